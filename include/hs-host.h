@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: Apache-2.0
+ * The seam to the machine. Policy controls never touch the host themselves: they ask these
+ * questions, so unit tests can answer them with invented hosts (tests/unit/fake-host.c).
+ * The real answers live in src/host/. */
+#pragma once
+
+#include <sys/stat.h>
+#include <sys/types.h>
+
+#include "hs-util.h"
+
+struct hs_arena;
+
+/* Identity of a filesystem object or namespace. */
+struct hs_file_id {
+	dev_t dev;
+	ino_t ino;
+};
+
+/* One component of a canonical host path, as walked from "/". */
+struct hs_path_component {
+	const char *path; /* canonical path up to and including this component */
+	uid_t uid;
+	gid_t gid;
+	mode_t mode;      /* st_mode of the component */
+	struct hs_file_id id;
+};
+
+struct hs_canonical_path {
+	const char *path;                  /* canonical absolute path, no symlinks */
+	struct hs_path_component *components; /* "/" first, the object itself last */
+	size_t n_components;
+	bool exists;                       /* false: a trailing part does not exist yet */
+};
+
+enum hs_mac {
+	HS_MAC_NONE,
+	HS_MAC_APPARMOR,
+	HS_MAC_SELINUX,
+};
+
+struct hs_host {
+	/* Canonicalize a host path: resolve every symlink by walking from "/", refusing a
+	 * magic link (/proc/<pid>/root, /proc/self/fd/N, ...) and a loop; record owner,
+	 * mode and identity of each component. Arena-owned result. */
+	int (*canonicalize)(const struct hs_host *h, struct hs_arena *a, const char *path,
+			    struct hs_canonical_path *ret, struct hs_error *err);
+	/* Identity of a host path (stat, following symlinks); -ENOENT if absent. */
+	int (*file_id)(const struct hs_host *h, const char *path, struct hs_file_id *ret);
+	/* Open a namespace file: its CLONE_NEW* type (NS_GET_NSTYPE) and identity. */
+	int (*ns_inspect)(const struct hs_host *h, const char *path, int *ret_nstype,
+			  struct hs_file_id *ret_id, struct hs_error *err);
+	/* The host's namespace of this OCI type ("network", "pid", ...) as seen by pid 1
+	 * (which = 1) and by hardshim itself (which = 0). */
+	int (*ns_host)(const struct hs_host *h, const char *oci_type, int which,
+		       struct hs_file_id *ret);
+	/* Which mandatory access control is active. */
+	enum hs_mac (*mac)(const struct hs_host *h);
+	/* AppArmor: is the profile loaded? 1 yes, 0 no, negative on error. */
+	int (*apparmor_profile_loaded)(const struct hs_host *h, const char *profile);
+	/* SELinux: is the context valid for the loaded policy? 1 yes, 0 no. */
+	int (*selinux_context_valid)(const struct hs_host *h, const char *context);
+	void *data;
+};
+
+/* The real machine. Lazily loads the libraries it needs (libmount, libapparmor,
+ * libselinux) on first use. */
+const struct hs_host *hs_host_real(void);
+/* A host whose MAC answers are forced (check --target): everything else is real. */
+const struct hs_host *hs_host_with_mac(enum hs_mac mac);

@@ -1,0 +1,136 @@
+/* SPDX-License-Identifier: Apache-2.0
+ * The policy file and the ordered controls that apply it. A control is one file in
+ * src/policy/, one row in src/policy/controls.c; it never does I/O itself. */
+#pragma once
+
+#include "hs-json.h"
+#include "hs-schema.h"
+
+struct hs_host;
+
+enum hs_action {
+	HS_ACTION_REWRITE, /* fix the config and record the change */
+	HS_ACTION_REFUSE,
+	HS_ACTION_WARN,
+};
+const char *hs_action_name(enum hs_action a);
+/* "rewrite" | "refuse" | "warn" -> action; -EINVAL otherwise. */
+int hs_action_parse(const char *s, enum hs_action *ret);
+
+enum hs_mode {
+	HS_MODE_ENFORCE,
+	HS_MODE_AUDIT, /* report findings, change and refuse nothing */
+};
+
+enum hs_event {
+	HS_EVENT_CREATE,
+	HS_EVENT_RUN,
+	HS_EVENT_RESTORE,
+	HS_EVENT_EXEC,
+	HS_EVENT_UPDATE,
+	HS_EVENT_HOOK,
+	HS_EVENT_CHECK,
+};
+const char *hs_event_name(enum hs_event e);
+
+struct hs_finding {
+	const char *rule;    /* "<control>.<what>", e.g. "user.root" */
+	const char *path;    /* JSON path or flag */
+	enum hs_action action;
+	const char *message;
+	const char *exception; /* name of the policy exception in force, or NULL */
+};
+
+struct hs_report {
+	struct hs_arena *arena; /* owns findings' strings */
+	struct hs_finding *items;
+	size_t len, cap;
+	bool refused;
+};
+
+struct hs_control;
+
+struct hs_control_cfg {
+	const struct hs_control *control;
+	bool enabled;
+	void *cfg; /* the control's own parsed section, arena-owned */
+};
+
+struct hs_exception {
+	const char *name;
+	struct hs_json *match_annotations; /* object: key -> exact value */
+	struct hs_control_cfg *controls;   /* one per control, same order as the table */
+};
+
+struct hs_policy {
+	struct hs_arena *arena;
+	const char *file;    /* where it was read from */
+	const char *runtime; /* absolute path of the real runtime */
+	enum hs_mode mode;
+	struct hs_json_limits limits;
+	enum hs_unknown_keys unknown_keys; /* for OCI documents */
+	struct hs_json *root;              /* the whole parsed policy: rooms read their sections */
+	struct hs_control_cfg *controls;   /* one per control in table order */
+	struct hs_exception *exceptions;
+	size_t n_exceptions;
+};
+
+/* Where the policy is: $HARDSHIM_POLICY (read with secure_getenv), else the built-in path. */
+const char *hs_policy_path(void);
+/* Full load: every section understood or the policy is refused (rule "policy.*"). */
+int hs_policy_load(const char *path, struct hs_policy **ret, struct hs_error *err);
+/* Fast path: only "runtime" is needed; the file is still parsed strictly. */
+int hs_policy_load_runtime(const char *path, char **ret_runtime, struct hs_error *err);
+void hs_policy_free(struct hs_policy *p);
+static inline void hs_policy_freep(struct hs_policy **p) { hs_policy_free(*p); }
+#define _cleanup_policy_ _cleanup_(hs_policy_freep)
+
+/* What a check is looking at. */
+struct hs_check_ctx {
+	struct hs_arena *arena;      /* for new nodes and strings */
+	const struct hs_policy *policy;
+	const struct hs_host *host;
+	struct hs_report *report;
+	enum hs_event event;
+	bool no_rewrite;             /* hook mode: a rewrite is reported as a refusal */
+	const char *bundle;          /* absolute bundle path, or NULL */
+	const char *container_id;    /* or NULL */
+	struct hs_json *config;      /* the whole config (create/run/restore/hook/check), or NULL */
+	struct hs_json *process;     /* config.process or the exec process document, or NULL */
+	const char *process_path;    /* JSON path prefix of process: "process" or "" */
+	struct hs_json *resources;   /* update: the resources document */
+	const char *exception;       /* name of the exception in force, or NULL */
+};
+
+struct hs_control {
+	const char *name;                   /* section under "controls" and rule-id prefix */
+	const struct hs_schema *policy_schema; /* shape of the section, without "enabled" */
+	/* Parse the (schema-checked) section, or NULL when the policy has none: then the
+	 * control's secure defaults apply. */
+	int (*load)(struct hs_arena *a, const struct hs_json *section, void **ret_cfg,
+		    struct hs_error *err);
+	/* Each may be NULL. Return 0 (findings go to ctx->report) or a negative code for an
+	 * error that is not a finding (ENOMEM, a host question that failed: fail closed). */
+	int (*check_config)(struct hs_check_ctx *ctx, const void *cfg);
+	int (*check_process)(struct hs_check_ctx *ctx, const void *cfg);
+	int (*check_resources)(struct hs_check_ctx *ctx, const void *cfg);
+};
+
+extern const struct hs_control *const hs_controls[];
+extern const size_t hs_n_controls;
+
+/* Record a finding. A REFUSE (or a REWRITE under ctx->no_rewrite) marks the report refused.
+ * Returns the action in force, so a control writes:
+ *   if (hs_finding(ctx, "user.root", path, cfg->action, "...") == HS_ACTION_REWRITE) fix();
+ * Returns -ENOMEM on allocation failure. */
+int hs_finding(struct hs_check_ctx *ctx, const char *rule, const char *path, enum hs_action action,
+	       const char *fmt, ...) HS_PRINTF(5, 6);
+
+/* Run every enabled control that applies to ctx->event, in table order, choosing the
+ * exception (if any) from the config's annotations. */
+int hs_policy_check(struct hs_check_ctx *ctx);
+
+struct hs_report *hs_report_new(void);
+void hs_report_free(struct hs_report *r);
+static inline void hs_report_freep(struct hs_report **r) { hs_report_free(*r); }
+#define _cleanup_report_ _cleanup_(hs_report_freep)

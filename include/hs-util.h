@@ -1,0 +1,109 @@
+/* SPDX-License-Identifier: Apache-2.0
+ * Small helpers every room uses: scope-bound cleanup, hand-off, the error object. */
+#pragma once
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/types.h>
+#include <unistd.h>
+
+#define HS_EXPORT __attribute__((visibility("default")))
+#define HS_PRINTF(a, b) __attribute__((format(printf, a, b)))
+#define HS_ARRAY_SIZE(x) (sizeof(x) / sizeof((x)[0]))
+
+static inline void hs_freep(void *p) { free(*(void **)p); }
+static inline void hs_closep(int *fd)
+{
+	if (*fd >= 0) {
+		int saved = errno;
+		close(*fd);
+		errno = saved;
+	}
+}
+static inline void hs_fclosep(FILE **f)
+{
+	if (*f)
+		fclose(*f);
+}
+#define _cleanup_(f) __attribute__((cleanup(f)))
+#define _cleanup_free_ _cleanup_(hs_freep)
+#define _cleanup_close_ _cleanup_(hs_closep)
+#define _cleanup_fclose_ _cleanup_(hs_fclosep)
+
+/* Hand ownership out of a cleanup-scoped variable. */
+#define TAKE_PTR(p)                                                                                \
+	({                                                                                         \
+		__typeof__(p) _p = (p);                                                            \
+		(p) = NULL;                                                                        \
+		_p;                                                                                \
+	})
+#define TAKE_FD(fd)                                                                                \
+	({                                                                                         \
+		int _fd = (fd);                                                                    \
+		(fd) = -1;                                                                         \
+		_fd;                                                                               \
+	})
+
+/*
+ * The one error contract (see docs/architecture.md): a function that can fail returns a
+ * negative errno (or -HS_E*), and where the message matters fills a caller-provided
+ * struct hs_error with what, where and why. ret_ parameters are untouched on failure.
+ */
+enum {
+	HS_EPARSE = 1000, /* malformed input: offset is set */
+	HS_EPOLICY,       /* input refused by a rule */
+	HS_EUSAGE,        /* bad command line */
+	HS_ECONFIG,       /* bad policy file */
+};
+
+struct hs_error {
+	int code;          /* negative errno or -HS_E*; 0 while unset */
+	char rule[64];     /* rule id, e.g. "json.duplicate-key", "user.root" */
+	char path[256];    /* JSON path ("mounts[3].source"), flag ("--cap") or file */
+	long long offset;  /* byte offset into the input, or -1 */
+	char msg[768];     /* why, for a person */
+};
+
+#define HS_ERROR_INIT { .offset = -1 }
+
+/* Fill err (if not NULL and not already set) and return code. The first error wins:
+ * it is the one closest to the cause. */
+int hs_error_set(struct hs_error *err, int code, const char *rule, const char *path,
+		 long long offset, const char *fmt, ...) HS_PRINTF(6, 7);
+int hs_error_setv(struct hs_error *err, int code, const char *rule, const char *path,
+		  long long offset, const char *fmt, va_list ap) HS_PRINTF(6, 0);
+/* "rule: path: msg (at byte N)" into buf. */
+void hs_error_format(const struct hs_error *err, char *buf, size_t size);
+
+/*
+ * Arena: one owner for every node of a parsed document and every string a check makes.
+ * Freed at once; allocation never fails silently (returns NULL, callers return -ENOMEM).
+ */
+struct hs_arena;
+struct hs_arena *hs_arena_new(void);
+void hs_arena_free(struct hs_arena *a);
+void *hs_arena_alloc(struct hs_arena *a, size_t size); /* zeroed */
+char *hs_arena_strndup(struct hs_arena *a, const char *s, size_t n);
+char *hs_arena_strdup(struct hs_arena *a, const char *s);
+char *hs_arena_printf(struct hs_arena *a, const char *fmt, ...) HS_PRINTF(2, 3);
+static inline void hs_arena_freep(struct hs_arena **a) { hs_arena_free(*a); }
+#define _cleanup_arena_ _cleanup_(hs_arena_freep)
+
+/* Safe file I/O. */
+/* Read a whole regular file opened with O_NOFOLLOW|O_CLOEXEC, refusing one larger than max.
+ * *ret_buf is NUL-terminated and owned by the caller. */
+int hs_read_file_at(int dirfd, const char *path, size_t max, char **ret_buf, size_t *ret_len,
+		    struct hs_error *err);
+int hs_read_fd(int fd, size_t max, char **ret_buf, size_t *ret_len, struct hs_error *err);
+/* Write data to a new file beside path, fsync it, rename it over path, fsync the directory. */
+int hs_write_file_atomic(int dirfd, const char *name, const void *data, size_t len, mode_t mode,
+			 struct hs_error *err);
+int hs_write_all(int fd, const void *data, size_t len);
+
+/* RFC 3339 UTC time with nanoseconds, e.g. 2026-11-22T01:56:17.123456789Z. */
+void hs_format_time(char *buf, size_t size);

@@ -1,0 +1,89 @@
+/* SPDX-License-Identifier: Apache-2.0
+ * A bump allocator: a parsed document is thousands of small nodes with one lifetime. */
+#include <string.h>
+
+#include "hs-util.h"
+
+struct chunk {
+	struct chunk *next;
+	size_t used, size;
+	max_align_t data[];
+};
+
+struct hs_arena {
+	struct chunk *head;
+};
+
+#define CHUNK_MIN (64u * 1024u)
+
+struct hs_arena *hs_arena_new(void)
+{
+	return calloc(1, sizeof(struct hs_arena));
+}
+
+void hs_arena_free(struct hs_arena *a)
+{
+	if (!a)
+		return;
+	for (struct chunk *c = a->head, *next; c; c = next) {
+		next = c->next;
+		free(c);
+	}
+	free(a);
+}
+
+void *hs_arena_alloc(struct hs_arena *a, size_t size)
+{
+	const size_t align = _Alignof(max_align_t);
+	struct chunk *c = a->head;
+	void *p;
+
+	if (size > SIZE_MAX / 2)
+		return NULL;
+	size = (size + align - 1) & ~(align - 1);
+	if (!c || c->size - c->used < size) {
+		size_t want = size > CHUNK_MIN ? size : CHUNK_MIN;
+
+		c = malloc(sizeof(*c) + want);
+		if (!c)
+			return NULL;
+		c->used = 0;
+		c->size = want;
+		c->next = a->head;
+		a->head = c;
+	}
+	p = (char *)c->data + c->used;
+	c->used += size;
+	return memset(p, 0, size);
+}
+
+char *hs_arena_strndup(struct hs_arena *a, const char *s, size_t n)
+{
+	char *p = hs_arena_alloc(a, n + 1);
+
+	if (p)
+		memcpy(p, s, n);
+	return p;
+}
+
+char *hs_arena_strdup(struct hs_arena *a, const char *s)
+{
+	return hs_arena_strndup(a, s, strlen(s));
+}
+
+char *hs_arena_printf(struct hs_arena *a, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+	char *p;
+
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0 || !(p = hs_arena_alloc(a, (size_t)n + 1)))
+		return NULL;
+	va_start(ap, fmt);
+	vsnprintf(p, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	return p;
+}

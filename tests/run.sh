@@ -1,0 +1,45 @@
+#!/bin/sh
+# Run the test suites and sum them. Every suite speaks TAP; the last line is
+# "N passed, N failed, N skipped" over all of them. Usage: tests/run.sh [SUITE...]
+# Suites: unit integration e2e (default: all, in that order).
+set -u
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top" || exit 2
+BUILD=${BUILD:-build}
+export HS_TOP="$top" HS_BUILD="$top/$BUILD" HS_BIN="$top/$BUILD/hardshim"
+suites=${*:-unit integration e2e}
+tap=$(mktemp)
+trap 'rm -f "$tap"' EXIT
+
+run_unit() {
+	for t in "$BUILD"/tests/test-*; do
+		[ -x "$t" ] || continue
+		echo "# unit: $t"
+		CMOCKA_MESSAGE_OUTPUT=TAP "$t" 2>&1
+	done
+}
+
+run_bats() {
+	dir=$1
+	set -- "$dir"/*.bats
+	[ -e "$1" ] || return 0
+	bats --tap "$@" 2>&1
+}
+
+for s in $suites; do
+	echo "# suite: $s"
+	case $s in
+	unit) run_unit ;;
+	integration) run_bats tests/integration ;;
+	e2e) run_bats tests/e2e ;;
+	*) echo "not ok - unknown suite $s" ;;
+	esac
+done | tee "$tap"
+
+# TAP: "ok N ... # skip why" is a skip, "ok" a pass, "not ok" a failure. A bats file that
+# dies before its plan shows up as a "not ok" line bats prints itself.
+awk '
+	/^ok / { if ($0 ~ /# [Ss][Kk][Ii][Pp]/) s++; else p++; next }
+	/^not ok / { if ($0 ~ /# TODO/) s++; else f++; next }
+	END { printf "%d passed, %d failed, %d skipped\n", p, f, s; exit (f > 0 || p == 0) }
+' "$tap"
