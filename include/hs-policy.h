@@ -71,6 +71,7 @@ struct hs_policy {
 	enum hs_unknown_keys unknown_keys; /* for OCI documents */
 	struct hs_json *root;              /* the whole parsed policy: rooms read their sections */
 	struct hs_control_cfg *controls;   /* one per control in table order */
+	void *audit; /* the "log" section, as src/audit/ reads it */
 	struct hs_exception *exceptions;
 	size_t n_exceptions;
 };
