@@ -1,0 +1,649 @@
+/* SPDX-License-Identifier: Apache-2.0
+ * The invented host of fake-host.h: a flat table of entries, walked the way src/host/walks
+ * the real filesystem (component by component from "/", ordinary symlinks followed with a
+ * bound, magic links refused). Linear lookups: the tables are tiny. */
+#include <errno.h>
+#include <limits.h>
+#include <sched.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "fake-host.h"
+#include "hs-util.h"
+
+#define FAKE_MAX_LINKS 40
+#define FAKE_DEV 8
+
+enum fake_kind { FAKE_DIR, FAKE_FILE, FAKE_SYMLINK, FAKE_MAGIC, FAKE_NS };
+
+struct fake_entry {
+	char *path;
+	enum fake_kind kind;
+	uid_t uid;
+	gid_t gid;
+	mode_t mode;
+	struct hs_file_id id;
+	char *target; /* FAKE_SYMLINK */
+	int nstype;   /* FAKE_NS */
+};
+
+static const char *const oci_ns_types[] = { "mount", "pid",  "ipc",    "uts",
+					    "network", "cgroup", "user", "time" };
+#define N_NS HS_ARRAY_SIZE(oci_ns_types)
+
+struct hs_fake_host {
+	struct hs_host host;
+	struct fake_entry *entries;
+	size_t n, cap;
+	ino_t next_ino;
+	struct hs_file_id host_ns[2][N_NS];
+	bool host_ns_set[2][N_NS];
+	enum hs_mac mac;
+	char **profiles;
+	size_t n_profiles;
+	char **contexts;
+	size_t n_contexts;
+	int fail_canonicalize, fail_file_id, fail_ns_inspect, fail_ns_host, fail_aa, fail_se;
+};
+
+int hs_fake_host_oci_nstype(const char *t)
+{
+	static const int flags[N_NS] = { CLONE_NEWNS,  CLONE_NEWPID,    CLONE_NEWIPC,  CLONE_NEWUTS,
+					 CLONE_NEWNET, CLONE_NEWCGROUP, CLONE_NEWUSER, 0x00000080 };
+	for (size_t i = 0; t && i < N_NS; i++)
+		if (strcmp(t, oci_ns_types[i]) == 0)
+			return flags[i];
+	return 0;
+}
+
+static int ns_index(const char *t)
+{
+	for (size_t i = 0; t && i < N_NS; i++)
+		if (strcmp(t, oci_ns_types[i]) == 0)
+			return (int)i;
+	return -1;
+}
+
+static struct fake_entry *lookup(const struct hs_fake_host *fh, const char *path)
+{
+	for (size_t i = 0; i < fh->n; i++)
+		if (strcmp(fh->entries[i].path, path) == 0)
+			return &fh->entries[i];
+	return NULL;
+}
+
+static int add_entry(struct hs_fake_host *fh, const char *path, enum fake_kind kind, uid_t uid,
+		     gid_t gid, mode_t mode, struct fake_entry **ret);
+
+/* Create missing parents as root-owned 0755 directories. */
+static int ensure_parents(struct hs_fake_host *fh, const char *path)
+{
+	_cleanup_free_ char *p = strdup(path);
+
+	if (!p)
+		return -ENOMEM;
+	for (char *s = p + 1; (s = strchr(s, '/')); s++) {
+		*s = 0;
+		if (!lookup(fh, p)) {
+			int r = add_entry(fh, p, FAKE_DIR, 0, 0, S_IFDIR | 0755, NULL);
+			if (r < 0)
+				return r;
+		}
+		*s = '/';
+	}
+	return 0;
+}
+
+static int add_entry(struct hs_fake_host *fh, const char *path, enum fake_kind kind, uid_t uid,
+		     gid_t gid, mode_t mode, struct fake_entry **ret)
+{
+	struct fake_entry *e;
+	int r;
+
+	if (!path || path[0] != '/' || (strlen(path) > 1 && path[strlen(path) - 1] == '/'))
+		return -EINVAL;
+	if (strcmp(path, "/") != 0) {
+		r = ensure_parents(fh, path);
+		if (r < 0)
+			return r;
+	}
+	e = lookup(fh, path);
+	if (e) {
+		free(e->target);
+		e->target = NULL;
+	} else {
+		if (fh->n == fh->cap) {
+			size_t cap = fh->cap ? fh->cap * 2 : 64;
+			struct fake_entry *n = realloc(fh->entries, cap * sizeof(*n));
+			if (!n)
+				return -ENOMEM;
+			fh->entries = n;
+			fh->cap = cap;
+		}
+		e = &fh->entries[fh->n];
+		*e = (struct fake_entry){ .path = strdup(path) };
+		if (!e->path)
+			return -ENOMEM;
+		fh->n++;
+		e->id = (struct hs_file_id){ FAKE_DEV, fh->next_ino++ };
+	}
+	e->kind = kind;
+	e->uid = uid;
+	e->gid = gid;
+	e->mode = mode;
+	if (ret)
+		*ret = e;
+	return 0;
+}
+
+int hs_fake_host_add_dir(struct hs_fake_host *fh, const char *path, uid_t uid, gid_t gid, mode_t perm)
+{
+	return add_entry(fh, path, FAKE_DIR, uid, gid, S_IFDIR | (perm & 07777), NULL);
+}
+
+int hs_fake_host_add_file(struct hs_fake_host *fh, const char *path, uid_t uid, gid_t gid, mode_t perm)
+{
+	return add_entry(fh, path, FAKE_FILE, uid, gid, S_IFREG | (perm & 07777), NULL);
+}
+
+int hs_fake_host_add_symlink(struct hs_fake_host *fh, const char *path, const char *target)
+{
+	struct fake_entry *e;
+	int r = add_entry(fh, path, FAKE_SYMLINK, 0, 0, S_IFLNK | 0777, &e);
+
+	if (r < 0)
+		return r;
+	e->target = strdup(target);
+	return e->target ? 0 : -ENOMEM;
+}
+
+int hs_fake_host_add_magic(struct hs_fake_host *fh, const char *path)
+{
+	return add_entry(fh, path, FAKE_MAGIC, 0, 0, S_IFLNK | 0777, NULL);
+}
+
+int hs_fake_host_add_ns(struct hs_fake_host *fh, const char *path, int nstype, dev_t dev, ino_t ino)
+{
+	struct fake_entry *e;
+	int r = add_entry(fh, path, FAKE_NS, 0, 0, S_IFREG | 0444, &e);
+
+	if (r < 0)
+		return r;
+	e->nstype = nstype;
+	e->id = (struct hs_file_id){ dev, ino };
+	return 0;
+}
+
+int hs_fake_host_set_id(struct hs_fake_host *fh, const char *path, dev_t dev, ino_t ino)
+{
+	struct fake_entry *e = lookup(fh, path);
+
+	if (!e)
+		return -ENOENT;
+	e->id = (struct hs_file_id){ dev, ino };
+	return 0;
+}
+
+int hs_fake_host_get_id(struct hs_fake_host *fh, const char *path, struct hs_file_id *ret)
+{
+	struct fake_entry *e = lookup(fh, path);
+
+	if (!e)
+		return -ENOENT;
+	*ret = e->id;
+	return 0;
+}
+
+int hs_fake_host_set_host_ns(struct hs_fake_host *fh, const char *oci_type, int which, dev_t dev,
+			     ino_t ino)
+{
+	int i = ns_index(oci_type);
+
+	if (i < 0 || (which != 0 && which != 1))
+		return -EINVAL;
+	fh->host_ns[which][i] = (struct hs_file_id){ dev, ino };
+	fh->host_ns_set[which][i] = true;
+	return 0;
+}
+
+void hs_fake_host_set_mac(struct hs_fake_host *fh, enum hs_mac mac)
+{
+	fh->mac = mac;
+}
+
+static int push_string(char ***list, size_t *n, const char *s)
+{
+	char **l = realloc(*list, (*n + 1) * sizeof(char *));
+
+	if (!l)
+		return -ENOMEM;
+	*list = l;
+	l[*n] = strdup(s);
+	if (!l[*n])
+		return -ENOMEM;
+	(*n)++;
+	return 0;
+}
+
+int hs_fake_host_add_apparmor_profile(struct hs_fake_host *fh, const char *profile)
+{
+	return push_string(&fh->profiles, &fh->n_profiles, profile);
+}
+
+int hs_fake_host_add_selinux_context(struct hs_fake_host *fh, const char *context)
+{
+	return push_string(&fh->contexts, &fh->n_contexts, context);
+}
+
+int hs_fake_host_fail(struct hs_fake_host *fh, const char *op, int err)
+{
+	int e = err > 0 ? -err : err;
+
+	if (strcmp(op, "canonicalize") == 0)
+		fh->fail_canonicalize = e;
+	else if (strcmp(op, "file_id") == 0)
+		fh->fail_file_id = e;
+	else if (strcmp(op, "ns_inspect") == 0)
+		fh->fail_ns_inspect = e;
+	else if (strcmp(op, "ns_host") == 0)
+		fh->fail_ns_host = e;
+	else if (strcmp(op, "apparmor_profile_loaded") == 0)
+		fh->fail_aa = e;
+	else if (strcmp(op, "selinux_context_valid") == 0)
+		fh->fail_se = e;
+	else
+		return -EINVAL;
+	return 0;
+}
+
+/* ---- the questions ---- */
+
+static struct hs_fake_host *FH(const struct hs_host *h)
+{
+	return h->data;
+}
+
+/* Under /proc every namespace file is a magic link, as on a real host. */
+static bool entry_is_magic(const struct fake_entry *e)
+{
+	return e->kind == FAKE_MAGIC || (e->kind == FAKE_NS && strncmp(e->path, "/proc/", 6) == 0);
+}
+
+/* Append "/name" (or "name" after "/") to cur, a buffer of PATH_MAX. */
+static int path_push(char *cur, const char *name, size_t len)
+{
+	size_t l = strlen(cur);
+
+	if (l + 1 + len + 1 > PATH_MAX)
+		return -ENAMETOOLONG;
+	if (l > 1)
+		cur[l++] = '/';
+	memcpy(cur + l, name, len);
+	cur[l + len] = 0;
+	return 0;
+}
+
+static void path_pop(char *cur)
+{
+	char *s = strrchr(cur, '/');
+
+	if (s == cur)
+		cur[1] = 0;
+	else if (s)
+		*s = 0;
+}
+
+/* follow_magic: as open(2) does (ns_inspect, file_id); else refuse magic links. */
+static int fake_walk(struct hs_fake_host *fh, struct hs_arena *a, const char *path,
+		     bool follow_magic, struct hs_canonical_path *ret, struct hs_error *err)
+{
+	_cleanup_free_ char *rest = NULL;
+	char cur[PATH_MAX] = "/";
+	struct hs_path_component *comps;
+	size_t n = 0, cap = 64;
+	unsigned links = 0;
+	bool exists = true;
+	const char *p;
+	int r;
+
+	if (fh->fail_canonicalize && !follow_magic)
+		return hs_error_set(err, fh->fail_canonicalize, "host.canonicalize", path, -1,
+				    "fake host: canonicalize fails");
+	if (!path || path[0] != '/')
+		return hs_error_set(err, -EINVAL, "host.relative-path", path ? path : "", -1,
+				    "not an absolute path");
+	if (strlen(path) >= PATH_MAX)
+		return hs_error_set(err, -ENAMETOOLONG, "host.path-too-long", "", -1, "path too long");
+	rest = strdup(path);
+	comps = hs_arena_alloc(a, cap * sizeof(*comps));
+	if (!rest || !comps)
+		return -ENOMEM;
+
+	/* components[] mirrors cur: index 0 is "/". */
+	struct fake_entry *root = lookup(fh, "/");
+	comps[n++] = (struct hs_path_component){ .path = "/", .uid = root->uid, .gid = root->gid,
+						 .mode = root->mode, .id = root->id };
+	p = rest;
+	while (*p) {
+		const char *s;
+		size_t len;
+		struct fake_entry *e;
+
+		while (*p == '/')
+			p++;
+		if (!*p)
+			break;
+		s = strchrnul(p, '/');
+		len = (size_t)(s - p);
+		if (len == 1 && p[0] == '.') {
+			p = s;
+			continue;
+		}
+		if (len == 2 && p[0] == '.' && p[1] == '.') {
+			/* as the kernel: "missing/.." does not exist either */
+			if (!exists)
+				return hs_error_set(err, -ENOENT, "host.missing", path, -1,
+						    "%s does not exist", cur);
+			path_pop(cur);
+			if (n > 1)
+				n--;
+			p = s;
+			continue;
+		}
+		r = path_push(cur, p, len);
+		if (r < 0)
+			return hs_error_set(err, r, "host.path-too-long", path, -1, "path too long");
+		p = s;
+		if (!exists)
+			continue; /* lexical only past the first missing component */
+		if (!S_ISDIR(comps[n - 1].mode))
+			return hs_error_set(err, -ENOTDIR, "host.not-a-directory", path, -1,
+					    "%s is not a directory", comps[n - 1].path);
+		e = lookup(fh, cur);
+		if (!e) {
+			exists = false;
+			continue;
+		}
+		if (entry_is_magic(e) && !follow_magic)
+			return hs_error_set(err, -EPERM, "host.magic-link", path, -1,
+					    "%s is a magic link (refused, never followed)", cur);
+		if (e->kind == FAKE_SYMLINK) {
+			char *nrest;
+
+			if (++links > FAKE_MAX_LINKS)
+				return hs_error_set(err, -ELOOP, "host.symlink-loop", path, -1,
+						    "too many levels of symbolic links at %s", cur);
+			if (asprintf(&nrest, "%s/%s", e->target, p) < 0)
+				return -ENOMEM;
+			free(rest);
+			rest = nrest;
+			p = rest;
+			path_pop(cur);
+			if (e->target[0] == '/') {
+				strcpy(cur, "/");
+				n = 1;
+			}
+			continue;
+		}
+		if (n == cap) {
+			struct hs_path_component *nc = hs_arena_alloc(a, 2 * cap * sizeof(*nc));
+			if (!nc)
+				return -ENOMEM;
+			memcpy(nc, comps, n * sizeof(*nc));
+			comps = nc;
+			cap *= 2;
+		}
+		comps[n] = (struct hs_path_component){ .path = hs_arena_strdup(a, cur),
+						       .uid = e->uid,
+						       .gid = e->gid,
+						       .mode = e->mode,
+						       .id = e->id };
+		if (!comps[n].path)
+			return -ENOMEM;
+		n++;
+	}
+	ret->path = hs_arena_strdup(a, cur);
+	if (!ret->path)
+		return -ENOMEM;
+	ret->components = comps;
+	ret->n_components = n;
+	ret->exists = exists;
+	return 0;
+}
+
+static int fake_canonicalize(const struct hs_host *h, struct hs_arena *a, const char *path,
+			     struct hs_canonical_path *ret, struct hs_error *err)
+{
+	return fake_walk(FH(h), a, path, false, ret, err);
+}
+
+/* Follow ordinary symlinks and magic links alike (as open(2) does). */
+static struct fake_entry *resolve_follow(struct hs_fake_host *fh, const char *path)
+{
+	struct hs_canonical_path cp;
+	_cleanup_arena_ struct hs_arena *a = hs_arena_new();
+
+	if (!a || fake_walk(fh, a, path, true, &cp, NULL) < 0 || !cp.exists)
+		return NULL;
+	return lookup(fh, cp.path);
+}
+
+static int fake_file_id(const struct hs_host *h, const char *path, struct hs_file_id *ret)
+{
+	struct hs_fake_host *fh = FH(h);
+	struct fake_entry *e;
+
+	if (fh->fail_file_id)
+		return fh->fail_file_id;
+	e = resolve_follow(fh, path);
+	if (!e)
+		return -ENOENT;
+	*ret = e->id;
+	return 0;
+}
+
+static int fake_ns_inspect(const struct hs_host *h, const char *path, int *ret_nstype,
+			   struct hs_file_id *ret_id, struct hs_error *err)
+{
+	struct hs_fake_host *fh = FH(h);
+	struct fake_entry *e;
+
+	if (fh->fail_ns_inspect)
+		return hs_error_set(err, fh->fail_ns_inspect, "host.namespace", path, -1,
+				    "fake host: ns_inspect fails");
+	e = resolve_follow(fh, path);
+	if (!e)
+		return hs_error_set(err, -ENOENT, "host.namespace", path, -1, "no such namespace file");
+	if (e->kind != FAKE_NS)
+		return hs_error_set(err, -EINVAL, "host.namespace", path, -1, "not a namespace file");
+	*ret_nstype = e->nstype;
+	*ret_id = e->id;
+	return 0;
+}
+
+static int fake_ns_host(const struct hs_host *h, const char *oci_type, int which,
+			struct hs_file_id *ret)
+{
+	struct hs_fake_host *fh = FH(h);
+	int i = ns_index(oci_type);
+
+	if (fh->fail_ns_host)
+		return fh->fail_ns_host;
+	if (i < 0 || (which != 0 && which != 1))
+		return -EINVAL;
+	if (!fh->host_ns_set[which][i])
+		return -ENOENT;
+	*ret = fh->host_ns[which][i];
+	return 0;
+}
+
+static enum hs_mac fake_mac(const struct hs_host *h)
+{
+	return FH(h)->mac;
+}
+
+static int fake_apparmor_profile_loaded(const struct hs_host *h, const char *profile)
+{
+	struct hs_fake_host *fh = FH(h);
+
+	if (fh->fail_aa)
+		return fh->fail_aa;
+	for (size_t i = 0; i < fh->n_profiles; i++)
+		if (strcmp(fh->profiles[i], profile) == 0)
+			return 1;
+	return 0;
+}
+
+static int fake_selinux_context_valid(const struct hs_host *h, const char *context)
+{
+	struct hs_fake_host *fh = FH(h);
+
+	if (fh->fail_se)
+		return fh->fail_se;
+	for (size_t i = 0; i < fh->n_contexts; i++)
+		if (strcmp(fh->contexts[i], context) == 0)
+			return 1;
+	return 0;
+}
+
+/* ---- construction ---- */
+
+struct hs_fake_host *hs_fake_host_new(void)
+{
+	struct hs_fake_host *fh = calloc(1, sizeof(*fh));
+
+	if (!fh)
+		return NULL;
+	fh->next_ino = 2;
+	fh->host = (struct hs_host){
+		.canonicalize = fake_canonicalize,
+		.file_id = fake_file_id,
+		.ns_inspect = fake_ns_inspect,
+		.ns_host = fake_ns_host,
+		.mac = fake_mac,
+		.apparmor_profile_loaded = fake_apparmor_profile_loaded,
+		.selinux_context_valid = fake_selinux_context_valid,
+		.data = fh,
+	};
+	if (add_entry(fh, "/", FAKE_DIR, 0, 0, S_IFDIR | 0755, NULL) < 0) {
+		hs_fake_host_free(fh);
+		return NULL;
+	}
+	return fh;
+}
+
+#define NSFS_DEV 4
+#define HOST_NS_INO 4026531835u
+#define POD_NS_INO 4026532200u
+
+static int add_proc_pid(struct hs_fake_host *fh, const char *pid, ino_t ns_base)
+{
+	static const char *const magic[] = { "root", "cwd", "exe", "fd/0", "fd/1", "fd/2", "fd/3" };
+	static const char *const proc_names[N_NS] = { "mnt", "pid", "ipc", "uts",
+						      "net", "cgroup", "user", "time" };
+	char p[128];
+	int r = 0;
+
+	for (size_t i = 0; r == 0 && i < HS_ARRAY_SIZE(magic); i++) {
+		snprintf(p, sizeof(p), "/proc/%s/%s", pid, magic[i]);
+		r = hs_fake_host_add_magic(fh, p);
+	}
+	for (size_t i = 0; r == 0 && i < N_NS; i++) {
+		snprintf(p, sizeof(p), "/proc/%s/ns/%s", pid, proc_names[i]);
+		r = hs_fake_host_add_ns(fh, p, hs_fake_host_oci_nstype(oci_ns_types[i]), NSFS_DEV,
+					ns_base + i);
+	}
+	return r;
+}
+
+struct hs_fake_host *hs_fake_host_new_default(void)
+{
+	static const char *const root_dirs[] = {
+		"/etc/kubernetes", "/usr/bin", "/usr/sbin", "/usr/lib", "/usr/lib64", "/boot",
+		"/var/log", "/run/containerd", "/run/containers/storage", "/run/netns",
+		"/var/lib/docker", "/var/lib/containerd", "/var/lib/containers/storage",
+		"/var/lib/kubelet", "/var/lib/etcd", "/srv/data", "/dev", "/sys/fs/cgroup",
+		"/sys/fs/bpf", "/proc", "/lib/modules",
+	};
+	struct hs_fake_host *fh = hs_fake_host_new();
+	int r = 0;
+
+	if (!fh)
+		return NULL;
+	for (size_t i = 0; r == 0 && i < HS_ARRAY_SIZE(root_dirs); i++)
+		r = hs_fake_host_add_dir(fh, root_dirs[i], 0, 0, 0755);
+	if (r == 0)
+		r = hs_fake_host_add_file(fh, "/etc/passwd", 0, 0, 0644);
+	if (r == 0)
+		r = hs_fake_host_add_file(fh, "/etc/shadow", 0, 42, 0640);
+	if (r == 0)
+		r = hs_fake_host_add_symlink(fh, "/bin", "usr/bin");
+	if (r == 0)
+		r = hs_fake_host_add_symlink(fh, "/sbin", "usr/sbin");
+	if (r == 0)
+		r = hs_fake_host_add_symlink(fh, "/lib64", "usr/lib64");
+	if (r == 0)
+		r = hs_fake_host_add_dir(fh, "/root", 0, 0, 0700);
+	if (r == 0)
+		r = hs_fake_host_add_dir(fh, "/home/alice", 1000, 1000, 0755);
+	if (r == 0)
+		r = hs_fake_host_add_dir(fh, "/tmp", 0, 0, 01777);
+	if (r == 0)
+		r = hs_fake_host_add_dir(fh, "/var/tmp", 0, 0, 01777);
+	if (r == 0)
+		r = hs_fake_host_add_symlink(fh, "/var/run", "/run");
+	if (r == 0)
+		r = hs_fake_host_add_file(fh, "/run/containerd/containerd.sock", 0, 0, 0660);
+	if (r == 0)
+		r = hs_fake_host_add_file(fh, "/dev/null", 0, 0, 0666);
+	if (r == 0)
+		r = hs_fake_host_add_ns(fh, "/run/netns/cni-1111", CLONE_NEWNET, NSFS_DEV, POD_NS_INO + 4);
+	if (r == 0)
+		r = hs_fake_host_add_symlink(fh, "/proc/self", "4000");
+	if (r == 0)
+		r = hs_fake_host_add_symlink(fh, "/proc/mounts", "self/mounts");
+	if (r == 0)
+		r = add_proc_pid(fh, "1", HOST_NS_INO);
+	if (r == 0)
+		r = add_proc_pid(fh, "4000", HOST_NS_INO);
+	if (r == 0)
+		r = add_proc_pid(fh, "4242", POD_NS_INO);
+	if (r == 0)
+		r = hs_fake_host_add_file(fh, "/proc/4000/mounts", 0, 0, 0444);
+	/* /lib is a directory on this host, not a symlink: both shapes must be handled. */
+	if (r == 0)
+		r = hs_fake_host_add_dir(fh, "/lib", 0, 0, 0755);
+	for (size_t i = 0; r == 0 && i < N_NS; i++) {
+		r = hs_fake_host_set_host_ns(fh, oci_ns_types[i], 1, NSFS_DEV, HOST_NS_INO + i);
+		if (r == 0)
+			r = hs_fake_host_set_host_ns(fh, oci_ns_types[i], 0, NSFS_DEV, HOST_NS_INO + i);
+	}
+	if (r < 0) {
+		hs_fake_host_free(fh);
+		return NULL;
+	}
+	return fh;
+}
+
+void hs_fake_host_free(struct hs_fake_host *fh)
+{
+	if (!fh)
+		return;
+	for (size_t i = 0; i < fh->n; i++) {
+		free(fh->entries[i].path);
+		free(fh->entries[i].target);
+	}
+	free(fh->entries);
+	for (size_t i = 0; i < fh->n_profiles; i++)
+		free(fh->profiles[i]);
+	free(fh->profiles);
+	for (size_t i = 0; i < fh->n_contexts; i++)
+		free(fh->contexts[i]);
+	free(fh->contexts);
+	free(fh);
+}
+
+const struct hs_host *hs_fake_host_get(struct hs_fake_host *fh)
+{
+	return &fh->host;
+}
