@@ -1,0 +1,10 @@
+/* SPDX-License-Identifier: Apache-2.0
+ * Between the files of src/host/ only. */
+#pragma once
+
+#include "hs-host.h"
+
+int hs_host_canonicalize_real(const struct hs_host *h, struct hs_arena *a, const char *path,
+			      struct hs_canonical_path *ret, struct hs_error *err);
+/* "network" -> "net", "mount" -> "mnt", ...; NULL for an unknown type. */
+const char *hs_host_proc_ns_name(const char *oci_type);

@@ -1,0 +1,211 @@
+/* SPDX-License-Identifier: Apache-2.0
+ * The real machine behind include/hs-host.h: namespaces by NS_GET_NSTYPE and (st_dev, st_ino),
+ * MAC state from libapparmor / libselinux (dlopen'ed on first use, never linked: the fast
+ * path cannot pay their load time), loaded AppArmor profiles from securityfs. */
+#include <fcntl.h>
+#include <sched.h>
+#include <string.h>
+#include <sys/apparmor.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <linux/magic.h>
+#include <linux/nsfs.h>
+#include <selinux/selinux.h>
+
+#include "hs-dlopen.h"
+#include "host-internal.h"
+
+#define AA_PROFILES "/sys/kernel/security/apparmor/profiles"
+#define AA_PROFILES_MAX (16u << 20)
+
+static const struct {
+	const char *oci, *proc;
+} ns_names[] = {
+	{ "mount", "mnt" }, { "network", "net" }, { "pid", "pid" },	  { "ipc", "ipc" },
+	{ "uts", "uts" },   { "cgroup", "cgroup" }, { "user", "user" }, { "time", "time" },
+};
+
+const char *hs_host_proc_ns_name(const char *oci_type)
+{
+	for (size_t i = 0; oci_type && i < HS_ARRAY_SIZE(ns_names); i++)
+		if (strcmp(oci_type, ns_names[i].oci) == 0)
+			return ns_names[i].proc;
+	return NULL;
+}
+
+static int real_file_id(const struct hs_host *h, const char *path, struct hs_file_id *ret)
+{
+	struct stat st;
+
+	if (stat(path, &st) < 0)
+		return -errno;
+	*ret = (struct hs_file_id){ st.st_dev, st.st_ino };
+	return 0;
+}
+
+/*
+ * Open with O_PATH first (following links, magic ones too: /proc/<pid>/ns/net is how pods
+ * name a sandbox), insist on a regular file on nsfs, and only then reopen it for the ioctl:
+ * so a hostile path naming a FIFO or a device is never opened for reading.
+ */
+static int real_ns_inspect(const struct hs_host *h, const char *path, int *ret_nstype,
+			   struct hs_file_id *ret_id, struct hs_error *err)
+{
+	_cleanup_close_ int pfd = -1, fd = -1;
+	char proc[64];
+	struct statfs sfs;
+	struct stat st;
+	int type;
+
+	pfd = open(path, O_PATH | O_CLOEXEC);
+	if (pfd < 0)
+		return hs_error_set(err, -errno, "host.namespace", path, -1, "open: %m");
+	if (fstat(pfd, &st) < 0 || fstatfs(pfd, &sfs) < 0)
+		return hs_error_set(err, -errno, "host.namespace", path, -1, "stat: %m");
+	if (!S_ISREG(st.st_mode) || (unsigned long)sfs.f_type != NSFS_MAGIC)
+		return hs_error_set(err, -EINVAL, "host.namespace", path, -1,
+				    "not a namespace file");
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", pfd);
+	fd = open(proc, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0)
+		return hs_error_set(err, -errno, "host.namespace", path, -1, "reopen: %m");
+	type = ioctl(fd, NS_GET_NSTYPE);
+	if (type < 0)
+		return hs_error_set(err, -errno, "host.namespace", path, -1, "NS_GET_NSTYPE: %m");
+	*ret_nstype = type;
+	*ret_id = (struct hs_file_id){ st.st_dev, st.st_ino };
+	return 0;
+}
+
+static int real_ns_host(const struct hs_host *h, const char *oci_type, int which,
+			struct hs_file_id *ret)
+{
+	const char *name = hs_host_proc_ns_name(oci_type);
+	char path[64];
+
+	if (!name || (which != 0 && which != 1))
+		return -EINVAL;
+	snprintf(path, sizeof(path), "/proc/%s/ns/%s", which == 1 ? "1" : "self", name);
+	return real_file_id(h, path, ret);
+}
+
+static __typeof__(&aa_is_enabled) sym_aa_is_enabled;
+static __typeof__(&is_selinux_enabled) sym_is_selinux_enabled;
+static __typeof__(&security_check_context) sym_security_check_context;
+
+static int load_apparmor(struct hs_error *err)
+{
+	static void *dl;
+	return hs_dlopen_many(&dl, "libapparmor.so.1", err, HS_DLSYM(aa_is_enabled), HS_DLSYM_END);
+}
+
+static int load_selinux(struct hs_error *err)
+{
+	static void *dl;
+	return hs_dlopen_many(&dl, "libselinux.so.1", err, HS_DLSYM(is_selinux_enabled),
+			      HS_DLSYM(security_check_context), HS_DLSYM_END);
+}
+
+/* Without the library, ask the kernel's own files: a MAC that is on is never reported off
+ * just because a library is missing. */
+static bool apparmor_enabled(void)
+{
+	_cleanup_fclose_ FILE *f = NULL;
+	int c;
+
+	if (load_apparmor(NULL) == 0)
+		return sym_aa_is_enabled() > 0;
+	f = fopen("/sys/module/apparmor/parameters/enabled", "re");
+	if (!f)
+		return false;
+	c = fgetc(f);
+	return c == 'Y';
+}
+
+static bool selinux_enabled(void)
+{
+	struct statfs sfs;
+
+	if (load_selinux(NULL) == 0)
+		return sym_is_selinux_enabled() > 0;
+	return statfs("/sys/fs/selinux", &sfs) == 0 && (unsigned long)sfs.f_type == SELINUX_MAGIC;
+}
+
+static enum hs_mac real_mac(const struct hs_host *h)
+{
+	static int cached = -1;
+
+	if (cached < 0)
+		cached = apparmor_enabled() ? HS_MAC_APPARMOR :
+			 selinux_enabled()  ? HS_MAC_SELINUX :
+					      HS_MAC_NONE;
+	return (enum hs_mac)cached;
+}
+
+/* Each line of securityfs's list is "<name> (<mode>)". */
+static int real_apparmor_profile_loaded(const struct hs_host *h, const char *profile)
+{
+	_cleanup_free_ char *buf = NULL;
+	_cleanup_close_ int fd = open(AA_PROFILES, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	size_t plen = strlen(profile);
+	int r;
+
+	if (fd < 0)
+		return errno == ENOENT ? 0 : -errno;
+	r = hs_read_fd(fd, AA_PROFILES_MAX, &buf, NULL, NULL);
+	if (r < 0)
+		return r;
+	for (char *line = buf, *next; line && *line; line = next) {
+		char *mode;
+
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = 0;
+		mode = strrchr(line, ' ');
+		if (mode && mode[1] == '(' && (size_t)(mode - line) == plen &&
+		    memcmp(line, profile, plen) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+static int real_selinux_context_valid(const struct hs_host *h, const char *context)
+{
+	int r = load_selinux(NULL);
+
+	if (r < 0)
+		return r;
+	return sym_security_check_context(context) == 0 ? 1 : 0;
+}
+
+#define REAL_HOST(mac_fn)                                                                          \
+	{                                                                                          \
+		.canonicalize = hs_host_canonicalize_real, .file_id = real_file_id,                \
+		.ns_inspect = real_ns_inspect, .ns_host = real_ns_host, .mac = mac_fn,             \
+		.apparmor_profile_loaded = real_apparmor_profile_loaded,                           \
+		.selinux_context_valid = real_selinux_context_valid,                               \
+	}
+
+static enum hs_mac mac_none(const struct hs_host *h) { return HS_MAC_NONE; }
+static enum hs_mac mac_apparmor(const struct hs_host *h) { return HS_MAC_APPARMOR; }
+static enum hs_mac mac_selinux(const struct hs_host *h) { return HS_MAC_SELINUX; }
+
+static const struct hs_host host_real = REAL_HOST(real_mac);
+static const struct hs_host host_mac[] = {
+	[HS_MAC_NONE] = REAL_HOST(mac_none),
+	[HS_MAC_APPARMOR] = REAL_HOST(mac_apparmor),
+	[HS_MAC_SELINUX] = REAL_HOST(mac_selinux),
+};
+
+const struct hs_host *hs_host_real(void)
+{
+	return &host_real;
+}
+
+const struct hs_host *hs_host_with_mac(enum hs_mac mac)
+{
+	if ((unsigned)mac >= HS_ARRAY_SIZE(host_mac))
+		return &host_real;
+	return &host_mac[mac];
+}

@@ -1,0 +1,222 @@
+/* SPDX-License-Identifier: Apache-2.0
+ * The real host facts on real temp directories: symlink chains, "..", loops, magic links. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <sched.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <cmocka.h>
+
+#include "hs-host.h"
+
+static char tmp[PATH_MAX];
+static char canon_tmp[PATH_MAX];
+static struct hs_arena *arena;
+static const struct hs_host *H;
+
+static int setup(void **state)
+{
+	strcpy(tmp, "/tmp/hs-host-XXXXXX");
+	if (!mkdtemp(tmp) || !realpath(tmp, canon_tmp))
+		return -1;
+	arena = hs_arena_new();
+	H = hs_host_real();
+	return arena ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+	char cmd[PATH_MAX + 16];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmp);
+	hs_arena_free(arena);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+static const char *T(const char *rel)
+{
+	return hs_arena_printf(arena, "%s/%s", tmp, rel);
+}
+
+static const char *C(const char *rel)
+{
+	return hs_arena_printf(arena, "%s/%s", canon_tmp, rel);
+}
+
+static int canon(const char *path, struct hs_canonical_path *cp, struct hs_error *err)
+{
+	return H->canonicalize(H, arena, path, cp, err);
+}
+
+static void test_symlink_chain_and_dots(void **state)
+{
+	struct hs_canonical_path cp;
+	struct hs_error err = HS_ERROR_INIT;
+	struct stat st;
+
+	assert_int_equal(mkdir(T("dir"), 0755), 0);
+	assert_int_equal(mkdir(T("dir/sub"), 0755), 0);
+	assert_int_equal(symlink("dir", T("c")), 0);
+	assert_int_equal(symlink("c", T("b")), 0);
+	assert_int_equal(symlink(T("b"), T("a")), 0); /* absolute */
+	assert_int_equal(canon(T("a/sub"), &cp, &err), 0);
+	assert_string_equal(cp.path, C("dir/sub"));
+	assert_true(cp.exists);
+	assert_string_equal(cp.components[0].path, "/");
+	assert_string_equal(cp.components[cp.n_components - 1].path, C("dir/sub"));
+	assert_int_equal(stat(T("dir/sub"), &st), 0);
+	assert_true(cp.components[cp.n_components - 1].id.ino == st.st_ino);
+	assert_true(cp.components[cp.n_components - 1].id.dev == st.st_dev);
+	assert_true(S_ISDIR(cp.components[cp.n_components - 1].mode));
+
+	assert_int_equal(canon(T("dir/sub/../sub/./..//sub"), &cp, &err), 0);
+	assert_string_equal(cp.path, C("dir/sub"));
+	/* ".." after a symlink goes up from the link's target, not lexically */
+	assert_int_equal(symlink("dir/sub", T("s")), 0);
+	assert_int_equal(canon(T("s/.."), &cp, &err), 0);
+	assert_string_equal(cp.path, C("dir"));
+	/* a symlink to /etc is resolved to /etc */
+	assert_int_equal(symlink("/etc", T("etc-link")), 0);
+	assert_int_equal(canon(T("etc-link/"), &cp, &err), 0);
+	assert_string_equal(cp.path, "/etc");
+	assert_int_equal(canon("/../../etc/../etc", &cp, &err), 0);
+	assert_string_equal(cp.path, "/etc");
+	assert_int_equal(cp.n_components, 2);
+}
+
+static void test_missing_and_owner(void **state)
+{
+	struct hs_canonical_path cp;
+	struct hs_error err = HS_ERROR_INIT;
+
+	assert_int_equal(mkdir(T("u"), 0775), 0);
+	assert_int_equal(chmod(T("u"), 0775), 0);
+	assert_int_equal(chown(T("u"), 1000, 1001), 0);
+	assert_int_equal(canon(T("u/new/file"), &cp, &err), 0);
+	assert_false(cp.exists);
+	assert_string_equal(cp.path, C("u/new/file"));
+	assert_string_equal(cp.components[cp.n_components - 1].path, C("u"));
+	assert_int_equal(cp.components[cp.n_components - 1].uid, 1000);
+	assert_int_equal(cp.components[cp.n_components - 1].gid, 1001);
+	assert_int_equal(cp.components[cp.n_components - 1].mode & 07777, 0775);
+	assert_int_equal(canon(T("u/new/../x"), &cp, &err), -ENOENT);
+	assert_int_equal(canon("relative/path", &cp, NULL), -EINVAL);
+	assert_int_equal(close(open(T("file"), O_CREAT | O_WRONLY | O_CLOEXEC, 0644)), 0);
+	assert_int_equal(canon(T("file/x"), &cp, NULL), -ENOTDIR);
+}
+
+static void test_loops(void **state)
+{
+	struct hs_canonical_path cp;
+	struct hs_error err = HS_ERROR_INIT;
+
+	assert_int_equal(symlink("l2", T("l1")), 0);
+	assert_int_equal(symlink("l1", T("l2")), 0);
+	assert_int_equal(canon(T("l1"), &cp, &err), -ELOOP);
+	assert_string_equal(err.rule, "host.symlink-loop");
+	assert_int_equal(symlink(".", T("self")), 0);
+	assert_int_equal(canon(T("self/self/self"), &cp, NULL), 0); /* not a loop, 3 links */
+	assert_string_equal(cp.path, canon_tmp);
+}
+
+static void test_magic_links(void **state)
+{
+	struct hs_canonical_path cp;
+	struct hs_error err = HS_ERROR_INIT;
+	int fd = open("/etc", O_PATH | O_CLOEXEC);
+	char p[64];
+
+	assert_int_equal(canon("/proc/self/root", &cp, &err), -EPERM);
+	assert_string_equal(err.rule, "host.magic-link");
+	assert_int_equal(canon("/proc/self/root/etc/passwd", &cp, NULL), -EPERM);
+	/* pid 1 may be beyond ptrace reach (EACCES) on some hosts: refused either way */
+	assert_true(canon("/proc/1/root/etc", &cp, NULL) < 0);
+	assert_true(canon("/proc/1/cwd", &cp, NULL) < 0);
+	snprintf(p, sizeof(p), "/proc/%d/cwd", (int)getpid());
+	assert_int_equal(canon(p, &cp, NULL), -EPERM);
+	assert_int_equal(canon("/proc/thread-self/root", &cp, NULL), -EPERM);
+	assert_int_equal(canon("/proc/self/ns/net", &cp, NULL), -EPERM);
+	assert_true(fd >= 0);
+	snprintf(p, sizeof(p), "/proc/self/fd/%d", fd);
+	assert_int_equal(canon(p, &cp, NULL), -EPERM);
+	snprintf(p, sizeof(p), "/dev/fd/%d/passwd", fd); /* /dev/fd -> /proc/self/fd */
+	assert_int_equal(canon(p, &cp, NULL), access("/dev/fd", F_OK) == 0 ? -EPERM : 0);
+	close(fd);
+	/* an ordinary symlink into a magic link is still refused */
+	assert_int_equal(symlink("/proc/self/root/etc", T("sneaky")), 0);
+	assert_int_equal(canon(T("sneaky"), &cp, NULL), -EPERM);
+	/* procfs's own ordinary links are followed */
+	assert_int_equal(canon("/proc/self/status", &cp, NULL), 0);
+	assert_true(cp.exists);
+	assert_int_equal(canon("/proc/mounts", &cp, NULL), 0);
+	assert_true(strncmp(cp.path, "/proc/", 6) == 0 && strstr(cp.path, "/mounts"));
+}
+
+static void test_namespaces(void **state)
+{
+	struct hs_file_id self_net, pid1_net, id;
+	struct hs_error err = HS_ERROR_INIT;
+	int type = 0;
+
+	assert_int_equal(H->ns_host(H, "network", 0, &self_net), 0);
+	/* pid 1 may be beyond ptrace reach on some hosts (this CI machine): EACCES, not a crash */
+	int r1 = H->ns_host(H, "network", 1, &pid1_net);
+	assert_true(r1 == 0 || r1 == -EACCES || r1 == -EPERM);
+	assert_int_equal(H->ns_inspect(H, "/proc/self/ns/net", &type, &id, &err), 0);
+	assert_int_equal(type, CLONE_NEWNET);
+	assert_true(id.dev == self_net.dev && id.ino == self_net.ino);
+	assert_int_equal(H->ns_inspect(H, "/proc/self/ns/mnt", &type, &id, &err), 0);
+	assert_int_equal(type, CLONE_NEWNS);
+	assert_int_equal(H->ns_inspect(H, "/proc/self/ns/pid", &type, &id, &err), 0);
+	assert_int_equal(type, CLONE_NEWPID);
+	assert_int_equal(H->ns_inspect(H, "/proc/self/ns/uts", &type, &id, &err), 0);
+	assert_int_equal(type, CLONE_NEWUTS);
+	for (const char *const *t = (const char *const[]){ "mount", "pid", "ipc", "uts", "cgroup", "user", NULL };
+	     *t; t++)
+		assert_int_equal(H->ns_host(H, *t, 0, &id), 0);
+	assert_int_equal(H->ns_host(H, "bogus", 1, &id), -EINVAL);
+	assert_int_equal(H->ns_host(H, "net", 1, &id), -EINVAL); /* OCI names only */
+	assert_int_equal(H->ns_inspect(H, "/etc/passwd", &type, &id, NULL), -EINVAL);
+	assert_int_equal(H->ns_inspect(H, "/nonexistent/ns", &type, &id, NULL), -ENOENT);
+	assert_int_equal(H->ns_inspect(H, "/dev/null", &type, &id, NULL), -EINVAL);
+}
+
+static void test_file_id_and_mac(void **state)
+{
+	struct hs_file_id a, b;
+	struct stat st;
+
+	assert_int_equal(H->file_id(H, "/etc", &a), 0);
+	assert_int_equal(stat("/etc", &st), 0);
+	assert_true(a.ino == st.st_ino && a.dev == st.st_dev);
+	assert_int_equal(symlink("/etc", T("e")), 0);
+	assert_int_equal(H->file_id(H, T("e"), &b), 0);
+	assert_true(a.ino == b.ino);
+	assert_int_equal(H->file_id(H, T("missing"), &b), -ENOENT);
+	assert_int_equal(hs_host_with_mac(HS_MAC_APPARMOR)->mac(hs_host_with_mac(HS_MAC_APPARMOR)),
+			 HS_MAC_APPARMOR);
+	assert_int_equal(hs_host_with_mac(HS_MAC_SELINUX)->mac(hs_host_with_mac(HS_MAC_SELINUX)),
+			 HS_MAC_SELINUX);
+	/* this machine has neither (PROTOCOL.md): both answers must say so */
+	if (access("/sys/kernel/security/apparmor", F_OK) != 0 && access("/sys/fs/selinux/enforce", F_OK) != 0) {
+		assert_int_equal(H->mac(H), HS_MAC_NONE);
+		assert_int_equal(H->apparmor_profile_loaded(H, "docker-default"), 0);
+		assert_true(H->selinux_context_valid(H, "system_u:system_r:container_t:s0") <= 0);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_symlink_chain_and_dots, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_missing_and_owner, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_loops, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_magic_links, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_namespaces, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_file_id_and_mac, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
