@@ -1,0 +1,85 @@
+/* SPDX-License-Identifier: Apache-2.0
+ * The egress room (src/egress/): policy entries, the nftables ruleset they make, loading it
+ * with libnftables (dlopen'ed) inside a container's network namespace, and reading its
+ * counters back. The policy control (src/policy/egress.c) only parses and injects the hook;
+ * everything that touches the kernel lives here and runs in `hardshim hook ...`.
+ *
+ * Entry syntax (docs/egress.md):
+ *   IPv4:  ADDR[/PREFIX][:PORT[-PORT]][/tcp|/udp]           198.18.0.0/15:443/tcp
+ *   IPv6:  [ADDR[/PREFIX]][:PORT[-PORT]][/tcp|/udp]         [2001:2::/48]:53-54/udp
+ *          ADDR[/PREFIX][/tcp|/udp]  (no port: brackets optional)
+ * A port without a protocol means TCP and UDP. */
+#pragma once
+
+#include "hs-util.h"
+
+struct hs_arena;
+
+enum hs_egress_proto {
+	HS_EGRESS_ANY, /* every protocol; with a port: tcp and udp */
+	HS_EGRESS_TCP,
+	HS_EGRESS_UDP,
+};
+
+struct hs_egress_entry {
+	int family; /* AF_INET or AF_INET6 */
+	uint8_t addr[16];
+	unsigned prefix;
+	uint16_t port_lo, port_hi; /* 0, 0: any port */
+	enum hs_egress_proto proto;
+};
+
+#define HS_EGRESS_ENTRY_MAX 80 /* longest entry text accepted */
+
+struct hs_egress_cfg {
+	bool default_allow;
+	struct hs_egress_entry *allow, *deny; /* arena-owned */
+	size_t n_allow, n_deny;
+	uint64_t rate; /* bytes/second ceiling on everything that leaves; 0: none */
+};
+
+/* The table hardshim owns in every container network namespace, and its named counters. */
+#define HS_EGRESS_TABLE "hardshim"
+#define HS_EGRESS_COUNTER_DROPPED "dropped"     /* default deny */
+#define HS_EGRESS_COUNTER_DENIED "denied"       /* an explicit "deny" entry */
+#define HS_EGRESS_COUNTER_RATE "rate_dropped"   /* over the rate ceiling */
+
+/* Parse one entry. On refusal err has rule "egress.entry", path `path` and why. */
+int hs_egress_entry_parse(const char *s, const char *path, struct hs_egress_entry *ret,
+			  struct hs_error *err);
+/* Normal form of an entry (what the hook arguments carry), into buf. */
+void hs_egress_entry_format(const struct hs_egress_entry *e, char *buf, size_t size);
+
+/* The whole nft transaction that replaces the table: "add table; delete table; add table;
+ * ...", so the old table goes and the new one arrives at once. Malloc'ed, caller owns. It
+ * names nothing specific to one container, so every container of a pod gets the same. */
+int hs_egress_ruleset(const struct hs_egress_cfg *cfg, char **ret);
+
+/* Hook arguments that carry cfg (for `hardshim hook egress`), and their parser.
+ * hs_egress_args: arena-owned NULL-terminated vector of n strings. */
+int hs_egress_args(struct hs_arena *a, const struct hs_egress_cfg *cfg, char ***ret_argv,
+		   size_t *ret_n);
+/* Parse "--default allow|deny", "--allow E", "--deny E", "--rate N" from argv. */
+int hs_egress_args_parse(struct hs_arena *a, int argc, char **argv, struct hs_egress_cfg *ret,
+			 struct hs_error *err);
+
+/* Enter the network namespace of process pid (setns). Refuses the namespace hardshim itself
+ * runs in and pid 1's: rules loaded there would cut off the host (rule egress.host-netns). */
+int hs_egress_join_netns_pid(pid_t pid, struct hs_error *err);
+/* Same for a namespace file such as /run/netns/NAME. */
+int hs_egress_join_netns_path(const char *path, struct hs_error *err);
+
+/* Load a ruleset text with libnftables in the current network namespace. The message from
+ * nftables, if any, goes into err (rule egress.nftables). */
+int hs_egress_nft_run(const char *cmds, char **ret_output, struct hs_error *err);
+
+/* Install cfg's ruleset in the current network namespace. */
+int hs_egress_install(const struct hs_egress_cfg *cfg, struct hs_error *err);
+
+struct hs_egress_counter {
+	char name[32];
+	uint64_t packets, bytes;
+};
+/* Read hardshim's named counters from the current network namespace. -ENOENT when there is
+ * no hardshim table. Fills up to max, returns how many. */
+int hs_egress_counters(struct hs_egress_counter *ret, size_t max, struct hs_error *err);

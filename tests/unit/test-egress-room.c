@@ -1,0 +1,374 @@
+/* SPDX-License-Identifier: Apache-2.0
+ * The egress room: entry parsing (every malformed form refused with its path), normal form,
+ * ruleset text, hook arguments, and - as root, in a private network namespace - loading the
+ * ruleset with libnftables and reading the counters back. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+#include <sched.h>
+#include <string.h>
+#include <sys/wait.h>
+
+#include "hs-egress.h"
+
+static void entry_ok(const char *in, const char *normal)
+{
+	struct hs_egress_entry e;
+	struct hs_error err = HS_ERROR_INIT;
+	char buf[128];
+	int r = hs_egress_entry_parse(in, "controls.egress.allow[0]", &e, &err);
+
+	if (r < 0)
+		fail_msg("%s refused: %s", in, err.msg);
+	hs_egress_entry_format(&e, buf, sizeof(buf));
+	assert_string_equal(buf, normal);
+	/* the normal form parses back to the same entry */
+	struct hs_egress_entry e2;
+	assert_int_equal(hs_egress_entry_parse(buf, "x", &e2, NULL), 0);
+	assert_memory_equal(&e, &e2, sizeof(e));
+}
+
+static void test_entries_valid(void **state)
+{
+	entry_ok("198.18.0.0/15", "198.18.0.0/15");
+	entry_ok("198.18.0.2", "198.18.0.2/32");
+	entry_ok("198.18.0.2/32:443", "198.18.0.2/32:443");
+	entry_ok("198.18.0.0/24:8000-8080/tcp", "198.18.0.0/24:8000-8080/tcp");
+	entry_ok("198.18.0.0/24/udp", "198.18.0.0/24/udp");
+	entry_ok("0.0.0.0/0", "0.0.0.0/0");
+	entry_ok("0.0.0.0/0:53/udp", "0.0.0.0/0:53/udp");
+	entry_ok("2001:2::/48", "[2001:2::/48]");
+	entry_ok("[2001:2::/48]", "[2001:2::/48]");
+	entry_ok("[2001:2::1]:443/tcp", "[2001:2::1/128]:443/tcp");
+	entry_ok("[2001:2::/48]:53-54/udp", "[2001:2::/48]:53-54/udp");
+	entry_ok("2001:2::/48/tcp", "[2001:2::/48]/tcp");
+	entry_ok("::/0", "[::/0]");
+	entry_ok("198.18.0.1:65535", "198.18.0.1/32:65535");
+}
+
+static const char *const malformed[] = {
+	"",
+	" 198.18.0.0/15",
+	"198.18.0.0/15 ",
+	"198.18.0.0/33",
+	"198.18.0.0/015",
+	"198.18.0.0/",
+	"198.18.0.1/15",          /* host bits */
+	"198.18.0.0/15:0",
+	"198.18.0.0/15:65536",
+	"198.18.0.0/15:0443",
+	"198.18.0.0/15:443-80",
+	"198.18.0.0/15:443-",
+	"198.18.0.0/15:-443",
+	"198.18.0.0/15:",
+	"198.18.0.0/15/tcp/tcp",
+	"198.18.0.0/15/TCP",
+	"198.18.0.0/15/sctp",
+	"198.18.0.0/15:443/icmp",
+	"198.18.0.256",
+	"198.18.0",
+	"198.018.0.0/16",
+	"example.com",
+	"[198.18.0.0/15]:443",
+	"2001:2::/48:443",        /* needs brackets */
+	"[2001:2::/48",
+	"2001:2::/48]",
+	"[2001:2::/48]443",
+	"[2001:2::/48]:443:80",
+	"[2001:2::/129]",
+	"[2001:2::1/48]",         /* host bits */
+	"::ffff:198.18.0.1",      /* v4-mapped */
+	"[::ffff:c612:1/128]",
+	"[[2001:2::/48]]",
+	"2001:2:::1",
+	"198.18.0.0/15;flush ruleset",
+	"198.18.0.0/15\n",
+	"1111111111111111111111111111111111111111111111111111111111111111111111111111111111",
+	"/tcp",
+	"tcp",
+};
+
+static void test_entries_malformed(void **state)
+{
+	for (size_t i = 0; i < HS_ARRAY_SIZE(malformed); i++) {
+		struct hs_egress_entry e;
+		struct hs_error err = HS_ERROR_INIT;
+
+		if (hs_egress_entry_parse(malformed[i], "controls.egress.allow[2]", &e, &err) >= 0)
+			fail_msg("malformed entry accepted: \"%s\"", malformed[i]);
+		assert_string_equal(err.rule, "egress.entry");
+		assert_string_equal(err.path, "controls.egress.allow[2]");
+		assert_true(err.msg[0] != '\0');
+	}
+}
+
+static void test_ruleset_default(void **state)
+{
+	struct hs_egress_cfg cfg = { 0 };
+	_cleanup_free_ char *t = NULL;
+
+	assert_int_equal(hs_egress_ruleset(&cfg, &t), 0);
+	/* atomic replacement: add, delete, add, in that order, first */
+	assert_true(strncmp(t, "add table inet hardshim\ndelete table inet hardshim\nadd table inet hardshim\n", 73) == 0);
+	assert_non_null(strstr(t, "policy drop;"));
+	assert_non_null(strstr(t, "oifname \"lo\" accept"));
+	assert_non_null(strstr(t, "ct state established,related accept"));
+	assert_non_null(strstr(t, "counter name \"dropped\" drop\n"));
+	assert_null(strstr(t, "limit rate"));
+	assert_null(strstr(t, " daddr "));
+}
+
+static void test_ruleset_entries(void **state)
+{
+	struct hs_egress_entry allow[3], deny[1];
+	struct hs_egress_cfg cfg = { .allow = allow, .n_allow = 3, .deny = deny, .n_deny = 1,
+				     .rate = 125000 };
+	_cleanup_free_ char *t = NULL;
+
+	assert_int_equal(hs_egress_entry_parse("198.18.0.0/15:80-81/tcp", "", &allow[0], NULL), 0);
+	assert_int_equal(hs_egress_entry_parse("[2001:2::/48]:53", "", &allow[1], NULL), 0);
+	assert_int_equal(hs_egress_entry_parse("198.19.0.0/16/udp", "", &allow[2], NULL), 0);
+	assert_int_equal(hs_egress_entry_parse("198.18.0.9", "", &deny[0], NULL), 0);
+	assert_int_equal(hs_egress_ruleset(&cfg, &t), 0);
+	const char *rate = strstr(t, "limit rate over 125000 bytes/second counter name \"rate_dropped\" drop");
+	const char *est = strstr(t, "ct state established");
+	const char *d = strstr(t, "ip daddr 198.18.0.9/32 counter name \"denied\" drop");
+	const char *a0 = strstr(t, "ip daddr 198.18.0.0/15 meta l4proto tcp th dport 80-81 accept");
+	const char *a1 = strstr(t, "ip6 daddr 2001:2::/48 meta l4proto { tcp, udp } th dport 53 accept");
+	const char *a2 = strstr(t, "ip daddr 198.19.0.0/16 meta l4proto udp accept");
+	assert_non_null(rate);
+	assert_non_null(est);
+	assert_non_null(d);
+	assert_non_null(a0);
+	assert_non_null(a1);
+	assert_non_null(a2);
+	/* rate before everything that accepts, deny before allow */
+	assert_true(rate < est && est < d && d < a0 && a0 < a1 && a1 < a2);
+}
+
+static void test_ruleset_default_allow(void **state)
+{
+	struct hs_egress_cfg cfg = { .default_allow = true };
+	_cleanup_free_ char *t = NULL;
+
+	assert_int_equal(hs_egress_ruleset(&cfg, &t), 0);
+	assert_non_null(strstr(t, "policy accept;"));
+	assert_null(strstr(t, "\"dropped\" drop"));
+}
+
+static void test_args_roundtrip(void **state)
+{
+	_cleanup_arena_ struct hs_arena *a = hs_arena_new();
+	struct hs_egress_entry allow[2], deny[1];
+	struct hs_egress_cfg cfg = { .allow = allow, .n_allow = 2, .deny = deny, .n_deny = 1, .rate = 7 },
+			     back;
+	char **argv;
+	size_t n;
+	_cleanup_free_ char *t1 = NULL, *t2 = NULL;
+
+	assert_int_equal(hs_egress_entry_parse("198.18.0.0/15:80-81/tcp", "", &allow[0], NULL), 0);
+	assert_int_equal(hs_egress_entry_parse("[2001:2::/48]:53", "", &allow[1], NULL), 0);
+	assert_int_equal(hs_egress_entry_parse("198.18.0.9", "", &deny[0], NULL), 0);
+	assert_int_equal(hs_egress_args(a, &cfg, &argv, &n), 0);
+	assert_int_equal(n, 10);
+	assert_null(argv[n]);
+	assert_int_equal(hs_egress_args_parse(a, (int)n, argv, &back, NULL), 0);
+	assert_int_equal(hs_egress_ruleset(&cfg, &t1), 0);
+	assert_int_equal(hs_egress_ruleset(&back, &t2), 0);
+	assert_string_equal(t1, t2);
+}
+
+static void test_args_refused(void **state)
+{
+	_cleanup_arena_ struct hs_arena *a = hs_arena_new();
+	struct hs_egress_cfg c;
+	char *no_default[] = { "--allow", "198.18.0.0/15" };
+	char *bad_entry[] = { "--default", "deny", "--allow", "198.18.0.1/15" };
+	char *bad_rate[] = { "--default", "deny", "--rate", "0" };
+	char *odd[] = { "--default" };
+	char *unknown[] = { "--default", "deny", "--flush", "x" };
+	struct hs_error err = HS_ERROR_INIT;
+
+	assert_true(hs_egress_args_parse(a, 2, no_default, &c, NULL) < 0);
+	assert_true(hs_egress_args_parse(a, 4, bad_entry, &c, &err) < 0);
+	assert_string_equal(err.rule, "egress.entry");
+	assert_true(hs_egress_args_parse(a, 4, bad_rate, &c, NULL) < 0);
+	assert_true(hs_egress_args_parse(a, 1, odd, &c, NULL) < 0);
+	assert_true(hs_egress_args_parse(a, 4, unknown, &c, NULL) < 0);
+}
+
+/* Runs fn in a child inside a fresh network namespace; the child's exit code is the result. */
+static int in_private_netns(int (*fn)(void))
+{
+	pid_t pid = fork();
+	int status;
+
+	if (pid == 0) {
+		if (unshare(CLONE_NEWNET) < 0)
+			_exit(77);
+		_exit(fn());
+	}
+	assert_true(pid > 0);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 99;
+}
+
+static int load_and_count(void)
+{
+	struct hs_egress_entry allow[1];
+	struct hs_egress_cfg cfg = { .allow = allow, .n_allow = 1, .rate = 1000000 };
+	struct hs_egress_counter c[8];
+	struct hs_error err = HS_ERROR_INIT;
+	int n;
+
+	if (hs_egress_entry_parse("[2001:2::/48]:443/tcp", "", &allow[0], NULL) < 0)
+		return 1;
+	if (hs_egress_counters(c, 8, &err) != -ENOENT)
+		return 2;
+	if (hs_egress_install(&cfg, &err) < 0) {
+		fprintf(stderr, "# %s\n", err.msg);
+		return 3;
+	}
+	/* twice: replacing an existing table is the same transaction */
+	if (hs_egress_install(&cfg, &err) < 0)
+		return 4;
+	n = hs_egress_counters(c, 8, &err);
+	if (n != 3)
+		return 5;
+	for (int i = 0; i < n; i++)
+		if (c[i].packets != 0)
+			return 6;
+	return 0;
+}
+
+static void test_nft_load(void **state)
+{
+	int r;
+
+	if (geteuid() != 0)
+		skip();
+	r = in_private_netns(load_and_count);
+	if (r == 77)
+		skip();
+	assert_int_equal(r, 0);
+}
+
+static int nft_rejects(void)
+{
+	struct hs_egress_cfg cfg = { .rate = 1000000000000ULL }; /* past the kernel's limit */
+	struct hs_error err = HS_ERROR_INIT;
+
+	if (hs_egress_install(&cfg, &err) >= 0)
+		return 1;
+	if (strcmp(err.rule, "egress.nftables") != 0)
+		return 2;
+	if (!strstr(err.msg, "nftables refused the egress ruleset: Error:"))
+		return 3;
+	return 0;
+}
+
+static void test_nft_rejects(void **state)
+{
+	if (geteuid() != 0)
+		skip();
+	assert_int_equal(in_private_netns(nft_rejects), 0);
+}
+
+static int join_refuses_host(void)
+{
+	struct hs_error err = HS_ERROR_INIT;
+
+	/* hardshim's own namespace (the host's, here): never */
+	if (hs_egress_join_netns_path("/proc/self/ns/net", &err) >= 0)
+		return 1;
+	if (strcmp(err.rule, "egress.host-netns") != 0)
+		return 2;
+	if (hs_egress_join_netns_pid(1, NULL) >= 0)
+		return 3;
+	if (hs_egress_join_netns_path("/run/netns/hardshim-no-such-netns", NULL) != -ENOENT)
+		return 4;
+	return 0;
+}
+
+static void test_join_refuses_host(void **state)
+{
+	pid_t pid = fork();
+	int status;
+
+	if (pid == 0)
+		_exit(join_refuses_host());
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+}
+
+static void test_join_pid(void **state)
+{
+	int ready[2], done[2];
+	pid_t target, joiner;
+	int status;
+	char c;
+
+	if (geteuid() != 0)
+		skip();
+	assert_int_equal(pipe(ready), 0);
+	assert_int_equal(pipe(done), 0);
+	target = fork();
+	if (target == 0) {
+		close(ready[0]);
+		close(done[1]);
+		if (unshare(CLONE_NEWNET) < 0)
+			_exit(1);
+		(void)!write(ready[1], "x", 1);
+		(void)!read(done[0], &c, 1);
+		_exit(0);
+	}
+	close(ready[1]);
+	close(done[0]);
+	assert_int_equal(read(ready[0], &c, 1), 1);
+	joiner = fork();
+	if (joiner == 0) {
+		struct hs_error err = HS_ERROR_INIT;
+		struct hs_egress_cfg cfg = { 0 };
+
+		if (hs_egress_join_netns_pid(target, &err) < 0) {
+			fprintf(stderr, "# %s\n", err.msg);
+			_exit(1);
+		}
+		if (hs_egress_install(&cfg, &err) < 0)
+			_exit(2);
+		_exit(0);
+	}
+	assert_int_equal(waitpid(joiner, &status, 0), joiner);
+	assert_int_equal(WEXITSTATUS(status), 0);
+	/* the host still has no hardshim table: the rules went where they should */
+	joiner = fork();
+	if (joiner == 0) {
+		struct hs_egress_counter cs[4];
+
+		_exit(hs_egress_counters(cs, 4, NULL) == -ENOENT ? 0 : 1);
+	}
+	assert_int_equal(waitpid(joiner, &status, 0), joiner);
+	assert_int_equal(WEXITSTATUS(status), 0);
+	close(done[1]);
+	assert_int_equal(waitpid(target, &status, 0), target);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_entries_valid),
+		cmocka_unit_test(test_entries_malformed),
+		cmocka_unit_test(test_ruleset_default),
+		cmocka_unit_test(test_ruleset_entries),
+		cmocka_unit_test(test_ruleset_default_allow),
+		cmocka_unit_test(test_args_roundtrip),
+		cmocka_unit_test(test_args_refused),
+		cmocka_unit_test(test_nft_load),
+		cmocka_unit_test(test_nft_rejects),
+		cmocka_unit_test(test_join_refuses_host),
+		cmocka_unit_test(test_join_pid),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
