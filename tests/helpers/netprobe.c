@@ -1,0 +1,226 @@
+/* SPDX-License-Identifier: Apache-2.0
+ * Network probe for the egress tests (static; copied into busybox bundles).
+ *   netprobe listen PORT...         TCP sink + UDP echo on every PORT, IPv4 and IPv6. A TCP
+ *                                   peer that sends data and shuts down gets back
+ *                                   "BYTES MILLISECONDS\n" (measured here, at the receiver).
+ *   netprobe tcp ADDR PORT [MS]     exit 0 if a connection is made within MS (default 2000)
+ *   netprobe udp ADDR PORT [MS]     exit 0 if a datagram comes back from the echo within MS
+ *   netprobe blast ADDR PORT BYTES  send BYTES, print the receiver's "bytes ms rate" line */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+}
+
+static int addr_of(const char *host, int port, struct sockaddr_storage *ss, socklen_t *len)
+{
+	struct sockaddr_in *in = (struct sockaddr_in *)ss;
+	struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)ss;
+
+	memset(ss, 0, sizeof(*ss));
+	if (inet_pton(AF_INET, host, &in->sin_addr) == 1) {
+		in->sin_family = AF_INET;
+		in->sin_port = htons(port);
+		*len = sizeof(*in);
+		return 0;
+	}
+	if (inet_pton(AF_INET6, host, &in6->sin6_addr) == 1) {
+		in6->sin6_family = AF_INET6;
+		in6->sin6_port = htons(port);
+		*len = sizeof(*in6);
+		return 0;
+	}
+	fprintf(stderr, "netprobe: bad address %s\n", host);
+	exit(2);
+}
+
+static int connect_timeout(const char *host, int port, int ms)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+	int fd, e = 0;
+	socklen_t elen = sizeof(e);
+	struct pollfd p;
+
+	addr_of(host, port, &ss, &len);
+	fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -1;
+	if (connect(fd, (struct sockaddr *)&ss, len) < 0 && errno != EINPROGRESS) {
+		fprintf(stderr, "netprobe: connect %s:%d: %s\n", host, port, strerror(errno));
+		return -1;
+	}
+	p = (struct pollfd){ .fd = fd, .events = POLLOUT };
+	if (poll(&p, 1, ms) != 1) {
+		fprintf(stderr, "netprobe: connect %s:%d: timed out\n", host, port);
+		return -1;
+	}
+	getsockopt(fd, SOL_SOCKET, SO_ERROR, &e, &elen);
+	if (e) {
+		fprintf(stderr, "netprobe: connect %s:%d: %s\n", host, port, strerror(e));
+		return -1;
+	}
+	fcntl(fd, F_SETFL, 0);
+	return fd;
+}
+
+static void serve_tcp(int c)
+{
+	char buf[65536], out[64];
+	long long bytes = 0, start = now_ms();
+	ssize_t n;
+
+	while ((n = read(c, buf, sizeof(buf))) > 0)
+		bytes += n;
+	snprintf(out, sizeof(out), "%lld %lld\n", bytes, now_ms() - start);
+	(void)!write(c, out, strlen(out));
+	_exit(0);
+}
+
+static int do_listen(int n, char **ports)
+{
+	struct pollfd p[64];
+	int np = 0, one = 1, zero = 0;
+
+	signal(SIGCHLD, SIG_IGN);
+	for (int i = 0; i < n && np + 2 <= 64; i++) {
+		struct sockaddr_in6 a = { .sin6_family = AF_INET6, .sin6_port = htons(atoi(ports[i])),
+					  .sin6_addr = IN6ADDR_ANY_INIT };
+		int t = socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		int u = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+		setsockopt(t, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+		setsockopt(t, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof(zero));
+		setsockopt(u, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof(zero));
+		if (bind(t, (struct sockaddr *)&a, sizeof(a)) < 0 || listen(t, 64) < 0 ||
+		    bind(u, (struct sockaddr *)&a, sizeof(a)) < 0) {
+			perror("netprobe: listen");
+			return 2;
+		}
+		p[np++] = (struct pollfd){ .fd = t, .events = POLLIN };
+		p[np++] = (struct pollfd){ .fd = u, .events = POLLIN };
+	}
+	printf("listening\n");
+	fflush(stdout);
+	for (;;) {
+		if (poll(p, np, -1) < 0 && errno != EINTR)
+			return 2;
+		for (int i = 0; i < np; i++) {
+			if (!(p[i].revents & POLLIN))
+				continue;
+			if (i % 2 == 0) {
+				int c = accept4(p[i].fd, NULL, NULL, SOCK_CLOEXEC);
+
+				if (c >= 0 && fork() == 0)
+					serve_tcp(c);
+				if (c >= 0)
+					close(c);
+			} else {
+				char buf[2048];
+				struct sockaddr_storage from;
+				socklen_t fl = sizeof(from);
+				ssize_t r = recvfrom(p[i].fd, buf, sizeof(buf), 0, (struct sockaddr *)&from, &fl);
+
+				if (r > 0)
+					sendto(p[i].fd, buf, (size_t)r, 0, (struct sockaddr *)&from, fl);
+			}
+		}
+	}
+}
+
+static int do_udp(const char *host, int port, int ms)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+	char buf[64];
+	int fd;
+	long long end = now_ms() + ms;
+
+	addr_of(host, port, &ss, &len);
+	fd = socket(ss.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&ss, len) < 0) {
+		perror("netprobe: udp");
+		return 1;
+	}
+	/* a few tries: the first datagram may wait for neighbour discovery */
+	while (now_ms() < end) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+
+		if (send(fd, "ping", 4, 0) < 0) {
+			fprintf(stderr, "netprobe: udp send %s:%d: %s\n", host, port, strerror(errno));
+			return 1;
+		}
+		if (poll(&p, 1, 300) == 1 && recv(fd, buf, sizeof(buf), 0) == 4)
+			return 0;
+	}
+	fprintf(stderr, "netprobe: udp %s:%d: no reply\n", host, port);
+	return 1;
+}
+
+static int do_blast(const char *host, int port, long long bytes)
+{
+	static char buf[16384];
+	char reply[128] = "";
+	long long sent = 0, got_bytes, got_ms;
+	int fd = connect_timeout(host, port, 3000);
+	ssize_t n;
+
+	if (fd < 0)
+		return 1;
+	while (sent < bytes) {
+		size_t chunk = bytes - sent < (long long)sizeof(buf) ? (size_t)(bytes - sent) : sizeof(buf);
+
+		n = write(fd, buf, chunk);
+		if (n <= 0) {
+			perror("netprobe: blast write");
+			return 1;
+		}
+		sent += n;
+	}
+	shutdown(fd, SHUT_WR);
+	n = read(fd, reply, sizeof(reply) - 1);
+	if (n <= 0 || sscanf(reply, "%lld %lld", &got_bytes, &got_ms) != 2) {
+		fprintf(stderr, "netprobe: blast: no report from the receiver\n");
+		return 1;
+	}
+	if (got_ms < 1)
+		got_ms = 1;
+	printf("%lld %lld %lld\n", got_bytes, got_ms, got_bytes * 1000 / got_ms);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc >= 3 && strcmp(argv[1], "listen") == 0)
+		return do_listen(argc - 2, argv + 2);
+	if (argc >= 4 && strcmp(argv[1], "tcp") == 0) {
+		int fd = connect_timeout(argv[2], atoi(argv[3]), argc > 4 ? atoi(argv[4]) : 2000);
+
+		return fd < 0 ? 1 : 0;
+	}
+	if (argc >= 4 && strcmp(argv[1], "udp") == 0)
+		return do_udp(argv[2], atoi(argv[3]), argc > 4 ? atoi(argv[4]) : 2000);
+	if (argc == 5 && strcmp(argv[1], "blast") == 0) {
+		alarm(60);
+		return do_blast(argv[2], atoi(argv[3]), atoll(argv[4]));
+	}
+	fprintf(stderr, "usage: netprobe listen PORT... | tcp|udp ADDR PORT [MS] | blast ADDR PORT BYTES\n");
+	return 2;
+}
