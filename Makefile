@@ -60,12 +60,12 @@ $(LIB): $(OBJS)
 	rm -f $@ && $(AR) rcs $@ $^
 
 $(BIN): $(BUILD)/obj/src/main.o $(LIB)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(LDFLAGS) -o $@ $(BUILD)/obj/src/main.o -Wl,--whole-archive $(LIB) -Wl,--no-whole-archive $(LDLIBS)
 
 $(BUILD)/tests/%: tests/unit/%.c $(UNIT_SUPPORT) $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Wno-missing-prototypes -Itests/unit/support $(LDFLAGS) -o $@ $< \
-		$(UNIT_SUPPORT) $(LIB) $(LDLIBS) -lcmocka
+		$(UNIT_SUPPORT) -Wl,--whole-archive $(LIB) -Wl,--no-whole-archive $(LDLIBS) -lcmocka
 
 # Small programs the integration tests run inside containers or use as fake runtimes.
 $(BUILD)/helpers/%: tests/helpers/%.c

@@ -2,7 +2,7 @@
  * Verbs of hardshim's own (src/cli/), and the router that tells them from runtime commands. */
 #pragma once
 
-#include "hs-util.h"
+#include "hs-argv.h"
 
 int hs_main(int argc, char **argv);
 
@@ -10,8 +10,23 @@ int hs_main(int argc, char **argv);
 int hs_cmd_check(int argc, char **argv);
 int hs_cmd_hook(int argc, char **argv);
 int hs_cmd_log(int argc, char **argv);
-int hs_cmd_ps(int argc, char **argv);
+int hs_cmd_ps(int argc, char **argv);     /* `hardshim unmanaged`: containers with no record */
 int hs_cmd_egress(int argc, char **argv);
 /* Runtime commands: everything else. argv is hardshim's whole argv. Does not return on
  * success (the runtime is exec'ed). */
 int hs_cmd_runtime(int argc, char **argv);
+
+/*
+ * The policy paths of the runtime commands. Each returns 0 to let the command through
+ * (possibly after rewriting files or a->argv), 1 when refused (err says why, rule and
+ * path), or a negative code on error. They never exec and never exit.
+ */
+int hs_create_prepare(struct hs_argv *a, const struct hs_policy *p, struct hs_error *err);
+int hs_exec_prepare(struct hs_argv *a, const struct hs_policy *p, struct hs_error *err);
+int hs_update_prepare(struct hs_argv *a, const struct hs_policy *p, struct hs_error *err);
+
+/* Tell the caller why: one JSON line to --log when given (containerd and Podman read it
+ * there), a plain line on stderr otherwise. Never stdout: it is the container's. */
+void hs_report_to_caller(const struct hs_argv *a, const char *msg);
+/* Format err as "hardshim: rule: path: why" and report it. */
+void hs_report_error(const struct hs_argv *a, const struct hs_error *err);

@@ -135,3 +135,31 @@ struct hs_report *hs_report_new(void);
 void hs_report_free(struct hs_report *r);
 static inline void hs_report_freep(struct hs_report **r) { hs_report_free(*r); }
 #define _cleanup_report_ _cleanup_(hs_report_freep)
+
+/*
+ * The one pipeline every entry point shares: strict parse -> schema -> controls -> canonical
+ * bytes. A parse or schema refusal becomes a finding (rule json.*), so `check`, hooks and the
+ * create path report it the same way.
+ */
+struct hs_pipeline {
+	/* in */
+	const struct hs_policy *policy;
+	const struct hs_host *host;
+	const struct hs_schema *schema; /* hs_oci_spec, hs_oci_process, hs_oci_resources */
+	enum hs_event event;
+	bool no_rewrite;
+	const char *bundle;
+	const char *container_id;
+	/* out (owned by the pipeline; hs_pipeline_done frees them) */
+	struct hs_arena *arena;
+	struct hs_report *report;
+	struct hs_json *tree;  /* NULL if the input did not parse */
+	char *final;           /* canonical bytes of the checked (and rewritten) tree */
+	size_t final_len;
+	bool changed;          /* final differs from the input bytes */
+};
+
+int hs_pipeline_run(struct hs_pipeline *pl, const char *buf, size_t len, struct hs_error *err);
+void hs_pipeline_done(struct hs_pipeline *pl);
+/* "rule: path: message" of the first refusal, for the one line a user sees. */
+void hs_report_summary(const struct hs_report *r, char *buf, size_t size);

@@ -1,0 +1,217 @@
+/* SPDX-License-Identifier: Apache-2.0
+ * `hardshim check`: the create path's verdict without running anything, for CI pipelines.
+ * Exit 0: would run (possibly after rewrites), 1: would be refused, 2: usage or policy error. */
+#include <fcntl.h>
+#include <getopt.h>
+#include <spawn.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include "hs-cli.h"
+#include "hs-host.h"
+
+extern char **environ;
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: hardshim check [--policy FILE] [--format text|json] [--output FILE] [--diff]\n"
+		   "                      [--target apparmor|selinux|none] BUNDLE|CONFIG\n");
+}
+
+static int print_json(const struct hs_report *rep)
+{
+	_cleanup_arena_ struct hs_arena *a = hs_arena_new();
+	_cleanup_free_ char *out = NULL;
+	struct hs_json *root, *list;
+	size_t len;
+
+	if (!a || !(root = hs_json_new(a, HS_JSON_OBJECT)) || !(list = hs_json_new(a, HS_JSON_ARRAY)))
+		return -ENOMEM;
+	if (hs_json_set(a, root, "verdict", hs_json_new_string(a, rep->refused ? "refuse" : "allow")) < 0 ||
+	    hs_json_set(a, root, "findings", list) < 0)
+		return -ENOMEM;
+	for (size_t i = 0; i < rep->len; i++) {
+		const struct hs_finding *f = &rep->items[i];
+		struct hs_json *o = hs_json_new(a, HS_JSON_OBJECT);
+
+		if (!o || hs_json_set(a, o, "rule", hs_json_new_string(a, f->rule)) < 0 ||
+		    hs_json_set(a, o, "path", hs_json_new_string(a, f->path)) < 0 ||
+		    hs_json_set(a, o, "action", hs_json_new_string(a, hs_action_name(f->action))) < 0 ||
+		    hs_json_set(a, o, "message", hs_json_new_string(a, f->message)) < 0 ||
+		    (f->exception && hs_json_set(a, o, "exception", hs_json_new_string(a, f->exception)) < 0) ||
+		    hs_json_append(a, list, o) < 0)
+			return -ENOMEM;
+	}
+	if (hs_json_emit(root, &out, &len) < 0)
+		return -ENOMEM;
+	printf("%s\n", out);
+	return 0;
+}
+
+static void print_text(const struct hs_report *rep)
+{
+	size_t n[3] = { 0 };
+
+	for (size_t i = 0; i < rep->len; i++) {
+		const struct hs_finding *f = &rep->items[i];
+
+		n[f->action]++;
+		printf("%-8s %s %s: %s%s%s%s\n", hs_action_name(f->action), f->rule,
+		       f->path[0] ? f->path : "(document)", f->message,
+		       f->exception ? " [exception " : "", f->exception ? f->exception : "",
+		       f->exception ? "]" : "");
+	}
+	printf("verdict: %s (%zu refused, %zu rewritten, %zu warnings)\n",
+	       rep->refused ? "refuse" : "allow", n[HS_ACTION_REFUSE], n[HS_ACTION_REWRITE],
+	       n[HS_ACTION_WARN]);
+}
+
+/* --diff: what the rewrite changed, as `diff -u` of the indented forms. */
+static int print_diff(const char *before,
+		      size_t blen, const char *after, size_t alen)
+{
+	char a[] = "/tmp/hardshim-check-a.XXXXXX", b[] = "/tmp/hardshim-check-b.XXXXXX";
+	_cleanup_close_ int fa = mkstemp(a), fb = mkstemp(b);
+	char *argv[] = { "diff", "-u", "--label", "original", "--label", "hardened", a, b, NULL };
+	int status = 0;
+	pid_t pid;
+
+	if (fa < 0 || fb < 0 || hs_write_all(fa, before, blen) < 0 || hs_write_all(fb, after, alen) < 0)
+		goto out;
+	fflush(stdout);
+	if (posix_spawn(&pid, "/usr/bin/diff", NULL, NULL, argv, environ) == 0)
+		waitpid(pid, &status, 0);
+out:
+	unlink(a);
+	unlink(b);
+	return 0;
+}
+
+static int read_input(const char *path, size_t max, char **buf, size_t *len, struct hs_error *err)
+{
+	struct stat st;
+	_cleanup_free_ char *cfg = NULL;
+
+	if (!strcmp(path, "-"))
+		return hs_read_fd(STDIN_FILENO, max, buf, len, err);
+	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+		if (asprintf(&cfg, "%s/config.json", path) < 0)
+			return -ENOMEM;
+		path = cfg;
+	}
+	return hs_read_file_at(AT_FDCWD, path, max, buf, len, err);
+}
+
+int hs_cmd_check(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "policy", required_argument, NULL, 'p' }, { "format", required_argument, NULL, 'f' },
+		{ "output", required_argument, NULL, 'o' }, { "diff", no_argument, NULL, 'd' },
+		{ "target", required_argument, NULL, 't' }, { "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *policy_path = NULL, *format = "text", *output = NULL, *target = NULL;
+	_cleanup_policy_ struct hs_policy *policy = NULL;
+	_cleanup_free_ char *buf = NULL;
+	struct hs_error err = HS_ERROR_INIT;
+	struct hs_pipeline pl = { 0 };
+	const struct hs_host *host;
+	bool diff = false;
+	size_t len;
+	int c, r, rc;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "+", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'p': policy_path = optarg; break;
+		case 'f': format = optarg; break;
+		case 'o': output = optarg; break;
+		case 'd': diff = true; break;
+		case 't': target = optarg; break;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	if (optind != argc - 1 || (strcmp(format, "text") && strcmp(format, "json"))) {
+		usage(stderr);
+		return 2;
+	}
+	host = hs_host_real();
+	if (target) {
+		if (!strcmp(target, "apparmor"))
+			host = hs_host_with_mac(HS_MAC_APPARMOR);
+		else if (!strcmp(target, "selinux"))
+			host = hs_host_with_mac(HS_MAC_SELINUX);
+		else if (!strcmp(target, "none"))
+			host = hs_host_with_mac(HS_MAC_NONE);
+		else {
+			fprintf(stderr, "hardshim: check: --target: must be apparmor, selinux or none\n");
+			return 2;
+		}
+	}
+	r = hs_policy_load(policy_path ? policy_path : hs_policy_path(), &policy, &err);
+	if (r < 0)
+		goto fail;
+	r = read_input(argv[optind], policy->limits.max_bytes, &buf, &len, &err);
+	if (r == -EFBIG) {
+		/* Too large to read is a refusal of the config, not a tool error. */
+		struct hs_report *rep = hs_report_new();
+		struct hs_check_ctx fctx = { .report = rep };
+
+		if (!rep)
+			return 2;
+		hs_finding(&fctx, err.rule, "", HS_ACTION_REFUSE, "%s", err.msg);
+		if (!strcmp(format, "json"))
+			print_json(rep);
+		else
+			print_text(rep);
+		hs_report_free(rep);
+		return 1;
+	}
+	if (r < 0)
+		goto fail;
+	pl = (struct hs_pipeline){ .policy = policy, .host = host, .schema = &hs_oci_spec,
+				   .event = HS_EVENT_CHECK };
+	r = hs_pipeline_run(&pl, buf, len, &err);
+	if (r < 0)
+		goto fail;
+	if (!strcmp(format, "json"))
+		r = print_json(pl.report);
+	else
+		print_text(pl.report);
+	if (diff && pl.tree) {
+		_cleanup_free_ char *before = NULL, *after = NULL;
+		_cleanup_arena_ struct hs_arena *a = hs_arena_new();
+		struct hs_json *orig;
+		size_t blen, alen;
+		struct hs_error perr = HS_ERROR_INIT;
+
+		if (a && hs_json_parse(a, buf, len, &policy->limits, &orig, &perr) == 0 &&
+		    hs_json_emit_pretty(orig, &before, &blen) == 0 &&
+		    hs_json_emit_pretty(pl.tree, &after, &alen) == 0)
+			print_diff(before, blen, after, alen);
+	}
+	if (output && pl.tree && !pl.report->refused) {
+		_cleanup_close_ int fd = open(output, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+
+		if (fd < 0 || hs_write_all(fd, pl.final, pl.final_len) < 0) {
+			hs_error_set(&err, -errno, "check.output", output, -1, "cannot write: %s", strerror(errno));
+			r = -1;
+		}
+	}
+	rc = r < 0 ? 2 : pl.report->refused ? 1 : 0;
+	if (r < 0) {
+		hs_pipeline_done(&pl);
+		goto fail;
+	}
+	hs_pipeline_done(&pl);
+	return rc;
+fail: {
+	char msg[1400];
+
+	hs_error_format(&err, msg, sizeof(msg));
+	fprintf(stderr, "hardshim: check: %s\n", msg);
+	return 2;
+}
+}

@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: Apache-2.0
+ * Routes argv: hardshim's own verbs by name as the first argument, everything else is a
+ * runtime command line. */
+#include <string.h>
+
+#include "hs-cli.h"
+
+static const struct {
+	const char *name;
+	int (*run)(int argc, char **argv);
+} verbs[] = {
+	{ "check", hs_cmd_check },
+	{ "hook", hs_cmd_hook },
+	{ "log", hs_cmd_log },
+	{ "unmanaged", hs_cmd_ps },
+	{ "egress", hs_cmd_egress },
+};
+
+int hs_main(int argc, char **argv)
+{
+	/* A runtime command line never starts with these words (no runc or crun command is
+	 * named so, and a container id only comes after a command). */
+	if (argc >= 2)
+		for (size_t i = 0; i < HS_ARRAY_SIZE(verbs); i++)
+			if (!strcmp(argv[1], verbs[i].name))
+				return verbs[i].run(argc - 1, argv + 1);
+	return hs_cmd_runtime(argc, argv);
+}

@@ -1,0 +1,183 @@
+/* SPDX-License-Identifier: Apache-2.0
+ * The runtime command line: the fast path for commands that need no policy, and the policy
+ * paths for create/run/restore (here), exec and update (exec.c, update.c). The only place
+ * hardshim execs the real runtime. */
+#include <fcntl.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "hs-cli.h"
+#include "hs-host.h"
+
+extern char **environ;
+
+/* execve the runtime with hardshim's own argv, environment and fds: the caller (conmon,
+ * containerd-shim) keeps its child, its stdio and its signals. */
+static int exec_runtime(const struct hs_argv *a, const char *runtime, struct hs_error *err)
+{
+	a->argv[0] = (char *)runtime;
+	execve(runtime, a->argv, environ);
+	return hs_error_set(err, -errno, "runtime.exec", runtime, -1, "cannot execute the runtime: %s",
+			    strerror(errno));
+}
+
+/* A bundle or config anyone but its owner (root or us) can write could be swapped between
+ * hardshim's check and the runtime's read. */
+static int check_owner(const struct stat *st, const char *rule, const char *path,
+		       struct hs_error *err)
+{
+	if (st->st_uid != 0 && st->st_uid != geteuid())
+		return hs_error_set(err, -HS_EPOLICY, rule, path, -1,
+				    "owned by uid %u, not by root: it could be changed after the check",
+				    (unsigned)st->st_uid);
+	if (st->st_mode & 0022)
+		return hs_error_set(err, -HS_EPOLICY, rule, path, -1,
+				    "writable by group or others (mode %04o): it could be changed "
+				    "after the check",
+				    (unsigned)(st->st_mode & 07777));
+	return 0;
+}
+
+static char *absolute(const char *path)
+{
+	_cleanup_free_ char *cwd = NULL;
+	char *r;
+
+	if (path[0] == '/')
+		return strdup(path);
+	cwd = getcwd(NULL, 0);
+	if (!cwd || asprintf(&r, "%s/%s", cwd, strcmp(path, ".") ? path : "") < 0)
+		return NULL;
+	if (r[strlen(r) - 1] == '/' && strlen(r) > 1)
+		r[strlen(r) - 1] = '\0';
+	return r;
+}
+
+int hs_create_prepare(struct hs_argv *a, const struct hs_policy *p, struct hs_error *err)
+{
+	const char *bundle = hs_argv_value(a, "bundle");
+	const char *name = hs_argv_value(a, "config");
+	_cleanup_free_ char *bundle_abs = NULL, *buf = NULL;
+	_cleanup_close_ int dirfd = -1, fd = -1;
+	struct hs_pipeline pl = { 0 };
+	struct stat st;
+	size_t len;
+	int r;
+
+	if (!bundle)
+		bundle = "."; /* containerd runs create with the bundle as cwd */
+	if (!name)
+		name = "config.json";
+	else if (strchr(name, '/') || !strcmp(name, "..") || !strcmp(name, "."))
+		return hs_error_set(err, -HS_EUSAGE, "cli.bad-value", "--config", -1,
+				    "must name a file in the bundle");
+	bundle_abs = absolute(bundle);
+	if (!bundle_abs)
+		return -ENOMEM;
+
+	dirfd = open(bundle, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (dirfd < 0)
+		return hs_error_set(err, -errno, errno == ELOOP || errno == ENOTDIR ? "bundle.symlink" : "bundle.open",
+				    bundle_abs, -1, "cannot open the bundle: %s",
+				    errno == ELOOP || errno == ENOTDIR ? "not a directory (or a symlink)" : strerror(errno));
+	if (fstat(dirfd, &st) < 0)
+		return -errno;
+	r = check_owner(&st, "bundle.permissions", bundle_abs, err);
+	if (r < 0)
+		return 1;
+
+	fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return hs_error_set(err, -errno, errno == ELOOP ? "config.symlink" : "config.open", name, -1,
+				    "cannot open %s: %s", name, errno == ELOOP ? "it is a symlink" : strerror(errno)),
+		       1;
+	if (fstat(fd, &st) < 0)
+		return -errno;
+	if (!S_ISREG(st.st_mode))
+		return hs_error_set(err, -EINVAL, "config.type", name, -1, "not a regular file"), 1;
+	r = check_owner(&st, "config.permissions", name, err);
+	if (r < 0)
+		return 1;
+	r = hs_read_fd(fd, p->limits.max_bytes, &buf, &len, err);
+	if (r == -EFBIG)
+		return 1;
+	if (r < 0)
+		return r;
+
+	pl = (struct hs_pipeline){
+		.policy = p,
+		.host = hs_host_real(),
+		.schema = &hs_oci_spec,
+		.event = a->cmd->event,
+		.bundle = bundle_abs,
+		.container_id = a->argv[a->first_positional],
+	};
+	r = hs_pipeline_run(&pl, buf, len, err);
+	if (r < 0)
+		goto out;
+
+	/* AUDIT: the launch record is written here, durable before the runtime runs. */
+
+	if (p->mode == HS_MODE_AUDIT) {
+		r = 0; /* observe only: the original bytes go to the runtime */
+		goto out;
+	}
+	if (pl.report->refused) {
+		char summary[1024];
+
+		hs_report_summary(pl.report, summary, sizeof(summary));
+		hs_error_set(err, -HS_EPOLICY, "", "", -1, "%s", summary);
+		r = 1;
+		goto out;
+	}
+	if (pl.changed) {
+		/* Keep what the engine wrote, for forensics, then replace atomically. */
+		r = hs_write_file_atomic(dirfd, "config.json.orig", buf, len, 0600, err);
+		if (r >= 0)
+			r = hs_write_file_atomic(dirfd, name, pl.final, pl.final_len,
+						 st.st_mode & 0644, err);
+	}
+out:
+	hs_pipeline_done(&pl);
+	return r;
+}
+
+int hs_cmd_runtime(int argc, char **argv)
+{
+	_cleanup_policy_ struct hs_policy *policy = NULL;
+	_cleanup_free_ char *runtime = NULL;
+	struct hs_error err = HS_ERROR_INIT;
+	struct hs_argv a;
+	int r;
+
+	r = hs_argv_parse(argc, argv, &a, &err);
+	if (r < 0) {
+		hs_report_error(&a, &err);
+		return 2;
+	}
+	if (!a.cmd || a.cmd->kind == HS_CMD_FAST) {
+		/* Fast path: which runtime, nothing more. */
+		r = hs_policy_load_runtime(hs_policy_path(), &runtime, &err);
+		if (r >= 0)
+			r = exec_runtime(&a, runtime, &err);
+		hs_report_error(&a, &err);
+		return 1;
+	}
+
+	r = hs_policy_load(hs_policy_path(), &policy, &err);
+	if (r >= 0) {
+		switch (a.cmd->kind) {
+		case HS_CMD_CREATE: r = hs_create_prepare(&a, policy, &err); break;
+		case HS_CMD_EXEC: r = hs_exec_prepare(&a, policy, &err); break;
+		case HS_CMD_UPDATE: r = hs_update_prepare(&a, policy, &err); break;
+		default: r = -EINVAL;
+		}
+	}
+	if (r == 0)
+		r = exec_runtime(&a, policy->runtime, &err);
+	if (err.code == 0)
+		hs_error_set(&err, r < 0 ? r : -HS_EPOLICY, "internal", "", -1, "%s",
+			     r < 0 && r > -4096 ? strerror(-r) : "refused");
+	hs_report_error(&a, &err);
+	return 1;
+}

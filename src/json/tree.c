@@ -1,0 +1,359 @@
+/* SPDX-License-Identifier: Apache-2.0
+ * Tree access and edits for the policy controls. */
+#include <inttypes.h>
+#include <string.h>
+
+#include "hs-json.h"
+
+struct hs_json *hs_json_new(struct hs_arena *a, enum hs_json_type t)
+{
+	struct hs_json *v = hs_arena_alloc(a, sizeof(*v));
+
+	if (v) {
+		v->type = t;
+		v->offset = -1;
+	}
+	return v;
+}
+
+struct hs_json *hs_json_new_string(struct hs_arena *a, const char *s)
+{
+	struct hs_json *v = hs_json_new(a, HS_JSON_STRING);
+
+	if (!v || !(v->u.string.s = hs_arena_strdup(a, s)))
+		return NULL;
+	v->u.string.len = strlen(s);
+	return v;
+}
+
+struct hs_json *hs_json_new_bool(struct hs_arena *a, bool b)
+{
+	struct hs_json *v = hs_json_new(a, HS_JSON_BOOL);
+
+	if (v)
+		v->u.boolean = b;
+	return v;
+}
+
+static struct hs_json *new_number(struct hs_arena *a, const char *text)
+{
+	struct hs_json *v = hs_json_new(a, HS_JSON_NUMBER);
+
+	if (!v || !(v->u.number.text = hs_arena_strdup(a, text)))
+		return NULL;
+	v->u.number.len = strlen(text);
+	return v;
+}
+
+struct hs_json *hs_json_new_i64(struct hs_arena *a, int64_t n)
+{
+	char buf[32];
+
+	snprintf(buf, sizeof(buf), "%" PRId64, n);
+	return new_number(a, buf);
+}
+
+struct hs_json *hs_json_new_u64(struct hs_arena *a, uint64_t n)
+{
+	char buf[32];
+
+	snprintf(buf, sizeof(buf), "%" PRIu64, n);
+	return new_number(a, buf);
+}
+
+bool hs_json_is(const struct hs_json *v, enum hs_json_type t)
+{
+	return v && v->type == t;
+}
+
+static struct hs_json_member *find(const struct hs_json *obj, const char *key)
+{
+	size_t klen;
+
+	if (!obj || obj->type != HS_JSON_OBJECT)
+		return NULL;
+	klen = strlen(key);
+	for (size_t i = 0; i < obj->u.object.len; i++) {
+		struct hs_json_member *m = &obj->u.object.members[i];
+
+		if (m->key_len == klen && !memcmp(m->key, key, klen))
+			return m;
+	}
+	return NULL;
+}
+
+struct hs_json *hs_json_get(const struct hs_json *obj, const char *key)
+{
+	struct hs_json_member *m = find(obj, key);
+
+	return m && m->value->type != HS_JSON_NULL ? m->value : NULL;
+}
+
+struct hs_json *hs_json_get_type(const struct hs_json *obj, const char *key, enum hs_json_type t)
+{
+	struct hs_json *v = hs_json_get(obj, key);
+
+	return v && v->type == t ? v : NULL;
+}
+
+const char *hs_json_get_string(const struct hs_json *obj, const char *key)
+{
+	struct hs_json *v = hs_json_get_type(obj, key, HS_JSON_STRING);
+
+	return v ? v->u.string.s : NULL;
+}
+
+/* Integers as Go reads them into integer fields: digits only, optional '-' for signed. */
+static int integer_text(const struct hs_json *v, bool allow_minus)
+{
+	const char *s;
+
+	if (!v || v->type != HS_JSON_NUMBER)
+		return -EINVAL;
+	s = v->u.number.text;
+	if (*s == '-') {
+		if (!allow_minus)
+			return -ERANGE;
+		s++;
+	}
+	if (!*s)
+		return -EINVAL;
+	for (; *s; s++)
+		if (*s < '0' || *s > '9')
+			return -EINVAL; /* a fraction or exponent: Go refuses 1.0 and 1e3 */
+	return 0;
+}
+
+int hs_json_get_i64(const struct hs_json *v, int64_t min, int64_t max, int64_t *ret)
+{
+	int64_t n;
+	char *end;
+	int r = integer_text(v, true);
+
+	if (r < 0)
+		return r;
+	errno = 0;
+	n = strtoll(v->u.number.text, &end, 10);
+	if (errno || *end || n < min || n > max)
+		return -ERANGE;
+	*ret = n;
+	return 0;
+}
+
+int hs_json_get_u64(const struct hs_json *v, uint64_t max, uint64_t *ret)
+{
+	uint64_t n;
+	char *end;
+	int r = integer_text(v, false);
+
+	if (r < 0)
+		return r;
+	errno = 0;
+	n = strtoull(v->u.number.text, &end, 10);
+	if (errno || *end || n > max)
+		return -ERANGE;
+	*ret = n;
+	return 0;
+}
+
+int hs_json_set(struct hs_arena *a, struct hs_json *obj, const char *key, struct hs_json *value)
+{
+	struct hs_json_member *m;
+
+	if (!obj || obj->type != HS_JSON_OBJECT || !value)
+		return -EINVAL;
+	m = find(obj, key);
+	if (m) {
+		m->value = value;
+		return 0;
+	}
+	if (obj->u.object.len == obj->u.object.cap) {
+		size_t ncap = obj->u.object.cap ? obj->u.object.cap * 2 : 8;
+		struct hs_json_member *nm = hs_arena_alloc(a, ncap * sizeof(*nm));
+
+		if (!nm)
+			return -ENOMEM;
+		if (obj->u.object.len)
+			memcpy(nm, obj->u.object.members, obj->u.object.len * sizeof(*nm));
+		obj->u.object.members = nm;
+		obj->u.object.cap = ncap;
+	}
+	if (!(key = hs_arena_strdup(a, key)))
+		return -ENOMEM;
+	obj->u.object.members[obj->u.object.len++] =
+		(struct hs_json_member){ .key = key, .key_len = strlen(key), .value = value };
+	return 0;
+}
+
+static struct hs_json *ensure(struct hs_arena *a, struct hs_json *obj, const char *key,
+			      enum hs_json_type t)
+{
+	struct hs_json *v = hs_json_get(obj, key);
+
+	if (v)
+		return v->type == t ? v : NULL;
+	v = hs_json_new(a, t);
+	if (!v || hs_json_set(a, obj, key, v) < 0)
+		return NULL;
+	return v;
+}
+
+struct hs_json *hs_json_ensure_object(struct hs_arena *a, struct hs_json *obj, const char *key)
+{
+	return ensure(a, obj, key, HS_JSON_OBJECT);
+}
+
+struct hs_json *hs_json_ensure_array(struct hs_arena *a, struct hs_json *obj, const char *key)
+{
+	return ensure(a, obj, key, HS_JSON_ARRAY);
+}
+
+int hs_json_remove(struct hs_json *obj, const char *key)
+{
+	struct hs_json_member *m = find(obj, key);
+	size_t i;
+
+	if (!m)
+		return 0;
+	i = (size_t)(m - obj->u.object.members);
+	memmove(m, m + 1, (obj->u.object.len - i - 1) * sizeof(*m));
+	obj->u.object.len--;
+	return 1;
+}
+
+int hs_json_append(struct hs_arena *a, struct hs_json *arr, struct hs_json *item)
+{
+	if (!arr || arr->type != HS_JSON_ARRAY || !item)
+		return -EINVAL;
+	if (arr->u.array.len == arr->u.array.cap) {
+		size_t ncap = arr->u.array.cap ? arr->u.array.cap * 2 : 8;
+		struct hs_json **n = hs_arena_alloc(a, ncap * sizeof(*n));
+
+		if (!n)
+			return -ENOMEM;
+		if (arr->u.array.len)
+			memcpy(n, arr->u.array.items, arr->u.array.len * sizeof(*n));
+		arr->u.array.items = n;
+		arr->u.array.cap = ncap;
+	}
+	arr->u.array.items[arr->u.array.len++] = item;
+	return 0;
+}
+
+void hs_json_array_remove(struct hs_json *arr, size_t index)
+{
+	if (!arr || arr->type != HS_JSON_ARRAY || index >= arr->u.array.len)
+		return;
+	memmove(&arr->u.array.items[index], &arr->u.array.items[index + 1],
+		(arr->u.array.len - index - 1) * sizeof(struct hs_json *));
+	arr->u.array.len--;
+}
+
+struct hs_json *hs_json_clone(struct hs_arena *a, const struct hs_json *v)
+{
+	struct hs_json *c;
+
+	if (!v || !(c = hs_json_new(a, v->type)))
+		return NULL;
+	c->offset = v->offset;
+	switch (v->type) {
+	case HS_JSON_NULL:
+		break;
+	case HS_JSON_BOOL:
+		c->u.boolean = v->u.boolean;
+		break;
+	case HS_JSON_NUMBER:
+	case HS_JSON_STRING:
+		c->u = v->u; /* strings are immutable and arena-owned */
+		break;
+	case HS_JSON_ARRAY:
+		for (size_t i = 0; i < v->u.array.len; i++)
+			if (hs_json_append(a, c, hs_json_clone(a, v->u.array.items[i])) < 0)
+				return NULL;
+		break;
+	case HS_JSON_OBJECT:
+		for (size_t i = 0; i < v->u.object.len; i++) {
+			const struct hs_json_member *m = &v->u.object.members[i];
+
+			if (hs_json_set(a, c, m->key, hs_json_clone(a, m->value)) < 0)
+				return NULL;
+		}
+		break;
+	}
+	return c;
+}
+
+bool hs_json_equal(const struct hs_json *a, const struct hs_json *b)
+{
+	if (!a || !b || a->type != b->type)
+		return a == b;
+	switch (a->type) {
+	case HS_JSON_NULL:
+		return true;
+	case HS_JSON_BOOL:
+		return a->u.boolean == b->u.boolean;
+	case HS_JSON_NUMBER:
+		return a->u.number.len == b->u.number.len &&
+		       !memcmp(a->u.number.text, b->u.number.text, a->u.number.len);
+	case HS_JSON_STRING:
+		return a->u.string.len == b->u.string.len &&
+		       !memcmp(a->u.string.s, b->u.string.s, a->u.string.len);
+	case HS_JSON_ARRAY:
+		if (a->u.array.len != b->u.array.len)
+			return false;
+		for (size_t i = 0; i < a->u.array.len; i++)
+			if (!hs_json_equal(a->u.array.items[i], b->u.array.items[i]))
+				return false;
+		return true;
+	case HS_JSON_OBJECT:
+		if (a->u.object.len != b->u.object.len)
+			return false;
+		for (size_t i = 0; i < a->u.object.len; i++) {
+			const struct hs_json_member *m = &a->u.object.members[i];
+			struct hs_json_member *o = find(b, m->key);
+
+			if (!o || !hs_json_equal(m->value, o->value))
+				return false;
+		}
+		return true;
+	}
+	return false;
+}
+
+static bool is_identifier(const char *key)
+{
+	if (!*key || (*key >= '0' && *key <= '9'))
+		return false;
+	for (const char *s = key; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+		      (*s >= '0' && *s <= '9') || *s == '_'))
+			return false;
+	return true;
+}
+
+void hs_json_path_key(char *buf, size_t size, const char *parent, const char *key)
+{
+	size_t n;
+
+	if (is_identifier(key)) {
+		snprintf(buf, size, "%s%s%s", parent, *parent ? "." : "", key);
+		return;
+	}
+	/* Quoted, with anything that could forge a path or a log line escaped. */
+	n = (size_t)snprintf(buf, size, "%s[\"", parent);
+	for (const unsigned char *s = (const unsigned char *)key; *s && n + 8 < size; s++) {
+		if (*s < 0x20 || *s == '"' || *s == '\\' || *s == 0x7f)
+			n += (size_t)snprintf(buf + n, size - n, "\\u%04x", *s);
+		else
+			buf[n++] = (char)*s;
+	}
+	if (n + 3 <= size)
+		snprintf(buf + n, size - n, "\"]");
+	else if (size > 5)
+		snprintf(buf + size - 6, 6, "...\"]");
+}
+
+void hs_json_path_index(char *buf, size_t size, const char *parent, size_t index)
+{
+	snprintf(buf, size, "%s[%zu]", parent, index);
+}

@@ -1,0 +1,166 @@
+/* SPDX-License-Identifier: Apache-2.0
+ * Findings, and the loop that runs the controls. */
+#include <string.h>
+
+#include "hs-policy.h"
+
+const char *hs_action_name(enum hs_action a)
+{
+	switch (a) {
+	case HS_ACTION_REWRITE: return "rewrite";
+	case HS_ACTION_REFUSE: return "refuse";
+	case HS_ACTION_WARN: return "warn";
+	}
+	return "?";
+}
+
+int hs_action_parse(const char *s, enum hs_action *ret)
+{
+	static const enum hs_action all[] = { HS_ACTION_REWRITE, HS_ACTION_REFUSE, HS_ACTION_WARN };
+
+	for (size_t i = 0; i < HS_ARRAY_SIZE(all); i++)
+		if (s && !strcmp(s, hs_action_name(all[i]))) {
+			*ret = all[i];
+			return 0;
+		}
+	return -EINVAL;
+}
+
+const char *hs_event_name(enum hs_event e)
+{
+	static const char *const names[] = { "create", "run", "restore", "exec", "update", "hook", "check" };
+	return (size_t)e < HS_ARRAY_SIZE(names) ? names[e] : "?";
+}
+
+struct hs_report *hs_report_new(void)
+{
+	struct hs_report *r = calloc(1, sizeof(*r));
+
+	if (r && !(r->arena = hs_arena_new())) {
+		free(r);
+		return NULL;
+	}
+	return r;
+}
+
+void hs_report_free(struct hs_report *r)
+{
+	if (!r)
+		return;
+	hs_arena_free(r->arena);
+	free(r);
+}
+
+int hs_finding(struct hs_check_ctx *ctx, const char *rule, const char *path, enum hs_action action,
+	       const char *fmt, ...)
+{
+	struct hs_report *rep = ctx->report;
+	struct hs_finding *f;
+	va_list ap;
+	int n;
+	char *msg;
+
+	if (rep->len == rep->cap) {
+		size_t ncap = rep->cap ? rep->cap * 2 : 16;
+		struct hs_finding *items = hs_arena_alloc(rep->arena, ncap * sizeof(*items));
+
+		if (!items)
+			return -ENOMEM;
+		if (rep->len)
+			memcpy(items, rep->items, rep->len * sizeof(*items));
+		rep->items = items;
+		rep->cap = ncap;
+	}
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0 || !(msg = hs_arena_alloc(rep->arena, (size_t)n + 64)))
+		return -ENOMEM;
+	va_start(ap, fmt);
+	vsnprintf(msg, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	/* A hook runs after the runtime has read the config: it cannot rewrite, only refuse. */
+	if (action == HS_ACTION_REWRITE && ctx->no_rewrite) {
+		strcat(msg, " (hook mode cannot rewrite: refused)");
+		action = HS_ACTION_REFUSE;
+	}
+	f = &rep->items[rep->len];
+	*f = (struct hs_finding){
+		.rule = hs_arena_strdup(rep->arena, rule),
+		.path = hs_arena_strdup(rep->arena, path ? path : ""),
+		.action = action,
+		.message = msg,
+		.exception = ctx->exception ? hs_arena_strdup(rep->arena, ctx->exception) : NULL,
+	};
+	if (!f->rule || !f->path)
+		return -ENOMEM;
+	rep->len++;
+	if (action == HS_ACTION_REFUSE)
+		rep->refused = true;
+	return (int)action;
+}
+
+/* The first exception whose every annotation matches, or NULL. Annotations are claims made
+ * by whoever built the config: exceptions must name keys the orchestrator itself sets. */
+static const struct hs_exception *choose_exception(const struct hs_policy *p,
+						   const struct hs_json *config)
+{
+	const struct hs_json *ann = hs_json_get_type(config, "annotations", HS_JSON_OBJECT);
+
+	for (size_t i = 0; ann && i < p->n_exceptions; i++) {
+		const struct hs_exception *e = &p->exceptions[i];
+		const struct hs_json_member *m;
+		bool all = true;
+
+		hs_json_foreach_member(m, e->match_annotations, j)
+		{
+			const struct hs_json *v = hs_json_get(ann, m->key);
+
+			if (!v || !hs_json_equal(v, m->value)) {
+				all = false;
+				break;
+			}
+		}
+		if (all)
+			return e;
+	}
+	return NULL;
+}
+
+int hs_policy_check(struct hs_check_ctx *ctx)
+{
+	const struct hs_policy *p = ctx->policy;
+	const struct hs_control_cfg *cfgs = p->controls;
+	const struct hs_exception *e = NULL;
+	int r;
+
+	if (ctx->config) {
+		e = choose_exception(p, ctx->config);
+		if (e) {
+			cfgs = e->controls;
+			ctx->exception = e->name;
+		}
+		if (!ctx->process) {
+			ctx->process = hs_json_get_type(ctx->config, "process", HS_JSON_OBJECT);
+			ctx->process_path = "process";
+		}
+	}
+	for (size_t i = 0; i < hs_n_controls; i++) {
+		const struct hs_control *c = hs_controls[i];
+		const struct hs_control_cfg *cc = &cfgs[i];
+
+		if (!cc->enabled)
+			continue;
+		r = 0;
+		if (ctx->config && c->check_config)
+			r = c->check_config(ctx, cc->cfg);
+		if (r >= 0 && ctx->process && c->check_process &&
+		    (ctx->config || ctx->event == HS_EVENT_EXEC))
+			r = c->check_process(ctx, cc->cfg);
+		if (r >= 0 && ctx->resources && c->check_resources)
+			r = c->check_resources(ctx, cc->cfg);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
