@@ -1,3 +1,0 @@
-build/obj/src/main.o: src/main.c include/hs-cli.h include/hs-util.h
-include/hs-cli.h:
-include/hs-util.h:

@@ -1,2 +1,0 @@
-build/obj/src/util/arena.o: src/util/arena.c include/hs-util.h
-include/hs-util.h:
