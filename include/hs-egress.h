@@ -83,3 +83,12 @@ struct hs_egress_counter {
 /* Read hardshim's named counters from the current network namespace. -ENOENT when there is
  * no hardshim table. Fills up to max, returns how many. */
 int hs_egress_counters(struct hs_egress_counter *ret, size_t max, struct hs_error *err);
+
+/* The policy control (src/policy/egress.c). */
+struct hs_control;
+extern const struct hs_control hs_control_egress;
+/* The section the last check ran with (after exceptions), or NULL if the control did not
+ * run (disabled). `hook createRuntime` installs exactly this. */
+const struct hs_egress_cfg *hs_egress_checked_cfg(void);
+/* Tests: the binary the injected hook names, instead of /proc/self/exe. */
+void hs_egress_set_hook_binary(const char *path);

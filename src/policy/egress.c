@@ -1,0 +1,200 @@
+/* SPDX-License-Identifier: Apache-2.0
+ * Egress limits (NIST SP 800-190 §4.2, threats.md §11): a compromised container must not reach
+ * whatever it likes. This control reads controls.egress and makes the kernel enforce it: it
+ * injects a createRuntime hook (hardshim's own binary, `hook egress ...`) that loads the
+ * ruleset into the container's network namespace before the user process starts. */
+#include <string.h>
+
+#include "hs-egress.h"
+#include "hs-policy.h"
+
+static const struct hs_schema_field egress_fields[] = {
+	{ "default", &hs_schema_string },
+	{ "allow", &hs_schema_string_array },
+	{ "deny", &hs_schema_string_array },
+	{ "rate", &hs_schema_u64 },
+	{ NULL, NULL },
+};
+static const struct hs_schema egress_schema = { .kind = HS_S_STRUCT, .fields = egress_fields };
+
+/* Default: deny everything but loopback and replies (hs_egress_ruleset), no rate. */
+static const struct hs_egress_cfg egress_default = { 0 };
+
+static int load_list(struct hs_arena *a, const struct hs_json *list, const char *name,
+		     struct hs_egress_entry **ret, size_t *ret_n, struct hs_error *err)
+{
+	struct hs_egress_entry *v;
+	struct hs_json *item;
+	size_t n = hs_json_len(list);
+
+	if (!n)
+		return 0;
+	v = hs_arena_alloc(a, n * sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	hs_json_foreach_item(item, list, i)
+	{
+		char path[64];
+		int r;
+
+		snprintf(path, sizeof(path), "controls.egress.%s[%zu]", name, i);
+		r = hs_egress_entry_parse(item->u.string.s, path, &v[i], err);
+		if (r < 0)
+			return r;
+	}
+	*ret = v;
+	*ret_n = n;
+	return 0;
+}
+
+static int egress_load(struct hs_arena *a, const struct hs_json *section, void **ret_cfg,
+		       struct hs_error *err)
+{
+	struct hs_egress_cfg *c = hs_arena_alloc(a, sizeof(*c));
+	const char *def;
+	const struct hs_json *rate;
+	int r;
+
+	if (!c)
+		return -ENOMEM;
+	*c = egress_default;
+	if (section) {
+		def = hs_json_get_string(section, "default");
+		if (def && strcmp(def, "deny") && strcmp(def, "allow"))
+			return hs_error_set(err, -HS_ECONFIG, "egress.default", "controls.egress.default",
+					    -1, "\"default\" is \"deny\" or \"allow\", not \"%s\"", def);
+		c->default_allow = def && !strcmp(def, "allow");
+		r = load_list(a, hs_json_get(section, "allow"), "allow", &c->allow, &c->n_allow, err);
+		if (r < 0)
+			return r;
+		r = load_list(a, hs_json_get(section, "deny"), "deny", &c->deny, &c->n_deny, err);
+		if (r < 0)
+			return r;
+		rate = hs_json_get(section, "rate");
+		if (rate) {
+			r = hs_json_get_u64(rate, UINT64_MAX, &c->rate);
+			if (r < 0 || c->rate == 0)
+				return hs_error_set(err, -HS_ECONFIG, "egress.rate", "controls.egress.rate",
+						    -1, "\"rate\" is a positive number of bytes per "
+						    "second (leave it out for no ceiling)");
+		}
+	}
+	*ret_cfg = c;
+	return 0;
+}
+
+/* The section in force for the last check (after any exception): `hook createRuntime`
+ * installs exactly what the check saw. hardshim checks one config per process. */
+static const struct hs_egress_cfg *in_force;
+
+const struct hs_egress_cfg *hs_egress_checked_cfg(void)
+{
+	return in_force;
+}
+
+static const char *hook_binary_override;
+
+void hs_egress_set_hook_binary(const char *path)
+{
+	hook_binary_override = path;
+}
+
+/* hardshim's own binary, as the kernel knows it: never argv[0] or PATH. */
+static int hook_binary(struct hs_arena *a, const char **ret)
+{
+	char buf[4096];
+	ssize_t n;
+
+	if (hook_binary_override) {
+		*ret = hook_binary_override;
+		return 0;
+	}
+	n = readlink("/proc/self/exe", buf, sizeof(buf) - 1);
+	if (n <= 0 || n >= (ssize_t)sizeof(buf) - 1)
+		return -errno ?: -ENAMETOOLONG;
+	buf[n] = '\0';
+	/* Replaced while running: the path now names something else. */
+	if (buf[0] != '/' || (n > 10 && !strcmp(buf + n - 10, " (deleted)")))
+		return -ESTALE;
+	*ret = hs_arena_strdup(a, buf);
+	return *ret ? 0 : -ENOMEM;
+}
+
+static bool has_own_netns(const struct hs_json *config)
+{
+	struct hs_json *linux_ = hs_json_get_type(config, "linux", HS_JSON_OBJECT);
+	struct hs_json *ns;
+
+	hs_json_foreach_item(ns, hs_json_get_type(linux_, "namespaces", HS_JSON_ARRAY), i)
+	{
+		const char *t = hs_json_get_string(ns, "type");
+
+		if (t && !strcmp(t, "network"))
+			return true;
+	}
+	return false;
+}
+
+static int egress_check_config(struct hs_check_ctx *ctx, const void *vcfg)
+{
+	const struct hs_egress_cfg *cfg = vcfg ? vcfg : &egress_default;
+	struct hs_json *hooks, *list, *hook, *args;
+	const char *bin;
+	char **argv;
+	size_t n;
+	int r;
+
+	in_force = cfg;
+	if (!ctx->config)
+		return 0;
+	if (!has_own_netns(ctx->config)) {
+		r = hs_finding(ctx, "egress.host-network", "linux.namespaces", HS_ACTION_REFUSE,
+			       "egress limits need the container's own network namespace; this "
+			       "config shares the runtime's (host network)");
+		return r < 0 ? r : 0;
+	}
+	/* A hook cannot change the config the runtime has loaded: `hardshim hook` installs the
+	 * rules itself (src/cli/hook.c). */
+	if (ctx->no_rewrite || ctx->event == HS_EVENT_HOOK)
+		return 0;
+
+	r = hook_binary(ctx->arena, &bin);
+	if (r < 0)
+		return r;
+	r = hs_egress_args(ctx->arena, cfg, &argv, &n);
+	if (r < 0)
+		return r;
+	hook = hs_json_new(ctx->arena, HS_JSON_OBJECT);
+	args = hs_json_new(ctx->arena, HS_JSON_ARRAY);
+	if (!hook || !args)
+		return -ENOMEM;
+	static const char *const head[] = { "hardshim", "hook", "egress" };
+	for (size_t i = 0; i < HS_ARRAY_SIZE(head); i++)
+		if (hs_json_append(ctx->arena, args, hs_json_new_string(ctx->arena, head[i])) < 0)
+			return -ENOMEM;
+	for (size_t i = 0; i < n; i++)
+		if (hs_json_append(ctx->arena, args, hs_json_new_string(ctx->arena, argv[i])) < 0)
+			return -ENOMEM;
+	if (hs_json_set(ctx->arena, hook, "path", hs_json_new_string(ctx->arena, bin)) < 0 ||
+	    hs_json_set(ctx->arena, hook, "args", args) < 0)
+		return -ENOMEM;
+	if (hs_json_set(ctx->arena, hook, "timeout", hs_json_new_i64(ctx->arena, 10)) < 0)
+		return -ENOMEM;
+	hooks = hs_json_ensure_object(ctx->arena, ctx->config, "hooks");
+	if (!hooks)
+		return hs_finding(ctx, "egress.hooks", "hooks", HS_ACTION_REFUSE,
+				  "\"hooks\" is not an object") < 0 ? -ENOMEM : 0;
+	list = hs_json_ensure_array(ctx->arena, hooks, "createRuntime");
+	if (!list)
+		return hs_finding(ctx, "egress.hooks", "hooks.createRuntime", HS_ACTION_REFUSE,
+				  "\"hooks.createRuntime\" is not an array") < 0 ? -ENOMEM : 0;
+	/* Last, so no earlier hook's changes to the namespace outlive ours. */
+	return hs_json_append(ctx->arena, list, hook) < 0 ? -ENOMEM : 0;
+}
+
+const struct hs_control hs_control_egress = {
+	.name = "egress",
+	.policy_schema = &egress_schema,
+	.load = egress_load,
+	.check_config = egress_check_config,
+};
