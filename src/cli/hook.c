@@ -1,0 +1,172 @@
+/* SPDX-License-Identifier: Apache-2.0
+ * `hardshim hook STAGE`: hardshim as an OCI hook, for nodes that keep plain runc or crun
+ * (Podman, CRI-O hooks.d) and for the egress step hardshim injects into configs it rewrites.
+ *   egress ARGS...           state on stdin; load the egress ruleset ARGS describe into the
+ *                            container's network namespace (injected by src/policy/egress.c)
+ *   createRuntime|prestart   state on stdin; full policy check of the bundle's config.json,
+ *                            where a rewrite counts as a refusal (the runtime has already
+ *                            loaded the config); then the egress rules
+ *   precreate                config.json on stdin (Podman), rewritten canonical config out
+ * A hook runs for every container and must never hang the runtime: stdin is read with a
+ * size limit and a deadline, and the whole process with an alarm. Refusal: exit 1, reason on
+ * stderr (the runtime shows it with the hook's failure). */
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <string.h>
+#include <time.h>
+
+#include "hs-cli.h"
+#include "hs-egress.h"
+#include "hs-host.h"
+#include "hs-policy.h"
+
+#define HOOK_STDIN_MS 5000          /* the runtime writes the state at once, then closes */
+#define HOOK_DEADLINE_S 30          /* hooks.d timeouts are shorter; this is the backstop */
+#define STATE_MAX (256u << 10)      /* the state is a few hundred bytes; annotations add some */
+
+static const char *stage_name = "hook";
+
+static void on_alarm(int sig)
+{
+	static const char msg[] = "hardshim: hook: timed out\n";
+
+	(void)!write(STDERR_FILENO, msg, sizeof(msg) - 1);
+	_exit(1);
+}
+
+static int fail(const struct hs_error *err)
+{
+	char buf[1400];
+
+	hs_error_format(err, buf, sizeof(buf));
+	fprintf(stderr, "hardshim: hook %s: refused: %s\n", stage_name, buf);
+	return 1;
+}
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+}
+
+/* All of stdin, at most max bytes, within HOOK_STDIN_MS. */
+static int read_stdin(size_t max, char **ret, size_t *ret_len, struct hs_error *err)
+{
+	_cleanup_free_ char *buf = malloc(max + 1);
+	long long end = now_ms() + HOOK_STDIN_MS;
+	size_t len = 0;
+
+	if (!buf)
+		return -ENOMEM;
+	for (;;) {
+		struct pollfd p = { .fd = STDIN_FILENO, .events = POLLIN };
+		long long left = end - now_ms();
+		ssize_t n;
+
+		if (left <= 0)
+			return hs_error_set(err, -ETIMEDOUT, "hook.stdin", "stdin", -1,
+					    "no end of input within %d ms", HOOK_STDIN_MS);
+		n = poll(&p, 1, (int)left);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return hs_error_set(err, -errno, "hook.stdin", "stdin", -1, "poll: %s",
+					    strerror(errno));
+		if (n == 0)
+			continue;
+		n = read(STDIN_FILENO, buf + len, max + 1 - len);
+		if (n < 0 && (errno == EINTR || errno == EAGAIN))
+			continue;
+		if (n < 0)
+			return hs_error_set(err, -errno, "hook.stdin", "stdin", -1, "read: %s",
+					    strerror(errno));
+		if (n == 0)
+			break;
+		len += (size_t)n;
+		if (len > max)
+			return hs_error_set(err, -EFBIG, "json.size", "stdin", (long long)max,
+					    "input is larger than the limit of %zu bytes", max);
+	}
+	buf[len] = '\0';
+	*ret = TAKE_PTR(buf);
+	*ret_len = len;
+	return 0;
+}
+
+struct hook_state {
+	pid_t pid;
+	const char *bundle, *id;
+};
+
+/* The state document, strictly: same parser and shape check as every other input. */
+static int read_state(struct hs_arena *a, struct hook_state *ret, struct hs_error *err)
+{
+	_cleanup_free_ char *buf = NULL;
+	struct hs_json_limits limits = HS_JSON_LIMITS_DEFAULT;
+	struct hs_json *tree;
+	const struct hs_json *pid;
+	int64_t v;
+	size_t len = 0;
+	int r;
+
+	limits.max_bytes = STATE_MAX;
+	r = read_stdin(STATE_MAX, &buf, &len, err);
+	if (r < 0)
+		return r;
+	r = hs_json_parse(a, buf, len, &limits, &tree, err);
+	if (r < 0)
+		return r;
+	r = hs_schema_check(tree, &hs_oci_state, "", HS_UNKNOWN_PRESERVE, err);
+	if (r < 0)
+		return r;
+	pid = hs_json_get(tree, "pid");
+	if (!pid || hs_json_get_i64(pid, 2, INT_MAX, &v) < 0)
+		return hs_error_set(err, -HS_EPARSE, "hook.state", "pid", pid ? pid->offset : -1,
+				    "the state has no container pid");
+	ret->pid = (pid_t)v;
+	ret->bundle = hs_json_get_string(tree, "bundle");
+	ret->id = hs_json_get_string(tree, "id");
+	return 0;
+}
+
+static int join_and_install(const struct hs_egress_cfg *cfg, pid_t pid, struct hs_error *err)
+{
+	int r = hs_egress_join_netns_pid(pid, err);
+
+	return r < 0 ? r : hs_egress_install(cfg, err);
+}
+
+static int hook_egress(int argc, char **argv)
+{
+	_cleanup_arena_ struct hs_arena *a = hs_arena_new();
+	struct hs_error err = HS_ERROR_INIT;
+	struct hs_egress_cfg cfg;
+	struct hook_state st = { 0 };
+
+	if (!a)
+		return 1;
+	if (hs_egress_args_parse(a, argc, argv, &cfg, &err) < 0 || read_state(a, &st, &err) < 0 ||
+	    join_and_install(&cfg, st.pid, &err) < 0)
+		return fail(&err);
+	return 0;
+}
+
+
+int hs_cmd_hook(int argc, char **argv)
+{
+	signal(SIGALRM, on_alarm);
+	alarm(HOOK_DEADLINE_S);
+	if (argc < 2) {
+		fprintf(stderr, "usage: hardshim hook egress ARGS | createRuntime | prestart | precreate\n");
+		return 2;
+	}
+	stage_name = argv[1];
+	if (!strcmp(argv[1], "egress"))
+		return hook_egress(argc - 2, argv + 2);
+	fprintf(stderr, "hardshim: hook: unknown stage \"%s\"\n", argv[1]);
+	return 2;
+}
