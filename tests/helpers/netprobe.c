@@ -5,7 +5,9 @@
  *                                   "BYTES MILLISECONDS\n" (measured here, at the receiver).
  *   netprobe tcp ADDR PORT [MS]     exit 0 if a connection is made within MS (default 2000)
  *   netprobe udp ADDR PORT [MS]     exit 0 if a datagram comes back from the echo within MS
- *   netprobe blast ADDR PORT BYTES  send BYTES, print the receiver's "bytes ms rate" line */
+ *   netprobe blast ADDR PORT BYTES  send BYTES, print the receiver's "bytes ms rate" line
+ *   netprobe nftdel TABLE           ask the kernel (raw nfnetlink, no nft binary needed) to
+ *                                   delete table inet TABLE; exit 0 only if it did */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
@@ -20,6 +22,10 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include <linux/netfilter.h>
+#include <linux/netfilter/nf_tables.h>
+#include <linux/netfilter/nfnetlink.h>
+#include <linux/netlink.h>
 
 static long long now_ms(void)
 {
@@ -206,8 +212,73 @@ static int do_blast(const char *host, int port, long long bytes)
 	return 0;
 }
 
+static void put_msg(char *buf, size_t *off, uint16_t type, uint16_t flags, uint32_t seq,
+		    uint8_t family, uint16_t res_id, const char *table)
+{
+	struct nlmsghdr *nh = (struct nlmsghdr *)(buf + *off);
+	struct nfgenmsg *g = (struct nfgenmsg *)NLMSG_DATA(nh);
+
+	nh->nlmsg_len = NLMSG_LENGTH(sizeof(*g));
+	nh->nlmsg_type = type;
+	nh->nlmsg_flags = NLM_F_REQUEST | flags;
+	nh->nlmsg_seq = seq;
+	g->nfgen_family = family;
+	g->version = NFNETLINK_V0;
+	g->res_id = htons(res_id);
+	if (table) {
+		struct nlattr *a = (struct nlattr *)(buf + *off + NLMSG_ALIGN(nh->nlmsg_len));
+		size_t l = strlen(table) + 1;
+
+		a->nla_type = NFTA_TABLE_NAME;
+		a->nla_len = NLA_HDRLEN + l;
+		memcpy((char *)a + NLA_HDRLEN, table, l);
+		nh->nlmsg_len = NLMSG_ALIGN(nh->nlmsg_len) + NLA_ALIGN(a->nla_len);
+	}
+	*off += NLMSG_ALIGN(nh->nlmsg_len);
+}
+
+static int do_nftdel(const char *table)
+{
+	char buf[1024] = { 0 }, reply[4096];
+	size_t off = 0;
+	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_NETFILTER);
+	struct sockaddr_nl k = { .nl_family = AF_NETLINK };
+	ssize_t n;
+
+	if (fd < 0) {
+		fprintf(stderr, "netprobe: nftdel: socket: %s\n", strerror(errno));
+		return 1;
+	}
+	put_msg(buf, &off, NFNL_MSG_BATCH_BEGIN, 0, 1, AF_UNSPEC, NFNL_SUBSYS_NFTABLES, NULL);
+	put_msg(buf, &off, (NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_DELTABLE, NLM_F_ACK, 2,
+		NFPROTO_INET, 0, table);
+	put_msg(buf, &off, NFNL_MSG_BATCH_END, 0, 3, AF_UNSPEC, NFNL_SUBSYS_NFTABLES, NULL);
+	if (sendto(fd, buf, off, 0, (struct sockaddr *)&k, sizeof(k)) < 0) {
+		fprintf(stderr, "netprobe: nftdel: send: %s\n", strerror(errno));
+		return 1;
+	}
+	n = recv(fd, reply, sizeof(reply), 0);
+	if (n < (ssize_t)NLMSG_LENGTH(sizeof(struct nlmsgerr))) {
+		fprintf(stderr, "netprobe: nftdel: no answer\n");
+		return 1;
+	}
+	struct nlmsghdr *nh = (struct nlmsghdr *)reply;
+	if (nh->nlmsg_type == NLMSG_ERROR) {
+		int e = ((struct nlmsgerr *)NLMSG_DATA(nh))->error;
+
+		if (e) {
+			fprintf(stderr, "netprobe: nftdel: %s\n", strerror(-e));
+			return 1;
+		}
+	}
+	printf("deleted table inet %s\n", table);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
+	if (argc == 3 && strcmp(argv[1], "nftdel") == 0)
+		return do_nftdel(argv[2]);
 	if (argc >= 3 && strcmp(argv[1], "listen") == 0)
 		return do_listen(argc - 2, argv + 2);
 	if (argc >= 4 && strcmp(argv[1], "tcp") == 0) {
