@@ -19,7 +19,7 @@
 /* extern const struct hs_control hs_control_hooks; */
 /* extern const struct hs_control hs_control_seccomp; */
 /* extern const struct hs_control hs_control_mac; */
-/* extern const struct hs_control hs_control_egress; */
+extern const struct hs_control hs_control_egress;
 
 const struct hs_control *const hs_controls[] = {
 	/* &hs_control_rootfs, */
@@ -35,7 +35,7 @@ const struct hs_control *const hs_controls[] = {
 	/* &hs_control_hooks, */
 	/* &hs_control_seccomp, */
 	/* &hs_control_mac, */
-	/* &hs_control_egress, */
+	&hs_control_egress,
 	NULL,
 };
 

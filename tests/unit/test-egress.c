@@ -1,0 +1,253 @@
+/* SPDX-License-Identifier: Apache-2.0
+ * The egress control: the policy section (every malformed entry refused with its JSON path),
+ * the createRuntime hook it injects, hook mode, host network, exceptions. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "fake-host.h"
+#include "hs-egress.h"
+#include "hs-policy.h"
+
+static char policy_file[] = "/tmp/hs-test-egress-XXXXXX";
+
+static int write_policy(const char *controls, const char *exceptions)
+{
+	FILE *f;
+	int fd = mkstemp(policy_file);
+
+	if (fd < 0)
+		return -1;
+	f = fdopen(fd, "w");
+	fprintf(f, "{\"runtime\":\"/usr/bin/runc\",\"controls\":{%s},\"exceptions\":[%s]}", controls,
+		exceptions ? exceptions : "");
+	fclose(f);
+	chmod(policy_file, 0644);
+	return 0;
+}
+
+static int load(const char *controls, const char *exceptions, struct hs_policy **ret,
+		struct hs_error *err)
+{
+	int r;
+
+	strcpy(policy_file, "/tmp/hs-test-egress-XXXXXX");
+	assert_int_equal(write_policy(controls, exceptions), 0);
+	r = hs_policy_load(policy_file, ret, err);
+	unlink(policy_file);
+	return r;
+}
+
+static void refused(const char *controls, const char *rule, const char *path)
+{
+	struct hs_policy *p = NULL;
+	struct hs_error err = HS_ERROR_INIT;
+
+	if (load(controls, NULL, &p, &err) >= 0) {
+		hs_policy_free(p);
+		fail_msg("policy accepted: %s", controls);
+	}
+	if (strcmp(err.rule, rule) || strcmp(err.path, path))
+		fail_msg("%s: got %s at %s (%s), want %s at %s", controls, err.rule, err.path, err.msg,
+			 rule, path);
+}
+
+static void test_section_refusals(void **state)
+{
+	refused("\"egress\":{\"allow\":[\"198.18.0.0/15\",\"[2001:2::/48]:443/tcp\",\"198.18.0.1/15\"]}",
+		"egress.entry", "controls.egress.allow[2]");
+	refused("\"egress\":{\"allow\":[\"198.18.0.0/15\",\"198.18.0.0/16\",\"2001:2::/48:443\"]}",
+		"egress.entry", "controls.egress.allow[2]");
+	refused("\"egress\":{\"deny\":[\"198.18.0.0/15:0\"]}", "egress.entry", "controls.egress.deny[0]");
+	refused("\"egress\":{\"default\":\"maybe\"}", "egress.default", "controls.egress.default");
+	refused("\"egress\":{\"rate\":0}", "egress.rate", "controls.egress.rate");
+	refused("\"egress\":{\"rate\":-1}", "json.number", "controls.egress.rate");
+	refused("\"egress\":{\"allow\":\"198.18.0.0/15\"}", "json.type", "controls.egress.allow");
+	refused("\"egress\":{\"allow\":[1]}", "json.type", "controls.egress.allow[0]");
+	refused("\"egress\":{\"alow\":[]}", "json.unknown-key", "controls.egress.alow");
+}
+
+static void test_section_refusals_all_malformed(void **state)
+{
+	/* Every malformed form the room refuses is refused at the policy's path too. */
+	static const char *const bad[] = { "198.18.0.0/33", "198.18.0.0/15:65536", "[2001:2::/48",
+					   "198.18.0.0/15/sctp", "example.com", "::ffff:198.18.0.1",
+					   "198.18.0.0/15:443-80", "" };
+	for (size_t i = 0; i < HS_ARRAY_SIZE(bad); i++) {
+		char controls[256];
+
+		snprintf(controls, sizeof(controls),
+			 "\"egress\":{\"allow\":[\"198.18.0.2\",\"198.18.0.3\",\"%s\"]}", bad[i]);
+		refused(controls, "egress.entry", "controls.egress.allow[2]");
+	}
+}
+
+struct fixture {
+	struct hs_policy *policy;
+	struct hs_arena *arena;
+	struct hs_report *report;
+	struct hs_fake_host *host;
+	struct hs_check_ctx ctx;
+};
+
+static const char *base_config =
+	"{\"ociVersion\":\"1.0.2\",\"process\":{\"args\":[\"sh\"],\"cwd\":\"/\"},"
+	"\"root\":{\"path\":\"rootfs\"},\"hooks\":{\"createRuntime\":[{\"path\":\"/usr/bin/true\"}]},"
+	"\"annotations\":{\"io.example/egress\":\"web\"},"
+	"\"linux\":{\"namespaces\":[{\"type\":\"pid\"},{\"type\":\"network\",\"path\":\"/run/netns/x\"}]}}";
+
+static void run_check(struct fixture *f, const char *controls, const char *exceptions,
+		      const char *config, enum hs_event ev, bool no_rewrite)
+{
+	struct hs_error err = HS_ERROR_INIT;
+	struct hs_json_limits lim = HS_JSON_LIMITS_DEFAULT;
+	struct hs_json *cfg;
+
+	if (load(controls, exceptions, &f->policy, &err) < 0)
+		fail_msg("policy refused: %s %s %s", err.rule, err.path, err.msg);
+	f->arena = hs_arena_new();
+	f->report = hs_report_new();
+	f->host = hs_fake_host_new_default();
+	assert_int_equal(hs_json_parse(f->arena, config, strlen(config), &lim, &cfg, &err), 0);
+	f->ctx = (struct hs_check_ctx){ .arena = f->arena, .policy = f->policy,
+					.host = hs_fake_host_get(f->host), .report = f->report,
+					.event = ev, .no_rewrite = no_rewrite, .config = cfg };
+	assert_int_equal(hs_policy_check(&f->ctx), 0);
+}
+
+static void done(struct fixture *f)
+{
+	hs_report_free(f->report);
+	hs_arena_free(f->arena);
+	hs_policy_free(f->policy);
+	hs_fake_host_free(f->host);
+}
+
+static char *emit(const struct hs_json *v)
+{
+	char *s;
+	size_t n;
+
+	assert_int_equal(hs_json_emit(v, &s, &n), 0);
+	return s;
+}
+
+static void test_inject(void **state)
+{
+	struct fixture f;
+	_cleanup_free_ char *hooks = NULL;
+
+	hs_egress_set_hook_binary("/usr/local/bin/hardshim");
+	run_check(&f, "\"egress\":{\"allow\":[\"198.18.0.2:8080/tcp\",\"[2001:2::/48]\"],"
+		      "\"deny\":[\"198.18.0.9\"],\"rate\":1000}", NULL, base_config, HS_EVENT_CREATE, false);
+	assert_false(f.report->refused);
+	hooks = emit(hs_json_get(f.ctx.config, "hooks"));
+	/* appended after the config's own hook, with the effective section in normal form */
+	assert_string_equal(hooks,
+		"{\"createRuntime\":[{\"path\":\"/usr/bin/true\"},{\"path\":\"/usr/local/bin/hardshim\","
+		"\"args\":[\"hardshim\",\"hook\",\"egress\",\"--default\",\"deny\",\"--deny\","
+		"\"198.18.0.9/32\",\"--allow\",\"198.18.0.2/32:8080/tcp\",\"--allow\",\"[2001:2::/48]\","
+		"\"--rate\",\"1000\"],\"timeout\":10}]}");
+	done(&f);
+}
+
+static void test_inject_default(void **state)
+{
+	struct fixture f;
+	_cleanup_free_ char *hooks = NULL;
+	const char *config = "{\"ociVersion\":\"1.0.2\",\"linux\":{\"namespaces\":[{\"type\":\"network\"}]}}";
+
+	hs_egress_set_hook_binary("/usr/local/bin/hardshim");
+	run_check(&f, "", NULL, config, HS_EVENT_CREATE, false);
+	hooks = emit(hs_json_get(f.ctx.config, "hooks"));
+	assert_string_equal(hooks, "{\"createRuntime\":[{\"path\":\"/usr/local/bin/hardshim\","
+				   "\"args\":[\"hardshim\",\"hook\",\"egress\",\"--default\",\"deny\"],"
+				   "\"timeout\":10}]}");
+	assert_non_null(hs_egress_checked_cfg());
+	assert_int_equal(hs_egress_checked_cfg()->n_allow, 0);
+	assert_false(hs_egress_checked_cfg()->default_allow);
+	done(&f);
+}
+
+static void test_exception(void **state)
+{
+	struct fixture f;
+	_cleanup_free_ char *hooks = NULL;
+
+	hs_egress_set_hook_binary("/usr/local/bin/hardshim");
+	run_check(&f, "\"egress\":{\"allow\":[\"198.18.0.2:8080/tcp\"]}",
+		  "{\"name\":\"web\",\"match\":{\"annotations\":{\"io.example/egress\":\"web\"}},"
+		  "\"controls\":{\"egress\":{\"allow\":[\"198.18.0.0/15:443/tcp\"]}}}",
+		  base_config, HS_EVENT_CREATE, false);
+	hooks = emit(hs_json_get(f.ctx.config, "hooks"));
+	assert_non_null(strstr(hooks, "\"--allow\",\"198.18.0.0/15:443/tcp\"]"));
+	assert_null(strstr(hooks, "8080"));
+	assert_int_equal(hs_egress_checked_cfg()->allow[0].port_lo, 443);
+	done(&f);
+}
+
+static void test_disabled(void **state)
+{
+	struct fixture f;
+
+	run_check(&f, "\"egress\":{\"enabled\":false}", NULL, base_config, HS_EVENT_CREATE, false);
+	assert_int_equal(hs_json_len(hs_json_get(hs_json_get(f.ctx.config, "hooks"), "createRuntime")), 1);
+	done(&f);
+}
+
+static void test_hook_mode_no_injection(void **state)
+{
+	struct fixture f;
+
+	run_check(&f, "\"egress\":{\"allow\":[\"198.18.0.2\"]}", NULL, base_config, HS_EVENT_HOOK, true);
+	assert_false(f.report->refused);
+	assert_int_equal(f.report->len, 0);
+	assert_int_equal(hs_json_len(hs_json_get(hs_json_get(f.ctx.config, "hooks"), "createRuntime")), 1);
+	assert_int_equal(hs_egress_checked_cfg()->n_allow, 1);
+	done(&f);
+}
+
+static void test_host_network_refused(void **state)
+{
+	struct fixture f;
+	const char *config = "{\"ociVersion\":\"1.0.2\",\"linux\":{\"namespaces\":[{\"type\":\"pid\"}]}}";
+
+	run_check(&f, "", NULL, config, HS_EVENT_CREATE, false);
+	assert_true(f.report->refused);
+	assert_string_equal(f.report->items[0].rule, "egress.host-network");
+	assert_string_equal(f.report->items[0].path, "linux.namespaces");
+	assert_null(hs_json_get(f.ctx.config, "hooks"));
+	done(&f);
+}
+
+static void test_hooks_not_object(void **state)
+{
+	struct fixture f;
+	const char *config = "{\"ociVersion\":\"1.0.2\",\"hooks\":{\"createRuntime\":null},"
+			     "\"linux\":{\"namespaces\":[{\"type\":\"network\"}]}}";
+
+	hs_egress_set_hook_binary("/usr/local/bin/hardshim");
+	run_check(&f, "", NULL, config, HS_EVENT_CREATE, false);
+	assert_false(f.report->refused);
+	assert_int_equal(hs_json_len(hs_json_get(hs_json_get(f.ctx.config, "hooks"), "createRuntime")), 1);
+	done(&f);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_section_refusals),
+		cmocka_unit_test(test_section_refusals_all_malformed),
+		cmocka_unit_test(test_inject),
+		cmocka_unit_test(test_inject_default),
+		cmocka_unit_test(test_exception),
+		cmocka_unit_test(test_disabled),
+		cmocka_unit_test(test_hook_mode_no_injection),
+		cmocka_unit_test(test_host_network_refused),
+		cmocka_unit_test(test_hooks_not_object),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
