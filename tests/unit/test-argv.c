@@ -1,0 +1,130 @@
+/* SPDX-License-Identifier: Apache-2.0
+ * The runtime grammar: every shape containerd and Podman send (observed-argv.md), and the
+ * refusals where runc and crun would read a command line differently. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "hs-argv.h"
+
+static int parse_words(const char *line, struct hs_argv *a, struct hs_error *err)
+{
+	static char buf[1024];
+	static char *argv[64];
+	int argc = 0;
+
+	snprintf(buf, sizeof(buf), "%s", line);
+	for (char *tok = strtok(buf, " "); tok && argc < 63; tok = strtok(NULL, " "))
+		argv[argc++] = tok;
+	argv[argc] = NULL;
+	return hs_argv_parse(argc, argv, a, err);
+}
+
+static struct hs_argv ok(const char *line)
+{
+	struct hs_argv a;
+	struct hs_error err = HS_ERROR_INIT;
+
+	if (parse_words(line, &a, &err) < 0)
+		fail_msg("%s: %s %s %s", line, err.rule, err.path, err.msg);
+	return a;
+}
+
+static void refused(const char *line, const char *rule)
+{
+	struct hs_argv a;
+	struct hs_error err = HS_ERROR_INIT;
+
+	assert_int_equal(parse_words(line, &a, &err), -HS_EUSAGE);
+	if (strcmp(err.rule, rule))
+		fail_msg("%s: rule %s, expected %s", line, err.rule, rule);
+}
+
+static void test_containerd(void **state)
+{
+	struct hs_argv a = ok("hs --root /run/containerd/runc/default --log /b/log.json --log-format json "
+			      "create --bundle /b --pid-file /b/init.pid t1");
+
+	assert_string_equal(a.cmd->name, "create");
+	assert_string_equal(a.log, "/b/log.json");
+	assert_string_equal(a.log_format, "json");
+	assert_string_equal(hs_argv_value(&a, "bundle"), "/b");
+	assert_string_equal(a.argv[a.first_positional], "t1");
+	a = ok("hs --root /r --log /b/l --log-format json exec --process /tmp/runc-process1 --detach "
+	       "--pid-file /b/e1.pid t2");
+	assert_int_equal(a.cmd->kind, HS_CMD_EXEC);
+	assert_string_equal(hs_argv_value(&a, "process"), "/tmp/runc-process1");
+	a = ok("hs --root /r --log /b/l --log-format json kill --all t5 9");
+	assert_int_equal(a.cmd->kind, HS_CMD_FAST);
+	a = ok("hs --root /r restore -no-subreaper --bundle /b --image-path /i t");
+	assert_int_equal(a.cmd->kind, HS_CMD_CREATE);
+	assert_true(hs_argv_has(&a, "no-subreaper"));
+	a = ok("hs --root /r update --resources=- t");
+	assert_string_equal(hs_argv_value(&a, "resources"), "-");
+	a = ok("hs features");
+	assert_int_equal(a.cmd->kind, HS_CMD_FAST);
+}
+
+static void test_podman(void **state)
+{
+	struct hs_argv a = ok("hs --log-format=json --log /u/oci-log create --bundle /u --pid-file /p ID");
+
+	assert_string_equal(a.log_format, "json");
+	a = ok("hs --debug create --bundle /u --pid-file /p --console-socket /tmp/s ID");
+	assert_string_equal(a.cmd->name, "create");
+	a = ok("hs --version");
+	assert_null(a.cmd);
+	a = ok("hs -v");
+	assert_null(a.cmd);
+	a = ok("hs exec --pid-file /p --process /u/exec-process-1 --detach ID");
+	assert_string_equal(a.argv[a.first_positional], "ID");
+}
+
+static void test_forms(void **state)
+{
+	struct hs_argv a = ok("hs create -b /b1 x");
+
+	assert_string_equal(hs_argv_value(&a, "bundle"), "/b1");
+	a = ok("hs create --bundle=/b2 x");
+	assert_string_equal(hs_argv_value(&a, "bundle"), "/b2");
+	a = ok("hs create -bundle /b3 x"); /* Go's flag package reads -name like --name */
+	assert_string_equal(hs_argv_value(&a, "bundle"), "/b3");
+	a = ok("hs exec -u 0:0 --cap=CAP_SYS_ADMIN -c CAP_NET_RAW --user=1 id sh -e");
+	assert_string_equal(hs_argv_value(&a, "user"), "1"); /* the last one counts */
+	assert_string_equal(a.argv[a.first_positional], "id");
+	assert_int_equal(a.n_positional, 3); /* id, then the command with its own -e */
+	a = ok("hs delete create"); /* an id may equal a command name */
+	assert_string_equal(a.cmd->name, "delete");
+	a = ok("hs kill exec 9");
+	assert_string_equal(a.cmd->name, "kill");
+	a = ok("hs create --no-pivot=true x");
+	assert_true(hs_argv_has(&a, "no-pivot"));
+	a = ok("hs --log file:/x/l create x");
+	assert_string_equal(a.log, "/x/l");
+}
+
+static void test_refusals(void **state)
+{
+	refused("hs --bogus create x", "cli.unknown-global-option");
+	refused("hs create --bogus x", "cli.unknown-option");
+	refused("hs exec --privileged x sh", "cli.unknown-option");
+	refused("hs mounts add x", "cli.unknown-command");
+	refused("hs create x --bundle /evil", "cli.option-after-id");
+	refused("hs create a b", "cli.arguments");
+	refused("hs create --bundle", "cli.missing-value");
+	refused("hs create --no-pivot=yes x", "cli.bad-value");
+	refused("hs exec", "cli.arguments");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_containerd),
+		cmocka_unit_test(test_podman),
+		cmocka_unit_test(test_forms),
+		cmocka_unit_test(test_refusals),
+	};
+	return cmocka_run_group_tests_name("argv", tests, NULL, NULL);
+}

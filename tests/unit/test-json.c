@@ -1,0 +1,269 @@
+/* SPDX-License-Identifier: Apache-2.0
+ * The strict JSON core: every refusal of threats.md §1, and the round trip. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "hs-json.h"
+#include "hs-schema.h"
+
+static struct hs_json_limits limits;
+
+static int parse(struct hs_arena *a, const char *s, struct hs_json **v, struct hs_error *err)
+{
+	return hs_json_parse(a, s, strlen(s), &limits, v, err);
+}
+
+/* Assert that s is refused with rule, and return the error for more checks. */
+static struct hs_error refused(const char *s, const char *rule)
+{
+	struct hs_arena *a = hs_arena_new();
+	struct hs_error err = HS_ERROR_INIT;
+	struct hs_json *v = NULL;
+
+	assert_int_equal(parse(a, s, &v, &err), -HS_EPARSE);
+	if (strcmp(err.rule, rule))
+		fail_msg("input %s: rule %s, expected %s (%s)", s, err.rule, rule, err.msg);
+	hs_arena_free(a);
+	return err;
+}
+
+static void accepted(const char *s, const char *canonical)
+{
+	struct hs_arena *a = hs_arena_new();
+	struct hs_error err = HS_ERROR_INIT;
+	struct hs_json *v = NULL, *v2 = NULL;
+	char *out = NULL, *out2 = NULL;
+	size_t len, len2;
+
+	if (parse(a, s, &v, &err) < 0)
+		fail_msg("input %s refused: %s %s", s, err.rule, err.msg);
+	assert_int_equal(hs_json_emit(v, &out, &len), 0);
+	assert_string_equal(out, canonical);
+	/* parse -> emit -> parse is the identity on the tree, emit is a fixed point */
+	assert_int_equal(hs_json_parse(a, out, len, &limits, &v2, &err), 0);
+	assert_int_equal(hs_json_emit(v2, &out2, &len2), 0);
+	assert_string_equal(out, out2);
+	free(out);
+	free(out2);
+	hs_arena_free(a);
+}
+
+static void test_duplicates(void **state)
+{
+	struct hs_error e = refused("{\"a\":1,\"a\":2}", "json.duplicate-key");
+
+	assert_string_equal(e.path, "a");
+	e = refused("{\"process\":{\"user\":{\"uid\":1,\"gid\":2,\"uid\":0}}}", "json.duplicate-key");
+	assert_string_equal(e.path, "process.user.uid");
+	/* more than eight members takes the sorting path */
+	refused("{\"a\":1,\"b\":1,\"c\":1,\"d\":1,\"e\":1,\"f\":1,\"g\":1,\"h\":1,\"i\":1,\"e\":2}",
+		"json.duplicate-key");
+	/* a duplicate differing only by an escape is still a duplicate */
+	refused("{\"ab\":1,\"a\\u0062\":2}", "json.duplicate-key");
+	accepted("{\"a\":{\"x\":1},\"b\":{\"x\":1}}", "{\"a\":{\"x\":1},\"b\":{\"x\":1}}");
+}
+
+static void test_strings(void **state)
+{
+	refused("{\"a\":\"x\\u0000y\"}", "json.nul");
+	refused("{\"a\\u0000\":1}", "json.nul");
+	refused("{\"a\":\"\\ud800\"}", "json.surrogate");
+	refused("{\"a\":\"\\ud800x\"}", "json.surrogate");
+	refused("{\"a\":\"\\udc00\"}", "json.surrogate");
+	refused("{\"a\":\"\\udc00\\ud800\"}", "json.surrogate");
+	refused("{\"a\":\"\\ud800\\u0041\"}", "json.surrogate");
+	refused("{\"a\":\"\\ud800\\ud800\"}", "json.surrogate");
+	refused("{\"a\":\"\xc0\xaf\"}", "json.utf8");         /* overlong '/' */
+	refused("{\"a\":\"\xed\xa0\x80\"}", "json.utf8");     /* surrogate in UTF-8 */
+	refused("{\"a\":\"\xf4\x90\x80\x80\"}", "json.utf8"); /* past U+10FFFF */
+	refused("{\"a\":\"\xff\"}", "json.utf8");
+	/* an escaped backslash before "u" is not an escape */
+	accepted("{\"a\":\"\\\\ud800\"}", "{\"a\":\"\\\\ud800\"}");
+	accepted("{\"a\":\"\\ud83d\\ude00\"}", "{\"a\":\"\xf0\x9f\x98\x80\"}");
+	accepted("{\"a\":\"\\\"q\\\" \\n\\t\\/\"}", "{\"a\":\"\\\"q\\\" \\n\\t/\"}");
+	accepted("[\"\\u001f\"]", "[\"\\u001f\"]");
+}
+
+static void test_syntax(void **state)
+{
+	struct hs_error e = refused("{\"a\":1} x", "json.trailing-data");
+
+	assert_null(strchr(e.msg, '\n'));
+	refused("{\"a\":1}{}", "json.trailing-data");
+	refused("{\"a\":1 /* c */}", "json.comment");
+	refused("// c\n{}", "json.comment");
+	refused("", "json.syntax");
+	refused("{\"a\":}", "json.syntax");
+	refused("[1,]", "json.syntax");
+	e = refused("{\"a\":[1,2,{\"b\":tru}]}", "json.syntax");
+	assert_true(e.offset > 0);
+	accepted(" \n{ \"a\" : [ 1 , -2.5e3 , true , null ] }\t", "{\"a\":[1,-2.5e3,true,null]}");
+}
+
+static void test_limits(void **state)
+{
+	char deep[200];
+	struct hs_error e;
+
+	memset(deep, '[', 100);
+	memset(deep + 100, ']', 100);
+	deep[199] = '\0';
+	deep[99] = ']'; /* 99 '[' then 100 ']': unbalanced but depth fails first */
+	refused(deep, "json.depth");
+	limits.max_items = 3;
+	refused("[1,2,3,4]", "json.items");
+	refused("{\"a\":1,\"b\":2,\"c\":3,\"d\":4}", "json.items");
+	limits.max_string = 4;
+	e = refused("{\"a\":\"hello\"}", "json.string-length");
+	assert_string_equal(e.path, "a");
+	limits.max_bytes = 8;
+	refused("{\"a\":\"b\"}  ", "json.size");
+	limits = HS_JSON_LIMITS_DEFAULT;
+}
+
+static void test_null_members_dropped(void **state)
+{
+	accepted("{\"a\":null,\"b\":[null],\"c\":{\"d\":null}}", "{\"b\":[null],\"c\":{}}");
+}
+
+static void test_numbers(void **state)
+{
+	struct hs_arena *a = hs_arena_new();
+	struct hs_error err = HS_ERROR_INIT;
+	struct hs_json *v;
+	int64_t i;
+	uint64_t u;
+
+	assert_int_equal(parse(a, "[1.0,-1,-0,4294967296,18446744073709551616,1e3,7]", &v, &err), 0);
+	assert_int_equal(hs_json_get_u64(v->u.array.items[0], UINT32_MAX, &u), -EINVAL);
+	assert_int_equal(hs_json_get_u64(v->u.array.items[1], UINT32_MAX, &u), -ERANGE);
+	assert_int_equal(hs_json_get_u64(v->u.array.items[2], UINT32_MAX, &u), -ERANGE);
+	assert_int_equal(hs_json_get_u64(v->u.array.items[3], UINT32_MAX, &u), -ERANGE);
+	assert_int_equal(hs_json_get_u64(v->u.array.items[4], UINT64_MAX, &u), -ERANGE);
+	assert_int_equal(hs_json_get_i64(v->u.array.items[5], INT64_MIN, INT64_MAX, &i), -EINVAL);
+	assert_int_equal(hs_json_get_i64(v->u.array.items[1], INT64_MIN, INT64_MAX, &i), 0);
+	assert_int_equal(i, -1);
+	assert_int_equal(hs_json_get_u64(v->u.array.items[6], 7, &u), 0);
+	assert_int_equal(u, 7);
+	hs_arena_free(a);
+}
+
+static const struct hs_schema_field user_fields[] = {
+	{ "uid", &hs_schema_u32 },
+	{ "additionalGids", &(const struct hs_schema){ .kind = HS_S_ARRAY, .item = &hs_schema_u32 } },
+	{ NULL, NULL },
+};
+static const struct hs_schema_field top_fields[] = {
+	{ "readonly", &hs_schema_bool },
+	{ "process", &(const struct hs_schema){ .kind = HS_S_STRUCT, .fields = user_fields } },
+	{ "annotations", &hs_schema_string_map },
+	{ NULL, NULL },
+};
+static const struct hs_schema top = { .kind = HS_S_STRUCT, .fields = top_fields };
+
+static void schema_refused(const char *s, enum hs_unknown_keys unknown, const char *rule,
+			   const char *path)
+{
+	struct hs_arena *a = hs_arena_new();
+	struct hs_error err = HS_ERROR_INIT;
+	struct hs_json *v;
+
+	assert_int_equal(parse(a, s, &v, &err), 0);
+	assert_int_equal(hs_schema_check(v, &top, "", unknown, &err), -HS_EPARSE);
+	if (strcmp(err.rule, rule) || strcmp(err.path, path))
+		fail_msg("%s: got %s at %s, expected %s at %s", s, err.rule, err.path, rule, path);
+	hs_arena_free(a);
+}
+
+static void schema_ok(const char *s, enum hs_unknown_keys unknown)
+{
+	struct hs_arena *a = hs_arena_new();
+	struct hs_error err = HS_ERROR_INIT;
+	struct hs_json *v;
+
+	assert_int_equal(parse(a, s, &v, &err), 0);
+	if (hs_schema_check(v, &top, "", unknown, &err) < 0)
+		fail_msg("%s refused: %s %s", s, err.rule, err.msg);
+	hs_arena_free(a);
+}
+
+static void test_schema(void **state)
+{
+	schema_refused("{\"READONLY\":true}", HS_UNKNOWN_PRESERVE, "json.case-variant-key", "READONLY");
+	schema_refused("{\"proce\xc5\xbfs\":{}}", HS_UNKNOWN_PRESERVE, "json.case-variant-key",
+		       "[\"proce\xc5\xbfs\"]");
+	schema_refused("{\"process\":{\"UID\":0}}", HS_UNKNOWN_PRESERVE, "json.case-variant-key",
+		       "process.UID");
+	schema_refused("{\"readonly\":\"true\"}", HS_UNKNOWN_PRESERVE, "json.type", "readonly");
+	schema_refused("{\"process\":{\"uid\":1.0}}", HS_UNKNOWN_PRESERVE, "json.number", "process.uid");
+	schema_refused("{\"process\":{\"uid\":-1}}", HS_UNKNOWN_PRESERVE, "json.number", "process.uid");
+	schema_refused("{\"process\":{\"uid\":4294967296}}", HS_UNKNOWN_PRESERVE, "json.number",
+		       "process.uid");
+	schema_refused("{\"process\":{\"additionalGids\":[1,null]}}", HS_UNKNOWN_PRESERVE, "json.null",
+		       "process.additionalGids[1]");
+	schema_refused("{\"annotations\":{\"a\":null}}", HS_UNKNOWN_PRESERVE, "json.null",
+		       "annotations.a");
+	schema_refused("{\"extra\":1}", HS_UNKNOWN_REFUSE, "json.unknown-key", "extra");
+	/* maps are exact: case does not fold there */
+	schema_ok("{\"annotations\":{\"A\":\"1\",\"a\":\"2\"}}", HS_UNKNOWN_PRESERVE);
+	schema_ok("{\"extra\":{\"READONLY\":1},\"process\":null,\"readonly\":true}", HS_UNKNOWN_PRESERVE);
+	schema_ok("{\"process\":{\"uid\":4294967295}}", HS_UNKNOWN_PRESERVE);
+}
+
+static void test_go_fold(void **state)
+{
+	assert_true(hs_schema_go_fold_equal("READONLY", 8, "readonly", 8));
+	assert_true(hs_schema_go_fold_equal("\xe2\x84\xaa" "ey", 5, "key", 3)); /* KELVIN SIGN */
+	assert_true(hs_schema_go_fold_equal("\xc5\xbf", 2, "s", 1));            /* LONG S */
+	assert_false(hs_schema_go_fold_equal("readonlyx", 9, "readonly", 8));
+	assert_false(hs_schema_go_fold_equal("r\xc3\xa9", 3, "re", 2));
+}
+
+static void test_edit_and_path(void **state)
+{
+	struct hs_arena *a = hs_arena_new();
+	struct hs_error err = HS_ERROR_INIT;
+	struct hs_json *v, *o;
+	char *out, buf[64];
+	size_t len;
+
+	assert_int_equal(parse(a, "{\"b\":1,\"a\":{}}", &v, &err), 0);
+	assert_int_equal(hs_json_set(a, v, "b", hs_json_new_string(a, "x")), 0);
+	o = hs_json_ensure_object(a, v, "c");
+	assert_non_null(o);
+	assert_int_equal(hs_json_set(a, o, "n", hs_json_new_i64(a, -5)), 0);
+	assert_int_equal(hs_json_remove(v, "a"), 1);
+	assert_int_equal(hs_json_emit(v, &out, &len), 0);
+	assert_string_equal(out, "{\"b\":\"x\",\"c\":{\"n\":-5}}");
+	free(out);
+	hs_json_path_key(buf, sizeof(buf), "annotations", "run.oci.x\"]\n");
+	assert_string_equal(buf, "annotations[\"run.oci.x\\u0022]\\u000a\"]");
+	hs_json_path_index(buf, sizeof(buf), "mounts", 3);
+	assert_string_equal(buf, "mounts[3]");
+	hs_arena_free(a);
+}
+
+static int setup(void **state)
+{
+	limits = HS_JSON_LIMITS_DEFAULT;
+	return 0;
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup(test_duplicates, setup),
+		cmocka_unit_test_setup(test_strings, setup),
+		cmocka_unit_test_setup(test_syntax, setup),
+		cmocka_unit_test_setup(test_limits, setup),
+		cmocka_unit_test_setup(test_null_members_dropped, setup),
+		cmocka_unit_test_setup(test_numbers, setup),
+		cmocka_unit_test_setup(test_schema, setup),
+		cmocka_unit_test_setup(test_go_fold, setup),
+		cmocka_unit_test_setup(test_edit_and_path, setup),
+	};
+	return cmocka_run_group_tests_name("json", tests, NULL, NULL);
+}

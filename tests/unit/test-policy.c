@@ -1,0 +1,117 @@
+/* SPDX-License-Identifier: Apache-2.0
+ * The policy loader: whole or nothing. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <cmocka.h>
+
+#include "hs-policy.h"
+
+static char path[] = "/tmp/hs-test-policy.XXXXXX";
+
+static int write_policy(const char *text, mode_t mode)
+{
+	FILE *f = fopen(path, "w");
+
+	if (!f)
+		return -1;
+	fputs(text, f);
+	fclose(f);
+	return chmod(path, mode);
+}
+
+static void loads(const char *text)
+{
+	struct hs_policy *p = NULL;
+	struct hs_error err = HS_ERROR_INIT;
+
+	assert_int_equal(write_policy(text, 0644), 0);
+	if (hs_policy_load(path, &p, &err) < 0)
+		fail_msg("%s refused: %s %s %s", text, err.rule, err.path, err.msg);
+	hs_policy_free(p);
+}
+
+static void refused(const char *text, mode_t mode, const char *rule, const char *where)
+{
+	struct hs_policy *p = NULL;
+	struct hs_error err = HS_ERROR_INIT;
+
+	assert_int_equal(write_policy(text, mode), 0);
+	assert_true(hs_policy_load(path, &p, &err) < 0);
+	assert_null(p);
+	if (strcmp(err.rule, rule) || (where && strcmp(err.path, where)))
+		fail_msg("%s: got %s at %s (%s), expected %s at %s", text, err.rule, err.path,
+			 err.msg, rule, where ? where : "*");
+}
+
+static void test_minimal(void **state)
+{
+	struct hs_policy *p = NULL;
+	struct hs_error err = HS_ERROR_INIT;
+
+	assert_int_equal(write_policy("{\"runtime\":\"/usr/bin/crun\",\"mode\":\"audit\","
+				      "\"json\":{\"max_depth\":10,\"unknown_keys\":\"refuse\"}}", 0600), 0);
+	assert_int_equal(hs_policy_load(path, &p, &err), 0);
+	assert_string_equal(p->runtime, "/usr/bin/crun");
+	assert_int_equal(p->mode, HS_MODE_AUDIT);
+	assert_int_equal(p->limits.max_depth, 10);
+	assert_int_equal(p->unknown_keys, HS_UNKNOWN_REFUSE);
+	hs_policy_free(p);
+	loads("{\"runtime\":\"/usr/bin/runc\",\"controls\":{},\"exceptions\":[]}");
+}
+
+static void test_refusals(void **state)
+{
+	refused("{\"runtime\":\"runc\"}", 0644, "policy.runtime", "runtime");
+	refused("{\"mode\":\"enforce\"}", 0644, "policy.runtime", "runtime");
+	refused("{\"runtime\":\"/usr/bin/runc\",\"mode\":\"lenient\"}", 0644, "policy.mode", "mode");
+	refused("{\"runtime\":\"/usr/bin/runc\",\"extra\":1}", 0644, "policy.unknown-key", "extra");
+	refused("{\"runtime\":\"/usr/bin/runc\",\"RUNTIME\":\"/x\"}", 0644, "policy.case-variant-key", "RUNTIME");
+	refused("{\"runtime\":\"/usr/bin/runc\",\"runtime\":\"/x\"}", 0644, "policy.duplicate-key", "runtime");
+	refused("{\"runtime\":\"/usr/bin/runc\",\"controls\":{\"nosuch\":{}}}", 0644,
+		"policy.unknown-control", "controls.nosuch");
+	refused("{\"runtime\":\"/usr/bin/runc\",\"json\":{\"max_depth\":2}}", 0644, "policy.json", NULL);
+	refused("{\"runtime\":\"/usr/bin/runc\",\"json\":{\"unknown_keys\":\"keep\"}}", 0644,
+		"policy.json", "json.unknown_keys");
+	refused("{\"runtime\":\"/usr/bin/runc\"}", 0666, "policy.permissions", NULL);
+	refused("{\"runtime\":\"/usr/bin/runc\"", 0644, "policy.syntax", NULL);
+	refused("{\"runtime\":\"/usr/bin/runc\",\"exceptions\":[{\"name\":\"x\"}]}", 0644,
+		"policy.exception", "exceptions[0]");
+	refused("{\"runtime\":\"/usr/bin/runc\",\"exceptions\":[{\"name\":\"x\",\"match\":{\"annotations\":"
+		"{\"org.opencontainers.image.title\":\"t\"}}}]}", 0644, "policy.exception", "exceptions[0]");
+	refused("{\"runtime\":\"/usr/bin/runc\",\"exceptions\":[{\"name\":\"x\",\"match\":{\"annotations\":"
+		"{\"io.kubernetes.cri.sandbox-namespace\":\"ci\"}},\"controls\":{\"nosuch\":{}}}]}", 0644,
+		"policy.unknown-control", "exceptions[0].controls.nosuch");
+}
+
+static void test_env_path(void **state)
+{
+	setenv("HARDSHIM_POLICY", "/x/y.json", 1);
+	assert_string_equal(hs_policy_path(), "/x/y.json");
+	unsetenv("HARDSHIM_POLICY");
+	assert_string_equal(hs_policy_path(), HS_SYSCONFDIR "/hardshim/policy.json");
+}
+
+static int setup(void **state)
+{
+	int fd = mkstemp(path);
+
+	return fd < 0 ? -1 : close(fd);
+}
+
+static int teardown(void **state)
+{
+	return unlink(path);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_minimal),
+		cmocka_unit_test(test_refusals),
+		cmocka_unit_test(test_env_path),
+	};
+	return cmocka_run_group_tests_name("policy", tests, setup, teardown);
+}
