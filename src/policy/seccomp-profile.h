@@ -1,0 +1,86 @@
+/* SPDX-License-Identifier: Apache-2.0
+ * The seccomp room's own interface: the generated rule table (seccomp-profile.c, from
+ * profiles/seccomp/default.seccomp), its resolution into an OCI linux.seccomp tree for one
+ * architecture family and one capability set, and syscall-name resolution through a
+ * dlopen'ed libseccomp. Not used outside src/policy/seccomp*.c and its tests. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hs-json.h"
+
+/* libseccomp architectures hardshim knows, as bits (the generator uses the same values). */
+enum {
+	HS_SC_ARCH_X86_64 = 1u << 0,
+	HS_SC_ARCH_X86 = 1u << 1,
+	HS_SC_ARCH_AARCH64 = 1u << 2,
+	HS_SC_ARCH_ARM = 1u << 3,
+	HS_SC_ARCH_S390X = 1u << 4,
+	HS_SC_ARCH_S390 = 1u << 5,
+	HS_SC_ARCH_PPC64LE = 1u << 6,
+	HS_SC_ARCH_RISCV64 = 1u << 7,
+	HS_SC_ARCH_X32 = 1u << 8, /* accepted in a config's list, never in the default */
+};
+
+struct hs_sc_arch {
+	const char *oci;     /* "SCMP_ARCH_X86_64" */
+	const char *scmp;    /* libseccomp's name: "x86_64" */
+	unsigned bit;
+};
+extern const struct hs_sc_arch hs_sc_arches[];
+extern const size_t hs_sc_n_arches;
+const struct hs_sc_arch *hs_sc_arch_by_oci(const char *oci);
+
+/* The family of the architecture hardshim was built for: the default profile lists these;
+ * a config may list these (and x32 on x86_64) and no others. */
+unsigned hs_sc_host_family(void);
+unsigned hs_sc_host_allowed_arches(void);
+unsigned hs_sc_host_native(void);
+
+enum hs_sc_action {
+	HS_SC_ALLOW,
+	HS_SC_ERRNO,
+};
+
+struct hs_sc_name {
+	const char *name;
+	unsigned arches; /* where libseccomp knows it, within its rule's architectures */
+};
+
+struct hs_sc_arg {
+	unsigned index;
+	const char *op; /* OCI spelling: "SCMP_CMP_MASKED_EQ" */
+	uint64_t value, value_two;
+};
+
+struct hs_sc_rule {
+	const struct hs_sc_name *names; /* NULL-terminated */
+	enum hs_sc_action action;
+	int errno_ret;
+	const char *const *caps;   /* present only if one is held; NULL: always */
+	const char *const *unless; /* dropped if one is held; NULL: never */
+	bool has_arg;
+	struct hs_sc_arg arg;
+};
+extern const struct hs_sc_rule hs_sc_rules[];
+extern const size_t hs_sc_n_rules;
+
+/* Capabilities the container holds: in both its permitted and bounding sets. */
+struct hs_sc_caps {
+	const struct hs_json *permitted, *bounding; /* arrays of strings, or NULL */
+};
+bool hs_sc_caps_hold(const struct hs_sc_caps *caps, const char *cap);
+bool hs_sc_rule_applies(const struct hs_sc_rule *r, unsigned family, const struct hs_sc_caps *caps);
+
+/* The default profile for family and caps, as a new OCI linux.seccomp tree (arena-owned). */
+struct hs_json *hs_sc_default_profile(struct hs_arena *a, unsigned family, const struct hs_sc_caps *caps);
+
+/* libseccomp (dlopen'ed on first use). Resolve name on one architecture: PRESENT and
+ * *ret_nr when it is a syscall there (a real number, or a socketcall/ipc pseudo number that
+ * libseccomp turns into a rule on the multiplexer), ABSENT when libseccomp knows the name but
+ * not on this architecture, UNKNOWN when libseccomp knows no such syscall at all; negative
+ * when libseccomp cannot be loaded. */
+enum { HS_SC_NAME_UNKNOWN, HS_SC_NAME_ABSENT, HS_SC_NAME_PRESENT };
+int hs_sc_resolve(const struct hs_sc_arch *arch, const char *name, int *ret_nr, struct hs_error *err);
