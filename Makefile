@@ -47,7 +47,7 @@ UNIT_BINS    := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 TEST_HELPERS := $(sort $(wildcard tests/helpers/*.c))
 HELPER_BINS  := $(TEST_HELPERS:tests/helpers/%.c=$(BUILD)/helpers/%)
 
-.PHONY: all deps prepare test-build check unit integration e2e demo bench install lint fuzz clean
+.PHONY: seccomp-profile seccomp-profile-check all deps prepare test-build check unit integration e2e demo bench install lint fuzz clean
 
 all: $(BIN)
 
@@ -100,6 +100,13 @@ bench: prepare
 install: $(BIN)
 	install -D -m 0755 $(BIN) $(DESTDIR)$(BINDIR)/hardshim
 	install -D -m 0644 profiles/policy/default.json $(DESTDIR)$(SYSCONFDIR)/hardshim/policy.json
+
+# hardshim's default seccomp profile: regenerate the JSON and C table from the commented source,
+# or check that the committed ones match it.
+seccomp-profile:
+	python3 scripts/gen-seccomp.py
+seccomp-profile-check:
+	python3 scripts/gen-seccomp.py --check
 
 clean:
 	rm -rf build build-san

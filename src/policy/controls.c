@@ -17,7 +17,7 @@
 /* extern const struct hs_control hs_control_resources; */
 /* extern const struct hs_control hs_control_annotations; */
 /* extern const struct hs_control hs_control_hooks; */
-/* extern const struct hs_control hs_control_seccomp; */
+extern const struct hs_control hs_control_seccomp;
 /* extern const struct hs_control hs_control_mac; */
 extern const struct hs_control hs_control_egress;
 
@@ -33,7 +33,7 @@ const struct hs_control *const hs_controls[] = {
 	/* &hs_control_resources, */
 	/* &hs_control_annotations, */
 	/* &hs_control_hooks, */
-	/* &hs_control_seccomp, */
+	&hs_control_seccomp,
 	/* &hs_control_mac, */
 	&hs_control_egress,
 	NULL,

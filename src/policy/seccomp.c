@@ -64,7 +64,7 @@ static bool seccomp_annotation(const char *key)
 static int check_annotations(struct hs_check_ctx *ctx, const struct seccomp_cfg *cfg)
 {
 	struct hs_json *ann = hs_json_get_type(ctx->config, "annotations", HS_JSON_OBJECT);
-	for (size_t i = hs_json_len(ann); i-- > 0;) {
+	for (size_t i = 0; i < hs_json_len(ann); i++) {
 		const char *key = ann->u.object.members[i].key;
 		if (!seccomp_annotation(key))
 			continue;
@@ -74,8 +74,10 @@ static int check_annotations(struct hs_check_ctx *ctx, const struct seccomp_cfg 
 				   "crun would let this annotation replace or extend the seccomp filter");
 		if (r < 0)
 			return r;
-		if (r == HS_ACTION_REWRITE)
-			hs_json_remove(ann, key);
+		if (r == HS_ACTION_REWRITE) {
+			hs_json_remove(ann, key); /* the next member moved into slot i */
+			i--;
+		}
 	}
 	return 0;
 }
@@ -302,8 +304,8 @@ static int check_name(struct profile_check *pc, const char *name, const char *pa
 			      "libseccomp knows no syscall %s: unknown names are refused, not skipped", name);
 	if (!allowed)
 		return weaker(pc, "seccomp.syscall", path,
-			      "%s is allowed here (with these arguments) but denied by hardshim's default profile",
-			      name);
+			      "%s is allowed here%s but hardshim's default profile denies it", name,
+			      hs_json_len(args) ? " with these arguments" : "");
 	return 0;
 }
 
@@ -311,7 +313,7 @@ static int check_syscalls(struct profile_check *pc, const struct hs_json *sc)
 {
 	struct hs_json *entry;
 	hs_json_foreach_item(entry, hs_json_get(sc, "syscalls"), i) {
-		char epath[256], path[256];
+		char epath[64], path[256];
 		hs_json_path_index(epath, sizeof(epath), "linux.seccomp.syscalls", i);
 		const char *action = hs_json_get_string(entry, "action");
 		int kind = classify_action(pc, action), r;
@@ -331,7 +333,7 @@ static int check_syscalls(struct profile_check *pc, const struct hs_json *sc)
 			if (r < 0)
 				return r;
 		}
-		char npath[256];
+		char npath[80];
 		snprintf(npath, sizeof(npath), "%s.names", epath);
 		struct hs_json *n;
 		hs_json_foreach_item(n, hs_json_get(entry, "names"), k) {
