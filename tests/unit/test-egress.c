@@ -97,7 +97,9 @@ static const char *base_config =
 	"{\"ociVersion\":\"1.0.2\",\"process\":{\"args\":[\"sh\"],\"cwd\":\"/\"},"
 	"\"root\":{\"path\":\"rootfs\"},\"hooks\":{\"createRuntime\":[{\"path\":\"/usr/bin/true\"}]},"
 	"\"annotations\":{\"io.example/egress\":\"web\"},"
-	"\"linux\":{\"namespaces\":[{\"type\":\"pid\"},{\"type\":\"network\",\"path\":\"/run/netns/x\"}]}}";
+	"\"linux\":{\"namespaces\":[{\"type\":\"pid\"},{\"type\":\"network\",\"path\":\"/run/netns/x\"}],"
+	/* a deny-all seccomp profile, so the seccomp control has nothing to add */
+	"\"seccomp\":{\"defaultAction\":\"SCMP_ACT_ERRNO\"}}}";
 
 static void run_check(struct fixture *f, const char *controls, const char *exceptions,
 		      const char *config, enum hs_event ev, bool no_rewrite)
@@ -213,7 +215,8 @@ static void test_hook_mode_no_injection(void **state)
 static void test_host_network_refused(void **state)
 {
 	struct fixture f;
-	const char *config = "{\"ociVersion\":\"1.0.2\",\"linux\":{\"namespaces\":[{\"type\":\"pid\"}]}}";
+	const char *config = "{\"ociVersion\":\"1.0.2\",\"linux\":{\"namespaces\":[{\"type\":\"pid\"}],"
+			     "\"seccomp\":{\"defaultAction\":\"SCMP_ACT_ERRNO\"}}}";
 
 	run_check(&f, "", NULL, config, HS_EVENT_CREATE, false);
 	assert_true(f.report->refused);
