@@ -436,6 +436,14 @@ int hs_json_parse(struct hs_arena *arena, const char *buf, size_t len,
 		return hs_error_set(err, -HS_EPARSE, "json.size", "", (long long)limits->max_bytes,
 				    "document is %zu bytes, larger than the limit of %zu", len,
 				    limits->max_bytes);
+	/* yajl's lexer takes \v and \f for whitespace; JSON (and Go, which would refuse the
+	 * original) has only space, tab, LF and CR. A raw \v or \f cannot be anywhere else in
+	 * valid JSON (inside a string it must be escaped), so any one of them is refused. */
+	for (size_t i = 0; i < len; i++)
+		if (buf[i] == '\v' || buf[i] == '\f')
+			return hs_error_set(err, -HS_EPARSE, "json.syntax", "", (long long)i,
+					    "control character 0x%02x outside a string is not JSON "
+					    "whitespace", (unsigned)buf[i]);
 	p.stack = hs_arena_alloc(arena, (limits->max_depth + 1) * sizeof(*p.stack));
 	p.yajl = yajl_alloc(&callbacks, NULL, &p);
 	if (!p.stack || !p.yajl) {

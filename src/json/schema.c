@@ -120,6 +120,43 @@ static int check_struct(const struct hs_json *v, const struct hs_schema *s, cons
 	return 0;
 }
 
+/*
+ * A value kept as it is (an unknown key's, or a Go interface{} such as
+ * windows.credentialSpec). The canonical form drops null members, which is right where null
+ * means absent (a struct field) but would change these values: Go keeps {"a":null} in an
+ * interface{} as a key with a nil value, and a preserved unknown key would lose a member.
+ * So a null member anywhere inside is refused rather than silently dropped. Depth is
+ * bounded by the parser's limit.
+ */
+static int check_any(const struct hs_json *v, const char *path, struct hs_error *err)
+{
+	char sub[256];
+	int r;
+
+	if (v->type == HS_JSON_ARRAY) {
+		for (size_t i = 0; i < v->u.array.len; i++) {
+			hs_json_path_index(sub, sizeof(sub), path, i);
+			r = check_any(v->u.array.items[i], sub, err);
+			if (r < 0)
+				return r;
+		}
+	} else if (v->type == HS_JSON_OBJECT) {
+		for (size_t i = 0; i < v->u.object.len; i++) {
+			const struct hs_json_member *m = &v->u.object.members[i];
+
+			hs_json_path_key(sub, sizeof(sub), path, m->key);
+			if (m->value->type == HS_JSON_NULL)
+				return hs_error_set(err, -HS_EPARSE, "json.null", sub, m->value->offset,
+						    "null member inside a value kept as written: the "
+						    "canonical form would drop it and change the value");
+			r = check_any(m->value, sub, err);
+			if (r < 0)
+				return r;
+		}
+	}
+	return 0;
+}
+
 static int check(const struct hs_json *v, const struct hs_schema *s, const char *path,
 		 enum hs_unknown_keys unknown, struct hs_error *err)
 {
@@ -128,8 +165,8 @@ static int check(const struct hs_json *v, const struct hs_schema *s, const char 
 
 	switch (s->kind) {
 	case HS_S_ANY:
-		/* Unknown subtrees keep their shape; nothing inside is read by the runtimes. */
-		return 0;
+		/* Unknown subtrees (and Go interface{} fields) keep their shape; see check_any. */
+		return check_any(v, path, err);
 	case HS_S_BOOL: want = HS_JSON_BOOL; break;
 	case HS_S_STRING: want = HS_JSON_STRING; break;
 	case HS_S_INT:

@@ -7,14 +7,20 @@
 
 CORPUS="$HS_TOP/tests/corpus/json"
 
-# A policy with every control switched off: the corpus tests the JSON core alone.
-# Control names are the `.name` of each `struct hs_control` in the tree.
+# A policy with every control switched off: the corpus tests the JSON core alone. The
+# controls are the live rows of src/policy/controls.c; each one's section name is the
+# `.name` of its `struct hs_control` definition.
+control_names() {
+	local sym
+	for sym in $(sed -nE 's/^[[:space:]]*&(hs_control_[a-z_0-9]+),.*/\1/p' "$HS_TOP/src/policy/controls.c"); do
+		grep -rhE -A8 "const struct hs_control $sym *= *\{" "$HS_TOP/src" |
+			sed -nE 's/.*\.name *= *"([^"]+)".*/\1/p' | head -n1
+	done
+}
+
 write_policy() { # FILE UNKNOWN_KEYS [EXTRA_JSON_LIMITS]
-	local names controls="" n
-	names=$(grep -rlE 'const struct hs_control [a-z_0-9]+ *= *\{' "$HS_TOP/src" 2>/dev/null |
-		xargs -r sed -nE '/const struct hs_control [a-z_0-9]+ *= *\{/,/\};/s/.*\.name *= *"([^"]+)".*/\1/p' |
-		sort -u)
-	for n in $names; do
+	local controls="" n
+	for n in $(control_names); do
 		controls="$controls${controls:+,}\"$n\":{\"enabled\":false}"
 	done
 	printf '{"runtime":"/usr/bin/runc","mode":"enforce","json":{"unknown_keys":"%s"%s},"controls":{%s}}\n' \
@@ -39,10 +45,11 @@ expected_rule() {
 	awk -v f="$1" '$1 == f { print $2 }' "$CORPUS/EXPECT"
 }
 
-# Every refuse-* file whose name matches PATTERN: exit 1, verdict refuse, a finding with the
-# EXPECT rule, and no canonical output written.
+# Every refuse-* file whose name matches one of the PATTERNs (refuse-PATTERN.json): exit 1,
+# verdict refuse, a finding with the EXPECT rule, and no canonical output written.
 check_refusals() {
-	local pattern=$1 f name rule failed="" count=0
+	local pattern f name rule failed="" count=0
+	for pattern in "$@"; do
 	for f in "$CORPUS"/refuse-$pattern.json; do
 		[ -e "$f" ] || continue
 		name=${f##*/}
@@ -61,6 +68,8 @@ check_refusals() {
 		fi
 	done
 	[ "$count" -gt 0 ] || { echo "no corpus file matches refuse-$pattern.json"; return 1; }
+	count=0
+	done
 	if [ -n "$failed" ]; then
 		printf "%b\n" "$failed"
 		return 1
@@ -120,6 +129,10 @@ check_refusals() {
 	[ "$status" -eq 1 ]
 }
 
+@test "json corpus: every refuse-* input is refused with its EXPECT rule" {
+	check_refusals '*'
+}
+
 @test "json corpus: duplicate keys are refused" {
 	check_refusals 'duplicate-key-*'
 }
@@ -141,21 +154,21 @@ check_refusals() {
 	check_refusals '*comment*'
 	check_refusals 'trailing-*'
 	check_refusals '*-whitespace*'
-	check_refusals '{bom,empty,truncated,single-quotes,nan,infinity,leading-*,hex-number,bad-escape}'
+	check_refusals bom empty truncated single-quotes nan infinity 'leading-*' hex-number bad-escape
 }
 
 @test "json corpus: keys that are Go case or Unicode-fold variants of a field are refused" {
 	check_refusals 'case-variant-*'
-	check_refusals '{kelvin-sign-key*,long-s-*,dotless-i-key,dotted-I-key}'
+	check_refusals 'kelvin-sign-key*' 'long-s-*' dotless-i-key dotted-I-key
 }
 
 @test "json corpus: numbers outside the field's Go integer kind are refused" {
 	check_refusals 'uid-*'
-	check_refusals '{exponent*,gid-*,additional-gid-*,uint64-*,int64-*,int-float,u16-*,filemode-*,number-too-long}'
+	check_refusals 'exponent*' 'gid-*' 'additional-gid-*' 'uint64-*' 'int64-*' int-float 'u16-*' 'filemode-*' number-too-long
 }
 
 @test "json corpus: wrong types and null inside arrays and maps are refused" {
-	check_refusals '{*-as-*,args-not-array,process-array,namespace-string,annotation-*,annotations-*,sysctl-*,root-*}'
+	check_refusals '*-as-*' args-not-array process-array namespace-string 'annotation-*' 'annotations-*' 'sysctl-*' 'root-*'
 	check_refusals 'null-*'
 }
 
@@ -345,7 +358,7 @@ EOF
 	jq -e 'any(.findings[]; .rule == "json.duplicate-key" and .path == "process")' <<<"$output"
 	hs_check "$CORPUS/refuse-kelvin-sign-key.json"
 	[ "$status" -eq 1 ]
-	jq -e 'any(.findings[]; .rule == "json.case-variant-key" and (.path | startswith("linux.")))' <<<"$output"
+	jq -e 'any(.findings[]; .rule == "json.case-variant-key" and (.path | startswith("linux[")))' <<<"$output"
 	run "$HS_BIN" check --policy "$POLICY" "$CORPUS/refuse-nul-escape.json"
 	[ "$status" -eq 1 ]
 	[[ "$output" == *json.nul* ]]
