@@ -12,7 +12,7 @@ PKGS="
   podman conmon containerd catatonit uidmap fuse-overlayfs
   apparmor auditd
   cppcheck clang-tidy clang-format shellcheck valgrind hyperfine scdoc man-db groff-base
-  python3 sudo logrotate netcat-openbsd
+  python3 sudo logrotate netcat-openbsd bc
 "
 
 missing=""
