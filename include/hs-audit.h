@@ -1,9 +1,172 @@
 /* SPDX-License-Identifier: Apache-2.0
- * The launch audit trail (src/audit/): one durable, hash-chained record per decision. */
+ * The launch audit trail (src/audit/): one durable, hash-chained record per decision.
+ * NIST SP 800-190 §4.5: every container creation tied to a user identity and logged.
+ *
+ * Record format (one JSON line, fields in this order):
+ *   {"v":1,"seq":N,"prev":"<sha256 hex of the previous record>", ...the launch...,
+ *    "hash":"<sha256 hex of every byte of the line before ,"hash">"}
+ * The hash field is the fixed 75-byte suffix `,"hash":"<64 hex>"}` of the line, so the hashed
+ * body is exact bytes, not a re-serialization. seq counts from 1 over the whole chain, across
+ * rotations; the first record of a new file carries the previous file's last hash (kept in
+ * "<log>.head" beside the log, see src/audit/file.c) and "file_start":true. */
 #pragma once
 
 #include "hs-policy.h"
 
-/* The policy's top-level "log" section (NULL when absent: defaults). Arena-owned result. */
+/* The policy's top-level "log" section:
+ *   "log": { "path": "/var/log/hardshim/launches.jsonl", "file": true, "fsync": true,
+ *            "fail_open": false, "syslog": true, "kernel_audit": true }
+ * Absent keys take these defaults. */
+struct hs_audit_cfg {
+	const char *path;  /* absolute */
+	bool file;         /* the durable file record (the audit trail itself) */
+	bool fsync;        /* fsync the record (and the directory when creating) before start */
+	bool fail_open;    /* if the file record cannot be written, start anyway (warn) */
+	bool syslog;       /* same event to syslog(3), LOG_AUTHPRIV */
+	bool kernel_audit; /* AUDIT_VIRT_CONTROL via libaudit, where available and permitted */
+};
+#define HS_AUDIT_DEFAULT_PATH "/var/log/hardshim/launches.jsonl"
+extern const struct hs_audit_cfg hs_audit_cfg_default;
+
+/* Parse the (possibly NULL) "log" section; *ret_cfg is a struct hs_audit_cfg in the arena.
+ * Strict: unknown keys, wrong types, a relative path are refused (rule "policy.log"). */
 int hs_audit_load_policy(struct hs_arena *a, const struct hs_json *section, void **ret_cfg,
 			 struct hs_error *err);
+
+enum hs_verdict {
+	HS_VERDICT_AUTO = 0, /* derive: error or report->refused -> refused; a rewrite finding
+			      * in enforce mode -> rewritten; else allowed */
+	HS_VERDICT_ALLOWED,
+	HS_VERDICT_REWRITTEN,
+	HS_VERDICT_REFUSED,
+};
+const char *hs_verdict_name(enum hs_verdict v);
+
+/* One decision, as the create/run/restore/exec/update/hook paths know it. Only event is
+ * required; every pointer may be NULL. Nothing is kept after the call. */
+struct hs_launch {
+	enum hs_event event;
+	enum hs_verdict verdict;
+	const char *container_id;
+	const char *bundle;   /* absolute bundle path */
+	const char *root;     /* the runtime's --root, if given */
+	const char *runtime;  /* NULL: the policy's runtime */
+	const struct hs_report *report;  /* the findings */
+	const struct hs_error *error;    /* refused by an error rather than a finding (a parse
+					  * error, an unreadable config): recorded as a finding */
+	const void *original;  /* the document as received: config.json, --process, --resources */
+	size_t original_len;
+	const void *final;     /* as handed to the runtime; NULL when refused */
+	size_t final_len;
+	const struct hs_json *annotations; /* config.annotations: identity claims come from it */
+};
+
+/*
+ * Record l: the file record (write + fsync under an flock, chained), then syslog and the
+ * kernel audit stream, each as the policy (p->audit; defaults when NULL or p NULL) says.
+ * Call it before exec'ing the runtime, for refusals too.
+ * Returns 0 when recorded. When the file record cannot be written: a negative code with
+ * err rule "audit.write" (the caller must not start the container), or with "fail_open"
+ * 1 and err describing what failed (the caller warns and goes on). Sink failures other
+ * than the file's are not errors (the sinks are where operators look, not the trail).
+ */
+int hs_audit_launch(const struct hs_policy *p, const struct hs_launch *l, struct hs_error *err);
+
+/* ---- Pieces, exposed for the CLI (log verify, ps) and the unit tests. ---- */
+
+/* sha256 through nettle, dlopen'ed on first use. out: 32 bytes. */
+int hs_sha256(const void *data, size_t len, uint8_t out[32], struct hs_error *err);
+void hs_hex(const uint8_t *in, size_t len, char *out); /* out: 2*len+1 */
+#define HS_SHA256_HEX_LEN 64
+#define HS_AUDIT_ZERO_HASH "0000000000000000000000000000000000000000000000000000000000000000"
+
+/* A growable byte buffer with JSON emission, for records. */
+struct hs_abuf {
+	char *buf;
+	size_t len, cap;
+	bool oom;
+};
+void hs_abuf_free(struct hs_abuf *b);
+void hs_abuf_put(struct hs_abuf *b, const char *s, size_t n);
+void hs_abuf_puts(struct hs_abuf *b, const char *s);
+void hs_abuf_printf(struct hs_abuf *b, const char *fmt, ...) HS_PRINTF(2, 3);
+/* A JSON string literal; invalid UTF-8 becomes U+FFFD, controls are escaped; strings longer
+ * than max bytes are cut (at a character boundary) and marked "...[truncated]". NULL -> null. */
+void hs_abuf_json_string(struct hs_abuf *b, const char *s, size_t max);
+
+/* Who asked: gathered from the process (src/audit/who.c), or invented by a test. */
+#define HS_AUDIT_MAX_PARENTS 16
+struct hs_audit_proc {
+	pid_t pid;
+	uid_t uid;
+	char comm[32];
+};
+struct hs_audit_who {
+	uid_t uid, euid;
+	gid_t gid;
+	char user[64]; /* "" when the uid has no name */
+	bool loginuid_set, sessionid_set; /* false: unset ((uint32_t)-1) or not available */
+	uint32_t loginuid, sessionid;
+	struct hs_audit_proc parents[HS_AUDIT_MAX_PARENTS]; /* parent first, up to the engine */
+	size_t n_parents;
+	const char *sudo_uid, *sudo_user; /* from the environment: claims */
+};
+/* Fill w for this process; procfs is where /proc is (tests pass a fake tree). */
+void hs_audit_who_get(struct hs_audit_who *w, const char *procfs);
+/* Reading of /proc/<pid>/loginuid or sessionid content: false for the unset value. */
+bool hs_audit_parse_id(const char *text, uint32_t *ret);
+
+/* Everything in a record but the chain: the facts of the moment. */
+struct hs_audit_facts {
+	const char *time;     /* RFC 3339, ns */
+	const char *host;
+	const char *runtime;
+	enum hs_mode mode;
+	pid_t pid;            /* this process: it becomes the runtime on exec */
+	const struct hs_audit_who *who;
+	const char *original_sha256, *final_sha256; /* hex or NULL */
+};
+/* The record without its chain head and hash: `"time":...,...` (no braces). Pure. */
+int hs_audit_format_body(const struct hs_launch *l, const struct hs_audit_facts *f,
+			 enum hs_verdict verdict, struct hs_abuf *out);
+enum hs_verdict hs_audit_verdict(const struct hs_launch *l, enum hs_mode mode);
+/* Wrap a body into a full line: {"v":1,"seq":seq,"prev":prev,["file_start":true,]<body>,
+ * "hash":H}\n. file_start marks the first record written into a (new, rotated) file, so that
+ * deleting a file's first record is seen. ret_hash gets H (hex). */
+int hs_audit_seal(const char *body, size_t body_len, uint64_t seq, const char *prev_hex,
+		  bool file_start, struct hs_abuf *out, char ret_hash[HS_SHA256_HEX_LEN + 1],
+		  struct hs_error *err);
+
+/* Append one sealed record to the log file under the policy: lock, find the chain head, seal,
+ * write, fsync, update the head file. body from hs_audit_format_body. */
+int hs_audit_append(const struct hs_audit_cfg *cfg, const char *body, size_t body_len,
+		    char ret_hash[HS_SHA256_HEX_LEN + 1], struct hs_error *err);
+
+/* The chain across files given in order (oldest first). */
+struct hs_verify_result {
+	size_t records;        /* good records before the first break */
+	char file[512];        /* where the first break is ("" when none) */
+	size_t line;           /* its line number, 1-based */
+	char why[256];
+	uint64_t last_seq;
+	char last_hash[HS_SHA256_HEX_LEN + 1];
+};
+/* Verify a buffer holding one file's lines, continuing from *state (seq 0 / "" for the
+ * start: the first record's prev is then taken as given). Returns 0 when the chain holds,
+ * 1 when broken (res says where), negative on error. */
+int hs_audit_verify_buf(const char *name, const char *buf, size_t len,
+			struct hs_verify_result *res, struct hs_error *err);
+/* Check the head file "<log>.head" against the end of the chain (records removed from the
+ * end of the live log). Returns 0 ok or absent, 1 mismatch (res->why). */
+int hs_audit_verify_head(const char *log_path, struct hs_verify_result *res,
+			 struct hs_error *err);
+
+/* Sinks (src/audit/sinks.c). msg for the kernel: values encoded by libaudit. */
+void hs_audit_syslog(const struct hs_launch *l, enum hs_verdict v, const char *record_hash,
+		     const struct hs_audit_who *who);
+int hs_audit_kernel(const struct hs_launch *l, enum hs_verdict v, const char *record_hash,
+		    pid_t pid, struct hs_error *err);
+/* The kernel message body, e.g. `virt=hardshim op=start vm="c1" uuid=... vm-pid=42
+ * reason=allowed`, values encoded with audit_encode_nv_string. Owned by caller. */
+int hs_audit_kernel_message(const struct hs_launch *l, enum hs_verdict v,
+			    const char *record_hash, pid_t pid, char **ret, struct hs_error *err);

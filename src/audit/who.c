@@ -1,0 +1,120 @@
+/* SPDX-License-Identifier: Apache-2.0
+ * Who launched: the caller's uids, the audit login uid and session (set at login by
+ * pam_loginuid and kept across sudo and Podman's fork/exec chain), the parent processes up
+ * to the container engine, and what sudo says. The environment and annotations are claims
+ * (anyone can set them); the uids and the audit ids are the kernel's. threats.md §12. */
+#include <fcntl.h>
+#include <pwd.h>
+#include <string.h>
+
+#include "hs-audit.h"
+
+/* Engines: the walk stops after one of these, the caller that speaks for a user. comm is cut
+ * at 15 bytes by the kernel ("containerd-shim-runc-v2" reads "containerd-shim"). */
+static const char *const engines[] = {
+	"conmon", "containerd-shim", "containerd", "podman", "crio", "dockerd", "buildah", NULL,
+};
+
+static bool is_engine(const char *comm)
+{
+	for (size_t i = 0; engines[i]; i++)
+		if (!strcmp(comm, engines[i]))
+			return true;
+	return false;
+}
+
+static int read_small(const char *path, char *buf, size_t size)
+{
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	do
+		n = read(fd, buf, size - 1);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return -errno;
+	buf[n] = '\0';
+	return (int)n;
+}
+
+bool hs_audit_parse_id(const char *text, uint32_t *ret)
+{
+	char *end;
+	unsigned long long v;
+
+	errno = 0;
+	v = strtoull(text, &end, 10);
+	if (errno || end == text || (*end && *end != '\n') || text[0] == '-' || v >= UINT32_MAX)
+		return false; /* (uint32_t)-1 is the kernel's "unset" */
+	*ret = (uint32_t)v;
+	return true;
+}
+
+/* /proc/<pid>/stat: "pid (comm) state ppid ...". comm may hold spaces and ')', so the
+ * fields after it are found from the last ')'. */
+static int read_proc(const char *procfs, pid_t pid, struct hs_audit_proc *p, pid_t *ret_ppid)
+{
+	char path[128], buf[1024];
+	const char *open_paren, *close_paren, *uid_line;
+	int ppid;
+	unsigned uid;
+
+	snprintf(path, sizeof(path), "%s/%d/stat", procfs, (int)pid);
+	if (read_small(path, buf, sizeof(buf)) < 0)
+		return -ESRCH;
+	open_paren = strchr(buf, '(');
+	close_paren = strrchr(buf, ')');
+	if (!open_paren || !close_paren || close_paren < open_paren ||
+	    sscanf(close_paren + 1, " %*c %d", &ppid) != 1)
+		return -EINVAL;
+	p->pid = pid;
+	snprintf(p->comm, sizeof(p->comm), "%.*s", (int)(close_paren - open_paren - 1),
+		 open_paren + 1);
+	snprintf(path, sizeof(path), "%s/%d/status", procfs, (int)pid);
+	p->uid = (uid_t)-1;
+	if (read_small(path, buf, sizeof(buf)) >= 0 && (uid_line = strstr(buf, "\nUid:")) &&
+	    sscanf(uid_line + 5, "%u", &uid) == 1)
+		p->uid = uid;
+	*ret_ppid = ppid;
+	return 0;
+}
+
+void hs_audit_who_get(struct hs_audit_who *w, const char *procfs)
+{
+	char path[128], buf[64];
+	struct passwd pw, *res = NULL;
+	char pwbuf[1024];
+	pid_t pid;
+
+	*w = (struct hs_audit_who){ 0 };
+	w->uid = getuid();
+	w->euid = geteuid();
+	w->gid = getgid();
+	if (getpwuid_r(w->uid, &pw, pwbuf, sizeof(pwbuf), &res) == 0 && res)
+		snprintf(w->user, sizeof(w->user), "%s", res->pw_name);
+
+	snprintf(path, sizeof(path), "%s/self/loginuid", procfs);
+	if (read_small(path, buf, sizeof(buf)) > 0)
+		w->loginuid_set = hs_audit_parse_id(buf, &w->loginuid);
+	snprintf(path, sizeof(path), "%s/self/sessionid", procfs);
+	if (read_small(path, buf, sizeof(buf)) > 0)
+		w->sessionid_set = hs_audit_parse_id(buf, &w->sessionid);
+
+	/* The environment is read as it is: these are claims, recorded as claims. */
+	w->sudo_uid = getenv("SUDO_UID");
+	w->sudo_user = getenv("SUDO_USER");
+
+	for (pid = getppid(); pid > 0 && w->n_parents < HS_AUDIT_MAX_PARENTS;) {
+		struct hs_audit_proc *p = &w->parents[w->n_parents];
+		pid_t ppid;
+
+		if (read_proc(procfs, pid, p, &ppid) < 0)
+			break;
+		w->n_parents++;
+		if (pid == 1 || is_engine(p->comm))
+			break;
+		pid = ppid;
+	}
+}
