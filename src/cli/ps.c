@@ -1,0 +1,416 @@
+/* SPDX-License-Identifier: Apache-2.0
+ * `hardshim ps`: the containers the runtimes know, each matched to its launch record.
+ * NIST SP 800-190 §4.5 "unmanaged containers": a container with no record was started around
+ * hardshim (plain runc beside it, a second engine), and is flagged. The runtimes are asked
+ * through their stable interface (`RUNTIME [--root DIR] list --format json`), not by reading
+ * their private state files. */
+#include <fcntl.h>
+#include <getopt.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+
+#include "hs-audit.h"
+#include "hs-cli.h"
+
+#define LIST_MAX ((size_t)64 << 20)
+#define LOG_MAX ((size_t)4 << 30)
+/* A record vouches for a container created within this window after it (a slow create,
+ * hooks) and up to a small clock step before it. */
+#define WINDOW_BEFORE_NS (600LL * 1000000000LL)
+#define WINDOW_AFTER_NS (5LL * 1000000000LL)
+
+struct launch_rec {
+	const char *id, *root, *runtime, *verdict, *file;
+	int64_t t;
+	uint64_t seq;
+};
+
+struct rt {
+	const char *path, *root;
+};
+
+struct ps_ctx {
+	struct hs_arena *arena;
+	struct launch_rec *recs;
+	size_t n_recs, cap_recs;
+	struct rt rts[16];
+	size_t n_rts;
+	bool json, check;
+	size_t unrecorded, listed;
+};
+
+/* RFC 3339 with optional fraction and Z or an offset -> ns since the epoch. */
+static int parse_time(const char *s, int64_t *ret)
+{
+	struct tm tm = { 0 };
+	int64_t ns = 0, scale = 100000000;
+	const char *p;
+	int off = 0;
+
+	p = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm);
+	if (!p)
+		return -EINVAL;
+	if (*p == '.')
+		for (p++; *p >= '0' && *p <= '9'; p++, scale /= 10)
+			ns += (*p - '0') * scale;
+	if (*p == '+' || *p == '-') {
+		int h, m;
+
+		if (sscanf(p + 1, "%2d:%2d", &h, &m) != 2)
+			return -EINVAL;
+		off = (*p == '-' ? -1 : 1) * (h * 3600 + m * 60);
+	} else if (*p != 'Z') {
+		return -EINVAL;
+	}
+	*ret = ((int64_t)timegm(&tm) - off) * 1000000000LL + ns;
+	return 0;
+}
+
+static const char *base_name(const char *p)
+{
+	const char *s = p ? strrchr(p, '/') : NULL;
+
+	return s ? s + 1 : p;
+}
+
+static bool vouches(const char *event)
+{
+	return event && (!strcmp(event, "create") || !strcmp(event, "run") ||
+			 !strcmp(event, "restore") || !strcmp(event, "hook"));
+}
+
+/* Index the records that started something: allowed or rewritten create/run/restore/hook.
+ * Lines that do not parse are skipped here; `log verify` is the tool that judges them. */
+static int load_log(struct ps_ctx *c, const char *file)
+{
+	struct hs_json_limits limits = HS_JSON_LIMITS_DEFAULT;
+	_cleanup_close_ int fd = open(file, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	_cleanup_free_ char *buf = NULL;
+	size_t len, pos = 0;
+	int r;
+
+	if (fd < 0)
+		return -errno;
+	r = hs_read_fd(fd, LOG_MAX, &buf, &len, NULL);
+	if (r < 0)
+		return r;
+	while (pos < len) {
+		char *nl = memchr(buf + pos, '\n', len - pos);
+		struct hs_json *root;
+		const char *verdict, *event, *time;
+		struct launch_rec *rec;
+		uint64_t seq = 0;
+		size_t n = nl ? (size_t)(nl - buf) - pos : len - pos;
+
+		if (hs_json_parse(c->arena, buf + pos, n, &limits, &root, NULL) < 0)
+			goto next;
+		verdict = hs_json_get_string(root, "verdict");
+		event = hs_json_get_string(root, "event");
+		time = hs_json_get_string(root, "time");
+		if (!vouches(event) || !verdict || !strcmp(verdict, "refused") || !time ||
+		    !hs_json_get_string(root, "id"))
+			goto next;
+		if (c->n_recs == c->cap_recs) {
+			size_t ncap = c->cap_recs ? c->cap_recs * 2 : 64;
+			struct launch_rec *nrecs = realloc(c->recs, ncap * sizeof(*nrecs));
+
+			if (!nrecs)
+				return -ENOMEM;
+			c->recs = nrecs;
+			c->cap_recs = ncap;
+		}
+		rec = &c->recs[c->n_recs];
+		*rec = (struct launch_rec){
+			.id = hs_json_get_string(root, "id"),
+			.root = hs_json_get_string(root, "root"),
+			.runtime = hs_json_get_string(root, "runtime"),
+			.verdict = verdict,
+			.file = file,
+		};
+		(void)hs_json_get_u64(hs_json_get(root, "seq"), UINT64_MAX, &seq);
+		rec->seq = seq;
+		if (parse_time(time, &rec->t) == 0)
+			c->n_recs++;
+next:
+		pos += n + 1;
+	}
+	return 0;
+}
+
+static const struct launch_rec *find_record(const struct ps_ctx *c, const struct rt *rt,
+					    const char *id, int64_t created)
+{
+	const struct launch_rec *best = NULL;
+
+	for (size_t i = 0; i < c->n_recs; i++) {
+		const struct launch_rec *r = &c->recs[i];
+
+		if (strcmp(r->id, id))
+			continue;
+		if (r->runtime && strcmp(base_name(r->runtime), base_name(rt->path)))
+			continue;
+		if ((r->root || rt->root) && (!r->root || !rt->root || strcmp(r->root, rt->root)))
+			continue;
+		if (r->t > created + WINDOW_AFTER_NS || r->t < created - WINDOW_BEFORE_NS)
+			continue;
+		if (!best || r->t > best->t)
+			best = r;
+	}
+	return best;
+}
+
+/* RUNTIME [--root ROOT] list --format json, stdout captured. */
+static int runtime_list(const struct rt *rt, char **ret, size_t *ret_len)
+{
+	const char *argv[8];
+	size_t n = 0;
+	int pipefd[2], status, r;
+	pid_t pid;
+
+	argv[n++] = rt->path;
+	if (rt->root) {
+		argv[n++] = "--root";
+		argv[n++] = rt->root;
+	}
+	argv[n++] = "list";
+	argv[n++] = "--format";
+	argv[n++] = "json";
+	argv[n] = NULL;
+	if (pipe2(pipefd, O_CLOEXEC) < 0)
+		return -errno;
+	pid = fork();
+	if (pid < 0) {
+		r = -errno;
+		close(pipefd[0]);
+		close(pipefd[1]);
+		return r;
+	}
+	if (pid == 0) {
+		if (dup2(pipefd[1], STDOUT_FILENO) < 0)
+			_exit(127);
+		execv(rt->path, (char *const *)argv);
+		_exit(127);
+	}
+	close(pipefd[1]);
+	r = hs_read_fd(pipefd[0], LIST_MAX, ret, ret_len, NULL);
+	close(pipefd[0]);
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return -errno;
+	if (r == 0 && (!WIFEXITED(status) || WEXITSTATUS(status) != 0)) {
+		free(*ret);
+		*ret = NULL;
+		return -EIO;
+	}
+	return r;
+}
+
+static void print_row(struct ps_ctx *c, const struct rt *rt, const struct hs_json *ct,
+		      const struct launch_rec *rec, bool first)
+{
+	const char *id = hs_json_get_string(ct, "id"), *status = hs_json_get_string(ct, "status");
+	const char *created = hs_json_get_string(ct, "created");
+	const struct hs_json *pidv = hs_json_get_type(ct, "pid", HS_JSON_NUMBER);
+	int64_t pid = 0;
+	struct hs_abuf b = { 0 };
+
+	if (pidv)
+		(void)hs_json_get_i64(pidv, 0, INT32_MAX, &pid);
+	if (c->json) {
+		hs_abuf_puts(&b, first ? "{\"runtime\":" : ",{\"runtime\":");
+		hs_abuf_json_string(&b, rt->path, 1024);
+		hs_abuf_puts(&b, ",\"root\":");
+		hs_abuf_json_string(&b, rt->root, 1024);
+		hs_abuf_puts(&b, ",\"id\":");
+		hs_abuf_json_string(&b, id, 1024);
+		hs_abuf_printf(&b, ",\"pid\":%lld,\"status\":", (long long)pid);
+		hs_abuf_json_string(&b, status, 64);
+		hs_abuf_puts(&b, ",\"created\":");
+		hs_abuf_json_string(&b, created, 64);
+		if (rec) {
+			hs_abuf_printf(&b, ",\"recorded\":true,\"record\":{\"seq\":%llu,\"verdict\":",
+				       (unsigned long long)rec->seq);
+			hs_abuf_json_string(&b, rec->verdict, 32);
+			hs_abuf_puts(&b, ",\"file\":");
+			hs_abuf_json_string(&b, rec->file, 1024);
+			hs_abuf_puts(&b, "}}");
+		} else {
+			hs_abuf_puts(&b, ",\"recorded\":false}");
+		}
+		if (!b.oom)
+			fputs(b.buf, stdout);
+	} else {
+		/* Names are the runtime's, possibly hostile: quoted through the JSON escaper so
+		 * no control character reaches the terminal. */
+		hs_abuf_json_string(&b, id, 256);
+		printf("%-6s %-40s %8lld %-8s %-32s %s\n", base_name(rt->path), b.oom ? "?" : b.buf,
+		       (long long)pid, status ? status : "?", created ? created : "?",
+		       rec ? "" : "UNRECORDED: no launch record (started around hardshim)");
+		if (rec)
+			printf("%*s launch record seq %llu (%s) in %s\n", 6, "",
+			       (unsigned long long)rec->seq, rec->verdict, rec->file);
+	}
+	hs_abuf_free(&b);
+}
+
+static int list_runtime(struct ps_ctx *c, const struct rt *rt, bool *first)
+{
+	struct hs_json_limits limits = HS_JSON_LIMITS_DEFAULT;
+	_cleanup_free_ char *out = NULL;
+	struct hs_error err = HS_ERROR_INIT;
+	struct hs_json *list, *ct;
+	size_t len;
+	int r;
+
+	limits.max_bytes = LIST_MAX;
+	r = runtime_list(rt, &out, &len);
+	if (r < 0) {
+		fprintf(stderr, "hardshim: ps: %s%s%s list failed: %s\n", rt->path,
+			rt->root ? " --root " : "", rt->root ? rt->root : "", strerror(-r));
+		return r;
+	}
+	r = hs_json_parse(c->arena, out, len, &limits, &list, &err);
+	if (r < 0) {
+		fprintf(stderr, "hardshim: ps: %s list: unreadable output: %s\n", rt->path, err.msg);
+		return r;
+	}
+	hs_json_foreach_item(ct, list, i) {
+		const char *id = hs_json_get_string(ct, "id");
+		const char *created = hs_json_get_string(ct, "created");
+		const struct launch_rec *rec = NULL;
+		int64_t t;
+
+		if (!id)
+			continue;
+		if (created && parse_time(created, &t) == 0)
+			rec = find_record(c, rt, id, t);
+		c->listed++;
+		if (!rec)
+			c->unrecorded++;
+		print_row(c, rt, ct, rec, *first);
+		*first = false;
+	}
+	return 0;
+}
+
+static void usage(FILE *f)
+{
+	fputs("usage: hardshim ps [--runtime PATH [--root DIR]]... [--log FILE]... [--json] [--check]\n"
+	      "  List the containers the runtimes know and mark those without a launch record.\n"
+	      "  Default runtimes: the policy's, runc and crun (their default roots). Default log:\n"
+	      "  the policy's \"log\".\"path\" and its first rotation (PATH.1).\n"
+	      "  --check: exit 1 when any container has no launch record.\n",
+	      f);
+}
+
+static void add_rt(struct ps_ctx *c, const char *path)
+{
+	for (size_t i = 0; i < c->n_rts; i++)
+		if (!strcmp(base_name(c->rts[i].path), base_name(path)) && !c->rts[i].root)
+			return;
+	if (c->n_rts < HS_ARRAY_SIZE(c->rts) && access(path, X_OK) == 0)
+		c->rts[c->n_rts++] = (struct rt){ .path = path };
+}
+
+int hs_cmd_ps(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "runtime", required_argument, NULL, 'r' },
+		{ "root", required_argument, NULL, 'R' },
+		{ "log", required_argument, NULL, 'l' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "check", no_argument, NULL, 'c' },
+		{ "help", no_argument, NULL, 'h' },
+		{},
+	};
+	_cleanup_arena_ struct hs_arena *arena = hs_arena_new();
+	_cleanup_policy_ struct hs_policy *p = NULL;
+	struct ps_ctx c = { .arena = arena };
+	const char *logs[16];
+	size_t n_logs = 0;
+	bool first = true, fail = false;
+	char rotated[512];
+	int ch;
+
+	if (!arena)
+		return 2;
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'r':
+			if (c.n_rts == HS_ARRAY_SIZE(c.rts))
+				return fputs("hardshim: ps: too many --runtime\n", stderr), 2;
+			c.rts[c.n_rts++] = (struct rt){ .path = optarg };
+			break;
+		case 'R':
+			if (!c.n_rts)
+				return fputs("hardshim: ps: --root follows a --runtime\n", stderr), 2;
+			c.rts[c.n_rts - 1].root = optarg;
+			break;
+		case 'l':
+			if (n_logs == HS_ARRAY_SIZE(logs))
+				return fputs("hardshim: ps: too many --log\n", stderr), 2;
+			logs[n_logs++] = optarg;
+			break;
+		case 'j': c.json = true; break;
+		case 'c': c.check = true; break;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	if (optind < argc) {
+		usage(stderr);
+		return 2;
+	}
+	if (access(hs_policy_path(), F_OK) == 0) {
+		struct hs_error err = HS_ERROR_INIT;
+
+		if (hs_policy_load(hs_policy_path(), &p, &err) < 0) {
+			char msg[1024];
+
+			hs_error_format(&err, msg, sizeof(msg));
+			fprintf(stderr, "hardshim: ps: %s\n", msg);
+			return 2;
+		}
+	}
+	if (!n_logs) {
+		const struct hs_audit_cfg *cfg = p && p->audit ? p->audit : &hs_audit_cfg_default;
+
+		logs[n_logs++] = cfg->path;
+		snprintf(rotated, sizeof(rotated), "%s.1", cfg->path);
+		if (access(rotated, F_OK) == 0)
+			logs[n_logs++] = rotated;
+	}
+	if (!c.n_rts) {
+		if (p && p->runtime)
+			add_rt(&c, p->runtime);
+		add_rt(&c, "/usr/bin/runc");
+		add_rt(&c, "/usr/sbin/runc");
+		add_rt(&c, "/usr/bin/crun");
+	}
+	for (size_t i = 0; i < n_logs; i++) {
+		int r = load_log(&c, logs[i]);
+
+		if (r < 0 && r != -ENOENT) {
+			fprintf(stderr, "hardshim: ps: %s: %s\n", logs[i], strerror(-r));
+			free(c.recs);
+			return 2;
+		}
+	}
+	if (c.json)
+		fputs("[", stdout);
+	else
+		printf("%-6s %-40s %8s %-8s %-32s %s\n", "RT", "ID", "PID", "STATUS", "CREATED", "");
+	for (size_t i = 0; i < c.n_rts; i++)
+		if (list_runtime(&c, &c.rts[i], &first) < 0)
+			fail = true;
+	if (c.json)
+		fputs("]\n", stdout);
+	else if (c.unrecorded)
+		printf("%zu of %zu containers have no launch record\n", c.unrecorded, c.listed);
+	free(c.recs);
+	if (fail)
+		return 2;
+	return c.check && c.unrecorded ? 1 : 0;
+}
