@@ -1,0 +1,714 @@
+/* SPDX-License-Identifier: Apache-2.0
+ * The audit room: string escaping, identity from an invented /proc, the record's exact bytes,
+ * the chain and every way `log verify` must catch tampering, the durable append (rotation,
+ * the head file, roll-back, concurrent writers), the kernel audit message's encoding and the
+ * policy's "log" section. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include "hs-audit.h"
+
+/* ---- helpers ---- */
+
+static char *json_str(const char *s, size_t max)
+{
+	struct hs_abuf b = { 0 };
+
+	hs_abuf_json_string(&b, s, max);
+	assert_false(b.oom);
+	return b.buf;
+}
+
+static char *tmpdir(void)
+{
+	char tmpl[] = "/tmp/hs-test-audit-XXXXXX";
+	char *d = mkdtemp(tmpl);
+
+	assert_non_null(d);
+	return strdup(d);
+}
+
+static void rm_rf(const char *d)
+{
+	char cmd[600];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", d);
+	assert_int_equal(system(cmd), 0);
+}
+
+static void write_file(const char *path, const char *content)
+{
+	FILE *f = fopen(path, "w");
+
+	assert_non_null(f);
+	fputs(content, f);
+	fclose(f);
+}
+
+static char *read_all(const char *path, size_t *len)
+{
+	char *buf = NULL;
+	size_t l = 0;
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	assert_true(fd >= 0);
+	assert_int_equal(hs_read_fd(fd, 1 << 26, &buf, &l, NULL), 0);
+	if (len)
+		*len = l;
+	return buf;
+}
+
+/* ---- escaping ---- */
+
+static void test_escape(void **state)
+{
+	char *s;
+
+	s = json_str("plain", 100);
+	assert_string_equal(s, "\"plain\"");
+	free(s);
+	s = json_str("a\"b\\c\nd\te\x01\x7f", 100);
+	assert_string_equal(s, "\"a\\\"b\\\\c\\nd\\te\\u0001\\u007f\"");
+	free(s);
+	/* invalid UTF-8: a lone continuation byte, an overlong '/', a surrogate, past U+10FFFF */
+	s = json_str("x\x80y\xc0\xafz\xed\xa0\x80w\xf4\x90\x80\x80", 100);
+	assert_string_equal(s, "\"x\\ufffdy\\ufffd\\ufffdz\\ufffd\\ufffd\\ufffdw\\ufffd\\ufffd\\ufffd\\ufffd\"");
+	free(s);
+	s = json_str("h\xc3\xa9llo \xe2\x82\xac \xf0\x9f\x90\xb3", 100);
+	assert_string_equal(s, "\"h\xc3\xa9llo \xe2\x82\xac \xf0\x9f\x90\xb3\"");
+	free(s);
+	/* cut at a character boundary, marked */
+	s = json_str("\xc3\xa9\xc3\xa9\xc3\xa9", 3);
+	assert_string_equal(s, "\"\xc3\xa9\xc3\xa9...[truncated]\"");
+	free(s);
+	s = json_str(NULL, 10);
+	assert_string_equal(s, "null");
+	free(s);
+}
+
+/* ---- identity ---- */
+
+static void test_parse_id(void **state)
+{
+	uint32_t v = 7;
+
+	assert_false(hs_audit_parse_id("4294967295", &v));
+	assert_false(hs_audit_parse_id("4294967295\n", &v));
+	assert_false(hs_audit_parse_id("-1", &v));
+	assert_false(hs_audit_parse_id("", &v));
+	assert_false(hs_audit_parse_id("12x", &v));
+	assert_int_equal(v, 7);
+	assert_true(hs_audit_parse_id("0", &v));
+	assert_int_equal(v, 0);
+	assert_true(hs_audit_parse_id("1000\n", &v));
+	assert_int_equal(v, 1000);
+}
+
+/* An invented /proc: this process's parent is "bash" (pid P), its parent a comm with a
+ * parenthesis and spaces, then conmon (the engine: the walk stops there) then init. */
+static void test_who_fake_proc(void **state)
+{
+	_cleanup_free_ char *d = tmpdir();
+	char path[512], content[256];
+	struct hs_audit_who w;
+	int ppid = (int)getppid();
+
+	snprintf(path, sizeof(path), "%s/self", d);
+	mkdir(path, 0755);
+	snprintf(path, sizeof(path), "%s/self/loginuid", d);
+	write_file(path, "1000");
+	snprintf(path, sizeof(path), "%s/self/sessionid", d);
+	write_file(path, "4294967295");
+	snprintf(path, sizeof(path), "%s/%d", d, ppid);
+	mkdir(path, 0755);
+	snprintf(path, sizeof(path), "%s/%d/stat", d, ppid);
+	write_file(path, "X (bash) S 4242 1 1 0");
+	snprintf(path, sizeof(path), "%s/%d/status", d, ppid);
+	write_file(path, "Name:\tbash\nUid:\t1000\t1000\t1000\t1000\n");
+	snprintf(path, sizeof(path), "%s/4242", d);
+	mkdir(path, 0755);
+	snprintf(path, sizeof(path), "%s/4242/stat", d);
+	write_file(path, "4242 (we) ird) S 4343 1 1 0");
+	snprintf(path, sizeof(path), "%s/4343", d);
+	mkdir(path, 0755);
+	snprintf(path, sizeof(path), "%s/4343/stat", d);
+	write_file(path, "4343 (conmon) S 1 1 1 0");
+	snprintf(path, sizeof(path), "%s/4343/status", d);
+	write_file(path, "Name:\tconmon\nUid:\t0\t0\t0\t0\n");
+	snprintf(path, sizeof(path), "%s/1", d);
+	mkdir(path, 0755);
+	snprintf(path, sizeof(path), "%s/1/stat", d);
+	write_file(path, "1 (init) S 0 1 1 0");
+
+	setenv("SUDO_UID", "1000", 1);
+	setenv("SUDO_USER", "alice", 1);
+	hs_audit_who_get(&w, d);
+	unsetenv("SUDO_UID");
+	unsetenv("SUDO_USER");
+	assert_int_equal(w.uid, getuid());
+	assert_true(w.loginuid_set);
+	assert_int_equal(w.loginuid, 1000);
+	assert_false(w.sessionid_set); /* (uint32_t)-1 is unset, not a session */
+	assert_int_equal(w.n_parents, 3);
+	assert_int_equal(w.parents[0].pid, ppid);
+	assert_string_equal(w.parents[0].comm, "bash");
+	assert_int_equal(w.parents[0].uid, 1000);
+	assert_string_equal(w.parents[1].comm, "we) ird");
+	assert_int_equal(w.parents[1].uid, (uid_t)-1); /* no status file */
+	assert_string_equal(w.parents[2].comm, "conmon");
+	assert_string_equal(w.sudo_uid, "1000");
+	assert_string_equal(w.sudo_user, "alice");
+	(void)content;
+	rm_rf(d);
+}
+
+static void test_who_real(void **state)
+{
+	struct hs_audit_who w;
+
+	hs_audit_who_get(&w, "/proc");
+	assert_int_equal(w.uid, getuid());
+	assert_true(w.n_parents >= 1);
+	assert_int_equal(w.parents[0].pid, getppid());
+	if (getuid() == 0)
+		assert_string_equal(w.user, "root");
+}
+
+/* ---- the record ---- */
+
+static struct hs_report *report_with(void)
+{
+	struct hs_report *r = calloc(1, sizeof(*r));
+
+	assert_non_null(r);
+	r->items = calloc(2, sizeof(*r->items));
+	r->items[0] = (struct hs_finding){ .rule = "user.root", .path = "process.user.uid",
+					   .action = HS_ACTION_REWRITE, .message = "uid 0 -> 65534" };
+	r->items[1] = (struct hs_finding){ .rule = "mounts.source", .path = "mounts[3].source",
+					   .action = HS_ACTION_WARN, .message = "odd \"mount\"",
+					   .exception = "ci" };
+	r->len = r->cap = 2;
+	return r;
+}
+
+static const struct hs_audit_who fixed_who = {
+	.uid = 1000, .euid = 0, .gid = 1000, .user = "alice",
+	.loginuid_set = true, .loginuid = 1000, .sessionid_set = false,
+	.parents = { { .pid = 77, .uid = 0, .comm = "sudo" }, { .pid = 66, .uid = 1000, .comm = "bash" } },
+	.n_parents = 2, .sudo_uid = "1000", .sudo_user = NULL,
+};
+
+static void test_format_body_exact(void **state)
+{
+	struct hs_report *rep = report_with();
+	struct hs_launch l = {
+		.event = HS_EVENT_CREATE, .container_id = "c1", .bundle = "/b", .report = rep,
+	};
+	struct hs_audit_facts f = {
+		.time = "2026-01-02T03:04:05.000000006Z", .host = "h", .runtime = "/usr/bin/runc",
+		.mode = HS_MODE_ENFORCE, .pid = 42, .who = &fixed_who,
+		.original_sha256 = "aa", .final_sha256 = "bb",
+	};
+	struct hs_abuf b = { 0 };
+	enum hs_verdict v = hs_audit_verdict(&l, f.mode);
+
+	assert_int_equal(v, HS_VERDICT_REWRITTEN);
+	assert_int_equal(hs_audit_format_body(&l, &f, v, &b), 0);
+	assert_string_equal(b.buf,
+		"\"time\":\"2026-01-02T03:04:05.000000006Z\",\"host\":\"h\",\"event\":\"create\","
+		"\"id\":\"c1\",\"bundle\":\"/b\",\"runtime\":\"/usr/bin/runc\",\"mode\":\"enforce\","
+		"\"verdict\":\"rewritten\",\"findings\":["
+		"{\"rule\":\"user.root\",\"path\":\"process.user.uid\",\"action\":\"rewrite\","
+		"\"message\":\"uid 0 -> 65534\"},"
+		"{\"rule\":\"mounts.source\",\"path\":\"mounts[3].source\",\"action\":\"warn\","
+		"\"exception\":\"ci\",\"message\":\"odd \\\"mount\\\"\"}],"
+		"\"sha256\":{\"document\":\"config\",\"original\":\"aa\",\"final\":\"bb\"},"
+		"\"pid\":42,\"who\":{\"uid\":1000,\"euid\":0,\"gid\":1000,\"user\":\"alice\","
+		"\"loginuid\":1000,\"sessionid\":null,\"parents\":["
+		"{\"pid\":77,\"comm\":\"sudo\",\"uid\":0},{\"pid\":66,\"comm\":\"bash\",\"uid\":1000}]},"
+		"\"claims\":{\"sudo_uid\":\"1000\",\"sudo_user\":null,\"annotations\":{}}");
+	hs_abuf_free(&b);
+
+	/* audit mode: a rewrite finding changes nothing, so the verdict is allowed */
+	assert_int_equal(hs_audit_verdict(&l, HS_MODE_AUDIT), HS_VERDICT_ALLOWED);
+	rep->refused = true;
+	assert_int_equal(hs_audit_verdict(&l, HS_MODE_ENFORCE), HS_VERDICT_REFUSED);
+	l.verdict = HS_VERDICT_ALLOWED;
+	assert_int_equal(hs_audit_verdict(&l, HS_MODE_ENFORCE), HS_VERDICT_ALLOWED);
+	free(rep->items);
+	free(rep);
+}
+
+static void test_format_error_and_claims(void **state)
+{
+	_cleanup_arena_ struct hs_arena *a = hs_arena_new();
+	struct hs_error e = HS_ERROR_INIT;
+	struct hs_json *ann = hs_json_new(a, HS_JSON_OBJECT);
+	struct hs_launch l = { .event = HS_EVENT_EXEC, .container_id = "x\ny", .error = &e,
+			       .annotations = ann };
+	struct hs_audit_facts f = { .time = "t", .host = "h", .pid = 1 };
+	struct hs_abuf b = { 0 };
+
+	hs_error_set(&e, -HS_EPARSE, "json.duplicate-key", "process.env", 12, "duplicate key");
+	assert_int_equal(hs_json_set(a, ann, "io.kubernetes.pod.name", hs_json_new_string(a, "web")), 0);
+	assert_int_equal(hs_json_set(a, ann, "io.kubernetes.pod.namespace", hs_json_new_string(a, "prod")), 0);
+	assert_int_equal(hs_json_set(a, ann, "io.podman.annotations.autoremove", hs_json_new_string(a, "TRUE")), 0);
+	assert_int_equal(hs_json_set(a, ann, "org.opencontainers.image.ref.name", hs_json_new_string(a, "busybox:1")), 0);
+	assert_int_equal(hs_json_set(a, ann, "com.example.secret", hs_json_new_string(a, "no")), 0);
+	assert_int_equal(hs_audit_verdict(&l, HS_MODE_ENFORCE), HS_VERDICT_REFUSED);
+	assert_int_equal(hs_audit_format_body(&l, &f, HS_VERDICT_REFUSED, &b), 0);
+	assert_non_null(strstr(b.buf, "\"event\":\"exec\",\"id\":\"x\\ny\""));
+	assert_non_null(strstr(b.buf, "\"findings\":[{\"rule\":\"json.duplicate-key\","
+				      "\"path\":\"process.env\",\"action\":\"refuse\","
+				      "\"message\":\"duplicate key\"}]"));
+	assert_non_null(strstr(b.buf, "\"document\":\"process\",\"original\":null,\"final\":null"));
+	assert_non_null(strstr(b.buf,
+		"\"annotations\":{\"io.kubernetes.pod.name\":\"web\",\"io.kubernetes.pod.namespace\":"
+		"\"prod\",\"io.podman.annotations.autoremove\":\"TRUE\","
+		"\"org.opencontainers.image.ref.name\":\"busybox:1\"}}"));
+	assert_null(strstr(b.buf, "com.example.secret"));
+	assert_null(strstr(b.buf, "\"who\""));
+	hs_abuf_free(&b);
+}
+
+/* ---- the chain ---- */
+
+static void chain_lines(struct hs_abuf *file, size_t n, uint64_t first_seq, const char *prev,
+			char *last_hash)
+{
+	char p[HS_SHA256_HEX_LEN + 1], h[HS_SHA256_HEX_LEN + 1];
+
+	snprintf(p, sizeof(p), "%s", prev);
+	for (size_t i = 0; i < n; i++) {
+		struct hs_abuf line = { 0 }, body = { 0 };
+
+		hs_abuf_printf(&body, "\"time\":\"t\",\"id\":\"c%zu\"", i);
+		assert_int_equal(hs_audit_seal(body.buf, body.len, first_seq + i, p, i == 0, &line, h,
+					       NULL), 0);
+		hs_abuf_put(file, line.buf, line.len);
+		memcpy(p, h, sizeof(p));
+		hs_abuf_free(&line);
+		hs_abuf_free(&body);
+	}
+	if (last_hash)
+		memcpy(last_hash, p, sizeof(p));
+}
+
+static int verify(const char *buf, size_t len, struct hs_verify_result *res)
+{
+	*res = (struct hs_verify_result){ 0 };
+	return hs_audit_verify_buf("f", buf, len, res, NULL);
+}
+
+/* Line i (0-based) of buf: start and length with the newline. */
+static void line_span(const char *buf, size_t i, size_t *start, size_t *len)
+{
+	const char *p = buf;
+
+	while (i--)
+		p = strchr(p, '\n') + 1;
+	*start = (size_t)(p - buf);
+	*len = (size_t)(strchr(p, '\n') - p) + 1;
+}
+
+static void test_chain_ok_and_sealed_shape(void **state)
+{
+	struct hs_abuf f = { 0 };
+	struct hs_verify_result res;
+	char last[HS_SHA256_HEX_LEN + 1];
+
+	chain_lines(&f, 5, 1, HS_AUDIT_ZERO_HASH, last);
+	assert_true(!strncmp(f.buf, "{\"v\":1,\"seq\":1,\"prev\":\"" HS_AUDIT_ZERO_HASH
+				    "\",\"file_start\":true,\"time\":\"t\"", 110));
+	assert_int_equal(verify(f.buf, f.len, &res), 0);
+	assert_int_equal(res.records, 5);
+	assert_int_equal(res.last_seq, 5);
+	assert_string_equal(res.last_hash, last);
+	hs_abuf_free(&f);
+}
+
+static void expect_broken(const char *buf, size_t len, size_t line, const char *why_part)
+{
+	struct hs_verify_result res;
+
+	assert_int_equal(verify(buf, len, &res), 1);
+	if (res.line != line || !strstr(res.why, why_part))
+		fail_msg("expected line %zu (%s), got line %zu: %s", line, why_part, res.line, res.why);
+}
+
+static void test_chain_tamper(void **state)
+{
+	struct hs_abuf f = { 0 };
+	size_t s, l, s2, l2;
+	char *t;
+
+	chain_lines(&f, 6, 1, HS_AUDIT_ZERO_HASH, NULL);
+
+	/* edit one byte of record 3's content */
+	t = strdup(f.buf);
+	line_span(t, 2, &s, &l);
+	t[s + l - 90] ^= 1;
+	expect_broken(t, f.len, 3, "edited");
+	/* edit record 3 and fix up its own hash: the next record no longer chains */
+	free(t);
+	t = strdup(f.buf);
+	line_span(t, 2, &s, &l);
+	{
+		char *id = strstr(t + s, "\"c2\"");
+		uint8_t d[32];
+		char hex[65];
+
+		id[2] = '9';
+		assert_int_equal(hs_sha256(t + s, l - 1 - 75, d, NULL), 0);
+		hs_hex(d, 32, hex);
+		memcpy(t + s + l - 1 - 66, hex, 64);
+	}
+	expect_broken(t, f.len, 4, "does not chain");
+	free(t);
+
+	/* delete record 3 */
+	t = strdup(f.buf);
+	line_span(t, 2, &s, &l);
+	memmove(t + s, t + s + l, f.len - s - l);
+	expect_broken(t, f.len - l, 3, "deleted or reordered");
+	free(t);
+
+	/* delete record 1: the file's first record is gone */
+	line_span(f.buf, 0, &s, &l);
+	expect_broken(f.buf + l, f.len - l, 1, "deleted");
+
+	/* swap records 4 and 5 */
+	t = malloc(f.len + 1);
+	line_span(f.buf, 3, &s, &l);
+	line_span(f.buf, 4, &s2, &l2);
+	memcpy(t, f.buf, s);
+	memcpy(t + s, f.buf + s2, l2);
+	memcpy(t + s + l2, f.buf + s, l);
+	memcpy(t + s + l2 + l, f.buf + s2 + l2, f.len - s2 - l2);
+	expect_broken(t, f.len, 4, "deleted or reordered");
+	free(t);
+
+	/* truncate in the middle of record 6, and of record 6's hash */
+	line_span(f.buf, 5, &s, &l);
+	expect_broken(f.buf, s + l / 2, 6, "truncated mid-line");
+	expect_broken(f.buf, s + l - 3, 6, "truncated mid-line");
+	/* truncate just the newline */
+	expect_broken(f.buf, f.len - 1, 6, "no newline");
+
+	/* an empty line, and junk appended */
+	t = malloc(f.len + 8);
+	memcpy(t, f.buf, f.len);
+	memcpy(t + f.len, "\n", 1);
+	expect_broken(t, f.len + 1, 7, "empty line");
+	memcpy(t + f.len, "{}\n", 3);
+	expect_broken(t, f.len + 3, 7, "not a whole hardshim record");
+	free(t);
+	hs_abuf_free(&f);
+}
+
+/* A rotated pair: the second file continues the first's chain. */
+static void test_chain_across_files(void **state)
+{
+	struct hs_abuf a = { 0 }, b = { 0 };
+	struct hs_verify_result res = { 0 };
+	char last[HS_SHA256_HEX_LEN + 1];
+
+	chain_lines(&a, 3, 1, HS_AUDIT_ZERO_HASH, last);
+	chain_lines(&b, 3, 4, last, NULL);
+	assert_int_equal(hs_audit_verify_buf("a", a.buf, a.len, &res, NULL), 0);
+	assert_int_equal(hs_audit_verify_buf("b", b.buf, b.len, &res, NULL), 0);
+	assert_int_equal(res.records, 6);
+	/* the newer file alone: its chain starts at seq 4, taken as given */
+	assert_int_equal(verify(b.buf, b.len, &res), 0);
+	/* the last record of the older file dropped: the newer one no longer chains */
+	{
+		size_t s, l;
+
+		line_span(a.buf, 2, &s, &l);
+		res = (struct hs_verify_result){ 0 };
+		assert_int_equal(hs_audit_verify_buf("a", a.buf, s, &res, NULL), 0);
+		assert_int_equal(hs_audit_verify_buf("b", b.buf, b.len, &res, NULL), 1);
+		assert_string_equal(res.file, "b");
+		assert_int_equal(res.line, 1);
+	}
+	/* files given in the wrong order */
+	res = (struct hs_verify_result){ 0 };
+	assert_int_equal(hs_audit_verify_buf("b", b.buf, b.len, &res, NULL), 0);
+	assert_int_equal(hs_audit_verify_buf("a", a.buf, a.len, &res, NULL), 1);
+	hs_abuf_free(&a);
+	hs_abuf_free(&b);
+}
+
+/* ---- the durable append ---- */
+
+static void append_n(const struct hs_audit_cfg *cfg, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		char body[64], hash[HS_SHA256_HEX_LEN + 1];
+		struct hs_error err = HS_ERROR_INIT;
+		int r;
+
+		snprintf(body, sizeof(body), "\"id\":\"c%zu\",\"pid\":%d", i, (int)getpid());
+		r = hs_audit_append(cfg, body, strlen(body), hash, &err);
+		if (r < 0)
+			fail_msg("append: %s: %s", err.rule, err.msg);
+	}
+}
+
+static int verify_files(const char **files, size_t n, struct hs_verify_result *res)
+{
+	*res = (struct hs_verify_result){ 0 };
+	for (size_t i = 0; i < n; i++) {
+		size_t len;
+		_cleanup_free_ char *buf = read_all(files[i], &len);
+		int r = hs_audit_verify_buf(files[i], buf, len, res, NULL);
+
+		if (r)
+			return r;
+	}
+	return hs_audit_verify_head(files[n - 1], res, NULL);
+}
+
+static void test_append_rotate_head(void **state)
+{
+	_cleanup_free_ char *d = tmpdir();
+	char dir[512], log[600], rot[700];
+	struct hs_audit_cfg cfg = hs_audit_cfg_default;
+	struct hs_verify_result res;
+	struct stat st;
+	const char *files[2];
+
+	snprintf(dir, sizeof(dir), "%s/sub/hardshim", d);
+	snprintf(log, sizeof(log), "%s/launches.jsonl", dir);
+	snprintf(rot, sizeof(rot), "%s.1", log);
+	cfg.path = log;
+	append_n(&cfg, 3);
+	assert_int_equal(stat(dir, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0700);
+	assert_int_equal(stat(log, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0600);
+	files[0] = log;
+	assert_int_equal(verify_files(files, 1, &res), 0);
+	assert_int_equal(res.records, 3);
+
+	/* rotation as logrotate does it (rename, then create): the chain goes on */
+	assert_int_equal(rename(log, rot), 0);
+	append_n(&cfg, 2);
+	files[0] = rot;
+	files[1] = log;
+	assert_int_equal(verify_files(files, 2, &res), 0);
+	assert_int_equal(res.records, 5);
+	assert_int_equal(res.last_seq, 5);
+	{
+		_cleanup_free_ char *buf = read_all(log, NULL);
+
+		assert_true(!strncmp(buf, "{\"v\":1,\"seq\":4,", 15));
+		assert_non_null(strstr(buf, "\"file_start\":true"));
+	}
+
+	/* the head file lost: the writer reads the last record instead */
+	{
+		char head[700];
+
+		snprintf(head, sizeof(head), "%s.head", log);
+		assert_int_equal(unlink(head), 0);
+		append_n(&cfg, 1);
+		assert_int_equal(verify_files(files, 2, &res), 0);
+		assert_int_equal(res.last_seq, 6);
+	}
+
+	/* the last record removed cleanly (at a line boundary): the head says otherwise */
+	{
+		size_t len, s, l;
+		_cleanup_free_ char *buf = read_all(log, &len);
+
+		line_span(buf, 2, &s, &l);
+		assert_int_equal(truncate(log, (off_t)s), 0);
+		files[0] = log;
+		assert_int_equal(verify_files(files, 1, &res), 1);
+		assert_int_equal(res.line, 0);
+		assert_non_null(strstr(res.why, "removed from the end"));
+	}
+	rm_rf(d);
+}
+
+/* A torn last line (a crash mid-write): the next record goes on its own line and chains to
+ * the last whole record; verify names the torn line. */
+static void test_append_after_torn_line(void **state)
+{
+	_cleanup_free_ char *d = tmpdir();
+	char log[600], head[700];
+	struct hs_audit_cfg cfg = hs_audit_cfg_default;
+	struct hs_verify_result res;
+	const char *files[1] = { log };
+	int fd;
+
+	snprintf(log, sizeof(log), "%s/l.jsonl", d);
+	snprintf(head, sizeof(head), "%s.head", log);
+	cfg.path = log;
+	append_n(&cfg, 2);
+	fd = open(log, O_WRONLY | O_APPEND);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, "{\"v\":1,\"seq\":3,\"pr", 18), 18);
+	close(fd);
+	unlink(head);
+	append_n(&cfg, 1);
+	assert_int_equal(verify_files(files, 1, &res), 1);
+	assert_int_equal(res.line, 3);
+	{
+		_cleanup_free_ char *buf = read_all(log, NULL);
+
+		assert_non_null(strstr(buf, "\"pr\n{\"v\":1,\"seq\":3,"));
+	}
+	rm_rf(d);
+}
+
+static void test_append_concurrent(void **state)
+{
+	_cleanup_free_ char *d = tmpdir();
+	char log[600];
+	struct hs_audit_cfg cfg = hs_audit_cfg_default;
+	struct hs_verify_result res;
+	const char *files[1] = { log };
+	pid_t pids[20];
+
+	snprintf(log, sizeof(log), "%s/l.jsonl", d);
+	cfg.path = log;
+	cfg.fsync = false; /* the lock is under test here, not the disk */
+	for (size_t i = 0; i < 20; i++) {
+		pids[i] = fork();
+		assert_true(pids[i] >= 0);
+		if (pids[i] == 0) {
+			append_n(&cfg, 10);
+			_exit(0);
+		}
+	}
+	for (size_t i = 0; i < 20; i++) {
+		int status;
+
+		assert_int_equal(waitpid(pids[i], &status, 0), pids[i]);
+		assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	}
+	assert_int_equal(verify_files(files, 1, &res), 0);
+	assert_int_equal(res.records, 200);
+	rm_rf(d);
+}
+
+static void test_append_unwritable(void **state)
+{
+	struct hs_audit_cfg cfg = hs_audit_cfg_default;
+	struct hs_error err = HS_ERROR_INIT;
+	char hash[HS_SHA256_HEX_LEN + 1];
+
+	/* /proc/self is not a place a directory can be made */
+	cfg.path = "/proc/self/hardshim/launches.jsonl";
+	assert_true(hs_audit_append(&cfg, "\"a\":1", 5, hash, &err) < 0);
+	assert_string_equal(err.rule, "audit.write");
+	assert_string_equal(err.path, cfg.path);
+}
+
+/* ---- kernel audit message ---- */
+
+static void test_kernel_message(void **state)
+{
+	struct hs_launch l = { .event = HS_EVENT_CREATE, .container_id = "web-1" };
+	const char *hash = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+	_cleanup_free_ char *msg = NULL, *msg2 = NULL, *msg3 = NULL;
+	struct hs_error err = HS_ERROR_INIT;
+	int r = hs_audit_kernel_message(&l, HS_VERDICT_ALLOWED, hash, 42, &msg, &err);
+
+	if (r == -EOPNOTSUPP)
+		skip(); /* libaudit.so.1 absent: install-deps.sh installs it */
+	assert_int_equal(r, 0);
+	assert_string_equal(msg, "virt=hardshim op=start reason=allowed vm=\"web-1\" "
+				 "uuid=01234567-89ab-cdef-0123-456789abcdef vm-pid=42");
+	/* a name that tries to inject fields is hex-encoded whole */
+	l.container_id = "x\" op=stop uuid=0";
+	l.event = HS_EVENT_EXEC;
+	assert_int_equal(hs_audit_kernel_message(&l, HS_VERDICT_REFUSED, hash, 7, &msg2, &err), 0);
+	assert_string_equal(msg2, "virt=hardshim op=exec reason=refused "
+				  "vm=7822206F703D73746F7020757569643D30 "
+				  "uuid=01234567-89ab-cdef-0123-456789abcdef vm-pid=7");
+	(void)msg3;
+}
+
+/* ---- the policy section ---- */
+
+static int load_section(const char *text, const struct hs_audit_cfg **ret, struct hs_arena *a,
+			struct hs_error *err)
+{
+	struct hs_json_limits lim = HS_JSON_LIMITS_DEFAULT;
+	struct hs_json *j = NULL;
+	void *cfg = NULL;
+	int r;
+
+	if (text) {
+		r = hs_json_parse(a, text, strlen(text), &lim, &j, err);
+		assert_int_equal(r, 0);
+	}
+	r = hs_audit_load_policy(a, j, &cfg, err);
+	if (r == 0)
+		*ret = cfg;
+	return r;
+}
+
+static void test_policy(void **state)
+{
+	_cleanup_arena_ struct hs_arena *a = hs_arena_new();
+	const struct hs_audit_cfg *cfg = NULL;
+	struct hs_error err = HS_ERROR_INIT;
+
+	assert_int_equal(load_section(NULL, &cfg, a, &err), 0);
+	assert_string_equal(cfg->path, HS_AUDIT_DEFAULT_PATH);
+	assert_true(cfg->file && cfg->fsync && cfg->syslog && cfg->kernel_audit && !cfg->fail_open);
+	assert_int_equal(load_section("{\"path\":\"/x/l.jsonl\",\"fsync\":false,\"fail_open\":true,"
+				      "\"syslog\":false,\"kernel_audit\":false,\"file\":true}",
+				      &cfg, a, &err), 0);
+	assert_string_equal(cfg->path, "/x/l.jsonl");
+	assert_true(!cfg->fsync && cfg->fail_open && !cfg->syslog && !cfg->kernel_audit);
+
+	err = (struct hs_error)HS_ERROR_INIT;
+	assert_true(load_section("{\"failopen\":true}", &cfg, a, &err) < 0);
+	assert_string_equal(err.rule, "json.unknown-key");
+	err = (struct hs_error)HS_ERROR_INIT;
+	assert_true(load_section("{\"fsync\":\"yes\"}", &cfg, a, &err) < 0);
+	assert_string_equal(err.rule, "json.type");
+	err = (struct hs_error)HS_ERROR_INIT;
+	assert_true(load_section("{\"path\":\"rel/l.jsonl\"}", &cfg, a, &err) < 0);
+	assert_string_equal(err.rule, "policy.log");
+	assert_string_equal(err.path, "log.path");
+	err = (struct hs_error)HS_ERROR_INIT;
+	assert_true(load_section("{\"path\":\"/var/log/../l\"}", &cfg, a, &err) < 0);
+	assert_string_equal(err.rule, "policy.log");
+	err = (struct hs_error)HS_ERROR_INIT;
+	assert_true(load_section("{\"path\":\"/var/log/\"}", &cfg, a, &err) < 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_escape),
+		cmocka_unit_test(test_parse_id),
+		cmocka_unit_test(test_who_fake_proc),
+		cmocka_unit_test(test_who_real),
+		cmocka_unit_test(test_format_body_exact),
+		cmocka_unit_test(test_format_error_and_claims),
+		cmocka_unit_test(test_chain_ok_and_sealed_shape),
+		cmocka_unit_test(test_chain_tamper),
+		cmocka_unit_test(test_chain_across_files),
+		cmocka_unit_test(test_append_rotate_head),
+		cmocka_unit_test(test_append_after_torn_line),
+		cmocka_unit_test(test_append_concurrent),
+		cmocka_unit_test(test_append_unwritable),
+		cmocka_unit_test(test_kernel_message),
+		cmocka_unit_test(test_policy),
+	};
+
+	return cmocka_run_group_tests_name("audit", tests, NULL, NULL);
+}
