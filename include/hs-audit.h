@@ -34,8 +34,8 @@ int hs_audit_load_policy(struct hs_arena *a, const struct hs_json *section, void
 			 struct hs_error *err);
 
 enum hs_verdict {
-	HS_VERDICT_AUTO = 0, /* derive: error or report->refused -> refused; a rewrite finding
-			      * in enforce mode -> rewritten; else allowed */
+	HS_VERDICT_AUTO = 0, /* derive: error -> refused; audit mode -> allowed; report->refused
+			      * -> refused; a rewrite finding -> rewritten; else allowed */
 	HS_VERDICT_ALLOWED,
 	HS_VERDICT_REWRITTEN,
 	HS_VERDICT_REFUSED,
@@ -71,6 +71,9 @@ struct hs_launch {
  * than the file's are not errors (the sinks are where operators look, not the trail).
  */
 int hs_audit_launch(const struct hs_policy *p, const struct hs_launch *l, struct hs_error *err);
+/* Whether this process has already called hs_audit_launch (the runtime path records a
+ * refusal that happened before any room could, e.g. an unreadable bundle, only once). */
+bool hs_audit_recorded(void);
 
 /* ---- Pieces, exposed for the CLI (log verify, ps) and the unit tests. ---- */
 

@@ -18,6 +18,13 @@ static int digest_hex(const void *data, size_t len, char *out, struct hs_error *
 	return 0;
 }
 
+static bool recorded;
+
+bool hs_audit_recorded(void)
+{
+	return recorded;
+}
+
 int hs_audit_launch(const struct hs_policy *p, const struct hs_launch *l, struct hs_error *err)
 {
 	const struct hs_audit_cfg *cfg = p && p->audit ? p->audit : &hs_audit_cfg_default;
@@ -30,6 +37,7 @@ int hs_audit_launch(const struct hs_policy *p, const struct hs_launch *l, struct
 	enum hs_verdict v;
 	int r = 0;
 
+	recorded = true;
 	hs_format_time(now, sizeof(now));
 	(void)gethostname(host, sizeof(host) - 1);
 	hs_audit_who_get(&who, "/proc");

@@ -27,9 +27,14 @@ enum hs_verdict hs_audit_verdict(const struct hs_launch *l, enum hs_mode mode)
 {
 	if (l->verdict != HS_VERDICT_AUTO)
 		return l->verdict;
-	if ((l->error && l->error->code) || (l->report && l->report->refused))
+	if (l->error && l->error->code)
 		return HS_VERDICT_REFUSED;
-	if (mode == HS_MODE_ENFORCE && l->report)
+	/* Audit mode observes: findings are recorded, nothing is refused or changed. */
+	if (mode == HS_MODE_AUDIT)
+		return HS_VERDICT_ALLOWED;
+	if (l->report && l->report->refused)
+		return HS_VERDICT_REFUSED;
+	if (l->report)
 		for (size_t i = 0; i < l->report->len; i++)
 			if (l->report->items[i].action == HS_ACTION_REWRITE)
 				return HS_VERDICT_REWRITTEN;

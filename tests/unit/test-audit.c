@@ -239,6 +239,7 @@ static void test_format_body_exact(void **state)
 	assert_int_equal(hs_audit_verdict(&l, HS_MODE_AUDIT), HS_VERDICT_ALLOWED);
 	rep->refused = true;
 	assert_int_equal(hs_audit_verdict(&l, HS_MODE_ENFORCE), HS_VERDICT_REFUSED);
+	assert_int_equal(hs_audit_verdict(&l, HS_MODE_AUDIT), HS_VERDICT_ALLOWED);
 	l.verdict = HS_VERDICT_ALLOWED;
 	assert_int_equal(hs_audit_verdict(&l, HS_MODE_ENFORCE), HS_VERDICT_ALLOWED);
 	free(rep->items);
