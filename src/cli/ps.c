@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0
- * `hardshim ps`: the containers the runtimes know, each matched to its launch record.
+ * `hardshim unmanaged` (src/cli/ps.c; not "ps": runc and crun have a `ps` command of their
+ * own): the containers the runtimes know, each matched to its launch record.
  * NIST SP 800-190 §4.5 "unmanaged containers": a container with no record was started around
  * hardshim (plain runc beside it, a second engine), and is flagged. The runtimes are asked
  * through their stable interface (`RUNTIME [--root DIR] list --format json`), not by reading
@@ -266,13 +267,13 @@ static int list_runtime(struct ps_ctx *c, const struct rt *rt, bool *first)
 	limits.max_bytes = LIST_MAX;
 	r = runtime_list(rt, &out, &len);
 	if (r < 0) {
-		fprintf(stderr, "hardshim: ps: %s%s%s list failed: %s\n", rt->path,
+		fprintf(stderr, "hardshim: unmanaged: %s%s%s list failed: %s\n", rt->path,
 			rt->root ? " --root " : "", rt->root ? rt->root : "", strerror(-r));
 		return r;
 	}
 	r = hs_json_parse(c->arena, out, len, &limits, &list, &err);
 	if (r < 0) {
-		fprintf(stderr, "hardshim: ps: %s list: unreadable output: %s\n", rt->path, err.msg);
+		fprintf(stderr, "hardshim: unmanaged: %s list: unreadable output: %s\n", rt->path, err.msg);
 		return r;
 	}
 	hs_json_foreach_item(ct, list, i) {
@@ -296,7 +297,7 @@ static int list_runtime(struct ps_ctx *c, const struct rt *rt, bool *first)
 
 static void usage(FILE *f)
 {
-	fputs("usage: hardshim ps [--runtime PATH [--root DIR]]... [--log FILE]... [--json] [--check]\n"
+	fputs("usage: hardshim unmanaged [--runtime PATH [--root DIR]]... [--log FILE]... [--json] [--check]\n"
 	      "  List the containers the runtimes know and mark those without a launch record.\n"
 	      "  Default runtimes: the policy's, runc and crun (their default roots). Default log:\n"
 	      "  the policy's \"log\".\"path\" and its first rotation (PATH.1).\n"
@@ -340,17 +341,17 @@ int hs_cmd_ps(int argc, char **argv)
 		switch (ch) {
 		case 'r':
 			if (c.n_rts == HS_ARRAY_SIZE(c.rts))
-				return fputs("hardshim: ps: too many --runtime\n", stderr), 2;
+				return fputs("hardshim: unmanaged: too many --runtime\n", stderr), 2;
 			c.rts[c.n_rts++] = (struct rt){ .path = optarg };
 			break;
 		case 'R':
 			if (!c.n_rts)
-				return fputs("hardshim: ps: --root follows a --runtime\n", stderr), 2;
+				return fputs("hardshim: unmanaged: --root follows a --runtime\n", stderr), 2;
 			c.rts[c.n_rts - 1].root = optarg;
 			break;
 		case 'l':
 			if (n_logs == HS_ARRAY_SIZE(logs))
-				return fputs("hardshim: ps: too many --log\n", stderr), 2;
+				return fputs("hardshim: unmanaged: too many --log\n", stderr), 2;
 			logs[n_logs++] = optarg;
 			break;
 		case 'j': c.json = true; break;
@@ -370,7 +371,7 @@ int hs_cmd_ps(int argc, char **argv)
 			char msg[1024];
 
 			hs_error_format(&err, msg, sizeof(msg));
-			fprintf(stderr, "hardshim: ps: %s\n", msg);
+			fprintf(stderr, "hardshim: unmanaged: %s\n", msg);
 			return 2;
 		}
 	}
@@ -393,7 +394,7 @@ int hs_cmd_ps(int argc, char **argv)
 		int r = load_log(&c, logs[i]);
 
 		if (r < 0 && r != -ENOENT) {
-			fprintf(stderr, "hardshim: ps: %s: %s\n", logs[i], strerror(-r));
+			fprintf(stderr, "hardshim: unmanaged: %s: %s\n", logs[i], strerror(-r));
 			free(c.recs);
 			return 2;
 		}

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "hs-audit.h"
 #include "hs-cli.h"
 #include "hs-host.h"
 
@@ -50,6 +51,34 @@ static char *absolute(const char *path)
 		return NULL;
 	if (r[strlen(r) - 1] == '/' && strlen(r) > 1)
 		r[strlen(r) - 1] = '\0';
+	return r;
+}
+
+/* AUDIT (src/audit/): write the launch record. A record that cannot be written stops a
+ * launch that was going to start (rule audit.write), unless the policy fails open: then the
+ * caller is warned and the launch goes on. Returns the prepare result to go on with. */
+static int record_launch(const struct hs_argv *a, const struct hs_policy *p, struct hs_launch *l,
+			 int r, struct hs_error *err)
+{
+	struct hs_error aerr = HS_ERROR_INIT;
+	char buf[1400], msg[1500];
+	int ar;
+
+	l->event = a->cmd->event;
+	l->root = a->root;
+	if (a->first_positional >= 0)
+		l->container_id = a->argv[a->first_positional];
+	ar = hs_audit_launch(p, l, &aerr);
+	if (ar > 0 && r == 0) {
+		hs_error_format(&aerr, buf, sizeof(buf));
+		snprintf(msg, sizeof(msg), "hardshim: warning: %s (log.fail_open: starting anyway)", buf);
+		hs_report_to_caller(a, msg);
+	}
+	if (ar < 0 && r == 0) {
+		if (err)
+			*err = aerr;
+		return 1;
+	}
 	return r;
 }
 
@@ -116,8 +145,6 @@ int hs_create_prepare(struct hs_argv *a, const struct hs_policy *p, struct hs_er
 	if (r < 0)
 		goto out;
 
-	/* AUDIT: the launch record is written here, durable before the runtime runs. */
-
 	if (p->mode == HS_MODE_AUDIT) {
 		r = 0; /* observe only: the original bytes go to the runtime */
 		goto out;
@@ -138,6 +165,25 @@ int hs_create_prepare(struct hs_argv *a, const struct hs_policy *p, struct hs_er
 						 st.st_mode & 0644, err);
 	}
 out:
+	/* AUDIT (src/audit/): the launch record, durable before the runtime runs. */
+	{
+		bool rewrote = r == 0 && pl.changed && p->mode == HS_MODE_ENFORCE;
+		bool by_findings = r != 0 && pl.report && pl.report->refused;
+		struct hs_launch l = {
+			.verdict = r != 0 ? HS_VERDICT_REFUSED
+				 : rewrote ? HS_VERDICT_REWRITTEN : HS_VERDICT_ALLOWED,
+			.bundle = bundle_abs,
+			.report = pl.report,
+			.error = r != 0 && !by_findings ? err : NULL,
+			.original = buf,
+			.original_len = len,
+			.final = r != 0 ? NULL : rewrote ? pl.final : buf,
+			.final_len = rewrote ? pl.final_len : len,
+			.annotations = pl.tree ? hs_json_get(pl.tree, "annotations") : NULL,
+		};
+
+		r = record_launch(a, p, &l, r, err);
+	}
 	hs_pipeline_done(&pl);
 	return r;
 }
@@ -172,6 +218,17 @@ int hs_cmd_runtime(int argc, char **argv)
 		case HS_CMD_UPDATE: r = hs_update_prepare(&a, policy, &err); break;
 		default: r = -EINVAL;
 		}
+	}
+	/* AUDIT: every decision leaves a record. The rooms that know its details write it
+	 * (create above); this writes the rest: refusals before any check (an unreadable
+	 * bundle), and exec/update until their rooms record with details. */
+	if (policy && !hs_audit_recorded()) {
+		struct hs_launch l = {
+			.verdict = r == 0 ? HS_VERDICT_ALLOWED : HS_VERDICT_REFUSED,
+			.error = r != 0 && err.code ? &err : NULL,
+		};
+
+		r = record_launch(&a, policy, &l, r, &err);
 	}
 	if (r == 0)
 		r = exec_runtime(&a, policy->runtime, &err);
