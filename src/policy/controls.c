@@ -10,8 +10,8 @@
 /* extern const struct hs_control hs_control_user; */
 /* extern const struct hs_control hs_control_capabilities; */
 /* extern const struct hs_control hs_control_process; */
-/* extern const struct hs_control hs_control_mounts; */
-/* extern const struct hs_control hs_control_namespaces; */
+extern const struct hs_control hs_control_mounts;
+extern const struct hs_control hs_control_namespaces;
 /* extern const struct hs_control hs_control_devices; */
 /* extern const struct hs_control hs_control_sysctl; */
 /* extern const struct hs_control hs_control_resources; */
@@ -26,8 +26,8 @@ const struct hs_control *const hs_controls[] = {
 	/* &hs_control_user, */
 	/* &hs_control_capabilities, */
 	/* &hs_control_process, */
-	/* &hs_control_mounts, */
-	/* &hs_control_namespaces, */
+	&hs_control_mounts,
+	&hs_control_namespaces,
 	/* &hs_control_devices, */
 	/* &hs_control_sysctl, */
 	/* &hs_control_resources, */

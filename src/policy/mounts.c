@@ -1,0 +1,339 @@
+/* SPDX-License-Identifier: Apache-2.0
+ * Control "mounts": host paths bind-mounted into a container (CIS Docker 5.5/5.6, NIST SP 800-190
+ * 4.4.3; threats.md §8: symlinked sources, /proc/self/root, /var/run vs /run, parents of a
+ * sensitive path), mounts over /proc (CVE-2019-16884), shared propagation, writable sysfs. */
+#include <limits.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "hs-host.h"
+#include "hs-policy.h"
+#include "mounts.h"
+#include "paths.h"
+
+/* Path relation in words, for messages. */
+static const char *rel_word(enum hs_path_rel r)
+{
+	switch (r) {
+	case HS_PATH_EQUAL:
+		return "the sensitive path";
+	case HS_PATH_ANCESTOR:
+		return "an ancestor of the sensitive path";
+	case HS_PATH_DESCENDANT:
+		return "beneath the sensitive path";
+	default:
+		return "unrelated to";
+	}
+}
+
+static bool id_eq(const struct hs_file_id *a, const struct hs_file_id *b)
+{
+	return a->dev == b->dev && a->ino == b->ino;
+}
+
+/* One sensitive path as this host has it: its lexical form, and when it exists its canonical
+ * form with every component's identity (an alias by bind mount has the same (dev, ino)). */
+struct sensitive {
+	const char *lexical;
+	bool glob; /* "/lib*": last component is a prefix */
+	struct hs_canonical_path canon;
+	bool resolved;
+};
+
+static int sensitive_prepare(struct hs_check_ctx *ctx, const struct mounts_cfg *cfg,
+			     struct sensitive **ret)
+{
+	struct sensitive *s = hs_arena_alloc(ctx->arena, (cfg->n_sensitive + 1) * sizeof(*s));
+
+	if (!s)
+		return -ENOMEM;
+	for (size_t i = 0; i < cfg->n_sensitive; i++) {
+		const char *p = cfg->sensitive[i];
+		size_t l = strlen(p);
+		struct hs_error err = HS_ERROR_INIT;
+		int r;
+
+		s[i].lexical = p;
+		s[i].glob = l > 1 && p[l - 1] == '*';
+		if (s[i].glob)
+			continue;
+		r = ctx->host->canonicalize(ctx->host, ctx->arena, p, &s[i].canon, &err);
+		if (r == -ENOMEM)
+			return r;
+		/* a sensitive path that is absent or odd here still counts by its name */
+		s[i].resolved = r == 0 && s[i].canon.exists;
+	}
+	*ret = s;
+	return 0;
+}
+
+/* "/lib*" against a clean path: "/lib64/x" is beneath, "/" is an ancestor. */
+static enum hs_path_rel glob_relation(const char *glob, const char *path)
+{
+	const char *slash = strrchr(glob, '/');
+	size_t dlen = (size_t)(slash - glob), plen = strlen(slash + 1) - 1;
+	const char *c;
+
+	if (dlen == 0) {
+		if (strcmp(path, "/") == 0)
+			return HS_PATH_ANCESTOR;
+		c = path + 1;
+	} else {
+		char dir[PATH_MAX];
+
+		if (dlen >= sizeof(dir))
+			return HS_PATH_UNRELATED;
+		memcpy(dir, glob, dlen);
+		dir[dlen] = 0;
+		enum hs_path_rel r = hs_path_relation(path, dir);
+		if (r == HS_PATH_EQUAL || r == HS_PATH_ANCESTOR)
+			return HS_PATH_ANCESTOR;
+		if (r != HS_PATH_DESCENDANT)
+			return HS_PATH_UNRELATED;
+		c = path + dlen + 1;
+	}
+	if (strncmp(c, slash + 1, plen) != 0)
+		return HS_PATH_UNRELATED;
+	return strchr(c, '/') ? HS_PATH_DESCENDANT : HS_PATH_EQUAL;
+}
+
+static enum hs_path_rel sensitive_relation(const struct sensitive *s,
+					   const struct hs_canonical_path *cp)
+{
+	bool root = strcmp(s->lexical, "/") == 0;
+	enum hs_path_rel r;
+
+	if (s->glob)
+		return glob_relation(s->lexical, cp->path);
+	/* by components, under both names the path has */
+	r = hs_path_relation(cp->path, s->lexical);
+	if (r == HS_PATH_UNRELATED && s->resolved)
+		r = hs_path_relation(cp->path, s->canon.path);
+	if (r != HS_PATH_UNRELATED && !(root && r == HS_PATH_DESCENDANT))
+		return r;
+	/* by identity: another name for the same directory (a bind mount, a hard link) */
+	if (s->resolved && cp->exists && cp->n_components > 0) {
+		const struct hs_file_id *src = &cp->components[cp->n_components - 1].id;
+		const struct hs_file_id *sid = &s->canon.components[s->canon.n_components - 1].id;
+
+		if (id_eq(src, sid))
+			return HS_PATH_EQUAL;
+		for (size_t j = 0; j + 1 < s->canon.n_components; j++)
+			if (id_eq(src, &s->canon.components[j].id))
+				return HS_PATH_ANCESTOR;
+		for (size_t k = 0; !root && k + 1 < cp->n_components; k++)
+			if (id_eq(&cp->components[k].id, sid))
+				return HS_PATH_DESCENDANT;
+	}
+	return HS_PATH_UNRELATED;
+}
+
+/* A component is replaceable by whoever can write its parent: the parent's non-root owner,
+ * or anyone when the parent is group/other-writable — unless sticky, where only the
+ * component's owner (then non-root is refused) can rename it. */
+static const char *replaceable_why(struct hs_arena *a, const struct hs_canonical_path *cp)
+{
+	for (size_t i = 1; i < cp->n_components; i++) {
+		const struct hs_path_component *parent = &cp->components[i - 1], *c = &cp->components[i];
+
+		if (parent->uid != 0)
+			return hs_arena_printf(a, "%s is owned by uid %u, who can replace %s", parent->path,
+					       (unsigned)parent->uid, c->path);
+		if (parent->mode & (S_IWGRP | S_IWOTH)) {
+			if (!(parent->mode & S_ISVTX))
+				return hs_arena_printf(a, "%s is writable by group or others (mode %04o)",
+						       parent->path, (unsigned)(parent->mode & 07777));
+			if (c->uid != 0)
+				return hs_arena_printf(a, "%s is owned by uid %u in sticky %s", c->path,
+						       (unsigned)c->uid, parent->path);
+		}
+	}
+	return NULL;
+}
+
+static int check_bind_source(struct hs_check_ctx *ctx, const struct mounts_cfg *cfg,
+			     struct mounts_state *st, const char *src, const char *jpath)
+{
+	struct hs_error err = HS_ERROR_INIT;
+	struct hs_canonical_path cp;
+	const char *why;
+	bool admitted = false;
+	int r;
+
+	if (!src || !*src)
+		return hs_finding(ctx, "mounts.source-unsafe", jpath, cfg->on_source,
+				  "bind mount without a source");
+	if (src[0] != '/') {
+		/* runc and crun read a relative source from the bundle directory */
+		if (!ctx->bundle)
+			return hs_finding(ctx, "mounts.source-unsafe", jpath, cfg->on_source,
+					  "relative bind source %s and no bundle to resolve it", src);
+		src = hs_arena_printf(ctx->arena, "%s/%s", ctx->bundle, src);
+		if (!src)
+			return -ENOMEM;
+	}
+	r = ctx->host->canonicalize(ctx->host, ctx->arena, src, &cp, &err);
+	if (r == -ENOMEM)
+		return r;
+	if (r < 0)
+		return hs_finding(ctx, "mounts.source-unsafe", jpath, cfg->on_source,
+				  "bind source %s cannot be resolved safely: %s (%s)", src, err.msg,
+				  err.rule);
+	if (!st->sensitive) {
+		r = sensitive_prepare(ctx, cfg, &st->sensitive);
+		if (r < 0)
+			return r;
+	}
+	for (size_t i = 0; i < cfg->n_admit && !admitted; i++)
+		admitted = hs_path_pattern_match(cfg->admit[i], cp.path, &st->vars);
+	for (size_t i = 0; i < cfg->n_sensitive; i++) {
+		enum hs_path_rel rel = sensitive_relation(&st->sensitive[i], &cp);
+
+		if (rel == HS_PATH_UNRELATED || (rel == HS_PATH_DESCENDANT && admitted))
+			continue;
+		return hs_finding(ctx, "mounts.sensitive-source", jpath, cfg->on_source,
+				  "bind source %s resolves to %s, %s %s", src, cp.path, rel_word(rel),
+				  cfg->sensitive[i]);
+	}
+	if (!cp.exists)
+		/* absent now, a symlink to /etc later: the runtime must not create it for us */
+		return hs_finding(ctx, "mounts.source-missing", jpath, cfg->on_source,
+				  "bind source %s (%s) does not exist", src, cp.path);
+	why = replaceable_why(ctx->arena, &cp);
+	if (why)
+		return hs_finding(ctx, "mounts.source-replaceable", jpath, cfg->on_source,
+				  "bind source %s (%s) could be swapped by a non-root user: %s", src,
+				  cp.path, why);
+	return 0;
+}
+
+/* The runtime's own mounts under /proc, /sys and /dev, by destination and type. */
+static const struct {
+	const char *dest, *types[3];
+} standard_mounts[] = {
+	{ "/proc", { "proc" } },
+	{ "/sys", { "sysfs" } },
+	{ "/sys/fs/cgroup", { "cgroup", "cgroup2" } },
+	{ "/dev", { "tmpfs" } },
+	{ "/dev/pts", { "devpts" } },
+	{ "/dev/shm", { "tmpfs", "bind" } },
+	{ "/dev/mqueue", { "mqueue" } },
+	{ "/dev/termination-log", { "bind" } }, /* kubelet */
+};
+
+static bool is_standard_mount(const char *dest, const char *type)
+{
+	for (size_t i = 0; i < HS_ARRAY_SIZE(standard_mounts); i++) {
+		if (strcmp(dest, standard_mounts[i].dest) != 0)
+			continue;
+		for (size_t j = 0; j < 3 && standard_mounts[i].types[j]; j++)
+			if (strcmp(type, standard_mounts[i].types[j]) == 0)
+				return true;
+	}
+	return false;
+}
+
+/* Kernel filesystems belong at their one standard place: a second procfs elsewhere has no
+ * masked paths, a second sysfs no read-only /sys. */
+static const char *kernel_fs_home(const char *type)
+{
+	static const struct {
+		const char *type, *dest;
+	} homes[] = { { "proc", "/proc" },	  { "sysfs", "/sys" },	     { "devpts", "/dev/pts" },
+		      { "mqueue", "/dev/mqueue" }, { "cgroup", "/sys/fs/cgroup" },
+		      { "cgroup2", "/sys/fs/cgroup" } };
+
+	for (size_t i = 0; i < HS_ARRAY_SIZE(homes); i++)
+		if (strcmp(type, homes[i].type) == 0)
+			return homes[i].dest;
+	return NULL;
+}
+
+static int check_destination(struct hs_check_ctx *ctx, const struct mounts_cfg *cfg,
+			     struct hs_json *m, const char *mpath, const char *type,
+			     const char **ret_clean)
+{
+	char jpath[512];
+	const char *dest = hs_json_get_string(m, "destination");
+	const char *clean;
+	const char *home;
+	int r;
+
+	hs_json_path_key(jpath, sizeof(jpath), mpath, "destination");
+	if (!dest || !*dest)
+		return hs_finding(ctx, "mounts.destination", jpath, HS_ACTION_REFUSE,
+				  "mount without a destination");
+	clean = hs_path_clean(ctx->arena, dest);
+	if (!clean)
+		return -ENOMEM;
+	*ret_clean = clean;
+	if (strcmp(clean, dest) != 0) {
+		r = hs_finding(ctx, "mounts.destination", jpath, cfg->on_destination,
+			       "destination %s normalized lexically to %s", dest, clean);
+		if (r < 0)
+			return r;
+		if (r == HS_ACTION_REWRITE) {
+			struct hs_json *v = hs_json_new_string(ctx->arena, clean);
+			if (!v || hs_json_set(ctx->arena, m, "destination", v) < 0)
+				return -ENOMEM;
+		}
+	}
+	if (strcmp(clean, "/") == 0)
+		return hs_finding(ctx, "mounts.destination-system", jpath, cfg->on_source,
+				  "a mount over the container's root");
+	home = kernel_fs_home(type);
+	if (home && strcmp(home, clean) != 0)
+		return hs_finding(ctx, "mounts.destination-system", jpath, cfg->on_source,
+				  "%s belongs at %s only, not %s", type, home, clean);
+	if ((hs_path_at_or_under(clean, "/proc") || hs_path_at_or_under(clean, "/sys") ||
+	     hs_path_at_or_under(clean, "/dev")) &&
+	    !is_standard_mount(clean, type))
+		return hs_finding(ctx, "mounts.destination-system", jpath, cfg->on_source,
+				  "%s mount over %s: only the runtime's standard mounts may go under "
+				  "/proc, /sys and /dev",
+				  type, clean);
+	return 0;
+}
+
+static bool is_type_allowed(const struct mounts_cfg *cfg, const char *type)
+{
+	for (size_t i = 0; i < cfg->n_types; i++)
+		if (strcmp(cfg->types[i], type) == 0)
+			return true;
+	return false;
+}
+
+int hs_mounts_check_one(struct hs_check_ctx *ctx, const struct mounts_cfg *cfg,
+			struct mounts_state *st, struct hs_json *m, size_t index)
+{
+	char mpath[64], jpath[512];
+	struct hs_json *opts = hs_json_get_type(m, "options", HS_JSON_ARRAY);
+	const char *type = hs_json_get_string(m, "type");
+	const char *clean = NULL;
+	bool bind = hs_mount_has_option(opts, "bind") || hs_mount_has_option(opts, "rbind");
+	int r;
+
+	hs_json_path_index(mpath, sizeof(mpath), "mounts", index);
+	if (type && (strcmp(type, "bind") == 0))
+		bind = true;
+	/* runc mounts whatever carries bind/rbind as a bind, whatever its type says */
+	if (bind)
+		type = "bind";
+	hs_json_path_key(jpath, sizeof(jpath), mpath, "type");
+	if (!type || !*type)
+		return hs_finding(ctx, "mounts.type", jpath, cfg->on_source,
+				  "mount without a type that is not a bind mount");
+	if (!is_type_allowed(cfg, type))
+		return hs_finding(ctx, "mounts.type", jpath, cfg->on_source,
+				  "mount type %s is not allowed by the policy", type);
+	r = check_destination(ctx, cfg, m, mpath, type, &clean);
+	if (r != 0)
+		return r < 0 ? r : 0;
+	if (bind) {
+		hs_json_path_key(jpath, sizeof(jpath), mpath, "source");
+		r = check_bind_source(ctx, cfg, st, hs_json_get_string(m, "source"), jpath);
+		if (r < 0)
+			return r;
+	}
+	return hs_mounts_check_options(ctx, cfg, m, mpath, type, bind);
+}

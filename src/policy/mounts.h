@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: Apache-2.0
+ * Between the files of the mounts control only (mounts.c: sources and destinations,
+ * mounts-options.c: options, propagation, masked paths, the policy section). */
+#pragma once
+
+#include "hs-policy.h"
+#include "paths.h"
+
+struct mounts_cfg {
+	const char **sensitive; /* built-in defaults + the policy's sensitive_paths */
+	size_t n_sensitive;
+	const char **admit; /* anchored patterns (paths.h) admitted beneath sensitive trees */
+	size_t n_admit;
+	const char **types; /* allowed mount types */
+	size_t n_types;
+	bool bind_noexec, bind_readonly;
+	enum hs_action on_source;      /* refuse | warn: sources, types, system destinations */
+	enum hs_action on_destination; /* lexical normalization */
+	enum hs_action on_options;     /* nosuid,nodev (noexec, ro) on binds */
+	enum hs_action on_propagation; /* shared / rshared */
+	enum hs_action on_kernel_fs;   /* sysfs, cgroup read-only */
+	enum hs_action on_masked;      /* maskedPaths / readonlyPaths defaults */
+};
+
+struct sensitive;
+struct mounts_state {
+	struct sensitive *sensitive; /* prepared on the first bind mount */
+	struct hs_path_vars vars;
+};
+
+bool hs_mount_has_option(const struct hs_json *opts, const char *o);
+int hs_mounts_check_one(struct hs_check_ctx *ctx, const struct mounts_cfg *cfg,
+			struct mounts_state *st, struct hs_json *m, size_t index);
+int hs_mounts_check_options(struct hs_check_ctx *ctx, const struct mounts_cfg *cfg,
+			    struct hs_json *m, const char *mpath, const char *type, bool bind);
+
+extern const struct hs_control hs_control_mounts;
+int hs_mounts_check_config(struct hs_check_ctx *ctx, const void *cfg);

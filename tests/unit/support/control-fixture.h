@@ -1,0 +1,116 @@
+/* SPDX-License-Identifier: Apache-2.0
+ * Run one control directly against a config on the fake host, and look up its findings.
+ * Header-only so each test program gets its own copy (static functions). */
+#pragma once
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "fake-host.h"
+#include "hs-policy.h"
+
+struct control_fixture {
+	struct hs_arena *arena;
+	struct hs_report *report;
+	struct hs_fake_host *fh;
+	struct hs_check_ctx ctx;
+	const struct hs_control *control;
+	void *cfg;
+};
+
+static inline void cf_init(struct control_fixture *f, const struct hs_control *c)
+{
+	*f = (struct control_fixture){ .control = c };
+	f->arena = hs_arena_new();
+	f->report = hs_report_new();
+	f->fh = hs_fake_host_new_default();
+	assert_non_null(f->arena);
+	assert_non_null(f->report);
+	assert_non_null(f->fh);
+}
+
+static inline void cf_done(struct control_fixture *f)
+{
+	hs_report_free(f->report);
+	hs_arena_free(f->arena);
+	hs_fake_host_free(f->fh);
+}
+
+static inline struct hs_json *cf_parse(struct control_fixture *f, const char *text)
+{
+	struct hs_json_limits lim = HS_JSON_LIMITS_DEFAULT;
+	struct hs_error err = HS_ERROR_INIT;
+	struct hs_json *v = NULL;
+
+	if (hs_json_parse(f->arena, text, strlen(text), &lim, &v, &err) < 0)
+		fail_msg("bad test JSON: %s %s: %s", err.rule, err.path, err.msg);
+	return v;
+}
+
+/* Load the control's section (NULL: secure defaults); returns load's result. */
+static inline int cf_load(struct control_fixture *f, const char *section, struct hs_error *err)
+{
+	struct hs_json *s = section ? cf_parse(f, section) : NULL;
+	struct hs_error e = HS_ERROR_INIT;
+
+	if (s && f->control->policy_schema &&
+	    hs_schema_check(s, f->control->policy_schema, "controls", HS_UNKNOWN_REFUSE, err ? err : &e) < 0)
+		return -HS_ECONFIG;
+	return f->control->load(f->arena, s, &f->cfg, err ? err : &e);
+}
+
+/* Check config with the loaded section (loading defaults if none was). Returns check's result. */
+static inline int cf_check(struct control_fixture *f, const char *config)
+{
+	if (!f->cfg)
+		assert_int_equal(cf_load(f, NULL, NULL), 0);
+	f->ctx.arena = f->arena;
+	f->ctx.host = hs_fake_host_get(f->fh);
+	f->ctx.report = f->report;
+	f->ctx.event = HS_EVENT_CREATE;
+	f->ctx.config = cf_parse(f, config);
+	return f->control->check_config(&f->ctx, f->cfg);
+}
+
+static inline const struct hs_finding *cf_find(const struct control_fixture *f, const char *rule,
+					       const char *path)
+{
+	for (size_t i = 0; i < f->report->len; i++)
+		if (strcmp(f->report->items[i].rule, rule) == 0 &&
+		    (!path || strcmp(f->report->items[i].path, path) == 0))
+			return &f->report->items[i];
+	return NULL;
+}
+
+/* Fail with the whole report when the finding is absent. */
+static inline const struct hs_finding *cf_expect(const struct control_fixture *f, const char *rule,
+						 const char *path, enum hs_action action)
+{
+	const struct hs_finding *x = NULL;
+
+	for (size_t i = 0; i < f->report->len && !x; i++)
+		if (strcmp(f->report->items[i].rule, rule) == 0 &&
+		    (!path || strcmp(f->report->items[i].path, path) == 0) &&
+		    f->report->items[i].action == action)
+			x = &f->report->items[i];
+	if (!x) {
+		for (size_t i = 0; i < f->report->len; i++)
+			print_message("  have %s %s %s: %s\n", f->report->items[i].rule,
+				      f->report->items[i].path, hs_action_name(f->report->items[i].action),
+				      f->report->items[i].message);
+		fail_msg("expected %s at %s (%s)", rule, path ? path : "*", hs_action_name(action));
+	}
+	return x;
+}
+
+static inline char *cf_emit(const struct hs_json *v)
+{
+	char *s = NULL;
+	size_t n;
+
+	assert_int_equal(hs_json_emit(v, &s, &n), 0);
+	return s;
+}

@@ -1,0 +1,565 @@
+/* SPDX-License-Identifier: Apache-2.0
+ * The mounts control on the fake host: every defence of threats.md §8, each finding with its
+ * rule id and JSON path. */
+#include <sys/stat.h>
+
+#include "control-fixture.h"
+
+extern const struct hs_control hs_control_mounts;
+
+#define CID "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+#define CID2 "fedcba9876543210fedcba9876543210fedcba9876543210fedcba9876543210"
+#define PODUID "3f1c2a9e-7b4d-4e2f-9a1b-5c6d7e8f9a0b"
+
+/* One bind mount of src at /mnt, with defaults everywhere else. */
+static int check_bind(struct control_fixture *f, const char *src)
+{
+	char config[1024];
+
+	snprintf(config, sizeof(config),
+		 "{\"mounts\":[{\"destination\":\"/mnt\",\"type\":\"bind\",\"source\":\"%s\","
+		 "\"options\":[\"rbind\"]}]}",
+		 src);
+	return cf_check(f, config);
+}
+
+static void refused_source(const char *src, const char *rule)
+{
+	struct control_fixture f;
+
+	cf_init(&f, &hs_control_mounts);
+	assert_int_equal(hs_fake_host_add_symlink(f.fh, "/srv/etc-link", "/etc"), 0);
+	assert_int_equal(check_bind(&f, src), 0);
+	cf_expect(&f, rule, "mounts[0].source", HS_ACTION_REFUSE);
+	assert_true(f.report->refused);
+	cf_done(&f);
+}
+
+static void allowed_source(struct control_fixture *f, const char *src)
+{
+	assert_int_equal(check_bind(f, src), 0);
+	if (cf_find(f, "mounts.sensitive-source", NULL) || cf_find(f, "mounts.source-unsafe", NULL) ||
+	    cf_find(f, "mounts.source-replaceable", NULL) || cf_find(f, "mounts.source-missing", NULL))
+		fail_msg("%s refused: %s", src, f->report->items[0].message);
+	assert_false(f->report->refused);
+}
+
+static void test_sensitive_by_components(void **state)
+{
+	refused_source("/etc", "mounts.sensitive-source");
+	refused_source("/srv/etc-link", "mounts.sensitive-source");           /* symlink to /etc */
+	refused_source("/srv/etc-link/kubernetes", "mounts.sensitive-source"); /* and beneath */
+	refused_source("/srv/data/../../etc", "mounts.sensitive-source");     /* .. */
+	refused_source("//etc//./", "mounts.sensitive-source");
+	refused_source("/run", "mounts.sensitive-source");
+	refused_source("/var/run", "mounts.sensitive-source");               /* alias of /run */
+	refused_source("/var/run/containerd/containerd.sock", "mounts.sensitive-source");
+	refused_source("/var", "mounts.sensitive-source");     /* ancestor of /var/lib/docker */
+	refused_source("/var/lib", "mounts.sensitive-source"); /* ancestor */
+	refused_source("/", "mounts.sensitive-source");
+	refused_source("/home/alice", "mounts.sensitive-source"); /* descendant */
+	refused_source("/bin", "mounts.sensitive-source");        /* -> /usr/bin */
+	refused_source("/lib64", "mounts.sensitive-source");      /* /lib* */
+	refused_source("/sys/fs/cgroup", "mounts.sensitive-source");
+	refused_source("/dev/null", "mounts.sensitive-source");
+	refused_source("/var/lib/kubelet/pods", "mounts.sensitive-source");
+	refused_source("/var/log", "mounts.sensitive-source");
+}
+
+static void test_sensitive_message(void **state)
+{
+	struct control_fixture f;
+	const struct hs_finding *x;
+
+	cf_init(&f, &hs_control_mounts);
+	assert_int_equal(check_bind(&f, "/var/run/containerd/containerd.sock"), 0);
+	x = cf_expect(&f, "mounts.sensitive-source", "mounts[0].source", HS_ACTION_REFUSE);
+	assert_non_null(strstr(x->message, "/run/containerd/containerd.sock"));
+	assert_non_null(strstr(x->message, "beneath"));
+	cf_done(&f);
+}
+
+static void test_sensitive_by_identity(void **state)
+{
+	struct control_fixture f;
+	struct hs_file_id etc, var;
+
+	/* a bind-mount alias of /etc under an innocent name */
+	cf_init(&f, &hs_control_mounts);
+	assert_int_equal(hs_fake_host_get_id(f.fh, "/etc", &etc), 0);
+	assert_int_equal(hs_fake_host_add_dir(f.fh, "/srv/innocent", 0, 0, 0755), 0);
+	assert_int_equal(hs_fake_host_set_id(f.fh, "/srv/innocent", etc.dev, etc.ino), 0);
+	assert_int_equal(check_bind(&f, "/srv/innocent"), 0);
+	assert_non_null(strstr(cf_expect(&f, "mounts.sensitive-source", "mounts[0].source",
+					 HS_ACTION_REFUSE)->message, "the sensitive path /etc"));
+	cf_done(&f);
+
+	/* beneath such an alias */
+	cf_init(&f, &hs_control_mounts);
+	assert_int_equal(hs_fake_host_get_id(f.fh, "/etc", &etc), 0);
+	assert_int_equal(hs_fake_host_add_dir(f.fh, "/srv/innocent/sub", 0, 0, 0755), 0);
+	assert_int_equal(hs_fake_host_set_id(f.fh, "/srv/innocent", etc.dev, etc.ino), 0);
+	assert_int_equal(check_bind(&f, "/srv/innocent/sub"), 0);
+	assert_non_null(strstr(cf_expect(&f, "mounts.sensitive-source", "mounts[0].source",
+					 HS_ACTION_REFUSE)->message, "beneath"));
+	cf_done(&f);
+
+	/* an alias of an ancestor (/var) */
+	cf_init(&f, &hs_control_mounts);
+	assert_int_equal(hs_fake_host_get_id(f.fh, "/var", &var), 0);
+	assert_int_equal(hs_fake_host_add_dir(f.fh, "/srv/v", 0, 0, 0755), 0);
+	assert_int_equal(hs_fake_host_set_id(f.fh, "/srv/v", var.dev, var.ino), 0);
+	assert_int_equal(check_bind(&f, "/srv/v"), 0);
+	assert_non_null(strstr(cf_expect(&f, "mounts.sensitive-source", "mounts[0].source",
+					 HS_ACTION_REFUSE)->message, "ancestor"));
+	cf_done(&f);
+}
+
+static void test_unsafe_sources(void **state)
+{
+	struct control_fixture f;
+
+	refused_source("/proc/self/root/etc", "mounts.source-unsafe");
+	refused_source("/proc/self/root", "mounts.source-unsafe");
+	refused_source("/proc/1/root", "mounts.source-unsafe");
+	refused_source("/proc/self/fd/3", "mounts.source-unsafe");
+	refused_source("/proc/1/cwd/x", "mounts.source-unsafe");
+	refused_source("/srv/data/nothing-here", "mounts.source-missing");
+	refused_source("/etc/passwd/x", "mounts.source-unsafe"); /* not a directory */
+	refused_source("", "mounts.source-unsafe");
+
+	/* loops */
+	cf_init(&f, &hs_control_mounts);
+	assert_int_equal(hs_fake_host_add_symlink(f.fh, "/srv/l1", "l2"), 0);
+	assert_int_equal(hs_fake_host_add_symlink(f.fh, "/srv/l2", "/srv/l1"), 0);
+	assert_int_equal(check_bind(&f, "/srv/l1"), 0);
+	assert_non_null(strstr(cf_expect(&f, "mounts.source-unsafe", "mounts[0].source",
+					 HS_ACTION_REFUSE)->message, "host.symlink-loop"));
+	cf_done(&f);
+
+	/* a host that cannot answer: refused, never admitted */
+	cf_init(&f, &hs_control_mounts);
+	assert_int_equal(hs_fake_host_fail(f.fh, "canonicalize", EIO), 0);
+	assert_int_equal(check_bind(&f, "/srv/data"), 0);
+	cf_expect(&f, "mounts.source-unsafe", "mounts[0].source", HS_ACTION_REFUSE);
+	cf_done(&f);
+
+	/* a relative source is read from the bundle */
+	cf_init(&f, &hs_control_mounts);
+	f.ctx.bundle = "/srv/bundle";
+	assert_int_equal(hs_fake_host_add_file(f.fh, "/srv/bundle/hosts", 0, 0, 0644), 0);
+	allowed_source(&f, "hosts");
+	cf_done(&f);
+	cf_init(&f, &hs_control_mounts);
+	f.ctx.bundle = "/srv/bundle";
+	assert_int_equal(hs_fake_host_add_dir(f.fh, "/srv/bundle", 0, 0, 0755), 0);
+	assert_int_equal(check_bind(&f, "../../etc"), 0);
+	cf_expect(&f, "mounts.sensitive-source", "mounts[0].source", HS_ACTION_REFUSE);
+	cf_done(&f);
+	cf_init(&f, &hs_control_mounts);
+	assert_int_equal(check_bind(&f, "hosts"), 0); /* no bundle known */
+	cf_expect(&f, "mounts.source-unsafe", "mounts[0].source", HS_ACTION_REFUSE);
+	cf_done(&f);
+}
+
+static void test_replaceable_components(void **state)
+{
+	struct control_fixture f;
+
+	cf_init(&f, &hs_control_mounts);
+	assert_int_equal(hs_fake_host_add_dir(f.fh, "/srv/user", 1000, 1000, 0755), 0);
+	assert_int_equal(hs_fake_host_add_dir(f.fh, "/srv/user/data", 0, 0, 0755), 0);
+	assert_int_equal(check_bind(&f, "/srv/user/data"), 0);
+	assert_non_null(strstr(cf_expect(&f, "mounts.source-replaceable", "mounts[0].source",
+					 HS_ACTION_REFUSE)->message, "uid 1000"));
+	cf_done(&f);
+
+	cf_init(&f, &hs_control_mounts);
+	assert_int_equal(hs_fake_host_add_dir(f.fh, "/srv/shared", 0, 0, 0775), 0);
+	assert_int_equal(hs_fake_host_add_dir(f.fh, "/srv/shared/d", 0, 0, 0755), 0);
+	assert_int_equal(check_bind(&f, "/srv/shared/d"), 0);
+	cf_expect(&f, "mounts.source-replaceable", "mounts[0].source", HS_ACTION_REFUSE);
+	cf_done(&f);
+
+	/* sticky /tmp: a root-owned entry is safe, a user's is not */
+	cf_init(&f, &hs_control_mounts);
+	assert_int_equal(hs_fake_host_add_dir(f.fh, "/tmp/rootdir", 0, 0, 0755), 0);
+	allowed_source(&f, "/tmp/rootdir");
+	cf_done(&f);
+	cf_init(&f, &hs_control_mounts);
+	assert_int_equal(hs_fake_host_add_dir(f.fh, "/tmp/userdir", 1000, 1000, 0755), 0);
+	assert_int_equal(check_bind(&f, "/tmp/userdir"), 0);
+	cf_expect(&f, "mounts.source-replaceable", "mounts[0].source", HS_ACTION_REFUSE);
+	cf_done(&f);
+
+	/* the object itself may belong to a user when its parent is root's */
+	cf_init(&f, &hs_control_mounts);
+	assert_int_equal(hs_fake_host_add_dir(f.fh, "/srv/data/mine", 1000, 1000, 0777), 0);
+	allowed_source(&f, "/srv/data/mine");
+	cf_done(&f);
+}
+
+static void test_engine_subtrees_admitted(void **state)
+{
+	struct control_fixture f;
+	const char *ud = "/var/lib/containers/storage/overlay-containers/" CID "/userdata";
+	const char *rud = "/run/containers/storage/overlay-containers/" CID "/userdata";
+	const char *sb = "/run/containerd/io.containerd.grpc.v1.cri/sandboxes/" CID2;
+	const char *pod = "/var/lib/kubelet/pods/" PODUID;
+	char p[512];
+
+	/* Podman, tied to the container's id */
+	cf_init(&f, &hs_control_mounts);
+	f.ctx.container_id = CID;
+	snprintf(p, sizeof(p), "%s/resolv.conf", ud);
+	assert_int_equal(hs_fake_host_add_file(f.fh, p, 0, 0, 0644), 0);
+	allowed_source(&f, p);
+	cf_done(&f);
+	cf_init(&f, &hs_control_mounts);
+	f.ctx.container_id = CID;
+	snprintf(p, sizeof(p), "%s/.containerenv", rud);
+	assert_int_equal(hs_fake_host_add_file(f.fh, p, 0, 0, 0644), 0);
+	allowed_source(&f, p);
+	cf_done(&f);
+	/* another container's files, the userdata directory itself, the storage tree */
+	cf_init(&f, &hs_control_mounts);
+	f.ctx.container_id = CID2;
+	snprintf(p, sizeof(p), "%s/resolv.conf", ud);
+	assert_int_equal(hs_fake_host_add_file(f.fh, p, 0, 0, 0644), 0);
+	assert_int_equal(check_bind(&f, p), 0);
+	cf_expect(&f, "mounts.sensitive-source", "mounts[0].source", HS_ACTION_REFUSE);
+	cf_done(&f);
+	cf_init(&f, &hs_control_mounts);
+	f.ctx.container_id = CID;
+	assert_int_equal(hs_fake_host_add_dir(f.fh, ud, 0, 0, 0700), 0);
+	assert_int_equal(check_bind(&f, ud), 0);
+	cf_expect(&f, "mounts.sensitive-source", "mounts[0].source", HS_ACTION_REFUSE);
+	cf_done(&f);
+	refused_source("/var/lib/containers/storage", "mounts.sensitive-source");
+	/* an admitted name that is a symlink to /etc is judged by where it leads */
+	cf_init(&f, &hs_control_mounts);
+	f.ctx.container_id = CID;
+	snprintf(p, sizeof(p), "%s/hosts", ud);
+	assert_int_equal(hs_fake_host_add_symlink(f.fh, p, "/etc/passwd"), 0);
+	assert_int_equal(check_bind(&f, p), 0);
+	cf_expect(&f, "mounts.sensitive-source", "mounts[0].source", HS_ACTION_REFUSE);
+	cf_done(&f);
+
+	/* Podman named volume */
+	cf_init(&f, &hs_control_mounts);
+	assert_int_equal(hs_fake_host_add_dir(f.fh, "/var/lib/containers/storage/volumes/data1/_data", 0, 0, 0755), 0);
+	allowed_source(&f, "/var/lib/containers/storage/volumes/data1/_data");
+	cf_done(&f);
+	refused_source("/var/lib/containers/storage/volumes", "mounts.sensitive-source");
+
+	/* containerd CRI sandbox files, tied to the sandbox id annotation */
+	cf_init(&f, &hs_control_mounts);
+	snprintf(p, sizeof(p), "%s/hostname", sb);
+	assert_int_equal(hs_fake_host_add_file(f.fh, p, 0, 0, 0644), 0);
+	snprintf(p, sizeof(p),
+		 "{\"annotations\":{\"io.kubernetes.cri.sandbox-id\":\"" CID2 "\"},"
+		 "\"mounts\":[{\"destination\":\"/etc/hostname\",\"type\":\"bind\",\"source\":\"%s/hostname\","
+		 "\"options\":[\"rbind\",\"ro\"]}]}", sb);
+	assert_int_equal(cf_check(&f, p), 0);
+	assert_false(f.report->refused);
+	cf_done(&f);
+	cf_init(&f, &hs_control_mounts);
+	snprintf(p, sizeof(p), "%s/hostname", sb);
+	assert_int_equal(hs_fake_host_add_file(f.fh, p, 0, 0, 0644), 0);
+	snprintf(p, sizeof(p),
+		 "{\"annotations\":{\"io.kubernetes.cri.sandbox-id\":\"" CID "\"},"
+		 "\"mounts\":[{\"destination\":\"/etc/hostname\",\"type\":\"bind\",\"source\":\"%s/hostname\"}]}", sb);
+	assert_int_equal(cf_check(&f, p), 0);
+	cf_expect(&f, "mounts.sensitive-source", "mounts[0].source", HS_ACTION_REFUSE);
+	cf_done(&f);
+	refused_source("/run/containerd/io.containerd.grpc.v1.cri", "mounts.sensitive-source");
+
+	/* kubelet pod volumes and etc-hosts (emptyDir is root-owned 0777) */
+	cf_init(&f, &hs_control_mounts);
+	snprintf(p, sizeof(p), "%s/volumes/kubernetes.io~empty-dir/cache", pod);
+	assert_int_equal(hs_fake_host_add_dir(f.fh, p, 0, 0, 0777), 0);
+	allowed_source(&f, p);
+	cf_done(&f);
+	cf_init(&f, &hs_control_mounts);
+	snprintf(p, sizeof(p), "%s/etc-hosts", pod);
+	assert_int_equal(hs_fake_host_add_file(f.fh, p, 0, 0, 0644), 0);
+	allowed_source(&f, p);
+	cf_done(&f);
+	cf_init(&f, &hs_control_mounts);
+	snprintf(p, sizeof(p), "%s/plugins", pod);
+	assert_int_equal(hs_fake_host_add_dir(f.fh, p, 0, 0, 0755), 0);
+	assert_int_equal(check_bind(&f, p), 0);
+	cf_expect(&f, "mounts.sensitive-source", "mounts[0].source", HS_ACTION_REFUSE);
+	cf_done(&f);
+}
+
+static void test_destinations(void **state)
+{
+	struct control_fixture f;
+	_cleanup_free_ char *out = NULL;
+
+	cf_init(&f, &hs_control_mounts);
+	assert_int_equal(cf_check(&f,
+		"{\"mounts\":[{\"destination\":\"/a/../b//c/.\",\"type\":\"tmpfs\",\"source\":\"tmpfs\"},"
+		"{\"destination\":\"data\",\"type\":\"tmpfs\",\"source\":\"tmpfs\"},"
+		"{\"destination\":\"/x/../../proc/sys\",\"type\":\"tmpfs\",\"source\":\"tmpfs\"},"
+		"{\"destination\":\"/proc\",\"type\":\"bind\",\"source\":\"/srv/data\"},"
+		"{\"destination\":\"/proc\",\"type\":\"proc\",\"source\":\"proc\"},"
+		"{\"destination\":\"/mnt/proc\",\"type\":\"proc\",\"source\":\"proc\"},"
+		"{\"destination\":\"/dev/shm\",\"type\":\"bind\",\"source\":\"/srv/data\",\"options\":[\"rbind\"]},"
+		"{\"destination\":\"/dev/sda\",\"type\":\"bind\",\"source\":\"/srv/data\"},"
+		"{\"destination\":\"/sys/kernel\",\"type\":\"sysfs\",\"source\":\"sysfs\"},"
+		"{\"destination\":\"/\",\"type\":\"tmpfs\",\"source\":\"tmpfs\"},"
+		"{\"destination\":\"/sys/fs/cgroup\",\"type\":\"cgroup2\",\"source\":\"cgroup\",\"options\":[\"ro\"]}]}"), 0);
+	cf_expect(&f, "mounts.destination", "mounts[0].destination", HS_ACTION_REWRITE);
+	cf_expect(&f, "mounts.destination", "mounts[1].destination", HS_ACTION_REWRITE);
+	out = cf_emit(hs_json_get(f.ctx.config, "mounts"));
+	assert_non_null(strstr(out, "{\"destination\":\"/b/c\""));
+	assert_non_null(strstr(out, "{\"destination\":\"/data\""));
+	cf_expect(&f, "mounts.destination-system", "mounts[2].destination", HS_ACTION_REFUSE);
+	cf_expect(&f, "mounts.destination-system", "mounts[3].destination", HS_ACTION_REFUSE);
+	assert_null(cf_find(&f, "mounts.destination-system", "mounts[4].destination"));
+	cf_expect(&f, "mounts.destination-system", "mounts[5].destination", HS_ACTION_REFUSE);
+	assert_null(cf_find(&f, "mounts.destination-system", "mounts[6].destination"));
+	cf_expect(&f, "mounts.destination-system", "mounts[7].destination", HS_ACTION_REFUSE);
+	cf_expect(&f, "mounts.destination-system", "mounts[8].destination", HS_ACTION_REFUSE);
+	cf_expect(&f, "mounts.destination-system", "mounts[9].destination", HS_ACTION_REFUSE);
+	assert_null(cf_find(&f, "mounts.destination-system", "mounts[10].destination"));
+	assert_null(cf_find(&f, "mounts.destination", "mounts[4].destination"));
+	cf_done(&f);
+
+	/* refusing normalization is a policy choice */
+	cf_init(&f, &hs_control_mounts);
+	assert_int_equal(cf_load(&f, "{\"on_destination\":\"refuse\"}", NULL), 0);
+	assert_int_equal(cf_check(&f, "{\"mounts\":[{\"destination\":\"/tmp/../tmp\",\"type\":\"tmpfs\",\"source\":\"tmpfs\"}]}"), 0);
+	cf_expect(&f, "mounts.destination", "mounts[0].destination", HS_ACTION_REFUSE);
+	cf_done(&f);
+}
+
+static void test_types(void **state)
+{
+	struct control_fixture f;
+
+	cf_init(&f, &hs_control_mounts);
+	assert_int_equal(cf_check(&f,
+		"{\"mounts\":[{\"destination\":\"/x\",\"type\":\"overlay\",\"source\":\"overlay\",\"options\":[\"lowerdir=/etc\"]},"
+		"{\"destination\":\"/y\",\"source\":\"/dev/sda1\"},"
+		"{\"destination\":\"/z\",\"type\":\"ext4\",\"source\":\"/dev/sda1\"},"
+		"{\"destination\":\"/w\",\"type\":\"tmpfs\",\"source\":\"/etc\",\"options\":[\"bind\"]}]}"), 0);
+	cf_expect(&f, "mounts.type", "mounts[0].type", HS_ACTION_REFUSE);
+	cf_expect(&f, "mounts.type", "mounts[1].type", HS_ACTION_REFUSE);
+	cf_expect(&f, "mounts.type", "mounts[2].type", HS_ACTION_REFUSE);
+	/* bind in the options makes it a bind whatever the type says */
+	cf_expect(&f, "mounts.sensitive-source", "mounts[3].source", HS_ACTION_REFUSE);
+	cf_done(&f);
+}
+
+static void test_bind_options(void **state)
+{
+	struct control_fixture f;
+	_cleanup_free_ char *o1 = NULL, *o2 = NULL;
+
+	cf_init(&f, &hs_control_mounts);
+	assert_int_equal(cf_check(&f,
+		"{\"mounts\":[{\"destination\":\"/a\",\"type\":\"bind\",\"source\":\"/srv/data\",\"options\":[\"rbind\",\"suid\",\"rw\"]},"
+		"{\"destination\":\"/b\",\"source\":\"/srv/data\",\"options\":[\"bind\",\"nosuid\",\"nodev\"]},"
+		"{\"destination\":\"/c\",\"type\":\"bind\",\"source\":\"/srv/data\"}]}"), 0);
+	cf_expect(&f, "mounts.bind-options", "mounts[0].options", HS_ACTION_REWRITE);
+	assert_null(cf_find(&f, "mounts.bind-options", "mounts[1].options"));
+	cf_expect(&f, "mounts.bind-options", "mounts[2].options", HS_ACTION_REWRITE);
+	o1 = cf_emit(hs_json_get(hs_json_get(f.ctx.config, "mounts")->u.array.items[0], "options"));
+	assert_string_equal(o1, "[\"rbind\",\"rw\",\"nosuid\",\"nodev\"]");
+	o2 = cf_emit(hs_json_get(hs_json_get(f.ctx.config, "mounts")->u.array.items[2], "options"));
+	assert_string_equal(o2, "[\"nosuid\",\"nodev\"]");
+	assert_false(f.report->refused);
+	cf_done(&f);
+
+	/* noexec and ro by policy */
+	cf_init(&f, &hs_control_mounts);
+	assert_int_equal(cf_load(&f, "{\"bind_noexec\":true,\"bind_readonly\":true}", NULL), 0);
+	assert_int_equal(cf_check(&f,
+		"{\"mounts\":[{\"destination\":\"/a\",\"type\":\"bind\",\"source\":\"/srv/data\",\"options\":[\"rbind\",\"exec\",\"rw\"]}]}"), 0);
+	o1 = (free(o1), cf_emit(hs_json_get(hs_json_get(f.ctx.config, "mounts")->u.array.items[0], "options")));
+	assert_string_equal(o1, "[\"rbind\",\"nosuid\",\"nodev\",\"noexec\",\"ro\"]");
+	cf_done(&f);
+}
+
+static void test_propagation_and_kernel_fs(void **state)
+{
+	struct control_fixture f;
+	_cleanup_free_ char *o = NULL;
+
+	cf_init(&f, &hs_control_mounts);
+	assert_int_equal(cf_check(&f,
+		"{\"mounts\":[{\"destination\":\"/a\",\"type\":\"bind\",\"source\":\"/srv/data\",\"options\":[\"rbind\",\"rshared\"]},"
+		"{\"destination\":\"/sys\",\"type\":\"sysfs\",\"source\":\"sysfs\",\"options\":[\"nosuid\",\"rw\"]},"
+		"{\"destination\":\"/sys/fs/cgroup\",\"type\":\"cgroup\",\"source\":\"cgroup\"}],"
+		"\"linux\":{\"rootfsPropagation\":\"shared\"}}"), 0);
+	cf_expect(&f, "mounts.propagation", "mounts[0].options", HS_ACTION_REFUSE);
+	cf_expect(&f, "mounts.propagation", "linux.rootfsPropagation", HS_ACTION_REFUSE);
+	cf_expect(&f, "mounts.kernel-fs-readonly", "mounts[1].options", HS_ACTION_REWRITE);
+	cf_expect(&f, "mounts.kernel-fs-readonly", "mounts[2].options", HS_ACTION_REWRITE);
+	o = cf_emit(hs_json_get(f.ctx.config, "mounts"));
+	assert_non_null(strstr(o, "\"options\":[\"nosuid\",\"ro\"]"));
+	assert_non_null(strstr(o, "\"type\":\"cgroup\",\"source\":\"cgroup\",\"options\":[\"ro\"]"));
+	cf_done(&f);
+
+	cf_init(&f, &hs_control_mounts);
+	assert_int_equal(cf_load(&f, "{\"on_propagation\":\"rewrite\"}", NULL), 0);
+	assert_int_equal(cf_check(&f,
+		"{\"mounts\":[{\"destination\":\"/a\",\"type\":\"bind\",\"source\":\"/srv/data\",\"options\":[\"rbind\",\"shared\"]}],"
+		"\"linux\":{\"rootfsPropagation\":\"rshared\"}}"), 0);
+	free(o);
+	o = cf_emit(f.ctx.config);
+	assert_null(strstr(o, "shared"));
+	assert_false(f.report->refused);
+	cf_done(&f);
+}
+
+static void test_masked_and_readonly_paths(void **state)
+{
+	struct control_fixture f;
+	_cleanup_free_ char *m = NULL, *r = NULL;
+
+	cf_init(&f, &hs_control_mounts);
+	assert_int_equal(cf_check(&f, "{\"linux\":{\"maskedPaths\":[\"/proc//kcore\",\"/custom\"],"
+				      "\"readonlyPaths\":[\"/proc/sys\"]}}"), 0);
+	cf_expect(&f, "mounts.masked-paths", "linux.maskedPaths", HS_ACTION_REWRITE);
+	cf_expect(&f, "mounts.readonly-paths", "linux.readonlyPaths", HS_ACTION_REWRITE);
+	m = cf_emit(hs_json_get(hs_json_get(f.ctx.config, "linux"), "maskedPaths"));
+	assert_string_equal(m, "[\"/proc//kcore\",\"/custom\",\"/proc/acpi\",\"/proc/asound\",\"/proc/keys\","
+			       "\"/proc/latency_stats\",\"/proc/timer_list\",\"/proc/timer_stats\","
+			       "\"/proc/sched_debug\",\"/proc/scsi\",\"/sys/firmware\","
+			       "\"/sys/devices/virtual/powercap\"]");
+	r = cf_emit(hs_json_get(hs_json_get(f.ctx.config, "linux"), "readonlyPaths"));
+	assert_string_equal(r, "[\"/proc/sys\",\"/proc/bus\",\"/proc/fs\",\"/proc/irq\",\"/proc/sysrq-trigger\"]");
+	cf_done(&f);
+
+	/* absent linux: created; complete lists: nothing to say */
+	cf_init(&f, &hs_control_mounts);
+	assert_int_equal(cf_check(&f, "{}"), 0);
+	assert_int_equal(hs_json_len(hs_json_get(hs_json_get(f.ctx.config, "linux"), "maskedPaths")), 11);
+	assert_int_equal(hs_json_len(hs_json_get(hs_json_get(f.ctx.config, "linux"), "readonlyPaths")), 5);
+	cf_done(&f);
+}
+
+static void test_policy_section(void **state)
+{
+	struct control_fixture f;
+	struct hs_error err = HS_ERROR_INIT;
+
+	cf_init(&f, &hs_control_mounts);
+	assert_int_equal(cf_load(&f, "{\"sensitive_paths\":[\"/srv/data\"]}", NULL), 0);
+	assert_int_equal(check_bind(&f, "/srv/data"), 0);
+	cf_expect(&f, "mounts.sensitive-source", "mounts[0].source", HS_ACTION_REFUSE);
+	cf_done(&f);
+
+	cf_init(&f, &hs_control_mounts);
+	assert_int_equal(cf_load(&f, "{\"admit_sources\":[\"/var/lib/myengine/{container-id}/files/**\"]}", NULL), 0);
+	assert_int_equal(hs_fake_host_add_file(f.fh, "/var/lib/docker/x", 0, 0, 0644), 0);
+	assert_int_equal(hs_fake_host_add_file(f.fh, "/var/lib/myengine/" CID "/files/hosts", 0, 0, 0644), 0);
+	f.ctx.container_id = CID;
+	allowed_source(&f, "/var/lib/myengine/" CID "/files/hosts");
+	cf_done(&f);
+
+	cf_init(&f, &hs_control_mounts);
+	assert_int_equal(cf_load(&f, "{\"on_source\":\"warn\"}", NULL), 0);
+	assert_int_equal(check_bind(&f, "/etc"), 0);
+	cf_expect(&f, "mounts.sensitive-source", "mounts[0].source", HS_ACTION_WARN);
+	assert_false(f.report->refused);
+	cf_done(&f);
+
+	static const struct {
+		const char *section, *path;
+	} bad[] = {
+		{ "{\"on_source\":\"rewrite\"}", "controls.mounts.on_source" },
+		{ "{\"on_options\":\"maybe\"}", "controls.mounts.on_options" },
+		{ "{\"sensitive_paths\":[\"etc\"]}", "controls.mounts.sensitive_paths[0]" },
+		{ "{\"admit_sources\":[\"/**\"]}", "controls.mounts.admit_sources[0]" },
+		{ "{\"admit_sources\":[\"/var/**/x\"]}", "controls.mounts.admit_sources[0]" },
+		{ "{\"admit_sources\":[\"/var/{bogus}\"]}", "controls.mounts.admit_sources[0]" },
+		{ "{\"admit_sources\":[\"/var/../etc\"]}", "controls.mounts.admit_sources[0]" },
+	};
+	for (size_t i = 0; i < HS_ARRAY_SIZE(bad); i++) {
+		cf_init(&f, &hs_control_mounts);
+		err = (struct hs_error)HS_ERROR_INIT;
+		assert_true(cf_load(&f, bad[i].section, &err) < 0);
+		if (strcmp(err.path, bad[i].path) != 0)
+			fail_msg("%s: got %s at %s", bad[i].section, err.rule, err.path);
+		cf_done(&f);
+	}
+	cf_init(&f, &hs_control_mounts);
+	err = (struct hs_error)HS_ERROR_INIT;
+	assert_true(cf_load(&f, "{\"sensitive\":[]}", &err) < 0);
+	assert_string_equal(err.rule, "json.unknown-key");
+	cf_done(&f);
+}
+
+/* The config Podman 4 generates for `podman run busybox` (abridged to the mounts it binds). */
+static void test_podman_config_passes(void **state)
+{
+	struct control_fixture f;
+	char config[4096];
+	const char *ud = "/var/lib/containers/storage/overlay-containers/" CID "/userdata";
+	const char *rud = "/run/containers/storage/overlay-containers/" CID "/userdata";
+	static const char *const files[] = { "resolv.conf", "hosts", "hostname" };
+
+	cf_init(&f, &hs_control_mounts);
+	f.ctx.container_id = CID;
+	for (size_t i = 0; i < 3; i++) {
+		char p[512];
+		snprintf(p, sizeof(p), "%s/%s", rud, files[i]);
+		assert_int_equal(hs_fake_host_add_file(f.fh, p, 0, 0, 0644), 0);
+	}
+	{
+		char p[512];
+		snprintf(p, sizeof(p), "%s/shm", ud);
+		assert_int_equal(hs_fake_host_add_dir(f.fh, p, 0, 0, 01777), 0);
+		snprintf(p, sizeof(p), "%s/.containerenv", rud);
+		assert_int_equal(hs_fake_host_add_file(f.fh, p, 0, 0, 0644), 0);
+	}
+	snprintf(config, sizeof(config),
+		"{\"mounts\":[{\"destination\":\"/proc\",\"type\":\"proc\",\"source\":\"proc\",\"options\":[\"nosuid\",\"noexec\",\"nodev\"]},"
+		"{\"destination\":\"/dev\",\"type\":\"tmpfs\",\"source\":\"tmpfs\",\"options\":[\"nosuid\",\"strictatime\",\"mode=755\",\"size=65536k\"]},"
+		"{\"destination\":\"/sys\",\"type\":\"sysfs\",\"source\":\"sysfs\",\"options\":[\"nosuid\",\"noexec\",\"nodev\",\"ro\"]},"
+		"{\"destination\":\"/dev/pts\",\"type\":\"devpts\",\"source\":\"devpts\",\"options\":[\"nosuid\",\"noexec\",\"newinstance\",\"ptmxmode=0666\",\"mode=0620\",\"gid=5\"]},"
+		"{\"destination\":\"/dev/mqueue\",\"type\":\"mqueue\",\"source\":\"mqueue\",\"options\":[\"nosuid\",\"noexec\",\"nodev\"]},"
+		"{\"destination\":\"/etc/resolv.conf\",\"type\":\"bind\",\"source\":\"%s/resolv.conf\",\"options\":[\"bind\",\"rprivate\"]},"
+		"{\"destination\":\"/etc/hosts\",\"type\":\"bind\",\"source\":\"%s/hosts\",\"options\":[\"bind\",\"rprivate\"]},"
+		"{\"destination\":\"/dev/shm\",\"type\":\"bind\",\"source\":\"%s/shm\",\"options\":[\"bind\",\"rprivate\",\"nosuid\",\"noexec\",\"nodev\"]},"
+		"{\"destination\":\"/etc/hostname\",\"type\":\"bind\",\"source\":\"%s/hostname\",\"options\":[\"bind\",\"rprivate\"]},"
+		"{\"destination\":\"/run/.containerenv\",\"type\":\"bind\",\"source\":\"%s/.containerenv\",\"options\":[\"bind\",\"rprivate\"]},"
+		"{\"destination\":\"/sys/fs/cgroup\",\"type\":\"cgroup\",\"source\":\"cgroup\",\"options\":[\"rprivate\",\"nosuid\",\"noexec\",\"nodev\",\"relatime\",\"ro\"]}],"
+		"\"linux\":{\"maskedPaths\":[\"/proc/acpi\",\"/proc/kcore\",\"/proc/keys\",\"/proc/latency_stats\",\"/proc/timer_list\",\"/proc/timer_stats\",\"/proc/sched_debug\",\"/proc/scsi\",\"/sys/firmware\",\"/sys/fs/selinux\",\"/sys/dev/block\"],"
+		"\"readonlyPaths\":[\"/proc/asound\",\"/proc/bus\",\"/proc/fs\",\"/proc/irq\",\"/proc/sys\",\"/proc/sysrq-trigger\"]}}",
+		rud, rud, ud, rud, rud);
+	assert_int_equal(cf_check(&f, config), 0);
+	for (size_t i = 0; i < f.report->len; i++)
+		if (f.report->items[i].action != HS_ACTION_REWRITE)
+			fail_msg("%s %s: %s", f.report->items[i].rule, f.report->items[i].path,
+				 f.report->items[i].message);
+	assert_false(f.report->refused);
+	cf_expect(&f, "mounts.bind-options", "mounts[5].options", HS_ACTION_REWRITE);
+	assert_null(cf_find(&f, "mounts.bind-options", "mounts[7].options"));
+	cf_done(&f);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_sensitive_by_components),
+		cmocka_unit_test(test_sensitive_message),
+		cmocka_unit_test(test_sensitive_by_identity),
+		cmocka_unit_test(test_unsafe_sources),
+		cmocka_unit_test(test_replaceable_components),
+		cmocka_unit_test(test_engine_subtrees_admitted),
+		cmocka_unit_test(test_destinations),
+		cmocka_unit_test(test_types),
+		cmocka_unit_test(test_bind_options),
+		cmocka_unit_test(test_propagation_and_kernel_fs),
+		cmocka_unit_test(test_masked_and_readonly_paths),
+		cmocka_unit_test(test_policy_section),
+		cmocka_unit_test(test_podman_config_passes),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
