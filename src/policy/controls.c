@@ -6,10 +6,10 @@
  * helper that writes it declares it below and uncomments its row. */
 #include "hs-policy.h"
 
-/* extern const struct hs_control hs_control_rootfs; */
-/* extern const struct hs_control hs_control_user; */
-/* extern const struct hs_control hs_control_capabilities; */
-/* extern const struct hs_control hs_control_process; */
+extern const struct hs_control hs_control_rootfs;
+extern const struct hs_control hs_control_user;
+extern const struct hs_control hs_control_capabilities;
+extern const struct hs_control hs_control_process;
 extern const struct hs_control hs_control_mounts;
 extern const struct hs_control hs_control_namespaces;
 /* extern const struct hs_control hs_control_devices; */
@@ -22,10 +22,10 @@ extern const struct hs_control hs_control_seccomp;
 extern const struct hs_control hs_control_egress;
 
 const struct hs_control *const hs_controls[] = {
-	/* &hs_control_rootfs, */
-	/* &hs_control_user, */
-	/* &hs_control_capabilities, */
-	/* &hs_control_process, */
+	&hs_control_rootfs,
+	&hs_control_user,
+	&hs_control_capabilities,
+	&hs_control_process,
 	&hs_control_mounts,
 	&hs_control_namespaces,
 	/* &hs_control_devices, */

@@ -1,0 +1,247 @@
+/* SPDX-License-Identifier: Apache-2.0
+ * Privileges (threats.md §6; CVE-2022-29162 runc, CVE-2022-27650 crun, CVE-2022-24769 moby):
+ * inheritable and ambient capabilities survived exec in every engine, and setuid binaries
+ * regain privileges without no_new_privs. Kubernetes "restricted": drop ALL, add only
+ * NET_BIND_SERVICE. Names are checked against libcap-ng: an unknown name is refused. */
+#include <cap-ng.h>
+#include <string.h>
+
+#include "hs-dlopen.h"
+#include "hs-policy.h"
+
+struct caps_cfg {
+	enum hs_action action;
+	const char **allow; /* NULL-terminated, "CAP_..." */
+	bool no_new_privileges;
+};
+
+static const struct hs_schema_field fields[] = {
+	{ "action", &hs_schema_string },
+	{ "allow", &hs_schema_string_array },
+	{ "no_new_privileges", &hs_schema_bool },
+	{ NULL, NULL },
+};
+static const struct hs_schema schema = { .kind = HS_S_STRUCT, .fields = fields };
+
+static __typeof__(&capng_name_to_capability) sym_capng_name_to_capability;
+
+static int load_capng(struct hs_error *err)
+{
+	static void *dl;
+	return hs_dlopen_many(&dl, "libcap-ng.so.0", err, HS_DLSYM(capng_name_to_capability),
+			      HS_DLSYM_END);
+}
+
+/* 1 known, 0 unknown, negative when libcap-ng cannot be loaded. OCI names are "CAP_" and the
+ * upper-case name; libcap-ng knows them without the prefix, in any case, so the case is
+ * checked here (runc would refuse "cap_chown", crun accept it). */
+static int cap_known(const char *name, struct hs_error *err)
+{
+	int r = load_capng(err);
+
+	if (r < 0)
+		return r;
+	if (strncmp(name, "CAP_", 4) || !name[4])
+		return 0;
+	for (const char *p = name + 4; *p; p++)
+		if (!((*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || *p == '_'))
+			return 0;
+	return sym_capng_name_to_capability(name + 4) >= 0;
+}
+
+static int caps_load(struct hs_arena *a, const struct hs_json *section, void **ret_cfg,
+		     struct hs_error *err)
+{
+	static const char *const default_allow[] = { "CAP_NET_BIND_SERVICE" };
+	struct caps_cfg *c = hs_arena_alloc(a, sizeof(*c));
+	const struct hs_json *list = hs_json_get(section, "allow"), *it, *v;
+	const char *act = hs_json_get_string(section, "action");
+	size_t n = list ? hs_json_len(list) : HS_ARRAY_SIZE(default_allow);
+	int r;
+
+	if (!c || !(c->allow = hs_arena_alloc(a, (n + 1) * sizeof(*c->allow))))
+		return -ENOMEM;
+	c->action = HS_ACTION_REWRITE;
+	c->no_new_privileges = true;
+	if (act && hs_action_parse(act, &c->action) < 0)
+		return hs_error_set(err, -HS_ECONFIG, "policy.capabilities",
+				    "controls.capabilities.action", -1, "must be rewrite, refuse or warn");
+	if ((v = hs_json_get(section, "no_new_privileges")))
+		c->no_new_privileges = v->u.boolean;
+	if (!list) {
+		for (size_t i = 0; i < n; i++)
+			c->allow[i] = default_allow[i];
+	}
+	hs_json_foreach_item(it, list, i)
+	{
+		r = cap_known(it->u.string.s, err);
+		if (r < 0)
+			return r;
+		if (r == 0)
+			return hs_error_set(err, -HS_ECONFIG, "policy.capabilities",
+					    "controls.capabilities.allow", -1,
+					    "\"%s\" is not a capability libcap-ng knows (write CAP_ and "
+					    "the upper-case name)", it->u.string.s);
+		c->allow[i] = it->u.string.s;
+	}
+	*ret_cfg = c;
+	return 0;
+}
+
+static const char *ppath(struct hs_check_ctx *ctx, const char *rel)
+{
+	if (!ctx->process_path || !ctx->process_path[0])
+		return rel;
+	return hs_arena_printf(ctx->arena, "%s.%s", ctx->process_path, rel);
+}
+
+static bool allowed(const struct caps_cfg *c, const char *name)
+{
+	for (size_t i = 0; c->allow[i]; i++)
+		if (!strcmp(c->allow[i], name))
+			return true;
+	return false;
+}
+
+static int check_nnp(struct hs_check_ctx *ctx, const struct caps_cfg *c)
+{
+	const struct hs_json *v = hs_json_get(ctx->process, "noNewPrivileges");
+	int r;
+
+	if (!c->no_new_privileges || (v && v->type == HS_JSON_BOOL && v->u.boolean))
+		return 0;
+	r = hs_finding(ctx, "capabilities.no-new-privileges", ppath(ctx, "noNewPrivileges"), c->action,
+		       "no_new_privs is %s: a setuid or file-capability binary could gain privileges",
+		       v ? "false" : "not set");
+	if (r == HS_ACTION_REWRITE &&
+	    hs_json_set(ctx->arena, ctx->process, "noNewPrivileges", hs_json_new_bool(ctx->arena, true)) < 0)
+		return -ENOMEM;
+	return r < 0 ? r : 0;
+}
+
+/* Every name in every set must be one the kernel knows: an unknown name is refused whatever
+ * the action, because runc and crun disagree on what to do with it (error vs. skip). */
+static int check_names(struct hs_check_ctx *ctx, const struct hs_json *caps)
+{
+	const struct hs_json_member *m;
+	struct hs_error err = HS_ERROR_INIT;
+
+	hs_json_foreach_member(m, caps, i)
+	{
+		const struct hs_json *it;
+
+		hs_json_foreach_item(it, m->value, j)
+		{
+			char path[256];
+			int r;
+
+			if (it->type != HS_JSON_STRING)
+				continue;
+			r = cap_known(it->u.string.s, &err);
+			hs_json_path_index(path, sizeof(path),
+					   ppath(ctx, hs_arena_printf(ctx->arena, "capabilities.%s", m->key)), j);
+			if (r < 0)
+				r = hs_finding(ctx, "capabilities.libcap-ng", path, HS_ACTION_REFUSE,
+					       "cannot check capability names: %s", err.msg);
+			else if (r == 0)
+				r = hs_finding(ctx, "capabilities.unknown", path, HS_ACTION_REFUSE,
+					       "\"%s\" is not a capability (libcap-ng does not know it)",
+					       it->u.string.s);
+			if (r < 0)
+				return r;
+		}
+	}
+	return 0;
+}
+
+/* inheritable and ambient: emptied. Both are what leaked through exec in the CVEs above;
+ * nothing a non-root process needs comes from them. */
+static int check_must_be_empty(struct hs_check_ctx *ctx, const struct caps_cfg *c,
+			       struct hs_json *caps, const char *set)
+{
+	struct hs_json *v = hs_json_get(caps, set);
+	int r;
+
+	if (!v || v->type != HS_JSON_ARRAY || v->u.array.len == 0)
+		return 0;
+	r = hs_finding(ctx, hs_arena_printf(ctx->arena, "capabilities.%s", set),
+		       ppath(ctx, hs_arena_printf(ctx->arena, "capabilities.%s", set)), c->action,
+		       "%zu %s capabilit%s: they survive exec into every program the process runs%s",
+		       v->u.array.len, set, v->u.array.len == 1 ? "y" : "ies",
+		       c->action == HS_ACTION_REWRITE ? ": emptied" : "");
+	if (r == HS_ACTION_REWRITE)
+		v->u.array.len = 0;
+	return r < 0 ? r : 0;
+}
+
+static int check_within_allowlist(struct hs_check_ctx *ctx, const struct caps_cfg *c,
+				  struct hs_json *caps, const char *set)
+{
+	struct hs_json *v = hs_json_get(caps, set);
+	size_t i = 0, removed = 0;
+
+	while (v && v->type == HS_JSON_ARRAY && i < v->u.array.len) {
+		const struct hs_json *it = v->u.array.items[i];
+		char path[256];
+		int r;
+
+		if (it->type != HS_JSON_STRING || allowed(c, it->u.string.s)) {
+			i++;
+			continue;
+		}
+		hs_json_path_index(path, sizeof(path),
+				   ppath(ctx, hs_arena_printf(ctx->arena, "capabilities.%s", set)), i + removed);
+		r = hs_finding(ctx, hs_arena_printf(ctx->arena, "capabilities.%s", set), path, c->action,
+			       "%s is not in the policy's allowlist%s", it->u.string.s,
+			       c->action == HS_ACTION_REWRITE ? ": dropped" : "");
+		if (r < 0)
+			return r;
+		if (r == HS_ACTION_REWRITE) {
+			hs_json_array_remove(v, i); /* paths name the index in the input */
+			removed++;
+		} else
+			i++;
+	}
+	return 0;
+}
+
+static int caps_check_process(struct hs_check_ctx *ctx, const void *cfg)
+{
+	static const char *const sets[] = { "bounding", "effective", "permitted", "inheritable", "ambient" };
+	const struct caps_cfg *c = cfg;
+	struct hs_json *caps = hs_json_get(ctx->process, "capabilities");
+	int r;
+
+	r = check_nnp(ctx, c);
+	if (r < 0)
+		return r;
+	if (caps && caps->type != HS_JSON_OBJECT)
+		return 0;
+	if (!caps) {
+		/* runc reads no capabilities as "leave them alone": a root process keeps all. */
+		r = hs_finding(ctx, "capabilities.missing", ppath(ctx, "capabilities"), c->action,
+			       "no capabilities: runc would leave the process every capability%s",
+			       c->action == HS_ACTION_REWRITE ? ": every set made empty" : "");
+		if (r < 0 || r != HS_ACTION_REWRITE)
+			return r < 0 ? r : 0;
+		if (!(caps = hs_json_ensure_object(ctx->arena, ctx->process, "capabilities")))
+			return -ENOMEM;
+		for (size_t i = 0; i < HS_ARRAY_SIZE(sets); i++)
+			if (!hs_json_ensure_array(ctx->arena, caps, sets[i]))
+				return -ENOMEM;
+		return 0;
+	}
+	r = check_names(ctx, caps);
+	for (size_t i = 0; r >= 0 && i < 3; i++)
+		r = check_within_allowlist(ctx, c, caps, sets[i]);
+	for (size_t i = 3; r >= 0 && i < 5; i++)
+		r = check_must_be_empty(ctx, c, caps, sets[i]);
+	return r < 0 ? r : 0;
+}
+
+const struct hs_control hs_control_capabilities = {
+	.name = "capabilities",
+	.policy_schema = &schema,
+	.load = caps_load,
+	.check_process = caps_check_process,
+};

@@ -1,0 +1,329 @@
+/* SPDX-License-Identifier: Apache-2.0
+ * Root filesystem (NIST SP 800-190 §4.4.4, CIS Docker 5.12): a writable root lets a compromised
+ * process plant binaries and persist; a root.path that is the host's / or a system directory
+ * hands the container the host itself. Root read-only, small noexec tmpfs where images write. */
+#include <string.h>
+
+#include "hs-host.h"
+#include "hs-policy.h"
+
+struct rootfs_cfg {
+	enum hs_action action;
+	bool readonly;
+	const char **tmpfs; /* NULL-terminated destinations */
+	uint64_t tmpfs_size_mb;
+	const char **forbidden; /* host directories a root may not be, nor be above */
+};
+
+static const char *const default_tmpfs[] = { "/tmp", "/run", "/var/tmp", NULL };
+/* The host directories a container root may never be (nor an ancestor of). */
+static const char *const default_forbidden[] = {
+	"/", "/bin", "/boot", "/dev", "/etc", "/home", "/lib", "/lib32", "/lib64", "/opt",
+	"/proc", "/root", "/run", "/sbin", "/srv", "/sys", "/tmp", "/usr", "/var",
+	"/var/lib", "/var/log", "/var/run", "/var/tmp", "/var/lib/docker", "/var/lib/containerd",
+	"/var/lib/containers", "/var/lib/kubelet", NULL,
+};
+/* A root below these is a kernel interface, never an image. */
+static const char *const pseudo_fs[] = { "/proc", "/sys", "/dev", NULL };
+
+static const struct hs_schema_field fields[] = {
+	{ "action", &hs_schema_string },
+	{ "readonly", &hs_schema_bool },
+	{ "tmpfs", &hs_schema_string_array },
+	{ "tmpfs_size_mb", &(const struct hs_schema){ .kind = HS_S_UINT, .umax = 1u << 20 } },
+	{ "forbidden_roots", &hs_schema_string_array },
+	{ NULL, NULL },
+};
+static const struct hs_schema schema = { .kind = HS_S_STRUCT, .fields = fields };
+
+static const char **load_list(struct hs_arena *a, const struct hs_json *arr,
+			      const char *const *dflt, const char *key, struct hs_error *err,
+			      int *ret)
+{
+	size_t n = arr ? hs_json_len(arr) : 0;
+	const char **l;
+	const struct hs_json *it;
+
+	*ret = 0;
+	if (!arr) {
+		for (n = 0; dflt[n]; n++)
+			;
+	}
+	l = hs_arena_alloc(a, (n + 1) * sizeof(*l));
+	if (!l) {
+		*ret = -ENOMEM;
+		return NULL;
+	}
+	if (!arr) {
+		for (size_t i = 0; i < n; i++)
+			l[i] = dflt[i];
+		return l;
+	}
+	hs_json_foreach_item(it, arr, i)
+	{
+		const char *s = it->u.string.s;
+
+		/* Destinations are compared lexically: only clean absolute paths make sense. */
+		if (s[0] != '/' || strstr(s, "//") || strstr(s, "/./") || strstr(s, "/../") ||
+		    (strlen(s) > 1 && s[strlen(s) - 1] == '/')) {
+			*ret = hs_error_set(err, -HS_ECONFIG, "policy.rootfs", key, -1,
+					    "\"%s\" must be a clean absolute path", s);
+			return NULL;
+		}
+		l[i] = s;
+	}
+	return l;
+}
+
+static int rootfs_load(struct hs_arena *a, const struct hs_json *section, void **ret_cfg,
+		       struct hs_error *err)
+{
+	struct rootfs_cfg *c = hs_arena_alloc(a, sizeof(*c));
+	const struct hs_json *v;
+	const char *act = hs_json_get_string(section, "action");
+	int r;
+
+	if (!c)
+		return -ENOMEM;
+	c->action = HS_ACTION_REWRITE;
+	c->readonly = true;
+	c->tmpfs_size_mb = 64;
+	if (act && hs_action_parse(act, &c->action) < 0)
+		return hs_error_set(err, -HS_ECONFIG, "policy.rootfs", "controls.rootfs.action", -1,
+				    "must be rewrite, refuse or warn");
+	if ((v = hs_json_get(section, "readonly")))
+		c->readonly = v->u.boolean;
+	if ((v = hs_json_get(section, "tmpfs_size_mb")) &&
+	    (hs_json_get_u64(v, 1u << 20, &c->tmpfs_size_mb) < 0 || c->tmpfs_size_mb == 0))
+		return hs_error_set(err, -HS_ECONFIG, "policy.rootfs", "controls.rootfs.tmpfs_size_mb",
+				    -1, "must be between 1 and 1048576");
+	c->tmpfs = load_list(a, hs_json_get(section, "tmpfs"), default_tmpfs,
+			     "controls.rootfs.tmpfs", err, &r);
+	if (r < 0)
+		return r;
+	c->forbidden = load_list(a, hs_json_get(section, "forbidden_roots"), default_forbidden,
+				 "controls.rootfs.forbidden_roots", err, &r);
+	if (r < 0)
+		return r;
+	*ret_cfg = c;
+	return 0;
+}
+
+/* Lexical normal form of a mount destination as the runtimes resolve it inside the rootfs:
+ * duplicate and trailing slashes and "." dropped, ".." applied (never above "/"). */
+static void normalize(const char *in, char *out, size_t size)
+{
+	size_t o = 0;
+
+	out[o++] = '/';
+	while (*in) {
+		const char *end;
+		size_t n;
+
+		while (*in == '/')
+			in++;
+		end = strchrnul(in, '/');
+		n = (size_t)(end - in);
+		if (n == 0 || (n == 1 && in[0] == '.')) {
+			/* nothing */
+		} else if (n == 2 && in[0] == '.' && in[1] == '.') {
+			while (o > 1 && out[o - 1] != '/')
+				o--;
+			if (o > 1)
+				o--;
+		} else if (o + n + 2 < size) {
+			if (o > 1)
+				out[o++] = '/';
+			memcpy(out + o, in, n);
+			o += n;
+		}
+		in = end;
+	}
+	out[o] = '\0';
+}
+
+static bool path_is_at_or_below(const char *path, const char *dir)
+{
+	size_t n = strlen(dir);
+
+	if (!strcmp(dir, "/"))
+		return true;
+	return !strncmp(path, dir, n) && (path[n] == '\0' || path[n] == '/');
+}
+
+static int check_readonly(struct hs_check_ctx *ctx, const struct rootfs_cfg *c, struct hs_json *root)
+{
+	const struct hs_json *ro = hs_json_get(root, "readonly");
+	int r;
+
+	if (!c->readonly || (ro && ro->type == HS_JSON_BOOL && ro->u.boolean))
+		return 0;
+	r = hs_finding(ctx, "rootfs.readonly", "root.readonly", c->action,
+		       "the root filesystem is writable: a process could replace the image's binaries");
+	if (r == HS_ACTION_REWRITE) {
+		struct hs_json *t = hs_json_new_bool(ctx->arena, true);
+
+		if (!t || hs_json_set(ctx->arena, root, "readonly", t) < 0)
+			return -ENOMEM;
+	}
+	return r < 0 ? r : 0;
+}
+
+static struct hs_json *new_tmpfs(struct hs_arena *a, const char *dest, uint64_t size_mb)
+{
+	struct hs_json *m = hs_json_new(a, HS_JSON_OBJECT), *opts = hs_json_new(a, HS_JSON_ARRAY);
+	const char *o[] = { "nosuid", "nodev", "noexec", "mode=1777",
+			    hs_arena_printf(a, "size=%llum", (unsigned long long)size_mb) };
+
+	if (!m || !opts || !o[4])
+		return NULL;
+	for (size_t i = 0; i < HS_ARRAY_SIZE(o); i++)
+		if (hs_json_append(a, opts, hs_json_new_string(a, o[i])) < 0)
+			return NULL;
+	if (hs_json_set(a, m, "destination", hs_json_new_string(a, dest)) < 0 ||
+	    hs_json_set(a, m, "type", hs_json_new_string(a, "tmpfs")) < 0 ||
+	    hs_json_set(a, m, "source", hs_json_new_string(a, "tmpfs")) < 0 ||
+	    hs_json_set(a, m, "options", opts) < 0)
+		return NULL;
+	return m;
+}
+
+/* Images write to /tmp, /run, /var/tmp: give them small tmpfs there so a read-only root
+ * does not break them — noexec, so what they write cannot be run. */
+static int add_tmpfs(struct hs_check_ctx *ctx, const struct rootfs_cfg *c)
+{
+	const struct hs_json *mounts = hs_json_get(ctx->config, "mounts");
+	enum hs_action act = c->action == HS_ACTION_WARN ? HS_ACTION_WARN : HS_ACTION_REWRITE;
+	struct hs_json *list = NULL;
+	int r;
+
+	if (mounts && mounts->type != HS_JSON_ARRAY)
+		return 0; /* the schema refused it already */
+	for (size_t t = 0; c->tmpfs[t]; t++) {
+		const struct hs_json *m;
+		bool present = false;
+
+		hs_json_foreach_item(m, mounts, i)
+		{
+			const char *d = hs_json_get_string(m, "destination");
+			char norm[4096];
+
+			if (!d)
+				continue;
+			normalize(d, norm, sizeof(norm));
+			if (!strcmp(norm, c->tmpfs[t])) {
+				present = true;
+				break;
+			}
+		}
+		if (present)
+			continue;
+		r = hs_finding(ctx, "rootfs.tmpfs", "mounts", act,
+			       "no mount at %s: a tmpfs (nosuid,nodev,noexec,size=%llum) is added so "
+			       "the read-only root stays usable",
+			       c->tmpfs[t], (unsigned long long)c->tmpfs_size_mb);
+		if (r < 0)
+			return r;
+		if (r != HS_ACTION_REWRITE)
+			continue;
+		if (!list && !(list = hs_json_ensure_array(ctx->arena, ctx->config, "mounts")))
+			return -ENOMEM;
+		if (hs_json_append(ctx->arena, list, new_tmpfs(ctx->arena, c->tmpfs[t], c->tmpfs_size_mb)) < 0)
+			return -ENOMEM;
+		mounts = list;
+	}
+	return 0;
+}
+
+static int refuse_path(struct hs_check_ctx *ctx, const char *fmt, ...) HS_PRINTF(2, 3);
+static int refuse_path(struct hs_check_ctx *ctx, const char *fmt, ...)
+{
+	char msg[768];
+	va_list ap;
+	int r;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	r = hs_finding(ctx, "rootfs.path", "root.path", HS_ACTION_REFUSE, "%s", msg);
+	return r < 0 ? r : 0;
+}
+
+/* root.path must be an image's directory, not the host's: resolved on the host (symlinks
+ * followed, magic links refused) and compared by name and by identity (a bind alias). */
+static int check_path(struct hs_check_ctx *ctx, const struct rootfs_cfg *c, const struct hs_json *root)
+{
+	const char *p = hs_json_get_string(root, "path");
+	struct hs_canonical_path cp;
+	struct hs_error herr = HS_ERROR_INIT;
+	const struct hs_file_id *id = NULL;
+	char *full;
+	int r;
+
+	if (!p || !*p)
+		return refuse_path(ctx, "no root.path: the runtime would have no image to run");
+	if (p[0] != '/' && !ctx->bundle) {
+		/* No bundle to resolve it against (check of a lone config): lexical check only. */
+		if (strstr(p, ".."))
+			return refuse_path(ctx, "\"%s\" climbs out of the bundle", p);
+		return 0;
+	}
+	full = p[0] == '/' ? (char *)p : hs_arena_printf(ctx->arena, "%s/%s", ctx->bundle, p);
+	if (!full)
+		return -ENOMEM;
+	if (!ctx->host || !ctx->host->canonicalize)
+		return refuse_path(ctx, "cannot resolve \"%s\" on this host", p);
+	r = ctx->host->canonicalize(ctx->host, ctx->arena, full, &cp, &herr);
+	if (r == -ENOMEM)
+		return r;
+	if (r < 0)
+		return refuse_path(ctx, "cannot resolve \"%s\": %s", p, herr.msg[0] ? herr.msg : strerror(-r));
+	if (cp.exists && cp.n_components)
+		id = &cp.components[cp.n_components - 1].id;
+	for (size_t i = 0; pseudo_fs[i]; i++)
+		if (path_is_at_or_below(cp.path, pseudo_fs[i]))
+			return refuse_path(ctx, "resolves to %s, inside the kernel's %s", cp.path, pseudo_fs[i]);
+	for (size_t i = 0; c->forbidden[i]; i++) {
+		struct hs_file_id fid;
+
+		/* Equal to, or above, a host system directory: the container would see it. */
+		if (path_is_at_or_below(c->forbidden[i], cp.path))
+			return refuse_path(ctx, "resolves to %s, the host's own directory (or above %s)",
+					   cp.path, c->forbidden[i]);
+		if (id && ctx->host->file_id &&
+		    ctx->host->file_id(ctx->host, c->forbidden[i], &fid) == 0 && fid.dev == id->dev &&
+		    fid.ino == id->ino)
+			return refuse_path(ctx, "is the host's %s under another name (%s)",
+					   c->forbidden[i], cp.path);
+	}
+	return 0;
+}
+
+static int rootfs_check_config(struct hs_check_ctx *ctx, const void *cfg)
+{
+	const struct rootfs_cfg *c = cfg;
+	struct hs_json *root = hs_json_get(ctx->config, "root");
+	int r;
+
+	if (root && root->type != HS_JSON_OBJECT)
+		return 0;
+	if (!root) {
+		r = hs_finding(ctx, "rootfs.path", "root", HS_ACTION_REFUSE,
+			       "no root: the runtime would have no image to run");
+		return r < 0 ? r : 0;
+	}
+	r = check_path(ctx, c, root);
+	if (r >= 0)
+		r = check_readonly(ctx, c, root);
+	/* tmpfs only make sense as the companion of a read-only root. */
+	if (r >= 0 && c->readonly)
+		r = add_tmpfs(ctx, c);
+	return r < 0 ? r : 0;
+}
+
+const struct hs_control hs_control_rootfs = {
+	.name = "rootfs",
+	.policy_schema = &schema,
+	.load = rootfs_load,
+	.check_config = rootfs_check_config,
+};

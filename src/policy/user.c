@@ -1,0 +1,172 @@
+/* SPDX-License-Identifier: Apache-2.0
+ * User (NIST SP 800-190 §4.4.3, CIS Docker 4.1, Kubernetes "restricted" runAsNonRoot): uid 0
+ * in a container is uid 0 on the host without a user namespace; every runtime escape
+ * (CVE-2019-5736, CVE-2024-21626) needs it. gid 0 and supplementary group 0 open root's files. */
+#include <string.h>
+
+#include "hs-policy.h"
+
+struct user_cfg {
+	enum hs_action action;
+	uint32_t uid, gid; /* what uid 0 / gid 0 become */
+	uint32_t umask_bits; /* bits every umask must have */
+};
+
+static const struct hs_schema_field fields[] = {
+	{ "action", &hs_schema_string },
+	{ "uid", &hs_schema_u32 },
+	{ "gid", &hs_schema_u32 },
+	{ "umask_required", &(const struct hs_schema){ .kind = HS_S_UINT, .umax = 0777 } },
+	{ NULL, NULL },
+};
+static const struct hs_schema schema = { .kind = HS_S_STRUCT, .fields = fields };
+
+static int user_load(struct hs_arena *a, const struct hs_json *section, void **ret_cfg,
+		     struct hs_error *err)
+{
+	struct user_cfg *c = hs_arena_alloc(a, sizeof(*c));
+	const char *act = hs_json_get_string(section, "action");
+	const struct hs_json *v;
+	uint64_t n;
+
+	if (!c)
+		return -ENOMEM;
+	/* 65534 is nobody/nogroup in Debian, Alpine, busybox and the distroless images: present
+	 * in their /etc/passwd, owner of nothing in the image. */
+	*c = (struct user_cfg){ .action = HS_ACTION_REWRITE, .uid = 65534, .gid = 65534, .umask_bits = 022 };
+	if (act && hs_action_parse(act, &c->action) < 0)
+		return hs_error_set(err, -HS_ECONFIG, "policy.user", "controls.user.action", -1,
+				    "must be rewrite, refuse or warn");
+	if ((v = hs_json_get(section, "uid")) && hs_json_get_u64(v, UINT32_MAX, &n) == 0)
+		c->uid = (uint32_t)n;
+	if ((v = hs_json_get(section, "gid")) && hs_json_get_u64(v, UINT32_MAX, &n) == 0)
+		c->gid = (uint32_t)n;
+	if ((v = hs_json_get(section, "umask_required")) && hs_json_get_u64(v, 0777, &n) == 0)
+		c->umask_bits = (uint32_t)n;
+	if (c->uid == 0 || c->gid == 0)
+		return hs_error_set(err, -HS_ECONFIG, "policy.user", "controls.user", -1,
+				    "the uid and gid root is remapped to cannot be 0");
+	*ret_cfg = c;
+	return 0;
+}
+
+static const char *ppath(struct hs_check_ctx *ctx, const char *rel)
+{
+	if (!ctx->process_path || !ctx->process_path[0])
+		return rel;
+	return hs_arena_printf(ctx->arena, "%s.%s", ctx->process_path, rel);
+}
+
+/* uid or gid field: 0 (or absent, which the runtimes read as 0) becomes the policy's id. */
+static int check_id(struct hs_check_ctx *ctx, const struct user_cfg *c, struct hs_json *user,
+		    const char *key, const char *rule, uint32_t to)
+{
+	const struct hs_json *v = hs_json_get(user, key);
+	uint64_t id = 0;
+	const char *path = ppath(ctx, hs_arena_printf(ctx->arena, "user.%s", key));
+	int r;
+
+	if (!path)
+		return -ENOMEM;
+	if (v && hs_json_get_u64(v, UINT32_MAX, &id) < 0)
+		return 0; /* the schema refused it already */
+	if (id != 0)
+		return 0;
+	r = hs_finding(ctx, rule, path, c->action, "%s is 0 (root%s)%s%u", key,
+		       v ? "" : ", by default when absent",
+		       c->action == HS_ACTION_REWRITE ? ": remapped to " : ": policy remaps to ", to);
+	if (r == HS_ACTION_REWRITE && hs_json_set(ctx->arena, user, key, hs_json_new_u64(ctx->arena, to)) < 0)
+		return -ENOMEM;
+	return r < 0 ? r : 0;
+}
+
+static int check_groups(struct hs_check_ctx *ctx, const struct user_cfg *c, struct hs_json *user)
+{
+	struct hs_json *gids = hs_json_get_type(user, "additionalGids", HS_JSON_ARRAY);
+	const struct hs_json *g;
+	size_t i = 0, removed = 0;
+	int r;
+
+	while (gids && i < gids->u.array.len) {
+		uint64_t id;
+		char path[256];
+
+		g = gids->u.array.items[i];
+		if (hs_json_get_u64(g, UINT32_MAX, &id) < 0 || id != 0) {
+			i++;
+			continue;
+		}
+		hs_json_path_index(path, sizeof(path), ppath(ctx, "user.additionalGids"), i + removed);
+		r = hs_finding(ctx, "user.additional-gids", path, c->action,
+			       "supplementary group 0 (root) gives root's group access%s",
+			       c->action == HS_ACTION_REWRITE ? ": removed" : "");
+		if (r < 0)
+			return r;
+		if (r == HS_ACTION_REWRITE) {
+			hs_json_array_remove(gids, i);
+			removed++;
+		} else
+			i++;
+	}
+	return 0;
+}
+
+static int check_umask(struct hs_check_ctx *ctx, const struct user_cfg *c, struct hs_json *user)
+{
+	const struct hs_json *v = hs_json_get(user, "umask");
+	uint64_t m;
+	int r;
+
+	/* Absent: the runtimes use 0022. */
+	if (!v || hs_json_get_u64(v, UINT32_MAX, &m) < 0)
+		return 0;
+	if ((m & c->umask_bits) == c->umask_bits && m <= 0777)
+		return 0;
+	r = hs_finding(ctx, "user.umask", ppath(ctx, "user.umask"), c->action,
+		       "umask %04llo lets files be created writable by group or others (must "
+		       "include %04o)%s",
+		       (unsigned long long)m, c->umask_bits,
+		       c->action == HS_ACTION_REWRITE ? ": the missing bits are added" : "");
+	if (r == HS_ACTION_REWRITE &&
+	    hs_json_set(ctx->arena, user, "umask", hs_json_new_u64(ctx->arena, (m & 0777) | c->umask_bits)) < 0)
+		return -ENOMEM;
+	return r < 0 ? r : 0;
+}
+
+static int user_check_process(struct hs_check_ctx *ctx, const void *cfg)
+{
+	const struct user_cfg *c = cfg;
+	struct hs_json *user = hs_json_get(ctx->process, "user");
+	int r;
+
+	if (user && user->type != HS_JSON_OBJECT)
+		return 0;
+	if (!user) {
+		/* No user at all: the runtimes run the process as 0:0. */
+		r = hs_finding(ctx, "user.root", ppath(ctx, "user"), c->action,
+			       "no user: the process would run as root (0:0)%s",
+			       c->action == HS_ACTION_REWRITE ? ": set to the policy's user" : "");
+		if (r < 0 || r != HS_ACTION_REWRITE)
+			return r < 0 ? r : 0;
+		user = hs_json_ensure_object(ctx->arena, ctx->process, "user");
+		if (!user || hs_json_set(ctx->arena, user, "uid", hs_json_new_u64(ctx->arena, c->uid)) < 0 ||
+		    hs_json_set(ctx->arena, user, "gid", hs_json_new_u64(ctx->arena, c->gid)) < 0)
+			return -ENOMEM;
+		return 0;
+	}
+	r = check_id(ctx, c, user, "uid", "user.root", c->uid);
+	if (r >= 0)
+		r = check_id(ctx, c, user, "gid", "user.root-group", c->gid);
+	if (r >= 0)
+		r = check_groups(ctx, c, user);
+	if (r >= 0)
+		r = check_umask(ctx, c, user);
+	return r;
+}
+
+const struct hs_control hs_control_user = {
+	.name = "user",
+	.policy_schema = &schema,
+	.load = user_load,
+	.check_process = user_check_process,
+};
