@@ -24,6 +24,8 @@ static int write_policy(const char *controls, const char *exceptions)
 	f = fdopen(fd, "w");
 	/* only egress under test: the other controls have their own tests */
 	fprintf(f, "{\"runtime\":\"/usr/bin/runc\",\"controls\":{\"mounts\":{\"enabled\":false},"
+		   "\"rootfs\":{\"enabled\":false},\"user\":{\"enabled\":false},"
+		   "\"capabilities\":{\"enabled\":false},\"process\":{\"enabled\":false},"
 		   "\"namespaces\":{\"enabled\":false}%s%s},\"exceptions\":[%s]}",
 		*controls ? "," : "", controls, exceptions ? exceptions : "");
 	fclose(f);
