@@ -83,7 +83,7 @@ prepare: deps
 
 # The whole suite, as CI and a new user run it. SUITES narrows it (e.g. SUITES="unit integration").
 check: prepare
-	$(MAKE) test-build
+	$(MAKE) test-build fuzz-build
 	BUILD=$(BUILD) sh tests/run.sh $(SUITES)
 
 unit integration e2e: test-build
@@ -109,6 +109,29 @@ seccomp-profile-check:
 	python3 scripts/gen-seccomp.py --check
 
 clean:
-	rm -rf build build-san
+	rm -rf build build-san build-fuzz
 
 -include $(OBJS:.o=.d) $(BUILD)/obj/src/main.d
+
+# Fuzzing (tests/fuzz/): libFuzzer harnesses under ASan+UBSan, built with clang into build-fuzz/.
+# `make fuzz FUZZ_SECONDS=1800` for a long run; `make check` runs each briefly (suite "fuzz").
+FUZZ_SECONDS ?= 30
+FUZZ_DIR     := build-fuzz
+FUZZ_CFLAGS  := -std=gnu11 -g -O1 -fno-omit-frame-pointer -D_GNU_SOURCE -Iinclude $(PKG_CFLAGS) \
+	-DHS_SYSCONFDIR='"$(SYSCONFDIR)"' -fsanitize=fuzzer-no-link,address,undefined
+FUZZ_OBJS    := $(SRCS:%.c=$(FUZZ_DIR)/obj/%.o) $(UNIT_SUPPORT:%.c=$(FUZZ_DIR)/obj/%.o)
+FUZZ_BINS    := $(patsubst tests/fuzz/%.c,$(FUZZ_DIR)/%,$(wildcard tests/fuzz/fuzz-*.c))
+
+$(FUZZ_DIR)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	@echo "  FUZZCC  $<"
+	@clang $(FUZZ_CFLAGS) -Itests/unit/support -c $< -o $@
+
+$(FUZZ_DIR)/fuzz-%: tests/fuzz/fuzz-%.c $(FUZZ_OBJS)
+	clang $(FUZZ_CFLAGS) -Itests/unit/support -fsanitize=fuzzer -o $@ $< $(FUZZ_OBJS) \
+		$(YAJL_STATIC) -ldl
+
+fuzz-build: $(FUZZ_BINS)
+
+fuzz: fuzz-build
+	FUZZ_SECONDS=$(FUZZ_SECONDS) sh tests/fuzz/run.sh

@@ -1,13 +1,13 @@
 #!/bin/sh
 # Run the test suites and sum them. Every suite speaks TAP; the last line is
 # "N passed, N failed, N skipped" over all of them. Usage: tests/run.sh [SUITE...]
-# Suites: unit integration e2e (default: all, in that order).
+# Suites: unit integration e2e fuzz (default: all, in that order).
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 2
 BUILD=${BUILD:-build}
 export HS_TOP="$top" HS_BUILD="$top/$BUILD" HS_BIN="$top/$BUILD/hardshim"
-suites=${*:-unit integration e2e}
+suites=${*:-unit integration e2e fuzz}
 tap=$(mktemp)
 trap 'rm -f "$tap"' EXIT
 
@@ -32,6 +32,7 @@ for s in $suites; do
 	unit) run_unit ;;
 	integration) run_bats tests/integration ;;
 	e2e) run_bats tests/e2e ;;
+	fuzz) FUZZ_SECONDS=${FUZZ_SECONDS:-30} sh tests/fuzz/run.sh ;;
 	*) echo "not ok - unknown suite $s" ;;
 	esac
 done | tee "$tap"
