@@ -1,0 +1,74 @@
+#!/usr/bin/env bats
+# The bundle helpers themselves, against the real runtimes directly (HS_VIA=direct): if these
+# fail, every other integration test's evidence is suspect.
+
+load ../lib/bundle
+
+teardown() { hs_teardown; }
+
+for_runtimes() {
+	local rt
+	for rt in runc crun; do
+		hs_setup "$rt"
+		echo "# runtime: $rt"
+		"$@"
+		hs_teardown
+	done
+}
+
+@test "lib: busybox bundle runs in the foreground with runc and crun" {
+	export HS_VIA=direct
+	check() {
+		hs_bundle "$HS_TMP/b-$HS_RUNTIME"
+		hs_args sh -c 'echo hello-$(id -u)'
+		run hs_run "fg-$HS_RUNTIME"
+		[ "$status" -eq 0 ]
+		[ "$output" = hello-0 ]
+	}
+	for_runtimes check
+}
+
+@test "lib: detached container: pid, /proc status, namespaces, exec, state, cleanup" {
+	export HS_VIA=direct
+	check() {
+		hs_bundle "$HS_TMP/b-$HS_RUNTIME"
+		hs_create_start "d-$HS_RUNTIME"
+		hs_wait_state "d-$HS_RUNTIME" running
+		pid=$(hs_pid "d-$HS_RUNTIME")
+		[ "$pid" -gt 1 ]
+		[ "$(hs_status "d-$HS_RUNTIME" Name)" = sleep ]
+		[ "$(hs_status "d-$HS_RUNTIME" Uid)" = "0 0 0 0" ]
+		hs_ns_differs "d-$HS_RUNTIME" pid
+		hs_ns_differs "d-$HS_RUNTIME" mnt
+		run hs_ns_differs "d-$HS_RUNTIME" user
+		[ "$status" -ne 0 ]
+		# runc spec's default capabilities: AUDIT_WRITE(29), KILL(5), NET_BIND_SERVICE(10).
+		eff=$(hs_status "d-$HS_RUNTIME" CapEff)
+		hs_cap_has "$eff" 5
+		hs_cap_has "$eff" 10
+		run hs_cap_has "$eff" 21
+		[ "$status" -ne 0 ]
+		run hs_exec "d-$HS_RUNTIME" --user 65534:65534 -- id -u
+		[ "$status" -eq 0 ]
+		[ "$output" = 65534 ]
+		hs_teardown
+		# The init is gone (or a zombie awaiting its reaper), not running.
+		for i in 1 2 3 4 5 6 7 8 9 10; do
+			st=$(awk '$1 == "State:" { print $2 }' "/proc/$pid/status" 2>/dev/null || true)
+			[ -z "$st" ] || [ "$st" = Z ] && break
+			sleep 0.2
+		done
+		[ -z "$st" ] || [ "$st" = Z ]
+		run hs_rt_direct state "d-$HS_RUNTIME"
+		[ "$status" -ne 0 ]
+	}
+	for_runtimes check
+}
+
+@test "lib: policy file names the runtime and takes jq edits" {
+	hs_setup crun
+	[ "$(jq -r .runtime "$HARDSHIM_POLICY")" = /usr/bin/crun ]
+	hs_policy '.mode = "audit"'
+	[ "$(jq -c . "$HARDSHIM_POLICY")" = '{"runtime":"/usr/bin/crun","mode":"audit"}' ]
+	[ "$(stat -c %a "$HARDSHIM_POLICY")" = 644 ]
+}
