@@ -1,0 +1,134 @@
+/* SPDX-License-Identifier: Apache-2.0
+ * Shared by the unit tests of rootfs, user, capabilities, process and exec: a policy with only
+ * the control under test switched on, the whole pipeline (strict parse, schema, controls,
+ * canonical bytes) over a document, and lookups of findings. */
+#pragma once
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <cmocka.h>
+
+#include "fake-host.h"
+#include "hs-policy.h"
+
+struct harness {
+	struct hs_policy *policy;
+	struct hs_fake_host *fh;
+	struct hs_pipeline pl;
+	struct hs_error err;
+};
+
+/* Policy with every control but `only` switched off; `section` is only's section ("" = none). */
+static inline int h_policy(struct harness *h, const char *only, const char *section,
+			   const char *extra_top)
+{
+	char file[] = "/tmp/hs-test-procctl-XXXXXX";
+	int fd = mkstemp(file);
+	FILE *f;
+	int r;
+
+	if (fd < 0 || !(f = fdopen(fd, "w")))
+		return -errno;
+	fprintf(f, "{\"runtime\":\"/usr/bin/runc\"%s%s,\"controls\":{", extra_top ? "," : "",
+		extra_top ? extra_top : "");
+	for (size_t i = 0; i < hs_n_controls; i++) {
+		const char *n = hs_controls[i]->name;
+
+		if (only && !strcmp(n, only))
+			fprintf(f, "%s\"%s\":%s", i ? "," : "", n, section && *section ? section : "{}");
+		else
+			fprintf(f, "%s\"%s\":{\"enabled\":false}", i ? "," : "", n);
+	}
+	fprintf(f, "}}");
+	fclose(f);
+	chmod(file, 0644);
+	h->err = (struct hs_error)HS_ERROR_INIT;
+	r = hs_policy_load(file, &h->policy, &h->err);
+	unlink(file);
+	return r;
+}
+
+static inline void h_setup(struct harness *h, const char *only, const char *section)
+{
+	memset(h, 0, sizeof(*h));
+	if (h_policy(h, only, section, NULL) < 0)
+		fail_msg("policy refused: %s: %s: %s", h->err.rule, h->err.path, h->err.msg);
+	h->fh = hs_fake_host_new_default();
+	assert_non_null(h->fh);
+	assert_int_equal(hs_fake_host_add_dir(h->fh, "/srv/bundle/rootfs", 0, 0, 0755), 0);
+}
+
+/* Run the pipeline over doc (a config when schema is hs_oci_spec, else a process). */
+static inline void h_run_event(struct harness *h, const struct hs_schema *schema, const char *doc,
+			       enum hs_event ev)
+{
+	h->pl = (struct hs_pipeline){
+		.policy = h->policy,
+		.host = hs_fake_host_get(h->fh),
+		.schema = schema,
+		.event = ev,
+		.bundle = "/srv/bundle",
+	};
+	h->err = (struct hs_error)HS_ERROR_INIT;
+	if (hs_pipeline_run(&h->pl, doc, strlen(doc), &h->err) < 0)
+		fail_msg("pipeline error: %s: %s", h->err.rule, h->err.msg);
+}
+
+static inline void h_run(struct harness *h, const char *config)
+{
+	h_run_event(h, &hs_oci_spec, config, HS_EVENT_CREATE);
+}
+
+static inline void h_done(struct harness *h)
+{
+	hs_pipeline_done(&h->pl);
+	hs_policy_free(h->policy);
+	hs_fake_host_free(h->fh);
+}
+
+static inline const struct hs_finding *h_find(struct harness *h, const char *rule, const char *path)
+{
+	for (size_t i = 0; i < h->pl.report->len; i++) {
+		const struct hs_finding *f = &h->pl.report->items[i];
+
+		if (!strcmp(f->rule, rule) && (!path || !strcmp(f->path, path)))
+			return f;
+	}
+	return NULL;
+}
+
+static inline void h_dump(struct harness *h)
+{
+	for (size_t i = 0; i < h->pl.report->len; i++)
+		print_message("# %s %s %s: %s\n", hs_action_name(h->pl.report->items[i].action),
+			      h->pl.report->items[i].rule, h->pl.report->items[i].path,
+			      h->pl.report->items[i].message);
+}
+
+/* Assert a finding with this rule, path and action. */
+#define h_expect(h, rule, path, act)                                                            \
+	do {                                                                                       \
+		const struct hs_finding *_f = h_find((h), (rule), (path));                         \
+		if (!_f) {                                                                         \
+			h_dump(h);                                                                 \
+			fail_msg("no finding %s at %s", (rule), (path) ? (path) : "*");            \
+		}                                                                                  \
+		assert_string_equal(hs_action_name(_f->action), hs_action_name(act));       \
+	} while (0)
+
+/* Does the canonical output contain this text? */
+static inline bool h_out_has(struct harness *h, const char *text)
+{
+	return h->pl.final && strstr(h->pl.final, text) != NULL;
+}
+
+/* A minimal valid config around a process (JSON object text) and a root. */
+#define H_CONFIG(root, process)                                                                    \
+	"{\"ociVersion\":\"1.0.2\",\"root\":" root ",\"process\":" process "}"
+#define H_GOOD_PROCESS                                                                             \
+	"{\"args\":[\"sh\"],\"cwd\":\"/\",\"user\":{\"uid\":1000,\"gid\":1000},"                  \
+	"\"noNewPrivileges\":true,\"capabilities\":{\"bounding\":[],\"effective\":[],"             \
+	"\"permitted\":[],\"inheritable\":[],\"ambient\":[]}}"

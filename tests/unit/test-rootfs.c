@@ -1,0 +1,170 @@
+/* SPDX-License-Identifier: Apache-2.0
+ * rootfs: read-only root, tmpfs companions, root.path never the host's. */
+#include "procctl-harness.h"
+
+#define RO "{\"path\":\"rootfs\",\"readonly\":true}"
+
+static void test_writable_root_rewritten(void **state)
+{
+	struct harness h;
+
+	h_setup(&h, "rootfs", NULL);
+	h_run(&h, H_CONFIG("{\"path\":\"rootfs\",\"readonly\":false}", H_GOOD_PROCESS));
+	h_expect(&h, "rootfs.readonly", "root.readonly", HS_ACTION_REWRITE);
+	assert_true(hs_json_get(hs_json_get(h.pl.tree, "root"), "readonly")->u.boolean);
+	assert_false(h.pl.report->refused);
+	h_done(&h);
+
+	h_setup(&h, "rootfs", NULL);
+	h_run(&h, H_CONFIG("{\"path\":\"rootfs\"}", H_GOOD_PROCESS)); /* absent = writable */
+	h_expect(&h, "rootfs.readonly", "root.readonly", HS_ACTION_REWRITE);
+	h_done(&h);
+}
+
+static void test_readonly_refuse_and_warn(void **state)
+{
+	struct harness h;
+
+	h_setup(&h, "rootfs", "{\"action\":\"refuse\"}");
+	h_run(&h, H_CONFIG("{\"path\":\"rootfs\"}", H_GOOD_PROCESS));
+	h_expect(&h, "rootfs.readonly", "root.readonly", HS_ACTION_REFUSE);
+	assert_true(h.pl.report->refused);
+	h_done(&h);
+
+	h_setup(&h, "rootfs", "{\"action\":\"warn\"}");
+	h_run(&h, H_CONFIG("{\"path\":\"rootfs\"}", H_GOOD_PROCESS));
+	h_expect(&h, "rootfs.readonly", "root.readonly", HS_ACTION_WARN);
+	h_expect(&h, "rootfs.tmpfs", "mounts", HS_ACTION_WARN);
+	assert_false(h.pl.changed);
+	h_done(&h);
+}
+
+static void test_tmpfs_added_unless_mounted(void **state)
+{
+	struct harness h;
+
+	h_setup(&h, "rootfs", NULL);
+	/* /tmp/ (trailing slash) and //run are the same destinations as /tmp and /run. */
+	h_run(&h, "{\"ociVersion\":\"1.0.2\",\"root\":" RO ",\"process\":" H_GOOD_PROCESS
+		  ",\"mounts\":[{\"destination\":\"/tmp/\",\"type\":\"tmpfs\",\"source\":\"tmpfs\"},"
+		  "{\"destination\":\"//run\",\"type\":\"tmpfs\",\"source\":\"tmpfs\"}]}");
+	assert_int_equal(h.pl.report->len, 1);
+	h_expect(&h, "rootfs.tmpfs", "mounts", HS_ACTION_REWRITE);
+	assert_int_equal(hs_json_len(hs_json_get(h.pl.tree, "mounts")), 3);
+	assert_true(h_out_has(&h, "{\"destination\":\"/var/tmp\",\"type\":\"tmpfs\",\"source\":\"tmpfs\","
+				  "\"options\":[\"nosuid\",\"nodev\",\"noexec\",\"mode=1777\",\"size=64m\"]}"));
+	h_done(&h);
+
+	h_setup(&h, "rootfs", "{\"tmpfs\":[\"/scratch\"],\"tmpfs_size_mb\":8}");
+	h_run(&h, H_CONFIG(RO, H_GOOD_PROCESS));
+	assert_int_equal(h.pl.report->len, 1);
+	assert_true(h_out_has(&h, "\"destination\":\"/scratch\""));
+	assert_true(h_out_has(&h, "\"size=8m\""));
+	h_done(&h);
+}
+
+static void test_root_path_host(void **state)
+{
+	static const char *const bad[] = {
+		"/", "/etc", "/usr", "/var", "/var/lib", "/proc/1/root", "/proc/self/fd/3", "/sys/fs",
+		"rootfs/../../..", "/bin", "/srv/bundle/etc-link", "/dev/shm-x",
+	};
+	struct harness h;
+
+	for (size_t i = 0; i < HS_ARRAY_SIZE(bad); i++) {
+		char config[512];
+
+		h_setup(&h, "rootfs", NULL);
+		assert_int_equal(hs_fake_host_add_symlink(h.fh, "/srv/bundle/etc-link", "../../etc"), 0);
+		assert_int_equal(hs_fake_host_add_dir(h.fh, "/dev/shm-x", 0, 0, 0755), 0);
+		snprintf(config, sizeof(config),
+			 "{\"ociVersion\":\"1.0.2\",\"root\":{\"path\":\"%s\",\"readonly\":true},"
+			 "\"process\":" H_GOOD_PROCESS "}", bad[i]);
+		h_run(&h, config);
+		if (!h_find(&h, "rootfs.path", "root.path"))
+			fail_msg("root.path %s was not refused", bad[i]);
+		assert_true(h.pl.report->refused);
+		h_done(&h);
+	}
+}
+
+static void test_root_path_alias_by_identity(void **state)
+{
+	struct harness h;
+	struct hs_file_id etc;
+
+	h_setup(&h, "rootfs", NULL);
+	/* A bind mount of /etc at /srv/images/x: another name, the same inode. */
+	assert_int_equal(hs_fake_host_add_dir(h.fh, "/srv/images/x", 0, 0, 0755), 0);
+	assert_int_equal(hs_fake_host_get_id(h.fh, "/etc", &etc), 0);
+	assert_int_equal(hs_fake_host_set_id(h.fh, "/srv/images/x", etc.dev, etc.ino), 0);
+	h_run(&h, H_CONFIG("{\"path\":\"/srv/images/x\",\"readonly\":true}", H_GOOD_PROCESS));
+	h_expect(&h, "rootfs.path", "root.path", HS_ACTION_REFUSE);
+	h_done(&h);
+}
+
+static void test_root_path_fine_and_missing(void **state)
+{
+	struct harness h;
+
+	h_setup(&h, "rootfs", "{\"tmpfs\":[]}");
+	h_run(&h, H_CONFIG("{\"path\":\"/srv/bundle/rootfs\",\"readonly\":true}", H_GOOD_PROCESS));
+	assert_int_equal(h.pl.report->len, 0);
+	h_done(&h);
+
+	h_setup(&h, "rootfs", NULL);
+	h_run(&h, "{\"ociVersion\":\"1.0.2\",\"process\":" H_GOOD_PROCESS "}");
+	h_expect(&h, "rootfs.path", "root", HS_ACTION_REFUSE);
+	h_done(&h);
+}
+
+static void test_host_failure_fails_closed(void **state)
+{
+	struct harness h;
+
+	h_setup(&h, "rootfs", NULL);
+	assert_int_equal(hs_fake_host_fail(h.fh, "canonicalize", EIO), 0);
+	h_run(&h, H_CONFIG(RO, H_GOOD_PROCESS));
+	h_expect(&h, "rootfs.path", "root.path", HS_ACTION_REFUSE);
+	h_done(&h);
+}
+
+static void test_policy_section_strict(void **state)
+{
+	struct harness h = { 0 };
+
+	assert_true(h_policy(&h, "rootfs", "{\"readOnly\":true}", NULL) < 0);
+	assert_true(h_policy(&h, "rootfs", "{\"action\":\"ignore\"}", NULL) < 0);
+	assert_string_equal(h.err.rule, "policy.rootfs");
+	assert_true(h_policy(&h, "rootfs", "{\"tmpfs\":[\"tmp\"]}", NULL) < 0);
+	assert_true(h_policy(&h, "rootfs", "{\"tmpfs\":[\"/tmp/../etc\"]}", NULL) < 0);
+	assert_true(h_policy(&h, "rootfs", "{\"tmpfs_size_mb\":0}", NULL) < 0);
+	assert_int_equal(h_policy(&h, "rootfs", "{\"enabled\":false}", NULL), 0);
+	hs_policy_free(h.policy);
+}
+
+static void test_disabled(void **state)
+{
+	struct harness h;
+
+	h_setup(&h, "none", NULL);
+	h_run(&h, H_CONFIG("{\"path\":\"/\"}", H_GOOD_PROCESS));
+	assert_int_equal(h.pl.report->len, 0);
+	h_done(&h);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_writable_root_rewritten),
+		cmocka_unit_test(test_readonly_refuse_and_warn),
+		cmocka_unit_test(test_tmpfs_added_unless_mounted),
+		cmocka_unit_test(test_root_path_host),
+		cmocka_unit_test(test_root_path_alias_by_identity),
+		cmocka_unit_test(test_root_path_fine_and_missing),
+		cmocka_unit_test(test_host_failure_fails_closed),
+		cmocka_unit_test(test_policy_section_strict),
+		cmocka_unit_test(test_disabled),
+	};
+	return cmocka_run_group_tests_name("rootfs", tests, NULL, NULL);
+}

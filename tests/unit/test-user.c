@@ -1,0 +1,132 @@
+/* SPDX-License-Identifier: Apache-2.0
+ * user: never uid 0, gid 0 or supplementary group 0; umask with 022; on create and exec. */
+#include "procctl-harness.h"
+
+#define CFG_USER(user) H_CONFIG("{\"path\":\"rootfs\",\"readonly\":true}", \
+	"{\"args\":[\"sh\"],\"cwd\":\"/\",\"user\":" user "}")
+
+static void test_root_remapped(void **state)
+{
+	struct harness h;
+	const struct hs_json *u;
+
+	h_setup(&h, "user", NULL);
+	h_run(&h, CFG_USER("{\"uid\":0,\"gid\":0,\"additionalGids\":[10,0,0,20]}"));
+	h_expect(&h, "user.root", "process.user.uid", HS_ACTION_REWRITE);
+	h_expect(&h, "user.root-group", "process.user.gid", HS_ACTION_REWRITE);
+	/* paths name the index in the input, even after earlier removals */
+	h_expect(&h, "user.additional-gids", "process.user.additionalGids[1]", HS_ACTION_REWRITE);
+	h_expect(&h, "user.additional-gids", "process.user.additionalGids[2]", HS_ACTION_REWRITE);
+	assert_false(h.pl.report->refused);
+	u = hs_json_get(hs_json_get(h.pl.tree, "process"), "user");
+	assert_true(h_out_has(&h, "\"user\":{\"uid\":65534,\"gid\":65534,\"additionalGids\":[10,20]}"));
+	assert_non_null(u);
+	h_done(&h);
+}
+
+static void test_absent_user_is_root(void **state)
+{
+	struct harness h;
+
+	h_setup(&h, "user", NULL);
+	h_run(&h, H_CONFIG("{\"path\":\"rootfs\"}", "{\"args\":[\"sh\"],\"cwd\":\"/\"}"));
+	h_expect(&h, "user.root", "process.user", HS_ACTION_REWRITE);
+	assert_true(h_out_has(&h, "\"user\":{\"uid\":65534,\"gid\":65534}"));
+	h_done(&h);
+
+	/* uid given, gid absent: gid 0 by default */
+	h_setup(&h, "user", NULL);
+	h_run(&h, CFG_USER("{\"uid\":1000}"));
+	assert_null(h_find(&h, "user.root", NULL));
+	h_expect(&h, "user.root-group", "process.user.gid", HS_ACTION_REWRITE);
+	h_done(&h);
+}
+
+static void test_policy_ids_and_refuse(void **state)
+{
+	struct harness h;
+
+	h_setup(&h, "user", "{\"uid\":1234,\"gid\":4321}");
+	h_run(&h, CFG_USER("{\"uid\":0,\"gid\":0}"));
+	assert_true(h_out_has(&h, "\"user\":{\"uid\":1234,\"gid\":4321}"));
+	h_done(&h);
+
+	h_setup(&h, "user", "{\"action\":\"refuse\"}");
+	h_run(&h, CFG_USER("{\"uid\":0,\"gid\":1000}"));
+	h_expect(&h, "user.root", "process.user.uid", HS_ACTION_REFUSE);
+	assert_true(h.pl.report->refused);
+	h_done(&h);
+
+	h_setup(&h, "user", "{\"action\":\"warn\"}");
+	h_run(&h, CFG_USER("{\"uid\":0,\"gid\":0}"));
+	h_expect(&h, "user.root", "process.user.uid", HS_ACTION_WARN);
+	assert_false(h.pl.changed);
+	h_done(&h);
+}
+
+static void test_umask(void **state)
+{
+	struct harness h;
+
+	h_setup(&h, "user", NULL);
+	h_run(&h, CFG_USER("{\"uid\":1000,\"gid\":1000,\"umask\":2}"));
+	h_expect(&h, "user.umask", "process.user.umask", HS_ACTION_REWRITE);
+	assert_true(h_out_has(&h, "\"umask\":18")); /* 002 | 022 = 022 */
+	h_done(&h);
+
+	h_setup(&h, "user", NULL);
+	h_run(&h, CFG_USER("{\"uid\":1000,\"gid\":1000,\"umask\":63}")); /* 077 is fine */
+	assert_int_equal(h.pl.report->len, 0);
+	assert_false(h.pl.changed);
+	h_done(&h);
+}
+
+static void test_exec_process_document(void **state)
+{
+	struct harness h;
+
+	h_setup(&h, "user", NULL);
+	h_run_event(&h, &hs_oci_process, "{\"args\":[\"id\"],\"cwd\":\"/\",\"user\":{\"uid\":0,\"gid\":0}}",
+		    HS_EVENT_EXEC);
+	/* paths of a process document are relative to it */
+	h_expect(&h, "user.root", "user.uid", HS_ACTION_REWRITE);
+	assert_true(h_out_has(&h, "\"user\":{\"uid\":65534,\"gid\":65534}"));
+	h_done(&h);
+}
+
+static void test_case_variant_key_refused(void **state)
+{
+	struct harness h;
+
+	/* "UID" would be read by Go as "uid": the schema refuses it before the control runs. */
+	h_setup(&h, "user", NULL);
+	h_run(&h, CFG_USER("{\"uid\":1000,\"gid\":1000,\"UID\":0}"));
+	assert_true(h.pl.report->refused);
+	assert_non_null(h_find(&h, "json.case-variant-key", NULL));
+	h_done(&h);
+}
+
+static void test_policy_section_strict(void **state)
+{
+	struct harness h = { 0 };
+
+	assert_true(h_policy(&h, "user", "{\"uid\":0}", NULL) < 0);
+	assert_string_equal(h.err.rule, "policy.user");
+	assert_true(h_policy(&h, "user", "{\"gid\":-1}", NULL) < 0);
+	assert_true(h_policy(&h, "user", "{\"Uid\":5}", NULL) < 0);
+	assert_true(h_policy(&h, "user", "{\"umask_required\":512}", NULL) < 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_root_remapped),
+		cmocka_unit_test(test_absent_user_is_root),
+		cmocka_unit_test(test_policy_ids_and_refuse),
+		cmocka_unit_test(test_umask),
+		cmocka_unit_test(test_exec_process_document),
+		cmocka_unit_test(test_case_variant_key_refused),
+		cmocka_unit_test(test_policy_section_strict),
+	};
+	return cmocka_run_group_tests_name("user", tests, NULL, NULL);
+}
