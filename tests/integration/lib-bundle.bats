@@ -69,6 +69,32 @@ for_runtimes() {
 	hs_setup crun
 	[ "$(jq -r .runtime "$HARDSHIM_POLICY")" = /usr/bin/crun ]
 	hs_policy '.mode = "audit"'
-	[ "$(jq -c . "$HARDSHIM_POLICY")" = '{"runtime":"/usr/bin/crun","mode":"audit"}' ]
+	[ "$(jq -c . "$HARDSHIM_POLICY")" = "{\"runtime\":\"/usr/bin/crun\",\"log\":{\"path\":\"$HS_TMP/launches.jsonl\"},\"mode\":\"audit\"}" ]
+	hs_policy_default '.controls.user.enabled = false'
+	[ "$(jq -r .runtime "$HARDSHIM_POLICY")" = /usr/bin/crun ]
+	[ "$(jq -r .log.path "$HARDSHIM_POLICY")" = "$HS_TMP/launches.jsonl" ]
+	[ "$(jq -r .controls.user.enabled "$HARDSHIM_POLICY")" = false ]
+	[ "$(jq -r .controls.rootfs.readonly "$HARDSHIM_POLICY")" = true ]
 	[ "$(stat -c %a "$HARDSHIM_POLICY")" = 644 ]
+}
+
+@test "lib: the same bundle through hardshim (runc and crun): each run starts from the test's config" {
+	check() {
+		hs_bundle "$HS_TMP/b-$HS_RUNTIME"
+		hs_config '.root.readonly = false'
+		hs_args sh -c 'id -u; touch /probe 2>/dev/null && echo rw || echo ro'
+		run hs_run "h-$HS_RUNTIME"
+		[ "$status" -eq 0 ]
+		[ "${lines[-2]}" = 65534 ]
+		[ "${lines[-1]}" = ro ]
+		[ -f "$HS_BUNDLE/config.json.orig" ]
+		[ "$(hs_final_config | jq .root.readonly)" = true ]
+		[ "$(jq -r .root.readonly "$HS_CONFIG")" = false ]
+		# A second run with the user control off: config.json is re-made from the test's.
+		hs_policy '.controls.user.enabled = false'
+		run hs_run "h2-$HS_RUNTIME"
+		[ "$status" -eq 0 ]
+		[ "${lines[-2]}" = 0 ]
+	}
+	for_runtimes check
 }

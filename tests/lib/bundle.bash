@@ -7,7 +7,7 @@
 #   teardown() { hs_teardown; }          # delete --force every container this test made
 #
 #   @test "x" {
-#       hs_bundle                        # $HS_BUNDLE: rootfs + config.json (runc spec, edited)
+#       hs_bundle                        # $HS_BUNDLE: rootfs + $HS_CONFIG (runc spec, edited)
 #       hs_args sh -c 'id -u'
 #       run hs_run c1                    # foreground `run` through hardshim
 #       hs_args sleep 1000; hs_create_start c2; hs_status c2 NoNewPrivs
@@ -58,14 +58,28 @@ hs_use_runtime() {
 	hs_policy "${@:-.}"
 }
 
-# hs_policy [JQ-FILTER [jq args...]]: rewrite the test's policy from {"runtime": ...} through
-# a jq filter. The file is root-owned 0644, as hardshim wants an administrator's file to be.
+# hs_policy [JQ-FILTER [jq args...]]: rewrite the test's policy from
+# {"runtime": ..., "log": {"path": "$HS_TMP/launches.jsonl"}} through a jq filter (absent
+# control sections: their secure defaults). The launch trail stays in the test's dir
+# ($HS_LAUNCHES). The file is root-owned 0644, as hardshim wants an administrator's to be.
+# hs_policy_default [JQ-FILTER...] starts from profiles/policy/default.json instead.
 hs_policy() {
-	local filter=${1:-.}
-	shift || true
+	hs_policy_from "$(jq -n --arg rt "$HS_RUNTIME_PATH" '{runtime: $rt}')" "$@"
+}
+
+hs_policy_default() {
+	hs_policy_from "$(jq --arg rt "$HS_RUNTIME_PATH" '.runtime = $rt' \
+		"$HS_TOP/profiles/policy/default.json")" "$@"
+}
+
+hs_policy_from() {
+	local base=$1 filter=${2:-.}
+	shift 2 || shift $#
 	HARDSHIM_POLICY=$HS_TMP/policy.json
-	export HARDSHIM_POLICY
-	jq -n --arg rt "$HS_RUNTIME_PATH" '{runtime: $rt}' | jq "$@" "$filter" >"$HARDSHIM_POLICY.new" &&
+	HS_LAUNCHES=$HS_TMP/launches.jsonl
+	export HARDSHIM_POLICY HS_LAUNCHES
+	printf '%s' "$base" | jq --arg log "$HS_LAUNCHES" '.log.path = $log' |
+		jq "$@" "$filter" >"$HARDSHIM_POLICY.new" &&
 		chmod 0644 "$HARDSHIM_POLICY.new" && mv "$HARDSHIM_POLICY.new" "$HARDSHIM_POLICY"
 }
 
@@ -93,25 +107,33 @@ hs_rootfs_add_helper() {
 	install -m 0755 "$src" "$dir/rootfs/bin/$1"
 }
 
-# hs_bundle [DIR]: a bundle in DIR (default $HS_TMP/bundle): busybox rootfs, config.json from
-# `runc spec` with terminal off and args `sleep 1000`. Sets and exports HS_BUNDLE.
+# hs_bundle [DIR]: a bundle in DIR (default $HS_TMP/bundle): busybox rootfs, config from
+# `runc spec` with terminal off and args `sleep 1000`. Sets and exports HS_BUNDLE and HS_CONFIG.
+#
+# The test's config lives in $HS_CONFIG (config.src.json; edit it with hs_config/hs_args or
+# write it directly). hardshim rewrites config.json in place (keeping config.json.orig), so
+# hs_run/hs_create copy $HS_CONFIG to config.json before every start: each run begins from
+# the test's config, never from a previous run's rewritten one. They also give each container
+# its own cgroupsPath, so ids reused across tests (or by other suites) never share a cgroup.
 hs_bundle() {
 	HS_BUNDLE=${1:-$HS_TMP/bundle}
-	export HS_BUNDLE
+	HS_CONFIG=$HS_BUNDLE/config.src.json
+	export HS_BUNDLE HS_CONFIG
 	mkdir -p "$HS_BUNDLE"
 	hs_rootfs "$HS_BUNDLE/rootfs" || return 1
-	rm -f "$HS_BUNDLE/config.json"
+	rm -f "$HS_BUNDLE/config.json" "$HS_BUNDLE/config.json.orig"
 	runc spec --bundle "$HS_BUNDLE" || return 1
+	mv "$HS_BUNDLE/config.json" "$HS_CONFIG"
 	hs_config '.process.terminal = false | .process.args = ["sleep", "1000"]'
 }
 
-# hs_config JQ-FILTER [jq options...]: edit the bundle's config.json in place, e.g.
+# hs_config JQ-FILTER [jq options...]: edit the test's config ($HS_CONFIG), e.g.
 #   hs_config '.process.user.uid = $u' --argjson u 0
 hs_config() {
-	local cfg=$HS_BUNDLE/config.json filter=$1
+	local filter=$1
 	shift
-	jq "$@" "$filter" "$cfg" >"$cfg.new" || return 1
-	mv "$cfg.new" "$cfg"
+	jq "$@" "$filter" "$HS_CONFIG" >"$HS_CONFIG.new" || return 1
+	mv "$HS_CONFIG.new" "$HS_CONFIG"
 }
 
 # hs_args ARG...: set process.args.
@@ -119,6 +141,22 @@ hs_args() {
 	local a
 	a=$(jq -cn '$ARGS.positional' --args -- "$@") || return 1
 	hs_config '.process.args = $a' --argjson a "$a"
+}
+
+# hs_place_config ID: config.json for the next start: the test's config, with a cgroupsPath of
+# its own unless the test set one. Mode 0644, as hardshim wants a bundle's config to be.
+hs_place_config() {
+	local tag
+	tag=$(printf '%s' "$HS_TMP" | md5sum | cut -c1-10)
+	rm -f "$HS_BUNDLE/config.json.orig"
+	jq --arg cg "/hs-$tag-$1" '.linux.cgroupsPath //= $cg' "$HS_CONFIG" >"$HS_BUNDLE/config.json.new" &&
+		chmod 0644 "$HS_BUNDLE/config.json.new" &&
+		mv "$HS_BUNDLE/config.json.new" "$HS_BUNDLE/config.json"
+}
+
+# hs_final_config: config.json as the runtime got it (after hardshim's rewrite).
+hs_final_config() {
+	cat "$HS_BUNDLE/config.json"
 }
 
 # The command that plays the runtime: hardshim, or the real runtime when HS_VIA=direct.
@@ -152,6 +190,7 @@ hs_run() {
 	local id=$1
 	shift
 	hs_track "$id"
+	hs_place_config "$id" || return 1
 	hs_rt run --bundle "$HS_BUNDLE" "$@" "$id" </dev/null
 }
 
@@ -162,6 +201,7 @@ hs_create() {
 	local id=$1 rc=0
 	shift
 	hs_track "$id"
+	hs_place_config "$id" || return 1
 	hs_rt create --bundle "$HS_BUNDLE" --pid-file "$HS_TMP/$id.pid" "$@" "$id" \
 		</dev/null >"$HS_TMP/$id.out" 2>"$HS_TMP/$id.err" || rc=$?
 	if [ "$rc" != 0 ]; then
