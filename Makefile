@@ -100,6 +100,7 @@ bench: prepare
 install: $(BIN)
 	install -D -m 0755 $(BIN) $(DESTDIR)$(BINDIR)/hardshim
 	install -D -m 0644 profiles/policy/default.json $(DESTDIR)$(SYSCONFDIR)/hardshim/policy.json
+	install -D -m 0644 profiles/apparmor/hardshim-default $(DESTDIR)$(SYSCONFDIR)/apparmor.d/hardshim-default
 
 # hardshim's default seccomp profile: regenerate the JSON and C table from the commented source,
 # or check that the committed ones match it.

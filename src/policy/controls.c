@@ -18,7 +18,7 @@ extern const struct hs_control hs_control_namespaces;
 /* extern const struct hs_control hs_control_annotations; */
 /* extern const struct hs_control hs_control_hooks; */
 extern const struct hs_control hs_control_seccomp;
-/* extern const struct hs_control hs_control_mac; */
+extern const struct hs_control hs_control_mac;
 extern const struct hs_control hs_control_egress;
 
 const struct hs_control *const hs_controls[] = {
@@ -34,7 +34,7 @@ const struct hs_control *const hs_controls[] = {
 	/* &hs_control_annotations, */
 	/* &hs_control_hooks, */
 	&hs_control_seccomp,
-	/* &hs_control_mac, */
+	&hs_control_mac,
 	&hs_control_egress,
 	NULL,
 };
