@@ -188,8 +188,27 @@ static int egress_check_config(struct hs_check_ctx *ctx, const void *vcfg)
 	if (!list)
 		return hs_finding(ctx, "egress.hooks", "hooks.createRuntime", HS_ACTION_REFUSE,
 				  "\"hooks.createRuntime\" is not an array") < 0 ? -ENOMEM : 0;
+	/* A config hardshim has already written (a restart re-creates from the same bundle)
+	 * carries our hook last: leave it, so that checking twice changes nothing. */
+	n = hs_json_len(list);
+	if (n > 0 && hs_json_equal(list->u.array.items[n - 1], hook))
+		return 0;
+	for (size_t i = n; i-- > 0;) {
+		struct hs_json *h = list->u.array.items[i], *a = hs_json_get(h, "args");
+		const char *p = hs_json_get_string(h, "path");
+
+		/* A stale hook of ours (another policy): replaced, never kept beside the new. */
+		if (p && !strcmp(p, bin) && hs_json_len(a) >= 3 &&
+		    hs_json_is(a->u.array.items[2], HS_JSON_STRING) &&
+		    !strcmp(a->u.array.items[2]->u.string.s, "egress"))
+			hs_json_array_remove(list, i);
+	}
 	/* Last, so no earlier hook's changes to the namespace outlive ours. */
-	return hs_json_append(ctx->arena, list, hook) < 0 ? -ENOMEM : 0;
+	if (hs_json_append(ctx->arena, list, hook) < 0)
+		return -ENOMEM;
+	r = hs_finding(ctx, "egress.hook", "hooks.createRuntime", HS_ACTION_REWRITE,
+		       "added hardshim's createRuntime hook that installs the egress rules");
+	return r < 0 ? r : 0;
 }
 
 const struct hs_control hs_control_egress = {

@@ -56,8 +56,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 					pl2.report->items[i].path, pl2.report->items[i].message);
 				__builtin_trap();
 			}
-		if (pl2.changed)
+		if (pl2.changed) {
+			fprintf(stderr, "not idempotent: the second pass changed\n%.*s\n%.*s\n",
+				(int)pl.final_len, pl.final, (int)pl2.final_len, pl2.final);
 			__builtin_trap();
+		}
 		hs_pipeline_done(&pl2);
 	}
 	hs_pipeline_done(&pl);
