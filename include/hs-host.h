@@ -66,5 +66,8 @@ struct hs_host {
 /* The real machine. Lazily loads the libraries it needs (libmount, libapparmor,
  * libselinux) on first use. */
 const struct hs_host *hs_host_real(void);
-/* A host whose MAC answers are forced (check --target): everything else is real. */
+/* A host whose MAC is forced (check --target), for judging a config as on a node with that
+ * MAC. Where this machine's MAC differs, what is loaded on the node cannot be seen: a named
+ * AppArmor profile is taken as loaded and an SELinux context is checked for its shape only
+ * (the policy's allowlists still decide). Everything else is this machine's. */
 const struct hs_host *hs_host_with_mac(enum hs_mac mac);

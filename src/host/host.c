@@ -187,15 +187,56 @@ static int real_selinux_context_valid(const struct hs_host *h, const char *conte
 		.selinux_context_valid = real_selinux_context_valid,                               \
 	}
 
+/*
+ * `check --target`: the config is judged for a node whose MAC is not this machine's. What is
+ * loaded on that node cannot be seen from here, so where this machine cannot answer, the
+ * node is assumed to carry what the policy names (the policy's allowlists still decide which
+ * profiles and types are acceptable), and an SELinux context is checked for its shape only.
+ */
+static int target_apparmor_profile_loaded(const struct hs_host *h, const char *profile)
+{
+	if (real_mac(h) == HS_MAC_APPARMOR)
+		return real_apparmor_profile_loaded(h, profile);
+	return profile && *profile ? 1 : 0;
+}
+
+static int target_selinux_context_valid(const struct hs_host *h, const char *context)
+{
+	int fields = 1;
+
+	if (real_mac(h) == HS_MAC_SELINUX)
+		return real_selinux_context_valid(h, context);
+	/* user:role:type[:level], no empty field */
+	if (!context || !*context || *context == ':')
+		return 0;
+	for (const char *c = context; *c; c++) {
+		if (*c != ':')
+			continue;
+		if (c[1] == ':' || c[1] == '\0')
+			return 0;
+		if (++fields == 4)
+			break; /* the level may itself contain ':' (s0:c1,c2) */
+	}
+	return fields >= 3 ? 1 : 0;
+}
+
+#define TARGET_HOST(mac_fn)                                                                        \
+	{                                                                                          \
+		.canonicalize = hs_host_canonicalize_real, .file_id = real_file_id,                \
+		.ns_inspect = real_ns_inspect, .ns_host = real_ns_host, .mac = mac_fn,             \
+		.apparmor_profile_loaded = target_apparmor_profile_loaded,                         \
+		.selinux_context_valid = target_selinux_context_valid,                             \
+	}
+
 static enum hs_mac mac_none(const struct hs_host *h) { return HS_MAC_NONE; }
 static enum hs_mac mac_apparmor(const struct hs_host *h) { return HS_MAC_APPARMOR; }
 static enum hs_mac mac_selinux(const struct hs_host *h) { return HS_MAC_SELINUX; }
 
 static const struct hs_host host_real = REAL_HOST(real_mac);
 static const struct hs_host host_mac[] = {
-	[HS_MAC_NONE] = REAL_HOST(mac_none),
-	[HS_MAC_APPARMOR] = REAL_HOST(mac_apparmor),
-	[HS_MAC_SELINUX] = REAL_HOST(mac_selinux),
+	[HS_MAC_NONE] = TARGET_HOST(mac_none),
+	[HS_MAC_APPARMOR] = TARGET_HOST(mac_apparmor),
+	[HS_MAC_SELINUX] = TARGET_HOST(mac_selinux),
 };
 
 const struct hs_host *hs_host_real(void)
