@@ -1,0 +1,544 @@
+/* SPDX-License-Identifier: Apache-2.0
+ * `exec`: a new process in a running container gets the same controls as the container's own
+ * (threats.md §4; CVE-2022-29162 and CVE-2022-27650 leaked capabilities through exec).
+ *
+ * With --process FILE the document goes through the strict pipeline (schema hs_oci_process)
+ * and the process controls; it is rewritten beside itself (new file + rename) or refused. The
+ * process flags (-u, -c, --cwd, ...) are refused next to --process: runc and crun both ignore
+ * them then, so a command line that carries them does not mean what it says.
+ *
+ * Without --process the runtimes build the process from flags, and differently: runc starts
+ * from the container's config.json process and lays the flags over it; crun starts from
+ * nothing (uid 0 unless -u) and `--cap X` puts X in all five sets, inheritable and ambient
+ * included. So hardshim folds: it builds the process runc would build (config.json's process,
+ * flags over it, args from the command line), runs it through the same pipeline, and hands
+ * the checked document to the runtime as `--process /proc/self/fd/N` (a sealed memfd that
+ * cannot change after the check and leaves nothing on disk), the folded flags and the command
+ * removed from argv. Both runtimes then run exactly the checked document.
+ */
+#include <fcntl.h>
+#include <libgen.h>
+#include <spawn.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include "hs-audit.h"
+#include "hs-cli.h"
+#include "hs-host.h"
+
+extern char **environ;
+
+#define STATE_MAX_BYTES (1u << 20)
+
+/* The flags that describe the process, and where each lands in the process document. */
+static const struct {
+	const char *flag;
+	const char *json; /* path prefix in the document, for messages */
+} process_flags[] = {
+	{ "user", "user" },
+	{ "additional-gids", "user.additionalGids" },
+	{ "cap", "capabilities" },
+	{ "cwd", "cwd" },
+	{ "env", "env" },
+	{ "apparmor", "apparmorProfile" },
+	{ "process-label", "selinuxLabel" },
+	{ "no-new-privs", "noNewPrivileges" },
+	{ "tty", "terminal" },
+};
+
+static bool is_process_flag(const char *name)
+{
+	for (size_t i = 0; i < HS_ARRAY_SIZE(process_flags); i++)
+		if (!strcmp(process_flags[i].flag, name))
+			return true;
+	return false;
+}
+
+/* Owner root (or us), not writable by group or others: otherwise it can change after the
+ * check. Same rule as the create path's bundle and config. */
+static int check_owner(const struct stat *st, const char *rule, const char *path,
+		       struct hs_error *err)
+{
+	if (st->st_uid != 0 && st->st_uid != geteuid())
+		return hs_error_set(err, -HS_EPOLICY, rule, path, -1,
+				    "owned by uid %u, not by root: it could be changed after the check",
+				    (unsigned)st->st_uid);
+	if (st->st_mode & 0022)
+		return hs_error_set(err, -HS_EPOLICY, rule, path, -1,
+				    "writable by group or others (mode %04o): it could be changed "
+				    "after the check", (unsigned)(st->st_mode & 07777));
+	return 0;
+}
+
+/* A plain decimal id as runc's strconv.Atoi + uint32() would need it to mean the same: no
+ * sign, no spaces, no wrap-around (4294967296 is 0 to runc). */
+static int parse_id(const char *s, const char *flag, uint32_t *ret, struct hs_error *err)
+{
+	uint64_t n = 0;
+
+	if (!*s || strlen(s) > 10)
+		goto bad;
+	for (const char *p = s; *p; p++) {
+		if (*p < '0' || *p > '9')
+			goto bad;
+		n = n * 10 + (uint64_t)(*p - '0');
+	}
+	if (n > UINT32_MAX)
+		goto bad;
+	*ret = (uint32_t)n;
+	return 0;
+bad:
+	return hs_error_set(err, -HS_EUSAGE, "exec.bad-value", flag, -1,
+			    "\"%s\" is not a decimal id between 0 and 4294967295", s);
+}
+
+/* The option's own token: for "-u VALUE" the parser records the value's index. */
+static int opt_token(const struct hs_argv *a, const struct hs_argv_opt *o)
+{
+	if (o->spec->takes_value && o->index > 0 && o->value == a->argv[o->index])
+		return o->index - 1;
+	return o->index;
+}
+
+/* --- the container's own process, as runc reads it for a flag-only exec --- */
+
+/* `RUNTIME [--root R] state ID` -> its "bundle". */
+static int container_bundle(const struct hs_argv *a, const struct hs_policy *p, const char *id,
+			    struct hs_arena *ar, const char **ret, struct hs_error *err)
+{
+	char *argv[6];
+	int n = 0, fds[2], status;
+	_cleanup_close_ int rfd = -1;
+	_cleanup_free_ char *out = NULL;
+	posix_spawn_file_actions_t fa;
+	struct hs_json *state;
+	struct hs_error perr = HS_ERROR_INIT;
+	size_t len;
+	pid_t pid;
+	int r;
+
+	argv[n++] = (char *)p->runtime;
+	if (a->root) {
+		argv[n++] = "--root";
+		argv[n++] = (char *)a->root;
+	}
+	argv[n++] = "state";
+	argv[n++] = (char *)id;
+	argv[n] = NULL;
+	if (pipe2(fds, O_CLOEXEC) < 0)
+		return -errno;
+	rfd = fds[0];
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, fds[1], 1);
+	posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
+	r = posix_spawn(&pid, p->runtime, &fa, NULL, argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	close(fds[1]);
+	if (r != 0)
+		return hs_error_set(err, -r, "exec.container", p->runtime, -1,
+				    "cannot run the runtime to find the container: %s", strerror(r));
+	r = hs_read_fd(rfd, STATE_MAX_BYTES, &out, &len, err);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (r < 0)
+		return r;
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		return hs_error_set(err, -ENOENT, "exec.container", id, -1,
+				    "no such container (the runtime's state command failed)");
+	r = hs_json_parse(ar, out, len, &p->limits, &state, &perr);
+	if (r < 0 || !hs_json_get_string(state, "bundle") || hs_json_get_string(state, "bundle")[0] != '/')
+		return hs_error_set(err, -EINVAL, "exec.container", id, -1,
+				    "the runtime's state has no absolute bundle path");
+	*ret = hs_json_get_string(state, "bundle");
+	return 0;
+}
+
+/* The "process" object of the container's config.json (an empty object when it has none). */
+static int container_process(const struct hs_argv *a, const struct hs_policy *p, const char *id,
+			     struct hs_arena *ar, struct hs_json **ret, struct hs_error *err)
+{
+	_cleanup_close_ int dirfd = -1, fd = -1;
+	_cleanup_free_ char *buf = NULL;
+	const char *bundle = NULL;
+	struct hs_json *config, *proc;
+	struct stat st;
+	size_t len;
+	int r;
+
+	r = container_bundle(a, p, id, ar, &bundle, err);
+	if (r < 0)
+		return r;
+	dirfd = open(bundle, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (dirfd < 0)
+		return hs_error_set(err, -errno, "exec.container", bundle, -1,
+				    "cannot open the container's bundle: %s", strerror(errno));
+	fd = openat(dirfd, "config.json", O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0 || fstat(fd, &st) < 0)
+		return hs_error_set(err, -errno, "exec.container", bundle, -1,
+				    "cannot open the container's config.json: %s", strerror(errno));
+	if (!S_ISREG(st.st_mode))
+		return hs_error_set(err, -EINVAL, "exec.container", bundle, -1,
+				    "config.json is not a regular file");
+	r = check_owner(&st, "config.permissions", bundle, err);
+	if (r < 0)
+		return r;
+	r = hs_read_fd(fd, p->limits.max_bytes, &buf, &len, err);
+	if (r >= 0)
+		r = hs_json_parse(ar, buf, len, &p->limits, &config, err);
+	if (r >= 0)
+		r = hs_schema_check(config, &hs_oci_spec, "", p->unknown_keys, err);
+	if (r < 0)
+		return r;
+	proc = hs_json_get_type(config, "process", HS_JSON_OBJECT);
+	if (!proc && !(proc = hs_json_new(ar, HS_JSON_OBJECT)))
+		return -ENOMEM;
+	*ret = proc;
+	return 0;
+}
+
+/* --- folding the flags over the base, as runc's exec.go getProcess does --- */
+
+static int append_string(struct hs_arena *ar, struct hs_json *obj, const char *key, const char *s)
+{
+	struct hs_json *arr = hs_json_ensure_array(ar, obj, key);
+
+	if (!arr)
+		return -EINVAL; /* present with another type: the schema refuses it later */
+	return hs_json_append(ar, arr, hs_json_new_string(ar, s));
+}
+
+static int fold_flags(const struct hs_argv *a, struct hs_arena *ar, struct hs_json *proc,
+		      struct hs_error *err)
+{
+	struct hs_json *args, *user = NULL, *caps = NULL;
+	bool tty = false;
+	int r;
+
+	/* args: everything after the container id. */
+	if (!(args = hs_json_new(ar, HS_JSON_ARRAY)))
+		return -ENOMEM;
+	for (int i = a->first_positional + 1; i < a->argc; i++)
+		if (hs_json_append(ar, args, hs_json_new_string(ar, a->argv[i])) < 0)
+			return -ENOMEM;
+	if (hs_json_set(ar, proc, "args", args) < 0)
+		return -ENOMEM;
+
+	for (size_t i = 0; i < a->n_opts; i++) {
+		const char *name = a->opts[i].spec->name, *v = a->opts[i].value;
+		const char *tok = a->argv[opt_token(a, &a->opts[i])];
+
+		if (!strcmp(name, "user")) {
+			_cleanup_free_ char *u = strdup(v);
+			char *colon;
+			uint32_t id;
+
+			if (!u)
+				return -ENOMEM;
+			if (!(user = hs_json_ensure_object(ar, proc, "user")))
+				return hs_error_set(err, -EINVAL, "exec.base", "user", -1, "user is not an object");
+			if ((colon = strchr(u, ':'))) {
+				*colon = '\0';
+				if ((r = parse_id(colon + 1, tok, &id, err)) < 0)
+					return r;
+				if (hs_json_set(ar, user, "gid", hs_json_new_u64(ar, id)) < 0)
+					return -ENOMEM;
+			}
+			if ((r = parse_id(u, tok, &id, err)) < 0)
+				return r;
+			if (hs_json_set(ar, user, "uid", hs_json_new_u64(ar, id)) < 0)
+				return -ENOMEM;
+		} else if (!strcmp(name, "additional-gids")) {
+			uint32_t id;
+
+			if ((r = parse_id(v, tok, &id, err)) < 0)
+				return r;
+			if (!(user = hs_json_ensure_object(ar, proc, "user")))
+				return -ENOMEM;
+			if (hs_json_append(ar, hs_json_ensure_array(ar, user, "additionalGids"),
+					   hs_json_new_u64(ar, id)) < 0)
+				return -ENOMEM;
+		} else if (!strcmp(name, "cap")) {
+			static const char *const sets[] = { "bounding", "effective", "permitted" };
+
+			if (!(caps = hs_json_ensure_object(ar, proc, "capabilities")))
+				return -ENOMEM;
+			for (size_t k = 0; k < HS_ARRAY_SIZE(sets); k++)
+				if (append_string(ar, caps, sets[k], v) < 0)
+					return -ENOMEM;
+			/* runc: ambient too when the base has an inheritable set. */
+			if (hs_json_get(caps, "inheritable") && append_string(ar, caps, "ambient", v) < 0)
+				return -ENOMEM;
+		} else if (!strcmp(name, "env")) {
+			if (append_string(ar, proc, "env", v) < 0)
+				return -ENOMEM;
+		} else if (!strcmp(name, "cwd") || !strcmp(name, "apparmor") ||
+			   !strcmp(name, "process-label")) {
+			const char *key = !strcmp(name, "cwd") ? "cwd"
+					  : !strcmp(name, "apparmor") ? "apparmorProfile" : "selinuxLabel";
+
+			/* runc: an empty value leaves the base's. */
+			if (*v && hs_json_set(ar, proc, key, hs_json_new_string(ar, v)) < 0)
+				return -ENOMEM;
+		} else if (!strcmp(name, "no-new-privs")) {
+			if (hs_json_set(ar, proc, "noNewPrivileges",
+					hs_json_new_bool(ar, !v || strcmp(v, "false"))) < 0)
+				return -ENOMEM;
+		} else if (!strcmp(name, "tty")) {
+			tty = !v || strcmp(v, "false");
+		}
+	}
+	/* runc: terminal only when -t is given, whatever the config says. */
+	return hs_json_set(ar, proc, "terminal", hs_json_new_bool(ar, tty)) < 0 ? -ENOMEM : 0;
+}
+
+/* The checked document as a sealed memfd at a descriptor above every one the runtime passes
+ * on (stdio, $LISTEN_FDS, --preserve-fds): it reaches the runtime, never the container. */
+static int sealed_memfd(const struct hs_argv *a, const char *data, size_t len, struct hs_error *err)
+{
+	const char *pf = hs_argv_value(a, "preserve-fds"), *lf = secure_getenv("LISTEN_FDS");
+	long min = 3 + (pf ? strtol(pf, NULL, 10) : 0) + (lf ? strtol(lf, NULL, 10) : 0);
+	_cleanup_close_ int fd = memfd_create("hardshim-exec-process", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	int hi;
+
+	if (fd < 0 || hs_write_all(fd, data, len) < 0 ||
+	    fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL) < 0)
+		return hs_error_set(err, -errno, "exec.memfd", "--process", -1,
+				    "cannot hold the checked process: %s", strerror(errno));
+	if (min < 3 || min > 4096)
+		min = 3;
+	/* F_DUPFD, not F_DUPFD_CLOEXEC: this one must survive execve into the runtime. */
+	hi = fcntl(fd, F_DUPFD, min);
+	if (hi < 0)
+		return hs_error_set(err, -errno, "exec.memfd", "--process", -1, "dup: %s", strerror(errno));
+	return hi;
+}
+
+/* argv for the runtime: global options, "exec", the options kept (console-socket, detach,
+ * pid-file, preserve-fds, cgroup, ignore-paused), --process PATH, the container id. */
+static int rebuild_argv(struct hs_argv *a, const char *process_path)
+{
+	char **nv = calloc((size_t)a->argc + 4, sizeof(char *));
+	int n = 0;
+
+	if (!nv)
+		return -ENOMEM;
+	for (int i = 0; i <= a->cmd_index; i++)
+		nv[n++] = a->argv[i];
+	for (size_t i = 0; i < a->n_opts; i++) {
+		const struct hs_argv_opt *o = &a->opts[i];
+
+		if (is_process_flag(o->spec->name))
+			continue;
+		nv[n++] = a->argv[opt_token(a, o)];
+		if (opt_token(a, o) != o->index)
+			nv[n++] = a->argv[o->index];
+	}
+	nv[n++] = "--process";
+	nv[n++] = (char *)process_path;
+	nv[n++] = a->argv[a->first_positional];
+	nv[n] = NULL;
+	/* The old argv is hardshim's own (main's): nothing to free. nv lives until execve. */
+	a->argv = nv;
+	a->argc = n;
+	a->first_positional = n - 1;
+	a->n_positional = 1;
+	return 0;
+}
+
+/* The first refusal as one line; "(from --flag)" when a flag put the value there. */
+static void refusal(const struct hs_argv *a, const struct hs_report *rep, bool folded,
+		    struct hs_error *err)
+{
+	char summary[1024];
+	const char *flag = NULL;
+
+	hs_report_summary(rep, summary, sizeof(summary));
+	for (size_t i = 0; folded && i < rep->len && !flag; i++) {
+		if (rep->items[i].action != HS_ACTION_REFUSE)
+			continue;
+		for (size_t k = 0; k < HS_ARRAY_SIZE(process_flags); k++) {
+			size_t n = strlen(process_flags[k].json);
+
+			if (hs_argv_value(a, process_flags[k].flag) &&
+			    !strncmp(rep->items[i].path, process_flags[k].json, n))
+				flag = process_flags[k].flag;
+		}
+		break;
+	}
+	hs_error_set(err, -HS_EPOLICY, "", "", -1, "%s%s%s%s", summary, flag ? " (from --" : "",
+		     flag ? flag : "", flag ? ")" : "");
+}
+
+static int record(const struct hs_argv *a, const struct hs_policy *p, struct hs_pipeline *pl,
+		  const char *orig, size_t orig_len, bool rewrote, int r, struct hs_error *err)
+{
+	struct hs_error aerr = HS_ERROR_INIT;
+	bool by_findings = r != 0 && pl->report && pl->report->refused;
+	struct hs_launch l = {
+		.event = HS_EVENT_EXEC,
+		.verdict = r != 0 ? HS_VERDICT_REFUSED : rewrote ? HS_VERDICT_REWRITTEN : HS_VERDICT_ALLOWED,
+		.container_id = a->argv[a->first_positional],
+		.root = a->root,
+		.report = pl->report,
+		.error = r != 0 && !by_findings ? err : NULL,
+		.original = orig,
+		.original_len = orig_len,
+		.final = r != 0 ? NULL : rewrote ? pl->final : orig,
+		.final_len = rewrote ? pl->final_len : orig_len,
+	};
+	int ar = hs_audit_launch(p, &l, &aerr);
+
+	if (ar > 0 && r == 0) {
+		char buf[1400], msg[1500];
+
+		hs_error_format(&aerr, buf, sizeof(buf));
+		snprintf(msg, sizeof(msg), "hardshim: warning: %s (log.fail_open: starting anyway)", buf);
+		hs_report_to_caller(a, msg);
+	}
+	if (ar < 0 && r == 0) {
+		*err = aerr;
+		return 1;
+	}
+	return r;
+}
+
+/* exec --process FILE: check the file, rewrite it beside itself or refuse. */
+static int prepare_process_file(struct hs_argv *a, const struct hs_policy *p, const char *file,
+				struct hs_error *err)
+{
+	_cleanup_free_ char *dir = strdup(file), *base = strdup(file), *buf = NULL;
+	_cleanup_close_ int dirfd = -1, fd = -1;
+	struct hs_pipeline pl = { 0 };
+	const char *name;
+	struct stat st;
+	size_t len = 0;
+	int r;
+
+	if (!dir || !base)
+		return -ENOMEM;
+	name = basename(base);
+	dirfd = open(dirname(dir), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dirfd < 0)
+		return hs_error_set(err, -errno, "exec.process-open", "--process", -1,
+				    "cannot open the directory of %s: %s", file, strerror(errno)), 1;
+	fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return hs_error_set(err, -errno, errno == ELOOP ? "exec.process-symlink" : "exec.process-open",
+				    "--process", -1, "cannot open %s: %s", file,
+				    errno == ELOOP ? "it is a symlink" : strerror(errno)), 1;
+	if (fstat(fd, &st) < 0)
+		return -errno;
+	if (!S_ISREG(st.st_mode))
+		return hs_error_set(err, -EINVAL, "exec.process-type", "--process", -1,
+				    "%s is not a regular file", file), 1;
+	if (check_owner(&st, "exec.process-permissions", "--process", err) < 0)
+		return 1;
+	r = hs_read_fd(fd, p->limits.max_bytes, &buf, &len, err);
+	if (r == -EFBIG)
+		return 1;
+	if (r < 0)
+		return r;
+
+	pl = (struct hs_pipeline){
+		.policy = p,
+		.host = hs_host_real(),
+		.schema = &hs_oci_process,
+		.event = HS_EVENT_EXEC,
+		.container_id = a->argv[a->first_positional],
+	};
+	r = hs_pipeline_run(&pl, buf, len, err);
+	if (r < 0)
+		goto out;
+	if (p->mode == HS_MODE_AUDIT)
+		goto out; /* observe only */
+	if (pl.report->refused) {
+		refusal(a, pl.report, false, err);
+		r = 1;
+		goto out;
+	}
+	if (pl.changed)
+		r = hs_write_file_atomic(dirfd, name, pl.final, pl.final_len, st.st_mode & 0644, err);
+out:
+	r = record(a, p, &pl, buf, len, r == 0 && pl.changed && p->mode == HS_MODE_ENFORCE, r, err);
+	hs_pipeline_done(&pl);
+	return r;
+}
+
+/* exec without --process: fold base + flags into one checked document. */
+static int prepare_folded(struct hs_argv *a, const struct hs_policy *p, struct hs_error *err)
+{
+	_cleanup_arena_ struct hs_arena *ar = hs_arena_new();
+	_cleanup_free_ char *doc = NULL;
+	struct hs_pipeline pl = { 0 };
+	struct hs_json *proc = NULL;
+	size_t len = 0;
+	int r, fd;
+	char path[64], *proc_path;
+
+	if (!ar)
+		return -ENOMEM;
+	if (a->n_positional < 2)
+		return hs_error_set(err, -HS_EUSAGE, "cli.arguments", "exec", -1,
+				    "exec without --process needs a command after the container id"), 1;
+	r = container_process(a, p, a->argv[a->first_positional], ar, &proc, err);
+	if (r >= 0)
+		r = fold_flags(a, ar, proc, err);
+	if (r >= 0)
+		r = hs_json_emit(proc, &doc, &len);
+	if (r < 0) {
+		if (r != -ENOMEM)
+			r = 1;
+		goto out;
+	}
+	pl = (struct hs_pipeline){
+		.policy = p,
+		.host = hs_host_real(),
+		.schema = &hs_oci_process,
+		.event = HS_EVENT_EXEC,
+		.container_id = a->argv[a->first_positional],
+	};
+	r = hs_pipeline_run(&pl, doc, len, err);
+	if (r < 0)
+		goto out;
+	if (p->mode == HS_MODE_AUDIT)
+		goto out; /* observe only: the runtime gets the command line as it came */
+	if (pl.report->refused) {
+		refusal(a, pl.report, true, err);
+		r = 1;
+		goto out;
+	}
+	fd = sealed_memfd(a, pl.final, pl.final_len, err);
+	if (fd < 0) {
+		r = fd;
+		goto out;
+	}
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	/* Lives until execve, like the rebuilt argv. */
+	proc_path = strdup(path);
+	r = proc_path ? rebuild_argv(a, proc_path) : -ENOMEM;
+out:
+	r = record(a, p, &pl, doc, len, r == 0 && p->mode == HS_MODE_ENFORCE, r, err);
+	hs_pipeline_done(&pl);
+	return r;
+}
+
+int hs_exec_prepare(struct hs_argv *a, const struct hs_policy *p, struct hs_error *err)
+{
+	const char *file = hs_argv_value(a, "process");
+
+	if (!file)
+		return prepare_folded(a, p, err);
+	/* With --process, runc and crun ignore the process flags: refuse the ambiguity. */
+	for (size_t i = 0; i < a->n_opts; i++) {
+		const char *name = a->opts[i].spec->name;
+
+		if (is_process_flag(name) && strcmp(name, "tty"))
+			return hs_error_set(err, -HS_EUSAGE, "exec.flag-with-process",
+					    a->argv[opt_token(a, &a->opts[i])], -1,
+					    "--%s next to --process: the runtime would ignore it; put it "
+					    "in the process file", name), 1;
+	}
+	return prepare_process_file(a, p, file, err);
+}
