@@ -21,7 +21,23 @@ struct harness {
 	struct hs_error err;
 };
 
-/* Policy with every control but `only` switched off; `section` is only's section ("" = none). */
+/* Is name one of the comma-separated names in list? */
+static inline bool h_in_list(const char *list, const char *name)
+{
+	size_t n = strlen(name);
+
+	for (const char *p = list; p && *p;) {
+		const char *e = strchrnul(p, ',');
+
+		if ((size_t)(e - p) == n && !strncmp(p, name, n))
+			return true;
+		p = *e ? e + 1 : e;
+	}
+	return false;
+}
+
+/* Policy with every control but `only` (a name or a comma-separated list) switched off;
+ * `section` is the section of each of them (NULL or "" = none). */
 static inline int h_policy(struct harness *h, const char *only, const char *section,
 			   const char *extra_top)
 {
@@ -37,7 +53,7 @@ static inline int h_policy(struct harness *h, const char *only, const char *sect
 	for (size_t i = 0; i < hs_n_controls; i++) {
 		const char *n = hs_controls[i]->name;
 
-		if (only && !strcmp(n, only))
+		if (h_in_list(only, n))
 			fprintf(f, "%s\"%s\":%s", i ? "," : "", n, section && *section ? section : "{}");
 		else
 			fprintf(f, "%s\"%s\":{\"enabled\":false}", i ? "," : "", n);
