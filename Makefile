@@ -47,7 +47,7 @@ UNIT_BINS    := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 TEST_HELPERS := $(sort $(wildcard tests/helpers/*.c))
 HELPER_BINS  := $(TEST_HELPERS:tests/helpers/%.c=$(BUILD)/helpers/%)
 
-.PHONY: seccomp-profile seccomp-profile-check all deps prepare test-build check unit integration e2e demo bench install lint fuzz clean
+.PHONY: seccomp-profile seccomp-profile-check all deps prepare test-build check unit integration e2e demo bench install lint fuzz clean oracle
 
 all: $(BIN)
 
@@ -92,6 +92,11 @@ unit integration e2e: test-build
 demo: prepare
 	$(MAKE) all
 	sh scripts/demo.sh
+
+# The parser-differential oracle (Go, offline, Debian's runtime-spec sources); the json-corpus
+# suite builds it on demand too.
+oracle:
+	sh scripts/build-oracle.sh $(BUILD)
 
 bench: prepare
 	$(MAKE) test-build

@@ -262,6 +262,16 @@ check_refusals() {
 	fi
 }
 
+@test "json corpus: mutants of the accepted configs: whatever hardshim accepts, Go reads as hardshim wrote it" {
+	# 2000 deterministic mutants (bad escapes, folded letters, case variants, nulls, numbers
+	# out of range...): each is refused, or its canonical output decodes in Go to exactly
+	# what the mutant itself decodes to.
+	run python3 "$HS_TOP/tests/oracle/fuzz-differential.py" --hardshim "$HS_BIN" --oracle "$ORACLE" \
+		--policy "$POLICY" --corpus "$CORPUS" --work "$BATS_TEST_TMPDIR" --seed 7 --count 2000
+	echo "$output"
+	[ "$status" -eq 0 ]
+}
+
 @test "json corpus: canonical output is a fixed point (parse -> emit -> parse -> emit is byte-identical)" {
 	local f name failed=""
 	for f in "$CORPUS"/accept-*.json; do
