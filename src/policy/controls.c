@@ -12,11 +12,11 @@ extern const struct hs_control hs_control_capabilities;
 extern const struct hs_control hs_control_process;
 extern const struct hs_control hs_control_mounts;
 extern const struct hs_control hs_control_namespaces;
-/* extern const struct hs_control hs_control_devices; */
-/* extern const struct hs_control hs_control_sysctl; */
-/* extern const struct hs_control hs_control_resources; */
-/* extern const struct hs_control hs_control_annotations; */
-/* extern const struct hs_control hs_control_hooks; */
+extern const struct hs_control hs_control_devices;
+extern const struct hs_control hs_control_sysctl;
+extern const struct hs_control hs_control_resources;
+extern const struct hs_control hs_control_annotations;
+extern const struct hs_control hs_control_hooks;
 extern const struct hs_control hs_control_seccomp;
 extern const struct hs_control hs_control_mac;
 extern const struct hs_control hs_control_egress;
@@ -28,11 +28,11 @@ const struct hs_control *const hs_controls[] = {
 	&hs_control_process,
 	&hs_control_mounts,
 	&hs_control_namespaces,
-	/* &hs_control_devices, */
-	/* &hs_control_sysctl, */
-	/* &hs_control_resources, */
-	/* &hs_control_annotations, */
-	/* &hs_control_hooks, */
+	&hs_control_devices,
+	&hs_control_sysctl,
+	&hs_control_resources,
+	&hs_control_annotations,
+	&hs_control_hooks,
 	&hs_control_seccomp,
 	&hs_control_mac,
 	&hs_control_egress,

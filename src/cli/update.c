@@ -1,0 +1,290 @@
+/* SPDX-License-Identifier: Apache-2.0
+ * `update` (threats.md §4, §9): limits can be lifted after create. The --resources document
+ * (a file, or "-" for stdin) goes through the same strict core and the same controls as a
+ * config's linux.resources, and the runtime then reads exactly the bytes that were checked,
+ * from a sealed memfd; the single-value flags are checked against the same maxima. */
+#include <fcntl.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+
+#include "hs-cli.h"
+#include "hs-host.h"
+
+enum flag_kind { F_I64, F_U64, F_STRING, F_PASS };
+
+/* Each flag and where runc's update puts it in specs.LinuxResources. */
+static const struct update_flag {
+	const char *flag;
+	const char *obj, *key;
+	enum flag_kind kind;
+} update_flags[] = {
+	{ "pids-limit", "pids", "limit", F_I64 },
+	{ "memory", "memory", "limit", F_I64 },
+	{ "memory-swap", "memory", "swap", F_I64 },
+	{ "memory-reservation", "memory", "reservation", F_I64 },
+	{ "kernel-memory", "memory", "kernel", F_I64 },
+	{ "kernel-memory-tcp", "memory", "kernelTCP", F_I64 },
+	{ "cpu-quota", "cpu", "quota", F_I64 },
+	{ "cpu-period", "cpu", "period", F_U64 },
+	{ "cpu-share", "cpu", "shares", F_U64 },
+	{ "cpu-rt-runtime", "cpu", "realtimeRuntime", F_I64 },
+	{ "cpu-rt-period", "cpu", "realtimePeriod", F_U64 },
+	{ "blkio-weight", "blockIO", "weight", F_U64 },
+	{ "cpuset-cpus", "cpu", "cpus", F_STRING },
+	{ "cpuset-mems", "cpu", "mems", F_STRING },
+	/* Intel RDT schemata: not resources the policy limits. */
+	{ "l3-cache-schema", NULL, NULL, F_PASS },
+	{ "mem-bw-schema", NULL, NULL, F_PASS },
+};
+
+/*
+ * runc reads --pids-limit with strconv.ParseInt(s, 0, 64) ("010" is 8, "0x10" 16, "1_0" 10),
+ * --memory with go-units RAMInBytes ("1g", "1.5k"), crun with strtoll: the only spelling all
+ * of them read alike is plain decimal without leading zeros. Anything else is refused.
+ */
+static bool plain_decimal(const char *s, bool allow_negative)
+{
+	const char *d = s;
+
+	if (allow_negative && *d == '-')
+		d++;
+	if (!*d || (d[0] == '0' && d[1]) || strlen(d) > 19)
+		return false;
+	for (; *d; d++)
+		if (*d < '0' || *d > '9')
+			return false;
+	return strcmp(s, "-0") != 0;
+}
+
+static int refuse(struct hs_error *err, const char *rule, const char *flag, const char *fmt, ...)
+	HS_PRINTF(4, 5);
+static int refuse(struct hs_error *err, const char *rule, const char *flag, const char *fmt, ...)
+{
+	char path[64];
+	va_list ap;
+
+	snprintf(path, sizeof(path), "--%s", flag);
+	va_start(ap, fmt);
+	hs_error_setv(err, -HS_EPOLICY, rule, path, -1, fmt, ap);
+	va_end(ap);
+	return 1;
+}
+
+/* The runtimes disagree on a repeated flag and on --resources given with single-value
+ * flags (runc ignores the flags, crun applies them on top): refuse both. */
+static int check_flag_set(const struct hs_argv *a, struct hs_error *err)
+{
+	for (size_t i = 0; i < a->n_opts; i++)
+		for (size_t j = i + 1; j < a->n_opts; j++)
+			if (a->opts[i].spec == a->opts[j].spec)
+				return refuse(err, "update.repeated-option", a->opts[i].spec->name,
+					      "given more than once: runc and crun may read "
+					      "different occurrences");
+	if (hs_argv_value(a, "resources") && a->n_opts > 1)
+		return refuse(err, "update.mixed-options", "resources",
+			      "--resources with other resource flags: runc ignores the flags, "
+			      "crun applies them; give one or the other");
+	return 0;
+}
+
+static const char *flag_for_path(const char *path)
+{
+	for (size_t i = 0; i < HS_ARRAY_SIZE(update_flags); i++) {
+		const struct update_flag *f = &update_flags[i];
+		size_t n = f->obj ? strlen(f->obj) : 0;
+
+		if (f->obj && !strncmp(path, f->obj, n) && path[n] == '.' && !strcmp(path + n + 1, f->key))
+			return f->flag;
+	}
+	return NULL;
+}
+
+static int report_refusal(const struct hs_report *rep, struct hs_error *err)
+{
+	char summary[1024];
+
+	hs_report_summary(rep, summary, sizeof(summary));
+	hs_error_set(err, -HS_EPOLICY, "", "", -1, "%s", summary);
+	return 1;
+}
+
+static int check_flags(const struct hs_argv *a, const struct hs_policy *p, struct hs_error *err)
+{
+	_cleanup_arena_ struct hs_arena *arena = hs_arena_new();
+	_cleanup_report_ struct hs_report *rep = hs_report_new();
+	struct hs_json *doc;
+	struct hs_check_ctx ctx;
+	int r;
+
+	if (!arena || !rep || !(doc = hs_json_new(arena, HS_JSON_OBJECT)))
+		return -ENOMEM;
+	for (size_t i = 0; i < a->n_opts; i++) {
+		const char *name = a->opts[i].spec->name, *v = a->opts[i].value;
+		const struct update_flag *f = NULL;
+		struct hs_json *obj, *node;
+
+		for (size_t k = 0; k < HS_ARRAY_SIZE(update_flags) && !f; k++)
+			if (!strcmp(update_flags[k].flag, name))
+				f = &update_flags[k];
+		if (!f)
+			return refuse(err, "update.unknown-option", name,
+				      "not a flag hardshim checks for update: refused");
+		if (f->kind == F_PASS)
+			continue;
+		if (!v)
+			return refuse(err, "update.bad-value", name, "needs a value");
+		if ((f->kind == F_I64 || f->kind == F_U64) && !plain_decimal(v, f->kind == F_I64))
+			return refuse(err, "update.bad-value", name,
+				      "\"%s\" is not a plain decimal integer (no units, prefixes or "
+				      "leading zeros: runc and crun read those differently)", v);
+		errno = 0;
+		if (f->kind == F_STRING)
+			node = hs_json_new_string(arena, v);
+		else if (f->kind == F_I64)
+			node = hs_json_new_i64(arena, strtoll(v, NULL, 10));
+		else
+			node = hs_json_new_u64(arena, strtoull(v, NULL, 10));
+		if (errno == ERANGE)
+			return refuse(err, "update.bad-value", name, "\"%s\" is out of range", v);
+		obj = hs_json_ensure_object(arena, doc, f->obj);
+		if (!node || !obj || hs_json_set(arena, obj, f->key, node) < 0)
+			return -ENOMEM;
+	}
+
+	/* The flags cannot be rewritten: a value the policy would change is refused. */
+	ctx = (struct hs_check_ctx){
+		.arena = arena,
+		.policy = p,
+		.host = hs_host_real(),
+		.report = rep,
+		.event = HS_EVENT_UPDATE,
+		.no_rewrite = true,
+		.container_id = a->first_positional >= 0 ? a->argv[a->first_positional] : NULL,
+		.resources = doc,
+	};
+	r = hs_policy_check(&ctx);
+	if (r < 0)
+		return hs_error_set(err, r, "policy.check", "update", -1, "a check failed");
+	for (size_t i = 0; i < rep->len; i++) {
+		const char *flag = flag_for_path(rep->items[i].path);
+		char *path;
+
+		if (flag && (path = hs_arena_printf(rep->arena, "--%s", flag)))
+			rep->items[i].path = path;
+	}
+	if (rep->refused && p->mode == HS_MODE_ENFORCE)
+		return report_refusal(rep, err);
+	return 0;
+}
+
+static int read_resources(const char *src, size_t max, char **buf, size_t *len, struct hs_error *err)
+{
+	_cleanup_close_ int fd = -1;
+	struct stat st;
+	int r;
+
+	if (!strcmp(src, "-"))
+		return hs_read_fd(STDIN_FILENO, max, buf, len, err);
+	fd = open(src, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0)
+		return hs_error_set(err, -errno, "update.resources", "--resources", -1,
+				    "cannot open %s: %s", src, strerror(errno));
+	if (fstat(fd, &st) < 0)
+		return -errno;
+	if (!S_ISREG(st.st_mode))
+		return hs_error_set(err, -EINVAL, "update.resources", "--resources", -1,
+				    "%s is not a regular file", src);
+	r = hs_read_fd(fd, max, buf, len, err);
+	if (r < 0 && !err->path[0])
+		snprintf(err->path, sizeof(err->path), "--resources");
+	return r;
+}
+
+/* A sealed memfd the runtime inherits: it reads what was checked, and nothing, not even
+ * the caller who gave the file, can change it in between. No file is left behind. */
+static int sealed_copy(const char *data, size_t len, int *ret_fd, struct hs_error *err)
+{
+	_cleanup_close_ int fd = memfd_create("hardshim-resources", MFD_ALLOW_SEALING);
+
+	if (fd < 0 || hs_write_all(fd, data, len) < 0 ||
+	    fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL) < 0 ||
+	    lseek(fd, 0, SEEK_SET) < 0)
+		return hs_error_set(err, -errno, "update.resources", "--resources", -1,
+				    "cannot keep the checked document: %s", strerror(errno));
+	*ret_fd = TAKE_FD(fd);
+	return 0;
+}
+
+/* Point the runtime at the sealed copy, in a spelling runc and crun read alike. */
+static int rewrite_argv(struct hs_argv *a, int fd)
+{
+	static char token[64], path[48];
+
+	for (size_t i = 0; i < a->n_opts; i++) {
+		int idx = a->opts[i].index;
+
+		if (strcmp(a->opts[i].spec->name, "resources"))
+			continue;
+		snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+		if (idx > 0 && a->opts[i].value == a->argv[idx]) {
+			/* "--resources FILE": the value was the next token. */
+			a->argv[idx - 1] = "--resources";
+			a->argv[idx] = path;
+		} else {
+			/* "--resources=FILE", "-r=FILE" (which argp reads as "=FILE"). */
+			snprintf(token, sizeof(token), "--resources=%s", path);
+			a->argv[idx] = token;
+		}
+		a->opts[i].value = path;
+	}
+	return 0;
+}
+
+int hs_update_prepare(struct hs_argv *a, const struct hs_policy *p, struct hs_error *err)
+{
+	const char *src = hs_argv_value(a, "resources");
+	_cleanup_free_ char *buf = NULL;
+	struct hs_pipeline pl = { 0 };
+	const char *out;
+	size_t len, out_len;
+	int r, fd = -1;
+
+	r = check_flag_set(a, err);
+	if (r != 0)
+		return r;
+	if (!src)
+		return check_flags(a, p, err);
+
+	r = read_resources(src, p->limits.max_bytes, &buf, &len, err);
+	if (r == -EFBIG || r == -EINVAL)
+		return 1;
+	if (r < 0)
+		return r;
+	pl = (struct hs_pipeline){
+		.policy = p,
+		.host = hs_host_real(),
+		.schema = &hs_oci_resources,
+		.event = HS_EVENT_UPDATE,
+		.container_id = a->argv[a->first_positional],
+	};
+	r = hs_pipeline_run(&pl, buf, len, err);
+	if (r < 0)
+		goto out;
+	if (p->mode == HS_MODE_AUDIT) {
+		out = buf; /* observe only, but stdin is consumed: hand the original on */
+		out_len = len;
+	} else if (pl.report->refused) {
+		r = report_refusal(pl.report, err);
+		goto out;
+	} else {
+		out = pl.final;
+		out_len = pl.final_len;
+	}
+	r = sealed_copy(out, out_len, &fd, err);
+	if (r >= 0)
+		r = rewrite_argv(a, fd);
+out:
+	hs_pipeline_done(&pl);
+	return r;
+}

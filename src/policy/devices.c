@@ -1,0 +1,270 @@
+/* SPDX-License-Identifier: Apache-2.0
+ * Devices (threats.md §9, CIS Docker 5.17, NIST SP 800-190 §4.4.3): a host device node in
+ * the container, or a device-cgroup rule that allows every device, hands the container the
+ * host's disks and memory (/dev/sda, /dev/mem) whatever else the policy says. */
+#include <string.h>
+
+#include "hs-policy.h"
+
+struct device_allow {
+	const char *path;
+	const char *type; /* NULL: any */
+	int64_t major, minor; /* -1: any */
+};
+
+struct devices_cfg {
+	enum hs_action action;
+	struct device_allow *allow;
+	size_t n_allow;
+};
+
+static const struct hs_schema allow_item = {
+	.kind = HS_S_STRUCT,
+	.fields = (const struct hs_schema_field[]){
+		{ "path", &hs_schema_string },
+		{ "type", &hs_schema_string },
+		{ "major", &hs_schema_i64 },
+		{ "minor", &hs_schema_i64 },
+		{ NULL, NULL },
+	},
+};
+static const struct hs_schema_field devices_fields[] = {
+	{ "action", &hs_schema_string },
+	{ "allow", &(const struct hs_schema){ .kind = HS_S_ARRAY, .item = &allow_item } },
+	{ NULL, NULL },
+};
+static const struct hs_schema devices_schema = { .kind = HS_S_STRUCT, .fields = devices_fields };
+
+static const struct devices_cfg devices_default = { .action = HS_ACTION_REFUSE };
+
+/* The nodes runc and crun create in every container anyway (libcontainer/specconv
+ * AllowedDevices, crun's default devices): naming them in linux.devices adds nothing. */
+static const struct device_allow runtime_defaults[] = {
+	{ "/dev/null", "c", 1, 3 },    { "/dev/zero", "c", 1, 5 },    { "/dev/full", "c", 1, 7 },
+	{ "/dev/random", "c", 1, 8 },  { "/dev/urandom", "c", 1, 9 }, { "/dev/tty", "c", 5, 0 },
+	{ "/dev/console", "c", 5, 1 }, { "/dev/ptmx", "c", 5, 2 },
+};
+
+static int devices_load(struct hs_arena *a, const struct hs_json *section, void **ret_cfg,
+			struct hs_error *err)
+{
+	struct devices_cfg *c = hs_arena_alloc(a, sizeof(*c));
+	const struct hs_json *list, *item;
+	const char *action;
+
+	if (!c)
+		return -ENOMEM;
+	*c = devices_default;
+	action = hs_json_get_string(section, "action");
+	if (action && hs_action_parse(action, &c->action) < 0)
+		return hs_error_set(err, -HS_ECONFIG, "devices.policy", "", -1,
+				    "\"action\" is \"refuse\", \"rewrite\" or \"warn\", not \"%s\"", action);
+	list = hs_json_get(section, "allow");
+	c->n_allow = hs_json_len(list);
+	c->allow = hs_arena_alloc(a, (c->n_allow + 1) * sizeof(*c->allow));
+	if (!c->allow)
+		return -ENOMEM;
+	hs_json_foreach_item(item, list, i)
+	{
+		struct device_allow *d = &c->allow[i];
+		const struct hs_json *v;
+
+		d->path = hs_json_get_string(item, "path");
+		d->type = hs_json_get_string(item, "type");
+		d->major = d->minor = -1;
+		if ((v = hs_json_get(item, "major")))
+			hs_json_get_i64(v, INT64_MIN, INT64_MAX, &d->major);
+		if ((v = hs_json_get(item, "minor")))
+			hs_json_get_i64(v, INT64_MIN, INT64_MAX, &d->minor);
+		if (!d->path || d->path[0] != '/')
+			return hs_error_set(err, -HS_ECONFIG, "devices.policy", "", -1,
+					    "allow[%zu]: \"path\" must be the absolute device path "
+					    "inside the container", i);
+		if (d->type && strcmp(d->type, "c") && strcmp(d->type, "b") &&
+		    strcmp(d->type, "u") && strcmp(d->type, "p"))
+			return hs_error_set(err, -HS_ECONFIG, "devices.policy", "", -1,
+					    "allow[%zu]: \"type\" is c, b, u or p", i);
+	}
+	*ret_cfg = c;
+	return 0;
+}
+
+static bool device_matches(const struct device_allow *d, const char *path, const char *type,
+			   int64_t major, int64_t minor)
+{
+	if (strcmp(d->path, path))
+		return false;
+	/* "u" is how runc spells an unbuffered character device: the same node as "c". */
+	if (d->type && strcmp(d->type, type) &&
+	    !((!strcmp(d->type, "c") || !strcmp(d->type, "u")) &&
+	      (!strcmp(type, "c") || !strcmp(type, "u"))))
+		return false;
+	return (d->major < 0 || d->major == major) && (d->minor < 0 || d->minor == minor);
+}
+
+static bool device_allowed(const struct devices_cfg *c, const char *path, const char *type,
+			   int64_t major, int64_t minor)
+{
+	for (size_t i = 0; i < HS_ARRAY_SIZE(runtime_defaults); i++)
+		if (device_matches(&runtime_defaults[i], path, type, major, minor))
+			return true;
+	for (size_t i = 0; i < c->n_allow; i++)
+		if (device_matches(&c->allow[i], path, type, major, minor))
+			return true;
+	return false;
+}
+
+static int64_t get_num(const struct hs_json *o, const char *key, int64_t absent)
+{
+	const struct hs_json *v = hs_json_get(o, key);
+	int64_t n;
+
+	if (!v)
+		return absent;
+	return hs_json_get_i64(v, INT64_MIN, INT64_MAX, &n) < 0 ? absent : n;
+}
+
+static int check_linux_devices(struct hs_check_ctx *ctx, const struct devices_cfg *c,
+			       struct hs_json *linux_)
+{
+	struct hs_json *list = hs_json_get_type(linux_, "devices", HS_JSON_ARRAY);
+
+	for (size_t i = hs_json_len(list); i-- > 0;) {
+		struct hs_json *d = list->u.array.items[i];
+		const char *path = hs_json_get_string(d, "path");
+		const char *type = hs_json_get_string(d, "type");
+		int64_t major = get_num(d, "major", -1), minor = get_num(d, "minor", -1);
+		char jpath[64];
+		int r;
+
+		if (path && type && device_allowed(c, path, type, major, minor))
+			continue;
+		hs_json_path_index(jpath, sizeof(jpath), "linux.devices", i);
+		r = hs_finding(ctx, "devices.not-allowed", jpath, c->action,
+			       "device %s (%s %lld:%lld) is neither a runtime default nor on the "
+			       "policy's allowlist (controls.devices.allow)",
+			       path ? path : "(no path)", type ? type : "?", (long long)major,
+			       (long long)minor);
+		if (r < 0)
+			return r;
+		if (r == HS_ACTION_REWRITE)
+			hs_json_array_remove(list, i);
+	}
+	return 0;
+}
+
+/* A device-cgroup rule that grants read or write on every device of a class, or on every
+ * class: "a", a missing type, or c/b with both numbers wildcarded ("c *:* rwm"). The
+ * runtimes' own "c *:* m" (mknod only) is harmless without read/write. */
+static bool rule_allows_all(const struct hs_json *rule)
+{
+	const struct hs_json *allow = hs_json_get_type(rule, "allow", HS_JSON_BOOL);
+	const char *type = hs_json_get_string(rule, "type");
+	const char *access = hs_json_get_string(rule, "access");
+	bool rw = !access || !*access || strpbrk(access, "rw");
+
+	if (!allow || !allow->u.boolean)
+		return false;
+	if (!type || !*type || !strcmp(type, "a"))
+		return true;
+	return rw && get_num(rule, "major", -1) < 0 && get_num(rule, "minor", -1) < 0;
+}
+
+static bool rule_denies_all(const struct hs_json *rule)
+{
+	const struct hs_json *allow = hs_json_get_type(rule, "allow", HS_JSON_BOOL);
+	const char *type = hs_json_get_string(rule, "type");
+	const char *access = hs_json_get_string(rule, "access");
+
+	return allow && !allow->u.boolean && (!type || !*type || !strcmp(type, "a")) &&
+	       get_num(rule, "major", -1) < 0 && get_num(rule, "minor", -1) < 0 &&
+	       (!access || !*access || (strchr(access, 'r') && strchr(access, 'w') && strchr(access, 'm')));
+}
+
+static int check_cgroup_rules(struct hs_check_ctx *ctx, const struct devices_cfg *c,
+			      struct hs_json *resources, const char *prefix, bool want_deny_first)
+{
+	struct hs_json *list = hs_json_get(resources, "devices");
+	char jpath[96];
+	int r;
+
+	if (list && list->type != HS_JSON_ARRAY)
+		return 0; /* the schema has refused it */
+	for (size_t i = hs_json_len(list); i-- > 0;) {
+		if (!rule_allows_all(list->u.array.items[i]))
+			continue;
+		hs_json_path_index(jpath, sizeof(jpath), prefix, i);
+		r = hs_finding(ctx, "devices.allow-all", jpath, c->action,
+			       "device-cgroup rule allows access to every device (allow: true "
+			       "without type, type \"a\", or no major and minor): the container "
+			       "could open the host's disks and memory");
+		if (r < 0)
+			return r;
+		if (r == HS_ACTION_REWRITE)
+			hs_json_array_remove(list, i);
+	}
+	if (!want_deny_first || (hs_json_len(list) && rule_denies_all(list->u.array.items[0])))
+		return 0;
+	/* runc and crun deny everything first on their own; saying so in the config keeps that
+	 * true for any runtime, and the fix cannot surprise a workload. */
+	r = hs_finding(ctx, "devices.no-deny-all", prefix, HS_ACTION_REWRITE,
+		       "device-cgroup rules must start by denying every device: "
+		       "{\"allow\": false, \"access\": \"rwm\"} added first");
+	if (r < 0)
+		return r;
+	if (r == HS_ACTION_REWRITE) {
+		struct hs_json *deny = hs_json_new(ctx->arena, HS_JSON_OBJECT);
+		struct hs_json *nl = hs_json_new(ctx->arena, HS_JSON_ARRAY);
+		struct hs_json *item;
+
+		if (!deny || !nl || hs_json_set(ctx->arena, deny, "allow", hs_json_new_bool(ctx->arena, false)) < 0 ||
+		    hs_json_set(ctx->arena, deny, "access", hs_json_new_string(ctx->arena, "rwm")) < 0 ||
+		    hs_json_append(ctx->arena, nl, deny) < 0)
+			return -ENOMEM;
+		hs_json_foreach_item(item, list, i)
+		if (hs_json_append(ctx->arena, nl, item) < 0)
+			return -ENOMEM;
+		if (hs_json_set(ctx->arena, resources, "devices", nl) < 0)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+static int devices_check_config(struct hs_check_ctx *ctx, const void *vcfg)
+{
+	const struct devices_cfg *c = vcfg ? vcfg : &devices_default;
+	struct hs_json *linux_ = hs_json_get(ctx->config, "linux"), *resources;
+	int r;
+
+	if (linux_ && linux_->type != HS_JSON_OBJECT)
+		return 0;
+	r = check_linux_devices(ctx, c, linux_);
+	if (r < 0)
+		return r;
+	if (!linux_) {
+		linux_ = hs_json_ensure_object(ctx->arena, ctx->config, "linux");
+		if (!linux_)
+			return -ENOMEM;
+	}
+	resources = hs_json_ensure_object(ctx->arena, linux_, "resources");
+	if (!resources)
+		return hs_finding(ctx, "devices.type", "linux.resources", HS_ACTION_REFUSE,
+				  "not an object") < 0 ? -ENOMEM : 0;
+	return check_cgroup_rules(ctx, c, resources, "linux.resources.devices", true);
+}
+
+/* update --resources: runc ignores device rules there today, crun may not; refuse the same. */
+static int devices_check_resources(struct hs_check_ctx *ctx, const void *vcfg)
+{
+	const struct devices_cfg *c = vcfg ? vcfg : &devices_default;
+
+	return check_cgroup_rules(ctx, c, ctx->resources, "devices", false);
+}
+
+const struct hs_control hs_control_devices = {
+	.name = "devices",
+	.policy_schema = &devices_schema,
+	.load = devices_load,
+	.check_config = devices_check_config,
+	.check_resources = devices_check_resources,
+};

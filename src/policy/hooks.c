@@ -1,0 +1,253 @@
+/* SPDX-License-Identifier: Apache-2.0
+ * Hooks (threats.md §3, NIST SP 800-190 §4.5.2): prestart, createRuntime, poststart and
+ * poststop hooks run a host binary as root in the host's namespaces. Only the admin's
+ * allowlisted binaries (and arguments), whose file and every ancestor only root can change. */
+#include <string.h>
+#include <sys/stat.h>
+
+#include "hs-hooks.h"
+#include "hs-host.h"
+#include "hs-policy.h"
+
+static const char *const stages[] = {
+	"prestart", "createRuntime", "createContainer", "startContainer", "poststart", "poststop",
+};
+
+struct hook_allow {
+	const char *path;
+	const struct hs_json *args;  /* array, or NULL: any arguments */
+	const struct hs_json *stages; /* array, or NULL: any stage */
+};
+
+struct hooks_cfg {
+	enum hs_action action;
+	struct hook_allow *allow;
+	size_t n_allow;
+};
+
+static const struct hs_schema allow_item = {
+	.kind = HS_S_STRUCT,
+	.fields = (const struct hs_schema_field[]){
+		{ "path", &hs_schema_string },
+		{ "args", &hs_schema_string_array },
+		{ "stages", &hs_schema_string_array },
+		{ NULL, NULL },
+	},
+};
+static const struct hs_schema_field hooks_fields[] = {
+	{ "action", &hs_schema_string },
+	{ "allow", &(const struct hs_schema){ .kind = HS_S_ARRAY, .item = &allow_item } },
+	{ NULL, NULL },
+};
+static const struct hs_schema hooks_schema = { .kind = HS_S_STRUCT, .fields = hooks_fields };
+
+static const struct hooks_cfg hooks_default = { .action = HS_ACTION_REFUSE };
+
+static const char *self_override;
+
+void hs_hooks_set_self_binary(const char *path)
+{
+	self_override = path;
+}
+
+/* hardshim's own binary, as the kernel knows it (never argv[0] or PATH). NULL if unknown:
+ * then nothing is admitted implicitly. */
+static const char *self_binary(struct hs_arena *a)
+{
+	char buf[4096];
+	ssize_t n;
+
+	if (self_override)
+		return self_override;
+	n = readlink("/proc/self/exe", buf, sizeof(buf) - 1);
+	if (n <= 0 || n >= (ssize_t)sizeof(buf) - 1)
+		return NULL;
+	buf[n] = '\0';
+	if (buf[0] != '/' || (n > 10 && !strcmp(buf + n - 10, " (deleted)")))
+		return NULL;
+	return hs_arena_strdup(a, buf);
+}
+
+static bool is_stage(const char *s)
+{
+	for (size_t i = 0; i < HS_ARRAY_SIZE(stages); i++)
+		if (!strcmp(stages[i], s))
+			return true;
+	return false;
+}
+
+static int hooks_load(struct hs_arena *a, const struct hs_json *section, void **ret_cfg,
+		      struct hs_error *err)
+{
+	struct hooks_cfg *c = hs_arena_alloc(a, sizeof(*c));
+	const struct hs_json *list, *item, *s;
+	const char *action;
+
+	if (!c)
+		return -ENOMEM;
+	*c = hooks_default;
+	action = hs_json_get_string(section, "action");
+	if (action && hs_action_parse(action, &c->action) < 0)
+		return hs_error_set(err, -HS_ECONFIG, "hooks.policy", "", -1,
+				    "\"action\" is \"refuse\", \"rewrite\" or \"warn\", not \"%s\"", action);
+	list = hs_json_get(section, "allow");
+	c->n_allow = hs_json_len(list);
+	c->allow = hs_arena_alloc(a, (c->n_allow + 1) * sizeof(*c->allow));
+	if (!c->allow)
+		return -ENOMEM;
+	hs_json_foreach_item(item, list, i)
+	{
+		struct hook_allow *h = &c->allow[i];
+
+		h->path = hs_json_get_string(item, "path");
+		h->args = hs_json_get(item, "args");
+		h->stages = hs_json_get(item, "stages");
+		if (!h->path || h->path[0] != '/' || strstr(h->path, "/./") ||
+		    strstr(h->path, "/../") || strstr(h->path, "//"))
+			return hs_error_set(err, -HS_ECONFIG, "hooks.policy", "", -1,
+					    "allow[%zu]: \"path\" must be an absolute, clean path", i);
+		hs_json_foreach_item(s, h->stages, j)
+		if (!is_stage(s->u.string.s))
+			return hs_error_set(err, -HS_ECONFIG, "hooks.policy", "", -1,
+					    "allow[%zu]: \"%s\" is not a hook stage", i, s->u.string.s);
+	}
+	*ret_cfg = c;
+	return 0;
+}
+
+static bool strings_equal(const struct hs_json *a, const struct hs_json *b)
+{
+	return hs_json_len(a) == hs_json_len(b) && (!hs_json_len(a) || hs_json_equal(a, b));
+}
+
+static bool allowlisted(const struct hooks_cfg *c, const char *stage, const char *path,
+			const struct hs_json *args)
+{
+	for (size_t i = 0; i < c->n_allow; i++) {
+		const struct hook_allow *h = &c->allow[i];
+		const struct hs_json *s;
+		bool stage_ok = !h->stages;
+
+		if (strcmp(h->path, path))
+			continue;
+		hs_json_foreach_item(s, h->stages, j)
+		stage_ok = stage_ok || !strcmp(s->u.string.s, stage);
+		if (stage_ok && (!h->args || strings_equal(h->args, args)))
+			return true;
+	}
+	return false;
+}
+
+/* `hardshim hook ...` as another control (egress) injects it: admitted without a policy
+ * entry, but its file is checked like any other. */
+static bool is_own_hook(const char *self, const char *path, const struct hs_json *args)
+{
+	const struct hs_json *a1;
+
+	if (!self || strcmp(self, path) || hs_json_len(args) < 2)
+		return false;
+	a1 = args->u.array.items[1];
+	return a1->type == HS_JSON_STRING && !strcmp(a1->u.string.s, "hook");
+}
+
+/* Why the file at path is not safe to run as root, or NULL. */
+static const char *unsafe_file(struct hs_check_ctx *ctx, const char *path, char *why, size_t size)
+{
+	struct hs_error err = HS_ERROR_INIT;
+	struct hs_canonical_path cp;
+	const struct hs_path_component *last;
+
+	if (!ctx->host || !ctx->host->canonicalize) {
+		snprintf(why, size, "cannot inspect %s on this host", path);
+		return why;
+	}
+	if (ctx->host->canonicalize(ctx->host, ctx->arena, path, &cp, &err) < 0) {
+		snprintf(why, size, "cannot resolve %.300s: %.300s", path, err.msg[0] ? err.msg : "error");
+		return why;
+	}
+	if (!cp.exists || !cp.n_components) {
+		snprintf(why, size, "%s does not exist", path);
+		return why;
+	}
+	/* A symlink on the way could be in a directory this check never looks at. */
+	if (strcmp(cp.path, path)) {
+		snprintf(why, size, "%s resolves to %s: name the file itself", path, cp.path);
+		return why;
+	}
+	for (size_t i = 0; i < cp.n_components; i++) {
+		const struct hs_path_component *pc = &cp.components[i];
+
+		if (pc->uid != 0 || (pc->mode & 0022)) {
+			snprintf(why, size, "%s is %s (uid %u, mode %04o): someone other than root "
+				 "could replace what runs", pc->path,
+				 pc->uid != 0 ? "not owned by root" : "writable by group or others",
+				 (unsigned)pc->uid, (unsigned)(pc->mode & 07777));
+			return why;
+		}
+	}
+	last = &cp.components[cp.n_components - 1];
+	if (!S_ISREG(last->mode)) {
+		snprintf(why, size, "%s is not a regular file", path);
+		return why;
+	}
+	return NULL;
+}
+
+static int hooks_check_config(struct hs_check_ctx *ctx, const void *vcfg)
+{
+	const struct hooks_cfg *c = vcfg ? vcfg : &hooks_default;
+	struct hs_json *hooks = hs_json_get_type(ctx->config, "hooks", HS_JSON_OBJECT);
+	const char *self = NULL;
+	bool self_done = false;
+
+	if (!hooks)
+		return 0;
+	for (size_t s = 0; s < HS_ARRAY_SIZE(stages); s++) {
+		struct hs_json *list = hs_json_get_type(hooks, stages[s], HS_JSON_ARRAY);
+
+		for (size_t i = hs_json_len(list); i-- > 0;) {
+			struct hs_json *hook = list->u.array.items[i];
+			const char *path = hs_json_get_string(hook, "path");
+			const struct hs_json *args = hs_json_get(hook, "args");
+			char jpath[96], why[768];
+			const char *rule = NULL;
+			int r;
+
+			snprintf(jpath, sizeof(jpath), "hooks.%s[%zu].path", stages[s], i);
+			if (!path || path[0] != '/') {
+				rule = "hooks.not-absolute";
+				snprintf(why, sizeof(why), "hook path \"%s\" is not absolute",
+					 path ? path : "");
+			} else {
+				if (!self_done) {
+					self = self_binary(ctx->arena);
+					self_done = true;
+				}
+				if (!is_own_hook(self, path, args) &&
+				    !allowlisted(c, stages[s], path, args)) {
+					rule = "hooks.not-allowlisted";
+					snprintf(why, sizeof(why), "%s hook %s%s is not on the policy's "
+						 "allowlist (controls.hooks.allow)", stages[s], path,
+						 args ? " with these arguments" : "");
+				} else if (unsafe_file(ctx, path, why, sizeof(why))) {
+					rule = "hooks.unsafe-file";
+				}
+			}
+			if (!rule)
+				continue;
+			r = hs_finding(ctx, rule, jpath, c->action, "%s", why);
+			if (r < 0)
+				return r;
+			if (r == HS_ACTION_REWRITE)
+				hs_json_array_remove(list, i);
+		}
+	}
+	return 0;
+}
+
+const struct hs_control hs_control_hooks = {
+	.name = "hooks",
+	.policy_schema = &hooks_schema,
+	.load = hooks_load,
+	.check_config = hooks_check_config,
+};

@@ -1,0 +1,199 @@
+/* SPDX-License-Identifier: Apache-2.0
+ * Sysctls (threats.md §9, CVE-2022-0811 "cr8escape"): a sysctl that is not namespaced
+ * changes the host (kernel.core_pattern runs a host binary as root), and a value with "+"
+ * or "=" smuggled a second key past CRI-O's check. Only the policy's safe list, matched
+ * after runc's "/" -> "." normalization, and net.* only in the container's own netns. */
+#include <string.h>
+
+#include "hs-policy.h"
+
+struct sysctl_cfg {
+	enum hs_action action;
+	const char *const *allow;
+	size_t n_allow;
+};
+
+static const struct hs_schema_field sysctl_fields[] = {
+	{ "action", &hs_schema_string },
+	{ "allow", &hs_schema_string_array },
+	{ NULL, NULL },
+};
+static const struct hs_schema sysctl_schema = { .kind = HS_S_STRUCT, .fields = sysctl_fields };
+
+/* Kubernetes' safe set (pkg/kubelet/sysctl/safe_sysctls.go): namespaced, and unable to
+ * affect other pods or the node. */
+static const char *const k8s_safe[] = {
+	"kernel.shm_rmid_forced",
+	"net.ipv4.ip_local_port_range",
+	"net.ipv4.tcp_syncookies",
+	"net.ipv4.ping_group_range",
+	"net.ipv4.ip_unprivileged_port_start",
+	"net.ipv4.ip_local_reserved_ports",
+	"net.ipv4.tcp_keepalive_time",
+	"net.ipv4.tcp_fin_timeout",
+	"net.ipv4.tcp_keepalive_intvl",
+	"net.ipv4.tcp_keepalive_probes",
+};
+static const struct sysctl_cfg sysctl_default = {
+	.action = HS_ACTION_REFUSE,
+	.allow = k8s_safe,
+	.n_allow = HS_ARRAY_SIZE(k8s_safe),
+};
+
+/* runc (libcontainer/configs/validate) accepts "/" as a separator and writes
+ * /proc/sys/<key with dots as slashes>: both spellings name the same file. */
+static char *normalize(struct hs_arena *a, const char *key)
+{
+	char *n = hs_arena_strdup(a, key);
+
+	for (char *p = n; p && *p; p++)
+		if (*p == '/')
+			*p = '.';
+	return n;
+}
+
+static int sysctl_load(struct hs_arena *a, const struct hs_json *section, void **ret_cfg,
+		       struct hs_error *err)
+{
+	struct sysctl_cfg *c = hs_arena_alloc(a, sizeof(*c));
+	const struct hs_json *list, *item;
+	const char *action;
+	const char **allow;
+
+	if (!c)
+		return -ENOMEM;
+	*c = sysctl_default;
+	action = hs_json_get_string(section, "action");
+	if (action && hs_action_parse(action, &c->action) < 0)
+		return hs_error_set(err, -HS_ECONFIG, "sysctl.policy", "", -1,
+				    "\"action\" is \"refuse\", \"rewrite\" or \"warn\", not \"%s\"", action);
+	list = hs_json_get(section, "allow");
+	if (!list) {
+		*ret_cfg = c;
+		return 0;
+	}
+	allow = hs_arena_alloc(a, (hs_json_len(list) + 1) * sizeof(*allow));
+	if (!allow)
+		return -ENOMEM;
+	hs_json_foreach_item(item, list, i)
+	{
+		const char *k = item->u.string.s;
+
+		if (!*k || strchr(k, '=') || strchr(k, '+') || strchr(k, '*'))
+			return hs_error_set(err, -HS_ECONFIG, "sysctl.policy", "", -1,
+					    "allow[%zu]: \"%s\" is not a sysctl name (exact names "
+					    "only, no patterns)", i, k);
+		if (!(allow[i] = normalize(a, k)))
+			return -ENOMEM;
+	}
+	c->allow = allow;
+	c->n_allow = hs_json_len(list);
+	*ret_cfg = c;
+	return 0;
+}
+
+static bool allowed(const struct sysctl_cfg *c, const char *key)
+{
+	for (size_t i = 0; i < c->n_allow; i++)
+		if (!strcmp(c->allow[i], key))
+			return true;
+	return false;
+}
+
+/* A namespace of this type in linux.namespaces: new (no path) or joined (a path, which the
+ * namespaces control vets against the host's). Absent means the runtime's own: the host's. */
+static bool has_namespace(const struct hs_json *config, const char *type)
+{
+	const struct hs_json *linux_ = hs_json_get_type(config, "linux", HS_JSON_OBJECT);
+	const struct hs_json *ns;
+
+	hs_json_foreach_item(ns, hs_json_get_type(linux_, "namespaces", HS_JSON_ARRAY), i)
+	{
+		const char *t = hs_json_get_string(ns, "type");
+
+		if (t && !strcmp(t, type))
+			return true;
+	}
+	return false;
+}
+
+/* Which namespace makes a sysctl the container's own (kernel: ipc/namespace.c, net/). */
+static const char *needs_namespace(const char *key)
+{
+	if (!strncmp(key, "net.", 4))
+		return "network";
+	if (!strncmp(key, "kernel.shm", 10) || !strncmp(key, "kernel.msg", 10) ||
+	    !strcmp(key, "kernel.sem") || !strncmp(key, "fs.mqueue.", 10))
+		return "ipc";
+	return NULL;
+}
+
+static int sysctl_check_config(struct hs_check_ctx *ctx, const void *vcfg)
+{
+	const struct sysctl_cfg *c = vcfg ? vcfg : &sysctl_default;
+	struct hs_json *linux_ = hs_json_get_type(ctx->config, "linux", HS_JSON_OBJECT);
+	struct hs_json *map = hs_json_get_type(linux_, "sysctl", HS_JSON_OBJECT);
+	const char **seen;
+	size_t n = hs_json_len(map);
+
+	if (!n)
+		return 0;
+	seen = hs_arena_alloc(ctx->arena, n * sizeof(*seen));
+	if (!seen)
+		return -ENOMEM;
+	for (size_t i = n; i-- > 0;) {
+		const struct hs_json_member *m = &map->u.object.members[i];
+		const char *value = m->value->type == HS_JSON_STRING ? m->value->u.string.s : "";
+		const char *key = normalize(ctx->arena, m->key), *ns, *rule = NULL;
+		char jpath[512], why[384];
+		int r;
+
+		if (!key)
+			return -ENOMEM;
+		hs_json_path_key(jpath, sizeof(jpath), "linux.sysctl", m->key);
+		seen[i] = key;
+		for (size_t j = i + 1; j < n && !rule; j++)
+			if (seen[j] && !strcmp(seen[j], key)) {
+				rule = "sysctl.duplicate";
+				snprintf(why, sizeof(why), "\"%s\" names the same sysctl as \"%s\": "
+					 "which value wins depends on map order in the runtime",
+					 m->key, map->u.object.members[j].key);
+			}
+		if (!rule && !allowed(c, key)) {
+			rule = "sysctl.not-allowed";
+			snprintf(why, sizeof(why), "sysctl %s is not on the policy's safe list "
+				 "(controls.sysctl.allow)", key);
+		}
+		if (!rule && strpbrk(value, "+=\n\r")) {
+			/* CVE-2022-0811: "1+kernel.core_pattern=|/x" set a second, host-wide key. */
+			rule = "sysctl.unsafe-value";
+			snprintf(why, sizeof(why), "value of %s contains '+', '=' or a newline, "
+				 "which can smuggle another sysctl (CVE-2022-0811)", key);
+		}
+		if (!rule && (ns = needs_namespace(key)) && !has_namespace(ctx->config, ns)) {
+			rule = !strcmp(ns, "network") ? "sysctl.host-network" : "sysctl.host-ipc";
+			snprintf(why, sizeof(why), "%s would change the host's own value: the "
+				 "config has no %s namespace of its own", key, ns);
+		}
+		if (!rule)
+			continue;
+		r = hs_finding(ctx, rule, jpath, c->action, "%s", why);
+		if (r < 0)
+			return r;
+		if (r == HS_ACTION_REWRITE) {
+			hs_json_remove(map, m->key);
+			seen[i] = NULL;
+			/* members shifted down by one: keep seen[] aligned */
+			memmove(&seen[i], &seen[i + 1], (n - i - 1) * sizeof(*seen));
+			n--;
+		}
+	}
+	return 0;
+}
+
+const struct hs_control hs_control_sysctl = {
+	.name = "sysctl",
+	.policy_schema = &sysctl_schema,
+	.load = sysctl_load,
+	.check_config = sysctl_check_config,
+};
