@@ -10,7 +10,7 @@
 
 struct annotations_cfg {
 	enum hs_action action;
-	const char *const *unsafe; /* entries ending in "." or "/" are prefixes */
+	const char *const *unsafe; /* built-in + the admin's; "." or "/" at the end: a prefix */
 	size_t n_unsafe;
 	const char *const *allow;
 	size_t n_allow;
@@ -68,26 +68,30 @@ static bool matches_allow(const char *entry, const char *key)
 	return !strcmp(key, entry);
 }
 
+/* list appended to the *ret_n entries already in *ret. */
 static int load_list(struct hs_arena *a, const struct hs_json *list, const char *name,
 		     const char *const **ret, size_t *ret_n, struct hs_error *err)
 {
 	const struct hs_json *item;
 	const char **v;
+	size_t n = *ret_n;
 
 	if (!list)
 		return 0;
-	v = hs_arena_alloc(a, (hs_json_len(list) + 1) * sizeof(*v));
+	v = hs_arena_alloc(a, (n + hs_json_len(list) + 1) * sizeof(*v));
 	if (!v)
 		return -ENOMEM;
+	for (size_t i = 0; i < n; i++)
+		v[i] = (*ret)[i];
 	hs_json_foreach_item(item, list, i)
 	{
 		if (!item->u.string.len)
 			return hs_error_set(err, -HS_ECONFIG, "annotations.policy", "", -1,
 					    "%s[%zu]: empty key", name, i);
-		v[i] = item->u.string.s;
+		v[n + i] = item->u.string.s;
 	}
 	*ret = v;
-	*ret_n = hs_json_len(list);
+	*ret_n = n + hs_json_len(list);
 	return 0;
 }
 
@@ -105,6 +109,7 @@ static int annotations_load(struct hs_arena *a, const struct hs_json *section, v
 	if (action && hs_action_parse(action, &c->action) < 0)
 		return hs_error_set(err, -HS_ECONFIG, "annotations.policy", "", -1,
 				    "\"action\" is \"refuse\", \"rewrite\" or \"warn\", not \"%s\"", action);
+	/* "unsafe" adds to the runtimes' list, never replaces it: only "allow" relaxes. */
 	r = load_list(a, hs_json_get(section, "unsafe"), "unsafe", &c->unsafe, &c->n_unsafe, err);
 	if (r >= 0)
 		r = load_list(a, hs_json_get(section, "allow"), "allow", &c->allow, &c->n_allow, err);

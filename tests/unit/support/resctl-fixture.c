@@ -1,0 +1,128 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "resctl-fixture.h"
+
+int rc_policy_load(const char *controls, const char *exceptions, struct hs_policy **ret,
+		   struct hs_error *err)
+{
+	char path[] = "/tmp/hs-test-resctl-XXXXXX";
+	int fd = mkstemp(path), r;
+	FILE *f;
+
+	if (fd < 0)
+		return -errno;
+	f = fdopen(fd, "w");
+	fprintf(f, "{\"runtime\":\"/usr/bin/runc\",\"controls\":{%s},\"exceptions\":[%s]}",
+		controls ? controls : "", exceptions ? exceptions : "");
+	fclose(f);
+	chmod(path, 0644);
+	r = hs_policy_load(path, ret, err);
+	unlink(path);
+	return r;
+}
+
+void rc_policy_refused(const char *controls, const char *exceptions, const char *rule,
+		       const char *path)
+{
+	struct hs_policy *p = NULL;
+	struct hs_error err = HS_ERROR_INIT;
+
+	if (rc_policy_load(controls, exceptions, &p, &err) >= 0) {
+		hs_policy_free(p);
+		fail_msg("policy accepted: %s %s", controls, exceptions ? exceptions : "");
+	}
+	if (strcmp(err.rule, rule) || (path && strcmp(err.path, path)))
+		fail_msg("%s: got %s at %s (%s), want %s at %s", controls, err.rule, err.path, err.msg,
+			 rule, path ? path : "*");
+}
+
+void rc_run_opts(struct rc_fixture *f, const char *controls, const char *exceptions,
+		 const char *doc, enum hs_event ev, bool no_rewrite)
+{
+	struct hs_error err = HS_ERROR_INIT;
+	const struct hs_schema *schema = ev == HS_EVENT_UPDATE ? &hs_oci_resources : &hs_oci_spec;
+
+	memset(f, 0, sizeof(*f));
+	if (rc_policy_load(controls, exceptions, &f->policy, &err) < 0)
+		fail_msg("policy refused: %s %s %s", err.rule, err.path, err.msg);
+	f->arena = hs_arena_new();
+	f->report = hs_report_new();
+	f->host = hs_fake_host_new_default();
+	assert_non_null(f->arena);
+	assert_non_null(f->report);
+	assert_non_null(f->host);
+	if (hs_json_parse(f->arena, doc, strlen(doc), &f->policy->limits, &f->doc, &err) < 0 ||
+	    hs_schema_check(f->doc, schema, "", HS_UNKNOWN_PRESERVE, &err) < 0)
+		fail_msg("document refused: %s %s %s", err.rule, err.path, err.msg);
+	f->ctx = (struct hs_check_ctx){ .arena = f->arena, .policy = f->policy,
+					.host = hs_fake_host_get(f->host), .report = f->report,
+					.event = ev, .no_rewrite = no_rewrite };
+	if (ev == HS_EVENT_UPDATE)
+		f->ctx.resources = f->doc;
+	else
+		f->ctx.config = f->doc;
+	assert_int_equal(hs_policy_check(&f->ctx), 0);
+}
+
+void rc_run(struct rc_fixture *f, const char *controls, const char *exceptions, const char *doc,
+	    enum hs_event ev)
+{
+	rc_run_opts(f, controls, exceptions, doc, ev, false);
+}
+
+const struct hs_finding *rc_find(const struct rc_fixture *f, const char *rule, const char *path)
+{
+	for (size_t i = 0; i < f->report->len; i++) {
+		const struct hs_finding *x = &f->report->items[i];
+
+		if (!strcmp(x->rule, rule) && (!path || !strcmp(x->path, path)))
+			return x;
+	}
+	return NULL;
+}
+
+size_t rc_count(const struct rc_fixture *f, const char *prefix)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < f->report->len; i++)
+		n += !strncmp(f->report->items[i].rule, prefix, strlen(prefix));
+	return n;
+}
+
+const char *rc_emit(struct rc_fixture *f)
+{
+	size_t len;
+
+	free(f->out);
+	f->out = NULL;
+	assert_int_equal(hs_json_emit(f->doc, &f->out, &len), 0);
+	return f->out;
+}
+
+void rc_dump(const struct rc_fixture *f)
+{
+	for (size_t i = 0; i < f->report->len; i++) {
+		const struct hs_finding *x = &f->report->items[i];
+
+		print_message("  %s %s %s: %s%s%s\n", hs_action_name(x->action), x->rule, x->path,
+			      x->message, x->exception ? " exception=" : "",
+			      x->exception ? x->exception : "");
+	}
+}
+
+void rc_done(struct rc_fixture *f)
+{
+	free(f->out);
+	hs_fake_host_free(f->host);
+	hs_report_free(f->report);
+	hs_arena_free(f->arena);
+	hs_policy_free(f->policy);
+	memset(f, 0, sizeof(*f));
+}

@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: Apache-2.0
+ * A policy (written to a root-owned temporary file and loaded for real), a document parsed
+ * with the strict core, and one run of the control loop over it — for the unit tests of the
+ * devices, sysctl, resources, annotations and hooks controls and of policy exceptions.
+ *
+ *   struct rc_fixture f;
+ *   rc_run(&f, "\"sysctl\":{\"allow\":[\"net.core.somaxconn\"]}", NULL, config, HS_EVENT_CREATE);
+ *   assert_non_null(rc_find(&f, "sysctl.not-allowed", "linux.sysctl[\"kernel.x\"]"));
+ *   rc_done(&f);
+ */
+#pragma once
+
+#include "fake-host.h"
+#include "hs-policy.h"
+
+struct rc_fixture {
+	struct hs_policy *policy;
+	struct hs_arena *arena;
+	struct hs_report *report;
+	struct hs_fake_host *host;
+	struct hs_check_ctx ctx;
+	struct hs_json *doc;
+	char *out; /* canonical form of doc after the checks (rc_emit) */
+};
+
+/* Load {"runtime":..., "controls":{CONTROLS}, "exceptions":[EXCEPTIONS]}. */
+int rc_policy_load(const char *controls, const char *exceptions, struct hs_policy **ret,
+		   struct hs_error *err);
+/* Assert the policy is refused with this rule at this path. */
+void rc_policy_refused(const char *controls, const char *exceptions, const char *rule,
+		       const char *path);
+/* Load the policy (must load), parse doc (config or resources document, by event: UPDATE
+ * means a resources document) against its schema, run the controls. */
+void rc_run(struct rc_fixture *f, const char *controls, const char *exceptions, const char *doc,
+	    enum hs_event ev);
+/* Same with hook mode (no rewrites). */
+void rc_run_opts(struct rc_fixture *f, const char *controls, const char *exceptions,
+		 const char *doc, enum hs_event ev, bool no_rewrite);
+/* First finding with rule (and path, unless NULL), or NULL. */
+const struct hs_finding *rc_find(const struct rc_fixture *f, const char *rule, const char *path);
+size_t rc_count(const struct rc_fixture *f, const char *rule_prefix);
+/* The document after the checks, canonical. */
+const char *rc_emit(struct rc_fixture *f);
+void rc_dump(const struct rc_fixture *f);
+void rc_done(struct rc_fixture *f);

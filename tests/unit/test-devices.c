@@ -1,0 +1,172 @@
+/* SPDX-License-Identifier: Apache-2.0
+ * The devices control: linux.devices beyond the runtime defaults, allow-all cgroup rules
+ * (every spelling), deny-all first, the allowlist, rewrite, update documents. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+#include <string.h>
+
+#include "resctl-fixture.h"
+
+static char *config(const char *devices, const char *rules)
+{
+	static char buf[4096];
+
+	snprintf(buf, sizeof(buf),
+		 "{\"ociVersion\":\"1.0.2\",\"process\":{\"args\":[\"sh\"],\"cwd\":\"/\"},"
+		 "\"root\":{\"path\":\"rootfs\"},\"linux\":{\"devices\":[%s],"
+		 "\"resources\":{\"devices\":[%s]}}}", devices, rules);
+	return buf;
+}
+
+#define DENY_ALL "{\"allow\":false,\"access\":\"rwm\"}"
+
+static void test_runtime_defaults_pass(void **state)
+{
+	struct rc_fixture f;
+
+	rc_run(&f, NULL, NULL,
+	       config("{\"path\":\"/dev/null\",\"type\":\"c\",\"major\":1,\"minor\":3},"
+		      "{\"path\":\"/dev/urandom\",\"type\":\"c\",\"major\":1,\"minor\":9}",
+		      DENY_ALL ",{\"allow\":true,\"type\":\"c\",\"major\":1,\"minor\":3,\"access\":\"rwm\"},"
+		      "{\"allow\":true,\"type\":\"c\",\"access\":\"m\"}"),
+	       HS_EVENT_CREATE);
+	if (rc_count(&f, "devices."))
+		rc_dump(&f);
+	assert_int_equal(rc_count(&f, "devices."), 0);
+	rc_done(&f);
+}
+
+static void test_host_device_refused(void **state)
+{
+	struct rc_fixture f;
+
+	rc_run(&f, NULL, NULL,
+	       config("{\"path\":\"/dev/null\",\"type\":\"c\",\"major\":1,\"minor\":3},"
+		      "{\"path\":\"/dev/sda\",\"type\":\"b\",\"major\":8,\"minor\":0}", DENY_ALL),
+	       HS_EVENT_CREATE);
+	assert_non_null(rc_find(&f, "devices.not-allowed", "linux.devices[1]"));
+	assert_true(f.report->refused);
+	rc_done(&f);
+	/* A default path with other numbers is another device: /dev/null as /dev/mem. */
+	rc_run(&f, NULL, NULL, config("{\"path\":\"/dev/null\",\"type\":\"c\",\"major\":1,\"minor\":1}", DENY_ALL),
+	       HS_EVENT_CREATE);
+	assert_non_null(rc_find(&f, "devices.not-allowed", "linux.devices[0]"));
+	rc_done(&f);
+}
+
+static void test_allowlist(void **state)
+{
+	struct rc_fixture f;
+	const char *pol = "\"devices\":{\"allow\":[{\"path\":\"/dev/fuse\",\"type\":\"c\",\"major\":10,\"minor\":229}]}";
+
+	rc_run(&f, pol, NULL, config("{\"path\":\"/dev/fuse\",\"type\":\"c\",\"major\":10,\"minor\":229}", DENY_ALL),
+	       HS_EVENT_CREATE);
+	assert_false(f.report->refused);
+	rc_done(&f);
+	rc_run(&f, pol, NULL, config("{\"path\":\"/dev/fuse\",\"type\":\"b\",\"major\":10,\"minor\":229}", DENY_ALL),
+	       HS_EVENT_CREATE);
+	assert_true(f.report->refused);
+	rc_done(&f);
+}
+
+static void test_allow_all_every_spelling(void **state)
+{
+	static const char *const rules[] = {
+		"{\"allow\":true,\"access\":\"rwm\"}",
+		"{\"allow\":true}",
+		"{\"allow\":true,\"type\":\"a\",\"major\":1,\"minor\":3,\"access\":\"r\"}",
+		"{\"allow\":true,\"type\":\"\",\"access\":\"rw\"}",
+		"{\"allow\":true,\"type\":\"c\",\"access\":\"rwm\"}",
+		"{\"allow\":true,\"type\":\"b\",\"major\":-1,\"minor\":-1,\"access\":\"w\"}",
+	};
+
+	for (size_t i = 0; i < HS_ARRAY_SIZE(rules); i++) {
+		struct rc_fixture f;
+		char r[256];
+
+		snprintf(r, sizeof(r), DENY_ALL ",%s", rules[i]);
+		rc_run(&f, NULL, NULL, config("", r), HS_EVENT_CREATE);
+		if (!rc_find(&f, "devices.allow-all", "linux.resources.devices[1]"))
+			fail_msg("rule %s not refused", rules[i]);
+		assert_true(f.report->refused);
+		rc_done(&f);
+	}
+}
+
+static void test_deny_all_first_added(void **state)
+{
+	struct rc_fixture f;
+
+	rc_run(&f, NULL, NULL, config("", "{\"allow\":true,\"type\":\"c\",\"major\":1,\"minor\":3,\"access\":\"rw\"}"),
+	       HS_EVENT_CREATE);
+	assert_non_null(rc_find(&f, "devices.no-deny-all", NULL));
+	assert_false(f.report->refused);
+	assert_non_null(strstr(rc_emit(&f), "\"devices\":[{\"allow\":false,\"access\":\"rwm\"},{\"allow\":true"));
+	rc_done(&f);
+	/* No resources at all: added too. */
+	rc_run(&f, NULL, NULL, "{\"ociVersion\":\"1.0.2\",\"root\":{\"path\":\"rootfs\"}}", HS_EVENT_CREATE);
+	assert_non_null(strstr(rc_emit(&f), "\"resources\":{\"devices\":[{\"allow\":false,\"access\":\"rwm\"}]"));
+	rc_done(&f);
+}
+
+static void test_rewrite_strips(void **state)
+{
+	struct rc_fixture f;
+
+	rc_run(&f, "\"devices\":{\"action\":\"rewrite\"}", NULL,
+	       config("{\"path\":\"/dev/sda\",\"type\":\"b\",\"major\":8,\"minor\":0}",
+		      DENY_ALL ",{\"allow\":true,\"access\":\"rwm\"}"),
+	       HS_EVENT_CREATE);
+	assert_false(f.report->refused);
+	assert_non_null(strstr(rc_emit(&f), "\"devices\":[]"));
+	assert_null(strstr(f.out, "\"allow\":true"));
+	rc_done(&f);
+}
+
+static void test_update_document(void **state)
+{
+	struct rc_fixture f;
+
+	rc_run(&f, NULL, NULL, "{\"devices\":[{\"allow\":true,\"access\":\"rwm\"}]}", HS_EVENT_UPDATE);
+	assert_non_null(rc_find(&f, "devices.allow-all", "devices[0]"));
+	assert_true(f.report->refused);
+	rc_done(&f);
+}
+
+static void test_disabled(void **state)
+{
+	struct rc_fixture f;
+
+	rc_run(&f, "\"devices\":{\"enabled\":false}", NULL,
+	       config("{\"path\":\"/dev/sda\",\"type\":\"b\",\"major\":8,\"minor\":0}", "{\"allow\":true}"),
+	       HS_EVENT_CREATE);
+	assert_int_equal(rc_count(&f, "devices."), 0);
+	rc_done(&f);
+}
+
+static void test_policy_section_refusals(void **state)
+{
+	rc_policy_refused("\"devices\":{\"allow\":[{\"type\":\"c\"}]}", NULL, "devices.policy", "controls.devices");
+	rc_policy_refused("\"devices\":{\"allow\":[{\"path\":\"/dev/x\",\"type\":\"z\"}]}", NULL, "devices.policy", NULL);
+	rc_policy_refused("\"devices\":{\"action\":\"ignore\"}", NULL, "devices.policy", NULL);
+	rc_policy_refused("\"devices\":{\"allow\":[{\"path\":\"/dev/x\",\"mode\":1}]}", NULL, "json.unknown-key",
+			  "controls.devices.allow[0].mode");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_runtime_defaults_pass),
+		cmocka_unit_test(test_host_device_refused),
+		cmocka_unit_test(test_allowlist),
+		cmocka_unit_test(test_allow_all_every_spelling),
+		cmocka_unit_test(test_deny_all_first_added),
+		cmocka_unit_test(test_rewrite_strips),
+		cmocka_unit_test(test_update_document),
+		cmocka_unit_test(test_disabled),
+		cmocka_unit_test(test_policy_section_refusals),
+	};
+	return cmocka_run_group_tests_name("devices", tests, NULL, NULL);
+}

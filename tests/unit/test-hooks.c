@@ -1,0 +1,204 @@
+/* SPDX-License-Identifier: Apache-2.0
+ * The hooks control: allowlist (path, args, stages), the file and every ancestor root-owned
+ * and not group/other-writable (asked of an invented host), symlinks, missing files,
+ * hardshim's own `hook` entry, rewrite (strip), hook mode. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+#include <string.h>
+
+#include "hs-hooks.h"
+#include "resctl-fixture.h"
+
+static char *config(const char *hooks)
+{
+	static char buf[4096];
+
+	snprintf(buf, sizeof(buf),
+		 "{\"ociVersion\":\"1.0.2\",\"root\":{\"path\":\"rootfs\"},\"hooks\":{%s}}", hooks);
+	return buf;
+}
+
+#define ALLOW "\"hooks\":{\"allow\":[{\"path\":\"/usr/libexec/oci/ok\"}," \
+	      "{\"path\":\"/usr/libexec/oci/args\",\"args\":[\"args\",\"--x\"],\"stages\":[\"poststop\"]}," \
+	      "{\"path\":\"/opt/world/hook\"},{\"path\":\"/usr/libexec/oci/user\"}," \
+	      "{\"path\":\"/usr/libexec/oci/link\"},{\"path\":\"/usr/libexec/oci/missing\"}," \
+	      "{\"path\":\"/usr/libexec/oci/gw\"},{\"path\":\"/usr/libexec/oci\"}]}"
+
+static void setup_host(struct rc_fixture *f)
+{
+	assert_int_equal(hs_fake_host_add_file(f->host, "/usr/libexec/oci/ok", 0, 0, 0755), 0);
+	assert_int_equal(hs_fake_host_add_file(f->host, "/usr/libexec/oci/args", 0, 0, 0755), 0);
+	assert_int_equal(hs_fake_host_add_dir(f->host, "/opt/world", 0, 0, 0777), 0);
+	assert_int_equal(hs_fake_host_add_file(f->host, "/opt/world/hook", 0, 0, 0755), 0);
+	assert_int_equal(hs_fake_host_add_file(f->host, "/usr/libexec/oci/user", 1000, 1000, 0755), 0);
+	assert_int_equal(hs_fake_host_add_file(f->host, "/usr/libexec/oci/gw", 0, 0, 0775), 0);
+	assert_int_equal(hs_fake_host_add_symlink(f->host, "/usr/libexec/oci/link", "ok"), 0);
+	assert_int_equal(hs_fake_host_add_file(f->host, "/usr/local/bin/hardshim", 0, 0, 0755), 0);
+}
+
+/* Run with the invented host populated before the checks. */
+static void run(struct rc_fixture *f, const char *pol, const char *hooks, bool no_rewrite)
+{
+	struct hs_error err = HS_ERROR_INIT;
+	const char *doc = config(hooks);
+
+	memset(f, 0, sizeof(*f));
+	if (rc_policy_load(pol, NULL, &f->policy, &err) < 0)
+		fail_msg("policy refused: %s %s %s", err.rule, err.path, err.msg);
+	f->arena = hs_arena_new();
+	f->report = hs_report_new();
+	f->host = hs_fake_host_new_default();
+	setup_host(f);
+	assert_int_equal(hs_json_parse(f->arena, doc, strlen(doc), &f->policy->limits, &f->doc, &err), 0);
+	assert_int_equal(hs_schema_check(f->doc, &hs_oci_spec, "", HS_UNKNOWN_PRESERVE, &err), 0);
+	f->ctx = (struct hs_check_ctx){ .arena = f->arena, .policy = f->policy,
+					.host = hs_fake_host_get(f->host), .report = f->report,
+					.event = no_rewrite ? HS_EVENT_HOOK : HS_EVENT_CREATE,
+					.no_rewrite = no_rewrite, .config = f->doc };
+	assert_int_equal(hs_policy_check(&f->ctx), 0);
+}
+
+static void expect(const char *pol, const char *hooks, const char *rule, const char *path)
+{
+	struct rc_fixture f;
+
+	run(&f, pol, hooks, false);
+	if (rule && !rc_find(&f, rule, path)) {
+		rc_dump(&f);
+		fail_msg("%s: want %s at %s", hooks, rule, path);
+	}
+	if (!rule && rc_count(&f, "hooks.")) {
+		rc_dump(&f);
+		fail_msg("%s: want no hooks finding", hooks);
+	}
+	assert_int_equal(f.report->refused, rule != NULL);
+	rc_done(&f);
+}
+
+static void test_allowlisted_root_owned_passes(void **state)
+{
+	expect(ALLOW, "\"prestart\":[{\"path\":\"/usr/libexec/oci/ok\",\"args\":[\"ok\",\"anything\"]}],"
+		      "\"poststop\":[{\"path\":\"/usr/libexec/oci/args\",\"args\":[\"args\",\"--x\"]}]", NULL, NULL);
+}
+
+static void test_not_allowlisted(void **state)
+{
+	expect(NULL, "\"createRuntime\":[{\"path\":\"/usr/libexec/oci/ok\"}]", "hooks.not-allowlisted",
+	       "hooks.createRuntime[0].path");
+	expect(ALLOW, "\"poststart\":[{\"path\":\"/usr/libexec/oci/ok\"},{\"path\":\"/tmp/evil\"}]",
+	       "hooks.not-allowlisted", "hooks.poststart[1].path");
+	expect(ALLOW, "\"prestart\":[{\"path\":\"relative/hook\"}]", "hooks.not-absolute", "hooks.prestart[0].path");
+	/* args and stage are part of the entry */
+	expect(ALLOW, "\"poststop\":[{\"path\":\"/usr/libexec/oci/args\",\"args\":[\"args\",\"--y\"]}]",
+	       "hooks.not-allowlisted", "hooks.poststop[0].path");
+	expect(ALLOW, "\"poststop\":[{\"path\":\"/usr/libexec/oci/args\"}]", "hooks.not-allowlisted",
+	       "hooks.poststop[0].path");
+	expect(ALLOW, "\"prestart\":[{\"path\":\"/usr/libexec/oci/args\",\"args\":[\"args\",\"--x\"]}]",
+	       "hooks.not-allowlisted", "hooks.prestart[0].path");
+	/* a lexical variant of an allowlisted path is not the allowlisted path */
+	expect(ALLOW, "\"prestart\":[{\"path\":\"/usr/libexec/oci/../oci/ok\"}]", "hooks.not-allowlisted", NULL);
+}
+
+static void test_unsafe_files(void **state)
+{
+	expect(ALLOW, "\"prestart\":[{\"path\":\"/opt/world/hook\"}]", "hooks.unsafe-file", "hooks.prestart[0].path");
+	expect(ALLOW, "\"prestart\":[{\"path\":\"/usr/libexec/oci/user\"}]", "hooks.unsafe-file", NULL);
+	expect(ALLOW, "\"prestart\":[{\"path\":\"/usr/libexec/oci/gw\"}]", "hooks.unsafe-file", NULL);
+	expect(ALLOW, "\"prestart\":[{\"path\":\"/usr/libexec/oci/link\"}]", "hooks.unsafe-file", NULL);
+	expect(ALLOW, "\"prestart\":[{\"path\":\"/usr/libexec/oci/missing\"}]", "hooks.unsafe-file", NULL);
+	expect(ALLOW, "\"prestart\":[{\"path\":\"/usr/libexec/oci\"}]", "hooks.unsafe-file", NULL);
+}
+
+static void test_host_failure_fails_closed(void **state)
+{
+	struct rc_fixture f;
+
+	memset(&f, 0, sizeof(f));
+	run(&f, ALLOW, "", false);
+	rc_done(&f);
+	/* canonicalize failing: the hook is refused, not waved through */
+	{
+		struct hs_error err = HS_ERROR_INIT;
+		const char *doc = config("\"prestart\":[{\"path\":\"/usr/libexec/oci/ok\"}]");
+
+		assert_int_equal(rc_policy_load(ALLOW, NULL, &f.policy, &err), 0);
+		f.arena = hs_arena_new();
+		f.report = hs_report_new();
+		f.host = hs_fake_host_new_default();
+		setup_host(&f);
+		hs_fake_host_fail(f.host, "canonicalize", EIO);
+		assert_int_equal(hs_json_parse(f.arena, doc, strlen(doc), &f.policy->limits, &f.doc, &err), 0);
+		f.ctx = (struct hs_check_ctx){ .arena = f.arena, .policy = f.policy,
+					       .host = hs_fake_host_get(f.host), .report = f.report,
+					       .event = HS_EVENT_CREATE, .config = f.doc };
+		assert_int_equal(hs_policy_check(&f.ctx), 0);
+		assert_non_null(rc_find(&f, "hooks.unsafe-file", NULL));
+		assert_true(f.report->refused);
+		rc_done(&f);
+	}
+}
+
+static void test_own_hook_admitted(void **state)
+{
+	hs_hooks_set_self_binary("/usr/local/bin/hardshim");
+	expect(NULL, "\"createRuntime\":[{\"path\":\"/usr/local/bin/hardshim\",\"args\":[\"hardshim\",\"hook\",\"egress\"]}]",
+	       NULL, NULL);
+	/* Only as `hardshim hook ...`. */
+	expect(NULL, "\"createRuntime\":[{\"path\":\"/usr/local/bin/hardshim\",\"args\":[\"hardshim\",\"check\"]}]",
+	       "hooks.not-allowlisted", NULL);
+	/* Another path with the same arguments is not hardshim. */
+	expect(NULL, "\"createRuntime\":[{\"path\":\"/usr/libexec/oci/ok\",\"args\":[\"hardshim\",\"hook\",\"egress\"]}]",
+	       "hooks.not-allowlisted", NULL);
+	hs_hooks_set_self_binary(NULL);
+}
+
+static void test_rewrite_strips_and_hook_mode(void **state)
+{
+	struct rc_fixture f;
+
+	run(&f, "\"hooks\":{\"action\":\"rewrite\",\"allow\":[{\"path\":\"/usr/libexec/oci/ok\"}]}",
+	    "\"prestart\":[{\"path\":\"/tmp/evil\"},{\"path\":\"/usr/libexec/oci/ok\"}],\"poststop\":[{\"path\":\"/bin/sh\"}]",
+	    false);
+	assert_false(f.report->refused);
+	assert_non_null(strstr(rc_emit(&f), "\"hooks\":{\"prestart\":[{\"path\":\"/usr/libexec/oci/ok\"}],\"poststop\":[]}"));
+	rc_done(&f);
+	run(&f, "\"hooks\":{\"action\":\"rewrite\"}", "\"prestart\":[{\"path\":\"/tmp/evil\"}]", true);
+	assert_true(f.report->refused);
+	rc_done(&f);
+}
+
+static void test_disabled(void **state)
+{
+	struct rc_fixture f;
+
+	run(&f, "\"hooks\":{\"enabled\":false}", "\"prestart\":[{\"path\":\"/tmp/evil\"}]", false);
+	assert_int_equal(rc_count(&f, "hooks."), 0);
+	rc_done(&f);
+}
+
+static void test_policy_section_refusals(void **state)
+{
+	rc_policy_refused("\"hooks\":{\"allow\":[{\"path\":\"hook\"}]}", NULL, "hooks.policy", "controls.hooks");
+	rc_policy_refused("\"hooks\":{\"allow\":[{\"path\":\"/a/../b\"}]}", NULL, "hooks.policy", NULL);
+	rc_policy_refused("\"hooks\":{\"allow\":[{\"path\":\"/a\",\"stages\":[\"precreate\"]}]}", NULL,
+			  "hooks.policy", NULL);
+	rc_policy_refused("\"hooks\":{\"allow\":[{\"path\":\"/a\",\"env\":[]}]}", NULL, "json.unknown-key",
+			  "controls.hooks.allow[0].env");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_allowlisted_root_owned_passes),
+		cmocka_unit_test(test_not_allowlisted),
+		cmocka_unit_test(test_unsafe_files),
+		cmocka_unit_test(test_host_failure_fails_closed),
+		cmocka_unit_test(test_own_hook_admitted),
+		cmocka_unit_test(test_rewrite_strips_and_hook_mode),
+		cmocka_unit_test(test_disabled),
+		cmocka_unit_test(test_policy_section_refusals),
+	};
+	return cmocka_run_group_tests_name("hooks", tests, NULL, NULL);
+}

@@ -1,0 +1,177 @@
+/* SPDX-License-Identifier: Apache-2.0
+ * The sysctl control: "/" separators normalized before the allowlist, CVE-2022-0811 values,
+ * net.* and kernel.shm* only with the container's own namespace, duplicates after
+ * normalization, rewrite (strip) and the policy section. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+#include <string.h>
+
+#include "resctl-fixture.h"
+
+#define NS_ALL "\"namespaces\":[{\"type\":\"pid\"},{\"type\":\"network\"},{\"type\":\"ipc\"},{\"type\":\"mount\"}]"
+#define NS_NO_NET "\"namespaces\":[{\"type\":\"pid\"},{\"type\":\"ipc\"},{\"type\":\"mount\"}]"
+
+static char *config(const char *ns, const char *sysctl)
+{
+	static char buf[4096];
+
+	snprintf(buf, sizeof(buf),
+		 "{\"ociVersion\":\"1.0.2\",\"process\":{\"args\":[\"sh\"],\"cwd\":\"/\"},"
+		 "\"root\":{\"path\":\"rootfs\"},\"linux\":{%s,\"sysctl\":{%s}}}", ns, sysctl);
+	return buf;
+}
+
+static void test_safe_set_allowed(void **state)
+{
+	struct rc_fixture f;
+
+	rc_run(&f, NULL, NULL,
+	       config(NS_ALL, "\"kernel.shm_rmid_forced\":\"1\",\"net.ipv4.ip_local_port_range\":\"1024 65000\","
+			      "\"net/ipv4/tcp_syncookies\":\"1\",\"net.ipv4.ping_group_range\":\"0 0\","
+			      "\"net.ipv4.ip_unprivileged_port_start\":\"80\",\"net.ipv4.tcp_keepalive_time\":\"60\","
+			      "\"net.ipv4.tcp_keepalive_intvl\":\"10\",\"net.ipv4.tcp_keepalive_probes\":\"3\","
+			      "\"net.ipv4.tcp_fin_timeout\":\"30\",\"net.ipv4.ip_local_reserved_ports\":\"8080\""),
+	       HS_EVENT_CREATE);
+	if (rc_count(&f, "sysctl."))
+		rc_dump(&f);
+	assert_int_equal(rc_count(&f, "sysctl."), 0);
+	assert_false(f.report->refused);
+	rc_done(&f);
+}
+
+static void test_not_allowed_slash_and_dot(void **state)
+{
+	struct rc_fixture f;
+	const struct hs_finding *x;
+
+	rc_run(&f, NULL, NULL, config(NS_ALL, "\"kernel/core_pattern\":\"|/x\",\"kernel.domainname\":\"x\""),
+	       HS_EVENT_CREATE);
+	x = rc_find(&f, "sysctl.not-allowed", "linux.sysctl[\"kernel/core_pattern\"]");
+	assert_non_null(x);
+	assert_int_equal(x->action, HS_ACTION_REFUSE);
+	assert_non_null(strstr(x->message, "kernel.core_pattern"));
+	assert_non_null(rc_find(&f, "sysctl.not-allowed", "linux.sysctl[\"kernel.domainname\"]") ?:
+			rc_find(&f, "sysctl.not-allowed", "linux.sysctl.kernel.domainname"));
+	assert_true(f.report->refused);
+	rc_done(&f);
+}
+
+static void test_cr8escape_values(void **state)
+{
+	static const char *const bad[] = { "1+kernel.core_pattern=|/x", "1=2", "1\\nkernel.x=1", "1\\r" };
+
+	for (size_t i = 0; i < HS_ARRAY_SIZE(bad); i++) {
+		struct rc_fixture f;
+		char s[256];
+
+		snprintf(s, sizeof(s), "\"kernel.shm_rmid_forced\":\"%s\"", bad[i]);
+		rc_run(&f, NULL, NULL, config(NS_ALL, s), HS_EVENT_CREATE);
+		if (!rc_find(&f, "sysctl.unsafe-value", "linux.sysctl.kernel.shm_rmid_forced") &&
+		    !rc_find(&f, "sysctl.unsafe-value", NULL))
+			fail_msg("value %s not refused", bad[i]);
+		assert_true(f.report->refused);
+		rc_done(&f);
+	}
+}
+
+static void test_net_needs_own_netns(void **state)
+{
+	struct rc_fixture f;
+
+	rc_run(&f, NULL, NULL, config(NS_NO_NET, "\"net.ipv4.tcp_syncookies\":\"1\""), HS_EVENT_CREATE);
+	assert_non_null(rc_find(&f, "sysctl.host-network", NULL));
+	assert_true(f.report->refused);
+	rc_done(&f);
+	/* A joined netns (a path) counts as the container's: the namespaces control vets it. */
+	rc_run(&f, NULL, NULL,
+	       config("\"namespaces\":[{\"type\":\"network\",\"path\":\"/run/netns/cni-1111\"}]",
+		      "\"net.ipv4.tcp_syncookies\":\"1\""), HS_EVENT_CREATE);
+	assert_false(f.report->refused);
+	rc_done(&f);
+}
+
+static void test_ipc_sysctl_needs_ipc_ns(void **state)
+{
+	struct rc_fixture f;
+
+	rc_run(&f, NULL, NULL, config("\"namespaces\":[{\"type\":\"network\"}]", "\"kernel.shm_rmid_forced\":\"1\""),
+	       HS_EVENT_CREATE);
+	assert_non_null(rc_find(&f, "sysctl.host-ipc", NULL));
+	rc_done(&f);
+}
+
+static void test_duplicate_after_normalization(void **state)
+{
+	struct rc_fixture f;
+
+	rc_run(&f, NULL, NULL,
+	       config(NS_ALL, "\"net.ipv4.tcp_syncookies\":\"1\",\"net/ipv4/tcp_syncookies\":\"0\""),
+	       HS_EVENT_CREATE);
+	assert_non_null(rc_find(&f, "sysctl.duplicate", NULL));
+	assert_true(f.report->refused);
+	rc_done(&f);
+}
+
+static void test_rewrite_strips(void **state)
+{
+	struct rc_fixture f;
+
+	rc_run(&f, "\"sysctl\":{\"action\":\"rewrite\"}", NULL,
+	       config(NS_ALL, "\"kernel.core_pattern\":\"|/x\",\"net.ipv4.tcp_syncookies\":\"1\","
+			      "\"kernel.shm_rmid_forced\":\"1+x=y\""),
+	       HS_EVENT_CREATE);
+	assert_false(f.report->refused);
+	assert_non_null(strstr(rc_emit(&f), "\"sysctl\":{\"net.ipv4.tcp_syncookies\":\"1\"}"));
+	rc_done(&f);
+	/* Hook mode cannot rewrite: the same finding refuses. */
+	rc_run_opts(&f, "\"sysctl\":{\"action\":\"rewrite\"}", NULL,
+		    config(NS_ALL, "\"kernel.core_pattern\":\"|/x\""), HS_EVENT_HOOK, true);
+	assert_true(f.report->refused);
+	rc_done(&f);
+}
+
+static void test_policy_allowlist_and_disabled(void **state)
+{
+	struct rc_fixture f;
+
+	rc_run(&f, "\"sysctl\":{\"allow\":[\"net/core/somaxconn\"]}", NULL,
+	       config(NS_ALL, "\"net.core.somaxconn\":\"1024\""), HS_EVENT_CREATE);
+	assert_false(f.report->refused);
+	rc_done(&f);
+	/* The admin's list replaces the default set. */
+	rc_run(&f, "\"sysctl\":{\"allow\":[\"net.core.somaxconn\"]}", NULL,
+	       config(NS_ALL, "\"net.ipv4.tcp_syncookies\":\"1\""), HS_EVENT_CREATE);
+	assert_true(f.report->refused);
+	rc_done(&f);
+	rc_run(&f, "\"sysctl\":{\"enabled\":false}", NULL, config(NS_ALL, "\"kernel.core_pattern\":\"|/x\""),
+	       HS_EVENT_CREATE);
+	assert_int_equal(rc_count(&f, "sysctl."), 0);
+	rc_done(&f);
+}
+
+static void test_policy_section_refusals(void **state)
+{
+	rc_policy_refused("\"sysctl\":{\"action\":\"drop\"}", NULL, "sysctl.policy", "controls.sysctl");
+	rc_policy_refused("\"sysctl\":{\"allow\":[\"net.*\"]}", NULL, "sysctl.policy", "controls.sysctl");
+	rc_policy_refused("\"sysctl\":{\"allow\":[\"\"]}", NULL, "sysctl.policy", "controls.sysctl");
+	rc_policy_refused("\"sysctl\":{\"allow\":\"net.core.somaxconn\"}", NULL, "json.type", "controls.sysctl.allow");
+	rc_policy_refused("\"sysctl\":{\"alow\":[]}", NULL, "json.unknown-key", "controls.sysctl.alow");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_safe_set_allowed),
+		cmocka_unit_test(test_not_allowed_slash_and_dot),
+		cmocka_unit_test(test_cr8escape_values),
+		cmocka_unit_test(test_net_needs_own_netns),
+		cmocka_unit_test(test_ipc_sysctl_needs_ipc_ns),
+		cmocka_unit_test(test_duplicate_after_normalization),
+		cmocka_unit_test(test_rewrite_strips),
+		cmocka_unit_test(test_policy_allowlist_and_disabled),
+		cmocka_unit_test(test_policy_section_refusals),
+	};
+	return cmocka_run_group_tests_name("sysctl", tests, NULL, NULL);
+}
