@@ -233,10 +233,15 @@ static int load_exceptions(struct hs_policy *p, const struct hs_json *list, stru
 			return -HS_ECONFIG;
 		e->name = hs_json_get_string(item, "name");
 		match = hs_json_get(hs_json_get(item, "match"), "annotations");
-		if (!e->name || hs_json_len(match) == 0)
+		if (!e->name || !e->name[0] || hs_json_len(match) == 0)
 			return hs_error_set(err, -HS_ECONFIG, "policy.exception", path, -1,
 					    "an exception needs a \"name\" and at least one "
 					    "annotation in \"match\"");
+		/* Findings name the exception: two of the same name would blur the record. */
+		for (size_t k = 0; k < i; k++)
+			if (!strcmp(p->exceptions[k].name, e->name))
+				return hs_error_set(err, -HS_ECONFIG, "policy.exception", path, -1,
+						    "exception name \"%s\" is used twice", e->name);
 		hs_json_foreach_member(m, match, j)
 		/* Image metadata is the image author's to set, not the orchestrator's. */
 		if (!strncmp(m->key, "org.opencontainers.image.", 25))

@@ -1,0 +1,243 @@
+/* SPDX-License-Identifier: Apache-2.0
+ * `update`: the single-value flags against the maxima (plain decimal only, unlimited
+ * refused, repeated or mixed flags refused), and --resources FILE|- through the strict core
+ * into a sealed memfd the runtime is pointed at. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "hs-cli.h"
+#include "resctl-fixture.h"
+
+#define CONTROLS "\"resources\":{\"pids_default\":100,\"pids_max\":1000,\"memory_default\":268435456," \
+		 "\"memory_max\":1073741824,\"cpu_shares_max\":2048,\"cpu_millicores_max\":2000}"
+
+struct upd {
+	struct hs_policy *policy;
+	struct hs_argv a;
+	struct hs_error err;
+	char *argv[16];
+	int argc;
+};
+
+static int update(struct upd *u, const char *mode, ...)
+{
+	char pol[512];
+	va_list ap;
+	const char *s;
+	int r;
+
+	memset(u, 0, sizeof(*u));
+	u->err = (struct hs_error)HS_ERROR_INIT;
+	snprintf(pol, sizeof(pol), "%s", CONTROLS);
+	assert_int_equal(rc_policy_load(pol, NULL, &u->policy, &u->err), 0);
+	if (mode && !strcmp(mode, "audit"))
+		u->policy->mode = HS_MODE_AUDIT;
+	u->argv[u->argc++] = "hardshim";
+	u->argv[u->argc++] = "update";
+	va_start(ap, mode);
+	while ((s = va_arg(ap, const char *)))
+		u->argv[u->argc++] = (char *)s;
+	va_end(ap);
+	u->argv[u->argc++] = "ctr1";
+	u->argv[u->argc] = NULL;
+	r = hs_argv_parse(u->argc, u->argv, &u->a, &u->err);
+	if (r < 0)
+		return r;
+	return hs_update_prepare(&u->a, u->policy, &u->err);
+}
+
+static void done(struct upd *u)
+{
+	hs_policy_free(u->policy);
+}
+
+static void refused(const char *rule, const char *path, ...)
+{
+	struct upd u;
+	va_list ap;
+	const char *v[8] = { 0 };
+	size_t n = 0;
+	int r;
+
+	va_start(ap, path);
+	while (n < 7 && (v[n] = va_arg(ap, const char *)))
+		n++;
+	va_end(ap);
+	r = update(&u, NULL, v[0], v[1], v[2], v[3], v[4], v[5], v[6], NULL);
+	if (r != 1 || (!strstr(u.err.msg, rule) && strcmp(u.err.rule, rule)))
+		fail_msg("%s %s: r=%d rule=%s path=%s msg=%s, want %s", v[0], v[1] ? v[1] : "", r,
+			 u.err.rule, u.err.path, u.err.msg, rule);
+	if (path && strcmp(u.err.path, path) && !strstr(u.err.msg, path))
+		fail_msg("%s: path %s msg %s, want %s", v[0], u.err.path, u.err.msg, path);
+	done(&u);
+}
+
+static void test_flags_unlimited_refused(void **state)
+{
+	refused("resources.pids-unlimited", "--pids-limit", "--pids-limit", "-1", NULL);
+	refused("resources.pids-unlimited", "--pids-limit", "--pids-limit=0", NULL);
+	refused("resources.memory-unlimited", "--memory", "--memory", "-1", NULL);
+	refused("resources.cpu-unlimited", "--cpu-quota", "--cpu-quota=-1", NULL);
+}
+
+static void test_flags_over_max_refused(void **state)
+{
+	refused("resources.pids-max", "--pids-limit", "--pids-limit", "1001", NULL);
+	refused("resources.memory-max", "--memory", "--memory", "1073741825", NULL);
+	refused("resources.cpu-shares-max", "--cpu-share", "--cpu-share", "4096", NULL);
+	refused("resources.cpu-max", "--cpu-quota", "--cpu-quota", "300000", "--cpu-period", "100000", NULL);
+	refused("resources.cpu-realtime", "--cpu-rt-runtime", "--cpu-rt-runtime", "1000", NULL);
+}
+
+static void test_flags_spelling_refused(void **state)
+{
+	static const char *const bad[] = { "010", "0x10", "1_0", "1g", "1e3", "+5", " 5", "", "-0", "99999999999999999999" };
+
+	for (size_t i = 0; i < HS_ARRAY_SIZE(bad); i++) {
+		char tok[64];
+
+		snprintf(tok, sizeof(tok), "--pids-limit=%s", bad[i]);
+		refused("update.bad-value", "--pids-limit", tok, NULL);
+	}
+	refused("update.bad-value", "--cpu-share", "--cpu-share", "-5", NULL);
+	refused("update.repeated-option", "--pids-limit", "--pids-limit", "10", "--pids-limit", "-1", NULL);
+}
+
+static void test_flags_within_limits_pass(void **state)
+{
+	struct upd u;
+
+	assert_int_equal(update(&u, NULL, "--pids-limit", "500", "--memory=536870912", "--cpu-share", "1024",
+				"--cpu-quota", "150000", "--cpuset-cpus", "0", NULL), 0);
+	done(&u);
+	/* audit mode: reported, not refused */
+	assert_int_equal(update(&u, "audit", "--pids-limit", "-1", NULL), 0);
+	done(&u);
+}
+
+static char *write_tmp(const char *content)
+{
+	static char path[64];
+	int fd;
+
+	strcpy(path, "/tmp/hs-test-update-XXXXXX");
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_int_equal(hs_write_all(fd, content, strlen(content)), 0);
+	close(fd);
+	return path;
+}
+
+static char *read_all(const char *path)
+{
+	char *buf = NULL;
+	size_t len;
+	int fd = open(path, O_RDONLY | O_CLOEXEC); /* as runc and crun open it: following the link */
+
+	assert_true(fd >= 0);
+	assert_int_equal(hs_read_fd(fd, 1 << 20, &buf, &len, NULL), 0);
+	close(fd);
+	return buf;
+}
+
+static void test_resources_file(void **state)
+{
+	struct upd u;
+	char *file = write_tmp("{ \"pids\": {\"limit\": 500}, \"memory\": {\"limit\": 536870912} }"), *out;
+	const char *v;
+
+	assert_int_equal(update(&u, NULL, "--resources", file, NULL), 0);
+	/* argv now names the sealed copy, which holds the canonical checked bytes */
+	assert_string_equal(u.argv[2], "--resources");
+	assert_int_equal(strncmp(u.argv[3], "/proc/self/fd/", 14), 0);
+	v = hs_argv_value(&u.a, "resources");
+	assert_string_equal(v, u.argv[3]);
+	out = read_all(u.argv[3]);
+	assert_string_equal(out, "{\"pids\":{\"limit\":500},\"memory\":{\"limit\":536870912}}");
+	/* sealed: not even its holder can write it */
+	{
+		int fd = atoi(u.argv[3] + 14);
+
+		assert_true(write(fd, "x", 1) < 0);
+		close(fd);
+	}
+	free(out);
+	done(&u);
+
+	/* "=" form */
+	assert_int_equal(update(&u, NULL, "--resources=" "/dev/null", NULL), 1); /* not a regular file */
+	assert_string_equal(u.err.rule, "update.resources");
+	done(&u);
+	unlink(file);
+}
+
+static void test_resources_file_refused(void **state)
+{
+	struct upd u;
+	char *file = write_tmp("{\"pids\":{\"limit\":-1}}");
+
+	assert_int_equal(update(&u, NULL, "-r", file, NULL), 1);
+	assert_non_null(strstr(u.err.msg, "resources.pids-unlimited: pids.limit"));
+	assert_string_equal(u.argv[3], file); /* untouched */
+	done(&u);
+	unlink(file);
+	/* strict core: case-variant key, duplicate key, trailing data */
+	static const char *const bad[] = { "{\"Pids\":{\"limit\":5}}", "{\"pids\":{\"limit\":5,\"limit\":-1}}",
+					   "{\"pids\":{\"limit\":5}} {\"pids\":{\"limit\":-1}}",
+					   "{\"memory\":{\"limit\":1.0}}", "{\"unified\":{\"pids.max\":\"max\"}}",
+					   "{\"devices\":[{\"allow\":true,\"access\":\"rwm\"}]}" };
+	for (size_t i = 0; i < HS_ARRAY_SIZE(bad); i++) {
+		file = write_tmp(bad[i]);
+		if (update(&u, NULL, "--resources", file, NULL) != 1)
+			fail_msg("accepted %s", bad[i]);
+		done(&u);
+		unlink(file);
+	}
+}
+
+static void test_resources_stdin(void **state)
+{
+	struct upd u;
+	int p[2], saved = dup(STDIN_FILENO);
+	char *out;
+	const char *doc = "{\"pids\":{\"limit\":700}}";
+
+	assert_int_equal(pipe(p), 0);
+	assert_int_equal(hs_write_all(p[1], doc, strlen(doc)), 0);
+	close(p[1]);
+	dup2(p[0], STDIN_FILENO);
+	close(p[0]);
+	assert_int_equal(update(&u, NULL, "--resources=-", NULL), 0);
+	dup2(saved, STDIN_FILENO);
+	close(saved);
+	assert_int_equal(strncmp(u.argv[2], "--resources=/proc/self/fd/", 26), 0);
+	out = read_all(u.argv[2] + 12);
+	assert_string_equal(out, doc);
+	free(out);
+	done(&u);
+}
+
+static void test_resources_mixed_refused(void **state)
+{
+	refused("update.mixed-options", "--resources", "--resources", "-", "--pids-limit", "10", NULL);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_flags_unlimited_refused),
+		cmocka_unit_test(test_flags_over_max_refused),
+		cmocka_unit_test(test_flags_spelling_refused),
+		cmocka_unit_test(test_flags_within_limits_pass),
+		cmocka_unit_test(test_resources_file),
+		cmocka_unit_test(test_resources_file_refused),
+		cmocka_unit_test(test_resources_stdin),
+		cmocka_unit_test(test_resources_mixed_refused),
+	};
+	return cmocka_run_group_tests_name("update", tests, NULL, NULL);
+}
