@@ -119,15 +119,35 @@ static int annotations_load(struct hs_arena *a, const struct hs_json *section, v
 	return 0;
 }
 
+/* Is control `name` on for this check (the exception in force, if any, decides)? */
+static bool control_enabled(const struct hs_check_ctx *ctx, const char *name)
+{
+	const struct hs_control_cfg *cfgs = ctx->policy->controls;
+
+	for (size_t i = 0; ctx->exception && i < ctx->policy->n_exceptions; i++)
+		if (!strcmp(ctx->policy->exceptions[i].name, ctx->exception))
+			cfgs = ctx->policy->exceptions[i].controls;
+	for (size_t i = 0; i < hs_n_controls; i++)
+		if (!strcmp(hs_controls[i]->name, name))
+			return cfgs[i].enabled;
+	return false;
+}
+
 static int annotations_check_config(struct hs_check_ctx *ctx, const void *vcfg)
 {
 	const struct annotations_cfg *c = vcfg ? vcfg : &annotations_default;
 	struct hs_json *map = hs_json_get_type(ctx->config, "annotations", HS_JSON_OBJECT);
+	/* crun's run.oci.seccomp* annotations are the seccomp control's (it strips or refuses
+	 * them by its own action, after this one); with that control off they are ours. */
+	bool seccomp_owns = control_enabled(ctx, "seccomp");
 
 	for (size_t i = hs_json_len(map); i-- > 0;) {
 		const char *key = map->u.object.members[i].key, *hit = NULL;
 		char path[512];
 		int r;
+
+		if (seccomp_owns && !strncmp(key, "run.oci.seccomp", 15))
+			continue;
 
 		for (size_t j = 0; j < c->n_unsafe && !hit; j++)
 			if (matches_unsafe(c->unsafe[j], key))

@@ -93,6 +93,23 @@ static void test_warn_keeps(void **state)
 	rc_done(&f);
 }
 
+static void test_seccomp_annotations_left_to_seccomp(void **state)
+{
+	struct rc_fixture f;
+
+	/* seccomp on: it owns run.oci.seccomp* (and strips them by default) */
+	rc_run(&f, "\"seccomp\":{}", NULL, config("\"run.oci.seccomp_bpf_data\":\"BgAAAAAA/38=\",\"run.oci.hooks.stdout\":\"/etc/x\""),
+	       HS_EVENT_CREATE);
+	assert_null(rc_find(&f, "annotations.unsafe", "annotations[\"run.oci.seccomp_bpf_data\"]"));
+	assert_non_null(rc_find(&f, "annotations.unsafe", "annotations[\"run.oci.hooks.stdout\"]"));
+	assert_null(strstr(rc_emit(&f), "seccomp_bpf_data"));
+	rc_done(&f);
+	/* seccomp off: they are this control's */
+	rc_run(&f, NULL, NULL, config("\"run.oci.seccomp_bpf_data\":\"BgAAAAAA/38=\""), HS_EVENT_CREATE);
+	assert_non_null(rc_find(&f, "annotations.unsafe", "annotations[\"run.oci.seccomp_bpf_data\"]"));
+	rc_done(&f);
+}
+
 static void test_policy_section_refusals(void **state)
 {
 	rc_policy_refused("\"annotations\":{\"allow\":[\"\"]}", NULL, "annotations.policy", "controls.annotations");
@@ -108,6 +125,7 @@ int main(void)
 		cmocka_unit_test(test_allowlist_exact),
 		cmocka_unit_test(test_rewrite_strips_and_custom_list),
 		cmocka_unit_test(test_warn_keeps),
+		cmocka_unit_test(test_seccomp_annotations_left_to_seccomp),
 		cmocka_unit_test(test_policy_section_refusals),
 	};
 	return cmocka_run_group_tests_name("annotations", tests, NULL, NULL);

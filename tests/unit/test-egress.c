@@ -26,7 +26,10 @@ static int write_policy(const char *controls, const char *exceptions)
 	fprintf(f, "{\"runtime\":\"/usr/bin/runc\",\"controls\":{\"mounts\":{\"enabled\":false},"
 		   "\"rootfs\":{\"enabled\":false},\"user\":{\"enabled\":false},"
 		   "\"capabilities\":{\"enabled\":false},\"process\":{\"enabled\":false},"
-		   "\"namespaces\":{\"enabled\":false},\"mac\":{\"enabled\":false}%s%s},\"exceptions\":[%s]}",
+		   "\"namespaces\":{\"enabled\":false},\"mac\":{\"enabled\":false},"
+		   "\"devices\":{\"enabled\":false},\"sysctl\":{\"enabled\":false},"
+		   "\"resources\":{\"enabled\":false},\"annotations\":{\"enabled\":false},"
+		   "\"hooks\":{\"enabled\":false}%s%s},\"exceptions\":[%s]}",
 		*controls ? "," : "", controls, exceptions ? exceptions : "");
 	fclose(f);
 	chmod(policy_file, 0644);

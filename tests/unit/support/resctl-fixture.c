@@ -18,8 +18,24 @@ int rc_policy_load(const char *controls, const char *exceptions, struct hs_polic
 	if (fd < 0)
 		return -errno;
 	f = fdopen(fd, "w");
-	fprintf(f, "{\"runtime\":\"/usr/bin/runc\",\"controls\":{%s},\"exceptions\":[%s]}",
-		controls ? controls : "", exceptions ? exceptions : "");
+	/* Only this room's controls run, so a test sees its own control's findings and no
+	 * other's refusal; the others are switched off unless the test names them. */
+	fprintf(f, "{\"runtime\":\"/usr/bin/runc\",\"controls\":{%s", controls ? controls : "");
+	for (size_t i = 0, first = !controls || !*controls; i < hs_n_controls; i++) {
+		static const char *const ours[] = { "devices", "sysctl", "resources", "annotations", "hooks" };
+		const char *n = hs_controls[i]->name;
+		char key[64];
+		bool keep = false;
+
+		for (size_t k = 0; k < HS_ARRAY_SIZE(ours); k++)
+			keep = keep || !strcmp(ours[k], n);
+		snprintf(key, sizeof(key), "\"%s\":", n);
+		if (keep || (controls && strstr(controls, key)))
+			continue;
+		fprintf(f, "%s\"%s\":{\"enabled\":false}", first ? "" : ",", n);
+		first = false;
+	}
+	fprintf(f, "},\"exceptions\":[%s]}", exceptions ? exceptions : "");
 	fclose(f);
 	chmod(path, 0644);
 	r = hs_policy_load(path, ret, err);
