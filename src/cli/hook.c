@@ -15,6 +15,9 @@
 #include <poll.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
 #include <time.h>
 
 #include "hs-cli.h"
@@ -36,12 +39,48 @@ static void on_alarm(int sig)
 	_exit(1);
 }
 
+static bool is_dev_null(int fd)
+{
+	struct stat st;
+
+	return fstat(fd, &st) == 0 && S_ISCHR(st.st_mode) && st.st_rdev == makedev(1, 3);
+}
+
+/* Say why on stderr. crun (1.8) runs hooks with stdout and stderr on /dev/null unless the
+ * config carries run.oci.hooks.stderr (an annotation hardshim refuses: it makes crun write
+ * host files); its caller would only read "error executing hook". So when our stderr is
+ * /dev/null, the line also goes where the runtime's own stderr goes: the person or engine
+ * that ran `create` sees the reason next to the runtime's message. */
+static void say(const char *line)
+{
+	fputs(line, stderr);
+	fflush(stderr);
+	if (is_dev_null(STDERR_FILENO)) {
+		char path[64];
+		_cleanup_close_ int fd = -1;
+
+		/* The runtime's very file description (pidfd_getfd), so a file's offset is
+		 * shared and the runtime's next line does not overwrite ours. */
+		_cleanup_close_ int pidfd = (int)syscall(SYS_pidfd_open, getppid(), 0);
+
+		if (pidfd >= 0)
+			fd = (int)syscall(SYS_pidfd_getfd, pidfd, STDERR_FILENO, 0);
+		if (fd < 0) {
+			snprintf(path, sizeof(path), "/proc/%d/fd/2", (int)getppid());
+			fd = open(path, O_WRONLY | O_APPEND | O_NOCTTY | O_CLOEXEC | O_NONBLOCK);
+		}
+		if (fd >= 0 && !is_dev_null(fd))
+			(void)hs_write_all(fd, line, strlen(line));
+	}
+}
+
 static int fail(const struct hs_error *err)
 {
-	char buf[1400];
+	char buf[1400], line[1500];
 
 	hs_error_format(err, buf, sizeof(buf));
-	fprintf(stderr, "hardshim: hook %s: refused: %s\n", stage_name, buf);
+	snprintf(line, sizeof(line), "hardshim: hook %s: refused: %s\n", stage_name, buf);
+	say(line);
 	return 1;
 }
 

@@ -1,0 +1,314 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: Apache-2.0
+# Egress limits, enforced by the kernel in the container's network namespace (issue 5).
+# Two namespaces joined by a veth pair (198.18.0.0/15, 2001:2::/48, no other routes); the
+# peer runs netprobe listeners on 8080, 8081 (TCP sink) and 5353, 5354 (UDP echo); the
+# container joins the first namespace through hardshim with real runc and real crun.
+# Every refusal is checked against a control run without rules, so a broken fixture cannot
+# pass as "blocked".
+
+load ../lib/bundle
+load ../lib/netns
+
+setup() {
+	hs_setup runc
+	hs_netns_setup "$BATS_TEST_NUMBER$$"
+	hs_netns_listen 8080 8081 5353 5354
+}
+
+teardown() {
+	hs_teardown
+	hs_netns_teardown
+}
+
+P=netprobe
+
+# probe CMD...: run netprobe in the container-side namespace from the host (no container).
+probe() {
+	ip netns exec "$HS_NS" "$HS_BUILD/helpers/netprobe" "$@"
+}
+
+# The fixture works: without rules, everything the tests expect to be blocked is reachable.
+fixture_reachable() {
+	probe tcp 198.18.0.2 8080 2000
+	probe tcp 198.18.0.2 8081 2000
+	probe tcp 198.18.0.3 8080 2000
+	probe tcp 2001:2::2 8080 2000
+	probe tcp 2001:2::2 8081 2000
+	probe tcp 2001:2::3 8080 2000
+	probe udp 198.18.0.2 5353 2000
+	probe udp 198.18.0.2 5354 2000
+}
+
+# eg_bundle SCRIPT: a busybox bundle with netprobe, joined to $HS_NS, running SCRIPT under
+# sh; the script ends by printing "done" and sleeping so the container stays for counters.
+eg_bundle() {
+	hs_bundle
+	hs_rootfs_add_helper netprobe
+	hs_config '.linux.namespaces |= map(if .type == "network" then .path = $p else . end)' \
+		--arg p "/run/netns/$HS_NS"
+	hs_config '.process.args = ["sh", "-c", ($s + "\necho done; exec sleep 1000")]' \
+		--arg s "r() { \"\$@\" >/dev/null 2>&1; echo \$?; }
+$1"
+}
+
+# eg_run ID: create and start through hardshim, wait for the script's "done".
+eg_run() {
+	local i
+	hs_create_start "$1" || return 1
+	for i in $(seq 300); do
+		grep -qx done "$HS_TMP/$1.out" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	echo "container $1 never finished its script:" >&2
+	cat "$HS_TMP/$1.out" "$HS_TMP/$1.err" >&2
+	return 1
+}
+
+# result ID KEY: the value the script printed as KEY=VALUE.
+result() {
+	sed -n "s/^$2=//p" "$HS_TMP/$1.out"
+}
+
+counter() { # counter ID NAME FIELD: from `hardshim egress show --json`
+	"$HS_BIN" egress show --root "$HS_STATE" --json "$1" | jq -r ".$2.$3"
+}
+
+allow_deny_udp_v6() {
+	hs_use_runtime "$1" '.controls.egress = {"default": "deny",
+		"allow": ["198.18.0.2:8080/tcp", "[2001:2::2]:8080/tcp", "198.18.0.2:5353/udp"],
+		"deny": ["198.18.0.3:8081/tcp"]}'
+	fixture_reachable
+	eg_bundle '
+echo t4ok=$(r netprobe tcp 198.18.0.2 8080 3000)
+echo t4port=$(r netprobe tcp 198.18.0.2 8081 1000)
+echo t4addr=$(r netprobe tcp 198.18.0.3 8080 1000)
+echo t4deny=$(r netprobe tcp 198.18.0.3 8081 1000)
+echo u4ok=$(r netprobe udp 198.18.0.2 5353 3000)
+echo u4port=$(r netprobe udp 198.18.0.2 5354 1000)
+echo t6ok=$(r netprobe tcp 2001:2::2 8080 3000)
+echo t6port=$(r netprobe tcp 2001:2::2 8081 1000)
+echo t6addr=$(r netprobe tcp 2001:2::3 8080 1000)'
+	eg_run c1
+	cat "$HS_TMP/c1.out"
+	[ "$(result c1 t4ok)" = 0 ]
+	[ "$(result c1 t4port)" = 1 ]
+	[ "$(result c1 t4addr)" = 1 ]
+	[ "$(result c1 t4deny)" = 1 ]
+	[ "$(result c1 u4ok)" = 0 ]
+	[ "$(result c1 u4port)" = 1 ]
+	[ "$(result c1 t6ok)" = 0 ]
+	[ "$(result c1 t6port)" = 1 ]
+	[ "$(result c1 t6addr)" = 1 ]
+	# the drops are counted, by container id and by pid
+	run "$HS_BIN" egress show --root "$HS_STATE" c1
+	echo "$output"
+	[ "$status" = 0 ]
+	[ "$(counter c1 dropped packets)" -ge 4 ]
+	[ "$(counter c1 denied packets)" -ge 1 ]
+	[ "$(counter c1 rate_dropped packets)" = 0 ]
+	run "$HS_BIN" egress show "$(hs_pid c1)"
+	[ "$status" = 0 ]
+	[[ "$output" == *"dropped "*"packets "* ]]
+	# the table is the one hardshim owns, in the container's namespace only
+	ip netns exec "$HS_NS" nft list table inet hardshim >/dev/null
+	! ip netns exec "$HS_PEER_NS" nft list table inet hardshim 2>/dev/null
+}
+
+@test "egress: allowed port connects, other port, other address, deny entry, UDP and IPv6 blocked and counted (runc)" {
+	allow_deny_udp_v6 runc
+}
+
+@test "egress: allowed port connects, other port, other address, deny entry, UDP and IPv6 blocked and counted (crun)" {
+	allow_deny_udp_v6 crun
+}
+
+shipped_default() {
+	hs_use_runtime "$1" '.controls.egress = $d[0].controls.egress' \
+		--slurpfile d "$HS_TOP/profiles/policy/default.json"
+	jq -e '.controls.egress.default == "deny" and (.controls.egress.allow | length) == 0' \
+		"$HARDSHIM_POLICY"
+	fixture_reachable
+	eg_bundle '
+netprobe listen 9000 >/dev/null 2>&1 &
+for i in 1 2 3 4 5 6 7 8 9 10; do netprobe tcp 127.0.0.1 9000 500 2>/dev/null && break; sleep 0.2; done
+echo lo=$(r netprobe tcp 127.0.0.1 9000 2000)
+echo lo6=$(r netprobe tcp ::1 9000 2000)
+echo t4=$(r netprobe tcp 198.18.0.2 8080 1000)
+echo t4b=$(r netprobe tcp 198.18.0.3 8081 1000)
+echo u4=$(r netprobe udp 198.18.0.2 5353 1000)
+echo t6=$(r netprobe tcp 2001:2::2 8080 1000)'
+	eg_run c1
+	cat "$HS_TMP/c1.out"
+	[ "$(result c1 lo)" = 0 ]
+	[ "$(result c1 lo6)" = 0 ]
+	[ "$(result c1 t4)" = 1 ]
+	[ "$(result c1 t4b)" = 1 ]
+	[ "$(result c1 u4)" = 1 ]
+	[ "$(result c1 t6)" = 1 ]
+	[ "$(counter c1 dropped packets)" -ge 4 ]
+}
+
+@test "egress: the shipped default reaches nothing but loopback (runc)" {
+	shipped_default runc
+}
+
+@test "egress: the shipped default reaches nothing but loopback (crun)" {
+	shipped_default crun
+}
+
+@test "egress: with no egress section at all the control's defaults deny too (runc)" {
+	hs_use_runtime runc 'del(.controls)'
+	eg_bundle 'echo t4=$(r netprobe tcp 198.18.0.2 8080 1000)'
+	eg_run c1
+	[ "$(result c1 t4)" = 1 ]
+	jq -e '.hooks.createRuntime[-1].args[0:5] == ["hardshim","hook","egress","--default","deny"]' \
+		"$HS_BUNDLE/config.json"
+}
+
+rate_capped() {
+	local rate=1000000 bytes=6000000 base got
+	hs_use_runtime "$1" '.controls.egress = {"allow": ["198.18.0.2:8080/tcp"], "rate": 1000000}'
+	# without rules the link is far faster than the ceiling
+	base=$(probe blast 198.18.0.2 8080 $bytes)
+	echo "unlimited: $base"
+	[ "$(echo "$base" | cut -d' ' -f3)" -gt $((rate * 10)) ]
+	eg_bundle "echo blast=\$(netprobe blast 198.18.0.2 8080 $bytes | tr ' ' :)"
+	eg_run c1
+	got=$(result c1 blast)
+	echo "limited (bytes:ms:bytes/s): $got"
+	[ "$(echo "$got" | cut -d: -f1)" = $bytes ]
+	# nftables' byte limit lets one second's worth through at once, then holds the rate:
+	# 6 MB at 1 MB/s arrives in ~5 s (1.2 MB/s measured); allow 0.5x to 1.4x.
+	[ "$(echo "$got" | cut -d: -f3)" -le $((rate * 14 / 10)) ]
+	[ "$(echo "$got" | cut -d: -f3)" -ge $((rate / 2)) ]
+	[ "$(counter c1 rate_dropped packets)" -gt 0 ]
+}
+
+@test "egress: the rate ceiling caps throughput, measured at the receiver (runc)" {
+	rate_capped runc
+}
+
+@test "egress: the rate ceiling caps throughput, measured at the receiver (crun)" {
+	rate_capped crun
+}
+
+cannot_flush() {
+	hs_use_runtime "$1" '.controls.egress = {"allow": ["198.18.0.2:8080/tcp"]}'
+	eg_bundle '
+echo del=$(r netprobe nftdel hardshim)
+echo t4=$(r netprobe tcp 198.18.0.2 8081 1000)'
+	eg_run c1
+	cat "$HS_TMP/c1.out"
+	[ "$(result c1 del)" = 1 ]
+	[ "$(result c1 t4)" = 1 ]
+	ip netns exec "$HS_NS" nft list table inet hardshim >/dev/null
+	# the same helper with CAP_NET_ADMIN (here: root on the host) does delete it, so the
+	# refusal above is the container's lack of privilege, not a broken helper
+	ip netns exec "$HS_NS" "$HS_BUILD/helpers/netprobe" nftdel hardshim
+	! ip netns exec "$HS_NS" nft list table inet hardshim 2>/dev/null
+}
+
+@test "egress: an unprivileged container process cannot delete the table (runc)" {
+	cannot_flush runc
+}
+
+@test "egress: an unprivileged container process cannot delete the table (crun)" {
+	cannot_flush crun
+}
+
+@test "egress: a hostile config granting CAP_NET_ADMIN does not get to delete the table (runc)" {
+	# Taking CAP_NET_ADMIN away is the capabilities control's job (policy engine); a build
+	# without it cannot pass this, and says so rather than fail on someone else's absence.
+	hs_use_runtime runc '.controls.capabilities = {}'
+	eg_bundle 'echo del=$(r netprobe nftdel hardshim)'
+	run "$HS_BIN" check "$HS_BUNDLE"
+	if [[ "$output" == *"policy.unknown-control"* ]]; then
+		skip "the capabilities control is not built into this hardshim yet"
+	fi
+	hs_use_runtime runc '.controls.egress = {"allow": ["198.18.0.2:8080/tcp"]}'
+	hs_config '.process.capabilities |= with_entries(.value += ["CAP_NET_ADMIN"])'
+	if ! hs_create_start c1 2>"$HS_TMP/refusal"; then
+		# refused by the capabilities control: fine, if it says so
+		cat "$HS_TMP/refusal"
+		grep -qi 'cap' "$HS_TMP/refusal"
+		return 0
+	fi
+	for i in $(seq 100); do grep -qx done "$HS_TMP/c1.out" && break; sleep 0.1; done
+	! hs_cap_has "$(hs_status c1 CapEff)" 12
+	[ "$(result c1 del)" = 1 ]
+	ip netns exec "$HS_NS" nft list table inet hardshim >/dev/null
+}
+
+nft_rejects() {
+	# The kernel refuses a byte rate this large: the hook fails, the container never starts.
+	hs_use_runtime "$1" '.controls.egress = {"rate": 1000000000000}'
+	eg_bundle 'echo started'
+	run hs_create c1
+	echo "$output"
+	[ "$status" != 0 ]
+	[[ "$output" == *"egress.nftables"*"nftables refused the egress ruleset"* ]]
+	[ "$(hs_state c1)" != running ]
+	! grep -q started "$HS_TMP/c1.out"
+}
+
+@test "egress: a ruleset nftables rejects refuses the container with the reason (runc)" {
+	nft_rejects runc
+}
+
+@test "egress: a ruleset nftables rejects refuses the container with the reason (crun)" {
+	nft_rejects crun
+}
+
+missing_netns() {
+	hs_use_runtime "$1" '.controls.egress = {"allow": ["198.18.0.2:8080/tcp"]}'
+	eg_bundle 'echo started'
+	hs_config '.linux.namespaces |= map(if .type == "network" then .path = "/run/netns/hs-no-such-ns" else . end)'
+	run hs_create c1
+	echo "$output"
+	[ "$status" != 0 ]
+	[[ "$output" == *"/run/netns/hs-no-such-ns"* ]]
+	! grep -q started "$HS_TMP/c1.out"
+}
+
+@test "egress: a missing network namespace refuses the container (runc)" {
+	missing_netns runc
+}
+
+@test "egress: a missing network namespace refuses the container (crun)" {
+	missing_netns crun
+}
+
+@test "egress: the hook refuses a vanished container process and the host's namespace" {
+	local state='{"ociVersion":"1.0.2","id":"x","status":"creating","pid":%d,"bundle":"/tmp"}'
+	run sh -c "printf '$state' 2147483646 | '$HS_BIN' hook egress --default deny"
+	echo "$output"
+	[ "$status" = 1 ]
+	[[ "$output" == *"egress.netns: /proc/2147483646/ns/net: cannot open the network namespace"* ]]
+	# a pid in the host's namespace (this shell): never loaded there
+	run sh -c "printf '$state' $$ | '$HS_BIN' hook egress --default deny"
+	echo "$output"
+	[ "$status" = 1 ]
+	[[ "$output" == *"egress.host-netns"* ]]
+	! nft list table inet hardshim 2>/dev/null
+}
+
+@test "egress: every container of a shared namespace gets the same table, replaced atomically" {
+	hs_use_runtime runc '.controls.egress = {"allow": ["198.18.0.2:8080/tcp"]}'
+	eg_bundle 'echo t=$(r netprobe tcp 198.18.0.2 8080 2000)'
+	eg_run c1
+	local first second
+	first=$(ip netns exec "$HS_NS" nft list table inet hardshim)
+	hs_bundle "$HS_TMP/b2"
+	hs_rootfs_add_helper netprobe
+	hs_config '.linux.namespaces |= map(if .type == "network" then .path = $p else . end)' \
+		--arg p "/run/netns/$HS_NS"
+	hs_config '.process.args = ["sh", "-c", "echo t=$(netprobe tcp 198.18.0.2 8080 2000 >/dev/null 2>&1; echo $?); echo done; exec sleep 1000"]'
+	hs_use_runtime crun '.controls.egress = {"allow": ["198.18.0.2:8080/tcp"]}'
+	eg_run c2
+	second=$(ip netns exec "$HS_NS" nft list table inet hardshim)
+	[ "$first" = "$second" ]
+	[ "$(ip netns exec "$HS_NS" nft list tables | grep -c hardshim)" = 1 ]
+	[ "$(result c1 t)" = 0 ]
+	[ "$(result c2 t)" = 0 ]
+}
