@@ -20,6 +20,7 @@
 #include <sys/sysmacros.h>
 #include <time.h>
 
+#include "hs-audit.h"
 #include "hs-cli.h"
 #include "hs-egress.h"
 #include "hs-host.h"
@@ -28,6 +29,7 @@
 #define HOOK_STDIN_MS 5000          /* the runtime writes the state at once, then closes */
 #define HOOK_DEADLINE_S 30          /* hooks.d timeouts are shorter; this is the backstop */
 #define STATE_MAX (256u << 10)      /* the state is a few hundred bytes; annotations add some */
+#define CONFIG_MAX (16u << 20)      /* hard ceiling; the policy's json.max_bytes is the real one */
 
 static const char *stage_name = "hook";
 
@@ -195,6 +197,188 @@ static int hook_egress(int argc, char **argv)
 }
 
 
+/* Findings on stderr, one line each; in hook mode a rewrite is a refusal, and says why. */
+static void print_findings(const struct hs_report *rep, bool hook_mode)
+{
+	for (size_t i = 0; i < rep->len; i++) {
+		const struct hs_finding *f = &rep->items[i];
+		char line[1500];
+		bool refuses = f->action == HS_ACTION_REFUSE || (hook_mode && f->action == HS_ACTION_REWRITE);
+
+		char exc[160] = "";
+
+		if (f->exception)
+			snprintf(exc, sizeof(exc), " [exception %s]", f->exception);
+		snprintf(line, sizeof(line), "hardshim: hook %s: %s: %s: %s: %s%s%s\n", stage_name,
+			 refuses ? "refused" : hs_action_name(f->action), f->rule,
+			 f->path[0] ? f->path : "(document)", f->message,
+			 hook_mode && f->action == HS_ACTION_REWRITE
+				 ? " (the policy would rewrite this, but a hook cannot change a config "
+				   "the runtime has already loaded: refused)"
+				 : "",
+			 exc);
+		say(line);
+	}
+}
+
+/* The audit record; when it cannot be written a launch that was going to start stops
+ * (unless the policy's log section fails open). Returns the exit code to go on with. */
+static int record(const struct hs_policy *p, struct hs_launch *l, int code)
+{
+	struct hs_error aerr = HS_ERROR_INIT;
+	int r = hs_audit_launch(p, l, &aerr);
+
+	if (r < 0 && code == 0)
+		return fail(&aerr);
+	if (r > 0 && code == 0) {
+		char buf[1400], line[1500];
+
+		hs_error_format(&aerr, buf, sizeof(buf));
+		snprintf(line, sizeof(line), "hardshim: hook %s: warning: %s (log.fail_open)\n",
+			 stage_name, buf);
+		say(line);
+	}
+	return code;
+}
+
+/* The bundle's config.json, as the runtime read it: no symlink at the last component of the
+ * bundle or of config.json (a swapped file is refused, not followed). */
+static int read_config(const char *bundle, char **ret, size_t *ret_len, struct hs_error *err)
+{
+	_cleanup_close_ int dirfd = -1;
+
+	if (!bundle || bundle[0] != '/')
+		return hs_error_set(err, -HS_EPARSE, "hook.state", "bundle", -1,
+				    "the state has no absolute bundle path");
+	dirfd = open(bundle, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (dirfd < 0)
+		return hs_error_set(err, -errno,
+				    errno == ELOOP || errno == ENOTDIR ? "bundle.symlink" : "bundle.open",
+				    bundle, -1, "cannot open the bundle: %s", strerror(errno));
+	return hs_read_file_at(dirfd, "config.json", CONFIG_MAX, ret, ret_len, err);
+}
+
+/* createRuntime / prestart: the node's policy on a config the runtime has already loaded. */
+static int hook_check(void)
+{
+	_cleanup_arena_ struct hs_arena *a = hs_arena_new();
+	_cleanup_policy_ struct hs_policy *p = NULL;
+	_cleanup_free_ char *buf = NULL;
+	struct hs_error err = HS_ERROR_INIT;
+	struct hs_pipeline pl = { 0 };
+	struct hs_launch l = { .event = HS_EVENT_HOOK };
+	struct hook_state st = { 0 };
+	const struct hs_egress_cfg *egress;
+	size_t len = 0;
+	int r, code;
+
+	if (!a)
+		return 1;
+	r = hs_policy_load(hs_policy_path(), &p, &err);
+	if (r < 0)
+		return fail(&err);
+	r = read_state(a, &st, &err);
+	if (r >= 0) {
+		l.container_id = st.id;
+		l.bundle = st.bundle;
+		r = read_config(st.bundle, &buf, &len, &err);
+	}
+	if (r < 0) {
+		l.error = &err;
+		l.verdict = HS_VERDICT_REFUSED;
+		record(p, &l, 1);
+		return fail(&err);
+	}
+	pl = (struct hs_pipeline){ .policy = p, .host = hs_host_real(), .schema = &hs_oci_spec,
+				   .event = HS_EVENT_HOOK, .no_rewrite = true, .bundle = st.bundle,
+				   .container_id = st.id };
+	r = hs_pipeline_run(&pl, buf, len, &err);
+	if (r < 0) {
+		hs_pipeline_done(&pl);
+		l.error = &err;
+		l.verdict = HS_VERDICT_REFUSED;
+		record(p, &l, 1);
+		return fail(&err);
+	}
+	l.report = pl.report;
+	l.original = buf;
+	l.original_len = len;
+	l.annotations = hs_json_get_type(pl.tree, "annotations", HS_JSON_OBJECT);
+	print_findings(pl.report, true);
+	code = pl.report->refused && p->mode == HS_MODE_ENFORCE ? 1 : 0;
+	if (code == 0) {
+		l.final = buf; /* the runtime goes on with the config as it is */
+		l.final_len = len;
+		/* Egress: the section the check ran with (after any exception), unless the
+		 * control is off. Installed before the record says "allowed". */
+		egress = hs_egress_checked_cfg();
+		if (egress && join_and_install(egress, st.pid, &err) < 0) {
+			l.error = &err;
+			l.verdict = HS_VERDICT_REFUSED;
+			l.final = NULL;
+			record(p, &l, 1);
+			hs_pipeline_done(&pl);
+			return fail(&err);
+		}
+	}
+	code = record(p, &l, code);
+	hs_pipeline_done(&pl);
+	return code;
+}
+
+/* precreate (Podman): config on stdin, the checked and rewritten canonical config on stdout,
+ * exactly as the create path would hand it to the runtime. */
+static int hook_precreate(void)
+{
+	_cleanup_policy_ struct hs_policy *p = NULL;
+	_cleanup_free_ char *buf = NULL;
+	struct hs_error err = HS_ERROR_INIT;
+	struct hs_pipeline pl = { 0 };
+	struct hs_launch l = { .event = HS_EVENT_CREATE };
+	size_t len = 0;
+	int r, code;
+
+	r = hs_policy_load(hs_policy_path(), &p, &err);
+	if (r < 0)
+		return fail(&err);
+	r = read_stdin(p->limits.max_bytes < CONFIG_MAX ? p->limits.max_bytes : CONFIG_MAX, &buf,
+		       &len, &err);
+	if (r < 0) {
+		l.error = &err;
+		l.verdict = HS_VERDICT_REFUSED;
+		record(p, &l, 1);
+		return fail(&err);
+	}
+	pl = (struct hs_pipeline){ .policy = p, .host = hs_host_real(), .schema = &hs_oci_spec,
+				   .event = HS_EVENT_CREATE };
+	r = hs_pipeline_run(&pl, buf, len, &err);
+	if (r < 0) {
+		hs_pipeline_done(&pl);
+		l.error = &err;
+		l.verdict = HS_VERDICT_REFUSED;
+		record(p, &l, 1);
+		return fail(&err);
+	}
+	print_findings(pl.report, false);
+	l.report = pl.report;
+	l.original = buf;
+	l.original_len = len;
+	l.annotations = hs_json_get_type(pl.tree, "annotations", HS_JSON_OBJECT);
+	code = pl.report->refused && p->mode == HS_MODE_ENFORCE ? 1 : 0;
+	if (code == 0) {
+		l.final = pl.final;
+		l.final_len = pl.final_len;
+	}
+	code = record(p, &l, code);
+	if (code == 0 && (hs_write_all(STDOUT_FILENO, pl.final, pl.final_len) < 0 ||
+			  hs_write_all(STDOUT_FILENO, "\n", 1) < 0)) {
+		say("hardshim: hook precreate: cannot write the config to stdout\n");
+		code = 1;
+	}
+	hs_pipeline_done(&pl);
+	return code;
+}
+
 int hs_cmd_hook(int argc, char **argv)
 {
 	signal(SIGALRM, on_alarm);
@@ -206,6 +390,10 @@ int hs_cmd_hook(int argc, char **argv)
 	stage_name = argv[1];
 	if (!strcmp(argv[1], "egress"))
 		return hook_egress(argc - 2, argv + 2);
-	fprintf(stderr, "hardshim: hook: unknown stage \"%s\"\n", argv[1]);
+	if (argc == 2 && (!strcmp(argv[1], "createRuntime") || !strcmp(argv[1], "prestart")))
+		return hook_check();
+	if (argc == 2 && !strcmp(argv[1], "precreate"))
+		return hook_precreate();
+	fprintf(stderr, "hardshim: hook: unknown stage or arguments \"%s\"\n", argv[1]);
 	return 2;
 }
