@@ -106,6 +106,11 @@ install: $(BIN)
 	install -D -m 0755 $(BIN) $(DESTDIR)$(BINDIR)/hardshim
 	install -D -m 0644 profiles/policy/default.json $(DESTDIR)$(SYSCONFDIR)/hardshim/policy.json
 	install -D -m 0644 profiles/apparmor/hardshim-default $(DESTDIR)$(SYSCONFDIR)/apparmor.d/hardshim-default
+	install -d $(DESTDIR)$(DATADIR)/containers/oci/hooks.d
+	for h in hooks/*.json.in; do \
+		sed 's|@BINDIR@|$(BINDIR)|g' $$h >$(DESTDIR)$(DATADIR)/containers/oci/hooks.d/$$(basename $$h .in) && \
+		chmod 0644 $(DESTDIR)$(DATADIR)/containers/oci/hooks.d/$$(basename $$h .in) || exit 1; \
+	done
 
 # hardshim's default seccomp profile: regenerate the JSON and C table from the commented source,
 # or check that the committed ones match it.
