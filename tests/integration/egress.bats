@@ -16,6 +16,11 @@ setup() {
 	hs_netns_listen 8080 8081 5353 5354
 }
 
+# Container ids unique to the run: runtimes derive cgroup paths from them, and a cgroup the
+# previous test's runtime could not remove yet must not be shared.
+C1=hs$$-$BATS_TEST_NUMBER-1
+C2=hs$$-$BATS_TEST_NUMBER-2
+
 teardown() {
 	hs_teardown
 	hs_netns_teardown
@@ -89,25 +94,25 @@ echo u4port=$(r netprobe udp 198.18.0.2 5354 1000)
 echo t6ok=$(r netprobe tcp 2001:2::2 8080 3000)
 echo t6port=$(r netprobe tcp 2001:2::2 8081 1000)
 echo t6addr=$(r netprobe tcp 2001:2::3 8080 1000)'
-	eg_run c1
-	cat "$HS_TMP/c1.out"
-	[ "$(result c1 t4ok)" = 0 ]
-	[ "$(result c1 t4port)" = 1 ]
-	[ "$(result c1 t4addr)" = 1 ]
-	[ "$(result c1 t4deny)" = 1 ]
-	[ "$(result c1 u4ok)" = 0 ]
-	[ "$(result c1 u4port)" = 1 ]
-	[ "$(result c1 t6ok)" = 0 ]
-	[ "$(result c1 t6port)" = 1 ]
-	[ "$(result c1 t6addr)" = 1 ]
+	eg_run $C1
+	cat "$HS_TMP/$C1.out"
+	[ "$(result $C1 t4ok)" = 0 ]
+	[ "$(result $C1 t4port)" = 1 ]
+	[ "$(result $C1 t4addr)" = 1 ]
+	[ "$(result $C1 t4deny)" = 1 ]
+	[ "$(result $C1 u4ok)" = 0 ]
+	[ "$(result $C1 u4port)" = 1 ]
+	[ "$(result $C1 t6ok)" = 0 ]
+	[ "$(result $C1 t6port)" = 1 ]
+	[ "$(result $C1 t6addr)" = 1 ]
 	# the drops are counted, by container id and by pid
-	run "$HS_BIN" egress show --root "$HS_STATE" c1
+	run "$HS_BIN" egress show --root "$HS_STATE" $C1
 	echo "$output"
 	[ "$status" = 0 ]
-	[ "$(counter c1 dropped packets)" -ge 4 ]
-	[ "$(counter c1 denied packets)" -ge 1 ]
-	[ "$(counter c1 rate_dropped packets)" = 0 ]
-	run "$HS_BIN" egress show "$(hs_pid c1)"
+	[ "$(counter $C1 dropped packets)" -ge 4 ]
+	[ "$(counter $C1 denied packets)" -ge 1 ]
+	[ "$(counter $C1 rate_dropped packets)" = 0 ]
+	run "$HS_BIN" egress show "$(hs_pid $C1)"
 	[ "$status" = 0 ]
 	[[ "$output" == *"dropped "*"packets "* ]]
 	# the table is the one hardshim owns, in the container's namespace only
@@ -138,15 +143,15 @@ echo t4=$(r netprobe tcp 198.18.0.2 8080 1000)
 echo t4b=$(r netprobe tcp 198.18.0.3 8081 1000)
 echo u4=$(r netprobe udp 198.18.0.2 5353 1000)
 echo t6=$(r netprobe tcp 2001:2::2 8080 1000)'
-	eg_run c1
-	cat "$HS_TMP/c1.out"
-	[ "$(result c1 lo)" = 0 ]
-	[ "$(result c1 lo6)" = 0 ]
-	[ "$(result c1 t4)" = 1 ]
-	[ "$(result c1 t4b)" = 1 ]
-	[ "$(result c1 u4)" = 1 ]
-	[ "$(result c1 t6)" = 1 ]
-	[ "$(counter c1 dropped packets)" -ge 4 ]
+	eg_run $C1
+	cat "$HS_TMP/$C1.out"
+	[ "$(result $C1 lo)" = 0 ]
+	[ "$(result $C1 lo6)" = 0 ]
+	[ "$(result $C1 t4)" = 1 ]
+	[ "$(result $C1 t4b)" = 1 ]
+	[ "$(result $C1 u4)" = 1 ]
+	[ "$(result $C1 t6)" = 1 ]
+	[ "$(counter $C1 dropped packets)" -ge 4 ]
 }
 
 @test "egress: the shipped default reaches nothing but loopback (runc)" {
@@ -160,8 +165,8 @@ echo t6=$(r netprobe tcp 2001:2::2 8080 1000)'
 @test "egress: with no egress section at all the control's defaults deny too (runc)" {
 	hs_use_runtime runc 'del(.controls)'
 	eg_bundle 'echo t4=$(r netprobe tcp 198.18.0.2 8080 1000)'
-	eg_run c1
-	[ "$(result c1 t4)" = 1 ]
+	eg_run $C1
+	[ "$(result $C1 t4)" = 1 ]
 	jq -e '.hooks.createRuntime[-1].args[0:5] == ["hardshim","hook","egress","--default","deny"]' \
 		"$HS_BUNDLE/config.json"
 }
@@ -174,15 +179,15 @@ rate_capped() {
 	echo "unlimited: $base"
 	[ "$(echo "$base" | cut -d' ' -f3)" -gt $((rate * 10)) ]
 	eg_bundle "echo blast=\$(netprobe blast 198.18.0.2 8080 $bytes | tr ' ' :)"
-	eg_run c1
-	got=$(result c1 blast)
+	eg_run $C1
+	got=$(result $C1 blast)
 	echo "limited (bytes:ms:bytes/s): $got"
 	[ "$(echo "$got" | cut -d: -f1)" = $bytes ]
 	# nftables' byte limit lets one second's worth through at once, then holds the rate:
 	# 6 MB at 1 MB/s arrives in ~5 s (1.2 MB/s measured); allow 0.5x to 1.4x.
 	[ "$(echo "$got" | cut -d: -f3)" -le $((rate * 14 / 10)) ]
 	[ "$(echo "$got" | cut -d: -f3)" -ge $((rate / 2)) ]
-	[ "$(counter c1 rate_dropped packets)" -gt 0 ]
+	[ "$(counter $C1 rate_dropped packets)" -gt 0 ]
 }
 
 @test "egress: the rate ceiling caps throughput, measured at the receiver (runc)" {
@@ -198,10 +203,10 @@ cannot_flush() {
 	eg_bundle '
 echo del=$(r netprobe nftdel hardshim)
 echo t4=$(r netprobe tcp 198.18.0.2 8081 1000)'
-	eg_run c1
-	cat "$HS_TMP/c1.out"
-	[ "$(result c1 del)" = 1 ]
-	[ "$(result c1 t4)" = 1 ]
+	eg_run $C1
+	cat "$HS_TMP/$C1.out"
+	[ "$(result $C1 del)" = 1 ]
+	[ "$(result $C1 t4)" = 1 ]
 	ip netns exec "$HS_NS" nft list table inet hardshim >/dev/null
 	# the same helper with CAP_NET_ADMIN (here: root on the host) does delete it, so the
 	# refusal above is the container's lack of privilege, not a broken helper
@@ -228,15 +233,15 @@ echo t4=$(r netprobe tcp 198.18.0.2 8081 1000)'
 	fi
 	hs_use_runtime runc '.controls.egress = {"allow": ["198.18.0.2:8080/tcp"]}'
 	hs_config '.process.capabilities |= with_entries(.value += ["CAP_NET_ADMIN"])'
-	if ! hs_create_start c1 2>"$HS_TMP/refusal"; then
+	if ! hs_create_start $C1 2>"$HS_TMP/refusal"; then
 		# refused by the capabilities control: fine, if it says so
 		cat "$HS_TMP/refusal"
 		grep -qi 'cap' "$HS_TMP/refusal"
 		return 0
 	fi
-	for i in $(seq 100); do grep -qx done "$HS_TMP/c1.out" && break; sleep 0.1; done
-	! hs_cap_has "$(hs_status c1 CapEff)" 12
-	[ "$(result c1 del)" = 1 ]
+	for i in $(seq 100); do grep -qx done "$HS_TMP/$C1.out" && break; sleep 0.1; done
+	! hs_cap_has "$(hs_status $C1 CapEff)" 12
+	[ "$(result $C1 del)" = 1 ]
 	ip netns exec "$HS_NS" nft list table inet hardshim >/dev/null
 }
 
@@ -244,12 +249,12 @@ nft_rejects() {
 	# The kernel refuses a byte rate this large: the hook fails, the container never starts.
 	hs_use_runtime "$1" '.controls.egress = {"rate": 1000000000000}'
 	eg_bundle 'echo started'
-	run hs_create c1
+	run hs_create $C1
 	echo "$output"
 	[ "$status" != 0 ]
 	[[ "$output" == *"egress.nftables"*"nftables refused the egress ruleset"* ]]
-	[ "$(hs_state c1)" != running ]
-	! grep -q started "$HS_TMP/c1.out"
+	[ "$(hs_state $C1)" != running ]
+	! grep -q started "$HS_TMP/$C1.out"
 }
 
 @test "egress: a ruleset nftables rejects refuses the container with the reason (runc)" {
@@ -264,11 +269,11 @@ missing_netns() {
 	hs_use_runtime "$1" '.controls.egress = {"allow": ["198.18.0.2:8080/tcp"]}'
 	eg_bundle 'echo started'
 	hs_config '.linux.namespaces |= map(if .type == "network" then .path = "/run/netns/hs-no-such-ns" else . end)'
-	run hs_create c1
+	run hs_create $C1
 	echo "$output"
 	[ "$status" != 0 ]
 	[[ "$output" == *"/run/netns/hs-no-such-ns"* ]]
-	! grep -q started "$HS_TMP/c1.out"
+	! grep -q started "$HS_TMP/$C1.out"
 }
 
 @test "egress: a missing network namespace refuses the container (runc)" {
@@ -296,7 +301,7 @@ missing_netns() {
 @test "egress: every container of a shared namespace gets the same table, replaced atomically" {
 	hs_use_runtime runc '.controls.egress = {"allow": ["198.18.0.2:8080/tcp"]}'
 	eg_bundle 'echo t=$(r netprobe tcp 198.18.0.2 8080 2000)'
-	eg_run c1
+	eg_run $C1
 	local first second
 	first=$(ip netns exec "$HS_NS" nft list table inet hardshim)
 	hs_bundle "$HS_TMP/b2"
@@ -305,10 +310,10 @@ missing_netns() {
 		--arg p "/run/netns/$HS_NS"
 	hs_config '.process.args = ["sh", "-c", "echo t=$(netprobe tcp 198.18.0.2 8080 2000 >/dev/null 2>&1; echo $?); echo done; exec sleep 1000"]'
 	hs_use_runtime crun '.controls.egress = {"allow": ["198.18.0.2:8080/tcp"]}'
-	eg_run c2
+	eg_run $C2
 	second=$(ip netns exec "$HS_NS" nft list table inet hardshim)
 	[ "$first" = "$second" ]
 	[ "$(ip netns exec "$HS_NS" nft list tables | grep -c hardshim)" = 1 ]
-	[ "$(result c1 t)" = 0 ]
-	[ "$(result c2 t)" = 0 ]
+	[ "$(result $C1 t)" = 0 ]
+	[ "$(result $C2 t)" = 0 ]
 }
