@@ -41,8 +41,8 @@ with_hook() {
 benign_bundle() {
 	hs_bundle
 	hs_config '.process.args = ["sh", "-c", "echo started; exec sleep 1000"]'
-	"$HS_BIN" check --output "$HS_TMP/rewritten.json" "$HS_BUNDLE" >/dev/null
-	jq 'del(.hooks)' "$HS_TMP/rewritten.json" >"$HS_BUNDLE/config.json"
+	"$HS_BIN" check --output "$HS_TMP/rewritten.json" "$HS_CONFIG" >/dev/null
+	jq 'del(.hooks)' "$HS_TMP/rewritten.json" >"$HS_CONFIG"
 }
 
 benign_allowed() {
@@ -190,6 +190,7 @@ hook_stdin() {
 @test "hook: a config.json swapped for a symlink is refused, not followed" {
 	hook_policy runc
 	benign_bundle
+	hs_place_config x
 	mv "$HS_BUNDLE/config.json" "$HS_TMP/real-config.json"
 	ln -s "$HS_TMP/real-config.json" "$HS_BUNDLE/config.json"
 	run hook_stdin '{"ociVersion":"1.0.2","id":"x","status":"creating","pid":'$$',"bundle":"'"$HS_BUNDLE"'"}'
@@ -208,7 +209,7 @@ hook_stdin() {
 @test "hook: precreate writes the rewritten canonical config, or refuses with the reason" {
 	hook_policy runc
 	hs_bundle
-	run sh -c "'$HS_BIN' hook precreate <'$HS_BUNDLE/config.json' 2>'$HS_TMP/pre.err' >'$HS_TMP/pre.json'"
+	run sh -c "'$HS_BIN' hook precreate <'$HS_CONFIG' 2>'$HS_TMP/pre.err' >'$HS_TMP/pre.json'"
 	[ "$status" = 0 ]
 	cat "$HS_TMP/pre.err"
 	# rewritten: a seccomp profile, the egress hook; canonical: exactly what the emitter writes
@@ -216,7 +217,7 @@ hook_stdin() {
 	[ "$(jq -c . "$HS_TMP/pre.json")" = "$(cat "$HS_TMP/pre.json")" ]
 	# hostile: refused, nothing on stdout
 	hs_config '.mounts += [{"destination": "/host", "type": "bind", "source": "/", "options": ["rbind"]}]'
-	run sh -c "'$HS_BIN' hook precreate <'$HS_BUNDLE/config.json' 2>'$HS_TMP/pre.err' >'$HS_TMP/pre.json'"
+	run sh -c "'$HS_BIN' hook precreate <'$HS_CONFIG' 2>'$HS_TMP/pre.err' >'$HS_TMP/pre.json'"
 	cat "$HS_TMP/pre.err"
 	[ "$status" = 1 ]
 	grep -q "hardshim: hook precreate: refused: mounts\." "$HS_TMP/pre.err"
