@@ -19,6 +19,7 @@ export HARDSHIM_POLICY="$work/policy.json"
 
 make_bundle() { # dir, jq filter for config.json
 	mkdir -p "$1/rootfs/bin" "$1/rootfs/proc" "$1/rootfs/dev" "$1/rootfs/sys" "$1/rootfs/tmp" "$1/rootfs/etc"
+	chmod 1777 "$1/rootfs/tmp" # as in every image: runc gives a tmpfs the mode of its mountpoint
 	cp /bin/busybox "$1/rootfs/bin/busybox"
 	for c in sh id cat touch grep echo mount; do ln -sf busybox "$1/rootfs/bin/$c"; done
 	echo 'root:x:0:0:root:/root:/bin/sh' >"$1/rootfs/etc/passwd"
@@ -39,14 +40,18 @@ echo "\$ hardshim run --bundle $work/hostile demo-hostile"
 say "2. An ordinary bundle that asks for root and a writable root filesystem"
 make_bundle "$work/ok" '.process.terminal=false
   | .process.args=["sh","-c","echo \"inside: $(id)\"; grep -E \"^(NoNewPrivs|CapEff|CapInh|CapAmb|Seccomp):\" /proc/self/status; touch /written-to-root 2>&1 || true; touch /tmp/ok && echo \"/tmp is writable\""]'
-echo "\$ hardshim check --diff $work/ok"
-"$hs" check --diff "$work/ok" || true
+echo "\$ hardshim check --output hardened.json $work/ok"
+"$hs" check --output "$work/hardened.json" "$work/ok" || true
+echo "\$ diff original hardened   (linux.seccomp: hardshim's default profile added; not shown)"
+jq 'del(.linux.seccomp)' "$work/ok/config.json" >"$work/a.json"
+jq 'del(.linux.seccomp)' "$work/hardened.json" >"$work/b.json"
+diff -u --label original --label hardened "$work/a.json" "$work/b.json" || true
 echo "\$ hardshim run --bundle $work/ok demo-ok"
-"$hs" --root "$work/state" run --bundle "$work/ok" demo-ok
+"$hs" --root "$work/state" run --bundle "$work/ok" demo-ok || echo "(exit $?)"
 
 say "3. The launch records"
 if [ -s "$work/launches.jsonl" ]; then
-	jq -c '{time, event, id: .container.id, verdict, who: .who.user, findings: [.findings[]?.rule]}' "$work/launches.jsonl" 2>/dev/null ||
+	jq -c '{seq, time, event, id, verdict, who: .who.user, loginuid: .who.loginuid, refused: [.findings[]? | select(.action=="refuse") | .rule], rewrites: ([.findings[]? | select(.action=="rewrite")] | length)}' "$work/launches.jsonl" 2>/dev/null ||
 		cat "$work/launches.jsonl"
 	"$hs" log verify "$work/launches.jsonl" || true
 else
