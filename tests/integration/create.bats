@@ -1,0 +1,168 @@
+#!/usr/bin/env bats
+# The create path (issue 2): what reaches the runtime, what reaches the user, what is kept,
+# and the bundle's own defences — with real runc and real crun.
+
+bats_require_minimum_version 1.5.0
+load ../lib/bundle
+
+setup() {
+	hs_setup runc
+	hs_bundle
+	hs_args sh -c 'id -u'
+}
+
+teardown() {
+	hs_teardown
+}
+
+@test "create: a refusal reaches the caller as one JSON line in --log, nothing on stdout" {
+	for rt in runc crun; do
+		hs_use_runtime "$rt"
+		hs_config '.mounts += [{"destination":"/host","type":"bind","source":"/etc","options":["rbind"]}]'
+		hs_place_config "c-log-$rt"
+		log="$HS_TMP/log-$rt.json"
+		run --separate-stderr hs_cmd --root "$HS_STATE" --log "$log" --log-format json \
+			create --bundle "$HS_BUNDLE" "c-log-$rt"
+		[ "$status" -ne 0 ]
+		[ -z "$output" ]   # stdout is the container's
+		[ -z "$stderr" ]   # containerd reads the log, not stderr
+		[ "$(wc -l <"$log")" -eq 1 ]
+		jq -e '.level == "error" and (.time | test("^[0-9]{4}-[0-9]{2}-[0-9]{2}T"))' "$log"
+		msg=$(jq -r .msg "$log")
+		[[ "$msg" == "hardshim: mounts.sensitive-source: mounts["*"].source: "* ]]
+		# and the runtime never saw it
+		run hs_rt_direct state "c-log-$rt"
+		[ "$status" -ne 0 ]
+		hs_config 'del(.mounts[-1])'
+	done
+}
+
+@test "create: without --log the reason is one plain line on stderr (Podman reads it there)" {
+	hs_config '.linux.namespaces |= map(select(.type != "pid"))'
+	hs_config '.linux.namespaces += [{"type":"pid","path":"/proc/1/ns/pid"}]'
+	hs_place_config c-stderr
+	run --separate-stderr hs_rt create --bundle "$HS_BUNDLE" c-stderr
+	[ "$status" -ne 0 ]
+	[ -z "$output" ]
+	[[ "$stderr" == "hardshim: namespaces."*"linux.namespaces["*"].path"* ]]
+	[ "$(printf '%s\n' "$stderr" | wc -l)" -eq 1 ]
+}
+
+@test "create: the runtime runs the canonical config hardshim checked; the original is kept" {
+	for rt in runc crun; do
+		hs_use_runtime "$rt"
+		run hs_run "c-canon-$rt"
+		[ "$status" -eq 0 ]
+		[ "$output" = 65534 ]   # the rewrite (uid 0 -> 65534) is what ran
+		# config.json.orig is what the engine wrote (the test's config, with its cgroupsPath)
+		cmp <(jq -S 'del(.linux.cgroupsPath)' "$HS_BUNDLE/config.json.orig") <(jq -S 'del(.linux.cgroupsPath)' "$HS_CONFIG")
+		# config.json is exactly hardshim's canonical output for the original
+		"$HS_BIN" check --output "$HS_TMP/canon.json" "$HS_BUNDLE/config.json.orig" >/dev/null
+		cmp "$HS_TMP/canon.json" "$HS_BUNDLE/config.json"
+	done
+}
+
+@test "create: audit mode changes and refuses nothing, and says what enforce would do" {
+	for rt in runc crun; do
+		hs_use_runtime "$rt" '.mode = "audit"'
+		run hs_run "c-audit-$rt"
+		[ "$status" -eq 0 ]
+		[ "$output" = 0 ]       # ran as root, as asked
+		[ ! -e "$HS_BUNDLE/config.json.orig" ]
+		tail -n 1 "$HS_LAUNCHES" | jq -e '.mode == "audit" and ([.findings[] | select(.rule == "user.root")] | length) == 1'
+	done
+}
+
+@test "create: a symlinked config.json or bundle is refused" {
+	hs_place_config c-link
+	mv "$HS_BUNDLE/config.json" "$HS_BUNDLE/real.json"
+	ln -s real.json "$HS_BUNDLE/config.json"
+	run --separate-stderr hs_rt create --bundle "$HS_BUNDLE" c-link
+	[ "$status" -ne 0 ]
+	[[ "$stderr" == "hardshim: config.symlink: config.json: "* ]]
+	rm "$HS_BUNDLE/config.json"
+	mv "$HS_BUNDLE/real.json" "$HS_BUNDLE/config.json"
+	ln -s "$HS_BUNDLE" "$HS_TMP/bundle-link"
+	run --separate-stderr hs_rt create --bundle "$HS_TMP/bundle-link" c-link
+	[ "$status" -ne 0 ]
+	[[ "$stderr" == "hardshim: bundle.symlink: "* ]]
+}
+
+@test "create: a config or bundle writable by others, or owned by another user, is refused" {
+	hs_place_config c-perm
+	chmod 0666 "$HS_BUNDLE/config.json"
+	run --separate-stderr hs_rt create --bundle "$HS_BUNDLE" c-perm
+	[ "$status" -ne 0 ]
+	[[ "$stderr" == "hardshim: config.permissions: config.json: writable by group or others"* ]]
+	chmod 0644 "$HS_BUNDLE/config.json"
+	chmod 0775 "$HS_BUNDLE"
+	run --separate-stderr hs_rt create --bundle "$HS_BUNDLE" c-perm
+	[ "$status" -ne 0 ]
+	[[ "$stderr" == "hardshim: bundle.permissions: "* ]]
+	chmod 0755 "$HS_BUNDLE"
+	chown 65534 "$HS_BUNDLE/config.json"
+	run --separate-stderr hs_rt create --bundle "$HS_BUNDLE" c-perm
+	[ "$status" -ne 0 ]
+	[[ "$stderr" == "hardshim: config.permissions: config.json: owned by uid 65534"* ]]
+}
+
+@test "create: a malformed config is refused with the rule, the JSON path and the byte offset" {
+	hs_place_config c-bad
+	printf '{"ociVersion":"1.0.2","process":{"user":{"uid":0,"uid":1000}}}' >"$HS_BUNDLE/config.json"
+	run --separate-stderr hs_rt create --bundle "$HS_BUNDLE" c-bad
+	[ "$status" -ne 0 ]
+	[[ "$stderr" == "hardshim: json.duplicate-key: process.user.uid: duplicate key"*"(at byte "*")"* ]]
+	run hs_rt_direct state c-bad
+	[ "$status" -ne 0 ]
+}
+
+@test "create: the bundle defaults to the working directory, as containerd calls it" {
+	hs_place_config c-cwd
+	cd "$HS_BUNDLE"
+	hs_track c-cwd
+	run hs_rt run c-cwd
+	[ "$status" -eq 0 ]
+	[ "$output" = 65534 ]
+}
+
+@test "create: a policy hardshim cannot read or does not understand stops every command" {
+	echo '{"runtime":"/usr/bin/runc","controls":{"nosuch":{}}}' >"$HS_TMP/bad.json"
+	chmod 0644 "$HS_TMP/bad.json"
+	HARDSHIM_POLICY=$HS_TMP/bad.json run --separate-stderr hs_rt run --bundle "$HS_BUNDLE" c-pol
+	[ "$status" -ne 0 ]
+	[[ "$stderr" == "hardshim: policy.unknown-control: controls.nosuch: "* ]]
+	# the fast path reads the policy too: a relative runtime is never searched in PATH
+	echo '{"runtime":"runc"}' >"$HS_TMP/rel.json"
+	chmod 0644 "$HS_TMP/rel.json"
+	HARDSHIM_POLICY=$HS_TMP/rel.json run --separate-stderr "$HS_BIN" --version
+	[ "$status" -ne 0 ]
+	[[ "$stderr" == "hardshim: policy.runtime: runtime: "* ]]
+	HARDSHIM_POLICY=$HS_TMP/missing.json run --separate-stderr "$HS_BIN" state x
+	[ "$status" -ne 0 ]
+	[[ "$stderr" == "hardshim: policy.open: "* ]]
+}
+
+@test "check: exit codes, JSON findings, --output and --diff" {
+	hs_place_config x
+	run --separate-stderr "$HS_BIN" check --format json "$HS_BUNDLE"
+	[ "$status" -eq 0 ]
+	jq -e '.verdict == "allow" and (.findings | map(select(.rule == "user.root" and .path == "process.user.uid" and .action == "rewrite")) | length == 1)' <<<"$output"
+	run "$HS_BIN" check --output "$HS_TMP/out.json" --diff "$HS_BUNDLE"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *'-      "uid": 0,'* ]]
+	[[ "$output" == *'+      "uid": 65534,'* ]]
+	[[ "$output" == *"verdict: allow"* ]]
+	jq -e '.process.user.uid == 65534' "$HS_TMP/out.json"
+	hs_config '.process.capabilities.inheritable = ["CAP_NOSUCH"]'
+	hs_place_config x
+	run "$HS_BIN" check "$HS_BUNDLE/config.json"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"verdict: refuse"* ]]
+	run "$HS_BIN" check --format yaml "$HS_BUNDLE"
+	[ "$status" -eq 2 ]
+	run "$HS_BIN" check --policy "$HS_TMP/nonexistent" "$HS_BUNDLE"
+	[ "$status" -eq 2 ]
+	run bash -c "printf '{\"a\":' | '$HS_BIN' check -"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"json.syntax"* ]]
+}
