@@ -334,7 +334,7 @@ static int hook_precreate(void)
 	_cleanup_free_ char *buf = NULL;
 	struct hs_error err = HS_ERROR_INIT;
 	struct hs_pipeline pl = { 0 };
-	struct hs_launch l = { .event = HS_EVENT_CREATE };
+	struct hs_launch l = { .event = HS_EVENT_HOOK }; /* the decision is create's, the entry point a hook */
 	size_t len = 0;
 	int r, code;
 
