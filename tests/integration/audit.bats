@@ -1,0 +1,469 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: Apache-2.0
+# The launch audit trail (issue 6) with real runc on busybox bundles: who launched (root, a
+# login uid set at "login", sudo -u nobody), refusals recorded with their findings, 200
+# concurrent creates, tamper detection by `hardshim log verify`, rotation with the shipped
+# logrotate file, a full or read-only log filesystem stopping the launch, plain-runc
+# containers flagged by `hardshim unmanaged`, the record in the kernel audit stream (auditd).
+
+RUNC=/usr/bin/runc
+
+setup_file() {
+	[ "$(id -u)" = 0 ] || return 0
+	# One busybox rootfs; bundles hard-link it (200 bundles cost no space).
+	ROOTFS_SRC=$BATS_FILE_TMPDIR/rootfs
+	mkdir -p "$ROOTFS_SRC"/{bin,proc,sys,dev,tmp,etc}
+	cp "$(command -v busybox)" "$ROOTFS_SRC/bin/busybox"
+	for a in sh sleep cat; do ln -s busybox "$ROOTFS_SRC/bin/$a"; done
+	export ROOTFS_SRC
+}
+
+setup() {
+	[ "$(id -u)" = 0 ] || skip "needs root (containers are created for real)"
+	T=$BATS_TEST_TMPDIR
+	STATE=$T/state
+	LOG=$T/log/launches.jsonl
+	MOUNTS=$T/mounts
+	mkdir -p "$STATE"
+	: >"$MOUNTS"
+	au_policy '.'
+}
+
+teardown() {
+	local id m
+	if [ -d "${STATE:-}" ]; then
+		for id in $("$RUNC" --root "$STATE" list -q 2>/dev/null); do
+			"$RUNC" --root "$STATE" delete --force "$id" >/dev/null 2>&1 || true
+		done
+	fi
+	if [ -n "${NOBODY_DIR:-}" ] && [ -d "$NOBODY_DIR" ]; then
+		for id in $("$RUNC" --root "$NOBODY_DIR/state" list -q 2>/dev/null); do
+			"$RUNC" --root "$NOBODY_DIR/state" delete --force "$id" >/dev/null 2>&1 || true
+		done
+		rm -rf "$NOBODY_DIR"
+	fi
+	if [ -n "${AUDITD_PID:-}" ]; then
+		kill -TERM "$AUDITD_PID" 2>/dev/null || true
+		wait "$AUDITD_PID" 2>/dev/null || true
+		auditctl -e "$AUDIT_ENABLED_BEFORE" >/dev/null 2>&1 || true
+	fi
+	[ -s "${MOUNTS:-/nonexistent}" ] && while read -r m; do umount "$m" 2>/dev/null || true; done <"$MOUNTS"
+	return 0
+}
+
+# au_policy JQ-FILTER [jq args...]: the test's policy: runc, the log in $LOG, no syslog, no
+# kernel audit (those two have their own tests), edited by the filter.
+au_policy() {
+	local filter=$1
+	shift
+	export HARDSHIM_POLICY=$T/policy.json
+	jq -n --arg log "$LOG" --arg rt "$RUNC" \
+		'{runtime: $rt, log: {path: $log, syslog: false, kernel_audit: false}}' |
+		jq "$@" "$filter" >"$HARDSHIM_POLICY"
+	chmod 0644 "$HARDSHIM_POLICY"
+}
+
+# au_bundle DIR [JQ-FILTER [jq args...]]: a bundle whose config runs `sleep 1000`.
+au_bundle() {
+	local dir=$1 filter=${2:-.}
+	shift 2 || shift
+	mkdir -p "$dir"
+	cp -al "$ROOTFS_SRC" "$dir/rootfs"
+	"$RUNC" spec --bundle "$dir"
+	jq '.process.terminal = false | .process.args = ["sleep", "1000"]' "$dir/config.json" |
+		jq "$@" "$filter" >"$dir/config.new"
+	mv "$dir/config.new" "$dir/config.json"
+}
+
+# hs ARGS...: hardshim as the runtime. Its output (and so a created container's stdio) goes
+# to a file, then is shown: a container holding bats' `run` pipe would hang the test.
+hs() {
+	local rc=0
+	"$HS_BIN" --root "$STATE" "$@" </dev/null >"$T/hs.out" 2>&1 || rc=$?
+	cat "$T/hs.out"
+	return "$rc"
+}
+
+last_record() {
+	tail -n 1 "$LOG"
+}
+
+sha() {
+	sha256sum "$1" | cut -d' ' -f1
+}
+
+# A config hardshim must refuse (a duplicate key), so a launch is recorded with no runtime run.
+au_refused_bundle() {
+	au_bundle "$1"
+	sed -i '0,/{/s//{"hostname":"dup",/' "$1/config.json"
+}
+
+@test "audit: a launch by root is recorded before the container exists, with identity and digests" {
+	au_bundle "$T/b"
+	run hs create --bundle "$T/b" c1
+	[ "$status" -eq 0 ]
+	"$RUNC" --root "$STATE" state c1 | jq -e '.status == "created"'
+
+	[ "$(wc -l <"$LOG")" -eq 1 ]
+	[ "$(stat -c %a "$T/log")" = 700 ]
+	[ "$(stat -c %a "$LOG")" = 600 ]
+	rec=$(last_record)
+	orig=$T/b/config.json
+	[ -f "$T/b/config.json.orig" ] && orig=$T/b/config.json.orig
+	echo "$rec" | jq -e --arg b "$T/b" --arg st "$STATE" --arg o "$(sha "$orig")" \
+		--arg f "$(sha "$T/b/config.json")" --arg h "$(hostname)" '
+		.v == 1 and .seq == 1 and .file_start == true and .event == "create" and
+		.id == "c1" and .bundle == $b and .root == $st and .runtime == "/usr/bin/runc" and
+		.host == $h and (.verdict == "allowed" or .verdict == "rewritten") and
+		.sha256.original == $o and .sha256.final == $f and
+		.who.uid == 0 and .who.gid == 0 and .who.user == "root" and
+		(.who.parents | length) >= 1 and
+		(.time | test("^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}\\.[0-9]{9}Z$"))'
+	# The login uid as the kernel has it for this process tree: unset is null, never -1 or 0.
+	login=$(cat /proc/self/loginuid)
+	if [ "$login" = 4294967295 ]; then
+		echo "$rec" | jq -e '.who.loginuid == null and .who.sessionid == null'
+	else
+		echo "$rec" | jq -e --argjson l "$login" '.who.loginuid == $l'
+	fi
+	! grep -q 4294967295 "$LOG"
+	run "$HS_BIN" log verify "$LOG"
+	[ "$status" -eq 0 ]
+}
+
+@test "audit: loginuid and sessionid set at login are recorded, and survive sudo -u nobody" {
+	sh -c 'echo 4321 >/proc/self/loginuid' 2>/dev/null ||
+		skip "cannot set /proc/self/loginuid here (needs CAP_AUDIT_CONTROL and loginuid_immutable off)"
+	command -v sudo >/dev/null || skip "sudo is not installed"
+
+	# As root, in a session started by setting the login uid (what pam_loginuid does).
+	au_bundle "$T/b"
+	run sh -c 'echo 4321 >/proc/self/loginuid && cat /proc/self/sessionid >"$1" &&
+		exec "$HS_BIN" --root "$2" create --bundle "$3" c2 </dev/null >"$1.out" 2>&1' sh "$T/ses" "$STATE" "$T/b"
+	[ "$status" -eq 0 ]
+	ses=$(cat "$T/ses")
+	[ "$ses" != 4294967295 ]
+	last_record | jq -e --argjson s "$ses" '.who.uid == 0 and .who.loginuid == 4321 and .who.sessionid == $s'
+
+	# As nobody through sudo: the uid is nobody's, the login uid still the person's, sudo
+	# says who it was (a claim), and sudo is the parent.
+	NOBODY_DIR=$(mktemp -d /tmp/hs-audit-nobody.XXXXXX)
+	chmod 0755 "$NOBODY_DIR"
+	cp "$HS_BIN" "$NOBODY_DIR/hardshim"
+	au_bundle "$NOBODY_DIR/b"
+	chmod -R go-w "$NOBODY_DIR/b"
+	mkdir -p "$NOBODY_DIR/log" "$NOBODY_DIR/state"
+	chown 65534:65534 "$NOBODY_DIR/log" "$NOBODY_DIR/state"
+	chmod 0700 "$NOBODY_DIR/log"
+	jq --arg log "$NOBODY_DIR/log/launches.jsonl" '.log.path = $log' "$HARDSHIM_POLICY" >"$NOBODY_DIR/policy.json"
+	chmod 0644 "$NOBODY_DIR/policy.json"
+	# The runtime itself may fail as nobody (no rootless setup): the record comes first.
+	run sh -c 'echo 4321 >/proc/self/loginuid && exec sudo -u nobody env HARDSHIM_POLICY="$1/policy.json" \
+		"$1/hardshim" --root "$1/state" create --bundle "$1/b" c3 </dev/null >"$1/out" 2>&1' sh "$NOBODY_DIR"
+	nlog=$NOBODY_DIR/log/launches.jsonl
+	[ -s "$nlog" ]
+	tail -n 1 "$nlog" | jq -e '.id == "c3" and .who.uid == 65534 and .who.user == "nobody" and
+		.who.loginuid == 4321 and .claims.sudo_uid == "0" and .claims.sudo_user == "root" and
+		.who.parents[0].comm == "sudo" and .who.parents[0].uid == 0'
+	[ "$(stat -c %u "$nlog")" = 65534 ]
+}
+
+@test "audit: a refused launch is recorded with its findings, and the container does not exist" {
+	au_refused_bundle "$T/b"
+	run hs create --bundle "$T/b" c4
+	[ "$status" -ne 0 ]
+	[[ "$output" == *json.duplicate-key* ]]
+	! "$RUNC" --root "$STATE" state c4 2>/dev/null
+	last_record | jq -e --arg o "$(sha "$T/b/config.json")" '
+		.id == "c4" and .verdict == "refused" and .sha256.original == $o and
+		.sha256.final == null and
+		any(.findings[]; .rule == "json.duplicate-key" and .action == "refuse" and .path != null)'
+
+	# Refused before any check (a bundle others can write): recorded all the same.
+	au_bundle "$T/b2"
+	chmod g+w "$T/b2"
+	run hs create --bundle "$T/b2" c5
+	[ "$status" -ne 0 ]
+	[[ "$output" == *bundle.permissions* ]]
+	last_record | jq -e '.id == "c5" and .verdict == "refused" and .findings[0].rule == "bundle.permissions"'
+	run "$HS_BIN" log verify "$LOG"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"2 records"* ]]
+}
+
+@test "audit: orchestrator identity annotations are recorded as claims, others are not" {
+	au_bundle "$T/b" '.annotations = {"io.kubernetes.pod.name": "web", "io.kubernetes.pod.namespace": "prod",
+		"io.podman.annotations.autoremove": "FALSE", "io.kubernetes.cri.image-name": "busybox:1.36",
+		"com.example.other": "x"}'
+	run hs create --bundle "$T/b" c6
+	[ "$status" -eq 0 ]
+	last_record | jq -e '.claims.annotations == {"io.kubernetes.pod.name": "web",
+		"io.kubernetes.pod.namespace": "prod", "io.podman.annotations.autoremove": "FALSE",
+		"io.kubernetes.cri.image-name": "busybox:1.36"}'
+}
+
+@test "audit: 200 concurrent creates give exactly 200 well-formed records and verify passes" {
+	for i in $(seq 1 200); do
+		mkdir -p "$T/m/$i"
+		cp -al "$ROOTFS_SRC" "$T/m/$i/rootfs"
+	done
+	au_bundle "$T/tmpl"
+	for i in $(seq 1 200); do cp "$T/tmpl/config.json" "$T/m/$i/config.json"; done
+	export STATE T
+	run sh -c 'seq 1 200 | xargs -P 50 -I{} sh -c '\''"$HS_BIN" --root "$STATE" create --bundle "$T/m/$1" "m$1" </dev/null >/dev/null 2>"$T/m/$1.err" || echo "m$1 failed: $(cat "$T/m/$1.err")"'\'' sh {}'
+	echo "$output"
+	[ -z "$output" ]
+	[ "$("$RUNC" --root "$STATE" list -q | wc -l)" -eq 200 ]
+	[ "$(wc -l <"$LOG")" -eq 200 ]
+	# every line parses, 200 distinct ids, seq 1..200 in order
+	[ "$(jq -c 'select(.hash and .event == "create")' "$LOG" | wc -l)" -eq 200 ]
+	[ "$(jq -r .id "$LOG" | sort -u | wc -l)" -eq 200 ]
+	[ "$(jq -r .seq "$LOG" | tr '\n' ' ')" = "$(seq 1 200 | tr '\n' ' ')" ]
+	run "$HS_BIN" log verify "$LOG"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"200 records"* ]]
+}
+
+# Six refused launches: records without containers.
+six_records() {
+	au_refused_bundle "$T/r"
+	for i in 1 2 3 4 5 6; do hs create --bundle "$T/r" "t$i" 2>/dev/null || true; done
+	[ "$(wc -l <"$LOG")" -eq 6 ]
+	"$HS_BIN" log verify "$LOG"
+}
+
+@test "audit: log verify names the first broken record: edit, delete, reorder, truncate" {
+	six_records
+	cp "$LOG" "$T/edit.jsonl"
+	sed -i '3s/"t3"/"t9"/' "$T/edit.jsonl"
+	run "$HS_BIN" log verify "$T/edit.jsonl"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"edit.jsonl:3: BROKEN"*edited* ]]
+
+	sed '4d' "$LOG" >"$T/del.jsonl"
+	run "$HS_BIN" log verify "$T/del.jsonl"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"del.jsonl:4: BROKEN"* ]]
+
+	sed '1d' "$LOG" >"$T/del1.jsonl"
+	run "$HS_BIN" log verify "$T/del1.jsonl"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"del1.jsonl:1: BROKEN"* ]]
+
+	awk 'NR == 2 { held = $0; next } NR == 3 { print; print held; next } { print }' "$LOG" >"$T/swap.jsonl"
+	! cmp -s "$LOG" "$T/swap.jsonl"
+	run "$HS_BIN" log verify "$T/swap.jsonl"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"swap.jsonl:2: BROKEN"* ]]
+
+	cp "$LOG" "$T/trunc.jsonl"
+	truncate -s $(($(stat -c %s "$LOG") - 40)) "$T/trunc.jsonl"
+	run "$HS_BIN" log verify "$T/trunc.jsonl"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"trunc.jsonl:6: BROKEN"*truncated* ]]
+
+	# The last record cut off the live log at a line boundary: the head file disagrees.
+	last_len=$(tail -n 1 "$LOG" | wc -c)
+	truncate -s $(($(stat -c %s "$LOG") - last_len)) "$LOG"
+	run "$HS_BIN" log verify "$LOG"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"removed from the end"* ]]
+}
+
+@test "audit: rotation with the shipped logrotate file keeps the chain verifiable" {
+	six_records
+	sed "s|^/var/log/hardshim/launches.jsonl|$LOG|" "$HS_TOP/profiles/logrotate/hardshim" >"$T/logrotate.conf"
+	logrotate -f -s "$T/logrotate.state" "$T/logrotate.conf"
+	[ -f "$LOG.1" ]
+	[ ! -e "$LOG" ]
+	au_refused_bundle "$T/r2"
+	hs create --bundle "$T/r2" after1 || true
+	hs create --bundle "$T/r2" after2 || true
+	head -n 1 "$LOG" | jq -e '.seq == 7 and .file_start == true'
+	run "$HS_BIN" log verify "$LOG.1" "$LOG"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"8 records"* ]]
+	run "$HS_BIN" log verify "$LOG"
+	[ "$status" -eq 0 ]
+	# A second rotation: the older generation is compressed now (delaycompress kept it plain
+	# for one cycle), and the chain still runs through all three.
+	logrotate -f -s "$T/logrotate.state" "$T/logrotate.conf"
+	[ -f "$LOG.2.gz" ] && [ -f "$LOG.1" ]
+	hs create --bundle "$T/r2" after3 || true
+	zcat "$LOG.2.gz" >"$T/gen2"
+	run "$HS_BIN" log verify "$T/gen2" "$LOG.1" "$LOG"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"9 records"* ]]
+	# The generations out of order do not verify.
+	run "$HS_BIN" log verify "$LOG" "$LOG.1"
+	[ "$status" -eq 1 ]
+}
+
+# mount_small DIR SIZE: a tmpfs of SIZE at DIR, unmounted at teardown.
+mount_small() {
+	mkdir -p "$1"
+	mount -t tmpfs -o "size=$2,mode=0755" tmpfs "$1"
+	echo "$1" >>"$MOUNTS"
+}
+
+@test "audit: a full log filesystem stops the launch, says why, and leaves the log intact" {
+	mount_small "$T/full" 256k
+	LOG=$T/full/hardshim/launches.jsonl
+	au_policy '.'
+	au_bundle "$T/b"
+	run hs create --bundle "$T/b" ok1
+	[ "$status" -eq 0 ]
+	dd if=/dev/zero of="$T/full/filler" bs=4k 2>/dev/null || true
+	before=$(sha "$LOG")
+	# Big claims make the record larger than what is left in the log's last page.
+	big=$(head -c 1000 /dev/zero | tr '\0' x)
+	au_bundle "$T/b2" '.annotations = ({} | .["io.kubernetes.a"] = $v | .["io.kubernetes.b"] = $v |
+		.["io.kubernetes.c"] = $v | .["io.kubernetes.d"] = $v | .["io.kubernetes.e"] = $v)' --arg v "$big"
+	run hs create --bundle "$T/b2" full1
+	echo "$output"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *audit.write* ]]
+	[[ "$output" == *"No space left"* ]]
+	! "$RUNC" --root "$STATE" state full1 2>/dev/null
+	[ "$(sha "$LOG")" = "$before" ]
+	run "$HS_BIN" log verify "$LOG"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"1 records"* ]]
+}
+
+@test "audit: a read-only log filesystem stops the launch unless the policy fails open" {
+	mount_small "$T/ro" 1m
+	LOG=$T/ro/hardshim/launches.jsonl
+	au_policy '.'
+	au_bundle "$T/b"
+	run hs create --bundle "$T/b" ok1
+	[ "$status" -eq 0 ]
+	mount -o remount,ro "$T/ro"
+	run hs create --bundle "$T/b" ro1
+	[ "$status" -ne 0 ]
+	[[ "$output" == *audit.write* ]]
+	[[ "$output" == *"Read-only file system"* ]]
+	! "$RUNC" --root "$STATE" state ro1 2>/dev/null
+
+	au_policy '.log.fail_open = true'
+	run hs create --bundle "$T/b" ro2
+	[ "$status" -eq 0 ]
+	[[ "$output" == *warning*audit.write*fail_open* ]]
+	"$RUNC" --root "$STATE" state ro2 | jq -e '.status == "created"'
+	run "$HS_BIN" log verify "$LOG"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"1 records"* ]]
+}
+
+@test "audit: a container started with plain runc is flagged by hardshim unmanaged" {
+	au_bundle "$T/b"
+	run hs create --bundle "$T/b" managed
+	[ "$status" -eq 0 ]
+	au_bundle "$T/b2"
+	"$RUNC" --root "$STATE" create --bundle "$T/b2" rogue </dev/null >/dev/null 2>&1
+	# A refused record does not vouch for a container of that name started around hardshim.
+	au_refused_bundle "$T/b3"
+	hs create --bundle "$T/b3" rogue2 || true
+	au_bundle "$T/b4"
+	"$RUNC" --root "$STATE" create --bundle "$T/b4" rogue2 </dev/null >/dev/null 2>&1
+
+	run "$HS_BIN" unmanaged --runtime "$RUNC" --root "$STATE" --log "$LOG"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	echo "$output" | grep '"rogue"' | grep -q UNRECORDED
+	echo "$output" | grep '"rogue2"' | grep -q UNRECORDED
+	! echo "$output" | grep '"managed"' | grep -q UNRECORDED
+	[[ "$output" == *"2 of 3 containers have no launch record"* ]]
+
+	run "$HS_BIN" unmanaged --runtime "$RUNC" --root "$STATE" --log "$LOG" --json
+	[ "$status" -eq 0 ]
+	echo "$output" | jq -e 'map({(.id): .recorded}) | add == {"managed": true, "rogue": false, "rogue2": false}'
+
+	run "$HS_BIN" unmanaged --runtime "$RUNC" --root "$STATE" --log "$LOG" --check
+	[ "$status" -eq 1 ]
+	"$RUNC" --root "$STATE" delete --force rogue
+	"$RUNC" --root "$STATE" delete --force rogue2
+	run "$HS_BIN" unmanaged --runtime "$RUNC" --root "$STATE" --log "$LOG" --check
+	[ "$status" -eq 0 ]
+}
+
+@test "audit: the launch appears in the kernel audit stream as VIRT_CONTROL (auditd)" {
+	command -v auditd >/dev/null || skip "auditd is not installed"
+	auditctl -s >/dev/null 2>&1 || skip "no kernel audit here (auditctl -s fails: no audit netlink in this namespace)"
+	[ "$(auditctl -s | awk '$1 == "pid" { print $2 }')" = 0 ] ||
+		skip "another audit daemon is registered with the kernel; not taking it over"
+	AUDIT_ENABLED_BEFORE=$(auditctl -s | awk '$1 == "enabled" { print $2 }')
+	mkdir -p "$T/auditd/plugins.d"
+	cat >"$T/auditd/auditd.conf" <<-EOF
+		local_events = yes
+		write_logs = yes
+		log_file = $T/auditd/audit.log
+		log_format = RAW
+		flush = INCREMENTAL_ASYNC
+		freq = 1
+		max_log_file = 8
+		num_logs = 0
+		max_log_file_action = IGNORE
+		space_left = 2
+		space_left_action = IGNORE
+		admin_space_left = 1
+		admin_space_left_action = IGNORE
+		disk_full_action = IGNORE
+		disk_error_action = IGNORE
+		plugin_dir = $T/auditd/plugins.d
+	EOF
+	auditd -f -s enable -c "$T/auditd" >"$T/auditd/out" 2>&1 3>&- &
+	AUDITD_PID=$!
+	for _ in $(seq 50); do
+		[ "$(auditctl -s | awk '$1 == "pid" { print $2 }')" = "$AUDITD_PID" ] && break
+		sleep 0.1
+	done
+	[ "$(auditctl -s | awk '$1 == "pid" { print $2 }')" = "$AUDITD_PID" ] ||
+		skip "auditd could not register with the kernel here: $(tail -3 "$T/auditd/out")"
+
+	au_policy '.log.kernel_audit = true'
+	au_bundle "$T/b"
+	run hs create --bundle "$T/b" kc1
+	[ "$status" -eq 0 ]
+	au_refused_bundle "$T/r"
+	run hs create --bundle "$T/r" kc2
+	[ "$status" -ne 0 ]
+	h1=$(jq -r 'select(.id == "kc1") | .hash' "$LOG")
+	uuid1="${h1:0:8}-${h1:8:4}-${h1:12:4}-${h1:16:4}-${h1:20:12}"
+	# In the foreground (-f) auditd writes the events it receives to its stderr.
+	for _ in $(seq 50); do
+		grep -q 'vm="kc2"' "$T/auditd/out" && break
+		sleep 0.1
+	done
+	grep 'type=VIRT_CONTROL' "$T/auditd/out" | grep -F 'virt=hardshim op=start reason=' | grep -F 'vm="kc1"' |
+		grep -F "uuid=$uuid1" | grep -q 'res=success'
+	grep 'type=VIRT_CONTROL' "$T/auditd/out" | grep -F 'reason=refused vm="kc2"' | grep -q 'res=failed'
+}
+
+@test "audit: the launch goes to syslog (a /dev/log of the test's own, in a private mount namespace)" {
+	command -v unshare >/dev/null || skip "unshare is not installed"
+	command -v python3 >/dev/null || skip "python3 is not installed"
+	au_policy '.log.syslog = true'
+	au_refused_bundle "$T/r"
+	# /dev is replaced only inside the new mount namespace; the host's /dev is untouched.
+	run unshare -m sh -c '
+		mount --make-rprivate / && mount -t tmpfs tmpfs /dev &&
+		python3 -c "
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(\"/dev/log\")
+open(sys.argv[1], \"w\").close()
+s.settimeout(10)
+while True:
+    m = s.recv(65536).decode(errors=\"replace\")
+    print(m, flush=True)
+    if \"launch event=\" in m:
+        break
+" "$1/ready" >"$1/syslog.out" &
+		for _ in $(seq 50); do [ -e "$1/ready" ] && break; sleep 0.1; done
+		"$HS_BIN" --root "$2" create --bundle "$1/r" "sys\"1" </dev/null >/dev/null 2>&1
+		wait' sh "$T" "$STATE"
+	cat "$T/syslog.out"
+	grep -F 'hardshim[' "$T/syslog.out" | grep -F 'launch event=create id="sys\"1"' | grep -F 'verdict=refused' |
+		grep -q "record=$(jq -r .hash "$LOG" | tail -n 1)"
+}
