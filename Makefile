@@ -105,6 +105,7 @@ bench: prepare
 install: $(BIN)
 	install -D -m 0755 $(BIN) $(DESTDIR)$(BINDIR)/hardshim
 	install -D -m 0644 profiles/policy/default.json $(DESTDIR)$(SYSCONFDIR)/hardshim/policy.json
+	install -D -m 0644 profiles/logrotate/hardshim $(DESTDIR)$(SYSCONFDIR)/logrotate.d/hardshim
 	install -D -m 0644 profiles/apparmor/hardshim-default $(DESTDIR)$(SYSCONFDIR)/apparmor.d/hardshim-default
 	install -d $(DESTDIR)$(DATADIR)/containers/oci/hooks.d
 	for h in hooks/*.json.in; do \
