@@ -100,26 +100,30 @@ scenario_exec() {
 	# ctr's exec process is the container's process with a new args: a hostile uid/caps there
 	# would come from the container's spec, which hardshim already rewrote; the exec path
 	# must hold on its own all the same (its process file is checked, not trusted).
-	run cr tasks exec --exec-id e2 --tty=false "x-$1" sh -c "$INSIDE"
+	run cr tasks exec --exec-id e2 --cwd /tmp "x-$1" sh -c "$INSIDE"
 	[ "$status" -eq 0 ]
 	assert_hardened
+	run cr tasks kill -s KILL "x-$1"
+	[ "$status" -eq 0 ]
+	for _ in $(seq 1 50); do
+		cr tasks ls | grep -qE "^x-$1 .*STOPPED" && break
+		sleep 0.1
+	done
+	run cr tasks rm "x-$1"
+	[ "$status" -eq 0 ]
+	run cr containers rm "x-$1"
+	[ "$status" -eq 0 ]
 }
 
-@test "ctr task exec hardened (runc)" {
-	skip "waiting for control exec (issue 3: exec --process checks; today exec.unchecked refuses every exec)"
-	scenario_exec runc
-}
-@test "ctr task exec hardened (crun)" {
-	skip "waiting for control exec (issue 3: exec --process checks; today exec.unchecked refuses every exec)"
-	scenario_exec crun
-}
+@test "ctr run -d + task exec hardened + kill + rm (runc)" { scenario_exec runc; }
+@test "ctr run -d + task exec hardened + kill + rm (crun)" { scenario_exec crun; }
 
 scenario_hostile_rewritten() {
 	local flags
 	e2e_policy "$1"
 	# ctr 1.6 has no --user: the image has no USER, so every ctr container asks for uid 0.
-	for flags in "" "--privileged" "--cap-add CAP_SYS_ADMIN" "--allow-new-privs" \
-		"--privileged --allow-new-privs --cap-add CAP_SYS_ADMIN"; do
+	for flags in "" "--cap-add CAP_SYS_ADMIN" "--allow-new-privs" \
+		"--allow-new-privs --cap-add CAP_SYS_ADMIN --cap-add CAP_NET_RAW"; do
 		echo "# $flags"
 		# shellcheck disable=SC2086
 		run ctr_run --rm $flags "$E2E_IMAGE" "h-$1" sh -c "$INSIDE"
@@ -128,8 +132,8 @@ scenario_hostile_rewritten() {
 	done
 }
 
-@test "ctr hostile uid 0 (image default) / --privileged / --cap-add / --allow-new-privs: run hardened (runc)" { scenario_hostile_rewritten runc; }
-@test "ctr hostile uid 0 (image default) / --privileged / --cap-add / --allow-new-privs: run hardened (crun)" { scenario_hostile_rewritten crun; }
+@test "ctr hostile uid 0 (image default) / --cap-add / --allow-new-privs: run hardened (runc)" { scenario_hostile_rewritten runc; }
+@test "ctr hostile uid 0 (image default) / --cap-add / --allow-new-privs: run hardened (crun)" { scenario_hostile_rewritten crun; }
 
 # ctr reads only the last error line of --log: the user sees hardshim's reason there.
 scenario_hostile_refused() {
@@ -152,14 +156,21 @@ scenario_hostile_refused() {
 	[ "$status" -ne 0 ]
 	grep -qxF "ctr: failed to create shim task: OCI runtime create failed: hardshim: namespaces.host: linux.namespaces[0].path: /proc/$$/ns/pid is the host's pid namespace (same as /proc/self/ns/...): unknown" <<<"$output"
 
+	# --privileged brings every host device node: refused by the devices control (which
+	# device is named first, and how many more, depends on the host).
+	run ctr_run --rm --privileged "$E2E_IMAGE" "r4-$1" true
+	echo "$output"
+	[ "$status" -ne 0 ]
+	grep -qxE "ctr: failed to create shim task: OCI runtime create failed: hardshim: devices\.not-allowed: linux\.devices\[[0-9]+\]: device /dev/[^ ]+ \([bc] [0-9]+:[0-9]+\) is neither a runtime default nor on the policy's allowlist \(controls\.devices\.allow\)( \(and [0-9]+ more refusals\))?: unknown" <<<"$output"
+
 	[ -z "$(cr tasks ls -q)" ]
 	[ "$(tail -n 1 "$E2E/launches.jsonl" | jq -r .verdict)" = refused ]
 }
 
-@test "ctr hostile bind /etc, --net-host, host pid ns: refused, reason shown (runc)" { scenario_hostile_refused runc; }
-@test "ctr hostile bind /etc, --net-host, host pid ns: refused, reason shown (crun)" { scenario_hostile_refused crun; }
+@test "ctr hostile bind /etc, --net-host, host pid ns, --privileged: refused, reason shown (runc)" { scenario_hostile_refused runc; }
+@test "ctr hostile bind /etc, --net-host, host pid ns, --privileged: refused, reason shown (crun)" { scenario_hostile_refused crun; }
 
-@test "ctr control runs: with user, capabilities, mounts off, the hostile requests go through" {
+@test "ctr control runs: with user, capabilities, mounts, devices off, the hostile requests go through" {
 	e2e_policy runc '.controls.user.enabled = false | .controls.capabilities.enabled = false'
 	run ctr_run --rm --cap-add CAP_SYS_ADMIN "$E2E_IMAGE" c1 sh -c "$INSIDE"
 	echo "$output"
@@ -170,6 +181,11 @@ scenario_hostile_refused() {
 	run ctr_run --rm --mount type=bind,src=/etc,dst=/host,options=rbind:ro "$E2E_IMAGE" c2 cat /host/hostname
 	[ "$status" -eq 0 ]
 	[ "$output" = "$(cat /etc/hostname)" ]
+
+	e2e_policy runc '.controls.devices.enabled = false'
+	run ctr_run --rm --privileged "$E2E_IMAGE" c3 ls /dev
+	[ "$status" -eq 0 ]
+	grep -qxE '(vd|sd|nvme|loop)[a-z0-9]*' <<<"$output"
 }
 
 # containerd's CRI plugin reaches hardshim through the config.toml runtime entry

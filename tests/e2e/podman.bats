@@ -99,25 +99,22 @@ scenario_exec() {
 	run pm exec --user 0 --privileged "x-$1" sh -c "$INSIDE"
 	[ "$status" -eq 0 ]
 	assert_hardened
-	pm stop -t 1 "x-$1"
-	pm rm "x-$1"
+	run pm stop -t 1 "x-$1"
+	[ "$status" -eq 0 ]
+	run pm rm "x-$1"
+	[ "$status" -eq 0 ]
+	[ -z "$(pm ps -aq)" ]
 }
 
-@test "podman exec (plain, --user 0, --privileged) hardened (runc)" {
-	skip "waiting for control exec (issue 3: exec --process checks; today exec.unchecked refuses every exec)"
-	scenario_exec runc
-}
-@test "podman exec (plain, --user 0, --privileged) hardened (crun)" {
-	skip "waiting for control exec (issue 3: exec --process checks; today exec.unchecked refuses every exec)"
-	scenario_exec crun
-}
+@test "podman run -d + exec (plain, --user 0, --privileged) hardened + stop + rm (runc)" { scenario_exec runc; }
+@test "podman run -d + exec (plain, --user 0, --privileged) hardened + stop + rm (crun)" { scenario_exec crun; }
 
 # Hostile run requests that the policy rewrites: the container runs, hardened.
 scenario_hostile_rewritten() {
 	local rt=$1 flags
 	e2e_policy "$rt"
-	for flags in "--user 0" "--user 0:0 --group-add 0" "--cap-add SYS_ADMIN" "--cap-add ALL" "--privileged" \
-		"--security-opt no-new-privileges=false"; do
+	for flags in "--user 0" "--user 0:0 --group-add 0" "--cap-add SYS_ADMIN" "--cap-add ALL" \
+		"--security-opt no-new-privileges=false" "--security-opt seccomp=unconfined"; do
 		echo "# $flags"
 		# shellcheck disable=SC2086
 		run pm run --rm --network none $flags "$E2E_IMAGE" sh -c "$INSIDE"
@@ -126,27 +123,8 @@ scenario_hostile_rewritten() {
 	done
 }
 
-@test "podman hostile --user 0 / --cap-add / --privileged: run hardened (runc)" { scenario_hostile_rewritten runc; }
-@test "podman hostile --user 0 / --cap-add / --privileged: run hardened (crun)" { scenario_hostile_rewritten crun; }
-
-# --privileged gives every host device node; the hardened container must see none of them.
-scenario_privileged_devices() {
-	e2e_policy "$1"
-	run pm run --rm --network none --privileged "$E2E_IMAGE" sh -c 'ls /dev'
-	[ "$status" -eq 0 ]
-	run grep -Ex '(sd|vd|nvme|loop|mem|kmsg|port|kvm|zram)[a-z0-9]*' <<<"$output"
-	echo "$output"
-	[ "$status" -eq 1 ]
-}
-
-@test "podman --privileged: no host device nodes inside (runc)" {
-	skip "waiting for control devices (issue 3 item 6: today --privileged still brings /dev/vda, /dev/kvm, /dev/loop*)"
-	scenario_privileged_devices runc
-}
-@test "podman --privileged: no host device nodes inside (crun)" {
-	skip "waiting for control devices (issue 3 item 6: today --privileged still brings /dev/vda, /dev/kvm, /dev/loop*)"
-	scenario_privileged_devices crun
-}
+@test "podman hostile --user 0 / --cap-add / no-new-privileges=false / seccomp=unconfined: run hardened (runc)" { scenario_hostile_rewritten runc; }
+@test "podman hostile --user 0 / --cap-add / no-new-privileges=false / seccomp=unconfined: run hardened (crun)" { scenario_hostile_rewritten crun; }
 
 # Hostile run requests that the policy refuses: podman's exit code 126, and the user reads
 # hardshim's reason (rule, JSON path, why) in podman's error output.
@@ -172,17 +150,24 @@ scenario_hostile_refused() {
 	[ "$status" -eq 126 ]
 	grep -qxF "Error: OCI runtime error: hardshim: hardshim: namespaces.missing: linux.namespaces: no pid namespace: the container would share the host's" <<<"$output"
 
+	# --privileged brings every host device node: refused by the devices control (which
+	# device is named first, and how many more, depends on the host).
+	run pm run --rm --network none --privileged "$E2E_IMAGE" true
+	echo "$output"
+	[ "$status" -eq 126 ]
+	grep -qxE "Error: OCI runtime error: hardshim: hardshim: devices\.not-allowed: linux\.devices\[[0-9]+\]: device /dev/[^ ]+ \([bc] [0-9]+:[0-9]+\) is neither a runtime default nor on the policy's allowlist \(controls\.devices\.allow\)( \(and [0-9]+ more refusals\))?" <<<"$output"
+
 	# Nothing was left behind, and each refusal is on the launch trail.
 	[ -z "$(pm ps -aq)" ]
 	[ "$(tail -n 1 "$E2E/launches.jsonl" | jq -r .verdict)" = refused ]
 }
 
-@test "podman hostile -v /etc:/host, -v /:/host, --network host, --pid host: refused, reason shown (runc)" { scenario_hostile_refused runc; }
-@test "podman hostile -v /etc:/host, -v /:/host, --network host, --pid host: refused, reason shown (crun)" { scenario_hostile_refused crun; }
+@test "podman hostile -v /etc:/host, -v /:/host, --network host, --pid host, --privileged: refused, reason shown (runc)" { scenario_hostile_refused runc; }
+@test "podman hostile -v /etc:/host, -v /:/host, --network host, --pid host, --privileged: refused, reason shown (crun)" { scenario_hostile_refused crun; }
 
 # Each hostile assertion above fails when its control is off: the same requests then reach the
 # runtime as asked. (Proves the scenarios measure hardshim, not podman's defaults.)
-@test "podman control runs: with user, capabilities, mounts, namespaces off, the hostile requests go through" {
+@test "podman control runs: with user, capabilities, mounts, namespaces, devices off, the hostile requests go through" {
 	e2e_policy runc '.controls.user.enabled = false | .controls.capabilities.enabled = false'
 	run pm run --rm --network none --user 0 --cap-add SYS_ADMIN "$E2E_IMAGE" sh -c "$INSIDE"
 	echo "$output"
@@ -199,6 +184,11 @@ scenario_hostile_refused() {
 	run pm run --rm --network none --pid host "$E2E_IMAGE" sh -c 'test -d /proc/1 && readlink /proc/self/ns/pid'
 	[ "$status" -eq 0 ]
 	[ "$output" = "$(readlink /proc/self/ns/pid)" ]
+
+	e2e_policy runc '.controls.devices.enabled = false'
+	run pm run --rm --network none --privileged "$E2E_IMAGE" ls /dev
+	[ "$status" -eq 0 ]
+	grep -qxE '(vd|sd|nvme|loop)[a-z0-9]*' <<<"$output"
 }
 
 # Errors reach the user when hardshim itself cannot go on (here: a policy it cannot read).

@@ -3,7 +3,9 @@
  * file named by $HS_RECORD, with its argv, environment (in order), open fds (readlink of
  * /proc/self/fd/N, taken before it opens anything itself) and cwd. With HS_RECORD_STDIN=1 it
  * also reads stdin to EOF and records the bytes (for `update --resources -`, where the bytes
- * the runtime reads matter, not which pipe carries them). Exits 0, prints nothing.
+ * the runtime reads matter, not which pipe carries them). With HS_RECORD_RESOURCES=1 it reads
+ * the document named by `--resources[=]FILE` / `-r FILE` ("-": stdin) and records its bytes as
+ * "resources". Exits 0, prints nothing.
  * The pass-through tests compare a direct call with a call through hardshim. */
 #include <dirent.h>
 #include <errno.h>
@@ -65,6 +67,32 @@ static void put_str(struct buf *b, const char *s, size_t n)
 	put(b, "\"", 1);
 }
 
+static void read_all(int fd, struct buf *in)
+{
+	char chunk[4096];
+	ssize_t n;
+
+	while ((n = read(fd, chunk, sizeof(chunk))) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			_exit(98);
+		put(in, chunk, (size_t)n);
+	}
+}
+
+/* The value of update's --resources option, in any of its spellings, or NULL. */
+static const char *resources_arg(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++) {
+		if (!strncmp(argv[i], "--resources=", 12))
+			return argv[i] + 12;
+		if ((!strcmp(argv[i], "--resources") || !strcmp(argv[i], "-r")) && i + 1 < argc)
+			return argv[i + 1];
+	}
+	return NULL;
+}
+
 static int cmp_int(const void *a, const void *b)
 {
 	return *(const int *)a - *(const int *)b;
@@ -114,6 +142,7 @@ int main(int argc, char **argv)
 {
 	const char *out = getenv("HS_RECORD");
 	const char *with_stdin = getenv("HS_RECORD_STDIN");
+	const char *with_resources = getenv("HS_RECORD_RESOURCES");
 	struct buf b = { 0 };
 	char cwd[PATH_MAX];
 	int fd;
@@ -138,18 +167,27 @@ int main(int argc, char **argv)
 		put_str(&b, cwd, strlen(cwd));
 	else
 		puts_(&b, "null");
+	if (with_resources && !strcmp(with_resources, "1")) {
+		const char *r = resources_arg(argc, argv);
+		struct buf in = { 0 };
+		int rfd = -1;
+
+		if (r && !strcmp(r, "-"))
+			rfd = 0;
+		else if (r)
+			rfd = open(r, O_RDONLY | O_CLOEXEC);
+		puts_(&b, ",\"resources\":");
+		if (rfd < 0) {
+			puts_(&b, "null");
+		} else {
+			read_all(rfd, &in);
+			put_str(&b, in.p ? in.p : "", in.len);
+		}
+	}
 	if (with_stdin && !strcmp(with_stdin, "1")) {
 		struct buf in = { 0 };
-		char chunk[4096];
-		ssize_t n;
 
-		while ((n = read(0, chunk, sizeof(chunk))) != 0) {
-			if (n < 0 && errno == EINTR)
-				continue;
-			if (n < 0)
-				return 98;
-			put(&in, chunk, (size_t)n);
-		}
+		read_all(0, &in);
 		puts_(&b, ",\"stdin\":");
 		put_str(&b, in.p ? in.p : "", in.len);
 	}
