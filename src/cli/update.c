@@ -71,8 +71,9 @@ static int refuse(struct hs_error *err, const char *rule, const char *flag, cons
 	return 1;
 }
 
-/* The runtimes disagree on a repeated flag and on --resources given with single-value
- * flags (runc ignores the flags, crun applies them on top): refuse both. */
+/* A repeated flag is read as its last occurrence by Go and argp today, but nothing needs it;
+ * with --resources the runtimes ignore the single-value flags (crun as runc), so a flag
+ * given with it would look checked and do nothing: refuse both. */
 static int check_flag_set(const struct hs_argv *a, struct hs_error *err)
 {
 	for (size_t i = 0; i < a->n_opts; i++)
@@ -83,8 +84,8 @@ static int check_flag_set(const struct hs_argv *a, struct hs_error *err)
 					      "different occurrences");
 	if (hs_argv_value(a, "resources") && a->n_opts > 1)
 		return refuse(err, "update.mixed-options", "resources",
-			      "--resources with other resource flags: runc ignores the flags, "
-			      "crun applies them; give one or the other");
+			      "--resources with other resource flags: the runtimes ignore the "
+			      "flags then; give one or the other");
 	return 0;
 }
 
