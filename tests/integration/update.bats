@@ -1,0 +1,79 @@
+#!/usr/bin/env bats
+# `update` through hardshim on running runc and crun containers, read back from the
+# container's cgroup files: unlimited or huge limits refused (the cgroup keeps its value),
+# sane ones applied, from flags, from a file and from stdin. With the resources control off,
+# the same unlimited update goes through (the opposite).
+
+load resctl
+
+teardown() { hs_teardown; }
+
+update_flags() {
+	rc_setup "$1" '.controls.resources += {"pids_default": 200, "pids_max": 1000, "memory_default": 268435456, "memory_max": 536870912}'
+	rc_start up
+	[ "$(rc_cgroup up pids pids.max)" = 200 ]
+	run hs_rt update --pids-limit -1 up
+	rc_refused resources.pids-unlimited --pids-limit
+	run hs_rt update --pids-limit=0 up
+	rc_refused resources.pids-unlimited --pids-limit
+	run hs_rt update --memory 1073741824 up
+	rc_refused resources.memory-max --memory
+	run hs_rt update --memory -1 up
+	rc_refused resources.memory-unlimited --memory
+	run hs_rt update --pids-limit 5000 up
+	rc_refused resources.pids-max --pids-limit
+	run hs_rt update --pids-limit 010 up # runc reads 8, crun 10
+	rc_refused update.bad-value --pids-limit
+	[ "$(rc_cgroup up pids pids.max)" = 200 ]
+	[ "$(rc_cgroup up memory memory.limit_in_bytes)" = 268435456 ]
+	run hs_rt update --pids-limit 321 --memory 402653184 up
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$(rc_cgroup up pids pids.max)" = 321 ]
+	[ "$(rc_cgroup up memory memory.limit_in_bytes)" = 402653184 ]
+	rc_policy '.controls.resources.enabled = false'
+	run hs_rt update --pids-limit 5000 up
+	[ "$status" -eq 0 ]
+	[ "$(rc_cgroup up pids pids.max)" = 5000 ]
+	if [ "$1" = runc ]; then # crun 1.8.1 cannot write -1 to a v1 pids.max at all
+		run hs_rt update --pids-limit -1 up
+		echo "$output"
+		[ "$status" -eq 0 ]
+		[ "$(rc_cgroup up pids pids.max)" = max ]
+	fi
+}
+@test "update/runc: --pids-limit -1/0, huge or -1 --memory refused; sane flags applied; control off: applied" { update_flags runc; }
+@test "update/crun: --pids-limit -1/0, huge or -1 --memory refused; sane flags applied; control off: applied" { update_flags crun; }
+
+update_resources() {
+	rc_setup "$1" '.controls.resources += {"pids_default": 200, "pids_max": 1000}'
+	rc_start ur
+	# stdin: checked, then handed on (the runtime reads the checked copy)
+	run sh -c 'echo "{\"pids\":{\"limit\":-1}}" | "$HS_BIN" --root "$HS_STATE" update --resources - ur'
+	rc_refused resources.pids-unlimited pids.limit
+	run sh -c 'echo "{\"pids\":{\"limit\":77}}" | "$HS_BIN" --root "$HS_STATE" update --resources=- ur'
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$(rc_cgroup ur pids pids.max)" = 77 ]
+	# a file, as Podman passes it; strict core: a duplicate key is refused whole
+	printf '{"pids":{"limit":88,"limit":-1}}' >"$HS_TMP/res.json"
+	run hs_rt update --resources "$HS_TMP/res.json" ur
+	rc_refused json.duplicate-key pids.limit
+	printf '{"unified":{"pids.max":"max"}}' >"$HS_TMP/res.json"
+	run hs_rt update -r "$HS_TMP/res.json" ur
+	rc_refused resources.unified 'unified["pids.max"]'
+	[ "$(rc_cgroup ur pids pids.max)" = 77 ]
+	printf '{"pids":{"limit":99}}' >"$HS_TMP/res.json"
+	run hs_rt update --resources "$HS_TMP/res.json" ur
+	[ "$status" -eq 0 ]
+	[ "$(rc_cgroup ur pids pids.max)" = 99 ]
+	printf '{"pids":{"limit":5000}}' >"$HS_TMP/res.json"
+	run hs_rt update --resources "$HS_TMP/res.json" ur
+	rc_refused resources.pids-max pids.limit
+	rc_policy '.controls.resources.enabled = false'
+	run sh -c '"$HS_BIN" --root "$HS_STATE" update --resources - ur <"$HS_TMP/res.json"'
+	[ "$status" -eq 0 ]
+	[ "$(rc_cgroup ur pids pids.max)" = 5000 ]
+}
+@test "update/runc: --resources - and FILE checked by the strict core, applied from the checked copy" { update_resources runc; }
+@test "update/crun: --resources - and FILE checked by the strict core, applied from the checked copy" { update_resources crun; }
