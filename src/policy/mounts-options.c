@@ -189,6 +189,27 @@ static int want_paths(struct hs_check_ctx *ctx, const struct mounts_cfg *cfg, co
 	return 0;
 }
 
+/* Podman's bundle is the container's own userdata directory: it names the id when the
+ * command line did not (`hardshim check BUNDLE`). */
+static const char *id_from_bundle(struct hs_arena *a, const char *bundle)
+{
+	static const char *const roots[] = { "/var/lib/containers/storage/overlay-containers/",
+					     "/run/containers/storage/overlay-containers/" };
+	const char *clean = bundle ? hs_path_clean(a, bundle) : NULL;
+
+	for (size_t i = 0; clean && i < HS_ARRAY_SIZE(roots); i++) {
+		size_t l = strlen(roots[i]);
+		const char *id = clean + l;
+
+		if (strncmp(clean, roots[i], l) != 0 || strlen(id) != 64 + strlen("/userdata") ||
+		    strcmp(id + 64, "/userdata") != 0)
+			continue;
+		if (strspn(id, "0123456789abcdef") == 64)
+			return hs_arena_strndup(a, id, 64);
+	}
+	return NULL;
+}
+
 static const char *annotation(const struct hs_json *config, const char *key)
 {
 	return hs_json_get_string(hs_json_get_type(config, "annotations", HS_JSON_OBJECT), key);
@@ -206,7 +227,8 @@ int hs_mounts_check_config(struct hs_check_ctx *ctx, const void *vcfg)
 		return 0;
 	/* the engines' per-container files are admitted only for this container when we know
 	 * who it is (threats.md §8) */
-	st.vars.container_id = ctx->container_id;
+	st.vars.container_id = ctx->container_id ? ctx->container_id :
+				id_from_bundle(ctx->arena, ctx->bundle);
 	st.vars.sandbox_id = annotation(ctx->config, "io.kubernetes.cri.sandbox-id");
 	if (!st.vars.sandbox_id)
 		st.vars.sandbox_id = annotation(ctx->config, "io.kubernetes.cri-o.SandboxID");

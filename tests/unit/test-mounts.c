@@ -245,6 +245,21 @@ static void test_engine_subtrees_admitted(void **state)
 	cf_expect(&f, "mounts.sensitive-source", "mounts[0].source", HS_ACTION_REFUSE);
 	cf_done(&f);
 
+	/* without an id on the command line, Podman's bundle names it */
+	cf_init(&f, &hs_control_mounts);
+	f.ctx.bundle = ud;
+	snprintf(p, sizeof(p), "%s/hosts", ud);
+	assert_int_equal(hs_fake_host_add_file(f.fh, p, 0, 0, 0644), 0);
+	allowed_source(&f, p);
+	cf_done(&f);
+	cf_init(&f, &hs_control_mounts);
+	f.ctx.bundle = "/var/lib/containers/storage/overlay-containers/" CID2 "/userdata";
+	snprintf(p, sizeof(p), "%s/hosts", ud);
+	assert_int_equal(hs_fake_host_add_file(f.fh, p, 0, 0, 0644), 0);
+	assert_int_equal(check_bind(&f, p), 0);
+	cf_expect(&f, "mounts.sensitive-source", "mounts[0].source", HS_ACTION_REFUSE);
+	cf_done(&f);
+
 	/* Podman named volume */
 	cf_init(&f, &hs_control_mounts);
 	assert_int_equal(hs_fake_host_add_dir(f.fh, "/var/lib/containers/storage/volumes/data1/_data", 0, 0, 0755), 0);
@@ -544,6 +559,72 @@ static void test_podman_config_passes(void **state)
 	cf_done(&f);
 }
 
+/* The mounts containerd's CRI plugin generates for a Kubernetes pod's container: kubelet's
+ * etc-hosts, termination log and projected token, the sandbox's hostname, resolv.conf and
+ * shm. All admitted, tied to the sandbox id and pod uid annotations; another pod's refused. */
+static void cri_config(struct control_fixture *f, const char *uid_annotation)
+{
+	const char *pod = "/var/lib/kubelet/pods/" PODUID;
+	const char *sbl = "/var/lib/containerd/io.containerd.grpc.v1.cri/sandboxes/" CID2;
+	const char *sbr = "/run/containerd/io.containerd.grpc.v1.cri/sandboxes/" CID2;
+	char p[4096];
+
+	snprintf(p, sizeof(p), "%s/etc-hosts", pod);
+	assert_int_equal(hs_fake_host_add_file(f->fh, p, 0, 0, 0644), 0);
+	snprintf(p, sizeof(p), "%s/containers/app/1a2b3c4d", pod);
+	assert_int_equal(hs_fake_host_add_file(f->fh, p, 0, 0, 0666), 0);
+	snprintf(p, sizeof(p), "%s/volumes/kubernetes.io~projected/kube-api-access-x7k2p", pod);
+	assert_int_equal(hs_fake_host_add_dir(f->fh, p, 0, 0, 01777), 0);
+	snprintf(p, sizeof(p), "%s/hostname", sbl);
+	assert_int_equal(hs_fake_host_add_file(f->fh, p, 0, 0, 0644), 0);
+	snprintf(p, sizeof(p), "%s/resolv.conf", sbl);
+	assert_int_equal(hs_fake_host_add_file(f->fh, p, 0, 0, 0644), 0);
+	snprintf(p, sizeof(p), "%s/shm", sbr);
+	assert_int_equal(hs_fake_host_add_dir(f->fh, p, 0, 0, 01777), 0);
+	f->ctx.container_id = CID;
+	snprintf(p, sizeof(p),
+		"{\"annotations\":{\"io.kubernetes.cri.container-type\":\"container\","
+		"\"io.kubernetes.cri.sandbox-id\":\"" CID2 "\",\"io.kubernetes.cri.sandbox-uid\":\"%s\"},"
+		"\"mounts\":[{\"destination\":\"/proc\",\"type\":\"proc\",\"source\":\"proc\",\"options\":[\"nosuid\",\"noexec\",\"nodev\"]},"
+		"{\"destination\":\"/dev\",\"type\":\"tmpfs\",\"source\":\"tmpfs\",\"options\":[\"nosuid\",\"strictatime\",\"mode=755\",\"size=65536k\"]},"
+		"{\"destination\":\"/dev/pts\",\"type\":\"devpts\",\"source\":\"devpts\",\"options\":[\"nosuid\",\"noexec\",\"newinstance\",\"ptmxmode=0666\",\"mode=0620\",\"gid=5\"]},"
+		"{\"destination\":\"/dev/mqueue\",\"type\":\"mqueue\",\"source\":\"mqueue\",\"options\":[\"nosuid\",\"noexec\",\"nodev\"]},"
+		"{\"destination\":\"/sys\",\"type\":\"sysfs\",\"source\":\"sysfs\",\"options\":[\"nosuid\",\"noexec\",\"nodev\",\"ro\"]},"
+		"{\"destination\":\"/sys/fs/cgroup\",\"type\":\"cgroup\",\"source\":\"cgroup\",\"options\":[\"nosuid\",\"noexec\",\"nodev\",\"relatime\",\"ro\"]},"
+		"{\"destination\":\"/etc/hosts\",\"type\":\"bind\",\"source\":\"%s/etc-hosts\",\"options\":[\"rbind\",\"rprivate\",\"rw\"]},"
+		"{\"destination\":\"/dev/termination-log\",\"type\":\"bind\",\"source\":\"%s/containers/app/1a2b3c4d\",\"options\":[\"rbind\",\"rprivate\",\"rw\"]},"
+		"{\"destination\":\"/etc/hostname\",\"type\":\"bind\",\"source\":\"%s/hostname\",\"options\":[\"rbind\",\"rprivate\",\"rw\"]},"
+		"{\"destination\":\"/etc/resolv.conf\",\"type\":\"bind\",\"source\":\"%s/resolv.conf\",\"options\":[\"rbind\",\"rprivate\",\"rw\"]},"
+		"{\"destination\":\"/dev/shm\",\"type\":\"bind\",\"source\":\"%s/shm\",\"options\":[\"rbind\",\"rprivate\",\"rw\"]},"
+		"{\"destination\":\"/var/run/secrets/kubernetes.io/serviceaccount\",\"type\":\"bind\","
+		"\"source\":\"%s/volumes/kubernetes.io~projected/kube-api-access-x7k2p\",\"options\":[\"rbind\",\"rprivate\",\"ro\"]}]}",
+		uid_annotation, pod, pod, sbl, sbl, sbr, pod);
+	assert_int_equal(cf_check(f, p), 0);
+}
+
+static void test_containerd_cri_config_passes(void **state)
+{
+	struct control_fixture f;
+
+	cf_init(&f, &hs_control_mounts);
+	cri_config(&f, PODUID);
+	for (size_t i = 0; i < f.report->len; i++)
+		if (f.report->items[i].action != HS_ACTION_REWRITE)
+			fail_msg("%s %s: %s", f.report->items[i].rule, f.report->items[i].path,
+				 f.report->items[i].message);
+	assert_false(f.report->refused);
+	cf_done(&f);
+
+	/* the same files claimed by another pod: kubelet's are refused, the sandbox's too */
+	cf_init(&f, &hs_control_mounts);
+	cri_config(&f, "00000000-0000-4000-8000-000000000000");
+	cf_expect(&f, "mounts.sensitive-source", "mounts[6].source", HS_ACTION_REFUSE);
+	cf_expect(&f, "mounts.sensitive-source", "mounts[7].source", HS_ACTION_REFUSE);
+	cf_expect(&f, "mounts.sensitive-source", "mounts[11].source", HS_ACTION_REFUSE);
+	assert_null(cf_find(&f, "mounts.sensitive-source", "mounts[8].source"));
+	cf_done(&f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -560,6 +641,7 @@ int main(void)
 		cmocka_unit_test(test_masked_and_readonly_paths),
 		cmocka_unit_test(test_policy_section),
 		cmocka_unit_test(test_podman_config_passes),
+		cmocka_unit_test(test_containerd_cri_config_passes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
