@@ -487,6 +487,12 @@ static int prepare_folded(struct hs_argv *a, const struct hs_policy *p, struct h
 		r = fold_flags(a, ar, proc, err);
 	if (r >= 0)
 		r = hs_json_emit(proc, &doc, &len);
+	if (r < 0 && r != -ENOMEM && p->mode == HS_MODE_AUDIT) {
+		/* Observe only: what cannot be folded is recorded, the runtime still decides. */
+		r = record(a, p, &pl, doc, len, false, 0, err);
+		hs_pipeline_done(&pl);
+		return r;
+	}
 	if (r < 0) {
 		if (r != -ENOMEM)
 			r = 1;

@@ -291,6 +291,12 @@ static void test_fold_audit_mode_leaves_argv(void **state)
 	assert_string_equal(c.a.argv[2], "-u");
 	assert_null(argv_value_after(&c, "--process"));
 	done(&c);
+
+	/* what cannot be folded (no such container, a bad id) is recorded, not refused */
+	run_exec(&c, "audit", "exec", "-u", "-1", "c2", "id", NULL);
+	assert_int_equal(c.rc, 0);
+	assert_string_equal(c.a.argv[2], "-u");
+	done(&c);
 }
 
 int main(void)
