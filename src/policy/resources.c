@@ -12,7 +12,7 @@ struct resources_cfg {
 	enum hs_action action; /* for a value above its maximum */
 	int64_t pids_default, pids_max;
 	int64_t memory_default, memory_max;
-	int64_t swap_max;      /* memory.swap (memory + swap) at most memory.limit + this */
+	uint64_t swap_factor;  /* memory.swap (memory + swap) at most memory.limit * this */
 	uint64_t cpu_shares_max;
 	uint64_t cpu_millicores_max; /* quota/period * 1000; 0: no ceiling */
 	const char *const *unified_allow;
@@ -26,7 +26,7 @@ static const struct hs_schema_field resources_fields[] = {
 	{ "pids_max", I64_POS },
 	{ "memory_default", I64_POS },
 	{ "memory_max", I64_POS },
-	{ "swap_max", I64_POS },
+	{ "swap_factor", &(const struct hs_schema){ .kind = HS_S_UINT, .umax = 64 } },
 	{ "cpu_shares_max", &hs_schema_u64 },
 	{ "cpu_millicores_max", &hs_schema_u64 },
 	{ "unified_allow", &hs_schema_string_array },
@@ -42,7 +42,8 @@ static const struct resources_cfg resources_default = {
 	.pids_max = 32768,
 	.memory_default = 1ll << 30,
 	.memory_max = 64ll << 30,
-	.swap_max = 0,
+	/* Docker and Podman give `--memory M` a memory.swap of 2 * M by default. */
+	.swap_factor = 2,
 	.cpu_shares_max = 262144,
 	.cpu_millicores_max = 0,
 };
@@ -62,7 +63,6 @@ static int resources_load(struct hs_arena *a, const struct hs_json *section, voi
 		{ "pids_max", offsetof(struct resources_cfg, pids_max) },
 		{ "memory_default", offsetof(struct resources_cfg, memory_default) },
 		{ "memory_max", offsetof(struct resources_cfg, memory_max) },
-		{ "swap_max", offsetof(struct resources_cfg, swap_max) },
 	};
 	struct resources_cfg *c = hs_arena_alloc(a, sizeof(*c));
 	const struct hs_json *v, *list;
@@ -81,6 +81,11 @@ static int resources_load(struct hs_arena *a, const struct hs_json *section, voi
 			hs_json_get_i64(v, 0, INT64_MAX, (int64_t *)((char *)c + i64s[i].off));
 	if ((v = hs_json_get(section, "cpu_shares_max")))
 		hs_json_get_u64(v, UINT64_MAX, &c->cpu_shares_max);
+	if ((v = hs_json_get(section, "swap_factor")))
+		hs_json_get_u64(v, 64, &c->swap_factor);
+	if (!c->swap_factor)
+		return hs_error_set(err, -HS_ECONFIG, "resources.policy", "", -1,
+				    "\"swap_factor\" is at least 1 (1: no swap beyond the memory limit)");
 	if ((v = hs_json_get(section, "cpu_millicores_max")))
 		hs_json_get_u64(v, UINT64_MAX, &c->cpu_millicores_max);
 	/* 0 means "no maximum" for a max, "no default" for a default; a default above its own
@@ -205,13 +210,14 @@ static int check_swap(struct rctx *x, int64_t memory)
 	if (!present || !memory || memory < 0)
 		return 0; /* runc and crun leave swap alone without a memory limit */
 	jpath(path, sizeof(path), x, "memory.swap");
-	cap = memory > INT64_MAX - x->c->swap_max ? INT64_MAX : memory + x->c->swap_max;
+	cap = memory > INT64_MAX / (int64_t)x->c->swap_factor ? INT64_MAX
+							      : memory * (int64_t)x->c->swap_factor;
 	if (swap >= 0 && swap <= cap)
 		return 0;
 	r = hs_finding(x->ctx, "resources.swap-max", path, swap < 0 ? HS_ACTION_REWRITE : x->c->action,
-		       "memory.swap %" PRId64 " (memory + swap) is %s: at most memory.limit + %" PRId64
+		       "memory.swap %" PRId64 " (memory + swap) is %s: at most memory.limit * %" PRIu64
 		       " = %" PRId64, swap, swap < 0 ? "unlimited" : "above the maximum",
-		       x->c->swap_max, cap);
+		       x->c->swap_factor, cap);
 	if (r == HS_ACTION_REWRITE)
 		r = set_i64(x, "memory", "swap", cap);
 	return r < 0 ? r : 0;

@@ -54,8 +54,8 @@ static void test_unlimited_is_absent(void **state)
 		rc_emit(&f);
 		if (!strstr(f.out, "\"pids\":{\"limit\":100}"))
 			fail_msg("pids %s: %s", pids[i], f.out);
-		/* swap -1 with a limit: no swap beyond it (swap_max 0) */
-		assert_non_null(strstr(f.out, "\"memory\":{\"limit\":268435456,\"swap\":268435456}"));
+		/* swap -1 with a limit: memory * swap_factor (default 2) */
+		assert_non_null(strstr(f.out, "\"memory\":{\"limit\":268435456,\"swap\":536870912}"));
 		assert_non_null(strstr(f.out, "\"quota\":100000,\"period\":50000"));
 		rc_done(&f);
 	}
@@ -64,7 +64,7 @@ static void test_unlimited_is_absent(void **state)
 static void test_over_max_refused_or_clamped(void **state)
 {
 	struct rc_fixture f;
-	const char *r = "\"pids\":{\"limit\":1001},\"memory\":{\"limit\":1073741825,\"swap\":2147483648},"
+	const char *r = "\"pids\":{\"limit\":1001},\"memory\":{\"limit\":1073741825,\"swap\":4294967296},"
 			"\"cpu\":{\"shares\":4096,\"quota\":300000,\"period\":100000}";
 
 	rc_run(&f, POL, NULL, config(r), HS_EVENT_CREATE);
@@ -81,7 +81,7 @@ static void test_over_max_refused_or_clamped(void **state)
 	assert_false(f.report->refused);
 	rc_emit(&f);
 	assert_non_null(strstr(f.out, "\"pids\":{\"limit\":1000}"));
-	assert_non_null(strstr(f.out, "\"memory\":{\"limit\":1073741824,\"swap\":1073741824}"));
+	assert_non_null(strstr(f.out, "\"memory\":{\"limit\":1073741824,\"swap\":2147483648}"));
 	assert_non_null(strstr(f.out, "\"cpu\":{\"shares\":2048,\"quota\":200000,\"period\":100000}"));
 	rc_done(&f);
 
@@ -153,6 +153,24 @@ static void test_update_document(void **state)
 	rc_done(&f);
 }
 
+static void test_swap(void **state)
+{
+	struct rc_fixture f;
+
+	/* Podman's --memory 64m: swap 128m (2x), within the default factor */
+	rc_run(&f, NULL, NULL, config("\"memory\":{\"limit\":67108864,\"swap\":134217728}"), HS_EVENT_CREATE);
+	assert_int_equal(rc_count(&f, "resources.swap"), 0);
+	rc_done(&f);
+	rc_run(&f, NULL, NULL, config("\"memory\":{\"limit\":67108864,\"swap\":134217729}"), HS_EVENT_CREATE);
+	assert_non_null(rc_find(&f, "resources.swap-max", "linux.resources.memory.swap"));
+	assert_true(f.report->refused);
+	rc_done(&f);
+	rc_run(&f, "\"resources\":{\"swap_factor\":1}", NULL, config("\"memory\":{\"limit\":67108864,\"swap\":-1}"),
+	       HS_EVENT_CREATE);
+	assert_non_null(strstr(rc_emit(&f), "\"memory\":{\"limit\":67108864,\"swap\":67108864}"));
+	rc_done(&f);
+}
+
 static void test_hook_mode_refuses_rewrites(void **state)
 {
 	struct rc_fixture f;
@@ -170,6 +188,8 @@ static void test_policy_section_refusals(void **state)
 	rc_policy_refused("\"resources\":{\"pids_max\":-1}", NULL, "json.number", "controls.resources.pids_max");
 	rc_policy_refused("\"resources\":{\"pids_max\":1.5}", NULL, "json.number", "controls.resources.pids_max");
 	rc_policy_refused("\"resources\":{\"action\":\"clamp\"}", NULL, "resources.policy", NULL);
+	rc_policy_refused("\"resources\":{\"swap_factor\":0}", NULL, "resources.policy", NULL);
+	rc_policy_refused("\"resources\":{\"swap_factor\":65}", NULL, "json.number", "controls.resources.swap_factor");
 }
 
 int main(void)
@@ -181,6 +201,7 @@ int main(void)
 		cmocka_unit_test(test_cpu_period_realtime_unified),
 		cmocka_unit_test(test_built_in_defaults),
 		cmocka_unit_test(test_update_document),
+		cmocka_unit_test(test_swap),
 		cmocka_unit_test(test_hook_mode_refuses_rewrites),
 		cmocka_unit_test(test_policy_section_refusals),
 	};
