@@ -54,6 +54,10 @@ struct hs_host {
 	 * (which = 1) and by hardshim itself (which = 0). */
 	int (*ns_host)(const struct hs_host *h, const char *oci_type, int which,
 		       struct hs_file_id *ret);
+	/* The filesystem type ("proc", "sysfs", "ext4", ...) of the topmost mount holding a
+	 * canonical path, from /proc/self/mountinfo (libmount). Arena-owned. */
+	int (*mount_fstype)(const struct hs_host *h, struct hs_arena *a, const char *path,
+			    const char **ret_fstype, struct hs_error *err);
 	/* Which mandatory access control is active. */
 	enum hs_mac (*mac)(const struct hs_host *h);
 	/* AppArmor: is the profile loaded? 1 yes, 0 no, negative on error. */

@@ -8,3 +8,7 @@ int hs_host_canonicalize_real(const struct hs_host *h, struct hs_arena *a, const
 			      struct hs_canonical_path *ret, struct hs_error *err);
 /* "network" -> "net", "mount" -> "mnt", ...; NULL for an unknown type. */
 const char *hs_host_proc_ns_name(const char *oci_type);
+
+/* mountinfo.c */
+int hs_host_mount_fstype_real(const struct hs_host *h, struct hs_arena *a, const char *path,
+			      const char **ret, struct hs_error *err);

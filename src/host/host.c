@@ -185,6 +185,7 @@ static int real_selinux_context_valid(const struct hs_host *h, const char *conte
 		.ns_inspect = real_ns_inspect, .ns_host = real_ns_host, .mac = mac_fn,             \
 		.apparmor_profile_loaded = real_apparmor_profile_loaded,                           \
 		.selinux_context_valid = real_selinux_context_valid,                               \
+		.mount_fstype = hs_host_mount_fstype_real,                                         \
 	}
 
 /*
@@ -226,6 +227,7 @@ static int target_selinux_context_valid(const struct hs_host *h, const char *con
 		.ns_inspect = real_ns_inspect, .ns_host = real_ns_host, .mac = mac_fn,             \
 		.apparmor_profile_loaded = target_apparmor_profile_loaded,                         \
 		.selinux_context_valid = target_selinux_context_valid,                             \
+		.mount_fstype = hs_host_mount_fstype_real,                                         \
 	}
 
 static enum hs_mac mac_none(const struct hs_host *h) { return HS_MAC_NONE; }

@@ -151,6 +151,39 @@ static const char *replaceable_why(struct hs_arena *a, const struct hs_canonical
 	return NULL;
 }
 
+/* Kernel interfaces mounted somewhere else than their usual place (a second sysfs, a bind of
+ * the cgroup tree, a devtmpfs under /mnt) are the same interfaces: by name they look
+ * harmless, so ask the mount table which filesystem holds the source. */
+static const char *const kernel_fs[] = {
+	"proc",	      "sysfs",	     "cgroup",	    "cgroup2",	 "bpf",	   "debugfs", "tracefs",
+	"securityfs", "configfs",    "efivarfs",    "pstore",	 "fusectl", "nsfs",   "devtmpfs",
+	"devpts",     "binfmt_misc", "rpc_pipefs",  "selinuxfs", "mqueue", NULL,
+};
+
+static int check_source_filesystem(struct hs_check_ctx *ctx, const struct mounts_cfg *cfg,
+				   const char *src, const struct hs_canonical_path *cp,
+				   const char *jpath)
+{
+	struct hs_error err = HS_ERROR_INIT;
+	const char *fstype;
+	int r;
+
+	if (!ctx->host->mount_fstype)
+		return 0;
+	r = ctx->host->mount_fstype(ctx->host, ctx->arena, cp->path, &fstype, &err);
+	if (r == -ENOMEM)
+		return r;
+	if (r < 0) /* fail closed: a source no mount holds is not a source we understand */
+		return hs_finding(ctx, "mounts.source-unsafe", jpath, cfg->on_source,
+				  "bind source %s (%s): %s", src, cp->path, err.msg);
+	for (size_t i = 0; kernel_fs[i]; i++)
+		if (strcmp(fstype, kernel_fs[i]) == 0)
+			return hs_finding(ctx, "mounts.source-kernel-fs", jpath, cfg->on_source,
+					  "bind source %s (%s) is on a %s filesystem: a kernel "
+					  "interface, whatever its name", src, cp->path, fstype);
+	return 0;
+}
+
 static int check_bind_source(struct hs_check_ctx *ctx, const struct mounts_cfg *cfg,
 			     struct mounts_state *st, const char *src, const char *jpath)
 {
@@ -204,7 +237,7 @@ static int check_bind_source(struct hs_check_ctx *ctx, const struct mounts_cfg *
 		return hs_finding(ctx, "mounts.source-replaceable", jpath, cfg->on_source,
 				  "bind source %s (%s) could be swapped by a non-root user: %s", src,
 				  cp.path, why);
-	return 0;
+	return check_source_filesystem(ctx, cfg, src, &cp, jpath);
 }
 
 /* The runtime's own mounts under /proc, /sys and /dev, by destination and type. */

@@ -15,6 +15,7 @@ setup() {
 }
 
 teardown() {
+	if [ -n "${KFS:-}" ] && mountpoint -q "$KFS"; then umount "$KFS"; fi
 	cleanup_containers /usr/bin/runc
 	cleanup_containers /usr/bin/crun
 }
@@ -83,6 +84,19 @@ shared() {
 }
 @test "runc: shared propagation on a bind is refused" { shared /usr/bin/runc; }
 @test "crun: shared propagation on a bind is refused" { shared /usr/bin/crun; }
+
+# A kernel interface under an innocent name: a fresh procfs instance mounted in the test's own
+# dir. Neither its name nor its identity is /proc's; the mount table says what it is.
+kernel_fs() {
+	KFS="$BATS_TEST_TMPDIR/kfs"
+	mkdir -p "$KFS"
+	mount -t proc proc "$KFS"
+	[ "$(stat -c %d "$KFS")" != "$(stat -c %d /proc)" ] # really another instance
+	add_bind "$B" "$KFS/sys/kernel" /mnt
+	refused "$1" mounts.source-kernel-fs "mounts[$(($(nmounts) - 1))].source"
+}
+@test "runc: a bind into a procfs mounted under another name is refused" { kernel_fs /usr/bin/runc; }
+@test "crun: a bind into a procfs mounted under another name is refused" { kernel_fs /usr/bin/crun; }
 
 # The permitted container: the bind carries nosuid,nodev and sysfs is read-only, although the
 # bundle asked for suid,dev and a writable /sys.

@@ -162,6 +162,43 @@ static void test_unsafe_sources(void **state)
 	cf_done(&f);
 }
 
+/* A kernel interface under an innocent name: a second cgroup2 or devtmpfs mount elsewhere. */
+static void test_source_on_kernel_fs(void **state)
+{
+	struct control_fixture f;
+
+	cf_init(&f, &hs_control_mounts);
+	assert_int_equal(hs_fake_host_add_dir(f.fh, "/srv/cg/memory", 0, 0, 0755), 0);
+	assert_int_equal(hs_fake_host_add_mount(f.fh, "/srv/cg", "cgroup2"), 0);
+	assert_int_equal(check_bind(&f, "/srv/cg/memory"), 0);
+	assert_non_null(strstr(cf_expect(&f, "mounts.source-kernel-fs", "mounts[0].source",
+					 HS_ACTION_REFUSE)->message, "cgroup2"));
+	cf_done(&f);
+
+	cf_init(&f, &hs_control_mounts);
+	assert_int_equal(hs_fake_host_add_dir(f.fh, "/mnt/devices", 0, 0, 0755), 0);
+	assert_int_equal(hs_fake_host_add_mount(f.fh, "/mnt/devices", "devtmpfs"), 0);
+	assert_int_equal(check_bind(&f, "/mnt/devices"), 0);
+	cf_expect(&f, "mounts.source-kernel-fs", "mounts[0].source", HS_ACTION_REFUSE);
+	cf_done(&f);
+
+	/* an ordinary filesystem mounted over a kernel one's place is ordinary */
+	cf_init(&f, &hs_control_mounts);
+	assert_int_equal(hs_fake_host_add_dir(f.fh, "/srv/data2", 0, 0, 0755), 0);
+	assert_int_equal(hs_fake_host_add_mount(f.fh, "/srv", "cgroup2"), 0);
+	assert_int_equal(hs_fake_host_add_mount(f.fh, "/srv", "xfs"), 0);
+	allowed_source(&f, "/srv/data2");
+	assert_null(cf_find(&f, "mounts.source-kernel-fs", NULL));
+	cf_done(&f);
+
+	/* the mount table cannot be read: refused, never admitted */
+	cf_init(&f, &hs_control_mounts);
+	assert_int_equal(hs_fake_host_fail(f.fh, "mount_fstype", EIO), 0);
+	assert_int_equal(check_bind(&f, "/srv/data"), 0);
+	cf_expect(&f, "mounts.source-unsafe", "mounts[0].source", HS_ACTION_REFUSE);
+	cf_done(&f);
+}
+
 static void test_replaceable_components(void **state)
 {
 	struct control_fixture f;
@@ -633,6 +670,7 @@ int main(void)
 		cmocka_unit_test(test_sensitive_by_identity),
 		cmocka_unit_test(test_unsafe_sources),
 		cmocka_unit_test(test_replaceable_components),
+		cmocka_unit_test(test_source_on_kernel_fs),
 		cmocka_unit_test(test_engine_subtrees_admitted),
 		cmocka_unit_test(test_destinations),
 		cmocka_unit_test(test_types),

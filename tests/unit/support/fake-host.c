@@ -43,7 +43,10 @@ struct hs_fake_host {
 	size_t n_profiles;
 	char **contexts;
 	size_t n_contexts;
-	int fail_canonicalize, fail_file_id, fail_ns_inspect, fail_ns_host, fail_aa, fail_se;
+	int fail_canonicalize, fail_file_id, fail_ns_inspect, fail_ns_host, fail_aa, fail_se,
+		fail_mount;
+	struct { char *target, *fstype; } *mounts;
+	size_t n_mounts;
 };
 
 int hs_fake_host_oci_nstype(const char *t)
@@ -251,6 +254,8 @@ int hs_fake_host_fail(struct hs_fake_host *fh, const char *op, int err)
 		fh->fail_aa = e;
 	else if (strcmp(op, "selinux_context_valid") == 0)
 		fh->fail_se = e;
+	else if (strcmp(op, "mount_fstype") == 0)
+		fh->fail_mount = e;
 	else
 		return -EINVAL;
 	return 0;
@@ -494,6 +499,52 @@ static int fake_apparmor_profile_loaded(const struct hs_host *h, const char *pro
 	return 0;
 }
 
+int hs_fake_host_add_mount(struct hs_fake_host *fh, const char *target, const char *fstype)
+{
+	void *n = realloc(fh->mounts, (fh->n_mounts + 1) * sizeof(*fh->mounts));
+
+	if (!n)
+		return -ENOMEM;
+	fh->mounts = n;
+	fh->mounts[fh->n_mounts].target = strdup(target);
+	fh->mounts[fh->n_mounts].fstype = strdup(fstype);
+	if (!fh->mounts[fh->n_mounts].target || !fh->mounts[fh->n_mounts].fstype)
+		return -ENOMEM;
+	fh->n_mounts++;
+	return 0;
+}
+
+/* The last-added mount whose target is the path or one of its ancestors (mounts stack). */
+static int fake_mount_fstype(const struct hs_host *h, struct hs_arena *a, const char *path,
+			     const char **ret, struct hs_error *err)
+{
+	struct hs_fake_host *fh = FH(h);
+	size_t best = 0, best_len = 0;
+	bool found = false;
+
+	if (fh->fail_mount)
+		return hs_error_set(err, fh->fail_mount, "host.mountinfo", path, -1, "invented failure");
+	for (size_t i = 0; i < fh->n_mounts; i++) {
+		const char *t = fh->mounts[i].target;
+		size_t l = strlen(t);
+
+		if (!(strcmp(t, "/") == 0 ||
+		      (strncmp(path, t, l) == 0 && (path[l] == '/' || path[l] == '\0'))))
+			continue;
+		if (l == 1)
+			l = 0;
+		if (!found || l >= best_len) {
+			best = i;
+			best_len = l;
+			found = true;
+		}
+	}
+	if (!found)
+		return hs_error_set(err, -ENOENT, "host.mountinfo", path, -1, "no mount holds it");
+	*ret = hs_arena_strdup(a, fh->mounts[best].fstype);
+	return *ret ? 0 : -ENOMEM;
+}
+
 static int fake_selinux_context_valid(const struct hs_host *h, const char *context)
 {
 	struct hs_fake_host *fh = FH(h);
@@ -523,6 +574,7 @@ struct hs_fake_host *hs_fake_host_new(void)
 		.mac = fake_mac,
 		.apparmor_profile_loaded = fake_apparmor_profile_loaded,
 		.selinux_context_valid = fake_selinux_context_valid,
+		.mount_fstype = fake_mount_fstype,
 		.data = fh,
 	};
 	if (add_entry(fh, "/", FAKE_DIR, 0, 0, S_IFDIR | 0755, NULL) < 0) {
@@ -613,6 +665,13 @@ struct hs_fake_host *hs_fake_host_new_default(void)
 	/* /lib is a directory on this host, not a symlink: both shapes must be handled. */
 	if (r == 0)
 		r = hs_fake_host_add_dir(fh, "/lib", 0, 0, 0755);
+	static const char *const mounts[][2] = {
+		{ "/", "ext4" },	  { "/proc", "proc" },	    { "/sys", "sysfs" },
+		{ "/sys/fs/cgroup", "cgroup2" }, { "/sys/fs/bpf", "bpf" }, { "/dev", "devtmpfs" },
+		{ "/run", "tmpfs" },	  { "/tmp", "tmpfs" },
+	};
+	for (size_t i = 0; r == 0 && i < HS_ARRAY_SIZE(mounts); i++)
+		r = hs_fake_host_add_mount(fh, mounts[i][0], mounts[i][1]);
 	for (size_t i = 0; r == 0 && i < N_NS; i++) {
 		r = hs_fake_host_set_host_ns(fh, oci_ns_types[i], 1, NSFS_DEV, HOST_NS_INO + i);
 		if (r == 0)
@@ -640,6 +699,11 @@ void hs_fake_host_free(struct hs_fake_host *fh)
 	for (size_t i = 0; i < fh->n_contexts; i++)
 		free(fh->contexts[i]);
 	free(fh->contexts);
+	for (size_t i = 0; i < fh->n_mounts; i++) {
+		free(fh->mounts[i].target);
+		free(fh->mounts[i].fstype);
+	}
+	free(fh->mounts);
 	free(fh);
 }
 

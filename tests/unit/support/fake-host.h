@@ -83,6 +83,10 @@ int hs_fake_host_add_selinux_context(struct hs_fake_host *fh, const char *contex
  * op: "canonicalize", "file_id", "ns_inspect", "ns_host", "apparmor_profile_loaded",
  * "selinux_context_valid". err 0 clears it. */
 int hs_fake_host_fail(struct hs_fake_host *fh, const char *op, int err);
+/* A mount: target and filesystem type. The default host has / ext4, /proc proc, /sys sysfs,
+ * /sys/fs/cgroup cgroup2, /sys/fs/bpf bpf, /dev devtmpfs, /run and /tmp tmpfs. Later mounts
+ * stack over earlier ones. op "mount_fstype" for hs_fake_host_fail. */
+int hs_fake_host_add_mount(struct hs_fake_host *fh, const char *target, const char *fstype);
 
 /* Map an OCI namespace type to its CLONE_NEW* flag (0 if unknown); shared with tests. */
 int hs_fake_host_oci_nstype(const char *oci_type);
