@@ -5,6 +5,7 @@
  * after runc's "/" -> "." normalization, and net.* only in the container's own netns. */
 #include <string.h>
 
+#include "hs-host.h"
 #include "hs-policy.h"
 
 struct sysctl_cfg {
@@ -100,19 +101,34 @@ static bool allowed(const struct sysctl_cfg *c, const char *key)
 	return false;
 }
 
-/* A namespace of this type in linux.namespaces: new (no path) or joined (a path, which the
- * namespaces control vets against the host's). Absent means the runtime's own: the host's. */
-static bool has_namespace(const struct hs_json *config, const char *type)
+/* The container has a namespace of this type of its own: a new one (an entry without path),
+ * or a joined one (a path) that is not the host's. The namespaces control vets joined paths
+ * too; asking again here keeps a net.* write out of the host's netns when that control is
+ * off. A host question that fails answers "not its own" (fail closed). */
+static bool has_own_namespace(const struct hs_check_ctx *ctx, const char *type)
 {
-	const struct hs_json *linux_ = hs_json_get_type(config, "linux", HS_JSON_OBJECT);
+	const struct hs_json *linux_ = hs_json_get_type(ctx->config, "linux", HS_JSON_OBJECT);
 	const struct hs_json *ns;
 
 	hs_json_foreach_item(ns, hs_json_get_type(linux_, "namespaces", HS_JSON_ARRAY), i)
 	{
-		const char *t = hs_json_get_string(ns, "type");
+		const char *t = hs_json_get_string(ns, "type"), *path = hs_json_get_string(ns, "path");
+		struct hs_error err = HS_ERROR_INIT;
+		struct hs_file_id id, host;
+		int nstype;
 
-		if (t && !strcmp(t, type))
+		if (!t || strcmp(t, type))
+			continue;
+		if (!path || !*path)
 			return true;
+		if (!ctx->host || !ctx->host->ns_inspect || !ctx->host->ns_host ||
+		    ctx->host->ns_inspect(ctx->host, path, &nstype, &id, &err) < 0)
+			return false;
+		for (int which = 0; which <= 1; which++)
+			if (ctx->host->ns_host(ctx->host, type, which, &host) < 0 ||
+			    (host.dev == id.dev && host.ino == id.ino))
+				return false;
+		return true;
 	}
 	return false;
 }
@@ -170,10 +186,10 @@ static int sysctl_check_config(struct hs_check_ctx *ctx, const void *vcfg)
 			snprintf(why, sizeof(why), "value of %s contains '+', '=' or a newline, "
 				 "which can smuggle another sysctl (CVE-2022-0811)", key);
 		}
-		if (!rule && (ns = needs_namespace(key)) && !has_namespace(ctx->config, ns)) {
+		if (!rule && (ns = needs_namespace(key)) && !has_own_namespace(ctx, ns)) {
 			rule = !strcmp(ns, "network") ? "sysctl.host-network" : "sysctl.host-ipc";
 			snprintf(why, sizeof(why), "%s would change the host's own value: the "
-				 "config has no %s namespace of its own", key, ns);
+				 "config has no %s namespace of its own (none, or the host's)", key, ns);
 		}
 		if (!rule)
 			continue;

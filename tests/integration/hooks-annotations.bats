@@ -124,3 +124,19 @@ annotation_unsafe() {
 	hs_config '.annotations = {"org.criu.config": "/dev/null"}'
 	rc_start x2
 }
+
+# The egress control's createRuntime hook runs hardshim itself (`hardshim hook egress`), and
+# the hook re-checks the config it sits in: hardshim's own binary is admitted without a policy
+# entry (every container above ran through that re-check). A copy of it elsewhere, root-owned
+# and with the same arguments, is not hardshim's binary: refused, never run.
+@test "hooks: hardshim's own hook passes the hook-mode re-check; a planted copy is refused" {
+	rc_setup runc
+	rc_start own
+	hs_final_config | jq -e --arg b "$(readlink -f "$HS_BIN")" \
+		'.hooks.createRuntime | map(select(.path == $b and .args[1] == "hook")) | length == 1'
+	install -m 0755 "$HS_BIN" "$HOOKDIR/hardshim"
+	hs_config '.hooks = {"createRuntime": [{"path": $p, "args": ["hardshim", "hook", "egress"]}]}' \
+		--arg p "$HOOKDIR/hardshim"
+	run hs_create planted
+	rc_refused hooks.not-allowlisted 'hooks.createRuntime[0].path'
+}

@@ -90,6 +90,23 @@ static void test_net_needs_own_netns(void **state)
 		      "\"net.ipv4.tcp_syncookies\":\"1\""), HS_EVENT_CREATE);
 	assert_false(f.report->refused);
 	rc_done(&f);
+	/* ... but the host's own netns joined by path is the host's, by any name */
+	static const char *const host_paths[] = { "/proc/1/ns/net", "/proc/self/ns/net", "/proc/4000/ns/net" };
+	for (size_t i = 0; i < HS_ARRAY_SIZE(host_paths); i++) {
+		char ns[256];
+
+		snprintf(ns, sizeof(ns), "\"namespaces\":[{\"type\":\"network\",\"path\":\"%s\"}]", host_paths[i]);
+		rc_run(&f, NULL, NULL, config(ns, "\"net.ipv4.tcp_syncookies\":\"1\""), HS_EVENT_CREATE);
+		if (!rc_find(&f, "sysctl.host-network", NULL))
+			fail_msg("%s not seen as the host's netns", host_paths[i]);
+		rc_done(&f);
+	}
+	/* a path the host cannot answer for: fail closed */
+	rc_run(&f, NULL, NULL,
+	       config("\"namespaces\":[{\"type\":\"network\",\"path\":\"/run/netns/missing\"}]",
+		      "\"net.ipv4.tcp_syncookies\":\"1\""), HS_EVENT_CREATE);
+	assert_non_null(rc_find(&f, "sysctl.host-network", NULL));
+	rc_done(&f);
 }
 
 static void test_ipc_sysctl_needs_ipc_ns(void **state)
