@@ -47,7 +47,7 @@ UNIT_BINS    := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 TEST_HELPERS := $(sort $(wildcard tests/helpers/*.c))
 HELPER_BINS  := $(TEST_HELPERS:tests/helpers/%.c=$(BUILD)/helpers/%)
 
-.PHONY: seccomp-profile seccomp-profile-check all deps prepare test-build check unit integration e2e demo bench install lint fuzz clean oracle
+.PHONY: man seccomp-profile seccomp-profile-check all deps prepare test-build check unit integration e2e demo bench install lint fuzz clean oracle
 
 all: $(BIN)
 
@@ -73,7 +73,7 @@ $(BUILD)/helpers/%: tests/helpers/%.c
 	@mkdir -p $(dir $@)
 	$(CC) -O2 -static -Wall -o $@ $<
 
-test-build: $(BIN) $(UNIT_BINS) $(HELPER_BINS)
+test-build: $(BIN) $(UNIT_BINS) $(HELPER_BINS) $(MAN_PAGES)
 
 deps:
 	sh scripts/install-deps.sh
@@ -102,7 +102,21 @@ bench: prepare
 	$(MAKE) test-build
 	BUILD=$(BUILD) sh tests/bench/run.sh
 
-install: $(BIN)
+# Man pages: scdoc sources in man/, rendered to roff in the build dir (checked by `man -l` in
+# tests/e2e/install.bats).
+MAN_SRCS  := $(sort $(wildcard man/*.scd))
+MAN_PAGES := $(MAN_SRCS:man/%.scd=$(BUILD)/man/%)
+
+$(BUILD)/man/%: man/%.scd
+	@mkdir -p $(dir $@)
+	scdoc <$< >$@
+
+man: $(MAN_PAGES)
+
+install: $(BIN) $(MAN_PAGES)
+	for m in $(MAN_PAGES); do \
+		install -D -m 0644 $$m $(DESTDIR)$(MANDIR)/man$${m##*.}/$$(basename $$m) || exit 1; \
+	done
 	install -D -m 0755 $(BIN) $(DESTDIR)$(BINDIR)/hardshim
 	install -D -m 0644 profiles/policy/default.json $(DESTDIR)$(SYSCONFDIR)/hardshim/policy.json
 	install -D -m 0644 profiles/logrotate/hardshim $(DESTDIR)$(SYSCONFDIR)/logrotate.d/hardshim
