@@ -155,7 +155,7 @@ static void get_u64(struct rctx *x, const char *obj, const char *key, bool *pres
 	*present = v && hs_json_get_u64(v, UINT64_MAX, ret) == 0;
 }
 
-/* One limit where <= 0 (pids) or < 0 (memory) means unlimited. */
+/* One limit where < 0 means unlimited, and 0 too when zero_unlimited ("not set"). */
 static int check_limit(struct rctx *x, const char *obj, const char *key, const char *what,
 		       bool zero_unlimited, int64_t def, int64_t max, const char *rule_unlimited,
 		       const char *rule_max, int64_t *ret_value)
@@ -335,7 +335,8 @@ static int check_all(struct rctx *x)
 	r = check_limit(x, "pids", "limit", "pids.limit", true, x->c->pids_default, x->c->pids_max,
 			"resources.pids-unlimited", "resources.pids-max", &pids);
 	if (r >= 0)
-		r = check_limit(x, "memory", "limit", "memory.limit", false, x->c->memory_default,
+		/* runc and crun read memory.limit 0 as "not set": unlimited too. */
+		r = check_limit(x, "memory", "limit", "memory.limit", true, x->c->memory_default,
 				x->c->memory_max, "resources.memory-unlimited", "resources.memory-max",
 				&memory);
 	if (r >= 0)

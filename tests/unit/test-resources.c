@@ -121,6 +121,9 @@ static void test_built_in_defaults(void **state)
 	assert_non_null(strstr(f.out, "\"memory\":{\"limit\":1073741824}"));
 	assert_null(strstr(f.out, "\"quota\"")); /* no cpu ceiling by default */
 	rc_done(&f);
+	rc_run(&f, NULL, NULL, config("\"memory\":{\"limit\":0}"), HS_EVENT_CREATE);
+	assert_non_null(strstr(rc_emit(&f), "\"memory\":{\"limit\":1073741824}"));
+	rc_done(&f);
 	rc_run(&f, NULL, NULL, config("\"pids\":{\"limit\":32769}"), HS_EVENT_CREATE);
 	assert_true(f.report->refused);
 	rc_done(&f);
