@@ -126,7 +126,7 @@ au_refused_bundle() {
 	else
 		echo "$rec" | jq -e --argjson l "$login" '.who.loginuid == $l'
 	fi
-	! grep -q 4294967295 "$LOG"
+	! grep -q 4294967295 "$LOG" || false
 	run "$HS_BIN" log verify "$LOG"
 	[ "$status" -eq 0 ]
 }
@@ -173,7 +173,7 @@ au_refused_bundle() {
 	run hs create --bundle "$T/b" c4
 	[ "$status" -ne 0 ]
 	[[ "$output" == *json.duplicate-key* ]]
-	! "$RUNC" --root "$STATE" state c4 2>/dev/null
+	! "$RUNC" --root "$STATE" state c4 2>/dev/null || false
 	last_record | jq -e --arg o "$(sha "$T/b/config.json")" '
 		.id == "c4" and .verdict == "refused" and .sha256.original == $o and
 		.sha256.final == null and
@@ -251,7 +251,7 @@ six_records() {
 	[[ "$output" == *"del1.jsonl:1: BROKEN"* ]]
 
 	awk 'NR == 2 { held = $0; next } NR == 3 { print; print held; next } { print }' "$LOG" >"$T/swap.jsonl"
-	! cmp -s "$LOG" "$T/swap.jsonl"
+	! cmp -s "$LOG" "$T/swap.jsonl" || false
 	run "$HS_BIN" log verify "$T/swap.jsonl"
 	[ "$status" -eq 1 ]
 	[[ "$output" == *"swap.jsonl:2: BROKEN"* ]]
@@ -324,7 +324,7 @@ mount_small() {
 	[ "$status" -ne 0 ]
 	[[ "$output" == *audit.write* ]]
 	[[ "$output" == *"No space left"* ]]
-	! "$RUNC" --root "$STATE" state full1 2>/dev/null
+	! "$RUNC" --root "$STATE" state full1 2>/dev/null || false
 	[ "$(sha "$LOG")" = "$before" ]
 	run "$HS_BIN" log verify "$LOG"
 	[ "$status" -eq 0 ]
@@ -343,7 +343,7 @@ mount_small() {
 	[ "$status" -ne 0 ]
 	[[ "$output" == *audit.write* ]]
 	[[ "$output" == *"Read-only file system"* ]]
-	! "$RUNC" --root "$STATE" state ro1 2>/dev/null
+	! "$RUNC" --root "$STATE" state ro1 2>/dev/null || false
 
 	au_policy '.log.fail_open = true'
 	run hs create --bundle "$T/b" ro2
@@ -372,7 +372,7 @@ mount_small() {
 	[ "$status" -eq 0 ]
 	echo "$output" | grep '"rogue"' | grep -q UNRECORDED
 	echo "$output" | grep '"rogue2"' | grep -q UNRECORDED
-	! echo "$output" | grep '"managed"' | grep -q UNRECORDED
+	! echo "$output" | grep '"managed"' | grep -q UNRECORDED || false
 	[[ "$output" == *"2 of 3 containers have no launch record"* ]]
 
 	run "$HS_BIN" unmanaged --runtime "$RUNC" --root "$STATE" --log "$LOG" --json

@@ -117,7 +117,7 @@ echo t6addr=$(r netprobe tcp 2001:2::3 8080 1000)'
 	[[ "$output" == *"dropped "*"packets "* ]]
 	# the table is the one hardshim owns, in the container's namespace only
 	ip netns exec "$HS_NS" nft list table inet hardshim >/dev/null
-	! ip netns exec "$HS_PEER_NS" nft list table inet hardshim 2>/dev/null
+	! ip netns exec "$HS_PEER_NS" nft list table inet hardshim 2>/dev/null || false
 }
 
 @test "egress: allowed port connects, other port, other address, deny entry, UDP and IPv6 blocked and counted (runc)" {
@@ -211,7 +211,7 @@ echo t4=$(r netprobe tcp 198.18.0.2 8081 1000)'
 	# the same helper with CAP_NET_ADMIN (here: root on the host) does delete it, so the
 	# refusal above is the container's lack of privilege, not a broken helper
 	ip netns exec "$HS_NS" "$HS_BUILD/helpers/netprobe" nftdel hardshim
-	! ip netns exec "$HS_NS" nft list table inet hardshim 2>/dev/null
+	! ip netns exec "$HS_NS" nft list table inet hardshim 2>/dev/null || false
 }
 
 @test "egress: an unprivileged container process cannot delete the table (runc)" {
@@ -240,7 +240,7 @@ echo t4=$(r netprobe tcp 198.18.0.2 8081 1000)'
 		return 0
 	fi
 	for i in $(seq 100); do grep -qx done "$HS_TMP/$C1.out" && break; sleep 0.1; done
-	! hs_cap_has "$(hs_status $C1 CapEff)" 12
+	! hs_cap_has "$(hs_status $C1 CapEff)" 12 || false
 	[ "$(result $C1 del)" = 1 ]
 	ip netns exec "$HS_NS" nft list table inet hardshim >/dev/null
 }
@@ -254,7 +254,7 @@ nft_rejects() {
 	[ "$status" != 0 ]
 	[[ "$output" == *"egress.nftables"*"nftables refused the egress ruleset"* ]]
 	[ "$(hs_state $C1)" != running ]
-	! grep -q started "$HS_TMP/$C1.out"
+	! grep -q started "$HS_TMP/$C1.out" || false
 }
 
 @test "egress: a ruleset nftables rejects refuses the container with the reason (runc)" {
@@ -273,7 +273,7 @@ missing_netns() {
 	echo "$output"
 	[ "$status" != 0 ]
 	[[ "$output" == *"/run/netns/hs-no-such-ns"* ]]
-	! grep -q started "$HS_TMP/$C1.out"
+	! grep -q started "$HS_TMP/$C1.out" || false
 }
 
 @test "egress: a missing network namespace refuses the container (runc)" {
@@ -295,7 +295,7 @@ missing_netns() {
 	echo "$output"
 	[ "$status" = 1 ]
 	[[ "$output" == *"egress.host-netns"* ]]
-	! nft list table inet hardshim 2>/dev/null
+	! nft list table inet hardshim 2>/dev/null || false
 }
 
 @test "egress: every container of a shared namespace gets the same table, replaced atomically" {

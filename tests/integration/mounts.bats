@@ -29,7 +29,7 @@ refused() {
 	echo "$output"
 	[ "$status" -ne 0 ]
 	[[ "$output" == *"$2: $3"* ]]
-	! container_exists "$1" "$ID"
+	! container_exists "$1" "$ID" || false
 }
 
 nmounts() { jq '.mounts | length' "$B/config.json"; }

@@ -37,7 +37,7 @@ refused() {
 	echo "$output"
 	[ "$status" -ne 0 ]
 	echo "$output" | grep -E "($2): $3"
-	! container_exists "$1" "$ID"
+	! container_exists "$1" "$ID" || false
 }
 
 pid1_net() {
