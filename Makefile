@@ -118,7 +118,11 @@ install: $(BIN) $(MAN_PAGES)
 		install -D -m 0644 $$m $(DESTDIR)$(MANDIR)/man$${m##*.}/$$(basename $$m) || exit 1; \
 	done
 	install -D -m 0755 $(BIN) $(DESTDIR)$(BINDIR)/hardshim
-	install -D -m 0644 profiles/policy/default.json $(DESTDIR)$(SYSCONFDIR)/hardshim/policy.json
+	# The shipped policy is always installed as policy.json.default; policy.json only when there
+	# is none, so a reinstall never overwrites the administrator's edited policy.
+	install -D -m 0644 profiles/policy/default.json $(DESTDIR)$(SYSCONFDIR)/hardshim/policy.json.default
+	[ -e $(DESTDIR)$(SYSCONFDIR)/hardshim/policy.json ] || \
+		install -D -m 0644 profiles/policy/default.json $(DESTDIR)$(SYSCONFDIR)/hardshim/policy.json
 	install -D -m 0644 profiles/logrotate/hardshim $(DESTDIR)$(SYSCONFDIR)/logrotate.d/hardshim
 	install -D -m 0644 profiles/apparmor/hardshim-default $(DESTDIR)$(SYSCONFDIR)/apparmor.d/hardshim-default
 	install -d $(DESTDIR)$(DATADIR)/containers/oci/hooks.d

@@ -19,6 +19,12 @@ setup_file() {
 	[ "$(stat -c %a "$dest/usr/bin/hardshim")" = 755 ]
 	[ "$(stat -c %a "$dest/etc/hardshim/policy.json")" = 644 ]
 	cmp "$dest/etc/hardshim/policy.json" "$HS_TOP/profiles/policy/default.json"
+	cmp "$dest/etc/hardshim/policy.json.default" "$HS_TOP/profiles/policy/default.json"
+	# a reinstall keeps the administrator's edited policy
+	echo '{"runtime":"/usr/bin/crun"}' >"$dest/etc/hardshim/policy.json"
+	run make -s -C "$HS_TOP" install BUILD="$E2E/build" DESTDIR="$dest" PREFIX=/usr SYSCONFDIR=/etc
+	[ "$status" -eq 0 ]
+	[ "$(jq -r .runtime "$dest/etc/hardshim/policy.json")" = /usr/bin/crun ]
 	for h in hardshim-precreate hardshim-createruntime; do
 		f=$dest/usr/share/containers/oci/hooks.d/$h.json
 		[ "$(jq -r .version "$f")" = 1.0.0 ]
