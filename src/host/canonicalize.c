@@ -13,6 +13,7 @@
 #include <linux/magic.h>
 
 #include "host-internal.h"
+#include "hs-path.h"
 
 #define HOST_MAX_LINKS 40
 #define HOST_MAX_DEPTH 256
@@ -119,22 +120,16 @@ int hs_host_canonicalize_real(const struct hs_host *h, struct hs_arena *a, const
 		goto out;
 
 	p = rest;
-	while (*p) {
-		const char *s;
+	for (;;) {
+		const char *c;
 		size_t len;
 		struct stat st;
 
-		while (*p == '/')
-			p++;
-		if (!*p)
+		if (!(c = hs_path_next(&p, &len)))
 			break;
-		s = strchrnul(p, '/');
-		len = (size_t)(s - p);
-		if (len == 1 && p[0] == '.') {
-			p = s;
+		if (hs_path_is_dot(c, len))
 			continue;
-		}
-		if (len == 2 && p[0] == '.' && p[1] == '.') {
+		if (hs_path_is_dotdot(c, len)) {
 			/* as the kernel: "missing/.." does not exist either */
 			if (!exists) {
 				r = hs_error_set(err, -ENOENT, "host.missing", path, -1,
@@ -144,7 +139,6 @@ int hs_host_canonicalize_real(const struct hs_host *h, struct hs_arena *a, const
 			path_pop(cur);
 			if (w.n > 1) /* ".." of "/" is "/" */
 				close(w.fds[--w.n]);
-			p = s;
 			continue;
 		}
 		if (strlen(cur) + 1 + len + 1 > PATH_MAX) {
@@ -152,8 +146,7 @@ int hs_host_canonicalize_real(const struct hs_host *h, struct hs_arena *a, const
 					 "path too long");
 			goto out;
 		}
-		path_push(cur, p, len);
-		p = s;
+		path_push(cur, c, len);
 		if (!exists)
 			continue; /* lexical only past the first missing component */
 		if (!S_ISDIR(comps[w.n - 1].mode)) {

@@ -9,7 +9,7 @@
 #include "hs-host.h"
 #include "hs-policy.h"
 #include "mounts.h"
-#include "paths.h"
+#include "hs-path.h"
 
 /* Path relation in words, for messages. */
 static const char *rel_word(enum hs_path_rel r)

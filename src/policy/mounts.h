@@ -4,7 +4,7 @@
 #pragma once
 
 #include "hs-policy.h"
-#include "paths.h"
+#include "hs-path.h"
 
 struct mounts_cfg {
 	const char **sensitive; /* built-in defaults + the policy's sensitive_paths */

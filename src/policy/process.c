@@ -5,6 +5,7 @@
  * exhaustion of the host, NIST SP 800-190 §4.4.2) within the policy's maxima. */
 #include <string.h>
 
+#include "hs-path.h"
 #include "hs-policy.h"
 
 struct rlimit_max {
@@ -133,20 +134,19 @@ static int refuse(struct hs_check_ctx *ctx, const char *rule, const char *path, 
  * resolved: the path is inside the container, whose filesystem hardshim never walks. */
 static const char *cwd_problem(const char *cwd)
 {
+	size_t n;
+
 	if (cwd[0] != '/')
 		return "is not absolute";
 	if (!strcmp(cwd, "/"))
 		return NULL;
-	for (const char *p = cwd; *p;) {
-		const char *e = strchrnul(p + 1, '/');
-		size_t n = (size_t)(e - p - 1);
-
-		if (n == 0)
-			return *e ? "has an empty component (//)" : "ends with /";
-		if ((n == 1 && p[1] == '.') || (n == 2 && p[1] == '.' && p[2] == '.'))
+	if (strstr(cwd, "//"))
+		return "has an empty component (//)";
+	if (cwd[strlen(cwd) - 1] == '/')
+		return "ends with /";
+	for (const char *p = cwd, *c; (c = hs_path_next(&p, &n));)
+		if (hs_path_is_dot(c, n) || hs_path_is_dotdot(c, n))
 			return "has a . or .. component";
-		p = e;
-	}
 	return NULL;
 }
 

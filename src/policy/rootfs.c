@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "hs-host.h"
+#include "hs-path.h"
 #include "hs-policy.h"
 
 struct rootfs_cfg {
@@ -109,48 +110,6 @@ static int rootfs_load(struct hs_arena *a, const struct hs_json *section, void *
 	return 0;
 }
 
-/* Lexical normal form of a mount destination as the runtimes resolve it inside the rootfs:
- * duplicate and trailing slashes and "." dropped, ".." applied (never above "/"). */
-static void normalize(const char *in, char *out, size_t size)
-{
-	size_t o = 0;
-
-	out[o++] = '/';
-	while (*in) {
-		const char *end;
-		size_t n;
-
-		while (*in == '/')
-			in++;
-		end = strchrnul(in, '/');
-		n = (size_t)(end - in);
-		if (n == 0 || (n == 1 && in[0] == '.')) {
-			/* nothing */
-		} else if (n == 2 && in[0] == '.' && in[1] == '.') {
-			while (o > 1 && out[o - 1] != '/')
-				o--;
-			if (o > 1)
-				o--;
-		} else if (o + n + 2 < size) {
-			if (o > 1)
-				out[o++] = '/';
-			memcpy(out + o, in, n);
-			o += n;
-		}
-		in = end;
-	}
-	out[o] = '\0';
-}
-
-static bool path_is_at_or_below(const char *path, const char *dir)
-{
-	size_t n = strlen(dir);
-
-	if (!strcmp(dir, "/"))
-		return true;
-	return !strncmp(path, dir, n) && (path[n] == '\0' || path[n] == '/');
-}
-
 static int check_readonly(struct hs_check_ctx *ctx, const struct rootfs_cfg *c, struct hs_json *root)
 {
 	const struct hs_json *ro = hs_json_get(root, "readonly");
@@ -206,11 +165,13 @@ static int add_tmpfs(struct hs_check_ctx *ctx, const struct rootfs_cfg *c)
 		hs_json_foreach_item(m, mounts, i)
 		{
 			const char *d = hs_json_get_string(m, "destination");
-			char norm[4096];
+			const char *norm;
 
 			if (!d)
 				continue;
-			normalize(d, norm, sizeof(norm));
+			/* as the runtimes resolve it inside the rootfs */
+			if (!(norm = hs_path_clean(ctx->arena, d)))
+				return -ENOMEM;
 			if (!strcmp(norm, c->tmpfs[t])) {
 				present = true;
 				break;
@@ -281,13 +242,13 @@ static int check_path(struct hs_check_ctx *ctx, const struct rootfs_cfg *c, cons
 	if (cp.exists && cp.n_components)
 		id = &cp.components[cp.n_components - 1].id;
 	for (size_t i = 0; pseudo_fs[i]; i++)
-		if (path_is_at_or_below(cp.path, pseudo_fs[i]))
+		if (hs_path_at_or_under(cp.path, pseudo_fs[i]))
 			return refuse_path(ctx, "resolves to %s, inside the kernel's %s", cp.path, pseudo_fs[i]);
 	for (size_t i = 0; c->forbidden[i]; i++) {
 		struct hs_file_id fid;
 
 		/* Equal to, or above, a host system directory: the container would see it. */
-		if (path_is_at_or_below(c->forbidden[i], cp.path))
+		if (hs_path_at_or_under(c->forbidden[i], cp.path))
 			return refuse_path(ctx, "resolves to %s, the host's own directory (or above %s)",
 					   cp.path, c->forbidden[i]);
 		if (id && ctx->host->file_id &&

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 
 #include "fake-host.h"
+#include "hs-path.h"
 #include "hs-util.h"
 
 #define FAKE_MAX_LINKS 40
@@ -329,22 +330,16 @@ static int fake_walk(struct hs_fake_host *fh, struct hs_arena *a, const char *pa
 	comps[n++] = (struct hs_path_component){ .path = "/", .uid = root->uid, .gid = root->gid,
 						 .mode = root->mode, .id = root->id };
 	p = rest;
-	while (*p) {
-		const char *s;
+	for (;;) {
+		const char *c;
 		size_t len;
 		struct fake_entry *e;
 
-		while (*p == '/')
-			p++;
-		if (!*p)
+		if (!(c = hs_path_next(&p, &len)))
 			break;
-		s = strchrnul(p, '/');
-		len = (size_t)(s - p);
-		if (len == 1 && p[0] == '.') {
-			p = s;
+		if (hs_path_is_dot(c, len))
 			continue;
-		}
-		if (len == 2 && p[0] == '.' && p[1] == '.') {
+		if (hs_path_is_dotdot(c, len)) {
 			/* as the kernel: "missing/.." does not exist either */
 			if (!exists)
 				return hs_error_set(err, -ENOENT, "host.missing", path, -1,
@@ -352,13 +347,11 @@ static int fake_walk(struct hs_fake_host *fh, struct hs_arena *a, const char *pa
 			path_pop(cur);
 			if (n > 1)
 				n--;
-			p = s;
 			continue;
 		}
-		r = path_push(cur, p, len);
+		r = path_push(cur, c, len);
 		if (r < 0)
 			return hs_error_set(err, r, "host.path-too-long", path, -1, "path too long");
-		p = s;
 		if (!exists)
 			continue; /* lexical only past the first missing component */
 		if (!S_ISDIR(comps[n - 1].mode))

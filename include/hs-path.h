@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0
- * Pure path helpers shared by the mounts control (and whoever needs lexical paths): no I/O. */
+ * Lexical paths: no I/O. Container paths live in the container's rootfs and are never resolved
+ * on the host; host paths are resolved by the host seam (include/hs-host.h), not here. */
 #pragma once
 
 #include "hs-util.h"
@@ -20,6 +21,14 @@ enum hs_path_rel {
 enum hs_path_rel hs_path_relation(const char *a, const char *b);
 /* Is clean absolute path at or beneath prefix (by components)? */
 bool hs_path_at_or_under(const char *path, const char *prefix);
+/* Step to the next component of a path: skips slashes, sets *ret_len, returns the component's
+ * start, or NULL at the end. *p moves past it. */
+const char *hs_path_next(const char **p, size_t *ret_len);
+static inline bool hs_path_is_dot(const char *c, size_t len) { return len == 1 && c[0] == '.'; }
+static inline bool hs_path_is_dotdot(const char *c, size_t len)
+{
+	return len == 2 && c[0] == '.' && c[1] == '.';
+}
 
 /*
  * Anchored source patterns for the engines' own per-container files. Components:

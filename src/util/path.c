@@ -1,48 +1,48 @@
 /* SPDX-License-Identifier: Apache-2.0
- * Lexical paths and the anchored patterns that admit the engines' per-container files beneath
+ * Lexical paths, and the anchored patterns that admit the engines' per-container files beneath
  * sensitive trees (threats.md §8): precise enough that the tree itself, the engines' sockets
  * and state, and another container's files stay refused. */
 #include <string.h>
 
-#include "paths.h"
+#include "hs-path.h"
+
+const char *hs_path_next(const char **p, size_t *ret_len)
+{
+	const char *start = *p, *end;
+
+	while (*start == '/')
+		start++;
+	if (!*start)
+		return NULL;
+	end = strchrnul(start, '/');
+	*ret_len = (size_t)(end - start);
+	*p = end;
+	return start;
+}
 
 char *hs_path_clean(struct hs_arena *a, const char *path)
 {
-	size_t n = strlen(path);
-	char *out = hs_arena_alloc(a, n + 2);
-	size_t o = 0;
-	const char *p = path;
+	char *out = hs_arena_alloc(a, strlen(path) + 2);
+	const char *p = path, *c;
+	size_t o = 0, len;
 
 	if (!out)
 		return NULL;
 	out[o++] = '/';
-	while (*p) {
-		const char *s;
-		size_t len;
-
-		while (*p == '/')
-			p++;
-		if (!*p)
-			break;
-		s = strchrnul(p, '/');
-		len = (size_t)(s - p);
-		if (len == 1 && p[0] == '.') {
-			p = s;
+	while ((c = hs_path_next(&p, &len))) {
+		if (hs_path_is_dot(c, len))
 			continue;
-		}
-		if (len == 2 && p[0] == '.' && p[1] == '.') {
+		if (hs_path_is_dotdot(c, len)) {
 			while (o > 1 && out[o - 1] != '/')
 				o--;
 			if (o > 1)
 				o--; /* the separator */
-			p = s;
 			continue;
 		}
 		if (o > 1)
 			out[o++] = '/';
-		memcpy(out + o, p, len);
+		memcpy(out + o, c, len);
 		o += len;
-		p = s;
 	}
 	out[o] = 0;
 	return out;
