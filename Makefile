@@ -58,20 +58,24 @@ $(BUILD)/obj/%.o: %.c
 
 $(LIB): $(OBJS)
 	@mkdir -p $(dir $@)
-	rm -f $@ && $(AR) rcs $@ $^
+	@echo "  AR      $@"
+	@rm -f $@ && $(AR) rcs $@ $^
 
 $(BIN): $(BUILD)/obj/src/main.o $(LIB)
-	$(CC) $(LDFLAGS) -o $@ $(BUILD)/obj/src/main.o -Wl,--whole-archive $(LIB) -Wl,--no-whole-archive $(LDLIBS)
+	@echo "  LD      $@"
+	@$(CC) $(LDFLAGS) -o $@ $(BUILD)/obj/src/main.o -Wl,--whole-archive $(LIB) -Wl,--no-whole-archive $(LDLIBS)
 
 $(BUILD)/tests/%: tests/unit/%.c $(UNIT_SUPPORT) $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -Wno-missing-prototypes -Itests/unit/support $(LDFLAGS) -o $@ $< \
+	@echo "  LD      $@"
+	@$(CC) $(CFLAGS) -Wno-missing-prototypes -Itests/unit/support $(LDFLAGS) -o $@ $< \
 		$(UNIT_SUPPORT) -Wl,--whole-archive $(LIB) -Wl,--no-whole-archive $(LDLIBS) -lcmocka
 
 # Small programs the integration tests run inside containers or use as fake runtimes.
 $(BUILD)/helpers/%: tests/helpers/%.c
 	@mkdir -p $(dir $@)
-	$(CC) -O2 -static -Wall -o $@ $<
+	@echo "  LD      $@"
+	@$(CC) -O2 -static -Wall -o $@ $<
 
 test-build: $(BIN) $(UNIT_BINS) $(HELPER_BINS) $(MAN_PAGES)
 
@@ -159,7 +163,8 @@ $(FUZZ_DIR)/obj/%.o: %.c
 	@clang $(FUZZ_CFLAGS) -Itests/unit/support -c $< -o $@
 
 $(FUZZ_DIR)/fuzz-%: tests/fuzz/fuzz-%.c $(FUZZ_OBJS)
-	clang $(FUZZ_CFLAGS) -Itests/unit/support -fsanitize=fuzzer -o $@ $< $(FUZZ_OBJS) \
+	@echo "  LD      $@"
+	@clang $(FUZZ_CFLAGS) -Itests/unit/support -fsanitize=fuzzer -o $@ $< $(FUZZ_OBJS) \
 		$(YAJL_STATIC) -ldl
 
 fuzz-build: $(FUZZ_BINS)
