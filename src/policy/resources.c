@@ -172,8 +172,10 @@ static int check_limit(struct rctx *x, const char *obj, const char *key, const c
 	if (!present || v < 0 || (zero_unlimited && v == 0)) {
 		if (!def && !max)
 			return 0;
-		if (!present && !x->fill_defaults)
-			return 0; /* update: not changed */
+		/* update: absent, and 0 ("not set" to runc and crun: they leave the cgroup
+		 * file alone), change nothing */
+		if ((!present || v == 0) && !x->fill_defaults)
+			return 0;
 		if (x->fill_defaults && def) {
 			r = hs_finding(x->ctx, rule_unlimited, path, HS_ACTION_REWRITE,
 				       "%s %s: set to the policy default %" PRId64,
@@ -185,8 +187,8 @@ static int check_limit(struct rctx *x, const char *obj, const char *key, const c
 		if (!max)
 			return 0;
 		r = hs_finding(x->ctx, rule_unlimited, path, HS_ACTION_REFUSE,
-			       "%s %" PRId64 " means unlimited%s: the policy's maximum is %" PRId64,
-			       what, v, zero_unlimited ? " (0 and negative values)" : "", max);
+			       "%s %" PRId64 " means unlimited: the policy's maximum is %" PRId64,
+			       what, v, max);
 		return r < 0 ? r : 0;
 	}
 	if (max && v > max) {
@@ -271,8 +273,8 @@ static int check_cpu(struct rctx *x)
 	if (!has_quota || quota <= 0) {
 		int64_t def = (int64_t)(c->cpu_millicores_max * period / 1000);
 
-		if (!has_quota && !x->fill_defaults)
-			return 0;
+		if ((!has_quota || quota == 0) && !x->fill_defaults)
+			return 0; /* update: unchanged */
 		if (x->fill_defaults) {
 			r = hs_finding(x->ctx, "resources.cpu-unlimited", path, HS_ACTION_REWRITE,
 				       "cpu.quota %s: set to %" PRId64 " (%" PRIu64 " millicores "

@@ -14,7 +14,7 @@ update_flags() {
 	[ "$(rc_cgroup up pids pids.max)" = 200 ]
 	run hs_rt update --pids-limit -1 up
 	rc_refused resources.pids-unlimited --pids-limit
-	run hs_rt update --pids-limit=0 up
+	run hs_rt update --pids-limit=-2 up
 	rc_refused resources.pids-unlimited --pids-limit
 	run hs_rt update --memory 1073741824 up
 	rc_refused resources.memory-max --memory
@@ -26,6 +26,10 @@ update_flags() {
 	rc_refused update.bad-value --pids-limit
 	[ "$(rc_cgroup up pids pids.max)" = 200 ]
 	[ "$(rc_cgroup up memory memory.limit_in_bytes)" = 268435456 ]
+	# 0 is "not set" to both runtimes: passed on, and the limits stay
+	run hs_rt update --pids-limit=0 up
+	[ "$status" -eq 0 ]
+	[ "$(rc_cgroup up pids pids.max)" = 200 ]
 	run hs_rt update --pids-limit 321 --memory 402653184 up
 	echo "$output"
 	[ "$status" -eq 0 ]
@@ -42,8 +46,8 @@ update_flags() {
 		[ "$(rc_cgroup up pids pids.max)" = max ]
 	fi
 }
-@test "update/runc: --pids-limit -1/0, huge or -1 --memory refused; sane flags applied; control off: applied" { update_flags runc; }
-@test "update/crun: --pids-limit -1/0, huge or -1 --memory refused; sane flags applied; control off: applied" { update_flags crun; }
+@test "update/runc: --pids-limit -1, huge or -1 --memory refused, 0 unchanged; sane flags applied; control off: applied" { update_flags runc; }
+@test "update/crun: --pids-limit -1, huge or -1 --memory refused, 0 unchanged; sane flags applied; control off: applied" { update_flags crun; }
 
 update_resources() {
 	rc_setup "$1" '.controls.resources += {"pids_default": 200, "pids_max": 1000}'

@@ -80,7 +80,7 @@ static void refused(const char *rule, const char *path, ...)
 static void test_flags_unlimited_refused(void **state)
 {
 	refused("resources.pids-unlimited", "--pids-limit", "--pids-limit", "-1", NULL);
-	refused("resources.pids-unlimited", "--pids-limit", "--pids-limit=0", NULL);
+	refused("resources.pids-unlimited", "--pids-limit", "--pids-limit=-5", NULL);
 	refused("resources.memory-unlimited", "--memory", "--memory", "-1", NULL);
 	refused("resources.cpu-unlimited", "--cpu-quota", "--cpu-quota=-1", NULL);
 }
@@ -114,6 +114,9 @@ static void test_flags_within_limits_pass(void **state)
 
 	assert_int_equal(update(&u, NULL, "--pids-limit", "500", "--memory=536870912", "--cpu-share", "1024",
 				"--cpu-quota", "150000", "--cpuset-cpus", "0", NULL), 0);
+	done(&u);
+	/* 0: "not set", the runtimes change nothing */
+	assert_int_equal(update(&u, NULL, "--pids-limit=0", "--memory", "0", NULL), 0);
 	done(&u);
 	/* audit mode: reported, not refused */
 	assert_int_equal(update(&u, "audit", "--pids-limit", "-1", NULL), 0);
