@@ -4,12 +4,18 @@
  * config's linux.resources, and the runtime then reads exactly the bytes that were checked,
  * from a sealed memfd; the single-value flags are checked against the same maxima. */
 #include <fcntl.h>
+#include <spawn.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 
 #include "hs-cli.h"
 #include "hs-host.h"
+
+extern char **environ;
+
+#define STATE_MAX_BYTES (1u << 20)
 
 enum flag_kind { F_I64, F_U64, F_STRING, F_PASS };
 
@@ -110,7 +116,115 @@ static int report_refusal(const struct hs_report *rep, struct hs_error *err)
 	return 1;
 }
 
-static int check_flags(const struct hs_argv *a, const struct hs_policy *p, struct hs_error *err)
+/*
+ * Policy selection for update. An update document carries no annotations, but the container
+ * was created under the exception its config's annotations chose: ask the runtime (with the
+ * caller's global options: --root ...) for the container's state, whose annotations are those
+ * of the config hardshim checked and handed on, and choose the same way. Anything that fails
+ * leaves no exception: the base policy, the stricter one.
+ */
+static struct hs_json *runtime_annotations(struct hs_arena *arena, const struct hs_argv *a,
+					   const struct hs_policy *p)
+{
+	_cleanup_free_ char *buf = NULL;
+	_cleanup_close_ int rfd = -1, wfd = -1;
+	posix_spawn_file_actions_t fa;
+	struct hs_json_limits lim = HS_JSON_LIMITS_DEFAULT;
+	struct hs_error err = HS_ERROR_INIT;
+	struct hs_json *state, *ann;
+	char *argv[HS_ARGV_MAX_OPTS * 2 + 8];
+	int n = 0, pipefd[2], status = 0, r;
+	size_t len = 0;
+	pid_t pid;
+
+	if (a->cmd_index < 1 || a->cmd_index > HS_ARGV_MAX_OPTS * 2 || a->first_positional < 0 ||
+	    pipe2(pipefd, O_CLOEXEC) < 0)
+		return NULL;
+	rfd = pipefd[0];
+	wfd = pipefd[1];
+	argv[n++] = (char *)p->runtime;
+	for (int i = 1; i < a->cmd_index; i++)
+		argv[n++] = a->argv[i];
+	argv[n++] = "state";
+	argv[n++] = a->argv[a->first_positional];
+	argv[n] = NULL;
+	if (posix_spawn_file_actions_init(&fa) != 0)
+		return NULL;
+	r = posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0) ||
+	    posix_spawn_file_actions_adddup2(&fa, wfd, STDOUT_FILENO) ||
+	    posix_spawn_file_actions_addopen(&fa, STDERR_FILENO, "/dev/null", O_WRONLY, 0) ||
+	    posix_spawn(&pid, p->runtime, &fa, NULL, argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	if (r != 0)
+		return NULL;
+	hs_closep(&wfd);
+	wfd = -1;
+	r = hs_read_fd(rfd, STATE_MAX_BYTES, &buf, &len, &err);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (r < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		return NULL;
+	lim.max_bytes = STATE_MAX_BYTES;
+	if (hs_json_parse(arena, buf, len, &lim, &state, &err) < 0)
+		return NULL;
+	ann = hs_json_get_type(state, "annotations", HS_JSON_OBJECT);
+	if (!ann || hs_schema_check(ann, &hs_schema_string_map, "annotations", HS_UNKNOWN_PRESERVE, &err) < 0)
+		return NULL;
+	return ann;
+}
+
+/* The first exception whose every annotation matches, as create chooses (src/policy/report.c). */
+static const struct hs_exception *choose_exception(const struct hs_policy *p,
+						   const struct hs_json *ann)
+{
+	for (size_t i = 0; ann && i < p->n_exceptions; i++) {
+		const struct hs_exception *e = &p->exceptions[i];
+		const struct hs_json_member *m;
+		bool all = true;
+
+		hs_json_foreach_member(m, e->match_annotations, j)
+		{
+			const struct hs_json *v = hs_json_get(ann, m->key);
+
+			if (!v || !hs_json_equal(v, m->value)) {
+				all = false;
+				break;
+			}
+		}
+		if (all)
+			return e;
+	}
+	return NULL;
+}
+
+/* The policy as the container's exception makes it: *view is p with the exception's
+ * sections in place of the base ones. Returns the exception's name, or NULL. */
+static const char *policy_for_container(const struct hs_argv *a, const struct hs_policy *p,
+					struct hs_policy *view)
+{
+	_cleanup_arena_ struct hs_arena *arena = NULL;
+	const struct hs_exception *e;
+
+	*view = *p;
+	if (!p->n_exceptions || !(arena = hs_arena_new()))
+		return NULL;
+	e = choose_exception(p, runtime_annotations(arena, a, p));
+	if (!e)
+		return NULL;
+	view->controls = e->controls;
+	view->exceptions = NULL;
+	view->n_exceptions = 0;
+	return e->name;
+}
+
+static void mark_exception(struct hs_report *rep, const char *name)
+{
+	for (size_t i = 0; name && i < rep->len; i++)
+		rep->items[i].exception = hs_arena_strdup(rep->arena, name);
+}
+
+static int check_flags(const struct hs_argv *a, const struct hs_policy *p, const char *exception,
+		       struct hs_error *err)
 {
 	_cleanup_arena_ struct hs_arena *arena = hs_arena_new();
 	_cleanup_report_ struct hs_report *rep = hs_report_new();
@@ -163,6 +277,7 @@ static int check_flags(const struct hs_argv *a, const struct hs_policy *p, struc
 		.no_rewrite = true,
 		.container_id = a->first_positional >= 0 ? a->argv[a->first_positional] : NULL,
 		.resources = doc,
+		.exception = exception,
 	};
 	r = hs_policy_check(&ctx);
 	if (r < 0)
@@ -244,9 +359,10 @@ static int rewrite_argv(struct hs_argv *a, int fd)
 
 int hs_update_prepare(struct hs_argv *a, const struct hs_policy *p, struct hs_error *err)
 {
-	const char *src = hs_argv_value(a, "resources");
+	const char *src = hs_argv_value(a, "resources"), *exception;
 	_cleanup_free_ char *buf = NULL;
 	struct hs_pipeline pl = { 0 };
+	struct hs_policy view;
 	const char *out;
 	size_t len, out_len;
 	int r, fd = -1;
@@ -254,8 +370,9 @@ int hs_update_prepare(struct hs_argv *a, const struct hs_policy *p, struct hs_er
 	r = check_flag_set(a, err);
 	if (r != 0)
 		return r;
+	exception = policy_for_container(a, p, &view);
 	if (!src)
-		return check_flags(a, p, err);
+		return check_flags(a, &view, exception, err);
 
 	r = read_resources(src, p->limits.max_bytes, &buf, &len, err);
 	if (r == -EFBIG || r == -EINVAL)
@@ -263,7 +380,7 @@ int hs_update_prepare(struct hs_argv *a, const struct hs_policy *p, struct hs_er
 	if (r < 0)
 		return r;
 	pl = (struct hs_pipeline){
-		.policy = p,
+		.policy = &view,
 		.host = hs_host_real(),
 		.schema = &hs_oci_resources,
 		.event = HS_EVENT_UPDATE,
@@ -272,6 +389,7 @@ int hs_update_prepare(struct hs_argv *a, const struct hs_policy *p, struct hs_er
 	r = hs_pipeline_run(&pl, buf, len, err);
 	if (r < 0)
 		goto out;
+	mark_exception(pl.report, exception);
 	if (p->mode == HS_MODE_AUDIT) {
 		out = buf; /* observe only, but stdin is consumed: hand the original on */
 		out_len = len;

@@ -81,3 +81,36 @@ update_resources() {
 }
 @test "update/runc: --resources - and FILE checked by the strict core, applied from the checked copy" { update_resources runc; }
 @test "update/crun: --resources - and FILE checked by the strict core, applied from the checked copy" { update_resources crun; }
+
+# The exception a container was created under applies to its updates too: hardshim asks the
+# runtime for the container's state (its annotations, from the config hardshim handed on).
+update_exception() {
+	rc_setup "$1" '.controls.resources += {"pids_default": 200, "pids_max": 1000}
+		| .exceptions = [{"name": "builders",
+			"match": {"annotations": {"io.kubernetes.cri.sandbox-namespace": "ci"}},
+			"controls": {"resources": {"pids_max": 4096}}}]'
+	hs_config '.annotations = {"io.kubernetes.cri.sandbox-namespace": "ci"}'
+	rc_start ci
+	hs_config '.annotations = {"io.kubernetes.cri.sandbox-namespace": "default"}'
+	rc_start plain
+	run hs_rt update --pids-limit 3000 ci
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$(rc_cgroup ci pids pids.max)" = 3000 ]
+	printf '{"pids":{"limit":3500}}' >"$HS_TMP/res.json"
+	run hs_rt update --resources "$HS_TMP/res.json" ci
+	[ "$status" -eq 0 ]
+	[ "$(rc_cgroup ci pids pids.max)" = 3500 ]
+	run hs_rt update --pids-limit 5000 ci
+	rc_refused resources.pids-max --pids-limit
+	run hs_rt update --pids-limit 3000 plain
+	rc_refused resources.pids-max --pids-limit
+	[ "$(rc_cgroup plain pids pids.max)" = 200 ]
+	# opposite: without the exception in the policy, the ci container gets the base maximum
+	rc_policy '.controls.resources += {"pids_default": 200, "pids_max": 1000}'
+	run hs_rt update --pids-limit 2000 ci
+	rc_refused resources.pids-max --pids-limit
+	[ "$(rc_cgroup ci pids pids.max)" = 3500 ]
+}
+@test "update/runc: the container's exception (from its annotations) applies to update" { update_exception runc; }
+@test "update/crun: the container's exception (from its annotations) applies to update" { update_exception crun; }

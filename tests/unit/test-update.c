@@ -24,6 +24,9 @@ struct upd {
 	int argc;
 };
 
+/* For the next update(): exceptions in the policy, and the runtime that answers `state`. */
+static const char *next_exceptions, *next_runtime;
+
 static int update(struct upd *u, const char *mode, ...)
 {
 	char pol[512];
@@ -34,7 +37,9 @@ static int update(struct upd *u, const char *mode, ...)
 	memset(u, 0, sizeof(*u));
 	u->err = (struct hs_error)HS_ERROR_INIT;
 	snprintf(pol, sizeof(pol), "%s", CONTROLS);
-	assert_int_equal(rc_policy_load(pol, NULL, &u->policy, &u->err), 0);
+	assert_int_equal(rc_policy_load(pol, next_exceptions, &u->policy, &u->err), 0);
+	if (next_runtime)
+		u->policy->runtime = next_runtime;
 	if (mode && !strcmp(mode, "audit"))
 		u->policy->mode = HS_MODE_AUDIT;
 	u->argv[u->argc++] = "hardshim";
@@ -230,6 +235,45 @@ static void test_resources_mixed_refused(void **state)
 	refused("update.mixed-options", "--resources", "--resources", "-", "--pids-limit", "10", NULL);
 }
 
+static void test_exception_from_runtime_state(void **state)
+{
+	char rt[] = "/tmp/hs-test-fake-runtime-XXXXXX";
+	int fd = mkstemp(rt);
+	struct upd u;
+	const char *script =
+		"#!/bin/sh\n"
+		"# fake runtime: `state ID` with the annotations the container was created with\n"
+		"[ \"$1\" = state ] && [ \"$2\" = ctr1 ] || exit 1\n"
+		"echo '{\"ociVersion\":\"1.0.2\",\"id\":\"ctr1\",\"status\":\"running\",\"pid\":1,"
+		"\"bundle\":\"/x\",\"annotations\":{\"io.kubernetes.cri.sandbox-namespace\":\"ci\"}}'\n";
+
+	assert_true(fd >= 0);
+	assert_int_equal(hs_write_all(fd, script, strlen(script)), 0);
+	close(fd);
+	chmod(rt, 0755);
+	next_exceptions = "{\"name\":\"builders\",\"match\":{\"annotations\":{\"io.kubernetes.cri.sandbox-namespace\":\"ci\"}},"
+			  "\"controls\":{\"resources\":{\"pids_max\":4096}}}";
+	next_runtime = rt;
+	assert_int_equal(update(&u, NULL, "--pids-limit", "3000", NULL), 0);
+	done(&u);
+	assert_int_equal(update(&u, NULL, "--pids-limit", "5000", NULL), 1);
+	assert_non_null(strstr(u.err.msg, "maximum 4096"));
+	done(&u);
+	/* a runtime that cannot tell (fails): the base policy */
+	next_runtime = "/bin/false";
+	assert_int_equal(update(&u, NULL, "--pids-limit", "3000", NULL), 1);
+	assert_non_null(strstr(u.err.msg, "maximum 1000"));
+	done(&u);
+	/* a different namespace in the state: the base policy */
+	next_runtime = rt;
+	next_exceptions = "{\"name\":\"other\",\"match\":{\"annotations\":{\"io.kubernetes.cri.sandbox-namespace\":\"prod\"}},"
+			  "\"controls\":{\"resources\":{\"pids_max\":4096}}}";
+	assert_int_equal(update(&u, NULL, "--pids-limit", "3000", NULL), 1);
+	done(&u);
+	next_exceptions = next_runtime = NULL;
+	unlink(rt);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -241,6 +285,7 @@ int main(void)
 		cmocka_unit_test(test_resources_file_refused),
 		cmocka_unit_test(test_resources_stdin),
 		cmocka_unit_test(test_resources_mixed_refused),
+		cmocka_unit_test(test_exception_from_runtime_state),
 	};
 	return cmocka_run_group_tests_name("update", tests, NULL, NULL);
 }
