@@ -67,6 +67,11 @@ struct hs_host {
 	void *data;
 };
 
+/* Why a path the host walk resolved could be swapped by someone other than root (a parent
+ * owned by another user, or writable by group/others without the sticky bit, or a non-root
+ * component in a sticky directory), or NULL. Pure: reads only cp. Arena-owned message. */
+const char *hs_canonical_path_replaceable(struct hs_arena *a, const struct hs_canonical_path *cp);
+
 /* The real machine. Lazily loads the libraries it needs (libmount, libapparmor,
  * libselinux) on first use. */
 const struct hs_host *hs_host_real(void);

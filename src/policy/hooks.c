@@ -156,6 +156,7 @@ static const char *unsafe_file(struct hs_check_ctx *ctx, const char *path, char 
 	struct hs_error err = HS_ERROR_INIT;
 	struct hs_canonical_path cp;
 	const struct hs_path_component *last;
+	const char *replaceable;
 
 	if (!ctx->host || !ctx->host->canonicalize) {
 		snprintf(why, size, "cannot inspect %s on this host", path);
@@ -174,18 +175,21 @@ static const char *unsafe_file(struct hs_check_ctx *ctx, const char *path, char 
 		snprintf(why, size, "%s resolves to %s: name the file itself", path, cp.path);
 		return why;
 	}
-	for (size_t i = 0; i < cp.n_components; i++) {
-		const struct hs_path_component *pc = &cp.components[i];
-
-		if (pc->uid != 0 || (pc->mode & 0022)) {
-			snprintf(why, size, "%s is %s (uid %u, mode %04o): someone other than root "
-				 "could replace what runs", pc->path,
-				 pc->uid != 0 ? "not owned by root" : "writable by group or others",
-				 (unsigned)pc->uid, (unsigned)(pc->mode & 07777));
-			return why;
-		}
+	/* Nobody but root may swap the file (a sticky /tmp above a root-owned directory is
+	 * fine) or change what is in it. */
+	replaceable = hs_canonical_path_replaceable(ctx->arena, &cp);
+	if (replaceable) {
+		snprintf(why, size, "%s: someone other than root could replace what runs", replaceable);
+		return why;
 	}
 	last = &cp.components[cp.n_components - 1];
+	if (last->uid != 0 || (last->mode & 0022)) {
+		snprintf(why, size, "%s is %s (uid %u, mode %04o): someone other than root could "
+			 "change what runs", last->path,
+			 last->uid != 0 ? "not owned by root" : "writable by group or others",
+			 (unsigned)last->uid, (unsigned)(last->mode & 07777));
+		return why;
+	}
 	if (!S_ISREG(last->mode)) {
 		snprintf(why, size, "%s is not a regular file", path);
 		return why;

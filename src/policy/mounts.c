@@ -128,29 +128,6 @@ static enum hs_path_rel sensitive_relation(const struct sensitive *s,
 	return HS_PATH_UNRELATED;
 }
 
-/* A component is replaceable by whoever can write its parent: the parent's non-root owner,
- * or anyone when the parent is group/other-writable — unless sticky, where only the
- * component's owner (then non-root is refused) can rename it. */
-static const char *replaceable_why(struct hs_arena *a, const struct hs_canonical_path *cp)
-{
-	for (size_t i = 1; i < cp->n_components; i++) {
-		const struct hs_path_component *parent = &cp->components[i - 1], *c = &cp->components[i];
-
-		if (parent->uid != 0)
-			return hs_arena_printf(a, "%s is owned by uid %u, who can replace %s", parent->path,
-					       (unsigned)parent->uid, c->path);
-		if (parent->mode & (S_IWGRP | S_IWOTH)) {
-			if (!(parent->mode & S_ISVTX))
-				return hs_arena_printf(a, "%s is writable by group or others (mode %04o)",
-						       parent->path, (unsigned)(parent->mode & 07777));
-			if (c->uid != 0)
-				return hs_arena_printf(a, "%s is owned by uid %u in sticky %s", c->path,
-						       (unsigned)c->uid, parent->path);
-		}
-	}
-	return NULL;
-}
-
 /* Kernel interfaces mounted somewhere else than their usual place (a second sysfs, a bind of
  * the cgroup tree, a devtmpfs under /mnt) are the same interfaces: by name they look
  * harmless, so ask the mount table which filesystem holds the source. */
@@ -232,7 +209,7 @@ static int check_bind_source(struct hs_check_ctx *ctx, const struct mounts_cfg *
 		/* absent now, a symlink to /etc later: the runtime must not create it for us */
 		return hs_finding(ctx, "mounts.source-missing", jpath, cfg->on_source,
 				  "bind source %s (%s) does not exist", src, cp.path);
-	why = replaceable_why(ctx->arena, &cp);
+	why = hs_canonical_path_replaceable(ctx->arena, &cp);
 	if (why)
 		return hs_finding(ctx, "mounts.source-replaceable", jpath, cfg->on_source,
 				  "bind source %s (%s) could be swapped by a non-root user: %s", src,

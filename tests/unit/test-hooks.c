@@ -24,7 +24,8 @@ static char *config(const char *hooks)
 	      "{\"path\":\"/usr/libexec/oci/args\",\"args\":[\"args\",\"--x\"],\"stages\":[\"poststop\"]}," \
 	      "{\"path\":\"/opt/world/hook\"},{\"path\":\"/usr/libexec/oci/user\"}," \
 	      "{\"path\":\"/usr/libexec/oci/link\"},{\"path\":\"/usr/libexec/oci/missing\"}," \
-	      "{\"path\":\"/usr/libexec/oci/gw\"},{\"path\":\"/usr/libexec/oci\"}]}"
+	      "{\"path\":\"/usr/libexec/oci/gw\"},{\"path\":\"/usr/libexec/oci\"}," \
+	      "{\"path\":\"/tmp/ci/hook\"},{\"path\":\"/tmp/alice/hook\"}]}"
 
 static void setup_host(struct rc_fixture *f)
 {
@@ -36,6 +37,11 @@ static void setup_host(struct rc_fixture *f)
 	assert_int_equal(hs_fake_host_add_file(f->host, "/usr/libexec/oci/gw", 0, 0, 0775), 0);
 	assert_int_equal(hs_fake_host_add_symlink(f->host, "/usr/libexec/oci/link", "ok"), 0);
 	assert_int_equal(hs_fake_host_add_file(f->host, "/usr/local/bin/hardshim", 0, 0, 0755), 0);
+	/* under the sticky /tmp: a root-owned directory only root can rename, and a user's */
+	assert_int_equal(hs_fake_host_add_dir(f->host, "/tmp/ci", 0, 0, 0755), 0);
+	assert_int_equal(hs_fake_host_add_file(f->host, "/tmp/ci/hook", 0, 0, 0755), 0);
+	assert_int_equal(hs_fake_host_add_dir(f->host, "/tmp/alice", 1000, 1000, 0755), 0);
+	assert_int_equal(hs_fake_host_add_file(f->host, "/tmp/alice/hook", 0, 0, 0755), 0);
 }
 
 /* Run with the invented host populated before the checks. */
@@ -103,6 +109,10 @@ static void test_not_allowlisted(void **state)
 
 static void test_unsafe_files(void **state)
 {
+	/* a sticky directory above root-owned ones: nobody but root can swap the hook */
+	expect(ALLOW, "\"prestart\":[{\"path\":\"/tmp/ci/hook\"}]", NULL, NULL);
+	/* a user's directory in it: the user can */
+	expect(ALLOW, "\"prestart\":[{\"path\":\"/tmp/alice/hook\"}]", "hooks.unsafe-file", NULL);
 	expect(ALLOW, "\"prestart\":[{\"path\":\"/opt/world/hook\"}]", "hooks.unsafe-file", "hooks.prestart[0].path");
 	expect(ALLOW, "\"prestart\":[{\"path\":\"/usr/libexec/oci/user\"}]", "hooks.unsafe-file", NULL);
 	expect(ALLOW, "\"prestart\":[{\"path\":\"/usr/libexec/oci/gw\"}]", "hooks.unsafe-file", NULL);
