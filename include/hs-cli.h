@@ -10,7 +10,7 @@ int hs_main(int argc, char **argv);
 int hs_cmd_check(int argc, char **argv);
 int hs_cmd_hook(int argc, char **argv);
 int hs_cmd_log(int argc, char **argv);
-int hs_cmd_ps(int argc, char **argv);     /* `hardshim unmanaged`: containers with no record */
+int hs_cmd_unmanaged(int argc, char **argv); /* containers the runtimes know with no launch record */
 int hs_cmd_egress(int argc, char **argv);
 /* Runtime commands: everything else. argv is hardshim's whole argv. Does not return on
  * success (the runtime is exec'ed). */

@@ -12,7 +12,7 @@ static const struct {
 	{ "check", hs_cmd_check },
 	{ "hook", hs_cmd_hook },
 	{ "log", hs_cmd_log },
-	{ "unmanaged", hs_cmd_ps },
+	{ "unmanaged", hs_cmd_unmanaged },
 	{ "egress", hs_cmd_egress },
 };
 

@@ -314,7 +314,7 @@ static void add_rt(struct ps_ctx *c, const char *path)
 		c->rts[c->n_rts++] = (struct rt){ .path = path };
 }
 
-int hs_cmd_ps(int argc, char **argv)
+int hs_cmd_unmanaged(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "runtime", required_argument, NULL, 'r' },
