@@ -168,6 +168,8 @@ $(FUZZ_DIR)/fuzz-%: tests/fuzz/fuzz-%.c $(FUZZ_OBJS)
 		$(YAJL_STATIC) -ldl
 
 fuzz-build: $(FUZZ_BINS)
+# Keep the objects: without this make deletes them as intermediates and rebuilds all each time.
+.SECONDARY: $(FUZZ_OBJS)
 
 fuzz: fuzz-build
 	FUZZ_SECONDS=$(FUZZ_SECONDS) sh tests/fuzz/run.sh
