@@ -9,6 +9,7 @@ build=${1:-${HS_BUILD:-$top/build}}
 case $build in /*) ;; *) build=$top/$build ;; esac
 out=$build/oracle
 src=$top/tests/oracle/main.go
+# shellcheck disable=SC3013 # -nt: dash (Debian's sh) and bash both have it
 if [ -x "$out" ] && [ "$out" -nt "$src" ]; then
 	exit 0
 fi
@@ -21,7 +22,7 @@ mkdir -p "$build/go-cache"
 # Module mode off: the import resolves in GOPATH=/usr/share/gocode; GOFLAGS cleared so a
 # user's -mod=... cannot switch the build to a network resolver.
 cd "$top/tests/oracle"
-GO111MODULE=off GOPATH=/usr/share/gocode GOPROXY=off GOFLAGS= GOTOOLCHAIN=local \
+GO111MODULE=off GOPATH=/usr/share/gocode GOPROXY=off GOFLAGS='' GOTOOLCHAIN=local \
 	GOCACHE="$build/go-cache" CGO_ENABLED=0 \
 	go build -o "$out.tmp" main.go
 mv "$out.tmp" "$out"

@@ -9,6 +9,7 @@ set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 hs="$top/build/hardshim"
 work=$(mktemp -d /tmp/hardshim-demo.XXXXXX)
+# shellcheck disable=SC2154 # $id is the trap's own loop variable
 trap 'cd /; for id in demo-hostile demo-ok; do runc --root "$work/state" delete --force "$id" >/dev/null 2>&1 || true; done; rm -rf "$work"' EXIT
 say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 

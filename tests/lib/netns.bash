@@ -33,10 +33,10 @@ hs_netns_setup() {
 
 # hs_netns_listen PORT...: netprobe listeners in the peer namespace; waits until they listen.
 hs_netns_listen() {
-	local out=${BATS_TEST_TMPDIR:-/tmp}/listen.$$.$RANDOM i
+	local out=${BATS_TEST_TMPDIR:-/tmp}/listen.$$.$RANDOM _
 	ip netns exec "$HS_PEER_NS" "$HS_BUILD/helpers/netprobe" listen "$@" >"$out" 2>&1 &
 	echo $! >>"$HS_NETNS_PIDS"
-	for i in $(seq 50); do
+	for _ in $(seq 50); do
 		grep -q listening "$out" 2>/dev/null && return 0
 		sleep 0.1
 	done
