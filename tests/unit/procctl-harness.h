@@ -124,13 +124,19 @@ static inline void h_dump(struct harness *h)
 			      h->pl.report->items[i].message);
 }
 
+/* A NULL path matches any (a function, so a literal path is not tested for truth). */
+static inline const char *h_path_or_any(const char *path)
+{
+	return path ? path : "*";
+}
+
 /* Assert a finding with this rule, path and action. */
 #define h_expect(h, rule, path, act)                                                            \
 	do {                                                                                       \
 		const struct hs_finding *_f = h_find((h), (rule), (path));                         \
 		if (!_f) {                                                                         \
 			h_dump(h);                                                                 \
-			fail_msg("no finding %s at %s", (rule), (path) ? (path) : "*");            \
+			fail_msg("no finding %s at %s", (rule), h_path_or_any(path));               \
 		}                                                                                  \
 		assert_string_equal(hs_action_name(_f->action), hs_action_name(act));       \
 	} while (0)
