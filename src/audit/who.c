@@ -28,6 +28,7 @@ static int read_small(const char *path, char *buf, size_t size)
 	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 	ssize_t n;
 
+	buf[0] = '\0'; /* a caller that misreads a failure sees an empty string, not garbage */
 	if (fd < 0)
 		return -errno;
 	do

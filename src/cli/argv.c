@@ -136,7 +136,7 @@ static int parse_opts(struct hs_argv *a, const struct hs_opt_spec *specs, int i,
 					    "a boolean option takes only =true or =false");
 		}
 		if (global) {
-			if (!strcmp(s->name, "log")) {
+			if (!strcmp(s->name, "log") && value) {
 				a->log_is_file = strncmp(value, "journald:", 9) && strncmp(value, "syslog:", 7);
 				a->log = !strncmp(value, "file:", 5) ? value + 5 : value;
 			} else if (!strcmp(s->name, "log-format")) {

@@ -205,7 +205,7 @@ int hs_cmd_runtime(int argc, char **argv)
 		/* Fast path: which runtime, nothing more. */
 		r = hs_policy_load_runtime(hs_policy_path(), &runtime, &err);
 		if (r >= 0)
-			r = exec_runtime(&a, runtime, &err);
+			exec_runtime(&a, runtime, &err); /* returns only on failure, err set */
 		hs_report_error(&a, &err);
 		return 1;
 	}
@@ -230,7 +230,7 @@ int hs_cmd_runtime(int argc, char **argv)
 
 		r = record_launch(&a, policy, &l, r, &err);
 	}
-	if (r == 0)
+	if (r == 0 && policy)
 		r = exec_runtime(&a, policy->runtime, &err);
 	if (err.code == 0)
 		hs_error_set(&err, r < 0 ? r : -HS_EPOLICY, "internal", "", -1, "%s",

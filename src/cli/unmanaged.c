@@ -261,7 +261,7 @@ static int list_runtime(struct ps_ctx *c, const struct rt *rt, bool *first)
 	_cleanup_free_ char *out = NULL;
 	struct hs_error err = HS_ERROR_INIT;
 	struct hs_json *list, *ct;
-	size_t len;
+	size_t len = 0;
 	int r;
 
 	limits.max_bytes = LIST_MAX;

@@ -222,7 +222,7 @@ static int caps_check_process(struct hs_check_ctx *ctx, const void *cfg)
 		r = hs_finding(ctx, "capabilities.missing", ppath(ctx, "capabilities"), c->action,
 			       "no capabilities: runc would leave the process every capability%s",
 			       c->action == HS_ACTION_REWRITE ? ": every set made empty" : "");
-		if (r < 0 || r != HS_ACTION_REWRITE)
+		if (r != HS_ACTION_REWRITE)
 			return r < 0 ? r : 0;
 		if (!(caps = hs_json_ensure_object(ctx->arena, ctx->process, "capabilities")))
 			return -ENOMEM;

@@ -111,7 +111,7 @@ static int hook_binary(struct hs_arena *a, const char **ret)
 	}
 	n = readlink("/proc/self/exe", buf, sizeof(buf) - 1);
 	if (n <= 0 || n >= (ssize_t)sizeof(buf) - 1)
-		return -errno ?: -ENAMETOOLONG;
+		return n < 0 && errno > 0 ? -errno : -ENAMETOOLONG; /* errno is stale unless n < 0 */
 	buf[n] = '\0';
 	/* Replaced while running: the path now names something else. */
 	if (buf[0] != '/' || (n > 10 && !strcmp(buf + n - 10, " (deleted)")))
@@ -140,8 +140,8 @@ static int egress_check_config(struct hs_check_ctx *ctx, const void *vcfg)
 	const struct hs_egress_cfg *cfg = vcfg ? vcfg : &egress_default;
 	struct hs_json *hooks, *list, *hook, *args;
 	const char *bin;
-	char **argv;
-	size_t n;
+	char **argv = NULL;
+	size_t n = 0;
 	int r;
 
 	in_force = cfg;
@@ -175,6 +175,8 @@ static int egress_check_config(struct hs_check_ctx *ctx, const void *vcfg)
 	for (size_t i = 0; i < n; i++)
 		if (hs_json_append(ctx->arena, args, hs_json_new_string(ctx->arena, argv[i])) < 0)
 			return -ENOMEM;
+	/* bin is set whenever hook_binary returns 0; the analyzer loses that through -errno. */
+	/* NOLINTNEXTLINE(clang-analyzer-core.CallAndMessage) */
 	if (hs_json_set(ctx->arena, hook, "path", hs_json_new_string(ctx->arena, bin)) < 0 ||
 	    hs_json_set(ctx->arena, hook, "args", args) < 0)
 		return -ENOMEM;

@@ -77,7 +77,7 @@ static int parse_policy(struct hs_arena *a, const char *path, struct hs_json **r
 {
 	_cleanup_free_ char *buf = NULL;
 	struct hs_json_limits limits = HS_JSON_LIMITS_DEFAULT;
-	size_t len;
+	size_t len = 0;
 	int r;
 
 	limits.max_bytes = POLICY_MAX_BYTES;

@@ -146,7 +146,7 @@ static int user_check_process(struct hs_check_ctx *ctx, const void *cfg)
 		r = hs_finding(ctx, "user.root", ppath(ctx, "user"), c->action,
 			       "no user: the process would run as root (0:0)%s",
 			       c->action == HS_ACTION_REWRITE ? ": set to the policy's user" : "");
-		if (r < 0 || r != HS_ACTION_REWRITE)
+		if (r != HS_ACTION_REWRITE)
 			return r < 0 ? r : 0;
 		user = hs_json_ensure_object(ctx->arena, ctx->process, "user");
 		if (!user || hs_json_set(ctx->arena, user, "uid", hs_json_new_u64(ctx->arena, c->uid)) < 0 ||

@@ -14,7 +14,7 @@ struct hs_arena {
 	struct chunk *head;
 };
 
-#define CHUNK_MIN (64u * 1024u)
+#define CHUNK_MIN ((size_t)64 * 1024)
 
 struct hs_arena *hs_arena_new(void)
 {
