@@ -102,6 +102,10 @@ demo: prepare
 oracle:
 	sh scripts/build-oracle.sh $(BUILD)
 
+# Static analysis (scripts/lint.sh): cppcheck, clang-tidy, shellcheck, clang-format.
+lint:
+	sh scripts/lint.sh
+
 bench: prepare
 	$(MAKE) test-build
 	BUILD=$(BUILD) sh tests/bench/run.sh

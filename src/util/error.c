@@ -16,8 +16,8 @@ int hs_error_setv(struct hs_error *err, int code, const char *rule, const char *
 	return code;
 }
 
-int hs_error_set(struct hs_error *err, int code, const char *rule, const char *path,
-		 long long offset, const char *fmt, ...)
+int (hs_error_set)(struct hs_error *err, int code, const char *rule, const char *path,
+		   long long offset, const char *fmt, ...)
 {
 	va_list ap;
 

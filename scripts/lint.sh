@@ -1,0 +1,76 @@
+#!/bin/sh
+# make lint: static analysis with the committed configuration, as TAP (tests/run.sh suite
+# "lint" counts it). cppcheck (.cppcheck/suppressions.xml), clang-tidy (.clang-tidy) on the C
+# sources with the build's flags, shellcheck on every shell script and bats helper library,
+# and clang-format (.clang-format) on every C file. Findings are printed as "# " lines.
+# LINT_ONLY="cppcheck shellcheck" runs some of them.
+set -u
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top" || exit 2
+only=${LINT_ONLY:-cppcheck clang-tidy shellcheck clang-format}
+jobs=$(nproc 2>/dev/null || echo 2)
+n=0
+failed=0
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+
+report() { # name what (findings in $log)
+	n=$((n + 1))
+	if [ -s "$log" ]; then
+		echo "not ok $n - $1: $(wc -l <"$log") finding lines in $2"
+		sed 's/^/# /' "$log"
+		failed=1
+	else
+		echo "ok $n - $1: $2 clean"
+	fi
+}
+
+c_files() { find src tests/unit tests/fuzz tests/helpers tests/bench -name '*.c' | sort; }
+# hs-util.h's analyzer-only definition of hs_error_set and the include paths, as the build.
+pkg_cflags=$(pkg-config --cflags libseccomp libcap-ng libapparmor libselinux mount libnftables \
+	audit nettle yajl 2>/dev/null)
+
+for tool in $only; do
+	: >"$log"
+	case $tool in
+	cppcheck)
+		# -D__x86_64__: the seccomp table is per architecture; RUNTIME: the bench floor's.
+		# fail_msg: cmocka longjmps out of a failed test (cppcheck cannot read cmocka.h).
+		# shellcheck disable=SC2046 # the tree's file names have no blanks
+		cppcheck -q --error-exitcode=0 --enable=warning,portability,performance --std=c11 \
+			-D_GNU_SOURCE -D__x86_64__ -DRUNTIME='"/usr/bin/runc"' -DHS_SYSCONFDIR='"/etc"' \
+			'-Dfail_msg(...)=abort()' \
+			-Iinclude -Isrc -Itests/unit/support --inline-suppr \
+			--suppress-xml=.cppcheck/suppressions.xml -j"$jobs" \
+			--template='{file}:{line}: {severity}({id}): {message}' \
+			$(c_files) >"$log" 2>&1
+		report cppcheck "$(c_files | wc -l) C files"
+		;;
+	clang-tidy)
+		# src/ only: the tests' cmocka macros and the harnesses' deliberate traps are not
+		# what the checks are for. One process per file, $jobs at a time.
+		# shellcheck disable=SC2086 # pkg_cflags is a list of flags
+		find src -name '*.c' | sort | xargs -P "$jobs" -I{} \
+			clang-tidy -quiet {} -- -std=gnu11 -D_GNU_SOURCE -Iinclude $pkg_cflags \
+			-DHS_SYSCONFDIR='"/etc"' 2>/dev/null |
+			grep -E '^[^ ].*: (warning|error):' >"$log"
+		report clang-tidy "$(find src -name '*.c' | wc -l) files in src/"
+		;;
+	shellcheck)
+		# Warnings and errors; "note"-level advice (jq programs in single quotes) is not a
+		# finding. Bats helper libraries are bash.
+		shellcheck -S warning -f gcc scripts/*.sh tests/run.sh tests/*/*.sh >"$log" 2>&1
+		shellcheck -S warning -f gcc -s bash tests/lib/*.bash >>"$log" 2>&1
+		set -- scripts/*.sh tests/run.sh tests/*/*.sh tests/lib/*.bash
+		report shellcheck "$# scripts"
+		;;
+	clang-format)
+		for f in $(c_files) $(find include -name '*.h') $(find src tests -name '*.h'); do
+			clang-format --style=file "$f" | cmp -s - "$f" || echo "$f: not formatted (clang-format -i $f)"
+		done >"$log"
+		report clang-format "C sources and headers"
+		;;
+	*) n=$((n + 1)); echo "not ok $n - unknown lint tool $tool"; failed=1 ;;
+	esac
+done
+exit $failed
