@@ -1,13 +1,15 @@
 #!/bin/sh
 # Run the test suites and sum them. Every suite speaks TAP; the last line is
 # "N passed, N failed, N skipped" over all of them. Usage: tests/run.sh [SUITE...]
-# Suites: unit integration e2e fuzz (default: all, in that order).
+# Suites: unit integration e2e fuzz differential lint sanitize valgrind (default: all, in
+# that order). sanitize: the unit tests built with SANITIZE=1 (ASan+UBSan, build-san/);
+# valgrind: the plain unit tests under memcheck; lint: scripts/lint.sh.
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 2
 BUILD=${BUILD:-build}
 export HS_TOP="$top" HS_BUILD="$top/$BUILD" HS_BIN="$top/$BUILD/hardshim"
-suites=${*:-unit integration e2e fuzz}
+suites=${*:-unit integration e2e fuzz differential lint sanitize valgrind}
 tap=$(mktemp)
 trap 'rm -f "$tap"' EXIT
 
@@ -16,6 +18,22 @@ run_unit() {
 		[ -x "$t" ] || continue
 		echo "# unit: $t"
 		CMOCKA_MESSAGE_OUTPUT=TAP "$t" 2>&1
+	done
+}
+
+# The unit tests again, built with ASan+UBSan into build-san (a build failure is a failure).
+run_sanitize() {
+	mkdir -p build-san
+	if ! make -s SANITIZE=1 test-build >build-san/build.log 2>&1; then
+		echo "not ok 1 - SANITIZE=1 build failed"
+		tail -20 build-san/build.log | sed 's/^/# /'
+		return
+	fi
+	for t in build-san/tests/test-*; do
+		[ -x "$t" ] || continue
+		echo "# sanitize: $t"
+		ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+			CMOCKA_MESSAGE_OUTPUT=TAP "$t" 2>&1 || echo "not ok - $t exited $? under ASan/UBSan"
 	done
 }
 
@@ -33,6 +51,10 @@ for s in $suites; do
 	integration) run_bats tests/integration ;;
 	e2e) run_bats tests/e2e ;;
 	fuzz) FUZZ_SECONDS=${FUZZ_SECONDS:-30} sh tests/fuzz/run.sh ;;
+	differential) run_bats tests/differential ;;
+	lint) sh scripts/lint.sh ;;
+	sanitize) run_sanitize ;;
+	valgrind) BUILD=$BUILD sh scripts/memcheck.sh ;;
 	*) echo "not ok - unknown suite $s" ;;
 	esac
 done | tee "$tap"
