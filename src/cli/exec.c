@@ -170,6 +170,8 @@ static int container_process(const struct hs_argv *a, const struct hs_policy *p,
 	r = container_bundle(a, p, id, ar, &bundle, err);
 	if (r < 0)
 		return r;
+	if (!bundle) /* not reached: set whenever container_bundle succeeds (for the analyzer) */
+		return -EINVAL;
 	dirfd = open(bundle, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (dirfd < 0)
 		return hs_error_set(err, -errno, "exec.container", bundle, -1,

@@ -364,7 +364,7 @@ int hs_update_prepare(struct hs_argv *a, const struct hs_policy *p, struct hs_er
 	struct hs_pipeline pl = { 0 };
 	struct hs_policy view;
 	const char *out;
-	size_t len, out_len;
+	size_t len = 0, out_len;
 	int r, fd = -1;
 
 	r = check_flag_set(a, err);

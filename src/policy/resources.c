@@ -40,8 +40,8 @@ static const struct resources_cfg resources_default = {
 	.action = HS_ACTION_REFUSE,
 	.pids_default = 1024,
 	.pids_max = 32768,
-	.memory_default = 1ll << 30,
-	.memory_max = 64ll << 30,
+	.memory_default = 1LL << 30,
+	.memory_max = 64LL << 30,
 	/* Docker and Podman give `--memory M` a memory.swap of 2 * M by default. */
 	.swap_factor = 2,
 	.cpu_shares_max = 262144,
