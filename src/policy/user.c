@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0
  * User (NIST SP 800-190 §4.4.3, CIS Docker 4.1, Kubernetes "restricted" runAsNonRoot): uid 0
  * in a container is uid 0 on the host without a user namespace; every runtime escape
- * (CVE-2019-5736, CVE-2024-21626) needs it. gid 0 and supplementary group 0 open root's files. */
+ * (CVE-2019-5736, CVE-2024-21626) needs it. gid 0 and supplementary group 0 open root's files.
+ * A user namespace whose mapping reaches host id 0 makes any container id host root again. */
 #include <string.h>
 
 #include "hs-policy.h"
@@ -133,12 +134,53 @@ static int check_umask(struct hs_check_ctx *ctx, const struct user_cfg *c, struc
 	return r < 0 ? r : 0;
 }
 
+/* linux.uidMappings / gidMappings: no range may contain host id 0. Whatever uid the process
+ * is given inside, the kernel checks files and signals with the host id it maps to; a mapping
+ * to host 0 makes a remapped "65534" the host's root. Refused: no rewrite can guess the intent. */
+static int check_mappings(struct hs_check_ctx *ctx, const char *key)
+{
+	const struct hs_json *linux_ = hs_json_get_type(ctx->config, "linux", HS_JSON_OBJECT);
+	const struct hs_json *m;
+
+	hs_json_foreach_item(m, hs_json_get_type(linux_, key, HS_JSON_ARRAY), i)
+	{
+		uint64_t host, size, inside;
+		char path[128];
+		int r;
+
+		if (hs_json_get_u64(hs_json_get(m, "hostID"), UINT32_MAX, &host) < 0)
+			host = 0; /* absent: Go's zero value */
+		if (hs_json_get_u64(hs_json_get(m, "size"), UINT32_MAX, &size) < 0)
+			size = 0;
+		if (host != 0 || size == 0)
+			continue; /* only a range starting at host 0 contains it */
+		if (hs_json_get_u64(hs_json_get(m, "containerID"), UINT32_MAX, &inside) < 0)
+			inside = 0;
+		hs_json_path_index(path, sizeof(path), hs_arena_printf(ctx->arena, "linux.%s", key), i);
+		r = hs_finding(ctx, "user.host-root-mapping", path, HS_ACTION_REFUSE,
+			       "maps container %s %llu to host %s 0: the process would be the "
+			       "host's root whatever its id inside",
+			       key[0] == 'u' ? "uid" : "gid", (unsigned long long)inside,
+			       key[0] == 'u' ? "uid" : "gid");
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
 static int user_check_process(struct hs_check_ctx *ctx, const void *cfg)
 {
 	const struct user_cfg *c = cfg;
 	struct hs_json *user = hs_json_get(ctx->process, "user");
 	int r;
 
+	if (ctx->config) {
+		r = check_mappings(ctx, "uidMappings");
+		if (r >= 0)
+			r = check_mappings(ctx, "gidMappings");
+		if (r < 0)
+			return r;
+	}
 	if (user && user->type != HS_JSON_OBJECT)
 		return 0;
 	if (!user) {

@@ -94,6 +94,36 @@ static void test_exec_process_document(void **state)
 	h_done(&h);
 }
 
+/* A user namespace mapping any container id to host 0: the remapped uid 65534 would be the
+ * host's root (seen as Uid 0 in /proc/<pid>/status with runc and crun). */
+static void test_mapping_to_host_root_refused(void **state)
+{
+	struct harness h;
+
+	h_setup(&h, "user", NULL);
+	h_run(&h, "{\"ociVersion\":\"1.0.2\",\"root\":{\"path\":\"rootfs\"},"
+		  "\"process\":{\"args\":[\"sh\"],\"cwd\":\"/\",\"user\":{\"uid\":1000,\"gid\":1000}},"
+		  "\"linux\":{\"namespaces\":[{\"type\":\"user\"}],"
+		  "\"uidMappings\":[{\"containerID\":0,\"hostID\":100000,\"size\":1000},"
+		  "{\"containerID\":1000,\"hostID\":0,\"size\":1}],"
+		  "\"gidMappings\":[{\"containerID\":65534,\"hostID\":0,\"size\":1}]}}");
+	h_expect(&h, "user.host-root-mapping", "linux.uidMappings[1]", HS_ACTION_REFUSE);
+	h_expect(&h, "user.host-root-mapping", "linux.gidMappings[0]", HS_ACTION_REFUSE);
+	assert_true(h.pl.report->refused);
+	h_done(&h);
+
+	/* a mapping that stays away from host 0 is fine */
+	h_setup(&h, "user", NULL);
+	h_run(&h, "{\"ociVersion\":\"1.0.2\",\"root\":{\"path\":\"rootfs\"},"
+		  "\"process\":{\"args\":[\"sh\"],\"cwd\":\"/\",\"user\":{\"uid\":1000,\"gid\":1000}},"
+		  "\"linux\":{\"namespaces\":[{\"type\":\"user\"}],"
+		  "\"uidMappings\":[{\"containerID\":0,\"hostID\":100000,\"size\":65536}],"
+		  "\"gidMappings\":[{\"containerID\":0,\"hostID\":100000,\"size\":65536}]}}");
+	assert_null(h_find(&h, "user.host-root-mapping", NULL));
+	assert_false(h.pl.report->refused);
+	h_done(&h);
+}
+
 static void test_case_variant_key_refused(void **state)
 {
 	struct harness h;
@@ -125,6 +155,7 @@ int main(void)
 		cmocka_unit_test(test_policy_ids_and_refuse),
 		cmocka_unit_test(test_umask),
 		cmocka_unit_test(test_exec_process_document),
+		cmocka_unit_test(test_mapping_to_host_root_refused),
 		cmocka_unit_test(test_case_variant_key_refused),
 		cmocka_unit_test(test_policy_section_strict),
 	};
