@@ -181,6 +181,53 @@ static bool rule_denies_all(const struct hs_json *rule)
 	       (!access || !*access || (strchr(access, 'r') && strchr(access, 'w') && strchr(access, 'm')));
 }
 
+/* Device-cgroup grants the runtimes make themselves (runc's AllowedDevices, crun's defaults):
+ * the default nodes, every pty (136:*) and /dev/net/tun (10:200). */
+static const struct device_allow cgroup_defaults[] = {
+	{ "", "c", 136, -1 }, { "", "c", 10, 200 },
+};
+
+/* A cgroup rule's (type, major, minor) against a device: a wildcard in the rule must be a
+ * wildcard in the device entry too ("c 1:* rw" is not /dev/null, it is /dev/mem as well). */
+static bool cgroup_rule_matches(const struct device_allow *d, const char *type, int64_t major,
+				int64_t minor)
+{
+	bool is_char = !strcmp(type, "c") || !strcmp(type, "u");
+
+	if (d->type && strcmp(d->type, type) &&
+	    !(is_char && (!strcmp(d->type, "c") || !strcmp(d->type, "u"))))
+		return false;
+	if (!d->type && strcmp(type, "c") && strcmp(type, "b") && strcmp(type, "u"))
+		return false;
+	return (d->major < 0 || d->major == major) && (d->minor < 0 || d->minor == minor);
+}
+
+/* Does a read/write grant name only devices the runtimes grant anyway or the admin allowed?
+ * An image can carry a device node in its rootfs (root is not nodev): the cgroup rule is the
+ * only thing between that node and the host's disk or kernel log. */
+static bool cgroup_rule_allowed(const struct devices_cfg *c, const struct hs_json *rule)
+{
+	const char *type = hs_json_get_string(rule, "type");
+	const char *access = hs_json_get_string(rule, "access");
+	int64_t major = get_num(rule, "major", -1), minor = get_num(rule, "minor", -1);
+	const struct hs_json *allow = hs_json_get_type(rule, "allow", HS_JSON_BOOL);
+
+	if (!allow || !allow->u.boolean || (access && *access && !strpbrk(access, "rw")))
+		return true; /* a deny, or mknod only (which needs CAP_MKNOD as well) */
+	if (!type)
+		return false;
+	for (size_t i = 0; i < HS_ARRAY_SIZE(runtime_defaults); i++)
+		if (cgroup_rule_matches(&runtime_defaults[i], type, major, minor))
+			return true;
+	for (size_t i = 0; i < HS_ARRAY_SIZE(cgroup_defaults); i++)
+		if (cgroup_rule_matches(&cgroup_defaults[i], type, major, minor))
+			return true;
+	for (size_t i = 0; i < c->n_allow; i++)
+		if (cgroup_rule_matches(&c->allow[i], type, major, minor))
+			return true;
+	return false;
+}
+
 static int check_cgroup_rules(struct hs_check_ctx *ctx, const struct devices_cfg *c,
 			      struct hs_json *resources, const char *prefix, bool want_deny_first)
 {
@@ -191,13 +238,24 @@ static int check_cgroup_rules(struct hs_check_ctx *ctx, const struct devices_cfg
 	if (list && list->type != HS_JSON_ARRAY)
 		return 0; /* the schema has refused it */
 	for (size_t i = hs_json_len(list); i-- > 0;) {
-		if (!rule_allows_all(list->u.array.items[i]))
-			continue;
+		const struct hs_json *rule = list->u.array.items[i];
+
 		hs_json_path_index(jpath, sizeof(jpath), prefix, i);
-		r = hs_finding(ctx, "devices.allow-all", jpath, c->action,
-			       "device-cgroup rule allows access to every device (allow: true "
-			       "without type, type \"a\", or no major and minor): the container "
-			       "could open the host's disks and memory");
+		if (rule_allows_all(rule))
+			r = hs_finding(ctx, "devices.allow-all", jpath, c->action,
+				       "device-cgroup rule allows access to every device (allow: true "
+				       "without type, type \"a\", or no major and minor): the container "
+				       "could open the host's disks and memory");
+		else if (!cgroup_rule_allowed(c, rule))
+			r = hs_finding(ctx, "devices.cgroup-not-allowed", jpath, c->action,
+				       "device-cgroup rule grants read or write on %s %lld:%lld, neither a "
+				       "runtime default nor on the policy's allowlist "
+				       "(controls.devices.allow): a device node in the image would reach "
+				       "the host's device", hs_json_get_string(rule, "type") ?: "?",
+				       (long long)get_num(rule, "major", -1),
+				       (long long)get_num(rule, "minor", -1));
+		else
+			continue;
 		if (r < 0)
 			return r;
 		if (r == HS_ACTION_REWRITE)

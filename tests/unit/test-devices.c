@@ -95,6 +95,54 @@ static void test_allow_all_every_spelling(void **state)
 	}
 }
 
+/* A grant on one non-default device: with a node for it in the image's rootfs (not nodev),
+ * the container wrote to the host's /dev/kmsg under runc and crun. */
+static void test_cgroup_grant_beyond_defaults(void **state)
+{
+	static const char *const bad[] = {
+		"{\"allow\":true,\"type\":\"c\",\"major\":1,\"minor\":11,\"access\":\"w\"}",
+		"{\"allow\":true,\"type\":\"b\",\"major\":8,\"minor\":0,\"access\":\"r\"}",
+		"{\"allow\":true,\"type\":\"b\",\"major\":8,\"access\":\"rw\"}",
+		"{\"allow\":true,\"type\":\"c\",\"minor\":3,\"access\":\"rw\"}",
+		"{\"allow\":true,\"type\":\"c\",\"major\":1,\"access\":\"rwm\"}",
+	};
+	static const char *const good[] = {
+		"{\"allow\":true,\"type\":\"c\",\"major\":1,\"minor\":3,\"access\":\"rwm\"}",
+		"{\"allow\":true,\"type\":\"c\",\"major\":136,\"access\":\"rwm\"}",
+		"{\"allow\":true,\"type\":\"c\",\"major\":10,\"minor\":200,\"access\":\"rwm\"}",
+		"{\"allow\":true,\"type\":\"b\",\"access\":\"m\"}",
+		"{\"allow\":false,\"type\":\"b\",\"major\":8,\"minor\":0,\"access\":\"rw\"}",
+	};
+	struct rc_fixture f;
+	char rules[512];
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(rules, sizeof(rules), DENY_ALL ",%s", bad[i]);
+		rc_run(&f, NULL, NULL, config("", rules), HS_EVENT_CREATE);
+		if (!rc_find(&f, "devices.cgroup-not-allowed", "linux.resources.devices[1]"))
+			rc_dump(&f);
+		assert_non_null(rc_find(&f, "devices.cgroup-not-allowed", "linux.resources.devices[1]"));
+		assert_true(f.report->refused);
+		rc_done(&f);
+	}
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		snprintf(rules, sizeof(rules), DENY_ALL ",%s", good[i]);
+		rc_run(&f, NULL, NULL, config("", rules), HS_EVENT_CREATE);
+		assert_int_equal(rc_count(&f, "devices."), 0);
+		rc_done(&f);
+	}
+	/* the admin's allowlist grants its own device, and update documents are held to it too */
+	rc_run(&f, "\"devices\":{\"allow\":[{\"path\":\"/dev/kmsg\",\"type\":\"c\",\"major\":1,\"minor\":11}]}",
+	       NULL, config("", DENY_ALL ",{\"allow\":true,\"type\":\"c\",\"major\":1,\"minor\":11,\"access\":\"w\"}"),
+	       HS_EVENT_CREATE);
+	assert_int_equal(rc_count(&f, "devices."), 0);
+	rc_done(&f);
+	rc_run(&f, NULL, NULL, "{\"devices\":[{\"allow\":true,\"type\":\"b\",\"major\":8,\"minor\":0,\"access\":\"r\"}]}",
+	       HS_EVENT_UPDATE);
+	assert_non_null(rc_find(&f, "devices.cgroup-not-allowed", "devices[0]"));
+	rc_done(&f);
+}
+
 static void test_deny_all_first_added(void **state)
 {
 	struct rc_fixture f;
@@ -162,6 +210,7 @@ int main(void)
 		cmocka_unit_test(test_host_device_refused),
 		cmocka_unit_test(test_allowlist),
 		cmocka_unit_test(test_allow_all_every_spelling),
+		cmocka_unit_test(test_cgroup_grant_beyond_defaults),
 		cmocka_unit_test(test_deny_all_first_added),
 		cmocka_unit_test(test_rewrite_strips),
 		cmocka_unit_test(test_update_document),
