@@ -5,6 +5,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "hs-egress.h"
 #include "hs-hooks.h"
 #include "hs-host.h"
 #include "hs-policy.h"
@@ -138,16 +139,84 @@ static bool allowlisted(const struct hooks_cfg *c, const char *stage, const char
 	return false;
 }
 
-/* `hardshim hook ...` as another control (egress) injects it: admitted without a policy
- * entry, but its file is checked like any other. */
-static bool is_own_hook(const char *self, const char *path, const struct hs_json *args)
+/* The section of control `name` in force for this check (the exception's, if one applies),
+ * or NULL when that control is switched off. */
+static const struct hs_control_cfg *control_in_force(const struct hs_check_ctx *ctx, const char *name)
 {
-	const struct hs_json *a1;
+	const struct hs_control_cfg *cfgs = ctx->policy->controls;
 
-	if (!self || strcmp(self, path) || hs_json_len(args) < 2)
+	for (size_t i = 0; ctx->exception && i < ctx->policy->n_exceptions; i++)
+		if (!strcmp(ctx->policy->exceptions[i].name, ctx->exception))
+			cfgs = ctx->policy->exceptions[i].controls;
+	for (size_t i = 0; i < hs_n_controls; i++)
+		if (!strcmp(hs_controls[i]->name, name))
+			return cfgs[i].enabled ? &cfgs[i] : NULL;
+	return NULL;
+}
+
+/* A hook's env is harmless to admit only when it names nothing, or exactly the policy this
+ * check runs under (how hook mode is installed: HARDSHIM_POLICY=<the admin's file>). */
+static bool env_is_ours(const struct hs_check_ctx *ctx, const struct hs_json *env)
+{
+	const struct hs_json *e;
+
+	if (hs_json_len(env) == 0)
+		return true;
+	if (hs_json_len(env) != 1 || !ctx->policy->file)
 		return false;
-	a1 = args->u.array.items[1];
-	return a1->type == HS_JSON_STRING && !strcmp(a1->u.string.s, "hook");
+	e = env->u.array.items[0];
+	return e->type == HS_JSON_STRING && !strncmp(e->u.string.s, "HARDSHIM_POLICY=", 16) &&
+	       !strcmp(e->u.string.s + 16, ctx->policy->file);
+}
+
+static bool args_are(const struct hs_json *args, const char *const *head, size_t n_head,
+		     char *const *tail, size_t n_tail)
+{
+	if (!args || args->type != HS_JSON_ARRAY || args->u.array.len != n_head + n_tail)
+		return false;
+	for (size_t i = 0; i < n_head + n_tail; i++) {
+		const struct hs_json *a = args->u.array.items[i];
+		const char *w = i < n_head ? head[i] : tail[i - n_head];
+
+		if (a->type != HS_JSON_STRING || strcmp(a->u.string.s, w))
+			return false;
+	}
+	return true;
+}
+
+/*
+ * hardshim's own hooks, admitted without a policy entry only as hardshim itself puts them
+ * there: the egress hook exactly as the egress section in force produces it (createRuntime,
+ * no env), and hook mode's `hardshim hook createRuntime|prestart` in its own stage, with no
+ * env or HARDSHIM_POLICY naming the policy in force. Anything else a config asks hardshim to
+ * do as root on the host — `hook egress --default allow` in poststart (undoing the rules),
+ * `hook createRuntime` with HARDSHIM_POLICY=<a file in the image> (the attacker's policy:
+ * audit mode, log.path anywhere) — is a hook like any other.
+ */
+static bool is_own_hook(struct hs_check_ctx *ctx, const char *self, const char *stage,
+			const struct hs_json *hook)
+{
+	static const struct hs_egress_cfg none = { 0 };
+	const struct hs_json *args = hs_json_get(hook, "args");
+	const char *path = hs_json_get_string(hook, "path");
+	const struct hs_control_cfg *eg;
+	char **want;
+	size_t n;
+
+	if (!self || !path || strcmp(self, path))
+		return false;
+	if (!strcmp(stage, "createRuntime") || !strcmp(stage, "prestart")) {
+		const char *const mode[] = { "hardshim", "hook", stage };
+
+		if (args_are(args, mode, 3, NULL, 0) && env_is_ours(ctx, hs_json_get(hook, "env")))
+			return true;
+	}
+	if (strcmp(stage, "createRuntime") || hs_json_len(hs_json_get(hook, "env")) > 0 ||
+	    !(eg = control_in_force(ctx, "egress")))
+		return false;
+	if (hs_egress_args(ctx->arena, eg->cfg ? eg->cfg : &none, &want, &n) < 0)
+		return false;
+	return args_are(args, (const char *const[]){ "hardshim", "hook", "egress" }, 3, want, n);
 }
 
 /* Why the file at path is not safe to run as root, or NULL. */
@@ -227,7 +296,7 @@ static int hooks_check_config(struct hs_check_ctx *ctx, const void *vcfg)
 					self = self_binary(ctx->arena);
 					self_done = true;
 				}
-				if (!is_own_hook(self, path, args) &&
+				if (!is_own_hook(ctx, self, stages[s], hook) &&
 				    !allowlisted(c, stages[s], path, args)) {
 					rule = "hooks.not-allowlisted";
 					snprintf(why, sizeof(why), "%s hook %s%s is not on the policy's "

@@ -8,6 +8,7 @@
 #include <cmocka.h>
 #include <string.h>
 
+#include "hs-egress.h"
 #include "hs-hooks.h"
 #include "resctl-fixture.h"
 
@@ -152,16 +153,58 @@ static void test_host_failure_fails_closed(void **state)
 
 static void test_own_hook_admitted(void **state)
 {
+	const char *eg = "\"egress\":{},\"hooks\":{}";
+	const char *own = "\"createRuntime\":[{\"path\":\"/usr/local/bin/hardshim\","
+			  "\"args\":[\"hardshim\",\"hook\",\"egress\",\"--default\",\"deny\"]}]";
+	struct rc_fixture f;
+
 	hs_hooks_set_self_binary("/usr/local/bin/hardshim");
-	expect(NULL, "\"createRuntime\":[{\"path\":\"/usr/local/bin/hardshim\",\"args\":[\"hardshim\",\"hook\",\"egress\"]}]",
-	       NULL, NULL);
+	hs_egress_set_hook_binary("/usr/local/bin/hardshim");
+	/* exactly the hook the egress section in force produces (a config hardshim wrote); the
+	 * egress control's own refusal of this namespace-less config is not the hooks' concern */
+	run(&f, eg, own, false);
+	assert_int_equal(rc_count(&f, "hooks."), 0);
+	rc_done(&f);
 	/* Only as `hardshim hook ...`. */
-	expect(NULL, "\"createRuntime\":[{\"path\":\"/usr/local/bin/hardshim\",\"args\":[\"hardshim\",\"check\"]}]",
+	expect(eg, "\"createRuntime\":[{\"path\":\"/usr/local/bin/hardshim\",\"args\":[\"hardshim\",\"check\"]}]",
 	       "hooks.not-allowlisted", NULL);
 	/* Another path with the same arguments is not hardshim. */
-	expect(NULL, "\"createRuntime\":[{\"path\":\"/usr/libexec/oci/ok\",\"args\":[\"hardshim\",\"hook\",\"egress\"]}]",
+	expect(eg, "\"createRuntime\":[{\"path\":\"/usr/libexec/oci/ok\",\"args\":[\"hardshim\",\"hook\",\"egress\",\"--default\",\"deny\"]}]",
 	       "hooks.not-allowlisted", NULL);
+	/* The config may not choose what hardshim does as root on the host: other egress
+	 * arguments, another stage, another entry point, an environment (HARDSHIM_POLICY). */
+	expect(eg, "\"createRuntime\":[{\"path\":\"/usr/local/bin/hardshim\","
+		   "\"args\":[\"hardshim\",\"hook\",\"egress\",\"--default\",\"allow\"]}]",
+	       "hooks.not-allowlisted", "hooks.createRuntime[0].path");
+	expect(eg, "\"poststart\":[{\"path\":\"/usr/local/bin/hardshim\","
+		   "\"args\":[\"hardshim\",\"hook\",\"egress\",\"--default\",\"deny\"]}]",
+	       "hooks.not-allowlisted", "hooks.poststart[0].path");
+	expect(eg, "\"prestart\":[{\"path\":\"/usr/local/bin/hardshim\",\"args\":[\"hardshim\",\"hook\",\"createRuntime\"],"
+		   "\"env\":[\"HARDSHIM_POLICY=/var/lib/x/rootfs/p.json\"]}]",
+	       "hooks.not-allowlisted", "hooks.prestart[0].path");
+	expect(eg, "\"createRuntime\":[{\"path\":\"/usr/local/bin/hardshim\","
+		   "\"args\":[\"hardshim\",\"hook\",\"egress\",\"--default\",\"deny\"],"
+		   "\"env\":[\"HARDSHIM_POLICY=/tmp/p.json\"]}]",
+	       "hooks.not-allowlisted", "hooks.createRuntime[0].path");
+	/* hook mode as installed (hooks.d: no env) or as a test installs it (HARDSHIM_POLICY of
+	 * the policy in force: rc_policy_load's file is gone, so only the no-env form here) */
+	run(&f, eg, "\"createRuntime\":[{\"path\":\"/usr/local/bin/hardshim\",\"args\":[\"hardshim\",\"hook\",\"createRuntime\"]}],"
+		    "\"prestart\":[{\"path\":\"/usr/local/bin/hardshim\",\"args\":[\"hardshim\",\"hook\",\"prestart\"]}]", false);
+	assert_int_equal(rc_count(&f, "hooks."), 0);
+	rc_done(&f);
+	/* ...but not in another stage than its own */
+	expect(eg, "\"poststart\":[{\"path\":\"/usr/local/bin/hardshim\",\"args\":[\"hardshim\",\"hook\",\"createRuntime\"]}]",
+	       "hooks.not-allowlisted", "hooks.poststart[0].path");
+	expect(eg, "\"prestart\":[{\"path\":\"/usr/local/bin/hardshim\",\"args\":[\"hardshim\",\"hook\",\"createRuntime\"]}]",
+	       "hooks.not-allowlisted", "hooks.prestart[0].path");
+	/* egress switched off: hardshim injects nothing, so admits nothing */
+	expect(NULL, own, "hooks.not-allowlisted", NULL);
+	/* in hook mode (no rewrite), the injected hook of a config hardshim wrote passes */
+	run(&f, eg, own, true);
+	assert_int_equal(rc_count(&f, "hooks."), 0);
+	rc_done(&f);
 	hs_hooks_set_self_binary(NULL);
+	hs_egress_set_hook_binary(NULL);
 }
 
 static void test_rewrite_strips_and_hook_mode(void **state)
