@@ -55,3 +55,8 @@ int hs_argv_parse(int argc, char **argv, struct hs_argv *ret, struct hs_error *e
 /* The value of the last occurrence of option name (long name), or NULL. */
 const char *hs_argv_value(const struct hs_argv *a, const char *name);
 bool hs_argv_has(const struct hs_argv *a, const char *name);
+/* --preserve-fds N hands fds 3..3+N-1 of the runtime process to the container. Those this
+ * process does not have open, the runtime fills with its own (runc 1.1: a directory fd of the
+ * host's /sys/fs/cgroup, from which ".." reaches the host's /): refused (rule
+ * cli.preserve-fds) unless every one is open here, before hardshim opens anything. */
+int hs_argv_check_preserve_fds(const struct hs_argv *a, struct hs_error *err);

@@ -3,6 +3,9 @@
  * flag the runtime obeys unchecked. Go's flag package accepts -name and --name alike and
  * stops at the first positional argument; argp permutes. On the commands that matter,
  * anything the two could read differently is refused. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "hs-argv.h"
@@ -216,4 +219,26 @@ bool hs_argv_has(const struct hs_argv *a, const char *name)
 	const char *v = hs_argv_value(a, name);
 
 	return v && strcmp(v, "false");
+}
+
+int hs_argv_check_preserve_fds(const struct hs_argv *a, struct hs_error *err)
+{
+	const char *v = hs_argv_value(a, "preserve-fds");
+	unsigned long n = 0;
+	char *end;
+
+	if (!v)
+		return 0;
+	errno = 0;
+	if (*v >= '0' && *v <= '9')
+		n = strtoul(v, &end, 10);
+	if (!(*v >= '0' && *v <= '9') || errno || *end || n > 4096)
+		return hs_error_set(err, -HS_EUSAGE, "cli.preserve-fds", "--preserve-fds", -1,
+				    "\"%s\" is not a number of file descriptors", v);
+	for (unsigned long fd = 3; fd < 3 + n; fd++)
+		if (fcntl((int)fd, F_GETFD) < 0)
+			return hs_error_set(err, -HS_EUSAGE, "cli.preserve-fds", "--preserve-fds", -1,
+					    "fd %lu is not open: the runtime would hand the container "
+					    "one of its own instead (runc's is a host directory)", fd);
+	return 0;
 }

@@ -201,6 +201,11 @@ int hs_cmd_runtime(int argc, char **argv)
 		hs_report_error(&a, &err);
 		return 2;
 	}
+	/* Before hardshim opens anything: the fds the caller means to pass must be its own. */
+	if (hs_argv_check_preserve_fds(&a, &err) < 0) {
+		hs_report_error(&a, &err);
+		return 2;
+	}
 	if (!a.cmd || a.cmd->kind == HS_CMD_FAST) {
 		/* Fast path: which runtime, nothing more. */
 		r = hs_policy_load_runtime(hs_policy_path(), &runtime, &err);

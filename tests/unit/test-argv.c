@@ -4,7 +4,9 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <fcntl.h>
 #include <string.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "hs-argv.h"
@@ -118,6 +120,44 @@ static void test_refusals(void **state)
 	refused("hs exec", "cli.arguments");
 }
 
+/* --preserve-fds N: fds 3..3+N-1 must be open in hardshim, or the runtime's own fill in
+ * (runc 1.1.5 handed the container a host /sys/fs/cgroup dirfd: ".." reached the host's /). */
+static void test_preserve_fds(void **state)
+{
+	struct hs_error err = HS_ERROR_INIT;
+	struct hs_argv a;
+	int hi = 200, keep[8];
+
+	/* make 3..10 free, remembering what was there */
+	for (int fd = 3; fd < 11; fd++) {
+		keep[fd - 3] = fcntl(fd, F_GETFD) >= 0 ? fcntl(fd, F_DUPFD_CLOEXEC, hi++) : -1;
+		close(fd);
+	}
+	a = ok("runc create --preserve-fds 2 --bundle /b c1");
+	assert_int_equal(hs_argv_check_preserve_fds(&a, &err), -HS_EUSAGE);
+	assert_string_equal(err.rule, "cli.preserve-fds");
+	assert_int_equal(dup2(0, 3), 3);
+	err = (struct hs_error)HS_ERROR_INIT;
+	assert_int_equal(hs_argv_check_preserve_fds(&a, &err), -HS_EUSAGE); /* 4 still missing */
+	assert_int_equal(dup2(0, 4), 4);
+	assert_int_equal(hs_argv_check_preserve_fds(&a, &err), 0);
+	a = ok("runc exec --preserve-fds=0 c1 id");
+	assert_int_equal(hs_argv_check_preserve_fds(&a, &err), 0);
+	a = ok("runc exec --preserve-fds x c1 id");
+	assert_int_equal(hs_argv_check_preserve_fds(&a, &err), -HS_EUSAGE);
+	a = ok("runc exec --preserve-fds -1 c1 id");
+	assert_int_equal(hs_argv_check_preserve_fds(&a, &err), -HS_EUSAGE);
+	a = ok("runc run --bundle /b c1");
+	assert_int_equal(hs_argv_check_preserve_fds(&a, &err), 0);
+	for (int fd = 3; fd < 11; fd++) {
+		close(fd);
+		if (keep[fd - 3] >= 0) {
+			dup2(keep[fd - 3], fd);
+			close(keep[fd - 3]);
+		}
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -125,6 +165,7 @@ int main(void)
 		cmocka_unit_test(test_podman),
 		cmocka_unit_test(test_forms),
 		cmocka_unit_test(test_refusals),
+		cmocka_unit_test(test_preserve_fds),
 	};
 	return cmocka_run_group_tests_name("argv", tests, NULL, NULL);
 }
