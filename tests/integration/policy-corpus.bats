@@ -197,8 +197,12 @@ engine_env() {
 	unshare --ipc --uts sleep 600 </dev/null >/dev/null 2>&1 &
 	echo $! >"$HS_TMP/sandbox.pid"
 	sleep 0.2
+	local nofile nproc
+	nofile=$(ulimit -Hn) nproc=$(ulimit -Hu)
+	[ "$nofile" != unlimited ] || nofile=1048576
+	[ "$nproc" != unlimited ] || nproc=4194304
 	jq --arg root "$HS_BUNDLE/rootfs" --arg pid "$(cat "$HS_TMP/sandbox.pid")" \
-		--argjson nofile "$(ulimit -Hn)" --argjson nproc "$(ulimit -Hu)" '
+		--argjson nofile "$nofile" --argjson nproc "$nproc" '
 		.root.path = $root
 		| del(.process.apparmorProfile)
 		| .process.rlimits |= (if . then map(
