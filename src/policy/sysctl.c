@@ -124,10 +124,17 @@ static bool has_own_namespace(const struct hs_check_ctx *ctx, const char *type)
 		if (!ctx->host || !ctx->host->ns_inspect || !ctx->host->ns_host ||
 		    ctx->host->ns_inspect(ctx->host, path, &nstype, &id, &err) < 0)
 			return false;
-		for (int which = 0; which <= 1; which++)
-			if (ctx->host->ns_host(ctx->host, type, which, &host) < 0 ||
-			    (host.dev == id.dev && host.ino == id.ino))
+		for (int which = 0; which <= 1; which++) {
+			int r = ctx->host->ns_host(ctx->host, type, which, &host);
+
+			/* pid 1 out of ptrace reach (not dumpable): a runtime with our
+			 * credentials cannot open its namespaces either, and ours remain the
+			 * comparison — as the namespaces control does */
+			if (which == 1 && (r == -EACCES || r == -EPERM))
+				continue;
+			if (r < 0 || (host.dev == id.dev && host.ino == id.ino))
 				return false;
+		}
 		return true;
 	}
 	return false;

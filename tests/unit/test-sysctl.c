@@ -109,6 +109,40 @@ static void test_net_needs_own_netns(void **state)
 	rc_done(&f);
 }
 
+/* Re-run the fixture's checks on doc with pid 1's namespaces out of reach (EACCES), as on a
+ * host whose pid 1 is not dumpable (this machine): Podman's config joins a fresh netns by path
+ * and was refused as "the host's" there. */
+static void run_pid1_unreadable(struct rc_fixture *f, const char *doc)
+{
+	struct hs_error err = HS_ERROR_INIT;
+
+	rc_run(f, NULL, NULL, doc, HS_EVENT_CREATE);
+	assert_int_equal(hs_fake_host_fail(f->host, "ns_host_pid1", EACCES), 0);
+	hs_report_free(f->report);
+	f->report = hs_report_new();
+	assert_int_equal(hs_json_parse(f->arena, doc, strlen(doc), &f->policy->limits, &f->doc, &err), 0);
+	f->ctx.report = f->report;
+	f->ctx.config = f->doc;
+	assert_int_equal(hs_policy_check(&f->ctx), 0);
+}
+
+static void test_net_own_netns_pid1_unreadable(void **state)
+{
+	struct rc_fixture f;
+
+	run_pid1_unreadable(&f, config("\"namespaces\":[{\"type\":\"network\",\"path\":\"/run/netns/cni-1111\"}]",
+				       "\"net.ipv4.tcp_syncookies\":\"1\""));
+	if (rc_count(&f, "sysctl."))
+		rc_dump(&f);
+	assert_null(rc_find(&f, "sysctl.host-network", NULL));
+	rc_done(&f);
+	/* hardshim's own netns is still the host's */
+	run_pid1_unreadable(&f, config("\"namespaces\":[{\"type\":\"network\",\"path\":\"/proc/self/ns/net\"}]",
+				       "\"net.ipv4.tcp_syncookies\":\"1\""));
+	assert_non_null(rc_find(&f, "sysctl.host-network", NULL));
+	rc_done(&f);
+}
+
 static void test_ipc_sysctl_needs_ipc_ns(void **state)
 {
 	struct rc_fixture f;
@@ -184,6 +218,7 @@ int main(void)
 		cmocka_unit_test(test_not_allowed_slash_and_dot),
 		cmocka_unit_test(test_cr8escape_values),
 		cmocka_unit_test(test_net_needs_own_netns),
+		cmocka_unit_test(test_net_own_netns_pid1_unreadable),
 		cmocka_unit_test(test_ipc_sysctl_needs_ipc_ns),
 		cmocka_unit_test(test_duplicate_after_normalization),
 		cmocka_unit_test(test_rewrite_strips),

@@ -44,8 +44,8 @@ struct hs_fake_host {
 	size_t n_profiles;
 	char **contexts;
 	size_t n_contexts;
-	int fail_canonicalize, fail_file_id, fail_ns_inspect, fail_ns_host, fail_aa, fail_se,
-		fail_mount;
+	int fail_canonicalize, fail_file_id, fail_ns_inspect, fail_ns_host, fail_ns_host_pid1,
+		fail_aa, fail_se, fail_mount;
 	struct { char *target, *fstype; } *mounts;
 	size_t n_mounts;
 };
@@ -251,6 +251,8 @@ int hs_fake_host_fail(struct hs_fake_host *fh, const char *op, int err)
 		fh->fail_ns_inspect = e;
 	else if (strcmp(op, "ns_host") == 0)
 		fh->fail_ns_host = e;
+	else if (strcmp(op, "ns_host_pid1") == 0)
+		fh->fail_ns_host_pid1 = e;
 	else if (strcmp(op, "apparmor_profile_loaded") == 0)
 		fh->fail_aa = e;
 	else if (strcmp(op, "selinux_context_valid") == 0)
@@ -467,6 +469,8 @@ static int fake_ns_host(const struct hs_host *h, const char *oci_type, int which
 
 	if (fh->fail_ns_host)
 		return fh->fail_ns_host;
+	if (fh->fail_ns_host_pid1 && which == 1)
+		return fh->fail_ns_host_pid1;
 	if (i < 0 || (which != 0 && which != 1))
 		return -EINVAL;
 	if (!fh->host_ns_set[which][i])

@@ -80,7 +80,8 @@ int hs_fake_host_add_apparmor_profile(struct hs_fake_host *fh, const char *profi
 int hs_fake_host_add_selinux_context(struct hs_fake_host *fh, const char *context);
 
 /* Make every later call of one question fail with -err (e.g. -EIO) to test fail-closed paths.
- * op: "canonicalize", "file_id", "ns_inspect", "ns_host", "apparmor_profile_loaded",
+ * op: "canonicalize", "file_id", "ns_inspect", "ns_host", "ns_host_pid1" (only pid 1's, as on
+ * a host where pid 1 is not dumpable), "apparmor_profile_loaded",
  * "selinux_context_valid". err 0 clears it. */
 int hs_fake_host_fail(struct hs_fake_host *fh, const char *op, int err);
 /* A mount: target and filesystem type. The default host has / ext4, /proc proc, /sys sysfs,
