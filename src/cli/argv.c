@@ -122,6 +122,14 @@ static int parse_opts(struct hs_argv *a, const struct hs_opt_spec *specs, int i,
 			i++;
 			break;
 		}
+		/* "-b=/x" and "-bundle=/x": Go's flag package reads bundle "/x", crun's argp reads
+		 * -b with the rest of the token as its value ("=/x", "undle=/x", a path relative to
+		 * the cwd): the runtime would load another config than the one checked. exec's are
+		 * read here and folded into the checked process document, never passed on. */
+		if (tok[1] != '-' && strchr(tok, '=') && (global || a->cmd->kind != HS_CMD_EXEC))
+			return hs_error_set(err, -HS_EUSAGE, "cli.ambiguous-option", tok, -1,
+					    "a single-dash option with '=' means another value to runc "
+					    "than to crun: write --name=value or -x value");
 		s = match_opt(specs, tok, &value);
 		if (!s)
 			return hs_error_set(err, -HS_EUSAGE,

@@ -118,6 +118,11 @@ static void test_refusals(void **state)
 	refused("hs create --bundle", "cli.missing-value");
 	refused("hs create --no-pivot=yes x", "cli.bad-value");
 	refused("hs exec", "cli.arguments");
+	/* argp keeps what follows -x (the '=' included) as the value; Go drops it */
+	refused("hs create -b=/b x", "cli.ambiguous-option");
+	refused("hs create -bundle=/b x", "cli.ambiguous-option");
+	refused("hs restore -b=/b x", "cli.ambiguous-option");
+	refused("hs --root=/r -log=/l create x", "cli.ambiguous-option");
 }
 
 /* --preserve-fds N: fds 3..3+N-1 must be open in hardshim, or the runtime's own fill in
