@@ -114,6 +114,16 @@ int hs_create_prepare(struct hs_argv *a, const struct hs_policy *p, struct hs_er
 	r = check_owner(&st, "bundle.permissions", bundle_abs, err);
 	if (r < 0)
 		return 1;
+	if (hs_argv_value(a, "config")) {
+		struct stat cwd;
+
+		/* crun opens --config FILE from the cwd, not from the bundle: only when the two
+		 * are one directory is the file checked here the one the runtime reads. */
+		if (stat(".", &cwd) < 0 || cwd.st_dev != st.st_dev || cwd.st_ino != st.st_ino)
+			return hs_error_set(err, -HS_EUSAGE, "cli.config-cwd", "--config", -1,
+					    "--config %s: crun reads it from the working directory, "
+					    "which is not the bundle %s", name, bundle_abs), 1;
+	}
 
 	fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0)
