@@ -2,6 +2,8 @@
  * Verbs of hardshim's own (src/cli/), and the router that tells them from runtime commands. */
 #pragma once
 
+#include <sys/stat.h>
+
 #include "hs-argv.h"
 
 int hs_main(int argc, char **argv);
@@ -24,6 +26,19 @@ int hs_cmd_runtime(int argc, char **argv);
 int hs_create_prepare(struct hs_argv *a, const struct hs_policy *p, struct hs_error *err);
 int hs_exec_prepare(struct hs_argv *a, const struct hs_policy *p, struct hs_error *err);
 int hs_update_prepare(struct hs_argv *a, const struct hs_policy *p, struct hs_error *err);
+
+/* Shared by those paths (src/cli/common.c). */
+/* A document an attacker may have shaped must be owned by root (or us) and writable by its
+ * owner only: otherwise it can change between the check and the runtime's read. */
+int hs_check_owner(const struct stat *st, const char *rule, const char *path, struct hs_error *err);
+/* `RUNTIME [--root R] state ID`, parsed (bounded, strict); failures carry rule. *ret is
+ * arena-owned. */
+int hs_runtime_state(const struct hs_argv *a, const struct hs_policy *p, const char *id,
+		     const char *rule, struct hs_arena *ar, struct hs_json **ret, struct hs_error *err);
+/* A sealed memfd holding data, at a descriptor >= min_fd that survives execve: the runtime
+ * reads exactly what was checked (as /proc/self/fd/N) and nobody can change it. Returns the
+ * descriptor or a negative code. */
+int hs_sealed_memfd(const char *name, const char *data, size_t len, int min_fd, struct hs_error *err);
 
 /* Tell the caller why: one JSON line to --log when given (containerd and Podman read it
  * there), a plain line on stderr otherwise. Never stdout: it is the container's. */

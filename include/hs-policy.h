@@ -127,6 +127,12 @@ extern const size_t hs_n_controls;
 int hs_finding(struct hs_check_ctx *ctx, const char *rule, const char *path, enum hs_action action,
 	       const char *fmt, ...) HS_PRINTF(5, 6);
 
+/* The first exception whose every match annotation is present with that exact value, or
+ * NULL. Annotations are claims made by whoever built the config: exceptions must name keys
+ * the orchestrator itself sets (docs/policy.md). */
+const struct hs_exception *hs_policy_exception_for(const struct hs_policy *p,
+						   const struct hs_json *annotations);
+
 /* Run every enabled control that applies to ctx->event, in table order, choosing the
  * exception (if any) from the config's annotations. */
 int hs_policy_check(struct hs_check_ctx *ctx);

@@ -56,22 +56,6 @@ static bool is_process_flag(const char *name)
 	return false;
 }
 
-/* Owner root (or us), not writable by group or others: otherwise it can change after the
- * check. Same rule as the create path's bundle and config. */
-static int check_owner(const struct stat *st, const char *rule, const char *path,
-		       struct hs_error *err)
-{
-	if (st->st_uid != 0 && st->st_uid != geteuid())
-		return hs_error_set(err, -HS_EPOLICY, rule, path, -1,
-				    "owned by uid %u, not by root: it could be changed after the check",
-				    (unsigned)st->st_uid);
-	if (st->st_mode & 0022)
-		return hs_error_set(err, -HS_EPOLICY, rule, path, -1,
-				    "writable by group or others (mode %04o): it could be changed "
-				    "after the check", (unsigned)(st->st_mode & 07777));
-	return 0;
-}
-
 /* A plain decimal id as runc's strconv.Atoi + uint32() would need it to mean the same: no
  * sign, no spaces, no wrap-around (4294967296 is 0 to runc). */
 static int parse_id(const char *s, const char *flag, uint32_t *ret, struct hs_error *err)
@@ -104,54 +88,21 @@ static int opt_token(const struct hs_argv *a, const struct hs_argv_opt *o)
 
 /* --- the container's own process, as runc reads it for a flag-only exec --- */
 
-/* `RUNTIME [--root R] state ID` -> its "bundle". */
+/* The container's bundle, from the runtime's state. */
 static int container_bundle(const struct hs_argv *a, const struct hs_policy *p, const char *id,
 			    struct hs_arena *ar, const char **ret, struct hs_error *err)
 {
-	char *argv[6];
-	int n = 0, fds[2], status;
-	_cleanup_close_ int rfd = -1;
-	_cleanup_free_ char *out = NULL;
-	posix_spawn_file_actions_t fa;
 	struct hs_json *state;
-	struct hs_error perr = HS_ERROR_INIT;
-	size_t len;
-	pid_t pid;
-	int r;
+	const char *bundle;
+	int r = hs_runtime_state(a, p, id, "exec.container", ar, &state, err);
 
-	argv[n++] = (char *)p->runtime;
-	if (a->root) {
-		argv[n++] = "--root";
-		argv[n++] = (char *)a->root;
-	}
-	argv[n++] = "state";
-	argv[n++] = (char *)id;
-	argv[n] = NULL;
-	if (pipe2(fds, O_CLOEXEC) < 0)
-		return -errno;
-	rfd = fds[0];
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_adddup2(&fa, fds[1], 1);
-	posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
-	r = posix_spawn(&pid, p->runtime, &fa, NULL, argv, environ);
-	posix_spawn_file_actions_destroy(&fa);
-	close(fds[1]);
-	if (r != 0)
-		return hs_error_set(err, -r, "exec.container", p->runtime, -1,
-				    "cannot run the runtime to find the container: %s", strerror(r));
-	r = hs_read_fd(rfd, STATE_MAX_BYTES, &out, &len, err);
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
 	if (r < 0)
 		return r;
-	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-		return hs_error_set(err, -ENOENT, "exec.container", id, -1,
-				    "no such container (the runtime's state command failed)");
-	r = hs_json_parse(ar, out, len, &p->limits, &state, &perr);
-	if (r < 0 || !hs_json_get_string(state, "bundle") || hs_json_get_string(state, "bundle")[0] != '/')
+	bundle = hs_json_get_string(state, "bundle");
+	if (!bundle || bundle[0] != '/')
 		return hs_error_set(err, -EINVAL, "exec.container", id, -1,
 				    "the runtime's state has no absolute bundle path");
-	*ret = hs_json_get_string(state, "bundle");
+	*ret = bundle;
 	return 0;
 }
 
@@ -183,7 +134,7 @@ static int container_process(const struct hs_argv *a, const struct hs_policy *p,
 	if (!S_ISREG(st.st_mode))
 		return hs_error_set(err, -EINVAL, "exec.container", bundle, -1,
 				    "config.json is not a regular file");
-	r = check_owner(&st, "config.permissions", bundle, err);
+	r = hs_check_owner(&st, "config.permissions", bundle, err);
 	if (r < 0)
 		return r;
 	r = hs_read_fd(fd, p->limits.max_bytes, &buf, &len, err);
@@ -301,20 +252,10 @@ static int sealed_memfd(const struct hs_argv *a, const char *data, size_t len, s
 {
 	const char *pf = hs_argv_value(a, "preserve-fds"), *lf = secure_getenv("LISTEN_FDS");
 	long min = 3 + (pf ? strtol(pf, NULL, 10) : 0) + (lf ? strtol(lf, NULL, 10) : 0);
-	_cleanup_close_ int fd = memfd_create("hardshim-exec-process", MFD_CLOEXEC | MFD_ALLOW_SEALING);
-	int hi;
 
-	if (fd < 0 || hs_write_all(fd, data, len) < 0 ||
-	    fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL) < 0)
-		return hs_error_set(err, -errno, "exec.memfd", "--process", -1,
-				    "cannot hold the checked process: %s", strerror(errno));
 	if (min < 3 || min > 4096)
 		min = 3;
-	/* F_DUPFD, not F_DUPFD_CLOEXEC: this one must survive execve into the runtime. */
-	hi = fcntl(fd, F_DUPFD, min);
-	if (hi < 0)
-		return hs_error_set(err, -errno, "exec.memfd", "--process", -1, "dup: %s", strerror(errno));
-	return hi;
+	return hs_sealed_memfd("hardshim-exec-process", data, len, (int)min, err);
 }
 
 /* argv for the runtime: global options, "exec", the options kept (console-socket, detach,
@@ -435,7 +376,7 @@ static int prepare_process_file(struct hs_argv *a, const struct hs_policy *p, co
 	if (!S_ISREG(st.st_mode))
 		return hs_error_set(err, -EINVAL, "exec.process-type", "--process", -1,
 				    "%s is not a regular file", file), 1;
-	if (check_owner(&st, "exec.process-permissions", "--process", err) < 0)
+	if (hs_check_owner(&st, "exec.process-permissions", "--process", err) < 0)
 		return 1;
 	r = hs_read_fd(fd, p->limits.max_bytes, &buf, &len, err);
 	if (r == -EFBIG)

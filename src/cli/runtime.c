@@ -22,23 +22,6 @@ static int exec_runtime(const struct hs_argv *a, const char *runtime, struct hs_
 			    strerror(errno));
 }
 
-/* A bundle or config anyone but its owner (root or us) can write could be swapped between
- * hardshim's check and the runtime's read. */
-static int check_owner(const struct stat *st, const char *rule, const char *path,
-		       struct hs_error *err)
-{
-	if (st->st_uid != 0 && st->st_uid != geteuid())
-		return hs_error_set(err, -HS_EPOLICY, rule, path, -1,
-				    "owned by uid %u, not by root: it could be changed after the check",
-				    (unsigned)st->st_uid);
-	if (st->st_mode & 0022)
-		return hs_error_set(err, -HS_EPOLICY, rule, path, -1,
-				    "writable by group or others (mode %04o): it could be changed "
-				    "after the check",
-				    (unsigned)(st->st_mode & 07777));
-	return 0;
-}
-
 static char *absolute(const char *path)
 {
 	_cleanup_free_ char *cwd = NULL;
@@ -111,7 +94,7 @@ int hs_create_prepare(struct hs_argv *a, const struct hs_policy *p, struct hs_er
 				    errno == ELOOP || errno == ENOTDIR ? "not a directory (or a symlink)" : strerror(errno));
 	if (fstat(dirfd, &st) < 0)
 		return -errno;
-	r = check_owner(&st, "bundle.permissions", bundle_abs, err);
+	r = hs_check_owner(&st, "bundle.permissions", bundle_abs, err);
 	if (r < 0)
 		return 1;
 	if (hs_argv_value(a, "config")) {
@@ -134,7 +117,7 @@ int hs_create_prepare(struct hs_argv *a, const struct hs_policy *p, struct hs_er
 		return -errno;
 	if (!S_ISREG(st.st_mode))
 		return hs_error_set(err, -EINVAL, "config.type", name, -1, "not a regular file"), 1;
-	r = check_owner(&st, "config.permissions", name, err);
+	r = hs_check_owner(&st, "config.permissions", name, err);
 	if (r < 0)
 		return 1;
 	r = hs_read_fd(fd, p->limits.max_bytes, &buf, &len, err);

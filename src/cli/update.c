@@ -119,82 +119,23 @@ static int report_refusal(const struct hs_report *rep, struct hs_error *err)
 /*
  * Policy selection for update. An update document carries no annotations, but the container
  * was created under the exception its config's annotations chose: ask the runtime (with the
- * caller's global options: --root ...) for the container's state, whose annotations are those
+ * caller's --root) for the container's state, whose annotations are those
  * of the config hardshim checked and handed on, and choose the same way. Anything that fails
  * leaves no exception: the base policy, the stricter one.
  */
 static struct hs_json *runtime_annotations(struct hs_arena *arena, const struct hs_argv *a,
 					   const struct hs_policy *p)
 {
-	_cleanup_free_ char *buf = NULL;
-	_cleanup_close_ int rfd = -1, wfd = -1;
-	posix_spawn_file_actions_t fa;
-	struct hs_json_limits lim = HS_JSON_LIMITS_DEFAULT;
 	struct hs_error err = HS_ERROR_INIT;
 	struct hs_json *state, *ann;
-	char *argv[HS_ARGV_MAX_OPTS * 2 + 8];
-	int n = 0, pipefd[2], status = 0, r;
-	size_t len = 0;
-	pid_t pid;
 
-	if (a->cmd_index < 1 || a->cmd_index > HS_ARGV_MAX_OPTS * 2 || a->first_positional < 0 ||
-	    pipe2(pipefd, O_CLOEXEC) < 0)
-		return NULL;
-	rfd = pipefd[0];
-	wfd = pipefd[1];
-	argv[n++] = (char *)p->runtime;
-	for (int i = 1; i < a->cmd_index; i++)
-		argv[n++] = a->argv[i];
-	argv[n++] = "state";
-	argv[n++] = a->argv[a->first_positional];
-	argv[n] = NULL;
-	if (posix_spawn_file_actions_init(&fa) != 0)
-		return NULL;
-	r = posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0) ||
-	    posix_spawn_file_actions_adddup2(&fa, wfd, STDOUT_FILENO) ||
-	    posix_spawn_file_actions_addopen(&fa, STDERR_FILENO, "/dev/null", O_WRONLY, 0) ||
-	    posix_spawn(&pid, p->runtime, &fa, NULL, argv, environ);
-	posix_spawn_file_actions_destroy(&fa);
-	if (r != 0)
-		return NULL;
-	hs_closep(&wfd);
-	wfd = -1;
-	r = hs_read_fd(rfd, STATE_MAX_BYTES, &buf, &len, &err);
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
-	if (r < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
-		return NULL;
-	lim.max_bytes = STATE_MAX_BYTES;
-	if (hs_json_parse(arena, buf, len, &lim, &state, &err) < 0)
+	if (a->first_positional < 0 ||
+	    hs_runtime_state(a, p, a->argv[a->first_positional], "update.container", arena, &state, &err) < 0)
 		return NULL;
 	ann = hs_json_get_type(state, "annotations", HS_JSON_OBJECT);
 	if (!ann || hs_schema_check(ann, &hs_schema_string_map, "annotations", HS_UNKNOWN_PRESERVE, &err) < 0)
 		return NULL;
 	return ann;
-}
-
-/* The first exception whose every annotation matches, as create chooses (src/policy/report.c). */
-static const struct hs_exception *choose_exception(const struct hs_policy *p,
-						   const struct hs_json *ann)
-{
-	for (size_t i = 0; ann && i < p->n_exceptions; i++) {
-		const struct hs_exception *e = &p->exceptions[i];
-		const struct hs_json_member *m;
-		bool all = true;
-
-		hs_json_foreach_member(m, e->match_annotations, j)
-		{
-			const struct hs_json *v = hs_json_get(ann, m->key);
-
-			if (!v || !hs_json_equal(v, m->value)) {
-				all = false;
-				break;
-			}
-		}
-		if (all)
-			return e;
-	}
-	return NULL;
 }
 
 /* The policy as the container's exception makes it: *view is p with the exception's
@@ -208,7 +149,7 @@ static const char *policy_for_container(const struct hs_argv *a, const struct hs
 	*view = *p;
 	if (!p->n_exceptions || !(arena = hs_arena_new()))
 		return NULL;
-	e = choose_exception(p, runtime_annotations(arena, a, p));
+	e = hs_policy_exception_for(p, runtime_annotations(arena, a, p));
 	if (!e)
 		return NULL;
 	view->controls = e->controls;
@@ -317,21 +258,6 @@ static int read_resources(const char *src, size_t max, char **buf, size_t *len, 
 	return r;
 }
 
-/* A sealed memfd the runtime inherits: it reads what was checked, and nothing, not even
- * the caller who gave the file, can change it in between. No file is left behind. */
-static int sealed_copy(const char *data, size_t len, int *ret_fd, struct hs_error *err)
-{
-	_cleanup_close_ int fd = memfd_create("hardshim-resources", MFD_ALLOW_SEALING);
-
-	if (fd < 0 || hs_write_all(fd, data, len) < 0 ||
-	    fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL) < 0 ||
-	    lseek(fd, 0, SEEK_SET) < 0)
-		return hs_error_set(err, -errno, "update.resources", "--resources", -1,
-				    "cannot keep the checked document: %s", strerror(errno));
-	*ret_fd = TAKE_FD(fd);
-	return 0;
-}
-
 /* Point the runtime at the sealed copy, in a spelling runc and crun read alike. */
 static int rewrite_argv(struct hs_argv *a, int fd)
 {
@@ -400,7 +326,7 @@ int hs_update_prepare(struct hs_argv *a, const struct hs_policy *p, struct hs_er
 		out = pl.final;
 		out_len = pl.final_len;
 	}
-	r = sealed_copy(out, out_len, &fd, err);
+	fd = r = hs_sealed_memfd("hardshim-resources", out, out_len, 3, err);
 	if (r >= 0)
 		r = rewrite_argv(a, fd);
 out:

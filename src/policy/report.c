@@ -100,21 +100,17 @@ int hs_finding(struct hs_check_ctx *ctx, const char *rule, const char *path, enu
 	return (int)action;
 }
 
-/* The first exception whose every annotation matches, or NULL. Annotations are claims made
- * by whoever built the config: exceptions must name keys the orchestrator itself sets. */
-static const struct hs_exception *choose_exception(const struct hs_policy *p,
-						   const struct hs_json *config)
+const struct hs_exception *hs_policy_exception_for(const struct hs_policy *p,
+						   const struct hs_json *annotations)
 {
-	const struct hs_json *ann = hs_json_get_type(config, "annotations", HS_JSON_OBJECT);
-
-	for (size_t i = 0; ann && i < p->n_exceptions; i++) {
+	for (size_t i = 0; annotations && i < p->n_exceptions; i++) {
 		const struct hs_exception *e = &p->exceptions[i];
 		const struct hs_json_member *m;
 		bool all = true;
 
 		hs_json_foreach_member(m, e->match_annotations, j)
 		{
-			const struct hs_json *v = hs_json_get(ann, m->key);
+			const struct hs_json *v = hs_json_get(annotations, m->key);
 
 			if (!v || !hs_json_equal(v, m->value)) {
 				all = false;
@@ -135,7 +131,7 @@ int hs_policy_check(struct hs_check_ctx *ctx)
 	int r;
 
 	if (ctx->config) {
-		e = choose_exception(p, ctx->config);
+		e = hs_policy_exception_for(p, hs_json_get_type(ctx->config, "annotations", HS_JSON_OBJECT));
 		if (e) {
 			cfgs = e->controls;
 			ctx->exception = e->name;

@@ -1,0 +1,88 @@
+/* SPDX-License-Identifier: Apache-2.0
+ * What the policy paths of the runtime commands share: the owner rule for documents an
+ * attacker may have shaped, asking the runtime about a container, and handing the runtime a
+ * checked document nobody can change. */
+#include <fcntl.h>
+#include <spawn.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include "hs-cli.h"
+
+extern char **environ;
+
+#define STATE_MAX_BYTES (256u * 1024u)
+
+int hs_check_owner(const struct stat *st, const char *rule, const char *path, struct hs_error *err)
+{
+	/* Anyone but root (or us) who can write it could swap it between the check and the
+	 * runtime's read. */
+	if (st->st_uid != 0 && st->st_uid != geteuid())
+		return hs_error_set(err, -HS_EPOLICY, rule, path, -1,
+				    "owned by uid %u, not by root: it could be changed after the check",
+				    (unsigned)st->st_uid);
+	if (st->st_mode & 0022)
+		return hs_error_set(err, -HS_EPOLICY, rule, path, -1,
+				    "writable by group or others (mode %04o): it could be changed "
+				    "after the check",
+				    (unsigned)(st->st_mode & 07777));
+	return 0;
+}
+
+int hs_runtime_state(const struct hs_argv *a, const struct hs_policy *p, const char *id,
+		     const char *rule, struct hs_arena *ar, struct hs_json **ret, struct hs_error *err)
+{
+	char *argv[] = { (char *)p->runtime, "--root", (char *)a->root, "state", (char *)id, NULL };
+	struct hs_json_limits lim = p->limits;
+	_cleanup_free_ char *out = NULL;
+	_cleanup_close_ int rfd = -1;
+	posix_spawn_file_actions_t fa;
+	int fds[2], status = 0, r;
+	size_t len = 0;
+	pid_t pid;
+
+	if (!a->root) /* no --root: the runtime's default state directory */
+		memmove(&argv[1], &argv[3], 3 * sizeof(argv[0]));
+	if (pipe2(fds, O_CLOEXEC) < 0)
+		return -errno;
+	rfd = fds[0];
+	/* Only --root: --log would add the runtime's own lines to the caller's log. */
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+	posix_spawn_file_actions_adddup2(&fa, fds[1], STDOUT_FILENO);
+	posix_spawn_file_actions_addopen(&fa, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
+	r = posix_spawn(&pid, p->runtime, &fa, NULL, argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	close(fds[1]);
+	if (r != 0)
+		return hs_error_set(err, -r, rule, p->runtime, -1,
+				    "cannot run the runtime to find the container: %s", strerror(r));
+	r = hs_read_fd(rfd, STATE_MAX_BYTES, &out, &len, err);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (r < 0)
+		return r;
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		return hs_error_set(err, -ENOENT, rule, id, -1,
+				    "no such container (the runtime's state command failed)");
+	lim.max_bytes = STATE_MAX_BYTES;
+	return hs_json_parse(ar, out, len, &lim, ret, err);
+}
+
+int hs_sealed_memfd(const char *name, const char *data, size_t len, int min_fd, struct hs_error *err)
+{
+	_cleanup_close_ int fd = memfd_create(name, MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	int hi;
+
+	if (fd < 0 || hs_write_all(fd, data, len) < 0 || lseek(fd, 0, SEEK_SET) < 0 ||
+	    fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL) < 0)
+		return hs_error_set(err, -errno, "runtime.memfd", name, -1,
+				    "cannot hold the checked document: %s", strerror(errno));
+	/* F_DUPFD, not F_DUPFD_CLOEXEC: this one must survive execve into the runtime. */
+	hi = fcntl(fd, F_DUPFD, min_fd < 3 ? 3 : min_fd);
+	if (hi < 0)
+		return hs_error_set(err, -errno, "runtime.memfd", name, -1, "dup: %s", strerror(errno));
+	return hi;
+}
