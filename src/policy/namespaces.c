@@ -5,6 +5,7 @@
  * container's namespaces by path (a pod sandbox) stays allowed. */
 #include <sched.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "hs-host.h"
 #include "hs-policy.h"
@@ -131,17 +132,57 @@ static int is_host_ns(const struct hs_host *h, const char *type, const struct hs
 	return 0;
 }
 
+/*
+ * Why what the path names could change between this check and the runtime's own open (it
+ * opens the path again): a directory on the way, or the one holding the file, that someone
+ * other than root can write — a symlink there swapped to /proc/self/ns/pid put containers in
+ * the host's pid namespace. /proc's entries are the kernel's (nobody renames them). NULL if
+ * none; a path whose directory cannot be resolved is left to ns_inspect.
+ */
+static const char *path_replaceable(struct hs_check_ctx *ctx, const char *path)
+{
+	struct hs_error err = HS_ERROR_INIT;
+	struct hs_canonical_path cp;
+	const struct hs_path_component *dir;
+	char *d = hs_arena_strdup(ctx->arena, path), *slash;
+	const char *why;
+
+	if (!d || !ctx->host->canonicalize || !(slash = strrchr(d, '/')))
+		return NULL;
+	if (slash == d)
+		slash[1] = '\0';
+	else
+		*slash = '\0';
+	if (ctx->host->canonicalize(ctx->host, ctx->arena, d, &cp, &err) < 0 || !cp.exists ||
+	    !cp.n_components)
+		return NULL;
+	if (!strcmp(cp.path, "/proc") || !strncmp(cp.path, "/proc/", 6))
+		return NULL;
+	if ((why = hs_canonical_path_replaceable(ctx->arena, &cp)))
+		return why;
+	dir = &cp.components[cp.n_components - 1];
+	if (dir->uid != 0 || (dir->mode & (S_IWGRP | S_IWOTH)))
+		return hs_arena_printf(ctx->arena, "%s (uid %u, mode %04o) lets someone other than "
+				       "root replace what it holds", dir->path, (unsigned)dir->uid,
+				       (unsigned)(dir->mode & 07777));
+	return NULL;
+}
+
 static int check_path(struct hs_check_ctx *ctx, const struct ns_cfg *cfg, int t,
 		      const char *path, const char *jpath)
 {
 	struct hs_error err = HS_ERROR_INIT;
 	struct hs_file_id id;
-	const char *which = NULL;
+	const char *which = NULL, *why;
 	int nstype = 0, r;
 
 	if (path[0] != '/')
 		return hs_finding(ctx, "namespaces.path-invalid", jpath, cfg->on_violation,
 				  "namespace path %s is not absolute", path);
+	if ((why = path_replaceable(ctx, path)))
+		return hs_finding(ctx, "namespaces.path-replaceable", jpath, cfg->on_violation,
+				  "%s namespace path %s could be swapped before the runtime opens it: %s",
+				  ns_types[t].name, path, why);
 	r = ctx->host->ns_inspect(ctx->host, path, &nstype, &id, &err);
 	if (r == -ENOMEM)
 		return r;

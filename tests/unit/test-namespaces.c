@@ -154,6 +154,39 @@ static void test_pod_join_allowed(void **state)
 	cf_done(&f);
 }
 
+/* A namespace path the runtime opens again later must not be swappable in between: a
+ * symlink in a directory uid 1000 owns (swapped to /proc/self/ns/pid, it put 8 of 30 runc
+ * containers in the host's pid namespace), or in a world-writable one. /proc is exempt. */
+static void test_replaceable_path(void **state)
+{
+	struct control_fixture f;
+
+	cf_init(&f, &hs_control_namespaces);
+	assert_int_equal(hs_fake_host_add_dir(f.fh, "/home/alice/ns", 1000, 1000, 0755), 0);
+	assert_int_equal(hs_fake_host_add_symlink(f.fh, "/home/alice/ns/l", "/proc/4242/ns/pid"), 0);
+	join(&f, "pid", "/home/alice/ns/l");
+	assert_non_null(cf_find(&f, "namespaces.path-replaceable", "linux.namespaces[5].path"));
+	assert_true(f.report->refused);
+	cf_done(&f);
+	cf_init(&f, &hs_control_namespaces);
+	assert_int_equal(hs_fake_host_add_dir(f.fh, "/srv/ww", 0, 0, 0777), 0);
+	assert_int_equal(hs_fake_host_add_symlink(f.fh, "/srv/ww/l", "/proc/4242/ns/net"), 0);
+	join(&f, "network", "/srv/ww/l");
+	assert_non_null(cf_find(&f, "namespaces.path-replaceable", NULL));
+	cf_done(&f);
+	/* a root-owned directory, and /proc/<pid> (owned by the process's user): fine */
+	cf_init(&f, &hs_control_namespaces);
+	assert_int_equal(hs_fake_host_add_dir(f.fh, "/proc/4242", 65534, 65534, 0555), 0);
+	assert_int_equal(hs_fake_host_add_ns(f.fh, "/proc/4242/ns/pid", CLONE_NEWPID, 7, 4242), 0);
+	join(&f, "pid", "/proc/4242/ns/pid");
+	assert_null(cf_find(&f, "namespaces.path-replaceable", NULL));
+	cf_done(&f);
+	cf_init(&f, &hs_control_namespaces);
+	join(&f, "network", "/var/run/netns/cni-1111");
+	assert_int_equal(f.report->len, 0);
+	cf_done(&f);
+}
+
 static void test_bad_paths(void **state)
 {
 	struct control_fixture f;
@@ -238,6 +271,7 @@ int main(void)
 		cmocka_unit_test(test_missing),
 		cmocka_unit_test(test_host_namespace_by_path),
 		cmocka_unit_test(test_pod_join_allowed),
+		cmocka_unit_test(test_replaceable_path),
 		cmocka_unit_test(test_bad_paths),
 		cmocka_unit_test(test_duplicate_and_unknown),
 		cmocka_unit_test(test_policy_section),
