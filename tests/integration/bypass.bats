@@ -538,6 +538,20 @@ ns_tricks() {
 		[ "$(hs_state s$n)" != running ]
 	done
 	umount "$HS_TMP/ns/bound"
+	# another container's namespace named through a directory uid 1000 owns: swappable to
+	# the host's between the check and the runtime's open (it won 8 of 30 races for the pid
+	# namespace before this was refused)
+	hs_bundle "$HS_TMP/pod0"
+	hs_args sleep 1000
+	hs_create_start pod0
+	mkdir -m 0755 "$HS_TMP/ns/user"
+	chown 1000 "$HS_TMP/ns/user"
+	ln -s "/proc/$(hs_pid pod0)/ns/pid" "$HS_TMP/ns/user/pid"
+	hs_bundle "$HS_TMP/swap"
+	hs_config '.linux.namespaces |= map(if .type == "pid" then .path = $p else . end)' --arg p "$HS_TMP/ns/user/pid"
+	hs_args sleep 1000
+	run hs_create_start swap
+	refused "namespaces.path-replaceable" swap
 	# another container's namespace (a pod) is allowed, and is not the host's
 	hs_bundle "$HS_TMP/pod"
 	hs_args sleep 1000
@@ -551,8 +565,8 @@ ns_tricks() {
 	hs_ns_differs member net
 }
 
-@test "bypass: host netns by /proc/self, /proc/thread-self, /proc/\$\$, /proc/1, a symlink, an nsfs bind mount, a pid ns path are refused; a pod's is joined (runc)" { ns_tricks runc; }
-@test "bypass: host netns by /proc/self, /proc/thread-self, /proc/\$\$, /proc/1, a symlink, an nsfs bind mount, a pid ns path are refused; a pod's is joined (crun)" { ns_tricks crun; }
+@test "bypass: host netns by /proc/self, /proc/thread-self, /proc/\$\$, /proc/1, a symlink, an nsfs bind mount, a pid ns path, a swappable path are refused; a pod's is joined (runc)" { ns_tricks runc; }
+@test "bypass: host netns by /proc/self, /proc/thread-self, /proc/\$\$, /proc/1, a symlink, an nsfs bind mount, a pid ns path, a swappable path are refused; a pod's is joined (crun)" { ns_tricks crun; }
 
 # ---- annotations and JSON on real containers ----------------------------------------------------
 

@@ -11,7 +11,8 @@
 #
 # Fixture paths under /tmp/hs-policy-corpus are created by tests/integration/policy-corpus.bats
 # (make_fixtures) before any check: a symlink to /etc, a symlink to /, a directory owned by a
-# non-root user, a world-writable directory without the sticky bit, a plain root-owned dir.
+# non-root user, a world-writable directory without the sticky bit, a plain root-owned dir,
+# and in those two, symlinks netns/pidns to the checker's own namespaces.
 #
 #   python3 tests/corpus/policy/make-corpus.py   (rewrites the corpus; commit the result)
 import copy
@@ -279,6 +280,11 @@ for t, n in (("network", "net"), ("pid", "pid"), ("ipc", "ipc"), ("uts", "uts"),
     # pid 1's may be unreadable here (not dumpable): then the path itself is refused.
     case("namespaces/%s-proc-1" % t, H + "|namespaces.path-invalid", R, ns_path(t, "/proc/1/ns/" + n))
 case("namespaces/network-proc-self-task", H, R, ns_path("network", "/proc/self/task/../ns/net"))
+# a path through a directory uid 1000 owns: swappable between the check and the runtime's open
+case("namespaces/network-path-user-owned-dir", "namespaces.path-replaceable", R,
+     ns_path("network", FX + "/user-owned/netns"))
+case("namespaces/pid-path-world-writable-dir", "namespaces.path-replaceable", R,
+     ns_path("pid", FX + "/world-writable/pidns"))
 case("namespaces/pid-path-is-net", "namespaces.path-type", R, ns_path("pid", "/proc/self/ns/net"))
 case("namespaces/network-path-is-file", "namespaces.path-invalid", R, ns_path("network", "/etc/hostname"))
 case("namespaces/network-path-missing", "namespaces.path-invalid", R, ns_path("network", FX + "/no-such-ns"))
