@@ -58,6 +58,10 @@ struct hs_host {
 	 * canonical path, from /proc/self/mountinfo (libmount). Arena-owned. */
 	int (*mount_fstype)(const struct hs_host *h, struct hs_arena *a, const char *path,
 			    const char **ret_fstype, struct hs_error *err);
+	/* Is the cgroup at this clean absolute path (as runc's cgroupfs driver joins it under
+	 * every hierarchy in /sys/fs/cgroup) in use: it, or a cgroup below it, holds a process?
+	 * 1 yes, 0 no (absent everywhere, or empty), negative on error. */
+	int (*cgroup_in_use)(const struct hs_host *h, const char *path, struct hs_error *err);
 	/* Which mandatory access control is active. */
 	enum hs_mac (*mac)(const struct hs_host *h);
 	/* AppArmor: is the profile loaded? 1 yes, 0 no, negative on error. */

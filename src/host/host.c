@@ -186,6 +186,7 @@ static int real_selinux_context_valid(const struct hs_host *h, const char *conte
 		.apparmor_profile_loaded = real_apparmor_profile_loaded,                           \
 		.selinux_context_valid = real_selinux_context_valid,                               \
 		.mount_fstype = hs_host_mount_fstype_real,                                         \
+		.cgroup_in_use = hs_host_cgroup_in_use_real,                                       \
 	}
 
 /*
@@ -228,6 +229,7 @@ static int target_selinux_context_valid(const struct hs_host *h, const char *con
 		.apparmor_profile_loaded = target_apparmor_profile_loaded,                         \
 		.selinux_context_valid = target_selinux_context_valid,                             \
 		.mount_fstype = hs_host_mount_fstype_real,                                         \
+		.cgroup_in_use = hs_host_cgroup_in_use_real,                                       \
 	}
 
 static enum hs_mac mac_none(const struct hs_host *h) { return HS_MAC_NONE; }

@@ -15,6 +15,7 @@ extern const struct hs_control hs_control_namespaces;
 extern const struct hs_control hs_control_devices;
 extern const struct hs_control hs_control_sysctl;
 extern const struct hs_control hs_control_resources;
+extern const struct hs_control hs_control_cgroups;
 extern const struct hs_control hs_control_annotations;
 extern const struct hs_control hs_control_hooks;
 extern const struct hs_control hs_control_seccomp;
@@ -31,6 +32,7 @@ const struct hs_control *const hs_controls[] = {
 	&hs_control_devices,
 	&hs_control_sysctl,
 	&hs_control_resources,
+	&hs_control_cgroups,
 	&hs_control_annotations,
 	&hs_control_hooks,
 	&hs_control_seccomp,

@@ -48,6 +48,8 @@ struct hs_fake_host {
 		fail_aa, fail_se, fail_mount;
 	struct { char *target, *fstype; } *mounts;
 	size_t n_mounts;
+	char **busy_cgroups;
+	size_t n_busy_cgroups;
 };
 
 int hs_fake_host_oci_nstype(const char *t)
@@ -237,6 +239,26 @@ int hs_fake_host_add_apparmor_profile(struct hs_fake_host *fh, const char *profi
 int hs_fake_host_add_selinux_context(struct hs_fake_host *fh, const char *context)
 {
 	return push_string(&fh->contexts, &fh->n_contexts, context);
+}
+
+int hs_fake_host_add_busy_cgroup(struct hs_fake_host *fh, const char *path)
+{
+	return push_string(&fh->busy_cgroups, &fh->n_busy_cgroups, path);
+}
+
+/* In use: the path is a busy cgroup or an ancestor of one. */
+static int fake_cgroup_in_use(const struct hs_host *h, const char *path, struct hs_error *err)
+{
+	const struct hs_fake_host *fh = h->data;
+	size_t n = strlen(path);
+
+	for (size_t i = 0; i < fh->n_busy_cgroups; i++) {
+		const char *b = fh->busy_cgroups[i];
+
+		if (!strcmp(path, "/") || (!strncmp(b, path, n) && (b[n] == '\0' || b[n] == '/')))
+			return 1;
+	}
+	return 0;
 }
 
 int hs_fake_host_fail(struct hs_fake_host *fh, const char *op, int err)
@@ -572,6 +594,7 @@ struct hs_fake_host *hs_fake_host_new(void)
 		.apparmor_profile_loaded = fake_apparmor_profile_loaded,
 		.selinux_context_valid = fake_selinux_context_valid,
 		.mount_fstype = fake_mount_fstype,
+		.cgroup_in_use = fake_cgroup_in_use,
 		.data = fh,
 	};
 	if (add_entry(fh, "/", FAKE_DIR, 0, 0, S_IFDIR | 0755, NULL) < 0) {
@@ -696,6 +719,9 @@ void hs_fake_host_free(struct hs_fake_host *fh)
 	for (size_t i = 0; i < fh->n_contexts; i++)
 		free(fh->contexts[i]);
 	free(fh->contexts);
+	for (size_t i = 0; i < fh->n_busy_cgroups; i++)
+		free(fh->busy_cgroups[i]);
+	free(fh->busy_cgroups);
 	for (size_t i = 0; i < fh->n_mounts; i++) {
 		free(fh->mounts[i].target);
 		free(fh->mounts[i].fstype);

@@ -84,6 +84,8 @@ int hs_fake_host_add_selinux_context(struct hs_fake_host *fh, const char *contex
  * a host where pid 1 is not dumpable), "apparmor_profile_loaded",
  * "selinux_context_valid". err 0 clears it. */
 int hs_fake_host_fail(struct hs_fake_host *fh, const char *op, int err);
+/* A cgroup that holds processes: cgroup_in_use answers 1 for it and its ancestors. */
+int hs_fake_host_add_busy_cgroup(struct hs_fake_host *fh, const char *path);
 /* A mount: target and filesystem type. The default host has / ext4, /proc proc, /sys sysfs,
  * /sys/fs/cgroup cgroup2, /sys/fs/bpf bpf, /dev devtmpfs, /run and /tmp tmpfs. Later mounts
  * stack over earlier ones. op "mount_fstype" for hs_fake_host_fail. */

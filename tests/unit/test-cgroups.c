@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: Apache-2.0
+ * cgroups: a linux.cgroupsPath that names a cgroup already holding processes (or the root) is
+ * refused; a fresh one, an absent one and systemd's slice:prefix:name pass. */
+#include "control-fixture.h"
+
+extern const struct hs_control hs_control_cgroups;
+
+static void check(struct control_fixture *f, const char *path)
+{
+	char config[512];
+
+	snprintf(config, sizeof(config), "{\"linux\":{\"cgroupsPath\":\"%s\"}}", path);
+	assert_int_equal(cf_check(f, config), 0);
+}
+
+static void test_in_use_refused(void **state)
+{
+	static const char *const bad[] = { "/", "/system.slice", "system.slice", "/a/../system.slice",
+					   "//system.slice/", "/system.slice/sshd.service", "/.." };
+	struct control_fixture f;
+
+	for (size_t i = 0; i < HS_ARRAY_SIZE(bad); i++) {
+		cf_init(&f, &hs_control_cgroups);
+		assert_int_equal(hs_fake_host_add_busy_cgroup(f.fh, "/system.slice/sshd.service"), 0);
+		check(&f, bad[i]);
+		if (!cf_find(&f, "cgroups.in-use", "linux.cgroupsPath"))
+			fail_msg("%s not refused", bad[i]);
+		assert_true(f.report->refused);
+		cf_done(&f);
+	}
+}
+
+static void test_fresh_passes(void **state)
+{
+	static const char *const good[] = { "/kubepods/besteffort/pod1/abc", "/libpod_parent/libpod-1",
+					   "machine.slice:libpod:1", "/system.slice2" };
+	struct control_fixture f;
+
+	for (size_t i = 0; i < HS_ARRAY_SIZE(good); i++) {
+		cf_init(&f, &hs_control_cgroups);
+		assert_int_equal(hs_fake_host_add_busy_cgroup(f.fh, "/system.slice/sshd.service"), 0);
+		check(&f, good[i]);
+		assert_int_equal(f.report->len, 0);
+		cf_done(&f);
+	}
+	/* hook mode: the container's own init is in its cgroup already; not judged there */
+	cf_init(&f, &hs_control_cgroups);
+	assert_int_equal(hs_fake_host_add_busy_cgroup(f.fh, "/k8s.io/c1"), 0);
+	assert_int_equal(cf_load(&f, NULL, NULL), 0);
+	f.ctx.event = HS_EVENT_HOOK;
+	f.ctx.arena = f.arena;
+	f.ctx.host = hs_fake_host_get(f.fh);
+	f.ctx.report = f.report;
+	f.ctx.config = cf_parse(&f, "{\"linux\":{\"cgroupsPath\":\"/k8s.io/c1\"}}");
+	assert_int_equal(hs_control_cgroups.check_config(&f.ctx, f.cfg), 0);
+	assert_int_equal(f.report->len, 0);
+	cf_done(&f);
+	cf_init(&f, &hs_control_cgroups);
+	assert_int_equal(cf_check(&f, "{\"linux\":{}}"), 0);
+	assert_int_equal(f.report->len, 0);
+	cf_done(&f);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_in_use_refused),
+		cmocka_unit_test(test_fresh_passes),
+	};
+	return cmocka_run_group_tests_name("cgroups", tests, NULL, NULL);
+}
