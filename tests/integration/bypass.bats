@@ -13,6 +13,9 @@ load ../lib/bundle
 setup() { hs_setup runc; }
 teardown() {
 	hs_teardown
+	if [ -n "${HS_TMP:-}" ] && [ -f "$HS_TMP/victims" ]; then
+		while read -r p; do kill "$p" 2>/dev/null || true; done <"$HS_TMP/victims"
+	fi
 	[ -z "${HS_TMP:-}" ] || umount "$HS_TMP/ns/bound" 2>/dev/null || true
 }
 
@@ -438,6 +441,40 @@ update_limits() {
 
 @test "bypass: update --pids-limit -1/0, --memory -1, --resources - (unlimited, case variant, duplicate, device grant) refused (runc)" { update_limits runc; }
 @test "bypass: update --pids-limit -1/0, --memory -1, --resources - (unlimited, case variant, duplicate, device grant) refused (crun)" { update_limits crun; }
+
+# ---- cgroups -------------------------------------------------------------------------------
+
+cgroup_of_others() {
+	local v=hs-redteam-victim-$$-$1 c vp
+	hs_use_runtime "$1"
+	policy
+	# a host service's cgroup (as /system.slice/x.service is under systemd)
+	for c in pids memory devices freezer cpu; do mkdir -p "/sys/fs/cgroup/$c/$v"; done
+	sleep 1000 </dev/null >/dev/null 2>&1 &
+	vp=$!
+	echo "$vp" >>"$HS_TMP/victims"
+	for c in pids memory devices freezer cpu; do echo "$vp" >"/sys/fs/cgroup/$c/$v/cgroup.procs"; done
+	hs_bundle
+	hs_config '.linux.cgroupsPath = $p' --arg p "/$v"
+	hs_args sleep 1000
+	run hs_create_start g1
+	refused "cgroups.in-use: linux.cgroupsPath" g1
+	[ "$(cat "/sys/fs/cgroup/devices/$v/devices.list")" = "a *:* rwm" ]
+	[ "$(cat "/sys/fs/cgroup/pids/$v/pids.max")" = max ]
+	# real: with the control off, the runtime takes the cgroup over and kill --all kills it
+	policy '.controls.cgroups.enabled = false'
+	hs_create_start g2
+	[ "$(cat "/sys/fs/cgroup/pids/$v/pids.max")" = 1024 ]
+	[ "$(head -1 "/sys/fs/cgroup/devices/$v/devices.list")" != "a *:* rwm" ]
+	hs_rt kill --all g2 KILL
+	sleep 0.5
+	! kill -0 "$vp" 2>/dev/null
+	hs_teardown
+	for c in pids memory devices freezer cpu; do rmdir "/sys/fs/cgroup/$c/$v" 2>/dev/null || true; done
+}
+
+@test "bypass: a cgroupsPath naming a cgroup that holds host processes is refused (runc took it over and killed them) (runc)" { cgroup_of_others runc; }
+@test "bypass: a cgroupsPath naming a cgroup that holds host processes is refused (runc took it over and killed them) (crun)" { cgroup_of_others crun; }
 
 # ---- restore --------------------------------------------------------------------------------
 

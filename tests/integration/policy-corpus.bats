@@ -40,7 +40,7 @@ setup_file() {
 	mkdir -p "$OFF_DIR"
 	local c
 	for c in $(jq -r '.controls | keys[]' "$SHIPPED") rootfs user capabilities process mounts \
-		namespaces devices sysctl resources annotations hooks seccomp mac egress; do
+		namespaces devices sysctl resources cgroups annotations hooks seccomp mac egress; do
 		jq --arg c "$c" '.controls[$c] = ((.controls[$c] // {}) + {enabled: false})' "$SHIPPED" \
 			>"$OFF_DIR/$c.json"
 		chmod 0644 "$OFF_DIR/$c.json"
@@ -133,6 +133,7 @@ run_dir() {
 @test "corpus: devices (host nodes, allow-all rules in every spelling, grants beyond the defaults)" { run_dir devices; }
 @test "corpus: sysctl (not allowed, / separators, + = newline values, net.* without netns, duplicates)" { run_dir sysctl; }
 @test "corpus: resources (pids -1 and 0, memory -1, swap -1, above the maxima)" { run_dir resources; }
+@test "corpus: cgroups (cgroupsPath naming the root cgroup under any spelling)" { run_dir cgroups; }
 @test "corpus: annotations (run.oci.*, org.systemd.property.*, org.criu.*, bundle, krun.*, case variants, crun's seccomp ones)" { run_dir annotations; }
 @test "corpus: hooks (every stage not allowlisted, relative path)" { run_dir hooks; }
 @test "corpus: seccomp (allow-all, unknown syscall, weakening flag)" { run_dir seccomp; }

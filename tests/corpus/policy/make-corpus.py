@@ -361,6 +361,12 @@ case("resources/memory-huge", "resources.memory-max", "refuse",
 case("resources/swap-unlimited", "resources.swap-max", "rewrite",
      setp(["linux", "resources", "memory"], {"limit": 1073741824, "swap": -1}))
 
+# ---- cgroups -------------------------------------------------------------------------------
+# a cgroup that holds processes: the root, under any spelling (bypass.bats makes a busy one)
+case("cgroups/path-root", "cgroups.in-use", R, setp(["linux", "cgroupsPath"], "/"))
+case("cgroups/path-dotdot-to-root", "cgroups.in-use", R, setp(["linux", "cgroupsPath"], "/kubepods/../.."))
+case("cgroups/path-relative-dot", "cgroups.in-use", R, setp(["linux", "cgroupsPath"], "."))
+
 # ---- annotations ---------------------------------------------------------------------------
 for name, key in (("run-oci-hooks-stdout", "run.oci.hooks.stdout"),
                   ("run-oci-keep-original-groups", "run.oci.keep_original_groups"),
