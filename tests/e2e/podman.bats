@@ -58,6 +58,27 @@ scenario_run_rm() {
 	[ -z "$(pm ps -aq)" ]
 }
 
+# NIST SP 800-190 4.5: the launch is tied to the person behind it. The audit login uid, set at
+# login (as pam_loginuid does) in the shell that runs podman, survives podman, conmon and
+# hardshim; the record names it, the session, and the engine in the parent chain.
+@test "podman run: the launch record names the login uid and session behind podman" {
+	sh -c 'echo 4321 >/proc/self/loginuid' 2>/dev/null ||
+		skip "cannot set /proc/self/loginuid here (needs CAP_AUDIT_CONTROL and loginuid_immutable off)"
+	e2e_policy runc
+	ses_file=$BATS_TEST_TMPDIR/ses
+	run sh -c 'echo 4321 >/proc/self/loginuid && cat /proc/self/sessionid >"$1" && shift &&
+		CONTAINERS_CONF=$PM/containers.conf CONTAINERS_STORAGE_CONF=$PM/storage.conf \
+		timeout -k 5 120 podman "$@"' sh "$ses_file" run --rm --network none "$E2E_IMAGE" true
+	echo "$output"
+	[ "$status" -eq 0 ]
+	rec=$(tail -n 1 "$E2E/launches.jsonl")
+	echo "$rec" | jq -c .who
+	echo "$rec" | jq -e --argjson s "$(cat "$ses_file")" \
+		'.event == "create" and .who.uid == 0 and .who.loginuid == 4321 and .who.sessionid == $s'
+	echo "$rec" | jq -e '[.who.parents[].comm] | index("conmon") != null'
+	"$E2E_BIN" log verify "$E2E/launches.jsonl"
+}
+
 @test "podman run --rm: hardened from inside (runc)" { scenario_run_rm runc; }
 @test "podman run --rm: hardened from inside (crun)" { scenario_run_rm crun; }
 
