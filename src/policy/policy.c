@@ -304,10 +304,12 @@ static int load_limits(struct hs_policy *p, const struct hs_json *js, struct hs_
 	if (p->limits.max_depth < 4 || p->limits.max_bytes < 1024)
 		return hs_error_set(err, -HS_ECONFIG, "policy.json", "json", -1,
 				    "limits too small to read any config (max_depth >= 4, max_bytes >= 1024)");
-	p->unknown_keys = HS_UNKNOWN_PRESERVE;
-	if (unknown && !strcmp(unknown, "refuse"))
-		p->unknown_keys = HS_UNKNOWN_REFUSE;
-	else if (unknown && strcmp(unknown, "preserve"))
+	/* Refused unless the policy says otherwise: a key hardshim does not know may be one a
+	 * newer runtime obeys (process.scheduler, linux.netDevices, ...), unchecked. */
+	p->unknown_keys = HS_UNKNOWN_REFUSE;
+	if (unknown && !strcmp(unknown, "preserve"))
+		p->unknown_keys = HS_UNKNOWN_PRESERVE;
+	else if (unknown && strcmp(unknown, "refuse"))
 		return hs_error_set(err, -HS_ECONFIG, "policy.json", "json.unknown_keys", -1,
 				    "must be \"preserve\" or \"refuse\"");
 	return 0;

@@ -284,9 +284,13 @@ crun_config_option() {
 		</dev/null >/dev/null 2>&1)
 	hs_rt_direct state f2 | jq -r .pid >>"$HS_PIDS"
 	[ "$(hs_status f2 Uid)" = "0 0 0 0" ]
-	# with the cwd in the bundle, both read the same file: checked, neutral
+	# with the cwd in the bundle, both read the same file: checked, neutral (a cgroup of its
+	# own: f2 holds f1's)
+	hs_place_config f3
+	cp "$HS_BUNDLE/config.json" "$HS_BUNDLE/other.json"
+	chmod 0644 "$HS_BUNDLE/other.json"
 	hs_track f3
-	(cd "$HS_BUNDLE" && hs_rt create --bundle "$HS_BUNDLE" --config other.json f3 </dev/null >/dev/null 2>&1)
+	(cd "$HS_BUNDLE" && hs_rt create --bundle "$HS_BUNDLE" --config other.json f3 </dev/null >"$HS_TMP/f3.out" 2>&1) || { cat "$HS_TMP/f3.out"; false; }
 	hs_rt_direct state f3 | jq -r .pid >>"$HS_PIDS"
 	hs_start f3
 	neutral f3

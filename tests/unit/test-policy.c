@@ -59,6 +59,15 @@ static void test_minimal(void **state)
 	assert_int_equal(p->limits.max_depth, 10);
 	assert_int_equal(p->unknown_keys, HS_UNKNOWN_REFUSE);
 	hs_policy_free(p);
+	/* unknown keys are refused unless the policy says preserve */
+	assert_int_equal(write_policy("{\"runtime\":\"/usr/bin/runc\"}", 0600), 0);
+	assert_int_equal(hs_policy_load(path, &p, &err), 0);
+	assert_int_equal(p->unknown_keys, HS_UNKNOWN_REFUSE);
+	hs_policy_free(p);
+	assert_int_equal(write_policy("{\"runtime\":\"/usr/bin/runc\",\"json\":{\"unknown_keys\":\"preserve\"}}", 0600), 0);
+	assert_int_equal(hs_policy_load(path, &p, &err), 0);
+	assert_int_equal(p->unknown_keys, HS_UNKNOWN_PRESERVE);
+	hs_policy_free(p);
 	loads("{\"runtime\":\"/usr/bin/runc\",\"controls\":{},\"exceptions\":[]}");
 }
 
