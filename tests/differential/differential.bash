@@ -34,6 +34,11 @@ diff_setup() {
 	mkdir -p "$DIFF_DATA/in" "$DIFF_DATA/out"
 	echo "read from the host" >"$DIFF_DATA/in/file"
 	chmod 0777 "$DIFF_DATA/out"
+	# Mount points exist before the first run, so both runs see the same rootfs: runc gives a
+	# tmpfs the mode of the directory it covers when that exists (else the mode= option), so
+	# a directory the first run left behind would change the second run's /scratch.
+	mkdir -p "$HS_BUNDLE/rootfs/scratch" "$HS_BUNDLE/rootfs/in" "$HS_BUNDLE/rootfs/out"
+	chmod 1777 "$HS_BUNDLE/rootfs/scratch"
 	export DIFF_DATA
 }
 
