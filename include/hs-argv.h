@@ -13,8 +13,8 @@ enum hs_cmd_kind {
 };
 
 struct hs_opt_spec {
-	const char *name;  /* long name, without dashes */
-	char short_name;   /* or 0 */
+	const char *name; /* long name, without dashes */
+	char short_name;  /* or 0 */
 	bool takes_value;
 };
 
@@ -36,7 +36,7 @@ struct hs_argv_opt {
 struct hs_argv {
 	int argc;
 	char **argv;
-	const char *log;        /* --log, without crun's "file:" prefix */
+	const char *log; /* --log, without crun's "file:" prefix */
 	bool log_is_file;
 	const char *log_format; /* --log-format */
 	const char *root;       /* --root */
@@ -44,7 +44,7 @@ struct hs_argv {
 	const struct hs_cmd_spec *cmd;
 	struct hs_argv_opt opts[HS_ARGV_MAX_OPTS];
 	size_t n_opts;
-	int first_positional;   /* argv index of the container id, or -1 */
+	int first_positional; /* argv index of the container id, or -1 */
 	int n_positional;
 };
 

@@ -48,15 +48,15 @@ struct hs_launch {
 	enum hs_event event;
 	enum hs_verdict verdict;
 	const char *container_id;
-	const char *bundle;   /* absolute bundle path */
-	const char *root;     /* the runtime's --root, if given */
-	const char *runtime;  /* NULL: the policy's runtime */
-	const struct hs_report *report;  /* the findings */
-	const struct hs_error *error;    /* refused by an error rather than a finding (a parse
+	const char *bundle;             /* absolute bundle path */
+	const char *root;               /* the runtime's --root, if given */
+	const char *runtime;            /* NULL: the policy's runtime */
+	const struct hs_report *report; /* the findings */
+	const struct hs_error *error;   /* refused by an error rather than a finding (a parse
 					  * error, an unreadable config): recorded as a finding */
-	const void *original;  /* the document as received: config.json, --process, --resources */
+	const void *original; /* the document as received: config.json, --process, --resources */
 	size_t original_len;
-	const void *final;     /* as handed to the runtime; NULL when refused */
+	const void *final; /* as handed to the runtime; NULL when refused */
 	size_t final_len;
 	const struct hs_json *annotations; /* config.annotations: identity claims come from it */
 };
@@ -80,7 +80,7 @@ bool hs_audit_recorded(void);
 /* sha256 through nettle, dlopen'ed on first use. out: 32 bytes. */
 int hs_sha256(const void *data, size_t len, uint8_t out[32], struct hs_error *err);
 void hs_hex(const uint8_t *in, size_t len, char *out); /* out: 2*len+1 */
-#define HS_SHA256_HEX_LEN 64
+#define HS_SHA256_HEX_LEN  64
 #define HS_AUDIT_ZERO_HASH "0000000000000000000000000000000000000000000000000000000000000000"
 
 /* A growable byte buffer with JSON emission, for records. */
@@ -107,7 +107,7 @@ struct hs_audit_proc {
 struct hs_audit_who {
 	uid_t uid, euid;
 	gid_t gid;
-	char user[64]; /* "" when the uid has no name */
+	char user[64];                    /* "" when the uid has no name */
 	bool loginuid_set, sessionid_set; /* false: unset ((uint32_t)-1) or not available */
 	uint32_t loginuid, sessionid;
 	struct hs_audit_proc parents[HS_AUDIT_MAX_PARENTS]; /* parent first, up to the engine */
@@ -121,11 +121,11 @@ bool hs_audit_parse_id(const char *text, uint32_t *ret);
 
 /* Everything in a record but the chain: the facts of the moment. */
 struct hs_audit_facts {
-	const char *time;     /* RFC 3339, ns */
+	const char *time; /* RFC 3339, ns */
 	const char *host;
 	const char *runtime;
 	enum hs_mode mode;
-	pid_t pid;            /* this process: it becomes the runtime on exec */
+	pid_t pid; /* this process: it becomes the runtime on exec */
 	const struct hs_audit_who *who;
 	const char *original_sha256, *final_sha256; /* hex or NULL */
 };
@@ -147,9 +147,9 @@ int hs_audit_append(const struct hs_audit_cfg *cfg, const char *body, size_t bod
 
 /* The chain across files given in order (oldest first). */
 struct hs_verify_result {
-	size_t records;        /* good records before the first break */
-	char file[512];        /* where the first break is ("" when none) */
-	size_t line;           /* its line number, 1-based */
+	size_t records; /* good records before the first break */
+	char file[512]; /* where the first break is ("" when none) */
+	size_t line;    /* its line number, 1-based */
 	char why[256];
 	uint64_t last_seq;
 	char last_hash[HS_SHA256_HEX_LEN + 1];
@@ -157,12 +157,11 @@ struct hs_verify_result {
 /* Verify a buffer holding one file's lines, continuing from *state (seq 0 / "" for the
  * start: the first record's prev is then taken as given). Returns 0 when the chain holds,
  * 1 when broken (res says where), negative on error. */
-int hs_audit_verify_buf(const char *name, const char *buf, size_t len,
-			struct hs_verify_result *res, struct hs_error *err);
+int hs_audit_verify_buf(const char *name, const char *buf, size_t len, struct hs_verify_result *res,
+			struct hs_error *err);
 /* Check the head file "<log>.head" against the end of the chain (records removed from the
  * end of the live log). Returns 0 ok or absent, 1 mismatch (res->why). */
-int hs_audit_verify_head(const char *log_path, struct hs_verify_result *res,
-			 struct hs_error *err);
+int hs_audit_verify_head(const char *log_path, struct hs_verify_result *res, struct hs_error *err);
 
 /* Sinks (src/audit/sinks.c). msg for the kernel: values encoded by libaudit. */
 void hs_audit_syslog(const struct hs_launch *l, enum hs_verdict v, const char *record_hash,
@@ -171,5 +170,5 @@ int hs_audit_kernel(const struct hs_launch *l, enum hs_verdict v, const char *re
 		    pid_t pid, struct hs_error *err);
 /* The kernel message body, e.g. `virt=hardshim op=start vm="c1" uuid=... vm-pid=42
  * reason=allowed`, values encoded with audit_encode_nv_string. Owned by caller. */
-int hs_audit_kernel_message(const struct hs_launch *l, enum hs_verdict v,
-			    const char *record_hash, pid_t pid, char **ret, struct hs_error *err);
+int hs_audit_kernel_message(const struct hs_launch *l, enum hs_verdict v, const char *record_hash,
+			    pid_t pid, char **ret, struct hs_error *err);

@@ -12,7 +12,8 @@ int hs_main(int argc, char **argv);
 int hs_cmd_check(int argc, char **argv);
 int hs_cmd_hook(int argc, char **argv);
 int hs_cmd_log(int argc, char **argv);
-int hs_cmd_unmanaged(int argc, char **argv); /* containers the runtimes know with no launch record */
+int hs_cmd_unmanaged(int argc,
+		     char **argv); /* containers the runtimes know with no launch record */
 int hs_cmd_egress(int argc, char **argv);
 /* Runtime commands: everything else. argv is hardshim's whole argv. Does not return on
  * success (the runtime is exec'ed). */
@@ -34,11 +35,13 @@ int hs_check_owner(const struct stat *st, const char *rule, const char *path, st
 /* `RUNTIME [--root R] state ID`, parsed (bounded, strict); failures carry rule. *ret is
  * arena-owned. */
 int hs_runtime_state(const struct hs_argv *a, const struct hs_policy *p, const char *id,
-		     const char *rule, struct hs_arena *ar, struct hs_json **ret, struct hs_error *err);
+		     const char *rule, struct hs_arena *ar, struct hs_json **ret,
+		     struct hs_error *err);
 /* A sealed memfd holding data, at a descriptor >= min_fd that survives execve: the runtime
  * reads exactly what was checked (as /proc/self/fd/N) and nobody can change it. Returns the
  * descriptor or a negative code. */
-int hs_sealed_memfd(const char *name, const char *data, size_t len, int min_fd, struct hs_error *err);
+int hs_sealed_memfd(const char *name, const char *data, size_t len, int min_fd,
+		    struct hs_error *err);
 
 /* Tell the caller why: one JSON line to --log when given (containerd and Podman read it
  * there), a plain line on stderr otherwise. Never stdout: it is the container's. */

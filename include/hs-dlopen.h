@@ -20,7 +20,7 @@ struct hs_dlsym {
 	const char *name;
 };
 
-#define HS_DLSYM(f) ((const struct hs_dlsym){ (void **)&sym_##f, #f })
+#define HS_DLSYM(f)  ((const struct hs_dlsym){ (void **)&sym_##f, #f })
 #define HS_DLSYM_END ((const struct hs_dlsym){ NULL, NULL })
 
 /* Load soname once (*handle caches it) and resolve every symbol; all or nothing. */

@@ -39,10 +39,10 @@ struct hs_egress_cfg {
 };
 
 /* The table hardshim owns in every container network namespace, and its named counters. */
-#define HS_EGRESS_TABLE "hardshim"
-#define HS_EGRESS_COUNTER_DROPPED "dropped"     /* default deny */
-#define HS_EGRESS_COUNTER_DENIED "denied"       /* an explicit "deny" entry */
-#define HS_EGRESS_COUNTER_RATE "rate_dropped"   /* over the rate ceiling */
+#define HS_EGRESS_TABLE           "hardshim"
+#define HS_EGRESS_COUNTER_DROPPED "dropped"      /* default deny */
+#define HS_EGRESS_COUNTER_DENIED  "denied"       /* an explicit "deny" entry */
+#define HS_EGRESS_COUNTER_RATE    "rate_dropped" /* over the rate ceiling */
 
 /* Parse one entry. On refusal err has rule "egress.entry", path `path` and why. */
 int hs_egress_entry_parse(const char *s, const char *path, struct hs_egress_entry *ret,

@@ -22,15 +22,15 @@ struct hs_path_component {
 	const char *path; /* canonical path up to and including this component */
 	uid_t uid;
 	gid_t gid;
-	mode_t mode;      /* st_mode of the component */
+	mode_t mode; /* st_mode of the component */
 	struct hs_file_id id;
 };
 
 struct hs_canonical_path {
-	const char *path;                  /* canonical absolute path, no symlinks */
+	const char *path;                     /* canonical absolute path, no symlinks */
 	struct hs_path_component *components; /* "/" first, the object itself last */
 	size_t n_components;
-	bool exists;                       /* false: a trailing part does not exist yet */
+	bool exists; /* false: a trailing part does not exist yet */
 };
 
 enum hs_mac {

@@ -49,13 +49,15 @@ struct hs_json {
 
 /* Limits on attacker-controlled sizes; the policy's "json" section sets them. */
 struct hs_json_limits {
-	size_t max_bytes;  /* whole document */
+	size_t max_bytes; /* whole document */
 	unsigned max_depth;
 	size_t max_string; /* one string or key, in bytes */
 	size_t max_items;  /* members of one object or items of one array */
 };
-#define HS_JSON_LIMITS_DEFAULT                                                                     \
-	((struct hs_json_limits){ .max_bytes = 4u << 20, .max_depth = 64, .max_string = 1u << 20,  \
+#define HS_JSON_LIMITS_DEFAULT                            \
+	((struct hs_json_limits){ .max_bytes = 4u << 20,  \
+				  .max_depth = 64,        \
+				  .max_string = 1u << 20, \
 				  .max_items = 1u << 16 })
 
 /*
@@ -76,21 +78,26 @@ int hs_json_emit(const struct hs_json *root, char **ret_buf, size_t *ret_len);
 int hs_json_emit_pretty(const struct hs_json *root, char **ret_buf, size_t *ret_len);
 
 /* Tree access. Lookups are byte-exact (the schema has already refused case variants). */
-struct hs_json *hs_json_get(const struct hs_json *obj, const char *key); /* NULL if absent or null */
+struct hs_json *hs_json_get(const struct hs_json *obj,
+			    const char *key); /* NULL if absent or null */
 struct hs_json *hs_json_get_type(const struct hs_json *obj, const char *key, enum hs_json_type t);
-const char *hs_json_get_string(const struct hs_json *obj, const char *key); /* NULL if not a string */
+const char *hs_json_get_string(const struct hs_json *obj,
+			       const char *key); /* NULL if not a string */
 bool hs_json_is(const struct hs_json *v, enum hs_json_type t);
 static inline size_t hs_json_len(const struct hs_json *v)
 {
-	return !v ? 0 : v->type == HS_JSON_ARRAY ? v->u.array.len : v->type == HS_JSON_OBJECT ? v->u.object.len : 0;
+	return !v                          ? 0
+	       : v->type == HS_JSON_ARRAY  ? v->u.array.len
+	       : v->type == HS_JSON_OBJECT ? v->u.object.len
+					   : 0;
 }
-#define hs_json_foreach_item(item, arr, i)                                                         \
-	for (size_t i = 0; (arr) && (arr)->type == HS_JSON_ARRAY && i < (arr)->u.array.len &&      \
-			   ((item) = (arr)->u.array.items[i], 1);                                  \
+#define hs_json_foreach_item(item, arr, i)                                                    \
+	for (size_t i = 0; (arr) && (arr)->type == HS_JSON_ARRAY && i < (arr)->u.array.len && \
+			   ((item) = (arr)->u.array.items[i], 1);                             \
 	     i++)
-#define hs_json_foreach_member(m, obj, i)                                                          \
-	for (size_t i = 0; (obj) && (obj)->type == HS_JSON_OBJECT && i < (obj)->u.object.len &&    \
-			   ((m) = &(obj)->u.object.members[i], 1);                                 \
+#define hs_json_foreach_member(m, obj, i)                                                       \
+	for (size_t i = 0; (obj) && (obj)->type == HS_JSON_OBJECT && i < (obj)->u.object.len && \
+			   ((m) = &(obj)->u.object.members[i], 1);                              \
 	     i++)
 
 /* Integer readings of a NUMBER node: refuse fractions, exponents, "-0" for unsigned, and

@@ -24,7 +24,10 @@ bool hs_path_at_or_under(const char *path, const char *prefix);
 /* Step to the next component of a path: skips slashes, sets *ret_len, returns the component's
  * start, or NULL at the end. *p moves past it. */
 const char *hs_path_next(const char **p, size_t *ret_len);
-static inline bool hs_path_is_dot(const char *c, size_t len) { return len == 1 && c[0] == '.'; }
+static inline bool hs_path_is_dot(const char *c, size_t len)
+{
+	return len == 1 && c[0] == '.';
+}
 static inline bool hs_path_is_dotdot(const char *c, size_t len)
 {
 	return len == 2 && c[0] == '.' && c[1] == '.';

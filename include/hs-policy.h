@@ -34,8 +34,8 @@ enum hs_event {
 const char *hs_event_name(enum hs_event e);
 
 struct hs_finding {
-	const char *rule;    /* "<control>.<what>", e.g. "user.root" */
-	const char *path;    /* JSON path or flag */
+	const char *rule; /* "<control>.<what>", e.g. "user.root" */
+	const char *path; /* JSON path or flag */
 	enum hs_action action;
 	const char *message;
 	const char *exception; /* name of the policy exception in force, or NULL */
@@ -71,7 +71,7 @@ struct hs_policy {
 	enum hs_unknown_keys unknown_keys; /* for OCI documents */
 	struct hs_json *root;              /* the whole parsed policy: rooms read their sections */
 	struct hs_control_cfg *controls;   /* one per control in table order */
-	void *audit; /* the "log" section, as src/audit/ reads it */
+	void *audit;                       /* the "log" section, as src/audit/ reads it */
 	struct hs_exception *exceptions;
 	size_t n_exceptions;
 };
@@ -83,28 +83,31 @@ int hs_policy_load(const char *path, struct hs_policy **ret, struct hs_error *er
 /* Fast path: only "runtime" is needed; the file is still parsed strictly. */
 int hs_policy_load_runtime(const char *path, char **ret_runtime, struct hs_error *err);
 void hs_policy_free(struct hs_policy *p);
-static inline void hs_policy_freep(struct hs_policy **p) { hs_policy_free(*p); }
+static inline void hs_policy_freep(struct hs_policy **p)
+{
+	hs_policy_free(*p);
+}
 #define _cleanup_policy_ _cleanup_(hs_policy_freep)
 
 /* What a check is looking at. */
 struct hs_check_ctx {
-	struct hs_arena *arena;      /* for new nodes and strings */
+	struct hs_arena *arena; /* for new nodes and strings */
 	const struct hs_policy *policy;
 	const struct hs_host *host;
 	struct hs_report *report;
 	enum hs_event event;
-	bool no_rewrite;             /* hook mode: a rewrite is reported as a refusal */
-	const char *bundle;          /* absolute bundle path, or NULL */
-	const char *container_id;    /* or NULL */
-	struct hs_json *config;      /* the whole config (create/run/restore/hook/check), or NULL */
-	struct hs_json *process;     /* config.process or the exec process document, or NULL */
-	const char *process_path;    /* JSON path prefix of process: "process" or "" */
-	struct hs_json *resources;   /* update: the resources document */
-	const char *exception;       /* name of the exception in force, or NULL */
+	bool no_rewrite;           /* hook mode: a rewrite is reported as a refusal */
+	const char *bundle;        /* absolute bundle path, or NULL */
+	const char *container_id;  /* or NULL */
+	struct hs_json *config;    /* the whole config (create/run/restore/hook/check), or NULL */
+	struct hs_json *process;   /* config.process or the exec process document, or NULL */
+	const char *process_path;  /* JSON path prefix of process: "process" or "" */
+	struct hs_json *resources; /* update: the resources document */
+	const char *exception;     /* name of the exception in force, or NULL */
 };
 
 struct hs_control {
-	const char *name;                   /* section under "controls" and rule-id prefix */
+	const char *name;                      /* section under "controls" and rule-id prefix */
 	const struct hs_schema *policy_schema; /* shape of the section, without "enabled" */
 	/* Parse the (schema-checked) section, or NULL when the policy has none: then the
 	 * control's secure defaults apply. */
@@ -139,7 +142,10 @@ int hs_policy_check(struct hs_check_ctx *ctx);
 
 struct hs_report *hs_report_new(void);
 void hs_report_free(struct hs_report *r);
-static inline void hs_report_freep(struct hs_report **r) { hs_report_free(*r); }
+static inline void hs_report_freep(struct hs_report **r)
+{
+	hs_report_free(*r);
+}
 #define _cleanup_report_ _cleanup_(hs_report_freep)
 
 /*
@@ -159,10 +165,10 @@ struct hs_pipeline {
 	/* out (owned by the pipeline; hs_pipeline_done frees them) */
 	struct hs_arena *arena;
 	struct hs_report *report;
-	struct hs_json *tree;  /* NULL if the input did not parse */
-	char *final;           /* canonical bytes of the checked (and rewritten) tree */
+	struct hs_json *tree; /* NULL if the input did not parse */
+	char *final;          /* canonical bytes of the checked (and rewritten) tree */
 	size_t final_len;
-	bool changed;          /* final differs from the input bytes */
+	bool changed; /* final differs from the input bytes */
 };
 
 int hs_pipeline_run(struct hs_pipeline *pl, const char *buf, size_t len, struct hs_error *err);

@@ -7,7 +7,7 @@
 #include "hs-json.h"
 
 enum hs_schema_kind {
-	HS_S_ANY,    /* any value, walked generically (unknown-key subtrees) */
+	HS_S_ANY, /* any value, walked generically (unknown-key subtrees) */
 	HS_S_BOOL,
 	HS_S_STRING,
 	HS_S_INT,    /* signed integer in [min, max] */
@@ -21,8 +21,8 @@ struct hs_schema_field;
 
 struct hs_schema {
 	enum hs_schema_kind kind;
-	int64_t min, max;  /* HS_S_INT */
-	uint64_t umax;     /* HS_S_UINT */
+	int64_t min, max;                     /* HS_S_INT */
+	uint64_t umax;                        /* HS_S_UINT */
 	const struct hs_schema_field *fields; /* HS_S_STRUCT, terminated by { NULL } */
 	const struct hs_schema *item;         /* HS_S_ARRAY and HS_S_MAP values */
 };
@@ -39,8 +39,8 @@ enum hs_unknown_keys {
 
 /* Shared leaf schemas. */
 extern const struct hs_schema hs_schema_any, hs_schema_bool, hs_schema_string, hs_schema_u16,
-	hs_schema_u32, hs_schema_u64, hs_schema_i32, hs_schema_i64, hs_schema_string_array,
-	hs_schema_string_map;
+    hs_schema_u32, hs_schema_u64, hs_schema_i32, hs_schema_i64, hs_schema_string_array,
+    hs_schema_string_map;
 
 /*
  * Check v against s. path names v in messages ("" for the root). Refuses, with rule and

@@ -12,11 +12,14 @@
 #include <sys/types.h>
 #include <unistd.h>
 
-#define HS_EXPORT __attribute__((visibility("default")))
-#define HS_PRINTF(a, b) __attribute__((format(printf, a, b)))
+#define HS_EXPORT        __attribute__((visibility("default")))
+#define HS_PRINTF(a, b)  __attribute__((format(printf, a, b)))
 #define HS_ARRAY_SIZE(x) (sizeof(x) / sizeof((x)[0]))
 
-static inline void hs_freep(void *p) { free(*(void **)p); }
+static inline void hs_freep(void *p)
+{
+	free(*(void **)p);
+}
 static inline void hs_closep(int *fd)
 {
 	if (*fd >= 0) {
@@ -30,23 +33,23 @@ static inline void hs_fclosep(FILE **f)
 	if (*f)
 		fclose(*f);
 }
-#define _cleanup_(f) __attribute__((cleanup(f)))
-#define _cleanup_free_ _cleanup_(hs_freep)
-#define _cleanup_close_ _cleanup_(hs_closep)
+#define _cleanup_(f)     __attribute__((cleanup(f)))
+#define _cleanup_free_   _cleanup_(hs_freep)
+#define _cleanup_close_  _cleanup_(hs_closep)
 #define _cleanup_fclose_ _cleanup_(hs_fclosep)
 
 /* Hand ownership out of a cleanup-scoped variable. */
-#define TAKE_PTR(p)                                                                                \
-	({                                                                                         \
-		__typeof__(p) _p = (p);                                                            \
-		(p) = NULL;                                                                        \
-		_p;                                                                                \
+#define TAKE_PTR(p)                     \
+	({                              \
+		__typeof__(p) _p = (p); \
+		(p) = NULL;             \
+		_p;                     \
 	})
-#define TAKE_FD(fd)                                                                                \
-	({                                                                                         \
-		int _fd = (fd);                                                                    \
-		(fd) = -1;                                                                         \
-		_fd;                                                                               \
+#define TAKE_FD(fd)             \
+	({                      \
+		int _fd = (fd); \
+		(fd) = -1;      \
+		_fd;            \
 	})
 
 /*
@@ -62,14 +65,17 @@ enum {
 };
 
 struct hs_error {
-	int code;          /* negative errno or -HS_E*; 0 while unset */
-	char rule[64];     /* rule id, e.g. "json.duplicate-key", "user.root" */
-	char path[256];    /* JSON path ("mounts[3].source"), flag ("--cap") or file */
-	long long offset;  /* byte offset into the input, or -1 */
-	char msg[768];     /* why, for a person */
+	int code;         /* negative errno or -HS_E*; 0 while unset */
+	char rule[64];    /* rule id, e.g. "json.duplicate-key", "user.root" */
+	char path[256];   /* JSON path ("mounts[3].source"), flag ("--cap") or file */
+	long long offset; /* byte offset into the input, or -1 */
+	char msg[768];    /* why, for a person */
 };
 
-#define HS_ERROR_INIT { .offset = -1 }
+#define HS_ERROR_INIT        \
+	{                    \
+		.offset = -1 \
+	}
 
 /* Fill err (if not NULL and not already set) and return code. The first error wins:
  * it is the one closest to the cause. */
@@ -96,7 +102,10 @@ void *hs_arena_alloc(struct hs_arena *a, size_t size); /* zeroed */
 char *hs_arena_strndup(struct hs_arena *a, const char *s, size_t n);
 char *hs_arena_strdup(struct hs_arena *a, const char *s);
 char *hs_arena_printf(struct hs_arena *a, const char *fmt, ...) HS_PRINTF(2, 3);
-static inline void hs_arena_freep(struct hs_arena **a) { hs_arena_free(*a); }
+static inline void hs_arena_freep(struct hs_arena **a)
+{
+	hs_arena_free(*a);
+}
 #define _cleanup_arena_ _cleanup_(hs_arena_freep)
 
 /* Safe file I/O. */

@@ -7,7 +7,7 @@
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 2
-only=${LINT_ONLY:-cppcheck clang-tidy shellcheck}
+only=${LINT_ONLY:-cppcheck clang-tidy shellcheck clang-format}
 jobs=$(nproc 2>/dev/null || echo 2)
 n=0
 failed=0

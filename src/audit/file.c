@@ -96,8 +96,7 @@ int hs_audit_line_tail(const char *line, size_t len, uint64_t *ret_seq,
 
 /* The last complete line of the log, when the head file does not describe this file (a
  * crash between the record and the head update, or a head file lost). */
-static int read_last_record(int fd, off_t size, uint64_t *ret_seq, char *ret_hash,
-			    bool *ret_torn)
+static int read_last_record(int fd, off_t size, uint64_t *ret_seq, char *ret_hash, bool *ret_torn)
 {
 	_cleanup_free_ char *buf = NULL;
 	size_t want = 65536;
@@ -121,7 +120,8 @@ static int read_last_record(int fd, off_t size, uint64_t *ret_seq, char *ret_has
 			goto grow;
 		start = memrchr(buf, '\n', (size_t)(end - buf));
 		if (start)
-			return hs_audit_line_tail(start + 1, (size_t)(end - start - 1), ret_seq, ret_hash);
+			return hs_audit_line_tail(start + 1, (size_t)(end - start - 1), ret_seq,
+						  ret_hash);
 		if ((off_t)n == size)
 			return hs_audit_line_tail(buf, (size_t)(end - buf), ret_seq, ret_hash);
 grow:

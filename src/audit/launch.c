@@ -62,8 +62,8 @@ int hs_audit_launch(const struct hs_policy *p, const struct hs_launch *l, struct
 	hs_abuf_free(&body);
 
 	if (r < 0 && !e.code)
-		hs_error_set(&e, r, "audit.write", cfg->path, -1, "cannot build the launch record: %s",
-			     strerror(-r));
+		hs_error_set(&e, r, "audit.write", cfg->path, -1,
+			     "cannot build the launch record: %s", strerror(-r));
 	if (r < 0 && strcmp(e.rule, "audit.write")) {
 		/* Whatever failed underneath (nettle missing, ENOMEM), the rule is the audit's. */
 		char msg[sizeof(e.msg)];
@@ -76,7 +76,8 @@ int hs_audit_launch(const struct hs_policy *p, const struct hs_launch *l, struct
 		if (r < 0) {
 			openlog("hardshim", LOG_PID, LOG_AUTHPRIV);
 			syslog(LOG_ERR, "%s: %s: launch record not written%s: %s", e.rule, e.path,
-			       cfg->fail_open ? " (fail_open: starting anyway)" : ", refusing", e.msg);
+			       cfg->fail_open ? " (fail_open: starting anyway)" : ", refusing",
+			       e.msg);
 			closelog();
 		}
 		hs_audit_syslog(l, r < 0 && !cfg->fail_open ? HS_VERDICT_REFUSED : v,

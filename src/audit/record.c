@@ -7,10 +7,10 @@
 
 #include "hs-audit.h"
 
-#define MAX_STR 1024       /* one id, path, claim value */
-#define MAX_MSG 512        /* one finding's message */
+#define MAX_STR      1024 /* one id, path, claim value */
+#define MAX_MSG      512  /* one finding's message */
 #define MAX_FINDINGS 256
-#define MAX_CLAIMS 64
+#define MAX_CLAIMS   64
 
 const char *hs_verdict_name(enum hs_verdict v)
 {
@@ -44,8 +44,12 @@ enum hs_verdict hs_audit_verdict(const struct hs_launch *l, enum hs_mode mode)
 /* Annotations that say who asked, per orchestrator. Claims: whoever wrote the config could
  * have written them. */
 static const char *const claim_prefixes[] = {
-	"io.kubernetes.", "io.podman.", "io.containerd.", "io.container.manager",
-	"org.opencontainers.image.", NULL,
+	"io.kubernetes.",
+	"io.podman.",
+	"io.containerd.",
+	"io.container.manager",
+	"org.opencontainers.image.",
+	NULL,
 };
 
 static bool is_claim(const char *key)

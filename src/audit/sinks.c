@@ -63,8 +63,8 @@ static const char *kernel_op(enum hs_event e)
 	}
 }
 
-int hs_audit_kernel_message(const struct hs_launch *l, enum hs_verdict v,
-			    const char *record_hash, pid_t pid, char **ret, struct hs_error *err)
+int hs_audit_kernel_message(const struct hs_launch *l, enum hs_verdict v, const char *record_hash,
+			    pid_t pid, char **ret, struct hs_error *err)
 {
 	_cleanup_free_ char *vm = NULL;
 	const char *id = l->container_id ? l->container_id : "";
@@ -84,8 +84,8 @@ int hs_audit_kernel_message(const struct hs_launch *l, enum hs_verdict v,
 		snprintf(uuid, sizeof(uuid), "%.8s-%.4s-%.4s-%.4s-%.12s", record_hash,
 			 record_hash + 8, record_hash + 12, record_hash + 16, record_hash + 20);
 	/* vm-pid: the container's init does not exist yet; this process becomes the runtime. */
-	if (asprintf(&msg, "virt=hardshim op=%s reason=%s %s uuid=%s vm-pid=%d", kernel_op(l->event),
-		     hs_verdict_name(v), vm, uuid, (int)pid) < 0)
+	if (asprintf(&msg, "virt=hardshim op=%s reason=%s %s uuid=%s vm-pid=%d",
+		     kernel_op(l->event), hs_verdict_name(v), vm, uuid, (int)pid) < 0)
 		return -ENOMEM;
 	*ret = msg;
 	return 0;
@@ -101,8 +101,8 @@ int hs_audit_kernel(const struct hs_launch *l, enum hs_verdict v, const char *re
 	/* No audit in this kernel or network namespace: stop before loading libaudit. */
 	probe = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_AUDIT);
 	if (probe < 0)
-		return hs_error_set(err, -errno, "audit.kernel", "", -1,
-				    "no kernel audit here: %s", strerror(errno));
+		return hs_error_set(err, -errno, "audit.kernel", "", -1, "no kernel audit here: %s",
+				    strerror(errno));
 	r = hs_audit_kernel_message(l, v, record_hash, pid, &msg, err);
 	if (r < 0)
 		return r;

@@ -12,10 +12,9 @@
 
 #define SUFFIX_LEN (sizeof(",\"hash\":\"") - 1 + HS_SHA256_HEX_LEN + 2)
 
-static int broken(struct hs_verify_result *res, const char *name, size_t line, const char *fmt,
-		  ...) HS_PRINTF(4, 5);
-static int broken(struct hs_verify_result *res, const char *name, size_t line, const char *fmt,
-		  ...)
+static int broken(struct hs_verify_result *res, const char *name, size_t line, const char *fmt, ...)
+    HS_PRINTF(4, 5);
+static int broken(struct hs_verify_result *res, const char *name, size_t line, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -86,11 +85,13 @@ static int check_line(const char *name, const char *line, size_t len, size_t lin
 	} else {
 		if (seq != res->last_seq + 1)
 			return broken(res, name, lineno,
-				      "seq %llu follows seq %llu: records were deleted or reordered",
+				      "seq %llu follows seq %llu: records were deleted or "
+				      "reordered",
 				      (unsigned long long)seq, (unsigned long long)res->last_seq);
 		if (strcmp(prev, res->last_hash))
 			return broken(res, name, lineno,
-				      "seq %llu does not chain to the record before it (prev %.12s..., "
+				      "seq %llu does not chain to the record before it (prev "
+				      "%.12s..., "
 				      "expected %.12s...)",
 				      (unsigned long long)seq, prev, res->last_hash);
 	}
@@ -100,8 +101,8 @@ static int check_line(const char *name, const char *line, size_t len, size_t lin
 	return 0;
 }
 
-int hs_audit_verify_buf(const char *name, const char *buf, size_t len,
-			struct hs_verify_result *res, struct hs_error *err)
+int hs_audit_verify_buf(const char *name, const char *buf, size_t len, struct hs_verify_result *res,
+			struct hs_error *err)
 {
 	size_t pos = 0, lineno = 0;
 
@@ -112,7 +113,8 @@ int hs_audit_verify_buf(const char *name, const char *buf, size_t len,
 		lineno++;
 		if (!nl)
 			return broken(res, name, lineno,
-				      "the last line has no newline: the file was truncated mid-line "
+				      "the last line has no newline: the file was truncated "
+				      "mid-line "
 				      "(or a write was torn)");
 		r = check_line(name, buf + pos, (size_t)(nl - (buf + pos)), lineno, res, err);
 		if (r != 0)
@@ -122,8 +124,7 @@ int hs_audit_verify_buf(const char *name, const char *buf, size_t len,
 	return 0;
 }
 
-int hs_audit_verify_head(const char *log_path, struct hs_verify_result *res,
-			 struct hs_error *err)
+int hs_audit_verify_head(const char *log_path, struct hs_verify_result *res, struct hs_error *err)
 {
 	_cleanup_free_ char *dir = NULL, *base = NULL;
 	_cleanup_close_ int dirfd = -1;
@@ -142,8 +143,8 @@ int hs_audit_verify_head(const char *log_path, struct hs_verify_result *res,
 	if (r == -ENOENT)
 		return 0;
 	if (r < 0)
-		return broken(res, log_path, 0, "the head file %s" HS_AUDIT_HEAD_SUFFIX
-			      " is unreadable", log_path);
+		return broken(res, log_path, 0,
+			      "the head file %s" HS_AUDIT_HEAD_SUFFIX " is unreadable", log_path);
 	/* An empty live log right after a rotation: the chain's end is in the rotated file. A
 	 * head behind the log: a crash between the record (fsync'ed) and the head (not). */
 	if (res->last_seq == 0 || head.seq < res->last_seq)
@@ -155,7 +156,8 @@ int hs_audit_verify_head(const char *log_path, struct hs_verify_result *res,
 			      (unsigned long long)res->last_seq, (unsigned long long)head.seq);
 	if (strcmp(head.hash, res->last_hash))
 		return broken(res, log_path, 0,
-			      "the last record (seq %llu) is not the one the head file names: it was "
+			      "the last record (seq %llu) is not the one the head file names: it "
+			      "was "
 			      "replaced",
 			      (unsigned long long)res->last_seq);
 	return 0;

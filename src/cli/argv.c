@@ -14,43 +14,64 @@
 #define B false
 
 static const struct hs_opt_spec global_opts[] = {
-	{ "debug", 0, B }, { "log", 0, V }, { "log-format", 0, V }, { "log-level", 0, V },
-	{ "root", 0, V }, { "criu", 0, V }, { "systemd-cgroup", 0, B }, { "rootless", 0, V },
-	{ "cgroup-manager", 0, V }, { "version", 'v', B }, { "help", 'h', B }, { NULL, 0, B },
+	{ "debug", 0, B },          { "log", 0, V },      { "log-format", 0, V },
+	{ "log-level", 0, V },      { "root", 0, V },     { "criu", 0, V },
+	{ "systemd-cgroup", 0, B }, { "rootless", 0, V }, { "cgroup-manager", 0, V },
+	{ "version", 'v', B },      { "help", 'h', B },   { NULL, 0, B },
 };
 
-#define CREATE_OPTS                                                                                \
-	{ "bundle", 'b', V }, { "console-socket", 0, V }, { "pid-file", 0, V },                    \
-		{ "no-pivot", 0, B }, { "no-new-keyring", 0, B }, { "preserve-fds", 0, V },        \
-		{ "config", 'f', V }
+#define CREATE_OPTS                                                                     \
+	{ "bundle", 'b', V }, { "console-socket", 0, V }, { "pid-file", 0, V },         \
+	    { "no-pivot", 0, B }, { "no-new-keyring", 0, B }, { "preserve-fds", 0, V }, \
+	{                                                                               \
+		"config", 'f', V                                                        \
+	}
 
 static const struct hs_opt_spec create_opts[] = { CREATE_OPTS, { NULL, 0, B } };
 static const struct hs_opt_spec run_opts[] = {
-	CREATE_OPTS, { "detach", 'd', B }, { "keep", 0, B }, { "no-subreaper", 0, B }, { NULL, 0, B },
+	CREATE_OPTS,    { "detach", 'd', B }, { "keep", 0, B }, { "no-subreaper", 0, B },
+	{ NULL, 0, B },
 };
 static const struct hs_opt_spec restore_opts[] = {
-	{ "bundle", 'b', V }, { "console-socket", 0, V }, { "pid-file", 0, V }, { "detach", 'd', B },
-	{ "image-path", 0, V }, { "work-path", 0, V }, { "parent-path", 0, V },
-	{ "no-subreaper", 0, B }, { "tcp-established", 0, B }, { "ext-unix-sk", 0, B },
-	{ "shell-job", 0, B }, { "file-locks", 0, B }, { "manage-cgroups-mode", 0, V },
-	{ "empty-ns", 0, V }, { "auto-dedup", 0, B }, { "lazy-pages", 0, B }, { "status-fd", 0, V },
-	{ "page-server", 0, V }, { "no-pivot", 0, B }, { "lsm-profile", 0, V },
-	{ "lsm-mount-context", 0, V }, { "preserve-fds", 0, V }, { NULL, 0, B },
+	{ "bundle", 'b', V },
+	{ "console-socket", 0, V },
+	{ "pid-file", 0, V },
+	{ "detach", 'd', B },
+	{ "image-path", 0, V },
+	{ "work-path", 0, V },
+	{ "parent-path", 0, V },
+	{ "no-subreaper", 0, B },
+	{ "tcp-established", 0, B },
+	{ "ext-unix-sk", 0, B },
+	{ "shell-job", 0, B },
+	{ "file-locks", 0, B },
+	{ "manage-cgroups-mode", 0, V },
+	{ "empty-ns", 0, V },
+	{ "auto-dedup", 0, B },
+	{ "lazy-pages", 0, B },
+	{ "status-fd", 0, V },
+	{ "page-server", 0, V },
+	{ "no-pivot", 0, B },
+	{ "lsm-profile", 0, V },
+	{ "lsm-mount-context", 0, V },
+	{ "preserve-fds", 0, V },
+	{ NULL, 0, B },
 };
 static const struct hs_opt_spec exec_opts[] = {
-	{ "console-socket", 0, V }, { "cwd", 0, V }, { "env", 'e', V }, { "tty", 't', B },
-	{ "user", 'u', V }, { "additional-gids", 'g', V }, { "process", 'p', V },
-	{ "detach", 'd', B }, { "pid-file", 0, V }, { "process-label", 0, V }, { "apparmor", 0, V },
-	{ "no-new-privs", 0, B }, { "cap", 'c', V }, { "preserve-fds", 0, V },
-	{ "ignore-paused", 0, B }, { "cgroup", 0, V }, { NULL, 0, B },
+	{ "console-socket", 0, V }, { "cwd", 0, V },          { "env", 'e', V },
+	{ "tty", 't', B },          { "user", 'u', V },       { "additional-gids", 'g', V },
+	{ "process", 'p', V },      { "detach", 'd', B },     { "pid-file", 0, V },
+	{ "process-label", 0, V },  { "apparmor", 0, V },     { "no-new-privs", 0, B },
+	{ "cap", 'c', V },          { "preserve-fds", 0, V }, { "ignore-paused", 0, B },
+	{ "cgroup", 0, V },         { NULL, 0, B },
 };
 static const struct hs_opt_spec update_opts[] = {
-	{ "resources", 'r', V }, { "blkio-weight", 0, V }, { "cpu-period", 0, V },
-	{ "cpu-quota", 0, V }, { "cpu-share", 0, V }, { "cpu-rt-period", 0, V },
-	{ "cpu-rt-runtime", 0, V }, { "cpuset-cpus", 0, V }, { "cpuset-mems", 0, V },
-	{ "kernel-memory", 0, V }, { "kernel-memory-tcp", 0, V }, { "memory", 0, V },
-	{ "memory-reservation", 0, V }, { "memory-swap", 0, V }, { "pids-limit", 0, V },
-	{ "l3-cache-schema", 0, V }, { "mem-bw-schema", 0, V }, { NULL, 0, B },
+	{ "resources", 'r', V },        { "blkio-weight", 0, V },      { "cpu-period", 0, V },
+	{ "cpu-quota", 0, V },          { "cpu-share", 0, V },         { "cpu-rt-period", 0, V },
+	{ "cpu-rt-runtime", 0, V },     { "cpuset-cpus", 0, V },       { "cpuset-mems", 0, V },
+	{ "kernel-memory", 0, V },      { "kernel-memory-tcp", 0, V }, { "memory", 0, V },
+	{ "memory-reservation", 0, V }, { "memory-swap", 0, V },       { "pids-limit", 0, V },
+	{ "l3-cache-schema", 0, V },    { "mem-bw-schema", 0, V },     { NULL, 0, B },
 };
 
 static const struct hs_cmd_spec commands[] = {
@@ -60,13 +81,20 @@ static const struct hs_cmd_spec commands[] = {
 	{ "exec", HS_CMD_EXEC, HS_EVENT_EXEC, exec_opts },
 	{ "update", HS_CMD_UPDATE, HS_EVENT_UPDATE, update_opts },
 	/* Commands that start no process and change no privilege. */
-	{ "start", HS_CMD_FAST, 0, NULL },	{ "state", HS_CMD_FAST, 0, NULL },
-	{ "kill", HS_CMD_FAST, 0, NULL },	{ "delete", HS_CMD_FAST, 0, NULL },
-	{ "ps", HS_CMD_FAST, 0, NULL },		{ "list", HS_CMD_FAST, 0, NULL },
-	{ "events", HS_CMD_FAST, 0, NULL },	{ "pause", HS_CMD_FAST, 0, NULL },
-	{ "resume", HS_CMD_FAST, 0, NULL },	{ "features", HS_CMD_FAST, 0, NULL },
-	{ "spec", HS_CMD_FAST, 0, NULL },	{ "checkpoint", HS_CMD_FAST, 0, NULL },
-	{ "help", HS_CMD_FAST, 0, NULL },	{ "h", HS_CMD_FAST, 0, NULL },
+	{ "start", HS_CMD_FAST, 0, NULL },
+	{ "state", HS_CMD_FAST, 0, NULL },
+	{ "kill", HS_CMD_FAST, 0, NULL },
+	{ "delete", HS_CMD_FAST, 0, NULL },
+	{ "ps", HS_CMD_FAST, 0, NULL },
+	{ "list", HS_CMD_FAST, 0, NULL },
+	{ "events", HS_CMD_FAST, 0, NULL },
+	{ "pause", HS_CMD_FAST, 0, NULL },
+	{ "resume", HS_CMD_FAST, 0, NULL },
+	{ "features", HS_CMD_FAST, 0, NULL },
+	{ "spec", HS_CMD_FAST, 0, NULL },
+	{ "checkpoint", HS_CMD_FAST, 0, NULL },
+	{ "help", HS_CMD_FAST, 0, NULL },
+	{ "h", HS_CMD_FAST, 0, NULL },
 	{ NULL, 0, 0, NULL },
 };
 
@@ -128,13 +156,16 @@ static int parse_opts(struct hs_argv *a, const struct hs_opt_spec *specs, int i,
 		 * read here and folded into the checked process document, never passed on. */
 		if (tok[1] != '-' && strchr(tok, '=') && (global || a->cmd->kind != HS_CMD_EXEC))
 			return hs_error_set(err, -HS_EUSAGE, "cli.ambiguous-option", tok, -1,
-					    "a single-dash option with '=' means another value to runc "
+					    "a single-dash option with '=' means another value to "
+					    "runc "
 					    "than to crun: write --name=value or -x value");
 		s = match_opt(specs, tok, &value);
 		if (!s)
 			return hs_error_set(err, -HS_EUSAGE,
-					    global ? "cli.unknown-global-option" : "cli.unknown-option",
-					    tok, -1, "%s option hardshim does not know: refused so "
+					    global ? "cli.unknown-global-option"
+						   : "cli.unknown-option",
+					    tok, -1,
+					    "%s option hardshim does not know: refused so "
 					    "that nothing reaches the runtime unchecked",
 					    global ? "a global" : "an");
 		if (s->takes_value && !value) {
@@ -142,13 +173,15 @@ static int parse_opts(struct hs_argv *a, const struct hs_opt_spec *specs, int i,
 				return hs_error_set(err, -HS_EUSAGE, "cli.missing-value", tok, -1,
 						    "option needs a value");
 			value = a->argv[++i];
-		} else if (!s->takes_value && value && strcmp(value, "true") && strcmp(value, "false")) {
+		} else if (!s->takes_value && value && strcmp(value, "true") &&
+			   strcmp(value, "false")) {
 			return hs_error_set(err, -HS_EUSAGE, "cli.bad-value", tok, -1,
 					    "a boolean option takes only =true or =false");
 		}
 		if (global) {
 			if (!strcmp(s->name, "log") && value) {
-				a->log_is_file = strncmp(value, "journald:", 9) && strncmp(value, "syslog:", 7);
+				a->log_is_file =
+				    strncmp(value, "journald:", 9) && strncmp(value, "syslog:", 7);
 				a->log = !strncmp(value, "file:", 5) ? value + 5 : value;
 			} else if (!strcmp(s->name, "log-format")) {
 				a->log_format = value;
@@ -245,8 +278,11 @@ int hs_argv_check_preserve_fds(const struct hs_argv *a, struct hs_error *err)
 				    "\"%s\" is not a number of file descriptors", v);
 	for (unsigned long fd = 3; fd < 3 + n; fd++)
 		if (fcntl((int)fd, F_GETFD) < 0)
-			return hs_error_set(err, -HS_EUSAGE, "cli.preserve-fds", "--preserve-fds", -1,
-					    "fd %lu is not open: the runtime would hand the container "
-					    "one of its own instead (runc's is a host directory)", fd);
+			return hs_error_set(err, -HS_EUSAGE, "cli.preserve-fds", "--preserve-fds",
+					    -1,
+					    "fd %lu is not open: the runtime would hand the "
+					    "container "
+					    "one of its own instead (runc's is a host directory)",
+					    fd);
 	return 0;
 }

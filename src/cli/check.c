@@ -15,7 +15,8 @@ extern char **environ;
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: hardshim check [--policy FILE] [--format text|json] [--output FILE] [--diff]\n"
+	fprintf(f, "usage: hardshim check [--policy FILE] [--format text|json] [--output FILE] "
+		   "[--diff]\n"
 		   "                      [--target apparmor|selinux|none] BUNDLE|CONFIG\n");
 }
 
@@ -26,9 +27,11 @@ static int print_json(const struct hs_report *rep)
 	struct hs_json *root, *list;
 	size_t len;
 
-	if (!a || !(root = hs_json_new(a, HS_JSON_OBJECT)) || !(list = hs_json_new(a, HS_JSON_ARRAY)))
+	if (!a || !(root = hs_json_new(a, HS_JSON_OBJECT)) ||
+	    !(list = hs_json_new(a, HS_JSON_ARRAY)))
 		return -ENOMEM;
-	if (hs_json_set(a, root, "verdict", hs_json_new_string(a, rep->refused ? "refuse" : "allow")) < 0 ||
+	if (hs_json_set(a, root, "verdict",
+			hs_json_new_string(a, rep->refused ? "refuse" : "allow")) < 0 ||
 	    hs_json_set(a, root, "findings", list) < 0)
 		return -ENOMEM;
 	for (size_t i = 0; i < rep->len; i++) {
@@ -37,9 +40,11 @@ static int print_json(const struct hs_report *rep)
 
 		if (!o || hs_json_set(a, o, "rule", hs_json_new_string(a, f->rule)) < 0 ||
 		    hs_json_set(a, o, "path", hs_json_new_string(a, f->path)) < 0 ||
-		    hs_json_set(a, o, "action", hs_json_new_string(a, hs_action_name(f->action))) < 0 ||
+		    hs_json_set(a, o, "action", hs_json_new_string(a, hs_action_name(f->action))) <
+			0 ||
 		    hs_json_set(a, o, "message", hs_json_new_string(a, f->message)) < 0 ||
-		    (f->exception && hs_json_set(a, o, "exception", hs_json_new_string(a, f->exception)) < 0) ||
+		    (f->exception &&
+		     hs_json_set(a, o, "exception", hs_json_new_string(a, f->exception)) < 0) ||
 		    hs_json_append(a, list, o) < 0)
 			return -ENOMEM;
 	}
@@ -68,8 +73,7 @@ static void print_text(const struct hs_report *rep)
 }
 
 /* --diff: what the rewrite changed, as `diff -u` of the indented forms. */
-static int print_diff(const char *before,
-		      size_t blen, const char *after, size_t alen)
+static int print_diff(const char *before, size_t blen, const char *after, size_t alen)
 {
 	char a[] = "/tmp/hardshim-check-a.XXXXXX", b[] = "/tmp/hardshim-check-b.XXXXXX";
 	_cleanup_close_ int fa = mkstemp(a), fb = mkstemp(b);
@@ -77,7 +81,8 @@ static int print_diff(const char *before,
 	int status = 0;
 	pid_t pid;
 
-	if (fa < 0 || fb < 0 || hs_write_all(fa, before, blen) < 0 || hs_write_all(fb, after, alen) < 0)
+	if (fa < 0 || fb < 0 || hs_write_all(fa, before, blen) < 0 ||
+	    hs_write_all(fb, after, alen) < 0)
 		goto out;
 	fflush(stdout);
 	if (posix_spawn(&pid, "/usr/bin/diff", NULL, NULL, argv, environ) == 0)
@@ -106,9 +111,12 @@ static int read_input(const char *path, size_t max, char **buf, size_t *len, str
 int hs_cmd_check(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{ "policy", required_argument, NULL, 'p' }, { "format", required_argument, NULL, 'f' },
-		{ "output", required_argument, NULL, 'o' }, { "diff", no_argument, NULL, 'd' },
-		{ "target", required_argument, NULL, 't' }, { "help", no_argument, NULL, 'h' },
+		{ "policy", required_argument, NULL, 'p' },
+		{ "format", required_argument, NULL, 'f' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "diff", no_argument, NULL, 'd' },
+		{ "target", required_argument, NULL, 't' },
+		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *policy_path = NULL, *format = "text", *output = NULL, *target = NULL;
@@ -146,7 +154,8 @@ int hs_cmd_check(int argc, char **argv)
 		else if (!strcmp(target, "none"))
 			host = hs_host_with_mac(HS_MAC_NONE);
 		else {
-			fprintf(stderr, "hardshim: check: --target: must be apparmor, selinux or none\n");
+			fprintf(stderr,
+				"hardshim: check: --target: must be apparmor, selinux or none\n");
 			return 2;
 		}
 	}
@@ -171,8 +180,9 @@ int hs_cmd_check(int argc, char **argv)
 	}
 	if (r < 0)
 		goto fail;
-	pl = (struct hs_pipeline){ .policy = policy, .host = host, .schema = &hs_oci_spec,
-				   .event = HS_EVENT_CHECK };
+	pl = (struct hs_pipeline){
+		.policy = policy, .host = host, .schema = &hs_oci_spec, .event = HS_EVENT_CHECK
+	};
 	r = hs_pipeline_run(&pl, buf, len, &err);
 	if (r < 0)
 		goto fail;
@@ -193,10 +203,12 @@ int hs_cmd_check(int argc, char **argv)
 			print_diff(before, blen, after, alen);
 	}
 	if (output && pl.tree && !pl.report->refused) {
-		_cleanup_close_ int fd = open(output, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+		_cleanup_close_ int fd =
+		    open(output, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 
 		if (fd < 0 || hs_write_all(fd, pl.final, pl.final_len) < 0) {
-			hs_error_set(&err, -errno, "check.output", output, -1, "cannot write: %s", strerror(errno));
+			hs_error_set(&err, -errno, "check.output", output, -1, "cannot write: %s",
+				     strerror(errno));
 			r = -1;
 		}
 	}
@@ -207,7 +219,7 @@ int hs_cmd_check(int argc, char **argv)
 	}
 	hs_pipeline_done(&pl);
 	return rc;
-fail: {
+fail : {
 	char msg[1400];
 
 	hs_error_format(&err, msg, sizeof(msg));

@@ -21,7 +21,8 @@ int hs_check_owner(const struct stat *st, const char *rule, const char *path, st
 	 * runtime's read. */
 	if (st->st_uid != 0 && st->st_uid != geteuid())
 		return hs_error_set(err, -HS_EPOLICY, rule, path, -1,
-				    "owned by uid %u, not by root: it could be changed after the check",
+				    "owned by uid %u, not by root: it could be changed after the "
+				    "check",
 				    (unsigned)st->st_uid);
 	if (st->st_mode & 0022)
 		return hs_error_set(err, -HS_EPOLICY, rule, path, -1,
@@ -32,7 +33,8 @@ int hs_check_owner(const struct stat *st, const char *rule, const char *path, st
 }
 
 int hs_runtime_state(const struct hs_argv *a, const struct hs_policy *p, const char *id,
-		     const char *rule, struct hs_arena *ar, struct hs_json **ret, struct hs_error *err)
+		     const char *rule, struct hs_arena *ar, struct hs_json **ret,
+		     struct hs_error *err)
 {
 	char *argv[] = { (char *)p->runtime, "--root", (char *)a->root, "state", (char *)id, NULL };
 	struct hs_json_limits lim = p->limits;
@@ -58,7 +60,8 @@ int hs_runtime_state(const struct hs_argv *a, const struct hs_policy *p, const c
 	close(fds[1]);
 	if (r != 0)
 		return hs_error_set(err, -r, rule, p->runtime, -1,
-				    "cannot run the runtime to find the container: %s", strerror(r));
+				    "cannot run the runtime to find the container: %s",
+				    strerror(r));
 	r = hs_read_fd(rfd, STATE_MAX_BYTES, &out, &len, err);
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
@@ -71,7 +74,8 @@ int hs_runtime_state(const struct hs_argv *a, const struct hs_policy *p, const c
 	return hs_json_parse(ar, out, len, &lim, ret, err);
 }
 
-int hs_sealed_memfd(const char *name, const char *data, size_t len, int min_fd, struct hs_error *err)
+int hs_sealed_memfd(const char *name, const char *data, size_t len, int min_fd,
+		    struct hs_error *err)
 {
 	_cleanup_close_ int fd = memfd_create(name, MFD_CLOEXEC | MFD_ALLOW_SEALING);
 	int hi;
@@ -83,6 +87,7 @@ int hs_sealed_memfd(const char *name, const char *data, size_t len, int min_fd, 
 	/* F_DUPFD, not F_DUPFD_CLOEXEC: this one must survive execve into the runtime. */
 	hi = fcntl(fd, F_DUPFD, min_fd < 3 ? 3 : min_fd);
 	if (hi < 0)
-		return hs_error_set(err, -errno, "runtime.memfd", name, -1, "dup: %s", strerror(errno));
+		return hs_error_set(err, -errno, "runtime.memfd", name, -1, "dup: %s",
+				    strerror(errno));
 	return hi;
 }

@@ -82,8 +82,8 @@ static int pid_of(const char *id, const char *root, pid_t *ret, struct hs_error 
 	r = hs_json_parse(a, buf, len, &limits, &tree, err);
 	if (r < 0)
 		return r;
-	if (!hs_json_get(tree, "pid") || hs_json_get_i64(hs_json_get(tree, "pid"), 1, INT_MAX, &v) < 0 ||
-	    v < 2)
+	if (!hs_json_get(tree, "pid") ||
+	    hs_json_get_i64(hs_json_get(tree, "pid"), 1, INT_MAX, &v) < 0 || v < 2)
 		return hs_error_set(err, -ESRCH, "egress.container", id, -1,
 				    "container %s has no running process", id);
 	*ret = (pid_t)v;
@@ -133,7 +133,8 @@ int hs_cmd_egress(int argc, char **argv)
 	} else if (target && pid_of(target, root, &pid, &err) < 0) {
 		goto fail;
 	}
-	if ((netns ? hs_egress_join_netns_path(netns, &err) : hs_egress_join_netns_pid(pid, &err)) < 0)
+	if ((netns ? hs_egress_join_netns_path(netns, &err) : hs_egress_join_netns_pid(pid, &err)) <
+	    0)
 		goto fail;
 	n = hs_egress_counters(c, HS_ARRAY_SIZE(c), &err);
 	if (n < 0)
@@ -141,8 +142,9 @@ int hs_cmd_egress(int argc, char **argv)
 	if (json) {
 		printf("{");
 		for (int i = 0; i < n; i++)
-			printf("%s\"%s\":{\"packets\":%llu,\"bytes\":%llu}", i ? "," : "", c[i].name,
-			       (unsigned long long)c[i].packets, (unsigned long long)c[i].bytes);
+			printf("%s\"%s\":{\"packets\":%llu,\"bytes\":%llu}", i ? "," : "",
+			       c[i].name, (unsigned long long)c[i].packets,
+			       (unsigned long long)c[i].bytes);
 		printf("}\n");
 	} else {
 		for (int i = 0; i < n; i++)
@@ -150,7 +152,7 @@ int hs_cmd_egress(int argc, char **argv)
 			       (unsigned long long)c[i].packets, (unsigned long long)c[i].bytes);
 	}
 	return 0;
-fail: {
+fail : {
 	char buf[1400];
 
 	hs_error_format(&err, buf, sizeof(buf));

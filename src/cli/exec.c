@@ -190,7 +190,8 @@ static int fold_flags(const struct hs_argv *a, struct hs_arena *ar, struct hs_js
 			if (!u)
 				return -ENOMEM;
 			if (!(user = hs_json_ensure_object(ar, proc, "user")))
-				return hs_error_set(err, -EINVAL, "exec.base", "user", -1, "user is not an object");
+				return hs_error_set(err, -EINVAL, "exec.base", "user", -1,
+						    "user is not an object");
 			if ((colon = strchr(u, ':'))) {
 				*colon = '\0';
 				if ((r = parse_id(colon + 1, tok, &id, err)) < 0)
@@ -221,15 +222,17 @@ static int fold_flags(const struct hs_argv *a, struct hs_arena *ar, struct hs_js
 				if (append_string(ar, caps, sets[k], v) < 0)
 					return -ENOMEM;
 			/* runc: ambient too when the base has an inheritable set. */
-			if (hs_json_get(caps, "inheritable") && append_string(ar, caps, "ambient", v) < 0)
+			if (hs_json_get(caps, "inheritable") &&
+			    append_string(ar, caps, "ambient", v) < 0)
 				return -ENOMEM;
 		} else if (!strcmp(name, "env")) {
 			if (append_string(ar, proc, "env", v) < 0)
 				return -ENOMEM;
 		} else if (!strcmp(name, "cwd") || !strcmp(name, "apparmor") ||
 			   !strcmp(name, "process-label")) {
-			const char *key = !strcmp(name, "cwd") ? "cwd"
-					  : !strcmp(name, "apparmor") ? "apparmorProfile" : "selinuxLabel";
+			const char *key = !strcmp(name, "cwd")        ? "cwd"
+					  : !strcmp(name, "apparmor") ? "apparmorProfile"
+								      : "selinuxLabel";
 
 			/* runc: an empty value leaves the base's. */
 			if (*v && hs_json_set(ar, proc, key, hs_json_new_string(ar, v)) < 0)
@@ -321,14 +324,18 @@ static int record(const struct hs_argv *a, const struct hs_policy *p, struct hs_
 	bool by_findings = r != 0 && pl->report && pl->report->refused;
 	struct hs_launch l = {
 		.event = HS_EVENT_EXEC,
-		.verdict = r != 0 ? HS_VERDICT_REFUSED : rewrote ? HS_VERDICT_REWRITTEN : HS_VERDICT_ALLOWED,
+		.verdict = r != 0    ? HS_VERDICT_REFUSED
+			   : rewrote ? HS_VERDICT_REWRITTEN
+				     : HS_VERDICT_ALLOWED,
 		.container_id = a->argv[a->first_positional],
 		.root = a->root,
 		.report = pl->report,
 		.error = r != 0 && !by_findings ? err : NULL,
 		.original = orig,
 		.original_len = orig_len,
-		.final = r != 0 ? NULL : rewrote ? pl->final : orig,
+		.final = r != 0    ? NULL
+			 : rewrote ? pl->final
+				   : orig,
 		.final_len = rewrote ? pl->final_len : orig_len,
 	};
 	int ar = hs_audit_launch(p, &l, &aerr);
@@ -337,7 +344,8 @@ static int record(const struct hs_argv *a, const struct hs_policy *p, struct hs_
 		char buf[1400], msg[1500];
 
 		hs_error_format(&aerr, buf, sizeof(buf));
-		snprintf(msg, sizeof(msg), "hardshim: warning: %s (log.fail_open: starting anyway)", buf);
+		snprintf(msg, sizeof(msg), "hardshim: warning: %s (log.fail_open: starting anyway)",
+			 buf);
 		hs_report_to_caller(a, msg);
 	}
 	if (ar < 0 && r == 0) {
@@ -365,17 +373,21 @@ static int prepare_process_file(struct hs_argv *a, const struct hs_policy *p, co
 	dirfd = open(dirname(dir), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dirfd < 0)
 		return hs_error_set(err, -errno, "exec.process-open", "--process", -1,
-				    "cannot open the directory of %s: %s", file, strerror(errno)), 1;
+				    "cannot open the directory of %s: %s", file, strerror(errno)),
+		       1;
 	fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0)
-		return hs_error_set(err, -errno, errno == ELOOP ? "exec.process-symlink" : "exec.process-open",
+		return hs_error_set(err, -errno,
+				    errno == ELOOP ? "exec.process-symlink" : "exec.process-open",
 				    "--process", -1, "cannot open %s: %s", file,
-				    errno == ELOOP ? "it is a symlink" : strerror(errno)), 1;
+				    errno == ELOOP ? "it is a symlink" : strerror(errno)),
+		       1;
 	if (fstat(fd, &st) < 0)
 		return -errno;
 	if (!S_ISREG(st.st_mode))
 		return hs_error_set(err, -EINVAL, "exec.process-type", "--process", -1,
-				    "%s is not a regular file", file), 1;
+				    "%s is not a regular file", file),
+		       1;
 	if (hs_check_owner(&st, "exec.process-permissions", "--process", err) < 0)
 		return 1;
 	r = hs_read_fd(fd, p->limits.max_bytes, &buf, &len, err);
@@ -402,7 +414,8 @@ static int prepare_process_file(struct hs_argv *a, const struct hs_policy *p, co
 		goto out;
 	}
 	if (pl.changed)
-		r = hs_write_file_atomic(dirfd, name, pl.final, pl.final_len, st.st_mode & 0644, err);
+		r = hs_write_file_atomic(dirfd, name, pl.final, pl.final_len, st.st_mode & 0644,
+					 err);
 out:
 	r = record(a, p, &pl, buf, len, r == 0 && pl.changed && p->mode == HS_MODE_ENFORCE, r, err);
 	hs_pipeline_done(&pl);
@@ -424,7 +437,9 @@ static int prepare_folded(struct hs_argv *a, const struct hs_policy *p, struct h
 		return -ENOMEM;
 	if (a->n_positional < 2)
 		return hs_error_set(err, -HS_EUSAGE, "cli.arguments", "exec", -1,
-				    "exec without --process needs a command after the container id"), 1;
+				    "exec without --process needs a command after the container "
+				    "id"),
+		       1;
 	r = container_process(a, p, a->argv[a->first_positional], ar, &proc, err);
 	if (r >= 0)
 		r = fold_flags(a, ar, proc, err);
@@ -486,8 +501,11 @@ int hs_exec_prepare(struct hs_argv *a, const struct hs_policy *p, struct hs_erro
 		if (is_process_flag(name) && strcmp(name, "tty"))
 			return hs_error_set(err, -HS_EUSAGE, "exec.flag-with-process",
 					    a->argv[opt_token(a, &a->opts[i])], -1,
-					    "--%s next to --process: the runtime would ignore it; put it "
-					    "in the process file", name), 1;
+					    "--%s next to --process: the runtime would ignore it; "
+					    "put it "
+					    "in the process file",
+					    name),
+			       1;
 	}
 	return prepare_process_file(a, p, file, err);
 }

@@ -26,10 +26,10 @@
 #include "hs-host.h"
 #include "hs-policy.h"
 
-#define HOOK_STDIN_MS 5000          /* the runtime writes the state at once, then closes */
-#define HOOK_DEADLINE_S 30          /* hooks.d timeouts are shorter; this is the backstop */
-#define STATE_MAX (256u << 10)      /* the state is a few hundred bytes; annotations add some */
-#define CONFIG_MAX (16u << 20)      /* hard ceiling; the policy's json.max_bytes is the real one */
+#define HOOK_STDIN_MS   5000         /* the runtime writes the state at once, then closes */
+#define HOOK_DEADLINE_S 30           /* hooks.d timeouts are shorter; this is the backstop */
+#define STATE_MAX       (256u << 10) /* the state is a few hundred bytes; annotations add some */
+#define CONFIG_MAX      (16u << 20)  /* hard ceiling; the policy's json.max_bytes is the real one */
 
 static const char *stage_name = "hook";
 
@@ -196,14 +196,14 @@ static int hook_egress(int argc, char **argv)
 	return 0;
 }
 
-
 /* Findings on stderr, one line each; in hook mode a rewrite is a refusal, and says why. */
 static void print_findings(const struct hs_report *rep, bool hook_mode)
 {
 	for (size_t i = 0; i < rep->len; i++) {
 		const struct hs_finding *f = &rep->items[i];
 		char line[1500];
-		bool refuses = f->action == HS_ACTION_REFUSE || (hook_mode && f->action == HS_ACTION_REWRITE);
+		bool refuses =
+		    f->action == HS_ACTION_REFUSE || (hook_mode && f->action == HS_ACTION_REWRITE);
 
 		char exc[160] = "";
 
@@ -213,9 +213,9 @@ static void print_findings(const struct hs_report *rep, bool hook_mode)
 			 refuses ? "refused" : hs_action_name(f->action), f->rule,
 			 f->path[0] ? f->path : "(document)", f->message,
 			 hook_mode && f->action == HS_ACTION_REWRITE
-				 ? " (the policy would rewrite this, but a hook cannot change a config "
-				   "the runtime has already loaded: refused)"
-				 : "",
+			     ? " (the policy would rewrite this, but a hook cannot change a config "
+			       "the runtime has already loaded: refused)"
+			     : "",
 			 exc);
 		say(line);
 	}
@@ -253,7 +253,8 @@ static int read_config(const char *bundle, char **ret, size_t *ret_len, struct h
 	dirfd = open(bundle, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (dirfd < 0)
 		return hs_error_set(err, -errno,
-				    errno == ELOOP || errno == ENOTDIR ? "bundle.symlink" : "bundle.open",
+				    errno == ELOOP || errno == ENOTDIR ? "bundle.symlink"
+								       : "bundle.open",
 				    bundle, -1, "cannot open the bundle: %s", strerror(errno));
 	return hs_read_file_at(dirfd, "config.json", CONFIG_MAX, ret, ret_len, err);
 }
@@ -289,8 +290,12 @@ static int hook_check(void)
 		record(p, &l, 1);
 		return fail(&err);
 	}
-	pl = (struct hs_pipeline){ .policy = p, .host = hs_host_real(), .schema = &hs_oci_spec,
-				   .event = HS_EVENT_HOOK, .no_rewrite = true, .bundle = st.bundle,
+	pl = (struct hs_pipeline){ .policy = p,
+				   .host = hs_host_real(),
+				   .schema = &hs_oci_spec,
+				   .event = HS_EVENT_HOOK,
+				   .no_rewrite = true,
+				   .bundle = st.bundle,
 				   .container_id = st.id };
 	r = hs_pipeline_run(&pl, buf, len, &err);
 	if (r < 0) {
@@ -334,7 +339,9 @@ static int hook_precreate(void)
 	_cleanup_free_ char *buf = NULL;
 	struct hs_error err = HS_ERROR_INIT;
 	struct hs_pipeline pl = { 0 };
-	struct hs_launch l = { .event = HS_EVENT_HOOK }; /* the decision is create's, the entry point a hook */
+	struct hs_launch l = {
+		.event = HS_EVENT_HOOK
+	}; /* the decision is create's, the entry point a hook */
 	size_t len = 0;
 	int r, code;
 
@@ -349,7 +356,9 @@ static int hook_precreate(void)
 		record(p, &l, 1);
 		return fail(&err);
 	}
-	pl = (struct hs_pipeline){ .policy = p, .host = hs_host_real(), .schema = &hs_oci_spec,
+	pl = (struct hs_pipeline){ .policy = p,
+				   .host = hs_host_real(),
+				   .schema = &hs_oci_spec,
 				   .event = HS_EVENT_CREATE };
 	r = hs_pipeline_run(&pl, buf, len, &err);
 	if (r < 0) {
@@ -384,7 +393,8 @@ int hs_cmd_hook(int argc, char **argv)
 	signal(SIGALRM, on_alarm);
 	alarm(HOOK_DEADLINE_S);
 	if (argc < 2) {
-		fprintf(stderr, "usage: hardshim hook egress ARGS | createRuntime | prestart | precreate\n");
+		fprintf(stderr, "usage: hardshim hook egress ARGS | createRuntime | prestart | "
+				"precreate\n");
 		return 2;
 	}
 	stage_name = argv[1];

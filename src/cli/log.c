@@ -17,7 +17,8 @@ static void usage(FILE *f)
 {
 	fputs("usage: hardshim log verify [--quiet] [FILE...]\n"
 	      "  Check the launch log's hash chain. FILEs oldest first; default: the policy's\n"
-	      "  \"log\".\"path\". Exit 0: intact, 1: broken (first broken record named), 2: error.\n",
+	      "  \"log\".\"path\". Exit 0: intact, 1: broken (first broken record named), 2: "
+	      "error.\n",
 	      f);
 }
 
@@ -66,7 +67,8 @@ static int verify_files(char **files, size_t n, bool quiet)
 		size_t len;
 
 		if (fd < 0) {
-			fprintf(stderr, "hardshim: log verify: %s: %s\n", files[i], strerror(errno));
+			fprintf(stderr, "hardshim: log verify: %s: %s\n", files[i],
+				strerror(errno));
 			return 2;
 		}
 		r = hs_read_fd(fd, LOG_MAX_BYTES, &buf, &len, &err);
@@ -131,7 +133,8 @@ int hs_cmd_log(int argc, char **argv)
 		char msg[1024];
 
 		hs_error_format(&err, msg, sizeof(msg));
-		fprintf(stderr, "hardshim: log verify: cannot read the policy (name the log FILE): %s\n",
+		fprintf(stderr,
+			"hardshim: log verify: cannot read the policy (name the log FILE): %s\n",
 			msg);
 		return 2;
 	}

@@ -18,8 +18,8 @@ static int exec_runtime(const struct hs_argv *a, const char *runtime, struct hs_
 {
 	a->argv[0] = (char *)runtime;
 	execve(runtime, a->argv, environ);
-	return hs_error_set(err, -errno, "runtime.exec", runtime, -1, "cannot execute the runtime: %s",
-			    strerror(errno));
+	return hs_error_set(err, -errno, "runtime.exec", runtime, -1,
+			    "cannot execute the runtime: %s", strerror(errno));
 }
 
 static char *absolute(const char *path)
@@ -54,7 +54,8 @@ static int record_launch(const struct hs_argv *a, const struct hs_policy *p, str
 	ar = hs_audit_launch(p, l, &aerr);
 	if (ar > 0 && r == 0) {
 		hs_error_format(&aerr, buf, sizeof(buf));
-		snprintf(msg, sizeof(msg), "hardshim: warning: %s (log.fail_open: starting anyway)", buf);
+		snprintf(msg, sizeof(msg), "hardshim: warning: %s (log.fail_open: starting anyway)",
+			 buf);
 		hs_report_to_caller(a, msg);
 	}
 	if (ar < 0 && r == 0) {
@@ -89,9 +90,13 @@ int hs_create_prepare(struct hs_argv *a, const struct hs_policy *p, struct hs_er
 
 	dirfd = open(bundle, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (dirfd < 0)
-		return hs_error_set(err, -errno, errno == ELOOP || errno == ENOTDIR ? "bundle.symlink" : "bundle.open",
+		return hs_error_set(err, -errno,
+				    errno == ELOOP || errno == ENOTDIR ? "bundle.symlink"
+								       : "bundle.open",
 				    bundle_abs, -1, "cannot open the bundle: %s",
-				    errno == ELOOP || errno == ENOTDIR ? "not a directory (or a symlink)" : strerror(errno));
+				    errno == ELOOP || errno == ENOTDIR
+					? "not a directory (or a symlink)"
+					: strerror(errno));
 	if (fstat(dirfd, &st) < 0)
 		return -errno;
 	r = hs_check_owner(&st, "bundle.permissions", bundle_abs, err);
@@ -104,14 +109,18 @@ int hs_create_prepare(struct hs_argv *a, const struct hs_policy *p, struct hs_er
 		 * are one directory is the file checked here the one the runtime reads. */
 		if (stat(".", &cwd) < 0 || cwd.st_dev != st.st_dev || cwd.st_ino != st.st_ino)
 			return hs_error_set(err, -HS_EUSAGE, "cli.config-cwd", "--config", -1,
-					    "--config %s: crun reads it from the working directory, "
-					    "which is not the bundle %s", name, bundle_abs), 1;
+					    "--config %s: crun reads it from the working "
+					    "directory, "
+					    "which is not the bundle %s",
+					    name, bundle_abs),
+			       1;
 	}
 
 	fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0)
-		return hs_error_set(err, -errno, errno == ELOOP ? "config.symlink" : "config.open", name, -1,
-				    "cannot open %s: %s", name, errno == ELOOP ? "it is a symlink" : strerror(errno)),
+		return hs_error_set(err, -errno, errno == ELOOP ? "config.symlink" : "config.open",
+				    name, -1, "cannot open %s: %s", name,
+				    errno == ELOOP ? "it is a symlink" : strerror(errno)),
 		       1;
 	if (fstat(fd, &st) < 0)
 		return -errno;
@@ -163,14 +172,17 @@ out:
 		bool rewrote = r == 0 && pl.changed && p->mode == HS_MODE_ENFORCE;
 		bool by_findings = r != 0 && pl.report && pl.report->refused;
 		struct hs_launch l = {
-			.verdict = r != 0 ? HS_VERDICT_REFUSED
-				 : rewrote ? HS_VERDICT_REWRITTEN : HS_VERDICT_ALLOWED,
+			.verdict = r != 0    ? HS_VERDICT_REFUSED
+				   : rewrote ? HS_VERDICT_REWRITTEN
+					     : HS_VERDICT_ALLOWED,
 			.bundle = bundle_abs,
 			.report = pl.report,
 			.error = r != 0 && !by_findings ? err : NULL,
 			.original = buf,
 			.original_len = len,
-			.final = r != 0 ? NULL : rewrote ? pl.final : buf,
+			.final = r != 0    ? NULL
+				 : rewrote ? pl.final
+					   : buf,
 			.final_len = rewrote ? pl.final_len : len,
 			.annotations = pl.tree ? hs_json_get(pl.tree, "annotations") : NULL,
 		};

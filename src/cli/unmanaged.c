@@ -15,11 +15,11 @@
 #include "hs-cli.h"
 
 #define LIST_MAX ((size_t)64 << 20)
-#define LOG_MAX ((size_t)4 << 30)
+#define LOG_MAX  ((size_t)4 << 30)
 /* A record vouches for a container created within this window after it (a slow create,
  * hooks) and up to a small clock step before it. */
 #define WINDOW_BEFORE_NS (600LL * 1000000000LL)
-#define WINDOW_AFTER_NS (5LL * 1000000000LL)
+#define WINDOW_AFTER_NS  (5LL * 1000000000LL)
 
 struct launch_rec {
 	const char *id, *root, *runtime, *verdict, *file;
@@ -230,7 +230,8 @@ static void print_row(struct ps_ctx *c, const struct rt *rt, const struct hs_jso
 		hs_abuf_puts(&b, ",\"created\":");
 		hs_abuf_json_string(&b, created, 64);
 		if (rec) {
-			hs_abuf_printf(&b, ",\"recorded\":true,\"record\":{\"seq\":%llu,\"verdict\":",
+			hs_abuf_printf(&b,
+				       ",\"recorded\":true,\"record\":{\"seq\":%llu,\"verdict\":",
 				       (unsigned long long)rec->seq);
 			hs_abuf_json_string(&b, rec->verdict, 32);
 			hs_abuf_puts(&b, ",\"file\":");
@@ -273,7 +274,8 @@ static int list_runtime(struct ps_ctx *c, const struct rt *rt, bool *first)
 	}
 	r = hs_json_parse(c->arena, out, len, &limits, &list, &err);
 	if (r < 0) {
-		fprintf(stderr, "hardshim: unmanaged: %s list: unreadable output: %s\n", rt->path, err.msg);
+		fprintf(stderr, "hardshim: unmanaged: %s list: unreadable output: %s\n", rt->path,
+			err.msg);
 		return r;
 	}
 	hs_json_foreach_item(ct, list, i) {
@@ -297,9 +299,11 @@ static int list_runtime(struct ps_ctx *c, const struct rt *rt, bool *first)
 
 static void usage(FILE *f)
 {
-	fputs("usage: hardshim unmanaged [--runtime PATH [--root DIR]]... [--log FILE]... [--json] [--check]\n"
+	fputs("usage: hardshim unmanaged [--runtime PATH [--root DIR]]... [--log FILE]... [--json] "
+	      "[--check]\n"
 	      "  List the containers the runtimes know and mark those without a launch record.\n"
-	      "  Default runtimes: the policy's, runc and crun (their default roots). Default log:\n"
+	      "  Default runtimes: the policy's, runc and crun (their default roots). Default "
+	      "log:\n"
 	      "  the policy's \"log\".\"path\" and its first rotation (PATH.1).\n"
 	      "  --check: exit 1 when any container has no launch record.\n",
 	      f);
@@ -341,12 +345,15 @@ int hs_cmd_unmanaged(int argc, char **argv)
 		switch (ch) {
 		case 'r':
 			if (c.n_rts == HS_ARRAY_SIZE(c.rts))
-				return fputs("hardshim: unmanaged: too many --runtime\n", stderr), 2;
+				return fputs("hardshim: unmanaged: too many --runtime\n", stderr),
+				       2;
 			c.rts[c.n_rts++] = (struct rt){ .path = optarg };
 			break;
 		case 'R':
 			if (!c.n_rts)
-				return fputs("hardshim: unmanaged: --root follows a --runtime\n", stderr), 2;
+				return fputs("hardshim: unmanaged: --root follows a --runtime\n",
+					     stderr),
+				       2;
 			c.rts[c.n_rts - 1].root = optarg;
 			break;
 		case 'l':
@@ -402,7 +409,8 @@ int hs_cmd_unmanaged(int argc, char **argv)
 	if (c.json)
 		fputs("[", stdout);
 	else
-		printf("%-6s %-40s %8s %-8s %-32s %s\n", "RT", "ID", "PID", "STATUS", "CREATED", "");
+		printf("%-6s %-40s %8s %-8s %-32s %s\n", "RT", "ID", "PID", "STATUS", "CREATED",
+		       "");
 	for (size_t i = 0; i < c.n_rts; i++)
 		if (list_runtime(&c, &c.rts[i], &first) < 0)
 			fail = true;

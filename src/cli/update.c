@@ -64,7 +64,7 @@ static bool plain_decimal(const char *s, bool allow_negative)
 }
 
 static int refuse(struct hs_error *err, const char *rule, const char *flag, const char *fmt, ...)
-	HS_PRINTF(4, 5);
+    HS_PRINTF(4, 5);
 static int refuse(struct hs_error *err, const char *rule, const char *flag, const char *fmt, ...)
 {
 	char path[64];
@@ -101,7 +101,8 @@ static const char *flag_for_path(const char *path)
 		const struct update_flag *f = &update_flags[i];
 		size_t n = f->obj ? strlen(f->obj) : 0;
 
-		if (f->obj && !strncmp(path, f->obj, n) && path[n] == '.' && !strcmp(path + n + 1, f->key))
+		if (f->obj && !strncmp(path, f->obj, n) && path[n] == '.' &&
+		    !strcmp(path + n + 1, f->key))
 			return f->flag;
 	}
 	return NULL;
@@ -130,10 +131,12 @@ static struct hs_json *runtime_annotations(struct hs_arena *arena, const struct 
 	struct hs_json *state, *ann;
 
 	if (a->first_positional < 0 ||
-	    hs_runtime_state(a, p, a->argv[a->first_positional], "update.container", arena, &state, &err) < 0)
+	    hs_runtime_state(a, p, a->argv[a->first_positional], "update.container", arena, &state,
+			     &err) < 0)
 		return NULL;
 	ann = hs_json_get_type(state, "annotations", HS_JSON_OBJECT);
-	if (!ann || hs_schema_check(ann, &hs_schema_string_map, "annotations", HS_UNKNOWN_PRESERVE, &err) < 0)
+	if (!ann || hs_schema_check(ann, &hs_schema_string_map, "annotations", HS_UNKNOWN_PRESERVE,
+				    &err) < 0)
 		return NULL;
 	return ann;
 }
@@ -192,8 +195,10 @@ static int check_flags(const struct hs_argv *a, const struct hs_policy *p, const
 			return refuse(err, "update.bad-value", name, "needs a value");
 		if ((f->kind == F_I64 || f->kind == F_U64) && !plain_decimal(v, f->kind == F_I64))
 			return refuse(err, "update.bad-value", name,
-				      "\"%s\" is not a plain decimal integer (no units, prefixes or "
-				      "leading zeros: runc and crun read those differently)", v);
+				      "\"%s\" is not a plain decimal integer (no units, prefixes "
+				      "or "
+				      "leading zeros: runc and crun read those differently)",
+				      v);
 		errno = 0;
 		if (f->kind == F_STRING)
 			node = hs_json_new_string(arena, v);
@@ -235,7 +240,8 @@ static int check_flags(const struct hs_argv *a, const struct hs_policy *p, const
 	return 0;
 }
 
-static int read_resources(const char *src, size_t max, char **buf, size_t *len, struct hs_error *err)
+static int read_resources(const char *src, size_t max, char **buf, size_t *len,
+			  struct hs_error *err)
 {
 	_cleanup_close_ int fd = -1;
 	struct stat st;

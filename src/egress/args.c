@@ -60,7 +60,8 @@ int hs_egress_args_parse(struct hs_arena *a, int argc, char **argv, struct hs_eg
 		const char *opt = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
 
 		if (!val)
-			return hs_error_set(err, -HS_EUSAGE, "usage", opt, -1, "%s needs a value", opt);
+			return hs_error_set(err, -HS_EUSAGE, "usage", opt, -1, "%s needs a value",
+					    opt);
 		if (strcmp(opt, "--default") == 0) {
 			if (strcmp(val, "allow") && strcmp(val, "deny"))
 				return hs_error_set(err, -HS_EUSAGE, "usage", opt, -1,
@@ -82,9 +83,11 @@ int hs_egress_args_parse(struct hs_arena *a, int argc, char **argv, struct hs_eg
 			c.rate = strtoull(val, &end, 10);
 			if (errno || end == val || *end || val[0] < '1' || val[0] > '9')
 				return hs_error_set(err, -HS_EUSAGE, "usage", opt, -1,
-						    "--rate is a positive number of bytes per second");
+						    "--rate is a positive number of bytes per "
+						    "second");
 		} else {
-			return hs_error_set(err, -HS_EUSAGE, "usage", opt, -1, "unknown option %s", opt);
+			return hs_error_set(err, -HS_EUSAGE, "usage", opt, -1, "unknown option %s",
+					    opt);
 		}
 	}
 	/* Fail closed: no "--default" means the caller lost the policy on the way. */

@@ -62,10 +62,12 @@ static int parse_cidr(const char *s, size_t n, bool v6, struct hs_egress_entry *
 	buf[alen] = '\0';
 	if (inet_pton(v6 ? AF_INET6 : AF_INET, buf, e->addr) != 1)
 		return REFUSE("\"%s\" is not an IPv%c address%s", buf, v6 ? '6' : '4',
-			      v6 ? "" : " (an IPv6 address with a port is written [ADDR/PREFIX]:PORT)");
+			      v6 ? ""
+				 : " (an IPv6 address with a port is written [ADDR/PREFIX]:PORT)");
 	if (v6 && IN6_IS_ADDR_V4MAPPED((const struct in6_addr *)e->addr))
 		return REFUSE("\"%s\" is an IPv4-mapped IPv6 address, which never matches IPv4 "
-			      "traffic: write the IPv4 address", buf);
+			      "traffic: write the IPv4 address",
+			      buf);
 	if (slash && parse_dec(slash + 1, n - alen - 1, bits, &prefix) < 0)
 		return REFUSE("\"%.*s\" is not a prefix length from 0 to %u", (int)(n - alen - 1),
 			      slash + 1, bits);
@@ -111,7 +113,8 @@ int hs_egress_entry_parse(const char *s, const char *path, struct hs_egress_entr
 		cidr_len = (size_t)(close - s - 1);
 		if ((size_t)(close - s) + 1 < n) {
 			if (close[1] != ':')
-				return REFUSE("after ']' only :PORT[-PORT] and /tcp or /udp may follow");
+				return REFUSE(
+				    "after ']' only :PORT[-PORT] and /tcp or /udp may follow");
 			ports = close + 2;
 			ports_len = n - (size_t)(ports - s);
 		}
@@ -156,7 +159,8 @@ int hs_egress_entry_parse(const char *s, const char *path, struct hs_egress_entr
 				return REFUSE("\"%.*s\" is not a port from 1 to 65535", (int)hi_len,
 					      dash + 1);
 			if (e.port_hi < e.port_lo)
-				return REFUSE("port range %u-%u runs backwards", e.port_lo, e.port_hi);
+				return REFUSE("port range %u-%u runs backwards", e.port_lo,
+					      e.port_hi);
 		}
 	}
 	*ret = e;
@@ -166,7 +170,9 @@ int hs_egress_entry_parse(const char *s, const char *path, struct hs_egress_entr
 void hs_egress_entry_format(const struct hs_egress_entry *e, char *buf, size_t size)
 {
 	char a[INET6_ADDRSTRLEN], ports[16] = "";
-	const char *proto = e->proto == HS_EGRESS_TCP ? "/tcp" : e->proto == HS_EGRESS_UDP ? "/udp" : "";
+	const char *proto = e->proto == HS_EGRESS_TCP   ? "/tcp"
+			    : e->proto == HS_EGRESS_UDP ? "/udp"
+							: "";
 	bool v6 = e->family == AF_INET6;
 
 	inet_ntop(e->family, e->addr, a, sizeof(a));

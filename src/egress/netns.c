@@ -37,11 +37,13 @@ static int join_fd(int fd, const char *what, struct hs_error *err)
 	}
 	if (r < 0)
 		return hs_error_set(err, r, "egress.netns", what, -1,
-				    "cannot compare with the host network namespace: %s", strerror(-r));
+				    "cannot compare with the host network namespace: %s",
+				    strerror(-r));
 	if (r > 0)
 		return hs_error_set(err, -HS_EPOLICY, "egress.host-netns", what, -1,
 				    "%s is the host's network namespace: egress rules are only "
-				    "loaded into a container's own namespace", what);
+				    "loaded into a container's own namespace",
+				    what);
 	if (setns(fd, CLONE_NEWNET) < 0)
 		return hs_error_set(err, -errno, "egress.netns", what, -1,
 				    "cannot enter the network namespace %s: %s", what,
@@ -55,7 +57,8 @@ int hs_egress_join_netns_path(const char *path, struct hs_error *err)
 
 	if (fd < 0)
 		return hs_error_set(err, -errno, "egress.netns", path, -1,
-				    "cannot open the network namespace %s: %s", path, strerror(errno));
+				    "cannot open the network namespace %s: %s", path,
+				    strerror(errno));
 	return join_fd(fd, path, err);
 }
 

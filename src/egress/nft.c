@@ -24,8 +24,9 @@ static int load_nftables(struct hs_error *err)
 	return hs_dlopen_many(&dl, "libnftables.so.1", err, HS_DLSYM(nft_ctx_new),
 			      HS_DLSYM(nft_ctx_free), HS_DLSYM(nft_ctx_buffer_output),
 			      HS_DLSYM(nft_ctx_buffer_error), HS_DLSYM(nft_ctx_get_output_buffer),
-			      HS_DLSYM(nft_ctx_get_error_buffer), HS_DLSYM(nft_ctx_output_set_flags),
-			      HS_DLSYM(nft_run_cmd_from_buffer), HS_DLSYM_END);
+			      HS_DLSYM(nft_ctx_get_error_buffer),
+			      HS_DLSYM(nft_ctx_output_set_flags), HS_DLSYM(nft_run_cmd_from_buffer),
+			      HS_DLSYM_END);
 }
 
 /* nft's error text spans lines (message, the command, a caret line): keep the first line,

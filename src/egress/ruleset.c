@@ -61,7 +61,9 @@ static void put_match(struct buf *b, const struct hs_egress_entry *e)
 	inet_ntop(e->family, e->addr, a, sizeof(a));
 	put(b, "%s daddr %s/%u ", e->family == AF_INET6 ? "ip6" : "ip", a, e->prefix);
 	if (e->port_lo) {
-		const char *l4 = e->proto == HS_EGRESS_TCP ? "tcp" : e->proto == HS_EGRESS_UDP ? "udp" : "{ tcp, udp }";
+		const char *l4 = e->proto == HS_EGRESS_TCP   ? "tcp"
+				 : e->proto == HS_EGRESS_UDP ? "udp"
+							     : "{ tcp, udp }";
 
 		put(b, "meta l4proto %s th dport ", l4);
 		if (e->port_lo == e->port_hi)
@@ -84,14 +86,19 @@ int hs_egress_ruleset(const struct hs_egress_cfg *cfg, char **ret)
 	put(&b, "add counter inet " HS_EGRESS_TABLE " " HS_EGRESS_COUNTER_DROPPED "\n");
 	put(&b, "add counter inet " HS_EGRESS_TABLE " " HS_EGRESS_COUNTER_DENIED "\n");
 	put(&b, "add counter inet " HS_EGRESS_TABLE " " HS_EGRESS_COUNTER_RATE "\n");
-	put(&b, "add chain inet " HS_EGRESS_TABLE " output { type filter hook output priority filter; policy %s; }\n",
+	put(&b,
+	    "add chain inet " HS_EGRESS_TABLE
+	    " output { type filter hook output priority filter; policy %s; }\n",
 	    cfg->default_allow ? "accept" : "drop");
 	put(&b, RULE "oifname \"lo\" accept\n");
 	if (cfg->rate)
-		put(&b, RULE "limit rate over %llu bytes/second counter name \"" HS_EGRESS_COUNTER_RATE "\" drop\n",
+		put(&b,
+		    RULE "limit rate over %llu bytes/second counter name \"" HS_EGRESS_COUNTER_RATE
+			 "\" drop\n",
 		    (unsigned long long)cfg->rate);
 	put(&b, RULE "ct state established,related accept\n");
-	put(&b, RULE "icmpv6 type { nd-neighbor-solicit, nd-neighbor-advert } ip6 hoplimit 255 accept\n");
+	put(&b, RULE
+	    "icmpv6 type { nd-neighbor-solicit, nd-neighbor-advert } ip6 hoplimit 255 accept\n");
 	for (size_t i = 0; i < cfg->n_deny; i++) {
 		put(&b, RULE);
 		put_match(&b, &cfg->deny[i]);

@@ -17,7 +17,7 @@
 
 #define HOST_MAX_LINKS 40
 #define HOST_MAX_DEPTH 256
-#define PROC_ROOT_INO 1
+#define PROC_ROOT_INO  1
 
 /*
  * A symlink found in directory dirfd, with content target, is magic when it lives on procfs
@@ -171,11 +171,13 @@ int hs_host_canonicalize_real(const struct hs_host *h, struct hs_arena *a, const
 				exists = false;
 				continue;
 			}
-			r = hs_error_set(err, -errno, "host.canonicalize", path, -1, "open %s: %m", cur);
+			r = hs_error_set(err, -errno, "host.canonicalize", path, -1, "open %s: %m",
+					 cur);
 			goto out;
 		}
 		if (fstat(fd, &st) < 0) {
-			r = hs_error_set(err, -errno, "host.canonicalize", path, -1, "stat %s: %m", cur);
+			r = hs_error_set(err, -errno, "host.canonicalize", path, -1, "stat %s: %m",
+					 cur);
 			close(fd);
 			goto out;
 		}
@@ -193,7 +195,8 @@ int hs_host_canonicalize_real(const struct hs_host *h, struct hs_arena *a, const
 			target[n] = 0;
 			if (n == 0 || link_is_magic(w.fds[w.n - 1], target)) {
 				r = hs_error_set(err, -EPERM, "host.magic-link", path, -1,
-						 "%s is a magic link (refused, never followed)", cur);
+						 "%s is a magic link (refused, never followed)",
+						 cur);
 				goto out;
 			}
 			if (++links > HOST_MAX_LINKS) {

@@ -11,7 +11,7 @@
 
 #include "host-internal.h"
 
-#define CG_MAX_DIRS 4096
+#define CG_MAX_DIRS  4096
 #define CG_MAX_DEPTH 32
 
 /* 1 if dirfd's cgroup or one below holds a process, 0 if none, negative on error. */
@@ -92,7 +92,8 @@ int hs_host_cgroup_in_use_real(const struct hs_host *h, const char *path, struct
 
 			if (e->d_type != DT_DIR || e->d_name[0] == '.')
 				continue;
-			hier = openat(top, e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			hier =
+			    openat(top, e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 			if (hier < 0)
 				continue;
 			r = in_use_under(hier, path, &budget);

@@ -16,13 +16,13 @@
 #include "hs-dlopen.h"
 #include "host-internal.h"
 
-#define AA_PROFILES "/sys/kernel/security/apparmor/profiles"
+#define AA_PROFILES     "/sys/kernel/security/apparmor/profiles"
 #define AA_PROFILES_MAX (16u << 20)
 
 static const struct {
 	const char *oci, *proc;
 } ns_names[] = {
-	{ "mount", "mnt" }, { "network", "net" }, { "pid", "pid" },	  { "ipc", "ipc" },
+	{ "mount", "mnt" }, { "network", "net" },   { "pid", "pid" },   { "ipc", "ipc" },
 	{ "uts", "uts" },   { "cgroup", "cgroup" }, { "user", "user" }, { "time", "time" },
 };
 
@@ -137,9 +137,9 @@ static enum hs_mac real_mac(const struct hs_host *h)
 	static int cached = -1;
 
 	if (cached < 0)
-		cached = apparmor_enabled() ? HS_MAC_APPARMOR :
-			 selinux_enabled()  ? HS_MAC_SELINUX :
-					      HS_MAC_NONE;
+		cached = apparmor_enabled()  ? HS_MAC_APPARMOR
+			 : selinux_enabled() ? HS_MAC_SELINUX
+					     : HS_MAC_NONE;
 	return (enum hs_mac)cached;
 }
 
@@ -179,14 +179,14 @@ static int real_selinux_context_valid(const struct hs_host *h, const char *conte
 	return sym_security_check_context(context) == 0 ? 1 : 0;
 }
 
-#define REAL_HOST(mac_fn)                                                                          \
-	{                                                                                          \
-		.canonicalize = hs_host_canonicalize_real, .file_id = real_file_id,                \
-		.ns_inspect = real_ns_inspect, .ns_host = real_ns_host, .mac = mac_fn,             \
-		.apparmor_profile_loaded = real_apparmor_profile_loaded,                           \
-		.selinux_context_valid = real_selinux_context_valid,                               \
-		.mount_fstype = hs_host_mount_fstype_real,                                         \
-		.cgroup_in_use = hs_host_cgroup_in_use_real,                                       \
+#define REAL_HOST(mac_fn)                                                              \
+	{                                                                              \
+		.canonicalize = hs_host_canonicalize_real, .file_id = real_file_id,    \
+		.ns_inspect = real_ns_inspect, .ns_host = real_ns_host, .mac = mac_fn, \
+		.apparmor_profile_loaded = real_apparmor_profile_loaded,               \
+		.selinux_context_valid = real_selinux_context_valid,                   \
+		.mount_fstype = hs_host_mount_fstype_real,                             \
+		.cgroup_in_use = hs_host_cgroup_in_use_real,                           \
 	}
 
 /*
@@ -222,19 +222,28 @@ static int target_selinux_context_valid(const struct hs_host *h, const char *con
 	return fields >= 3 ? 1 : 0;
 }
 
-#define TARGET_HOST(mac_fn)                                                                        \
-	{                                                                                          \
-		.canonicalize = hs_host_canonicalize_real, .file_id = real_file_id,                \
-		.ns_inspect = real_ns_inspect, .ns_host = real_ns_host, .mac = mac_fn,             \
-		.apparmor_profile_loaded = target_apparmor_profile_loaded,                         \
-		.selinux_context_valid = target_selinux_context_valid,                             \
-		.mount_fstype = hs_host_mount_fstype_real,                                         \
-		.cgroup_in_use = hs_host_cgroup_in_use_real,                                       \
+#define TARGET_HOST(mac_fn)                                                            \
+	{                                                                              \
+		.canonicalize = hs_host_canonicalize_real, .file_id = real_file_id,    \
+		.ns_inspect = real_ns_inspect, .ns_host = real_ns_host, .mac = mac_fn, \
+		.apparmor_profile_loaded = target_apparmor_profile_loaded,             \
+		.selinux_context_valid = target_selinux_context_valid,                 \
+		.mount_fstype = hs_host_mount_fstype_real,                             \
+		.cgroup_in_use = hs_host_cgroup_in_use_real,                           \
 	}
 
-static enum hs_mac mac_none(const struct hs_host *h) { return HS_MAC_NONE; }
-static enum hs_mac mac_apparmor(const struct hs_host *h) { return HS_MAC_APPARMOR; }
-static enum hs_mac mac_selinux(const struct hs_host *h) { return HS_MAC_SELINUX; }
+static enum hs_mac mac_none(const struct hs_host *h)
+{
+	return HS_MAC_NONE;
+}
+static enum hs_mac mac_apparmor(const struct hs_host *h)
+{
+	return HS_MAC_APPARMOR;
+}
+static enum hs_mac mac_selinux(const struct hs_host *h)
+{
+	return HS_MAC_SELINUX;
+}
 
 static const struct hs_host host_real = REAL_HOST(real_mac);
 static const struct hs_host host_mac[] = {

@@ -60,9 +60,7 @@ static void put_string(struct out *o, const char *s, size_t len)
 		case '\r': puts_(o, "\\r"); break;
 		case '\b': puts_(o, "\\b"); break;
 		case '\f': puts_(o, "\\f"); break;
-		default:
-			snprintf(esc, sizeof(esc), "\\u%04x", c);
-			puts_(o, esc);
+		default: snprintf(esc, sizeof(esc), "\\u%04x", c); puts_(o, esc);
 		}
 		start = i + 1;
 	}
@@ -84,18 +82,10 @@ static void emit(struct out *o, const struct hs_json *v, unsigned depth)
 	bool first = true;
 
 	switch (v->type) {
-	case HS_JSON_NULL:
-		puts_(o, "null");
-		break;
-	case HS_JSON_BOOL:
-		puts_(o, v->u.boolean ? "true" : "false");
-		break;
-	case HS_JSON_NUMBER:
-		put(o, v->u.number.text, v->u.number.len);
-		break;
-	case HS_JSON_STRING:
-		put_string(o, v->u.string.s, v->u.string.len);
-		break;
+	case HS_JSON_NULL: puts_(o, "null"); break;
+	case HS_JSON_BOOL: puts_(o, v->u.boolean ? "true" : "false"); break;
+	case HS_JSON_NUMBER: put(o, v->u.number.text, v->u.number.len); break;
+	case HS_JSON_STRING: put_string(o, v->u.string.s, v->u.string.len); break;
 	case HS_JSON_ARRAY:
 		put(o, "[", 1);
 		for (size_t i = 0; i < v->u.array.len; i++) {

@@ -108,7 +108,7 @@ static size_t utf8_invalid_at(const unsigned char *s, size_t len)
 
 static unsigned hexval(char c)
 {
-	return c >= '0' && c <= '9' ? (unsigned)(c - '0')
+	return c >= '0' && c <= '9'   ? (unsigned)(c - '0')
 	       : c >= 'a' && c <= 'f' ? (unsigned)(c - 'a' + 10)
 				      : (unsigned)(c - 'A' + 10);
 }
@@ -159,8 +159,9 @@ static const char *take_string(struct parser *p, const unsigned char *s, size_t 
 	size_t bad;
 
 	if (len > p->limits->max_string) {
-		fail(p, "json.string-length", end, "%s of %zu bytes is longer than the limit of %zu",
-		     what, len, p->limits->max_string);
+		fail(p, "json.string-length", end,
+		     "%s of %zu bytes is longer than the limit of %zu", what, len,
+		     p->limits->max_string);
 		return NULL;
 	}
 	if ((const char *)s < p->buf || (const char *)s >= p->buf + p->len) {
@@ -193,7 +194,8 @@ static const char *take_string(struct parser *p, const unsigned char *s, size_t 
 	}
 	bad = utf8_invalid_at(s, len);
 	if (bad < len) {
-		fail(p, "json.utf8", end, "%s is not valid UTF-8 (byte %zu of the string)", what, bad);
+		fail(p, "json.utf8", end, "%s is not valid UTF-8 (byte %zu of the string)", what,
+		     bad);
 		return NULL;
 	}
 	copy = hs_arena_strndup(p->arena, (const char *)s, len);
@@ -237,7 +239,7 @@ static int add_value(struct parser *p, struct hs_json *v)
 		obj->u.object.cap = ncap;
 	}
 	obj->u.object.members[obj->u.object.len++] =
-		(struct hs_json_member){ .key = top->key, .key_len = top->key_len, .value = v };
+	    (struct hs_json_member){ .key = top->key, .key_len = top->key_len, .value = v };
 	return 1;
 }
 
@@ -443,7 +445,8 @@ int hs_json_parse(struct hs_arena *arena, const char *buf, size_t len,
 		if (buf[i] == '\v' || buf[i] == '\f')
 			return hs_error_set(err, -HS_EPARSE, "json.syntax", "", (long long)i,
 					    "control character 0x%02x outside a string is not JSON "
-					    "whitespace", (unsigned)buf[i]);
+					    "whitespace",
+					    (unsigned)buf[i]);
 	p.stack = hs_arena_alloc(arena, (limits->max_depth + 1) * sizeof(*p.stack));
 	p.yajl = yajl_alloc(&callbacks, NULL, &p);
 	if (!p.stack || !p.yajl) {

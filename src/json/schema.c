@@ -26,8 +26,8 @@ static uint32_t next_rune(const unsigned char **p)
 		return ((c & 0x0F) << 12) | ((uint32_t)(s[1] & 0x3F) << 6) | (s[2] & 0x3F);
 	}
 	*p += 4;
-	return ((c & 0x07) << 18) | ((uint32_t)(s[1] & 0x3F) << 12) | ((uint32_t)(s[2] & 0x3F) << 6) |
-	       (s[3] & 0x3F);
+	return ((c & 0x07) << 18) | ((uint32_t)(s[1] & 0x3F) << 12) |
+	       ((uint32_t)(s[2] & 0x3F) << 6) | (s[3] & 0x3F);
 }
 
 /* Go folds ASCII case, and (depending on the Go release) U+017F LATIN SMALL LETTER LONG S
@@ -59,7 +59,8 @@ bool hs_schema_go_fold_equal(const char *a, size_t alen, const char *b, size_t b
 
 static const char *type_name(enum hs_json_type t)
 {
-	static const char *const names[] = { "null", "boolean", "number", "string", "array", "object" };
+	static const char *const names[] = { "null",   "boolean", "number",
+					     "string", "array",   "object" };
 	return names[t];
 }
 
@@ -100,11 +101,11 @@ static int check_struct(const struct hs_json *v, const struct hs_schema *s, cons
 		}
 		if (!f->name) {
 			if (variant)
-				return hs_error_set(err, -HS_EPARSE, "json.case-variant-key", sub,
-						    m->value->offset,
-						    "key differs from the field \"%s\" only in case or "
-						    "Unicode folding; runc would read it as that field",
-						    variant->name);
+				return hs_error_set(
+				    err, -HS_EPARSE, "json.case-variant-key", sub, m->value->offset,
+				    "key differs from the field \"%s\" only in case or "
+				    "Unicode folding; runc would read it as that field",
+				    variant->name);
 			if (unknown == HS_UNKNOWN_REFUSE)
 				return hs_error_set(err, -HS_EPARSE, "json.unknown-key", sub,
 						    m->value->offset, "unknown key");
@@ -146,9 +147,10 @@ static int check_any(const struct hs_json *v, const char *path, struct hs_error 
 
 			hs_json_path_key(sub, sizeof(sub), path, m->key);
 			if (m->value->type == HS_JSON_NULL)
-				return hs_error_set(err, -HS_EPARSE, "json.null", sub, m->value->offset,
-						    "null member inside a value kept as written: the "
-						    "canonical form would drop it and change the value");
+				return hs_error_set(
+				    err, -HS_EPARSE, "json.null", sub, m->value->offset,
+				    "null member inside a value kept as written: the "
+				    "canonical form would drop it and change the value");
 			r = check_any(m->value, sub, err);
 			if (r < 0)
 				return r;
@@ -189,8 +191,8 @@ static int check(const struct hs_json *v, const struct hs_schema *s, const char 
 
 		if (hs_json_get_i64(v, s->min, s->max, &n) < 0)
 			return hs_error_set(err, -HS_EPARSE, "json.number", path, v->offset,
-					    "%s is not an integer in [%lld, %lld]", v->u.number.text,
-					    (long long)s->min, (long long)s->max);
+					    "%s is not an integer in [%lld, %lld]",
+					    v->u.number.text, (long long)s->min, (long long)s->max);
 		return 0;
 	}
 	case HS_S_UINT: {
@@ -202,8 +204,7 @@ static int check(const struct hs_json *v, const struct hs_schema *s, const char 
 					    (unsigned long long)s->umax);
 		return 0;
 	}
-	case HS_S_STRUCT:
-		return check_struct(v, s, path, unknown, err);
+	case HS_S_STRUCT: return check_struct(v, s, path, unknown, err);
 	case HS_S_MAP:
 		for (size_t i = 0; i < v->u.object.len; i++) {
 			const struct hs_json_member *m = &v->u.object.members[i];
@@ -225,8 +226,7 @@ static int check(const struct hs_json *v, const struct hs_schema *s, const char 
 				return r;
 		}
 		return 0;
-	default:
-		return 0;
+	default: return 0;
 	}
 }
 

@@ -181,7 +181,7 @@ int hs_json_set(struct hs_arena *a, struct hs_json *obj, const char *key, struct
 	if (!(key = hs_arena_strdup(a, key)))
 		return -ENOMEM;
 	obj->u.object.members[obj->u.object.len++] =
-		(struct hs_json_member){ .key = key, .key_len = strlen(key), .value = value };
+	    (struct hs_json_member){ .key = key, .key_len = strlen(key), .value = value };
 	return 0;
 }
 
@@ -257,11 +257,8 @@ struct hs_json *hs_json_clone(struct hs_arena *a, const struct hs_json *v)
 		return NULL;
 	c->offset = v->offset;
 	switch (v->type) {
-	case HS_JSON_NULL:
-		break;
-	case HS_JSON_BOOL:
-		c->u.boolean = v->u.boolean;
-		break;
+	case HS_JSON_NULL: break;
+	case HS_JSON_BOOL: c->u.boolean = v->u.boolean; break;
 	case HS_JSON_NUMBER:
 	case HS_JSON_STRING:
 		c->u = v->u; /* strings are immutable and arena-owned */
@@ -288,10 +285,8 @@ bool hs_json_equal(const struct hs_json *a, const struct hs_json *b)
 	if (!a || !b || a->type != b->type)
 		return a == b;
 	switch (a->type) {
-	case HS_JSON_NULL:
-		return true;
-	case HS_JSON_BOOL:
-		return a->u.boolean == b->u.boolean;
+	case HS_JSON_NULL: return true;
+	case HS_JSON_BOOL: return a->u.boolean == b->u.boolean;
 	case HS_JSON_NUMBER:
 		return a->u.number.len == b->u.number.len &&
 		       !memcmp(a->u.number.text, b->u.number.text, a->u.number.len);

@@ -83,8 +83,7 @@ static int load_list(struct hs_arena *a, const struct hs_json *list, const char 
 		return -ENOMEM;
 	for (size_t i = 0; i < n; i++)
 		v[i] = (*ret)[i];
-	hs_json_foreach_item(item, list, i)
-	{
+	hs_json_foreach_item(item, list, i) {
 		if (!item->u.string.len)
 			return hs_error_set(err, -HS_ECONFIG, "annotations.policy", "", -1,
 					    "%s[%zu]: empty key", name, i);
@@ -108,11 +107,13 @@ static int annotations_load(struct hs_arena *a, const struct hs_json *section, v
 	action = hs_json_get_string(section, "action");
 	if (action && hs_action_parse(action, &c->action) < 0)
 		return hs_error_set(err, -HS_ECONFIG, "annotations.policy", "", -1,
-				    "\"action\" is \"refuse\", \"rewrite\" or \"warn\", not \"%s\"", action);
+				    "\"action\" is \"refuse\", \"rewrite\" or \"warn\", not \"%s\"",
+				    action);
 	/* "unsafe" adds to the runtimes' list, never replaces it: only "allow" relaxes. */
 	r = load_list(a, hs_json_get(section, "unsafe"), "unsafe", &c->unsafe, &c->n_unsafe, err);
 	if (r >= 0)
-		r = load_list(a, hs_json_get(section, "allow"), "allow", &c->allow, &c->n_allow, err);
+		r = load_list(a, hs_json_get(section, "allow"), "allow", &c->allow, &c->n_allow,
+			      err);
 	if (r < 0)
 		return r;
 	*ret_cfg = c;
@@ -161,8 +162,10 @@ static int annotations_check_config(struct hs_check_ctx *ctx, const void *vcfg)
 			continue;
 		hs_json_path_key(path, sizeof(path), "annotations", key);
 		r = hs_finding(ctx, "annotations.unsafe", path, c->action,
-			       "annotation changes what the runtime does (matches \"%s\") and is not "
-			       "on the policy's allowlist (controls.annotations.allow)", hit);
+			       "annotation changes what the runtime does (matches \"%s\") and is "
+			       "not "
+			       "on the policy's allowlist (controls.annotations.allow)",
+			       hit);
 		if (r < 0)
 			return r;
 		if (r == HS_ACTION_REWRITE)

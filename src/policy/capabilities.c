@@ -65,23 +65,25 @@ static int caps_load(struct hs_arena *a, const struct hs_json *section, void **r
 	c->no_new_privileges = true;
 	if (act && hs_action_parse(act, &c->action) < 0)
 		return hs_error_set(err, -HS_ECONFIG, "policy.capabilities",
-				    "controls.capabilities.action", -1, "must be rewrite, refuse or warn");
+				    "controls.capabilities.action", -1,
+				    "must be rewrite, refuse or warn");
 	if ((v = hs_json_get(section, "no_new_privileges")))
 		c->no_new_privileges = v->u.boolean;
 	if (!list) {
 		for (size_t i = 0; i < n; i++)
 			c->allow[i] = default_allow[i];
 	}
-	hs_json_foreach_item(it, list, i)
-	{
+	hs_json_foreach_item(it, list, i) {
 		r = cap_known(it->u.string.s, err);
 		if (r < 0)
 			return r;
 		if (r == 0)
 			return hs_error_set(err, -HS_ECONFIG, "policy.capabilities",
 					    "controls.capabilities.allow", -1,
-					    "\"%s\" is not a capability libcap-ng knows (write CAP_ and "
-					    "the upper-case name)", it->u.string.s);
+					    "\"%s\" is not a capability libcap-ng knows (write "
+					    "CAP_ and "
+					    "the upper-case name)",
+					    it->u.string.s);
 		c->allow[i] = it->u.string.s;
 	}
 	*ret_cfg = c;
@@ -110,11 +112,13 @@ static int check_nnp(struct hs_check_ctx *ctx, const struct caps_cfg *c)
 
 	if (!c->no_new_privileges || (v && v->type == HS_JSON_BOOL && v->u.boolean))
 		return 0;
-	r = hs_finding(ctx, "capabilities.no-new-privileges", ppath(ctx, "noNewPrivileges"), c->action,
-		       "no_new_privs is %s: a setuid or file-capability binary could gain privileges",
+	r = hs_finding(ctx, "capabilities.no-new-privileges", ppath(ctx, "noNewPrivileges"),
+		       c->action,
+		       "no_new_privs is %s: a setuid or file-capability binary could gain "
+		       "privileges",
 		       v ? "false" : "not set");
-	if (r == HS_ACTION_REWRITE &&
-	    hs_json_set(ctx->arena, ctx->process, "noNewPrivileges", hs_json_new_bool(ctx->arena, true)) < 0)
+	if (r == HS_ACTION_REWRITE && hs_json_set(ctx->arena, ctx->process, "noNewPrivileges",
+						  hs_json_new_bool(ctx->arena, true)) < 0)
 		return -ENOMEM;
 	return r < 0 ? r : 0;
 }
@@ -126,12 +130,10 @@ static int check_names(struct hs_check_ctx *ctx, const struct hs_json *caps)
 	const struct hs_json_member *m;
 	struct hs_error err = HS_ERROR_INIT;
 
-	hs_json_foreach_member(m, caps, i)
-	{
+	hs_json_foreach_member(m, caps, i) {
 		const struct hs_json *it;
 
-		hs_json_foreach_item(it, m->value, j)
-		{
+		hs_json_foreach_item(it, m->value, j) {
 			char path[256];
 			int r;
 
@@ -139,13 +141,17 @@ static int check_names(struct hs_check_ctx *ctx, const struct hs_json *caps)
 				continue;
 			r = cap_known(it->u.string.s, &err);
 			hs_json_path_index(path, sizeof(path),
-					   ppath(ctx, hs_arena_printf(ctx->arena, "capabilities.%s", m->key)), j);
+					   ppath(ctx, hs_arena_printf(ctx->arena, "capabilities.%s",
+								      m->key)),
+					   j);
 			if (r < 0)
-				r = hs_finding(ctx, "capabilities.libcap-ng", path, HS_ACTION_REFUSE,
+				r = hs_finding(ctx, "capabilities.libcap-ng", path,
+					       HS_ACTION_REFUSE,
 					       "cannot check capability names: %s", err.msg);
 			else if (r == 0)
 				r = hs_finding(ctx, "capabilities.unknown", path, HS_ACTION_REFUSE,
-					       "\"%s\" is not a capability (libcap-ng does not know it)",
+					       "\"%s\" is not a capability (libcap-ng does not "
+					       "know it)",
 					       it->u.string.s);
 			if (r < 0)
 				return r;
@@ -166,7 +172,8 @@ static int check_must_be_empty(struct hs_check_ctx *ctx, const struct caps_cfg *
 		return 0;
 	r = hs_finding(ctx, hs_arena_printf(ctx->arena, "capabilities.%s", set),
 		       ppath(ctx, hs_arena_printf(ctx->arena, "capabilities.%s", set)), c->action,
-		       "%zu %s capabilit%s: they survive exec into every program the process runs%s",
+		       "%zu %s capabilit%s: they survive exec into every program the process "
+		       "runs%s",
 		       v->u.array.len, set, v->u.array.len == 1 ? "y" : "ies",
 		       c->action == HS_ACTION_REWRITE ? ": emptied" : "");
 	if (r == HS_ACTION_REWRITE)
@@ -190,9 +197,10 @@ static int check_within_allowlist(struct hs_check_ctx *ctx, const struct caps_cf
 			continue;
 		}
 		hs_json_path_index(path, sizeof(path),
-				   ppath(ctx, hs_arena_printf(ctx->arena, "capabilities.%s", set)), i + removed);
-		r = hs_finding(ctx, hs_arena_printf(ctx->arena, "capabilities.%s", set), path, c->action,
-			       "%s is not in the policy's allowlist%s", it->u.string.s,
+				   ppath(ctx, hs_arena_printf(ctx->arena, "capabilities.%s", set)),
+				   i + removed);
+		r = hs_finding(ctx, hs_arena_printf(ctx->arena, "capabilities.%s", set), path,
+			       c->action, "%s is not in the policy's allowlist%s", it->u.string.s,
 			       c->action == HS_ACTION_REWRITE ? ": dropped" : "");
 		if (r < 0)
 			return r;
@@ -207,7 +215,8 @@ static int check_within_allowlist(struct hs_check_ctx *ctx, const struct caps_cf
 
 static int caps_check_process(struct hs_check_ctx *ctx, const void *cfg)
 {
-	static const char *const sets[] = { "bounding", "effective", "permitted", "inheritable", "ambient" };
+	static const char *const sets[] = { "bounding", "effective", "permitted", "inheritable",
+					    "ambient" };
 	const struct caps_cfg *c = cfg;
 	struct hs_json *caps = hs_json_get(ctx->process, "capabilities");
 	int r;

@@ -52,7 +52,8 @@ static int cgroups_check_config(struct hs_check_ctx *ctx, const void *cfg)
 		r = hs_finding(ctx, "cgroups.in-use", "linux.cgroupsPath", HS_ACTION_REFUSE,
 			       "cgroup %s already holds processes (a host service's, another "
 			       "container's): the runtime would set its limits and device rules "
-			       "and kill --all would signal them", clean);
+			       "and kill --all would signal them",
+			       clean);
 	return r < 0 ? r : 0;
 }
 

@@ -8,7 +8,7 @@
 
 struct device_allow {
 	const char *path;
-	const char *type; /* NULL: any */
+	const char *type;     /* NULL: any */
 	int64_t major, minor; /* -1: any */
 };
 
@@ -20,13 +20,14 @@ struct devices_cfg {
 
 static const struct hs_schema allow_item = {
 	.kind = HS_S_STRUCT,
-	.fields = (const struct hs_schema_field[]){
+	.fields =
+	    (const struct hs_schema_field[]){
 		{ "path", &hs_schema_string },
 		{ "type", &hs_schema_string },
 		{ "major", &hs_schema_i64 },
 		{ "minor", &hs_schema_i64 },
 		{ NULL, NULL },
-	},
+	    },
 };
 static const struct hs_schema_field devices_fields[] = {
 	{ "action", &hs_schema_string },
@@ -58,14 +59,14 @@ static int devices_load(struct hs_arena *a, const struct hs_json *section, void 
 	action = hs_json_get_string(section, "action");
 	if (action && hs_action_parse(action, &c->action) < 0)
 		return hs_error_set(err, -HS_ECONFIG, "devices.policy", "", -1,
-				    "\"action\" is \"refuse\", \"rewrite\" or \"warn\", not \"%s\"", action);
+				    "\"action\" is \"refuse\", \"rewrite\" or \"warn\", not \"%s\"",
+				    action);
 	list = hs_json_get(section, "allow");
 	c->n_allow = hs_json_len(list);
 	c->allow = hs_arena_alloc(a, (c->n_allow + 1) * sizeof(*c->allow));
 	if (!c->allow)
 		return -ENOMEM;
-	hs_json_foreach_item(item, list, i)
-	{
+	hs_json_foreach_item(item, list, i) {
 		struct device_allow *d = &c->allow[i];
 		const struct hs_json *v;
 
@@ -79,7 +80,8 @@ static int devices_load(struct hs_arena *a, const struct hs_json *section, void 
 		if (!d->path || d->path[0] != '/')
 			return hs_error_set(err, -HS_ECONFIG, "devices.policy", "", -1,
 					    "allow[%zu]: \"path\" must be the absolute device path "
-					    "inside the container", i);
+					    "inside the container",
+					    i);
 		if (d->type && strcmp(d->type, "c") && strcmp(d->type, "b") &&
 		    strcmp(d->type, "u") && strcmp(d->type, "p"))
 			return hs_error_set(err, -HS_ECONFIG, "devices.policy", "", -1,
@@ -178,13 +180,15 @@ static bool rule_denies_all(const struct hs_json *rule)
 
 	return allow && !allow->u.boolean && (!type || !*type || !strcmp(type, "a")) &&
 	       get_num(rule, "major", -1) < 0 && get_num(rule, "minor", -1) < 0 &&
-	       (!access || !*access || (strchr(access, 'r') && strchr(access, 'w') && strchr(access, 'm')));
+	       (!access || !*access ||
+		(strchr(access, 'r') && strchr(access, 'w') && strchr(access, 'm')));
 }
 
 /* Device-cgroup grants the runtimes make themselves (runc's AllowedDevices, crun's defaults):
  * the default nodes, every pty (136:*) and /dev/net/tun (10:200). */
 static const struct device_allow cgroup_defaults[] = {
-	{ "", "c", 136, -1 }, { "", "c", 10, 200 },
+	{ "", "c", 136, -1 },
+	{ "", "c", 10, 200 },
 };
 
 /* A cgroup rule's (type, major, minor) against a device: a wildcard in the rule must be a
@@ -242,18 +246,21 @@ static int check_cgroup_rules(struct hs_check_ctx *ctx, const struct devices_cfg
 
 		hs_json_path_index(jpath, sizeof(jpath), prefix, i);
 		if (rule_allows_all(rule))
-			r = hs_finding(ctx, "devices.allow-all", jpath, c->action,
-				       "device-cgroup rule allows access to every device (allow: true "
-				       "without type, type \"a\", or no major and minor): the container "
-				       "could open the host's disks and memory");
+			r = hs_finding(
+			    ctx, "devices.allow-all", jpath, c->action,
+			    "device-cgroup rule allows access to every device (allow: true "
+			    "without type, type \"a\", or no major and minor): the container "
+			    "could open the host's disks and memory");
 		else if (!cgroup_rule_allowed(c, rule))
-			r = hs_finding(ctx, "devices.cgroup-not-allowed", jpath, c->action,
-				       "device-cgroup rule grants read or write on %s %lld:%lld, neither a "
-				       "runtime default nor on the policy's allowlist "
-				       "(controls.devices.allow): a device node in the image would reach "
-				       "the host's device", hs_json_get_string(rule, "type") ?: "?",
-				       (long long)get_num(rule, "major", -1),
-				       (long long)get_num(rule, "minor", -1));
+			r = hs_finding(
+			    ctx, "devices.cgroup-not-allowed", jpath, c->action,
+			    "device-cgroup rule grants read or write on %s %lld:%lld, neither a "
+			    "runtime default nor on the policy's allowlist "
+			    "(controls.devices.allow): a device node in the image would reach "
+			    "the host's device",
+			    hs_json_get_string(rule, "type") ?: "?",
+			    (long long)get_num(rule, "major", -1),
+			    (long long)get_num(rule, "minor", -1));
 		else
 			continue;
 		if (r < 0)
@@ -275,13 +282,16 @@ static int check_cgroup_rules(struct hs_check_ctx *ctx, const struct devices_cfg
 		struct hs_json *nl = hs_json_new(ctx->arena, HS_JSON_ARRAY);
 		struct hs_json *item;
 
-		if (!deny || !nl || hs_json_set(ctx->arena, deny, "allow", hs_json_new_bool(ctx->arena, false)) < 0 ||
-		    hs_json_set(ctx->arena, deny, "access", hs_json_new_string(ctx->arena, "rwm")) < 0 ||
+		if (!deny || !nl ||
+		    hs_json_set(ctx->arena, deny, "allow", hs_json_new_bool(ctx->arena, false)) <
+			0 ||
+		    hs_json_set(ctx->arena, deny, "access", hs_json_new_string(ctx->arena, "rwm")) <
+			0 ||
 		    hs_json_append(ctx->arena, nl, deny) < 0)
 			return -ENOMEM;
 		hs_json_foreach_item(item, list, i)
-		if (hs_json_append(ctx->arena, nl, item) < 0)
-			return -ENOMEM;
+			if (hs_json_append(ctx->arena, nl, item) < 0)
+				return -ENOMEM;
 		if (hs_json_set(ctx->arena, resources, "devices", nl) < 0)
 			return -ENOMEM;
 	}
@@ -307,7 +317,9 @@ static int devices_check_config(struct hs_check_ctx *ctx, const void *vcfg)
 	resources = hs_json_ensure_object(ctx->arena, linux_, "resources");
 	if (!resources)
 		return hs_finding(ctx, "devices.type", "linux.resources", HS_ACTION_REFUSE,
-				  "not an object") < 0 ? -ENOMEM : 0;
+				  "not an object") < 0
+			   ? -ENOMEM
+			   : 0;
 	return check_cgroup_rules(ctx, c, resources, "linux.resources.devices", true);
 }
 

@@ -32,8 +32,7 @@ static int load_list(struct hs_arena *a, const struct hs_json *list, const char 
 	v = hs_arena_alloc(a, n * sizeof(*v));
 	if (!v)
 		return -ENOMEM;
-	hs_json_foreach_item(item, list, i)
-	{
+	hs_json_foreach_item(item, list, i) {
 		char path[64];
 		int r;
 
@@ -61,10 +60,13 @@ static int egress_load(struct hs_arena *a, const struct hs_json *section, void *
 	if (section) {
 		def = hs_json_get_string(section, "default");
 		if (def && strcmp(def, "deny") && strcmp(def, "allow"))
-			return hs_error_set(err, -HS_ECONFIG, "egress.default", "controls.egress.default",
-					    -1, "\"default\" is \"deny\" or \"allow\", not \"%s\"", def);
+			return hs_error_set(err, -HS_ECONFIG, "egress.default",
+					    "controls.egress.default", -1,
+					    "\"default\" is \"deny\" or \"allow\", not \"%s\"",
+					    def);
 		c->default_allow = def && !strcmp(def, "allow");
-		r = load_list(a, hs_json_get(section, "allow"), "allow", &c->allow, &c->n_allow, err);
+		r = load_list(a, hs_json_get(section, "allow"), "allow", &c->allow, &c->n_allow,
+			      err);
 		if (r < 0)
 			return r;
 		r = load_list(a, hs_json_get(section, "deny"), "deny", &c->deny, &c->n_deny, err);
@@ -74,8 +76,9 @@ static int egress_load(struct hs_arena *a, const struct hs_json *section, void *
 		if (rate) {
 			r = hs_json_get_u64(rate, UINT64_MAX, &c->rate);
 			if (r < 0 || c->rate == 0)
-				return hs_error_set(err, -HS_ECONFIG, "egress.rate", "controls.egress.rate",
-						    -1, "\"rate\" is a positive number of bytes per "
+				return hs_error_set(err, -HS_ECONFIG, "egress.rate",
+						    "controls.egress.rate", -1,
+						    "\"rate\" is a positive number of bytes per "
 						    "second (leave it out for no ceiling)");
 		}
 	}
@@ -111,7 +114,8 @@ static int hook_binary(struct hs_arena *a, const char **ret)
 	}
 	n = readlink("/proc/self/exe", buf, sizeof(buf) - 1);
 	if (n <= 0 || n >= (ssize_t)sizeof(buf) - 1)
-		return n < 0 && errno > 0 ? -errno : -ENAMETOOLONG; /* errno is stale unless n < 0 */
+		return n < 0 && errno > 0 ? -errno
+					  : -ENAMETOOLONG; /* errno is stale unless n < 0 */
 	buf[n] = '\0';
 	/* Replaced while running: the path now names something else. */
 	if (buf[0] != '/' || (n > 10 && !strcmp(buf + n - 10, " (deleted)")))
@@ -125,8 +129,7 @@ static bool has_own_netns(const struct hs_json *config)
 	struct hs_json *linux_ = hs_json_get_type(config, "linux", HS_JSON_OBJECT);
 	struct hs_json *ns;
 
-	hs_json_foreach_item(ns, hs_json_get_type(linux_, "namespaces", HS_JSON_ARRAY), i)
-	{
+	hs_json_foreach_item(ns, hs_json_get_type(linux_, "namespaces", HS_JSON_ARRAY), i) {
 		const char *t = hs_json_get_string(ns, "type");
 
 		if (t && !strcmp(t, "network"))
@@ -185,11 +188,15 @@ static int egress_check_config(struct hs_check_ctx *ctx, const void *vcfg)
 	hooks = hs_json_ensure_object(ctx->arena, ctx->config, "hooks");
 	if (!hooks)
 		return hs_finding(ctx, "egress.hooks", "hooks", HS_ACTION_REFUSE,
-				  "\"hooks\" is not an object") < 0 ? -ENOMEM : 0;
+				  "\"hooks\" is not an object") < 0
+			   ? -ENOMEM
+			   : 0;
 	list = hs_json_ensure_array(ctx->arena, hooks, "createRuntime");
 	if (!list)
 		return hs_finding(ctx, "egress.hooks", "hooks.createRuntime", HS_ACTION_REFUSE,
-				  "\"hooks.createRuntime\" is not an array") < 0 ? -ENOMEM : 0;
+				  "\"hooks.createRuntime\" is not an array") < 0
+			   ? -ENOMEM
+			   : 0;
 	/* A config hardshim has already written (a restart re-creates from the same bundle)
 	 * carries our hook last: leave it, so that checking twice changes nothing. */
 	n = hs_json_len(list);

@@ -16,7 +16,7 @@ static const char *const stages[] = {
 
 struct hook_allow {
 	const char *path;
-	const struct hs_json *args;  /* array, or NULL: any arguments */
+	const struct hs_json *args;   /* array, or NULL: any arguments */
 	const struct hs_json *stages; /* array, or NULL: any stage */
 };
 
@@ -28,12 +28,13 @@ struct hooks_cfg {
 
 static const struct hs_schema allow_item = {
 	.kind = HS_S_STRUCT,
-	.fields = (const struct hs_schema_field[]){
+	.fields =
+	    (const struct hs_schema_field[]){
 		{ "path", &hs_schema_string },
 		{ "args", &hs_schema_string_array },
 		{ "stages", &hs_schema_string_array },
 		{ NULL, NULL },
-	},
+	    },
 };
 static const struct hs_schema_field hooks_fields[] = {
 	{ "action", &hs_schema_string },
@@ -90,14 +91,14 @@ static int hooks_load(struct hs_arena *a, const struct hs_json *section, void **
 	action = hs_json_get_string(section, "action");
 	if (action && hs_action_parse(action, &c->action) < 0)
 		return hs_error_set(err, -HS_ECONFIG, "hooks.policy", "", -1,
-				    "\"action\" is \"refuse\", \"rewrite\" or \"warn\", not \"%s\"", action);
+				    "\"action\" is \"refuse\", \"rewrite\" or \"warn\", not \"%s\"",
+				    action);
 	list = hs_json_get(section, "allow");
 	c->n_allow = hs_json_len(list);
 	c->allow = hs_arena_alloc(a, (c->n_allow + 1) * sizeof(*c->allow));
 	if (!c->allow)
 		return -ENOMEM;
-	hs_json_foreach_item(item, list, i)
-	{
+	hs_json_foreach_item(item, list, i) {
 		struct hook_allow *h = &c->allow[i];
 
 		h->path = hs_json_get_string(item, "path");
@@ -106,11 +107,13 @@ static int hooks_load(struct hs_arena *a, const struct hs_json *section, void **
 		if (!h->path || h->path[0] != '/' || strstr(h->path, "/./") ||
 		    strstr(h->path, "/../") || strstr(h->path, "//"))
 			return hs_error_set(err, -HS_ECONFIG, "hooks.policy", "", -1,
-					    "allow[%zu]: \"path\" must be an absolute, clean path", i);
+					    "allow[%zu]: \"path\" must be an absolute, clean path",
+					    i);
 		hs_json_foreach_item(s, h->stages, j)
-		if (!is_stage(s->u.string.s))
-			return hs_error_set(err, -HS_ECONFIG, "hooks.policy", "", -1,
-					    "allow[%zu]: \"%s\" is not a hook stage", i, s->u.string.s);
+			if (!is_stage(s->u.string.s))
+				return hs_error_set(err, -HS_ECONFIG, "hooks.policy", "", -1,
+						    "allow[%zu]: \"%s\" is not a hook stage", i,
+						    s->u.string.s);
 	}
 	*ret_cfg = c;
 	return 0;
@@ -132,7 +135,7 @@ static bool allowlisted(const struct hooks_cfg *c, const char *stage, const char
 		if (strcmp(h->path, path))
 			continue;
 		hs_json_foreach_item(s, h->stages, j)
-		stage_ok = stage_ok || !strcmp(s->u.string.s, stage);
+			stage_ok = stage_ok || !strcmp(s->u.string.s, stage);
 		if (stage_ok && (!h->args || strings_equal(h->args, args)))
 			return true;
 	}
@@ -141,7 +144,8 @@ static bool allowlisted(const struct hooks_cfg *c, const char *stage, const char
 
 /* The section of control `name` in force for this check (the exception's, if one applies),
  * or NULL when that control is switched off. */
-static const struct hs_control_cfg *control_in_force(const struct hs_check_ctx *ctx, const char *name)
+static const struct hs_control_cfg *control_in_force(const struct hs_check_ctx *ctx,
+						     const char *name)
 {
 	const struct hs_control_cfg *cfgs = ctx->policy->controls;
 
@@ -232,7 +236,8 @@ static const char *unsafe_file(struct hs_check_ctx *ctx, const char *path, char 
 		return why;
 	}
 	if (ctx->host->canonicalize(ctx->host, ctx->arena, path, &cp, &err) < 0) {
-		snprintf(why, size, "cannot resolve %.300s: %.300s", path, err.msg[0] ? err.msg : "error");
+		snprintf(why, size, "cannot resolve %.300s: %.300s", path,
+			 err.msg[0] ? err.msg : "error");
 		return why;
 	}
 	if (!cp.exists || !cp.n_components) {
@@ -248,13 +253,16 @@ static const char *unsafe_file(struct hs_check_ctx *ctx, const char *path, char 
 	 * fine) or change what is in it. */
 	replaceable = hs_canonical_path_replaceable(ctx->arena, &cp);
 	if (replaceable) {
-		snprintf(why, size, "%s: someone other than root could replace what runs", replaceable);
+		snprintf(why, size, "%s: someone other than root could replace what runs",
+			 replaceable);
 		return why;
 	}
 	last = &cp.components[cp.n_components - 1];
 	if (last->uid != 0 || (last->mode & 0022)) {
-		snprintf(why, size, "%s is %s (uid %u, mode %04o): someone other than root could "
-			 "change what runs", last->path,
+		snprintf(why, size,
+			 "%s is %s (uid %u, mode %04o): someone other than root could "
+			 "change what runs",
+			 last->path,
 			 last->uid != 0 ? "not owned by root" : "writable by group or others",
 			 (unsigned)last->uid, (unsigned)(last->mode & 07777));
 		return why;
@@ -299,8 +307,10 @@ static int hooks_check_config(struct hs_check_ctx *ctx, const void *vcfg)
 				if (!is_own_hook(ctx, self, stages[s], hook) &&
 				    !allowlisted(c, stages[s], path, args)) {
 					rule = "hooks.not-allowlisted";
-					snprintf(why, sizeof(why), "%s hook %s%s is not on the policy's "
-						 "allowlist (controls.hooks.allow)", stages[s], path,
+					snprintf(why, sizeof(why),
+						 "%s hook %s%s is not on the policy's "
+						 "allowlist (controls.hooks.allow)",
+						 stages[s], path,
 						 args ? " with these arguments" : "");
 				} else if (unsafe_file(ctx, path, why, sizeof(why))) {
 					rule = "hooks.unsafe-file";

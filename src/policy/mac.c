@@ -11,8 +11,8 @@
 #include "mac.h"
 
 struct mac_cfg {
-	enum hs_action no_mac;          /* a host with neither: warn or refuse */
-	const char *apparmor_profile;   /* set when a config names none */
+	enum hs_action no_mac;               /* a host with neither: warn or refuse */
+	const char *apparmor_profile;        /* set when a config names none */
 	const char *const *apparmor_allowed; /* other profiles a config may name */
 	const char *se_user, *se_role, *se_process_type, *se_file_type;
 	const char *const *se_allowed_types; /* other types a config may name */
@@ -32,22 +32,31 @@ static const struct mac_cfg defaults = {
 
 /* Types that leave the container unconfined or with the host's powers (container-selinux's
  * spc_t "super privileged container", the host's own domains). Refused even if listed. */
-static const char *const privileged_types[] = { "spc_t", "unconfined_t", "unconfined_service_t",
-	"kernel_t", "init_t", "initrc_t", "sysadm_t", "container_runtime_t", "virtd_t", NULL };
+static const char *const privileged_types[] = {
+	"spc_t",    "unconfined_t", "unconfined_service_t", "kernel_t", "init_t",
+	"initrc_t", "sysadm_t",     "container_runtime_t",  "virtd_t",  NULL
+};
 
 static const struct hs_schema_field apparmor_fields[] = {
-	{ "profile", &hs_schema_string }, { "allowed", &hs_schema_string_array }, { NULL, NULL },
+	{ "profile", &hs_schema_string },
+	{ "allowed", &hs_schema_string_array },
+	{ NULL, NULL },
 };
 static const struct hs_schema apparmor_schema = { .kind = HS_S_STRUCT, .fields = apparmor_fields };
 static const struct hs_schema_field selinux_fields[] = {
-	{ "user", &hs_schema_string }, { "role", &hs_schema_string },
-	{ "process_type", &hs_schema_string }, { "file_type", &hs_schema_string },
-	{ "allowed_types", &hs_schema_string_array }, { NULL, NULL },
+	{ "user", &hs_schema_string },
+	{ "role", &hs_schema_string },
+	{ "process_type", &hs_schema_string },
+	{ "file_type", &hs_schema_string },
+	{ "allowed_types", &hs_schema_string_array },
+	{ NULL, NULL },
 };
 static const struct hs_schema selinux_schema = { .kind = HS_S_STRUCT, .fields = selinux_fields };
 static const struct hs_schema_field policy_fields[] = {
-	{ "no_mac", &hs_schema_string }, { "apparmor", &apparmor_schema },
-	{ "selinux", &selinux_schema }, { NULL, NULL },
+	{ "no_mac", &hs_schema_string },
+	{ "apparmor", &apparmor_schema },
+	{ "selinux", &selinux_schema },
+	{ NULL, NULL },
 };
 static const struct hs_schema policy_schema = { .kind = HS_S_STRUCT, .fields = policy_fields };
 
@@ -76,10 +85,13 @@ static int load_list(struct hs_arena *a, const struct hs_json *arr, const char *
 /* A name that goes into a label or profile name: no separators, nothing empty. */
 static bool plain_name(const char *s)
 {
-	return s && s[0] && strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.") == strlen(s);
+	return s && s[0] &&
+	       strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.") ==
+		   strlen(s);
 }
 
-static int mac_load(struct hs_arena *a, const struct hs_json *section, void **ret_cfg, struct hs_error *err)
+static int mac_load(struct hs_arena *a, const struct hs_json *section, void **ret_cfg,
+		    struct hs_error *err)
 {
 	struct mac_cfg *cfg = hs_arena_alloc(a, sizeof(*cfg));
 	if (!cfg)
@@ -89,35 +101,45 @@ static int mac_load(struct hs_arena *a, const struct hs_json *section, void **re
 	if (s && (hs_action_parse(s, &cfg->no_mac) < 0 || cfg->no_mac == HS_ACTION_REWRITE))
 		return hs_error_set(err, -HS_ECONFIG, "policy.mac", "controls.mac.no_mac", -1,
 				    "\"%s\" is not warn or refuse", s);
-	const struct hs_json *aa = hs_json_get(section, "apparmor"), *se = hs_json_get(section, "selinux");
+	const struct hs_json *aa = hs_json_get(section, "apparmor"),
+			     *se = hs_json_get(section, "selinux");
 	if ((s = hs_json_get_string(aa, "profile"))) {
 		if (!plain_name(s) || strcmp(s, "unconfined") == 0)
-			return hs_error_set(err, -HS_ECONFIG, "policy.mac", "controls.mac.apparmor.profile", -1,
+			return hs_error_set(err, -HS_ECONFIG, "policy.mac",
+					    "controls.mac.apparmor.profile", -1,
 					    "\"%s\" is not a usable profile name", s);
 		cfg->apparmor_profile = s;
 	}
 	int r = load_list(a, hs_json_get(aa, "allowed"), &cfg->apparmor_allowed);
-	if (r < 0 || (r = load_list(a, hs_json_get(se, "allowed_types"), &cfg->se_allowed_types)) < 0)
+	if (r < 0 ||
+	    (r = load_list(a, hs_json_get(se, "allowed_types"), &cfg->se_allowed_types)) < 0)
 		return r;
 	if (in_list(cfg->apparmor_allowed, "unconfined"))
-		return hs_error_set(err, -HS_ECONFIG, "policy.mac", "controls.mac.apparmor.allowed", -1,
-				    "unconfined cannot be allowed");
-	struct { const char *key; const char **dst; } fields[] = {
-		{ "user", &cfg->se_user }, { "role", &cfg->se_role },
-		{ "process_type", &cfg->se_process_type }, { "file_type", &cfg->se_file_type },
+		return hs_error_set(err, -HS_ECONFIG, "policy.mac", "controls.mac.apparmor.allowed",
+				    -1, "unconfined cannot be allowed");
+	struct {
+		const char *key;
+		const char **dst;
+	} fields[] = {
+		{ "user", &cfg->se_user },
+		{ "role", &cfg->se_role },
+		{ "process_type", &cfg->se_process_type },
+		{ "file_type", &cfg->se_file_type },
 	};
 	for (size_t i = 0; i < HS_ARRAY_SIZE(fields); i++) {
 		if (!(s = hs_json_get_string(se, fields[i].key)))
 			continue;
 		if (!plain_name(s) || in_list(privileged_types, s))
-			return hs_error_set(err, -HS_ECONFIG, "policy.mac", "controls.mac.selinux", -1,
-					    "%s \"%s\" is not usable for containers", fields[i].key, s);
+			return hs_error_set(err, -HS_ECONFIG, "policy.mac", "controls.mac.selinux",
+					    -1, "%s \"%s\" is not usable for containers",
+					    fields[i].key, s);
 		*fields[i].dst = s;
 	}
 	for (const char *const *t = cfg->se_allowed_types; *t; t++)
 		if (in_list(privileged_types, *t))
-			return hs_error_set(err, -HS_ECONFIG, "policy.mac", "controls.mac.selinux.allowed_types",
-					    -1, "%s is a privileged type", *t);
+			return hs_error_set(err, -HS_ECONFIG, "policy.mac",
+					    "controls.mac.selinux.allowed_types", -1,
+					    "%s is a privileged type", *t);
 	*ret_cfg = cfg;
 	return 0;
 }
@@ -145,8 +167,8 @@ static int new_mcs_level(char *buf, size_t size)
 	return 0;
 }
 
-static int check_apparmor(struct hs_check_ctx *ctx, const struct mac_cfg *cfg, struct hs_json *process,
-			  const char *ppath, bool set_default)
+static int check_apparmor(struct hs_check_ctx *ctx, const struct mac_cfg *cfg,
+			  struct hs_json *process, const char *ppath, bool set_default)
 {
 	char path[128];
 	snprintf(path, sizeof(path), "%s%sapparmorProfile", ppath, ppath[0] ? "." : "");
@@ -171,7 +193,9 @@ static int check_apparmor(struct hs_check_ctx *ctx, const struct mac_cfg *cfg, s
 	}
 	if (strcmp(prof, cfg->apparmor_profile) != 0 && !in_list(cfg->apparmor_allowed, prof)) {
 		r = hs_finding(ctx, "mac.apparmor-profile", path, HS_ACTION_REFUSE,
-			       "profile %s is not allowed by the policy (controls.mac.apparmor.allowed)", prof);
+			       "profile %s is not allowed by the policy "
+			       "(controls.mac.apparmor.allowed)",
+			       prof);
 		return r < 0 ? r : 0;
 	}
 	r = ctx->host->apparmor_profile_loaded(ctx->host, prof);
@@ -180,7 +204,8 @@ static int check_apparmor(struct hs_check_ctx *ctx, const struct mac_cfg *cfg, s
 	if (r == 0) {
 		r = hs_finding(ctx, "mac.apparmor-not-loaded", path, HS_ACTION_REFUSE,
 			       "profile %s is not loaded (/sys/kernel/security/apparmor/profiles): "
-			       "load it with apparmor_parser -r", prof);
+			       "load it with apparmor_parser -r",
+			       prof);
 		return r < 0 ? r : 0;
 	}
 	return 0;
@@ -212,7 +237,8 @@ static bool parse_context(const char *s, struct context *c)
  * would reach every container's files. */
 static bool single_level(const char *level)
 {
-	return strncmp(level, "s0", 2) == 0 && (level[2] == '\0' || level[2] == ':') && !strchr(level, '-');
+	return strncmp(level, "s0", 2) == 0 && (level[2] == '\0' || level[2] == ':') &&
+	       !strchr(level, '-');
 }
 
 static int check_label(struct hs_check_ctx *ctx, const struct mac_cfg *cfg, const char *label,
@@ -225,13 +251,18 @@ static int check_label(struct hs_check_ctx *ctx, const struct mac_cfg *cfg, cons
 			       "%s is not an SELinux context user:role:type:level", label);
 	else if (in_list(privileged_types, c.type))
 		r = hs_finding(ctx, "mac.selinux-privileged", path, HS_ACTION_REFUSE,
-			       "type %s is privileged: the container would not be confined", c.type);
+			       "type %s is privileged: the container would not be confined",
+			       c.type);
 	else if (strcmp(c.type, want_type) != 0 && !in_list(cfg->se_allowed_types, c.type))
 		r = hs_finding(ctx, "mac.selinux-type", path, HS_ACTION_REFUSE,
-			       "type %s is not allowed by the policy (controls.mac.selinux.allowed_types)", c.type);
+			       "type %s is not allowed by the policy "
+			       "(controls.mac.selinux.allowed_types)",
+			       c.type);
 	else if (!single_level(c.level))
 		r = hs_finding(ctx, "mac.selinux-level", path, HS_ACTION_REFUSE,
-			       "level %s is a range or not s0: the container could reach others' files", c.level);
+			       "level %s is a range or not s0: the container could reach others' "
+			       "files",
+			       c.level);
 	else if ((r = ctx->host->selinux_context_valid(ctx->host, label)) < 0)
 		return r; /* cannot tell: fail closed */
 	else if (r == 0)
@@ -242,8 +273,8 @@ static int check_label(struct hs_check_ctx *ctx, const struct mac_cfg *cfg, cons
 	return r < 0 ? r : 0;
 }
 
-static int check_selinux(struct hs_check_ctx *ctx, const struct mac_cfg *cfg, struct hs_json *process,
-			 const char *ppath, bool create)
+static int check_selinux(struct hs_check_ctx *ctx, const struct mac_cfg *cfg,
+			 struct hs_json *process, const char *ppath, bool create)
 {
 	char path[128], level[32];
 	snprintf(path, sizeof(path), "%s%sselinuxLabel", ppath, ppath[0] ? "." : "");
@@ -254,14 +285,16 @@ static int check_selinux(struct hs_check_ctx *ctx, const struct mac_cfg *cfg, st
 			return 0;
 		if ((r = new_mcs_level(level, sizeof(level))) < 0)
 			return r;
-		const char *l = hs_arena_printf(ctx->arena, "%s:%s:%s:%s", cfg->se_user, cfg->se_role,
-						cfg->se_process_type, level);
+		const char *l = hs_arena_printf(ctx->arena, "%s:%s:%s:%s", cfg->se_user,
+						cfg->se_role, cfg->se_process_type, level);
 		if (!l)
 			return -ENOMEM;
-		r = hs_finding(ctx, "mac.selinux-default", path, HS_ACTION_REWRITE, "no SELinux label: %s applied", l);
+		r = hs_finding(ctx, "mac.selinux-default", path, HS_ACTION_REWRITE,
+			       "no SELinux label: %s applied", l);
 		if (r != HS_ACTION_REWRITE)
 			return r < 0 ? r : 0;
-		if (hs_json_set(ctx->arena, process, "selinuxLabel", hs_json_new_string(ctx->arena, l)) < 0)
+		if (hs_json_set(ctx->arena, process, "selinuxLabel",
+				hs_json_new_string(ctx->arena, l)) < 0)
 			return -ENOMEM;
 		label = l;
 	}
@@ -280,11 +313,12 @@ static int check_selinux(struct hs_check_ctx *ctx, const struct mac_cfg *cfg, st
 						cfg->se_file_type, c.level);
 		if (!m)
 			return -ENOMEM;
-		r = hs_finding(ctx, "mac.selinux-mount-default", "linux.mountLabel", HS_ACTION_REWRITE,
-			       "no mount label: %s applied", m);
+		r = hs_finding(ctx, "mac.selinux-mount-default", "linux.mountLabel",
+			       HS_ACTION_REWRITE, "no mount label: %s applied", m);
 		if (r != HS_ACTION_REWRITE)
 			return r < 0 ? r : 0;
-		if (hs_json_set(ctx->arena, linux_, "mountLabel", hs_json_new_string(ctx->arena, m)) < 0)
+		if (hs_json_set(ctx->arena, linux_, "mountLabel",
+				hs_json_new_string(ctx->arena, m)) < 0)
 			return -ENOMEM;
 		mount = m;
 	}
@@ -297,16 +331,15 @@ static int check(struct hs_check_ctx *ctx, const struct mac_cfg *cfg, struct hs_
 	if (!ctx->host)
 		return -EINVAL;
 	switch (ctx->host->mac(ctx->host)) {
-	case HS_MAC_APPARMOR:
-		return process ? check_apparmor(ctx, cfg, process, ppath, create) : 0;
-	case HS_MAC_SELINUX:
-		return process ? check_selinux(ctx, cfg, process, ppath, create) : 0;
+	case HS_MAC_APPARMOR: return process ? check_apparmor(ctx, cfg, process, ppath, create) : 0;
+	case HS_MAC_SELINUX: return process ? check_selinux(ctx, cfg, process, ppath, create) : 0;
 	case HS_MAC_NONE:
 	default:
 		if (!create)
 			return 0;
 		int r = hs_finding(ctx, "mac.none", "process", cfg->no_mac,
-				   "this host has neither AppArmor nor SELinux enabled: the container runs "
+				   "this host has neither AppArmor nor SELinux enabled: the "
+				   "container runs "
 				   "without mandatory access control");
 		return r < 0 ? r : 0;
 	}
@@ -316,8 +349,8 @@ static int mac_check_config(struct hs_check_ctx *ctx, const void *cfg_)
 {
 	if (!ctx->config)
 		return 0;
-	return check(ctx, cfg_ ? cfg_ : &defaults, hs_json_get_type(ctx->config, "process", HS_JSON_OBJECT),
-		     "process", true);
+	return check(ctx, cfg_ ? cfg_ : &defaults,
+		     hs_json_get_type(ctx->config, "process", HS_JSON_OBJECT), "process", true);
 }
 
 /* exec: a profile or label the process document names must pass the same rules; none named
@@ -326,7 +359,8 @@ static int mac_check_process(struct hs_check_ctx *ctx, const void *cfg_)
 {
 	if (!ctx->process || ctx->event != HS_EVENT_EXEC)
 		return 0;
-	return check(ctx, cfg_ ? cfg_ : &defaults, ctx->process, ctx->process_path ? ctx->process_path : "", false);
+	return check(ctx, cfg_ ? cfg_ : &defaults, ctx->process,
+		     ctx->process_path ? ctx->process_path : "", false);
 }
 
 const struct hs_control hs_control_mac = {

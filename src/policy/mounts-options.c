@@ -80,7 +80,8 @@ static int want_options(struct hs_check_ctx *ctx, struct hs_json *m, const char 
 			const char *why)
 {
 	char *what;
-	int r = options_plan(ctx->arena, hs_json_get_type(m, "options", HS_JSON_ARRAY), w, n, &what);
+	int r =
+	    options_plan(ctx->arena, hs_json_get_type(m, "options", HS_JSON_ARRAY), w, n, &what);
 
 	if (r < 0 || !*what)
 		return r;
@@ -121,17 +122,25 @@ int hs_mounts_check_options(struct hs_check_ctx *ctx, const struct mounts_cfg *c
 	if (strcmp(type, "sysfs") == 0 || strcmp(type, "cgroup") == 0 ||
 	    strcmp(type, "cgroup2") == 0) {
 		static const struct opt_want ro[] = { { "ro", "rw" } };
-		return want_options(ctx, m, jpath, "mounts.kernel-fs-readonly", cfg->on_kernel_fs, ro,
-				    1, "a writable kernel filesystem reaches the host");
+		return want_options(ctx, m, jpath, "mounts.kernel-fs-readonly", cfg->on_kernel_fs,
+				    ro, 1, "a writable kernel filesystem reaches the host");
 	}
 	return 0;
 }
 
 /* runc's defaults (libcontainer/specconv), plus powercap which containerd masks too. */
 static const char *const default_masked[] = {
-	"/proc/acpi",	     "/proc/asound",	  "/proc/kcore",      "/proc/keys",
-	"/proc/latency_stats", "/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug",
-	"/proc/scsi",	     "/sys/firmware",	  "/sys/devices/virtual/powercap",
+	"/proc/acpi",
+	"/proc/asound",
+	"/proc/kcore",
+	"/proc/keys",
+	"/proc/latency_stats",
+	"/proc/timer_list",
+	"/proc/timer_stats",
+	"/proc/sched_debug",
+	"/proc/scsi",
+	"/sys/firmware",
+	"/sys/devices/virtual/powercap",
 };
 static const char *const default_readonly[] = {
 	"/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger",
@@ -164,7 +173,8 @@ static int want_paths(struct hs_check_ctx *ctx, const struct mounts_cfg *cfg, co
 
 	for (size_t i = 0; what && i < n; i++)
 		if (!list_has_clean(ctx->arena, arr, defaults[i]))
-			what = hs_arena_printf(ctx->arena, "%s%s%s", what, *what ? "," : "", defaults[i]);
+			what = hs_arena_printf(ctx->arena, "%s%s%s", what, *what ? "," : "",
+					       defaults[i]);
 	if (!what)
 		return -ENOMEM;
 	if (!*what)
@@ -227,8 +237,8 @@ int hs_mounts_check_config(struct hs_check_ctx *ctx, const void *vcfg)
 		return 0;
 	/* the engines' per-container files are admitted only for this container when we know
 	 * who it is (threats.md §8) */
-	st.vars.container_id = ctx->container_id ? ctx->container_id :
-				id_from_bundle(ctx->arena, ctx->bundle);
+	st.vars.container_id =
+	    ctx->container_id ? ctx->container_id : id_from_bundle(ctx->arena, ctx->bundle);
 	st.vars.sandbox_id = annotation(ctx->config, "io.kubernetes.cri.sandbox-id");
 	if (!st.vars.sandbox_id)
 		st.vars.sandbox_id = annotation(ctx->config, "io.kubernetes.cri-o.SandboxID");
@@ -247,10 +257,13 @@ int hs_mounts_check_config(struct hs_check_ctx *ctx, const void *vcfg)
 	linux_ = hs_json_get_type(ctx->config, "linux", HS_JSON_OBJECT);
 	prop = hs_json_get_string(linux_, "rootfsPropagation");
 	if (prop && (strcmp(prop, "shared") == 0 || strcmp(prop, "rshared") == 0)) {
-		r = hs_finding(ctx, "mounts.propagation", "linux.rootfsPropagation", cfg->on_propagation,
-			       "%s root propagation would leak mounts between host and container", prop);
+		r = hs_finding(ctx, "mounts.propagation", "linux.rootfsPropagation",
+			       cfg->on_propagation,
+			       "%s root propagation would leak mounts between host and container",
+			       prop);
 		if (r == HS_ACTION_REWRITE)
-			hs_json_remove(linux_, "rootfsPropagation"); /* the runtime's default: rslave */
+			hs_json_remove(linux_,
+				       "rootfsPropagation"); /* the runtime's default: rslave */
 		else if (r < 0)
 			return r;
 	}

@@ -9,11 +9,39 @@
 #include "mounts.h"
 
 static const char *const default_sensitive[] = {
-	"/", "/boot", "/dev", "/etc", "/lib*", "/lib", "/lib32", "/lib64", "/libx32", "/usr",
-	"/bin", "/sbin", "/proc", "/sys", "/sys/fs/cgroup", "/sys/fs/bpf", "/root", "/home", "/run",
-	"/var/run", "/run/docker.sock", "/run/containerd", "/run/crio", "/run/podman", "/run/netns",
-	"/var/lib/docker", "/var/lib/containerd", "/var/lib/containers", "/var/lib/kubelet",
-	"/var/lib/etcd", "/etc/kubernetes", "/var/log", "/lib/modules",
+	"/",
+	"/boot",
+	"/dev",
+	"/etc",
+	"/lib*",
+	"/lib",
+	"/lib32",
+	"/lib64",
+	"/libx32",
+	"/usr",
+	"/bin",
+	"/sbin",
+	"/proc",
+	"/sys",
+	"/sys/fs/cgroup",
+	"/sys/fs/bpf",
+	"/root",
+	"/home",
+	"/run",
+	"/var/run",
+	"/run/docker.sock",
+	"/run/containerd",
+	"/run/crio",
+	"/run/podman",
+	"/run/netns",
+	"/var/lib/docker",
+	"/var/lib/containerd",
+	"/var/lib/containers",
+	"/var/lib/kubelet",
+	"/var/lib/etcd",
+	"/etc/kubernetes",
+	"/var/log",
+	"/lib/modules",
 };
 
 static const char *const default_admit[] = {
@@ -101,8 +129,7 @@ static int load_action(const struct hs_json *section, const char *key, enum hs_a
 		return 0;
 	snprintf(p, sizeof(p), "controls.mounts.%s", key);
 	if (hs_action_parse(s, ret) < 0 || (!may_rewrite && *ret == HS_ACTION_REWRITE))
-		return hs_error_set(err, -HS_ECONFIG, "policy.mounts", p, -1,
-				    "%s must be %s", key,
+		return hs_error_set(err, -HS_ECONFIG, "policy.mounts", p, -1, "%s must be %s", key,
 				    may_rewrite ? "rewrite, refuse or warn" : "refuse or warn");
 	return 0;
 }
@@ -120,23 +147,29 @@ static int mounts_load(struct hs_arena *a, const struct hs_json *section, void *
 		      HS_ARRAY_SIZE(default_sensitive), false, valid_abs, &c->sensitive,
 		      &c->n_sensitive, err);
 	if (r == 0)
-		r = load_list(a, section, "admit_sources", default_admit, HS_ARRAY_SIZE(default_admit),
-			      false, hs_path_pattern_valid, &c->admit, &c->n_admit, err);
+		r = load_list(a, section, "admit_sources", default_admit,
+			      HS_ARRAY_SIZE(default_admit), false, hs_path_pattern_valid, &c->admit,
+			      &c->n_admit, err);
 	if (r == 0)
-		r = load_list(a, section, "types", default_types, HS_ARRAY_SIZE(default_types), true,
-			      NULL, &c->types, &c->n_types, err);
+		r = load_list(a, section, "types", default_types, HS_ARRAY_SIZE(default_types),
+			      true, NULL, &c->types, &c->n_types, err);
 	if (r == 0)
 		r = load_action(section, "on_source", HS_ACTION_REFUSE, false, &c->on_source, err);
 	if (r == 0)
-		r = load_action(section, "on_destination", HS_ACTION_REWRITE, true, &c->on_destination, err);
+		r = load_action(section, "on_destination", HS_ACTION_REWRITE, true,
+				&c->on_destination, err);
 	if (r == 0)
-		r = load_action(section, "on_options", HS_ACTION_REWRITE, true, &c->on_options, err);
+		r = load_action(section, "on_options", HS_ACTION_REWRITE, true, &c->on_options,
+				err);
 	if (r == 0)
-		r = load_action(section, "on_propagation", HS_ACTION_REFUSE, true, &c->on_propagation, err);
+		r = load_action(section, "on_propagation", HS_ACTION_REFUSE, true,
+				&c->on_propagation, err);
 	if (r == 0)
-		r = load_action(section, "on_kernel_fs", HS_ACTION_REWRITE, true, &c->on_kernel_fs, err);
+		r = load_action(section, "on_kernel_fs", HS_ACTION_REWRITE, true, &c->on_kernel_fs,
+				err);
 	if (r == 0)
-		r = load_action(section, "on_masked_paths", HS_ACTION_REWRITE, true, &c->on_masked, err);
+		r = load_action(section, "on_masked_paths", HS_ACTION_REWRITE, true, &c->on_masked,
+				err);
 	if (r < 0)
 		return r;
 	b = section ? hs_json_get_type(section, "bind_noexec", HS_JSON_BOOL) : NULL;
@@ -146,7 +179,6 @@ static int mounts_load(struct hs_arena *a, const struct hs_json *section, void *
 	*ret_cfg = c;
 	return 0;
 }
-
 
 const struct hs_control hs_control_mounts = {
 	.name = "mounts",

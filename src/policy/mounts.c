@@ -15,14 +15,10 @@
 static const char *rel_word(enum hs_path_rel r)
 {
 	switch (r) {
-	case HS_PATH_EQUAL:
-		return "the sensitive path";
-	case HS_PATH_ANCESTOR:
-		return "an ancestor of the sensitive path";
-	case HS_PATH_DESCENDANT:
-		return "beneath the sensitive path";
-	default:
-		return "unrelated to";
+	case HS_PATH_EQUAL: return "the sensitive path";
+	case HS_PATH_ANCESTOR: return "an ancestor of the sensitive path";
+	case HS_PATH_DESCENDANT: return "beneath the sensitive path";
+	default: return "unrelated to";
 	}
 }
 
@@ -132,9 +128,9 @@ static enum hs_path_rel sensitive_relation(const struct sensitive *s,
  * the cgroup tree, a devtmpfs under /mnt) are the same interfaces: by name they look
  * harmless, so ask the mount table which filesystem holds the source. */
 static const char *const kernel_fs[] = {
-	"proc",	      "sysfs",	     "cgroup",	    "cgroup2",	 "bpf",	   "debugfs", "tracefs",
-	"securityfs", "configfs",    "efivarfs",    "pstore",	 "fusectl", "nsfs",   "devtmpfs",
-	"devpts",     "binfmt_misc", "rpc_pipefs",  "selinuxfs", "mqueue", NULL,
+	"proc",       "sysfs",       "cgroup",     "cgroup2",   "bpf",     "debugfs", "tracefs",
+	"securityfs", "configfs",    "efivarfs",   "pstore",    "fusectl", "nsfs",    "devtmpfs",
+	"devpts",     "binfmt_misc", "rpc_pipefs", "selinuxfs", "mqueue",  NULL,
 };
 
 static int check_source_filesystem(struct hs_check_ctx *ctx, const struct mounts_cfg *cfg,
@@ -157,7 +153,8 @@ static int check_source_filesystem(struct hs_check_ctx *ctx, const struct mounts
 		if (strcmp(fstype, kernel_fs[i]) == 0)
 			return hs_finding(ctx, "mounts.source-kernel-fs", jpath, cfg->on_source,
 					  "bind source %s (%s) is on a %s filesystem: a kernel "
-					  "interface, whatever its name", src, cp->path, fstype);
+					  "interface, whatever its name",
+					  src, cp->path, fstype);
 	return 0;
 }
 
@@ -177,7 +174,8 @@ static int check_bind_source(struct hs_check_ctx *ctx, const struct mounts_cfg *
 		/* runc and crun read a relative source from the bundle directory */
 		if (!ctx->bundle)
 			return hs_finding(ctx, "mounts.source-unsafe", jpath, cfg->on_source,
-					  "relative bind source %s and no bundle to resolve it", src);
+					  "relative bind source %s and no bundle to resolve it",
+					  src);
 		src = hs_arena_printf(ctx->arena, "%s/%s", ctx->bundle, src);
 		if (!src)
 			return -ENOMEM;
@@ -202,8 +200,8 @@ static int check_bind_source(struct hs_check_ctx *ctx, const struct mounts_cfg *
 		if (rel == HS_PATH_UNRELATED || (rel == HS_PATH_DESCENDANT && admitted))
 			continue;
 		return hs_finding(ctx, "mounts.sensitive-source", jpath, cfg->on_source,
-				  "bind source %s resolves to %s, %s %s", src, cp.path, rel_word(rel),
-				  cfg->sensitive[i]);
+				  "bind source %s resolves to %s, %s %s", src, cp.path,
+				  rel_word(rel), cfg->sensitive[i]);
 	}
 	if (!cp.exists)
 		/* absent now, a symlink to /etc later: the runtime must not create it for us */
@@ -212,8 +210,8 @@ static int check_bind_source(struct hs_check_ctx *ctx, const struct mounts_cfg *
 	why = hs_canonical_path_replaceable(ctx->arena, &cp);
 	if (why)
 		return hs_finding(ctx, "mounts.source-replaceable", jpath, cfg->on_source,
-				  "bind source %s (%s) could be swapped by a non-root user: %s", src,
-				  cp.path, why);
+				  "bind source %s (%s) could be swapped by a non-root user: %s",
+				  src, cp.path, why);
 	return check_source_filesystem(ctx, cfg, src, &cp, jpath);
 }
 
@@ -249,8 +247,11 @@ static const char *kernel_fs_home(const char *type)
 {
 	static const struct {
 		const char *type, *dest;
-	} homes[] = { { "proc", "/proc" },	  { "sysfs", "/sys" },	     { "devpts", "/dev/pts" },
-		      { "mqueue", "/dev/mqueue" }, { "cgroup", "/sys/fs/cgroup" },
+	} homes[] = { { "proc", "/proc" },
+		      { "sysfs", "/sys" },
+		      { "devpts", "/dev/pts" },
+		      { "mqueue", "/dev/mqueue" },
+		      { "cgroup", "/sys/fs/cgroup" },
 		      { "cgroup2", "/sys/fs/cgroup" } };
 
 	for (size_t i = 0; i < HS_ARRAY_SIZE(homes); i++)
@@ -299,7 +300,8 @@ static int check_destination(struct hs_check_ctx *ctx, const struct mounts_cfg *
 	     hs_path_at_or_under(clean, "/dev")) &&
 	    !is_standard_mount(clean, type))
 		return hs_finding(ctx, "mounts.destination-system", jpath, cfg->on_source,
-				  "%s mount over %s: only the runtime's standard mounts may go under "
+				  "%s mount over %s: only the runtime's standard mounts may go "
+				  "under "
 				  "/proc, /sys and /dev",
 				  type, clean);
 	return 0;

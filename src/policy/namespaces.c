@@ -18,9 +18,9 @@ static const struct {
 	const char *name;
 	int flag;
 } ns_types[] = {
-	{ "mount", CLONE_NEWNS },   { "pid", CLONE_NEWPID },	   { "ipc", CLONE_NEWIPC },
-	{ "uts", CLONE_NEWUTS },    { "network", CLONE_NEWNET }, { "cgroup", CLONE_NEWCGROUP },
-	{ "user", CLONE_NEWUSER },  { "time", CLONE_NEWTIME },
+	{ "mount", CLONE_NEWNS },  { "pid", CLONE_NEWPID },     { "ipc", CLONE_NEWIPC },
+	{ "uts", CLONE_NEWUTS },   { "network", CLONE_NEWNET }, { "cgroup", CLONE_NEWCGROUP },
+	{ "user", CLONE_NEWUSER }, { "time", CLONE_NEWTIME },
 };
 #define N_TYPES HS_ARRAY_SIZE(ns_types)
 
@@ -92,8 +92,8 @@ static int ns_load(struct hs_arena *a, const struct hs_json *section, void **ret
 	if (r < 0)
 		return r;
 	c->on_violation = HS_ACTION_REFUSE;
-	if (act && (hs_action_parse(act, &c->on_violation) < 0 ||
-		    c->on_violation == HS_ACTION_REWRITE))
+	if (act &&
+	    (hs_action_parse(act, &c->on_violation) < 0 || c->on_violation == HS_ACTION_REWRITE))
 		return hs_error_set(err, -HS_ECONFIG, "policy.namespaces",
 				    "controls.namespaces.on_violation", -1,
 				    "on_violation must be refuse or warn");
@@ -162,14 +162,16 @@ static const char *path_replaceable(struct hs_check_ctx *ctx, const char *path)
 		return why;
 	dir = &cp.components[cp.n_components - 1];
 	if (dir->uid != 0 || (dir->mode & (S_IWGRP | S_IWOTH)))
-		return hs_arena_printf(ctx->arena, "%s (uid %u, mode %04o) lets someone other than "
-				       "root replace what it holds", dir->path, (unsigned)dir->uid,
+		return hs_arena_printf(ctx->arena,
+				       "%s (uid %u, mode %04o) lets someone other than "
+				       "root replace what it holds",
+				       dir->path, (unsigned)dir->uid,
 				       (unsigned)(dir->mode & 07777));
 	return NULL;
 }
 
-static int check_path(struct hs_check_ctx *ctx, const struct ns_cfg *cfg, int t,
-		      const char *path, const char *jpath)
+static int check_path(struct hs_check_ctx *ctx, const struct ns_cfg *cfg, int t, const char *path,
+		      const char *jpath)
 {
 	struct hs_error err = HS_ERROR_INIT;
 	struct hs_file_id id;
@@ -181,7 +183,8 @@ static int check_path(struct hs_check_ctx *ctx, const struct ns_cfg *cfg, int t,
 				  "namespace path %s is not absolute", path);
 	if ((why = path_replaceable(ctx, path)))
 		return hs_finding(ctx, "namespaces.path-replaceable", jpath, cfg->on_violation,
-				  "%s namespace path %s could be swapped before the runtime opens it: %s",
+				  "%s namespace path %s could be swapped before the runtime opens "
+				  "it: %s",
 				  ns_types[t].name, path, why);
 	r = ctx->host->ns_inspect(ctx->host, path, &nstype, &id, &err);
 	if (r == -ENOMEM)
@@ -258,7 +261,8 @@ static int ns_check_config(struct hs_check_ctx *ctx, const void *vcfg)
 			struct hs_json *o, *arr, *s;
 
 			linux_ = hs_json_ensure_object(ctx->arena, ctx->config, "linux");
-			arr = linux_ ? hs_json_ensure_array(ctx->arena, linux_, "namespaces") : NULL;
+			arr =
+			    linux_ ? hs_json_ensure_array(ctx->arena, linux_, "namespaces") : NULL;
 			o = hs_json_new(ctx->arena, HS_JSON_OBJECT);
 			s = hs_json_new_string(ctx->arena, ns_types[t].name);
 			if (!arr || !o || !s || hs_json_set(ctx->arena, o, "type", s) < 0 ||

@@ -55,7 +55,9 @@ int hs_pipeline_run(struct hs_pipeline *pl, const char *buf, size_t len, struct 
 	r = hs_policy_check(&ctx);
 	if (r < 0)
 		return hs_error_set(err, r, "policy.check", "", -1, "a check failed: %s",
-				    strerror(r == -ENOMEM ? ENOMEM : -r > 0 && -r < 4096 ? -r : EIO));
+				    strerror(r == -ENOMEM          ? ENOMEM
+					     : -r > 0 && -r < 4096 ? -r
+								   : EIO));
 	r = hs_json_emit(pl->tree, &pl->final, &pl->final_len);
 	if (r < 0)
 		return r;
@@ -89,6 +91,6 @@ void hs_report_summary(const struct hs_report *r, char *buf, size_t size)
 		snprintf(buf, size, "%s: %s: %s (and %zu more refusals)", first->rule,
 			 first->path[0] ? first->path : "(document)", first->message, refusals - 1);
 	else
-		snprintf(buf, size, "%s: %s: %s", first->rule, first->path[0] ? first->path : "(document)",
-			 first->message);
+		snprintf(buf, size, "%s: %s: %s", first->rule,
+			 first->path[0] ? first->path : "(document)", first->message);
 }

@@ -31,12 +31,16 @@ static const struct hs_schema_field json_fields[] = {
 
 static const struct hs_schema_field exception_fields[] = {
 	{ "name", &hs_schema_string },
-	{ "match", &(const struct hs_schema){ .kind = HS_S_STRUCT,
-		.fields = (const struct hs_schema_field[]){
-			{ "annotations", &hs_schema_string_map }, { NULL, NULL } } } },
+	{ "match",
+	  &(const struct hs_schema){
+	      .kind = HS_S_STRUCT,
+	      .fields = (const struct hs_schema_field[]){ { "annotations", &hs_schema_string_map },
+							  { NULL, NULL } } } },
 	/* Each member must be an object; its keys are checked against the control's schema. */
-	{ "controls", &(const struct hs_schema){ .kind = HS_S_MAP,
-		.item = &(const struct hs_schema){ .kind = HS_S_MAP, .item = &hs_schema_any } } },
+	{ "controls",
+	  &(const struct hs_schema){
+	      .kind = HS_S_MAP,
+	      .item = &(const struct hs_schema){ .kind = HS_S_MAP, .item = &hs_schema_any } } },
 	{ NULL, NULL },
 };
 
@@ -51,7 +55,8 @@ static const struct hs_schema_field top_fields[] = {
 	{ NULL, NULL },
 };
 static const struct hs_schema top_schema = { .kind = HS_S_STRUCT, .fields = top_fields };
-static const struct hs_schema exception_schema = { .kind = HS_S_STRUCT, .fields = exception_fields };
+static const struct hs_schema exception_schema = { .kind = HS_S_STRUCT,
+						   .fields = exception_fields };
 
 /* The admin's file must be the admin's: a policy anyone else can write is no policy. */
 static int read_policy(const char *path, char **ret_buf, size_t *ret_len, struct hs_error *err)
@@ -66,7 +71,8 @@ static int read_policy(const char *path, char **ret_buf, size_t *ret_len, struct
 		return hs_error_set(err, -EINVAL, "policy.open", path, -1, "not a regular file");
 	if ((st.st_uid != 0 && st.st_uid != geteuid()) || (st.st_mode & 0022))
 		return hs_error_set(err, -EPERM, "policy.permissions", path, -1,
-				    "policy must be owned by root (or the caller) and writable by its "
+				    "policy must be owned by root (or the caller) and writable by "
+				    "its "
 				    "owner only (mode %04o, uid %u)",
 				    (unsigned)(st.st_mode & 07777), (unsigned)st.st_uid);
 	return hs_read_fd(fd, POLICY_MAX_BYTES, ret_buf, ret_len, err);
@@ -132,8 +138,9 @@ int hs_policy_load_runtime(const char *path, char **ret_runtime, struct hs_error
 }
 
 /* A control's section: "enabled" is the loader's, the rest the control's. */
-static int load_control(struct hs_arena *a, const struct hs_control *c, const struct hs_json *section,
-			const char *path, struct hs_control_cfg *ret, struct hs_error *err)
+static int load_control(struct hs_arena *a, const struct hs_control *c,
+			const struct hs_json *section, const char *path, struct hs_control_cfg *ret,
+			struct hs_error *err)
 {
 	const struct hs_json *en = hs_json_get(section, "enabled");
 	struct hs_json *rest = NULL;
@@ -183,8 +190,7 @@ static int check_control_names(const struct hs_json *controls, const char *path,
 {
 	const struct hs_json_member *m;
 
-	hs_json_foreach_member(m, controls, i)
-	{
+	hs_json_foreach_member(m, controls, i) {
 		char sub[256];
 
 		hs_json_path_key(sub, sizeof(sub), path, m->key);
@@ -205,8 +211,8 @@ static struct hs_json *merge_section(struct hs_arena *a, const struct hs_json *b
 	if (!m)
 		return NULL;
 	hs_json_foreach_member(mm, over, i)
-	if (hs_json_set(a, m, mm->key, mm->value) < 0)
-		return NULL;
+		if (hs_json_set(a, m, mm->key, mm->value) < 0)
+			return NULL;
 	return m;
 }
 
@@ -220,8 +226,7 @@ static int load_exceptions(struct hs_policy *p, const struct hs_json *list, stru
 	p->exceptions = hs_arena_alloc(p->arena, (p->n_exceptions + 1) * sizeof(*p->exceptions));
 	if (!p->exceptions)
 		return -ENOMEM;
-	hs_json_foreach_item(item, list, i)
-	{
+	hs_json_foreach_item(item, list, i) {
 		struct hs_exception *e = &p->exceptions[i];
 		const struct hs_json *ec, *match;
 		const struct hs_json_member *m;
@@ -243,12 +248,13 @@ static int load_exceptions(struct hs_policy *p, const struct hs_json *list, stru
 				return hs_error_set(err, -HS_ECONFIG, "policy.exception", path, -1,
 						    "exception name \"%s\" is used twice", e->name);
 		hs_json_foreach_member(m, match, j)
-		/* Image metadata is the image author's to set, not the orchestrator's. */
-		if (!strncmp(m->key, "org.opencontainers.image.", 25))
-			return hs_error_set(err, -HS_ECONFIG, "policy.exception", path, -1,
-					    "annotation \"%s\" is set by the image, not the "
-					    "orchestrator: it cannot select an exception",
-					    m->key);
+			/* Image metadata is the image author's to set, not the orchestrator's. */
+			if (!strncmp(m->key, "org.opencontainers.image.", 25))
+				return hs_error_set(err, -HS_ECONFIG, "policy.exception", path, -1,
+						    "annotation \"%s\" is set by the image, not "
+						    "the "
+						    "orchestrator: it cannot select an exception",
+						    m->key);
 		e->match_annotations = (struct hs_json *)match;
 		ec = hs_json_get(item, "controls");
 		snprintf(path + strlen(path), sizeof(path) - strlen(path), ".controls");
@@ -303,7 +309,8 @@ static int load_limits(struct hs_policy *p, const struct hs_json *js, struct hs_
 		p->limits.max_depth = (unsigned)n;
 	if (p->limits.max_depth < 4 || p->limits.max_bytes < 1024)
 		return hs_error_set(err, -HS_ECONFIG, "policy.json", "json", -1,
-				    "limits too small to read any config (max_depth >= 4, max_bytes >= 1024)");
+				    "limits too small to read any config (max_depth >= 4, "
+				    "max_bytes >= 1024)");
 	/* Refused unless the policy says otherwise: a key hardshim does not know may be one a
 	 * newer runtime obeys (process.scheduler, linux.netDevices, ...), unchecked. */
 	p->unknown_keys = HS_UNKNOWN_REFUSE;
@@ -360,8 +367,9 @@ int hs_policy_load(const char *path, struct hs_policy **ret, struct hs_error *er
 		char cpath[256];
 
 		hs_json_path_key(cpath, sizeof(cpath), "controls", hs_controls[i]->name);
-		r = load_control(p->arena, hs_controls[i], hs_json_get(controls, hs_controls[i]->name),
-				 cpath, &p->controls[i], err);
+		r = load_control(p->arena, hs_controls[i],
+				 hs_json_get(controls, hs_controls[i]->name), cpath,
+				 &p->controls[i], err);
 		if (r < 0)
 			goto fail;
 	}
@@ -374,7 +382,8 @@ int hs_policy_load(const char *path, struct hs_policy **ret, struct hs_error *er
 	return 0;
 fail:
 	if (err && err->code == 0)
-		hs_error_set(err, r, "policy.load", path, -1, "%s", strerror(r == -ENOMEM ? ENOMEM : EINVAL));
+		hs_error_set(err, r, "policy.load", path, -1, "%s",
+			     strerror(r == -ENOMEM ? ENOMEM : EINVAL));
 	hs_policy_free(p);
 	return r;
 }

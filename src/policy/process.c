@@ -30,16 +30,30 @@ static const struct rlimit_max default_rlimits[] = {
 };
 /* Every rlimit Linux has (runc and crun refuse others; hardshim refuses them first). */
 static const char *const rlimit_names[] = {
-	"RLIMIT_AS", "RLIMIT_CORE", "RLIMIT_CPU", "RLIMIT_DATA", "RLIMIT_FSIZE",
-	"RLIMIT_LOCKS", "RLIMIT_MEMLOCK", "RLIMIT_MSGQUEUE", "RLIMIT_NICE", "RLIMIT_NOFILE",
-	"RLIMIT_NPROC", "RLIMIT_RSS", "RLIMIT_RTPRIO", "RLIMIT_RTTIME", "RLIMIT_SIGPENDING",
-	"RLIMIT_STACK", NULL,
+	"RLIMIT_AS",
+	"RLIMIT_CORE",
+	"RLIMIT_CPU",
+	"RLIMIT_DATA",
+	"RLIMIT_FSIZE",
+	"RLIMIT_LOCKS",
+	"RLIMIT_MEMLOCK",
+	"RLIMIT_MSGQUEUE",
+	"RLIMIT_NICE",
+	"RLIMIT_NOFILE",
+	"RLIMIT_NPROC",
+	"RLIMIT_RSS",
+	"RLIMIT_RTPRIO",
+	"RLIMIT_RTTIME",
+	"RLIMIT_SIGPENDING",
+	"RLIMIT_STACK",
+	NULL,
 };
 
 static const struct hs_schema_field fields[] = {
 	{ "action", &hs_schema_string },
 	{ "cwd_forbidden", &hs_schema_string_array },
-	{ "oom_score_adj_min", &(const struct hs_schema){ .kind = HS_S_INT, .min = -1000, .max = 1000 } },
+	{ "oom_score_adj_min",
+	  &(const struct hs_schema){ .kind = HS_S_INT, .min = -1000, .max = 1000 } },
 	{ "rlimits", &(const struct hs_schema){ .kind = HS_S_MAP, .item = &hs_schema_u64 } },
 	{ NULL, NULL },
 };
@@ -67,9 +81,10 @@ static int process_load(struct hs_arena *a, const struct hs_json *section, void 
 		return -ENOMEM;
 	c->action = HS_ACTION_REWRITE;
 	if (act && hs_action_parse(act, &c->action) < 0)
-		return hs_error_set(err, -HS_ECONFIG, "policy.process", "controls.process.action", -1,
-				    "must be rewrite, refuse or warn");
-	if ((v = hs_json_get(section, "oom_score_adj_min")) && hs_json_get_i64(v, -1000, 1000, &c->oom_min) < 0)
+		return hs_error_set(err, -HS_ECONFIG, "policy.process", "controls.process.action",
+				    -1, "must be rewrite, refuse or warn");
+	if ((v = hs_json_get(section, "oom_score_adj_min")) &&
+	    hs_json_get_i64(v, -1000, 1000, &c->oom_min) < 0)
 		return -HS_ECONFIG;
 
 	c->cwd_forbidden = (const char **)default_cwd_forbidden;
@@ -77,12 +92,12 @@ static int process_load(struct hs_arena *a, const struct hs_json *section, void 
 		n = hs_json_len(cwd);
 		if (!(c->cwd_forbidden = hs_arena_alloc(a, (n + 1) * sizeof(char *))))
 			return -ENOMEM;
-		hs_json_foreach_item(it, cwd, i)
-		{
+		hs_json_foreach_item(it, cwd, i) {
 			if (it->u.string.s[0] != '/')
 				return hs_error_set(err, -HS_ECONFIG, "policy.process",
 						    "controls.process.cwd_forbidden", -1,
-						    "\"%s\" is not an absolute path", it->u.string.s);
+						    "\"%s\" is not an absolute path",
+						    it->u.string.s);
 			c->cwd_forbidden[i] = it->u.string.s;
 		}
 	}
@@ -92,8 +107,7 @@ static int process_load(struct hs_arena *a, const struct hs_json *section, void 
 		n = hs_json_len(rl);
 		if (!(c->rlimits = hs_arena_alloc(a, (n + 1) * sizeof(*c->rlimits))))
 			return -ENOMEM;
-		hs_json_foreach_member(m, rl, i)
-		{
+		hs_json_foreach_member(m, rl, i) {
 			if (!rlimit_name_known(m->key))
 				return hs_error_set(err, -HS_ECONFIG, "policy.process",
 						    "controls.process.rlimits", -1,
@@ -162,14 +176,16 @@ static int check_cwd(struct hs_check_ctx *ctx, const struct process_cfg *c)
 			      "must be given as an absolute path");
 	if ((why = cwd_problem(v->u.string.s))) {
 		int r = hs_finding(ctx, "process.cwd", path, HS_ACTION_REFUSE,
-				   "\"%s\" %s: a cwd must be absolute and lexically clean", v->u.string.s, why);
+				   "\"%s\" %s: a cwd must be absolute and lexically clean",
+				   v->u.string.s, why);
 		return r < 0 ? r : 0;
 	}
 	for (size_t i = 0; c->cwd_forbidden[i]; i++) {
 		size_t n = strlen(c->cwd_forbidden[i]);
 
 		if (!strncmp(v->u.string.s, c->cwd_forbidden[i], n) &&
-		    (v->u.string.s[n] == '\0' || v->u.string.s[n] == '/' || !strcmp(c->cwd_forbidden[i], "/")))
+		    (v->u.string.s[n] == '\0' || v->u.string.s[n] == '/' ||
+		     !strcmp(c->cwd_forbidden[i], "/")))
 			return refuse(ctx, "process.cwd", path,
 				      "\"%s\" is under a kernel filesystem (/proc, /sys, /dev): a "
 				      "leaked fd there reaches the host (CVE-2024-21626)",
@@ -190,15 +206,15 @@ static int check_args(struct hs_check_ctx *ctx)
 	if (v && v->type != HS_JSON_ARRAY)
 		return 0;
 	return refuse(ctx, "process.args", ppath(ctx, "args"),
-		      "no program to run (args is empty%s)", cl ? "; commandLine is Windows-only" : "");
+		      "no program to run (args is empty%s)",
+		      cl ? "; commandLine is Windows-only" : "");
 }
 
 static int check_env(struct hs_check_ctx *ctx)
 {
 	const struct hs_json *env = hs_json_get(ctx->process, "env"), *it;
 
-	hs_json_foreach_item(it, env, i)
-	{
+	hs_json_foreach_item(it, env, i) {
 		const char *eq;
 		char path[256];
 		int r;
@@ -228,10 +244,11 @@ static int check_oom(struct hs_check_ctx *ctx, const struct process_cfg *c)
 		return 0;
 	r = hs_finding(ctx, "process.oom-score-adj", ppath(ctx, "oomScoreAdj"), c->action,
 		       "oomScoreAdj %lld is below %lld: the host's OOM killer would kill others "
-		       "first%s", (long long)n, (long long)c->oom_min,
+		       "first%s",
+		       (long long)n, (long long)c->oom_min,
 		       c->action == HS_ACTION_REWRITE ? ": raised" : "");
-	if (r == HS_ACTION_REWRITE &&
-	    hs_json_set(ctx->arena, ctx->process, "oomScoreAdj", hs_json_new_i64(ctx->arena, c->oom_min)) < 0)
+	if (r == HS_ACTION_REWRITE && hs_json_set(ctx->arena, ctx->process, "oomScoreAdj",
+						  hs_json_new_i64(ctx->arena, c->oom_min)) < 0)
 		return -ENOMEM;
 	return r < 0 ? r : 0;
 }
@@ -257,7 +274,8 @@ static int clamp(struct hs_check_ctx *ctx, const struct process_cfg *c, struct h
 		       c->action, "%s %s %llu is above the policy's maximum %llu%s", type, key,
 		       (unsigned long long)n, (unsigned long long)max,
 		       c->action == HS_ACTION_REWRITE ? ": lowered" : "");
-	if (r == HS_ACTION_REWRITE && hs_json_set(ctx->arena, rl, key, hs_json_new_u64(ctx->arena, max)) < 0)
+	if (r == HS_ACTION_REWRITE &&
+	    hs_json_set(ctx->arena, rl, key, hs_json_new_u64(ctx->arena, max)) < 0)
 		return -ENOMEM;
 	return r < 0 ? r : 0;
 }
@@ -267,8 +285,7 @@ static int check_rlimits(struct hs_check_ctx *ctx, const struct process_cfg *c)
 	const struct hs_json *list = hs_json_get(ctx->process, "rlimits");
 	struct hs_json *rl;
 
-	hs_json_foreach_item(rl, list, i)
-	{
+	hs_json_foreach_item(rl, list, i) {
 		const char *type = hs_json_get_string(rl, "type");
 		const struct rlimit_max *max;
 		char base[256];
@@ -277,14 +294,16 @@ static int check_rlimits(struct hs_check_ctx *ctx, const struct process_cfg *c)
 
 		hs_json_path_index(base, sizeof(base), ppath(ctx, "rlimits"), i);
 		if (!type || !rlimit_name_known(type)) {
-			r = refuse(ctx, "process.rlimits", base, "\"%s\" is not an rlimit Linux knows",
+			r = refuse(ctx, "process.rlimits", base,
+				   "\"%s\" is not an rlimit Linux knows",
 				   type ? type : "(no type)");
 			if (r < 0)
 				return r;
 			continue;
 		}
 		for (size_t k = 0; k < i; k++)
-			if (!strcmp(hs_json_get_string(list->u.array.items[k], "type") ?: "", type)) {
+			if (!strcmp(hs_json_get_string(list->u.array.items[k], "type") ?: "",
+				    type)) {
 				/* Which one wins differs between runtimes. */
 				r = refuse(ctx, "process.rlimits", base, "%s is given twice", type);
 				break;
@@ -294,7 +313,8 @@ static int check_rlimits(struct hs_check_ctx *ctx, const struct process_cfg *c)
 		(void)hs_json_get_u64(hs_json_get(rl, "soft"), UINT64_MAX, &soft);
 		(void)hs_json_get_u64(hs_json_get(rl, "hard"), UINT64_MAX, &hard);
 		if (soft > hard) {
-			r = refuse(ctx, "process.rlimits", base, "%s: soft limit above the hard limit", type);
+			r = refuse(ctx, "process.rlimits", base,
+				   "%s: soft limit above the hard limit", type);
 			if (r < 0)
 				return r;
 		}

@@ -28,7 +28,8 @@ int hs_action_parse(const char *s, enum hs_action *ret)
 
 const char *hs_event_name(enum hs_event e)
 {
-	static const char *const names[] = { "create", "run", "restore", "exec", "update", "hook", "check" };
+	static const char *const names[] = { "create", "run",  "restore", "exec",
+					     "update", "hook", "check" };
 	return (size_t)e < HS_ARRAY_SIZE(names) ? names[e] : "?";
 }
 
@@ -108,8 +109,7 @@ const struct hs_exception *hs_policy_exception_for(const struct hs_policy *p,
 		const struct hs_json_member *m;
 		bool all = true;
 
-		hs_json_foreach_member(m, e->match_annotations, j)
-		{
+		hs_json_foreach_member(m, e->match_annotations, j) {
 			const struct hs_json *v = hs_json_get(annotations, m->key);
 
 			if (!v || !hs_json_equal(v, m->value)) {
@@ -131,7 +131,8 @@ int hs_policy_check(struct hs_check_ctx *ctx)
 	int r;
 
 	if (ctx->config) {
-		e = hs_policy_exception_for(p, hs_json_get_type(ctx->config, "annotations", HS_JSON_OBJECT));
+		e = hs_policy_exception_for(p, hs_json_get_type(ctx->config, "annotations",
+								HS_JSON_OBJECT));
 		if (e) {
 			cfgs = e->controls;
 			ctx->exception = e->name;

@@ -12,7 +12,7 @@ struct resources_cfg {
 	enum hs_action action; /* for a value above its maximum */
 	int64_t pids_default, pids_max;
 	int64_t memory_default, memory_max;
-	uint64_t swap_factor;  /* memory.swap (memory + swap) at most memory.limit * this */
+	uint64_t swap_factor; /* memory.swap (memory + swap) at most memory.limit * this */
 	uint64_t cpu_shares_max;
 	uint64_t cpu_millicores_max; /* quota/period * 1000; 0: no ceiling */
 	const char *const *unified_allow;
@@ -32,7 +32,8 @@ static const struct hs_schema_field resources_fields[] = {
 	{ "unified_allow", &hs_schema_string_array },
 	{ NULL, NULL },
 };
-static const struct hs_schema resources_schema = { .kind = HS_S_STRUCT, .fields = resources_fields };
+static const struct hs_schema resources_schema = { .kind = HS_S_STRUCT,
+						   .fields = resources_fields };
 
 /* Over a maximum: refuse, since lowering a limit can break the workload in ways its owner
  * did not ask for; absent or unlimited: the default, which is what the policy promises. */
@@ -49,8 +50,8 @@ static const struct resources_cfg resources_default = {
 };
 
 #define CPU_PERIOD_DEFAULT 100000
-#define CPU_PERIOD_MIN 1000     /* kernel: 1 ms .. 1 s */
-#define CPU_PERIOD_MAX 1000000
+#define CPU_PERIOD_MIN     1000 /* kernel: 1 ms .. 1 s */
+#define CPU_PERIOD_MAX     1000000
 
 static int resources_load(struct hs_arena *a, const struct hs_json *section, void **ret_cfg,
 			  struct hs_error *err)
@@ -75,7 +76,8 @@ static int resources_load(struct hs_arena *a, const struct hs_json *section, voi
 	action = hs_json_get_string(section, "action");
 	if (action && hs_action_parse(action, &c->action) < 0)
 		return hs_error_set(err, -HS_ECONFIG, "resources.policy", "", -1,
-				    "\"action\" is \"refuse\", \"rewrite\" or \"warn\", not \"%s\"", action);
+				    "\"action\" is \"refuse\", \"rewrite\" or \"warn\", not \"%s\"",
+				    action);
 	for (size_t i = 0; i < HS_ARRAY_SIZE(i64s); i++)
 		if ((v = hs_json_get(section, i64s[i].key)))
 			hs_json_get_i64(v, 0, INT64_MAX, (int64_t *)((char *)c + i64s[i].off));
@@ -85,7 +87,8 @@ static int resources_load(struct hs_arena *a, const struct hs_json *section, voi
 		hs_json_get_u64(v, 64, &c->swap_factor);
 	if (!c->swap_factor)
 		return hs_error_set(err, -HS_ECONFIG, "resources.policy", "", -1,
-				    "\"swap_factor\" is at least 1 (1: no swap beyond the memory limit)");
+				    "\"swap_factor\" is at least 1 (1: no swap beyond the memory "
+				    "limit)");
 	if ((v = hs_json_get(section, "cpu_millicores_max")))
 		hs_json_get_u64(v, UINT64_MAX, &c->cpu_millicores_max);
 	/* 0 means "no maximum" for a max, "no default" for a default; a default above its own
@@ -106,7 +109,7 @@ static int resources_load(struct hs_arena *a, const struct hs_json *section, voi
 		if (!allow)
 			return -ENOMEM;
 		hs_json_foreach_item(item, list, i)
-		allow[i] = item->u.string.s;
+			allow[i] = item->u.string.s;
 		c->unified_allow = allow;
 		c->n_unified_allow = hs_json_len(list);
 	}
@@ -117,9 +120,9 @@ static int resources_load(struct hs_arena *a, const struct hs_json *section, voi
 struct rctx {
 	struct hs_check_ctx *ctx;
 	const struct resources_cfg *c;
-	struct hs_json *res;     /* the resources object */
-	const char *prefix;      /* "linux.resources" or "" (update) */
-	bool fill_defaults;      /* create: absent gets the default; update: absent is unchanged */
+	struct hs_json *res; /* the resources object */
+	const char *prefix;  /* "linux.resources" or "" (update) */
+	bool fill_defaults;  /* create: absent gets the default; update: absent is unchanged */
 };
 
 static void jpath(char *buf, size_t size, const struct rctx *x, const char *sub)
@@ -178,8 +181,8 @@ static int check_limit(struct rctx *x, const char *obj, const char *key, const c
 			return 0;
 		if (x->fill_defaults && def) {
 			r = hs_finding(x->ctx, rule_unlimited, path, HS_ACTION_REWRITE,
-				       "%s %s: set to the policy default %" PRId64,
-				       what, present ? "unlimited" : "not set", def);
+				       "%s %s: set to the policy default %" PRId64, what,
+				       present ? "unlimited" : "not set", def);
 			if (r == HS_ACTION_REWRITE && (r = set_i64(x, obj, key, def)) >= 0)
 				*ret_value = def;
 			return r < 0 ? r : 0;
@@ -193,7 +196,8 @@ static int check_limit(struct rctx *x, const char *obj, const char *key, const c
 	}
 	if (max && v > max) {
 		r = hs_finding(x->ctx, rule_max, path, x->c->action,
-			       "%s %" PRId64 " is above the policy's maximum %" PRId64, what, v, max);
+			       "%s %" PRId64 " is above the policy's maximum %" PRId64, what, v,
+			       max);
 		if (r == HS_ACTION_REWRITE && (r = set_i64(x, obj, key, max)) >= 0)
 			*ret_value = max;
 		return r < 0 ? r : 0;
@@ -216,10 +220,11 @@ static int check_swap(struct rctx *x, int64_t memory)
 							      : memory * (int64_t)x->c->swap_factor;
 	if (swap >= 0 && swap <= cap)
 		return 0;
-	r = hs_finding(x->ctx, "resources.swap-max", path, swap < 0 ? HS_ACTION_REWRITE : x->c->action,
-		       "memory.swap %" PRId64 " (memory + swap) is %s: at most memory.limit * %" PRIu64
-		       " = %" PRId64, swap, swap < 0 ? "unlimited" : "above the maximum",
-		       x->c->swap_factor, cap);
+	r = hs_finding(x->ctx, "resources.swap-max", path,
+		       swap < 0 ? HS_ACTION_REWRITE : x->c->action,
+		       "memory.swap %" PRId64
+		       " (memory + swap) is %s: at most memory.limit * %" PRIu64 " = %" PRId64,
+		       swap, swap < 0 ? "unlimited" : "above the maximum", x->c->swap_factor, cap);
 	if (r == HS_ACTION_REWRITE)
 		r = set_i64(x, "memory", "swap", cap);
 	return r < 0 ? r : 0;
@@ -278,24 +283,28 @@ static int check_cpu(struct rctx *x)
 		if (x->fill_defaults) {
 			r = hs_finding(x->ctx, "resources.cpu-unlimited", path, HS_ACTION_REWRITE,
 				       "cpu.quota %s: set to %" PRId64 " (%" PRIu64 " millicores "
-				       "per period of %" PRIu64 ")", has_quota ? "unlimited" : "not set",
-				       def, c->cpu_millicores_max, period);
+				       "per period of %" PRIu64 ")",
+				       has_quota ? "unlimited" : "not set", def,
+				       c->cpu_millicores_max, period);
 			if (r == HS_ACTION_REWRITE)
 				r = set_i64(x, "cpu", "quota", def);
 			return r < 0 ? r : 0;
 		}
 		r = hs_finding(x->ctx, "resources.cpu-unlimited", path, HS_ACTION_REFUSE,
-			       "cpu.quota %" PRId64 " means unlimited: the policy allows at most %"
-			       PRIu64 " millicores", quota, c->cpu_millicores_max);
+			       "cpu.quota %" PRId64
+			       " means unlimited: the policy allows at most %" PRIu64 " millicores",
+			       quota, c->cpu_millicores_max);
 		return r < 0 ? r : 0;
 	}
 	if ((uint64_t)quota > c->cpu_millicores_max * period / 1000) {
 		r = hs_finding(x->ctx, "resources.cpu-max", path, c->action,
 			       "cpu.quota %" PRId64 " per period %" PRIu64 " is %" PRIu64
-			       " millicores, above the policy's maximum %" PRIu64, quota, period,
-			       (uint64_t)quota * 1000 / period, c->cpu_millicores_max);
+			       " millicores, above the policy's maximum %" PRIu64,
+			       quota, period, (uint64_t)quota * 1000 / period,
+			       c->cpu_millicores_max);
 		if (r == HS_ACTION_REWRITE)
-			r = set_i64(x, "cpu", "quota", (int64_t)(c->cpu_millicores_max * period / 1000));
+			r = set_i64(x, "cpu", "quota",
+				    (int64_t)(c->cpu_millicores_max * period / 1000));
 		return r < 0 ? r : 0;
 	}
 	return 0;
@@ -320,7 +329,8 @@ static int check_unified(struct rctx *x)
 		hs_json_path_key(path, sizeof(path), hs_arena_strdup(x->ctx->arena, path), key);
 		r = hs_finding(x->ctx, "resources.unified", path, x->c->action,
 			       "cgroup v2 file \"%s\" is not on the policy's list "
-			       "(controls.resources.unified_allow): it could lift the limits", key);
+			       "(controls.resources.unified_allow): it could lift the limits",
+			       key);
 		if (r < 0)
 			return r;
 		if (r == HS_ACTION_REWRITE)
@@ -339,8 +349,8 @@ static int check_all(struct rctx *x)
 	if (r >= 0)
 		/* runc and crun read memory.limit 0 as "not set": unlimited too. */
 		r = check_limit(x, "memory", "limit", "memory.limit", true, x->c->memory_default,
-				x->c->memory_max, "resources.memory-unlimited", "resources.memory-max",
-				&memory);
+				x->c->memory_max, "resources.memory-unlimited",
+				"resources.memory-max", &memory);
 	if (r >= 0)
 		r = check_swap(x, memory);
 	if (r >= 0)
@@ -353,8 +363,10 @@ static int check_all(struct rctx *x)
 static int resources_check_config(struct hs_check_ctx *ctx, const void *vcfg)
 {
 	struct hs_json *linux_ = hs_json_get(ctx->config, "linux");
-	struct rctx x = { .ctx = ctx, .c = vcfg ? vcfg : &resources_default,
-			  .prefix = "linux.resources", .fill_defaults = true };
+	struct rctx x = { .ctx = ctx,
+			  .c = vcfg ? vcfg : &resources_default,
+			  .prefix = "linux.resources",
+			  .fill_defaults = true };
 
 	if (linux_ && linux_->type != HS_JSON_OBJECT)
 		return 0;
@@ -363,14 +375,19 @@ static int resources_check_config(struct hs_check_ctx *ctx, const void *vcfg)
 	x.res = hs_json_ensure_object(ctx->arena, linux_, "resources");
 	if (!x.res)
 		return hs_finding(ctx, "resources.type", "linux.resources", HS_ACTION_REFUSE,
-				  "not an object") < 0 ? -ENOMEM : 0;
+				  "not an object") < 0
+			   ? -ENOMEM
+			   : 0;
 	return check_all(&x);
 }
 
 static int resources_check_resources(struct hs_check_ctx *ctx, const void *vcfg)
 {
-	struct rctx x = { .ctx = ctx, .c = vcfg ? vcfg : &resources_default, .prefix = "",
-			  .res = ctx->resources, .fill_defaults = false };
+	struct rctx x = { .ctx = ctx,
+			  .c = vcfg ? vcfg : &resources_default,
+			  .prefix = "",
+			  .res = ctx->resources,
+			  .fill_defaults = false };
 
 	return check_all(&x);
 }

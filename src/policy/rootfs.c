@@ -19,10 +19,34 @@ struct rootfs_cfg {
 static const char *const default_tmpfs[] = { "/tmp", "/run", "/var/tmp", NULL };
 /* The host directories a container root may never be (nor an ancestor of). */
 static const char *const default_forbidden[] = {
-	"/", "/bin", "/boot", "/dev", "/etc", "/home", "/lib", "/lib32", "/lib64", "/opt",
-	"/proc", "/root", "/run", "/sbin", "/srv", "/sys", "/tmp", "/usr", "/var",
-	"/var/lib", "/var/log", "/var/run", "/var/tmp", "/var/lib/docker", "/var/lib/containerd",
-	"/var/lib/containers", "/var/lib/kubelet", NULL,
+	"/",
+	"/bin",
+	"/boot",
+	"/dev",
+	"/etc",
+	"/home",
+	"/lib",
+	"/lib32",
+	"/lib64",
+	"/opt",
+	"/proc",
+	"/root",
+	"/run",
+	"/sbin",
+	"/srv",
+	"/sys",
+	"/tmp",
+	"/usr",
+	"/var",
+	"/var/lib",
+	"/var/log",
+	"/var/run",
+	"/var/tmp",
+	"/var/lib/docker",
+	"/var/lib/containerd",
+	"/var/lib/containers",
+	"/var/lib/kubelet",
+	NULL,
 };
 /* A root below these is a kernel interface, never an image. */
 static const char *const pseudo_fs[] = { "/proc", "/sys", "/dev", NULL };
@@ -60,8 +84,7 @@ static const char **load_list(struct hs_arena *a, const struct hs_json *arr,
 			l[i] = dflt[i];
 		return l;
 	}
-	hs_json_foreach_item(it, arr, i)
-	{
+	hs_json_foreach_item(it, arr, i) {
 		const char *s = it->u.string.s;
 
 		/* Destinations are compared lexically: only clean absolute paths make sense. */
@@ -96,8 +119,9 @@ static int rootfs_load(struct hs_arena *a, const struct hs_json *section, void *
 		c->readonly = v->u.boolean;
 	if ((v = hs_json_get(section, "tmpfs_size_mb")) &&
 	    (hs_json_get_u64(v, 1u << 20, &c->tmpfs_size_mb) < 0 || c->tmpfs_size_mb == 0))
-		return hs_error_set(err, -HS_ECONFIG, "policy.rootfs", "controls.rootfs.tmpfs_size_mb",
-				    -1, "must be between 1 and 1048576");
+		return hs_error_set(err, -HS_ECONFIG, "policy.rootfs",
+				    "controls.rootfs.tmpfs_size_mb", -1,
+				    "must be between 1 and 1048576");
 	c->tmpfs = load_list(a, hs_json_get(section, "tmpfs"), default_tmpfs,
 			     "controls.rootfs.tmpfs", err, &r);
 	if (r < 0)
@@ -110,7 +134,8 @@ static int rootfs_load(struct hs_arena *a, const struct hs_json *section, void *
 	return 0;
 }
 
-static int check_readonly(struct hs_check_ctx *ctx, const struct rootfs_cfg *c, struct hs_json *root)
+static int check_readonly(struct hs_check_ctx *ctx, const struct rootfs_cfg *c,
+			  struct hs_json *root)
 {
 	const struct hs_json *ro = hs_json_get(root, "readonly");
 	int r;
@@ -118,7 +143,8 @@ static int check_readonly(struct hs_check_ctx *ctx, const struct rootfs_cfg *c, 
 	if (!c->readonly || (ro && ro->type == HS_JSON_BOOL && ro->u.boolean))
 		return 0;
 	r = hs_finding(ctx, "rootfs.readonly", "root.readonly", c->action,
-		       "the root filesystem is writable: a process could replace the image's binaries");
+		       "the root filesystem is writable: a process could replace the image's "
+		       "binaries");
 	if (r == HS_ACTION_REWRITE) {
 		struct hs_json *t = hs_json_new_bool(ctx->arena, true);
 
@@ -162,8 +188,7 @@ static int add_tmpfs(struct hs_check_ctx *ctx, const struct rootfs_cfg *c)
 		const struct hs_json *m;
 		bool present = false;
 
-		hs_json_foreach_item(m, mounts, i)
-		{
+		hs_json_foreach_item(m, mounts, i) {
 			const char *d = hs_json_get_string(m, "destination");
 			const char *norm;
 
@@ -180,7 +205,8 @@ static int add_tmpfs(struct hs_check_ctx *ctx, const struct rootfs_cfg *c)
 		if (present)
 			continue;
 		r = hs_finding(ctx, "rootfs.tmpfs", "mounts", act,
-			       "no mount at %s: a tmpfs (nosuid,nodev,noexec,size=%llum) is added so "
+			       "no mount at %s: a tmpfs (nosuid,nodev,noexec,size=%llum) is added "
+			       "so "
 			       "the read-only root stays usable",
 			       c->tmpfs[t], (unsigned long long)c->tmpfs_size_mb);
 		if (r < 0)
@@ -189,7 +215,8 @@ static int add_tmpfs(struct hs_check_ctx *ctx, const struct rootfs_cfg *c)
 			continue;
 		if (!list && !(list = hs_json_ensure_array(ctx->arena, ctx->config, "mounts")))
 			return -ENOMEM;
-		if (hs_json_append(ctx->arena, list, new_tmpfs(ctx->arena, c->tmpfs[t], c->tmpfs_size_mb)) < 0)
+		if (hs_json_append(ctx->arena, list,
+				   new_tmpfs(ctx->arena, c->tmpfs[t], c->tmpfs_size_mb)) < 0)
 			return -ENOMEM;
 		mounts = list;
 	}
@@ -212,7 +239,8 @@ static int refuse_path(struct hs_check_ctx *ctx, const char *fmt, ...)
 
 /* root.path must be an image's directory, not the host's: resolved on the host (symlinks
  * followed, magic links refused) and compared by name and by identity (a bind alias). */
-static int check_path(struct hs_check_ctx *ctx, const struct rootfs_cfg *c, const struct hs_json *root)
+static int check_path(struct hs_check_ctx *ctx, const struct rootfs_cfg *c,
+		      const struct hs_json *root)
 {
 	const char *p = hs_json_get_string(root, "path");
 	struct hs_canonical_path cp;
@@ -238,22 +266,25 @@ static int check_path(struct hs_check_ctx *ctx, const struct rootfs_cfg *c, cons
 	if (r == -ENOMEM)
 		return r;
 	if (r < 0)
-		return refuse_path(ctx, "cannot resolve \"%s\": %s", p, herr.msg[0] ? herr.msg : strerror(-r));
+		return refuse_path(ctx, "cannot resolve \"%s\": %s", p,
+				   herr.msg[0] ? herr.msg : strerror(-r));
 	if (cp.exists && cp.n_components)
 		id = &cp.components[cp.n_components - 1].id;
 	for (size_t i = 0; pseudo_fs[i]; i++)
 		if (hs_path_at_or_under(cp.path, pseudo_fs[i]))
-			return refuse_path(ctx, "resolves to %s, inside the kernel's %s", cp.path, pseudo_fs[i]);
+			return refuse_path(ctx, "resolves to %s, inside the kernel's %s", cp.path,
+					   pseudo_fs[i]);
 	for (size_t i = 0; c->forbidden[i]; i++) {
 		struct hs_file_id fid;
 
 		/* Equal to, or above, a host system directory: the container would see it. */
 		if (hs_path_at_or_under(c->forbidden[i], cp.path))
-			return refuse_path(ctx, "resolves to %s, the host's own directory (or above %s)",
+			return refuse_path(ctx,
+					   "resolves to %s, the host's own directory (or above %s)",
 					   cp.path, c->forbidden[i]);
 		if (id && ctx->host->file_id &&
-		    ctx->host->file_id(ctx->host, c->forbidden[i], &fid) == 0 && fid.dev == id->dev &&
-		    fid.ino == id->ino)
+		    ctx->host->file_id(ctx->host, c->forbidden[i], &fid) == 0 &&
+		    fid.dev == id->dev && fid.ino == id->ino)
 			return refuse_path(ctx, "is the host's %s under another name (%s)",
 					   c->forbidden[i], cp.path);
 	}

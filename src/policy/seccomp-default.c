@@ -33,32 +33,41 @@ const struct hs_sc_arch *hs_sc_arch_by_oci(const char *oci)
 /* The family is fixed at build time: hardshim runs on the machine it was built for, and the
  * real runtime next to it loads the filter for this kernel. */
 #if defined(__x86_64__)
-#define FAMILY (HS_SC_ARCH_X86_64 | HS_SC_ARCH_X86)
+#define FAMILY  (HS_SC_ARCH_X86_64 | HS_SC_ARCH_X86)
 #define ALLOWED (FAMILY | HS_SC_ARCH_X32)
-#define NATIVE HS_SC_ARCH_X86_64
+#define NATIVE  HS_SC_ARCH_X86_64
 #elif defined(__aarch64__)
-#define FAMILY (HS_SC_ARCH_AARCH64 | HS_SC_ARCH_ARM)
+#define FAMILY  (HS_SC_ARCH_AARCH64 | HS_SC_ARCH_ARM)
 #define ALLOWED FAMILY
-#define NATIVE HS_SC_ARCH_AARCH64
+#define NATIVE  HS_SC_ARCH_AARCH64
 #elif defined(__s390x__)
-#define FAMILY (HS_SC_ARCH_S390X | HS_SC_ARCH_S390)
+#define FAMILY  (HS_SC_ARCH_S390X | HS_SC_ARCH_S390)
 #define ALLOWED FAMILY
-#define NATIVE HS_SC_ARCH_S390X
+#define NATIVE  HS_SC_ARCH_S390X
 #elif defined(__powerpc64__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-#define FAMILY HS_SC_ARCH_PPC64LE
+#define FAMILY  HS_SC_ARCH_PPC64LE
 #define ALLOWED FAMILY
-#define NATIVE HS_SC_ARCH_PPC64LE
+#define NATIVE  HS_SC_ARCH_PPC64LE
 #elif defined(__riscv) && __riscv_xlen == 64
-#define FAMILY HS_SC_ARCH_RISCV64
+#define FAMILY  HS_SC_ARCH_RISCV64
 #define ALLOWED FAMILY
-#define NATIVE HS_SC_ARCH_RISCV64
+#define NATIVE  HS_SC_ARCH_RISCV64
 #else
 #error "hardshim's seccomp profile has no architecture family for this target"
 #endif
 
-unsigned hs_sc_host_family(void) { return FAMILY; }
-unsigned hs_sc_host_allowed_arches(void) { return ALLOWED; }
-unsigned hs_sc_host_native(void) { return NATIVE; }
+unsigned hs_sc_host_family(void)
+{
+	return FAMILY;
+}
+unsigned hs_sc_host_allowed_arches(void)
+{
+	return ALLOWED;
+}
+unsigned hs_sc_host_native(void)
+{
+	return NATIVE;
+}
 
 static bool list_has(const struct hs_json *arr, const char *s)
 {
@@ -104,16 +113,20 @@ static struct hs_json *rule_entry(struct hs_arena *a, const struct hs_sc_rule *r
 	if (!e || !names || hs_json_set(a, e, "names", names) < 0)
 		return NULL;
 	for (const struct hs_sc_name *n = r->names; n->name; n++)
-		if ((n->arches & family) && hs_json_append(a, names, hs_json_new_string(a, n->name)) < 0)
+		if ((n->arches & family) &&
+		    hs_json_append(a, names, hs_json_new_string(a, n->name)) < 0)
 			return NULL;
 	bool errno_action = r->action == HS_SC_ERRNO;
 	if (hs_json_set(a, e, "action",
-			hs_json_new_string(a, errno_action ? "SCMP_ACT_ERRNO" : "SCMP_ACT_ALLOW")) < 0)
+			hs_json_new_string(a, errno_action ? "SCMP_ACT_ERRNO" : "SCMP_ACT_ALLOW")) <
+	    0)
 		return NULL;
-	if (errno_action && hs_json_set(a, e, "errnoRet", hs_json_new_u64(a, (uint64_t)r->errno_ret)) < 0)
+	if (errno_action &&
+	    hs_json_set(a, e, "errnoRet", hs_json_new_u64(a, (uint64_t)r->errno_ret)) < 0)
 		return NULL;
 	if (r->has_arg) {
-		struct hs_json *args = hs_json_new(a, HS_JSON_ARRAY), *arg = hs_json_new(a, HS_JSON_OBJECT);
+		struct hs_json *args = hs_json_new(a, HS_JSON_ARRAY),
+			       *arg = hs_json_new(a, HS_JSON_OBJECT);
 		if (!args || !arg || hs_json_append(a, args, arg) < 0 ||
 		    hs_json_set(a, arg, "index", hs_json_new_u64(a, r->arg.index)) < 0 ||
 		    hs_json_set(a, arg, "value", hs_json_new_u64(a, r->arg.value)) < 0 ||
@@ -125,15 +138,18 @@ static struct hs_json *rule_entry(struct hs_arena *a, const struct hs_sc_rule *r
 	return e;
 }
 
-struct hs_json *hs_sc_default_profile(struct hs_arena *a, unsigned family, const struct hs_sc_caps *caps)
+struct hs_json *hs_sc_default_profile(struct hs_arena *a, unsigned family,
+				      const struct hs_sc_caps *caps)
 {
 	struct hs_json *p = hs_json_new(a, HS_JSON_OBJECT);
-	struct hs_json *arches = hs_json_new(a, HS_JSON_ARRAY), *calls = hs_json_new(a, HS_JSON_ARRAY);
+	struct hs_json *arches = hs_json_new(a, HS_JSON_ARRAY),
+		       *calls = hs_json_new(a, HS_JSON_ARRAY);
 	/* ERRNO(ENOSYS) for everything not named: see profiles/seccomp/default.seccomp. */
 	if (!p || !arches || !calls ||
 	    hs_json_set(a, p, "defaultAction", hs_json_new_string(a, "SCMP_ACT_ERRNO")) < 0 ||
 	    hs_json_set(a, p, "defaultErrnoRet", hs_json_new_u64(a, ENOSYS)) < 0 ||
-	    hs_json_set(a, p, "architectures", arches) < 0 || hs_json_set(a, p, "syscalls", calls) < 0)
+	    hs_json_set(a, p, "architectures", arches) < 0 ||
+	    hs_json_set(a, p, "syscalls", calls) < 0)
 		return NULL;
 	for (size_t i = 0; i < hs_sc_n_arches; i++)
 		if ((hs_sc_arches[i].bit & family) &&
@@ -159,7 +175,8 @@ static int load_seccomp(struct hs_error *err)
 			      HS_DLSYM(seccomp_syscall_resolve_name_arch), HS_DLSYM_END);
 }
 
-int hs_sc_resolve(const struct hs_sc_arch *arch, const char *name, int *ret_nr, struct hs_error *err)
+int hs_sc_resolve(const struct hs_sc_arch *arch, const char *name, int *ret_nr,
+		  struct hs_error *err)
 {
 	int r = load_seccomp(err);
 	if (r < 0)

@@ -25,8 +25,8 @@ enum {
 };
 
 struct hs_sc_arch {
-	const char *oci;     /* "SCMP_ARCH_X86_64" */
-	const char *scmp;    /* libseccomp's name: "x86_64" */
+	const char *oci;  /* "SCMP_ARCH_X86_64" */
+	const char *scmp; /* libseccomp's name: "x86_64" */
 	unsigned bit;
 };
 extern const struct hs_sc_arch hs_sc_arches[];
@@ -75,7 +75,8 @@ bool hs_sc_caps_hold(const struct hs_sc_caps *caps, const char *cap);
 bool hs_sc_rule_applies(const struct hs_sc_rule *r, unsigned family, const struct hs_sc_caps *caps);
 
 /* The default profile for family and caps, as a new OCI linux.seccomp tree (arena-owned). */
-struct hs_json *hs_sc_default_profile(struct hs_arena *a, unsigned family, const struct hs_sc_caps *caps);
+struct hs_json *hs_sc_default_profile(struct hs_arena *a, unsigned family,
+				      const struct hs_sc_caps *caps);
 
 /* libseccomp (dlopen'ed on first use). Resolve name on one architecture: PRESENT and
  * *ret_nr when it is a syscall there (a real number, or a socketcall/ipc pseudo number that
@@ -83,4 +84,5 @@ struct hs_json *hs_sc_default_profile(struct hs_arena *a, unsigned family, const
  * not on this architecture, UNKNOWN when libseccomp knows no such syscall at all; negative
  * when libseccomp cannot be loaded. */
 enum { HS_SC_NAME_UNKNOWN, HS_SC_NAME_ABSENT, HS_SC_NAME_PRESENT };
-int hs_sc_resolve(const struct hs_sc_arch *arch, const char *name, int *ret_nr, struct hs_error *err);
+int hs_sc_resolve(const struct hs_sc_arch *arch, const char *name, int *ret_nr,
+		  struct hs_error *err);

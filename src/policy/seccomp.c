@@ -9,12 +9,13 @@
 #include "seccomp-profile.h"
 
 struct seccomp_cfg {
-	enum hs_action action;      /* for a weaker profile and for the annotations */
+	enum hs_action action;        /* for a weaker profile and for the annotations */
 	const char *const *listeners; /* allowlisted listenerPath values, NULL-terminated */
 };
 
 static const char *const no_listeners[] = { NULL };
-static const struct seccomp_cfg defaults = { .action = HS_ACTION_REWRITE, .listeners = no_listeners };
+static const struct seccomp_cfg defaults = { .action = HS_ACTION_REWRITE,
+					     .listeners = no_listeners };
 
 static const struct hs_schema_field policy_fields[] = {
 	{ "action", &hs_schema_string },
@@ -32,8 +33,8 @@ static int seccomp_load(struct hs_arena *a, const struct hs_json *section, void 
 	*cfg = defaults;
 	const char *action = hs_json_get_string(section, "action");
 	if (action && hs_action_parse(action, &cfg->action) < 0)
-		return hs_error_set(err, -HS_ECONFIG, "policy.seccomp", "controls.seccomp.action", -1,
-				    "\"%s\" is not rewrite, refuse or warn", action);
+		return hs_error_set(err, -HS_ECONFIG, "policy.seccomp", "controls.seccomp.action",
+				    -1, "\"%s\" is not rewrite, refuse or warn", action);
 	const struct hs_json *l = hs_json_get_type(section, "listener_paths", HS_JSON_ARRAY);
 	if (l) {
 		const char **v = hs_arena_alloc(a, (hs_json_len(l) + 1) * sizeof(*v));
@@ -71,7 +72,8 @@ static int check_annotations(struct hs_check_ctx *ctx, const struct seccomp_cfg 
 		char path[256];
 		hs_json_path_key(path, sizeof(path), "annotations", key);
 		int r = hs_finding(ctx, "seccomp.annotation", path, cfg->action,
-				   "crun would let this annotation replace or extend the seccomp filter");
+				   "crun would let this annotation replace or extend the seccomp "
+				   "filter");
 		if (r < 0)
 			return r;
 		if (r == HS_ACTION_REWRITE) {
@@ -95,9 +97,9 @@ struct profile_check {
 	struct hs_check_ctx *ctx;
 	const struct seccomp_cfg *cfg;
 	const struct hs_sc_caps *caps;
-	unsigned arches;  /* bits of the profile's architectures (the native one if none listed) */
-	bool weaker;      /* some finding asked for the default instead */
-	bool notify_ok;   /* SCMP_ACT_NOTIFY goes to an allowlisted agent */
+	unsigned arches; /* bits of the profile's architectures (the native one if none listed) */
+	bool weaker;     /* some finding asked for the default instead */
+	bool notify_ok;  /* SCMP_ACT_NOTIFY goes to an allowlisted agent */
 };
 
 static int finding(struct profile_check *pc, const char *rule, const char *path,
@@ -114,9 +116,10 @@ static int finding(struct profile_check *pc, const char *rule, const char *path,
 }
 
 /* A finding the policy's action answers: a weaker profile is replaced or refused. */
-static int weaker(struct profile_check *pc, const char *rule, const char *path, const char *fmt, ...)
-	HS_PRINTF(4, 5);
-static int weaker(struct profile_check *pc, const char *rule, const char *path, const char *fmt, ...)
+static int weaker(struct profile_check *pc, const char *rule, const char *path, const char *fmt,
+		  ...) HS_PRINTF(4, 5);
+static int weaker(struct profile_check *pc, const char *rule, const char *path, const char *fmt,
+		  ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
@@ -127,9 +130,10 @@ static int weaker(struct profile_check *pc, const char *rule, const char *path, 
 
 /* A profile hardshim cannot read with certainty (unknown names, actions, flags) is refused
  * whatever the policy says: replacing it would hide a mistake the author must see. */
-static int refuse(struct profile_check *pc, const char *rule, const char *path, const char *fmt, ...)
-	HS_PRINTF(4, 5);
-static int refuse(struct profile_check *pc, const char *rule, const char *path, const char *fmt, ...)
+static int refuse(struct profile_check *pc, const char *rule, const char *path, const char *fmt,
+		  ...) HS_PRINTF(4, 5);
+static int refuse(struct profile_check *pc, const char *rule, const char *path, const char *fmt,
+		  ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
@@ -145,7 +149,8 @@ enum { ACT_UNKNOWN, ACT_DENY, ACT_PERMIT };
 static int classify_action(const struct profile_check *pc, const char *a)
 {
 	static const char *const deny[] = { "SCMP_ACT_KILL", "SCMP_ACT_KILL_PROCESS",
-					    "SCMP_ACT_KILL_THREAD", "SCMP_ACT_TRAP", "SCMP_ACT_ERRNO" };
+					    "SCMP_ACT_KILL_THREAD", "SCMP_ACT_TRAP",
+					    "SCMP_ACT_ERRNO" };
 	static const char *const permit[] = { "SCMP_ACT_ALLOW", "SCMP_ACT_LOG", "SCMP_ACT_TRACE" };
 	if (!a)
 		return ACT_UNKNOWN;
@@ -168,10 +173,13 @@ static int check_architectures(struct profile_check *pc, const struct hs_json *s
 	hs_json_foreach_item(it, arches, i) {
 		char path[256];
 		hs_json_path_index(path, sizeof(path), "linux.seccomp.architectures", i);
-		const struct hs_sc_arch *a = it->type == HS_JSON_STRING ? hs_sc_arch_by_oci(it->u.string.s) : NULL;
+		const struct hs_sc_arch *a =
+		    it->type == HS_JSON_STRING ? hs_sc_arch_by_oci(it->u.string.s) : NULL;
 		if (!a) {
-			int r = refuse(pc, "seccomp.architecture", path, "%s is not an architecture libseccomp knows",
-				       it->type == HS_JSON_STRING ? it->u.string.s : "(not a string)");
+			int r =
+			    refuse(pc, "seccomp.architecture", path,
+				   "%s is not an architecture libseccomp knows",
+				   it->type == HS_JSON_STRING ? it->u.string.s : "(not a string)");
 			if (r < 0)
 				return r;
 			continue;
@@ -194,7 +202,8 @@ static int check_flags(struct profile_check *pc, const struct hs_json *sc)
 {
 	/* SPEC_ALLOW turns off the Speculative Store Bypass mitigation seccomp enables; TSYNC,
 	 * LOG and WAIT_KILLABLE_RECV change nothing a container could use. */
-	static const char *const harmless[] = { "SECCOMP_FILTER_FLAG_TSYNC", "SECCOMP_FILTER_FLAG_LOG",
+	static const char *const harmless[] = { "SECCOMP_FILTER_FLAG_TSYNC",
+						"SECCOMP_FILTER_FLAG_LOG",
 						"SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV" };
 	struct hs_json *it;
 	hs_json_foreach_item(it, hs_json_get(sc, "flags"), i) {
@@ -207,9 +216,9 @@ static int check_flags(struct profile_check *pc, const struct hs_json *sc)
 		if (ok)
 			continue;
 		int r = strcmp(f, "SECCOMP_FILTER_FLAG_SPEC_ALLOW") == 0
-				? weaker(pc, "seccomp.flag", path,
-					 "%s switches off the speculative store bypass mitigation", f)
-				: refuse(pc, "seccomp.flag", path, "unknown seccomp flag %s", f);
+			    ? weaker(pc, "seccomp.flag", path,
+				     "%s switches off the speculative store bypass mitigation", f)
+			    : refuse(pc, "seccomp.flag", path, "unknown seccomp flag %s", f);
 		if (r < 0)
 			return r;
 	}
@@ -224,8 +233,9 @@ static bool arg_equal(const struct hs_json *a, const struct hs_sc_arg *d)
 	const struct hs_json *v2 = hs_json_get(a, "valueTwo");
 	return op && strcmp(op, d->op) == 0 &&
 	       hs_json_get_u64(hs_json_get(a, "index"), 5, &index) == 0 && index == d->index &&
-	       hs_json_get_u64(hs_json_get(a, "value"), UINT64_MAX, &value) == 0 && value == d->value &&
-	       (!v2 || hs_json_get_u64(v2, UINT64_MAX, &value_two) == 0) && value_two == d->value_two;
+	       hs_json_get_u64(hs_json_get(a, "value"), UINT64_MAX, &value) == 0 &&
+	       value == d->value && (!v2 || hs_json_get_u64(v2, UINT64_MAX, &value_two) == 0) &&
+	       value_two == d->value_two;
 }
 
 /* Does the default (for this container's capabilities) allow syscall nr on arch with these
@@ -238,7 +248,8 @@ static int default_allows(struct profile_check *pc, const struct hs_sc_arch *arc
 	unsigned fam_bit = arch->bit == HS_SC_ARCH_X32 ? HS_SC_ARCH_X86_64 : arch->bit;
 	for (size_t i = 0; i < hs_sc_n_rules; i++) {
 		const struct hs_sc_rule *rule = &hs_sc_rules[i];
-		if (rule->action != HS_SC_ALLOW || !hs_sc_rule_applies(rule, hs_sc_host_family(), pc->caps))
+		if (rule->action != HS_SC_ALLOW ||
+		    !hs_sc_rule_applies(rule, hs_sc_host_family(), pc->caps))
 			continue;
 		for (const struct hs_sc_name *n = rule->names; n->name; n++) {
 			if (!(n->arches & fam_bit))
@@ -253,10 +264,11 @@ static int default_allows(struct profile_check *pc, const struct hs_sc_arch *arc
 				return 0;
 			}
 			struct hs_json *a;
-			hs_json_foreach_item(a, args, k) if (arg_equal(a, &rule->arg)) {
-				*ret = true;
-				return 0;
-			}
+			hs_json_foreach_item(a, args, k)
+				if (arg_equal(a, &rule->arg)) {
+					*ret = true;
+					return 0;
+				}
 		}
 	}
 	*ret = false;
@@ -271,7 +283,8 @@ static bool args_repeat_index(const struct hs_json *args)
 	struct hs_json *a;
 	hs_json_foreach_item(a, args, i) {
 		uint64_t index;
-		if (hs_json_get_u64(hs_json_get(a, "index"), 5, &index) < 0 || (seen & (1u << index)))
+		if (hs_json_get_u64(hs_json_get(a, "index"), 5, &index) < 0 ||
+		    (seen & (1u << index)))
 			return true;
 		seen |= 1u << index;
 	}
@@ -301,7 +314,9 @@ static int check_name(struct profile_check *pc, const char *name, const char *pa
 	}
 	if (unknown)
 		return refuse(pc, "seccomp.unknown-syscall", path,
-			      "libseccomp knows no syscall %s: unknown names are refused, not skipped", name);
+			      "libseccomp knows no syscall %s: unknown names are refused, not "
+			      "skipped",
+			      name);
 	if (!allowed)
 		return weaker(pc, "seccomp.syscall", path,
 			      "%s is allowed here%s but hardshim's default profile denies it", name,
@@ -329,7 +344,8 @@ static int check_syscalls(struct profile_check *pc, const struct hs_json *sc)
 		if (kind == ACT_PERMIT && args_repeat_index(args)) {
 			snprintf(path, sizeof(path), "%s.args", epath);
 			r = weaker(pc, "seccomp.args", path,
-				   "two conditions on one argument: runc would OR them, widening the rule");
+				   "two conditions on one argument: runc would OR them, widening "
+				   "the rule");
 			if (r < 0)
 				return r;
 		}
@@ -339,7 +355,8 @@ static int check_syscalls(struct profile_check *pc, const struct hs_json *sc)
 		hs_json_foreach_item(n, hs_json_get(entry, "names"), k) {
 			hs_json_path_index(path, sizeof(path), npath, k);
 			if (n->type != HS_JSON_STRING)
-				r = refuse(pc, "seccomp.unknown-syscall", path, "a syscall name must be a string");
+				r = refuse(pc, "seccomp.unknown-syscall", path,
+					   "a syscall name must be a string");
 			else
 				r = check_name(pc, n->u.string.s, path, kind, args);
 			if (r < 0)
@@ -359,21 +376,24 @@ static int check_profile(struct hs_check_ctx *ctx, const struct seccomp_cfg *cfg
 		if (listener_allowed(cfg, listener))
 			pc.notify_ok = true;
 		else if ((r = weaker(&pc, "seccomp.listener", "linux.seccomp.listenerPath",
-				     "%s is not an allowlisted seccomp agent (policy listener_paths)", listener)) < 0)
+				     "%s is not an allowlisted seccomp agent (policy "
+				     "listener_paths)",
+				     listener)) < 0)
 			return r;
 	}
 	const char *def = hs_json_get_string(sc, "defaultAction");
 	switch (classify_action(&pc, def)) {
 	case ACT_UNKNOWN:
-		r = refuse(&pc, "seccomp.action", "linux.seccomp.defaultAction", "unknown seccomp action %s",
-			   def ? def : "(missing)");
+		r = refuse(&pc, "seccomp.action", "linux.seccomp.defaultAction",
+			   "unknown seccomp action %s", def ? def : "(missing)");
 		break;
 	case ACT_PERMIT:
 		r = weaker(&pc, "seccomp.default-action", "linux.seccomp.defaultAction",
-			   "%s lets every syscall not listed run: a default-deny profile is required", def);
+			   "%s lets every syscall not listed run: a default-deny profile is "
+			   "required",
+			   def);
 		break;
-	default:
-		r = 0;
+	default: r = 0;
 	}
 	if (r < 0 || (r = check_architectures(&pc, sc)) < 0 || (r = check_flags(&pc, sc)) < 0 ||
 	    (r = check_syscalls(&pc, sc)) < 0)
@@ -401,7 +421,7 @@ static int seccomp_check_config(struct hs_check_ctx *ctx, const void *cfg_)
 		return r;
 	/* The capabilities control ran before this one: these are the final sets. */
 	const struct hs_json *capabilities =
-		hs_json_get(hs_json_get(ctx->config, "process"), "capabilities");
+	    hs_json_get(hs_json_get(ctx->config, "process"), "capabilities");
 	struct hs_sc_caps caps = { .permitted = hs_json_get(capabilities, "permitted"),
 				   .bounding = hs_json_get(capabilities, "bounding") };
 	const struct hs_json *sc = hs_json_get(hs_json_get(ctx->config, "linux"), "seccomp");

@@ -67,7 +67,8 @@ static int sysctl_load(struct hs_arena *a, const struct hs_json *section, void *
 	action = hs_json_get_string(section, "action");
 	if (action && hs_action_parse(action, &c->action) < 0)
 		return hs_error_set(err, -HS_ECONFIG, "sysctl.policy", "", -1,
-				    "\"action\" is \"refuse\", \"rewrite\" or \"warn\", not \"%s\"", action);
+				    "\"action\" is \"refuse\", \"rewrite\" or \"warn\", not \"%s\"",
+				    action);
 	list = hs_json_get(section, "allow");
 	if (!list) {
 		*ret_cfg = c;
@@ -76,14 +77,14 @@ static int sysctl_load(struct hs_arena *a, const struct hs_json *section, void *
 	allow = hs_arena_alloc(a, (hs_json_len(list) + 1) * sizeof(*allow));
 	if (!allow)
 		return -ENOMEM;
-	hs_json_foreach_item(item, list, i)
-	{
+	hs_json_foreach_item(item, list, i) {
 		const char *k = item->u.string.s;
 
 		if (!*k || strchr(k, '=') || strchr(k, '+') || strchr(k, '*'))
 			return hs_error_set(err, -HS_ECONFIG, "sysctl.policy", "", -1,
 					    "allow[%zu]: \"%s\" is not a sysctl name (exact names "
-					    "only, no patterns)", i, k);
+					    "only, no patterns)",
+					    i, k);
 		if (!(allow[i] = normalize(a, k)))
 			return -ENOMEM;
 	}
@@ -110,9 +111,9 @@ static bool has_own_namespace(const struct hs_check_ctx *ctx, const char *type)
 	const struct hs_json *linux_ = hs_json_get_type(ctx->config, "linux", HS_JSON_OBJECT);
 	const struct hs_json *ns;
 
-	hs_json_foreach_item(ns, hs_json_get_type(linux_, "namespaces", HS_JSON_ARRAY), i)
-	{
-		const char *t = hs_json_get_string(ns, "type"), *path = hs_json_get_string(ns, "path");
+	hs_json_foreach_item(ns, hs_json_get_type(linux_, "namespaces", HS_JSON_ARRAY), i) {
+		const char *t = hs_json_get_string(ns, "type"),
+			   *path = hs_json_get_string(ns, "path");
 		struct hs_error err = HS_ERROR_INIT;
 		struct hs_file_id id, host;
 		int nstype;
@@ -178,25 +179,32 @@ static int sysctl_check_config(struct hs_check_ctx *ctx, const void *vcfg)
 		for (size_t j = i + 1; j < n && !rule; j++)
 			if (seen[j] && !strcmp(seen[j], key)) {
 				rule = "sysctl.duplicate";
-				snprintf(why, sizeof(why), "\"%s\" names the same sysctl as \"%s\": "
+				snprintf(why, sizeof(why),
+					 "\"%s\" names the same sysctl as \"%s\": "
 					 "which value wins depends on map order in the runtime",
 					 m->key, map->u.object.members[j].key);
 			}
 		if (!rule && !allowed(c, key)) {
 			rule = "sysctl.not-allowed";
-			snprintf(why, sizeof(why), "sysctl %s is not on the policy's safe list "
-				 "(controls.sysctl.allow)", key);
+			snprintf(why, sizeof(why),
+				 "sysctl %s is not on the policy's safe list "
+				 "(controls.sysctl.allow)",
+				 key);
 		}
 		if (!rule && strpbrk(value, "+=\n\r")) {
 			/* CVE-2022-0811: "1+kernel.core_pattern=|/x" set a second, host-wide key. */
 			rule = "sysctl.unsafe-value";
-			snprintf(why, sizeof(why), "value of %s contains '+', '=' or a newline, "
-				 "which can smuggle another sysctl (CVE-2022-0811)", key);
+			snprintf(why, sizeof(why),
+				 "value of %s contains '+', '=' or a newline, "
+				 "which can smuggle another sysctl (CVE-2022-0811)",
+				 key);
 		}
 		if (!rule && (ns = needs_namespace(key)) && !has_own_namespace(ctx, ns)) {
 			rule = !strcmp(ns, "network") ? "sysctl.host-network" : "sysctl.host-ipc";
-			snprintf(why, sizeof(why), "%s would change the host's own value: the "
-				 "config has no %s namespace of its own (none, or the host's)", key, ns);
+			snprintf(why, sizeof(why),
+				 "%s would change the host's own value: the "
+				 "config has no %s namespace of its own (none, or the host's)",
+				 key, ns);
 		}
 		if (!rule)
 			continue;

@@ -9,7 +9,7 @@
 
 struct user_cfg {
 	enum hs_action action;
-	uint32_t uid, gid; /* what uid 0 / gid 0 become */
+	uint32_t uid, gid;   /* what uid 0 / gid 0 become */
 	uint32_t umask_bits; /* bits every umask must have */
 };
 
@@ -34,7 +34,9 @@ static int user_load(struct hs_arena *a, const struct hs_json *section, void **r
 		return -ENOMEM;
 	/* 65534 is nobody/nogroup in Debian, Alpine, busybox and the distroless images: present
 	 * in their /etc/passwd, owner of nothing in the image. */
-	*c = (struct user_cfg){ .action = HS_ACTION_REWRITE, .uid = 65534, .gid = 65534, .umask_bits = 022 };
+	*c = (struct user_cfg){
+		.action = HS_ACTION_REWRITE, .uid = 65534, .gid = 65534, .umask_bits = 022
+	};
 	if (act && hs_action_parse(act, &c->action) < 0)
 		return hs_error_set(err, -HS_ECONFIG, "policy.user", "controls.user.action", -1,
 				    "must be rewrite, refuse or warn");
@@ -75,8 +77,10 @@ static int check_id(struct hs_check_ctx *ctx, const struct user_cfg *c, struct h
 		return 0;
 	r = hs_finding(ctx, rule, path, c->action, "%s is 0 (root%s)%s%u", key,
 		       v ? "" : ", by default when absent",
-		       c->action == HS_ACTION_REWRITE ? ": remapped to " : ": policy remaps to ", to);
-	if (r == HS_ACTION_REWRITE && hs_json_set(ctx->arena, user, key, hs_json_new_u64(ctx->arena, to)) < 0)
+		       c->action == HS_ACTION_REWRITE ? ": remapped to " : ": policy remaps to ",
+		       to);
+	if (r == HS_ACTION_REWRITE &&
+	    hs_json_set(ctx->arena, user, key, hs_json_new_u64(ctx->arena, to)) < 0)
 		return -ENOMEM;
 	return r < 0 ? r : 0;
 }
@@ -97,7 +101,8 @@ static int check_groups(struct hs_check_ctx *ctx, const struct user_cfg *c, stru
 			i++;
 			continue;
 		}
-		hs_json_path_index(path, sizeof(path), ppath(ctx, "user.additionalGids"), i + removed);
+		hs_json_path_index(path, sizeof(path), ppath(ctx, "user.additionalGids"),
+				   i + removed);
 		r = hs_finding(ctx, "user.additional-gids", path, c->action,
 			       "supplementary group 0 (root) gives root's group access%s",
 			       c->action == HS_ACTION_REWRITE ? ": removed" : "");
@@ -129,7 +134,8 @@ static int check_umask(struct hs_check_ctx *ctx, const struct user_cfg *c, struc
 		       (unsigned long long)m, c->umask_bits,
 		       c->action == HS_ACTION_REWRITE ? ": the missing bits are added" : "");
 	if (r == HS_ACTION_REWRITE &&
-	    hs_json_set(ctx->arena, user, "umask", hs_json_new_u64(ctx->arena, (m & 0777) | c->umask_bits)) < 0)
+	    hs_json_set(ctx->arena, user, "umask",
+			hs_json_new_u64(ctx->arena, (m & 0777) | c->umask_bits)) < 0)
 		return -ENOMEM;
 	return r < 0 ? r : 0;
 }
@@ -142,8 +148,7 @@ static int check_mappings(struct hs_check_ctx *ctx, const char *key)
 	const struct hs_json *linux_ = hs_json_get_type(ctx->config, "linux", HS_JSON_OBJECT);
 	const struct hs_json *m;
 
-	hs_json_foreach_item(m, hs_json_get_type(linux_, key, HS_JSON_ARRAY), i)
-	{
+	hs_json_foreach_item(m, hs_json_get_type(linux_, key, HS_JSON_ARRAY), i) {
 		uint64_t host, size, inside;
 		char path[128];
 		int r;
@@ -156,7 +161,8 @@ static int check_mappings(struct hs_check_ctx *ctx, const char *key)
 			continue; /* only a range starting at host 0 contains it */
 		if (hs_json_get_u64(hs_json_get(m, "containerID"), UINT32_MAX, &inside) < 0)
 			inside = 0;
-		hs_json_path_index(path, sizeof(path), hs_arena_printf(ctx->arena, "linux.%s", key), i);
+		hs_json_path_index(path, sizeof(path), hs_arena_printf(ctx->arena, "linux.%s", key),
+				   i);
 		r = hs_finding(ctx, "user.host-root-mapping", path, HS_ACTION_REFUSE,
 			       "maps container %s %llu to host %s 0: the process would be the "
 			       "host's root whatever its id inside",
@@ -191,7 +197,8 @@ static int user_check_process(struct hs_check_ctx *ctx, const void *cfg)
 		if (r != HS_ACTION_REWRITE)
 			return r < 0 ? r : 0;
 		user = hs_json_ensure_object(ctx->arena, ctx->process, "user");
-		if (!user || hs_json_set(ctx->arena, user, "uid", hs_json_new_u64(ctx->arena, c->uid)) < 0 ||
+		if (!user ||
+		    hs_json_set(ctx->arena, user, "uid", hs_json_new_u64(ctx->arena, c->uid)) < 0 ||
 		    hs_json_set(ctx->arena, user, "gid", hs_json_new_u64(ctx->arena, c->gid)) < 0)
 			return -ENOMEM;
 		return 0;

@@ -16,8 +16,8 @@ int hs_error_setv(struct hs_error *err, int code, const char *rule, const char *
 	return code;
 }
 
-int (hs_error_set)(struct hs_error *err, int code, const char *rule, const char *path,
-		   long long offset, const char *fmt, ...)
+int(hs_error_set)(struct hs_error *err, int code, const char *rule, const char *path,
+		  long long offset, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -37,7 +37,8 @@ void hs_error_format(const struct hs_error *err, char *buf, size_t size)
 	if (n < size && err->path[0])
 		n += snprintf(buf + n, size - n, "%s: ", err->path);
 	if (n < size)
-		n += snprintf(buf + n, size - n, "%s", err->msg[0] ? err->msg : strerror(-err->code));
+		n += snprintf(buf + n, size - n, "%s",
+			      err->msg[0] ? err->msg : strerror(-err->code));
 	if (n < size && err->offset >= 0)
 		snprintf(buf + n, size - n, " (at byte %lld)", err->offset);
 }

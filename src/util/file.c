@@ -41,7 +41,8 @@ int hs_read_fd(int fd, size_t max, char **ret_buf, size_t *ret_len, struct hs_er
 				ncap = max + 2;
 			if (ncap <= len)
 				return hs_error_set(err, -EFBIG, "json.size", "", (long long)max,
-						    "input is larger than the limit of %zu bytes", max);
+						    "input is larger than the limit of %zu bytes",
+						    max);
 			nbuf = realloc(buf, ncap);
 			if (!nbuf)
 				return -ENOMEM;
@@ -52,7 +53,8 @@ int hs_read_fd(int fd, size_t max, char **ret_buf, size_t *ret_len, struct hs_er
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
-			return hs_error_set(err, -errno, "io.read", "", -1, "read: %s", strerror(errno));
+			return hs_error_set(err, -errno, "io.read", "", -1, "read: %s",
+					    strerror(errno));
 		}
 		if (n == 0)
 			break;
@@ -78,10 +80,12 @@ int hs_read_file_at(int dirfd, const char *path, size_t max, char **ret_buf, siz
 	int r;
 
 	if (fd < 0)
-		return hs_error_set(err, -errno, errno == ELOOP ? "file.symlink" : "file.open", path,
-				    -1, "cannot open: %s", errno == ELOOP ? "is a symlink" : strerror(errno));
+		return hs_error_set(err, -errno, errno == ELOOP ? "file.symlink" : "file.open",
+				    path, -1, "cannot open: %s",
+				    errno == ELOOP ? "is a symlink" : strerror(errno));
 	if (fstat(fd, &st) < 0)
-		return hs_error_set(err, -errno, "file.open", path, -1, "fstat: %s", strerror(errno));
+		return hs_error_set(err, -errno, "file.open", path, -1, "fstat: %s",
+				    strerror(errno));
 	if (!S_ISREG(st.st_mode))
 		return hs_error_set(err, -EINVAL, "file.type", path, -1, "not a regular file");
 	if ((uint64_t)st.st_size > max)

@@ -111,7 +111,8 @@ static bool component_match(const char *pc, size_t plen, const char *s, size_t l
 	if (IS("*"))
 		return !(len == 1 && s[0] == '.') && !(len == 2 && s[0] == '.' && s[1] == '.');
 	if (IS("{container-id}"))
-		return len == 64 && all_hex(s, len) && var_match(v ? v->container_id : NULL, s, len);
+		return len == 64 && all_hex(s, len) &&
+		       var_match(v ? v->container_id : NULL, s, len);
 	if (IS("{sandbox-id}"))
 		return len == 64 && all_hex(s, len) && var_match(v ? v->sandbox_id : NULL, s, len);
 	if (IS("{pod-uid}"))

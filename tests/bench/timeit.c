@@ -47,8 +47,8 @@ static int run(char **cmd, int n, int i)
 	argv[k] = NULL;
 	posix_spawn_file_actions_init(&fa);
 	posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
-	if (posix_spawn(&pid, argv[0], &fa, NULL, argv, environ) != 0 || waitpid(pid, &status, 0) < 0 ||
-	    !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+	if (posix_spawn(&pid, argv[0], &fa, NULL, argv, environ) != 0 ||
+	    waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
 		fprintf(stderr, "timeit: %s %s ... failed\n", argv[0], argv[1] ? argv[1] : "");
 		rc = -1;
 	}
@@ -91,7 +91,8 @@ int main(int argc, char **argv)
 				return 1;
 		clock_gettime(CLOCK_MONOTONIC, &b);
 		if (i >= 0)
-			t[i] = (double)(b.tv_sec - a.tv_sec) * 1e6 + (double)(b.tv_nsec - a.tv_nsec) / 1e3;
+			t[i] = (double)(b.tv_sec - a.tv_sec) * 1e6 +
+			       (double)(b.tv_nsec - a.tv_nsec) / 1e3;
 	}
 	qsort(t, (size_t)n, sizeof(*t), cmp);
 	printf("%.1f %.1f %.1f\n", t[n / 2], t[n / 10], t[n * 9 / 10]);

@@ -46,7 +46,8 @@ static void fuzz_state(struct hs_arena *a, const char *buf, size_t len)
 	free(out);
 }
 
-static bool entries_equal(const struct hs_egress_entry *x, const struct hs_egress_entry *y, size_t n)
+static bool entries_equal(const struct hs_egress_entry *x, const struct hs_egress_entry *y,
+			  size_t n)
 {
 	char bx[HS_EGRESS_ENTRY_MAX + 16], by[HS_EGRESS_ENTRY_MAX + 16];
 
@@ -75,7 +76,8 @@ static void fuzz_egress_args(struct hs_arena *a, char *buf, size_t len)
 	if (hs_egress_args(a, &cfg, &argv2, &n2) < 0)
 		__builtin_trap();
 	if (hs_egress_args_parse(a, (int)n2, argv2, &cfg2, &err) < 0) {
-		fprintf(stderr, "egress args do not re-parse: %s %s %s\n", err.rule, err.path, err.msg);
+		fprintf(stderr, "egress args do not re-parse: %s %s %s\n", err.rule, err.path,
+			err.msg);
 		__builtin_trap();
 	}
 	if (cfg.default_allow != cfg2.default_allow || cfg.rate != cfg2.rate ||

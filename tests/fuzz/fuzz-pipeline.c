@@ -38,7 +38,8 @@ static void init(void)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static const struct hs_schema *const schemas[] = { &hs_oci_spec, &hs_oci_process, &hs_oci_resources };
+	static const struct hs_schema *const schemas[] = { &hs_oci_spec, &hs_oci_process,
+							   &hs_oci_resources };
 	struct hs_pipeline pl = { 0 }, pl2 = { 0 };
 	struct hs_error err = HS_ERROR_INIT;
 	const struct hs_schema *schema;
@@ -48,10 +49,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size < 1)
 		return 0;
 	schema = schemas[data[0] % 3];
-	pl = (struct hs_pipeline){ .policy = policy, .host = hs_fake_host_get(host), .schema = schema,
-				   .event = schema == &hs_oci_spec ? HS_EVENT_CREATE
-					    : schema == &hs_oci_process ? HS_EVENT_EXEC : HS_EVENT_UPDATE,
-				   .bundle = "/run/bundle", .container_id = "fuzz" };
+	pl = (struct hs_pipeline){ .policy = policy,
+				   .host = hs_fake_host_get(host),
+				   .schema = schema,
+				   .event = schema == &hs_oci_spec      ? HS_EVENT_CREATE
+					    : schema == &hs_oci_process ? HS_EVENT_EXEC
+									: HS_EVENT_UPDATE,
+				   .bundle = "/run/bundle",
+				   .container_id = "fuzz" };
 	if (hs_pipeline_run(&pl, (const char *)data + 1, size - 1, &err) == 0 && pl.tree &&
 	    !pl.report->refused) {
 		pl2 = pl;
@@ -63,8 +68,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			__builtin_trap();
 		for (size_t i = 0; i < pl2.report->len; i++)
 			if (pl2.report->items[i].action != HS_ACTION_WARN) {
-				fprintf(stderr, "not idempotent: %s %s %s\n", pl2.report->items[i].rule,
-					pl2.report->items[i].path, pl2.report->items[i].message);
+				fprintf(stderr, "not idempotent: %s %s %s\n",
+					pl2.report->items[i].rule, pl2.report->items[i].path,
+					pl2.report->items[i].message);
 				__builtin_trap();
 			}
 		if (pl2.changed) {

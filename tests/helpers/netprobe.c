@@ -107,7 +107,8 @@ static int do_listen(int n, char **ports)
 
 	signal(SIGCHLD, SIG_IGN);
 	for (int i = 0; i < n && np + 2 <= 64; i++) {
-		struct sockaddr_in6 a = { .sin6_family = AF_INET6, .sin6_port = htons(atoi(ports[i])),
+		struct sockaddr_in6 a = { .sin6_family = AF_INET6,
+					  .sin6_port = htons(atoi(ports[i])),
 					  .sin6_addr = IN6ADDR_ANY_INIT };
 		int t = socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0);
 		int u = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0);
@@ -142,10 +143,12 @@ static int do_listen(int n, char **ports)
 				char buf[2048];
 				struct sockaddr_storage from;
 				socklen_t fl = sizeof(from);
-				ssize_t r = recvfrom(p[i].fd, buf, sizeof(buf), 0, (struct sockaddr *)&from, &fl);
+				ssize_t r = recvfrom(p[i].fd, buf, sizeof(buf), 0,
+						     (struct sockaddr *)&from, &fl);
 
 				if (r > 0)
-					sendto(p[i].fd, buf, (size_t)r, 0, (struct sockaddr *)&from, fl);
+					sendto(p[i].fd, buf, (size_t)r, 0, (struct sockaddr *)&from,
+					       fl);
 			}
 		}
 	}
@@ -170,7 +173,8 @@ static int do_udp(const char *host, int port, int ms)
 		struct pollfd p = { .fd = fd, .events = POLLIN };
 
 		if (send(fd, "ping", 4, 0) < 0) {
-			fprintf(stderr, "netprobe: udp send %s:%d: %s\n", host, port, strerror(errno));
+			fprintf(stderr, "netprobe: udp send %s:%d: %s\n", host, port,
+				strerror(errno));
 			return 1;
 		}
 		if (poll(&p, 1, 300) == 1 && recv(fd, buf, sizeof(buf), 0) == 4)
@@ -191,7 +195,8 @@ static int do_blast(const char *host, int port, long long bytes)
 	if (fd < 0)
 		return 1;
 	while (sent < bytes) {
-		size_t chunk = bytes - sent < (long long)sizeof(buf) ? (size_t)(bytes - sent) : sizeof(buf);
+		size_t chunk =
+		    bytes - sent < (long long)sizeof(buf) ? (size_t)(bytes - sent) : sizeof(buf);
 
 		n = write(fd, buf, chunk);
 		if (n <= 0) {
@@ -292,6 +297,7 @@ int main(int argc, char **argv)
 		alarm(60);
 		return do_blast(argv[2], atoi(argv[3]), atoll(argv[4]));
 	}
-	fprintf(stderr, "usage: netprobe listen PORT... | tcp|udp ADDR PORT [MS] | blast ADDR PORT BYTES\n");
+	fprintf(stderr, "usage: netprobe listen PORT... | tcp|udp ADDR PORT [MS] | blast ADDR PORT "
+			"BYTES\n");
 	return 2;
 }

@@ -54,7 +54,8 @@ static inline int h_policy(struct harness *h, const char *only, const char *sect
 		const char *n = hs_controls[i]->name;
 
 		if (h_in_list(only, n))
-			fprintf(f, "%s\"%s\":%s", i ? "," : "", n, section && *section ? section : "{}");
+			fprintf(f, "%s\"%s\":%s", i ? "," : "", n,
+				section && *section ? section : "{}");
 		else
 			fprintf(f, "%s\"%s\":{\"enabled\":false}", i ? "," : "", n);
 	}
@@ -131,14 +132,14 @@ static inline const char *h_path_or_any(const char *path)
 }
 
 /* Assert a finding with this rule, path and action. */
-#define h_expect(h, rule, path, act)                                                            \
-	do {                                                                                       \
-		const struct hs_finding *_f = h_find((h), (rule), (path));                         \
-		if (!_f) {                                                                         \
-			h_dump(h);                                                                 \
-			fail_msg("no finding %s at %s", (rule), h_path_or_any(path));               \
-		}                                                                                  \
-		assert_string_equal(hs_action_name(_f->action), hs_action_name(act));       \
+#define h_expect(h, rule, path, act)                                                  \
+	do {                                                                          \
+		const struct hs_finding *_f = h_find((h), (rule), (path));            \
+		if (!_f) {                                                            \
+			h_dump(h);                                                    \
+			fail_msg("no finding %s at %s", (rule), h_path_or_any(path)); \
+		}                                                                     \
+		assert_string_equal(hs_action_name(_f->action), hs_action_name(act)); \
 	} while (0)
 
 /* Does the canonical output contain this text? */
@@ -148,9 +149,9 @@ static inline bool h_out_has(struct harness *h, const char *text)
 }
 
 /* A minimal valid config around a process (JSON object text) and a root. */
-#define H_CONFIG(root, process)                                                                    \
+#define H_CONFIG(root, process) \
 	"{\"ociVersion\":\"1.0.2\",\"root\":" root ",\"process\":" process "}"
-#define H_GOOD_PROCESS                                                                             \
-	"{\"args\":[\"sh\"],\"cwd\":\"/\",\"user\":{\"uid\":1000,\"gid\":1000},"                  \
-	"\"noNewPrivileges\":true,\"capabilities\":{\"bounding\":[],\"effective\":[],"             \
+#define H_GOOD_PROCESS                                                                 \
+	"{\"args\":[\"sh\"],\"cwd\":\"/\",\"user\":{\"uid\":1000,\"gid\":1000},"       \
+	"\"noNewPrivileges\":true,\"capabilities\":{\"bounding\":[],\"effective\":[]," \
 	"\"permitted\":[],\"inheritable\":[],\"ambient\":[]}}"

@@ -14,23 +14,33 @@ static char *config(const char *ann)
 	static char buf[4096];
 
 	snprintf(buf, sizeof(buf),
-		 "{\"ociVersion\":\"1.0.2\",\"root\":{\"path\":\"rootfs\"},\"annotations\":{%s}}", ann);
+		 "{\"ociVersion\":\"1.0.2\",\"root\":{\"path\":\"rootfs\"},\"annotations\":{%s}}",
+		 ann);
 	return buf;
 }
 
 static void test_unsafe_refused(void **state)
 {
 	static const char *const keys[] = {
-		"run.oci.seccomp_bpf_data", "run.oci.hooks.stdout", "run.oci.seccomp.plugins",
-		"org.systemd.property.DeviceAllow", "org.criu.config", "krun.cpus", "bundle",
-		"RUN.OCI.keep_original_groups", "Org.Systemd.Property.x", "module.wasm.image/variant",
+		"run.oci.seccomp_bpf_data",
+		"run.oci.hooks.stdout",
+		"run.oci.seccomp.plugins",
+		"org.systemd.property.DeviceAllow",
+		"org.criu.config",
+		"krun.cpus",
+		"bundle",
+		"RUN.OCI.keep_original_groups",
+		"Org.Systemd.Property.x",
+		"module.wasm.image/variant",
 	};
 
 	for (size_t i = 0; i < HS_ARRAY_SIZE(keys); i++) {
 		struct rc_fixture f;
 		char a[256], path[256];
 
-		snprintf(a, sizeof(a), "\"io.kubernetes.cri.sandbox-namespace\":\"default\",\"%s\":\"x\"", keys[i]);
+		snprintf(a, sizeof(a),
+			 "\"io.kubernetes.cri.sandbox-namespace\":\"default\",\"%s\":\"x\"",
+			 keys[i]);
 		rc_run(&f, NULL, NULL, config(a), HS_EVENT_CREATE);
 		hs_json_path_key(path, sizeof(path), "annotations", keys[i]);
 		if (!rc_find(&f, "annotations.unsafe", path))
@@ -47,7 +57,8 @@ static void test_safe_pass(void **state)
 
 	rc_run(&f, NULL, NULL,
 	       config("\"io.kubernetes.cri.container-type\":\"container\",\"bundlex\":\"1\","
-		      "\"org.opencontainers.image.title\":\"x\",\"runoci.x\":\"1\",\"io.container.manager\":\"libpod\""),
+		      "\"org.opencontainers.image.title\":\"x\",\"runoci.x\":\"1\",\"io.container."
+		      "manager\":\"libpod\""),
 	       HS_EVENT_CREATE);
 	assert_int_equal(rc_count(&f, "annotations."), 0);
 	rc_done(&f);
@@ -56,14 +67,19 @@ static void test_safe_pass(void **state)
 static void test_allowlist_exact(void **state)
 {
 	struct rc_fixture f;
-	const char *pol = "\"annotations\":{\"allow\":[\"run.oci.keep_original_groups\",\"org.systemd.property.\"]}";
+	const char *pol = "\"annotations\":{\"allow\":[\"run.oci.keep_original_groups\",\"org."
+			  "systemd.property.\"]}";
 
-	rc_run(&f, pol, NULL, config("\"run.oci.keep_original_groups\":\"1\",\"org.systemd.property.CPUWeight\":\"1\""),
+	rc_run(&f, pol, NULL,
+	       config("\"run.oci.keep_original_groups\":\"1\",\"org.systemd.property.CPUWeight\":"
+		      "\"1\""),
 	       HS_EVENT_CREATE);
 	assert_false(f.report->refused);
 	rc_done(&f);
 	/* Allowing one run.oci key allows no other, nor another case. */
-	rc_run(&f, pol, NULL, config("\"run.oci.keep_original_groups2\":\"1\",\"RUN.oci.keep_original_groups\":\"1\""),
+	rc_run(&f, pol, NULL,
+	       config("\"run.oci.keep_original_groups2\":\"1\",\"RUN.oci.keep_original_groups\":"
+		      "\"1\""),
 	       HS_EVENT_CREATE);
 	assert_int_equal(rc_count(&f, "annotations.unsafe"), 2);
 	rc_done(&f);
@@ -73,8 +89,12 @@ static void test_rewrite_strips_and_custom_list(void **state)
 {
 	struct rc_fixture f;
 
-	rc_run(&f, "\"annotations\":{\"action\":\"rewrite\",\"unsafe\":[\"example.com/\",\"run.oci.\"]}", NULL,
-	       config("\"example.com/x\":\"1\",\"run.oci.handler\":\"krun\",\"krun.x\":\"1\""), HS_EVENT_CREATE);
+	rc_run(&f,
+	       "\"annotations\":{\"action\":\"rewrite\",\"unsafe\":[\"example.com/"
+	       "\",\"run.oci.\"]}",
+	       NULL,
+	       config("\"example.com/x\":\"1\",\"run.oci.handler\":\"krun\",\"krun.x\":\"1\""),
+	       HS_EVENT_CREATE);
 	assert_false(f.report->refused);
 	/* The admin's "unsafe" list adds to the built-in one (krun.* still on it). */
 	assert_int_equal(rc_count(&f, "annotations.unsafe"), 3);
@@ -86,7 +106,8 @@ static void test_warn_keeps(void **state)
 {
 	struct rc_fixture f;
 
-	rc_run(&f, "\"annotations\":{\"action\":\"warn\"}", NULL, config("\"run.oci.x\":\"1\""), HS_EVENT_CREATE);
+	rc_run(&f, "\"annotations\":{\"action\":\"warn\"}", NULL, config("\"run.oci.x\":\"1\""),
+	       HS_EVENT_CREATE);
 	assert_false(f.report->refused);
 	assert_int_equal(rc_find(&f, "annotations.unsafe", NULL)->action, HS_ACTION_WARN);
 	assert_non_null(strstr(rc_emit(&f), "run.oci.x"));
@@ -98,22 +119,28 @@ static void test_seccomp_annotations_left_to_seccomp(void **state)
 	struct rc_fixture f;
 
 	/* seccomp on: it owns run.oci.seccomp* (and strips them by default) */
-	rc_run(&f, "\"seccomp\":{}", NULL, config("\"run.oci.seccomp_bpf_data\":\"BgAAAAAA/38=\",\"run.oci.hooks.stdout\":\"/etc/x\""),
+	rc_run(&f, "\"seccomp\":{}", NULL,
+	       config("\"run.oci.seccomp_bpf_data\":\"BgAAAAAA/38=\",\"run.oci.hooks.stdout\":\"/"
+		      "etc/x\""),
 	       HS_EVENT_CREATE);
 	assert_null(rc_find(&f, "annotations.unsafe", "annotations[\"run.oci.seccomp_bpf_data\"]"));
 	assert_non_null(rc_find(&f, "annotations.unsafe", "annotations[\"run.oci.hooks.stdout\"]"));
 	assert_null(strstr(rc_emit(&f), "seccomp_bpf_data"));
 	rc_done(&f);
 	/* seccomp off: they are this control's */
-	rc_run(&f, NULL, NULL, config("\"run.oci.seccomp_bpf_data\":\"BgAAAAAA/38=\""), HS_EVENT_CREATE);
-	assert_non_null(rc_find(&f, "annotations.unsafe", "annotations[\"run.oci.seccomp_bpf_data\"]"));
+	rc_run(&f, NULL, NULL, config("\"run.oci.seccomp_bpf_data\":\"BgAAAAAA/38=\""),
+	       HS_EVENT_CREATE);
+	assert_non_null(
+	    rc_find(&f, "annotations.unsafe", "annotations[\"run.oci.seccomp_bpf_data\"]"));
 	rc_done(&f);
 }
 
 static void test_policy_section_refusals(void **state)
 {
-	rc_policy_refused("\"annotations\":{\"allow\":[\"\"]}", NULL, "annotations.policy", "controls.annotations");
-	rc_policy_refused("\"annotations\":{\"action\":1}", NULL, "json.type", "controls.annotations.action");
+	rc_policy_refused("\"annotations\":{\"allow\":[\"\"]}", NULL, "annotations.policy",
+			  "controls.annotations");
+	rc_policy_refused("\"annotations\":{\"action\":1}", NULL, "json.type",
+			  "controls.annotations.action");
 	rc_policy_refused("\"annotations\":{\"Allow\":[]}", NULL, "json.case-variant-key", NULL);
 }
 

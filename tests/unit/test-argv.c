@@ -46,16 +46,18 @@ static void refused(const char *line, const char *rule)
 
 static void test_containerd(void **state)
 {
-	struct hs_argv a = ok("hs --root /run/containerd/runc/default --log /b/log.json --log-format json "
-			      "create --bundle /b --pid-file /b/init.pid t1");
+	struct hs_argv a =
+	    ok("hs --root /run/containerd/runc/default --log /b/log.json --log-format json "
+	       "create --bundle /b --pid-file /b/init.pid t1");
 
 	assert_string_equal(a.cmd->name, "create");
 	assert_string_equal(a.log, "/b/log.json");
 	assert_string_equal(a.log_format, "json");
 	assert_string_equal(hs_argv_value(&a, "bundle"), "/b");
 	assert_string_equal(a.argv[a.first_positional], "t1");
-	a = ok("hs --root /r --log /b/l --log-format json exec --process /tmp/runc-process1 --detach "
-	       "--pid-file /b/e1.pid t2");
+	a = ok(
+	    "hs --root /r --log /b/l --log-format json exec --process /tmp/runc-process1 --detach "
+	    "--pid-file /b/e1.pid t2");
 	assert_int_equal(a.cmd->kind, HS_CMD_EXEC);
 	assert_string_equal(hs_argv_value(&a, "process"), "/tmp/runc-process1");
 	a = ok("hs --root /r --log /b/l --log-format json kill --all t5 9");
@@ -71,7 +73,8 @@ static void test_containerd(void **state)
 
 static void test_podman(void **state)
 {
-	struct hs_argv a = ok("hs --log-format=json --log /u/oci-log create --bundle /u --pid-file /p ID");
+	struct hs_argv a =
+	    ok("hs --log-format=json --log /u/oci-log create --bundle /u --pid-file /p ID");
 
 	assert_string_equal(a.log_format, "json");
 	a = ok("hs --debug create --bundle /u --pid-file /p --console-socket /tmp/s ID");
@@ -97,7 +100,7 @@ static void test_forms(void **state)
 	assert_string_equal(hs_argv_value(&a, "user"), "1"); /* the last one counts */
 	assert_string_equal(a.argv[a.first_positional], "id");
 	assert_int_equal(a.n_positional, 3); /* id, then the command with its own -e */
-	a = ok("hs delete create"); /* an id may equal a command name */
+	a = ok("hs delete create");          /* an id may equal a command name */
 	assert_string_equal(a.cmd->name, "delete");
 	a = ok("hs kill exec 9");
 	assert_string_equal(a.cmd->name, "kill");
@@ -166,10 +169,8 @@ static void test_preserve_fds(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_containerd),
-		cmocka_unit_test(test_podman),
-		cmocka_unit_test(test_forms),
-		cmocka_unit_test(test_refusals),
+		cmocka_unit_test(test_containerd),   cmocka_unit_test(test_podman),
+		cmocka_unit_test(test_forms),        cmocka_unit_test(test_refusals),
 		cmocka_unit_test(test_preserve_fds),
 	};
 	return cmocka_run_group_tests_name("argv", tests, NULL, NULL);

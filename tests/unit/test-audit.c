@@ -78,7 +78,8 @@ static void test_escape(void **state)
 	free(s);
 	/* invalid UTF-8: a lone continuation byte, an overlong '/', a surrogate, past U+10FFFF */
 	s = json_str("x\x80y\xc0\xafz\xed\xa0\x80w\xf4\x90\x80\x80", 100);
-	assert_string_equal(s, "\"x\\ufffdy\\ufffd\\ufffdz\\ufffd\\ufffd\\ufffdw\\ufffd\\ufffd\\ufffd\\ufffd\"");
+	assert_string_equal(s, "\"x\\ufffdy\\ufffd\\ufffdz\\ufffd\\ufffd\\ufffdw\\ufffd\\ufffd\\uff"
+			       "fd\\ufffd\"");
 	free(s);
 	s = json_str("h\xc3\xa9llo \xe2\x82\xac \xf0\x9f\x90\xb3", 100);
 	assert_string_equal(s, "\"h\xc3\xa9llo \xe2\x82\xac \xf0\x9f\x90\xb3\"");
@@ -188,51 +189,73 @@ static struct hs_report *report_with(void)
 
 	assert_non_null(r);
 	r->items = calloc(2, sizeof(*r->items));
-	r->items[0] = (struct hs_finding){ .rule = "user.root", .path = "process.user.uid",
-					   .action = HS_ACTION_REWRITE, .message = "uid 0 -> 65534" };
-	r->items[1] = (struct hs_finding){ .rule = "mounts.source", .path = "mounts[3].source",
-					   .action = HS_ACTION_WARN, .message = "odd \"mount\"",
+	r->items[0] = (struct hs_finding){ .rule = "user.root",
+					   .path = "process.user.uid",
+					   .action = HS_ACTION_REWRITE,
+					   .message = "uid 0 -> 65534" };
+	r->items[1] = (struct hs_finding){ .rule = "mounts.source",
+					   .path = "mounts[3].source",
+					   .action = HS_ACTION_WARN,
+					   .message = "odd \"mount\"",
 					   .exception = "ci" };
 	r->len = r->cap = 2;
 	return r;
 }
 
 static const struct hs_audit_who fixed_who = {
-	.uid = 1000, .euid = 0, .gid = 1000, .user = "alice",
-	.loginuid_set = true, .loginuid = 1000, .sessionid_set = false,
-	.parents = { { .pid = 77, .uid = 0, .comm = "sudo" }, { .pid = 66, .uid = 1000, .comm = "bash" } },
-	.n_parents = 2, .sudo_uid = "1000", .sudo_user = NULL,
+	.uid = 1000,
+	.euid = 0,
+	.gid = 1000,
+	.user = "alice",
+	.loginuid_set = true,
+	.loginuid = 1000,
+	.sessionid_set = false,
+	.parents = { { .pid = 77, .uid = 0, .comm = "sudo" },
+		     { .pid = 66, .uid = 1000, .comm = "bash" } },
+	.n_parents = 2,
+	.sudo_uid = "1000",
+	.sudo_user = NULL,
 };
 
 static void test_format_body_exact(void **state)
 {
 	struct hs_report *rep = report_with();
 	struct hs_launch l = {
-		.event = HS_EVENT_CREATE, .container_id = "c1", .bundle = "/b", .report = rep,
+		.event = HS_EVENT_CREATE,
+		.container_id = "c1",
+		.bundle = "/b",
+		.report = rep,
 	};
 	struct hs_audit_facts f = {
-		.time = "2026-01-02T03:04:05.000000006Z", .host = "h", .runtime = "/usr/bin/runc",
-		.mode = HS_MODE_ENFORCE, .pid = 42, .who = &fixed_who,
-		.original_sha256 = "aa", .final_sha256 = "bb",
+		.time = "2026-01-02T03:04:05.000000006Z",
+		.host = "h",
+		.runtime = "/usr/bin/runc",
+		.mode = HS_MODE_ENFORCE,
+		.pid = 42,
+		.who = &fixed_who,
+		.original_sha256 = "aa",
+		.final_sha256 = "bb",
 	};
 	struct hs_abuf b = { 0 };
 	enum hs_verdict v = hs_audit_verdict(&l, f.mode);
 
 	assert_int_equal(v, HS_VERDICT_REWRITTEN);
 	assert_int_equal(hs_audit_format_body(&l, &f, v, &b), 0);
-	assert_string_equal(b.buf,
-		"\"time\":\"2026-01-02T03:04:05.000000006Z\",\"host\":\"h\",\"event\":\"create\","
-		"\"id\":\"c1\",\"bundle\":\"/b\",\"runtime\":\"/usr/bin/runc\",\"mode\":\"enforce\","
-		"\"verdict\":\"rewritten\",\"findings\":["
-		"{\"rule\":\"user.root\",\"path\":\"process.user.uid\",\"action\":\"rewrite\","
-		"\"message\":\"uid 0 -> 65534\"},"
-		"{\"rule\":\"mounts.source\",\"path\":\"mounts[3].source\",\"action\":\"warn\","
-		"\"exception\":\"ci\",\"message\":\"odd \\\"mount\\\"\"}],"
-		"\"sha256\":{\"document\":\"config\",\"original\":\"aa\",\"final\":\"bb\"},"
-		"\"pid\":42,\"who\":{\"uid\":1000,\"euid\":0,\"gid\":1000,\"user\":\"alice\","
-		"\"loginuid\":1000,\"sessionid\":null,\"parents\":["
-		"{\"pid\":77,\"comm\":\"sudo\",\"uid\":0},{\"pid\":66,\"comm\":\"bash\",\"uid\":1000}]},"
-		"\"claims\":{\"sudo_uid\":\"1000\",\"sudo_user\":null,\"annotations\":{}}");
+	assert_string_equal(
+	    b.buf,
+	    "\"time\":\"2026-01-02T03:04:05.000000006Z\",\"host\":\"h\",\"event\":\"create\","
+	    "\"id\":\"c1\",\"bundle\":\"/b\",\"runtime\":\"/usr/bin/runc\",\"mode\":\"enforce\","
+	    "\"verdict\":\"rewritten\",\"findings\":["
+	    "{\"rule\":\"user.root\",\"path\":\"process.user.uid\",\"action\":\"rewrite\","
+	    "\"message\":\"uid 0 -> 65534\"},"
+	    "{\"rule\":\"mounts.source\",\"path\":\"mounts[3].source\",\"action\":\"warn\","
+	    "\"exception\":\"ci\",\"message\":\"odd \\\"mount\\\"\"}],"
+	    "\"sha256\":{\"document\":\"config\",\"original\":\"aa\",\"final\":\"bb\"},"
+	    "\"pid\":42,\"who\":{\"uid\":1000,\"euid\":0,\"gid\":1000,\"user\":\"alice\","
+	    "\"loginuid\":1000,\"sessionid\":null,\"parents\":["
+	    "{\"pid\":77,\"comm\":\"sudo\",\"uid\":0},{\"pid\":66,\"comm\":\"bash\",\"uid\":1000}]}"
+	    ","
+	    "\"claims\":{\"sudo_uid\":\"1000\",\"sudo_user\":null,\"annotations\":{}}");
 	hs_abuf_free(&b);
 
 	/* audit mode: a rewrite finding changes nothing, so the verdict is allowed */
@@ -251,16 +274,25 @@ static void test_format_error_and_claims(void **state)
 	_cleanup_arena_ struct hs_arena *a = hs_arena_new();
 	struct hs_error e = HS_ERROR_INIT;
 	struct hs_json *ann = hs_json_new(a, HS_JSON_OBJECT);
-	struct hs_launch l = { .event = HS_EVENT_EXEC, .container_id = "x\ny", .error = &e,
-			       .annotations = ann };
+	struct hs_launch l = {
+		.event = HS_EVENT_EXEC, .container_id = "x\ny", .error = &e, .annotations = ann
+	};
 	struct hs_audit_facts f = { .time = "t", .host = "h", .pid = 1 };
 	struct hs_abuf b = { 0 };
 
 	hs_error_set(&e, -HS_EPARSE, "json.duplicate-key", "process.env", 12, "duplicate key");
-	assert_int_equal(hs_json_set(a, ann, "io.kubernetes.pod.name", hs_json_new_string(a, "web")), 0);
-	assert_int_equal(hs_json_set(a, ann, "io.kubernetes.pod.namespace", hs_json_new_string(a, "prod")), 0);
-	assert_int_equal(hs_json_set(a, ann, "io.podman.annotations.autoremove", hs_json_new_string(a, "TRUE")), 0);
-	assert_int_equal(hs_json_set(a, ann, "org.opencontainers.image.ref.name", hs_json_new_string(a, "busybox:1")), 0);
+	assert_int_equal(hs_json_set(a, ann, "io.kubernetes.pod.name",
+				     hs_json_new_string(a, "web")),
+			 0);
+	assert_int_equal(hs_json_set(a, ann, "io.kubernetes.pod.namespace",
+				     hs_json_new_string(a, "prod")),
+			 0);
+	assert_int_equal(hs_json_set(a, ann, "io.podman.annotations.autoremove",
+				     hs_json_new_string(a, "TRUE")),
+			 0);
+	assert_int_equal(hs_json_set(a, ann, "org.opencontainers.image.ref.name",
+				     hs_json_new_string(a, "busybox:1")),
+			 0);
 	assert_int_equal(hs_json_set(a, ann, "com.example.secret", hs_json_new_string(a, "no")), 0);
 	assert_int_equal(hs_audit_verdict(&l, HS_MODE_ENFORCE), HS_VERDICT_REFUSED);
 	assert_int_equal(hs_audit_format_body(&l, &f, HS_VERDICT_REFUSED, &b), 0);
@@ -269,10 +301,10 @@ static void test_format_error_and_claims(void **state)
 				      "\"path\":\"process.env\",\"action\":\"refuse\","
 				      "\"message\":\"duplicate key\"}]"));
 	assert_non_null(strstr(b.buf, "\"document\":\"process\",\"original\":null,\"final\":null"));
-	assert_non_null(strstr(b.buf,
-		"\"annotations\":{\"io.kubernetes.pod.name\":\"web\",\"io.kubernetes.pod.namespace\":"
-		"\"prod\",\"io.podman.annotations.autoremove\":\"TRUE\","
-		"\"org.opencontainers.image.ref.name\":\"busybox:1\"}}"));
+	assert_non_null(strstr(b.buf, "\"annotations\":{\"io.kubernetes.pod.name\":\"web\",\"io."
+				      "kubernetes.pod.namespace\":"
+				      "\"prod\",\"io.podman.annotations.autoremove\":\"TRUE\","
+				      "\"org.opencontainers.image.ref.name\":\"busybox:1\"}}"));
 	assert_null(strstr(b.buf, "com.example.secret"));
 	assert_null(strstr(b.buf, "\"who\""));
 	hs_abuf_free(&b);
@@ -290,8 +322,9 @@ static void chain_lines(struct hs_abuf *file, size_t n, uint64_t first_seq, cons
 		struct hs_abuf line = { 0 }, body = { 0 };
 
 		hs_abuf_printf(&body, "\"time\":\"t\",\"id\":\"c%zu\"", i);
-		assert_int_equal(hs_audit_seal(body.buf, body.len, first_seq + i, p, i == 0, &line, h,
-					       NULL), 0);
+		assert_int_equal(hs_audit_seal(body.buf, body.len, first_seq + i, p, i == 0, &line,
+					       h, NULL),
+				 0);
 		hs_abuf_put(file, line.buf, line.len);
 		memcpy(p, h, sizeof(p));
 		hs_abuf_free(&line);
@@ -325,8 +358,10 @@ static void test_chain_ok_and_sealed_shape(void **state)
 	char last[HS_SHA256_HEX_LEN + 1];
 
 	chain_lines(&f, 5, 1, HS_AUDIT_ZERO_HASH, last);
-	assert_true(!strncmp(f.buf, "{\"v\":1,\"seq\":1,\"prev\":\"" HS_AUDIT_ZERO_HASH
-				    "\",\"file_start\":true,\"time\":\"t\"", 110));
+	assert_true(!strncmp(f.buf,
+			     "{\"v\":1,\"seq\":1,\"prev\":\"" HS_AUDIT_ZERO_HASH
+			     "\",\"file_start\":true,\"time\":\"t\"",
+			     110));
 	assert_int_equal(verify(f.buf, f.len, &res), 0);
 	assert_int_equal(res.records, 5);
 	assert_int_equal(res.last_seq, 5);
@@ -340,7 +375,8 @@ static void expect_broken(const char *buf, size_t len, size_t line, const char *
 
 	assert_int_equal(verify(buf, len, &res), 1);
 	if (res.line != line || !strstr(res.why, why_part))
-		fail_msg("expected line %zu (%s), got line %zu: %s", line, why_part, res.line, res.why);
+		fail_msg("expected line %zu (%s), got line %zu: %s", line, why_part, res.line,
+			 res.why);
 }
 
 static void test_chain_tamper(void **state)
@@ -670,7 +706,8 @@ static void test_policy(void **state)
 	assert_true(cfg->file && cfg->fsync && cfg->syslog && cfg->kernel_audit && !cfg->fail_open);
 	assert_int_equal(load_section("{\"path\":\"/x/l.jsonl\",\"fsync\":false,\"fail_open\":true,"
 				      "\"syslog\":false,\"kernel_audit\":false,\"file\":true}",
-				      &cfg, a, &err), 0);
+				      &cfg, a, &err),
+			 0);
 	assert_string_equal(cfg->path, "/x/l.jsonl");
 	assert_true(!cfg->fsync && cfg->fail_open && !cfg->syslog && !cfg->kernel_audit);
 

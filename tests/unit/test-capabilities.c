@@ -3,9 +3,12 @@
  * unknown names refused whatever the action. */
 #include "procctl-harness.h"
 
-#define CFG_CAPS(extra) H_CONFIG("{\"path\":\"rootfs\",\"readonly\":true}", \
-	"{\"args\":[\"sh\"],\"cwd\":\"/\",\"user\":{\"uid\":1000,\"gid\":1000}" extra "}")
-#define ALL_SETS(x) ",\"capabilities\":{\"bounding\":" x ",\"effective\":" x ",\"permitted\":" x \
+#define CFG_CAPS(extra)                                                                        \
+	H_CONFIG("{\"path\":\"rootfs\",\"readonly\":true}",                                    \
+		 "{\"args\":[\"sh\"],\"cwd\":\"/\",\"user\":{\"uid\":1000,\"gid\":1000}" extra \
+		 "}")
+#define ALL_SETS(x)                                                                  \
+	",\"capabilities\":{\"bounding\":" x ",\"effective\":" x ",\"permitted\":" x \
 	",\"inheritable\":" x ",\"ambient\":" x "}"
 
 static void test_hostile_caps_rewritten(void **state)
@@ -13,14 +16,20 @@ static void test_hostile_caps_rewritten(void **state)
 	struct harness h;
 
 	h_setup(&h, "capabilities", NULL);
-	h_run(&h, CFG_CAPS(",\"noNewPrivileges\":false"
-		ALL_SETS("[\"CAP_SYS_ADMIN\",\"CAP_NET_BIND_SERVICE\",\"CAP_SETUID\"]")));
-	h_expect(&h, "capabilities.no-new-privileges", "process.noNewPrivileges", HS_ACTION_REWRITE);
-	h_expect(&h, "capabilities.bounding", "process.capabilities.bounding[0]", HS_ACTION_REWRITE);
-	h_expect(&h, "capabilities.bounding", "process.capabilities.bounding[2]", HS_ACTION_REWRITE);
-	h_expect(&h, "capabilities.effective", "process.capabilities.effective[0]", HS_ACTION_REWRITE);
-	h_expect(&h, "capabilities.permitted", "process.capabilities.permitted[2]", HS_ACTION_REWRITE);
-	h_expect(&h, "capabilities.inheritable", "process.capabilities.inheritable", HS_ACTION_REWRITE);
+	h_run(&h, CFG_CAPS(",\"noNewPrivileges\":false" ALL_SETS(
+		      "[\"CAP_SYS_ADMIN\",\"CAP_NET_BIND_SERVICE\",\"CAP_SETUID\"]")));
+	h_expect(&h, "capabilities.no-new-privileges", "process.noNewPrivileges",
+		 HS_ACTION_REWRITE);
+	h_expect(&h, "capabilities.bounding", "process.capabilities.bounding[0]",
+		 HS_ACTION_REWRITE);
+	h_expect(&h, "capabilities.bounding", "process.capabilities.bounding[2]",
+		 HS_ACTION_REWRITE);
+	h_expect(&h, "capabilities.effective", "process.capabilities.effective[0]",
+		 HS_ACTION_REWRITE);
+	h_expect(&h, "capabilities.permitted", "process.capabilities.permitted[2]",
+		 HS_ACTION_REWRITE);
+	h_expect(&h, "capabilities.inheritable", "process.capabilities.inheritable",
+		 HS_ACTION_REWRITE);
 	h_expect(&h, "capabilities.ambient", "process.capabilities.ambient", HS_ACTION_REWRITE);
 	assert_false(h.pl.report->refused);
 	assert_true(h_out_has(&h, "\"capabilities\":{\"bounding\":[\"CAP_NET_BIND_SERVICE\"],"
@@ -36,17 +45,19 @@ static void test_absent_nnp_and_caps(void **state)
 
 	h_setup(&h, "capabilities", NULL);
 	h_run(&h, CFG_CAPS(""));
-	h_expect(&h, "capabilities.no-new-privileges", "process.noNewPrivileges", HS_ACTION_REWRITE);
+	h_expect(&h, "capabilities.no-new-privileges", "process.noNewPrivileges",
+		 HS_ACTION_REWRITE);
 	h_expect(&h, "capabilities.missing", "process.capabilities", HS_ACTION_REWRITE);
-	assert_true(h_out_has(&h, "\"capabilities\":{\"bounding\":[],\"effective\":[],\"permitted\":[],"
-				  "\"inheritable\":[],\"ambient\":[]}"));
+	assert_true(h_out_has(&h,
+			      "\"capabilities\":{\"bounding\":[],\"effective\":[],\"permitted\":[],"
+			      "\"inheritable\":[],\"ambient\":[]}"));
 	h_done(&h);
 }
 
 static void test_unknown_names_refused(void **state)
 {
-	static const char *const bad[] = { "CAP_BOGUS", "cap_chown", "CHOWN", "CAP_", "CAP_CHOWN ",
-					   "CAP_42", "CAP_chown" };
+	static const char *const bad[] = { "CAP_BOGUS",  "cap_chown", "CHOWN",    "CAP_",
+					   "CAP_CHOWN ", "CAP_42",    "CAP_chown" };
 	struct harness h;
 
 	for (size_t i = 0; i < HS_ARRAY_SIZE(bad); i++) {
@@ -54,7 +65,8 @@ static void test_unknown_names_refused(void **state)
 
 		h_setup(&h, "capabilities", "{\"action\":\"warn\"}");
 		snprintf(config, sizeof(config),
-			 CFG_CAPS(",\"noNewPrivileges\":true,\"capabilities\":{\"bounding\":[\"CAP_CHOWN\",\"%s\"]}"),
+			 CFG_CAPS(",\"noNewPrivileges\":true,\"capabilities\":{\"bounding\":[\"CAP_"
+				  "CHOWN\",\"%s\"]}"),
 			 bad[i]);
 		h_run(&h, config);
 		if (!h_find(&h, "capabilities.unknown", "process.capabilities.bounding[1]"))
@@ -76,7 +88,8 @@ static void test_refuse_and_warn(void **state)
 
 	h_setup(&h, "capabilities", "{\"action\":\"refuse\"}");
 	h_run(&h, CFG_CAPS(",\"noNewPrivileges\":true" ALL_SETS("[\"CAP_NET_BIND_SERVICE\"]")));
-	h_expect(&h, "capabilities.inheritable", "process.capabilities.inheritable", HS_ACTION_REFUSE);
+	h_expect(&h, "capabilities.inheritable", "process.capabilities.inheritable",
+		 HS_ACTION_REFUSE);
 	h_expect(&h, "capabilities.ambient", "process.capabilities.ambient", HS_ACTION_REFUSE);
 	assert_null(h_find(&h, "capabilities.bounding", NULL)); /* allowed */
 	h_done(&h);
@@ -94,8 +107,10 @@ static void test_allowlist_from_policy(void **state)
 	struct harness h;
 
 	h_setup(&h, "capabilities", "{\"allow\":[],\"no_new_privileges\":true}");
-	h_run(&h, CFG_CAPS(",\"noNewPrivileges\":true,\"capabilities\":{\"bounding\":[\"CAP_NET_BIND_SERVICE\"]}"));
-	h_expect(&h, "capabilities.bounding", "process.capabilities.bounding[0]", HS_ACTION_REWRITE);
+	h_run(&h, CFG_CAPS(",\"noNewPrivileges\":true,\"capabilities\":{\"bounding\":[\"CAP_NET_"
+			   "BIND_SERVICE\"]}"));
+	h_expect(&h, "capabilities.bounding", "process.capabilities.bounding[0]",
+		 HS_ACTION_REWRITE);
 	assert_true(h_out_has(&h, "\"bounding\":[]"));
 	h_done(&h);
 }
@@ -106,7 +121,8 @@ static void test_exec_process_document(void **state)
 
 	h_setup(&h, "capabilities", NULL);
 	h_run_event(&h, &hs_oci_process,
-		    "{\"args\":[\"id\"],\"cwd\":\"/\",\"capabilities\":{\"inheritable\":[\"CAP_SYS_ADMIN\"]}}",
+		    "{\"args\":[\"id\"],\"cwd\":\"/"
+		    "\",\"capabilities\":{\"inheritable\":[\"CAP_SYS_ADMIN\"]}}",
 		    HS_EVENT_EXEC);
 	h_expect(&h, "capabilities.inheritable", "capabilities.inheritable", HS_ACTION_REWRITE);
 	h_expect(&h, "capabilities.no-new-privileges", "noNewPrivileges", HS_ACTION_REWRITE);

@@ -15,13 +15,19 @@ static void check(struct control_fixture *f, const char *path)
 
 static void test_in_use_refused(void **state)
 {
-	static const char *const bad[] = { "/", "/system.slice", "system.slice", "/a/../system.slice",
-					   "//system.slice/", "/system.slice/sshd.service", "/.." };
+	static const char *const bad[] = { "/",
+					   "/system.slice",
+					   "system.slice",
+					   "/a/../system.slice",
+					   "//system.slice/",
+					   "/system.slice/sshd.service",
+					   "/.." };
 	struct control_fixture f;
 
 	for (size_t i = 0; i < HS_ARRAY_SIZE(bad); i++) {
 		cf_init(&f, &hs_control_cgroups);
-		assert_int_equal(hs_fake_host_add_busy_cgroup(f.fh, "/system.slice/sshd.service"), 0);
+		assert_int_equal(hs_fake_host_add_busy_cgroup(f.fh, "/system.slice/sshd.service"),
+				 0);
 		check(&f, bad[i]);
 		if (!cf_find(&f, "cgroups.in-use", "linux.cgroupsPath"))
 			fail_msg("%s not refused", bad[i]);
@@ -32,13 +38,15 @@ static void test_in_use_refused(void **state)
 
 static void test_fresh_passes(void **state)
 {
-	static const char *const good[] = { "/kubepods/besteffort/pod1/abc", "/libpod_parent/libpod-1",
-					   "machine.slice:libpod:1", "/system.slice2" };
+	static const char *const good[] = { "/kubepods/besteffort/pod1/abc",
+					    "/libpod_parent/libpod-1", "machine.slice:libpod:1",
+					    "/system.slice2" };
 	struct control_fixture f;
 
 	for (size_t i = 0; i < HS_ARRAY_SIZE(good); i++) {
 		cf_init(&f, &hs_control_cgroups);
-		assert_int_equal(hs_fake_host_add_busy_cgroup(f.fh, "/system.slice/sshd.service"), 0);
+		assert_int_equal(hs_fake_host_add_busy_cgroup(f.fh, "/system.slice/sshd.service"),
+				 0);
 		check(&f, good[i]);
 		assert_int_equal(f.report->len, 0);
 		cf_done(&f);

@@ -16,7 +16,8 @@ static char *config(const char *devices, const char *rules)
 	snprintf(buf, sizeof(buf),
 		 "{\"ociVersion\":\"1.0.2\",\"process\":{\"args\":[\"sh\"],\"cwd\":\"/\"},"
 		 "\"root\":{\"path\":\"rootfs\"},\"linux\":{\"devices\":[%s],"
-		 "\"resources\":{\"devices\":[%s]}}}", devices, rules);
+		 "\"resources\":{\"devices\":[%s]}}}",
+		 devices, rules);
 	return buf;
 }
 
@@ -29,7 +30,8 @@ static void test_runtime_defaults_pass(void **state)
 	rc_run(&f, NULL, NULL,
 	       config("{\"path\":\"/dev/null\",\"type\":\"c\",\"major\":1,\"minor\":3},"
 		      "{\"path\":\"/dev/urandom\",\"type\":\"c\",\"major\":1,\"minor\":9}",
-		      DENY_ALL ",{\"allow\":true,\"type\":\"c\",\"major\":1,\"minor\":3,\"access\":\"rwm\"},"
+		      DENY_ALL
+		      ",{\"allow\":true,\"type\":\"c\",\"major\":1,\"minor\":3,\"access\":\"rwm\"},"
 		      "{\"allow\":true,\"type\":\"c\",\"access\":\"m\"}"),
 	       HS_EVENT_CREATE);
 	if (rc_count(&f, "devices."))
@@ -44,13 +46,15 @@ static void test_host_device_refused(void **state)
 
 	rc_run(&f, NULL, NULL,
 	       config("{\"path\":\"/dev/null\",\"type\":\"c\",\"major\":1,\"minor\":3},"
-		      "{\"path\":\"/dev/sda\",\"type\":\"b\",\"major\":8,\"minor\":0}", DENY_ALL),
+		      "{\"path\":\"/dev/sda\",\"type\":\"b\",\"major\":8,\"minor\":0}",
+		      DENY_ALL),
 	       HS_EVENT_CREATE);
 	assert_non_null(rc_find(&f, "devices.not-allowed", "linux.devices[1]"));
 	assert_true(f.report->refused);
 	rc_done(&f);
 	/* A default path with other numbers is another device: /dev/null as /dev/mem. */
-	rc_run(&f, NULL, NULL, config("{\"path\":\"/dev/null\",\"type\":\"c\",\"major\":1,\"minor\":1}", DENY_ALL),
+	rc_run(&f, NULL, NULL,
+	       config("{\"path\":\"/dev/null\",\"type\":\"c\",\"major\":1,\"minor\":1}", DENY_ALL),
 	       HS_EVENT_CREATE);
 	assert_non_null(rc_find(&f, "devices.not-allowed", "linux.devices[0]"));
 	rc_done(&f);
@@ -59,13 +63,18 @@ static void test_host_device_refused(void **state)
 static void test_allowlist(void **state)
 {
 	struct rc_fixture f;
-	const char *pol = "\"devices\":{\"allow\":[{\"path\":\"/dev/fuse\",\"type\":\"c\",\"major\":10,\"minor\":229}]}";
+	const char *pol = "\"devices\":{\"allow\":[{\"path\":\"/dev/"
+			  "fuse\",\"type\":\"c\",\"major\":10,\"minor\":229}]}";
 
-	rc_run(&f, pol, NULL, config("{\"path\":\"/dev/fuse\",\"type\":\"c\",\"major\":10,\"minor\":229}", DENY_ALL),
+	rc_run(&f, pol, NULL,
+	       config("{\"path\":\"/dev/fuse\",\"type\":\"c\",\"major\":10,\"minor\":229}",
+		      DENY_ALL),
 	       HS_EVENT_CREATE);
 	assert_false(f.report->refused);
 	rc_done(&f);
-	rc_run(&f, pol, NULL, config("{\"path\":\"/dev/fuse\",\"type\":\"b\",\"major\":10,\"minor\":229}", DENY_ALL),
+	rc_run(&f, pol, NULL,
+	       config("{\"path\":\"/dev/fuse\",\"type\":\"b\",\"major\":10,\"minor\":229}",
+		      DENY_ALL),
 	       HS_EVENT_CREATE);
 	assert_true(f.report->refused);
 	rc_done(&f);
@@ -121,7 +130,8 @@ static void test_cgroup_grant_beyond_defaults(void **state)
 		rc_run(&f, NULL, NULL, config("", rules), HS_EVENT_CREATE);
 		if (!rc_find(&f, "devices.cgroup-not-allowed", "linux.resources.devices[1]"))
 			rc_dump(&f);
-		assert_non_null(rc_find(&f, "devices.cgroup-not-allowed", "linux.resources.devices[1]"));
+		assert_non_null(
+		    rc_find(&f, "devices.cgroup-not-allowed", "linux.resources.devices[1]"));
 		assert_true(f.report->refused);
 		rc_done(&f);
 	}
@@ -132,12 +142,18 @@ static void test_cgroup_grant_beyond_defaults(void **state)
 		rc_done(&f);
 	}
 	/* the admin's allowlist grants its own device, and update documents are held to it too */
-	rc_run(&f, "\"devices\":{\"allow\":[{\"path\":\"/dev/kmsg\",\"type\":\"c\",\"major\":1,\"minor\":11}]}",
-	       NULL, config("", DENY_ALL ",{\"allow\":true,\"type\":\"c\",\"major\":1,\"minor\":11,\"access\":\"w\"}"),
+	rc_run(&f,
+	       "\"devices\":{\"allow\":[{\"path\":\"/dev/"
+	       "kmsg\",\"type\":\"c\",\"major\":1,\"minor\":11}]}",
+	       NULL,
+	       config("", DENY_ALL
+		      ",{\"allow\":true,\"type\":\"c\",\"major\":1,\"minor\":11,\"access\":\"w\"}"),
 	       HS_EVENT_CREATE);
 	assert_int_equal(rc_count(&f, "devices."), 0);
 	rc_done(&f);
-	rc_run(&f, NULL, NULL, "{\"devices\":[{\"allow\":true,\"type\":\"b\",\"major\":8,\"minor\":0,\"access\":\"r\"}]}",
+	rc_run(&f, NULL, NULL,
+	       "{\"devices\":[{\"allow\":true,\"type\":\"b\",\"major\":8,\"minor\":0,\"access\":"
+	       "\"r\"}]}",
 	       HS_EVENT_UPDATE);
 	assert_non_null(rc_find(&f, "devices.cgroup-not-allowed", "devices[0]"));
 	rc_done(&f);
@@ -147,15 +163,22 @@ static void test_deny_all_first_added(void **state)
 {
 	struct rc_fixture f;
 
-	rc_run(&f, NULL, NULL, config("", "{\"allow\":true,\"type\":\"c\",\"major\":1,\"minor\":3,\"access\":\"rw\"}"),
+	rc_run(&f, NULL, NULL,
+	       config("",
+		      "{\"allow\":true,\"type\":\"c\",\"major\":1,\"minor\":3,\"access\":\"rw\"}"),
 	       HS_EVENT_CREATE);
 	assert_non_null(rc_find(&f, "devices.no-deny-all", NULL));
 	assert_false(f.report->refused);
-	assert_non_null(strstr(rc_emit(&f), "\"devices\":[{\"allow\":false,\"access\":\"rwm\"},{\"allow\":true"));
+	assert_non_null(
+	    strstr(rc_emit(&f),
+		   "\"devices\":[{\"allow\":false,\"access\":\"rwm\"},{\"allow\":true"));
 	rc_done(&f);
 	/* No resources at all: added too. */
-	rc_run(&f, NULL, NULL, "{\"ociVersion\":\"1.0.2\",\"root\":{\"path\":\"rootfs\"}}", HS_EVENT_CREATE);
-	assert_non_null(strstr(rc_emit(&f), "\"resources\":{\"devices\":[{\"allow\":false,\"access\":\"rwm\"}]"));
+	rc_run(&f, NULL, NULL, "{\"ociVersion\":\"1.0.2\",\"root\":{\"path\":\"rootfs\"}}",
+	       HS_EVENT_CREATE);
+	assert_non_null(
+	    strstr(rc_emit(&f),
+		   "\"resources\":{\"devices\":[{\"allow\":false,\"access\":\"rwm\"}]"));
 	rc_done(&f);
 }
 
@@ -177,7 +200,8 @@ static void test_update_document(void **state)
 {
 	struct rc_fixture f;
 
-	rc_run(&f, NULL, NULL, "{\"devices\":[{\"allow\":true,\"access\":\"rwm\"}]}", HS_EVENT_UPDATE);
+	rc_run(&f, NULL, NULL, "{\"devices\":[{\"allow\":true,\"access\":\"rwm\"}]}",
+	       HS_EVENT_UPDATE);
 	assert_non_null(rc_find(&f, "devices.allow-all", "devices[0]"));
 	assert_true(f.report->refused);
 	rc_done(&f);
@@ -188,7 +212,8 @@ static void test_disabled(void **state)
 	struct rc_fixture f;
 
 	rc_run(&f, "\"devices\":{\"enabled\":false}", NULL,
-	       config("{\"path\":\"/dev/sda\",\"type\":\"b\",\"major\":8,\"minor\":0}", "{\"allow\":true}"),
+	       config("{\"path\":\"/dev/sda\",\"type\":\"b\",\"major\":8,\"minor\":0}",
+		      "{\"allow\":true}"),
 	       HS_EVENT_CREATE);
 	assert_int_equal(rc_count(&f, "devices."), 0);
 	rc_done(&f);
@@ -196,11 +221,13 @@ static void test_disabled(void **state)
 
 static void test_policy_section_refusals(void **state)
 {
-	rc_policy_refused("\"devices\":{\"allow\":[{\"type\":\"c\"}]}", NULL, "devices.policy", "controls.devices");
-	rc_policy_refused("\"devices\":{\"allow\":[{\"path\":\"/dev/x\",\"type\":\"z\"}]}", NULL, "devices.policy", NULL);
+	rc_policy_refused("\"devices\":{\"allow\":[{\"type\":\"c\"}]}", NULL, "devices.policy",
+			  "controls.devices");
+	rc_policy_refused("\"devices\":{\"allow\":[{\"path\":\"/dev/x\",\"type\":\"z\"}]}", NULL,
+			  "devices.policy", NULL);
 	rc_policy_refused("\"devices\":{\"action\":\"ignore\"}", NULL, "devices.policy", NULL);
-	rc_policy_refused("\"devices\":{\"allow\":[{\"path\":\"/dev/x\",\"mode\":1}]}", NULL, "json.unknown-key",
-			  "controls.devices.allow[0].mode");
+	rc_policy_refused("\"devices\":{\"allow\":[{\"path\":\"/dev/x\",\"mode\":1}]}", NULL,
+			  "json.unknown-key", "controls.devices.allow[0].mode");
 }
 
 int main(void)

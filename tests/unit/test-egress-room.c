@@ -54,7 +54,7 @@ static const char *const malformed[] = {
 	"198.18.0.0/33",
 	"198.18.0.0/015",
 	"198.18.0.0/",
-	"198.18.0.1/15",          /* host bits */
+	"198.18.0.1/15", /* host bits */
 	"198.18.0.0/15:0",
 	"198.18.0.0/15:65536",
 	"198.18.0.0/15:0443",
@@ -71,14 +71,14 @@ static const char *const malformed[] = {
 	"198.018.0.0/16",
 	"example.com",
 	"[198.18.0.0/15]:443",
-	"2001:2::/48:443",        /* needs brackets */
+	"2001:2::/48:443", /* needs brackets */
 	"[2001:2::/48",
 	"2001:2::/48]",
 	"[2001:2::/48]443",
 	"[2001:2::/48]:443:80",
 	"[2001:2::/129]",
-	"[2001:2::1/48]",         /* host bits */
-	"::ffff:198.18.0.1",      /* v4-mapped */
+	"[2001:2::1/48]",    /* host bits */
+	"::ffff:198.18.0.1", /* v4-mapped */
 	"[::ffff:c612:1/128]",
 	"[[2001:2::/48]]",
 	"2001:2:::1",
@@ -110,7 +110,10 @@ static void test_ruleset_default(void **state)
 
 	assert_int_equal(hs_egress_ruleset(&cfg, &t), 0);
 	/* atomic replacement: add, delete, add, in that order, first */
-	assert_true(strncmp(t, "add table inet hardshim\ndelete table inet hardshim\nadd table inet hardshim\n", 73) == 0);
+	assert_true(strncmp(t,
+			    "add table inet hardshim\ndelete table inet hardshim\nadd table inet "
+			    "hardshim\n",
+			    73) == 0);
 	assert_non_null(strstr(t, "policy drop;"));
 	assert_non_null(strstr(t, "oifname \"lo\" accept"));
 	assert_non_null(strstr(t, "ct state established,related accept"));
@@ -122,8 +125,9 @@ static void test_ruleset_default(void **state)
 static void test_ruleset_entries(void **state)
 {
 	struct hs_egress_entry allow[3], deny[1];
-	struct hs_egress_cfg cfg = { .allow = allow, .n_allow = 3, .deny = deny, .n_deny = 1,
-				     .rate = 125000 };
+	struct hs_egress_cfg cfg = {
+		.allow = allow, .n_allow = 3, .deny = deny, .n_deny = 1, .rate = 125000
+	};
 	_cleanup_free_ char *t = NULL;
 
 	assert_int_equal(hs_egress_entry_parse("198.18.0.0/15:80-81/tcp", "", &allow[0], NULL), 0);
@@ -131,11 +135,13 @@ static void test_ruleset_entries(void **state)
 	assert_int_equal(hs_egress_entry_parse("198.19.0.0/16/udp", "", &allow[2], NULL), 0);
 	assert_int_equal(hs_egress_entry_parse("198.18.0.9", "", &deny[0], NULL), 0);
 	assert_int_equal(hs_egress_ruleset(&cfg, &t), 0);
-	const char *rate = strstr(t, "limit rate over 125000 bytes/second counter name \"rate_dropped\" drop");
+	const char *rate =
+	    strstr(t, "limit rate over 125000 bytes/second counter name \"rate_dropped\" drop");
 	const char *est = strstr(t, "ct state established");
 	const char *d = strstr(t, "ip daddr 198.18.0.9/32 counter name \"denied\" drop");
 	const char *a0 = strstr(t, "ip daddr 198.18.0.0/15 meta l4proto tcp th dport 80-81 accept");
-	const char *a1 = strstr(t, "ip6 daddr 2001:2::/48 meta l4proto { tcp, udp } th dport 53 accept");
+	const char *a1 =
+	    strstr(t, "ip6 daddr 2001:2::/48 meta l4proto { tcp, udp } th dport 53 accept");
 	const char *a2 = strstr(t, "ip daddr 198.19.0.0/16 meta l4proto udp accept");
 	assert_non_null(rate);
 	assert_non_null(est);
@@ -161,7 +167,11 @@ static void test_args_roundtrip(void **state)
 {
 	_cleanup_arena_ struct hs_arena *a = hs_arena_new();
 	struct hs_egress_entry allow[2], deny[1];
-	struct hs_egress_cfg cfg = { .allow = allow, .n_allow = 2, .deny = deny, .n_deny = 1, .rate = 7 },
+	struct hs_egress_cfg cfg = { .allow = allow,
+				     .n_allow = 2,
+				     .deny = deny,
+				     .n_deny = 1,
+				     .rate = 7 },
 			     back;
 	char **argv;
 	size_t n;

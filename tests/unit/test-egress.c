@@ -23,13 +23,14 @@ static int write_policy(const char *controls, const char *exceptions)
 		return -1;
 	f = fdopen(fd, "w");
 	/* only egress under test: the other controls have their own tests */
-	fprintf(f, "{\"runtime\":\"/usr/bin/runc\",\"controls\":{\"mounts\":{\"enabled\":false},"
-		   "\"rootfs\":{\"enabled\":false},\"user\":{\"enabled\":false},"
-		   "\"capabilities\":{\"enabled\":false},\"process\":{\"enabled\":false},"
-		   "\"namespaces\":{\"enabled\":false},\"mac\":{\"enabled\":false},"
-		   "\"devices\":{\"enabled\":false},\"sysctl\":{\"enabled\":false},"
-		   "\"resources\":{\"enabled\":false},\"annotations\":{\"enabled\":false},"
-		   "\"hooks\":{\"enabled\":false}%s%s},\"exceptions\":[%s]}",
+	fprintf(f,
+		"{\"runtime\":\"/usr/bin/runc\",\"controls\":{\"mounts\":{\"enabled\":false},"
+		"\"rootfs\":{\"enabled\":false},\"user\":{\"enabled\":false},"
+		"\"capabilities\":{\"enabled\":false},\"process\":{\"enabled\":false},"
+		"\"namespaces\":{\"enabled\":false},\"mac\":{\"enabled\":false},"
+		"\"devices\":{\"enabled\":false},\"sysctl\":{\"enabled\":false},"
+		"\"resources\":{\"enabled\":false},\"annotations\":{\"enabled\":false},"
+		"\"hooks\":{\"enabled\":false}%s%s},\"exceptions\":[%s]}",
 		*controls ? "," : "", controls, exceptions ? exceptions : "");
 	fclose(f);
 	chmod(policy_file, 0644);
@@ -58,17 +59,19 @@ static void refused(const char *controls, const char *rule, const char *path)
 		fail_msg("policy accepted: %s", controls);
 	}
 	if (strcmp(err.rule, rule) || strcmp(err.path, path))
-		fail_msg("%s: got %s at %s (%s), want %s at %s", controls, err.rule, err.path, err.msg,
-			 rule, path);
+		fail_msg("%s: got %s at %s (%s), want %s at %s", controls, err.rule, err.path,
+			 err.msg, rule, path);
 }
 
 static void test_section_refusals(void **state)
 {
-	refused("\"egress\":{\"allow\":[\"198.18.0.0/15\",\"[2001:2::/48]:443/tcp\",\"198.18.0.1/15\"]}",
+	refused("\"egress\":{\"allow\":[\"198.18.0.0/15\",\"[2001:2::/48]:443/tcp\",\"198.18.0.1/"
+		"15\"]}",
 		"egress.entry", "controls.egress.allow[2]");
 	refused("\"egress\":{\"allow\":[\"198.18.0.0/15\",\"198.18.0.0/16\",\"2001:2::/48:443\"]}",
 		"egress.entry", "controls.egress.allow[2]");
-	refused("\"egress\":{\"deny\":[\"198.18.0.0/15:0\"]}", "egress.entry", "controls.egress.deny[0]");
+	refused("\"egress\":{\"deny\":[\"198.18.0.0/15:0\"]}", "egress.entry",
+		"controls.egress.deny[0]");
 	refused("\"egress\":{\"default\":\"maybe\"}", "egress.default", "controls.egress.default");
 	refused("\"egress\":{\"rate\":0}", "egress.rate", "controls.egress.rate");
 	refused("\"egress\":{\"rate\":-1}", "json.number", "controls.egress.rate");
@@ -80,8 +83,9 @@ static void test_section_refusals(void **state)
 static void test_section_refusals_all_malformed(void **state)
 {
 	/* Every malformed form the room refuses is refused at the policy's path too. */
-	static const char *const bad[] = { "198.18.0.0/33", "198.18.0.0/15:65536", "[2001:2::/48",
-					   "198.18.0.0/15/sctp", "example.com", "::ffff:198.18.0.1",
+	static const char *const bad[] = { "198.18.0.0/33",        "198.18.0.0/15:65536",
+					   "[2001:2::/48",         "198.18.0.0/15/sctp",
+					   "example.com",          "::ffff:198.18.0.1",
 					   "198.18.0.0/15:443-80", "" };
 	for (size_t i = 0; i < HS_ARRAY_SIZE(bad); i++) {
 		char controls[256];
@@ -101,12 +105,13 @@ struct fixture {
 };
 
 static const char *base_config =
-	"{\"ociVersion\":\"1.0.2\",\"process\":{\"args\":[\"sh\"],\"cwd\":\"/\"},"
-	"\"root\":{\"path\":\"rootfs\"},\"hooks\":{\"createRuntime\":[{\"path\":\"/usr/bin/true\"}]},"
-	"\"annotations\":{\"io.example/egress\":\"web\"},"
-	"\"linux\":{\"namespaces\":[{\"type\":\"pid\"},{\"type\":\"network\",\"path\":\"/run/netns/x\"}],"
-	/* a deny-all seccomp profile, so the seccomp control has nothing to add */
-	"\"seccomp\":{\"defaultAction\":\"SCMP_ACT_ERRNO\"}}}";
+    "{\"ociVersion\":\"1.0.2\",\"process\":{\"args\":[\"sh\"],\"cwd\":\"/\"},"
+    "\"root\":{\"path\":\"rootfs\"},\"hooks\":{\"createRuntime\":[{\"path\":\"/usr/bin/true\"}]},"
+    "\"annotations\":{\"io.example/egress\":\"web\"},"
+    "\"linux\":{\"namespaces\":[{\"type\":\"pid\"},{\"type\":\"network\",\"path\":\"/run/netns/"
+    "x\"}],"
+    /* a deny-all seccomp profile, so the seccomp control has nothing to add */
+    "\"seccomp\":{\"defaultAction\":\"SCMP_ACT_ERRNO\"}}}";
 
 static void run_check(struct fixture *f, const char *controls, const char *exceptions,
 		      const char *config, enum hs_event ev, bool no_rewrite)
@@ -121,9 +126,13 @@ static void run_check(struct fixture *f, const char *controls, const char *excep
 	f->report = hs_report_new();
 	f->host = hs_fake_host_new_default();
 	assert_int_equal(hs_json_parse(f->arena, config, strlen(config), &lim, &cfg, &err), 0);
-	f->ctx = (struct hs_check_ctx){ .arena = f->arena, .policy = f->policy,
-					.host = hs_fake_host_get(f->host), .report = f->report,
-					.event = ev, .no_rewrite = no_rewrite, .config = cfg };
+	f->ctx = (struct hs_check_ctx){ .arena = f->arena,
+					.policy = f->policy,
+					.host = hs_fake_host_get(f->host),
+					.report = f->report,
+					.event = ev,
+					.no_rewrite = no_rewrite,
+					.config = cfg };
 	assert_int_equal(hs_policy_check(&f->ctx), 0);
 }
 
@@ -150,16 +159,20 @@ static void test_inject(void **state)
 	_cleanup_free_ char *hooks = NULL;
 
 	hs_egress_set_hook_binary("/usr/local/bin/hardshim");
-	run_check(&f, "\"egress\":{\"allow\":[\"198.18.0.2:8080/tcp\",\"[2001:2::/48]\"],"
-		      "\"deny\":[\"198.18.0.9\"],\"rate\":1000}", NULL, base_config, HS_EVENT_CREATE, false);
+	run_check(&f,
+		  "\"egress\":{\"allow\":[\"198.18.0.2:8080/tcp\",\"[2001:2::/48]\"],"
+		  "\"deny\":[\"198.18.0.9\"],\"rate\":1000}",
+		  NULL, base_config, HS_EVENT_CREATE, false);
 	assert_false(f.report->refused);
 	hooks = emit(hs_json_get(f.ctx.config, "hooks"));
 	/* appended after the config's own hook, with the effective section in normal form */
-	assert_string_equal(hooks,
-		"{\"createRuntime\":[{\"path\":\"/usr/bin/true\"},{\"path\":\"/usr/local/bin/hardshim\","
-		"\"args\":[\"hardshim\",\"hook\",\"egress\",\"--default\",\"deny\",\"--deny\","
-		"\"198.18.0.9/32\",\"--allow\",\"198.18.0.2/32:8080/tcp\",\"--allow\",\"[2001:2::/48]\","
-		"\"--rate\",\"1000\"],\"timeout\":10}]}");
+	assert_string_equal(hooks, "{\"createRuntime\":[{\"path\":\"/usr/bin/true\"},{\"path\":\"/"
+				   "usr/local/bin/hardshim\","
+				   "\"args\":[\"hardshim\",\"hook\",\"egress\",\"--default\","
+				   "\"deny\",\"--deny\","
+				   "\"198.18.0.9/32\",\"--allow\",\"198.18.0.2/32:8080/"
+				   "tcp\",\"--allow\",\"[2001:2::/48]\","
+				   "\"--rate\",\"1000\"],\"timeout\":10}]}");
 	done(&f);
 }
 
@@ -167,14 +180,16 @@ static void test_inject_default(void **state)
 {
 	struct fixture f;
 	_cleanup_free_ char *hooks = NULL;
-	const char *config = "{\"ociVersion\":\"1.0.2\",\"linux\":{\"namespaces\":[{\"type\":\"network\"}]}}";
+	const char *config =
+	    "{\"ociVersion\":\"1.0.2\",\"linux\":{\"namespaces\":[{\"type\":\"network\"}]}}";
 
 	hs_egress_set_hook_binary("/usr/local/bin/hardshim");
 	run_check(&f, "", NULL, config, HS_EVENT_CREATE, false);
 	hooks = emit(hs_json_get(f.ctx.config, "hooks"));
-	assert_string_equal(hooks, "{\"createRuntime\":[{\"path\":\"/usr/local/bin/hardshim\","
-				   "\"args\":[\"hardshim\",\"hook\",\"egress\",\"--default\",\"deny\"],"
-				   "\"timeout\":10}]}");
+	assert_string_equal(hooks,
+			    "{\"createRuntime\":[{\"path\":\"/usr/local/bin/hardshim\","
+			    "\"args\":[\"hardshim\",\"hook\",\"egress\",\"--default\",\"deny\"],"
+			    "\"timeout\":10}]}");
 	assert_non_null(hs_egress_checked_cfg());
 	assert_int_equal(hs_egress_checked_cfg()->n_allow, 0);
 	assert_false(hs_egress_checked_cfg()->default_allow);
@@ -203,7 +218,9 @@ static void test_disabled(void **state)
 	struct fixture f;
 
 	run_check(&f, "\"egress\":{\"enabled\":false}", NULL, base_config, HS_EVENT_CREATE, false);
-	assert_int_equal(hs_json_len(hs_json_get(hs_json_get(f.ctx.config, "hooks"), "createRuntime")), 1);
+	assert_int_equal(hs_json_len(
+			     hs_json_get(hs_json_get(f.ctx.config, "hooks"), "createRuntime")),
+			 1);
 	done(&f);
 }
 
@@ -211,10 +228,13 @@ static void test_hook_mode_no_injection(void **state)
 {
 	struct fixture f;
 
-	run_check(&f, "\"egress\":{\"allow\":[\"198.18.0.2\"]}", NULL, base_config, HS_EVENT_HOOK, true);
+	run_check(&f, "\"egress\":{\"allow\":[\"198.18.0.2\"]}", NULL, base_config, HS_EVENT_HOOK,
+		  true);
 	assert_false(f.report->refused);
 	assert_int_equal(f.report->len, 0);
-	assert_int_equal(hs_json_len(hs_json_get(hs_json_get(f.ctx.config, "hooks"), "createRuntime")), 1);
+	assert_int_equal(hs_json_len(
+			     hs_json_get(hs_json_get(f.ctx.config, "hooks"), "createRuntime")),
+			 1);
 	assert_int_equal(hs_egress_checked_cfg()->n_allow, 1);
 	done(&f);
 }
@@ -222,8 +242,9 @@ static void test_hook_mode_no_injection(void **state)
 static void test_host_network_refused(void **state)
 {
 	struct fixture f;
-	const char *config = "{\"ociVersion\":\"1.0.2\",\"linux\":{\"namespaces\":[{\"type\":\"pid\"}],"
-			     "\"seccomp\":{\"defaultAction\":\"SCMP_ACT_ERRNO\"}}}";
+	const char *config =
+	    "{\"ociVersion\":\"1.0.2\",\"linux\":{\"namespaces\":[{\"type\":\"pid\"}],"
+	    "\"seccomp\":{\"defaultAction\":\"SCMP_ACT_ERRNO\"}}}";
 
 	run_check(&f, "", NULL, config, HS_EVENT_CREATE, false);
 	assert_true(f.report->refused);
@@ -242,7 +263,9 @@ static void test_hooks_not_object(void **state)
 	hs_egress_set_hook_binary("/usr/local/bin/hardshim");
 	run_check(&f, "", NULL, config, HS_EVENT_CREATE, false);
 	assert_false(f.report->refused);
-	assert_int_equal(hs_json_len(hs_json_get(hs_json_get(f.ctx.config, "hooks"), "createRuntime")), 1);
+	assert_int_equal(hs_json_len(
+			     hs_json_get(hs_json_get(f.ctx.config, "hooks"), "createRuntime")),
+			 1);
 	done(&f);
 }
 

@@ -21,15 +21,23 @@ static char *config(const char *ann)
 		 "{\"ociVersion\":\"1.0.2\",\"root\":{\"path\":\"rootfs\"},\"annotations\":{%s},"
 		 "\"linux\":{" NS ",\"sysctl\":{\"net.core.somaxconn\":\"4096\"},"
 		 "\"resources\":{\"devices\":[{\"allow\":false,\"access\":\"rwm\"}],"
-		 "\"pids\":{\"limit\":2000},\"memory\":{\"limit\":268435456}}}}", ann);
+		 "\"pids\":{\"limit\":2000},\"memory\":{\"limit\":268435456}}}}",
+		 ann);
 	return buf;
 }
 
-#define CONTROLS "\"resources\":{\"pids_default\":100,\"pids_max\":1000,\"memory_default\":268435456,\"memory_max\":1073741824}"
-#define EXC_SYSCTL "{\"name\":\"ingress\",\"match\":{\"annotations\":{\"io.kubernetes.cri.sandbox-namespace\":\"ingress\"}}," \
+#define CONTROLS                                                                              \
+	"\"resources\":{\"pids_default\":100,\"pids_max\":1000,\"memory_default\":268435456," \
+	"\"memory_max\":1073741824}"
+#define EXC_SYSCTL                                                                       \
+	"{\"name\":\"ingress\",\"match\":{\"annotations\":{\"io.kubernetes.cri.sandbox-" \
+	"namespace\":\"ingress\"}},"                                                     \
 	"\"controls\":{\"sysctl\":{\"allow\":[\"net.core.somaxconn\"]}}}"
-#define EXC_PIDS "{\"name\":\"builders\",\"match\":{\"annotations\":{\"io.kubernetes.cri.sandbox-namespace\":\"ci\"," \
-	"\"io.kubernetes.cri.container-name\":\"build\"}},\"controls\":{\"resources\":{\"pids_max\":4096}}}"
+#define EXC_PIDS                                                                                \
+	"{\"name\":\"builders\",\"match\":{\"annotations\":{\"io.kubernetes.cri.sandbox-"       \
+	"namespace\":\"ci\","                                                                   \
+	"\"io.kubernetes.cri.container-name\":\"build\"}},\"controls\":{\"resources\":{\"pids_" \
+	"max\":4096}}}"
 
 static void test_matched_exception_relaxes_one_control(void **state)
 {
@@ -37,8 +45,8 @@ static void test_matched_exception_relaxes_one_control(void **state)
 	const struct hs_finding *x;
 
 	/* Without the annotation: somaxconn refused, pids over the maximum refused. */
-	rc_run(&f, CONTROLS, EXC_SYSCTL "," EXC_PIDS, config("\"io.kubernetes.cri.sandbox-namespace\":\"default\""),
-	       HS_EVENT_CREATE);
+	rc_run(&f, CONTROLS, EXC_SYSCTL "," EXC_PIDS,
+	       config("\"io.kubernetes.cri.sandbox-namespace\":\"default\""), HS_EVENT_CREATE);
 	assert_non_null((x = rc_find(&f, "sysctl.not-allowed", NULL)));
 	assert_null(x->exception);
 	assert_non_null(rc_find(&f, "resources.pids-max", NULL));
@@ -46,8 +54,8 @@ static void test_matched_exception_relaxes_one_control(void **state)
 
 	/* With it: somaxconn allowed, but the pids maximum still holds — and its finding
 	 * records the exception that was in force. */
-	rc_run(&f, CONTROLS, EXC_SYSCTL "," EXC_PIDS, config("\"io.kubernetes.cri.sandbox-namespace\":\"ingress\""),
-	       HS_EVENT_CREATE);
+	rc_run(&f, CONTROLS, EXC_SYSCTL "," EXC_PIDS,
+	       config("\"io.kubernetes.cri.sandbox-namespace\":\"ingress\""), HS_EVENT_CREATE);
 	assert_null(rc_find(&f, "sysctl.not-allowed", NULL));
 	assert_non_null((x = rc_find(&f, "resources.pids-max", NULL)));
 	assert_non_null(x->exception);
@@ -61,11 +69,13 @@ static void test_every_annotation_must_match(void **state)
 	struct rc_fixture f;
 	const struct hs_finding *x;
 
-	rc_run(&f, CONTROLS, EXC_PIDS, config("\"io.kubernetes.cri.sandbox-namespace\":\"ci\""), HS_EVENT_CREATE);
+	rc_run(&f, CONTROLS, EXC_PIDS, config("\"io.kubernetes.cri.sandbox-namespace\":\"ci\""),
+	       HS_EVENT_CREATE);
 	assert_non_null(rc_find(&f, "resources.pids-max", NULL));
 	rc_done(&f);
 	rc_run(&f, CONTROLS, EXC_PIDS,
-	       config("\"io.kubernetes.cri.sandbox-namespace\":\"ci\",\"io.kubernetes.cri.container-name\":\"build\""),
+	       config("\"io.kubernetes.cri.sandbox-namespace\":\"ci\",\"io.kubernetes.cri."
+		      "container-name\":\"build\""),
 	       HS_EVENT_CREATE);
 	assert_null(rc_find(&f, "resources.pids-max", NULL));
 	/* the exception's section is merged over the base: the base default still applies */
@@ -97,8 +107,10 @@ static void test_near_misses_do_not_match(void **state)
 static void test_first_match_wins(void **state)
 {
 	struct rc_fixture f;
-	const char *two = "{\"name\":\"first\",\"match\":{\"annotations\":{\"a\":\"1\"}},\"controls\":{\"sysctl\":{\"enabled\":false}}},"
-			  "{\"name\":\"second\",\"match\":{\"annotations\":{\"a\":\"1\"}},\"controls\":{}}";
+	const char *two =
+	    "{\"name\":\"first\",\"match\":{\"annotations\":{\"a\":\"1\"}},\"controls\":{"
+	    "\"sysctl\":{\"enabled\":false}}},"
+	    "{\"name\":\"second\",\"match\":{\"annotations\":{\"a\":\"1\"}},\"controls\":{}}";
 
 	rc_run(&f, CONTROLS, two, config("\"a\":\"1\""), HS_EVENT_CREATE);
 	assert_int_equal(rc_count(&f, "sysctl."), 0);
@@ -109,10 +121,12 @@ static void test_first_match_wins(void **state)
 static void test_disabling_a_control_by_exception(void **state)
 {
 	struct rc_fixture f;
-	const char *exc = "{\"name\":\"legacy\",\"match\":{\"annotations\":{\"io.kubernetes.cri.sandbox-namespace\":\"legacy\"}},"
+	const char *exc = "{\"name\":\"legacy\",\"match\":{\"annotations\":{\"io.kubernetes.cri."
+			  "sandbox-namespace\":\"legacy\"}},"
 			  "\"controls\":{\"resources\":{\"enabled\":false}}}";
 
-	rc_run(&f, CONTROLS, exc, config("\"io.kubernetes.cri.sandbox-namespace\":\"legacy\""), HS_EVENT_CREATE);
+	rc_run(&f, CONTROLS, exc, config("\"io.kubernetes.cri.sandbox-namespace\":\"legacy\""),
+	       HS_EVENT_CREATE);
 	assert_int_equal(rc_count(&f, "resources."), 0);
 	assert_non_null(rc_find(&f, "sysctl.not-allowed", NULL));
 	rc_done(&f);
@@ -128,34 +142,50 @@ static void test_update_and_hook_paths(void **state)
 	assert_null(rc_find(&f, "resources.pids-max", "pids.limit")->exception);
 	rc_done(&f);
 	/* Hook mode re-reads the same config: the same exception. */
-	rc_run_opts(&f, CONTROLS, EXC_SYSCTL, config("\"io.kubernetes.cri.sandbox-namespace\":\"ingress\""),
-		    HS_EVENT_HOOK, true);
+	rc_run_opts(&f, CONTROLS, EXC_SYSCTL,
+		    config("\"io.kubernetes.cri.sandbox-namespace\":\"ingress\""), HS_EVENT_HOOK,
+		    true);
 	assert_null(rc_find(&f, "sysctl.not-allowed", NULL));
 	rc_done(&f);
 }
 
 static void test_loader_refusals(void **state)
 {
-	rc_policy_refused(CONTROLS, "{\"name\":\"x\",\"match\":{\"annotations\":{\"org.opencontainers.image.title\":\"x\"}},\"controls\":{}}",
+	rc_policy_refused(CONTROLS,
+			  "{\"name\":\"x\",\"match\":{\"annotations\":{\"org.opencontainers.image."
+			  "title\":\"x\"}},\"controls\":{}}",
 			  "policy.exception", "exceptions[0]");
-	rc_policy_refused(CONTROLS, "{\"name\":\"x\",\"match\":{\"annotations\":{}},\"controls\":{}}",
+	rc_policy_refused(CONTROLS,
+			  "{\"name\":\"x\",\"match\":{\"annotations\":{}},\"controls\":{}}",
 			  "policy.exception", "exceptions[0]");
-	rc_policy_refused(CONTROLS, "{\"name\":\"\",\"match\":{\"annotations\":{\"a\":\"1\"}},\"controls\":{}}",
+	rc_policy_refused(CONTROLS,
+			  "{\"name\":\"\",\"match\":{\"annotations\":{\"a\":\"1\"}},\"controls\":{}"
+			  "}",
 			  "policy.exception", "exceptions[0]");
 	rc_policy_refused(CONTROLS, "{\"match\":{\"annotations\":{\"a\":\"1\"}},\"controls\":{}}",
 			  "policy.exception", "exceptions[0]");
-	rc_policy_refused(CONTROLS, "{\"name\":\"x\",\"match\":{\"annotations\":{\"a\":\"1\"}},\"controls\":{}},"
-				    "{\"name\":\"x\",\"match\":{\"annotations\":{\"b\":\"1\"}},\"controls\":{}}",
-			  "policy.exception", "exceptions[1]");
-	rc_policy_refused(CONTROLS, "{\"name\":\"x\",\"match\":{\"annotations\":{\"a\":\"1\"}},\"controls\":{\"sysctls\":{}}}",
+	rc_policy_refused(
+	    CONTROLS,
+	    "{\"name\":\"x\",\"match\":{\"annotations\":{\"a\":\"1\"}},\"controls\":{}},"
+	    "{\"name\":\"x\",\"match\":{\"annotations\":{\"b\":\"1\"}},\"controls\":{}}",
+	    "policy.exception", "exceptions[1]");
+	rc_policy_refused(CONTROLS,
+			  "{\"name\":\"x\",\"match\":{\"annotations\":{\"a\":\"1\"}},\"controls\":{"
+			  "\"sysctls\":{}}}",
 			  "policy.unknown-control", "exceptions[0].controls.sysctls");
-	rc_policy_refused(CONTROLS, "{\"name\":\"x\",\"match\":{\"annotations\":{\"a\":\"1\"}},\"controls\":{\"sysctl\":{\"allowed\":[]}}}",
+	rc_policy_refused(CONTROLS,
+			  "{\"name\":\"x\",\"match\":{\"annotations\":{\"a\":\"1\"}},\"controls\":{"
+			  "\"sysctl\":{\"allowed\":[]}}}",
 			  "json.unknown-key", "exceptions[0].controls.sysctl.allowed");
-	rc_policy_refused(CONTROLS, "{\"name\":\"x\",\"match\":{\"annotations\":{\"a\":\"1\"}},\"controls\":{\"resources\":{\"pids_max\":10}}}",
+	rc_policy_refused(CONTROLS,
+			  "{\"name\":\"x\",\"match\":{\"annotations\":{\"a\":\"1\"}},\"controls\":{"
+			  "\"resources\":{\"pids_max\":10}}}",
 			  "resources.policy", "exceptions[0].controls.resources");
-	rc_policy_refused(CONTROLS, "{\"name\":\"x\",\"match\":{\"annotations\":{\"a\":1}},\"controls\":{}}",
+	rc_policy_refused(CONTROLS,
+			  "{\"name\":\"x\",\"match\":{\"annotations\":{\"a\":1}},\"controls\":{}}",
 			  "json.type", NULL);
-	rc_policy_refused(CONTROLS, "{\"name\":\"x\",\"match\":{\"labels\":{\"a\":\"1\"}},\"controls\":{}}",
+	rc_policy_refused(CONTROLS,
+			  "{\"name\":\"x\",\"match\":{\"labels\":{\"a\":\"1\"}},\"controls\":{}}",
 			  "json.unknown-key", NULL);
 }
 

@@ -52,16 +52,19 @@ static int setup(void **state)
 	snprintf(script, sizeof(script),
 		 "#!/bin/sh\n[ \"$1\" = state ] && [ \"$2\" = c1 ] || exit 1\n"
 		 "echo '{\"ociVersion\":\"1.0.2\",\"id\":\"c1\",\"status\":\"running\",\"pid\":1,"
-		 "\"bundle\":\"%s/bundle\"}'\n", dir);
+		 "\"bundle\":\"%s/bundle\"}'\n",
+		 dir);
 	write_file("runtime", script, 0755);
 	mkdir(in_dir("bundle"), 0755);
 	/* the container's config, as hardshim left it at create */
-	write_file("bundle/config.json",
-		   "{\"ociVersion\":\"1.0.2\",\"root\":{\"path\":\"rootfs\",\"readonly\":true},"
-		   "\"process\":{\"args\":[\"sleep\",\"1000\"],\"cwd\":\"/work\",\"env\":[\"PATH=/bin\"],"
-		   "\"user\":{\"uid\":1000,\"gid\":1000},\"noNewPrivileges\":true,\"capabilities\":{"
-		   "\"bounding\":[\"CAP_NET_BIND_SERVICE\"],\"effective\":[\"CAP_NET_BIND_SERVICE\"],"
-		   "\"permitted\":[\"CAP_NET_BIND_SERVICE\"]}}}", 0644);
+	write_file(
+	    "bundle/config.json",
+	    "{\"ociVersion\":\"1.0.2\",\"root\":{\"path\":\"rootfs\",\"readonly\":true},"
+	    "\"process\":{\"args\":[\"sleep\",\"1000\"],\"cwd\":\"/work\",\"env\":[\"PATH=/bin\"],"
+	    "\"user\":{\"uid\":1000,\"gid\":1000},\"noNewPrivileges\":true,\"capabilities\":{"
+	    "\"bounding\":[\"CAP_NET_BIND_SERVICE\"],\"effective\":[\"CAP_NET_BIND_SERVICE\"],"
+	    "\"permitted\":[\"CAP_NET_BIND_SERVICE\"]}}}",
+	    0644);
 	return 0;
 }
 
@@ -89,12 +92,15 @@ static void run_exec(struct exec_case *c, const char *mode, ...)
 	int n = 0;
 
 	memset(c, 0, sizeof(*c));
-	snprintf(top, sizeof(top), "\"mode\":\"%s\",\"log\":{\"path\":\"%s/log.jsonl\",\"syslog\":false,"
-		 "\"kernel_audit\":false}", mode, dir);
+	snprintf(top, sizeof(top),
+		 "\"mode\":\"%s\",\"log\":{\"path\":\"%s/log.jsonl\",\"syslog\":false,"
+		 "\"kernel_audit\":false}",
+		 mode, dir);
 	if (h_policy(&c->h, "user,capabilities,process", NULL, top) < 0)
 		fail_msg("policy: %s: %s", c->h.err.rule, c->h.err.msg);
 	/* the runtime is our script */
-	((struct hs_policy *)c->h.policy)->runtime = hs_arena_strdup(c->h.policy->arena, in_dir("runtime"));
+	((struct hs_policy *)c->h.policy)->runtime =
+	    hs_arena_strdup(c->h.policy->arena, in_dir("runtime"));
 	c->argv[n++] = "hardshim";
 	va_start(ap, mode);
 	for (const char *s; (s = va_arg(ap, const char *));)
@@ -125,14 +131,17 @@ static void test_process_file_rewritten(void **state)
 	char *p = strdup(in_dir("p1.json"));
 
 	write_file("p1.json",
-		   "{\"args\":[\"id\"],\"cwd\":\"/\",\"user\":{\"uid\":0,\"gid\":0},\"noNewPrivileges\":false,"
-		   "\"capabilities\":{\"inheritable\":[\"CAP_SYS_ADMIN\"],\"bounding\":[\"CAP_SYS_ADMIN\"]}}",
+		   "{\"args\":[\"id\"],\"cwd\":\"/"
+		   "\",\"user\":{\"uid\":0,\"gid\":0},\"noNewPrivileges\":false,"
+		   "\"capabilities\":{\"inheritable\":[\"CAP_SYS_ADMIN\"],\"bounding\":[\"CAP_SYS_"
+		   "ADMIN\"]}}",
 		   0600);
 	run_exec(&c, "enforce", "exec", "--process", p, "-d", "c1", NULL);
 	assert_int_equal(c.rc, 0);
-	assert_string_equal(read_text(p),
-			    "{\"args\":[\"id\"],\"cwd\":\"/\",\"user\":{\"uid\":65534,\"gid\":65534},"
-			    "\"noNewPrivileges\":true,\"capabilities\":{\"inheritable\":[],\"bounding\":[]}}");
+	assert_string_equal(
+	    read_text(p),
+	    "{\"args\":[\"id\"],\"cwd\":\"/\",\"user\":{\"uid\":65534,\"gid\":65534},"
+	    "\"noNewPrivileges\":true,\"capabilities\":{\"inheritable\":[],\"bounding\":[]}}");
 	/* argv untouched: the runtime reads the rewritten file */
 	assert_int_equal(c.a.argc, 6);
 	done(&c);
@@ -143,7 +152,8 @@ static void test_process_file_refused(void **state)
 {
 	struct exec_case c;
 	char *p = strdup(in_dir("p2.json"));
-	const char *hostile = "{\"args\":[\"id\"],\"cwd\":\"/proc/self/fd/7\",\"user\":{\"uid\":1000,\"gid\":1000}}";
+	const char *hostile =
+	    "{\"args\":[\"id\"],\"cwd\":\"/proc/self/fd/7\",\"user\":{\"uid\":1000,\"gid\":1000}}";
 
 	write_file("p2.json", hostile, 0600);
 	run_exec(&c, "enforce", "exec", "-p", p, "c1", NULL);
@@ -159,8 +169,12 @@ static void test_process_file_refused(void **state)
 	done(&c);
 
 	/* a document the strict core refuses */
-	write_file("p3.json", "{\"args\":[\"id\"],\"cwd\":\"/\",\"Cwd\":\"/proc/self/fd/7\"}", 0600);
-	run_exec(&c, "enforce", "exec", "--process=" "/dev/null", "c1", NULL);
+	write_file("p3.json", "{\"args\":[\"id\"],\"cwd\":\"/\",\"Cwd\":\"/proc/self/fd/7\"}",
+		   0600);
+	run_exec(&c, "enforce", "exec",
+		 "--process="
+		 "/dev/null",
+		 "c1", NULL);
 	assert_int_equal(c.rc, 1); /* /dev/null: not a regular file */
 	assert_string_equal(c.h.err.rule, "exec.process-type");
 	done(&c);
@@ -182,12 +196,14 @@ static void test_process_file_refused(void **state)
 
 static void test_flags_next_to_process_refused(void **state)
 {
-	static const char *const flags[] = { "-u", "--user", "-c", "--cap", "--cwd", "-g", "-e",
-					     "--apparmor", "--process-label" };
+	static const char *const flags[] = { "-u",    "--user",     "-c",
+					     "--cap", "--cwd",      "-g",
+					     "-e",    "--apparmor", "--process-label" };
 	struct exec_case c;
 	char *p = strdup(in_dir("p4.json"));
 
-	write_file("p4.json", "{\"args\":[\"id\"],\"cwd\":\"/\",\"user\":{\"uid\":1,\"gid\":1}}", 0600);
+	write_file("p4.json", "{\"args\":[\"id\"],\"cwd\":\"/\",\"user\":{\"uid\":1,\"gid\":1}}",
+		   0600);
 	for (size_t i = 0; i < HS_ARRAY_SIZE(flags); i++) {
 		run_exec(&c, "enforce", "exec", "--process", p, flags[i], "1", "c1", NULL);
 		assert_int_equal(c.rc, 1);
@@ -206,9 +222,9 @@ static void test_fold_hostile_flags(void **state)
 	struct exec_case c;
 	const char *fdpath, *doc;
 
-	run_exec(&c, "enforce", "exec", "-u", "0:0", "--cap", "CAP_SYS_ADMIN", "-c=CAP_NET_BIND_SERVICE",
-		 "-g", "0", "--no-new-privs=false", "--env=A=1", "-t", "--pid-file", "/run/x.pid",
-		 "--detach", "c1", "sh", "-c", "id", NULL);
+	run_exec(&c, "enforce", "exec", "-u", "0:0", "--cap", "CAP_SYS_ADMIN",
+		 "-c=CAP_NET_BIND_SERVICE", "-g", "0", "--no-new-privs=false", "--env=A=1", "-t",
+		 "--pid-file", "/run/x.pid", "--detach", "c1", "sh", "-c", "id", NULL);
 	assert_int_equal(c.rc, 0);
 	/* folded flags and the command gone; the others kept, in order */
 	assert_int_equal(c.a.argc, 8);
@@ -222,12 +238,14 @@ static void test_fold_hostile_flags(void **state)
 	assert_non_null(fdpath);
 	assert_int_equal(strncmp(fdpath, "/proc/self/fd/", 14), 0);
 	doc = read_text(fdpath);
-	assert_string_equal(doc,
-			    "{\"args\":[\"sh\",\"-c\",\"id\"],\"cwd\":\"/work\",\"env\":[\"PATH=/bin\",\"A=1\"],"
-			    "\"user\":{\"uid\":65534,\"gid\":65534,\"additionalGids\":[]},\"noNewPrivileges\":true,"
-			    "\"capabilities\":{\"bounding\":[\"CAP_NET_BIND_SERVICE\",\"CAP_NET_BIND_SERVICE\"],"
-			    "\"effective\":[\"CAP_NET_BIND_SERVICE\",\"CAP_NET_BIND_SERVICE\"],"
-			    "\"permitted\":[\"CAP_NET_BIND_SERVICE\",\"CAP_NET_BIND_SERVICE\"]},\"terminal\":true}");
+	assert_string_equal(
+	    doc,
+	    "{\"args\":[\"sh\",\"-c\",\"id\"],\"cwd\":\"/work\",\"env\":[\"PATH=/bin\",\"A=1\"],"
+	    "\"user\":{\"uid\":65534,\"gid\":65534,\"additionalGids\":[]},\"noNewPrivileges\":true,"
+	    "\"capabilities\":{\"bounding\":[\"CAP_NET_BIND_SERVICE\",\"CAP_NET_BIND_SERVICE\"],"
+	    "\"effective\":[\"CAP_NET_BIND_SERVICE\",\"CAP_NET_BIND_SERVICE\"],"
+	    "\"permitted\":[\"CAP_NET_BIND_SERVICE\",\"CAP_NET_BIND_SERVICE\"]},\"terminal\":"
+	    "true}");
 	/* sealed: cannot be changed after the check */
 	{
 		int fd = atoi(fdpath + 14);

@@ -109,7 +109,8 @@ static void test_mac_and_ids(void **state)
 	assert_int_equal(h->apparmor_profile_loaded(h, "hardshim-default"), 0);
 	assert_int_equal(hs_fake_host_add_apparmor_profile(fh, "hardshim-default"), 0);
 	assert_int_equal(h->apparmor_profile_loaded(h, "hardshim-default"), 1);
-	assert_int_equal(hs_fake_host_add_selinux_context(fh, "system_u:system_r:container_t:s0"), 0);
+	assert_int_equal(hs_fake_host_add_selinux_context(fh, "system_u:system_r:container_t:s0"),
+			 0);
 	assert_int_equal(h->selinux_context_valid(h, "system_u:system_r:container_t:s0"), 1);
 	assert_int_equal(h->selinux_context_valid(h, "bogus"), 0);
 	assert_int_equal(h->file_id(h, "/var/run", &a), 0);
@@ -124,7 +125,8 @@ static void test_mac_and_ids(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_canonicalize_symlinks_and_dots, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_canonicalize_symlinks_and_dots, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_canonicalize_refusals, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_namespaces, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_mac_and_ids, setup, teardown),

@@ -21,12 +21,14 @@ static char *config(const char *hooks)
 	return buf;
 }
 
-#define ALLOW "\"hooks\":{\"allow\":[{\"path\":\"/usr/libexec/oci/ok\"}," \
-	      "{\"path\":\"/usr/libexec/oci/args\",\"args\":[\"args\",\"--x\"],\"stages\":[\"poststop\"]}," \
-	      "{\"path\":\"/opt/world/hook\"},{\"path\":\"/usr/libexec/oci/user\"}," \
-	      "{\"path\":\"/usr/libexec/oci/link\"},{\"path\":\"/usr/libexec/oci/missing\"}," \
-	      "{\"path\":\"/usr/libexec/oci/gw\"},{\"path\":\"/usr/libexec/oci\"}," \
-	      "{\"path\":\"/tmp/ci/hook\"},{\"path\":\"/tmp/alice/hook\"}]}"
+#define ALLOW                                                                           \
+	"\"hooks\":{\"allow\":[{\"path\":\"/usr/libexec/oci/ok\"},"                     \
+	"{\"path\":\"/usr/libexec/oci/"                                                 \
+	"args\",\"args\":[\"args\",\"--x\"],\"stages\":[\"poststop\"]},"                \
+	"{\"path\":\"/opt/world/hook\"},{\"path\":\"/usr/libexec/oci/user\"},"          \
+	"{\"path\":\"/usr/libexec/oci/link\"},{\"path\":\"/usr/libexec/oci/missing\"}," \
+	"{\"path\":\"/usr/libexec/oci/gw\"},{\"path\":\"/usr/libexec/oci\"},"           \
+	"{\"path\":\"/tmp/ci/hook\"},{\"path\":\"/tmp/alice/hook\"}]}"
 
 static void setup_host(struct rc_fixture *f)
 {
@@ -34,7 +36,8 @@ static void setup_host(struct rc_fixture *f)
 	assert_int_equal(hs_fake_host_add_file(f->host, "/usr/libexec/oci/args", 0, 0, 0755), 0);
 	assert_int_equal(hs_fake_host_add_dir(f->host, "/opt/world", 0, 0, 0777), 0);
 	assert_int_equal(hs_fake_host_add_file(f->host, "/opt/world/hook", 0, 0, 0755), 0);
-	assert_int_equal(hs_fake_host_add_file(f->host, "/usr/libexec/oci/user", 1000, 1000, 0755), 0);
+	assert_int_equal(hs_fake_host_add_file(f->host, "/usr/libexec/oci/user", 1000, 1000, 0755),
+			 0);
 	assert_int_equal(hs_fake_host_add_file(f->host, "/usr/libexec/oci/gw", 0, 0, 0775), 0);
 	assert_int_equal(hs_fake_host_add_symlink(f->host, "/usr/libexec/oci/link", "ok"), 0);
 	assert_int_equal(hs_fake_host_add_file(f->host, "/usr/local/bin/hardshim", 0, 0, 0755), 0);
@@ -58,12 +61,17 @@ static void run(struct rc_fixture *f, const char *pol, const char *hooks, bool n
 	f->report = hs_report_new();
 	f->host = hs_fake_host_new_default();
 	setup_host(f);
-	assert_int_equal(hs_json_parse(f->arena, doc, strlen(doc), &f->policy->limits, &f->doc, &err), 0);
+	assert_int_equal(hs_json_parse(f->arena, doc, strlen(doc), &f->policy->limits, &f->doc,
+				       &err),
+			 0);
 	assert_int_equal(hs_schema_check(f->doc, &hs_oci_spec, "", HS_UNKNOWN_PRESERVE, &err), 0);
-	f->ctx = (struct hs_check_ctx){ .arena = f->arena, .policy = f->policy,
-					.host = hs_fake_host_get(f->host), .report = f->report,
+	f->ctx = (struct hs_check_ctx){ .arena = f->arena,
+					.policy = f->policy,
+					.host = hs_fake_host_get(f->host),
+					.report = f->report,
 					.event = no_rewrite ? HS_EVENT_HOOK : HS_EVENT_CREATE,
-					.no_rewrite = no_rewrite, .config = f->doc };
+					.no_rewrite = no_rewrite,
+					.config = f->doc };
 	assert_int_equal(hs_policy_check(&f->ctx), 0);
 }
 
@@ -86,26 +94,32 @@ static void expect(const char *pol, const char *hooks, const char *rule, const c
 
 static void test_allowlisted_root_owned_passes(void **state)
 {
-	expect(ALLOW, "\"prestart\":[{\"path\":\"/usr/libexec/oci/ok\",\"args\":[\"ok\",\"anything\"]}],"
-		      "\"poststop\":[{\"path\":\"/usr/libexec/oci/args\",\"args\":[\"args\",\"--x\"]}]", NULL, NULL);
+	expect(ALLOW,
+	       "\"prestart\":[{\"path\":\"/usr/libexec/oci/ok\",\"args\":[\"ok\",\"anything\"]}],"
+	       "\"poststop\":[{\"path\":\"/usr/libexec/oci/args\",\"args\":[\"args\",\"--x\"]}]",
+	       NULL, NULL);
 }
 
 static void test_not_allowlisted(void **state)
 {
-	expect(NULL, "\"createRuntime\":[{\"path\":\"/usr/libexec/oci/ok\"}]", "hooks.not-allowlisted",
-	       "hooks.createRuntime[0].path");
+	expect(NULL, "\"createRuntime\":[{\"path\":\"/usr/libexec/oci/ok\"}]",
+	       "hooks.not-allowlisted", "hooks.createRuntime[0].path");
 	expect(ALLOW, "\"poststart\":[{\"path\":\"/usr/libexec/oci/ok\"},{\"path\":\"/tmp/evil\"}]",
 	       "hooks.not-allowlisted", "hooks.poststart[1].path");
-	expect(ALLOW, "\"prestart\":[{\"path\":\"relative/hook\"}]", "hooks.not-absolute", "hooks.prestart[0].path");
+	expect(ALLOW, "\"prestart\":[{\"path\":\"relative/hook\"}]", "hooks.not-absolute",
+	       "hooks.prestart[0].path");
 	/* args and stage are part of the entry */
-	expect(ALLOW, "\"poststop\":[{\"path\":\"/usr/libexec/oci/args\",\"args\":[\"args\",\"--y\"]}]",
+	expect(ALLOW,
+	       "\"poststop\":[{\"path\":\"/usr/libexec/oci/args\",\"args\":[\"args\",\"--y\"]}]",
 	       "hooks.not-allowlisted", "hooks.poststop[0].path");
-	expect(ALLOW, "\"poststop\":[{\"path\":\"/usr/libexec/oci/args\"}]", "hooks.not-allowlisted",
-	       "hooks.poststop[0].path");
-	expect(ALLOW, "\"prestart\":[{\"path\":\"/usr/libexec/oci/args\",\"args\":[\"args\",\"--x\"]}]",
+	expect(ALLOW, "\"poststop\":[{\"path\":\"/usr/libexec/oci/args\"}]",
+	       "hooks.not-allowlisted", "hooks.poststop[0].path");
+	expect(ALLOW,
+	       "\"prestart\":[{\"path\":\"/usr/libexec/oci/args\",\"args\":[\"args\",\"--x\"]}]",
 	       "hooks.not-allowlisted", "hooks.prestart[0].path");
 	/* a lexical variant of an allowlisted path is not the allowlisted path */
-	expect(ALLOW, "\"prestart\":[{\"path\":\"/usr/libexec/oci/../oci/ok\"}]", "hooks.not-allowlisted", NULL);
+	expect(ALLOW, "\"prestart\":[{\"path\":\"/usr/libexec/oci/../oci/ok\"}]",
+	       "hooks.not-allowlisted", NULL);
 }
 
 static void test_unsafe_files(void **state)
@@ -114,11 +128,16 @@ static void test_unsafe_files(void **state)
 	expect(ALLOW, "\"prestart\":[{\"path\":\"/tmp/ci/hook\"}]", NULL, NULL);
 	/* a user's directory in it: the user can */
 	expect(ALLOW, "\"prestart\":[{\"path\":\"/tmp/alice/hook\"}]", "hooks.unsafe-file", NULL);
-	expect(ALLOW, "\"prestart\":[{\"path\":\"/opt/world/hook\"}]", "hooks.unsafe-file", "hooks.prestart[0].path");
-	expect(ALLOW, "\"prestart\":[{\"path\":\"/usr/libexec/oci/user\"}]", "hooks.unsafe-file", NULL);
-	expect(ALLOW, "\"prestart\":[{\"path\":\"/usr/libexec/oci/gw\"}]", "hooks.unsafe-file", NULL);
-	expect(ALLOW, "\"prestart\":[{\"path\":\"/usr/libexec/oci/link\"}]", "hooks.unsafe-file", NULL);
-	expect(ALLOW, "\"prestart\":[{\"path\":\"/usr/libexec/oci/missing\"}]", "hooks.unsafe-file", NULL);
+	expect(ALLOW, "\"prestart\":[{\"path\":\"/opt/world/hook\"}]", "hooks.unsafe-file",
+	       "hooks.prestart[0].path");
+	expect(ALLOW, "\"prestart\":[{\"path\":\"/usr/libexec/oci/user\"}]", "hooks.unsafe-file",
+	       NULL);
+	expect(ALLOW, "\"prestart\":[{\"path\":\"/usr/libexec/oci/gw\"}]", "hooks.unsafe-file",
+	       NULL);
+	expect(ALLOW, "\"prestart\":[{\"path\":\"/usr/libexec/oci/link\"}]", "hooks.unsafe-file",
+	       NULL);
+	expect(ALLOW, "\"prestart\":[{\"path\":\"/usr/libexec/oci/missing\"}]", "hooks.unsafe-file",
+	       NULL);
 	expect(ALLOW, "\"prestart\":[{\"path\":\"/usr/libexec/oci\"}]", "hooks.unsafe-file", NULL);
 }
 
@@ -140,10 +159,15 @@ static void test_host_failure_fails_closed(void **state)
 		f.host = hs_fake_host_new_default();
 		setup_host(&f);
 		hs_fake_host_fail(f.host, "canonicalize", EIO);
-		assert_int_equal(hs_json_parse(f.arena, doc, strlen(doc), &f.policy->limits, &f.doc, &err), 0);
-		f.ctx = (struct hs_check_ctx){ .arena = f.arena, .policy = f.policy,
-					       .host = hs_fake_host_get(f.host), .report = f.report,
-					       .event = HS_EVENT_CREATE, .config = f.doc };
+		assert_int_equal(hs_json_parse(f.arena, doc, strlen(doc), &f.policy->limits, &f.doc,
+					       &err),
+				 0);
+		f.ctx = (struct hs_check_ctx){ .arena = f.arena,
+					       .policy = f.policy,
+					       .host = hs_fake_host_get(f.host),
+					       .report = f.report,
+					       .event = HS_EVENT_CREATE,
+					       .config = f.doc };
 		assert_int_equal(hs_policy_check(&f.ctx), 0);
 		assert_non_null(rc_find(&f, "hooks.unsafe-file", NULL));
 		assert_true(f.report->refused);
@@ -166,36 +190,53 @@ static void test_own_hook_admitted(void **state)
 	assert_int_equal(rc_count(&f, "hooks."), 0);
 	rc_done(&f);
 	/* Only as `hardshim hook ...`. */
-	expect(eg, "\"createRuntime\":[{\"path\":\"/usr/local/bin/hardshim\",\"args\":[\"hardshim\",\"check\"]}]",
+	expect(eg,
+	       "\"createRuntime\":[{\"path\":\"/usr/local/bin/"
+	       "hardshim\",\"args\":[\"hardshim\",\"check\"]}]",
 	       "hooks.not-allowlisted", NULL);
 	/* Another path with the same arguments is not hardshim. */
-	expect(eg, "\"createRuntime\":[{\"path\":\"/usr/libexec/oci/ok\",\"args\":[\"hardshim\",\"hook\",\"egress\",\"--default\",\"deny\"]}]",
+	expect(eg,
+	       "\"createRuntime\":[{\"path\":\"/usr/libexec/oci/"
+	       "ok\",\"args\":[\"hardshim\",\"hook\",\"egress\",\"--default\",\"deny\"]}]",
 	       "hooks.not-allowlisted", NULL);
 	/* The config may not choose what hardshim does as root on the host: other egress
 	 * arguments, another stage, another entry point, an environment (HARDSHIM_POLICY). */
-	expect(eg, "\"createRuntime\":[{\"path\":\"/usr/local/bin/hardshim\","
-		   "\"args\":[\"hardshim\",\"hook\",\"egress\",\"--default\",\"allow\"]}]",
+	expect(eg,
+	       "\"createRuntime\":[{\"path\":\"/usr/local/bin/hardshim\","
+	       "\"args\":[\"hardshim\",\"hook\",\"egress\",\"--default\",\"allow\"]}]",
 	       "hooks.not-allowlisted", "hooks.createRuntime[0].path");
-	expect(eg, "\"poststart\":[{\"path\":\"/usr/local/bin/hardshim\","
-		   "\"args\":[\"hardshim\",\"hook\",\"egress\",\"--default\",\"deny\"]}]",
+	expect(eg,
+	       "\"poststart\":[{\"path\":\"/usr/local/bin/hardshim\","
+	       "\"args\":[\"hardshim\",\"hook\",\"egress\",\"--default\",\"deny\"]}]",
 	       "hooks.not-allowlisted", "hooks.poststart[0].path");
-	expect(eg, "\"prestart\":[{\"path\":\"/usr/local/bin/hardshim\",\"args\":[\"hardshim\",\"hook\",\"createRuntime\"],"
-		   "\"env\":[\"HARDSHIM_POLICY=/var/lib/x/rootfs/p.json\"]}]",
+	expect(eg,
+	       "\"prestart\":[{\"path\":\"/usr/local/bin/"
+	       "hardshim\",\"args\":[\"hardshim\",\"hook\",\"createRuntime\"],"
+	       "\"env\":[\"HARDSHIM_POLICY=/var/lib/x/rootfs/p.json\"]}]",
 	       "hooks.not-allowlisted", "hooks.prestart[0].path");
-	expect(eg, "\"createRuntime\":[{\"path\":\"/usr/local/bin/hardshim\","
-		   "\"args\":[\"hardshim\",\"hook\",\"egress\",\"--default\",\"deny\"],"
-		   "\"env\":[\"HARDSHIM_POLICY=/tmp/p.json\"]}]",
+	expect(eg,
+	       "\"createRuntime\":[{\"path\":\"/usr/local/bin/hardshim\","
+	       "\"args\":[\"hardshim\",\"hook\",\"egress\",\"--default\",\"deny\"],"
+	       "\"env\":[\"HARDSHIM_POLICY=/tmp/p.json\"]}]",
 	       "hooks.not-allowlisted", "hooks.createRuntime[0].path");
 	/* hook mode as installed (hooks.d: no env) or as a test installs it (HARDSHIM_POLICY of
 	 * the policy in force: rc_policy_load's file is gone, so only the no-env form here) */
-	run(&f, eg, "\"createRuntime\":[{\"path\":\"/usr/local/bin/hardshim\",\"args\":[\"hardshim\",\"hook\",\"createRuntime\"]}],"
-		    "\"prestart\":[{\"path\":\"/usr/local/bin/hardshim\",\"args\":[\"hardshim\",\"hook\",\"prestart\"]}]", false);
+	run(&f, eg,
+	    "\"createRuntime\":[{\"path\":\"/usr/local/bin/"
+	    "hardshim\",\"args\":[\"hardshim\",\"hook\",\"createRuntime\"]}],"
+	    "\"prestart\":[{\"path\":\"/usr/local/bin/"
+	    "hardshim\",\"args\":[\"hardshim\",\"hook\",\"prestart\"]}]",
+	    false);
 	assert_int_equal(rc_count(&f, "hooks."), 0);
 	rc_done(&f);
 	/* ...but not in another stage than its own */
-	expect(eg, "\"poststart\":[{\"path\":\"/usr/local/bin/hardshim\",\"args\":[\"hardshim\",\"hook\",\"createRuntime\"]}]",
+	expect(eg,
+	       "\"poststart\":[{\"path\":\"/usr/local/bin/"
+	       "hardshim\",\"args\":[\"hardshim\",\"hook\",\"createRuntime\"]}]",
 	       "hooks.not-allowlisted", "hooks.poststart[0].path");
-	expect(eg, "\"prestart\":[{\"path\":\"/usr/local/bin/hardshim\",\"args\":[\"hardshim\",\"hook\",\"createRuntime\"]}]",
+	expect(eg,
+	       "\"prestart\":[{\"path\":\"/usr/local/bin/"
+	       "hardshim\",\"args\":[\"hardshim\",\"hook\",\"createRuntime\"]}]",
 	       "hooks.not-allowlisted", "hooks.prestart[0].path");
 	/* egress switched off: hardshim injects nothing, so admits nothing */
 	expect(NULL, own, "hooks.not-allowlisted", NULL);
@@ -212,12 +253,15 @@ static void test_rewrite_strips_and_hook_mode(void **state)
 	struct rc_fixture f;
 
 	run(&f, "\"hooks\":{\"action\":\"rewrite\",\"allow\":[{\"path\":\"/usr/libexec/oci/ok\"}]}",
-	    "\"prestart\":[{\"path\":\"/tmp/evil\"},{\"path\":\"/usr/libexec/oci/ok\"}],\"poststop\":[{\"path\":\"/bin/sh\"}]",
+	    "\"prestart\":[{\"path\":\"/tmp/evil\"},{\"path\":\"/usr/libexec/oci/"
+	    "ok\"}],\"poststop\":[{\"path\":\"/bin/sh\"}]",
 	    false);
 	assert_false(f.report->refused);
-	assert_non_null(strstr(rc_emit(&f), "\"hooks\":{\"prestart\":[{\"path\":\"/usr/libexec/oci/ok\"}],\"poststop\":[]}"));
+	assert_non_null(strstr(rc_emit(&f), "\"hooks\":{\"prestart\":[{\"path\":\"/usr/libexec/oci/"
+					    "ok\"}],\"poststop\":[]}"));
 	rc_done(&f);
-	run(&f, "\"hooks\":{\"action\":\"rewrite\"}", "\"prestart\":[{\"path\":\"/tmp/evil\"}]", true);
+	run(&f, "\"hooks\":{\"action\":\"rewrite\"}", "\"prestart\":[{\"path\":\"/tmp/evil\"}]",
+	    true);
 	assert_true(f.report->refused);
 	rc_done(&f);
 }
@@ -233,12 +277,14 @@ static void test_disabled(void **state)
 
 static void test_policy_section_refusals(void **state)
 {
-	rc_policy_refused("\"hooks\":{\"allow\":[{\"path\":\"hook\"}]}", NULL, "hooks.policy", "controls.hooks");
-	rc_policy_refused("\"hooks\":{\"allow\":[{\"path\":\"/a/../b\"}]}", NULL, "hooks.policy", NULL);
-	rc_policy_refused("\"hooks\":{\"allow\":[{\"path\":\"/a\",\"stages\":[\"precreate\"]}]}", NULL,
-			  "hooks.policy", NULL);
-	rc_policy_refused("\"hooks\":{\"allow\":[{\"path\":\"/a\",\"env\":[]}]}", NULL, "json.unknown-key",
-			  "controls.hooks.allow[0].env");
+	rc_policy_refused("\"hooks\":{\"allow\":[{\"path\":\"hook\"}]}", NULL, "hooks.policy",
+			  "controls.hooks");
+	rc_policy_refused("\"hooks\":{\"allow\":[{\"path\":\"/a/../b\"}]}", NULL, "hooks.policy",
+			  NULL);
+	rc_policy_refused("\"hooks\":{\"allow\":[{\"path\":\"/a\",\"stages\":[\"precreate\"]}]}",
+			  NULL, "hooks.policy", NULL);
+	rc_policy_refused("\"hooks\":{\"allow\":[{\"path\":\"/a\",\"env\":[]}]}", NULL,
+			  "json.unknown-key", "controls.hooks.allow[0].env");
 }
 
 int main(void)

@@ -174,7 +174,8 @@ static void test_namespaces(void **state)
 	assert_int_equal(type, CLONE_NEWPID);
 	assert_int_equal(H->ns_inspect(H, "/proc/self/ns/uts", &type, &id, &err), 0);
 	assert_int_equal(type, CLONE_NEWUTS);
-	for (const char *const *t = (const char *const[]){ "mount", "pid", "ipc", "uts", "cgroup", "user", NULL };
+	for (const char *const *t =
+		 (const char *const[]){ "mount", "pid", "ipc", "uts", "cgroup", "user", NULL };
 	     *t; t++)
 		assert_int_equal(H->ns_host(H, *t, 0, &id), 0);
 	assert_int_equal(H->ns_host(H, "bogus", 1, &id), -EINVAL);
@@ -201,7 +202,8 @@ static void test_file_id_and_mac(void **state)
 	assert_int_equal(hs_host_with_mac(HS_MAC_SELINUX)->mac(hs_host_with_mac(HS_MAC_SELINUX)),
 			 HS_MAC_SELINUX);
 	/* this machine has neither (PROTOCOL.md): both answers must say so */
-	if (access("/sys/kernel/security/apparmor", F_OK) != 0 && access("/sys/fs/selinux/enforce", F_OK) != 0) {
+	if (access("/sys/kernel/security/apparmor", F_OK) != 0 &&
+	    access("/sys/fs/selinux/enforce", F_OK) != 0) {
 		assert_int_equal(H->mac(H), HS_MAC_NONE);
 		assert_int_equal(H->apparmor_profile_loaded(H, "docker-default"), 0);
 		assert_true(H->selinux_context_valid(H, "system_u:system_r:container_t:s0") <= 0);

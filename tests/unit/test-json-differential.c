@@ -24,7 +24,10 @@ static int parse(const char *doc, struct hs_arena *a, struct hs_json **root, str
 static void test_vt_ff_are_not_whitespace(void **state)
 {
 	static const char *const bad[] = {
-		"{\"ociVersion\":\v\"1.0.2\"}", "{\"ociVersion\":\f\"1.0.2\"}", "\f{}", "{}\v",
+		"{\"ociVersion\":\v\"1.0.2\"}",
+		"{\"ociVersion\":\f\"1.0.2\"}",
+		"\f{}",
+		"{}\v",
 		"[1,\f2]",
 	};
 	static const char *const good[] = { " \t\r\n{\"a\" :\t[1 ,\r\n2]}\n ", "{}" };

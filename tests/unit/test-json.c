@@ -56,7 +56,8 @@ static void test_duplicates(void **state)
 	struct hs_error e = refused("{\"a\":1,\"a\":2}", "json.duplicate-key");
 
 	assert_string_equal(e.path, "a");
-	e = refused("{\"process\":{\"user\":{\"uid\":1,\"gid\":2,\"uid\":0}}}", "json.duplicate-key");
+	e = refused("{\"process\":{\"user\":{\"uid\":1,\"gid\":2,\"uid\":0}}}",
+		    "json.duplicate-key");
 	assert_string_equal(e.path, "process.user.uid");
 	/* more than eight members takes the sorting path */
 	refused("{\"a\":1,\"b\":1,\"c\":1,\"d\":1,\"e\":1,\"f\":1,\"g\":1,\"h\":1,\"i\":1,\"e\":2}",
@@ -137,7 +138,8 @@ static void test_numbers(void **state)
 	int64_t i;
 	uint64_t u;
 
-	assert_int_equal(parse(a, "[1.0,-1,-0,4294967296,18446744073709551616,1e3,7]", &v, &err), 0);
+	assert_int_equal(parse(a, "[1.0,-1,-0,4294967296,18446744073709551616,1e3,7]", &v, &err),
+			 0);
 	assert_int_equal(hs_json_get_u64(v->u.array.items[0], UINT32_MAX, &u), -EINVAL);
 	assert_int_equal(hs_json_get_u64(v->u.array.items[1], UINT32_MAX, &u), -ERANGE);
 	assert_int_equal(hs_json_get_u64(v->u.array.items[2], UINT32_MAX, &u), -ERANGE);
@@ -153,7 +155,8 @@ static void test_numbers(void **state)
 
 static const struct hs_schema_field user_fields[] = {
 	{ "uid", &hs_schema_u32 },
-	{ "additionalGids", &(const struct hs_schema){ .kind = HS_S_ARRAY, .item = &hs_schema_u32 } },
+	{ "additionalGids",
+	  &(const struct hs_schema){ .kind = HS_S_ARRAY, .item = &hs_schema_u32 } },
 	{ NULL, NULL },
 };
 static const struct hs_schema_field top_fields[] = {
@@ -192,32 +195,38 @@ static void schema_ok(const char *s, enum hs_unknown_keys unknown)
 
 static void test_schema(void **state)
 {
-	schema_refused("{\"READONLY\":true}", HS_UNKNOWN_PRESERVE, "json.case-variant-key", "READONLY");
+	schema_refused("{\"READONLY\":true}", HS_UNKNOWN_PRESERVE, "json.case-variant-key",
+		       "READONLY");
 	schema_refused("{\"proce\xc5\xbfs\":{}}", HS_UNKNOWN_PRESERVE, "json.case-variant-key",
 		       "[\"proce\xc5\xbfs\"]");
 	schema_refused("{\"process\":{\"UID\":0}}", HS_UNKNOWN_PRESERVE, "json.case-variant-key",
 		       "process.UID");
 	schema_refused("{\"readonly\":\"true\"}", HS_UNKNOWN_PRESERVE, "json.type", "readonly");
-	schema_refused("{\"process\":{\"uid\":1.0}}", HS_UNKNOWN_PRESERVE, "json.number", "process.uid");
-	schema_refused("{\"process\":{\"uid\":-1}}", HS_UNKNOWN_PRESERVE, "json.number", "process.uid");
+	schema_refused("{\"process\":{\"uid\":1.0}}", HS_UNKNOWN_PRESERVE, "json.number",
+		       "process.uid");
+	schema_refused("{\"process\":{\"uid\":-1}}", HS_UNKNOWN_PRESERVE, "json.number",
+		       "process.uid");
 	schema_refused("{\"process\":{\"uid\":4294967296}}", HS_UNKNOWN_PRESERVE, "json.number",
 		       "process.uid");
-	schema_refused("{\"process\":{\"additionalGids\":[1,null]}}", HS_UNKNOWN_PRESERVE, "json.null",
-		       "process.additionalGids[1]");
+	schema_refused("{\"process\":{\"additionalGids\":[1,null]}}", HS_UNKNOWN_PRESERVE,
+		       "json.null", "process.additionalGids[1]");
 	schema_refused("{\"annotations\":{\"a\":null}}", HS_UNKNOWN_PRESERVE, "json.null",
 		       "annotations.a");
 	schema_refused("{\"extra\":1}", HS_UNKNOWN_REFUSE, "json.unknown-key", "extra");
 	/* maps are exact: case does not fold there */
 	schema_ok("{\"annotations\":{\"A\":\"1\",\"a\":\"2\"}}", HS_UNKNOWN_PRESERVE);
-	schema_ok("{\"extra\":{\"READONLY\":1},\"process\":null,\"readonly\":true}", HS_UNKNOWN_PRESERVE);
+	schema_ok("{\"extra\":{\"READONLY\":1},\"process\":null,\"readonly\":true}",
+		  HS_UNKNOWN_PRESERVE);
 	schema_ok("{\"process\":{\"uid\":4294967295}}", HS_UNKNOWN_PRESERVE);
 }
 
 static void test_go_fold(void **state)
 {
 	assert_true(hs_schema_go_fold_equal("READONLY", 8, "readonly", 8));
-	assert_true(hs_schema_go_fold_equal("\xe2\x84\xaa" "ey", 5, "key", 3)); /* KELVIN SIGN */
-	assert_true(hs_schema_go_fold_equal("\xc5\xbf", 2, "s", 1));            /* LONG S */
+	assert_true(hs_schema_go_fold_equal("\xe2\x84\xaa"
+					    "ey",
+					    5, "key", 3));           /* KELVIN SIGN */
+	assert_true(hs_schema_go_fold_equal("\xc5\xbf", 2, "s", 1)); /* LONG S */
 	assert_false(hs_schema_go_fold_equal("readonlyx", 9, "readonly", 8));
 	assert_false(hs_schema_go_fold_equal("r\xc3\xa9", 3, "re", 2));
 }

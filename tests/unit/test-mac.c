@@ -39,15 +39,19 @@ static struct hs_json *parse(struct hs_arena *a, const char *text)
 	return v;
 }
 
-static struct run run_on(struct hs_fake_host *fh, const char *section, const char *doc, enum hs_event ev)
+static struct run run_on(struct hs_fake_host *fh, const char *section, const char *doc,
+			 enum hs_event ev)
 {
 	struct run r = { .arena = hs_arena_new(), .report = hs_report_new() };
 	void *cfg = NULL;
 	struct hs_error err = HS_ERROR_INIT;
-	assert_int_equal(hs_control_mac.load(r.arena, section ? parse(r.arena, section) : NULL, &cfg, &err), 0);
+	assert_int_equal(hs_control_mac.load(r.arena, section ? parse(r.arena, section) : NULL,
+					     &cfg, &err),
+			 0);
 	r.doc = parse(r.arena, doc);
-	struct hs_check_ctx ctx = { .arena = r.arena, .report = r.report, .event = ev,
-				    .host = hs_fake_host_get(fh) };
+	struct hs_check_ctx ctx = {
+		.arena = r.arena, .report = r.report, .event = ev, .host = hs_fake_host_get(fh)
+	};
 	if (ev == HS_EVENT_EXEC) {
 		ctx.process = r.doc;
 		ctx.process_path = "";
@@ -67,7 +71,8 @@ static const struct hs_finding *find(const struct run *r, const char *rule)
 	return NULL;
 }
 
-static void assert_finding(const struct run *r, const char *rule, const char *path, enum hs_action a)
+static void assert_finding(const struct run *r, const char *rule, const char *path,
+			   enum hs_action a)
 {
 	const struct hs_finding *f = find(r, rule);
 	if (!f)
@@ -103,7 +108,8 @@ static void test_apparmor_default_set(void **state)
 	run_free(&r);
 	/* the policy's own default */
 	assert_int_equal(hs_fake_host_add_apparmor_profile(fh, "site-default"), 0);
-	r = run_on(fh, "{\"apparmor\":{\"profile\":\"site-default\"}}", CFG(",\"apparmorProfile\":\"\""), HS_EVENT_CREATE);
+	r = run_on(fh, "{\"apparmor\":{\"profile\":\"site-default\"}}",
+		   CFG(",\"apparmorProfile\":\"\""), HS_EVENT_CREATE);
 	assert_string_equal(profile_of(&r), "site-default");
 	assert_false(r.report->refused);
 	run_free(&r);
@@ -112,7 +118,8 @@ static void test_apparmor_default_set(void **state)
 static void test_apparmor_refusals(void **state)
 {
 	_cleanup_fake_host_ struct hs_fake_host *fh = apparmor_host();
-	struct run r = run_on(fh, NULL, CFG(",\"apparmorProfile\":\"unconfined\""), HS_EVENT_CREATE);
+	struct run r =
+	    run_on(fh, NULL, CFG(",\"apparmorProfile\":\"unconfined\""), HS_EVENT_CREATE);
 	assert_finding(&r, "mac.apparmor-unconfined", "process.apparmorProfile", HS_ACTION_REFUSE);
 	run_free(&r);
 	/* loaded, but not listed by the policy */
@@ -150,7 +157,8 @@ static void test_apparmor_exec(void **state)
 	assert_int_equal(r.report->len, 0); /* the container's profile applies */
 	assert_null(hs_json_get(r.doc, "apparmorProfile"));
 	run_free(&r);
-	r = run_on(fh, NULL, "{\"args\":[\"sh\"],\"apparmorProfile\":\"unconfined\"}", HS_EVENT_EXEC);
+	r = run_on(fh, NULL, "{\"args\":[\"sh\"],\"apparmorProfile\":\"unconfined\"}",
+		   HS_EVENT_EXEC);
 	assert_finding(&r, "mac.apparmor-unconfined", "apparmorProfile", HS_ACTION_REFUSE);
 	run_free(&r);
 }
@@ -213,7 +221,8 @@ static void test_selinux_generated(void **state)
 	assert_string_equal(hs_json_get_string(hs_json_get(r.doc, "linux"), "mountLabel"), mount);
 	run_free(&r);
 	/* two containers get different categories (overwhelmingly likely: 1 in ~500000) */
-	struct run r1 = run_on(fh, NULL, CFG(""), HS_EVENT_CREATE), r2 = run_on(fh, NULL, CFG(""), HS_EVENT_CREATE);
+	struct run r1 = run_on(fh, NULL, CFG(""), HS_EVENT_CREATE),
+		   r2 = run_on(fh, NULL, CFG(""), HS_EVENT_CREATE);
 	assert_string_not_equal(hs_json_get_string(hs_json_get(r1.doc, "process"), "selinuxLabel"),
 				hs_json_get_string(hs_json_get(r2.doc, "process"), "selinuxLabel"));
 	run_free(&r1);
@@ -225,12 +234,17 @@ static void test_selinux_refusals(void **state)
 	_cleanup_fake_host_ struct hs_fake_host *fh = selinux_host();
 	const char *ok = "system_u:system_r:container_t:s0:c1,c2";
 	assert_int_equal(hs_fake_host_add_selinux_context(fh, ok), 0);
-	assert_int_equal(hs_fake_host_add_selinux_context(fh, "system_u:object_r:container_file_t:s0:c1,c2"), 0);
+	assert_int_equal(
+	    hs_fake_host_add_selinux_context(fh, "system_u:object_r:container_file_t:s0:c1,c2"), 0);
 	assert_int_equal(hs_fake_host_add_selinux_context(fh, "system_u:system_r:spc_t:s0"), 0);
-	assert_int_equal(hs_fake_host_add_selinux_context(fh, "system_u:system_r:container_kvm_t:s0:c1,c2"), 0);
-	static const struct { const char *label, *rule; } bad[] = {
+	assert_int_equal(
+	    hs_fake_host_add_selinux_context(fh, "system_u:system_r:container_kvm_t:s0:c1,c2"), 0);
+	static const struct {
+		const char *label, *rule;
+	} bad[] = {
 		{ "system_u:system_r:spc_t:s0", "mac.selinux-privileged" },
-		{ "unconfined_u:unconfined_r:unconfined_t:s0-s0:c0.c1023", "mac.selinux-privileged" },
+		{ "unconfined_u:unconfined_r:unconfined_t:s0-s0:c0.c1023",
+		  "mac.selinux-privileged" },
 		{ "system_u:system_r:container_kvm_t:s0:c1,c2", "mac.selinux-type" },
 		{ "system_u:system_r:container_t:s0-s0:c0.c1023", "mac.selinux-level" },
 		{ "system_u:system_r:container_t", "mac.selinux-label" },
@@ -246,22 +260,28 @@ static void test_selinux_refusals(void **state)
 		run_free(&r);
 	}
 	/* an allowed extra type */
-	struct run r = run_on(fh, "{\"selinux\":{\"allowed_types\":[\"container_kvm_t\"]}}",
-			      CFG(",\"selinuxLabel\":\"system_u:system_r:container_kvm_t:s0:c1,c2\""), HS_EVENT_CREATE);
+	struct run r =
+	    run_on(fh, "{\"selinux\":{\"allowed_types\":[\"container_kvm_t\"]}}",
+		   CFG(",\"selinuxLabel\":\"system_u:system_r:container_kvm_t:s0:c1,c2\""),
+		   HS_EVENT_CREATE);
 	assert_false(r.report->refused);
 	run_free(&r);
 	/* a mount label of a privileged or wrong type */
-	r = run_on(fh, NULL, "{\"process\":{\"selinuxLabel\":\"system_u:system_r:container_t:s0:c1,c2\"},"
-			     "\"linux\":{\"mountLabel\":\"system_u:object_r:spc_t:s0\"}}", HS_EVENT_CREATE);
+	r = run_on(fh, NULL,
+		   "{\"process\":{\"selinuxLabel\":\"system_u:system_r:container_t:s0:c1,c2\"},"
+		   "\"linux\":{\"mountLabel\":\"system_u:object_r:spc_t:s0\"}}",
+		   HS_EVENT_CREATE);
 	assert_finding(&r, "mac.selinux-privileged", "linux.mountLabel", HS_ACTION_REFUSE);
 	run_free(&r);
 	/* exec with a privileged label */
-	r = run_on(fh, NULL, "{\"args\":[\"sh\"],\"selinuxLabel\":\"system_u:system_r:spc_t:s0\"}", HS_EVENT_EXEC);
+	r = run_on(fh, NULL, "{\"args\":[\"sh\"],\"selinuxLabel\":\"system_u:system_r:spc_t:s0\"}",
+		   HS_EVENT_EXEC);
 	assert_finding(&r, "mac.selinux-privileged", "selinuxLabel", HS_ACTION_REFUSE);
 	run_free(&r);
 	/* host error: fail closed */
 	hs_fake_host_fail(fh, "selinux_context_valid", EIO);
-	r = run_on(fh, NULL, CFG(",\"selinuxLabel\":\"system_u:system_r:container_t:s0:c1,c2\""), HS_EVENT_CREATE);
+	r = run_on(fh, NULL, CFG(",\"selinuxLabel\":\"system_u:system_r:container_t:s0:c1,c2\""),
+		   HS_EVENT_CREATE);
 	assert_int_equal(r.ret, -EIO);
 	run_free(&r);
 }
@@ -284,12 +304,16 @@ static void test_policy_section(void **state)
 {
 	_cleanup_arena_ struct hs_arena *a = hs_arena_new();
 	void *cfg;
-	static const struct { const char *section, *path; } bad[] = {
+	static const struct {
+		const char *section, *path;
+	} bad[] = {
 		{ "{\"no_mac\":\"rewrite\"}", "controls.mac.no_mac" },
 		{ "{\"apparmor\":{\"profile\":\"unconfined\"}}", "controls.mac.apparmor.profile" },
-		{ "{\"apparmor\":{\"allowed\":[\"unconfined\"]}}", "controls.mac.apparmor.allowed" },
+		{ "{\"apparmor\":{\"allowed\":[\"unconfined\"]}}",
+		  "controls.mac.apparmor.allowed" },
 		{ "{\"selinux\":{\"process_type\":\"spc_t\"}}", "controls.mac.selinux" },
-		{ "{\"selinux\":{\"allowed_types\":[\"unconfined_t\"]}}", "controls.mac.selinux.allowed_types" },
+		{ "{\"selinux\":{\"allowed_types\":[\"unconfined_t\"]}}",
+		  "controls.mac.selinux.allowed_types" },
 		{ "{\"selinux\":{\"user\":\"a:b\"}}", "controls.mac.selinux" },
 	};
 	for (size_t i = 0; i < HS_ARRAY_SIZE(bad); i++) {
@@ -298,8 +322,9 @@ static void test_policy_section(void **state)
 		assert_string_equal(err.path, bad[i].path);
 	}
 	struct hs_error err = HS_ERROR_INIT;
-	assert_true(hs_schema_check(parse(a, "{\"apparmor\":{\"profiles\":[]}}"), hs_control_mac.policy_schema,
-				    "controls.mac", HS_UNKNOWN_REFUSE, &err) < 0);
+	assert_true(hs_schema_check(parse(a, "{\"apparmor\":{\"profiles\":[]}}"),
+				    hs_control_mac.policy_schema, "controls.mac", HS_UNKNOWN_REFUSE,
+				    &err) < 0);
 }
 
 int main(void)

@@ -7,8 +7,8 @@
 
 extern const struct hs_control hs_control_mounts;
 
-#define CID "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
-#define CID2 "fedcba9876543210fedcba9876543210fedcba9876543210fedcba9876543210"
+#define CID    "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+#define CID2   "fedcba9876543210fedcba9876543210fedcba9876543210fedcba9876543210"
 #define PODUID "3f1c2a9e-7b4d-4e2f-9a1b-5c6d7e8f9a0b"
 
 /* One bind mount of src at /mnt, with defaults everywhere else. */
@@ -38,8 +38,10 @@ static void refused_source(const char *src, const char *rule)
 static void allowed_source(struct control_fixture *f, const char *src)
 {
 	assert_int_equal(check_bind(f, src), 0);
-	if (cf_find(f, "mounts.sensitive-source", NULL) || cf_find(f, "mounts.source-unsafe", NULL) ||
-	    cf_find(f, "mounts.source-replaceable", NULL) || cf_find(f, "mounts.source-missing", NULL))
+	if (cf_find(f, "mounts.sensitive-source", NULL) ||
+	    cf_find(f, "mounts.source-unsafe", NULL) ||
+	    cf_find(f, "mounts.source-replaceable", NULL) ||
+	    cf_find(f, "mounts.source-missing", NULL))
 		fail_msg("%s refused: %s", src, f->report->items[0].message);
 	assert_false(f->report->refused);
 }
@@ -47,12 +49,12 @@ static void allowed_source(struct control_fixture *f, const char *src)
 static void test_sensitive_by_components(void **state)
 {
 	refused_source("/etc", "mounts.sensitive-source");
-	refused_source("/srv/etc-link", "mounts.sensitive-source");           /* symlink to /etc */
+	refused_source("/srv/etc-link", "mounts.sensitive-source");            /* symlink to /etc */
 	refused_source("/srv/etc-link/kubernetes", "mounts.sensitive-source"); /* and beneath */
-	refused_source("/srv/data/../../etc", "mounts.sensitive-source");     /* .. */
+	refused_source("/srv/data/../../etc", "mounts.sensitive-source");      /* .. */
 	refused_source("//etc//./", "mounts.sensitive-source");
 	refused_source("/run", "mounts.sensitive-source");
-	refused_source("/var/run", "mounts.sensitive-source");               /* alias of /run */
+	refused_source("/var/run", "mounts.sensitive-source"); /* alias of /run */
 	refused_source("/var/run/containerd/containerd.sock", "mounts.sensitive-source");
 	refused_source("/var", "mounts.sensitive-source");     /* ancestor of /var/lib/docker */
 	refused_source("/var/lib", "mounts.sensitive-source"); /* ancestor */
@@ -90,8 +92,10 @@ static void test_sensitive_by_identity(void **state)
 	assert_int_equal(hs_fake_host_add_dir(f.fh, "/srv/innocent", 0, 0, 0755), 0);
 	assert_int_equal(hs_fake_host_set_id(f.fh, "/srv/innocent", etc.dev, etc.ino), 0);
 	assert_int_equal(check_bind(&f, "/srv/innocent"), 0);
-	assert_non_null(strstr(cf_expect(&f, "mounts.sensitive-source", "mounts[0].source",
-					 HS_ACTION_REFUSE)->message, "the sensitive path /etc"));
+	assert_non_null(
+	    strstr(cf_expect(&f, "mounts.sensitive-source", "mounts[0].source", HS_ACTION_REFUSE)
+		       ->message,
+		   "the sensitive path /etc"));
 	cf_done(&f);
 
 	/* beneath such an alias */
@@ -100,8 +104,10 @@ static void test_sensitive_by_identity(void **state)
 	assert_int_equal(hs_fake_host_add_dir(f.fh, "/srv/innocent/sub", 0, 0, 0755), 0);
 	assert_int_equal(hs_fake_host_set_id(f.fh, "/srv/innocent", etc.dev, etc.ino), 0);
 	assert_int_equal(check_bind(&f, "/srv/innocent/sub"), 0);
-	assert_non_null(strstr(cf_expect(&f, "mounts.sensitive-source", "mounts[0].source",
-					 HS_ACTION_REFUSE)->message, "beneath"));
+	assert_non_null(
+	    strstr(cf_expect(&f, "mounts.sensitive-source", "mounts[0].source", HS_ACTION_REFUSE)
+		       ->message,
+		   "beneath"));
 	cf_done(&f);
 
 	/* an alias of an ancestor (/var) */
@@ -110,8 +116,10 @@ static void test_sensitive_by_identity(void **state)
 	assert_int_equal(hs_fake_host_add_dir(f.fh, "/srv/v", 0, 0, 0755), 0);
 	assert_int_equal(hs_fake_host_set_id(f.fh, "/srv/v", var.dev, var.ino), 0);
 	assert_int_equal(check_bind(&f, "/srv/v"), 0);
-	assert_non_null(strstr(cf_expect(&f, "mounts.sensitive-source", "mounts[0].source",
-					 HS_ACTION_REFUSE)->message, "ancestor"));
+	assert_non_null(
+	    strstr(cf_expect(&f, "mounts.sensitive-source", "mounts[0].source", HS_ACTION_REFUSE)
+		       ->message,
+		   "ancestor"));
 	cf_done(&f);
 }
 
@@ -133,8 +141,10 @@ static void test_unsafe_sources(void **state)
 	assert_int_equal(hs_fake_host_add_symlink(f.fh, "/srv/l1", "l2"), 0);
 	assert_int_equal(hs_fake_host_add_symlink(f.fh, "/srv/l2", "/srv/l1"), 0);
 	assert_int_equal(check_bind(&f, "/srv/l1"), 0);
-	assert_non_null(strstr(cf_expect(&f, "mounts.source-unsafe", "mounts[0].source",
-					 HS_ACTION_REFUSE)->message, "host.symlink-loop"));
+	assert_non_null(
+	    strstr(cf_expect(&f, "mounts.source-unsafe", "mounts[0].source", HS_ACTION_REFUSE)
+		       ->message,
+		   "host.symlink-loop"));
 	cf_done(&f);
 
 	/* a host that cannot answer: refused, never admitted */
@@ -171,8 +181,10 @@ static void test_source_on_kernel_fs(void **state)
 	assert_int_equal(hs_fake_host_add_dir(f.fh, "/srv/cg/memory", 0, 0, 0755), 0);
 	assert_int_equal(hs_fake_host_add_mount(f.fh, "/srv/cg", "cgroup2"), 0);
 	assert_int_equal(check_bind(&f, "/srv/cg/memory"), 0);
-	assert_non_null(strstr(cf_expect(&f, "mounts.source-kernel-fs", "mounts[0].source",
-					 HS_ACTION_REFUSE)->message, "cgroup2"));
+	assert_non_null(
+	    strstr(cf_expect(&f, "mounts.source-kernel-fs", "mounts[0].source", HS_ACTION_REFUSE)
+		       ->message,
+		   "cgroup2"));
 	cf_done(&f);
 
 	cf_init(&f, &hs_control_mounts);
@@ -207,8 +219,10 @@ static void test_replaceable_components(void **state)
 	assert_int_equal(hs_fake_host_add_dir(f.fh, "/srv/user", 1000, 1000, 0755), 0);
 	assert_int_equal(hs_fake_host_add_dir(f.fh, "/srv/user/data", 0, 0, 0755), 0);
 	assert_int_equal(check_bind(&f, "/srv/user/data"), 0);
-	assert_non_null(strstr(cf_expect(&f, "mounts.source-replaceable", "mounts[0].source",
-					 HS_ACTION_REFUSE)->message, "uid 1000"));
+	assert_non_null(
+	    strstr(cf_expect(&f, "mounts.source-replaceable", "mounts[0].source", HS_ACTION_REFUSE)
+		       ->message,
+		   "uid 1000"));
 	cf_done(&f);
 
 	cf_init(&f, &hs_control_mounts);
@@ -299,7 +313,10 @@ static void test_engine_subtrees_admitted(void **state)
 
 	/* Podman named volume */
 	cf_init(&f, &hs_control_mounts);
-	assert_int_equal(hs_fake_host_add_dir(f.fh, "/var/lib/containers/storage/volumes/data1/_data", 0, 0, 0755), 0);
+	assert_int_equal(hs_fake_host_add_dir(f.fh,
+					      "/var/lib/containers/storage/volumes/data1/_data", 0,
+					      0, 0755),
+			 0);
 	allowed_source(&f, "/var/lib/containers/storage/volumes/data1/_data");
 	cf_done(&f);
 	refused_source("/var/lib/containers/storage/volumes", "mounts.sensitive-source");
@@ -310,8 +327,10 @@ static void test_engine_subtrees_admitted(void **state)
 	assert_int_equal(hs_fake_host_add_file(f.fh, p, 0, 0, 0644), 0);
 	snprintf(p, sizeof(p),
 		 "{\"annotations\":{\"io.kubernetes.cri.sandbox-id\":\"" CID2 "\"},"
-		 "\"mounts\":[{\"destination\":\"/etc/hostname\",\"type\":\"bind\",\"source\":\"%s/hostname\","
-		 "\"options\":[\"rbind\",\"ro\"]}]}", sb);
+		 "\"mounts\":[{\"destination\":\"/etc/hostname\",\"type\":\"bind\",\"source\":\"%s/"
+		 "hostname\","
+		 "\"options\":[\"rbind\",\"ro\"]}]}",
+		 sb);
 	assert_int_equal(cf_check(&f, p), 0);
 	assert_false(f.report->refused);
 	cf_done(&f);
@@ -320,7 +339,9 @@ static void test_engine_subtrees_admitted(void **state)
 	assert_int_equal(hs_fake_host_add_file(f.fh, p, 0, 0, 0644), 0);
 	snprintf(p, sizeof(p),
 		 "{\"annotations\":{\"io.kubernetes.cri.sandbox-id\":\"" CID "\"},"
-		 "\"mounts\":[{\"destination\":\"/etc/hostname\",\"type\":\"bind\",\"source\":\"%s/hostname\"}]}", sb);
+		 "\"mounts\":[{\"destination\":\"/etc/hostname\",\"type\":\"bind\",\"source\":\"%s/"
+		 "hostname\"}]}",
+		 sb);
 	assert_int_equal(cf_check(&f, p), 0);
 	cf_expect(&f, "mounts.sensitive-source", "mounts[0].source", HS_ACTION_REFUSE);
 	cf_done(&f);
@@ -351,18 +372,24 @@ static void test_destinations(void **state)
 	_cleanup_free_ char *out = NULL;
 
 	cf_init(&f, &hs_control_mounts);
-	assert_int_equal(cf_check(&f,
-		"{\"mounts\":[{\"destination\":\"/a/../b//c/.\",\"type\":\"tmpfs\",\"source\":\"tmpfs\"},"
-		"{\"destination\":\"data\",\"type\":\"tmpfs\",\"source\":\"tmpfs\"},"
-		"{\"destination\":\"/x/../../proc/sys\",\"type\":\"tmpfs\",\"source\":\"tmpfs\"},"
-		"{\"destination\":\"/proc\",\"type\":\"bind\",\"source\":\"/srv/data\"},"
-		"{\"destination\":\"/proc\",\"type\":\"proc\",\"source\":\"proc\"},"
-		"{\"destination\":\"/mnt/proc\",\"type\":\"proc\",\"source\":\"proc\"},"
-		"{\"destination\":\"/dev/shm\",\"type\":\"bind\",\"source\":\"/srv/data\",\"options\":[\"rbind\"]},"
-		"{\"destination\":\"/dev/sda\",\"type\":\"bind\",\"source\":\"/srv/data\"},"
-		"{\"destination\":\"/sys/kernel\",\"type\":\"sysfs\",\"source\":\"sysfs\"},"
-		"{\"destination\":\"/\",\"type\":\"tmpfs\",\"source\":\"tmpfs\"},"
-		"{\"destination\":\"/sys/fs/cgroup\",\"type\":\"cgroup2\",\"source\":\"cgroup\",\"options\":[\"ro\"]}]}"), 0);
+	assert_int_equal(
+	    cf_check(&f,
+		     "{\"mounts\":[{\"destination\":\"/a/../b//c/"
+		     ".\",\"type\":\"tmpfs\",\"source\":\"tmpfs\"},"
+		     "{\"destination\":\"data\",\"type\":\"tmpfs\",\"source\":\"tmpfs\"},"
+		     "{\"destination\":\"/x/../../proc/"
+		     "sys\",\"type\":\"tmpfs\",\"source\":\"tmpfs\"},"
+		     "{\"destination\":\"/proc\",\"type\":\"bind\",\"source\":\"/srv/data\"},"
+		     "{\"destination\":\"/proc\",\"type\":\"proc\",\"source\":\"proc\"},"
+		     "{\"destination\":\"/mnt/proc\",\"type\":\"proc\",\"source\":\"proc\"},"
+		     "{\"destination\":\"/dev/shm\",\"type\":\"bind\",\"source\":\"/srv/"
+		     "data\",\"options\":[\"rbind\"]},"
+		     "{\"destination\":\"/dev/sda\",\"type\":\"bind\",\"source\":\"/srv/data\"},"
+		     "{\"destination\":\"/sys/kernel\",\"type\":\"sysfs\",\"source\":\"sysfs\"},"
+		     "{\"destination\":\"/\",\"type\":\"tmpfs\",\"source\":\"tmpfs\"},"
+		     "{\"destination\":\"/sys/fs/"
+		     "cgroup\",\"type\":\"cgroup2\",\"source\":\"cgroup\",\"options\":[\"ro\"]}]}"),
+	    0);
 	cf_expect(&f, "mounts.destination", "mounts[0].destination", HS_ACTION_REWRITE);
 	cf_expect(&f, "mounts.destination", "mounts[1].destination", HS_ACTION_REWRITE);
 	out = cf_emit(hs_json_get(f.ctx.config, "mounts"));
@@ -383,7 +410,9 @@ static void test_destinations(void **state)
 	/* refusing normalization is a policy choice */
 	cf_init(&f, &hs_control_mounts);
 	assert_int_equal(cf_load(&f, "{\"on_destination\":\"refuse\"}", NULL), 0);
-	assert_int_equal(cf_check(&f, "{\"mounts\":[{\"destination\":\"/tmp/../tmp\",\"type\":\"tmpfs\",\"source\":\"tmpfs\"}]}"), 0);
+	assert_int_equal(cf_check(&f, "{\"mounts\":[{\"destination\":\"/tmp/../"
+				      "tmp\",\"type\":\"tmpfs\",\"source\":\"tmpfs\"}]}"),
+			 0);
 	cf_expect(&f, "mounts.destination", "mounts[0].destination", HS_ACTION_REFUSE);
 	cf_done(&f);
 }
@@ -393,11 +422,15 @@ static void test_types(void **state)
 	struct control_fixture f;
 
 	cf_init(&f, &hs_control_mounts);
-	assert_int_equal(cf_check(&f,
-		"{\"mounts\":[{\"destination\":\"/x\",\"type\":\"overlay\",\"source\":\"overlay\",\"options\":[\"lowerdir=/etc\"]},"
-		"{\"destination\":\"/y\",\"source\":\"/dev/sda1\"},"
-		"{\"destination\":\"/z\",\"type\":\"ext4\",\"source\":\"/dev/sda1\"},"
-		"{\"destination\":\"/w\",\"type\":\"tmpfs\",\"source\":\"/etc\",\"options\":[\"bind\"]}]}"), 0);
+	assert_int_equal(cf_check(&f, "{\"mounts\":[{\"destination\":\"/"
+				      "x\",\"type\":\"overlay\",\"source\":\"overlay\",\"options\":"
+				      "[\"lowerdir=/etc\"]},"
+				      "{\"destination\":\"/y\",\"source\":\"/dev/sda1\"},"
+				      "{\"destination\":\"/z\",\"type\":\"ext4\",\"source\":\"/dev/"
+				      "sda1\"},"
+				      "{\"destination\":\"/w\",\"type\":\"tmpfs\",\"source\":\"/"
+				      "etc\",\"options\":[\"bind\"]}]}"),
+			 0);
 	cf_expect(&f, "mounts.type", "mounts[0].type", HS_ACTION_REFUSE);
 	cf_expect(&f, "mounts.type", "mounts[1].type", HS_ACTION_REFUSE);
 	cf_expect(&f, "mounts.type", "mounts[2].type", HS_ACTION_REFUSE);
@@ -412,10 +445,13 @@ static void test_bind_options(void **state)
 	_cleanup_free_ char *o1 = NULL, *o2 = NULL;
 
 	cf_init(&f, &hs_control_mounts);
-	assert_int_equal(cf_check(&f,
-		"{\"mounts\":[{\"destination\":\"/a\",\"type\":\"bind\",\"source\":\"/srv/data\",\"options\":[\"rbind\",\"suid\",\"rw\"]},"
-		"{\"destination\":\"/b\",\"source\":\"/srv/data\",\"options\":[\"bind\",\"nosuid\",\"nodev\"]},"
-		"{\"destination\":\"/c\",\"type\":\"bind\",\"source\":\"/srv/data\"}]}"), 0);
+	assert_int_equal(
+	    cf_check(&f, "{\"mounts\":[{\"destination\":\"/a\",\"type\":\"bind\",\"source\":\"/srv/"
+			 "data\",\"options\":[\"rbind\",\"suid\",\"rw\"]},"
+			 "{\"destination\":\"/b\",\"source\":\"/srv/"
+			 "data\",\"options\":[\"bind\",\"nosuid\",\"nodev\"]},"
+			 "{\"destination\":\"/c\",\"type\":\"bind\",\"source\":\"/srv/data\"}]}"),
+	    0);
 	cf_expect(&f, "mounts.bind-options", "mounts[0].options", HS_ACTION_REWRITE);
 	assert_null(cf_find(&f, "mounts.bind-options", "mounts[1].options"));
 	cf_expect(&f, "mounts.bind-options", "mounts[2].options", HS_ACTION_REWRITE);
@@ -429,9 +465,12 @@ static void test_bind_options(void **state)
 	/* noexec and ro by policy */
 	cf_init(&f, &hs_control_mounts);
 	assert_int_equal(cf_load(&f, "{\"bind_noexec\":true,\"bind_readonly\":true}", NULL), 0);
-	assert_int_equal(cf_check(&f,
-		"{\"mounts\":[{\"destination\":\"/a\",\"type\":\"bind\",\"source\":\"/srv/data\",\"options\":[\"rbind\",\"exec\",\"rw\"]}]}"), 0);
-	o1 = (free(o1), cf_emit(hs_json_get(hs_json_get(f.ctx.config, "mounts")->u.array.items[0], "options")));
+	assert_int_equal(cf_check(&f, "{\"mounts\":[{\"destination\":\"/"
+				      "a\",\"type\":\"bind\",\"source\":\"/srv/"
+				      "data\",\"options\":[\"rbind\",\"exec\",\"rw\"]}]}"),
+			 0);
+	o1 = (free(o1), cf_emit(hs_json_get(hs_json_get(f.ctx.config, "mounts")->u.array.items[0],
+					    "options")));
 	assert_string_equal(o1, "[\"rbind\",\"nosuid\",\"nodev\",\"noexec\",\"ro\"]");
 	cf_done(&f);
 }
@@ -442,25 +481,33 @@ static void test_propagation_and_kernel_fs(void **state)
 	_cleanup_free_ char *o = NULL;
 
 	cf_init(&f, &hs_control_mounts);
-	assert_int_equal(cf_check(&f,
-		"{\"mounts\":[{\"destination\":\"/a\",\"type\":\"bind\",\"source\":\"/srv/data\",\"options\":[\"rbind\",\"rshared\"]},"
-		"{\"destination\":\"/sys\",\"type\":\"sysfs\",\"source\":\"sysfs\",\"options\":[\"nosuid\",\"rw\"]},"
+	assert_int_equal(
+	    cf_check(
+		&f,
+		"{\"mounts\":[{\"destination\":\"/a\",\"type\":\"bind\",\"source\":\"/srv/"
+		"data\",\"options\":[\"rbind\",\"rshared\"]},"
+		"{\"destination\":\"/"
+		"sys\",\"type\":\"sysfs\",\"source\":\"sysfs\",\"options\":[\"nosuid\",\"rw\"]},"
 		"{\"destination\":\"/sys/fs/cgroup\",\"type\":\"cgroup\",\"source\":\"cgroup\"}],"
-		"\"linux\":{\"rootfsPropagation\":\"shared\"}}"), 0);
+		"\"linux\":{\"rootfsPropagation\":\"shared\"}}"),
+	    0);
 	cf_expect(&f, "mounts.propagation", "mounts[0].options", HS_ACTION_REFUSE);
 	cf_expect(&f, "mounts.propagation", "linux.rootfsPropagation", HS_ACTION_REFUSE);
 	cf_expect(&f, "mounts.kernel-fs-readonly", "mounts[1].options", HS_ACTION_REWRITE);
 	cf_expect(&f, "mounts.kernel-fs-readonly", "mounts[2].options", HS_ACTION_REWRITE);
 	o = cf_emit(hs_json_get(f.ctx.config, "mounts"));
 	assert_non_null(strstr(o, "\"options\":[\"nosuid\",\"ro\"]"));
-	assert_non_null(strstr(o, "\"type\":\"cgroup\",\"source\":\"cgroup\",\"options\":[\"ro\"]"));
+	assert_non_null(
+	    strstr(o, "\"type\":\"cgroup\",\"source\":\"cgroup\",\"options\":[\"ro\"]"));
 	cf_done(&f);
 
 	cf_init(&f, &hs_control_mounts);
 	assert_int_equal(cf_load(&f, "{\"on_propagation\":\"rewrite\"}", NULL), 0);
-	assert_int_equal(cf_check(&f,
-		"{\"mounts\":[{\"destination\":\"/a\",\"type\":\"bind\",\"source\":\"/srv/data\",\"options\":[\"rbind\",\"shared\"]}],"
-		"\"linux\":{\"rootfsPropagation\":\"rshared\"}}"), 0);
+	assert_int_equal(cf_check(&f, "{\"mounts\":[{\"destination\":\"/"
+				      "a\",\"type\":\"bind\",\"source\":\"/srv/"
+				      "data\",\"options\":[\"rbind\",\"shared\"]}],"
+				      "\"linux\":{\"rootfsPropagation\":\"rshared\"}}"),
+			 0);
 	free(o);
 	o = cf_emit(f.ctx.config);
 	assert_null(strstr(o, "shared"));
@@ -475,23 +522,30 @@ static void test_masked_and_readonly_paths(void **state)
 
 	cf_init(&f, &hs_control_mounts);
 	assert_int_equal(cf_check(&f, "{\"linux\":{\"maskedPaths\":[\"/proc//kcore\",\"/custom\"],"
-				      "\"readonlyPaths\":[\"/proc/sys\"]}}"), 0);
+				      "\"readonlyPaths\":[\"/proc/sys\"]}}"),
+			 0);
 	cf_expect(&f, "mounts.masked-paths", "linux.maskedPaths", HS_ACTION_REWRITE);
 	cf_expect(&f, "mounts.readonly-paths", "linux.readonlyPaths", HS_ACTION_REWRITE);
 	m = cf_emit(hs_json_get(hs_json_get(f.ctx.config, "linux"), "maskedPaths"));
-	assert_string_equal(m, "[\"/proc//kcore\",\"/custom\",\"/proc/acpi\",\"/proc/asound\",\"/proc/keys\","
+	assert_string_equal(m, "[\"/proc//kcore\",\"/custom\",\"/proc/acpi\",\"/proc/asound\",\"/"
+			       "proc/keys\","
 			       "\"/proc/latency_stats\",\"/proc/timer_list\",\"/proc/timer_stats\","
 			       "\"/proc/sched_debug\",\"/proc/scsi\",\"/sys/firmware\","
 			       "\"/sys/devices/virtual/powercap\"]");
 	r = cf_emit(hs_json_get(hs_json_get(f.ctx.config, "linux"), "readonlyPaths"));
-	assert_string_equal(r, "[\"/proc/sys\",\"/proc/bus\",\"/proc/fs\",\"/proc/irq\",\"/proc/sysrq-trigger\"]");
+	assert_string_equal(r, "[\"/proc/sys\",\"/proc/bus\",\"/proc/fs\",\"/proc/irq\",\"/proc/"
+			       "sysrq-trigger\"]");
 	cf_done(&f);
 
 	/* absent linux: created; complete lists: nothing to say */
 	cf_init(&f, &hs_control_mounts);
 	assert_int_equal(cf_check(&f, "{}"), 0);
-	assert_int_equal(hs_json_len(hs_json_get(hs_json_get(f.ctx.config, "linux"), "maskedPaths")), 11);
-	assert_int_equal(hs_json_len(hs_json_get(hs_json_get(f.ctx.config, "linux"), "readonlyPaths")), 5);
+	assert_int_equal(hs_json_len(
+			     hs_json_get(hs_json_get(f.ctx.config, "linux"), "maskedPaths")),
+			 11);
+	assert_int_equal(hs_json_len(
+			     hs_json_get(hs_json_get(f.ctx.config, "linux"), "readonlyPaths")),
+			 5);
 	cf_done(&f);
 }
 
@@ -507,9 +561,14 @@ static void test_policy_section(void **state)
 	cf_done(&f);
 
 	cf_init(&f, &hs_control_mounts);
-	assert_int_equal(cf_load(&f, "{\"admit_sources\":[\"/var/lib/myengine/{container-id}/files/**\"]}", NULL), 0);
+	assert_int_equal(
+	    cf_load(&f, "{\"admit_sources\":[\"/var/lib/myengine/{container-id}/files/**\"]}",
+		    NULL),
+	    0);
 	assert_int_equal(hs_fake_host_add_file(f.fh, "/var/lib/docker/x", 0, 0, 0644), 0);
-	assert_int_equal(hs_fake_host_add_file(f.fh, "/var/lib/myengine/" CID "/files/hosts", 0, 0, 0644), 0);
+	assert_int_equal(hs_fake_host_add_file(f.fh, "/var/lib/myengine/" CID "/files/hosts", 0, 0,
+					       0644),
+			 0);
 	f.ctx.container_id = CID;
 	allowed_source(&f, "/var/lib/myengine/" CID "/files/hosts");
 	cf_done(&f);
@@ -571,20 +630,41 @@ static void test_podman_config_passes(void **state)
 		assert_int_equal(hs_fake_host_add_file(f.fh, p, 0, 0, 0644), 0);
 	}
 	snprintf(config, sizeof(config),
-		"{\"mounts\":[{\"destination\":\"/proc\",\"type\":\"proc\",\"source\":\"proc\",\"options\":[\"nosuid\",\"noexec\",\"nodev\"]},"
-		"{\"destination\":\"/dev\",\"type\":\"tmpfs\",\"source\":\"tmpfs\",\"options\":[\"nosuid\",\"strictatime\",\"mode=755\",\"size=65536k\"]},"
-		"{\"destination\":\"/sys\",\"type\":\"sysfs\",\"source\":\"sysfs\",\"options\":[\"nosuid\",\"noexec\",\"nodev\",\"ro\"]},"
-		"{\"destination\":\"/dev/pts\",\"type\":\"devpts\",\"source\":\"devpts\",\"options\":[\"nosuid\",\"noexec\",\"newinstance\",\"ptmxmode=0666\",\"mode=0620\",\"gid=5\"]},"
-		"{\"destination\":\"/dev/mqueue\",\"type\":\"mqueue\",\"source\":\"mqueue\",\"options\":[\"nosuid\",\"noexec\",\"nodev\"]},"
-		"{\"destination\":\"/etc/resolv.conf\",\"type\":\"bind\",\"source\":\"%s/resolv.conf\",\"options\":[\"bind\",\"rprivate\"]},"
-		"{\"destination\":\"/etc/hosts\",\"type\":\"bind\",\"source\":\"%s/hosts\",\"options\":[\"bind\",\"rprivate\"]},"
-		"{\"destination\":\"/dev/shm\",\"type\":\"bind\",\"source\":\"%s/shm\",\"options\":[\"bind\",\"rprivate\",\"nosuid\",\"noexec\",\"nodev\"]},"
-		"{\"destination\":\"/etc/hostname\",\"type\":\"bind\",\"source\":\"%s/hostname\",\"options\":[\"bind\",\"rprivate\"]},"
-		"{\"destination\":\"/run/.containerenv\",\"type\":\"bind\",\"source\":\"%s/.containerenv\",\"options\":[\"bind\",\"rprivate\"]},"
-		"{\"destination\":\"/sys/fs/cgroup\",\"type\":\"cgroup\",\"source\":\"cgroup\",\"options\":[\"rprivate\",\"nosuid\",\"noexec\",\"nodev\",\"relatime\",\"ro\"]}],"
-		"\"linux\":{\"maskedPaths\":[\"/proc/acpi\",\"/proc/kcore\",\"/proc/keys\",\"/proc/latency_stats\",\"/proc/timer_list\",\"/proc/timer_stats\",\"/proc/sched_debug\",\"/proc/scsi\",\"/sys/firmware\",\"/sys/fs/selinux\",\"/sys/dev/block\"],"
-		"\"readonlyPaths\":[\"/proc/asound\",\"/proc/bus\",\"/proc/fs\",\"/proc/irq\",\"/proc/sys\",\"/proc/sysrq-trigger\"]}}",
-		rud, rud, ud, rud, rud);
+		 "{\"mounts\":[{\"destination\":\"/"
+		 "proc\",\"type\":\"proc\",\"source\":\"proc\",\"options\":[\"nosuid\",\"noexec\","
+		 "\"nodev\"]},"
+		 "{\"destination\":\"/"
+		 "dev\",\"type\":\"tmpfs\",\"source\":\"tmpfs\",\"options\":[\"nosuid\","
+		 "\"strictatime\",\"mode=755\",\"size=65536k\"]},"
+		 "{\"destination\":\"/"
+		 "sys\",\"type\":\"sysfs\",\"source\":\"sysfs\",\"options\":[\"nosuid\",\"noexec\","
+		 "\"nodev\",\"ro\"]},"
+		 "{\"destination\":\"/dev/"
+		 "pts\",\"type\":\"devpts\",\"source\":\"devpts\",\"options\":[\"nosuid\","
+		 "\"noexec\",\"newinstance\",\"ptmxmode=0666\",\"mode=0620\",\"gid=5\"]},"
+		 "{\"destination\":\"/dev/"
+		 "mqueue\",\"type\":\"mqueue\",\"source\":\"mqueue\",\"options\":[\"nosuid\","
+		 "\"noexec\",\"nodev\"]},"
+		 "{\"destination\":\"/etc/resolv.conf\",\"type\":\"bind\",\"source\":\"%s/"
+		 "resolv.conf\",\"options\":[\"bind\",\"rprivate\"]},"
+		 "{\"destination\":\"/etc/hosts\",\"type\":\"bind\",\"source\":\"%s/"
+		 "hosts\",\"options\":[\"bind\",\"rprivate\"]},"
+		 "{\"destination\":\"/dev/shm\",\"type\":\"bind\",\"source\":\"%s/"
+		 "shm\",\"options\":[\"bind\",\"rprivate\",\"nosuid\",\"noexec\",\"nodev\"]},"
+		 "{\"destination\":\"/etc/hostname\",\"type\":\"bind\",\"source\":\"%s/"
+		 "hostname\",\"options\":[\"bind\",\"rprivate\"]},"
+		 "{\"destination\":\"/run/.containerenv\",\"type\":\"bind\",\"source\":\"%s/"
+		 ".containerenv\",\"options\":[\"bind\",\"rprivate\"]},"
+		 "{\"destination\":\"/sys/fs/"
+		 "cgroup\",\"type\":\"cgroup\",\"source\":\"cgroup\",\"options\":[\"rprivate\","
+		 "\"nosuid\",\"noexec\",\"nodev\",\"relatime\",\"ro\"]}],"
+		 "\"linux\":{\"maskedPaths\":[\"/proc/acpi\",\"/proc/kcore\",\"/proc/keys\",\"/"
+		 "proc/latency_stats\",\"/proc/timer_list\",\"/proc/timer_stats\",\"/proc/"
+		 "sched_debug\",\"/proc/scsi\",\"/sys/firmware\",\"/sys/fs/selinux\",\"/sys/dev/"
+		 "block\"],"
+		 "\"readonlyPaths\":[\"/proc/asound\",\"/proc/bus\",\"/proc/fs\",\"/proc/irq\",\"/"
+		 "proc/sys\",\"/proc/sysrq-trigger\"]}}",
+		 rud, rud, ud, rud, rud);
 	assert_int_equal(cf_check(&f, config), 0);
 	for (size_t i = 0; i < f.report->len; i++)
 		if (f.report->items[i].action != HS_ACTION_REWRITE)
@@ -620,22 +700,42 @@ static void cri_config(struct control_fixture *f, const char *uid_annotation)
 	assert_int_equal(hs_fake_host_add_dir(f->fh, p, 0, 0, 01777), 0);
 	f->ctx.container_id = CID;
 	snprintf(p, sizeof(p),
-		"{\"annotations\":{\"io.kubernetes.cri.container-type\":\"container\","
-		"\"io.kubernetes.cri.sandbox-id\":\"" CID2 "\",\"io.kubernetes.cri.sandbox-uid\":\"%s\"},"
-		"\"mounts\":[{\"destination\":\"/proc\",\"type\":\"proc\",\"source\":\"proc\",\"options\":[\"nosuid\",\"noexec\",\"nodev\"]},"
-		"{\"destination\":\"/dev\",\"type\":\"tmpfs\",\"source\":\"tmpfs\",\"options\":[\"nosuid\",\"strictatime\",\"mode=755\",\"size=65536k\"]},"
-		"{\"destination\":\"/dev/pts\",\"type\":\"devpts\",\"source\":\"devpts\",\"options\":[\"nosuid\",\"noexec\",\"newinstance\",\"ptmxmode=0666\",\"mode=0620\",\"gid=5\"]},"
-		"{\"destination\":\"/dev/mqueue\",\"type\":\"mqueue\",\"source\":\"mqueue\",\"options\":[\"nosuid\",\"noexec\",\"nodev\"]},"
-		"{\"destination\":\"/sys\",\"type\":\"sysfs\",\"source\":\"sysfs\",\"options\":[\"nosuid\",\"noexec\",\"nodev\",\"ro\"]},"
-		"{\"destination\":\"/sys/fs/cgroup\",\"type\":\"cgroup\",\"source\":\"cgroup\",\"options\":[\"nosuid\",\"noexec\",\"nodev\",\"relatime\",\"ro\"]},"
-		"{\"destination\":\"/etc/hosts\",\"type\":\"bind\",\"source\":\"%s/etc-hosts\",\"options\":[\"rbind\",\"rprivate\",\"rw\"]},"
-		"{\"destination\":\"/dev/termination-log\",\"type\":\"bind\",\"source\":\"%s/containers/app/1a2b3c4d\",\"options\":[\"rbind\",\"rprivate\",\"rw\"]},"
-		"{\"destination\":\"/etc/hostname\",\"type\":\"bind\",\"source\":\"%s/hostname\",\"options\":[\"rbind\",\"rprivate\",\"rw\"]},"
-		"{\"destination\":\"/etc/resolv.conf\",\"type\":\"bind\",\"source\":\"%s/resolv.conf\",\"options\":[\"rbind\",\"rprivate\",\"rw\"]},"
-		"{\"destination\":\"/dev/shm\",\"type\":\"bind\",\"source\":\"%s/shm\",\"options\":[\"rbind\",\"rprivate\",\"rw\"]},"
-		"{\"destination\":\"/var/run/secrets/kubernetes.io/serviceaccount\",\"type\":\"bind\","
-		"\"source\":\"%s/volumes/kubernetes.io~projected/kube-api-access-x7k2p\",\"options\":[\"rbind\",\"rprivate\",\"ro\"]}]}",
-		uid_annotation, pod, pod, sbl, sbl, sbr, pod);
+		 "{\"annotations\":{\"io.kubernetes.cri.container-type\":\"container\","
+		 "\"io.kubernetes.cri.sandbox-id\":\"" CID2
+		 "\",\"io.kubernetes.cri.sandbox-uid\":\"%s\"},"
+		 "\"mounts\":[{\"destination\":\"/"
+		 "proc\",\"type\":\"proc\",\"source\":\"proc\",\"options\":[\"nosuid\",\"noexec\","
+		 "\"nodev\"]},"
+		 "{\"destination\":\"/"
+		 "dev\",\"type\":\"tmpfs\",\"source\":\"tmpfs\",\"options\":[\"nosuid\","
+		 "\"strictatime\",\"mode=755\",\"size=65536k\"]},"
+		 "{\"destination\":\"/dev/"
+		 "pts\",\"type\":\"devpts\",\"source\":\"devpts\",\"options\":[\"nosuid\","
+		 "\"noexec\",\"newinstance\",\"ptmxmode=0666\",\"mode=0620\",\"gid=5\"]},"
+		 "{\"destination\":\"/dev/"
+		 "mqueue\",\"type\":\"mqueue\",\"source\":\"mqueue\",\"options\":[\"nosuid\","
+		 "\"noexec\",\"nodev\"]},"
+		 "{\"destination\":\"/"
+		 "sys\",\"type\":\"sysfs\",\"source\":\"sysfs\",\"options\":[\"nosuid\",\"noexec\","
+		 "\"nodev\",\"ro\"]},"
+		 "{\"destination\":\"/sys/fs/"
+		 "cgroup\",\"type\":\"cgroup\",\"source\":\"cgroup\",\"options\":[\"nosuid\","
+		 "\"noexec\",\"nodev\",\"relatime\",\"ro\"]},"
+		 "{\"destination\":\"/etc/hosts\",\"type\":\"bind\",\"source\":\"%s/"
+		 "etc-hosts\",\"options\":[\"rbind\",\"rprivate\",\"rw\"]},"
+		 "{\"destination\":\"/dev/termination-log\",\"type\":\"bind\",\"source\":\"%s/"
+		 "containers/app/1a2b3c4d\",\"options\":[\"rbind\",\"rprivate\",\"rw\"]},"
+		 "{\"destination\":\"/etc/hostname\",\"type\":\"bind\",\"source\":\"%s/"
+		 "hostname\",\"options\":[\"rbind\",\"rprivate\",\"rw\"]},"
+		 "{\"destination\":\"/etc/resolv.conf\",\"type\":\"bind\",\"source\":\"%s/"
+		 "resolv.conf\",\"options\":[\"rbind\",\"rprivate\",\"rw\"]},"
+		 "{\"destination\":\"/dev/shm\",\"type\":\"bind\",\"source\":\"%s/"
+		 "shm\",\"options\":[\"rbind\",\"rprivate\",\"rw\"]},"
+		 "{\"destination\":\"/var/run/secrets/kubernetes.io/"
+		 "serviceaccount\",\"type\":\"bind\","
+		 "\"source\":\"%s/volumes/kubernetes.io~projected/"
+		 "kube-api-access-x7k2p\",\"options\":[\"rbind\",\"rprivate\",\"ro\"]}]}",
+		 uid_annotation, pod, pod, sbl, sbl, sbr, pod);
 	assert_int_equal(cf_check(f, p), 0);
 }
 

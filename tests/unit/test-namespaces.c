@@ -8,8 +8,8 @@
 extern const struct hs_control hs_control_namespaces;
 
 static const char *full =
-	"{\"linux\":{\"namespaces\":[{\"type\":\"pid\"},{\"type\":\"network\"},{\"type\":\"ipc\"},"
-	"{\"type\":\"uts\"},{\"type\":\"mount\"},{\"type\":\"cgroup\"}]}}";
+    "{\"linux\":{\"namespaces\":[{\"type\":\"pid\"},{\"type\":\"network\"},{\"type\":\"ipc\"},"
+    "{\"type\":\"uts\"},{\"type\":\"mount\"},{\"type\":\"cgroup\"}]}}";
 
 /* Check a config where type has only the path entry, at index 5. */
 static void join(struct control_fixture *f, const char *type, const char *path)
@@ -70,22 +70,35 @@ static void test_missing(void **state)
 	cf_init(&f, &hs_control_namespaces);
 	assert_int_equal(cf_check(&f, "{}"), 0);
 	assert_true(f.report->refused);
-	assert_int_equal(hs_json_len(hs_json_get(hs_json_get(f.ctx.config, "linux"), "namespaces")), 4);
+	assert_int_equal(hs_json_len(hs_json_get(hs_json_get(f.ctx.config, "linux"), "namespaces")),
+			 4);
 	cf_done(&f);
 
 	/* policy: network may be added by rewrite */
 	cf_init(&f, &hs_control_namespaces);
-	assert_int_equal(cf_load(&f, "{\"add_missing\":[\"network\",\"pid\",\"mount\",\"ipc\",\"uts\",\"cgroup\"]}", NULL), 0);
+	assert_int_equal(cf_load(&f,
+				 "{\"add_missing\":[\"network\",\"pid\",\"mount\",\"ipc\",\"uts\","
+				 "\"cgroup\"]}",
+				 NULL),
+			 0);
 	assert_int_equal(cf_check(&f, "{\"linux\":{}}"), 0);
 	assert_false(f.report->refused);
-	assert_int_equal(hs_json_len(hs_json_get(hs_json_get(f.ctx.config, "linux"), "namespaces")), 6);
+	assert_int_equal(hs_json_len(hs_json_get(hs_json_get(f.ctx.config, "linux"), "namespaces")),
+			 6);
 	cf_done(&f);
 
 	/* policy: user namespace required too */
 	cf_init(&f, &hs_control_namespaces);
-	assert_int_equal(cf_load(&f, "{\"required\":[\"mount\",\"pid\",\"ipc\",\"uts\",\"network\",\"cgroup\",\"user\"]}", NULL), 0);
+	assert_int_equal(cf_load(&f,
+				 "{\"required\":[\"mount\",\"pid\",\"ipc\",\"uts\",\"network\","
+				 "\"cgroup\",\"user\"]}",
+				 NULL),
+			 0);
 	assert_int_equal(cf_check(&f, full), 0);
-	assert_non_null(strstr(cf_expect(&f, "namespaces.missing", "linux.namespaces", HS_ACTION_REFUSE)->message, "user"));
+	assert_non_null(
+	    strstr(cf_expect(&f, "namespaces.missing", "linux.namespaces", HS_ACTION_REFUSE)
+		       ->message,
+		   "user"));
 	cf_done(&f);
 }
 
@@ -94,9 +107,9 @@ static void test_host_namespace_by_path(void **state)
 	static const struct {
 		const char *type, *path;
 	} host[] = {
-		{ "network", "/proc/1/ns/net" },     { "network", "/proc/self/ns/net" },
-		{ "pid", "/proc/1/ns/pid" },	     { "ipc", "/proc/self/ns/ipc" },
-		{ "mount", "/proc/1/ns/mnt" },	     { "uts", "/proc/4000/ns/uts" },
+		{ "network", "/proc/1/ns/net" },      { "network", "/proc/self/ns/net" },
+		{ "pid", "/proc/1/ns/pid" },          { "ipc", "/proc/self/ns/ipc" },
+		{ "mount", "/proc/1/ns/mnt" },        { "uts", "/proc/4000/ns/uts" },
 		{ "cgroup", "/proc/self/ns/cgroup" },
 	};
 	struct control_fixture f;
@@ -114,7 +127,9 @@ static void test_host_namespace_by_path(void **state)
 	{
 		struct hs_file_id id;
 		assert_int_equal(hs_fake_host_get_id(f.fh, "/proc/1/ns/net", &id), 0);
-		assert_int_equal(hs_fake_host_add_ns(f.fh, "/run/netns/innocent", CLONE_NEWNET, id.dev, id.ino), 0);
+		assert_int_equal(hs_fake_host_add_ns(f.fh, "/run/netns/innocent", CLONE_NEWNET,
+						     id.dev, id.ino),
+				 0);
 	}
 	join(&f, "network", "/var/run/netns/innocent");
 	cf_expect(&f, "namespaces.host", "linux.namespaces[5].path", HS_ACTION_REFUSE);
@@ -125,14 +140,18 @@ static void test_host_namespace_by_path(void **state)
 	assert_int_equal(hs_fake_host_add_ns(f.fh, "/proc/4000/ns/net", CLONE_NEWNET, 4, 99), 0);
 	assert_int_equal(hs_fake_host_set_host_ns(f.fh, "network", 0, 4, 99), 0);
 	join(&f, "network", "/proc/self/ns/net");
-	assert_non_null(strstr(cf_expect(&f, "namespaces.host", "linux.namespaces[5].path",
-					 HS_ACTION_REFUSE)->message, "/proc/self/ns"));
+	assert_non_null(
+	    strstr(cf_expect(&f, "namespaces.host", "linux.namespaces[5].path", HS_ACTION_REFUSE)
+		       ->message,
+		   "/proc/self/ns"));
 	cf_done(&f);
 	cf_init(&f, &hs_control_namespaces);
 	assert_int_equal(hs_fake_host_set_host_ns(f.fh, "network", 0, 4, 99), 0);
 	join(&f, "network", "/proc/1/ns/net");
-	assert_non_null(strstr(cf_expect(&f, "namespaces.host", "linux.namespaces[5].path",
-					 HS_ACTION_REFUSE)->message, "/proc/1/ns"));
+	assert_non_null(
+	    strstr(cf_expect(&f, "namespaces.host", "linux.namespaces[5].path", HS_ACTION_REFUSE)
+		       ->message,
+		   "/proc/1/ns"));
 	cf_done(&f);
 }
 
@@ -163,7 +182,8 @@ static void test_replaceable_path(void **state)
 
 	cf_init(&f, &hs_control_namespaces);
 	assert_int_equal(hs_fake_host_add_dir(f.fh, "/home/alice/ns", 1000, 1000, 0755), 0);
-	assert_int_equal(hs_fake_host_add_symlink(f.fh, "/home/alice/ns/l", "/proc/4242/ns/pid"), 0);
+	assert_int_equal(hs_fake_host_add_symlink(f.fh, "/home/alice/ns/l", "/proc/4242/ns/pid"),
+			 0);
 	join(&f, "pid", "/home/alice/ns/l");
 	assert_non_null(cf_find(&f, "namespaces.path-replaceable", "linux.namespaces[5].path"));
 	assert_true(f.report->refused);
@@ -214,9 +234,10 @@ static void test_bad_paths(void **state)
 	f.cfg = NULL;
 	assert_int_equal(cf_load(&f, NULL, NULL), 0);
 	{
-		const char *config = "{\"linux\":{\"namespaces\":[{\"type\":\"pid\"},{\"type\":\"ipc\"},"
-				     "{\"type\":\"uts\"},{\"type\":\"mount\"},{\"type\":\"cgroup\"},"
-				     "{\"type\":\"network\",\"path\":\"/proc/4242/ns/net\"}]}}";
+		const char *config =
+		    "{\"linux\":{\"namespaces\":[{\"type\":\"pid\"},{\"type\":\"ipc\"},"
+		    "{\"type\":\"uts\"},{\"type\":\"mount\"},{\"type\":\"cgroup\"},"
+		    "{\"type\":\"network\",\"path\":\"/proc/4242/ns/net\"}]}}";
 		assert_int_equal(cf_check(&f, config), -EIO);
 	}
 	cf_done(&f);
@@ -233,9 +254,12 @@ static void test_duplicate_and_unknown(void **state)
 
 	cf_init(&f, &hs_control_namespaces);
 	assert_int_equal(cf_check(&f,
-		"{\"linux\":{\"namespaces\":[{\"type\":\"pid\"},{\"type\":\"network\"},{\"type\":\"ipc\"},"
-		"{\"type\":\"uts\"},{\"type\":\"mount\"},{\"type\":\"cgroup\"},"
-		"{\"type\":\"network\",\"path\":\"/proc/1/ns/net\"},{\"type\":\"Network\"}]}}"), 0);
+				  "{\"linux\":{\"namespaces\":[{\"type\":\"pid\"},{\"type\":"
+				  "\"network\"},{\"type\":\"ipc\"},"
+				  "{\"type\":\"uts\"},{\"type\":\"mount\"},{\"type\":\"cgroup\"},"
+				  "{\"type\":\"network\",\"path\":\"/proc/1/ns/"
+				  "net\"},{\"type\":\"Network\"}]}}"),
+			 0);
 	cf_expect(&f, "namespaces.duplicate", "linux.namespaces[6].type", HS_ACTION_REFUSE);
 	cf_expect(&f, "namespaces.unknown-type", "linux.namespaces[7].type", HS_ACTION_REFUSE);
 	cf_done(&f);

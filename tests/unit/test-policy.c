@@ -52,7 +52,9 @@ static void test_minimal(void **state)
 	struct hs_error err = HS_ERROR_INIT;
 
 	assert_int_equal(write_policy("{\"runtime\":\"/usr/bin/crun\",\"mode\":\"audit\","
-				      "\"json\":{\"max_depth\":10,\"unknown_keys\":\"refuse\"}}", 0600), 0);
+				      "\"json\":{\"max_depth\":10,\"unknown_keys\":\"refuse\"}}",
+				      0600),
+			 0);
 	assert_int_equal(hs_policy_load(path, &p, &err), 0);
 	assert_string_equal(p->runtime, "/usr/bin/crun");
 	assert_int_equal(p->mode, HS_MODE_AUDIT);
@@ -64,7 +66,10 @@ static void test_minimal(void **state)
 	assert_int_equal(hs_policy_load(path, &p, &err), 0);
 	assert_int_equal(p->unknown_keys, HS_UNKNOWN_REFUSE);
 	hs_policy_free(p);
-	assert_int_equal(write_policy("{\"runtime\":\"/usr/bin/runc\",\"json\":{\"unknown_keys\":\"preserve\"}}", 0600), 0);
+	assert_int_equal(write_policy("{\"runtime\":\"/usr/bin/"
+				      "runc\",\"json\":{\"unknown_keys\":\"preserve\"}}",
+				      0600),
+			 0);
 	assert_int_equal(hs_policy_load(path, &p, &err), 0);
 	assert_int_equal(p->unknown_keys, HS_UNKNOWN_PRESERVE);
 	hs_policy_free(p);
@@ -75,24 +80,31 @@ static void test_refusals(void **state)
 {
 	refused("{\"runtime\":\"runc\"}", 0644, "policy.runtime", "runtime");
 	refused("{\"mode\":\"enforce\"}", 0644, "policy.runtime", "runtime");
-	refused("{\"runtime\":\"/usr/bin/runc\",\"mode\":\"lenient\"}", 0644, "policy.mode", "mode");
+	refused("{\"runtime\":\"/usr/bin/runc\",\"mode\":\"lenient\"}", 0644, "policy.mode",
+		"mode");
 	refused("{\"runtime\":\"/usr/bin/runc\",\"extra\":1}", 0644, "policy.unknown-key", "extra");
-	refused("{\"runtime\":\"/usr/bin/runc\",\"RUNTIME\":\"/x\"}", 0644, "policy.case-variant-key", "RUNTIME");
-	refused("{\"runtime\":\"/usr/bin/runc\",\"runtime\":\"/x\"}", 0644, "policy.duplicate-key", "runtime");
+	refused("{\"runtime\":\"/usr/bin/runc\",\"RUNTIME\":\"/x\"}", 0644,
+		"policy.case-variant-key", "RUNTIME");
+	refused("{\"runtime\":\"/usr/bin/runc\",\"runtime\":\"/x\"}", 0644, "policy.duplicate-key",
+		"runtime");
 	refused("{\"runtime\":\"/usr/bin/runc\",\"controls\":{\"nosuch\":{}}}", 0644,
 		"policy.unknown-control", "controls.nosuch");
-	refused("{\"runtime\":\"/usr/bin/runc\",\"json\":{\"max_depth\":2}}", 0644, "policy.json", NULL);
+	refused("{\"runtime\":\"/usr/bin/runc\",\"json\":{\"max_depth\":2}}", 0644, "policy.json",
+		NULL);
 	refused("{\"runtime\":\"/usr/bin/runc\",\"json\":{\"unknown_keys\":\"keep\"}}", 0644,
 		"policy.json", "json.unknown_keys");
 	refused("{\"runtime\":\"/usr/bin/runc\"}", 0666, "policy.permissions", NULL);
 	refused("{\"runtime\":\"/usr/bin/runc\"", 0644, "policy.syntax", NULL);
 	refused("{\"runtime\":\"/usr/bin/runc\",\"exceptions\":[{\"name\":\"x\"}]}", 0644,
 		"policy.exception", "exceptions[0]");
-	refused("{\"runtime\":\"/usr/bin/runc\",\"exceptions\":[{\"name\":\"x\",\"match\":{\"annotations\":"
-		"{\"org.opencontainers.image.title\":\"t\"}}}]}", 0644, "policy.exception", "exceptions[0]");
-	refused("{\"runtime\":\"/usr/bin/runc\",\"exceptions\":[{\"name\":\"x\",\"match\":{\"annotations\":"
-		"{\"io.kubernetes.cri.sandbox-namespace\":\"ci\"}},\"controls\":{\"nosuch\":{}}}]}", 0644,
-		"policy.unknown-control", "exceptions[0].controls.nosuch");
+	refused("{\"runtime\":\"/usr/bin/"
+		"runc\",\"exceptions\":[{\"name\":\"x\",\"match\":{\"annotations\":"
+		"{\"org.opencontainers.image.title\":\"t\"}}}]}",
+		0644, "policy.exception", "exceptions[0]");
+	refused("{\"runtime\":\"/usr/bin/"
+		"runc\",\"exceptions\":[{\"name\":\"x\",\"match\":{\"annotations\":"
+		"{\"io.kubernetes.cri.sandbox-namespace\":\"ci\"}},\"controls\":{\"nosuch\":{}}}]}",
+		0644, "policy.unknown-control", "exceptions[0].controls.nosuch");
 }
 
 static void test_env_path(void **state)

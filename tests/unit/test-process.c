@@ -2,23 +2,38 @@
  * process: cwd (CVE-2024-21626), args, env, oomScoreAdj, rlimits. */
 #include "procctl-harness.h"
 
-#define CFG_PROC(fields) H_CONFIG("{\"path\":\"rootfs\",\"readonly\":true}", \
-	"{\"user\":{\"uid\":1000,\"gid\":1000}," fields "}")
+#define CFG_PROC(fields)                                    \
+	H_CONFIG("{\"path\":\"rootfs\",\"readonly\":true}", \
+		 "{\"user\":{\"uid\":1000,\"gid\":1000}," fields "}")
 
 static void test_cwd(void **state)
 {
 	static const char *const bad[] = {
-		"/proc/self/fd/7", "/proc", "/sys/fs/cgroup", "/dev", "/dev/shm", "relative", "",
-		"/a/../proc/self/fd/7", "/a/./b", "//proc/self/fd/7", "/tmp/", "/a//b", "..", "/..",
+		"/proc/self/fd/7",
+		"/proc",
+		"/sys/fs/cgroup",
+		"/dev",
+		"/dev/shm",
+		"relative",
+		"",
+		"/a/../proc/self/fd/7",
+		"/a/./b",
+		"//proc/self/fd/7",
+		"/tmp/",
+		"/a//b",
+		"..",
+		"/..",
 	};
-	static const char *const good[] = { "/", "/app", "/procfs", "/devices/x", "/a/b..c", "/.hidden" };
+	static const char *const good[] = { "/",          "/app",    "/procfs",
+					    "/devices/x", "/a/b..c", "/.hidden" };
 	struct harness h;
 
 	for (size_t i = 0; i < HS_ARRAY_SIZE(bad); i++) {
 		char config[512];
 
 		h_setup(&h, "process", NULL);
-		snprintf(config, sizeof(config), CFG_PROC("\"args\":[\"sh\"],\"cwd\":\"%s\""), bad[i]);
+		snprintf(config, sizeof(config), CFG_PROC("\"args\":[\"sh\"],\"cwd\":\"%s\""),
+			 bad[i]);
 		h_run(&h, config);
 		if (!h_find(&h, "process.cwd", "process.cwd"))
 			fail_msg("cwd \"%s\" not refused", bad[i]);
@@ -29,7 +44,8 @@ static void test_cwd(void **state)
 		char config[512];
 
 		h_setup(&h, "process", NULL);
-		snprintf(config, sizeof(config), CFG_PROC("\"args\":[\"sh\"],\"cwd\":\"%s\""), good[i]);
+		snprintf(config, sizeof(config), CFG_PROC("\"args\":[\"sh\"],\"cwd\":\"%s\""),
+			 good[i]);
 		h_run(&h, config);
 		if (h.pl.report->len)
 			fail_msg("cwd \"%s\" refused", good[i]);
@@ -46,7 +62,8 @@ static void test_cwd_exec_document(void **state)
 	struct harness h;
 
 	h_setup(&h, "process", NULL);
-	h_run_event(&h, &hs_oci_process, "{\"args\":[\"sh\"],\"cwd\":\"/proc/self/fd/8\"}", HS_EVENT_EXEC);
+	h_run_event(&h, &hs_oci_process, "{\"args\":[\"sh\"],\"cwd\":\"/proc/self/fd/8\"}",
+		    HS_EVENT_EXEC);
 	h_expect(&h, "process.cwd", "cwd", HS_ACTION_REFUSE);
 	h_done(&h);
 }
@@ -71,7 +88,8 @@ static void test_args_and_env(void **state)
 	h_done(&h);
 
 	h_setup(&h, "process", NULL);
-	h_run(&h, CFG_PROC("\"args\":[\"sh\"],\"cwd\":\"/\",\"env\":[\"PATH=/bin\",\"NOEQUALS\",\"=x\",\"A=\"]"));
+	h_run(&h, CFG_PROC("\"args\":[\"sh\"],\"cwd\":\"/\",\"env\":[\"PATH=/"
+			   "bin\",\"NOEQUALS\",\"=x\",\"A=\"]"));
 	h_expect(&h, "process.env", "process.env[1]", HS_ACTION_REFUSE);
 	h_expect(&h, "process.env", "process.env[2]", HS_ACTION_REFUSE);
 	assert_null(h_find(&h, "process.env", "process.env[3]"));
@@ -106,10 +124,11 @@ static void test_rlimits(void **state)
 	struct harness h;
 
 	h_setup(&h, "process", NULL);
-	h_run(&h, CFG_PROC("\"args\":[\"sh\"],\"cwd\":\"/\",\"rlimits\":["
-			   "{\"type\":\"RLIMIT_NOFILE\",\"hard\":18446744073709551615,\"soft\":1024},"
-			   "{\"type\":\"RLIMIT_CORE\",\"hard\":1000,\"soft\":1000},"
-			   "{\"type\":\"RLIMIT_RTPRIO\",\"hard\":99,\"soft\":99}]"));
+	h_run(&h,
+	      CFG_PROC("\"args\":[\"sh\"],\"cwd\":\"/\",\"rlimits\":["
+		       "{\"type\":\"RLIMIT_NOFILE\",\"hard\":18446744073709551615,\"soft\":1024},"
+		       "{\"type\":\"RLIMIT_CORE\",\"hard\":1000,\"soft\":1000},"
+		       "{\"type\":\"RLIMIT_RTPRIO\",\"hard\":99,\"soft\":99}]"));
 	h_expect(&h, "process.rlimits", "process.rlimits[0].hard", HS_ACTION_REWRITE);
 	assert_null(h_find(&h, "process.rlimits", "process.rlimits[0].soft"));
 	assert_null(h_find(&h, "process.rlimits", "process.rlimits[1].hard"));
@@ -134,7 +153,8 @@ static void test_rlimits(void **state)
 			   "{\"type\":\"RLIMIT_CORE\",\"hard\":1,\"soft\":0},"
 			   "{\"type\":\"RLIMIT_NOFILE\",\"hard\":99999999,\"soft\":1}]"));
 	h_expect(&h, "process.rlimits", "process.rlimits[0].hard", HS_ACTION_REWRITE);
-	assert_null(h_find(&h, "process.rlimits", "process.rlimits[1].hard")); /* policy replaced the list */
+	assert_null(h_find(&h, "process.rlimits",
+			   "process.rlimits[1].hard")); /* policy replaced the list */
 	h_done(&h);
 }
 
@@ -153,12 +173,9 @@ static void test_policy_section_strict(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_cwd),
-		cmocka_unit_test(test_cwd_exec_document),
-		cmocka_unit_test(test_args_and_env),
-		cmocka_unit_test(test_oom_score_adj),
-		cmocka_unit_test(test_rlimits),
-		cmocka_unit_test(test_policy_section_strict),
+		cmocka_unit_test(test_cwd),          cmocka_unit_test(test_cwd_exec_document),
+		cmocka_unit_test(test_args_and_env), cmocka_unit_test(test_oom_score_adj),
+		cmocka_unit_test(test_rlimits),      cmocka_unit_test(test_policy_section_strict),
 	};
 	return cmocka_run_group_tests_name("process", tests, NULL, NULL);
 }

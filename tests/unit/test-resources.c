@@ -15,13 +15,16 @@ static char *config(const char *res)
 	static char buf[4096];
 
 	snprintf(buf, sizeof(buf),
-		 "{\"ociVersion\":\"1.0.2\",\"root\":{\"path\":\"rootfs\"},\"linux\":{\"resources\":{"
-		 "\"devices\":[{\"allow\":false,\"access\":\"rwm\"}]%s%s}}}", res[0] ? "," : "", res);
+		 "{\"ociVersion\":\"1.0.2\",\"root\":{\"path\":\"rootfs\"},\"linux\":{"
+		 "\"resources\":{"
+		 "\"devices\":[{\"allow\":false,\"access\":\"rwm\"}]%s%s}}}",
+		 res[0] ? "," : "", res);
 	return buf;
 }
 
-#define POL "\"resources\":{\"pids_default\":100,\"pids_max\":1000,\"memory_default\":268435456," \
-	    "\"memory_max\":1073741824,\"cpu_shares_max\":2048,\"cpu_millicores_max\":2000}"
+#define POL                                                                                   \
+	"\"resources\":{\"pids_default\":100,\"pids_max\":1000,\"memory_default\":268435456," \
+	"\"memory_max\":1073741824,\"cpu_shares_max\":2048,\"cpu_millicores_max\":2000}"
 
 static void test_absent_gets_defaults(void **state)
 {
@@ -47,15 +50,18 @@ static void test_unlimited_is_absent(void **state)
 		struct rc_fixture f;
 		char r[256];
 
-		snprintf(r, sizeof(r), "\"pids\":{\"limit\":%s},\"memory\":{\"limit\":-1,\"swap\":-1},"
-			 "\"cpu\":{\"quota\":-1,\"period\":50000}", pids[i]);
+		snprintf(r, sizeof(r),
+			 "\"pids\":{\"limit\":%s},\"memory\":{\"limit\":-1,\"swap\":-1},"
+			 "\"cpu\":{\"quota\":-1,\"period\":50000}",
+			 pids[i]);
 		rc_run(&f, POL, NULL, config(r), HS_EVENT_CREATE);
 		assert_false(f.report->refused);
 		rc_emit(&f);
 		if (!strstr(f.out, "\"pids\":{\"limit\":100}"))
 			fail_msg("pids %s: %s", pids[i], f.out);
 		/* swap -1 with a limit: memory * swap_factor (default 2) */
-		assert_non_null(strstr(f.out, "\"memory\":{\"limit\":268435456,\"swap\":536870912}"));
+		assert_non_null(
+		    strstr(f.out, "\"memory\":{\"limit\":268435456,\"swap\":536870912}"));
 		assert_non_null(strstr(f.out, "\"quota\":100000,\"period\":50000"));
 		rc_done(&f);
 	}
@@ -64,29 +70,36 @@ static void test_unlimited_is_absent(void **state)
 static void test_over_max_refused_or_clamped(void **state)
 {
 	struct rc_fixture f;
-	const char *r = "\"pids\":{\"limit\":1001},\"memory\":{\"limit\":1073741825,\"swap\":4294967296},"
-			"\"cpu\":{\"shares\":4096,\"quota\":300000,\"period\":100000}";
+	const char *r =
+	    "\"pids\":{\"limit\":1001},\"memory\":{\"limit\":1073741825,\"swap\":4294967296},"
+	    "\"cpu\":{\"shares\":4096,\"quota\":300000,\"period\":100000}";
 
 	rc_run(&f, POL, NULL, config(r), HS_EVENT_CREATE);
 	assert_true(f.report->refused);
-	assert_int_equal(rc_find(&f, "resources.pids-max", "linux.resources.pids.limit")->action, HS_ACTION_REFUSE);
+	assert_int_equal(rc_find(&f, "resources.pids-max", "linux.resources.pids.limit")->action,
+			 HS_ACTION_REFUSE);
 	assert_non_null(rc_find(&f, "resources.memory-max", "linux.resources.memory.limit"));
 	assert_non_null(rc_find(&f, "resources.cpu-shares-max", "linux.resources.cpu.shares"));
 	assert_non_null(rc_find(&f, "resources.cpu-max", "linux.resources.cpu.quota"));
 	rc_done(&f);
 
-	rc_run(&f, "\"resources\":{\"action\":\"rewrite\",\"pids_default\":100,\"pids_max\":1000,"
-		   "\"memory_default\":268435456,\"memory_max\":1073741824,\"cpu_shares_max\":2048,"
-		   "\"cpu_millicores_max\":2000}", NULL, config(r), HS_EVENT_CREATE);
+	rc_run(&f,
+	       "\"resources\":{\"action\":\"rewrite\",\"pids_default\":100,\"pids_max\":1000,"
+	       "\"memory_default\":268435456,\"memory_max\":1073741824,\"cpu_shares_max\":2048,"
+	       "\"cpu_millicores_max\":2000}",
+	       NULL, config(r), HS_EVENT_CREATE);
 	assert_false(f.report->refused);
 	rc_emit(&f);
 	assert_non_null(strstr(f.out, "\"pids\":{\"limit\":1000}"));
 	assert_non_null(strstr(f.out, "\"memory\":{\"limit\":1073741824,\"swap\":2147483648}"));
-	assert_non_null(strstr(f.out, "\"cpu\":{\"shares\":2048,\"quota\":200000,\"period\":100000}"));
+	assert_non_null(
+	    strstr(f.out, "\"cpu\":{\"shares\":2048,\"quota\":200000,\"period\":100000}"));
 	rc_done(&f);
 
 	/* At the maximum: nothing to say. */
-	rc_run(&f, POL, NULL, config("\"pids\":{\"limit\":1000},\"memory\":{\"limit\":1073741824},\"cpu\":{\"quota\":200000}"),
+	rc_run(&f, POL, NULL,
+	       config("\"pids\":{\"limit\":1000},\"memory\":{\"limit\":1073741824},\"cpu\":{"
+		      "\"quota\":200000}"),
 	       HS_EVENT_CREATE);
 	assert_int_equal(rc_count(&f, "resources."), 0);
 	rc_done(&f);
@@ -101,9 +114,11 @@ static void test_cpu_period_realtime_unified(void **state)
 		      "\"unified\":{\"pids.max\":\"max\",\"memory.high\":\"1G\"}"),
 	       HS_EVENT_CREATE);
 	assert_non_null(rc_find(&f, "resources.cpu-period", "linux.resources.cpu.period"));
-	assert_non_null(rc_find(&f, "resources.cpu-realtime", "linux.resources.cpu.realtimeRuntime"));
+	assert_non_null(
+	    rc_find(&f, "resources.cpu-realtime", "linux.resources.cpu.realtimeRuntime"));
 	assert_non_null(rc_find(&f, "resources.unified", "linux.resources.unified[\"pids.max\"]"));
-	assert_non_null(rc_find(&f, "resources.unified", "linux.resources.unified[\"memory.high\"]"));
+	assert_non_null(
+	    rc_find(&f, "resources.unified", "linux.resources.unified[\"memory.high\"]"));
 	assert_true(f.report->refused);
 	rc_done(&f);
 	rc_run(&f, "\"resources\":{\"unified_allow\":[\"memory.high\"]}", NULL,
@@ -139,7 +154,9 @@ static void test_update_document(void **state)
 	assert_string_equal(rc_emit(&f), "{\"cpu\":{\"shares\":1024}}");
 	rc_done(&f);
 	/* Unlimited is refused, not defaulted: the container had a limit. */
-	rc_run(&f, POL, NULL, "{\"pids\":{\"limit\":-1},\"memory\":{\"limit\":-1},\"cpu\":{\"quota\":-1}}", HS_EVENT_UPDATE);
+	rc_run(&f, POL, NULL,
+	       "{\"pids\":{\"limit\":-1},\"memory\":{\"limit\":-1},\"cpu\":{\"quota\":-1}}",
+	       HS_EVENT_UPDATE);
 	assert_true(f.report->refused);
 	assert_non_null(rc_find(&f, "resources.pids-unlimited", "pids.limit"));
 	assert_non_null(rc_find(&f, "resources.memory-unlimited", "memory.limit"));
@@ -150,7 +167,8 @@ static void test_update_document(void **state)
 	assert_false(f.report->refused);
 	assert_int_equal(rc_count(&f, "resources."), 0);
 	rc_done(&f);
-	rc_run(&f, POL, NULL, "{\"pids\":{\"limit\":500},\"memory\":{\"limit\":536870912}}", HS_EVENT_UPDATE);
+	rc_run(&f, POL, NULL, "{\"pids\":{\"limit\":500},\"memory\":{\"limit\":536870912}}",
+	       HS_EVENT_UPDATE);
 	assert_false(f.report->refused);
 	rc_done(&f);
 	rc_run(&f, POL, NULL, "{\"unified\":{\"pids.max\":\"max\"}}", HS_EVENT_UPDATE);
@@ -163,15 +181,17 @@ static void test_swap(void **state)
 	struct rc_fixture f;
 
 	/* Podman's --memory 64m: swap 128m (2x), within the default factor */
-	rc_run(&f, NULL, NULL, config("\"memory\":{\"limit\":67108864,\"swap\":134217728}"), HS_EVENT_CREATE);
+	rc_run(&f, NULL, NULL, config("\"memory\":{\"limit\":67108864,\"swap\":134217728}"),
+	       HS_EVENT_CREATE);
 	assert_int_equal(rc_count(&f, "resources.swap"), 0);
 	rc_done(&f);
-	rc_run(&f, NULL, NULL, config("\"memory\":{\"limit\":67108864,\"swap\":134217729}"), HS_EVENT_CREATE);
+	rc_run(&f, NULL, NULL, config("\"memory\":{\"limit\":67108864,\"swap\":134217729}"),
+	       HS_EVENT_CREATE);
 	assert_non_null(rc_find(&f, "resources.swap-max", "linux.resources.memory.swap"));
 	assert_true(f.report->refused);
 	rc_done(&f);
-	rc_run(&f, "\"resources\":{\"swap_factor\":1}", NULL, config("\"memory\":{\"limit\":67108864,\"swap\":-1}"),
-	       HS_EVENT_CREATE);
+	rc_run(&f, "\"resources\":{\"swap_factor\":1}", NULL,
+	       config("\"memory\":{\"limit\":67108864,\"swap\":-1}"), HS_EVENT_CREATE);
 	assert_non_null(strstr(rc_emit(&f), "\"memory\":{\"limit\":67108864,\"swap\":67108864}"));
 	rc_done(&f);
 }
@@ -187,14 +207,17 @@ static void test_hook_mode_refuses_rewrites(void **state)
 
 static void test_policy_section_refusals(void **state)
 {
-	rc_policy_refused("\"resources\":{\"pids_default\":10,\"pids_max\":5}", NULL, "resources.policy",
-			  "controls.resources");
+	rc_policy_refused("\"resources\":{\"pids_default\":10,\"pids_max\":5}", NULL,
+			  "resources.policy", "controls.resources");
 	rc_policy_refused("\"resources\":{\"memory_default\":0}", NULL, "resources.policy", NULL);
-	rc_policy_refused("\"resources\":{\"pids_max\":-1}", NULL, "json.number", "controls.resources.pids_max");
-	rc_policy_refused("\"resources\":{\"pids_max\":1.5}", NULL, "json.number", "controls.resources.pids_max");
+	rc_policy_refused("\"resources\":{\"pids_max\":-1}", NULL, "json.number",
+			  "controls.resources.pids_max");
+	rc_policy_refused("\"resources\":{\"pids_max\":1.5}", NULL, "json.number",
+			  "controls.resources.pids_max");
 	rc_policy_refused("\"resources\":{\"action\":\"clamp\"}", NULL, "resources.policy", NULL);
 	rc_policy_refused("\"resources\":{\"swap_factor\":0}", NULL, "resources.policy", NULL);
-	rc_policy_refused("\"resources\":{\"swap_factor\":65}", NULL, "json.number", "controls.resources.swap_factor");
+	rc_policy_refused("\"resources\":{\"swap_factor\":65}", NULL, "json.number",
+			  "controls.resources.swap_factor");
 }
 
 int main(void)

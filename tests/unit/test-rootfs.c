@@ -45,14 +45,17 @@ static void test_tmpfs_added_unless_mounted(void **state)
 
 	h_setup(&h, "rootfs", NULL);
 	/* /tmp/ (trailing slash) and //run are the same destinations as /tmp and /run. */
-	h_run(&h, "{\"ociVersion\":\"1.0.2\",\"root\":" RO ",\"process\":" H_GOOD_PROCESS
-		  ",\"mounts\":[{\"destination\":\"/tmp/\",\"type\":\"tmpfs\",\"source\":\"tmpfs\"},"
-		  "{\"destination\":\"//run\",\"type\":\"tmpfs\",\"source\":\"tmpfs\"}]}");
+	h_run(&h,
+	      "{\"ociVersion\":\"1.0.2\",\"root\":" RO ",\"process\":" H_GOOD_PROCESS
+	      ",\"mounts\":[{\"destination\":\"/tmp/\",\"type\":\"tmpfs\",\"source\":\"tmpfs\"},"
+	      "{\"destination\":\"//run\",\"type\":\"tmpfs\",\"source\":\"tmpfs\"}]}");
 	assert_int_equal(h.pl.report->len, 1);
 	h_expect(&h, "rootfs.tmpfs", "mounts", HS_ACTION_REWRITE);
 	assert_int_equal(hs_json_len(hs_json_get(h.pl.tree, "mounts")), 3);
-	assert_true(h_out_has(&h, "{\"destination\":\"/var/tmp\",\"type\":\"tmpfs\",\"source\":\"tmpfs\","
-				  "\"options\":[\"nosuid\",\"nodev\",\"noexec\",\"mode=1777\",\"size=64m\"]}"));
+	assert_true(
+	    h_out_has(&h,
+		      "{\"destination\":\"/var/tmp\",\"type\":\"tmpfs\",\"source\":\"tmpfs\","
+		      "\"options\":[\"nosuid\",\"nodev\",\"noexec\",\"mode=1777\",\"size=64m\"]}"));
 	h_done(&h);
 
 	h_setup(&h, "rootfs", "{\"tmpfs\":[\"/scratch\"],\"tmpfs_size_mb\":8}");
@@ -66,8 +69,18 @@ static void test_tmpfs_added_unless_mounted(void **state)
 static void test_root_path_host(void **state)
 {
 	static const char *const bad[] = {
-		"/", "/etc", "/usr", "/var", "/var/lib", "/proc/1/root", "/proc/self/fd/3", "/sys/fs",
-		"rootfs/../../..", "/bin", "/srv/bundle/etc-link", "/dev/shm-x",
+		"/",
+		"/etc",
+		"/usr",
+		"/var",
+		"/var/lib",
+		"/proc/1/root",
+		"/proc/self/fd/3",
+		"/sys/fs",
+		"rootfs/../../..",
+		"/bin",
+		"/srv/bundle/etc-link",
+		"/dev/shm-x",
 	};
 	struct harness h;
 
@@ -75,11 +88,14 @@ static void test_root_path_host(void **state)
 		char config[512];
 
 		h_setup(&h, "rootfs", NULL);
-		assert_int_equal(hs_fake_host_add_symlink(h.fh, "/srv/bundle/etc-link", "../../etc"), 0);
+		assert_int_equal(hs_fake_host_add_symlink(h.fh, "/srv/bundle/etc-link",
+							  "../../etc"),
+				 0);
 		assert_int_equal(hs_fake_host_add_dir(h.fh, "/dev/shm-x", 0, 0, 0755), 0);
 		snprintf(config, sizeof(config),
 			 "{\"ociVersion\":\"1.0.2\",\"root\":{\"path\":\"%s\",\"readonly\":true},"
-			 "\"process\":" H_GOOD_PROCESS "}", bad[i]);
+			 "\"process\":" H_GOOD_PROCESS "}",
+			 bad[i]);
 		h_run(&h, config);
 		if (!h_find(&h, "rootfs.path", "root.path"))
 			fail_msg("root.path %s was not refused", bad[i]);

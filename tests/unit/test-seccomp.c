@@ -47,10 +47,13 @@ static struct run run_cfg(const char *section, const char *config)
 	struct hs_error err = HS_ERROR_INIT;
 	assert_non_null(r.arena);
 	assert_non_null(r.report);
-	assert_int_equal(hs_control_seccomp.load(r.arena, section ? parse(r.arena, section) : NULL, &cfg, &err), 0);
+	assert_int_equal(hs_control_seccomp.load(r.arena, section ? parse(r.arena, section) : NULL,
+						 &cfg, &err),
+			 0);
 	r.config = parse(r.arena, config);
-	struct hs_check_ctx ctx = { .arena = r.arena, .report = r.report, .event = HS_EVENT_CREATE,
-				    .config = r.config };
+	struct hs_check_ctx ctx = {
+		.arena = r.arena, .report = r.report, .event = HS_EVENT_CREATE, .config = r.config
+	};
 	r.ret = hs_control_seccomp.check_config(&ctx, cfg);
 	return r;
 }
@@ -63,7 +66,8 @@ static const struct hs_finding *find(const struct run *r, const char *rule)
 	return NULL;
 }
 
-static void assert_finding(const struct run *r, const char *rule, const char *path, enum hs_action a)
+static void assert_finding(const struct run *r, const char *rule, const char *path,
+			   enum hs_action a)
 {
 	const struct hs_finding *f = find(r, rule);
 	if (!f)
@@ -102,10 +106,11 @@ static bool listed(const struct hs_json *sc, const char *name, const char *actio
 	return false;
 }
 
-#define CONFIG_CAPS(caps) \
-	"{\"ociVersion\":\"1.0.2\",\"process\":{\"args\":[\"sh\"],\"cwd\":\"/\",\"capabilities\":{" caps "}}," \
+#define CONFIG_CAPS(caps)                                                      \
+	"{\"ociVersion\":\"1.0.2\",\"process\":{\"args\":[\"sh\"],\"cwd\":\"/" \
+	"\",\"capabilities\":{" caps "}},"                                     \
 	"\"root\":{\"path\":\"rootfs\"},\"linux\":{}}"
-#define CONFIG_SECCOMP(sc) \
+#define CONFIG_SECCOMP(sc)                                                         \
 	"{\"ociVersion\":\"1.0.2\",\"process\":{\"args\":[\"sh\"],\"cwd\":\"/\"}," \
 	"\"root\":{\"path\":\"rootfs\"},\"linux\":{\"seccomp\":" sc "}}"
 
@@ -117,14 +122,20 @@ static void test_committed_json_is_the_table(void **state)
 	_cleanup_free_ char *buf = NULL;
 	size_t len;
 	struct hs_error err = HS_ERROR_INIT;
-	assert_int_equal(hs_read_file_at(AT_FDCWD, "profiles/seccomp/default.json", 1 << 20, &buf, &len, &err), 0);
+	assert_int_equal(hs_read_file_at(AT_FDCWD, "profiles/seccomp/default.json", 1 << 20, &buf,
+					 &len, &err),
+			 0);
 	struct hs_json *committed = parse(a, buf);
 	struct hs_json *table = hs_sc_default_profile(a, HS_SC_ARCH_X86_64 | HS_SC_ARCH_X86, NULL);
 	assert_true(hs_json_equal(committed, table));
 	/* and the aarch64 rendering from the same table */
 	free(TAKE_PTR(buf));
-	assert_int_equal(hs_read_file_at(AT_FDCWD, "profiles/seccomp/default-aarch64.json", 1 << 20, &buf, &len, &err), 0);
-	assert_true(hs_json_equal(parse(a, buf), hs_sc_default_profile(a, HS_SC_ARCH_AARCH64 | HS_SC_ARCH_ARM, NULL)));
+	assert_int_equal(hs_read_file_at(AT_FDCWD, "profiles/seccomp/default-aarch64.json", 1 << 20,
+					 &buf, &len, &err),
+			 0);
+	assert_true(
+	    hs_json_equal(parse(a, buf),
+			  hs_sc_default_profile(a, HS_SC_ARCH_AARCH64 | HS_SC_ARCH_ARM, NULL)));
 #else
 	skip();
 #endif
@@ -139,9 +150,21 @@ static void test_default_shape(void **state)
 	assert_int_equal(hs_json_get_u64(hs_json_get(d, "defaultErrnoRet"), 4095, &e), 0);
 	assert_int_equal(e, ENOSYS);
 	/* deliberately denied: EPERM */
-	const char *eperm[] = { "kexec_load", "bpf", "userfaultfd", "keyctl", "add_key", "ptrace",
-				"mount", "umount2", "unshare", "setns", "open_by_handle_at",
-				"io_uring_setup", "init_module", "pivot_root", "fsopen" };
+	const char *eperm[] = { "kexec_load",
+				"bpf",
+				"userfaultfd",
+				"keyctl",
+				"add_key",
+				"ptrace",
+				"mount",
+				"umount2",
+				"unshare",
+				"setns",
+				"open_by_handle_at",
+				"io_uring_setup",
+				"init_module",
+				"pivot_root",
+				"fsopen" };
 	for (size_t i = 0; i < HS_ARRAY_SIZE(eperm); i++)
 		if (!listed(d, eperm[i], "SCMP_ACT_ERRNO", EPERM))
 			fail_msg("%s is not denied with EPERM", eperm[i]);
@@ -164,7 +187,8 @@ static void test_default_shape(void **state)
 
 static void test_missing_gets_default(void **state)
 {
-	struct run r = run_cfg(NULL, CONFIG_CAPS("\"bounding\":[\"CAP_KILL\"],\"permitted\":[\"CAP_KILL\"]"));
+	struct run r =
+	    run_cfg(NULL, CONFIG_CAPS("\"bounding\":[\"CAP_KILL\"],\"permitted\":[\"CAP_KILL\"]"));
 	assert_int_equal(r.ret, 0);
 	assert_finding(&r, "seccomp.default", "linux.seccomp", HS_ACTION_REWRITE);
 	assert_false(r.report->refused);
@@ -180,11 +204,13 @@ static void test_missing_gets_default(void **state)
 static void test_capability_conditional(void **state)
 {
 	/* CAP_SYS_ADMIN held (permitted and bounding): mount, unshare, clone3 and clone allowed */
-	struct run r = run_cfg(NULL, CONFIG_CAPS("\"bounding\":[\"CAP_SYS_ADMIN\",\"CAP_SYS_PTRACE\"],"
-						 "\"permitted\":[\"CAP_SYS_ADMIN\",\"CAP_SYS_PTRACE\"]"));
+	struct run r =
+	    run_cfg(NULL, CONFIG_CAPS("\"bounding\":[\"CAP_SYS_ADMIN\",\"CAP_SYS_PTRACE\"],"
+				      "\"permitted\":[\"CAP_SYS_ADMIN\",\"CAP_SYS_PTRACE\"]"));
 	const struct hs_json *sc = seccomp_of(&r);
-	for (const char *const *n = (const char *const[]){ "mount", "unshare", "clone", "clone3", "bpf",
-							  "ptrace", "userfaultfd", NULL }; *n; n++) {
+	for (const char *const *n = (const char *const[]){ "mount", "unshare", "clone", "clone3",
+							   "bpf", "ptrace", "userfaultfd", NULL };
+	     *n; n++) {
 		if (!listed(sc, *n, "SCMP_ACT_ALLOW", 0))
 			fail_msg("%s not allowed with CAP_SYS_ADMIN+CAP_SYS_PTRACE", *n);
 		assert_false(listed(sc, *n, "SCMP_ACT_ERRNO", EPERM));
@@ -207,7 +233,9 @@ static void test_default_itself_accepted(void **state)
 	_cleanup_arena_ struct hs_arena *a = hs_arena_new();
 	_cleanup_free_ char *text = NULL, *config = NULL;
 	size_t len;
-	assert_int_equal(hs_json_emit(hs_sc_default_profile(a, hs_sc_host_family(), NULL), &text, &len), 0);
+	assert_int_equal(hs_json_emit(hs_sc_default_profile(a, hs_sc_host_family(), NULL), &text,
+				      &len),
+			 0);
 	assert_true(asprintf(&config, CONFIG_SECCOMP("%s"), text) > 0);
 	struct run r = run_cfg(NULL, config);
 	assert_int_equal(r.ret, 0);
@@ -219,17 +247,23 @@ static void test_default_itself_accepted(void **state)
 
 static void test_stricter_accepted(void **state)
 {
-	struct run r = run_cfg(NULL, CONFIG_SECCOMP(
-		"{\"defaultAction\":\"SCMP_ACT_KILL_PROCESS\",\"architectures\":[\"SCMP_ARCH_X86_64\"],"
-		"\"flags\":[\"SECCOMP_FILTER_FLAG_LOG\"],"
-		"\"syscalls\":[{\"names\":[\"read\",\"write\",\"exit_group\"],\"action\":\"SCMP_ACT_ALLOW\"},"
-		"{\"names\":[\"clone\"],\"action\":\"SCMP_ACT_ALLOW\",\"args\":["
-		"{\"index\":0,\"value\":2114060288,\"valueTwo\":0,\"op\":\"SCMP_CMP_MASKED_EQ\"},"
-		"{\"index\":1,\"value\":0,\"op\":\"SCMP_CMP_EQ\"}]},"
-		"{\"names\":[\"kexec_load\",\"mount\"],\"action\":\"SCMP_ACT_ERRNO\",\"errnoRet\":1}]}"));
+	struct run r =
+	    run_cfg(NULL,
+		    CONFIG_SECCOMP("{\"defaultAction\":\"SCMP_ACT_KILL_PROCESS\",\"architectures\":"
+				   "[\"SCMP_ARCH_X86_64\"],"
+				   "\"flags\":[\"SECCOMP_FILTER_FLAG_LOG\"],"
+				   "\"syscalls\":[{\"names\":[\"read\",\"write\",\"exit_group\"],"
+				   "\"action\":\"SCMP_ACT_ALLOW\"},"
+				   "{\"names\":[\"clone\"],\"action\":\"SCMP_ACT_ALLOW\",\"args\":["
+				   "{\"index\":0,\"value\":2114060288,\"valueTwo\":0,\"op\":\"SCMP_"
+				   "CMP_MASKED_EQ\"},"
+				   "{\"index\":1,\"value\":0,\"op\":\"SCMP_CMP_EQ\"}]},"
+				   "{\"names\":[\"kexec_load\",\"mount\"],\"action\":\"SCMP_ACT_"
+				   "ERRNO\",\"errnoRet\":1}]}"));
 	assert_int_equal(r.ret, 0);
 	assert_int_equal(r.report->len, 0);
-	assert_string_equal(hs_json_get_string(seccomp_of(&r), "defaultAction"), "SCMP_ACT_KILL_PROCESS");
+	assert_string_equal(hs_json_get_string(seccomp_of(&r), "defaultAction"),
+			    "SCMP_ACT_KILL_PROCESS");
 	run_free(&r);
 }
 
@@ -237,35 +271,44 @@ static void test_allow_all_default(void **state)
 {
 	const char *cfg = CONFIG_SECCOMP("{\"defaultAction\":\"SCMP_ACT_ALLOW\"}");
 	struct run r = run_cfg(NULL, cfg);
-	assert_finding(&r, "seccomp.default-action", "linux.seccomp.defaultAction", HS_ACTION_REWRITE);
+	assert_finding(&r, "seccomp.default-action", "linux.seccomp.defaultAction",
+		       HS_ACTION_REWRITE);
 	assert_finding(&r, "seccomp.replaced", "linux.seccomp", HS_ACTION_REWRITE);
 	assert_false(r.report->refused);
 	assert_true(is_default(&r));
 	run_free(&r);
 	/* the policy says refuse: refused, nothing replaced */
 	r = run_cfg("{\"action\":\"refuse\"}", cfg);
-	assert_finding(&r, "seccomp.default-action", "linux.seccomp.defaultAction", HS_ACTION_REFUSE);
+	assert_finding(&r, "seccomp.default-action", "linux.seccomp.defaultAction",
+		       HS_ACTION_REFUSE);
 	assert_true(r.report->refused);
 	assert_null(find(&r, "seccomp.replaced"));
 	assert_string_equal(hs_json_get_string(seccomp_of(&r), "defaultAction"), "SCMP_ACT_ALLOW");
 	run_free(&r);
 	/* LOG and TRACE run the syscall too */
-	r = run_cfg("{\"action\":\"refuse\"}", CONFIG_SECCOMP("{\"defaultAction\":\"SCMP_ACT_LOG\"}"));
+	r = run_cfg("{\"action\":\"refuse\"}",
+		    CONFIG_SECCOMP("{\"defaultAction\":\"SCMP_ACT_LOG\"}"));
 	assert_true(r.report->refused);
 	run_free(&r);
-	r = run_cfg("{\"action\":\"refuse\"}", CONFIG_SECCOMP("{\"defaultAction\":\"SCMP_ACT_TRACE\"}"));
+	r = run_cfg("{\"action\":\"refuse\"}",
+		    CONFIG_SECCOMP("{\"defaultAction\":\"SCMP_ACT_TRACE\"}"));
 	assert_true(r.report->refused);
 	run_free(&r);
 }
 
 static void test_denied_syscall_allowed(void **state)
 {
-	const char *names[] = { "kexec_load", "bpf", "userfaultfd", "keyctl", "ptrace", "mount",
-				"unshare", "personality", "clone3", "io_uring_setup" };
+	const char *names[] = {
+		"kexec_load", "bpf",     "userfaultfd", "keyctl", "ptrace",
+		"mount",      "unshare", "personality", "clone3", "io_uring_setup"
+	};
 	for (size_t i = 0; i < HS_ARRAY_SIZE(names); i++) {
 		char cfg[512];
-		snprintf(cfg, sizeof(cfg), CONFIG_SECCOMP("{\"defaultAction\":\"SCMP_ACT_ERRNO\","
-			 "\"syscalls\":[{\"names\":[\"read\",\"%s\"],\"action\":\"SCMP_ACT_ALLOW\"}]}"), names[i]);
+		snprintf(cfg, sizeof(cfg),
+			 CONFIG_SECCOMP("{\"defaultAction\":\"SCMP_ACT_ERRNO\","
+					"\"syscalls\":[{\"names\":[\"read\",\"%s\"],\"action\":"
+					"\"SCMP_ACT_ALLOW\"}]}"),
+			 names[i]);
 		struct run r = run_cfg("{\"action\":\"refuse\"}", cfg);
 		const struct hs_finding *f = find(&r, "seccomp.syscall");
 		if (!f)
@@ -277,15 +320,18 @@ static void test_denied_syscall_allowed(void **state)
 	}
 	/* rewrite: replaced by the default, in which kexec_load is EPERM */
 	struct run r = run_cfg(NULL, CONFIG_SECCOMP("{\"defaultAction\":\"SCMP_ACT_ERRNO\","
-		"\"syscalls\":[{\"names\":[\"kexec_load\"],\"action\":\"SCMP_ACT_ALLOW\"}]}"));
+						    "\"syscalls\":[{\"names\":[\"kexec_load\"],"
+						    "\"action\":\"SCMP_ACT_ALLOW\"}]}"));
 	assert_true(is_default(&r));
 	assert_true(listed(seccomp_of(&r), "kexec_load", "SCMP_ACT_ERRNO", EPERM));
 	run_free(&r);
 	/* ... but allowed when the capability that unlocks it is held */
 	r = run_cfg("{\"action\":\"refuse\"}",
-		"{\"process\":{\"capabilities\":{\"bounding\":[\"CAP_SYS_ADMIN\"],\"permitted\":[\"CAP_SYS_ADMIN\"]}},"
-		"\"linux\":{\"seccomp\":{\"defaultAction\":\"SCMP_ACT_ERRNO\","
-		"\"syscalls\":[{\"names\":[\"mount\",\"clone\"],\"action\":\"SCMP_ACT_ALLOW\"}]}}}");
+		    "{\"process\":{\"capabilities\":{\"bounding\":[\"CAP_SYS_ADMIN\"],"
+		    "\"permitted\":[\"CAP_SYS_ADMIN\"]}},"
+		    "\"linux\":{\"seccomp\":{\"defaultAction\":\"SCMP_ACT_ERRNO\","
+		    "\"syscalls\":[{\"names\":[\"mount\",\"clone\"],\"action\":\"SCMP_ACT_ALLOW\"}]"
+		    "}}}");
 	assert_int_equal(r.report->len, 0);
 	run_free(&r);
 }
@@ -293,87 +339,119 @@ static void test_denied_syscall_allowed(void **state)
 static void test_arguments(void **state)
 {
 	/* clone without the namespace-flags condition */
-	struct run r = run_cfg("{\"action\":\"refuse\"}", CONFIG_SECCOMP("{\"defaultAction\":\"SCMP_ACT_ERRNO\","
-		"\"syscalls\":[{\"names\":[\"clone\"],\"action\":\"SCMP_ACT_ALLOW\"}]}"));
-	assert_finding(&r, "seccomp.syscall", "linux.seccomp.syscalls[0].names[0]", HS_ACTION_REFUSE);
+	struct run r =
+	    run_cfg("{\"action\":\"refuse\"}",
+		    CONFIG_SECCOMP(
+			"{\"defaultAction\":\"SCMP_ACT_ERRNO\","
+			"\"syscalls\":[{\"names\":[\"clone\"],\"action\":\"SCMP_ACT_ALLOW\"}]}"));
+	assert_finding(&r, "seccomp.syscall", "linux.seccomp.syscalls[0].names[0]",
+		       HS_ACTION_REFUSE);
 	run_free(&r);
 	/* a different mask */
-	r = run_cfg("{\"action\":\"refuse\"}", CONFIG_SECCOMP("{\"defaultAction\":\"SCMP_ACT_ERRNO\","
+	r = run_cfg(
+	    "{\"action\":\"refuse\"}",
+	    CONFIG_SECCOMP(
+		"{\"defaultAction\":\"SCMP_ACT_ERRNO\","
 		"\"syscalls\":[{\"names\":[\"clone\"],\"action\":\"SCMP_ACT_ALLOW\",\"args\":["
 		"{\"index\":0,\"value\":131072,\"valueTwo\":0,\"op\":\"SCMP_CMP_MASKED_EQ\"}]}]}"));
 	assert_non_null(find(&r, "seccomp.syscall"));
 	run_free(&r);
 	/* two conditions on one argument: runc ORs them */
-	r = run_cfg("{\"action\":\"refuse\"}", CONFIG_SECCOMP("{\"defaultAction\":\"SCMP_ACT_ERRNO\","
+	r = run_cfg(
+	    "{\"action\":\"refuse\"}",
+	    CONFIG_SECCOMP(
+		"{\"defaultAction\":\"SCMP_ACT_ERRNO\","
 		"\"syscalls\":[{\"names\":[\"clone\"],\"action\":\"SCMP_ACT_ALLOW\",\"args\":["
 		"{\"index\":0,\"value\":2114060288,\"valueTwo\":0,\"op\":\"SCMP_CMP_MASKED_EQ\"},"
 		"{\"index\":0,\"value\":0,\"op\":\"SCMP_CMP_NE\"}]}]}"));
 	assert_finding(&r, "seccomp.args", "linux.seccomp.syscalls[0].args", HS_ACTION_REFUSE);
 	run_free(&r);
 	/* personality: the query value is in the default, ADDR_NO_RANDOMIZE is not */
-	r = run_cfg("{\"action\":\"refuse\"}", CONFIG_SECCOMP("{\"defaultAction\":\"SCMP_ACT_ERRNO\","
-		"\"syscalls\":[{\"names\":[\"personality\"],\"action\":\"SCMP_ACT_ALLOW\",\"args\":["
-		"{\"index\":0,\"value\":4294967295,\"op\":\"SCMP_CMP_EQ\"}]},"
-		"{\"names\":[\"personality\"],\"action\":\"SCMP_ACT_ALLOW\",\"args\":["
-		"{\"index\":0,\"value\":262144,\"op\":\"SCMP_CMP_EQ\"}]}]}"));
+	r = run_cfg("{\"action\":\"refuse\"}",
+		    CONFIG_SECCOMP(
+			"{\"defaultAction\":\"SCMP_ACT_ERRNO\","
+			"\"syscalls\":[{\"names\":[\"personality\"],\"action\":\"SCMP_ACT_ALLOW\","
+			"\"args\":["
+			"{\"index\":0,\"value\":4294967295,\"op\":\"SCMP_CMP_EQ\"}]},"
+			"{\"names\":[\"personality\"],\"action\":\"SCMP_ACT_ALLOW\",\"args\":["
+			"{\"index\":0,\"value\":262144,\"op\":\"SCMP_CMP_EQ\"}]}]}"));
 	assert_int_equal(r.report->len, 1);
-	assert_finding(&r, "seccomp.syscall", "linux.seccomp.syscalls[1].names[0]", HS_ACTION_REFUSE);
+	assert_finding(&r, "seccomp.syscall", "linux.seccomp.syscalls[1].names[0]",
+		       HS_ACTION_REFUSE);
 	run_free(&r);
 }
 
 static void test_unknown_names(void **state)
 {
 	/* refused even under "rewrite", and even in a deny rule */
-	struct run r = run_cfg(NULL, CONFIG_SECCOMP("{\"defaultAction\":\"SCMP_ACT_ERRNO\","
-		"\"syscalls\":[{\"names\":[\"read\",\"frobnicate\"],\"action\":\"SCMP_ACT_ALLOW\"},"
-		"{\"names\":[\"kexec_lod\"],\"action\":\"SCMP_ACT_ERRNO\"}]}"));
-	assert_finding(&r, "seccomp.unknown-syscall", "linux.seccomp.syscalls[0].names[1]", HS_ACTION_REFUSE);
+	struct run r =
+	    run_cfg(NULL,
+		    CONFIG_SECCOMP("{\"defaultAction\":\"SCMP_ACT_ERRNO\","
+				   "\"syscalls\":[{\"names\":[\"read\",\"frobnicate\"],\"action\":"
+				   "\"SCMP_ACT_ALLOW\"},"
+				   "{\"names\":[\"kexec_lod\"],\"action\":\"SCMP_ACT_ERRNO\"}]}"));
+	assert_finding(&r, "seccomp.unknown-syscall", "linux.seccomp.syscalls[0].names[1]",
+		       HS_ACTION_REFUSE);
 	assert_int_equal(r.report->len, 2);
 	assert_true(r.report->refused);
 	run_free(&r);
 	/* a name that exists, but on another architecture, is no error: it matches nothing here */
-	r = run_cfg(NULL, CONFIG_SECCOMP("{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"architectures\":[\"SCMP_ARCH_X86_64\"],"
-		"\"syscalls\":[{\"names\":[\"arm_fadvise64_64\"],\"action\":\"SCMP_ACT_ERRNO\"}]}"));
+	r = run_cfg(NULL, CONFIG_SECCOMP("{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"architectures\":["
+					 "\"SCMP_ARCH_X86_64\"],"
+					 "\"syscalls\":[{\"names\":[\"arm_fadvise64_64\"],"
+					 "\"action\":\"SCMP_ACT_ERRNO\"}]}"));
 	assert_int_equal(r.report->len, 0);
 	run_free(&r);
-	r = run_cfg(NULL, CONFIG_SECCOMP("{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"architectures\":[\"SCMP_ARCH_PDP11\"]}"));
-	assert_finding(&r, "seccomp.architecture", "linux.seccomp.architectures[0]", HS_ACTION_REFUSE);
+	r = run_cfg(NULL, CONFIG_SECCOMP("{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"architectures\":["
+					 "\"SCMP_ARCH_PDP11\"]}"));
+	assert_finding(&r, "seccomp.architecture", "linux.seccomp.architectures[0]",
+		       HS_ACTION_REFUSE);
 	run_free(&r);
 	r = run_cfg(NULL, CONFIG_SECCOMP("{\"defaultAction\":\"SCMP_ACT_MAYBE\"}"));
 	assert_finding(&r, "seccomp.action", "linux.seccomp.defaultAction", HS_ACTION_REFUSE);
 	run_free(&r);
-	r = run_cfg(NULL, CONFIG_SECCOMP("{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":[{\"names\":[\"read\"],\"action\":\"ALLOW\"}]}"));
+	r = run_cfg(NULL, CONFIG_SECCOMP("{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":[{"
+					 "\"names\":[\"read\"],\"action\":\"ALLOW\"}]}"));
 	assert_finding(&r, "seccomp.action", "linux.seccomp.syscalls[0].action", HS_ACTION_REFUSE);
 	run_free(&r);
 }
 
 static void test_flags_arches_listener(void **state)
 {
-	struct run r = run_cfg("{\"action\":\"refuse\"}", CONFIG_SECCOMP("{\"defaultAction\":\"SCMP_ACT_ERRNO\","
-		"\"flags\":[\"SECCOMP_FILTER_FLAG_TSYNC\",\"SECCOMP_FILTER_FLAG_SPEC_ALLOW\"]}"));
+	struct run r = run_cfg("{\"action\":\"refuse\"}",
+			       CONFIG_SECCOMP("{\"defaultAction\":\"SCMP_ACT_ERRNO\","
+					      "\"flags\":[\"SECCOMP_FILTER_FLAG_TSYNC\",\"SECCOMP_"
+					      "FILTER_FLAG_SPEC_ALLOW\"]}"));
 	assert_finding(&r, "seccomp.flag", "linux.seccomp.flags[1]", HS_ACTION_REFUSE);
 	assert_int_equal(r.report->len, 1);
 	run_free(&r);
-	r = run_cfg(NULL, CONFIG_SECCOMP("{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"flags\":[\"SECCOMP_FILTER_FLAG_BOGUS\"]}"));
+	r = run_cfg(NULL, CONFIG_SECCOMP("{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"flags\":["
+					 "\"SECCOMP_FILTER_FLAG_BOGUS\"]}"));
 	assert_finding(&r, "seccomp.flag", "linux.seccomp.flags[0]", HS_ACTION_REFUSE);
 	run_free(&r);
-	r = run_cfg(NULL, CONFIG_SECCOMP("{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"flags\":[\"SECCOMP_FILTER_FLAG_SPEC_ALLOW\"]}"));
+	r = run_cfg(NULL, CONFIG_SECCOMP("{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"flags\":["
+					 "\"SECCOMP_FILTER_FLAG_SPEC_ALLOW\"]}"));
 	assert_finding(&r, "seccomp.flag", "linux.seccomp.flags[0]", HS_ACTION_REWRITE);
 	assert_true(is_default(&r));
 	run_free(&r);
 #if defined(__x86_64__)
 	/* x32 is an x86_64 ABI: accepted in the list; aarch64 is not this host's */
-	r = run_cfg("{\"action\":\"refuse\"}", CONFIG_SECCOMP("{\"defaultAction\":\"SCMP_ACT_ERRNO\","
-		"\"architectures\":[\"SCMP_ARCH_X86_64\",\"SCMP_ARCH_X32\",\"SCMP_ARCH_AARCH64\"]}"));
-	assert_finding(&r, "seccomp.architecture", "linux.seccomp.architectures[2]", HS_ACTION_REFUSE);
+	r = run_cfg("{\"action\":\"refuse\"}",
+		    CONFIG_SECCOMP("{\"defaultAction\":\"SCMP_ACT_ERRNO\","
+				   "\"architectures\":[\"SCMP_ARCH_X86_64\",\"SCMP_ARCH_X32\","
+				   "\"SCMP_ARCH_AARCH64\"]}"));
+	assert_finding(&r, "seccomp.architecture", "linux.seccomp.architectures[2]",
+		       HS_ACTION_REFUSE);
 	assert_int_equal(r.report->len, 1);
 	run_free(&r);
 #endif
-	const char *notify = CONFIG_SECCOMP("{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"listenerPath\":\"/run/agent.sock\","
-		"\"syscalls\":[{\"names\":[\"mount\"],\"action\":\"SCMP_ACT_NOTIFY\"}]}");
+	const char *notify = CONFIG_SECCOMP(
+	    "{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"listenerPath\":\"/run/agent.sock\","
+	    "\"syscalls\":[{\"names\":[\"mount\"],\"action\":\"SCMP_ACT_NOTIFY\"}]}");
 	r = run_cfg("{\"action\":\"refuse\"}", notify);
 	assert_finding(&r, "seccomp.listener", "linux.seccomp.listenerPath", HS_ACTION_REFUSE);
-	assert_finding(&r, "seccomp.syscall", "linux.seccomp.syscalls[0].names[0]", HS_ACTION_REFUSE);
+	assert_finding(&r, "seccomp.syscall", "linux.seccomp.syscalls[0].names[0]",
+		       HS_ACTION_REFUSE);
 	run_free(&r);
 	r = run_cfg("{\"action\":\"refuse\",\"listener_paths\":[\"/run/agent.sock\"]}", notify);
 	assert_int_equal(r.report->len, 0);
@@ -382,17 +460,20 @@ static void test_flags_arches_listener(void **state)
 
 static void test_annotations(void **state)
 {
-	const char *cfg = "{\"annotations\":{\"run.oci.seccomp_bpf_data\":\"IAAAAAAAAAA=\","
-			  "\"run.oci.seccomp.plugins\":\"/tmp/x.so\",\"io.kubernetes.pod.name\":\"p\"}}";
+	const char *cfg =
+	    "{\"annotations\":{\"run.oci.seccomp_bpf_data\":\"IAAAAAAAAAA=\","
+	    "\"run.oci.seccomp.plugins\":\"/tmp/x.so\",\"io.kubernetes.pod.name\":\"p\"}}";
 	struct run r = run_cfg(NULL, cfg);
-	assert_finding(&r, "seccomp.annotation", "annotations[\"run.oci.seccomp_bpf_data\"]", HS_ACTION_REWRITE);
+	assert_finding(&r, "seccomp.annotation", "annotations[\"run.oci.seccomp_bpf_data\"]",
+		       HS_ACTION_REWRITE);
 	struct hs_json *ann = hs_json_get(r.config, "annotations");
 	assert_int_equal(hs_json_len(ann), 1);
 	assert_non_null(hs_json_get(ann, "io.kubernetes.pod.name"));
 	assert_true(is_default(&r));
 	run_free(&r);
 	r = run_cfg("{\"action\":\"refuse\"}", cfg);
-	assert_finding(&r, "seccomp.annotation", "annotations[\"run.oci.seccomp_bpf_data\"]", HS_ACTION_REFUSE);
+	assert_finding(&r, "seccomp.annotation", "annotations[\"run.oci.seccomp_bpf_data\"]",
+		       HS_ACTION_REFUSE);
 	assert_string_equal(r.report->items[1].path, "annotations[\"run.oci.seccomp.plugins\"]");
 	assert_int_equal(hs_json_len(hs_json_get(r.config, "annotations")), 3);
 	assert_true(r.report->refused);
@@ -404,15 +485,19 @@ static void test_policy_section(void **state)
 	_cleanup_arena_ struct hs_arena *a = hs_arena_new();
 	void *cfg = NULL;
 	struct hs_error err = HS_ERROR_INIT;
-	assert_int_equal(hs_schema_check(parse(a, "{\"action\":\"refuse\",\"listener_paths\":[\"/x\"]}"),
-					 hs_control_seccomp.policy_schema, "controls.seccomp", HS_UNKNOWN_REFUSE, &err), 0);
+	assert_int_equal(hs_schema_check(parse(a, "{\"action\":\"refuse\",\"listener_paths\":[\"/"
+						  "x\"]}"),
+					 hs_control_seccomp.policy_schema, "controls.seccomp",
+					 HS_UNKNOWN_REFUSE, &err),
+			 0);
 	assert_true(hs_schema_check(parse(a, "{\"bogus\":1}"), hs_control_seccomp.policy_schema,
 				    "controls.seccomp", HS_UNKNOWN_REFUSE, &err) < 0);
 	err = (struct hs_error)HS_ERROR_INIT;
 	assert_true(hs_control_seccomp.load(a, parse(a, "{\"action\":\"maybe\"}"), &cfg, &err) < 0);
 	assert_string_equal(err.path, "controls.seccomp.action");
 	err = (struct hs_error)HS_ERROR_INIT;
-	assert_true(hs_control_seccomp.load(a, parse(a, "{\"listener_paths\":[\"agent.sock\"]}"), &cfg, &err) < 0);
+	assert_true(hs_control_seccomp.load(a, parse(a, "{\"listener_paths\":[\"agent.sock\"]}"),
+					    &cfg, &err) < 0);
 	assert_string_equal(err.path, "controls.seccomp.listener_paths");
 }
 

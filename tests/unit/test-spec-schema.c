@@ -41,21 +41,11 @@ static void render(struct lines *l, const char *path, const struct hs_schema *s)
 	char sub[512];
 
 	switch (s->kind) {
-	case HS_S_ANY:
-		add(l, "%s any", path);
-		break;
-	case HS_S_BOOL:
-		add(l, "%s bool", path);
-		break;
-	case HS_S_STRING:
-		add(l, "%s string", path);
-		break;
-	case HS_S_INT:
-		add(l, "%s int %" PRId64 " %" PRId64, path, s->min, s->max);
-		break;
-	case HS_S_UINT:
-		add(l, "%s uint 0 %" PRIu64, path, s->umax);
-		break;
+	case HS_S_ANY: add(l, "%s any", path); break;
+	case HS_S_BOOL: add(l, "%s bool", path); break;
+	case HS_S_STRING: add(l, "%s string", path); break;
+	case HS_S_INT: add(l, "%s int %" PRId64 " %" PRId64, path, s->min, s->max); break;
+	case HS_S_UINT: add(l, "%s uint 0 %" PRIu64, path, s->umax); break;
 	case HS_S_STRUCT:
 		add(l, "%s struct", path);
 		assert_non_null(s->fields);
@@ -77,8 +67,7 @@ static void render(struct lines *l, const char *path, const struct hs_schema *s)
 		snprintf(sub, sizeof(sub), "%s[]", path);
 		render(l, sub, s->item);
 		break;
-	default:
-		fail_msg("%s: unknown schema kind %d", path, (int)s->kind);
+	default: fail_msg("%s: unknown schema kind %d", path, (int)s->kind);
 	}
 }
 
@@ -145,10 +134,22 @@ static void check_kind(const char *kind, const struct hs_schema *s)
 	free(want);
 }
 
-static void test_spec(void **state) { check_kind("spec", &hs_oci_spec); }
-static void test_process(void **state) { check_kind("process", &hs_oci_process); }
-static void test_resources(void **state) { check_kind("resources", &hs_oci_resources); }
-static void test_state(void **state) { check_kind("state", &hs_oci_state); }
+static void test_spec(void **state)
+{
+	check_kind("spec", &hs_oci_spec);
+}
+static void test_process(void **state)
+{
+	check_kind("process", &hs_oci_process);
+}
+static void test_resources(void **state)
+{
+	check_kind("resources", &hs_oci_resources);
+}
+static void test_state(void **state)
+{
+	check_kind("state", &hs_oci_state);
+}
 
 /* The leaves carry Go's exact ranges. */
 static void test_leaves(void **state)

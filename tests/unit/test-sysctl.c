@@ -10,7 +10,9 @@
 
 #include "resctl-fixture.h"
 
-#define NS_ALL "\"namespaces\":[{\"type\":\"pid\"},{\"type\":\"network\"},{\"type\":\"ipc\"},{\"type\":\"mount\"}]"
+#define NS_ALL                                                                                    \
+	"\"namespaces\":[{\"type\":\"pid\"},{\"type\":\"network\"},{\"type\":\"ipc\"},{\"type\":" \
+	"\"mount\"}]"
 #define NS_NO_NET "\"namespaces\":[{\"type\":\"pid\"},{\"type\":\"ipc\"},{\"type\":\"mount\"}]"
 
 static char *config(const char *ns, const char *sysctl)
@@ -19,7 +21,8 @@ static char *config(const char *ns, const char *sysctl)
 
 	snprintf(buf, sizeof(buf),
 		 "{\"ociVersion\":\"1.0.2\",\"process\":{\"args\":[\"sh\"],\"cwd\":\"/\"},"
-		 "\"root\":{\"path\":\"rootfs\"},\"linux\":{%s,\"sysctl\":{%s}}}", ns, sysctl);
+		 "\"root\":{\"path\":\"rootfs\"},\"linux\":{%s,\"sysctl\":{%s}}}",
+		 ns, sysctl);
 	return buf;
 }
 
@@ -28,11 +31,16 @@ static void test_safe_set_allowed(void **state)
 	struct rc_fixture f;
 
 	rc_run(&f, NULL, NULL,
-	       config(NS_ALL, "\"kernel.shm_rmid_forced\":\"1\",\"net.ipv4.ip_local_port_range\":\"1024 65000\","
-			      "\"net/ipv4/tcp_syncookies\":\"1\",\"net.ipv4.ping_group_range\":\"0 0\","
-			      "\"net.ipv4.ip_unprivileged_port_start\":\"80\",\"net.ipv4.tcp_keepalive_time\":\"60\","
-			      "\"net.ipv4.tcp_keepalive_intvl\":\"10\",\"net.ipv4.tcp_keepalive_probes\":\"3\","
-			      "\"net.ipv4.tcp_fin_timeout\":\"30\",\"net.ipv4.ip_local_reserved_ports\":\"8080\""),
+	       config(NS_ALL,
+		      "\"kernel.shm_rmid_forced\":\"1\",\"net.ipv4.ip_local_port_range\":\"1024 "
+		      "65000\","
+		      "\"net/ipv4/tcp_syncookies\":\"1\",\"net.ipv4.ping_group_range\":\"0 0\","
+		      "\"net.ipv4.ip_unprivileged_port_start\":\"80\",\"net.ipv4.tcp_keepalive_"
+		      "time\":\"60\","
+		      "\"net.ipv4.tcp_keepalive_intvl\":\"10\",\"net.ipv4.tcp_keepalive_probes\":"
+		      "\"3\","
+		      "\"net.ipv4.tcp_fin_timeout\":\"30\",\"net.ipv4.ip_local_reserved_ports\":"
+		      "\"8080\""),
 	       HS_EVENT_CREATE);
 	if (rc_count(&f, "sysctl."))
 		rc_dump(&f);
@@ -46,21 +54,23 @@ static void test_not_allowed_slash_and_dot(void **state)
 	struct rc_fixture f;
 	const struct hs_finding *x;
 
-	rc_run(&f, NULL, NULL, config(NS_ALL, "\"kernel/core_pattern\":\"|/x\",\"kernel.domainname\":\"x\""),
+	rc_run(&f, NULL, NULL,
+	       config(NS_ALL, "\"kernel/core_pattern\":\"|/x\",\"kernel.domainname\":\"x\""),
 	       HS_EVENT_CREATE);
 	x = rc_find(&f, "sysctl.not-allowed", "linux.sysctl[\"kernel/core_pattern\"]");
 	assert_non_null(x);
 	assert_int_equal(x->action, HS_ACTION_REFUSE);
 	assert_non_null(strstr(x->message, "kernel.core_pattern"));
-	assert_non_null(rc_find(&f, "sysctl.not-allowed", "linux.sysctl[\"kernel.domainname\"]") ?:
-			rc_find(&f, "sysctl.not-allowed", "linux.sysctl.kernel.domainname"));
+	assert_non_null(rc_find(&f, "sysctl.not-allowed", "linux.sysctl[\"kernel.domainname\"]")
+			    ?: rc_find(&f, "sysctl.not-allowed", "linux.sysctl.kernel.domainname"));
 	assert_true(f.report->refused);
 	rc_done(&f);
 }
 
 static void test_cr8escape_values(void **state)
 {
-	static const char *const bad[] = { "1+kernel.core_pattern=|/x", "1=2", "1\\nkernel.x=1", "1\\r" };
+	static const char *const bad[] = { "1+kernel.core_pattern=|/x", "1=2", "1\\nkernel.x=1",
+					   "1\\r" };
 
 	for (size_t i = 0; i < HS_ARRAY_SIZE(bad); i++) {
 		struct rc_fixture f;
@@ -80,23 +90,28 @@ static void test_net_needs_own_netns(void **state)
 {
 	struct rc_fixture f;
 
-	rc_run(&f, NULL, NULL, config(NS_NO_NET, "\"net.ipv4.tcp_syncookies\":\"1\""), HS_EVENT_CREATE);
+	rc_run(&f, NULL, NULL, config(NS_NO_NET, "\"net.ipv4.tcp_syncookies\":\"1\""),
+	       HS_EVENT_CREATE);
 	assert_non_null(rc_find(&f, "sysctl.host-network", NULL));
 	assert_true(f.report->refused);
 	rc_done(&f);
 	/* A joined netns (a path) counts as the container's: the namespaces control vets it. */
 	rc_run(&f, NULL, NULL,
 	       config("\"namespaces\":[{\"type\":\"network\",\"path\":\"/run/netns/cni-1111\"}]",
-		      "\"net.ipv4.tcp_syncookies\":\"1\""), HS_EVENT_CREATE);
+		      "\"net.ipv4.tcp_syncookies\":\"1\""),
+	       HS_EVENT_CREATE);
 	assert_false(f.report->refused);
 	rc_done(&f);
 	/* ... but the host's own netns joined by path is the host's, by any name */
-	static const char *const host_paths[] = { "/proc/1/ns/net", "/proc/self/ns/net", "/proc/4000/ns/net" };
+	static const char *const host_paths[] = { "/proc/1/ns/net", "/proc/self/ns/net",
+						  "/proc/4000/ns/net" };
 	for (size_t i = 0; i < HS_ARRAY_SIZE(host_paths); i++) {
 		char ns[256];
 
-		snprintf(ns, sizeof(ns), "\"namespaces\":[{\"type\":\"network\",\"path\":\"%s\"}]", host_paths[i]);
-		rc_run(&f, NULL, NULL, config(ns, "\"net.ipv4.tcp_syncookies\":\"1\""), HS_EVENT_CREATE);
+		snprintf(ns, sizeof(ns), "\"namespaces\":[{\"type\":\"network\",\"path\":\"%s\"}]",
+			 host_paths[i]);
+		rc_run(&f, NULL, NULL, config(ns, "\"net.ipv4.tcp_syncookies\":\"1\""),
+		       HS_EVENT_CREATE);
 		if (!rc_find(&f, "sysctl.host-network", NULL))
 			fail_msg("%s not seen as the host's netns", host_paths[i]);
 		rc_done(&f);
@@ -104,7 +119,8 @@ static void test_net_needs_own_netns(void **state)
 	/* a path the host cannot answer for: fail closed */
 	rc_run(&f, NULL, NULL,
 	       config("\"namespaces\":[{\"type\":\"network\",\"path\":\"/run/netns/missing\"}]",
-		      "\"net.ipv4.tcp_syncookies\":\"1\""), HS_EVENT_CREATE);
+		      "\"net.ipv4.tcp_syncookies\":\"1\""),
+	       HS_EVENT_CREATE);
 	assert_non_null(rc_find(&f, "sysctl.host-network", NULL));
 	rc_done(&f);
 }
@@ -120,7 +136,9 @@ static void run_pid1_unreadable(struct rc_fixture *f, const char *doc)
 	assert_int_equal(hs_fake_host_fail(f->host, "ns_host_pid1", EACCES), 0);
 	hs_report_free(f->report);
 	f->report = hs_report_new();
-	assert_int_equal(hs_json_parse(f->arena, doc, strlen(doc), &f->policy->limits, &f->doc, &err), 0);
+	assert_int_equal(hs_json_parse(f->arena, doc, strlen(doc), &f->policy->limits, &f->doc,
+				       &err),
+			 0);
 	f->ctx.report = f->report;
 	f->ctx.config = f->doc;
 	assert_int_equal(hs_policy_check(&f->ctx), 0);
@@ -130,14 +148,16 @@ static void test_net_own_netns_pid1_unreadable(void **state)
 {
 	struct rc_fixture f;
 
-	run_pid1_unreadable(&f, config("\"namespaces\":[{\"type\":\"network\",\"path\":\"/run/netns/cni-1111\"}]",
+	run_pid1_unreadable(&f, config("\"namespaces\":[{\"type\":\"network\",\"path\":\"/run/"
+				       "netns/cni-1111\"}]",
 				       "\"net.ipv4.tcp_syncookies\":\"1\""));
 	if (rc_count(&f, "sysctl."))
 		rc_dump(&f);
 	assert_null(rc_find(&f, "sysctl.host-network", NULL));
 	rc_done(&f);
 	/* hardshim's own netns is still the host's */
-	run_pid1_unreadable(&f, config("\"namespaces\":[{\"type\":\"network\",\"path\":\"/proc/self/ns/net\"}]",
+	run_pid1_unreadable(&f, config("\"namespaces\":[{\"type\":\"network\",\"path\":\"/proc/"
+				       "self/ns/net\"}]",
 				       "\"net.ipv4.tcp_syncookies\":\"1\""));
 	assert_non_null(rc_find(&f, "sysctl.host-network", NULL));
 	rc_done(&f);
@@ -147,7 +167,9 @@ static void test_ipc_sysctl_needs_ipc_ns(void **state)
 {
 	struct rc_fixture f;
 
-	rc_run(&f, NULL, NULL, config("\"namespaces\":[{\"type\":\"network\"}]", "\"kernel.shm_rmid_forced\":\"1\""),
+	rc_run(&f, NULL, NULL,
+	       config("\"namespaces\":[{\"type\":\"network\"}]",
+		      "\"kernel.shm_rmid_forced\":\"1\""),
 	       HS_EVENT_CREATE);
 	assert_non_null(rc_find(&f, "sysctl.host-ipc", NULL));
 	rc_done(&f);
@@ -158,7 +180,8 @@ static void test_duplicate_after_normalization(void **state)
 	struct rc_fixture f;
 
 	rc_run(&f, NULL, NULL,
-	       config(NS_ALL, "\"net.ipv4.tcp_syncookies\":\"1\",\"net/ipv4/tcp_syncookies\":\"0\""),
+	       config(NS_ALL,
+		      "\"net.ipv4.tcp_syncookies\":\"1\",\"net/ipv4/tcp_syncookies\":\"0\""),
 	       HS_EVENT_CREATE);
 	assert_non_null(rc_find(&f, "sysctl.duplicate", NULL));
 	assert_true(f.report->refused);
@@ -196,19 +219,24 @@ static void test_policy_allowlist_and_disabled(void **state)
 	       config(NS_ALL, "\"net.ipv4.tcp_syncookies\":\"1\""), HS_EVENT_CREATE);
 	assert_true(f.report->refused);
 	rc_done(&f);
-	rc_run(&f, "\"sysctl\":{\"enabled\":false}", NULL, config(NS_ALL, "\"kernel.core_pattern\":\"|/x\""),
-	       HS_EVENT_CREATE);
+	rc_run(&f, "\"sysctl\":{\"enabled\":false}", NULL,
+	       config(NS_ALL, "\"kernel.core_pattern\":\"|/x\""), HS_EVENT_CREATE);
 	assert_int_equal(rc_count(&f, "sysctl."), 0);
 	rc_done(&f);
 }
 
 static void test_policy_section_refusals(void **state)
 {
-	rc_policy_refused("\"sysctl\":{\"action\":\"drop\"}", NULL, "sysctl.policy", "controls.sysctl");
-	rc_policy_refused("\"sysctl\":{\"allow\":[\"net.*\"]}", NULL, "sysctl.policy", "controls.sysctl");
-	rc_policy_refused("\"sysctl\":{\"allow\":[\"\"]}", NULL, "sysctl.policy", "controls.sysctl");
-	rc_policy_refused("\"sysctl\":{\"allow\":\"net.core.somaxconn\"}", NULL, "json.type", "controls.sysctl.allow");
-	rc_policy_refused("\"sysctl\":{\"alow\":[]}", NULL, "json.unknown-key", "controls.sysctl.alow");
+	rc_policy_refused("\"sysctl\":{\"action\":\"drop\"}", NULL, "sysctl.policy",
+			  "controls.sysctl");
+	rc_policy_refused("\"sysctl\":{\"allow\":[\"net.*\"]}", NULL, "sysctl.policy",
+			  "controls.sysctl");
+	rc_policy_refused("\"sysctl\":{\"allow\":[\"\"]}", NULL, "sysctl.policy",
+			  "controls.sysctl");
+	rc_policy_refused("\"sysctl\":{\"allow\":\"net.core.somaxconn\"}", NULL, "json.type",
+			  "controls.sysctl.allow");
+	rc_policy_refused("\"sysctl\":{\"alow\":[]}", NULL, "json.unknown-key",
+			  "controls.sysctl.alow");
 }
 
 int main(void)

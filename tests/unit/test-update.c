@@ -13,8 +13,9 @@
 #include "hs-cli.h"
 #include "resctl-fixture.h"
 
-#define CONTROLS "\"resources\":{\"pids_default\":100,\"pids_max\":1000,\"memory_default\":268435456," \
-		 "\"memory_max\":1073741824,\"cpu_shares_max\":2048,\"cpu_millicores_max\":2000}"
+#define CONTROLS                                                                              \
+	"\"resources\":{\"pids_default\":100,\"pids_max\":1000,\"memory_default\":268435456," \
+	"\"memory_max\":1073741824,\"cpu_shares_max\":2048,\"cpu_millicores_max\":2000}"
 
 struct upd {
 	struct hs_policy *policy;
@@ -95,13 +96,15 @@ static void test_flags_over_max_refused(void **state)
 	refused("resources.pids-max", "--pids-limit", "--pids-limit", "1001", NULL);
 	refused("resources.memory-max", "--memory", "--memory", "1073741825", NULL);
 	refused("resources.cpu-shares-max", "--cpu-share", "--cpu-share", "4096", NULL);
-	refused("resources.cpu-max", "--cpu-quota", "--cpu-quota", "300000", "--cpu-period", "100000", NULL);
+	refused("resources.cpu-max", "--cpu-quota", "--cpu-quota", "300000", "--cpu-period",
+		"100000", NULL);
 	refused("resources.cpu-realtime", "--cpu-rt-runtime", "--cpu-rt-runtime", "1000", NULL);
 }
 
 static void test_flags_spelling_refused(void **state)
 {
-	static const char *const bad[] = { "010", "0x10", "1_0", "1g", "1e3", "+5", " 5", "", "-0", "99999999999999999999" };
+	static const char *const bad[] = { "010", "0x10", "1_0", "1g", "1e3",
+					   "+5",  " 5",   "",    "-0", "99999999999999999999" };
 
 	for (size_t i = 0; i < HS_ARRAY_SIZE(bad); i++) {
 		char tok[64];
@@ -110,15 +113,18 @@ static void test_flags_spelling_refused(void **state)
 		refused("update.bad-value", "--pids-limit", tok, NULL);
 	}
 	refused("update.bad-value", "--cpu-share", "--cpu-share", "-5", NULL);
-	refused("update.repeated-option", "--pids-limit", "--pids-limit", "10", "--pids-limit", "-1", NULL);
+	refused("update.repeated-option", "--pids-limit", "--pids-limit", "10", "--pids-limit",
+		"-1", NULL);
 }
 
 static void test_flags_within_limits_pass(void **state)
 {
 	struct upd u;
 
-	assert_int_equal(update(&u, NULL, "--pids-limit", "500", "--memory=536870912", "--cpu-share", "1024",
-				"--cpu-quota", "150000", "--cpuset-cpus", "0", NULL), 0);
+	assert_int_equal(update(&u, NULL, "--pids-limit", "500", "--memory=536870912",
+				"--cpu-share", "1024", "--cpu-quota", "150000", "--cpuset-cpus",
+				"0", NULL),
+			 0);
 	done(&u);
 	/* 0: "not set", the runtimes change nothing */
 	assert_int_equal(update(&u, NULL, "--pids-limit=0", "--memory", "0", NULL), 0);
@@ -145,7 +151,8 @@ static char *read_all(const char *path)
 {
 	char *buf = NULL;
 	size_t len;
-	int fd = open(path, O_RDONLY | O_CLOEXEC); /* as runc and crun open it: following the link */
+	int fd =
+	    open(path, O_RDONLY | O_CLOEXEC); /* as runc and crun open it: following the link */
 
 	assert_true(fd >= 0);
 	assert_int_equal(hs_read_fd(fd, 1 << 20, &buf, &len, NULL), 0);
@@ -156,7 +163,9 @@ static char *read_all(const char *path)
 static void test_resources_file(void **state)
 {
 	struct upd u;
-	char *file = write_tmp("{ \"pids\": {\"limit\": 500}, \"memory\": {\"limit\": 536870912} }"), *out;
+	char *file =
+		 write_tmp("{ \"pids\": {\"limit\": 500}, \"memory\": {\"limit\": 536870912} }"),
+	     *out;
 	const char *v;
 
 	assert_int_equal(update(&u, NULL, "--resources", file, NULL), 0);
@@ -178,7 +187,11 @@ static void test_resources_file(void **state)
 	done(&u);
 
 	/* "=" form */
-	assert_int_equal(update(&u, NULL, "--resources=" "/dev/null", NULL), 1); /* not a regular file */
+	assert_int_equal(update(&u, NULL,
+				"--resources="
+				"/dev/null",
+				NULL),
+			 1); /* not a regular file */
 	assert_string_equal(u.err.rule, "update.resources");
 	done(&u);
 	unlink(file);
@@ -195,9 +208,11 @@ static void test_resources_file_refused(void **state)
 	done(&u);
 	unlink(file);
 	/* strict core: case-variant key, duplicate key, trailing data */
-	static const char *const bad[] = { "{\"Pids\":{\"limit\":5}}", "{\"pids\":{\"limit\":5,\"limit\":-1}}",
+	static const char *const bad[] = { "{\"Pids\":{\"limit\":5}}",
+					   "{\"pids\":{\"limit\":5,\"limit\":-1}}",
 					   "{\"pids\":{\"limit\":5}} {\"pids\":{\"limit\":-1}}",
-					   "{\"memory\":{\"limit\":1.0}}", "{\"unified\":{\"pids.max\":\"max\"}}",
+					   "{\"memory\":{\"limit\":1.0}}",
+					   "{\"unified\":{\"pids.max\":\"max\"}}",
 					   "{\"devices\":[{\"allow\":true,\"access\":\"rwm\"}]}" };
 	for (size_t i = 0; i < HS_ARRAY_SIZE(bad); i++) {
 		file = write_tmp(bad[i]);
@@ -232,7 +247,8 @@ static void test_resources_stdin(void **state)
 
 static void test_resources_mixed_refused(void **state)
 {
-	refused("update.mixed-options", "--resources", "--resources", "-", "--pids-limit", "10", NULL);
+	refused("update.mixed-options", "--resources", "--resources", "-", "--pids-limit", "10",
+		NULL);
 }
 
 static void test_exception_from_runtime_state(void **state)
@@ -241,17 +257,19 @@ static void test_exception_from_runtime_state(void **state)
 	int fd = mkstemp(rt);
 	struct upd u;
 	const char *script =
-		"#!/bin/sh\n"
-		"# fake runtime: `state ID` with the annotations the container was created with\n"
-		"[ \"$1\" = state ] && [ \"$2\" = ctr1 ] || exit 1\n"
-		"echo '{\"ociVersion\":\"1.0.2\",\"id\":\"ctr1\",\"status\":\"running\",\"pid\":1,"
-		"\"bundle\":\"/x\",\"annotations\":{\"io.kubernetes.cri.sandbox-namespace\":\"ci\"}}'\n";
+	    "#!/bin/sh\n"
+	    "# fake runtime: `state ID` with the annotations the container was created with\n"
+	    "[ \"$1\" = state ] && [ \"$2\" = ctr1 ] || exit 1\n"
+	    "echo '{\"ociVersion\":\"1.0.2\",\"id\":\"ctr1\",\"status\":\"running\",\"pid\":1,"
+	    "\"bundle\":\"/"
+	    "x\",\"annotations\":{\"io.kubernetes.cri.sandbox-namespace\":\"ci\"}}'\n";
 
 	assert_true(fd >= 0);
 	assert_int_equal(hs_write_all(fd, script, strlen(script)), 0);
 	close(fd);
 	chmod(rt, 0755);
-	next_exceptions = "{\"name\":\"builders\",\"match\":{\"annotations\":{\"io.kubernetes.cri.sandbox-namespace\":\"ci\"}},"
+	next_exceptions = "{\"name\":\"builders\",\"match\":{\"annotations\":{\"io.kubernetes.cri."
+			  "sandbox-namespace\":\"ci\"}},"
 			  "\"controls\":{\"resources\":{\"pids_max\":4096}}}";
 	next_runtime = rt;
 	assert_int_equal(update(&u, NULL, "--pids-limit", "3000", NULL), 0);
@@ -266,7 +284,8 @@ static void test_exception_from_runtime_state(void **state)
 	done(&u);
 	/* a different namespace in the state: the base policy */
 	next_runtime = rt;
-	next_exceptions = "{\"name\":\"other\",\"match\":{\"annotations\":{\"io.kubernetes.cri.sandbox-namespace\":\"prod\"}},"
+	next_exceptions = "{\"name\":\"other\",\"match\":{\"annotations\":{\"io.kubernetes.cri."
+			  "sandbox-namespace\":\"prod\"}},"
 			  "\"controls\":{\"resources\":{\"pids_max\":4096}}}";
 	assert_int_equal(update(&u, NULL, "--pids-limit", "3000", NULL), 1);
 	done(&u);

@@ -2,8 +2,9 @@
  * user: never uid 0, gid 0 or supplementary group 0; umask with 022; on create and exec. */
 #include "procctl-harness.h"
 
-#define CFG_USER(user) H_CONFIG("{\"path\":\"rootfs\",\"readonly\":true}", \
-	"{\"args\":[\"sh\"],\"cwd\":\"/\",\"user\":" user "}")
+#define CFG_USER(user)                                      \
+	H_CONFIG("{\"path\":\"rootfs\",\"readonly\":true}", \
+		 "{\"args\":[\"sh\"],\"cwd\":\"/\",\"user\":" user "}")
 
 static void test_root_remapped(void **state)
 {
@@ -19,7 +20,8 @@ static void test_root_remapped(void **state)
 	h_expect(&h, "user.additional-gids", "process.user.additionalGids[2]", HS_ACTION_REWRITE);
 	assert_false(h.pl.report->refused);
 	u = hs_json_get(hs_json_get(h.pl.tree, "process"), "user");
-	assert_true(h_out_has(&h, "\"user\":{\"uid\":65534,\"gid\":65534,\"additionalGids\":[10,20]}"));
+	assert_true(
+	    h_out_has(&h, "\"user\":{\"uid\":65534,\"gid\":65534,\"additionalGids\":[10,20]}"));
 	assert_non_null(u);
 	h_done(&h);
 }
@@ -86,7 +88,8 @@ static void test_exec_process_document(void **state)
 	struct harness h;
 
 	h_setup(&h, "user", NULL);
-	h_run_event(&h, &hs_oci_process, "{\"args\":[\"id\"],\"cwd\":\"/\",\"user\":{\"uid\":0,\"gid\":0}}",
+	h_run_event(&h, &hs_oci_process,
+		    "{\"args\":[\"id\"],\"cwd\":\"/\",\"user\":{\"uid\":0,\"gid\":0}}",
 		    HS_EVENT_EXEC);
 	/* paths of a process document are relative to it */
 	h_expect(&h, "user.root", "user.uid", HS_ACTION_REWRITE);
@@ -101,12 +104,13 @@ static void test_mapping_to_host_root_refused(void **state)
 	struct harness h;
 
 	h_setup(&h, "user", NULL);
-	h_run(&h, "{\"ociVersion\":\"1.0.2\",\"root\":{\"path\":\"rootfs\"},"
-		  "\"process\":{\"args\":[\"sh\"],\"cwd\":\"/\",\"user\":{\"uid\":1000,\"gid\":1000}},"
-		  "\"linux\":{\"namespaces\":[{\"type\":\"user\"}],"
-		  "\"uidMappings\":[{\"containerID\":0,\"hostID\":100000,\"size\":1000},"
-		  "{\"containerID\":1000,\"hostID\":0,\"size\":1}],"
-		  "\"gidMappings\":[{\"containerID\":65534,\"hostID\":0,\"size\":1}]}}");
+	h_run(&h,
+	      "{\"ociVersion\":\"1.0.2\",\"root\":{\"path\":\"rootfs\"},"
+	      "\"process\":{\"args\":[\"sh\"],\"cwd\":\"/\",\"user\":{\"uid\":1000,\"gid\":1000}},"
+	      "\"linux\":{\"namespaces\":[{\"type\":\"user\"}],"
+	      "\"uidMappings\":[{\"containerID\":0,\"hostID\":100000,\"size\":1000},"
+	      "{\"containerID\":1000,\"hostID\":0,\"size\":1}],"
+	      "\"gidMappings\":[{\"containerID\":65534,\"hostID\":0,\"size\":1}]}}");
 	h_expect(&h, "user.host-root-mapping", "linux.uidMappings[1]", HS_ACTION_REFUSE);
 	h_expect(&h, "user.host-root-mapping", "linux.gidMappings[0]", HS_ACTION_REFUSE);
 	assert_true(h.pl.report->refused);
@@ -114,11 +118,12 @@ static void test_mapping_to_host_root_refused(void **state)
 
 	/* a mapping that stays away from host 0 is fine */
 	h_setup(&h, "user", NULL);
-	h_run(&h, "{\"ociVersion\":\"1.0.2\",\"root\":{\"path\":\"rootfs\"},"
-		  "\"process\":{\"args\":[\"sh\"],\"cwd\":\"/\",\"user\":{\"uid\":1000,\"gid\":1000}},"
-		  "\"linux\":{\"namespaces\":[{\"type\":\"user\"}],"
-		  "\"uidMappings\":[{\"containerID\":0,\"hostID\":100000,\"size\":65536}],"
-		  "\"gidMappings\":[{\"containerID\":0,\"hostID\":100000,\"size\":65536}]}}");
+	h_run(&h,
+	      "{\"ociVersion\":\"1.0.2\",\"root\":{\"path\":\"rootfs\"},"
+	      "\"process\":{\"args\":[\"sh\"],\"cwd\":\"/\",\"user\":{\"uid\":1000,\"gid\":1000}},"
+	      "\"linux\":{\"namespaces\":[{\"type\":\"user\"}],"
+	      "\"uidMappings\":[{\"containerID\":0,\"hostID\":100000,\"size\":65536}],"
+	      "\"gidMappings\":[{\"containerID\":0,\"hostID\":100000,\"size\":65536}]}}");
 	assert_null(h_find(&h, "user.host-root-mapping", NULL));
 	assert_false(h.pl.report->refused);
 	h_done(&h);

@@ -57,7 +57,8 @@ static inline int cf_load(struct control_fixture *f, const char *section, struct
 	struct hs_error e = HS_ERROR_INIT;
 
 	if (s && f->control->policy_schema &&
-	    hs_schema_check(s, f->control->policy_schema, "controls", HS_UNKNOWN_REFUSE, err ? err : &e) < 0)
+	    hs_schema_check(s, f->control->policy_schema, "controls", HS_UNKNOWN_REFUSE,
+			    err ? err : &e) < 0)
 		return -HS_ECONFIG;
 	return f->control->load(f->arena, s, &f->cfg, err ? err : &e);
 }
@@ -99,7 +100,8 @@ static inline const struct hs_finding *cf_expect(const struct control_fixture *f
 	if (!x) {
 		for (size_t i = 0; i < f->report->len; i++)
 			print_message("  have %s %s %s: %s\n", f->report->items[i].rule,
-				      f->report->items[i].path, hs_action_name(f->report->items[i].action),
+				      f->report->items[i].path,
+				      hs_action_name(f->report->items[i].action),
 				      f->report->items[i].message);
 		fail_msg("expected %s at %s (%s)", rule, path ? path : "*", hs_action_name(action));
 	}

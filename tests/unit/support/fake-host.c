@@ -13,7 +13,7 @@
 #include "hs-util.h"
 
 #define FAKE_MAX_LINKS 40
-#define FAKE_DEV 8
+#define FAKE_DEV       8
 
 enum fake_kind { FAKE_DIR, FAKE_FILE, FAKE_SYMLINK, FAKE_MAGIC, FAKE_NS };
 
@@ -28,7 +28,7 @@ struct fake_entry {
 	int nstype;   /* FAKE_NS */
 };
 
-static const char *const oci_ns_types[] = { "mount", "pid",  "ipc",    "uts",
+static const char *const oci_ns_types[] = { "mount",   "pid",    "ipc",  "uts",
 					    "network", "cgroup", "user", "time" };
 #define N_NS HS_ARRAY_SIZE(oci_ns_types)
 
@@ -45,8 +45,10 @@ struct hs_fake_host {
 	char **contexts;
 	size_t n_contexts;
 	int fail_canonicalize, fail_file_id, fail_ns_inspect, fail_ns_host, fail_ns_host_pid1,
-		fail_aa, fail_se, fail_mount;
-	struct { char *target, *fstype; } *mounts;
+	    fail_aa, fail_se, fail_mount;
+	struct {
+		char *target, *fstype;
+	} * mounts;
 	size_t n_mounts;
 	char **busy_cgroups;
 	size_t n_busy_cgroups;
@@ -142,12 +144,14 @@ static int add_entry(struct hs_fake_host *fh, const char *path, enum fake_kind k
 	return 0;
 }
 
-int hs_fake_host_add_dir(struct hs_fake_host *fh, const char *path, uid_t uid, gid_t gid, mode_t perm)
+int hs_fake_host_add_dir(struct hs_fake_host *fh, const char *path, uid_t uid, gid_t gid,
+			 mode_t perm)
 {
 	return add_entry(fh, path, FAKE_DIR, uid, gid, S_IFDIR | (perm & 07777), NULL);
 }
 
-int hs_fake_host_add_file(struct hs_fake_host *fh, const char *path, uid_t uid, gid_t gid, mode_t perm)
+int hs_fake_host_add_file(struct hs_fake_host *fh, const char *path, uid_t uid, gid_t gid,
+			  mode_t perm)
 {
 	return add_entry(fh, path, FAKE_FILE, uid, gid, S_IFREG | (perm & 07777), NULL);
 }
@@ -343,7 +347,8 @@ static int fake_walk(struct hs_fake_host *fh, struct hs_arena *a, const char *pa
 		return hs_error_set(err, -EINVAL, "host.relative-path", path ? path : "", -1,
 				    "not an absolute path");
 	if (strlen(path) >= PATH_MAX)
-		return hs_error_set(err, -ENAMETOOLONG, "host.path-too-long", "", -1, "path too long");
+		return hs_error_set(err, -ENAMETOOLONG, "host.path-too-long", "", -1,
+				    "path too long");
 	rest = strdup(path);
 	comps = hs_arena_alloc(a, cap * sizeof(*comps));
 	if (!rest || !comps)
@@ -351,8 +356,9 @@ static int fake_walk(struct hs_fake_host *fh, struct hs_arena *a, const char *pa
 
 	/* components[] mirrors cur: index 0 is "/". */
 	struct fake_entry *root = lookup(fh, "/");
-	comps[n++] = (struct hs_path_component){ .path = "/", .uid = root->uid, .gid = root->gid,
-						 .mode = root->mode, .id = root->id };
+	comps[n++] = (struct hs_path_component){
+		.path = "/", .uid = root->uid, .gid = root->gid, .mode = root->mode, .id = root->id
+	};
 	p = rest;
 	for (;;) {
 		const char *c;
@@ -375,7 +381,8 @@ static int fake_walk(struct hs_fake_host *fh, struct hs_arena *a, const char *pa
 		}
 		r = path_push(cur, c, len);
 		if (r < 0)
-			return hs_error_set(err, r, "host.path-too-long", path, -1, "path too long");
+			return hs_error_set(err, r, "host.path-too-long", path, -1,
+					    "path too long");
 		if (!exists)
 			continue; /* lexical only past the first missing component */
 		if (!S_ISDIR(comps[n - 1].mode))
@@ -475,9 +482,11 @@ static int fake_ns_inspect(const struct hs_host *h, const char *path, int *ret_n
 				    "fake host: ns_inspect fails");
 	e = resolve_follow(fh, path);
 	if (!e)
-		return hs_error_set(err, -ENOENT, "host.namespace", path, -1, "no such namespace file");
+		return hs_error_set(err, -ENOENT, "host.namespace", path, -1,
+				    "no such namespace file");
 	if (e->kind != FAKE_NS)
-		return hs_error_set(err, -EINVAL, "host.namespace", path, -1, "not a namespace file");
+		return hs_error_set(err, -EINVAL, "host.namespace", path, -1,
+				    "not a namespace file");
 	*ret_nstype = e->nstype;
 	*ret_id = e->id;
 	return 0;
@@ -542,7 +551,8 @@ static int fake_mount_fstype(const struct hs_host *h, struct hs_arena *a, const 
 	bool found = false;
 
 	if (fh->fail_mount)
-		return hs_error_set(err, fh->fail_mount, "host.mountinfo", path, -1, "invented failure");
+		return hs_error_set(err, fh->fail_mount, "host.mountinfo", path, -1,
+				    "invented failure");
 	for (size_t i = 0; i < fh->n_mounts; i++) {
 		const char *t = fh->mounts[i].target;
 		size_t l = strlen(t);
@@ -604,14 +614,14 @@ struct hs_fake_host *hs_fake_host_new(void)
 	return fh;
 }
 
-#define NSFS_DEV 4
+#define NSFS_DEV    4
 #define HOST_NS_INO 4026531835u
-#define POD_NS_INO 4026532200u
+#define POD_NS_INO  4026532200u
 
 static int add_proc_pid(struct hs_fake_host *fh, const char *pid, ino_t ns_base)
 {
 	static const char *const magic[] = { "root", "cwd", "exe", "fd/0", "fd/1", "fd/2", "fd/3" };
-	static const char *const proc_names[N_NS] = { "mnt", "pid", "ipc", "uts",
+	static const char *const proc_names[N_NS] = { "mnt", "pid",    "ipc",  "uts",
 						      "net", "cgroup", "user", "time" };
 	char p[128];
 	int r = 0;
@@ -631,11 +641,27 @@ static int add_proc_pid(struct hs_fake_host *fh, const char *pid, ino_t ns_base)
 struct hs_fake_host *hs_fake_host_new_default(void)
 {
 	static const char *const root_dirs[] = {
-		"/etc/kubernetes", "/usr/bin", "/usr/sbin", "/usr/lib", "/usr/lib64", "/boot",
-		"/var/log", "/run/containerd", "/run/containers/storage", "/run/netns",
-		"/var/lib/docker", "/var/lib/containerd", "/var/lib/containers/storage",
-		"/var/lib/kubelet", "/var/lib/etcd", "/srv/data", "/dev", "/sys/fs/cgroup",
-		"/sys/fs/bpf", "/proc", "/lib/modules",
+		"/etc/kubernetes",
+		"/usr/bin",
+		"/usr/sbin",
+		"/usr/lib",
+		"/usr/lib64",
+		"/boot",
+		"/var/log",
+		"/run/containerd",
+		"/run/containers/storage",
+		"/run/netns",
+		"/var/lib/docker",
+		"/var/lib/containerd",
+		"/var/lib/containers/storage",
+		"/var/lib/kubelet",
+		"/var/lib/etcd",
+		"/srv/data",
+		"/dev",
+		"/sys/fs/cgroup",
+		"/sys/fs/bpf",
+		"/proc",
+		"/lib/modules",
 	};
 	struct hs_fake_host *fh = hs_fake_host_new();
 	int r = 0;
@@ -669,7 +695,8 @@ struct hs_fake_host *hs_fake_host_new_default(void)
 	if (r == 0)
 		r = hs_fake_host_add_file(fh, "/dev/null", 0, 0, 0666);
 	if (r == 0)
-		r = hs_fake_host_add_ns(fh, "/run/netns/cni-1111", CLONE_NEWNET, NSFS_DEV, POD_NS_INO + 4);
+		r = hs_fake_host_add_ns(fh, "/run/netns/cni-1111", CLONE_NEWNET, NSFS_DEV,
+					POD_NS_INO + 4);
 	if (r == 0)
 		r = hs_fake_host_add_symlink(fh, "/proc/self", "4000");
 	if (r == 0)
@@ -686,16 +713,18 @@ struct hs_fake_host *hs_fake_host_new_default(void)
 	if (r == 0)
 		r = hs_fake_host_add_dir(fh, "/lib", 0, 0, 0755);
 	static const char *const mounts[][2] = {
-		{ "/", "ext4" },	  { "/proc", "proc" },	    { "/sys", "sysfs" },
-		{ "/sys/fs/cgroup", "cgroup2" }, { "/sys/fs/bpf", "bpf" }, { "/dev", "devtmpfs" },
-		{ "/run", "tmpfs" },	  { "/tmp", "tmpfs" },
+		{ "/", "ext4" },          { "/proc", "proc" },
+		{ "/sys", "sysfs" },      { "/sys/fs/cgroup", "cgroup2" },
+		{ "/sys/fs/bpf", "bpf" }, { "/dev", "devtmpfs" },
+		{ "/run", "tmpfs" },      { "/tmp", "tmpfs" },
 	};
 	for (size_t i = 0; r == 0 && i < HS_ARRAY_SIZE(mounts); i++)
 		r = hs_fake_host_add_mount(fh, mounts[i][0], mounts[i][1]);
 	for (size_t i = 0; r == 0 && i < N_NS; i++) {
 		r = hs_fake_host_set_host_ns(fh, oci_ns_types[i], 1, NSFS_DEV, HOST_NS_INO + i);
 		if (r == 0)
-			r = hs_fake_host_set_host_ns(fh, oci_ns_types[i], 0, NSFS_DEV, HOST_NS_INO + i);
+			r = hs_fake_host_set_host_ns(fh, oci_ns_types[i], 0, NSFS_DEV,
+						     HOST_NS_INO + i);
 	}
 	if (r < 0) {
 		hs_fake_host_free(fh);

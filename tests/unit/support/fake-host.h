@@ -49,22 +49,28 @@ struct hs_fake_host *hs_fake_host_new(void);
  */
 struct hs_fake_host *hs_fake_host_new_default(void);
 void hs_fake_host_free(struct hs_fake_host *fh);
-static inline void hs_fake_host_freep(struct hs_fake_host **fh) { hs_fake_host_free(*fh); }
+static inline void hs_fake_host_freep(struct hs_fake_host **fh)
+{
+	hs_fake_host_free(*fh);
+}
 #define _cleanup_fake_host_ _cleanup_(hs_fake_host_freep)
 
 /* The struct hs_host to hand to a check (valid until hs_fake_host_free). */
 const struct hs_host *hs_fake_host_get(struct hs_fake_host *fh);
 
 /* Entries. An existing entry at path is replaced. Return 0 or -ENOMEM/-EINVAL. */
-int hs_fake_host_add_dir(struct hs_fake_host *fh, const char *path, uid_t uid, gid_t gid, mode_t perm);
-int hs_fake_host_add_file(struct hs_fake_host *fh, const char *path, uid_t uid, gid_t gid, mode_t perm);
+int hs_fake_host_add_dir(struct hs_fake_host *fh, const char *path, uid_t uid, gid_t gid,
+			 mode_t perm);
+int hs_fake_host_add_file(struct hs_fake_host *fh, const char *path, uid_t uid, gid_t gid,
+			  mode_t perm);
 /* An ordinary symlink: canonicalize follows it (target relative to the link's directory or absolute). */
 int hs_fake_host_add_symlink(struct hs_fake_host *fh, const char *path, const char *target);
 /* A magic link (/proc/<pid>/root, /proc/<pid>/fd/N): canonicalize refuses a path through it. */
 int hs_fake_host_add_magic(struct hs_fake_host *fh, const char *path);
 /* A namespace file of CLONE_NEW* type nstype with identity (dev, ino): ns_inspect answers it.
  * Also a path component (a file) for canonicalize. */
-int hs_fake_host_add_ns(struct hs_fake_host *fh, const char *path, int nstype, dev_t dev, ino_t ino);
+int hs_fake_host_add_ns(struct hs_fake_host *fh, const char *path, int nstype, dev_t dev,
+			ino_t ino);
 /* Force an entry's identity (aliases, same inode under two names). -ENOENT if absent. */
 int hs_fake_host_set_id(struct hs_fake_host *fh, const char *path, dev_t dev, ino_t ino);
 /* Identity of an entry (after following no links), for asserting; -ENOENT if absent. */

@@ -22,7 +22,8 @@ int rc_policy_load(const char *controls, const char *exceptions, struct hs_polic
 	 * other's refusal; the others are switched off unless the test names them. */
 	fprintf(f, "{\"runtime\":\"/usr/bin/runc\",\"controls\":{%s", controls ? controls : "");
 	for (size_t i = 0, first = !controls || !*controls; i < hs_n_controls; i++) {
-		static const char *const ours[] = { "devices", "sysctl", "resources", "annotations", "hooks" };
+		static const char *const ours[] = { "devices", "sysctl", "resources", "annotations",
+						    "hooks" };
 		const char *n = hs_controls[i]->name;
 		char key[64];
 		bool keep = false;
@@ -54,8 +55,8 @@ void rc_policy_refused(const char *controls, const char *exceptions, const char 
 		fail_msg("policy accepted: %s %s", controls, exceptions ? exceptions : "");
 	}
 	if (strcmp(err.rule, rule) || (path && strcmp(err.path, path)))
-		fail_msg("%s: got %s at %s (%s), want %s at %s", controls, err.rule, err.path, err.msg,
-			 rule, path ? path : "*");
+		fail_msg("%s: got %s at %s (%s), want %s at %s", controls, err.rule, err.path,
+			 err.msg, rule, path ? path : "*");
 }
 
 void rc_run_opts(struct rc_fixture *f, const char *controls, const char *exceptions,
@@ -76,9 +77,12 @@ void rc_run_opts(struct rc_fixture *f, const char *controls, const char *excepti
 	if (hs_json_parse(f->arena, doc, strlen(doc), &f->policy->limits, &f->doc, &err) < 0 ||
 	    hs_schema_check(f->doc, schema, "", HS_UNKNOWN_PRESERVE, &err) < 0)
 		fail_msg("document refused: %s %s %s", err.rule, err.path, err.msg);
-	f->ctx = (struct hs_check_ctx){ .arena = f->arena, .policy = f->policy,
-					.host = hs_fake_host_get(f->host), .report = f->report,
-					.event = ev, .no_rewrite = no_rewrite };
+	f->ctx = (struct hs_check_ctx){ .arena = f->arena,
+					.policy = f->policy,
+					.host = hs_fake_host_get(f->host),
+					.report = f->report,
+					.event = ev,
+					.no_rewrite = no_rewrite };
 	if (ev == HS_EVENT_UPDATE)
 		f->ctx.resources = f->doc;
 	else
