@@ -13,7 +13,7 @@
 
 extern char **environ;
 
-#define STATE_MAX_BYTES (256u * 1024u)
+#define STATE_MAX_BYTES ((size_t)256 * 1024)
 
 int hs_check_owner(const struct stat *st, const char *rule, const char *path, struct hs_error *err)
 {
