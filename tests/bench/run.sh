@@ -35,9 +35,11 @@ bundle() { # dir
 	chmod 0644 "$1/config.json"
 }
 
-printf '%-44s %12s %12s %12s %10s\n' "measurement (median µs, $N runs)" "runtime" "floor" "hardshim" "added µs" | tee "$out/results.txt"
+printf '%-44s %12s %12s %12s %10s %9s %9s\n' "measurement (median µs, $N runs)" "runtime" "floor" \
+	"hardshim" "added µs" "hs/floor" "hs/rt" | tee "$out/results.txt"
 row() { # label runtime-median floor-median hardshim-median
-	printf '%-44s %12s %12s %12s %10s\n' "$1" "$2" "$3" "$4" "$(echo "$4 - $3" | bc)" | tee -a "$out/results.txt"
+	printf '%-44s %12s %12s %12s %10s %9s %9s\n' "$1" "$2" "$3" "$4" "$(echo "$4 - $3" | bc)" \
+		"$(echo "scale=3; $4 / $3" | bc)" "$(echo "scale=3; $4 / $2" | bc)" | tee -a "$out/results.txt"
 }
 med() { "$out/timeit" "$@" | cut -d' ' -f1; }
 
