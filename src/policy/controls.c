@@ -22,15 +22,26 @@ extern const struct hs_control hs_control_seccomp;
 extern const struct hs_control hs_control_mac;
 extern const struct hs_control hs_control_egress;
 
+/* One row per control, in the order they run (tests read this table): */
+/* clang-format off */
 const struct hs_control *const hs_controls[] = {
-	&hs_control_rootfs,       &hs_control_user,
-	&hs_control_capabilities, &hs_control_process,
-	&hs_control_mounts,       &hs_control_namespaces,
-	&hs_control_devices,      &hs_control_sysctl,
-	&hs_control_resources,    &hs_control_cgroups,
-	&hs_control_annotations,  &hs_control_hooks,
-	&hs_control_seccomp,      &hs_control_mac,
-	&hs_control_egress,       NULL,
+	&hs_control_rootfs,
+	&hs_control_user,
+	&hs_control_capabilities,
+	&hs_control_process,
+	&hs_control_mounts,
+	&hs_control_namespaces,
+	&hs_control_devices,
+	&hs_control_sysctl,
+	&hs_control_resources,
+	&hs_control_cgroups,
+	&hs_control_annotations,
+	&hs_control_hooks,
+	&hs_control_seccomp,
+	&hs_control_mac,
+	&hs_control_egress,
+	NULL,
 };
+/* clang-format on */
 
 const size_t hs_n_controls = HS_ARRAY_SIZE(hs_controls) - 1;
