@@ -190,6 +190,7 @@ scenario_hostile_refused() {
 
 # containerd's CRI plugin reaches hardshim through the config.toml runtime entry
 # (runtime_type io.containerd.runc.v2, options.BinaryName): the entry this suite's daemon has.
+# Pods and containers through it, with the kubelet's CRI calls: cri.bats.
 @test "containerd config.toml runtime entry (options.BinaryName) is loaded by the daemon" {
 	run ctr --address "$CD_SOCK" plugins ls
 	echo "$output"
@@ -197,8 +198,4 @@ scenario_hostile_refused() {
 	grep -qF "Runtimes:map[hardshim:{Type:io.containerd.runc.v2 " "$CD/containerd.log"
 	grep -qF "Options:map[BinaryName:$E2E_BIN]" "$CD/containerd.log"
 	grep -qF "RestrictOOMScoreAdj:true" "$CD/containerd.log"
-}
-
-@test "containerd CRI: a pod and container through the hardshim runtime handler" {
-	skip "no CRI client on this machine (crictl is not packaged in Debian 12): the runtime entry is only used by CRI"
 }

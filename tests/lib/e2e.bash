@@ -155,7 +155,7 @@ containerd_start() {
 		  address = "$CD/debug.sock"
 		[plugins."io.containerd.grpc.v1.cri"]
 		  restrict_oom_score_adj = true
-		  sandbox_image = "$E2E_IMAGE"
+		  sandbox_image = "${CD_SANDBOX_IMAGE:-$E2E_IMAGE}"
 		  [plugins."io.containerd.grpc.v1.cri".cni]
 		    bin_dir = "/usr/lib/cni"
 		    conf_dir = "$CD/cni"
@@ -168,7 +168,10 @@ containerd_start() {
 		${1:-}
 	EOF
 	mkdir -p "$CD/cni"
-	containerd --config "$CD/config.toml" >"$CD/containerd.log" 2>&1 &
+	# In CD_NETNS (a test-made network namespace) when set: the CRI suite's CNI bridge and its
+	# pods' veths then never touch the host's network. nsenter execs, so $! is containerd.
+	${CD_NETNS:+nsenter --net="/run/netns/$CD_NETNS"} \
+		containerd --config "$CD/config.toml" >"$CD/containerd.log" 2>&1 &
 	echo $! >"$CD/containerd.pid"
 	for i in $(seq 1 100); do
 		[ -S "$CD_SOCK" ] && cr version >/dev/null 2>&1 && return 0
@@ -220,5 +223,80 @@ containerd_cleanup() {
 	for id in $(cr containers ls -q 2>/dev/null); do
 		cr tasks delete -f "$id" >/dev/null 2>&1 || true
 		cr containers delete "$id" >/dev/null 2>&1 || true
+	done
+}
+
+# --- containerd's CRI plugin: the kubelet's path -------------------------------------------
+# The CRI suite runs a daemon of its own ($CD points elsewhere there) inside a network
+# namespace it made (CD_NETNS): its CNI bridge and the pods' veths live there, addressed from
+# 198.18.200.0/24 with no route anywhere. Pods go through the config.toml runtime entry
+# ("hardshim", options.BinaryName); tests/e2e/cri/cri-call is the CRI client (gRPC, as the
+# kubelet calls), since crictl is not packaged in Debian 12.
+
+CRI_CALL=$HS_TOP/tests/e2e/cri/cri-call
+E2E_PAUSE_IMAGE=localhost/hs-pause:latest
+export CRI_CALL E2E_PAUSE_IMAGE
+
+# cri METHOD [REQUEST-JSON]: one CRI RuntimeService call to the tests' daemon.
+cri() {
+	CRI_PB_DIR=$E2E/cri-pb timeout -k 5 "${E2E_TIMEOUT:-120}" "$CRI_CALL" "$CD_SOCK" "$@"
+}
+
+# cri_netns_start NAME: the test-made network namespace the daemon runs in (loopback up: the
+# CRI streaming server listens on 127.0.0.1).
+cri_netns_start() {
+	ip netns list | grep -qw "$1" || ip netns add "$1" || return 1
+	ip -n "$1" link set lo up
+}
+
+# cri_netns_stop NAME: remove it (after the daemon and every pod are gone).
+cri_netns_stop() {
+	! ip netns list | grep -qw "$1" || ip netns del "$1"
+}
+
+# cri_cni_config: one bridge network inside the daemon's namespace, no gateway, no masquerade,
+# no routes; host-local addresses from 198.18.200.0/24, its state under $CD.
+cri_cni_config() {
+	mkdir -p "$CD/cni"
+	cat >"$CD/cni/10-hs-cri.conflist" <<-EOC
+		{
+		  "cniVersion": "0.4.0",
+		  "name": "hs-cri",
+		  "plugins": [{
+		    "type": "bridge", "bridge": "hs-cri0", "isGateway": false, "ipMasq": false,
+		    "ipam": {
+		      "type": "host-local", "dataDir": "$CD/cni-ipam",
+		      "ranges": [[{ "subnet": "198.18.200.0/24" }]]
+		    }
+		  }]
+		}
+	EOC
+}
+
+# cri_images: the busybox image and a "pause" image (the same rootfs, sleeping) in the CRI
+# plugin's namespace, k8s.io, moved over from Podman as OCI archives.
+cri_images() {
+	local img
+	if ! pm image exists "$E2E_PAUSE_IMAGE"; then
+		pm import --change 'CMD ["/bin/sleep", "2147483647"]' "$(e2e_rootfs_tar)" \
+			"$E2E_PAUSE_IMAGE" >/dev/null || return 1
+	fi
+	for img in "$E2E_IMAGE" "$E2E_PAUSE_IMAGE"; do
+		CD_NS=k8s.io cr images ls -q | grep -qxF "$img" && continue
+		rm -f "$E2E/cri-image.tar"
+		pm save --format oci-archive -o "$E2E/cri-image.tar" "$img" >/dev/null || return 1
+		CD_NS=k8s.io cr images import --base-name "${img%:*}" "$E2E/cri-image.tar" >/dev/null ||
+			return 1
+		CD_NS=k8s.io cr images ls -q | grep -qxF "$img" || return 1
+	done
+}
+
+# cri_cleanup: stop and remove every pod of the tests' daemon (their containers go with them).
+cri_cleanup() {
+	local id
+	[ -S "$CD_SOCK" ] || return 0
+	for id in $(cri ListPodSandbox '{}' 2>/dev/null | jq -r '.items[]?.id'); do
+		cri StopPodSandbox "{\"pod_sandbox_id\": \"$id\"}" >/dev/null || true
+		cri RemovePodSandbox "{\"pod_sandbox_id\": \"$id\"}" >/dev/null || true
 	done
 }
