@@ -138,7 +138,7 @@ podman_cleanup() {
 # and config under $CD (CRI with restrict_oom_score_adj, a "hardshim" runtime entry with
 # options.BinaryName), its pid recorded in $CD/containerd.pid. Idempotent.
 containerd_start() {
-	local i
+	local _
 	if [ -s "$CD/containerd.pid" ] && kill -0 "$(cat "$CD/containerd.pid")" 2>/dev/null; then
 		return 0
 	fi
@@ -173,7 +173,7 @@ containerd_start() {
 	${CD_NETNS:+nsenter --net="/run/netns/$CD_NETNS"} \
 		containerd --config "$CD/config.toml" >"$CD/containerd.log" 2>&1 &
 	echo $! >"$CD/containerd.pid"
-	for i in $(seq 1 100); do
+	for _ in $(seq 1 100); do
 		[ -S "$CD_SOCK" ] && cr version >/dev/null 2>&1 && return 0
 		kill -0 "$(cat "$CD/containerd.pid")" 2>/dev/null || break
 		sleep 0.1
@@ -185,12 +185,12 @@ containerd_start() {
 
 # containerd_stop: stop the daemon this suite started, by its recorded pid only.
 containerd_stop() {
-	local pid i
+	local pid _
 	[ -s "$CD/containerd.pid" ] || return 0
 	pid=$(cat "$CD/containerd.pid")
 	if kill -0 "$pid" 2>/dev/null; then
 		kill -TERM "$pid"
-		for i in $(seq 1 50); do
+		for _ in $(seq 1 50); do
 			kill -0 "$pid" 2>/dev/null || break
 			sleep 0.1
 		done

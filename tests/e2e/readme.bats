@@ -1,0 +1,85 @@
+#!/usr/bin/env bats
+# The README's operator tour ("Plugging it in: Podman and containerd, step by step"), run as
+# written: the block between <!-- operator-tour:begin --> and <!-- operator-tour:end --> is
+# taken from README.md and run by bash as root, in this clone, the way a new operator types
+# it. It runs in a private mount namespace where /etc and /usr/local are overlays (writes go
+# to a scratch tmpfs) and the engines' state, the launch log and /tmp are fresh tmpfs: the
+# tour installs hardshim, configures Podman and starts a containerd of its own there, and the
+# machine's own files and daemons are left as they were. The containerd the tour starts is
+# stopped by its pid (the shell's background job) when the block ends.
+
+load ../lib/e2e
+
+TOUR=$E2E/tour
+
+setup_file() {
+	e2e_require
+	mkdir -p "$TOUR"
+	awk '/<!-- operator-tour:end -->/ { on = 0 } on && !/^```/ { print }
+		/<!-- operator-tour:begin -->/ { on = 1 }' "$HS_TOP/README.md" >"$TOUR/block.sh"
+	[ -s "$TOUR/block.sh" ]
+}
+
+# The mount points the tour needs that the machine lacks are made (empty) before the
+# namespace and removed after it, so nothing is left behind.
+FRESH="/var/lib/containers /var/lib/containerd /run/containers /run/containerd /run/libpod
+/var/log/hardshim /tmp"
+OVERLAID="/etc /usr/local"
+
+run_tour() {
+	local d made=()
+	for d in $FRESH; do
+		[ -d "$d" ] || { mkdir -p "$d" && made+=("$d"); }
+	done
+	cat >"$TOUR/run.sh" <<-EOF
+		mount --make-rprivate / || exit 97
+		for d in $(echo $FRESH); do mount -t tmpfs hs-tour "\$d" || exit 97; done
+		mount -t tmpfs hs-tour-scratch "$TOUR/scratch" || exit 97
+		for d in $OVERLAID; do
+			s="$TOUR/scratch/\$(echo "\$d" | tr / _)"
+			mkdir -p "\$s/upper" "\$s/work"
+			mount -t overlay hs-tour -o "lowerdir=\$d,upperdir=\$s/upper,workdir=\$s/work" "\$d" ||
+				exit 97
+		done
+		cd "$HS_TOP" || exit 97
+		. "$TOUR/block.sh"
+		for p in \$(jobs -p); do
+			echo "tour: stopping pid \$p" >&2
+			kill -TERM "\$p"
+			wait "\$p"
+		done
+		exit 0
+	EOF
+	mkdir -p "$TOUR/scratch"
+	run timeout -k 10 900 unshare --mount --propagation private bash "$TOUR/run.sh"
+	for d in "${made[@]}"; do rmdir "$d" 2>/dev/null || true; done
+	echo "$output"
+}
+
+@test "README operator tour: Podman and containerd configured as written; hardened and refused as shown" {
+	local want n
+	run_tour
+	[ "$status" -eq 0 ]
+	# Both hardened containers (Podman, then ctr), seen from inside.
+	[ "$(grep -cx '65534' <<<"$output")" -eq 2 ]
+	[ "$(grep -cx 'CapEff:	0000000000000000' <<<"$output")" -eq 2 ]
+	[ "$(grep -cx 'NoNewPrivs:	1' <<<"$output")" -eq 2 ]
+	[ "$(grep -cx 'Seccomp:	2' <<<"$output")" -eq 2 ]
+	[ "$(grep -cx 'touch: /x: Read-only file system' <<<"$output")" -eq 2 ]
+	# The refusals, exactly as the README shows them (its indented lines after the block).
+	n=0
+	while IFS= read -r want; do
+		echo "# README says: $want"
+		grep -qxF "$want" <<<"$output"
+		n=$((n + 1))
+	done < <(awk '/<!-- operator-tour:end -->/ { on = 1 } /^\*\*Kubernetes\*\*/ { on = 0 }
+		on && /^    / { sub(/^    /, ""); print }' "$HS_TOP/README.md")
+	[ "$n" -eq 2 ]
+	# The launch log the tour prints: the four launches, hardened or refused, in order.
+	[ "$(grep -E '^\{"event":' <<<"$output" | jq -r .verdict | tr '\n' ' ')" = "rewritten refused rewritten refused " ]
+	# Nothing of the tour is left on the machine.
+	[ ! -e /usr/local/bin/hardshim ]
+	[ ! -e /etc/hardshim/policy.json ]
+	[ ! -e /etc/containers/containers.conf.d/hardshim.conf ]
+	[ ! -S /run/containerd/containerd.sock ]
+}
