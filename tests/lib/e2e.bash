@@ -72,6 +72,28 @@ e2e_rootfs_tar() {
 	tar -C "$E2E/rootfs" -cf "$tar.new" . && mv "$tar.new" "$tar" && echo "$tar"
 }
 
+# What every hardened container must show from inside: uid 65534, no effective or bounding
+# capabilities beyond NET_BIND_SERVICE, no_new_privs, seccomp filtering, a read-only root and
+# a writable /tmp.
+# shellcheck disable=SC2034 # used by the suites that load this library
+E2E_INSIDE='id -u; id -g; grep -E "^(CapEff|CapBnd|CapAmb|NoNewPrivs|Seccomp):" /proc/self/status;
+touch /probe 2>&1; touch /tmp/probe && echo tmp-writable'
+
+# assert_hardened: $output (and $lines) are what $E2E_INSIDE printed in the container.
+# shellcheck disable=SC2154 # output and lines are bats' (set by `run`)
+assert_hardened() {
+	echo "$output"
+	[ "${lines[0]}" = 65534 ]
+	[ "${lines[1]}" = 65534 ]
+	grep -qx 'CapEff:	0000000000000000' <<<"$output"
+	grep -qx 'CapBnd:	0000000000000400' <<<"$output"
+	grep -qx 'CapAmb:	0000000000000000' <<<"$output"
+	grep -qx 'NoNewPrivs:	1' <<<"$output"
+	grep -qx 'Seccomp:	2' <<<"$output"
+	grep -qx 'touch: /probe: Read-only file system' <<<"$output"
+	grep -qx 'tmp-writable' <<<"$output"
+}
+
 # --- Podman ---------------------------------------------------------------------------------
 
 # podman_setup: containers.conf and storage.conf of the tests' own (cgroupfs, file events,
