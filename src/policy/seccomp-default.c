@@ -165,6 +165,8 @@ struct hs_json *hs_sc_default_profile(struct hs_arena *a, unsigned family,
 	return p;
 }
 
+struct hs_sc_judged hs_sc_judged;
+
 static __typeof__(&seccomp_arch_resolve_name) sym_seccomp_arch_resolve_name;
 static __typeof__(&seccomp_syscall_resolve_name_arch) sym_seccomp_syscall_resolve_name_arch;
 

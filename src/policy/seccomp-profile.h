@@ -78,6 +78,13 @@ bool hs_sc_rule_applies(const struct hs_sc_rule *r, unsigned family, const struc
 struct hs_json *hs_sc_default_profile(struct hs_arena *a, unsigned family,
 				      const struct hs_sc_caps *caps);
 
+/* How the control judged the profiles configs carried (for tests): recognised as its own
+ * default (nothing to check), or checked rule by rule. */
+struct hs_sc_judged {
+	unsigned long own_default, full;
+};
+extern struct hs_sc_judged hs_sc_judged;
+
 /* libseccomp (dlopen'ed on first use). Resolve name on one architecture: PRESENT and
  * *ret_nr when it is a syscall there (a real number, or a socketcall/ipc pseudo number that
  * libseccomp turns into a rule on the multiplexer), ABSENT when libseccomp knows the name but

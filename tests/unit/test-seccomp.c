@@ -501,6 +501,201 @@ static void test_policy_section(void **state)
 	assert_string_equal(err.path, "controls.seccomp.listener_paths");
 }
 
+/* Run the control again over r's config as it now is (a later pass: create after check
+ * --output, or the createRuntime hook after create), with a fresh report. */
+static void run_again(struct run *r, const char *section)
+{
+	void *cfg = NULL;
+	struct hs_error err = HS_ERROR_INIT;
+	hs_report_free(r->report);
+	r->report = hs_report_new();
+	assert_non_null(r->report);
+	assert_int_equal(hs_control_seccomp.load(r->arena,
+						 section ? parse(r->arena, section) : NULL, &cfg,
+						 &err),
+			 0);
+	struct hs_check_ctx ctx = { .arena = r->arena,
+				    .report = r->report,
+				    .event = HS_EVENT_CREATE,
+				    .config = r->config };
+	r->ret = hs_control_seccomp.check_config(&ctx, cfg);
+}
+
+/* The entry of the profile's syscalls that lists name with action (and no args unless
+ * with_args), and the name's index in it. */
+static struct hs_json *entry_with(struct hs_json *sc, const char *name, const char *action,
+				  bool with_args, size_t *ret_k)
+{
+	struct hs_json *e, *n;
+	hs_json_foreach_item(e, hs_json_get(sc, "syscalls"), i) {
+		if (strcmp(hs_json_get_string(e, "action"), action) != 0 ||
+		    (hs_json_get(e, "args") != NULL) != with_args)
+			continue;
+		hs_json_foreach_item(n, hs_json_get(e, "names"), k)
+			if (strcmp(n->u.string.s, name) == 0) {
+				*ret_k = k;
+				return e;
+			}
+	}
+	fail_msg("no %s entry for %s", action, name);
+	return NULL;
+}
+
+static const char *const cap_sets[] = {
+	"",
+	"\"bounding\":[\"CAP_KILL\"],\"permitted\":[\"CAP_KILL\"]",
+	"\"bounding\":[\"CAP_SYS_ADMIN\",\"CAP_SYS_PTRACE\",\"CAP_SYS_BOOT\"],"
+	"\"permitted\":[\"CAP_SYS_ADMIN\",\"CAP_SYS_PTRACE\",\"CAP_SYS_BOOT\"]",
+	"\"bounding\":[\"CAP_SYS_ADMIN\"],\"permitted\":[]",
+	"\"bounding\":[\"CAP_BPF\",\"CAP_PERFMON\",\"CAP_SYS_NICE\",\"CAP_SYS_TIME\"],"
+	"\"permitted\":[\"CAP_BPF\",\"CAP_PERFMON\",\"CAP_SYS_NICE\",\"CAP_SYS_TIME\"]",
+};
+
+/* The profile the control wrote, met again, is recognised whole (no rule-by-rule check) for
+ * every capability set; and the rule-by-rule check, which a mere reordering forces, agrees:
+ * nothing in it is weaker. */
+static void test_own_default_recognised(void **state)
+{
+	for (size_t i = 0; i < HS_ARRAY_SIZE(cap_sets); i++) {
+		char cfg[512];
+		snprintf(cfg, sizeof(cfg), CONFIG_CAPS("%s"), cap_sets[i]);
+		struct run r = run_cfg(NULL, cfg);
+		assert_non_null(find(&r, "seccomp.default"));
+		_cleanup_free_ char *before = NULL, *after = NULL;
+		size_t len;
+		assert_int_equal(hs_json_emit(r.config, &before, &len), 0);
+		struct hs_sc_judged j0 = hs_sc_judged;
+		run_again(&r, "{\"action\":\"refuse\"}");
+		assert_int_equal(r.ret, 0);
+		assert_int_equal(r.report->len, 0);
+		assert_int_equal(hs_sc_judged.own_default, j0.own_default + 1);
+		assert_int_equal(hs_sc_judged.full, j0.full);
+		assert_int_equal(hs_json_emit(r.config, &after, &len), 0);
+		assert_string_equal(before, after);
+		/* the same rules in reverse order: not byte-for-byte the default, judged in full */
+		struct hs_json *calls = hs_json_get(seccomp_of(&r), "syscalls");
+		for (size_t a = 0, b = hs_json_len(calls) - 1; a < b; a++, b--) {
+			struct hs_json *t = calls->u.array.items[a];
+			calls->u.array.items[a] = calls->u.array.items[b];
+			calls->u.array.items[b] = t;
+		}
+		j0 = hs_sc_judged;
+		run_again(&r, "{\"action\":\"refuse\"}");
+		assert_int_equal(hs_sc_judged.full, j0.full + 1);
+		assert_int_equal(hs_sc_judged.own_default, j0.own_default);
+		if (r.report->len)
+			fail_msg("caps {%s}: finding on the reordered default: %s %s %s",
+				 cap_sets[i], r.report->items[0].rule, r.report->items[0].path,
+				 r.report->items[0].message);
+		run_free(&r);
+	}
+}
+
+/* The default written for a container holding CAP_SYS_ADMIN is not the default of one that
+ * no longer holds it: judged in full, and weaker there (mount, unshare... allowed). */
+static void test_default_of_other_caps(void **state)
+{
+	struct run r =
+	    run_cfg(NULL,
+		    CONFIG_CAPS(
+			"\"bounding\":[\"CAP_SYS_ADMIN\"],\"permitted\":[\"CAP_SYS_ADMIN\"]"));
+	struct hs_json *caps = hs_json_get(hs_json_get(r.config, "process"), "capabilities");
+	assert_int_equal(hs_json_remove(caps, "permitted"), 1);
+	struct hs_sc_judged j0 = hs_sc_judged;
+	run_again(&r, "{\"action\":\"refuse\"}");
+	assert_int_equal(hs_sc_judged.full, j0.full + 1);
+	const struct hs_finding *f = find(&r, "seccomp.syscall");
+	assert_non_null(f);
+	assert_int_equal(f->action, HS_ACTION_REFUSE);
+	assert_true(r.report->refused);
+	run_free(&r);
+}
+
+enum change { MOVE_TO_ALLOW, ACTION_TO_ALLOW, ACTION_TO_LOG, DROP_ARGS, UNKNOWN_NAME };
+
+/* hardshim's own default with one change, judged: findings of the rule-by-rule check */
+static struct run changed_default(const char *section, enum change c)
+{
+	struct run r = run_cfg(NULL, CONFIG_CAPS(""));
+	struct hs_json *sc = (struct hs_json *)seccomp_of(&r);
+	struct hs_json *e;
+	size_t k, ka;
+	switch (c) {
+	case MOVE_TO_ALLOW: /* kexec_load out of its EPERM entry, into the big ALLOW one */
+		e = entry_with(sc, "kexec_load", "SCMP_ACT_ERRNO", false, &k);
+		hs_json_array_remove(hs_json_get(e, "names"), k);
+		e = entry_with(sc, "read", "SCMP_ACT_ALLOW", false, &ka);
+		assert_int_equal(hs_json_append(r.arena, hs_json_get(e, "names"),
+						hs_json_new_string(r.arena, "kexec_load")),
+				 0);
+		break;
+	case ACTION_TO_ALLOW:
+	case ACTION_TO_LOG: /* the entry that denies ptrace now lets it (and the rest) run */
+		e = entry_with(sc, "ptrace", "SCMP_ACT_ERRNO", false, &k);
+		assert_int_equal(hs_json_set(r.arena, e, "action",
+					     hs_json_new_string(r.arena, c == ACTION_TO_ALLOW
+									     ? "SCMP_ACT_ALLOW"
+									     : "SCMP_ACT_LOG")),
+				 0);
+		assert_int_equal(hs_json_remove(e, "errnoRet"), 1);
+		break;
+	case DROP_ARGS: /* clone allowed without its namespace-flags condition */
+		e = entry_with(sc, "clone", "SCMP_ACT_ALLOW", true, &k);
+		assert_int_equal(hs_json_remove(e, "args"), 1);
+		break;
+	case UNKNOWN_NAME:
+		e = entry_with(sc, "kexec_load", "SCMP_ACT_ERRNO", false, &k);
+		assert_int_equal(hs_json_append(r.arena, hs_json_get(e, "names"),
+						hs_json_new_string(r.arena, "kexec_lod")),
+				 0);
+		break;
+	}
+	struct hs_sc_judged j0 = hs_sc_judged;
+	run_again(&r, section);
+	assert_int_equal(hs_sc_judged.full, j0.full + 1);
+	assert_int_equal(hs_sc_judged.own_default, j0.own_default);
+	return r;
+}
+
+static void test_changed_default_judged_in_full(void **state)
+{
+	static const struct {
+		enum change c;
+		const char *rule, *name;
+	} cases[] = {
+		{ MOVE_TO_ALLOW, "seccomp.syscall", "kexec_load" },
+		{ ACTION_TO_ALLOW, "seccomp.syscall", "ptrace" },
+		{ ACTION_TO_LOG, "seccomp.syscall", "ptrace" },
+		{ DROP_ARGS, "seccomp.syscall", "clone" },
+	};
+	for (size_t i = 0; i < HS_ARRAY_SIZE(cases); i++) {
+		/* refuse: refused, the profile left as it was */
+		struct run r = changed_default("{\"action\":\"refuse\"}", cases[i].c);
+		const struct hs_finding *f = find(&r, cases[i].rule);
+		if (!f)
+			fail_msg("case %zu: no %s finding", i, cases[i].rule);
+		assert_int_equal(f->action, HS_ACTION_REFUSE);
+		assert_non_null(strstr(f->message, cases[i].name));
+		assert_true(r.report->refused);
+		assert_null(find(&r, "seccomp.replaced"));
+		assert_false(is_default(&r));
+		run_free(&r);
+		/* rewrite (the default policy): replaced by the default */
+		r = changed_default(NULL, cases[i].c);
+		assert_finding(&r, "seccomp.replaced", "linux.seccomp", HS_ACTION_REWRITE);
+		assert_false(r.report->refused);
+		assert_true(is_default(&r));
+		run_free(&r);
+	}
+	/* an unknown name in a deny rule: refused whatever the policy says (fail closed) */
+	struct run r = changed_default(NULL, UNKNOWN_NAME);
+	const struct hs_finding *f = find(&r, "seccomp.unknown-syscall");
+	assert_non_null(f);
+	assert_int_equal(f->action, HS_ACTION_REFUSE);
+	assert_true(r.report->refused);
+	run_free(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -517,6 +712,9 @@ int main(void)
 		cmocka_unit_test(test_flags_arches_listener),
 		cmocka_unit_test(test_annotations),
 		cmocka_unit_test(test_policy_section),
+		cmocka_unit_test(test_own_default_recognised),
+		cmocka_unit_test(test_default_of_other_caps),
+		cmocka_unit_test(test_changed_default_judged_in_full),
 	};
 	return cmocka_run_group_tests_name("seccomp", tests, NULL, NULL);
 }
