@@ -75,6 +75,13 @@ int hs_egress_nft_run(const char *cmds, char **ret_output, struct hs_error *err)
 
 /* Install cfg's ruleset in the current network namespace. */
 int hs_egress_install(const struct hs_egress_cfg *cfg, struct hs_error *err);
+/* The same, for a process that exits soon after (the hook): the rules are in force when it
+ * returns 0, but the last close of nftables' socket (8-12 ms in the kernel) is left to a
+ * detached child (own session, stdio on /dev/null, no other inherited fd) that waits for
+ * this process to exit, then closes it. *ret_child: that child's pid, when there is one
+ * (tests); left untouched otherwise. Errors as hs_egress_install; no child then. */
+int hs_egress_install_exiting(const struct hs_egress_cfg *cfg, pid_t *ret_child,
+			      struct hs_error *err);
 
 struct hs_egress_counter {
 	char name[32];

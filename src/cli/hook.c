@@ -178,7 +178,8 @@ static int join_and_install(const struct hs_egress_cfg *cfg, pid_t pid, struct h
 {
 	int r = hs_egress_join_netns_pid(pid, err);
 
-	return r < 0 ? r : hs_egress_install(cfg, err);
+	/* The hook exits right after: the slow close of nftables' socket is left behind. */
+	return r < 0 ? r : hs_egress_install_exiting(cfg, NULL, err);
 }
 
 static int hook_egress(int argc, char **argv)

@@ -2,8 +2,14 @@
  * libnftables, dlopen'ed here only (it pulls libnftnl, libmnl, libjansson, libgmp, libxtables:
  * far too much to link into every exec of hardshim). Everything runs in the network namespace
  * the caller is in: join the container's first (netns.c). */
+#include <dirent.h>
+#include <fcntl.h>
+#include <linux/netlink.h>
 #include <nftables/libnftables.h>
+#include <poll.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
 
 #include "hs-dlopen.h"
 #include "hs-egress.h"
@@ -50,7 +56,108 @@ static void first_lines(const char *s, char *out, size_t size)
 	out[n] = '\0';
 }
 
-int hs_egress_nft_run(const char *cmds, char **ret_output, struct hs_error *err)
+/* Releasing the last reference to an nftables netlink socket blocks 8-12 ms: the kernel
+ * (nft_rcv_nl_event) flushes nf_tables' pending transaction-destroy work, which waits for an
+ * RCU grace period, and every replacing transaction leaves such work. The rules are in force
+ * before that: the batch is committed inside sendmsg and its errors are read back before
+ * nft_run_cmd_from_buffer returns. So for a process about to exit (the hook, which the
+ * runtime waits for), a child holds a reference to the socket until this process has exited,
+ * then drops it and bears the wait; this process frees its context (a cheap close, no longer
+ * the last) and goes on. */
+#define DETACHED_CLOSE_DEADLINE_MS (30 * 1000) /* the hook's own backstop */
+
+static bool is_nft_socket(int fd)
+{
+	int v;
+	socklen_t len = sizeof(v);
+
+	if (getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &v, &len) < 0 || v != AF_NETLINK)
+		return false;
+	len = sizeof(v);
+	return getsockopt(fd, SOL_SOCKET, SO_PROTOCOL, &v, &len) == 0 && v == NETLINK_NETFILTER;
+}
+
+/* The child: nothing of the runtime's (its stdio pipes, anything inherited), only the
+ * nftables sockets and the parent's pidfd. sync_fd is closed last: the parent goes on once
+ * it sees EOF there. */
+static _Noreturn void detached_close(struct nft_ctx *ctx, int pidfd, int sync_fd)
+{
+	DIR *d;
+	struct dirent *de;
+	int null;
+
+	(void)setsid();
+	null = open("/dev/null", O_RDWR | O_CLOEXEC);
+	for (int fd = 0; fd < 3; fd++)
+		if (null < 0 || dup2(null, fd) < 0)
+			close(fd);
+	if (null > 2)
+		close(null);
+	/* Without /proc nothing can be kept with certainty: close everything and let the
+	 * parent's close be the last (slow, but nothing is held). */
+	d = opendir("/proc/self/fd");
+	if (!d)
+		_exit(0);
+	while ((de = readdir(d))) {
+		char *end;
+		long fd = strtol(de->d_name, &end, 10);
+
+		if (*end || end == de->d_name || fd < 3 || fd == dirfd(d) || fd == pidfd ||
+		    fd == sync_fd || is_nft_socket((int)fd))
+			continue;
+		close((int)fd);
+	}
+	closedir(d);
+	close(sync_fd);
+	/* POLLIN on a pidfd: the process has exited (its files, and its copy of the socket,
+	 * were released before that). */
+	for (;;) {
+		struct pollfd p = { .fd = pidfd, .events = POLLIN };
+		int r = poll(&p, 1, DETACHED_CLOSE_DEADLINE_MS);
+
+		if (r >= 0 || errno != EINTR)
+			break;
+	}
+	sym_nft_ctx_free(ctx);
+	_exit(0);
+}
+
+/* Free ctx, leaving the last close of its socket to a detached child (above). Falls back to
+ * a plain free whenever the child cannot be set up: slower, never less safe. */
+static void nft_ctx_free_detached(struct nft_ctx *ctx, pid_t *ret_child)
+{
+	int sync[2], pidfd;
+	pid_t pid;
+	char c;
+
+	pidfd = (int)syscall(SYS_pidfd_open, getpid(), 0);
+	if (pidfd < 0) {
+		sym_nft_ctx_free(ctx);
+		return;
+	}
+	if (pipe2(sync, O_CLOEXEC) < 0) {
+		close(pidfd);
+		sym_nft_ctx_free(ctx);
+		return;
+	}
+	pid = fork();
+	if (pid == 0)
+		detached_close(ctx, pidfd, sync[1]);
+	close(sync[1]);
+	/* Until the child has let go of the runtime's stdio: the runtime reads the hook's
+	 * stdout and stderr to EOF. EOF too if the child died. */
+	if (pid > 0)
+		while (read(sync[0], &c, 1) < 0 && errno == EINTR)
+			;
+	close(sync[0]);
+	close(pidfd);
+	sym_nft_ctx_free(ctx);
+	if (pid > 0 && ret_child)
+		*ret_child = pid;
+}
+
+static int nft_run(const char *cmds, char **ret_output, bool detach, pid_t *ret_child,
+		   struct hs_error *err)
 {
 	struct nft_ctx *ctx;
 	int r;
@@ -88,8 +195,16 @@ int hs_egress_nft_run(const char *cmds, char **ret_output, struct hs_error *err)
 		}
 		*ret_output = copy;
 	}
-	sym_nft_ctx_free(ctx);
+	if (detach)
+		nft_ctx_free_detached(ctx, ret_child);
+	else
+		sym_nft_ctx_free(ctx);
 	return 0;
+}
+
+int hs_egress_nft_run(const char *cmds, char **ret_output, struct hs_error *err)
+{
+	return nft_run(cmds, ret_output, false, NULL, err);
 }
 
 int hs_egress_install(const struct hs_egress_cfg *cfg, struct hs_error *err)
@@ -100,7 +215,19 @@ int hs_egress_install(const struct hs_egress_cfg *cfg, struct hs_error *err)
 	r = hs_egress_ruleset(cfg, &cmds);
 	if (r < 0)
 		return r;
-	return hs_egress_nft_run(cmds, NULL, err);
+	return nft_run(cmds, NULL, false, NULL, err);
+}
+
+int hs_egress_install_exiting(const struct hs_egress_cfg *cfg, pid_t *ret_child,
+			      struct hs_error *err)
+{
+	_cleanup_free_ char *cmds = NULL;
+	int r;
+
+	r = hs_egress_ruleset(cfg, &cmds);
+	if (r < 0)
+		return r;
+	return nft_run(cmds, NULL, true, ret_child, err);
 }
 
 /* `list counters table inet hardshim` prints, per counter:

@@ -6,8 +6,11 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <cmocka.h>
+#include <dirent.h>
+#include <fcntl.h>
 #include <sched.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 
 #include "hs-egress.h"
@@ -275,6 +278,13 @@ static int nft_rejects(void)
 		return 2;
 	if (!strstr(err.msg, "nftables refused the egress ruleset: Error:"))
 		return 3;
+	/* the hook's variant fails closed the same way, and leaves no child behind */
+	pid_t child = 0;
+	err = (struct hs_error)HS_ERROR_INIT;
+	if (hs_egress_install_exiting(&cfg, &child, &err) >= 0 || child != 0)
+		return 4;
+	if (strcmp(err.rule, "egress.nftables") != 0)
+		return 5;
 	return 0;
 }
 
@@ -283,6 +293,158 @@ static void test_nft_rejects(void **state)
 	if (geteuid() != 0)
 		skip();
 	assert_int_equal(in_private_netns(nft_rejects), 0);
+}
+
+/* The hook's install: "P" stands for the hook process, its stdout a pipe "the runtime" (this
+ * reaper) reads to EOF, plus one more inherited pipe fd. When install returns, the rules are
+ * in force and a child holds nftables' socket, in a session of its own, with nothing of the
+ * runtime's: stdio on /dev/null, no pipe. It waits for P to exit; after P has exited the
+ * runtime's pipe is at EOF at once (not when the child is done). Every step is ordered by
+ * pipes and waits, none by time. */
+struct exiting_report {
+	pid_t child;
+	int counters;
+	int code;
+};
+
+static int hook_like(int out_fd, int rep_fd, int go_fd)
+{
+	struct hs_egress_cfg cfg = { .rate = 1000000 };
+	struct hs_error err = HS_ERROR_INIT;
+	struct hs_egress_counter c[8];
+	struct exiting_report rep = { 0 };
+	char x;
+
+	if (unshare(CLONE_NEWNET) < 0)
+		return 77;
+	if (dup2(out_fd, STDOUT_FILENO) < 0)
+		return 90;
+	rep.code = hs_egress_install_exiting(&cfg, &rep.child, &err);
+	/* the rules are in force before the slow close */
+	rep.counters = hs_egress_counters(c, 8, NULL);
+	if (write(rep_fd, &rep, sizeof(rep)) != sizeof(rep))
+		return 91;
+	(void)!read(go_fd, &x, 1);
+	return 0;
+}
+
+/* Are fd's of pid all /dev/null (0-2), sockets or the pidfd, with at least one socket? */
+static int child_fds_ok(pid_t pid)
+{
+	char dir[64], target[256];
+	DIR *d;
+	struct dirent *de;
+	int sockets = 0, bad = 0;
+
+	snprintf(dir, sizeof(dir), "/proc/%d/fd", (int)pid);
+	d = opendir(dir);
+	if (!d)
+		return 20;
+	while ((de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		ssize_t n = readlinkat(dirfd(d), de->d_name, target, sizeof(target) - 1);
+		if (n < 0)
+			continue;
+		target[n] = '\0';
+		int fd = atoi(de->d_name);
+		if (fd < 3)
+			bad |= strcmp(target, "/dev/null") != 0;
+		else if (!strncmp(target, "socket:", 7))
+			sockets++;
+		else if (strcmp(target, "anon_inode:[pidfd]") != 0)
+			bad = 1;
+	}
+	closedir(d);
+	return bad ? 21 : sockets == 0 ? 22 : 0;
+}
+
+static pid_t session_of(pid_t pid)
+{
+	char path[64], buf[512];
+	int sid = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	f = fopen(path, "re");
+	if (!f)
+		return -1;
+	if (fgets(buf, sizeof(buf), f)) {
+		const char *p = strrchr(buf, ')');
+		if (!p || sscanf(p + 2, "%*c %*d %*d %d", &sid) != 1)
+			sid = -1;
+	}
+	fclose(f);
+	return sid;
+}
+
+static int exiting_runtime(void)
+{
+	int out[2], rep[2], go[2], status, r;
+	struct exiting_report er;
+	pid_t hook;
+	char x;
+
+	/* orphans come here, so the detached child can be waited for */
+	if (prctl(PR_SET_CHILD_SUBREAPER, 1) < 0)
+		return 10;
+	if (pipe2(out, O_CLOEXEC) < 0 || pipe2(rep, O_CLOEXEC) < 0 || pipe2(go, O_CLOEXEC) < 0)
+		return 11;
+	hook = fork();
+	if (hook == 0) {
+		close(out[0]);
+		close(rep[0]);
+		close(go[1]);
+		_exit(hook_like(out[1], rep[1], go[0]));
+	}
+	close(out[1]);
+	close(rep[1]);
+	close(go[0]);
+	if (read(rep[0], &er, sizeof(er)) != sizeof(er)) {
+		waitpid(hook, &status, 0);
+		return WIFEXITED(status) && WEXITSTATUS(status) == 77 ? 77 : 12;
+	}
+	if (er.code < 0)
+		return 13;
+	if (er.counters != 3)
+		return 14;
+	if (er.child <= 0)
+		return 15;
+	/* the hook has returned from install; the child is still there, waiting for it */
+	if (session_of(er.child) != er.child)
+		return 16;
+	r = child_fds_ok(er.child);
+	if (r)
+		return r;
+	close(go[1]);
+	if (waitpid(hook, &status, 0) != hook || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		return 17;
+	/* the hook is gone: nothing holds the runtime's pipe any more */
+	if (fcntl(out[0], F_SETFL, O_NONBLOCK) < 0 || read(out[0], &x, 1) != 0)
+		return 18;
+	/* and the child closes the socket and exits (reaped here, no zombie) */
+	if (waitpid(er.child, &status, 0) != er.child || !WIFEXITED(status) ||
+	    WEXITSTATUS(status) != 0)
+		return 19;
+	return 0;
+}
+
+static void test_nft_install_exiting(void **state)
+{
+	pid_t pid;
+	int status;
+
+	if (geteuid() != 0)
+		skip();
+	pid = fork();
+	if (pid == 0)
+		_exit(exiting_runtime());
+	assert_true(pid > 0);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	if (WEXITSTATUS(status) == 77)
+		skip();
+	assert_int_equal(WEXITSTATUS(status), 0);
 }
 
 static int join_refuses_host(void)
@@ -377,6 +539,7 @@ int main(void)
 		cmocka_unit_test(test_args_refused),
 		cmocka_unit_test(test_nft_load),
 		cmocka_unit_test(test_nft_rejects),
+		cmocka_unit_test(test_nft_install_exiting),
 		cmocka_unit_test(test_join_refuses_host),
 		cmocka_unit_test(test_join_pid),
 	};
