@@ -35,10 +35,12 @@ static int cgroups_check_config(struct hs_check_ctx *ctx, const void *cfg)
 	 * and precreate, before the runtime, can ask (docs/policy.md). */
 	if (!p || !*p || strchr(p, ':') || ctx->event == HS_EVENT_HOOK)
 		return 0;
-	/* runc and crun clean it lexically (a relative one hangs below the runtime's own cgroup,
-	 * which for a runtime started by an engine is the root or the engine's: judged from /) */
+	/* runc and crun clean it lexically. A relative one is judged by the host both from the
+	 * root (crun) and below hardshim's own cgroup, which the runtime inherits (runc). */
 	if (!(clean = hs_path_clean(ctx->arena, p)))
 		return -ENOMEM;
+	if (p[0] != '/')
+		clean = p; /* the host resolves it both ways */
 	if (!strcmp(clean, "/"))
 		r = hs_finding(ctx, "cgroups.in-use", "linux.cgroupsPath", HS_ACTION_REFUSE,
 			       "\"%s\" is the root cgroup: every process on the host", p);
@@ -50,10 +52,13 @@ static int cgroups_check_config(struct hs_check_ctx *ctx, const void *cfg)
 			       "cgroup %s: %s", clean, err.msg);
 	else if (r > 0)
 		r = hs_finding(ctx, "cgroups.in-use", "linux.cgroupsPath", HS_ACTION_REFUSE,
-			       "cgroup %s already holds processes (a host service's, another "
+			       "cgroup %s%s already holds processes (a host service's, another "
 			       "container's): the runtime would set its limits and device rules "
 			       "and kill --all would signal them",
-			       clean);
+			       clean,
+			       p[0] == '/'
+				   ? ""
+				   : " (relative: from / or from the runtime's own cgroup)");
 	return r < 0 ? r : 0;
 }
 

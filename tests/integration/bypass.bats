@@ -16,6 +16,10 @@ teardown() {
 	if [ -n "${HS_TMP:-}" ] && [ -f "$HS_TMP/victims" ]; then
 		while read -r p; do kill "$p" 2>/dev/null || true; done <"$HS_TMP/victims"
 	fi
+	if [ -n "${HS_TMP:-}" ] && [ -f "$HS_TMP/cgroups" ]; then
+		sleep 0.2
+		tac "$HS_TMP/cgroups" | while read -r d; do rmdir "$d" 2>/dev/null || true; done
+	fi
 	[ -z "${HS_TMP:-}" ] || umount "$HS_TMP/ns/bound" 2>/dev/null || true
 }
 
@@ -479,6 +483,60 @@ cgroup_of_others() {
 
 @test "bypass: a cgroupsPath naming a cgroup that holds host processes is refused (runc took it over and killed them) (runc)" { cgroup_of_others runc; }
 @test "bypass: a cgroupsPath naming a cgroup that holds host processes is refused (runc took it over and killed them) (crun)" { cgroup_of_others crun; }
+
+# The v1 hierarchies a process can be moved into without setup (cpuset wants cpus and mems).
+hierarchies() {
+	local h
+	for h in /sys/fs/cgroup/*; do
+		[ -d "$h" ] && [ ! -L "$h" ] && [ "${h##*/}" != cpuset ] && echo "$h"
+	done
+}
+
+# in_cgroup NAME CMD...: CMD in a subshell that first moves itself into /NAME everywhere.
+in_cgroup() {
+	local cg=$1 h
+	shift
+	(
+		for h in $(hierarchies); do echo "$BASHPID" >"$h/$cg/cgroup.procs" || exit 99; done
+		"$@"
+	)
+}
+
+# A relative cgroupsPath: runc joins it below its own cgroup in each hierarchy (hardshim's:
+# exec keeps it), crun 1.8 below the root. Judged from / alone, "victim" passed while runc put
+# the container into <own>/victim, a cgroup holding someone else's process.
+cgroup_relative() {
+	local own=hs-redteam-own-$$-$1 h vp
+	hs_use_runtime "$1"
+	policy
+	sleep 1000 </dev/null >/dev/null 2>&1 &
+	vp=$!
+	echo "$vp" >>"$HS_TMP/victims"
+	for h in $(hierarchies); do
+		mkdir -p "$h/$own/victim"
+		printf '%s\n' "$h/$own" "$h/$own/victim" >>"$HS_TMP/cgroups"
+		echo "$vp" >"$h/$own/victim/cgroup.procs"
+	done
+	[ ! -e "/sys/fs/cgroup/pids/victim" ]
+	hs_bundle
+	hs_config '.linux.cgroupsPath = "victim"'
+	hs_args sleep 1000
+	run in_cgroup "$own" hs_create_start r1
+	refused "cgroups.in-use: linux.cgroupsPath" r1
+	[[ "$output" == *"cgroup victim (relative: from / or from the runtime's own cgroup) already holds processes"* ]]
+	[ "$(cat "/sys/fs/cgroup/pids/$own/victim/pids.max")" = max ]
+	if [ "$1" = runc ]; then
+		# real: with the control off, runc takes <own>/victim over, beside the victim
+		policy '.controls.cgroups.enabled = false'
+		in_cgroup "$own" hs_create_start r2
+		[ "$(cat "/sys/fs/cgroup/pids/$own/victim/pids.max")" = 1024 ]
+		grep -qx "$(hs_pid r2)" "/sys/fs/cgroup/pids/$own/victim/cgroup.procs"
+		grep -qx "$vp" "/sys/fs/cgroup/pids/$own/victim/cgroup.procs"
+	fi
+}
+
+@test "bypass: a relative cgroupsPath reaching a busy cgroup below the runtime's own is refused (runc took it over) (runc)" { cgroup_relative runc; }
+@test "bypass: a relative cgroupsPath reaching a busy cgroup below the runtime's own is refused (crun)" { cgroup_relative crun; }
 
 # ---- restore --------------------------------------------------------------------------------
 

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0
  * cgroups: a linux.cgroupsPath that names a cgroup already holding processes (or the root) is
  * refused; a fresh one, an absent one and systemd's slice:prefix:name pass. */
+#include <string.h>
+
 #include "control-fixture.h"
 
 extern const struct hs_control hs_control_cgroups;
@@ -69,11 +71,53 @@ static void test_fresh_passes(void **state)
 	cf_done(&f);
 }
 
+/* A relative path: runc joins it below its own cgroup (hardshim's), crun below the root; a
+ * busy cgroup reached either way is refused. */
+static void test_relative_judged_below_own_cgroup(void **state)
+{
+	static const char *const sibling = "../session-2.scope";
+	struct control_fixture f;
+
+	/* from the root, "../session-2.scope" is /session-2.scope: fresh */
+	cf_init(&f, &hs_control_cgroups);
+	assert_int_equal(hs_fake_host_add_busy_cgroup(f.fh, "/user.slice/session-2.scope"), 0);
+	check(&f, sibling);
+	assert_int_equal(f.report->len, 0);
+	cf_done(&f);
+
+	/* from hardshim's own cgroup it is another login session's: refused */
+	cf_init(&f, &hs_control_cgroups);
+	assert_int_equal(hs_fake_host_add_busy_cgroup(f.fh, "/user.slice/session-2.scope"), 0);
+	assert_int_equal(hs_fake_host_set_own_cgroup(f.fh, "/user.slice/session-1.scope"), 0);
+	check(&f, sibling);
+	assert_non_null(cf_find(&f, "cgroups.in-use", "linux.cgroupsPath"));
+	assert_true(f.report->refused);
+	assert_non_null(strstr(f.report->items[0].message, "relative"));
+	cf_done(&f);
+
+	/* and below the root, whatever our own cgroup */
+	cf_init(&f, &hs_control_cgroups);
+	assert_int_equal(hs_fake_host_add_busy_cgroup(f.fh, "/system.slice/sshd.service"), 0);
+	assert_int_equal(hs_fake_host_set_own_cgroup(f.fh, "/user.slice/session-1.scope"), 0);
+	check(&f, "system.slice");
+	assert_true(f.report->refused);
+	cf_done(&f);
+
+	/* a fresh relative one passes */
+	cf_init(&f, &hs_control_cgroups);
+	assert_int_equal(hs_fake_host_add_busy_cgroup(f.fh, "/user.slice/session-2.scope"), 0);
+	assert_int_equal(hs_fake_host_set_own_cgroup(f.fh, "/user.slice/session-1.scope"), 0);
+	check(&f, "hs-c1");
+	assert_int_equal(f.report->len, 0);
+	cf_done(&f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_in_use_refused),
 		cmocka_unit_test(test_fresh_passes),
+		cmocka_unit_test(test_relative_judged_below_own_cgroup),
 	};
 	return cmocka_run_group_tests_name("cgroups", tests, NULL, NULL);
 }

@@ -3,6 +3,7 @@
  * the real filesystem (component by component from "/", ordinary symlinks followed with a
  * bound, magic links refused). Linear lookups: the tables are tiny. */
 #include <errno.h>
+#include <stdbool.h>
 #include <limits.h>
 #include <sched.h>
 #include <string.h>
@@ -52,6 +53,7 @@ struct hs_fake_host {
 	size_t n_mounts;
 	char **busy_cgroups;
 	size_t n_busy_cgroups;
+	char *own_cgroup; /* NULL: "/" */
 };
 
 int hs_fake_host_oci_nstype(const char *t)
@@ -250,19 +252,44 @@ int hs_fake_host_add_busy_cgroup(struct hs_fake_host *fh, const char *path)
 	return push_string(&fh->busy_cgroups, &fh->n_busy_cgroups, path);
 }
 
-/* In use: the path is a busy cgroup or an ancestor of one. */
-static int fake_cgroup_in_use(const struct hs_host *h, const char *path, struct hs_error *err)
+int hs_fake_host_set_own_cgroup(struct hs_fake_host *fh, const char *path)
 {
-	const struct hs_fake_host *fh = h->data;
+	free(fh->own_cgroup);
+	fh->own_cgroup = strdup(path);
+	return fh->own_cgroup ? 0 : -ENOMEM;
+}
+
+/* In use: a clean absolute path that is a busy cgroup or an ancestor of one. */
+static bool busy(const struct hs_fake_host *fh, const char *path)
+{
 	size_t n = strlen(path);
 
 	for (size_t i = 0; i < fh->n_busy_cgroups; i++) {
 		const char *b = fh->busy_cgroups[i];
 
 		if (!strcmp(path, "/") || (!strncmp(b, path, n) && (b[n] == '\0' || b[n] == '/')))
-			return 1;
+			return true;
 	}
-	return 0;
+	return false;
+}
+
+/* As the real host: an absolute path as it is; a relative one from / (crun) and below our
+ * own cgroup (runc), cleaned. */
+static int fake_cgroup_in_use(const struct hs_host *h, const char *path, struct hs_error *err)
+{
+	const struct hs_fake_host *fh = h->data;
+	_cleanup_arena_ struct hs_arena *a = hs_arena_new();
+	const char *abs, *mine;
+
+	if (!a || !(abs = hs_path_clean(a, path)))
+		return -ENOMEM;
+	if (busy(fh, abs))
+		return 1;
+	if (path[0] == '/')
+		return 0;
+	mine = hs_path_clean(a, hs_arena_printf(a, "%s/%s", fh->own_cgroup ? fh->own_cgroup : "/",
+						path));
+	return !mine ? -ENOMEM : busy(fh, mine);
 }
 
 int hs_fake_host_fail(struct hs_fake_host *fh, const char *op, int err)
@@ -751,6 +778,7 @@ void hs_fake_host_free(struct hs_fake_host *fh)
 	for (size_t i = 0; i < fh->n_busy_cgroups; i++)
 		free(fh->busy_cgroups[i]);
 	free(fh->busy_cgroups);
+	free(fh->own_cgroup);
 	for (size_t i = 0; i < fh->n_mounts; i++) {
 		free(fh->mounts[i].target);
 		free(fh->mounts[i].fstype);
