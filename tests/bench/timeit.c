@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0
  * timeit: wall time of a sequence of commands, N times, with no shell in the way.
- * Usage: timeit -n N [-w WARMUP] CMD ARGS... [';;' CMD ARGS...]...
+ * Usage: timeit -n N [-w WARMUP] [-p PAUSE_MS] CMD ARGS... [';;' CMD ARGS...]...
  * "{i}" in an argument becomes the iteration number (container ids). Prints
- * "median_us p10_us p90_us" for the whole sequence. A command that fails makes timeit exit 1:
+ * "median_us p10_us p90_us" for the whole sequence. -p: an untimed pause before each run, for
+ * commands that leave work behind them (the egress hook's detached close) which the next run
+ * would otherwise queue behind. A command that fails makes timeit exit 1:
  * a benchmark of failing commands measures nothing. */
 #define _GNU_SOURCE
 #include <fcntl.h>
@@ -60,14 +62,16 @@ static int run(char **cmd, int n, int i)
 
 int main(int argc, char **argv)
 {
-	int n = 100, warm = 5, c, ncmd = 0, start[16], len[16];
+	int n = 100, warm = 5, pause_ms = 0, c, ncmd = 0, start[16], len[16];
 	double *t;
 
-	while ((c = getopt(argc, argv, "+n:w:")) != -1) {
+	while ((c = getopt(argc, argv, "+n:w:p:")) != -1) {
 		if (c == 'n')
 			n = atoi(optarg);
 		else if (c == 'w')
 			warm = atoi(optarg);
+		else if (c == 'p')
+			pause_ms = atoi(optarg);
 		else
 			return 2;
 	}
@@ -85,6 +89,11 @@ int main(int argc, char **argv)
 	for (int i = -warm; i < n; i++) {
 		struct timespec a, b;
 
+		if (pause_ms > 0) {
+			struct timespec p = { pause_ms / 1000, (long)(pause_ms % 1000) * 1000000L };
+
+			nanosleep(&p, NULL);
+		}
 		clock_gettime(CLOCK_MONOTONIC, &a);
 		for (int k = 0; k < ncmd; k++)
 			if (run(argv + start[k], len[k], i + warm) < 0)
