@@ -11,6 +11,7 @@
 #include <sched.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 
 #include "hs-egress.h"
@@ -305,6 +306,7 @@ struct exiting_report {
 	pid_t child;
 	int counters;
 	int code;
+	bool pidfd_ok;
 };
 
 static int hook_like(int out_fd, int rep_fd, int go_fd)
@@ -319,6 +321,10 @@ static int hook_like(int out_fd, int rep_fd, int go_fd)
 		return 77;
 	if (dup2(out_fd, STDOUT_FILENO) < 0)
 		return 90;
+	int pidfd = (int)syscall(SYS_pidfd_open, getpid(), 0);
+	rep.pidfd_ok = pidfd >= 0;
+	if (pidfd >= 0)
+		close(pidfd);
 	rep.code = hs_egress_install_exiting(&cfg, &rep.child, &err);
 	/* the rules are in force before the slow close */
 	rep.counters = hs_egress_counters(c, 8, NULL);
@@ -408,6 +414,12 @@ static int exiting_runtime(void)
 		return 13;
 	if (er.counters != 3)
 		return 14;
+	/* valgrind 3.19 has no pidfd_open: install falls back to the plain close, no child */
+	if (er.child <= 0 && !er.pidfd_ok) {
+		close(go[1]);
+		waitpid(hook, &status, 0);
+		return 78;
+	}
 	if (er.child <= 0)
 		return 15;
 	/* the hook has returned from install; the child is still there, waiting for it */
@@ -444,6 +456,11 @@ static void test_nft_install_exiting(void **state)
 	assert_true(WIFEXITED(status));
 	if (WEXITSTATUS(status) == 77)
 		skip();
+	if (WEXITSTATUS(status) == 78) {
+		fprintf(stderr, "# skip: pidfd_open is not implemented here (valgrind): the plain "
+				"close was used, there is no child to examine\n");
+		skip();
+	}
 	assert_int_equal(WEXITSTATUS(status), 0);
 }
 
