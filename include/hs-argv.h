@@ -50,7 +50,8 @@ struct hs_argv {
 
 /* Parse argv (hardshim's own, argv[0] included). Refuses (rule cli.*, the flag as path):
  * an unknown global option, an unknown command, and for the policy commands an unknown
- * option or an option whose reading differs between runc and crun. */
+ * option or an option whose reading differs between runc and crun. *ret is always set: on
+ * a refusal it holds what was read before it (the global --log, where the error goes). */
 int hs_argv_parse(int argc, char **argv, struct hs_argv *ret, struct hs_error *err);
 /* The value of the last occurrence of option name (long name), or NULL. */
 const char *hs_argv_value(const struct hs_argv *a, const char *name);

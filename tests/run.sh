@@ -2,7 +2,7 @@
 # Run the test suites and sum them. Every suite speaks TAP; the last line is
 # "N passed, N failed, N skipped" over all of them. Usage: tests/run.sh [SUITE...]
 # Suites: unit integration e2e fuzz differential lint sanitize valgrind (default: all, in
-# that order). sanitize: the unit tests built with SANITIZE=1 (ASan+UBSan, build-san/);
+# that order). sanitize: the unit and integration tests with SANITIZE=1 (ASan+UBSan, build-san/);
 # valgrind: the plain unit tests under memcheck; lint: scripts/lint.sh.
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -21,7 +21,10 @@ run_unit() {
 	done
 }
 
-# The unit tests again, built with ASan+UBSan into build-san (a build failure is a failure).
+# The unit tests again, built with ASan+UBSan into build-san (a build failure is a failure),
+# then the integration suite with that hardshim: every runtime call, hook and refusal of it
+# runs instrumented. Reports go to files (so they do not change what a test reads), and each
+# report is a failure of its own.
 run_sanitize() {
 	mkdir -p build-san
 	if ! make -s SANITIZE=1 test-build >build-san/build.log 2>&1; then
@@ -34,6 +37,17 @@ run_sanitize() {
 		echo "# sanitize: $t"
 		ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 			CMOCKA_MESSAGE_OUTPUT=TAP "$t" 2>&1 || echo "not ok - $t exited $? under ASan/UBSan"
+	done
+	echo "# sanitize: tests/integration with build-san/hardshim"
+	rm -rf build-san/reports && mkdir -p build-san/reports
+	HS_BUILD="$top/build-san" HS_BIN="$top/build-san/hardshim" \
+		ASAN_OPTIONS="detect_leaks=1:log_path=$top/build-san/reports/asan" \
+		UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:log_path=$top/build-san/reports/ubsan" \
+		run_bats tests/integration
+	for r in build-san/reports/*; do
+		[ -e "$r" ] || continue
+		echo "not ok - sanitizer report $r"
+		head -30 "$r" | sed 's/^/# /'
 	done
 }
 

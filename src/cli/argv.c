@@ -197,54 +197,58 @@ static int parse_opts(struct hs_argv *a, const struct hs_opt_spec *specs, int i,
 	return 0;
 }
 
-int hs_argv_parse(int argc, char **argv, struct hs_argv *ret, struct hs_error *err)
+/* The parse, into *a as far as it gets: on an error the caller still has the global options
+ * read so far (--log, --log-format), where the runtime's caller looks for the error. */
+static int parse(struct hs_argv *a, struct hs_error *err)
 {
-	struct hs_argv a = { .argc = argc, .argv = argv, .cmd_index = -1, .first_positional = -1 };
-	int i, r;
+	int argc = a->argc, i, r;
+	char **argv = a->argv;
 
-	r = parse_opts(&a, global_opts, 1, true, &i, err);
+	r = parse_opts(a, global_opts, 1, true, &i, err);
 	if (r < 0)
 		return r;
 	/* --version and --help need no command. */
-	if (i >= argc) {
-		*ret = a;
+	if (i >= argc)
 		return 0;
-	}
-	a.cmd_index = i;
+	a->cmd_index = i;
 	for (const struct hs_cmd_spec *c = commands; c->name; c++)
 		if (!strcmp(c->name, argv[i]))
-			a.cmd = c;
-	if (!a.cmd)
+			a->cmd = c;
+	if (!a->cmd)
 		return hs_error_set(err, -HS_EUSAGE, "cli.unknown-command", argv[i], -1,
 				    "not a runtime command hardshim knows: refused (fail closed)");
-	if (a.cmd->kind == HS_CMD_FAST) {
-		*ret = a;
+	if (a->cmd->kind == HS_CMD_FAST)
 		return 0;
-	}
-	a.n_opts = 0; /* from here on opts are the command's own */
-	r = parse_opts(&a, a.cmd->opts, i + 1, false, &i, err);
+	a->n_opts = 0; /* from here on opts are the command's own */
+	r = parse_opts(a, a->cmd->opts, i + 1, false, &i, err);
 	if (r < 0)
 		return r;
 	if (i < argc) {
-		a.first_positional = i;
-		a.n_positional = argc - i;
+		a->first_positional = i;
+		a->n_positional = argc - i;
 	}
 	/* runc (Go's flag package) and crun (argp, ARGP_IN_ORDER) both stop reading options at
 	 * the container id; for exec what follows is the command to run. For the others an
 	 * option after the id is a usage error in both, refused here before either sees it. */
-	for (int k = i + 1; a.cmd->kind != HS_CMD_EXEC && k < argc; k++)
+	for (int k = i + 1; a->cmd->kind != HS_CMD_EXEC && k < argc; k++)
 		if (is_option(argv[k]))
 			return hs_error_set(err, -HS_EUSAGE, "cli.option-after-id", argv[k], -1,
 					    "option after the container id; put options before it");
-	if (a.cmd->kind != HS_CMD_EXEC && a.n_positional != 1)
-		return hs_error_set(err, -HS_EUSAGE, "cli.arguments", a.cmd->name, -1,
-				    "%s takes exactly one container id, got %d", a.cmd->name,
-				    a.n_positional);
-	if (a.cmd->kind == HS_CMD_EXEC && a.n_positional < 1)
+	if (a->cmd->kind != HS_CMD_EXEC && a->n_positional != 1)
+		return hs_error_set(err, -HS_EUSAGE, "cli.arguments", a->cmd->name, -1,
+				    "%s takes exactly one container id, got %d", a->cmd->name,
+				    a->n_positional);
+	if (a->cmd->kind == HS_CMD_EXEC && a->n_positional < 1)
 		return hs_error_set(err, -HS_EUSAGE, "cli.arguments", "exec", -1,
 				    "exec needs a container id");
-	*ret = a;
 	return 0;
+}
+
+int hs_argv_parse(int argc, char **argv, struct hs_argv *ret, struct hs_error *err)
+{
+	*ret =
+	    (struct hs_argv){ .argc = argc, .argv = argv, .cmd_index = -1, .first_positional = -1 };
+	return parse(ret, err);
 }
 
 const char *hs_argv_value(const struct hs_argv *a, const char *name)

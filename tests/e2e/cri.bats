@@ -33,9 +33,14 @@ setup_file() {
 }
 
 teardown_file() {
+	local d
 	cri_cleanup
 	containerd_stop
 	cri_netns_stop "$CD_NETNS"
+	# The pods' parent cgroup (cgroup_parent below), empty once the pods are gone.
+	for d in /sys/fs/cgroup/*/hs-cri; do
+		[ ! -d "$d" ] || rmdir "$d" 2>/dev/null || true
+	done
 }
 
 teardown() {

@@ -166,12 +166,39 @@ static void test_preserve_fds(void **state)
 	}
 }
 
+/* A refused command line still leaves *ret set (the caller reports the error through it):
+ * what was read before the refusal, the global --log among it, and nothing else. */
+static void test_refusal_leaves_globals(void **state)
+{
+	static const char *const lines[] = {
+		"runc --log /run/x/log.json --log-format json bogus id",
+		"runc --log /run/x/log.json --log-format json create --bundle=/b --no-such id",
+		"runc --log /run/x/log.json --log-format json create --bundle /b id --pid-file p",
+	};
+	struct hs_argv a;
+	struct hs_error err = HS_ERROR_INIT;
+
+	for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
+		memset(&a, 0xa5, sizeof(a)); /* what an uninitialised local may hold */
+		assert_true(parse_words(lines[i], &a, &err) < 0);
+		assert_string_equal(a.log, "/run/x/log.json");
+		assert_true(a.log_is_file);
+		assert_string_equal(a.log_format, "json");
+	}
+	memset(&a, 0xa5, sizeof(a));
+	assert_true(parse_words("runc --no-such-global create id", &a, &err) < 0);
+	assert_null(a.log);
+	assert_false(a.log_is_file);
+	assert_null(a.cmd);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_containerd),   cmocka_unit_test(test_podman),
 		cmocka_unit_test(test_forms),        cmocka_unit_test(test_refusals),
 		cmocka_unit_test(test_preserve_fds),
+		cmocka_unit_test(test_refusal_leaves_globals),
 	};
 	return cmocka_run_group_tests_name("argv", tests, NULL, NULL);
 }
