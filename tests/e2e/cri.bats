@@ -63,8 +63,9 @@ assert_proc_hardened() {
 # (no hostname for a pod in the node's network namespace, as the kubelet does).
 pod_config() {
 	mkdir -p "$CD/pods/$1"
-	jq -n --arg n "$1" --arg d "$CD/pods/$1" --argjson sc "${2:-"{}"}" '{
-		metadata: { name: $n, uid: ("uid-" + $n), namespace: "hs-e2e" },
+	jq -n --arg n "$1" --arg d "$CD/pods/$1" --argjson sc "${2:-"{}"}" \
+		--arg ns "${POD_NAMESPACE:-hs-e2e}" '{
+		metadata: { name: $n, uid: ("uid-" + $n), namespace: $ns },
 		hostname: (if $sc.namespace_options.network == "NODE" then "" else $n end),
 		log_directory: $d, linux: { cgroup_parent: "/hs-cri", security_context: $sc } }'
 }
@@ -299,4 +300,24 @@ scenario_refused() {
 	[ "$status" -eq 0 ]
 	run cri ExecSync "{\"container_id\": \"$CTR\", \"cmd\": [\"ls\", \"/dev\"]}"
 	grep -qxE '(vd|sd|nvme|loop)[a-z0-9]*' <<<"$(jq -r .stdout <<<"$output")"
+}
+
+# A node agent's pod (hostNetwork) under a policy exception matched on the Kubernetes
+# namespace the CRI plugin writes into the sandbox's annotations: it runs there, and the same
+# pod in another namespace is still refused.
+@test "CRI exception by namespace: a hostNetwork pod in kube-system runs, elsewhere refused" {
+	local spid
+	e2e_policy runc '.exceptions = [{ name: "node-agents",
+		match: { annotations: { "io.kubernetes.cri.sandbox-namespace": "kube-system" } },
+		controls: { namespaces: { enabled: false }, egress: { enabled: false } } }]'
+	POD_NAMESPACE=kube-system run_pod agent '{ "namespace_options": { "network": "NODE" } }'
+	[ "$status" -eq 0 ]
+	spid=$(info_pid "$POD" pod)
+	[ "$(stat -L -c %i "/proc/$spid/ns/net")" = "$(stat -L -c %i "/run/netns/$CD_NETNS")" ]
+	# Still hardened otherwise, and the record names the exception.
+	assert_proc_hardened "$spid"
+	record_of "$POD" | jq -e '[.findings[].exception] | index("node-agents")'
+	POD_NAMESPACE=default run_pod agent2 '{ "namespace_options": { "network": "NODE" } }'
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"hardshim: namespaces.missing: linux.namespaces: no network namespace"* ]]
 }
