@@ -13,7 +13,8 @@ load ../lib/e2e
 # This suite's daemon (set here, not in setup_file: every test loads the library again).
 CD=$E2E/cri-containerd
 CD_SOCK=$CD/containerd.sock
-CD_NETNS=hs-cri-e2e
+# (named after this checkout, so two checkouts on one machine do not share it)
+CD_NETNS=hs-cri-$(echo "$CD" | md5sum | cut -c1-8)
 CD_SANDBOX_IMAGE=$E2E_PAUSE_IMAGE
 export CD CD_SOCK CD_NETNS CD_SANDBOX_IMAGE
 
