@@ -54,6 +54,8 @@ row "hook egress (the injected hook: rules only)" \
 	"$(med /bin/sh -c "'$hs' hook $args <'$work/state-on.json' 2>/dev/null")"
 # The rows above run back to back in one namespace: each run's transaction waits for the
 # commit mutex the previous run's detached close holds while it flushes. 50 ms apart:
+row "hook createRuntime, egress on, runs 50 ms apart" \
+	"$(HARDSHIM_POLICY="$work/on.json" med -p 50 /bin/sh -c "'$hs' hook createRuntime <'$work/state-on.json' 2>/dev/null")"
 # shellcheck disable=SC2086 # the hook's own argument words
 row "hook egress, runs 50 ms apart" \
 	"$(med -p 50 /bin/sh -c "'$hs' hook $args <'$work/state-on.json' 2>/dev/null")"
