@@ -63,7 +63,9 @@ static void first_lines(const char *s, char *out, size_t size)
  * nft_run_cmd_from_buffer returns. So for a process about to exit (the hook, which the
  * runtime waits for), a child holds a reference to the socket until this process has exited,
  * then drops it and bears the wait; this process frees its context (a cheap close, no longer
- * the last) and goes on. */
+ * the last) and goes on. The child is never this process's zombie (it outlives it); as an
+ * orphan it is reaped by init or the runtime's subreaper, holding meanwhile only the socket
+ * and the pidfd. */
 #define DETACHED_CLOSE_DEADLINE_MS (30 * 1000) /* the hook's own backstop */
 
 static bool is_nft_socket(int fd)
