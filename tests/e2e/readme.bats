@@ -26,23 +26,30 @@ FRESH="/var/lib/containers /var/lib/containerd /run/containers /run/containerd /
 /var/log/hardshim /tmp"
 OVERLAID="/etc /usr/local"
 
+# In the namespace: a scratch tmpfs at SCRATCH (under /run, which the tour does not use) that
+# holds this checkout (bound there first: it may well live under /tmp) and the overlays'
+# upper layers; then the fresh tmpfs and the overlays; then the README's block, from the
+# checkout, as root in it.
 run_tour() {
-	local d made=()
-	for d in $FRESH; do
+	local d made=() scratch
+	scratch=/run/hs-tour-$(echo "$HS_TOP" | md5sum | cut -c1-8)
+	for d in $FRESH "$scratch"; do
 		[ -d "$d" ] || { mkdir -p "$d" && made+=("$d"); }
 	done
 	cat >"$TOUR/run.sh" <<-EOF
+		S=$scratch
 		mount --make-rprivate / || exit 97
+		mount -t tmpfs hs-tour-scratch "\$S" || exit 97
+		mkdir "\$S/src" && mount --bind "$HS_TOP" "\$S/src" || exit 97
 		for d in $(echo $FRESH); do mount -t tmpfs hs-tour "\$d" || exit 97; done
-		mount -t tmpfs hs-tour-scratch "$TOUR/scratch" || exit 97
 		for d in $OVERLAID; do
-			s="$TOUR/scratch/\$(echo "\$d" | tr / _)"
-			mkdir -p "\$s/upper" "\$s/work"
-			mount -t overlay hs-tour -o "lowerdir=\$d,upperdir=\$s/upper,workdir=\$s/work" "\$d" ||
+			o="\$S/\$(echo "\$d" | tr / _)"
+			mkdir -p "\$o/upper" "\$o/work"
+			mount -t overlay hs-tour -o "lowerdir=\$d,upperdir=\$o/upper,workdir=\$o/work" "\$d" ||
 				exit 97
 		done
-		cd "$HS_TOP" || exit 97
-		. "$TOUR/block.sh"
+		cd "\$S/src" || exit 97
+		. "\$S/src/${TOUR#"$HS_TOP"/}/block.sh"
 		for p in \$(jobs -p); do
 			echo "tour: stopping pid \$p" >&2
 			kill -TERM "\$p"
@@ -50,7 +57,6 @@ run_tour() {
 		done
 		exit 0
 	EOF
-	mkdir -p "$TOUR/scratch"
 	run timeout -k 10 900 unshare --mount --propagation private bash "$TOUR/run.sh"
 	for d in "${made[@]}"; do rmdir "$d" 2>/dev/null || true; done
 	echo "$output"

@@ -197,8 +197,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_containerd),   cmocka_unit_test(test_podman),
 		cmocka_unit_test(test_forms),        cmocka_unit_test(test_refusals),
-		cmocka_unit_test(test_preserve_fds),
-		cmocka_unit_test(test_refusal_leaves_globals),
+		cmocka_unit_test(test_preserve_fds), cmocka_unit_test(test_refusal_leaves_globals),
 	};
 	return cmocka_run_group_tests_name("argv", tests, NULL, NULL);
 }
