@@ -107,26 +107,41 @@ static int load_selinux(struct hs_error *err)
 			      HS_DLSYM(security_check_context), HS_DLSYM_END);
 }
 
-/* Without the library, ask the kernel's own files: a MAC that is on is never reported off
- * just because a library is missing. */
+/* The kernel's own files first: a MAC that is off (or not built in) is known without
+ * loading its library, which costs more than the rest of a check (~0.6 ms). Where the kernel
+ * says it may be on, the library has the last word; without the library the kernel's files
+ * do, so a MAC that is on is never reported off just because a library is missing. */
 static bool apparmor_enabled(void)
 {
-	_cleanup_fclose_ FILE *f = NULL;
-	int c;
+	_cleanup_fclose_ FILE *f = fopen("/sys/module/apparmor/parameters/enabled", "re");
 
+	if (!f || fgetc(f) != 'Y')
+		return false;
 	if (load_apparmor(NULL) == 0)
 		return sym_aa_is_enabled() > 0;
-	f = fopen("/sys/module/apparmor/parameters/enabled", "re");
+	return true;
+}
+
+/* selinuxfs is registered only by a kernel whose SELinux is enabled. */
+static bool selinuxfs_registered(void)
+{
+	_cleanup_fclose_ FILE *f = fopen("/proc/filesystems", "re");
+	char line[128];
+
 	if (!f)
-		return false;
-	c = fgetc(f);
-	return c == 'Y';
+		return true; /* cannot tell: ask further */
+	while (fgets(line, sizeof(line), f))
+		if (strstr(line, "\tselinuxfs\n"))
+			return true;
+	return false;
 }
 
 static bool selinux_enabled(void)
 {
 	struct statfs sfs;
 
+	if (!selinuxfs_registered())
+		return false;
 	if (load_selinux(NULL) == 0)
 		return sym_is_selinux_enabled() > 0;
 	return statfs("/sys/fs/selinux", &sfs) == 0 && (unsigned long)sfs.f_type == SELINUX_MAGIC;
