@@ -209,7 +209,8 @@ int hs_egress_nft_run(const char *cmds, char **ret_output, struct hs_error *err)
 	return nft_run(cmds, ret_output, false, NULL, err);
 }
 
-int hs_egress_install(const struct hs_egress_cfg *cfg, struct hs_error *err)
+static int install(const struct hs_egress_cfg *cfg, bool exiting, pid_t *ret_child,
+		   struct hs_error *err)
 {
 	_cleanup_free_ char *cmds = NULL;
 	int r;
@@ -217,19 +218,18 @@ int hs_egress_install(const struct hs_egress_cfg *cfg, struct hs_error *err)
 	r = hs_egress_ruleset(cfg, &cmds);
 	if (r < 0)
 		return r;
-	return nft_run(cmds, NULL, false, NULL, err);
+	return nft_run(cmds, NULL, exiting, ret_child, err);
+}
+
+int hs_egress_install(const struct hs_egress_cfg *cfg, struct hs_error *err)
+{
+	return install(cfg, false, NULL, err);
 }
 
 int hs_egress_install_exiting(const struct hs_egress_cfg *cfg, pid_t *ret_child,
 			      struct hs_error *err)
 {
-	_cleanup_free_ char *cmds = NULL;
-	int r;
-
-	r = hs_egress_ruleset(cfg, &cmds);
-	if (r < 0)
-		return r;
-	return nft_run(cmds, NULL, true, ret_child, err);
+	return install(cfg, true, ret_child, err);
 }
 
 /* `list counters table inet hardshim` prints, per counter:
