@@ -7,16 +7,12 @@
 # (they are measured by their own row at the end). Medians of N runs (timeit, no shell).
 # Usage: tests/bench/audit.sh   (BENCH_N: runs, default 200; BUILD: build dir)
 set -eu
-top=$(cd "$(dirname "$0")/../.." && pwd)
-BUILD=${BUILD:-build}
-out="$top/$BUILD/bench"
-hs="$top/$BUILD/hardshim"
+# shellcheck source=tests/bench/lib.sh
+. "$(dirname "$0")/lib.sh"
 N=${BENCH_N:-200}
 # The log on the disk /var/log is on, not a tmpfs: fsync must reach a device to mean anything.
 tmp=$(mktemp -d /var/tmp/hs-bench-audit.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
-mkdir -p "$out"
-cc -O2 -o "$out/timeit" "$top/tests/bench/timeit.c"
 
 mkdir -p "$tmp/b/rootfs/bin"
 cp /bin/busybox "$tmp/b/rootfs/bin/busybox"

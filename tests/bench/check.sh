@@ -5,13 +5,9 @@
 # rules together: median wall time and peak RSS, per size and per KiB, to show how the cost
 # grows. Run by tests/bench/run.sh after its table (make bench), or alone.
 set -eu
-top=$(cd "$(dirname "$0")/../.." && pwd)
-BUILD=${BUILD:-build}
-out="$top/$BUILD/bench"
-hs="$top/$BUILD/hardshim"
+# shellcheck source=tests/bench/lib.sh
+. "$(dirname "$0")/lib.sh"
 N=${BENCH_CHECK_N:-30}
-mkdir -p "$out"
-cc -O2 -o "$out/timeit" "$top/tests/bench/timeit.c"
 work=$(mktemp -d /tmp/hardshim-bench-check.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 

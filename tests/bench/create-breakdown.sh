@@ -11,25 +11,11 @@
 #   hardshim, no fsync          the record's fsync's share
 #   hardshim, no record         the record's share (file, syslog, kernel audit all off)
 set -eu
-top=$(cd "$(dirname "$0")/../.." && pwd)
-BUILD=${BUILD:-build}
-out="$top/$BUILD/bench"
-hs="$top/$BUILD/hardshim"
+# shellcheck source=tests/bench/lib.sh
+. "$(dirname "$0")/lib.sh"
 NL=${BENCH_LIFECYCLE_N:-30}
-mkdir -p "$out"
-cc -O2 -o "$out/timeit" "$top/tests/bench/timeit.c"
 # On /var/tmp (a disk here, not tmpfs) so that fsync means what it means in production.
-work=$(mktemp -d /var/tmp/hardshim-bench-create.XXXXXX)
-cleanup() {
-	for rt in runc crun; do
-		for id in $(/usr/bin/$rt --root "$work/state-$rt" list -q 2>/dev/null); do
-			/usr/bin/$rt --root "$work/state-$rt" delete --force "$id" >/dev/null 2>&1 || true
-		done
-	done
-	rm -rf "$work"
-}
-trap cleanup EXIT
-med() { "$out/timeit" "$@" | cut -d' ' -f1; }
+bench_workdir /var/tmp/hardshim-bench-create.XXXXXX
 
 mkdir -p "$work/rootfs/bin"
 cp /bin/busybox "$work/rootfs/bin/busybox"

@@ -4,25 +4,11 @@
 # loads the ruleset with libnftables) and off, side by side; and the hook alone, run against
 # a live container. Medians in µs; run by tests/bench/run.sh (make bench) or on its own.
 set -eu
-top=$(cd "$(dirname "$0")/../.." && pwd)
-BUILD=${BUILD:-build}
-out="$top/$BUILD/bench"
-hs="$top/$BUILD/hardshim"
+# shellcheck source=tests/bench/lib.sh
+. "$(dirname "$0")/lib.sh"
 NL=${BENCH_LIFECYCLE_N:-30}
 N=${BENCH_N:-200}
-mkdir -p "$out"
-cc -O2 -o "$out/timeit" "$top/tests/bench/timeit.c"
-work=$(mktemp -d /tmp/hardshim-bench-egress.XXXXXX)
-cleanup() {
-	for rt in runc crun; do
-		for id in $(/usr/bin/$rt --root "$work/state-$rt" list -q 2>/dev/null); do
-			/usr/bin/$rt --root "$work/state-$rt" delete --force "$id" >/dev/null 2>&1 || true
-		done
-	done
-	rm -rf "$work"
-}
-trap cleanup EXIT
-med() { "$out/timeit" "$@" | cut -d' ' -f1; }
+bench_workdir /tmp/hardshim-bench-egress.XXXXXX
 
 policy() { # runtime egress-section file
 	jq --arg rt "/usr/bin/$1" --arg log "$work/launches.jsonl" --argjson e "$2" \

@@ -6,13 +6,9 @@
 # /bin/sh -c '... < state'; the shell's own cost is measured and subtracted. The container is
 # stood in for by `unshare -n sleep`: a process in a network namespace of its own.
 set -eu
-top=$(cd "$(dirname "$0")/../.." && pwd)
-BUILD=${BUILD:-build}
-out="$top/$BUILD/bench"
-hs="$top/$BUILD/hardshim"
+# shellcheck source=tests/bench/lib.sh
+. "$(dirname "$0")/lib.sh"
 N=${BENCH_N:-200}
-mkdir -p "$out"
-cc -O2 -o "$out/timeit" "$top/tests/bench/timeit.c"
 work=$(mktemp -d /tmp/hardshim-bench-hook.XXXXXX)
 unshare -n sleep 600 &
 netpid=$!

@@ -3,25 +3,12 @@
 # against the exec floor (a program that only execs the runtime). Medians; never pass/fail.
 # Results: the table on stdout and $BUILD/bench/results.txt. Set BENCH_N to change iterations.
 set -eu
-top=$(cd "$(dirname "$0")/../.." && pwd)
-BUILD=${BUILD:-build}
-out="$top/$BUILD/bench"
-mkdir -p "$out"
-hs="$top/$BUILD/hardshim"
+# shellcheck source=tests/bench/lib.sh
+. "$(dirname "$0")/lib.sh"
 N=${BENCH_N:-200}
 NL=${BENCH_LIFECYCLE_N:-30}
-work=$(mktemp -d /tmp/hardshim-bench.XXXXXX)
-cleanup() {
-	for rt in runc crun; do
-		for id in $(/usr/bin/$rt --root "$work/state-$rt" list -q 2>/dev/null); do
-			/usr/bin/$rt --root "$work/state-$rt" delete --force "$id" >/dev/null 2>&1 || true
-		done
-	done
-	rm -rf "$work"
-}
-trap cleanup EXIT
+bench_workdir /tmp/hardshim-bench.XXXXXX
 
-cc -O2 -o "$out/timeit" "$top/tests/bench/timeit.c"
 for rt in runc crun; do
 	cc -O2 -DRUNTIME="\"/usr/bin/$rt\"" -o "$out/floor-$rt" "$top/tests/bench/floor.c"
 done
@@ -41,7 +28,6 @@ row() { # label runtime-median floor-median hardshim-median
 	printf '%-44s %12s %12s %12s %10s %9s %9s\n' "$1" "$2" "$3" "$4" "$(echo "$4 - $3" | bc)" \
 		"$(echo "scale=3; $4 / $3" | bc)" "$(echo "scale=3; $4 / $2" | bc)" | tee -a "$out/results.txt"
 }
-med() { "$out/timeit" "$@" | cut -d' ' -f1; }
 
 for rt in runc crun; do
 	policy="$work/policy-$rt.json"
@@ -75,7 +61,7 @@ for rt in runc crun; do
 done
 
 for f in "$top"/tests/bench/*.sh; do
-	[ "$f" = "$top/tests/bench/run.sh" ] && continue
+	case ${f##*/} in run.sh | lib.sh) continue ;; esac
 	echo "# $(basename "$f")" | tee -a "$out/results.txt"
 	BUILD="$BUILD" sh "$f" 2>&1 | tee -a "$out/results.txt" || true
 done
