@@ -47,7 +47,7 @@ UNIT_BINS    := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 TEST_HELPERS := $(sort $(wildcard tests/helpers/*.c))
 HELPER_BINS  := $(TEST_HELPERS:tests/helpers/%.c=$(BUILD)/helpers/%)
 
-.PHONY: man seccomp-profile seccomp-profile-check all deps prepare test-build check unit integration e2e demo bench install lint fuzz clean oracle
+.PHONY: man seccomp-profile seccomp-profile-check all deps prepare test-build check unit integration redteam e2e demo bench install lint fuzz clean oracle
 
 all: $(BIN)
 
@@ -90,7 +90,7 @@ check: prepare
 	$(MAKE) test-build fuzz-build
 	BUILD=$(BUILD) sh tests/run.sh $(SUITES)
 
-unit integration e2e: test-build
+unit integration redteam e2e: test-build
 	BUILD=$(BUILD) sh tests/run.sh $@
 
 demo: prepare

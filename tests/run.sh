@@ -1,15 +1,15 @@
 #!/bin/sh
 # Run the test suites and sum them. Every suite speaks TAP; the last line is
 # "N passed, N failed, N skipped" over all of them. Usage: tests/run.sh [SUITE...]
-# Suites: unit integration e2e fuzz differential lint sanitize valgrind (default: all, in
-# that order). sanitize: the unit and integration tests with SANITIZE=1 (ASan+UBSan, build-san/);
+# Suites: unit integration redteam e2e fuzz differential lint sanitize valgrind (default: all,
+# in that order). redteam: tests/redteam, attacks on the policy under runc and crun. sanitize: the unit and integration tests with SANITIZE=1 (ASan+UBSan, build-san/);
 # valgrind: the plain unit tests under memcheck; lint: scripts/lint.sh.
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 2
 BUILD=${BUILD:-build}
 export HS_TOP="$top" HS_BUILD="$top/$BUILD" HS_BIN="$top/$BUILD/hardshim"
-suites=${*:-unit integration e2e fuzz differential lint sanitize valgrind}
+suites=${*:-unit integration redteam e2e fuzz differential lint sanitize valgrind}
 tap=$(mktemp)
 trap 'rm -f "$tap"' EXIT
 
@@ -63,6 +63,7 @@ for s in $suites; do
 	case $s in
 	unit) run_unit ;;
 	integration) run_bats tests/integration ;;
+	redteam) run_bats tests/redteam ;;
 	e2e) run_bats tests/e2e ;;
 	fuzz) FUZZ_SECONDS=${FUZZ_SECONDS:-30} sh tests/fuzz/run.sh ;;
 	differential) run_bats tests/differential ;;

@@ -1,0 +1,35 @@
+#!/usr/bin/env bats
+# class 1 of issue 13: paths judged before the runtime resolves them. Bind sources and
+# destinations, and root.path, written so that what hardshim reads is not what runc or crun
+# will mount. Each attack is shown to work against the bare runtime first.
+
+load ../lib/bundle
+load ../lib/redteam
+
+setup() { rt_setup; }
+teardown() { rt_teardown; }
+
+# A host file the container must never read: /etc/debian_version (not in the busybox image).
+host_secret() { cat /etc/debian_version; }
+
+symlink_to_etc() {
+	rt_begin "$1"
+	ln -s /etc "$HS_TMP/innocent"
+	hs_config '.mounts += [{"destination": "/mnt", "type": "bind", "source": $s, "options": ["rbind"]}]' \
+		--arg s "$HS_TMP/innocent"
+	rt_inside_probe 'cat /mnt/debian_version'
+	rt_works_direct '[ "$RT_OUT" = "$(host_secret)" ]'
+	rt_refused mounts.sensitive-source "mounts[$(jq '.mounts | length - 1' "$HS_CONFIG")].source"
+}
+@test "runc: a bind source that is a host symlink to /etc" { symlink_to_etc runc; }
+@test "crun: a bind source that is a host symlink to /etc" { symlink_to_etc crun; }
+
+proc_self_root() {
+	rt_begin "$1"
+	hs_config '.mounts += [{"destination": "/mnt", "type": "bind", "source": "/proc/self/root/etc", "options": ["rbind"]}]'
+	rt_inside_probe 'cat /mnt/debian_version'
+	rt_works_direct '[ "$RT_OUT" = "$(host_secret)" ]'
+	rt_refused mounts.source-unsafe "mounts[$(jq '.mounts | length - 1' "$HS_CONFIG")].source"
+}
+@test "runc: an absolute bind source through /proc/self/root (a magic link)" { proc_self_root runc; }
+@test "crun: an absolute bind source through /proc/self/root (a magic link)" { proc_self_root crun; }
