@@ -37,6 +37,21 @@ int hs_check_owner(const struct stat *st, const char *rule, const char *path, st
 int hs_runtime_state(const struct hs_argv *a, const struct hs_policy *p, const char *id,
 		     const char *rule, struct hs_arena *ar, struct hs_json **ret,
 		     struct hs_error *err);
+/*
+ * Policy selection for a container that already exists (exec, update). Their documents carry
+ * no annotations, but the container was created under the exception its config's
+ * annotations chose. The runtime's state (`RUNTIME state ID`, kept by the runtime under its
+ * --root, which nothing in the container can write) has the annotations of the config
+ * hardshim checked and handed on: choose the same way. *view is p with the exception's
+ * sections in place of the base ones; returns the exception's name (owned by p), or NULL —
+ * also when anything fails: the base policy, the stricter one.
+ */
+const char *hs_policy_view_for(const struct hs_policy *p, const struct hs_json *state,
+			       struct hs_policy *view);
+const char *hs_policy_for_container(const struct hs_argv *a, const struct hs_policy *p,
+				    const char *rule, struct hs_policy *view);
+/* Record on every finding the exception it was made under. */
+void hs_report_mark_exception(struct hs_report *rep, const char *name);
 /* A sealed memfd holding data, at a descriptor >= min_fd that survives execve: the runtime
  * reads exactly what was checked (as /proc/self/fd/N) and nobody can change it. Returns the
  * descriptor or a negative code. */

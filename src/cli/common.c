@@ -91,3 +91,45 @@ int hs_sealed_memfd(const char *name, const char *data, size_t len, int min_fd,
 				    strerror(errno));
 	return hi;
 }
+
+const char *hs_policy_view_for(const struct hs_policy *p, const struct hs_json *state,
+			       struct hs_policy *view)
+{
+	struct hs_error err = HS_ERROR_INIT;
+	const struct hs_exception *e;
+	const struct hs_json *ann;
+
+	*view = *p;
+	ann = state ? hs_json_get_type(state, "annotations", HS_JSON_OBJECT) : NULL;
+	if (!ann || hs_schema_check(ann, &hs_schema_string_map, "annotations", HS_UNKNOWN_PRESERVE,
+				    &err) < 0)
+		return NULL;
+	e = hs_policy_exception_for(p, ann);
+	if (!e)
+		return NULL;
+	view->controls = e->controls;
+	view->exceptions = NULL;
+	view->n_exceptions = 0;
+	return e->name;
+}
+
+const char *hs_policy_for_container(const struct hs_argv *a, const struct hs_policy *p,
+				    const char *rule, struct hs_policy *view)
+{
+	_cleanup_arena_ struct hs_arena *arena = NULL;
+	struct hs_error err = HS_ERROR_INIT;
+	struct hs_json *state = NULL;
+
+	*view = *p;
+	if (!p->n_exceptions || a->first_positional < 0 || !(arena = hs_arena_new()) ||
+	    hs_runtime_state(a, p, a->argv[a->first_positional], rule, arena, &state, &err) < 0)
+		return NULL;
+	/* The name is the policy's (e->name), not the arena's: it outlives the state. */
+	return hs_policy_view_for(p, state, view);
+}
+
+void hs_report_mark_exception(struct hs_report *rep, const char *name)
+{
+	for (size_t i = 0; rep && name && i < rep->len; i++)
+		rep->items[i].exception = hs_arena_strdup(rep->arena, name);
+}

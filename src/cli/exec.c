@@ -90,7 +90,8 @@ static int opt_token(const struct hs_argv *a, const struct hs_argv_opt *o)
 
 /* The container's bundle, from the runtime's state. */
 static int container_bundle(const struct hs_argv *a, const struct hs_policy *p, const char *id,
-			    struct hs_arena *ar, const char **ret, struct hs_error *err)
+			    struct hs_arena *ar, const char **ret, struct hs_json **ret_state,
+			    struct hs_error *err)
 {
 	struct hs_json *state;
 	const char *bundle;
@@ -103,12 +104,15 @@ static int container_bundle(const struct hs_argv *a, const struct hs_policy *p, 
 		return hs_error_set(err, -EINVAL, "exec.container", id, -1,
 				    "the runtime's state has no absolute bundle path");
 	*ret = bundle;
+	*ret_state = state;
 	return 0;
 }
 
-/* The "process" object of the container's config.json (an empty object when it has none). */
+/* The "process" object of the container's config.json (an empty object when it has none),
+ * and the runtime's state of the container. */
 static int container_process(const struct hs_argv *a, const struct hs_policy *p, const char *id,
-			     struct hs_arena *ar, struct hs_json **ret, struct hs_error *err)
+			     struct hs_arena *ar, struct hs_json **ret, struct hs_json **ret_state,
+			     struct hs_error *err)
 {
 	_cleanup_close_ int dirfd = -1, fd = -1;
 	_cleanup_free_ char *buf = NULL;
@@ -118,7 +122,7 @@ static int container_process(const struct hs_argv *a, const struct hs_policy *p,
 	size_t len;
 	int r;
 
-	r = container_bundle(a, p, id, ar, &bundle, err);
+	r = container_bundle(a, p, id, ar, &bundle, ret_state, err);
 	if (r < 0)
 		return r;
 	if (!bundle) /* not reached: set whenever container_bundle succeeds (for the analyzer) */
@@ -362,7 +366,8 @@ static int prepare_process_file(struct hs_argv *a, const struct hs_policy *p, co
 	_cleanup_free_ char *dir = strdup(file), *base = strdup(file), *buf = NULL;
 	_cleanup_close_ int dirfd = -1, fd = -1;
 	struct hs_pipeline pl = { 0 };
-	const char *name;
+	struct hs_policy view;
+	const char *name, *exception;
 	struct stat st;
 	size_t len = 0;
 	int r;
@@ -396,8 +401,11 @@ static int prepare_process_file(struct hs_argv *a, const struct hs_policy *p, co
 	if (r < 0)
 		return r;
 
+	/* The exception chosen at create, or the process would run under other rules than the
+	 * container's own (another uid than its main process). */
+	exception = hs_policy_for_container(a, p, "exec.container", &view);
 	pl = (struct hs_pipeline){
-		.policy = p,
+		.policy = &view,
 		.host = hs_host_real(),
 		.schema = &hs_oci_process,
 		.event = HS_EVENT_EXEC,
@@ -406,6 +414,7 @@ static int prepare_process_file(struct hs_argv *a, const struct hs_policy *p, co
 	r = hs_pipeline_run(&pl, buf, len, err);
 	if (r < 0)
 		goto out;
+	hs_report_mark_exception(pl.report, exception);
 	if (p->mode == HS_MODE_AUDIT)
 		goto out; /* observe only */
 	if (pl.report->refused) {
@@ -428,7 +437,9 @@ static int prepare_folded(struct hs_argv *a, const struct hs_policy *p, struct h
 	_cleanup_arena_ struct hs_arena *ar = hs_arena_new();
 	_cleanup_free_ char *doc = NULL;
 	struct hs_pipeline pl = { 0 };
-	struct hs_json *proc = NULL;
+	struct hs_json *proc = NULL, *state = NULL;
+	struct hs_policy view = *p;
+	const char *exception = NULL;
 	size_t len = 0;
 	int r, fd;
 	char path[64], *proc_path;
@@ -440,7 +451,9 @@ static int prepare_folded(struct hs_argv *a, const struct hs_policy *p, struct h
 				    "exec without --process needs a command after the container "
 				    "id"),
 		       1;
-	r = container_process(a, p, a->argv[a->first_positional], ar, &proc, err);
+	r = container_process(a, p, a->argv[a->first_positional], ar, &proc, &state, err);
+	if (r >= 0)
+		exception = hs_policy_view_for(p, state, &view);
 	if (r >= 0)
 		r = fold_flags(a, ar, proc, err);
 	if (r >= 0)
@@ -457,7 +470,7 @@ static int prepare_folded(struct hs_argv *a, const struct hs_policy *p, struct h
 		goto out;
 	}
 	pl = (struct hs_pipeline){
-		.policy = p,
+		.policy = &view,
 		.host = hs_host_real(),
 		.schema = &hs_oci_process,
 		.event = HS_EVENT_EXEC,
@@ -466,6 +479,7 @@ static int prepare_folded(struct hs_argv *a, const struct hs_policy *p, struct h
 	r = hs_pipeline_run(&pl, doc, len, err);
 	if (r < 0)
 		goto out;
+	hs_report_mark_exception(pl.report, exception);
 	if (p->mode == HS_MODE_AUDIT)
 		goto out; /* observe only: the runtime gets the command line as it came */
 	if (pl.report->refused) {

@@ -15,6 +15,15 @@ static const struct {
 
 int hs_main(int argc, char **argv)
 {
+	struct hs_error err = HS_ERROR_INIT;
+
+	if (hs_policy_set_invocation(argc > 0 ? argv[0] : NULL, &err) < 0) {
+		char msg[1400];
+
+		hs_error_format(&err, msg, sizeof(msg));
+		fprintf(stderr, "hardshim: %s\n", msg);
+		return 2;
+	}
 	/* A runtime command line never starts with these words (no runc or crun command is
 	 * named so, and a container id only comes after a command). */
 	if (argc >= 2)

@@ -117,56 +117,6 @@ static int report_refusal(const struct hs_report *rep, struct hs_error *err)
 	return 1;
 }
 
-/*
- * Policy selection for update. An update document carries no annotations, but the container
- * was created under the exception its config's annotations chose: ask the runtime (with the
- * caller's --root) for the container's state, whose annotations are those
- * of the config hardshim checked and handed on, and choose the same way. Anything that fails
- * leaves no exception: the base policy, the stricter one.
- */
-static struct hs_json *runtime_annotations(struct hs_arena *arena, const struct hs_argv *a,
-					   const struct hs_policy *p)
-{
-	struct hs_error err = HS_ERROR_INIT;
-	struct hs_json *state, *ann;
-
-	if (a->first_positional < 0 ||
-	    hs_runtime_state(a, p, a->argv[a->first_positional], "update.container", arena, &state,
-			     &err) < 0)
-		return NULL;
-	ann = hs_json_get_type(state, "annotations", HS_JSON_OBJECT);
-	if (!ann || hs_schema_check(ann, &hs_schema_string_map, "annotations", HS_UNKNOWN_PRESERVE,
-				    &err) < 0)
-		return NULL;
-	return ann;
-}
-
-/* The policy as the container's exception makes it: *view is p with the exception's
- * sections in place of the base ones. Returns the exception's name, or NULL. */
-static const char *policy_for_container(const struct hs_argv *a, const struct hs_policy *p,
-					struct hs_policy *view)
-{
-	_cleanup_arena_ struct hs_arena *arena = NULL;
-	const struct hs_exception *e;
-
-	*view = *p;
-	if (!p->n_exceptions || !(arena = hs_arena_new()))
-		return NULL;
-	e = hs_policy_exception_for(p, runtime_annotations(arena, a, p));
-	if (!e)
-		return NULL;
-	view->controls = e->controls;
-	view->exceptions = NULL;
-	view->n_exceptions = 0;
-	return e->name;
-}
-
-static void mark_exception(struct hs_report *rep, const char *name)
-{
-	for (size_t i = 0; name && i < rep->len; i++)
-		rep->items[i].exception = hs_arena_strdup(rep->arena, name);
-}
-
 static int check_flags(const struct hs_argv *a, const struct hs_policy *p, const char *exception,
 		       struct hs_error *err)
 {
@@ -302,7 +252,7 @@ int hs_update_prepare(struct hs_argv *a, const struct hs_policy *p, struct hs_er
 	r = check_flag_set(a, err);
 	if (r != 0)
 		return r;
-	exception = policy_for_container(a, p, &view);
+	exception = hs_policy_for_container(a, p, "update.container", &view);
 	if (!src)
 		return check_flags(a, &view, exception, err);
 
@@ -321,7 +271,7 @@ int hs_update_prepare(struct hs_argv *a, const struct hs_policy *p, struct hs_er
 	r = hs_pipeline_run(&pl, buf, len, err);
 	if (r < 0)
 		goto out;
-	mark_exception(pl.report, exception);
+	hs_report_mark_exception(pl.report, exception);
 	if (p->mode == HS_MODE_AUDIT) {
 		out = buf; /* observe only, but stdin is consumed: hand the original on */
 		out_len = len;

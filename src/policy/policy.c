@@ -13,11 +13,62 @@
 #endif
 #define POLICY_MAX_BYTES (1u << 20)
 
+/* The NAME of `hardshim-NAME`, or NULL when invoked under any other name. */
+static const char *invocation_name;
+#define NAME_MAX_LEN 64
+
+/* A name that can only name a file beside the base policy: no '/', no leading '.', nothing
+ * a shell or a path would read twice. */
+static bool name_ok(const char *n)
+{
+	size_t len = strlen(n);
+
+	if (len == 0 || len > NAME_MAX_LEN || n[0] == '.' || n[0] == '-')
+		return false;
+	for (; *n; n++)
+		if (!((*n >= 'a' && *n <= 'z') || (*n >= 'A' && *n <= 'Z') ||
+		      (*n >= '0' && *n <= '9') || *n == '-' || *n == '_' || *n == '.'))
+			return false;
+	return true;
+}
+
+int hs_policy_set_invocation(const char *argv0, struct hs_error *err)
+{
+	const char *base = argv0 ? strrchr(argv0, '/') : NULL;
+
+	base = base ? base + 1 : argv0;
+	invocation_name = NULL;
+	if (!base || strncmp(base, "hardshim-", 9))
+		return 0;
+	if (!name_ok(base + 9))
+		return hs_error_set(err, -HS_ECONFIG, "policy.name", base, -1,
+				    "invoked as \"%s\": the name after \"hardshim-\" selects the "
+				    "policy file NAME.json and may hold only letters, digits, '-', "
+				    "'_' and '.' (not first), at most %d characters",
+				    base, NAME_MAX_LEN);
+	invocation_name = base + 9;
+	return 0;
+}
+
 const char *hs_policy_path(void)
 {
-	const char *p = secure_getenv("HARDSHIM_POLICY");
+	static char path[4096];
+	const char *p = secure_getenv("HARDSHIM_POLICY"), *slash;
+	int n;
 
-	return p && *p ? p : HS_SYSCONFDIR "/hardshim/policy.json";
+	if (!p || !*p)
+		p = HS_SYSCONFDIR "/hardshim/policy.json";
+	if (!invocation_name)
+		return p;
+	/* hardshim-NAME: NAME.json beside the base policy. Never a fallback to the base: the
+	 * administrator chose another policy for this runtime entry, and a missing file is a
+	 * missing policy (fail closed). */
+	slash = strrchr(p, '/');
+	n = snprintf(path, sizeof(path), "%.*s%s.json", slash ? (int)(slash - p + 1) : 0, p,
+		     invocation_name);
+	/* Too long: "/" is no regular file, so the load fails closed rather than a truncated
+	 * name reaching another file. */
+	return n < 0 || (size_t)n >= sizeof(path) ? "/" : path;
 }
 
 static const struct hs_schema_field json_fields[] = {

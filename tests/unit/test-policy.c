@@ -115,6 +115,47 @@ static void test_env_path(void **state)
 	assert_string_equal(hs_policy_path(), HS_SYSCONFDIR "/hardshim/policy.json");
 }
 
+/* hardshim-NAME reads NAME.json beside the base policy; other names the base policy; a name
+ * that could reach another directory or a hidden file is refused. */
+static void test_invocation_name(void **state)
+{
+	struct hs_error err = HS_ERROR_INIT;
+
+	setenv("HARDSHIM_POLICY", "/x/y.json", 1);
+	assert_int_equal(hs_policy_set_invocation("/usr/local/bin/hardshim-db", &err), 0);
+	assert_string_equal(hs_policy_path(), "/x/db.json");
+	unsetenv("HARDSHIM_POLICY");
+	assert_string_equal(hs_policy_path(), HS_SYSCONFDIR "/hardshim/db.json");
+	assert_int_equal(hs_policy_set_invocation("hardshim-web.v2", &err), 0);
+	assert_string_equal(hs_policy_path(), HS_SYSCONFDIR "/hardshim/web.v2.json");
+	setenv("HARDSHIM_POLICY", "rel.json", 1);
+	assert_string_equal(hs_policy_path(), "web.v2.json");
+	unsetenv("HARDSHIM_POLICY");
+	/* not hardshim-NAME: the base policy */
+	for (const char *const *n = (const char *const[]){ "hardshim", "/usr/bin/hardshim", "runc",
+							   "xhardshim-db", "", NULL };
+	     *n; n++) {
+		assert_int_equal(hs_policy_set_invocation(*n, &err), 0);
+		assert_string_equal(hs_policy_path(), HS_SYSCONFDIR "/hardshim/policy.json");
+	}
+	assert_int_equal(hs_policy_set_invocation(NULL, &err), 0);
+	assert_string_equal(hs_policy_path(), HS_SYSCONFDIR "/hardshim/policy.json");
+	for (const char *const *n =
+		 (const char *const[]){ "hardshim-", "hardshim-.x", "hardshim--x", "hardshim-a b",
+					"hardshim-a\\b", "hardshim-\xc3\xa9", NULL };
+	     *n; n++) {
+		assert_int_equal(hs_policy_set_invocation(*n, &err), -HS_ECONFIG);
+		assert_string_equal(err.rule, "policy.name");
+		assert_string_equal(hs_policy_path(), HS_SYSCONFDIR "/hardshim/policy.json");
+	}
+	assert_int_equal(hs_policy_set_invocation("hardshim-"
+						  "0123456789012345678901234567890123456789012345"
+						  "6789012345678901234",
+						  &err),
+			 -HS_ECONFIG);
+	assert_int_equal(hs_policy_set_invocation("hardshim", &err), 0);
+}
+
 static int setup(void **state)
 {
 	int fd = mkstemp(path);
@@ -133,6 +174,7 @@ int main(void)
 		cmocka_unit_test(test_minimal),
 		cmocka_unit_test(test_refusals),
 		cmocka_unit_test(test_env_path),
+		cmocka_unit_test(test_invocation_name),
 	};
 	return cmocka_run_group_tests_name("policy", tests, setup, teardown);
 }
