@@ -15,6 +15,12 @@ int hs_cmd_log(int argc, char **argv);
 int hs_cmd_unmanaged(int argc,
 		     char **argv); /* containers the runtimes know with no launch record */
 int hs_cmd_egress(int argc, char **argv);
+int hs_cmd_metrics(int argc, char **argv); /* the launch log as Prometheus text */
+struct hs_abuf;
+/* The metrics text for the launch log files (oldest first; a missing one counts as empty)
+ * and, when policy_path is set, the policy's hash and validity (src/cli/metrics.c). */
+int hs_metrics_render(char *const *logs, size_t n_logs, const char *policy_path,
+		      struct hs_abuf *out, struct hs_error *err);
 /* Runtime commands: everything else. argv is hardshim's whole argv. Does not return on
  * success (the runtime is exec'ed). */
 int hs_cmd_runtime(int argc, char **argv);
