@@ -343,21 +343,21 @@ static void usage(FILE *f)
 
 static int write_output(const char *path, const struct hs_abuf *out, struct hs_error *err)
 {
-	_cleanup_free_ char *dir = strdup(path);
 	_cleanup_close_ int dfd = -1;
-	const char *slash, *name = path;
+	const char *slash = strrchr(path, '/');
+	char dir[4096];
 
-	if (!dir)
-		return -ENOMEM;
-	slash = strrchr(path, '/');
-	if (slash) {
-		dir[slash - path] = '\0';
-		name = slash + 1;
-	}
-	dfd = open(slash ? (dir[0] ? dir : "/") : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (!slash)
+		snprintf(dir, sizeof(dir), ".");
+	else if ((size_t)(slash - path) >= sizeof(dir))
+		return hs_error_set(err, -ENAMETOOLONG, "metrics.output", path, -1,
+				    "path too long");
+	else
+		snprintf(dir, sizeof(dir), "%.*s", slash == path ? 1 : (int)(slash - path), path);
+	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dfd < 0)
 		return hs_error_set(err, -errno, "metrics.output", path, -1, "%s", strerror(errno));
-	return hs_write_file_atomic(dfd, name, out->buf, out->len, 0644, err);
+	return hs_write_file_atomic(dfd, slash ? slash + 1 : path, out->buf, out->len, 0644, err);
 }
 
 int hs_cmd_metrics(int argc, char **argv)
