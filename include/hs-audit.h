@@ -153,6 +153,9 @@ struct hs_verify_result {
 	char why[256];
 	uint64_t last_seq;
 	char last_hash[HS_SHA256_HEX_LEN + 1];
+	/* Set by the caller before a buffer that does not start its file (the writer checking
+	 * what follows the head): the first line is then not the file's first. Reset after use. */
+	size_t lines_before;
 };
 /* Verify a buffer holding one file's lines, continuing from *state (seq 0 / "" for the
  * start: the first record's prev is then taken as given). Returns 0 when the chain holds,
@@ -160,8 +163,17 @@ struct hs_verify_result {
 int hs_audit_verify_buf(const char *name, const char *buf, size_t len, struct hs_verify_result *res,
 			struct hs_error *err);
 /* Check the head file "<log>.head" against the end of the chain (records removed from the
- * end of the live log). Returns 0 ok or absent, 1 mismatch (res->why). */
-int hs_audit_verify_head(const char *log_path, struct hs_verify_result *res, struct hs_error *err);
+ * end of the live log, the log emptied or replaced). A missing head is a break unless
+ * no_head (the caller says explicitly that this log has no anchor, e.g. a copy or a rotated
+ * file). Returns 0 ok, 1 mismatch (res->why). */
+int hs_audit_verify_head(const char *log_path, bool no_head, struct hs_verify_result *res,
+			 struct hs_error *err);
+
+/* `hardshim log reanchor`: accept the live log as it is after a divergence alarm (rule
+ * "audit.diverged"). Appends a "reanchor" record naming what the head said and where the
+ * log ended, chained to the log's last whole record, and moves the head there. */
+int hs_audit_reanchor(const struct hs_audit_cfg *cfg, char ret_hash[HS_SHA256_HEX_LEN + 1],
+		      struct hs_error *err);
 
 /* Sinks (src/audit/sinks.c). msg for the kernel: values encoded by libaudit. */
 void hs_audit_syslog(const struct hs_launch *l, enum hs_verdict v, const char *record_hash,

@@ -94,9 +94,9 @@ int hs_audit_line_tail(const char *line, size_t len, uint64_t *ret_seq,
 	return 0;
 }
 
-/* The last complete line of the log, when the head file does not describe this file (a
- * crash between the record and the head update, or a head file lost). */
-static int read_last_record(int fd, off_t size, uint64_t *ret_seq, char *ret_hash, bool *ret_torn)
+/* The seq and hash of the last whole record among the size bytes of fd: its end is the last
+ * newline; anything after it is a torn fragment. */
+static int read_last_record(int fd, off_t size, uint64_t *ret_seq, char *ret_hash)
 {
 	_cleanup_free_ char *buf = NULL;
 	size_t want = 65536;
@@ -113,8 +113,6 @@ static int read_last_record(int fd, off_t size, uint64_t *ret_seq, char *ret_has
 		if (got != (ssize_t)n)
 			return got < 0 ? -errno : -EIO;
 		buf[n] = '\0';
-		*ret_torn = buf[n - 1] != '\n';
-		/* End of the last complete line: the last newline. */
 		end = memrchr(buf, '\n', n);
 		if (!end)
 			goto grow;
@@ -189,97 +187,290 @@ static int write_head(int dirfd, const char *name, uint64_t seq, const char *has
 	return 0;
 }
 
+/* The live log, opened and locked: one writer (or reanchor) at a time. The lock is on the
+ * directory, which rotation never renames, so a writer and a rotation agree on which file is
+ * the live one. */
+struct live_log {
+	char *dir, *base;
+	int dirfd, fd;
+	struct stat st;
+	bool dir_created, file_created;
+};
+
+static void live_log_close(struct live_log *lg)
+{
+	free(lg->dir);
+	free(lg->base);
+	if (lg->fd >= 0)
+		close(lg->fd);
+	if (lg->dirfd >= 0)
+		close(lg->dirfd); /* drops the lock */
+}
+
 #define fail(r, ...) hs_error_set(err, (r), "audit.write", cfg->path, -1, __VA_ARGS__)
 
-int hs_audit_append(const struct hs_audit_cfg *cfg, const char *body, size_t body_len,
-		    char ret_hash[HS_SHA256_HEX_LEN + 1], struct hs_error *err)
+static int live_log_open(const struct hs_audit_cfg *cfg, struct live_log *lg, struct hs_error *err)
 {
-	_cleanup_free_ char *dir = NULL, *base = NULL;
-	_cleanup_close_ int dirfd = -1, fd = -1;
-	struct hs_abuf line = { 0 };
-	struct hs_audit_head head;
-	char prev[HS_SHA256_HEX_LEN + 1] = HS_AUDIT_ZERO_HASH, hash[HS_SHA256_HEX_LEN + 1];
-	bool dir_created = false, file_created = false, have_head, torn = false;
-	uint64_t seq = 0;
-	struct stat st;
 	int r;
 
-	r = hs_audit_split_path(cfg->path, &dir, &base);
+	*lg = (struct live_log){ .dirfd = -1, .fd = -1 };
+	r = hs_audit_split_path(cfg->path, &lg->dir, &lg->base);
 	if (r < 0)
 		return fail(r, "bad log path");
-	r = make_dirs(dir, &dir_created);
+	r = make_dirs(lg->dir, &lg->dir_created);
 	if (r < 0)
-		return fail(r, "cannot create the log directory %s: %s", dir, strerror(-r));
-	dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dirfd < 0)
-		return fail(-errno, "cannot open the log directory %s: %s", dir, strerror(errno));
-	/* One writer at a time: the lock is on the directory, which rotation never renames, so
-	 * a writer and a rotation agree on which file is the live one. */
-	if (flock(dirfd, LOCK_EX) < 0)
-		return fail(-errno, "cannot lock %s: %s", dir, strerror(errno));
-
-	fd = openat(dirfd, base, O_RDWR | O_APPEND | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
-	if (fd < 0 && errno == ENOENT) {
-		fd = openat(dirfd, base,
-			    O_RDWR | O_APPEND | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-		file_created = fd >= 0;
+		return fail(r, "cannot create the log directory %s: %s", lg->dir, strerror(-r));
+	lg->dirfd = open(lg->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (lg->dirfd < 0)
+		return fail(-errno, "cannot open the log directory %s: %s", lg->dir,
+			    strerror(errno));
+	if (flock(lg->dirfd, LOCK_EX) < 0)
+		return fail(-errno, "cannot lock %s: %s", lg->dir, strerror(errno));
+	lg->fd = openat(lg->dirfd, lg->base, O_RDWR | O_APPEND | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
+	if (lg->fd < 0 && errno == ENOENT) {
+		lg->fd =
+		    openat(lg->dirfd, lg->base,
+			   O_RDWR | O_APPEND | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+		lg->file_created = lg->fd >= 0;
 	}
-	if (fd < 0)
+	if (lg->fd < 0)
 		return fail(-errno, "cannot open the launch log: %s", strerror(errno));
-	if (fstat(fd, &st) < 0)
+	if (fstat(lg->fd, &lg->st) < 0)
 		return fail(-errno, "fstat: %s", strerror(errno));
-	if (!S_ISREG(st.st_mode))
+	if (!S_ISREG(lg->st.st_mode))
 		return fail(-EINVAL, "the launch log is not a regular file");
-	if (file_created && fchmod(fd, 0600) < 0)
+	if (lg->file_created && fchmod(lg->fd, 0600) < 0)
 		return fail(-errno, "fchmod: %s", strerror(errno));
+	return 0;
+}
 
-	/* Where the chain stands: the head file if it describes this very file as it is; the
-	 * file's last record otherwise; the head again for an empty (rotated) file. */
-	have_head = hs_audit_head_read(dirfd, base, &head) == 0;
-	if (have_head && head.ino == (uint64_t)st.st_ino && head.size == (uint64_t)st.st_size) {
-		seq = head.seq;
-		memcpy(prev, head.hash, sizeof(prev));
-	} else if (st.st_size > 0) {
-		r = read_last_record(fd, st.st_size, &seq, prev, &torn);
-		if (r < 0 && have_head) {
-			/* Not a record of ours at the end: chain on from the head and let
-			 * `log verify` name the damaged line. */
-			seq = head.seq;
-			memcpy(prev, head.hash, sizeof(prev));
-		} else if (r < 0) {
-			seq = 0;
-			memcpy(prev, HS_AUDIT_ZERO_HASH, sizeof(prev));
-		}
-	} else if (have_head) {
-		seq = head.seq;
-		memcpy(prev, head.hash, sizeof(prev));
+#undef fail
+#define diverged(...)                                           \
+	hs_error_set(err, -EBADMSG, "audit.diverged", path, -1, \
+		     "the launch log and its head file disagree: " __VA_ARGS__)
+
+/* The bytes [base, size) of the log must be whole records that continue the chain from the
+ * head (a crash between a record and its head update leaves the head behind). A fragment
+ * after the last newline is a record torn by a crash: it never finished, so no runtime ran
+ * for it; it is cut. */
+static int continue_from_head(const char *path, struct live_log *lg, const struct hs_audit_head *h,
+			      off_t base, uint64_t *seq, char *prev, off_t *ret_size,
+			      struct hs_error *err)
+{
+	struct hs_verify_result res = { .last_seq = h->seq, .lines_before = base > 0 };
+	_cleanup_free_ char *buf = NULL;
+	size_t len = (size_t)(lg->st.st_size - base), whole;
+	const char *nl;
+	int r;
+
+	if (len > (size_t)TAIL_MAX * 64)
+		return diverged("%zu bytes follow the record the head names", len);
+	buf = malloc(len + 1);
+	if (!buf)
+		return -ENOMEM;
+	if (pread(lg->fd, buf, len, base) != (ssize_t)len)
+		return hs_error_set(err, -EIO, "audit.write", path, -1, "cannot read the log");
+	nl = memrchr(buf, '\n', len);
+	whole = nl ? (size_t)(nl - buf) + 1 : 0;
+	memcpy(res.last_hash, h->hash, sizeof(res.last_hash));
+	r = hs_audit_verify_buf(path, buf, whole, &res, err);
+	if (r < 0)
+		return r;
+	if (r > 0)
+		return diverged("after the head's seq %llu (byte %lld): %s",
+				(unsigned long long)h->seq, (long long)base, res.why);
+	if (whole < len && ftruncate(lg->fd, base + (off_t)whole) < 0)
+		return hs_error_set(err, -errno, "audit.write", path, -1,
+				    "cannot cut a torn record: %s", strerror(errno));
+	*seq = res.last_seq;
+	memcpy(prev, res.last_hash, HS_SHA256_HEX_LEN + 1);
+	*ret_size = base + (off_t)whole;
+	return 0;
+}
+
+/* Where the chain stands, from the head file — which must describe this log. A head that is
+ * missing, unreadable, ahead of the log or naming another last record means records were
+ * cut from the end or the log was replaced: an alarm, never healed by chaining on from
+ * whatever is left (an operator accepts the log as it is with `hardshim log reanchor`). */
+static int chain_position(const char *path, struct live_log *lg, uint64_t *seq, char *prev,
+			  off_t *ret_size, struct hs_error *err)
+{
+	struct hs_audit_head h;
+	bool same_file;
+	uint64_t lseq;
+	char lhash[HS_SHA256_HEX_LEN + 1];
+	int r = hs_audit_head_read(lg->dirfd, lg->base, &h);
+
+	*ret_size = lg->st.st_size;
+	if (r == -ENOENT && lg->st.st_size == 0)
+		return 0; /* the first record ever */
+	if (r == -ENOENT)
+		return diverged("the head file %s" HS_AUDIT_HEAD_SUFFIX " is missing", path);
+	if (r < 0)
+		return diverged("the head file %s" HS_AUDIT_HEAD_SUFFIX " is unreadable", path);
+	same_file = h.ino == (uint64_t)lg->st.st_ino;
+	if (same_file && h.size > (uint64_t)lg->st.st_size)
+		return diverged("the head says the log is %llu bytes long, it is %lld: records "
+				"were removed from the end",
+				(unsigned long long)h.size, (long long)lg->st.st_size);
+	if (same_file && h.size == (uint64_t)lg->st.st_size) {
+		if (h.size == 0)
+			goto from_head;
+		if (read_last_record(lg->fd, lg->st.st_size, &lseq, lhash) < 0 || lseq != h.seq ||
+		    strcmp(lhash, h.hash))
+			return diverged("the last record is not seq %llu %.12s... that the head "
+					"names: it was replaced",
+					(unsigned long long)h.seq, h.hash);
+		goto from_head;
 	}
+	if (!same_file && lg->st.st_size == 0)
+		goto from_head; /* a fresh file after a rotation */
+	/* The log grew after the head was written (a crash in between), or a rotation's first
+	 * record's head update was lost: what follows must chain on from the head. */
+	return continue_from_head(path, lg, &h, same_file ? (off_t)h.size : 0, seq, prev, ret_size,
+				  err);
+from_head:
+	*seq = h.seq;
+	memcpy(prev, h.hash, HS_SHA256_HEX_LEN + 1);
+	return 0;
+}
 
-	r = hs_audit_seal(body, body_len, seq + 1, prev, st.st_size == 0, &line, hash, err);
+#undef diverged
+#define fail(r, ...) hs_error_set(err, (r), "audit.write", cfg->path, -1, __VA_ARGS__)
+
+/* Seal body as record seq+1 after prev, append it at size, make it durable, move the head. */
+static int write_record(const struct hs_audit_cfg *cfg, struct live_log *lg, const char *body,
+			size_t body_len, uint64_t seq, const char *prev, off_t size,
+			char ret_hash[HS_SHA256_HEX_LEN + 1], struct hs_error *err)
+{
+	struct hs_abuf line = { 0 };
+	char hash[HS_SHA256_HEX_LEN + 1];
+	int r;
+
+	r = hs_audit_seal(body, body_len, seq + 1, prev, size == 0, &line, hash, err);
 	if (r < 0) {
 		hs_abuf_free(&line);
 		return fail(r, "cannot seal the record: %s", strerror(-r));
 	}
-	/* A torn last line (a crash mid-write) is ended so this record stands on its own line. */
-	r = torn ? hs_write_all(fd, "\n", 1) : 0;
-	if (r == 0)
-		r = hs_write_all(fd, line.buf, line.len);
-	if (r == 0 && cfg->fsync && fsync(fd) < 0)
+	r = hs_write_all(lg->fd, line.buf, line.len);
+	if (r == 0 && cfg->fsync && fsync(lg->fd) < 0)
 		r = -errno;
-	if (r == 0 && cfg->fsync && (file_created || dir_created) && fsync(dirfd) < 0)
+	if (r == 0 && cfg->fsync && (lg->file_created || lg->dir_created) && fsync(lg->dirfd) < 0)
 		r = -errno;
-	if (r == 0 && cfg->fsync && dir_created)
-		r = fsync_parent(dir);
+	if (r == 0 && cfg->fsync && lg->dir_created)
+		r = fsync_parent(lg->dir);
 	if (r < 0) {
 		/* Roll back: earlier records stay as they were, with no half line after them. */
-		if (ftruncate(fd, st.st_size) == 0 && cfg->fsync)
-			(void)fsync(fd);
+		if (ftruncate(lg->fd, size) == 0 && cfg->fsync)
+			(void)fsync(lg->fd);
 		hs_abuf_free(&line);
 		return fail(r, "cannot write the launch record: %s", strerror(-r));
 	}
-	(void)write_head(dirfd, base, seq + 1, hash, &st,
-			 st.st_size + (off_t)line.len + (torn ? 1 : 0));
+	/* The head need not be durable per record: a head left behind by a crash is caught up
+	 * by the next writer, which checks that the records after it chain on from it. */
+	(void)write_head(lg->dirfd, lg->base, seq + 1, hash, &lg->st, size + (off_t)line.len);
 	hs_abuf_free(&line);
-	memcpy(ret_hash, hash, sizeof(hash));
+	memcpy(ret_hash, hash, HS_SHA256_HEX_LEN + 1);
 	return 0;
+}
+
+int hs_audit_append(const struct hs_audit_cfg *cfg, const char *body, size_t body_len,
+		    char ret_hash[HS_SHA256_HEX_LEN + 1], struct hs_error *err)
+{
+	struct live_log lg;
+	char prev[HS_SHA256_HEX_LEN + 1] = HS_AUDIT_ZERO_HASH;
+	uint64_t seq = 0;
+	off_t size;
+	int r;
+
+	r = live_log_open(cfg, &lg, err);
+	if (r == 0)
+		r = chain_position(cfg->path, &lg, &seq, prev, &size, err);
+	if (r == 0)
+		r = write_record(cfg, &lg, body, body_len, seq, prev, size, ret_hash, err);
+	live_log_close(&lg);
+	return r;
+}
+
+/* The reanchor record: who accepted the log as it is, and what the head said before. */
+static int reanchor_body(struct hs_abuf *b, int head_r, const struct hs_audit_head *h, uint64_t seq,
+			 const char *hash, off_t size, off_t cut)
+{
+	char now[64], host[256] = "";
+
+	hs_format_time(now, sizeof(now));
+	(void)gethostname(host, sizeof(host) - 1);
+	hs_abuf_puts(b, "\"time\":");
+	hs_abuf_json_string(b, now, 64);
+	hs_abuf_puts(b, ",\"host\":");
+	hs_abuf_json_string(b, host, 256);
+	hs_abuf_puts(b, ",\"event\":\"reanchor\",\"head_was\":");
+	if (head_r == 0)
+		hs_abuf_printf(b, "{\"seq\":%llu,\"hash\":\"%s\",\"size\":%llu}",
+			       (unsigned long long)h->seq, h->hash, (unsigned long long)h->size);
+	else
+		hs_abuf_puts(b, head_r == -ENOENT ? "\"missing\"" : "\"unreadable\"");
+	hs_abuf_printf(b, ",\"log_was\":{\"seq\":%llu,\"hash\":\"%s\",\"size\":%lld,\"cut\":%lld}",
+		       (unsigned long long)seq, hash, (long long)size, (long long)cut);
+	hs_abuf_printf(b, ",\"pid\":%d,\"who\":{\"uid\":%u}", (int)getpid(), (unsigned)getuid());
+	return b->oom ? -ENOMEM : 0;
+}
+
+int hs_audit_reanchor(const struct hs_audit_cfg *cfg, char ret_hash[HS_SHA256_HEX_LEN + 1],
+		      struct hs_error *err)
+{
+	struct live_log lg;
+	struct hs_audit_head h = { 0 };
+	struct hs_abuf body = { 0 };
+	char prev[HS_SHA256_HEX_LEN + 1] = HS_AUDIT_ZERO_HASH;
+	uint64_t seq = 0;
+	off_t size = 0, cut = 0;
+	int r, head_r;
+
+	r = live_log_open(cfg, &lg, err);
+	if (r < 0)
+		goto out;
+	head_r = hs_audit_head_read(lg.dirfd, lg.base, &h);
+	if (lg.st.st_size > 0) {
+		_cleanup_free_ char *tail = NULL;
+		char *nl;
+		size_t n = lg.st.st_size < (off_t)TAIL_MAX ? (size_t)lg.st.st_size : TAIL_MAX;
+
+		/* The new anchor is the last whole record; a torn fragment after it is cut. */
+		tail = malloc(n);
+		r = !tail                                                           ? -ENOMEM
+		    : pread(lg.fd, tail, n, lg.st.st_size - (off_t)n) == (ssize_t)n ? 0
+										    : -EIO;
+		if (r < 0) {
+			r = fail(r, "cannot read the log");
+			goto out;
+		}
+		nl = memrchr(tail, '\n', n);
+		size = nl ? lg.st.st_size - (off_t)n + (nl - tail) + 1 : 0;
+		cut = lg.st.st_size - size;
+		if (size > 0 && read_last_record(lg.fd, size, &seq, prev) < 0) {
+			r = fail(-EBADMSG, "the log's last line is not a hardshim record: repair "
+					   "the file first (`hardshim log verify` names the line)");
+			goto out;
+		}
+		if (cut && ftruncate(lg.fd, size) < 0) {
+			r = fail(-errno, "cannot cut the torn record: %s", strerror(errno));
+			goto out;
+		}
+	}
+	if (size == 0 && head_r == 0) {
+		/* An empty live log: it goes on from where the head says the chain stood. */
+		seq = h.seq;
+		memcpy(prev, h.hash, sizeof(prev));
+	}
+	r = reanchor_body(&body, head_r, &h, seq, prev, size, cut);
+	if (r < 0) {
+		r = fail(r, "out of memory");
+		goto out;
+	}
+	r = write_record(cfg, &lg, body.buf, body.len, seq, prev, size, ret_hash, err);
+out:
+	hs_abuf_free(&body);
+	live_log_close(&lg);
+	return r;
 }

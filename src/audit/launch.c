@@ -64,7 +64,7 @@ int hs_audit_launch(const struct hs_policy *p, const struct hs_launch *l, struct
 	if (r < 0 && !e.code)
 		hs_error_set(&e, r, "audit.write", cfg->path, -1,
 			     "cannot build the launch record: %s", strerror(-r));
-	if (r < 0 && strcmp(e.rule, "audit.write")) {
+	if (r < 0 && strcmp(e.rule, "audit.write") && strcmp(e.rule, "audit.diverged")) {
 		/* Whatever failed underneath (nettle missing, ENOMEM), the rule is the audit's. */
 		char msg[sizeof(e.msg)];
 
@@ -75,7 +75,9 @@ int hs_audit_launch(const struct hs_policy *p, const struct hs_launch *l, struct
 	if (cfg->syslog) {
 		if (r < 0) {
 			openlog("hardshim", LOG_PID, LOG_AUTHPRIV);
-			syslog(LOG_ERR, "%s: %s: launch record not written%s: %s", e.rule, e.path,
+			/* A diverged log is an intrusion alarm, not a full disk. */
+			syslog(strcmp(e.rule, "audit.diverged") ? LOG_ERR : LOG_ALERT,
+			       "%s: %s: launch record not written%s: %s", e.rule, e.path,
 			       cfg->fail_open ? " (fail_open: starting anyway)" : ", refusing",
 			       e.msg);
 			closelog();

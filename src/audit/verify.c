@@ -104,8 +104,9 @@ static int check_line(const char *name, const char *line, size_t len, size_t lin
 int hs_audit_verify_buf(const char *name, const char *buf, size_t len, struct hs_verify_result *res,
 			struct hs_error *err)
 {
-	size_t pos = 0, lineno = 0;
+	size_t pos = 0, lineno = res->lines_before;
 
+	res->lines_before = 0;
 	while (pos < len) {
 		const char *nl = memchr(buf + pos, '\n', len - pos);
 		int r;
@@ -124,30 +125,48 @@ int hs_audit_verify_buf(const char *name, const char *buf, size_t len, struct hs
 	return 0;
 }
 
-int hs_audit_verify_head(const char *log_path, struct hs_verify_result *res, struct hs_error *err)
+int hs_audit_verify_head(const char *log_path, bool no_head, struct hs_verify_result *res,
+			 struct hs_error *err)
 {
 	_cleanup_free_ char *dir = NULL, *base = NULL;
 	_cleanup_close_ int dirfd = -1;
-	struct hs_audit_head head;
+	struct hs_audit_head head = { 0 };
+	struct stat st;
+	bool same_file;
 	int r;
 
-	/* The head is named after the live log ("launches.jsonl.head"); a rotated file
-	 * ("launches.jsonl.1") has none, so there is nothing to compare it with. */
 	r = hs_audit_split_path(log_path, &dir, &base);
 	if (r < 0)
-		return 0;
+		return hs_error_set(err, r, "audit.verify", log_path, -1, "bad log path");
 	dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dirfd < 0)
+	r = dirfd < 0 ? -errno : hs_audit_head_read(dirfd, base, &head);
+	if (r == -ENOENT && no_head)
 		return 0;
-	r = hs_audit_head_read(dirfd, base, &head);
+	/* Deleting the head is how an intruder would hide records cut off the end. */
 	if (r == -ENOENT)
-		return 0;
+		return broken(res, log_path, 0,
+			      "the head file %s" HS_AUDIT_HEAD_SUFFIX " is missing, so records cut "
+			      "off the end cannot be seen (--no-head for a log that has none: a "
+			      "copy, a rotated file)",
+			      log_path);
 	if (r < 0)
 		return broken(res, log_path, 0,
 			      "the head file %s" HS_AUDIT_HEAD_SUFFIX " is unreadable", log_path);
-	/* An empty live log right after a rotation: the chain's end is in the rotated file. A
-	 * head behind the log: a crash between the record (fsync'ed) and the head (not). */
-	if (res->last_seq == 0 || head.seq < res->last_seq)
+	if (stat(log_path, &st) < 0)
+		return hs_error_set(err, -errno, "audit.verify", log_path, -1, "%s",
+				    strerror(errno));
+	same_file = head.ino == (uint64_t)st.st_ino;
+	if (same_file && head.size > (uint64_t)st.st_size)
+		return broken(res, log_path, 0,
+			      "the head file says the log is %llu bytes long, it is %lld: records "
+			      "were removed from the end",
+			      (unsigned long long)head.size, (long long)st.st_size);
+	/* Nothing given holds records: a fresh live log after a rotation (the chain's end is
+	 * in the rotated file, not given). */
+	if (res->records == 0)
+		return 0;
+	/* A head behind the log: a crash between the record (fsync'ed) and the head (not). */
+	if (head.seq < res->last_seq)
 		return 0;
 	if (head.seq > res->last_seq)
 		return broken(res, log_path, 0,
@@ -157,8 +176,7 @@ int hs_audit_verify_head(const char *log_path, struct hs_verify_result *res, str
 	if (strcmp(head.hash, res->last_hash))
 		return broken(res, log_path, 0,
 			      "the last record (seq %llu) is not the one the head file names: it "
-			      "was "
-			      "replaced",
+			      "was replaced",
 			      (unsigned long long)res->last_seq);
 	return 0;
 }

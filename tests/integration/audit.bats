@@ -7,6 +7,7 @@
 # containers flagged by `hardshim unmanaged`, the record in the kernel audit stream (auditd).
 
 RUNC=/usr/bin/runc
+CRUN=/usr/bin/crun
 
 setup_file() {
 	[ "$(id -u)" = 0 ] || return 0
@@ -22,9 +23,10 @@ setup() {
 	[ "$(id -u)" = 0 ] || skip "needs root (containers are created for real)"
 	T=$BATS_TEST_TMPDIR
 	STATE=$T/state
+	CSTATE=$T/crun-state
 	LOG=$T/log/launches.jsonl
 	MOUNTS=$T/mounts
-	mkdir -p "$STATE"
+	mkdir -p "$STATE" "$CSTATE"
 	: >"$MOUNTS"
 	au_policy '.'
 }
@@ -34,6 +36,11 @@ teardown() {
 	if [ -d "${STATE:-}" ]; then
 		for id in $("$RUNC" --root "$STATE" list -q 2>/dev/null); do
 			"$RUNC" --root "$STATE" delete --force "$id" >/dev/null 2>&1 || true
+		done
+	fi
+	if [ -d "${CSTATE:-}" ]; then
+		for id in $("$CRUN" --root "$CSTATE" list -q 2>/dev/null); do
+			"$CRUN" --root "$CSTATE" delete --force "$id" >/dev/null 2>&1 || true
 		done
 	fi
 	if [ -n "${NOBODY_DIR:-}" ] && [ -d "$NOBODY_DIR" ]; then
@@ -268,6 +275,77 @@ six_records() {
 	run "$HS_BIN" log verify "$LOG"
 	[ "$status" -eq 1 ]
 	[[ "$output" == *"removed from the end"* ]]
+}
+
+# rt_root RUNTIME: the state root the test uses for that runtime.
+rt_root() {
+	if [ "$1" = "$CRUN" ]; then echo "$CSTATE"; else echo "$STATE"; fi
+}
+
+# A launch under RUNTIME (the policy's runtime set to it) with the runtime's own --root.
+hs_rt() {
+	local rt=$1 rc=0
+	shift
+	"$HS_BIN" --root "$(rt_root "$rt")" "$@" </dev/null >"$T/hs.out" 2>&1 || rc=$?
+	cat "$T/hs.out"
+	return "$rc"
+}
+
+# Issue 18, finding 2: records cut off the end of the log, or the head deleted, no longer go
+# unnoticed. The next launch refuses (the container does not exist), says why, leaves the
+# log as it was; verify fails; only an explicit reanchor (itself recorded) goes on.
+check_cut_end() {
+	local rt=$1 before
+	au_policy '.runtime = $rt' --arg rt "$rt"
+	au_bundle "$T/b"
+	hs_rt "$rt" create --bundle "$T/b" k1
+	hs_rt "$rt" create --bundle "$T/b" k2
+	hs_rt "$rt" create --bundle "$T/b" k3
+	"$HS_BIN" log verify "$LOG"
+	# The launch of k3 removed at a line boundary, as an intruder hiding it would.
+	last_len=$(tail -n 1 "$LOG" | wc -c)
+	truncate -s $(($(stat -c %s "$LOG") - last_len)) "$LOG"
+	before=$(sha "$LOG")
+	run hs_rt "$rt" create --bundle "$T/b" k4
+	echo "$output"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *audit.diverged*"removed from the end"* ]]
+	! "$rt" --root "$(rt_root "$rt")" state k4 2>/dev/null || false
+	[ "$(sha "$LOG")" = "$before" ]
+	run "$HS_BIN" log verify "$LOG"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"removed from the end"* ]]
+
+	# Deleting the head too: still an alarm, and verify fails unless told there is none.
+	rm "$LOG.head"
+	run hs_rt "$rt" create --bundle "$T/b" k4
+	[ "$status" -ne 0 ]
+	[[ "$output" == *audit.diverged*missing* ]]
+	! "$rt" --root "$(rt_root "$rt")" state k4 2>/dev/null || false
+	run "$HS_BIN" log verify "$LOG"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"head file"*missing* ]]
+	run "$HS_BIN" log verify --no-head "$LOG"
+	[ "$status" -eq 0 ]
+
+	# The operator accepts the log as it is: that acceptance is a record of its own.
+	run "$HS_BIN" log reanchor
+	[ "$status" -eq 0 ]
+	last_record | jq -e '.event == "reanchor" and .head_was == "missing" and .log_was.seq == 2 and .seq == 3'
+	run hs_rt "$rt" create --bundle "$T/b" k4
+	[ "$status" -eq 0 ]
+	"$rt" --root "$(rt_root "$rt")" state k4 | jq -e '.status == "created"'
+	run "$HS_BIN" log verify "$LOG"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"4 records"* ]]
+}
+
+@test "audit: records cut off the end or a deleted head stop the next launch until reanchored (runc)" {
+	check_cut_end "$RUNC"
+}
+
+@test "audit: records cut off the end or a deleted head stop the next launch until reanchored (crun)" {
+	check_cut_end "$CRUN"
 }
 
 @test "audit: rotation with the shipped logrotate file keeps the chain verifiable" {

@@ -509,7 +509,36 @@ static int verify_files(const char **files, size_t n, struct hs_verify_result *r
 		if (r)
 			return r;
 	}
-	return hs_audit_verify_head(files[n - 1], res, NULL);
+	return hs_audit_verify_head(files[n - 1], false, res, NULL);
+}
+
+static size_t file_size(const char *path)
+{
+	struct stat st;
+
+	assert_int_equal(stat(path, &st), 0);
+	return (size_t)st.st_size;
+}
+
+static void expect_diverged(const struct hs_audit_cfg *cfg, const char *why_part)
+{
+	char body[] = "\"id\":\"x\"", hash[HS_SHA256_HEX_LEN + 1];
+	struct hs_error err = HS_ERROR_INIT;
+
+	if (hs_audit_append(cfg, body, strlen(body), hash, &err) >= 0)
+		fail_msg("appended despite: %s", why_part);
+	assert_string_equal(err.rule, "audit.diverged");
+	if (!strstr(err.msg, why_part))
+		fail_msg("expected \"%s\" in: %s", why_part, err.msg);
+}
+
+static void reanchor_ok(const struct hs_audit_cfg *cfg)
+{
+	char hash[HS_SHA256_HEX_LEN + 1];
+	struct hs_error err = HS_ERROR_INIT;
+
+	if (hs_audit_reanchor(cfg, hash, &err) < 0)
+		fail_msg("reanchor: %s: %s", err.rule, err.msg);
 }
 
 static void test_append_rotate_head(void **state)
@@ -549,18 +578,27 @@ static void test_append_rotate_head(void **state)
 		assert_non_null(strstr(buf, "\"file_start\":true"));
 	}
 
-	/* the head file lost: the writer reads the last record instead */
+	/* the head file lost: an alarm, not a quiet restart of the chain from what is left; the
+	 * log is untouched; verify fails unless told there is no head; reanchor accepts it */
 	{
 		char head[700];
+		size_t before;
 
 		snprintf(head, sizeof(head), "%s.head", log);
 		assert_int_equal(unlink(head), 0);
+		before = file_size(log);
+		expect_diverged(&cfg, "missing");
+		assert_int_equal(file_size(log), before);
+		assert_int_equal(verify_files(files, 2, &res), 1);
+		assert_non_null(strstr(res.why, "missing"));
+		reanchor_ok(&cfg);
 		append_n(&cfg, 1);
 		assert_int_equal(verify_files(files, 2, &res), 0);
-		assert_int_equal(res.last_seq, 6);
+		assert_int_equal(res.last_seq, 7);
 	}
 
-	/* the last record removed cleanly (at a line boundary): the head says otherwise */
+	/* the last record removed cleanly (at a line boundary): the head says otherwise, to
+	 * verify and to the next writer */
 	{
 		size_t len, s, l;
 		_cleanup_free_ char *buf = read_all(log, &len);
@@ -571,16 +609,70 @@ static void test_append_rotate_head(void **state)
 		assert_int_equal(verify_files(files, 1, &res), 1);
 		assert_int_equal(res.line, 0);
 		assert_non_null(strstr(res.why, "removed from the end"));
+		expect_diverged(&cfg, "removed from the end");
+		assert_int_equal(file_size(log), s);
 	}
 	rm_rf(d);
 }
 
-/* A torn last line (a crash mid-write): the next record goes on its own line and chains to
- * the last whole record; verify names the torn line. */
-static void test_append_after_torn_line(void **state)
+/* Ways the log can disagree with its head, each an alarm for the writer. */
+static void test_append_diverged(void **state)
 {
 	_cleanup_free_ char *d = tmpdir();
-	char log[600], head[700];
+	char log[600], head[700], saved[700];
+	struct hs_audit_cfg cfg = hs_audit_cfg_default;
+	struct hs_verify_result res;
+	const char *files[1] = { log };
+	size_t len, s, l;
+
+	snprintf(log, sizeof(log), "%s/l.jsonl", d);
+	snprintf(head, sizeof(head), "%s.head", log);
+	snprintf(saved, sizeof(saved), "%s.saved", log);
+	cfg.path = log;
+	append_n(&cfg, 4);
+	{
+		_cleanup_free_ char *buf = read_all(log, &len);
+
+		write_file(saved, buf);
+		/* the last record replaced by a record of the same length */
+		line_span(buf, 3, &s, &l);
+		buf[s + l - 10] = buf[s + l - 10] == 'a' ? 'b' : 'a';
+		write_file(log, buf);
+	}
+	expect_diverged(&cfg, "replaced");
+	/* the file emptied in place */
+	assert_int_equal(truncate(log, 0), 0);
+	expect_diverged(&cfg, "removed from the end");
+	assert_int_equal(verify_files(files, 1, &res), 1);
+	/* a garbage head */
+	{
+		_cleanup_free_ char *buf = read_all(saved, NULL);
+
+		write_file(log, buf);
+	}
+	write_file(head, "hardshim-head 1 x\n");
+	expect_diverged(&cfg, "unreadable");
+	/* the whole file replaced by another one (a new inode) with records that do not chain
+	 * on from the head: the intruder's own log */
+	unlink(head);
+	unlink(log);
+	{
+		char hash[HS_SHA256_HEX_LEN + 1];
+
+		assert_int_equal(hs_audit_append(&cfg, "\"id\":\"other\"", 12, hash, NULL), 0);
+	}
+	assert_int_equal(rename(saved, log), 0);
+	expect_diverged(&cfg, "seq 1");
+	rm_rf(d);
+}
+
+/* A torn last line (a crash mid-write, the head still at the record before): the fragment
+ * never became a record and no runtime ran for it; the next writer cuts it and chains on. A
+ * head left behind by a crash (records after it that chain on from it) is caught up. */
+static void test_append_after_crash(void **state)
+{
+	_cleanup_free_ char *d = tmpdir();
+	char log[600], head[700], oldhead[700];
 	struct hs_audit_cfg cfg = hs_audit_cfg_default;
 	struct hs_verify_result res;
 	const char *files[1] = { log };
@@ -594,15 +686,25 @@ static void test_append_after_torn_line(void **state)
 	assert_true(fd >= 0);
 	assert_int_equal(write(fd, "{\"v\":1,\"seq\":3,\"pr", 18), 18);
 	close(fd);
-	unlink(head);
 	append_n(&cfg, 1);
-	assert_int_equal(verify_files(files, 1, &res), 1);
-	assert_int_equal(res.line, 3);
+	assert_int_equal(verify_files(files, 1, &res), 0);
+	assert_int_equal(res.records, 3);
 	{
 		_cleanup_free_ char *buf = read_all(log, NULL);
 
-		assert_non_null(strstr(buf, "\"pr\n{\"v\":1,\"seq\":3,"));
+		assert_null(strstr(buf, "\"pr\n"));
 	}
+	/* the head behind by two records */
+	{
+		_cleanup_free_ char *h = read_all(head, NULL);
+
+		snprintf(oldhead, sizeof(oldhead), "%s", h);
+	}
+	append_n(&cfg, 2);
+	write_file(head, oldhead);
+	append_n(&cfg, 1);
+	assert_int_equal(verify_files(files, 1, &res), 0);
+	assert_int_equal(res.last_seq, 6);
 	rm_rf(d);
 }
 
@@ -741,7 +843,8 @@ int main(void)
 		cmocka_unit_test(test_chain_tamper),
 		cmocka_unit_test(test_chain_across_files),
 		cmocka_unit_test(test_append_rotate_head),
-		cmocka_unit_test(test_append_after_torn_line),
+		cmocka_unit_test(test_append_diverged),
+		cmocka_unit_test(test_append_after_crash),
 		cmocka_unit_test(test_append_concurrent),
 		cmocka_unit_test(test_append_unwritable),
 		cmocka_unit_test(test_kernel_message),
