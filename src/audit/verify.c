@@ -138,9 +138,17 @@ int hs_audit_verify_head(const char *log_path, bool no_head, struct hs_verify_re
 	r = hs_audit_split_path(log_path, &dir, &base);
 	if (r < 0)
 		return hs_error_set(err, r, "audit.verify", log_path, -1, "bad log path");
+	/* The live log may be absent: logrotate (nocreate) left it to the next launch. */
+	if (stat(log_path, &st) < 0) {
+		if (errno != ENOENT)
+			return hs_error_set(err, -errno, "audit.verify", log_path, -1, "%s",
+					    strerror(errno));
+		st = (struct stat){ 0 };
+	}
 	dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	r = dirfd < 0 ? -errno : hs_audit_head_read(dirfd, base, &head);
-	if (r == -ENOENT && no_head)
+	/* No head and nothing written: a node with no launch yet. */
+	if (r == -ENOENT && (no_head || (st.st_size == 0 && res->records == 0)))
 		return 0;
 	/* Deleting the head is how an intruder would hide records cut off the end. */
 	if (r == -ENOENT)
@@ -152,9 +160,6 @@ int hs_audit_verify_head(const char *log_path, bool no_head, struct hs_verify_re
 	if (r < 0)
 		return broken(res, log_path, 0,
 			      "the head file %s" HS_AUDIT_HEAD_SUFFIX " is unreadable", log_path);
-	if (stat(log_path, &st) < 0)
-		return hs_error_set(err, -errno, "audit.verify", log_path, -1, "%s",
-				    strerror(errno));
 	same_file = head.ino == (uint64_t)st.st_ino;
 	if (same_file && head.size > (uint64_t)st.st_size)
 		return broken(res, log_path, 0,

@@ -308,7 +308,7 @@ int hs_metrics_render(char *const *logs, size_t n_logs, const char *policy_path,
 		}
 	}
 	if (chain == 0 && n_logs) {
-		r = hs_audit_verify_head(logs[n_logs - 1], &res, err);
+		r = hs_audit_verify_head(logs[n_logs - 1], false, &res, err);
 		if (r < 0)
 			return r;
 		chain = r;
