@@ -1,7 +1,16 @@
 /* SPDX-License-Identifier: Apache-2.0
  * Control "mounts": host paths bind-mounted into a container (CIS Docker 5.5/5.6, NIST SP 800-190
  * 4.4.3; threats.md §8: symlinked sources, /proc/self/root, /var/run vs /run, parents of a
- * sensitive path), mounts over /proc (CVE-2019-16884), shared propagation, writable sysfs. */
+ * sensitive path), mounts over /proc (CVE-2019-16884), shared propagation, writable sysfs.
+ *
+ * Runtime behaviours relied on (runc 1.1 libcontainer/rootfs_linux.go, crun 1.8
+ * src/libcrun/linux.c):
+ * - a relative bind source and a relative root.path are read from the bundle directory;
+ * - mounts are made in the config's order inside the container's new mount namespace, after
+ *   the rootfs is bound onto itself; a bind source is opened there, at mount time, so a path
+ *   inside the rootfs already shows /proc, /sys, /dev and every earlier mount of the config;
+ * - any mount carrying bind or rbind is a bind whatever its type (runc: "bind" device).
+ */
 #include <limits.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -158,6 +167,71 @@ static int check_source_filesystem(struct hs_check_ctx *ctx, const struct mounts
 	return 0;
 }
 
+/* The container's root filesystem as the host has it: root.path, read from the bundle when
+ * relative (as runc and crun do). */
+static int rootfs_prepare(struct hs_check_ctx *ctx, struct mounts_state *st)
+{
+	struct hs_error err = HS_ERROR_INIT;
+	const char *root =
+	    hs_json_get_string(hs_json_get_type(ctx->config, "root", HS_JSON_OBJECT), "path");
+	int r;
+
+	st->rootfs_known = -1;
+	if (!root || !*root || (root[0] != '/' && !ctx->bundle))
+		return 0;
+	if (root[0] != '/') {
+		root = hs_arena_printf(ctx->arena, "%s/%s", ctx->bundle, root);
+		if (!root)
+			return -ENOMEM;
+	}
+	r = ctx->host->canonicalize(ctx->host, ctx->arena, root, &st->rootfs, &err);
+	if (r == -ENOMEM)
+		return r;
+	if (r == 0 && st->rootfs.exists && st->rootfs.n_components > 0)
+		st->rootfs_known = 1;
+	return 0;
+}
+
+/* Is the source the rootfs or inside it, by name or by the identity of a component (a bind
+ * alias of the rootfs elsewhere)? */
+static bool source_in_rootfs(const struct mounts_state *st, const struct hs_canonical_path *cp)
+{
+	const struct hs_file_id *root_id = &st->rootfs.components[st->rootfs.n_components - 1].id;
+
+	if (hs_path_at_or_under(cp->path, st->rootfs.path))
+		return true;
+	for (size_t k = 0; k < cp->n_components; k++)
+		if (id_eq(&cp->components[k].id, root_id))
+			return true;
+	return false;
+}
+
+/*
+ * A source inside the container's root filesystem does not mean at mount time what it means
+ * now. The runtime binds it from inside the new mount namespace, after it has mounted /proc,
+ * /sys, /dev and every earlier mount of the config over places in that tree: an empty
+ * directory rootfs/proc/self/root in the image is then the runtime's own root, the host's /.
+ */
+static int check_source_rootfs(struct hs_check_ctx *ctx, const struct mounts_cfg *cfg,
+			       struct mounts_state *st, const char *src,
+			       const struct hs_canonical_path *cp, const char *jpath)
+{
+	int r;
+
+	if (st->rootfs_known == 0) {
+		r = rootfs_prepare(ctx, st);
+		if (r < 0)
+			return r;
+	}
+	if (st->rootfs_known != 1 || !source_in_rootfs(st, cp))
+		return 0;
+	return hs_finding(ctx, "mounts.source-in-rootfs", jpath, cfg->on_source,
+			  "bind source %s (%s) lies in the container's root filesystem %s, which "
+			  "the runtime mounts /proc and the other mounts over before it binds the "
+			  "source",
+			  src, cp->path, st->rootfs.path);
+}
+
 static int check_bind_source(struct hs_check_ctx *ctx, const struct mounts_cfg *cfg,
 			     struct mounts_state *st, const char *src, const char *jpath)
 {
@@ -187,6 +261,9 @@ static int check_bind_source(struct hs_check_ctx *ctx, const struct mounts_cfg *
 		return hs_finding(ctx, "mounts.source-unsafe", jpath, cfg->on_source,
 				  "bind source %s cannot be resolved safely: %s (%s)", src, err.msg,
 				  err.rule);
+	r = check_source_rootfs(ctx, cfg, st, src, &cp, jpath);
+	if (r != 0)
+		return r < 0 ? r : 0;
 	if (!st->sensitive) {
 		r = sensitive_prepare(ctx, cfg, &st->sensitive);
 		if (r < 0)

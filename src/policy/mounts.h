@@ -3,6 +3,7 @@
  * mounts-options.c: options, propagation, masked paths, the policy section). */
 #pragma once
 
+#include "hs-host.h"
 #include "hs-policy.h"
 #include "hs-path.h"
 
@@ -26,6 +27,10 @@ struct sensitive;
 struct mounts_state {
 	struct sensitive *sensitive; /* prepared on the first bind mount */
 	struct hs_path_vars vars;
+	/* the container's root filesystem on the host, canonical; rootfs_known: 1 resolved,
+	 * 0 not looked at yet, -1 cannot be known (relative root.path and no bundle) */
+	struct hs_canonical_path rootfs;
+	int rootfs_known;
 };
 
 bool hs_mount_has_option(const struct hs_json *opts, const char *o);

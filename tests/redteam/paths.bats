@@ -33,3 +33,17 @@ proc_self_root() {
 }
 @test "runc: an absolute bind source through /proc/self/root (a magic link)" { proc_self_root runc; }
 @test "crun: an absolute bind source through /proc/self/root (a magic link)" { proc_self_root crun; }
+
+# The image ships an empty directory proc/self/root. When hardshim looks, rootfs/proc/self/root
+# is that directory. When the runtime binds it, the container's /proc is already mounted at
+# rootfs/proc, and proc/self/root is the runtime's own root: the host's /.
+relative_into_proc() {
+	rt_begin "$1"
+	mkdir -p "$HS_BUNDLE/rootfs/proc/self/root"
+	hs_config '.mounts += [{"destination": "/mnt", "type": "bind", "source": "rootfs/proc/self/root", "options": ["rbind"]}]'
+	rt_inside_probe 'cat /mnt/etc/debian_version'
+	rt_works_direct '[ "$RT_OUT" = "$(host_secret)" ]'
+	rt_refused mounts.source-in-rootfs "mounts[$(jq '.mounts | length - 1' "$HS_CONFIG")].source"
+}
+@test "runc: a relative bind source rootfs/proc/self/root (the host's / once /proc is mounted)" { relative_into_proc runc; }
+@test "crun: a relative bind source rootfs/proc/self/root (the host's / once /proc is mounted)" { relative_into_proc crun; }

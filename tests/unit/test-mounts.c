@@ -172,6 +172,75 @@ static void test_unsafe_sources(void **state)
 	cf_done(&f);
 }
 
+/* One bind of src at /mnt in a bundle /srv/bundle whose root.path is root. */
+static int check_bind_in_bundle(struct control_fixture *f, const char *root, const char *src)
+{
+	char config[1024];
+
+	f->ctx.bundle = "/srv/bundle";
+	snprintf(config, sizeof(config),
+		 "{\"root\":{\"path\":\"%s\"},\"mounts\":[{\"destination\":\"/mnt\",\"type\":"
+		 "\"bind\",\"source\":\"%s\",\"options\":[\"rbind\"]}]}",
+		 root, src);
+	return cf_check(f, config);
+}
+
+/* The runtime binds a source after it has mounted /proc (and the config's mounts) inside the
+ * rootfs: rootfs/proc/self/root is then the host's /. Nothing in the rootfs is a source. */
+static void test_source_in_rootfs(void **state)
+{
+	static const struct {
+		const char *root, *src;
+	} refused[] = {
+		{ "rootfs", "rootfs/proc/self/root" }, /* the example */
+		{ "rootfs", "rootfs" },                /* the rootfs itself */
+		{ "rootfs", "./rootfs/./proc/../proc/self/root" },
+		{ "/srv/bundle/rootfs", "/srv/bundle/rootfs/proc/self/root" }, /* absolute */
+		{ "rootfs", "/srv/alias/proc/self/root" },     /* a bind alias of the rootfs */
+		{ "rootfs", "/srv/to-rootfs/proc/self/root" }, /* a symlink into it */
+		{ "root-link", "rootfs/proc/self/root" },      /* root.path through a symlink */
+	};
+	struct control_fixture f;
+	struct hs_file_id root;
+
+	for (size_t i = 0; i < HS_ARRAY_SIZE(refused); i++) {
+		cf_init(&f, &hs_control_mounts);
+		assert_int_equal(hs_fake_host_add_dir(f.fh, "/srv/bundle/rootfs/proc/self/root", 0,
+						      0, 0755),
+				 0);
+		assert_int_equal(hs_fake_host_add_symlink(f.fh, "/srv/bundle/root-link", "rootfs"),
+				 0);
+		assert_int_equal(hs_fake_host_add_symlink(f.fh, "/srv/to-rootfs", "bundle/rootfs"),
+				 0);
+		assert_int_equal(hs_fake_host_get_id(f.fh, "/srv/bundle/rootfs", &root), 0);
+		assert_int_equal(hs_fake_host_add_dir(f.fh, "/srv/alias/proc/self/root", 0, 0,
+						      0755),
+				 0);
+		assert_int_equal(hs_fake_host_set_id(f.fh, "/srv/alias", root.dev, root.ino), 0);
+		assert_int_equal(check_bind_in_bundle(&f, refused[i].root, refused[i].src), 0);
+		if (!cf_find(&f, "mounts.source-in-rootfs", "mounts[0].source"))
+			fail_msg("root %s, source %s admitted", refused[i].root, refused[i].src);
+		assert_true(f.report->refused);
+		cf_done(&f);
+	}
+
+	/* the bundle's own files beside the rootfs are not in it */
+	cf_init(&f, &hs_control_mounts);
+	assert_int_equal(hs_fake_host_add_dir(f.fh, "/srv/bundle/rootfs/proc", 0, 0, 0755), 0);
+	assert_int_equal(hs_fake_host_add_file(f.fh, "/srv/bundle/hosts", 0, 0, 0644), 0);
+	assert_int_equal(check_bind_in_bundle(&f, "rootfs", "hosts"), 0);
+	assert_null(cf_find(&f, "mounts.source-in-rootfs", NULL));
+	assert_false(f.report->refused);
+	cf_done(&f);
+	/* nor is a directory whose name begins like the rootfs's */
+	cf_init(&f, &hs_control_mounts);
+	assert_int_equal(hs_fake_host_add_dir(f.fh, "/srv/bundle/rootfs", 0, 0, 0755), 0);
+	assert_int_equal(hs_fake_host_add_dir(f.fh, "/srv/bundle/rootfs2", 0, 0, 0755), 0);
+	assert_int_equal(check_bind_in_bundle(&f, "rootfs", "rootfs2"), 0);
+	assert_false(f.report->refused);
+	cf_done(&f);
+}
+
 /* A kernel interface under an innocent name: a second cgroup2 or devtmpfs mount elsewhere. */
 static void test_source_on_kernel_fs(void **state)
 {
@@ -769,6 +838,7 @@ int main(void)
 		cmocka_unit_test(test_sensitive_message),
 		cmocka_unit_test(test_sensitive_by_identity),
 		cmocka_unit_test(test_unsafe_sources),
+		cmocka_unit_test(test_source_in_rootfs),
 		cmocka_unit_test(test_replaceable_components),
 		cmocka_unit_test(test_source_on_kernel_fs),
 		cmocka_unit_test(test_engine_subtrees_admitted),
