@@ -30,6 +30,7 @@ enum hs_event {
 	HS_EVENT_UPDATE,
 	HS_EVENT_HOOK,
 	HS_EVENT_CHECK,
+	HS_EVENT_COMMAND, /* a runtime command line hardshim could not read (audit mode) */
 };
 const char *hs_event_name(enum hs_event e);
 
@@ -46,6 +47,7 @@ struct hs_report {
 	struct hs_finding *items;
 	size_t len, cap;
 	bool refused;
+	bool privileged; /* the config asked to be privileged (hs_config_is_privileged) */
 };
 
 struct hs_control;
@@ -178,5 +180,8 @@ struct hs_pipeline {
 
 int hs_pipeline_run(struct hs_pipeline *pl, const char *buf, size_t len, struct hs_error *err);
 void hs_pipeline_done(struct hs_pipeline *pl);
-/* "rule: path: message" of the first refusal, for the one line a user sees. */
+/* The shape engines give a privileged container (every capability, nothing masked). */
+bool hs_config_is_privileged(const struct hs_json *config);
+/* "rule: path: message" of the first refusal, for the one line a user sees; a privileged
+ * request is named as such, once. */
 void hs_report_summary(const struct hs_report *r, char *buf, size_t size);

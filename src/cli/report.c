@@ -61,11 +61,29 @@ void hs_report_to_caller(const struct hs_argv *a, const char *msg)
 	fprintf(stderr, "%s\n", msg);
 }
 
+/* Podman puts the runtime's name before its error line ("OCI runtime error: hardshim: ...",
+ * the name of the [engine.runtimes] entry) and runs the runtime from conmon; containerd's
+ * shim does not ("OCI runtime create failed: ..."). Said twice, "hardshim: hardshim:" reads
+ * like an error inside an error. Only the wording depends on this guess. */
+static bool caller_names_runtime(void)
+{
+	char path[64], comm[32] = "";
+	_cleanup_close_ int fd = -1;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/comm", (int)getppid());
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0 || (n = read(fd, comm, sizeof(comm) - 1)) <= 0)
+		return false;
+	comm[n] = '\0';
+	return !strcmp(comm, "conmon\n");
+}
+
 void hs_report_error(const struct hs_argv *a, const struct hs_error *err)
 {
 	char buf[1400], msg[1500];
 
 	hs_error_format(err, buf, sizeof(buf));
-	snprintf(msg, sizeof(msg), "hardshim: %s", buf);
+	snprintf(msg, sizeof(msg), "%s%s", caller_names_runtime() ? "" : "hardshim: ", buf);
 	hs_report_to_caller(a, msg);
 }

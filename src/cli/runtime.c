@@ -47,7 +47,8 @@ static int record_launch(const struct hs_argv *a, const struct hs_policy *p, str
 	char buf[1400], msg[1500];
 	int ar;
 
-	l->event = a->cmd->event;
+	if (a->cmd)
+		l->event = a->cmd->event;
 	l->root = a->root;
 	if (a->first_positional >= 0)
 		l->container_id = a->argv[a->first_positional];
@@ -193,6 +194,36 @@ out:
 	return r;
 }
 
+/* A command line hardshim does not understand (a newer runtime's option, a command it does
+ * not know) is refused in enforce mode: it cannot be judged. Audit mode observes and must
+ * not break what the runtime would run: record it and hand it on as it came. */
+static void audit_pass_through(struct hs_argv *a, const struct hs_error *why)
+{
+	_cleanup_policy_ struct hs_policy *p = NULL;
+	_cleanup_report_ struct hs_report *rep = NULL;
+	struct hs_error err = HS_ERROR_INIT;
+	struct hs_check_ctx ctx;
+
+	if (hs_policy_load(hs_policy_path(), &p, &err) < 0 || p->mode != HS_MODE_AUDIT ||
+	    !(rep = hs_report_new()))
+		return;
+	ctx = (struct hs_check_ctx){ .report = rep };
+	if (hs_finding(&ctx, why->rule[0] ? why->rule : "cli.arguments", why->path, HS_ACTION_WARN,
+		       "%s (audit mode: handed to the runtime as it came)", why->msg) < 0)
+		return;
+	{
+		struct hs_launch l = {
+			.event = a->cmd ? a->cmd->event : HS_EVENT_COMMAND,
+			.verdict = HS_VERDICT_ALLOWED,
+			.report = rep,
+		};
+
+		if (record_launch(a, p, &l, 0, &err) != 0)
+			return; /* not recorded (and not failing open): nothing runs unrecorded */
+	}
+	exec_runtime(a, p->runtime, &err);
+}
+
 int hs_cmd_runtime(int argc, char **argv)
 {
 	_cleanup_policy_ struct hs_policy *policy = NULL;
@@ -203,6 +234,8 @@ int hs_cmd_runtime(int argc, char **argv)
 
 	r = hs_argv_parse(argc, argv, &a, &err);
 	if (r < 0) {
+		if (r != -ENOMEM)
+			audit_pass_through(&a, &err); /* returns only when not in audit mode */
 		hs_report_error(&a, &err);
 		return 2;
 	}

@@ -46,6 +46,8 @@ int hs_pipeline_run(struct hs_pipeline *pl, const char *buf, size_t len, struct 
 	};
 	if (pl->schema == &hs_oci_spec) {
 		ctx.config = pl->tree;
+		/* Before the controls rewrite what gave it away. */
+		pl->report->privileged = hs_config_is_privileged(pl->tree);
 	} else if (pl->schema == &hs_oci_process) {
 		ctx.process = pl->tree;
 		ctx.process_path = "";
@@ -87,6 +89,19 @@ void hs_report_summary(const struct hs_report *r, char *buf, size_t size)
 			first = &r->items[i];
 	if (!first)
 		return;
+	if (r->privileged) {
+		/* Named once, as what it is: not the first of 94 host devices. */
+		snprintf(buf, size,
+			 "privileged: (document): a privileged container (podman --privileged, "
+			 "Kubernetes securityContext.privileged) gets every capability and host "
+			 "device, and hardshim does not run one (%zu refusal%s, first %s: %s): run "
+			 "it "
+			 "without privileged and add only what the workload needs (--cap-add, "
+			 "--device, with the policy's capabilities.allow, devices.allow)",
+			 refusals, refusals > 1 ? "s" : "", first->rule,
+			 first->path[0] ? first->path : "(document)");
+		return;
+	}
 	if (refusals > 1)
 		snprintf(buf, size, "%s: %s: %s (and %zu more refusals)", first->rule,
 			 first->path[0] ? first->path : "(document)", first->message, refusals - 1);

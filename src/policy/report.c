@@ -29,7 +29,7 @@ int hs_action_parse(const char *s, enum hs_action *ret)
 const char *hs_event_name(enum hs_event e)
 {
 	static const char *const names[] = { "create", "run",  "restore", "exec",
-					     "update", "hook", "check" };
+					     "update", "hook", "check",   "command" };
 	return (size_t)e < HS_ARRAY_SIZE(names) ? names[e] : "?";
 }
 
@@ -160,4 +160,29 @@ int hs_policy_check(struct hs_check_ctx *ctx)
 			return r;
 	}
 	return 0;
+}
+
+/* Whether a string array holds s. */
+static bool array_has(const struct hs_json *arr, const char *s)
+{
+	for (size_t i = 0; i < hs_json_len(arr); i++)
+		if (hs_json_is(arr->u.array.items[i], HS_JSON_STRING) &&
+		    !strcmp(arr->u.array.items[i]->u.string.s, s))
+			return true;
+	return false;
+}
+
+bool hs_config_is_privileged(const struct hs_json *config)
+{
+	const struct hs_json *proc = hs_json_get_type(config, "process", HS_JSON_OBJECT);
+	const struct hs_json *caps = hs_json_get_type(proc, "capabilities", HS_JSON_OBJECT);
+	const struct hs_json *lx = hs_json_get_type(config, "linux", HS_JSON_OBJECT);
+	const struct hs_json *masked = hs_json_get(lx, "maskedPaths");
+
+	/* What podman --privileged and Kubernetes securityContext.privileged both write (and no
+	 * ordinary request does): CAP_SYS_ADMIN in the bounding set with the kernel's sensitive
+	 * /proc and /sys files left unmasked. Only words in a message depend on it, never a
+	 * verdict: each part is still judged by its own control. */
+	return array_has(hs_json_get_type(caps, "bounding", HS_JSON_ARRAY), "CAP_SYS_ADMIN") &&
+	       lx && hs_json_len(masked) == 0;
 }

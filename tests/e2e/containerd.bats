@@ -140,12 +140,12 @@ scenario_hostile_refused() {
 	[ "$status" -ne 0 ]
 	grep -qxF "ctr: failed to create shim task: OCI runtime create failed: hardshim: namespaces.host: linux.namespaces[0].path: /proc/$$/ns/pid is the host's pid namespace (same as /proc/self/ns/...): unknown" <<<"$output"
 
-	# --privileged brings every host device node: refused by the devices control (which
-	# device is named first, and how many more, depends on the host).
+	# --privileged brings every capability and host device node: refused, and named as
+	# what it is (the first refusal's device, and how many more, depend on the host).
 	run ctr_run --rm --privileged "$E2E_IMAGE" "r4-$1" true
 	echo "$output"
 	[ "$status" -ne 0 ]
-	grep -qxE "ctr: failed to create shim task: OCI runtime create failed: hardshim: devices\.not-allowed: linux\.devices\[[0-9]+\]: device /dev/[^ ]+ \([bc] [0-9]+:[0-9]+\) is neither a runtime default nor on the policy's allowlist \(controls\.devices\.allow\)( \(and [0-9]+ more refusals\))?: unknown" <<<"$output"
+	grep -qxE "ctr: failed to create shim task: OCI runtime create failed: hardshim: privileged: \(document\): a privileged container \(podman --privileged, Kubernetes securityContext\.privileged\) gets every capability and host device, and hardshim does not run one \([0-9]+ refusals?, first devices\.not-allowed: linux\.devices\[[0-9]+\]\): run it without privileged and add only what the workload needs \(--cap-add, --device, with the policy's capabilities\.allow, devices\.allow\): unknown" <<<"$output"
 
 	[ -z "$(cr tasks ls -q)" ]
 	[ "$(tail -n 1 "$E2E/launches.jsonl" | jq -r .verdict)" = refused ]

@@ -243,8 +243,8 @@ scenario_refused() {
 	[ "$(jq -r .status.message <<<"$output")" = "${want#cri-call: StartContainer: UNKNOWN: }" ]
 	[ "$(record_of "$CTR" | jq -r .verdict)" = refused ]
 
-	# privileged: true (the pod must allow it): every host device, refused by the devices
-	# control (which device is named first, and how many more, depends on the host).
+	# privileged: true (the pod must allow it): every capability and host device, refused
+	# and named as what it is (the first refused device depends on the host).
 	run_pod "priv-$1" '{ "privileged": true }'
 	[ "$status" -eq 0 ]
 	create_ctr priv '.config.command = ["sleep", "1000"] |
@@ -252,7 +252,7 @@ scenario_refused() {
 	run cri StartContainer "{\"container_id\": \"$CTR\"}"
 	echo "$output"
 	[ "$status" -ne 0 ]
-	grep -qxE "cri-call: StartContainer: UNKNOWN: failed to create containerd task: failed to create shim task: OCI runtime create failed: hardshim: devices\.not-allowed: linux\.devices\[[0-9]+\]: device /dev/[^ ]+ \([bc] [0-9]+:[0-9]+\) is neither a runtime default nor on the policy's allowlist \(controls\.devices\.allow\)( \(and [0-9]+ more refusals\))?: unknown" <<<"$output"
+	grep -qxE "cri-call: StartContainer: UNKNOWN: failed to create containerd task: failed to create shim task: OCI runtime create failed: hardshim: privileged: \(document\): a privileged container \(podman --privileged, Kubernetes securityContext\.privileged\) gets every capability and host device, and hardshim does not run one \([0-9]+ refusals?, first devices\.not-allowed: linux\.devices\[[0-9]+\]\): run it without privileged and add only what the workload needs \(--cap-add, --device, with the policy's capabilities\.allow, devices\.allow\): unknown" <<<"$output"
 }
 
 @test "CRI hostNetwork, hostPID, hostIPC, hostPath /etc, privileged: refused, reason shown (runc)" { scenario_refused runc; }
