@@ -4,10 +4,17 @@
  * NIST SP 800-190 §4.5 "unmanaged containers": a container with no record was started around
  * hardshim (plain runc beside it, a second engine), and is flagged. The runtimes are asked
  * through their stable interface (`RUNTIME [--root DIR] list --format json`), not by reading
- * their private state files. */
+ * their private state files.
+ * A record vouches for the container that runs, not for its name: an earlier launch with the
+ * same id (even one whose runtime then failed) must not cover a container started later with
+ * plain runc and a root, CAP_SYS_ADMIN, host-network config. So the record must be on the
+ * verified chain, be the last one for that id, runtime and root before the creation (and
+ * recent enough), name the bundle the runtime reports, and the config.json there must hash to
+ * the record's final digest: the bytes hardshim handed the runtime. */
 #include <fcntl.h>
 #include <getopt.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 
@@ -22,7 +29,7 @@
 #define WINDOW_AFTER_NS  (5LL * 1000000000LL)
 
 struct launch_rec {
-	const char *id, *root, *runtime, *verdict, *file;
+	const char *id, *root, *runtime, *verdict, *file, *bundle, *final;
 	int64_t t;
 	uint64_t seq;
 };
@@ -39,6 +46,7 @@ struct ps_ctx {
 	size_t n_rts;
 	bool json, check;
 	size_t unrecorded, listed;
+	bool chain_broken; /* records after a break are not read */
 };
 
 /* RFC 3339 with optional fraction and Z or an offset -> ns since the epoch. */
@@ -75,90 +83,199 @@ static const char *base_name(const char *p)
 	return s ? s + 1 : p;
 }
 
-static bool vouches(const char *event)
+static bool launches(const char *event)
 {
 	return event && (!strcmp(event, "create") || !strcmp(event, "run") ||
 			 !strcmp(event, "restore") || !strcmp(event, "hook"));
 }
 
-/* Index the records that started something: allowed or rewritten create/run/restore/hook.
- * Lines that do not parse are skipped here; `log verify` is the tool that judges them. */
-static int load_log(struct ps_ctx *c, const char *file)
+static int add_record(struct ps_ctx *c, struct hs_json *root, const char *file)
+{
+	const char *event = hs_json_get_string(root, "event"), *time;
+	const struct hs_json *sha = hs_json_get_type(root, "sha256", HS_JSON_OBJECT);
+	struct launch_rec *rec;
+	uint64_t seq = 0;
+
+	time = hs_json_get_string(root, "time");
+	if (!launches(event) || !time || !hs_json_get_string(root, "id"))
+		return 0;
+	if (c->n_recs == c->cap_recs) {
+		size_t ncap = c->cap_recs ? c->cap_recs * 2 : 64;
+		struct launch_rec *nrecs = realloc(c->recs, ncap * sizeof(*nrecs));
+
+		if (!nrecs)
+			return -ENOMEM;
+		c->recs = nrecs;
+		c->cap_recs = ncap;
+	}
+	rec = &c->recs[c->n_recs];
+	*rec = (struct launch_rec){
+		.id = hs_json_get_string(root, "id"),
+		.root = hs_json_get_string(root, "root"),
+		.runtime = hs_json_get_string(root, "runtime"),
+		.verdict = hs_json_get_string(root, "verdict"),
+		.bundle = hs_json_get_string(root, "bundle"),
+		.final = sha ? hs_json_get_string(sha, "final") : NULL,
+		.file = file,
+	};
+	(void)hs_json_get_u64(hs_json_get(root, "seq"), UINT64_MAX, &seq);
+	rec->seq = seq;
+	if (parse_time(time, &rec->t) == 0)
+		c->n_recs++;
+	return 0;
+}
+
+/* Index the launch records (create/run/restore/hook, every verdict) of the part of the chain
+ * that verifies: a line past the first break could be anyone's, so it vouches for nothing.
+ * res carries the chain across the files (oldest first). */
+static int load_log(struct ps_ctx *c, const char *file, struct hs_verify_result *res)
 {
 	struct hs_json_limits limits = HS_JSON_LIMITS_DEFAULT;
 	_cleanup_close_ int fd = open(file, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 	_cleanup_free_ char *buf = NULL;
-	size_t len, pos = 0;
+	size_t len, pos = 0, lineno = 0, good;
 	int r;
 
 	if (fd < 0)
 		return -errno;
+	if (c->chain_broken)
+		return 0;
 	r = hs_read_fd(fd, LOG_MAX, &buf, &len, NULL);
 	if (r < 0)
 		return r;
-	while (pos < len) {
+	r = hs_audit_verify_buf(file, buf, len, res, NULL);
+	if (r < 0)
+		return r;
+	good = r > 0 ? res->line - 1 : SIZE_MAX;
+	if (r > 0) {
+		c->chain_broken = true;
+		fprintf(stderr,
+			"hardshim: unmanaged: %s:%zu: the chain is broken (%s): records from there "
+			"on vouch for nothing (see hardshim log verify)\n",
+			file, res->line, res->why);
+	}
+	while (pos < len && lineno < good) {
 		char *nl = memchr(buf + pos, '\n', len - pos);
 		struct hs_json *root;
-		const char *verdict, *event, *time;
-		struct launch_rec *rec;
-		uint64_t seq = 0;
 		size_t n = nl ? (size_t)(nl - buf) - pos : len - pos;
 
-		if (hs_json_parse(c->arena, buf + pos, n, &limits, &root, NULL) < 0)
-			goto next;
-		verdict = hs_json_get_string(root, "verdict");
-		event = hs_json_get_string(root, "event");
-		time = hs_json_get_string(root, "time");
-		if (!vouches(event) || !verdict || !strcmp(verdict, "refused") || !time ||
-		    !hs_json_get_string(root, "id"))
-			goto next;
-		if (c->n_recs == c->cap_recs) {
-			size_t ncap = c->cap_recs ? c->cap_recs * 2 : 64;
-			struct launch_rec *nrecs = realloc(c->recs, ncap * sizeof(*nrecs));
-
-			if (!nrecs)
-				return -ENOMEM;
-			c->recs = nrecs;
-			c->cap_recs = ncap;
+		lineno++;
+		if (hs_json_parse(c->arena, buf + pos, n, &limits, &root, NULL) == 0) {
+			r = add_record(c, root, file);
+			if (r < 0)
+				return r;
 		}
-		rec = &c->recs[c->n_recs];
-		*rec = (struct launch_rec){
-			.id = hs_json_get_string(root, "id"),
-			.root = hs_json_get_string(root, "root"),
-			.runtime = hs_json_get_string(root, "runtime"),
-			.verdict = verdict,
-			.file = file,
-		};
-		(void)hs_json_get_u64(hs_json_get(root, "seq"), UINT64_MAX, &seq);
-		rec->seq = seq;
-		if (parse_time(time, &rec->t) == 0)
-			c->n_recs++;
-next:
 		pos += n + 1;
 	}
 	return 0;
 }
 
-static const struct launch_rec *find_record(const struct ps_ctx *c, const struct rt *rt,
-					    const char *id, int64_t created)
+static bool same_rt(const struct launch_rec *r, const struct rt *rt)
 {
-	const struct launch_rec *best = NULL;
+	if (r->runtime && strcmp(base_name(r->runtime), base_name(rt->path)))
+		return false;
+	if ((r->root || rt->root) && (!r->root || !rt->root || strcmp(r->root, rt->root)))
+		return false;
+	return true;
+}
+
+/* The sha256 of BUNDLE/config.json as it is now: the config the runtime was given. Not a
+ * symlink, a regular file (a FIFO planted there must not hang the check). */
+static int bundle_config_sha256(const char *bundle, char out[HS_SHA256_HEX_LEN + 1])
+{
+	char path[4200];
+	_cleanup_close_ int fd = -1;
+	_cleanup_free_ char *buf = NULL;
+	struct stat st;
+	uint8_t d[32];
+	size_t len;
+	int r;
+
+	if (snprintf(path, sizeof(path), "%s/config.json", bundle) >= (int)sizeof(path))
+		return -ENAMETOOLONG;
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
+		return -EINVAL;
+	r = hs_read_fd(fd, LIST_MAX, &buf, &len, NULL);
+	if (r == 0)
+		r = hs_sha256(buf, len, d, NULL);
+	if (r < 0)
+		return r;
+	hs_hex(d, sizeof(d), out);
+	return 0;
+}
+
+/* The last launch record for this container before it was created (a later one is a launch
+ * that failed because this container already existed). */
+static const struct launch_rec *last_record(const struct ps_ctx *c, const struct rt *rt,
+					    const char *id, int64_t t)
+{
+	const struct launch_rec *last = NULL;
 
 	for (size_t i = 0; i < c->n_recs; i++) {
 		const struct launch_rec *r = &c->recs[i];
 
-		if (strcmp(r->id, id))
-			continue;
-		if (r->runtime && strcmp(base_name(r->runtime), base_name(rt->path)))
-			continue;
-		if ((r->root || rt->root) && (!r->root || !rt->root || strcmp(r->root, rt->root)))
-			continue;
-		if (r->t > created + WINDOW_AFTER_NS || r->t < created - WINDOW_BEFORE_NS)
-			continue;
-		if (!best || r->t > best->t)
-			best = r;
+		if (!strcmp(r->id, id) && same_rt(r, rt) && r->t <= t + WINDOW_AFTER_NS &&
+		    (!last || r->t >= last->t))
+			last = r;
 	}
-	return best;
+	return last;
+}
+
+/* Judge one container the runtime lists. Returns the record that vouches for it, or NULL and
+ * why not in why. */
+static const struct launch_rec *judge(const struct ps_ctx *c, const struct rt *rt, const char *id,
+				      const char *bundle, const char *created, char *why,
+				      size_t why_len)
+{
+	const struct launch_rec *last;
+	char cfg[HS_SHA256_HEX_LEN + 1];
+	int64_t t;
+	int r;
+
+	if (!created || parse_time(created, &t) < 0) {
+		snprintf(why, why_len, "the runtime gives no readable creation time");
+		return NULL;
+	}
+	last = last_record(c, rt, id, t);
+	if (!last) {
+		snprintf(why, why_len, "no launch record (started around hardshim)");
+		return NULL;
+	}
+	if (!last->verdict || !strcmp(last->verdict, "refused")) {
+		snprintf(why, why_len, "the last launch record for this id (seq %llu) refused it",
+			 (unsigned long long)last->seq);
+		return NULL;
+	}
+	if (last->t < t - WINDOW_BEFORE_NS) {
+		snprintf(why, why_len,
+			 "created %llds after the last launch record for this id (seq %llu): not "
+			 "that launch",
+			 (long long)((t - last->t) / 1000000000LL), (unsigned long long)last->seq);
+		return NULL;
+	}
+	if (!bundle || !last->bundle || strcmp(bundle, last->bundle)) {
+		snprintf(why, why_len,
+			 "runs from bundle %.200s, the launch record (seq %llu) is for %.200s",
+			 bundle ? bundle : "(none)", (unsigned long long)last->seq,
+			 last->bundle ? last->bundle : "(none)");
+		return NULL;
+	}
+	r = bundle_config_sha256(bundle, cfg);
+	if (r < 0) {
+		snprintf(why, why_len, "its bundle's config.json cannot be read: %s", strerror(-r));
+		return NULL;
+	}
+	if (!last->final || strcmp(cfg, last->final)) {
+		snprintf(why, why_len,
+			 "its config.json (sha256 %.12s...) is not the one hardshim handed the "
+			 "runtime (seq %llu: %.12s...)",
+			 cfg, (unsigned long long)last->seq, last->final ? last->final : "none");
+		return NULL;
+	}
+	return last;
 }
 
 /* RUNTIME [--root ROOT] list --format json, stdout captured. */
@@ -208,7 +325,7 @@ static int runtime_list(const struct rt *rt, char **ret, size_t *ret_len)
 }
 
 static void print_row(struct ps_ctx *c, const struct rt *rt, const struct hs_json *ct,
-		      const struct launch_rec *rec, bool first)
+		      const struct launch_rec *rec, const char *why, bool first)
 {
 	const char *id = hs_json_get_string(ct, "id"), *status = hs_json_get_string(ct, "status");
 	const char *created = hs_json_get_string(ct, "created");
@@ -238,7 +355,9 @@ static void print_row(struct ps_ctx *c, const struct rt *rt, const struct hs_jso
 			hs_abuf_json_string(&b, rec->file, 1024);
 			hs_abuf_puts(&b, "}}");
 		} else {
-			hs_abuf_puts(&b, ",\"recorded\":false}");
+			hs_abuf_puts(&b, ",\"recorded\":false,\"reason\":");
+			hs_abuf_json_string(&b, why, 1024);
+			hs_abuf_puts(&b, "}");
 		}
 		if (!b.oom)
 			fputs(b.buf, stdout);
@@ -246,9 +365,9 @@ static void print_row(struct ps_ctx *c, const struct rt *rt, const struct hs_jso
 		/* Names are the runtime's, possibly hostile: quoted through the JSON escaper so
 		 * no control character reaches the terminal. */
 		hs_abuf_json_string(&b, id, 256);
-		printf("%-6s %-40s %8lld %-8s %-32s %s\n", base_name(rt->path), b.oom ? "?" : b.buf,
-		       (long long)pid, status ? status : "?", created ? created : "?",
-		       rec ? "" : "UNRECORDED: no launch record (started around hardshim)");
+		printf("%-6s %-40s %8lld %-8s %-32s %s%s\n", base_name(rt->path),
+		       b.oom ? "?" : b.buf, (long long)pid, status ? status : "?",
+		       created ? created : "?", rec ? "" : "UNMANAGED: ", rec ? "" : why);
 		if (rec)
 			printf("%*s launch record seq %llu (%s) in %s\n", 6, "",
 			       (unsigned long long)rec->seq, rec->verdict, rec->file);
@@ -280,18 +399,17 @@ static int list_runtime(struct ps_ctx *c, const struct rt *rt, bool *first)
 	}
 	hs_json_foreach_item(ct, list, i) {
 		const char *id = hs_json_get_string(ct, "id");
-		const char *created = hs_json_get_string(ct, "created");
-		const struct launch_rec *rec = NULL;
-		int64_t t;
+		const struct launch_rec *rec;
+		char why[640];
 
 		if (!id)
 			continue;
-		if (created && parse_time(created, &t) == 0)
-			rec = find_record(c, rt, id, t);
+		rec = judge(c, rt, id, hs_json_get_string(ct, "bundle"),
+			    hs_json_get_string(ct, "created"), why, sizeof(why));
 		c->listed++;
 		if (!rec)
 			c->unrecorded++;
-		print_row(c, rt, ct, rec, *first);
+		print_row(c, rt, ct, rec, why, *first);
 		*first = false;
 	}
 	return 0;
@@ -301,11 +419,14 @@ static void usage(FILE *f)
 {
 	fputs("usage: hardshim unmanaged [--runtime PATH [--root DIR]]... [--log FILE]... [--json] "
 	      "[--check]\n"
-	      "  List the containers the runtimes know and mark those without a launch record.\n"
+	      "  List the containers the runtimes know and mark those no launch record vouches\n"
+	      "  for: a record on the verified chain, the last for that id before the creation,\n"
+	      "  naming the bundle the runtime reports, whose config.json hashes to the record's\n"
+	      "  final digest. --log FILEs oldest first.\n"
 	      "  Default runtimes: the policy's, runc and crun (their default roots). Default "
 	      "log:\n"
 	      "  the policy's \"log\".\"path\" and its first rotation (PATH.1).\n"
-	      "  --check: exit 1 when any container has no launch record.\n",
+	      "  --check: exit 1 when any container is unmanaged.\n",
 	      f);
 }
 
@@ -332,6 +453,7 @@ int hs_cmd_unmanaged(int argc, char **argv)
 	_cleanup_arena_ struct hs_arena *arena = hs_arena_new();
 	_cleanup_policy_ struct hs_policy *p = NULL;
 	struct ps_ctx c = { .arena = arena };
+	struct hs_verify_result chain = { 0 };
 	const char *logs[16];
 	size_t n_logs = 0;
 	bool first = true, fail = false;
@@ -385,10 +507,11 @@ int hs_cmd_unmanaged(int argc, char **argv)
 	if (!n_logs) {
 		const struct hs_audit_cfg *cfg = p && p->audit ? p->audit : &hs_audit_cfg_default;
 
-		logs[n_logs++] = cfg->path;
+		/* Oldest first, so the chain runs through both. */
 		snprintf(rotated, sizeof(rotated), "%s.1", cfg->path);
 		if (access(rotated, F_OK) == 0)
 			logs[n_logs++] = rotated;
+		logs[n_logs++] = cfg->path;
 	}
 	if (!c.n_rts) {
 		if (p && p->runtime)
@@ -398,7 +521,7 @@ int hs_cmd_unmanaged(int argc, char **argv)
 		add_rt(&c, "/usr/bin/crun");
 	}
 	for (size_t i = 0; i < n_logs; i++) {
-		int r = load_log(&c, logs[i]);
+		int r = load_log(&c, logs[i], &chain);
 
 		if (r < 0 && r != -ENOENT) {
 			fprintf(stderr, "hardshim: unmanaged: %s: %s\n", logs[i], strerror(-r));
@@ -417,7 +540,7 @@ int hs_cmd_unmanaged(int argc, char **argv)
 	if (c.json)
 		fputs("]\n", stdout);
 	else if (c.unrecorded)
-		printf("%zu of %zu containers have no launch record\n", c.unrecorded, c.listed);
+		printf("%zu of %zu containers are unmanaged\n", c.unrecorded, c.listed);
 	free(c.recs);
 	if (fail)
 		return 2;

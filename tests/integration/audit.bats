@@ -448,10 +448,10 @@ mount_small() {
 	run "$HS_BIN" unmanaged --runtime "$RUNC" --root "$STATE" --log "$LOG"
 	echo "$output"
 	[ "$status" -eq 0 ]
-	echo "$output" | grep '"rogue"' | grep -q UNRECORDED
-	echo "$output" | grep '"rogue2"' | grep -q UNRECORDED
-	! echo "$output" | grep '"managed"' | grep -q UNRECORDED || false
-	[[ "$output" == *"2 of 3 containers have no launch record"* ]]
+	echo "$output" | grep '"rogue"' | grep -q "UNMANAGED: no launch record"
+	echo "$output" | grep '"rogue2"' | grep -q "UNMANAGED: the last launch record for this id (seq 2) refused it"
+	! echo "$output" | grep '"managed"' | grep -q UNMANAGED || false
+	[[ "$output" == *"2 of 3 containers are unmanaged"* ]]
 
 	run "$HS_BIN" unmanaged --runtime "$RUNC" --root "$STATE" --log "$LOG" --json
 	[ "$status" -eq 0 ]
@@ -463,6 +463,66 @@ mount_small() {
 	"$RUNC" --root "$STATE" delete --force rogue2
 	run "$HS_BIN" unmanaged --runtime "$RUNC" --root "$STATE" --log "$LOG" --check
 	[ "$status" -eq 0 ]
+}
+
+# Issue 18, finding 1: a record vouches for the container that runs, not for its name. A
+# stale record (its container deleted, as when the runtime failed after hardshim exec'd it)
+# no longer covers a container started later with the bare runtime under the same id.
+check_stale_record() {
+	local rt=$1 root pid
+	root=$(rt_root "$rt")
+	au_policy '.runtime = $rt' --arg rt "$rt"
+	au_bundle "$T/b1"
+	au_bundle "$T/b2"
+	au_bundle "$T/b3"
+	hs_rt "$rt" create --bundle "$T/b1" s1
+	hs_rt "$rt" create --bundle "$T/b2" s2
+	hs_rt "$rt" create --bundle "$T/b3" s3
+	"$rt" --root "$root" delete --force s2
+	"$rt" --root "$root" delete --force s3
+	# s2: the same bundle, its config swapped for root, CAP_SYS_ADMIN and the host network
+	# (and without hardshim's hooks).
+	jq 'del(.hooks) | .process.user = {uid: 0, gid: 0} |
+		.process.capabilities = ({} | .bounding = ["CAP_SYS_ADMIN"] | .effective = ["CAP_SYS_ADMIN"] | .permitted = ["CAP_SYS_ADMIN"]) |
+		.process.noNewPrivileges = false |
+		.linux.namespaces |= map(select(.type != "network"))' "$T/b2/config.json" >"$T/evil.json"
+	cp "$T/evil.json" "$T/b2/config.json"
+	"$rt" --root "$root" create --bundle "$T/b2" s2 </dev/null >"$T/s2.out" 2>&1 || { cat "$T/s2.out"; jq . "$T/b2/config.json"; false; }
+	# The attack is real: from /proc, the container has CAP_SYS_ADMIN and the host's network.
+	pid=$("$rt" --root "$root" state s2 | jq -r .pid)
+	[ $((0x$(awk '/^CapEff/ { print $2 }' "/proc/$pid/status") >> 21 & 1)) = 1 ]
+	[ "$(readlink "/proc/$pid/ns/net")" = "$(readlink /proc/self/ns/net)" ]
+	# s3: the same id from another bundle (a config like the hardened one, but not it).
+	au_bundle "$T/b4"
+	"$rt" --root "$root" create --bundle "$T/b4" s3 </dev/null >/dev/null 2>&1
+
+	run "$HS_BIN" unmanaged --runtime "$rt" --root "$root" --log "$LOG" --json
+	echo "$output"
+	[ "$status" -eq 0 ]
+	echo "$output" | jq -e 'map({(.id): .recorded}) | add == {"s1": true, "s2": false, "s3": false}'
+	echo "$output" | jq -e '.[] | select(.id == "s2") | .reason | test("config.json .* is not the one hardshim handed")'
+	echo "$output" | jq -e --arg b "$T/b4" '.[] | select(.id == "s3") | .reason | startswith("runs from bundle " + $b)'
+	echo "$output" | jq -e '.[] | select(.id == "s1") | .record.seq == 1'
+	run "$HS_BIN" unmanaged --runtime "$rt" --root "$root" --log "$LOG" --check
+	[ "$status" -eq 1 ]
+
+	# A record written into the log by hand (s3's, renamed s4) is off the chain: it vouches
+	# for nothing, though bundle and config match; the break is reported.
+	"$rt" --root "$root" delete --force s3
+	tail -n 1 "$LOG" | sed 's/"id":"s3"/"id":"s4"/' >>"$LOG"
+	"$rt" --root "$root" create --bundle "$T/b3" s4 </dev/null >/dev/null 2>&1
+	run "$HS_BIN" unmanaged --runtime "$rt" --root "$root" --log "$LOG" --json
+	echo "$output"
+	[[ "$output" == *"the chain is broken"* ]]
+	echo "$output" | tail -n 1 | jq -e '.[] | select(.id == "s4") | .recorded == false and .reason == "no launch record (started around hardshim)"'
+}
+
+@test "audit: unmanaged judges the running container: a stale record does not vouch for it (runc)" {
+	check_stale_record "$RUNC"
+}
+
+@test "audit: unmanaged judges the running container: a stale record does not vouch for it (crun)" {
+	check_stale_record "$CRUN"
 }
 
 @test "audit: the launch appears in the kernel audit stream as VIRT_CONTROL (auditd)" {
