@@ -2,12 +2,13 @@
 # make lint: static analysis with the committed configuration, as TAP (tests/run.sh suite
 # "lint" counts it). cppcheck (.cppcheck/suppressions.xml), clang-tidy (.clang-tidy) on the C
 # sources with the build's flags, shellcheck on every shell script and bats helper library,
-# and clang-format (.clang-format) on every C file. Findings are printed as "# " lines.
+# clang-format (.clang-format) on every C file, and citations: every markdown file that a
+# tracked file cites must be in the tree. Findings are printed as "# " lines.
 # LINT_ONLY="cppcheck shellcheck" runs some of them.
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 2
-only=${LINT_ONLY:-cppcheck clang-tidy shellcheck clang-format}
+only=${LINT_ONLY:-cppcheck clang-tidy shellcheck clang-format citations}
 jobs=$(nproc 2>/dev/null || echo 2)
 n=0
 failed=0
@@ -25,6 +26,11 @@ report() { # name what (findings in $log)
 	fi
 }
 
+# The repository's files: git's list in a clone, else everything but build output.
+tracked_files() {
+	git ls-files 2>/dev/null && return
+	find . -type f ! -path './.git/*' ! -path './build*' | sed 's|^[.]/||' | sort
+}
 c_files() { find src tests/unit tests/fuzz tests/helpers tests/bench -name '*.c' | sort; }
 # hs-util.h's analyzer-only definition of hs_error_set and the include paths, as the build.
 pkg_cflags=$(pkg-config --cflags libseccomp libcap-ng libapparmor libselinux mount libnftables \
@@ -72,6 +78,23 @@ for tool in $only; do
 			clang-format --style=file "$f" | cmp -s - "$f" || echo "$f: not formatted (clang-format -i $f)"
 		done >"$log"
 		report clang-format "C sources and headers"
+		;;
+	citations)
+		# The specification is in the tree (docs/threats.md, docs/runtime-differences.md,
+		# docs/style.md): a citation of a file that is not here sends the reader nowhere. A
+		# cited markdown path is looked up from the top and from the citing file's directory;
+		# one starting with a shell expansion ($VAR/...) is not a citation. The workplace
+		# outside the tree is never cited.
+		tracked_files | xargs grep -IonE '[$A-Za-z0-9_./~{}-]*[A-Za-z0-9_-][.]md\b' |
+			while IFS=: read -r f line tok; do
+				case $tok in *'$'* | *'{'*) continue ;; esac
+				[ -e "${tok#./}" ] || [ -e "$(dirname "$f")/$tok" ] ||
+					echo "$f:$line: cites $tok, which is not in the tree"
+			done >"$log"
+		tracked_files | xargs grep -InE '[.][.]/shared/|shared/reference/' |
+			grep -v '^scripts/lint[.]sh:' | sed 's|$| (cites the workplace outside the tree)|' \
+			>>"$log"
+		report citations "$(tracked_files | wc -l) files"
 		;;
 	*) n=$((n + 1)); echo "not ok $n - unknown lint tool $tool"; failed=1 ;;
 	esac

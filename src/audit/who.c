@@ -2,7 +2,7 @@
  * Who launched: the caller's uids, the audit login uid and session (set at login by
  * pam_loginuid and kept across sudo and Podman's fork/exec chain), the parent processes up
  * to the container engine, and what sudo says. The environment and annotations are claims
- * (anyone can set them); the uids and the audit ids are the kernel's. threats.md §12. */
+ * (anyone can set them); the uids and the audit ids are the kernel's. docs/threats.md §12. */
 #include <fcntl.h>
 #include <pwd.h>
 #include <string.h>

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0
- * Knowing the grammar is a security control (threats.md §4): a flag hardshim misreads is a
+ * Knowing the grammar is a security control (docs/threats.md §4): a flag hardshim misreads is a
  * flag the runtime obeys unchecked. Go's flag package accepts -name and --name alike and
  * stops at the first positional argument; argp permutes. On the commands that matter,
  * anything the two could read differently is refused. */

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0
  * `exec`: a new process in a running container gets the same controls as the container's own
- * (threats.md §4; CVE-2022-29162 and CVE-2022-27650 leaked capabilities through exec).
+ * (docs/threats.md §4; CVE-2022-29162 and CVE-2022-27650 leaked capabilities through exec).
  *
  * With --process FILE the document goes through the strict pipeline (schema hs_oci_process)
  * and the process controls; it is rewritten beside itself (new file + rename) or refused. The

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0
- * How a refusal reaches the person behind containerd or Podman (runtime-cli.md): they read
- * the last error line of --log (containerd, Podman with runtime_supports_json) or stderr. */
+ * How a refusal reaches the person behind containerd or Podman (docs/runtime-differences.md): they
+ * read the last error line of --log (containerd, Podman with runtime_supports_json) or stderr. */
 #include <fcntl.h>
 #include <string.h>
 #include <syslog.h>

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0
- * `update` (threats.md §4, §9): limits can be lifted after create. The --resources document
+ * `update` (docs/threats.md §4, §9): limits can be lifted after create. The --resources document
  * (a file, or "-" for stdin) goes through the same strict core and the same controls as a
  * config's linux.resources, and the runtime then reads exactly the bytes that were checked,
  * from a sealed memfd; the single-value flags are checked against the same maxima. */

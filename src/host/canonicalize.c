@@ -3,7 +3,7 @@
  * component at a time with openat(O_PATH|O_NOFOLLOW), follow ordinary symlinks ourselves (at
  * most HOST_MAX_LINKS), and refuse magic links — /proc/<pid>/root, /proc/self/fd/N,
  * /proc/<pid>/cwd, ns/<t> — which would jump to another process's view of the filesystem
- * (threats.md §8: /proc/self/root/etc, /proc/1/root). Owner, mode and identity of every
+ * (docs/threats.md §8: /proc/self/root/etc, /proc/1/root). Owner, mode and identity of every
  * component are recorded so the mounts control can refuse one a non-root user could swap. */
 #include <fcntl.h>
 #include <limits.h>

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0
  * Is a cgroup someone else's? A config's linux.cgroupsPath naming an existing cgroup that
  * holds processes makes the runtime write the container's limits and device rules over theirs
- * and lets `kill --all` signal them (threats.md §9). Walked with openat(O_NOFOLLOW) under every
- * hierarchy in /sys/fs/cgroup, depth- and count-bounded (a tree too big to walk is "in use").
+ * and lets `kill --all` signal them (docs/threats.md §9). Walked with openat(O_NOFOLLOW) under
+ * every hierarchy in /sys/fs/cgroup, depth- and count-bounded (a tree too big to walk is "in use").
  *
  * A relative path is placed differently by the two runtimes: runc joins it under its own
  * cgroup in each hierarchy (which is hardshim's: exec keeps the cgroup), crun 1.8 under the

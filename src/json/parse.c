@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0
  * The strict parser: yajl's callback API (comments off, no trailing data, one value) builds
  * hardshim's own tree, and every string and key is checked again here, because yajl lets
- * through what runc and crun would read differently (threats.md §1): \u0000, lone or
+ * through what runc and crun would read differently (docs/threats.md §1): \u0000, lone or
  * misordered surrogates (yajl turns a lone high one into '?'), overlong and surrogate UTF-8
  * forms, and duplicate keys (Go keeps the last, libocispec the first: we keep neither). */
 #include <string.h>

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0
- * Annotations as a side channel (threats.md §2, CVE-2024-3154): crun obeys run.oci.* (a
+ * Annotations as a side channel (docs/threats.md §2, CVE-2024-3154): crun obeys run.oci.* (a
  * seccomp filter, a host library to load, host files to write), runc obeys
  * org.systemd.property.* and org.criu.config, libkrun krun.*. None of them is checked by
  * any other control, so keys with these prefixes are refused unless the admin allows them. */

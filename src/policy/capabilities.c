@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0
- * Privileges (threats.md §6; CVE-2022-29162 runc, CVE-2022-27650 crun, CVE-2022-24769 moby):
+ * Privileges (docs/threats.md §6; CVE-2022-29162 runc, CVE-2022-27650 crun, CVE-2022-24769 moby):
  * inheritable and ambient capabilities survived exec in every engine, and setuid binaries
  * regain privileges without no_new_privs. Kubernetes "restricted": drop ALL, add only
  * NET_BIND_SERVICE. Names are checked against libcap-ng: an unknown name is refused. */

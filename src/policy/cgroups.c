@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0
- * Cgroups (threats.md §9): linux.cgroupsPath naming an existing cgroup that holds processes —
+ * Cgroups (docs/threats.md §9): linux.cgroupsPath naming an existing cgroup that holds processes —
  * a host service's, another container's, the root — makes the runtime write the container's
  * limits and device rules over theirs and lets the container's `kill --all` signal them (runc
  * and crun both killed a host process that way). The path must be a fresh cgroup. */

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0
- * Devices (threats.md §9, CIS Docker 5.17, NIST SP 800-190 §4.4.3): a host device node in
+ * Devices (docs/threats.md §9, CIS Docker 5.17, NIST SP 800-190 §4.4.3): a host device node in
  * the container, or a device-cgroup rule that allows every device, hands the container the
  * host's disks and memory (/dev/sda, /dev/mem) whatever else the policy says. */
 #include <string.h>

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0
- * Egress limits (NIST SP 800-190 §4.2, threats.md §11): a compromised container must not reach
+ * Egress limits (NIST SP 800-190 §4.2, docs/threats.md §11): a compromised container must not reach
  * whatever it likes. This control reads controls.egress and makes the kernel enforce it: it
  * injects a createRuntime hook (hardshim's own binary, `hook egress ...`) that loads the
  * ruleset into the container's network namespace before the user process starts. */

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0
- * Hooks (threats.md §3, NIST SP 800-190 §4.5.2): prestart, createRuntime, poststart and
+ * Hooks (docs/threats.md §3, NIST SP 800-190 §4.5.2): prestart, createRuntime, poststart and
  * poststop hooks run a host binary as root in the host's namespaces. Only the admin's
  * allowlisted binaries (and arguments), whose file and every ancestor only root can change. */
 #include <string.h>

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0
  * Control "mounts", continued: a bind mount must not carry setuid binaries or device nodes in
  * (CIS Docker 5.x, nosuid/nodev), propagation must not leak mounts between host and container
- * (threats.md §8), sysfs/cgroupfs stay read-only and /proc keeps runc's masked and read-only
+ * (docs/threats.md §8), sysfs/cgroupfs stay read-only and /proc keeps runc's masked and read-only
  * paths. Also the policy section and the control's entry point. */
 #include <string.h>
 
@@ -236,7 +236,7 @@ int hs_mounts_check_config(struct hs_check_ctx *ctx, const void *vcfg)
 	if (!ctx->config)
 		return 0;
 	/* the engines' per-container files are admitted only for this container when we know
-	 * who it is (threats.md §8) */
+	 * who it is (docs/threats.md §8) */
 	st.vars.container_id =
 	    ctx->container_id ? ctx->container_id : id_from_bundle(ctx->arena, ctx->bundle);
 	st.vars.sandbox_id = annotation(ctx->config, "io.kubernetes.cri.sandbox-id");

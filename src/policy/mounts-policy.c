@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0
  * Control "mounts": its policy section and its secure defaults. The sensitive paths are the
- * union of CIS Docker 5.6/5.32, Kubernetes, Falco and Kyverno lists (threats.md §8); the
+ * union of CIS Docker 5.6/5.32, Kubernetes, Falco and Kyverno lists (docs/threats.md §8); the
  * admitted patterns are exactly the files Podman, containerd's CRI and kubelet bind for one
  * container, tied to that container's id, sandbox id or pod uid. */
 #include <string.h>

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0
  * Control "mounts": host paths bind-mounted into a container (CIS Docker 5.5/5.6, NIST SP 800-190
- * 4.4.3; threats.md §8: symlinked sources, /proc/self/root, /var/run vs /run, parents of a
- * sensitive path), mounts over /proc (CVE-2019-16884), shared propagation, writable sysfs.
+ * 4.4.3; docs/threats.md §8: symlinked sources, /proc/self/root, /var/run vs /run, parents of
+ * a sensitive path), mounts over /proc (CVE-2019-16884), shared propagation, writable sysfs.
  *
  * Runtime behaviours relied on (runc 1.1 libcontainer/rootfs_linux.go, crun 1.8
  * src/libcrun/linux.c):

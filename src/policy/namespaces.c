@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0
  * Control "namespaces": a namespace type missing from linux.namespaces, or a path naming the
  * host's own namespace (/proc/1/ns/net, /proc/self/ns/net), puts the container in the host's
- * network, pid, ipc... (CIS Docker 5.9/5.15/5.16/5.20/5.21, threats.md §7). Joining another
+ * network, pid, ipc... (CIS Docker 5.9/5.15/5.16/5.20/5.21, docs/threats.md §7). Joining another
  * container's namespaces by path (a pod sandbox) stays allowed. */
 #include <sched.h>
 #include <string.h>

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0
- * Process (threats.md §5, CVE-2024-21626): a cwd of /proc/self/fd/7 reached the host through a
+ * Process (docs/threats.md §5, CVE-2024-21626): a cwd of /proc/self/fd/7 reached the host through a
  * leaked fd; a cwd must be absolute, lexically clean and outside /proc, /sys, /dev. Also args,
  * env, oomScoreAdj (a negative one makes the host kill others first) and rlimits (resource
  * exhaustion of the host, NIST SP 800-190 §4.4.2) within the policy's maxima. */

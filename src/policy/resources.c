@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0
- * Resource limits (threats.md §9, NIST SP 800-190 §4.4.2, CIS Docker 5.10/5.11/5.28): a
+ * Resource limits (docs/threats.md §9, NIST SP 800-190 §4.4.2, CIS Docker 5.10/5.11/5.28): a
  * container without limits can exhaust the host's pids, memory or CPU. Negative pids.limit
  * and memory -1 mean "unlimited", which a naive "<= max" check lets through; they are read
  * as absent, and absent means the policy's default. Same checks for `update`. */

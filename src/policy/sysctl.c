@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0
- * Sysctls (threats.md §9, CVE-2022-0811 "cr8escape"): a sysctl that is not namespaced
+ * Sysctls (docs/threats.md §9, CVE-2022-0811 "cr8escape"): a sysctl that is not namespaced
  * changes the host (kernel.core_pattern runs a host binary as root), and a value with "+"
  * or "=" smuggled a second key past CRI-O's check. Only the policy's safe list, matched
  * after runc's "/" -> "." normalization, and net.* only in the container's own netns. */

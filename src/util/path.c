@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0
  * Lexical paths, and the anchored patterns that admit the engines' per-container files beneath
- * sensitive trees (threats.md §8): precise enough that the tree itself, the engines' sockets
+ * sensitive trees (docs/threats.md §8): precise enough that the tree itself, the engines' sockets
  * and state, and another container's files stay refused. */
 #include <string.h>
 

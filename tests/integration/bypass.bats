@@ -1,6 +1,6 @@
 #!/usr/bin/env bats
 # SPDX-License-Identifier: Apache-2.0
-# Red team: attempts, as the attacker of threats.md, to get a container past hardshim (shipped
+# Red team: attempts, as the attacker of docs/threats.md, to get a container past hardshim (shipped
 # default policy) that runs as root, holds a capability, writes its root, reaches a host path
 # or device, joins a host namespace, or makes the runtime or hardshim do something unchecked —
 # through create, run, restore, exec, update, hooks, argv and JSON. Every attempt must be

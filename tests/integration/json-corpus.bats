@@ -3,7 +3,7 @@
 # parser-differential oracle (tests/oracle: Go encoding/json into specs.Spec, as runc decodes):
 # every refuse-* input is refused with its rule; every accept-* input is accepted and its
 # canonical output decodes in Go to exactly what the original decodes to, so runc sees what
-# hardshim checked (threats.md §1). Each test fails if its defence is removed.
+# hardshim checked (docs/threats.md §1). Each test fails if its defence is removed.
 
 CORPUS="$HS_TOP/tests/corpus/json"
 

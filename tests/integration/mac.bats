@@ -1,7 +1,7 @@
 #!/usr/bin/env bats
 # The MAC control end to end: hardshim's AppArmor profile parses with the real parser, and
 # `hardshim check --target apparmor|selinux|none` evaluates a real bundle as it would be on a
-# node with that MAC (this machine has neither; runtime-cli.md).
+# node with that MAC (this machine has neither; docs/runtime-differences.md).
 
 setup() {
 	: "${HS_TOP:=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)}"

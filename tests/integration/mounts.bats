@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# The mounts control through the real runtimes (threats.md §8): hostile bind sources and
+# The mounts control through the real runtimes (docs/threats.md §8): hostile bind sources and
 # destinations are refused before runc or crun ever sees them (the container does not exist
 # afterwards), and a permitted bind is seen from inside with nosuid,nodev. Each test fails if
 # its defence is removed: the runtime would then create the container.

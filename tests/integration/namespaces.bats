@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# The namespaces control through the real runtimes (threats.md §7): the host's network
+# The namespaces control through the real runtimes (docs/threats.md §7): the host's network
 # namespace named by /proc/1/ns/net, /proc/self/ns/net or a bind mount of it is refused, a
 # missing network namespace is refused, a pod joining a sandbox's netns is allowed, and a
 # permitted container's namespaces all differ from the host's, seen in /proc/<pid>/ns.

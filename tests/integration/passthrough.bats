@@ -1,8 +1,8 @@
 #!/usr/bin/env bats
 # Pass-through is exact: for every command shape Podman (through conmon) and containerd send
-# (../shared/reference/observed-argv.md) and the rest of the runc/crun grammar, hardshim execs
-# the runtime with the same argv (argv[0] = the runtime path from the policy), the same
-# environment, in order, the same open fds (same targets) and the same cwd, and writes nothing
+# (docs/runtime-differences.md, "What the engines send") and the rest of the runc/crun grammar,
+# hardshim execs the runtime with the same argv (argv[0] = the runtime path from the policy), the
+# same environment, in order, the same open fds (same targets) and the same cwd, and writes nothing
 # to stdout. The runtime is a recording fake (tests/helpers/record-runtime.c): each shape is
 # called once directly and once through hardshim, and the two records must be equal.
 # create/run/restore get a valid bundle, so hardshim checks and rewrites its config (and still
@@ -91,8 +91,8 @@ pt() {
 	direct=$(sed -n 1p "$RECORD")
 	via=$(sed -n 2p "$RECORD")
 	if [ "$kind" = update ]; then
-		# update is the one deliberate difference: hardshim reads the resources document once,
-		# checks it, and hands the runtime its canonical form in a sealed memfd
+		# update is the one deliberate difference: hardshim reads the resources document
+		# once, checks it, and hands the runtime its canonical form in a sealed memfd
 		# (--resources=/proc/self/fd/N), so nothing can change it after the check. The
 		# runtime must read the same document (as JSON: the canonical form has no trailing
 		# newline); everything else must be identical.

@@ -5,8 +5,8 @@
 # the tests: Podman's root/runroot/tmp, containerd's root/state/socket, and the daemon's pid.
 #
 # Why install instead of $HS_BIN + HARDSHIM_POLICY: Podman calls the runtime with only
-# XDG_RUNTIME_DIR and PATH in its environment (runtime-cli.md), so hardshim must find its
-# policy at the built-in path, exactly as on an operator's machine. The e2e copy is built with
+# XDG_RUNTIME_DIR and PATH in its environment (docs/runtime-differences.md), so hardshim must find
+# its policy at the built-in path, exactly as on an operator's machine. The e2e copy is built with
 # SYSCONFDIR=$E2E/etc, so the machine's /etc is never touched.
 
 # shellcheck source=tests/lib/bundle.bash

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0
- * The runtime grammar: every shape containerd and Podman send (observed-argv.md), and the
- * refusals where runc and crun would read a command line differently. */
+ * The runtime grammar: every shape containerd and Podman send (docs/runtime-differences.md,
+ * "What the engines send"), and the refusals where runc and crun would read a command line
+ * differently. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

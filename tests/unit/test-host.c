@@ -201,7 +201,7 @@ static void test_file_id_and_mac(void **state)
 			 HS_MAC_APPARMOR);
 	assert_int_equal(hs_host_with_mac(HS_MAC_SELINUX)->mac(hs_host_with_mac(HS_MAC_SELINUX)),
 			 HS_MAC_SELINUX);
-	/* this machine has neither (PROTOCOL.md): both answers must say so */
+	/* this machine has neither (docs/runtime-differences.md, "This machine"): both say so */
 	if (access("/sys/kernel/security/apparmor", F_OK) != 0 &&
 	    access("/sys/fs/selinux/enforce", F_OK) != 0) {
 		assert_int_equal(H->mac(H), HS_MAC_NONE);

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0
- * The strict JSON core: every refusal of threats.md §1, and the round trip. */
+ * The strict JSON core: every refusal of docs/threats.md §1, and the round trip. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

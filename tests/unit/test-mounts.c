@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0
- * The mounts control on the fake host: every defence of threats.md §8, each finding with its
+ * The mounts control on the fake host: every defence of docs/threats.md §8, each finding with its
  * rule id and JSON path. */
 #include <sys/stat.h>
 

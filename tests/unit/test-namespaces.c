@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0
- * The namespaces control on the fake host (threats.md §7): required types, host namespaces by
+ * The namespaces control on the fake host (docs/threats.md §7): required types, host namespaces by
  * path (/proc/1/ns, /proc/self/ns, or another name for them), pods joining a sandbox. */
 #include <sched.h>
 
