@@ -16,6 +16,7 @@ int hs_cmd_unmanaged(int argc,
 		     char **argv); /* containers the runtimes know with no launch record */
 int hs_cmd_egress(int argc, char **argv);
 int hs_cmd_metrics(int argc, char **argv); /* the launch log as Prometheus text */
+int hs_cmd_policy(int argc, char **argv);  /* policy lint: exceptions' governance */
 struct hs_abuf;
 /* The metrics text for the launch log files (oldest first; a missing one counts as empty)
  * and, when policy_path is set, the policy's hash and validity (src/cli/metrics.c). */

@@ -47,7 +47,14 @@ struct hs_report {
 	struct hs_finding *items;
 	size_t len, cap;
 	bool refused;
-	bool privileged; /* the config asked to be privileged (hs_config_is_privileged) */
+	bool privileged;       /* the config asked to be privileged (hs_config_is_privileged) */
+	const char *exception; /* the exception in force (the policy's string), or NULL */
+	const char *exception_expired; /* the expired exception that matched, not applied */
+	/* Under an exception: what the base policy would have refused (rule, path). */
+	struct {
+		const char *rule, *path;
+	} would_refuse[16];
+	size_t n_would_refuse;
 };
 
 struct hs_control;
@@ -60,6 +67,8 @@ struct hs_control_cfg {
 
 struct hs_exception {
 	const char *name;
+	const char *owner, *reason;        /* governance, NULL when the policy does not say */
+	int64_t expires;                   /* seconds since the epoch, -1: never */
 	struct hs_json *match_annotations; /* object: key -> exact value */
 	struct hs_control_cfg *controls;   /* one per control, same order as the table */
 };
@@ -76,6 +85,9 @@ struct hs_policy {
 	void *audit;                       /* the "log" section, as src/audit/ reads it */
 	struct hs_exception *exceptions;
 	size_t n_exceptions;
+	/* The clock exceptions expire by: the load time (tests set it). An expired exception is
+	 * never chosen. */
+	int64_t now;
 };
 
 /* Where the policy is: $HARDSHIM_POLICY (read with secure_getenv), else the built-in path;
@@ -137,11 +149,18 @@ extern const size_t hs_n_controls;
 int hs_finding(struct hs_check_ctx *ctx, const char *rule, const char *path, enum hs_action action,
 	       const char *fmt, ...) HS_PRINTF(5, 6);
 
+/* RFC 3339 date-time (YYYY-MM-DDTHH:MM:SS[.frac](Z|+HH:MM|-HH:MM)) to epoch seconds. */
+int hs_parse_rfc3339(const char *s, int64_t *ret);
+/* Whether e has expired by p->now. */
+bool hs_exception_expired(const struct hs_policy *p, const struct hs_exception *e);
 /* The first exception whose every match annotation is present with that exact value, or
  * NULL. Annotations are claims made by whoever built the config: exceptions must name keys
  * the orchestrator itself sets (docs/policy.md). */
 const struct hs_exception *hs_policy_exception_for(const struct hs_policy *p,
 						   const struct hs_json *annotations);
+/* The first expired exception that matches, or NULL (recorded, never applied). */
+const struct hs_exception *hs_policy_expired_exception_for(const struct hs_policy *p,
+							   const struct hs_json *annotations);
 
 /* Run every enabled control that applies to ctx->event, in table order, choosing the
  * exception (if any) from the config's annotations. */

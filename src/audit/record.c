@@ -110,6 +110,28 @@ static void format_findings(struct hs_abuf *b, const struct hs_launch *l)
 		hs_abuf_printf(b, ",\"findings_dropped\":%zu", dropped);
 }
 
+/* Which exception decided this launch (and what the base policy would have refused), or
+ * which one matched but had expired: the trail an exception's owner answers for. */
+static void format_exception(struct hs_abuf *b, const struct hs_report *rep)
+{
+	if (!rep)
+		return;
+	if (rep->exception) {
+		str_member(b, "exception", rep->exception);
+		key(b, "exception_would_refuse");
+		hs_abuf_puts(b, "[");
+		for (size_t i = 0; i < rep->n_would_refuse; i++) {
+			hs_abuf_puts(b, i ? ",{\"rule\":" : "{\"rule\":");
+			hs_abuf_json_string(b, rep->would_refuse[i].rule, MAX_STR);
+			str_member(b, "path", rep->would_refuse[i].path);
+			hs_abuf_puts(b, "}");
+		}
+		hs_abuf_puts(b, "]");
+	}
+	if (rep->exception_expired)
+		str_member(b, "exception_expired", rep->exception_expired);
+}
+
 static void format_id(struct hs_abuf *b, const char *k, bool set, uint32_t v)
 {
 	key(b, k);
@@ -189,6 +211,7 @@ int hs_audit_format_body(const struct hs_launch *l, const struct hs_audit_facts 
 	str_member(b, "mode", f->mode == HS_MODE_AUDIT ? "audit" : "enforce");
 	str_member(b, "verdict", hs_verdict_name(verdict));
 	format_findings(b, l);
+	format_exception(b, l->report);
 	key(b, "sha256");
 	hs_abuf_puts(b, "{\"document\":");
 	hs_abuf_json_string(b, document_name(l->event), 16);

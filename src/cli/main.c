@@ -12,6 +12,7 @@ static const struct {
 	{ "check", hs_cmd_check },   { "hook", hs_cmd_hook },
 	{ "log", hs_cmd_log },       { "unmanaged", hs_cmd_unmanaged },
 	{ "egress", hs_cmd_egress }, { "metrics", hs_cmd_metrics },
+	{ "policy", hs_cmd_policy },
 };
 
 int hs_main(int argc, char **argv)

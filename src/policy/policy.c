@@ -3,6 +3,7 @@
  * and refused whole if any part of it is not understood — a half-read policy fails open. */
 #include <fcntl.h>
 #include <string.h>
+#include <time.h>
 #include <sys/stat.h>
 
 #include "hs-audit.h"
@@ -82,6 +83,10 @@ static const struct hs_schema_field json_fields[] = {
 
 static const struct hs_schema_field exception_fields[] = {
 	{ "name", &hs_schema_string },
+	/* Governance: who asked, why, and until when (RFC 3339). */
+	{ "owner", &hs_schema_string },
+	{ "reason", &hs_schema_string },
+	{ "expires", &hs_schema_string },
 	{ "match",
 	  &(const struct hs_schema){
 	      .kind = HS_S_STRUCT,
@@ -267,6 +272,27 @@ static struct hs_json *merge_section(struct hs_arena *a, const struct hs_json *b
 	return m;
 }
 
+/* An exception's owner, reason and expiry. The expiry is an instant: a date without a time or
+ * a zone would expire at a different moment on each node's clock settings. */
+static int load_governance(struct hs_exception *e, const struct hs_json *item, const char *path,
+			   struct hs_error *err)
+{
+	const char *exp = hs_json_get_string(item, "expires");
+
+	e->owner = hs_json_get_string(item, "owner");
+	e->reason = hs_json_get_string(item, "reason");
+	if ((e->owner && !e->owner[0]) || (e->reason && !e->reason[0]))
+		return hs_error_set(err, -HS_ECONFIG, "policy.exception", path, -1,
+				    "\"owner\" and \"reason\" may not be empty");
+	e->expires = -1;
+	if (exp && hs_parse_rfc3339(exp, &e->expires) < 0)
+		return hs_error_set(err, -HS_ECONFIG, "policy.exception", path, -1,
+				    "\"expires\": \"%s\" is not an RFC 3339 time "
+				    "(2026-12-31T23:59:59Z or with an offset, +01:00)",
+				    exp);
+	return 0;
+}
+
 static int load_exceptions(struct hs_policy *p, const struct hs_json *list, struct hs_error *err)
 {
 	const struct hs_json *controls = hs_json_get(p->root, "controls");
@@ -307,6 +333,9 @@ static int load_exceptions(struct hs_policy *p, const struct hs_json *list, stru
 						    "orchestrator: it cannot select an exception",
 						    m->key);
 		e->match_annotations = (struct hs_json *)match;
+		r = load_governance(e, item, path, err);
+		if (r < 0)
+			return r;
 		ec = hs_json_get(item, "controls");
 		snprintf(path + strlen(path), sizeof(path) - strlen(path), ".controls");
 		r = check_control_names(ec, path, err);
@@ -373,6 +402,65 @@ static int load_limits(struct hs_policy *p, const struct hs_json *js, struct hs_
 	return 0;
 }
 
+static bool digits(const char *s, int n, int *ret)
+{
+	*ret = 0;
+	for (int i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+		*ret = *ret * 10 + (s[i] - '0');
+	}
+	return true;
+}
+
+int hs_parse_rfc3339(const char *s, int64_t *ret)
+{
+	static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	int y, mo, d, h, mi, sec, oh = 0, om = 0, sign = 0;
+	struct tm tm = { 0 };
+	const char *p = s + 19;
+	time_t t;
+
+	if (strlen(s) < 20 || !digits(s, 4, &y) || s[4] != '-' || !digits(s + 5, 2, &mo) ||
+	    s[7] != '-' || !digits(s + 8, 2, &d) || (s[10] != 'T' && s[10] != 't') ||
+	    !digits(s + 11, 2, &h) || s[13] != ':' || !digits(s + 14, 2, &mi) || s[16] != ':' ||
+	    !digits(s + 17, 2, &sec))
+		return -EINVAL;
+	if (mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] || h > 23 || mi > 59 || sec > 60)
+		return -EINVAL;
+	if (*p == '.') {
+		if (p[1] < '0' || p[1] > '9')
+			return -EINVAL;
+		for (p++; *p >= '0' && *p <= '9'; p++)
+			;
+	}
+	if ((*p == 'Z' || *p == 'z') && !p[1]) {
+		sign = 0;
+	} else if ((*p == '+' || *p == '-') && strlen(p) == 6 && digits(p + 1, 2, &oh) &&
+		   p[3] == ':' && digits(p + 4, 2, &om) && oh <= 23 && om <= 59) {
+		sign = *p == '+' ? 1 : -1;
+	} else {
+		return -EINVAL;
+	}
+	tm.tm_year = y - 1900;
+	tm.tm_mon = mo - 1;
+	tm.tm_mday = d;
+	tm.tm_hour = h;
+	tm.tm_min = mi;
+	tm.tm_sec = sec;
+	t = timegm(&tm);
+	/* timegm normalises: 2026-02-30 would become March 2nd. Refuse what moved. */
+	if (t == (time_t)-1 || tm.tm_mday != d || tm.tm_mon != mo - 1)
+		return -EINVAL;
+	*ret = (int64_t)t - sign * (oh * 3600 + om * 60);
+	return 0;
+}
+
+bool hs_exception_expired(const struct hs_policy *p, const struct hs_exception *e)
+{
+	return e->expires >= 0 && p->now >= e->expires;
+}
+
 int hs_policy_load(const char *path, struct hs_policy **ret, struct hs_error *err)
 {
 	struct hs_policy *p;
@@ -386,6 +474,7 @@ int hs_policy_load(const char *path, struct hs_policy **ret, struct hs_error *er
 		return -ENOMEM;
 	}
 	p->file = hs_arena_strdup(p->arena, path);
+	p->now = (int64_t)time(NULL);
 	r = parse_policy(p->arena, path, &p->root, err);
 	if (r >= 0)
 		r = load_runtime(p->root, &p->runtime, err);

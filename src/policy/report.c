@@ -101,47 +101,43 @@ int hs_finding(struct hs_check_ctx *ctx, const char *rule, const char *path, enu
 	return (int)action;
 }
 
+static bool exception_matches(const struct hs_exception *e, const struct hs_json *annotations)
+{
+	const struct hs_json_member *m;
+
+	hs_json_foreach_member(m, e->match_annotations, j) {
+		const struct hs_json *v = hs_json_get(annotations, m->key);
+
+		if (!v || !hs_json_equal(v, m->value))
+			return false;
+	}
+	return true;
+}
+
 const struct hs_exception *hs_policy_exception_for(const struct hs_policy *p,
 						   const struct hs_json *annotations)
 {
-	for (size_t i = 0; annotations && i < p->n_exceptions; i++) {
-		const struct hs_exception *e = &p->exceptions[i];
-		const struct hs_json_member *m;
-		bool all = true;
-
-		hs_json_foreach_member(m, e->match_annotations, j) {
-			const struct hs_json *v = hs_json_get(annotations, m->key);
-
-			if (!v || !hs_json_equal(v, m->value)) {
-				all = false;
-				break;
-			}
-		}
-		if (all)
-			return e;
-	}
+	for (size_t i = 0; annotations && i < p->n_exceptions; i++)
+		if (!hs_exception_expired(p, &p->exceptions[i]) &&
+		    exception_matches(&p->exceptions[i], annotations))
+			return &p->exceptions[i];
 	return NULL;
 }
 
-int hs_policy_check(struct hs_check_ctx *ctx)
+const struct hs_exception *hs_policy_expired_exception_for(const struct hs_policy *p,
+							   const struct hs_json *annotations)
 {
-	const struct hs_policy *p = ctx->policy;
-	const struct hs_control_cfg *cfgs = p->controls;
-	const struct hs_exception *e = NULL;
+	for (size_t i = 0; annotations && i < p->n_exceptions; i++)
+		if (hs_exception_expired(p, &p->exceptions[i]) &&
+		    exception_matches(&p->exceptions[i], annotations))
+			return &p->exceptions[i];
+	return NULL;
+}
+
+static int run_controls(struct hs_check_ctx *ctx, const struct hs_control_cfg *cfgs)
+{
 	int r;
 
-	if (ctx->config) {
-		e = hs_policy_exception_for(p, hs_json_get_type(ctx->config, "annotations",
-								HS_JSON_OBJECT));
-		if (e) {
-			cfgs = e->controls;
-			ctx->exception = e->name;
-		}
-		if (!ctx->process) {
-			ctx->process = hs_json_get_type(ctx->config, "process", HS_JSON_OBJECT);
-			ctx->process_path = "process";
-		}
-	}
 	for (size_t i = 0; i < hs_n_controls; i++) {
 		const struct hs_control *c = hs_controls[i];
 		const struct hs_control_cfg *cc = &cfgs[i];
@@ -160,6 +156,82 @@ int hs_policy_check(struct hs_check_ctx *ctx)
 			return r;
 	}
 	return 0;
+}
+
+/* Under an exception, what the base policy would have refused, on a copy of the config (the
+ * base controls' rewrites must not reach the runtime): the record then says what the
+ * exception let through, so its owner can be asked about exactly that. */
+static int base_refusals(const struct hs_check_ctx *ctx)
+{
+	struct hs_check_ctx base = *ctx;
+	struct hs_report *scratch = hs_report_new();
+	int r = -ENOMEM;
+
+	if (!scratch)
+		return -ENOMEM;
+	base.report = scratch;
+	base.exception = NULL;
+	base.config = hs_json_clone(ctx->arena, ctx->config);
+	if (!base.config)
+		goto out;
+	if (ctx->process_path && !strcmp(ctx->process_path, "process"))
+		base.process = hs_json_get_type(base.config, "process", HS_JSON_OBJECT);
+	r = run_controls(&base, ctx->policy->controls);
+	for (size_t i = 0; r >= 0 && i < scratch->len; i++) {
+		const struct hs_finding *f = &scratch->items[i];
+		struct hs_report *rep = ctx->report;
+
+		if (f->action != HS_ACTION_REFUSE ||
+		    rep->n_would_refuse == HS_ARRAY_SIZE(rep->would_refuse))
+			continue;
+		rep->would_refuse[rep->n_would_refuse].rule = hs_arena_strdup(rep->arena, f->rule);
+		rep->would_refuse[rep->n_would_refuse].path = hs_arena_strdup(rep->arena, f->path);
+		if (!rep->would_refuse[rep->n_would_refuse].rule ||
+		    !rep->would_refuse[rep->n_would_refuse].path)
+			r = -ENOMEM;
+		else
+			rep->n_would_refuse++;
+	}
+out:
+	hs_report_free(scratch);
+	return r < 0 ? r : 0;
+}
+
+int hs_policy_check(struct hs_check_ctx *ctx)
+{
+	const struct hs_policy *p = ctx->policy;
+	const struct hs_control_cfg *cfgs = p->controls;
+	const struct hs_exception *e = NULL;
+	int r;
+
+	if (ctx->config) {
+		const struct hs_json *ann =
+		    hs_json_get_type(ctx->config, "annotations", HS_JSON_OBJECT);
+
+		e = hs_policy_exception_for(p, ann);
+		if (e) {
+			cfgs = e->controls;
+			ctx->exception = e->name;
+			ctx->report->exception = e->name;
+		} else {
+			/* Expired: the base policy decides, and the record says which exception
+			 * would have applied, so an owner learns why a pod stopped starting. */
+			const struct hs_exception *x = hs_policy_expired_exception_for(p, ann);
+
+			if (x)
+				ctx->report->exception_expired = x->name;
+		}
+		if (!ctx->process) {
+			ctx->process = hs_json_get_type(ctx->config, "process", HS_JSON_OBJECT);
+			ctx->process_path = "process";
+		}
+	}
+	if (e) {
+		r = base_refusals(ctx);
+		if (r < 0)
+			return r;
+	}
+	return run_controls(ctx, cfgs);
 }
 
 /* Whether a string array holds s. */

@@ -59,6 +59,8 @@ void rc_policy_refused(const char *controls, const char *exceptions, const char 
 			 err.msg, rule, path ? path : "*");
 }
 
+int64_t rc_now;
+
 void rc_run_opts(struct rc_fixture *f, const char *controls, const char *exceptions,
 		 const char *doc, enum hs_event ev, bool no_rewrite)
 {
@@ -68,6 +70,8 @@ void rc_run_opts(struct rc_fixture *f, const char *controls, const char *excepti
 	memset(f, 0, sizeof(*f));
 	if (rc_policy_load(controls, exceptions, &f->policy, &err) < 0)
 		fail_msg("policy refused: %s %s %s", err.rule, err.path, err.msg);
+	if (rc_now)
+		f->policy->now = rc_now;
 	f->arena = hs_arena_new();
 	f->report = hs_report_new();
 	f->host = hs_fake_host_new_default();

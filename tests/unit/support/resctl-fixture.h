@@ -29,6 +29,8 @@ int rc_policy_load(const char *controls, const char *exceptions, struct hs_polic
 /* Assert the policy is refused with this rule at this path. */
 void rc_policy_refused(const char *controls, const char *exceptions, const char *rule,
 		       const char *path);
+/* When set, the clock exceptions expire by (policy->now) in rc_run: a fixed clock. */
+extern int64_t rc_now;
 /* Load the policy (must load), parse doc (config or resources document, by event: UPDATE
  * means a resources document) against its schema, run the controls. */
 void rc_run(struct rc_fixture *f, const char *controls, const char *exceptions, const char *doc,
