@@ -452,7 +452,7 @@ int hs_parse_rfc3339(const char *s, int64_t *ret)
 	/* timegm normalises: 2026-02-30 would become March 2nd. Refuse what moved. */
 	if (t == (time_t)-1 || tm.tm_mday != d || tm.tm_mon != mo - 1)
 		return -EINVAL;
-	*ret = (int64_t)t - sign * (oh * 3600 + om * 60);
+	*ret = (int64_t)t - (int64_t)sign * (oh * 3600 + om * 60);
 	return 0;
 }
 

@@ -53,23 +53,31 @@ governed() {
 @test "governed/runc: a valid exception applies; once expired it does not, and the record says so" { governed runc; }
 @test "governed/crun: a valid exception applies; once expired it does not, and the record says so" { governed crun; }
 
+# at TIME CMD...: CMD with the clock fixed at TIME (libfaketime, preloaded). An ASan build
+# (the sanitize suite) must be told that its runtime is not the first library.
+at() {
+	local t=$1
+	shift
+	ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0" faketime -f "@$t" "$@"
+}
+
 @test "governed: policy lint warns ahead of expiry and reports expired ones (fixed clock)" {
 	command -v faketime >/dev/null || {
 		echo "faketime missing: run scripts/install-deps.sh" >&2
 		return 1
 	}
 	rc_setup runc "$(exc 2027-01-10T00:00:00Z)"
-	run faketime -f '@2026-12-01 00:00:00' "$HS_BIN" policy lint
+	run at '2026-12-01 00:00:00' "$HS_BIN" policy lint
 	echo "$output"
 	[ "$status" -eq 0 ]
 	[ "$output" = "ok: $HARDSHIM_POLICY (1 exceptions)" ]
-	run faketime -f '@2027-01-01 00:00:00' "$HS_BIN" policy lint
+	run at '2027-01-01 00:00:00' "$HS_BIN" policy lint
 	echo "$output"
 	[ "$status" -eq 1 ]
 	[ "$output" = 'warning: exception "ingress" (owner team-net) expires at 2027-01-10T00:00:00Z, in 216 h: the containers it covers will be judged by the base policy from then on' ]
-	run faketime -f '@2027-01-01 00:00:00' "$HS_BIN" policy lint --warn-days 7
+	run at '2027-01-01 00:00:00' "$HS_BIN" policy lint --warn-days 7
 	[ "$status" -eq 0 ]
-	run faketime -f '@2027-01-10 00:00:00' "$HS_BIN" policy lint
+	run at '2027-01-10 00:00:00' "$HS_BIN" policy lint
 	[ "$status" -eq 1 ]
 	[[ "$output" == 'expired: exception "ingress" (owner team-net) expired at 2027-01-10T00:00:00Z'* ]]
 	# Ungoverned (no owner, reason, expiry) is a warning; a malformed expiry is refused.
