@@ -1,4 +1,5 @@
 #!/bin/sh
+# shellcheck shell=dash # busybox ash or dash: both have local
 # SPDX-License-Identifier: Apache-2.0
 # hardshim's node installer: the entry point of the hardshim-node DaemonSet
 # (deploy/kubernetes/). It runs in a privileged container with the node's root filesystem at
@@ -190,8 +191,9 @@ register() {
 		# An imports list of the operator's own: adding to it would rewrite their line.
 		! grep -q '^[[:space:]]*imports[[:space:]]*=' "$main" ||
 			die "register: $CONTAINERD_CONFIG has its own imports; add $DROPIN_REL to it"
+		cp -p "$main" "$STATE/config.toml.orig"
 		{ echo "$IMPORTS_LINE"; cat "$main"; } >"$main.hardshim-new"
-		chmod --reference="$main" "$main.hardshim-new"
+		chmod "$(stat -c %a "$main")" "$main.hardshim-new"
 		mv -f "$main.hardshim-new" "$main"
 		CHANGED=1
 	fi
@@ -242,7 +244,11 @@ do_watch() {
 		[ "$now" = "$seen" ] && continue
 		seen=$now
 		# A refused policy leaves the one in force; the agent keeps watching.
-		(install_policy) && ready || say "watch: ConfigMap $now refused, old policy kept"
+		if (install_policy); then
+			ready
+		else
+			say "watch: ConfigMap $now refused, old policy kept"
+		fi
 	done
 }
 
@@ -257,8 +263,15 @@ do_uninstall() {
 	# started with a handler whose binary is missing.
 	CHANGED=0
 	if [ -f "$main" ] && grep -qxF "$IMPORTS_LINE" "$main"; then
-		grep -vxF "$IMPORTS_LINE" "$main" >"$main.hardshim-new" || true
-		chmod --reference="$main" "$main.hardshim-new"
+		# The bytes from before install when nothing else changed since; else only our line
+		# goes.
+		if [ -f "$STATE/config.toml.orig" ] &&
+			{ echo "$IMPORTS_LINE"; cat "$STATE/config.toml.orig"; } | cmp -s - "$main"; then
+			cp "$STATE/config.toml.orig" "$main.hardshim-new"
+		else
+			grep -vxF "$IMPORTS_LINE" "$main" >"$main.hardshim-new" || true
+		fi
+		chmod "$(stat -c %a "$main")" "$main.hardshim-new"
 		mv -f "$main.hardshim-new" "$main"
 		CHANGED=1
 	fi
