@@ -65,6 +65,16 @@ void hs_report_mark_exception(struct hs_report *rep, const char *name);
 int hs_sealed_memfd(const char *name, const char *data, size_t len, int min_fd,
 		    struct hs_error *err);
 
+/* `check`'s summary (src/cli/check-summary.c): user, writable paths, capabilities held,
+ * ports, egress, limits, rewrites per control, and warnings (a mount hidden by a later one,
+ * a working directory or tmpfs the final user cannot write), read from the checked tree.
+ * bundle_dir (or NULL) is where the image is looked at. *ret is allocated in a. */
+int hs_check_summarize(struct hs_arena *a, const struct hs_policy *p, const struct hs_json *tree,
+		       const struct hs_report *rep, const char *bundle_dir, struct hs_json **ret);
+void hs_check_summary_print(const struct hs_json *summary);
+/* A rewrite the text output counts rather than lists (capabilities.*, seccomp.*). */
+bool hs_check_folded(const struct hs_finding *f);
+
 /* Tell the caller why: one JSON line to --log when given (containerd and Podman read it
  * there), a plain line on stderr otherwise. Never stdout: it is the container's. */
 void hs_report_to_caller(const struct hs_argv *a, const char *msg);

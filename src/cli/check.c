@@ -3,6 +3,7 @@
  * Exit 0: would run (possibly after rewrites), 1: would be refused, 2: usage or policy error. */
 #include <fcntl.h>
 #include <getopt.h>
+#include <libgen.h>
 #include <spawn.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -16,11 +17,11 @@ extern char **environ;
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: hardshim check [--policy FILE] [--format text|json] [--output FILE] "
-		   "[--diff]\n"
+		   "[--diff] [--all]\n"
 		   "                      [--target apparmor|selinux|none] BUNDLE|CONFIG\n");
 }
 
-static int print_json(const struct hs_report *rep)
+static int print_json(const struct hs_report *rep, struct hs_json *summary)
 {
 	_cleanup_arena_ struct hs_arena *a = hs_arena_new();
 	_cleanup_free_ char *out = NULL;
@@ -32,7 +33,8 @@ static int print_json(const struct hs_report *rep)
 		return -ENOMEM;
 	if (hs_json_set(a, root, "verdict",
 			hs_json_new_string(a, rep->refused ? "refuse" : "allow")) < 0 ||
-	    hs_json_set(a, root, "findings", list) < 0)
+	    hs_json_set(a, root, "findings", list) < 0 ||
+	    (summary && hs_json_set(a, root, "summary", summary) < 0))
 		return -ENOMEM;
 	for (size_t i = 0; i < rep->len; i++) {
 		const struct hs_finding *f = &rep->items[i];
@@ -54,19 +56,30 @@ static int print_json(const struct hs_report *rep)
 	return 0;
 }
 
-static void print_text(const struct hs_report *rep)
+/* The summary first (what the container will be able to do), then the findings, with the
+ * capability and seccomp rewrites folded into the summary's counts unless --all. */
+static void print_text(const struct hs_report *rep, const struct hs_json *summary, bool all)
 {
-	size_t n[3] = { 0 };
+	size_t n[3] = { 0 }, folded = 0;
 
+	if (summary)
+		hs_check_summary_print(summary);
 	for (size_t i = 0; i < rep->len; i++) {
 		const struct hs_finding *f = &rep->items[i];
 
 		n[f->action]++;
+		if (!all && summary && hs_check_folded(f)) {
+			folded++;
+			continue;
+		}
 		printf("%-8s %s %s: %s%s%s%s\n", hs_action_name(f->action), f->rule,
 		       f->path[0] ? f->path : "(document)", f->message,
 		       f->exception ? " [exception " : "", f->exception ? f->exception : "",
 		       f->exception ? "]" : "");
 	}
+	if (folded)
+		printf("(%zu capability and seccomp rewrites counted above; --all lists them)\n",
+		       folded);
 	printf("verdict: %s (%zu refused, %zu rewritten, %zu warnings)\n",
 	       rep->refused ? "refuse" : "allow", n[HS_ACTION_REFUSE], n[HS_ACTION_REWRITE],
 	       n[HS_ACTION_WARN]);
@@ -108,6 +121,21 @@ static int read_input(const char *path, size_t max, char **buf, size_t *len, str
 	return hs_read_file_at(AT_FDCWD, path, max, buf, len, err);
 }
 
+/* The bundle the input sits in (its rootfs is where the image's ownership is read), or NULL
+ * for stdin. */
+static char *bundle_dir(const char *input)
+{
+	_cleanup_free_ char *copy = NULL;
+	struct stat st;
+
+	if (!strcmp(input, "-"))
+		return NULL;
+	if (stat(input, &st) == 0 && S_ISDIR(st.st_mode))
+		return strdup(input);
+	copy = strdup(input);
+	return copy ? strdup(dirname(copy)) : NULL;
+}
+
 int hs_cmd_check(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -116,6 +144,7 @@ int hs_cmd_check(int argc, char **argv)
 		{ "output", required_argument, NULL, 'o' },
 		{ "diff", no_argument, NULL, 'd' },
 		{ "target", required_argument, NULL, 't' },
+		{ "all", no_argument, NULL, 'a' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -125,7 +154,8 @@ int hs_cmd_check(int argc, char **argv)
 	struct hs_error err = HS_ERROR_INIT;
 	struct hs_pipeline pl = { 0 };
 	const struct hs_host *host;
-	bool diff = false;
+	bool diff = false, all = false;
+	struct hs_json *summary = NULL;
 	size_t len;
 	int c, r, rc;
 
@@ -137,6 +167,7 @@ int hs_cmd_check(int argc, char **argv)
 		case 'o': output = optarg; break;
 		case 'd': diff = true; break;
 		case 't': target = optarg; break;
+		case 'a': all = true; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
@@ -172,9 +203,9 @@ int hs_cmd_check(int argc, char **argv)
 			return 2;
 		hs_finding(&fctx, err.rule, "", HS_ACTION_REFUSE, "%s", err.msg);
 		if (!strcmp(format, "json"))
-			print_json(rep);
+			print_json(rep, NULL);
 		else
-			print_text(rep);
+			print_text(rep, NULL, all);
 		hs_report_free(rep);
 		return 1;
 	}
@@ -186,10 +217,19 @@ int hs_cmd_check(int argc, char **argv)
 	r = hs_pipeline_run(&pl, buf, len, &err);
 	if (r < 0)
 		goto fail;
+	if (pl.tree) {
+		_cleanup_free_ char *dir = bundle_dir(argv[optind]);
+
+		r = hs_check_summarize(pl.arena, policy, pl.tree, pl.report, dir, &summary);
+		if (r < 0) {
+			hs_pipeline_done(&pl);
+			goto fail;
+		}
+	}
 	if (!strcmp(format, "json"))
-		r = print_json(pl.report);
+		r = print_json(pl.report, summary);
 	else
-		print_text(pl.report);
+		print_text(pl.report, summary, all);
 	if (diff && pl.tree) {
 		_cleanup_free_ char *before = NULL, *after = NULL;
 		_cleanup_arena_ struct hs_arena *a = hs_arena_new();

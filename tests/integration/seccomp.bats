@@ -292,7 +292,7 @@ test_weakening_flag() {
 
 @test "seccomp: hardshim check names every weakness of a hostile profile" {
 	with_seccomp '{"defaultAction":"SCMP_ACT_ALLOW","architectures":["SCMP_ARCH_X86_64","SCMP_ARCH_VAX"],"flags":["SECCOMP_FILTER_FLAG_SPEC_ALLOW"],"listenerPath":"/run/evil.sock","syscalls":[{"names":["kexec_load","frobnicate"],"action":"SCMP_ACT_ALLOW"}]}'
-	run env HARDSHIM_POLICY="$work/policy-runc.json" "$HS_BIN" check "$work/b"
+	run env HARDSHIM_POLICY="$work/policy-runc.json" "$HS_BIN" check --all "$work/b"
 	echo "$output"
 	[ "$status" -eq 1 ]
 	for rule in seccomp.default-action seccomp.architecture seccomp.flag seccomp.listener \

@@ -1,0 +1,110 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: Apache-2.0
+# `hardshim check` predicts: a summary first (final user, writable paths under this runtime,
+# capabilities held, ports, egress, limits and which were defaulted, rewrites counted per
+# control), warnings for a working directory the process cannot write and for a mount that a
+# later one hides; the capability and seccomp rewrites counted rather than listed. And the
+# prediction is checked against the container itself: what check calls writable is, under
+# runc and under crun.
+
+load ../lib/bundle
+
+setup() { hs_setup runc; }
+teardown() { hs_teardown; }
+
+# The app of issue 14: root, WORKDIR /app on the image, a secret under /run, no limits.
+app_bundle() {
+	hs_policy_default
+	hs_bundle
+	mkdir -p "$HS_BUNDLE/rootfs/app"
+	hs_config '.process.user = {"uid": 0, "gid": 0} | .process.cwd = "/app"
+		| .mounts += [{"destination": "/run/secrets", "type": "bind", "source": $s, "options": ["rbind", "ro"]}]
+		| del(.linux.resources)' --arg s "$HS_TMP"
+	hs_place_config c1
+}
+
+@test "check: the summary comes first and names user, writable paths, capabilities, egress, limits" {
+	app_bundle
+	run "$HS_BIN" check "$HS_BUNDLE"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "summary (runtime runc):" ]
+	[ "${lines[1]}" = "  user          65534:65534 (root in the config: remapped)" ]
+	[[ "$output" == *"  capabilities  held: none; bounding: CAP_NET_BIND_SERVICE (a non-root process holds only what is ambient)"* ]]
+	[[ "$output" == *"  ports         below 1024: not bindable by a non-root process"* ]]
+	[[ "$output" == *"  egress        default deny; allow: nothing"* ]]
+	[[ "$output" == *"  limits        memory 1073741824 (the policy's default: the config set none), pids 1024 (the policy's default: the config set none)"* ]]
+	[[ "$output" == *"                the root filesystem is read-only"* ]]
+	# the predictions
+	[[ "$output" == *"warn     check.cwd-not-writable process.cwd: /app is on the read-only root"* ]]
+	[[ "$output" == *"warn     check.mount-hidden mounts["*"]: mounts["*"] at /run hides mounts["*"] at /run/secrets, mounted before it"* ]]
+	# capability rewrites counted, not listed; --all lists them
+	[[ "$output" == *"  rewrites      "*"capabilities "[0-9]* ]]
+	[[ "$output" != *"rewrite  capabilities."* ]]
+	[[ "$output" == *"capability and seccomp rewrites counted above; --all lists them"* ]]
+	run "$HS_BIN" check --all "$HS_BUNDLE"
+	[[ "$output" == *"rewrite  capabilities."* ]]
+	# JSON carries the same
+	run "$HS_BIN" check --format json "$HS_BUNDLE"
+	jq -e '.summary.user == {"uid": 65534, "gid": 65534, "remapped": true}
+		and .summary.limits.memory == {"value": 1073741824, "default": true}
+		and .summary.limits.pids.default
+		and .summary.egress.default == "deny"
+		and .summary.capabilities.held == []
+		and .summary.root_readonly
+		and .summary.rewrites.capabilities > 0
+		and ([.summary.warnings[].rule] | index("check.cwd-not-writable") != null)
+		and ([.summary.warnings[].rule] | index("check.mount-hidden") != null)' <<<"$output"
+}
+
+@test "check: the opposite config gets no warning and no defaulted limit" {
+	app_bundle
+	# its own limits, a uid of its own, the working directory on its own writable tmpfs,
+	# nothing under /run
+	hs_config '.process.user = {"uid": 1000, "gid": 1000} | .process.cwd = "/app"
+		| .mounts |= map(select(.destination != "/run/secrets"))
+		| .mounts += [{"destination": "/app", "type": "tmpfs", "source": "tmpfs", "options": ["uid=1000", "gid=1000", "mode=0700"]}]
+		| .linux.resources = {"memory": {"limit": 268435456}, "pids": {"limit": 100}}'
+	# the image's /run and /tmp as images ship them (sticky, world-writable)
+	mkdir -p "$HS_BUNDLE/rootfs/run" "$HS_BUNDLE/rootfs/tmp"
+	chmod 1777 "$HS_BUNDLE/rootfs/run" "$HS_BUNDLE/rootfs/tmp"
+	hs_place_config c2
+	run "$HS_BIN" check --format json "$HS_BUNDLE"
+	echo "$output"
+	jq -e '.summary.warnings == [] and .summary.user == {"uid": 1000, "gid": 1000, "remapped": false}
+		and .summary.limits.memory == {"value": 268435456, "default": false}
+		and .summary.limits.pids.default == false
+		and (.summary.writable[] | select(.path == "/app") | .writable)' <<<"$output"
+}
+
+# A tmpfs over a 0755 root-owned image directory, mode=1777 asked: runc gives it the image
+# directory's mode, crun the asked one. check must say which, and the container must agree.
+prediction_holds() {
+	hs_use_runtime "$1"
+	hs_policy_default
+	hs_bundle
+	mkdir -p "$HS_BUNDLE/rootfs/data"
+	chmod 0755 "$HS_BUNDLE/rootfs/data"
+	hs_config '.mounts += [{"destination": "/data", "type": "tmpfs", "source": "tmpfs", "options": ["mode=1777"]}]
+		| .process.user = {"uid": 1000, "gid": 1000}'
+	hs_args sh -c 'touch /data/x 2>/dev/null && echo wrote || echo denied'
+	hs_place_config w1
+	run "$HS_BIN" check --format json "$HS_BUNDLE"
+	predicted=$(jq -r '.summary.writable[] | select(.path == "/data") | .writable' <<<"$output")
+	echo "predicted writable: $predicted"
+	[ "$predicted" = "$2" ]
+	run hs_run w1
+	echo "$output"
+	[ "$status" -eq 0 ]
+	if [ "$predicted" = true ]; then [ "$output" = wrote ]; else [ "$output" = denied ]; fi
+	# and the text says so, with a warning only when it is not writable
+	run "$HS_BIN" check "$HS_BUNDLE"
+	if [ "$predicted" = false ]; then
+		[[ "$output" == *"warn     check.mount-not-writable mounts["*"]: /data (tmpfs, owner 0:0, mode 0755 from the image's directory (runc)) is not writable by the final user 1000:1000"* ]]
+	else
+		[[ "$output" != *"check.mount-not-writable mounts["*"]: /data"* ]]
+	fi
+}
+
+@test "check: a tmpfs over a 0755 image directory is predicted unwritable under runc, and is" { prediction_holds runc false; }
+@test "check: the same tmpfs is predicted writable under crun (mode=1777), and is" { prediction_holds crun true; }
