@@ -265,11 +265,38 @@ static int sealed_memfd(const struct hs_argv *a, const char *data, size_t len, s
 	return hs_sealed_memfd("hardshim-exec-process", data, len, (int)min, err);
 }
 
+/* One kept option in the spelling runc's flag package and crun's argp read alike: "--name
+ * VALUE", or "--name" for a boolean that is on. "-p=FILE" is FILE to Go and "=FILE" to argp,
+ * "-pid-file=X" is --pid-file to Go and "-p id-file=X" (a process file) to argp: the
+ * spelling the caller chose never reaches the runtime. Returns the tokens added. */
+static int canonical_opt(const struct hs_argv_opt *o, char **nv)
+{
+	char *flag = malloc(strlen(o->spec->name) + 3);
+
+	if (!flag)
+		return -ENOMEM;
+	/* Lives until execve, like the rest of the rebuilt argv. */
+	strcpy(flag, "--");
+	strcat(flag, o->spec->name);
+	if (!o->spec->takes_value) {
+		if (o->value && !strcmp(o->value, "false")) {
+			free(flag);
+			return 0;
+		}
+		nv[0] = flag;
+		return 1;
+	}
+	nv[0] = flag;
+	nv[1] = (char *)o->value;
+	return 2;
+}
+
 /* argv for the runtime: global options, "exec", the options kept (console-socket, detach,
- * pid-file, preserve-fds, cgroup, ignore-paused), --process PATH, the container id. */
+ * pid-file, preserve-fds, cgroup, ignore-paused) in canonical spelling, --process PATH, the
+ * container id. */
 static int rebuild_argv(struct hs_argv *a, const char *process_path)
 {
-	char **nv = calloc((size_t)a->argc + 4, sizeof(char *));
+	char **nv = calloc(2 * (size_t)a->argc + 4, sizeof(char *));
 	int n = 0;
 
 	if (!nv)
@@ -278,12 +305,16 @@ static int rebuild_argv(struct hs_argv *a, const char *process_path)
 		nv[n++] = a->argv[i];
 	for (size_t i = 0; i < a->n_opts; i++) {
 		const struct hs_argv_opt *o = &a->opts[i];
+		int k;
 
-		if (is_process_flag(o->spec->name))
+		if (is_process_flag(o->spec->name) || !strcmp(o->spec->name, "process"))
 			continue;
-		nv[n++] = a->argv[opt_token(a, o)];
-		if (opt_token(a, o) != o->index)
-			nv[n++] = a->argv[o->index];
+		k = canonical_opt(o, nv + n);
+		if (k < 0) {
+			free(nv);
+			return k;
+		}
+		n += k;
 	}
 	nv[n++] = "--process";
 	nv[n++] = (char *)process_path;
@@ -295,6 +326,20 @@ static int rebuild_argv(struct hs_argv *a, const char *process_path)
 	a->first_positional = n - 1;
 	a->n_positional = 1;
 	return 0;
+}
+
+/* The checked bytes as a sealed memfd, and argv pointing the runtime at it. */
+static int hand_over(struct hs_argv *a, const char *data, size_t len, struct hs_error *err)
+{
+	char path[64], *proc_path;
+	int fd = sealed_memfd(a, data, len, err);
+
+	if (fd < 0)
+		return fd;
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	/* Lives until execve, like the rebuilt argv. */
+	proc_path = strdup(path);
+	return proc_path ? rebuild_argv(a, proc_path) : -ENOMEM;
 }
 
 /* The first refusal as one line; "(from --flag)" when a flag put the value there. */
@@ -425,6 +470,11 @@ static int prepare_process_file(struct hs_argv *a, const struct hs_policy *p, co
 	if (pl.changed)
 		r = hs_write_file_atomic(dirfd, name, pl.final, pl.final_len, st.st_mode & 0644,
 					 err);
+	/* The runtime reads the checked bytes, not the path as spelled: "-p=FILE" is "=FILE"
+	 * to crun, and the file could change after the check. */
+	if (r >= 0)
+		r = pl.changed ? hand_over(a, pl.final, pl.final_len, err)
+			       : hand_over(a, buf, len, err);
 out:
 	r = record(a, p, &pl, buf, len, r == 0 && pl.changed && p->mode == HS_MODE_ENFORCE, r, err);
 	hs_pipeline_done(&pl);
@@ -441,8 +491,7 @@ static int prepare_folded(struct hs_argv *a, const struct hs_policy *p, struct h
 	struct hs_policy view = *p;
 	const char *exception = NULL;
 	size_t len = 0;
-	int r, fd;
-	char path[64], *proc_path;
+	int r;
 
 	if (!ar)
 		return -ENOMEM;
@@ -487,25 +536,69 @@ static int prepare_folded(struct hs_argv *a, const struct hs_policy *p, struct h
 		r = 1;
 		goto out;
 	}
-	fd = sealed_memfd(a, pl.final, pl.final_len, err);
-	if (fd < 0) {
-		r = fd;
-		goto out;
-	}
-	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
-	/* Lives until execve, like the rebuilt argv. */
-	proc_path = strdup(path);
-	r = proc_path ? rebuild_argv(a, proc_path) : -ENOMEM;
+	r = hand_over(a, pl.final, pl.final_len, err);
 out:
 	r = record(a, p, &pl, doc, len, r == 0 && p->mode == HS_MODE_ENFORCE, r, err);
 	hs_pipeline_done(&pl);
 	return r;
 }
 
+/*
+ * --cgroup puts the new process in a sub-cgroup of the container's. runc joins the value to
+ * each of the container's cgroup paths and checks only a string prefix ("../c10" passes for
+ * container c1); crun 1.8 joins it without any check. A ".." therefore lands the process in a
+ * host cgroup, outside the container's limits and device allowlist. runc reads "ctrl:path" as
+ * a per-controller path, crun as a directory named so. Admitted: one value, a relative path
+ * of plain names, which both runtimes place below the container's own cgroup.
+ */
+static int check_sub_cgroup(const struct hs_argv *a, struct hs_error *err)
+{
+	const char *v = NULL;
+	int seen = 0;
+
+	for (size_t i = 0; i < a->n_opts; i++)
+		if (!strcmp(a->opts[i].spec->name, "cgroup")) {
+			v = a->opts[i].value;
+			seen++;
+		}
+	if (!seen)
+		return 0;
+	if (seen > 1)
+		return hs_error_set(err, -HS_EUSAGE, "exec.cgroup", "--cgroup", -1,
+				    "given more than once: runc adds them up, crun keeps the last"),
+		       1;
+	if (!v || !*v || *v == '/' || strchr(v, ':'))
+		goto bad;
+	for (const char *c = v; *c;) {
+		size_t n = strcspn(c, "/");
+
+		if (n == 0 || (n == 1 && c[0] == '.') || (n == 2 && c[0] == '.' && c[1] == '.'))
+			goto bad;
+		c += n;
+		if (*c == '/')
+			c++;
+		if (*c == '\0' && c[-1] == '/')
+			goto bad;
+	}
+	return 0;
+bad:
+	return hs_error_set(err, -HS_EUSAGE, "exec.cgroup", "--cgroup", -1,
+			    "\"%s\" is not a plain sub-cgroup path: the process could land outside "
+			    "the container's cgroup (runc checks only a string prefix, crun "
+			    "nothing); "
+			    "give names below the container's cgroup, without \"..\", \".\", ':' "
+			    "or a leading '/'",
+			    v ? v : ""),
+	       1;
+}
+
 int hs_exec_prepare(struct hs_argv *a, const struct hs_policy *p, struct hs_error *err)
 {
 	const char *file = hs_argv_value(a, "process");
+	int r = check_sub_cgroup(a, err);
 
+	if (r != 0)
+		return r;
 	if (!file)
 		return prepare_folded(a, p, err);
 	/* With --process, runc and crun ignore the process flags: refuse the ambiguity. */

@@ -8,7 +8,11 @@
 load ../lib/bundle
 
 setup() { hs_setup runc; }
-teardown() { hs_teardown; }
+teardown() {
+	# cgroups a test made (deepest first), before the runtime removes the container's
+	[ ! -s "$HS_TMP/cgroups" ] || tac "$HS_TMP/cgroups" | xargs -r rmdir 2>/dev/null || true
+	hs_teardown
+}
 
 # A running container started through hardshim under the shipped default policy, then the
 # policy for the exec (a jq filter over the default).
@@ -234,3 +238,94 @@ check_process_file_cwd() {
 	[ "$(field Uid)" = "0 0 0 0" ]
 	grep '"event":"exec"' "$HS_LAUNCHES" | grep -q '"user.root"'
 }
+
+# ---- spellings and options passed on to the runtime -------------------------------------
+
+# -p=FILE: runc's flag package reads FILE, crun's argp "=FILE" (a path of its own, relative to
+# the cwd). The runtime must run the document hardshim checked, whichever it would have read.
+check_process_equals() {
+	running "$1"
+	cd "$HS_TMP"
+	hostile_process "$HS_TMP/p.json"
+	hostile_process "$HS_TMP/=p.json" # never checked: what crun would read
+	run hs_exec e1 -p=p.json
+	[ "$status" -eq 0 ]
+	[ "$(field Uid)" = "65534 65534 65534 65534" ]
+	[ "$(field CapAmb)" = 0000000000000000 ]
+	# and the canonical long form still works the same
+	hostile_process "$HS_TMP/p.json"
+	run hs_exec e1 --process=p.json
+	[ "$status" -eq 0 ]
+	[ "$(field Uid)" = "65534 65534 65534 65534" ]
+}
+
+@test "exec: -p=FILE runs the checked FILE, not crun's \"=FILE\" (runc)" { check_process_equals runc; }
+@test "exec: -p=FILE runs the checked FILE, not crun's \"=FILE\" (crun)" { check_process_equals crun; }
+
+# -pid-file=X: --pid-file to runc; to crun's argp "-p" with the value "id-file=X", a process
+# file. Passed on as "--pid-file X", which both read alike: the pid file is written.
+check_single_dash_kept() {
+	running "$1"
+	cd "$HS_TMP"
+	hostile_process "$HS_TMP/id-file=e.pid"
+	run hs_exec e1 -pid-file=e.pid -- "${STATUS[@]}"
+	[ "$status" -eq 0 ]
+	[ "$(field Uid)" = "65534 65534 65534 65534" ]
+	[ -s "$HS_TMP/e.pid" ]
+}
+
+@test "exec: -pid-file=X reaches the runtime as --pid-file X, not crun's -p id-file=X (runc)" { check_single_dash_kept runc; }
+@test "exec: -pid-file=X reaches the runtime as --pid-file X, not crun's -p id-file=X (crun)" { check_single_dash_kept crun; }
+
+# mk_cgroups ID SUFFIX: the container's cgroup path + SUFFIX made in every hierarchy (cpuset's
+# cpus and mems copied from the parent, or nothing can join it); recorded for teardown.
+mk_cgroups() {
+	local line ctrls path dir
+	while IFS= read -r line; do
+		ctrls=${line#*:}
+		path=${ctrls#*:}
+		ctrls=${ctrls%%:*}
+		case $ctrls in
+		"") dir=unified ;;
+		name=*) dir=${ctrls#name=} ;;
+		*) dir=$ctrls ;;
+		esac
+		dir=/sys/fs/cgroup/$dir${path%/}$2
+		[ -d "${dir%/*}" ] || continue
+		mkdir -p "$dir"
+		echo "$dir" >>"$HS_TMP/cgroups"
+		if [ -f "$dir/cpuset.cpus" ]; then
+			cat "${dir%/*}/cpuset.cpus" >"$dir/cpuset.cpus"
+			cat "${dir%/*}/cpuset.mems" >"$dir/cpuset.mems"
+		fi
+	done < <(hs_proc "$1" cgroup)
+}
+
+# exec --cgroup: runc joins the value to the container's cgroup and checks a string prefix
+# only ("../e1x" passes for "e1"); crun 1.8 checks nothing. A sibling cgroup of the container's
+# is a host cgroup: outside its limits and device rules.
+check_exec_cgroup() {
+	local base
+	running "$1"
+	base=$(hs_proc e1 cgroup | awk -F: '$2 == "memory" { print $3 }')
+	mk_cgroups e1 x          # the sibling "<container's cgroup>x"
+	mk_cgroups e1 /sub       # a real sub-cgroup of the container's
+	run hs_exec e1 --cgroup "../${base##*/}x" -- cat /proc/self/cgroup
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"hardshim: exec.cgroup: --cgroup: "* ]]
+	[[ "$output" != *":memory:/.."* ]] # a place outside its own, seen through its cgroupns
+	for v in /sub sub/ ./sub memory:sub sub/../sub; do
+		run hs_exec e1 --cgroup "$v" -- cat /proc/self/cgroup
+		[ "$status" -ne 0 ]
+		[[ "$output" == *"exec.cgroup"* ]]
+	done
+	run hs_exec e1 --cgroup sub --cgroup sub -- true
+	[[ "$output" == *"exec.cgroup"* ]]
+	# a plain sub-cgroup is passed on, and the process is there
+	run hs_exec e1 --cgroup=sub -- cat /proc/self/cgroup
+	[ "$status" -eq 0 ]
+	[[ "$output" == *":memory:/sub"* ]] # (the container's cgroup namespace: its root is /)
+}
+
+@test "exec: --cgroup ../sibling refused, a plain sub-cgroup honoured, seen in /proc/self/cgroup (runc)" { check_exec_cgroup runc; }
+@test "exec: --cgroup ../sibling refused, a plain sub-cgroup honoured, seen in /proc/self/cgroup (crun)" { check_exec_cgroup crun; }
