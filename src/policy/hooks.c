@@ -18,6 +18,7 @@ struct hook_allow {
 	const char *path;
 	const struct hs_json *args;   /* array, or NULL: any arguments */
 	const struct hs_json *stages; /* array, or NULL: any stage */
+	const struct hs_json *env;    /* array, or NULL: none */
 };
 
 struct hooks_cfg {
@@ -33,6 +34,7 @@ static const struct hs_schema allow_item = {
 		{ "path", &hs_schema_string },
 		{ "args", &hs_schema_string_array },
 		{ "stages", &hs_schema_string_array },
+		{ "env", &hs_schema_string_array },
 		{ NULL, NULL },
 	    },
 };
@@ -104,6 +106,7 @@ static int hooks_load(struct hs_arena *a, const struct hs_json *section, void **
 		h->path = hs_json_get_string(item, "path");
 		h->args = hs_json_get(item, "args");
 		h->stages = hs_json_get(item, "stages");
+		h->env = hs_json_get(item, "env");
 		if (!h->path || h->path[0] != '/' || strstr(h->path, "/./") ||
 		    strstr(h->path, "/../") || strstr(h->path, "//"))
 			return hs_error_set(err, -HS_ECONFIG, "hooks.policy", "", -1,
@@ -124,8 +127,9 @@ static bool strings_equal(const struct hs_json *a, const struct hs_json *b)
 	return hs_json_len(a) == hs_json_len(b) && (!hs_json_len(a) || hs_json_equal(a, b));
 }
 
-static bool allowlisted(const struct hooks_cfg *c, const char *stage, const char *path,
-			const struct hs_json *args)
+/* The allow entry admitting this hook (path, stage, arguments), or NULL. */
+static const struct hook_allow *allowlisted(const struct hooks_cfg *c, const char *stage,
+					    const char *path, const struct hs_json *args)
 {
 	for (size_t i = 0; i < c->n_allow; i++) {
 		const struct hook_allow *h = &c->allow[i];
@@ -137,9 +141,38 @@ static bool allowlisted(const struct hooks_cfg *c, const char *stage, const char
 		hs_json_foreach_item(s, h->stages, j)
 			stage_ok = stage_ok || !strcmp(s->u.string.s, stage);
 		if (stage_ok && (!h->args || strings_equal(h->args, args)))
-			return true;
+			return h;
 	}
-	return false;
+	return NULL;
+}
+
+/*
+ * An allowlisted binary runs as root on the host with the environment the config gives it:
+ * LD_PRELOAD=<a library in the image's rootfs> or LD_LIBRARY_PATH runs the image's code
+ * there, whatever the binary is. The hook's env must be exactly the administrator's (none
+ * when the allow entry names none); rewrite puts the administrator's in its place.
+ */
+static int check_env(struct hs_check_ctx *ctx, const struct hooks_cfg *c,
+		     const struct hook_allow *h, struct hs_json *hook, const char *stage, size_t i)
+{
+	const struct hs_json *env = hs_json_get(hook, "env");
+	char jpath[96];
+	int r;
+
+	if (strings_equal(env, h->env))
+		return 0;
+	snprintf(jpath, sizeof(jpath), "hooks.%s[%zu].env", stage, i);
+	r = hs_finding(ctx, "hooks.env", jpath, c->action,
+		       "the %s hook %s runs as root on the host with this environment "
+		       "(LD_PRELOAD, LD_LIBRARY_PATH would run the image's code): only the "
+		       "policy's env for it is admitted (controls.hooks.allow[].env)",
+		       stage, h->path);
+	if (r != HS_ACTION_REWRITE)
+		return r;
+	if (!h->env)
+		return hs_json_remove(hook, "env") < 0 ? -ENOMEM : r;
+	return hs_json_set(ctx->arena, hook, "env", hs_json_clone(ctx->arena, h->env)) < 0 ? -ENOMEM
+											   : r;
 }
 
 /* The section of control `name` in force for this check (the exception's, if one applies),
@@ -292,6 +325,8 @@ static int hooks_check_config(struct hs_check_ctx *ctx, const void *vcfg)
 			const struct hs_json *args = hs_json_get(hook, "args");
 			char jpath[96], why[768];
 			const char *rule = NULL;
+			const struct hook_allow *entry = NULL;
+			bool own = false;
 			int r;
 
 			snprintf(jpath, sizeof(jpath), "hooks.%s[%zu].path", stages[s], i);
@@ -304,8 +339,9 @@ static int hooks_check_config(struct hs_check_ctx *ctx, const void *vcfg)
 					self = self_binary(ctx->arena);
 					self_done = true;
 				}
-				if (!is_own_hook(ctx, self, stages[s], hook) &&
-				    !allowlisted(c, stages[s], path, args)) {
+				own = is_own_hook(ctx, self, stages[s], hook);
+				entry = own ? NULL : allowlisted(c, stages[s], path, args);
+				if (!own && !entry) {
 					rule = "hooks.not-allowlisted";
 					snprintf(why, sizeof(why),
 						 "%s hook %s%s is not on the policy's "
@@ -315,6 +351,11 @@ static int hooks_check_config(struct hs_check_ctx *ctx, const void *vcfg)
 				} else if (unsafe_file(ctx, path, why, sizeof(why))) {
 					rule = "hooks.unsafe-file";
 				}
+			}
+			if (!rule && entry) {
+				r = check_env(ctx, c, entry, hook, stages[s], i);
+				if (r < 0)
+					return r;
 			}
 			if (!rule)
 				continue;

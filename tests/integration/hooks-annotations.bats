@@ -87,6 +87,39 @@ hook_allowed() {
 @test "hooks/runc: an allowlisted root-owned hook runs; other arguments refused" { hook_allowed runc; }
 @test "hooks/crun: an allowlisted root-owned hook runs; other arguments refused" { hook_allowed crun; }
 
+# An allowlisted, root-owned hook with the config's LD_PRELOAD: a library shipped in the image
+# runs as root on the host. The hook's env must be the administrator's (none here): refused,
+# nothing ran; the administrator's own env admitted; control off, the image's code ran as root.
+hook_env_preload() {
+	rc_setup "$1"
+	mkhook good
+	mkdir -p "$HS_BUNDLE/rootfs/lib"
+	printf '#include <stdio.h>\n#include <unistd.h>\n__attribute__((constructor)) static void x(void) { FILE *f = fopen("%s/marker-preload", "w"); if (f) { fprintf(f, "uid=%%d\\n", (int)getuid()); fclose(f); } }\n' \
+		"$HS_TMP" >"$HS_TMP/evil.c"
+	cc -shared -fPIC -o "$HS_BUNDLE/rootfs/lib/evil.so" "$HS_TMP/evil.c"
+	hs_config '.hooks = {"createRuntime": [{"path": $p, "args": ["good"], "env": [$e]}]}' \
+		--arg p "$HOOKDIR/good" --arg e "LD_PRELOAD=$HS_BUNDLE/rootfs/lib/evil.so"
+	rc_policy '.controls.hooks.allow = [{"path": $p, "args": ["good"]}]' --arg p "$HOOKDIR/good"
+	run hs_create p1
+	rc_refused hooks.env 'hooks.createRuntime[0].env'
+	[ ! -e "$HS_TMP/marker-preload" ]
+	[ ! -e "$HS_TMP/marker-good" ]
+	# the administrator's env, exactly: admitted, and the hook runs
+	hs_config '.hooks.createRuntime[0].env = ["HOOK_MODE=x"]'
+	rc_policy '.controls.hooks.allow = [{"path": $p, "args": ["good"], "env": ["HOOK_MODE=x"]}]' \
+		--arg p "$HOOKDIR/good"
+	rc_start p2
+	[ -e "$HS_TMP/marker-good" ]
+	[ ! -e "$HS_TMP/marker-preload" ]
+	# control off: the image's library ran as root on the host
+	hs_config '.hooks.createRuntime[0].env = [$e]' --arg e "LD_PRELOAD=$HS_BUNDLE/rootfs/lib/evil.so"
+	rc_policy '.controls.hooks.enabled = false'
+	rc_start p3
+	[ "$(cat "$HS_TMP/marker-preload")" = uid=0 ]
+}
+@test "hooks/runc: an allowlisted hook's env is the admin's: LD_PRELOAD from the image refused, nothing ran" { hook_env_preload runc; }
+@test "hooks/crun: an allowlisted hook's env is the admin's: LD_PRELOAD from the image refused, nothing ran" { hook_env_preload crun; }
+
 # run.oci.hooks.stdout: crun writes the hooks' stdout to this host path.
 annotation_unsafe() {
 	rc_setup "$1"

@@ -266,6 +266,40 @@ static void test_rewrite_strips_and_hook_mode(void **state)
 	rc_done(&f);
 }
 
+/* An allowlisted binary with the config's LD_PRELOAD runs the image's library as root on the
+ * host: the hook's env is the administrator's, exactly. */
+static void test_env_is_the_admins(void **state)
+{
+	static const char pol[] =
+	    "\"hooks\":{\"allow\":[{\"path\":\"/usr/libexec/oci/ok\",\"stages\":[\"prestart\"]},"
+	    "{\"path\":\"/usr/libexec/oci/args\",\"env\":[\"A=1\"]}]}";
+	struct rc_fixture f;
+
+	expect(pol,
+	       "\"prestart\":[{\"path\":\"/usr/libexec/oci/ok\",\"env\":[\"LD_PRELOAD=/run/"
+	       "containers/x/rootfs/evil.so\"]}]",
+	       "hooks.env", "hooks.prestart[0].env");
+	expect(pol, "\"poststop\":[{\"path\":\"/usr/libexec/oci/args\",\"env\":[\"A=1\",\"B=2\"]}]",
+	       "hooks.env", "hooks.poststop[0].env");
+	expect(pol, "\"poststop\":[{\"path\":\"/usr/libexec/oci/args\"}]", "hooks.env",
+	       "hooks.poststop[0].env");
+	expect(pol, "\"poststop\":[{\"path\":\"/usr/libexec/oci/args\",\"env\":[\"A=1\"]}]", NULL,
+	       NULL);
+	expect(pol, "\"prestart\":[{\"path\":\"/usr/libexec/oci/ok\",\"env\":[]}]", NULL, NULL);
+	/* rewrite: the administrator's env in its place */
+	run(&f,
+	    "\"hooks\":{\"action\":\"rewrite\",\"allow\":[{\"path\":\"/usr/libexec/oci/ok\"},"
+	    "{\"path\":\"/usr/libexec/oci/args\",\"env\":[\"A=1\"]}]}",
+	    "\"prestart\":[{\"path\":\"/usr/libexec/oci/ok\",\"env\":[\"LD_PRELOAD=/x.so\"]}],"
+	    "\"poststop\":[{\"path\":\"/usr/libexec/oci/args\",\"env\":[\"LD_PRELOAD=/x.so\"]}]",
+	    false);
+	assert_false(f.report->refused);
+	assert_non_null(strstr(rc_emit(&f), "\"prestart\":[{\"path\":\"/usr/libexec/oci/ok\"}]"));
+	assert_non_null(strstr(rc_emit(&f), "\"env\":[\"A=1\"]"));
+	assert_null(strstr(rc_emit(&f), "LD_PRELOAD"));
+	rc_done(&f);
+}
+
 static void test_disabled(void **state)
 {
 	struct rc_fixture f;
@@ -283,8 +317,8 @@ static void test_policy_section_refusals(void **state)
 			  NULL);
 	rc_policy_refused("\"hooks\":{\"allow\":[{\"path\":\"/a\",\"stages\":[\"precreate\"]}]}",
 			  NULL, "hooks.policy", NULL);
-	rc_policy_refused("\"hooks\":{\"allow\":[{\"path\":\"/a\",\"env\":[]}]}", NULL,
-			  "json.unknown-key", "controls.hooks.allow[0].env");
+	rc_policy_refused("\"hooks\":{\"allow\":[{\"path\":\"/a\",\"timeout\":1}]}", NULL,
+			  "json.unknown-key", "controls.hooks.allow[0].timeout");
 }
 
 int main(void)
@@ -296,6 +330,7 @@ int main(void)
 		cmocka_unit_test(test_host_failure_fails_closed),
 		cmocka_unit_test(test_own_hook_admitted),
 		cmocka_unit_test(test_rewrite_strips_and_hook_mode),
+		cmocka_unit_test(test_env_is_the_admins),
 		cmocka_unit_test(test_disabled),
 		cmocka_unit_test(test_policy_section_refusals),
 	};
