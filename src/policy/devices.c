@@ -39,12 +39,21 @@ static const struct hs_schema devices_schema = { .kind = HS_S_STRUCT, .fields = 
 static const struct devices_cfg devices_default = { .action = HS_ACTION_REFUSE };
 
 /* The nodes runc and crun create in every container anyway (libcontainer/specconv
- * AllowedDevices, crun's default devices): naming them in linux.devices adds nothing. */
+ * AllowedDevices, crun's default devices): naming them in linux.devices adds nothing.
+ * /dev/console (c 5:1) is not among them: neither runtime makes that node; with a terminal
+ * both bind the container's own pty there. A c 5:1 node is the host's console. */
 static const struct device_allow runtime_defaults[] = {
-	{ "/dev/null", "c", 1, 3 },    { "/dev/zero", "c", 1, 5 },    { "/dev/full", "c", 1, 7 },
-	{ "/dev/random", "c", 1, 8 },  { "/dev/urandom", "c", 1, 9 }, { "/dev/tty", "c", 5, 0 },
-	{ "/dev/console", "c", 5, 1 }, { "/dev/ptmx", "c", 5, 2 },
+	{ "/dev/null", "c", 1, 3 },   { "/dev/zero", "c", 1, 5 },    { "/dev/full", "c", 1, 7 },
+	{ "/dev/random", "c", 1, 8 }, { "/dev/urandom", "c", 1, 9 }, { "/dev/tty", "c", 5, 0 },
+	{ "/dev/ptmx", "c", 5, 2 },
 };
+
+/* The host's console as a device-cgroup grant. crun 1.8 grants it in every container on its
+ * own; runc 1.1 does not (its AllowedDevices has no 5:1), so there the config's rule is what
+ * lets a c 5:1 node (linux.devices, or one shipped in the image: the rootfs is not nodev)
+ * write to the host's console. containerd puts this rule in every config: it is removed
+ * (no container needs it, its console is a pty) rather than refused. */
+static const struct device_allow console = { "/dev/console", "c", 5, 1 };
 
 static int devices_load(struct hs_arena *a, const struct hs_json *section, void **ret_cfg,
 			struct hs_error *err)
@@ -232,6 +241,25 @@ static bool cgroup_rule_allowed(const struct devices_cfg *c, const struct hs_jso
 	return false;
 }
 
+/* A read/write grant on exactly c 5:1 that the administrator did not allowlist. */
+static bool grants_console(const struct devices_cfg *c, const struct hs_json *rule)
+{
+	const char *type = hs_json_get_string(rule, "type");
+	const char *access = hs_json_get_string(rule, "access");
+	const struct hs_json *allow = hs_json_get_type(rule, "allow", HS_JSON_BOOL);
+	int64_t major = get_num(rule, "major", -1), minor = get_num(rule, "minor", -1);
+
+	if (!allow || !allow->u.boolean || !type || (access && *access && !strpbrk(access, "rw")))
+		return false;
+	if (major != console.major || minor != console.minor ||
+	    !cgroup_rule_matches(&console, type, major, minor))
+		return false;
+	for (size_t i = 0; i < c->n_allow; i++)
+		if (cgroup_rule_matches(&c->allow[i], type, major, minor))
+			return false;
+	return true;
+}
+
 static int check_cgroup_rules(struct hs_check_ctx *ctx, const struct devices_cfg *c,
 			      struct hs_json *resources, const char *prefix, bool want_deny_first)
 {
@@ -245,7 +273,13 @@ static int check_cgroup_rules(struct hs_check_ctx *ctx, const struct devices_cfg
 		const struct hs_json *rule = list->u.array.items[i];
 
 		hs_json_path_index(jpath, sizeof(jpath), prefix, i);
-		if (rule_allows_all(rule))
+		if (grants_console(c, rule))
+			r = hs_finding(ctx, "devices.console", jpath, HS_ACTION_REWRITE,
+				       "device-cgroup rule grants read or write on c 5:1, the "
+				       "host's "
+				       "console (runc grants it only when asked; a container's "
+				       "console is its pty): removed");
+		else if (rule_allows_all(rule))
 			r = hs_finding(
 			    ctx, "devices.allow-all", jpath, c->action,
 			    "device-cgroup rule allows access to every device (allow: true "

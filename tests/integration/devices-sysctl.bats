@@ -89,3 +89,35 @@ device_allow_all() {
 }
 @test "devices/runc: allow-all device-cgroup rule refused; control off: devices.list is a *:* rwm" { device_allow_all runc; }
 @test "devices/crun: allow-all device-cgroup rule refused; control off: devices.list is a *:* rwm" { device_allow_all crun; }
+
+# /dev/console (c 5:1) is the host's console: no runtime creates that node (a container's
+# console is its pty, bound there), and runc grants c 5:1 only when the config asks. The node
+# is refused; the grant (containerd puts it in every config) is removed: under runc the
+# container's devices cgroup then has no c 5:1, under crun it is crun's own default.
+device_console() {
+	rc_setup "$1"
+	hs_config '.linux.devices = [{"path": "/dev/console", "type": "c", "major": 5, "minor": 1, "fileMode": 438}]
+		| .linux.resources.devices += [{"allow": true, "type": "c", "major": 5, "minor": 1, "access": "rwm"}]'
+	hs_args sh -c 'test -c /dev/console && echo present || echo absent'
+	run hs_run k1
+	rc_refused devices.not-allowed 'linux.devices[0]'
+	# the grant alone (containerd's shape): admitted, the rule removed
+	hs_config 'del(.linux.devices)'
+	hs_args sleep 1000
+	rc_start k2
+	hs_final_config | jq -e '[.linux.resources.devices[] | select(.major == 5 and .minor == 1)] == []'
+	run grep -c '^c 5:1 ' "$(rc_cgroup_file k2 devices devices.list)"
+	if [ "$1" = runc ]; then
+		[ "$output" = 0 ]
+	else
+		[ "$output" = 1 ]
+	fi
+	# allowlisted by the administrator: the node is in the container
+	rc_policy '.controls.devices.allow = [{"path": "/dev/console", "type": "c", "major": 5, "minor": 1}]'
+	hs_config '.linux.devices = [{"path": "/dev/console", "type": "c", "major": 5, "minor": 1, "fileMode": 438}]'
+	hs_args sh -c 'test -c /dev/console && echo present || echo absent'
+	run hs_run k3
+	[ "$output" = present ]
+}
+@test "devices/runc: /dev/console (c 5:1) node refused, its cgroup grant removed (devices.list)" { device_console runc; }
+@test "devices/crun: /dev/console (c 5:1) node refused, its cgroup grant removed (devices.list)" { device_console crun; }
