@@ -213,8 +213,20 @@ static int check_swap(struct rctx *x, int64_t memory)
 	int r;
 
 	get_i64(x, "memory", "swap", &present, &swap);
+	/* An update with a swap value and no memory limit: both runtimes write the swap
+	 * ceiling (v1 memory.memsw.limit_in_bytes) alone, against a memory limit this check
+	 * never sees. Judged only with the limit beside it. */
+	if (present && !memory && !x->fill_defaults) {
+		jpath(path, sizeof(path), x, "memory.swap");
+		r = hs_finding(x->ctx, "resources.swap-without-memory", path, HS_ACTION_REFUSE,
+			       "memory.swap %" PRId64 " without memory.limit: the ceiling (memory "
+			       "+ swap) cannot be judged; give both (update --memory M "
+			       "--memory-swap S)",
+			       swap);
+		return r < 0 ? r : 0;
+	}
 	if (!present || !memory || memory < 0)
-		return 0; /* runc and crun leave swap alone without a memory limit */
+		return 0; /* create: runc and crun leave swap alone without a memory limit */
 	jpath(path, sizeof(path), x, "memory.swap");
 	cap = memory > INT64_MAX / (int64_t)x->c->swap_factor ? INT64_MAX
 							      : memory * (int64_t)x->c->swap_factor;

@@ -46,6 +46,28 @@ update_flags() {
 		[ "$(rc_cgroup up pids pids.max)" = max ]
 	fi
 }
+# --memory-swap alone: the runtimes write the swap ceiling without a memory limit beside it,
+# so its ceiling (memory * swap_factor) cannot be judged: refused, the cgroup keeps its value.
+update_swap_alone() {
+	rc_setup "$1" '.controls.resources += {"memory_default": 268435456, "memory_max": 536870912}'
+	hs_config '.linux.resources.memory = {"limit": 268435456, "swap": 402653184}'
+	rc_start us
+	local memsw
+	memsw=$(rc_cgroup us memory memory.memsw.limit_in_bytes)
+	[ "$memsw" = 402653184 ]
+	for v in -1 9223372036854771712 1073741824; do
+		run hs_rt update --memory-swap "$v" us
+		rc_refused resources.swap-without-memory --memory-swap
+		[ "$(rc_cgroup us memory memory.memsw.limit_in_bytes)" = "$memsw" ]
+	done
+	# with the limit beside it: judged and applied
+	run hs_rt update --memory 268435456 --memory-swap 536870912 us
+	[ "$status" -eq 0 ]
+	[ "$(rc_cgroup us memory memory.memsw.limit_in_bytes)" = 536870912 ]
+}
+@test "update/runc: --memory-swap without --memory refused, memory.memsw.limit_in_bytes unchanged" { update_swap_alone runc; }
+@test "update/crun: --memory-swap without --memory refused, memory.memsw.limit_in_bytes unchanged" { update_swap_alone crun; }
+
 @test "update/runc: --pids-limit -1, huge or -1 --memory refused, 0 unchanged; sane flags applied; control off: applied" { update_flags runc; }
 @test "update/crun: --pids-limit -1, huge or -1 --memory refused, 0 unchanged; sane flags applied; control off: applied" { update_flags crun; }
 
