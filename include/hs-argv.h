@@ -40,6 +40,8 @@ struct hs_argv {
 	bool log_is_file;
 	const char *log_format; /* --log-format */
 	const char *root;       /* --root */
+	bool systemd_cgroup;    /* --systemd-cgroup or crun's --cgroup-manager systemd (the last
+				 * one given counts, as both runtimes read them in order) */
 	int cmd_index;          /* -1: no command (--version, --help) */
 	const struct hs_cmd_spec *cmd;
 	struct hs_argv_opt opts[HS_ARGV_MAX_OPTS];

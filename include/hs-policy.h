@@ -123,6 +123,7 @@ struct hs_check_ctx {
 	const char *process_path;  /* JSON path prefix of process: "process" or "" */
 	struct hs_json *resources; /* update: the resources document */
 	const char *exception;     /* name of the exception in force, or NULL */
+	bool systemd_cgroup;       /* the runtime's cgroup driver is systemd (command line) */
 };
 
 struct hs_control {
@@ -188,6 +189,7 @@ struct hs_pipeline {
 	bool no_rewrite;
 	const char *bundle;
 	const char *container_id;
+	bool systemd_cgroup; /* the runtime was told --systemd-cgroup */
 	/* out (owned by the pipeline; hs_pipeline_done frees them) */
 	struct hs_arena *arena;
 	struct hs_report *report;

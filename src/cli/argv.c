@@ -187,6 +187,19 @@ static int parse_opts(struct hs_argv *a, const struct hs_opt_spec *specs, int i,
 				a->log_format = value;
 			} else if (!strcmp(s->name, "root")) {
 				a->root = value;
+			} else if (!strcmp(s->name, "systemd-cgroup")) {
+				a->systemd_cgroup = !value || strcmp(value, "false");
+			} else if (!strcmp(s->name, "cgroup-manager")) {
+				/* crun's "disabled" creates no cgroup at all: no limit, no device
+				 * rule would be applied. */
+				if (strcmp(value, "systemd") && strcmp(value, "cgroupfs"))
+					return hs_error_set(err, -HS_EUSAGE, "cli.cgroup-manager",
+							    tok, -1,
+							    "\"%s\": only \"cgroupfs\" or "
+							    "\"systemd\" "
+							    "(\"disabled\" would apply no limits)",
+							    value);
+				a->systemd_cgroup = !strcmp(value, "systemd");
 			}
 		}
 		r = add_opt(a, s, value, i, err);

@@ -143,6 +143,7 @@ int hs_create_prepare(struct hs_argv *a, const struct hs_policy *p, struct hs_er
 		.event = a->cmd->event,
 		.bundle = bundle_abs,
 		.container_id = a->argv[a->first_positional],
+		.systemd_cgroup = a->systemd_cgroup,
 	};
 	r = hs_pipeline_run(&pl, buf, len, err);
 	if (r < 0)

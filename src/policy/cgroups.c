@@ -22,6 +22,19 @@ static int cgroups_load(struct hs_arena *a, const struct hs_json *section, void 
 	return 0;
 }
 
+/* "slice:prefix:name" with three non-empty names free of '/' and "..". */
+static bool systemd_form(const char *p)
+{
+	int parts = 1;
+
+	if (strstr(p, "..") || strchr(p, '/') || *p == ':' || p[strlen(p) - 1] == ':' ||
+	    strstr(p, "::"))
+		return false;
+	for (; *p; p++)
+		parts += *p == ':';
+	return parts == 3;
+}
+
 static int cgroups_check_config(struct hs_check_ctx *ctx, const void *cfg)
 {
 	const struct hs_json *linux_ = hs_json_get_type(ctx->config, "linux", HS_JSON_OBJECT);
@@ -29,12 +42,30 @@ static int cgroups_check_config(struct hs_check_ctx *ctx, const void *cfg)
 	struct hs_error err = HS_ERROR_INIT;
 	int r;
 
-	/* absent: the runtime makes /<container id>; "slice:prefix:name": systemd makes a new
-	 * scope unit, and refuses one that exists. In hook mode (createRuntime, prestart) the
-	 * runtime has already put the container's own init into its cgroup: only the wrapper
-	 * and precreate, before the runtime, can ask (docs/policy.md). */
-	if (!p || !*p || strchr(p, ':') || ctx->event == HS_EVENT_HOOK)
+	/* absent: the runtime makes /<container id>. In hook mode (createRuntime, prestart)
+	 * the runtime has already put the container's own init into its cgroup: only the
+	 * wrapper and precreate, before the runtime, can ask (docs/policy.md). */
+	if (!p || !*p || ctx->event == HS_EVENT_HOOK)
 		return 0;
+	/* "slice:prefix:name" means a new systemd scope unit only to the systemd driver (which
+	 * refuses a unit that exists). The cgroupfs driver, the default of both runtimes, cleans
+	 * the same string as a path: "/x:y/../victim" is /victim. */
+	if (strchr(p, ':')) {
+		if (!ctx->systemd_cgroup)
+			; /* judged as the path it is, below */
+		else if (systemd_form(p))
+			return 0;
+		else
+			return hs_finding(ctx, "cgroups.systemd-form", "linux.cgroupsPath",
+					  HS_ACTION_REFUSE,
+					  "\"%s\" is not \"slice:prefix:name\" (three names, no "
+					  "'/' "
+					  "or \"..\"), the only form the systemd driver reads as a "
+					  "new unit",
+					  p) < 0
+				   ? -ENOMEM
+				   : 0;
+	}
 	/* runc and crun clean it lexically. A relative one is judged by the host both from the
 	 * root (crun) and below hardshim's own cgroup, which the runtime inherits (runc). */
 	if (!(clean = hs_path_clean(ctx->arena, p)))

@@ -43,6 +43,7 @@ int hs_pipeline_run(struct hs_pipeline *pl, const char *buf, size_t len, struct 
 		.no_rewrite = pl->no_rewrite,
 		.bundle = pl->bundle,
 		.container_id = pl->container_id,
+		.systemd_cgroup = pl->systemd_cgroup,
 	};
 	if (pl->schema == &hs_oci_spec) {
 		ctx.config = pl->tree;

@@ -484,6 +484,36 @@ cgroup_of_others() {
 @test "bypass: a cgroupsPath naming a cgroup that holds host processes is refused (runc took it over and killed them) (runc)" { cgroup_of_others runc; }
 @test "bypass: a cgroupsPath naming a cgroup that holds host processes is refused (runc took it over and killed them) (crun)" { cgroup_of_others crun; }
 
+# A ':' in cgroupsPath is the systemd form only to the systemd driver; the cgroupfs driver
+# (both runtimes' default, and this machine's) cleans "/x:y/../victim" to /victim.
+cgroup_colon() {
+	local v=hs-redteam-colon-$$-$1 c vp
+	hs_use_runtime "$1"
+	policy
+	for c in pids memory devices freezer cpu; do mkdir -p "/sys/fs/cgroup/$c/$v"; done
+	sleep 1000 </dev/null >/dev/null 2>&1 &
+	vp=$!
+	echo "$vp" >>"$HS_TMP/victims"
+	for c in pids memory devices freezer cpu; do echo "$vp" >"/sys/fs/cgroup/$c/$v/cgroup.procs"; done
+	hs_bundle
+	hs_config '.linux.cgroupsPath = $p' --arg p "/hs-x:y/../$v"
+	hs_args sleep 1000
+	run hs_create_start k1
+	refused "cgroups.in-use: linux.cgroupsPath" k1
+	[ "$(cat "/sys/fs/cgroup/pids/$v/pids.max")" = max ]
+	[ "$(cat "/sys/fs/cgroup/devices/$v/devices.list")" = "a *:* rwm" ]
+	[ "$(cat "/sys/fs/cgroup/pids/$v/cgroup.procs")" = "$vp" ]
+	# told --systemd-cgroup, the same string is not the systemd form: refused as such
+	run hs_rt --systemd-cgroup create --bundle "$HS_BUNDLE" k2
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"hardshim: cgroups.systemd-form: linux.cgroupsPath"* ]]
+	hs_teardown
+	for c in pids memory devices freezer cpu; do rmdir "/sys/fs/cgroup/$c/$v" 2>/dev/null || true; done
+}
+
+@test "bypass: cgroupsPath /x:y/../victim is a path to the cgroupfs driver: refused, the victim's cgroup untouched (runc)" { cgroup_colon runc; }
+@test "bypass: cgroupsPath /x:y/../victim is a path to the cgroupfs driver: refused, the victim's cgroup untouched (crun)" { cgroup_colon crun; }
+
 # The v1 hierarchies a process can be moved into without setup (cpuset wants cpus and mems).
 hierarchies() {
 	local h

@@ -127,6 +127,20 @@ static void test_refusals(void **state)
 	refused("hs create -bundle=/b x", "cli.ambiguous-option");
 	refused("hs restore -b=/b x", "cli.ambiguous-option");
 	refused("hs --root=/r -log=/l create x", "cli.ambiguous-option");
+	/* crun's "disabled" makes no cgroup: no limits, no device rules */
+	refused("hs --cgroup-manager disabled create x", "cli.cgroup-manager");
+	refused("hs --cgroup-manager=bogus create x", "cli.cgroup-manager");
+}
+
+/* The cgroup driver decides what a ':' in cgroupsPath means; the last option given counts. */
+static void test_cgroup_driver(void **state)
+{
+	assert_false(ok("hs create x").systemd_cgroup);
+	assert_true(ok("hs --systemd-cgroup create x").systemd_cgroup);
+	assert_false(ok("hs --systemd-cgroup=false create x").systemd_cgroup);
+	assert_true(ok("hs --cgroup-manager systemd create x").systemd_cgroup);
+	assert_false(ok("hs --systemd-cgroup --cgroup-manager=cgroupfs create x").systemd_cgroup);
+	assert_true(ok("hs --cgroup-manager=cgroupfs --systemd-cgroup create x").systemd_cgroup);
 }
 
 /* --preserve-fds N: fds 3..3+N-1 must be open in hardshim, or the runtime's own fill in
@@ -196,9 +210,13 @@ static void test_refusal_leaves_globals(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_containerd),   cmocka_unit_test(test_podman),
-		cmocka_unit_test(test_forms),        cmocka_unit_test(test_refusals),
-		cmocka_unit_test(test_preserve_fds), cmocka_unit_test(test_refusal_leaves_globals),
+		cmocka_unit_test(test_containerd),
+		cmocka_unit_test(test_podman),
+		cmocka_unit_test(test_forms),
+		cmocka_unit_test(test_refusals),
+		cmocka_unit_test(test_cgroup_driver),
+		cmocka_unit_test(test_preserve_fds),
+		cmocka_unit_test(test_refusal_leaves_globals),
 	};
 	return cmocka_run_group_tests_name("argv", tests, NULL, NULL);
 }

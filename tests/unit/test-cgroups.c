@@ -71,6 +71,38 @@ static void test_fresh_passes(void **state)
 	cf_done(&f);
 }
 
+/* ':' means the systemd form only to the systemd driver: the cgroupfs driver (both runtimes'
+ * default) cleans "/x:y/../system.slice" as a path, into a busy cgroup. */
+static void test_colon_per_driver(void **state)
+{
+	static const char *const escape[] = { "/x:y/../system.slice", "a:b:../../system.slice",
+					      "x:y/../../system.slice/sshd.service" };
+	struct control_fixture f;
+
+	for (size_t i = 0; i < HS_ARRAY_SIZE(escape); i++) {
+		/* cgroupfs: judged as the path it is */
+		cf_init(&f, &hs_control_cgroups);
+		assert_int_equal(hs_fake_host_add_busy_cgroup(f.fh, "/system.slice/sshd.service"),
+				 0);
+		check(&f, escape[i]);
+		if (!cf_find(&f, "cgroups.in-use", "linux.cgroupsPath"))
+			fail_msg("%s not refused under cgroupfs", escape[i]);
+		cf_done(&f);
+		/* systemd: not the slice:prefix:name form */
+		cf_init(&f, &hs_control_cgroups);
+		f.ctx.systemd_cgroup = true;
+		check(&f, escape[i]);
+		if (!cf_find(&f, "cgroups.systemd-form", "linux.cgroupsPath"))
+			fail_msg("%s not refused under systemd", escape[i]);
+		cf_done(&f);
+	}
+	cf_init(&f, &hs_control_cgroups);
+	f.ctx.systemd_cgroup = true;
+	check(&f, "system.slice:libpod:abc");
+	assert_int_equal(f.report->len, 0);
+	cf_done(&f);
+}
+
 /* A relative path: runc joins it below its own cgroup (hardshim's), crun below the root; a
  * busy cgroup reached either way is refused. */
 static void test_relative_judged_below_own_cgroup(void **state)
@@ -117,6 +149,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_in_use_refused),
 		cmocka_unit_test(test_fresh_passes),
+		cmocka_unit_test(test_colon_per_driver),
 		cmocka_unit_test(test_relative_judged_below_own_cgroup),
 	};
 	return cmocka_run_group_tests_name("cgroups", tests, NULL, NULL);
