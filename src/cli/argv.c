@@ -192,13 +192,14 @@ static int parse_opts(struct hs_argv *a, const struct hs_opt_spec *specs, int i,
 			} else if (!strcmp(s->name, "cgroup-manager")) {
 				/* crun's "disabled" creates no cgroup at all: no limit, no device
 				 * rule would be applied. */
-				if (strcmp(value, "systemd") && strcmp(value, "cgroupfs"))
+				if (!value ||
+				    (strcmp(value, "systemd") && strcmp(value, "cgroupfs")))
 					return hs_error_set(err, -HS_EUSAGE, "cli.cgroup-manager",
 							    tok, -1,
 							    "\"%s\": only \"cgroupfs\" or "
 							    "\"systemd\" "
 							    "(\"disabled\" would apply no limits)",
-							    value);
+							    value ? value : "");
 				a->systemd_cgroup = !strcmp(value, "systemd");
 			}
 		}
