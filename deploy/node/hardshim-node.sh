@@ -41,7 +41,8 @@ PODMAN_DROPIN_DIR=${HARDSHIM_PODMAN_DROPIN_DIR:-/etc/containers/containers.conf.
 # an operator names their own.
 RESTART=${HARDSHIM_RESTART_CONTAINERD:-systemctl restart containerd}
 WATCH_INTERVAL=${HARDSHIM_WATCH_INTERVAL:-2}
-STATE_REL=/var/lib/hardshim-node
+STATE_REL=${HARDSHIM_STATE_DIR:-/var/lib/hardshim-node}
+READY_REL=${HARDSHIM_READY_DIR:-/run/hardshim-node}
 STATE=$HOST$STATE_REL
 POLICY_REL=/etc/hardshim/policy.json
 BIN_REL=$PREFIX/bin/hardshim
@@ -173,6 +174,25 @@ write_if_changed() {
 	return 0
 }
 
+# dropin MAIN: the drop-in's content. containerd 1.6 merges an imported file over the main
+# one plugin by plugin: the import's CRI table replaces the main file's whole CRI table (its
+# sandbox image, CNI settings, runtimes, the default runc entry). So the drop-in carries the
+# main file's CRI tables as they are, the default runc entry when the main file leaves it
+# implicit, and the hardshim entry. An edit of the main file's CRI section then needs the
+# installer run again (it rewrites the drop-in when it differs; the DaemonSet's restart does).
+dropin() {
+	echo "version = 2"
+	awk '/^[[:space:]]*\[/ { cri = ($0 ~ /^[[:space:]]*\[plugins\."io\.containerd\.grpc\.v1\.cri"/) }
+		cri { print }' "$1"
+	grep -qF '[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc]' "$1" || printf '%s\n' \
+		'[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc]' \
+		'  runtime_type = "io.containerd.runc.v2"'
+	printf '%s\n' '[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.hardshim]' \
+		'  runtime_type = "io.containerd.runc.v2"' \
+		'  [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.hardshim.options]' \
+		"    BinaryName = \"$BIN_REL\""
+}
+
 # 4. Registration: drop-ins only, plus one imports line in containerd 1.x's config.toml.
 #    Sets CHANGED=1 when containerd must restart to see it.
 register() {
@@ -180,11 +200,7 @@ register() {
 	CHANGED=0
 	[ -f "$main" ] || die "register: no containerd config at $CONTAINERD_CONFIG"
 	mkdirs "$CONTAINERD_DROPIN_DIR"
-	if write_if_changed "$DROPIN_REL" "version = 2
-[plugins.\"io.containerd.grpc.v1.cri\".containerd.runtimes.hardshim]
-  runtime_type = \"io.containerd.runc.v2\"
-  [plugins.\"io.containerd.grpc.v1.cri\".containerd.runtimes.hardshim.options]
-    BinaryName = \"$BIN_REL\""; then
+	if write_if_changed "$DROPIN_REL" "$(dropin "$main")"; then
 		CHANGED=1
 	fi
 	if ! grep -qxF "$IMPORTS_LINE" "$main"; then
@@ -212,10 +228,10 @@ restart_containerd() {
 }
 
 ready() {
-	mkdirs /run/hardshim-node
-	sha256sum "$HOST$POLICY_REL" | cut -c1-64 >"$HOST/run/hardshim-node/ready.new"
-	mv -f "$HOST/run/hardshim-node/ready.new" "$HOST/run/hardshim-node/ready"
-	created /run/hardshim-node/ready
+	mkdirs "$READY_REL"
+	sha256sum "$HOST$POLICY_REL" | cut -c1-64 >"$HOST$READY_REL/ready.new"
+	mv -f "$HOST$READY_REL/ready.new" "$HOST$READY_REL/ready"
+	created "$READY_REL/ready"
 	if [ -n "${NODE_NAME:-}" ] && command -v kubectl >/dev/null; then
 		kubectl label node "$NODE_NAME" hardshim.io/ready=true --overwrite >/dev/null ||
 			die "ready: could not label node $NODE_NAME"
@@ -258,7 +274,7 @@ do_uninstall() {
 	if [ -n "${NODE_NAME:-}" ] && command -v kubectl >/dev/null; then
 		kubectl label node "$NODE_NAME" hardshim.io/ready- >/dev/null || true
 	fi
-	rm -f "$HOST/run/hardshim-node/ready"
+	rm -f "$HOST$READY_REL/ready"
 	# Registration first, and containerd restarted, before the binary goes: no pod may be
 	# started with a handler whose binary is missing.
 	CHANGED=0
