@@ -91,6 +91,56 @@ static int want_options(struct hs_check_ctx *ctx, struct hs_json *m, const char 
 	return r < 0 ? r : 0;
 }
 
+/* Every option from the allowlist (mounts-allowlist.c): the runtimes hand an option they do
+ * not know to the kernel as data, and some they do know undo what hardshim adds. */
+static int check_allowlist(struct hs_check_ctx *ctx, const struct mounts_cfg *cfg,
+			   const struct hs_json *opts, const char *mpath, const char *type)
+{
+	struct hs_json *it;
+	char opath[512], jpath[512];
+
+	hs_json_path_key(opath, sizeof(opath), mpath, "options");
+	hs_json_foreach_item(it, opts, i) {
+		const struct hs_mount_option *o;
+
+		if (it->type != HS_JSON_STRING)
+			continue; /* the schema refuses it */
+		o = hs_mount_option_find(it->u.string.s);
+		if (hs_mount_option_admitted(o, type))
+			continue;
+		hs_json_path_index(jpath, sizeof(jpath), opath, i);
+		if (o && o->types == 0)
+			return hs_finding(ctx, "mounts.option", jpath, cfg->on_source,
+					  "mount option %s is refused: %s", it->u.string.s,
+					  o->what);
+		return hs_finding(ctx, "mounts.option", jpath, cfg->on_source,
+				  "mount option %s is not on the allowlist for a %s mount "
+				  "(docs/mount-options.md)",
+				  it->u.string.s, type);
+	}
+	return 0;
+}
+
+/* Mount-level id mappings: crun makes the bind an idmapped mount, so files on the host
+ * appear owned by whoever the mapping names (root, to the container). */
+static int check_mount_idmap(struct hs_check_ctx *ctx, const struct mounts_cfg *cfg,
+			     const struct hs_json *m, const char *mpath)
+{
+	static const char *const keys[] = { "uidMappings", "gidMappings" };
+	char jpath[512];
+
+	for (size_t i = 0; i < HS_ARRAY_SIZE(keys); i++) {
+		if (!hs_json_get(m, keys[i]))
+			continue;
+		hs_json_path_key(jpath, sizeof(jpath), mpath, keys[i]);
+		return hs_finding(ctx, "mounts.idmap", jpath, cfg->on_source,
+				  "mount-level %s make an idmapped mount: host files would appear "
+				  "owned by whom the mapping says",
+				  keys[i]);
+	}
+	return 0;
+}
+
 int hs_mounts_check_options(struct hs_check_ctx *ctx, const struct mounts_cfg *cfg,
 			    struct hs_json *m, const char *mpath, const char *type, bool bind)
 {
@@ -99,6 +149,11 @@ int hs_mounts_check_options(struct hs_check_ctx *ctx, const struct mounts_cfg *c
 	char jpath[512];
 	int r;
 
+	r = check_mount_idmap(ctx, cfg, m, mpath);
+	if (r == 0)
+		r = check_allowlist(ctx, cfg, opts, mpath, type);
+	if (r != 0)
+		return r < 0 ? r : 0;
 	hs_json_path_key(jpath, sizeof(jpath), mpath, "options");
 	if (hs_mount_has_option(opts, "shared") || hs_mount_has_option(opts, "rshared")) {
 		r = hs_finding(ctx, "mounts.propagation", jpath, cfg->on_propagation,

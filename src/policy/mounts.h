@@ -33,6 +33,18 @@ struct mounts_state {
 	int rootfs_known;
 };
 
+/* mounts-allowlist.c: one mount option runc or crun acts on. types: a mask of the mount types
+ * it is admitted on (0: refused everywhere); what: what the runtimes do with it. */
+struct hs_mount_option {
+	const char *name; /* ends in '=' when it takes a value */
+	unsigned types;
+	const char *what;
+};
+const struct hs_mount_option *hs_mount_option_find(const char *opt);
+bool hs_mount_option_admitted(const struct hs_mount_option *o, const char *type);
+const struct hs_mount_option *hs_mount_options_table(size_t *ret_n);
+const char *hs_mount_option_types(struct hs_arena *a, const struct hs_mount_option *o);
+
 bool hs_mount_has_option(const struct hs_json *opts, const char *o);
 int hs_mounts_check_one(struct hs_check_ctx *ctx, const struct mounts_cfg *cfg,
 			struct mounts_state *st, struct hs_json *m, size_t index);

@@ -241,6 +241,91 @@ static void test_source_in_rootfs(void **state)
 	cf_done(&f);
 }
 
+static void option_verdict(const char *type, const char *opt, bool admitted)
+{
+	struct control_fixture f;
+	char config[1024];
+	const char *src = strcmp(type, "bind") == 0 ? "/srv/data" : type;
+
+	cf_init(&f, &hs_control_mounts);
+	snprintf(config, sizeof(config),
+		 "{\"mounts\":[{\"destination\":\"/mnt\",\"type\":\"%s\",\"source\":\"%s\","
+		 "\"options\":[\"nosuid\",\"%s\"]}]}",
+		 type, src, opt);
+	assert_int_equal(cf_check(&f, config), 0);
+	if (admitted && cf_find(&f, "mounts.option", NULL))
+		fail_msg("%s on %s refused", opt, type);
+	if (!admitted && !cf_find(&f, "mounts.option", "mounts[0].options[1]"))
+		fail_msg("%s on %s admitted", opt, type);
+	assert_int_equal(f.report->refused, !admitted);
+	cf_done(&f);
+}
+
+/* The recursive attributes that clear, idmaps and anything unknown are refused; what only
+ * restricts is admitted; filesystem data only on its own filesystem. */
+static void test_option_allowlist(void **state)
+{
+	static const char *const refused_everywhere[] = {
+		"rsuid",
+		"rdev",
+		"rexec",
+		"rrw",
+		"idmap",
+		"idmap=uids=0-1000-10;gids=0-1000-10",
+		"ridmap",
+		"remount",
+		"mand",
+		"copy-symlink",
+		"context=system_u:object_r:etc_t:s0",
+		"x-unknown",
+		"RSUID",
+		"rsuid ",
+		"",
+	};
+	static const char *const admitted_everywhere[] = {
+		"ro",          "nodev",       "noexec",   "rro",    "rnosuid",
+		"rnodev",      "rnoexec",     "rprivate", "rslave", "relatime",
+		"strictatime", "nosymfollow", "rnoatime",
+	};
+
+	for (size_t i = 0; i < HS_ARRAY_SIZE(refused_everywhere); i++) {
+		option_verdict("bind", refused_everywhere[i], false);
+		option_verdict("tmpfs", refused_everywhere[i], false);
+	}
+	for (size_t i = 0; i < HS_ARRAY_SIZE(admitted_everywhere); i++) {
+		option_verdict("bind", admitted_everywhere[i], true);
+		option_verdict("tmpfs", admitted_everywhere[i], true);
+	}
+	option_verdict("tmpfs", "size=64m", true);
+	option_verdict("tmpfs", "mode=1777", true);
+	option_verdict("tmpfs", "tmpcopyup", true);
+	option_verdict("bind", "size=64m", false); /* data the kernel ignores on a bind: not ours */
+	option_verdict("bind", "mode=1777", false);
+	option_verdict("bind", "tmpcopyup", false);
+	option_verdict("bind", "uid=0", false);
+}
+
+static void test_mount_idmap(void **state)
+{
+	struct control_fixture f;
+
+	cf_init(&f, &hs_control_mounts);
+	assert_int_equal(cf_check(&f, "{\"mounts\":[{\"destination\":\"/mnt\",\"type\":\"bind\","
+				      "\"source\":\"/srv/"
+				      "data\",\"options\":[\"rbind\"],\"uidMappings\":[{"
+				      "\"containerID\":0,\"hostID\":0,\"size\":1}]}]}"),
+			 0);
+	cf_expect(&f, "mounts.idmap", "mounts[0].uidMappings", HS_ACTION_REFUSE);
+	cf_done(&f);
+	cf_init(&f, &hs_control_mounts);
+	assert_int_equal(cf_check(&f, "{\"mounts\":[{\"destination\":\"/mnt\",\"type\":\"bind\","
+				      "\"source\":\"/srv/"
+				      "data\",\"options\":[\"rbind\"],\"gidMappings\":[]}]}"),
+			 0);
+	cf_expect(&f, "mounts.idmap", "mounts[0].gidMappings", HS_ACTION_REFUSE);
+	cf_done(&f);
+}
+
 /* A kernel interface under an innocent name: a second cgroup2 or devtmpfs mount elsewhere. */
 static void test_source_on_kernel_fs(void **state)
 {
@@ -839,6 +924,8 @@ int main(void)
 		cmocka_unit_test(test_sensitive_by_identity),
 		cmocka_unit_test(test_unsafe_sources),
 		cmocka_unit_test(test_source_in_rootfs),
+		cmocka_unit_test(test_option_allowlist),
+		cmocka_unit_test(test_mount_idmap),
 		cmocka_unit_test(test_replaceable_components),
 		cmocka_unit_test(test_source_on_kernel_fs),
 		cmocka_unit_test(test_engine_subtrees_admitted),
