@@ -15,6 +15,9 @@ int hs_cmd_log(int argc, char **argv);
 int hs_cmd_unmanaged(int argc,
 		     char **argv); /* containers the runtimes know with no launch record */
 int hs_cmd_egress(int argc, char **argv);
+/* From a refused config, a check report or the launch log: the flags, fields or policy
+ * lines that would let it run, and their cost (src/cli/suggest.c). */
+int hs_cmd_suggest(int argc, char **argv);
 int hs_cmd_metrics(int argc, char **argv); /* the launch log as Prometheus text */
 int hs_cmd_policy(int argc, char **argv);  /* policy lint: exceptions' governance */
 struct hs_abuf;

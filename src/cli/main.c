@@ -9,10 +9,10 @@ static const struct {
 	const char *name;
 	int (*run)(int argc, char **argv);
 } verbs[] = {
-	{ "check", hs_cmd_check },   { "hook", hs_cmd_hook },
-	{ "log", hs_cmd_log },       { "unmanaged", hs_cmd_unmanaged },
-	{ "egress", hs_cmd_egress }, { "metrics", hs_cmd_metrics },
-	{ "policy", hs_cmd_policy },
+	{ "check", hs_cmd_check },     { "hook", hs_cmd_hook },
+	{ "log", hs_cmd_log },         { "unmanaged", hs_cmd_unmanaged },
+	{ "egress", hs_cmd_egress },   { "suggest", hs_cmd_suggest },
+	{ "metrics", hs_cmd_metrics }, { "policy", hs_cmd_policy },
 };
 
 int hs_main(int argc, char **argv)
