@@ -77,10 +77,41 @@ bool hs_audit_recorded(void);
 
 /* ---- Pieces, exposed for the CLI (log verify, ps) and the unit tests. ---- */
 
+#define HS_SHA256_HEX_LEN 64
 /* sha256 through nettle, dlopen'ed on first use. out: 32 bytes. */
 int hs_sha256(const void *data, size_t len, uint8_t out[32], struct hs_error *err);
 void hs_hex(const uint8_t *in, size_t len, char *out); /* out: 2*len+1 */
-#define HS_SHA256_HEX_LEN  64
+/* 64 hex digits -> 32 bytes: 0 or -EINVAL. */
+int hs_unhex32(const char *hex, uint8_t out[32]);
+int hs_hmac_sha256(const uint8_t key[32], const void *data, size_t len, uint8_t out[32],
+		   struct hs_error *err);
+
+/* ---- Forward-secure sealing (src/audit/seal.c, file.c) ----
+ * "<log>.seal" holds the current sealing key key_n (and n, and the seq of the last record it
+ * accounts for). Each record gets ,"seal":{"n":N,"mac":HMAC(key_N, line before ,"seal")}
+ * before its hash; then key_{N+1} = hs_seal_evolve(key_N) overwrites key_N. key_0 (the
+ * verification key) is printed once by `log seal` and is not kept on the node; the first
+ * sealed record uses key_1. */
+#define HS_SEAL_SUFFIX ".seal"
+struct hs_seal_state {
+	uint64_t n, sealed_upto;
+	uint8_t key[32];
+};
+int hs_seal_evolve(uint8_t key[32], struct hs_error *err);
+/* The seq and hash at the end of one record line (no newline): 0 or -EINVAL. */
+int hs_audit_line_tail(const char *line, size_t len, uint64_t *ret_seq,
+		       char ret_hash[HS_SHA256_HEX_LEN + 1]);
+/* The seal in one record line (no newline): 0 and n, the mac and the length of the sealed
+ * prefix; -ENOENT when the record has no seal; -EINVAL when one is there but malformed. */
+int hs_audit_line_seal(const char *line, size_t len, uint64_t *ret_n,
+		       char ret_mac[HS_SHA256_HEX_LEN + 1], size_t *ret_prefix);
+/* `hardshim log seal`: start sealing the log: key_0 from getrandom, in ret_seed (hex) for the
+ * operator to keep off the node; the state starts at key_1, so key_0 is never stored. Refused
+ * when already sealing. */
+int hs_audit_seal_init(const struct hs_audit_cfg *cfg, char ret_seed[HS_SHA256_HEX_LEN + 1],
+		       struct hs_error *err);
+/* Read "<log>.seal": 0, -ENOENT, -EINVAL. */
+int hs_seal_state_read(const char *log_path, struct hs_seal_state *st);
 #define HS_AUDIT_ZERO_HASH "0000000000000000000000000000000000000000000000000000000000000000"
 
 /* A growable byte buffer with JSON emission, for records. */
@@ -137,8 +168,8 @@ enum hs_verdict hs_audit_verdict(const struct hs_launch *l, enum hs_mode mode);
  * "hash":H}\n. file_start marks the first record written into a (new, rotated) file, so that
  * deleting a file's first record is seen. ret_hash gets H (hex). */
 int hs_audit_seal(const char *body, size_t body_len, uint64_t seq, const char *prev_hex,
-		  bool file_start, struct hs_abuf *out, char ret_hash[HS_SHA256_HEX_LEN + 1],
-		  struct hs_error *err);
+		  bool file_start, const struct hs_seal_state *seal, struct hs_abuf *out,
+		  char ret_hash[HS_SHA256_HEX_LEN + 1], struct hs_error *err);
 
 /* Append one sealed record to the log file under the policy: lock, find the chain head, seal,
  * write, fsync, update the head file. body from hs_audit_format_body. */
@@ -153,6 +184,10 @@ struct hs_verify_result {
 	char why[256];
 	uint64_t last_seq;
 	char last_hash[HS_SHA256_HEX_LEN + 1];
+	/* With a verification key (log verify --key): the key of the next sealed record. */
+	bool keyed, sealing;
+	uint64_t seal_n;
+	uint8_t seal_key[32], seal_seed[32]; /* the caller sets seal_seed and keyed */
 	/* Set by the caller before a buffer that does not start its file (the writer checking
 	 * what follows the head): the first line is then not the file's first. Reset after use. */
 	size_t lines_before;
@@ -168,6 +203,11 @@ int hs_audit_verify_buf(const char *name, const char *buf, size_t len, struct hs
  * file). Returns 0 ok, 1 mismatch (res->why). */
 int hs_audit_verify_head(const char *log_path, bool no_head, struct hs_verify_result *res,
 			 struct hs_error *err);
+
+/* With res->keyed: the sealing state "<log_path>.seal" must be where the sealed records say
+ * the key stands, and hold the key the verification key gives for it. 0 ok, 1 broken. */
+int hs_audit_verify_seal_state(const char *log_path, struct hs_verify_result *res,
+			       struct hs_error *err);
 
 /* `hardshim log reanchor`: accept the live log as it is after a divergence alarm (rule
  * "audit.diverged"). Appends a "reanchor" record naming what the head said and where the

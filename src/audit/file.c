@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 
 #include "internal.h"
@@ -338,18 +339,75 @@ from_head:
 #undef diverged
 #define fail(r, ...) hs_error_set(err, (r), "audit.write", cfg->path, -1, __VA_ARGS__)
 
+/* The sealing key's file, rewritten in place (same length every time) and fsync'ed: the old
+ * key is overwritten, not left in a renamed-away file. */
+static int seal_state_write(const char *log_path, const struct hs_seal_state *st, bool create,
+			    bool sync)
+{
+	char path[600], line[200], hex[HS_SHA256_HEX_LEN + 1];
+	_cleanup_close_ int fd = -1;
+	int n;
+
+	snprintf(path, sizeof(path), "%s" HS_SEAL_SUFFIX, log_path);
+	fd = open(path, O_WRONLY | O_NOFOLLOW | O_CLOEXEC | (create ? O_CREAT | O_EXCL : 0), 0600);
+	if (fd < 0)
+		return -errno;
+	hs_hex(st->key, sizeof(st->key), hex);
+	n = snprintf(line, sizeof(line), "hardshim-seal 1 %020llu %020llu %s\n",
+		     (unsigned long long)st->n, (unsigned long long)st->sealed_upto, hex);
+	explicit_bzero(hex, sizeof(hex));
+	if (pwrite(fd, line, (size_t)n, 0) != n) {
+		explicit_bzero(line, sizeof(line));
+		return -EIO;
+	}
+	explicit_bzero(line, sizeof(line));
+	if (sync && fsync(fd) < 0)
+		return -errno;
+	return 0;
+}
+
+/* The key for the record after seq, when the log is sealed: 1 and *ss; 0 when not sealed. A
+ * state behind the chain (a crash after a record, before the key moved on) moves on first: a
+ * key is never used twice. */
+static int seal_key_for(const struct hs_audit_cfg *cfg, uint64_t seq, struct hs_seal_state *ss,
+			struct hs_error *err)
+{
+	int r = hs_seal_state_read(cfg->path, ss);
+
+	if (r == -ENOENT)
+		return 0;
+	if (r < 0)
+		return hs_error_set(err, -EBADMSG, "audit.diverged", cfg->path, -1,
+				    "the sealing state %s" HS_SEAL_SUFFIX " is unreadable",
+				    cfg->path);
+	while (ss->sealed_upto < seq) {
+		r = hs_seal_evolve(ss->key, err);
+		if (r < 0)
+			return r;
+		ss->n++;
+		ss->sealed_upto++;
+	}
+	return 1;
+}
+
 /* Seal body as record seq+1 after prev, append it at size, make it durable, move the head. */
 static int write_record(const struct hs_audit_cfg *cfg, struct live_log *lg, const char *body,
 			size_t body_len, uint64_t seq, const char *prev, off_t size,
 			char ret_hash[HS_SHA256_HEX_LEN + 1], struct hs_error *err)
 {
 	struct hs_abuf line = { 0 };
+	struct hs_seal_state ss;
 	char hash[HS_SHA256_HEX_LEN + 1];
-	int r;
+	int r, sealed;
 
-	r = hs_audit_seal(body, body_len, seq + 1, prev, size == 0, &line, hash, err);
+	sealed = seal_key_for(cfg, seq, &ss, err);
+	if (sealed < 0)
+		return sealed;
+	r = hs_audit_seal(body, body_len, seq + 1, prev, size == 0, sealed ? &ss : NULL, &line,
+			  hash, err);
 	if (r < 0) {
 		hs_abuf_free(&line);
+		explicit_bzero(&ss, sizeof(ss));
 		return fail(r, "cannot seal the record: %s", strerror(-r));
 	}
 	r = hs_write_all(lg->fd, line.buf, line.len);
@@ -364,7 +422,18 @@ static int write_record(const struct hs_audit_cfg *cfg, struct live_log *lg, con
 		if (ftruncate(lg->fd, size) == 0 && cfg->fsync)
 			(void)fsync(lg->fd);
 		hs_abuf_free(&line);
+		explicit_bzero(&ss, sizeof(ss));
 		return fail(r, "cannot write the launch record: %s", strerror(-r));
+	}
+	if (sealed) {
+		/* The record is durable: its key goes. A failure here leaves the state behind,
+		 * which the next writer moves on (seal_key_for). */
+		r = hs_seal_evolve(ss.key, err);
+		ss.n++;
+		ss.sealed_upto = seq + 1;
+		if (r == 0)
+			(void)seal_state_write(cfg->path, &ss, false, cfg->fsync);
+		explicit_bzero(&ss, sizeof(ss));
 	}
 	/* The head need not be durable per record: a head left behind by a crash is caught up
 	 * by the next writer, which checks that the records after it chain on from it. */
@@ -471,6 +540,44 @@ int hs_audit_reanchor(const struct hs_audit_cfg *cfg, char ret_hash[HS_SHA256_HE
 	r = write_record(cfg, &lg, body.buf, body.len, seq, prev, size, ret_hash, err);
 out:
 	hs_abuf_free(&body);
+	live_log_close(&lg);
+	return r;
+}
+
+int hs_audit_seal_init(const struct hs_audit_cfg *cfg, char ret_seed[HS_SHA256_HEX_LEN + 1],
+		       struct hs_error *err)
+{
+	struct live_log lg;
+	struct hs_seal_state ss = { 0 };
+	char prev[HS_SHA256_HEX_LEN + 1] = HS_AUDIT_ZERO_HASH;
+	uint64_t seq = 0;
+	off_t size;
+	int r;
+
+	/* Under the writers' lock, at a chain position the head vouches for. */
+	r = live_log_open(cfg, &lg, err);
+	if (r == 0)
+		r = chain_position(cfg->path, &lg, &seq, prev, &size, err);
+	if (r == 0 && hs_seal_state_read(cfg->path, &ss) != -ENOENT)
+		r = fail(-EEXIST, "the log is sealed already (%s" HS_SEAL_SUFFIX " exists)",
+			 cfg->path);
+	if (r == 0 && getrandom(ss.key, sizeof(ss.key), 0) != (ssize_t)sizeof(ss.key))
+		r = fail(-EIO, "getrandom failed");
+	if (r == 0) {
+		/* The node keeps key_1 on: key_0, the verification key, is never stored here. */
+		hs_hex(ss.key, sizeof(ss.key), ret_seed);
+		r = hs_seal_evolve(ss.key, err);
+		ss.n = 1;
+		ss.sealed_upto = seq;
+	}
+	if (r == 0) {
+		r = seal_state_write(cfg->path, &ss, true, true);
+		if (r < 0)
+			r = fail(r, "cannot write the sealing state: %s", strerror(-r));
+		else if (fsync(lg.dirfd) < 0)
+			r = fail(-errno, "fsync: %s", strerror(errno));
+	}
+	explicit_bzero(&ss, sizeof(ss));
 	live_log_close(&lg);
 	return r;
 }

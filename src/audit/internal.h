@@ -16,8 +16,5 @@ struct hs_audit_head {
 #define HS_AUDIT_HEAD_SUFFIX ".head"
 /* 0 and *h filled, -ENOENT when absent, -EINVAL when unreadable. */
 int hs_audit_head_read(int dirfd, const char *name, struct hs_audit_head *h);
-/* The seq and hash at the end of one record line (no newline): 0 or -EINVAL. */
-int hs_audit_line_tail(const char *line, size_t len, uint64_t *ret_seq,
-		       char ret_hash[HS_SHA256_HEX_LEN + 1]);
 /* Split an absolute path into its directory and last component (both malloc'ed). */
 int hs_audit_split_path(const char *path, char **ret_dir, char **ret_base);

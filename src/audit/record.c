@@ -226,10 +226,11 @@ int hs_audit_format_body(const struct hs_launch *l, const struct hs_audit_facts 
 }
 
 int hs_audit_seal(const char *body, size_t body_len, uint64_t seq, const char *prev_hex,
-		  bool file_start, struct hs_abuf *out, char ret_hash[HS_SHA256_HEX_LEN + 1],
-		  struct hs_error *err)
+		  bool file_start, const struct hs_seal_state *seal, struct hs_abuf *out,
+		  char ret_hash[HS_SHA256_HEX_LEN + 1], struct hs_error *err)
 {
 	uint8_t digest[32];
+	char mac[HS_SHA256_HEX_LEN + 1];
 	int r;
 
 	out->len = 0;
@@ -240,6 +241,17 @@ int hs_audit_seal(const char *body, size_t body_len, uint64_t seq, const char *p
 	hs_abuf_put(out, body, body_len);
 	if (out->oom)
 		return -ENOMEM;
+	if (seal) {
+		/* The mac covers the record as far as here, prev included: the chain too. */
+		r = hs_hmac_sha256(seal->key, out->buf, out->len, digest, err);
+		if (r < 0)
+			return r;
+		hs_hex(digest, sizeof(digest), mac);
+		hs_abuf_printf(out, ",\"seal\":{\"n\":%llu,\"mac\":\"%s\"}",
+			       (unsigned long long)seal->n, mac);
+		if (out->oom)
+			return -ENOMEM;
+	}
 	r = hs_sha256(out->buf, out->len, digest, err);
 	if (r < 0)
 		return r;

@@ -26,6 +26,85 @@ static int broken(struct hs_verify_result *res, const char *name, size_t line, c
 	return 1;
 }
 
+/* Records sealed with more keys than this are not believed (and not computed). */
+#define SEAL_N_MAX 100000000ULL
+
+/* key_n from the verification key: n evolutions of key_0. */
+static int key_at(const uint8_t seed[32], uint64_t n, uint8_t out[32], struct hs_error *err)
+{
+	memcpy(out, seed, 32);
+	for (uint64_t i = 0; i < n; i++) {
+		int r = hs_seal_evolve(out, err);
+
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+/* With the verification key: once sealing has begun, every record carries a seal with the
+ * next key's number and a mac that key computes. Without key_0 nobody can make one for a key
+ * the node has already erased. */
+static int check_seal(const char *name, const char *line, size_t len, size_t lineno, uint64_t seq,
+		      struct hs_verify_result *res, struct hs_error *err)
+{
+	char mac[HS_SHA256_HEX_LEN + 1], want[HS_SHA256_HEX_LEN + 1];
+	uint8_t d[32];
+	size_t prefix;
+	uint64_t n;
+	int r = hs_audit_line_seal(line, len, &n, mac, &prefix);
+
+	if (r == -EINVAL)
+		return broken(res, name, lineno, "seq %llu has a malformed seal",
+			      (unsigned long long)seq);
+	if (r == -ENOENT && res->sealing)
+		return broken(res, name, lineno,
+			      "seq %llu has no seal, yet the records before it are sealed: it was "
+			      "written by someone without the sealing key",
+			      (unsigned long long)seq);
+	if (r == -ENOENT)
+		return 0; /* before sealing began */
+	if (n > SEAL_N_MAX)
+		return broken(res, name, lineno, "seq %llu claims sealing key %llu",
+			      (unsigned long long)seq, (unsigned long long)n);
+	if (!res->sealing) {
+		/* Sealing starts at key 1 (key 0 is the verification key), unless this is the
+		 * first record given (a rotated file before it was not given). */
+		if (n != 1 && res->records > 0)
+			return broken(res, name, lineno,
+				      "seq %llu is sealed with key %llu after unsealed records: "
+				      "the "
+				      "records sealed before it were replaced",
+				      (unsigned long long)seq, (unsigned long long)n);
+		r = key_at(res->seal_seed, n, res->seal_key, err);
+		if (r < 0)
+			return r;
+		res->sealing = true;
+		res->seal_n = n;
+	}
+	if (n != res->seal_n)
+		return broken(res, name, lineno,
+			      "seq %llu is sealed with key %llu where key %llu comes next: sealed "
+			      "records were removed or reordered",
+			      (unsigned long long)seq, (unsigned long long)n,
+			      (unsigned long long)res->seal_n);
+	r = hs_hmac_sha256(res->seal_key, line, prefix, d, err);
+	if (r < 0)
+		return r;
+	hs_hex(d, sizeof(d), want);
+	if (strcmp(want, mac))
+		return broken(res, name, lineno,
+			      "seq %llu's seal does not verify with key %llu: the record was "
+			      "rewritten after its key was erased (or the verification key is not "
+			      "this log's)",
+			      (unsigned long long)seq, (unsigned long long)n);
+	r = hs_seal_evolve(res->seal_key, err);
+	if (r < 0)
+		return r;
+	res->seal_n++;
+	return 0;
+}
+
 static int check_line(const char *name, const char *line, size_t len, size_t lineno,
 		      struct hs_verify_result *res, struct hs_error *err)
 {
@@ -94,6 +173,11 @@ static int check_line(const char *name, const char *line, size_t len, size_t lin
 				      "%.12s..., "
 				      "expected %.12s...)",
 				      (unsigned long long)seq, prev, res->last_hash);
+	}
+	if (res->keyed) {
+		r = check_seal(name, line, len, lineno, seq, res, err);
+		if (r != 0)
+			return r;
 	}
 	res->last_seq = seq;
 	memcpy(res->last_hash, hash, sizeof(hash));
@@ -183,5 +267,56 @@ int hs_audit_verify_head(const char *log_path, bool no_head, struct hs_verify_re
 			      "the last record (seq %llu) is not the one the head file names: it "
 			      "was replaced",
 			      (unsigned long long)res->last_seq);
+	return 0;
+}
+
+int hs_audit_verify_seal_state(const char *log_path, struct hs_verify_result *res,
+			       struct hs_error *err)
+{
+	struct hs_seal_state st;
+	uint8_t key[32];
+	int r = hs_seal_state_read(log_path, &st);
+
+	if (r == -ENOENT)
+		return broken(res, log_path, 0,
+			      "the sealing state %s" HS_SEAL_SUFFIX " is missing: sealing was "
+			      "switched off or the state deleted",
+			      log_path);
+	if (r < 0)
+		return broken(res, log_path, 0,
+			      "the sealing state %s" HS_SEAL_SUFFIX " is unreadable", log_path);
+	if (st.n > SEAL_N_MAX)
+		return broken(res, log_path, 0, "the sealing state claims key %llu",
+			      (unsigned long long)st.n);
+	r = key_at(res->seal_seed, st.n, key, err);
+	if (r < 0)
+		return r;
+	r = memcmp(key, st.key, sizeof(key));
+	explicit_bzero(key, sizeof(key));
+	explicit_bzero(&st.key, sizeof(st.key));
+	if (r)
+		return broken(res, log_path, 0,
+			      "the sealing state does not hold key %llu of this verification key: "
+			      "it "
+			      "was replaced",
+			      (unsigned long long)st.n);
+	if (!res->sealing && st.n > 1)
+		return broken(res, log_path, 0,
+			      "no record is sealed, yet the sealing key moved on to %llu: the "
+			      "sealed "
+			      "records were removed",
+			      (unsigned long long)st.n);
+	if (res->sealing && st.n > res->seal_n)
+		return broken(res, log_path, 0,
+			      "the sealing key is at %llu, the last sealed record used %llu: "
+			      "records "
+			      "sealed with keys %llu..%llu were cut off the end",
+			      (unsigned long long)st.n, (unsigned long long)(res->seal_n - 1),
+			      (unsigned long long)res->seal_n, (unsigned long long)(st.n - 1));
+	/* One behind: a crash after the last record, before its key was erased. */
+	if (res->sealing && st.n + 1 < res->seal_n)
+		return broken(res, log_path, 0,
+			      "the sealing state (key %llu) is behind the log (key %llu used)",
+			      (unsigned long long)st.n, (unsigned long long)(res->seal_n - 1));
 	return 0;
 }

@@ -525,6 +525,103 @@ check_stale_record() {
 	check_stale_record "$CRUN"
 }
 
+# forge DIR OP: what an intruder with root does to DIR/l.jsonl (a copy of the log, with its
+# .head and .seal): apply OP, then re-chain every record (seq, prev, hash) and write a head
+# that agrees, so the unkeyed chain and the head hold. OPs: edit (record 3's id), cut (the
+# last record), swap (records 3 and 4), strip (every seal dropped), reseal (every seal
+# dropped, a fresh key of the intruder's own sealing them all, the state replaced).
+forge() {
+	python3 - "$1" "$2" <<-'EOF'
+		import hashlib, hmac, json, os, re, sys
+		d, op = sys.argv[1], sys.argv[2]
+		log = d + "/l.jsonl"
+		lines = open(log).read().splitlines()
+		tail = re.compile(r',"seal":\{"n":\d+,"mac":"[0-9a-f]{64}"\}$')
+		bodies = []
+		for l in lines:
+		    b = l[: -len(',"hash":"') - 64 - 2]
+		    b = b[b.index(',"prev":"') + len(',"prev":"') + 64 + 2 :]
+		    b = b.replace('"file_start":true,', "")
+		    bodies.append(b)
+		if op == "edit":
+		    bodies[2] = bodies[2].replace('"id":"', '"id":"x', 1)
+		if op == "cut":
+		    bodies.pop()
+		if op == "swap":
+		    bodies[2], bodies[3] = bodies[3], bodies[2]
+		key, n = os.urandom(32), 1
+		out, prev = [], "0" * 64
+		for i, b in enumerate(bodies):
+		    sealed = tail.search(b)
+		    if op in ("strip", "reseal"):
+		        b = tail.sub("", b)
+		    line = '{"v":1,"seq":%d,"prev":"%s",%s%s' % (i + 1, prev, '"file_start":true,' if i == 0 else "", b)
+		    if op == "reseal" and sealed:
+		        line += ',"seal":{"n":%d,"mac":"%s"}' % (n, hmac.new(key, line.encode(), "sha256").hexdigest())
+		        key, n = hashlib.sha256(b"hardshim-seal-evolve" + key).digest(), n + 1
+		    prev = hashlib.sha256(line.encode()).hexdigest()
+		    out.append(line + ',"hash":"%s"}' % prev)
+		open(log, "w").write("".join(x + "\n" for x in out))
+		st = os.stat(log)
+		open(log + ".head", "w").write("hardshim-head 1 %d %s %d %d\n" % (len(out), prev, st.st_ino, st.st_size))
+		if op == "reseal":
+		    open(log + ".seal", "w").write("hardshim-seal 1 %020d %020d %s\n" % (n, len(out), key.hex()))
+	EOF
+}
+
+# Issue 18: records an intruder with root cannot rewrite afterwards without detection. Real
+# launches under RUNTIME, the log sealed after the first; the verification key is kept apart
+# (here: a file the intruder's copy does not include). Each attack re-chains the file and its
+# head, so the unkeyed chain and the head pass: only the seals catch it.
+check_sealed() {
+	local rt=$1 op
+	au_policy '.runtime = $rt' --arg rt "$rt"
+	au_bundle "$T/b"
+	hs_rt "$rt" create --bundle "$T/b" z1
+	mkdir -p "$T/offnode"
+	"$HS_BIN" log seal >"$T/offnode/key"
+	[ "$(wc -c <"$T/offnode/key")" = 65 ]
+	! grep -rqF "$(cat "$T/offnode/key")" "$T/log" || false # key_0 is not kept on the node
+	for i in 2 3 4 5; do hs_rt "$rt" create --bundle "$T/b" "z$i"; done
+	"$rt" --root "$(rt_root "$rt")" state z5 | jq -e '.status == "created"'
+	[ "$(jq -s '[.[] | select(.seal)] | map(.seal.n)' "$LOG" | jq -c .)" = "[1,2,3,4]" ]
+	run "$HS_BIN" log verify --key "$T/offnode/key" "$LOG"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"5 records"*"seals verified"* ]]
+
+	for op in edit cut swap strip reseal; do
+		rm -rf "$T/f-$op" && mkdir "$T/f-$op"
+		cp "$LOG" "$LOG.head" "$LOG.seal" "$T/f-$op/" 2>/dev/null
+		mv "$T/f-$op/launches.jsonl" "$T/f-$op/l.jsonl"
+		mv "$T/f-$op/launches.jsonl.head" "$T/f-$op/l.jsonl.head"
+		mv "$T/f-$op/launches.jsonl.seal" "$T/f-$op/l.jsonl.seal"
+		forge "$T/f-$op" "$op"
+		# the file and its head are consistent again: the unkeyed check is fooled
+		run "$HS_BIN" log verify "$T/f-$op/l.jsonl"
+		echo "$op: $output"
+		[ "$status" -eq 0 ]
+		run "$HS_BIN" log verify --key "$T/offnode/key" "$T/f-$op/l.jsonl"
+		echo "$op --key: $output"
+		[ "$status" -eq 1 ]
+		case $op in
+		edit) [[ "$output" == *"l.jsonl:3: BROKEN"*"does not verify"* ]] ;;
+		cut) [[ "$output" == *"cut off the end"* ]] ;;
+		swap) [[ "$output" == *"l.jsonl:3: BROKEN"*"sealed with key 3 where key 2 comes next"* ]] ;;
+		strip) [[ "$output" == *"no record is sealed, yet the sealing key moved on"* ]] ;;
+		reseal) [[ "$output" == *"l.jsonl:2: BROKEN"*"does not verify with key 1"* ]] ;;
+		esac
+	done
+}
+
+@test "audit: sealed records resist edit, cut, reorder and a rewritten file, head and sealing state (runc)" {
+	check_sealed "$RUNC"
+}
+
+@test "audit: sealed records resist edit, cut, reorder and a rewritten file, head and sealing state (crun)" {
+	check_sealed "$CRUN"
+}
+
 @test "audit: the launch appears in the kernel audit stream as VIRT_CONTROL (auditd)" {
 	command -v auditd >/dev/null || skip "auditd is not installed"
 	auditctl -s >/dev/null 2>&1 || skip "no kernel audit here (auditctl -s fails: no audit netlink in this namespace)"
@@ -604,4 +701,43 @@ while True:
 	cat "$T/syslog.out"
 	grep -F 'hardshim[' "$T/syslog.out" | grep -F 'launch event=create id="sys\"1"' | grep -F 'verdict=refused' |
 		grep -q "record=$(jq -r .hash "$LOG" | tail -n 1)"
+}
+
+@test "audit: log verify --against the syslog copies catches a rewritten file and head" {
+	command -v unshare >/dev/null || skip "unshare is not installed"
+	au_policy '.log.syslog = true'
+	au_refused_bundle "$T/r"
+	# Four launches with syslog captured on a /dev/log of the test's own (as above).
+	run unshare -m sh -c '
+		mount --make-rprivate / && mount -t tmpfs tmpfs /dev &&
+		python3 -c "
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(\"/dev/log\")
+open(sys.argv[1], \"w\").close()
+s.settimeout(10)
+n = 0
+while n < 4:
+    m = s.recv(65536).decode(errors=\"replace\")
+    print(m, flush=True)
+    n += \"launch event=\" in m
+" "$1/ready" >"$1/syslog.out" &
+		for _ in $(seq 50); do [ -e "$1/ready" ] && break; sleep 0.1; done
+		for i in 1 2 3 4; do "$HS_BIN" --root "$2" create --bundle "$1/r" "ag$i" </dev/null >/dev/null 2>&1; done
+		wait' sh "$T" "$STATE"
+	[ "$(grep -c 'launch event=' "$T/syslog.out")" = 4 ]
+	run "$HS_BIN" log verify --against "$T/syslog.out" "$LOG"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"4 copies, all in the log"* ]]
+	# The intruder cuts the last record and re-chains file and head: only the copy knows.
+	mkdir "$T/f"
+	cp "$LOG" "$T/f/l.jsonl"
+	forge "$T/f" cut
+	run "$HS_BIN" log verify "$T/f/l.jsonl"
+	[ "$status" -eq 0 ]
+	run "$HS_BIN" log verify --against "$T/syslog.out" "$T/f/l.jsonl"
+	echo "$output"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"syslog.out:"*"BROKEN: the outside copy names record"*"does not hold"* ]]
 }

@@ -322,8 +322,8 @@ static void chain_lines(struct hs_abuf *file, size_t n, uint64_t first_seq, cons
 		struct hs_abuf line = { 0 }, body = { 0 };
 
 		hs_abuf_printf(&body, "\"time\":\"t\",\"id\":\"c%zu\"", i);
-		assert_int_equal(hs_audit_seal(body.buf, body.len, first_seq + i, p, i == 0, &line,
-					       h, NULL),
+		assert_int_equal(hs_audit_seal(body.buf, body.len, first_seq + i, p, i == 0, NULL,
+					       &line, h, NULL),
 				 0);
 		hs_abuf_put(file, line.buf, line.len);
 		memcpy(p, h, sizeof(p));
@@ -708,6 +708,65 @@ static void test_append_after_crash(void **state)
 	rm_rf(d);
 }
 
+/* Sealing: each record after `log seal` carries a seal the verification key checks; a state
+ * left behind by a crash (the record written, the key not yet moved on) moves on before the
+ * next record, so no key seals two records. */
+static void test_append_sealed(void **state)
+{
+	_cleanup_free_ char *d = tmpdir();
+	char log[600], sealf[700], seed[HS_SHA256_HEX_LEN + 1], mac[HS_SHA256_HEX_LEN + 1];
+	struct hs_audit_cfg cfg = hs_audit_cfg_default;
+	struct hs_error err = HS_ERROR_INIT;
+	struct hs_verify_result res;
+	uint64_t n;
+	size_t prefix, len;
+
+	snprintf(log, sizeof(log), "%s/l.jsonl", d);
+	snprintf(sealf, sizeof(sealf), "%s.seal", log);
+	cfg.path = log;
+	append_n(&cfg, 1);
+	assert_int_equal(hs_audit_seal_init(&cfg, seed, &err), 0);
+	assert_true(hs_audit_seal_init(&cfg, seed, &err) < 0); /* once */
+	{
+		_cleanup_free_ char *st = read_all(sealf, NULL);
+
+		assert_null(strstr(st, seed)); /* key_0 is not on the node */
+	}
+	append_n(&cfg, 2);
+	{
+		_cleanup_free_ char *lag = read_all(sealf, NULL);
+
+		append_n(&cfg, 1);
+		write_file(sealf, lag); /* the crash: the key did not move on */
+	}
+	append_n(&cfg, 1);
+	{
+		_cleanup_free_ char *buf = read_all(log, &len);
+		size_t s, l;
+
+		line_span(buf, 0, &s, &l);
+		assert_int_equal(hs_audit_line_seal(buf + s, l - 1, &n, mac, &prefix), -ENOENT);
+		line_span(buf, 4, &s, &l);
+		assert_int_equal(hs_audit_line_seal(buf + s, l - 1, &n, mac, &prefix), 0);
+		assert_int_equal(n, 4); /* keys 1, 2, 3, then 4 after the catch-up: none twice */
+		assert_true(!strncmp(buf + s + prefix, ",\"seal\":{\"n\":4,", 14));
+	}
+	res = (struct hs_verify_result){ .keyed = true };
+	assert_int_equal(hs_unhex32(seed, res.seal_seed), 0);
+	{
+		_cleanup_free_ char *buf = read_all(log, &len);
+
+		assert_int_equal(hs_audit_verify_buf(log, buf, len, &res, NULL), 0);
+		assert_true(res.sealing);
+		assert_int_equal(hs_audit_verify_seal_state(log, &res, NULL), 0);
+		/* a wrong verification key */
+		res = (struct hs_verify_result){ .keyed = true };
+		assert_int_equal(hs_audit_verify_buf(log, buf, len, &res, NULL), 1);
+		assert_int_equal(res.line, 2);
+	}
+	rm_rf(d);
+}
+
 static void test_append_concurrent(void **state)
 {
 	_cleanup_free_ char *d = tmpdir();
@@ -845,6 +904,7 @@ int main(void)
 		cmocka_unit_test(test_append_rotate_head),
 		cmocka_unit_test(test_append_diverged),
 		cmocka_unit_test(test_append_after_crash),
+		cmocka_unit_test(test_append_sealed),
 		cmocka_unit_test(test_append_concurrent),
 		cmocka_unit_test(test_append_unwritable),
 		cmocka_unit_test(test_kernel_message),
