@@ -298,8 +298,8 @@ static int chain_position(const char *path, struct live_log *lg, uint64_t *seq, 
 {
 	struct hs_audit_head h;
 	bool same_file;
-	uint64_t lseq;
-	char lhash[HS_SHA256_HEX_LEN + 1];
+	uint64_t lseq = 0;
+	char lhash[HS_SHA256_HEX_LEN + 1] = "";
 	int r = hs_audit_head_read(lg->dirfd, lg->base, &h);
 
 	*ret_size = lg->st.st_size;
@@ -396,7 +396,7 @@ static int write_record(const struct hs_audit_cfg *cfg, struct live_log *lg, con
 			char ret_hash[HS_SHA256_HEX_LEN + 1], struct hs_error *err)
 {
 	struct hs_abuf line = { 0 };
-	struct hs_seal_state ss;
+	struct hs_seal_state ss = { 0 };
 	char hash[HS_SHA256_HEX_LEN + 1];
 	int r, sealed;
 
