@@ -240,15 +240,6 @@ static int verify_files(char **files, size_t n, const struct verify_opts *o)
 	char msg[1024];
 	int r = 0;
 
-	/* Writers append under an exclusive lock on the log's directory: a shared one here
-	 * gives a consistent end of file to compare with the head. */
-	dir = strdup(files[n - 1]);
-	if (dir && strrchr(dir, '/'))
-		*strrchr(dir, '/') = '\0';
-	else if (dir)
-		strcpy(dir, ".");
-	if (dir && (lockfd = open(dir[0] ? dir : "/", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0)
-		(void)flock(lockfd, LOCK_SH);
 	if (o->key_file) {
 		if (read_key(o->key_file, res.seal_seed) < 0) {
 			fprintf(stderr,
@@ -259,6 +250,15 @@ static int verify_files(char **files, size_t n, const struct verify_opts *o)
 		}
 		res.keyed = true;
 	}
+	/* Writers append under an exclusive lock on the log's directory: a shared one here
+	 * gives a consistent end of file to compare with the head. */
+	dir = strdup(files[n - 1]);
+	if (dir && strrchr(dir, '/'))
+		*strrchr(dir, '/') = '\0';
+	else if (dir)
+		strcpy(dir, ".");
+	if (dir && (lockfd = open(dir[0] ? dir : "/", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0)
+		(void)flock(lockfd, LOCK_SH);
 
 	for (size_t i = 0; i < n && r == 0; i++) {
 		_cleanup_free_ char *buf = NULL;
