@@ -5,7 +5,9 @@
  * hardshim_log_chain_intact 0, never silently trusted. */
 #include <fcntl.h>
 #include <getopt.h>
+#include <spawn.h>
 #include <string.h>
+#include <sys/wait.h>
 
 #include "hs-audit.h"
 #include "hs-cli.h"
@@ -332,12 +334,69 @@ int hs_metrics_render(char *const *logs, size_t n_logs, const char *policy_path,
 	return out->oom ? -ENOMEM : 0;
 }
 
+extern char **environ;
+
+/* Containers the runtimes know with no launch record: `hardshim unmanaged --json` run as a
+ * child (the same binary, the same runtimes and logs), its list counted. A failure to list is
+ * an error, never a zero: a zero would say "no unmanaged container" without having looked. */
+static int render_unmanaged(struct hs_abuf *out, char **uargv, struct hs_error *err)
+{
+	struct hs_json_limits limits = HS_JSON_LIMITS_DEFAULT;
+	_cleanup_arena_ struct hs_arena *a = hs_arena_new();
+	_cleanup_free_ char *buf = NULL;
+	posix_spawn_file_actions_t fa;
+	struct hs_json *list, *ct;
+	size_t len = 0, unmanaged = 0;
+	int pfd[2], status = 0, r;
+	pid_t pid;
+
+	if (!a || pipe2(pfd, O_CLOEXEC) < 0)
+		return -ENOMEM;
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, pfd[1], STDOUT_FILENO);
+	r = posix_spawn(&pid, "/proc/self/exe", &fa, NULL, uargv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	close(pfd[1]);
+	if (r != 0) {
+		close(pfd[0]);
+		return hs_error_set(err, -r, "metrics.unmanaged", "", -1,
+				    "cannot run unmanaged: %s", strerror(r));
+	}
+	r = hs_read_fd(pfd[0], (size_t)64 << 20, &buf, &len, err);
+	close(pfd[0]);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (r < 0)
+		return r;
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		return hs_error_set(err, -EIO, "metrics.unmanaged", "", -1,
+				    "hardshim unmanaged failed (status %d)", status);
+	limits.max_bytes = (size_t)64 << 20;
+	r = hs_json_parse(a, buf, len, &limits, &list, err);
+	if (r < 0)
+		return r;
+	hs_json_foreach_item(ct, list, i) {
+		const struct hs_json *rec = hs_json_get_type(ct, "recorded", HS_JSON_BOOL);
+
+		if (!rec || !rec->u.boolean)
+			unmanaged++;
+	}
+	gauge(out, "hardshim_containers_listed", "Containers the runtimes list.", NULL,
+	      (long long)hs_json_len(list));
+	gauge(out, "hardshim_unmanaged_containers",
+	      "Containers the runtimes list with no allowing launch record (hardshim unmanaged).",
+	      NULL, (long long)unmanaged);
+	return 0;
+}
+
 static void usage(FILE *f)
 {
 	fputs("usage: hardshim metrics [--policy FILE] [--log FILE]... [--output FILE]\n"
+	      "                        [--unmanaged [--runtime PATH [--root DIR]]...]\n"
 	      "  The launch log as Prometheus text exposition. FILEs oldest first; default: the\n"
 	      "  policy's \"log\".\"path\" after its first rotation (PATH.1). --output writes the\n"
-	      "  file atomically (node_exporter's textfile collector reads *.prom files).\n",
+	      "  file atomically (node_exporter's textfile collector reads *.prom files).\n"
+	      "  --unmanaged: also count the runtimes' containers with no launch record.\n",
 	      f);
 }
 
@@ -366,13 +425,18 @@ int hs_cmd_metrics(int argc, char **argv)
 		{ "policy", required_argument, NULL, 'p' },
 		{ "log", required_argument, NULL, 'l' },
 		{ "output", required_argument, NULL, 'o' },
+		{ "unmanaged", no_argument, NULL, 'u' },
+		{ "runtime", required_argument, NULL, 'r' },
+		{ "root", required_argument, NULL, 'R' },
 		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
 	struct hs_error err = HS_ERROR_INIT;
 	_cleanup_policy_ struct hs_policy *p = NULL;
 	const char *policy = hs_policy_path(), *output = NULL;
-	char *logs[16], rotated[4096];
+	char *logs[16], rotated[4096], *uargv[80] = { "hardshim", "unmanaged", "--json" };
+	size_t n_u = 3;
+	bool unmanaged = false;
 	struct hs_abuf out = { 0 };
 	size_t n_logs = 0;
 	char msg[1024];
@@ -388,6 +452,14 @@ int hs_cmd_metrics(int argc, char **argv)
 			logs[n_logs++] = optarg;
 			break;
 		case 'o': output = optarg; break;
+		case 'u': unmanaged = true; break;
+		case 'r':
+		case 'R':
+			if (n_u + 2 >= HS_ARRAY_SIZE(uargv) - 2 * HS_ARRAY_SIZE(logs) - 1)
+				return fputs("hardshim: metrics: too many --runtime\n", stderr), 2;
+			uargv[n_u++] = c == 'r' ? "--runtime" : "--root";
+			uargv[n_u++] = optarg;
+			break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
@@ -410,6 +482,18 @@ int hs_cmd_metrics(int argc, char **argv)
 		err = (struct hs_error)HS_ERROR_INIT;
 	}
 	r = hs_metrics_render(logs, n_logs, policy, &out, &err);
+	if (r == 0 && unmanaged) {
+		for (size_t i = 0; i < n_logs; i++) {
+			uargv[n_u++] = "--log";
+			uargv[n_u++] = logs[i];
+		}
+		uargv[n_u] = NULL;
+		r = render_unmanaged(&out, uargv, &err);
+	} else if (r == 0 && n_u > 3) {
+		fputs("hardshim: metrics: --runtime and --root go with --unmanaged\n", stderr);
+		hs_abuf_free(&out);
+		return 2;
+	}
 	if (r == 0 && output)
 		r = write_output(output, &out, &err);
 	else if (r == 0 && hs_write_all(STDOUT_FILENO, out.buf, out.len) < 0)

@@ -121,3 +121,22 @@ known_log() {
 	run "$HS_BIN" metrics --log "$HS_TMP/textfile"
 	[ "$status" -eq 2 ]
 }
+
+@test "metrics --unmanaged: a container started around hardshim is counted; a failed listing is an error" {
+	hs_use_runtime runc '.log.syslog = false | .log.kernel_audit = false'
+	hs_bundle
+	hs_create managed
+	# Its own bundle: the runtime keeps reading the managed one's config.json.
+	hs_bundle "$HS_TMP/rogue-bundle"
+	HS_VIA=direct hs_create rogue
+	"$HS_BIN" metrics --unmanaged --runtime /usr/bin/runc --root "$HS_STATE" >"$HS_TMP/metrics.prom"
+	/usr/bin/python3 "$HS_TOP/tests/lib/prom-parse.py" <"$HS_TMP/metrics.prom" >"$HS_TMP/metrics.json"
+	cat "$HS_TMP/metrics.prom"
+	[ "$(sample hardshim_containers_listed)" = 2 ]
+	[ "$(sample hardshim_unmanaged_containers)" = 1 ]
+	# The listing cannot be made: no number at all, an error.
+	run "$HS_BIN" metrics --unmanaged --runtime /nonexistent/runc
+	[ "$status" -eq 2 ]
+	run "$HS_BIN" metrics --runtime /usr/bin/runc
+	[ "$status" -eq 2 ]
+}
