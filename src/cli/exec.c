@@ -470,11 +470,6 @@ static int prepare_process_file(struct hs_argv *a, const struct hs_policy *p, co
 	if (pl.changed)
 		r = hs_write_file_atomic(dirfd, name, pl.final, pl.final_len, st.st_mode & 0644,
 					 err);
-	/* The runtime reads the checked bytes, not the path as spelled: "-p=FILE" is "=FILE"
-	 * to crun, and the file could change after the check. */
-	if (r >= 0)
-		r = pl.changed ? hand_over(a, pl.final, pl.final_len, err)
-			       : hand_over(a, buf, len, err);
 out:
 	r = record(a, p, &pl, buf, len, r == 0 && pl.changed && p->mode == HS_MODE_ENFORCE, r, err);
 	hs_pipeline_done(&pl);
@@ -612,6 +607,20 @@ int hs_exec_prepare(struct hs_argv *a, const struct hs_policy *p, struct hs_erro
 					    "put it "
 					    "in the process file",
 					    name),
+			       1;
+	}
+	/* The command line reaches the runtime as it came: a spelling crun's argp reads as
+	 * something else is refused. "-p=FILE" is "=FILE" to crun; "-pid-file X" is "-p id-file"
+	 * (another process file) and X the container id. Only "-x" and "--name" are alike. */
+	for (size_t i = 0; i < a->n_opts; i++) {
+		const char *tok = a->argv[opt_token(a, &a->opts[i])];
+
+		if (tok[0] == '-' && tok[1] != '-' && tok[2] != '\0')
+			return hs_error_set(err, -HS_EUSAGE, "exec.ambiguous-option", tok, -1,
+					    "runc and crun read this spelling differently (crun: a "
+					    "short option with the rest as its value): write "
+					    "--name "
+					    "VALUE or -x VALUE"),
 			       1;
 	}
 	return prepare_process_file(a, p, file, err);
