@@ -62,6 +62,12 @@ struct hs_host {
 	 * every hierarchy in /sys/fs/cgroup) in use: it, or a cgroup below it, holds a process?
 	 * 1 yes, 0 no (absent everywhere, or empty), negative on error. */
 	int (*cgroup_in_use)(const struct hs_host *h, const char *path, struct hs_error *err);
+	/* Where path (a mount destination) lands inside the directory root, resolved as runc
+	 * (securejoin) and crun (openat2 RESOLVE_IN_ROOT) resolve it: symlinks followed with
+	 * root as "/", ".." stopping at root, a missing component taken as a directory. The result is
+	 * a clean absolute path inside the container. May be NULL (not asked). Arena-owned. */
+	int (*resolve_in_root)(const struct hs_host *h, struct hs_arena *a, const char *root,
+			       const char *path, const char **ret, struct hs_error *err);
 	/* Which mandatory access control is active. */
 	enum hs_mac (*mac)(const struct hs_host *h);
 	/* AppArmor: is the profile loaded? 1 yes, 0 no, negative on error. */

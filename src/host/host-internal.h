@@ -13,3 +13,7 @@ const char *hs_host_proc_ns_name(const char *oci_type);
 int hs_host_mount_fstype_real(const struct hs_host *h, struct hs_arena *a, const char *path,
 			      const char **ret, struct hs_error *err);
 int hs_host_cgroup_in_use_real(const struct hs_host *h, const char *path, struct hs_error *err);
+
+/* inroot.c */
+int hs_host_resolve_in_root_real(const struct hs_host *h, struct hs_arena *a, const char *root,
+				 const char *path, const char **ret, struct hs_error *err);

@@ -202,6 +202,7 @@ static int real_selinux_context_valid(const struct hs_host *h, const char *conte
 		.selinux_context_valid = real_selinux_context_valid,                   \
 		.mount_fstype = hs_host_mount_fstype_real,                             \
 		.cgroup_in_use = hs_host_cgroup_in_use_real,                           \
+		.resolve_in_root = hs_host_resolve_in_root_real,                       \
 	}
 
 /*
@@ -245,6 +246,7 @@ static int target_selinux_context_valid(const struct hs_host *h, const char *con
 		.selinux_context_valid = target_selinux_context_valid,                 \
 		.mount_fstype = hs_host_mount_fstype_real,                             \
 		.cgroup_in_use = hs_host_cgroup_in_use_real,                           \
+		.resolve_in_root = hs_host_resolve_in_root_real,                       \
 	}
 
 static enum hs_mac mac_none(const struct hs_host *h)

@@ -337,10 +337,42 @@ static const char *kernel_fs_home(const char *type)
 	return NULL;
 }
 
-static int check_destination(struct hs_check_ctx *ctx, const struct mounts_cfg *cfg,
-			     struct hs_json *m, const char *mpath, const char *type,
-			     const char **ret_clean)
+/*
+ * The destination as the runtime will find it: resolved inside the rootfs, following the
+ * image's symlinks (`x -> /proc` makes /x/sys /proc/sys). runc mounts proc and sysfs only on a
+ * real directory and crun opens their place O_NOFOLLOW, so those are judged as written.
+ */
+static int resolve_destination(struct hs_check_ctx *ctx, struct mounts_state *st, const char *type,
+			       const char *clean, const char **ret)
 {
+	struct hs_error err = HS_ERROR_INIT;
+	int r;
+
+	*ret = clean;
+	if (!ctx->host->resolve_in_root || strcmp(type, "proc") == 0 || strcmp(type, "sysfs") == 0)
+		return 0;
+	if (st->rootfs_known == 0) {
+		r = rootfs_prepare(ctx, st);
+		if (r < 0)
+			return r;
+	}
+	if (st->rootfs_known != 1)
+		return 0;
+	r = ctx->host->resolve_in_root(ctx->host, ctx->arena, st->rootfs.path, clean, ret, &err);
+	if (r == -ENOMEM)
+		return r;
+	if (r < 0) { /* fail closed: a destination we cannot follow is not one we judged */
+		*ret = NULL;
+		return 0;
+	}
+	return 0;
+}
+
+static int check_destination(struct hs_check_ctx *ctx, const struct mounts_cfg *cfg,
+			     struct mounts_state *st, struct hs_json *m, const char *mpath,
+			     const char *type, const char **ret_clean)
+{
+	const char *resolved;
 	char jpath[512];
 	const char *dest = hs_json_get_string(m, "destination");
 	const char *clean;
@@ -366,9 +398,21 @@ static int check_destination(struct hs_check_ctx *ctx, const struct mounts_cfg *
 				return -ENOMEM;
 		}
 	}
+	r = resolve_destination(ctx, st, type, clean, &resolved);
+	if (r < 0)
+		return r;
+	if (!resolved)
+		return hs_finding(ctx, "mounts.destination-system", jpath, cfg->on_source,
+				  "destination %s cannot be resolved inside the rootfs", clean);
+	if (strcmp(resolved, clean) != 0) {
+		/* judged where it lands; the message names both */
+		clean = hs_arena_printf(ctx->arena, "%s", resolved);
+		if (!clean)
+			return -ENOMEM;
+	}
 	if (strcmp(clean, "/") == 0)
 		return hs_finding(ctx, "mounts.destination-system", jpath, cfg->on_source,
-				  "a mount over the container's root");
+				  "a mount over the container's root (%s)", dest);
 	home = kernel_fs_home(type);
 	if (home && strcmp(home, clean) != 0)
 		return hs_finding(ctx, "mounts.destination-system", jpath, cfg->on_source,
@@ -377,10 +421,9 @@ static int check_destination(struct hs_check_ctx *ctx, const struct mounts_cfg *
 	     hs_path_at_or_under(clean, "/dev")) &&
 	    !is_standard_mount(clean, type))
 		return hs_finding(ctx, "mounts.destination-system", jpath, cfg->on_source,
-				  "%s mount over %s: only the runtime's standard mounts may go "
-				  "under "
-				  "/proc, /sys and /dev",
-				  type, clean);
+				  "%s mount over %s (destination %s, resolved in the rootfs): only "
+				  "the runtime's standard mounts may go under /proc, /sys and /dev",
+				  type, clean, dest);
 	return 0;
 }
 
@@ -415,7 +458,7 @@ int hs_mounts_check_one(struct hs_check_ctx *ctx, const struct mounts_cfg *cfg,
 	if (!is_type_allowed(cfg, type))
 		return hs_finding(ctx, "mounts.type", jpath, cfg->on_source,
 				  "mount type %s is not allowed by the policy", type);
-	r = check_destination(ctx, cfg, m, mpath, type, &clean);
+	r = check_destination(ctx, cfg, st, m, mpath, type, &clean);
 	if (r != 0)
 		return r < 0 ? r : 0;
 	if (bind) {

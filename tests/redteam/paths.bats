@@ -47,3 +47,17 @@ relative_into_proc() {
 }
 @test "runc: a relative bind source rootfs/proc/self/root (the host's / once /proc is mounted)" { relative_into_proc runc; }
 @test "crun: a relative bind source rootfs/proc/self/root (the host's / once /proc is mounted)" { relative_into_proc crun; }
+
+# The image ships x -> /proc. Destination /x/sys looks like an ordinary directory to a lexical
+# check; both runtimes follow the link inside the rootfs and put the tmpfs over /proc/sys,
+# hiding its read-only mount.
+symlink_dest_to_proc() {
+	rt_begin "$1"
+	ln -s /proc "$HS_BUNDLE/rootfs/x"
+	hs_config '.mounts += [{"destination": "/x/sys", "type": "tmpfs", "source": "tmpfs", "options": ["nosuid"]}]'
+	rt_inside_probe 'awk '\''$5 == "/proc/sys" { print $9 }'\'' /proc/self/mountinfo'
+	rt_works_direct '[[ "$RT_OUT" == *tmpfs* ]]'
+	rt_refused mounts.destination-system "mounts[$(jq '.mounts | length - 1' "$HS_CONFIG")].destination"
+}
+@test "runc: a symlink in the image turns destination /x/sys into /proc/sys" { symlink_dest_to_proc runc; }
+@test "crun: a symlink in the image turns destination /x/sys into /proc/sys" { symlink_dest_to_proc crun; }

@@ -185,6 +185,39 @@ static void test_namespaces(void **state)
 	assert_int_equal(H->ns_inspect(H, "/dev/null", &type, &id, NULL), -EINVAL);
 }
 
+static const char *in_root(const char *path)
+{
+	struct hs_error err = HS_ERROR_INIT;
+	const char *ret = NULL;
+
+	if (H->resolve_in_root(H, arena, canon_tmp, path, &ret, &err) < 0)
+		return hs_arena_strdup(arena, err.rule);
+	return ret;
+}
+
+/* Destinations resolved as securejoin and openat2(RESOLVE_IN_ROOT) do: the image's links
+ * followed with the rootfs as "/", ".." stopping there, lexical past what is missing. */
+static void test_resolve_in_root(void **state)
+{
+	assert_int_equal(mkdir(T("proc"), 0755), 0);
+	assert_int_equal(mkdir(T("usr"), 0755), 0);
+	assert_int_equal(symlink("/proc", T("x")), 0);
+	assert_int_equal(symlink("../../../../proc", T("usr/up")), 0);
+	assert_int_equal(symlink("usr", T("rel")), 0);
+	assert_int_equal(symlink("loop2", T("loop1")), 0);
+	assert_int_equal(symlink("loop1", T("loop2")), 0);
+	assert_string_equal(in_root("/x/sys"), "/proc/sys");
+	assert_string_equal(in_root("/usr/up/sys"), "/proc/sys"); /* .. stops at the rootfs */
+	assert_string_equal(in_root("/rel/up/sys/kernel"), "/proc/sys/kernel");
+	assert_string_equal(in_root("/../../x/./sys"), "/proc/sys");
+	assert_string_equal(in_root("/usr/missing/../x"), "/usr/x");
+	assert_string_equal(in_root("/missing/../x/sys"),
+			    "/proc/sys"); /* missing/.. is looked past */
+	assert_string_equal(in_root("/data"), "/data");
+	assert_string_equal(in_root("/"), "/");
+	assert_string_equal(in_root("/loop1/x"), "host.symlink-loop");
+}
+
 static void test_file_id_and_mac(void **state)
 {
 	struct hs_file_id a, b;
@@ -218,6 +251,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_loops, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_magic_links, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_namespaces, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_resolve_in_root, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_file_id_and_mac, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
