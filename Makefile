@@ -47,7 +47,7 @@ UNIT_BINS    := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 TEST_HELPERS := $(sort $(wildcard tests/helpers/*.c))
 HELPER_BINS  := $(TEST_HELPERS:tests/helpers/%.c=$(BUILD)/helpers/%)
 
-.PHONY: man seccomp-profile seccomp-profile-check all deps prepare test-build check unit integration redteam e2e demo bench install lint fuzz clean oracle
+.PHONY: coverage-doc man seccomp-profile seccomp-profile-check all deps prepare test-build check unit integration redteam e2e demo bench install lint fuzz clean oracle
 
 all: $(BIN)
 
@@ -76,6 +76,11 @@ $(BUILD)/helpers/%: tests/helpers/%.c
 	@mkdir -p $(dir $@)
 	@echo "  LD      $@"
 	@$(CC) -O2 -static -Wall -o $@ $<
+
+# docs/coverage.md: who owns each input, from the ownership table (src/policy/owners.c).
+coverage-doc: $(BUILD)/tests/test-owners
+	@$(BUILD)/tests/test-owners --markdown >docs/coverage.md.new && mv docs/coverage.md.new docs/coverage.md
+	@echo "  GEN     docs/coverage.md"
 
 test-build: $(BIN) $(UNIT_BINS) $(HELPER_BINS) $(MAN_PAGES)
 

@@ -55,6 +55,9 @@ struct hs_argv {
  * option or an option whose reading differs between runc and crun. *ret is always set: on
  * a refusal it holds what was read before it (the global --log, where the error goes). */
 int hs_argv_parse(int argc, char **argv, struct hs_argv *ret, struct hs_error *err);
+/* The grammar's tables (the ownership test walks them): NULL-name terminated. */
+const struct hs_opt_spec *hs_argv_global_specs(void);
+const struct hs_cmd_spec *hs_argv_command_specs(void);
 /* The value of the last occurrence of option name (long name), or NULL. */
 const char *hs_argv_value(const struct hs_argv *a, const char *name);
 bool hs_argv_has(const struct hs_argv *a, const char *name);

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "hs-argv.h"
+#include "hs-owners.h"
 
 #define V true
 #define B false
@@ -98,6 +99,16 @@ static const struct hs_cmd_spec commands[] = {
 	{ NULL, 0, 0, NULL },
 };
 
+const struct hs_opt_spec *hs_argv_global_specs(void)
+{
+	return global_opts;
+}
+
+const struct hs_cmd_spec *hs_argv_command_specs(void)
+{
+	return commands;
+}
+
 /* Match an option token against specs. Go's flag package reads -name and --name alike;
  * argp reads -x as a short option. Returns the spec, or NULL; *ret_value points into the
  * token after '=' when present. */
@@ -144,6 +155,7 @@ static int parse_opts(struct hs_argv *a, const struct hs_opt_spec *specs, int i,
 	for (; i < a->argc && is_option(a->argv[i]); i++) {
 		const char *tok = a->argv[i], *value;
 		const struct hs_opt_spec *s;
+		const struct hs_cli_owner *owner;
 		int r;
 
 		if (!strcmp(tok, "--")) {
@@ -168,6 +180,11 @@ static int parse_opts(struct hs_argv *a, const struct hs_opt_spec *specs, int i,
 					    "%s option hardshim does not know: refused so "
 					    "that nothing reaches the runtime unchecked",
 					    global ? "a global" : "an");
+		/* The ownership table's refused options (src/policy/owners.c). */
+		owner = hs_cli_owner_of(global ? "global" : a->cmd->name, s->name);
+		if (owner && owner->kind == HS_OWNER_REFUSED)
+			return hs_error_set(err, -HS_EUSAGE, "cli.refused-option", tok, -1,
+					    "refused: %s", owner->why);
 		if (s->takes_value && !value) {
 			if (i + 1 >= a->argc)
 				return hs_error_set(err, -HS_EUSAGE, "cli.missing-value", tok, -1,

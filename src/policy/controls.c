@@ -21,6 +21,7 @@ extern const struct hs_control hs_control_hooks;
 extern const struct hs_control hs_control_seccomp;
 extern const struct hs_control hs_control_mac;
 extern const struct hs_control hs_control_egress;
+extern const struct hs_control hs_control_owners;
 
 /* One row per control, in the order they run (tests read this table): */
 /* clang-format off */
@@ -40,6 +41,7 @@ const struct hs_control *const hs_controls[] = {
 	&hs_control_seccomp,
 	&hs_control_mac,
 	&hs_control_egress,
+	&hs_control_owners,
 	NULL,
 };
 /* clang-format on */
