@@ -9,7 +9,7 @@ set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 2
 only=${LINT_ONLY:-cppcheck clang-tidy shellcheck clang-format citations}
-jobs=$(nproc 2>/dev/null || echo 2)
+jobs=${LINT_JOBS:-$(nproc 2>/dev/null || echo 2)}
 n=0
 failed=0
 log=$(mktemp)

@@ -1,43 +1,87 @@
 #!/bin/sh
 # Run the test suites and sum them. Every suite speaks TAP; the last line is
-# "N passed, N failed, N skipped" over all of them. Usage: tests/run.sh [SUITE...]
+# "N passed, N failed, N skipped" over all of them. Usage: tests/run.sh [SUITE|FILE.bats...]
 # Suites: unit integration redteam e2e fuzz differential lint sanitize valgrind (default: all,
-# in that order). redteam: tests/redteam, attacks on the policy under runc and crun. sanitize: the unit and integration tests with SANITIZE=1 (ASan+UBSan, build-san/);
-# valgrind: the plain unit tests under memcheck; lint: scripts/lint.sh.
+# in that order); a .bats file runs that file alone, with the environment the suites get.
+# redteam: tests/redteam, attacks on the policy under runc and crun. sanitize: the unit and
+# integration tests with SANITIZE=1 (ASan+UBSan, build-san/); valgrind: the plain unit tests
+# under memcheck; lint: scripts/lint.sh.
+#
+# Two lanes run side by side (HS_LANES=0: one after the other, in the order given):
+#   host:       unit, lint, fuzz, valgrind, and the sanitizer build with its unit tests. These
+#               start no container and touch no machine state (the unit tests that need a
+#               network namespace unshare a private one), so they cannot disturb the other lane.
+#   containers: integration, redteam, e2e, differential, and the integration tests with
+#               build-san. Everything that starts real containers (runc, crun, Podman, containerd), makes
+#               network namespaces or cgroups, runs here, one suite at a time.
+# The host lane is mostly CPU, the container lane mostly waits for the runtimes, so the two
+# share the machine's cores well. Each suite's TAP goes to its own file; the sum is over all.
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 2
 BUILD=${BUILD:-build}
 export HS_TOP="$top" HS_BUILD="$top/$BUILD" HS_BIN="$top/$BUILD/hardshim"
 suites=${*:-unit integration redteam e2e fuzz differential lint sanitize valgrind}
-tap=$(mktemp)
-trap 'rm -f "$tap"' EXIT
+out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT
+
+# unit_one NAME CMD...: one test binary's TAP, plus a failure of its own when the binary exits
+# non-zero without reporting a failure, or reports fewer results than it planned (it crashed
+# or exited part way: the tests it never reached would otherwise count as nothing).
+unit_one() {
+	name=$1
+	shift
+	log=$(mktemp "$out/unit.XXXXXX")
+	"$@" >"$log" 2>&1
+	rc=$?
+	cat "$log"
+	awk -v name="$name" -v rc="$rc" '
+		/^1\.\.[0-9]+/ { split($0, a, /\.\./); plan += a[2] + 0; planned = 1 }
+		/^ok / { got++ } /^not ok / { got++; bad++ }
+		END {
+			if (rc != 0 && !bad) printf "not ok - %s exited %d without reporting a failure\n", name, rc
+			else if (!planned || got < plan) printf "not ok - %s reported %d of %s planned results\n", name, got, planned ? plan : "no"
+		}' "$log"
+	rm -f "$log"
+}
 
 run_unit() {
 	for t in "$BUILD"/tests/test-*; do
 		[ -x "$t" ] || continue
 		echo "# unit: $t"
-		CMOCKA_MESSAGE_OUTPUT=TAP "$t" 2>&1
+		unit_one "$t" env CMOCKA_MESSAGE_OUTPUT=TAP "$t"
 	done
 }
 
-# The unit tests again, built with ASan+UBSan into build-san (a build failure is a failure),
-# then the integration suite with that hardshim: every runtime call, hook and refusal of it
-# runs instrumented. Reports go to files (so they do not change what a test reads), and each
-# report is a failure of its own.
-run_sanitize() {
+# The unit tests again, built with ASan+UBSan into build-san (a build failure is a failure).
+# Its result is left in $out/san-built for the integration half below.
+run_sanitize_build() {
 	mkdir -p build-san
-	if ! make -s SANITIZE=1 test-build >build-san/build.log 2>&1; then
+	if ! make -s -j"$jobs" SANITIZE=1 test-build >build-san/build.log 2>&1; then
 		echo "not ok 1 - SANITIZE=1 build failed"
 		tail -20 build-san/build.log | sed 's/^/# /'
+		echo failed >"$out/san-built.new"
+		mv "$out/san-built.new" "$out/san-built"
 		return
 	fi
+	echo ok >"$out/san-built.new"
+	mv "$out/san-built.new" "$out/san-built"
 	for t in build-san/tests/test-*; do
 		[ -x "$t" ] || continue
 		echo "# sanitize: $t"
-		ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-			CMOCKA_MESSAGE_OUTPUT=TAP "$t" 2>&1 || echo "not ok - $t exited $? under ASan/UBSan"
+		unit_one "$t under ASan/UBSan" env ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
+			UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 CMOCKA_MESSAGE_OUTPUT=TAP "$t"
 	done
+}
+
+# The integration suite with build-san/hardshim: every runtime call, hook and refusal of it
+# runs instrumented. Reports go to files (so they do not change what a test reads), and each
+# report is a failure of its own.
+run_sanitize_integration() {
+	# The build is the host lane's; without it scheduled (the suite named alone), build here.
+	case " $order " in *" sanitize-build "*) ;; *) run_sanitize_build | grep -v '^ok ' ;; esac
+	while [ ! -e "$out/san-built" ]; do sleep 2; done
+	[ "$(cat "$out/san-built")" = ok ] || return 0 # the build's failure is already counted
 	echo "# sanitize: tests/integration with build-san/hardshim"
 	rm -rf build-san/reports && mkdir -p build-san/reports
 	HS_BUILD="$top/build-san" HS_BIN="$top/build-san/hardshim" \
@@ -58,26 +102,76 @@ run_bats() {
 	bats --tap "$@" 2>&1
 }
 
-for s in $suites; do
-	echo "# suite: $s"
-	case $s in
+run_suite() {
+	case $1 in
 	unit) run_unit ;;
 	integration) run_bats tests/integration ;;
 	redteam) run_bats tests/redteam ;;
 	e2e) run_bats tests/e2e ;;
 	fuzz) FUZZ_SECONDS=${FUZZ_SECONDS:-30} sh tests/fuzz/run.sh ;;
 	differential) run_bats tests/differential ;;
-	lint) sh scripts/lint.sh ;;
-	sanitize) run_sanitize ;;
+	lint) LINT_JOBS=$jobs sh scripts/lint.sh ;;
+	sanitize-build) run_sanitize_build ;;
+	sanitize-integration) run_sanitize_integration ;;
 	valgrind) BUILD=$BUILD sh scripts/memcheck.sh ;;
-	*) echo "not ok - unknown suite $s" ;;
+	*.bats) if [ -f "$1" ]; then bats --tap "$1" 2>&1; else echo "not ok - no file $1"; fi ;;
+	*) echo "not ok - unknown suite $1" ;;
 	esac
-done | tee "$tap"
+}
+
+# run_lane SUITE...: the suites in order, each into $out/<suite>.tap (and the console), with
+# its wall-clock time.
+run_lane() {
+	for s in "$@"; do
+		echo "# suite: $s"
+		start=$(date +%s)
+		tap=$out/$(echo "$s" | tr / _).tap
+		run_suite "$s" >"$tap" 2>&1 &
+		pid=$!
+		tail --pid=$pid -n +1 -f "$tap" 2>/dev/null
+		wait "$pid"
+		echo "# suite: $s took $(($(date +%s) - start))s"
+		echo "$s $(($(date +%s) - start))" >>"$out/times"
+	done
+}
+
+# "sanitize" is two halves, one per lane.
+order=""
+for s in $suites; do
+	case $s in
+	sanitize) order="$order sanitize-build sanitize-integration" ;;
+	*) order="$order $s" ;;
+	esac
+done
+host="" containers=""
+for s in $order; do
+	case $s in
+	integration | redteam | e2e | differential | sanitize-integration | *.bats) containers="$containers $s" ;;
+	*) host="$host $s" ;;
+	esac
+done
+
+cores=$(nproc 2>/dev/null || echo 1)
+if [ "${HS_LANES:-1}" != 0 ] && [ "$cores" -ge 2 ] && [ -n "$host" ] && [ -n "$containers" ]; then
+	# One core for the host lane's own parallelism; the other is the container lane's.
+	jobs=$((cores - 1))
+	# shellcheck disable=SC2086 # lists of suite names
+	run_lane $host &
+	# shellcheck disable=SC2086
+	run_lane $containers
+	wait
+else
+	jobs=$cores
+	# shellcheck disable=SC2086
+	run_lane $order
+fi
 
 # TAP: "ok N ... # skip why" is a skip, "ok" a pass, "not ok" a failure. A bats file that
 # dies before its plan shows up as a "not ok" line bats prints itself.
-awk '
+echo "# wall-clock per suite (seconds):"
+sed 's/^/#   /' "$out/times"
+for s in $order; do cat "$out/$(echo "$s" | tr / _).tap"; done | awk '
 	/^ok / { if ($0 ~ /# [Ss][Kk][Ii][Pp]/) s++; else p++; next }
 	/^not ok / { if ($0 ~ /# TODO/) s++; else f++; next }
 	END { printf "%d passed, %d failed, %d skipped\n", p, f, s; exit (f > 0 || p == 0) }
-' "$tap"
+'

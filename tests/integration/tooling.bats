@@ -1,0 +1,104 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: Apache-2.0
+# The build and the test runner keep their promises (issue 15, build gaps): a changed header
+# rebuilds the unit tests and fuzz objects that include it, the man pages are part of
+# test-build, WERROR=0 turns -Werror off, a missing library stops the build with
+# pkg-config's words, and a unit test binary that crashes or exits non-zero is a failure in
+# tests/run.sh even when its TAP says nothing failed. `make -n` (a dry run) reads the tree and
+# writes nothing.
+
+: "${HS_TOP:=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)}"
+
+dry() { # dry MAKE-ARGS...: what make would run in the tree's build/ (not the caller's $BUILD)
+	env -u BUILD -u SANITIZE make -C "$HS_TOP" -n --no-print-directory "$@" 2>&1
+}
+
+@test "build: a changed test header rebuilds exactly the unit tests that include it" {
+	[ -x "$HS_TOP/build/tests/test-user" ] || skip "build/ is not built (make test-build)"
+	[[ "$(dry test-build)" != *"-c tests/unit/"* ]] || skip "build/ is not up to date (make test-build)"
+	run dry test-build -W tests/unit/procctl-harness.h
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"-c tests/unit/test-user.c"* ]]
+	[[ "$output" == *"-c tests/unit/test-process.c"* ]]
+	[[ "$output" != *"-c tests/unit/test-argv.c"* ]]
+	[[ "$output" == *"-o build/tests/test-user "* ]]
+}
+
+@test "build: a changed include/ header recompiles the fuzz objects that include it" {
+	[ -x "$HS_TOP/build-fuzz/fuzz-argv" ] || skip "build-fuzz/ is not built (make fuzz-build)"
+	[[ "$(dry fuzz-build)" != *" -c "* ]] || skip "build-fuzz/ is not up to date (make fuzz-build)"
+	run dry fuzz-build -W include/hs-argv.h
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"-c src/cli/argv.c -o build-fuzz/obj/src/cli/argv.o"* ]]
+	[[ "$output" != *"-c src/util/arena.c"* ]]
+	[[ "$output" == *"-o build-fuzz/fuzz-argv tests/fuzz/fuzz-argv.c"* ]]
+}
+
+@test "build: test-build renders the man pages" {
+	run dry -B BUILD="$BATS_TEST_TMPDIR/b" test-build
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"scdoc <man/hardshim.1.scd >$BATS_TEST_TMPDIR/b/man/hardshim.1"* ]]
+}
+
+@test "build: WERROR=0 compiles without -Werror, the default with it" {
+	run dry -B BUILD="$BATS_TEST_TMPDIR/b" "$BATS_TEST_TMPDIR/b/obj/src/util/arena.o"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *" -Werror "* ]]
+	run dry -B BUILD="$BATS_TEST_TMPDIR/b" WERROR=0 "$BATS_TEST_TMPDIR/b/obj/src/util/arena.o"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"src/util/arena.c"* ]]
+	[[ "$output" != *"-Werror"* ]]
+}
+
+@test "build: a library pkg-config cannot find stops the build, naming it and the fix" {
+	printf '#!/bin/sh\nexec env PKG_CONFIG_LIBDIR=/nonexistent PKG_CONFIG_PATH= pkg-config "$@"\n' \
+		>"$BATS_TEST_TMPDIR/pkg-config"
+	chmod +x "$BATS_TEST_TMPDIR/pkg-config"
+	run env -u SANITIZE make -C "$HS_TOP" --no-print-directory BUILD="$BATS_TEST_TMPDIR/b" \
+		PKG_CONFIG="$BATS_TEST_TMPDIR/pkg-config" "$BATS_TEST_TMPDIR/b/obj/src/util/arena.o"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"Package 'libseccomp', required by 'virtual:world', not found"* ]]
+	[[ "$output" == *"sh scripts/install-deps.sh --build"* ]]
+	[ ! -e "$BATS_TEST_TMPDIR/b/obj/src/util/arena.o" ]
+}
+
+# fake_unit NAME EXIT TAP-LINE...: a "unit test binary" in a scratch build dir.
+fake_unit() {
+	local name=$1 rc=$2
+	shift 2
+	mkdir -p "$BATS_TEST_TMPDIR/b/tests"
+	{
+		echo '#!/bin/sh'
+		printf "echo '%s'\n" "$@"
+		echo "exit $rc"
+	} >"$BATS_TEST_TMPDIR/b/tests/$name"
+	chmod +x "$BATS_TEST_TMPDIR/b/tests/$name"
+}
+
+@test "run.sh: a unit test that crashes after a passing result is a failure" {
+	fake_unit test-crash 139 1..3 "ok 1 - a"
+	run env BUILD="$BATS_TEST_TMPDIR/b" sh "$HS_TOP/tests/run.sh" unit
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"not ok - $BATS_TEST_TMPDIR/b/tests/test-crash exited 139 without reporting a failure"* ]]
+	[ "${lines[-1]}" = "1 passed, 1 failed, 0 skipped" ]
+}
+
+@test "run.sh: a unit test that stops short of its plan with exit 0 is a failure" {
+	fake_unit test-short 0 1..3 "ok 1 - a" "ok 2 - b"
+	run env BUILD="$BATS_TEST_TMPDIR/b" sh "$HS_TOP/tests/run.sh" unit
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"test-short reported 2 of 3 planned results"* ]]
+	[ "${lines[-1]}" = "2 passed, 1 failed, 0 skipped" ]
+}
+
+@test "run.sh: a unit test's own failure is counted once, a clean one passes" {
+	fake_unit test-fails 1 1..2 "ok 1 - a" "not ok 2 - b"
+	fake_unit test-good 0 1..1 "ok 1 - c"
+	run env BUILD="$BATS_TEST_TMPDIR/b" sh "$HS_TOP/tests/run.sh" unit
+	[ "$status" -ne 0 ]
+	[ "${lines[-1]}" = "2 passed, 1 failed, 0 skipped" ]
+	rm "$BATS_TEST_TMPDIR/b/tests/test-fails"
+	run env BUILD="$BATS_TEST_TMPDIR/b" sh "$HS_TOP/tests/run.sh" unit
+	[ "$status" -eq 0 ]
+	[ "${lines[-1]}" = "1 passed, 0 failed, 0 skipped" ]
+}
