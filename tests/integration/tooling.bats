@@ -102,3 +102,27 @@ fake_unit() {
 	[ "$status" -eq 0 ]
 	[ "${lines[-1]}" = "1 passed, 0 failed, 0 skipped" ]
 }
+
+# A builder for the cache tests: counts its runs, fails when asked to.
+count_build() { # count_build WHAT DIR
+	echo x >>"$BATS_TEST_TMPDIR/builds"
+	[ "$1" != fail ] || return 1
+	echo "$1" >"$2/content"
+}
+
+@test "cache: an entry is built once, reused, and a failed build leaves nothing" {
+	load ../lib/cache
+	HS_TEST_CACHE=$BATS_TEST_TMPDIR/cache
+	run hs_cache suite k1 count_build one
+	[ "$status" -eq 0 ]
+	[ "$output" = "$HS_TEST_CACHE/suite/k1" ]
+	[ "$(cat "$output/content")" = one ]
+	run hs_cache suite k1 count_build two
+	[ "$(cat "$output/content")" = one ]
+	[ "$(wc -l <"$BATS_TEST_TMPDIR/builds")" -eq 1 ]
+	run hs_cache suite k2 count_build fail
+	[ "$status" -ne 0 ]
+	[ ! -e "$HS_TEST_CACHE/suite/k2" ]
+	[ "$(find "$HS_TEST_CACHE/suite" -mindepth 1 -maxdepth 1 | wc -l)" -eq 1 ]
+	[ "$(echo a | hs_cache_key)" != "$(echo b | hs_cache_key)" ]
+}
