@@ -15,6 +15,8 @@ SANITIZE ?= 0
 WERROR   ?= 1
 CC       ?= cc
 PKG_CONFIG ?= pkg-config
+# "RELEASE+gCOMMIT": the VERSION file, and the commit when built from a git checkout.
+HS_VERSION ?= $(shell cat VERSION)$(shell git rev-parse --short=12 HEAD 2>/dev/null | sed 's/^/+g/')
 
 # The libraries below are compiled against (headers) but dlopen'ed by the rooms that need them
 # (src/util/dlopen.c): linking them costs ~1 ms per exec, which the fast path cannot pay.
@@ -89,6 +91,15 @@ $(BIN): $(BUILD)/obj/src/main.o $(LIB)
 	@echo "  LD      $@"
 	@$(CC) $(LDFLAGS) -o $@ $(BUILD)/obj/src/main.o -Wl,--whole-archive $(LIB) -Wl,--no-whole-archive $(LDLIBS)
 
+# Only src/util/version.c knows the version; it is rebuilt when the version changes (the stamp
+# is rewritten only then).
+$(BUILD)/version.txt: FORCE
+	@mkdir -p $(dir $@)
+	@echo '$(HS_VERSION)' | cmp -s - $@ || echo '$(HS_VERSION)' >$@
+FORCE:
+$(BUILD)/obj/src/util/version.o: $(BUILD)/version.txt
+$(BUILD)/obj/src/util/version.o: override CFLAGS += -DHS_VERSION='"$(HS_VERSION)"'
+
 # Unit tests and their harness are compiled one file at a time, like the sources, so that each
 # object has its dependency file (-MMD): a changed header rebuilds the tests that include it.
 $(BUILD)/obj/tests/unit/%.o: tests/unit/%.c | pkg-config-ok
@@ -113,7 +124,9 @@ coverage-doc: $(BUILD)/tests/test-owners
 	@$(BUILD)/tests/test-owners --markdown >docs/coverage.md.new && mv docs/coverage.md.new docs/coverage.md
 	@echo "  GEN     docs/coverage.md"
 
-test-build: $(BIN) $(UNIT_BINS) $(HELPER_BINS) $(MAN_PAGES)
+# The unit tests' objects are named here so that they are never intermediate: make keeps them,
+# and rebuilds a missing one (with its dependency file) instead of trusting an older binary.
+test-build: $(BIN) $(UNIT_BINS) $(HELPER_BINS) $(MAN_PAGES) $(UNIT_OBJS) $(UNIT_SUPPORT_OBJS)
 
 deps:
 	sh scripts/install-deps.sh
@@ -123,7 +136,7 @@ prepare: deps
 
 # The whole suite, as CI and a new user run it. SUITES narrows it (e.g. SUITES="unit integration").
 check: prepare
-	$(MAKE) test-build fuzz-build
+	$(MAKE) -j$$(nproc) test-build fuzz-build
 	BUILD=$(BUILD) sh tests/run.sh $(SUITES)
 
 unit integration redteam e2e: test-build
@@ -181,8 +194,6 @@ clean:
 	rm -rf build build-san build-fuzz
 
 -include $(OBJS:.o=.d) $(BUILD)/obj/src/main.d $(UNIT_OBJS:.o=.d) $(UNIT_SUPPORT_OBJS:.o=.d)
-# Keep the unit tests' objects: make would delete them as intermediates and rebuild all.
-.SECONDARY: $(UNIT_OBJS) $(UNIT_SUPPORT_OBJS)
 
 # Fuzzing (tests/fuzz/): libFuzzer harnesses under ASan+UBSan, built with clang into build-fuzz/.
 # `make fuzz FUZZ_SECONDS=1800` for a long run; `make check` runs each briefly (suite "fuzz").

@@ -20,6 +20,10 @@ int hs_cmd_egress(int argc, char **argv);
 int hs_cmd_suggest(int argc, char **argv);
 int hs_cmd_metrics(int argc, char **argv); /* the launch log as Prometheus text */
 int hs_cmd_policy(int argc, char **argv);  /* policy lint: exceptions' governance */
+int hs_cmd_version(int argc, char **argv); /* "hardshim VERSION" */
+int hs_cmd_help(int argc, char **argv);    /* hardshim's own usage */
+/* `hardshim --help` (or -h) alone while no policy file exists: answered with hs_cmd_help. */
+bool hs_help_without_policy(int argc, char **argv);
 struct hs_abuf;
 /* The metrics text for the launch log files (oldest first; a missing one counts as empty)
  * and, when policy_path is set, the policy's hash and validity (src/cli/metrics.c). */

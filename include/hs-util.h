@@ -121,3 +121,6 @@ int hs_write_all(int fd, const void *data, size_t len);
 
 /* RFC 3339 UTC time with nanoseconds, e.g. 2026-11-22T01:56:17.123456789Z. */
 void hs_format_time(char *buf, size_t size);
+
+/* hardshim's version, "RELEASE+gCOMMIT" (src/util/version.c). */
+const char *hs_version(void);

@@ -202,6 +202,7 @@ int hs_audit_format_body(const struct hs_launch *l, const struct hs_audit_facts 
 	hs_abuf_puts(b, "\"time\":");
 	hs_abuf_json_string(b, f->time, 64);
 	str_member(b, "host", f->host);
+	str_member(b, "hardshim", hs_version());
 	str_member(b, "event", hs_event_name(l->event));
 	str_member(b, "id", l->container_id);
 	str_member(b, "bundle", l->bundle);

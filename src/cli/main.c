@@ -13,6 +13,7 @@ static const struct {
 	{ "log", hs_cmd_log },         { "unmanaged", hs_cmd_unmanaged },
 	{ "egress", hs_cmd_egress },   { "suggest", hs_cmd_suggest },
 	{ "metrics", hs_cmd_metrics }, { "policy", hs_cmd_policy },
+	{ "version", hs_cmd_version }, { "help", hs_cmd_help },
 };
 
 int hs_main(int argc, char **argv)
@@ -26,8 +27,11 @@ int hs_main(int argc, char **argv)
 		fprintf(stderr, "hardshim: %s\n", msg);
 		return 2;
 	}
+	if (hs_help_without_policy(argc, argv))
+		return hs_cmd_help(argc, argv);
 	/* A runtime command line never starts with these words (no runc or crun command is
-	 * named so, and a container id only comes after a command). */
+	 * named so, and a container id only comes after a command). runc's "help" command is
+	 * the one exception, deliberately taken: `hardshim help` is about hardshim. */
 	if (argc >= 2)
 		for (size_t i = 0; i < HS_ARRAY_SIZE(verbs); i++)
 			if (!strcmp(argv[1], verbs[i].name))

@@ -78,6 +78,7 @@ fake_unit() {
 @test "run.sh: a unit test that crashes after a passing result is a failure" {
 	fake_unit test-crash 139 1..3 "ok 1 - a"
 	run env BUILD="$BATS_TEST_TMPDIR/b" sh "$HS_TOP/tests/run.sh" unit
+	echo "$output"
 	[ "$status" -ne 0 ]
 	[[ "$output" == *"not ok - $BATS_TEST_TMPDIR/b/tests/test-crash exited 139 without reporting a failure"* ]]
 	[ "${lines[-1]}" = "1 passed, 1 failed, 0 skipped" ]
@@ -86,6 +87,7 @@ fake_unit() {
 @test "run.sh: a unit test that stops short of its plan with exit 0 is a failure" {
 	fake_unit test-short 0 1..3 "ok 1 - a" "ok 2 - b"
 	run env BUILD="$BATS_TEST_TMPDIR/b" sh "$HS_TOP/tests/run.sh" unit
+	echo "$output"
 	[ "$status" -ne 0 ]
 	[[ "$output" == *"test-short reported 2 of 3 planned results"* ]]
 	[ "${lines[-1]}" = "2 passed, 1 failed, 0 skipped" ]
@@ -95,6 +97,7 @@ fake_unit() {
 	fake_unit test-fails 1 1..2 "ok 1 - a" "not ok 2 - b"
 	fake_unit test-good 0 1..1 "ok 1 - c"
 	run env BUILD="$BATS_TEST_TMPDIR/b" sh "$HS_TOP/tests/run.sh" unit
+	echo "$output"
 	[ "$status" -ne 0 ]
 	[ "${lines[-1]}" = "2 passed, 1 failed, 0 skipped" ]
 	rm "$BATS_TEST_TMPDIR/b/tests/test-fails"

@@ -238,12 +238,15 @@ static void test_format_body_exact(void **state)
 	};
 	struct hs_abuf b = { 0 };
 	enum hs_verdict v = hs_audit_verdict(&l, f.mode);
+	char want[2048];
 
 	assert_int_equal(v, HS_VERDICT_REWRITTEN);
 	assert_int_equal(hs_audit_format_body(&l, &f, v, &b), 0);
-	assert_string_equal(
-	    b.buf,
-	    "\"time\":\"2026-01-02T03:04:05.000000006Z\",\"host\":\"h\",\"event\":\"create\","
+	/* the version of this very build, which every record names */
+	snprintf(
+	    want, sizeof(want),
+	    "\"time\":\"2026-01-02T03:04:05.000000006Z\",\"host\":\"h\",\"hardshim\":\"%s\","
+	    "\"event\":\"create\","
 	    "\"id\":\"c1\",\"bundle\":\"/b\",\"runtime\":\"/usr/bin/runc\",\"mode\":\"enforce\","
 	    "\"verdict\":\"rewritten\",\"findings\":["
 	    "{\"rule\":\"user.root\",\"path\":\"process.user.uid\",\"action\":\"rewrite\","
@@ -255,7 +258,10 @@ static void test_format_body_exact(void **state)
 	    "\"loginuid\":1000,\"sessionid\":null,\"parents\":["
 	    "{\"pid\":77,\"comm\":\"sudo\",\"uid\":0},{\"pid\":66,\"comm\":\"bash\",\"uid\":1000}]}"
 	    ","
-	    "\"claims\":{\"sudo_uid\":\"1000\",\"sudo_user\":null,\"annotations\":{}}");
+	    "\"claims\":{\"sudo_uid\":\"1000\",\"sudo_user\":null,\"annotations\":{}}",
+	    hs_version());
+	assert_string_equal(b.buf, want);
+	assert_true(strlen(hs_version()) > 0);
 	hs_abuf_free(&b);
 
 	/* audit mode: a rewrite finding changes nothing, so the verdict is allowed */
