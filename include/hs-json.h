@@ -119,6 +119,8 @@ struct hs_json *hs_json_ensure_object(struct hs_arena *a, struct hs_json *obj, c
 struct hs_json *hs_json_ensure_array(struct hs_arena *a, struct hs_json *obj, const char *key);
 int hs_json_remove(struct hs_json *obj, const char *key); /* 1 removed, 0 absent */
 int hs_json_append(struct hs_arena *a, struct hs_json *arr, struct hs_json *item);
+/* Insert item at index (0..len): the items from index on move one place down. */
+int hs_json_insert(struct hs_arena *a, struct hs_json *arr, size_t index, struct hs_json *item);
 void hs_json_array_remove(struct hs_json *arr, size_t index);
 struct hs_json *hs_json_clone(struct hs_arena *a, const struct hs_json *v);
 bool hs_json_equal(const struct hs_json *a, const struct hs_json *b);

@@ -22,7 +22,7 @@ TEST_PKGS="
   python3-grpcio python3-protobuf protobuf-compiler python3-prometheus-client python3-yaml faketime
   apparmor auditd
   cppcheck clang-tidy clang-format shellcheck valgrind hyperfine man-db groff-base
-  python3 sudo logrotate netcat-openbsd bc
+  python3 sudo logrotate netcat-openbsd bc mmdebstrap
 "
 case ${1:-} in
 --build) PKGS=$BUILD_PKGS ;;

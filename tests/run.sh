@@ -1,7 +1,7 @@
 #!/bin/sh
 # Run the test suites and sum them. Every suite speaks TAP; the last line is
 # "N passed, N failed, N skipped" over all of them. Usage: tests/run.sh [SUITE|FILE.bats...]
-# Suites: unit integration redteam e2e fuzz differential lint sanitize valgrind (default: all,
+# Suites: unit integration redteam e2e workloads fuzz differential lint sanitize valgrind (default: all,
 # in that order); a .bats file runs that file alone, with the environment the suites get.
 # redteam: tests/redteam, attacks on the policy under runc and crun. sanitize: the unit and
 # integration tests with SANITIZE=1 (ASan+UBSan, build-san/); valgrind: the plain unit tests
@@ -22,7 +22,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 2
 BUILD=${BUILD:-build}
 export HS_TOP="$top" HS_BUILD="$top/$BUILD" HS_BIN="$top/$BUILD/hardshim"
-suites=${*:-unit integration redteam e2e fuzz differential lint sanitize valgrind}
+suites=${*:-unit integration redteam e2e workloads fuzz differential lint sanitize valgrind}
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 
@@ -109,6 +109,7 @@ run_suite() {
 	integration) run_bats tests/integration ;;
 	redteam) run_bats tests/redteam ;;
 	e2e) run_bats tests/e2e ;;
+	workloads) run_bats tests/workloads ;;
 	fuzz) FUZZ_SECONDS=${FUZZ_SECONDS:-30} sh tests/fuzz/run.sh ;;
 	differential) run_bats tests/differential ;;
 	lint) LINT_JOBS=$jobs sh scripts/lint.sh ;;
@@ -145,7 +146,7 @@ done
 host="" containers=""
 for s in $order; do
 	case $s in
-	integration | redteam | e2e | differential | sanitize-integration | *.bats) containers="$containers $s" ;;
+	integration | redteam | e2e | workloads | differential | sanitize-integration | *.bats) containers="$containers $s" ;;
 	*) host="$host $s" ;;
 	esac
 done

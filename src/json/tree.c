@@ -240,6 +240,22 @@ int hs_json_append(struct hs_arena *a, struct hs_json *arr, struct hs_json *item
 	return 0;
 }
 
+int hs_json_insert(struct hs_arena *a, struct hs_json *arr, size_t index, struct hs_json *item)
+{
+	size_t len;
+	int r;
+
+	if (!arr || arr->type != HS_JSON_ARRAY || index > arr->u.array.len)
+		return -EINVAL;
+	len = arr->u.array.len;
+	if ((r = hs_json_append(a, arr, item)) < 0)
+		return r;
+	memmove(&arr->u.array.items[index + 1], &arr->u.array.items[index],
+		(len - index) * sizeof(struct hs_json *));
+	arr->u.array.items[index] = item;
+	return 0;
+}
+
 void hs_json_array_remove(struct hs_json *arr, size_t index)
 {
 	if (!arr || arr->type != HS_JSON_ARRAY || index >= arr->u.array.len)

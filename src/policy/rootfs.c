@@ -173,6 +173,47 @@ static struct hs_json *new_tmpfs(struct hs_arena *a, const char *dest, uint64_t 
 	return m;
 }
 
+/* A destination as the runtimes reach it inside the rootfs: lexically cleaned, and /var/run
+ * read as /run — it is a symlink to /run in Debian, Alpine and RHEL images, which both
+ * runtimes follow, so a mount at /var/run/x lands in /run/x. NULL on ENOMEM. */
+static const char *mount_dest(struct hs_arena *a, const struct hs_json *m)
+{
+	const char *d = hs_json_get_string(m, "destination"), *c;
+
+	if (!d)
+		return "";
+	if (!(c = hs_path_clean(a, d)))
+		return NULL;
+	if (hs_path_at_or_under(c, "/var/run"))
+		return hs_arena_printf(a, "/run%s", c + strlen("/var/run"));
+	return c;
+}
+
+/* Where a tmpfs at dest goes in the list: before the first mount beneath it, which it would
+ * otherwise hide (Podman's /run/secrets, /run/.containerenv, --init's /run/podman-init, a
+ * user's --tmpfs /run/x); *present when a mount is already at dest. */
+static int tmpfs_slot(struct hs_arena *a, const struct hs_json *mounts, const char *dest,
+		      bool *present, size_t *slot)
+{
+	const struct hs_json *m;
+
+	*present = false;
+	*slot = mounts ? mounts->u.array.len : 0;
+	hs_json_foreach_item(m, mounts, i) {
+		const char *norm = mount_dest(a, m);
+
+		if (!norm)
+			return -ENOMEM;
+		if (!strcmp(norm, dest)) {
+			*present = true;
+			return 0;
+		}
+		if (i < *slot && hs_path_at_or_under(norm, dest))
+			*slot = i;
+	}
+	return 0;
+}
+
 /* Images write to /tmp, /run, /var/tmp: give them small tmpfs there so a read-only root
  * does not break them — noexec, so what they write cannot be run. */
 static int add_tmpfs(struct hs_check_ctx *ctx, const struct rootfs_cfg *c)
@@ -185,29 +226,16 @@ static int add_tmpfs(struct hs_check_ctx *ctx, const struct rootfs_cfg *c)
 	if (mounts && mounts->type != HS_JSON_ARRAY)
 		return 0; /* the schema refused it already */
 	for (size_t t = 0; c->tmpfs[t]; t++) {
-		const struct hs_json *m;
-		bool present = false;
+		bool present;
+		size_t slot;
 
-		hs_json_foreach_item(m, mounts, i) {
-			const char *d = hs_json_get_string(m, "destination");
-			const char *norm;
-
-			if (!d)
-				continue;
-			/* as the runtimes resolve it inside the rootfs */
-			if (!(norm = hs_path_clean(ctx->arena, d)))
-				return -ENOMEM;
-			if (!strcmp(norm, c->tmpfs[t])) {
-				present = true;
-				break;
-			}
-		}
+		if ((r = tmpfs_slot(ctx->arena, mounts, c->tmpfs[t], &present, &slot)) < 0)
+			return r;
 		if (present)
 			continue;
 		r = hs_finding(ctx, "rootfs.tmpfs", "mounts", act,
 			       "no mount at %s: a tmpfs (nosuid,nodev,noexec,size=%llum) is added "
-			       "so "
-			       "the read-only root stays usable",
+			       "so the read-only root stays usable",
 			       c->tmpfs[t], (unsigned long long)c->tmpfs_size_mb);
 		if (r < 0)
 			return r;
@@ -215,10 +243,92 @@ static int add_tmpfs(struct hs_check_ctx *ctx, const struct rootfs_cfg *c)
 			continue;
 		if (!list && !(list = hs_json_ensure_array(ctx->arena, ctx->config, "mounts")))
 			return -ENOMEM;
-		if (hs_json_append(ctx->arena, list,
+		if (hs_json_insert(ctx->arena, list, slot,
 				   new_tmpfs(ctx->arena, c->tmpfs[t], c->tmpfs_size_mb)) < 0)
 			return -ENOMEM;
 		mounts = list;
+	}
+	return 0;
+}
+
+static bool has_opt(const struct hs_json *opts, const char *o, bool prefix)
+{
+	const struct hs_json *it;
+
+	hs_json_foreach_item(it, opts, i) {
+		if (it->type != HS_JSON_STRING)
+			continue;
+		if (prefix ? !strncmp(it->u.string.s, o, strlen(o)) : !strcmp(it->u.string.s, o))
+			return true;
+	}
+	return false;
+}
+
+/* Every tmpfs the container gets, its own included, is nosuid, nodev, noexec and capped: a
+ * user's `--tmpfs /run` must not undo what hardshim's /run would have been (a place to drop
+ * and run a binary, a setuid file, a device node, the host's memory). The runtimes' /dev is
+ * a tmpfs too and holds the device nodes: it is left as it is. "exec", "suid", "dev" are
+ * replaced; size=0 is "no limit" to the kernel, so it counts as no size. */
+static int harden_tmpfs(struct hs_check_ctx *ctx, const struct rootfs_cfg *c, struct hs_json *m,
+			size_t i)
+{
+	static const char *const want[][2] = { { "nosuid", "suid" },
+					       { "nodev", "dev" },
+					       { "noexec", "exec" } };
+	struct hs_json *opts = hs_json_get_type(m, "options", HS_JSON_ARRAY);
+	const char *missing[4];
+	size_t n = 0;
+	char path[64];
+	int r;
+
+	for (size_t w = 0; w < HS_ARRAY_SIZE(want); w++)
+		if (!has_opt(opts, want[w][0], false) || has_opt(opts, want[w][1], false))
+			missing[n++] = want[w][0];
+	if (!has_opt(opts, "size=", true) || has_opt(opts, "size=0", false))
+		missing[n++] =
+		    hs_arena_printf(ctx->arena, "size=%llum", (unsigned long long)c->tmpfs_size_mb);
+	if (!n)
+		return 0;
+	hs_json_path_index(path, sizeof(path), "mounts", i);
+	r = hs_finding(ctx, "rootfs.tmpfs-options", path,
+		       c->action == HS_ACTION_WARN ? HS_ACTION_WARN : HS_ACTION_REWRITE,
+		       "a tmpfs without %s%s%s%s%s%s%s: added", missing[0], n > 1 ? ", " : "",
+		       n > 1 ? missing[1] : "", n > 2 ? ", " : "", n > 2 ? missing[2] : "",
+		       n > 3 ? ", " : "", n > 3 ? missing[3] : "");
+	if (r != HS_ACTION_REWRITE)
+		return r < 0 ? r : 0;
+	if (!opts && !(opts = hs_json_ensure_array(ctx->arena, m, "options")))
+		return -ENOMEM;
+	for (size_t k = opts->u.array.len; k-- > 0;) {
+		const struct hs_json *it = opts->u.array.items[k];
+
+		if (it->type == HS_JSON_STRING &&
+		    (!strcmp(it->u.string.s, "suid") || !strcmp(it->u.string.s, "dev") ||
+		     !strcmp(it->u.string.s, "exec") || !strcmp(it->u.string.s, "size=0")))
+			hs_json_array_remove(opts, k);
+	}
+	for (size_t k = 0; k < n; k++)
+		if (!missing[k] || hs_json_append(ctx->arena, opts,
+						  hs_json_new_string(ctx->arena, missing[k])) < 0)
+			return -ENOMEM;
+	return 0;
+}
+
+static int harden_all_tmpfs(struct hs_check_ctx *ctx, const struct rootfs_cfg *c)
+{
+	struct hs_json *mounts = hs_json_get_type(ctx->config, "mounts", HS_JSON_ARRAY), *m;
+
+	hs_json_foreach_item(m, mounts, i) {
+		const char *type = hs_json_get_string(m, "type");
+		const char *dest = mount_dest(ctx->arena, m);
+		int r;
+
+		if (!dest)
+			return -ENOMEM;
+		if (!type || strcmp(type, "tmpfs") != 0 || !strcmp(dest, "/dev"))
+			continue;
+		if ((r = harden_tmpfs(ctx, c, m, i)) < 0)
+			return r;
 	}
 	return 0;
 }
@@ -310,6 +420,8 @@ static int rootfs_check_config(struct hs_check_ctx *ctx, const void *cfg)
 	/* tmpfs only make sense as the companion of a read-only root. */
 	if (r >= 0 && c->readonly)
 		r = add_tmpfs(ctx, c);
+	if (r >= 0)
+		r = harden_all_tmpfs(ctx, c);
 	return r < 0 ? r : 0;
 }
 

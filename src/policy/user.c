@@ -5,6 +5,7 @@
  * A user namespace whose mapping reaches host id 0 makes any container id host root again. */
 #include <string.h>
 
+#include "hs-path.h"
 #include "hs-policy.h"
 
 struct user_cfg {
@@ -174,6 +175,71 @@ static int check_mappings(struct hs_check_ctx *ctx, const char *key)
 	return 0;
 }
 
+static uint64_t final_id(const struct hs_json *user, const char *key)
+{
+	uint64_t id = 0;
+
+	if (hs_json_get_u64(hs_json_get(user, key), UINT32_MAX, &id) < 0)
+		id = 0;
+	return id;
+}
+
+/* A tmpfs belongs to the uid and gid the process finally runs as. runc gives a tmpfs the
+ * mode of the image's directory after mounting it (a mode= option is overwritten) and root
+ * as owner, so /run (0755 root) is unwritable to a non-root process there; crun honours
+ * mode=1777. uid=/gid= are the kernel's own tmpfs options: both runtimes pass them through,
+ * and they are read in the container's user namespace, where the mount is made. The
+ * process owning a tmpfs of its own gains nothing it could not write anyway under crun.
+ * /dev and below hold the runtime's device nodes and stay root's. */
+static int own_tmpfs(struct hs_check_ctx *ctx, const struct hs_json *user)
+{
+	struct hs_json *mounts = hs_json_get_type(ctx->config, "mounts", HS_JSON_ARRAY), *m;
+	const char *ids[2] = { "uid", "gid" };
+	uint64_t want[2] = { final_id(user, "uid"), final_id(user, "gid") };
+
+	hs_json_foreach_item(m, mounts, i) {
+		const char *type = hs_json_get_string(m, "type");
+		const char *dest = hs_json_get_string(m, "destination");
+		struct hs_json *opts;
+		char path[64];
+		int r;
+
+		if (!type || strcmp(type, "tmpfs") != 0 || !dest ||
+		    hs_path_at_or_under(hs_path_clean(ctx->arena, dest) ?: "/dev", "/dev"))
+			continue;
+		opts = hs_json_get_type(m, "options", HS_JSON_ARRAY);
+		for (size_t k = 0; k < 2; k++) {
+			const char *o = hs_arena_printf(ctx->arena, "%s=", ids[k]);
+			const struct hs_json *it;
+			bool set = false;
+
+			hs_json_foreach_item(it, opts, j) {
+				if (it->type == HS_JSON_STRING && o &&
+				    !strncmp(it->u.string.s, o, strlen(o)))
+					set = true;
+			}
+			if (set)
+				continue;
+			hs_json_path_index(path, sizeof(path), "mounts", i);
+			r = hs_finding(ctx, "user.tmpfs-owner", path, HS_ACTION_REWRITE,
+				       "tmpfs %s: owned by the process's %s (%s=%llu) so it is "
+				       "writable under runc too",
+				       dest, ids[k], ids[k], (unsigned long long)want[k]);
+			if (r != HS_ACTION_REWRITE)
+				return r < 0 ? r : 0;
+			if ((!opts && !(opts = hs_json_ensure_array(ctx->arena, m, "options"))) ||
+			    hs_json_append(ctx->arena, opts,
+					   hs_json_new_string(ctx->arena,
+							      hs_arena_printf(ctx->arena, "%s%llu",
+									      o,
+									      (unsigned long long)
+										  want[k]))) < 0)
+				return -ENOMEM;
+		}
+	}
+	return 0;
+}
+
 static int user_check_process(struct hs_check_ctx *ctx, const void *cfg)
 {
 	const struct user_cfg *c = cfg;
@@ -201,7 +267,7 @@ static int user_check_process(struct hs_check_ctx *ctx, const void *cfg)
 		    hs_json_set(ctx->arena, user, "uid", hs_json_new_u64(ctx->arena, c->uid)) < 0 ||
 		    hs_json_set(ctx->arena, user, "gid", hs_json_new_u64(ctx->arena, c->gid)) < 0)
 			return -ENOMEM;
-		return 0;
+		return ctx->config ? own_tmpfs(ctx, user) : 0;
 	}
 	r = check_id(ctx, c, user, "uid", "user.root", c->uid);
 	if (r >= 0)
@@ -210,6 +276,8 @@ static int user_check_process(struct hs_check_ctx *ctx, const void *cfg)
 		r = check_groups(ctx, c, user);
 	if (r >= 0)
 		r = check_umask(ctx, c, user);
+	if (r >= 0 && ctx->config)
+		r = own_tmpfs(ctx, user);
 	return r;
 }
 

@@ -49,8 +49,11 @@ static void test_tmpfs_added_unless_mounted(void **state)
 	      "{\"ociVersion\":\"1.0.2\",\"root\":" RO ",\"process\":" H_GOOD_PROCESS
 	      ",\"mounts\":[{\"destination\":\"/tmp/\",\"type\":\"tmpfs\",\"source\":\"tmpfs\"},"
 	      "{\"destination\":\"//run\",\"type\":\"tmpfs\",\"source\":\"tmpfs\"}]}");
-	assert_int_equal(h.pl.report->len, 1);
+	/* the user's two tmpfs, without options, get nosuid,nodev,noexec and a size */
+	assert_int_equal(h.pl.report->len, 3);
 	h_expect(&h, "rootfs.tmpfs", "mounts", HS_ACTION_REWRITE);
+	h_expect(&h, "rootfs.tmpfs-options", "mounts[0]", HS_ACTION_REWRITE);
+	h_expect(&h, "rootfs.tmpfs-options", "mounts[1]", HS_ACTION_REWRITE);
 	assert_int_equal(hs_json_len(hs_json_get(h.pl.tree, "mounts")), 3);
 	assert_true(
 	    h_out_has(&h,
@@ -63,6 +66,55 @@ static void test_tmpfs_added_unless_mounted(void **state)
 	assert_int_equal(h.pl.report->len, 1);
 	assert_true(h_out_has(&h, "\"destination\":\"/scratch\""));
 	assert_true(h_out_has(&h, "\"size=8m\""));
+	h_done(&h);
+}
+
+/* Issue 14 cause 3: hardshim's /run goes before the engine's mounts beneath /run and
+ * /var/run (a symlink to /run in images), not after them, where it would hide them. */
+static void test_tmpfs_placed_before_mounts_beneath(void **state)
+{
+	struct harness h;
+	const struct hs_json *m;
+
+	h_setup(&h, "rootfs", "{\"tmpfs\":[\"/run\",\"/tmp\"]}");
+	h_run(&h, "{\"ociVersion\":\"1.0.2\",\"root\":" RO ",\"process\":" H_GOOD_PROCESS
+		  ",\"mounts\":[{\"destination\":\"/proc\",\"type\":\"proc\",\"source\":\"proc\"},"
+		  "{\"destination\":\"/var/run/secrets\",\"type\":\"bind\",\"source\":\"/s\"},"
+		  "{\"destination\":\"/run/.containerenv\",\"type\":\"bind\",\"source\":\"/e\"}]}");
+	m = hs_json_get(h.pl.tree, "mounts");
+	assert_int_equal(hs_json_len(m), 5);
+	assert_string_equal(hs_json_get_string(m->u.array.items[1], "destination"), "/run");
+	assert_string_equal(hs_json_get_string(m->u.array.items[2], "destination"),
+			    "/var/run/secrets");
+	assert_string_equal(hs_json_get_string(m->u.array.items[4], "destination"), "/tmp");
+	h_done(&h);
+
+	/* a mount at /var/run is a mount at /run: nothing added there */
+	h_setup(&h, "rootfs", "{\"tmpfs\":[\"/run\"]}");
+	h_run(&h, "{\"ociVersion\":\"1.0.2\",\"root\":" RO ",\"process\":" H_GOOD_PROCESS
+		  ",\"mounts\":[{\"destination\":\"/var/run\",\"type\":\"tmpfs\",\"source\":\"t\","
+		  "\"options\":[\"nosuid\",\"nodev\",\"noexec\",\"size=1m\"]}]}");
+	assert_int_equal(h.pl.report->len, 0);
+	h_done(&h);
+}
+
+/* A user's tmpfs asking for exec, suid, dev or an unlimited size gets the same options as
+ * hardshim's own; the runtime's /dev tmpfs (device nodes) is left alone. */
+static void test_user_tmpfs_hardened(void **state)
+{
+	struct harness h;
+
+	h_setup(&h, "rootfs", "{\"tmpfs\":[]}");
+	h_run(&h, "{\"ociVersion\":\"1.0.2\",\"root\":" RO ",\"process\":" H_GOOD_PROCESS
+		  ",\"mounts\":[{\"destination\":\"/dev\",\"type\":\"tmpfs\",\"source\":\"tmpfs\","
+		  "\"options\":[\"nosuid\",\"mode=755\"]},"
+		  "{\"destination\":\"/run\",\"type\":\"tmpfs\",\"source\":\"tmpfs\","
+		  "\"options\":[\"exec\",\"suid\",\"dev\",\"size=0\",\"mode=1777\"]}]}");
+	assert_int_equal(h.pl.report->len, 1);
+	h_expect(&h, "rootfs.tmpfs-options", "mounts[1]", HS_ACTION_REWRITE);
+	assert_true(h_out_has(&h, "\"options\":[\"mode=1777\",\"nosuid\",\"nodev\",\"noexec\","
+				  "\"size=64m\"]"));
+	assert_true(h_out_has(&h, "\"options\":[\"nosuid\",\"mode=755\"]"));
 	h_done(&h);
 }
 
@@ -175,6 +227,8 @@ int main(void)
 		cmocka_unit_test(test_writable_root_rewritten),
 		cmocka_unit_test(test_readonly_refuse_and_warn),
 		cmocka_unit_test(test_tmpfs_added_unless_mounted),
+		cmocka_unit_test(test_tmpfs_placed_before_mounts_beneath),
+		cmocka_unit_test(test_user_tmpfs_hardened),
 		cmocka_unit_test(test_root_path_host),
 		cmocka_unit_test(test_root_path_alias_by_identity),
 		cmocka_unit_test(test_root_path_fine_and_missing),

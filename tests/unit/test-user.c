@@ -26,6 +26,29 @@ static void test_root_remapped(void **state)
 	h_done(&h);
 }
 
+/* Issue 14 cause 2: every tmpfs but /dev's belongs to the final uid and gid (runc gives a
+ * tmpfs the image directory's root ownership and mode otherwise); an owner the config gave
+ * is kept. */
+static void test_tmpfs_owned_by_final_user(void **state)
+{
+	struct harness h;
+
+	h_setup(&h, "user", NULL);
+	h_run(&h, "{\"ociVersion\":\"1.0.2\",\"root\":{\"path\":\"rootfs\"},"
+		  "\"process\":{\"args\":[\"sh\"],\"cwd\":\"/\",\"user\":{\"uid\":0,\"gid\":0}},"
+		  "\"mounts\":[{\"destination\":\"/dev\",\"type\":\"tmpfs\",\"source\":\"t\"},"
+		  "{\"destination\":\"/run\",\"type\":\"tmpfs\",\"source\":\"t\"},"
+		  "{\"destination\":\"/data\",\"type\":\"tmpfs\",\"source\":\"t\","
+		  "\"options\":[\"uid=7\"]}]}");
+	h_expect(&h, "user.tmpfs-owner", "mounts[1]", HS_ACTION_REWRITE);
+	assert_true(h_out_has(&h, "\"destination\":\"/run\",\"type\":\"tmpfs\",\"source\":\"t\","
+				  "\"options\":[\"uid=65534\",\"gid=65534\"]"));
+	assert_true(h_out_has(&h, "\"options\":[\"uid=7\",\"gid=65534\"]"));
+	assert_true(
+	    h_out_has(&h, "{\"destination\":\"/dev\",\"type\":\"tmpfs\",\"source\":\"t\"}"));
+	h_done(&h);
+}
+
 static void test_absent_user_is_root(void **state)
 {
 	struct harness h;
@@ -156,6 +179,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_root_remapped),
+		cmocka_unit_test(test_tmpfs_owned_by_final_user),
 		cmocka_unit_test(test_absent_user_is_root),
 		cmocka_unit_test(test_policy_ids_and_refuse),
 		cmocka_unit_test(test_umask),
