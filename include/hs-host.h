@@ -68,6 +68,12 @@ struct hs_host {
 	 * a clean absolute path inside the container. May be NULL (not asked). Arena-owned. */
 	int (*resolve_in_root)(const struct hs_host *h, struct hs_arena *a, const char *root,
 			       const char *path, const char **ret, struct hs_error *err);
+	/* Owner of PATH (absolute, inside the container) in the image directory ROOT, resolved
+	 * as the runtimes resolve it: symlinks followed but kept inside ROOT, magic links
+	 * refused (openat2 RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS), opened O_PATH only.
+	 * -ENOENT when absent. May be NULL: no answer. */
+	int (*owner_in_root)(const struct hs_host *h, const char *root, const char *path,
+			     uid_t *ret_uid, gid_t *ret_gid);
 	/* Which mandatory access control is active. */
 	enum hs_mac (*mac)(const struct hs_host *h);
 	/* AppArmor: is the profile loaded? 1 yes, 0 no, negative on error. */

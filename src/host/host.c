@@ -10,6 +10,9 @@
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <linux/magic.h>
+#include <linux/openat2.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 #include <linux/nsfs.h>
 #include <selinux/selinux.h>
 
@@ -32,6 +35,33 @@ const char *hs_host_proc_ns_name(const char *oci_type)
 		if (strcmp(oci_type, ns_names[i].oci) == 0)
 			return ns_names[i].proc;
 	return NULL;
+}
+
+/* An image's tree is the attacker's: a symlink in it may name any host path. RESOLVE_IN_ROOT
+ * reads every link relative to the tree, as the runtimes do when they chdir into it. */
+static int real_owner_in_root(const struct hs_host *h, const char *root, const char *path,
+			      uid_t *ret_uid, gid_t *ret_gid)
+{
+	struct open_how how = { .flags = O_PATH | O_CLOEXEC,
+				.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS };
+	struct stat st;
+	int rootfd, fd, r = 0;
+
+	(void)h;
+	rootfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (rootfd < 0)
+		return -errno;
+	fd = (int)syscall(SYS_openat2, rootfd, path, &how, sizeof(how));
+	if (fd < 0 || fstat(fd, &st) < 0)
+		r = -errno;
+	if (fd >= 0)
+		close(fd);
+	close(rootfd);
+	if (r < 0)
+		return r;
+	*ret_uid = st.st_uid;
+	*ret_gid = st.st_gid;
+	return 0;
 }
 
 static int real_file_id(const struct hs_host *h, const char *path, struct hs_file_id *ret)
@@ -203,6 +233,7 @@ static int real_selinux_context_valid(const struct hs_host *h, const char *conte
 		.mount_fstype = hs_host_mount_fstype_real,                             \
 		.cgroup_in_use = hs_host_cgroup_in_use_real,                           \
 		.resolve_in_root = hs_host_resolve_in_root_real,                       \
+		.owner_in_root = real_owner_in_root,                                   \
 	}
 
 /*
@@ -247,6 +278,7 @@ static int target_selinux_context_valid(const struct hs_host *h, const char *con
 		.mount_fstype = hs_host_mount_fstype_real,                             \
 		.cgroup_in_use = hs_host_cgroup_in_use_real,                           \
 		.resolve_in_root = hs_host_resolve_in_root_real,                       \
+		.owner_in_root = real_owner_in_root,                                   \
 	}
 
 static enum hs_mac mac_none(const struct hs_host *h)

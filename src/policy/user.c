@@ -4,7 +4,9 @@
  * (CVE-2019-5736, CVE-2024-21626) needs it. gid 0 and supplementary group 0 open root's files.
  * A user namespace whose mapping reaches host id 0 makes any container id host root again. */
 #include <string.h>
+#include <sys/stat.h>
 
+#include "hs-host.h"
 #include "hs-path.h"
 #include "hs-policy.h"
 
@@ -12,6 +14,7 @@ struct user_cfg {
 	enum hs_action action;
 	uint32_t uid, gid;   /* what uid 0 / gid 0 become */
 	uint32_t umask_bits; /* bits every umask must have */
+	bool data_owner;     /* a root process runs as the owner of the image's data instead */
 };
 
 static const struct hs_schema_field fields[] = {
@@ -19,6 +22,7 @@ static const struct hs_schema_field fields[] = {
 	{ "uid", &hs_schema_u32 },
 	{ "gid", &hs_schema_u32 },
 	{ "umask_required", &(const struct hs_schema){ .kind = HS_S_UINT, .umax = 0777 } },
+	{ "root_as_data_owner", &hs_schema_bool },
 	{ NULL, NULL },
 };
 static const struct hs_schema schema = { .kind = HS_S_STRUCT, .fields = fields };
@@ -35,9 +39,11 @@ static int user_load(struct hs_arena *a, const struct hs_json *section, void **r
 		return -ENOMEM;
 	/* 65534 is nobody/nogroup in Debian, Alpine, busybox and the distroless images: present
 	 * in their /etc/passwd, owner of nothing in the image. */
-	*c = (struct user_cfg){
-		.action = HS_ACTION_REWRITE, .uid = 65534, .gid = 65534, .umask_bits = 022
-	};
+	*c = (struct user_cfg){ .action = HS_ACTION_REWRITE,
+				.uid = 65534,
+				.gid = 65534,
+				.umask_bits = 022,
+				.data_owner = true };
 	if (act && hs_action_parse(act, &c->action) < 0)
 		return hs_error_set(err, -HS_ECONFIG, "policy.user", "controls.user.action", -1,
 				    "must be rewrite, refuse or warn");
@@ -47,6 +53,8 @@ static int user_load(struct hs_arena *a, const struct hs_json *section, void **r
 		c->gid = (uint32_t)n;
 	if ((v = hs_json_get(section, "umask_required")) && hs_json_get_u64(v, 0777, &n) == 0)
 		c->umask_bits = (uint32_t)n;
+	if ((v = hs_json_get(section, "root_as_data_owner")))
+		c->data_owner = v->u.boolean;
 	if (c->uid == 0 || c->gid == 0)
 		return hs_error_set(err, -HS_ECONFIG, "policy.user", "controls.user", -1,
 				    "the uid and gid root is remapped to cannot be 0");
@@ -61,9 +69,160 @@ static const char *ppath(struct hs_check_ctx *ctx, const char *rel)
 	return hs_arena_printf(ctx->arena, "%s.%s", ctx->process_path, rel);
 }
 
+/* Who a root process becomes: the policy's ids, or the owner of the image's data. */
+struct target {
+	uint32_t uid, gid;
+	const char *why; /* NULL: the policy's ids */
+};
+
+static bool is_bind(const struct hs_json *m)
+{
+	const char *type = hs_json_get_string(m, "type");
+	const struct hs_json *it;
+
+	if (type && !strcmp(type, "bind"))
+		return true;
+	hs_json_foreach_item(it, hs_json_get_type(m, "options", HS_JSON_ARRAY), i) {
+		if (it->type == HS_JSON_STRING &&
+		    (!strcmp(it->u.string.s, "bind") || !strcmp(it->u.string.s, "rbind")))
+			return true;
+	}
+	return false;
+}
+
+static bool is_ro(const struct hs_json *m)
+{
+	const struct hs_json *it;
+
+	hs_json_foreach_item(it, hs_json_get_type(m, "options", HS_JSON_ARRAY), i) {
+		if (it->type == HS_JSON_STRING && !strcmp(it->u.string.s, "ro"))
+			return true;
+	}
+	return false;
+}
+
+/* Owner of a bind mount's host directory (a Podman volume keeps the ownership the image gave
+ * the directory it covers). 0 when unknown, not a directory, or root's. */
+static uid_t source_owner(struct hs_check_ctx *ctx, const struct hs_json *m, gid_t *gid)
+{
+	const char *src = hs_json_get_string(m, "source");
+	struct hs_canonical_path cp;
+	struct hs_error herr = HS_ERROR_INIT;
+	const struct hs_path_component *last;
+
+	if (!src || src[0] != '/' || !ctx->host || !ctx->host->canonicalize ||
+	    ctx->host->canonicalize(ctx->host, ctx->arena, src, &cp, &herr) < 0 || !cp.exists ||
+	    !cp.n_components)
+		return 0;
+	last = &cp.components[cp.n_components - 1];
+	if (!S_ISDIR(last->mode))
+		return 0;
+	*gid = last->gid;
+	return last->uid;
+}
+
+/* The working directory's owner: the host directory of the bind mount over it, else the
+ * image's own directory. 0 when unknown or root's. */
+static uid_t cwd_owner(struct hs_check_ctx *ctx, const char *cwd, gid_t *gid)
+{
+	const struct hs_json *mounts = hs_json_get_type(ctx->config, "mounts", HS_JSON_ARRAY);
+	const struct hs_json *m, *over = NULL;
+	size_t depth = 0;
+	const char *rootp = hs_json_get_string(hs_json_get(ctx->config, "root"), "path");
+	uid_t uid = 0;
+
+	hs_json_foreach_item(m, mounts, i) {
+		const char *d = hs_json_get_string(m, "destination");
+		const char *c = d ? hs_path_clean(ctx->arena, d) : NULL;
+
+		if (c && hs_path_at_or_under(cwd, c) && strlen(c) >= depth) {
+			over = m;
+			depth = strlen(c);
+		}
+	}
+	if (over)
+		return is_bind(over) && !is_ro(over) ? source_owner(ctx, over, gid) : 0;
+	if (!rootp || !ctx->host || !ctx->host->owner_in_root || (rootp[0] != '/' && !ctx->bundle))
+		return 0;
+	if (rootp[0] != '/' && !(rootp = hs_arena_printf(ctx->arena, "%s/%s", ctx->bundle, rootp)))
+		return 0;
+	if (ctx->host->owner_in_root(ctx->host, rootp, cwd, &uid, gid) < 0)
+		return 0;
+	return uid;
+}
+
+/*
+ * A root image whose data belongs to a service user (redis's /data, postgres's PGDATA: the
+ * official images' entrypoints chown it as root, then drop to that user with gosu) runs as
+ * that user: 65534 could not write it, and the entrypoint's root-only steps are skipped
+ * either way. The working directory decides; without a non-root one, the writable bind
+ * mounts (the image's VOLUMEs under Podman) do when they all have the same owner. The
+ * owner is never 0 and a group 0 is not taken, so this gives no more than `--user` gives:
+ * an image (whoever built it) can only pick a non-root uid, which a config can do anyway.
+ */
+static struct target root_target(struct hs_check_ctx *ctx, const struct user_cfg *c)
+{
+	struct target t = { c->uid, c->gid, NULL };
+	const char *cwd = hs_json_get_string(ctx->process, "cwd");
+	const struct hs_json *m;
+	uid_t uid = 0, u;
+	gid_t gid = 0, g = 0;
+
+	if (!c->data_owner || !ctx->config || !cwd || cwd[0] != '/')
+		return t;
+	if ((uid = cwd_owner(ctx, cwd, &gid)) != 0) {
+		t.why = hs_arena_printf(ctx->arena, "the owner of the working directory %s", cwd);
+	} else {
+		hs_json_foreach_item(m, hs_json_get_type(ctx->config, "mounts", HS_JSON_ARRAY), i) {
+			if (!is_bind(m) || is_ro(m) || !(u = source_owner(ctx, m, &g)))
+				continue;
+			if (uid && u != uid)
+				return t; /* two owners: no single answer */
+			uid = u;
+			gid = g;
+			t.why = hs_arena_printf(ctx->arena, "the owner of the volume at %s",
+						hs_json_get_string(m, "destination") ?: "?");
+		}
+	}
+	if (!uid || !t.why)
+		return (struct target){ c->uid, c->gid, NULL };
+	t.uid = (uint32_t)uid;
+	t.gid = gid ? (uint32_t)gid : c->gid;
+	return t;
+}
+
+/* A user namespace the config makes, whose mapping gives container id 0 a host id (never
+ * host 0: check_mappings refuses that): id 0 inside is not the host's root. Remapping it
+ * would only pick an id the mapping may not have (the runtime then fails to start). */
+static bool id0_mapped(struct hs_check_ctx *ctx, const char *key)
+{
+	const struct hs_json *linux_ = hs_json_get_type(ctx->config, "linux", HS_JSON_OBJECT);
+	const struct hs_json *ns, *m;
+	bool userns = false;
+
+	hs_json_foreach_item(ns, hs_json_get_type(linux_, "namespaces", HS_JSON_ARRAY), i) {
+		const char *type = hs_json_get_string(ns, "type");
+
+		if (type && !strcmp(type, "user") && !hs_json_get(ns, "path"))
+			userns = true;
+	}
+	if (!userns)
+		return false;
+	hs_json_foreach_item(m, hs_json_get_type(linux_, key, HS_JSON_ARRAY), i) {
+		uint64_t inside = 0, host = 0, size = 0;
+
+		(void)hs_json_get_u64(hs_json_get(m, "containerID"), UINT32_MAX, &inside);
+		(void)hs_json_get_u64(hs_json_get(m, "hostID"), UINT32_MAX, &host);
+		(void)hs_json_get_u64(hs_json_get(m, "size"), UINT32_MAX, &size);
+		if (inside == 0 && size > 0 && host != 0)
+			return true;
+	}
+	return false;
+}
+
 /* uid or gid field: 0 (or absent, which the runtimes read as 0) becomes the policy's id. */
 static int check_id(struct hs_check_ctx *ctx, const struct user_cfg *c, struct hs_json *user,
-		    const char *key, const char *rule, uint32_t to)
+		    const char *key, const char *rule, uint32_t to, const char *why)
 {
 	const struct hs_json *v = hs_json_get(user, key);
 	uint64_t id = 0;
@@ -76,10 +235,12 @@ static int check_id(struct hs_check_ctx *ctx, const struct user_cfg *c, struct h
 		return 0; /* the schema refused it already */
 	if (id != 0)
 		return 0;
-	r = hs_finding(ctx, rule, path, c->action, "%s is 0 (root%s)%s%u", key,
+	if (ctx->config && id0_mapped(ctx, key[0] == 'u' ? "uidMappings" : "gidMappings"))
+		return 0;
+	r = hs_finding(ctx, rule, path, c->action, "%s is 0 (root%s)%s%u%s%s", key,
 		       v ? "" : ", by default when absent",
 		       c->action == HS_ACTION_REWRITE ? ": remapped to " : ": policy remaps to ",
-		       to);
+		       to, why ? ", " : "", why ? why : "");
 	if (r == HS_ACTION_REWRITE &&
 	    hs_json_set(ctx->arena, user, key, hs_json_new_u64(ctx->arena, to)) < 0)
 		return -ENOMEM;
@@ -244,6 +405,7 @@ static int user_check_process(struct hs_check_ctx *ctx, const void *cfg)
 {
 	const struct user_cfg *c = cfg;
 	struct hs_json *user = hs_json_get(ctx->process, "user");
+	struct target t;
 	int r;
 
 	if (ctx->config) {
@@ -257,21 +419,26 @@ static int user_check_process(struct hs_check_ctx *ctx, const void *cfg)
 		return 0;
 	if (!user) {
 		/* No user at all: the runtimes run the process as 0:0. */
+		if (ctx->config && id0_mapped(ctx, "uidMappings") && id0_mapped(ctx, "gidMappings"))
+			return 0;
+		t = root_target(ctx, c);
 		r = hs_finding(ctx, "user.root", ppath(ctx, "user"), c->action,
-			       "no user: the process would run as root (0:0)%s",
-			       c->action == HS_ACTION_REWRITE ? ": set to the policy's user" : "");
+			       "no user: the process would run as root (0:0)%s%u:%u%s%s",
+			       c->action == HS_ACTION_REWRITE ? ": set to " : ": policy sets ",
+			       t.uid, t.gid, t.why ? ", " : "", t.why ? t.why : "");
 		if (r != HS_ACTION_REWRITE)
 			return r < 0 ? r : 0;
 		user = hs_json_ensure_object(ctx->arena, ctx->process, "user");
 		if (!user ||
-		    hs_json_set(ctx->arena, user, "uid", hs_json_new_u64(ctx->arena, c->uid)) < 0 ||
-		    hs_json_set(ctx->arena, user, "gid", hs_json_new_u64(ctx->arena, c->gid)) < 0)
+		    hs_json_set(ctx->arena, user, "uid", hs_json_new_u64(ctx->arena, t.uid)) < 0 ||
+		    hs_json_set(ctx->arena, user, "gid", hs_json_new_u64(ctx->arena, t.gid)) < 0)
 			return -ENOMEM;
 		return ctx->config ? own_tmpfs(ctx, user) : 0;
 	}
-	r = check_id(ctx, c, user, "uid", "user.root", c->uid);
+	t = root_target(ctx, c);
+	r = check_id(ctx, c, user, "uid", "user.root", t.uid, t.why);
 	if (r >= 0)
-		r = check_id(ctx, c, user, "gid", "user.root-group", c->gid);
+		r = check_id(ctx, c, user, "gid", "user.root-group", t.gid, t.why);
 	if (r >= 0)
 		r = check_groups(ctx, c, user);
 	if (r >= 0)

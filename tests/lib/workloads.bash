@@ -67,6 +67,35 @@ wl_images() {
 	done <<<"$WL_IMAGES"
 }
 
+# wl_containerd: the suite's daemon and the images in it: one docker archive holds all six
+# (their layer once), imported into the suite's namespace.
+wl_containerd() {
+	local imgs=() name
+	containerd_start || return 1
+	cr images ls -q | grep -qxF localhost/hs-wl-nginx-unprivileged:latest && return 0
+	while IFS='|' read -r name _; do
+		imgs+=("localhost/hs-wl-$name:latest")
+	done <<<"$WL_IMAGES"
+	rm -f "$E2E/images.tar"
+	pm save -m --format docker-archive -o "$E2E/images.tar" "${imgs[@]}" >/dev/null &&
+		cr images import "$E2E/images.tar" >/dev/null || return 1
+	rm -f "$E2E/images.tar"
+}
+
+# wl_volume_mounts IMAGE: what a team declares under containerd for the image's VOLUME (ctr,
+# like Kubernetes, makes no volume of its own): an empty directory, 0777 as an emptyDir is.
+wl_volume_mounts() {
+	local dst
+	case $1 in
+	redis) dst=/data ;;
+	postgres) dst=/var/lib/postgresql/data ;;
+	*) return 0 ;;
+	esac
+	mkdir -p "$E2E/vol/$1" && chmod 0777 "$E2E/vol/$1"
+	rm -rf "${E2E:?}/vol/$1"/* 2>/dev/null
+	echo "--mount=type=bind,src=$E2E/vol/$1,dst=$dst,options=rbind:rw"
+}
+
 # wl_netns NAME: a network namespace of the test's own with loopback up. The container joins
 # it; the client runs in it from the host.
 wl_netns() {

@@ -49,6 +49,92 @@ static void test_tmpfs_owned_by_final_user(void **state)
 	h_done(&h);
 }
 
+#define DATA_CFG(cwd, mounts)                                                                      \
+	"{\"ociVersion\":\"1.0.2\",\"root\":{\"path\":\"rootfs\"},\"process\":{\"args\":[\"sh\"]," \
+	"\"cwd\":\"" cwd "\",\"user\":{\"uid\":0,\"gid\":0}},\"mounts\":[" mounts "]}"
+
+/* Issue 14 cause 1: a root image whose working directory, or only writable volume, belongs
+ * to a service user runs as that user (redis's /data, postgres's PGDATA), never as 0 and
+ * never with group 0; otherwise as the policy's 65534. */
+static void test_root_runs_as_data_owner(void **state)
+{
+	struct harness h;
+
+	h_setup(&h, "user", NULL);
+	assert_int_equal(hs_fake_host_add_dir(h.fh, "/srv/bundle/rootfs/data", 999, 998, 0755), 0);
+	h_run(&h, DATA_CFG("/data", ""));
+	h_expect(&h, "user.root", "process.user.uid", HS_ACTION_REWRITE);
+	assert_true(h_out_has(&h, "\"user\":{\"uid\":999,\"gid\":998}"));
+	h_done(&h);
+
+	/* a volume over the working directory: its host directory's owner decides */
+	h_setup(&h, "user", NULL);
+	assert_int_equal(hs_fake_host_add_dir(h.fh, "/srv/bundle/rootfs/data", 999, 998, 0755), 0);
+	assert_int_equal(hs_fake_host_add_dir(h.fh, "/vol", 0, 0, 0755), 0);
+	assert_int_equal(hs_fake_host_add_dir(h.fh, "/vol/pg", 70, 0, 0700), 0);
+	h_run(&h, DATA_CFG("/data", "{\"destination\":\"/data\",\"type\":\"bind\","
+				    "\"source\":\"/vol/pg\",\"options\":[\"rbind\"]}"));
+	assert_true(h_out_has(&h, "\"user\":{\"uid\":70,\"gid\":65534}"));
+	h_done(&h);
+
+	/* cwd root's: the one writable volume's owner; a read-only one does not count */
+	h_setup(&h, "user", NULL);
+	assert_int_equal(hs_fake_host_add_dir(h.fh, "/vol", 0, 0, 0755), 0);
+	assert_int_equal(hs_fake_host_add_dir(h.fh, "/vol/pg", 70, 71, 0700), 0);
+	assert_int_equal(hs_fake_host_add_dir(h.fh, "/vol/other", 80, 80, 0700), 0);
+	h_run(&h, DATA_CFG("/", "{\"destination\":\"/var/lib/pg\",\"type\":\"bind\","
+				"\"source\":\"/vol/pg\",\"options\":[\"rbind\"]},"
+				"{\"destination\":\"/x\",\"type\":\"bind\","
+				"\"source\":\"/vol/other\",\"options\":[\"rbind\",\"ro\"]}"));
+	assert_true(h_out_has(&h, "\"user\":{\"uid\":70,\"gid\":71}"));
+	h_done(&h);
+
+	/* two writable volumes of different owners: no single answer, the policy's uid */
+	h_setup(&h, "user", NULL);
+	assert_int_equal(hs_fake_host_add_dir(h.fh, "/vol", 0, 0, 0755), 0);
+	assert_int_equal(hs_fake_host_add_dir(h.fh, "/vol/pg", 70, 71, 0700), 0);
+	assert_int_equal(hs_fake_host_add_dir(h.fh, "/vol/other", 80, 80, 0700), 0);
+	h_run(&h, DATA_CFG("/", "{\"destination\":\"/a\",\"type\":\"bind\","
+				"\"source\":\"/vol/pg\",\"options\":[\"rbind\"]},"
+				"{\"destination\":\"/b\",\"type\":\"bind\","
+				"\"source\":\"/vol/other\",\"options\":[\"rbind\"]}"));
+	assert_true(h_out_has(&h, "\"user\":{\"uid\":65534,\"gid\":65534}"));
+	h_done(&h);
+
+	/* switched off by the policy */
+	h_setup(&h, "user", "{\"root_as_data_owner\":false}");
+	assert_int_equal(hs_fake_host_add_dir(h.fh, "/srv/bundle/rootfs/data", 999, 998, 0755), 0);
+	h_run(&h, DATA_CFG("/data", ""));
+	assert_true(h_out_has(&h, "\"user\":{\"uid\":65534,\"gid\":65534}"));
+	h_done(&h);
+}
+
+/* Issue 14 cause 7: in a user namespace the config makes, whose mapping gives container 0 a
+ * (non-zero) host id, uid 0 is not the host's root and is left alone. */
+static void test_root_in_user_namespace_admitted(void **state)
+{
+	struct harness h;
+
+	h_setup(&h, "user", NULL);
+	h_run(&h, "{\"ociVersion\":\"1.0.2\",\"root\":{\"path\":\"rootfs\"},"
+		  "\"process\":{\"args\":[\"sh\"],\"cwd\":\"/\",\"user\":{\"uid\":0,\"gid\":0}},"
+		  "\"linux\":{\"namespaces\":[{\"type\":\"user\"}],"
+		  "\"uidMappings\":[{\"containerID\":0,\"hostID\":100000,\"size\":65536}],"
+		  "\"gidMappings\":[{\"containerID\":0,\"hostID\":100000,\"size\":65536}]}}");
+	assert_int_equal(h.pl.report->len, 0);
+	assert_true(h_out_has(&h, "\"user\":{\"uid\":0,\"gid\":0}"));
+	h_done(&h);
+
+	/* the mappings without a user namespace entry mean nothing: remapped */
+	h_setup(&h, "user", NULL);
+	h_run(&h,
+	      "{\"ociVersion\":\"1.0.2\",\"root\":{\"path\":\"rootfs\"},"
+	      "\"process\":{\"args\":[\"sh\"],\"cwd\":\"/\",\"user\":{\"uid\":0,\"gid\":0}},"
+	      "\"linux\":{\"uidMappings\":[{\"containerID\":0,\"hostID\":100000,\"size\":1}]}}");
+	h_expect(&h, "user.root", "process.user.uid", HS_ACTION_REWRITE);
+	h_done(&h);
+}
+
 static void test_absent_user_is_root(void **state)
 {
 	struct harness h;
@@ -180,6 +266,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_root_remapped),
 		cmocka_unit_test(test_tmpfs_owned_by_final_user),
+		cmocka_unit_test(test_root_runs_as_data_owner),
+		cmocka_unit_test(test_root_in_user_namespace_admitted),
 		cmocka_unit_test(test_absent_user_is_root),
 		cmocka_unit_test(test_policy_ids_and_refuse),
 		cmocka_unit_test(test_umask),

@@ -9,6 +9,7 @@ load ../lib/workloads
 
 setup_file() {
 	wl_setup
+	wl_containerd
 	: >"$WL_TABLE"
 }
 
@@ -18,6 +19,8 @@ teardown_file() {
 		[ -e "$f" ] && ip netns del "${f##*/netns.}" 2>/dev/null
 	done
 	podman_cleanup
+	containerd_cleanup
+	containerd_stop
 	if [ -s "$WL_TABLE" ]; then
 		{
 			printf '%-8s %-5s %-19s %-8s %s\n' engine rt image result detail
@@ -31,47 +34,99 @@ teardown_file() {
 wl_known() {
 	case "$1" in
 	*-nginx) echo "issue 14 cause 1 (root remapped to 65534: /var/lib/nginx is root's) and 4 (port 80)" ;;
-	*-redis) echo "issue 14 cause 1 (root remapped to 65534: /data is redis's)" ;;
-	*-postgres) echo "issue 14 cause 1 (root remapped to 65534: PGDATA is postgres's, chown skipped)" ;;
+	podman-*-postgres) echo "issue 14 cause 3 (/run hides the image's /run/postgresql)" ;;
+	ctr-*-postgres) echo "issue 14 cause 1 (root remapped to 65534: chmod of PGDATA on an emptyDir)" ;;
 	*-sqlite-app) echo "issue 14 cause 1 (root remapped to 65534: WORKDIR /app is root's)" ;;
 	*) return 1 ;;
 	esac
 }
 
+# serves ENGINE RT IMAGE UID: a cell that serves, as a non-root host uid
+serves() {
+	wl_record "$1" "$2" "$3" serves "uid $4"
+	[ -n "$4" ] && [ "$4" != 0 ]
+	! wl_known "$1-$2-$3" >/dev/null || {
+		echo "$1-$2-$3 serves now: remove it from wl_known" >&2
+		return 1
+	}
+}
+
+# refused ENGINE RT IMAGE OUTPUT: refused at create; the message must name the fix
+refused() {
+	wl_record "$1" "$2" "$3" refused "$(grep -o 'hardshim: .*' <<<"$4" | head -c 160)"
+	echo "$4"
+	[[ $4 == *"--user"* || $4 == *runAsUser* ]]
+}
+
+# broken ENGINE RT IMAGE LOGS: started, then did not serve
+broken() {
+	local why
+	wl_record "$1" "$2" "$3" BROKEN "$(tr '\n' ' ' <<<"$4" | head -c 160)"
+	echo "started, then did not serve: $4" >&2
+	why=$(wl_known "$1-$2-$3") && skip "started, then did not serve: $why"
+	return 1
+}
+
+# ctr_cell RUNTIME IMAGE
+ctr_cell() {
+	local rt=$1 img=$2 ns name out pid
+	ns=hswl-c-$rt-$img
+	name=hswl-$rt-$img
+	wl_netns "$ns"
+	touch "$BATS_FILE_TMPDIR/netns.$ns"
+	e2e_policy "$rt"
+	# shellcheck disable=SC2046 # one option or none
+	ctr_rm "$name"
+	rm -f "$E2E/ctr-$name.log"
+	run cr run -d --log-uri "file://$E2E/ctr-$name.log" --runc-binary "$E2E_BIN" \
+		--with-ns "network:/run/netns/$ns" \
+		$(wl_volume_mounts "$img") "localhost/hs-wl-$img:latest" "$name"
+	[ "$status" -eq 0 ] || {
+		refused ctr "$rt" "$img" "$output"
+		return
+	}
+	if wl_wait "$img" "$ns" ctr_alive "$name"; then
+		pid=$(cr tasks ls | awk -v n="$name" '$1 == n { print $2 }')
+		serves ctr "$rt" "$img" "$(awk '/^Uid:/ { print $2 }' "/proc/$pid/status")"
+		st=$?
+		ctr_rm "$name"
+		return $st
+	fi
+	out=$(tail -n 3 "$E2E/ctr-$name.log" 2>/dev/null)
+	ctr_rm "$name"
+	broken ctr "$rt" "$img" "$out"
+}
+
+ctr_alive() { cr tasks ls | awk -v n="$1" '$1 == n && $3 == "RUNNING" { f = 1 } END { exit !f }'; }
+ctr_rm() {
+	cr tasks kill -s KILL "$1" >/dev/null 2>&1 || true
+	for _ in $(seq 1 50); do ctr_alive "$1" || break; sleep 0.1; done
+	cr tasks delete -f "$1" >/dev/null 2>&1 || true
+	cr containers delete "$1" >/dev/null 2>&1 || true
+}
+
 # podman_cell RUNTIME IMAGE
 podman_cell() {
-	local rt=$1 img=$2 ns name out st
+	local rt=$1 img=$2 ns name out st uid
 	ns=hswl-p-$rt-$img
 	name=hswl-$rt-$img
 	wl_netns "$ns"
 	touch "$BATS_FILE_TMPDIR/netns.$ns"
 	e2e_policy "$rt"
 	run pm run -d --name "$name" --network "ns:/run/netns/$ns" "localhost/hs-wl-$img"
-	st=$status out=$output
-	if [ "$st" -ne 0 ]; then
-		wl_record podman "$rt" "$img" refused "$(grep -o 'hardshim: .*' <<<"$out" | head -c 160)"
-		echo "$out"
-		# a refusal must name the fix
-		[[ $out == *"hardshim"* ]]
-		return 1
-	fi
+	[ "$status" -eq 0 ] || {
+		refused podman "$rt" "$img" "$output"
+		return
+	}
 	if wl_wait "$img" "$ns" pm_alive "$name"; then
-		wl_record podman "$rt" "$img" serves "uid $(pm_uid "$name")"
-		# hardened: the service does not run as the host's root
-		[ "$(pm_uid "$name")" != 0 ]
+		uid=$(pm_uid "$name")
 		pm rm -f -t 0 "$name" >/dev/null
-		wl_known "podman-$rt-$img" >/dev/null && {
-			echo "podman-$rt-$img serves now: remove it from wl_known" >&2
-			return 1
-		}
-		return 0
+		serves podman "$rt" "$img" "$uid"
+		return
 	fi
-	out=$(pm logs "$name" 2>&1 | tail -n 3 | tr '\n' ' ')
-	wl_record podman "$rt" "$img" BROKEN "$(head -c 160 <<<"$out")"
+	out=$(pm logs "$name" 2>&1 | tail -n 3)
 	pm rm -f -t 0 "$name" >/dev/null
-	echo "started, then did not serve: $out" >&2
-	why=$(wl_known "podman-$rt-$img") && skip "started, then did not serve: $why"
-	return 1
+	broken podman "$rt" "$img" "$out"
 }
 
 pm_alive() { [ "$(pm inspect -f '{{.State.Running}}' "$1" 2>/dev/null)" = true ]; }
@@ -92,3 +147,15 @@ pm_uid() {
 @test "workloads: podman crun pyhttp" { podman_cell crun pyhttp; }
 @test "workloads: podman crun sqlite-app" { podman_cell crun sqlite-app; }
 @test "workloads: podman crun nginx-unprivileged" { podman_cell crun nginx-unprivileged; }
+@test "workloads: ctr runc nginx" { ctr_cell runc nginx; }
+@test "workloads: ctr runc redis" { ctr_cell runc redis; }
+@test "workloads: ctr runc postgres" { ctr_cell runc postgres; }
+@test "workloads: ctr runc pyhttp" { ctr_cell runc pyhttp; }
+@test "workloads: ctr runc sqlite-app" { ctr_cell runc sqlite-app; }
+@test "workloads: ctr runc nginx-unprivileged" { ctr_cell runc nginx-unprivileged; }
+@test "workloads: ctr crun nginx" { ctr_cell crun nginx; }
+@test "workloads: ctr crun redis" { ctr_cell crun redis; }
+@test "workloads: ctr crun postgres" { ctr_cell crun postgres; }
+@test "workloads: ctr crun pyhttp" { ctr_cell crun pyhttp; }
+@test "workloads: ctr crun sqlite-app" { ctr_cell crun sqlite-app; }
+@test "workloads: ctr crun nginx-unprivileged" { ctr_cell crun nginx-unprivileged; }

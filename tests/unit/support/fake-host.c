@@ -612,6 +612,23 @@ static int fake_selinux_context_valid(const struct hs_host *h, const char *conte
 			return 1;
 	return 0;
 }
+/* Lexical: ROOT and PATH joined, the entry looked up as it is (no link inside the tree is
+ * followed; the real host's RESOLVE_IN_ROOT is tested on real trees). */
+static int fake_owner_in_root(const struct hs_host *h, const char *root, const char *path,
+			      uid_t *ret_uid, gid_t *ret_gid)
+{
+	struct hs_fake_host *fh = FH(h);
+	_cleanup_arena_ struct hs_arena *a = hs_arena_new();
+	const char *full =
+	    a ? hs_arena_printf(a, "%s%s", root, strcmp(path, "/") ? path : "") : NULL;
+	const struct fake_entry *e = full ? lookup(fh, full) : NULL;
+
+	if (!e)
+		return -ENOENT;
+	*ret_uid = e->uid;
+	*ret_gid = e->gid;
+	return 0;
+}
 
 /* ---- construction ---- */
 
@@ -632,6 +649,7 @@ struct hs_fake_host *hs_fake_host_new(void)
 		.selinux_context_valid = fake_selinux_context_valid,
 		.mount_fstype = fake_mount_fstype,
 		.cgroup_in_use = fake_cgroup_in_use,
+		.owner_in_root = fake_owner_in_root,
 		.data = fh,
 	};
 	if (add_entry(fh, "/", FAKE_DIR, 0, 0, S_IFDIR | 0755, NULL) < 0) {
