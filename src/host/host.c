@@ -44,24 +44,25 @@ static int real_owner_in_root(const struct hs_host *h, const char *root, const c
 {
 	struct open_how how = { .flags = O_PATH | O_CLOEXEC,
 				.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS };
-	struct stat st;
-	int rootfd, fd, r = 0;
+	struct stat st = { 0 };
+	int rootfd, fd, r;
 
 	(void)h;
 	rootfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (rootfd < 0)
 		return -errno;
 	fd = (int)syscall(SYS_openat2, rootfd, path, &how, sizeof(how));
-	if (fd < 0 || fstat(fd, &st) < 0)
-		r = -errno;
-	if (fd >= 0)
-		close(fd);
+	r = fd < 0 ? -errno : 0;
 	close(rootfd);
 	if (r < 0)
 		return r;
-	*ret_uid = st.st_uid;
-	*ret_gid = st.st_gid;
-	return 0;
+	r = fstat(fd, &st) < 0 ? -errno : 0;
+	close(fd);
+	if (r == 0) {
+		*ret_uid = st.st_uid;
+		*ret_gid = st.st_gid;
+	}
+	return r;
 }
 
 static int real_file_id(const struct hs_host *h, const char *path, struct hs_file_id *ret)
