@@ -6,11 +6,11 @@
 # entrypoint, WORKDIR, VOLUME), as the official images lay them out; building one tree instead
 # of six keeps the suite's cost to one build per recipe change.
 # Usage: image.sh   prints the path of the cached tarball, building it when missing.
-# The cache is keyed by a hash of this file: change the recipe and a new tree is built.
+# The cache is keyed by a hash of this file and layout.sh: change the recipe, a new tree is built.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 cache=${HS_IMAGE_CACHE:-/var/cache/hardshim-tests/images}
-key=$(sha256sum "$here/image.sh" | cut -c1-16)
+key=$(cat "$here/image.sh" "$here/layout.sh" | sha256sum | cut -c1-16)
 out=$cache/workloads-$key.tar
 [ -s "$out" ] && { echo "$out"; exit 0; }
 command -v mmdebstrap >/dev/null || { echo "mmdebstrap is not installed: run scripts/install-deps.sh" >&2; exit 1; }
