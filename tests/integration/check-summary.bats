@@ -37,7 +37,8 @@ app_bundle() {
 	[[ "$output" == *"                the root filesystem is read-only"* ]]
 	# the predictions
 	[[ "$output" == *"warn     check.cwd-not-writable process.cwd: /app is on the read-only root"* ]]
-	[[ "$output" == *"warn     check.mount-hidden mounts["*"]: mounts["*"] at /run hides mounts["*"] at /run/secrets, mounted before it"* ]]
+	# hardshim's /run goes before /run/secrets (issue 14 cause 3): nothing is hidden
+	[[ "$output" != *"check.mount-hidden"* ]]
 	# capability rewrites counted, not listed; --all lists them
 	[[ "$output" == *"  rewrites      "*"capabilities "[0-9]* ]]
 	[[ "$output" != *"rewrite  capabilities."* ]]
@@ -54,7 +55,7 @@ app_bundle() {
 		and .summary.root_readonly
 		and .summary.rewrites.capabilities > 0
 		and ([.summary.warnings[].rule] | index("check.cwd-not-writable") != null)
-		and ([.summary.warnings[].rule] | index("check.mount-hidden") != null)' <<<"$output"
+		and ([.summary.warnings[].rule] | index("check.mount-hidden") == null)' <<<"$output"
 }
 
 @test "check: the opposite config gets no warning and no defaulted limit" {
@@ -106,5 +107,6 @@ prediction_holds() {
 	fi
 }
 
-@test "check: a tmpfs over a 0755 image directory is predicted unwritable under runc, and is" { prediction_holds runc false; }
+# hardshim gives every tmpfs the final uid (uid=/gid=, issue 14 cause 2): writable under runc too
+@test "check: a tmpfs over a 0755 image directory is predicted writable under runc (owned by the final uid), and is" { prediction_holds runc true; }
 @test "check: the same tmpfs is predicted writable under crun (mode=1777), and is" { prediction_holds crun true; }
