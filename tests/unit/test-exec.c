@@ -254,6 +254,10 @@ static void test_fold_hostile_flags(void **state)
 		assert_int_equal(fcntl(fd, F_GETFD) & FD_CLOEXEC, 0); /* reaches the runtime */
 		close(fd);
 	}
+	/* The rebuilt argv lives until execve in hardshim; here it is freed: the two
+	 * canonical flags, the --process path and the vector. */
+	free(c.a.argv[2]);
+	free(c.a.argv[4]);
 	free(c.a.argv[6]);
 	free(c.a.argv);
 	done(&c);
