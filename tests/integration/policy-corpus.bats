@@ -11,13 +11,15 @@
 
 load ../lib/bundle
 
-CORPUS=$HS_TOP/tests/corpus/policy
-FX=/tmp/hs-policy-corpus
 SHIPPED=$HS_TOP/profiles/policy/default.json
 
-# The fixtures the corpus names (see make-corpus.py's header).
+# The corpus names its fixtures under the placeholder /tmp/hs-policy-corpus (see
+# make-corpus.py's header). Each run makes its own fixture dir, at the same depth under /tmp
+# (the "../../../etc" cases count levels), and checks a copy of the corpus that names it, so
+# two runs at once (two worktrees, two engineers) never share or delete each other's fixtures.
+PLACEHOLDER=/tmp/hs-policy-corpus
+
 make_fixtures() {
-	rm -rf "$FX"
 	mkdir -p "$FX/plain" "$FX/user-owned/data" "$FX/world-writable/data"
 	chmod 0755 "$FX" "$FX/plain" "$FX/user-owned/data" "$FX/world-writable/data"
 	ln -s /etc "$FX/etc-link"
@@ -32,7 +34,12 @@ make_fixtures() {
 
 setup_file() {
 	[ "$(id -u)" = 0 ] || skip "needs root (fixtures owned by another user, real containers)"
+	FX=$(mktemp -d /tmp/hs-policy-corpus.XXXXXX)
+	export FX
 	make_fixtures
+	export CORPUS=$BATS_FILE_TMPDIR/corpus
+	cp -r "$HS_TOP/tests/corpus/policy" "$CORPUS"
+	find "$CORPUS" -name '*.json' -exec sed -i "s|\"$PLACEHOLDER/|\"$FX/|g" {} +
 	sh "$HS_TOP/scripts/build-oracle.sh" "$HS_BUILD"
 	export ORACLE=$HS_BUILD/oracle
 	# One policy per control: the shipped one with that control switched off.
@@ -48,7 +55,7 @@ setup_file() {
 }
 
 teardown_file() {
-	rm -rf "$FX"
+	case ${FX:-} in /tmp/hs-policy-corpus.?*) rm -rf "$FX" ;; esac
 }
 
 # check FILE POLICY -> JSON report on stdout (check exits 1 on a refusal: not an error here)

@@ -9,8 +9,10 @@
 # on what runc's Go decoder reads from the file (tests/oracle): the hostile value it would
 # obey if hardshim's parser let the file through.
 #
-# Fixture paths under /tmp/hs-policy-corpus are created by tests/integration/policy-corpus.bats
-# (make_fixtures) before any check: a symlink to /etc, a symlink to /, a directory owned by a
+# Fixture paths are written under the placeholder /tmp/hs-policy-corpus: the driver,
+# tests/integration/policy-corpus.bats, makes a fresh /tmp/hs-policy-corpus.XXXXXX per run (same
+# depth under /tmp), checks a copy of the corpus with the placeholder replaced by it, and creates
+# there (make_fixtures) before any check: a symlink to /etc, a symlink to /, a directory owned by a
 # non-root user, a world-writable directory without the sticky bit, a plain root-owned dir,
 # and in those two, symlinks netns/pidns to the checker's own namespaces.
 #
