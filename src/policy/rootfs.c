@@ -1,7 +1,17 @@
 /* SPDX-License-Identifier: Apache-2.0
  * Root filesystem (NIST SP 800-190 §4.4.4, CIS Docker 5.12): a writable root lets a compromised
  * process plant binaries and persist; a root.path that is the host's / or a system directory
- * hands the container the host itself. Root read-only, small noexec tmpfs where images write. */
+ * hands the container the host itself. Root read-only, small noexec tmpfs where images write.
+ *
+ * Runtime behaviours relied on (runc 1.1, crun 1.8):
+ * - root.path is resolved on the host, relative to the bundle, following every symlink, and
+ *   the container's / is whatever directory that names: any host directory at all, another
+ *   pod's Secret volume included. So root.path is judged canonicalized, by name and by the
+ *   identity of every directory on its way (a bind-mounted alias of a sensitive tree).
+ * - Both mount the config's mounts in order, then pivot into root.path; a tmpfs listed after a
+ *   mount beneath it hides that mount (hence tmpfs_slot).
+ * - runc gives a tmpfs the mode of the directory it covers (mode= is overwritten); crun honours
+ *   mode=. Neither adds nosuid/nodev/noexec to a tmpfs on its own. */
 #include <string.h>
 
 #include "hs-host.h"
@@ -14,6 +24,7 @@ struct rootfs_cfg {
 	const char **tmpfs; /* NULL-terminated destinations */
 	uint64_t tmpfs_size_mb;
 	const char **forbidden; /* host directories a root may not be, nor be above */
+	const char **trees;     /* host directories a root may not be, nor be below */
 };
 
 static const char *const default_tmpfs[] = { "/tmp", "/run", "/var/tmp", NULL };
@@ -48,6 +59,30 @@ static const char *const default_forbidden[] = {
 	"/var/lib/kubelet",
 	NULL,
 };
+/* Host trees whose every descendant is host data or another workload's: a Secret volume of
+ * another pod, another container's userdata, the host's configuration or logs. A root at or
+ * below one is refused unless it lies beneath this container's own bundle (containerd keeps
+ * the bundle, rootfs included, under /run/containerd). Not /root, /home, /opt, /srv, /usr:
+ * images are legitimately unpacked there (Podman --rootfs, a checkout's build tree under
+ * /usr/local/src), and /usr holds the host's software, not its secrets. */
+static const char *const default_forbidden_trees[] = {
+	"/boot",
+	"/etc",
+	"/root/.ssh",
+	"/run/secrets",
+	"/run/containerd",
+	"/run/containers",
+	"/run/crio",
+	"/var/lib/kubelet",
+	"/var/lib/etcd",
+	"/var/lib/docker/containers",
+	"/var/lib/docker/volumes",
+	"/var/lib/containerd/io.containerd.grpc.v1.cri",
+	"/var/lib/containers/storage/overlay-containers",
+	"/var/lib/containers/storage/volumes",
+	"/var/log",
+	NULL,
+};
 /* A root below these is a kernel interface, never an image. */
 static const char *const pseudo_fs[] = { "/proc", "/sys", "/dev", NULL };
 
@@ -57,6 +92,7 @@ static const struct hs_schema_field fields[] = {
 	{ "tmpfs", &hs_schema_string_array },
 	{ "tmpfs_size_mb", &(const struct hs_schema){ .kind = HS_S_UINT, .umax = 1u << 20 } },
 	{ "forbidden_roots", &hs_schema_string_array },
+	{ "forbidden_trees", &hs_schema_string_array },
 	{ NULL, NULL },
 };
 static const struct hs_schema schema = { .kind = HS_S_STRUCT, .fields = fields };
@@ -128,6 +164,10 @@ static int rootfs_load(struct hs_arena *a, const struct hs_json *section, void *
 		return r;
 	c->forbidden = load_list(a, hs_json_get(section, "forbidden_roots"), default_forbidden,
 				 "controls.rootfs.forbidden_roots", err, &r);
+	if (r < 0)
+		return r;
+	c->trees = load_list(a, hs_json_get(section, "forbidden_trees"), default_forbidden_trees,
+			     "controls.rootfs.forbidden_trees", err, &r);
 	if (r < 0)
 		return r;
 	*ret_cfg = c;
@@ -347,6 +387,66 @@ static int refuse_path(struct hs_check_ctx *ctx, const char *fmt, ...)
 	return r < 0 ? r : 0;
 }
 
+/* Whether the canonical root lies strictly beneath the (canonicalized) bundle: the engine chose
+ * that directory for this container, the config did not. */
+static int beneath_bundle(struct hs_check_ctx *ctx, const char *root, bool *ret)
+{
+	struct hs_canonical_path bp;
+	struct hs_error herr = HS_ERROR_INIT;
+	int r;
+
+	*ret = false;
+	if (!ctx->bundle || ctx->bundle[0] != '/')
+		return 0;
+	r = ctx->host->canonicalize(ctx->host, ctx->arena, ctx->bundle, &bp, &herr);
+	if (r == -ENOMEM)
+		return r;
+	if (r < 0)
+		return 0; /* no bundle to be beneath: judged like any other place */
+	*ret = strcmp(root, bp.path) != 0 && hs_path_at_or_under(root, bp.path);
+	return 0;
+}
+
+/* The first forbidden tree the root is at or below, by name or by the identity of a directory
+ * on its canonical way (a bind mount of /var/lib/kubelet elsewhere), or NULL. */
+static const char *tree_holding(struct hs_check_ctx *ctx, const struct rootfs_cfg *c,
+				const struct hs_canonical_path *cp)
+{
+	for (size_t i = 0; c->trees[i]; i++) {
+		struct hs_file_id fid;
+
+		if (hs_path_at_or_under(cp->path, c->trees[i]))
+			return c->trees[i];
+		if (!ctx->host->file_id || ctx->host->file_id(ctx->host, c->trees[i], &fid) < 0)
+			continue;
+		for (size_t k = 0; cp->components && k < cp->n_components; k++)
+			if (cp->components[k].id.dev == fid.dev &&
+			    cp->components[k].id.ino == fid.ino)
+				return c->trees[i];
+	}
+	return NULL;
+}
+
+/* root.path below a forbidden tree: another pod's Secret volume, another container's files. */
+static int check_trees(struct hs_check_ctx *ctx, const struct rootfs_cfg *c,
+		       const struct hs_canonical_path *cp)
+{
+	const char *tree = tree_holding(ctx, c, cp);
+	bool own;
+	int r;
+
+	if (!tree)
+		return 0;
+	if ((r = beneath_bundle(ctx, cp->path, &own)) < 0)
+		return r;
+	if (own)
+		return 0;
+	return refuse_path(ctx,
+			   "resolves to %s, inside the host's %s (another workload's or the host's "
+			   "files), and not beneath this container's bundle",
+			   cp->path, tree);
+}
+
 /* root.path must be an image's directory, not the host's: resolved on the host (symlinks
  * followed, magic links refused) and compared by name and by identity (a bind alias). */
 static int check_path(struct hs_check_ctx *ctx, const struct rootfs_cfg *c,
@@ -398,7 +498,7 @@ static int check_path(struct hs_check_ctx *ctx, const struct rootfs_cfg *c,
 			return refuse_path(ctx, "is the host's %s under another name (%s)",
 					   c->forbidden[i], cp.path);
 	}
-	return 0;
+	return check_trees(ctx, c, &cp);
 }
 
 static int rootfs_check_config(struct hs_check_ctx *ctx, const void *cfg)

@@ -7,7 +7,10 @@ load ../lib/bundle
 load ../lib/redteam
 
 setup() { rt_setup; }
-teardown() { rt_teardown; }
+teardown() {
+	secret_volume_cleanup
+	rt_teardown
+}
 
 # A host file the container must never read: /etc/debian_version (not in the busybox image).
 host_secret() { cat /etc/debian_version; }
@@ -61,3 +64,47 @@ symlink_dest_to_proc() {
 }
 @test "runc: a symlink in the image turns destination /x/sys into /proc/sys" { symlink_dest_to_proc runc; }
 @test "crun: a symlink in the image turns destination /x/sys into /proc/sys" { symlink_dest_to_proc crun; }
+
+# Another pod's Secret volume as the container's root: root.path below /var/lib/kubelet passes a
+# check that only refuses the directory itself and its ancestors. The "volume" holds a runnable
+# tree (busybox) so the bare runtime visibly runs in it and reads the token.
+# (teardown removes what secret_volume_dir made: the pod directory, and /var/lib/kubelet
+# itself when this test made it.)
+RT_KUBELET_MADE=
+secret_volume_dir() {
+	[ -d /var/lib/kubelet ] || { mkdir -p /var/lib/kubelet && RT_KUBELET_MADE=1; }
+	RT_POD=/var/lib/kubelet/pods/hs-redteam-$$-$BATS_TEST_NUMBER
+	RT_SECRET=$RT_POD/volumes/kubernetes.io~secret/token
+	hs_rootfs "$RT_SECRET" && echo "hs-redteam-secret-$$" >"$RT_SECRET/token"
+}
+secret_volume_cleanup() {
+	[ -n "${RT_POD:-}" ] && rm -rf "$RT_POD"
+	rmdir /var/lib/kubelet/pods 2>/dev/null || true
+	[ -n "$RT_KUBELET_MADE" ] && rmdir /var/lib/kubelet 2>/dev/null
+	return 0
+}
+root_in_secret_volume() {
+	rt_begin "$1"
+	secret_volume_dir
+	hs_config '.root.path = $p' --arg p "$RT_SECRET"
+	rt_inside_probe 'cat /token'
+	rt_works_direct '[ "$RT_OUT" = "hs-redteam-secret-$$" ]'
+	rt_refused rootfs.path root.path
+}
+@test "runc: root.path is another pod's Secret volume (below /var/lib/kubelet)" { root_in_secret_volume runc; }
+@test "crun: root.path is another pod's Secret volume (below /var/lib/kubelet)" { root_in_secret_volume crun; }
+
+# The same, reached through a symlink in the bundle: judged after resolution. crun follows it;
+# runc 1.1 refuses a root.path with a symlink in it ("invalid rootfs"), but a config may be run
+# by either runtime.
+root_via_symlink_to_secret() {
+	rt_begin "$1"
+	secret_volume_dir
+	rm -rf "$HS_BUNDLE/rootfs"
+	ln -s "$RT_SECRET" "$HS_BUNDLE/rootfs"
+	rt_inside_probe 'cat /token'
+	if [ "$1" = crun ]; then rt_works_direct '[ "$RT_OUT" = "hs-redteam-secret-$$" ]'; fi
+	rt_refused rootfs.path root.path
+}
+@test "runc: root.path rootfs is a symlink to another pod's Secret volume" { root_via_symlink_to_secret runc; }
+@test "crun: root.path rootfs is a symlink to another pod's Secret volume" { root_via_symlink_to_secret crun; }

@@ -171,6 +171,97 @@ static void test_root_path_alias_by_identity(void **state)
 	h_done(&h);
 }
 
+/* Below a forbidden tree: another pod's Secret volume, reached directly, through a symlink
+ * and through a bind-mounted alias of /var/lib/kubelet (same inode, another name). */
+static void test_root_path_below_tree(void **state)
+{
+	static const char *const bad[] = {
+		"/var/lib/kubelet/pods/p1/volumes/kubernetes.io~secret/tok",
+		"/srv/bundle/secret-link",
+		"/srv/kube/pods/p1/volumes/kubernetes.io~secret/tok",
+		"/etc/kubernetes/x",
+		"/var/log/pods/x",
+	};
+	struct harness h;
+	struct hs_file_id kubelet;
+
+	for (size_t i = 0; i < HS_ARRAY_SIZE(bad); i++) {
+		char config[512];
+
+		h_setup(&h, "rootfs", NULL);
+		assert_int_equal(hs_fake_host_add_dir(h.fh,
+						      "/var/lib/kubelet/pods/p1/volumes/"
+						      "kubernetes.io~secret/tok",
+						      0, 0, 0755),
+				 0);
+		assert_int_equal(hs_fake_host_add_symlink(h.fh, "/srv/bundle/secret-link",
+							  "/var/lib/kubelet/pods/p1/volumes/"
+							  "kubernetes.io~secret/tok"),
+				 0);
+		assert_int_equal(hs_fake_host_add_dir(h.fh,
+						      "/srv/kube/pods/p1/volumes/"
+						      "kubernetes.io~secret/tok",
+						      0, 0, 0755),
+				 0);
+		assert_int_equal(hs_fake_host_get_id(h.fh, "/var/lib/kubelet", &kubelet), 0);
+		assert_int_equal(hs_fake_host_set_id(h.fh, "/srv/kube", kubelet.dev, kubelet.ino),
+				 0);
+		assert_int_equal(hs_fake_host_add_dir(h.fh, "/etc/kubernetes/x", 0, 0, 0755), 0);
+		assert_int_equal(hs_fake_host_add_dir(h.fh, "/var/log/pods/x", 0, 0, 0755), 0);
+		snprintf(config, sizeof(config),
+			 "{\"ociVersion\":\"1.0.2\",\"root\":{\"path\":\"%s\",\"readonly\":true},"
+			 "\"process\":" H_GOOD_PROCESS "}",
+			 bad[i]);
+		h_run(&h, config);
+		if (!h_find(&h, "rootfs.path", "root.path"))
+			fail_msg("root.path %s was not refused", bad[i]);
+		assert_true(h.pl.report->refused);
+		h_done(&h);
+	}
+}
+
+/* h_run with another bundle than the harness's /srv/bundle. */
+static void run_in_bundle(struct harness *h, const char *bundle, const char *config)
+{
+	h->pl = (struct hs_pipeline){
+		.policy = h->policy,
+		.host = hs_fake_host_get(h->fh),
+		.schema = &hs_oci_spec,
+		.event = HS_EVENT_CREATE,
+		.bundle = bundle,
+	};
+	h->err = (struct hs_error)HS_ERROR_INIT;
+	if (hs_pipeline_run(&h->pl, config, strlen(config), &h->err) < 0)
+		fail_msg("pipeline error: %s: %s", h->err.rule, h->err.msg);
+}
+
+/* A tree may hold this container's own bundle (containerd's under /run/containerd): a root
+ * beneath the bundle is the engine's choice; a sibling bundle's rootfs is not. */
+static void test_root_path_tree_own_bundle(void **state)
+{
+	struct harness h;
+
+	h_setup(&h, "rootfs", "{\"tmpfs\":[]}");
+	assert_int_equal(hs_fake_host_add_dir(h.fh, "/run/containerd/t/k8s/c1/rootfs", 0, 0, 0755),
+			 0);
+	assert_int_equal(hs_fake_host_add_dir(h.fh, "/run/containerd/t/k8s/c2/rootfs", 0, 0, 0755),
+			 0);
+	run_in_bundle(&h, "/run/containerd/t/k8s/c1",
+		      H_CONFIG("{\"path\":\"rootfs\",\"readonly\":true}", H_GOOD_PROCESS));
+	assert_int_equal(h.pl.report->len, 0);
+	h_done(&h);
+
+	h_setup(&h, "rootfs", "{\"tmpfs\":[]}");
+	assert_int_equal(hs_fake_host_add_dir(h.fh, "/run/containerd/t/k8s/c1/rootfs", 0, 0, 0755),
+			 0);
+	assert_int_equal(hs_fake_host_add_dir(h.fh, "/run/containerd/t/k8s/c2/rootfs", 0, 0, 0755),
+			 0);
+	run_in_bundle(&h, "/run/containerd/t/k8s/c1",
+		      H_CONFIG("{\"path\":\"../c2/rootfs\",\"readonly\":true}", H_GOOD_PROCESS));
+	h_expect(&h, "rootfs.path", "root.path", HS_ACTION_REFUSE);
+	h_done(&h);
+}
+
 static void test_root_path_fine_and_missing(void **state)
 {
 	struct harness h;
@@ -231,6 +322,8 @@ int main(void)
 		cmocka_unit_test(test_user_tmpfs_hardened),
 		cmocka_unit_test(test_root_path_host),
 		cmocka_unit_test(test_root_path_alias_by_identity),
+		cmocka_unit_test(test_root_path_below_tree),
+		cmocka_unit_test(test_root_path_tree_own_bundle),
 		cmocka_unit_test(test_root_path_fine_and_missing),
 		cmocka_unit_test(test_host_failure_fails_closed),
 		cmocka_unit_test(test_policy_section_strict),
