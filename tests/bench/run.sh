@@ -1,10 +1,14 @@
 #!/bin/sh
 # make bench: hardshim's cost, measured side by side in one run against the bare runtime and
 # against the exec floor (a program that only execs the runtime). Medians; never pass/fail.
-# Results: the table on stdout and $BUILD/bench/results.txt. Set BENCH_N to change iterations.
+# Results: the tables on stdout and $BUILD/bench/results.txt. BENCH_N, BENCH_LIFECYCLE_N and
+# BENCH_START_N (start.sh: container starts per row) set the run counts.
 set -eu
 # shellcheck source=tests/bench/lib.sh
 . "$(dirname "$0")/lib.sh"
+# First issue 17's table: container start, fresh configs, alternating, as ratios.
+echo "# start.sh" | tee "$out/results.txt"
+BUILD="$BUILD" sh "$top/tests/bench/start.sh" 2>&1 | tee -a "$out/results.txt" || true
 N=${BENCH_N:-200}
 NL=${BENCH_LIFECYCLE_N:-30}
 bench_workdir /tmp/hardshim-bench.XXXXXX
@@ -23,7 +27,7 @@ bundle() { # dir
 }
 
 printf '%-44s %12s %12s %12s %10s %9s %9s\n' "measurement (median µs, $N runs)" "runtime" "floor" \
-	"hardshim" "added µs" "hs/floor" "hs/rt" | tee "$out/results.txt"
+	"hardshim" "added µs" "hs/floor" "hs/rt" | tee -a "$out/results.txt"
 row() { # label runtime-median floor-median hardshim-median
 	printf '%-44s %12s %12s %12s %10s %9s %9s\n' "$1" "$2" "$3" "$4" "$(echo "$4 - $3" | bc)" \
 		"$(echo "scale=3; $4 / $3" | bc)" "$(echo "scale=3; $4 / $2" | bc)" | tee -a "$out/results.txt"
@@ -61,7 +65,7 @@ for rt in runc crun; do
 done
 
 for f in "$top"/tests/bench/*.sh; do
-	case ${f##*/} in run.sh | lib.sh) continue ;; esac
+	case ${f##*/} in run.sh | lib.sh | start.sh) continue ;; esac
 	echo "# $(basename "$f")" | tee -a "$out/results.txt"
 	BUILD="$BUILD" sh "$f" 2>&1 | tee -a "$out/results.txt" || true
 done

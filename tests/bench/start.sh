@@ -1,0 +1,107 @@
+#!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
+# Issue 17's table: container start (`RUNTIME run`, process `true`) through each ingredient
+# of hardshim's hardening and through hardshim itself, side by side, alternating (tests/bench/
+# alt.c: every iteration runs every row once, in a rotating order), each run on a fresh copy of
+# the engine's config (an engine hands hardshim a new config.json for every container).
+#   A  bare runtime, `runc spec` config (as the engine wrote it)
+#   B  bare runtime, hardshim's hardened config without seccomp and without the egress hook
+#   C  + hardshim's seccomp profile                     (the goal's denominator)
+#   D  + the egress createRuntime hook                  (the config hardshim writes)
+#   E  `hardshim run` on the engine's config            (goal: E/C <= 1.05)
+# Then the fast path (`state nosuch`) and hardshim's own create path (runtime /bin/true) against
+# the exec floor (tests/bench/floor.c: a program that only execs). Ratios are medians of the
+# per-iteration ratios; never pass/fail: the figures depend on the machine and its load.
+set -eu
+# shellcheck source=tests/bench/lib.sh
+. "$(dirname "$0")/lib.sh"
+NS=${BENCH_START_N:-40}
+N=${BENCH_N:-200}
+bench_workdir /var/tmp/hardshim-bench-start.XXXXXX
+cc -O2 -o "$out/alt" "$top/tests/bench/alt.c"
+cc -O2 -DRUNTIME='"/bin/true"' -o "$out/floor-true" "$top/tests/bench/floor.c"
+
+mkdir -p "$work/rootfs/bin"
+cp /bin/busybox "$work/rootfs/bin/busybox"
+ln -sf busybox "$work/rootfs/bin/true"
+(cd "$work" && runc spec && jq '.process.terminal=false | .process.args=["true"] | .root.path=$r' \
+	--arg r "$work/rootfs" config.json >pristine.json && rm config.json)
+
+policy() { # file runtime jq-filter
+	jq --arg rt "$2" --arg log "$work/launches.jsonl" ".runtime = \$rt | .log.path = \$log | $3" \
+		"$top/profiles/policy/default.json" >"$1"
+	chmod 0644 "$1"
+}
+harden() { # policy-file jq-filter output
+	mkdir -p "$work/h"
+	cp "$work/pristine.json" "$work/h/config.json"
+	chmod 0644 "$work/h/config.json"
+	HARDSHIM_POLICY=$1 "$hs" check --output "$work/h/out.json" "$work/h" >/dev/null 2>&1 || true
+	jq "$2" "$work/h/out.json" >"$3"
+	chmod 0644 "$3"
+}
+# Each row's bundle (B_X) and the fresh copy of its config that PREP lays before each run.
+fresh() { echo "cp $1 $work/b$2/config.json"; }
+mkdir -p "$work/bA" "$work/bB" "$work/bC" "$work/bD" "$work/bE" "$work/bT" "$work/bF"
+ratio() { printf '%.3f' "$1"; }
+
+line() { printf '%-58s %9s %9s %9s %7s\n' "$@" | tee -a "$out/start.txt"; }
+: >"$out/start.txt"
+for rt in runc crun; do
+	st="$work/state-$rt"
+	policy "$work/$rt.json" "/usr/bin/$rt" '.'
+	policy "$work/$rt-noegress.json" "/usr/bin/$rt" '.controls.egress = {"enabled": false}'
+	harden "$work/$rt-noegress.json" 'del(.linux.seccomp)' "$work/B.json"
+	harden "$work/$rt-noegress.json" '.' "$work/C.json"
+	harden "$work/$rt.json" '.' "$work/D.json"
+	run() { echo "/usr/bin/$rt --root $st run --bundle $work/b$1 $1{i}"; }
+	HARDSHIM_POLICY="$work/$rt.json" "$out/alt" -n "$NS" -w 3 -b C \
+		A "$(fresh "$work/pristine.json" A)" "$(run A)" \
+		B "$(fresh "$work/B.json" B)" "$(run B)" \
+		C "$(fresh "$work/C.json" C)" "$(run C)" \
+		D "$(fresh "$work/D.json" D)" "$(run D)" \
+		E "$(fresh "$work/pristine.json" E)" "$hs --root $st run --bundle $work/bE E{i}" \
+		>"$work/$rt.txt"
+	get() { awk -v k="$1" -v f="$2" '$1 == k { print $f }' "$work/$rt.txt"; }
+	ms() { printf '%.1f' "$(echo "$(get "$1" "$2") / 1000" | bc -l)"; }
+	line "container start, $rt ($NS runs each, alternating)" "mean ms" "median" "p90" "x C"
+	for r in "A:bare $rt, \`runc spec\` config" "B:bare $rt, hardened config, no seccomp, no egress" \
+		"C:+ hardshim's seccomp profile" "D:+ the egress createRuntime hook" \
+		"E:\`hardshim run\` on the engine's config"; do
+		k=${r%%:*}
+		line "$k ${r#*:}" "$(ms "$k" 2)" "$(ms "$k" 3)" "$(ms "$k" 5)" "$(ratio "$(get "$k" 6)")"
+	done
+	line "  egress step (D - C, medians)" "" \
+		"$(printf '%.1f' "$(echo "($(get D 3) - $(get C 3)) / 1000" | bc -l)")" "" ""
+	line "  hardshim run over the hardened runtime (E - C, medians)" "" \
+		"$(printf '%.1f' "$(echo "($(get E 3) - $(get C 3)) / 1000" | bc -l)")" "" ""
+	line "  goal: E / C <= 1.05 (median per-iteration ratio)" "" "" "" "$(ratio "$(get E 6)")"
+done
+
+# The fast path: hardshim reads the policy's runtime line and execs, against the floor.
+policy "$work/runc.json" /usr/bin/runc '.'
+cc -O2 -DRUNTIME='"/usr/bin/runc"' -o "$out/floor-runc" "$top/tests/bench/floor.c"
+HARDSHIM_POLICY="$work/runc.json" "$out/alt" -n "$N" -w 5 -b floor \
+	floor - "! $out/floor-runc --root $work/state-runc state nosuch" \
+	hardshim - "! $hs --root $work/state-runc state nosuch" >"$work/fast.txt"
+# hardshim's own create path on a fresh config, runtime /bin/true, against the floor.
+policy "$work/true.json" /bin/true '.'
+HARDSHIM_POLICY="$work/true.json" "$out/alt" -n "$N" -w 5 -b floor \
+	floor "$(fresh "$work/pristine.json" F)" "$out/floor-true --root $work/st create --bundle $work/bF F{i}" \
+	hardshim "$(fresh "$work/pristine.json" T)" "$hs --root $work/st create --bundle $work/bT T{i}" \
+	hardened "$(fresh "$work/D.json" T)" "$hs --root $work/st create --bundle $work/bT T{i}" \
+	>"$work/create.txt"
+us() { awk -v k="$2" -v f="$3" '$1 == k { print $f }' "$1"; }
+line "" "" "" "" ""
+line "against the exec floor ($N runs each, alternating)" "floor ms" "hs ms" "+ µs" "x floor"
+for f in "fast path, runc state nosuch:$work/fast.txt:hardshim" \
+	"create, runtime /bin/true, engine's config:$work/create.txt:hardshim" \
+	"create, runtime /bin/true, already hardened config:$work/create.txt:hardened"; do
+	label=${f%%:*} rest=${f#*:}
+	file=${rest%%:*} k=${rest#*:}
+	line "$label" "$(printf '%.2f' "$(echo "$(us "$file" floor 3) / 1000" | bc -l)")" \
+		"$(printf '%.2f' "$(echo "$(us "$file" "$k" 3) / 1000" | bc -l)")" \
+		"$(printf '%.0f' "$(echo "$(us "$file" "$k" 3) - $(us "$file" floor 3)" | bc -l)")" \
+		"$(ratio "$(us "$file" "$k" 6)")"
+done
+line "goals: fast path <= floor + 100 µs; create path <= floor + 1000 µs (engine's config)" "" "" "" ""
