@@ -117,6 +117,13 @@ int hs_read_fd(int fd, size_t max, char **ret_buf, size_t *ret_len, struct hs_er
 /* Write data to a new file beside path, fsync it, rename it over path, fsync the directory. */
 int hs_write_file_atomic(int dirfd, const char *name, const void *data, size_t len, mode_t mode,
 			 struct hs_error *err);
+/* The same; durable false skips both fsyncs: readers see the whole old or the whole new file,
+ * but after a crash the name may hold either (or nothing at all, on some filesystems). */
+int hs_replace_file(int dirfd, const char *name, const void *data, size_t len, mode_t mode,
+		    bool durable, struct hs_error *err);
+/* Give the file open on fd a second name in dirfd, replacing whatever had that name (linkat
+ * AT_EMPTY_PATH: needs CAP_DAC_READ_SEARCH). No data is copied, nothing is fsync'ed. */
+int hs_link_fd_as(int fd, int dirfd, const char *name);
 int hs_write_all(int fd, const void *data, size_t len);
 
 /* RFC 3339 UTC time with nanoseconds, e.g. 2026-11-22T01:56:17.123456789Z. */

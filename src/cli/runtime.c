@@ -67,6 +67,25 @@ static int record_launch(const struct hs_argv *a, const struct hs_policy *p, str
 	return r;
 }
 
+/* Keep what the engine wrote, for forensics, then replace the config atomically. The original
+ * is the very inode hardshim read and judged (a second name, no copy), and its bytes' sha256
+ * is in the launch record. Neither name is fsync'ed: the runtime reads the new config from the
+ * page cache within milliseconds, and a container does not outlive a crash: whatever starts
+ * it again runs `create` through hardshim again, which judges whatever config.json then holds
+ * (the engine's, or hardshim's, or an empty file, refused). Each fsync cost the create path a
+ * disk flush (docs/performance.md); the launch record stays durable before the runtime runs. */
+static int replace_config(int dirfd, int fd, const char *name, const char *buf, size_t len,
+			  const struct hs_pipeline *pl, mode_t mode, struct hs_error *err)
+{
+	int r = hs_link_fd_as(fd, dirfd, "config.json.orig");
+
+	if (r < 0) /* a config that is a mount point of its own, or no CAP_DAC_READ_SEARCH */
+		r = hs_replace_file(dirfd, "config.json.orig", buf, len, 0600, false, err);
+	if (r >= 0)
+		r = hs_replace_file(dirfd, name, pl->final, pl->final_len, mode, false, err);
+	return r;
+}
+
 int hs_create_prepare(struct hs_argv *a, const struct hs_policy *p, struct hs_error *err)
 {
 	const char *bundle = hs_argv_value(a, "bundle");
@@ -161,13 +180,8 @@ int hs_create_prepare(struct hs_argv *a, const struct hs_policy *p, struct hs_er
 		r = 1;
 		goto out;
 	}
-	if (pl.changed) {
-		/* Keep what the engine wrote, for forensics, then replace atomically. */
-		r = hs_write_file_atomic(dirfd, "config.json.orig", buf, len, 0600, err);
-		if (r >= 0)
-			r = hs_write_file_atomic(dirfd, name, pl.final, pl.final_len,
-						 st.st_mode & 0644, err);
-	}
+	if (pl.changed)
+		r = replace_config(dirfd, fd, name, buf, len, &pl, st.st_mode & 0644, err);
 out:
 	/* AUDIT (src/audit/): the launch record, durable before the runtime runs. */
 	{

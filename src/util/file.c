@@ -98,16 +98,25 @@ int hs_read_file_at(int dirfd, const char *path, size_t max, char **ret_buf, siz
 	return r;
 }
 
-int hs_write_file_atomic(int dirfd, const char *name, const void *data, size_t len, mode_t mode,
-			 struct hs_error *err)
+static int temp_name(char *tmp, size_t size, const char *name, struct hs_error *err)
+{
+	int r = snprintf(tmp, size, ".%s.hardshim-%d", name, (int)getpid());
+
+	if (r < 0 || (size_t)r >= size || strchr(name, '/'))
+		return hs_error_set(err, -EINVAL, "file.write", name, -1, "bad file name");
+	return 0;
+}
+
+int hs_replace_file(int dirfd, const char *name, const void *data, size_t len, mode_t mode,
+		    bool durable, struct hs_error *err)
 {
 	char tmp[256];
 	_cleanup_close_ int fd = -1;
 	int r;
 
-	r = snprintf(tmp, sizeof(tmp), ".%s.hardshim-%d", name, (int)getpid());
-	if (r < 0 || (size_t)r >= sizeof(tmp) || strchr(name, '/'))
-		return hs_error_set(err, -EINVAL, "file.write", name, -1, "bad file name");
+	r = temp_name(tmp, sizeof(tmp), name, err);
+	if (r < 0)
+		return r;
 	(void)unlinkat(dirfd, tmp, 0);
 	fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
 	if (fd < 0)
@@ -116,7 +125,7 @@ int hs_write_file_atomic(int dirfd, const char *name, const void *data, size_t l
 	r = hs_write_all(fd, data, len);
 	if (r == 0 && fchmod(fd, mode) < 0)
 		r = -errno;
-	if (r == 0 && fsync(fd) < 0)
+	if (r == 0 && durable && fsync(fd) < 0)
 		r = -errno;
 	if (r == 0 && renameat(dirfd, tmp, dirfd, name) < 0)
 		r = -errno;
@@ -125,9 +134,34 @@ int hs_write_file_atomic(int dirfd, const char *name, const void *data, size_t l
 		return hs_error_set(err, r, "file.write", name, -1, "write: %s", strerror(-r));
 	}
 	/* The rename is durable only once the directory is. */
-	if (fsync(dirfd) < 0 && errno != EINVAL)
+	if (durable && fsync(dirfd) < 0 && errno != EINVAL)
 		return hs_error_set(err, -errno, "file.write", name, -1, "fsync directory: %s",
 				    strerror(errno));
+	return 0;
+}
+
+int hs_write_file_atomic(int dirfd, const char *name, const void *data, size_t len, mode_t mode,
+			 struct hs_error *err)
+{
+	return hs_replace_file(dirfd, name, data, len, mode, true, err);
+}
+
+int hs_link_fd_as(int fd, int dirfd, const char *name)
+{
+	char tmp[256];
+
+	if (temp_name(tmp, sizeof(tmp), name, NULL) < 0)
+		return -EINVAL;
+	(void)unlinkat(dirfd, tmp, 0);
+	/* The open file itself, not whatever the name points at by now. */
+	if (linkat(fd, "", dirfd, tmp, AT_EMPTY_PATH) < 0)
+		return -errno;
+	if (renameat(dirfd, tmp, dirfd, name) < 0) {
+		int r = -errno;
+
+		(void)unlinkat(dirfd, tmp, 0);
+		return r;
+	}
 	return 0;
 }
 

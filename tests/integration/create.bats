@@ -62,6 +62,28 @@ teardown() {
 	done
 }
 
+@test "create: config.json.orig is the engine's file itself (a second name), config.json a new one" {
+	for rt in runc crun; do
+		hs_use_runtime "$rt"
+		hs_track "c-orig-$rt"
+		hs_place_config "c-orig-$rt"
+		ino=$(stat -c %i "$HS_BUNDLE/config.json")
+		sum=$(sha256sum <"$HS_BUNDLE/config.json" | cut -d' ' -f1)
+		# an orig left by an earlier create in this bundle is replaced, not kept
+		echo stale >"$HS_BUNDLE/config.json.orig"
+		run hs_rt run --bundle "$HS_BUNDLE" "c-orig-$rt" </dev/null
+		[ "$status" -eq 0 ]
+		[ "$output" = 65534 ]
+		[ "$(stat -c %i "$HS_BUNDLE/config.json.orig")" = "$ino" ]
+		[ "$(stat -c %i "$HS_BUNDLE/config.json")" != "$ino" ]
+		[ "$(stat -c %h "$HS_BUNDLE/config.json.orig")" = 1 ]
+		[ "$(stat -c %a "$HS_BUNDLE/config.json")" = 644 ]
+		tail -n 1 "$HS_LAUNCHES" | jq -e --arg s "$sum" '.sha256.original == $s and .verdict == "rewritten"'
+		# no temporary name is left behind
+		[ -z "$(find "$HS_BUNDLE" -maxdepth 1 -name '.config.json*')" ]
+	done
+}
+
 @test "create: audit mode changes and refuses nothing, and says what enforce would do" {
 	for rt in runc crun; do
 		hs_use_runtime "$rt" '.mode = "audit"'
