@@ -17,6 +17,18 @@ const char *hs_action_name(enum hs_action a);
 /* "rewrite" | "refuse" | "warn" -> action; -EINVAL otherwise. */
 int hs_action_parse(const char *s, enum hs_action *ret);
 
+/* Which actions a policy member may name (hs_action_load's ALLOWED). */
+#define HS_ACTIONS_ALL \
+	((1u << HS_ACTION_REWRITE) | (1u << HS_ACTION_REFUSE) | (1u << HS_ACTION_WARN))
+#define HS_ACTIONS_NO_REWRITE ((1u << HS_ACTION_REFUSE) | (1u << HS_ACTION_WARN))
+
+/* The action that member KEY ("action", "on_violation", ...) of control CONTROL's policy section
+ * names, or DEF when SECTION or the member is absent. Every control reads its actions here, so a
+ * typo in any of them refuses the policy the same way: rule "policy.CONTROL" at
+ * "controls.CONTROL.KEY", "\"KEY\" is \"rewrite\", \"refuse\" or \"warn\", not \"X\"". */
+int hs_action_load(const struct hs_json *section, const char *control, const char *key,
+		   unsigned allowed, enum hs_action def, enum hs_action *ret, struct hs_error *err);
+
 enum hs_mode {
 	HS_MODE_ENFORCE,
 	HS_MODE_AUDIT, /* report findings, change and refuse nothing */

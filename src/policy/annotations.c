@@ -85,7 +85,7 @@ static int load_list(struct hs_arena *a, const struct hs_json *list, const char 
 		v[i] = (*ret)[i];
 	hs_json_foreach_item(item, list, i) {
 		if (!item->u.string.len)
-			return hs_error_set(err, -HS_ECONFIG, "annotations.policy", "", -1,
+			return hs_error_set(err, -HS_ECONFIG, "policy.annotations", "", -1,
 					    "%s[%zu]: empty key", name, i);
 		v[n + i] = item->u.string.s;
 	}
@@ -98,17 +98,15 @@ static int annotations_load(struct hs_arena *a, const struct hs_json *section, v
 			    struct hs_error *err)
 {
 	struct annotations_cfg *c = hs_arena_alloc(a, sizeof(*c));
-	const char *action;
 	int r;
 
 	if (!c)
 		return -ENOMEM;
 	*c = annotations_default;
-	action = hs_json_get_string(section, "action");
-	if (action && hs_action_parse(action, &c->action) < 0)
-		return hs_error_set(err, -HS_ECONFIG, "annotations.policy", "", -1,
-				    "\"action\" is \"refuse\", \"rewrite\" or \"warn\", not \"%s\"",
-				    action);
+	r = hs_action_load(section, "annotations", "action", HS_ACTIONS_ALL, c->action, &c->action,
+			   err);
+	if (r < 0)
+		return r;
 	/* "unsafe" adds to the runtimes' list, never replaces it: only "allow" relaxes. */
 	r = load_list(a, hs_json_get(section, "unsafe"), "unsafe", &c->unsafe, &c->n_unsafe, err);
 	if (r >= 0)

@@ -55,7 +55,6 @@ static int caps_load(struct hs_arena *a, const struct hs_json *section, void **r
 	static const char *const default_allow[] = { "CAP_NET_BIND_SERVICE" };
 	struct caps_cfg *c = hs_arena_alloc(a, sizeof(*c));
 	const struct hs_json *list = hs_json_get(section, "allow"), *it, *v;
-	const char *act = hs_json_get_string(section, "action");
 	size_t n = list ? hs_json_len(list) : HS_ARRAY_SIZE(default_allow);
 	int r;
 
@@ -63,10 +62,9 @@ static int caps_load(struct hs_arena *a, const struct hs_json *section, void **r
 		return -ENOMEM;
 	c->action = HS_ACTION_REWRITE;
 	c->no_new_privileges = true;
-	if (act && hs_action_parse(act, &c->action) < 0)
-		return hs_error_set(err, -HS_ECONFIG, "policy.capabilities",
-				    "controls.capabilities.action", -1,
-				    "must be rewrite, refuse or warn");
+	if (hs_action_load(section, "capabilities", "action", HS_ACTIONS_ALL, c->action, &c->action,
+			   err) < 0)
+		return -HS_ECONFIG;
 	if ((v = hs_json_get(section, "no_new_privileges")))
 		c->no_new_privileges = v->u.boolean;
 	if (!list) {

@@ -60,16 +60,15 @@ static int devices_load(struct hs_arena *a, const struct hs_json *section, void 
 {
 	struct devices_cfg *c = hs_arena_alloc(a, sizeof(*c));
 	const struct hs_json *list, *item;
-	const char *action;
+	int r;
 
 	if (!c)
 		return -ENOMEM;
 	*c = devices_default;
-	action = hs_json_get_string(section, "action");
-	if (action && hs_action_parse(action, &c->action) < 0)
-		return hs_error_set(err, -HS_ECONFIG, "devices.policy", "", -1,
-				    "\"action\" is \"refuse\", \"rewrite\" or \"warn\", not \"%s\"",
-				    action);
+	r = hs_action_load(section, "devices", "action", HS_ACTIONS_ALL, c->action, &c->action,
+			   err);
+	if (r < 0)
+		return r;
 	list = hs_json_get(section, "allow");
 	c->n_allow = hs_json_len(list);
 	c->allow = hs_arena_alloc(a, (c->n_allow + 1) * sizeof(*c->allow));
@@ -87,13 +86,13 @@ static int devices_load(struct hs_arena *a, const struct hs_json *section, void 
 		if ((v = hs_json_get(item, "minor")))
 			hs_json_get_i64(v, INT64_MIN, INT64_MAX, &d->minor);
 		if (!d->path || d->path[0] != '/')
-			return hs_error_set(err, -HS_ECONFIG, "devices.policy", "", -1,
+			return hs_error_set(err, -HS_ECONFIG, "policy.devices", "", -1,
 					    "allow[%zu]: \"path\" must be the absolute device path "
 					    "inside the container",
 					    i);
 		if (d->type && strcmp(d->type, "c") && strcmp(d->type, "b") &&
 		    strcmp(d->type, "u") && strcmp(d->type, "p"))
-			return hs_error_set(err, -HS_ECONFIG, "devices.policy", "", -1,
+			return hs_error_set(err, -HS_ECONFIG, "policy.devices", "", -1,
 					    "allow[%zu]: \"type\" is c, b, u or p", i);
 	}
 	*ret_cfg = c;

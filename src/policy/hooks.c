@@ -85,16 +85,14 @@ static int hooks_load(struct hs_arena *a, const struct hs_json *section, void **
 {
 	struct hooks_cfg *c = hs_arena_alloc(a, sizeof(*c));
 	const struct hs_json *list, *item, *s;
-	const char *action;
+	int r;
 
 	if (!c)
 		return -ENOMEM;
 	*c = hooks_default;
-	action = hs_json_get_string(section, "action");
-	if (action && hs_action_parse(action, &c->action) < 0)
-		return hs_error_set(err, -HS_ECONFIG, "hooks.policy", "", -1,
-				    "\"action\" is \"refuse\", \"rewrite\" or \"warn\", not \"%s\"",
-				    action);
+	r = hs_action_load(section, "hooks", "action", HS_ACTIONS_ALL, c->action, &c->action, err);
+	if (r < 0)
+		return r;
 	list = hs_json_get(section, "allow");
 	c->n_allow = hs_json_len(list);
 	c->allow = hs_arena_alloc(a, (c->n_allow + 1) * sizeof(*c->allow));
@@ -109,12 +107,12 @@ static int hooks_load(struct hs_arena *a, const struct hs_json *section, void **
 		h->env = hs_json_get(item, "env");
 		if (!h->path || h->path[0] != '/' || strstr(h->path, "/./") ||
 		    strstr(h->path, "/../") || strstr(h->path, "//"))
-			return hs_error_set(err, -HS_ECONFIG, "hooks.policy", "", -1,
+			return hs_error_set(err, -HS_ECONFIG, "policy.hooks", "", -1,
 					    "allow[%zu]: \"path\" must be an absolute, clean path",
 					    i);
 		hs_json_foreach_item(s, h->stages, j)
 			if (!is_stage(s->u.string.s))
-				return hs_error_set(err, -HS_ECONFIG, "hooks.policy", "", -1,
+				return hs_error_set(err, -HS_ECONFIG, "policy.hooks", "", -1,
 						    "allow[%zu]: \"%s\" is not a hook stage", i,
 						    s->u.string.s);
 	}

@@ -97,10 +97,10 @@ static int mac_load(struct hs_arena *a, const struct hs_json *section, void **re
 	if (!cfg)
 		return -ENOMEM;
 	*cfg = defaults;
-	const char *s = hs_json_get_string(section, "no_mac");
-	if (s && (hs_action_parse(s, &cfg->no_mac) < 0 || cfg->no_mac == HS_ACTION_REWRITE))
-		return hs_error_set(err, -HS_ECONFIG, "policy.mac", "controls.mac.no_mac", -1,
-				    "\"%s\" is not warn or refuse", s);
+	if (hs_action_load(section, "mac", "no_mac", HS_ACTIONS_NO_REWRITE, cfg->no_mac,
+			   &cfg->no_mac, err) < 0)
+		return -HS_ECONFIG;
+	const char *s;
 	const struct hs_json *aa = hs_json_get(section, "apparmor"),
 			     *se = hs_json_get(section, "selinux");
 	if ((s = hs_json_get_string(aa, "profile"))) {

@@ -121,17 +121,8 @@ static int valid_abs(const char *s)
 static int load_action(const struct hs_json *section, const char *key, enum hs_action def,
 		       bool may_rewrite, enum hs_action *ret, struct hs_error *err)
 {
-	const char *s = section ? hs_json_get_string(section, key) : NULL;
-	char p[96];
-
-	*ret = def;
-	if (!s)
-		return 0;
-	snprintf(p, sizeof(p), "controls.mounts.%s", key);
-	if (hs_action_parse(s, ret) < 0 || (!may_rewrite && *ret == HS_ACTION_REWRITE))
-		return hs_error_set(err, -HS_ECONFIG, "policy.mounts", p, -1, "%s must be %s", key,
-				    may_rewrite ? "rewrite, refuse or warn" : "refuse or warn");
-	return 0;
+	return hs_action_load(section, "mounts", key,
+			      may_rewrite ? HS_ACTIONS_ALL : HS_ACTIONS_NO_REWRITE, def, ret, err);
 }
 
 static int mounts_load(struct hs_arena *a, const struct hs_json *section, void **ret_cfg,

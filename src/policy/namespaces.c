@@ -79,7 +79,6 @@ static int ns_load(struct hs_arena *a, const struct hs_json *section, void **ret
 		   struct hs_error *err)
 {
 	struct ns_cfg *c = hs_arena_alloc(a, sizeof(*c));
-	const char *act = section ? hs_json_get_string(section, "on_violation") : NULL;
 	int r;
 
 	if (!c)
@@ -91,12 +90,9 @@ static int ns_load(struct hs_arena *a, const struct hs_json *section, void **ret
 			       c->add_missing, err);
 	if (r < 0)
 		return r;
-	c->on_violation = HS_ACTION_REFUSE;
-	if (act &&
-	    (hs_action_parse(act, &c->on_violation) < 0 || c->on_violation == HS_ACTION_REWRITE))
-		return hs_error_set(err, -HS_ECONFIG, "policy.namespaces",
-				    "controls.namespaces.on_violation", -1,
-				    "on_violation must be refuse or warn");
+	if (hs_action_load(section, "namespaces", "on_violation", HS_ACTIONS_NO_REWRITE,
+			   HS_ACTION_REFUSE, &c->on_violation, err) < 0)
+		return -HS_ECONFIG;
 	*ret_cfg = c;
 	return 0;
 }

@@ -193,6 +193,27 @@ int hs_policy_load_runtime(const char *path, char **ret_runtime, struct hs_error
 	return 0;
 }
 
+/* A control names its errors at "controls.NAME[.rest]" (or nowhere): put them where the
+ * section really is, "exceptions[2].controls.NAME.rest" for an exception's section, so the
+ * operator is sent to the member that is wrong, not to the base section that is fine. */
+static void place_error(struct hs_error *err, const char *name, const char *path)
+{
+	char base[96], rest[sizeof(err->path)];
+	size_t n;
+
+	snprintf(base, sizeof(base), "controls.%s", name);
+	n = strlen(base);
+	if (!err->path[0]) {
+		snprintf(err->path, sizeof(err->path), "%s", path);
+		return;
+	}
+	if (strncmp(err->path, base, n) ||
+	    (err->path[n] && err->path[n] != '.' && err->path[n] != '['))
+		return;
+	snprintf(rest, sizeof(rest), "%s", err->path + n);
+	snprintf(err->path, sizeof(err->path), "%s%s", path, rest);
+}
+
 /* A control's section: "enabled" is the loader's, the rest the control's. */
 static int load_control(struct hs_arena *a, const struct hs_control *c,
 			const struct hs_json *section, const char *path, struct hs_control_cfg *ret,
@@ -228,8 +249,8 @@ static int load_control(struct hs_arena *a, const struct hs_control *c,
 	if (!c->load)
 		return 0;
 	r = c->load(a, rest, &ret->cfg, err);
-	if (r < 0 && err && !err->path[0])
-		snprintf(err->path, sizeof(err->path), "%s", path);
+	if (r < 0 && err)
+		place_error(err, c->name, path);
 	return r < 0 ? (r == -ENOMEM ? r : -HS_ECONFIG) : 0;
 }
 

@@ -74,15 +74,14 @@ static int process_load(struct hs_arena *a, const struct hs_json *section, void 
 	const struct hs_json *cwd = hs_json_get(section, "cwd_forbidden");
 	const struct hs_json *rl = hs_json_get(section, "rlimits"), *v, *it;
 	const struct hs_json_member *m;
-	const char *act = hs_json_get_string(section, "action");
 	size_t n;
 
 	if (!c)
 		return -ENOMEM;
 	c->action = HS_ACTION_REWRITE;
-	if (act && hs_action_parse(act, &c->action) < 0)
-		return hs_error_set(err, -HS_ECONFIG, "policy.process", "controls.process.action",
-				    -1, "must be rewrite, refuse or warn");
+	if (hs_action_load(section, "process", "action", HS_ACTIONS_ALL, c->action, &c->action,
+			   err) < 0)
+		return -HS_ECONFIG;
 	if ((v = hs_json_get(section, "oom_score_adj_min")) &&
 	    hs_json_get_i64(v, -1000, 1000, &c->oom_min) < 0)
 		return -HS_ECONFIG;

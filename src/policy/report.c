@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0
  * Findings, and the loop that runs the controls. */
+#include <stdio.h>
 #include <string.h>
 
 #include "hs-policy.h"
@@ -24,6 +25,44 @@ int hs_action_parse(const char *s, enum hs_action *ret)
 			return 0;
 		}
 	return -EINVAL;
+}
+
+/* "\"rewrite\", \"refuse\" or \"warn\"": the actions in ALLOWED, quoted, in enum order. */
+static void allowed_words(unsigned allowed, char *buf, size_t size)
+{
+	size_t n = 0, k = 0, len = 0;
+
+	for (int a = HS_ACTION_REWRITE; a <= HS_ACTION_WARN; a++)
+		n += (allowed >> a) & 1u;
+	buf[0] = '\0';
+	for (int a = HS_ACTION_REWRITE; a <= HS_ACTION_WARN && len < size; a++) {
+		if (!((allowed >> a) & 1u))
+			continue;
+		k++;
+		len += (size_t)snprintf(buf + len, size - len, "%s\"%s\"",
+					k == 1 ? "" : (k == n ? " or " : ", "),
+					hs_action_name((enum hs_action)a));
+	}
+}
+
+int hs_action_load(const struct hs_json *section, const char *control, const char *key,
+		   unsigned allowed, enum hs_action def, enum hs_action *ret, struct hs_error *err)
+{
+	const struct hs_json *v = section ? hs_json_get(section, key) : NULL;
+	char rule[64], path[128], words[64];
+
+	*ret = def;
+	if (!v)
+		return 0;
+	if (v->type == HS_JSON_STRING && hs_action_parse(v->u.string.s, ret) == 0 &&
+	    ((allowed >> *ret) & 1u))
+		return 0;
+	*ret = def;
+	snprintf(rule, sizeof(rule), "policy.%s", control);
+	snprintf(path, sizeof(path), "controls.%s.%s", control, key);
+	allowed_words(allowed, words, sizeof(words));
+	return hs_error_set(err, -HS_ECONFIG, rule, path, v->offset, "\"%s\" is %s, not \"%s\"",
+			    key, words, v->type == HS_JSON_STRING ? v->u.string.s : "a string");
 }
 
 const char *hs_event_name(enum hs_event e)

@@ -67,17 +67,16 @@ static int resources_load(struct hs_arena *a, const struct hs_json *section, voi
 	};
 	struct resources_cfg *c = hs_arena_alloc(a, sizeof(*c));
 	const struct hs_json *v, *list;
-	const char *action;
+	int r;
 	const char **allow;
 
 	if (!c)
 		return -ENOMEM;
 	*c = resources_default;
-	action = hs_json_get_string(section, "action");
-	if (action && hs_action_parse(action, &c->action) < 0)
-		return hs_error_set(err, -HS_ECONFIG, "resources.policy", "", -1,
-				    "\"action\" is \"refuse\", \"rewrite\" or \"warn\", not \"%s\"",
-				    action);
+	r = hs_action_load(section, "resources", "action", HS_ACTIONS_ALL, c->action, &c->action,
+			   err);
+	if (r < 0)
+		return r;
 	for (size_t i = 0; i < HS_ARRAY_SIZE(i64s); i++)
 		if ((v = hs_json_get(section, i64s[i].key)))
 			hs_json_get_i64(v, 0, INT64_MAX, (int64_t *)((char *)c + i64s[i].off));
@@ -86,7 +85,7 @@ static int resources_load(struct hs_arena *a, const struct hs_json *section, voi
 	if ((v = hs_json_get(section, "swap_factor")))
 		hs_json_get_u64(v, 64, &c->swap_factor);
 	if (!c->swap_factor)
-		return hs_error_set(err, -HS_ECONFIG, "resources.policy", "", -1,
+		return hs_error_set(err, -HS_ECONFIG, "policy.resources", "", -1,
 				    "\"swap_factor\" is at least 1 (1: no swap beyond the memory "
 				    "limit)");
 	if ((v = hs_json_get(section, "cpu_millicores_max")))
@@ -95,10 +94,10 @@ static int resources_load(struct hs_arena *a, const struct hs_json *section, voi
 	 * maximum would make every container over the limit. */
 	if ((c->pids_max && c->pids_default > c->pids_max) ||
 	    (c->memory_max && c->memory_default > c->memory_max))
-		return hs_error_set(err, -HS_ECONFIG, "resources.policy", "", -1,
+		return hs_error_set(err, -HS_ECONFIG, "policy.resources", "", -1,
 				    "a default is above its maximum");
 	if ((c->pids_max && !c->pids_default) || (c->memory_max && !c->memory_default))
-		return hs_error_set(err, -HS_ECONFIG, "resources.policy", "", -1,
+		return hs_error_set(err, -HS_ECONFIG, "policy.resources", "", -1,
 				    "a maximum needs a default: a container that asks for no limit "
 				    "gets the default");
 	list = hs_json_get(section, "unified_allow");

@@ -140,7 +140,6 @@ static int rootfs_load(struct hs_arena *a, const struct hs_json *section, void *
 {
 	struct rootfs_cfg *c = hs_arena_alloc(a, sizeof(*c));
 	const struct hs_json *v;
-	const char *act = hs_json_get_string(section, "action");
 	int r;
 
 	if (!c)
@@ -148,9 +147,9 @@ static int rootfs_load(struct hs_arena *a, const struct hs_json *section, void *
 	c->action = HS_ACTION_REWRITE;
 	c->readonly = true;
 	c->tmpfs_size_mb = 64;
-	if (act && hs_action_parse(act, &c->action) < 0)
-		return hs_error_set(err, -HS_ECONFIG, "policy.rootfs", "controls.rootfs.action", -1,
-				    "must be rewrite, refuse or warn");
+	if (hs_action_load(section, "rootfs", "action", HS_ACTIONS_ALL, c->action, &c->action,
+			   err) < 0)
+		return -HS_ECONFIG;
 	if ((v = hs_json_get(section, "readonly")))
 		c->readonly = v->u.boolean;
 	if ((v = hs_json_get(section, "tmpfs_size_mb")) &&

@@ -31,10 +31,9 @@ static int seccomp_load(struct hs_arena *a, const struct hs_json *section, void 
 	if (!cfg)
 		return -ENOMEM;
 	*cfg = defaults;
-	const char *action = hs_json_get_string(section, "action");
-	if (action && hs_action_parse(action, &cfg->action) < 0)
-		return hs_error_set(err, -HS_ECONFIG, "policy.seccomp", "controls.seccomp.action",
-				    -1, "\"%s\" is not rewrite, refuse or warn", action);
+	if (hs_action_load(section, "seccomp", "action", HS_ACTIONS_ALL, cfg->action, &cfg->action,
+			   err) < 0)
+		return -HS_ECONFIG;
 	const struct hs_json *l = hs_json_get_type(section, "listener_paths", HS_JSON_ARRAY);
 	if (l) {
 		const char **v = hs_arena_alloc(a, (hs_json_len(l) + 1) * sizeof(*v));

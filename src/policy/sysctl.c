@@ -58,17 +58,15 @@ static int sysctl_load(struct hs_arena *a, const struct hs_json *section, void *
 {
 	struct sysctl_cfg *c = hs_arena_alloc(a, sizeof(*c));
 	const struct hs_json *list, *item;
-	const char *action;
+	int r;
 	const char **allow;
 
 	if (!c)
 		return -ENOMEM;
 	*c = sysctl_default;
-	action = hs_json_get_string(section, "action");
-	if (action && hs_action_parse(action, &c->action) < 0)
-		return hs_error_set(err, -HS_ECONFIG, "sysctl.policy", "", -1,
-				    "\"action\" is \"refuse\", \"rewrite\" or \"warn\", not \"%s\"",
-				    action);
+	r = hs_action_load(section, "sysctl", "action", HS_ACTIONS_ALL, c->action, &c->action, err);
+	if (r < 0)
+		return r;
 	list = hs_json_get(section, "allow");
 	if (!list) {
 		*ret_cfg = c;
@@ -81,7 +79,7 @@ static int sysctl_load(struct hs_arena *a, const struct hs_json *section, void *
 		const char *k = item->u.string.s;
 
 		if (!*k || strchr(k, '=') || strchr(k, '+') || strchr(k, '*'))
-			return hs_error_set(err, -HS_ECONFIG, "sysctl.policy", "", -1,
+			return hs_error_set(err, -HS_ECONFIG, "policy.sysctl", "", -1,
 					    "allow[%zu]: \"%s\" is not a sysctl name (exact names "
 					    "only, no patterns)",
 					    i, k);

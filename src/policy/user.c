@@ -31,7 +31,6 @@ static int user_load(struct hs_arena *a, const struct hs_json *section, void **r
 		     struct hs_error *err)
 {
 	struct user_cfg *c = hs_arena_alloc(a, sizeof(*c));
-	const char *act = hs_json_get_string(section, "action");
 	const struct hs_json *v;
 	uint64_t n;
 
@@ -44,9 +43,9 @@ static int user_load(struct hs_arena *a, const struct hs_json *section, void **r
 				.gid = 65534,
 				.umask_bits = 022,
 				.data_owner = true };
-	if (act && hs_action_parse(act, &c->action) < 0)
-		return hs_error_set(err, -HS_ECONFIG, "policy.user", "controls.user.action", -1,
-				    "must be rewrite, refuse or warn");
+	if (hs_action_load(section, "user", "action", HS_ACTIONS_ALL, c->action, &c->action, err) <
+	    0)
+		return -HS_ECONFIG;
 	if ((v = hs_json_get(section, "uid")) && hs_json_get_u64(v, UINT32_MAX, &n) == 0)
 		c->uid = (uint32_t)n;
 	if ((v = hs_json_get(section, "gid")) && hs_json_get_u64(v, UINT32_MAX, &n) == 0)

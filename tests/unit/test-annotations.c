@@ -137,7 +137,7 @@ static void test_seccomp_annotations_left_to_seccomp(void **state)
 
 static void test_policy_section_refusals(void **state)
 {
-	rc_policy_refused("\"annotations\":{\"allow\":[\"\"]}", NULL, "annotations.policy",
+	rc_policy_refused("\"annotations\":{\"allow\":[\"\"]}", NULL, "policy.annotations",
 			  "controls.annotations");
 	rc_policy_refused("\"annotations\":{\"action\":1}", NULL, "json.type",
 			  "controls.annotations.action");

@@ -221,11 +221,11 @@ static void test_disabled(void **state)
 
 static void test_policy_section_refusals(void **state)
 {
-	rc_policy_refused("\"devices\":{\"allow\":[{\"type\":\"c\"}]}", NULL, "devices.policy",
+	rc_policy_refused("\"devices\":{\"allow\":[{\"type\":\"c\"}]}", NULL, "policy.devices",
 			  "controls.devices");
 	rc_policy_refused("\"devices\":{\"allow\":[{\"path\":\"/dev/x\",\"type\":\"z\"}]}", NULL,
-			  "devices.policy", NULL);
-	rc_policy_refused("\"devices\":{\"action\":\"ignore\"}", NULL, "devices.policy", NULL);
+			  "policy.devices", NULL);
+	rc_policy_refused("\"devices\":{\"action\":\"ignore\"}", NULL, "policy.devices", NULL);
 	rc_policy_refused("\"devices\":{\"allow\":[{\"path\":\"/dev/x\",\"mode\":1}]}", NULL,
 			  "json.unknown-key", "controls.devices.allow[0].mode");
 }

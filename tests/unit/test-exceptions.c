@@ -180,7 +180,7 @@ static void test_loader_refusals(void **state)
 	rc_policy_refused(CONTROLS,
 			  "{\"name\":\"x\",\"match\":{\"annotations\":{\"a\":\"1\"}},\"controls\":{"
 			  "\"resources\":{\"pids_max\":10}}}",
-			  "resources.policy", "exceptions[0].controls.resources");
+			  "policy.resources", "exceptions[0].controls.resources");
 	rc_policy_refused(CONTROLS,
 			  "{\"name\":\"x\",\"match\":{\"annotations\":{\"a\":1}},\"controls\":{}}",
 			  "json.type", NULL);

@@ -311,12 +311,12 @@ static void test_disabled(void **state)
 
 static void test_policy_section_refusals(void **state)
 {
-	rc_policy_refused("\"hooks\":{\"allow\":[{\"path\":\"hook\"}]}", NULL, "hooks.policy",
+	rc_policy_refused("\"hooks\":{\"allow\":[{\"path\":\"hook\"}]}", NULL, "policy.hooks",
 			  "controls.hooks");
-	rc_policy_refused("\"hooks\":{\"allow\":[{\"path\":\"/a/../b\"}]}", NULL, "hooks.policy",
+	rc_policy_refused("\"hooks\":{\"allow\":[{\"path\":\"/a/../b\"}]}", NULL, "policy.hooks",
 			  NULL);
 	rc_policy_refused("\"hooks\":{\"allow\":[{\"path\":\"/a\",\"stages\":[\"precreate\"]}]}",
-			  NULL, "hooks.policy", NULL);
+			  NULL, "policy.hooks", NULL);
 	rc_policy_refused("\"hooks\":{\"allow\":[{\"path\":\"/a\",\"timeout\":1}]}", NULL,
 			  "json.unknown-key", "controls.hooks.allow[0].timeout");
 }

@@ -8,6 +8,7 @@
 #include <cmocka.h>
 
 #include "hs-policy.h"
+#include "hs-schema.h"
 
 static char path[] = "/tmp/hs-test-policy.XXXXXX";
 
@@ -107,6 +108,86 @@ static void test_refusals(void **state)
 		0644, "policy.unknown-control", "exceptions[0].controls.nosuch");
 }
 
+/* A member that names an action: "action", mounts' "on_*", mac's "no_mac". */
+static bool is_action_member(const char *key)
+{
+	return !strcmp(key, "action") || !strcmp(key, "no_mac") || !strncmp(key, "on_", 3);
+}
+
+/* The error a policy with control C's member K set to VALUE gets, base section or exception. */
+static void action_refused(const char *c, const char *k, const char *value, bool in_exception,
+			   struct hs_error *err)
+{
+	struct hs_policy *p = NULL;
+	char text[512];
+
+	if (in_exception)
+		snprintf(text, sizeof(text),
+			 "{\"runtime\":\"/usr/bin/runc\",\"exceptions\":[{\"name\":\"x\",\"match\":"
+			 "{\"annotations\":{\"a\":\"1\"}},\"controls\":{\"%s\":{\"%s\":\"%s\"}}}]}",
+			 c, k, value);
+	else
+		snprintf(text, sizeof(text),
+			 "{\"runtime\":\"/usr/bin/runc\",\"controls\":{\"%s\":{\"%s\":\"%s\"}}}", c,
+			 k, value);
+	assert_int_equal(write_policy(text, 0644), 0);
+	*err = (struct hs_error)HS_ERROR_INIT;
+	if (hs_policy_load(path, &p, err) >= 0) {
+		hs_policy_free(p);
+		fail_msg("accepted: %s", text);
+	}
+}
+
+/* One rule-id scheme and one wording for a bad action in every control: rule policy.CONTROL,
+ * the member's own path (under the exception when it is in one), the accepted values named. */
+static void test_action_members_one_scheme(void **state)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < hs_n_controls; i++) {
+		const struct hs_control *c = hs_controls[i];
+		const struct hs_schema_field *f;
+
+		for (f = c->policy_schema ? c->policy_schema->fields : NULL; f && f->name; f++) {
+			struct hs_error err;
+			char rule[64], want[128], msg[160];
+
+			if (!is_action_member(f->name))
+				continue;
+			n++;
+			snprintf(rule, sizeof(rule), "policy.%s", c->name);
+			snprintf(msg, sizeof(msg),
+				 "\"%s\" is \"rewrite\", \"refuse\" or \"warn\", not \"clamp\"",
+				 f->name);
+			action_refused(c->name, f->name, "clamp", false, &err);
+			snprintf(want, sizeof(want), "controls.%s.%s", c->name, f->name);
+			if (strcmp(err.rule, rule) || strcmp(err.path, want) ||
+			    (strcmp(err.msg, msg) &&
+			     !strstr(err.msg, "is \"refuse\" or \"warn\", not \"clamp\"")))
+				fail_msg("%s: got %s at %s (%s)", want, err.rule, err.path,
+					 err.msg);
+			action_refused(c->name, f->name, "clamp", true, &err);
+			snprintf(want, sizeof(want), "exceptions[0].controls.%s.%s", c->name,
+				 f->name);
+			if (strcmp(err.rule, rule) || strcmp(err.path, want))
+				fail_msg("%s: got %s at %s (%s)", want, err.rule, err.path,
+					 err.msg);
+		}
+	}
+	/* 10 "action", mounts' 6 "on_*", namespaces' on_violation, mac's no_mac */
+	assert_true(n >= 18);
+	/* where rewrite has no meaning, the wording says so */
+	{
+		struct hs_error err;
+
+		action_refused("mac", "no_mac", "rewrite", false, &err);
+		assert_string_equal(err.msg,
+				    "\"no_mac\" is \"refuse\" or \"warn\", not \"rewrite\"");
+		action_refused("namespaces", "on_violation", "rewrite", false, &err);
+		assert_string_equal(err.rule, "policy.namespaces");
+	}
+}
+
 static void test_env_path(void **state)
 {
 	setenv("HARDSHIM_POLICY", "/x/y.json", 1);
@@ -173,6 +254,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_minimal),
 		cmocka_unit_test(test_refusals),
+		cmocka_unit_test(test_action_members_one_scheme),
 		cmocka_unit_test(test_env_path),
 		cmocka_unit_test(test_invocation_name),
 	};

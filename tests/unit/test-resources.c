@@ -208,14 +208,14 @@ static void test_hook_mode_refuses_rewrites(void **state)
 static void test_policy_section_refusals(void **state)
 {
 	rc_policy_refused("\"resources\":{\"pids_default\":10,\"pids_max\":5}", NULL,
-			  "resources.policy", "controls.resources");
-	rc_policy_refused("\"resources\":{\"memory_default\":0}", NULL, "resources.policy", NULL);
+			  "policy.resources", "controls.resources");
+	rc_policy_refused("\"resources\":{\"memory_default\":0}", NULL, "policy.resources", NULL);
 	rc_policy_refused("\"resources\":{\"pids_max\":-1}", NULL, "json.number",
 			  "controls.resources.pids_max");
 	rc_policy_refused("\"resources\":{\"pids_max\":1.5}", NULL, "json.number",
 			  "controls.resources.pids_max");
-	rc_policy_refused("\"resources\":{\"action\":\"clamp\"}", NULL, "resources.policy", NULL);
-	rc_policy_refused("\"resources\":{\"swap_factor\":0}", NULL, "resources.policy", NULL);
+	rc_policy_refused("\"resources\":{\"action\":\"clamp\"}", NULL, "policy.resources", NULL);
+	rc_policy_refused("\"resources\":{\"swap_factor\":0}", NULL, "policy.resources", NULL);
 	rc_policy_refused("\"resources\":{\"swap_factor\":65}", NULL, "json.number",
 			  "controls.resources.swap_factor");
 }

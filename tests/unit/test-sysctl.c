@@ -227,11 +227,11 @@ static void test_policy_allowlist_and_disabled(void **state)
 
 static void test_policy_section_refusals(void **state)
 {
-	rc_policy_refused("\"sysctl\":{\"action\":\"drop\"}", NULL, "sysctl.policy",
+	rc_policy_refused("\"sysctl\":{\"action\":\"drop\"}", NULL, "policy.sysctl",
+			  "controls.sysctl.action");
+	rc_policy_refused("\"sysctl\":{\"allow\":[\"net.*\"]}", NULL, "policy.sysctl",
 			  "controls.sysctl");
-	rc_policy_refused("\"sysctl\":{\"allow\":[\"net.*\"]}", NULL, "sysctl.policy",
-			  "controls.sysctl");
-	rc_policy_refused("\"sysctl\":{\"allow\":[\"\"]}", NULL, "sysctl.policy",
+	rc_policy_refused("\"sysctl\":{\"allow\":[\"\"]}", NULL, "policy.sysctl",
 			  "controls.sysctl");
 	rc_policy_refused("\"sysctl\":{\"allow\":\"net.core.somaxconn\"}", NULL, "json.type",
 			  "controls.sysctl.allow");
