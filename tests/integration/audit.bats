@@ -6,6 +6,8 @@
 # logrotate file, a full or read-only log filesystem stopping the launch, plain-runc
 # containers flagged by `hardshim unmanaged`, the record in the kernel audit stream (auditd).
 
+load ../lib/env
+
 RUNC=/usr/bin/runc
 CRUN=/usr/bin/crun
 

@@ -4,8 +4,8 @@
 # carry what docs/fleet.md promises (tests/lib/k8s-validate.py for the shapes); the ConfigMap's
 # policy is admitted by hardshim's own strict loader and is the shipped default.
 
-: "${HS_TOP:=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)}"
-: "${HS_BIN:=$HS_TOP/build/hardshim}"
+load ../lib/env
+
 K=$HS_TOP/deploy/kubernetes
 
 # doc KIND NAME: one document as JSON.

@@ -5,6 +5,8 @@
 # canonical output decodes in Go to exactly what the original decodes to, so runc sees what
 # hardshim checked (docs/threats.md §1). Each test fails if its defence is removed.
 
+load ../lib/env
+
 CORPUS="$HS_TOP/tests/corpus/json"
 
 # A policy with every control switched off: the corpus tests the JSON core alone. The
@@ -28,7 +30,6 @@ write_policy() { # FILE UNKNOWN_KEYS [EXTRA_JSON_LIMITS]
 }
 
 setup_file() {
-	export HS_BUILD=${HS_BUILD:-$HS_TOP/build}
 	sh "$HS_TOP/scripts/build-oracle.sh" "$HS_BUILD"
 	export ORACLE="$HS_BUILD/oracle"
 	export POLICY="$BATS_FILE_TMPDIR/policy.json" POLICY_REFUSE="$BATS_FILE_TMPDIR/policy-refuse.json"

@@ -98,3 +98,46 @@ for_runtimes() {
 	}
 	for_runtimes check
 }
+
+# lib_names FILE: the libraries FILE loads or sources, by name (bundle, env, resctl, ...).
+lib_names() {
+	grep -E '^[[:space:]]*(load|source|\.)[[:space:]]' "$1" | while read -r line; do
+		if grep -qE '[A-Za-z0-9_-]+\.bash' <<<"$line"; then
+			grep -oE '[A-Za-z0-9_-]+\.bash' <<<"$line" | sed 's/\.bash$//'
+		else
+			set -- $line
+			[ "$1" = load ] && basename "${2//\"/}"
+		fi
+	done
+}
+
+# loads_env FILE [DEPTH]: FILE loads tests/lib/env.bash, itself or through a library it loads.
+loads_env() {
+	local f=$1 depth=${2:-0} name lib
+	[ "$depth" -lt 4 ] || return 1
+	for name in $(lib_names "$f"); do
+		[ "$name" = env ] && return 0
+		for lib in "$(dirname "$f")/$name.bash" "$HS_TOP/tests/lib/$name.bash"; do
+			[ -f "$lib" ] && loads_env "$lib" $((depth + 1)) && return 0
+		done
+	done
+	return 1
+}
+
+@test "lib: every .bats file that uses HS_TOP, HS_BUILD or HS_BIN gets them from tests/lib/env.bash (runs as plain 'bats FILE')" {
+	local f n=0 bad=0
+	for f in "$HS_TOP"/tests/*/*.bats; do
+		grep -qE '\$\{?HS_(TOP|BUILD|BIN)' "$f" || continue
+		n=$((n + 1))
+		if ! loads_env "$f"; then
+			echo "$f: uses HS_TOP/HS_BUILD/HS_BIN without loading tests/lib/env.bash" >&2
+			bad=1
+		fi
+	done
+	[ "$n" -ge 20 ]
+	[ "$bad" = 0 ]
+	# and the library gives them, from anywhere, when nothing exported them
+	run env -u HS_TOP -u HS_BUILD -u HS_BIN bash -c \
+		'cd / && . "$0" && echo "$HS_TOP $HS_BUILD $HS_BIN"' "$HS_TOP/tests/lib/env.bash"
+	[ "$output" = "$HS_TOP $HS_TOP/build $HS_TOP/build/hardshim" ]
+}

@@ -3,9 +3,9 @@
 # `hardshim check --target apparmor|selinux|none` evaluates a real bundle as it would be on a
 # node with that MAC (this machine has neither; docs/runtime-differences.md).
 
+load ../lib/env
+
 setup() {
-	: "${HS_TOP:=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)}"
-	: "${HS_BIN:=$HS_TOP/build/hardshim}"
 	work=$(mktemp -d /tmp/hs-mac.XXXXXX)
 	mkdir -p "$work/b/rootfs"
 	(cd "$work/b" && runc spec && jq '.process.terminal=false' config.json >c && mv c config.json)

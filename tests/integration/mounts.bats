@@ -4,106 +4,121 @@
 # afterwards), and a permitted bind is seen from inside with nosuid,nodev. Each test fails if
 # its defence is removed: the runtime would then create the container.
 
-load hs-bundle
+load ../lib/bundle
 
 setup() {
-	B="$BATS_TEST_TMPDIR/bundle"
-	make_bundle "$B" 'grep -E " /mnt | /sys " /proc/self/mountinfo'
-	DATA="$BATS_TEST_TMPDIR/data"
+	hs_setup runc
+	hs_bundle
+	hs_args sh -c 'grep -E " /mnt | /sys " /proc/self/mountinfo'
+	DATA="$HS_TMP/data"
 	mkdir -p "$DATA"
 	ID="hs-mounts-$$-$BATS_TEST_NUMBER"
 }
 
 teardown() {
 	if [ -n "${KFS:-}" ] && mountpoint -q "$KFS"; then umount "$KFS"; fi
-	cleanup_containers /usr/bin/runc
-	cleanup_containers /usr/bin/crun
+	hs_teardown
+}
+
+# on RUNTIME: the shipped default policy, naming RUNTIME.
+on() {
+	hs_use_runtime "$1"
+	hs_policy_default
+}
+
+# add_bind SOURCE DEST [OPTIONS_JSON]: one more bind mount in the test's config.
+add_bind() {
+	hs_config '.mounts += [{"destination": $d, "type": "bind", "source": $s, "options": $o}]' \
+		--arg s "$1" --arg d "$2" --argjson o "${3:-[\"rbind\"]}"
 }
 
 # refused RUNTIME RULE PATH: create must fail naming RULE at JSON PATH, and create nothing.
+# (hs_create sends the container's stdio to files: a container wrongly created would
+# otherwise hold bats' pipe open.)
 refused() {
-	# stdio to a file: a container wrongly created would otherwise hold bats' pipe open
+	on "$1"
 	status=0
-	hs "$1" create --bundle "$B" "$ID" </dev/null >"$BATS_TEST_TMPDIR/out" 2>&1 || status=$?
-	output=$(cat "$BATS_TEST_TMPDIR/out")
+	hs_create "$ID" 2>"$HS_TMP/out" || status=$?
+	output=$(cat "$HS_TMP/out")
 	echo "$output"
 	[ "$status" -ne 0 ]
 	[[ "$output" == *"$2: $3"* ]]
-	! container_exists "$1" "$ID" || false
+	! hs_rt_direct state "$ID" >/dev/null 2>&1 || false
 }
 
-nmounts() { jq '.mounts | length' "$B/config.json"; }
+nmounts() { jq '.mounts | length' "$HS_CONFIG"; }
 
 symlink_to_etc() {
-	ln -s /etc "$BATS_TEST_TMPDIR/etc-link"
-	add_bind "$B" "$BATS_TEST_TMPDIR/etc-link" /mnt
+	ln -s /etc "$HS_TMP/etc-link"
+	add_bind "$HS_TMP/etc-link" /mnt
 	refused "$1" mounts.sensitive-source "mounts[$(($(nmounts) - 1))].source"
 }
-@test "runc: a bind source that is a symlink to /etc is refused" { symlink_to_etc /usr/bin/runc; }
-@test "crun: a bind source that is a symlink to /etc is refused" { symlink_to_etc /usr/bin/crun; }
+@test "runc: a bind source that is a symlink to /etc is refused" { symlink_to_etc runc; }
+@test "crun: a bind source that is a symlink to /etc is refused" { symlink_to_etc crun; }
 
 dotdot() {
-	add_bind "$B" "$DATA/../../../../../../etc" /mnt
+	add_bind "$DATA/../../../../../../etc" /mnt
 	refused "$1" mounts.sensitive-source "mounts[$(($(nmounts) - 1))].source"
 }
-@test "runc: a bind source climbing to /etc with .. is refused" { dotdot /usr/bin/runc; }
-@test "crun: a bind source climbing to /etc with .. is refused" { dotdot /usr/bin/crun; }
+@test "runc: a bind source climbing to /etc with .. is refused" { dotdot runc; }
+@test "crun: a bind source climbing to /etc with .. is refused" { dotdot crun; }
 
 proc_self_root() {
-	add_bind "$B" /proc/self/root/etc /mnt
+	add_bind /proc/self/root/etc /mnt
 	refused "$1" mounts.source-unsafe "mounts[$(($(nmounts) - 1))].source"
 }
-@test "runc: /proc/self/root/etc as a bind source is refused (magic link)" { proc_self_root /usr/bin/runc; }
-@test "crun: /proc/self/root/etc as a bind source is refused (magic link)" { proc_self_root /usr/bin/crun; }
+@test "runc: /proc/self/root/etc as a bind source is refused (magic link)" { proc_self_root runc; }
+@test "crun: /proc/self/root/etc as a bind source is refused (magic link)" { proc_self_root crun; }
 
 var_run() {
-	add_bind "$B" /var/run /mnt
+	add_bind /var/run /mnt
 	refused "$1" mounts.sensitive-source "mounts[$(($(nmounts) - 1))].source"
 }
-@test "runc: /var/run (alias of /run) as a bind source is refused" { var_run /usr/bin/runc; }
-@test "crun: /var/run (alias of /run) as a bind source is refused" { var_run /usr/bin/crun; }
+@test "runc: /var/run (alias of /run) as a bind source is refused" { var_run runc; }
+@test "crun: /var/run (alias of /run) as a bind source is refused" { var_run crun; }
 
 ancestor() {
-	add_bind "$B" /var/lib /mnt
+	add_bind /var/lib /mnt
 	refused "$1" mounts.sensitive-source "mounts[$(($(nmounts) - 1))].source"
 	[[ "$output" == *"an ancestor of the sensitive path"* ]]
 }
-@test "runc: an ancestor of a sensitive path (/var/lib) is refused" { ancestor /usr/bin/runc; }
-@test "crun: an ancestor of a sensitive path (/var/lib) is refused" { ancestor /usr/bin/crun; }
+@test "runc: an ancestor of a sensitive path (/var/lib) is refused" { ancestor runc; }
+@test "crun: an ancestor of a sensitive path (/var/lib) is refused" { ancestor crun; }
 
 over_proc() {
-	jq_edit "$B" '.mounts += [{"destination": "/mnt/../proc/sys", "type": "tmpfs", "source": "tmpfs"}]'
+	hs_config '.mounts += [{"destination": "/mnt/../proc/sys", "type": "tmpfs", "source": "tmpfs"}]'
 	refused "$1" mounts.destination-system "mounts[$(($(nmounts) - 1))].destination"
 }
-@test "runc: a mount over /proc/sys (reached by ..) is refused" { over_proc /usr/bin/runc; }
-@test "crun: a mount over /proc/sys (reached by ..) is refused" { over_proc /usr/bin/crun; }
+@test "runc: a mount over /proc/sys (reached by ..) is refused" { over_proc runc; }
+@test "crun: a mount over /proc/sys (reached by ..) is refused" { over_proc crun; }
 
 shared() {
-	add_bind "$B" "$DATA" /mnt '["rbind","rshared"]'
+	add_bind "$DATA" /mnt '["rbind","rshared"]'
 	refused "$1" mounts.propagation "mounts[$(($(nmounts) - 1))].options"
 }
-@test "runc: shared propagation on a bind is refused" { shared /usr/bin/runc; }
-@test "crun: shared propagation on a bind is refused" { shared /usr/bin/crun; }
+@test "runc: shared propagation on a bind is refused" { shared runc; }
+@test "crun: shared propagation on a bind is refused" { shared crun; }
 
 # A kernel interface under an innocent name: a fresh procfs instance mounted in the test's own
 # dir. Neither its name nor its identity is /proc's; the mount table says what it is.
 kernel_fs() {
-	KFS="$BATS_TEST_TMPDIR/kfs"
+	KFS="$HS_TMP/kfs"
 	mkdir -p "$KFS"
 	mount -t proc proc "$KFS"
 	[ "$(stat -c %d "$KFS")" != "$(stat -c %d /proc)" ] # really another instance
-	add_bind "$B" "$KFS/sys/kernel" /mnt
+	add_bind "$KFS/sys/kernel" /mnt
 	refused "$1" mounts.source-kernel-fs "mounts[$(($(nmounts) - 1))].source"
 }
-@test "runc: a bind into a procfs mounted under another name is refused" { kernel_fs /usr/bin/runc; }
-@test "crun: a bind into a procfs mounted under another name is refused" { kernel_fs /usr/bin/crun; }
+@test "runc: a bind into a procfs mounted under another name is refused" { kernel_fs runc; }
+@test "crun: a bind into a procfs mounted under another name is refused" { kernel_fs crun; }
 
 # The permitted container: the bind carries nosuid,nodev and sysfs is read-only, although the
 # bundle asked for suid,dev and a writable /sys.
 permitted() {
-	add_bind "$B" "$DATA" /mnt '["rbind","suid","dev"]'
-	jq_edit "$B" '(.mounts[] | select(.type == "sysfs") | .options) |= (map(select(. != "ro")) + ["rw"])'
-	run hs "$1" run --bundle "$B" "$ID"
+	add_bind "$DATA" /mnt '["rbind","suid","dev"]'
+	hs_config '(.mounts[] | select(.type == "sysfs") | .options) |= (map(select(. != "ro")) + ["rw"])'
+	on "$1"
+	run hs_run "$ID"
 	echo "$output"
 	[ "$status" -eq 0 ]
 	local mnt sys
@@ -113,5 +128,5 @@ permitted() {
 	[[ "$(echo "$mnt" | cut -d' ' -f6)" == *nodev* ]]
 	[[ "$(echo "$sys" | cut -d' ' -f6)" == ro,* ]]
 }
-@test "runc: a permitted bind is mounted nosuid,nodev and /sys read-only (seen from inside)" { permitted /usr/bin/runc; }
-@test "crun: a permitted bind is mounted nosuid,nodev and /sys read-only (seen from inside)" { permitted /usr/bin/crun; }
+@test "runc: a permitted bind is mounted nosuid,nodev and /sys read-only (seen from inside)" { permitted runc; }
+@test "crun: a permitted bind is mounted nosuid,nodev and /sys read-only (seen from inside)" { permitted crun; }

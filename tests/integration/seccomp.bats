@@ -4,17 +4,9 @@
 # run, and each hostile seccomp section is refused or replaced - seen from inside the container.
 # Control runs of the bare runtime show that the same probes do see the difference.
 
-load_helpers() {
-	if [ -f "$HS_TOP/tests/lib/bundle.bash" ] && [ -n "${HS_USE_BUNDLE_LIB:-}" ]; then
-		# shellcheck source=/dev/null
-		. "$HS_TOP/tests/lib/bundle.bash"
-	fi
-}
+load ../lib/env
 
 setup_file() {
-	: "${HS_TOP:=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)}"
-	: "${HS_BIN:=$HS_TOP/build/hardshim}"
-	export HS_TOP HS_BIN
 	sh "$HS_TOP/scripts/prepare-host.sh"
 	for h in syscall-probe tiny-server; do
 		[ -x "$HS_TOP/build/helpers/$h" ] || { echo "build/helpers/$h missing: make test-build" >&2; return 1; }
@@ -22,7 +14,6 @@ setup_file() {
 }
 
 setup() {
-	load_helpers
 	work=$(mktemp -d /tmp/hs-seccomp.XXXXXX)
 	ids=()
 	for rt in runc crun; do

@@ -7,7 +7,7 @@
 # tests/run.sh even when its TAP says nothing failed. `make -n` (a dry run) reads the tree and
 # writes nothing.
 
-: "${HS_TOP:=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)}"
+load ../lib/env
 
 dry() { # dry MAKE-ARGS...: what make would run in the tree's build/ (not the caller's $BUILD)
 	env -u BUILD -u SANITIZE make -C "$HS_TOP" -n --no-print-directory "$@" 2>&1

@@ -17,10 +17,8 @@
 # Every container runs with --root "$HS_STATE" (a per-test runtime state dir), so tests never
 # touch the machine's own /run/runc or /run/crun, and cleanup knows exactly what it made.
 
-: "${HS_TOP:=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
-: "${HS_BUILD:=$HS_TOP/build}"
-: "${HS_BIN:=$HS_BUILD/hardshim}"
-export HS_TOP HS_BUILD HS_BIN
+# shellcheck source=tests/lib/env.bash
+source "${BASH_SOURCE[0]%/*}/env.bash"
 
 # Absolute path of a runtime by short name (never searched in PATH by hardshim either).
 hs_runtime_path() {

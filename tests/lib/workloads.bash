@@ -9,6 +9,8 @@
 # Instead of a second `make install`, the engines' runtime entry is a two-line script at the
 # installed binary's place that execs the build's hardshim with the suite's policy file.
 
+# shellcheck source=tests/lib/env.bash
+source "${BASH_SOURCE[0]%/*}/env.bash"
 : "${E2E:=$HS_BUILD/workloads}"
 # shellcheck source=tests/lib/e2e.bash
 source "${BASH_SOURCE[0]%/*}/e2e.bash"
