@@ -54,6 +54,9 @@ void hs_egress_entry_format(const struct hs_egress_entry *e, char *buf, size_t s
  * ...", so the old table goes and the new one arrives at once. Malloc'ed, caller owns. It
  * names nothing specific to one container, so every container of a pod gets the same. */
 int hs_egress_ruleset(const struct hs_egress_cfg *cfg, char **ret);
+/* create false: the same. create true: "create table; ..." instead, for a namespace without
+ * the table: it deletes nothing, so it leaves the kernel no destroy work to wait for. */
+int hs_egress_ruleset_as(const struct hs_egress_cfg *cfg, bool create, char **ret);
 
 /* Hook arguments that carry cfg (for `hardshim hook egress`), and their parser.
  * hs_egress_args: arena-owned NULL-terminated vector of n strings. */
@@ -76,10 +79,13 @@ int hs_egress_nft_run(const char *cmds, char **ret_output, struct hs_error *err)
 /* Install cfg's ruleset in the current network namespace. */
 int hs_egress_install(const struct hs_egress_cfg *cfg, struct hs_error *err);
 /* The same, for a process that exits soon after (the hook): the rules are in force when it
- * returns 0, but the last close of nftables' socket (8-12 ms in the kernel) is left to a
- * detached child (own session, stdio on /dev/null, no other inherited fd) that waits for
- * this process to exit, then closes it. *ret_child: that child's pid, when there is one
- * (tests); left untouched otherwise. Errors as hs_egress_install; no child then. */
+ * returns 0. When the namespace had no table (a new container's), the table is created and
+ * nothing is replaced: closing nftables' socket is then cheap. When it had one (a pod's later
+ * container), the table is replaced and the last close of nftables' socket (8-12 ms in the
+ * kernel) is left to a detached child (own session, stdio on /dev/null, no other inherited
+ * fd) that waits for this process to exit, then closes it. *ret_child: that child's pid,
+ * when there is one (tests); left untouched otherwise. Errors as hs_egress_install; no child
+ * then. */
 int hs_egress_install_exiting(const struct hs_egress_cfg *cfg, pid_t *ret_child,
 			      struct hs_error *err);
 

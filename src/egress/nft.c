@@ -4,6 +4,9 @@
  * the caller is in: join the container's first (netns.c). */
 #include <dirent.h>
 #include <fcntl.h>
+#include <linux/netfilter.h>
+#include <linux/netfilter/nf_tables.h>
+#include <linux/netfilter/nfnetlink.h>
 #include <linux/netlink.h>
 #include <nftables/libnftables.h>
 #include <poll.h>
@@ -209,12 +212,76 @@ int hs_egress_nft_run(const char *cmds, char **ret_output, struct hs_error *err)
 	return nft_run(cmds, ret_output, false, NULL, err);
 }
 
+/* Whether this network namespace has hardshim's table: one read-only request
+ * (NFT_MSG_GETTABLE) on a socket of its own, no transaction, no library. 1 yes, 0 no, < 0
+ * cannot tell (the caller then replaces, as if it existed). The answer is only a hint: the
+ * table may appear before the caller commits, and then its create fails and it replaces. */
+static int table_exists(void)
+{
+	struct {
+		struct nlmsghdr nh;
+		struct nfgenmsg nf;
+		struct nlattr na;
+		char name[NLA_ALIGN(sizeof(HS_EGRESS_TABLE))];
+	} req;
+	union {
+		struct nlmsghdr nh;
+		char buf[4096];
+	} resp;
+	struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
+	_cleanup_close_ int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_NETFILTER);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	memset(&req, 0, sizeof(req));
+	req.nh.nlmsg_len = sizeof(req);
+	req.nh.nlmsg_type = (NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_GETTABLE;
+	req.nh.nlmsg_flags = NLM_F_REQUEST;
+	req.nh.nlmsg_seq = 1;
+	req.nf.nfgen_family = NFPROTO_INET;
+	req.nf.version = NFNETLINK_V0;
+	req.na.nla_len = NLA_HDRLEN + sizeof(HS_EGRESS_TABLE);
+	req.na.nla_type = NFTA_TABLE_NAME;
+	memcpy(req.name, HS_EGRESS_TABLE, sizeof(HS_EGRESS_TABLE));
+	if (sendto(fd, &req, sizeof(req), 0, (struct sockaddr *)&kernel, sizeof(kernel)) < 0)
+		return -errno;
+	/* The kernel has answered by the time sendto returns: never wait here. */
+	n = recv(fd, &resp, sizeof(resp), MSG_DONTWAIT);
+	if (n < 0)
+		return -errno;
+	if (n < (ssize_t)NLMSG_HDRLEN || resp.nh.nlmsg_len > (size_t)n)
+		return -EIO;
+	if (resp.nh.nlmsg_type == NLMSG_ERROR) {
+		const struct nlmsgerr *e = NLMSG_DATA(&resp.nh);
+
+		if (resp.nh.nlmsg_len < NLMSG_LENGTH(sizeof(*e)))
+			return -EIO;
+		return e->error == -ENOENT ? 0 : e->error < 0 ? e->error : -EIO;
+	}
+	return resp.nh.nlmsg_type == ((NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_NEWTABLE) ? 1 : -EIO;
+}
+
 static int install(const struct hs_egress_cfg *cfg, bool exiting, pid_t *ret_child,
 		   struct hs_error *err)
 {
 	_cleanup_free_ char *cmds = NULL;
 	int r;
 
+	/* A new container's namespace has no table: create it, deleting nothing, so the kernel
+	 * has no destroy work for the socket's last close to wait for (no detached child
+	 * either). If the table appeared meanwhile (a pod's containers started together), the
+	 * create fails, changing nothing, and the table is replaced below, as always. */
+	if (table_exists() == 0) {
+		struct hs_error cerr = HS_ERROR_INIT;
+
+		r = hs_egress_ruleset_as(cfg, true, &cmds);
+		if (r < 0)
+			return r;
+		if (nft_run(cmds, NULL, false, NULL, &cerr) == 0)
+			return 0;
+		free(TAKE_PTR(cmds));
+	}
 	r = hs_egress_ruleset(cfg, &cmds);
 	if (r < 0)
 		return r;

@@ -77,12 +77,22 @@ static void put_match(struct buf *b, const struct hs_egress_entry *e)
 
 int hs_egress_ruleset(const struct hs_egress_cfg *cfg, char **ret)
 {
+	return hs_egress_ruleset_as(cfg, false, ret);
+}
+
+int hs_egress_ruleset_as(const struct hs_egress_cfg *cfg, bool create, char **ret)
+{
 	struct buf b = { 0 };
 
-	/* add+delete+add: one transaction that works whether or not the table exists. */
-	put(&b, "add table inet " HS_EGRESS_TABLE "\n");
-	put(&b, "delete table inet " HS_EGRESS_TABLE "\n");
-	put(&b, "add table inet " HS_EGRESS_TABLE "\n");
+	if (create) {
+		/* Fails, changing nothing, if the table exists by commit time. */
+		put(&b, "create table inet " HS_EGRESS_TABLE "\n");
+	} else {
+		/* add+delete+add: one transaction that works whether or not the table exists. */
+		put(&b, "add table inet " HS_EGRESS_TABLE "\n");
+		put(&b, "delete table inet " HS_EGRESS_TABLE "\n");
+		put(&b, "add table inet " HS_EGRESS_TABLE "\n");
+	}
 	put(&b, "add counter inet " HS_EGRESS_TABLE " " HS_EGRESS_COUNTER_DROPPED "\n");
 	put(&b, "add counter inet " HS_EGRESS_TABLE " " HS_EGRESS_COUNTER_DENIED "\n");
 	put(&b, "add counter inet " HS_EGRESS_TABLE " " HS_EGRESS_COUNTER_RATE "\n");

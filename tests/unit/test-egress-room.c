@@ -126,6 +126,25 @@ static void test_ruleset_default(void **state)
 	assert_null(strstr(t, " daddr "));
 }
 
+/* A new namespace's form: "create table" (fails if the table exists), then exactly what the
+ * replacing form adds after its add/delete/add. */
+static void test_ruleset_create_form(void **state)
+{
+	struct hs_egress_entry allow[1];
+	struct hs_egress_cfg cfg = { .allow = allow, .n_allow = 1, .rate = 1000 };
+	_cleanup_free_ char *replace = NULL, *create = NULL;
+	const char *head = "add table inet hardshim\ndelete table inet hardshim\nadd table inet "
+			   "hardshim\n";
+
+	assert_int_equal(hs_egress_entry_parse("198.18.0.0/15:443/tcp", "", &allow[0], NULL), 0);
+	assert_int_equal(hs_egress_ruleset(&cfg, &replace), 0);
+	assert_int_equal(hs_egress_ruleset_as(&cfg, true, &create), 0);
+	assert_true(strncmp(create, "create table inet hardshim\n", 27) == 0);
+	assert_null(strstr(create, "delete"));
+	assert_true(strncmp(replace, head, strlen(head)) == 0);
+	assert_string_equal(create + 27, replace + strlen(head));
+}
+
 static void test_ruleset_entries(void **state)
 {
 	struct hs_egress_entry allow[3], deny[1];
@@ -289,6 +308,39 @@ static int nft_rejects(void)
 	return 0;
 }
 
+/* A new container's namespace has no table: the hook's install creates it, replacing
+ * nothing, so the socket's close is cheap and no detached child is made. A namespace that
+ * has the table (a pod's later container) gets it replaced, with the child (tested below). */
+static int fresh_install(void)
+{
+	struct hs_egress_cfg cfg = { .rate = 1000000 };
+	struct hs_egress_counter c[8];
+	struct hs_error err = HS_ERROR_INIT;
+	pid_t child = 0;
+
+	if (hs_egress_install_exiting(&cfg, &child, &err) < 0) {
+		fprintf(stderr, "# %s\n", err.msg);
+		return 1;
+	}
+	if (child != 0)
+		return 2;
+	if (hs_egress_counters(c, 8, &err) != 3)
+		return 3;
+	return 0;
+}
+
+static void test_nft_install_fresh(void **state)
+{
+	int r;
+
+	if (geteuid() != 0)
+		skip();
+	r = in_private_netns(fresh_install);
+	if (r == 77)
+		skip();
+	assert_int_equal(r, 0);
+}
+
 static void test_nft_rejects(void **state)
 {
 	if (geteuid() != 0)
@@ -325,6 +377,9 @@ static int hook_like(int out_fd, int rep_fd, int go_fd)
 	rep.pidfd_ok = pidfd >= 0;
 	if (pidfd >= 0)
 		close(pidfd);
+	/* the table exists, as in a pod's later container: replaced, the close detached */
+	if (hs_egress_install(&cfg, &err) < 0)
+		return 92;
 	rep.code = hs_egress_install_exiting(&cfg, &rep.child, &err);
 	/* the rules are in force before the slow close */
 	rep.counters = hs_egress_counters(c, 8, NULL);
@@ -550,11 +605,13 @@ int main(void)
 		cmocka_unit_test(test_entries_valid),
 		cmocka_unit_test(test_entries_malformed),
 		cmocka_unit_test(test_ruleset_default),
+		cmocka_unit_test(test_ruleset_create_form),
 		cmocka_unit_test(test_ruleset_entries),
 		cmocka_unit_test(test_ruleset_default_allow),
 		cmocka_unit_test(test_args_roundtrip),
 		cmocka_unit_test(test_args_refused),
 		cmocka_unit_test(test_nft_load),
+		cmocka_unit_test(test_nft_install_fresh),
 		cmocka_unit_test(test_nft_rejects),
 		cmocka_unit_test(test_nft_install_exiting),
 		cmocka_unit_test(test_join_refuses_host),
