@@ -2,6 +2,13 @@
  * Control "seccomp": every container runs at least under hardshim's default seccomp profile
  * (NIST SP 800-190 §4.3, CIS Docker 5.21). A config's own profile is kept only when it is no
  * weaker; crun's run.oci.seccomp* annotations, which replace or extend the filter, are removed.
+ *
+ * Runtime behaviours relied on (runc 1.1, crun 1.8):
+ * - Both build the filter with libseccomp from a context that already holds the native
+ *   architecture, add the listed ones, and add every rule to every architecture in it: a
+ *   name is judged on each listed architecture and on the native one.
+ * - runc turns several conditions on one argument into separate rules (ORed).
+ * - crun reads run.oci.seccomp* annotations (raw BPF, plugins, a receiver socket).
  */
 #include <string.h>
 
@@ -193,8 +200,11 @@ static int check_architectures(struct profile_check *pc, const struct hs_json *s
 		}
 		pc->arches |= a->bit;
 	}
-	if (!pc->arches)
-		pc->arches = hs_sc_host_native();
+	/* The native architecture is in every filter whatever the list says: runc and crun
+	 * start from libseccomp's context, which holds it, and only add the listed ones. A
+	 * profile listing only SCMP_ARCH_X86 still puts its rules on x86_64, where a name absent
+	 * on x86 (kexec_file_load) is a real syscall: judge every name there too. */
+	pc->arches |= hs_sc_host_native();
 	return 0;
 }
 

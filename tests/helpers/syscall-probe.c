@@ -79,6 +79,9 @@ int main(void)
 	report("keyctl", syscall(SYS_keyctl, 0 /* KEYCTL_GET_KEYRING_ID */, -3 /* session */, 0));
 	report("add_key", syscall(SYS_add_key, "hs-no-such-type", "hs", "x", 1, -3));
 	report("kexec_load", syscall(SYS_kexec_load, 0UL, 0UL, NULL, 0UL));
+	/* x86_64 only (absent on x86): fd -1 and no flags load nothing; without CAP_SYS_BOOT
+	 * the kernel says EPERM, without kexec support ENOSYS, with both EBADF. */
+	report("kexec_file_load", syscall(SYS_kexec_file_load, -1, -1, 0UL, "", 0UL));
 	report("bpf", syscall(SYS_bpf, 0 /* BPF_MAP_CREATE */, NULL, 0));
 	report("userfaultfd", syscall(SYS_userfaultfd, ~0U));
 	report("ptrace", syscall(SYS_ptrace, 3 /* PTRACE_PEEKUSER */, 0x3fffffff, NULL, NULL));
