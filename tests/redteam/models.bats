@@ -1,0 +1,75 @@
+#!/usr/bin/env bats
+# class 3 of issue 13 (wrong models of what the runtimes do): /dev/console assumed to be a node
+# the runtime makes anyway, and a cgroupsPath with ':' assumed to be the systemd form. Each is
+# shown to work against the bare runtime, then stopped by hardshim; the proof is read from
+# inside the container or from the cgroup files /proc/<pid>/cgroup names.
+
+load ../lib/bundle
+load ../lib/redteam
+
+setup() { rt_setup; }
+teardown() {
+	rt_teardown
+	local p d
+	if [ -f "$HS_TMP/victims" ]; then
+		while read -r p; do kill "$p" 2>/dev/null || true; done <"$HS_TMP/victims"
+	fi
+	if [ -f "$HS_TMP/cgroups" ]; then
+		sleep 0.2
+		while read -r d; do rmdir "$d" 2>/dev/null || true; done <"$HS_TMP/cgroups"
+	fi
+	return 0
+}
+
+# No runtime creates /dev/console for a container without a terminal (its console is its pty,
+# bound there when it has one); a config asking for the node c 5:1 gets the host's console.
+console_node() {
+	rt_begin "$1"
+	hs_config '.linux.devices = [{"path": "/dev/console", "type": "c", "major": 5, "minor": 1, "fileMode": 438}]
+		| .linux.resources.devices += [{"allow": true, "type": "c", "major": 5, "minor": 1, "access": "rwm"}]'
+	rt_inside_probe 'test -c /dev/console && test -w /dev/console && echo writable || echo absent'
+	rt_works_direct '[ "$RT_OUT" = writable ]'
+	rt_refused devices.not-allowed 'linux.devices[0]'
+}
+@test "runc: a /dev/console node (c 5:1) and its grant: the host's console" { console_node runc; }
+@test "crun: a /dev/console node (c 5:1) and its grant: the host's console" { console_node crun; }
+
+# victim NAME: a v1 cgroup NAME in the usual hierarchies holding a host process (a service's),
+# recorded for teardown. Sets RT_VICTIM_PID.
+victim() {
+	local c
+	sleep 1000 </dev/null >/dev/null 2>&1 &
+	RT_VICTIM_PID=$!
+	echo "$RT_VICTIM_PID" >>"$HS_TMP/victims"
+	for c in pids memory devices freezer cpu; do
+		mkdir -p "/sys/fs/cgroup/$c/$1"
+		grep -qxF "/sys/fs/cgroup/$c/$1" "$HS_TMP/cgroups" 2>/dev/null ||
+			echo "/sys/fs/cgroup/$c/$1" >>"$HS_TMP/cgroups"
+		echo "$RT_VICTIM_PID" >"/sys/fs/cgroup/$c/$1/cgroup.procs"
+	done
+}
+
+# The cgroupfs driver (both runtimes' default, this machine's) cleans "/hs-x:y/../VICTIM" as a
+# path: the container joins the victim's cgroup, sets its limits and device rules on it.
+cgroup_colon() {
+	local v=hs-redteam-colon-$$-$1 a
+	rt_begin "$1"
+	hs_config '.linux.cgroupsPath = $p' --arg p "/hs-x:y/../$v"
+	victim "$v"
+	a=$(rt_id)
+	HS_VIA=direct hs_create_start "$a"
+	hs_wait_state "$a" running
+	hs_proc "$a" cgroup | grep -q ":pids:/$v\$" ||
+		{ echo "bare $HS_RUNTIME did not put the container in /$v" >&2; return 1; }
+	hs_rt_direct delete --force "$a" 2>/dev/null
+	# a fresh victim: the bare run left its limits on the first (and crun's delete killed it)
+	v=$v-b
+	hs_config '.linux.cgroupsPath = $p' --arg p "/hs-x:y/../$v"
+	victim "$v"
+	rt_refused cgroups.in-use linux.cgroupsPath
+	[ "$(cat "/sys/fs/cgroup/pids/$v/pids.max")" = max ]
+	[ "$(cat "/sys/fs/cgroup/devices/$v/devices.list")" = "a *:* rwm" ]
+	grep -qx "$RT_VICTIM_PID" "/sys/fs/cgroup/pids/$v/cgroup.procs"
+}
+@test "runc: cgroupsPath /hs-x:y/../victim joins a host service's cgroup (cgroupfs driver)" { cgroup_colon runc; }
+@test "crun: cgroupsPath /hs-x:y/../victim joins a host service's cgroup (cgroupfs driver)" { cgroup_colon crun; }
