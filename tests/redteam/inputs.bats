@@ -1,6 +1,6 @@
 #!/usr/bin/env bats
-# class 2 of issue 13 (inputs no control owned): a hook's env, and `update --memory-swap`
-# without `--memory`. Each is shown to work against the bare runtime, then stopped by hardshim;
+# class 2 of issue 13 (inputs no control owned): a hook's env, `exec -p=FILE`, and
+# `update --memory-swap` without `--memory`. Each is shown to work against the bare runtime, then stopped by hardshim;
 # the proof is read on the host (the hook's marker) or from the container's cgroup (/proc).
 
 load ../lib/bundle
@@ -74,3 +74,38 @@ swap_without_memory() {
 }
 @test "runc: update --memory-swap -1 without --memory lifts the swap ceiling" { swap_without_memory runc; }
 @test "crun: update --memory-swap -1 without --memory lifts the swap ceiling" { swap_without_memory crun; }
+
+# process_file FILE UID: an exec process document that reports its own Uid line.
+process_file() {
+	jq -n --argjson u "$2" '{args: ["grep", "^Uid:", "/proc/self/status"], cwd: "/",
+		env: ["PATH=/bin"], user: {uid: $u, gid: $u}}' >"$1"
+	chmod 0600 "$1"
+}
+
+# exec -p=FILE: runc's flag package reads FILE; crun's argp reads "=FILE", a file of its own
+# relative to the cwd. A checker that reads FILE lets crun run "=FILE" unchecked. (runc reads
+# what is checked: the attack is crun's, the refusal holds for both.)
+exec_p_equals() {
+	local a
+	rt_begin "$1"
+	hs_args sleep 1000
+	a=$(rt_id)
+	hs_create_start "$a"
+	hs_wait_state "$a" running
+	cd "$HS_TMP"
+	process_file "$HS_TMP/p.json" 65534
+	process_file "$HS_TMP/=p.json" 0
+	if [ "$1" = crun ]; then
+		run hs_rt_direct exec -p=p.json "$a"
+		echo "# bare crun: $output" >&2
+		[[ "$output" == "Uid:"*"0"*"0"*"0"*"0" ]] && [[ "$output" != *65534* ]] ||
+			{ echo "bare crun did not run =p.json" >&2; return 1; }
+	fi
+	run hs_exec "$a" -p=p.json
+	echo "# via hardshim: $output" >&2
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"exec.ambiguous-option"* ]]
+	[[ "$output" != *"Uid:"* ]]
+}
+@test "runc: exec -p=FILE (crun runs \"=FILE\", not the FILE checked)" { exec_p_equals runc; }
+@test "crun: exec -p=FILE (crun runs \"=FILE\", not the FILE checked)" { exec_p_equals crun; }
