@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "fake-host.h"
+#include "findings.h"
 #include "hs-policy.h"
 #include "../../src/policy/mac.h"
 
@@ -63,22 +64,16 @@ static struct run run_on(struct hs_fake_host *fh, const char *section, const cha
 	return r;
 }
 
+/* findings.h's find (any path: absence and messages only) and expect over this run. */
 static const struct hs_finding *find(const struct run *r, const char *rule)
 {
-	for (size_t i = 0; i < r->report->len; i++)
-		if (strcmp(r->report->items[i].rule, rule) == 0)
-			return &r->report->items[i];
-	return NULL;
+	return hs_t_find(r->report, rule, NULL);
 }
 
 static void assert_finding(const struct run *r, const char *rule, const char *path,
 			   enum hs_action a)
 {
-	const struct hs_finding *f = find(r, rule);
-	if (!f)
-		fail_msg("no finding %s", rule);
-	assert_string_equal(f->path, path);
-	assert_int_equal(f->action, a);
+	hs_t_expect(r->report, rule, path, a);
 }
 
 static const char *profile_of(const struct run *r)

@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "fake-host.h"
+#include "findings.h"
 #include "hs-policy.h"
 
 struct control_fixture {
@@ -76,36 +77,17 @@ static inline int cf_check(struct control_fixture *f, const char *config)
 	return f->control->check_config(&f->ctx, f->cfg);
 }
 
+/* findings.h's find and expect over this fixture's report. */
 static inline const struct hs_finding *cf_find(const struct control_fixture *f, const char *rule,
 					       const char *path)
 {
-	for (size_t i = 0; i < f->report->len; i++)
-		if (strcmp(f->report->items[i].rule, rule) == 0 &&
-		    (!path || strcmp(f->report->items[i].path, path) == 0))
-			return &f->report->items[i];
-	return NULL;
+	return hs_t_find(f->report, rule, path);
 }
 
-/* Fail with the whole report when the finding is absent. */
 static inline const struct hs_finding *cf_expect(const struct control_fixture *f, const char *rule,
 						 const char *path, enum hs_action action)
 {
-	const struct hs_finding *x = NULL;
-
-	for (size_t i = 0; i < f->report->len && !x; i++)
-		if (strcmp(f->report->items[i].rule, rule) == 0 &&
-		    (!path || strcmp(f->report->items[i].path, path) == 0) &&
-		    f->report->items[i].action == action)
-			x = &f->report->items[i];
-	if (!x) {
-		for (size_t i = 0; i < f->report->len; i++)
-			print_message("  have %s %s %s: %s\n", f->report->items[i].rule,
-				      f->report->items[i].path,
-				      hs_action_name(f->report->items[i].action),
-				      f->report->items[i].message);
-		fail_msg("expected %s at %s (%s)", rule, path ? path : "*", hs_action_name(action));
-	}
-	return x;
+	return hs_t_expect(f->report, rule, path, action);
 }
 
 static inline char *cf_emit(const struct hs_json *v)

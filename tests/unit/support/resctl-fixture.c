@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 
 #include "resctl-fixture.h"
+#include "findings.h"
 
 int rc_policy_load(const char *controls, const char *exceptions, struct hs_policy **ret,
 		   struct hs_error *err)
@@ -102,13 +103,7 @@ void rc_run(struct rc_fixture *f, const char *controls, const char *exceptions, 
 
 const struct hs_finding *rc_find(const struct rc_fixture *f, const char *rule, const char *path)
 {
-	for (size_t i = 0; i < f->report->len; i++) {
-		const struct hs_finding *x = &f->report->items[i];
-
-		if (!strcmp(x->rule, rule) && (!path || !strcmp(x->path, path)))
-			return x;
-	}
-	return NULL;
+	return hs_t_find(f->report, rule, path);
 }
 
 size_t rc_count(const struct rc_fixture *f, const char *prefix)
@@ -130,15 +125,15 @@ const char *rc_emit(struct rc_fixture *f)
 	return f->out;
 }
 
+const struct hs_finding *rc_expect(const struct rc_fixture *f, const char *rule, const char *path,
+				   enum hs_action action)
+{
+	return hs_t_expect(f->report, rule, path, action);
+}
+
 void rc_dump(const struct rc_fixture *f)
 {
-	for (size_t i = 0; i < f->report->len; i++) {
-		const struct hs_finding *x = &f->report->items[i];
-
-		print_message("  %s %s %s: %s%s%s\n", hs_action_name(x->action), x->rule, x->path,
-			      x->message, x->exception ? " exception=" : "",
-			      x->exception ? x->exception : "");
-	}
+	hs_t_dump(f->report);
 }
 
 void rc_done(struct rc_fixture *f)

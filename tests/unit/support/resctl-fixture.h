@@ -38,8 +38,11 @@ void rc_run(struct rc_fixture *f, const char *controls, const char *exceptions, 
 /* Same with hook mode (no rewrites). */
 void rc_run_opts(struct rc_fixture *f, const char *controls, const char *exceptions,
 		 const char *doc, enum hs_event ev, bool no_rewrite);
-/* First finding with rule (and path, unless NULL), or NULL. */
+/* First finding with rule (and path, unless NULL), or NULL (findings.h's hs_t_find). */
 const struct hs_finding *rc_find(const struct rc_fixture *f, const char *rule, const char *path);
+/* Assert a finding with rule at exactly path with action (findings.h's hs_t_expect). */
+const struct hs_finding *rc_expect(const struct rc_fixture *f, const char *rule, const char *path,
+				   enum hs_action action);
 size_t rc_count(const struct rc_fixture *f, const char *rule_prefix);
 /* The document after the checks, canonical. */
 const char *rc_emit(struct rc_fixture *f);

@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "fake-host.h"
+#include "findings.h"
 #include "hs-policy.h"
 
 struct harness {
@@ -106,41 +107,22 @@ static inline void h_done(struct harness *h)
 	hs_fake_host_free(h->fh);
 }
 
+/* findings.h's find and expect over the pipeline's report. */
 static inline const struct hs_finding *h_find(struct harness *h, const char *rule, const char *path)
 {
-	for (size_t i = 0; i < h->pl.report->len; i++) {
-		const struct hs_finding *f = &h->pl.report->items[i];
-
-		if (!strcmp(f->rule, rule) && (!path || !strcmp(f->path, path)))
-			return f;
-	}
-	return NULL;
+	return hs_t_find(h->pl.report, rule, path);
 }
 
 static inline void h_dump(struct harness *h)
 {
-	for (size_t i = 0; i < h->pl.report->len; i++)
-		print_message("# %s %s %s: %s\n", hs_action_name(h->pl.report->items[i].action),
-			      h->pl.report->items[i].rule, h->pl.report->items[i].path,
-			      h->pl.report->items[i].message);
+	hs_t_dump(h->pl.report);
 }
 
-/* A NULL path matches any (a function, so a literal path is not tested for truth). */
-static inline const char *h_path_or_any(const char *path)
+static inline void h_expect(struct harness *h, const char *rule, const char *path,
+			    enum hs_action act)
 {
-	return path ? path : "*";
+	hs_t_expect(h->pl.report, rule, path, act);
 }
-
-/* Assert a finding with this rule, path and action. */
-#define h_expect(h, rule, path, act)                                                  \
-	do {                                                                          \
-		const struct hs_finding *_f = h_find((h), (rule), (path));            \
-		if (!_f) {                                                            \
-			h_dump(h);                                                    \
-			fail_msg("no finding %s at %s", (rule), h_path_or_any(path)); \
-		}                                                                     \
-		assert_string_equal(hs_action_name(_f->action), hs_action_name(act)); \
-	} while (0)
 
 /* Does the canonical output contain this text? */
 static inline bool h_out_has(struct harness *h, const char *text)
