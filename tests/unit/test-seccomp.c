@@ -11,13 +11,16 @@
 #include <fcntl.h>
 #include <string.h>
 
-#include "findings.h"
+#include "control-fixture.h"
 #include "hs-policy.h"
 #include "../../src/policy/seccomp-profile.h"
 
 extern const struct hs_control hs_control_seccomp;
 
+/* One run of the control alone (control-fixture.h): its report, the config as the control
+ * left it, and check's return. */
 struct run {
+	struct control_fixture f;
 	struct hs_arena *arena;
 	struct hs_report *report;
 	struct hs_json *config;
@@ -26,8 +29,7 @@ struct run {
 
 static void run_free(struct run *r)
 {
-	hs_report_free(r->report);
-	hs_arena_free(r->arena);
+	cf_done(&r->f);
 }
 
 static struct hs_json *parse(struct hs_arena *a, const char *text)
@@ -43,19 +45,14 @@ static struct hs_json *parse(struct hs_arena *a, const char *text)
 /* Load a policy section (NULL: none) and run the control over a config. */
 static struct run run_cfg(const char *section, const char *config)
 {
-	struct run r = { .arena = hs_arena_new(), .report = hs_report_new() };
-	void *cfg = NULL;
-	struct hs_error err = HS_ERROR_INIT;
-	assert_non_null(r.arena);
-	assert_non_null(r.report);
-	assert_int_equal(hs_control_seccomp.load(r.arena, section ? parse(r.arena, section) : NULL,
-						 &cfg, &err),
-			 0);
-	r.config = parse(r.arena, config);
-	struct hs_check_ctx ctx = {
-		.arena = r.arena, .report = r.report, .event = HS_EVENT_CREATE, .config = r.config
-	};
-	r.ret = hs_control_seccomp.check_config(&ctx, cfg);
+	struct run r;
+
+	cf_init(&r.f, &hs_control_seccomp);
+	assert_int_equal(cf_load(&r.f, section, NULL), 0);
+	r.ret = cf_check(&r.f, config);
+	r.arena = r.f.arena;
+	r.report = r.f.report;
+	r.config = r.f.ctx.config;
 	return r;
 }
 
@@ -513,20 +510,8 @@ static void test_policy_section(void **state)
  * --output, or the createRuntime hook after create), with a fresh report. */
 static void run_again(struct run *r, const char *section)
 {
-	void *cfg = NULL;
-	struct hs_error err = HS_ERROR_INIT;
-	hs_report_free(r->report);
-	r->report = hs_report_new();
-	assert_non_null(r->report);
-	assert_int_equal(hs_control_seccomp.load(r->arena,
-						 section ? parse(r->arena, section) : NULL, &cfg,
-						 &err),
-			 0);
-	struct hs_check_ctx ctx = { .arena = r->arena,
-				    .report = r->report,
-				    .event = HS_EVENT_CREATE,
-				    .config = r->config };
-	r->ret = hs_control_seccomp.check_config(&ctx, cfg);
+	r->ret = cf_recheck(&r->f, section);
+	r->report = r->f.report;
 }
 
 /* The entry of the profile's syscalls that lists name with action (and no args unless

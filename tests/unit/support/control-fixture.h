@@ -77,6 +77,19 @@ static inline int cf_check(struct control_fixture *f, const char *config)
 	return f->control->check_config(&f->ctx, f->cfg);
 }
 
+/* The control again over the config as the last check left it (a later pass: create after
+ * check --output, the createRuntime hook after create), SECTION loaded afresh, a fresh report. */
+static inline int cf_recheck(struct control_fixture *f, const char *section)
+{
+	hs_report_free(f->report);
+	f->report = hs_report_new();
+	assert_non_null(f->report);
+	f->cfg = NULL;
+	assert_int_equal(cf_load(f, section, NULL), 0);
+	f->ctx.report = f->report;
+	return f->control->check_config(&f->ctx, f->cfg);
+}
+
 /* findings.h's find and expect over this fixture's report. */
 static inline const struct hs_finding *cf_find(const struct control_fixture *f, const char *rule,
 					       const char *path)
