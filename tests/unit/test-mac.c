@@ -11,13 +11,16 @@
 #include <string.h>
 
 #include "fake-host.h"
-#include "findings.h"
+#include "control-fixture.h"
 #include "hs-policy.h"
 #include "../../src/policy/mac.h"
 
 extern const struct hs_control hs_control_mac;
 
+/* One run of the control alone (control-fixture.h) on the test's fake host: its report, the
+ * document as the control left it, and check's return. */
 struct run {
+	struct control_fixture f;
 	struct hs_arena *arena;
 	struct hs_report *report;
 	struct hs_json *doc;
@@ -26,41 +29,25 @@ struct run {
 
 static void run_free(struct run *r)
 {
-	hs_report_free(r->report);
-	hs_arena_free(r->arena);
-}
-
-static struct hs_json *parse(struct hs_arena *a, const char *text)
-{
-	struct hs_json_limits lim = HS_JSON_LIMITS_DEFAULT;
-	struct hs_error err = HS_ERROR_INIT;
-	struct hs_json *v = NULL;
-	if (hs_json_parse(a, text, strlen(text), &lim, &v, &err) < 0)
-		fail_msg("test JSON does not parse: %s", err.msg);
-	return v;
+	cf_done(&r->f);
 }
 
 static struct run run_on(struct hs_fake_host *fh, const char *section, const char *doc,
 			 enum hs_event ev)
 {
-	struct run r = { .arena = hs_arena_new(), .report = hs_report_new() };
-	void *cfg = NULL;
-	struct hs_error err = HS_ERROR_INIT;
-	assert_int_equal(hs_control_mac.load(r.arena, section ? parse(r.arena, section) : NULL,
-					     &cfg, &err),
-			 0);
-	r.doc = parse(r.arena, doc);
-	struct hs_check_ctx ctx = {
-		.arena = r.arena, .report = r.report, .event = ev, .host = hs_fake_host_get(fh)
-	};
+	struct run r;
+
+	cf_init_on(&r.f, &hs_control_mac, fh);
+	assert_int_equal(cf_load(&r.f, section, NULL), 0);
 	if (ev == HS_EVENT_EXEC) {
-		ctx.process = r.doc;
-		ctx.process_path = "";
-		r.ret = hs_control_mac.check_process(&ctx, cfg);
+		r.ret = cf_check_process(&r.f, doc);
+		r.doc = r.f.ctx.process;
 	} else {
-		ctx.config = r.doc;
-		r.ret = hs_control_mac.check_config(&ctx, cfg);
+		r.ret = cf_check(&r.f, doc);
+		r.doc = r.f.ctx.config;
 	}
+	r.arena = r.f.arena;
+	r.report = r.f.report;
 	return r;
 }
 
@@ -297,8 +284,7 @@ static void test_no_mac(void **state)
 
 static void test_policy_section(void **state)
 {
-	_cleanup_arena_ struct hs_arena *a = hs_arena_new();
-	void *cfg;
+	struct control_fixture f;
 	static const struct {
 		const char *section, *path;
 	} bad[] = {
@@ -313,13 +299,17 @@ static void test_policy_section(void **state)
 	};
 	for (size_t i = 0; i < HS_ARRAY_SIZE(bad); i++) {
 		struct hs_error err = HS_ERROR_INIT;
-		assert_true(hs_control_mac.load(a, parse(a, bad[i].section), &cfg, &err) < 0);
+		cf_init(&f, &hs_control_mac);
+		assert_true(cf_load(&f, bad[i].section, &err) < 0);
+		assert_string_equal(err.rule, "policy.mac");
 		assert_string_equal(err.path, bad[i].path);
+		cf_done(&f);
 	}
 	struct hs_error err = HS_ERROR_INIT;
-	assert_true(hs_schema_check(parse(a, "{\"apparmor\":{\"profiles\":[]}}"),
-				    hs_control_mac.policy_schema, "controls.mac", HS_UNKNOWN_REFUSE,
-				    &err) < 0);
+	cf_init(&f, &hs_control_mac);
+	assert_true(cf_load(&f, "{\"apparmor\":{\"profiles\":[]}}", &err) < 0); /* the schema's */
+	assert_string_equal(err.rule, "json.unknown-key");
+	cf_done(&f);
 }
 
 int main(void)

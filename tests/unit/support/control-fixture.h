@@ -20,6 +20,7 @@ struct control_fixture {
 	struct hs_check_ctx ctx;
 	const struct hs_control *control;
 	void *cfg;
+	bool host_borrowed; /* fh is the test's (cf_init_on): cf_done leaves it */
 };
 
 static inline void cf_init(struct control_fixture *f, const struct hs_control *c)
@@ -33,11 +34,24 @@ static inline void cf_init(struct control_fixture *f, const struct hs_control *c
 	assert_non_null(f->fh);
 }
 
+/* The same on a fake host the test made and keeps (several runs on one prepared host). */
+static inline void cf_init_on(struct control_fixture *f, const struct hs_control *c,
+			      struct hs_fake_host *fh)
+{
+	*f = (struct control_fixture){ .control = c, .fh = fh, .host_borrowed = true };
+	f->arena = hs_arena_new();
+	f->report = hs_report_new();
+	assert_non_null(f->arena);
+	assert_non_null(f->report);
+	assert_non_null(f->fh);
+}
+
 static inline void cf_done(struct control_fixture *f)
 {
 	hs_report_free(f->report);
 	hs_arena_free(f->arena);
-	hs_fake_host_free(f->fh);
+	if (!f->host_borrowed)
+		hs_fake_host_free(f->fh);
 }
 
 static inline struct hs_json *cf_parse(struct control_fixture *f, const char *text)
@@ -75,6 +89,20 @@ static inline int cf_check(struct control_fixture *f, const char *config)
 	f->ctx.event = HS_EVENT_CREATE;
 	f->ctx.config = cf_parse(f, config);
 	return f->control->check_config(&f->ctx, f->cfg);
+}
+
+/* Check an exec's process document (the paths are relative to it) with the loaded section. */
+static inline int cf_check_process(struct control_fixture *f, const char *process)
+{
+	if (!f->cfg)
+		assert_int_equal(cf_load(f, NULL, NULL), 0);
+	f->ctx.arena = f->arena;
+	f->ctx.host = hs_fake_host_get(f->fh);
+	f->ctx.report = f->report;
+	f->ctx.event = HS_EVENT_EXEC;
+	f->ctx.process = cf_parse(f, process);
+	f->ctx.process_path = "";
+	return f->control->check_process(&f->ctx, f->cfg);
 }
 
 /* The control again over the config as the last check left it (a later pass: create after
