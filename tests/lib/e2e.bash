@@ -94,6 +94,19 @@ assert_hardened() {
 	grep -qx 'tmp-writable' <<<"$output"
 }
 
+# assert_refusal ENGINE-PREFIX RULE PATH: $output has a line that starts with the engine's own
+# prefix, then hardshim's single "hardshim: ", the refusal's rule id and its JSON path. Rule ids
+# and paths are the stable interface operators match (docs/policy.md, "Rule ids"); the sentence
+# after them is for people and may be reworded without breaking this.
+# shellcheck disable=SC2154 # output is bats' (set by `run`)
+assert_refusal() {
+	local want="$1hardshim: $2: $3: "
+	awk -v w="$want" 'index($0, w) == 1 { found = 1 } END { exit !found }' <<<"$output" || {
+		echo "no line starting with: $want" >&2
+		return 1
+	}
+}
+
 # --- Podman ---------------------------------------------------------------------------------
 
 # podman_setup: containers.conf and storage.conf of the tests' own (cgroupfs, file events,
