@@ -167,7 +167,7 @@ static void test_deny_all_first_added(void **state)
 	       config("",
 		      "{\"allow\":true,\"type\":\"c\",\"major\":1,\"minor\":3,\"access\":\"rw\"}"),
 	       HS_EVENT_CREATE);
-	assert_non_null(rc_find(&f, "devices.no-deny-all", NULL));
+	assert_non_null(rc_find(&f, "devices.no-deny-all", "linux.resources.devices"));
 	assert_false(f.report->refused);
 	assert_non_null(
 	    strstr(rc_emit(&f),

@@ -49,7 +49,7 @@ static void test_matched_exception_relaxes_one_control(void **state)
 	       config("\"io.kubernetes.cri.sandbox-namespace\":\"default\""), HS_EVENT_CREATE);
 	assert_non_null((x = rc_find(&f, "sysctl.not-allowed", NULL)));
 	assert_null(x->exception);
-	assert_non_null(rc_find(&f, "resources.pids-max", NULL));
+	assert_non_null(rc_find(&f, "resources.pids-max", "linux.resources.pids.limit"));
 	rc_done(&f);
 
 	/* With it: somaxconn allowed, but the pids maximum still holds — and its finding
@@ -71,7 +71,7 @@ static void test_every_annotation_must_match(void **state)
 
 	rc_run(&f, CONTROLS, EXC_PIDS, config("\"io.kubernetes.cri.sandbox-namespace\":\"ci\""),
 	       HS_EVENT_CREATE);
-	assert_non_null(rc_find(&f, "resources.pids-max", NULL));
+	assert_non_null(rc_find(&f, "resources.pids-max", "linux.resources.pids.limit"));
 	rc_done(&f);
 	rc_run(&f, CONTROLS, EXC_PIDS,
 	       config("\"io.kubernetes.cri.sandbox-namespace\":\"ci\",\"io.kubernetes.cri."
@@ -128,7 +128,7 @@ static void test_disabling_a_control_by_exception(void **state)
 	rc_run(&f, CONTROLS, exc, config("\"io.kubernetes.cri.sandbox-namespace\":\"legacy\""),
 	       HS_EVENT_CREATE);
 	assert_int_equal(rc_count(&f, "resources."), 0);
-	assert_non_null(rc_find(&f, "sysctl.not-allowed", NULL));
+	assert_non_null(rc_find(&f, "sysctl.not-allowed", "linux.sysctl[\"net.core.somaxconn\"]"));
 	rc_done(&f);
 }
 

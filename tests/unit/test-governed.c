@@ -96,7 +96,7 @@ static void test_expired_not_applied(void **state)
 	/* At the expiry instant: the base policy decides, and the report names the exception. */
 	rc_now = T0;
 	rc_run(&f, "", EXC("ingress", "2027-01-01T00:00:00Z"), config("ingress"), HS_EVENT_CREATE);
-	assert_non_null(rc_find(&f, "sysctl.not-allowed", NULL));
+	assert_non_null(rc_find(&f, "sysctl.not-allowed", "linux.sysctl[\"net.core.somaxconn\"]"));
 	assert_null(rc_find(&f, "sysctl.not-allowed", NULL)->exception);
 	assert_true(f.report->refused);
 	assert_null(f.report->exception);

@@ -169,7 +169,7 @@ static void test_host_failure_fails_closed(void **state)
 					       .event = HS_EVENT_CREATE,
 					       .config = f.doc };
 		assert_int_equal(hs_policy_check(&f.ctx), 0);
-		assert_non_null(rc_find(&f, "hooks.unsafe-file", NULL));
+		assert_non_null(rc_find(&f, "hooks.unsafe-file", "hooks.prestart[0].path"));
 		assert_true(f.report->refused);
 		rc_done(&f);
 	}

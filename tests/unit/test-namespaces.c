@@ -192,7 +192,7 @@ static void test_replaceable_path(void **state)
 	assert_int_equal(hs_fake_host_add_dir(f.fh, "/srv/ww", 0, 0, 0777), 0);
 	assert_int_equal(hs_fake_host_add_symlink(f.fh, "/srv/ww/l", "/proc/4242/ns/net"), 0);
 	join(&f, "network", "/srv/ww/l");
-	assert_non_null(cf_find(&f, "namespaces.path-replaceable", NULL));
+	assert_non_null(cf_find(&f, "namespaces.path-replaceable", "linux.namespaces[5].path"));
 	cf_done(&f);
 	/* a root-owned directory, and /proc/<pid> (owned by the process's user): fine */
 	cf_init(&f, &hs_control_namespaces);

@@ -92,7 +92,8 @@ static void test_net_needs_own_netns(void **state)
 
 	rc_run(&f, NULL, NULL, config(NS_NO_NET, "\"net.ipv4.tcp_syncookies\":\"1\""),
 	       HS_EVENT_CREATE);
-	assert_non_null(rc_find(&f, "sysctl.host-network", NULL));
+	assert_non_null(
+	    rc_find(&f, "sysctl.host-network", "linux.sysctl[\"net.ipv4.tcp_syncookies\"]"));
 	assert_true(f.report->refused);
 	rc_done(&f);
 	/* A joined netns (a path) counts as the container's: the namespaces control vets it. */
@@ -121,7 +122,8 @@ static void test_net_needs_own_netns(void **state)
 	       config("\"namespaces\":[{\"type\":\"network\",\"path\":\"/run/netns/missing\"}]",
 		      "\"net.ipv4.tcp_syncookies\":\"1\""),
 	       HS_EVENT_CREATE);
-	assert_non_null(rc_find(&f, "sysctl.host-network", NULL));
+	assert_non_null(
+	    rc_find(&f, "sysctl.host-network", "linux.sysctl[\"net.ipv4.tcp_syncookies\"]"));
 	rc_done(&f);
 }
 
@@ -159,7 +161,8 @@ static void test_net_own_netns_pid1_unreadable(void **state)
 	run_pid1_unreadable(&f, config("\"namespaces\":[{\"type\":\"network\",\"path\":\"/proc/"
 				       "self/ns/net\"}]",
 				       "\"net.ipv4.tcp_syncookies\":\"1\""));
-	assert_non_null(rc_find(&f, "sysctl.host-network", NULL));
+	assert_non_null(
+	    rc_find(&f, "sysctl.host-network", "linux.sysctl[\"net.ipv4.tcp_syncookies\"]"));
 	rc_done(&f);
 }
 
@@ -171,7 +174,7 @@ static void test_ipc_sysctl_needs_ipc_ns(void **state)
 	       config("\"namespaces\":[{\"type\":\"network\"}]",
 		      "\"kernel.shm_rmid_forced\":\"1\""),
 	       HS_EVENT_CREATE);
-	assert_non_null(rc_find(&f, "sysctl.host-ipc", NULL));
+	assert_non_null(rc_find(&f, "sysctl.host-ipc", "linux.sysctl[\"kernel.shm_rmid_forced\"]"));
 	rc_done(&f);
 }
 
@@ -183,7 +186,8 @@ static void test_duplicate_after_normalization(void **state)
 	       config(NS_ALL,
 		      "\"net.ipv4.tcp_syncookies\":\"1\",\"net/ipv4/tcp_syncookies\":\"0\""),
 	       HS_EVENT_CREATE);
-	assert_non_null(rc_find(&f, "sysctl.duplicate", NULL));
+	assert_non_null(
+	    rc_find(&f, "sysctl.duplicate", "linux.sysctl[\"net.ipv4.tcp_syncookies\"]"));
 	assert_true(f.report->refused);
 	rc_done(&f);
 }

@@ -246,7 +246,7 @@ static void test_case_variant_key_refused(void **state)
 	h_setup(&h, "user", NULL);
 	h_run(&h, CFG_USER("{\"uid\":1000,\"gid\":1000,\"UID\":0}"));
 	assert_true(h.pl.report->refused);
-	assert_non_null(h_find(&h, "json.case-variant-key", NULL));
+	assert_non_null(h_find(&h, "json.case-variant-key", "process.user.UID"));
 	h_done(&h);
 }
 
