@@ -9,7 +9,10 @@
  * - mounts are made in the config's order inside the container's new mount namespace, after
  *   the rootfs is bound onto itself; a bind source is opened there, at mount time, so a path
  *   inside the rootfs already shows /proc, /sys, /dev and every earlier mount of the config;
- * - any mount carrying bind or rbind is a bind whatever its type (runc: "bind" device).
+ * - any mount carrying bind or rbind is a bind whatever its type (runc: "bind" device);
+ * - a destination is resolved (securejoin / openat2 RESOLVE_IN_ROOT) in the tree as it is at
+ *   that point: beneath an earlier bind of the config, through the bound host directory and
+ *   the symlinks in it.
  */
 #include <limits.h>
 #include <string.h>
@@ -368,9 +371,85 @@ static int resolve_destination(struct hs_check_ctx *ctx, struct mounts_state *st
 	return 0;
 }
 
+/* Is mount m a bind (type "bind", or a bind/rbind option)? */
+static bool is_bind(const struct hs_json *m)
+{
+	const struct hs_json *opts = hs_json_get_type(m, "options", HS_JSON_ARRAY);
+	const char *type = hs_json_get_string(m, "type");
+
+	return (type && strcmp(type, "bind") == 0) || hs_mount_has_option(opts, "bind") ||
+	       hs_mount_has_option(opts, "rbind");
+}
+
+/* The last mount before index whose destination lies strictly above clean, or NULL: at the
+ * time the runtime resolves clean, that mount is what holds the rest of the path. */
+static const struct hs_json *covering_mount(struct hs_check_ctx *ctx, size_t index,
+					    const char *clean, const char **ret_dest)
+{
+	const struct hs_json *mounts = hs_json_get_type(ctx->config, "mounts", HS_JSON_ARRAY);
+	const struct hs_json *found = NULL;
+
+	for (size_t j = 0; mounts && j < index && j < mounts->u.array.len; j++) {
+		const struct hs_json *m = mounts->u.array.items[j];
+		const char *d = hs_json_get_string(m, "destination");
+		const char *dc = d ? hs_path_clean(ctx->arena, d) : NULL;
+
+		if (dc && strcmp(dc, clean) != 0 && hs_path_at_or_under(clean, dc)) {
+			found = m;
+			*ret_dest = dc;
+		}
+	}
+	return found;
+}
+
+/*
+ * A destination beneath an earlier bind: the runtime resolves the rest of it inside the bound
+ * host directory, after that bind, so a symlink there (x -> /proc in the bound directory)
+ * takes the mount wherever it points. Judged on the host: the rest must name plain
+ * directories of the source (or nothing yet); any symlink on the way is refused.
+ */
+static int check_through_bind(struct hs_check_ctx *ctx, const struct mounts_cfg *cfg, size_t index,
+			      const char *clean, const char *jpath)
+{
+	struct hs_error err = HS_ERROR_INIT;
+	struct hs_canonical_path base, full;
+	const char *d = NULL, *src, *rest, *want, *path;
+	const struct hs_json *m = covering_mount(ctx, index, clean, &d);
+	int r;
+
+	if (!m || !is_bind(m))
+		return 0; /* a tmpfs, proc, ... above it: a fresh tree, no link of anyone's */
+	src = hs_json_get_string(m, "source");
+	if (!src || !*src)
+		return 0; /* refused as the earlier mount's own finding */
+	if (src[0] != '/' &&
+	    !(src = ctx->bundle ? hs_arena_printf(ctx->arena, "%s/%s", ctx->bundle, src) : NULL))
+		return ctx->bundle ? -ENOMEM : 0;
+	rest = clean + (strcmp(d, "/") == 0 ? 0 : strlen(d));
+	path = hs_arena_printf(ctx->arena, "%s%s", src, rest);
+	if (!path)
+		return -ENOMEM;
+	r = ctx->host->canonicalize(ctx->host, ctx->arena, src, &base, &err);
+	if (r == 0)
+		r = ctx->host->canonicalize(ctx->host, ctx->arena, path, &full, &err);
+	if (r == -ENOMEM)
+		return r;
+	want = r == 0 ? hs_arena_printf(ctx->arena, "%s%s",
+					strcmp(base.path, "/") == 0 ? "" : base.path, rest)
+		      : NULL;
+	if (r == 0 && !want)
+		return -ENOMEM;
+	if (r == 0 && strcmp(full.path, want) == 0)
+		return 0;
+	return hs_finding(ctx, "mounts.destination-through-bind", jpath, cfg->on_source,
+			  "destination %s lies beneath the bind of %s at %s; the runtime follows "
+			  "%s there and lands on %s",
+			  clean, src, d, path, r == 0 ? full.path : "a path it cannot resolve");
+}
+
 static int check_destination(struct hs_check_ctx *ctx, const struct mounts_cfg *cfg,
 			     struct mounts_state *st, struct hs_json *m, const char *mpath,
-			     const char *type, const char **ret_clean)
+			     size_t index, const char *type, const char **ret_clean)
 {
 	const char *resolved;
 	char jpath[512];
@@ -398,6 +477,9 @@ static int check_destination(struct hs_check_ctx *ctx, const struct mounts_cfg *
 				return -ENOMEM;
 		}
 	}
+	r = check_through_bind(ctx, cfg, index, clean, jpath);
+	if (r != 0)
+		return r < 0 ? r : 0;
 	r = resolve_destination(ctx, st, type, clean, &resolved);
 	if (r < 0)
 		return r;
@@ -458,7 +540,7 @@ int hs_mounts_check_one(struct hs_check_ctx *ctx, const struct mounts_cfg *cfg,
 	if (!is_type_allowed(cfg, type))
 		return hs_finding(ctx, "mounts.type", jpath, cfg->on_source,
 				  "mount type %s is not allowed by the policy", type);
-	r = check_destination(ctx, cfg, st, m, mpath, type, &clean);
+	r = check_destination(ctx, cfg, st, m, mpath, index, type, &clean);
 	if (r != 0)
 		return r < 0 ? r : 0;
 	if (bind) {

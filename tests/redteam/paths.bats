@@ -108,3 +108,21 @@ root_via_symlink_to_secret() {
 }
 @test "runc: root.path rootfs is a symlink to another pod's Secret volume" { root_via_symlink_to_secret runc; }
 @test "crun: root.path rootfs is a symlink to another pod's Secret volume" { root_via_symlink_to_secret crun; }
+
+# A destination beneath an earlier bind of the same config: the runtime resolves the rest of it
+# inside the bound host directory, after that bind. A symlink there (x -> /proc) puts the tmpfs
+# over /proc/sys although the image has no such link: judged in the image alone, /a/x/sys was
+# an ordinary path.
+dest_through_bind() {
+	rt_begin "$1"
+	mkdir -p "$HS_TMP/h"
+	ln -s /proc "$HS_TMP/h/x"
+	hs_config '.mounts += [{"destination": "/a", "type": "bind", "source": $s, "options": ["rbind"]},
+		{"destination": "/a/x/sys", "type": "tmpfs", "source": "tmpfs", "options": ["nosuid"]}]' \
+		--arg s "$HS_TMP/h"
+	rt_inside_probe 'awk '\''$5 == "/proc/sys" { print $9 }'\'' /proc/self/mountinfo'
+	rt_works_direct '[[ "$RT_OUT" == *tmpfs* ]]'
+	rt_refused mounts.destination-through-bind "mounts[$(jq '.mounts | length - 1' "$HS_CONFIG")].destination"
+}
+@test "runc: a symlink in an earlier bind's host directory turns /a/x/sys into /proc/sys" { dest_through_bind runc; }
+@test "crun: a symlink in an earlier bind's host directory turns /a/x/sys into /proc/sys" { dest_through_bind crun; }

@@ -520,6 +520,38 @@ static void test_engine_subtrees_admitted(void **state)
 	cf_done(&f);
 }
 
+/* A destination beneath an earlier bind is resolved by the runtime inside the bound host
+ * directory: a symlink there (x -> /proc) moves the mount. Plain directories, missing ones
+ * and a destination beneath a tmpfs are fine; the same path with no bind above it is judged
+ * in the image as before. */
+static void test_destination_through_bind(void **state)
+{
+	struct control_fixture f;
+
+	cf_init(&f, &hs_control_mounts);
+	assert_int_equal(hs_fake_host_add_dir(f.fh, "/srv/data/plain", 0, 0, 0755), 0);
+	assert_int_equal(hs_fake_host_add_symlink(f.fh, "/srv/data/x", "/proc"), 0);
+	assert_int_equal(hs_fake_host_add_symlink(f.fh, "/srv/data/up", ".."), 0);
+	assert_int_equal(
+	    cf_check(&f,
+		     "{\"mounts\":["
+		     "{\"destination\":\"/a\",\"type\":\"bind\",\"source\":\"/srv/data\","
+		     "\"options\":[\"rbind\"]},"
+		     "{\"destination\":\"/a/x/sys\",\"type\":\"tmpfs\",\"source\":\"tmpfs\"},"
+		     "{\"destination\":\"/a/plain/y\",\"type\":\"tmpfs\",\"source\":\"tmpfs\"},"
+		     "{\"destination\":\"/a/missing/z\",\"type\":\"tmpfs\",\"source\":\"tmpfs\"},"
+		     "{\"destination\":\"/a/up/etc\",\"type\":\"tmpfs\",\"source\":\"tmpfs\"},"
+		     "{\"destination\":\"/t\",\"type\":\"tmpfs\",\"source\":\"tmpfs\"},"
+		     "{\"destination\":\"/t/x/sys\",\"type\":\"tmpfs\",\"source\":\"tmpfs\"}]}"),
+	    0);
+	cf_expect(&f, "mounts.destination-through-bind", "mounts[1].destination", HS_ACTION_REFUSE);
+	assert_null(cf_find(&f, "mounts.destination-through-bind", "mounts[2].destination"));
+	assert_null(cf_find(&f, "mounts.destination-through-bind", "mounts[3].destination"));
+	cf_expect(&f, "mounts.destination-through-bind", "mounts[4].destination", HS_ACTION_REFUSE);
+	assert_null(cf_find(&f, "mounts.destination-through-bind", "mounts[6].destination"));
+	cf_done(&f);
+}
+
 static void test_destinations(void **state)
 {
 	struct control_fixture f;
@@ -932,6 +964,7 @@ int main(void)
 		cmocka_unit_test(test_destinations),
 		cmocka_unit_test(test_types),
 		cmocka_unit_test(test_bind_options),
+		cmocka_unit_test(test_destination_through_bind),
 		cmocka_unit_test(test_propagation_and_kernel_fs),
 		cmocka_unit_test(test_masked_and_readonly_paths),
 		cmocka_unit_test(test_policy_section),
