@@ -55,8 +55,10 @@ void hs_egress_entry_format(const struct hs_egress_entry *e, char *buf, size_t s
  * names nothing specific to one container, so every container of a pod gets the same. */
 int hs_egress_ruleset(const struct hs_egress_cfg *cfg, char **ret);
 /* create false: the same. create true: "create table; ..." instead, for a namespace without
- * the table: it deletes nothing, so it leaves the kernel no destroy work to wait for. */
-int hs_egress_ruleset_as(const struct hs_egress_cfg *cfg, bool create, char **ret);
+ * the table: it deletes nothing, so it leaves the kernel no destroy work to wait for.
+ * comment (NULL: none; no quotes in it): the new table's comment. */
+int hs_egress_ruleset_as(const struct hs_egress_cfg *cfg, bool create, const char *comment,
+			 char **ret);
 
 /* Hook arguments that carry cfg (for `hardshim hook egress`), and their parser.
  * hs_egress_args: arena-owned NULL-terminated vector of n strings. */
@@ -76,7 +78,11 @@ int hs_egress_join_netns_path(const char *path, struct hs_error *err);
  * nftables, if any, goes into err (rule egress.nftables). */
 int hs_egress_nft_run(const char *cmds, char **ret_output, struct hs_error *err);
 
-/* Install cfg's ruleset in the current network namespace. */
+/* Install cfg's ruleset in the current network namespace. The table's comment names the
+ * ruleset (HS_EGRESS_COMMENT_PREFIX + sha256 of hs_egress_ruleset's text): a namespace whose
+ * table already carries the same name (a pod's later container, same policy) is left as it
+ * is, without loading libnftables. */
+#define HS_EGRESS_COMMENT_PREFIX "hardshim ruleset sha256:"
 int hs_egress_install(const struct hs_egress_cfg *cfg, struct hs_error *err);
 /* The same, for a process that exits soon after (the hook): the rules are in force when it
  * returns 0. When the namespace had no table (a new container's), the table is created and

@@ -14,6 +14,7 @@
 #include <sys/socket.h>
 #include <sys/syscall.h>
 
+#include "hs-audit.h"
 #include "hs-dlopen.h"
 #include "hs-egress.h"
 
@@ -212,11 +213,62 @@ int hs_egress_nft_run(const char *cmds, char **ret_output, struct hs_error *err)
 	return nft_run(cmds, ret_output, false, NULL, err);
 }
 
-/* Whether this network namespace has hardshim's table: one read-only request
- * (NFT_MSG_GETTABLE) on a socket of its own, no transaction, no library. 1 yes, 0 no, < 0
- * cannot tell (the caller then replaces, as if it existed). The answer is only a hint: the
- * table may appear before the caller commits, and then its create fails and it replaces. */
-static int table_exists(void)
+enum table_state { TABLE_NONE, TABLE_OTHER, TABLE_SAME };
+
+/* nftables keeps a table's comment in its userdata as type-length-value records; type 0 is
+ * the comment, its terminating NUL included. */
+#define UDATA_TABLE_COMMENT 0
+
+static bool userdata_comment_is(const struct nlattr *ud, const char *want)
+{
+	const unsigned char *p = (const unsigned char *)ud + NLA_HDRLEN;
+	size_t left = ud->nla_len - NLA_HDRLEN, wl = strlen(want);
+
+	while (left >= 2) {
+		size_t len = p[1];
+
+		if (len + 2 > left)
+			return false;
+		if (p[0] == UDATA_TABLE_COMMENT)
+			return len == wl + 1 && p[2 + wl] == '\0' && memcmp(p + 2, want, wl) == 0;
+		p += 2 + len;
+		left -= 2 + len;
+	}
+	return false;
+}
+
+/* The table's attributes, after the nfgenmsg header: is its comment `want`? */
+static bool table_comment_is(const struct nlmsghdr *nh, const char *want)
+{
+	const char *p = (const char *)NLMSG_DATA(nh) + NLMSG_ALIGN(sizeof(struct nfgenmsg));
+	size_t left;
+
+	if (!want || nh->nlmsg_len < NLMSG_LENGTH(sizeof(struct nfgenmsg)))
+		return false;
+	left = nh->nlmsg_len - NLMSG_LENGTH(sizeof(struct nfgenmsg));
+	while (left >= NLA_HDRLEN) {
+		const struct nlattr *a = (const struct nlattr *)p;
+		size_t step = NLA_ALIGN(a->nla_len);
+
+		if (a->nla_len < NLA_HDRLEN || a->nla_len > left)
+			return false;
+		if ((a->nla_type & NLA_TYPE_MASK) == NFTA_TABLE_USERDATA)
+			return userdata_comment_is(a, want);
+		if (step >= left)
+			break;
+		p += step;
+		left -= step;
+	}
+	return false;
+}
+
+/* Does this network namespace have hardshim's table, and does its comment name the ruleset
+ * `want`? One read-only request (NFT_MSG_GETTABLE) on a socket of its own: no transaction,
+ * no library. < 0: cannot tell (the caller then replaces, as if another table were there).
+ * The answer is a hint: a table may appear before the caller commits, and then its create
+ * fails and it replaces. TABLE_SAME is trusted as far as the table itself is: whoever could
+ * set that comment (CAP_NET_ADMIN in this namespace) could as well rewrite the rules. */
+static int table_state(const char *want)
 {
 	struct {
 		struct nlmsghdr nh;
@@ -226,7 +278,7 @@ static int table_exists(void)
 	} req;
 	union {
 		struct nlmsghdr nh;
-		char buf[4096];
+		char buf[8192];
 	} resp;
 	struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
 	_cleanup_close_ int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_NETFILTER);
@@ -257,32 +309,58 @@ static int table_exists(void)
 
 		if (resp.nh.nlmsg_len < NLMSG_LENGTH(sizeof(*e)))
 			return -EIO;
-		return e->error == -ENOENT ? 0 : e->error < 0 ? e->error : -EIO;
+		return e->error == -ENOENT ? TABLE_NONE : e->error < 0 ? e->error : -EIO;
 	}
-	return resp.nh.nlmsg_type == ((NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_NEWTABLE) ? 1 : -EIO;
+	if (resp.nh.nlmsg_type != ((NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_NEWTABLE))
+		return -EIO;
+	return table_comment_is(&resp.nh, want) ? TABLE_SAME : TABLE_OTHER;
+}
+
+/* The comment that names a ruleset: the sha256 of its (comment-less) text. */
+static int ruleset_name(const struct hs_egress_cfg *cfg, char *out, size_t size)
+{
+	_cleanup_free_ char *text = NULL;
+	uint8_t d[32];
+	int r, k;
+
+	r = hs_egress_ruleset(cfg, &text);
+	if (r < 0)
+		return r;
+	r = hs_sha256(text, strlen(text), d, NULL);
+	if (r < 0)
+		return r;
+	k = snprintf(out, size, "%s", HS_EGRESS_COMMENT_PREFIX);
+	for (int i = 0; i < 32 && k > 0 && (size_t)k + 3 <= size; i++)
+		k += snprintf(out + k, size - (size_t)k, "%02x", d[i]);
+	return 0;
 }
 
 static int install(const struct hs_egress_cfg *cfg, bool exiting, pid_t *ret_child,
 		   struct hs_error *err)
 {
 	_cleanup_free_ char *cmds = NULL;
-	int r;
+	char name[sizeof(HS_EGRESS_COMMENT_PREFIX) + 64];
+	const char *comment = ruleset_name(cfg, name, sizeof(name)) == 0 ? name : NULL;
+	int r, state = table_state(comment);
 
+	/* The same ruleset is already there (a pod's later container, same policy). */
+	if (state == TABLE_SAME)
+		return 0;
 	/* A new container's namespace has no table: create it, deleting nothing, so the kernel
 	 * has no destroy work for the socket's last close to wait for (no detached child
 	 * either). If the table appeared meanwhile (a pod's containers started together), the
 	 * create fails, changing nothing, and the table is replaced below, as always. */
-	if (table_exists() == 0) {
+	if (state == TABLE_NONE) {
 		struct hs_error cerr = HS_ERROR_INIT;
 
-		r = hs_egress_ruleset_as(cfg, true, &cmds);
+		r = hs_egress_ruleset_as(cfg, true, comment, &cmds);
 		if (r < 0)
 			return r;
 		if (nft_run(cmds, NULL, false, NULL, &cerr) == 0)
 			return 0;
 		free(TAKE_PTR(cmds));
 	}
-	r = hs_egress_ruleset(cfg, &cmds);
+	r = hs_egress_ruleset_as(cfg, false, comment, &cmds);
 	if (r < 0)
 		return r;
 	return nft_run(cmds, NULL, exiting, ret_child, err);

@@ -77,22 +77,24 @@ static void put_match(struct buf *b, const struct hs_egress_entry *e)
 
 int hs_egress_ruleset(const struct hs_egress_cfg *cfg, char **ret)
 {
-	return hs_egress_ruleset_as(cfg, false, ret);
+	return hs_egress_ruleset_as(cfg, false, NULL, ret);
 }
 
-int hs_egress_ruleset_as(const struct hs_egress_cfg *cfg, bool create, char **ret)
+int hs_egress_ruleset_as(const struct hs_egress_cfg *cfg, bool create, const char *comment,
+			 char **ret)
 {
 	struct buf b = { 0 };
 
-	if (create) {
-		/* Fails, changing nothing, if the table exists by commit time. */
-		put(&b, "create table inet " HS_EGRESS_TABLE "\n");
-	} else {
+	if (!create) {
 		/* add+delete+add: one transaction that works whether or not the table exists. */
 		put(&b, "add table inet " HS_EGRESS_TABLE "\n");
 		put(&b, "delete table inet " HS_EGRESS_TABLE "\n");
-		put(&b, "add table inet " HS_EGRESS_TABLE "\n");
 	}
+	/* create: fails, changing nothing, if the table exists by commit time. */
+	put(&b, "%s table inet " HS_EGRESS_TABLE, create ? "create" : "add");
+	if (comment)
+		put(&b, " { comment \"%s\"; }", comment);
+	put(&b, "\n");
 	put(&b, "add counter inet " HS_EGRESS_TABLE " " HS_EGRESS_COUNTER_DROPPED "\n");
 	put(&b, "add counter inet " HS_EGRESS_TABLE " " HS_EGRESS_COUNTER_DENIED "\n");
 	put(&b, "add counter inet " HS_EGRESS_TABLE " " HS_EGRESS_COUNTER_RATE "\n");

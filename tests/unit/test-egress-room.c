@@ -138,7 +138,7 @@ static void test_ruleset_create_form(void **state)
 
 	assert_int_equal(hs_egress_entry_parse("198.18.0.0/15:443/tcp", "", &allow[0], NULL), 0);
 	assert_int_equal(hs_egress_ruleset(&cfg, &replace), 0);
-	assert_int_equal(hs_egress_ruleset_as(&cfg, true, &create), 0);
+	assert_int_equal(hs_egress_ruleset_as(&cfg, true, NULL, &create), 0);
 	assert_true(strncmp(create, "create table inet hardshim\n", 27) == 0);
 	assert_null(strstr(create, "delete"));
 	assert_true(strncmp(replace, head, strlen(head)) == 0);
@@ -329,6 +329,48 @@ static int fresh_install(void)
 	return 0;
 }
 
+/* A namespace whose table carries the name of the same ruleset is left as it is (a pod's
+ * later container with the same policy: no libnftables, no transaction); another ruleset's
+ * table is replaced. A rule added by hand under the same name shows which happened. */
+static int same_ruleset(void)
+{
+	struct hs_egress_cfg a = { .rate = 1000000 }, b = { .rate = 3000000 };
+	struct hs_error err = HS_ERROR_INIT;
+	_cleanup_free_ char *out1 = NULL, *out2 = NULL;
+	pid_t child = 0;
+
+	if (hs_egress_install(&a, &err) < 0)
+		return 1;
+	if (hs_egress_nft_run("add rule inet hardshim output meta l4proto udp th dport 4242 accept",
+			      NULL, &err) < 0)
+		return 2;
+	if (hs_egress_install_exiting(&a, &child, &err) < 0 || child != 0)
+		return 3;
+	if (hs_egress_nft_run("list table inet hardshim", &out1, &err) < 0)
+		return 4;
+	if (!strstr(out1, "4242") || !strstr(out1, "comment \"" HS_EGRESS_COMMENT_PREFIX))
+		return 5;
+	if (hs_egress_install(&b, &err) < 0)
+		return 6;
+	if (hs_egress_nft_run("list table inet hardshim", &out2, &err) < 0)
+		return 7;
+	if (strstr(out2, "4242") || !strstr(out2, "3000000 bytes/second"))
+		return 8;
+	return 0;
+}
+
+static void test_nft_same_ruleset(void **state)
+{
+	int r;
+
+	if (geteuid() != 0)
+		skip();
+	r = in_private_netns(same_ruleset);
+	if (r == 77)
+		skip();
+	assert_int_equal(r, 0);
+}
+
 static void test_nft_install_fresh(void **state)
 {
 	int r;
@@ -377,8 +419,10 @@ static int hook_like(int out_fd, int rep_fd, int go_fd)
 	rep.pidfd_ok = pidfd >= 0;
 	if (pidfd >= 0)
 		close(pidfd);
-	/* the table exists, as in a pod's later container: replaced, the close detached */
-	if (hs_egress_install(&cfg, &err) < 0)
+	/* a table of another ruleset exists, as in a pod's later container with another policy:
+	 * replaced, the close detached */
+	struct hs_egress_cfg other = { .rate = 2000000 };
+	if (hs_egress_install(&other, &err) < 0)
 		return 92;
 	rep.code = hs_egress_install_exiting(&cfg, &rep.child, &err);
 	/* the rules are in force before the slow close */
@@ -612,6 +656,7 @@ int main(void)
 		cmocka_unit_test(test_args_refused),
 		cmocka_unit_test(test_nft_load),
 		cmocka_unit_test(test_nft_install_fresh),
+		cmocka_unit_test(test_nft_same_ruleset),
 		cmocka_unit_test(test_nft_rejects),
 		cmocka_unit_test(test_nft_install_exiting),
 		cmocka_unit_test(test_join_refuses_host),
