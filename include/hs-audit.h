@@ -59,6 +59,10 @@ struct hs_launch {
 	const void *final; /* as handed to the runtime; NULL when refused */
 	size_t final_len;
 	const struct hs_json *annotations; /* config.annotations: identity claims come from it */
+	/* hardshim waits for the runtime (create) and records its failure: the record says so
+	 * ("waits":true), so a reader knows that no runtime-failed record after it means the
+	 * runtime exited 0. */
+	bool waits;
 };
 
 /*
@@ -71,6 +75,10 @@ struct hs_launch {
  * than the file's are not errors (the sinks are where operators look, not the trail).
  */
 int hs_audit_launch(const struct hs_policy *p, const struct hs_launch *l, struct hs_error *err);
+/* The hash of the record this process last appended with hs_audit_launch ("" when none):
+ * what a runtime-failed record points back to. */
+const char *hs_audit_last_hash(void);
+
 /* Whether this process has already called hs_audit_launch (the runtime path records a
  * refusal that happened before any room could, e.g. an unreadable bundle, only once). */
 bool hs_audit_recorded(void);
@@ -164,6 +172,26 @@ struct hs_audit_facts {
 int hs_audit_format_body(const struct hs_launch *l, const struct hs_audit_facts *f,
 			 enum hs_verdict verdict, struct hs_abuf *out);
 enum hs_verdict hs_audit_verdict(const struct hs_launch *l, enum hs_mode mode);
+
+/* What the runtime did with a launch hardshim admitted and waited for (create): it exited
+ * non-zero, was killed by a signal, or could not be executed. */
+struct hs_runtime_failure {
+	const char *of;      /* the launch record's hash */
+	enum hs_event event; /* the launch's command */
+	const char *container_id, *root, *runtime;
+	pid_t pid;         /* the runtime's process (0 when it never ran) */
+	int exit_status;   /* -1 when killed or never run */
+	int signal;        /* 0 unless killed */
+	const char *error; /* why it never ran (execve's error), or NULL */
+};
+/* The body of a "runtime-failed" record (no braces, as hs_audit_format_body). Pure. */
+int hs_audit_format_failure(const struct hs_runtime_failure *o, const struct hs_audit_facts *f,
+			    struct hs_abuf *out);
+/* Append the runtime-failed record, chained after the launch, and tell syslog when the policy
+ * does. 0, or negative with err set (the container is not running: nothing to stop). */
+int hs_audit_runtime_failed(const struct hs_policy *p, const struct hs_runtime_failure *o,
+			    struct hs_error *err);
+
 /* Wrap a body into a full line: {"v":1,"seq":seq,"prev":prev,["file_start":true,]<body>,
  * "hash":H}\n. file_start marks the first record written into a (new, rotated) file, so that
  * deleting a file's first record is seen. ret_hash gets H (hex). */

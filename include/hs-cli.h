@@ -12,6 +12,8 @@ int hs_main(int argc, char **argv);
 int hs_cmd_check(int argc, char **argv);
 int hs_cmd_hook(int argc, char **argv);
 int hs_cmd_log(int argc, char **argv);
+/* `log show`: argv[0] is "show"; default_log (may be NULL) is read when no FILE is given. */
+int hs_cmd_log_show(int argc, char **argv, const char *default_log);
 int hs_cmd_unmanaged(int argc,
 		     char **argv); /* containers the runtimes know with no launch record */
 int hs_cmd_egress(int argc, char **argv);
@@ -39,6 +41,13 @@ int hs_cmd_runtime(int argc, char **argv);
  * path), or a negative code on error. They never exec and never exit.
  */
 int hs_create_prepare(struct hs_argv *a, const struct hs_policy *p, struct hs_error *err);
+/* create: hardshim runs the runtime as its child and waits, so that a runtime failure after
+ * the launch record is recorded too ("runtime-failed", src/cli/wait-runtime.c). */
+bool hs_runtime_waits(const struct hs_argv *a);
+/* Run p->runtime with a->argv, wait, record a failure. Returns the runtime's exit status
+ * (a runtime killed by a signal kills hardshim with it), or a negative errno when it could
+ * not be run. */
+int hs_runtime_wait(struct hs_argv *a, const struct hs_policy *p);
 int hs_exec_prepare(struct hs_argv *a, const struct hs_policy *p, struct hs_error *err);
 int hs_update_prepare(struct hs_argv *a, const struct hs_policy *p, struct hs_error *err);
 

@@ -19,10 +19,16 @@ static int digest_hex(const void *data, size_t len, char *out, struct hs_error *
 }
 
 static bool recorded;
+static char last_hash[HS_SHA256_HEX_LEN + 1];
 
 bool hs_audit_recorded(void)
 {
 	return recorded;
+}
+
+const char *hs_audit_last_hash(void)
+{
+	return last_hash;
 }
 
 int hs_audit_launch(const struct hs_policy *p, const struct hs_launch *l, struct hs_error *err)
@@ -60,6 +66,10 @@ int hs_audit_launch(const struct hs_policy *p, const struct hs_launch *l, struct
 	else if (r == 0 && (r = digest_hex(body.buf, body.len, hash, &e)) < 0)
 		hash[0] = '\0';
 	hs_abuf_free(&body);
+	if (r == 0 && cfg->file)
+		memcpy(last_hash, hash, sizeof(last_hash));
+	else
+		last_hash[0] = '\0';
 
 	if (r < 0 && !e.code)
 		hs_error_set(&e, r, "audit.write", cfg->path, -1,
@@ -94,4 +104,35 @@ int hs_audit_launch(const struct hs_policy *p, const struct hs_launch *l, struct
 		return cfg->fail_open ? 1 : r;
 	}
 	return 0;
+}
+
+int hs_audit_runtime_failed(const struct hs_policy *p, const struct hs_runtime_failure *o,
+			    struct hs_error *err)
+{
+	const struct hs_audit_cfg *cfg = p && p->audit ? p->audit : &hs_audit_cfg_default;
+	struct hs_abuf body = { 0 }, id = { 0 };
+	struct hs_audit_facts f = { 0 };
+	char now[64], host[256] = "", hash[HS_SHA256_HEX_LEN + 1] = "";
+	int r;
+
+	hs_format_time(now, sizeof(now));
+	(void)gethostname(host, sizeof(host) - 1);
+	f.time = now;
+	f.host = host;
+	f.runtime = p ? p->runtime : NULL;
+	r = hs_audit_format_failure(o, &f, &body);
+	if (r == 0 && cfg->file)
+		r = hs_audit_append(cfg, body.buf, body.len, hash, err);
+	hs_abuf_free(&body);
+	if (cfg->syslog) {
+		hs_abuf_json_string(&id, o->container_id, 256);
+		openlog("hardshim", LOG_PID, LOG_AUTHPRIV);
+		syslog(LOG_WARNING,
+		       "runtime-failed event=%s id=%s exit=%d signal=%d of=%s record=%s",
+		       hs_event_name(o->event), id.oom ? "?" : id.buf, o->exit_status, o->signal,
+		       o->of ? o->of : "none", hash[0] ? hash : "none");
+		closelog();
+		hs_abuf_free(&id);
+	}
+	return r;
 }

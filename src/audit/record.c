@@ -220,9 +220,44 @@ int hs_audit_format_body(const struct hs_launch *l, const struct hs_audit_facts 
 	str_member(b, "final", f->final_sha256);
 	hs_abuf_puts(b, "}");
 	hs_abuf_printf(b, ",\"pid\":%d", (int)f->pid);
+	if (l->waits)
+		hs_abuf_puts(b, ",\"waits\":true");
 	if (f->who)
 		format_who(b, f->who);
 	format_claims(b, l, f->who);
+	return b->oom ? -ENOMEM : 0;
+}
+
+/* A runtime that failed after hardshim admitted the launch. The record points back to the
+ * launch by its hash, so a reader ties the failure to that launch and no other: a stale launch
+ * record must not vouch for a container someone starts later under the same id. */
+int hs_audit_format_failure(const struct hs_runtime_failure *o, const struct hs_audit_facts *f,
+			    struct hs_abuf *b)
+{
+	hs_abuf_puts(b, "\"time\":");
+	hs_abuf_json_string(b, f->time, 64);
+	str_member(b, "host", f->host);
+	str_member(b, "hardshim", hs_version());
+	str_member(b, "event", "runtime-failed");
+	str_member(b, "of", o->of);
+	str_member(b, "command", hs_event_name(o->event));
+	str_member(b, "id", o->container_id);
+	if (o->root)
+		str_member(b, "root", o->root);
+	str_member(b, "runtime", o->runtime ? o->runtime : f->runtime);
+	key(b, "exit");
+	if (o->exit_status >= 0)
+		hs_abuf_printf(b, "%d", o->exit_status);
+	else
+		hs_abuf_puts(b, "null");
+	key(b, "signal");
+	if (o->signal > 0)
+		hs_abuf_printf(b, "%d", o->signal);
+	else
+		hs_abuf_puts(b, "null");
+	if (o->error)
+		str_member(b, "error", o->error);
+	hs_abuf_printf(b, ",\"pid\":%d", (int)o->pid);
 	return b->oom ? -ENOMEM : 0;
 }
 

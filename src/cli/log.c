@@ -4,6 +4,7 @@
  * must run unbroken across them, and the last must agree with its head file. Without FILE,
  * the policy's log. Exit 0 intact, 1 broken (the first broken record is named: file, line,
  * why), 2 on an error.
+ * `hardshim log show`: the records for a person (src/cli/log-show.c).
  * `hardshim log reanchor`: after the divergence alarm (audit.diverged), accept the live log as
  * it is — recorded in the chain itself, so the acceptance is evidence too. */
 #include <syslog.h>
@@ -22,6 +23,7 @@ static void usage(FILE *f)
 	fputs("usage: hardshim log verify [--quiet] [--no-head] [--key KEYFILE] [--against "
 	      "FILE]...\n"
 	      "                           [FILE...]\n"
+	      "       hardshim log show [--json] [--id ID] [FILE...]\n"
 	      "       hardshim log reanchor\n"
 	      "       hardshim log seal\n"
 	      "  verify: check the launch log's hash chain. FILEs oldest first; default: the\n"
@@ -32,6 +34,8 @@ static void usage(FILE *f)
 	      "  they say. --against: a syslog or kernel audit log whose copies of record hashes\n"
 	      "  must all be in the log.\n"
 	      "  Exit 0: intact, 1: broken (first broken record named), 2: error.\n"
+	      "  show: one line per record, with what the runtime did (a create whose runtime\n"
+	      "  failed reads FAILED); hardshim log show --help.\n"
 	      "  seal: start forward-secure sealing; prints the verification key once.\n"
 	      "  reanchor: accept the policy's live log as it is after a divergence alarm\n"
 	      "  (audit.diverged): a reanchor record is appended and the head moved to it.\n",
@@ -361,6 +365,12 @@ int hs_cmd_log(int argc, char **argv)
 		return reanchor();
 	if (!strcmp(argv[1], "seal") && argc == 2)
 		return seal_init();
+	if (!strcmp(argv[1], "show")) {
+		/* Without FILE, the policy's log; with FILEs, a broken policy does not matter. */
+		if (policy_log_path(&path, &err) < 0)
+			path = NULL;
+		return hs_cmd_log_show(argc - 1, argv + 1, path);
+	}
 	if (strcmp(argv[1], "verify")) {
 		fprintf(stderr, "hardshim: log: unknown subcommand \"%s\"\n", argv[1]);
 		usage(stderr);

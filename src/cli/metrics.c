@@ -24,6 +24,7 @@ enum family {
 	F_AUDIT_FINDINGS,
 	F_EXCEPTION_LAUNCHES,
 	F_EXCEPTION_EXPIRED,
+	F_RUNTIME_FAILURES,
 	F_N,
 };
 
@@ -44,6 +45,9 @@ static const struct {
 	[F_EXCEPTION_EXPIRED] = { "hardshim_exception_expired_launches_total",
 				  "Launches whose matching exception had expired and was not "
 				  "applied, by exception." },
+	[F_RUNTIME_FAILURES] = { "hardshim_runtime_failures_total",
+				 "Launches hardshim admitted and waited for whose runtime then "
+				 "failed (runtime-failed records), by command and runtime." },
 };
 
 struct series {
@@ -202,8 +206,20 @@ static void count_record(struct metrics *m, const char *line, size_t len)
 		return;
 	}
 	if (hs_json_parse(a, line, len, &limits, &rec, &err) < 0 ||
-	    !hs_json_is(rec, HS_JSON_OBJECT) || !(verdict = hs_json_get_string(rec, "verdict")) ||
-	    !(event = hs_json_get_string(rec, "event"))) {
+	    !hs_json_is(rec, HS_JSON_OBJECT)) {
+		m->unreadable++;
+		return;
+	}
+	event = hs_json_get_string(rec, "event");
+	if (event && !strcmp(event, "runtime-failed")) {
+		/* Not a decision: the runtime's failure after one, counted on its own. */
+		m->records++;
+		label(&b, "command", hs_json_get_string(rec, "command"));
+		label(&b, "runtime", hs_json_get_string(rec, "runtime"));
+		bump(m, F_RUNTIME_FAILURES, &b);
+		return;
+	}
+	if (!event || !(verdict = hs_json_get_string(rec, "verdict"))) {
 		m->unreadable++;
 		return;
 	}

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0
  * The runtime command line: the fast path for commands that need no policy, and the policy
  * paths for create/run/restore (here), exec and update (exec.c, update.c). The only place
- * hardshim execs the real runtime. */
+ * hardshim execs the real runtime; create runs it as a child and waits (wait-runtime.c), so a
+ * runtime failure after the launch record is recorded too. */
 #include <fcntl.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -201,6 +202,7 @@ out:
 					   : buf,
 			.final_len = rewrote ? pl.final_len : len,
 			.annotations = pl.tree ? hs_json_get(pl.tree, "annotations") : NULL,
+			.waits = r == 0 && hs_runtime_waits(a),
 		};
 
 		r = record_launch(a, p, &l, r, err);
@@ -288,8 +290,15 @@ int hs_cmd_runtime(int argc, char **argv)
 
 		r = record_launch(&a, policy, &l, r, &err);
 	}
-	if (r == 0 && policy)
+	if (r == 0 && policy && hs_runtime_waits(&a)) {
+		r = hs_runtime_wait(&a, policy);
+		if (r >= 0)
+			return r; /* the runtime's own exit status */
+		hs_error_set(&err, r, "runtime.exec", policy->runtime, -1,
+			     "cannot execute the runtime: %s", strerror(-r));
+	} else if (r == 0 && policy) {
 		r = exec_runtime(&a, policy->runtime, &err);
+	}
 	if (err.code == 0)
 		hs_error_set(&err, r < 0 ? r : -HS_EPOLICY, "internal", "", -1, "%s",
 			     r < 0 && r > -4096 ? strerror(-r) : "refused");

@@ -29,9 +29,13 @@
 #define WINDOW_AFTER_NS  (5LL * 1000000000LL)
 
 struct launch_rec {
-	const char *id, *root, *runtime, *verdict, *file, *bundle, *final;
+	const char *id, *root, *runtime, *verdict, *file, *bundle, *final, *hash;
 	int64_t t;
 	uint64_t seq;
+	/* A runtime-failed record points back at this launch: the runtime never produced the
+	 * container it describes. */
+	uint64_t failed_seq;
+	int64_t failed_exit, failed_signal;
 };
 
 struct rt {
@@ -89,6 +93,30 @@ static bool launches(const char *event)
 			 !strcmp(event, "restore") || !strcmp(event, "hook"));
 }
 
+/* A runtime-failed record: mark the launch it points back to (by hash: only that one). */
+static void add_failure(struct ps_ctx *c, const struct hs_json *root)
+{
+	const char *of = hs_json_get_string(root, "of");
+	uint64_t seq = 0;
+
+	if (!of)
+		return;
+	(void)hs_json_get_u64(hs_json_get(root, "seq"), UINT64_MAX, &seq);
+	for (size_t i = c->n_recs; i-- > 0;) {
+		struct launch_rec *r = &c->recs[i];
+
+		if (r->hash && !strcmp(r->hash, of)) {
+			r->failed_seq = seq;
+			r->failed_exit = -1;
+			r->failed_signal = 0;
+			(void)hs_json_get_i64(hs_json_get(root, "exit"), 0, 255, &r->failed_exit);
+			(void)hs_json_get_i64(hs_json_get(root, "signal"), 1, 64,
+					      &r->failed_signal);
+			return;
+		}
+	}
+}
+
 static int add_record(struct ps_ctx *c, struct hs_json *root, const char *file)
 {
 	const char *event = hs_json_get_string(root, "event"), *time;
@@ -96,6 +124,10 @@ static int add_record(struct ps_ctx *c, struct hs_json *root, const char *file)
 	struct launch_rec *rec;
 	uint64_t seq = 0;
 
+	if (event && !strcmp(event, "runtime-failed")) {
+		add_failure(c, root);
+		return 0;
+	}
 	time = hs_json_get_string(root, "time");
 	if (!launches(event) || !time || !hs_json_get_string(root, "id"))
 		return 0;
@@ -116,6 +148,7 @@ static int add_record(struct ps_ctx *c, struct hs_json *root, const char *file)
 		.verdict = hs_json_get_string(root, "verdict"),
 		.bundle = hs_json_get_string(root, "bundle"),
 		.final = sha ? hs_json_get_string(sha, "final") : NULL,
+		.hash = hs_json_get_string(root, "hash"),
 		.file = file,
 	};
 	(void)hs_json_get_u64(hs_json_get(root, "seq"), UINT64_MAX, &seq);
@@ -247,6 +280,20 @@ static const struct launch_rec *judge(const struct ps_ctx *c, const struct rt *r
 	if (!last->verdict || !strcmp(last->verdict, "refused")) {
 		snprintf(why, why_len, "the last launch record for this id (seq %llu) refused it",
 			 (unsigned long long)last->seq);
+		return NULL;
+	}
+	if (last->failed_seq) {
+		char how[64];
+
+		if (last->failed_signal > 0)
+			snprintf(how, sizeof(how), "killed by signal %lld",
+				 (long long)last->failed_signal);
+		else
+			snprintf(how, sizeof(how), "exit %lld", (long long)last->failed_exit);
+		snprintf(why, why_len,
+			 "the runtime failed the launch recorded for this id (seq %llu: %s, "
+			 "recorded at seq %llu): that record vouches for no container",
+			 (unsigned long long)last->seq, how, (unsigned long long)last->failed_seq);
 		return NULL;
 	}
 	if (last->t < t - WINDOW_BEFORE_NS) {

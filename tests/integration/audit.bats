@@ -527,6 +527,61 @@ check_stale_record() {
 	check_stale_record "$CRUN"
 }
 
+# Issue 18: a create whose runtime fails after hardshim admitted it is recorded as such: hardshim
+# waits for the runtime and appends a runtime-failed record that names the launch by its hash.
+# `log show` reads FAILED for it (ok for one that worked), and `unmanaged` no longer lets that
+# launch vouch for a container started later under the id with the bare runtime, from the same
+# bundle and the very bytes hardshim handed on (the image fixed behind hardshim's back).
+check_runtime_failed() {
+	local rt=$1 root launch
+	root=$(rt_root "$rt")
+	au_policy '.runtime = $rt' --arg rt "$rt"
+	au_bundle "$T/b"
+	rm "$T/b/rootfs/bin/sleep" # the runtime fails: the image has no "sleep"
+	run hs_rt "$rt" create --bundle "$T/b" f1
+	echo "$output"
+	[ "$status" -eq 1 ] # the runtime's own exit status
+	run "$rt" --root "$root" state f1
+	[ "$status" -ne 0 ]
+	[ "$(wc -l <"$LOG")" -eq 2 ]
+	launch=$(sed -n 1p "$LOG")
+	echo "$launch" | jq -e '.event == "create" and .id == "f1" and .waits == true and .verdict != "refused"'
+	sed -n 2p "$LOG" | jq -e --arg h "$(echo "$launch" | jq -r .hash)" --arg rt "$rt" --arg root "$root" '
+		.event == "runtime-failed" and .of == $h and .command == "create" and .id == "f1" and
+		.root == $root and .runtime == $rt and .exit == 1 and .signal == null and .pid > 0'
+	"$HS_BIN" log verify "$LOG"
+	run "$HS_BIN" log show "$LOG"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$(echo "$output" | grep -c '"f1"')" = 1 ]
+	echo "$output" | grep '"f1"' | grep -q 'FAILED: exit 1 (seq 2)'
+	au_bundle "$T/ok"
+	hs_rt "$rt" create --bundle "$T/ok" ok1
+	[ "$(wc -l <"$LOG")" -eq 3 ] # a runtime that worked leaves no second record
+	run "$HS_BIN" log show --json "$LOG"
+	echo "$output"
+	echo "$output" | jq -e 'map({(.id): .runtime}) | add == {"f1": "failed", "ok1": "ok"}'
+	echo "$output" | jq -e '.[] | select(.id == "f1") | .runtime_failure == {"seq": 2, "exit": 1, "signal": null, "error": null}'
+
+	ln -s busybox "$T/b/rootfs/bin/sleep"
+	"$rt" --root "$root" create --bundle "$T/b" f1 </dev/null >/dev/null 2>&1
+	run "$HS_BIN" unmanaged --runtime "$rt" --root "$root" --log "$LOG" --json
+	echo "$output"
+	[ "$status" -eq 0 ]
+	echo "$output" | jq -e 'map({(.id): .recorded}) | add == {"f1": false, "ok1": true}'
+	echo "$output" | jq -e '.[] | select(.id == "f1") | .reason | startswith("the runtime failed the launch recorded for this id (seq 1: exit 1, recorded at seq 2)")'
+	run "$HS_BIN" unmanaged --runtime "$rt" --root "$root" --log "$LOG" --check
+	[ "$status" -eq 1 ]
+}
+
+@test "audit: a create whose runtime failed is recorded, shown FAILED by log show, and vouches for nothing (runc)" {
+	check_runtime_failed "$RUNC"
+}
+
+@test "audit: a create whose runtime failed is recorded, shown FAILED by log show, and vouches for nothing (crun)" {
+	check_runtime_failed "$CRUN"
+}
+
 # forge DIR OP: what an intruder with root does to DIR/l.jsonl (a copy of the log, with its
 # .head and .seal): apply OP, then re-chain every record (seq, prev, hash) and write a head
 # that agrees, so the unkeyed chain and the head hold. OPs: edit (record 3's id), cut (the

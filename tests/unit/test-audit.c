@@ -275,6 +275,64 @@ static void test_format_body_exact(void **state)
 	free(rep);
 }
 
+/* The record a failed runtime leaves: tied to its launch by hash, the exit status or the
+ * signal, exact bytes; a launch hardshim waits for says so. */
+static void test_format_failure_exact(void **state)
+{
+	struct hs_audit_facts f = {
+		.time = "2026-01-02T03:04:05.000000006Z",
+		.host = "h",
+		.runtime = "/usr/bin/runc",
+	};
+	struct hs_runtime_failure o = {
+		.of = "ab12",
+		.event = HS_EVENT_CREATE,
+		.container_id = "c\n1",
+		.root = "/run/r",
+		.pid = 7,
+		.exit_status = 1,
+	};
+	struct hs_launch l = { .event = HS_EVENT_CREATE, .waits = true };
+	struct hs_abuf b = { 0 };
+	char want[1024];
+
+	(void)state;
+	assert_int_equal(hs_audit_format_failure(&o, &f, &b), 0);
+	snprintf(want, sizeof(want),
+		 "\"time\":\"2026-01-02T03:04:05.000000006Z\",\"host\":\"h\",\"hardshim\":\"%s\","
+		 "\"event\":\"runtime-failed\",\"of\":\"ab12\",\"command\":\"create\","
+		 "\"id\":\"c\\n1\",\"root\":\"/run/r\",\"runtime\":\"/usr/bin/runc\","
+		 "\"exit\":1,\"signal\":null,\"pid\":7",
+		 hs_version());
+	assert_string_equal(b.buf, want);
+
+	/* killed: no exit status; never executed: the reason, no pid */
+	b.len = 0;
+	o.exit_status = -1;
+	o.signal = 9;
+	o.root = NULL;
+	assert_int_equal(hs_audit_format_failure(&o, &f, &b), 0);
+	hs_abuf_put(&b, "", 1);
+	assert_non_null(strstr(b.buf, "\"runtime\":\"/usr/bin/runc\",\"exit\":null,\"signal\":9,"));
+	assert_null(strstr(b.buf, "\"root\""));
+	b.len = 0;
+	o.signal = 0;
+	o.pid = 0;
+	o.error = "Permission denied";
+	assert_int_equal(hs_audit_format_failure(&o, &f, &b), 0);
+	hs_abuf_put(&b, "", 1);
+	assert_non_null(
+	    strstr(b.buf,
+		   "\"exit\":null,\"signal\":null,\"error\":\"Permission denied\",\"pid\":0"));
+	hs_abuf_free(&b);
+
+	f.who = NULL;
+	assert_int_equal(hs_audit_format_body(&l, &f, HS_VERDICT_ALLOWED, &b), 0);
+	hs_abuf_put(&b, "", 1);
+	assert_non_null(strstr(b.buf, ",\"pid\":0,\"waits\":true,\"claims\":"));
+	hs_abuf_free(&b);
+}
+
 static void test_format_error_and_claims(void **state)
 {
 	_cleanup_arena_ struct hs_arena *a = hs_arena_new();
@@ -903,6 +961,7 @@ int main(void)
 		cmocka_unit_test(test_who_fake_proc),
 		cmocka_unit_test(test_who_real),
 		cmocka_unit_test(test_format_body_exact),
+		cmocka_unit_test(test_format_failure_exact),
 		cmocka_unit_test(test_format_error_and_claims),
 		cmocka_unit_test(test_chain_ok_and_sealed_shape),
 		cmocka_unit_test(test_chain_tamper),

@@ -90,12 +90,31 @@ static void test_hostile_strings_and_junk(void **state)
 	free(t);
 }
 
+static void test_runtime_failures(void **state)
+{
+	char *t = render("{\"event\":\"create\",\"runtime\":\"/r\",\"verdict\":\"rewritten\","
+			 "\"findings\":[]}\n"
+			 "{\"event\":\"runtime-failed\",\"command\":\"create\",\"runtime\":\"/r\","
+			 "\"of\":\"x\",\"exit\":1}\n");
+
+	(void)state;
+	/* A failure is its own series, not a launch and not an unreadable line. */
+	assert_non_null(
+	    strstr(t, "hardshim_runtime_failures_total{command=\"create\",runtime=\"/r\"} 1\n"));
+	assert_non_null(strstr(t, "hardshim_launches_total{verdict=\"rewritten\",event=\"create\","
+				  "runtime=\"/r\"} 1\n"));
+	assert_non_null(strstr(t, "hardshim_log_records 2\n"));
+	assert_non_null(strstr(t, "hardshim_log_unreadable_lines 0\n"));
+	free(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_counts_by_verdict_and_mode),
 		cmocka_unit_test(test_exception_once_per_launch),
 		cmocka_unit_test(test_hostile_strings_and_junk),
+		cmocka_unit_test(test_runtime_failures),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
