@@ -65,9 +65,11 @@ for tool in $only; do
 	shellcheck)
 		# Warnings and errors; "note"-level advice (jq programs in single quotes) is not a
 		# finding. Bats helper libraries are bash.
-		shellcheck -S warning -f gcc scripts/*.sh tests/run.sh tests/*/*.sh >"$log" 2>&1
+		# deploy/: the node installer runs as root on every node of a fleet.
+		shellcheck -S warning -f gcc scripts/*.sh tests/run.sh tests/*/*.sh deploy/*/*.sh \
+			>"$log" 2>&1
 		shellcheck -S warning -f gcc -s bash tests/lib/*.bash >>"$log" 2>&1
-		set -- scripts/*.sh tests/run.sh tests/*/*.sh tests/lib/*.bash
+		set -- scripts/*.sh tests/run.sh tests/*/*.sh deploy/*/*.sh tests/lib/*.bash
 		report shellcheck "$# scripts"
 		;;
 	clang-format)

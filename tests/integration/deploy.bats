@@ -58,3 +58,22 @@ yaml.safe_dump(d, open(sys.argv[2], "w"))' "$K/daemonset.yaml" "$BATS_TEST_TMPDI
 	echo "$output"
 	[ "$status" -eq 0 ]
 }
+
+@test "deploy: make lint shellchecks the node installer (a bad script under deploy/ is named)" {
+	# lint.sh in a tree of its own: the repository's scripts as they are, plus one bad one.
+	local t=$BATS_TEST_TMPDIR/tree
+	mkdir -p "$t/scripts" "$t/tests/lib" "$t/tests/e2e" "$t/deploy/node"
+	cp "$HS_TOP/scripts/lint.sh" "$t/scripts/"
+	printf '#!/bin/sh\necho ok\n' >"$t/tests/e2e/ok.sh"
+	cp "$HS_TOP/tests/run.sh" "$t/tests/"
+	cp "$HS_TOP/deploy/node/"*.sh "$t/deploy/node/"
+	cp "$HS_TOP/tests/lib/"*.bash "$t/tests/lib/"
+	run env LINT_ONLY=shellcheck sh "$t/scripts/lint.sh"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	printf '#!/bin/sh\nrm -rf "$HOST"/$DIR\nfor f in $(ls /x); do echo "$f"; done\n' >"$t/deploy/node/bad.sh"
+	run env LINT_ONLY=shellcheck sh "$t/scripts/lint.sh"
+	echo "$output"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"deploy/node/bad.sh:"* ]]
+}
