@@ -318,7 +318,9 @@ static int suggest_config(const struct hs_policy *p, const char *buf, size_t len
 	return r;
 }
 
-/* The launch log: the last record, or the last one of container id. */
+/* The launch log: the last record, or the last one of container id. A runtime-failed record
+ * (the runtime failed a launch after hardshim admitted it) holds no findings: the launch
+ * before it does. */
 static const char *pick_record(char *buf, size_t len, const char *id, size_t *ret_len)
 {
 	const char *best = NULL;
@@ -330,7 +332,8 @@ static const char *pick_record(char *buf, size_t len, const char *id, size_t *re
 		char want[320];
 
 		snprintf(want, sizeof(want), "\"id\":\"%s\"", id ? id : "");
-		if (l && (!id || memmem(line, l, want, strlen(want)))) {
+		if (l && (!id || memmem(line, l, want, strlen(want))) &&
+		    !memmem(line, l, "\"event\":\"runtime-failed\"", 24)) {
 			best = line;
 			*ret_len = l;
 		}

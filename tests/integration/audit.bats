@@ -555,6 +555,11 @@ check_runtime_failed() {
 	[ "$status" -eq 0 ]
 	[ "$(echo "$output" | grep -c '"f1"')" = 1 ]
 	echo "$output" | grep '"f1"' | grep -q 'FAILED: exit 1 (seq 2)'
+	# suggest reads the launch's findings, not the runtime-failed record after it
+	run "$HS_BIN" suggest --id f1 "$LOG"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"user.root process.user.uid"* ]]
 	au_bundle "$T/ok"
 	hs_rt "$rt" create --bundle "$T/ok" ok1
 	[ "$(wc -l <"$LOG")" -eq 3 ] # a runtime that worked leaves no second record
