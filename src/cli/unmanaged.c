@@ -10,7 +10,8 @@
  * plain runc and a root, CAP_SYS_ADMIN, host-network config. So the record must be on the
  * verified chain, be the last one for that id, runtime and root before the creation (and
  * recent enough), name the bundle the runtime reports, and the config.json there must hash to
- * the record's final digest: the bytes hardshim handed the runtime. */
+ * the record's final digest: the bytes hardshim handed the runtime. A runtime-failed record
+ * naming the launch (src/cli/wait-runtime.c) means the runtime never made that container. */
 #include <fcntl.h>
 #include <getopt.h>
 #include <string.h>
@@ -469,7 +470,8 @@ static void usage(FILE *f)
 	      "  List the containers the runtimes know and mark those no launch record vouches\n"
 	      "  for: a record on the verified chain, the last for that id before the creation,\n"
 	      "  naming the bundle the runtime reports, whose config.json hashes to the record's\n"
-	      "  final digest. --log FILEs oldest first.\n"
+	      "  final digest, and whose runtime did not fail it (no runtime-failed record names\n"
+	      "  it). --log FILEs oldest first.\n"
 	      "  Default runtimes: the policy's, runc and crun (their default roots). Default "
 	      "log:\n"
 	      "  the policy's \"log\".\"path\" and its first rotation (PATH.1).\n"
