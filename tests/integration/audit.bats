@@ -591,7 +591,8 @@ check_runtime_failed() {
 # .head and .seal): apply OP, then re-chain every record (seq, prev, hash) and write a head
 # that agrees, so the unkeyed chain and the head hold. OPs: edit (record 3's id), cut (the
 # last record), swap (records 3 and 4), strip (every seal dropped), reseal (every seal
-# dropped, a fresh key of the intruder's own sealing them all, the state replaced).
+# dropped, a fresh key of the intruder's own sealing them all, the state replaced), reseal-node
+# (the same with the sealing key the node holds now, after the key has moved on).
 forge() {
 	python3 - "$1" "$2" <<-'EOF'
 		import hashlib, hmac, json, os, re, sys
@@ -612,6 +613,10 @@ forge() {
 		if op == "swap":
 		    bodies[2], bodies[3] = bodies[3], bodies[2]
 		key, n = os.urandom(32), 1
+		if op == "reseal-node":
+		    # the sealing key the node holds now (the key has moved on): all the intruder has
+		    key = bytes.fromhex(open(log + ".seal").read().split()[4])
+		    op = "reseal"
 		out, prev = [], "0" * 64
 		for i, b in enumerate(bodies):
 		    sealed = tail.search(b)
@@ -652,7 +657,7 @@ check_sealed() {
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"5 records"*"seals verified"* ]]
 
-	for op in edit cut swap strip reseal; do
+	for op in edit cut swap strip reseal reseal-node; do
 		rm -rf "$T/f-$op" && mkdir "$T/f-$op"
 		cp "$LOG" "$LOG.head" "$LOG.seal" "$T/f-$op/" 2>/dev/null
 		mv "$T/f-$op/launches.jsonl" "$T/f-$op/l.jsonl"
@@ -671,7 +676,7 @@ check_sealed() {
 		cut) [[ "$output" == *"cut off the end"* ]] ;;
 		swap) [[ "$output" == *"l.jsonl:3: BROKEN"*"sealed with key 3 where key 2 comes next"* ]] ;;
 		strip) [[ "$output" == *"no record is sealed, yet the sealing key moved on"* ]] ;;
-		reseal) [[ "$output" == *"l.jsonl:2: BROKEN"*"does not verify with key 1"* ]] ;;
+		reseal | reseal-node) [[ "$output" == *"l.jsonl:2: BROKEN"*"does not verify with key 1"* ]] ;;
 		esac
 	done
 }
