@@ -134,6 +134,19 @@ static int read_policy(const char *path, char **ret_buf, size_t *ret_len, struct
 	return hs_read_fd(fd, POLICY_MAX_BYTES, ret_buf, ret_len, err);
 }
 
+/* The strict core's refusals name their rule json.*; in the policy file (its bytes, its top
+ * level, a control's section, an exception) they are the policy's: policy.* (docs/policy.md,
+ * "Rule ids"), so an operator's alert on policy.* sees every way the policy is wrong. */
+static void policy_area(struct hs_error *err)
+{
+	char rule[sizeof(err->rule)];
+
+	if (strncmp(err->rule, "json.", 5))
+		return;
+	snprintf(rule, sizeof(rule), "policy.%s", err->rule + 5);
+	snprintf(err->rule, sizeof(err->rule), "%s", rule);
+}
+
 static int parse_policy(struct hs_arena *a, const char *path, struct hs_json **ret,
 			struct hs_error *err)
 {
@@ -151,10 +164,7 @@ static int parse_policy(struct hs_arena *a, const char *path, struct hs_json **r
 		r = hs_schema_check(*ret, &top_schema, "", HS_UNKNOWN_REFUSE, err);
 	if (r < 0 && err && !strncmp(err->rule, "json.", 5)) {
 		/* Same core, but the file is the admin's: say so. */
-		char rule[64];
-
-		snprintf(rule, sizeof(rule), "policy.%s", err->rule + 5);
-		snprintf(err->rule, sizeof(err->rule), "%s", rule);
+		policy_area(err);
 		snprintf(err->msg + strlen(err->msg), sizeof(err->msg) - strlen(err->msg),
 			 " in policy %s", path);
 	}
@@ -239,8 +249,11 @@ static int load_control(struct hs_arena *a, const struct hs_control *c,
 		hs_json_remove(rest, "enabled");
 		if (c->policy_schema) {
 			r = hs_schema_check(rest, c->policy_schema, path, HS_UNKNOWN_REFUSE, err);
-			if (r < 0)
+			if (r < 0) {
+				if (err)
+					policy_area(err);
 				return -HS_ECONFIG;
+			}
 		} else if (rest->u.object.len) {
 			return hs_error_set(err, -HS_ECONFIG, "policy.unknown-key", path, -1,
 					    "control \"%s\" takes no settings", c->name);
@@ -249,8 +262,10 @@ static int load_control(struct hs_arena *a, const struct hs_control *c,
 	if (!c->load)
 		return 0;
 	r = c->load(a, rest, &ret->cfg, err);
-	if (r < 0 && err)
+	if (r < 0 && err) {
 		place_error(err, c->name, path);
+		policy_area(err);
+	}
 	return r < 0 ? (r == -ENOMEM ? r : -HS_ECONFIG) : 0;
 }
 
@@ -332,8 +347,11 @@ static int load_exceptions(struct hs_policy *p, const struct hs_json *list, stru
 
 		hs_json_path_index(path, sizeof(path), "exceptions", i);
 		r = hs_schema_check(item, &exception_schema, path, HS_UNKNOWN_REFUSE, err);
-		if (r < 0)
+		if (r < 0) {
+			if (err)
+				policy_area(err);
 			return -HS_ECONFIG;
+		}
 		e->name = hs_json_get_string(item, "name");
 		match = hs_json_get(hs_json_get(item, "match"), "annotations");
 		if (!e->name || !e->name[0] || hs_json_len(match) == 0)

@@ -139,9 +139,9 @@ static void test_policy_section_refusals(void **state)
 {
 	rc_policy_refused("\"annotations\":{\"allow\":[\"\"]}", NULL, "policy.annotations",
 			  "controls.annotations");
-	rc_policy_refused("\"annotations\":{\"action\":1}", NULL, "json.type",
+	rc_policy_refused("\"annotations\":{\"action\":1}", NULL, "policy.type",
 			  "controls.annotations.action");
-	rc_policy_refused("\"annotations\":{\"Allow\":[]}", NULL, "json.case-variant-key", NULL);
+	rc_policy_refused("\"annotations\":{\"Allow\":[]}", NULL, "policy.case-variant-key", NULL);
 }
 
 int main(void)

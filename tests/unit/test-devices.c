@@ -227,7 +227,7 @@ static void test_policy_section_refusals(void **state)
 			  "policy.devices", NULL);
 	rc_policy_refused("\"devices\":{\"action\":\"ignore\"}", NULL, "policy.devices", NULL);
 	rc_policy_refused("\"devices\":{\"allow\":[{\"path\":\"/dev/x\",\"mode\":1}]}", NULL,
-			  "json.unknown-key", "controls.devices.allow[0].mode");
+			  "policy.unknown-key", "controls.devices.allow[0].mode");
 }
 
 int main(void)

@@ -74,10 +74,10 @@ static void test_section_refusals(void **state)
 		"controls.egress.deny[0]");
 	refused("\"egress\":{\"default\":\"maybe\"}", "egress.default", "controls.egress.default");
 	refused("\"egress\":{\"rate\":0}", "egress.rate", "controls.egress.rate");
-	refused("\"egress\":{\"rate\":-1}", "json.number", "controls.egress.rate");
-	refused("\"egress\":{\"allow\":\"198.18.0.0/15\"}", "json.type", "controls.egress.allow");
-	refused("\"egress\":{\"allow\":[1]}", "json.type", "controls.egress.allow[0]");
-	refused("\"egress\":{\"alow\":[]}", "json.unknown-key", "controls.egress.alow");
+	refused("\"egress\":{\"rate\":-1}", "policy.number", "controls.egress.rate");
+	refused("\"egress\":{\"allow\":\"198.18.0.0/15\"}", "policy.type", "controls.egress.allow");
+	refused("\"egress\":{\"allow\":[1]}", "policy.type", "controls.egress.allow[0]");
+	refused("\"egress\":{\"alow\":[]}", "policy.unknown-key", "controls.egress.alow");
 }
 
 static void test_section_refusals_all_malformed(void **state)

@@ -176,17 +176,17 @@ static void test_loader_refusals(void **state)
 	rc_policy_refused(CONTROLS,
 			  "{\"name\":\"x\",\"match\":{\"annotations\":{\"a\":\"1\"}},\"controls\":{"
 			  "\"sysctl\":{\"allowed\":[]}}}",
-			  "json.unknown-key", "exceptions[0].controls.sysctl.allowed");
+			  "policy.unknown-key", "exceptions[0].controls.sysctl.allowed");
 	rc_policy_refused(CONTROLS,
 			  "{\"name\":\"x\",\"match\":{\"annotations\":{\"a\":\"1\"}},\"controls\":{"
 			  "\"resources\":{\"pids_max\":10}}}",
 			  "policy.resources", "exceptions[0].controls.resources");
 	rc_policy_refused(CONTROLS,
 			  "{\"name\":\"x\",\"match\":{\"annotations\":{\"a\":1}},\"controls\":{}}",
-			  "json.type", NULL);
+			  "policy.type", NULL);
 	rc_policy_refused(CONTROLS,
 			  "{\"name\":\"x\",\"match\":{\"labels\":{\"a\":\"1\"}},\"controls\":{}}",
-			  "json.unknown-key", NULL);
+			  "policy.unknown-key", NULL);
 }
 
 int main(void)

@@ -318,7 +318,7 @@ static void test_policy_section_refusals(void **state)
 	rc_policy_refused("\"hooks\":{\"allow\":[{\"path\":\"/a\",\"stages\":[\"precreate\"]}]}",
 			  NULL, "policy.hooks", NULL);
 	rc_policy_refused("\"hooks\":{\"allow\":[{\"path\":\"/a\",\"timeout\":1}]}", NULL,
-			  "json.unknown-key", "controls.hooks.allow[0].timeout");
+			  "policy.unknown-key", "controls.hooks.allow[0].timeout");
 }
 
 int main(void)

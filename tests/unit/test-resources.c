@@ -210,13 +210,13 @@ static void test_policy_section_refusals(void **state)
 	rc_policy_refused("\"resources\":{\"pids_default\":10,\"pids_max\":5}", NULL,
 			  "policy.resources", "controls.resources");
 	rc_policy_refused("\"resources\":{\"memory_default\":0}", NULL, "policy.resources", NULL);
-	rc_policy_refused("\"resources\":{\"pids_max\":-1}", NULL, "json.number",
+	rc_policy_refused("\"resources\":{\"pids_max\":-1}", NULL, "policy.number",
 			  "controls.resources.pids_max");
-	rc_policy_refused("\"resources\":{\"pids_max\":1.5}", NULL, "json.number",
+	rc_policy_refused("\"resources\":{\"pids_max\":1.5}", NULL, "policy.number",
 			  "controls.resources.pids_max");
 	rc_policy_refused("\"resources\":{\"action\":\"clamp\"}", NULL, "policy.resources", NULL);
 	rc_policy_refused("\"resources\":{\"swap_factor\":0}", NULL, "policy.resources", NULL);
-	rc_policy_refused("\"resources\":{\"swap_factor\":65}", NULL, "json.number",
+	rc_policy_refused("\"resources\":{\"swap_factor\":65}", NULL, "policy.number",
 			  "controls.resources.swap_factor");
 }
 

@@ -237,9 +237,9 @@ static void test_policy_section_refusals(void **state)
 			  "controls.sysctl");
 	rc_policy_refused("\"sysctl\":{\"allow\":[\"\"]}", NULL, "policy.sysctl",
 			  "controls.sysctl");
-	rc_policy_refused("\"sysctl\":{\"allow\":\"net.core.somaxconn\"}", NULL, "json.type",
+	rc_policy_refused("\"sysctl\":{\"allow\":\"net.core.somaxconn\"}", NULL, "policy.type",
 			  "controls.sysctl.allow");
-	rc_policy_refused("\"sysctl\":{\"alow\":[]}", NULL, "json.unknown-key",
+	rc_policy_refused("\"sysctl\":{\"alow\":[]}", NULL, "policy.unknown-key",
 			  "controls.sysctl.alow");
 }
 
