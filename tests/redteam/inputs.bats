@@ -1,6 +1,6 @@
 #!/usr/bin/env bats
-# class 2 of issue 13 (inputs no control owned): a hook's env, `exec -p=FILE`, and
-# `update --memory-swap` without `--memory`. Each is shown to work against the bare runtime, then stopped by hardshim;
+# class 2 of issue 13 (inputs no control owned): a hook's env, `exec -p=FILE`, `exec --cgroup`,
+# and `update --memory-swap` without `--memory`. Each is shown to work against the bare runtime, then stopped by hardshim;
 # the proof is read on the host (the hook's marker) or from the container's cgroup (/proc).
 
 load ../lib/bundle
@@ -15,6 +15,11 @@ setup() {
 teardown() {
 	rt_teardown
 	rm -rf "$RT_HOOKDIR"
+	if [ -f "$HS_TMP/cgroups" ]; then
+		sleep 0.2
+		tac "$HS_TMP/cgroups" | while read -r d; do rmdir "$d" 2>/dev/null || true; done
+	fi
+	return 0
 }
 
 # An allowlisted hook (path and args are the administrator's) given an env of the config's:
@@ -109,3 +114,53 @@ exec_p_equals() {
 }
 @test "runc: exec -p=FILE (crun runs \"=FILE\", not the FILE checked)" { exec_p_equals runc; }
 @test "crun: exec -p=FILE (crun runs \"=FILE\", not the FILE checked)" { exec_p_equals crun; }
+
+# sibling_cgroups ID SUFFIX: the container's cgroup path + SUFFIX made in every v1 hierarchy
+# (cpuset's cpus and mems copied from the parent, or nothing can join it); removed in teardown.
+sibling_cgroups() {
+	local line ctrls path dir
+	while IFS= read -r line; do
+		ctrls=${line#*:}
+		path=${ctrls#*:}
+		ctrls=${ctrls%%:*}
+		case $ctrls in
+		"") dir=unified ;;
+		name=*) dir=${ctrls#name=} ;;
+		*) dir=$ctrls ;;
+		esac
+		dir=/sys/fs/cgroup/$dir${path%/}$2
+		[ -d "${dir%/*}" ] || continue
+		mkdir -p "$dir"
+		echo "$dir" >>"$HS_TMP/cgroups"
+		if [ -f "$dir/cpuset.cpus" ]; then
+			cat "${dir%/*}/cpuset.cpus" >"$dir/cpuset.cpus"
+			cat "${dir%/*}/cpuset.mems" >"$dir/cpuset.mems"
+		fi
+	done < <(hs_proc "$1" cgroup)
+}
+
+# exec --cgroup: runc joins the value to the container's cgroup and checks only a string prefix
+# ("../<own>x" passes for "<own>"); crun 1.8 checks nothing. The sibling "<own>x" is a host
+# cgroup: the exec'd process runs outside the container's limits and device rules.
+exec_cgroup_sibling() {
+	local a base
+	rt_begin "$1"
+	hs_args sleep 1000
+	a=$(rt_id)
+	hs_create_start "$a"
+	hs_wait_state "$a" running
+	base=$(hs_proc "$a" cgroup | awk -F: '$2 == "memory" { print $3 }')
+	[ -n "$base" ] || skip "no cgroup v1 memory hierarchy here"
+	sibling_cgroups "$a" x
+	run hs_rt_direct exec --cgroup "../${base##*/}x" "$a" cat /proc/self/cgroup
+	echo "# bare $1: $output" >&2
+	grep -Eq ":memory:(/\.\.|.*/${base##*/}x\$)" <<<"$output" ||
+		{ echo "bare $1 did not put the process outside its cgroup" >&2; return 1; }
+	run hs_exec "$a" --cgroup "../${base##*/}x" -- cat /proc/self/cgroup
+	echo "# via hardshim: $output" >&2
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"exec.cgroup"* ]]
+	[[ "$output" != *":memory:"* ]]
+}
+@test "runc: exec --cgroup ../<own>x runs the process in a host cgroup beside the container's" { exec_cgroup_sibling runc; }
+@test "crun: exec --cgroup ../<own>x runs the process in a host cgroup beside the container's" { exec_cgroup_sibling crun; }
