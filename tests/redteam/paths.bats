@@ -68,19 +68,18 @@ symlink_dest_to_proc() {
 # Another pod's Secret volume as the container's root: root.path below /var/lib/kubelet passes a
 # check that only refuses the directory itself and its ancestors. The "volume" holds a runnable
 # tree (busybox) so the bare runtime visibly runs in it and reads the token.
-# (teardown removes what secret_volume_dir made: the pod directory, and /var/lib/kubelet
-# itself when this test made it.)
-RT_KUBELET_MADE=
+# (teardown removes the pod directory only: /var/lib/kubelet/pods is shared with any other
+# run of this suite on the machine, and removing it under a concurrent run's mkdir -p made
+# that run fail.)
 secret_volume_dir() {
-	[ -d /var/lib/kubelet ] || { mkdir -p /var/lib/kubelet && RT_KUBELET_MADE=1; }
-	RT_POD=/var/lib/kubelet/pods/hs-redteam-$$-$BATS_TEST_NUMBER
+	mkdir -p /var/lib/kubelet/pods
+	RT_POD=$(mktemp -d /var/lib/kubelet/pods/hs-redteam-XXXXXX) || return 1
 	RT_SECRET=$RT_POD/volumes/kubernetes.io~secret/token
-	hs_rootfs "$RT_SECRET" && echo "hs-redteam-secret-$$" >"$RT_SECRET/token"
+	mkdir -p "$RT_SECRET" && hs_rootfs "$RT_SECRET" &&
+		echo "hs-redteam-secret-$$" >"$RT_SECRET/token"
 }
 secret_volume_cleanup() {
 	[ -n "${RT_POD:-}" ] && rm -rf "$RT_POD"
-	rmdir /var/lib/kubelet/pods 2>/dev/null || true
-	[ -n "$RT_KUBELET_MADE" ] && rmdir /var/lib/kubelet 2>/dev/null
 	return 0
 }
 root_in_secret_volume() {
