@@ -8,14 +8,17 @@
  * shell); " ;; " separates commands run in sequence; "{i}" becomes the iteration number. A
  * CMD whose first word is "!" may exit non-zero (`state nosuch`); any other failure stops
  * the run: a benchmark of failing commands measures nothing.
- * Prints one line per variant: "LABEL mean median p10 p90 ratio" in µs, where ratio is the
- * median over iterations of (this variant / variant BASE in the same iteration; default 1). */
+ * Prints one line per variant: "LABEL mean median p10 p90 ratio cpu" in µs, where ratio is the
+ * median over iterations of (this variant / variant BASE in the same iteration; default 1)
+ * and cpu the median CPU time (user + system) of CMD's processes and the descendants they
+ * waited for (wait4): on a loaded machine the wall clock mostly measures the run queue. */
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -29,7 +32,7 @@ struct variant {
 	const char *label;
 	char *prep[MAXW], *cmd[MAXW];
 	int nprep, ncmd, may_fail;
-	double *t;
+	double *t, *cpu;
 };
 
 static int cmp(const void *a, const void *b)
@@ -63,13 +66,20 @@ static char *subst(const char *arg, int i)
 	return r;
 }
 
-/* Runs words[0..n) as ";;"-separated commands. Returns 0, or -1 on a failure not allowed. */
-static int run(char **words, int n, int i, int may_fail)
+static double tv_us(struct timeval t)
+{
+	return (double)t.tv_sec * 1e6 + (double)t.tv_usec;
+}
+
+/* Runs words[0..n) as ";;"-separated commands. Returns 0, or -1 on a failure not allowed.
+ * *cpu (may be NULL): the CPU µs the commands used. */
+static int run(char **words, int n, int i, int may_fail, double *cpu)
 {
 	for (int s = 0; s < n;) {
 		posix_spawn_file_actions_t fa;
 		char *argv[MAXW];
 		int e = s, k = 0, status, bad;
+		struct rusage ru;
 		pid_t pid;
 
 		while (e < n && strcmp(words[e], ";;"))
@@ -82,10 +92,12 @@ static int run(char **words, int n, int i, int may_fail)
 		posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
 		posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
 		bad = posix_spawnp(&pid, argv[0], &fa, NULL, argv, environ) != 0 ||
-		      waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) ||
+		      wait4(pid, &status, 0, &ru) < 0 || !WIFEXITED(status) ||
 		      (WEXITSTATUS(status) != 0 && !may_fail);
 		if (bad)
 			fprintf(stderr, "alt: %s %s ... failed\n", argv[0], argv[1] ? argv[1] : "");
+		else if (cpu)
+			*cpu += tv_us(ru.ru_utime) + tv_us(ru.ru_stime);
 		for (k = 0; argv[k]; k++)
 			free(argv[k]);
 		posix_spawn_file_actions_destroy(&fa);
@@ -107,20 +119,24 @@ static double now_us(void)
 static void report(struct variant *v, const double *base, int n)
 {
 	double *s = calloc((size_t)n, sizeof(*s)), *r = calloc((size_t)n, sizeof(*r)), sum = 0;
+	double *c = calloc((size_t)n, sizeof(*c));
 
-	if (!s || !r)
+	if (!s || !r || !c)
 		exit(2);
 	for (int i = 0; i < n; i++) {
 		sum += v->t[i];
 		s[i] = v->t[i];
 		r[i] = base ? v->t[i] / base[i] : 1.0;
+		c[i] = v->cpu[i];
 	}
 	qsort(s, (size_t)n, sizeof(*s), cmp);
 	qsort(r, (size_t)n, sizeof(*r), cmp);
-	printf("%s %.1f %.1f %.1f %.1f %.4f\n", v->label, sum / n, s[n / 2], s[n / 10],
-	       s[n * 9 / 10], r[n / 2]);
+	qsort(c, (size_t)n, sizeof(*c), cmp);
+	printf("%s %.1f %.1f %.1f %.1f %.4f %.1f\n", v->label, sum / n, s[n / 2], s[n / 10],
+	       s[n * 9 / 10], r[n / 2], c[n / 2]);
 	free(s);
 	free(r);
+	free(c);
 }
 
 int main(int argc, char **argv)
@@ -148,7 +164,9 @@ int main(int argc, char **argv)
 		v[nv].nprep = strcmp(argv[i + 1], "-") ? split(argv[i + 1], v[nv].prep) : 0;
 		v[nv].ncmd = split(argv[i + 2], v[nv].cmd);
 		v[nv].may_fail = v[nv].ncmd > 0 && !strcmp(v[nv].cmd[0], "!");
-		if (!(v[nv].t = calloc((size_t)n, sizeof(double))) || v[nv].ncmd <= v[nv].may_fail)
+		v[nv].t = calloc((size_t)n, sizeof(double));
+		v[nv].cpu = calloc((size_t)n, sizeof(double));
+		if (!v[nv].t || !v[nv].cpu || v[nv].ncmd <= v[nv].may_fail)
 			return 2;
 		if (base_label && !strcmp(base_label, argv[i]))
 			base = nv;
@@ -167,13 +185,18 @@ int main(int argc, char **argv)
 
 				nanosleep(&p, NULL);
 			}
-			if (run(x->prep, x->nprep, id, 0) < 0)
+			double cpu = 0;
+
+			if (run(x->prep, x->nprep, id, 0, NULL) < 0)
 				return 1;
 			a = now_us();
-			if (run(x->cmd + x->may_fail, x->ncmd - x->may_fail, id, x->may_fail) < 0)
+			if (run(x->cmd + x->may_fail, x->ncmd - x->may_fail, id, x->may_fail,
+				&cpu) < 0)
 				return 1;
-			if (i >= 0)
+			if (i >= 0) {
 				x->t[i] = now_us() - a;
+				x->cpu[i] = cpu;
+			}
 		}
 	}
 	for (int k = 0; k < nv; k++)
