@@ -51,6 +51,20 @@ int hs_runtime_wait(struct hs_argv *a, const struct hs_policy *p);
 int hs_exec_prepare(struct hs_argv *a, const struct hs_policy *p, struct hs_error *err);
 int hs_update_prepare(struct hs_argv *a, const struct hs_policy *p, struct hs_error *err);
 
+/* Who the engine says the container is, from facts the config cannot write (src/cli/facts.c):
+ * the containerd shim that is our parent (procfs/PPID/exe and its -id) names the pod's
+ * sandbox; the sandbox's config beside our bundle names the pod uid. Empty when unknown: the
+ * admit patterns that name them then match nothing (docs/threats.md, class 4). */
+struct hs_engine_facts {
+	char sandbox_id[65];
+	char pod_uid[37];
+};
+void hs_engine_facts_get(const char *procfs, pid_t ppid, const char *bundle,
+			 const char *container_id, struct hs_engine_facts *ret);
+
+/* path made absolute against the cwd, lexically (as create names its bundle); malloc'ed. */
+char *hs_absolute(const char *path);
+
 /* Shared by those paths (src/cli/common.c). */
 /* A document an attacker may have shaped must be owned by root (or us) and writable by its
  * owner only: otherwise it can change between the check and the runtime's read. */

@@ -37,9 +37,10 @@ static inline bool hs_path_is_dotdot(const char *c, size_t len)
  * Anchored source patterns for the engines' own per-container files. Components:
  *   literal            exact match
  *   *                  one component (never "." or "..")
- *   {container-id}     64 lowercase hex; equal to vars->container_id when that is known
- *   {sandbox-id}       64 lowercase hex; equal to vars->sandbox_id when known
- *   {pod-uid}          a UUID (8-4-4-4-12 hex); equal to vars->pod_uid when known
+ *   {container-id}     64 lowercase hex equal to vars->container_id
+ *   {sandbox-id}       64 lowercase hex equal to vars->sandbox_id
+ *   {pod-uid}          a UUID (8-4-4-4-12 hex) equal to vars->pod_uid
+ * A variable that is unknown (NULL) matches nothing.
  *   **                 last only: one or more further components
  */
 struct hs_path_vars {

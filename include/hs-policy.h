@@ -136,6 +136,9 @@ struct hs_check_ctx {
 	struct hs_json *resources; /* update: the resources document */
 	const char *exception;     /* name of the exception in force, or NULL */
 	bool systemd_cgroup;       /* the runtime's cgroup driver is systemd (command line) */
+	/* the pod this container belongs to, from the engine (never the config's annotations),
+	 * or NULL: then {sandbox-id} / {pod-uid} admit nothing */
+	const char *sandbox_id, *pod_uid;
 };
 
 struct hs_control {
@@ -202,6 +205,7 @@ struct hs_pipeline {
 	const char *bundle;
 	const char *container_id;
 	bool systemd_cgroup; /* the runtime was told --systemd-cgroup */
+	const char *sandbox_id, *pod_uid; /* trusted engine facts (hs_engine_facts), or NULL */
 	/* out (owned by the pipeline; hs_pipeline_done frees them) */
 	struct hs_arena *arena;
 	struct hs_report *report;

@@ -18,7 +18,8 @@ static void usage(FILE *f)
 {
 	fprintf(f, "usage: hardshim check [--policy FILE] [--format text|json] [--output FILE] "
 		   "[--diff] [--all]\n"
-		   "                      [--target apparmor|selinux|none] BUNDLE|CONFIG\n");
+		   "                      [--target apparmor|selinux|none] BUNDLE|CONFIG\n"
+		   "       hardshim check [options] [--systemd-cgroup] --bundle DIR [--id ID]\n");
 }
 
 static int print_json(const struct hs_report *rep, struct hs_json *summary)
@@ -121,6 +122,38 @@ static int read_input(const char *path, size_t max, char **buf, size_t *len, str
 	return hs_read_file_at(AT_FDCWD, path, max, buf, len, err);
 }
 
+/* --bundle DIR: DIR/config.json read as create reads it. The directory and the file must be
+ * root's and writable by their owner only, and neither a symlink: otherwise create refuses
+ * (bundle.permissions, config.permissions, ...), and so does check (-HS_EPOLICY). */
+static int read_bundle(const char *dir, size_t max, char **buf, size_t *len, struct hs_error *err)
+{
+	_cleanup_close_ int dirfd = -1, fd = -1;
+	struct stat st;
+
+	dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (dirfd < 0)
+		return hs_error_set(err, -HS_EPOLICY,
+				    errno == ELOOP || errno == ENOTDIR ? "bundle.symlink"
+								       : "bundle.open",
+				    dir, -1, "cannot open the bundle: %s", strerror(errno));
+	if (fstat(dirfd, &st) < 0 || hs_check_owner(&st, "bundle.permissions", dir, err) < 0)
+		return -HS_EPOLICY;
+	fd = openat(dirfd, "config.json", O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return hs_error_set(err, -HS_EPOLICY,
+				    errno == ELOOP ? "config.symlink" : "config.open",
+				    "config.json", -1, "cannot open config.json: %s",
+				    errno == ELOOP ? "it is a symlink" : strerror(errno));
+	if (fstat(fd, &st) < 0)
+		return -errno;
+	if (!S_ISREG(st.st_mode))
+		return hs_error_set(err, -HS_EPOLICY, "config.type", "config.json", -1,
+				    "not a regular file");
+	if (hs_check_owner(&st, "config.permissions", "config.json", err) < 0)
+		return -HS_EPOLICY;
+	return hs_read_fd(fd, max, buf, len, err);
+}
+
 /* The bundle the input sits in (its rootfs is where the image's ownership is read), or NULL
  * for stdin. */
 static char *bundle_dir(const char *input)
@@ -145,12 +178,18 @@ int hs_cmd_check(int argc, char **argv)
 		{ "diff", no_argument, NULL, 'd' },
 		{ "target", required_argument, NULL, 't' },
 		{ "all", no_argument, NULL, 'a' },
+		{ "bundle", required_argument, NULL, 'b' },
+		{ "id", required_argument, NULL, 'i' },
+		{ "systemd-cgroup", no_argument, NULL, 's' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *policy_path = NULL, *format = "text", *output = NULL, *target = NULL;
+	const char *bundle = NULL, *id = NULL, *input;
 	_cleanup_policy_ struct hs_policy *policy = NULL;
-	_cleanup_free_ char *buf = NULL;
+	_cleanup_free_ char *buf = NULL, *bundle_abs = NULL;
+	struct hs_engine_facts facts = { 0 };
+	bool systemd_cgroup = false;
 	struct hs_error err = HS_ERROR_INIT;
 	struct hs_pipeline pl = { 0 };
 	const struct hs_host *host;
@@ -168,13 +207,26 @@ int hs_cmd_check(int argc, char **argv)
 		case 'd': diff = true; break;
 		case 't': target = optarg; break;
 		case 'a': all = true; break;
+		case 'b': bundle = optarg; break;
+		case 'i': id = optarg; break;
+		case 's': systemd_cgroup = true; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
 	}
-	if (optind != argc - 1 || (strcmp(format, "text") && strcmp(format, "json"))) {
+	if (optind != argc - (bundle ? 0 : 1) ||
+	    (strcmp(format, "text") && strcmp(format, "json"))) {
 		usage(stderr);
 		return 2;
+	}
+	input = bundle ? bundle : argv[optind];
+	if (bundle) {
+		/* judged as create judges it: the same bundle path, container id and engine facts
+		 * (docs/threats.md, class 4) */
+		bundle_abs = hs_absolute(bundle);
+		if (!bundle_abs)
+			return 2;
+		hs_engine_facts_get("/proc", getppid(), bundle_abs, id, &facts);
 	}
 	host = hs_host_real();
 	if (target) {
@@ -193,15 +245,20 @@ int hs_cmd_check(int argc, char **argv)
 	r = hs_policy_load(policy_path ? policy_path : hs_policy_path(), &policy, &err);
 	if (r < 0)
 		goto fail;
-	r = read_input(argv[optind], policy->limits.max_bytes, &buf, &len, &err);
-	if (r == -EFBIG) {
-		/* Too large to read is a refusal of the config, not a tool error. */
+	if (bundle)
+		r = read_bundle(bundle_abs, policy->limits.max_bytes, &buf, &len, &err);
+	else
+		r = read_input(input, policy->limits.max_bytes, &buf, &len, &err);
+	if (r == -EFBIG || r == -HS_EPOLICY) {
+		/* Too large to read, or a bundle create would refuse, is a refusal of the config,
+		 * not a tool error. */
 		struct hs_report *rep = hs_report_new();
 		struct hs_check_ctx fctx = { .report = rep };
 
 		if (!rep)
 			return 2;
-		hs_finding(&fctx, err.rule, "", HS_ACTION_REFUSE, "%s", err.msg);
+		hs_finding(&fctx, err.rule, r == -HS_EPOLICY ? err.path : "", HS_ACTION_REFUSE,
+			   "%s", err.msg);
 		if (!strcmp(format, "json"))
 			print_json(rep, NULL);
 		else
@@ -212,13 +269,21 @@ int hs_cmd_check(int argc, char **argv)
 	if (r < 0)
 		goto fail;
 	pl = (struct hs_pipeline){
-		.policy = policy, .host = host, .schema = &hs_oci_spec, .event = HS_EVENT_CHECK
+		.policy = policy,
+		.host = host,
+		.schema = &hs_oci_spec,
+		.event = HS_EVENT_CHECK,
+		.bundle = bundle_abs,
+		.container_id = id,
+		.systemd_cgroup = systemd_cgroup,
+		.sandbox_id = facts.sandbox_id[0] ? facts.sandbox_id : NULL,
+		.pod_uid = facts.pod_uid[0] ? facts.pod_uid : NULL,
 	};
 	r = hs_pipeline_run(&pl, buf, len, &err);
 	if (r < 0)
 		goto fail;
 	if (pl.tree) {
-		_cleanup_free_ char *dir = bundle_dir(argv[optind]);
+		_cleanup_free_ char *dir = bundle_dir(input);
 
 		r = hs_check_summarize(pl.arena, policy, pl.tree, pl.report, dir, &summary);
 		if (r < 0) {

@@ -23,7 +23,7 @@ static int exec_runtime(const struct hs_argv *a, const char *runtime, struct hs_
 			    "cannot execute the runtime: %s", strerror(errno));
 }
 
-static char *absolute(const char *path)
+char *hs_absolute(const char *path)
 {
 	_cleanup_free_ char *cwd = NULL;
 	char *r;
@@ -94,6 +94,7 @@ int hs_create_prepare(struct hs_argv *a, const struct hs_policy *p, struct hs_er
 	_cleanup_free_ char *bundle_abs = NULL, *buf = NULL;
 	_cleanup_close_ int dirfd = -1, fd = -1;
 	struct hs_pipeline pl = { 0 };
+	struct hs_engine_facts facts;
 	struct stat st;
 	size_t len;
 	int r;
@@ -105,7 +106,7 @@ int hs_create_prepare(struct hs_argv *a, const struct hs_policy *p, struct hs_er
 	else if (strchr(name, '/') || !strcmp(name, "..") || !strcmp(name, "."))
 		return hs_error_set(err, -HS_EUSAGE, "cli.bad-value", "--config", -1,
 				    "must name a file in the bundle");
-	bundle_abs = absolute(bundle);
+	bundle_abs = hs_absolute(bundle);
 	if (!bundle_abs)
 		return -ENOMEM;
 
@@ -156,6 +157,7 @@ int hs_create_prepare(struct hs_argv *a, const struct hs_policy *p, struct hs_er
 	if (r < 0)
 		return r;
 
+	hs_engine_facts_get("/proc", getppid(), bundle_abs, a->argv[a->first_positional], &facts);
 	pl = (struct hs_pipeline){
 		.policy = p,
 		.host = hs_host_real(),
@@ -164,6 +166,8 @@ int hs_create_prepare(struct hs_argv *a, const struct hs_policy *p, struct hs_er
 		.bundle = bundle_abs,
 		.container_id = a->argv[a->first_positional],
 		.systemd_cgroup = a->systemd_cgroup,
+		.sandbox_id = facts.sandbox_id[0] ? facts.sandbox_id : NULL,
+		.pod_uid = facts.pod_uid[0] ? facts.pod_uid : NULL,
 	};
 	r = hs_pipeline_run(&pl, buf, len, err);
 	if (r < 0)

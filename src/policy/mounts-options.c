@@ -275,11 +275,6 @@ static const char *id_from_bundle(struct hs_arena *a, const char *bundle)
 	return NULL;
 }
 
-static const char *annotation(const struct hs_json *config, const char *key)
-{
-	return hs_json_get_string(hs_json_get_type(config, "annotations", HS_JSON_OBJECT), key);
-}
-
 int hs_mounts_check_config(struct hs_check_ctx *ctx, const void *vcfg)
 {
 	const struct mounts_cfg *cfg = vcfg;
@@ -294,12 +289,10 @@ int hs_mounts_check_config(struct hs_check_ctx *ctx, const void *vcfg)
 	 * who it is (docs/threats.md §8) */
 	st.vars.container_id =
 	    ctx->container_id ? ctx->container_id : id_from_bundle(ctx->arena, ctx->bundle);
-	st.vars.sandbox_id = annotation(ctx->config, "io.kubernetes.cri.sandbox-id");
-	if (!st.vars.sandbox_id)
-		st.vars.sandbox_id = annotation(ctx->config, "io.kubernetes.cri-o.SandboxID");
-	st.vars.pod_uid = annotation(ctx->config, "io.kubernetes.cri.sandbox-uid");
-	if (!st.vars.pod_uid)
-		st.vars.pod_uid = annotation(ctx->config, "io.kubernetes.pod.uid");
+	/* never the config's own io.kubernetes.* annotations: its author writes them, and a
+	 * forged sandbox id or pod uid would admit another pod's files */
+	st.vars.sandbox_id = ctx->sandbox_id;
+	st.vars.pod_uid = ctx->pod_uid;
 
 	mounts = hs_json_get_type(ctx->config, "mounts", HS_JSON_ARRAY);
 	hs_json_foreach_item(m, mounts, i) {

@@ -98,9 +98,11 @@ static bool is_uuid(const char *s, size_t len)
 	return true;
 }
 
+/* An unknown variable matches nothing: a wildcard there would admit every container's (every
+ * pod's) files to whoever can leave the fact out. */
 static bool var_match(const char *want, const char *s, size_t len)
 {
-	return !want || (strlen(want) == len && memcmp(want, s, len) == 0);
+	return want && strlen(want) == len && memcmp(want, s, len) == 0;
 }
 
 /* One pattern component against one path component. */

@@ -475,8 +475,17 @@ static void test_engine_subtrees_admitted(void **state)
 	cf_done(&f);
 	refused_source("/var/lib/containers/storage/volumes", "mounts.sensitive-source");
 
-	/* containerd CRI sandbox files, tied to the sandbox id annotation */
+	/* no container id known (check without --id, no Podman bundle): no container's files */
 	cf_init(&f, &hs_control_mounts);
+	snprintf(p, sizeof(p), "%s/resolv.conf", ud);
+	assert_int_equal(hs_fake_host_add_file(f.fh, p, 0, 0, 0644), 0);
+	assert_int_equal(check_bind(&f, p), 0);
+	cf_expect(&f, "mounts.sensitive-source", "mounts[0].source", HS_ACTION_REFUSE);
+	cf_done(&f);
+
+	/* containerd CRI sandbox files, tied to the sandbox id the engine names (its shim) */
+	cf_init(&f, &hs_control_mounts);
+	f.ctx.sandbox_id = CID2;
 	snprintf(p, sizeof(p), "%s/hostname", sb);
 	assert_int_equal(hs_fake_host_add_file(f.fh, p, 0, 0, 0644), 0);
 	snprintf(p, sizeof(p),
@@ -488,11 +497,27 @@ static void test_engine_subtrees_admitted(void **state)
 	assert_int_equal(cf_check(&f, p), 0);
 	assert_false(f.report->refused);
 	cf_done(&f);
+	/* the config claims the sandbox (its annotation), the engine named none: a forged
+	 * annotation would admit any pod's files, so nothing is admitted */
 	cf_init(&f, &hs_control_mounts);
 	snprintf(p, sizeof(p), "%s/hostname", sb);
 	assert_int_equal(hs_fake_host_add_file(f.fh, p, 0, 0, 0644), 0);
 	snprintf(p, sizeof(p),
-		 "{\"annotations\":{\"io.kubernetes.cri.sandbox-id\":\"" CID "\"},"
+		 "{\"annotations\":{\"io.kubernetes.cri.sandbox-id\":\"" CID2 "\","
+		 "\"io.kubernetes.cri-o.SandboxID\":\"" CID2 "\"},"
+		 "\"mounts\":[{\"destination\":\"/etc/hostname\",\"type\":\"bind\",\"source\":\"%s/"
+		 "hostname\"}]}",
+		 sb);
+	assert_int_equal(cf_check(&f, p), 0);
+	cf_expect(&f, "mounts.sensitive-source", "mounts[0].source", HS_ACTION_REFUSE);
+	cf_done(&f);
+	/* the engine names another sandbox than the files' */
+	cf_init(&f, &hs_control_mounts);
+	f.ctx.sandbox_id = CID;
+	snprintf(p, sizeof(p), "%s/hostname", sb);
+	assert_int_equal(hs_fake_host_add_file(f.fh, p, 0, 0, 0644), 0);
+	snprintf(p, sizeof(p),
+		 "{\"annotations\":{\"io.kubernetes.cri.sandbox-id\":\"" CID2 "\"},"
 		 "\"mounts\":[{\"destination\":\"/etc/hostname\",\"type\":\"bind\",\"source\":\"%s/"
 		 "hostname\"}]}",
 		 sb);
@@ -501,18 +526,35 @@ static void test_engine_subtrees_admitted(void **state)
 	cf_done(&f);
 	refused_source("/run/containerd/io.containerd.grpc.v1.cri", "mounts.sensitive-source");
 
-	/* kubelet pod volumes and etc-hosts (emptyDir is root-owned 0777) */
+	/* kubelet pod volumes and etc-hosts (emptyDir is root-owned 0777), for the pod the
+	 * engine names */
 	cf_init(&f, &hs_control_mounts);
+	f.ctx.pod_uid = PODUID;
 	snprintf(p, sizeof(p), "%s/volumes/kubernetes.io~empty-dir/cache", pod);
 	assert_int_equal(hs_fake_host_add_dir(f.fh, p, 0, 0, 0777), 0);
 	allowed_source(&f, p);
 	cf_done(&f);
+	/* no pod named by the engine: the config's pod uid annotations are claims */
 	cf_init(&f, &hs_control_mounts);
+	snprintf(p, sizeof(p), "%s/volumes/kubernetes.io~secret/token", pod);
+	assert_int_equal(hs_fake_host_add_dir(f.fh, p, 0, 0, 0755), 0);
+	snprintf(p, sizeof(p),
+		 "{\"annotations\":{\"io.kubernetes.cri.sandbox-uid\":\"" PODUID "\","
+		 "\"io.kubernetes.pod.uid\":\"" PODUID "\"},"
+		 "\"mounts\":[{\"destination\":\"/t\",\"type\":\"bind\",\"source\":\"%s/"
+		 "volumes/kubernetes.io~secret/token\",\"options\":[\"rbind\",\"ro\"]}]}",
+		 pod);
+	assert_int_equal(cf_check(&f, p), 0);
+	cf_expect(&f, "mounts.sensitive-source", "mounts[0].source", HS_ACTION_REFUSE);
+	cf_done(&f);
+	cf_init(&f, &hs_control_mounts);
+	f.ctx.pod_uid = PODUID;
 	snprintf(p, sizeof(p), "%s/etc-hosts", pod);
 	assert_int_equal(hs_fake_host_add_file(f.fh, p, 0, 0, 0644), 0);
 	allowed_source(&f, p);
 	cf_done(&f);
 	cf_init(&f, &hs_control_mounts);
+	f.ctx.pod_uid = PODUID;
 	snprintf(p, sizeof(p), "%s/plugins", pod);
 	assert_int_equal(hs_fake_host_add_dir(f.fh, p, 0, 0, 0755), 0);
 	assert_int_equal(check_bind(&f, p), 0);
@@ -864,8 +906,9 @@ static void test_podman_config_passes(void **state)
 
 /* The mounts containerd's CRI plugin generates for a Kubernetes pod's container: kubelet's
  * etc-hosts, termination log and projected token, the sandbox's hostname, resolv.conf and
- * shm. All admitted, tied to the sandbox id and pod uid annotations; another pod's refused. */
-static void cri_config(struct control_fixture *f, const char *uid_annotation)
+ * shm. All admitted, tied to the sandbox id and pod uid the engine names (pod_uid here); the
+ * annotations (which claim PODUID) decide nothing. */
+static void cri_config(struct control_fixture *f, const char *pod_uid)
 {
 	const char *pod = "/var/lib/kubelet/pods/" PODUID;
 	const char *sbl = "/var/lib/containerd/io.containerd.grpc.v1.cri/sandboxes/" CID2;
@@ -885,10 +928,12 @@ static void cri_config(struct control_fixture *f, const char *uid_annotation)
 	snprintf(p, sizeof(p), "%s/shm", sbr);
 	assert_int_equal(hs_fake_host_add_dir(f->fh, p, 0, 0, 01777), 0);
 	f->ctx.container_id = CID;
+	f->ctx.sandbox_id = CID2;
+	f->ctx.pod_uid = pod_uid;
 	snprintf(p, sizeof(p),
 		 "{\"annotations\":{\"io.kubernetes.cri.container-type\":\"container\","
 		 "\"io.kubernetes.cri.sandbox-id\":\"" CID2
-		 "\",\"io.kubernetes.cri.sandbox-uid\":\"%s\"},"
+		 "\",\"io.kubernetes.cri.sandbox-uid\":\"" PODUID "\"},"
 		 "\"mounts\":[{\"destination\":\"/"
 		 "proc\",\"type\":\"proc\",\"source\":\"proc\",\"options\":[\"nosuid\",\"noexec\","
 		 "\"nodev\"]},"
@@ -921,7 +966,7 @@ static void cri_config(struct control_fixture *f, const char *uid_annotation)
 		 "serviceaccount\",\"type\":\"bind\","
 		 "\"source\":\"%s/volumes/kubernetes.io~projected/"
 		 "kube-api-access-x7k2p\",\"options\":[\"rbind\",\"rprivate\",\"ro\"]}]}",
-		 uid_annotation, pod, pod, sbl, sbl, sbr, pod);
+		 pod, pod, sbl, sbl, sbr, pod);
 	assert_int_equal(cf_check(f, p), 0);
 }
 
@@ -938,7 +983,8 @@ static void test_containerd_cri_config_passes(void **state)
 	assert_false(f.report->refused);
 	cf_done(&f);
 
-	/* the same files claimed by another pod: kubelet's are refused, the sandbox's too */
+	/* the engine names another pod than the one the annotations claim: kubelet's files are
+	 * refused, the sandbox's (named by the shim) admitted */
 	cf_init(&f, &hs_control_mounts);
 	cri_config(&f, "00000000-0000-4000-8000-000000000000");
 	cf_expect(&f, "mounts.sensitive-source", "mounts[6].source", HS_ACTION_REFUSE);
