@@ -204,7 +204,7 @@ struct hs_pipeline {
 	bool no_rewrite;
 	const char *bundle;
 	const char *container_id;
-	bool systemd_cgroup; /* the runtime was told --systemd-cgroup */
+	bool systemd_cgroup;              /* the runtime was told --systemd-cgroup */
 	const char *sandbox_id, *pod_uid; /* trusted engine facts (hs_engine_facts), or NULL */
 	/* out (owned by the pipeline; hs_pipeline_done frees them) */
 	struct hs_arena *arena;

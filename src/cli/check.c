@@ -195,7 +195,7 @@ int hs_cmd_check(int argc, char **argv)
 	const struct hs_host *host;
 	bool diff = false, all = false;
 	struct hs_json *summary = NULL;
-	size_t len;
+	size_t len = 0;
 	int c, r, rc;
 
 	optind = 1;
@@ -214,7 +214,7 @@ int hs_cmd_check(int argc, char **argv)
 		default: usage(stderr); return 2;
 		}
 	}
-	if (optind != argc - (bundle ? 0 : 1) ||
+	if (optind != argc - (bundle ? 0 : 1) || !format ||
 	    (strcmp(format, "text") && strcmp(format, "json"))) {
 		usage(stderr);
 		return 2;
