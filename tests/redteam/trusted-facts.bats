@@ -13,25 +13,34 @@ setup() {
 }
 teardown() {
 	rt_teardown
-	# only what this test made: the victim's directory, and a parent it had to create
-	local d
-	for d in $RT_FACTS_CREATED; do
-		rm -rf -- "$d"
+	# only what this test made: the victim's own directory (named by a fresh id), then each
+	# parent this test had to create, while it is empty (another test may use /var/lib/kubelet)
+	local own top d
+	for own in $RT_FACTS_CREATED; do
+		top=${own#*:} own=${own%%:*}
+		rm -rf -- "$own"
+		d=$(dirname "$own")
+		while [ "$top" != "$own" ] && [[ "$d/" == "$top/"* ]]; do
+			rmdir -- "$d" 2>/dev/null || break
+			d=$(dirname "$d")
+		done
 	done
+	return 0
 }
 
-# victim_dir PATH: make PATH (root's, 0755) with a secret file in it; remembers the topmost
-# directory this test created, for teardown.
+# victim_dir OWN PATH: make PATH (root's, 0755, beneath OWN, the directory named by the
+# victim's fresh id) with a secret file in it; remembers OWN and the topmost directory this
+# test created, for teardown.
 victim_dir() {
 	local top=$1
 	while [ ! -e "$(dirname "$top")" ]; do
 		top=$(dirname "$top")
 	done
-	mkdir -p "$1"
-	RT_FACTS_CREATED="$top $RT_FACTS_CREATED"
+	mkdir -p "$2"
+	RT_FACTS_CREATED="$1:$top $RT_FACTS_CREATED"
 	VICTIM_SECRET="victim-$RANDOM-$$"
-	echo "$VICTIM_SECRET" >"$1/token"
-	chmod 0644 "$1/token"
+	echo "$VICTIM_SECRET" >"$2/token"
+	chmod 0644 "$2/token"
 }
 
 rand_hex64() { head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n'; }
@@ -48,7 +57,7 @@ forged_pod_uid() {
 	rt_begin "$1"
 	uid=$(rand_uuid)
 	dir=/var/lib/kubelet/pods/$uid/volumes/kubernetes.io~secret/db-password
-	victim_dir "$dir"
+	victim_dir "/var/lib/kubelet/pods/$uid" "$dir"
 	hs_config '.annotations["io.kubernetes.cri.sandbox-uid"] = $u | .annotations["io.kubernetes.pod.uid"] = $u
 		| .mounts += [{"destination": "/mnt", "type": "bind", "source": $s, "options": ["rbind", "ro"]}]' \
 		--arg u "$uid" --arg s "$dir"
@@ -65,7 +74,7 @@ forged_sandbox_id() {
 	rt_begin "$1"
 	sb=$(rand_hex64)
 	dir=/var/lib/containerd/io.containerd.grpc.v1.cri/sandboxes/$sb/shm
-	victim_dir "$dir"
+	victim_dir "/var/lib/containerd/io.containerd.grpc.v1.cri/sandboxes/$sb" "$dir"
 	hs_config '.annotations["io.kubernetes.cri.sandbox-id"] = $i | .annotations["io.kubernetes.cri-o.SandboxID"] = $i
 		| .mounts += [{"destination": "/mnt", "type": "bind", "source": $s, "options": ["rbind", "ro"]}]' \
 		--arg i "$sb" --arg s "$dir"
