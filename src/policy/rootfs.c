@@ -193,13 +193,19 @@ static int check_readonly(struct hs_check_ctx *ctx, const struct rootfs_cfg *c,
 	return r < 0 ? r : 0;
 }
 
+/* "tmpcopyup" (runc and crun): the tmpfs starts with what the image has there, so the
+ * image's /run/postgresql (owned by postgres) or /run/lock is still there over an empty
+ * tmpfs. */
 static struct hs_json *new_tmpfs(struct hs_arena *a, const char *dest, uint64_t size_mb)
 {
 	struct hs_json *m = hs_json_new(a, HS_JSON_OBJECT), *opts = hs_json_new(a, HS_JSON_ARRAY);
-	const char *o[] = { "nosuid", "nodev", "noexec", "mode=1777",
-			    hs_arena_printf(a, "size=%llum", (unsigned long long)size_mb) };
+	const char *o[] = {
+		"nosuid",    "nodev",
+		"noexec",    "mode=1777",
+		"tmpcopyup", hs_arena_printf(a, "size=%llum", (unsigned long long)size_mb)
+	};
 
-	if (!m || !opts || !o[4])
+	if (!m || !opts || !o[HS_ARRAY_SIZE(o) - 1])
 		return NULL;
 	for (size_t i = 0; i < HS_ARRAY_SIZE(o); i++)
 		if (hs_json_append(a, opts, hs_json_new_string(a, o[i])) < 0)

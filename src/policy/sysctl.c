@@ -12,11 +12,13 @@ struct sysctl_cfg {
 	enum hs_action action;
 	const char *const *allow;
 	size_t n_allow;
+	bool unprivileged_ports; /* set net.ipv4.ip_unprivileged_port_start=0 in its own netns */
 };
 
 static const struct hs_schema_field sysctl_fields[] = {
 	{ "action", &hs_schema_string },
 	{ "allow", &hs_schema_string_array },
+	{ "unprivileged_ports", &hs_schema_bool },
 	{ NULL, NULL },
 };
 static const struct hs_schema sysctl_schema = { .kind = HS_S_STRUCT, .fields = sysctl_fields };
@@ -39,6 +41,7 @@ static const struct sysctl_cfg sysctl_default = {
 	.action = HS_ACTION_REFUSE,
 	.allow = k8s_safe,
 	.n_allow = HS_ARRAY_SIZE(k8s_safe),
+	.unprivileged_ports = true,
 };
 
 /* runc (libcontainer/configs/validate) accepts "/" as a separator and writes
@@ -67,6 +70,8 @@ static int sysctl_load(struct hs_arena *a, const struct hs_json *section, void *
 	r = hs_action_load(section, "sysctl", "action", HS_ACTIONS_ALL, c->action, &c->action, err);
 	if (r < 0)
 		return r;
+	if ((list = hs_json_get(section, "unprivileged_ports")))
+		c->unprivileged_ports = list->u.boolean;
 	list = hs_json_get(section, "allow");
 	if (!list) {
 		*ret_cfg = c;
@@ -150,6 +155,50 @@ static const char *needs_namespace(const char *key)
 	return NULL;
 }
 
+#define PORT_START "net.ipv4.ip_unprivileged_port_start"
+
+/*
+ * A non-root process cannot bind a port below 1024, and the capability that would let it
+ * (CAP_NET_BIND_SERVICE) is not held by a non-root process whatever the bounding set says:
+ * nginx, httpd and every image listening on 80 fail after starting. Docker's answer: in the
+ * container's own network namespace, ports start at 0. Nothing outside that namespace is
+ * reachable through it, and it is on Kubernetes' safe list. Only in a namespace of its own
+ * (new, or a joined one that is not the host's), and never over a value the config chose.
+ * A hook cannot rewrite: there it is left out rather than refusing a container over a
+ * convenience.
+ */
+static int unprivileged_ports(struct hs_check_ctx *ctx, const struct sysctl_cfg *c)
+{
+	struct hs_json *linux_, *map;
+	const struct hs_json_member *m;
+	int r;
+
+	if (!c->unprivileged_ports || ctx->no_rewrite || ctx->event == HS_EVENT_EXEC ||
+	    ctx->event == HS_EVENT_UPDATE || !has_own_namespace(ctx, "network"))
+		return 0;
+	linux_ = hs_json_get_type(ctx->config, "linux", HS_JSON_OBJECT);
+	map = hs_json_get_type(linux_, "sysctl", HS_JSON_OBJECT);
+	hs_json_foreach_member(m, map, i) {
+		const char *key = normalize(ctx->arena, m->key);
+
+		if (!key)
+			return -ENOMEM;
+		if (!strcmp(key, PORT_START))
+			return 0;
+	}
+	r = hs_finding(ctx, "sysctl.unprivileged-ports", "linux.sysctl", HS_ACTION_REWRITE,
+		       PORT_START " set to 0 in the container's own network namespace, so a "
+				  "non-root process can listen on ports below 1024");
+	if (r != HS_ACTION_REWRITE)
+		return r < 0 ? r : 0;
+	if (!linux_ && !(linux_ = hs_json_ensure_object(ctx->arena, ctx->config, "linux")))
+		return -ENOMEM;
+	if ((!map && !(map = hs_json_ensure_object(ctx->arena, linux_, "sysctl"))) ||
+	    hs_json_set(ctx->arena, map, PORT_START, hs_json_new_string(ctx->arena, "0")) < 0)
+		return -ENOMEM;
+	return 0;
+}
+
 static int sysctl_check_config(struct hs_check_ctx *ctx, const void *vcfg)
 {
 	const struct sysctl_cfg *c = vcfg ? vcfg : &sysctl_default;
@@ -159,7 +208,7 @@ static int sysctl_check_config(struct hs_check_ctx *ctx, const void *vcfg)
 	size_t n = hs_json_len(map);
 
 	if (!n)
-		return 0;
+		return unprivileged_ports(ctx, c);
 	seen = hs_arena_alloc(ctx->arena, n * sizeof(*seen));
 	if (!seen)
 		return -ENOMEM;
@@ -217,7 +266,8 @@ static int sysctl_check_config(struct hs_check_ctx *ctx, const void *vcfg)
 			n--;
 		}
 	}
-	return 0;
+	/* after the judging: what it adds is hardshim's own, whatever the allowlist says */
+	return unprivileged_ports(ctx, c);
 }
 
 const struct hs_control hs_control_sysctl = {

@@ -83,3 +83,63 @@ check_writable() {
 		and ([.mounts[] | select(.destination == "/dev") | .options[]] | index("uid=1000") == null)
 		and ([.mounts[] | select(.destination == "/var/run/x") | .options[]] | index("exec") == null)'
 }
+
+# Issue 14: postgres' image has /run/postgresql (postgres', 2775); an empty /run hid it and
+# postgres could not make its lock file. hardshim's tmpfs start with the image's content
+# (tmpcopyup), owners kept, under both runtimes. runc copies a directory's mode through its
+# umask (2775 arrives as 0755), crun keeps it: the owner can write either way.
+check_copyup() {
+	hs_use_runtime "$1"
+	hs_policy_default
+	hs_bundle "$HS_TMP/b-cu"
+	mkdir -p "$HS_BUNDLE/rootfs/run/pg" "$HS_BUNDLE/rootfs/tmp/keep"
+	chown 70:70 "$HS_BUNDLE/rootfs/run/pg" && chmod 2775 "$HS_BUNDLE/rootfs/run/pg"
+	echo kept >"$HS_BUNDLE/rootfs/tmp/keep/f"
+	hs_config '.process.user = {uid: 70, gid: 70}'
+	hs_args sh -c 'stat -c "%u" /run/pg; cat /tmp/keep/f; touch /run/pg/lock && echo locked
+		grep " /run " /proc/self/mountinfo'
+	run hs_run cu1
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = 70 ]
+	[ "${lines[1]}" = kept ]
+	[ "${lines[2]}" = locked ]
+	[[ ${lines[3]} == *" - tmpfs "* ]]
+}
+
+@test "writable: the image's content under /run and /tmp is kept in hardshim's tmpfs, owner too (runc)" { check_copyup runc; }
+@test "writable: the image's content under /run and /tmp is kept in hardshim's tmpfs, owner too (crun)" { check_copyup crun; }
+
+# Issue 14 cause 4: a non-root process binds port 80 in the container's own network
+# namespace (ip_unprivileged_port_start=0 there), and the host's value is untouched.
+check_port80() {
+	local before
+	hs_use_runtime "$1"
+	hs_policy_default
+	hs_bundle "$HS_TMP/b-p80"
+	before=$(cat /proc/sys/net/ipv4/ip_unprivileged_port_start)
+	hs_config '.process.user = {uid: 33, gid: 33}'
+	hs_args sh -c 'id -u; cat /proc/sys/net/ipv4/ip_unprivileged_port_start
+		grep ^CapEff /proc/self/status; httpd -p 80 -h /tmp && echo bound'
+	run hs_run p80
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = 33 ]
+	[ "${lines[1]}" = 0 ]
+	[ "${lines[2]}" = "CapEff:	0000000000000000" ]
+	[ "${lines[3]}" = bound ]
+	[ "$(cat /proc/sys/net/ipv4/ip_unprivileged_port_start)" = "$before" ]
+}
+
+@test "writable: a non-root process without capabilities listens on port 80 in its own netns (runc)" { check_port80 runc; }
+@test "writable: a non-root process without capabilities listens on port 80 in its own netns (crun)" { check_port80 crun; }
+
+@test "writable: control: the bare runtime, same bundle without the sysctl, cannot bind port 80" {
+	hs_use_runtime runc
+	hs_bundle "$HS_TMP/b-p80c"
+	hs_config '.process.user = {uid: 33, gid: 33} | .process.capabilities = {}'
+	hs_args sh -c 'httpd -p 80 -h /tmp && echo bound'
+	HS_VIA=direct run hs_run p80c
+	echo "$output"
+	[[ $output != *bound* ]]
+}

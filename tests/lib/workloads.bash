@@ -51,6 +51,13 @@ nginx-unprivileged|USER www-data;;CMD ["nginx", "-c", "/etc/nginx/nginx-unprivil
 
 wl_images() {
 	local name changes line c args
+	# the store outlives a recipe change: images of another tree are removed, not reused
+	if [ "$(cat "$E2E/images.key" 2>/dev/null)" != "$WL_TAR" ]; then
+		while IFS='|' read -r name _; do
+			pm rmi -f "localhost/hs-wl-$name:latest" >/dev/null 2>&1 || true
+		done <<<"$WL_IMAGES"
+		pm rmi -f localhost/hs-wl-base:latest >/dev/null 2>&1 || true
+	fi
 	pm image exists localhost/hs-wl-base:latest ||
 		pm import --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
 			"$WL_TAR" localhost/hs-wl-base:latest >/dev/null || return 1
@@ -67,6 +74,7 @@ wl_images() {
 			return 1
 		pm rm -f "hs-wl-mk-$name" >/dev/null 2>&1 || true
 	done <<<"$WL_IMAGES"
+	echo "$WL_TAR" >"$E2E/images.key"
 }
 
 # wl_containerd: the suite's daemon and the images in it: one docker archive holds all six
@@ -74,7 +82,8 @@ wl_images() {
 wl_containerd() {
 	local imgs=() name
 	containerd_start || return 1
-	cr images ls -q | grep -qxF localhost/hs-wl-nginx-unprivileged:latest && return 0
+	[ "$(cat "$E2E/cr-images.key" 2>/dev/null)" = "$WL_TAR" ] &&
+		cr images ls -q | grep -qxF localhost/hs-wl-nginx-unprivileged:latest && return 0
 	while IFS='|' read -r name _; do
 		imgs+=("localhost/hs-wl-$name:latest")
 	done <<<"$WL_IMAGES"
@@ -82,6 +91,7 @@ wl_containerd() {
 	pm save -m --format docker-archive -o "$E2E/images.tar" "${imgs[@]}" >/dev/null &&
 		cr images import "$E2E/images.tar" >/dev/null || return 1
 	rm -f "$E2E/images.tar"
+	echo "$WL_TAR" >"$E2E/cr-images.key"
 }
 
 # wl_volume_mounts IMAGE: what a team declares under containerd for the image's VOLUME (ctr,

@@ -56,9 +56,9 @@ static void test_tmpfs_added_unless_mounted(void **state)
 	h_expect(&h, "rootfs.tmpfs-options", "mounts[1]", HS_ACTION_REWRITE);
 	assert_int_equal(hs_json_len(hs_json_get(h.pl.tree, "mounts")), 3);
 	assert_true(
-	    h_out_has(&h,
-		      "{\"destination\":\"/var/tmp\",\"type\":\"tmpfs\",\"source\":\"tmpfs\","
-		      "\"options\":[\"nosuid\",\"nodev\",\"noexec\",\"mode=1777\",\"size=64m\"]}"));
+	    h_out_has(&h, "{\"destination\":\"/var/tmp\",\"type\":\"tmpfs\",\"source\":\"tmpfs\","
+			  "\"options\":[\"nosuid\",\"nodev\",\"noexec\",\"mode=1777\","
+			  "\"tmpcopyup\",\"size=64m\"]}"));
 	h_done(&h);
 
 	h_setup(&h, "rootfs", "{\"tmpfs\":[\"/scratch\"],\"tmpfs_size_mb\":8}");

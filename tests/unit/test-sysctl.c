@@ -13,7 +13,8 @@
 #define NS_ALL                                                                                    \
 	"\"namespaces\":[{\"type\":\"pid\"},{\"type\":\"network\"},{\"type\":\"ipc\"},{\"type\":" \
 	"\"mount\"}]"
-#define NS_NO_NET "\"namespaces\":[{\"type\":\"pid\"},{\"type\":\"ipc\"},{\"type\":\"mount\"}]"
+#define PORT_START "net.ipv4.ip_unprivileged_port_start"
+#define NS_NO_NET  "\"namespaces\":[{\"type\":\"pid\"},{\"type\":\"ipc\"},{\"type\":\"mount\"}]"
 
 static char *config(const char *ns, const char *sysctl)
 {
@@ -201,12 +202,60 @@ static void test_rewrite_strips(void **state)
 			      "\"kernel.shm_rmid_forced\":\"1+x=y\""),
 	       HS_EVENT_CREATE);
 	assert_false(f.report->refused);
-	assert_non_null(strstr(rc_emit(&f), "\"sysctl\":{\"net.ipv4.tcp_syncookies\":\"1\"}"));
+	assert_non_null(strstr(rc_emit(&f), "\"sysctl\":{\"net.ipv4.tcp_syncookies\":\"1\","
+					    "\"" PORT_START "\":\"0\"}"));
 	rc_done(&f);
 	/* Hook mode cannot rewrite: the same finding refuses. */
 	rc_run_opts(&f, "\"sysctl\":{\"action\":\"rewrite\"}", NULL,
 		    config(NS_ALL, "\"kernel.core_pattern\":\"|/x\""), HS_EVENT_HOOK, true);
 	assert_true(f.report->refused);
+	rc_done(&f);
+}
+
+/* Issue 14 cause 4: a non-root process cannot bind port 80, and CAP_NET_BIND_SERVICE is never
+ * held by one. In the container's own netns, ports start at 0 (Docker does the same). */
+static void test_unprivileged_ports(void **state)
+{
+	struct rc_fixture f;
+
+	rc_run(&f, NULL, NULL, config(NS_ALL, ""), HS_EVENT_CREATE);
+	assert_non_null(rc_find(&f, "sysctl.unprivileged-ports", "linux.sysctl"));
+	assert_false(f.report->refused);
+	assert_non_null(strstr(rc_emit(&f), "\"sysctl\":{\"" PORT_START "\":\"0\"}"));
+	rc_done(&f);
+	/* no sysctl map at all: one is made */
+	rc_run(&f, NULL, NULL,
+	       "{\"ociVersion\":\"1.0.2\",\"process\":{\"args\":[\"sh\"],\"cwd\":\"/\"},"
+	       "\"root\":{\"path\":\"rootfs\"},\"linux\":{" NS_ALL "}}",
+	       HS_EVENT_CREATE);
+	assert_non_null(strstr(rc_emit(&f), "\"sysctl\":{\"" PORT_START "\":\"0\"}"));
+	rc_done(&f);
+	/* added even when the admin's allowlist lacks it: it is hardshim's own, not judged */
+	rc_run(&f, "\"sysctl\":{\"allow\":[\"net.core.somaxconn\"]}", NULL, config(NS_ALL, ""),
+	       HS_EVENT_CREATE);
+	assert_false(f.report->refused);
+	assert_non_null(strstr(rc_emit(&f), PORT_START "\":\"0\""));
+	rc_done(&f);
+	/* the config's own value (any spelling) is kept */
+	rc_run(&f, NULL, NULL, config(NS_ALL, "\"net/ipv4/ip_unprivileged_port_start\":\"80\""),
+	       HS_EVENT_CREATE);
+	assert_null(rc_find(&f, "sysctl.unprivileged-ports", NULL));
+	assert_null(strstr(rc_emit(&f), "\"0\""));
+	rc_done(&f);
+	/* never in the host's network namespace (none of its own) */
+	rc_run(&f, NULL, NULL, config(NS_NO_NET, ""), HS_EVENT_CREATE);
+	assert_null(rc_find(&f, "sysctl.unprivileged-ports", NULL));
+	assert_null(strstr(rc_emit(&f), PORT_START));
+	rc_done(&f);
+	/* the policy can turn it off */
+	rc_run(&f, "\"sysctl\":{\"unprivileged_ports\":false}", NULL, config(NS_ALL, ""),
+	       HS_EVENT_CREATE);
+	assert_null(strstr(rc_emit(&f), PORT_START));
+	rc_done(&f);
+	/* a hook cannot rewrite: left out, not refused */
+	rc_run_opts(&f, NULL, NULL, config(NS_ALL, ""), HS_EVENT_HOOK, true);
+	assert_int_equal(rc_count(&f, "sysctl."), 0);
+	assert_null(rc_find(&f, "sysctl.unprivileged-ports", NULL));
 	rc_done(&f);
 }
 
@@ -254,6 +303,7 @@ int main(void)
 		cmocka_unit_test(test_ipc_sysctl_needs_ipc_ns),
 		cmocka_unit_test(test_duplicate_after_normalization),
 		cmocka_unit_test(test_rewrite_strips),
+		cmocka_unit_test(test_unprivileged_ports),
 		cmocka_unit_test(test_policy_allowlist_and_disabled),
 		cmocka_unit_test(test_policy_section_refusals),
 	};

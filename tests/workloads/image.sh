@@ -21,7 +21,9 @@ flock 9
 # Documentation, manuals and translations are not needed to serve: left out to keep it small.
 # postgresql-common would make a cluster at install time; the images make theirs at first run,
 # as the official postgres image does.
-mmdebstrap --variant=essential --mode=root --format=tar \
+# /run is kept (cleanup/run skipped): the images carry /run/postgresql as the official one
+# does; layout.sh empties the rest of it.
+mmdebstrap --variant=essential --mode=root --format=tar --skip=cleanup/run \
 	--include=nginx-light,redis-server,postgresql-15,python3,gosu,netbase \
 	--dpkgopt='path-exclude=/usr/share/doc/*' --dpkgopt='path-exclude=/usr/share/man/*' \
 	--dpkgopt='path-exclude=/usr/share/locale/*' --dpkgopt='path-exclude=/usr/share/info/*' \

@@ -11,6 +11,12 @@ cp "$r/srv/www/index.html" "$r/var/www/html/index.html"
 chroot "$r" chown redis:redis /data
 chroot "$r" chown postgres:postgres /var/lib/postgresql/data
 chmod 0700 "$r/var/lib/postgresql/data"
+# as the official postgres image: the socket and lock directory is in the image, postgres'.
+# Nothing else stays in /run (image.sh skips mmdebstrap's own emptying of it for this).
+find "$r/run" -mindepth 1 -maxdepth 1 ! -name lock -exec rm -rf '{}' +
+mkdir -p "$r/run/postgresql"
+chroot "$r" chown postgres:postgres /run/postgresql
+chmod 3777 "$r/run/postgresql"
 # nginx as the official image runs it: in the foreground, logs to stdout/stderr.
 sed -i -e 's#access_log .*#access_log /dev/stdout;#' -e 's#error_log .*#error_log stderr;#' \
 	"$r/etc/nginx/nginx.conf"
