@@ -254,6 +254,47 @@ static void test_host_network_refused(void **state)
 	done(&f);
 }
 
+/* restore: runc runs the createRuntime hook (from criu's setup-namespaces), crun 1.8 none */
+static void test_restore_under_crun_refused(void **state)
+{
+	struct fixture f;
+	struct hs_policy *p = NULL;
+	struct hs_error err = HS_ERROR_INIT;
+	struct hs_json_limits lim = HS_JSON_LIMITS_DEFAULT;
+	struct hs_json *cfg;
+	const char *config = "{\"ociVersion\":\"1.0.2\",\"linux\":{\"namespaces\":[{\"type\":"
+			     "\"network\"}],\"seccomp\":{\"defaultAction\":\"SCMP_ACT_ERRNO\"}}}";
+
+	run_check(&f, "", NULL, config, HS_EVENT_RESTORE, false);
+	assert_false(f.report->refused);
+	assert_int_equal(hs_json_len(
+			     hs_json_get(hs_json_get(f.ctx.config, "hooks"), "createRuntime")),
+			 1);
+	done(&f);
+
+	assert_int_equal(load("", NULL, &p, &err), 0);
+	p->runtime = "/usr/bin/crun";
+	f.arena = hs_arena_new();
+	f.report = hs_report_new();
+	f.host = hs_fake_host_new_default();
+	f.policy = p;
+	assert_int_equal(hs_json_parse(f.arena, config, strlen(config), &lim, &cfg, &err), 0);
+	f.ctx = (struct hs_check_ctx){ .arena = f.arena,
+				       .policy = p,
+				       .host = hs_fake_host_get(f.host),
+				       .report = f.report,
+				       .event = HS_EVENT_RESTORE,
+				       .config = cfg };
+	assert_int_equal(hs_policy_check(&f.ctx), 0);
+	assert_true(f.report->refused);
+	for (size_t i = 0; i < f.report->len; i++)
+		if (!strcmp(f.report->items[i].rule, "egress.restore-without-hooks"))
+			goto found;
+	fail_msg("no egress.restore-without-hooks finding");
+found:
+	done(&f);
+}
+
 static void test_hooks_not_object(void **state)
 {
 	struct fixture f;
@@ -280,6 +321,7 @@ int main(void)
 		cmocka_unit_test(test_disabled),
 		cmocka_unit_test(test_hook_mode_no_injection),
 		cmocka_unit_test(test_host_network_refused),
+		cmocka_unit_test(test_restore_under_crun_refused),
 		cmocka_unit_test(test_hooks_not_object),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
