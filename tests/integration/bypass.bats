@@ -572,7 +572,13 @@ cgroup_relative() {
 
 restore_checked() {
 	hs_use_runtime "$1"
-	policy
+	# crun runs no hooks on restore, so with egress limits in force hardshim refuses a restore
+	# under crun outright (tests/redteam/restore.bats): the rest is judged without them
+	if [ "$1" = crun ]; then
+		policy '.controls.egress.enabled = false'
+	else
+		policy
+	fi
 	hostile
 	hs_place_config r1
 	mkdir -p "$HS_TMP/img"
