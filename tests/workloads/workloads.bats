@@ -105,27 +105,30 @@ ctr_rm() {
 }
 
 # podman_cell RUNTIME IMAGE
+# podman_cell RUNTIME IMAGE [LABEL PODMAN-RUN-OPTION...]: with options, the cell is the
+# image with the fix a team applies (docs/running-images.md), named LABEL in the table.
 podman_cell() {
-	local rt=$1 img=$2 ns name out st uid
-	ns=hswl-p-$rt-$img
-	name=hswl-$rt-$img
+	local rt=$1 img=$2 label=${3:-$2} ns name out st uid
+	shift $(($# < 3 ? $# : 3))
+	ns=hswl-p-$rt-$label
+	name=hswl-$rt-$label
 	wl_netns "$ns"
 	touch "$BATS_FILE_TMPDIR/netns.$ns"
 	e2e_policy "$rt"
-	run pm run -d --name "$name" --network "ns:/run/netns/$ns" "localhost/hs-wl-$img"
+	run pm run -d --name "$name" --network "ns:/run/netns/$ns" "$@" "localhost/hs-wl-$img"
 	[ "$status" -eq 0 ] || {
-		refused podman "$rt" "$img" "$output"
+		refused podman "$rt" "$label" "$output"
 		return
 	}
 	if wl_wait "$img" "$ns" pm_alive "$name"; then
 		uid=$(pm_uid "$name")
 		pm rm -f -t 0 "$name" >/dev/null
-		serves podman "$rt" "$img" "$uid"
+		serves podman "$rt" "$label" "$uid"
 		return
 	fi
 	out=$(pm logs "$name" 2>&1 | tail -n 3)
 	pm rm -f -t 0 "$name" >/dev/null
-	broken podman "$rt" "$img" "$out"
+	broken podman "$rt" "$label" "$out"
 }
 
 pm_alive() { [ "$(pm inspect -f '{{.State.Running}}' "$1" 2>/dev/null)" = true ]; }
@@ -135,12 +138,14 @@ pm_uid() {
 	pid=$(pm inspect -f '{{.State.Pid}}' "$1") && awk '/^Uid:/ { print $2 }' "/proc/$pid/status"
 }
 @test "workloads: podman runc nginx" { podman_cell runc nginx; }
+@test "workloads: podman runc nginx, fixed with --tmpfs /var/lib/nginx" { podman_cell runc nginx nginx-tmpfs --tmpfs /var/lib/nginx; }
 @test "workloads: podman runc redis" { podman_cell runc redis; }
 @test "workloads: podman runc postgres" { podman_cell runc postgres; }
 @test "workloads: podman runc pyhttp" { podman_cell runc pyhttp; }
 @test "workloads: podman runc sqlite-app" { podman_cell runc sqlite-app; }
 @test "workloads: podman runc nginx-unprivileged" { podman_cell runc nginx-unprivileged; }
 @test "workloads: podman crun nginx" { podman_cell crun nginx; }
+@test "workloads: podman crun nginx, fixed with --tmpfs /var/lib/nginx" { podman_cell crun nginx nginx-tmpfs --tmpfs /var/lib/nginx; }
 @test "workloads: podman crun redis" { podman_cell crun redis; }
 @test "workloads: podman crun postgres" { podman_cell crun postgres; }
 @test "workloads: podman crun pyhttp" { podman_cell crun pyhttp; }
