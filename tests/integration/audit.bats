@@ -483,8 +483,10 @@ check_stale_record() {
 	"$rt" --root "$root" delete --force s2
 	"$rt" --root "$root" delete --force s3
 	# s2: the same bundle, its config swapped for root, CAP_SYS_ADMIN and the host network
-	# (and without hardshim's hooks).
-	jq 'del(.hooks) | .process.user = {uid: 0, gid: 0} |
+	# (and without hardshim's hooks, and without the port sysctl hardshim sets in a
+	# container's own network namespace: runc refuses it in the host's).
+	jq 'del(.hooks) | del(.linux.sysctl["net.ipv4.ip_unprivileged_port_start"]) |
+		.process.user = {uid: 0, gid: 0} |
 		.process.capabilities = ({} | .bounding = ["CAP_SYS_ADMIN"] | .effective = ["CAP_SYS_ADMIN"] | .permitted = ["CAP_SYS_ADMIN"]) |
 		.process.noNewPrivileges = false |
 		.linux.namespaces |= map(select(.type != "network"))' "$T/b2/config.json" >"$T/evil.json"
