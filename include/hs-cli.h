@@ -35,10 +35,92 @@ int hs_metrics_render(char *const *logs, size_t n_logs, const char *policy_path,
  * success (the runtime is exec'ed). */
 int hs_cmd_runtime(int argc, char **argv);
 
+/* What a gate (and every policy path) decides. Anything but ALLOW stops the command; err
+ * says why (rule and place). */
+enum hs_decision {
+	HS_DECISION_ALLOW = 0,  /* let the command through, possibly after a rewrite */
+	HS_DECISION_REFUSE = 1, /* the input is refused (a finding, or an unreadable input) */
+	HS_DECISION_ERROR = 2,  /* hardshim itself failed (memory, a check that could not run) */
+};
+
 /*
- * The policy paths of the runtime commands. Each returns 0 to let the command through
- * (possibly after rewriting files or a->argv), 1 when refused (err says why, rule and
- * path), or a negative code on error. They never exec and never exit.
+ * The one gate (src/cli/gate.c): read -> pipeline -> verdict -> delivery -> launch record.
+ * An entry point fills the "in" part and calls hs_gate_run; nothing else judges a document.
+ */
+enum hs_source_kind {
+	HS_SOURCE_BYTES, /* bytes the adapter built (exec flags folded, update flags) */
+	HS_SOURCE_FILE,  /* name in dirfd: no symlink, a regular file, the owner rule */
+	HS_SOURCE_PATH,  /* a path or "-" (stdin) the runtime would read itself: copied */
+};
+/* The rule ids a file source is refused with, so each entry point keeps its own. */
+struct hs_source_rules {
+	const char *open, *symlink, *type, *permissions;
+};
+struct hs_source {
+	enum hs_source_kind kind;
+	int dirfd;                           /* FILE */
+	const char *name;                    /* FILE: in dirfd */
+	const char *path;                    /* PATH */
+	const char *where;                   /* the flag or file errors name: "--process" */
+	const char *display;                 /* FILE: the file as messages spell it */
+	const struct hs_source_rules *rules; /* FILE, PATH */
+	const char *bytes;                   /* BYTES (copied) */
+	size_t len;
+};
+/* Where the checked bytes go (bits; both for exec --process). */
+enum hs_delivery {
+	HS_DELIVER_NONE = 0,    /* the runtime reads what it was given (unchanged flags) */
+	HS_DELIVER_REWRITE = 1, /* FILE: a new file beside it, fsync'ed, renamed over it */
+	HS_DELIVER_MEMFD = 2,   /* a sealed memfd (g->memfd) the adapter points the runtime at */
+};
+struct hs_launch;
+struct hs_gate;
+struct hs_gate {
+	/* in */
+	const struct hs_argv
+	    *argv; /* the caller's command line: --root, the id, where warnings go */
+	const struct hs_policy *policy;
+	const struct hs_host *host; /* NULL: the real one */
+	const struct hs_schema *schema;
+	enum hs_event event;
+	bool no_rewrite;
+	bool systemd_cgroup; /* the runtime was told --systemd-cgroup */
+	const char *bundle, *container_id, *exception;
+	const char *sandbox_id, *pod_uid; /* trusted engine facts (hs_engine_facts), or NULL */
+	struct hs_source source;
+	unsigned delivery;         /* enum hs_delivery bits */
+	const char *keep_original; /* REWRITE: keep the bytes as received under this name */
+	const char *memfd_name;    /* MEMFD */
+	int memfd_min;             /* MEMFD: the lowest descriptor it may take */
+	/* Optional, after the check: findings' paths spelled as the flags that set them. */
+	void (*annotate)(struct hs_gate *g);
+	/* Optional: the flag that put a refused value there ("user" for -u), or NULL. */
+	const char *(*origin)(const struct hs_gate *g, const struct hs_finding *f);
+	const void *data; /* the adapter's, for those two */
+	/* out; hs_gate_done frees them */
+	struct hs_pipeline pl;
+	char *original; /* the bytes judged */
+	size_t original_len;
+	mode_t mode;  /* FILE: its permission bits, kept by a rewrite */
+	bool rewrote; /* enforced and changed */
+	int memfd;    /* MEMFD: the descriptor delivered, or -1 */
+};
+/* Fill err (the first error wins) and return d: one statement for a refusal or an error. */
+enum hs_decision hs_decide(struct hs_error *err, enum hs_decision d, int code, const char *rule,
+			   const char *path, long long offset, const char *fmt, ...)
+    HS_PRINTF(7, 8);
+enum hs_decision hs_gate_run(struct hs_gate *g, struct hs_error *err);
+void hs_gate_done(struct hs_gate *g);
+/* The launch record, durable before the runtime runs: the one writer for every runtime entry
+ * point (the gate, and refusals that came before any document was read). A record that cannot
+ * be written turns ALLOW into REFUSE (err says why) unless the policy fails open: then the
+ * caller is warned. Returns the decision to go on with. */
+enum hs_decision hs_gate_record(const struct hs_argv *a, const struct hs_policy *p,
+				struct hs_launch *l, enum hs_decision d, struct hs_error *err);
+
+/*
+ * The policy paths of the runtime commands: thin adapters over the gate. Each returns the
+ * decision (ALLOW possibly after rewriting files or a->argv). They never exec and never exit.
  */
 int hs_create_prepare(struct hs_argv *a, const struct hs_policy *p, struct hs_error *err);
 /* create: hardshim runs the runtime as its child and waits, so that a runtime failure after
@@ -87,8 +169,6 @@ const char *hs_policy_view_for(const struct hs_policy *p, const struct hs_json *
 			       struct hs_policy *view);
 const char *hs_policy_for_container(const struct hs_argv *a, const struct hs_policy *p,
 				    const char *rule, struct hs_policy *view);
-/* Record on every finding the exception it was made under. */
-void hs_report_mark_exception(struct hs_report *rep, const char *name);
 /* A sealed memfd holding data, at a descriptor >= min_fd that survives execve: the runtime
  * reads exactly what was checked (as /proc/self/fd/N) and nobody can change it. Returns the
  * descriptor or a negative code. */

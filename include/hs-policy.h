@@ -206,6 +206,7 @@ struct hs_pipeline {
 	const char *container_id;
 	bool systemd_cgroup;              /* the runtime was told --systemd-cgroup */
 	const char *sandbox_id, *pod_uid; /* trusted engine facts (hs_engine_facts), or NULL */
+	const char *exception;            /* update: the exception the container was created under */
 	/* out (owned by the pipeline; hs_pipeline_done frees them) */
 	struct hs_arena *arena;
 	struct hs_report *report;

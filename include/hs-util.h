@@ -88,6 +88,12 @@ int hs_error_setv(struct hs_error *err, int code, const char *rule, const char *
  * this it walks error paths as if they succeeded (scripts/lint.sh, clang-tidy). */
 #define hs_error_set(err, code, ...) (hs_error_set((err), (code), __VA_ARGS__), (code))
 #endif
+/* The longest line hardshim writes for a person (an error, a finding): every buffer that
+ * formats one is this size, plus room for a fixed prefix where one is added. */
+#define HS_LINE_MAX 1400
+/* What a code means, for a person: strerror for an errno, hardshim's own words for -HS_E*
+ * (never "Unknown error 1003"). Either sign is accepted. */
+const char *hs_strerror(int code);
 /* "rule: path: msg (at byte N)" into buf. */
 void hs_error_format(const struct hs_error *err, char *buf, size_t size);
 

@@ -127,9 +127,3 @@ const char *hs_policy_for_container(const struct hs_argv *a, const struct hs_pol
 	/* The name is the policy's (e->name), not the arena's: it outlives the state. */
 	return hs_policy_view_for(p, state, view);
 }
-
-void hs_report_mark_exception(struct hs_report *rep, const char *name)
-{
-	for (size_t i = 0; rep && name && i < rep->len; i++)
-		rep->items[i].exception = hs_arena_strdup(rep->arena, name);
-}

@@ -30,8 +30,6 @@
 
 extern char **environ;
 
-#define STATE_MAX_BYTES (1u << 20)
-
 /* The flags that describe the process, and where each lands in the process document. */
 static const struct {
 	const char *flag;
@@ -253,16 +251,14 @@ static int fold_flags(const struct hs_argv *a, struct hs_arena *ar, struct hs_js
 	return hs_json_set(ar, proc, "terminal", hs_json_new_bool(ar, tty)) < 0 ? -ENOMEM : 0;
 }
 
-/* The checked document as a sealed memfd at a descriptor above every one the runtime passes
- * on (stdio, $LISTEN_FDS, --preserve-fds): it reaches the runtime, never the container. */
-static int sealed_memfd(const struct hs_argv *a, const char *data, size_t len, struct hs_error *err)
+/* The checked document goes to a descriptor above every one the runtime passes on (stdio,
+ * $LISTEN_FDS, --preserve-fds): it reaches the runtime, never the container. */
+static int memfd_floor(const struct hs_argv *a)
 {
 	const char *pf = hs_argv_value(a, "preserve-fds"), *lf = secure_getenv("LISTEN_FDS");
 	long min = 3 + (pf ? strtol(pf, NULL, 10) : 0) + (lf ? strtol(lf, NULL, 10) : 0);
 
-	if (min < 3 || min > 4096)
-		min = 3;
-	return hs_sealed_memfd("hardshim-exec-process", data, len, (int)min, err);
+	return min < 3 || min > 4096 ? 3 : (int)min;
 }
 
 /* One kept option in the spelling runc's flag package and crun's argp read alike: "--name
@@ -328,152 +324,77 @@ static int rebuild_argv(struct hs_argv *a, const char *process_path)
 	return 0;
 }
 
-/* The checked bytes as a sealed memfd, and argv pointing the runtime at it. */
-static int hand_over(struct hs_argv *a, const char *data, size_t len, struct hs_error *err)
+/* Point the runtime at the sealed copy of the checked process. */
+static int point_argv_at(struct hs_argv *a, int fd)
 {
 	char path[64], *proc_path;
-	int fd = sealed_memfd(a, data, len, err);
 
-	if (fd < 0)
-		return fd;
 	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
 	/* Lives until execve, like the rebuilt argv. */
 	proc_path = strdup(path);
 	return proc_path ? rebuild_argv(a, proc_path) : -ENOMEM;
 }
 
-/* The first refusal as one line; "(from --flag)" when a flag put the value there. */
-static void refusal(const struct hs_argv *a, const struct hs_report *rep, bool folded,
-		    struct hs_error *err)
+/* The flag that put a refused value there: the refusal says "(from --user)". */
+static const char *flag_origin(const struct hs_gate *g, const struct hs_finding *f)
 {
-	char summary[1024];
-	const char *flag = NULL;
+	for (size_t k = 0; k < HS_ARRAY_SIZE(process_flags); k++) {
+		size_t n = strlen(process_flags[k].json);
 
-	hs_report_summary(rep, summary, sizeof(summary));
-	for (size_t i = 0; folded && i < rep->len && !flag; i++) {
-		if (rep->items[i].action != HS_ACTION_REFUSE)
-			continue;
-		for (size_t k = 0; k < HS_ARRAY_SIZE(process_flags); k++) {
-			size_t n = strlen(process_flags[k].json);
-
-			if (hs_argv_value(a, process_flags[k].flag) &&
-			    !strncmp(rep->items[i].path, process_flags[k].json, n))
-				flag = process_flags[k].flag;
-		}
-		break;
+		if (hs_argv_value(g->argv, process_flags[k].flag) &&
+		    !strncmp(f->path, process_flags[k].json, n))
+			return process_flags[k].flag;
 	}
-	hs_error_set(err, -HS_EPOLICY, "", "", -1, "%s%s%s%s", summary, flag ? " (from --" : "",
-		     flag ? flag : "", flag ? ")" : "");
+	return NULL;
 }
 
-static int record(const struct hs_argv *a, const struct hs_policy *p, struct hs_pipeline *pl,
-		  const char *orig, size_t orig_len, bool rewrote, int r, struct hs_error *err)
-{
-	struct hs_error aerr = HS_ERROR_INIT;
-	bool by_findings = r != 0 && pl->report && pl->report->refused;
-	struct hs_launch l = {
-		.event = HS_EVENT_EXEC,
-		.verdict = r != 0    ? HS_VERDICT_REFUSED
-			   : rewrote ? HS_VERDICT_REWRITTEN
-				     : HS_VERDICT_ALLOWED,
-		.container_id = a->argv[a->first_positional],
-		.root = a->root,
-		.report = pl->report,
-		.error = r != 0 && !by_findings ? err : NULL,
-		.original = orig,
-		.original_len = orig_len,
-		.final = r != 0    ? NULL
-			 : rewrote ? pl->final
-				   : orig,
-		.final_len = rewrote ? pl->final_len : orig_len,
-	};
-	int ar = hs_audit_launch(p, &l, &aerr);
-
-	if (ar > 0 && r == 0) {
-		char buf[1400], msg[1500];
-
-		hs_error_format(&aerr, buf, sizeof(buf));
-		snprintf(msg, sizeof(msg), "hardshim: warning: %s (log.fail_open: starting anyway)",
-			 buf);
-		hs_report_to_caller(a, msg);
-	}
-	if (ar < 0 && r == 0) {
-		*err = aerr;
-		return 1;
-	}
-	return r;
-}
+static const struct hs_source_rules process_rules = {
+	.open = "exec.process-open",
+	.symlink = "exec.process-symlink",
+	.type = "exec.process-type",
+	.permissions = "exec.process-permissions",
+};
 
 /* exec --process FILE: check the file, rewrite it beside itself or refuse. */
 static int prepare_process_file(struct hs_argv *a, const struct hs_policy *p, const char *file,
 				struct hs_error *err)
 {
-	_cleanup_free_ char *dir = strdup(file), *base = strdup(file), *buf = NULL;
-	_cleanup_close_ int dirfd = -1, fd = -1;
-	struct hs_pipeline pl = { 0 };
+	_cleanup_free_ char *dir = strdup(file), *base = strdup(file);
+	_cleanup_close_ int dirfd = -1;
 	struct hs_policy view;
-	const char *name, *exception;
-	struct stat st;
-	size_t len = 0;
-	int r;
+	struct hs_gate g;
+	enum hs_decision d;
 
 	if (!dir || !base)
-		return -ENOMEM;
-	name = basename(base);
+		return hs_decide(err, HS_DECISION_ERROR, -ENOMEM, "internal", "", -1,
+				 "out of memory");
 	dirfd = open(dirname(dir), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dirfd < 0)
-		return hs_error_set(err, -errno, "exec.process-open", "--process", -1,
-				    "cannot open the directory of %s: %s", file, strerror(errno)),
-		       1;
-	fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
-	if (fd < 0)
-		return hs_error_set(err, -errno,
-				    errno == ELOOP ? "exec.process-symlink" : "exec.process-open",
-				    "--process", -1, "cannot open %s: %s", file,
-				    errno == ELOOP ? "it is a symlink" : strerror(errno)),
-		       1;
-	if (fstat(fd, &st) < 0)
-		return -errno;
-	if (!S_ISREG(st.st_mode))
-		return hs_error_set(err, -EINVAL, "exec.process-type", "--process", -1,
-				    "%s is not a regular file", file),
-		       1;
-	if (hs_check_owner(&st, "exec.process-permissions", "--process", err) < 0)
-		return 1;
-	r = hs_read_fd(fd, p->limits.max_bytes, &buf, &len, err);
-	if (r == -EFBIG)
-		return 1;
-	if (r < 0)
-		return r;
-
-	/* The exception chosen at create, or the process would run under other rules than the
-	 * container's own (another uid than its main process). */
-	exception = hs_policy_for_container(a, p, "exec.container", &view);
-	pl = (struct hs_pipeline){
+		return hs_decide(err, HS_DECISION_REFUSE, -errno, "exec.process-open", "--process",
+				 -1, "cannot open the directory of %s: %s", file, strerror(errno));
+	g = (struct hs_gate){
+		.argv = a,
 		.policy = &view,
-		.host = hs_host_real(),
 		.schema = &hs_oci_process,
 		.event = HS_EVENT_EXEC,
 		.container_id = a->argv[a->first_positional],
+		/* The exception chosen at create, or the process would run under other rules
+		 * than the container's own (another uid than its main process). */
+		.exception = hs_policy_for_container(a, p, "exec.container", &view),
+		.source = { .kind = HS_SOURCE_FILE,
+			    .dirfd = dirfd,
+			    .name = basename(base),
+			    .where = "--process",
+			    .display = file,
+			    .rules = &process_rules },
+		/* Rewritten beside itself; the command line reaches the runtime as it came
+		 * (hs_exec_prepare refused the spellings the runtimes read differently).
+		 * Observe only: the file stays as it came. */
+		.delivery = p->mode == HS_MODE_AUDIT ? HS_DELIVER_NONE : HS_DELIVER_REWRITE,
 	};
-	r = hs_pipeline_run(&pl, buf, len, err);
-	if (r < 0)
-		goto out;
-	hs_report_mark_exception(pl.report, exception);
-	if (p->mode == HS_MODE_AUDIT)
-		goto out; /* observe only */
-	if (pl.report->refused) {
-		refusal(a, pl.report, false, err);
-		r = 1;
-		goto out;
-	}
-	if (pl.changed)
-		r = hs_write_file_atomic(dirfd, name, pl.final, pl.final_len, st.st_mode & 0644,
-					 err);
-out:
-	r = record(a, p, &pl, buf, len, r == 0 && pl.changed && p->mode == HS_MODE_ENFORCE, r, err);
-	hs_pipeline_done(&pl);
-	return r;
+	d = hs_gate_run(&g, err);
+	hs_gate_done(&g);
+	return (int)d;
 }
 
 /* exec without --process: fold base + flags into one checked document. */
@@ -481,20 +402,21 @@ static int prepare_folded(struct hs_argv *a, const struct hs_policy *p, struct h
 {
 	_cleanup_arena_ struct hs_arena *ar = hs_arena_new();
 	_cleanup_free_ char *doc = NULL;
-	struct hs_pipeline pl = { 0 };
 	struct hs_json *proc = NULL, *state = NULL;
 	struct hs_policy view = *p;
 	const char *exception = NULL;
+	enum hs_decision d;
+	struct hs_gate g;
 	size_t len = 0;
 	int r;
 
 	if (!ar)
-		return -ENOMEM;
+		return hs_decide(err, HS_DECISION_ERROR, -ENOMEM, "internal", "", -1,
+				 "out of memory");
 	if (a->n_positional < 2)
-		return hs_error_set(err, -HS_EUSAGE, "cli.arguments", "exec", -1,
-				    "exec without --process needs a command after the container "
-				    "id"),
-		       1;
+		return hs_decide(err, HS_DECISION_REFUSE, -HS_EUSAGE, "cli.arguments", "exec", -1,
+				 "exec without --process needs a command after the container "
+				 "id");
 	r = container_process(a, p, a->argv[a->first_positional], ar, &proc, &state, err);
 	if (r >= 0)
 		exception = hs_policy_view_for(p, state, &view);
@@ -502,40 +424,37 @@ static int prepare_folded(struct hs_argv *a, const struct hs_policy *p, struct h
 		r = fold_flags(a, ar, proc, err);
 	if (r >= 0)
 		r = hs_json_emit(proc, &doc, &len);
-	if (r < 0 && r != -ENOMEM && p->mode == HS_MODE_AUDIT) {
-		/* Observe only: what cannot be folded is recorded, the runtime still decides. */
-		r = record(a, p, &pl, doc, len, false, 0, err);
-		hs_pipeline_done(&pl);
-		return r;
-	}
 	if (r < 0) {
-		if (r != -ENOMEM)
-			r = 1;
-		goto out;
+		/* Observe only: what cannot be folded is recorded, the runtime still decides. */
+		struct hs_launch l = {
+			.event = HS_EVENT_EXEC,
+			.verdict = HS_VERDICT_ALLOWED,
+			.error = err->code ? err : NULL,
+		};
+
+		if (r == -ENOMEM || p->mode != HS_MODE_AUDIT)
+			return r == -ENOMEM ? HS_DECISION_ERROR : HS_DECISION_REFUSE;
+		return (int)hs_gate_record(a, p, &l, HS_DECISION_ALLOW, err);
 	}
-	pl = (struct hs_pipeline){
+	g = (struct hs_gate){
+		.argv = a,
 		.policy = &view,
-		.host = hs_host_real(),
 		.schema = &hs_oci_process,
 		.event = HS_EVENT_EXEC,
 		.container_id = a->argv[a->first_positional],
+		.exception = exception,
+		.source = { .kind = HS_SOURCE_BYTES, .bytes = doc, .len = len, .where = "exec" },
+		/* Observe only: the runtime gets the command line as it came. */
+		.delivery = p->mode == HS_MODE_AUDIT ? HS_DELIVER_NONE : HS_DELIVER_MEMFD,
+		.memfd_name = "hardshim-exec-process",
+		.memfd_min = memfd_floor(a),
+		.origin = flag_origin,
 	};
-	r = hs_pipeline_run(&pl, doc, len, err);
-	if (r < 0)
-		goto out;
-	hs_report_mark_exception(pl.report, exception);
-	if (p->mode == HS_MODE_AUDIT)
-		goto out; /* observe only: the runtime gets the command line as it came */
-	if (pl.report->refused) {
-		refusal(a, pl.report, true, err);
-		r = 1;
-		goto out;
-	}
-	r = hand_over(a, pl.final, pl.final_len, err);
-out:
-	r = record(a, p, &pl, doc, len, r == 0 && p->mode == HS_MODE_ENFORCE, r, err);
-	hs_pipeline_done(&pl);
-	return r;
+	d = hs_gate_run(&g, err);
+	if (d == HS_DECISION_ALLOW && g.memfd >= 0 && point_argv_at(a, g.memfd) < 0)
+		d = hs_decide(err, HS_DECISION_ERROR, -ENOMEM, "internal", "", -1, "out of memory");
+	hs_gate_done(&g);
+	return (int)d;
 }
 
 /*
@@ -601,13 +520,13 @@ int hs_exec_prepare(struct hs_argv *a, const struct hs_policy *p, struct hs_erro
 		const char *name = a->opts[i].spec->name;
 
 		if (is_process_flag(name) && strcmp(name, "tty"))
-			return hs_error_set(err, -HS_EUSAGE, "exec.flag-with-process",
-					    a->argv[opt_token(a, &a->opts[i])], -1,
-					    "--%s next to --process: the runtime would ignore it; "
-					    "put it "
-					    "in the process file",
-					    name),
-			       1;
+			return hs_decide(err, HS_DECISION_REFUSE, -HS_EUSAGE,
+					 "exec.flag-with-process",
+					 a->argv[opt_token(a, &a->opts[i])], -1,
+					 "--%s next to --process: the runtime would ignore it; "
+					 "put it "
+					 "in the process file",
+					 name);
 	}
 	/* The command line reaches the runtime as it came: a spelling crun's argp reads as
 	 * something else is refused. "-p=FILE" is "=FILE" to crun; "-pid-file X" is "-p id-file"
@@ -616,12 +535,11 @@ int hs_exec_prepare(struct hs_argv *a, const struct hs_policy *p, struct hs_erro
 		const char *tok = a->argv[opt_token(a, &a->opts[i])];
 
 		if (tok[0] == '-' && tok[1] != '-' && tok[2] != '\0')
-			return hs_error_set(err, -HS_EUSAGE, "exec.ambiguous-option", tok, -1,
-					    "runc and crun read this spelling differently (crun: a "
-					    "short option with the rest as its value): write "
-					    "--name "
-					    "VALUE or -x VALUE"),
-			       1;
+			return hs_decide(err, HS_DECISION_REFUSE, -HS_EUSAGE,
+					 "exec.ambiguous-option", tok, -1,
+					 "runc and crun read this spelling differently (crun: a "
+					 "short option with the rest as its value): write --name "
+					 "VALUE or -x VALUE");
 	}
 	return prepare_process_file(a, p, file, err);
 }

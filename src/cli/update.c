@@ -15,8 +15,6 @@
 
 extern char **environ;
 
-#define STATE_MAX_BYTES (1u << 20)
-
 enum flag_kind { F_I64, F_U64, F_STRING, F_PASS };
 
 /* Each flag and where runc's update puts it in specs.LinuxResources. */
@@ -108,25 +106,15 @@ static const char *flag_for_path(const char *path)
 	return NULL;
 }
 
-static int report_refusal(const struct hs_report *rep, struct hs_error *err)
-{
-	char summary[1024];
-
-	hs_report_summary(rep, summary, sizeof(summary));
-	hs_error_set(err, -HS_EPOLICY, "", "", -1, "%s", summary);
-	return 1;
-}
-
-static int check_flags(const struct hs_argv *a, const struct hs_policy *p, const char *exception,
-		       struct hs_error *err)
+/* The flags as the resources document runc's update builds from them: judged by the same
+ * pipeline as --resources, and never rewritten (the runtime reads the flags, not this). */
+static int flags_document(const struct hs_argv *a, char **ret, size_t *ret_len,
+			  struct hs_error *err)
 {
 	_cleanup_arena_ struct hs_arena *arena = hs_arena_new();
-	_cleanup_report_ struct hs_report *rep = hs_report_new();
 	struct hs_json *doc;
-	struct hs_check_ctx ctx;
-	int r;
 
-	if (!arena || !rep || !(doc = hs_json_new(arena, HS_JSON_OBJECT)))
+	if (!arena || !(doc = hs_json_new(arena, HS_JSON_OBJECT)))
 		return -ENOMEM;
 	for (size_t i = 0; i < a->n_opts; i++) {
 		const char *name = a->opts[i].spec->name, *v = a->opts[i].value;
@@ -162,22 +150,14 @@ static int check_flags(const struct hs_argv *a, const struct hs_policy *p, const
 		if (!node || !obj || hs_json_set(arena, obj, f->key, node) < 0)
 			return -ENOMEM;
 	}
+	return hs_json_emit(doc, ret, ret_len) < 0 ? -ENOMEM : 0;
+}
 
-	/* The flags cannot be rewritten: a value the policy would change is refused. */
-	ctx = (struct hs_check_ctx){
-		.arena = arena,
-		.policy = p,
-		.host = hs_host_real(),
-		.report = rep,
-		.event = HS_EVENT_UPDATE,
-		.no_rewrite = true,
-		.container_id = a->first_positional >= 0 ? a->argv[a->first_positional] : NULL,
-		.resources = doc,
-		.exception = exception,
-	};
-	r = hs_policy_check(&ctx);
-	if (r < 0)
-		return hs_error_set(err, r, "policy.check", "update", -1, "a check failed");
+/* Findings name the flag the value came from, as the person typed it. */
+static void paths_to_flags(struct hs_gate *g)
+{
+	struct hs_report *rep = g->pl.report;
+
 	for (size_t i = 0; i < rep->len; i++) {
 		const char *flag = flag_for_path(rep->items[i].path);
 		char *path;
@@ -185,34 +165,12 @@ static int check_flags(const struct hs_argv *a, const struct hs_policy *p, const
 		if (flag && (path = hs_arena_printf(rep->arena, "--%s", flag)))
 			rep->items[i].path = path;
 	}
-	if (rep->refused && p->mode == HS_MODE_ENFORCE)
-		return report_refusal(rep, err);
-	return 0;
 }
 
-static int read_resources(const char *src, size_t max, char **buf, size_t *len,
-			  struct hs_error *err)
-{
-	_cleanup_close_ int fd = -1;
-	struct stat st;
-	int r;
-
-	if (!strcmp(src, "-"))
-		return hs_read_fd(STDIN_FILENO, max, buf, len, err);
-	fd = open(src, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-	if (fd < 0)
-		return hs_error_set(err, -errno, "update.resources", "--resources", -1,
-				    "cannot open %s: %s", src, strerror(errno));
-	if (fstat(fd, &st) < 0)
-		return -errno;
-	if (!S_ISREG(st.st_mode))
-		return hs_error_set(err, -EINVAL, "update.resources", "--resources", -1,
-				    "%s is not a regular file", src);
-	r = hs_read_fd(fd, max, buf, len, err);
-	if (r < 0 && !err->path[0])
-		snprintf(err->path, sizeof(err->path), "--resources");
-	return r;
-}
+static const struct hs_source_rules resources_rules = {
+	.open = "update.resources",
+	.type = "update.resources",
+};
 
 /* Point the runtime at the sealed copy, in a spelling runc and crun read alike. */
 static int rewrite_argv(struct hs_argv *a, int fd)
@@ -241,51 +199,49 @@ static int rewrite_argv(struct hs_argv *a, int fd)
 
 int hs_update_prepare(struct hs_argv *a, const struct hs_policy *p, struct hs_error *err)
 {
-	const char *src = hs_argv_value(a, "resources"), *exception;
-	_cleanup_free_ char *buf = NULL;
-	struct hs_pipeline pl = { 0 };
+	const char *src = hs_argv_value(a, "resources");
+	_cleanup_free_ char *flags = NULL;
 	struct hs_policy view;
-	const char *out;
-	size_t len = 0, out_len;
-	int r, fd = -1;
+	enum hs_decision d;
+	size_t flags_len = 0;
+	struct hs_gate g;
+	int r;
 
 	r = check_flag_set(a, err);
 	if (r != 0)
 		return r;
-	exception = hs_policy_for_container(a, p, "update.container", &view);
-	if (!src)
-		return check_flags(a, &view, exception, err);
-
-	r = read_resources(src, p->limits.max_bytes, &buf, &len, err);
-	if (r == -EFBIG || r == -EINVAL)
-		return 1;
-	if (r < 0)
-		return r;
-	pl = (struct hs_pipeline){
+	g = (struct hs_gate){
+		.argv = a,
 		.policy = &view,
-		.host = hs_host_real(),
 		.schema = &hs_oci_resources,
 		.event = HS_EVENT_UPDATE,
-		.container_id = a->argv[a->first_positional],
+		.container_id = a->first_positional >= 0 ? a->argv[a->first_positional] : NULL,
+		.exception = hs_policy_for_container(a, p, "update.container", &view),
 	};
-	r = hs_pipeline_run(&pl, buf, len, err);
-	if (r < 0)
-		goto out;
-	hs_report_mark_exception(pl.report, exception);
-	if (p->mode == HS_MODE_AUDIT) {
-		out = buf; /* observe only, but stdin is consumed: hand the original on */
-		out_len = len;
-	} else if (pl.report->refused) {
-		r = report_refusal(pl.report, err);
-		goto out;
+	if (src) {
+		/* The runtime then reads exactly the bytes that were checked. In audit mode,
+		 * too: stdin is consumed, so the original is handed on the same way. */
+		g.source = (struct hs_source){ .kind = HS_SOURCE_PATH,
+					       .path = src,
+					       .where = "--resources",
+					       .rules = &resources_rules };
+		g.delivery = HS_DELIVER_MEMFD;
+		g.memfd_name = "hardshim-resources";
+		g.memfd_min = 3;
 	} else {
-		out = pl.final;
-		out_len = pl.final_len;
+		r = flags_document(a, &flags, &flags_len, err);
+		if (r != 0)
+			return r < 0 ? HS_DECISION_ERROR : HS_DECISION_REFUSE;
+		/* The flags cannot be rewritten: a value the policy would change is refused. */
+		g.source = (struct hs_source){
+			.kind = HS_SOURCE_BYTES, .bytes = flags, .len = flags_len, .where = "update"
+		};
+		g.no_rewrite = true;
+		g.annotate = paths_to_flags;
 	}
-	fd = r = hs_sealed_memfd("hardshim-resources", out, out_len, 3, err);
-	if (r >= 0)
-		r = rewrite_argv(a, fd);
-out:
-	hs_pipeline_done(&pl);
-	return r;
+	d = hs_gate_run(&g, err);
+	if (d == HS_DECISION_ALLOW && g.memfd >= 0)
+		rewrite_argv(a, g.memfd);
+	hs_gate_done(&g);
+	return (int)d;
 }

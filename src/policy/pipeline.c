@@ -46,6 +46,7 @@ int hs_pipeline_run(struct hs_pipeline *pl, const char *buf, size_t len, struct 
 		.systemd_cgroup = pl->systemd_cgroup,
 		.sandbox_id = pl->sandbox_id,
 		.pod_uid = pl->pod_uid,
+		.exception = pl->exception,
 	};
 	if (pl->schema == &hs_oci_spec) {
 		ctx.config = pl->tree;
@@ -60,9 +61,7 @@ int hs_pipeline_run(struct hs_pipeline *pl, const char *buf, size_t len, struct 
 	r = hs_policy_check(&ctx);
 	if (r < 0)
 		return hs_error_set(err, r, "policy.check", "", -1, "a check failed: %s",
-				    strerror(r == -ENOMEM          ? ENOMEM
-					     : -r > 0 && -r < 4096 ? -r
-								   : EIO));
+				    hs_strerror(r));
 	r = hs_json_emit(pl->tree, &pl->final, &pl->final_len);
 	if (r < 0)
 		return r;

@@ -482,7 +482,7 @@ static int check_path(struct hs_check_ctx *ctx, const struct rootfs_cfg *c,
 		return r;
 	if (r < 0)
 		return refuse_path(ctx, "cannot resolve \"%s\": %s", p,
-				   herr.msg[0] ? herr.msg : strerror(-r));
+				   herr.msg[0] ? herr.msg : hs_strerror(r));
 	if (cp.exists && cp.n_components)
 		id = &cp.components[cp.n_components - 1].id;
 	for (size_t i = 0; pseudo_fs[i]; i++)

@@ -27,6 +27,19 @@ int(hs_error_set)(struct hs_error *err, int code, const char *rule, const char *
 	return code;
 }
 
+const char *hs_strerror(int code)
+{
+	int c = code < 0 ? -code : code;
+
+	switch (c) {
+	case HS_EPARSE: return "malformed input";
+	case HS_EPOLICY: return "refused by the policy";
+	case HS_EUSAGE: return "bad command line";
+	case HS_ECONFIG: return "bad policy file";
+	default: return c > 0 && c < 4096 ? strerror(c) : "unknown error";
+	}
+}
+
 void hs_error_format(const struct hs_error *err, char *buf, size_t size)
 {
 	size_t n = 0;
@@ -38,7 +51,7 @@ void hs_error_format(const struct hs_error *err, char *buf, size_t size)
 		n += snprintf(buf + n, size - n, "%s: ", err->path);
 	if (n < size)
 		n += snprintf(buf + n, size - n, "%s",
-			      err->msg[0] ? err->msg : strerror(-err->code));
+			      err->msg[0] ? err->msg : hs_strerror(err->code));
 	if (n < size && err->offset >= 0)
 		snprintf(buf + n, size - n, " (at byte %lld)", err->offset);
 }

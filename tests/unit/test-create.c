@@ -40,9 +40,15 @@ static int prepare(const char *cwd, const char *config, struct hs_error *err)
 	argv[0] = "hs", argv[1] = "create", argv[2] = "--bundle", argv[3] = bundle;
 	argv[4] = "--config", argv[5] = (char *)config, argv[6] = "c1", argv[7] = NULL;
 	assert_int_equal(hs_argv_parse(7, argv, &a, err), 0);
-	put("policy.json", "{\"runtime\":\"/usr/bin/runc\"}");
 	{
-		char pp[256];
+		char pp[256], pol[512];
+
+		/* The launch record goes to the test's directory, not the machine's trail. */
+		snprintf(pol, sizeof(pol),
+			 "{\"runtime\":\"/usr/bin/runc\",\"log\":{\"path\":\"%s/log/l.jsonl\","
+			 "\"syslog\":false,\"kernel_audit\":false}}",
+			 dir);
+		put("policy.json", pol);
 
 		snprintf(pp, sizeof(pp), "%s/policy.json", dir);
 		assert_int_equal(hs_policy_load(pp, &p, err), 0);

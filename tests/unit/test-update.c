@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "hs-audit.h"
 #include "hs-cli.h"
 #include "resctl-fixture.h"
 
@@ -293,10 +294,92 @@ static void test_exception_from_runtime_state(void **state)
 	unlink(rt);
 }
 
+/* The last launch record this process wrote (the fixture's log). */
+static char *last_record(void)
+{
+	char *buf = NULL, *nl, *start;
+	size_t len;
+
+	assert_int_equal(hs_read_file_at(AT_FDCWD, rc_log_path(), 1 << 24, &buf, &len, NULL), 0);
+	assert_true(len > 0 && buf[len - 1] == '\n');
+	buf[len - 1] = '\0';
+	nl = strrchr(buf, '\n');
+	start = nl ? nl + 1 : buf;
+	memmove(buf, start, strlen(start) + 1);
+	return buf;
+}
+
+static void assert_has(const char *rec, const char *want)
+{
+	if (!strstr(rec, want))
+		fail_msg("record lacks %s: %s", want, rec);
+}
+
+/* "sha256":{"document":"resources","original":"<hex of doc>","final":...} */
+static void assert_hash(const char *rec, const char *key, const char *doc)
+{
+	uint8_t h[32];
+	char hex[HS_SHA256_HEX_LEN + 1], want[128];
+
+	assert_int_equal(hs_sha256(doc, strlen(doc), h, NULL), 0);
+	hs_hex(h, sizeof(h), hex);
+	snprintf(want, sizeof(want), "\"%s\":\"%s\"", key, hex);
+	assert_has(rec, want);
+}
+
+/* Issue 15: update is judged by the one gate and writes its own full record (findings,
+ * hashes, verdict) from flags and from --resources alike; before, it got a bare fallback
+ * record that said "allowed" even after a rewrite. */
+static void test_update_records_in_both_forms(void **state)
+{
+	struct upd u;
+	char *rec, *file;
+	const char *rewritten = "{\"memory\":{\"limit\":536870912,\"swap\":-1}}";
+
+	/* flags, refused: the finding names the flag; the flags' document is hashed */
+	assert_int_equal(update(&u, NULL, "--pids-limit", "-1", NULL), 1);
+	done(&u);
+	rec = last_record();
+	assert_has(rec, "\"event\":\"update\",\"id\":\"ctr1\"");
+	assert_has(rec, "\"verdict\":\"refused\"");
+	assert_has(rec, "\"rule\":\"resources.pids-unlimited\",\"path\":\"--pids-limit\"");
+	assert_hash(rec, "original", "{\"pids\":{\"limit\":-1}}");
+	assert_has(rec, "\"final\":null");
+	free(rec);
+
+	/* flags, allowed: what the runtime applies is what was hashed */
+	assert_int_equal(update(&u, NULL, "--pids-limit", "500", NULL), 0);
+	done(&u);
+	rec = last_record();
+	assert_has(rec, "\"verdict\":\"allowed\"");
+	assert_hash(rec, "original", "{\"pids\":{\"limit\":500}}");
+	assert_hash(rec, "final", "{\"pids\":{\"limit\":500}}");
+	free(rec);
+
+	/* --resources FILE, rewritten: the record says so, with both hashes */
+	file = write_tmp(rewritten);
+	assert_int_equal(update(&u, NULL, "--resources", file, NULL), 0);
+	{
+		char *out = read_all(u.argv[3]);
+
+		rec = last_record();
+		assert_has(rec, "\"verdict\":\"rewritten\"");
+		assert_has(rec, "\"action\":\"rewrite\"");
+		assert_hash(rec, "original", rewritten);
+		assert_hash(rec, "final", out);
+		assert_true(strcmp(out, rewritten) != 0);
+		free(out);
+		free(rec);
+	}
+	done(&u);
+	unlink(file);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_flags_unlimited_refused),
+		cmocka_unit_test(test_update_records_in_both_forms),
 		cmocka_unit_test(test_flags_over_max_refused),
 		cmocka_unit_test(test_flags_spelling_refused),
 		cmocka_unit_test(test_flags_within_limits_pass),

@@ -9,6 +9,30 @@
 #include "resctl-fixture.h"
 #include "findings.h"
 
+static char log_dir[64];
+
+static void remove_log_dir(void)
+{
+	char cmd[96];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", log_dir);
+	(void)!system(cmd);
+}
+
+/* This process's launch log: a test that reaches the gate records there, never in the
+ * machine's own trail. */
+const char *rc_log_path(void)
+{
+	static char path[96];
+
+	if (!log_dir[0]) {
+		snprintf(log_dir, sizeof(log_dir), "/tmp/hs-test-resctl-log.%d", (int)getpid());
+		atexit(remove_log_dir);
+	}
+	snprintf(path, sizeof(path), "%s/launches.jsonl", log_dir);
+	return path;
+}
+
 int rc_policy_load(const char *controls, const char *exceptions, struct hs_policy **ret,
 		   struct hs_error *err)
 {
@@ -21,7 +45,10 @@ int rc_policy_load(const char *controls, const char *exceptions, struct hs_polic
 	f = fdopen(fd, "w");
 	/* Only this room's controls run, so a test sees its own control's findings and no
 	 * other's refusal; the others are switched off unless the test names them. */
-	fprintf(f, "{\"runtime\":\"/usr/bin/runc\",\"controls\":{%s", controls ? controls : "");
+	fprintf(f,
+		"{\"runtime\":\"/usr/bin/runc\",\"log\":{\"path\":\"%s\",\"syslog\":false,"
+		"\"kernel_audit\":false},\"controls\":{%s",
+		rc_log_path(), controls ? controls : "");
 	for (size_t i = 0, first = !controls || !*controls; i < hs_n_controls; i++) {
 		static const char *const ours[] = { "devices", "sysctl", "resources", "annotations",
 						    "hooks" };

@@ -23,7 +23,9 @@ struct rc_fixture {
 	char *out; /* canonical form of doc after the checks (rc_emit) */
 };
 
-/* Load {"runtime":..., "controls":{CONTROLS}, "exceptions":[EXCEPTIONS]}. */
+/* Load {"runtime":..., "log":..., "controls":{CONTROLS}, "exceptions":[EXCEPTIONS]}. The
+ * log is rc_log_path(): this test process's own, removed when it exits. */
+const char *rc_log_path(void);
 int rc_policy_load(const char *controls, const char *exceptions, struct hs_policy **ret,
 		   struct hs_error *err);
 /* Assert the policy is refused with this rule at this path. */

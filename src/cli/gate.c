@@ -1,0 +1,244 @@
+/* SPDX-License-Identifier: Apache-2.0
+ * The one gate: every entry point that judges a document (create/run/restore, exec --process
+ * and its flags, update --resources and its flags) goes through hs_gate_run, which owns the
+ * read, the pipeline, the verdict, the delivery and the launch record. Copies of this flow
+ * drifted before (update wrote no record of its own, its flags skipped the pipeline): an
+ * attacker picks the entry point whose copy forgot a step. */
+#include <fcntl.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "hs-audit.h"
+#include "hs-cli.h"
+#include "hs-host.h"
+
+enum hs_decision hs_decide(struct hs_error *err, enum hs_decision d, int code, const char *rule,
+			   const char *path, long long offset, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	hs_error_setv(err, code, rule, path, offset, fmt, ap);
+	va_end(ap);
+	return d;
+}
+
+/* --- read --- */
+
+/* name in dirfd: not through a symlink, a regular file, shaped by nobody but root (or us). */
+static int read_file(struct hs_gate *g, size_t max, struct hs_error *err)
+{
+	const struct hs_source *s = &g->source;
+	const struct hs_source_rules *rules = s->rules;
+	_cleanup_close_ int fd =
+	    openat(s->dirfd, s->name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
+	struct stat st;
+
+	if (fd < 0)
+		return hs_error_set(err, -errno, errno == ELOOP ? rules->symlink : rules->open,
+				    s->where, -1, "cannot open %s: %s", s->display,
+				    errno == ELOOP ? "it is a symlink" : strerror(errno));
+	if (fstat(fd, &st) < 0)
+		return hs_error_set(err, -errno, rules->open, s->where, -1, "cannot stat %s: %s",
+				    s->display, strerror(errno));
+	if (!S_ISREG(st.st_mode))
+		return hs_error_set(err, -EINVAL, rules->type, s->where, -1,
+				    "%s is not a regular file", s->display);
+	if (hs_check_owner(&st, rules->permissions, s->where, err) < 0)
+		return -HS_EPOLICY;
+	g->mode = st.st_mode & 0644;
+	return hs_read_fd(fd, max, &g->original, &g->original_len, err);
+}
+
+/* A path the runtime would read itself, or "-" for stdin: copied, then only the copy is used,
+ * so who owns it does not matter. O_NONBLOCK: a FIFO must not hang the caller. */
+static int read_path(struct hs_gate *g, size_t max, struct hs_error *err)
+{
+	const struct hs_source *s = &g->source;
+	_cleanup_close_ int fd = -1;
+	struct stat st;
+
+	if (!strcmp(s->path, "-"))
+		return hs_read_fd(STDIN_FILENO, max, &g->original, &g->original_len, err);
+	fd = open(s->path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0)
+		return hs_error_set(err, -errno, s->rules->open, s->where, -1, "cannot open %s: %s",
+				    s->path, strerror(errno));
+	if (fstat(fd, &st) < 0)
+		return -errno;
+	if (!S_ISREG(st.st_mode))
+		return hs_error_set(err, -EINVAL, s->rules->type, s->where, -1,
+				    "%s is not a regular file", s->path);
+	return hs_read_fd(fd, max, &g->original, &g->original_len, err);
+}
+
+static int gate_read(struct hs_gate *g, struct hs_error *err)
+{
+	size_t max = g->policy->limits.max_bytes;
+	int r;
+
+	switch (g->source.kind) {
+	case HS_SOURCE_FILE: r = read_file(g, max, err); break;
+	case HS_SOURCE_PATH: r = read_path(g, max, err); break;
+	default:
+		if (!(g->original = malloc(g->source.len + 1)))
+			return -ENOMEM;
+		memcpy(g->original, g->source.bytes, g->source.len);
+		g->original[g->source.len] = '\0';
+		g->original_len = g->source.len;
+		return 0;
+	}
+	if (r < 0 && !err->path[0])
+		snprintf(err->path, sizeof(err->path), "%s", g->source.where);
+	return r;
+}
+
+/* --- verdict and delivery --- */
+
+static void refusal(struct hs_gate *g, struct hs_error *err)
+{
+	char summary[HS_LINE_MAX];
+	const char *flag = NULL;
+
+	hs_report_summary(g->pl.report, summary, sizeof(summary));
+	for (size_t i = 0; g->origin && i < g->pl.report->len; i++)
+		if (g->pl.report->items[i].action == HS_ACTION_REFUSE) {
+			flag = g->origin(g, &g->pl.report->items[i]);
+			break;
+		}
+	hs_error_set(err, -HS_EPOLICY, "", "", -1, "%s%s%s%s", summary, flag ? " (from --" : "",
+		     flag ? flag : "", flag ? ")" : "");
+}
+
+static int deliver(struct hs_gate *g, const char *data, size_t len, struct hs_error *err)
+{
+	const struct hs_source *s = &g->source;
+	int r = 0;
+
+	/* Unchanged, or observed only: the file stays as it came. */
+	if ((g->delivery & HS_DELIVER_REWRITE) && data != g->original) {
+		/* Keep what the engine wrote, for forensics, then replace atomically. */
+		if (g->keep_original)
+			r = hs_write_file_atomic(s->dirfd, g->keep_original, g->original,
+						 g->original_len, 0600, err);
+		if (r >= 0)
+			r = hs_write_file_atomic(s->dirfd, s->name, data, len, g->mode, err);
+		if (r < 0)
+			return r;
+	}
+	if (g->delivery & HS_DELIVER_MEMFD) {
+		r = hs_sealed_memfd(g->memfd_name, data, len, g->memfd_min, err);
+		if (r < 0)
+			return r;
+		g->memfd = r;
+	}
+	return 0;
+}
+
+static enum hs_decision judge(struct hs_gate *g, struct hs_error *err)
+{
+	bool observe = g->policy->mode == HS_MODE_AUDIT;
+
+	int r = gate_read(g, err);
+
+	/* What is wrong with the input (too large, a symlink, someone else's file) refuses it;
+	 * only running out of memory is hardshim's own failure. */
+	if (r < 0)
+		return r == -ENOMEM ? HS_DECISION_ERROR : HS_DECISION_REFUSE;
+	g->pl = (struct hs_pipeline){
+		.policy = g->policy,
+		.host = g->host ? g->host : hs_host_real(),
+		.schema = g->schema,
+		.event = g->event,
+		.no_rewrite = g->no_rewrite,
+		.bundle = g->bundle,
+		.container_id = g->container_id,
+		.exception = g->exception,
+		.systemd_cgroup = g->systemd_cgroup,
+		.sandbox_id = g->sandbox_id,
+		.pod_uid = g->pod_uid,
+	};
+	if (hs_pipeline_run(&g->pl, g->original, g->original_len, err) < 0)
+		return HS_DECISION_ERROR;
+	if (g->annotate)
+		g->annotate(g);
+	if (!observe && g->pl.report->refused) {
+		refusal(g, err);
+		return HS_DECISION_REFUSE;
+	}
+	/* Observe only (audit mode): the runtime gets the bytes as they came. */
+	g->rewrote = !observe && g->pl.changed;
+	if (deliver(g, g->rewrote ? g->pl.final : g->original,
+		    g->rewrote ? g->pl.final_len : g->original_len, err) < 0)
+		return HS_DECISION_ERROR;
+	return HS_DECISION_ALLOW;
+}
+
+enum hs_decision hs_gate_run(struct hs_gate *g, struct hs_error *err)
+{
+	enum hs_decision d;
+	bool by_findings;
+
+	g->memfd = -1;
+	d = judge(g, err);
+	by_findings = d == HS_DECISION_REFUSE && g->pl.report && g->pl.report->refused;
+	struct hs_launch l = {
+		.event = g->event,
+		.verdict = d != HS_DECISION_ALLOW ? HS_VERDICT_REFUSED
+			   : g->rewrote           ? HS_VERDICT_REWRITTEN
+						  : HS_VERDICT_ALLOWED,
+		.container_id = g->container_id,
+		.bundle = g->bundle,
+		.report = g->pl.report,
+		.error = d != HS_DECISION_ALLOW && !by_findings ? err : NULL,
+		.original = g->original,
+		.original_len = g->original_len,
+		.final = d != HS_DECISION_ALLOW ? NULL
+			 : g->rewrote           ? g->pl.final
+						: g->original,
+		.final_len = g->rewrote ? g->pl.final_len : g->original_len,
+		.annotations =
+		    g->pl.tree ? hs_json_get_type(g->pl.tree, "annotations", HS_JSON_OBJECT) : NULL,
+		/* create: hardshim waits for the runtime and records its failure */
+		.waits = d == HS_DECISION_ALLOW && g->argv && hs_runtime_waits(g->argv),
+	};
+	return hs_gate_record(g->argv, g->policy, &l, d, err);
+}
+
+void hs_gate_done(struct hs_gate *g)
+{
+	hs_pipeline_done(&g->pl);
+	free(g->original);
+	g->original = NULL;
+}
+
+/* --- the launch record: the only caller of hs_audit_launch on the runtime paths --- */
+
+enum hs_decision hs_gate_record(const struct hs_argv *a, const struct hs_policy *p,
+				struct hs_launch *l, enum hs_decision d, struct hs_error *err)
+{
+	struct hs_error aerr = HS_ERROR_INIT;
+	int r;
+
+	if (a) {
+		l->root = a->root;
+		if (a->first_positional >= 0 && !l->container_id)
+			l->container_id = a->argv[a->first_positional];
+	}
+	r = hs_audit_launch(p, l, &aerr);
+	if (r > 0 && d == HS_DECISION_ALLOW) {
+		char buf[HS_LINE_MAX], msg[HS_LINE_MAX + 128];
+
+		hs_error_format(&aerr, buf, sizeof(buf));
+		snprintf(msg, sizeof(msg), "hardshim: warning: %s (log.fail_open: starting anyway)",
+			 buf);
+		hs_report_to_caller(a, msg);
+	}
+	/* A record that cannot be written stops a launch that was going to start. */
+	if (r < 0 && d == HS_DECISION_ALLOW) {
+		if (err)
+			*err = aerr;
+		return HS_DECISION_REFUSE;
+	}
+	return d;
+}
