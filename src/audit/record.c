@@ -83,7 +83,8 @@ static void format_findings(struct hs_abuf *b, const struct hs_launch *l)
 		str_member(b, "path", l->error->path);
 		str_member(b, "action", "refuse");
 		key(b, "message");
-		hs_abuf_json_string(b, l->error->msg[0] ? l->error->msg : hs_strerror(l->error->code),
+		hs_abuf_json_string(b,
+				    l->error->msg[0] ? l->error->msg : hs_strerror(l->error->code),
 				    MAX_MSG);
 		hs_abuf_puts(b, "}");
 		n++;

@@ -362,12 +362,14 @@ static int prepare_process_file(struct hs_argv *a, const struct hs_policy *p, co
 	_cleanup_free_ char *dir = strdup(file), *base = strdup(file);
 	_cleanup_close_ int dirfd = -1;
 	struct hs_policy view;
+	const char *name;
 	struct hs_gate g;
 	enum hs_decision d;
 
 	if (!dir || !base)
 		return hs_decide(err, HS_DECISION_ERROR, -ENOMEM, "internal", "", -1,
 				 "out of memory");
+	name = basename(base); /* points into base, which outlives the gate */
 	dirfd = open(dirname(dir), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dirfd < 0)
 		return hs_decide(err, HS_DECISION_REFUSE, -errno, "exec.process-open", "--process",
@@ -383,7 +385,7 @@ static int prepare_process_file(struct hs_argv *a, const struct hs_policy *p, co
 		.exception = hs_policy_for_container(a, p, "exec.container", &view),
 		.source = { .kind = HS_SOURCE_FILE,
 			    .dirfd = dirfd,
-			    .name = basename(base),
+			    .name = name,
 			    .where = "--process",
 			    .display = file,
 			    .rules = &process_rules },
