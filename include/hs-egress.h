@@ -106,8 +106,8 @@ int hs_egress_counters(struct hs_egress_counter *ret, size_t max, struct hs_erro
 /* The policy control (src/policy/egress.c). */
 struct hs_control;
 extern const struct hs_control hs_control_egress;
-/* The section the last check ran with (after exceptions), or NULL if the control did not
- * run (disabled). `hook createRuntime` installs exactly this. */
-const struct hs_egress_cfg *hs_egress_checked_cfg(void);
-/* Tests: the binary the injected hook names, instead of /proc/self/exe. */
-void hs_egress_set_hook_binary(const char *path);
+/* The egress section among the sections a check ran with (struct hs_pipeline.controls,
+ * after exceptions; its secure default when the section is absent), or NULL when the control
+ * is switched off. `hook createRuntime` installs exactly this. */
+struct hs_control_cfg;
+const struct hs_egress_cfg *hs_egress_in_force(const struct hs_control_cfg *controls);

@@ -80,6 +80,10 @@ struct hs_host {
 	int (*apparmor_profile_loaded)(const struct hs_host *h, const char *profile);
 	/* SELinux: is the context valid for the loaded policy? 1 yes, 0 no. */
 	int (*selinux_context_valid)(const struct hs_host *h, const char *context);
+	/* hardshim's own binary, as the kernel knows it (never argv[0] or PATH): the path the
+	 * hooks hardshim injects name, and the only hook binary admitted implicitly. -ESTALE
+	 * when it was replaced while running (the path now names something else). */
+	int (*self_binary)(const struct hs_host *h, struct hs_arena *a, const char **ret);
 	void *data;
 };
 

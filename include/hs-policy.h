@@ -139,6 +139,10 @@ struct hs_check_ctx {
 	/* the pod this container belongs to, from the engine (never the config's annotations),
 	 * or NULL: then {sandbox-id} / {pod-uid} admit nothing */
 	const char *sandbox_id, *pod_uid;
+	/* Set by hs_policy_check: the sections in force, one per control in table order (the
+	 * exception's when one applies). A control that depends on another's section reads it
+	 * here, never by looking the exception up again. */
+	const struct hs_control_cfg *controls;
 };
 
 struct hs_control {
@@ -214,6 +218,10 @@ struct hs_pipeline {
 	char *final;          /* canonical bytes of the checked (and rewritten) tree */
 	size_t final_len;
 	bool changed; /* final differs from the input bytes */
+	/* The sections the controls ran with (ctx.controls), NULL if the input did not parse:
+	 * `hook createRuntime` installs the egress section in force from here
+	 * (hs_egress_in_force). */
+	const struct hs_control_cfg *controls;
 };
 
 int hs_pipeline_run(struct hs_pipeline *pl, const char *buf, size_t len, struct hs_error *err);

@@ -317,7 +317,7 @@ static int hook_check(void)
 		l.final_len = len;
 		/* Egress: the section the check ran with (after any exception), unless the
 		 * control is off. Installed before the record says "allowed". */
-		egress = hs_egress_checked_cfg();
+		egress = hs_egress_in_force(pl.controls);
 		if (egress && join_and_install(egress, st.pid, &err) < 0) {
 			l.error = &err;
 			l.verdict = HS_VERDICT_REFUSED;

@@ -225,6 +225,22 @@ static int real_selinux_context_valid(const struct hs_host *h, const char *conte
 	return sym_security_check_context(context) == 0 ? 1 : 0;
 }
 
+static int real_self_binary(const struct hs_host *h, struct hs_arena *a, const char **ret)
+{
+	char buf[4096];
+	ssize_t n = readlink("/proc/self/exe", buf, sizeof(buf) - 1);
+
+	if (n < 0)
+		return -errno;
+	if (n == 0 || n >= (ssize_t)sizeof(buf) - 1)
+		return -ENAMETOOLONG;
+	buf[n] = '\0';
+	if (buf[0] != '/' || (n > 10 && !strcmp(buf + n - 10, " (deleted)")))
+		return -ESTALE;
+	*ret = hs_arena_strdup(a, buf);
+	return *ret ? 0 : -ENOMEM;
+}
+
 #define REAL_HOST(mac_fn)                                                              \
 	{                                                                              \
 		.canonicalize = hs_host_canonicalize_real, .file_id = real_file_id,    \
@@ -234,7 +250,7 @@ static int real_selinux_context_valid(const struct hs_host *h, const char *conte
 		.mount_fstype = hs_host_mount_fstype_real,                             \
 		.cgroup_in_use = hs_host_cgroup_in_use_real,                           \
 		.resolve_in_root = hs_host_resolve_in_root_real,                       \
-		.owner_in_root = real_owner_in_root,                                   \
+		.owner_in_root = real_owner_in_root, .self_binary = real_self_binary,  \
 	}
 
 /*
@@ -279,7 +295,7 @@ static int target_selinux_context_valid(const struct hs_host *h, const char *con
 		.mount_fstype = hs_host_mount_fstype_real,                             \
 		.cgroup_in_use = hs_host_cgroup_in_use_real,                           \
 		.resolve_in_root = hs_host_resolve_in_root_real,                       \
-		.owner_in_root = real_owner_in_root,                                   \
+		.owner_in_root = real_owner_in_root, .self_binary = real_self_binary,  \
 	}
 
 static enum hs_mac mac_none(const struct hs_host *h)

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "hs-egress.h"
+#include "hs-host.h"
 #include "hs-policy.h"
 
 static const struct hs_schema_field egress_fields[] = {
@@ -86,42 +87,22 @@ static int egress_load(struct hs_arena *a, const struct hs_json *section, void *
 	return 0;
 }
 
-/* The section in force for the last check (after any exception): `hook createRuntime`
- * installs exactly what the check saw. hardshim checks one config per process. */
-static const struct hs_egress_cfg *in_force;
-
-const struct hs_egress_cfg *hs_egress_checked_cfg(void)
+const struct hs_egress_cfg *hs_egress_in_force(const struct hs_control_cfg *controls)
 {
-	return in_force;
+	for (size_t i = 0; controls && i < hs_n_controls; i++)
+		if (hs_controls[i] == &hs_control_egress)
+			return !controls[i].enabled ? NULL
+			       : controls[i].cfg    ? controls[i].cfg
+						    : &egress_default;
+	return NULL;
 }
 
-static const char *hook_binary_override;
-
-void hs_egress_set_hook_binary(const char *path)
+/* hardshim's own binary, as the kernel knows it (a host fact): never argv[0] or PATH. */
+static int hook_binary(const struct hs_check_ctx *ctx, const char **ret)
 {
-	hook_binary_override = path;
-}
-
-/* hardshim's own binary, as the kernel knows it: never argv[0] or PATH. */
-static int hook_binary(struct hs_arena *a, const char **ret)
-{
-	char buf[4096];
-	ssize_t n;
-
-	if (hook_binary_override) {
-		*ret = hook_binary_override;
-		return 0;
-	}
-	n = readlink("/proc/self/exe", buf, sizeof(buf) - 1);
-	if (n <= 0 || n >= (ssize_t)sizeof(buf) - 1)
-		return n < 0 && errno > 0 ? -errno
-					  : -ENAMETOOLONG; /* errno is stale unless n < 0 */
-	buf[n] = '\0';
-	/* Replaced while running: the path now names something else. */
-	if (buf[0] != '/' || (n > 10 && !strcmp(buf + n - 10, " (deleted)")))
-		return -ESTALE;
-	*ret = hs_arena_strdup(a, buf);
-	return *ret ? 0 : -ENOMEM;
+	if (!ctx->host || !ctx->host->self_binary)
+		return -ENOENT;
+	return ctx->host->self_binary(ctx->host, ctx->arena, ret);
 }
 
 static bool has_own_netns(const struct hs_json *config)
@@ -156,7 +137,6 @@ static int egress_check_config(struct hs_check_ctx *ctx, const void *vcfg)
 	size_t n = 0;
 	int r;
 
-	in_force = cfg;
 	if (!ctx->config)
 		return 0;
 	if (!has_own_netns(ctx->config)) {
@@ -181,7 +161,7 @@ static int egress_check_config(struct hs_check_ctx *ctx, const void *vcfg)
 		return r < 0 ? r : 0;
 	}
 
-	r = hook_binary(ctx->arena, &bin);
+	r = hook_binary(ctx, &bin);
 	if (r < 0)
 		return r;
 	r = hs_egress_args(ctx->arena, cfg, &argv, &n);

@@ -6,7 +6,6 @@
 #include <sys/stat.h>
 
 #include "hs-egress.h"
-#include "hs-hooks.h"
 #include "hs-host.h"
 #include "hs-policy.h"
 
@@ -47,29 +46,16 @@ static const struct hs_schema hooks_schema = { .kind = HS_S_STRUCT, .fields = ho
 
 static const struct hooks_cfg hooks_default = { .action = HS_ACTION_REFUSE };
 
-static const char *self_override;
-
-void hs_hooks_set_self_binary(const char *path)
+/* hardshim's own binary (a host fact), or NULL if unknown: then nothing is admitted
+ * implicitly. */
+static const char *self_binary(const struct hs_check_ctx *ctx)
 {
-	self_override = path;
-}
+	const char *self = NULL;
 
-/* hardshim's own binary, as the kernel knows it (never argv[0] or PATH). NULL if unknown:
- * then nothing is admitted implicitly. */
-static const char *self_binary(struct hs_arena *a)
-{
-	char buf[4096];
-	ssize_t n;
-
-	if (self_override)
-		return self_override;
-	n = readlink("/proc/self/exe", buf, sizeof(buf) - 1);
-	if (n <= 0 || n >= (ssize_t)sizeof(buf) - 1)
+	if (!ctx->host || !ctx->host->self_binary ||
+	    ctx->host->self_binary(ctx->host, ctx->arena, &self) < 0)
 		return NULL;
-	buf[n] = '\0';
-	if (buf[0] != '/' || (n > 10 && !strcmp(buf + n - 10, " (deleted)")))
-		return NULL;
-	return hs_arena_strdup(a, buf);
+	return self;
 }
 
 static bool is_stage(const char *s)
@@ -178,11 +164,8 @@ static int check_env(struct hs_check_ctx *ctx, const struct hooks_cfg *c,
 static const struct hs_control_cfg *control_in_force(const struct hs_check_ctx *ctx,
 						     const char *name)
 {
-	const struct hs_control_cfg *cfgs = ctx->policy->controls;
+	const struct hs_control_cfg *cfgs = ctx->controls ? ctx->controls : ctx->policy->controls;
 
-	for (size_t i = 0; ctx->exception && i < ctx->policy->n_exceptions; i++)
-		if (!strcmp(ctx->policy->exceptions[i].name, ctx->exception))
-			cfgs = ctx->policy->exceptions[i].controls;
 	for (size_t i = 0; i < hs_n_controls; i++)
 		if (!strcmp(hs_controls[i]->name, name))
 			return cfgs[i].enabled ? &cfgs[i] : NULL;
@@ -334,7 +317,7 @@ static int hooks_check_config(struct hs_check_ctx *ctx, const void *vcfg)
 					 path ? path : "");
 			} else {
 				if (!self_done) {
-					self = self_binary(ctx->arena);
+					self = self_binary(ctx);
 					self_done = true;
 				}
 				own = is_own_hook(ctx, self, stages[s], hook);

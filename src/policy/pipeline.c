@@ -59,6 +59,7 @@ int hs_pipeline_run(struct hs_pipeline *pl, const char *buf, size_t len, struct 
 		ctx.resources = pl->tree;
 	}
 	r = hs_policy_check(&ctx);
+	pl->controls = ctx.controls;
 	if (r < 0)
 		return hs_error_set(err, r, "policy.check", "", -1, "a check failed: %s",
 				    hs_strerror(r));

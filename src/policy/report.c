@@ -177,6 +177,7 @@ static int run_controls(struct hs_check_ctx *ctx, const struct hs_control_cfg *c
 {
 	int r;
 
+	ctx->controls = cfgs;
 	for (size_t i = 0; i < hs_n_controls; i++) {
 		const struct hs_control *c = hs_controls[i];
 		const struct hs_control_cfg *cc = &cfgs[i];

@@ -158,7 +158,6 @@ static void test_inject(void **state)
 	struct fixture f;
 	_cleanup_free_ char *hooks = NULL;
 
-	hs_egress_set_hook_binary("/usr/local/bin/hardshim");
 	run_check(&f,
 		  "\"egress\":{\"allow\":[\"198.18.0.2:8080/tcp\",\"[2001:2::/48]\"],"
 		  "\"deny\":[\"198.18.0.9\"],\"rate\":1000}",
@@ -183,16 +182,15 @@ static void test_inject_default(void **state)
 	const char *config =
 	    "{\"ociVersion\":\"1.0.2\",\"linux\":{\"namespaces\":[{\"type\":\"network\"}]}}";
 
-	hs_egress_set_hook_binary("/usr/local/bin/hardshim");
 	run_check(&f, "", NULL, config, HS_EVENT_CREATE, false);
 	hooks = emit(hs_json_get(f.ctx.config, "hooks"));
 	assert_string_equal(hooks,
 			    "{\"createRuntime\":[{\"path\":\"/usr/local/bin/hardshim\","
 			    "\"args\":[\"hardshim\",\"hook\",\"egress\",\"--default\",\"deny\"],"
 			    "\"timeout\":10}]}");
-	assert_non_null(hs_egress_checked_cfg());
-	assert_int_equal(hs_egress_checked_cfg()->n_allow, 0);
-	assert_false(hs_egress_checked_cfg()->default_allow);
+	assert_non_null(hs_egress_in_force(f.ctx.controls));
+	assert_int_equal(hs_egress_in_force(f.ctx.controls)->n_allow, 0);
+	assert_false(hs_egress_in_force(f.ctx.controls)->default_allow);
 	done(&f);
 }
 
@@ -201,7 +199,6 @@ static void test_exception(void **state)
 	struct fixture f;
 	_cleanup_free_ char *hooks = NULL;
 
-	hs_egress_set_hook_binary("/usr/local/bin/hardshim");
 	run_check(&f, "\"egress\":{\"allow\":[\"198.18.0.2:8080/tcp\"]}",
 		  "{\"name\":\"web\",\"match\":{\"annotations\":{\"io.example/egress\":\"web\"}},"
 		  "\"controls\":{\"egress\":{\"allow\":[\"198.18.0.0/15:443/tcp\"]}}}",
@@ -209,7 +206,7 @@ static void test_exception(void **state)
 	hooks = emit(hs_json_get(f.ctx.config, "hooks"));
 	assert_non_null(strstr(hooks, "\"--allow\",\"198.18.0.0/15:443/tcp\"]"));
 	assert_null(strstr(hooks, "8080"));
-	assert_int_equal(hs_egress_checked_cfg()->allow[0].port_lo, 443);
+	assert_int_equal(hs_egress_in_force(f.ctx.controls)->allow[0].port_lo, 443);
 	done(&f);
 }
 
@@ -235,7 +232,7 @@ static void test_hook_mode_no_injection(void **state)
 	assert_int_equal(hs_json_len(
 			     hs_json_get(hs_json_get(f.ctx.config, "hooks"), "createRuntime")),
 			 1);
-	assert_int_equal(hs_egress_checked_cfg()->n_allow, 1);
+	assert_int_equal(hs_egress_in_force(f.ctx.controls)->n_allow, 1);
 	done(&f);
 }
 
@@ -301,7 +298,6 @@ static void test_hooks_not_object(void **state)
 	const char *config = "{\"ociVersion\":\"1.0.2\",\"hooks\":{\"createRuntime\":null},"
 			     "\"linux\":{\"namespaces\":[{\"type\":\"network\"}]}}";
 
-	hs_egress_set_hook_binary("/usr/local/bin/hardshim");
 	run_check(&f, "", NULL, config, HS_EVENT_CREATE, false);
 	assert_false(f.report->refused);
 	assert_int_equal(hs_json_len(

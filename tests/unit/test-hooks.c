@@ -9,7 +9,6 @@
 #include <string.h>
 
 #include "hs-egress.h"
-#include "hs-hooks.h"
 #include "resctl-fixture.h"
 
 static char *config(const char *hooks)
@@ -182,8 +181,6 @@ static void test_own_hook_admitted(void **state)
 			  "\"args\":[\"hardshim\",\"hook\",\"egress\",\"--default\",\"deny\"]}]";
 	struct rc_fixture f;
 
-	hs_hooks_set_self_binary("/usr/local/bin/hardshim");
-	hs_egress_set_hook_binary("/usr/local/bin/hardshim");
 	/* exactly the hook the egress section in force produces (a config hardshim wrote); the
 	 * egress control's own refusal of this namespace-less config is not the hooks' concern */
 	run(&f, eg, own, false);
@@ -244,8 +241,6 @@ static void test_own_hook_admitted(void **state)
 	run(&f, eg, own, true);
 	assert_int_equal(rc_count(&f, "hooks."), 0);
 	rc_done(&f);
-	hs_hooks_set_self_binary(NULL);
-	hs_egress_set_hook_binary(NULL);
 }
 
 static void test_rewrite_strips_and_hook_mode(void **state)

@@ -54,6 +54,7 @@ struct hs_fake_host {
 	char **busy_cgroups;
 	size_t n_busy_cgroups;
 	char *own_cgroup; /* NULL: "/" */
+	char *self;       /* hardshim's binary; NULL: unknown */
 };
 
 int hs_fake_host_oci_nstype(const char *t)
@@ -601,6 +602,23 @@ static int fake_mount_fstype(const struct hs_host *h, struct hs_arena *a, const 
 	return *ret ? 0 : -ENOMEM;
 }
 
+static int fake_self_binary(const struct hs_host *h, struct hs_arena *a, const char **ret)
+{
+	struct hs_fake_host *fh = FH(h);
+
+	if (!fh->self)
+		return -ENOENT;
+	*ret = hs_arena_strdup(a, fh->self);
+	return *ret ? 0 : -ENOMEM;
+}
+
+int hs_fake_host_set_self_binary(struct hs_fake_host *fh, const char *path)
+{
+	free(fh->self);
+	fh->self = path ? strdup(path) : NULL;
+	return !path || fh->self ? 0 : -ENOMEM;
+}
+
 static int fake_selinux_context_valid(const struct hs_host *h, const char *context)
 {
 	struct hs_fake_host *fh = FH(h);
@@ -650,8 +668,10 @@ struct hs_fake_host *hs_fake_host_new(void)
 		.mount_fstype = fake_mount_fstype,
 		.cgroup_in_use = fake_cgroup_in_use,
 		.owner_in_root = fake_owner_in_root,
+		.self_binary = fake_self_binary,
 		.data = fh,
 	};
+	fh->self = strdup(HS_FAKE_HOST_SELF);
 	if (add_entry(fh, "/", FAKE_DIR, 0, 0, S_IFDIR | 0755, NULL) < 0) {
 		hs_fake_host_free(fh);
 		return NULL;
@@ -797,6 +817,7 @@ void hs_fake_host_free(struct hs_fake_host *fh)
 		free(fh->busy_cgroups[i]);
 	free(fh->busy_cgroups);
 	free(fh->own_cgroup);
+	free(fh->self);
 	for (size_t i = 0; i < fh->n_mounts; i++) {
 		free(fh->mounts[i].target);
 		free(fh->mounts[i].fstype);

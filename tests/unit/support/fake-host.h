@@ -93,6 +93,9 @@ int hs_fake_host_fail(struct hs_fake_host *fh, const char *op, int err);
 /* A cgroup that holds processes: cgroup_in_use answers 1 for it and its ancestors. */
 int hs_fake_host_add_busy_cgroup(struct hs_fake_host *fh, const char *path);
 /* This process's cgroup (default "/"): a relative cgroupsPath is also judged below it. */
+/* hardshim's own binary (self_binary): HS_FAKE_HOST_SELF unless set; NULL: unknown. */
+#define HS_FAKE_HOST_SELF "/usr/local/bin/hardshim"
+int hs_fake_host_set_self_binary(struct hs_fake_host *fh, const char *path);
 int hs_fake_host_set_own_cgroup(struct hs_fake_host *fh, const char *path);
 /* A mount: target and filesystem type. The default host has / ext4, /proc proc, /sys sysfs,
  * /sys/fs/cgroup cgroup2, /sys/fs/bpf bpf, /dev devtmpfs, /run and /tmp tmpfs. Later mounts
