@@ -122,7 +122,8 @@ enum hs_decision hs_gate_record(const struct hs_argv *a, const struct hs_policy 
  * The policy paths of the runtime commands: thin adapters over the gate. Each returns the
  * decision (ALLOW possibly after rewriting files or a->argv). They never exec and never exit.
  */
-int hs_create_prepare(struct hs_argv *a, const struct hs_policy *p, struct hs_error *err);
+enum hs_decision hs_create_prepare(struct hs_argv *a, const struct hs_policy *p,
+				   struct hs_error *err);
 /* create: hardshim runs the runtime as its child and waits, so that a runtime failure after
  * the launch record is recorded too ("runtime-failed", src/cli/wait-runtime.c). */
 bool hs_runtime_waits(const struct hs_argv *a);
@@ -130,8 +131,10 @@ bool hs_runtime_waits(const struct hs_argv *a);
  * (a runtime killed by a signal kills hardshim with it), or a negative errno when it could
  * not be run. */
 int hs_runtime_wait(struct hs_argv *a, const struct hs_policy *p);
-int hs_exec_prepare(struct hs_argv *a, const struct hs_policy *p, struct hs_error *err);
-int hs_update_prepare(struct hs_argv *a, const struct hs_policy *p, struct hs_error *err);
+enum hs_decision hs_exec_prepare(struct hs_argv *a, const struct hs_policy *p,
+				 struct hs_error *err);
+enum hs_decision hs_update_prepare(struct hs_argv *a, const struct hs_policy *p,
+				   struct hs_error *err);
 
 /* Who the engine says the container is, from facts the config cannot write (src/cli/facts.c):
  * the containerd shim that is our parent (procfs/PPID/exe and its -id) names the pod's

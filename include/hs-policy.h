@@ -143,6 +143,9 @@ struct hs_check_ctx {
 	 * exception's when one applies). A control that depends on another's section reads it
 	 * here, never by looking the exception up again. */
 	const struct hs_control_cfg *controls;
+	/* Set by hs_policy_check when a control's check could not run (a negative return):
+	 * its name, so the error an operator sees says which control failed closed. */
+	const char *failed_control;
 };
 
 struct hs_control {

@@ -220,7 +220,7 @@ static int live_log_open(const struct hs_audit_cfg *cfg, struct live_log *lg, st
 		return fail(r, "bad log path");
 	r = make_dirs(lg->dir, &lg->dir_created);
 	if (r < 0)
-		return fail(r, "cannot create the log directory %s: %s", lg->dir, strerror(-r));
+		return fail(r, "cannot create the log directory %s: %s", lg->dir, hs_strerror(r));
 	lg->dirfd = open(lg->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (lg->dirfd < 0)
 		return fail(-errno, "cannot open the log directory %s: %s", lg->dir,
@@ -408,7 +408,7 @@ static int write_record(const struct hs_audit_cfg *cfg, struct live_log *lg, con
 	if (r < 0) {
 		hs_abuf_free(&line);
 		explicit_bzero(&ss, sizeof(ss));
-		return fail(r, "cannot seal the record: %s", strerror(-r));
+		return fail(r, "cannot seal the record: %s", hs_strerror(r));
 	}
 	r = hs_write_all(lg->fd, line.buf, line.len);
 	if (r == 0 && cfg->fsync && fsync(lg->fd) < 0)
@@ -423,7 +423,7 @@ static int write_record(const struct hs_audit_cfg *cfg, struct live_log *lg, con
 			(void)fsync(lg->fd);
 		hs_abuf_free(&line);
 		explicit_bzero(&ss, sizeof(ss));
-		return fail(r, "cannot write the launch record: %s", strerror(-r));
+		return fail(r, "cannot write the launch record: %s", hs_strerror(r));
 	}
 	if (sealed) {
 		/* The record is durable: its key goes. A failure here leaves the state behind,
@@ -573,7 +573,7 @@ int hs_audit_seal_init(const struct hs_audit_cfg *cfg, char ret_seed[HS_SHA256_H
 	if (r == 0) {
 		r = seal_state_write(cfg->path, &ss, true, true);
 		if (r < 0)
-			r = fail(r, "cannot write the sealing state: %s", strerror(-r));
+			r = fail(r, "cannot write the sealing state: %s", hs_strerror(r));
 		else if (fsync(lg.dirfd) < 0)
 			r = fail(-errno, "fsync: %s", strerror(errno));
 	}

@@ -325,7 +325,7 @@ int hs_cmd_check(int argc, char **argv)
 	hs_pipeline_done(&pl);
 	return rc;
 fail : {
-	char msg[1400];
+	char msg[HS_LINE_MAX];
 
 	hs_error_format(&err, msg, sizeof(msg));
 	fprintf(stderr, "hardshim: check: %s\n", msg);

@@ -153,7 +153,7 @@ int hs_cmd_egress(int argc, char **argv)
 	}
 	return 0;
 fail : {
-	char buf[1400];
+	char buf[HS_LINE_MAX];
 
 	hs_error_format(&err, buf, sizeof(buf));
 	fprintf(stderr, "hardshim: egress show: %s\n", buf);

@@ -356,8 +356,8 @@ static const struct hs_source_rules process_rules = {
 };
 
 /* exec --process FILE: check the file, rewrite it beside itself or refuse. */
-static int prepare_process_file(struct hs_argv *a, const struct hs_policy *p, const char *file,
-				struct hs_error *err)
+static enum hs_decision prepare_process_file(struct hs_argv *a, const struct hs_policy *p,
+					     const char *file, struct hs_error *err)
 {
 	_cleanup_free_ char *dir = strdup(file), *base = strdup(file);
 	_cleanup_close_ int dirfd = -1;
@@ -396,11 +396,12 @@ static int prepare_process_file(struct hs_argv *a, const struct hs_policy *p, co
 	};
 	d = hs_gate_run(&g, err);
 	hs_gate_done(&g);
-	return (int)d;
+	return d;
 }
 
 /* exec without --process: fold base + flags into one checked document. */
-static int prepare_folded(struct hs_argv *a, const struct hs_policy *p, struct hs_error *err)
+static enum hs_decision prepare_folded(struct hs_argv *a, const struct hs_policy *p,
+				       struct hs_error *err)
 {
 	_cleanup_arena_ struct hs_arena *ar = hs_arena_new();
 	_cleanup_free_ char *doc = NULL;
@@ -436,7 +437,7 @@ static int prepare_folded(struct hs_argv *a, const struct hs_policy *p, struct h
 
 		if (r == -ENOMEM || p->mode != HS_MODE_AUDIT)
 			return r == -ENOMEM ? HS_DECISION_ERROR : HS_DECISION_REFUSE;
-		return (int)hs_gate_record(a, p, &l, HS_DECISION_ALLOW, err);
+		return hs_gate_record(a, p, &l, HS_DECISION_ALLOW, err);
 	}
 	g = (struct hs_gate){
 		.argv = a,
@@ -456,7 +457,7 @@ static int prepare_folded(struct hs_argv *a, const struct hs_policy *p, struct h
 	if (d == HS_DECISION_ALLOW && g.memfd >= 0 && point_argv_at(a, g.memfd) < 0)
 		d = hs_decide(err, HS_DECISION_ERROR, -ENOMEM, "internal", "", -1, "out of memory");
 	hs_gate_done(&g);
-	return (int)d;
+	return d;
 }
 
 /*
@@ -467,7 +468,7 @@ static int prepare_folded(struct hs_argv *a, const struct hs_policy *p, struct h
  * a per-controller path, crun as a directory named so. Admitted: one value, a relative path
  * of plain names, which both runtimes place below the container's own cgroup.
  */
-static int check_sub_cgroup(const struct hs_argv *a, struct hs_error *err)
+static enum hs_decision check_sub_cgroup(const struct hs_argv *a, struct hs_error *err)
 {
 	const char *v = NULL;
 	int seen = 0;
@@ -478,11 +479,10 @@ static int check_sub_cgroup(const struct hs_argv *a, struct hs_error *err)
 			seen++;
 		}
 	if (!seen)
-		return 0;
+		return HS_DECISION_ALLOW;
 	if (seen > 1)
-		return hs_error_set(err, -HS_EUSAGE, "exec.cgroup", "--cgroup", -1,
-				    "given more than once: runc adds them up, crun keeps the last"),
-		       1;
+		return hs_decide(err, HS_DECISION_REFUSE, -HS_EUSAGE, "exec.cgroup", "--cgroup", -1,
+				 "given more than once: runc adds them up, crun keeps the last");
 	if (!v || !*v || *v == '/' || strchr(v, ':'))
 		goto bad;
 	for (const char *c = v; *c;) {
@@ -496,25 +496,23 @@ static int check_sub_cgroup(const struct hs_argv *a, struct hs_error *err)
 		if (*c == '\0' && c[-1] == '/')
 			goto bad;
 	}
-	return 0;
+	return HS_DECISION_ALLOW;
 bad:
-	return hs_error_set(err, -HS_EUSAGE, "exec.cgroup", "--cgroup", -1,
-			    "\"%s\" is not a plain sub-cgroup path: the process could land outside "
-			    "the container's cgroup (runc checks only a string prefix, crun "
-			    "nothing); "
-			    "give names below the container's cgroup, without \"..\", \".\", ':' "
-			    "or a leading '/'",
-			    v ? v : ""),
-	       1;
+	return hs_decide(err, HS_DECISION_REFUSE, -HS_EUSAGE, "exec.cgroup", "--cgroup", -1,
+			 "\"%s\" is not a plain sub-cgroup path: the process could land outside "
+			 "the container's cgroup (runc checks only a string prefix, crun nothing); "
+			 "give names below the container's cgroup, without \"..\", \".\", ':' or "
+			 "a leading '/'",
+			 v ? v : "");
 }
 
-int hs_exec_prepare(struct hs_argv *a, const struct hs_policy *p, struct hs_error *err)
+enum hs_decision hs_exec_prepare(struct hs_argv *a, const struct hs_policy *p, struct hs_error *err)
 {
 	const char *file = hs_argv_value(a, "process");
-	int r = check_sub_cgroup(a, err);
+	enum hs_decision d = check_sub_cgroup(a, err);
 
-	if (r != 0)
-		return r;
+	if (d != HS_DECISION_ALLOW)
+		return d;
 	if (!file)
 		return prepare_folded(a, p, err);
 	/* With --process, runc and crun ignore the process flags: refuse the ambiguity. */

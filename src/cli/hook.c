@@ -78,7 +78,7 @@ static void say(const char *line)
 
 static int fail(const struct hs_error *err)
 {
-	char buf[1400], line[1500];
+	char buf[HS_LINE_MAX], line[HS_LINE_MAX + 128];
 
 	hs_error_format(err, buf, sizeof(buf));
 	snprintf(line, sizeof(line), "hardshim: hook %s: refused: %s\n", stage_name, buf);
@@ -202,7 +202,7 @@ static void print_findings(const struct hs_report *rep, bool hook_mode)
 {
 	for (size_t i = 0; i < rep->len; i++) {
 		const struct hs_finding *f = &rep->items[i];
-		char line[1500];
+		char line[HS_LINE_MAX + 128];
 		bool refuses =
 		    f->action == HS_ACTION_REFUSE || (hook_mode && f->action == HS_ACTION_REWRITE);
 
@@ -232,7 +232,7 @@ static int record(const struct hs_policy *p, struct hs_launch *l, int code)
 	if (r < 0 && code == 0)
 		return fail(&aerr);
 	if (r > 0 && code == 0) {
-		char buf[1400], line[1500];
+		char buf[HS_LINE_MAX], line[HS_LINE_MAX + 128];
 
 		hs_error_format(&aerr, buf, sizeof(buf));
 		snprintf(line, sizeof(line), "hardshim: hook %s: warning: %s (log.fail_open)\n",

@@ -21,7 +21,7 @@ int hs_main(int argc, char **argv)
 	struct hs_error err = HS_ERROR_INIT;
 
 	if (hs_policy_set_invocation(argc > 0 ? argv[0] : NULL, &err) < 0) {
-		char msg[1400];
+		char msg[HS_LINE_MAX];
 
 		hs_error_format(&err, msg, sizeof(msg));
 		fprintf(stderr, "hardshim: %s\n", msg);

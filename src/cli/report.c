@@ -81,7 +81,7 @@ static bool caller_names_runtime(void)
 
 void hs_report_error(const struct hs_argv *a, const struct hs_error *err)
 {
-	char buf[1400], msg[1500];
+	char buf[HS_LINE_MAX], msg[HS_LINE_MAX + 32];
 
 	hs_error_format(err, buf, sizeof(buf));
 	snprintf(msg, sizeof(msg), "%s%s", caller_names_runtime() ? "" : "hardshim: ", buf);

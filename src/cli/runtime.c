@@ -45,7 +45,8 @@ static const struct hs_source_rules config_rules = {
 	.permissions = "config.permissions",
 };
 
-int hs_create_prepare(struct hs_argv *a, const struct hs_policy *p, struct hs_error *err)
+enum hs_decision hs_create_prepare(struct hs_argv *a, const struct hs_policy *p,
+				   struct hs_error *err)
 {
 	const char *bundle = hs_argv_value(a, "bundle");
 	const char *name = hs_argv_value(a, "config");
@@ -118,7 +119,7 @@ int hs_create_prepare(struct hs_argv *a, const struct hs_policy *p, struct hs_er
 	};
 	d = hs_gate_run(&g, err);
 	hs_gate_done(&g);
-	return (int)d;
+	return d;
 }
 
 /* A command line hardshim does not understand (a newer runtime's option, a command it does
@@ -151,6 +152,35 @@ static void audit_pass_through(struct hs_argv *a, const struct hs_error *why)
 	exec_runtime(a, p->runtime, &err);
 }
 
+/* The decision on a command that needs the policy, recorded. */
+static enum hs_decision judge_command(struct hs_argv *a, const struct hs_policy *p,
+				      struct hs_error *err)
+{
+	enum hs_decision d;
+
+	switch (a->cmd->kind) {
+	case HS_CMD_CREATE: d = hs_create_prepare(a, p, err); break;
+	case HS_CMD_EXEC: d = hs_exec_prepare(a, p, err); break;
+	case HS_CMD_UPDATE: d = hs_update_prepare(a, p, err); break;
+	default:
+		d = hs_decide(err, HS_DECISION_ERROR, -EINVAL, "internal", a->cmd->name, -1,
+			      "no policy path for this command");
+	}
+	/* AUDIT: every decision leaves a record. The gate writes it for every document it
+	 * judged; this records a refusal that came before any (an unreadable bundle, a bad
+	 * flag), through the same writer. */
+	if (!hs_audit_recorded()) {
+		struct hs_launch l = {
+			.event = a->cmd->event,
+			.verdict = d == HS_DECISION_ALLOW ? HS_VERDICT_ALLOWED : HS_VERDICT_REFUSED,
+			.error = d != HS_DECISION_ALLOW && err->code ? err : NULL,
+		};
+
+		d = hs_gate_record(a, p, &l, d, err);
+	}
+	return d;
+}
+
 int hs_cmd_runtime(int argc, char **argv)
 {
 	_cleanup_policy_ struct hs_policy *policy = NULL;
@@ -181,39 +211,17 @@ int hs_cmd_runtime(int argc, char **argv)
 	}
 
 	r = hs_policy_load(hs_policy_path(), &policy, &err);
-	if (r >= 0) {
-		switch (a.cmd->kind) {
-		case HS_CMD_CREATE: r = hs_create_prepare(&a, policy, &err); break;
-		case HS_CMD_EXEC: r = hs_exec_prepare(&a, policy, &err); break;
-		case HS_CMD_UPDATE: r = hs_update_prepare(&a, policy, &err); break;
-		default: r = -EINVAL;
-		}
-	}
-	/* AUDIT: every decision leaves a record. The gate writes it for every document it
-	 * judged; this records a refusal that came before any (an unreadable bundle, a bad
-	 * flag), through the same writer. */
-	if (policy && !hs_audit_recorded()) {
-		struct hs_launch l = {
-			.event = a.cmd->event,
-			.verdict = r == 0 ? HS_VERDICT_ALLOWED : HS_VERDICT_REFUSED,
-			.error = r != 0 && err.code ? &err : NULL,
-		};
-
-		r = (int)hs_gate_record(&a, policy, &l,
-					r == 0 ? HS_DECISION_ALLOW : HS_DECISION_REFUSE, &err);
-	}
-	if (r == 0 && policy && hs_runtime_waits(&a)) {
-		r = hs_runtime_wait(&a, policy);
-		if (r >= 0)
+	if (r >= 0 && judge_command(&a, policy, &err) == HS_DECISION_ALLOW) {
+		if (!hs_runtime_waits(&a))
+			exec_runtime(&a, policy->runtime, &err); /* returns only on failure, err set */
+		else if ((r = hs_runtime_wait(&a, policy)) >= 0)
 			return r; /* the runtime's own exit status */
-		hs_error_set(&err, r, "runtime.exec", policy->runtime, -1,
-			     "cannot execute the runtime: %s", hs_strerror(r));
-	} else if (r == 0 && policy) {
-		r = exec_runtime(&a, policy->runtime, &err);
+		else
+			hs_error_set(&err, r, "runtime.exec", policy->runtime, -1,
+				     "cannot execute the runtime: %s", hs_strerror(r));
 	}
 	if (err.code == 0)
-		hs_error_set(&err, r < 0 ? r : -HS_EPOLICY, "internal", "", -1, "%s",
-			     r < 0 ? hs_strerror(r) : "refused");
+		hs_error_set(&err, -HS_EPOLICY, "internal", "", -1, "refused");
 	hs_report_error(&a, &err);
 	return 1;
 }

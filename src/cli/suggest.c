@@ -410,7 +410,7 @@ static int run(const char *policy_path, const char *input, const char *id)
 		printf("nothing to fix: it runs under this policy as it is\n");
 	return 0;
 fail : {
-	char msg[1400];
+	char msg[HS_LINE_MAX];
 
 	hs_error_format(&err, msg, sizeof(msg));
 	fprintf(stderr, "hardshim: suggest: %s\n", msg);

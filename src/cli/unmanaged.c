@@ -313,7 +313,7 @@ static const struct launch_rec *judge(const struct ps_ctx *c, const struct rt *r
 	}
 	r = bundle_config_sha256(bundle, cfg);
 	if (r < 0) {
-		snprintf(why, why_len, "its bundle's config.json cannot be read: %s", strerror(-r));
+		snprintf(why, why_len, "its bundle's config.json cannot be read: %s", hs_strerror(r));
 		return NULL;
 	}
 	if (!last->final || strcmp(cfg, last->final)) {
@@ -436,7 +436,7 @@ static int list_runtime(struct ps_ctx *c, const struct rt *rt, bool *first)
 	r = runtime_list(rt, &out, &len);
 	if (r < 0) {
 		fprintf(stderr, "hardshim: unmanaged: %s%s%s list failed: %s\n", rt->path,
-			rt->root ? " --root " : "", rt->root ? rt->root : "", strerror(-r));
+			rt->root ? " --root " : "", rt->root ? rt->root : "", hs_strerror(r));
 		return r;
 	}
 	r = hs_json_parse(c->arena, out, len, &limits, &list, &err);
@@ -573,7 +573,7 @@ int hs_cmd_unmanaged(int argc, char **argv)
 		int r = load_log(&c, logs[i], &chain);
 
 		if (r < 0 && r != -ENOENT) {
-			fprintf(stderr, "hardshim: unmanaged: %s: %s\n", logs[i], strerror(-r));
+			fprintf(stderr, "hardshim: unmanaged: %s: %s\n", logs[i], hs_strerror(r));
 			free(c.recs);
 			return 2;
 		}

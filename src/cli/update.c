@@ -61,9 +61,11 @@ static bool plain_decimal(const char *s, bool allow_negative)
 	return strcmp(s, "-0") != 0;
 }
 
-static int refuse(struct hs_error *err, const char *rule, const char *flag, const char *fmt, ...)
-    HS_PRINTF(4, 5);
-static int refuse(struct hs_error *err, const char *rule, const char *flag, const char *fmt, ...)
+/* A refusal naming the flag ("--memory"). */
+static enum hs_decision refuse(struct hs_error *err, const char *rule, const char *flag,
+			       const char *fmt, ...) HS_PRINTF(4, 5);
+static enum hs_decision refuse(struct hs_error *err, const char *rule, const char *flag,
+			       const char *fmt, ...)
 {
 	char path[64];
 	va_list ap;
@@ -72,13 +74,13 @@ static int refuse(struct hs_error *err, const char *rule, const char *flag, cons
 	va_start(ap, fmt);
 	hs_error_setv(err, -HS_EPOLICY, rule, path, -1, fmt, ap);
 	va_end(ap);
-	return 1;
+	return HS_DECISION_REFUSE;
 }
 
 /* A repeated flag is read as its last occurrence by Go and argp today, but nothing needs it;
  * with --resources the runtimes ignore the single-value flags (crun as runc), so a flag
  * given with it would look checked and do nothing: refuse both. */
-static int check_flag_set(const struct hs_argv *a, struct hs_error *err)
+static enum hs_decision check_flag_set(const struct hs_argv *a, struct hs_error *err)
 {
 	for (size_t i = 0; i < a->n_opts; i++)
 		for (size_t j = i + 1; j < a->n_opts; j++)
@@ -90,7 +92,7 @@ static int check_flag_set(const struct hs_argv *a, struct hs_error *err)
 		return refuse(err, "update.mixed-options", "resources",
 			      "--resources with other resource flags: the runtimes ignore the "
 			      "flags then; give one or the other");
-	return 0;
+	return HS_DECISION_ALLOW;
 }
 
 static const char *flag_for_path(const char *path)
@@ -106,16 +108,21 @@ static const char *flag_for_path(const char *path)
 	return NULL;
 }
 
+static enum hs_decision no_memory(struct hs_error *err)
+{
+	return hs_decide(err, HS_DECISION_ERROR, -ENOMEM, "internal", "", -1, "out of memory");
+}
+
 /* The flags as the resources document runc's update builds from them: judged by the same
  * pipeline as --resources, and never rewritten (the runtime reads the flags, not this). */
-static int flags_document(const struct hs_argv *a, char **ret, size_t *ret_len,
-			  struct hs_error *err)
+static enum hs_decision flags_document(const struct hs_argv *a, char **ret, size_t *ret_len,
+				       struct hs_error *err)
 {
 	_cleanup_arena_ struct hs_arena *arena = hs_arena_new();
 	struct hs_json *doc;
 
 	if (!arena || !(doc = hs_json_new(arena, HS_JSON_OBJECT)))
-		return -ENOMEM;
+		return no_memory(err);
 	for (size_t i = 0; i < a->n_opts; i++) {
 		const char *name = a->opts[i].spec->name, *v = a->opts[i].value;
 		const struct update_flag *f = NULL;
@@ -148,9 +155,9 @@ static int flags_document(const struct hs_argv *a, char **ret, size_t *ret_len,
 			return refuse(err, "update.bad-value", name, "\"%s\" is out of range", v);
 		obj = hs_json_ensure_object(arena, doc, f->obj);
 		if (!node || !obj || hs_json_set(arena, obj, f->key, node) < 0)
-			return -ENOMEM;
+			return no_memory(err);
 	}
-	return hs_json_emit(doc, ret, ret_len) < 0 ? -ENOMEM : 0;
+	return hs_json_emit(doc, ret, ret_len) < 0 ? no_memory(err) : HS_DECISION_ALLOW;
 }
 
 /* Findings name the flag the value came from, as the person typed it. */
@@ -197,7 +204,8 @@ static int rewrite_argv(struct hs_argv *a, int fd)
 	return 0;
 }
 
-int hs_update_prepare(struct hs_argv *a, const struct hs_policy *p, struct hs_error *err)
+enum hs_decision hs_update_prepare(struct hs_argv *a, const struct hs_policy *p,
+				   struct hs_error *err)
 {
 	const char *src = hs_argv_value(a, "resources");
 	_cleanup_free_ char *flags = NULL;
@@ -205,11 +213,10 @@ int hs_update_prepare(struct hs_argv *a, const struct hs_policy *p, struct hs_er
 	enum hs_decision d;
 	size_t flags_len = 0;
 	struct hs_gate g;
-	int r;
 
-	r = check_flag_set(a, err);
-	if (r != 0)
-		return r;
+	d = check_flag_set(a, err);
+	if (d != HS_DECISION_ALLOW)
+		return d;
 	g = (struct hs_gate){
 		.argv = a,
 		.policy = &view,
@@ -229,9 +236,9 @@ int hs_update_prepare(struct hs_argv *a, const struct hs_policy *p, struct hs_er
 		g.memfd_name = "hardshim-resources";
 		g.memfd_min = 3;
 	} else {
-		r = flags_document(a, &flags, &flags_len, err);
-		if (r != 0)
-			return r < 0 ? HS_DECISION_ERROR : HS_DECISION_REFUSE;
+		d = flags_document(a, &flags, &flags_len, err);
+		if (d != HS_DECISION_ALLOW)
+			return d;
 		/* The flags cannot be rewritten: a value the policy would change is refused. */
 		g.source = (struct hs_source){
 			.kind = HS_SOURCE_BYTES, .bytes = flags, .len = flags_len, .where = "update"
@@ -243,5 +250,5 @@ int hs_update_prepare(struct hs_argv *a, const struct hs_policy *p, struct hs_er
 	if (d == HS_DECISION_ALLOW && g.memfd >= 0)
 		rewrite_argv(a, g.memfd);
 	hs_gate_done(&g);
-	return (int)d;
+	return d;
 }

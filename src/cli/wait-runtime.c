@@ -71,7 +71,7 @@ static int record_failure(const struct hs_argv *a, const struct hs_policy *p, co
 		.signal = !exec_errno && WIFSIGNALED(status) ? WTERMSIG(status) : 0,
 		.error = exec_errno ? strerror(exec_errno) : NULL,
 	};
-	char buf[1400], msg[1500];
+	char buf[HS_LINE_MAX], msg[HS_LINE_MAX + 128];
 
 	if (hs_audit_runtime_failed(p, &o, &err) == 0)
 		return 0;

@@ -38,7 +38,7 @@ static int join_fd(int fd, const char *what, struct hs_error *err)
 	if (r < 0)
 		return hs_error_set(err, r, "egress.netns", what, -1,
 				    "cannot compare with the host network namespace: %s",
-				    strerror(-r));
+				    hs_strerror(r));
 	if (r > 0)
 		return hs_error_set(err, -HS_EPOLICY, "egress.host-netns", what, -1,
 				    "%s is the host's network namespace: egress rules are only "

@@ -179,6 +179,6 @@ int hs_host_cgroup_in_use_real(const struct hs_host *h, const char *path, struct
 	close(top);
 	if (r < 0)
 		return hs_error_set(err, r, "host.cgroup", path, -1, "cannot read the cgroup: %s",
-				    strerror(-r));
+				    hs_strerror(r));
 	return r;
 }

@@ -60,9 +60,18 @@ int hs_pipeline_run(struct hs_pipeline *pl, const char *buf, size_t len, struct 
 	}
 	r = hs_policy_check(&ctx);
 	pl->controls = ctx.controls;
-	if (r < 0)
-		return hs_error_set(err, r, "policy.check", "", -1, "a check failed: %s",
+	if (r < 0) {
+		/* Fail closed, and say which control could not decide: "<control>.check-failed"
+		 * is the rule an operator alerts on (docs/policy.md, errors). */
+		char rule[sizeof(err->rule)];
+
+		snprintf(rule, sizeof(rule), "%s.check-failed",
+			 ctx.failed_control ? ctx.failed_control : "policy");
+		return hs_error_set(err, r, rule, "", -1,
+				    "the %s control could not check the document: %s",
+				    ctx.failed_control ? ctx.failed_control : "policy",
 				    hs_strerror(r));
+	}
 	r = hs_json_emit(pl->tree, &pl->final, &pl->final_len);
 	if (r < 0)
 		return r;

@@ -192,8 +192,10 @@ static int run_controls(struct hs_check_ctx *ctx, const struct hs_control_cfg *c
 			r = c->check_process(ctx, cc->cfg);
 		if (r >= 0 && ctx->resources && c->check_resources)
 			r = c->check_resources(ctx, cc->cfg);
-		if (r < 0)
+		if (r < 0) {
+			ctx->failed_control = c->name;
 			return r;
+		}
 	}
 	return 0;
 }

@@ -131,7 +131,7 @@ int hs_replace_file(int dirfd, const char *name, const void *data, size_t len, m
 		r = -errno;
 	if (r < 0) {
 		(void)unlinkat(dirfd, tmp, 0);
-		return hs_error_set(err, r, "file.write", name, -1, "write: %s", strerror(-r));
+		return hs_error_set(err, r, "file.write", name, -1, "write: %s", hs_strerror(r));
 	}
 	/* The rename is durable only once the directory is. */
 	if (durable && fsync(dirfd) < 0 && errno != EINVAL)
