@@ -154,11 +154,16 @@ char *hs_absolute(const char *path);
 /* A document an attacker may have shaped must be owned by root (or us) and writable by its
  * owner only: otherwise it can change between the check and the runtime's read. */
 int hs_check_owner(const struct stat *st, const char *rule, const char *path, struct hs_error *err);
-/* `RUNTIME [--root R] state ID`, parsed (bounded, strict); failures carry rule. *ret is
- * arena-owned. */
-int hs_runtime_state(const struct hs_argv *a, const struct hs_policy *p, const char *id,
-		     const char *rule, struct hs_arena *ar, struct hs_json **ret,
-		     struct hs_error *err);
+/* The one way hardshim asks a runtime something: `RUNTIME [--root ROOT] ARGS...` (root may be
+ * NULL), stdin and stderr on /dev/null, stdout read whole up to max bytes into *ret (malloc'ed,
+ * NUL-terminated). Failures carry rule; a runtime that exits non-zero gives -ECHILD with err
+ * untouched, for the caller to word. */
+int hs_runtime_ask(const char *runtime, const char *root, const char *const *args, size_t max,
+		   const char *rule, char **ret, size_t *ret_len, struct hs_error *err);
+/* `RUNTIME [--root ROOT] state ID`, parsed (bounded, strict); a container the runtime does not
+ * know is -ENOENT. Failures carry rule. *ret is arena-owned. */
+int hs_runtime_state(const char *runtime, const char *root, const char *id, const char *rule,
+		     struct hs_arena *ar, struct hs_json **ret, struct hs_error *err);
 /*
  * Policy selection for a container that already exists (exec, update). Their documents carry
  * no annotations, but the container was created under the exception its config's

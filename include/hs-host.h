@@ -92,6 +92,19 @@ struct hs_host {
  * component in a sticky directory), or NULL. Pure: reads only cp. Arena-owned message. */
 const char *hs_canonical_path_replaceable(struct hs_arena *a, const struct hs_canonical_path *cp);
 
+/*
+ * Is id the host's namespace of this OCI type? The one answer for every caller (the
+ * namespaces and sysctl controls, the egress join): compared with pid 1's (the host as the
+ * machine sees it) and with hardshim's own (what a runtime started by hardshim inherits when
+ * the type is missing). Pid 1's may be out of ptrace reach (EACCES, EPERM): a runtime with
+ * our credentials cannot open it either, and hardshim's own remains the comparison. Any
+ * other failure, ENOENT included (the caller has already seen a namespace of this type, so
+ * a missing /proc entry means /proc is not what it should be), is returned: fail closed.
+ * Returns 1 (*ret_which, may be NULL: "/proc/1/ns" or "/proc/self/ns"), 0, or a negative code.
+ */
+int hs_host_ns_is_host(const struct hs_host *h, const char *oci_type, const struct hs_file_id *id,
+		       const char **ret_which);
+
 /* The real machine. Lazily loads the libraries it needs (libmount, libapparmor,
  * libselinux) on first use. */
 const struct hs_host *hs_host_real(void);

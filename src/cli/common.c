@@ -32,44 +32,69 @@ int hs_check_owner(const struct stat *st, const char *rule, const char *path, st
 	return 0;
 }
 
-int hs_runtime_state(const struct hs_argv *a, const struct hs_policy *p, const char *id,
-		     const char *rule, struct hs_arena *ar, struct hs_json **ret,
-		     struct hs_error *err)
+int hs_runtime_ask(const char *runtime, const char *root, const char *const *args, size_t max,
+		   const char *rule, char **ret, size_t *ret_len, struct hs_error *err)
 {
-	char *argv[] = { (char *)p->runtime, "--root", (char *)a->root, "state", (char *)id, NULL };
-	struct hs_json_limits lim = p->limits;
-	_cleanup_free_ char *out = NULL;
+	const char *argv[16];
 	_cleanup_close_ int rfd = -1;
 	posix_spawn_file_actions_t fa;
 	int fds[2], status = 0, r;
-	size_t len = 0;
+	size_t n = 0;
 	pid_t pid;
 
-	if (!a->root) /* no --root: the runtime's default state directory */
-		memmove(&argv[1], &argv[3], 3 * sizeof(argv[0]));
+	argv[n++] = runtime;
+	if (root) { /* no --root: the runtime's default state directory */
+		argv[n++] = "--root";
+		argv[n++] = root;
+	}
+	for (; *args && n < HS_ARRAY_SIZE(argv) - 1; args++)
+		argv[n++] = *args;
+	argv[n] = NULL;
 	if (pipe2(fds, O_CLOEXEC) < 0)
-		return -errno;
+		return hs_error_set(err, -errno, rule, runtime, -1, "pipe: %s", strerror(errno));
 	rfd = fds[0];
-	/* Only --root: --log would add the runtime's own lines to the caller's log. */
+	/* Only --root: --log would add the runtime's own lines to the caller's log. stdin and
+	 * stderr on /dev/null: the caller's stdin may be a container's, and what the runtime
+	 * complains about is ours to word. */
 	posix_spawn_file_actions_init(&fa);
 	posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
 	posix_spawn_file_actions_adddup2(&fa, fds[1], STDOUT_FILENO);
 	posix_spawn_file_actions_addopen(&fa, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
-	r = posix_spawn(&pid, p->runtime, &fa, NULL, argv, environ);
+	r = posix_spawn(&pid, runtime, &fa, NULL, (char *const *)argv, environ);
 	posix_spawn_file_actions_destroy(&fa);
 	close(fds[1]);
 	if (r != 0)
-		return hs_error_set(err, -r, rule, p->runtime, -1,
-				    "cannot run the runtime to find the container: %s",
+		return hs_error_set(err, -r, rule, runtime, -1, "cannot run the runtime: %s",
 				    strerror(r));
-	r = hs_read_fd(rfd, STATE_MAX_BYTES, &out, &len, err);
+	r = hs_read_fd(rfd, max, ret, ret_len, err);
+	/* Closed before the wait: a runtime still writing past max gets EPIPE, not a hang. */
+	close(TAKE_FD(rfd));
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
 	if (r < 0)
 		return r;
-	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		free(*ret);
+		*ret = NULL;
+		return -ECHILD;
+	}
+	return 0;
+}
+
+int hs_runtime_state(const char *runtime, const char *root, const char *id, const char *rule,
+		     struct hs_arena *ar, struct hs_json **ret, struct hs_error *err)
+{
+	const char *args[] = { "state", id, NULL };
+	struct hs_json_limits lim = HS_JSON_LIMITS_DEFAULT;
+	_cleanup_free_ char *out = NULL;
+	size_t len = 0;
+	int r = hs_runtime_ask(runtime, root, args, STATE_MAX_BYTES, rule, &out, &len, err);
+
+	if (r == -ECHILD)
 		return hs_error_set(err, -ENOENT, rule, id, -1,
 				    "no such container (the runtime's state command failed)");
+	if (r < 0)
+		return r;
 	lim.max_bytes = STATE_MAX_BYTES;
 	return hs_json_parse(ar, out, len, &lim, ret, err);
 }
@@ -122,7 +147,8 @@ const char *hs_policy_for_container(const struct hs_argv *a, const struct hs_pol
 
 	*view = *p;
 	if (!p->n_exceptions || a->first_positional < 0 || !(arena = hs_arena_new()) ||
-	    hs_runtime_state(a, p, a->argv[a->first_positional], rule, arena, &state, &err) < 0)
+	    hs_runtime_state(p->runtime, a->root, a->argv[a->first_positional], rule, arena, &state,
+			     &err) < 0)
 		return NULL;
 	/* The name is the policy's (e->name), not the arena's: it outlives the state. */
 	return hs_policy_view_for(p, state, view);

@@ -4,15 +4,11 @@
  * operator can see what was blocked. A container id is resolved to its pid by asking the
  * policy's runtime (`RUNTIME [--root DIR] state ID`), the same runtime hardshim runs. */
 #include <limits.h>
-#include <fcntl.h>
 #include <string.h>
-#include <sys/wait.h>
 
 #include "hs-cli.h"
 #include "hs-egress.h"
 #include "hs-policy.h"
-
-#define STATE_MAX (256u << 10)
 
 static void usage(void)
 {
@@ -33,53 +29,18 @@ static bool all_digits(const char *s)
 /* The runtime's own account of the container: `runtime [--root DIR] state ID`. */
 static int pid_of(const char *id, const char *root, pid_t *ret, struct hs_error *err)
 {
-	_cleanup_free_ char *runtime = NULL, *buf = NULL;
+	_cleanup_free_ char *runtime = NULL;
 	_cleanup_arena_ struct hs_arena *a = hs_arena_new();
-	struct hs_json_limits limits = HS_JSON_LIMITS_DEFAULT;
 	struct hs_json *tree;
-	int fds[2], status, r;
-	size_t len = 0;
 	int64_t v;
-	pid_t child;
+	int r;
 
 	if (!a)
 		return -ENOMEM;
 	r = hs_policy_load_runtime(hs_policy_path(), &runtime, err);
 	if (r < 0)
 		return r;
-	if (pipe2(fds, O_CLOEXEC) < 0)
-		return -errno;
-	child = fork();
-	if (child < 0)
-		return -errno;
-	if (child == 0) {
-		char *argv[6];
-		int n = 0;
-
-		dup2(fds[1], STDOUT_FILENO);
-		argv[n++] = runtime;
-		if (root) {
-			argv[n++] = "--root";
-			argv[n++] = (char *)root;
-		}
-		argv[n++] = "state";
-		argv[n++] = (char *)id;
-		argv[n] = NULL;
-		execv(runtime, argv);
-		_exit(127);
-	}
-	close(fds[1]);
-	r = hs_read_fd(fds[0], STATE_MAX, &buf, &len, err);
-	close(fds[0]);
-	while (waitpid(child, &status, 0) < 0 && errno == EINTR)
-		;
-	if (r < 0)
-		return r;
-	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-		return hs_error_set(err, -ENOENT, "egress.container", id, -1,
-				    "%s state %s failed: no such container?", runtime, id);
-	limits.max_bytes = STATE_MAX;
-	r = hs_json_parse(a, buf, len, &limits, &tree, err);
+	r = hs_runtime_state(runtime, root, id, "egress.container", a, &tree, err);
 	if (r < 0)
 		return r;
 	if (!hs_json_get(tree, "pid") ||

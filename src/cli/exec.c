@@ -93,7 +93,7 @@ static int container_bundle(const struct hs_argv *a, const struct hs_policy *p, 
 {
 	struct hs_json *state;
 	const char *bundle;
-	int r = hs_runtime_state(a, p, id, "exec.container", ar, &state, err);
+	int r = hs_runtime_state(p->runtime, a->root, id, "exec.container", ar, &state, err);
 
 	if (r < 0)
 		return r;

@@ -16,7 +16,6 @@
 #include <getopt.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <time.h>
 
 #include "hs-audit.h"
@@ -313,7 +312,8 @@ static const struct launch_rec *judge(const struct ps_ctx *c, const struct rt *r
 	}
 	r = bundle_config_sha256(bundle, cfg);
 	if (r < 0) {
-		snprintf(why, why_len, "its bundle's config.json cannot be read: %s", hs_strerror(r));
+		snprintf(why, why_len, "its bundle's config.json cannot be read: %s",
+			 hs_strerror(r));
 		return NULL;
 	}
 	if (!last->final || strcmp(cfg, last->final)) {
@@ -326,50 +326,14 @@ static const struct launch_rec *judge(const struct ps_ctx *c, const struct rt *r
 	return last;
 }
 
-/* RUNTIME [--root ROOT] list --format json, stdout captured. */
+/* RUNTIME [--root ROOT] list --format json, stdout captured (hs_runtime_ask). */
 static int runtime_list(const struct rt *rt, char **ret, size_t *ret_len)
 {
-	const char *argv[8];
-	size_t n = 0;
-	int pipefd[2], status, r;
-	pid_t pid;
+	static const char *const args[] = { "list", "--format", "json", NULL };
+	int r = hs_runtime_ask(rt->path, rt->root, args, LIST_MAX, "unmanaged.list", ret, ret_len,
+			       NULL);
 
-	argv[n++] = rt->path;
-	if (rt->root) {
-		argv[n++] = "--root";
-		argv[n++] = rt->root;
-	}
-	argv[n++] = "list";
-	argv[n++] = "--format";
-	argv[n++] = "json";
-	argv[n] = NULL;
-	if (pipe2(pipefd, O_CLOEXEC) < 0)
-		return -errno;
-	pid = fork();
-	if (pid < 0) {
-		r = -errno;
-		close(pipefd[0]);
-		close(pipefd[1]);
-		return r;
-	}
-	if (pid == 0) {
-		if (dup2(pipefd[1], STDOUT_FILENO) < 0)
-			_exit(127);
-		execv(rt->path, (char *const *)argv);
-		_exit(127);
-	}
-	close(pipefd[1]);
-	r = hs_read_fd(pipefd[0], LIST_MAX, ret, ret_len, NULL);
-	close(pipefd[0]);
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			return -errno;
-	if (r == 0 && (!WIFEXITED(status) || WEXITSTATUS(status) != 0)) {
-		free(*ret);
-		*ret = NULL;
-		return -EIO;
-	}
-	return r;
+	return r == -ECHILD ? -EIO : r;
 }
 
 static void print_row(struct ps_ctx *c, const struct rt *rt, const struct hs_json *ct,

@@ -2,22 +2,15 @@
  * Joining a container's network namespace to load its rules. The one mistake that must never
  * happen is loading a default-deny table into the host's own namespace (a container that
  * shares the host network, a pid that is not what the state said): that cuts the node off.
- * So the target is compared with the namespace hardshim runs in and with pid 1's. */
+ * So the target is compared with the namespace hardshim runs in and with pid 1's, by the
+ * same question the namespaces control asks (hs_host_ns_is_host). */
 #include <fcntl.h>
 #include <sched.h>
 #include <string.h>
 #include <sys/stat.h>
 
 #include "hs-egress.h"
-
-static int same_ns(const struct stat *a, const char *path)
-{
-	struct stat st;
-
-	if (stat(path, &st) < 0)
-		return -errno;
-	return a->st_dev == st.st_dev && a->st_ino == st.st_ino;
-}
+#include "hs-host.h"
 
 static int join_fd(int fd, const char *what, struct hs_error *err)
 {
@@ -27,14 +20,8 @@ static int join_fd(int fd, const char *what, struct hs_error *err)
 	if (fstat(fd, &st) < 0)
 		return hs_error_set(err, -errno, "egress.netns", what, -1, "fstat: %s",
 				    strerror(errno));
-	r = same_ns(&st, "/proc/self/ns/net");
-	if (r == 0) {
-		r = same_ns(&st, "/proc/1/ns/net");
-		/* pid 1 may be undumpable (an init that is not ours to inspect): then the
-		 * comparison with hardshim's own namespace, the host's, is what stands. */
-		if (r == -EACCES || r == -EPERM)
-			r = 0;
-	}
+	r = hs_host_ns_is_host(hs_host_real(), "network",
+			       &(struct hs_file_id){ st.st_dev, st.st_ino }, NULL);
 	if (r < 0)
 		return hs_error_set(err, r, "egress.netns", what, -1,
 				    "cannot compare with the host network namespace: %s",

@@ -121,6 +121,26 @@ static int real_ns_host(const struct hs_host *h, const char *oci_type, int which
 	return real_file_id(h, path, ret);
 }
 
+int hs_host_ns_is_host(const struct hs_host *h, const char *oci_type, const struct hs_file_id *id,
+		       const char **ret_which)
+{
+	for (int which = 1; which >= 0; which--) {
+		struct hs_file_id host;
+		int r = h->ns_host(h, oci_type, which, &host);
+
+		if (which == 1 && (r == -EACCES || r == -EPERM))
+			continue;
+		if (r < 0)
+			return r;
+		if (host.dev == id->dev && host.ino == id->ino) {
+			if (ret_which)
+				*ret_which = which == 1 ? "/proc/1/ns" : "/proc/self/ns";
+			return 1;
+		}
+	}
+	return 0;
+}
+
 static __typeof__(&aa_is_enabled) sym_aa_is_enabled;
 static __typeof__(&is_selinux_enabled) sym_is_selinux_enabled;
 static __typeof__(&security_check_context) sym_security_check_context;

@@ -97,37 +97,6 @@ static int ns_load(struct hs_arena *a, const struct hs_json *section, void **ret
 	return 0;
 }
 
-static bool id_eq(const struct hs_file_id *a, const struct hs_file_id *b)
-{
-	return a->dev == b->dev && a->ino == b->ino;
-}
-
-/*
- * Is id the host's namespace of this type? Compared with pid 1's (the host as the machine
- * sees it) and with hardshim's own (the runtime's, which a missing type would inherit).
- * Returns 1, 0, or a negative error (fail closed). Pid 1's may be out of ptrace reach (EACCES:
- * hardshim lacks a capability pid 1 has); then a runtime started with our credentials cannot
- * open /proc/1/ns either, and hardshim's own namespaces remain the comparison.
- */
-static int is_host_ns(const struct hs_host *h, const char *type, const struct hs_file_id *id,
-		      const char **ret_which)
-{
-	for (int which = 1; which >= 0; which--) {
-		struct hs_file_id host;
-		int r = h->ns_host(h, type, which, &host);
-
-		if (r == -ENOENT || (which == 1 && (r == -EACCES || r == -EPERM)))
-			continue; /* the kernel has no such type, or pid 1 is out of reach */
-		if (r < 0)
-			return r;
-		if (id_eq(&host, id)) {
-			*ret_which = which == 1 ? "/proc/1/ns" : "/proc/self/ns";
-			return 1;
-		}
-	}
-	return 0;
-}
-
 /*
  * Why what the path names could change between this check and the runtime's own open (it
  * opens the path again): a directory on the way, or the one holding the file, that someone
@@ -191,7 +160,7 @@ static int check_path(struct hs_check_ctx *ctx, const struct ns_cfg *cfg, int t,
 	if (nstype != ns_types[t].flag)
 		return hs_finding(ctx, "namespaces.path-type", jpath, cfg->on_violation,
 				  "%s is not a %s namespace", path, ns_types[t].name);
-	r = is_host_ns(ctx->host, ns_types[t].name, &id, &which);
+	r = hs_host_ns_is_host(ctx->host, ns_types[t].name, &id, &which);
 	if (r < 0)
 		return r;
 	if (r > 0)

@@ -118,7 +118,7 @@ static bool has_own_namespace(const struct hs_check_ctx *ctx, const char *type)
 		const char *t = hs_json_get_string(ns, "type"),
 			   *path = hs_json_get_string(ns, "path");
 		struct hs_error err = HS_ERROR_INIT;
-		struct hs_file_id id, host;
+		struct hs_file_id id;
 		int nstype;
 
 		if (!t || strcmp(t, type))
@@ -128,18 +128,8 @@ static bool has_own_namespace(const struct hs_check_ctx *ctx, const char *type)
 		if (!ctx->host || !ctx->host->ns_inspect || !ctx->host->ns_host ||
 		    ctx->host->ns_inspect(ctx->host, path, &nstype, &id, &err) < 0)
 			return false;
-		for (int which = 0; which <= 1; which++) {
-			int r = ctx->host->ns_host(ctx->host, type, which, &host);
-
-			/* pid 1 out of ptrace reach (not dumpable): a runtime with our
-			 * credentials cannot open its namespaces either, and ours remain the
-			 * comparison — as the namespaces control does */
-			if (which == 1 && (r == -EACCES || r == -EPERM))
-				continue;
-			if (r < 0 || (host.dev == id.dev && host.ino == id.ino))
-				return false;
-		}
-		return true;
+		/* The host's own (or an unanswerable question): not the container's. */
+		return hs_host_ns_is_host(ctx->host, type, &id, NULL) == 0;
 	}
 	return false;
 }

@@ -241,6 +241,21 @@ static void test_bad_paths(void **state)
 		assert_int_equal(cf_check(&f, config), -EIO);
 	}
 	cf_done(&f);
+	/* ENOENT too: the path was a network namespace, so a missing host entry means /proc
+	 * is not what it should be. This copy once skipped it (and admitted the path) while
+	 * the sysctl control refused: one answer now, hs_host_ns_is_host. */
+	cf_init(&f, &hs_control_namespaces);
+	assert_int_equal(hs_fake_host_fail(f.fh, "ns_host", ENOENT), 0);
+	f.cfg = NULL;
+	assert_int_equal(cf_load(&f, NULL, NULL), 0);
+	{
+		const char *config =
+		    "{\"linux\":{\"namespaces\":[{\"type\":\"pid\"},{\"type\":\"ipc\"},"
+		    "{\"type\":\"uts\"},{\"type\":\"mount\"},{\"type\":\"cgroup\"},"
+		    "{\"type\":\"network\",\"path\":\"/proc/4242/ns/net\"}]}}";
+		assert_int_equal(cf_check(&f, config), -ENOENT);
+	}
+	cf_done(&f);
 	cf_init(&f, &hs_control_namespaces);
 	assert_int_equal(hs_fake_host_fail(f.fh, "ns_inspect", EIO), 0);
 	join(&f, "network", "/proc/4242/ns/net");
