@@ -88,10 +88,13 @@ struct hs_gate {
 	const char *bundle, *container_id, *exception;
 	const char *sandbox_id, *pod_uid; /* trusted engine facts (hs_engine_facts), or NULL */
 	struct hs_source source;
-	unsigned delivery;         /* enum hs_delivery bits */
-	const char *keep_original; /* REWRITE: keep the bytes as received under this name */
-	const char *memfd_name;    /* MEMFD */
-	int memfd_min;             /* MEMFD: the lowest descriptor it may take */
+	unsigned delivery; /* enum hs_delivery bits */
+	/* REWRITE: keep the engine's file under this name: the very inode read and judged (a
+	 * second name), or a 0600 copy where it cannot be linked. */
+	const char *keep_original;
+	bool no_fsync;          /* REWRITE: neither name is fsync'ed (create: see runtime.c) */
+	const char *memfd_name; /* MEMFD */
+	int memfd_min;          /* MEMFD: the lowest descriptor it may take */
 	/* Optional, after the check: findings' paths spelled as the flags that set them. */
 	void (*annotate)(struct hs_gate *g);
 	/* Optional: the flag that put a refused value there ("user" for -u), or NULL. */
@@ -102,6 +105,7 @@ struct hs_gate {
 	char *original; /* the bytes judged */
 	size_t original_len;
 	mode_t mode;  /* FILE: its permission bits, kept by a rewrite */
+	int fd;       /* FILE: the descriptor read (for keep_original), or -1 */
 	bool rewrote; /* enforced and changed */
 	int memfd;    /* MEMFD: the descriptor delivered, or -1 */
 };

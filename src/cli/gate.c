@@ -33,6 +33,7 @@ static int read_file(struct hs_gate *g, size_t max, struct hs_error *err)
 	_cleanup_close_ int fd =
 	    openat(s->dirfd, s->name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
 	struct stat st;
+	int r;
 
 	if (fd < 0)
 		return hs_error_set(err, -errno, errno == ELOOP ? rules->symlink : rules->open,
@@ -47,7 +48,10 @@ static int read_file(struct hs_gate *g, size_t max, struct hs_error *err)
 	if (hs_check_owner(&st, rules->permissions, s->where, err) < 0)
 		return -HS_EPOLICY;
 	g->mode = st.st_mode & 0644;
-	return hs_read_fd(fd, max, &g->original, &g->original_len, err);
+	r = hs_read_fd(fd, max, &g->original, &g->original_len, err);
+	if (r >= 0)
+		g->fd = TAKE_FD(fd); /* keep_original links this very inode */
+	return r;
 }
 
 /* A path the runtime would read itself, or "-" for stdin: copied, then only the copy is used,
@@ -117,12 +121,17 @@ static int deliver(struct hs_gate *g, const char *data, size_t len, struct hs_er
 
 	/* Unchanged, or observed only: the file stays as it came. */
 	if ((g->delivery & HS_DELIVER_REWRITE) && data != g->original) {
-		/* Keep what the engine wrote, for forensics, then replace atomically. */
-		if (g->keep_original)
-			r = hs_write_file_atomic(s->dirfd, g->keep_original, g->original,
-						 g->original_len, 0600, err);
+		/* Keep what the engine wrote, for forensics: the inode read and judged, under a
+		 * second name (no copy; its sha256 is in the record); a copy where it cannot be
+		 * linked (a config that is a mount point of its own, no CAP_DAC_READ_SEARCH). */
+		if (g->keep_original &&
+		    (g->fd < 0 || hs_link_fd_as(g->fd, s->dirfd, g->keep_original) < 0))
+			r = hs_replace_file(s->dirfd, g->keep_original, g->original,
+					    g->original_len, 0600, !g->no_fsync, err);
+		/* Then replace the file atomically. */
 		if (r >= 0)
-			r = hs_write_file_atomic(s->dirfd, s->name, data, len, g->mode, err);
+			r = hs_replace_file(s->dirfd, s->name, data, len, g->mode, !g->no_fsync,
+					    err);
 		if (r < 0)
 			return r;
 	}
@@ -180,6 +189,7 @@ enum hs_decision hs_gate_run(struct hs_gate *g, struct hs_error *err)
 	bool by_findings;
 
 	g->memfd = -1;
+	g->fd = -1;
 	d = judge(g, err);
 	by_findings = d == HS_DECISION_REFUSE && g->pl.report && g->pl.report->refused;
 	struct hs_launch l = {
@@ -210,6 +220,8 @@ void hs_gate_done(struct hs_gate *g)
 	hs_pipeline_done(&g->pl);
 	free(g->original);
 	g->original = NULL;
+	if (g->fd >= 0)
+		close(TAKE_FD(g->fd));
 }
 
 /* --- the launch record: the only caller of hs_audit_launch on the runtime paths --- */
