@@ -28,6 +28,22 @@ static void join(struct control_fixture *f, const char *type, const char *path)
 	assert_int_equal(cf_check(f, config), 0);
 }
 
+/* The host cannot say which namespace is its own (ns_host fails with e): the check fails
+ * with that code, so nothing is admitted. */
+static void host_unanswered(int e)
+{
+	struct control_fixture f;
+	const char *config = "{\"linux\":{\"namespaces\":[{\"type\":\"pid\"},{\"type\":\"ipc\"},"
+			     "{\"type\":\"uts\"},{\"type\":\"mount\"},{\"type\":\"cgroup\"},"
+			     "{\"type\":\"network\",\"path\":\"/proc/4242/ns/net\"}]}}";
+
+	cf_init(&f, &hs_control_namespaces);
+	assert_int_equal(hs_fake_host_fail(f.fh, "ns_host", e), 0);
+	assert_int_equal(cf_load(&f, NULL, NULL), 0);
+	assert_int_equal(cf_check(&f, config), -e);
+	cf_done(&f);
+}
+
 static void test_all_private_passes(void **state)
 {
 	struct control_fixture f;
@@ -229,33 +245,11 @@ static void test_bad_paths(void **state)
 	cf_done(&f);
 
 	/* a host that cannot answer: the check fails, nothing is admitted */
-	cf_init(&f, &hs_control_namespaces);
-	assert_int_equal(hs_fake_host_fail(f.fh, "ns_host", EIO), 0);
-	f.cfg = NULL;
-	assert_int_equal(cf_load(&f, NULL, NULL), 0);
-	{
-		const char *config =
-		    "{\"linux\":{\"namespaces\":[{\"type\":\"pid\"},{\"type\":\"ipc\"},"
-		    "{\"type\":\"uts\"},{\"type\":\"mount\"},{\"type\":\"cgroup\"},"
-		    "{\"type\":\"network\",\"path\":\"/proc/4242/ns/net\"}]}}";
-		assert_int_equal(cf_check(&f, config), -EIO);
-	}
-	cf_done(&f);
+	host_unanswered(EIO);
 	/* ENOENT too: the path was a network namespace, so a missing host entry means /proc
 	 * is not what it should be. This copy once skipped it (and admitted the path) while
 	 * the sysctl control refused: one answer now, hs_host_ns_is_host. */
-	cf_init(&f, &hs_control_namespaces);
-	assert_int_equal(hs_fake_host_fail(f.fh, "ns_host", ENOENT), 0);
-	f.cfg = NULL;
-	assert_int_equal(cf_load(&f, NULL, NULL), 0);
-	{
-		const char *config =
-		    "{\"linux\":{\"namespaces\":[{\"type\":\"pid\"},{\"type\":\"ipc\"},"
-		    "{\"type\":\"uts\"},{\"type\":\"mount\"},{\"type\":\"cgroup\"},"
-		    "{\"type\":\"network\",\"path\":\"/proc/4242/ns/net\"}]}}";
-		assert_int_equal(cf_check(&f, config), -ENOENT);
-	}
-	cf_done(&f);
+	host_unanswered(ENOENT);
 	cf_init(&f, &hs_control_namespaces);
 	assert_int_equal(hs_fake_host_fail(f.fh, "ns_inspect", EIO), 0);
 	join(&f, "network", "/proc/4242/ns/net");
