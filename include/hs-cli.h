@@ -72,6 +72,7 @@ enum hs_delivery {
 	HS_DELIVER_NONE = 0,    /* the runtime reads what it was given (unchanged flags) */
 	HS_DELIVER_REWRITE = 1, /* FILE: a new file beside it, fsync'ed, renamed over it */
 	HS_DELIVER_MEMFD = 2,   /* a sealed memfd (g->memfd) the adapter points the runtime at */
+	HS_DELIVER_STDOUT = 4,  /* the bytes and a newline on stdout (hook precreate) */
 };
 struct hs_launch;
 struct hs_gate;
@@ -93,13 +94,20 @@ struct hs_gate {
 	 * second name), or a 0600 copy where it cannot be linked. */
 	const char *keep_original;
 	bool no_fsync;          /* REWRITE: neither name is fsync'ed (create: see runtime.c) */
+	bool hook;              /* entered as an OCI hook: the record's event is "hook" */
 	const char *memfd_name; /* MEMFD */
 	int memfd_min;          /* MEMFD: the lowest descriptor it may take */
 	/* Optional, after the check: findings' paths spelled as the flags that set them. */
 	void (*annotate)(struct hs_gate *g);
 	/* Optional: the flag that put a refused value there ("user" for -u), or NULL. */
 	const char *(*origin)(const struct hs_gate *g, const struct hs_finding *f);
-	const void *data; /* the adapter's, for those two */
+	/* Optional, on ALLOW after the delivery and before the record: the last step that can
+	 * still stop the command (hook createRuntime loads the egress rules). A negative
+	 * return (err set) makes the decision ERROR, and the record says so. */
+	int (*commit)(struct hs_gate *g, struct hs_error *err);
+	/* Optional: where a warning line goes (log.fail_open); NULL: hs_report_to_caller. */
+	void (*warn)(const char *line);
+	const void *data; /* the adapter's, for those callbacks */
 	/* out; hs_gate_done frees them */
 	struct hs_pipeline pl;
 	char *original; /* the bytes judged */
@@ -121,6 +129,9 @@ void hs_gate_done(struct hs_gate *g);
  * caller is warned. Returns the decision to go on with. */
 enum hs_decision hs_gate_record(const struct hs_argv *a, const struct hs_policy *p,
 				struct hs_launch *l, enum hs_decision d, struct hs_error *err);
+/* The same, for an entry point with no runtime command line (a hook): warnings go to warn. */
+enum hs_decision hs_gate_record_warn(void (*warn)(const char *line), const struct hs_policy *p,
+				     struct hs_launch *l, enum hs_decision d, struct hs_error *err);
 
 /*
  * The policy paths of the runtime commands: thin adapters over the gate. Each returns the

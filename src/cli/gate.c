@@ -141,6 +141,10 @@ static int deliver(struct hs_gate *g, const char *data, size_t len, struct hs_er
 			return r;
 		g->memfd = r;
 	}
+	if ((g->delivery & HS_DELIVER_STDOUT) && (hs_write_all(STDOUT_FILENO, data, len) < 0 ||
+						  hs_write_all(STDOUT_FILENO, "\n", 1) < 0))
+		return hs_error_set(err, -errno, "hook.stdout", "stdout", -1,
+				    "cannot write the config to stdout: %s", strerror(errno));
 	return 0;
 }
 
@@ -175,10 +179,13 @@ static enum hs_decision judge(struct hs_gate *g, struct hs_error *err)
 		refusal(g, err);
 		return HS_DECISION_REFUSE;
 	}
-	/* Observe only (audit mode): the runtime gets the bytes as they came. */
-	g->rewrote = !observe && g->pl.changed;
+	/* Observe only (audit mode): the runtime gets the bytes as they came. With no delivery
+	 * (a hook, update flags) nothing is rewritten: the runtime goes on with what it has. */
+	g->rewrote = !observe && g->pl.changed && g->delivery != HS_DELIVER_NONE;
 	if (deliver(g, g->rewrote ? g->pl.final : g->original,
 		    g->rewrote ? g->pl.final_len : g->original_len, err) < 0)
+		return HS_DECISION_ERROR;
+	if (g->commit && g->commit(g, err) < 0)
 		return HS_DECISION_ERROR;
 	return HS_DECISION_ALLOW;
 }
@@ -193,7 +200,7 @@ enum hs_decision hs_gate_run(struct hs_gate *g, struct hs_error *err)
 	d = judge(g, err);
 	by_findings = d == HS_DECISION_REFUSE && g->pl.report && g->pl.report->refused;
 	struct hs_launch l = {
-		.event = g->event,
+		.event = g->hook ? HS_EVENT_HOOK : g->event,
 		.verdict = d != HS_DECISION_ALLOW ? HS_VERDICT_REFUSED
 			   : g->rewrote           ? HS_VERDICT_REWRITTEN
 						  : HS_VERDICT_ALLOWED,
@@ -212,7 +219,8 @@ enum hs_decision hs_gate_run(struct hs_gate *g, struct hs_error *err)
 		/* create: hardshim waits for the runtime and records its failure */
 		.waits = d == HS_DECISION_ALLOW && g->argv && hs_runtime_waits(g->argv),
 	};
-	return hs_gate_record(g->argv, g->policy, &l, d, err);
+	return g->argv ? hs_gate_record(g->argv, g->policy, &l, d, err)
+		       : hs_gate_record_warn(g->warn, g->policy, &l, d, err);
 }
 
 void hs_gate_done(struct hs_gate *g)
@@ -226,8 +234,9 @@ void hs_gate_done(struct hs_gate *g)
 
 /* --- the launch record: the only caller of hs_audit_launch on the runtime paths --- */
 
-enum hs_decision hs_gate_record(const struct hs_argv *a, const struct hs_policy *p,
-				struct hs_launch *l, enum hs_decision d, struct hs_error *err)
+static enum hs_decision record(const struct hs_argv *a, void (*warn)(const char *line),
+			       const struct hs_policy *p, struct hs_launch *l, enum hs_decision d,
+			       struct hs_error *err)
 {
 	struct hs_error aerr = HS_ERROR_INIT;
 	int r;
@@ -244,7 +253,10 @@ enum hs_decision hs_gate_record(const struct hs_argv *a, const struct hs_policy 
 		hs_error_format(&aerr, buf, sizeof(buf));
 		snprintf(msg, sizeof(msg), "hardshim: warning: %s (log.fail_open: starting anyway)",
 			 buf);
-		hs_report_to_caller(a, msg);
+		if (warn)
+			warn(msg);
+		else
+			hs_report_to_caller(a, msg);
 	}
 	/* A record that cannot be written stops a launch that was going to start. */
 	if (r < 0 && d == HS_DECISION_ALLOW) {
@@ -253,4 +265,16 @@ enum hs_decision hs_gate_record(const struct hs_argv *a, const struct hs_policy 
 		return HS_DECISION_REFUSE;
 	}
 	return d;
+}
+
+enum hs_decision hs_gate_record(const struct hs_argv *a, const struct hs_policy *p,
+				struct hs_launch *l, enum hs_decision d, struct hs_error *err)
+{
+	return record(a, NULL, p, l, d, err);
+}
+
+enum hs_decision hs_gate_record_warn(void (*warn)(const char *line), const struct hs_policy *p,
+				     struct hs_launch *l, enum hs_decision d, struct hs_error *err)
+{
+	return record(NULL, warn, p, l, d, err);
 }

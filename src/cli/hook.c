@@ -222,24 +222,43 @@ static void print_findings(const struct hs_report *rep, bool hook_mode)
 	}
 }
 
-/* The audit record; when it cannot be written a launch that was going to start stops
- * (unless the policy's log section fails open). Returns the exit code to go on with. */
-static int record(const struct hs_policy *p, struct hs_launch *l, int code)
+/* A warning from the record writer (log.fail_open), where the runtime's caller sees it. */
+static void warn_line(const char *msg)
 {
-	struct hs_error aerr = HS_ERROR_INIT;
-	int r = hs_audit_launch(p, l, &aerr);
+	char line[HS_LINE_MAX + 160];
 
-	if (r < 0 && code == 0)
-		return fail(&aerr);
-	if (r > 0 && code == 0) {
-		char buf[HS_LINE_MAX], line[HS_LINE_MAX + 128];
+	snprintf(line, sizeof(line), "%s (hook %s)\n", msg, stage_name);
+	say(line);
+}
 
-		hs_error_format(&aerr, buf, sizeof(buf));
-		snprintf(line, sizeof(line), "hardshim: hook %s: warning: %s (log.fail_open)\n",
-			 stage_name, buf);
-		say(line);
-	}
-	return code;
+/* What stopped the hook before any document could be judged (the state, the bundle, stdin):
+ * recorded through the gate's writer, then said. */
+static int refuse_early(const struct hs_policy *p, const struct hook_state *st,
+			struct hs_error *err)
+{
+	struct hs_launch l = {
+		.event = HS_EVENT_HOOK,
+		.verdict = HS_VERDICT_REFUSED,
+		.container_id = st ? st->id : NULL,
+		.bundle = st ? st->bundle : NULL,
+		.error = err,
+	};
+
+	hs_gate_record_warn(warn_line, p, &l, HS_DECISION_REFUSE, err);
+	return fail(err);
+}
+
+/* After the gate: every finding on stderr; an error (not a refusal by findings) as one line. */
+static int outcome(const struct hs_gate *g, enum hs_decision d, bool hook_mode,
+		   const struct hs_error *err)
+{
+	bool by_findings = d == HS_DECISION_REFUSE && g->pl.report && g->pl.report->refused;
+
+	if (g->pl.report)
+		print_findings(g->pl.report, hook_mode);
+	if (d == HS_DECISION_ALLOW)
+		return 0;
+	return by_findings ? 1 : fail(err);
 }
 
 /* The bundle's config.json, as the runtime read it: no symlink at the last component of the
@@ -260,6 +279,16 @@ static int read_config(const char *bundle, char **ret, size_t *ret_len, struct h
 	return hs_read_file_at(dirfd, "config.json", CONFIG_MAX, ret, ret_len, err);
 }
 
+/* Egress: the section the check ran with (after any exception), unless the control is off.
+ * Installed before the record says "allowed" (the gate's commit step). */
+static int install_egress(struct hs_gate *g, struct hs_error *err)
+{
+	const struct hook_state *st = g->data;
+	const struct hs_egress_cfg *egress = hs_egress_in_force(g->pl.controls);
+
+	return egress ? join_and_install(egress, st->pid, err) : 0;
+}
+
 /* createRuntime / prestart: the node's policy on a config the runtime has already loaded. */
 static int hook_check(void)
 {
@@ -267,12 +296,11 @@ static int hook_check(void)
 	_cleanup_policy_ struct hs_policy *p = NULL;
 	_cleanup_free_ char *buf = NULL;
 	struct hs_error err = HS_ERROR_INIT;
-	struct hs_pipeline pl = { 0 };
-	struct hs_launch l = { .event = HS_EVENT_HOOK };
 	struct hook_state st = { 0 };
-	const struct hs_egress_cfg *egress;
+	enum hs_decision d;
+	struct hs_gate g;
 	size_t len = 0;
-	int r, code;
+	int r;
 
 	if (!a)
 		return 1;
@@ -280,113 +308,67 @@ static int hook_check(void)
 	if (r < 0)
 		return fail(&err);
 	r = read_state(a, &st, &err);
-	if (r >= 0) {
-		l.container_id = st.id;
-		l.bundle = st.bundle;
+	if (r >= 0)
 		r = read_config(st.bundle, &buf, &len, &err);
-	}
-	if (r < 0) {
-		l.error = &err;
-		l.verdict = HS_VERDICT_REFUSED;
-		record(p, &l, 1);
-		return fail(&err);
-	}
-	pl = (struct hs_pipeline){ .policy = p,
-				   .host = hs_host_real(),
-				   .schema = &hs_oci_spec,
-				   .event = HS_EVENT_HOOK,
-				   .no_rewrite = true,
-				   .bundle = st.bundle,
-				   .container_id = st.id };
-	r = hs_pipeline_run(&pl, buf, len, &err);
-	if (r < 0) {
-		hs_pipeline_done(&pl);
-		l.error = &err;
-		l.verdict = HS_VERDICT_REFUSED;
-		record(p, &l, 1);
-		return fail(&err);
-	}
-	l.report = pl.report;
-	l.original = buf;
-	l.original_len = len;
-	l.annotations = hs_json_get_type(pl.tree, "annotations", HS_JSON_OBJECT);
-	print_findings(pl.report, true);
-	code = pl.report->refused && p->mode == HS_MODE_ENFORCE ? 1 : 0;
-	if (code == 0) {
-		l.final = buf; /* the runtime goes on with the config as it is */
-		l.final_len = len;
-		/* Egress: the section the check ran with (after any exception), unless the
-		 * control is off. Installed before the record says "allowed". */
-		egress = hs_egress_in_force(pl.controls);
-		if (egress && join_and_install(egress, st.pid, &err) < 0) {
-			l.error = &err;
-			l.verdict = HS_VERDICT_REFUSED;
-			l.final = NULL;
-			record(p, &l, 1);
-			hs_pipeline_done(&pl);
-			return fail(&err);
-		}
-	}
-	code = record(p, &l, code);
-	hs_pipeline_done(&pl);
-	return code;
+	if (r < 0)
+		return refuse_early(p, &st, &err);
+	g = (struct hs_gate){
+		.policy = p,
+		.schema = &hs_oci_spec,
+		.event = HS_EVENT_HOOK,
+		.hook = true,
+		/* The runtime has already loaded the config: a rewrite is a refusal. */
+		.no_rewrite = true,
+		.bundle = st.bundle,
+		.container_id = st.id,
+		.source = { .kind = HS_SOURCE_BYTES,
+			    .bytes = buf,
+			    .len = len,
+			    .where = "config.json" },
+		.delivery = HS_DELIVER_NONE,
+		.commit = install_egress,
+		.warn = warn_line,
+		.data = &st,
+	};
+	d = hs_gate_run(&g, &err);
+	r = outcome(&g, d, true, &err);
+	hs_gate_done(&g);
+	return r;
 }
 
 /* precreate (Podman): config on stdin, the checked and rewritten canonical config on stdout,
- * exactly as the create path would hand it to the runtime. */
+ * exactly as the create path would hand it to the runtime. The decision is create's, the
+ * entry point a hook. */
 static int hook_precreate(void)
 {
 	_cleanup_policy_ struct hs_policy *p = NULL;
 	_cleanup_free_ char *buf = NULL;
 	struct hs_error err = HS_ERROR_INIT;
-	struct hs_pipeline pl = { 0 };
-	struct hs_launch l = {
-		.event = HS_EVENT_HOOK
-	}; /* the decision is create's, the entry point a hook */
+	enum hs_decision d;
+	struct hs_gate g;
 	size_t len = 0;
-	int r, code;
+	int r;
 
 	r = hs_policy_load(hs_policy_path(), &p, &err);
 	if (r < 0)
 		return fail(&err);
 	r = read_stdin(p->limits.max_bytes < CONFIG_MAX ? p->limits.max_bytes : CONFIG_MAX, &buf,
 		       &len, &err);
-	if (r < 0) {
-		l.error = &err;
-		l.verdict = HS_VERDICT_REFUSED;
-		record(p, &l, 1);
-		return fail(&err);
-	}
-	pl = (struct hs_pipeline){ .policy = p,
-				   .host = hs_host_real(),
-				   .schema = &hs_oci_spec,
-				   .event = HS_EVENT_CREATE };
-	r = hs_pipeline_run(&pl, buf, len, &err);
-	if (r < 0) {
-		hs_pipeline_done(&pl);
-		l.error = &err;
-		l.verdict = HS_VERDICT_REFUSED;
-		record(p, &l, 1);
-		return fail(&err);
-	}
-	print_findings(pl.report, false);
-	l.report = pl.report;
-	l.original = buf;
-	l.original_len = len;
-	l.annotations = hs_json_get_type(pl.tree, "annotations", HS_JSON_OBJECT);
-	code = pl.report->refused && p->mode == HS_MODE_ENFORCE ? 1 : 0;
-	if (code == 0) {
-		l.final = pl.final;
-		l.final_len = pl.final_len;
-	}
-	code = record(p, &l, code);
-	if (code == 0 && (hs_write_all(STDOUT_FILENO, pl.final, pl.final_len) < 0 ||
-			  hs_write_all(STDOUT_FILENO, "\n", 1) < 0)) {
-		say("hardshim: hook precreate: cannot write the config to stdout\n");
-		code = 1;
-	}
-	hs_pipeline_done(&pl);
-	return code;
+	if (r < 0)
+		return refuse_early(p, NULL, &err);
+	g = (struct hs_gate){
+		.policy = p,
+		.schema = &hs_oci_spec,
+		.event = HS_EVENT_CREATE,
+		.hook = true,
+		.source = { .kind = HS_SOURCE_BYTES, .bytes = buf, .len = len, .where = "stdin" },
+		.delivery = HS_DELIVER_STDOUT,
+		.warn = warn_line,
+	};
+	d = hs_gate_run(&g, &err);
+	r = outcome(&g, d, false, &err);
+	hs_gate_done(&g);
+	return r;
 }
 
 int hs_cmd_hook(int argc, char **argv)

@@ -375,6 +375,77 @@ static void test_update_records_in_both_forms(void **state)
 	unlink(file);
 }
 
+/* The gate's hook entry (hook createRuntime/precreate use it): no command line, the record's
+ * event is "hook", the checked bytes can go to stdout, and a commit step that fails (the
+ * egress rules could not be loaded) stops it and is recorded with its reason. */
+static int commit_fails(struct hs_gate *g, struct hs_error *err)
+{
+	return hs_error_set(err, -EIO, "egress.netns", "hook", -1, "cannot load the rules");
+}
+
+static enum hs_decision hook_gate(const char *doc, unsigned delivery,
+				  int (*commit)(struct hs_gate *, struct hs_error *), char **out)
+{
+	struct hs_policy *p = NULL;
+	struct hs_error err = HS_ERROR_INIT;
+	char path[] = "/tmp/hs-test-hook-out-XXXXXX";
+	int fd = mkstemp(path), saved = dup(STDOUT_FILENO);
+	enum hs_decision d;
+	struct hs_gate g;
+
+	assert_true(fd >= 0 && saved >= 0);
+	assert_int_equal(rc_policy_load(CONTROLS, NULL, &p, &err), 0);
+	g = (struct hs_gate){
+		.policy = p,
+		.schema = &hs_oci_resources,
+		.event = HS_EVENT_UPDATE,
+		.hook = true,
+		.source = { .kind = HS_SOURCE_BYTES,
+			    .bytes = doc,
+			    .len = strlen(doc),
+			    .where = "stdin" },
+		.delivery = delivery,
+		.commit = commit,
+	};
+	fflush(stdout);
+	assert_true(dup2(fd, STDOUT_FILENO) >= 0);
+	d = hs_gate_run(&g, &err);
+	assert_true(dup2(saved, STDOUT_FILENO) >= 0);
+	close(saved);
+	close(fd);
+	hs_gate_done(&g);
+	*out = read_all(path);
+	unlink(path);
+	hs_policy_free(p);
+	return d;
+}
+
+static void test_gate_hook_entry(void **state)
+{
+	const char *doc = "{\"memory\":{\"limit\":536870912,\"swap\":-1}}";
+	char *out, *rec;
+
+	assert_int_equal(hook_gate(doc, HS_DELIVER_STDOUT, NULL, &out), HS_DECISION_ALLOW);
+	rec = last_record();
+	assert_has(rec, "\"event\":\"hook\"");
+	assert_has(rec, "\"verdict\":\"rewritten\"");
+	assert_true(strlen(out) > 1 && out[strlen(out) - 1] == '\n');
+	out[strlen(out) - 1] = '\0';
+	assert_hash(rec, "final", out); /* stdout carries exactly the recorded final bytes */
+	assert_true(strcmp(out, doc) != 0);
+	free(out);
+	free(rec);
+
+	assert_int_equal(hook_gate(doc, HS_DELIVER_NONE, commit_fails, &out), HS_DECISION_ERROR);
+	rec = last_record();
+	assert_has(rec, "\"event\":\"hook\"");
+	assert_has(rec, "\"verdict\":\"refused\"");
+	assert_has(rec, "cannot load the rules");
+	assert_string_equal(out, ""); /* nothing delivered */
+	free(out);
+	free(rec);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -388,6 +459,7 @@ int main(void)
 		cmocka_unit_test(test_resources_stdin),
 		cmocka_unit_test(test_resources_mixed_refused),
 		cmocka_unit_test(test_exception_from_runtime_state),
+		cmocka_unit_test(test_gate_hook_entry),
 	};
 	return cmocka_run_group_tests_name("update", tests, NULL, NULL);
 }
