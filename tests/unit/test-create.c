@@ -29,7 +29,7 @@ static void put(const char *name, const char *text)
 	chmod(p, 0644);
 }
 
-static int prepare(const char *cwd, const char *config, struct hs_error *err)
+static int prepare_in(const char *mode, const char *cwd, const char *config, struct hs_error *err)
 {
 	static char bundle[256], *argv[8];
 	struct hs_policy *p = NULL;
@@ -45,9 +45,9 @@ static int prepare(const char *cwd, const char *config, struct hs_error *err)
 
 		/* The launch record goes to the test's directory, not the machine's trail. */
 		snprintf(pol, sizeof(pol),
-			 "{\"runtime\":\"/usr/bin/runc\",\"log\":{\"path\":\"%s/log/l.jsonl\","
-			 "\"syslog\":false,\"kernel_audit\":false}}",
-			 dir);
+			 "{\"runtime\":\"/usr/bin/runc\",\"mode\":\"%s\",\"log\":{\"path\":"
+			 "\"%s/log/l.jsonl\",\"syslog\":false,\"kernel_audit\":false}}",
+			 mode, dir);
 		put("policy.json", pol);
 
 		snprintf(pp, sizeof(pp), "%s/policy.json", dir);
@@ -57,6 +57,34 @@ static int prepare(const char *cwd, const char *config, struct hs_error *err)
 	r = hs_create_prepare(&a, p, err);
 	hs_policy_free(p);
 	return r;
+}
+
+static int prepare(const char *cwd, const char *config, struct hs_error *err)
+{
+	return prepare_in("enforce", cwd, config, err);
+}
+
+/* The last line of the test's launch log. */
+static void last_record(char *buf, size_t size)
+{
+	char p[256], line[8192];
+	FILE *f;
+
+	snprintf(p, sizeof(p), "%s/log/l.jsonl", dir);
+	assert_non_null(f = fopen(p, "r"));
+	buf[0] = '\0';
+	while (fgets(line, sizeof(line), f))
+		snprintf(buf, size, "%s", line);
+	fclose(f);
+}
+
+static void rmdir_all(void)
+{
+	char cmd[300];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	assert_int_equal(system(cmd), 0);
+	snprintf(dir, sizeof(dir), "/tmp/hs-test-create-XXXXXX");
 }
 
 static void test_config_from_cwd(void **state)
@@ -81,18 +109,42 @@ static void test_config_from_cwd(void **state)
 	assert_true(prepare(b, "l.json", &err) != 0);
 	assert_string_equal(err.rule, "config.symlink");
 	assert_int_equal(chdir("/"), 0);
-	{
-		char cmd[300];
+	rmdir_all();
+}
 
-		snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-		assert_int_equal(system(cmd), 0);
-	}
+/* The gate's launch record of a create says that hardshim waits for the runtime (it runs it
+ * as a child and records its failure): only when the launch is admitted. */
+static void test_create_record_waits(void **state)
+{
+	struct hs_error err = HS_ERROR_INIT;
+	char b[256], rec[8192];
+
+	assert_non_null(mkdtemp(dir));
+	chmod(dir, 0755);
+	snprintf(b, sizeof(b), "%s/b", dir);
+	assert_int_equal(mkdir(b, 0755), 0);
+	put("b/config.json", "{\"ociVersion\":\"1.0.2\",\"process\":{\"user\":{\"uid\":0}}}");
+	/* audit mode: admitted as it came, recorded as waited for */
+	assert_int_equal(prepare_in("audit", b, "config.json", &err), HS_DECISION_ALLOW);
+	last_record(rec, sizeof(rec));
+	assert_non_null(strstr(rec, "\"event\":\"create\""));
+	assert_non_null(strstr(rec, ",\"waits\":true"));
+	/* refused: the runtime never runs, nothing to wait for */
+	err = (struct hs_error)HS_ERROR_INIT;
+	put("b/config.json", "{\"ociVersion\":\"1.0.2\",\"unknownKey\":1}");
+	assert_int_not_equal(prepare_in("enforce", b, "config.json", &err), HS_DECISION_ALLOW);
+	last_record(rec, sizeof(rec));
+	assert_non_null(strstr(rec, "\"verdict\":\"refused\""));
+	assert_null(strstr(rec, "\"waits\""));
+	assert_int_equal(chdir("/"), 0);
+	rmdir_all();
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_config_from_cwd),
+		cmocka_unit_test(test_create_record_waits),
 	};
 	return cmocka_run_group_tests_name("create", tests, NULL, NULL);
 }
