@@ -213,7 +213,8 @@ struct hs_pipeline {
 	const char *container_id;
 	bool systemd_cgroup;              /* the runtime was told --systemd-cgroup */
 	const char *sandbox_id, *pod_uid; /* trusted engine facts (hs_engine_facts), or NULL */
-	const char *exception;            /* update: the exception the container was created under */
+	/* update: the exception the container was created under */
+	const char *exception;
 	/* out (owned by the pipeline; hs_pipeline_done frees them) */
 	struct hs_arena *arena;
 	struct hs_report *report;

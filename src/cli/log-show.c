@@ -321,7 +321,8 @@ int hs_cmd_log_show(int argc, char **argv, const char *default_log)
 		if (r == 0)
 			r = load(&c, default_log);
 		if (r < 0)
-			fprintf(stderr, "hardshim: log show: %s: %s\n", default_log, hs_strerror(r));
+			fprintf(stderr, "hardshim: log show: %s: %s\n", default_log,
+				hs_strerror(r));
 	}
 	for (int i = optind; i < argc && r == 0; i++) {
 		r = load(&c, argv[i]);

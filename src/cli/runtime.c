@@ -219,8 +219,9 @@ int hs_cmd_runtime(int argc, char **argv)
 
 	r = hs_policy_load(hs_policy_path(), &policy, &err);
 	if (r >= 0 && judge_command(&a, policy, &err) == HS_DECISION_ALLOW) {
+		/* exec returns only on failure, err set; create waits (wait-runtime.c) */
 		if (!hs_runtime_waits(&a))
-			exec_runtime(&a, policy->runtime, &err); /* returns only on failure, err set */
+			exec_runtime(&a, policy->runtime, &err);
 		else if ((r = hs_runtime_wait(&a, policy)) >= 0)
 			return r; /* the runtime's own exit status */
 		else
