@@ -52,7 +52,8 @@ enum hs_source_kind {
 	HS_SOURCE_FILE,  /* name in dirfd: no symlink, a regular file, the owner rule */
 	HS_SOURCE_PATH,  /* a path or "-" (stdin) the runtime would read itself: copied */
 };
-/* The rule ids a file source is refused with, so each entry point keeps its own. */
+/* The rule ids a file source is refused with, so each entry point keeps its own.
+ * permissions NULL: no owner rule (check's CONFIG: a file nothing will run from). */
 struct hs_source_rules {
 	const char *open, *symlink, *type, *permissions;
 };
@@ -95,6 +96,7 @@ struct hs_gate {
 	const char *keep_original;
 	bool no_fsync;          /* REWRITE: neither name is fsync'ed (create: see runtime.c) */
 	bool hook;              /* entered as an OCI hook: the record's event is "hook" */
+	bool no_record;         /* check, suggest: nothing runs, so there is no launch record */
 	const char *memfd_name; /* MEMFD */
 	int memfd_min;          /* MEMFD: the lowest descriptor it may take */
 	/* Optional, after the check: findings' paths spelled as the flags that set them. */
@@ -139,6 +141,14 @@ enum hs_decision hs_gate_record_warn(void (*warn)(const char *line), const struc
  */
 enum hs_decision hs_create_prepare(struct hs_argv *a, const struct hs_policy *p,
 				   struct hs_error *err);
+/* The bundle as create opens it (and `check --bundle`): the directory itself, not through a
+ * symlink, root's and writable by its owner only (bundle.symlink, bundle.open,
+ * bundle.permissions). On ALLOW *ret_abs (malloc'ed, lexically absolute), *ret_dirfd and *st
+ * are set. */
+enum hs_decision hs_bundle_open(const char *bundle, char **ret_abs, int *ret_dirfd, struct stat *st,
+				struct hs_error *err);
+/* The gate's source for the config NAME in that bundle, with create's config.* rule ids. */
+struct hs_source hs_bundle_config(int dirfd, const char *name);
 /* create: hardshim runs the runtime as its child and waits, so that a runtime failure after
  * the launch record is recorded too ("runtime-failed", src/cli/wait-runtime.c). */
 bool hs_runtime_waits(const struct hs_argv *a);

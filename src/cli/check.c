@@ -107,52 +107,13 @@ out:
 	return 0;
 }
 
-static int read_input(const char *path, size_t max, char **buf, size_t *len, struct hs_error *err)
-{
-	struct stat st;
-	_cleanup_free_ char *cfg = NULL;
-
-	if (!strcmp(path, "-"))
-		return hs_read_fd(STDIN_FILENO, max, buf, len, err);
-	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
-		if (asprintf(&cfg, "%s/config.json", path) < 0)
-			return -ENOMEM;
-		path = cfg;
-	}
-	return hs_read_file_at(AT_FDCWD, path, max, buf, len, err);
-}
-
-/* --bundle DIR: DIR/config.json read as create reads it. The directory and the file must be
- * root's and writable by their owner only, and neither a symlink: otherwise create refuses
- * (bundle.permissions, config.permissions, ...), and so does check (-HS_EPOLICY). */
-static int read_bundle(const char *dir, size_t max, char **buf, size_t *len, struct hs_error *err)
-{
-	_cleanup_close_ int dirfd = -1, fd = -1;
-	struct stat st;
-
-	dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (dirfd < 0)
-		return hs_error_set(err, -HS_EPOLICY,
-				    errno == ELOOP || errno == ENOTDIR ? "bundle.symlink"
-								       : "bundle.open",
-				    dir, -1, "cannot open the bundle: %s", strerror(errno));
-	if (fstat(dirfd, &st) < 0 || hs_check_owner(&st, "bundle.permissions", dir, err) < 0)
-		return -HS_EPOLICY;
-	fd = openat(dirfd, "config.json", O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
-	if (fd < 0)
-		return hs_error_set(err, -HS_EPOLICY,
-				    errno == ELOOP ? "config.symlink" : "config.open",
-				    "config.json", -1, "cannot open config.json: %s",
-				    errno == ELOOP ? "it is a symlink" : strerror(errno));
-	if (fstat(fd, &st) < 0)
-		return -errno;
-	if (!S_ISREG(st.st_mode))
-		return hs_error_set(err, -HS_EPOLICY, "config.type", "config.json", -1,
-				    "not a regular file");
-	if (hs_check_owner(&st, "config.permissions", "config.json", err) < 0)
-		return -HS_EPOLICY;
-	return hs_read_fd(fd, max, buf, len, err);
-}
+/* CONFIG as given (a directory: its config.json): not through a symlink, a regular file. No
+ * owner rule: nothing will run from it. */
+static const struct hs_source_rules input_rules = {
+	.open = "file.open",
+	.symlink = "file.symlink",
+	.type = "file.type",
+};
 
 /* The bundle the input sits in (its rootfs is where the image's ownership is read), or NULL
  * for stdin. */
@@ -167,6 +128,142 @@ static char *bundle_dir(const char *input)
 		return strdup(input);
 	copy = strdup(input);
 	return copy ? strdup(dirname(copy)) : NULL;
+}
+
+struct check_opts {
+	const char *format, *output;
+	bool diff, all;
+};
+
+/* --diff: the original and the hardened document, indented. */
+static void diff_documents(const struct hs_gate *g)
+{
+	_cleanup_free_ char *before = NULL, *after = NULL;
+	_cleanup_arena_ struct hs_arena *a = hs_arena_new();
+	struct hs_error perr = HS_ERROR_INIT;
+	struct hs_json *orig;
+	size_t blen, alen;
+
+	if (a &&
+	    hs_json_parse(a, g->original, g->original_len, &g->policy->limits, &orig, &perr) == 0 &&
+	    hs_json_emit_pretty(orig, &before, &blen) == 0 &&
+	    hs_json_emit_pretty(g->pl.tree, &after, &alen) == 0)
+		print_diff(before, blen, after, alen);
+}
+
+/* What the gate judged: the summary and the findings, --diff, and --output (the canonical
+ * document create would hand the runtime, only when it would run). */
+static int print_verdict(const struct check_opts *o, const struct hs_gate *g, const char *input,
+			 struct hs_error *err)
+{
+	struct hs_json *summary = NULL;
+	int r = 0;
+
+	if (g->pl.tree) {
+		_cleanup_free_ char *dir = bundle_dir(input);
+
+		r = hs_check_summarize(g->pl.arena, g->policy, g->pl.tree, g->pl.report, dir,
+				       &summary);
+		if (r < 0)
+			return r;
+	}
+	if (!strcmp(o->format, "json"))
+		r = print_json(g->pl.report, summary);
+	else
+		print_text(g->pl.report, summary, o->all);
+	if (o->diff && g->pl.tree)
+		diff_documents(g);
+	if (o->output && g->pl.tree && !g->pl.report->refused) {
+		_cleanup_close_ int fd =
+		    open(o->output, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+
+		if (fd < 0 || hs_write_all(fd, g->pl.final, g->pl.final_len) < 0)
+			return hs_error_set(err, -errno, "check.output", o->output, -1,
+					    "cannot write: %s", strerror(errno));
+	}
+	return r;
+}
+
+/* A document refused before it was judged (a bundle create would refuse, a config too large
+ * to read): one finding, exit 1. */
+static int print_unread(const struct check_opts *o, const struct hs_error *err)
+{
+	_cleanup_report_ struct hs_report *rep = hs_report_new();
+	struct hs_check_ctx fctx = { .report = rep };
+
+	if (!rep)
+		return 2;
+	/* too large: the whole document, as the pipeline names it */
+	hs_finding(&fctx, err->rule, err->code == -EFBIG ? "" : err->path, HS_ACTION_REFUSE, "%s",
+		   err->msg);
+	if (!strcmp(o->format, "json"))
+		print_json(rep, NULL);
+	else
+		print_text(rep, NULL, o->all);
+	return 1;
+}
+
+static int fail(const struct hs_error *err)
+{
+	char msg[HS_LINE_MAX];
+
+	hs_error_format(err, msg, sizeof(msg));
+	fprintf(stderr, "hardshim: check: %s\n", msg);
+	return 2;
+}
+
+static const struct hs_host *target_host(const char *target)
+{
+	if (!target)
+		return hs_host_real();
+	if (!strcmp(target, "apparmor"))
+		return hs_host_with_mac(HS_MAC_APPARMOR);
+	if (!strcmp(target, "selinux"))
+		return hs_host_with_mac(HS_MAC_SELINUX);
+	if (!strcmp(target, "none"))
+		return hs_host_with_mac(HS_MAC_NONE);
+	return NULL;
+}
+
+/* The gate's source: --bundle DIR as create opens it (bundle and config owner rules, the same
+ * bundle path and engine facts: docs/threats.md, class 4), or CONFIG ("-": stdin). */
+static enum hs_decision source(struct hs_gate *g, const char *bundle, const char *input,
+			       char **bundle_abs, char **path, int *dirfd,
+			       struct hs_engine_facts *facts, struct hs_error *err)
+{
+	struct stat st;
+	enum hs_decision d;
+
+	if (bundle) {
+		d = hs_bundle_open(bundle, bundle_abs, dirfd, &st, err);
+		if (d != HS_DECISION_ALLOW)
+			return d;
+		hs_engine_facts_get("/proc", getppid(), *bundle_abs, g->container_id, facts);
+		g->bundle = *bundle_abs;
+		g->sandbox_id = facts->sandbox_id[0] ? facts->sandbox_id : NULL;
+		g->pod_uid = facts->pod_uid[0] ? facts->pod_uid : NULL;
+		g->source = hs_bundle_config(*dirfd, "config.json");
+		return HS_DECISION_ALLOW;
+	}
+	if (!strcmp(input, "-")) {
+		g->source = (struct hs_source){
+			.kind = HS_SOURCE_PATH, .path = "-", .where = "stdin", .rules = &input_rules
+		};
+		return HS_DECISION_ALLOW;
+	}
+	if (stat(input, &st) == 0 && S_ISDIR(st.st_mode)) {
+		if (asprintf(path, "%s/config.json", input) < 0)
+			return hs_decide(err, HS_DECISION_ERROR, -ENOMEM, "internal", "", -1,
+					 "out of memory");
+		input = *path;
+	}
+	g->source = (struct hs_source){ .kind = HS_SOURCE_FILE,
+					.dirfd = AT_FDCWD,
+					.name = input,
+					.where = input,
+					.display = input,
+					.rules = &input_rules };
+	return HS_DECISION_ALLOW;
 }
 
 int hs_cmd_check(int argc, char **argv)
@@ -184,29 +281,27 @@ int hs_cmd_check(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *policy_path = NULL, *format = "text", *output = NULL, *target = NULL;
-	const char *bundle = NULL, *id = NULL, *input;
+	struct check_opts o = { .format = "text" };
+	const char *policy_path = NULL, *target = NULL, *bundle = NULL, *id = NULL, *input;
 	_cleanup_policy_ struct hs_policy *policy = NULL;
-	_cleanup_free_ char *buf = NULL, *bundle_abs = NULL;
+	_cleanup_free_ char *bundle_abs = NULL, *path = NULL;
+	_cleanup_close_ int dirfd = -1;
 	struct hs_engine_facts facts = { 0 };
 	bool systemd_cgroup = false;
 	struct hs_error err = HS_ERROR_INIT;
-	struct hs_pipeline pl = { 0 };
-	const struct hs_host *host;
-	bool diff = false, all = false;
-	struct hs_json *summary = NULL;
-	size_t len = 0;
-	int c, r, rc;
+	struct hs_gate g;
+	enum hs_decision d;
+	int c, rc;
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "+", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'p': policy_path = optarg; break;
-		case 'f': format = optarg; break;
-		case 'o': output = optarg; break;
-		case 'd': diff = true; break;
+		case 'f': o.format = optarg; break;
+		case 'o': o.output = optarg; break;
+		case 'd': o.diff = true; break;
 		case 't': target = optarg; break;
-		case 'a': all = true; break;
+		case 'a': o.all = true; break;
 		case 'b': bundle = optarg; break;
 		case 'i': id = optarg; break;
 		case 's': systemd_cgroup = true; break;
@@ -214,121 +309,44 @@ int hs_cmd_check(int argc, char **argv)
 		default: usage(stderr); return 2;
 		}
 	}
-	if (optind != argc - (bundle ? 0 : 1) || !format ||
-	    (strcmp(format, "text") && strcmp(format, "json"))) {
+	if (optind != argc - (bundle ? 0 : 1) || !o.format ||
+	    (strcmp(o.format, "text") && strcmp(o.format, "json"))) {
 		usage(stderr);
 		return 2;
 	}
 	input = bundle ? bundle : argv[optind];
-	if (bundle) {
-		/* judged as create judges it: the same bundle path, container id and engine facts
-		 * (docs/threats.md, class 4) */
-		bundle_abs = hs_absolute(bundle);
-		if (!bundle_abs)
-			return 2;
-		hs_engine_facts_get("/proc", getppid(), bundle_abs, id, &facts);
+	if (!target_host(target)) {
+		fprintf(stderr, "hardshim: check: --target: must be apparmor, selinux or none\n");
+		return 2;
 	}
-	host = hs_host_real();
-	if (target) {
-		if (!strcmp(target, "apparmor"))
-			host = hs_host_with_mac(HS_MAC_APPARMOR);
-		else if (!strcmp(target, "selinux"))
-			host = hs_host_with_mac(HS_MAC_SELINUX);
-		else if (!strcmp(target, "none"))
-			host = hs_host_with_mac(HS_MAC_NONE);
-		else {
-			fprintf(stderr,
-				"hardshim: check: --target: must be apparmor, selinux or none\n");
-			return 2;
-		}
-	}
-	r = hs_policy_load(policy_path ? policy_path : hs_policy_path(), &policy, &err);
-	if (r < 0)
-		goto fail;
-	if (bundle)
-		r = read_bundle(bundle_abs, policy->limits.max_bytes, &buf, &len, &err);
-	else
-		r = read_input(input, policy->limits.max_bytes, &buf, &len, &err);
-	if (r == -EFBIG || r == -HS_EPOLICY) {
-		/* Too large to read, or a bundle create would refuse, is a refusal of the config,
-		 * not a tool error. */
-		struct hs_report *rep = hs_report_new();
-		struct hs_check_ctx fctx = { .report = rep };
-
-		if (!rep)
-			return 2;
-		hs_finding(&fctx, err.rule, r == -HS_EPOLICY ? err.path : "", HS_ACTION_REFUSE,
-			   "%s", err.msg);
-		if (!strcmp(format, "json"))
-			print_json(rep, NULL);
-		else
-			print_text(rep, NULL, all);
-		hs_report_free(rep);
-		return 1;
-	}
-	if (r < 0)
-		goto fail;
-	pl = (struct hs_pipeline){
+	if (hs_policy_load(policy_path ? policy_path : hs_policy_path(), &policy, &err) < 0)
+		return fail(&err);
+	/* The create path's gate with nothing delivered and nothing recorded. */
+	g = (struct hs_gate){
 		.policy = policy,
-		.host = host,
+		.host = target_host(target),
 		.schema = &hs_oci_spec,
 		.event = HS_EVENT_CHECK,
-		.bundle = bundle_abs,
 		.container_id = id,
 		.systemd_cgroup = systemd_cgroup,
-		.sandbox_id = facts.sandbox_id[0] ? facts.sandbox_id : NULL,
-		.pod_uid = facts.pod_uid[0] ? facts.pod_uid : NULL,
+		.delivery = HS_DELIVER_NONE,
+		.no_record = true,
+		.fd = -1,
 	};
-	r = hs_pipeline_run(&pl, buf, len, &err);
-	if (r < 0)
-		goto fail;
-	if (pl.tree) {
-		_cleanup_free_ char *dir = bundle_dir(input);
-
-		r = hs_check_summarize(pl.arena, policy, pl.tree, pl.report, dir, &summary);
-		if (r < 0) {
-			hs_pipeline_done(&pl);
-			goto fail;
-		}
+	d = source(&g, bundle, input, &bundle_abs, &path, &dirfd, &facts, &err);
+	if (d == HS_DECISION_ALLOW)
+		d = hs_gate_run(&g, &err);
+	if (d == HS_DECISION_ERROR) {
+		rc = fail(&err);
+	} else if (!g.pl.report) {
+		/* Refused before it was judged. A bundle create would refuse and a document too
+		 * large to read are verdicts; a CONFIG that cannot be opened is the caller's. */
+		rc = bundle || err.code == -EFBIG ? print_unread(&o, &err) : fail(&err);
+	} else {
+		rc = print_verdict(&o, &g, input, &err) < 0 ? fail(&err)
+		     : g.pl.report->refused                 ? 1
+							    : 0;
 	}
-	if (!strcmp(format, "json"))
-		r = print_json(pl.report, summary);
-	else
-		print_text(pl.report, summary, all);
-	if (diff && pl.tree) {
-		_cleanup_free_ char *before = NULL, *after = NULL;
-		_cleanup_arena_ struct hs_arena *a = hs_arena_new();
-		struct hs_json *orig;
-		size_t blen, alen;
-		struct hs_error perr = HS_ERROR_INIT;
-
-		if (a && hs_json_parse(a, buf, len, &policy->limits, &orig, &perr) == 0 &&
-		    hs_json_emit_pretty(orig, &before, &blen) == 0 &&
-		    hs_json_emit_pretty(pl.tree, &after, &alen) == 0)
-			print_diff(before, blen, after, alen);
-	}
-	if (output && pl.tree && !pl.report->refused) {
-		_cleanup_close_ int fd =
-		    open(output, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-
-		if (fd < 0 || hs_write_all(fd, pl.final, pl.final_len) < 0) {
-			hs_error_set(&err, -errno, "check.output", output, -1, "cannot write: %s",
-				     strerror(errno));
-			r = -1;
-		}
-	}
-	rc = r < 0 ? 2 : pl.report->refused ? 1 : 0;
-	if (r < 0) {
-		hs_pipeline_done(&pl);
-		goto fail;
-	}
-	hs_pipeline_done(&pl);
+	hs_gate_done(&g);
 	return rc;
-fail : {
-	char msg[HS_LINE_MAX];
-
-	hs_error_format(&err, msg, sizeof(msg));
-	fprintf(stderr, "hardshim: check: %s\n", msg);
-	return 2;
-}
 }

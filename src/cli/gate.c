@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0
  * The one gate: every entry point that judges a document (create/run/restore, exec --process
- * and its flags, update --resources and its flags) goes through hs_gate_run, which owns the
- * read, the pipeline, the verdict, the delivery and the launch record. Copies of this flow
+ * and its flags, update --resources and its flags, the hooks, check and suggest) goes through
+ * hs_gate_run, which owns the read, the pipeline, the verdict, the delivery and the launch
+ * record (none for check and suggest: nothing runs). Copies of this flow
  * drifted before (update wrote no record of its own, its flags skipped the pipeline): an
  * attacker picks the entry point whose copy forgot a step. */
 #include <fcntl.h>
@@ -45,7 +46,7 @@ static int read_file(struct hs_gate *g, size_t max, struct hs_error *err)
 	if (!S_ISREG(st.st_mode))
 		return hs_error_set(err, -EINVAL, rules->type, s->where, -1,
 				    "%s is not a regular file", s->display);
-	if (hs_check_owner(&st, rules->permissions, s->where, err) < 0)
+	if (rules->permissions && hs_check_owner(&st, rules->permissions, s->where, err) < 0)
 		return -HS_EPOLICY;
 	g->mode = st.st_mode & 0644;
 	r = hs_read_fd(fd, max, &g->original, &g->original_len, err);
@@ -198,6 +199,8 @@ enum hs_decision hs_gate_run(struct hs_gate *g, struct hs_error *err)
 	g->memfd = -1;
 	g->fd = -1;
 	d = judge(g, err);
+	if (g->no_record)
+		return d;
 	by_findings = d == HS_DECISION_REFUSE && g->pl.report && g->pl.report->refused;
 	struct hs_launch l = {
 		.event = g->hook ? HS_EVENT_HOOK : g->event,

@@ -45,6 +45,44 @@ static const struct hs_source_rules config_rules = {
 	.permissions = "config.permissions",
 };
 
+struct hs_source hs_bundle_config(int dirfd, const char *name)
+{
+	return (struct hs_source){ .kind = HS_SOURCE_FILE,
+				   .dirfd = dirfd,
+				   .name = name,
+				   .where = name,
+				   .display = name,
+				   .rules = &config_rules };
+}
+
+enum hs_decision hs_bundle_open(const char *bundle, char **ret_abs, int *ret_dirfd, struct stat *st,
+				struct hs_error *err)
+{
+	_cleanup_free_ char *bundle_abs = hs_absolute(bundle);
+	_cleanup_close_ int dirfd = -1;
+
+	if (!bundle_abs)
+		return hs_decide(err, HS_DECISION_ERROR, -ENOMEM, "internal", "", -1,
+				 "out of memory");
+	dirfd = open(bundle, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (dirfd < 0)
+		return hs_decide(err, HS_DECISION_REFUSE, -errno,
+				 errno == ELOOP || errno == ENOTDIR ? "bundle.symlink"
+								    : "bundle.open",
+				 bundle_abs, -1, "cannot open the bundle: %s",
+				 errno == ELOOP || errno == ENOTDIR
+				     ? "not a directory (or a symlink)"
+				     : strerror(errno));
+	if (fstat(dirfd, st) < 0)
+		return hs_decide(err, HS_DECISION_ERROR, -errno, "bundle.open", bundle_abs, -1,
+				 "cannot stat the bundle: %s", strerror(errno));
+	if (hs_check_owner(st, "bundle.permissions", bundle_abs, err) < 0)
+		return HS_DECISION_REFUSE;
+	*ret_abs = TAKE_PTR(bundle_abs);
+	*ret_dirfd = TAKE_FD(dirfd);
+	return HS_DECISION_ALLOW;
+}
+
 enum hs_decision hs_create_prepare(struct hs_argv *a, const struct hs_policy *p,
 				   struct hs_error *err)
 {
@@ -55,7 +93,7 @@ enum hs_decision hs_create_prepare(struct hs_argv *a, const struct hs_policy *p,
 	struct hs_engine_facts facts;
 	struct hs_gate g;
 	enum hs_decision d;
-	struct stat st;
+	struct stat st = { 0 };
 
 	if (!bundle)
 		bundle = "."; /* containerd runs create with the bundle as cwd */
@@ -64,25 +102,9 @@ enum hs_decision hs_create_prepare(struct hs_argv *a, const struct hs_policy *p,
 	else if (strchr(name, '/') || !strcmp(name, "..") || !strcmp(name, "."))
 		return hs_decide(err, HS_DECISION_REFUSE, -HS_EUSAGE, "cli.bad-value", "--config",
 				 -1, "must name a file in the bundle");
-	bundle_abs = hs_absolute(bundle);
-	if (!bundle_abs)
-		return hs_decide(err, HS_DECISION_ERROR, -ENOMEM, "internal", "", -1,
-				 "out of memory");
-
-	dirfd = open(bundle, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (dirfd < 0)
-		return hs_decide(err, HS_DECISION_REFUSE, -errno,
-				 errno == ELOOP || errno == ENOTDIR ? "bundle.symlink"
-								    : "bundle.open",
-				 bundle_abs, -1, "cannot open the bundle: %s",
-				 errno == ELOOP || errno == ENOTDIR
-				     ? "not a directory (or a symlink)"
-				     : strerror(errno));
-	if (fstat(dirfd, &st) < 0)
-		return hs_decide(err, HS_DECISION_ERROR, -errno, "bundle.open", bundle_abs, -1,
-				 "cannot stat the bundle: %s", strerror(errno));
-	if (hs_check_owner(&st, "bundle.permissions", bundle_abs, err) < 0)
-		return HS_DECISION_REFUSE;
+	d = hs_bundle_open(bundle, &bundle_abs, &dirfd, &st, err);
+	if (d != HS_DECISION_ALLOW)
+		return d;
 	if (hs_argv_value(a, "config")) {
 		struct stat cwd;
 
@@ -108,12 +130,7 @@ enum hs_decision hs_create_prepare(struct hs_argv *a, const struct hs_policy *p,
 		.systemd_cgroup = a->systemd_cgroup,
 		.sandbox_id = facts.sandbox_id[0] ? facts.sandbox_id : NULL,
 		.pod_uid = facts.pod_uid[0] ? facts.pod_uid : NULL,
-		.source = { .kind = HS_SOURCE_FILE,
-			    .dirfd = dirfd,
-			    .name = name,
-			    .where = name,
-			    .display = name,
-			    .rules = &config_rules },
+		.source = hs_bundle_config(dirfd, name),
 		.delivery = HS_DELIVER_REWRITE,
 		.keep_original = "config.json.orig",
 		/* Neither name is fsync'ed: the runtime reads the new config from the page

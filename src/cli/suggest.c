@@ -265,56 +265,63 @@ static size_t suggest_report(const struct hs_json *doc)
 static int suggest_config(const struct hs_policy *p, const char *buf, size_t len,
 			  const char *bundle_dir, size_t *ret_n, struct hs_error *err)
 {
-	struct hs_pipeline pl = {
-		.policy = p, .host = hs_host_real(), .schema = &hs_oci_spec, .event = HS_EVENT_CHECK
+	/* check's gate: nothing delivered, nothing recorded */
+	struct hs_gate g = {
+		.policy = p,
+		.schema = &hs_oci_spec,
+		.event = HS_EVENT_CHECK,
+		.source = { .kind = HS_SOURCE_BYTES, .bytes = buf, .len = len },
+		.delivery = HS_DELIVER_NONE,
+		.no_record = true,
 	};
+	const struct hs_pipeline *pl = &g.pl;
 	struct hs_json *summary = NULL, *doc, *list;
-	int r = hs_pipeline_run(&pl, buf, len, err);
+	int r = hs_gate_run(&g, err) == HS_DECISION_ERROR ? (err->code ? err->code : -ENOMEM) : 0;
 
-	if (r >= 0 && pl.tree)
-		r = hs_check_summarize(pl.arena, p, pl.tree, pl.report, bundle_dir, &summary);
+	if (r >= 0 && pl->tree)
+		r = hs_check_summarize(pl->arena, p, pl->tree, pl->report, bundle_dir, &summary);
 	if (r >= 0) {
-		doc = hs_json_new(pl.arena, HS_JSON_OBJECT);
-		list = hs_json_new(pl.arena, HS_JSON_ARRAY);
-		if (!doc || !list || hs_json_set(pl.arena, doc, "findings", list) < 0 ||
-		    (summary && hs_json_set(pl.arena, doc, "summary", summary) < 0))
+		doc = hs_json_new(pl->arena, HS_JSON_OBJECT);
+		list = hs_json_new(pl->arena, HS_JSON_ARRAY);
+		if (!doc || !list || hs_json_set(pl->arena, doc, "findings", list) < 0 ||
+		    (summary && hs_json_set(pl->arena, doc, "summary", summary) < 0))
 			r = -ENOMEM;
-		if (r >= 0 && pl.report->privileged && pl.report->refused) {
-			struct hs_json *o = hs_json_new(pl.arena, HS_JSON_OBJECT);
+		if (r >= 0 && pl->report->privileged && pl->report->refused) {
+			struct hs_json *o = hs_json_new(pl->arena, HS_JSON_OBJECT);
 
 			r = !o ||
-				    hs_json_set(pl.arena, o, "rule",
-						hs_json_new_string(pl.arena, "privileged")) < 0 ||
-				    hs_json_set(pl.arena, o, "action",
-						hs_json_new_string(pl.arena, "refuse")) < 0 ||
-				    hs_json_set(pl.arena, o, "message",
-						hs_json_new_string(pl.arena,
+				    hs_json_set(pl->arena, o, "rule",
+						hs_json_new_string(pl->arena, "privileged")) < 0 ||
+				    hs_json_set(pl->arena, o, "action",
+						hs_json_new_string(pl->arena, "refuse")) < 0 ||
+				    hs_json_set(pl->arena, o, "message",
+						hs_json_new_string(pl->arena,
 								   "a privileged container")) < 0 ||
-				    hs_json_append(pl.arena, list, o) < 0
+				    hs_json_append(pl->arena, list, o) < 0
 				? -ENOMEM
 				: 0;
 		}
-		for (size_t i = 0; r >= 0 && i < pl.report->len; i++) {
-			const struct hs_finding *f = &pl.report->items[i];
-			struct hs_json *o = hs_json_new(pl.arena, HS_JSON_OBJECT);
+		for (size_t i = 0; r >= 0 && i < pl->report->len; i++) {
+			const struct hs_finding *f = &pl->report->items[i];
+			struct hs_json *o = hs_json_new(pl->arena, HS_JSON_OBJECT);
 
 			if (!o ||
-			    hs_json_set(pl.arena, o, "rule",
-					hs_json_new_string(pl.arena, f->rule)) < 0 ||
-			    hs_json_set(pl.arena, o, "path",
-					hs_json_new_string(pl.arena, f->path)) < 0 ||
-			    hs_json_set(pl.arena, o, "action",
-					hs_json_new_string(pl.arena, hs_action_name(f->action))) <
+			    hs_json_set(pl->arena, o, "rule",
+					hs_json_new_string(pl->arena, f->rule)) < 0 ||
+			    hs_json_set(pl->arena, o, "path",
+					hs_json_new_string(pl->arena, f->path)) < 0 ||
+			    hs_json_set(pl->arena, o, "action",
+					hs_json_new_string(pl->arena, hs_action_name(f->action))) <
 				0 ||
-			    hs_json_set(pl.arena, o, "message",
-					hs_json_new_string(pl.arena, f->message)) < 0 ||
-			    hs_json_append(pl.arena, list, o) < 0)
+			    hs_json_set(pl->arena, o, "message",
+					hs_json_new_string(pl->arena, f->message)) < 0 ||
+			    hs_json_append(pl->arena, list, o) < 0)
 				r = -ENOMEM;
 		}
 		if (r >= 0)
 			*ret_n = suggest_report(doc);
 	}
-	hs_pipeline_done(&pl);
+	hs_gate_done(&g);
 	return r;
 }
 

@@ -184,7 +184,13 @@ teardown() {
 	[ "$status" -eq 2 ]
 	run "$HS_BIN" check --policy "$HS_TMP/nonexistent" "$HS_BUNDLE"
 	[ "$status" -eq 2 ]
+	# a CONFIG that is not there is the caller's mistake, not a verdict on a config
+	run "$HS_BIN" check "$HS_TMP/nonexistent.json"
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"file.open"* ]]
 	run bash -c "printf '{\"a\":' | '$HS_BIN' check -"
 	[ "$status" -eq 1 ]
 	[[ "$output" == *"json.syntax"* ]]
+	# nothing ran: check goes through create's gate but writes no launch record
+	[ ! -e "$HS_LAUNCHES" ]
 }

@@ -129,3 +129,15 @@ count_build() { # count_build WHAT DIR
 	[ "$(find "$HS_TEST_CACHE/suite" -mindepth 1 -maxdepth 1 | wc -l)" -eq 1 ]
 	[ "$(echo a | hs_cache_key)" != "$(echo b | hs_cache_key)" ]
 }
+
+# Every entry point that judges a document (create/run/restore, exec, update, the hooks, check,
+# suggest) is an adapter of src/cli/gate.c: a copy of the read-judge-record flow elsewhere is
+# where the copies drift (issue 15: update wrote no record of its own).
+@test "structure: only the gate runs the pipeline and writes the launch record" {
+	calls() { # calls FUNCTION: the files in src/ that call it, its definition left out
+		grep -rlE "\\b$1\\(" "$HS_TOP/src" --include='*.c' | sed "s|^$HS_TOP/||" | sort |
+			grep -v "^$2\$"
+	}
+	[ "$(calls hs_pipeline_run src/policy/pipeline.c)" = src/cli/gate.c ]
+	[ "$(calls hs_audit_launch src/audit/launch.c)" = src/cli/gate.c ]
+}
