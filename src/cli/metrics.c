@@ -60,7 +60,7 @@ struct metrics {
 	struct hs_arena *arena;
 	struct series *s;
 	size_t n, cap;
-	size_t records, unreadable;
+	size_t records, unreadable, reanchors;
 	bool oom;
 };
 
@@ -211,6 +211,14 @@ static void count_record(struct metrics *m, const char *line, size_t len)
 		return;
 	}
 	event = hs_json_get_string(rec, "event");
+	if (event && !strcmp(event, "reanchor")) {
+		/* Not a decision: an operator accepted the log as it is after a divergence
+		 * alarm (hardshim log reanchor). A record of its own, counted apart: a fleet
+		 * alerts on it, and it must not pass for a damaged line. */
+		m->records++;
+		m->reanchors++;
+		return;
+	}
 	if (event && !strcmp(event, "runtime-failed")) {
 		/* Not a decision: the runtime's failure after one, counted on its own. */
 		m->records++;
@@ -260,11 +268,17 @@ static void print_family(struct hs_abuf *out, const struct metrics *m, enum fami
 				       (unsigned long long)m->s[i].count);
 }
 
+static void sample(struct hs_abuf *out, const char *type, const char *name, const char *help,
+		   const char *labels, long long v)
+{
+	hs_abuf_printf(out, "# HELP %s %s\n# TYPE %s %s\n%s%s%s%s %lld\n", name, help, name, type,
+		       name, labels ? "{" : "", labels ? labels : "", labels ? "}" : "", v);
+}
+
 static void gauge(struct hs_abuf *out, const char *name, const char *help, const char *labels,
 		  long long v)
 {
-	hs_abuf_printf(out, "# HELP %s %s\n# TYPE %s gauge\n%s%s%s%s %lld\n", name, help, name,
-		       name, labels ? "{" : "", labels ? labels : "", labels ? "}" : "", v);
+	sample(out, "gauge", name, help, labels, v);
 }
 
 /* The policy in force: its bytes' hash (what a fleet compares across nodes) and whether the
@@ -340,6 +354,10 @@ int hs_metrics_render(char *const *logs, size_t n_logs, const char *policy_path,
 	gauge(out, "hardshim_log_unreadable_lines",
 	      "Lines of the launch log that are not a readable record.", NULL,
 	      (long long)m.unreadable);
+	sample(out, "counter", "hardshim_log_reanchors_total",
+	       "Reanchor records: the times an operator accepted the log as it is after a "
+	       "divergence alarm (hardshim log reanchor).",
+	       NULL, (long long)m.reanchors);
 	gauge(out, "hardshim_log_chain_intact",
 	      "1 when the launch log's hash chain verifies (hardshim log verify).", NULL,
 	      chain == 0);
@@ -416,6 +434,15 @@ static void usage(FILE *f)
 	      f);
 }
 
+/* A usage error: the command line, not the log or the policy, is wrong. The one error
+ * contract of hardshim's commands: a message naming the option, then HS_DECISION_ERROR. */
+static int usage_error(const char *what)
+{
+	fprintf(stderr, "hardshim: metrics: %s\n", what);
+	usage(stderr);
+	return HS_DECISION_ERROR;
+}
+
 static int write_output(const char *path, const struct hs_abuf *out, struct hs_error *err)
 {
 	_cleanup_close_ int dfd = -1;
@@ -464,7 +491,7 @@ int hs_cmd_metrics(int argc, char **argv)
 		case 'p': policy = optarg; break;
 		case 'l':
 			if (n_logs == HS_ARRAY_SIZE(logs))
-				return fputs("hardshim: metrics: too many --log\n", stderr), 2;
+				return usage_error("too many --log");
 			logs[n_logs++] = optarg;
 			break;
 		case 'o': output = optarg; break;
@@ -472,7 +499,7 @@ int hs_cmd_metrics(int argc, char **argv)
 		case 'r':
 		case 'R':
 			if (n_u + 2 >= HS_ARRAY_SIZE(uargv) - 2 * HS_ARRAY_SIZE(logs) - 1)
-				return fputs("hardshim: metrics: too many --runtime\n", stderr), 2;
+				return usage_error("too many --runtime");
 			uargv[n_u++] = c == 'r' ? "--runtime" : "--root";
 			uargv[n_u++] = optarg;
 			break;
@@ -506,9 +533,8 @@ int hs_cmd_metrics(int argc, char **argv)
 		uargv[n_u] = NULL;
 		r = render_unmanaged(&out, uargv, &err);
 	} else if (r == 0 && n_u > 3) {
-		fputs("hardshim: metrics: --runtime and --root go with --unmanaged\n", stderr);
 		hs_abuf_free(&out);
-		return 2;
+		return usage_error("--runtime and --root go with --unmanaged");
 	}
 	if (r == 0 && output)
 		r = write_output(output, &out, &err);

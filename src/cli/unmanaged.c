@@ -443,6 +443,15 @@ static void usage(FILE *f)
 	      f);
 }
 
+/* A usage error: the command line is wrong. The one error contract of hardshim's commands:
+ * a message naming the option, then HS_DECISION_ERROR. */
+static int usage_error(const char *what)
+{
+	fprintf(stderr, "hardshim: unmanaged: %s\n", what);
+	usage(stderr);
+	return HS_DECISION_ERROR;
+}
+
 static void add_rt(struct ps_ctx *c, const char *path)
 {
 	for (size_t i = 0; i < c->n_rts; i++)
@@ -480,20 +489,17 @@ int hs_cmd_unmanaged(int argc, char **argv)
 		switch (ch) {
 		case 'r':
 			if (c.n_rts == HS_ARRAY_SIZE(c.rts))
-				return fputs("hardshim: unmanaged: too many --runtime\n", stderr),
-				       2;
+				return usage_error("too many --runtime");
 			c.rts[c.n_rts++] = (struct rt){ .path = optarg };
 			break;
 		case 'R':
 			if (!c.n_rts)
-				return fputs("hardshim: unmanaged: --root follows a --runtime\n",
-					     stderr),
-				       2;
+				return usage_error("--root follows a --runtime");
 			c.rts[c.n_rts - 1].root = optarg;
 			break;
 		case 'l':
 			if (n_logs == HS_ARRAY_SIZE(logs))
-				return fputs("hardshim: unmanaged: too many --log\n", stderr), 2;
+				return usage_error("too many --log");
 			logs[n_logs++] = optarg;
 			break;
 		case 'j': c.json = true; break;

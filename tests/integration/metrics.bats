@@ -107,6 +107,34 @@ known_log() {
 	[ "$(sample hardshim_policy_valid)" = 0 ]
 }
 
+@test "metrics: an operator's reanchor is a record of its own, not an unreadable line" {
+	known_log
+	run "$HS_BIN" log reanchor
+	echo "$output"
+	[ "$status" -eq 0 ]
+	tail -n 1 "$HS_LAUNCHES" | jq -e '.event == "reanchor"'
+	metrics_json >"$HS_TMP/metrics.json"
+	cat "$HS_TMP/metrics.prom"
+	[ "$(sample hardshim_log_records)" = 8 ]
+	[ "$(sample hardshim_log_unreadable_lines)" = 0 ]
+	[ "$(sample hardshim_log_reanchors_total)" = 1 ]
+	[ "$(sample hardshim_log_chain_intact)" = 1 ]
+	[ "$(sample hardshim_log_last_seq)" = 8 ]
+	# Not a launch: the launches still add up to the 7 decisions.
+	[ "$(jq '[.[] | select(.name == "hardshim_launches_total") | .value] | add' "$HS_TMP/metrics.json")" = 7 ]
+}
+
+@test "metrics: a usage error names the option and exits 2, printing no metrics" {
+	run "$HS_BIN" metrics --runtime /usr/bin/runc
+	echo "$output"
+	[ "$status" -eq 2 ]
+	[[ "${lines[0]}" == "hardshim: metrics: "*--runtime*--unmanaged ]]
+	[[ "$output" != *hardshim_launches_total* ]]
+	run "$HS_BIN" unmanaged --root /run/runc
+	[ "$status" -eq 2 ]
+	[[ "${lines[0]}" == "hardshim: unmanaged: "*--root*--runtime ]]
+}
+
 @test "metrics: --output writes the textfile collector's file whole; no log yet counts zero" {
 	mkdir -p "$HS_TMP/textfile"
 	run "$HS_BIN" metrics --output "$HS_TMP/textfile/hardshim.prom"

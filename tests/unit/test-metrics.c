@@ -108,6 +108,25 @@ static void test_runtime_failures(void **state)
 	free(t);
 }
 
+static void test_reanchor_is_a_record(void **state)
+{
+	char *t = render("{\"event\":\"create\",\"runtime\":\"/r\",\"verdict\":\"allowed\","
+			 "\"findings\":[]}\n"
+			 "{\"time\":\"2026-12-04T12:00:00Z\",\"event\":\"reanchor\","
+			 "\"head_was\":\"missing\",\"log_was\":{\"seq\":1,\"size\":80,\"cut\":0},"
+			 "\"pid\":1,\"who\":{\"uid\":0}}\n");
+
+	(void)state;
+	/* An operator's reanchor is a record of its own, counted apart: not a launch and not a
+	 * damaged line (before, it raised hardshim_log_unreadable_lines). */
+	assert_non_null(strstr(t, "hardshim_log_records 2\n"));
+	assert_non_null(strstr(t, "hardshim_log_unreadable_lines 0\n"));
+	assert_non_null(strstr(t, "# TYPE hardshim_log_reanchors_total counter\n"
+				  "hardshim_log_reanchors_total 1\n"));
+	assert_null(strstr(t, "event=\"reanchor\""));
+	free(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -115,6 +134,7 @@ int main(void)
 		cmocka_unit_test(test_exception_once_per_launch),
 		cmocka_unit_test(test_hostile_strings_and_junk),
 		cmocka_unit_test(test_runtime_failures),
+		cmocka_unit_test(test_reanchor_is_a_record),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
