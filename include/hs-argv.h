@@ -35,7 +35,12 @@ struct hs_argv_opt {
 
 struct hs_argv {
 	int argc;
-	char **argv;
+	char **argv; /* as it goes to the runtime (exec and update point it at a sealed copy) */
+	/* As hardshim received it (argv[0] included): the launch record names every token of
+	 * it, so an option the runtime reads (exec --cgroup, a -p=FILE) leaves a trace. Never
+	 * changed: an adapter that changes the command line builds a new array in argv. */
+	char *const *received;
+	int received_argc;
 	const char *log; /* --log, without crun's "file:" prefix */
 	bool log_is_file;
 	const char *log_format; /* --log-format */

@@ -63,6 +63,13 @@ struct hs_launch {
 	 * ("waits":true), so a reader knows that no runtime-failed record after it means the
 	 * runtime exited 0. */
 	bool waits;
+	/* The command line as hardshim received it, without argv[0] (hardshim itself), and, when
+	 * hardshim changed it (exec and update point the runtime at a sealed copy of the
+	 * document), as handed to the runtime: every option the runtime acts on is on record. */
+	char *const *argv;
+	size_t argc;
+	char *const *runtime_argv; /* NULL: the runtime got argv unchanged */
+	size_t runtime_argc;
 };
 
 /*

@@ -11,6 +11,8 @@
 #define MAX_MSG      512  /* one finding's message */
 #define MAX_FINDINGS 256
 #define MAX_CLAIMS   64
+#define MAX_ARGS     256   /* tokens of one command line */
+#define MAX_ARGV     16384 /* bytes of one command line: a record stays far below file.c's cap */
 
 const char *hs_verdict_name(enum hs_verdict v)
 {
@@ -69,6 +71,30 @@ static void str_member(struct hs_abuf *b, const char *k, const char *v)
 {
 	key(b, k);
 	hs_abuf_json_string(b, v, MAX_STR);
+}
+
+/* A command line as a JSON array of its tokens, each capped like any string. The caller
+ * chooses the command line: past MAX_ARGS tokens or MAX_ARGV bytes, the record says how many
+ * tokens it left out instead of growing without bound. */
+static void format_argv(struct hs_abuf *b, const char *k, char *const *argv, size_t argc)
+{
+	size_t n = 0, bytes = 0;
+
+	key(b, k);
+	hs_abuf_puts(b, "[");
+	for (; n < argc && n < MAX_ARGS; n++) {
+		size_t len = strnlen(argv[n], MAX_STR);
+
+		if (bytes + len > MAX_ARGV)
+			break;
+		bytes += len;
+		if (n)
+			hs_abuf_puts(b, ",");
+		hs_abuf_json_string(b, argv[n], MAX_STR);
+	}
+	hs_abuf_puts(b, "]");
+	if (argc > n)
+		hs_abuf_printf(b, ",\"%s_dropped\":%zu", k, argc - n);
 }
 
 static void format_findings(struct hs_abuf *b, const struct hs_launch *l)
@@ -210,6 +236,10 @@ int hs_audit_format_body(const struct hs_launch *l, const struct hs_audit_facts 
 	if (l->root)
 		str_member(b, "root", l->root);
 	str_member(b, "runtime", l->runtime ? l->runtime : f->runtime);
+	if (l->argv)
+		format_argv(b, "argv", l->argv, l->argc);
+	if (l->runtime_argv)
+		format_argv(b, "runtime_argv", l->runtime_argv, l->runtime_argc);
 	str_member(b, "mode", f->mode == HS_MODE_AUDIT ? "audit" : "enforce");
 	str_member(b, "verdict", hs_verdict_name(verdict));
 	format_findings(b, l);

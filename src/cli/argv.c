@@ -277,8 +277,12 @@ static int parse(struct hs_argv *a, struct hs_error *err)
 
 int hs_argv_parse(int argc, char **argv, struct hs_argv *ret, struct hs_error *err)
 {
-	*ret =
-	    (struct hs_argv){ .argc = argc, .argv = argv, .cmd_index = -1, .first_positional = -1 };
+	*ret = (struct hs_argv){ .argc = argc,
+				 .argv = argv,
+				 .received = argv,
+				 .received_argc = argc,
+				 .cmd_index = -1,
+				 .first_positional = -1 };
 	return parse(ret, err);
 }
 

@@ -335,6 +335,21 @@ static int point_argv_at(struct hs_argv *a, int fd)
 	return proc_path ? rebuild_argv(a, proc_path) : -ENOMEM;
 }
 
+/* The gate's commit step, before the record: the record names the command line the runtime
+ * gets. */
+struct argv_ref {
+	struct hs_argv *a;
+};
+
+static int commit_argv(struct hs_gate *g, struct hs_error *err)
+{
+	const struct argv_ref *ref = g->data;
+
+	if (g->memfd < 0 || point_argv_at(ref->a, g->memfd) >= 0)
+		return 0;
+	return hs_error_set(err, -ENOMEM, "internal", "", -1, "out of memory");
+}
+
 /* The flag that put a refused value there: the refusal says "(from --user)". */
 static const char *flag_origin(const struct hs_gate *g, const struct hs_finding *f)
 {
@@ -408,6 +423,7 @@ static enum hs_decision prepare_folded(struct hs_argv *a, const struct hs_policy
 	struct hs_json *proc = NULL, *state = NULL;
 	struct hs_policy view = *p;
 	const char *exception = NULL;
+	const struct argv_ref ref = { a };
 	enum hs_decision d;
 	struct hs_gate g;
 	size_t len = 0;
@@ -452,10 +468,10 @@ static enum hs_decision prepare_folded(struct hs_argv *a, const struct hs_policy
 		.memfd_name = "hardshim-exec-process",
 		.memfd_min = memfd_floor(a),
 		.origin = flag_origin,
+		.commit = commit_argv,
+		.data = &ref,
 	};
 	d = hs_gate_run(&g, err);
-	if (d == HS_DECISION_ALLOW && g.memfd >= 0 && point_argv_at(a, g.memfd) < 0)
-		d = hs_decide(err, HS_DECISION_ERROR, -ENOMEM, "internal", "", -1, "out of memory");
 	hs_gate_done(&g);
 	return d;
 }

@@ -246,6 +246,15 @@ static enum hs_decision record(const struct hs_argv *a, void (*warn)(const char 
 
 	if (a) {
 		l->root = a->root;
+		/* argv[0] is hardshim (or, once exec'ed, the runtime: "runtime" names it). */
+		if (a->received && a->received_argc > 0) {
+			l->argv = a->received + 1;
+			l->argc = (size_t)a->received_argc - 1;
+		}
+		if (a->received && a->argv != a->received && a->argc > 0) {
+			l->runtime_argv = a->argv + 1;
+			l->runtime_argc = (size_t)a->argc - 1;
+		}
 		if (a->first_positional >= 0 && !l->container_id)
 			l->container_id = a->argv[a->first_positional];
 	}

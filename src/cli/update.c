@@ -179,11 +179,18 @@ static const struct hs_source_rules resources_rules = {
 	.type = "update.resources",
 };
 
-/* Point the runtime at the sealed copy, in a spelling runc and crun read alike. */
+/* Point the runtime at the sealed copy, in a spelling runc and crun read alike. A new array:
+ * the one received stays as it came, for the record. */
 static int rewrite_argv(struct hs_argv *a, int fd)
 {
 	static char token[64], path[48];
+	char **nv = calloc((size_t)a->argc + 1, sizeof(char *));
 
+	if (!nv)
+		return -ENOMEM;
+	memcpy(nv, a->argv, (size_t)a->argc * sizeof(char *));
+	/* The old argv is main's: nothing to free. nv lives until execve. */
+	a->argv = nv;
 	for (size_t i = 0; i < a->n_opts; i++) {
 		int idx = a->opts[i].index;
 
@@ -204,9 +211,25 @@ static int rewrite_argv(struct hs_argv *a, int fd)
 	return 0;
 }
 
+/* The gate's commit step, before the record: the record names the command line the runtime
+ * gets. */
+struct argv_ref {
+	struct hs_argv *a;
+};
+
+static int commit_argv(struct hs_gate *g, struct hs_error *err)
+{
+	const struct argv_ref *ref = g->data;
+
+	if (g->memfd < 0 || rewrite_argv(ref->a, g->memfd) >= 0)
+		return 0;
+	return hs_error_set(err, -ENOMEM, "internal", "", -1, "out of memory");
+}
+
 enum hs_decision hs_update_prepare(struct hs_argv *a, const struct hs_policy *p,
 				   struct hs_error *err)
 {
+	const struct argv_ref ref = { a };
 	const char *src = hs_argv_value(a, "resources");
 	_cleanup_free_ char *flags = NULL;
 	struct hs_policy view;
@@ -235,6 +258,8 @@ enum hs_decision hs_update_prepare(struct hs_argv *a, const struct hs_policy *p,
 		g.delivery = HS_DELIVER_MEMFD;
 		g.memfd_name = "hardshim-resources";
 		g.memfd_min = 3;
+		g.commit = commit_argv;
+		g.data = &ref;
 	} else {
 		d = flags_document(a, &flags, &flags_len, err);
 		if (d != HS_DECISION_ALLOW)
@@ -247,8 +272,6 @@ enum hs_decision hs_update_prepare(struct hs_argv *a, const struct hs_policy *p,
 		g.annotate = paths_to_flags;
 	}
 	d = hs_gate_run(&g, err);
-	if (d == HS_DECISION_ALLOW && g.memfd >= 0)
-		rewrite_argv(a, g.memfd);
 	hs_gate_done(&g);
 	return d;
 }

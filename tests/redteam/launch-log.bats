@@ -104,3 +104,55 @@ cut_log_end() {
 }
 @test "runc: records cut off the end of the launch log go unnoticed" { cut_log_end runc; }
 @test "crun: records cut off the end of the launch log go unnoticed" { cut_log_end crun; }
+
+# last_argv KEY: the last launch record's KEY (argv, runtime_argv) as one line of JSON.
+last_argv() {
+	tail -n 1 "$HS_LAUNCHES" | jq -c ".$1"
+}
+
+# The options hardshim passes on act in the runtime (--log, --cgroup, -p=FILE are read by the
+# runtime, not by hardshim's controls): a record that names only the id and the document's
+# hash leaves no trace of an exec --cgroup or a -p= someone tried. Each token is on record, as
+# received, and, where hardshim changes the command line (exec's folded flags), as the
+# runtime got it. The exec'd process shows from inside that it ran with the flags recorded.
+options_on_record() {
+	local a out want
+	rt_begin "$1"
+	hs_args sleep 1000
+	rt_id >/dev/null && a=$RT_ID
+	hs_track "$a"
+	hs_place_config "$a"
+	hs_cmd --root "$HS_STATE" --log "$HS_TMP/rt.log" --log-format json create \
+		--bundle "$HS_BUNDLE" --pid-file "$HS_TMP/$a.pid" --no-new-keyring "$a" \
+		</dev/null >"$HS_TMP/$a.out" 2>&1 || { cat "$HS_TMP/$a.out" >&2; return 1; }
+	cat "$HS_TMP/$a.pid" >>"$HS_PIDS"
+	want=$(jq -cn --args '$ARGS.positional' -- --root "$HS_STATE" --log "$HS_TMP/rt.log" \
+		--log-format json create --bundle "$HS_BUNDLE" --pid-file "$HS_TMP/$a.pid" \
+		--no-new-keyring "$a")
+	[ "$(last_argv argv)" = "$want" ]
+	[ "$(last_argv runtime_argv)" = null ] # handed on as it came
+	hs_start "$a"
+	hs_wait_state "$a" running
+
+	# admitted, the flags folded into a sealed process document
+	out=$(hs_exec "$a" --env HS_MARK=on-record --cwd /tmp -- sh -c 'echo "$HS_MARK $PWD"')
+	[ "$out" = "on-record /tmp" ]
+	want=$(jq -cn --args '$ARGS.positional' -- --root "$HS_STATE" exec --env \
+		HS_MARK=on-record --cwd /tmp "$a" sh -c 'echo "$HS_MARK $PWD"')
+	[ "$(last_argv argv)" = "$want" ]
+	last_argv runtime_argv >&2
+	tail -n 1 "$HS_LAUNCHES" | jq -e --arg id "$a" --arg root "$HS_STATE" '.verdict != "refused" and
+		(.runtime_argv | .[0:4] == ["--root", $root, "exec", "--process"] and
+		(.[4] | startswith("/proc/self/fd/")) and .[5] == $id and length == 6)'
+
+	# refused: what was tried is on record all the same
+	! hs_exec "$a" --cgroup "../${a}x" -- true 2>/dev/null || false
+	tail -n 1 "$HS_LAUNCHES" | jq -e --arg id "$a" '.verdict == "refused" and .event == "exec"
+		and (.argv | index("--cgroup")) != null and (.argv | index("../\($id)x")) != null'
+	cd "$HS_TMP"
+	! hs_exec "$a" -p=p.json 2>/dev/null || false
+	tail -n 1 "$HS_LAUNCHES" | jq -e --arg id "$a" '.verdict == "refused" and
+		.argv[-2:] == ["-p=p.json", $id]'
+}
+@test "runc: the options an exec passes to the runtime (--cgroup, -p=, folded flags) leave no trace" { options_on_record runc; }
+@test "crun: the options an exec passes to the runtime (--cgroup, -p=, folded flags) leave no trace" { options_on_record crun; }

@@ -333,6 +333,53 @@ static void test_format_failure_exact(void **state)
 	hs_abuf_free(&b);
 }
 
+/* The command line as received and as handed to the runtime: every token, escaped, capped. */
+static void test_format_argv(void **state)
+{
+	static char *const in[] = { "exec", "--cgroup", "../x", "-p=\"f\"\n", "c1" };
+	static char *const out[] = { "exec", "--process", "/proc/self/fd/3", "c1" };
+	char *many[300], big[1001];
+	struct hs_launch l = { .event = HS_EVENT_EXEC, .argv = in, .argc = 5 };
+	struct hs_audit_facts f = { .time = "t", .host = "h", .runtime = "/usr/bin/crun" };
+	struct hs_abuf b = { 0 };
+
+	(void)state;
+	assert_int_equal(hs_audit_format_body(&l, &f, HS_VERDICT_REFUSED, &b), 0);
+	hs_abuf_put(&b, "", 1);
+	assert_non_null(strstr(b.buf,
+			       "\"runtime\":\"/usr/bin/crun\",\"argv\":[\"exec\",\"--cgroup\","
+			       "\"../x\",\"-p=\\\"f\\\"\\n\",\"c1\"],\"mode\":"));
+	assert_null(strstr(b.buf, "runtime_argv"));
+	b.len = 0;
+	l.runtime_argv = out;
+	l.runtime_argc = 4;
+	assert_int_equal(hs_audit_format_body(&l, &f, HS_VERDICT_ALLOWED, &b), 0);
+	hs_abuf_put(&b, "", 1);
+	assert_non_null(strstr(b.buf, "\"c1\"],\"runtime_argv\":[\"exec\",\"--process\","
+				      "\"/proc/self/fd/3\",\"c1\"],\"mode\":"));
+	/* one record cannot grow without bound: 256 tokens, then how many were left out */
+	for (size_t i = 0; i < HS_ARRAY_SIZE(many); i++)
+		many[i] = "-a";
+	b.len = 0;
+	l.argv = many;
+	l.argc = HS_ARRAY_SIZE(many);
+	l.runtime_argv = NULL;
+	assert_int_equal(hs_audit_format_body(&l, &f, HS_VERDICT_REFUSED, &b), 0);
+	hs_abuf_put(&b, "", 1);
+	assert_non_null(strstr(b.buf, "\"-a\"],\"argv_dropped\":44,\"mode\":"));
+	/* and at 16 KiB: 20 tokens of 1000 bytes keep 16 */
+	memset(big, 'x', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	for (size_t i = 0; i < 20; i++)
+		many[i] = big;
+	b.len = 0;
+	l.argc = 20;
+	assert_int_equal(hs_audit_format_body(&l, &f, HS_VERDICT_REFUSED, &b), 0);
+	hs_abuf_put(&b, "", 1);
+	assert_non_null(strstr(b.buf, "x\"],\"argv_dropped\":4,\"mode\":"));
+	hs_abuf_free(&b);
+}
+
 static void test_format_error_and_claims(void **state)
 {
 	_cleanup_arena_ struct hs_arena *a = hs_arena_new();
@@ -962,6 +1009,7 @@ int main(void)
 		cmocka_unit_test(test_who_real),
 		cmocka_unit_test(test_format_body_exact),
 		cmocka_unit_test(test_format_failure_exact),
+		cmocka_unit_test(test_format_argv),
 		cmocka_unit_test(test_format_error_and_claims),
 		cmocka_unit_test(test_chain_ok_and_sealed_shape),
 		cmocka_unit_test(test_chain_tamper),

@@ -60,6 +60,10 @@ static int update(struct upd *u, const char *mode, ...)
 
 static void done(struct upd *u)
 {
+	/* A rewritten command line is a new array (the received one stays for the record);
+	 * hardshim keeps it until execve, the test frees it. */
+	if (u->a.argv != u->argv)
+		free(u->a.argv);
 	hs_policy_free(u->policy);
 }
 
@@ -171,15 +175,18 @@ static void test_resources_file(void **state)
 
 	assert_int_equal(update(&u, NULL, "--resources", file, NULL), 0);
 	/* argv now names the sealed copy, which holds the canonical checked bytes */
-	assert_string_equal(u.argv[2], "--resources");
-	assert_int_equal(strncmp(u.argv[3], "/proc/self/fd/", 14), 0);
+	assert_string_equal(u.a.argv[2], "--resources");
+	assert_int_equal(strncmp(u.a.argv[3], "/proc/self/fd/", 14), 0);
+	/* the command line as received is kept as it came, for the launch record */
+	assert_ptr_equal(u.a.received, u.argv);
+	assert_string_equal(u.argv[3], file);
 	v = hs_argv_value(&u.a, "resources");
-	assert_string_equal(v, u.argv[3]);
-	out = read_all(u.argv[3]);
+	assert_string_equal(v, u.a.argv[3]);
+	out = read_all(u.a.argv[3]);
 	assert_string_equal(out, "{\"pids\":{\"limit\":500},\"memory\":{\"limit\":536870912}}");
 	/* sealed: not even its holder can write it */
 	{
-		int fd = atoi(u.argv[3] + 14);
+		int fd = atoi(u.a.argv[3] + 14);
 
 		assert_true(write(fd, "x", 1) < 0);
 		close(fd);
@@ -205,7 +212,7 @@ static void test_resources_file_refused(void **state)
 
 	assert_int_equal(update(&u, NULL, "-r", file, NULL), 1);
 	assert_non_null(strstr(u.err.msg, "resources.pids-unlimited: pids.limit"));
-	assert_string_equal(u.argv[3], file); /* untouched */
+	assert_string_equal(u.a.argv[3], file); /* untouched */
 	done(&u);
 	unlink(file);
 	/* strict core: case-variant key, duplicate key, trailing data */
@@ -239,8 +246,8 @@ static void test_resources_stdin(void **state)
 	assert_int_equal(update(&u, NULL, "--resources=-", NULL), 0);
 	dup2(saved, STDIN_FILENO);
 	close(saved);
-	assert_int_equal(strncmp(u.argv[2], "--resources=/proc/self/fd/", 26), 0);
-	out = read_all(u.argv[2] + 12);
+	assert_int_equal(strncmp(u.a.argv[2], "--resources=/proc/self/fd/", 26), 0);
+	out = read_all(u.a.argv[2] + 12);
 	assert_string_equal(out, doc);
 	free(out);
 	done(&u);
@@ -343,6 +350,9 @@ static void test_update_records_in_both_forms(void **state)
 	assert_has(rec, "\"event\":\"update\",\"id\":\"ctr1\"");
 	assert_has(rec, "\"verdict\":\"refused\"");
 	assert_has(rec, "\"rule\":\"resources.pids-unlimited\",\"path\":\"--pids-limit\"");
+	/* the command line as it came, refused too */
+	assert_has(rec, "\"argv\":[\"update\",\"--pids-limit\",\"-1\",\"ctr1\"],");
+	assert_true(strstr(rec, "\"runtime_argv\"") == NULL);
 	assert_hash(rec, "original", "{\"pids\":{\"limit\":-1}}");
 	assert_has(rec, "\"final\":null");
 	free(rec);
@@ -360,11 +370,19 @@ static void test_update_records_in_both_forms(void **state)
 	file = write_tmp(rewritten);
 	assert_int_equal(update(&u, NULL, "--resources", file, NULL), 0);
 	{
-		char *out = read_all(u.argv[3]);
+		char *out = read_all(u.a.argv[3]);
+
+		char want[512];
 
 		rec = last_record();
 		assert_has(rec, "\"verdict\":\"rewritten\"");
 		assert_has(rec, "\"action\":\"rewrite\"");
+		/* as received, and as handed to the runtime (the sealed copy) */
+		snprintf(want, sizeof(want),
+			 "\"argv\":[\"update\",\"--resources\",\"%s\",\"ctr1\"],"
+			 "\"runtime_argv\":[\"update\",\"--resources\",\"%s\",\"ctr1\"],",
+			 file, u.a.argv[3]);
+		assert_has(rec, want);
 		assert_hash(rec, "original", rewritten);
 		assert_hash(rec, "final", out);
 		assert_true(strcmp(out, rewritten) != 0);
