@@ -294,3 +294,51 @@ teardown() {
 @test "realistic: Podman 4.3's hardened busybox config passes with rewrites only and runs (crun)" { realistic podman-busybox-hardened crun; }
 @test "realistic: containerd 1.6 CRI's busybox config passes with rewrites only and runs (runc)" { realistic containerd-cri-busybox runc; }
 @test "realistic: containerd 1.6 CRI's busybox config passes with rewrites only and runs (crun)" { realistic containerd-cri-busybox crun; }
+
+# ---- check --bundle judges as create judges ---------------------------------------------------
+
+# verdict_line JSON-REPORT: "refuse|allow" then the sorted findings (rule action path), one
+# line, from `check --format json` or a launch record (whose verdicts say refused/rewritten).
+verdict_line() {
+	jq -r '[(if (.verdict == "refuse" or .verdict == "refused") then "refuse" else "allow" end),
+		(.findings | map("\(.rule) \(.action) \(.path)") | sort | join("; "))] | join(" | ")' \
+		<<<"$1"
+}
+
+# same_verdicts RUNTIME: every case of both hostile corpora (tests/corpus/policy and the
+# strict parser's tests/corpus/json) judged by `check --bundle DIR --id ID` and by a real
+# `create` of that bundle and id through hardshim (the launch record's verdict and findings):
+# identical, allow/refuse and every rule, action and path. check without the bundle and the
+# id judged otherwise once (issue 13, class 4): an admit pattern with {sandbox-id} matched
+# anything, a root.path was not judged against the bundle.
+same_verdicts() {
+	local b=$HS_TMP/b id file n=0 fails=0 lines want got rec
+	hs_setup "$1"
+	hs_policy_default
+	mkdir -p "$b" && hs_rootfs "$b/rootfs"
+	mkdir -p "$HS_TMP/json" && cp "$HS_TOP"/tests/corpus/json/*.json "$HS_TMP/json/"
+	for file in "$CORPUS"/*/*.json "$HS_TMP"/json/*.json; do
+		n=$((n + 1))
+		id=corpus-$1-$n-$$
+		rm -f "$b/config.json.orig"
+		install -m 0644 "$file" "$b/config.json"
+		want=$(verdict_line "$("$HS_BIN" check --policy "$HARDSHIM_POLICY" --format json \
+			--bundle "$b" --id "$id" 2>/dev/null)")
+		install -m 0644 "$file" "$b/config.json"
+		lines=$(wc -l <"$HS_LAUNCHES" 2>/dev/null || echo 0)
+		hs_track "$id"
+		(cd "$b" && hs_rt create --bundle "$b" "$id" </dev/null >/dev/null 2>&1) || true
+		hs_rt_direct delete --force "$id" >/dev/null 2>&1 || true
+		rec=$(tail -n +"$((lines + 1))" "$HS_LAUNCHES" | jq -c 'select(.event == "create")')
+		got=$(verdict_line "$rec")
+		if [ "$want" != "$got" ]; then
+			printf 'FAIL %s\n  check:  %s\n  create: %s\n' "${file#"$HS_TMP"/}" "$want" "$got" >&2
+			fails=$((fails + 1))
+		fi
+	done
+	echo "$1: $n cases, $fails differ" >&2
+	[ "$n" -ge 350 ] && [ "$fails" = 0 ]
+}
+
+@test "check --bundle --id and create give the same verdict on every case of both hostile corpora (runc)" { same_verdicts runc; }
+@test "check --bundle --id and create give the same verdict on every case of both hostile corpora (crun)" { same_verdicts crun; }
