@@ -325,7 +325,8 @@ same_verdicts() {
 		want=$(verdict_line "$("$HS_BIN" check --policy "$HARDSHIM_POLICY" --format json \
 			--bundle "$b" --id "$id" 2>/dev/null)")
 		install -m 0644 "$file" "$b/config.json"
-		lines=$(wc -l <"$HS_LAUNCHES" 2>/dev/null || echo 0)
+		lines=0
+		[ ! -f "$HS_LAUNCHES" ] || lines=$(wc -l <"$HS_LAUNCHES")
 		hs_track "$id"
 		(cd "$b" && hs_rt create --bundle "$b" "$id" </dev/null >/dev/null 2>&1) || true
 		hs_rt_direct delete --force "$id" >/dev/null 2>&1 || true
