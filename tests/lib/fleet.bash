@@ -75,6 +75,29 @@ fl_stop() {
 	rm -f "$FL/containerd.pid" "$FL_SOCK"
 }
 
+# fl_podman_conf: the node's own containers.conf: the tests' Podman settings (their store,
+# cgroupfs, file locks: podman_setup) with no hardshim runtime in it, so that only the
+# installer's containers.conf.d drop-in can make `--runtime hardshim` resolve.
+fl_podman_conf() {
+	mkdir -p "$FL/host/etc/containers"
+	sed '/^runtime = "hardshim"$/d; /^\[engine\.runtimes\]$/,$d' "$PM/containers.conf" \
+		>"$FL/host/etc/containers/containers.conf"
+	chmod 0644 "$FL/host/etc/containers/containers.conf"
+	! grep -q '^hardshim *=' "$FL/host/etc/containers/containers.conf"
+}
+
+# fl_podman ARGS...: podman as a user on the node runs it: in a private mount namespace with
+# the node's /etc, /usr/local and /opt, reading the node's containers.conf and its
+# containers.conf.d (CONTAINERS_CONF unset: Podman 4.3 reads that one file alone when it is
+# set), on the tests' image store.
+fl_podman() {
+	env -u CONTAINERS_CONF CONTAINERS_STORAGE_CONF="$PM/storage.conf" \
+		timeout -k 5 "${E2E_TIMEOUT:-120}" unshare -m --propagation private sh -c '
+		mount --bind "$1/host/etc" /etc && mount --bind "$1/host/usr-local" /usr/local &&
+		mount --bind "$1/host/opt" /opt && shift && exec podman "$@"
+	' fleet "$FL" "$@"
+}
+
 # fl_restart_if_requested: what systemctl restart containerd does on a node.
 fl_restart_if_requested() {
 	[ -e "$FL/host$FL_RESTART_FLAG" ] || return 0
