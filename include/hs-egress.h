@@ -40,9 +40,11 @@ struct hs_egress_cfg {
 
 /* The table hardshim owns in every container network namespace, and its named counters. */
 #define HS_EGRESS_TABLE           "hardshim"
-#define HS_EGRESS_COUNTER_DROPPED "dropped"      /* default deny */
-#define HS_EGRESS_COUNTER_DENIED  "denied"       /* an explicit "deny" entry */
-#define HS_EGRESS_COUNTER_RATE    "rate_dropped" /* over the rate ceiling */
+#define HS_EGRESS_COUNTER_DROPPED "dropped"      /* default deny (refused: reset/ICMP) */
+#define HS_EGRESS_COUNTER_DENIED  "denied"       /* an explicit "deny" entry (refused too) */
+#define HS_EGRESS_COUNTER_RATE    "rate_dropped" /* over the rate ceiling (dropped) */
+/* The chain both refusals jump to: a TCP reset, or ICMP administratively prohibited. */
+#define HS_EGRESS_CHAIN_REFUSE "refuse"
 
 /* Parse one entry. On refusal err has rule "egress.entry", path `path` and why. */
 int hs_egress_entry_parse(const char *s, const char *path, struct hs_egress_entry *ret,

@@ -6,7 +6,14 @@
  *   IPv6 neighbour discovery - link-local only, and without it no IPv6 peer is reachable
  *   deny entries           - carve-outs win over allows
  *   allow entries
- *   default                - drop (counted) or accept
+ *   default                - refuse (counted) or accept
+ * Refusing is a reject, not a silent drop: TCP gets a reset (connect fails at once with
+ * ECONNREFUSED), everything else ICMP administratively-prohibited (EHOSTUNREACH, EACCES for
+ * IPv6). A dropped SYN is retried for seconds, and the application's own timeout then names
+ * neither hardshim nor the policy; the reject costs the attacker nothing it did not know (its
+ * own packet was refused), and the counters still say what was refused. The chain's policy
+ * stays drop: a packet no rule judged is never let out. The rate ceiling still drops: that is
+ * how a rate is held (TCP slows down), not a refusal.
  * Everything is made from parsed binary entries, never from policy text. */
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -102,6 +109,14 @@ int hs_egress_ruleset_as(const struct hs_egress_cfg *cfg, bool create, const cha
 	    "add chain inet " HS_EGRESS_TABLE
 	    " output { type filter hook output priority filter; policy %s; }\n",
 	    cfg->default_allow ? "accept" : "drop");
+	/* The refusal, one place for deny entries and the default. The reset and the ICMP
+	 * error are addressed to the container itself, so they leave through "lo" (accepted
+	 * first in output) and never off the node. */
+	put(&b, "add chain inet " HS_EGRESS_TABLE " " HS_EGRESS_CHAIN_REFUSE "\n");
+	put(&b, "add rule inet " HS_EGRESS_TABLE " " HS_EGRESS_CHAIN_REFUSE
+		" meta l4proto tcp reject with tcp reset\n");
+	put(&b, "add rule inet " HS_EGRESS_TABLE " " HS_EGRESS_CHAIN_REFUSE
+		" reject with icmpx admin-prohibited\n");
 	put(&b, RULE "oifname \"lo\" accept\n");
 	if (cfg->rate)
 		put(&b,
@@ -114,7 +129,8 @@ int hs_egress_ruleset_as(const struct hs_egress_cfg *cfg, bool create, const cha
 	for (size_t i = 0; i < cfg->n_deny; i++) {
 		put(&b, RULE);
 		put_match(&b, &cfg->deny[i]);
-		put(&b, "counter name \"" HS_EGRESS_COUNTER_DENIED "\" drop\n");
+		put(&b, "counter name \"" HS_EGRESS_COUNTER_DENIED "\" goto " HS_EGRESS_CHAIN_REFUSE
+			"\n");
 	}
 	for (size_t i = 0; i < cfg->n_allow; i++) {
 		put(&b, RULE);
@@ -122,7 +138,8 @@ int hs_egress_ruleset_as(const struct hs_egress_cfg *cfg, bool create, const cha
 		put(&b, "accept\n");
 	}
 	if (!cfg->default_allow)
-		put(&b, RULE "counter name \"" HS_EGRESS_COUNTER_DROPPED "\" drop\n");
+		put(&b, RULE "counter name \"" HS_EGRESS_COUNTER_DROPPED
+			     "\" goto " HS_EGRESS_CHAIN_REFUSE "\n");
 	if (b.oom) {
 		free(b.p);
 		return -ENOMEM;

@@ -5,6 +5,9 @@
  *                                   "BYTES MILLISECONDS\n" (measured here, at the receiver).
  *   netprobe tcp ADDR PORT [MS]     exit 0 if a connection is made within MS (default 2000)
  *   netprobe udp ADDR PORT [MS]     exit 0 if a datagram comes back from the echo within MS
+ *   netprobe why tcp|udp ADDR PORT MS  how the attempt ended, and when: prints "OUTCOME MS",
+ *                                   OUTCOME one of ok, timeout, or the errno's name
+ *                                   (ECONNREFUSED, EHOSTUNREACH, EACCES, EPERM, ...); exit 0
  *   netprobe blast ADDR PORT BYTES  send BYTES, print the receiver's "bytes ms rate" line
  *   netprobe nftdel TABLE           ask the kernel (raw nfnetlink, no nft binary needed) to
  *                                   delete table inet TABLE; exit 0 only if it did */
@@ -57,6 +60,9 @@ static int addr_of(const char *host, int port, struct sockaddr_storage *ss, sock
 	exit(2);
 }
 
+/* The outcome of the last attempt, for `why`: 0 ok, -1 timed out, else the errno. */
+static int last_outcome;
+
 static int connect_timeout(const char *host, int port, int ms)
 {
 	struct sockaddr_storage ss;
@@ -67,19 +73,24 @@ static int connect_timeout(const char *host, int port, int ms)
 
 	addr_of(host, port, &ss, &len);
 	fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fd < 0)
+	if (fd < 0) {
+		last_outcome = errno;
 		return -1;
+	}
 	if (connect(fd, (struct sockaddr *)&ss, len) < 0 && errno != EINPROGRESS) {
+		last_outcome = errno;
 		fprintf(stderr, "netprobe: connect %s:%d: %s\n", host, port, strerror(errno));
 		return -1;
 	}
 	p = (struct pollfd){ .fd = fd, .events = POLLOUT };
 	if (poll(&p, 1, ms) != 1) {
+		last_outcome = -1;
 		fprintf(stderr, "netprobe: connect %s:%d: timed out\n", host, port);
 		return -1;
 	}
 	getsockopt(fd, SOL_SOCKET, SO_ERROR, &e, &elen);
 	if (e) {
+		last_outcome = e;
 		fprintf(stderr, "netprobe: connect %s:%d: %s\n", host, port, strerror(e));
 		return -1;
 	}
@@ -154,6 +165,21 @@ static int do_listen(int n, char **ports)
 	}
 }
 
+static const char *errno_name(int e)
+{
+	switch (e) {
+	case 0: return "ok";
+	case -1: return "timeout";
+	case ECONNREFUSED: return "ECONNREFUSED";
+	case EHOSTUNREACH: return "EHOSTUNREACH";
+	case ENETUNREACH: return "ENETUNREACH";
+	case EACCES: return "EACCES";
+	case EPERM: return "EPERM";
+	case ECONNRESET: return "ECONNRESET";
+	default: return "EOTHER";
+	}
+}
+
 static int do_udp(const char *host, int port, int ms)
 {
 	struct sockaddr_storage ss;
@@ -165,6 +191,7 @@ static int do_udp(const char *host, int port, int ms)
 	addr_of(host, port, &ss, &len);
 	fd = socket(ss.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (fd < 0 || connect(fd, (struct sockaddr *)&ss, len) < 0) {
+		last_outcome = errno;
 		perror("netprobe: udp");
 		return 1;
 	}
@@ -173,13 +200,26 @@ static int do_udp(const char *host, int port, int ms)
 		struct pollfd p = { .fd = fd, .events = POLLIN };
 
 		if (send(fd, "ping", 4, 0) < 0) {
+			last_outcome = errno;
 			fprintf(stderr, "netprobe: udp send %s:%d: %s\n", host, port,
 				strerror(errno));
 			return 1;
 		}
-		if (poll(&p, 1, 300) == 1 && recv(fd, buf, sizeof(buf), 0) == 4)
-			return 0;
+		if (poll(&p, 1, 300) == 1) {
+			ssize_t n = recv(fd, buf, sizeof(buf), 0);
+
+			if (n == 4)
+				return 0;
+			if (n < 0) {
+				/* an ICMP error the kernel matched to this socket */
+				last_outcome = errno;
+				fprintf(stderr, "netprobe: udp %s:%d: %s\n", host, port,
+					strerror(errno));
+				return 1;
+			}
+		}
 	}
+	last_outcome = -1;
 	fprintf(stderr, "netprobe: udp %s:%d: no reply\n", host, port);
 	return 1;
 }
@@ -291,13 +331,33 @@ int main(int argc, char **argv)
 
 		return fd < 0 ? 1 : 0;
 	}
+	if (argc == 6 && strcmp(argv[1], "why") == 0) {
+		long long start = now_ms();
+		int ms = atoi(argv[5]), r;
+
+		if (strcmp(argv[2], "tcp") == 0) {
+			int fd = connect_timeout(argv[3], atoi(argv[4]), ms);
+
+			r = fd < 0 ? 1 : 0;
+			if (fd >= 0)
+				last_outcome = 0;
+		} else {
+			r = do_udp(argv[3], atoi(argv[4]), ms);
+			if (r == 0)
+				last_outcome = 0;
+		}
+		(void)r;
+		printf("%s %lld\n", errno_name(last_outcome), now_ms() - start);
+		return 0;
+	}
 	if (argc >= 4 && strcmp(argv[1], "udp") == 0)
 		return do_udp(argv[2], atoi(argv[3]), argc > 4 ? atoi(argv[4]) : 2000);
 	if (argc == 5 && strcmp(argv[1], "blast") == 0) {
 		alarm(60);
 		return do_blast(argv[2], atoi(argv[3]), atoll(argv[4]));
 	}
-	fprintf(stderr, "usage: netprobe listen PORT... | tcp|udp ADDR PORT [MS] | blast ADDR PORT "
-			"BYTES\n");
+	fprintf(stderr,
+		"usage: netprobe listen PORT... | tcp|udp ADDR PORT [MS] | why tcp|udp ADDR "
+		"PORT MS | blast ADDR PORT BYTES\n");
 	return 2;
 }

@@ -128,6 +128,83 @@ echo t6addr=$(r netprobe tcp 2001:2::3 8080 1000)'
 	allow_deny_udp_v6 crun
 }
 
+# Refused, not dropped (issue 14 cause 5): a connection the policy refuses fails at once
+# with the kernel's own error, not after the application's timeout, and the refusal is
+# counted where `egress show` reads it. The ports probed have listeners (fixture_reachable
+# connects to them without rules), so a refusal can only come from the rules; the probes
+# allow 5 s, so "timeout" is what a silent drop would print.
+refused_fast() {
+	local before after
+	hs_use_runtime "$1" '.controls.egress = {"default": "deny",
+		"allow": ["198.18.0.2:8080/tcp"], "deny": ["198.18.0.3/32"]}'
+	fixture_reachable
+	eg_bundle '
+echo ok=$(netprobe why tcp 198.18.0.2 8080 5000 2>/dev/null)
+echo t4=$(netprobe why tcp 198.18.0.2 8081 5000 2>/dev/null)
+echo t4deny=$(netprobe why tcp 198.18.0.3 8080 5000 2>/dev/null)
+echo t6=$(netprobe why tcp 2001:2::2 8080 5000 2>/dev/null)
+echo u4=$(netprobe why udp 198.18.0.2 5353 5000 2>/dev/null)
+echo u6=$(netprobe why udp 2001:2::2 5353 5000 2>/dev/null)'
+	eg_run $C1
+	cat "$HS_TMP/$C1.out"
+	[ "$(result $C1 ok | cut -d' ' -f1)" = ok ]
+	# TCP: a reset, so connect() says ECONNREFUSED
+	[ "$(result $C1 t4 | cut -d' ' -f1)" = ECONNREFUSED ]
+	[ "$(result $C1 t4deny | cut -d' ' -f1)" = ECONNREFUSED ]
+	[ "$(result $C1 t6 | cut -d' ' -f1)" = ECONNREFUSED ]
+	# UDP: the send itself fails (EPERM), or the ICMP error reaches the socket
+	[[ "$(result $C1 u4 | cut -d' ' -f1)" =~ ^(EPERM|EHOSTUNREACH)$ ]]
+	[[ "$(result $C1 u6 | cut -d' ' -f1)" =~ ^(EPERM|EACCES)$ ]]
+	# counted, and the count shown by `egress show` rises with the next refusal (a probe in
+	# the container's namespace passes the same table)
+	before=$(counter $C1 dropped packets)
+	[ "$before" -ge 4 ]
+	[ "$(counter $C1 denied packets)" -ge 1 ]
+	[ "$(probe why tcp 198.18.0.2 8081 5000 | cut -d' ' -f1)" = ECONNREFUSED ]
+	after=$(counter $C1 dropped packets)
+	echo "dropped: $before -> $after"
+	[ "$after" -gt "$before" ]
+	before=$(counter $C1 denied packets)
+	[ "$(probe why tcp 198.18.0.3 8081 5000 | cut -d' ' -f1)" = ECONNREFUSED ]
+	[ "$(counter $C1 denied packets)" -gt "$before" ]
+}
+
+@test "egress: a refused connection fails at once (reset / ICMP), not by timeout, and is counted (runc)" {
+	refused_fast runc
+}
+
+@test "egress: a refused connection fails at once (reset / ICMP), not by timeout, and is counted (crun)" {
+	refused_fast crun
+}
+
+# The documented way to let a container reach its own network (docs/egress.md, "The
+# container's own networks"): the network's prefix as an allow line. Here the veth's
+# 198.18.0.0/24 stands for a Podman bridge or a pod network; the peer's IPv6 address, outside
+# that line, stays refused.
+own_network() {
+	hs_use_runtime "$1" '.controls.egress = {"default": "deny", "allow": ["198.18.0.0/24"]}'
+	fixture_reachable
+	eg_bundle '
+echo t4=$(r netprobe tcp 198.18.0.2 8080 3000)
+echo t4b=$(r netprobe tcp 198.18.0.3 8081 3000)
+echo u4=$(r netprobe udp 198.18.0.2 5353 3000)
+echo out=$(netprobe why tcp 2001:2::2 8080 5000 2>/dev/null)'
+	eg_run $C1
+	cat "$HS_TMP/$C1.out"
+	[ "$(result $C1 t4)" = 0 ]
+	[ "$(result $C1 t4b)" = 0 ]
+	[ "$(result $C1 u4)" = 0 ]
+	[ "$(result $C1 out | cut -d' ' -f1)" = ECONNREFUSED ]
+}
+
+@test "egress: an allow line for the container's own network reaches it, nothing else (runc)" {
+	own_network runc
+}
+
+@test "egress: an allow line for the container's own network reaches it, nothing else (crun)" {
+	own_network crun
+}
+
 shipped_default() {
 	hs_use_runtime "$1" '.controls.egress = $d[0].controls.egress' \
 		--slurpfile d "$HS_TOP/profiles/policy/default.json"

@@ -121,7 +121,20 @@ static void test_ruleset_default(void **state)
 	assert_non_null(strstr(t, "policy drop;"));
 	assert_non_null(strstr(t, "oifname \"lo\" accept"));
 	assert_non_null(strstr(t, "ct state established,related accept"));
-	assert_non_null(strstr(t, "counter name \"dropped\" drop\n"));
+	/* refused, not dropped: a reset for TCP, ICMP admin-prohibited for the rest, from one
+	 * chain made before the rule that jumps to it; the chain's own policy stays drop */
+	const char *chain = strstr(t, "add chain inet hardshim refuse\n");
+	const char *tcp =
+	    strstr(t, "add rule inet hardshim refuse meta l4proto tcp reject with tcp reset\n");
+	const char *icmp =
+	    strstr(t, "add rule inet hardshim refuse reject with icmpx admin-prohibited\n");
+	const char *dflt = strstr(t, "counter name \"dropped\" goto refuse\n");
+	assert_non_null(chain);
+	assert_non_null(tcp);
+	assert_non_null(icmp);
+	assert_non_null(dflt);
+	assert_true(chain < tcp && tcp < icmp && icmp < dflt);
+	assert_null(strstr(t, "\" drop\n"));
 	assert_null(strstr(t, "limit rate"));
 	assert_null(strstr(t, " daddr "));
 }
@@ -161,7 +174,7 @@ static void test_ruleset_entries(void **state)
 	const char *rate =
 	    strstr(t, "limit rate over 125000 bytes/second counter name \"rate_dropped\" drop");
 	const char *est = strstr(t, "ct state established");
-	const char *d = strstr(t, "ip daddr 198.18.0.9/32 counter name \"denied\" drop");
+	const char *d = strstr(t, "ip daddr 198.18.0.9/32 counter name \"denied\" goto refuse\n");
 	const char *a0 = strstr(t, "ip daddr 198.18.0.0/15 meta l4proto tcp th dport 80-81 accept");
 	const char *a1 =
 	    strstr(t, "ip6 daddr 2001:2::/48 meta l4proto { tcp, udp } th dport 53 accept");
@@ -183,7 +196,7 @@ static void test_ruleset_default_allow(void **state)
 
 	assert_int_equal(hs_egress_ruleset(&cfg, &t), 0);
 	assert_non_null(strstr(t, "policy accept;"));
-	assert_null(strstr(t, "\"dropped\" drop"));
+	assert_null(strstr(t, "\"dropped\""));
 }
 
 static void test_args_roundtrip(void **state)
