@@ -241,15 +241,14 @@ check_process_file_cwd() {
 
 # ---- spellings and options passed on to the runtime -------------------------------------
 
-# -p=FILE: runc's flag package reads FILE, crun's argp "=FILE" (a path of its own, relative to
-# the cwd); "-process FILE" is crun's "-p rocess". With --process the command line reaches the
-# runtime as it came, so such spellings are refused; the unchecked "=FILE" never runs.
+# "-process FILE" is crun's "-p rocess", "-process=FILE" its "-p rocess=FILE". With --process
+# the command line reaches the runtime as it came, so such spellings are refused. (-p=FILE,
+# crun's "=FILE", is the attack in tests/redteam/inputs.bats, shown against bare crun there.)
 check_process_equals() {
 	running "$1"
 	cd "$HS_TMP"
 	hostile_process "$HS_TMP/p.json"
-	hostile_process "$HS_TMP/=p.json" # never checked: what crun would read
-	for form in -p=p.json -process=p.json "-process p.json"; do
+	for form in -process=p.json "-process p.json"; do
 		# shellcheck disable=SC2086
 		run hs_exec e1 $form
 		[ "$status" -ne 0 ]
@@ -266,8 +265,8 @@ check_process_equals() {
 	[ "$(field Uid)" = "65534 65534 65534 65534" ]
 }
 
-@test "exec: -p=FILE / -process FILE (\"=FILE\" or \"rocess\" to crun) refused; --process=FILE, -p FILE checked (runc)" { check_process_equals runc; }
-@test "exec: -p=FILE / -process FILE (\"=FILE\" or \"rocess\" to crun) refused; --process=FILE, -p FILE checked (crun)" { check_process_equals crun; }
+@test "exec: -process FILE (\"rocess\" to crun) refused; --process=FILE, -p FILE checked (runc)" { check_process_equals runc; }
+@test "exec: -process FILE (\"rocess\" to crun) refused; --process=FILE, -p FILE checked (crun)" { check_process_equals crun; }
 
 # -pid-file=X: --pid-file to runc; to crun's argp "-p" with the value "id-file=X", a process
 # file. Passed on as "--pid-file X", which both read alike: the pid file is written.
@@ -284,30 +283,6 @@ check_single_dash_kept() {
 @test "exec: -pid-file=X reaches the runtime as --pid-file X, not crun's -p id-file=X (runc)" { check_single_dash_kept runc; }
 @test "exec: -pid-file=X reaches the runtime as --pid-file X, not crun's -p id-file=X (crun)" { check_single_dash_kept crun; }
 
-# mk_cgroups ID SUFFIX: the container's cgroup path + SUFFIX made in every hierarchy (cpuset's
-# cpus and mems copied from the parent, or nothing can join it); recorded for teardown.
-mk_cgroups() {
-	local line ctrls path dir
-	while IFS= read -r line; do
-		ctrls=${line#*:}
-		path=${ctrls#*:}
-		ctrls=${ctrls%%:*}
-		case $ctrls in
-		"") dir=unified ;;
-		name=*) dir=${ctrls#name=} ;;
-		*) dir=$ctrls ;;
-		esac
-		dir=/sys/fs/cgroup/$dir${path%/}$2
-		[ -d "${dir%/*}" ] || continue
-		mkdir -p "$dir"
-		echo "$dir" >>"$HS_TMP/cgroups"
-		if [ -f "$dir/cpuset.cpus" ]; then
-			cat "${dir%/*}/cpuset.cpus" >"$dir/cpuset.cpus"
-			cat "${dir%/*}/cpuset.mems" >"$dir/cpuset.mems"
-		fi
-	done < <(hs_proc "$1" cgroup)
-}
-
 # exec --cgroup: runc joins the value to the container's cgroup and checks a string prefix
 # only ("../e1x" passes for "e1"); crun 1.8 checks nothing. A sibling cgroup of the container's
 # is a host cgroup: outside its limits and device rules.
@@ -315,8 +290,8 @@ check_exec_cgroup() {
 	local base
 	running "$1"
 	base=$(hs_proc e1 cgroup | awk -F: '$2 == "memory" { print $3 }')
-	mk_cgroups e1 x          # the sibling "<container's cgroup>x"
-	mk_cgroups e1 /sub       # a real sub-cgroup of the container's
+	hs_cgroup_beside e1 x    # the sibling "<container's cgroup>x"
+	hs_cgroup_beside e1 /sub # a real sub-cgroup of the container's
 	run hs_exec e1 --cgroup "../${base##*/}x" -- cat /proc/self/cgroup
 	[ "$status" -ne 0 ]
 	[[ "$output" == *"hardshim: exec.cgroup: --cgroup: "* ]]

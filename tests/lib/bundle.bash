@@ -240,6 +240,32 @@ hs_proc() {
 	cat "/proc/$pid/$2"
 }
 
+# hs_cgroup_beside ID SUFFIX: the container's cgroup path + SUFFIX made in every hierarchy it
+# is in (cpuset's cpus and mems copied from the parent, or nothing can join it), each listed in
+# $HS_TMP/cgroups for the test's teardown to remove, deepest first. SUFFIX "x" makes the
+# sibling "<own>x" (a host cgroup beside the container's), "/sub" a real sub-cgroup.
+hs_cgroup_beside() {
+	local line ctrls path dir
+	while IFS= read -r line; do
+		ctrls=${line#*:}
+		path=${ctrls#*:}
+		ctrls=${ctrls%%:*}
+		case $ctrls in
+		"") dir=unified ;;
+		name=*) dir=${ctrls#name=} ;;
+		*) dir=$ctrls ;;
+		esac
+		dir=/sys/fs/cgroup/$dir${path%/}$2
+		[ -d "${dir%/*}" ] || continue
+		mkdir -p "$dir"
+		echo "$dir" >>"$HS_TMP/cgroups"
+		if [ -f "$dir/cpuset.cpus" ]; then
+			cat "${dir%/*}/cpuset.cpus" >"$dir/cpuset.cpus"
+			cat "${dir%/*}/cpuset.mems" >"$dir/cpuset.mems"
+		fi
+	done < <(hs_proc "$1" cgroup)
+}
+
 # hs_status ID FIELD: one field of /proc/<init pid>/status, value only (e.g. NoNewPrivs -> 1;
 # Uid -> "65534 65534 65534 65534", fields joined by single spaces).
 hs_status() {

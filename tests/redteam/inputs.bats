@@ -115,30 +115,6 @@ exec_p_equals() {
 @test "runc: exec -p=FILE (crun runs \"=FILE\", not the FILE checked)" { exec_p_equals runc; }
 @test "crun: exec -p=FILE (crun runs \"=FILE\", not the FILE checked)" { exec_p_equals crun; }
 
-# sibling_cgroups ID SUFFIX: the container's cgroup path + SUFFIX made in every v1 hierarchy
-# (cpuset's cpus and mems copied from the parent, or nothing can join it); removed in teardown.
-sibling_cgroups() {
-	local line ctrls path dir
-	while IFS= read -r line; do
-		ctrls=${line#*:}
-		path=${ctrls#*:}
-		ctrls=${ctrls%%:*}
-		case $ctrls in
-		"") dir=unified ;;
-		name=*) dir=${ctrls#name=} ;;
-		*) dir=$ctrls ;;
-		esac
-		dir=/sys/fs/cgroup/$dir${path%/}$2
-		[ -d "${dir%/*}" ] || continue
-		mkdir -p "$dir"
-		echo "$dir" >>"$HS_TMP/cgroups"
-		if [ -f "$dir/cpuset.cpus" ]; then
-			cat "${dir%/*}/cpuset.cpus" >"$dir/cpuset.cpus"
-			cat "${dir%/*}/cpuset.mems" >"$dir/cpuset.mems"
-		fi
-	done < <(hs_proc "$1" cgroup)
-}
-
 # exec --cgroup: runc joins the value to the container's cgroup and checks only a string prefix
 # ("../<own>x" passes for "<own>"); crun 1.8 checks nothing. The sibling "<own>x" is a host
 # cgroup: the exec'd process runs outside the container's limits and device rules.
@@ -151,7 +127,7 @@ exec_cgroup_sibling() {
 	hs_wait_state "$a" running
 	base=$(hs_proc "$a" cgroup | awk -F: '$2 == "memory" { print $3 }')
 	[ -n "$base" ] || skip "no cgroup v1 memory hierarchy here"
-	sibling_cgroups "$a" x
+	hs_cgroup_beside "$a" x
 	run hs_rt_direct exec --cgroup "../${base##*/}x" "$a" cat /proc/self/cgroup
 	echo "# bare $1: $output" >&2
 	grep -Eq ":memory:(/\.\.|.*/${base##*/}x\$)" <<<"$output" ||
