@@ -89,6 +89,7 @@ struct hs_gate {
 	bool systemd_cgroup; /* the runtime was told --systemd-cgroup */
 	const char *bundle, *container_id, *exception;
 	const char *sandbox_id, *pod_uid; /* trusted engine facts (hs_engine_facts), or NULL */
+	const struct hs_json *container;  /* exec: the container's config (hs_check_ctx) */
 	struct hs_source source;
 	unsigned delivery; /* enum hs_delivery bits */
 	/* REWRITE: keep the engine's file under this name: the very inode read and judged (a

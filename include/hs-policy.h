@@ -136,6 +136,9 @@ struct hs_check_ctx {
 	struct hs_json *resources; /* update: the resources document */
 	const char *exception;     /* name of the exception in force, or NULL */
 	bool systemd_cgroup;       /* the runtime's cgroup driver is systemd (command line) */
+	/* exec: the container's config.json as admitted at create (its root-owned bundle), or
+	 * NULL: a root exec becomes the user create chose, in the container's user namespace */
+	const struct hs_json *container;
 	/* the pod this container belongs to, from the engine (never the config's annotations),
 	 * or NULL: then {sandbox-id} / {pod-uid} admit nothing */
 	const char *sandbox_id, *pod_uid;
@@ -215,6 +218,7 @@ struct hs_pipeline {
 	const char *sandbox_id, *pod_uid; /* trusted engine facts (hs_engine_facts), or NULL */
 	/* update: the exception the container was created under */
 	const char *exception;
+	const struct hs_json *container; /* exec: the container's config (hs_check_ctx) */
 	/* out (owned by the pipeline; hs_pipeline_done frees them) */
 	struct hs_arena *arena;
 	struct hs_report *report;

@@ -106,16 +106,16 @@ static int container_bundle(const struct hs_argv *a, const struct hs_policy *p, 
 	return 0;
 }
 
-/* The "process" object of the container's config.json (an empty object when it has none),
- * and the runtime's state of the container. */
-static int container_process(const struct hs_argv *a, const struct hs_policy *p, const char *id,
-			     struct hs_arena *ar, struct hs_json **ret, struct hs_json **ret_state,
-			     struct hs_error *err)
+/* The container's config.json as hardshim admitted it at create (the bundle's, root's), and
+ * the runtime's state of the container (set as soon as it is known). */
+static int container_config(const struct hs_argv *a, const struct hs_policy *p, const char *id,
+			    struct hs_arena *ar, struct hs_json **ret, struct hs_json **ret_state,
+			    struct hs_error *err)
 {
 	_cleanup_close_ int dirfd = -1, fd = -1;
 	_cleanup_free_ char *buf = NULL;
 	const char *bundle = NULL;
-	struct hs_json *config, *proc;
+	struct hs_json *config;
 	struct stat st;
 	size_t len;
 	int r;
@@ -146,11 +146,24 @@ static int container_process(const struct hs_argv *a, const struct hs_policy *p,
 		r = hs_schema_check(config, &hs_oci_spec, "", p->unknown_keys, err);
 	if (r < 0)
 		return r;
-	proc = hs_json_get_type(config, "process", HS_JSON_OBJECT);
-	if (!proc && !(proc = hs_json_new(ar, HS_JSON_OBJECT)))
-		return -ENOMEM;
-	*ret = proc;
+	*ret = config;
 	return 0;
+}
+
+/* A copy of the "process" object of the container's config.json (an empty object when it has
+ * none), to fold the flags over; the config itself stays as create left it. */
+static int container_process(const struct hs_argv *a, const struct hs_policy *p, const char *id,
+			     struct hs_arena *ar, struct hs_json **ret, struct hs_json **ret_config,
+			     struct hs_json **ret_state, struct hs_error *err)
+{
+	const struct hs_json *base;
+	int r = container_config(a, p, id, ar, ret_config, ret_state, err);
+
+	if (r < 0)
+		return r;
+	base = hs_json_get_type(*ret_config, "process", HS_JSON_OBJECT);
+	*ret = base ? hs_json_clone(ar, base) : hs_json_new(ar, HS_JSON_OBJECT);
+	return *ret ? 0 : -ENOMEM;
 }
 
 /* --- folding the flags over the base, as runc's exec.go getProcess does --- */
@@ -375,15 +388,25 @@ static enum hs_decision prepare_process_file(struct hs_argv *a, const struct hs_
 					     const char *file, struct hs_error *err)
 {
 	_cleanup_free_ char *dir = strdup(file), *base = strdup(file);
+	_cleanup_arena_ struct hs_arena *ar = hs_arena_new();
 	_cleanup_close_ int dirfd = -1;
-	struct hs_policy view;
-	const char *name;
+	struct hs_error cerr = HS_ERROR_INIT;
+	struct hs_json *config = NULL, *state = NULL;
+	struct hs_policy view = *p;
+	const char *name, *exception = NULL;
 	struct hs_gate g;
 	enum hs_decision d;
 
-	if (!dir || !base)
+	if (!dir || !base || !ar)
 		return hs_decide(err, HS_DECISION_ERROR, -ENOMEM, "internal", "", -1,
 				 "out of memory");
+	/* The exception chosen at create, or the process would run under other rules than the
+	 * container's own; and the container's config, for the user create chose. Without it
+	 * (no such container, a bundle that is not root's) the policy's own ids apply. */
+	if (container_config(a, p, a->argv[a->first_positional], ar, &config, &state, &cerr) < 0)
+		config = NULL;
+	if (state)
+		exception = hs_policy_view_for(p, state, &view);
 	name = basename(base); /* points into base, which outlives the gate */
 	dirfd = open(dirname(dir), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dirfd < 0)
@@ -395,9 +418,8 @@ static enum hs_decision prepare_process_file(struct hs_argv *a, const struct hs_
 		.schema = &hs_oci_process,
 		.event = HS_EVENT_EXEC,
 		.container_id = a->argv[a->first_positional],
-		/* The exception chosen at create, or the process would run under other rules
-		 * than the container's own (another uid than its main process). */
-		.exception = hs_policy_for_container(a, p, "exec.container", &view),
+		.exception = exception,
+		.container = config,
 		.source = { .kind = HS_SOURCE_FILE,
 			    .dirfd = dirfd,
 			    .name = name,
@@ -420,7 +442,7 @@ static enum hs_decision prepare_folded(struct hs_argv *a, const struct hs_policy
 {
 	_cleanup_arena_ struct hs_arena *ar = hs_arena_new();
 	_cleanup_free_ char *doc = NULL;
-	struct hs_json *proc = NULL, *state = NULL;
+	struct hs_json *proc = NULL, *config = NULL, *state = NULL;
 	struct hs_policy view = *p;
 	const char *exception = NULL;
 	const struct argv_ref ref = { a };
@@ -436,7 +458,7 @@ static enum hs_decision prepare_folded(struct hs_argv *a, const struct hs_policy
 		return hs_decide(err, HS_DECISION_REFUSE, -HS_EUSAGE, "cli.arguments", "exec", -1,
 				 "exec without --process needs a command after the container "
 				 "id");
-	r = container_process(a, p, a->argv[a->first_positional], ar, &proc, &state, err);
+	r = container_process(a, p, a->argv[a->first_positional], ar, &proc, &config, &state, err);
 	if (r >= 0)
 		exception = hs_policy_view_for(p, state, &view);
 	if (r >= 0)
@@ -462,6 +484,7 @@ static enum hs_decision prepare_folded(struct hs_argv *a, const struct hs_policy
 		.event = HS_EVENT_EXEC,
 		.container_id = a->argv[a->first_positional],
 		.exception = exception,
+		.container = config,
 		.source = { .kind = HS_SOURCE_BYTES, .bytes = doc, .len = len, .where = "exec" },
 		/* Observe only: the runtime gets the command line as it came. */
 		.delivery = p->mode == HS_MODE_AUDIT ? HS_DELIVER_NONE : HS_DELIVER_MEMFD,

@@ -171,6 +171,7 @@ static enum hs_decision judge(struct hs_gate *g, struct hs_error *err)
 		.systemd_cgroup = g->systemd_cgroup,
 		.sandbox_id = g->sandbox_id,
 		.pod_uid = g->pod_uid,
+		.container = g->container,
 	};
 	if (hs_pipeline_run(&g->pl, g->original, g->original_len, err) < 0)
 		return HS_DECISION_ERROR;

@@ -47,6 +47,7 @@ int hs_pipeline_run(struct hs_pipeline *pl, const char *buf, size_t len, struct 
 		.sandbox_id = pl->sandbox_id,
 		.pod_uid = pl->pod_uid,
 		.exception = pl->exception,
+		.container = pl->container,
 	};
 	if (pl->schema == &hs_oci_spec) {
 		ctx.config = pl->tree;

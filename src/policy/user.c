@@ -159,6 +159,28 @@ static uid_t cwd_owner(struct hs_check_ctx *ctx, const char *cwd, gid_t *gid)
  * owner is never 0 and a group 0 is not taken, so this gives no more than `--user` gives:
  * an image (whoever built it) can only pick a non-root uid, which a config can do anyway.
  */
+/*
+ * exec: a root process joins the container as the user its main process runs as (what create
+ * decided: the data owner, the policy's ids or the caller's own non-root user), not as the
+ * policy's uid, which may not own the files the container works on. The ids come from the
+ * config.json hardshim wrote into the container's root-owned bundle; whatever they say, a 0
+ * is never taken, so this gives no more than `exec --user` could ask for.
+ */
+static bool container_target(struct hs_check_ctx *ctx, const struct user_cfg *c, struct target *t)
+{
+	const struct hs_json *u =
+	    hs_json_get(hs_json_get_type(ctx->container, "process", HS_JSON_OBJECT), "user");
+	uint64_t uid = 0, gid = 0;
+
+	if (!u || hs_json_get_u64(hs_json_get(u, "uid"), UINT32_MAX, &uid) < 0 || !uid)
+		return false;
+	if (hs_json_get_u64(hs_json_get(u, "gid"), UINT32_MAX, &gid) < 0)
+		gid = 0;
+	*t = (struct target){ (uint32_t)uid, gid ? (uint32_t)gid : c->gid,
+			      "the user the container's main process runs as" };
+	return true;
+}
+
 static struct target root_target(struct hs_check_ctx *ctx, const struct user_cfg *c)
 {
 	struct target t = { c->uid, c->gid, NULL };
@@ -167,6 +189,8 @@ static struct target root_target(struct hs_check_ctx *ctx, const struct user_cfg
 	uid_t uid = 0, u;
 	gid_t gid = 0, g = 0;
 
+	if (!ctx->config && ctx->container && container_target(ctx, c, &t))
+		return t;
 	if (!c->data_owner || !ctx->config || !cwd || cwd[0] != '/')
 		return t;
 	if ((uid = cwd_owner(ctx, cwd, &gid)) != 0) {
@@ -195,7 +219,9 @@ static struct target root_target(struct hs_check_ctx *ctx, const struct user_cfg
  * would only pick an id the mapping may not have (the runtime then fails to start). */
 static bool id0_mapped(struct hs_check_ctx *ctx, const char *key)
 {
-	const struct hs_json *linux_ = hs_json_get_type(ctx->config, "linux", HS_JSON_OBJECT);
+	/* exec: the process joins the container's own user namespace */
+	const struct hs_json *linux_ =
+	    hs_json_get_type(ctx->config ? ctx->config : ctx->container, "linux", HS_JSON_OBJECT);
 	const struct hs_json *ns, *m;
 	bool userns = false;
 
@@ -234,7 +260,7 @@ static int check_id(struct hs_check_ctx *ctx, const struct user_cfg *c, struct h
 		return 0; /* the schema refused it already */
 	if (id != 0)
 		return 0;
-	if (ctx->config && id0_mapped(ctx, key[0] == 'u' ? "uidMappings" : "gidMappings"))
+	if (id0_mapped(ctx, key[0] == 'u' ? "uidMappings" : "gidMappings"))
 		return 0;
 	r = hs_finding(ctx, rule, path, c->action, "%s is 0 (root%s)%s%u%s%s", key,
 		       v ? "" : ", by default when absent",
@@ -418,7 +444,7 @@ static int user_check_process(struct hs_check_ctx *ctx, const void *cfg)
 		return 0;
 	if (!user) {
 		/* No user at all: the runtimes run the process as 0:0. */
-		if (ctx->config && id0_mapped(ctx, "uidMappings") && id0_mapped(ctx, "gidMappings"))
+		if (id0_mapped(ctx, "uidMappings") && id0_mapped(ctx, "gidMappings"))
 			return 0;
 		t = root_target(ctx, c);
 		r = hs_finding(ctx, "user.root", ppath(ctx, "user"), c->action,

@@ -72,6 +72,35 @@ check_plain_exec() {
 @test "exec: a flag-less exec runs as the container's hardened user (runc)" { check_plain_exec runc; }
 @test "exec: a flag-less exec runs as the container's hardened user (crun)" { check_plain_exec crun; }
 
+check_exec_as_main_user() {
+	# Issue 14 cause 9: the root image's working directory belongs to a service user, so
+	# create runs the main process as 999:998; a root exec (podman exec passes --process with
+	# uid 0, a client -u 0) joins as that same user, not as the policy's 65534.
+	hs_use_runtime "$1"
+	hs_policy_default
+	hs_bundle
+	mkdir -p "$HS_BUNDLE/rootfs/data"
+	chown 999:998 "$HS_BUNDLE/rootfs/data"
+	hs_config '.process.cwd = "/data" | .process.user = {uid: 0, gid: 0}'
+	hs_create_start e1
+	hs_wait_state e1 running
+	[ "$(hs_status e1 Uid)" = "999 999 999 999" ]
+	jq -n '{args: ["grep", "-E", "^(Uid|Gid):", "/proc/self/status"], cwd: "/data",
+		env: ["PATH=/bin"], user: {uid: 0, gid: 0}}' >"$HS_TMP/p.json"
+	chmod 0600 "$HS_TMP/p.json"
+	run hs_exec e1 --process "$HS_TMP/p.json"
+	[ "$status" -eq 0 ]
+	[ "$(field Uid)" = "999 999 999 999" ]
+	[ "$(field Gid)" = "998 998 998 998" ]
+	run hs_exec e1 -u 0:0 -- "${STATUS[@]}"
+	[ "$status" -eq 0 ]
+	[ "$(field Uid)" = "$(hs_status e1 Uid)" ]
+	[ "$(field Gid)" = "$(hs_status e1 Gid)" ]
+}
+
+@test "exec: a root exec runs as the uid create chose for the main process, not 65534 (runc)" { check_exec_as_main_user runc; }
+@test "exec: a root exec runs as the uid create chose for the main process, not 65534 (crun)" { check_exec_as_main_user crun; }
+
 check_cap_flag() {
 	running "$1" '.controls.user.enabled = false'
 	# root in the exec (user control off) so that capabilities show in CapEff too
