@@ -138,10 +138,11 @@ static void test_process_file_rewritten(void **state)
 		   0600);
 	run_exec(&c, "enforce", "exec", "--process", p, "-d", "c1", NULL);
 	assert_int_equal(c.rc, 0);
-	assert_string_equal(
-	    read_text(p),
-	    "{\"args\":[\"id\"],\"cwd\":\"/\",\"user\":{\"uid\":65534,\"gid\":65534},"
-	    "\"noNewPrivileges\":true,\"capabilities\":{\"inheritable\":[],\"bounding\":[]}}");
+	/* root becomes the container's own user (1000:1000 in its config), as create chose */
+	assert_string_equal(read_text(p),
+			    "{\"args\":[\"id\"],\"cwd\":\"/\",\"user\":{\"uid\":1000,\"gid\":1000},"
+			    "\"noNewPrivileges\":true,\"capabilities\":{\"inheritable\":[],"
+			    "\"bounding\":[]}}");
 	/* argv untouched: the runtime reads the rewritten file */
 	assert_int_equal(c.a.argc, 6);
 	done(&c);
@@ -241,7 +242,7 @@ static void test_fold_hostile_flags(void **state)
 	assert_string_equal(
 	    doc,
 	    "{\"args\":[\"sh\",\"-c\",\"id\"],\"cwd\":\"/work\",\"env\":[\"PATH=/bin\",\"A=1\"],"
-	    "\"user\":{\"uid\":65534,\"gid\":65534,\"additionalGids\":[]},\"noNewPrivileges\":true,"
+	    "\"user\":{\"uid\":1000,\"gid\":1000,\"additionalGids\":[]},\"noNewPrivileges\":true,"
 	    "\"capabilities\":{\"bounding\":[\"CAP_NET_BIND_SERVICE\",\"CAP_NET_BIND_SERVICE\"],"
 	    "\"effective\":[\"CAP_NET_BIND_SERVICE\",\"CAP_NET_BIND_SERVICE\"],"
 	    "\"permitted\":[\"CAP_NET_BIND_SERVICE\",\"CAP_NET_BIND_SERVICE\"]},\"terminal\":"
