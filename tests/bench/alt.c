@@ -23,6 +23,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench-util.h"
+
 #define MAXV 16
 #define MAXW 128
 
@@ -35,13 +37,6 @@ struct variant {
 	double *t, *cpu;
 };
 
-static int cmp(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
 static int split(const char *s, char **w)
 {
 	char *copy = strdup(s), *save = NULL;
@@ -52,18 +47,6 @@ static int split(const char *s, char **w)
 		w[n++] = tok;
 	w[n] = NULL;
 	return n;
-}
-
-static char *subst(const char *arg, int i)
-{
-	const char *p = strstr(arg, "{i}");
-	char *r;
-
-	if (!p)
-		return strdup(arg);
-	if (asprintf(&r, "%.*s%d%s", (int)(p - arg), arg, i, p + 3) < 0)
-		return NULL;
-	return r;
 }
 
 static double tv_us(struct timeval t)
@@ -85,7 +68,7 @@ static int run(char **words, int n, int i, int may_fail, double *cpu)
 		while (e < n && strcmp(words[e], ";;"))
 			e++;
 		for (int j = s; j < e; j++)
-			argv[k++] = subst(words[j], i);
+			argv[k++] = bench_subst(words[j], i);
 		argv[k] = NULL;
 		posix_spawn_file_actions_init(&fa);
 		posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
@@ -129,9 +112,9 @@ static void report(struct variant *v, const double *base, int n)
 		r[i] = base ? v->t[i] / base[i] : 1.0;
 		c[i] = v->cpu[i];
 	}
-	qsort(s, (size_t)n, sizeof(*s), cmp);
-	qsort(r, (size_t)n, sizeof(*r), cmp);
-	qsort(c, (size_t)n, sizeof(*c), cmp);
+	qsort(s, (size_t)n, sizeof(*s), bench_cmp);
+	qsort(r, (size_t)n, sizeof(*r), bench_cmp);
+	qsort(c, (size_t)n, sizeof(*c), bench_cmp);
 	printf("%s %.1f %.1f %.1f %.1f %.4f %.1f\n", v->label, sum / n, s[n / 2], s[n / 10],
 	       s[n * 9 / 10], r[n / 2], c[n / 2]);
 	free(s);
@@ -146,15 +129,9 @@ int main(int argc, char **argv)
 	const char *base_label = NULL;
 
 	while ((c = getopt(argc, argv, "+n:w:p:b:")) != -1) {
-		if (c == 'n')
-			n = atoi(optarg);
-		else if (c == 'w')
-			warm = atoi(optarg);
-		else if (c == 'p')
-			pause_ms = atoi(optarg);
-		else if (c == 'b')
+		if (c == 'b')
 			base_label = optarg;
-		else
+		else if (!bench_option(c, &n, &warm, &pause_ms))
 			return 2;
 	}
 	if (n < 1 || (argc - optind) % 3 != 0 || argc - optind == 0 || (argc - optind) / 3 > MAXV)
@@ -177,16 +154,9 @@ int main(int argc, char **argv)
 		for (int k = 0; k < nv; k++) {
 			struct variant *x = &v[((i + warm) + k) % nv];
 			int id = (i + warm) * nv + k;
-			double a;
+			double a, cpu = 0;
 
-			if (pause_ms > 0) {
-				struct timespec p = { pause_ms / 1000,
-						      (long)(pause_ms % 1000) * 1000000L };
-
-				nanosleep(&p, NULL);
-			}
-			double cpu = 0;
-
+			bench_pause(pause_ms);
 			if (run(x->prep, x->nprep, id, 0, NULL) < 0)
 				return 1;
 			a = now_us();

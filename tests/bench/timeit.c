@@ -16,26 +16,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench-util.h"
+
 extern char **environ;
-
-static int cmp(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static char *subst(const char *arg, int i)
-{
-	const char *p = strstr(arg, "{i}");
-	char *r;
-
-	if (!p)
-		return strdup(arg);
-	if (asprintf(&r, "%.*s%d%s", (int)(p - arg), arg, i, p + 3) < 0)
-		return NULL;
-	return r;
-}
 
 static int run(char **cmd, int n, int i)
 {
@@ -45,7 +28,7 @@ static int run(char **cmd, int n, int i)
 	pid_t pid;
 
 	for (k = 0; k < n && k < 127; k++)
-		argv[k] = subst(cmd[k], i);
+		argv[k] = bench_subst(cmd[k], i);
 	argv[k] = NULL;
 	posix_spawn_file_actions_init(&fa);
 	posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
@@ -65,16 +48,9 @@ int main(int argc, char **argv)
 	int n = 100, warm = 5, pause_ms = 0, c, ncmd = 0, start[16], len[16];
 	double *t;
 
-	while ((c = getopt(argc, argv, "+n:w:p:")) != -1) {
-		if (c == 'n')
-			n = atoi(optarg);
-		else if (c == 'w')
-			warm = atoi(optarg);
-		else if (c == 'p')
-			pause_ms = atoi(optarg);
-		else
+	while ((c = getopt(argc, argv, "+n:w:p:")) != -1)
+		if (!bench_option(c, &n, &warm, &pause_ms))
 			return 2;
-	}
 	for (int i = optind; i < argc && ncmd < 16;) {
 		int j = i;
 
@@ -89,11 +65,7 @@ int main(int argc, char **argv)
 	for (int i = -warm; i < n; i++) {
 		struct timespec a, b;
 
-		if (pause_ms > 0) {
-			struct timespec p = { pause_ms / 1000, (long)(pause_ms % 1000) * 1000000L };
-
-			nanosleep(&p, NULL);
-		}
+		bench_pause(pause_ms);
 		clock_gettime(CLOCK_MONOTONIC, &a);
 		for (int k = 0; k < ncmd; k++)
 			if (run(argv + start[k], len[k], i + warm) < 0)
@@ -103,7 +75,7 @@ int main(int argc, char **argv)
 			t[i] = (double)(b.tv_sec - a.tv_sec) * 1e6 +
 			       (double)(b.tv_nsec - a.tv_nsec) / 1e3;
 	}
-	qsort(t, (size_t)n, sizeof(*t), cmp);
+	qsort(t, (size_t)n, sizeof(*t), bench_cmp);
 	printf("%.1f %.1f %.1f\n", t[n / 2], t[n / 10], t[n * 9 / 10]);
 	return 0;
 }
