@@ -33,6 +33,20 @@ struct hs_canonical_path {
 	bool exists; /* false: a trailing part does not exist yet */
 };
 
+/* What an image's directory holds, before hardshim makes it a tmpfs that starts as a copy of
+ * it (tmpcopyup): what the copy costs and whether noexec would stop something it holds. */
+struct hs_dir_facts {
+	uid_t uid;
+	gid_t gid;
+	mode_t mode;          /* st_mode of the directory */
+	size_t entries;       /* entries below it, counted up to the walk's limit */
+	uint64_t bytes;       /* sizes of its regular files */
+	bool executable;      /* a regular file below it has an execute bit */
+	bool over_limit;      /* the walk stopped at its limit: the counts are short */
+	const char **subdirs; /* names of the real directories directly in it (arena) */
+	size_t n_subdirs;
+};
+
 enum hs_mac {
 	HS_MAC_NONE,
 	HS_MAC_APPARMOR,
@@ -74,6 +88,17 @@ struct hs_host {
 	 * -ENOENT when absent. May be NULL: no answer. */
 	int (*owner_in_root)(const struct hs_host *h, const char *root, const char *path,
 			     uid_t *ret_uid, gid_t *ret_gid);
+	/* PATH (absolute, inside the container) in the image directory ROOT when it is a real
+	 * directory all the way: no component a symlink (openat2 RESOLVE_IN_ROOT |
+	 * RESOLVE_NO_SYMLINKS), so where hardshim looked is where the runtime mounts. Its tree is
+	 * walked without following links nor crossing into another filesystem, max_depth levels
+	 * below it (a directory deeper counts as over_limit; max_depth 0 is a plain listing of
+	 * its own entries), up to max_entries entries. -ENOENT absent, -ELOOP a
+	 * symlink on the way, -ENOTDIR not a directory. May be NULL: no answer (nothing is made
+	 * writable). */
+	int (*dir_in_root)(const struct hs_host *h, struct hs_arena *a, const char *root,
+			   const char *path, size_t max_entries, unsigned max_depth,
+			   struct hs_dir_facts *ret);
 	/* Which mandatory access control is active. */
 	enum hs_mac (*mac)(const struct hs_host *h);
 	/* AppArmor: is the profile loaded? 1 yes, 0 no, negative on error. */

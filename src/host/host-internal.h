@@ -17,3 +17,8 @@ int hs_host_cgroup_in_use_real(const struct hs_host *h, const char *path, struct
 /* inroot.c */
 int hs_host_resolve_in_root_real(const struct hs_host *h, struct hs_arena *a, const char *root,
 				 const char *path, const char **ret, struct hs_error *err);
+
+/* imagedir.c */
+int hs_host_dir_in_root_real(const struct hs_host *h, struct hs_arena *a, const char *root,
+			     const char *path, size_t max_entries, unsigned max_depth,
+			     struct hs_dir_facts *ret);

@@ -271,6 +271,7 @@ static int real_self_binary(const struct hs_host *h, struct hs_arena *a, const c
 		.cgroup_in_use = hs_host_cgroup_in_use_real,                           \
 		.resolve_in_root = hs_host_resolve_in_root_real,                       \
 		.owner_in_root = real_owner_in_root, .self_binary = real_self_binary,  \
+		.dir_in_root = hs_host_dir_in_root_real,                               \
 	}
 
 /*
@@ -316,6 +317,7 @@ static int target_selinux_context_valid(const struct hs_host *h, const char *con
 		.cgroup_in_use = hs_host_cgroup_in_use_real,                           \
 		.resolve_in_root = hs_host_resolve_in_root_real,                       \
 		.owner_in_root = real_owner_in_root, .self_binary = real_self_binary,  \
+		.dir_in_root = hs_host_dir_in_root_real,                               \
 	}
 
 static enum hs_mac mac_none(const struct hs_host *h)

@@ -25,6 +25,7 @@ struct rootfs_cfg {
 	uint64_t tmpfs_size_mb;
 	const char **forbidden; /* host directories a root may not be, nor be above */
 	const char **trees;     /* host directories a root may not be, nor be below */
+	bool image_dirs;        /* a root process's image directories are made writable */
 };
 
 static const char *const default_tmpfs[] = { "/tmp", "/run", "/var/tmp", NULL };
@@ -93,6 +94,7 @@ static const struct hs_schema_field fields[] = {
 	{ "tmpfs_size_mb", &(const struct hs_schema){ .kind = HS_S_UINT, .umax = 1u << 20 } },
 	{ "forbidden_roots", &hs_schema_string_array },
 	{ "forbidden_trees", &hs_schema_string_array },
+	{ "writable_image_dirs", &hs_schema_bool },
 	{ NULL, NULL },
 };
 static const struct hs_schema schema = { .kind = HS_S_STRUCT, .fields = fields };
@@ -147,11 +149,14 @@ static int rootfs_load(struct hs_arena *a, const struct hs_json *section, void *
 	c->action = HS_ACTION_REWRITE;
 	c->readonly = true;
 	c->tmpfs_size_mb = 64;
+	c->image_dirs = true;
 	if (hs_action_load(section, "rootfs", "action", HS_ACTIONS_ALL, c->action, &c->action,
 			   err) < 0)
 		return -HS_ECONFIG;
 	if ((v = hs_json_get(section, "readonly")))
 		c->readonly = v->u.boolean;
+	if ((v = hs_json_get(section, "writable_image_dirs")))
+		c->image_dirs = v->u.boolean;
 	if ((v = hs_json_get(section, "tmpfs_size_mb")) &&
 	    (hs_json_get_u64(v, 1u << 20, &c->tmpfs_size_mb) < 0 || c->tmpfs_size_mb == 0))
 		return hs_error_set(err, -HS_ECONFIG, "policy.rootfs",
@@ -196,13 +201,13 @@ static int check_readonly(struct hs_check_ctx *ctx, const struct rootfs_cfg *c,
 /* "tmpcopyup" (runc and crun): the tmpfs starts with what the image has there, so the
  * image's /run/postgresql (owned by postgres) or /run/lock is still there over an empty
  * tmpfs. */
-static struct hs_json *new_tmpfs(struct hs_arena *a, const char *dest, uint64_t size_mb)
+static struct hs_json *new_tmpfs(struct hs_arena *a, const char *dest, const char *mode,
+				 uint64_t size_mb)
 {
 	struct hs_json *m = hs_json_new(a, HS_JSON_OBJECT), *opts = hs_json_new(a, HS_JSON_ARRAY);
 	const char *o[] = {
-		"nosuid",    "nodev",
-		"noexec",    "mode=1777",
-		"tmpcopyup", hs_arena_printf(a, "size=%llum", (unsigned long long)size_mb)
+		"nosuid", "nodev",     "noexec",
+		mode,     "tmpcopyup", hs_arena_printf(a, "size=%llum", (unsigned long long)size_mb)
 	};
 
 	if (!m || !opts || !o[HS_ARRAY_SIZE(o) - 1])
@@ -221,17 +226,22 @@ static struct hs_json *new_tmpfs(struct hs_arena *a, const char *dest, uint64_t 
 /* A destination as the runtimes reach it inside the rootfs: lexically cleaned, and /var/run
  * read as /run — it is a symlink to /run in Debian, Alpine and RHEL images, which both
  * runtimes follow, so a mount at /var/run/x lands in /run/x. NULL on ENOMEM. */
-static const char *mount_dest(struct hs_arena *a, const struct hs_json *m)
+static const char *norm_dest(struct hs_arena *a, const char *d)
 {
-	const char *d = hs_json_get_string(m, "destination"), *c;
+	const char *c;
 
-	if (!d)
-		return "";
 	if (!(c = hs_path_clean(a, d)))
 		return NULL;
 	if (hs_path_at_or_under(c, "/var/run"))
 		return hs_arena_printf(a, "/run%s", c + strlen("/var/run"));
 	return c;
+}
+
+static const char *mount_dest(struct hs_arena *a, const struct hs_json *m)
+{
+	const char *d = hs_json_get_string(m, "destination");
+
+	return d ? norm_dest(a, d) : "";
 }
 
 /* Where a tmpfs at dest goes in the list: before the first mount beneath it, which it would
@@ -289,9 +299,253 @@ static int add_tmpfs(struct hs_check_ctx *ctx, const struct rootfs_cfg *c)
 		if (!list && !(list = hs_json_ensure_array(ctx->arena, ctx->config, "mounts")))
 			return -ENOMEM;
 		if (hs_json_insert(ctx->arena, list, slot,
-				   new_tmpfs(ctx->arena, c->tmpfs[t], c->tmpfs_size_mb)) < 0)
+				   new_tmpfs(ctx->arena, c->tmpfs[t], "mode=1777",
+					     c->tmpfs_size_mb)) < 0)
 			return -ENOMEM;
 		mounts = list;
+	}
+	return 0;
+}
+
+/*
+ * A root image on a read-only root (issue 14): nginx makes /var/lib/nginx/body at start, an
+ * app opens its sqlite file in its WORKDIR. Both directories are root's in the image and
+ * would be written by root; read-only, the app dies after `run` said it started. Only for a
+ * process the config runs as root (the image's own choice of user), and only where the
+ * image itself has a real directory there: its working directory, and each EMPTY directory
+ * directly under /var/lib, /var/cache, /var/log, /var/spool (a packaged daemon's state dir:
+ * Debian's /var/lib/nginx ships empty). Each gets a private tmpfs: nosuid, nodev, noexec,
+ * capped, the image's mode, its content copied in (tmpcopyup), and owned by the final uid
+ * (the user control's own_tmpfs). Nothing written there reaches the image or the host.
+ *
+ * The image is the attacker's. A symlink on the way is not followed (the runtime would mount
+ * where it points); a directory at or below a mount is the mount's business; the system's
+ * trees (/etc, /usr, ...) stay read-only whatever the working directory says, so a config
+ * cannot turn "cwd: /etc" into a writable /etc. A working directory holding executables
+ * stays read-only (noexec would stop them), as does one too large to copy; a finding says so.
+ * The number of tmpfs is capped: an image with thousands of empty directories is refused.
+ */
+#define IMAGE_DIRS_MAX    32
+#define CWD_MAX_ENTRIES   4096
+#define CWD_MAX_DEPTH     16
+#define STATE_MAX_ENTRIES 1024
+
+static const char *const state_parents[] = { "/var/lib", "/var/cache", "/var/log", "/var/spool",
+					     NULL };
+/* Never made writable, nor anything below them. */
+static const char *const system_trees[] = { "/bin",   "/boot",  "/dev",    "/etc",  "/lib",
+					    "/lib32", "/lib64", "/libx32", "/proc", "/sbin",
+					    "/sys",   "/usr",   NULL };
+/* ... except an application's checkout strictly below these (WORKDIR /usr/src/app). */
+static const char *const app_trees[] = { "/usr/src", "/usr/local/src", NULL };
+
+struct image_dir {
+	const char *dest, *mode;
+};
+
+static bool under_any(const char *p, const char *const *list, bool strictly)
+{
+	for (size_t i = 0; list[i]; i++)
+		if (hs_path_at_or_under(p, list[i]) && (!strictly || strcmp(p, list[i]) != 0))
+			return true;
+	return false;
+}
+
+/* The working directory is the system's, or a parent of the state directories. */
+static bool system_dir(const char *p)
+{
+	static const char *const exact[] = { "/", "/var", "/home", "/opt", "/srv", NULL };
+
+	for (size_t i = 0; exact[i]; i++)
+		if (!strcmp(p, exact[i]))
+			return true;
+	for (size_t i = 0; state_parents[i]; i++)
+		if (!strcmp(p, state_parents[i]))
+			return true;
+	return under_any(p, system_trees, false) && !under_any(p, app_trees, true);
+}
+
+/* p is at or below a mount the config (or hardshim) already has: that mount decides. */
+static int under_mount(struct hs_arena *a, const struct hs_json *mounts, const char *p, bool *ret)
+{
+	const struct hs_json *m;
+
+	*ret = false;
+	hs_json_foreach_item(m, mounts, i) {
+		const char *d = mount_dest(a, m);
+
+		if (!d)
+			return -ENOMEM;
+		if (d[0] == '/' && hs_path_at_or_under(p, d))
+			*ret = true;
+	}
+	return 0;
+}
+
+static bool root_process(const struct hs_check_ctx *ctx)
+{
+	const struct hs_json *user = hs_json_get_type(ctx->process, "user", HS_JSON_OBJECT);
+	uint64_t uid = 0;
+
+	if (!ctx->process)
+		return false;
+	if (user && hs_json_get(user, "uid") &&
+	    hs_json_get_u64(hs_json_get(user, "uid"), UINT32_MAX, &uid) < 0)
+		return false;
+	return uid == 0;
+}
+
+/* The image directory on the host, or NULL (no way to look: nothing is added). */
+static const char *image_root(struct hs_check_ctx *ctx)
+{
+	const char *p = hs_json_get_string(hs_json_get(ctx->config, "root"), "path");
+
+	if (!p || !*p || !ctx->host || !ctx->host->dir_in_root)
+		return NULL;
+	if (p[0] == '/')
+		return p;
+	return ctx->bundle ? hs_arena_printf(ctx->arena, "%s/%s", ctx->bundle, p) : NULL;
+}
+
+static const char *mode_opt(struct hs_arena *a, mode_t mode)
+{
+	return hs_arena_printf(a, "mode=%04o", (unsigned)(mode & 07777));
+}
+
+/* The working directory, when it can be made writable; a WARN finding when it cannot. */
+static int cwd_dir(struct hs_check_ctx *ctx, const struct rootfs_cfg *c, const char *root,
+		   const struct hs_json *mounts, struct image_dir *ret, size_t *n)
+{
+	const char *cwd = hs_json_get_string(ctx->process, "cwd"), *p, *why = NULL;
+	struct hs_dir_facts f;
+	bool covered;
+	int r;
+
+	if (!cwd || cwd[0] != '/')
+		return 0;
+	if (!(p = norm_dest(ctx->arena, cwd)))
+		return -ENOMEM;
+	if (system_dir(p))
+		return 0;
+	if ((r = under_mount(ctx->arena, mounts, p, &covered)) < 0)
+		return r;
+	if (covered)
+		return 0;
+	r = ctx->host->dir_in_root(ctx->host, ctx->arena, root, p, CWD_MAX_ENTRIES, CWD_MAX_DEPTH,
+				   &f);
+	if (r == -ENOMEM)
+		return r;
+	if (r < 0)
+		return 0; /* absent (the runtime makes it), a symlink, not a directory */
+	if (f.executable)
+		why = "it holds executable files, which a noexec tmpfs would stop";
+	else if (f.over_limit || f.bytes > (c->tmpfs_size_mb << 19))
+		why = hs_arena_printf(ctx->arena,
+				      "it holds more than a %llum tmpfs should copy at each start",
+				      (unsigned long long)c->tmpfs_size_mb);
+	if (why) {
+		r = hs_finding(ctx, "rootfs.writable-dir", "process.cwd", HS_ACTION_WARN,
+			       "the working directory %s stays read-only: %s (give it a volume)", p,
+			       why);
+		return r < 0 ? r : 0;
+	}
+	ret[(*n)++] = (struct image_dir){ p, mode_opt(ctx->arena, f.mode) };
+	return 0;
+}
+
+/* The empty directories directly under the state parents. */
+static int state_dirs(struct hs_check_ctx *ctx, const char *root, const struct hs_json *mounts,
+		      struct image_dir *ret, size_t *n, size_t *over)
+{
+	for (size_t i = 0; state_parents[i]; i++) {
+		struct hs_dir_facts pf;
+		bool covered;
+		int r;
+
+		if ((r = under_mount(ctx->arena, mounts, state_parents[i], &covered)) < 0)
+			return r;
+		if (covered)
+			continue;
+		r = ctx->host->dir_in_root(ctx->host, ctx->arena, root, state_parents[i],
+					   STATE_MAX_ENTRIES, 0, &pf);
+		if (r == -ENOMEM)
+			return r;
+		for (size_t k = 0; r == 0 && k < pf.n_subdirs; k++) {
+			const char *d =
+			    hs_arena_printf(ctx->arena, "%s/%s", state_parents[i], pf.subdirs[k]);
+			struct hs_dir_facts f;
+
+			if (!d)
+				return -ENOMEM;
+			if ((r = under_mount(ctx->arena, mounts, d, &covered)) < 0)
+				return r;
+			if (covered || (*n > 0 && !strcmp(ret[0].dest, d)))
+				continue;
+			r = ctx->host->dir_in_root(ctx->host, ctx->arena, root, d, 0, 0, &f);
+			if (r == -ENOMEM)
+				return r;
+			if (r < 0 || f.entries || f.over_limit) {
+				r = 0;
+				continue;
+			}
+			if (*n == IMAGE_DIRS_MAX) {
+				(*over)++;
+				continue;
+			}
+			ret[(*n)++] = (struct image_dir){ d, mode_opt(ctx->arena, f.mode) };
+		}
+	}
+	return 0;
+}
+
+static int add_image_dirs(struct hs_check_ctx *ctx, const struct rootfs_cfg *c)
+{
+	struct hs_json *mounts = hs_json_get_type(ctx->config, "mounts", HS_JSON_ARRAY), *list;
+	enum hs_action act = c->action == HS_ACTION_WARN ? HS_ACTION_WARN : HS_ACTION_REWRITE;
+	struct image_dir dirs[IMAGE_DIRS_MAX];
+	const char *root;
+	size_t n = 0, over = 0;
+	int r;
+
+	if (!c->image_dirs || ctx->no_rewrite || !root_process(ctx) || !(root = image_root(ctx)))
+		return 0;
+	if ((r = cwd_dir(ctx, c, root, mounts, dirs, &n)) < 0 ||
+	    (r = state_dirs(ctx, root, mounts, dirs, &n, &over)) < 0)
+		return r;
+	if (over) {
+		r = hs_finding(ctx, "rootfs.writable-dirs-max", "root.path",
+			       act == HS_ACTION_WARN ? act : HS_ACTION_REFUSE,
+			       "the image has %zu empty directories under /var/lib, /var/cache, "
+			       "/var/log, /var/spool, more than the %d tmpfs hardshim gives a root "
+			       "image: run it as its service user (--user, runAsUser) with "
+			       "volumes, "
+			       "or set controls.rootfs.writable_image_dirs to false",
+			       n + over, IMAGE_DIRS_MAX);
+		return r < 0 ? r : 0;
+	}
+	for (size_t i = 0; i < n; i++) {
+		bool present;
+		size_t slot;
+
+		r = hs_finding(
+		    ctx, "rootfs.writable-dir", "mounts", act,
+		    "%s, the image's own and written by a root image: a tmpfs "
+		    "(nosuid,nodev,noexec,size=%llum, its content copied in) owned by the "
+		    "process's final uid is added so the read-only root does not break it",
+		    dirs[i].dest, (unsigned long long)c->tmpfs_size_mb);
+		if (r < 0)
+			return r;
+		if (r != HS_ACTION_REWRITE)
+			continue;
+		if (!(list = hs_json_ensure_array(ctx->arena, ctx->config, "mounts")) ||
+		    !dirs[i].mode)
+			return -ENOMEM;
+		if ((r = tmpfs_slot(ctx->arena, list, dirs[i].dest, &present, &slot)) < 0)
+			return r;
+		if (hs_json_insert(ctx->arena, list, slot,
+				   new_tmpfs(ctx->arena, dirs[i].dest, dirs[i].mode,
+					     c->tmpfs_size_mb)) < 0)
+			return -ENOMEM;
 	}
 	return 0;
 }
@@ -525,6 +779,8 @@ static int rootfs_check_config(struct hs_check_ctx *ctx, const void *cfg)
 	/* tmpfs only make sense as the companion of a read-only root. */
 	if (r >= 0 && c->readonly)
 		r = add_tmpfs(ctx, c);
+	if (r >= 0 && c->readonly)
+		r = add_image_dirs(ctx, c);
 	if (r >= 0)
 		r = harden_all_tmpfs(ctx, c);
 	return r < 0 ? r : 0;

@@ -185,6 +185,56 @@ static void test_namespaces(void **state)
 	assert_int_equal(H->ns_inspect(H, "/dev/null", &type, &id, NULL), -EINVAL);
 }
 
+/* An image's directory before hardshim copies it into a tmpfs: a real directory all the way
+ * (no symlink on the way, not even one inside the image), its tree counted without following
+ * links, the walk bounded. */
+static void test_dir_in_root(void **state)
+{
+	struct hs_dir_facts f;
+	int fd;
+
+	assert_int_equal(mkdir(T("app"), 0750), 0);
+	assert_int_equal(mkdir(T("app/sub"), 0755), 0);
+	assert_int_equal(mkdir(T("empty"), 0755), 0);
+	fd = open(T("app/sub/data"), O_WRONLY | O_CREAT, 0644);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, "12345", 5), 5);
+	close(fd);
+	assert_int_equal(symlink("/bin", T("app/bin")), 0);
+	assert_int_equal(symlink("app", T("link")), 0);
+	assert_int_equal(H->dir_in_root(H, arena, canon_tmp, "/app", 100, 8, &f), 0);
+	assert_int_equal(f.mode & 07777, 0750);
+	assert_int_equal(f.entries, 3); /* sub, sub/data, the link (not followed) */
+	assert_int_equal(f.bytes, 5);
+	assert_false(f.executable);
+	assert_false(f.over_limit);
+	assert_int_equal(f.n_subdirs, 1);
+	assert_string_equal(f.subdirs[0], "sub");
+	/* bounded: in entries, and in depth (what is below is unknown) */
+	assert_int_equal(H->dir_in_root(H, arena, canon_tmp, "/app", 1, 8, &f), 0);
+	assert_true(f.over_limit);
+	assert_int_equal(mkdir(T("app/sub/deeper"), 0755), 0);
+	assert_int_equal(H->dir_in_root(H, arena, canon_tmp, "/app", 100, 1, &f), 0);
+	assert_true(f.over_limit);
+	/* depth 0 is a listing: its own entries, nothing below them looked at */
+	assert_int_equal(H->dir_in_root(H, arena, canon_tmp, "/app", 100, 0, &f), 0);
+	assert_int_equal(f.entries, 2);
+	assert_false(f.over_limit);
+	assert_int_equal(H->dir_in_root(H, arena, canon_tmp, "/empty", 0, 0, &f), 0);
+	assert_int_equal(f.entries, 0);
+	assert_false(f.over_limit);
+	/* an executable anywhere below */
+	assert_int_equal(chmod(T("app/sub/data"), 0755), 0);
+	assert_int_equal(H->dir_in_root(H, arena, canon_tmp, "/app", 100, 8, &f), 0);
+	assert_true(f.executable);
+	/* a symlink on the way, even one that stays in the image: refused */
+	assert_int_equal(H->dir_in_root(H, arena, canon_tmp, "/link", 100, 8, &f), -ELOOP);
+	assert_int_equal(H->dir_in_root(H, arena, canon_tmp, "/link/sub", 100, 8, &f), -ELOOP);
+	assert_int_equal(H->dir_in_root(H, arena, canon_tmp, "/missing", 100, 8, &f), -ENOENT);
+	assert_int_equal(H->dir_in_root(H, arena, canon_tmp, "/app/sub/data", 100, 8, &f),
+			 -ENOTDIR);
+}
+
 static const char *in_root(const char *path)
 {
 	struct hs_error err = HS_ERROR_INIT;
@@ -252,6 +302,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_magic_links, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_namespaces, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_resolve_in_root, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_dir_in_root, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_file_id_and_mac, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -312,6 +312,158 @@ static void test_disabled(void **state)
 	h_done(&h);
 }
 
+/* Issue 14: a root image's own writable directories on a read-only root. */
+#define ROOT_PROC(cwd)                                                                           \
+	"{\"args\":[\"python3\",\"app.py\"],\"cwd\":\"" cwd "\",\"user\":{\"uid\":0,\"gid\":0}," \
+	"\"noNewPrivileges\":true}"
+#define IMG "/srv/bundle/rootfs"
+
+static void image_tree(struct harness *h)
+{
+	assert_int_equal(hs_fake_host_add_dir(h->fh, IMG "/app", 0, 0, 0755), 0);
+	assert_int_equal(hs_fake_host_add_file(h->fh, IMG "/app/app.py", 0, 0, 0644), 0);
+	assert_int_equal(hs_fake_host_add_dir(h->fh, IMG "/var/lib/nginx", 0, 0, 0750), 0);
+	assert_int_equal(hs_fake_host_add_dir(h->fh, IMG "/var/lib/dpkg", 0, 0, 0755), 0);
+	assert_int_equal(hs_fake_host_add_file(h->fh, IMG "/var/lib/dpkg/status", 0, 0, 0644), 0);
+	assert_int_equal(hs_fake_host_add_dir(h->fh, IMG "/var/log/apt", 0, 0, 0755), 0);
+	assert_int_equal(hs_fake_host_add_dir(h->fh, IMG "/etc", 0, 0, 0755), 0);
+	assert_int_equal(hs_fake_host_add_file(h->fh, IMG "/etc/passwd", 0, 0, 0644), 0);
+	assert_int_equal(hs_fake_host_add_dir(h->fh, IMG "/srv/site", 0, 0, 0755), 0);
+	assert_int_equal(hs_fake_host_add_file(h->fh, IMG "/srv/site/server", 0, 0, 0755), 0);
+	assert_int_equal(hs_fake_host_add_symlink(h->fh, IMG "/work", "/etc"), 0);
+}
+
+static size_t n_writable(struct harness *h)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < h->pl.report->len; i++)
+		if (!strcmp(h->pl.report->items[i].rule, "rootfs.writable-dir") &&
+		    h->pl.report->items[i].action == HS_ACTION_REWRITE)
+			n++;
+	return n;
+}
+
+static void test_image_dirs_of_root_image(void **state)
+{
+	struct harness h;
+	const struct hs_json *m;
+
+	/* the working directory and the empty state directories, nothing else */
+	h_setup(&h, "rootfs,user", NULL);
+	image_tree(&h);
+	h_run(&h, H_CONFIG(RO, ROOT_PROC("/app")));
+	assert_int_equal(n_writable(&h), 3);
+	assert_true(h_out_has(&h,
+			      "{\"destination\":\"/app\",\"type\":\"tmpfs\",\"source\":\"tmpfs\","
+			      "\"options\":[\"nosuid\",\"nodev\",\"noexec\",\"mode=0755\","
+			      "\"tmpcopyup\",\"size=64m\",\"uid=65534\",\"gid=65534\"]}"));
+	assert_true(h_out_has(&h,
+			      "\"destination\":\"/var/lib/nginx\",\"type\":\"tmpfs\","
+			      "\"source\":\"tmpfs\",\"options\":[\"nosuid\",\"nodev\",\"noexec\","
+			      "\"mode=0750\""));
+	assert_true(h_out_has(&h, "\"destination\":\"/var/log/apt\""));
+	assert_false(h_out_has(&h, "\"destination\":\"/var/lib/dpkg\""));
+	assert_false(h.pl.report->refused);
+	/* placed like hardshim's other tmpfs: before a mount beneath (a volume in /app) */
+	h_done(&h);
+
+	h_setup(&h, "rootfs", NULL);
+	image_tree(&h);
+	h_run(&h, "{\"ociVersion\":\"1.0.2\",\"root\":" RO
+		  ",\"process\":" ROOT_PROC("/app") ",\"mounts\":[{\"destination\":\"/app/"
+						    "data\",\"type\":\"bind\",\"source\":\"/v\","
+						    "\"options\":[\"rbind\"]}]}");
+	m = hs_json_get(h.pl.tree, "mounts");
+	assert_string_equal(hs_json_get_string(m->u.array.items[0], "destination"), "/app");
+	assert_string_equal(hs_json_get_string(m->u.array.items[1], "destination"), "/app/data");
+	h_done(&h);
+}
+
+static void test_image_dirs_not_made(void **state)
+{
+	static const char *const configs[] = {
+		/* the system's: a config cannot make /etc writable, by any spelling */
+		H_CONFIG(RO, ROOT_PROC("/etc")),
+		H_CONFIG(RO, ROOT_PROC("/etc/../etc")),
+		/* a symlink to /etc in the image: the runtime would mount where it points */
+		H_CONFIG(RO, ROOT_PROC("/work")),
+		/* hardshim's own tmpfs is there already */
+		H_CONFIG(RO, ROOT_PROC("/tmp")),
+		H_CONFIG(RO, ROOT_PROC("/")),
+		H_CONFIG(RO, ROOT_PROC("/var/lib")),
+		/* absent: the runtime makes it, empty */
+		H_CONFIG(RO, ROOT_PROC("/nonexistent")),
+	};
+	struct harness h;
+
+	for (size_t i = 0; i < HS_ARRAY_SIZE(configs); i++) {
+		h_setup(&h, "rootfs", "{\"tmpfs\":[\"/tmp\"]}");
+		image_tree(&h);
+		h_run(&h, configs[i]);
+		/* the empty state directories, never the working directory */
+		assert_int_equal(n_writable(&h), 2);
+		assert_false(h_out_has(&h, "\"destination\":\"/etc\""));
+		assert_false(h_out_has(&h, "\"destination\":\"/work\""));
+		assert_false(h_out_has(&h, "\"destination\":\"/nonexistent\""));
+		assert_false(h_out_has(&h, "\"destination\":\"/\","));
+		h_done(&h);
+	}
+
+	/* not root: the image did not expect to write as root, nothing is added */
+	h_setup(&h, "rootfs", NULL);
+	image_tree(&h);
+	h_run(&h, H_CONFIG(RO, H_GOOD_PROCESS));
+	assert_int_equal(n_writable(&h), 0);
+	h_done(&h);
+}
+
+static void test_image_dirs_cwd_with_executables(void **state)
+{
+	struct harness h;
+
+	h_setup(&h, "rootfs", NULL);
+	image_tree(&h);
+	h_run(&h, H_CONFIG(RO, ROOT_PROC("/srv/site")));
+	h_expect(&h, "rootfs.writable-dir", "process.cwd", HS_ACTION_WARN);
+	assert_false(h_out_has(&h, "\"destination\":\"/srv/site\""));
+	assert_int_equal(n_writable(&h), 2); /* the state directories still */
+	h_done(&h);
+
+	/* the policy turns it off */
+	h_setup(&h, "rootfs", "{\"writable_image_dirs\":false}");
+	image_tree(&h);
+	h_run(&h, H_CONFIG(RO, ROOT_PROC("/app")));
+	assert_int_equal(n_writable(&h), 0);
+	assert_false(h_out_has(&h, "\"destination\":\"/app\""));
+	h_done(&h);
+
+	/* nor when the root stays writable (nothing to work around) */
+	h_setup(&h, "rootfs", "{\"readonly\":false}");
+	image_tree(&h);
+	h_run(&h, H_CONFIG("{\"path\":\"rootfs\"}", ROOT_PROC("/app")));
+	assert_int_equal(n_writable(&h), 0);
+	h_done(&h);
+}
+
+/* An image with more empty state directories than the cap is refused, naming the fix. */
+static void test_image_dirs_capped(void **state)
+{
+	struct harness h;
+	char p[128];
+
+	h_setup(&h, "rootfs", NULL);
+	for (int i = 0; i < 40; i++) {
+		snprintf(p, sizeof(p), IMG "/var/cache/d%02d", i);
+		assert_int_equal(hs_fake_host_add_dir(h.fh, p, 0, 0, 0755), 0);
+	}
+	h_run(&h, H_CONFIG(RO, ROOT_PROC("/")));
+	h_expect(&h, "rootfs.writable-dirs-max", "root.path", HS_ACTION_REFUSE);
+	assert_true(h.pl.report->refused);
+	assert_int_equal(n_writable(&h), 0);
+	h_done(&h);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -328,6 +480,10 @@ int main(void)
 		cmocka_unit_test(test_host_failure_fails_closed),
 		cmocka_unit_test(test_policy_section_strict),
 		cmocka_unit_test(test_disabled),
+		cmocka_unit_test(test_image_dirs_of_root_image),
+		cmocka_unit_test(test_image_dirs_not_made),
+		cmocka_unit_test(test_image_dirs_cwd_with_executables),
+		cmocka_unit_test(test_image_dirs_capped),
 	};
 	return cmocka_run_group_tests_name("rootfs", tests, NULL, NULL);
 }

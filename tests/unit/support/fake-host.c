@@ -648,6 +648,67 @@ static int fake_owner_in_root(const struct hs_host *h, const char *root, const c
 	return 0;
 }
 
+/* Lexical too: no component below ROOT may be a symlink (-ELOOP, as RESOLVE_NO_SYMLINKS
+ * answers); the tree is every entry under it up to max_depth, files sized 0. */
+static int fake_dir_in_root(const struct hs_host *h, struct hs_arena *a, const char *root,
+			    const char *path, size_t max_entries, unsigned max_depth,
+			    struct hs_dir_facts *ret)
+{
+	struct hs_fake_host *fh = FH(h);
+	char *full = hs_arena_printf(a, "%s%s", root, strcmp(path, "/") ? path : "");
+	const struct fake_entry *e;
+	size_t n;
+
+	*ret = (struct hs_dir_facts){ 0 };
+	if (!full)
+		return -ENOMEM;
+	for (size_t k = strlen(root) + 1; k < strlen(full); k++) {
+		if (full[k] != '/')
+			continue;
+		full[k] = 0;
+		e = lookup(fh, full);
+		full[k] = '/';
+		if (e && e->kind == FAKE_SYMLINK)
+			return -ELOOP;
+	}
+	if (!(e = lookup(fh, full)))
+		return -ENOENT;
+	if (e->kind == FAKE_SYMLINK)
+		return -ELOOP;
+	if (e->kind != FAKE_DIR)
+		return -ENOTDIR;
+	ret->uid = e->uid;
+	ret->gid = e->gid;
+	ret->mode = e->mode;
+	n = strlen(full);
+	for (size_t i = 0; i < fh->n; i++) {
+		const struct fake_entry *x = &fh->entries[i];
+		const char *rest;
+		unsigned depth = 0;
+
+		if (strncmp(x->path, full, n) != 0 || x->path[n] != '/')
+			continue;
+		rest = x->path + n + 1;
+		for (const char *c = rest; (c = strchr(c, '/')); c++)
+			depth++;
+		if (depth > max_depth)
+			continue;
+		if (depth == 0 && x->kind == FAKE_DIR) {
+			if (!ret->subdirs &&
+			    !(ret->subdirs = hs_arena_alloc(a, fh->n * sizeof(char *))))
+				return -ENOMEM;
+			ret->subdirs[ret->n_subdirs++] = hs_arena_strdup(a, rest);
+		}
+		if (++ret->entries > max_entries) {
+			ret->over_limit = true;
+			break;
+		}
+		if (x->kind == FAKE_FILE && (x->mode & 0111))
+			ret->executable = true;
+	}
+	return 0;
+}
+
 /* ---- construction ---- */
 
 struct hs_fake_host *hs_fake_host_new(void)
@@ -668,6 +729,7 @@ struct hs_fake_host *hs_fake_host_new(void)
 		.mount_fstype = fake_mount_fstype,
 		.cgroup_in_use = fake_cgroup_in_use,
 		.owner_in_root = fake_owner_in_root,
+		.dir_in_root = fake_dir_in_root,
 		.self_binary = fake_self_binary,
 		.data = fh,
 	};
