@@ -437,6 +437,8 @@ static int cwd_dir(struct hs_check_ctx *ctx, const struct rootfs_cfg *c, const c
 		return r;
 	if (r < 0)
 		return 0; /* absent (the runtime makes it), a symlink, not a directory */
+	if (f.uid != 0)
+		return 0; /* a service user's: the user control runs the process as its owner */
 	if (f.executable)
 		why = "it holds executable files, which a noexec tmpfs would stop";
 	else if (f.over_limit || f.bytes > (c->tmpfs_size_mb << 19))

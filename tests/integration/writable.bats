@@ -143,3 +143,50 @@ check_port80() {
 	echo "$output"
 	[[ $output != *bound* ]]
 }
+
+# Issue 14: a root image's own directories on the read-only root. The working directory
+# (root's in the image, the app's file in it) and an empty state directory under /var/lib are
+# writable by the final uid with the image's content; a non-empty one stays read-only.
+# A working directory that is a symlink to /etc in the image is left alone: the runtime would
+# mount where the link points, and /etc stays read-only. Observed from inside.
+image_dirs_bundle() {
+	hs_bundle "$HS_TMP/b-$1"
+	mkdir -p "$HS_BUNDLE/rootfs/app" "$HS_BUNDLE/rootfs/var/lib/svc" "$HS_BUNDLE/rootfs/var/lib/full"
+	echo app-file >"$HS_BUNDLE/rootfs/app/data.txt"
+	echo pkg >"$HS_BUNDLE/rootfs/var/lib/full/status"
+	ln -s /etc "$HS_BUNDLE/rootfs/work"
+}
+
+check_image_dirs() {
+	hs_use_runtime "$1"
+	hs_policy_default
+	image_dirs_bundle wd
+	hs_config '.process.user = {uid: 0, gid: 0} | .process.cwd = "/app"'
+	hs_args sh -c 'id -u; cat data.txt; touch db && echo app writable
+		touch /var/lib/svc/x && echo svc writable; touch /var/lib/full/x 2>/dev/null || echo full read-only
+		cat /proc/self/mountinfo'
+	run hs_run wd1
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = 65534 ]
+	[ "${lines[1]}" = app-file ]
+	[ "${lines[2]}" = "app writable" ]
+	[ "${lines[3]}" = "svc writable" ]
+	[ "${lines[4]}" = "full read-only" ]
+	for d in /app /var/lib/svc; do
+		awk -v d="$d" '$5 == d && / - tmpfs / && $6 ~ /nosuid/ && $6 ~ /nodev/ &&
+			$6 ~ /noexec/ && /size=/ { f = 1 } END { exit !f }' <<<"$output"
+	done
+
+	image_dirs_bundle wl
+	hs_config '.process.user = {uid: 0, gid: 0} | .process.cwd = "/work"'
+	hs_args sh -c 'touch /etc/x 2>/dev/null || echo etc read-only; cat /proc/self/mountinfo'
+	run hs_run wd2
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "etc read-only" ]
+	! awk '($5 == "/etc" || $5 == "/work") { f = 1 } END { exit !f }' <<<"$output"
+}
+
+@test "writable: a root image's working directory and empty /var/lib dir are writable, a symlinked one is not (runc)" { check_image_dirs runc; }
+@test "writable: a root image's working directory and empty /var/lib dir are writable, a symlinked one is not (crun)" { check_image_dirs crun; }

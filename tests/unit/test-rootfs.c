@@ -331,6 +331,7 @@ static void image_tree(struct harness *h)
 	assert_int_equal(hs_fake_host_add_dir(h->fh, IMG "/srv/site", 0, 0, 0755), 0);
 	assert_int_equal(hs_fake_host_add_file(h->fh, IMG "/srv/site/server", 0, 0, 0755), 0);
 	assert_int_equal(hs_fake_host_add_symlink(h->fh, IMG "/work", "/etc"), 0);
+	assert_int_equal(hs_fake_host_add_dir(h->fh, IMG "/data", 999, 999, 0755), 0);
 }
 
 static size_t n_writable(struct harness *h)
@@ -394,6 +395,8 @@ static void test_image_dirs_not_made(void **state)
 		H_CONFIG(RO, ROOT_PROC("/var/lib")),
 		/* absent: the runtime makes it, empty */
 		H_CONFIG(RO, ROOT_PROC("/nonexistent")),
+		/* a service user's (redis's /data): the user control runs it as that owner */
+		H_CONFIG(RO, ROOT_PROC("/data")),
 	};
 	struct harness h;
 
@@ -406,6 +409,7 @@ static void test_image_dirs_not_made(void **state)
 		assert_false(h_out_has(&h, "\"destination\":\"/etc\""));
 		assert_false(h_out_has(&h, "\"destination\":\"/work\""));
 		assert_false(h_out_has(&h, "\"destination\":\"/nonexistent\""));
+		assert_false(h_out_has(&h, "\"destination\":\"/data\""));
 		assert_false(h_out_has(&h, "\"destination\":\"/\","));
 		h_done(&h);
 	}

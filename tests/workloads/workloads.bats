@@ -33,9 +33,7 @@ teardown_file() {
 # that says why while it still breaks, and a failure the day it serves (remove it here).
 wl_known() {
 	case "$1" in
-	*-nginx) echo "issue 14 cause 1 (root remapped to 65534: /var/lib/nginx is root's)" ;;
 	ctr-*-postgres) echo "issue 14 cause 1 (root remapped to 65534: chmod of PGDATA on an emptyDir)" ;;
-	*-sqlite-app) echo "issue 14 cause 1 (root remapped to 65534: WORKDIR /app is root's)" ;;
 	*) return 1 ;;
 	esac
 }
