@@ -8,6 +8,9 @@
 #include <sched.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#include <linux/openat2.h>
 #include <cmocka.h>
 
 #include "hs-host.h"
@@ -190,9 +193,19 @@ static void test_namespaces(void **state)
  * links, the walk bounded. */
 static void test_dir_in_root(void **state)
 {
+	struct open_how how = { .flags = O_PATH | O_CLOEXEC };
 	struct hs_dir_facts f;
 	int fd;
 
+	fd = (int)syscall(SYS_openat2, AT_FDCWD, "/", &how, sizeof(how));
+	if (fd < 0 && errno == ENOSYS) {
+		/* valgrind does not know openat2 (nor do kernels before 5.6): the real host then
+		 * answers nothing and hardshim adds no writable directory */
+		print_message("openat2 is not available here: skipped\n");
+		skip();
+	}
+	if (fd >= 0)
+		close(fd);
 	assert_int_equal(mkdir(T("app"), 0750), 0);
 	assert_int_equal(mkdir(T("app/sub"), 0755), 0);
 	assert_int_equal(mkdir(T("empty"), 0755), 0);
