@@ -17,15 +17,7 @@ static void test_failing_control_is_named(void **state)
 
 	h_setup(&h, "namespaces", NULL);
 	assert_int_equal(hs_fake_host_fail(h.fh, "ns_host", EIO), 0);
-	h.pl = (struct hs_pipeline){
-		.policy = h.policy,
-		.host = hs_fake_host_get(h.fh),
-		.schema = &hs_oci_spec,
-		.event = HS_EVENT_CREATE,
-		.bundle = "/srv/bundle",
-	};
-	h.err = (struct hs_error)HS_ERROR_INIT;
-	r = hs_pipeline_run(&h.pl, joins_netns, strlen(joins_netns), &h.err);
+	r = h_try_event(&h, &hs_oci_spec, joins_netns, HS_EVENT_CREATE);
 	assert_int_equal(r, -EIO);
 	assert_string_equal(h.err.rule, "namespaces.check-failed");
 	assert_non_null(strstr(h.err.msg, "the namespaces control could not check"));

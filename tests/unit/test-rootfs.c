@@ -220,19 +220,15 @@ static void test_root_path_below_tree(void **state)
 	}
 }
 
-/* h_run with another bundle than the harness's /srv/bundle. */
-static void run_in_bundle(struct harness *h, const char *bundle, const char *config)
+/* Two bundles side by side under containerd's tree; the pipeline's is c1. */
+static void two_bundles(struct harness *h)
 {
-	h->pl = (struct hs_pipeline){
-		.policy = h->policy,
-		.host = hs_fake_host_get(h->fh),
-		.schema = &hs_oci_spec,
-		.event = HS_EVENT_CREATE,
-		.bundle = bundle,
-	};
-	h->err = (struct hs_error)HS_ERROR_INIT;
-	if (hs_pipeline_run(&h->pl, config, strlen(config), &h->err) < 0)
-		fail_msg("pipeline error: %s: %s", h->err.rule, h->err.msg);
+	h_setup(h, "rootfs", "{\"tmpfs\":[]}");
+	assert_int_equal(hs_fake_host_add_dir(h->fh, "/run/containerd/t/k8s/c1/rootfs", 0, 0, 0755),
+			 0);
+	assert_int_equal(hs_fake_host_add_dir(h->fh, "/run/containerd/t/k8s/c2/rootfs", 0, 0, 0755),
+			 0);
+	h->bundle = "/run/containerd/t/k8s/c1";
 }
 
 /* A tree may hold this container's own bundle (containerd's under /run/containerd): a root
@@ -241,23 +237,13 @@ static void test_root_path_tree_own_bundle(void **state)
 {
 	struct harness h;
 
-	h_setup(&h, "rootfs", "{\"tmpfs\":[]}");
-	assert_int_equal(hs_fake_host_add_dir(h.fh, "/run/containerd/t/k8s/c1/rootfs", 0, 0, 0755),
-			 0);
-	assert_int_equal(hs_fake_host_add_dir(h.fh, "/run/containerd/t/k8s/c2/rootfs", 0, 0, 0755),
-			 0);
-	run_in_bundle(&h, "/run/containerd/t/k8s/c1",
-		      H_CONFIG("{\"path\":\"rootfs\",\"readonly\":true}", H_GOOD_PROCESS));
+	two_bundles(&h);
+	h_run(&h, H_CONFIG("{\"path\":\"rootfs\",\"readonly\":true}", H_GOOD_PROCESS));
 	assert_int_equal(h.pl.report->len, 0);
 	h_done(&h);
 
-	h_setup(&h, "rootfs", "{\"tmpfs\":[]}");
-	assert_int_equal(hs_fake_host_add_dir(h.fh, "/run/containerd/t/k8s/c1/rootfs", 0, 0, 0755),
-			 0);
-	assert_int_equal(hs_fake_host_add_dir(h.fh, "/run/containerd/t/k8s/c2/rootfs", 0, 0, 0755),
-			 0);
-	run_in_bundle(&h, "/run/containerd/t/k8s/c1",
-		      H_CONFIG("{\"path\":\"../c2/rootfs\",\"readonly\":true}", H_GOOD_PROCESS));
+	two_bundles(&h);
+	h_run(&h, H_CONFIG("{\"path\":\"../c2/rootfs\",\"readonly\":true}", H_GOOD_PROCESS));
 	h_expect(&h, "rootfs.path", "root.path", HS_ACTION_REFUSE);
 	h_done(&h);
 }

@@ -18,6 +18,8 @@
 struct harness {
 	struct hs_policy *policy;
 	struct hs_fake_host *fh;
+	const char
+	    *bundle; /* the pipeline's bundle; NULL: /srv/bundle (h_setup makes its rootfs) */
 	struct hs_pipeline pl;
 	struct hs_error err;
 };
@@ -79,19 +81,27 @@ static inline void h_setup(struct harness *h, const char *only, const char *sect
 	assert_int_equal(hs_fake_host_add_dir(h->fh, "/srv/bundle/rootfs", 0, 0, 0755), 0);
 }
 
-/* Run the pipeline over doc (a config when schema is hs_oci_spec, else a process). */
-static inline void h_run_event(struct harness *h, const struct hs_schema *schema, const char *doc,
-			       enum hs_event ev)
+/* Run the pipeline over doc (a config when schema is hs_oci_spec, else a process); returns
+ * what hs_pipeline_run returns, its error in h->err (for the tests of that error). */
+static inline int h_try_event(struct harness *h, const struct hs_schema *schema, const char *doc,
+			      enum hs_event ev)
 {
 	h->pl = (struct hs_pipeline){
 		.policy = h->policy,
 		.host = hs_fake_host_get(h->fh),
 		.schema = schema,
 		.event = ev,
-		.bundle = "/srv/bundle",
+		.bundle = h->bundle ? h->bundle : "/srv/bundle",
 	};
 	h->err = (struct hs_error)HS_ERROR_INIT;
-	if (hs_pipeline_run(&h->pl, doc, strlen(doc), &h->err) < 0)
+	return hs_pipeline_run(&h->pl, doc, strlen(doc), &h->err);
+}
+
+/* The same, for a document the pipeline must judge (an error fails the test). */
+static inline void h_run_event(struct harness *h, const struct hs_schema *schema, const char *doc,
+			       enum hs_event ev)
+{
+	if (h_try_event(h, schema, doc, ev) < 0)
 		fail_msg("pipeline error: %s: %s", h->err.rule, h->err.msg);
 }
 
