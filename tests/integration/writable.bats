@@ -147,14 +147,18 @@ check_port80() {
 # Issue 14: a root image's own directories on the read-only root. The working directory
 # (root's in the image, the app's file in it) and an empty state directory under /var/lib are
 # writable by the final uid with the image's content; a non-empty one stays read-only.
-# A working directory that is a symlink to /etc in the image is left alone: the runtime would
-# mount where the link points, and /etc stays read-only. Observed from inside.
+# A working directory or a /var/lib entry that is a symlink to /etc in the image is left alone
+# (the runtime would mount where the link points), and so is a config's cwd of /etc: /etc
+# stays read-only. Observed from inside. (A mount that must not be there: awk exits 1 when it
+# finds it; bats does not fail a test on a negated command.)
 image_dirs_bundle() {
 	hs_bundle "$HS_TMP/b-$1"
 	mkdir -p "$HS_BUNDLE/rootfs/app" "$HS_BUNDLE/rootfs/var/lib/svc" "$HS_BUNDLE/rootfs/var/lib/full"
 	echo app-file >"$HS_BUNDLE/rootfs/app/data.txt"
 	echo pkg >"$HS_BUNDLE/rootfs/var/lib/full/status"
 	ln -s /etc "$HS_BUNDLE/rootfs/work"
+	# an "empty state directory" that is a link to /etc: the runtime would mount over /etc
+	ln -s /etc "$HS_BUNDLE/rootfs/var/lib/evil"
 }
 
 check_image_dirs() {
@@ -177,6 +181,7 @@ check_image_dirs() {
 		awk -v d="$d" '$5 == d && / - tmpfs / && $6 ~ /nosuid/ && $6 ~ /nodev/ &&
 			$6 ~ /noexec/ && /size=/ { f = 1 } END { exit !f }' <<<"$output"
 	done
+	awk '($5 == "/etc" || $5 == "/var/lib/evil") { f = 1 } END { exit f }' <<<"$output"
 
 	image_dirs_bundle wl
 	hs_config '.process.user = {uid: 0, gid: 0} | .process.cwd = "/work"'
@@ -185,7 +190,17 @@ check_image_dirs() {
 	echo "$output"
 	[ "$status" -eq 0 ]
 	[ "${lines[0]}" = "etc read-only" ]
-	! awk '($5 == "/etc" || $5 == "/work") { f = 1 } END { exit !f }' <<<"$output"
+	awk '($5 == "/etc" || $5 == "/work") { f = 1 } END { exit f }' <<<"$output"
+
+	# a config naming /etc as the working directory does not get a writable /etc
+	image_dirs_bundle we
+	hs_config '.process.user = {uid: 0, gid: 0} | .process.cwd = "/etc"'
+	hs_args sh -c 'touch /etc/x 2>/dev/null || echo etc read-only; cat /proc/self/mountinfo'
+	run hs_run wd3
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "etc read-only" ]
+	awk '$5 == "/etc" { f = 1 } END { exit f }' <<<"$output"
 }
 
 @test "writable: a root image's working directory and empty /var/lib dir are writable, a symlinked one is not (runc)" { check_image_dirs runc; }
