@@ -159,6 +159,35 @@ static void format_exception(struct hs_abuf *b, const struct hs_report *rep)
 		str_member(b, "exception_expired", rep->exception_expired);
 }
 
+/* The limits the config left unset (or unlimited) that hardshim set to the policy's default:
+ * a container killed at its 1 GiB default (exit 137) otherwise says nothing of where the
+ * limit came from. Named by the resources control's findings, only when one was set. */
+static void format_defaulted(struct hs_abuf *b, const struct hs_report *rep)
+{
+	static const struct {
+		const char *rule, *name;
+	} limits[] = {
+		{ "resources.memory-unlimited", "memory" },
+		{ "resources.pids-unlimited", "pids" },
+		{ "resources.cpu-unlimited", "cpu" },
+	};
+	size_t n = 0;
+
+	for (size_t k = 0; rep && k < HS_ARRAY_SIZE(limits); k++) {
+		bool set = false;
+
+		for (size_t i = 0; i < rep->len && !set; i++)
+			set = rep->items[i].action == HS_ACTION_REWRITE &&
+			      !strcmp(rep->items[i].rule, limits[k].rule);
+		if (!set)
+			continue;
+		hs_abuf_puts(b, n++ ? "," : ",\"defaulted\":[");
+		hs_abuf_json_string(b, limits[k].name, 16);
+	}
+	if (n)
+		hs_abuf_puts(b, "]");
+}
+
 static void format_id(struct hs_abuf *b, const char *k, bool set, uint32_t v)
 {
 	key(b, k);
@@ -244,6 +273,8 @@ int hs_audit_format_body(const struct hs_launch *l, const struct hs_audit_facts 
 	str_member(b, "verdict", hs_verdict_name(verdict));
 	format_findings(b, l);
 	format_exception(b, l->report);
+	if (verdict == HS_VERDICT_REWRITTEN) /* audit mode observes: nothing was set */
+		format_defaulted(b, l->report);
 	key(b, "sha256");
 	hs_abuf_puts(b, "{\"document\":");
 	hs_abuf_json_string(b, document_name(l->event), 16);

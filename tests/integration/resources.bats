@@ -26,6 +26,11 @@ pids_unlimited() {
 @test "resources/runc: pids.limit -1 or 0 gets the policy default (pids.max)" { pids_unlimited runc; }
 @test "resources/crun: pids.limit -1 or 0 gets the policy default (pids.max)" { pids_unlimited crun; }
 
+# launched ID: the create record of container ID in the launch log.
+launched() {
+	jq -c --arg id "$1" 'select(.id == $id and .event == "create")' "$HS_LAUNCHES" | tail -n 1
+}
+
 # memory.limit absent or -1 -> the policy default in memory.limit_in_bytes (v1 here).
 memory_unlimited() {
 	rc_setup "$1" '.controls.resources.memory_default = 209715200'
@@ -35,6 +40,13 @@ memory_unlimited() {
 	hs_config 'del(.linux.resources.memory)'
 	rc_start m2
 	[ "$(rc_cgroup m2 memory memory.limit_in_bytes)" = 209715200 ]
+	# issue 14 cause 6: the launch record says which limits were the policy's default
+	[ "$(launched m2 | jq -c .defaulted)" = '["memory","pids"]' ]
+	hs_config '.linux.resources.memory = {"limit": 104857600} | .linux.resources.pids = {"limit": 50}'
+	rc_start m4
+	[ "$(rc_cgroup m4 memory memory.limit_in_bytes)" = 104857600 ]
+	[ "$(launched m4 | jq -c .defaulted)" = null ]
+	hs_config 'del(.linux.resources.memory) | del(.linux.resources.pids)'
 	rc_policy '.controls.resources.enabled = false'
 	rc_start m3
 	[ "$(rc_cgroup m3 memory memory.limit_in_bytes)" != 209715200 ]

@@ -275,6 +275,44 @@ static void test_format_body_exact(void **state)
 	free(rep);
 }
 
+/* Issue 14 cause 6: the record names the limits hardshim set to the policy's default (memory
+ * and pids rewritten, in that order, whatever the findings' order), none when a limit was only
+ * refused or the mode only observed. */
+static void test_format_defaulted(void **state)
+{
+	struct hs_finding items[] = {
+		{ .rule = "resources.pids-unlimited",
+		  .path = "linux.resources.pids.limit",
+		  .action = HS_ACTION_REWRITE,
+		  .message = "m" },
+		{ .rule = "resources.memory-unlimited",
+		  .path = "linux.resources.memory.limit",
+		  .action = HS_ACTION_REWRITE,
+		  .message = "m" },
+		{ .rule = "resources.cpu-unlimited",
+		  .path = "linux.resources.cpu.quota",
+		  .action = HS_ACTION_REFUSE,
+		  .message = "m" },
+	};
+	struct hs_report rep = { .items = items, .len = 3, .cap = 3 };
+	struct hs_launch l = { .event = HS_EVENT_CREATE, .container_id = "c1", .report = &rep };
+	struct hs_audit_facts f = { .time = "t", .host = "h", .runtime = "/usr/bin/runc" };
+	struct hs_abuf b = { 0 };
+
+	assert_int_equal(hs_audit_format_body(&l, &f, HS_VERDICT_REWRITTEN, &b), 0);
+	assert_non_null(strstr(b.buf, "],\"defaulted\":[\"memory\",\"pids\"],\"sha256\":"));
+	hs_abuf_free(&b);
+	memset(&b, 0, sizeof(b));
+	assert_int_equal(hs_audit_format_body(&l, &f, HS_VERDICT_ALLOWED, &b), 0);
+	assert_null(strstr(b.buf, "defaulted"));
+	hs_abuf_free(&b);
+	memset(&b, 0, sizeof(b));
+	items[0].action = items[1].action = HS_ACTION_REFUSE;
+	assert_int_equal(hs_audit_format_body(&l, &f, HS_VERDICT_REWRITTEN, &b), 0);
+	assert_null(strstr(b.buf, "defaulted"));
+	hs_abuf_free(&b);
+}
+
 /* The record a failed runtime leaves: tied to its launch by hash, the exit status or the
  * signal, exact bytes; a launch hardshim waits for says so. */
 static void test_format_failure_exact(void **state)
@@ -1008,6 +1046,7 @@ int main(void)
 		cmocka_unit_test(test_who_fake_proc),
 		cmocka_unit_test(test_who_real),
 		cmocka_unit_test(test_format_body_exact),
+		cmocka_unit_test(test_format_defaulted),
 		cmocka_unit_test(test_format_failure_exact),
 		cmocka_unit_test(test_format_argv),
 		cmocka_unit_test(test_format_error_and_claims),
