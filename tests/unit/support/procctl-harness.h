@@ -14,6 +14,7 @@
 #include "fake-host.h"
 #include "findings.h"
 #include "hs-policy.h"
+#include "resctl-fixture.h"
 
 struct harness {
 	struct hs_policy *policy;
@@ -24,51 +25,19 @@ struct harness {
 	struct hs_error err;
 };
 
-/* Is name one of the comma-separated names in list? */
-static inline bool h_in_list(const char *list, const char *name)
-{
-	size_t n = strlen(name);
-
-	for (const char *p = list; p && *p;) {
-		const char *e = strchrnul(p, ',');
-
-		if ((size_t)(e - p) == n && !strncmp(p, name, n))
-			return true;
-		p = *e ? e + 1 : e;
-	}
-	return false;
-}
-
 /* Policy with every control but `only` (a name or a comma-separated list) switched off;
- * `section` is the section of each of them (NULL or "" = none). */
+ * `section` is the section of each of them (NULL or "" = {}). */
 static inline int h_policy(struct harness *h, const char *only, const char *section,
 			   const char *extra_top)
 {
-	char file[] = "/tmp/hs-test-procctl-XXXXXX";
-	int fd = mkstemp(file);
-	FILE *f;
-	int r;
+	const struct hs_t_policy spec = {
+		.on = only,
+		.section = section && *section ? section : "{}",
+		.extra_top = extra_top,
+	};
 
-	if (fd < 0 || !(f = fdopen(fd, "w")))
-		return -errno;
-	fprintf(f, "{\"runtime\":\"/usr/bin/runc\"%s%s,\"controls\":{", extra_top ? "," : "",
-		extra_top ? extra_top : "");
-	for (size_t i = 0; i < hs_n_controls; i++) {
-		const char *n = hs_controls[i]->name;
-
-		if (h_in_list(only, n))
-			fprintf(f, "%s\"%s\":%s", i ? "," : "", n,
-				section && *section ? section : "{}");
-		else
-			fprintf(f, "%s\"%s\":{\"enabled\":false}", i ? "," : "", n);
-	}
-	fprintf(f, "}}");
-	fclose(f);
-	chmod(file, 0644);
 	h->err = (struct hs_error)HS_ERROR_INIT;
-	r = hs_policy_load(file, &h->policy, &h->err);
-	unlink(file);
-	return r;
+	return hs_t_policy_load(&spec, &h->policy, &h->err);
 }
 
 static inline void h_setup(struct harness *h, const char *only, const char *section)

@@ -33,43 +33,71 @@ const char *rc_log_path(void)
 	return path;
 }
 
-int rc_policy_load(const char *controls, const char *exceptions, struct hs_policy **ret,
-		   struct hs_error *err)
+/* Is name one of the comma-separated names in list? */
+static bool in_list(const char *list, const char *name)
 {
-	char path[] = "/tmp/hs-test-resctl-XXXXXX";
+	size_t n = strlen(name);
+
+	for (const char *p = list; p && *p;) {
+		const char *e = strchrnul(p, ',');
+
+		if ((size_t)(e - p) == n && !strncmp(p, name, n))
+			return true;
+		p = *e ? e + 1 : e;
+	}
+	return false;
+}
+
+int hs_t_policy_load(const struct hs_t_policy *spec, struct hs_policy **ret, struct hs_error *err)
+{
+	char path[] = "/tmp/hs-test-policy-XXXXXX";
 	int fd = mkstemp(path), r;
+	bool first = !spec->controls || !*spec->controls;
+	const char *top = spec->extra_top;
 	FILE *f;
 
 	if (fd < 0)
 		return -errno;
 	f = fdopen(fd, "w");
-	/* Only this room's controls run, so a test sees its own control's findings and no
-	 * other's refusal; the others are switched off unless the test names them. */
-	fprintf(f,
-		"{\"runtime\":\"/usr/bin/runc\",\"log\":{\"path\":\"%s\",\"syslog\":false,"
-		"\"kernel_audit\":false},\"controls\":{%s",
-		rc_log_path(), controls ? controls : "");
-	for (size_t i = 0, first = !controls || !*controls; i < hs_n_controls; i++) {
-		static const char *const ours[] = { "devices", "sysctl", "resources", "annotations",
-						    "hooks" };
+	fprintf(f, "{\"runtime\":\"/usr/bin/runc\"");
+	if (!top || !strstr(top, "\"log\":"))
+		fprintf(f, ",\"log\":{\"path\":\"%s\",\"syslog\":false,\"kernel_audit\":false}",
+			rc_log_path());
+	fprintf(f, "%s%s,\"controls\":{%s", top ? "," : "", top ? top : "",
+		spec->controls ? spec->controls : "");
+	for (size_t i = 0; i < hs_n_controls; i++) {
 		const char *n = hs_controls[i]->name;
 		char key[64];
-		bool keep = false;
 
-		for (size_t k = 0; k < HS_ARRAY_SIZE(ours); k++)
-			keep = keep || !strcmp(ours[k], n);
 		snprintf(key, sizeof(key), "\"%s\":", n);
-		if (keep || (controls && strstr(controls, key)))
+		if (spec->controls && strstr(spec->controls, key))
 			continue;
-		fprintf(f, "%s\"%s\":{\"enabled\":false}", first ? "" : ",", n);
+		if (in_list(spec->on, n) && !spec->section)
+			continue; /* absent: its secure defaults */
+		fprintf(f, "%s\"%s\":%s", first ? "" : ",", n,
+			in_list(spec->on, n) ? spec->section : "{\"enabled\":false}");
 		first = false;
 	}
-	fprintf(f, "},\"exceptions\":[%s]}", exceptions ? exceptions : "");
+	fprintf(f, "},\"exceptions\":[%s]}", spec->exceptions ? spec->exceptions : "");
 	fclose(f);
 	chmod(path, 0644);
 	r = hs_policy_load(path, ret, err);
 	unlink(path);
 	return r;
+}
+
+int rc_policy_load(const char *controls, const char *exceptions, struct hs_policy **ret,
+		   struct hs_error *err)
+{
+	/* Only this room's controls run, so a test sees its own control's findings and no
+	 * other's refusal; the others are switched off unless the test names them. */
+	const struct hs_t_policy spec = {
+		.controls = controls,
+		.on = "devices,sysctl,resources,annotations,hooks",
+		.exceptions = exceptions,
+	};
+
+	return hs_t_policy_load(&spec, ret, err);
 }
 
 void rc_policy_refused(const char *controls, const char *exceptions, const char *rule,

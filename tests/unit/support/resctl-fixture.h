@@ -23,9 +23,17 @@ struct rc_fixture {
 	char *out; /* canonical form of doc after the checks (rc_emit) */
 };
 
-/* Load {"runtime":..., "log":..., "controls":{CONTROLS}, "exceptions":[EXCEPTIONS]}. The
- * log is rc_log_path(): this test process's own, removed when it exits. */
+/* The one way a unit test makes a policy, written root-owned 0644 and loaded for real:
+ * {"runtime":..., "log": rc_log_path() (this test process's own, removed when it exits;
+ *  unless EXTRA_TOP has a "log"), EXTRA_TOP, "controls":{CONTROLS, then each other control: named in ON (comma-separated)
+ *  with SECTION (NULL: absent, its secure defaults), else {"enabled":false}},
+ *  "exceptions":[EXCEPTIONS]}. */
+struct hs_t_policy {
+	const char *controls, *on, *section, *exceptions, *extra_top;
+};
+int hs_t_policy_load(const struct hs_t_policy *spec, struct hs_policy **ret, struct hs_error *err);
 const char *rc_log_path(void);
+/* CONTROLS with devices, sysctl, resources, annotations and hooks on (defaults). */
 int rc_policy_load(const char *controls, const char *exceptions, struct hs_policy **ret,
 		   struct hs_error *err);
 /* Assert the policy is refused with this rule at this path. */
