@@ -78,15 +78,21 @@ static inline int cf_load(struct control_fixture *f, const char *section, struct
 	return f->control->load(f->arena, s, &f->cfg, err ? err : &e);
 }
 
-/* Check config with the loaded section (loading defaults if none was). Returns check's result. */
-static inline int cf_check(struct control_fixture *f, const char *config)
+/* The context of a check for event ev (the loaded section, or the defaults if none was). */
+static inline void cf_ctx(struct control_fixture *f, enum hs_event ev)
 {
 	if (!f->cfg)
 		assert_int_equal(cf_load(f, NULL, NULL), 0);
 	f->ctx.arena = f->arena;
 	f->ctx.host = hs_fake_host_get(f->fh);
 	f->ctx.report = f->report;
-	f->ctx.event = HS_EVENT_CREATE;
+	f->ctx.event = ev;
+}
+
+/* Check config with the loaded section (loading defaults if none was). Returns check's result. */
+static inline int cf_check(struct control_fixture *f, const char *config)
+{
+	cf_ctx(f, HS_EVENT_CREATE);
 	f->ctx.config = cf_parse(f, config);
 	return f->control->check_config(&f->ctx, f->cfg);
 }
@@ -94,12 +100,7 @@ static inline int cf_check(struct control_fixture *f, const char *config)
 /* Check an exec's process document (the paths are relative to it) with the loaded section. */
 static inline int cf_check_process(struct control_fixture *f, const char *process)
 {
-	if (!f->cfg)
-		assert_int_equal(cf_load(f, NULL, NULL), 0);
-	f->ctx.arena = f->arena;
-	f->ctx.host = hs_fake_host_get(f->fh);
-	f->ctx.report = f->report;
-	f->ctx.event = HS_EVENT_EXEC;
+	cf_ctx(f, HS_EVENT_EXEC);
 	f->ctx.process = cf_parse(f, process);
 	f->ctx.process_path = "";
 	return f->control->check_process(&f->ctx, f->cfg);
