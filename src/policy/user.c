@@ -245,10 +245,29 @@ static bool id0_mapped(struct hs_check_ctx *ctx, const char *key)
 	return false;
 }
 
+/* What a refusal (or a warning) of root tells the user to do: the engine's flag or the
+ * Kubernetes field, and which user, when the image has a service user owning its data. */
+static const char *root_fix(struct hs_check_ctx *ctx, uint32_t uid, uint32_t gid, const char *why)
+{
+	const char *s =
+	    hs_arena_printf(ctx->arena,
+			    ": run it as a non-root user (Podman/Docker --user UID:GID, "
+			    "Kubernetes securityContext runAsUser and runAsGroup)%s%u:%u%s%s",
+			    why ? "; this image's would be "
+				: "; e.g. the image's own service "
+				  "user when one owns its working or "
+				  "data directory, else ",
+			    uid, gid, why ? ", " : "", why ? why : "");
+
+	return s ? s : "";
+}
+
 /* uid or gid field: 0 (or absent, which the runtimes read as 0) becomes the policy's id. */
 static int check_id(struct hs_check_ctx *ctx, const struct user_cfg *c, struct hs_json *user,
-		    const char *key, const char *rule, uint32_t to, const char *why)
+		    const char *key, const char *rule, const struct target *t)
 {
+	uint32_t to = key[0] == 'u' ? t->uid : t->gid;
+	const char *why = t->why;
 	const struct hs_json *v = hs_json_get(user, key);
 	uint64_t id = 0;
 	const char *path = ppath(ctx, hs_arena_printf(ctx->arena, "user.%s", key));
@@ -262,10 +281,14 @@ static int check_id(struct hs_check_ctx *ctx, const struct user_cfg *c, struct h
 		return 0;
 	if (id0_mapped(ctx, key[0] == 'u' ? "uidMappings" : "gidMappings"))
 		return 0;
-	r = hs_finding(ctx, rule, path, c->action, "%s is 0 (root%s)%s%u%s%s", key,
-		       v ? "" : ", by default when absent",
-		       c->action == HS_ACTION_REWRITE ? ": remapped to " : ": policy remaps to ",
-		       to, why ? ", " : "", why ? why : "");
+	if (c->action != HS_ACTION_REWRITE)
+		r = hs_finding(ctx, rule, path, c->action, "%s is 0 (root%s)%s", key,
+			       v ? "" : ", by default when absent",
+			       root_fix(ctx, t->uid, t->gid, why));
+	else
+		r = hs_finding(ctx, rule, path, c->action, "%s is 0 (root%s): remapped to %u%s%s",
+			       key, v ? "" : ", by default when absent", to, why ? ", " : "",
+			       why ? why : "");
 	if (r == HS_ACTION_REWRITE &&
 	    hs_json_set(ctx->arena, user, key, hs_json_new_u64(ctx->arena, to)) < 0)
 		return -ENOMEM;
@@ -447,10 +470,15 @@ static int user_check_process(struct hs_check_ctx *ctx, const void *cfg)
 		if (id0_mapped(ctx, "uidMappings") && id0_mapped(ctx, "gidMappings"))
 			return 0;
 		t = root_target(ctx, c);
-		r = hs_finding(ctx, "user.root", ppath(ctx, "user"), c->action,
-			       "no user: the process would run as root (0:0)%s%u:%u%s%s",
-			       c->action == HS_ACTION_REWRITE ? ": set to " : ": policy sets ",
-			       t.uid, t.gid, t.why ? ", " : "", t.why ? t.why : "");
+		if (c->action != HS_ACTION_REWRITE)
+			r = hs_finding(ctx, "user.root", ppath(ctx, "user"), c->action,
+				       "no user: the process would run as root (0:0)%s",
+				       root_fix(ctx, t.uid, t.gid, t.why));
+		else
+			r = hs_finding(ctx, "user.root", ppath(ctx, "user"), c->action,
+				       "no user: the process would run as root (0:0): set to "
+				       "%u:%u%s%s",
+				       t.uid, t.gid, t.why ? ", " : "", t.why ? t.why : "");
 		if (r != HS_ACTION_REWRITE)
 			return r < 0 ? r : 0;
 		user = hs_json_ensure_object(ctx->arena, ctx->process, "user");
@@ -461,9 +489,9 @@ static int user_check_process(struct hs_check_ctx *ctx, const void *cfg)
 		return ctx->config ? own_tmpfs(ctx, user) : 0;
 	}
 	t = root_target(ctx, c);
-	r = check_id(ctx, c, user, "uid", "user.root", t.uid, t.why);
+	r = check_id(ctx, c, user, "uid", "user.root", &t);
 	if (r >= 0)
-		r = check_id(ctx, c, user, "gid", "user.root-group", t.gid, t.why);
+		r = check_id(ctx, c, user, "gid", "user.root-group", &t);
 	if (r >= 0)
 		r = check_groups(ctx, c, user);
 	if (r >= 0)

@@ -159,6 +159,7 @@ static void test_absent_user_is_root(void **state)
 
 static void test_policy_ids_and_refuse(void **state)
 {
+	const struct hs_finding *f;
 	struct harness h;
 
 	h_setup(&h, "user", "{\"uid\":1234,\"gid\":4321}");
@@ -170,6 +171,29 @@ static void test_policy_ids_and_refuse(void **state)
 	h_run(&h, CFG_USER("{\"uid\":0,\"gid\":1000}"));
 	h_expect(&h, "user.root", "process.user.uid", HS_ACTION_REFUSE);
 	assert_true(h.pl.report->refused);
+	/* issue 14 cause 8: the refusal names the fix, not what a rewrite would have done */
+	f = h_find(&h, "user.root", "process.user.uid");
+	assert_non_null(strstr(f->message, "--user UID:GID"));
+	assert_non_null(strstr(f->message, "runAsUser"));
+	assert_non_null(strstr(f->message, "service user"));
+	assert_null(strstr(f->message, "remap"));
+	h_done(&h);
+
+	/* the image's data owner is named as the user to pick */
+	h_setup(&h, "user", "{\"action\":\"refuse\"}");
+	assert_int_equal(hs_fake_host_add_dir(h.fh, "/srv/bundle/rootfs/data", 999, 998, 0755), 0);
+	h_run(&h, DATA_CFG("/data", ""));
+	f = h_find(&h, "user.root", "process.user.uid");
+	assert_non_null(strstr(f->message, "this image's would be 999:998, the owner of the "
+					   "working directory /data"));
+	h_done(&h);
+
+	/* no user object at all */
+	h_setup(&h, "user", "{\"action\":\"refuse\"}");
+	h_run(&h, H_CONFIG("{\"path\":\"rootfs\"}", "{\"args\":[\"sh\"],\"cwd\":\"/\"}"));
+	f = h_find(&h, "user.root", "process.user");
+	assert_non_null(strstr(f->message, "runAsUser"));
+	assert_null(strstr(f->message, "policy sets"));
 	h_done(&h);
 
 	h_setup(&h, "user", "{\"action\":\"warn\"}");
