@@ -72,6 +72,9 @@ check_user_refuse() {
 	run hs_run r1
 	[ "$status" -ne 0 ]
 	[[ "$output" == *"hardshim: user.root: process.user.uid: uid is 0"* ]]
+	# the fix, not what a rewrite would have done (issue 14 cause 8)
+	[[ "$output" == *"run it as a non-root user (Podman/Docker --user UID:GID, Kubernetes"* ]]
+	[[ "$output" != *"remaps"* ]]
 	[ "$(hs_state r1)" != running ]
 }
 
