@@ -86,7 +86,8 @@ struct hs_gate {
 	const struct hs_schema *schema;
 	enum hs_event event;
 	bool no_rewrite;
-	bool systemd_cgroup; /* the runtime was told --systemd-cgroup */
+	bool systemd_cgroup;   /* the runtime was told --systemd-cgroup */
+	bool egress_at_create; /* hs_check_ctx.egress_at_create (create adapter, check) */
 	const char *bundle, *container_id, *exception;
 	const char *sandbox_id, *pod_uid; /* trusted engine facts (hs_engine_facts), or NULL */
 	const struct hs_json *container;  /* exec: the container's config (hs_check_ctx) */
@@ -212,9 +213,13 @@ int hs_sealed_memfd(const char *name, const char *data, size_t len, int min_fd,
 /* `check`'s summary (src/cli/check-summary.c): user, writable paths, capabilities held,
  * ports, egress, limits, rewrites per control, and warnings (a mount hidden by a later one,
  * a working directory or tmpfs the final user cannot write), read from the checked tree.
- * bundle_dir (or NULL) is where the image is looked at. *ret is allocated in a. */
+ * bundle_dir (or NULL) is where the image is looked at. controls (or NULL): the sections in
+ * force (struct hs_pipeline.controls), for what is not in the tree (egress the create path
+ * installs). *ret is allocated in a. */
+struct hs_control_cfg;
 int hs_check_summarize(struct hs_arena *a, const struct hs_policy *p, const struct hs_json *tree,
-		       const struct hs_report *rep, const char *bundle_dir, struct hs_json **ret);
+		       const struct hs_report *rep, const struct hs_control_cfg *controls,
+		       const char *bundle_dir, struct hs_json **ret);
 void hs_check_summary_print(const struct hs_json *summary);
 /* A rewrite the text output counts rather than lists (capabilities.*, seccomp.*). */
 bool hs_check_folded(const struct hs_finding *f);

@@ -105,8 +105,24 @@ struct hs_egress_counter {
  * no hardshim table. Fills up to max, returns how many. */
 int hs_egress_counters(struct hs_egress_counter *ret, size_t max, struct hs_error *err);
 
+/* Install cfg's rules in the network namespace at path, from a child that joins it (setns on
+ * the one descriptor it opened and judged: never the host's, rule egress.host-netns) and
+ * exits; the caller's own namespace is untouched. For hardshim's create path, before the
+ * runtime runs (hs_egress_at_create). Errors as hs_egress_install, rule and message from the
+ * child. */
+int hs_egress_install_at(const struct hs_egress_cfg *cfg, const char *path, struct hs_error *err);
+
 /* The policy control (src/policy/egress.c). */
 struct hs_control;
+struct hs_json;
+/* Does hardshim install the egress rules itself for this config (the caller said it can:
+ * hs_check_ctx.egress_at_create), and where? When the container joins an existing network
+ * namespace by path (a Kubernetes pod's, Podman's --network ns:PATH) on create or run, the
+ * rules go in before the runtime runs, without the createRuntime hook (a second hardshim
+ * process per container). *ret_path: that path, from the config. Restore keeps the hook
+ * (restore: the event is HS_EVENT_RESTORE). */
+bool hs_egress_at_create(const struct hs_json *config, bool caller_can, bool restore,
+			 const char **ret_path);
 extern const struct hs_control hs_control_egress;
 /* The egress section among the sections a check ran with (struct hs_pipeline.controls,
  * after exceptions; its secure default when the section is absent), or NULL when the control

@@ -139,6 +139,10 @@ struct hs_check_ctx {
 	/* exec: the container's config.json as admitted at create (its root-owned bundle), or
 	 * NULL: a root exec becomes the user create chose, in the container's user namespace */
 	const struct hs_json *container;
+	/* hardshim is the runtime's caller (its create adapter, or check predicting it): a
+	 * container that joins a network namespace by path gets its egress rules installed by
+	 * hardshim before the runtime runs, not by a createRuntime hook (hs_egress_at_create) */
+	bool egress_at_create;
 	/* the pod this container belongs to, from the engine (never the config's annotations),
 	 * or NULL: then {sandbox-id} / {pod-uid} admit nothing */
 	const char *sandbox_id, *pod_uid;
@@ -215,6 +219,7 @@ struct hs_pipeline {
 	const char *bundle;
 	const char *container_id;
 	bool systemd_cgroup;              /* the runtime was told --systemd-cgroup */
+	bool egress_at_create;            /* hs_check_ctx.egress_at_create */
 	const char *sandbox_id, *pod_uid; /* trusted engine facts (hs_engine_facts), or NULL */
 	/* update: the exception the container was created under */
 	const char *exception;

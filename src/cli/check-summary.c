@@ -11,6 +11,7 @@
 #include <sys/syscall.h>
 
 #include "hs-cli.h"
+#include "hs-egress.h"
 #include "hs-path.h"
 
 struct who {
@@ -24,6 +25,7 @@ struct summary {
 	struct hs_json *root, *writable, *warnings;
 	const struct hs_json *tree;
 	const struct hs_report *rep;
+	const struct hs_control_cfg *controls; /* the sections in force, or NULL */
 	struct who who;
 	bool crun;
 	int rootfd; /* the image's root, when the bundle is at hand, else -1 */
@@ -377,45 +379,84 @@ static int summarize_caps(struct summary *s)
 	return 0;
 }
 
-/* hardshim's egress hook carries the section in force as its arguments. */
+/* The egress section as the hook's arguments (hardshim hook egress ARGS...) say it. */
+static int egress_object(struct summary *s, const struct hs_json *args, struct hs_json **ret)
+{
+	struct hs_json *o, *allow, *deny;
+
+	o = hs_json_new(s->a, HS_JSON_OBJECT);
+	allow = hs_json_new(s->a, HS_JSON_ARRAY);
+	deny = hs_json_new(s->a, HS_JSON_ARRAY);
+	if (!o || !allow || !deny || hs_json_set(s->a, o, "allow", allow) < 0 ||
+	    hs_json_set(s->a, o, "deny", deny) < 0)
+		return -ENOMEM;
+	for (size_t k = 3; k + 1 < hs_json_len(args); k += 2) {
+		const struct hs_json *ko = args->u.array.items[k], *kv = args->u.array.items[k + 1];
+		int r = 0;
+
+		if (!hs_json_is(ko, HS_JSON_STRING) || !hs_json_is(kv, HS_JSON_STRING))
+			continue;
+		if (!strcmp(ko->u.string.s, "--default"))
+			r = set_str(s, o, "default", kv->u.string.s);
+		else if (!strcmp(ko->u.string.s, "--rate"))
+			r = set_str(s, o, "rate", kv->u.string.s);
+		else if (!strcmp(ko->u.string.s, "--allow") || !strcmp(ko->u.string.s, "--deny"))
+			r = hs_json_append(s->a, ko->u.string.s[2] == 'a' ? allow : deny,
+					   hs_json_clone(s->a, kv));
+		if (r < 0)
+			return -ENOMEM;
+	}
+	*ret = o;
+	return 0;
+}
+
+/* The section in force, when hardshim's create path installs it (no hook in the config:
+ * hs_egress_at_create), as the hook's arguments would carry it. */
+static int egress_at_create_args(struct summary *s, struct hs_json **ret)
+{
+	const struct hs_egress_cfg *cfg = hs_egress_in_force(s->controls);
+	static const char *const head[] = { "hardshim", "hook", "egress" };
+	struct hs_json *args;
+	char **v;
+	size_t n;
+
+	*ret = NULL;
+	if (!cfg || !hs_egress_at_create(s->tree, true, false, NULL))
+		return 0;
+	if (hs_egress_args(s->a, cfg, &v, &n) < 0 || !(args = hs_json_new(s->a, HS_JSON_ARRAY)))
+		return -ENOMEM;
+	for (size_t i = 0; i < HS_ARRAY_SIZE(head) + n; i++) {
+		const char *str = i < HS_ARRAY_SIZE(head) ? head[i] : v[i - HS_ARRAY_SIZE(head)];
+
+		if (hs_json_append(s->a, args, hs_json_new_string(s->a, str)) < 0)
+			return -ENOMEM;
+	}
+	*ret = args;
+	return 0;
+}
+
+/* hardshim's egress hook carries the section in force as its arguments; without the hook,
+ * the create path installs it (hs_egress_at_create). */
 static int summarize_egress(struct summary *s)
 {
 	const struct hs_json *hooks = hs_json_get_type(s->tree, "hooks", HS_JSON_OBJECT);
 	const struct hs_json *list = hs_json_get_type(hooks, "createRuntime", HS_JSON_ARRAY);
-	struct hs_json *o = NULL;
+	struct hs_json *o = NULL, *at_create;
 	const struct hs_json *h;
 
 	hs_json_foreach_item(h, list, i) {
 		const struct hs_json *args = hs_json_get_type(h, "args", HS_JSON_ARRAY);
-		struct hs_json *allow, *deny;
 
 		if (hs_json_len(args) < 3 || !hs_json_is(args->u.array.items[2], HS_JSON_STRING) ||
 		    strcmp(args->u.array.items[2]->u.string.s, "egress"))
 			continue;
-		o = hs_json_new(s->a, HS_JSON_OBJECT);
-		allow = hs_json_new(s->a, HS_JSON_ARRAY);
-		deny = hs_json_new(s->a, HS_JSON_ARRAY);
-		if (!o || !allow || !deny || hs_json_set(s->a, o, "allow", allow) < 0 ||
-		    hs_json_set(s->a, o, "deny", deny) < 0)
+		if (egress_object(s, args, &o) < 0)
 			return -ENOMEM;
-		for (size_t k = 3; k + 1 < hs_json_len(args); k += 2) {
-			const struct hs_json *ko = args->u.array.items[k],
-					     *kv = args->u.array.items[k + 1];
-			int r = 0;
-
-			if (!hs_json_is(ko, HS_JSON_STRING) || !hs_json_is(kv, HS_JSON_STRING))
-				continue;
-			if (!strcmp(ko->u.string.s, "--default"))
-				r = set_str(s, o, "default", kv->u.string.s);
-			else if (!strcmp(ko->u.string.s, "--rate"))
-				r = set_str(s, o, "rate", kv->u.string.s);
-			else if (!strcmp(ko->u.string.s, "--allow") ||
-				 !strcmp(ko->u.string.s, "--deny"))
-				r = hs_json_append(s->a, ko->u.string.s[2] == 'a' ? allow : deny,
-						   hs_json_clone(s->a, kv));
-			if (r < 0)
-				return -ENOMEM;
-		}
+	}
+	if (!o) {
+		if (egress_at_create_args(s, &at_create) < 0 ||
+		    (at_create && egress_object(s, at_create, &o) < 0))
+			return -ENOMEM;
 	}
 	return hs_json_set(s->a, s->root, "egress", o ? o : hs_json_new(s->a, HS_JSON_NULL));
 }
@@ -499,13 +540,15 @@ static int open_root(const struct hs_json *tree, const char *bundle_dir)
 }
 
 int hs_check_summarize(struct hs_arena *a, const struct hs_policy *p, const struct hs_json *tree,
-		       const struct hs_report *rep, const char *bundle_dir, struct hs_json **ret)
+		       const struct hs_report *rep, const struct hs_control_cfg *controls,
+		       const char *bundle_dir, struct hs_json **ret)
 {
 	const char *rt = strrchr(p->runtime, '/');
 	struct summary s = {
 		.a = a,
 		.tree = tree,
 		.rep = rep,
+		.controls = controls,
 		.crun = strstr(rt ? rt + 1 : p->runtime, "crun") != NULL,
 	};
 	int r;

@@ -162,8 +162,8 @@ static int print_verdict(const struct check_opts *o, const struct hs_gate *g, co
 	if (g->pl.tree) {
 		_cleanup_free_ char *dir = bundle_dir(input);
 
-		r = hs_check_summarize(g->pl.arena, g->policy, g->pl.tree, g->pl.report, dir,
-				       &summary);
+		r = hs_check_summarize(g->pl.arena, g->policy, g->pl.tree, g->pl.report,
+				       g->pl.controls, dir, &summary);
 		if (r < 0)
 			return r;
 	}
@@ -329,6 +329,7 @@ int hs_cmd_check(int argc, char **argv)
 		.event = HS_EVENT_CHECK,
 		.container_id = id,
 		.systemd_cgroup = systemd_cgroup,
+		.egress_at_create = true, /* as the create adapter: same findings */
 		.delivery = HS_DELIVER_NONE,
 		.no_record = true,
 		.fd = -1,

@@ -169,6 +169,7 @@ static enum hs_decision judge(struct hs_gate *g, struct hs_error *err)
 		.container_id = g->container_id,
 		.exception = g->exception,
 		.systemd_cgroup = g->systemd_cgroup,
+		.egress_at_create = g->egress_at_create,
 		.sandbox_id = g->sandbox_id,
 		.pod_uid = g->pod_uid,
 		.container = g->container,

@@ -9,6 +9,7 @@
 
 #include "hs-audit.h"
 #include "hs-cli.h"
+#include "hs-egress.h"
 #include "hs-host.h"
 
 extern char **environ;
@@ -83,6 +84,22 @@ enum hs_decision hs_bundle_open(const char *bundle, char **ret_abs, int *ret_dir
 	return HS_DECISION_ALLOW;
 }
 
+/* The gate's last step on create/run: a container that joins an existing network namespace
+ * gets its egress rules from here, before the runtime runs (hs_egress_at_create; the egress
+ * control left no hook in the config). A failure stops the create, recorded as an error. In
+ * audit mode the runtime gets the engine's config, with no hook, and nothing is installed:
+ * as before. */
+static int install_egress(struct hs_gate *g, struct hs_error *err)
+{
+	const struct hs_egress_cfg *cfg = hs_egress_in_force(g->pl.controls);
+	const char *path;
+
+	if (!cfg || g->policy->mode == HS_MODE_AUDIT || !g->pl.tree ||
+	    !hs_egress_at_create(g->pl.tree, true, g->event == HS_EVENT_RESTORE, &path))
+		return 0;
+	return hs_egress_install_at(cfg, path, err);
+}
+
 enum hs_decision hs_create_prepare(struct hs_argv *a, const struct hs_policy *p,
 				   struct hs_error *err)
 {
@@ -132,6 +149,8 @@ enum hs_decision hs_create_prepare(struct hs_argv *a, const struct hs_policy *p,
 		.pod_uid = facts.pod_uid[0] ? facts.pod_uid : NULL,
 		.source = hs_bundle_config(dirfd, name),
 		.delivery = HS_DELIVER_REWRITE,
+		.egress_at_create = true,
+		.commit = install_egress,
 		.keep_original = "config.json.orig",
 		/* Neither name is fsync'ed: the runtime reads the new config from the page
 		 * cache within milliseconds, and a container does not outlive a crash: whatever

@@ -279,7 +279,8 @@ static int suggest_config(const struct hs_policy *p, const char *buf, size_t len
 	int r = hs_gate_run(&g, err) == HS_DECISION_ERROR ? (err->code ? err->code : -ENOMEM) : 0;
 
 	if (r >= 0 && pl->tree)
-		r = hs_check_summarize(pl->arena, p, pl->tree, pl->report, bundle_dir, &summary);
+		r = hs_check_summarize(pl->arena, p, pl->tree, pl->report, pl->controls, bundle_dir,
+				       &summary);
 	if (r >= 0) {
 		doc = hs_json_new(pl->arena, HS_JSON_OBJECT);
 		list = hs_json_new(pl->arena, HS_JSON_ARRAY);

@@ -8,6 +8,7 @@
 #include <sched.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 
 #include "hs-egress.h"
 #include "hs-host.h"
@@ -58,4 +59,70 @@ int hs_egress_join_netns_pid(pid_t pid, struct hs_error *err)
 				    "pid %d is not a container process", (int)pid);
 	snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)pid);
 	return hs_egress_join_netns_path(path, err);
+}
+
+/* The child: join, install, report. Its own process, so the caller (hardshim's create path,
+ * which runs the runtime next) never leaves the namespace it runs in. */
+static _Noreturn void install_child(const struct hs_egress_cfg *cfg, const char *path, int fd)
+{
+	struct hs_error e = HS_ERROR_INIT;
+	int r = hs_egress_join_netns_path(path, &e);
+
+	if (r >= 0)
+		r = hs_egress_install_exiting(cfg, NULL, &e);
+	if (r < 0 && !e.code)
+		hs_error_set(&e, r, "egress.netns", path, -1, "cannot install the egress rules: %s",
+			     hs_strerror(r));
+	if (r < 0 && hs_write_all(fd, &e, sizeof(e)) < 0)
+		_exit(2);
+	_exit(r < 0 ? 1 : 0);
+}
+
+int hs_egress_install_at(const struct hs_egress_cfg *cfg, const char *path, struct hs_error *err)
+{
+	int p[2], status;
+	pid_t pid;
+	ssize_t n;
+	struct hs_error e = HS_ERROR_INIT;
+
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return hs_error_set(err, -errno, "egress.netns", path, -1, "pipe: %s",
+				    strerror(errno));
+	pid = fork();
+	if (pid < 0) {
+		int r = -errno;
+
+		close(p[0]);
+		close(p[1]);
+		return hs_error_set(err, r, "egress.netns", path, -1, "fork: %s", hs_strerror(r));
+	}
+	if (pid == 0) {
+		close(p[0]);
+		install_child(cfg, path, p[1]);
+	}
+	close(p[1]);
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR) {
+			close(p[0]);
+			return hs_error_set(err, -errno, "egress.netns", path, -1, "waitpid: %s",
+					    strerror(errno));
+		}
+	/* A report is written only on failure, and fits the pipe: read after the exit. */
+	do
+		n = read(p[0], &e, sizeof(e));
+	while (n < 0 && errno == EINTR);
+	close(p[0]);
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		return 0;
+	if (n == (ssize_t)sizeof(e) && e.code < 0) {
+		e.rule[sizeof(e.rule) - 1] = '\0';
+		e.path[sizeof(e.path) - 1] = '\0';
+		e.msg[sizeof(e.msg) - 1] = '\0';
+		if (err && !err->code)
+			*err = e;
+		return e.code;
+	}
+	return hs_error_set(err, -EIO, "egress.netns", path, -1,
+			    "the egress install for %s ended without a report (status %d)", path,
+			    status);
 }

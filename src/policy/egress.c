@@ -105,7 +105,8 @@ static int hook_binary(const struct hs_check_ctx *ctx, const char **ret)
 	return ctx->host->self_binary(ctx->host, ctx->arena, ret);
 }
 
-static bool has_own_netns(const struct hs_json *config)
+/* The config's network namespace entry, or NULL (the container shares the runtime's). */
+static const struct hs_json *netns_entry(const struct hs_json *config)
 {
 	struct hs_json *linux_ = hs_json_get_type(config, "linux", HS_JSON_OBJECT);
 	struct hs_json *ns;
@@ -114,9 +115,65 @@ static bool has_own_netns(const struct hs_json *config)
 		const char *t = hs_json_get_string(ns, "type");
 
 		if (t && !strcmp(t, "network"))
-			return true;
+			return ns;
 	}
-	return false;
+	return NULL;
+}
+
+static bool has_own_netns(const struct hs_json *config)
+{
+	return netns_entry(config) != NULL;
+}
+
+bool hs_egress_at_create(const struct hs_json *config, bool caller_can, bool restore,
+			 const char **ret_path)
+{
+	const char *path =
+	    caller_can && !restore ? hs_json_get_string(netns_entry(config), "path") : NULL;
+
+	/* The path itself was judged by the namespaces control (a network namespace, not the
+	 * host's, not swappable before the runtime opens it); the install judges the descriptor
+	 * it joins once more (src/egress/netns.c). */
+	if (!path || !*path)
+		return false;
+	if (ret_path)
+		*ret_path = path;
+	return true;
+}
+
+/* Remove createRuntime hooks of ours (hardshim's binary, `hook egress`): a stale one from
+ * another policy, or one the create path makes unnecessary. */
+static void remove_our_hooks(struct hs_json *list, const char *bin)
+{
+	for (size_t i = hs_json_len(list); i-- > 0;) {
+		struct hs_json *h = list->u.array.items[i], *a = hs_json_get(h, "args");
+		const char *p = hs_json_get_string(h, "path");
+
+		if (p && !strcmp(p, bin) && hs_json_len(a) >= 3 &&
+		    hs_json_is(a->u.array.items[2], HS_JSON_STRING) &&
+		    !strcmp(a->u.array.items[2]->u.string.s, "egress"))
+			hs_json_array_remove(list, i);
+	}
+}
+
+/* The namespace exists before the runtime runs: hardshim's create path installs the rules
+ * there (src/cli/runtime.c, hs_egress_install_at) before it runs the runtime, and a failure
+ * refuses the container as the hook's would. No hook of ours stays in the config: an old one
+ * would only run a second, identical install. */
+static int at_create(struct hs_check_ctx *ctx, const char *bin, const char *path)
+{
+	struct hs_json *hooks = hs_json_get_type(ctx->config, "hooks", HS_JSON_OBJECT);
+	struct hs_json *list = hs_json_get_type(hooks, "createRuntime", HS_JSON_ARRAY);
+	size_t before = hs_json_len(list);
+	int r;
+
+	if (list)
+		remove_our_hooks(list, bin);
+	r = hs_finding(ctx, "egress.at-create", "linux.namespaces", HS_ACTION_REWRITE,
+		       "hardshim installs the egress rules in the network namespace %s before "
+		       "the runtime runs%s",
+		       path, hs_json_len(list) != before ? " (its old egress hook removed)" : "");
+	return r < 0 ? r : 0;
 }
 
 /* crun, by the runtime's file name (as check-summary.c tells them apart). */
@@ -132,7 +189,7 @@ static int egress_check_config(struct hs_check_ctx *ctx, const void *vcfg)
 {
 	const struct hs_egress_cfg *cfg = vcfg ? vcfg : &egress_default;
 	struct hs_json *hooks, *list, *hook, *args;
-	const char *bin;
+	const char *bin, *path;
 	char **argv = NULL;
 	size_t n = 0;
 	int r;
@@ -164,6 +221,9 @@ static int egress_check_config(struct hs_check_ctx *ctx, const void *vcfg)
 	r = hook_binary(ctx, &bin);
 	if (r < 0)
 		return r;
+	if (hs_egress_at_create(ctx->config, ctx->egress_at_create, ctx->event == HS_EVENT_RESTORE,
+				&path))
+		return at_create(ctx, bin, path);
 	r = hs_egress_args(ctx->arena, cfg, &argv, &n);
 	if (r < 0)
 		return r;
@@ -202,16 +262,8 @@ static int egress_check_config(struct hs_check_ctx *ctx, const void *vcfg)
 	n = hs_json_len(list);
 	if (n > 0 && hs_json_equal(list->u.array.items[n - 1], hook))
 		return 0;
-	for (size_t i = n; i-- > 0;) {
-		struct hs_json *h = list->u.array.items[i], *a = hs_json_get(h, "args");
-		const char *p = hs_json_get_string(h, "path");
-
-		/* A stale hook of ours (another policy): replaced, never kept beside the new. */
-		if (p && !strcmp(p, bin) && hs_json_len(a) >= 3 &&
-		    hs_json_is(a->u.array.items[2], HS_JSON_STRING) &&
-		    !strcmp(a->u.array.items[2]->u.string.s, "egress"))
-			hs_json_array_remove(list, i);
-	}
+	/* A stale hook of ours (another policy): replaced, never kept beside the new. */
+	remove_our_hooks(list, bin);
 	/* Last, so no earlier hook's changes to the namespace outlive ours. */
 	if (hs_json_append(ctx->arena, list, hook) < 0)
 		return -ENOMEM;

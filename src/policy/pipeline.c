@@ -44,6 +44,7 @@ int hs_pipeline_run(struct hs_pipeline *pl, const char *buf, size_t len, struct 
 		.bundle = pl->bundle,
 		.container_id = pl->container_id,
 		.systemd_cgroup = pl->systemd_cgroup,
+		.egress_at_create = pl->egress_at_create,
 		.sandbox_id = pl->sandbox_id,
 		.pod_uid = pl->pod_uid,
 		.exception = pl->exception,

@@ -24,6 +24,8 @@ C2=hs$$-$BATS_TEST_NUMBER-2
 teardown() {
 	hs_teardown
 	hs_netns_teardown
+	# only the name `ip netns attach` made for the host's namespace: a bind mount
+	[ -z "${HOST_NS_NAME:-}" ] || ip netns del "$HOST_NS_NAME" 2>/dev/null || true
 }
 
 P=netprobe
@@ -244,8 +246,79 @@ echo t6=$(r netprobe tcp 2001:2::2 8080 1000)'
 	eg_bundle 'echo t4=$(r netprobe tcp 198.18.0.2 8080 1000)'
 	eg_run $C1
 	[ "$(result $C1 t4)" = 1 ]
+	# the namespace exists before the runtime runs: hardshim installed the control's default
+	# itself (no hook), and it denies
+	jq -e '[.hooks.createRuntime[]? | select(.args[1:3] == ["hook", "egress"])] | length == 0' \
+		"$HS_BUNDLE/config.json"
+	ip netns exec "$HS_NS" nft list chain inet hardshim output | grep -q 'policy drop'
+}
+
+# Issue 17: a container that joins a namespace which exists before the runtime runs (a
+# Kubernetes pod's, Podman's --network ns:PATH) gets its rules from hardshim's create path,
+# before the runtime runs: no createRuntime hook, no second hardshim process. Observed after
+# `create` and before `start`: the table is in the namespace, the config carries no hook.
+at_create() {
+	hs_use_runtime "$1" '.controls.egress = {"allow": ["198.18.0.2:8080/tcp"]}'
+	eg_bundle 'echo t=$(r netprobe tcp 198.18.0.2 8080 2000)'
+	! ip netns exec "$HS_NS" nft list table inet hardshim 2>/dev/null || false
+	hs_create $C1
+	[ "$(hs_state $C1)" = created ]
+	ip netns exec "$HS_NS" nft list table inet hardshim | grep -q 'hardshim ruleset sha256:'
+	jq -e '[.hooks.createRuntime[]? | select(.args[1:3] == ["hook", "egress"])] | length == 0' \
+		"$HS_BUNDLE/config.json"
+	hs_start $C1
+	for i in $(seq 100); do grep -qx done "$HS_TMP/$C1.out" && break; sleep 0.1; done
+	[ "$(result $C1 t)" = 0 ]
+	[ "$(counter $C1 dropped packets)" -ge 0 ]
+}
+
+@test "egress: a namespace that exists before the runtime gets its rules from the create path, no hook (runc)" {
+	at_create runc
+}
+
+@test "egress: a namespace that exists before the runtime gets its rules from the create path, no hook (crun)" {
+	at_create crun
+}
+
+# A namespace the runtime makes (no path) does not exist before it runs: the createRuntime
+# hook installs the rules there, as before.
+own_netns_hook() {
+	hs_use_runtime "$1" '.controls.egress = {"allow": ["198.18.0.2:8080/tcp"]}'
+	hs_bundle
+	hs_config '.process.args = ["sh", "-c", "echo done; exec sleep 1000"]'
+	hs_create_start $C1
 	jq -e '.hooks.createRuntime[-1].args[0:5] == ["hardshim","hook","egress","--default","deny"]' \
 		"$HS_BUNDLE/config.json"
+	run "$HS_BIN" egress show --json "$(hs_pid $C1)"
+	echo "$output"
+	[ "$status" = 0 ]
+	[ "$(echo "$output" | jq -r .dropped.packets)" -ge 0 ]
+}
+
+@test "egress: a namespace the runtime makes still gets its rules from the createRuntime hook (runc)" {
+	own_netns_hook runc
+}
+
+@test "egress: a namespace the runtime makes still gets its rules from the createRuntime hook (crun)" {
+	own_netns_hook crun
+}
+
+# The create path never loads rules into the host's namespace: a config that names it is
+# refused before anything is installed (the namespaces control; egress.host-netns behind it).
+@test "egress: a config joining the host's network namespace by path is refused, nothing installed on the host" {
+	hs_use_runtime runc '.controls.egress = {"allow": ["198.18.0.2:8080/tcp"]}'
+	eg_bundle 'echo started'
+	# the host's namespace under a netns name, as a careless or hostile engine could give it
+	HOST_NS_NAME=hs-h-$$-$BATS_TEST_NUMBER
+	ip netns attach "$HOST_NS_NAME" $$
+	hs_config '.linux.namespaces |= map(if .type == "network" then .path = $p else . end)' \
+		--arg p "/run/netns/$HOST_NS_NAME"
+	run hs_create $C1
+	cat "$HS_TMP/$C1.err"
+	[ "$status" != 0 ]
+	grep -Eq 'namespaces\.host|egress\.host-netns' "$HS_TMP/$C1.err"
+	! grep -q started "$HS_TMP/$C1.out" || false
+	! nft list table inet hardshim 2>/dev/null || false
 }
 
 rate_capped() {

@@ -113,6 +113,8 @@ static const char *base_config =
     /* a deny-all seccomp profile, so the seccomp control has nothing to add */
     "\"seccomp\":{\"defaultAction\":\"SCMP_ACT_ERRNO\"}}}";
 
+static bool at_create; /* run_check: the caller installs at create (hardshim's create path) */
+
 static void run_check(struct fixture *f, const char *controls, const char *exceptions,
 		      const char *config, enum hs_event ev, bool no_rewrite)
 {
@@ -132,6 +134,7 @@ static void run_check(struct fixture *f, const char *controls, const char *excep
 					.report = f->report,
 					.event = ev,
 					.no_rewrite = no_rewrite,
+					.egress_at_create = at_create,
 					.config = cfg };
 	assert_int_equal(hs_policy_check(&f->ctx), 0);
 }
@@ -172,6 +175,73 @@ static void test_inject(void **state)
 				   "\"198.18.0.9/32\",\"--allow\",\"198.18.0.2/32:8080/"
 				   "tcp\",\"--allow\",\"[2001:2::/48]\","
 				   "\"--rate\",\"1000\"],\"timeout\":10}]}");
+	done(&f);
+}
+
+/* hardshim's create path with a namespace that exists (a path): no hook (an old one of ours
+ * removed, the config's own kept), a finding that says where the rules go; the same config
+ * on restore, or from a caller that is not the create path (precreate), keeps the hook. */
+static void test_at_create(void **state)
+{
+	struct fixture f;
+	_cleanup_free_ char *hooks = NULL;
+	const char *path = NULL;
+	const char *stale =
+	    "{\"ociVersion\":\"1.0.2\",\"hooks\":{\"createRuntime\":[{\"path\":\"/usr/bin/true\"},"
+	    "{\"path\":\"/usr/local/bin/hardshim\",\"args\":[\"hardshim\",\"hook\",\"egress\","
+	    "\"--default\",\"allow\"]}]},"
+	    "\"linux\":{\"namespaces\":[{\"type\":\"network\",\"path\":\"/run/netns/x\"}]}}";
+
+	at_create = true;
+	run_check(&f, "", NULL, stale, HS_EVENT_CREATE, false);
+	assert_false(f.report->refused);
+	hooks = emit(hs_json_get(f.ctx.config, "hooks"));
+	assert_string_equal(hooks, "{\"createRuntime\":[{\"path\":\"/usr/bin/true\"}]}");
+	assert_true(hs_egress_at_create(f.ctx.config, true, false, &path));
+	assert_string_equal(path, "/run/netns/x");
+	bool found = false;
+	for (size_t i = 0; i < f.report->len; i++)
+		if (!strcmp(f.report->items[i].rule, "egress.at-create")) {
+			found = true;
+			assert_non_null(strstr(f.report->items[i].message, "/run/netns/x"));
+			assert_non_null(
+			    strstr(f.report->items[i].message, "old egress hook removed"));
+		}
+	assert_true(found);
+	done(&f);
+	free(TAKE_PTR(hooks));
+
+	/* run too */
+	run_check(&f, "", NULL, base_config, HS_EVENT_RUN, false);
+	hooks = emit(hs_json_get(f.ctx.config, "hooks"));
+	assert_null(strstr(hooks, "hook\",\"egress"));
+	done(&f);
+	free(TAKE_PTR(hooks));
+
+	/* restore keeps the hook (runc runs it from criu's notification) */
+	run_check(&f, "", NULL, base_config, HS_EVENT_RESTORE, false);
+	hooks = emit(hs_json_get(f.ctx.config, "hooks"));
+	assert_non_null(strstr(hooks, "hook\",\"egress"));
+	done(&f);
+	free(TAKE_PTR(hooks));
+
+	/* a namespace the runtime makes (no path): nothing to install into before it runs */
+	run_check(&f, "", NULL,
+		  "{\"ociVersion\":\"1.0.2\",\"linux\":{\"namespaces\":[{\"type\":"
+		  "\"network\",\"path\":\"\"}]}}",
+		  HS_EVENT_CREATE, false);
+	hooks = emit(hs_json_get(f.ctx.config, "hooks"));
+	assert_non_null(strstr(hooks, "hook\",\"egress"));
+	assert_false(hs_egress_at_create(f.ctx.config, true, false, NULL));
+	done(&f);
+	free(TAKE_PTR(hooks));
+	at_create = false;
+
+	/* not hardshim's create path (a precreate hook before plain runc): the hook */
+	run_check(&f, "", NULL, base_config, HS_EVENT_CREATE, false);
+	hooks = emit(hs_json_get(f.ctx.config, "hooks"));
+	assert_non_null(strstr(hooks, "hook\",\"egress"));
+	assert_false(hs_egress_at_create(f.ctx.config, false, false, NULL));
 	done(&f);
 }
 
@@ -313,6 +383,7 @@ int main(void)
 		cmocka_unit_test(test_section_refusals_all_malformed),
 		cmocka_unit_test(test_inject),
 		cmocka_unit_test(test_inject_default),
+		cmocka_unit_test(test_at_create),
 		cmocka_unit_test(test_exception),
 		cmocka_unit_test(test_disabled),
 		cmocka_unit_test(test_hook_mode_no_injection),
