@@ -83,6 +83,45 @@ for rt in runc crun; do
 	line "  goal: E / C <= 1.05 (median per-iteration ratio)" "" "" "" "$(ratio "$(get E 6)")" ""
 done
 
+# Issue 17's egress step without a second process: a container that joins a network namespace
+# which exists before the runtime runs (a pod's) gets its rules from hardshim's create path.
+#   NF  `hardshim run`, namespace by path, egress control off     (the base)
+#   NG  the same, egress on, into a namespace without the table   (PREP deletes it)
+#   NH  the same, egress on, the namespace already holds the same rules (a pod's later one)
+# Each CMD goes through env(1) to pick its policy: the same extra exec for all three.
+ns=hsbench-$$
+ip netns add "$ns"
+trap 'ip netns del "$ns" 2>/dev/null; bench_cleanup' EXIT
+ip -n "$ns" link set lo up
+jq --arg p "/run/netns/$ns" '.linux.namespaces |= map(if .type == "network" then .path = $p else . end)' \
+	"$work/pristine.json" >"$work/pristine-ns.json"
+mkdir -p "$work/bNF" "$work/bNG" "$work/bNH"
+line "" "" "" "" "" ""
+for rt in runc crun; do
+	st="$work/state-$rt"
+	hsrun() { echo "env HARDSHIM_POLICY=$work/$1.json $hs --root $st run --bundle $work/b$2 $2{i}"; }
+	nodel="ip netns exec $ns nft add table inet hardshim ;; ip netns exec $ns nft delete table inet hardshim"
+	"$out/alt" -n "$NS" -w 3 -b NF \
+		NF "$(fresh "$work/pristine-ns.json" NF)" "$(hsrun "$rt-noegress" NF)" \
+		NG "$(fresh "$work/pristine-ns.json" NG) ;; $nodel" "$(hsrun "$rt" NG)" \
+		NH "$(fresh "$work/pristine-ns.json" NH)" "$(hsrun "$rt" NH)" \
+		>"$work/ns-$rt.txt"
+	get() { awk -v k="$1" -v f="$2" '$1 == k { print $f }' "$work/ns-$rt.txt"; }
+	ms() { printf '%.1f' "$(echo "$(get "$1" "$2") / 1000" | bc -l)"; }
+	line "egress at create, $rt, namespace by path ($NS runs each)" "mean ms" "median" "p90" "x NF" "cpu ms"
+	for r in "NF:\`hardshim run\`, egress off" "NG:+ egress installed at create, new table" \
+		"NH:+ egress at create, same rules already there"; do
+		k=${r%%:*}
+		line "$k ${r#*:}" "$(ms "$k" 2)" "$(ms "$k" 3)" "$(ms "$k" 5)" "$(ratio "$(get "$k" 6)")" \
+			"$(ms "$k" 7)"
+	done
+	for k in NG NH; do
+		line "  egress step $k - NF (medians; goal <= 2 ms new, <= 0.5 ms same)" "" \
+			"$(printf '%.1f' "$(echo "($(get $k 3) - $(get NF 3)) / 1000" | bc -l)")" "" "" \
+			"$(printf '%.1f' "$(echo "($(get $k 7) - $(get NF 7)) / 1000" | bc -l)")"
+	done
+done
+
 # The fast path: hardshim reads the policy's runtime line and execs, against the floor.
 policy "$work/runc.json" /usr/bin/runc '.'
 cc -O2 -DRUNTIME='"/usr/bin/runc"' -o "$out/floor-runc" "$top/tests/bench/floor.c"

@@ -305,8 +305,8 @@ own_netns_hook() {
 
 # The create path never loads rules into the host's namespace: a config that names it is
 # refused before anything is installed (the namespaces control; egress.host-netns behind it).
-@test "egress: a config joining the host's network namespace by path is refused, nothing installed on the host" {
-	hs_use_runtime runc '.controls.egress = {"allow": ["198.18.0.2:8080/tcp"]}'
+host_ns_by_path() {
+	hs_use_runtime "$1" '.controls.egress = {"allow": ["198.18.0.2:8080/tcp"]}'
 	eg_bundle 'echo started'
 	# the host's namespace under a netns name, as a careless or hostile engine could give it
 	HOST_NS_NAME=hs-h-$$-$BATS_TEST_NUMBER
@@ -319,6 +319,14 @@ own_netns_hook() {
 	grep -Eq 'namespaces\.host|egress\.host-netns' "$HS_TMP/$C1.err"
 	! grep -q started "$HS_TMP/$C1.out" || false
 	! nft list table inet hardshim 2>/dev/null || false
+}
+
+@test "egress: a config joining the host's network namespace by path is refused, nothing installed on the host (runc)" {
+	host_ns_by_path runc
+}
+
+@test "egress: a config joining the host's network namespace by path is refused, nothing installed on the host (crun)" {
+	host_ns_by_path crun
 }
 
 rate_capped() {

@@ -11,6 +11,7 @@
 #include <sched.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
@@ -656,6 +657,69 @@ static void test_join_pid(void **state)
 	assert_int_equal(waitpid(target, &status, 0), target);
 }
 
+/* hardshim's create path: hs_egress_install_at puts the rules into the namespace at a path
+ * from a child, and the caller stays where it was; the host's namespace and a missing path
+ * are refused with the child's own rule and message. */
+static void test_install_at(void **state)
+{
+	int ready[2], done[2], status;
+	pid_t target, checker;
+	char c, path[64];
+	struct hs_egress_cfg cfg = { 0 };
+	struct hs_error err = HS_ERROR_INIT;
+	struct stat before, after;
+
+	if (geteuid() != 0)
+		skip();
+	assert_int_equal(stat("/proc/self/ns/net", &before), 0);
+	/* the host's own namespace: refused in the child, the reason comes back */
+	assert_true(hs_egress_install_at(&cfg, "/proc/self/ns/net", &err) < 0);
+	assert_string_equal(err.rule, "egress.host-netns");
+	err = (struct hs_error)HS_ERROR_INIT;
+	assert_true(hs_egress_install_at(&cfg, "/nonexistent/netns", &err) < 0);
+	assert_string_equal(err.rule, "egress.netns");
+	assert_non_null(strstr(err.msg, "/nonexistent/netns"));
+
+	assert_int_equal(pipe(ready), 0);
+	assert_int_equal(pipe(done), 0);
+	target = fork();
+	if (target == 0) {
+		close(ready[0]);
+		close(done[1]);
+		if (unshare(CLONE_NEWNET) < 0)
+			_exit(1);
+		(void)!write(ready[1], "x", 1);
+		(void)!read(done[0], &c, 1);
+		_exit(0);
+	}
+	close(ready[1]);
+	close(done[0]);
+	assert_int_equal(read(ready[0], &c, 1), 1);
+	snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)target);
+	err = (struct hs_error)HS_ERROR_INIT;
+	if (hs_egress_install_at(&cfg, path, &err) < 0)
+		fail_msg("%s: %s", err.rule, err.msg);
+	/* the caller never left its namespace */
+	assert_int_equal(stat("/proc/self/ns/net", &after), 0);
+	assert_true(before.st_ino == after.st_ino && before.st_dev == after.st_dev);
+	/* the table is in the target's namespace (three counters), not here */
+	checker = fork();
+	if (checker == 0) {
+		struct hs_egress_counter cs[4];
+
+		if (hs_egress_counters(cs, 4, NULL) != -ENOENT)
+			_exit(1);
+		if (hs_egress_join_netns_path(path, NULL) < 0)
+			_exit(2);
+		_exit(hs_egress_counters(cs, 4, NULL) == 3 ? 0 : 3);
+	}
+	assert_int_equal(waitpid(checker, &status, 0), checker);
+	assert_int_equal(WEXITSTATUS(status), 0);
+	close(done[1]);
+	assert_int_equal(waitpid(target, &status, 0), target);
+	close(ready[0]);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -673,6 +737,7 @@ int main(void)
 		cmocka_unit_test(test_nft_rejects),
 		cmocka_unit_test(test_nft_install_exiting),
 		cmocka_unit_test(test_join_refuses_host),
+		cmocka_unit_test(test_install_at),
 		cmocka_unit_test(test_join_pid),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
