@@ -136,6 +136,11 @@ bool hs_egress_at_create(const struct hs_json *config, bool caller_can, bool res
 	 * it joins once more (src/egress/netns.c). */
 	if (!path || !*path)
 		return false;
+	/* /proc/PID/ns/net (Podman's --network container:X) names whatever process has that pid
+	 * when the runtime opens it, which may not be the one there now: the hook, which joins
+	 * the container's own /proc/<pid>/ns/net, installs where the container really is. */
+	if (!strncmp(path, "/proc/", 6))
+		return false;
 	if (ret_path)
 		*ret_path = path;
 	return true;

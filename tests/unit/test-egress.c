@@ -225,6 +225,16 @@ static void test_at_create(void **state)
 	done(&f);
 	free(TAKE_PTR(hooks));
 
+	/* a /proc/PID/ns/net path (a pid the runtime resolves later): the hook */
+	run_check(&f, "", NULL,
+		  "{\"ociVersion\":\"1.0.2\",\"linux\":{\"namespaces\":[{\"type\":"
+		  "\"network\",\"path\":\"/proc/4242/ns/net\"}]}}",
+		  HS_EVENT_CREATE, false);
+	hooks = emit(hs_json_get(f.ctx.config, "hooks"));
+	assert_non_null(strstr(hooks, "hook\",\"egress"));
+	done(&f);
+	free(TAKE_PTR(hooks));
+
 	/* a namespace the runtime makes (no path): nothing to install into before it runs */
 	run_check(&f, "", NULL,
 		  "{\"ociVersion\":\"1.0.2\",\"linux\":{\"namespaces\":[{\"type\":"
