@@ -20,7 +20,7 @@ teardown() {
 
 # mkhook NAME: a hook that records that it ran (and prints "leak" on stdout).
 mkhook() {
-	printf '#!/bin/sh\necho ran >"%s/marker-%s"\necho leak\n' "$HS_TMP" "$1" >"$HOOKDIR/$1"
+	printf '#!/bin/sh\ncat >/dev/null\necho ran >"%s/marker-%s"\necho leak\n' "$HS_TMP" "$1" >"$HOOKDIR/$1"
 	chmod 0755 "$HOOKDIR/$1"
 }
 

@@ -82,14 +82,25 @@ pt() {
 		return 1
 	fi
 	n=$(wc -l <"$RECORD")
-	[ "$n" = 2 ] || { echo "expected 2 records, got $n for: $*" >&2; return 1; }
+	direct=$(sed -n 1p "$RECORD")
+	via=$(sed -n 2p "$RECORD")
+	if [ "$kind" = exec ]; then
+		# exec asks the runtime for the container's state first (to run as the user create
+		# chose): a read-only `state ID`, then the exec itself, which must match.
+		if [ "$n" != 3 ] ||
+			[ "$(jq -c '.argv[-2:]' <<<"$via")" != "$(jq -cn '["state", $id]' --arg id "${!#}")" ]; then
+			echo "expected a direct call, a state query and the exec, got $n records for: $*" >&2
+			return 1
+		fi
+		via=$(sed -n 3p "$RECORD")
+	else
+		[ "$n" = 2 ] || { echo "expected 2 records, got $n for: $*" >&2; return 1; }
+	fi
 	[ ! -s "$HS_TMP/stdout" ] || {
 		echo "hardshim wrote to stdout for: $*" >&2
 		cat "$HS_TMP/stdout" >&2
 		return 1
 	}
-	direct=$(sed -n 1p "$RECORD")
-	via=$(sed -n 2p "$RECORD")
 	if [ "$kind" = update ]; then
 		# update is the one deliberate difference: hardshim reads the resources document
 		# once, checks it, and hands the runtime its canonical form in a sealed memfd
