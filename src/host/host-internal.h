@@ -9,6 +9,11 @@ int hs_host_canonicalize_real(const struct hs_host *h, struct hs_arena *a, const
 /* "network" -> "net", "mount" -> "mnt", ...; NULL for an unknown type. */
 const char *hs_host_proc_ns_name(const char *oci_type);
 
+/* PATH opened inside the directory ROOT with openat2(HOW): the image's links read relative to
+ * it, as the runtimes read them. An fd, or -errno. */
+struct open_how;
+int hs_host_openat2_in_root(const char *root, const char *path, const struct open_how *how);
+
 /* mountinfo.c */
 int hs_host_mount_fstype_real(const struct hs_host *h, struct hs_arena *a, const char *path,
 			      const char **ret, struct hs_error *err);

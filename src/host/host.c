@@ -37,6 +37,18 @@ const char *hs_host_proc_ns_name(const char *oci_type)
 	return NULL;
 }
 
+int hs_host_openat2_in_root(const char *root, const char *path, const struct open_how *how)
+{
+	int rootfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC), fd, r;
+
+	if (rootfd < 0)
+		return -errno;
+	fd = (int)syscall(SYS_openat2, rootfd, path, how, sizeof(*how));
+	r = fd < 0 ? -errno : fd;
+	close(rootfd);
+	return r;
+}
+
 /* An image's tree is the attacker's: a symlink in it may name any host path. RESOLVE_IN_ROOT
  * reads every link relative to the tree, as the runtimes do when they chdir into it. */
 static int real_owner_in_root(const struct hs_host *h, const char *root, const char *path,
@@ -45,17 +57,12 @@ static int real_owner_in_root(const struct hs_host *h, const char *root, const c
 	struct open_how how = { .flags = O_PATH | O_CLOEXEC,
 				.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS };
 	struct stat st = { 0 };
-	int rootfd, fd, r;
+	int fd, r;
 
 	(void)h;
-	rootfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (rootfd < 0)
-		return -errno;
-	fd = (int)syscall(SYS_openat2, rootfd, path, &how, sizeof(how));
-	r = fd < 0 ? -errno : 0;
-	close(rootfd);
-	if (r < 0)
-		return r;
+	fd = hs_host_openat2_in_root(root, path, &how);
+	if (fd < 0)
+		return fd;
 	r = fstat(fd, &st) < 0 ? -errno : 0;
 	close(fd);
 	if (r == 0) {

@@ -107,18 +107,13 @@ int hs_host_dir_in_root_real(const struct hs_host *h, struct hs_arena *a, const 
 					   RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV };
 	struct imagedir_walk w = { .a = a, .max = max_entries, .max_depth = max_depth, .f = ret };
 	struct stat st;
-	int rootfd, fd, r;
+	int fd, r;
 
 	(void)h;
 	*ret = (struct hs_dir_facts){ 0 };
-	rootfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (rootfd < 0)
-		return -errno;
-	fd = (int)syscall(SYS_openat2, rootfd, path, &how, sizeof(how));
-	r = fd < 0 ? -errno : 0;
-	close(rootfd);
-	if (r < 0)
-		return r;
+	fd = hs_host_openat2_in_root(root, path, &how);
+	if (fd < 0)
+		return fd;
 	if (fstat(fd, &st) < 0) {
 		r = -errno;
 		close(fd);
