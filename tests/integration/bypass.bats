@@ -17,8 +17,13 @@ teardown() {
 		while read -r p; do kill "$p" 2>/dev/null || true; done <"$HS_TMP/victims"
 	fi
 	if [ -n "${HS_TMP:-}" ] && [ -f "$HS_TMP/cgroups" ]; then
-		sleep 0.2
-		tac "$HS_TMP/cgroups" | while read -r d; do rmdir "$d" 2>/dev/null || true; done
+		# a killed victim leaves its cgroup only once it has exited
+		tac "$HS_TMP/cgroups" | while read -r d; do
+			for _ in 1 2 3 4 5 6 7 8 9 10; do
+				rmdir "$d" 2>/dev/null || [ ! -d "$d" ] && break
+				sleep 0.3
+			done
+		done
 	fi
 	[ -z "${HS_TMP:-}" ] || umount "$HS_TMP/ns/bound" 2>/dev/null || true
 }
@@ -490,7 +495,10 @@ cgroup_colon() {
 	local v=hs-redteam-colon-$$-$1 c vp
 	hs_use_runtime "$1"
 	policy
-	for c in pids memory devices freezer cpu; do mkdir -p "/sys/fs/cgroup/$c/$v"; done
+	for c in pids memory devices freezer cpu; do
+		mkdir -p "/sys/fs/cgroup/$c/$v"
+		echo "/sys/fs/cgroup/$c/$v" >>"$HS_TMP/cgroups"
+	done
 	sleep 1000 </dev/null >/dev/null 2>&1 &
 	vp=$!
 	echo "$vp" >>"$HS_TMP/victims"
@@ -507,8 +515,6 @@ cgroup_colon() {
 	run hs_rt --systemd-cgroup create --bundle "$HS_BUNDLE" k2
 	[ "$status" -ne 0 ]
 	[[ "$output" == *"hardshim: cgroups.systemd-form: linux.cgroupsPath"* ]]
-	hs_teardown
-	for c in pids memory devices freezer cpu; do rmdir "/sys/fs/cgroup/$c/$v" 2>/dev/null || true; done
 }
 
 @test "bypass: cgroupsPath /x:y/../victim is a path to the cgroupfs driver: refused, the victim's cgroup untouched (runc)" { cgroup_colon runc; }
