@@ -80,8 +80,9 @@ fl_stop() {
 # installer's containers.conf.d drop-in can make `--runtime hardshim` resolve.
 fl_podman_conf() {
 	mkdir -p "$FL/host/etc/containers"
-	sed '/^runtime = "hardshim"$/d; /^\[engine\.runtimes\]$/,$d' "$PM/containers.conf" \
-		>"$FL/host/etc/containers/containers.conf"
+	# the [engine.runtimes] table up to the next table, wherever it sits
+	awk '/^\[/ { skip = ($0 == "[engine.runtimes]") } !skip && $0 != "runtime = \"hardshim\""' \
+		"$PM/containers.conf" >"$FL/host/etc/containers/containers.conf"
 	chmod 0644 "$FL/host/etc/containers/containers.conf"
 	! grep -q '^hardshim *=' "$FL/host/etc/containers/containers.conf"
 }
