@@ -6,7 +6,8 @@
 # entrypoint, WORKDIR, VOLUME), as the official images lay them out; building one tree instead
 # of six keeps the suite's cost to one build per recipe change.
 # Usage: image.sh   prints the path of the cached tarball, building it when missing.
-# The cache is keyed by a hash of this file and layout.sh: change the recipe, a new tree is built.
+# The cache is keyed by a hash of this file and layout.sh: change the recipe, a new tree is built
+# (and trees of other recipes older than a day are removed).
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 cache=${HS_IMAGE_CACHE:-/var/cache/hardshim-tests/images}
@@ -31,4 +32,6 @@ mmdebstrap --variant=essential --mode=root --format=tar --skip=cleanup/run \
 	--customize-hook="sh '$here/layout.sh' \"\$1\"" \
 	bookworm "$out.new" >"$cache/build.log" 2>&1 || { tail -30 "$cache/build.log" >&2; exit 1; }
 mv "$out.new" "$out"
+# Trees of older recipes, built more than a day ago, are superseded: each is 400 MB.
+find "$cache" -maxdepth 1 -name 'workloads-*.tar' ! -name "${out##*/}" -mtime +0 -delete
 echo "$out"
