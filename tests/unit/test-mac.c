@@ -17,55 +17,9 @@
 
 extern const struct hs_control hs_control_mac;
 
-/* One run of the control alone (control-fixture.h) on the test's fake host: its report, the
- * document as the control left it, and check's return. */
-struct run {
-	struct control_fixture f;
-	struct hs_arena *arena;
-	struct hs_report *report;
-	struct hs_json *doc;
-	int ret;
-};
-
-static void run_free(struct run *r)
+static const char *profile_of(const struct control_fixture *r)
 {
-	cf_done(&r->f);
-}
-
-static struct run run_on(struct hs_fake_host *fh, const char *section, const char *doc,
-			 enum hs_event ev)
-{
-	struct run r;
-
-	cf_init_on(&r.f, &hs_control_mac, fh);
-	assert_int_equal(cf_load(&r.f, section, NULL), 0);
-	if (ev == HS_EVENT_EXEC) {
-		r.ret = cf_check_process(&r.f, doc);
-		r.doc = r.f.ctx.process;
-	} else {
-		r.ret = cf_check(&r.f, doc);
-		r.doc = r.f.ctx.config;
-	}
-	r.arena = r.f.arena;
-	r.report = r.f.report;
-	return r;
-}
-
-/* findings.h's find (any path: absence and messages only) and expect over this run. */
-static const struct hs_finding *find(const struct run *r, const char *rule)
-{
-	return hs_t_find(r->report, rule, NULL);
-}
-
-static void assert_finding(const struct run *r, const char *rule, const char *path,
-			   enum hs_action a)
-{
-	hs_t_expect(r->report, rule, path, a);
-}
-
-static const char *profile_of(const struct run *r)
-{
-	return hs_json_get_string(hs_json_get(r->doc, "process"), "apparmorProfile");
+	return hs_json_get_string(hs_json_get(cf_doc(r), "process"), "apparmorProfile");
 }
 
 #define CFG(process_extra) "{\"process\":{\"args\":[\"sh\"]" process_extra "},\"linux\":{}}"
@@ -82,67 +36,74 @@ static struct hs_fake_host *apparmor_host(void)
 static void test_apparmor_default_set(void **state)
 {
 	_cleanup_fake_host_ struct hs_fake_host *fh = apparmor_host();
-	struct run r = run_on(fh, NULL, CFG(""), HS_EVENT_CREATE);
+	struct control_fixture r;
+	cf_run(&r, &hs_control_mac, fh, NULL, CFG(""), HS_EVENT_CREATE);
 	assert_int_equal(r.ret, 0);
-	assert_finding(&r, "mac.apparmor-default", "process.apparmorProfile", HS_ACTION_REWRITE);
+	cf_expect(&r, "mac.apparmor-default", "process.apparmorProfile", HS_ACTION_REWRITE);
 	assert_string_equal(profile_of(&r), "hardshim-default");
 	assert_false(r.report->refused);
-	run_free(&r);
+	cf_done(&r);
 	/* the policy's own default */
 	assert_int_equal(hs_fake_host_add_apparmor_profile(fh, "site-default"), 0);
-	r = run_on(fh, "{\"apparmor\":{\"profile\":\"site-default\"}}",
-		   CFG(",\"apparmorProfile\":\"\""), HS_EVENT_CREATE);
+	cf_run(&r, &hs_control_mac, fh, "{\"apparmor\":{\"profile\":\"site-default\"}}",
+	       CFG(",\"apparmorProfile\":\"\""), HS_EVENT_CREATE);
 	assert_string_equal(profile_of(&r), "site-default");
 	assert_false(r.report->refused);
-	run_free(&r);
+	cf_done(&r);
 }
 
 static void test_apparmor_refusals(void **state)
 {
 	_cleanup_fake_host_ struct hs_fake_host *fh = apparmor_host();
-	struct run r =
-	    run_on(fh, NULL, CFG(",\"apparmorProfile\":\"unconfined\""), HS_EVENT_CREATE);
-	assert_finding(&r, "mac.apparmor-unconfined", "process.apparmorProfile", HS_ACTION_REFUSE);
-	run_free(&r);
+	struct control_fixture r;
+	cf_run(&r, &hs_control_mac, fh, NULL, CFG(",\"apparmorProfile\":\"unconfined\""),
+	       HS_EVENT_CREATE);
+	cf_expect(&r, "mac.apparmor-unconfined", "process.apparmorProfile", HS_ACTION_REFUSE);
+	cf_done(&r);
 	/* loaded, but not listed by the policy */
-	r = run_on(fh, NULL, CFG(",\"apparmorProfile\":\"nginx-strict\""), HS_EVENT_CREATE);
-	assert_finding(&r, "mac.apparmor-profile", "process.apparmorProfile", HS_ACTION_REFUSE);
-	run_free(&r);
+	cf_run(&r, &hs_control_mac, fh, NULL, CFG(",\"apparmorProfile\":\"nginx-strict\""),
+	       HS_EVENT_CREATE);
+	cf_expect(&r, "mac.apparmor-profile", "process.apparmorProfile", HS_ACTION_REFUSE);
+	cf_done(&r);
 	/* listed and loaded */
-	r = run_on(fh, "{\"apparmor\":{\"allowed\":[\"nginx-strict\",\"not-loaded\"]}}",
-		   CFG(",\"apparmorProfile\":\"nginx-strict\""), HS_EVENT_CREATE);
+	cf_run(&r, &hs_control_mac, fh,
+	       "{\"apparmor\":{\"allowed\":[\"nginx-strict\",\"not-loaded\"]}}",
+	       CFG(",\"apparmorProfile\":\"nginx-strict\""), HS_EVENT_CREATE);
 	assert_int_equal(r.report->len, 0);
-	run_free(&r);
+	cf_done(&r);
 	/* listed, not loaded: refused before runc fails on /proc/self/attr/apparmor/exec */
-	r = run_on(fh, "{\"apparmor\":{\"allowed\":[\"nginx-strict\",\"not-loaded\"]}}",
-		   CFG(",\"apparmorProfile\":\"not-loaded\""), HS_EVENT_CREATE);
-	assert_finding(&r, "mac.apparmor-not-loaded", "process.apparmorProfile", HS_ACTION_REFUSE);
-	assert_non_null(strstr(find(&r, "mac.apparmor-not-loaded")->message, "not loaded"));
-	run_free(&r);
+	cf_run(&r, &hs_control_mac, fh,
+	       "{\"apparmor\":{\"allowed\":[\"nginx-strict\",\"not-loaded\"]}}",
+	       CFG(",\"apparmorProfile\":\"not-loaded\""), HS_EVENT_CREATE);
+	cf_expect(&r, "mac.apparmor-not-loaded", "process.apparmorProfile", HS_ACTION_REFUSE);
+	assert_non_null(
+	    strstr(cf_find(&r, "mac.apparmor-not-loaded", NULL)->message, "not loaded"));
+	cf_done(&r);
 	/* the default profile itself not loaded */
 	_cleanup_fake_host_ struct hs_fake_host *bare = hs_fake_host_new_default();
 	hs_fake_host_set_mac(bare, HS_MAC_APPARMOR);
-	r = run_on(bare, NULL, CFG(""), HS_EVENT_CREATE);
-	assert_finding(&r, "mac.apparmor-not-loaded", "process.apparmorProfile", HS_ACTION_REFUSE);
-	run_free(&r);
+	cf_run(&r, &hs_control_mac, bare, NULL, CFG(""), HS_EVENT_CREATE);
+	cf_expect(&r, "mac.apparmor-not-loaded", "process.apparmorProfile", HS_ACTION_REFUSE);
+	cf_done(&r);
 	/* the host cannot answer: fail closed */
 	hs_fake_host_fail(fh, "apparmor_profile_loaded", EIO);
-	r = run_on(fh, NULL, CFG(""), HS_EVENT_CREATE);
+	cf_run(&r, &hs_control_mac, fh, NULL, CFG(""), HS_EVENT_CREATE);
 	assert_int_equal(r.ret, -EIO);
-	run_free(&r);
+	cf_done(&r);
 }
 
 static void test_apparmor_exec(void **state)
 {
 	_cleanup_fake_host_ struct hs_fake_host *fh = apparmor_host();
-	struct run r = run_on(fh, NULL, "{\"args\":[\"sh\"]}", HS_EVENT_EXEC);
+	struct control_fixture r;
+	cf_run(&r, &hs_control_mac, fh, NULL, "{\"args\":[\"sh\"]}", HS_EVENT_EXEC);
 	assert_int_equal(r.report->len, 0); /* the container's profile applies */
-	assert_null(hs_json_get(r.doc, "apparmorProfile"));
-	run_free(&r);
-	r = run_on(fh, NULL, "{\"args\":[\"sh\"],\"apparmorProfile\":\"unconfined\"}",
-		   HS_EVENT_EXEC);
-	assert_finding(&r, "mac.apparmor-unconfined", "apparmorProfile", HS_ACTION_REFUSE);
-	run_free(&r);
+	assert_null(hs_json_get(cf_doc(&r), "apparmorProfile"));
+	cf_done(&r);
+	cf_run(&r, &hs_control_mac, fh, NULL,
+	       "{\"args\":[\"sh\"],\"apparmorProfile\":\"unconfined\"}", HS_EVENT_EXEC);
+	cf_expect(&r, "mac.apparmor-unconfined", "apparmorProfile", HS_ACTION_REFUSE);
+	cf_done(&r);
 }
 
 static void test_mcs_level(void **state)
@@ -180,35 +141,41 @@ static void test_selinux_generated(void **state)
 {
 	_cleanup_fake_host_ struct hs_fake_host *fh = selinux_host();
 	/* first run: generated labels are not in the (empty) loaded policy: refused as invalid */
-	struct run r = run_on(fh, NULL, CFG(""), HS_EVENT_CREATE);
-	assert_finding(&r, "mac.selinux-default", "process.selinuxLabel", HS_ACTION_REWRITE);
-	assert_finding(&r, "mac.selinux-invalid", "process.selinuxLabel", HS_ACTION_REFUSE);
-	const char *label = hs_json_get_string(hs_json_get(r.doc, "process"), "selinuxLabel");
+	struct control_fixture r;
+	cf_run(&r, &hs_control_mac, fh, NULL, CFG(""), HS_EVENT_CREATE);
+	cf_expect(&r, "mac.selinux-default", "process.selinuxLabel", HS_ACTION_REWRITE);
+	cf_expect(&r, "mac.selinux-invalid", "process.selinuxLabel", HS_ACTION_REFUSE);
+	const char *label = hs_json_get_string(hs_json_get(cf_doc(&r), "process"), "selinuxLabel");
 	unsigned a, b;
 	assert_int_equal(sscanf(label, "system_u:system_r:container_t:s0:c%u,c%u", &a, &b), 2);
 	assert_true(a < b && b < 1024);
 	char mount[96];
 	snprintf(mount, sizeof(mount), "system_u:object_r:container_file_t:s0:c%u,c%u", a, b);
-	assert_string_equal(hs_json_get_string(hs_json_get(r.doc, "linux"), "mountLabel"), mount);
+	assert_string_equal(hs_json_get_string(hs_json_get(cf_doc(&r), "linux"), "mountLabel"),
+			    mount);
 	/* now the policy knows them: accepted */
 	assert_int_equal(hs_fake_host_add_selinux_context(fh, label), 0);
 	assert_int_equal(hs_fake_host_add_selinux_context(fh, mount), 0);
 	char cfg[512];
 	snprintf(cfg, sizeof(cfg), CFG(",\"selinuxLabel\":\"%s\""), label);
-	run_free(&r);
-	r = run_on(fh, NULL, cfg, HS_EVENT_CREATE);
-	assert_null(find(&r, "mac.selinux-default"));
-	assert_finding(&r, "mac.selinux-mount-default", "linux.mountLabel", HS_ACTION_REWRITE);
+	cf_done(&r);
+	cf_run(&r, &hs_control_mac, fh, NULL, cfg, HS_EVENT_CREATE);
+	assert_null(cf_find(&r, "mac.selinux-default", NULL));
+	cf_expect(&r, "mac.selinux-mount-default", "linux.mountLabel", HS_ACTION_REWRITE);
 	assert_false(r.report->refused);
-	assert_string_equal(hs_json_get_string(hs_json_get(r.doc, "linux"), "mountLabel"), mount);
-	run_free(&r);
+	assert_string_equal(hs_json_get_string(hs_json_get(cf_doc(&r), "linux"), "mountLabel"),
+			    mount);
+	cf_done(&r);
 	/* two containers get different categories (overwhelmingly likely: 1 in ~500000) */
-	struct run r1 = run_on(fh, NULL, CFG(""), HS_EVENT_CREATE),
-		   r2 = run_on(fh, NULL, CFG(""), HS_EVENT_CREATE);
-	assert_string_not_equal(hs_json_get_string(hs_json_get(r1.doc, "process"), "selinuxLabel"),
-				hs_json_get_string(hs_json_get(r2.doc, "process"), "selinuxLabel"));
-	run_free(&r1);
-	run_free(&r2);
+	struct control_fixture r1, r2;
+	cf_run(&r1, &hs_control_mac, fh, NULL, CFG(""), HS_EVENT_CREATE);
+	cf_run(&r2, &hs_control_mac, fh, NULL, CFG(""), HS_EVENT_CREATE);
+	assert_string_not_equal(hs_json_get_string(hs_json_get(cf_doc(&r1), "process"),
+						   "selinuxLabel"),
+				hs_json_get_string(hs_json_get(cf_doc(&r2), "process"),
+						   "selinuxLabel"));
+	cf_done(&r1);
+	cf_done(&r2);
 }
 
 static void test_selinux_refusals(void **state)
@@ -235,51 +202,55 @@ static void test_selinux_refusals(void **state)
 	for (size_t i = 0; i < HS_ARRAY_SIZE(bad); i++) {
 		char cfg[512];
 		snprintf(cfg, sizeof(cfg), CFG(",\"selinuxLabel\":\"%s\""), bad[i].label);
-		struct run r = run_on(fh, NULL, cfg, HS_EVENT_CREATE);
-		if (!find(&r, bad[i].rule))
+		struct control_fixture r;
+		cf_run(&r, &hs_control_mac, fh, NULL, cfg, HS_EVENT_CREATE);
+		if (!cf_find(&r, bad[i].rule, NULL))
 			fail_msg("%s: no %s", bad[i].label, bad[i].rule);
-		assert_finding(&r, bad[i].rule, "process.selinuxLabel", HS_ACTION_REFUSE);
-		run_free(&r);
+		cf_expect(&r, bad[i].rule, "process.selinuxLabel", HS_ACTION_REFUSE);
+		cf_done(&r);
 	}
 	/* an allowed extra type */
-	struct run r =
-	    run_on(fh, "{\"selinux\":{\"allowed_types\":[\"container_kvm_t\"]}}",
-		   CFG(",\"selinuxLabel\":\"system_u:system_r:container_kvm_t:s0:c1,c2\""),
-		   HS_EVENT_CREATE);
+	struct control_fixture r;
+	cf_run(&r, &hs_control_mac, fh, "{\"selinux\":{\"allowed_types\":[\"container_kvm_t\"]}}",
+	       CFG(",\"selinuxLabel\":\"system_u:system_r:container_kvm_t:s0:c1,c2\""),
+	       HS_EVENT_CREATE);
 	assert_false(r.report->refused);
-	run_free(&r);
+	cf_done(&r);
 	/* a mount label of a privileged or wrong type */
-	r = run_on(fh, NULL,
-		   "{\"process\":{\"selinuxLabel\":\"system_u:system_r:container_t:s0:c1,c2\"},"
-		   "\"linux\":{\"mountLabel\":\"system_u:object_r:spc_t:s0\"}}",
-		   HS_EVENT_CREATE);
-	assert_finding(&r, "mac.selinux-privileged", "linux.mountLabel", HS_ACTION_REFUSE);
-	run_free(&r);
+	cf_run(&r, &hs_control_mac, fh, NULL,
+	       "{\"process\":{\"selinuxLabel\":\"system_u:system_r:container_t:s0:c1,c2\"},"
+	       "\"linux\":{\"mountLabel\":\"system_u:object_r:spc_t:s0\"}}",
+	       HS_EVENT_CREATE);
+	cf_expect(&r, "mac.selinux-privileged", "linux.mountLabel", HS_ACTION_REFUSE);
+	cf_done(&r);
 	/* exec with a privileged label */
-	r = run_on(fh, NULL, "{\"args\":[\"sh\"],\"selinuxLabel\":\"system_u:system_r:spc_t:s0\"}",
-		   HS_EVENT_EXEC);
-	assert_finding(&r, "mac.selinux-privileged", "selinuxLabel", HS_ACTION_REFUSE);
-	run_free(&r);
+	cf_run(&r, &hs_control_mac, fh, NULL,
+	       "{\"args\":[\"sh\"],\"selinuxLabel\":\"system_u:system_r:spc_t:s0\"}",
+	       HS_EVENT_EXEC);
+	cf_expect(&r, "mac.selinux-privileged", "selinuxLabel", HS_ACTION_REFUSE);
+	cf_done(&r);
 	/* host error: fail closed */
 	hs_fake_host_fail(fh, "selinux_context_valid", EIO);
-	r = run_on(fh, NULL, CFG(",\"selinuxLabel\":\"system_u:system_r:container_t:s0:c1,c2\""),
-		   HS_EVENT_CREATE);
+	cf_run(&r, &hs_control_mac, fh, NULL,
+	       CFG(",\"selinuxLabel\":\"system_u:system_r:container_t:s0:c1,c2\""),
+	       HS_EVENT_CREATE);
 	assert_int_equal(r.ret, -EIO);
-	run_free(&r);
+	cf_done(&r);
 }
 
 static void test_no_mac(void **state)
 {
 	_cleanup_fake_host_ struct hs_fake_host *fh = hs_fake_host_new_default();
-	struct run r = run_on(fh, NULL, CFG(""), HS_EVENT_CREATE);
-	assert_finding(&r, "mac.none", "process", HS_ACTION_WARN);
+	struct control_fixture r;
+	cf_run(&r, &hs_control_mac, fh, NULL, CFG(""), HS_EVENT_CREATE);
+	cf_expect(&r, "mac.none", "process", HS_ACTION_WARN);
 	assert_false(r.report->refused);
 	assert_null(profile_of(&r));
-	run_free(&r);
-	r = run_on(fh, "{\"no_mac\":\"refuse\"}", CFG(""), HS_EVENT_CREATE);
-	assert_finding(&r, "mac.none", "process", HS_ACTION_REFUSE);
+	cf_done(&r);
+	cf_run(&r, &hs_control_mac, fh, "{\"no_mac\":\"refuse\"}", CFG(""), HS_EVENT_CREATE);
+	cf_expect(&r, "mac.none", "process", HS_ACTION_REFUSE);
 	assert_true(r.report->refused);
-	run_free(&r);
+	cf_done(&r);
 }
 
 static void test_policy_section(void **state)

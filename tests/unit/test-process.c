@@ -62,8 +62,7 @@ static void test_cwd_exec_document(void **state)
 	struct harness h;
 
 	h_setup(&h, "process", NULL);
-	h_run_event(&h, &hs_oci_process, "{\"args\":[\"sh\"],\"cwd\":\"/proc/self/fd/8\"}",
-		    HS_EVENT_EXEC);
+	h_run_exec(&h, "{\"args\":[\"sh\"],\"cwd\":\"/proc/self/fd/8\"}");
 	h_expect(&h, "process.cwd", "cwd", HS_ACTION_REFUSE);
 	h_done(&h);
 }

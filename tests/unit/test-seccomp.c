@@ -17,21 +17,6 @@
 
 extern const struct hs_control hs_control_seccomp;
 
-/* One run of the control alone (control-fixture.h): its report, the config as the control
- * left it, and check's return. */
-struct run {
-	struct control_fixture f;
-	struct hs_arena *arena;
-	struct hs_report *report;
-	struct hs_json *config;
-	int ret;
-};
-
-static void run_free(struct run *r)
-{
-	cf_done(&r->f);
-}
-
 static struct hs_json *parse(struct hs_arena *a, const char *text)
 {
 	struct hs_json_limits lim = HS_JSON_LIMITS_DEFAULT;
@@ -42,38 +27,18 @@ static struct hs_json *parse(struct hs_arena *a, const char *text)
 	return v;
 }
 
-/* Load a policy section (NULL: none) and run the control over a config. */
-static struct run run_cfg(const char *section, const char *config)
+/* Load a policy section (NULL: none) and run the control alone over a config. */
+static void run_cfg(struct control_fixture *r, const char *section, const char *config)
 {
-	struct run r;
-
-	cf_init(&r.f, &hs_control_seccomp);
-	assert_int_equal(cf_load(&r.f, section, NULL), 0);
-	r.ret = cf_check(&r.f, config);
-	r.arena = r.f.arena;
-	r.report = r.f.report;
-	r.config = r.f.ctx.config;
-	return r;
+	cf_run(r, &hs_control_seccomp, NULL, section, config, HS_EVENT_CREATE);
 }
 
-/* findings.h's find (any path: absence and messages only) and expect over this run. */
-static const struct hs_finding *find(const struct run *r, const char *rule)
+static const struct hs_json *seccomp_of(const struct control_fixture *r)
 {
-	return hs_t_find(r->report, rule, NULL);
+	return hs_json_get(hs_json_get(r->ctx.config, "linux"), "seccomp");
 }
 
-static void assert_finding(const struct run *r, const char *rule, const char *path,
-			   enum hs_action a)
-{
-	hs_t_expect(r->report, rule, path, a);
-}
-
-static const struct hs_json *seccomp_of(const struct run *r)
-{
-	return hs_json_get(hs_json_get(r->config, "linux"), "seccomp");
-}
-
-static bool is_default(const struct run *r)
+static bool is_default(const struct control_fixture *r)
 {
 	struct hs_json *d = hs_sc_default_profile(r->arena, hs_sc_host_family(), NULL);
 	return hs_json_equal(seccomp_of(r), d);
@@ -179,26 +144,27 @@ static void test_default_shape(void **state)
 
 static void test_missing_gets_default(void **state)
 {
-	struct run r =
-	    run_cfg(NULL, CONFIG_CAPS("\"bounding\":[\"CAP_KILL\"],\"permitted\":[\"CAP_KILL\"]"));
+	struct control_fixture r;
+	run_cfg(&r, NULL, CONFIG_CAPS("\"bounding\":[\"CAP_KILL\"],\"permitted\":[\"CAP_KILL\"]"));
 	assert_int_equal(r.ret, 0);
-	assert_finding(&r, "seccomp.default", "linux.seccomp", HS_ACTION_REWRITE);
+	cf_expect(&r, "seccomp.default", "linux.seccomp", HS_ACTION_REWRITE);
 	assert_false(r.report->refused);
 	assert_true(is_default(&r));
-	run_free(&r);
+	cf_done(&r);
 	/* no linux object at all */
-	r = run_cfg(NULL, "{\"ociVersion\":\"1.0.2\",\"root\":{\"path\":\"rootfs\"}}");
+	run_cfg(&r, NULL, "{\"ociVersion\":\"1.0.2\",\"root\":{\"path\":\"rootfs\"}}");
 	assert_int_equal(r.ret, 0);
 	assert_true(is_default(&r));
-	run_free(&r);
+	cf_done(&r);
 }
 
 static void test_capability_conditional(void **state)
 {
 	/* CAP_SYS_ADMIN held (permitted and bounding): mount, unshare, clone3 and clone allowed */
-	struct run r =
-	    run_cfg(NULL, CONFIG_CAPS("\"bounding\":[\"CAP_SYS_ADMIN\",\"CAP_SYS_PTRACE\"],"
-				      "\"permitted\":[\"CAP_SYS_ADMIN\",\"CAP_SYS_PTRACE\"]"));
+	struct control_fixture r;
+	run_cfg(&r, NULL,
+		CONFIG_CAPS("\"bounding\":[\"CAP_SYS_ADMIN\",\"CAP_SYS_PTRACE\"],"
+			    "\"permitted\":[\"CAP_SYS_ADMIN\",\"CAP_SYS_PTRACE\"]"));
 	const struct hs_json *sc = seccomp_of(&r);
 	for (const char *const *n = (const char *const[]){ "mount", "unshare", "clone", "clone3",
 							   "bpf", "ptrace", "userfaultfd", NULL };
@@ -212,12 +178,12 @@ static void test_capability_conditional(void **state)
 	assert_true(listed(sc, "keyctl", "SCMP_ACT_ERRNO", EPERM));
 	assert_true(listed(sc, "open_by_handle_at", "SCMP_ACT_ERRNO", EPERM));
 	assert_false(listed(sc, "reboot", "SCMP_ACT_ALLOW", 0)); /* CAP_SYS_BOOT not held */
-	run_free(&r);
+	cf_done(&r);
 	/* only in the bounding set: not held, nothing unlocked */
-	r = run_cfg(NULL, CONFIG_CAPS("\"bounding\":[\"CAP_SYS_ADMIN\"],\"permitted\":[]"));
+	run_cfg(&r, NULL, CONFIG_CAPS("\"bounding\":[\"CAP_SYS_ADMIN\"],\"permitted\":[]"));
 	assert_true(listed(seccomp_of(&r), "mount", "SCMP_ACT_ERRNO", EPERM));
 	assert_false(listed(seccomp_of(&r), "mount", "SCMP_ACT_ALLOW", 0));
-	run_free(&r);
+	cf_done(&r);
 }
 
 static void test_default_itself_accepted(void **state)
@@ -229,63 +195,63 @@ static void test_default_itself_accepted(void **state)
 				      &len),
 			 0);
 	assert_true(asprintf(&config, CONFIG_SECCOMP("%s"), text) > 0);
-	struct run r = run_cfg(NULL, config);
+	struct control_fixture r;
+	run_cfg(&r, NULL, config);
 	assert_int_equal(r.ret, 0);
 	if (r.report->len)
 		fail_msg("finding on the default itself: %s %s %s", r.report->items[0].rule,
 			 r.report->items[0].path, r.report->items[0].message);
-	run_free(&r);
+	cf_done(&r);
 }
 
 static void test_stricter_accepted(void **state)
 {
-	struct run r =
-	    run_cfg(NULL,
-		    CONFIG_SECCOMP("{\"defaultAction\":\"SCMP_ACT_KILL_PROCESS\",\"architectures\":"
-				   "[\"SCMP_ARCH_X86_64\"],"
-				   "\"flags\":[\"SECCOMP_FILTER_FLAG_LOG\"],"
-				   "\"syscalls\":[{\"names\":[\"read\",\"write\",\"exit_group\"],"
-				   "\"action\":\"SCMP_ACT_ALLOW\"},"
-				   "{\"names\":[\"clone\"],\"action\":\"SCMP_ACT_ALLOW\",\"args\":["
-				   "{\"index\":0,\"value\":2114060288,\"valueTwo\":0,\"op\":\"SCMP_"
-				   "CMP_MASKED_EQ\"},"
-				   "{\"index\":1,\"value\":0,\"op\":\"SCMP_CMP_EQ\"}]},"
-				   "{\"names\":[\"kexec_load\",\"mount\"],\"action\":\"SCMP_ACT_"
-				   "ERRNO\",\"errnoRet\":1}]}"));
+	struct control_fixture r;
+	run_cfg(&r, NULL,
+		CONFIG_SECCOMP("{\"defaultAction\":\"SCMP_ACT_KILL_PROCESS\",\"architectures\":"
+			       "[\"SCMP_ARCH_X86_64\"],"
+			       "\"flags\":[\"SECCOMP_FILTER_FLAG_LOG\"],"
+			       "\"syscalls\":[{\"names\":[\"read\",\"write\",\"exit_group\"],"
+			       "\"action\":\"SCMP_ACT_ALLOW\"},"
+			       "{\"names\":[\"clone\"],\"action\":\"SCMP_ACT_ALLOW\",\"args\":["
+			       "{\"index\":0,\"value\":2114060288,\"valueTwo\":0,\"op\":\"SCMP_"
+			       "CMP_MASKED_EQ\"},"
+			       "{\"index\":1,\"value\":0,\"op\":\"SCMP_CMP_EQ\"}]},"
+			       "{\"names\":[\"kexec_load\",\"mount\"],\"action\":\"SCMP_ACT_"
+			       "ERRNO\",\"errnoRet\":1}]}"));
 	assert_int_equal(r.ret, 0);
 	assert_int_equal(r.report->len, 0);
 	assert_string_equal(hs_json_get_string(seccomp_of(&r), "defaultAction"),
 			    "SCMP_ACT_KILL_PROCESS");
-	run_free(&r);
+	cf_done(&r);
 }
 
 static void test_allow_all_default(void **state)
 {
 	const char *cfg = CONFIG_SECCOMP("{\"defaultAction\":\"SCMP_ACT_ALLOW\"}");
-	struct run r = run_cfg(NULL, cfg);
-	assert_finding(&r, "seccomp.default-action", "linux.seccomp.defaultAction",
-		       HS_ACTION_REWRITE);
-	assert_finding(&r, "seccomp.replaced", "linux.seccomp", HS_ACTION_REWRITE);
+	struct control_fixture r;
+	run_cfg(&r, NULL, cfg);
+	cf_expect(&r, "seccomp.default-action", "linux.seccomp.defaultAction", HS_ACTION_REWRITE);
+	cf_expect(&r, "seccomp.replaced", "linux.seccomp", HS_ACTION_REWRITE);
 	assert_false(r.report->refused);
 	assert_true(is_default(&r));
-	run_free(&r);
+	cf_done(&r);
 	/* the policy says refuse: refused, nothing replaced */
-	r = run_cfg("{\"action\":\"refuse\"}", cfg);
-	assert_finding(&r, "seccomp.default-action", "linux.seccomp.defaultAction",
-		       HS_ACTION_REFUSE);
+	run_cfg(&r, "{\"action\":\"refuse\"}", cfg);
+	cf_expect(&r, "seccomp.default-action", "linux.seccomp.defaultAction", HS_ACTION_REFUSE);
 	assert_true(r.report->refused);
-	assert_null(find(&r, "seccomp.replaced"));
+	assert_null(cf_find(&r, "seccomp.replaced", NULL));
 	assert_string_equal(hs_json_get_string(seccomp_of(&r), "defaultAction"), "SCMP_ACT_ALLOW");
-	run_free(&r);
+	cf_done(&r);
 	/* LOG and TRACE run the syscall too */
-	r = run_cfg("{\"action\":\"refuse\"}",
-		    CONFIG_SECCOMP("{\"defaultAction\":\"SCMP_ACT_LOG\"}"));
+	run_cfg(&r, "{\"action\":\"refuse\"}",
+		CONFIG_SECCOMP("{\"defaultAction\":\"SCMP_ACT_LOG\"}"));
 	assert_true(r.report->refused);
-	run_free(&r);
-	r = run_cfg("{\"action\":\"refuse\"}",
-		    CONFIG_SECCOMP("{\"defaultAction\":\"SCMP_ACT_TRACE\"}"));
+	cf_done(&r);
+	run_cfg(&r, "{\"action\":\"refuse\"}",
+		CONFIG_SECCOMP("{\"defaultAction\":\"SCMP_ACT_TRACE\"}"));
 	assert_true(r.report->refused);
-	run_free(&r);
+	cf_done(&r);
 }
 
 static void test_denied_syscall_allowed(void **state)
@@ -301,166 +267,168 @@ static void test_denied_syscall_allowed(void **state)
 					"\"syscalls\":[{\"names\":[\"read\",\"%s\"],\"action\":"
 					"\"SCMP_ACT_ALLOW\"}]}"),
 			 names[i]);
-		struct run r = run_cfg("{\"action\":\"refuse\"}", cfg);
-		const struct hs_finding *f = find(&r, "seccomp.syscall");
+		struct control_fixture r;
+		run_cfg(&r, "{\"action\":\"refuse\"}", cfg);
+		const struct hs_finding *f = cf_find(&r, "seccomp.syscall", NULL);
 		if (!f)
 			fail_msg("allowing %s was not found weaker", names[i]);
 		assert_string_equal(f->path, "linux.seccomp.syscalls[0].names[1]");
 		assert_true(r.report->refused);
 		assert_int_equal(r.report->len, 1); /* read is fine */
-		run_free(&r);
+		cf_done(&r);
 	}
 	/* rewrite: replaced by the default, in which kexec_load is EPERM */
-	struct run r = run_cfg(NULL, CONFIG_SECCOMP("{\"defaultAction\":\"SCMP_ACT_ERRNO\","
-						    "\"syscalls\":[{\"names\":[\"kexec_load\"],"
-						    "\"action\":\"SCMP_ACT_ALLOW\"}]}"));
+	struct control_fixture r;
+	run_cfg(&r, NULL,
+		CONFIG_SECCOMP("{\"defaultAction\":\"SCMP_ACT_ERRNO\","
+			       "\"syscalls\":[{\"names\":[\"kexec_load\"],"
+			       "\"action\":\"SCMP_ACT_ALLOW\"}]}"));
 	assert_true(is_default(&r));
 	assert_true(listed(seccomp_of(&r), "kexec_load", "SCMP_ACT_ERRNO", EPERM));
-	run_free(&r);
+	cf_done(&r);
 	/* ... but allowed when the capability that unlocks it is held */
-	r = run_cfg("{\"action\":\"refuse\"}",
-		    "{\"process\":{\"capabilities\":{\"bounding\":[\"CAP_SYS_ADMIN\"],"
-		    "\"permitted\":[\"CAP_SYS_ADMIN\"]}},"
-		    "\"linux\":{\"seccomp\":{\"defaultAction\":\"SCMP_ACT_ERRNO\","
-		    "\"syscalls\":[{\"names\":[\"mount\",\"clone\"],\"action\":\"SCMP_ACT_ALLOW\"}]"
-		    "}}}");
+	run_cfg(&r, "{\"action\":\"refuse\"}",
+		"{\"process\":{\"capabilities\":{\"bounding\":[\"CAP_SYS_ADMIN\"],"
+		"\"permitted\":[\"CAP_SYS_ADMIN\"]}},"
+		"\"linux\":{\"seccomp\":{\"defaultAction\":\"SCMP_ACT_ERRNO\","
+		"\"syscalls\":[{\"names\":[\"mount\",\"clone\"],\"action\":\"SCMP_ACT_ALLOW\"}]"
+		"}}}");
 	assert_int_equal(r.report->len, 0);
-	run_free(&r);
+	cf_done(&r);
 }
 
 static void test_arguments(void **state)
 {
 	/* clone without the namespace-flags condition */
-	struct run r =
-	    run_cfg("{\"action\":\"refuse\"}",
-		    CONFIG_SECCOMP(
-			"{\"defaultAction\":\"SCMP_ACT_ERRNO\","
-			"\"syscalls\":[{\"names\":[\"clone\"],\"action\":\"SCMP_ACT_ALLOW\"}]}"));
-	assert_finding(&r, "seccomp.syscall", "linux.seccomp.syscalls[0].names[0]",
-		       HS_ACTION_REFUSE);
-	run_free(&r);
+	struct control_fixture r;
+	run_cfg(&r, "{\"action\":\"refuse\"}",
+		CONFIG_SECCOMP(
+		    "{\"defaultAction\":\"SCMP_ACT_ERRNO\","
+		    "\"syscalls\":[{\"names\":[\"clone\"],\"action\":\"SCMP_ACT_ALLOW\"}]}"));
+	cf_expect(&r, "seccomp.syscall", "linux.seccomp.syscalls[0].names[0]", HS_ACTION_REFUSE);
+	cf_done(&r);
 	/* a different mask */
-	r = run_cfg(
-	    "{\"action\":\"refuse\"}",
-	    CONFIG_SECCOMP(
-		"{\"defaultAction\":\"SCMP_ACT_ERRNO\","
-		"\"syscalls\":[{\"names\":[\"clone\"],\"action\":\"SCMP_ACT_ALLOW\",\"args\":["
-		"{\"index\":0,\"value\":131072,\"valueTwo\":0,\"op\":\"SCMP_CMP_MASKED_EQ\"}]}]}"));
-	assert_non_null(find(&r, "seccomp.syscall"));
-	run_free(&r);
+	run_cfg(&r, "{\"action\":\"refuse\"}",
+		CONFIG_SECCOMP(
+		    "{\"defaultAction\":\"SCMP_ACT_ERRNO\","
+		    "\"syscalls\":[{\"names\":[\"clone\"],\"action\":\"SCMP_ACT_ALLOW\",\"args\":["
+		    "{\"index\":0,\"value\":131072,\"valueTwo\":0,\"op\":\"SCMP_CMP_MASKED_EQ\"}]}]"
+		    "}"));
+	assert_non_null(cf_find(&r, "seccomp.syscall", NULL));
+	cf_done(&r);
 	/* two conditions on one argument: runc ORs them */
-	r = run_cfg(
-	    "{\"action\":\"refuse\"}",
-	    CONFIG_SECCOMP(
-		"{\"defaultAction\":\"SCMP_ACT_ERRNO\","
-		"\"syscalls\":[{\"names\":[\"clone\"],\"action\":\"SCMP_ACT_ALLOW\",\"args\":["
-		"{\"index\":0,\"value\":2114060288,\"valueTwo\":0,\"op\":\"SCMP_CMP_MASKED_EQ\"},"
-		"{\"index\":0,\"value\":0,\"op\":\"SCMP_CMP_NE\"}]}]}"));
-	assert_finding(&r, "seccomp.args", "linux.seccomp.syscalls[0].args", HS_ACTION_REFUSE);
-	run_free(&r);
+	run_cfg(&r, "{\"action\":\"refuse\"}",
+		CONFIG_SECCOMP(
+		    "{\"defaultAction\":\"SCMP_ACT_ERRNO\","
+		    "\"syscalls\":[{\"names\":[\"clone\"],\"action\":\"SCMP_ACT_ALLOW\",\"args\":["
+		    "{\"index\":0,\"value\":2114060288,\"valueTwo\":0,\"op\":\"SCMP_CMP_MASKED_"
+		    "EQ\"},"
+		    "{\"index\":0,\"value\":0,\"op\":\"SCMP_CMP_NE\"}]}]}"));
+	cf_expect(&r, "seccomp.args", "linux.seccomp.syscalls[0].args", HS_ACTION_REFUSE);
+	cf_done(&r);
 	/* personality: the query value is in the default, ADDR_NO_RANDOMIZE is not */
-	r = run_cfg("{\"action\":\"refuse\"}",
-		    CONFIG_SECCOMP(
-			"{\"defaultAction\":\"SCMP_ACT_ERRNO\","
-			"\"syscalls\":[{\"names\":[\"personality\"],\"action\":\"SCMP_ACT_ALLOW\","
-			"\"args\":["
-			"{\"index\":0,\"value\":4294967295,\"op\":\"SCMP_CMP_EQ\"}]},"
-			"{\"names\":[\"personality\"],\"action\":\"SCMP_ACT_ALLOW\",\"args\":["
-			"{\"index\":0,\"value\":262144,\"op\":\"SCMP_CMP_EQ\"}]}]}"));
+	run_cfg(&r, "{\"action\":\"refuse\"}",
+		CONFIG_SECCOMP(
+		    "{\"defaultAction\":\"SCMP_ACT_ERRNO\","
+		    "\"syscalls\":[{\"names\":[\"personality\"],\"action\":\"SCMP_ACT_ALLOW\","
+		    "\"args\":["
+		    "{\"index\":0,\"value\":4294967295,\"op\":\"SCMP_CMP_EQ\"}]},"
+		    "{\"names\":[\"personality\"],\"action\":\"SCMP_ACT_ALLOW\",\"args\":["
+		    "{\"index\":0,\"value\":262144,\"op\":\"SCMP_CMP_EQ\"}]}]}"));
 	assert_int_equal(r.report->len, 1);
-	assert_finding(&r, "seccomp.syscall", "linux.seccomp.syscalls[1].names[0]",
-		       HS_ACTION_REFUSE);
-	run_free(&r);
+	cf_expect(&r, "seccomp.syscall", "linux.seccomp.syscalls[1].names[0]", HS_ACTION_REFUSE);
+	cf_done(&r);
 }
 
 static void test_unknown_names(void **state)
 {
 	/* refused even under "rewrite", and even in a deny rule */
-	struct run r =
-	    run_cfg(NULL,
-		    CONFIG_SECCOMP("{\"defaultAction\":\"SCMP_ACT_ERRNO\","
-				   "\"syscalls\":[{\"names\":[\"read\",\"frobnicate\"],\"action\":"
-				   "\"SCMP_ACT_ALLOW\"},"
-				   "{\"names\":[\"kexec_lod\"],\"action\":\"SCMP_ACT_ERRNO\"}]}"));
-	assert_finding(&r, "seccomp.unknown-syscall", "linux.seccomp.syscalls[0].names[1]",
-		       HS_ACTION_REFUSE);
+	struct control_fixture r;
+	run_cfg(&r, NULL,
+		CONFIG_SECCOMP("{\"defaultAction\":\"SCMP_ACT_ERRNO\","
+			       "\"syscalls\":[{\"names\":[\"read\",\"frobnicate\"],\"action\":"
+			       "\"SCMP_ACT_ALLOW\"},"
+			       "{\"names\":[\"kexec_lod\"],\"action\":\"SCMP_ACT_ERRNO\"}]}"));
+	cf_expect(&r, "seccomp.unknown-syscall", "linux.seccomp.syscalls[0].names[1]",
+		  HS_ACTION_REFUSE);
 	assert_int_equal(r.report->len, 2);
 	assert_true(r.report->refused);
-	run_free(&r);
+	cf_done(&r);
 	/* a name that exists, but on another architecture, is no error: it matches nothing here */
-	r = run_cfg(NULL, CONFIG_SECCOMP("{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"architectures\":["
-					 "\"SCMP_ARCH_X86_64\"],"
-					 "\"syscalls\":[{\"names\":[\"arm_fadvise64_64\"],"
-					 "\"action\":\"SCMP_ACT_ERRNO\"}]}"));
+	run_cfg(&r, NULL,
+		CONFIG_SECCOMP("{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"architectures\":["
+			       "\"SCMP_ARCH_X86_64\"],"
+			       "\"syscalls\":[{\"names\":[\"arm_fadvise64_64\"],"
+			       "\"action\":\"SCMP_ACT_ERRNO\"}]}"));
 	assert_int_equal(r.report->len, 0);
-	run_free(&r);
-	r = run_cfg(NULL, CONFIG_SECCOMP("{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"architectures\":["
-					 "\"SCMP_ARCH_PDP11\"]}"));
-	assert_finding(&r, "seccomp.architecture", "linux.seccomp.architectures[0]",
-		       HS_ACTION_REFUSE);
-	run_free(&r);
-	r = run_cfg(NULL, CONFIG_SECCOMP("{\"defaultAction\":\"SCMP_ACT_MAYBE\"}"));
-	assert_finding(&r, "seccomp.action", "linux.seccomp.defaultAction", HS_ACTION_REFUSE);
-	run_free(&r);
-	r = run_cfg(NULL, CONFIG_SECCOMP("{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":[{"
-					 "\"names\":[\"read\"],\"action\":\"ALLOW\"}]}"));
-	assert_finding(&r, "seccomp.action", "linux.seccomp.syscalls[0].action", HS_ACTION_REFUSE);
-	run_free(&r);
+	cf_done(&r);
+	run_cfg(&r, NULL,
+		CONFIG_SECCOMP("{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"architectures\":["
+			       "\"SCMP_ARCH_PDP11\"]}"));
+	cf_expect(&r, "seccomp.architecture", "linux.seccomp.architectures[0]", HS_ACTION_REFUSE);
+	cf_done(&r);
+	run_cfg(&r, NULL, CONFIG_SECCOMP("{\"defaultAction\":\"SCMP_ACT_MAYBE\"}"));
+	cf_expect(&r, "seccomp.action", "linux.seccomp.defaultAction", HS_ACTION_REFUSE);
+	cf_done(&r);
+	run_cfg(&r, NULL,
+		CONFIG_SECCOMP("{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":[{"
+			       "\"names\":[\"read\"],\"action\":\"ALLOW\"}]}"));
+	cf_expect(&r, "seccomp.action", "linux.seccomp.syscalls[0].action", HS_ACTION_REFUSE);
+	cf_done(&r);
 }
 
 static void test_flags_arches_listener(void **state)
 {
-	struct run r = run_cfg("{\"action\":\"refuse\"}",
-			       CONFIG_SECCOMP("{\"defaultAction\":\"SCMP_ACT_ERRNO\","
-					      "\"flags\":[\"SECCOMP_FILTER_FLAG_TSYNC\",\"SECCOMP_"
-					      "FILTER_FLAG_SPEC_ALLOW\"]}"));
-	assert_finding(&r, "seccomp.flag", "linux.seccomp.flags[1]", HS_ACTION_REFUSE);
+	struct control_fixture r;
+	run_cfg(&r, "{\"action\":\"refuse\"}",
+		CONFIG_SECCOMP("{\"defaultAction\":\"SCMP_ACT_ERRNO\","
+			       "\"flags\":[\"SECCOMP_FILTER_FLAG_TSYNC\",\"SECCOMP_"
+			       "FILTER_FLAG_SPEC_ALLOW\"]}"));
+	cf_expect(&r, "seccomp.flag", "linux.seccomp.flags[1]", HS_ACTION_REFUSE);
 	assert_int_equal(r.report->len, 1);
-	run_free(&r);
-	r = run_cfg(NULL, CONFIG_SECCOMP("{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"flags\":["
-					 "\"SECCOMP_FILTER_FLAG_BOGUS\"]}"));
-	assert_finding(&r, "seccomp.flag", "linux.seccomp.flags[0]", HS_ACTION_REFUSE);
-	run_free(&r);
-	r = run_cfg(NULL, CONFIG_SECCOMP("{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"flags\":["
-					 "\"SECCOMP_FILTER_FLAG_SPEC_ALLOW\"]}"));
-	assert_finding(&r, "seccomp.flag", "linux.seccomp.flags[0]", HS_ACTION_REWRITE);
+	cf_done(&r);
+	run_cfg(&r, NULL,
+		CONFIG_SECCOMP("{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"flags\":["
+			       "\"SECCOMP_FILTER_FLAG_BOGUS\"]}"));
+	cf_expect(&r, "seccomp.flag", "linux.seccomp.flags[0]", HS_ACTION_REFUSE);
+	cf_done(&r);
+	run_cfg(&r, NULL,
+		CONFIG_SECCOMP("{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"flags\":["
+			       "\"SECCOMP_FILTER_FLAG_SPEC_ALLOW\"]}"));
+	cf_expect(&r, "seccomp.flag", "linux.seccomp.flags[0]", HS_ACTION_REWRITE);
 	assert_true(is_default(&r));
-	run_free(&r);
+	cf_done(&r);
 #if defined(__x86_64__)
 	/* x32 is an x86_64 ABI: accepted in the list; aarch64 is not this host's */
-	r = run_cfg("{\"action\":\"refuse\"}",
-		    CONFIG_SECCOMP("{\"defaultAction\":\"SCMP_ACT_ERRNO\","
-				   "\"architectures\":[\"SCMP_ARCH_X86_64\",\"SCMP_ARCH_X32\","
-				   "\"SCMP_ARCH_AARCH64\"]}"));
-	assert_finding(&r, "seccomp.architecture", "linux.seccomp.architectures[2]",
-		       HS_ACTION_REFUSE);
+	run_cfg(&r, "{\"action\":\"refuse\"}",
+		CONFIG_SECCOMP("{\"defaultAction\":\"SCMP_ACT_ERRNO\","
+			       "\"architectures\":[\"SCMP_ARCH_X86_64\",\"SCMP_ARCH_X32\","
+			       "\"SCMP_ARCH_AARCH64\"]}"));
+	cf_expect(&r, "seccomp.architecture", "linux.seccomp.architectures[2]", HS_ACTION_REFUSE);
 	assert_int_equal(r.report->len, 1);
-	run_free(&r);
+	cf_done(&r);
 #endif
 #if defined(__x86_64__)
 	/* Only x86 listed: kexec_file_load does not exist there, but the runtimes keep the
 	 * native x86_64 in the filter, where the rule allows the real kexec_file_load. */
-	r = run_cfg("{\"action\":\"refuse\"}",
-		    CONFIG_SECCOMP(
-			"{\"defaultAction\":\"SCMP_ACT_ERRNO\","
-			"\"architectures\":[\"SCMP_ARCH_X86\"],\"syscalls\":[{\"names\":"
-			"[\"read\",\"kexec_file_load\"],\"action\":\"SCMP_ACT_ALLOW\"}]}"));
-	assert_finding(&r, "seccomp.syscall", "linux.seccomp.syscalls[0].names[1]",
-		       HS_ACTION_REFUSE);
+	run_cfg(&r, "{\"action\":\"refuse\"}",
+		CONFIG_SECCOMP("{\"defaultAction\":\"SCMP_ACT_ERRNO\","
+			       "\"architectures\":[\"SCMP_ARCH_X86\"],\"syscalls\":[{\"names\":"
+			       "[\"read\",\"kexec_file_load\"],\"action\":\"SCMP_ACT_ALLOW\"}]}"));
+	cf_expect(&r, "seccomp.syscall", "linux.seccomp.syscalls[0].names[1]", HS_ACTION_REFUSE);
 	assert_int_equal(r.report->len, 1);
-	run_free(&r);
+	cf_done(&r);
 #endif
 	const char *notify = CONFIG_SECCOMP(
 	    "{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"listenerPath\":\"/run/agent.sock\","
 	    "\"syscalls\":[{\"names\":[\"mount\"],\"action\":\"SCMP_ACT_NOTIFY\"}]}");
-	r = run_cfg("{\"action\":\"refuse\"}", notify);
-	assert_finding(&r, "seccomp.listener", "linux.seccomp.listenerPath", HS_ACTION_REFUSE);
-	assert_finding(&r, "seccomp.syscall", "linux.seccomp.syscalls[0].names[0]",
-		       HS_ACTION_REFUSE);
-	run_free(&r);
-	r = run_cfg("{\"action\":\"refuse\",\"listener_paths\":[\"/run/agent.sock\"]}", notify);
+	run_cfg(&r, "{\"action\":\"refuse\"}", notify);
+	cf_expect(&r, "seccomp.listener", "linux.seccomp.listenerPath", HS_ACTION_REFUSE);
+	cf_expect(&r, "seccomp.syscall", "linux.seccomp.syscalls[0].names[0]", HS_ACTION_REFUSE);
+	cf_done(&r);
+	run_cfg(&r, "{\"action\":\"refuse\",\"listener_paths\":[\"/run/agent.sock\"]}", notify);
 	assert_int_equal(r.report->len, 0);
-	run_free(&r);
+	cf_done(&r);
 }
 
 static void test_annotations(void **state)
@@ -468,21 +436,22 @@ static void test_annotations(void **state)
 	const char *cfg =
 	    "{\"annotations\":{\"run.oci.seccomp_bpf_data\":\"IAAAAAAAAAA=\","
 	    "\"run.oci.seccomp.plugins\":\"/tmp/x.so\",\"io.kubernetes.pod.name\":\"p\"}}";
-	struct run r = run_cfg(NULL, cfg);
-	assert_finding(&r, "seccomp.annotation", "annotations[\"run.oci.seccomp_bpf_data\"]",
-		       HS_ACTION_REWRITE);
-	struct hs_json *ann = hs_json_get(r.config, "annotations");
+	struct control_fixture r;
+	run_cfg(&r, NULL, cfg);
+	cf_expect(&r, "seccomp.annotation", "annotations[\"run.oci.seccomp_bpf_data\"]",
+		  HS_ACTION_REWRITE);
+	struct hs_json *ann = hs_json_get(r.ctx.config, "annotations");
 	assert_int_equal(hs_json_len(ann), 1);
 	assert_non_null(hs_json_get(ann, "io.kubernetes.pod.name"));
 	assert_true(is_default(&r));
-	run_free(&r);
-	r = run_cfg("{\"action\":\"refuse\"}", cfg);
-	assert_finding(&r, "seccomp.annotation", "annotations[\"run.oci.seccomp_bpf_data\"]",
-		       HS_ACTION_REFUSE);
+	cf_done(&r);
+	run_cfg(&r, "{\"action\":\"refuse\"}", cfg);
+	cf_expect(&r, "seccomp.annotation", "annotations[\"run.oci.seccomp_bpf_data\"]",
+		  HS_ACTION_REFUSE);
 	assert_string_equal(r.report->items[1].path, "annotations[\"run.oci.seccomp.plugins\"]");
-	assert_int_equal(hs_json_len(hs_json_get(r.config, "annotations")), 3);
+	assert_int_equal(hs_json_len(hs_json_get(r.ctx.config, "annotations")), 3);
 	assert_true(r.report->refused);
-	run_free(&r);
+	cf_done(&r);
 }
 
 static void test_policy_section(void **state)
@@ -508,10 +477,9 @@ static void test_policy_section(void **state)
 
 /* Run the control again over r's config as it now is (a later pass: create after check
  * --output, or the createRuntime hook after create), with a fresh report. */
-static void run_again(struct run *r, const char *section)
+static void run_again(struct control_fixture *r, const char *section)
 {
-	r->ret = cf_recheck(&r->f, section);
-	r->report = r->f.report;
+	r->ret = cf_recheck(r, section);
 }
 
 /* The entry of the profile's syscalls that lists name with action (and no args unless
@@ -552,18 +520,19 @@ static void test_own_default_recognised(void **state)
 	for (size_t i = 0; i < HS_ARRAY_SIZE(cap_sets); i++) {
 		char cfg[512];
 		snprintf(cfg, sizeof(cfg), CONFIG_CAPS("%s"), cap_sets[i]);
-		struct run r = run_cfg(NULL, cfg);
-		assert_non_null(find(&r, "seccomp.default"));
+		struct control_fixture r;
+		run_cfg(&r, NULL, cfg);
+		assert_non_null(cf_find(&r, "seccomp.default", NULL));
 		_cleanup_free_ char *before = NULL, *after = NULL;
 		size_t len;
-		assert_int_equal(hs_json_emit(r.config, &before, &len), 0);
+		assert_int_equal(hs_json_emit(r.ctx.config, &before, &len), 0);
 		struct hs_sc_judged j0 = hs_sc_judged;
 		run_again(&r, "{\"action\":\"refuse\"}");
 		assert_int_equal(r.ret, 0);
 		assert_int_equal(r.report->len, 0);
 		assert_int_equal(hs_sc_judged.own_default, j0.own_default + 1);
 		assert_int_equal(hs_sc_judged.full, j0.full);
-		assert_int_equal(hs_json_emit(r.config, &after, &len), 0);
+		assert_int_equal(hs_json_emit(r.ctx.config, &after, &len), 0);
 		assert_string_equal(before, after);
 		/* the same rules in reverse order: not byte-for-byte the default, judged in full */
 		struct hs_json *calls = hs_json_get(seccomp_of(&r), "syscalls");
@@ -580,7 +549,7 @@ static void test_own_default_recognised(void **state)
 			fail_msg("caps {%s}: finding on the reordered default: %s %s %s",
 				 cap_sets[i], r.report->items[0].rule, r.report->items[0].path,
 				 r.report->items[0].message);
-		run_free(&r);
+		cf_done(&r);
 	}
 }
 
@@ -588,29 +557,28 @@ static void test_own_default_recognised(void **state)
  * no longer holds it: judged in full, and weaker there (mount, unshare... allowed). */
 static void test_default_of_other_caps(void **state)
 {
-	struct run r =
-	    run_cfg(NULL,
-		    CONFIG_CAPS(
-			"\"bounding\":[\"CAP_SYS_ADMIN\"],\"permitted\":[\"CAP_SYS_ADMIN\"]"));
-	struct hs_json *caps = hs_json_get(hs_json_get(r.config, "process"), "capabilities");
+	struct control_fixture r;
+	run_cfg(&r, NULL,
+		CONFIG_CAPS("\"bounding\":[\"CAP_SYS_ADMIN\"],\"permitted\":[\"CAP_SYS_ADMIN\"]"));
+	struct hs_json *caps = hs_json_get(hs_json_get(r.ctx.config, "process"), "capabilities");
 	assert_int_equal(hs_json_remove(caps, "permitted"), 1);
 	struct hs_sc_judged j0 = hs_sc_judged;
 	run_again(&r, "{\"action\":\"refuse\"}");
 	assert_int_equal(hs_sc_judged.full, j0.full + 1);
-	const struct hs_finding *f = find(&r, "seccomp.syscall");
+	const struct hs_finding *f = cf_find(&r, "seccomp.syscall", NULL);
 	assert_non_null(f);
 	assert_int_equal(f->action, HS_ACTION_REFUSE);
 	assert_true(r.report->refused);
-	run_free(&r);
+	cf_done(&r);
 }
 
 enum change { MOVE_TO_ALLOW, ACTION_TO_ALLOW, ACTION_TO_LOG, DROP_ARGS, UNKNOWN_NAME };
 
 /* hardshim's own default with one change, judged: findings of the rule-by-rule check */
-static struct run changed_default(const char *section, enum change c)
+static void changed_default(struct control_fixture *r, const char *section, enum change c)
 {
-	struct run r = run_cfg(NULL, CONFIG_CAPS(""));
-	struct hs_json *sc = (struct hs_json *)seccomp_of(&r);
+	run_cfg(r, NULL, CONFIG_CAPS(""));
+	struct hs_json *sc = (struct hs_json *)seccomp_of(r);
 	struct hs_json *e;
 	size_t k, ka;
 	switch (c) {
@@ -618,17 +586,17 @@ static struct run changed_default(const char *section, enum change c)
 		e = entry_with(sc, "kexec_load", "SCMP_ACT_ERRNO", false, &k);
 		hs_json_array_remove(hs_json_get(e, "names"), k);
 		e = entry_with(sc, "read", "SCMP_ACT_ALLOW", false, &ka);
-		assert_int_equal(hs_json_append(r.arena, hs_json_get(e, "names"),
-						hs_json_new_string(r.arena, "kexec_load")),
+		assert_int_equal(hs_json_append(r->arena, hs_json_get(e, "names"),
+						hs_json_new_string(r->arena, "kexec_load")),
 				 0);
 		break;
 	case ACTION_TO_ALLOW:
 	case ACTION_TO_LOG: /* the entry that denies ptrace now lets it (and the rest) run */
 		e = entry_with(sc, "ptrace", "SCMP_ACT_ERRNO", false, &k);
-		assert_int_equal(hs_json_set(r.arena, e, "action",
-					     hs_json_new_string(r.arena, c == ACTION_TO_ALLOW
-									     ? "SCMP_ACT_ALLOW"
-									     : "SCMP_ACT_LOG")),
+		assert_int_equal(hs_json_set(r->arena, e, "action",
+					     hs_json_new_string(r->arena, c == ACTION_TO_ALLOW
+									      ? "SCMP_ACT_ALLOW"
+									      : "SCMP_ACT_LOG")),
 				 0);
 		assert_int_equal(hs_json_remove(e, "errnoRet"), 1);
 		break;
@@ -638,16 +606,15 @@ static struct run changed_default(const char *section, enum change c)
 		break;
 	case UNKNOWN_NAME:
 		e = entry_with(sc, "kexec_load", "SCMP_ACT_ERRNO", false, &k);
-		assert_int_equal(hs_json_append(r.arena, hs_json_get(e, "names"),
-						hs_json_new_string(r.arena, "kexec_lod")),
+		assert_int_equal(hs_json_append(r->arena, hs_json_get(e, "names"),
+						hs_json_new_string(r->arena, "kexec_lod")),
 				 0);
 		break;
 	}
 	struct hs_sc_judged j0 = hs_sc_judged;
-	run_again(&r, section);
+	run_again(r, section);
 	assert_int_equal(hs_sc_judged.full, j0.full + 1);
 	assert_int_equal(hs_sc_judged.own_default, j0.own_default);
-	return r;
 }
 
 static void test_changed_default_judged_in_full(void **state)
@@ -663,30 +630,32 @@ static void test_changed_default_judged_in_full(void **state)
 	};
 	for (size_t i = 0; i < HS_ARRAY_SIZE(cases); i++) {
 		/* refuse: refused, the profile left as it was */
-		struct run r = changed_default("{\"action\":\"refuse\"}", cases[i].c);
-		const struct hs_finding *f = find(&r, cases[i].rule);
+		struct control_fixture r;
+		changed_default(&r, "{\"action\":\"refuse\"}", cases[i].c);
+		const struct hs_finding *f = cf_find(&r, cases[i].rule, NULL);
 		if (!f)
 			fail_msg("case %zu: no %s finding", i, cases[i].rule);
 		assert_int_equal(f->action, HS_ACTION_REFUSE);
 		assert_non_null(strstr(f->message, cases[i].name));
 		assert_true(r.report->refused);
-		assert_null(find(&r, "seccomp.replaced"));
+		assert_null(cf_find(&r, "seccomp.replaced", NULL));
 		assert_false(is_default(&r));
-		run_free(&r);
+		cf_done(&r);
 		/* rewrite (the default policy): replaced by the default */
-		r = changed_default(NULL, cases[i].c);
-		assert_finding(&r, "seccomp.replaced", "linux.seccomp", HS_ACTION_REWRITE);
+		changed_default(&r, NULL, cases[i].c);
+		cf_expect(&r, "seccomp.replaced", "linux.seccomp", HS_ACTION_REWRITE);
 		assert_false(r.report->refused);
 		assert_true(is_default(&r));
-		run_free(&r);
+		cf_done(&r);
 	}
 	/* an unknown name in a deny rule: refused whatever the policy says (fail closed) */
-	struct run r = changed_default(NULL, UNKNOWN_NAME);
-	const struct hs_finding *f = find(&r, "seccomp.unknown-syscall");
+	struct control_fixture r;
+	changed_default(&r, NULL, UNKNOWN_NAME);
+	const struct hs_finding *f = cf_find(&r, "seccomp.unknown-syscall", NULL);
 	assert_non_null(f);
 	assert_int_equal(f->action, HS_ACTION_REFUSE);
 	assert_true(r.report->refused);
-	run_free(&r);
+	cf_done(&r);
 }
 
 int main(void)

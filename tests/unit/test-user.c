@@ -225,30 +225,11 @@ static void test_exec_process_document(void **state)
 	struct harness h;
 
 	h_setup(&h, "user", NULL);
-	h_run_event(&h, &hs_oci_process,
-		    "{\"args\":[\"id\"],\"cwd\":\"/\",\"user\":{\"uid\":0,\"gid\":0}}",
-		    HS_EVENT_EXEC);
+	h_run_exec(&h, "{\"args\":[\"id\"],\"cwd\":\"/\",\"user\":{\"uid\":0,\"gid\":0}}");
 	/* paths of a process document are relative to it */
 	h_expect(&h, "user.root", "user.uid", HS_ACTION_REWRITE);
 	assert_true(h_out_has(&h, "\"user\":{\"uid\":65534,\"gid\":65534}"));
 	h_done(&h);
-}
-
-/* exec under the container's config: a process that would be root */
-static void h_run_exec_in(struct harness *h, struct hs_arena *a, const char *container,
-			  const char *doc)
-{
-	struct hs_json *cfg = NULL;
-
-	assert_int_equal(hs_json_parse(a, container, strlen(container), &h->policy->limits, &cfg,
-				       &h->err),
-			 0);
-	h->pl = (struct hs_pipeline){ .policy = h->policy,
-				      .host = hs_fake_host_get(h->fh),
-				      .schema = &hs_oci_process,
-				      .event = HS_EVENT_EXEC,
-				      .container = cfg };
-	assert_int_equal(hs_pipeline_run(&h->pl, doc, strlen(doc), &h->err), 0);
 }
 
 /* Issue 14 cause 9: exec as root joins as the user create chose for the main process (here
@@ -257,12 +238,11 @@ static void h_run_exec_in(struct harness *h, struct hs_arena *a, const char *con
 static void test_exec_as_the_container_user(void **state)
 {
 	static const char root_doc[] = "{\"args\":[\"id\"],\"cwd\":\"/\",\"user\":{\"uid\":0}}";
-	struct hs_arena *a = hs_arena_new();
 	struct harness h;
 
-	assert_non_null(a);
 	h_setup(&h, "user", NULL);
-	h_run_exec_in(&h, a, DATA_CFG_USER("999", "998"), root_doc);
+	h.container = DATA_CFG_USER("999", "998");
+	h_run_exec(&h, root_doc);
 	h_expect(&h, "user.root", "user.uid", HS_ACTION_REWRITE);
 	assert_true(h_out_has(&h, "\"user\":{\"uid\":999,\"gid\":998}"));
 	assert_non_null(strstr(h_find(&h, "user.root", "user.uid")->message, "main process"));
@@ -270,30 +250,30 @@ static void test_exec_as_the_container_user(void **state)
 
 	/* a root main process (an exception's): the policy's ids */
 	h_setup(&h, "user", NULL);
-	h_run_exec_in(&h, a, DATA_CFG_USER("0", "0"), root_doc);
+	h.container = DATA_CFG_USER("0", "0");
+	h_run_exec(&h, root_doc);
 	assert_true(h_out_has(&h, "\"user\":{\"uid\":65534,\"gid\":65534}"));
 	h_done(&h);
 
 	/* a non-root main process with gid 0 (an exception's): never group 0 */
 	h_setup(&h, "user", NULL);
-	h_run_exec_in(&h, a, DATA_CFG_USER("70", "0"), root_doc);
+	h.container = DATA_CFG_USER("70", "0");
+	h_run_exec(&h, root_doc);
 	assert_true(h_out_has(&h, "\"user\":{\"uid\":70,\"gid\":65534}"));
 	h_done(&h);
 
 	/* the container's own user namespace maps 0 away from host root: kept */
 	h_setup(&h, "user", NULL);
-	h_run_exec_in(&h, a,
-		      "{\"ociVersion\":\"1.0.2\",\"root\":{\"path\":\"rootfs\"},"
+	h.container = "{\"ociVersion\":\"1.0.2\",\"root\":{\"path\":\"rootfs\"},"
 		      "\"process\":{\"args\":[\"sh\"],\"cwd\":\"/"
 		      "\",\"user\":{\"uid\":0,\"gid\":0}},"
 		      "\"linux\":{\"namespaces\":[{\"type\":\"user\"}],"
 		      "\"uidMappings\":[{\"containerID\":0,\"hostID\":100000,\"size\":65536}],"
-		      "\"gidMappings\":[{\"containerID\":0,\"hostID\":100000,\"size\":65536}]}}",
-		      "{\"args\":[\"id\"],\"cwd\":\"/\",\"user\":{\"uid\":0,\"gid\":0}}");
+		      "\"gidMappings\":[{\"containerID\":0,\"hostID\":100000,\"size\":65536}]}}";
+	h_run_exec(&h, "{\"args\":[\"id\"],\"cwd\":\"/\",\"user\":{\"uid\":0,\"gid\":0}}");
 	assert_null(h_find(&h, "user.root", NULL));
 	assert_false(h.pl.changed);
 	h_done(&h);
-	hs_arena_free(a);
 }
 
 /* A user namespace mapping any container id to host 0: the remapped uid 65534 would be the

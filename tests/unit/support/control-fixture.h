@@ -20,6 +20,7 @@ struct control_fixture {
 	struct hs_check_ctx ctx;
 	const struct hs_control *control;
 	void *cfg;
+	int ret;            /* check's result in cf_run */
 	bool host_borrowed; /* fh is the test's (cf_init_on): cf_done leaves it */
 };
 
@@ -117,6 +118,28 @@ static inline int cf_recheck(struct control_fixture *f, const char *section)
 	assert_int_equal(cf_load(f, section, NULL), 0);
 	f->ctx.report = f->report;
 	return f->control->check_config(&f->ctx, f->cfg);
+}
+
+/* The control alone, once: on FH (the test's, kept; NULL: a default host of the fixture's own),
+ * SECTION loaded (NULL: the defaults; it must load), DOC checked as event EV's document (EXEC:
+ * a process document, else a config). check's result in f->ret, the document as the control
+ * left it in cf_doc(f); cf_done(f) after. */
+static inline void cf_run(struct control_fixture *f, const struct hs_control *c,
+			  struct hs_fake_host *fh, const char *section, const char *doc,
+			  enum hs_event ev)
+{
+	if (fh)
+		cf_init_on(f, c, fh);
+	else
+		cf_init(f, c);
+	assert_int_equal(cf_load(f, section, NULL), 0);
+	f->ret = ev == HS_EVENT_EXEC ? cf_check_process(f, doc) : cf_check(f, doc);
+}
+
+/* The document the last check judged (and the control may have rewritten). */
+static inline struct hs_json *cf_doc(const struct control_fixture *f)
+{
+	return f->ctx.event == HS_EVENT_EXEC ? f->ctx.process : f->ctx.config;
 }
 
 /* findings.h's find and expect over this fixture's report. */

@@ -21,6 +21,8 @@ struct harness {
 	struct hs_fake_host *fh;
 	const char
 	    *bundle; /* the pipeline's bundle; NULL: /srv/bundle (h_setup makes its rootfs) */
+	const char *container;  /* exec: the container's config (JSON text); NULL: none */
+	struct hs_arena *arena; /* holds the parsed container config */
 	struct hs_pipeline pl;
 	struct hs_error err;
 };
@@ -55,12 +57,24 @@ static inline void h_setup(struct harness *h, const char *only, const char *sect
 static inline int h_try_event(struct harness *h, const struct hs_schema *schema, const char *doc,
 			      enum hs_event ev)
 {
+	struct hs_json *container = NULL;
+
+	if (h->container) {
+		if (!h->arena)
+			h->arena = hs_arena_new();
+		assert_non_null(h->arena);
+		h->err = (struct hs_error)HS_ERROR_INIT;
+		if (hs_json_parse(h->arena, h->container, strlen(h->container), &h->policy->limits,
+				  &container, &h->err) < 0)
+			fail_msg("bad container config: %s: %s", h->err.rule, h->err.msg);
+	}
 	h->pl = (struct hs_pipeline){
 		.policy = h->policy,
 		.host = hs_fake_host_get(h->fh),
 		.schema = schema,
 		.event = ev,
 		.bundle = h->bundle ? h->bundle : "/srv/bundle",
+		.container = container,
 	};
 	h->err = (struct hs_error)HS_ERROR_INIT;
 	return hs_pipeline_run(&h->pl, doc, strlen(doc), &h->err);
@@ -79,11 +93,18 @@ static inline void h_run(struct harness *h, const char *config)
 	h_run_event(h, &hs_oci_spec, config, HS_EVENT_CREATE);
 }
 
+/* An exec's process document, under h->container's config when the test set one. */
+static inline void h_run_exec(struct harness *h, const char *process)
+{
+	h_run_event(h, &hs_oci_process, process, HS_EVENT_EXEC);
+}
+
 static inline void h_done(struct harness *h)
 {
 	hs_pipeline_done(&h->pl);
 	hs_policy_free(h->policy);
 	hs_fake_host_free(h->fh);
+	hs_arena_free(h->arena);
 }
 
 /* findings.h's find and expect over the pipeline's report. */
