@@ -226,7 +226,9 @@ static const struct hs_host *target_host(const char *target)
 }
 
 /* The gate's source: --bundle DIR as create opens it (bundle and config owner rules, the same
- * bundle path and engine facts: docs/threats.md, class 4), or CONFIG ("-": stdin). */
+ * bundle path and engine facts: docs/threats.md, class 4), or CONFIG ("-": stdin), or a
+ * bundle directory given as CONFIG (judged against that directory, without the owner rules
+ * and engine facts: a CI checkout is not root-owned and no engine called check). */
 static enum hs_decision source(struct hs_gate *g, const char *bundle, const char *input,
 			       char **bundle_abs, char **path, int *dirfd,
 			       struct hs_engine_facts *facts, struct hs_error *err)
@@ -252,9 +254,14 @@ static enum hs_decision source(struct hs_gate *g, const char *bundle, const char
 		return HS_DECISION_ALLOW;
 	}
 	if (stat(input, &st) == 0 && S_ISDIR(st.st_mode)) {
-		if (asprintf(path, "%s/config.json", input) < 0)
+		/* A bundle directory: a relative root.path and relative bind sources are read
+		 * from it, as create and `check --bundle` read them; otherwise the image's
+		 * directories and owners would go unseen and the verdict would differ. */
+		if (asprintf(path, "%s/config.json", input) < 0 ||
+		    !(*bundle_abs = hs_absolute(input)))
 			return hs_decide(err, HS_DECISION_ERROR, -ENOMEM, "internal", "", -1,
 					 "out of memory");
+		g->bundle = *bundle_abs;
 		input = *path;
 	}
 	g->source = (struct hs_source){ .kind = HS_SOURCE_FILE,

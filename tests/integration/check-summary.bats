@@ -12,11 +12,14 @@ load ../lib/bundle
 setup() { hs_setup runc; }
 teardown() { hs_teardown; }
 
-# The app of issue 14: root, WORKDIR /app on the image, a secret under /run, no limits.
+# The app of issue 14: root, WORKDIR /app on the image, a secret under /run, no limits. /app
+# holds the app's executable, so it stays on the read-only root (a noexec tmpfs would stop it:
+# rootfs.writable-dir), which check must predict.
 app_bundle() {
 	hs_policy_default
 	hs_bundle
 	mkdir -p "$HS_BUNDLE/rootfs/app"
+	install -m 0755 /dev/null "$HS_BUNDLE/rootfs/app/run"
 	hs_config '.process.user = {"uid": 0, "gid": 0} | .process.cwd = "/app"
 		| .mounts += [{"destination": "/run/secrets", "type": "bind", "source": $s, "options": ["rbind", "ro"]}]
 		| del(.linux.resources)' --arg s "$HS_TMP"
@@ -111,3 +114,29 @@ prediction_holds() {
 # hardshim gives every tmpfs the final uid (uid=/gid=, issue 14 cause 2): writable under runc too
 @test "check: a tmpfs over a 0755 image directory is predicted writable under runc (owned by the final uid), and is" { prediction_holds runc true; }
 @test "check: the same tmpfs is predicted writable under crun (mode=1777), and is" { prediction_holds crun true; }
+
+# `check DIR` reads a relative root.path from DIR, as create and `check --bundle DIR` do: a
+# root image whose working directory belongs to its service user runs as that user (found in
+# the image), so both spellings predict 1000:1000 and give the same findings. Without DIR as
+# the bundle, the image went unseen and `check DIR` predicted 65534.
+@test "check: a bundle directory given as CONFIG is judged like --bundle (the image is read from it)" {
+	hs_policy_default
+	hs_bundle
+	mkdir -p "$HS_BUNDLE/rootfs/app"
+	chown 1000:1000 "$HS_BUNDLE/rootfs/app"
+	hs_config '.process.user = {"uid": 0, "gid": 0} | .process.cwd = "/app" | .root.path = "rootfs"'
+	hs_place_config d1
+	run "$HS_BIN" check --format json "$HS_BUNDLE"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	positional=$output
+	jq -e '.summary.user == {"uid": 1000, "gid": 1000, "remapped": true}' <<<"$positional"
+	run "$HS_BIN" check --format json --bundle "$HS_BUNDLE"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$(jq -S . <<<"$positional")" = "$(jq -S . <<<"$output")" ]
+	# relative to the working directory too
+	cd "$HS_BUNDLE/.."
+	run "$HS_BIN" check --format json "$(basename "$HS_BUNDLE")"
+	[ "$(jq -S . <<<"$positional")" = "$(jq -S . <<<"$output")" ]
+}
