@@ -35,15 +35,21 @@ static void refused_source(const char *src, const char *rule)
 	cf_done(&f);
 }
 
-static void allowed_source(struct control_fixture *f, const char *src)
+/* The last check admitted its mount's source (WHAT names the case in a failure). */
+static void source_admitted(struct control_fixture *f, const char *what)
 {
-	assert_int_equal(check_bind(f, src), 0);
 	if (cf_find(f, "mounts.sensitive-source", NULL) ||
 	    cf_find(f, "mounts.source-unsafe", NULL) ||
 	    cf_find(f, "mounts.source-replaceable", NULL) ||
 	    cf_find(f, "mounts.source-missing", NULL))
-		fail_msg("%s refused: %s", src, f->report->items[0].message);
+		fail_msg("%s refused: %s", what, f->report->items[0].message);
 	assert_false(f->report->refused);
+}
+
+static void allowed_source(struct control_fixture *f, const char *src)
+{
+	assert_int_equal(check_bind(f, src), 0);
+	source_admitted(f, src);
 }
 
 static void test_sensitive_by_components(void **state)
@@ -404,162 +410,112 @@ static void test_replaceable_components(void **state)
 	cf_done(&f);
 }
 
-static void test_engine_subtrees_admitted(void **state)
+#define UD  "/var/lib/containers/storage/overlay-containers/" CID "/userdata"
+#define RUD "/run/containers/storage/overlay-containers/" CID "/userdata"
+#define SB  "/run/containerd/io.containerd.grpc.v1.cri/sandboxes/" CID2
+#define POD "/var/lib/kubelet/pods/" PODUID
+
+/* A host object an engine made for a container, what the engine names about the container
+ * (argv, its shim, the bundle: facts the config cannot set), the config's own claims (its
+ * annotations), and whether a bind of the object is admitted. */
+struct engine_case {
+	const char *why;
+	const char *container_id, *sandbox_id, *pod_uid, *bundle; /* what the engine names */
+	const char *path;
+	char kind;          /* 'f' a root file 0644, 'd' a root directory (mode), 'l' a symlink */
+	mode_t mode;        /* 'd' */
+	const char *target; /* 'l' */
+	const char *annotations; /* the config's annotations object; NULL: none */
+	bool admitted;
+};
+
+static const struct engine_case engine_cases[] = {
+	{ "Podman, tied to the container's id", CID, NULL, NULL, NULL, UD "/resolv.conf", 'f', 0,
+	  NULL, NULL, true },
+	{ "Podman, its run directory", CID, NULL, NULL, NULL, RUD "/.containerenv", 'f', 0, NULL,
+	  NULL, true },
+	{ "another container's files", CID2, NULL, NULL, NULL, UD "/resolv.conf", 'f', 0, NULL,
+	  NULL, false },
+	{ "the userdata directory itself", CID, NULL, NULL, NULL, UD, 'd', 0700, NULL, NULL,
+	  false },
+	{ "an admitted name that is a symlink to /etc is judged by where it leads", CID, NULL, NULL,
+	  NULL, UD "/hosts", 'l', 0, "/etc/passwd", NULL, false },
+	{ "without an id on the command line, Podman's bundle names it", NULL, NULL, NULL, UD,
+	  UD "/hosts", 'f', 0, NULL, NULL, true },
+	{ "another container's bundle", NULL, NULL, NULL,
+	  "/var/lib/containers/storage/overlay-containers/" CID2 "/userdata", UD "/hosts", 'f', 0,
+	  NULL, NULL, false },
+	{ "Podman named volume", NULL, NULL, NULL, NULL,
+	  "/var/lib/containers/storage/volumes/data1/_data", 'd', 0755, NULL, NULL, true },
+	{ "no container id known (check without --id, no Podman bundle): no container's files",
+	  NULL, NULL, NULL, NULL, UD "/resolv.conf", 'f', 0, NULL, NULL, false },
+	{ "containerd CRI sandbox files, tied to the sandbox id the engine names (its shim)", NULL,
+	  CID2, NULL, NULL, SB "/hostname", 'f', 0, NULL,
+	  "{\"io.kubernetes.cri.sandbox-id\":\"" CID2 "\"}", true },
+	{ "the config claims the sandbox (its annotation), the engine named none: a forged "
+	  "annotation would admit any pod's files",
+	  NULL, NULL, NULL, NULL, SB "/hostname", 'f', 0, NULL,
+	  "{\"io.kubernetes.cri.sandbox-id\":\"" CID2 "\","
+	  "\"io.kubernetes.cri-o.SandboxID\":\"" CID2 "\"}",
+	  false },
+	{ "the engine names another sandbox than the files'", NULL, CID, NULL, NULL, SB "/hostname",
+	  'f', 0, NULL, "{\"io.kubernetes.cri.sandbox-id\":\"" CID2 "\"}", false },
+	{ "kubelet pod volumes (emptyDir is root-owned 0777), for the pod the engine names", NULL,
+	  NULL, PODUID, NULL, POD "/volumes/kubernetes.io~empty-dir/cache", 'd', 0777, NULL, NULL,
+	  true },
+	{ "no pod named by the engine: the config's pod uid annotations are claims", NULL, NULL,
+	  NULL, NULL, POD "/volumes/kubernetes.io~secret/token", 'd', 0755, NULL,
+	  "{\"io.kubernetes.cri.sandbox-uid\":\"" PODUID "\","
+	  "\"io.kubernetes.pod.uid\":\"" PODUID "\"}",
+	  false },
+	{ "kubelet etc-hosts", NULL, NULL, PODUID, NULL, POD "/etc-hosts", 'f', 0, NULL, NULL,
+	  true },
+	{ "the pod's other kubelet directories", NULL, NULL, PODUID, NULL, POD "/plugins", 'd',
+	  0755, NULL, NULL, false },
+};
+
+static void engine_case(const struct engine_case *c)
 {
 	struct control_fixture f;
-	const char *ud = "/var/lib/containers/storage/overlay-containers/" CID "/userdata";
-	const char *rud = "/run/containers/storage/overlay-containers/" CID "/userdata";
-	const char *sb = "/run/containerd/io.containerd.grpc.v1.cri/sandboxes/" CID2;
-	const char *pod = "/var/lib/kubelet/pods/" PODUID;
-	char p[512];
+	char config[1024];
+	int r = 0;
 
-	/* Podman, tied to the container's id */
 	cf_init(&f, &hs_control_mounts);
-	f.ctx.container_id = CID;
-	snprintf(p, sizeof(p), "%s/resolv.conf", ud);
-	assert_int_equal(hs_fake_host_add_file(f.fh, p, 0, 0, 0644), 0);
-	allowed_source(&f, p);
+	f.ctx.container_id = c->container_id;
+	f.ctx.sandbox_id = c->sandbox_id;
+	f.ctx.pod_uid = c->pod_uid;
+	f.ctx.bundle = c->bundle;
+	if (c->kind == 'f')
+		r = hs_fake_host_add_file(f.fh, c->path, 0, 0, 0644);
+	else if (c->kind == 'd')
+		r = hs_fake_host_add_dir(f.fh, c->path, 0, 0, c->mode);
+	else
+		r = hs_fake_host_add_symlink(f.fh, c->path, c->target);
+	assert_int_equal(r, 0);
+	snprintf(config, sizeof(config),
+		 "{\"annotations\":%s,\"mounts\":[{\"destination\":\"/mnt\",\"type\":\"bind\","
+		 "\"source\":\"%s\",\"options\":[\"rbind\",\"ro\"]}]}",
+		 c->annotations ? c->annotations : "{}", c->path);
+	assert_int_equal(cf_check(&f, config), 0);
+	if (c->admitted) {
+		source_admitted(&f, c->why);
+	} else {
+		if (!cf_find(&f, "mounts.sensitive-source", "mounts[0].source"))
+			print_message("not refused: %s\n", c->why);
+		cf_expect(&f, "mounts.sensitive-source", "mounts[0].source", HS_ACTION_REFUSE);
+	}
 	cf_done(&f);
-	cf_init(&f, &hs_control_mounts);
-	f.ctx.container_id = CID;
-	snprintf(p, sizeof(p), "%s/.containerenv", rud);
-	assert_int_equal(hs_fake_host_add_file(f.fh, p, 0, 0, 0644), 0);
-	allowed_source(&f, p);
-	cf_done(&f);
-	/* another container's files, the userdata directory itself, the storage tree */
-	cf_init(&f, &hs_control_mounts);
-	f.ctx.container_id = CID2;
-	snprintf(p, sizeof(p), "%s/resolv.conf", ud);
-	assert_int_equal(hs_fake_host_add_file(f.fh, p, 0, 0, 0644), 0);
-	assert_int_equal(check_bind(&f, p), 0);
-	cf_expect(&f, "mounts.sensitive-source", "mounts[0].source", HS_ACTION_REFUSE);
-	cf_done(&f);
-	cf_init(&f, &hs_control_mounts);
-	f.ctx.container_id = CID;
-	assert_int_equal(hs_fake_host_add_dir(f.fh, ud, 0, 0, 0700), 0);
-	assert_int_equal(check_bind(&f, ud), 0);
-	cf_expect(&f, "mounts.sensitive-source", "mounts[0].source", HS_ACTION_REFUSE);
-	cf_done(&f);
+}
+
+/* The files an engine makes for this container are admitted, tied to what the engine names;
+ * the same names for another container, or named only by the config, are not. */
+static void test_engine_subtrees_admitted(void **state)
+{
+	for (size_t i = 0; i < HS_ARRAY_SIZE(engine_cases); i++)
+		engine_case(&engine_cases[i]);
 	refused_source("/var/lib/containers/storage", "mounts.sensitive-source");
-	/* an admitted name that is a symlink to /etc is judged by where it leads */
-	cf_init(&f, &hs_control_mounts);
-	f.ctx.container_id = CID;
-	snprintf(p, sizeof(p), "%s/hosts", ud);
-	assert_int_equal(hs_fake_host_add_symlink(f.fh, p, "/etc/passwd"), 0);
-	assert_int_equal(check_bind(&f, p), 0);
-	cf_expect(&f, "mounts.sensitive-source", "mounts[0].source", HS_ACTION_REFUSE);
-	cf_done(&f);
-
-	/* without an id on the command line, Podman's bundle names it */
-	cf_init(&f, &hs_control_mounts);
-	f.ctx.bundle = ud;
-	snprintf(p, sizeof(p), "%s/hosts", ud);
-	assert_int_equal(hs_fake_host_add_file(f.fh, p, 0, 0, 0644), 0);
-	allowed_source(&f, p);
-	cf_done(&f);
-	cf_init(&f, &hs_control_mounts);
-	f.ctx.bundle = "/var/lib/containers/storage/overlay-containers/" CID2 "/userdata";
-	snprintf(p, sizeof(p), "%s/hosts", ud);
-	assert_int_equal(hs_fake_host_add_file(f.fh, p, 0, 0, 0644), 0);
-	assert_int_equal(check_bind(&f, p), 0);
-	cf_expect(&f, "mounts.sensitive-source", "mounts[0].source", HS_ACTION_REFUSE);
-	cf_done(&f);
-
-	/* Podman named volume */
-	cf_init(&f, &hs_control_mounts);
-	assert_int_equal(hs_fake_host_add_dir(f.fh,
-					      "/var/lib/containers/storage/volumes/data1/_data", 0,
-					      0, 0755),
-			 0);
-	allowed_source(&f, "/var/lib/containers/storage/volumes/data1/_data");
-	cf_done(&f);
 	refused_source("/var/lib/containers/storage/volumes", "mounts.sensitive-source");
-
-	/* no container id known (check without --id, no Podman bundle): no container's files */
-	cf_init(&f, &hs_control_mounts);
-	snprintf(p, sizeof(p), "%s/resolv.conf", ud);
-	assert_int_equal(hs_fake_host_add_file(f.fh, p, 0, 0, 0644), 0);
-	assert_int_equal(check_bind(&f, p), 0);
-	cf_expect(&f, "mounts.sensitive-source", "mounts[0].source", HS_ACTION_REFUSE);
-	cf_done(&f);
-
-	/* containerd CRI sandbox files, tied to the sandbox id the engine names (its shim) */
-	cf_init(&f, &hs_control_mounts);
-	f.ctx.sandbox_id = CID2;
-	snprintf(p, sizeof(p), "%s/hostname", sb);
-	assert_int_equal(hs_fake_host_add_file(f.fh, p, 0, 0, 0644), 0);
-	snprintf(p, sizeof(p),
-		 "{\"annotations\":{\"io.kubernetes.cri.sandbox-id\":\"" CID2 "\"},"
-		 "\"mounts\":[{\"destination\":\"/etc/hostname\",\"type\":\"bind\",\"source\":\"%s/"
-		 "hostname\","
-		 "\"options\":[\"rbind\",\"ro\"]}]}",
-		 sb);
-	assert_int_equal(cf_check(&f, p), 0);
-	assert_false(f.report->refused);
-	cf_done(&f);
-	/* the config claims the sandbox (its annotation), the engine named none: a forged
-	 * annotation would admit any pod's files, so nothing is admitted */
-	cf_init(&f, &hs_control_mounts);
-	snprintf(p, sizeof(p), "%s/hostname", sb);
-	assert_int_equal(hs_fake_host_add_file(f.fh, p, 0, 0, 0644), 0);
-	snprintf(p, sizeof(p),
-		 "{\"annotations\":{\"io.kubernetes.cri.sandbox-id\":\"" CID2 "\","
-		 "\"io.kubernetes.cri-o.SandboxID\":\"" CID2 "\"},"
-		 "\"mounts\":[{\"destination\":\"/etc/hostname\",\"type\":\"bind\",\"source\":\"%s/"
-		 "hostname\"}]}",
-		 sb);
-	assert_int_equal(cf_check(&f, p), 0);
-	cf_expect(&f, "mounts.sensitive-source", "mounts[0].source", HS_ACTION_REFUSE);
-	cf_done(&f);
-	/* the engine names another sandbox than the files' */
-	cf_init(&f, &hs_control_mounts);
-	f.ctx.sandbox_id = CID;
-	snprintf(p, sizeof(p), "%s/hostname", sb);
-	assert_int_equal(hs_fake_host_add_file(f.fh, p, 0, 0, 0644), 0);
-	snprintf(p, sizeof(p),
-		 "{\"annotations\":{\"io.kubernetes.cri.sandbox-id\":\"" CID2 "\"},"
-		 "\"mounts\":[{\"destination\":\"/etc/hostname\",\"type\":\"bind\",\"source\":\"%s/"
-		 "hostname\"}]}",
-		 sb);
-	assert_int_equal(cf_check(&f, p), 0);
-	cf_expect(&f, "mounts.sensitive-source", "mounts[0].source", HS_ACTION_REFUSE);
-	cf_done(&f);
 	refused_source("/run/containerd/io.containerd.grpc.v1.cri", "mounts.sensitive-source");
-
-	/* kubelet pod volumes and etc-hosts (emptyDir is root-owned 0777), for the pod the
-	 * engine names */
-	cf_init(&f, &hs_control_mounts);
-	f.ctx.pod_uid = PODUID;
-	snprintf(p, sizeof(p), "%s/volumes/kubernetes.io~empty-dir/cache", pod);
-	assert_int_equal(hs_fake_host_add_dir(f.fh, p, 0, 0, 0777), 0);
-	allowed_source(&f, p);
-	cf_done(&f);
-	/* no pod named by the engine: the config's pod uid annotations are claims */
-	cf_init(&f, &hs_control_mounts);
-	snprintf(p, sizeof(p), "%s/volumes/kubernetes.io~secret/token", pod);
-	assert_int_equal(hs_fake_host_add_dir(f.fh, p, 0, 0, 0755), 0);
-	snprintf(p, sizeof(p),
-		 "{\"annotations\":{\"io.kubernetes.cri.sandbox-uid\":\"" PODUID "\","
-		 "\"io.kubernetes.pod.uid\":\"" PODUID "\"},"
-		 "\"mounts\":[{\"destination\":\"/t\",\"type\":\"bind\",\"source\":\"%s/"
-		 "volumes/kubernetes.io~secret/token\",\"options\":[\"rbind\",\"ro\"]}]}",
-		 pod);
-	assert_int_equal(cf_check(&f, p), 0);
-	cf_expect(&f, "mounts.sensitive-source", "mounts[0].source", HS_ACTION_REFUSE);
-	cf_done(&f);
-	cf_init(&f, &hs_control_mounts);
-	f.ctx.pod_uid = PODUID;
-	snprintf(p, sizeof(p), "%s/etc-hosts", pod);
-	assert_int_equal(hs_fake_host_add_file(f.fh, p, 0, 0, 0644), 0);
-	allowed_source(&f, p);
-	cf_done(&f);
-	cf_init(&f, &hs_control_mounts);
-	f.ctx.pod_uid = PODUID;
-	snprintf(p, sizeof(p), "%s/plugins", pod);
-	assert_int_equal(hs_fake_host_add_dir(f.fh, p, 0, 0, 0755), 0);
-	assert_int_equal(check_bind(&f, p), 0);
-	cf_expect(&f, "mounts.sensitive-source", "mounts[0].source", HS_ACTION_REFUSE);
-	cf_done(&f);
 }
 
 /* A destination beneath an earlier bind is resolved by the runtime inside the bound host
