@@ -87,46 +87,35 @@ static void test_sensitive_message(void **state)
 	cf_done(&f);
 }
 
-static void test_sensitive_by_identity(void **state)
+/* ALIAS (made at DIR, a directory beneath it) is the sensitive SENSITIVE by identity (a bind
+ * mount of it under an innocent name); a bind of SOURCE is refused with WORD in the message. */
+static void refused_by_identity(const char *sensitive, const char *alias, const char *dir,
+				const char *source, const char *word)
 {
 	struct control_fixture f;
-	struct hs_file_id etc, var;
+	struct hs_file_id id;
+	const struct hs_finding *x;
 
+	cf_init(&f, &hs_control_mounts);
+	assert_int_equal(hs_fake_host_get_id(f.fh, sensitive, &id), 0);
+	assert_int_equal(hs_fake_host_add_dir(f.fh, dir, 0, 0, 0755), 0);
+	assert_int_equal(hs_fake_host_set_id(f.fh, alias, id.dev, id.ino), 0);
+	assert_int_equal(check_bind(&f, source), 0);
+	x = cf_expect(&f, "mounts.sensitive-source", "mounts[0].source", HS_ACTION_REFUSE);
+	assert_non_null(strstr(x->message, word));
+	cf_done(&f);
+}
+
+static void test_sensitive_by_identity(void **state)
+{
 	/* a bind-mount alias of /etc under an innocent name */
-	cf_init(&f, &hs_control_mounts);
-	assert_int_equal(hs_fake_host_get_id(f.fh, "/etc", &etc), 0);
-	assert_int_equal(hs_fake_host_add_dir(f.fh, "/srv/innocent", 0, 0, 0755), 0);
-	assert_int_equal(hs_fake_host_set_id(f.fh, "/srv/innocent", etc.dev, etc.ino), 0);
-	assert_int_equal(check_bind(&f, "/srv/innocent"), 0);
-	assert_non_null(
-	    strstr(cf_expect(&f, "mounts.sensitive-source", "mounts[0].source", HS_ACTION_REFUSE)
-		       ->message,
-		   "the sensitive path /etc"));
-	cf_done(&f);
-
+	refused_by_identity("/etc", "/srv/innocent", "/srv/innocent", "/srv/innocent",
+			    "the sensitive path /etc");
 	/* beneath such an alias */
-	cf_init(&f, &hs_control_mounts);
-	assert_int_equal(hs_fake_host_get_id(f.fh, "/etc", &etc), 0);
-	assert_int_equal(hs_fake_host_add_dir(f.fh, "/srv/innocent/sub", 0, 0, 0755), 0);
-	assert_int_equal(hs_fake_host_set_id(f.fh, "/srv/innocent", etc.dev, etc.ino), 0);
-	assert_int_equal(check_bind(&f, "/srv/innocent/sub"), 0);
-	assert_non_null(
-	    strstr(cf_expect(&f, "mounts.sensitive-source", "mounts[0].source", HS_ACTION_REFUSE)
-		       ->message,
-		   "beneath"));
-	cf_done(&f);
-
+	refused_by_identity("/etc", "/srv/innocent", "/srv/innocent/sub", "/srv/innocent/sub",
+			    "beneath");
 	/* an alias of an ancestor (/var) */
-	cf_init(&f, &hs_control_mounts);
-	assert_int_equal(hs_fake_host_get_id(f.fh, "/var", &var), 0);
-	assert_int_equal(hs_fake_host_add_dir(f.fh, "/srv/v", 0, 0, 0755), 0);
-	assert_int_equal(hs_fake_host_set_id(f.fh, "/srv/v", var.dev, var.ino), 0);
-	assert_int_equal(check_bind(&f, "/srv/v"), 0);
-	assert_non_null(
-	    strstr(cf_expect(&f, "mounts.sensitive-source", "mounts[0].source", HS_ACTION_REFUSE)
-		       ->message,
-		   "ancestor"));
-	cf_done(&f);
+	refused_by_identity("/var", "/srv/v", "/srv/v", "/srv/v", "ancestor");
 }
 
 static void test_unsafe_sources(void **state)
@@ -313,23 +302,17 @@ static void test_option_allowlist(void **state)
 
 static void test_mount_idmap(void **state)
 {
-	struct control_fixture f;
-
-	cf_init(&f, &hs_control_mounts);
-	assert_int_equal(cf_check(&f, "{\"mounts\":[{\"destination\":\"/mnt\",\"type\":\"bind\","
-				      "\"source\":\"/srv/"
-				      "data\",\"options\":[\"rbind\"],\"uidMappings\":[{"
-				      "\"containerID\":0,\"hostID\":0,\"size\":1}]}]}"),
-			 0);
-	cf_expect(&f, "mounts.idmap", "mounts[0].uidMappings", HS_ACTION_REFUSE);
-	cf_done(&f);
-	cf_init(&f, &hs_control_mounts);
-	assert_int_equal(cf_check(&f, "{\"mounts\":[{\"destination\":\"/mnt\",\"type\":\"bind\","
-				      "\"source\":\"/srv/"
-				      "data\",\"options\":[\"rbind\"],\"gidMappings\":[]}]}"),
-			 0);
-	cf_expect(&f, "mounts.idmap", "mounts[0].gidMappings", HS_ACTION_REFUSE);
-	cf_done(&f);
+	cf_check_expect(&hs_control_mounts, NULL,
+			"{\"mounts\":[{\"destination\":\"/mnt\",\"type\":\"bind\","
+			"\"source\":\"/srv/"
+			"data\",\"options\":[\"rbind\"],\"uidMappings\":[{"
+			"\"containerID\":0,\"hostID\":0,\"size\":1}]}]}",
+			"mounts.idmap", "mounts[0].uidMappings", HS_ACTION_REFUSE);
+	cf_check_expect(&hs_control_mounts, NULL,
+			"{\"mounts\":[{\"destination\":\"/mnt\",\"type\":\"bind\","
+			"\"source\":\"/srv/"
+			"data\",\"options\":[\"rbind\"],\"gidMappings\":[]}]}",
+			"mounts.idmap", "mounts[0].gidMappings", HS_ACTION_REFUSE);
 }
 
 /* A kernel interface under an innocent name: a second cgroup2 or devtmpfs mount elsewhere. */
@@ -592,13 +575,10 @@ static void test_destinations(void **state)
 	cf_done(&f);
 
 	/* refusing normalization is a policy choice */
-	cf_init(&f, &hs_control_mounts);
-	assert_int_equal(cf_load(&f, "{\"on_destination\":\"refuse\"}", NULL), 0);
-	assert_int_equal(cf_check(&f, "{\"mounts\":[{\"destination\":\"/tmp/../"
-				      "tmp\",\"type\":\"tmpfs\",\"source\":\"tmpfs\"}]}"),
-			 0);
-	cf_expect(&f, "mounts.destination", "mounts[0].destination", HS_ACTION_REFUSE);
-	cf_done(&f);
+	cf_check_expect(&hs_control_mounts, "{\"on_destination\":\"refuse\"}",
+			"{\"mounts\":[{\"destination\":\"/tmp/../"
+			"tmp\",\"type\":\"tmpfs\",\"source\":\"tmpfs\"}]}",
+			"mounts.destination", "mounts[0].destination", HS_ACTION_REFUSE);
 }
 
 static void test_types(void **state)

@@ -136,6 +136,20 @@ static inline void cf_run(struct control_fixture *f, const struct hs_control *c,
 	f->ret = ev == HS_EVENT_EXEC ? cf_check_process(f, doc) : cf_check(f, doc);
 }
 
+/* The control alone over one config, on a default host: SECTION loaded (NULL: the defaults),
+ * CONFIG checked (check returns 0), and the finding RULE at PATH with ACTION. */
+static inline void cf_check_expect(const struct hs_control *c, const char *section,
+				   const char *config, const char *rule, const char *path,
+				   enum hs_action action)
+{
+	struct control_fixture f;
+
+	cf_run(&f, c, NULL, section, config, HS_EVENT_CREATE);
+	assert_int_equal(f.ret, 0);
+	hs_t_expect(f.report, rule, path, action);
+	cf_done(&f);
+}
+
 /* The document the last check judged (and the control may have rewritten). */
 static inline struct hs_json *cf_doc(const struct control_fixture *f)
 {
