@@ -605,19 +605,24 @@ static void test_join_refuses_host(void **state)
 	assert_int_equal(WEXITSTATUS(status), 0);
 }
 
-static void test_join_pid(void **state)
+/* A process waiting in a network namespace of its own (a container's) until netns_peer_end:
+ * the place the rules must land, while the test's own namespace must stay untouched. */
+struct netns_peer {
+	pid_t pid;
+	int done; /* closing it lets the peer exit */
+};
+
+static struct netns_peer netns_peer_start(void)
 {
 	int ready[2], done[2];
-	pid_t target, joiner;
-	int status;
+	struct netns_peer p;
 	char c;
 
-	if (geteuid() != 0)
-		skip();
 	assert_int_equal(pipe(ready), 0);
 	assert_int_equal(pipe(done), 0);
-	target = fork();
-	if (target == 0) {
+	p.pid = fork();
+	assert_true(p.pid >= 0);
+	if (p.pid == 0) {
 		close(ready[0]);
 		close(done[1]);
 		if (unshare(CLONE_NEWNET) < 0)
@@ -629,12 +634,34 @@ static void test_join_pid(void **state)
 	close(ready[1]);
 	close(done[0]);
 	assert_int_equal(read(ready[0], &c, 1), 1);
+	close(ready[0]);
+	p.done = done[1];
+	return p;
+}
+
+static void netns_peer_end(const struct netns_peer *p)
+{
+	int status;
+
+	close(p->done);
+	assert_int_equal(waitpid(p->pid, &status, 0), p->pid);
+}
+
+static void test_join_pid(void **state)
+{
+	struct netns_peer target;
+	pid_t joiner;
+	int status;
+
+	if (geteuid() != 0)
+		skip();
+	target = netns_peer_start();
 	joiner = fork();
 	if (joiner == 0) {
 		struct hs_error err = HS_ERROR_INIT;
 		struct hs_egress_cfg cfg = { 0 };
 
-		if (hs_egress_join_netns_pid(target, &err) < 0) {
+		if (hs_egress_join_netns_pid(target.pid, &err) < 0) {
 			fprintf(stderr, "# %s\n", err.msg);
 			_exit(1);
 		}
@@ -653,8 +680,7 @@ static void test_join_pid(void **state)
 	}
 	assert_int_equal(waitpid(joiner, &status, 0), joiner);
 	assert_int_equal(WEXITSTATUS(status), 0);
-	close(done[1]);
-	assert_int_equal(waitpid(target, &status, 0), target);
+	netns_peer_end(&target);
 }
 
 /* hardshim's create path: hs_egress_install_at puts the rules into the namespace at a path
@@ -662,9 +688,10 @@ static void test_join_pid(void **state)
  * are refused with the child's own rule and message. */
 static void test_install_at(void **state)
 {
-	int ready[2], done[2], status;
-	pid_t target, checker;
-	char c, path[64];
+	struct netns_peer target;
+	int status;
+	pid_t checker;
+	char path[64];
 	struct hs_egress_cfg cfg = { 0 };
 	struct hs_error err = HS_ERROR_INIT;
 	struct stat before, after;
@@ -680,22 +707,8 @@ static void test_install_at(void **state)
 	assert_string_equal(err.rule, "egress.netns");
 	assert_non_null(strstr(err.msg, "/nonexistent/netns"));
 
-	assert_int_equal(pipe(ready), 0);
-	assert_int_equal(pipe(done), 0);
-	target = fork();
-	if (target == 0) {
-		close(ready[0]);
-		close(done[1]);
-		if (unshare(CLONE_NEWNET) < 0)
-			_exit(1);
-		(void)!write(ready[1], "x", 1);
-		(void)!read(done[0], &c, 1);
-		_exit(0);
-	}
-	close(ready[1]);
-	close(done[0]);
-	assert_int_equal(read(ready[0], &c, 1), 1);
-	snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)target);
+	target = netns_peer_start();
+	snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)target.pid);
 	err = (struct hs_error)HS_ERROR_INIT;
 	if (hs_egress_install_at(&cfg, path, &err) < 0)
 		fail_msg("%s: %s", err.rule, err.msg);
@@ -715,9 +728,7 @@ static void test_install_at(void **state)
 	}
 	assert_int_equal(waitpid(checker, &status, 0), checker);
 	assert_int_equal(WEXITSTATUS(status), 0);
-	close(done[1]);
-	assert_int_equal(waitpid(target, &status, 0), target);
-	close(ready[0]);
+	netns_peer_end(&target);
 }
 
 int main(void)

@@ -11,56 +11,15 @@
 #include "fake-host.h"
 #include "hs-egress.h"
 #include "hs-policy.h"
+#include "resctl-fixture.h"
 
-static char policy_file[] = "/tmp/hs-test-egress-XXXXXX";
-
-static int write_policy(const char *controls, const char *exceptions)
-{
-	FILE *f;
-	int fd = mkstemp(policy_file);
-
-	if (fd < 0)
-		return -1;
-	f = fdopen(fd, "w");
-	/* only egress under test: the other controls have their own tests */
-	fprintf(f,
-		"{\"runtime\":\"/usr/bin/runc\",\"controls\":{\"mounts\":{\"enabled\":false},"
-		"\"rootfs\":{\"enabled\":false},\"user\":{\"enabled\":false},"
-		"\"capabilities\":{\"enabled\":false},\"process\":{\"enabled\":false},"
-		"\"namespaces\":{\"enabled\":false},\"mac\":{\"enabled\":false},"
-		"\"devices\":{\"enabled\":false},\"sysctl\":{\"enabled\":false},"
-		"\"resources\":{\"enabled\":false},\"annotations\":{\"enabled\":false},"
-		"\"hooks\":{\"enabled\":false}%s%s},\"exceptions\":[%s]}",
-		*controls ? "," : "", controls, exceptions ? exceptions : "");
-	fclose(f);
-	chmod(policy_file, 0644);
-	return 0;
-}
-
-static int load(const char *controls, const char *exceptions, struct hs_policy **ret,
-		struct hs_error *err)
-{
-	int r;
-
-	strcpy(policy_file, "/tmp/hs-test-egress-XXXXXX");
-	assert_int_equal(write_policy(controls, exceptions), 0);
-	r = hs_policy_load(policy_file, ret, err);
-	unlink(policy_file);
-	return r;
-}
+/* Only egress and the controls whose rewrites it meets (cgroups, seccomp, owners) are on: the
+ * other controls have their own tests. */
+#define ON "cgroups,seccomp,egress,owners"
 
 static void refused(const char *controls, const char *rule, const char *path)
 {
-	struct hs_policy *p = NULL;
-	struct hs_error err = HS_ERROR_INIT;
-
-	if (load(controls, NULL, &p, &err) >= 0) {
-		hs_policy_free(p);
-		fail_msg("policy accepted: %s", controls);
-	}
-	if (strcmp(err.rule, rule) || strcmp(err.path, path))
-		fail_msg("%s: got %s at %s (%s), want %s at %s", controls, err.rule, err.path,
-			 err.msg, rule, path);
+	rc_policy_refused(controls, NULL, rule, path);
 }
 
 static void test_section_refusals(void **state)
@@ -96,14 +55,6 @@ static void test_section_refusals_all_malformed(void **state)
 	}
 }
 
-struct fixture {
-	struct hs_policy *policy;
-	struct hs_arena *arena;
-	struct hs_report *report;
-	struct hs_fake_host *host;
-	struct hs_check_ctx ctx;
-};
-
 static const char *base_config =
     "{\"ociVersion\":\"1.0.2\",\"process\":{\"args\":[\"sh\"],\"cwd\":\"/\"},"
     "\"root\":{\"path\":\"rootfs\"},\"hooks\":{\"createRuntime\":[{\"path\":\"/usr/bin/true\"}]},"
@@ -115,36 +66,15 @@ static const char *base_config =
 
 static bool at_create; /* run_check: the caller installs at create (hardshim's create path) */
 
-static void run_check(struct fixture *f, const char *controls, const char *exceptions,
+/* The controls (resctl-fixture.h) under a policy with CONTROLS over CONFIG. */
+static void run_check(struct rc_fixture *f, const char *controls, const char *exceptions,
 		      const char *config, enum hs_event ev, bool no_rewrite)
 {
-	struct hs_error err = HS_ERROR_INIT;
-	struct hs_json_limits lim = HS_JSON_LIMITS_DEFAULT;
-	struct hs_json *cfg;
+	const struct rc_opts o = { .on = ON,
+				   .no_rewrite = no_rewrite,
+				   .egress_at_create = at_create };
 
-	if (load(controls, exceptions, &f->policy, &err) < 0)
-		fail_msg("policy refused: %s %s %s", err.rule, err.path, err.msg);
-	f->arena = hs_arena_new();
-	f->report = hs_report_new();
-	f->host = hs_fake_host_new_default();
-	assert_int_equal(hs_json_parse(f->arena, config, strlen(config), &lim, &cfg, &err), 0);
-	f->ctx = (struct hs_check_ctx){ .arena = f->arena,
-					.policy = f->policy,
-					.host = hs_fake_host_get(f->host),
-					.report = f->report,
-					.event = ev,
-					.no_rewrite = no_rewrite,
-					.egress_at_create = at_create,
-					.config = cfg };
-	assert_int_equal(hs_policy_check(&f->ctx), 0);
-}
-
-static void done(struct fixture *f)
-{
-	hs_report_free(f->report);
-	hs_arena_free(f->arena);
-	hs_policy_free(f->policy);
-	hs_fake_host_free(f->host);
+	rc_run_with(f, controls, exceptions, config, ev, &o);
 }
 
 static char *emit(const struct hs_json *v)
@@ -158,7 +88,7 @@ static char *emit(const struct hs_json *v)
 
 static void test_inject(void **state)
 {
-	struct fixture f;
+	struct rc_fixture f;
 	_cleanup_free_ char *hooks = NULL;
 
 	run_check(&f,
@@ -175,7 +105,7 @@ static void test_inject(void **state)
 				   "\"198.18.0.9/32\",\"--allow\",\"198.18.0.2/32:8080/"
 				   "tcp\",\"--allow\",\"[2001:2::/48]\","
 				   "\"--rate\",\"1000\"],\"timeout\":10}]}");
-	done(&f);
+	rc_done(&f);
 }
 
 /* hardshim's create path with a namespace that exists (a path): no hook (an old one of ours
@@ -183,7 +113,7 @@ static void test_inject(void **state)
  * on restore, or from a caller that is not the create path (precreate), keeps the hook. */
 static void test_at_create(void **state)
 {
-	struct fixture f;
+	struct rc_fixture f;
 	_cleanup_free_ char *hooks = NULL;
 	const char *path = NULL;
 	const char *stale =
@@ -208,21 +138,21 @@ static void test_at_create(void **state)
 			    strstr(f.report->items[i].message, "old egress hook removed"));
 		}
 	assert_true(found);
-	done(&f);
+	rc_done(&f);
 	free(TAKE_PTR(hooks));
 
 	/* run too */
 	run_check(&f, "", NULL, base_config, HS_EVENT_RUN, false);
 	hooks = emit(hs_json_get(f.ctx.config, "hooks"));
 	assert_null(strstr(hooks, "hook\",\"egress"));
-	done(&f);
+	rc_done(&f);
 	free(TAKE_PTR(hooks));
 
 	/* restore keeps the hook (runc runs it from criu's notification) */
 	run_check(&f, "", NULL, base_config, HS_EVENT_RESTORE, false);
 	hooks = emit(hs_json_get(f.ctx.config, "hooks"));
 	assert_non_null(strstr(hooks, "hook\",\"egress"));
-	done(&f);
+	rc_done(&f);
 	free(TAKE_PTR(hooks));
 
 	/* a /proc/PID/ns/net path (a pid the runtime resolves later): the hook */
@@ -232,7 +162,7 @@ static void test_at_create(void **state)
 		  HS_EVENT_CREATE, false);
 	hooks = emit(hs_json_get(f.ctx.config, "hooks"));
 	assert_non_null(strstr(hooks, "hook\",\"egress"));
-	done(&f);
+	rc_done(&f);
 	free(TAKE_PTR(hooks));
 
 	/* a namespace the runtime makes (no path): nothing to install into before it runs */
@@ -243,7 +173,7 @@ static void test_at_create(void **state)
 	hooks = emit(hs_json_get(f.ctx.config, "hooks"));
 	assert_non_null(strstr(hooks, "hook\",\"egress"));
 	assert_false(hs_egress_at_create(f.ctx.config, true, false, NULL));
-	done(&f);
+	rc_done(&f);
 	free(TAKE_PTR(hooks));
 	at_create = false;
 
@@ -252,12 +182,12 @@ static void test_at_create(void **state)
 	hooks = emit(hs_json_get(f.ctx.config, "hooks"));
 	assert_non_null(strstr(hooks, "hook\",\"egress"));
 	assert_false(hs_egress_at_create(f.ctx.config, false, false, NULL));
-	done(&f);
+	rc_done(&f);
 }
 
 static void test_inject_default(void **state)
 {
-	struct fixture f;
+	struct rc_fixture f;
 	_cleanup_free_ char *hooks = NULL;
 	const char *config =
 	    "{\"ociVersion\":\"1.0.2\",\"linux\":{\"namespaces\":[{\"type\":\"network\"}]}}";
@@ -271,12 +201,12 @@ static void test_inject_default(void **state)
 	assert_non_null(hs_egress_in_force(f.ctx.controls));
 	assert_int_equal(hs_egress_in_force(f.ctx.controls)->n_allow, 0);
 	assert_false(hs_egress_in_force(f.ctx.controls)->default_allow);
-	done(&f);
+	rc_done(&f);
 }
 
 static void test_exception(void **state)
 {
-	struct fixture f;
+	struct rc_fixture f;
 	_cleanup_free_ char *hooks = NULL;
 
 	run_check(&f, "\"egress\":{\"allow\":[\"198.18.0.2:8080/tcp\"]}",
@@ -287,23 +217,23 @@ static void test_exception(void **state)
 	assert_non_null(strstr(hooks, "\"--allow\",\"198.18.0.0/15:443/tcp\"]"));
 	assert_null(strstr(hooks, "8080"));
 	assert_int_equal(hs_egress_in_force(f.ctx.controls)->allow[0].port_lo, 443);
-	done(&f);
+	rc_done(&f);
 }
 
 static void test_disabled(void **state)
 {
-	struct fixture f;
+	struct rc_fixture f;
 
 	run_check(&f, "\"egress\":{\"enabled\":false}", NULL, base_config, HS_EVENT_CREATE, false);
 	assert_int_equal(hs_json_len(
 			     hs_json_get(hs_json_get(f.ctx.config, "hooks"), "createRuntime")),
 			 1);
-	done(&f);
+	rc_done(&f);
 }
 
 static void test_hook_mode_no_injection(void **state)
 {
-	struct fixture f;
+	struct rc_fixture f;
 
 	run_check(&f, "\"egress\":{\"allow\":[\"198.18.0.2\"]}", NULL, base_config, HS_EVENT_HOOK,
 		  true);
@@ -313,12 +243,12 @@ static void test_hook_mode_no_injection(void **state)
 			     hs_json_get(hs_json_get(f.ctx.config, "hooks"), "createRuntime")),
 			 1);
 	assert_int_equal(hs_egress_in_force(f.ctx.controls)->n_allow, 1);
-	done(&f);
+	rc_done(&f);
 }
 
 static void test_host_network_refused(void **state)
 {
-	struct fixture f;
+	struct rc_fixture f;
 	const char *config =
 	    "{\"ociVersion\":\"1.0.2\",\"linux\":{\"namespaces\":[{\"type\":\"pid\"}],"
 	    "\"seccomp\":{\"defaultAction\":\"SCMP_ACT_ERRNO\"}}}";
@@ -328,17 +258,13 @@ static void test_host_network_refused(void **state)
 	assert_string_equal(f.report->items[0].rule, "egress.host-network");
 	assert_string_equal(f.report->items[0].path, "linux.namespaces");
 	assert_null(hs_json_get(f.ctx.config, "hooks"));
-	done(&f);
+	rc_done(&f);
 }
 
 /* restore: runc runs the createRuntime hook (from criu's setup-namespaces), crun 1.8 none */
 static void test_restore_under_crun_refused(void **state)
 {
-	struct fixture f;
-	struct hs_policy *p = NULL;
-	struct hs_error err = HS_ERROR_INIT;
-	struct hs_json_limits lim = HS_JSON_LIMITS_DEFAULT;
-	struct hs_json *cfg;
+	struct rc_fixture f;
 	const char *config = "{\"ociVersion\":\"1.0.2\",\"linux\":{\"namespaces\":[{\"type\":"
 			     "\"network\"}],\"seccomp\":{\"defaultAction\":\"SCMP_ACT_ERRNO\"}}}";
 
@@ -347,34 +273,22 @@ static void test_restore_under_crun_refused(void **state)
 	assert_int_equal(hs_json_len(
 			     hs_json_get(hs_json_get(f.ctx.config, "hooks"), "createRuntime")),
 			 1);
-	done(&f);
+	rc_done(&f);
 
-	assert_int_equal(load("", NULL, &p, &err), 0);
-	p->runtime = "/usr/bin/crun";
-	f.arena = hs_arena_new();
-	f.report = hs_report_new();
-	f.host = hs_fake_host_new_default();
-	f.policy = p;
-	assert_int_equal(hs_json_parse(f.arena, config, strlen(config), &lim, &cfg, &err), 0);
-	f.ctx = (struct hs_check_ctx){ .arena = f.arena,
-				       .policy = p,
-				       .host = hs_fake_host_get(f.host),
-				       .report = f.report,
-				       .event = HS_EVENT_RESTORE,
-				       .config = cfg };
-	assert_int_equal(hs_policy_check(&f.ctx), 0);
+	rc_run_with(&f, "", NULL, config, HS_EVENT_RESTORE,
+		    &(struct rc_opts){ .on = ON, .runtime = "/usr/bin/crun" });
 	assert_true(f.report->refused);
 	for (size_t i = 0; i < f.report->len; i++)
 		if (!strcmp(f.report->items[i].rule, "egress.restore-without-hooks"))
 			goto found;
 	fail_msg("no egress.restore-without-hooks finding");
 found:
-	done(&f);
+	rc_done(&f);
 }
 
 static void test_hooks_not_object(void **state)
 {
-	struct fixture f;
+	struct rc_fixture f;
 	const char *config = "{\"ociVersion\":\"1.0.2\",\"hooks\":{\"createRuntime\":null},"
 			     "\"linux\":{\"namespaces\":[{\"type\":\"network\"}]}}";
 
@@ -383,7 +297,7 @@ static void test_hooks_not_object(void **state)
 	assert_int_equal(hs_json_len(
 			     hs_json_get(hs_json_get(f.ctx.config, "hooks"), "createRuntime")),
 			 1);
-	done(&f);
+	rc_done(&f);
 }
 
 int main(void)

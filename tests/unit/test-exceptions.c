@@ -142,9 +142,9 @@ static void test_update_and_hook_paths(void **state)
 	assert_null(rc_find(&f, "resources.pids-max", "pids.limit")->exception);
 	rc_done(&f);
 	/* Hook mode re-reads the same config: the same exception. */
-	rc_run_opts(&f, CONTROLS, EXC_SYSCTL,
+	rc_run_with(&f, CONTROLS, EXC_SYSCTL,
 		    config("\"io.kubernetes.cri.sandbox-namespace\":\"ingress\""), HS_EVENT_HOOK,
-		    true);
+		    &(struct rc_opts){ .no_rewrite = true });
 	assert_null(rc_find(&f, "sysctl.not-allowed", NULL));
 	rc_done(&f);
 }

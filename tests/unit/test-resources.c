@@ -200,7 +200,8 @@ static void test_hook_mode_refuses_rewrites(void **state)
 {
 	struct rc_fixture f;
 
-	rc_run_opts(&f, POL, NULL, config("\"pids\":{\"limit\":-1}"), HS_EVENT_HOOK, true);
+	rc_run_with(&f, POL, NULL, config("\"pids\":{\"limit\":-1}"), HS_EVENT_HOOK,
+		    &(struct rc_opts){ .no_rewrite = true });
 	assert_true(f.report->refused);
 	rc_done(&f);
 }

@@ -206,8 +206,9 @@ static void test_rewrite_strips(void **state)
 					    "\"" PORT_START "\":\"0\"}"));
 	rc_done(&f);
 	/* Hook mode cannot rewrite: the same finding refuses. */
-	rc_run_opts(&f, "\"sysctl\":{\"action\":\"rewrite\"}", NULL,
-		    config(NS_ALL, "\"kernel.core_pattern\":\"|/x\""), HS_EVENT_HOOK, true);
+	rc_run_with(&f, "\"sysctl\":{\"action\":\"rewrite\"}", NULL,
+		    config(NS_ALL, "\"kernel.core_pattern\":\"|/x\""), HS_EVENT_HOOK,
+		    &(struct rc_opts){ .no_rewrite = true });
 	assert_true(f.report->refused);
 	rc_done(&f);
 }
@@ -253,7 +254,8 @@ static void test_unprivileged_ports(void **state)
 	assert_null(strstr(rc_emit(&f), PORT_START));
 	rc_done(&f);
 	/* a hook cannot rewrite: left out, not refused */
-	rc_run_opts(&f, NULL, NULL, config(NS_ALL, ""), HS_EVENT_HOOK, true);
+	rc_run_with(&f, NULL, NULL, config(NS_ALL, ""), HS_EVENT_HOOK,
+		    &(struct rc_opts){ .no_rewrite = true });
 	assert_int_equal(rc_count(&f, "sysctl."), 0);
 	assert_null(rc_find(&f, "sysctl.unprivileged-ports", NULL));
 	rc_done(&f);

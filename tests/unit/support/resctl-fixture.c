@@ -86,14 +86,16 @@ int hs_t_policy_load(const struct hs_t_policy *spec, struct hs_policy **ret, str
 	return r;
 }
 
+/* Only this room's controls run, so a test sees its own control's findings and no other's
+ * refusal; the others are switched off unless the test names them. */
+#define RC_ON "devices,sysctl,resources,annotations,hooks"
+
 int rc_policy_load(const char *controls, const char *exceptions, struct hs_policy **ret,
 		   struct hs_error *err)
 {
-	/* Only this room's controls run, so a test sees its own control's findings and no
-	 * other's refusal; the others are switched off unless the test names them. */
 	const struct hs_t_policy spec = {
 		.controls = controls,
-		.on = "devices,sysctl,resources,annotations,hooks",
+		.on = RC_ON,
 		.exceptions = exceptions,
 	};
 
@@ -117,17 +119,24 @@ void rc_policy_refused(const char *controls, const char *exceptions, const char 
 
 int64_t rc_now;
 
-void rc_run_opts(struct rc_fixture *f, const char *controls, const char *exceptions,
-		 const char *doc, enum hs_event ev, bool no_rewrite)
+void rc_run_with(struct rc_fixture *f, const char *controls, const char *exceptions,
+		 const char *doc, enum hs_event ev, const struct rc_opts *o)
 {
 	struct hs_error err = HS_ERROR_INIT;
 	const struct hs_schema *schema = ev == HS_EVENT_UPDATE ? &hs_oci_resources : &hs_oci_spec;
+	const struct hs_t_policy spec = {
+		.controls = controls,
+		.on = o->on ? o->on : RC_ON,
+		.exceptions = exceptions,
+	};
 
 	memset(f, 0, sizeof(*f));
-	if (rc_policy_load(controls, exceptions, &f->policy, &err) < 0)
+	if (hs_t_policy_load(&spec, &f->policy, &err) < 0)
 		fail_msg("policy refused: %s %s %s", err.rule, err.path, err.msg);
 	if (rc_now)
 		f->policy->now = rc_now;
+	if (o->runtime)
+		f->policy->runtime = o->runtime;
 	f->arena = hs_arena_new();
 	f->report = hs_report_new();
 	f->host = hs_fake_host_new_default();
@@ -142,7 +151,8 @@ void rc_run_opts(struct rc_fixture *f, const char *controls, const char *excepti
 					.host = hs_fake_host_get(f->host),
 					.report = f->report,
 					.event = ev,
-					.no_rewrite = no_rewrite };
+					.no_rewrite = o->no_rewrite,
+					.egress_at_create = o->egress_at_create };
 	if (ev == HS_EVENT_UPDATE)
 		f->ctx.resources = f->doc;
 	else
@@ -153,7 +163,7 @@ void rc_run_opts(struct rc_fixture *f, const char *controls, const char *excepti
 void rc_run(struct rc_fixture *f, const char *controls, const char *exceptions, const char *doc,
 	    enum hs_event ev)
 {
-	rc_run_opts(f, controls, exceptions, doc, ev, false);
+	rc_run_with(f, controls, exceptions, doc, ev, &(struct rc_opts){ 0 });
 }
 
 const struct hs_finding *rc_find(const struct rc_fixture *f, const char *rule, const char *path)

@@ -45,9 +45,16 @@ extern int64_t rc_now;
  * means a resources document) against its schema, run the controls. */
 void rc_run(struct rc_fixture *f, const char *controls, const char *exceptions, const char *doc,
 	    enum hs_event ev);
-/* Same with hook mode (no rewrites). */
-void rc_run_opts(struct rc_fixture *f, const char *controls, const char *exceptions,
-		 const char *doc, enum hs_event ev, bool no_rewrite);
+/* rc_run_with's choices beyond the documents (all zero: rc_run's). */
+struct rc_opts {
+	const char *on;        /* hs_t_policy's on (NULL: rc_policy_load's five controls) */
+	const char *runtime;   /* the loaded policy's runtime (NULL: the file's /usr/bin/runc) */
+	bool no_rewrite;       /* hook mode: no rewrites */
+	bool egress_at_create; /* the caller installs egress at create (hardshim's create path) */
+};
+/* rc_run with those choices. */
+void rc_run_with(struct rc_fixture *f, const char *controls, const char *exceptions,
+		 const char *doc, enum hs_event ev, const struct rc_opts *o);
 /* First finding with rule (and path, unless NULL), or NULL (findings.h's hs_t_find). */
 const struct hs_finding *rc_find(const struct rc_fixture *f, const char *rule, const char *path);
 /* Assert a finding with rule at exactly path with action (findings.h's hs_t_expect). */
