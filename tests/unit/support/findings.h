@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0
  * The one way a unit test looks for a finding. Every harness (control-fixture.h: one control
- * alone; resctl-fixture.h: the controls under a policy; procctl-harness.h: the whole pipeline;
- * the mac and seccomp tests) finds through these, so a test says exactly which rule at which
+ * alone; resctl-fixture.h: the controls under a policy; procctl-harness.h: the whole pipeline)
+ * finds through these, so a test says exactly which rule at which
  * JSON path, spelled as the code writes it ("mounts[0].source", "process.user.uid"): a test that
  * would pass for either of two spellings cannot tell which one the code produces.
  * Header-only (static inline): each test program gets its own copy. */
