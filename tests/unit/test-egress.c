@@ -86,6 +86,15 @@ static char *emit(const struct hs_json *v)
 	return s;
 }
 
+/* Does the config, as the controls left it, carry hardshim's egress hook? */
+static bool egress_hook_in(const struct rc_fixture *f)
+{
+	const struct hs_json *hooks = hs_json_get(f->ctx.config, "hooks");
+	_cleanup_free_ char *text = hooks ? emit(hooks) : NULL;
+
+	return text && strstr(text, "hook\",\"egress");
+}
+
 static void test_inject(void **state)
 {
 	struct rc_fixture f;
@@ -143,44 +152,35 @@ static void test_at_create(void **state)
 
 	/* run too */
 	run_check(&f, "", NULL, base_config, HS_EVENT_RUN, false);
-	hooks = emit(hs_json_get(f.ctx.config, "hooks"));
-	assert_null(strstr(hooks, "hook\",\"egress"));
+	assert_false(egress_hook_in(&f));
 	rc_done(&f);
-	free(TAKE_PTR(hooks));
 
 	/* restore keeps the hook (runc runs it from criu's notification) */
 	run_check(&f, "", NULL, base_config, HS_EVENT_RESTORE, false);
-	hooks = emit(hs_json_get(f.ctx.config, "hooks"));
-	assert_non_null(strstr(hooks, "hook\",\"egress"));
+	assert_true(egress_hook_in(&f));
 	rc_done(&f);
-	free(TAKE_PTR(hooks));
 
 	/* a /proc/PID/ns/net path (a pid the runtime resolves later): the hook */
 	run_check(&f, "", NULL,
 		  "{\"ociVersion\":\"1.0.2\",\"linux\":{\"namespaces\":[{\"type\":"
 		  "\"network\",\"path\":\"/proc/4242/ns/net\"}]}}",
 		  HS_EVENT_CREATE, false);
-	hooks = emit(hs_json_get(f.ctx.config, "hooks"));
-	assert_non_null(strstr(hooks, "hook\",\"egress"));
+	assert_true(egress_hook_in(&f));
 	rc_done(&f);
-	free(TAKE_PTR(hooks));
 
 	/* a namespace the runtime makes (no path): nothing to install into before it runs */
 	run_check(&f, "", NULL,
 		  "{\"ociVersion\":\"1.0.2\",\"linux\":{\"namespaces\":[{\"type\":"
 		  "\"network\",\"path\":\"\"}]}}",
 		  HS_EVENT_CREATE, false);
-	hooks = emit(hs_json_get(f.ctx.config, "hooks"));
-	assert_non_null(strstr(hooks, "hook\",\"egress"));
+	assert_true(egress_hook_in(&f));
 	assert_false(hs_egress_at_create(f.ctx.config, true, false, NULL));
 	rc_done(&f);
-	free(TAKE_PTR(hooks));
 	at_create = false;
 
 	/* not hardshim's create path (a precreate hook before plain runc): the hook */
 	run_check(&f, "", NULL, base_config, HS_EVENT_CREATE, false);
-	hooks = emit(hs_json_get(f.ctx.config, "hooks"));
-	assert_non_null(strstr(hooks, "hook\",\"egress"));
+	assert_true(egress_hook_in(&f));
 	assert_false(hs_egress_at_create(f.ctx.config, false, false, NULL));
 	rc_done(&f);
 }
