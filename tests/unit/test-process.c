@@ -51,10 +51,8 @@ static void test_cwd(void **state)
 			fail_msg("cwd \"%s\" refused", good[i]);
 		h_done(&h);
 	}
-	h_setup(&h, "process", NULL);
-	h_run(&h, CFG_PROC("\"args\":[\"sh\"]"));
-	h_expect(&h, "process.cwd", "process.cwd", HS_ACTION_REFUSE);
-	h_done(&h);
+	h_run_expect("process", NULL, CFG_PROC("\"args\":[\"sh\"]"), "process.cwd", "process.cwd",
+		     HS_ACTION_REFUSE);
 }
 
 static void test_cwd_exec_document(void **state)
@@ -71,20 +69,14 @@ static void test_args_and_env(void **state)
 {
 	struct harness h;
 
-	h_setup(&h, "process", NULL);
-	h_run(&h, CFG_PROC("\"args\":[],\"cwd\":\"/\""));
-	h_expect(&h, "process.args", "process.args", HS_ACTION_REFUSE);
-	h_done(&h);
+	h_run_expect("process", NULL, CFG_PROC("\"args\":[],\"cwd\":\"/\""), "process.args",
+		     "process.args", HS_ACTION_REFUSE);
 
-	h_setup(&h, "process", NULL);
-	h_run(&h, CFG_PROC("\"cwd\":\"/\""));
-	h_expect(&h, "process.args", "process.args", HS_ACTION_REFUSE);
-	h_done(&h);
+	h_run_expect("process", NULL, CFG_PROC("\"cwd\":\"/\""), "process.args", "process.args",
+		     HS_ACTION_REFUSE);
 
-	h_setup(&h, "process", NULL);
-	h_run(&h, CFG_PROC("\"args\":[\"\"],\"cwd\":\"/\""));
-	h_expect(&h, "process.args", "process.args", HS_ACTION_REFUSE);
-	h_done(&h);
+	h_run_expect("process", NULL, CFG_PROC("\"args\":[\"\"],\"cwd\":\"/\""), "process.args",
+		     "process.args", HS_ACTION_REFUSE);
 
 	h_setup(&h, "process", NULL);
 	h_run(&h, CFG_PROC("\"args\":[\"sh\"],\"cwd\":\"/\",\"env\":[\"PATH=/"
@@ -112,10 +104,9 @@ static void test_oom_score_adj(void **state)
 	assert_true(h_out_has(&h, "\"oomScoreAdj\":0"));
 	h_done(&h);
 
-	h_setup(&h, "process", "{\"action\":\"refuse\",\"oom_score_adj_min\":100}");
-	h_run(&h, CFG_PROC("\"args\":[\"sh\"],\"cwd\":\"/\",\"oomScoreAdj\":0"));
-	h_expect(&h, "process.oom-score-adj", "process.oomScoreAdj", HS_ACTION_REFUSE);
-	h_done(&h);
+	h_run_expect("process", "{\"action\":\"refuse\",\"oom_score_adj_min\":100}",
+		     CFG_PROC("\"args\":[\"sh\"],\"cwd\":\"/\",\"oomScoreAdj\":0"),
+		     "process.oom-score-adj", "process.oomScoreAdj", HS_ACTION_REFUSE);
 }
 
 static void test_rlimits(void **state)

@@ -15,10 +15,9 @@ static void test_writable_root_rewritten(void **state)
 	assert_false(h.pl.report->refused);
 	h_done(&h);
 
-	h_setup(&h, "rootfs", NULL);
-	h_run(&h, H_CONFIG("{\"path\":\"rootfs\"}", H_GOOD_PROCESS)); /* absent = writable */
-	h_expect(&h, "rootfs.readonly", "root.readonly", HS_ACTION_REWRITE);
-	h_done(&h);
+	/* absent = writable */
+	h_run_expect("rootfs", NULL, H_CONFIG("{\"path\":\"rootfs\"}", H_GOOD_PROCESS),
+		     "rootfs.readonly", "root.readonly", HS_ACTION_REWRITE);
 }
 
 static void test_readonly_refuse_and_warn(void **state)
@@ -257,10 +256,8 @@ static void test_root_path_fine_and_missing(void **state)
 	assert_int_equal(h.pl.report->len, 0);
 	h_done(&h);
 
-	h_setup(&h, "rootfs", NULL);
-	h_run(&h, "{\"ociVersion\":\"1.0.2\",\"process\":" H_GOOD_PROCESS "}");
-	h_expect(&h, "rootfs.path", "root", HS_ACTION_REFUSE);
-	h_done(&h);
+	h_run_expect("rootfs", NULL, "{\"ociVersion\":\"1.0.2\",\"process\":" H_GOOD_PROCESS "}",
+		     "rootfs.path", "root", HS_ACTION_REFUSE);
 }
 
 static void test_host_failure_fails_closed(void **state)

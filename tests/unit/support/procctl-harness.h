@@ -124,6 +124,19 @@ static inline void h_expect(struct harness *h, const char *rule, const char *pat
 	hs_t_expect(h->pl.report, rule, path, act);
 }
 
+/* The whole pipeline over one config, under a policy with ONLY on (SECTION): the finding RULE
+ * at PATH with ACTION. */
+static inline void h_run_expect(const char *only, const char *section, const char *config,
+				const char *rule, const char *path, enum hs_action act)
+{
+	struct harness h;
+
+	h_setup(&h, only, section);
+	h_run(&h, config);
+	h_expect(&h, rule, path, act);
+	h_done(&h);
+}
+
 /* Does the canonical output contain this text? */
 static inline bool h_out_has(struct harness *h, const char *text)
 {
