@@ -301,12 +301,11 @@ static void test_arguments(void **state)
 {
 	/* clone without the namespace-flags condition */
 	struct control_fixture r;
-	run_cfg(&r, "{\"action\":\"refuse\"}",
-		CONFIG_SECCOMP(
-		    "{\"defaultAction\":\"SCMP_ACT_ERRNO\","
-		    "\"syscalls\":[{\"names\":[\"clone\"],\"action\":\"SCMP_ACT_ALLOW\"}]}"));
-	cf_expect(&r, "seccomp.syscall", "linux.seccomp.syscalls[0].names[0]", HS_ACTION_REFUSE);
-	cf_done(&r);
+	cf_check_expect(&hs_control_seccomp, "{\"action\":\"refuse\"}",
+			CONFIG_SECCOMP("{\"defaultAction\":\"SCMP_ACT_ERRNO\","
+				       "\"syscalls\":[{\"names\":[\"clone\"],\"action\":\"SCMP_ACT_"
+				       "ALLOW\"}]}"),
+			"seccomp.syscall", "linux.seccomp.syscalls[0].names[0]", HS_ACTION_REFUSE);
 	/* a different mask */
 	run_cfg(&r, "{\"action\":\"refuse\"}",
 		CONFIG_SECCOMP(
@@ -317,15 +316,15 @@ static void test_arguments(void **state)
 	assert_non_null(cf_find(&r, "seccomp.syscall", NULL));
 	cf_done(&r);
 	/* two conditions on one argument: runc ORs them */
-	run_cfg(&r, "{\"action\":\"refuse\"}",
-		CONFIG_SECCOMP(
-		    "{\"defaultAction\":\"SCMP_ACT_ERRNO\","
-		    "\"syscalls\":[{\"names\":[\"clone\"],\"action\":\"SCMP_ACT_ALLOW\",\"args\":["
-		    "{\"index\":0,\"value\":2114060288,\"valueTwo\":0,\"op\":\"SCMP_CMP_MASKED_"
-		    "EQ\"},"
-		    "{\"index\":0,\"value\":0,\"op\":\"SCMP_CMP_NE\"}]}]}"));
-	cf_expect(&r, "seccomp.args", "linux.seccomp.syscalls[0].args", HS_ACTION_REFUSE);
-	cf_done(&r);
+	cf_check_expect(
+	    &hs_control_seccomp, "{\"action\":\"refuse\"}",
+	    CONFIG_SECCOMP(
+		"{\"defaultAction\":\"SCMP_ACT_ERRNO\","
+		"\"syscalls\":[{\"names\":[\"clone\"],\"action\":\"SCMP_ACT_ALLOW\",\"args\":["
+		"{\"index\":0,\"value\":2114060288,\"valueTwo\":0,\"op\":\"SCMP_CMP_MASKED_"
+		"EQ\"},"
+		"{\"index\":0,\"value\":0,\"op\":\"SCMP_CMP_NE\"}]}]}"),
+	    "seccomp.args", "linux.seccomp.syscalls[0].args", HS_ACTION_REFUSE);
 	/* personality: the query value is in the default, ADDR_NO_RANDOMIZE is not */
 	run_cfg(&r, "{\"action\":\"refuse\"}",
 		CONFIG_SECCOMP(
@@ -362,19 +361,17 @@ static void test_unknown_names(void **state)
 			       "\"action\":\"SCMP_ACT_ERRNO\"}]}"));
 	assert_int_equal(r.report->len, 0);
 	cf_done(&r);
-	run_cfg(&r, NULL,
-		CONFIG_SECCOMP("{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"architectures\":["
-			       "\"SCMP_ARCH_PDP11\"]}"));
-	cf_expect(&r, "seccomp.architecture", "linux.seccomp.architectures[0]", HS_ACTION_REFUSE);
-	cf_done(&r);
-	run_cfg(&r, NULL, CONFIG_SECCOMP("{\"defaultAction\":\"SCMP_ACT_MAYBE\"}"));
-	cf_expect(&r, "seccomp.action", "linux.seccomp.defaultAction", HS_ACTION_REFUSE);
-	cf_done(&r);
-	run_cfg(&r, NULL,
-		CONFIG_SECCOMP("{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":[{"
-			       "\"names\":[\"read\"],\"action\":\"ALLOW\"}]}"));
-	cf_expect(&r, "seccomp.action", "linux.seccomp.syscalls[0].action", HS_ACTION_REFUSE);
-	cf_done(&r);
+	cf_check_expect(&hs_control_seccomp, NULL,
+			CONFIG_SECCOMP("{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"architectures\":["
+				       "\"SCMP_ARCH_PDP11\"]}"),
+			"seccomp.architecture", "linux.seccomp.architectures[0]", HS_ACTION_REFUSE);
+	cf_check_expect(&hs_control_seccomp, NULL,
+			CONFIG_SECCOMP("{\"defaultAction\":\"SCMP_ACT_MAYBE\"}"), "seccomp.action",
+			"linux.seccomp.defaultAction", HS_ACTION_REFUSE);
+	cf_check_expect(&hs_control_seccomp, NULL,
+			CONFIG_SECCOMP("{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":[{"
+				       "\"names\":[\"read\"],\"action\":\"ALLOW\"}]}"),
+			"seccomp.action", "linux.seccomp.syscalls[0].action", HS_ACTION_REFUSE);
 }
 
 static void test_flags_arches_listener(void **state)
@@ -387,11 +384,10 @@ static void test_flags_arches_listener(void **state)
 	cf_expect(&r, "seccomp.flag", "linux.seccomp.flags[1]", HS_ACTION_REFUSE);
 	assert_int_equal(r.report->len, 1);
 	cf_done(&r);
-	run_cfg(&r, NULL,
-		CONFIG_SECCOMP("{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"flags\":["
-			       "\"SECCOMP_FILTER_FLAG_BOGUS\"]}"));
-	cf_expect(&r, "seccomp.flag", "linux.seccomp.flags[0]", HS_ACTION_REFUSE);
-	cf_done(&r);
+	cf_check_expect(&hs_control_seccomp, NULL,
+			CONFIG_SECCOMP("{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"flags\":["
+				       "\"SECCOMP_FILTER_FLAG_BOGUS\"]}"),
+			"seccomp.flag", "linux.seccomp.flags[0]", HS_ACTION_REFUSE);
 	run_cfg(&r, NULL,
 		CONFIG_SECCOMP("{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"flags\":["
 			       "\"SECCOMP_FILTER_FLAG_SPEC_ALLOW\"]}"));
