@@ -23,14 +23,21 @@ static int check_bind(struct control_fixture *f, const char *src)
 	return cf_check(f, config);
 }
 
+/* A bind of src at /mnt is refused with rule at the source; the finding. */
+static const struct hs_finding *bind_refused(struct control_fixture *f, const char *src,
+					     const char *rule)
+{
+	assert_int_equal(check_bind(f, src), 0);
+	return cf_expect(f, rule, "mounts[0].source", HS_ACTION_REFUSE);
+}
+
 static void refused_source(const char *src, const char *rule)
 {
 	struct control_fixture f;
 
 	cf_init(&f, &hs_control_mounts);
 	assert_int_equal(hs_fake_host_add_symlink(f.fh, "/srv/etc-link", "/etc"), 0);
-	assert_int_equal(check_bind(&f, src), 0);
-	cf_expect(&f, rule, "mounts[0].source", HS_ACTION_REFUSE);
+	bind_refused(&f, src, rule);
 	assert_true(f.report->refused);
 	cf_done(&f);
 }
@@ -80,8 +87,7 @@ static void test_sensitive_message(void **state)
 	const struct hs_finding *x;
 
 	cf_init(&f, &hs_control_mounts);
-	assert_int_equal(check_bind(&f, "/var/run/containerd/containerd.sock"), 0);
-	x = cf_expect(&f, "mounts.sensitive-source", "mounts[0].source", HS_ACTION_REFUSE);
+	x = bind_refused(&f, "/var/run/containerd/containerd.sock", "mounts.sensitive-source");
 	assert_non_null(strstr(x->message, "/run/containerd/containerd.sock"));
 	assert_non_null(strstr(x->message, "beneath"));
 	cf_done(&f);
@@ -100,8 +106,7 @@ static void refused_by_identity(const char *sensitive, const char *alias, const 
 	assert_int_equal(hs_fake_host_get_id(f.fh, sensitive, &id), 0);
 	assert_int_equal(hs_fake_host_add_dir(f.fh, dir, 0, 0, 0755), 0);
 	assert_int_equal(hs_fake_host_set_id(f.fh, alias, id.dev, id.ino), 0);
-	assert_int_equal(check_bind(&f, source), 0);
-	x = cf_expect(&f, "mounts.sensitive-source", "mounts[0].source", HS_ACTION_REFUSE);
+	x = bind_refused(&f, source, "mounts.sensitive-source");
 	assert_non_null(strstr(x->message, word));
 	cf_done(&f);
 }
@@ -135,18 +140,14 @@ static void test_unsafe_sources(void **state)
 	cf_init(&f, &hs_control_mounts);
 	assert_int_equal(hs_fake_host_add_symlink(f.fh, "/srv/l1", "l2"), 0);
 	assert_int_equal(hs_fake_host_add_symlink(f.fh, "/srv/l2", "/srv/l1"), 0);
-	assert_int_equal(check_bind(&f, "/srv/l1"), 0);
-	assert_non_null(
-	    strstr(cf_expect(&f, "mounts.source-unsafe", "mounts[0].source", HS_ACTION_REFUSE)
-		       ->message,
-		   "host.symlink-loop"));
+	assert_non_null(strstr(bind_refused(&f, "/srv/l1", "mounts.source-unsafe")->message,
+			       "host.symlink-loop"));
 	cf_done(&f);
 
 	/* a host that cannot answer: refused, never admitted */
 	cf_init(&f, &hs_control_mounts);
 	assert_int_equal(hs_fake_host_fail(f.fh, "canonicalize", EIO), 0);
-	assert_int_equal(check_bind(&f, "/srv/data"), 0);
-	cf_expect(&f, "mounts.source-unsafe", "mounts[0].source", HS_ACTION_REFUSE);
+	bind_refused(&f, "/srv/data", "mounts.source-unsafe");
 	cf_done(&f);
 
 	/* a relative source is read from the bundle */
@@ -158,8 +159,7 @@ static void test_unsafe_sources(void **state)
 	cf_init(&f, &hs_control_mounts);
 	f.ctx.bundle = "/srv/bundle";
 	assert_int_equal(hs_fake_host_add_dir(f.fh, "/srv/bundle", 0, 0, 0755), 0);
-	assert_int_equal(check_bind(&f, "../../etc"), 0);
-	cf_expect(&f, "mounts.sensitive-source", "mounts[0].source", HS_ACTION_REFUSE);
+	bind_refused(&f, "../../etc", "mounts.sensitive-source");
 	cf_done(&f);
 	cf_init(&f, &hs_control_mounts);
 	assert_int_equal(check_bind(&f, "hosts"), 0); /* no bundle known */
@@ -323,18 +323,15 @@ static void test_source_on_kernel_fs(void **state)
 	cf_init(&f, &hs_control_mounts);
 	assert_int_equal(hs_fake_host_add_dir(f.fh, "/srv/cg/memory", 0, 0, 0755), 0);
 	assert_int_equal(hs_fake_host_add_mount(f.fh, "/srv/cg", "cgroup2"), 0);
-	assert_int_equal(check_bind(&f, "/srv/cg/memory"), 0);
 	assert_non_null(
-	    strstr(cf_expect(&f, "mounts.source-kernel-fs", "mounts[0].source", HS_ACTION_REFUSE)
-		       ->message,
+	    strstr(bind_refused(&f, "/srv/cg/memory", "mounts.source-kernel-fs")->message,
 		   "cgroup2"));
 	cf_done(&f);
 
 	cf_init(&f, &hs_control_mounts);
 	assert_int_equal(hs_fake_host_add_dir(f.fh, "/mnt/devices", 0, 0, 0755), 0);
 	assert_int_equal(hs_fake_host_add_mount(f.fh, "/mnt/devices", "devtmpfs"), 0);
-	assert_int_equal(check_bind(&f, "/mnt/devices"), 0);
-	cf_expect(&f, "mounts.source-kernel-fs", "mounts[0].source", HS_ACTION_REFUSE);
+	bind_refused(&f, "/mnt/devices", "mounts.source-kernel-fs");
 	cf_done(&f);
 
 	/* an ordinary filesystem mounted over a kernel one's place is ordinary */
@@ -349,8 +346,7 @@ static void test_source_on_kernel_fs(void **state)
 	/* the mount table cannot be read: refused, never admitted */
 	cf_init(&f, &hs_control_mounts);
 	assert_int_equal(hs_fake_host_fail(f.fh, "mount_fstype", EIO), 0);
-	assert_int_equal(check_bind(&f, "/srv/data"), 0);
-	cf_expect(&f, "mounts.source-unsafe", "mounts[0].source", HS_ACTION_REFUSE);
+	bind_refused(&f, "/srv/data", "mounts.source-unsafe");
 	cf_done(&f);
 }
 
@@ -361,18 +357,15 @@ static void test_replaceable_components(void **state)
 	cf_init(&f, &hs_control_mounts);
 	assert_int_equal(hs_fake_host_add_dir(f.fh, "/srv/user", 1000, 1000, 0755), 0);
 	assert_int_equal(hs_fake_host_add_dir(f.fh, "/srv/user/data", 0, 0, 0755), 0);
-	assert_int_equal(check_bind(&f, "/srv/user/data"), 0);
 	assert_non_null(
-	    strstr(cf_expect(&f, "mounts.source-replaceable", "mounts[0].source", HS_ACTION_REFUSE)
-		       ->message,
+	    strstr(bind_refused(&f, "/srv/user/data", "mounts.source-replaceable")->message,
 		   "uid 1000"));
 	cf_done(&f);
 
 	cf_init(&f, &hs_control_mounts);
 	assert_int_equal(hs_fake_host_add_dir(f.fh, "/srv/shared", 0, 0, 0775), 0);
 	assert_int_equal(hs_fake_host_add_dir(f.fh, "/srv/shared/d", 0, 0, 0755), 0);
-	assert_int_equal(check_bind(&f, "/srv/shared/d"), 0);
-	cf_expect(&f, "mounts.source-replaceable", "mounts[0].source", HS_ACTION_REFUSE);
+	bind_refused(&f, "/srv/shared/d", "mounts.source-replaceable");
 	cf_done(&f);
 
 	/* sticky /tmp: a root-owned entry is safe, a user's is not */
@@ -382,8 +375,7 @@ static void test_replaceable_components(void **state)
 	cf_done(&f);
 	cf_init(&f, &hs_control_mounts);
 	assert_int_equal(hs_fake_host_add_dir(f.fh, "/tmp/userdir", 1000, 1000, 0755), 0);
-	assert_int_equal(check_bind(&f, "/tmp/userdir"), 0);
-	cf_expect(&f, "mounts.source-replaceable", "mounts[0].source", HS_ACTION_REFUSE);
+	bind_refused(&f, "/tmp/userdir", "mounts.source-replaceable");
 	cf_done(&f);
 
 	/* the object itself may belong to a user when its parent is root's */
@@ -720,8 +712,7 @@ static void test_policy_section(void **state)
 
 	cf_init(&f, &hs_control_mounts);
 	assert_int_equal(cf_load(&f, "{\"sensitive_paths\":[\"/srv/data\"]}", NULL), 0);
-	assert_int_equal(check_bind(&f, "/srv/data"), 0);
-	cf_expect(&f, "mounts.sensitive-source", "mounts[0].source", HS_ACTION_REFUSE);
+	bind_refused(&f, "/srv/data", "mounts.sensitive-source");
 	cf_done(&f);
 
 	cf_init(&f, &hs_control_mounts);
