@@ -313,7 +313,7 @@ static void test_arguments(void **state)
 		    "\"syscalls\":[{\"names\":[\"clone\"],\"action\":\"SCMP_ACT_ALLOW\",\"args\":["
 		    "{\"index\":0,\"value\":131072,\"valueTwo\":0,\"op\":\"SCMP_CMP_MASKED_EQ\"}]}]"
 		    "}"));
-	assert_non_null(cf_find(&r, "seccomp.syscall", NULL));
+	cf_expect(&r, "seccomp.syscall", "linux.seccomp.syscalls[0].names[0]", HS_ACTION_REFUSE);
 	cf_done(&r);
 	/* two conditions on one argument: runc ORs them */
 	cf_check_expect(
@@ -518,7 +518,7 @@ static void test_own_default_recognised(void **state)
 		snprintf(cfg, sizeof(cfg), CONFIG_CAPS("%s"), cap_sets[i]);
 		struct control_fixture r;
 		run_cfg(&r, NULL, cfg);
-		assert_non_null(cf_find(&r, "seccomp.default", NULL));
+		cf_expect(&r, "seccomp.default", "linux.seccomp", HS_ACTION_REWRITE);
 		_cleanup_free_ char *before = NULL, *after = NULL;
 		size_t len;
 		assert_int_equal(hs_json_emit(r.ctx.config, &before, &len), 0);
