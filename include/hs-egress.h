@@ -80,6 +80,13 @@ int hs_egress_join_netns_path(const char *path, struct hs_error *err);
  * nftables, if any, goes into err (rule egress.nftables). */
 int hs_egress_nft_run(const char *cmds, char **ret_output, struct hs_error *err);
 
+/* Create hardshim's table for cfg in the current network namespace with one nf_tables netlink
+ * batch built in src/egress/batch.c, without libnftables: the same table, counters, chains
+ * and rules as libnftables makes of hs_egress_ruleset_as(cfg, true, comment). Fails, changing
+ * nothing, when the table exists by commit time or the kernel refuses any part. 0 or -errno
+ * (the kernel's). */
+int hs_egress_nl_create(const struct hs_egress_cfg *cfg, const char *comment);
+
 /* Install cfg's ruleset in the current network namespace. The table's comment names the
  * ruleset (HS_EGRESS_COMMENT_PREFIX + sha256 of hs_egress_ruleset's text): a namespace whose
  * table already carries the same name (a pod's later container, same policy) is left as it

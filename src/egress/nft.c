@@ -348,18 +348,12 @@ static int install(const struct hs_egress_cfg *cfg, bool exiting, pid_t *ret_chi
 		return 0;
 	/* A new container's namespace has no table: create it, deleting nothing, so the kernel
 	 * has no destroy work for the socket's last close to wait for (no detached child
-	 * either). If the table appeared meanwhile (a pod's containers started together), the
-	 * create fails, changing nothing, and the table is replaced below, as always. */
-	if (state == TABLE_NONE) {
-		struct hs_error cerr = HS_ERROR_INIT;
-
-		r = hs_egress_ruleset_as(cfg, true, comment, &cmds);
-		if (r < 0)
-			return r;
-		if (nft_run(cmds, NULL, false, NULL, &cerr) == 0)
-			return 0;
-		free(TAKE_PTR(cmds));
-	}
+	 * either), and with a batch built here rather than libnftables' loading and parsing
+	 * (batch.c). If the table appeared meanwhile (a pod's containers started together), or
+	 * the kernel refused any of it, the create fails, changing nothing, and the table is
+	 * replaced below by libnftables, as always (its message then names a refusal). */
+	if (state == TABLE_NONE && hs_egress_nl_create(cfg, comment) == 0)
+		return 0;
 	r = hs_egress_ruleset_as(cfg, false, comment, &cmds);
 	if (r < 0)
 		return r;
