@@ -89,6 +89,9 @@ struct hs_gate {
 	bool systemd_cgroup;   /* the runtime was told --systemd-cgroup */
 	bool egress_at_create; /* hs_check_ctx.egress_at_create (create adapter, check) */
 	const char *bundle, *container_id, *exception;
+	/* Non-zero: the bundle's owner (hs_bundle_open), admitted only when the config's own
+	 * user namespace maps container uid 0 to it (bundle.permissions). */
+	uid_t bundle_owner;
 	const char *sandbox_id, *pod_uid; /* trusted engine facts (hs_engine_facts), or NULL */
 	const struct hs_json *container;  /* exec: the container's config (hs_check_ctx) */
 	struct hs_source source;
@@ -146,9 +149,18 @@ enum hs_decision hs_create_prepare(struct hs_argv *a, const struct hs_policy *p,
 /* The bundle as create opens it (and `check --bundle`): the directory itself, not through a
  * symlink, root's and writable by its owner only (bundle.symlink, bundle.open,
  * bundle.permissions). On ALLOW *ret_abs (malloc'ed, lexically absolute), *ret_dirfd and *st
- * are set. */
+ * are set, and *ret_owner: 0, or the non-root owner of a user-namespace bundle (see
+ * runtime.c), which the caller must put in hs_gate.bundle_owner. */
+enum hs_bundle_userns {
+	HS_BUNDLE_ROOT_ONLY,   /* run, restore: root's only */
+	HS_BUNDLE_USERNS_HOLD, /* create: held (root's, 0711) until hs_bundle_release */
+	HS_BUNDLE_USERNS_LOOK, /* check: nothing runs, nothing held */
+};
 enum hs_decision hs_bundle_open(const char *bundle, char **ret_abs, int *ret_dirfd, struct stat *st,
+				enum hs_bundle_userns userns, uid_t *ret_owner,
 				struct hs_error *err);
+/* Give a bundle held by create back to its owner, as it was (idempotent). */
+void hs_bundle_release(void);
 /* The gate's source for the config NAME in that bundle, with create's config.* rule ids. */
 struct hs_source hs_bundle_config(int dirfd, const char *name);
 /* create: hardshim runs the runtime as its child and waits, so that a runtime failure after

@@ -237,7 +237,8 @@ static enum hs_decision source(struct hs_gate *g, const char *bundle, const char
 	enum hs_decision d;
 
 	if (bundle) {
-		d = hs_bundle_open(bundle, bundle_abs, dirfd, &st, err);
+		d = hs_bundle_open(bundle, bundle_abs, dirfd, &st, HS_BUNDLE_USERNS_LOOK,
+				   &g->bundle_owner, err);
 		if (d != HS_DECISION_ALLOW)
 			return d;
 		hs_engine_facts_get("/proc", getppid(), *bundle_abs, g->container_id, facts);

@@ -149,6 +149,33 @@ static int deliver(struct hs_gate *g, const char *data, size_t len, struct hs_er
 	return 0;
 }
 
+/* A bundle owned by a non-root uid (hs_bundle_open: one only root can reach) is a user
+ * namespace's: admitted only when the config makes its own user namespace and maps container
+ * uid 0 to exactly that owner. Any other owner is someone else's directory. */
+static bool owner_is_mapped_root(const struct hs_json *config, uid_t owner)
+{
+	const struct hs_json *linux_ = hs_json_get_type(config, "linux", HS_JSON_OBJECT);
+	const struct hs_json *ns, *m;
+	bool userns = false;
+
+	hs_json_foreach_item(ns, hs_json_get_type(linux_, "namespaces", HS_JSON_ARRAY), i) {
+		const char *type = hs_json_get_string(ns, "type");
+
+		if (type && !strcmp(type, "user") && !hs_json_get(ns, "path"))
+			userns = true;
+	}
+	hs_json_foreach_item(m, hs_json_get_type(linux_, "uidMappings", HS_JSON_ARRAY), i) {
+		uint64_t inside = 1, host = 0, size = 0;
+
+		(void)hs_json_get_u64(hs_json_get(m, "containerID"), UINT32_MAX, &inside);
+		(void)hs_json_get_u64(hs_json_get(m, "hostID"), UINT32_MAX, &host);
+		(void)hs_json_get_u64(hs_json_get(m, "size"), UINT32_MAX, &size);
+		if (userns && inside == 0 && size > 0 && host == owner)
+			return true;
+	}
+	return false;
+}
+
 static enum hs_decision judge(struct hs_gate *g, struct hs_error *err)
 {
 	bool observe = g->policy->mode == HS_MODE_AUDIT;
@@ -176,6 +203,19 @@ static enum hs_decision judge(struct hs_gate *g, struct hs_error *err)
 	};
 	if (hs_pipeline_run(&g->pl, g->original, g->original_len, err) < 0)
 		return HS_DECISION_ERROR;
+	if (g->bundle_owner && !owner_is_mapped_root(g->pl.tree, g->bundle_owner)) {
+		/* in every mode: as a root-only bundle's owner rule (hs_bundle_open) */
+		struct hs_check_ctx fctx = { .report = g->pl.report };
+
+		if (hs_finding(&fctx, "bundle.permissions", "linux.uidMappings", HS_ACTION_REFUSE,
+			       "the bundle %s is owned by uid %u, not by root, and the config's "
+			       "own user namespace does not map container uid 0 to it: it could "
+			       "be changed after the check",
+			       g->bundle ? g->bundle : "", (unsigned)g->bundle_owner) < 0)
+			return HS_DECISION_ERROR;
+		refusal(g, err);
+		return HS_DECISION_REFUSE;
+	}
 	if (g->annotate)
 		g->annotate(g);
 	if (!observe && g->pl.report->refused) {

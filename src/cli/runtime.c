@@ -56,7 +56,74 @@ struct hs_source hs_bundle_config(int dirfd, const char *name)
 				   .rules = &config_rules };
 }
 
+/*
+ * Podman --uidmap / --userns=auto chown the container's bundle to the host uid its root maps
+ * to (the runtime works in it from inside the user namespace), and make the directories above
+ * it searchable by anyone (0711). That uid could rename a config.json of its own over the one
+ * judged, between the check and the runtime's read of the same name. So create holds the
+ * bundle while it matters: root's, mode 0711 (still searchable, so the runtime can mount from
+ * it inside the namespace, but nobody else can rename in it), from before the config is read
+ * until the runtime has exited (hs_bundle_release), then gives it back as it was. And the
+ * gate admits it only when the config's own user namespace maps container uid 0 to exactly
+ * that owner (hs_gate.bundle_owner). run and restore exec the runtime, so nothing would give
+ * the bundle back: refused.
+ */
+static struct {
+	int dirfd; /* -1: nothing held */
+	uid_t uid;
+	gid_t gid;
+	mode_t mode;
+} held = { .dirfd = -1 };
+
+void hs_bundle_release(void)
+{
+	if (held.dirfd < 0)
+		return;
+	(void)!fchown(held.dirfd, held.uid, held.gid);
+	(void)!fchmod(held.dirfd, held.mode);
+	close(TAKE_FD(held.dirfd));
+}
+
+static int hold_bundle(int dirfd, const struct stat *st, const char *bundle_abs,
+		       struct hs_error *err)
+{
+	struct stat now;
+
+	held.uid = st->st_uid;
+	held.gid = st->st_gid;
+	held.mode = st->st_mode & 07777;
+	held.dirfd = fcntl(dirfd, F_DUPFD_CLOEXEC, 3);
+	if (held.dirfd < 0 || fchown(dirfd, 0, st->st_gid) < 0 || fchmod(dirfd, 0711) < 0 ||
+	    fstat(dirfd, &now) < 0 || now.st_uid != 0 || (now.st_mode & 07777) != 0711) {
+		int e = errno ? errno : EPERM;
+
+		hs_bundle_release();
+		return hs_error_set(err, -e, "bundle.permissions", bundle_abs, -1,
+				    "owned by uid %u (a user-namespace bundle): cannot hold it "
+				    "for the create: %s",
+				    (unsigned)st->st_uid, strerror(e));
+	}
+	return 0;
+}
+
+static int check_bundle_owner(int dirfd, const struct stat *st, const char *bundle_abs,
+			      enum hs_bundle_userns userns, uid_t *ret_owner, struct hs_error *err)
+{
+	*ret_owner = 0;
+	if (st->st_uid == 0 || st->st_uid == geteuid() || (st->st_mode & 0022))
+		return hs_check_owner(st, "bundle.permissions", bundle_abs, err);
+	if (userns == HS_BUNDLE_ROOT_ONLY)
+		return hs_error_set(err, -HS_EPOLICY, "bundle.permissions", bundle_abs, -1,
+				    "owned by uid %u, not by root: it could be changed after the "
+				    "check (a user-namespace bundle, owned by the uid its root "
+				    "maps to, is admitted on create, not here)",
+				    (unsigned)st->st_uid);
+	*ret_owner = st->st_uid;
+	return userns == HS_BUNDLE_USERNS_HOLD ? hold_bundle(dirfd, st, bundle_abs, err) : 0;
+}
+
 enum hs_decision hs_bundle_open(const char *bundle, char **ret_abs, int *ret_dirfd, struct stat *st,
+				enum hs_bundle_userns userns, uid_t *ret_owner,
 				struct hs_error *err)
 {
 	_cleanup_free_ char *bundle_abs = hs_absolute(bundle);
@@ -77,7 +144,7 @@ enum hs_decision hs_bundle_open(const char *bundle, char **ret_abs, int *ret_dir
 	if (fstat(dirfd, st) < 0)
 		return hs_decide(err, HS_DECISION_ERROR, -errno, "bundle.open", bundle_abs, -1,
 				 "cannot stat the bundle: %s", strerror(errno));
-	if (hs_check_owner(st, "bundle.permissions", bundle_abs, err) < 0)
+	if (check_bundle_owner(dirfd, st, bundle_abs, userns, ret_owner, err) < 0)
 		return HS_DECISION_REFUSE;
 	*ret_abs = TAKE_PTR(bundle_abs);
 	*ret_dirfd = TAKE_FD(dirfd);
@@ -111,6 +178,7 @@ enum hs_decision hs_create_prepare(struct hs_argv *a, const struct hs_policy *p,
 	struct hs_gate g;
 	enum hs_decision d;
 	struct stat st = { 0 };
+	uid_t owner = 0;
 
 	if (!bundle)
 		bundle = "."; /* containerd runs create with the bundle as cwd */
@@ -119,7 +187,9 @@ enum hs_decision hs_create_prepare(struct hs_argv *a, const struct hs_policy *p,
 	else if (strchr(name, '/') || !strcmp(name, "..") || !strcmp(name, "."))
 		return hs_decide(err, HS_DECISION_REFUSE, -HS_EUSAGE, "cli.bad-value", "--config",
 				 -1, "must name a file in the bundle");
-	d = hs_bundle_open(bundle, &bundle_abs, &dirfd, &st, err);
+	d = hs_bundle_open(bundle, &bundle_abs, &dirfd, &st,
+			   hs_runtime_waits(a) ? HS_BUNDLE_USERNS_HOLD : HS_BUNDLE_ROOT_ONLY,
+			   &owner, err);
 	if (d != HS_DECISION_ALLOW)
 		return d;
 	if (hs_argv_value(a, "config")) {
@@ -143,6 +213,7 @@ enum hs_decision hs_create_prepare(struct hs_argv *a, const struct hs_policy *p,
 		.schema = &hs_oci_spec,
 		.event = a->cmd->event,
 		.bundle = bundle_abs,
+		.bundle_owner = owner,
 		.container_id = a->argv[a->first_positional],
 		.systemd_cgroup = a->systemd_cgroup,
 		.sandbox_id = facts.sandbox_id[0] ? facts.sandbox_id : NULL,
@@ -254,12 +325,14 @@ int hs_cmd_runtime(int argc, char **argv)
 	}
 
 	r = hs_policy_load(hs_policy_path(), &policy, &err);
-	if (r >= 0 && judge_command(&a, policy, &err) == HS_DECISION_ALLOW) {
+	if (r >= 0 && judge_command(&a, policy, &err) != HS_DECISION_ALLOW)
+		hs_bundle_release();
+	else if (r >= 0) {
 		/* exec returns only on failure, err set; create waits (wait-runtime.c) */
 		if (!hs_runtime_waits(&a))
 			exec_runtime(&a, policy->runtime, &err);
-		else if ((r = hs_runtime_wait(&a, policy)) >= 0)
-			return r; /* the runtime's own exit status */
+		else if ((r = hs_runtime_wait(&a, policy)) >= 0) /* releases the bundle */
+			return r;                                /* the runtime's own exit status */
 		else
 			hs_error_set(&err, r, "runtime.exec", policy->runtime, -1,
 				     "cannot execute the runtime: %s", hs_strerror(r));

@@ -110,6 +110,8 @@ int hs_runtime_wait(struct hs_argv *a, const struct hs_policy *p)
 	if (pid < 0) {
 		int r = -errno;
 
+		hs_bundle_release();
+
 		close(pipefd[0]);
 		(void)sigprocmask(SIG_SETMASK, &old, NULL);
 		return r;
@@ -127,9 +129,14 @@ int hs_runtime_wait(struct hs_argv *a, const struct hs_policy *p)
 	if (n != (ssize_t)sizeof(exec_errno))
 		exec_errno = 0;
 	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
+		if (errno != EINTR) {
+			hs_bundle_release();
 			return -errno;
+		}
 	child = 0;
+	/* The runtime has read the config and made the container, or failed: the bundle goes
+	 * back to its owner (a user-namespace bundle, runtime.c) before anything else. */
+	hs_bundle_release();
 
 	if (exec_errno) {
 		(void)record_failure(a, p, of, pid, status, exec_errno);

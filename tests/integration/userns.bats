@@ -1,0 +1,119 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: Apache-2.0
+# Engine-made user namespaces (issue 14 cause 7). Podman --uidmap and --userns=auto chown the
+# container's bundle to the host uid its root maps to, make the directories above it
+# searchable (0711), and chown the image to the mapped ids. hardshim admits such a bundle on
+# create when the config's own user namespace maps container uid 0 to exactly the bundle's
+# owner, holds it (root's, 0711) until the runtime has read the config, and gives it back;
+# uid 0 stays the namespace's own uid 0 (host uid 100000 here), never remapped to a uid the
+# mapping lacks. Seen from /proc/<pid>/status and uid_map, under runc and crun.
+
+load ../lib/bundle
+
+setup() { hs_setup runc; }
+teardown() {
+	hs_teardown
+	case ${UNS_DIR:-} in /tmp/hs-userns.?*) rm -rf "$UNS_DIR" ;; esac
+}
+
+# userns_bundle HOSTID [MAPPED-TO]: a bundle laid out as Podman lays one out for
+# --uidmap 0:MAPPED-TO:65536: the bundle dir owned by HOSTID (mode 0700), the parent 0711,
+# the image owned by the mapped ids; the config makes a user namespace with that mapping and
+# runs uid 0.
+userns_bundle() {
+	local owner=$1 to=${2:-$1}
+	UNS_DIR=$(mktemp -d /tmp/hs-userns.XXXXXX)
+	chmod 0711 "$UNS_DIR"
+	hs_policy_default
+	hs_bundle "$UNS_DIR/bundle"
+	chown -R "$to:$to" "$HS_BUNDLE/rootfs"
+	hs_config '.linux.namespaces += [{"type": "user"}]
+		| .linux.uidMappings = [{"containerID": 0, "hostID": $h, "size": 65536}]
+		| .linux.gidMappings = [{"containerID": 0, "hostID": $h, "size": 65536}]
+		| .process.user = {uid: 0, gid: 0}' --argjson h "$to"
+	chown "$owner:$owner" "$HS_BUNDLE"
+	chmod 0700 "$HS_BUNDLE"
+}
+
+admitted() {
+	hs_use_runtime "$1"
+	userns_bundle 100000
+	hs_args sh -c 'touch /tmp/x && echo tmp-writable; exec sleep 1000'
+	hs_create_start u1
+	echo "Uid: $(hs_status u1 Uid)"
+	[ "$(hs_status u1 Uid)" = "100000 100000 100000 100000" ]
+	[ "$(hs_status u1 Gid)" = "100000 100000 100000 100000" ]
+	[ "$(hs_proc u1 uid_map | awk '{print $1, $2, $3}')" = "0 100000 65536" ]
+	[ "$(cat "$HS_TMP/u1.out")" = tmp-writable ]
+	hs_status u1 NoNewPrivs | grep -qx 1
+	# capabilities of its own namespace, and no more than the policy allows
+	# (NET_BIND_SERVICE at most)
+	hs_status u1 CapEff
+	hs_status u1 CapBnd
+	(((16#$(hs_status u1 CapEff) & ~0x400) == 0))
+	(((16#$(hs_status u1 CapBnd) & ~0x400) == 0))
+	# the bundle is its owner's again, as it was
+	[ "$(stat -c '%u %a' "$HS_BUNDLE")" = "100000 700" ]
+	# uid 0 of the namespace: not remapped
+	! jq -e '.process.user.uid != 0' "$HS_BUNDLE/config.json"
+}
+
+@test "userns: a bundle owned by the uid its root maps to starts, as uid 0 of its own namespace = host 100000 (runc)" { admitted runc; }
+@test "userns: a bundle owned by the uid its root maps to starts, as uid 0 of its own namespace = host 100000 (crun)" { admitted crun; }
+
+# The window: the owner could rename its own config.json over the judged one until the
+# runtime has read it. A runtime that looks at the bundle while it runs sees it root's, 0711.
+@test "userns: the bundle is root's (0711) while the runtime runs, and its owner's after" {
+	userns_bundle 100000
+	printf '#!/bin/sh\nstat -c "%%u %%a" "%s" >>"%s"\nexec /usr/bin/runc "$@"\n' \
+		"$HS_BUNDLE" "$HS_TMP/seen" >"$HS_TMP/rt"
+	chmod 0755 "$HS_TMP/rt"
+	hs_policy_default '.runtime = $r' --arg r "$HS_TMP/rt"
+	hs_args sleep 1000
+	hs_create u7
+	cat "$HS_TMP/seen"
+	[ "$(cat "$HS_TMP/seen")" = "0 711" ]
+	[ "$(stat -c '%u %a' "$HS_BUNDLE")" = "100000 700" ]
+}
+
+@test "userns: a bundle owned by another uid than the mapped root is refused, and given back" {
+	userns_bundle 100000 200000
+	run hs_create_start u2
+	echo "$output"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"hardshim: bundle.permissions: linux.uidMappings: the bundle $HS_BUNDLE is owned by uid 100000, not by root, and the config's own user namespace does not map container uid 0 to it"* ]]
+	[ "$(hs_state u2)" = "" ]
+	[ "$(stat -c '%u %a' "$HS_BUNDLE")" = "100000 700" ]
+}
+
+@test "userns: a non-root bundle without a user namespace is refused" {
+	userns_bundle 100000
+	hs_config 'del(.linux.uidMappings, .linux.gidMappings) | .linux.namespaces |= map(select(.type != "user"))'
+	run hs_create_start u3
+	echo "$output"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"bundle.permissions"*"owned by uid 100000"* ]]
+	[ "$(stat -c '%u %a' "$HS_BUNDLE")" = "100000 700" ]
+}
+
+@test "userns: run (no create to wait on) refuses a user-namespace bundle" {
+	userns_bundle 100000
+	run hs_run u4
+	echo "$output"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"bundle.permissions"*"admitted on create, not here"* ]]
+}
+
+@test "userns: check --bundle judges a user-namespace bundle as create does" {
+	userns_bundle 100000
+	hs_place_config u5
+	run "$HS_BIN" check --bundle "$HS_BUNDLE"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	rm -rf "$UNS_DIR"
+	userns_bundle 100000 200000
+	hs_place_config u6
+	run "$HS_BIN" check --bundle "$HS_BUNDLE"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"refuse   bundle.permissions linux.uidMappings: the bundle $HS_BUNDLE is owned by uid 100000"* ]]
+}
