@@ -99,6 +99,13 @@ struct hs_host {
 	int (*dir_in_root)(const struct hs_host *h, struct hs_arena *a, const char *root,
 			   const char *path, size_t max_entries, unsigned max_depth,
 			   struct hs_dir_facts *ret);
+	/* The bytes of a file only root can have written (an engine's own records): a regular
+	 * file owned by uid 0, not group- or other-writable, on a canonical path no one but root
+	 * could swap (hs_canonical_path_replaceable), opened without following a last symlink,
+	 * at most max bytes. -EPERM (rule host.untrusted-file) when it is not root's alone,
+	 * -ENOENT when absent. NUL-terminated, arena-owned. May be NULL: no answer. */
+	int (*read_root_file)(const struct hs_host *h, struct hs_arena *a, const char *path,
+			      size_t max, const char **ret, size_t *ret_len, struct hs_error *err);
 	/* Which mandatory access control is active. */
 	enum hs_mac (*mac)(const struct hs_host *h);
 	/* AppArmor: is the profile loaded? 1 yes, 0 no, negative on error. */

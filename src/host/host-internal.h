@@ -27,3 +27,8 @@ int hs_host_resolve_in_root_real(const struct hs_host *h, struct hs_arena *a, co
 int hs_host_dir_in_root_real(const struct hs_host *h, struct hs_arena *a, const char *root,
 			     const char *path, size_t max_entries, unsigned max_depth,
 			     struct hs_dir_facts *ret);
+
+/* rootfile.c */
+int hs_host_read_root_file_real(const struct hs_host *h, struct hs_arena *a, const char *path,
+				size_t max, const char **ret, size_t *ret_len,
+				struct hs_error *err);

@@ -279,6 +279,7 @@ static int real_self_binary(const struct hs_host *h, struct hs_arena *a, const c
 		.resolve_in_root = hs_host_resolve_in_root_real,                       \
 		.owner_in_root = real_owner_in_root, .self_binary = real_self_binary,  \
 		.dir_in_root = hs_host_dir_in_root_real,                               \
+		.read_root_file = hs_host_read_root_file_real,                         \
 	}
 
 /*
@@ -325,6 +326,7 @@ static int target_selinux_context_valid(const struct hs_host *h, const char *con
 		.resolve_in_root = hs_host_resolve_in_root_real,                       \
 		.owner_in_root = real_owner_in_root, .self_binary = real_self_binary,  \
 		.dir_in_root = hs_host_dir_in_root_real,                               \
+		.read_root_file = hs_host_read_root_file_real,                         \
 	}
 
 static enum hs_mac mac_none(const struct hs_host *h)

@@ -25,6 +25,7 @@ struct rootfs_cfg {
 	uint64_t tmpfs_size_mb;
 	const char **forbidden; /* host directories a root may not be, nor be above */
 	const char **trees;     /* host directories a root may not be, nor be below */
+	const char **admit;     /* directories the operator admits as roots, and all below */
 	bool image_dirs;        /* a root process's image directories are made writable */
 };
 
@@ -84,6 +85,7 @@ static const char *const default_forbidden_trees[] = {
 	"/var/log",
 	NULL,
 };
+static const char *const default_admit[] = { NULL };
 /* A root below these is a kernel interface, never an image. */
 static const char *const pseudo_fs[] = { "/proc", "/sys", "/dev", NULL };
 
@@ -94,6 +96,7 @@ static const struct hs_schema_field fields[] = {
 	{ "tmpfs_size_mb", &(const struct hs_schema){ .kind = HS_S_UINT, .umax = 1u << 20 } },
 	{ "forbidden_roots", &hs_schema_string_array },
 	{ "forbidden_trees", &hs_schema_string_array },
+	{ "admit_roots", &hs_schema_string_array },
 	{ "writable_image_dirs", &hs_schema_bool },
 	{ NULL, NULL },
 };
@@ -172,6 +175,10 @@ static int rootfs_load(struct hs_arena *a, const struct hs_json *section, void *
 		return r;
 	c->trees = load_list(a, hs_json_get(section, "forbidden_trees"), default_forbidden_trees,
 			     "controls.rootfs.forbidden_trees", err, &r);
+	if (r < 0)
+		return r;
+	c->admit = load_list(a, hs_json_get(section, "admit_roots"), default_admit,
+			     "controls.rootfs.admit_roots", err, &r);
 	if (r < 0)
 		return r;
 	*ret_cfg = c;
@@ -688,7 +695,8 @@ static const char *tree_holding(struct hs_check_ctx *ctx, const struct rootfs_cf
 	return NULL;
 }
 
-/* root.path below a forbidden tree: another pod's Secret volume, another container's files. */
+/* root.path below a forbidden tree: another pod's Secret volume, another container's files.
+ * 1 when refused. */
 static int check_trees(struct hs_check_ctx *ctx, const struct rootfs_cfg *c,
 		       const struct hs_canonical_path *cp)
 {
@@ -702,10 +710,189 @@ static int check_trees(struct hs_check_ctx *ctx, const struct rootfs_cfg *c,
 		return r;
 	if (own)
 		return 0;
-	return refuse_path(ctx,
-			   "resolves to %s, inside the host's %s (another workload's or the host's "
-			   "files), and not beneath this container's bundle",
-			   cp->path, tree);
+	r = refuse_path(ctx,
+			"resolves to %s, inside the host's %s (another workload's or the host's "
+			"files), and not beneath this container's bundle",
+			cp->path, tree);
+	return r < 0 ? r : 1;
+}
+
+/*
+ * Engine storage (containers/storage: Podman, Buildah). The engine runs container ID from the
+ * bundle G/D-containers/ID/userdata, D the storage driver, and mounts the image for it at
+ * G/overlay/LAYER/merged (overlay) or G/vfs/dir/LAYER (vfs), where LAYER is the container's
+ * own layer in G/D-containers/containers.json. Both the bundle and the id come from the
+ * engine's command line and containers.json is root's alone: the config author chooses none
+ * of them, so the directory they name together is this container's and no other.
+ */
+#define STORE_JSON_MAX (16u << 20)
+
+struct engine_store {
+	const char *graphroot, *driver, *store; /* G, D, G/D-containers */
+};
+
+static bool plain_name(const char *s)
+{
+	return s && *s && !strchr(s, '/') && strcmp(s, ".") != 0 && strcmp(s, "..") != 0;
+}
+
+/* The storage the canonical bundle belongs to, or a reason it belongs to none. */
+static const char *engine_store_of(struct hs_arena *a, const char *bundle, const char *id,
+				   struct engine_store *ret)
+{
+	static const char *const drivers[] = { "overlay", "vfs", NULL };
+	const char *tail = hs_arena_printf(a, "/%s/userdata", id);
+	size_t bl = strlen(bundle), tl = tail ? strlen(tail) : 0;
+
+	if (!tail)
+		return NULL;
+	if (bl <= tl || strcmp(bundle + bl - tl, tail) != 0)
+		return hs_arena_printf(a, "the bundle %s is not an engine's %s/userdata", bundle,
+				       id);
+	ret->store = hs_arena_strndup(a, bundle, bl - tl);
+	for (size_t i = 0; ret->store && drivers[i]; i++) {
+		const char *base = strrchr(ret->store, '/'),
+			   *want = hs_arena_printf(a, "/%s-containers", drivers[i]);
+
+		if (!want)
+			return NULL;
+		if (base && base != ret->store && !strcmp(base, want)) {
+			ret->driver = drivers[i];
+			ret->graphroot = hs_arena_strndup(a, ret->store, base - ret->store);
+			return ret->graphroot ? "" : NULL;
+		}
+	}
+	return ret->store ? hs_arena_printf(a,
+					    "the bundle %s is not in an overlay-containers or "
+					    "vfs-containers store",
+					    bundle)
+			  : NULL;
+}
+
+/* The layer containers.json gives container id, or a reason. */
+static int store_layer(struct hs_check_ctx *ctx, const struct engine_store *es, const char *id,
+		       const char **ret_layer, const char **ret_why)
+{
+	struct hs_json_limits limits = HS_JSON_LIMITS_DEFAULT;
+	struct hs_error herr = HS_ERROR_INIT;
+	const char *path = hs_arena_printf(ctx->arena, "%s/containers.json", es->store), *buf;
+	struct hs_json *tree;
+	const struct hs_json *it;
+	size_t len;
+	int r;
+
+	*ret_layer = NULL;
+	if (!path)
+		return -ENOMEM;
+	if (!ctx->host->read_root_file) {
+		*ret_why = "this host cannot read the engine's containers.json";
+		return 0;
+	}
+	r = ctx->host->read_root_file(ctx->host, ctx->arena, path, STORE_JSON_MAX, &buf, &len,
+				      &herr);
+	limits.max_bytes = STORE_JSON_MAX;
+	if (r >= 0)
+		r = hs_json_parse(ctx->arena, buf, len, &limits, &tree, &herr);
+	if (r == -ENOMEM)
+		return r;
+	if (r < 0 || tree->type != HS_JSON_ARRAY) {
+		*ret_why = hs_arena_printf(ctx->arena, "the engine's %s cannot be trusted: %s",
+					   path, r < 0 && herr.msg[0] ? herr.msg : "not a list");
+		return *ret_why ? 0 : -ENOMEM;
+	}
+	hs_json_foreach_item(it, tree, i) {
+		const char *cid = hs_json_get_string(it, "id");
+
+		if (cid && !strcmp(cid, id)) {
+			*ret_layer = hs_json_get_string(it, "layer");
+			if (plain_name(*ret_layer))
+				return 0;
+			*ret_layer = NULL;
+			break;
+		}
+	}
+	*ret_why =
+	    hs_arena_printf(ctx->arena, "the engine's %s gives container %s no layer", path, id);
+	return *ret_why ? 0 : -ENOMEM;
+}
+
+/* Is the canonical root the engine's storage for this very container? *ret_why says why not. */
+static int engine_root(struct hs_check_ctx *ctx, const char *root, bool *ret, const char **ret_why)
+{
+	struct hs_error herr = HS_ERROR_INIT;
+	struct hs_canonical_path bp;
+	struct engine_store es = { 0 };
+	const char *layer, *want;
+	int r;
+
+	*ret = false;
+	if (!ctx->bundle || ctx->bundle[0] != '/') {
+		*ret_why = "no bundle is known to compare it with (check without --bundle, a "
+			   "precreate hook)";
+		return 0;
+	}
+	if (!plain_name(ctx->container_id)) {
+		*ret_why = "no container id is known to look it up (check without --id)";
+		return 0;
+	}
+	r = ctx->host->canonicalize(ctx->host, ctx->arena, ctx->bundle, &bp, &herr);
+	if (r == -ENOMEM)
+		return r;
+	if (r < 0) {
+		*ret_why = "the bundle cannot be resolved";
+		return 0;
+	}
+	if (!(*ret_why = engine_store_of(ctx->arena, bp.path, ctx->container_id, &es)))
+		return -ENOMEM;
+	if (**ret_why)
+		return 0;
+	if ((r = store_layer(ctx, &es, ctx->container_id, &layer, ret_why)) < 0 || !layer)
+		return r;
+	want = !strcmp(es.driver, "vfs")
+		   ? hs_arena_printf(ctx->arena, "%s/vfs/dir/%s", es.graphroot, layer)
+		   : hs_arena_printf(ctx->arena, "%s/overlay/%s/merged", es.graphroot, layer);
+	if (!want)
+		return -ENOMEM;
+	*ret = !strcmp(root, want);
+	*ret_why = hs_arena_printf(ctx->arena, "the engine's storage for container %s is %s",
+				   ctx->container_id, want);
+	return *ret_why ? 0 : -ENOMEM;
+}
+
+/* Whether the operator admitted the canonical root (controls.rootfs.admit_roots). */
+static bool admitted(const struct rootfs_cfg *c, const char *root)
+{
+	for (size_t i = 0; c->admit[i]; i++)
+		if (hs_path_at_or_under(root, c->admit[i]))
+			return true;
+	return false;
+}
+
+/* root.path must be this container's: beneath its bundle (a bundle run by hand, containerd's
+ * task directory), the engine's storage for this very container, or a directory the operator
+ * admitted. Any other directory is another container's image, another pod's volume, or some
+ * host directory the config author picked: the runtime would run it all the same. */
+static int check_owner(struct hs_check_ctx *ctx, const struct rootfs_cfg *c,
+		       const struct hs_canonical_path *cp)
+{
+	const char *why = NULL;
+	bool own;
+	int r;
+
+	if ((r = beneath_bundle(ctx, cp->path, &own)) < 0)
+		return r;
+	if (own || admitted(c, cp->path))
+		return 0;
+	if ((r = engine_root(ctx, cp->path, &own, &why)) < 0)
+		return r;
+	if (own)
+		return 0;
+	r = hs_finding(ctx, "rootfs.path-owner", "root.path", HS_ACTION_REFUSE,
+		       "resolves to %s, neither beneath this container's bundle nor the engine's "
+		       "storage for this container (%s); a directory such as Podman --rootfs DIR "
+		       "is admitted by the operator in controls.rootfs.admit_roots",
+		       cp->path, why);
+	return r < 0 ? r : 0;
 }
 
 /* root.path must be an image's directory, not the host's: resolved on the host (symlinks
@@ -759,7 +946,9 @@ static int check_path(struct hs_check_ctx *ctx, const struct rootfs_cfg *c,
 			return refuse_path(ctx, "is the host's %s under another name (%s)",
 					   c->forbidden[i], cp.path);
 	}
-	return check_trees(ctx, c, &cp);
+	if ((r = check_trees(ctx, c, &cp)) != 0)
+		return r < 0 ? r : 0;
+	return check_owner(ctx, c, &cp);
 }
 
 static int rootfs_check_config(struct hs_check_ctx *ctx, const void *cfg)

@@ -14,6 +14,9 @@ setup() {
 	PT=$HS_TMP/podman
 	mkdir -p "$PT/hooks.d" "$PT/hooks-createruntime.d" "$PT/empty.d"
 	hs_rootfs "$PT/rootfs"
+	# `podman --rootfs DIR`: a directory neither in the bundle nor Podman's storage for the
+	# container, so the operator admits it (rootfs.path-owner)
+	admit_rootfs
 	# the installed hooks.d files, pointing at the binary under test and the test's policy
 	for h in "$HS_TOP"/hooks/*.json.in; do
 		sed "s|@BINDIR@|$(dirname "$HS_BIN")|" "$h" |
@@ -21,6 +24,10 @@ setup() {
 				>"$PT/hooks.d/$(basename "$h" .in)"
 	done
 	cp "$PT/hooks.d/hardshim-createruntime.json" "$PT/hooks-createruntime.d/"
+}
+
+admit_rootfs() {
+	hs_policy '.controls.rootfs.admit_roots = [$r]' --arg r "$(realpath "$PT/rootfs")"
 }
 
 teardown() {
@@ -101,4 +108,23 @@ records() { # jq filter over the audit trail's records
 	[ "$status" != 0 ]
 	[[ "$output" == *"hook mode cannot rewrite: refused"* ]]
 	[[ "$output" != *started* ]]
+}
+
+@test "podman+runc hooks: a --rootfs directory the operator did not admit is refused by either hook" {
+	hs_policy
+	run prun "$PT/hooks.d" -- sh -c 'echo started'
+	echo "$output"
+	[ "$status" != 0 ]
+	[[ "$output" != *started* ]]
+	[[ "$output" == *"hardshim: hook precreate: refused: rootfs.path-owner: root.path: "* ]]
+	run prun "$PT/hooks-createruntime.d" -- sh -c 'echo started'
+	echo "$output"
+	[ "$status" != 0 ]
+	[[ "$output" == *"hardshim: hook createRuntime: refused: rootfs.path-owner: root.path: "* ]]
+	# admitted, it runs
+	admit_rootfs
+	run prun "$PT/hooks.d" -- sh -c 'echo started'
+	echo "$output"
+	[ "$status" = 0 ]
+	[[ "$output" == *started* ]]
 }
