@@ -736,37 +736,40 @@ static bool plain_name(const char *s)
 	return s && *s && !strchr(s, '/') && strcmp(s, ".") != 0 && strcmp(s, "..") != 0;
 }
 
-/* The storage the canonical bundle belongs to, or a reason it belongs to none. */
-static const char *engine_store_of(struct hs_arena *a, const char *bundle, const char *id,
-				   struct engine_store *ret)
+/* The storage the canonical bundle belongs to (ret->driver set), or *ret_why says why it
+ * belongs to none. */
+static int engine_store_of(struct hs_arena *a, const char *bundle, const char *id,
+			   struct engine_store *ret, const char **ret_why)
 {
 	static const char *const drivers[] = { "overlay", "vfs", NULL };
-	const char *tail = hs_arena_printf(a, "/%s/userdata", id);
+	const char *tail = hs_arena_printf(a, "/%s/userdata", id), *base;
 	size_t bl = strlen(bundle), tl = tail ? strlen(tail) : 0;
 
 	if (!tail)
-		return NULL;
-	if (bl <= tl || strcmp(bundle + bl - tl, tail) != 0)
-		return hs_arena_printf(a, "the bundle %s is not an engine's %s/userdata", bundle,
-				       id);
-	ret->store = hs_arena_strndup(a, bundle, bl - tl);
-	for (size_t i = 0; ret->store && drivers[i]; i++) {
-		const char *base = strrchr(ret->store, '/'),
-			   *want = hs_arena_printf(a, "/%s-containers", drivers[i]);
+		return -ENOMEM;
+	ret->driver = NULL;
+	if (bl <= tl || strcmp(bundle + bl - tl, tail) != 0) {
+		*ret_why =
+		    hs_arena_printf(a, "the bundle %s is not an engine's %s/userdata", bundle, id);
+		return *ret_why ? 0 : -ENOMEM;
+	}
+	if (!(ret->store = hs_arena_strndup(a, bundle, bl - tl)))
+		return -ENOMEM;
+	base = strrchr(ret->store, '/');
+	for (size_t i = 0; base && base != ret->store && drivers[i]; i++) {
+		size_t dl = strlen(drivers[i]);
 
-		if (!want)
-			return NULL;
-		if (base && base != ret->store && !strcmp(base, want)) {
+		if (!strncmp(base + 1, drivers[i], dl) && !strcmp(base + 1 + dl, "-containers")) {
 			ret->driver = drivers[i];
 			ret->graphroot = hs_arena_strndup(a, ret->store, base - ret->store);
-			return ret->graphroot ? "" : NULL;
+			return ret->graphroot ? 0 : -ENOMEM;
 		}
 	}
-	return ret->store ? hs_arena_printf(a,
-					    "the bundle %s is not in an overlay-containers or "
-					    "vfs-containers store",
-					    bundle)
-			  : NULL;
+	*ret_why = hs_arena_printf(a,
+				   "the bundle %s is not in an overlay-containers or "
+				   "vfs-containers store",
+				   bundle);
+	return *ret_why ? 0 : -ENOMEM;
 }
 
 /* The layer containers.json gives container id, or a reason. */
@@ -842,10 +845,9 @@ static int engine_root(struct hs_check_ctx *ctx, const char *root, bool *ret, co
 		*ret_why = "the bundle cannot be resolved";
 		return 0;
 	}
-	if (!(*ret_why = engine_store_of(ctx->arena, bp.path, ctx->container_id, &es)))
-		return -ENOMEM;
-	if (**ret_why)
-		return 0;
+	if ((r = engine_store_of(ctx->arena, bp.path, ctx->container_id, &es, ret_why)) < 0 ||
+	    !es.driver)
+		return r;
 	if ((r = store_layer(ctx, &es, ctx->container_id, &layer, ret_why)) < 0 || !layer)
 		return r;
 	want = !strcmp(es.driver, "vfs")
