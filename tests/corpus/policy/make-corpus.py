@@ -3,11 +3,15 @@
 # Generates the hostile-config corpus: base.json (what `runc spec` makes, made clean enough that
 # the shipped default policy finds nothing in any rule a case aims at) and one file per case,
 # tests/corpus/policy/<control>/<case>.json = base + ONE hostile change, plus EXPECT:
-#   <file>  <rule>  <action>  [<oracle-jq>]
+#   <file>  <rule>  <action>  [at=<json-path>]  [<oracle-jq>]
 # rule may be "a|b" when the host decides which of two refusals comes first (pid 1's
-# namespaces are unreadable on some machines). The 4th column (json/ cases only) is a jq test
-# on what runc's Go decoder reads from the file (tests/oracle): the hostile value it would
-# obey if hardshim's parser let the file through.
+# namespaces are unreadable on some machines). at= (optional) is the place the finding must
+# name, as `hardshim check --format json` spells .path: a finding at another place (a
+# neighbouring entry, the parent object) does not count. The last column (json/ cases only)
+# is a jq test on what runc's Go decoder reads from the file (tests/oracle): the hostile value
+# it would obey if hardshim's parser let the file through; a json/ case without one is a file
+# runc's decoder refuses as well (the strict number grammar), so there is nothing to compare.
+# This is the only hostile-config corpus of the controls; tests/corpus/json is the parser's.
 #
 # Fixture paths are written under the placeholder /tmp/hs-policy-corpus: the driver,
 # tests/integration/policy-corpus.bats, makes a fresh /tmp/hs-policy-corpus.XXXXXX per run (same
@@ -61,11 +65,11 @@ def make_base():
     return c
 
 
-CASES = []  # (path, rule, action, config-or-text, oracle-jq)
+CASES = []  # (path, rule, action, edit, at)
 
 
-def case(path, rule, action, edit, oracle=None):
-    CASES.append((path, rule, action, edit, oracle))
+def case(path, rule, action, edit, at=None):
+    CASES.append((path, rule, action, edit, at))
 
 
 def bind(src, dest="/mnt", opts=None, typ="bind"):
@@ -301,14 +305,24 @@ case("namespaces/duplicate-network", "namespaces.duplicate", R,
 
 # ---- devices -------------------------------------------------------------------------------
 case("devices/dev-sda", "devices.not-allowed", R,
-     setp(["linux", "devices"], [{"path": "/dev/sda", "type": "b", "major": 8, "minor": 0}]))
+     setp(["linux", "devices"], [{"path": "/dev/sda", "type": "b", "major": 8, "minor": 0}]), at="linux.devices[0]")
 case("devices/dev-null-is-sda", "devices.not-allowed", R,
      setp(["linux", "devices"], [{"path": "/dev/null", "type": "b", "major": 8, "minor": 0}]))
 case("devices/dev-kmsg", "devices.not-allowed", R,
      setp(["linux", "devices"], [{"path": "/dev/kmsg", "type": "c", "major": 1, "minor": 11}]))
+# the harmless name, the numbers of /dev/mem
+case("devices/dev-null-is-mem", "devices.not-allowed", R,
+     setp(["linux", "devices"], [{"path": "/dev/null", "type": "c", "major": 1, "minor": 1}]), at="linux.devices[0]")
 AA = "devices.allow-all"
+D1 = "linux.resources.devices[1]"
 case("devices/cgroup-allow-all", AA, R,
-     lambda c: c["linux"]["resources"]["devices"].append({"allow": True, "access": "rwm"}))
+     lambda c: c["linux"]["resources"]["devices"].append({"allow": True, "access": "rwm"}), at=D1)
+# type "a" means every device whatever numbers follow it
+case("devices/cgroup-allow-type-a-numbers", AA, R,
+     lambda c: c["linux"]["resources"]["devices"].append(
+         {"allow": True, "type": "a", "major": 1, "minor": 3, "access": "rw"}), at=D1)
+case("devices/cgroup-allow-char-wildcard", AA, R,
+     lambda c: c["linux"]["resources"]["devices"].append({"allow": True, "type": "c", "access": "rwm"}), at=D1)
 case("devices/cgroup-allow-type-a", AA, R,
      lambda c: c["linux"]["resources"]["devices"].append({"allow": True, "type": "a", "access": "rwm"}))
 case("devices/cgroup-allow-block-wildcard", AA, R,
@@ -326,24 +340,38 @@ case("devices/cgroup-allow-disk-partitions", "devices.cgroup-not-allowed", R,
          {"allow": True, "type": "b", "major": 8, "access": "rw"}))
 case("devices/cgroup-no-deny-first", "devices.no-deny-all", "rewrite",
      setp(["linux", "resources", "devices"], []))
+case("devices/cgroup-allow-before-deny", "devices.no-deny-all", "rewrite",
+     setp(["linux", "resources", "devices"], [{"allow": True, "type": "c", "major": 1, "minor": 3, "access": "rw"}]),
+     at="linux.resources.devices")
 
 # ---- sysctl --------------------------------------------------------------------------------
 NA = "sysctl.not-allowed"
 case("sysctl/kernel-core-pattern", NA, R, setp(["linux", "sysctl"], {"kernel.core_pattern": "|/tmp/x"}))
 case("sysctl/kernel-core-pattern-slashes", NA, R, setp(["linux", "sysctl"], {"kernel/core_pattern": "|/tmp/x"}))
 case("sysctl/kernel-core-pattern-mixed", NA, R, setp(["linux", "sysctl"], {"kernel/core_pattern": "|/tmp/x"}))
+case("sysctl/kernel-core-pattern-slashes-arg", NA, R, setp(["linux", "sysctl"], {"kernel/core_pattern": "|/tmp/x %p"}),
+     at='linux.sysctl["kernel/core_pattern"]')
+case("sysctl/dotdot", NA, R, setp(["linux", "sysctl"], {"net/../kernel/core_pattern": "|/tmp/x"}),
+     at='linux.sysctl["net/../kernel/core_pattern"]')
 case("sysctl/net-ip-forward", NA, R, setp(["linux", "sysctl"], {"net.ipv4.ip_forward": "1"}))
 case("sysctl/vm-overcommit", NA, R, setp(["linux", "sysctl"], {"vm.overcommit_memory": "1"}))
+SYN = 'linux.sysctl["net.ipv4.tcp_syncookies"]'
 case("sysctl/safe-value-plus", "sysctl.unsafe-value", R,
-     setp(["linux", "sysctl"], {"kernel.shm_rmid_forced": "1+kernel.core_pattern=|/tmp/x"}))
+     setp(["linux", "sysctl"], {"kernel.shm_rmid_forced": "1+kernel.core_pattern=|/tmp/x"}),
+     at='linux.sysctl["kernel.shm_rmid_forced"]')
 case("sysctl/safe-value-equals", "sysctl.unsafe-value", R,
      setp(["linux", "sysctl"], {"net.ipv4.ip_local_port_range": "1024 65000 kernel.core_pattern=|/x"}))
+case("sysctl/safe-value-equals-only", "sysctl.unsafe-value", R,
+     setp(["linux", "sysctl"], {"net.ipv4.ip_local_port_range": "1024 65000=1"}),
+     at='linux.sysctl["net.ipv4.ip_local_port_range"]')
 case("sysctl/safe-value-newline", "sysctl.unsafe-value", R,
      setp(["linux", "sysctl"], {"net.ipv4.tcp_syncookies": "1\nkernel.core_pattern"}))
+case("sysctl/safe-value-newline-assign", "sysctl.unsafe-value", R,
+     setp(["linux", "sysctl"], {"net.ipv4.tcp_syncookies": "1\nkernel.core_pattern=|/tmp/x"}), at=SYN)
 case("sysctl/safe-slashes-twice", "sysctl.duplicate", R,
-     setp(["linux", "sysctl"], {"net.ipv4.tcp_syncookies": "1", "net/ipv4/tcp_syncookies": "0"}))
+     setp(["linux", "sysctl"], {"net.ipv4.tcp_syncookies": "1", "net/ipv4/tcp_syncookies": "0"}), at=SYN)
 case("sysctl/net-without-netns", "sysctl.host-network", R, both(
-    ns_drop("network"), setp(["linux", "sysctl"], {"net.ipv4.tcp_syncookies": "1"})))
+    ns_drop("network"), setp(["linux", "sysctl"], {"net.ipv4.tcp_syncookies": "1"})), at=SYN)
 case("sysctl/net-without-netns-slashes", "sysctl.host-network", R, both(
     ns_drop("network"), setp(["linux", "sysctl"], {"net/ipv4/tcp_syncookies": "1"})))
 # the namespaces control adds the missing ipc namespace first: the sysctl is the container's
@@ -351,17 +379,32 @@ case("sysctl/ipc-without-ipcns", "namespaces.missing", "rewrite", both(
     ns_drop("ipc"), setp(["linux", "sysctl"], {"kernel.shm_rmid_forced": "1"})))
 
 # ---- resources -----------------------------------------------------------------------------
-case("resources/pids-negative", "resources.pids-unlimited", "rewrite", setp(["linux", "resources", "pids"], {"limit": -1}))
-case("resources/pids-zero", "resources.pids-unlimited", "rewrite", setp(["linux", "resources", "pids"], {"limit": 0}))
+PL, ML = "linux.resources.pids.limit", "linux.resources.memory.limit"
+case("resources/pids-negative", "resources.pids-unlimited", "rewrite", setp(["linux", "resources", "pids"], {"limit": -1}), at=PL)
+case("resources/pids-zero", "resources.pids-unlimited", "rewrite", setp(["linux", "resources", "pids"], {"limit": 0}), at=PL)
+case("resources/pids-int64-min", "resources.pids-unlimited", "rewrite",
+     setp(["linux", "resources", "pids"], {"limit": -(1 << 63)}), at=PL)
+case("resources/pids-limit-absent", "resources.pids-unlimited", "rewrite", setp(["linux", "resources", "pids"], {}), at=PL)
+case("resources/pids-above-max", "resources.pids-max", "refuse", setp(["linux", "resources", "pids"], {"limit": 100000}), at=PL)
 case("resources/pids-absent", "resources.pids-unlimited", "rewrite", delp(["linux", "resources", "pids"]))
 case("resources/pids-huge", "resources.pids-max", "refuse", setp(["linux", "resources", "pids"], {"limit": 1 << 40}))
 case("resources/memory-minus-one", "resources.memory-unlimited", "rewrite",
-     setp(["linux", "resources", "memory"], {"limit": -1}))
+     setp(["linux", "resources", "memory"], {"limit": -1}), at=ML)
+case("resources/memory-zero", "resources.memory-unlimited", "rewrite",
+     setp(["linux", "resources", "memory"], {"limit": 0}), at=ML)
+case("resources/memory-above-max", "resources.memory-max", "refuse",
+     setp(["linux", "resources", "memory"], {"limit": 1 << 40}), at=ML)
 case("resources/memory-absent", "resources.memory-unlimited", "rewrite", delp(["linux", "resources", "memory"]))
 case("resources/memory-huge", "resources.memory-max", "refuse",
      setp(["linux", "resources", "memory"], {"limit": 1 << 50}))
 case("resources/swap-unlimited", "resources.swap-max", "rewrite",
-     setp(["linux", "resources", "memory"], {"limit": 1073741824, "swap": -1}))
+     setp(["linux", "resources", "memory"], {"limit": 1073741824, "swap": -1}), at="linux.resources.memory.swap")
+case("resources/unified-pids-max", "resources.unified", "refuse",
+     setp(["linux", "resources", "unified"], {"pids.max": "max"}), at='linux.resources.unified["pids.max"]')
+case("resources/cpu-realtime", "resources.cpu-realtime", "refuse",
+     setp(["linux", "resources", "cpu"], {"realtimeRuntime": 950000}), at="linux.resources.cpu.realtimeRuntime")
+case("resources/cpu-period-tiny", "resources.cpu-period", "refuse",
+     setp(["linux", "resources", "cpu"], {"period": 10}), at="linux.resources.cpu.period")
 
 # ---- cgroups -------------------------------------------------------------------------------
 # a cgroup that holds processes: the root, under any spelling (bypass.bats makes a busy one)
@@ -378,6 +421,14 @@ for name, key in (("run-oci-hooks-stdout", "run.oci.hooks.stdout"),
                   ("krun", "krun.cpus"), ("module-wasm", "module.wasm.image/variant"),
                   ("cri-o-devices", "io.kubernetes.cri-o.Devices")):
     case("annotations/" + name, "annotations.unsafe", R, setp(["annotations"], {key: "/etc/shadow"}))
+# the same keys with other values, and another mixed-case spelling: the key decides, not the value
+for name, key, value in (("run-oci-hooks-stdout-cron", "run.oci.hooks.stdout", "/etc/cron.d/x"),
+                         ("run-oci-mixed-case", "RUN.OCI.Hooks.Stdout", "/etc/x"),
+                         ("org-systemd-property-device-allow", "org.systemd.property.DeviceAllow", "block-sd rwm"),
+                         ("org-criu-config-tmp", "org.criu.config", "/tmp/x"), ("bundle-root", "bundle", "/"),
+                         ("krun-cpus-64", "krun.cpus", "64")):
+    at = "annotations.bundle" if key == "bundle" else 'annotations["%s"]' % key
+    case("annotations/" + name, "annotations.unsafe", R, setp(["annotations"], {key: value}), at=at)
 for name, key in (("bpf-data", "run.oci.seccomp_bpf_data"), ("plugins", "run.oci.seccomp.plugins"),
                   ("receiver", "run.oci.seccomp.receiver")):
     case("annotations/seccomp-" + name, "seccomp.annotation", "rewrite", setp(["annotations"], {key: "AAAA"}))
@@ -387,6 +438,15 @@ for stage in ("prestart", "createRuntime", "createContainer", "startContainer", 
     case("hooks/%s-not-allowlisted" % stage, "hooks.not-allowlisted", R,
          setp(["hooks"], {stage: [{"path": "/bin/sh", "args": ["sh", "-c", "id > /tmp/pwned"]}]}))
 case("hooks/relative-path", "hooks.not-absolute", R, setp(["hooks"], {"prestart": [{"path": "sh"}]}))
+case("hooks/prestart-sh-touch", "hooks.not-allowlisted", R,
+     setp(["hooks"], {"prestart": [{"path": "/bin/sh", "args": ["sh", "-c", "touch /tmp/pwned"]}]}),
+     at="hooks.prestart[0].path")
+case("hooks/createRuntime-relative-dir", "hooks.not-absolute", R, setp(["hooks"], {"createRuntime": [{"path": "bin/sh"}]}),
+     at="hooks.createRuntime[0].path")
+case("hooks/poststop-dotdot", "hooks.not-allowlisted", R, setp(["hooks"], {"poststop": [{"path": "/usr/bin/../bin/true"}]}),
+     at="hooks.poststop[0].path")
+case("hooks/startContainer-true", "hooks.not-allowlisted", R, setp(["hooks"], {"startContainer": [{"path": "/usr/bin/true"}]}),
+     at="hooks.startContainer[0].path")
 
 # ---- seccomp -------------------------------------------------------------------------------
 case("seccomp/allow-all", "seccomp.default-action", "rewrite",
@@ -478,6 +538,22 @@ J = [
      '.process.oomScoreAdj == -1000'),
     ("json/seccomp-case", CV, raw('"linux": {', '"linux": {"Seccomp": {"defaultAction": "SCMP_ACT_ALLOW"}, '),
      '.linux.seccomp.defaultAction == "SCMP_ACT_ALLOW"'),
+    ("json/resources-Pids", CV, raw('"pids": {"limit": 1024}', '"pids": {"limit": 1024}, "Pids": {"limit": -1}'),
+     '.linux.resources.pids.limit == -1', "linux.resources.Pids"),
+    ("json/linux-Sysctl", CV, raw('"linux": {', '"linux": {"Sysctl": {"kernel.core_pattern": "|/tmp/x"}, '),
+     '.linux.sysctl["kernel.core_pattern"] == "|/tmp/x"', "linux.Sysctl"),
+    ("json/top-Hooks", CV, raw('"linux": {', '"Hooks": {"prestart": [{"path": "/bin/sh"}]}, "linux": {'),
+     '.hooks.prestart[0].path == "/bin/sh"', "Hooks"),
+    # Go decodes a repeated object key into the map it already made: runc obeys both members
+    ("json/sysctl-object-twice", DK,
+     raw('"linux": {', '"linux": {"sysctl": {"net.ipv4.tcp_syncookies": "1"}, "sysctl": {"kernel/core_pattern": "|/tmp/x %p"}, '),
+     '.linux.sysctl["kernel/core_pattern"] == "|/tmp/x %p"', "linux.sysctl"),
+    ("json/annotations-object-twice", DK,
+     raw('"linux": {', '"annotations": {"io.example": "x"}, "annotations": {"run.oci.hooks.stdout": "/etc/cron.d/x"}, "linux": {'),
+     '.annotations["run.oci.hooks.stdout"] == "/etc/cron.d/x"', "annotations"),
+    # a fraction where the schema wants an integer: runc's decoder refuses it too (no oracle)
+    ("json/pids-fraction", "json.number", raw('"pids": {"limit": 1024}', '"pids": {"limit": 1.0}'), None,
+     "linux.resources.pids.limit"),
     ("json/apparmor-case", CV, raw('"noNewPrivileges": true', '"noNewPrivileges": true, "ApparmorProfile": "unconfined"'),
      '.process.apparmorProfile == "unconfined"'),
 ]
@@ -488,29 +564,39 @@ def dump(c):
     return json.dumps(c, ensure_ascii=False, separators=(", ", ": ")) + "\n"
 
 
+def expect_line(path, rule, action, at=None, oracle=None):
+    cols = ["%s.json" % path, rule, action]
+    if at is not None:
+        assert " " not in at and "\t" not in at, at
+        cols.append("at=" + at)
+    if oracle is not None:
+        cols.append(oracle)
+    return "  ".join(cols)
+
+
 def main():
     base = make_base()
-    expect = ["# file  rule  action  [oracle-jq] -- generated by make-corpus.py; see its header"]
+    expect = ["# file  rule  action  [at=json-path]  [oracle-jq] -- generated by make-corpus.py; see its header"]
     for d in os.listdir(HERE):
         if os.path.isdir(os.path.join(HERE, d)):
             shutil.rmtree(os.path.join(HERE, d))
     with open(os.path.join(HERE, "base.json"), "w") as f:
         f.write(dump(base))
-    for path, rule, action, edit, oracle in CASES:
+    for path, rule, action, edit, at in CASES:
         c = copy.deepcopy(base)
         edit(c)
         out = os.path.join(HERE, path + ".json")
         os.makedirs(os.path.dirname(out), exist_ok=True)
         with open(out, "w") as f:
             f.write(dump(c))
-        expect.append("%s.json  %s  %s" % (path, rule, action))
+        expect.append(expect_line(path, rule, action, at))
     text = dump(base)
-    for path, rule, edit, oracle in J:
+    for path, rule, edit, oracle, *at in J:
         out = os.path.join(HERE, path + ".json")
         os.makedirs(os.path.dirname(out), exist_ok=True)
         with open(out, "w") as f:
             f.write(edit(text))
-        expect.append("%s.json  %s  refuse  %s" % (path, rule, oracle))
+        expect.append(expect_line(path, rule, "refuse", at[0] if at else None, oracle))
     with open(os.path.join(HERE, "EXPECT"), "w") as f:
         f.write("\n".join(expect) + "\n")
 
