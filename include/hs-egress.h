@@ -104,6 +104,10 @@ int hs_egress_install(const struct hs_egress_cfg *cfg, struct hs_error *err);
 int hs_egress_install_exiting(const struct hs_egress_cfg *cfg, pid_t *ret_child,
 			      struct hs_error *err);
 
+/* Does the current network namespace already hold cfg's ruleset (hardshim's table, its
+ * comment naming this ruleset)? One read-only netlink request; false when it cannot tell. */
+bool hs_egress_installed(const struct hs_egress_cfg *cfg);
+
 struct hs_egress_counter {
 	char name[32];
 	uint64_t packets, bytes;

@@ -5,6 +5,7 @@
  * So the target is compared with the namespace hardshim runs in and with pid 1's, by the
  * same question the namespaces control asks (hs_host_ns_is_host). */
 #include <fcntl.h>
+#include <pthread.h>
 #include <sched.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -13,7 +14,8 @@
 #include "hs-egress.h"
 #include "hs-host.h"
 
-static int join_fd(int fd, const char *what, struct hs_error *err)
+/* Never the host's network namespace (the one hardshim runs in, pid 1's). */
+static int judge_fd(int fd, const char *what, struct hs_error *err)
 {
 	struct stat st;
 	int r;
@@ -32,6 +34,15 @@ static int join_fd(int fd, const char *what, struct hs_error *err)
 				    "%s is the host's network namespace: egress rules are only "
 				    "loaded into a container's own namespace",
 				    what);
+	return 0;
+}
+
+static int join_fd(int fd, const char *what, struct hs_error *err)
+{
+	int r = judge_fd(fd, what, err);
+
+	if (r < 0)
+		return r;
 	if (setns(fd, CLONE_NEWNET) < 0)
 		return hs_error_set(err, -errno, "egress.netns", what, -1,
 				    "cannot enter the network namespace %s: %s", what,
@@ -63,10 +74,11 @@ int hs_egress_join_netns_pid(pid_t pid, struct hs_error *err)
 
 /* The child: join, install, report. Its own process, so the caller (hardshim's create path,
  * which runs the runtime next) never leaves the namespace it runs in. */
-static _Noreturn void install_child(const struct hs_egress_cfg *cfg, const char *path, int fd)
+static _Noreturn void install_child(const struct hs_egress_cfg *cfg, int nsfd, const char *path,
+				    int fd)
 {
 	struct hs_error e = HS_ERROR_INIT;
-	int r = hs_egress_join_netns_path(path, &e);
+	int r = join_fd(nsfd, path, &e);
 
 	if (r >= 0)
 		r = hs_egress_install_exiting(cfg, NULL, &e);
@@ -78,7 +90,38 @@ static _Noreturn void install_child(const struct hs_egress_cfg *cfg, const char 
 	_exit(r < 0 ? 1 : 0);
 }
 
-int hs_egress_install_at(const struct hs_egress_cfg *cfg, const char *path, struct hs_error *err)
+struct probe {
+	const struct hs_egress_cfg *cfg;
+	int nsfd;
+	bool installed;
+};
+
+/* A thread that enters the namespace for itself alone (a network namespace is per thread)
+ * and asks whether the rules are there; the process's other threads stay where they are. */
+static void *probe_thread(void *arg)
+{
+	struct probe *p = arg;
+
+	p->installed = setns(p->nsfd, CLONE_NEWNET) == 0 && hs_egress_installed(p->cfg);
+	return NULL;
+}
+
+/* A pod's later container under the same policy finds its rules already there: asked from a
+ * thread, that costs no process. False whenever it cannot tell: the child then installs. */
+static bool already_installed(const struct hs_egress_cfg *cfg, int nsfd)
+{
+	struct probe p = { .cfg = cfg, .nsfd = nsfd };
+	pthread_t t;
+
+	if (pthread_create(&t, NULL, probe_thread, &p) != 0)
+		return false;
+	if (pthread_join(t, NULL) != 0)
+		return false;
+	return p.installed;
+}
+
+static int install_forked(const struct hs_egress_cfg *cfg, int nsfd, const char *path,
+			  struct hs_error *err)
 {
 	int p[2], status;
 	pid_t pid;
@@ -98,7 +141,7 @@ int hs_egress_install_at(const struct hs_egress_cfg *cfg, const char *path, stru
 	}
 	if (pid == 0) {
 		close(p[0]);
-		install_child(cfg, path, p[1]);
+		install_child(cfg, nsfd, path, p[1]);
 	}
 	close(p[1]);
 	while (waitpid(pid, &status, 0) < 0)
@@ -125,4 +168,23 @@ int hs_egress_install_at(const struct hs_egress_cfg *cfg, const char *path, stru
 	return hs_error_set(err, -EIO, "egress.netns", path, -1,
 			    "the egress install for %s ended without a report (status %d)", path,
 			    status);
+}
+
+/* The path is opened once: the host check, the probe and the child's setns all see that one
+ * namespace, whatever the name points to meanwhile. */
+int hs_egress_install_at(const struct hs_egress_cfg *cfg, const char *path, struct hs_error *err)
+{
+	_cleanup_close_ int nsfd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	int r;
+
+	if (nsfd < 0)
+		return hs_error_set(err, -errno, "egress.netns", path, -1,
+				    "cannot open the network namespace %s: %s", path,
+				    strerror(errno));
+	r = judge_fd(nsfd, path, err);
+	if (r < 0)
+		return r;
+	if (already_installed(cfg, nsfd))
+		return 0;
+	return install_forked(cfg, nsfd, path, err);
 }

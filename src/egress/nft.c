@@ -360,6 +360,13 @@ static int install(const struct hs_egress_cfg *cfg, bool exiting, pid_t *ret_chi
 	return nft_run(cmds, NULL, exiting, ret_child, err);
 }
 
+bool hs_egress_installed(const struct hs_egress_cfg *cfg)
+{
+	char name[sizeof(HS_EGRESS_COMMENT_PREFIX) + 64];
+
+	return ruleset_name(cfg, name, sizeof(name)) == 0 && table_state(name) == TABLE_SAME;
+}
+
 int hs_egress_install(const struct hs_egress_cfg *cfg, struct hs_error *err)
 {
 	return install(cfg, false, NULL, err);

@@ -8,6 +8,7 @@
 #include <cmocka.h>
 #include <dirent.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <sched.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -798,11 +799,20 @@ static void test_join_pid(void **state)
 	netns_peer_end(&target);
 }
 
+static unsigned forks;
+static void count_fork(void)
+{
+	forks++;
+}
+
 /* hardshim's create path: hs_egress_install_at puts the rules into the namespace at a path
  * from a child, and the caller stays where it was; the host's namespace and a missing path
- * are refused with the child's own rule and message. */
+ * are refused with their own rule and message. A namespace that already holds the same rules
+ * (a pod's later container) costs no child at all; other rules are replaced by one. */
 static void test_install_at(void **state)
 {
+	struct hs_egress_cfg other = { .rate = 2000000 };
+	unsigned before_forks;
 	struct netns_peer target;
 	int status;
 	pid_t checker;
@@ -824,9 +834,22 @@ static void test_install_at(void **state)
 
 	target = netns_peer_start();
 	snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)target.pid);
+	assert_int_equal(pthread_atfork(NULL, count_fork, NULL), 0);
 	err = (struct hs_error)HS_ERROR_INIT;
+	before_forks = forks;
 	if (hs_egress_install_at(&cfg, path, &err) < 0)
 		fail_msg("%s: %s", err.rule, err.msg);
+	assert_int_equal(forks - before_forks, 1);
+	/* the same rules again: found from a thread, no child */
+	before_forks = forks;
+	if (hs_egress_install_at(&cfg, path, &err) < 0)
+		fail_msg("%s: %s", err.rule, err.msg);
+	assert_int_equal(forks - before_forks, 0);
+	/* other rules: replaced from a child, then the first ones back */
+	if (hs_egress_install_at(&other, path, &err) < 0 ||
+	    hs_egress_install_at(&cfg, path, &err) < 0)
+		fail_msg("%s: %s", err.rule, err.msg);
+	assert_int_equal(forks - before_forks, 2);
 	/* the caller never left its namespace */
 	assert_int_equal(stat("/proc/self/ns/net", &after), 0);
 	assert_true(before.st_ino == after.st_ino && before.st_dev == after.st_dev);
