@@ -1,15 +1,28 @@
 /* SPDX-License-Identifier: Apache-2.0
- * capabilities: no_new_privs, inheritable/ambient emptied, the rest within the allowlist,
- * unknown names refused whatever the action. */
+ * capabilities: no_new_privs, every set within the allowlist, inheritable/ambient emptied for
+ * root, a non-root process's sets made equal to what it can hold (issue 14 cause 4), unknown
+ * names refused whatever the action. */
 #include "procctl-harness.h"
 
 #define CFG_CAPS(extra)                                                                        \
 	H_CONFIG("{\"path\":\"rootfs\",\"readonly\":true}",                                    \
 		 "{\"args\":[\"sh\"],\"cwd\":\"/\",\"user\":{\"uid\":1000,\"gid\":1000}" extra \
 		 "}")
+#define CFG_ROOT(extra)                                     \
+	H_CONFIG("{\"path\":\"rootfs\",\"readonly\":true}", \
+		 "{\"args\":[\"sh\"],\"cwd\":\"/\",\"user\":{\"uid\":0,\"gid\":0}" extra "}")
 #define ALL_SETS(x)                                                                  \
 	",\"capabilities\":{\"bounding\":" x ",\"effective\":" x ",\"permitted\":" x \
 	",\"inheritable\":" x ",\"ambient\":" x "}"
+
+/* What Kubernetes writes for runAsUser + capabilities.add [NET_BIND_SERVICE]. */
+#define GRANTED                                                                                \
+	",\"capabilities\":{\"bounding\":[\"CAP_NET_BIND_SERVICE\"],\"effective\":[\"CAP_NET_" \
+	"BIND_SERVICE\"],\"permitted\":[\"CAP_NET_BIND_SERVICE\"]}"
+#define HELD_ALL                                                                               \
+	"\"capabilities\":{\"bounding\":[\"CAP_NET_BIND_SERVICE\"],\"effective\":[\"CAP_NET_"  \
+	"BIND_SERVICE\"],\"permitted\":[\"CAP_NET_BIND_SERVICE\"],\"inheritable\":[\"CAP_NET_" \
+	"BIND_SERVICE\"],\"ambient\":[\"CAP_NET_BIND_SERVICE\"]}"
 
 static void test_hostile_caps_rewritten(void **state)
 {
@@ -28,13 +41,17 @@ static void test_hostile_caps_rewritten(void **state)
 		 HS_ACTION_REWRITE);
 	h_expect(&h, "capabilities.permitted", "process.capabilities.permitted[2]",
 		 HS_ACTION_REWRITE);
-	h_expect(&h, "capabilities.inheritable", "process.capabilities.inheritable",
+	h_expect(&h, "capabilities.inheritable", "process.capabilities.inheritable[0]",
 		 HS_ACTION_REWRITE);
-	h_expect(&h, "capabilities.ambient", "process.capabilities.ambient", HS_ACTION_REWRITE);
+	h_expect(&h, "capabilities.ambient", "process.capabilities.ambient[2]", HS_ACTION_REWRITE);
+	assert_null(h_find(&h, "capabilities.held", NULL));
+	assert_null(h_find(&h, "capabilities.not-held", NULL));
 	assert_false(h.pl.report->refused);
+	/* uid 1000: what is left is held, so it is in every set */
 	assert_true(h_out_has(&h, "\"capabilities\":{\"bounding\":[\"CAP_NET_BIND_SERVICE\"],"
 				  "\"effective\":[\"CAP_NET_BIND_SERVICE\"],\"permitted\":"
-				  "[\"CAP_NET_BIND_SERVICE\"],\"inheritable\":[],\"ambient\":[]}"));
+				  "[\"CAP_NET_BIND_SERVICE\"],\"inheritable\":[\"CAP_NET_BIND_"
+				  "SERVICE\"],\"ambient\":[\"CAP_NET_BIND_SERVICE\"]}"));
 	assert_true(h_out_has(&h, "\"noNewPrivileges\":true"));
 	h_done(&h);
 }
@@ -76,7 +93,7 @@ static void test_unknown_names_refused(void **state)
 	}
 	/* every name libcap-ng knows is accepted by name */
 	h_setup(&h, "capabilities", "{\"allow\":[\"CAP_CHECKPOINT_RESTORE\",\"CAP_AUDIT_READ\"]}");
-	h_run(&h, CFG_CAPS(",\"noNewPrivileges\":true,\"capabilities\":{\"bounding\":"
+	h_run(&h, CFG_ROOT(",\"noNewPrivileges\":true,\"capabilities\":{\"bounding\":"
 			   "[\"CAP_CHECKPOINT_RESTORE\",\"CAP_AUDIT_READ\"]}"));
 	assert_int_equal(h.pl.report->len, 0);
 	h_done(&h);
@@ -86,12 +103,26 @@ static void test_refuse_and_warn(void **state)
 {
 	struct harness h;
 
+	/* a non-root process holding exactly the allowlist in every set: nothing to say */
 	h_setup(&h, "capabilities", "{\"action\":\"refuse\"}");
 	h_run(&h, CFG_CAPS(",\"noNewPrivileges\":true" ALL_SETS("[\"CAP_NET_BIND_SERVICE\"]")));
+	assert_int_equal(h.pl.report->len, 0);
+	h_done(&h);
+
+	/* the same in root's inheritable/ambient: refused (root holds it without them) */
+	h_setup(&h, "capabilities", "{\"action\":\"refuse\"}");
+	h_run(&h, CFG_ROOT(",\"noNewPrivileges\":true" ALL_SETS("[\"CAP_NET_BIND_SERVICE\"]")));
 	h_expect(&h, "capabilities.inheritable", "process.capabilities.inheritable",
 		 HS_ACTION_REFUSE);
 	h_expect(&h, "capabilities.ambient", "process.capabilities.ambient", HS_ACTION_REFUSE);
 	assert_null(h_find(&h, "capabilities.bounding", NULL)); /* allowed */
+	h_done(&h);
+
+	/* non-root, granted but not in ambient: refused, since it would not be held */
+	h_setup(&h, "capabilities", "{\"action\":\"refuse\"}");
+	h_run(&h, CFG_CAPS(",\"noNewPrivileges\":true" GRANTED));
+	h_expect(&h, "capabilities.held", "process.capabilities.ambient", HS_ACTION_REFUSE);
+	assert_true(h.pl.report->refused);
 	h_done(&h);
 
 	h_setup(&h, "capabilities", "{\"action\":\"warn\"}");
@@ -129,6 +160,107 @@ static void test_exec_process_document(void **state)
 	h_done(&h);
 }
 
+/* Issue 14 cause 4: a non-root process holds after execve only its ambient set. */
+static void test_nonroot_granted_is_held(void **state)
+{
+	struct harness h;
+
+	h_setup(&h, "capabilities", NULL);
+	h_run(&h, CFG_CAPS(",\"noNewPrivileges\":true" GRANTED));
+	h_expect(&h, "capabilities.held", "process.capabilities.inheritable", HS_ACTION_REWRITE);
+	h_expect(&h, "capabilities.held", "process.capabilities.ambient", HS_ACTION_REWRITE);
+	assert_true(h_out_has(&h, HELD_ALL));
+	h_done(&h);
+
+	/* permitted only (effective empty): still granted, so held, effective included */
+	h_setup(&h, "capabilities", NULL);
+	h_run(&h, CFG_CAPS(",\"noNewPrivileges\":true,\"capabilities\":{\"bounding\":[\"CAP_NET_"
+			   "BIND_SERVICE\"],\"effective\":[],\"permitted\":[\"CAP_NET_BIND_"
+			   "SERVICE\"],\"inheritable\":[],\"ambient\":[]}"));
+	h_expect(&h, "capabilities.held", "process.capabilities.effective", HS_ACTION_REWRITE);
+	assert_true(h_out_has(&h, HELD_ALL));
+	h_done(&h);
+
+	/* the same for root: left as it is (root holds its effective set) */
+	h_setup(&h, "capabilities", NULL);
+	h_run(&h, CFG_ROOT(",\"noNewPrivileges\":true" GRANTED));
+	assert_int_equal(h.pl.report->len, 0);
+	h_done(&h);
+}
+
+static void test_nonroot_not_held_removed(void **state)
+{
+	struct harness h;
+
+	/* bounding only (Podman --user, Docker): not granted, so removed, not added */
+	h_setup(&h, "capabilities", NULL);
+	h_run(&h, CFG_CAPS(",\"noNewPrivileges\":true,\"capabilities\":{\"bounding\":[\"CAP_KILL\","
+			   "\"CAP_NET_BIND_SERVICE\"]}"));
+	h_expect(&h, "capabilities.bounding", "process.capabilities.bounding[0]",
+		 HS_ACTION_REWRITE);
+	h_expect(&h, "capabilities.not-held", "process.capabilities.bounding[1]",
+		 HS_ACTION_REWRITE);
+	assert_null(h_find(&h, "capabilities.held", NULL));
+	assert_true(h_out_has(&h, "\"capabilities\":{\"bounding\":[]}"));
+	h_done(&h);
+
+	/* ambient and permitted without bounding: the kernel would not let it be held */
+	h_setup(&h, "capabilities", NULL);
+	h_run(&h, CFG_CAPS(",\"noNewPrivileges\":true,\"capabilities\":{\"bounding\":[],"
+			   "\"permitted\":[\"CAP_NET_BIND_SERVICE\"],\"ambient\":[\"CAP_NET_BIND_"
+			   "SERVICE\"]}"));
+	h_expect(&h, "capabilities.not-held", "process.capabilities.permitted[0]",
+		 HS_ACTION_REWRITE);
+	h_expect(&h, "capabilities.not-held", "process.capabilities.ambient[0]", HS_ACTION_REWRITE);
+	assert_true(h_out_has(&h, "\"capabilities\":{\"bounding\":[],\"permitted\":[],"
+				  "\"ambient\":[]}"));
+	h_done(&h);
+}
+
+/* A hook cannot rewrite: held/not-held warn (the process holds less than listed, never more),
+ * while a name beyond the allowlist is still refused. */
+static void test_hook_mode(void **state)
+{
+	static const char doc[] = CFG_CAPS(",\"noNewPrivileges\":true,\"capabilities\":{"
+					   "\"bounding\":[\"CAP_NET_BIND_SERVICE\"],\"permitted\":"
+					   "[\"CAP_NET_BIND_SERVICE\"],\"inheritable\":[\"CAP_SYS_"
+					   "ADMIN\"]}");
+	struct harness h;
+
+	h_setup(&h, "capabilities", NULL);
+	h.pl = (struct hs_pipeline){
+		.policy = h.policy,
+		.host = hs_fake_host_get(h.fh),
+		.schema = &hs_oci_spec,
+		.event = HS_EVENT_HOOK,
+		.bundle = "/srv/bundle",
+		.no_rewrite = true,
+	};
+	assert_int_equal(hs_pipeline_run(&h.pl, doc, strlen(doc), &h.err), 0);
+	h_expect(&h, "capabilities.held", "process.capabilities.effective", HS_ACTION_WARN);
+	h_expect(&h, "capabilities.held", "process.capabilities.ambient", HS_ACTION_WARN);
+	h_expect(&h, "capabilities.inheritable", "process.capabilities.inheritable[0]",
+		 HS_ACTION_REFUSE);
+	assert_non_null(
+	    strstr(h_find(&h, "capabilities.held", "process.capabilities.ambient")->message,
+		   "hook mode cannot rewrite"));
+	h_done(&h);
+}
+
+static void test_exec_nonroot(void **state)
+{
+	struct harness h;
+
+	h_setup(&h, "capabilities", NULL);
+	h_run_event(&h, &hs_oci_process,
+		    "{\"args\":[\"id\"],\"cwd\":\"/\",\"user\":{\"uid\":33,\"gid\":33},"
+		    "\"noNewPrivileges\":true" GRANTED "}",
+		    HS_EVENT_EXEC);
+	h_expect(&h, "capabilities.held", "capabilities.ambient", HS_ACTION_REWRITE);
+	assert_true(h_out_has(&h, HELD_ALL));
+	h_done(&h);
+}
+
 static void test_policy_section_strict(void **state)
 {
 	struct harness h = { 0 };
@@ -150,6 +282,10 @@ int main(void)
 		cmocka_unit_test(test_refuse_and_warn),
 		cmocka_unit_test(test_allowlist_from_policy),
 		cmocka_unit_test(test_exec_process_document),
+		cmocka_unit_test(test_nonroot_granted_is_held),
+		cmocka_unit_test(test_nonroot_not_held_removed),
+		cmocka_unit_test(test_hook_mode),
+		cmocka_unit_test(test_exec_nonroot),
 		cmocka_unit_test(test_policy_section_strict),
 	};
 	return cmocka_run_group_tests_name("capabilities", tests, NULL, NULL);
