@@ -33,9 +33,9 @@ app_bundle() {
 	[ "$status" -eq 0 ]
 	[ "${lines[0]}" = "summary (runtime runc):" ]
 	[ "${lines[1]}" = "  user          65534:65534 (root in the config: remapped)" ]
-	[[ "$output" == *"  capabilities  held: none; bounding: CAP_NET_BIND_SERVICE (a non-root process holds only what is ambient)"* ]]
-	# issue 14 cause 4: ports start at 0 in the container's own netns
-	[[ "$output" == *"  ports         below 1024: from 0 up (net.ipv4.ip_unprivileged_port_start)"* ]]
+	# issue 14 cause 4: the remapped process really holds what is allowed (ambient)
+	[[ "$output" == *"  capabilities  held: CAP_NET_BIND_SERVICE; bounding: CAP_NET_BIND_SERVICE"$'\n'* ]]
+	[[ "$output" == *"  ports         below 1024: bindable"* ]]
 	[[ "$output" == *"  egress        default deny; allow: nothing"* ]]
 	[[ "$output" == *"  limits        memory 1073741824 (the policy's default: the config set none), pids 1024 (the policy's default: the config set none)"* ]]
 	[[ "$output" == *"                the root filesystem is read-only"* ]]
@@ -55,11 +55,26 @@ app_bundle() {
 		and .summary.limits.memory == {"value": 1073741824, "default": true}
 		and .summary.limits.pids.default
 		and .summary.egress.default == "deny"
-		and .summary.capabilities.held == []
+		and .summary.capabilities.held == ["CAP_NET_BIND_SERVICE"]
 		and .summary.root_readonly
 		and .summary.rewrites.capabilities > 0
 		and ([.summary.warnings[].rule] | index("check.cwd-not-writable") != null)
 		and ([.summary.warnings[].rule] | index("check.mount-hidden") == null)' <<<"$output"
+}
+
+@test "check: a non-root process granted no capability holds none, and ports start at 0 in its netns" {
+	app_bundle
+	# bounding only (what Podman and Docker write for --user): nothing is granted, so the
+	# bounding entry is removed rather than listed while not held
+	hs_config '.process.capabilities = {bounding: ["CAP_NET_BIND_SERVICE"]}'
+	hs_place_config c3
+	run "$HS_BIN" check "$HS_BUNDLE"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"  capabilities  held: none; bounding: none"$'\n'* ]]
+	[[ "$output" == *"  ports         below 1024: from 0 up (net.ipv4.ip_unprivileged_port_start)"* ]]
+	run "$HS_BIN" check --all "$HS_BUNDLE"
+	[[ "$output" == *"capabilities.not-held process.capabilities.bounding[0]"* ]]
 }
 
 @test "check: the opposite config gets no warning and no defaulted limit" {
