@@ -38,16 +38,19 @@ refused() { # refused RULE ID
 	[ "$(hs_state "$2")" != running ]
 }
 
-# neutral ID: the container's init is plain: not root anywhere, no capability, no_new_privs,
-# and its root is read-only (a write from inside fails).
+# neutral ID: the container's init is plain: not root anywhere, no capability beyond the
+# policy's allowlist (NET_BIND_SERVICE, bit 10: held when granted, so then in every set, ambient
+# included, else in none), no_new_privs, and its root is read-only (a write from inside fails).
 neutral() {
 	[ "$(hs_status "$1" Uid)" = "65534 65534 65534 65534" ]
 	[ "$(hs_status "$1" Gid)" = "65534 65534 65534 65534" ]
 	[[ " $(hs_status "$1" Groups) " != *" 0 "* ]]
-	[ "$(hs_status "$1" CapEff)" = 0000000000000000 ]
-	[ "$(hs_status "$1" CapPrm)" = 0000000000000000 ]
-	[ "$(hs_status "$1" CapInh)" = 0000000000000000 ]
-	[ "$(hs_status "$1" CapAmb)" = 0000000000000000 ]
+	local set eff
+	eff=$(hs_status "$1" CapEff)
+	[ "$eff" = 0000000000000000 ] || [ "$eff" = 0000000000000400 ]
+	for set in CapBnd CapPrm CapInh CapAmb; do
+		[ "$(hs_status "$1" $set)" = "$eff" ] || { echo "$set $(hs_status "$1" $set) vs CapEff $eff"; false; }
+	done
 	[ "$(hs_status "$1" NoNewPrivs)" = 1 ]
 	run hs_exec "$1" -- sh -c 'touch /hs-rootfs-write 2>&1; echo rc=$?'
 	[[ "$output" == *"Read-only file system"* ]]
@@ -327,10 +330,11 @@ exec_flags() {
 		echo "== $f: $out"
 		[[ "$out" == *"uid=65534(nobody) gid=65534(nogroup)"* ]]
 		[[ "$out" != *"groups="*"0(root)"* ]]
-		[[ "$out" == *"CapEff:"*0000000000000000* ]]
+		# the container's own sets: NET_BIND_SERVICE held (every set), nothing the flag named
+		[[ "$out" == *"CapEff:"*0000000000000400* ]]
 		[[ "$out" == *"CapBnd:"*0000000000000400* ]]
-		[[ "$out" == *"CapInh:"*0000000000000000* ]]
-		[[ "$out" == *"CapAmb:"*0000000000000000* ]]
+		[[ "$out" == *"CapInh:"*0000000000000400* ]]
+		[[ "$out" == *"CapAmb:"*0000000000000400* ]]
 		[[ "$out" == *"NoNewPrivs:"*1* ]]
 	done
 	# refused outright
@@ -369,9 +373,11 @@ exec_process_file() {
 	echo "$output"
 	[ "$status" = 0 ]
 	[[ "$output" == *"uid=65534(nobody) gid=65534(nogroup)"* ]]
-	[[ "$output" == *"CapEff:"*0000000000000000* ]]
-	[[ "$output" == *"CapInh:"*0000000000000000* ]]
-	[[ "$output" == *"CapAmb:"*0000000000000000* ]]
+	# of every capability asked for, only the allowlist's NET_BIND_SERVICE, held (ambient)
+	[[ "$output" == *"CapEff:"*0000000000000400* ]]
+	[[ "$output" == *"CapBnd:"*0000000000000400* ]]
+	[[ "$output" == *"CapInh:"*0000000000000400* ]]
+	[[ "$output" == *"CapAmb:"*0000000000000400* ]]
 	[[ "$output" == *"NoNewPrivs:"*1* ]]
 	# a cwd through a leaked fd, an empty args, a case-variant key: refused
 	jq '.cwd = "/proc/self/fd/7"' "$HS_TMP/p.json" >"$HS_TMP/q.json"
@@ -594,7 +600,9 @@ restore_checked() {
 	echo "$output"
 	jq -e '.process.user.uid == 65534 and .root.readonly == true and .process.noNewPrivileges == true
 		and .process.capabilities.effective == ["CAP_NET_BIND_SERVICE"]
-		and .process.capabilities.ambient == []' "$HS_BUNDLE/config.json"
+		and .process.capabilities.ambient == ["CAP_NET_BIND_SERVICE"]
+		and .process.capabilities.inheritable == ["CAP_NET_BIND_SERVICE"]
+		and .process.capabilities.bounding == ["CAP_NET_BIND_SERVICE"]' "$HS_BUNDLE/config.json"
 	# and a hostile mount is refused before the runtime runs
 	hs_config '.mounts += [{"destination": "/host", "type": "bind", "source": "/", "options": ["rbind"]}]'
 	hs_place_config r2
