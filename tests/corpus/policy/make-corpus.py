@@ -51,8 +51,9 @@ def make_base():
     p["args"] = ["sh", "-c", "echo ok"]
     p["user"] = {"uid": 1000, "gid": 1000}
     nbs = ["CAP_NET_BIND_SERVICE"]
+    # uid 1000 holds what it is granted only through ambient (capabilities.held otherwise)
     p["capabilities"] = {"bounding": nbs, "effective": nbs, "permitted": nbs,
-                         "inheritable": [], "ambient": []}
+                         "inheritable": nbs, "ambient": nbs}
     p["noNewPrivileges"] = True
     for d in ("/tmp", "/run", "/var/tmp"):
         c["mounts"].append({"destination": d, "type": "tmpfs", "source": "tmpfs",
@@ -162,8 +163,14 @@ for s in ("bounding", "effective", "permitted"):
     case("capabilities/%s-sys-admin" % s, "capabilities." + s, "rewrite",
          setp(["process", "capabilities", s], ["CAP_NET_BIND_SERVICE", "CAP_SYS_ADMIN"]))
 for s in ("inheritable", "ambient"):
-    case("capabilities/%s-nonempty" % s, "capabilities." + s, "rewrite",
-         setp(["process", "capabilities", s], ["CAP_NET_BIND_SERVICE"]))
+    case("capabilities/%s-sys-admin" % s, "capabilities." + s, "rewrite",
+         setp(["process", "capabilities", s], ["CAP_NET_BIND_SERVICE", "CAP_SYS_ADMIN"]))
+# a non-root process: granted but not ambient (not held after exec), listed but not granted
+case("capabilities/ambient-empty", "capabilities.held", "rewrite",
+     setp(["process", "capabilities", "ambient"], []))
+case("capabilities/bounding-only", "capabilities.not-held", "rewrite", both(
+    *[setp(["process", "capabilities", s], []) for s in
+      ("effective", "permitted", "inheritable", "ambient")]))
 case("capabilities/name-all", "capabilities.unknown", "refuse",
      setp(["process", "capabilities", "bounding"], ["ALL"]))
 case("capabilities/name-unknown", "capabilities.unknown", "refuse",
@@ -493,7 +500,8 @@ J = [
      '.process.capabilities.bounding == ["CAP_NET_BIND_SERVICE"]'),
     ("json/caps-Effective", CV, raw('"effective": [', '"Effective": ["CAP_SYS_ADMIN"], "effective": ['),
      '.process.capabilities.effective == ["CAP_NET_BIND_SERVICE"]'),
-    ("json/caps-ambient-twice", DK, raw('"ambient": []', '"ambient": [], "ambient": ["CAP_SYS_ADMIN"]'),
+    ("json/caps-ambient-twice", DK, raw('"ambient": ["CAP_NET_BIND_SERVICE"]',
+                                          '"ambient": ["CAP_NET_BIND_SERVICE"], "ambient": ["CAP_SYS_ADMIN"]'),
      '.process.capabilities.ambient == ["CAP_SYS_ADMIN"]'),
     ("json/process-long-s", CV, raw('"process": {', '"proceſs": {"args": ["sh"], "cwd": "/proc/self/fd/7"}, "process": {'),
      '.process.cwd == "/"'),
