@@ -130,7 +130,12 @@ fl_wait_policy() {
 	# A pod with the hardshim handler: through the installed binary and policy, hardened.
 	fl_pod p1
 	[ "$(awk '$1 == "Uid:" { print $2 }' "/proc/$SPID/status")" = 65534 ]
-	[ "$(awk '$1 == "CapEff:" { print $2 }' "/proc/$SPID/status")" = 0000000000000000 ]
+	# nothing beyond NET_BIND_SERVICE, and what is listed is held (ambient equals bounding)
+	local eff
+	eff=$(awk '$1 == "CapEff:" { print $2 }' "/proc/$SPID/status")
+	[ "$eff" = 0000000000000000 ] || [ "$eff" = 0000000000000400 ]
+	[ "$(awk '$1 == "CapAmb:" { print $2 }' "/proc/$SPID/status")" = "$eff" ]
+	[ "$(awk '$1 == "CapBnd:" { print $2 }' "/proc/$SPID/status")" = "$eff" ]
 	[ "$(awk '$1 == "NoNewPrivs:" { print $2 }' "/proc/$SPID/status")" = 1 ]
 	[ "$(awk '$1 == "Seccomp:" { print $2 }' "/proc/$SPID/status")" = 2 ]
 	tail -n 1 "$FL/launches.jsonl" | jq -e --arg id "$POD" '.id == $id and .verdict == "rewritten"'
