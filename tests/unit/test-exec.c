@@ -245,8 +245,10 @@ static void test_fold_hostile_flags(void **state)
 	    "\"user\":{\"uid\":1000,\"gid\":1000,\"additionalGids\":[]},\"noNewPrivileges\":true,"
 	    "\"capabilities\":{\"bounding\":[\"CAP_NET_BIND_SERVICE\",\"CAP_NET_BIND_SERVICE\"],"
 	    "\"effective\":[\"CAP_NET_BIND_SERVICE\",\"CAP_NET_BIND_SERVICE\"],"
-	    "\"permitted\":[\"CAP_NET_BIND_SERVICE\",\"CAP_NET_BIND_SERVICE\"]},\"terminal\":"
-	    "true}");
+	    "\"permitted\":[\"CAP_NET_BIND_SERVICE\",\"CAP_NET_BIND_SERVICE\"],"
+	    /* uid 1000 holds the granted capability only through ambient (capabilities.c) */
+	    "\"inheritable\":[\"CAP_NET_BIND_SERVICE\"],\"ambient\":[\"CAP_NET_BIND_SERVICE\"]},"
+	    "\"terminal\":true}");
 	/* sealed: cannot be changed after the check */
 	{
 		int fd = atoi(fdpath + 14);
