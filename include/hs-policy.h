@@ -241,6 +241,9 @@ int hs_pipeline_run(struct hs_pipeline *pl, const char *buf, size_t len, struct 
 void hs_pipeline_done(struct hs_pipeline *pl);
 /* The shape engines give a privileged container (every capability, nothing masked). */
 bool hs_config_is_privileged(const struct hs_json *config);
+/* Is ARG one deny `hardshim hook devices` may write: "c MAJOR:MINOR ACCESS" for a grant a
+ * runtime makes on its own (c 10:200, c 5:1), ACCESS a non-empty subset of "rwm"? */
+bool hs_devices_deny_arg_ok(const char *arg);
 /* "rule: path: message" of the first refusal, for the one line a user sees; a privileged
  * request is named as such, once. */
 void hs_report_summary(const struct hs_report *r, char *buf, size_t size);

@@ -197,6 +197,36 @@ static int hook_egress(int argc, char **argv)
 	return 0;
 }
 
+/* `hook devices RULE...`: deny the runtime's own extra device grants (src/policy/devices.c) in
+ * the container's devices cgroup. Every RULE must be one the devices control writes: a config
+ * cannot turn this hook into a writer of other rules (it could only deny, but say no). */
+static int hook_devices(int argc, char **argv)
+{
+	_cleanup_arena_ struct hs_arena *a = hs_arena_new();
+	struct hs_error err = HS_ERROR_INIT;
+	struct hook_state st = { 0 };
+	int r;
+
+	if (!a)
+		return 1;
+	if (argc < 1) {
+		hs_error_set(&err, -EINVAL, "hook.devices", "", -1, "no rule to deny");
+		return fail(&err);
+	}
+	for (int i = 0; i < argc; i++)
+		if (!hs_devices_deny_arg_ok(argv[i])) {
+			hs_error_set(&err, -EINVAL, "hook.devices", argv[i], -1,
+				     "not a runtime grant hardshim denies");
+			return fail(&err);
+		}
+	if (read_state(a, &st, &err) < 0)
+		return fail(&err);
+	/* 1: cgroup v2, no file to deny in; the runtime's own eBPF program stays as it is
+	 * (docs/runtime-differences.md), said there rather than on every container's create */
+	r = hs_host_devices_deny(st.pid, argv, (size_t)argc, &err);
+	return r < 0 ? fail(&err) : 0;
+}
+
 /* Findings on stderr, one line each; in hook mode a rewrite is a refusal, and says why. */
 static void print_findings(const struct hs_report *rep, bool hook_mode)
 {
@@ -376,13 +406,17 @@ int hs_cmd_hook(int argc, char **argv)
 	signal(SIGALRM, on_alarm);
 	alarm(HOOK_DEADLINE_S);
 	if (argc < 2) {
-		fprintf(stderr, "usage: hardshim hook egress ARGS | createRuntime | prestart | "
-				"precreate\n");
+		fprintf(stderr,
+			"usage: hardshim hook egress ARGS | devices RULE... | createRuntime | "
+			"prestart | "
+			"precreate\n");
 		return 2;
 	}
 	stage_name = argv[1];
 	if (!strcmp(argv[1], "egress"))
 		return hook_egress(argc - 2, argv + 2);
+	if (!strcmp(argv[1], "devices"))
+		return hook_devices(argc - 2, argv + 2);
 	if (argc == 2 && (!strcmp(argv[1], "createRuntime") || !strcmp(argv[1], "prestart")))
 		return hook_check();
 	if (argc == 2 && !strcmp(argv[1], "precreate"))

@@ -2,8 +2,11 @@
  * Devices (docs/threats.md §9, CIS Docker 5.17, NIST SP 800-190 §4.4.3): a host device node in
  * the container, or a device-cgroup rule that allows every device, hands the container the
  * host's disks and memory (/dev/sda, /dev/mem) whatever else the policy says. */
+#include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
+#include "hs-host.h"
 #include "hs-policy.h"
 
 struct device_allow {
@@ -331,6 +334,150 @@ static int check_cgroup_rules(struct hs_check_ctx *ctx, const struct devices_cfg
 	return 0;
 }
 
+/* The grant each runtime adds on its own after the config's rules, which the other does not
+ * make (docs/runtime-differences.md): runc 1.1 allows c 10:200 (/dev/net/tun), crun 1.8
+ * c 5:1 (/dev/console). No config entry can take them back (on cgroup v1 the last matching
+ * rule wins, and theirs come last), so `hardshim hook devices` denies them in the
+ * container's devices cgroup from a createRuntime hook, after the runtime has written its
+ * rules and before the container's process runs: then a node shipped in the image (the rootfs
+ * is not nodev) opens the same way under both runtimes. Denying a grant the runtime did not
+ * make changes nothing, so the hook denies both whichever runtime runs. */
+static const struct {
+	int64_t major, minor;
+} runtime_extras[] = { { 10, 200 }, { 5, 1 } };
+
+bool hs_devices_deny_arg_ok(const char *arg)
+{
+	unsigned maj, min;
+	char acc[8], tail;
+
+	if (!arg || sscanf(arg, "c %u:%u %7s%c", &maj, &min, acc, &tail) != 3)
+		return false;
+	for (size_t i = 0; acc[i]; i++)
+		if (!strchr("rwm", acc[i]) || strchr(acc + i + 1, acc[i]))
+			return false;
+	for (size_t i = 0; i < HS_ARRAY_SIZE(runtime_extras); i++) {
+		char want[48];
+
+		snprintf(want, sizeof(want), "c %lld:%lld %s", (long long)runtime_extras[i].major,
+			 (long long)runtime_extras[i].minor, acc);
+		if (!strcmp(arg, want))
+			return true;
+	}
+	return false;
+}
+
+/* The access (of "rwm") the config's own rules allow on exactly c MAJOR:MINOR: what a runtime's
+ * extra grant may keep, since the other runtime would give the container that too. */
+static void config_grants(const struct hs_json *rules, int64_t major, int64_t minor, bool out[3])
+{
+	const struct hs_json *rule;
+
+	hs_json_foreach_item(rule, rules, i) {
+		const struct hs_json *allow = hs_json_get_type(rule, "allow", HS_JSON_BOOL);
+		const char *type = hs_json_get_string(rule, "type");
+		const char *access = hs_json_get_string(rule, "access");
+
+		if (!allow || !type || (strcmp(type, "c") && strcmp(type, "u")) ||
+		    get_num(rule, "major", -1) != major || get_num(rule, "minor", -1) != minor)
+			continue;
+		for (size_t k = 0; k < 3; k++)
+			if (!access || !*access || strchr(access, "rwm"[k]))
+				out[k] = allow->u.boolean;
+	}
+}
+
+/* Our hook in a config hardshim wrote before (a restart re-creates from the same bundle),
+ * or a stale one: path is our binary and args[2] is "devices". */
+static bool is_devices_hook(const struct hs_json *h, const char *bin)
+{
+	const struct hs_json *a = hs_json_get(h, "args");
+	const char *p = hs_json_get_string(h, "path");
+
+	return p && !strcmp(p, bin) && hs_json_len(a) >= 3 &&
+	       hs_json_is(a->u.array.items[2], HS_JSON_STRING) &&
+	       !strcmp(a->u.array.items[2]->u.string.s, "devices");
+}
+
+static struct hs_json *devices_hook(struct hs_check_ctx *ctx, const char *bin,
+				    const struct hs_json *rules)
+{
+	struct hs_json *hook = hs_json_new(ctx->arena, HS_JSON_OBJECT);
+	struct hs_json *args = hs_json_new(ctx->arena, HS_JSON_ARRAY);
+	static const char *const head[] = { "hardshim", "hook", "devices" };
+	size_t n = 0;
+
+	if (!hook || !args)
+		return NULL;
+	for (size_t i = 0; i < HS_ARRAY_SIZE(head); i++)
+		if (hs_json_append(ctx->arena, args, hs_json_new_string(ctx->arena, head[i])) < 0)
+			return NULL;
+	for (size_t i = 0; i < HS_ARRAY_SIZE(runtime_extras); i++) {
+		bool granted[3] = { false, false, false };
+		char arg[48], acc[4] = "";
+		size_t k, m = 0;
+
+		config_grants(rules, runtime_extras[i].major, runtime_extras[i].minor, granted);
+		for (k = 0; k < 3; k++)
+			if (!granted[k])
+				acc[m++] = "rwm"[k];
+		acc[m] = '\0';
+		if (!m)
+			continue;
+		snprintf(arg, sizeof(arg), "c %lld:%lld %s", (long long)runtime_extras[i].major,
+			 (long long)runtime_extras[i].minor, acc);
+		if (hs_json_append(ctx->arena, args, hs_json_new_string(ctx->arena, arg)) < 0)
+			return NULL;
+		n++;
+	}
+	if (!n)
+		return hook; /* no args beyond the head: nothing to deny */
+	if (hs_json_set(ctx->arena, hook, "path", hs_json_new_string(ctx->arena, bin)) < 0 ||
+	    hs_json_set(ctx->arena, hook, "args", args) < 0 ||
+	    hs_json_set(ctx->arena, hook, "timeout", hs_json_new_i64(ctx->arena, 10)) < 0)
+		return NULL;
+	return hook;
+}
+
+/* Add (once) the createRuntime hook that takes back the runtime's own extra grant. */
+static int add_deny_hook(struct hs_check_ctx *ctx, const struct hs_json *rules)
+{
+	struct hs_json *hooks, *list, *hook;
+	const char *bin = NULL;
+	int r;
+
+	/* A hook cannot change the config the runtime has loaded (hook mode). */
+	if (ctx->no_rewrite || ctx->event == HS_EVENT_HOOK)
+		return 0;
+	if (!ctx->host || !ctx->host->self_binary)
+		return -ENOENT;
+	r = ctx->host->self_binary(ctx->host, ctx->arena, &bin);
+	if (r < 0)
+		return r;
+	hook = devices_hook(ctx, bin, rules);
+	if (!hook)
+		return -ENOMEM;
+	hooks = hs_json_ensure_object(ctx->arena, ctx->config, "hooks");
+	list = hooks ? hs_json_ensure_array(ctx->arena, hooks, "createRuntime") : NULL;
+	if (!list)
+		return 0; /* not an object / array: the hooks control refuses it */
+	for (size_t i = hs_json_len(list); i-- > 0;) {
+		if (!is_devices_hook(list->u.array.items[i], bin))
+			continue;
+		if (hs_json_equal(list->u.array.items[i], hook))
+			return 0; /* checking twice changes nothing */
+		hs_json_array_remove(list, i);
+	}
+	if (!hs_json_get(hook, "path"))
+		return 0;
+	if (hs_json_append(ctx->arena, list, hook) < 0)
+		return -ENOMEM;
+	r = hs_finding(ctx, "devices.runtime-grants", "hooks.createRuntime", HS_ACTION_REWRITE,
+		       "added hardshim's createRuntime hook that denies the runtime's own extra "
+		       "device grants (runc: c 10:200, crun: c 5:1), so both allow the same set");
+	return r < 0 ? r : 0;
+}
+
 static int devices_check_config(struct hs_check_ctx *ctx, const void *vcfg)
 {
 	const struct devices_cfg *c = vcfg ? vcfg : &devices_default;
@@ -353,7 +500,10 @@ static int devices_check_config(struct hs_check_ctx *ctx, const void *vcfg)
 				  "not an object") < 0
 			   ? -ENOMEM
 			   : 0;
-	return check_cgroup_rules(ctx, c, resources, "linux.resources.devices", true);
+	r = check_cgroup_rules(ctx, c, resources, "linux.resources.devices", true);
+	if (r < 0)
+		return r;
+	return add_deny_hook(ctx, hs_json_get_type(resources, "devices", HS_JSON_ARRAY));
 }
 
 /* update --resources: runc ignores device rules there today, crun may not; refuse the same. */

@@ -202,10 +202,29 @@ static bool args_are(const struct hs_json *args, const char *const *head, size_t
 	return true;
 }
 
+/* `hardshim hook devices RULE...` (createRuntime, no env): one or two denies of a runtime's
+ * own extra grant, each as hs_devices_deny_arg_ok accepts it. It can only take access away. */
+static bool is_devices_hook(const struct hs_json *args, const struct hs_json *env)
+{
+	static const char *const head[] = { "hardshim", "hook", "devices" };
+	size_t n = hs_json_len(args);
+
+	if (hs_json_len(env) > 0 || !args || args->type != HS_JSON_ARRAY || n < 4 || n > 5)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		const struct hs_json *a = args->u.array.items[i];
+
+		if (a->type != HS_JSON_STRING || (i < 3 ? strcmp(a->u.string.s, head[i]) != 0
+							: !hs_devices_deny_arg_ok(a->u.string.s)))
+			return false;
+	}
+	return true;
+}
+
 /*
  * hardshim's own hooks, admitted without a policy entry only as hardshim itself puts them
  * there: the egress hook exactly as the egress section in force produces it (createRuntime,
- * no env), and hook mode's `hardshim hook createRuntime|prestart` in its own stage, with no
+ * no env), the devices hook (is_devices_hook), and hook mode's `hardshim hook createRuntime|prestart` in its own stage, with no
  * env or HARDSHIM_POLICY naming the policy in force. Anything else a config asks hardshim to
  * do as root on the host — `hook egress --default allow` in poststart (undoing the rules),
  * `hook createRuntime` with HARDSHIM_POLICY=<a file in the image> (the attacker's policy:
@@ -229,6 +248,9 @@ static bool is_own_hook(struct hs_check_ctx *ctx, const char *self, const char *
 		if (args_are(args, mode, 3, NULL, 0) && env_is_ours(ctx, hs_json_get(hook, "env")))
 			return true;
 	}
+	if (!strcmp(stage, "createRuntime") &&
+	    is_devices_hook(hs_json_get(hook, "args"), hs_json_get(hook, "env")))
+		return true;
 	if (strcmp(stage, "createRuntime") || hs_json_len(hs_json_get(hook, "env")) > 0 ||
 	    !(eg = control_in_force(ctx, "egress")))
 		return false;

@@ -166,7 +166,7 @@ annotation_unsafe() {
 	rc_setup runc
 	rc_start own
 	hs_final_config | jq -e --arg b "$(readlink -f "$HS_BIN")" \
-		'.hooks.createRuntime | map(select(.path == $b and .args[1] == "hook")) | length == 1'
+		'.hooks.createRuntime | map(select(.path == $b and .args[1] == "hook")) | map(.args[2]) == ["devices", "egress"]'
 	install -m 0755 "$HS_BIN" "$HOOKDIR/hardshim"
 	hs_config '.hooks = {"createRuntime": [{"path": $p, "args": ["hardshim", "hook", "egress"]}]}' \
 		--arg p "$HOOKDIR/hardshim"

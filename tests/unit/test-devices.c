@@ -23,6 +23,97 @@ static char *config(const char *devices, const char *rules)
 
 #define DENY_ALL "{\"allow\":false,\"access\":\"rwm\"}"
 
+/* The devices findings on the config's own entries: all but the hook every create gets. */
+static size_t judged(const struct rc_fixture *f)
+{
+	return rc_count(f, "devices.") - rc_count(f, "devices.runtime-grants");
+}
+
+/* createRuntime hooks of the emitted config that are `hardshim hook devices`, as one string
+ * "ARG|ARG;" per hook (its args after the head), or "" */
+static const char *deny_hooks(struct rc_fixture *f, char *buf, size_t size)
+{
+	const char *out = rc_emit(f), *p = out;
+	static const char head[] = "\"args\":[\"hardshim\",\"hook\",\"devices\"";
+
+	buf[0] = '\0';
+	while ((p = strstr(p, head))) {
+		const char *end = strchr(p, ']');
+		size_t len = strlen(buf);
+
+		p += sizeof(head) - 1;
+		snprintf(buf + len, size - len, "%.*s;", (int)(end - p), p);
+		p = end;
+	}
+	return buf;
+}
+
+/* runc adds c 10:200 and crun c 5:1 after the config's rules, where no config rule can take
+ * them back: every create gets the createRuntime hook that denies both (hook devices), minus
+ * the access the config's own rules grant on exactly that device (the other runtime gives
+ * that too). Once only, however often the config is judged; never in hook mode (the runtime
+ * has loaded the config), never for an update. */
+static void test_runtime_grants_denied_by_hook(void **state)
+{
+	struct rc_fixture f;
+	char buf[512];
+
+	rc_run(&f, NULL, NULL, config("", DENY_ALL), HS_EVENT_CREATE);
+	assert_non_null(
+	    rc_expect(&f, "devices.runtime-grants", "hooks.createRuntime", HS_ACTION_REWRITE));
+	assert_false(f.report->refused);
+	assert_string_equal(deny_hooks(&f, buf, sizeof(buf)), ",\"c 10:200 rwm\",\"c 5:1 rwm\";");
+	assert_non_null(strstr(rc_emit(&f), "\"path\":\"" HS_FAKE_HOST_SELF "\""));
+	rc_done(&f);
+	/* the config's own grant of tun stays what it asked for under both */
+	rc_run(&f, NULL, NULL,
+	       config("", DENY_ALL ",{\"allow\":true,\"type\":\"c\",\"major\":10,\"minor\":200,"
+				   "\"access\":\"rw\"}"),
+	       HS_EVENT_CREATE);
+	assert_string_equal(deny_hooks(&f, buf, sizeof(buf)), ",\"c 10:200 m\",\"c 5:1 rwm\";");
+	rc_done(&f);
+	rc_run(&f, NULL, NULL,
+	       config("", DENY_ALL ",{\"allow\":true,\"type\":\"c\",\"major\":10,\"minor\":200}"),
+	       HS_EVENT_CREATE);
+	assert_string_equal(deny_hooks(&f, buf, sizeof(buf)), ",\"c 5:1 rwm\";");
+	rc_done(&f);
+	/* judged again (a restart re-creates from the written bundle): still one hook */
+	rc_run(&f, NULL, NULL,
+	       "{\"ociVersion\":\"1.0.2\",\"process\":{\"args\":[\"sh\"],\"cwd\":\"/\"},"
+	       "\"root\":{\"path\":\"rootfs\"},\"hooks\":{\"createRuntime\":[{\"path\":"
+	       "\"" HS_FAKE_HOST_SELF
+	       "\",\"args\":[\"hardshim\",\"hook\",\"devices\",\"c 10:200 rwm\"]}]},"
+	       "\"linux\":{\"resources\":{\"devices\":[" DENY_ALL "]}}}",
+	       HS_EVENT_CREATE);
+	assert_string_equal(deny_hooks(&f, buf, sizeof(buf)), ",\"c 10:200 rwm\",\"c 5:1 rwm\";");
+	assert_false(f.report->refused);
+	rc_done(&f);
+	rc_run_with(&f, NULL, NULL, config("", DENY_ALL), HS_EVENT_HOOK,
+		    &(struct rc_opts){ .no_rewrite = true });
+	assert_int_equal(rc_count(&f, "devices."), 0);
+	rc_done(&f);
+}
+
+/* What `hook devices` accepts: a deny of exactly a runtime's own grant, nothing else. */
+static void test_deny_args(void **state)
+{
+	static const char *const ok[] = { "c 10:200 rwm", "c 5:1 rwm", "c 5:1 w", "c 10:200 mr" };
+	static const char *const bad[] = {
+		"c 1:3 rwm",     "b 10:200 rwm",         "c 10:200",
+		"c 10:200 rwmx", "c 10:200 rr",          "c 10:200 rwm ",
+		"a *:* rwm",     "c 5:1 rwm\nc 1:1 rwm", "",
+		"c 010:200 rwm",
+	};
+
+	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++)
+		if (!hs_devices_deny_arg_ok(ok[i]))
+			fail_msg("refused \"%s\"", ok[i]);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		if (hs_devices_deny_arg_ok(bad[i]))
+			fail_msg("accepted \"%s\"", bad[i]);
+	assert_false(hs_devices_deny_arg_ok(NULL));
+}
+
 static void test_runtime_defaults_pass(void **state)
 {
 	struct rc_fixture f;
@@ -34,9 +125,9 @@ static void test_runtime_defaults_pass(void **state)
 		      ",{\"allow\":true,\"type\":\"c\",\"major\":1,\"minor\":3,\"access\":\"rwm\"},"
 		      "{\"allow\":true,\"type\":\"c\",\"access\":\"m\"}"),
 	       HS_EVENT_CREATE);
-	if (rc_count(&f, "devices."))
+	if (judged(&f))
 		rc_dump(&f);
-	assert_int_equal(rc_count(&f, "devices."), 0);
+	assert_int_equal(judged(&f), 0);
 	rc_done(&f);
 }
 
@@ -138,7 +229,7 @@ static void test_cgroup_grant_beyond_defaults(void **state)
 	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
 		snprintf(rules, sizeof(rules), DENY_ALL ",%s", good[i]);
 		rc_run(&f, NULL, NULL, config("", rules), HS_EVENT_CREATE);
-		assert_int_equal(rc_count(&f, "devices."), 0);
+		assert_int_equal(judged(&f), 0);
 		rc_done(&f);
 	}
 	/* the admin's allowlist grants its own device, and update documents are held to it too */
@@ -149,7 +240,7 @@ static void test_cgroup_grant_beyond_defaults(void **state)
 	       config("", DENY_ALL
 		      ",{\"allow\":true,\"type\":\"c\",\"major\":1,\"minor\":11,\"access\":\"w\"}"),
 	       HS_EVENT_CREATE);
-	assert_int_equal(rc_count(&f, "devices."), 0);
+	assert_int_equal(judged(&f), 0);
 	rc_done(&f);
 	rc_run(&f, NULL, NULL,
 	       "{\"devices\":[{\"allow\":true,\"type\":\"b\",\"major\":8,\"minor\":0,\"access\":"
@@ -243,6 +334,8 @@ int main(void)
 		cmocka_unit_test(test_update_document),
 		cmocka_unit_test(test_disabled),
 		cmocka_unit_test(test_policy_section_refusals),
+		cmocka_unit_test(test_runtime_grants_denied_by_hook),
+		cmocka_unit_test(test_deny_args),
 	};
 	return cmocka_run_group_tests_name("devices", tests, NULL, NULL);
 }

@@ -243,6 +243,39 @@ static void test_own_hook_admitted(void **state)
 	rc_done(&f);
 }
 
+/* The devices control's `hardshim hook devices` (denies of the runtimes' own grants) passes
+ * as it writes it, in createRuntime with no env; it can only take access away, yet nothing
+ * else under that name does: another device, another stage, an environment. */
+static void test_own_devices_hook(void **state)
+{
+	/* the devices control off: it would replace any hook of that name with its own */
+	const char *off = "\"devices\":{\"enabled\":false}";
+	struct rc_fixture f;
+
+	run(&f, off,
+	    "\"createRuntime\":[{\"path\":\"/usr/local/bin/hardshim\",\"args\":[\"hardshim\","
+	    "\"hook\",\"devices\",\"c 10:200 rwm\",\"c 5:1 rwm\"],\"timeout\":10}]",
+	    false);
+	assert_int_equal(rc_count(&f, "hooks."), 0);
+	rc_done(&f);
+	expect(off,
+	       "\"createRuntime\":[{\"path\":\"/usr/local/bin/hardshim\",\"args\":[\"hardshim\","
+	       "\"hook\",\"devices\",\"c 1:3 rwm\"]}]",
+	       "hooks.not-allowlisted", "hooks.createRuntime[0].path");
+	expect(off,
+	       "\"createRuntime\":[{\"path\":\"/usr/local/bin/hardshim\",\"args\":[\"hardshim\","
+	       "\"hook\",\"devices\"]}]",
+	       "hooks.not-allowlisted", "hooks.createRuntime[0].path");
+	expect(off,
+	       "\"prestart\":[{\"path\":\"/usr/local/bin/hardshim\",\"args\":[\"hardshim\","
+	       "\"hook\",\"devices\",\"c 5:1 rwm\"]}]",
+	       "hooks.not-allowlisted", "hooks.prestart[0].path");
+	expect(off,
+	       "\"createRuntime\":[{\"path\":\"/usr/local/bin/hardshim\",\"args\":[\"hardshim\","
+	       "\"hook\",\"devices\",\"c 5:1 rwm\"],\"env\":[\"LD_PRELOAD=/tmp/x.so\"]}]",
+	       "hooks.not-allowlisted", "hooks.createRuntime[0].path");
+}
+
 static void test_rewrite_strips_and_hook_mode(void **state)
 {
 	struct rc_fixture f;
@@ -252,8 +285,10 @@ static void test_rewrite_strips_and_hook_mode(void **state)
 	    "ok\"}],\"poststop\":[{\"path\":\"/bin/sh\"}]",
 	    false);
 	assert_false(f.report->refused);
-	assert_non_null(strstr(rc_emit(&f), "\"hooks\":{\"prestart\":[{\"path\":\"/usr/libexec/oci/"
-					    "ok\"}],\"poststop\":[]}"));
+	/* (the devices control's own createRuntime hook is added to every create) */
+	assert_non_null(strstr(rc_emit(&f),
+			       "\"hooks\":{\"prestart\":[{\"path\":\"/usr/libexec/oci/"
+			       "ok\"}],\"poststop\":[],\"createRuntime\":[{\"path\":"));
 	rc_done(&f);
 	run(&f, "\"hooks\":{\"action\":\"rewrite\"}", "\"prestart\":[{\"path\":\"/tmp/evil\"}]",
 	    true);
@@ -325,6 +360,7 @@ int main(void)
 		cmocka_unit_test(test_host_failure_fails_closed),
 		cmocka_unit_test(test_own_hook_admitted),
 		cmocka_unit_test(test_rewrite_strips_and_hook_mode),
+		cmocka_unit_test(test_own_devices_hook),
 		cmocka_unit_test(test_env_is_the_admins),
 		cmocka_unit_test(test_disabled),
 		cmocka_unit_test(test_policy_section_refusals),
