@@ -41,8 +41,8 @@ static int devices_path(pid_t pid, char *buf, size_t size)
 
 	snprintf(file, sizeof(file), "/proc/%d/cgroup", (int)pid);
 	f = fopen(file, "re");
-	if (!f)
-		return -errno;
+	if (!f) /* not -ENOENT: that means "no devices hierarchy", never "no such process" */
+		return errno == ENOENT ? -ESRCH : -errno;
 	while (fgets(line, sizeof(line), f)) {
 		char *ctrls = strchr(line, ':'), *path, *c, *save = NULL;
 
