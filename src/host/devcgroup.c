@@ -74,7 +74,7 @@ static int open_cgroup(const char *path, struct hs_error *err)
 				.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS |
 					   RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV };
 	_cleanup_close_ int root = open(DEVICES_ROOT, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	struct statfs sfs;
+	struct statfs sfs = { 0 };
 	int fd;
 
 	if (root < 0 || fstatfs(root, &sfs) < 0 || sfs.f_type != CGROUP_SUPER_MAGIC)
@@ -95,14 +95,14 @@ static int open_cgroup(const char *path, struct hs_error *err)
  * wildcard line such as the runtimes' "c *:* m" is not the grant being taken back.) */
 static bool still_granted(const char *list, const char *rule)
 {
-	char num[24], acc[8];
+	char num[24] = "", acc[8] = "";
 	const char *l;
 
 	if (sscanf(rule, "c %23s %7s", num, acc) != 2)
 		return true;
 	/* devices.list lines: "c 10:200 rwm" (type, major:minor, access) */
 	for (l = list; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
-		char type[4], have_num[24], have[8];
+		char type[4] = "", have_num[24] = "", have[8] = "";
 
 		if (sscanf(l, "%3s %23s %7s", type, have_num, have) != 3)
 			continue;
@@ -135,7 +135,7 @@ static ssize_t read_list(int cg, char *buf, size_t size)
 
 int hs_host_devices_deny(pid_t pid, char *const *rules, size_t n, struct hs_error *err)
 {
-	char path[4096], list[LIST_MAX];
+	char path[4096] = "", list[LIST_MAX] = "";
 	_cleanup_close_ int cg = -1, deny = -1;
 	ssize_t len;
 	int r = devices_path(pid, path, sizeof(path));
