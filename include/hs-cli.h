@@ -104,6 +104,9 @@ struct hs_gate {
 	bool no_record;         /* check, suggest: nothing runs, so there is no launch record */
 	const char *memfd_name; /* MEMFD */
 	int memfd_min;          /* MEMFD: the lowest descriptor it may take */
+	/* Optional, after the read and before the pipeline: make the host what it must be
+	 * while it is judged (create: hold a user-namespace bundle's bind-source directories). */
+	int (*before)(struct hs_gate *g, struct hs_error *err);
 	/* Optional, after the check: findings' paths spelled as the flags that set them. */
 	void (*annotate)(struct hs_gate *g);
 	/* Optional: the flag that put a refused value there ("user" for -u), or NULL. */

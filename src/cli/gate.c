@@ -186,6 +186,8 @@ static enum hs_decision judge(struct hs_gate *g, struct hs_error *err)
 	 * only running out of memory is hardshim's own failure. */
 	if (r < 0)
 		return r == -ENOMEM ? HS_DECISION_ERROR : HS_DECISION_REFUSE;
+	if (g->before && g->before(g, err) < 0)
+		return HS_DECISION_ERROR;
 	g->pl = (struct hs_pipeline){
 		.policy = g->policy,
 		.host = g->host ? g->host : hs_host_real(),

@@ -68,40 +68,108 @@ struct hs_source hs_bundle_config(int dirfd, const char *name)
  * that owner (hs_gate.bundle_owner). run and restore exec the runtime, so nothing would give
  * the bundle back: refused.
  */
-static struct {
+/* The held directories: [0] the bundle, then the directories of bind sources that belong to
+ * the same owner (Podman's runroot userdata: hosts, resolv.conf, hostname, .containerenv). */
+#define HELD_MAX 8
+static struct held {
 	int dirfd; /* -1: nothing held */
 	uid_t uid;
 	gid_t gid;
 	mode_t mode;
-} held = { .dirfd = -1 };
+} held[HELD_MAX] = { [0 ... HELD_MAX - 1] = { .dirfd = -1 } };
 
 void hs_bundle_release(void)
 {
-	if (held.dirfd < 0)
-		return;
-	(void)!fchown(held.dirfd, held.uid, held.gid);
-	(void)!fchmod(held.dirfd, held.mode);
-	close(TAKE_FD(held.dirfd));
+	for (size_t i = 0; i < HELD_MAX; i++) {
+		if (held[i].dirfd < 0)
+			continue;
+		(void)!fchown(held[i].dirfd, held[i].uid, held[i].gid);
+		(void)!fchmod(held[i].dirfd, held[i].mode);
+		close(TAKE_FD(held[i].dirfd));
+	}
+}
+
+/* Make dirfd root's, 0711, remembering how it was; -errno when it is not so afterwards. */
+static int hold_dir(struct held *h, int dirfd, const struct stat *st)
+{
+	struct stat now;
+
+	h->uid = st->st_uid;
+	h->gid = st->st_gid;
+	h->mode = st->st_mode & 07777;
+	h->dirfd = fcntl(dirfd, F_DUPFD_CLOEXEC, 3);
+	if (h->dirfd < 0 || fchown(dirfd, 0, st->st_gid) < 0 || fchmod(dirfd, 0711) < 0 ||
+	    fstat(dirfd, &now) < 0 || now.st_uid != 0 || (now.st_mode & 07777) != 0711)
+		return errno ? -errno : -EPERM;
+	return 0;
 }
 
 static int hold_bundle(int dirfd, const struct stat *st, const char *bundle_abs,
 		       struct hs_error *err)
 {
-	struct stat now;
+	int r = hold_dir(&held[0], dirfd, st);
 
-	held.uid = st->st_uid;
-	held.gid = st->st_gid;
-	held.mode = st->st_mode & 07777;
-	held.dirfd = fcntl(dirfd, F_DUPFD_CLOEXEC, 3);
-	if (held.dirfd < 0 || fchown(dirfd, 0, st->st_gid) < 0 || fchmod(dirfd, 0711) < 0 ||
-	    fstat(dirfd, &now) < 0 || now.st_uid != 0 || (now.st_mode & 07777) != 0711) {
-		int e = errno ? errno : EPERM;
-
+	if (r < 0) {
 		hs_bundle_release();
-		return hs_error_set(err, -e, "bundle.permissions", bundle_abs, -1,
+		return hs_error_set(err, r, "bundle.permissions", bundle_abs, -1,
 				    "owned by uid %u (a user-namespace bundle): cannot hold it "
 				    "for the create: %s",
-				    (unsigned)st->st_uid, strerror(e));
+				    (unsigned)st->st_uid, strerror(-r));
+	}
+	return 0;
+}
+
+/* Hold one bind source's directory when it is the bundle owner's (and no one else's to
+ * write): the mounts control then judges it root's, as it is until the runtime exits. */
+static void hold_source_dir(const char *src)
+{
+	_cleanup_free_ char *dir = strdup(src);
+	_cleanup_close_ int fd = -1;
+	char *slash = dir ? strrchr(dir, '/') : NULL;
+	struct stat st;
+	size_t i;
+
+	if (!slash || slash == dir)
+		return;
+	*slash = '\0';
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &st) < 0 || st.st_uid != held[0].uid || (st.st_mode & 0022))
+		return;
+	for (i = 0; i < HELD_MAX && held[i].dirfd >= 0; i++) {
+		struct stat h;
+
+		if (fstat(held[i].dirfd, &h) == 0 && h.st_dev == st.st_dev && h.st_ino == st.st_ino)
+			return; /* held already */
+	}
+	if (i < HELD_MAX && hold_dir(&held[i], fd, &st) < 0) {
+		/* give it back now: the mounts control refuses it as the owner's */
+		(void)!fchown(held[i].dirfd, held[i].uid, held[i].gid);
+		(void)!fchmod(held[i].dirfd, held[i].mode);
+		if (held[i].dirfd >= 0)
+			close(TAKE_FD(held[i].dirfd));
+	}
+}
+
+/* The gate's step between the read and the judgement, for a held user-namespace bundle: the
+ * engine made the bind sources' directory the mapped root's too, who could swap a source
+ * between the check and the runtime's mount. Nothing is decided here: what is not held is
+ * judged as it is (mounts.source-replaceable). */
+static int hold_sources(struct hs_gate *g, struct hs_error *err)
+{
+	_cleanup_arena_ struct hs_arena *a = NULL;
+	struct hs_error perr = HS_ERROR_INIT;
+	struct hs_json *config;
+	const struct hs_json *m;
+
+	(void)err;
+	if (held[0].dirfd < 0 || !(a = hs_arena_new()) ||
+	    hs_json_parse(a, g->original, g->original_len, &g->policy->limits, &config, &perr) < 0)
+		return 0; /* the pipeline refuses what does not parse */
+	hs_json_foreach_item(m, hs_json_get_type(config, "mounts", HS_JSON_ARRAY), i) {
+		const char *src = hs_json_get_string(m, "source");
+
+		if (src && src[0] == '/')
+			hold_source_dir(src);
 	}
 	return 0;
 }
@@ -221,6 +289,7 @@ enum hs_decision hs_create_prepare(struct hs_argv *a, const struct hs_policy *p,
 		.source = hs_bundle_config(dirfd, name),
 		.delivery = HS_DELIVER_REWRITE,
 		.egress_at_create = true,
+		.before = hold_sources,
 		.commit = install_egress,
 		.keep_original = "config.json.orig",
 		/* Neither name is fsync'ed: the runtime reads the new config from the page

@@ -111,6 +111,40 @@ scenario_exec() {
 @test "podman run -d + exec (plain, --user 0, --privileged) hardened + stop + rm (runc)" { scenario_exec runc; }
 @test "podman run -d + exec (plain, --user 0, --privileged) hardened + stop + rm (crun)" { scenario_exec crun; }
 
+# Issue 14 cause 7: Podman --uidmap makes a user namespace and hands the bundle to its root
+# (host uid 100000). hardshim admits it (docs/threats.md §10) and keeps uid 0 of the namespace:
+# the process is host uid 100000 in /proc/<pid>/status, with the engine's uid_map; the bundle
+# is its owner's again after the create; exec joins as that uid too.
+scenario_uidmap() {
+	local bundle pid
+	e2e_policy "$1"
+	run pm run -d --name "u-$1" --network none --uidmap 0:100000:65536 --gidmap 0:100000:65536 \
+		"$E2E_IMAGE" sh -c 'touch /tmp/probe && exec sleep 1000'
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$(pm inspect --format '{{.State.Running}}' "u-$1")" = true ]
+	pid=$(pm inspect --format '{{.State.Pid}}' "u-$1")
+	grep -E '^(Uid|Gid|CapEff|NoNewPrivs|Seccomp):' "/proc/$pid/status"
+	[ "$(awk '$1 == "Uid:" { print $2, $3, $4, $5 }' "/proc/$pid/status")" = "100000 100000 100000 100000" ]
+	[ "$(awk '{ print $1, $2, $3 }' "/proc/$pid/uid_map")" = "0 100000 65536" ]
+	[ "$(awk '$1 == "NoNewPrivs:" { print $2 }' "/proc/$pid/status")" = 1 ]
+	[ "$(awk '$1 == "Seccomp:" { print $2 }' "/proc/$pid/status")" = 2 ]
+	bundle=$(tail -n 1 "$E2E/launches.jsonl" | jq -r .bundle)
+	[ "$(stat -c %u "$bundle")" = 100000 ]
+	# so is the directory of the engine's /etc/hosts (runroot userdata), held during create
+	hosts=$(jq -r '.mounts[] | select(.destination == "/etc/hosts") | .source' "$bundle/config.json")
+	[ "$(stat -c %u "${hosts%/*}")" = 100000 ]
+	run pm exec "u-$1" sh -c 'id -u; cat /proc/self/uid_map'
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = 0 ]
+	run pm rm -f -t 0 "u-$1"
+	[ "$status" -eq 0 ]
+}
+
+@test "podman run --uidmap: the user-namespace bundle is admitted, uid 0 of the namespace is host 100000 (runc)" { scenario_uidmap runc; }
+@test "podman run --uidmap: the user-namespace bundle is admitted, uid 0 of the namespace is host 100000 (crun)" { scenario_uidmap crun; }
+
 # Hostile run requests that the policy rewrites: the container runs, hardened.
 scenario_hostile_rewritten() {
 	local rt=$1 flags

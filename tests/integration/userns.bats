@@ -33,18 +33,27 @@ userns_bundle() {
 		| .process.user = {uid: 0, gid: 0}' --argjson h "$to"
 	chown "$owner:$owner" "$HS_BUNDLE"
 	chmod 0700 "$HS_BUNDLE"
+	# the engine's per-container files (Podman's runroot userdata), bound over /etc/hosts:
+	# their directory is the same owner's
+	mkdir -p "$UNS_DIR/run"
+	echo "198.18.0.1 userns-host" >"$UNS_DIR/run/hosts"
+	chown "$owner:$owner" "$UNS_DIR/run"
+	chmod 0700 "$UNS_DIR/run"
+	hs_config '.mounts += [{"destination": "/etc/hosts", "type": "bind", "source": $s, "options": ["rbind", "ro"]}]' \
+		--arg s "$UNS_DIR/run/hosts"
 }
 
 admitted() {
 	hs_use_runtime "$1"
 	userns_bundle 100000
-	hs_args sh -c 'touch /tmp/x && echo tmp-writable; exec sleep 1000'
+	hs_args sh -c 'touch /tmp/x && echo tmp-writable; cat /etc/hosts; exec sleep 1000'
 	hs_create_start u1
 	echo "Uid: $(hs_status u1 Uid)"
 	[ "$(hs_status u1 Uid)" = "100000 100000 100000 100000" ]
 	[ "$(hs_status u1 Gid)" = "100000 100000 100000 100000" ]
 	[ "$(hs_proc u1 uid_map | awk '{print $1, $2, $3}')" = "0 100000 65536" ]
-	[ "$(cat "$HS_TMP/u1.out")" = tmp-writable ]
+	[ "$(cat "$HS_TMP/u1.out")" = "tmp-writable
+198.18.0.1 userns-host" ]
 	hs_status u1 NoNewPrivs | grep -qx 1
 	# capabilities of its own namespace, and no more than the policy allows
 	# (NET_BIND_SERVICE at most)
@@ -52,8 +61,9 @@ admitted() {
 	hs_status u1 CapBnd
 	(((16#$(hs_status u1 CapEff) & ~0x400) == 0))
 	(((16#$(hs_status u1 CapBnd) & ~0x400) == 0))
-	# the bundle is its owner's again, as it was
+	# the bundle and the bind source's directory are their owner's again, as they were
 	[ "$(stat -c '%u %a' "$HS_BUNDLE")" = "100000 700" ]
+	[ "$(stat -c '%u %a' "$UNS_DIR/run")" = "100000 700" ]
 	# uid 0 of the namespace: not remapped
 	! jq -e '.process.user.uid != 0' "$HS_BUNDLE/config.json"
 }
@@ -62,18 +72,22 @@ admitted() {
 @test "userns: a bundle owned by the uid its root maps to starts, as uid 0 of its own namespace = host 100000 (crun)" { admitted crun; }
 
 # The window: the owner could rename its own config.json over the judged one until the
-# runtime has read it. A runtime that looks at the bundle while it runs sees it root's, 0711.
+# runtime has read it, or swap a bind source in its directory (for a symlink to a host file)
+# until the runtime has mounted it. A runtime that looks at both while it runs sees them
+# root's, 0711.
 @test "userns: the bundle is root's (0711) while the runtime runs, and its owner's after" {
 	userns_bundle 100000
-	printf '#!/bin/sh\nstat -c "%%u %%a" "%s" >>"%s"\nexec /usr/bin/runc "$@"\n' \
-		"$HS_BUNDLE" "$HS_TMP/seen" >"$HS_TMP/rt"
+	printf '#!/bin/sh\nstat -c "%%u %%a" "%s" "%s" >>"%s"\nexec /usr/bin/runc "$@"\n' \
+		"$HS_BUNDLE" "$UNS_DIR/run" "$HS_TMP/seen" >"$HS_TMP/rt"
 	chmod 0755 "$HS_TMP/rt"
 	hs_policy_default '.runtime = $r' --arg r "$HS_TMP/rt"
 	hs_args sleep 1000
 	hs_create u7
 	cat "$HS_TMP/seen"
-	[ "$(cat "$HS_TMP/seen")" = "0 711" ]
+	[ "$(cat "$HS_TMP/seen")" = "0 711
+0 711" ]
 	[ "$(stat -c '%u %a' "$HS_BUNDLE")" = "100000 700" ]
+	[ "$(stat -c '%u %a' "$UNS_DIR/run")" = "100000 700" ]
 }
 
 @test "userns: a bundle owned by another uid than the mapped root is refused, and given back" {
@@ -83,6 +97,17 @@ admitted() {
 	[ "$status" -ne 0 ]
 	[[ "$output" == *"hardshim: bundle.permissions: linux.uidMappings: the bundle $HS_BUNDLE is owned by uid 100000, not by root, and the config's own user namespace does not map container uid 0 to it"* ]]
 	[ "$(hs_state u2)" = "" ]
+	[ "$(stat -c '%u %a' "$HS_BUNDLE")" = "100000 700" ]
+}
+
+@test "userns: a bind source in a directory of another non-root owner is still refused" {
+	userns_bundle 100000
+	chown 100001 "$UNS_DIR/run"
+	run hs_create_start u8
+	echo "$output"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"mounts.source-replaceable"*"owned by uid 100001"* ]]
+	[ "$(stat -c '%u %a' "$UNS_DIR/run")" = "100001 700" ]
 	[ "$(stat -c '%u %a' "$HS_BUNDLE")" = "100000 700" ]
 }
 
@@ -104,14 +129,18 @@ admitted() {
 	[[ "$output" == *"bundle.permissions"*"admitted on create, not here"* ]]
 }
 
+# (Without the engine's files: check holds nothing, so it judges a bind source in the owner's
+# directory as it is, mounts.source-replaceable, where create holds it first.)
 @test "userns: check --bundle judges a user-namespace bundle as create does" {
 	userns_bundle 100000
+	hs_config '.mounts |= map(select(.destination != "/etc/hosts"))'
 	hs_place_config u5
 	run "$HS_BIN" check --bundle "$HS_BUNDLE"
 	echo "$output"
 	[ "$status" -eq 0 ]
 	rm -rf "$UNS_DIR"
 	userns_bundle 100000 200000
+	hs_config '.mounts |= map(select(.destination != "/etc/hosts"))'
 	hs_place_config u6
 	run "$HS_BIN" check --bundle "$HS_BUNDLE"
 	[ "$status" -eq 1 ]
