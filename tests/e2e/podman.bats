@@ -116,7 +116,7 @@ scenario_exec() {
 # the process is host uid 100000 in /proc/<pid>/status, with the engine's uid_map; the bundle
 # is its owner's again after the create; exec joins as that uid too.
 scenario_uidmap() {
-	local bundle pid
+	local bundle pid hosts
 	e2e_policy "$1"
 	run pm run -d --name "u-$1" --network none --uidmap 0:100000:65536 --gidmap 0:100000:65536 \
 		"$E2E_IMAGE" sh -c 'touch /tmp/probe && exec sleep 1000'
