@@ -4,6 +4,7 @@
  * hardshim execs the real runtime; create runs it as a child and waits (wait-runtime.c), so a
  * runtime failure after the launch record is recorded too. */
 #include <fcntl.h>
+#include <limits.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -123,13 +124,13 @@ static int hold_bundle(int dirfd, const struct stat *st, const char *bundle_abs,
  * write): the mounts control then judges it root's, as it is until the runtime exits. */
 static void hold_source_dir(const char *src)
 {
-	_cleanup_free_ char *dir = strdup(src);
+	char dir[PATH_MAX], *slash;
 	_cleanup_close_ int fd = -1;
-	char *slash = dir ? strrchr(dir, '/') : NULL;
 	struct stat st;
 	size_t i;
 
-	if (!slash || slash == dir)
+	if ((size_t)snprintf(dir, sizeof(dir), "%s", src) >= sizeof(dir) ||
+	    !(slash = strrchr(dir, '/')) || slash == dir)
 		return;
 	*slash = '\0';
 	fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
