@@ -134,7 +134,12 @@ scenario_hostile_refused() {
 	# the user reads is that one, with the count of the others (the missing netns among them).
 	assert_refusal 'ctr: failed to create shim task: OCI runtime create failed: ' mounts.sensitive-source 'mounts[7].source'
 	grep -qF '/etc/hosts' <<<"$output"
-	grep -qF '(and 3 more refusals)' <<<"$output"
+	# and every refusal is on the trail by rule and place (not the count in the sentence): the
+	# other host file, and no network namespace (for the namespaces and the egress controls)
+	tail -n 1 "$E2E/launches.jsonl" | jq -e --arg id "r2-$1" '.id == $id and
+		([.findings[] | select(.action == "refuse") | "\(.rule) \(.path)"] | sort) ==
+		["egress.host-network linux.namespaces", "mounts.sensitive-source mounts[7].source",
+			"mounts.sensitive-source mounts[8].source", "namespaces.missing linux.namespaces"]'
 
 	# The host's pid namespace, named through our own process (pid 1's is not readable here).
 	run ctr_run --rm --with-ns "pid:/proc/$$/ns/pid" "$E2E_IMAGE" "r3-$1" true

@@ -237,6 +237,5 @@ scenario_hostile_refused() {
 	run pm run --rm --network none "$E2E_IMAGE" true
 	echo "$output"
 	[ "$status" -eq 126 ]
-	grep -qF 'Error: OCI runtime error: hardshim: policy' <<<"$output"
-	grep -qF 'no_such_key' <<<"$output"
+	assert_refusal 'Error: OCI runtime error: ' policy.unknown-key no_such_key
 }
