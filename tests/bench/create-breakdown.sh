@@ -23,9 +23,11 @@ ln -sf busybox "$work/rootfs/bin/true"
 (cd "$work" && runc spec && jq '.process.terminal=false | .process.args=["true"] | .root.path=$r' \
 	--arg r "$work/rootfs" config.json >pristine.json && rm config.json)
 
+# The image tree is beside the bundles: admitted (controls.rootfs.admit_roots), as in start.sh.
 policy() { # runtime name jq-filter
-	jq --arg rt "/usr/bin/$1" --arg log "$work/$2/launches.jsonl" \
-		".runtime = \$rt | .log.path = \$log | $3" "$top/profiles/policy/default.json" >"$work/$1-$2.json"
+	jq --arg rt "/usr/bin/$1" --arg log "$work/$2/launches.jsonl" --arg root "$work/rootfs" \
+		".runtime = \$rt | .log.path = \$log | .controls.rootfs.admit_roots = [\$root] | $3" \
+		"$top/profiles/policy/default.json" >"$work/$1-$2.json"
 	chmod 0644 "$work/$1-$2.json"
 }
 bundle() { # name config-file

@@ -29,8 +29,11 @@ ln -sf busybox "$work/rootfs/bin/true"
 (cd "$work" && runc spec && jq '.process.terminal=false | .process.args=["true"] | .root.path=$r' \
 	--arg r "$work/rootfs" config.json >pristine.json && rm config.json)
 
+# The bundles share one image tree beside them ($work/rootfs), as an engine's storage would be:
+# the operator admits it (controls.rootfs.admit_roots), or rootfs.path-owner refuses it.
 policy() { # file runtime jq-filter
-	jq --arg rt "$2" --arg log "$work/launches.jsonl" ".runtime = \$rt | .log.path = \$log | $3" \
+	jq --arg rt "$2" --arg log "$work/launches.jsonl" --arg root "$work/rootfs" \
+		".runtime = \$rt | .log.path = \$log | .controls.rootfs.admit_roots = [\$root] | $3" \
 		"$top/profiles/policy/default.json" >"$1"
 	chmod 0644 "$1"
 }
