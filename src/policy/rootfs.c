@@ -820,7 +820,8 @@ static int store_layer(struct hs_check_ctx *ctx, const struct engine_store *es, 
 }
 
 /* Is the canonical root the engine's storage for this very container? *ret_why says why not. */
-static int engine_root(struct hs_check_ctx *ctx, const char *root, bool *ret, const char **ret_why)
+static int engine_root(struct hs_check_ctx *ctx, const struct hs_canonical_path *root, bool *ret,
+		       const char **ret_why)
 {
 	struct hs_error herr = HS_ERROR_INIT;
 	struct hs_canonical_path bp;
@@ -855,10 +856,18 @@ static int engine_root(struct hs_check_ctx *ctx, const char *root, bool *ret, co
 		   : hs_arena_printf(ctx->arena, "%s/overlay/%s/merged", es.graphroot, layer);
 	if (!want)
 		return -ENOMEM;
-	*ret = !strcmp(root, want);
 	*ret_why = hs_arena_printf(ctx->arena, "the engine's storage for container %s is %s",
 				   ctx->container_id, want);
-	return *ret_why ? 0 : -ENOMEM;
+	if (!*ret_why)
+		return -ENOMEM;
+	if (strcmp(root->path, want) != 0)
+		return 0;
+	/* The engine's directory, unless someone else can swap it (a user-writable storage
+	 * directory) between this look and the runtime's pivot into it. */
+	if ((*ret_why = hs_canonical_path_replaceable(ctx->arena, root)))
+		return 0;
+	*ret = true;
+	return 0;
 }
 
 /* Whether the operator admitted the canonical root (controls.rootfs.admit_roots). */
@@ -885,7 +894,7 @@ static int check_owner(struct hs_check_ctx *ctx, const struct rootfs_cfg *c,
 		return r;
 	if (own || admitted(c, cp->path))
 		return 0;
-	if ((r = engine_root(ctx, cp->path, &own, &why)) < 0)
+	if ((r = engine_root(ctx, cp, &own, &why)) < 0)
 		return r;
 	if (own)
 		return 0;

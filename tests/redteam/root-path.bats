@@ -65,8 +65,18 @@ another_layer() {
 	run_as hardshim "$RP_ID"
 	[ "$RT_STATUS" != 0 ]
 	grep -q "rootfs.path-owner: root.path: .*$RP_LAYER/merged" "$HS_TMP/$RP_ID.err"
+	# check, given the bundle and id create gets, predicts the same; without the id it cannot
+	# look the storage up
+	hs_place_config "$RP_ID"
+	run "$HS_BIN" check --bundle "$HS_BUNDLE" --id "$RP_ID"
+	[ "$status" = 1 ] && [[ "$output" == *"rootfs.path-owner root.path"* ]]
 	# its own layer runs (the engine's storage is read on the real host)
 	hs_config '.root.path = $p' --arg p "$RP_G/overlay/$RP_LAYER/merged"
+	hs_place_config "$RP_ID"
+	run "$HS_BIN" check --bundle "$HS_BUNDLE" --id "$RP_ID"
+	[ "$status" = 0 ] && [[ "$output" != *"rootfs.path-owner"* ]]
+	run "$HS_BIN" check --bundle "$HS_BUNDLE"
+	[ "$status" = 1 ] && [[ "$output" == *"rootfs.path-owner root.path"*"no container id"* ]]
 	rt_inside_probe 'echo own; cat /secret 2>/dev/null'
 	run_as hardshim "$RP_ID"
 	[ "$RT_STATUS" = 0 ] && [ "$RT_OUT" = own ]

@@ -162,6 +162,14 @@ static void test_engine_storage(void **state)
 	assert_string_equal(store_path_read, G "/vfs-containers/containers.json");
 	h_done(&t.h);
 
+	/* the layer's directory could be swapped by a user between the check and the pivot */
+	rp_setup(&t, NULL);
+	assert_int_equal(hs_fake_host_add_dir(t.h.fh, G "/overlay/" L1, 1000, 1000, 0700), 0);
+	rp_run(&t, ROOT(G "/overlay/" L1 "/merged"), G "/overlay-containers/" ID1 "/userdata", ID1);
+	rp_refused(&t);
+	assert_non_null(strstr(t.h.pl.report->items[0].message, "owned by uid 1000"));
+	h_done(&t.h);
+
 	/* the layer dir itself, not its merged view */
 	rp_setup(&t, NULL);
 	rp_run(&t, ROOT(G "/overlay/" L1), G "/overlay-containers/" ID1 "/userdata", ID1);
