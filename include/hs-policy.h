@@ -102,6 +102,10 @@ struct hs_policy {
 	int64_t now;
 };
 
+/* Is the policy's runtime crun (by the file name of its path, as installed: crun, crun-1.8)?
+ * Where the two runtimes differ in what they run (crun 1.8 runs no hooks on restore). */
+bool hs_policy_runtime_is_crun(const struct hs_policy *p);
+
 /* Where the policy is: $HARDSHIM_POLICY (read with secure_getenv), else the built-in path;
  * when invoked as hardshim-NAME, NAME.json in that file's directory instead. */
 const char *hs_policy_path(void);

@@ -439,6 +439,18 @@ static struct hs_json *devices_hook(struct hs_check_ctx *ctx, const char *bin,
 	return hook;
 }
 
+/* Does the devices hook deny something on the device PREFIX ("c 5:1 ") names? */
+static bool denies(const struct hs_json *hook, const char *prefix)
+{
+	const struct hs_json *arg;
+
+	hs_json_foreach_item(arg, hs_json_get_type(hook, "args", HS_JSON_ARRAY), i) {
+		if (arg->type == HS_JSON_STRING && !strncmp(arg->u.string.s, prefix, strlen(prefix)))
+			return true;
+	}
+	return false;
+}
+
 /* Add (once) the createRuntime hook that takes back the runtime's own extra grant. */
 static int add_deny_hook(struct hs_check_ctx *ctx, const struct hs_json *rules)
 {
@@ -470,6 +482,18 @@ static int add_deny_hook(struct hs_check_ctx *ctx, const struct hs_json *rules)
 	}
 	if (!hs_json_get(hook, "path"))
 		return 0;
+	/* crun 1.8 runs no hooks on restore: its own c 5:1 grant would stay. Refuse rather than
+	 * let the two runtimes differ in silence (runc runs createRuntime from criu's
+	 * setup-namespaces notification, so its c 10:200 deny does happen). */
+	if (ctx->event == HS_EVENT_RESTORE && hs_policy_runtime_is_crun(ctx->policy) &&
+	    denies(hook, "c 5:1 ")) {
+		r = hs_finding(ctx, "devices.restore-without-hooks", "hooks.createRuntime",
+			       HS_ACTION_REFUSE,
+			       "crun runs no hooks on restore, so its own grant of c 5:1 (the "
+			       "host's console) could not be taken back: restore this container "
+			       "under runc");
+		return r < 0 ? r : 0;
+	}
 	if (hs_json_append(ctx->arena, list, hook) < 0)
 		return -ENOMEM;
 	r = hs_finding(ctx, "devices.runtime-grants", "hooks.createRuntime", HS_ACTION_REWRITE,

@@ -182,14 +182,6 @@ static int at_create(struct hs_check_ctx *ctx, const char *bin, const char *path
 }
 
 /* crun, by the runtime's file name (as check-summary.c tells them apart). */
-static bool runtime_is_crun(const struct hs_policy *p)
-{
-	const char *base = p && p->runtime ? strrchr(p->runtime, '/') : NULL;
-
-	base = base ? base + 1 : p && p->runtime ? p->runtime : "";
-	return strncmp(base, "crun", 4) == 0;
-}
-
 static int egress_check_config(struct hs_check_ctx *ctx, const void *vcfg)
 {
 	const struct hs_egress_cfg *cfg = vcfg ? vcfg : &egress_default;
@@ -214,7 +206,7 @@ static int egress_check_config(struct hs_check_ctx *ctx, const void *vcfg)
 	/* crun 1.8 runs no hooks on restore (runc runs createRuntime from criu's
 	 * setup-namespaces notification): the restored container would run with no egress
 	 * rules at all. Refuse rather than let the limit lapse in silence. */
-	if (ctx->event == HS_EVENT_RESTORE && runtime_is_crun(ctx->policy)) {
+	if (ctx->event == HS_EVENT_RESTORE && hs_policy_runtime_is_crun(ctx->policy)) {
 		r = hs_finding(ctx, "egress.restore-without-hooks", "hooks.createRuntime",
 			       HS_ACTION_REFUSE,
 			       "crun runs no hooks on restore, so the egress rules would not be "

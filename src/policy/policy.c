@@ -51,6 +51,14 @@ int hs_policy_set_invocation(const char *argv0, struct hs_error *err)
 	return 0;
 }
 
+bool hs_policy_runtime_is_crun(const struct hs_policy *p)
+{
+	const char *base = p && p->runtime ? strrchr(p->runtime, '/') : NULL;
+
+	base = base ? base + 1 : p && p->runtime ? p->runtime : "";
+	return strncmp(base, "crun", 4) == 0;
+}
+
 const char *hs_policy_path(void)
 {
 	static char path[4096];

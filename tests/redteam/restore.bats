@@ -26,8 +26,9 @@ restore_attempt() {
 	printf '# %s restore via hardshim: status %s\n# %s\n' "$HS_RUNTIME" "$RT_STATUS" "$RT_OUT" >&2
 }
 
+# Devices off here (its own hook has the same gap, tested below), so the egress rule alone decides.
 restore_without_egress() {
-	rt_begin "$1"
+	rt_begin "$1" '.controls.devices.enabled = false'
 	restore_attempt
 	case $1 in
 	crun)
@@ -48,3 +49,26 @@ restore_without_egress() {
 }
 @test "runc: restore to escape the egress hook (crun runs no hooks on restore)" { restore_without_egress runc; }
 @test "crun: restore to escape the egress hook (crun runs no hooks on restore)" { restore_without_egress crun; }
+
+# The same for the devices hook (devices.runtime-grants): crun's own c 5:1 grant (the host's
+# console) would stay on a crun restore. Egress off here, so the devices rule alone decides.
+restore_without_devices_hook() {
+	rt_begin "$1" '.controls.egress.enabled = false'
+	restore_attempt
+	case $1 in
+	crun)
+		[ "$RT_STATUS" != 0 ]
+		[[ "$RT_OUT" == *"devices.restore-without-hooks: hooks.createRuntime"* ]]
+		! hs_rt_direct state "$RT_ID" >/dev/null 2>&1
+		;;
+	runc)
+		[[ "$RT_OUT" != *"devices.restore-without-hooks"* ]]
+		jq -e '[.hooks.createRuntime[]? | select(.args[1:3] == ["hook", "devices"])] | length == 1' \
+			"$HS_BUNDLE/config.json"
+		command -v criu >/dev/null ||
+			skip "criu is not installed here: runc's restore (and the hook it runs) cannot be observed"
+		;;
+	esac
+}
+@test "runc: restore to keep the runtime's own device grant (crun runs no hooks on restore)" { restore_without_devices_hook runc; }
+@test "crun: restore to keep the runtime's own device grant (crun runs no hooks on restore)" { restore_without_devices_hook crun; }

@@ -94,6 +94,30 @@ static void test_runtime_grants_denied_by_hook(void **state)
 	rc_done(&f);
 }
 
+/* restore: runc runs createRuntime (from criu's setup-namespaces), crun 1.8 runs no hooks, so
+ * its own c 5:1 grant would stay: refused under crun unless the config itself grants c 5:1. */
+static void test_restore_under_crun(void **state)
+{
+	struct rc_fixture f;
+	char buf[512];
+
+	rc_run(&f, NULL, NULL, config("", DENY_ALL), HS_EVENT_RESTORE);
+	assert_false(f.report->refused);
+	assert_string_equal(deny_hooks(&f, buf, sizeof(buf)), ",\"c 10:200 rwm\",\"c 5:1 rwm\";");
+	rc_done(&f);
+	rc_run_with(&f, NULL, NULL, config("", DENY_ALL), HS_EVENT_RESTORE,
+		    &(struct rc_opts){ .runtime = "/usr/bin/crun" });
+	assert_true(f.report->refused);
+	assert_non_null(rc_expect(&f, "devices.restore-without-hooks", "hooks.createRuntime",
+				  HS_ACTION_REFUSE));
+	rc_done(&f);
+	/* create under crun: the hook runs, nothing refused */
+	rc_run_with(&f, NULL, NULL, config("", DENY_ALL), HS_EVENT_CREATE,
+		    &(struct rc_opts){ .runtime = "/usr/bin/crun" });
+	assert_false(f.report->refused);
+	rc_done(&f);
+}
+
 /* What `hook devices` accepts: a deny of exactly a runtime's own grant, nothing else. */
 static void test_deny_args(void **state)
 {
@@ -335,6 +359,7 @@ int main(void)
 		cmocka_unit_test(test_disabled),
 		cmocka_unit_test(test_policy_section_refusals),
 		cmocka_unit_test(test_runtime_grants_denied_by_hook),
+		cmocka_unit_test(test_restore_under_crun),
 		cmocka_unit_test(test_deny_args),
 	};
 	return cmocka_run_group_tests_name("devices", tests, NULL, NULL);
