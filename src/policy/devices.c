@@ -445,7 +445,8 @@ static bool denies(const struct hs_json *hook, const char *prefix)
 	const struct hs_json *arg;
 
 	hs_json_foreach_item(arg, hs_json_get_type(hook, "args", HS_JSON_ARRAY), i) {
-		if (arg->type == HS_JSON_STRING && !strncmp(arg->u.string.s, prefix, strlen(prefix)))
+		if (arg->type == HS_JSON_STRING &&
+		    !strncmp(arg->u.string.s, prefix, strlen(prefix)))
 			return true;
 	}
 	return false;
