@@ -584,10 +584,11 @@ cgroup_relative() {
 
 restore_checked() {
 	hs_use_runtime "$1"
-	# crun runs no hooks on restore, so with egress limits in force hardshim refuses a restore
-	# under crun outright (tests/redteam/restore.bats): the rest is judged without them
+	# crun runs no hooks on restore, so with egress limits or the devices deny hook in force
+	# hardshim refuses a restore under crun outright (tests/redteam/restore.bats): the rest is
+	# judged without them
 	if [ "$1" = crun ]; then
-		policy '.controls.egress.enabled = false'
+		policy '.controls.egress.enabled = false | .controls.devices.enabled = false'
 	else
 		policy
 	fi
