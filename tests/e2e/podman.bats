@@ -139,7 +139,16 @@ scenario_uidmap() {
 	[ "$status" -eq 0 ]
 	[ "${lines[0]}" = 0 ]
 	run pm rm -f -t 0 "u-$1"
+	echo "$output"
+	# Podman 4.3's rm can race its own unmount of userdata/shm (EBUSY: a known Podman flake,
+	# fixed upstream after 4.3, seen here about once in ten --uidmap runs): once more
+	if [ "$status" -ne 0 ] && [[ "$output" == *"/userdata/shm: device or resource busy"* ]]; then
+		sleep 1
+		run pm rm -f -t 0 "u-$1"
+		echo "$output"
+	fi
 	[ "$status" -eq 0 ]
+	! pm container exists "u-$1"
 }
 
 @test "podman run --uidmap: the user-namespace bundle is admitted, uid 0 of the namespace is host 100000 (runc)" { scenario_uidmap runc; }
