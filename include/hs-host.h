@@ -124,6 +124,14 @@ struct hs_host {
  * component in a sticky directory), or NULL. Pure: reads only cp. Arena-owned message. */
 const char *hs_canonical_path_replaceable(struct hs_arena *a, const struct hs_canonical_path *cp);
 
+/* user.volume-owner at create (src/host/volume.c): give the directory PATH to uid:gid (neither
+ * 0), only when it is, judged on the opened directory, an empty directory owned by root with
+ * mode exactly 0777 (what an engine makes for an emptyDir), reached without a symlink, on a
+ * canonical path no one but root could swap (hs_canonical_path_replaceable). The directory
+ * itself only: nothing below it is touched. 0, or -EPERM (rule user.volume-owner) naming the
+ * condition that failed. */
+int hs_host_give_volume(const char *path, uid_t uid, gid_t gid, struct hs_error *err);
+
 /*
  * Is id the host's namespace of this OCI type? The one answer for every caller (the
  * namespaces and sysctl controls, the egress join): compared with pid 1's (the host as the

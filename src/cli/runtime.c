@@ -5,6 +5,7 @@
  * runtime failure after the launch record is recorded too. */
 #include <fcntl.h>
 #include <limits.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -236,6 +237,49 @@ static int install_egress(struct hs_gate *g, struct hs_error *err)
 	return hs_egress_install_at(cfg, path, err);
 }
 
+/* After the egress step: each fresh volume the user control gave the process
+ * (user.volume-owner) becomes its uid's and gid's, judged again on the opened directory
+ * (hs_host_give_volume): the config was read moments ago, the host may have changed since.
+ * A failure stops the create, recorded as an error. Audit mode changes nothing on the host. */
+static int give_volumes(struct hs_gate *g, struct hs_error *err)
+{
+	const struct hs_json *mounts, *user;
+	uint64_t uid = 0, gid = 0;
+
+	if (g->policy->mode == HS_MODE_AUDIT || !g->pl.tree || !g->pl.report)
+		return 0;
+	mounts = hs_json_get_type(g->pl.tree, "mounts", HS_JSON_ARRAY);
+	user = hs_json_get(hs_json_get(g->pl.tree, "process"), "user");
+	for (size_t k = 0; k < g->pl.report->len; k++) {
+		const struct hs_finding *f = &g->pl.report->items[k];
+		size_t i;
+		char tail;
+		int r;
+
+		if (strcmp(f->rule, "user.volume-owner") != 0 || f->action != HS_ACTION_REWRITE)
+			continue;
+		if (sscanf(f->path, "mounts[%zu].sourc%c", &i, &tail) != 2 || tail != 'e' ||
+		    !mounts || i >= mounts->u.array.len ||
+		    hs_json_get_u64(hs_json_get(user, "uid"), UINT32_MAX, &uid) < 0 ||
+		    hs_json_get_u64(hs_json_get(user, "gid"), UINT32_MAX, &gid) < 0)
+			return hs_error_set(err, -EINVAL, "internal", f->path, -1,
+					    "user.volume-owner: no such mount or user");
+		r = hs_host_give_volume(hs_json_get_string(mounts->u.array.items[i], "source"),
+					(uid_t)uid, (gid_t)gid, err);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+/* create's last steps, in order: nothing is changed on the host for a refused config. */
+static int commit_create(struct hs_gate *g, struct hs_error *err)
+{
+	int r = install_egress(g, err);
+
+	return r < 0 ? r : give_volumes(g, err);
+}
+
 enum hs_decision hs_create_prepare(struct hs_argv *a, const struct hs_policy *p,
 				   struct hs_error *err)
 {
@@ -291,7 +335,7 @@ enum hs_decision hs_create_prepare(struct hs_argv *a, const struct hs_policy *p,
 		.delivery = HS_DELIVER_REWRITE,
 		.egress_at_create = true,
 		.before = hold_sources,
-		.commit = install_egress,
+		.commit = commit_create,
 		.keep_original = "config.json.orig",
 		/* Neither name is fsync'ed: the runtime reads the new config from the page
 		 * cache within milliseconds, and a container does not outlive a crash: whatever

@@ -15,6 +15,7 @@ struct user_cfg {
 	uint32_t uid, gid;   /* what uid 0 / gid 0 become */
 	uint32_t umask_bits; /* bits every umask must have */
 	bool data_owner;     /* a root process runs as the owner of the image's data instead */
+	bool own_volumes;    /* ... and is given the empty volumes over that data (create) */
 };
 
 static const struct hs_schema_field fields[] = {
@@ -23,6 +24,7 @@ static const struct hs_schema_field fields[] = {
 	{ "gid", &hs_schema_u32 },
 	{ "umask_required", &(const struct hs_schema){ .kind = HS_S_UINT, .umax = 0777 } },
 	{ "root_as_data_owner", &hs_schema_bool },
+	{ "own_empty_volumes", &hs_schema_bool },
 	{ NULL, NULL },
 };
 static const struct hs_schema schema = { .kind = HS_S_STRUCT, .fields = fields };
@@ -42,7 +44,8 @@ static int user_load(struct hs_arena *a, const struct hs_json *section, void **r
 				.uid = 65534,
 				.gid = 65534,
 				.umask_bits = 022,
-				.data_owner = true };
+				.data_owner = true,
+				.own_volumes = true };
 	if (hs_action_load(section, "user", "action", HS_ACTIONS_ALL, c->action, &c->action, err) <
 	    0)
 		return -HS_ECONFIG;
@@ -54,6 +57,8 @@ static int user_load(struct hs_arena *a, const struct hs_json *section, void **r
 		c->umask_bits = (uint32_t)n;
 	if ((v = hs_json_get(section, "root_as_data_owner")))
 		c->data_owner = v->u.boolean;
+	if ((v = hs_json_get(section, "own_empty_volumes")))
+		c->own_volumes = v->u.boolean;
 	if (c->uid == 0 || c->gid == 0)
 		return hs_error_set(err, -HS_ECONFIG, "policy.user", "controls.user", -1,
 				    "the uid and gid root is remapped to cannot be 0");
@@ -68,10 +73,14 @@ static const char *ppath(struct hs_check_ctx *ctx, const char *rel)
 	return hs_arena_printf(ctx->arena, "%s.%s", ctx->process_path, rel);
 }
 
+#define MAX_FRESH 16
+
 /* Who a root process becomes: the policy's ids, or the owner of the image's data. */
 struct target {
 	uint32_t uid, gid;
 	const char *why; /* NULL: the policy's ids */
+	/* mounts[] indices of the fresh volumes the process is given (user.volume-owner) */
+	size_t fresh[MAX_FRESH], n_fresh;
 };
 
 static bool is_bind(const struct hs_json *m)
@@ -120,6 +129,113 @@ static uid_t source_owner(struct hs_check_ctx *ctx, const struct hs_json *m, gid
 	return last->uid;
 }
 
+/* The owner the image gives PATH (absolute, inside the container), read in the image's own
+ * tree. 0 when unknown or root's. */
+static uid_t image_owner(struct hs_check_ctx *ctx, const char *path, gid_t *gid)
+{
+	const char *rootp = hs_json_get_string(hs_json_get(ctx->config, "root"), "path");
+	uid_t uid = 0;
+
+	if (!rootp || !ctx->host || !ctx->host->owner_in_root || (rootp[0] != '/' && !ctx->bundle))
+		return 0;
+	if (rootp[0] != '/' && !(rootp = hs_arena_printf(ctx->arena, "%s/%s", ctx->bundle, rootp)))
+		return 0;
+	if (ctx->host->owner_in_root(ctx->host, rootp, path, &uid, gid) < 0)
+		return 0;
+	return uid;
+}
+
+/*
+ * A fresh volume: what containerd users (ctr --mount) and kubelet (emptyDir) give an image's
+ * VOLUME: an empty directory, root's, mode 0777. The process may be given it (below) only
+ * when each of these holds, each for what an attacker who writes the config would gain:
+ * - a writable bind mount: a read-only one is not the data directory;
+ * - reached without a symlink: a link would aim the chown at any host directory;
+ * - a directory owned by root: another user's directory is theirs, never ours to give;
+ * - mode exactly 0777, no sticky/setuid/setgid bit: root made it for everyone, so its new
+ *   owner gains only what everyone had (a sticky /var/tmp's owner could delete others' files);
+ * - empty: nobody's data is in it (and nothing below it is ever touched);
+ * - on a path no one but root could swap: only root can have put it there.
+ * src/host/volume.c judges all of it again on the opened directory before the chown.
+ */
+static bool fresh_volume(struct hs_check_ctx *ctx, const struct hs_json *m)
+{
+	const char *src = hs_json_get_string(m, "source");
+	const char *clean = src && src[0] == '/' ? hs_path_clean(ctx->arena, src) : NULL;
+	struct hs_canonical_path cp;
+	struct hs_error herr = HS_ERROR_INIT;
+	const struct hs_path_component *last;
+	struct hs_dir_facts f;
+
+	if (!clean || !is_bind(m) || is_ro(m) || !ctx->host->canonicalize ||
+	    !ctx->host->dir_in_root ||
+	    ctx->host->canonicalize(ctx->host, ctx->arena, clean, &cp, &herr) < 0 || !cp.exists ||
+	    !cp.n_components || strcmp(cp.path, clean) != 0)
+		return false;
+	last = &cp.components[cp.n_components - 1];
+	if (!S_ISDIR(last->mode) || last->uid != 0 || (last->mode & 07777) != 0777 ||
+	    hs_canonical_path_replaceable(ctx->arena, &cp))
+		return false;
+	/* max 1 entry, no depth: one entry is enough to say it is not empty */
+	return ctx->host->dir_in_root(ctx->host, ctx->arena, cp.path, "/", 1, 0, &f) == 0 &&
+	       f.entries == 0 && !f.over_limit && f.uid == 0 && (f.mode & 07777) == 0777;
+}
+
+/* Is the config's gid root's (0 or absent)? A volume is given to the target's group only
+ * when hardshim also chose the process's group: never a group the config named. */
+static bool gid_is_root(struct hs_check_ctx *ctx)
+{
+	const struct hs_json *u = hs_json_get(ctx->process, "user");
+	uint64_t gid = 0;
+
+	return !u || hs_json_get_u64(hs_json_get(u, "gid"), UINT32_MAX, &gid) < 0 || gid == 0;
+}
+
+/*
+ * A root image whose data directory is a fresh volume (postgres's PGDATA as an emptyDir):
+ * the owner the image gives the directory the volume covers, when all fresh volumes over
+ * non-root directories agree on one, and the process is then given those volumes
+ * (user.volume-owner). Without it the process cannot chmod its data directory (initdb:
+ * "could not change permissions ... Operation not permitted") and dies after starting.
+ * Only where hardshim rewrites (never in hook mode, where nothing can be changed first, nor
+ * under refuse/warn, where nothing runs as this target).
+ */
+static void fresh_target(struct hs_check_ctx *ctx, const struct user_cfg *c, struct target *t)
+{
+	const struct hs_json *m;
+	uid_t uid = 0, u;
+	gid_t gid = 0, g = 0;
+	const char *where = NULL;
+	size_t n = 0, idx[MAX_FRESH];
+
+	if (!c->own_volumes || c->action != HS_ACTION_REWRITE || ctx->no_rewrite || !ctx->host ||
+	    !gid_is_root(ctx))
+		return;
+	hs_json_foreach_item(m, hs_json_get_type(ctx->config, "mounts", HS_JSON_ARRAY), i) {
+		const char *d = hs_json_get_string(m, "destination");
+		const char *dest = d && d[0] == '/' ? hs_path_clean(ctx->arena, d) : NULL;
+
+		if (!dest || !fresh_volume(ctx, m) || !(u = image_owner(ctx, dest, &g)))
+			continue;
+		if ((uid && u != uid) || n == MAX_FRESH)
+			return; /* two owners: no single answer */
+		uid = u;
+		gid = g;
+		where = dest;
+		idx[n++] = i;
+	}
+	if (!uid)
+		return;
+	t->uid = (uint32_t)uid;
+	t->gid = gid ? (uint32_t)gid : c->gid;
+	t->why = hs_arena_printf(ctx->arena,
+				 "the owner the image gives %s (its empty volume is "
+				 "given to it)",
+				 where);
+	memcpy(t->fresh, idx, n * sizeof(idx[0]));
+	t->n_fresh = n;
+}
+
 /* The working directory's owner: the host directory of the bind mount over it, else the
  * image's own directory. 0 when unknown or root's. */
 static uid_t cwd_owner(struct hs_check_ctx *ctx, const char *cwd, gid_t *gid)
@@ -127,8 +243,6 @@ static uid_t cwd_owner(struct hs_check_ctx *ctx, const char *cwd, gid_t *gid)
 	const struct hs_json *mounts = hs_json_get_type(ctx->config, "mounts", HS_JSON_ARRAY);
 	const struct hs_json *m, *over = NULL;
 	size_t depth = 0;
-	const char *rootp = hs_json_get_string(hs_json_get(ctx->config, "root"), "path");
-	uid_t uid = 0;
 
 	hs_json_foreach_item(m, mounts, i) {
 		const char *d = hs_json_get_string(m, "destination");
@@ -141,13 +255,7 @@ static uid_t cwd_owner(struct hs_check_ctx *ctx, const char *cwd, gid_t *gid)
 	}
 	if (over)
 		return is_bind(over) && !is_ro(over) ? source_owner(ctx, over, gid) : 0;
-	if (!rootp || !ctx->host || !ctx->host->owner_in_root || (rootp[0] != '/' && !ctx->bundle))
-		return 0;
-	if (rootp[0] != '/' && !(rootp = hs_arena_printf(ctx->arena, "%s/%s", ctx->bundle, rootp)))
-		return 0;
-	if (ctx->host->owner_in_root(ctx->host, rootp, cwd, &uid, gid) < 0)
-		return 0;
-	return uid;
+	return image_owner(ctx, cwd, gid);
 }
 
 /*
@@ -176,14 +284,17 @@ static bool container_target(struct hs_check_ctx *ctx, const struct user_cfg *c,
 		return false;
 	if (hs_json_get_u64(hs_json_get(u, "gid"), UINT32_MAX, &gid) < 0)
 		gid = 0;
-	*t = (struct target){ (uint32_t)uid, gid ? (uint32_t)gid : c->gid,
-			      "the user the container's main process runs as" };
+	*t = (struct target){ (uint32_t)uid,
+			      gid ? (uint32_t)gid : c->gid,
+			      "the user the container's main process runs as",
+			      { 0 },
+			      0 };
 	return true;
 }
 
 static struct target root_target(struct hs_check_ctx *ctx, const struct user_cfg *c)
 {
-	struct target t = { c->uid, c->gid, NULL };
+	struct target t = { c->uid, c->gid, NULL, { 0 }, 0 };
 	const char *cwd = hs_json_get_string(ctx->process, "cwd");
 	const struct hs_json *m;
 	uid_t uid = 0, u;
@@ -207,8 +318,11 @@ static struct target root_target(struct hs_check_ctx *ctx, const struct user_cfg
 						hs_json_get_string(m, "destination") ?: "?");
 		}
 	}
-	if (!uid || !t.why)
-		return (struct target){ c->uid, c->gid, NULL };
+	if (!uid || !t.why) {
+		t = (struct target){ c->uid, c->gid, NULL, { 0 }, 0 };
+		fresh_target(ctx, c, &t);
+		return t;
+	}
 	t.uid = (uint32_t)uid;
 	t.gid = gid ? (uint32_t)gid : c->gid;
 	return t;
@@ -449,6 +563,37 @@ static int own_tmpfs(struct hs_check_ctx *ctx, const struct hs_json *user)
 	return 0;
 }
 
+/* The fresh volumes the target came from are given to the process (src/host/volume.c, at
+ * create, before the runtime runs): one finding each, so the launch record says which host
+ * directory changed owner. Only when the process does run as the target: the rewrite was
+ * applied to both ids. */
+static int give_fresh(struct hs_check_ctx *ctx, const struct target *t, const struct hs_json *user)
+{
+	const struct hs_json *mounts = hs_json_get_type(ctx->config, "mounts", HS_JSON_ARRAY);
+
+	if (!t->n_fresh || final_id(user, "uid") != t->uid || final_id(user, "gid") != t->gid)
+		return 0;
+	for (size_t k = 0; k < t->n_fresh; k++) {
+		const struct hs_json *m = mounts->u.array.items[t->fresh[k]];
+		char path[64];
+		int r;
+
+		hs_json_path_index(path, sizeof(path), "mounts", t->fresh[k]);
+		r = hs_finding(ctx, "user.volume-owner",
+			       hs_arena_printf(ctx->arena, "%s.source", path) ?: path,
+			       HS_ACTION_REWRITE,
+			       "empty volume %s (root's, mode 0777, as an engine makes one for a "
+			       "VOLUME or an emptyDir) at %s: given to %u:%u before the runtime "
+			       "runs, so the process can own its data directory (the directory "
+			       "only, nothing below it)",
+			       hs_json_get_string(m, "source"),
+			       hs_json_get_string(m, "destination"), t->uid, t->gid);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
 static int user_check_process(struct hs_check_ctx *ctx, const void *cfg)
 {
 	const struct user_cfg *c = cfg;
@@ -486,7 +631,8 @@ static int user_check_process(struct hs_check_ctx *ctx, const void *cfg)
 		    hs_json_set(ctx->arena, user, "uid", hs_json_new_u64(ctx->arena, t.uid)) < 0 ||
 		    hs_json_set(ctx->arena, user, "gid", hs_json_new_u64(ctx->arena, t.gid)) < 0)
 			return -ENOMEM;
-		return ctx->config ? own_tmpfs(ctx, user) : 0;
+		r = ctx->config ? give_fresh(ctx, &t, user) : 0;
+		return r < 0 ? r : ctx->config ? own_tmpfs(ctx, user) : 0;
 	}
 	t = root_target(ctx, c);
 	r = check_id(ctx, c, user, "uid", "user.root", &t);
@@ -496,6 +642,8 @@ static int user_check_process(struct hs_check_ctx *ctx, const void *cfg)
 		r = check_groups(ctx, c, user);
 	if (r >= 0)
 		r = check_umask(ctx, c, user);
+	if (r >= 0 && ctx->config)
+		r = give_fresh(ctx, &t, user);
 	if (r >= 0 && ctx->config)
 		r = own_tmpfs(ctx, user);
 	return r;

@@ -1,0 +1,398 @@
+/* SPDX-License-Identifier: Apache-2.0
+ * user.volume-owner (issue 14, ctr/Kubernetes postgres): a root image whose data directory is
+ * a fresh volume (an empty root-owned 0777 directory, as ctr --mount users and kubelet's
+ * emptyDir give it) runs as the owner the image gives that directory, and the volume is given
+ * to that user before the runtime runs. One test per condition: each one broken, the volume
+ * is not given and the process runs as the policy's 65534. The host half
+ * (hs_host_give_volume) is tested on real directories. */
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "procctl-harness.h"
+
+#define PG_IMAGE_DIR "/srv/bundle/rootfs/var/lib/postgresql/data"
+#define PG_MOUNT(src, opts)                                                                       \
+	"{\"destination\":\"/var/lib/postgresql/data\",\"type\":\"bind\",\"source\":\"" src "\"," \
+	"\"options\":[" opts "]}"
+#define PG_CFG_USER(user, mounts)                                                                  \
+	"{\"ociVersion\":\"1.0.2\",\"root\":{\"path\":\"rootfs\"},\"process\":{\"args\":[\"sh\"]," \
+	"\"cwd\":\"/\"" user "},\"mounts\":[" mounts "]}"
+#define PG_CFG(mounts) PG_CFG_USER("", mounts)
+
+/* The fake host of every case: the image's PGDATA is postgres's (999:998), the volume
+ * /vol/pg an empty root-owned 0777 directory under root's 0755 /vol. */
+static void pg_setup(struct harness *h, const char *section)
+{
+	h_setup(h, "user", section);
+	assert_int_equal(hs_fake_host_add_dir(h->fh, PG_IMAGE_DIR, 999, 998, 0700), 0);
+	assert_int_equal(hs_fake_host_add_dir(h->fh, "/vol", 0, 0, 0755), 0);
+	assert_int_equal(hs_fake_host_add_dir(h->fh, "/vol/pg", 0, 0, 0777), 0);
+}
+
+/* Not given: the policy's ids, no user.volume-owner finding. */
+static void expect_not_given(struct harness *h)
+{
+	assert_null(h_find(h, "user.volume-owner", NULL));
+	assert_true(h_out_has(h, "\"user\":{\"uid\":65534,\"gid\":65534}"));
+}
+
+static void test_fresh_volume_given(void **state)
+{
+	struct harness h;
+	const struct hs_finding *f;
+
+	pg_setup(&h, NULL);
+	h_run(&h, PG_CFG(PG_MOUNT("/vol/pg", "\"rbind\",\"rw\"")));
+	h_expect(&h, "user.root", "process.user", HS_ACTION_REWRITE);
+	f = h_find(&h, "user.volume-owner", "mounts[0].source");
+	assert_non_null(f);
+	assert_int_equal(f->action, HS_ACTION_REWRITE);
+	assert_non_null(strstr(f->message, "given to 999:998"));
+	assert_false(h.pl.report->refused);
+	assert_true(h_out_has(&h, "\"user\":{\"uid\":999,\"gid\":998}"));
+	/* the volume's source is not rewritten: the runtime mounts what the engine made */
+	assert_true(h_out_has(&h, "\"source\":\"/vol/pg\""));
+	h_done(&h);
+
+	/* uid 0 and gid 0 given explicitly: the same */
+	pg_setup(&h, NULL);
+	h_run(&h, PG_CFG_USER(",\"user\":{\"uid\":0,\"gid\":0}", PG_MOUNT("/vol/pg", "\"rbind\"")));
+	assert_non_null(h_find(&h, "user.volume-owner", "mounts[0].source"));
+	assert_true(h_out_has(&h, "\"user\":{\"uid\":999,\"gid\":998}"));
+	h_done(&h);
+}
+
+/* Someone's data is in it: never given. */
+static void test_not_empty(void **state)
+{
+	struct harness h;
+
+	pg_setup(&h, NULL);
+	assert_int_equal(hs_fake_host_add_file(h.fh, "/vol/pg/PG_VERSION", 0, 0, 0644), 0);
+	h_run(&h, PG_CFG(PG_MOUNT("/vol/pg", "\"rbind\"")));
+	expect_not_given(&h);
+	h_done(&h);
+}
+
+/* Only mode 0777 exactly: 0755 (root chose who writes), 1777 (a sticky /var/tmp-like dir
+ * whose owner could delete others' files), 2777 (a group was chosen). */
+static void test_mode_not_0777(void **state)
+{
+	static const mode_t modes[] = { 0755, 01777, 02777, 0770 };
+	struct harness h;
+
+	for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
+		pg_setup(&h, NULL);
+		assert_int_equal(hs_fake_host_add_dir(h.fh, "/vol/pg", 0, 0, modes[i]), 0);
+		h_run(&h, PG_CFG(PG_MOUNT("/vol/pg", "\"rbind\"")));
+		expect_not_given(&h);
+		h_done(&h);
+	}
+}
+
+/* Another user's 0777 directory is theirs: not given (the existing owner rule runs the
+ * process as that owner instead, and nothing changes owner). */
+static void test_not_root_owned(void **state)
+{
+	struct harness h;
+
+	pg_setup(&h, NULL);
+	assert_int_equal(hs_fake_host_add_dir(h.fh, "/vol/pg", 1000, 1000, 0777), 0);
+	h_run(&h, PG_CFG(PG_MOUNT("/vol/pg", "\"rbind\"")));
+	assert_null(h_find(&h, "user.volume-owner", NULL));
+	assert_true(h_out_has(&h, "\"user\":{\"uid\":1000,\"gid\":1000}"));
+	h_done(&h);
+}
+
+/* A symlink on the way would aim the chown anywhere: not given, whether the link is the
+ * source itself or a directory above it. */
+static void test_symlink(void **state)
+{
+	struct harness h;
+
+	pg_setup(&h, NULL);
+	assert_int_equal(hs_fake_host_add_symlink(h.fh, "/vol/link", "/vol/pg"), 0);
+	h_run(&h, PG_CFG(PG_MOUNT("/vol/link", "\"rbind\"")));
+	expect_not_given(&h);
+	h_done(&h);
+
+	pg_setup(&h, NULL);
+	assert_int_equal(hs_fake_host_add_symlink(h.fh, "/volumes", "/vol"), 0);
+	h_run(&h, PG_CFG(PG_MOUNT("/volumes/pg", "\"rbind\"")));
+	expect_not_given(&h);
+	h_done(&h);
+}
+
+/* On a path someone but root could swap (a user's or a world-writable parent): it could be
+ * anything by the time of the chown, and root need not have made it. */
+static void test_replaceable_parent(void **state)
+{
+	struct harness h;
+
+	pg_setup(&h, NULL);
+	assert_int_equal(hs_fake_host_add_dir(h.fh, "/vol", 0, 0, 0777), 0);
+	h_run(&h, PG_CFG(PG_MOUNT("/vol/pg", "\"rbind\"")));
+	expect_not_given(&h);
+	h_done(&h);
+
+	pg_setup(&h, NULL);
+	assert_int_equal(hs_fake_host_add_dir(h.fh, "/vol", 1000, 1000, 0755), 0);
+	h_run(&h, PG_CFG(PG_MOUNT("/vol/pg", "\"rbind\"")));
+	expect_not_given(&h);
+	h_done(&h);
+}
+
+/* Not a writable bind mount: a read-only bind, or a file. */
+static void test_not_writable_dir_bind(void **state)
+{
+	struct harness h;
+
+	pg_setup(&h, NULL);
+	h_run(&h, PG_CFG(PG_MOUNT("/vol/pg", "\"rbind\",\"ro\"")));
+	expect_not_given(&h);
+	h_done(&h);
+
+	pg_setup(&h, NULL);
+	assert_int_equal(hs_fake_host_add_file(h.fh, "/vol/file", 0, 0, 0777), 0);
+	h_run(&h, PG_CFG(PG_MOUNT("/vol/file", "\"rbind\"")));
+	expect_not_given(&h);
+	h_done(&h);
+}
+
+/* The image gives the directory to no one but root (or does not have it): nobody to give the
+ * volume to. */
+static void test_image_dir_root_or_absent(void **state)
+{
+	struct harness h;
+
+	pg_setup(&h, NULL);
+	assert_int_equal(hs_fake_host_add_dir(h.fh, PG_IMAGE_DIR, 0, 0, 0755), 0);
+	h_run(&h, PG_CFG(PG_MOUNT("/vol/pg", "\"rbind\"")));
+	expect_not_given(&h);
+	h_done(&h);
+
+	pg_setup(&h, NULL);
+	h_run(&h, "{\"ociVersion\":\"1.0.2\",\"root\":{\"path\":\"rootfs\"},\"process\":{\"args\":"
+		  "[\"sh\"],\"cwd\":\"/\"},\"mounts\":[{\"destination\":\"/elsewhere\",\"type\":"
+		  "\"bind\",\"source\":\"/vol/pg\",\"options\":[\"rbind\"]}]}");
+	expect_not_given(&h);
+	h_done(&h);
+}
+
+/* Two fresh volumes over directories of two owners: no single answer. Two of one owner: both
+ * given. */
+static void test_two_volumes(void **state)
+{
+	struct harness h;
+
+	pg_setup(&h, NULL);
+	assert_int_equal(hs_fake_host_add_dir(h.fh, "/vol/other", 0, 0, 0777), 0);
+	assert_int_equal(hs_fake_host_add_dir(h.fh, "/srv/bundle/rootfs/other", 70, 70, 0755), 0);
+	h_run(&h, PG_CFG(PG_MOUNT("/vol/pg", "\"rbind\"") ",{\"destination\":\"/other\",\"type\":"
+							  "\"bind\",\"source\":\"/vol/other\"}"));
+	expect_not_given(&h);
+	h_done(&h);
+
+	pg_setup(&h, NULL);
+	assert_int_equal(hs_fake_host_add_dir(h.fh, "/vol/other", 0, 0, 0777), 0);
+	assert_int_equal(hs_fake_host_add_dir(h.fh, "/srv/bundle/rootfs/other", 999, 998, 0755), 0);
+	h_run(&h, PG_CFG(PG_MOUNT("/vol/pg", "\"rbind\"") ",{\"destination\":\"/other\",\"type\":"
+							  "\"bind\",\"source\":\"/vol/other\"}"));
+	assert_non_null(h_find(&h, "user.volume-owner", "mounts[0].source"));
+	assert_non_null(h_find(&h, "user.volume-owner", "mounts[1].source"));
+	h_done(&h);
+}
+
+/* Only where hardshim rewrites: switched off, under refuse or warn (nothing runs as the
+ * target), and with a group the config named (a volume gets no group the config chose). */
+static void test_policy_and_config_choices(void **state)
+{
+	const struct hs_finding *f;
+	struct harness h;
+
+	pg_setup(&h, "{\"own_empty_volumes\":false}");
+	h_run(&h, PG_CFG(PG_MOUNT("/vol/pg", "\"rbind\"")));
+	expect_not_given(&h);
+	h_done(&h);
+
+	pg_setup(&h, "{\"root_as_data_owner\":false}");
+	h_run(&h, PG_CFG(PG_MOUNT("/vol/pg", "\"rbind\"")));
+	expect_not_given(&h);
+	h_done(&h);
+
+	pg_setup(&h, "{\"action\":\"refuse\"}");
+	h_run(&h, PG_CFG(PG_MOUNT("/vol/pg", "\"rbind\"")));
+	assert_null(h_find(&h, "user.volume-owner", NULL));
+	f = h_find(&h, "user.root", "process.user");
+	assert_non_null(f);
+	assert_int_equal(f->action, HS_ACTION_REFUSE);
+	h_done(&h);
+
+	pg_setup(&h, NULL);
+	h_run(&h, PG_CFG_USER(",\"user\":{\"uid\":0,\"gid\":5}", PG_MOUNT("/vol/pg", "\"rbind\"")));
+	assert_null(h_find(&h, "user.volume-owner", NULL));
+	assert_true(h_out_has(&h, "\"user\":{\"uid\":65534,\"gid\":5}"));
+	h_done(&h);
+}
+
+/* Hook mode: nothing can be done before the runtime mounts, so nothing is given (the root
+ * process is refused there as before). */
+static void test_never_in_hook_mode(void **state)
+{
+	static const char cfg[] = PG_CFG(PG_MOUNT("/vol/pg", "\"rbind\""));
+	struct harness h;
+
+	pg_setup(&h, NULL);
+	h.pl = (struct hs_pipeline){
+		.policy = h.policy,
+		.host = hs_fake_host_get(h.fh),
+		.schema = &hs_oci_spec,
+		.event = HS_EVENT_CREATE,
+		.no_rewrite = true,
+		.bundle = "/srv/bundle",
+	};
+	assert_int_equal(hs_pipeline_run(&h.pl, cfg, strlen(cfg), &h.err), 0);
+	assert_null(h_find(&h, "user.volume-owner", NULL));
+	assert_true(h.pl.report->refused);
+	h_done(&h);
+}
+
+/* ---- the host half, on real directories (root only: it chowns) ---- */
+
+struct tmp {
+	char dir[64];
+	char vol[96];
+};
+
+static void tmp_make(struct tmp *t, mode_t mode)
+{
+	strcpy(t->dir, "/tmp/hs-volume-XXXXXX");
+	assert_non_null(mkdtemp(t->dir));
+	assert_int_equal(chmod(t->dir, 0755), 0);
+	snprintf(t->vol, sizeof(t->vol), "%s/vol", t->dir);
+	assert_int_equal(mkdir(t->vol, 0700), 0);
+	assert_int_equal(chmod(t->vol, mode), 0);
+}
+
+static void tmp_remove(struct tmp *t)
+{
+	char cmd[160];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", t->dir);
+	assert_int_equal(system(cmd), 0);
+}
+
+static void owner_is(const char *path, uid_t uid, gid_t gid)
+{
+	struct stat st;
+
+	assert_int_equal(lstat(path, &st), 0);
+	assert_int_equal(st.st_uid, uid);
+	assert_int_equal(st.st_gid, gid);
+}
+
+/* One refused case: the error names the rule and the directory keeps root as its owner. */
+static void refused(const char *path, const char *owner_path, uid_t uid, gid_t gid, const char *why)
+{
+	struct hs_error err = HS_ERROR_INIT;
+
+	assert_true(hs_host_give_volume(path, uid, gid, &err) < 0);
+	assert_string_equal(err.rule, "user.volume-owner");
+	if (!strstr(err.msg, why))
+		fail_msg("%s: '%s' lacks '%s'", path, err.msg, why);
+	owner_is(owner_path, 0, 0);
+}
+
+static void test_host_give_volume(void **state)
+{
+	struct hs_error err = HS_ERROR_INIT;
+	struct tmp t;
+	char p[160];
+	int fd;
+
+	if (geteuid() != 0)
+		skip(); /* chown needs root (CI runs the unit tests as root) */
+	tmp_make(&t, 0777);
+	assert_int_equal(hs_host_give_volume(t.vol, 999, 998, &err), 0);
+	owner_is(t.vol, 999, 998);
+	tmp_remove(&t);
+
+	/* never to root */
+	tmp_make(&t, 0777);
+	refused(t.vol, t.vol, 0, 998, "never to root");
+	refused(t.vol, t.vol, 999, 0, "never to root");
+	tmp_remove(&t);
+
+	/* not empty: neither the directory nor what is in it changes owner */
+	tmp_make(&t, 0777);
+	snprintf(p, sizeof(p), "%s/PG_VERSION", t.vol);
+	assert_true((fd = open(p, O_CREAT | O_WRONLY | O_CLOEXEC, 0644)) >= 0);
+	close(fd);
+	refused(t.vol, t.vol, 999, 998, "not empty");
+	owner_is(p, 0, 0);
+	tmp_remove(&t);
+
+	/* modes other than 0777 */
+	tmp_make(&t, 0755);
+	refused(t.vol, t.vol, 999, 998, "not 0777");
+	assert_int_equal(chmod(t.vol, 01777), 0);
+	refused(t.vol, t.vol, 999, 998, "not 0777");
+	assert_int_equal(chmod(t.vol, 02777), 0);
+	refused(t.vol, t.vol, 999, 998, "not 0777");
+	tmp_remove(&t);
+
+	/* another user's */
+	tmp_make(&t, 0777);
+	assert_int_equal(chown(t.vol, 1000, 1000), 0);
+	assert_true(hs_host_give_volume(t.vol, 999, 998, &err) < 0);
+	assert_string_equal(err.rule, "user.volume-owner");
+	owner_is(t.vol, 1000, 1000);
+	tmp_remove(&t);
+
+	/* through a symlink, itself or a directory above it */
+	tmp_make(&t, 0777);
+	snprintf(p, sizeof(p), "%s/link", t.dir);
+	assert_int_equal(symlink("vol", p), 0);
+	refused(p, t.vol, 999, 998, "symlink");
+	tmp_remove(&t);
+
+	/* a file */
+	tmp_make(&t, 0777);
+	snprintf(p, sizeof(p), "%s/file", t.dir);
+	assert_true((fd = open(p, O_CREAT | O_WRONLY | O_CLOEXEC, 0777)) >= 0);
+	close(fd);
+	assert_int_equal(chmod(p, 0777), 0);
+	refused(p, p, 999, 998, "");
+	tmp_remove(&t);
+
+	/* a parent anyone could write (no sticky bit): it could be swapped */
+	tmp_make(&t, 0777);
+	assert_int_equal(chmod(t.dir, 0777), 0);
+	refused(t.vol, t.vol, 999, 998, "writable by group or others");
+	tmp_remove(&t);
+
+	/* absent, relative */
+	refused("/nonexistent-hs-volume", "/", 999, 998, "does not exist");
+	refused("relative/vol", "/", 999, 998, "not an absolute path");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_fresh_volume_given),
+		cmocka_unit_test(test_not_empty),
+		cmocka_unit_test(test_mode_not_0777),
+		cmocka_unit_test(test_not_root_owned),
+		cmocka_unit_test(test_symlink),
+		cmocka_unit_test(test_replaceable_parent),
+		cmocka_unit_test(test_not_writable_dir_bind),
+		cmocka_unit_test(test_image_dir_root_or_absent),
+		cmocka_unit_test(test_two_volumes),
+		cmocka_unit_test(test_policy_and_config_choices),
+		cmocka_unit_test(test_never_in_hook_mode),
+		cmocka_unit_test(test_host_give_volume),
+	};
+	return cmocka_run_group_tests_name("volume-owner", tests, NULL, NULL);
+}
