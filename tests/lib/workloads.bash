@@ -98,7 +98,7 @@ wl_containerd() {
 }
 
 # wl_volume_mounts IMAGE: what a team declares under containerd for the image's VOLUME (ctr,
-# like Kubernetes, makes no volume of its own): an empty directory, 0777 as an emptyDir is.
+# like Kubernetes, makes no volume of its own): an empty directory, root's, 0777 as an emptyDir is.
 wl_volume_mounts() {
 	local dst
 	case $1 in
@@ -106,8 +106,9 @@ wl_volume_mounts() {
 	postgres) dst=/var/lib/postgresql/data ;;
 	*) return 0 ;;
 	esac
+	# made afresh each time: an earlier cell gave it to the service's user (user.volume-owner)
+	rm -rf "${E2E:?}/vol/$1"
 	mkdir -p "$E2E/vol/$1" && chmod 0777 "$E2E/vol/$1"
-	rm -rf "${E2E:?}/vol/$1"/* 2>/dev/null
 	echo "--mount=type=bind,src=$E2E/vol/$1,dst=$dst,options=rbind:rw"
 }
 

@@ -33,7 +33,6 @@ teardown_file() {
 # that says why while it still breaks, and a failure the day it serves (remove it here).
 wl_known() {
 	case "$1" in
-	ctr-*-postgres) echo "issue 14 cause 1 (root remapped to 65534: chmod of PGDATA on an emptyDir)" ;;
 	*) return 1 ;;
 	esac
 }
@@ -66,7 +65,7 @@ broken() {
 
 # ctr_cell RUNTIME IMAGE
 ctr_cell() {
-	local rt=$1 img=$2 ns name out pid
+	local rt=$1 img=$2 ns name out pid uid st
 	ns=hswl-c-$rt-$img
 	name=hswl-$rt-$img
 	wl_netns "$ns"
@@ -84,8 +83,19 @@ ctr_cell() {
 	}
 	if wl_wait "$img" "$ns" ctr_alive "$name"; then
 		pid=$(cr tasks ls | awk -v n="$name" '$1 == n { print $2 }')
-		serves ctr "$rt" "$img" "$(awk '/^Uid:/ { print $2 }' "/proc/$pid/status")"
+		uid=$(awk '/^Uid:/ { print $2 }' "/proc/$pid/status")
+		serves ctr "$rt" "$img" "$uid"
 		st=$?
+		# the image's VOLUME, an empty root 0777 directory (wl_volume_mounts): given to the
+		# uid the service runs as (user.volume-owner), or postgres could not own PGDATA
+		case $img in
+		redis | postgres)
+			[ "$(stat -c %u "$E2E/vol/$img")" = "$uid" ] || {
+				echo "the volume $E2E/vol/$img is not the service's (uid $uid)" >&2
+				st=1
+			}
+			;;
+		esac
 		ctr_rm "$name"
 		return $st
 	fi
