@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "hs-argv.h"
+#include "hs-cli.h"
 #include "procctl-harness.h"
 
 #define PG_IMAGE_DIR "/srv/bundle/rootfs/var/lib/postgresql/data"
@@ -378,6 +380,85 @@ static void test_host_give_volume(void **state)
 	refused("relative/vol", "/", 999, 998, "not an absolute path");
 }
 
+/* ---- create: the gate's last step gives the volume (src/cli/runtime.c) ---- */
+
+/* hardshim create on a real bundle whose image gives /data to 999:998, with the volume
+ * VOL bound there, under a policy with only the user control on, in MODE. */
+static enum hs_decision create_in(const char *mode, const char *bundle, const char *vol)
+{
+	struct hs_t_policy spec = { .on = "user" };
+	struct hs_policy *p = NULL;
+	struct hs_error err = HS_ERROR_INIT;
+	char cfg[512], path[160], top[64],
+	    *argv[] = { "hs", "create", "--bundle", (char *)bundle, "c1", NULL };
+	struct hs_argv a;
+	enum hs_decision d;
+	FILE *f;
+
+	snprintf(top, sizeof(top), "\"mode\":\"%s\"", mode);
+	spec.extra_top = top;
+	assert_int_equal(hs_t_policy_load(&spec, &p, &err), 0);
+	snprintf(cfg, sizeof(cfg),
+		 "{\"ociVersion\":\"1.0.2\",\"root\":{\"path\":\"rootfs\"},\"process\":{"
+		 "\"args\":[\"sh\"],\"cwd\":\"/\",\"user\":{\"uid\":0,\"gid\":0}},\"mounts\":[{"
+		 "\"destination\":\"/data\",\"type\":\"bind\",\"source\":\"%s\",\"options\":["
+		 "\"rbind\"]}]}",
+		 vol);
+	snprintf(path, sizeof(path), "%s/config.json", bundle);
+	unlink(path);
+	assert_non_null(f = fopen(path, "w"));
+	fputs(cfg, f);
+	fclose(f);
+	assert_int_equal(chmod(path, 0644), 0);
+	assert_int_equal(hs_argv_parse(5, argv, &a, &err), 0);
+	assert_int_equal(chdir(bundle), 0);
+	d = hs_create_prepare(&a, p, &err);
+	assert_int_equal(chdir("/"), 0);
+	hs_bundle_release();
+	hs_policy_free(p);
+	return d;
+}
+
+static bool log_has(const char *text)
+{
+	char line[16384];
+	bool found = false;
+	FILE *f = fopen(rc_log_path(), "r");
+
+	if (!f)
+		return false;
+	while (!found && fgets(line, sizeof(line), f))
+		found = strstr(line, text) != NULL;
+	fclose(f);
+	return found;
+}
+
+static void test_create_gives_volume(void **state)
+{
+	struct tmp t;
+	char bundle[128], data[160];
+
+	if (geteuid() != 0)
+		skip(); /* chown needs root (CI runs the unit tests as root) */
+	tmp_make(&t, 0777);
+	snprintf(bundle, sizeof(bundle), "%s/b", t.dir);
+	assert_int_equal(mkdir(bundle, 0755), 0);
+	snprintf(data, sizeof(data), "%s/rootfs", bundle);
+	assert_int_equal(mkdir(data, 0755), 0);
+	snprintf(data, sizeof(data), "%s/rootfs/data", bundle);
+	assert_int_equal(mkdir(data, 0700), 0);
+	assert_int_equal(chown(data, 999, 998), 0);
+
+	/* audit mode: observed, recorded, nothing changes on the host */
+	assert_int_equal(create_in("audit", bundle, t.vol), HS_DECISION_ALLOW);
+	owner_is(t.vol, 0, 0);
+	/* enforce: given before the runtime would run, and the launch record says so */
+	assert_int_equal(create_in("enforce", bundle, t.vol), HS_DECISION_ALLOW);
+	owner_is(t.vol, 999, 998);
+	assert_true(log_has("\"user.volume-owner\""));
+	tmp_remove(&t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -393,6 +474,7 @@ int main(void)
 		cmocka_unit_test(test_policy_and_config_choices),
 		cmocka_unit_test(test_never_in_hook_mode),
 		cmocka_unit_test(test_host_give_volume),
+		cmocka_unit_test(test_create_gives_volume),
 	};
 	return cmocka_run_group_tests_name("volume-owner", tests, NULL, NULL);
 }
