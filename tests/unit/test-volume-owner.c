@@ -6,8 +6,10 @@
  * is not given and the process runs as the policy's 65534. The host half
  * (hs_host_give_volume) is tested on real directories. */
 #include <fcntl.h>
+#include <linux/openat2.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "hs-argv.h"
@@ -438,8 +440,20 @@ static void test_create_gives_volume(void **state)
 	struct tmp t;
 	char bundle[128], data[160];
 
+	struct open_how how = { .flags = O_PATH | O_CLOEXEC };
+	int fd;
+
 	if (geteuid() != 0)
 		skip(); /* chown needs root (CI runs the unit tests as root) */
+	fd = (int)syscall(SYS_openat2, AT_FDCWD, "/", &how, sizeof(how));
+	if (fd < 0 && errno == ENOSYS) {
+		/* valgrind does not know openat2 (nor do kernels before 5.6): the real host then
+		 * cannot say who owns the image's directory, and nothing is given */
+		print_message("openat2 is not available here: skipped\n");
+		skip();
+	}
+	if (fd >= 0)
+		close(fd);
 	tmp_make(&t, 0777);
 	snprintf(bundle, sizeof(bundle), "%s/b", t.dir);
 	assert_int_equal(mkdir(bundle, 0755), 0);
