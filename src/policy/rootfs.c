@@ -268,11 +268,55 @@ static int tmpfs_slot(struct hs_arena *a, const struct hs_json *mounts, const ch
 			return -ENOMEM;
 		if (!strcmp(norm, dest)) {
 			*present = true;
+			*slot = i;
 			return 0;
 		}
 		if (i < *slot && hs_path_at_or_under(norm, dest))
 			*slot = i;
 	}
+	return 0;
+}
+
+/* The engine's own tmpfs where hardshim would have put one (ctr's default spec has a /run
+ * tmpfs): without tmpcopyup it hides what the image has there (postgres's /run/postgresql,
+ * its socket and lock directory: "could not create lock file", and the container dies after
+ * starting). It gets the same tmpcopyup as hardshim's own tmpfs there (what Podman gives a
+ * --tmpfs): the copy is of the image's own directory, already readable in the container, into
+ * a tmpfs that is nosuid, nodev, noexec and capped (harden_tmpfs). An explicit notmpcopyup is
+ * kept. */
+static bool has_opt(const struct hs_json *opts, const char *o, bool prefix);
+
+static const char *image_root(struct hs_check_ctx *ctx);
+
+static int engine_tmpfs_copyup(struct hs_check_ctx *ctx, const struct rootfs_cfg *c,
+			       struct hs_json *m, size_t i, const char *dest)
+{
+	const char *type = hs_json_get_string(m, "type");
+	struct hs_json *opts = hs_json_get_type(m, "options", HS_JSON_ARRAY);
+	char path[64];
+	int r;
+
+	const char *root = image_root(ctx);
+	struct hs_dir_facts f;
+
+	if (!type || strcmp(type, "tmpfs") != 0 || has_opt(opts, "tmpcopyup", false) ||
+	    has_opt(opts, "notmpcopyup", false) || !root || ctx->no_rewrite)
+		return 0;
+	/* only where the image has something there to hide (a real directory, not empty) */
+	if (ctx->host->dir_in_root(ctx->host, ctx->arena, root, dest, 1, 0, &f) < 0 ||
+	    f.entries == 0)
+		return 0;
+	hs_json_path_index(path, sizeof(path), "mounts", i);
+	r = hs_finding(ctx, "rootfs.tmpfs", path,
+		       c->action == HS_ACTION_WARN ? HS_ACTION_WARN : HS_ACTION_REWRITE,
+		       "the engine's tmpfs at %s would hide what the image has there: tmpcopyup "
+		       "added, as hardshim's own tmpfs there has",
+		       dest);
+	if (r != HS_ACTION_REWRITE)
+		return r < 0 ? r : 0;
+	if ((!opts && !(opts = hs_json_ensure_array(ctx->arena, m, "options"))) ||
+	    hs_json_append(ctx->arena, opts, hs_json_new_string(ctx->arena, "tmpcopyup")) < 0)
+		return -ENOMEM;
 	return 0;
 }
 
@@ -293,8 +337,12 @@ static int add_tmpfs(struct hs_check_ctx *ctx, const struct rootfs_cfg *c)
 
 		if ((r = tmpfs_slot(ctx->arena, mounts, c->tmpfs[t], &present, &slot)) < 0)
 			return r;
-		if (present)
+		if (present) {
+			if ((r = engine_tmpfs_copyup(ctx, c, mounts->u.array.items[slot], slot,
+						     c->tmpfs[t])) < 0)
+				return r;
 			continue;
+		}
 		r = hs_finding(ctx, "rootfs.tmpfs", "mounts", act,
 			       "no mount at %s: a tmpfs (nosuid,nodev,noexec,size=%llum) is added "
 			       "so the read-only root stays usable",

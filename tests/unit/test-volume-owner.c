@@ -263,6 +263,61 @@ static void test_never_in_hook_mode(void **state)
 	h_done(&h);
 }
 
+/* ctr's default spec has a /run tmpfs of its own: without tmpcopyup it hides the image's
+ * /run/postgresql (postgres: "could not create lock file"). It gets tmpcopyup as hardshim's
+ * own /run has, only where the image has something there; an explicit notmpcopyup is kept. */
+#define RUN_CFG(opts)                                                                         \
+	"{\"ociVersion\":\"1.0.2\",\"root\":{\"path\":\"rootfs\",\"readonly\":true},"         \
+	"\"process\":{\"args\":[\"sh\"],\"cwd\":\"/\",\"user\":{\"uid\":1000,\"gid\":1000}}," \
+	"\"mounts\":[{\"destination\":\"/"                                                    \
+	"run\",\"type\":\"tmpfs\",\"source\":\"tmpfs\",\"options\":[" opts "]}]}"
+
+/* Does the first mount (the engine's /run) have tmpcopyup? */
+static bool run_copyup(struct harness *h)
+{
+	const struct hs_json *m = hs_json_get_type(h->pl.tree, "mounts", HS_JSON_ARRAY), *o;
+
+	assert_non_null(m);
+	hs_json_foreach_item(o, hs_json_get_type(m->u.array.items[0], "options", HS_JSON_ARRAY),
+			     i) {
+		if (o->type == HS_JSON_STRING && !strcmp(o->u.string.s, "tmpcopyup"))
+			return true;
+	}
+	return false;
+}
+
+static void test_engine_run_tmpfs_copyup(void **state)
+{
+	struct harness h;
+
+	h_setup(&h, "rootfs", NULL);
+	assert_int_equal(hs_fake_host_add_dir(h.fh, "/srv/bundle/rootfs/run/postgresql", 999, 998,
+					      03777),
+			 0);
+	h_run(&h, RUN_CFG("\"nosuid\",\"mode=755\""));
+	h_expect(&h, "rootfs.tmpfs", "mounts[0]", HS_ACTION_REWRITE);
+	assert_true(run_copyup(&h));
+	h_done(&h);
+
+	/* nothing in the image's /run: nothing to hide, nothing added */
+	h_setup(&h, "rootfs", NULL);
+	assert_int_equal(hs_fake_host_add_dir(h.fh, "/srv/bundle/rootfs/run", 0, 0, 0755), 0);
+	h_run(&h, RUN_CFG("\"nosuid\""));
+	assert_null(h_find(&h, "rootfs.tmpfs", "mounts[0]"));
+	assert_false(run_copyup(&h));
+	h_done(&h);
+
+	/* the engine said notmpcopyup: kept */
+	h_setup(&h, "rootfs", NULL);
+	assert_int_equal(hs_fake_host_add_dir(h.fh, "/srv/bundle/rootfs/run/postgresql", 999, 998,
+					      03777),
+			 0);
+	h_run(&h, RUN_CFG("\"notmpcopyup\""));
+	assert_null(h_find(&h, "rootfs.tmpfs", "mounts[0]"));
+	assert_false(run_copyup(&h));
+	h_done(&h);
+}
+
 /* ---- the host half, on real directories (root only: it chowns) ---- */
 
 struct tmp {
@@ -487,6 +542,7 @@ int main(void)
 		cmocka_unit_test(test_two_volumes),
 		cmocka_unit_test(test_policy_and_config_choices),
 		cmocka_unit_test(test_never_in_hook_mode),
+		cmocka_unit_test(test_engine_run_tmpfs_copyup),
 		cmocka_unit_test(test_host_give_volume),
 		cmocka_unit_test(test_create_gives_volume),
 	};

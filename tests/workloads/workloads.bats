@@ -33,10 +33,6 @@ teardown_file() {
 # that says why while it still breaks, and a failure the day it serves (remove it here).
 wl_known() {
 	case "$1" in
-	# initdb now works (user.volume-owner gives it PGDATA); then postgres stops at its lock
-	# file: ctr's own /run tmpfs (containerd's default spec) hides the image's /run/postgresql,
-	# and it has no tmpcopyup as hardshim's /run has (Podman and CRI make no /run of their own)
-	ctr-*-postgres) echo "issue 14 cause 3 (ctr's /run tmpfs hides the image's /run/postgresql)" ;;
 	*) return 1 ;;
 	esac
 }
