@@ -181,6 +181,22 @@ static bool fresh_volume(struct hs_check_ctx *ctx, const struct hs_json *m)
 	       f.entries == 0 && !f.over_limit && f.uid == 0 && (f.mode & 07777) == 0777;
 }
 
+/* Does the process get a user namespace (its own or one it joins)? Its ids are then not the
+ * host's: a volume given to uid U on the host would be nobody's inside. */
+static bool in_user_namespace(struct hs_check_ctx *ctx)
+{
+	const struct hs_json *linux_ = hs_json_get_type(ctx->config, "linux", HS_JSON_OBJECT);
+	const struct hs_json *ns;
+
+	hs_json_foreach_item(ns, hs_json_get_type(linux_, "namespaces", HS_JSON_ARRAY), i) {
+		const char *type = hs_json_get_string(ns, "type");
+
+		if (type && !strcmp(type, "user"))
+			return true;
+	}
+	return false;
+}
+
 /* Is the config's gid root's (0 or absent)? A volume is given to the target's group only
  * when hardshim also chose the process's group: never a group the config named. */
 static bool gid_is_root(struct hs_check_ctx *ctx)
@@ -209,7 +225,7 @@ static void fresh_target(struct hs_check_ctx *ctx, const struct user_cfg *c, str
 	size_t n = 0, idx[MAX_FRESH];
 
 	if (!c->own_volumes || c->action != HS_ACTION_REWRITE || ctx->no_rewrite || !ctx->host ||
-	    !gid_is_root(ctx))
+	    !gid_is_root(ctx) || in_user_namespace(ctx))
 		return;
 	hs_json_foreach_item(m, hs_json_get_type(ctx->config, "mounts", HS_JSON_ARRAY), i) {
 		const char *d = hs_json_get_string(m, "destination");

@@ -239,6 +239,17 @@ static void test_policy_and_config_choices(void **state)
 	assert_null(h_find(&h, "user.volume-owner", NULL));
 	assert_true(h_out_has(&h, "\"user\":{\"uid\":65534,\"gid\":5}"));
 	h_done(&h);
+	/* a user namespace (here one that does not map 0, so root is remapped): the process's
+	 * 999 is not the host's 999, nothing is given */
+	pg_setup(&h, NULL);
+	h_run(&h, "{\"ociVersion\":\"1.0.2\",\"root\":{\"path\":\"rootfs\"},"
+		  "\"process\":{\"args\":[\"sh\"],\"cwd\":\"/\",\"user\":{\"uid\":0,\"gid\":0}},"
+		  "\"linux\":{\"namespaces\":[{\"type\":\"user\"}],"
+		  "\"uidMappings\":[{\"containerID\":1,\"hostID\":100001,\"size\":65535}],"
+		  "\"gidMappings\":[{\"containerID\":1,\"hostID\":100001,\"size\":65535}]},"
+		  "\"mounts\":[" PG_MOUNT("/vol/pg", "\"rbind\"") "]}");
+	assert_null(h_find(&h, "user.volume-owner", NULL));
+	h_done(&h);
 }
 
 /* Hook mode: nothing can be done before the runtime mounts, so nothing is given (the root
