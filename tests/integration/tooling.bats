@@ -16,7 +16,7 @@ dry() { # dry MAKE-ARGS...: what make would run in the tree's build/ (not the ca
 @test "build: a changed test header rebuilds exactly the unit tests that include it" {
 	[ -x "$HS_TOP/build/tests/test-user" ] || skip "build/ is not built (make test-build)"
 	[[ "$(dry test-build)" != *"-c tests/unit/"* ]] || skip "build/ is not up to date (make test-build)"
-	run dry test-build -W tests/unit/support/procctl-harness.h
+	run dry test-build -W tests/unit/support/harness.h
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"-c tests/unit/test-user.c"* ]]
 	[[ "$output" == *"-c tests/unit/test-process.c"* ]]

@@ -2,14 +2,14 @@
  * capabilities: no_new_privs, every set within the allowlist, inheritable/ambient emptied for
  * root, a non-root process's sets made equal to what it can hold (issue 14 cause 4), unknown
  * names refused whatever the action. */
-#include "procctl-harness.h"
+#include "harness.h"
 
 #define CFG_CAPS(extra)                                                                        \
-	H_CONFIG("{\"path\":\"rootfs\",\"readonly\":true}",                                    \
+	T_CONFIG("{\"path\":\"rootfs\",\"readonly\":true}",                                    \
 		 "{\"args\":[\"sh\"],\"cwd\":\"/\",\"user\":{\"uid\":1000,\"gid\":1000}" extra \
 		 "}")
 #define CFG_ROOT(extra)                                     \
-	H_CONFIG("{\"path\":\"rootfs\",\"readonly\":true}", \
+	T_CONFIG("{\"path\":\"rootfs\",\"readonly\":true}", \
 		 "{\"args\":[\"sh\"],\"cwd\":\"/\",\"user\":{\"uid\":0,\"gid\":0}" extra "}")
 #define ALL_SETS(x)                                                                  \
 	",\"capabilities\":{\"bounding\":" x ",\"effective\":" x ",\"permitted\":" x \
@@ -26,195 +26,196 @@
 
 static void test_hostile_caps_rewritten(void **state)
 {
-	struct harness h;
+	struct hs_t h;
 
-	h_setup(&h, "capabilities", NULL);
-	h_run(&h, CFG_CAPS(",\"noNewPrivileges\":false" ALL_SETS(
+	t_pipeline(&h, "capabilities", NULL);
+	t_run(&h, CFG_CAPS(",\"noNewPrivileges\":false" ALL_SETS(
 		      "[\"CAP_SYS_ADMIN\",\"CAP_NET_BIND_SERVICE\",\"CAP_SETUID\"]")));
-	h_expect(&h, "capabilities.no-new-privileges", "process.noNewPrivileges",
+	t_expect(&h, "capabilities.no-new-privileges", "process.noNewPrivileges",
 		 HS_ACTION_REWRITE);
-	h_expect(&h, "capabilities.bounding", "process.capabilities.bounding[0]",
+	t_expect(&h, "capabilities.bounding", "process.capabilities.bounding[0]",
 		 HS_ACTION_REWRITE);
-	h_expect(&h, "capabilities.bounding", "process.capabilities.bounding[2]",
+	t_expect(&h, "capabilities.bounding", "process.capabilities.bounding[2]",
 		 HS_ACTION_REWRITE);
-	h_expect(&h, "capabilities.effective", "process.capabilities.effective[0]",
+	t_expect(&h, "capabilities.effective", "process.capabilities.effective[0]",
 		 HS_ACTION_REWRITE);
-	h_expect(&h, "capabilities.permitted", "process.capabilities.permitted[2]",
+	t_expect(&h, "capabilities.permitted", "process.capabilities.permitted[2]",
 		 HS_ACTION_REWRITE);
-	h_expect(&h, "capabilities.inheritable", "process.capabilities.inheritable[0]",
+	t_expect(&h, "capabilities.inheritable", "process.capabilities.inheritable[0]",
 		 HS_ACTION_REWRITE);
-	h_expect(&h, "capabilities.ambient", "process.capabilities.ambient[2]", HS_ACTION_REWRITE);
-	assert_null(h_find(&h, "capabilities.held", NULL));
-	assert_null(h_find(&h, "capabilities.not-held", NULL));
+	t_expect(&h, "capabilities.ambient", "process.capabilities.ambient[2]", HS_ACTION_REWRITE);
+	assert_null(t_find(&h, "capabilities.held", NULL));
+	assert_null(t_find(&h, "capabilities.not-held", NULL));
 	assert_false(h.pl.report->refused);
 	/* uid 1000: what is left is held, so it is in every set */
-	assert_true(h_out_has(&h, "\"capabilities\":{\"bounding\":[\"CAP_NET_BIND_SERVICE\"],"
+	assert_true(t_out_has(&h, "\"capabilities\":{\"bounding\":[\"CAP_NET_BIND_SERVICE\"],"
 				  "\"effective\":[\"CAP_NET_BIND_SERVICE\"],\"permitted\":"
 				  "[\"CAP_NET_BIND_SERVICE\"],\"inheritable\":[\"CAP_NET_BIND_"
 				  "SERVICE\"],\"ambient\":[\"CAP_NET_BIND_SERVICE\"]}"));
-	assert_true(h_out_has(&h, "\"noNewPrivileges\":true"));
-	h_done(&h);
+	assert_true(t_out_has(&h, "\"noNewPrivileges\":true"));
+	t_done(&h);
 }
 
 static void test_absent_nnp_and_caps(void **state)
 {
-	struct harness h;
+	struct hs_t h;
 
-	h_setup(&h, "capabilities", NULL);
-	h_run(&h, CFG_CAPS(""));
-	h_expect(&h, "capabilities.no-new-privileges", "process.noNewPrivileges",
+	t_pipeline(&h, "capabilities", NULL);
+	t_run(&h, CFG_CAPS(""));
+	t_expect(&h, "capabilities.no-new-privileges", "process.noNewPrivileges",
 		 HS_ACTION_REWRITE);
-	h_expect(&h, "capabilities.missing", "process.capabilities", HS_ACTION_REWRITE);
-	assert_true(h_out_has(&h,
+	t_expect(&h, "capabilities.missing", "process.capabilities", HS_ACTION_REWRITE);
+	assert_true(t_out_has(&h,
 			      "\"capabilities\":{\"bounding\":[],\"effective\":[],\"permitted\":[],"
 			      "\"inheritable\":[],\"ambient\":[]}"));
-	h_done(&h);
+	t_done(&h);
 }
 
 static void test_unknown_names_refused(void **state)
 {
 	static const char *const bad[] = { "CAP_BOGUS",  "cap_chown", "CHOWN",    "CAP_",
 					   "CAP_CHOWN ", "CAP_42",    "CAP_chown" };
-	struct harness h;
+	struct hs_t h;
 
 	for (size_t i = 0; i < HS_ARRAY_SIZE(bad); i++) {
 		char config[512];
 
-		h_setup(&h, "capabilities", "{\"action\":\"warn\"}");
+		t_pipeline(&h, "capabilities", "{\"action\":\"warn\"}");
 		snprintf(config, sizeof(config),
 			 CFG_CAPS(",\"noNewPrivileges\":true,\"capabilities\":{\"bounding\":[\"CAP_"
 				  "CHOWN\",\"%s\"]}"),
 			 bad[i]);
-		h_run(&h, config);
-		if (!h_find(&h, "capabilities.unknown", "process.capabilities.bounding[1]"))
+		t_run(&h, config);
+		if (!t_find(&h, "capabilities.unknown", "process.capabilities.bounding[1]"))
 			fail_msg("%s not refused", bad[i]);
 		assert_true(h.pl.report->refused);
-		h_done(&h);
+		t_done(&h);
 	}
 	/* every name libcap-ng knows is accepted by name */
-	h_setup(&h, "capabilities", "{\"allow\":[\"CAP_CHECKPOINT_RESTORE\",\"CAP_AUDIT_READ\"]}");
-	h_run(&h, CFG_ROOT(",\"noNewPrivileges\":true,\"capabilities\":{\"bounding\":"
+	t_pipeline(&h, "capabilities",
+		   "{\"allow\":[\"CAP_CHECKPOINT_RESTORE\",\"CAP_AUDIT_READ\"]}");
+	t_run(&h, CFG_ROOT(",\"noNewPrivileges\":true,\"capabilities\":{\"bounding\":"
 			   "[\"CAP_CHECKPOINT_RESTORE\",\"CAP_AUDIT_READ\"]}"));
 	assert_int_equal(h.pl.report->len, 0);
-	h_done(&h);
+	t_done(&h);
 }
 
 static void test_refuse_and_warn(void **state)
 {
-	struct harness h;
+	struct hs_t h;
 
 	/* a non-root process holding exactly the allowlist in every set: nothing to say */
-	h_setup(&h, "capabilities", "{\"action\":\"refuse\"}");
-	h_run(&h, CFG_CAPS(",\"noNewPrivileges\":true" ALL_SETS("[\"CAP_NET_BIND_SERVICE\"]")));
+	t_pipeline(&h, "capabilities", "{\"action\":\"refuse\"}");
+	t_run(&h, CFG_CAPS(",\"noNewPrivileges\":true" ALL_SETS("[\"CAP_NET_BIND_SERVICE\"]")));
 	assert_int_equal(h.pl.report->len, 0);
-	h_done(&h);
+	t_done(&h);
 
 	/* the same in root's inheritable/ambient: refused (root holds it without them) */
-	h_setup(&h, "capabilities", "{\"action\":\"refuse\"}");
-	h_run(&h, CFG_ROOT(",\"noNewPrivileges\":true" ALL_SETS("[\"CAP_NET_BIND_SERVICE\"]")));
-	h_expect(&h, "capabilities.inheritable", "process.capabilities.inheritable",
+	t_pipeline(&h, "capabilities", "{\"action\":\"refuse\"}");
+	t_run(&h, CFG_ROOT(",\"noNewPrivileges\":true" ALL_SETS("[\"CAP_NET_BIND_SERVICE\"]")));
+	t_expect(&h, "capabilities.inheritable", "process.capabilities.inheritable",
 		 HS_ACTION_REFUSE);
-	h_expect(&h, "capabilities.ambient", "process.capabilities.ambient", HS_ACTION_REFUSE);
-	assert_null(h_find(&h, "capabilities.bounding", NULL)); /* allowed */
-	h_done(&h);
+	t_expect(&h, "capabilities.ambient", "process.capabilities.ambient", HS_ACTION_REFUSE);
+	assert_null(t_find(&h, "capabilities.bounding", NULL)); /* allowed */
+	t_done(&h);
 
 	/* non-root, granted but not in ambient: refused, since it would not be held */
-	h_setup(&h, "capabilities", "{\"action\":\"refuse\"}");
-	h_run(&h, CFG_CAPS(",\"noNewPrivileges\":true" GRANTED));
-	h_expect(&h, "capabilities.held", "process.capabilities.ambient", HS_ACTION_REFUSE);
+	t_pipeline(&h, "capabilities", "{\"action\":\"refuse\"}");
+	t_run(&h, CFG_CAPS(",\"noNewPrivileges\":true" GRANTED));
+	t_expect(&h, "capabilities.held", "process.capabilities.ambient", HS_ACTION_REFUSE);
 	assert_true(h.pl.report->refused);
-	h_done(&h);
+	t_done(&h);
 
-	h_setup(&h, "capabilities", "{\"action\":\"warn\"}");
-	h_run(&h, CFG_CAPS(",\"noNewPrivileges\":false" ALL_SETS("[\"CAP_SYS_ADMIN\"]")));
-	h_expect(&h, "capabilities.bounding", "process.capabilities.bounding[0]", HS_ACTION_WARN);
+	t_pipeline(&h, "capabilities", "{\"action\":\"warn\"}");
+	t_run(&h, CFG_CAPS(",\"noNewPrivileges\":false" ALL_SETS("[\"CAP_SYS_ADMIN\"]")));
+	t_expect(&h, "capabilities.bounding", "process.capabilities.bounding[0]", HS_ACTION_WARN);
 	assert_false(h.pl.report->refused);
 	assert_false(h.pl.changed);
-	h_done(&h);
+	t_done(&h);
 }
 
 static void test_allowlist_from_policy(void **state)
 {
-	struct harness h;
+	struct hs_t h;
 
-	h_setup(&h, "capabilities", "{\"allow\":[],\"no_new_privileges\":true}");
-	h_run(&h, CFG_CAPS(",\"noNewPrivileges\":true,\"capabilities\":{\"bounding\":[\"CAP_NET_"
+	t_pipeline(&h, "capabilities", "{\"allow\":[],\"no_new_privileges\":true}");
+	t_run(&h, CFG_CAPS(",\"noNewPrivileges\":true,\"capabilities\":{\"bounding\":[\"CAP_NET_"
 			   "BIND_SERVICE\"]}"));
-	h_expect(&h, "capabilities.bounding", "process.capabilities.bounding[0]",
+	t_expect(&h, "capabilities.bounding", "process.capabilities.bounding[0]",
 		 HS_ACTION_REWRITE);
-	assert_true(h_out_has(&h, "\"bounding\":[]"));
-	h_done(&h);
+	assert_true(t_out_has(&h, "\"bounding\":[]"));
+	t_done(&h);
 }
 
 static void test_exec_process_document(void **state)
 {
-	struct harness h;
+	struct hs_t h;
 
-	h_setup(&h, "capabilities", NULL);
-	h_run_event(&h, &hs_oci_process,
+	t_pipeline(&h, "capabilities", NULL);
+	t_run_event(&h, &hs_oci_process,
 		    "{\"args\":[\"id\"],\"cwd\":\"/"
 		    "\",\"capabilities\":{\"inheritable\":[\"CAP_SYS_ADMIN\"]}}",
 		    HS_EVENT_EXEC);
-	h_expect(&h, "capabilities.inheritable", "capabilities.inheritable", HS_ACTION_REWRITE);
-	h_expect(&h, "capabilities.no-new-privileges", "noNewPrivileges", HS_ACTION_REWRITE);
-	h_done(&h);
+	t_expect(&h, "capabilities.inheritable", "capabilities.inheritable", HS_ACTION_REWRITE);
+	t_expect(&h, "capabilities.no-new-privileges", "noNewPrivileges", HS_ACTION_REWRITE);
+	t_done(&h);
 }
 
 /* Issue 14 cause 4: a non-root process holds after execve only its ambient set. */
 static void test_nonroot_granted_is_held(void **state)
 {
-	struct harness h;
+	struct hs_t h;
 
-	h_setup(&h, "capabilities", NULL);
-	h_run(&h, CFG_CAPS(",\"noNewPrivileges\":true" GRANTED));
-	h_expect(&h, "capabilities.held", "process.capabilities.inheritable", HS_ACTION_REWRITE);
-	h_expect(&h, "capabilities.held", "process.capabilities.ambient", HS_ACTION_REWRITE);
-	assert_true(h_out_has(&h, HELD_ALL));
-	h_done(&h);
+	t_pipeline(&h, "capabilities", NULL);
+	t_run(&h, CFG_CAPS(",\"noNewPrivileges\":true" GRANTED));
+	t_expect(&h, "capabilities.held", "process.capabilities.inheritable", HS_ACTION_REWRITE);
+	t_expect(&h, "capabilities.held", "process.capabilities.ambient", HS_ACTION_REWRITE);
+	assert_true(t_out_has(&h, HELD_ALL));
+	t_done(&h);
 
 	/* permitted only (effective empty): still granted, so held, effective included */
-	h_setup(&h, "capabilities", NULL);
-	h_run(&h, CFG_CAPS(",\"noNewPrivileges\":true,\"capabilities\":{\"bounding\":[\"CAP_NET_"
+	t_pipeline(&h, "capabilities", NULL);
+	t_run(&h, CFG_CAPS(",\"noNewPrivileges\":true,\"capabilities\":{\"bounding\":[\"CAP_NET_"
 			   "BIND_SERVICE\"],\"effective\":[],\"permitted\":[\"CAP_NET_BIND_"
 			   "SERVICE\"],\"inheritable\":[],\"ambient\":[]}"));
-	h_expect(&h, "capabilities.held", "process.capabilities.effective", HS_ACTION_REWRITE);
-	assert_true(h_out_has(&h, HELD_ALL));
-	h_done(&h);
+	t_expect(&h, "capabilities.held", "process.capabilities.effective", HS_ACTION_REWRITE);
+	assert_true(t_out_has(&h, HELD_ALL));
+	t_done(&h);
 
 	/* the same for root: left as it is (root holds its effective set) */
-	h_setup(&h, "capabilities", NULL);
-	h_run(&h, CFG_ROOT(",\"noNewPrivileges\":true" GRANTED));
+	t_pipeline(&h, "capabilities", NULL);
+	t_run(&h, CFG_ROOT(",\"noNewPrivileges\":true" GRANTED));
 	assert_int_equal(h.pl.report->len, 0);
-	h_done(&h);
+	t_done(&h);
 }
 
 static void test_nonroot_not_held_removed(void **state)
 {
-	struct harness h;
+	struct hs_t h;
 
 	/* bounding only (Podman --user, Docker): not granted, so removed, not added */
-	h_setup(&h, "capabilities", NULL);
-	h_run(&h, CFG_CAPS(",\"noNewPrivileges\":true,\"capabilities\":{\"bounding\":[\"CAP_KILL\","
+	t_pipeline(&h, "capabilities", NULL);
+	t_run(&h, CFG_CAPS(",\"noNewPrivileges\":true,\"capabilities\":{\"bounding\":[\"CAP_KILL\","
 			   "\"CAP_NET_BIND_SERVICE\"]}"));
-	h_expect(&h, "capabilities.bounding", "process.capabilities.bounding[0]",
+	t_expect(&h, "capabilities.bounding", "process.capabilities.bounding[0]",
 		 HS_ACTION_REWRITE);
-	h_expect(&h, "capabilities.not-held", "process.capabilities.bounding[1]",
+	t_expect(&h, "capabilities.not-held", "process.capabilities.bounding[1]",
 		 HS_ACTION_REWRITE);
-	assert_null(h_find(&h, "capabilities.held", NULL));
-	assert_true(h_out_has(&h, "\"capabilities\":{\"bounding\":[]}"));
-	h_done(&h);
+	assert_null(t_find(&h, "capabilities.held", NULL));
+	assert_true(t_out_has(&h, "\"capabilities\":{\"bounding\":[]}"));
+	t_done(&h);
 
 	/* ambient and permitted without bounding: the kernel would not let it be held */
-	h_setup(&h, "capabilities", NULL);
-	h_run(&h, CFG_CAPS(",\"noNewPrivileges\":true,\"capabilities\":{\"bounding\":[],"
+	t_pipeline(&h, "capabilities", NULL);
+	t_run(&h, CFG_CAPS(",\"noNewPrivileges\":true,\"capabilities\":{\"bounding\":[],"
 			   "\"permitted\":[\"CAP_NET_BIND_SERVICE\"],\"ambient\":[\"CAP_NET_BIND_"
 			   "SERVICE\"]}"));
-	h_expect(&h, "capabilities.not-held", "process.capabilities.permitted[0]",
+	t_expect(&h, "capabilities.not-held", "process.capabilities.permitted[0]",
 		 HS_ACTION_REWRITE);
-	h_expect(&h, "capabilities.not-held", "process.capabilities.ambient[0]", HS_ACTION_REWRITE);
-	assert_true(h_out_has(&h, "\"capabilities\":{\"bounding\":[],\"permitted\":[],"
+	t_expect(&h, "capabilities.not-held", "process.capabilities.ambient[0]", HS_ACTION_REWRITE);
+	assert_true(t_out_has(&h, "\"capabilities\":{\"bounding\":[],\"permitted\":[],"
 				  "\"ambient\":[]}"));
-	h_done(&h);
+	t_done(&h);
 }
 
 /* A hook cannot rewrite: held/not-held warn (the process holds less than listed, never more),
@@ -225,9 +226,9 @@ static void test_hook_mode(void **state)
 					   "\"bounding\":[\"CAP_NET_BIND_SERVICE\"],\"permitted\":"
 					   "[\"CAP_NET_BIND_SERVICE\"],\"inheritable\":[\"CAP_SYS_"
 					   "ADMIN\"]}");
-	struct harness h;
+	struct hs_t h;
 
-	h_setup(&h, "capabilities", NULL);
+	t_pipeline(&h, "capabilities", NULL);
 	h.pl = (struct hs_pipeline){
 		.policy = h.policy,
 		.host = hs_fake_host_get(h.fh),
@@ -237,40 +238,41 @@ static void test_hook_mode(void **state)
 		.no_rewrite = true,
 	};
 	assert_int_equal(hs_pipeline_run(&h.pl, doc, strlen(doc), &h.err), 0);
-	h_expect(&h, "capabilities.held", "process.capabilities.effective", HS_ACTION_WARN);
-	h_expect(&h, "capabilities.held", "process.capabilities.ambient", HS_ACTION_WARN);
-	h_expect(&h, "capabilities.inheritable", "process.capabilities.inheritable[0]",
+	t_expect(&h, "capabilities.held", "process.capabilities.effective", HS_ACTION_WARN);
+	t_expect(&h, "capabilities.held", "process.capabilities.ambient", HS_ACTION_WARN);
+	t_expect(&h, "capabilities.inheritable", "process.capabilities.inheritable[0]",
 		 HS_ACTION_REFUSE);
 	assert_non_null(
-	    strstr(h_find(&h, "capabilities.held", "process.capabilities.ambient")->message,
+	    strstr(t_find(&h, "capabilities.held", "process.capabilities.ambient")->message,
 		   "hook mode cannot rewrite"));
-	h_done(&h);
+	t_done(&h);
 }
 
 static void test_exec_nonroot(void **state)
 {
-	struct harness h;
+	struct hs_t h;
 
-	h_setup(&h, "capabilities", NULL);
-	h_run_event(&h, &hs_oci_process,
+	t_pipeline(&h, "capabilities", NULL);
+	t_run_event(&h, &hs_oci_process,
 		    "{\"args\":[\"id\"],\"cwd\":\"/\",\"user\":{\"uid\":33,\"gid\":33},"
 		    "\"noNewPrivileges\":true" GRANTED "}",
 		    HS_EVENT_EXEC);
-	h_expect(&h, "capabilities.held", "capabilities.ambient", HS_ACTION_REWRITE);
-	assert_true(h_out_has(&h, HELD_ALL));
-	h_done(&h);
+	t_expect(&h, "capabilities.held", "capabilities.ambient", HS_ACTION_REWRITE);
+	assert_true(t_out_has(&h, HELD_ALL));
+	t_done(&h);
 }
 
 static void test_policy_section_strict(void **state)
 {
-	struct harness h = { 0 };
+	struct hs_t h = { 0 };
 
-	assert_true(h_policy(&h, "capabilities", "{\"allow\":[\"CAP_NOPE\"]}", NULL) < 0);
+	assert_true(t_pipeline_policy(&h, "capabilities", "{\"allow\":[\"CAP_NOPE\"]}", NULL) < 0);
 	assert_string_equal(h.err.rule, "policy.capabilities");
-	assert_true(h_policy(&h, "capabilities", "{\"allow\":[\"net_bind_service\"]}", NULL) < 0);
-	assert_true(h_policy(&h, "capabilities", "{\"allow\":\"CAP_CHOWN\"}", NULL) < 0);
-	assert_true(h_policy(&h, "capabilities", "{\"action\":\"drop\"}", NULL) < 0);
-	assert_true(h_policy(&h, "capabilities", "{\"Allow\":[]}", NULL) < 0);
+	assert_true(
+	    t_pipeline_policy(&h, "capabilities", "{\"allow\":[\"net_bind_service\"]}", NULL) < 0);
+	assert_true(t_pipeline_policy(&h, "capabilities", "{\"allow\":\"CAP_CHOWN\"}", NULL) < 0);
+	assert_true(t_pipeline_policy(&h, "capabilities", "{\"action\":\"drop\"}", NULL) < 0);
+	assert_true(t_pipeline_policy(&h, "capabilities", "{\"Allow\":[]}", NULL) < 0);
 }
 
 int main(void)

@@ -7,7 +7,7 @@
 #include <cmocka.h>
 #include <string.h>
 
-#include "resctl-fixture.h"
+#include "harness.h"
 
 static char *config(const char *devices, const char *rules)
 {
@@ -24,16 +24,16 @@ static char *config(const char *devices, const char *rules)
 #define DENY_ALL "{\"allow\":false,\"access\":\"rwm\"}"
 
 /* The devices findings on the config's own entries: all but the hook every create gets. */
-static size_t judged(const struct rc_fixture *f)
+static size_t judged(const struct hs_t *f)
 {
-	return rc_count(f, "devices.") - rc_count(f, "devices.runtime-grants");
+	return t_count(f, "devices.") - t_count(f, "devices.runtime-grants");
 }
 
 /* createRuntime hooks of the emitted config that are `hardshim hook devices`, as one string
  * "ARG|ARG;" per hook (its args after the head), or "" */
-static const char *deny_hooks(struct rc_fixture *f, char *buf, size_t size)
+static const char *deny_hooks(struct hs_t *f, char *buf, size_t size)
 {
-	const char *out = rc_emit(f), *p = out;
+	const char *out = t_emit(f), *p = out;
 	static const char head[] = "\"args\":[\"hardshim\",\"hook\",\"devices\"";
 
 	buf[0] = '\0';
@@ -55,67 +55,67 @@ static const char *deny_hooks(struct rc_fixture *f, char *buf, size_t size)
  * has loaded the config), never for an update. */
 static void test_runtime_grants_denied_by_hook(void **state)
 {
-	struct rc_fixture f;
+	struct hs_t f;
 	char buf[512];
 
-	rc_run(&f, NULL, NULL, config("", DENY_ALL), HS_EVENT_CREATE);
+	t_policy(&f, NULL, NULL, config("", DENY_ALL), HS_EVENT_CREATE);
 	assert_non_null(
-	    rc_expect(&f, "devices.runtime-grants", "hooks.createRuntime", HS_ACTION_REWRITE));
+	    t_expect(&f, "devices.runtime-grants", "hooks.createRuntime", HS_ACTION_REWRITE));
 	assert_false(f.report->refused);
 	assert_string_equal(deny_hooks(&f, buf, sizeof(buf)), ",\"c 10:200 rwm\",\"c 5:1 rwm\";");
-	assert_non_null(strstr(rc_emit(&f), "\"path\":\"" HS_FAKE_HOST_SELF "\""));
-	rc_done(&f);
+	assert_non_null(strstr(t_emit(&f), "\"path\":\"" HS_FAKE_HOST_SELF "\""));
+	t_done(&f);
 	/* the config's own grant of tun stays what it asked for under both */
-	rc_run(&f, NULL, NULL,
-	       config("", DENY_ALL ",{\"allow\":true,\"type\":\"c\",\"major\":10,\"minor\":200,"
-				   "\"access\":\"rw\"}"),
-	       HS_EVENT_CREATE);
+	t_policy(&f, NULL, NULL,
+		 config("", DENY_ALL ",{\"allow\":true,\"type\":\"c\",\"major\":10,\"minor\":200,"
+				     "\"access\":\"rw\"}"),
+		 HS_EVENT_CREATE);
 	assert_string_equal(deny_hooks(&f, buf, sizeof(buf)), ",\"c 10:200 m\",\"c 5:1 rwm\";");
-	rc_done(&f);
-	rc_run(&f, NULL, NULL,
-	       config("", DENY_ALL ",{\"allow\":true,\"type\":\"c\",\"major\":10,\"minor\":200}"),
-	       HS_EVENT_CREATE);
+	t_done(&f);
+	t_policy(&f, NULL, NULL,
+		 config("", DENY_ALL ",{\"allow\":true,\"type\":\"c\",\"major\":10,\"minor\":200}"),
+		 HS_EVENT_CREATE);
 	assert_string_equal(deny_hooks(&f, buf, sizeof(buf)), ",\"c 5:1 rwm\";");
-	rc_done(&f);
+	t_done(&f);
 	/* judged again (a restart re-creates from the written bundle): still one hook */
-	rc_run(&f, NULL, NULL,
-	       "{\"ociVersion\":\"1.0.2\",\"process\":{\"args\":[\"sh\"],\"cwd\":\"/\"},"
-	       "\"root\":{\"path\":\"rootfs\"},\"hooks\":{\"createRuntime\":[{\"path\":"
-	       "\"" HS_FAKE_HOST_SELF
-	       "\",\"args\":[\"hardshim\",\"hook\",\"devices\",\"c 10:200 rwm\"]}]},"
-	       "\"linux\":{\"resources\":{\"devices\":[" DENY_ALL "]}}}",
-	       HS_EVENT_CREATE);
+	t_policy(&f, NULL, NULL,
+		 "{\"ociVersion\":\"1.0.2\",\"process\":{\"args\":[\"sh\"],\"cwd\":\"/\"},"
+		 "\"root\":{\"path\":\"rootfs\"},\"hooks\":{\"createRuntime\":[{\"path\":"
+		 "\"" HS_FAKE_HOST_SELF
+		 "\",\"args\":[\"hardshim\",\"hook\",\"devices\",\"c 10:200 rwm\"]}]},"
+		 "\"linux\":{\"resources\":{\"devices\":[" DENY_ALL "]}}}",
+		 HS_EVENT_CREATE);
 	assert_string_equal(deny_hooks(&f, buf, sizeof(buf)), ",\"c 10:200 rwm\",\"c 5:1 rwm\";");
 	assert_false(f.report->refused);
-	rc_done(&f);
-	rc_run_with(&f, NULL, NULL, config("", DENY_ALL), HS_EVENT_HOOK,
-		    &(struct rc_opts){ .no_rewrite = true });
-	assert_int_equal(rc_count(&f, "devices."), 0);
-	rc_done(&f);
+	t_done(&f);
+	t_policy_with(&f, NULL, NULL, config("", DENY_ALL), HS_EVENT_HOOK,
+		      &(struct t_opts){ .no_rewrite = true });
+	assert_int_equal(t_count(&f, "devices."), 0);
+	t_done(&f);
 }
 
 /* restore: runc runs createRuntime (from criu's setup-namespaces), crun 1.8 runs no hooks, so
  * its own c 5:1 grant would stay: refused under crun unless the config itself grants c 5:1. */
 static void test_restore_under_crun(void **state)
 {
-	struct rc_fixture f;
+	struct hs_t f;
 	char buf[512];
 
-	rc_run(&f, NULL, NULL, config("", DENY_ALL), HS_EVENT_RESTORE);
+	t_policy(&f, NULL, NULL, config("", DENY_ALL), HS_EVENT_RESTORE);
 	assert_false(f.report->refused);
 	assert_string_equal(deny_hooks(&f, buf, sizeof(buf)), ",\"c 10:200 rwm\",\"c 5:1 rwm\";");
-	rc_done(&f);
-	rc_run_with(&f, NULL, NULL, config("", DENY_ALL), HS_EVENT_RESTORE,
-		    &(struct rc_opts){ .runtime = "/usr/bin/crun" });
+	t_done(&f);
+	t_policy_with(&f, NULL, NULL, config("", DENY_ALL), HS_EVENT_RESTORE,
+		      &(struct t_opts){ .runtime = "/usr/bin/crun" });
 	assert_true(f.report->refused);
-	assert_non_null(rc_expect(&f, "devices.restore-without-hooks", "hooks.createRuntime",
-				  HS_ACTION_REFUSE));
-	rc_done(&f);
+	assert_non_null(
+	    t_expect(&f, "devices.restore-without-hooks", "hooks.createRuntime", HS_ACTION_REFUSE));
+	t_done(&f);
 	/* create under crun: the hook runs, nothing refused */
-	rc_run_with(&f, NULL, NULL, config("", DENY_ALL), HS_EVENT_CREATE,
-		    &(struct rc_opts){ .runtime = "/usr/bin/crun" });
+	t_policy_with(&f, NULL, NULL, config("", DENY_ALL), HS_EVENT_CREATE,
+		      &(struct t_opts){ .runtime = "/usr/bin/crun" });
 	assert_false(f.report->refused);
-	rc_done(&f);
+	t_done(&f);
 }
 
 /* What `hook devices` accepts: a deny of exactly a runtime's own grant, nothing else. */
@@ -140,59 +140,60 @@ static void test_deny_args(void **state)
 
 static void test_runtime_defaults_pass(void **state)
 {
-	struct rc_fixture f;
+	struct hs_t f;
 
-	rc_run(&f, NULL, NULL,
-	       config("{\"path\":\"/dev/null\",\"type\":\"c\",\"major\":1,\"minor\":3},"
-		      "{\"path\":\"/dev/urandom\",\"type\":\"c\",\"major\":1,\"minor\":9}",
-		      DENY_ALL
-		      ",{\"allow\":true,\"type\":\"c\",\"major\":1,\"minor\":3,\"access\":\"rwm\"},"
-		      "{\"allow\":true,\"type\":\"c\",\"access\":\"m\"}"),
-	       HS_EVENT_CREATE);
+	t_policy(&f, NULL, NULL,
+		 config("{\"path\":\"/dev/null\",\"type\":\"c\",\"major\":1,\"minor\":3},"
+			"{\"path\":\"/dev/urandom\",\"type\":\"c\",\"major\":1,\"minor\":9}",
+			DENY_ALL ",{\"allow\":true,\"type\":\"c\",\"major\":1,\"minor\":3,"
+				 "\"access\":\"rwm\"},"
+				 "{\"allow\":true,\"type\":\"c\",\"access\":\"m\"}"),
+		 HS_EVENT_CREATE);
 	if (judged(&f))
-		rc_dump(&f);
+		t_dump(&f);
 	assert_int_equal(judged(&f), 0);
-	rc_done(&f);
+	t_done(&f);
 }
 
 static void test_host_device_refused(void **state)
 {
-	struct rc_fixture f;
+	struct hs_t f;
 
-	rc_run(&f, NULL, NULL,
-	       config("{\"path\":\"/dev/null\",\"type\":\"c\",\"major\":1,\"minor\":3},"
-		      "{\"path\":\"/dev/sda\",\"type\":\"b\",\"major\":8,\"minor\":0}",
-		      DENY_ALL),
-	       HS_EVENT_CREATE);
-	assert_non_null(rc_find(&f, "devices.not-allowed", "linux.devices[1]"));
+	t_policy(&f, NULL, NULL,
+		 config("{\"path\":\"/dev/null\",\"type\":\"c\",\"major\":1,\"minor\":3},"
+			"{\"path\":\"/dev/sda\",\"type\":\"b\",\"major\":8,\"minor\":0}",
+			DENY_ALL),
+		 HS_EVENT_CREATE);
+	assert_non_null(t_find(&f, "devices.not-allowed", "linux.devices[1]"));
 	assert_true(f.report->refused);
-	rc_done(&f);
+	t_done(&f);
 	/* A default path with other numbers is another device: /dev/null as /dev/mem. */
-	rc_run(&f, NULL, NULL,
-	       config("{\"path\":\"/dev/null\",\"type\":\"c\",\"major\":1,\"minor\":1}", DENY_ALL),
-	       HS_EVENT_CREATE);
-	assert_non_null(rc_find(&f, "devices.not-allowed", "linux.devices[0]"));
-	rc_done(&f);
+	t_policy(&f, NULL, NULL,
+		 config("{\"path\":\"/dev/null\",\"type\":\"c\",\"major\":1,\"minor\":1}",
+			DENY_ALL),
+		 HS_EVENT_CREATE);
+	assert_non_null(t_find(&f, "devices.not-allowed", "linux.devices[0]"));
+	t_done(&f);
 }
 
 static void test_allowlist(void **state)
 {
-	struct rc_fixture f;
+	struct hs_t f;
 	const char *pol = "\"devices\":{\"allow\":[{\"path\":\"/dev/"
 			  "fuse\",\"type\":\"c\",\"major\":10,\"minor\":229}]}";
 
-	rc_run(&f, pol, NULL,
-	       config("{\"path\":\"/dev/fuse\",\"type\":\"c\",\"major\":10,\"minor\":229}",
-		      DENY_ALL),
-	       HS_EVENT_CREATE);
+	t_policy(&f, pol, NULL,
+		 config("{\"path\":\"/dev/fuse\",\"type\":\"c\",\"major\":10,\"minor\":229}",
+			DENY_ALL),
+		 HS_EVENT_CREATE);
 	assert_false(f.report->refused);
-	rc_done(&f);
-	rc_run(&f, pol, NULL,
-	       config("{\"path\":\"/dev/fuse\",\"type\":\"b\",\"major\":10,\"minor\":229}",
-		      DENY_ALL),
-	       HS_EVENT_CREATE);
+	t_done(&f);
+	t_policy(&f, pol, NULL,
+		 config("{\"path\":\"/dev/fuse\",\"type\":\"b\",\"major\":10,\"minor\":229}",
+			DENY_ALL),
+		 HS_EVENT_CREATE);
 	assert_true(f.report->refused);
-	rc_done(&f);
+	t_done(&f);
 }
 
 static void test_allow_all_every_spelling(void **state)
@@ -207,15 +208,15 @@ static void test_allow_all_every_spelling(void **state)
 	};
 
 	for (size_t i = 0; i < HS_ARRAY_SIZE(rules); i++) {
-		struct rc_fixture f;
+		struct hs_t f;
 		char r[256];
 
 		snprintf(r, sizeof(r), DENY_ALL ",%s", rules[i]);
-		rc_run(&f, NULL, NULL, config("", r), HS_EVENT_CREATE);
-		if (!rc_find(&f, "devices.allow-all", "linux.resources.devices[1]"))
+		t_policy(&f, NULL, NULL, config("", r), HS_EVENT_CREATE);
+		if (!t_find(&f, "devices.allow-all", "linux.resources.devices[1]"))
 			fail_msg("rule %s not refused", rules[i]);
 		assert_true(f.report->refused);
-		rc_done(&f);
+		t_done(&f);
 	}
 }
 
@@ -237,112 +238,112 @@ static void test_cgroup_grant_beyond_defaults(void **state)
 		"{\"allow\":true,\"type\":\"b\",\"access\":\"m\"}",
 		"{\"allow\":false,\"type\":\"b\",\"major\":8,\"minor\":0,\"access\":\"rw\"}",
 	};
-	struct rc_fixture f;
+	struct hs_t f;
 	char rules[512];
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		snprintf(rules, sizeof(rules), DENY_ALL ",%s", bad[i]);
-		rc_run(&f, NULL, NULL, config("", rules), HS_EVENT_CREATE);
-		if (!rc_find(&f, "devices.cgroup-not-allowed", "linux.resources.devices[1]"))
-			rc_dump(&f);
+		t_policy(&f, NULL, NULL, config("", rules), HS_EVENT_CREATE);
+		if (!t_find(&f, "devices.cgroup-not-allowed", "linux.resources.devices[1]"))
+			t_dump(&f);
 		assert_non_null(
-		    rc_find(&f, "devices.cgroup-not-allowed", "linux.resources.devices[1]"));
+		    t_find(&f, "devices.cgroup-not-allowed", "linux.resources.devices[1]"));
 		assert_true(f.report->refused);
-		rc_done(&f);
+		t_done(&f);
 	}
 	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
 		snprintf(rules, sizeof(rules), DENY_ALL ",%s", good[i]);
-		rc_run(&f, NULL, NULL, config("", rules), HS_EVENT_CREATE);
+		t_policy(&f, NULL, NULL, config("", rules), HS_EVENT_CREATE);
 		assert_int_equal(judged(&f), 0);
-		rc_done(&f);
+		t_done(&f);
 	}
 	/* the admin's allowlist grants its own device, and update documents are held to it too */
-	rc_run(&f,
-	       "\"devices\":{\"allow\":[{\"path\":\"/dev/"
-	       "kmsg\",\"type\":\"c\",\"major\":1,\"minor\":11}]}",
-	       NULL,
-	       config("", DENY_ALL
-		      ",{\"allow\":true,\"type\":\"c\",\"major\":1,\"minor\":11,\"access\":\"w\"}"),
-	       HS_EVENT_CREATE);
+	t_policy(&f,
+		 "\"devices\":{\"allow\":[{\"path\":\"/dev/"
+		 "kmsg\",\"type\":\"c\",\"major\":1,\"minor\":11}]}",
+		 NULL,
+		 config("", DENY_ALL ",{\"allow\":true,\"type\":\"c\",\"major\":1,\"minor\":11,"
+				     "\"access\":\"w\"}"),
+		 HS_EVENT_CREATE);
 	assert_int_equal(judged(&f), 0);
-	rc_done(&f);
-	rc_run(&f, NULL, NULL,
-	       "{\"devices\":[{\"allow\":true,\"type\":\"b\",\"major\":8,\"minor\":0,\"access\":"
-	       "\"r\"}]}",
-	       HS_EVENT_UPDATE);
-	assert_non_null(rc_find(&f, "devices.cgroup-not-allowed", "devices[0]"));
-	rc_done(&f);
+	t_done(&f);
+	t_policy(&f, NULL, NULL,
+		 "{\"devices\":[{\"allow\":true,\"type\":\"b\",\"major\":8,\"minor\":0,\"access\":"
+		 "\"r\"}]}",
+		 HS_EVENT_UPDATE);
+	assert_non_null(t_find(&f, "devices.cgroup-not-allowed", "devices[0]"));
+	t_done(&f);
 }
 
 static void test_deny_all_first_added(void **state)
 {
-	struct rc_fixture f;
+	struct hs_t f;
 
-	rc_run(&f, NULL, NULL,
-	       config("",
-		      "{\"allow\":true,\"type\":\"c\",\"major\":1,\"minor\":3,\"access\":\"rw\"}"),
-	       HS_EVENT_CREATE);
-	assert_non_null(rc_find(&f, "devices.no-deny-all", "linux.resources.devices"));
+	t_policy(&f, NULL, NULL,
+		 config("", "{\"allow\":true,\"type\":\"c\",\"major\":1,\"minor\":3,\"access\":"
+			    "\"rw\"}"),
+		 HS_EVENT_CREATE);
+	assert_non_null(t_find(&f, "devices.no-deny-all", "linux.resources.devices"));
 	assert_false(f.report->refused);
 	assert_non_null(
-	    strstr(rc_emit(&f),
+	    strstr(t_emit(&f),
 		   "\"devices\":[{\"allow\":false,\"access\":\"rwm\"},{\"allow\":true"));
-	rc_done(&f);
+	t_done(&f);
 	/* No resources at all: added too. */
-	rc_run(&f, NULL, NULL, "{\"ociVersion\":\"1.0.2\",\"root\":{\"path\":\"rootfs\"}}",
-	       HS_EVENT_CREATE);
+	t_policy(&f, NULL, NULL, "{\"ociVersion\":\"1.0.2\",\"root\":{\"path\":\"rootfs\"}}",
+		 HS_EVENT_CREATE);
 	assert_non_null(
-	    strstr(rc_emit(&f),
+	    strstr(t_emit(&f),
 		   "\"resources\":{\"devices\":[{\"allow\":false,\"access\":\"rwm\"}]"));
-	rc_done(&f);
+	t_done(&f);
 }
 
 static void test_rewrite_strips(void **state)
 {
-	struct rc_fixture f;
+	struct hs_t f;
 
-	rc_run(&f, "\"devices\":{\"action\":\"rewrite\"}", NULL,
-	       config("{\"path\":\"/dev/sda\",\"type\":\"b\",\"major\":8,\"minor\":0}",
-		      DENY_ALL ",{\"allow\":true,\"access\":\"rwm\"}"),
-	       HS_EVENT_CREATE);
+	t_policy(&f, "\"devices\":{\"action\":\"rewrite\"}", NULL,
+		 config("{\"path\":\"/dev/sda\",\"type\":\"b\",\"major\":8,\"minor\":0}",
+			DENY_ALL ",{\"allow\":true,\"access\":\"rwm\"}"),
+		 HS_EVENT_CREATE);
 	assert_false(f.report->refused);
-	assert_non_null(strstr(rc_emit(&f), "\"devices\":[]"));
+	assert_non_null(strstr(t_emit(&f), "\"devices\":[]"));
 	assert_null(strstr(f.out, "\"allow\":true"));
-	rc_done(&f);
+	t_done(&f);
 }
 
 static void test_update_document(void **state)
 {
-	struct rc_fixture f;
+	struct hs_t f;
 
-	rc_run(&f, NULL, NULL, "{\"devices\":[{\"allow\":true,\"access\":\"rwm\"}]}",
-	       HS_EVENT_UPDATE);
-	assert_non_null(rc_find(&f, "devices.allow-all", "devices[0]"));
+	t_policy(&f, NULL, NULL, "{\"devices\":[{\"allow\":true,\"access\":\"rwm\"}]}",
+		 HS_EVENT_UPDATE);
+	assert_non_null(t_find(&f, "devices.allow-all", "devices[0]"));
 	assert_true(f.report->refused);
-	rc_done(&f);
+	t_done(&f);
 }
 
 static void test_disabled(void **state)
 {
-	struct rc_fixture f;
+	struct hs_t f;
 
-	rc_run(&f, "\"devices\":{\"enabled\":false}", NULL,
-	       config("{\"path\":\"/dev/sda\",\"type\":\"b\",\"major\":8,\"minor\":0}",
-		      "{\"allow\":true}"),
-	       HS_EVENT_CREATE);
-	assert_int_equal(rc_count(&f, "devices."), 0);
-	rc_done(&f);
+	t_policy(&f, "\"devices\":{\"enabled\":false}", NULL,
+		 config("{\"path\":\"/dev/sda\",\"type\":\"b\",\"major\":8,\"minor\":0}",
+			"{\"allow\":true}"),
+		 HS_EVENT_CREATE);
+	assert_int_equal(t_count(&f, "devices."), 0);
+	t_done(&f);
 }
 
 static void test_policy_section_refusals(void **state)
 {
-	rc_policy_refused("\"devices\":{\"allow\":[{\"type\":\"c\"}]}", NULL, "policy.devices",
-			  "controls.devices");
-	rc_policy_refused("\"devices\":{\"allow\":[{\"path\":\"/dev/x\",\"type\":\"z\"}]}", NULL,
-			  "policy.devices", NULL);
-	rc_policy_refused("\"devices\":{\"action\":\"ignore\"}", NULL, "policy.devices", NULL);
-	rc_policy_refused("\"devices\":{\"allow\":[{\"path\":\"/dev/x\",\"mode\":1}]}", NULL,
-			  "policy.unknown-key", "controls.devices.allow[0].mode");
+	t_policy_refused("\"devices\":{\"allow\":[{\"type\":\"c\"}]}", NULL, "policy.devices",
+			 "controls.devices");
+	t_policy_refused("\"devices\":{\"allow\":[{\"path\":\"/dev/x\",\"type\":\"z\"}]}", NULL,
+			 "policy.devices", NULL);
+	t_policy_refused("\"devices\":{\"action\":\"ignore\"}", NULL, "policy.devices", NULL);
+	t_policy_refused("\"devices\":{\"allow\":[{\"path\":\"/dev/x\",\"mode\":1}]}", NULL,
+			 "policy.unknown-key", "controls.devices.allow[0].mode");
 }
 
 int main(void)

@@ -11,7 +11,7 @@
 #include "fake-host.h"
 #include "hs-egress.h"
 #include "hs-policy.h"
-#include "resctl-fixture.h"
+#include "harness.h"
 
 /* Only egress and the controls whose rewrites it meets (cgroups, seccomp, owners) are on: the
  * other controls have their own tests. */
@@ -19,7 +19,7 @@
 
 static void refused(const char *controls, const char *rule, const char *path)
 {
-	rc_policy_refused(controls, NULL, rule, path);
+	t_policy_refused(controls, NULL, rule, path);
 }
 
 static void test_section_refusals(void **state)
@@ -66,15 +66,15 @@ static const char *base_config =
 
 static bool at_create; /* run_check: the caller installs at create (hardshim's create path) */
 
-/* The controls (resctl-fixture.h) under a policy with CONTROLS over CONFIG. */
-static void run_check(struct rc_fixture *f, const char *controls, const char *exceptions,
+/* The controls (harness.h's t_policy) under a policy with CONTROLS over CONFIG. */
+static void run_check(struct hs_t *f, const char *controls, const char *exceptions,
 		      const char *config, enum hs_event ev, bool no_rewrite)
 {
-	const struct rc_opts o = { .on = ON,
-				   .no_rewrite = no_rewrite,
-				   .egress_at_create = at_create };
+	const struct t_opts o = { .on = ON,
+				  .no_rewrite = no_rewrite,
+				  .egress_at_create = at_create };
 
-	rc_run_with(f, controls, exceptions, config, ev, &o);
+	t_policy_with(f, controls, exceptions, config, ev, &o);
 }
 
 static char *emit(const struct hs_json *v)
@@ -87,7 +87,7 @@ static char *emit(const struct hs_json *v)
 }
 
 /* Does the config, as the controls left it, carry hardshim's egress hook? */
-static bool egress_hook_in(const struct rc_fixture *f)
+static bool egress_hook_in(const struct hs_t *f)
 {
 	const struct hs_json *hooks = hs_json_get(f->ctx.config, "hooks");
 	_cleanup_free_ char *text = hooks ? emit(hooks) : NULL;
@@ -97,7 +97,7 @@ static bool egress_hook_in(const struct rc_fixture *f)
 
 static void test_inject(void **state)
 {
-	struct rc_fixture f;
+	struct hs_t f;
 	_cleanup_free_ char *hooks = NULL;
 
 	run_check(&f,
@@ -114,7 +114,7 @@ static void test_inject(void **state)
 				   "\"198.18.0.9/32\",\"--allow\",\"198.18.0.2/32:8080/"
 				   "tcp\",\"--allow\",\"[2001:2::/48]\","
 				   "\"--rate\",\"1000\"],\"timeout\":10}]}");
-	rc_done(&f);
+	t_done(&f);
 }
 
 /* hardshim's create path with a namespace that exists (a path): no hook (an old one of ours
@@ -122,7 +122,7 @@ static void test_inject(void **state)
  * on restore, or from a caller that is not the create path (precreate), keeps the hook. */
 static void test_at_create(void **state)
 {
-	struct rc_fixture f;
+	struct hs_t f;
 	_cleanup_free_ char *hooks = NULL;
 	const char *path = NULL;
 	const char *stale =
@@ -147,18 +147,18 @@ static void test_at_create(void **state)
 			    strstr(f.report->items[i].message, "old egress hook removed"));
 		}
 	assert_true(found);
-	rc_done(&f);
+	t_done(&f);
 	free(TAKE_PTR(hooks));
 
 	/* run too */
 	run_check(&f, "", NULL, base_config, HS_EVENT_RUN, false);
 	assert_false(egress_hook_in(&f));
-	rc_done(&f);
+	t_done(&f);
 
 	/* restore keeps the hook (runc runs it from criu's notification) */
 	run_check(&f, "", NULL, base_config, HS_EVENT_RESTORE, false);
 	assert_true(egress_hook_in(&f));
-	rc_done(&f);
+	t_done(&f);
 
 	/* a /proc/PID/ns/net path (a pid the runtime resolves later): the hook */
 	run_check(&f, "", NULL,
@@ -166,7 +166,7 @@ static void test_at_create(void **state)
 		  "\"network\",\"path\":\"/proc/4242/ns/net\"}]}}",
 		  HS_EVENT_CREATE, false);
 	assert_true(egress_hook_in(&f));
-	rc_done(&f);
+	t_done(&f);
 
 	/* a namespace the runtime makes (no path): nothing to install into before it runs */
 	run_check(&f, "", NULL,
@@ -175,19 +175,19 @@ static void test_at_create(void **state)
 		  HS_EVENT_CREATE, false);
 	assert_true(egress_hook_in(&f));
 	assert_false(hs_egress_at_create(f.ctx.config, true, false, NULL));
-	rc_done(&f);
+	t_done(&f);
 	at_create = false;
 
 	/* not hardshim's create path (a precreate hook before plain runc): the hook */
 	run_check(&f, "", NULL, base_config, HS_EVENT_CREATE, false);
 	assert_true(egress_hook_in(&f));
 	assert_false(hs_egress_at_create(f.ctx.config, false, false, NULL));
-	rc_done(&f);
+	t_done(&f);
 }
 
 static void test_inject_default(void **state)
 {
-	struct rc_fixture f;
+	struct hs_t f;
 	_cleanup_free_ char *hooks = NULL;
 	const char *config =
 	    "{\"ociVersion\":\"1.0.2\",\"linux\":{\"namespaces\":[{\"type\":\"network\"}]}}";
@@ -201,12 +201,12 @@ static void test_inject_default(void **state)
 	assert_non_null(hs_egress_in_force(f.ctx.controls));
 	assert_int_equal(hs_egress_in_force(f.ctx.controls)->n_allow, 0);
 	assert_false(hs_egress_in_force(f.ctx.controls)->default_allow);
-	rc_done(&f);
+	t_done(&f);
 }
 
 static void test_exception(void **state)
 {
-	struct rc_fixture f;
+	struct hs_t f;
 	_cleanup_free_ char *hooks = NULL;
 
 	run_check(&f, "\"egress\":{\"allow\":[\"198.18.0.2:8080/tcp\"]}",
@@ -217,23 +217,23 @@ static void test_exception(void **state)
 	assert_non_null(strstr(hooks, "\"--allow\",\"198.18.0.0/15:443/tcp\"]"));
 	assert_null(strstr(hooks, "8080"));
 	assert_int_equal(hs_egress_in_force(f.ctx.controls)->allow[0].port_lo, 443);
-	rc_done(&f);
+	t_done(&f);
 }
 
 static void test_disabled(void **state)
 {
-	struct rc_fixture f;
+	struct hs_t f;
 
 	run_check(&f, "\"egress\":{\"enabled\":false}", NULL, base_config, HS_EVENT_CREATE, false);
 	assert_int_equal(hs_json_len(
 			     hs_json_get(hs_json_get(f.ctx.config, "hooks"), "createRuntime")),
 			 1);
-	rc_done(&f);
+	t_done(&f);
 }
 
 static void test_hook_mode_no_injection(void **state)
 {
-	struct rc_fixture f;
+	struct hs_t f;
 
 	run_check(&f, "\"egress\":{\"allow\":[\"198.18.0.2\"]}", NULL, base_config, HS_EVENT_HOOK,
 		  true);
@@ -243,12 +243,12 @@ static void test_hook_mode_no_injection(void **state)
 			     hs_json_get(hs_json_get(f.ctx.config, "hooks"), "createRuntime")),
 			 1);
 	assert_int_equal(hs_egress_in_force(f.ctx.controls)->n_allow, 1);
-	rc_done(&f);
+	t_done(&f);
 }
 
 static void test_host_network_refused(void **state)
 {
-	struct rc_fixture f;
+	struct hs_t f;
 	const char *config =
 	    "{\"ociVersion\":\"1.0.2\",\"linux\":{\"namespaces\":[{\"type\":\"pid\"}],"
 	    "\"seccomp\":{\"defaultAction\":\"SCMP_ACT_ERRNO\"}}}";
@@ -258,13 +258,13 @@ static void test_host_network_refused(void **state)
 	assert_string_equal(f.report->items[0].rule, "egress.host-network");
 	assert_string_equal(f.report->items[0].path, "linux.namespaces");
 	assert_null(hs_json_get(f.ctx.config, "hooks"));
-	rc_done(&f);
+	t_done(&f);
 }
 
 /* restore: runc runs the createRuntime hook (from criu's setup-namespaces), crun 1.8 none */
 static void test_restore_under_crun_refused(void **state)
 {
-	struct rc_fixture f;
+	struct hs_t f;
 	const char *config = "{\"ociVersion\":\"1.0.2\",\"linux\":{\"namespaces\":[{\"type\":"
 			     "\"network\"}],\"seccomp\":{\"defaultAction\":\"SCMP_ACT_ERRNO\"}}}";
 
@@ -273,22 +273,22 @@ static void test_restore_under_crun_refused(void **state)
 	assert_int_equal(hs_json_len(
 			     hs_json_get(hs_json_get(f.ctx.config, "hooks"), "createRuntime")),
 			 1);
-	rc_done(&f);
+	t_done(&f);
 
-	rc_run_with(&f, "", NULL, config, HS_EVENT_RESTORE,
-		    &(struct rc_opts){ .on = ON, .runtime = "/usr/bin/crun" });
+	t_policy_with(&f, "", NULL, config, HS_EVENT_RESTORE,
+		      &(struct t_opts){ .on = ON, .runtime = "/usr/bin/crun" });
 	assert_true(f.report->refused);
 	for (size_t i = 0; i < f.report->len; i++)
 		if (!strcmp(f.report->items[i].rule, "egress.restore-without-hooks"))
 			goto found;
 	fail_msg("no egress.restore-without-hooks finding");
 found:
-	rc_done(&f);
+	t_done(&f);
 }
 
 static void test_hooks_not_object(void **state)
 {
-	struct rc_fixture f;
+	struct hs_t f;
 	const char *config = "{\"ociVersion\":\"1.0.2\",\"hooks\":{\"createRuntime\":null},"
 			     "\"linux\":{\"namespaces\":[{\"type\":\"network\"}]}}";
 
@@ -297,7 +297,7 @@ static void test_hooks_not_object(void **state)
 	assert_int_equal(hs_json_len(
 			     hs_json_get(hs_json_get(f.ctx.config, "hooks"), "createRuntime")),
 			 1);
-	rc_done(&f);
+	t_done(&f);
 }
 
 int main(void)

@@ -9,7 +9,7 @@
 #include <cmocka.h>
 #include <string.h>
 
-#include "resctl-fixture.h"
+#include "harness.h"
 
 #define NS "\"namespaces\":[{\"type\":\"network\"},{\"type\":\"ipc\"}]"
 
@@ -41,47 +41,47 @@ static char *config(const char *ann)
 
 static void test_matched_exception_relaxes_one_control(void **state)
 {
-	struct rc_fixture f;
+	struct hs_t f;
 	const struct hs_finding *x;
 
 	/* Without the annotation: somaxconn refused, pids over the maximum refused. */
-	rc_run(&f, CONTROLS, EXC_SYSCTL "," EXC_PIDS,
-	       config("\"io.kubernetes.cri.sandbox-namespace\":\"default\""), HS_EVENT_CREATE);
-	assert_non_null((x = rc_find(&f, "sysctl.not-allowed", NULL)));
+	t_policy(&f, CONTROLS, EXC_SYSCTL "," EXC_PIDS,
+		 config("\"io.kubernetes.cri.sandbox-namespace\":\"default\""), HS_EVENT_CREATE);
+	assert_non_null((x = t_find(&f, "sysctl.not-allowed", NULL)));
 	assert_null(x->exception);
-	assert_non_null(rc_find(&f, "resources.pids-max", "linux.resources.pids.limit"));
-	rc_done(&f);
+	assert_non_null(t_find(&f, "resources.pids-max", "linux.resources.pids.limit"));
+	t_done(&f);
 
 	/* With it: somaxconn allowed, but the pids maximum still holds — and its finding
 	 * records the exception that was in force. */
-	rc_run(&f, CONTROLS, EXC_SYSCTL "," EXC_PIDS,
-	       config("\"io.kubernetes.cri.sandbox-namespace\":\"ingress\""), HS_EVENT_CREATE);
-	assert_null(rc_find(&f, "sysctl.not-allowed", NULL));
-	assert_non_null((x = rc_find(&f, "resources.pids-max", NULL)));
+	t_policy(&f, CONTROLS, EXC_SYSCTL "," EXC_PIDS,
+		 config("\"io.kubernetes.cri.sandbox-namespace\":\"ingress\""), HS_EVENT_CREATE);
+	assert_null(t_find(&f, "sysctl.not-allowed", NULL));
+	assert_non_null((x = t_find(&f, "resources.pids-max", NULL)));
 	assert_non_null(x->exception);
 	assert_string_equal(x->exception, "ingress");
 	assert_true(f.report->refused);
-	rc_done(&f);
+	t_done(&f);
 }
 
 static void test_every_annotation_must_match(void **state)
 {
-	struct rc_fixture f;
+	struct hs_t f;
 	const struct hs_finding *x;
 
-	rc_run(&f, CONTROLS, EXC_PIDS, config("\"io.kubernetes.cri.sandbox-namespace\":\"ci\""),
-	       HS_EVENT_CREATE);
-	assert_non_null(rc_find(&f, "resources.pids-max", "linux.resources.pids.limit"));
-	rc_done(&f);
-	rc_run(&f, CONTROLS, EXC_PIDS,
-	       config("\"io.kubernetes.cri.sandbox-namespace\":\"ci\",\"io.kubernetes.cri."
-		      "container-name\":\"build\""),
-	       HS_EVENT_CREATE);
-	assert_null(rc_find(&f, "resources.pids-max", NULL));
+	t_policy(&f, CONTROLS, EXC_PIDS, config("\"io.kubernetes.cri.sandbox-namespace\":\"ci\""),
+		 HS_EVENT_CREATE);
+	assert_non_null(t_find(&f, "resources.pids-max", "linux.resources.pids.limit"));
+	t_done(&f);
+	t_policy(&f, CONTROLS, EXC_PIDS,
+		 config("\"io.kubernetes.cri.sandbox-namespace\":\"ci\",\"io.kubernetes.cri."
+			"container-name\":\"build\""),
+		 HS_EVENT_CREATE);
+	assert_null(t_find(&f, "resources.pids-max", NULL));
 	/* the exception's section is merged over the base: the base default still applies */
-	assert_non_null((x = rc_find(&f, "sysctl.not-allowed", NULL)));
+	assert_non_null((x = t_find(&f, "sysctl.not-allowed", NULL)));
 	assert_string_equal(x->exception, "builders");
-	rc_done(&f);
+	t_done(&f);
 }
 
 static void test_near_misses_do_not_match(void **state)
@@ -95,98 +95,98 @@ static void test_near_misses_do_not_match(void **state)
 	};
 
 	for (size_t i = 0; i < HS_ARRAY_SIZE(anns); i++) {
-		struct rc_fixture f;
+		struct hs_t f;
 
-		rc_run(&f, CONTROLS, EXC_SYSCTL, config(anns[i]), HS_EVENT_CREATE);
-		if (!rc_find(&f, "sysctl.not-allowed", NULL))
+		t_policy(&f, CONTROLS, EXC_SYSCTL, config(anns[i]), HS_EVENT_CREATE);
+		if (!t_find(&f, "sysctl.not-allowed", NULL))
 			fail_msg("exception selected by %s", anns[i]);
-		rc_done(&f);
+		t_done(&f);
 	}
 }
 
 static void test_first_match_wins(void **state)
 {
-	struct rc_fixture f;
+	struct hs_t f;
 	const char *two =
 	    "{\"name\":\"first\",\"match\":{\"annotations\":{\"a\":\"1\"}},\"controls\":{"
 	    "\"sysctl\":{\"enabled\":false}}},"
 	    "{\"name\":\"second\",\"match\":{\"annotations\":{\"a\":\"1\"}},\"controls\":{}}";
 
-	rc_run(&f, CONTROLS, two, config("\"a\":\"1\""), HS_EVENT_CREATE);
-	assert_int_equal(rc_count(&f, "sysctl."), 0);
-	assert_string_equal(rc_find(&f, "resources.pids-max", NULL)->exception, "first");
-	rc_done(&f);
+	t_policy(&f, CONTROLS, two, config("\"a\":\"1\""), HS_EVENT_CREATE);
+	assert_int_equal(t_count(&f, "sysctl."), 0);
+	assert_string_equal(t_find(&f, "resources.pids-max", NULL)->exception, "first");
+	t_done(&f);
 }
 
 static void test_disabling_a_control_by_exception(void **state)
 {
-	struct rc_fixture f;
+	struct hs_t f;
 	const char *exc = "{\"name\":\"legacy\",\"match\":{\"annotations\":{\"io.kubernetes.cri."
 			  "sandbox-namespace\":\"legacy\"}},"
 			  "\"controls\":{\"resources\":{\"enabled\":false}}}";
 
-	rc_run(&f, CONTROLS, exc, config("\"io.kubernetes.cri.sandbox-namespace\":\"legacy\""),
-	       HS_EVENT_CREATE);
-	assert_int_equal(rc_count(&f, "resources."), 0);
-	assert_non_null(rc_find(&f, "sysctl.not-allowed", "linux.sysctl[\"net.core.somaxconn\"]"));
-	rc_done(&f);
+	t_policy(&f, CONTROLS, exc, config("\"io.kubernetes.cri.sandbox-namespace\":\"legacy\""),
+		 HS_EVENT_CREATE);
+	assert_int_equal(t_count(&f, "resources."), 0);
+	assert_non_null(t_find(&f, "sysctl.not-allowed", "linux.sysctl[\"net.core.somaxconn\"]"));
+	t_done(&f);
 }
 
 static void test_update_and_hook_paths(void **state)
 {
-	struct rc_fixture f;
+	struct hs_t f;
 
 	/* An update document carries no annotations: the base policy applies. */
-	rc_run(&f, CONTROLS, EXC_PIDS, "{\"pids\":{\"limit\":2000}}", HS_EVENT_UPDATE);
-	assert_non_null(rc_find(&f, "resources.pids-max", "pids.limit"));
-	assert_null(rc_find(&f, "resources.pids-max", "pids.limit")->exception);
-	rc_done(&f);
+	t_policy(&f, CONTROLS, EXC_PIDS, "{\"pids\":{\"limit\":2000}}", HS_EVENT_UPDATE);
+	assert_non_null(t_find(&f, "resources.pids-max", "pids.limit"));
+	assert_null(t_find(&f, "resources.pids-max", "pids.limit")->exception);
+	t_done(&f);
 	/* Hook mode re-reads the same config: the same exception. */
-	rc_run_with(&f, CONTROLS, EXC_SYSCTL,
-		    config("\"io.kubernetes.cri.sandbox-namespace\":\"ingress\""), HS_EVENT_HOOK,
-		    &(struct rc_opts){ .no_rewrite = true });
-	assert_null(rc_find(&f, "sysctl.not-allowed", NULL));
-	rc_done(&f);
+	t_policy_with(&f, CONTROLS, EXC_SYSCTL,
+		      config("\"io.kubernetes.cri.sandbox-namespace\":\"ingress\""), HS_EVENT_HOOK,
+		      &(struct t_opts){ .no_rewrite = true });
+	assert_null(t_find(&f, "sysctl.not-allowed", NULL));
+	t_done(&f);
 }
 
 static void test_loader_refusals(void **state)
 {
-	rc_policy_refused(CONTROLS,
-			  "{\"name\":\"x\",\"match\":{\"annotations\":{\"org.opencontainers.image."
-			  "title\":\"x\"}},\"controls\":{}}",
-			  "policy.exception", "exceptions[0]");
-	rc_policy_refused(CONTROLS,
-			  "{\"name\":\"x\",\"match\":{\"annotations\":{}},\"controls\":{}}",
-			  "policy.exception", "exceptions[0]");
-	rc_policy_refused(CONTROLS,
-			  "{\"name\":\"\",\"match\":{\"annotations\":{\"a\":\"1\"}},\"controls\":{}"
-			  "}",
-			  "policy.exception", "exceptions[0]");
-	rc_policy_refused(CONTROLS, "{\"match\":{\"annotations\":{\"a\":\"1\"}},\"controls\":{}}",
-			  "policy.exception", "exceptions[0]");
-	rc_policy_refused(
+	t_policy_refused(CONTROLS,
+			 "{\"name\":\"x\",\"match\":{\"annotations\":{\"org.opencontainers.image."
+			 "title\":\"x\"}},\"controls\":{}}",
+			 "policy.exception", "exceptions[0]");
+	t_policy_refused(CONTROLS,
+			 "{\"name\":\"x\",\"match\":{\"annotations\":{}},\"controls\":{}}",
+			 "policy.exception", "exceptions[0]");
+	t_policy_refused(CONTROLS,
+			 "{\"name\":\"\",\"match\":{\"annotations\":{\"a\":\"1\"}},\"controls\":{}"
+			 "}",
+			 "policy.exception", "exceptions[0]");
+	t_policy_refused(CONTROLS, "{\"match\":{\"annotations\":{\"a\":\"1\"}},\"controls\":{}}",
+			 "policy.exception", "exceptions[0]");
+	t_policy_refused(
 	    CONTROLS,
 	    "{\"name\":\"x\",\"match\":{\"annotations\":{\"a\":\"1\"}},\"controls\":{}},"
 	    "{\"name\":\"x\",\"match\":{\"annotations\":{\"b\":\"1\"}},\"controls\":{}}",
 	    "policy.exception", "exceptions[1]");
-	rc_policy_refused(CONTROLS,
-			  "{\"name\":\"x\",\"match\":{\"annotations\":{\"a\":\"1\"}},\"controls\":{"
-			  "\"sysctls\":{}}}",
-			  "policy.unknown-control", "exceptions[0].controls.sysctls");
-	rc_policy_refused(CONTROLS,
-			  "{\"name\":\"x\",\"match\":{\"annotations\":{\"a\":\"1\"}},\"controls\":{"
-			  "\"sysctl\":{\"allowed\":[]}}}",
-			  "policy.unknown-key", "exceptions[0].controls.sysctl.allowed");
-	rc_policy_refused(CONTROLS,
-			  "{\"name\":\"x\",\"match\":{\"annotations\":{\"a\":\"1\"}},\"controls\":{"
-			  "\"resources\":{\"pids_max\":10}}}",
-			  "policy.resources", "exceptions[0].controls.resources");
-	rc_policy_refused(CONTROLS,
-			  "{\"name\":\"x\",\"match\":{\"annotations\":{\"a\":1}},\"controls\":{}}",
-			  "policy.type", NULL);
-	rc_policy_refused(CONTROLS,
-			  "{\"name\":\"x\",\"match\":{\"labels\":{\"a\":\"1\"}},\"controls\":{}}",
-			  "policy.unknown-key", NULL);
+	t_policy_refused(CONTROLS,
+			 "{\"name\":\"x\",\"match\":{\"annotations\":{\"a\":\"1\"}},\"controls\":{"
+			 "\"sysctls\":{}}}",
+			 "policy.unknown-control", "exceptions[0].controls.sysctls");
+	t_policy_refused(CONTROLS,
+			 "{\"name\":\"x\",\"match\":{\"annotations\":{\"a\":\"1\"}},\"controls\":{"
+			 "\"sysctl\":{\"allowed\":[]}}}",
+			 "policy.unknown-key", "exceptions[0].controls.sysctl.allowed");
+	t_policy_refused(CONTROLS,
+			 "{\"name\":\"x\",\"match\":{\"annotations\":{\"a\":\"1\"}},\"controls\":{"
+			 "\"resources\":{\"pids_max\":10}}}",
+			 "policy.resources", "exceptions[0].controls.resources");
+	t_policy_refused(CONTROLS,
+			 "{\"name\":\"x\",\"match\":{\"annotations\":{\"a\":1}},\"controls\":{}}",
+			 "policy.type", NULL);
+	t_policy_refused(CONTROLS,
+			 "{\"name\":\"x\",\"match\":{\"labels\":{\"a\":\"1\"}},\"controls\":{}}",
+			 "policy.unknown-key", NULL);
 }
 
 int main(void)

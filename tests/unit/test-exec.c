@@ -7,7 +7,7 @@
 #include <sys/stat.h>
 
 #include "hs-cli.h"
-#include "procctl-harness.h"
+#include "harness.h"
 
 static char dir[] = "/tmp/hs-test-exec-XXXXXX";
 static char path_buf[512];
@@ -77,7 +77,7 @@ static int teardown(void **state)
 }
 
 struct exec_case {
-	struct harness h;
+	struct hs_t h;
 	struct hs_argv a;
 	char *argv[32];
 	int rc;
@@ -96,7 +96,7 @@ static void run_exec(struct exec_case *c, const char *mode, ...)
 		 "\"mode\":\"%s\",\"log\":{\"path\":\"%s/log.jsonl\",\"syslog\":false,"
 		 "\"kernel_audit\":false}",
 		 mode, dir);
-	if (h_policy(&c->h, "user,capabilities,process", NULL, top) < 0)
+	if (t_pipeline_policy(&c->h, "user,capabilities,process", NULL, top) < 0)
 		fail_msg("policy: %s: %s", c->h.err.rule, c->h.err.msg);
 	/* the runtime is our script */
 	((struct hs_policy *)c->h.policy)->runtime =

@@ -1,14 +1,14 @@
 /* SPDX-License-Identifier: Apache-2.0
  * Governed exceptions (issue 16): owner, reason and an RFC 3339 expiry; an expired exception
  * is never applied (the base policy decides) and the report names it; a live one records its
- * name and what the base policy would have refused. The clock is fixed (rc_now). */
+ * name and what the base policy would have refused. The clock is fixed (t_now). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <cmocka.h>
 #include <string.h>
 
-#include "resctl-fixture.h"
+#include "harness.h"
 
 #define T0 1798761600 /* 2027-01-01T00:00:00Z */
 
@@ -63,59 +63,62 @@ static void test_loader(void **state)
 	struct hs_policy *p = NULL;
 	struct hs_error err = HS_ERROR_INIT;
 
-	assert_int_equal(rc_policy_load("", EXC("ingress", "2027-01-02T00:00:00Z"), &p, &err), 0);
+	assert_int_equal(t_policy_load("", EXC("ingress", "2027-01-02T00:00:00Z"), &p, &err), 0);
 	assert_string_equal(p->exceptions[0].owner, "team-net");
 	assert_string_equal(p->exceptions[0].reason, "NET-42");
 	assert_int_equal(p->exceptions[0].expires, T0 + 86400);
 	hs_policy_free(p);
-	rc_policy_refused("", EXC("ingress", "next week"), "policy.exception", "exceptions[0]");
-	rc_policy_refused("",
-			  "{\"name\":\"x\",\"owner\":\"\",\"match\":{\"annotations\":{\"a\":\"b\"}}"
-			  ","
-			  "\"controls\":{}}",
-			  "policy.exception", "exceptions[0]");
+	t_policy_refused("", EXC("ingress", "next week"), "policy.exception", "exceptions[0]");
+	t_policy_refused("",
+			 "{\"name\":\"x\",\"owner\":\"\",\"match\":{\"annotations\":{\"a\":\"b\"}}"
+			 ","
+			 "\"controls\":{}}",
+			 "policy.exception", "exceptions[0]");
 }
 
 static void test_expired_not_applied(void **state)
 {
-	struct rc_fixture f;
+	struct hs_t f;
 
 	/* One second before expiry: applied, the record says which and what the base policy
 	 * would have refused. */
-	rc_now = T0 - 1;
-	rc_run(&f, "", EXC("ingress", "2027-01-01T00:00:00Z"), config("ingress"), HS_EVENT_CREATE);
-	assert_null(rc_find(&f, "sysctl.not-allowed", NULL));
+	t_now = T0 - 1;
+	t_policy(&f, "", EXC("ingress", "2027-01-01T00:00:00Z"), config("ingress"),
+		 HS_EVENT_CREATE);
+	assert_null(t_find(&f, "sysctl.not-allowed", NULL));
 	assert_false(f.report->refused);
 	assert_string_equal(f.report->exception, "ingress");
 	assert_null(f.report->exception_expired);
 	assert_int_equal(f.report->n_would_refuse, 1);
 	assert_string_equal(f.report->would_refuse[0].rule, "sysctl.not-allowed");
 	assert_string_equal(f.report->would_refuse[0].path, "linux.sysctl[\"net.core.somaxconn\"]");
-	rc_done(&f);
+	t_done(&f);
 
 	/* At the expiry instant: the base policy decides, and the report names the exception. */
-	rc_now = T0;
-	rc_run(&f, "", EXC("ingress", "2027-01-01T00:00:00Z"), config("ingress"), HS_EVENT_CREATE);
-	assert_non_null(rc_find(&f, "sysctl.not-allowed", "linux.sysctl[\"net.core.somaxconn\"]"));
-	assert_null(rc_find(&f, "sysctl.not-allowed", NULL)->exception);
+	t_now = T0;
+	t_policy(&f, "", EXC("ingress", "2027-01-01T00:00:00Z"), config("ingress"),
+		 HS_EVENT_CREATE);
+	assert_non_null(t_find(&f, "sysctl.not-allowed", "linux.sysctl[\"net.core.somaxconn\"]"));
+	assert_null(t_find(&f, "sysctl.not-allowed", NULL)->exception);
 	assert_true(f.report->refused);
 	assert_null(f.report->exception);
 	assert_string_equal(f.report->exception_expired, "ingress");
 	assert_int_equal(f.report->n_would_refuse, 0);
-	rc_done(&f);
+	t_done(&f);
 
 	/* Another namespace: neither applied nor recorded as expired. */
-	rc_run(&f, "", EXC("ingress", "2027-01-01T00:00:00Z"), config("default"), HS_EVENT_CREATE);
+	t_policy(&f, "", EXC("ingress", "2027-01-01T00:00:00Z"), config("default"),
+		 HS_EVENT_CREATE);
 	assert_null(f.report->exception_expired);
-	rc_done(&f);
+	t_done(&f);
 
 	/* An expired first match does not hide a live second one. */
-	rc_run(&f, "", EXC("old", "2026-06-01T00:00:00Z") "," EXC("new", "2027-06-01T00:00:00Z"),
-	       config("ingress"), HS_EVENT_CREATE);
+	t_policy(&f, "", EXC("old", "2026-06-01T00:00:00Z") "," EXC("new", "2027-06-01T00:00:00Z"),
+		 config("ingress"), HS_EVENT_CREATE);
 	assert_string_equal(f.report->exception, "new");
 	assert_false(f.report->refused);
-	rc_done(&f);
-	rc_now = 0;
+	t_done(&f);
+	t_now = 0;
 }
 
 int main(void)

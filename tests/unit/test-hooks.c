@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "hs-egress.h"
-#include "resctl-fixture.h"
+#include "harness.h"
 
 static char *config(const char *hooks)
 {
@@ -29,66 +29,48 @@ static char *config(const char *hooks)
 	"{\"path\":\"/usr/libexec/oci/gw\"},{\"path\":\"/usr/libexec/oci\"},"           \
 	"{\"path\":\"/tmp/ci/hook\"},{\"path\":\"/tmp/alice/hook\"}]}"
 
-static void setup_host(struct rc_fixture *f)
+/* The hook files of the tests (hardshim's own binary, HS_FAKE_HOST_SELF, the harness adds). */
+static void setup_host(struct hs_fake_host *fh)
 {
-	assert_int_equal(hs_fake_host_add_file(f->host, "/usr/libexec/oci/ok", 0, 0, 0755), 0);
-	assert_int_equal(hs_fake_host_add_file(f->host, "/usr/libexec/oci/args", 0, 0, 0755), 0);
-	assert_int_equal(hs_fake_host_add_dir(f->host, "/opt/world", 0, 0, 0777), 0);
-	assert_int_equal(hs_fake_host_add_file(f->host, "/opt/world/hook", 0, 0, 0755), 0);
-	assert_int_equal(hs_fake_host_add_file(f->host, "/usr/libexec/oci/user", 1000, 1000, 0755),
-			 0);
-	assert_int_equal(hs_fake_host_add_file(f->host, "/usr/libexec/oci/gw", 0, 0, 0775), 0);
-	assert_int_equal(hs_fake_host_add_symlink(f->host, "/usr/libexec/oci/link", "ok"), 0);
-	assert_int_equal(hs_fake_host_add_file(f->host, "/usr/local/bin/hardshim", 0, 0, 0755), 0);
+	assert_int_equal(hs_fake_host_add_file(fh, "/usr/libexec/oci/ok", 0, 0, 0755), 0);
+	assert_int_equal(hs_fake_host_add_file(fh, "/usr/libexec/oci/args", 0, 0, 0755), 0);
+	assert_int_equal(hs_fake_host_add_dir(fh, "/opt/world", 0, 0, 0777), 0);
+	assert_int_equal(hs_fake_host_add_file(fh, "/opt/world/hook", 0, 0, 0755), 0);
+	assert_int_equal(hs_fake_host_add_file(fh, "/usr/libexec/oci/user", 1000, 1000, 0755), 0);
+	assert_int_equal(hs_fake_host_add_file(fh, "/usr/libexec/oci/gw", 0, 0, 0775), 0);
+	assert_int_equal(hs_fake_host_add_symlink(fh, "/usr/libexec/oci/link", "ok"), 0);
 	/* under the sticky /tmp: a root-owned directory only root can rename, and a user's */
-	assert_int_equal(hs_fake_host_add_dir(f->host, "/tmp/ci", 0, 0, 0755), 0);
-	assert_int_equal(hs_fake_host_add_file(f->host, "/tmp/ci/hook", 0, 0, 0755), 0);
-	assert_int_equal(hs_fake_host_add_dir(f->host, "/tmp/alice", 1000, 1000, 0755), 0);
-	assert_int_equal(hs_fake_host_add_file(f->host, "/tmp/alice/hook", 0, 0, 0755), 0);
+	assert_int_equal(hs_fake_host_add_dir(fh, "/tmp/ci", 0, 0, 0755), 0);
+	assert_int_equal(hs_fake_host_add_file(fh, "/tmp/ci/hook", 0, 0, 0755), 0);
+	assert_int_equal(hs_fake_host_add_dir(fh, "/tmp/alice", 1000, 1000, 0755), 0);
+	assert_int_equal(hs_fake_host_add_file(fh, "/tmp/alice/hook", 0, 0, 0755), 0);
 }
 
-/* Run with the invented host populated before the checks. */
-static void run(struct rc_fixture *f, const char *pol, const char *hooks, bool no_rewrite)
+/* The controls under POL over a config with HOOKS, on the invented host with the hook files
+ * (no_rewrite: hook mode). */
+static void run(struct hs_t *f, const char *pol, const char *hooks, bool no_rewrite)
 {
-	struct hs_error err = HS_ERROR_INIT;
-	const char *doc = config(hooks);
+	const struct t_opts o = { .no_rewrite = no_rewrite, .host_setup = setup_host };
 
-	memset(f, 0, sizeof(*f));
-	if (rc_policy_load(pol, NULL, &f->policy, &err) < 0)
-		fail_msg("policy refused: %s %s %s", err.rule, err.path, err.msg);
-	f->arena = hs_arena_new();
-	f->report = hs_report_new();
-	f->host = hs_fake_host_new_default();
-	setup_host(f);
-	assert_int_equal(hs_json_parse(f->arena, doc, strlen(doc), &f->policy->limits, &f->doc,
-				       &err),
-			 0);
-	assert_int_equal(hs_schema_check(f->doc, &hs_oci_spec, "", HS_UNKNOWN_PRESERVE, &err), 0);
-	f->ctx = (struct hs_check_ctx){ .arena = f->arena,
-					.policy = f->policy,
-					.host = hs_fake_host_get(f->host),
-					.report = f->report,
-					.event = no_rewrite ? HS_EVENT_HOOK : HS_EVENT_CREATE,
-					.no_rewrite = no_rewrite,
-					.config = f->doc };
-	assert_int_equal(hs_policy_check(&f->ctx), 0);
+	t_policy_with(f, pol, NULL, config(hooks), no_rewrite ? HS_EVENT_HOOK : HS_EVENT_CREATE,
+		      &o);
 }
 
 static void expect(const char *pol, const char *hooks, const char *rule, const char *path)
 {
-	struct rc_fixture f;
+	struct hs_t f;
 
 	run(&f, pol, hooks, false);
-	if (rule && !rc_find(&f, rule, path)) {
-		rc_dump(&f);
+	if (rule && !t_find(&f, rule, path)) {
+		t_dump(&f);
 		fail_msg("%s: want %s at %s", hooks, rule, path);
 	}
-	if (!rule && rc_count(&f, "hooks.")) {
-		rc_dump(&f);
+	if (!rule && t_count(&f, "hooks.")) {
+		t_dump(&f);
 		fail_msg("%s: want no hooks finding", hooks);
 	}
 	assert_int_equal(f.report->refused, rule != NULL);
-	rc_done(&f);
+	t_done(&f);
 }
 
 static void test_allowlisted_root_owned_passes(void **state)
@@ -140,38 +122,26 @@ static void test_unsafe_files(void **state)
 	expect(ALLOW, "\"prestart\":[{\"path\":\"/usr/libexec/oci\"}]", "hooks.unsafe-file", NULL);
 }
 
+/* The hook files, and a host that cannot canonicalize a path. */
+static void setup_host_failing(struct hs_fake_host *fh)
+{
+	setup_host(fh);
+	assert_int_equal(hs_fake_host_fail(fh, "canonicalize", EIO), 0);
+}
+
 static void test_host_failure_fails_closed(void **state)
 {
-	struct rc_fixture f;
+	struct hs_t f;
+	const struct t_opts o = { .host_setup = setup_host_failing };
 
-	memset(&f, 0, sizeof(f));
 	run(&f, ALLOW, "", false);
-	rc_done(&f);
+	t_done(&f);
 	/* canonicalize failing: the hook is refused, not waved through */
-	{
-		struct hs_error err = HS_ERROR_INIT;
-		const char *doc = config("\"prestart\":[{\"path\":\"/usr/libexec/oci/ok\"}]");
-
-		assert_int_equal(rc_policy_load(ALLOW, NULL, &f.policy, &err), 0);
-		f.arena = hs_arena_new();
-		f.report = hs_report_new();
-		f.host = hs_fake_host_new_default();
-		setup_host(&f);
-		hs_fake_host_fail(f.host, "canonicalize", EIO);
-		assert_int_equal(hs_json_parse(f.arena, doc, strlen(doc), &f.policy->limits, &f.doc,
-					       &err),
-				 0);
-		f.ctx = (struct hs_check_ctx){ .arena = f.arena,
-					       .policy = f.policy,
-					       .host = hs_fake_host_get(f.host),
-					       .report = f.report,
-					       .event = HS_EVENT_CREATE,
-					       .config = f.doc };
-		assert_int_equal(hs_policy_check(&f.ctx), 0);
-		assert_non_null(rc_find(&f, "hooks.unsafe-file", "hooks.prestart[0].path"));
-		assert_true(f.report->refused);
-		rc_done(&f);
-	}
+	t_policy_with(&f, ALLOW, NULL, config("\"prestart\":[{\"path\":\"/usr/libexec/oci/ok\"}]"),
+		      HS_EVENT_CREATE, &o);
+	assert_non_null(t_find(&f, "hooks.unsafe-file", "hooks.prestart[0].path"));
+	assert_true(f.report->refused);
+	t_done(&f);
 }
 
 static void test_own_hook_admitted(void **state)
@@ -179,13 +149,13 @@ static void test_own_hook_admitted(void **state)
 	const char *eg = "\"egress\":{},\"hooks\":{}";
 	const char *own = "\"createRuntime\":[{\"path\":\"/usr/local/bin/hardshim\","
 			  "\"args\":[\"hardshim\",\"hook\",\"egress\",\"--default\",\"deny\"]}]";
-	struct rc_fixture f;
+	struct hs_t f;
 
 	/* exactly the hook the egress section in force produces (a config hardshim wrote); the
 	 * egress control's own refusal of this namespace-less config is not the hooks' concern */
 	run(&f, eg, own, false);
-	assert_int_equal(rc_count(&f, "hooks."), 0);
-	rc_done(&f);
+	assert_int_equal(t_count(&f, "hooks."), 0);
+	t_done(&f);
 	/* Only as `hardshim hook ...`. */
 	expect(eg,
 	       "\"createRuntime\":[{\"path\":\"/usr/local/bin/"
@@ -217,15 +187,15 @@ static void test_own_hook_admitted(void **state)
 	       "\"env\":[\"HARDSHIM_POLICY=/tmp/p.json\"]}]",
 	       "hooks.not-allowlisted", "hooks.createRuntime[0].path");
 	/* hook mode as installed (hooks.d: no env) or as a test installs it (HARDSHIM_POLICY of
-	 * the policy in force: rc_policy_load's file is gone, so only the no-env form here) */
+	 * the policy in force: t_policy_load's file is gone, so only the no-env form here) */
 	run(&f, eg,
 	    "\"createRuntime\":[{\"path\":\"/usr/local/bin/"
 	    "hardshim\",\"args\":[\"hardshim\",\"hook\",\"createRuntime\"]}],"
 	    "\"prestart\":[{\"path\":\"/usr/local/bin/"
 	    "hardshim\",\"args\":[\"hardshim\",\"hook\",\"prestart\"]}]",
 	    false);
-	assert_int_equal(rc_count(&f, "hooks."), 0);
-	rc_done(&f);
+	assert_int_equal(t_count(&f, "hooks."), 0);
+	t_done(&f);
 	/* ...but not in another stage than its own */
 	expect(eg,
 	       "\"poststart\":[{\"path\":\"/usr/local/bin/"
@@ -239,8 +209,8 @@ static void test_own_hook_admitted(void **state)
 	expect(NULL, own, "hooks.not-allowlisted", NULL);
 	/* in hook mode (no rewrite), the injected hook of a config hardshim wrote passes */
 	run(&f, eg, own, true);
-	assert_int_equal(rc_count(&f, "hooks."), 0);
-	rc_done(&f);
+	assert_int_equal(t_count(&f, "hooks."), 0);
+	t_done(&f);
 }
 
 /* The devices control's `hardshim hook devices` (denies of the runtimes' own grants) passes
@@ -250,14 +220,14 @@ static void test_own_devices_hook(void **state)
 {
 	/* the devices control off: it would replace any hook of that name with its own */
 	const char *off = "\"devices\":{\"enabled\":false}";
-	struct rc_fixture f;
+	struct hs_t f;
 
 	run(&f, off,
 	    "\"createRuntime\":[{\"path\":\"/usr/local/bin/hardshim\",\"args\":[\"hardshim\","
 	    "\"hook\",\"devices\",\"c 10:200 rwm\",\"c 5:1 rwm\"],\"timeout\":10}]",
 	    false);
-	assert_int_equal(rc_count(&f, "hooks."), 0);
-	rc_done(&f);
+	assert_int_equal(t_count(&f, "hooks."), 0);
+	t_done(&f);
 	expect(off,
 	       "\"createRuntime\":[{\"path\":\"/usr/local/bin/hardshim\",\"args\":[\"hardshim\","
 	       "\"hook\",\"devices\",\"c 1:3 rwm\"]}]",
@@ -278,7 +248,7 @@ static void test_own_devices_hook(void **state)
 
 static void test_rewrite_strips_and_hook_mode(void **state)
 {
-	struct rc_fixture f;
+	struct hs_t f;
 
 	run(&f, "\"hooks\":{\"action\":\"rewrite\",\"allow\":[{\"path\":\"/usr/libexec/oci/ok\"}]}",
 	    "\"prestart\":[{\"path\":\"/tmp/evil\"},{\"path\":\"/usr/libexec/oci/"
@@ -286,14 +256,13 @@ static void test_rewrite_strips_and_hook_mode(void **state)
 	    false);
 	assert_false(f.report->refused);
 	/* (the devices control's own createRuntime hook is added to every create) */
-	assert_non_null(strstr(rc_emit(&f),
-			       "\"hooks\":{\"prestart\":[{\"path\":\"/usr/libexec/oci/"
-			       "ok\"}],\"poststop\":[],\"createRuntime\":[{\"path\":"));
-	rc_done(&f);
+	assert_non_null(strstr(t_emit(&f), "\"hooks\":{\"prestart\":[{\"path\":\"/usr/libexec/oci/"
+					   "ok\"}],\"poststop\":[],\"createRuntime\":[{\"path\":"));
+	t_done(&f);
 	run(&f, "\"hooks\":{\"action\":\"rewrite\"}", "\"prestart\":[{\"path\":\"/tmp/evil\"}]",
 	    true);
 	assert_true(f.report->refused);
-	rc_done(&f);
+	t_done(&f);
 }
 
 /* An allowlisted binary with the config's LD_PRELOAD runs the image's library as root on the
@@ -303,7 +272,7 @@ static void test_env_is_the_admins(void **state)
 	static const char pol[] =
 	    "\"hooks\":{\"allow\":[{\"path\":\"/usr/libexec/oci/ok\",\"stages\":[\"prestart\"]},"
 	    "{\"path\":\"/usr/libexec/oci/args\",\"env\":[\"A=1\"]}]}";
-	struct rc_fixture f;
+	struct hs_t f;
 
 	expect(pol,
 	       "\"prestart\":[{\"path\":\"/usr/libexec/oci/ok\",\"env\":[\"LD_PRELOAD=/run/"
@@ -324,31 +293,31 @@ static void test_env_is_the_admins(void **state)
 	    "\"poststop\":[{\"path\":\"/usr/libexec/oci/args\",\"env\":[\"LD_PRELOAD=/x.so\"]}]",
 	    false);
 	assert_false(f.report->refused);
-	assert_non_null(strstr(rc_emit(&f), "\"prestart\":[{\"path\":\"/usr/libexec/oci/ok\"}]"));
-	assert_non_null(strstr(rc_emit(&f), "\"env\":[\"A=1\"]"));
-	assert_null(strstr(rc_emit(&f), "LD_PRELOAD"));
-	rc_done(&f);
+	assert_non_null(strstr(t_emit(&f), "\"prestart\":[{\"path\":\"/usr/libexec/oci/ok\"}]"));
+	assert_non_null(strstr(t_emit(&f), "\"env\":[\"A=1\"]"));
+	assert_null(strstr(t_emit(&f), "LD_PRELOAD"));
+	t_done(&f);
 }
 
 static void test_disabled(void **state)
 {
-	struct rc_fixture f;
+	struct hs_t f;
 
 	run(&f, "\"hooks\":{\"enabled\":false}", "\"prestart\":[{\"path\":\"/tmp/evil\"}]", false);
-	assert_int_equal(rc_count(&f, "hooks."), 0);
-	rc_done(&f);
+	assert_int_equal(t_count(&f, "hooks."), 0);
+	t_done(&f);
 }
 
 static void test_policy_section_refusals(void **state)
 {
-	rc_policy_refused("\"hooks\":{\"allow\":[{\"path\":\"hook\"}]}", NULL, "policy.hooks",
-			  "controls.hooks");
-	rc_policy_refused("\"hooks\":{\"allow\":[{\"path\":\"/a/../b\"}]}", NULL, "policy.hooks",
-			  NULL);
-	rc_policy_refused("\"hooks\":{\"allow\":[{\"path\":\"/a\",\"stages\":[\"precreate\"]}]}",
-			  NULL, "policy.hooks", NULL);
-	rc_policy_refused("\"hooks\":{\"allow\":[{\"path\":\"/a\",\"timeout\":1}]}", NULL,
-			  "policy.unknown-key", "controls.hooks.allow[0].timeout");
+	t_policy_refused("\"hooks\":{\"allow\":[{\"path\":\"hook\"}]}", NULL, "policy.hooks",
+			 "controls.hooks");
+	t_policy_refused("\"hooks\":{\"allow\":[{\"path\":\"/a/../b\"}]}", NULL, "policy.hooks",
+			 NULL);
+	t_policy_refused("\"hooks\":{\"allow\":[{\"path\":\"/a\",\"stages\":[\"precreate\"]}]}",
+			 NULL, "policy.hooks", NULL);
+	t_policy_refused("\"hooks\":{\"allow\":[{\"path\":\"/a\",\"timeout\":1}]}", NULL,
+			 "policy.unknown-key", "controls.hooks.allow[0].timeout");
 }
 
 int main(void)

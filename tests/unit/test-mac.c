@@ -11,15 +11,15 @@
 #include <string.h>
 
 #include "fake-host.h"
-#include "control-fixture.h"
+#include "harness.h"
 #include "hs-policy.h"
 #include "../../src/policy/mac.h"
 
 extern const struct hs_control hs_control_mac;
 
-static const char *profile_of(const struct control_fixture *r)
+static const char *profile_of(const struct hs_t *r)
 {
-	return hs_json_get_string(hs_json_get(cf_doc(r), "process"), "apparmorProfile");
+	return hs_json_get_string(hs_json_get(t_doc(r), "process"), "apparmorProfile");
 }
 
 #define CFG(process_extra) "{\"process\":{\"args\":[\"sh\"]" process_extra "},\"linux\":{}}"
@@ -36,74 +36,73 @@ static struct hs_fake_host *apparmor_host(void)
 static void test_apparmor_default_set(void **state)
 {
 	_cleanup_fake_host_ struct hs_fake_host *fh = apparmor_host();
-	struct control_fixture r;
-	cf_run(&r, &hs_control_mac, fh, NULL, CFG(""), HS_EVENT_CREATE);
+	struct hs_t r;
+	t_control_run(&r, &hs_control_mac, fh, NULL, CFG(""), HS_EVENT_CREATE);
 	assert_int_equal(r.ret, 0);
-	cf_expect(&r, "mac.apparmor-default", "process.apparmorProfile", HS_ACTION_REWRITE);
+	t_expect(&r, "mac.apparmor-default", "process.apparmorProfile", HS_ACTION_REWRITE);
 	assert_string_equal(profile_of(&r), "hardshim-default");
 	assert_false(r.report->refused);
-	cf_done(&r);
+	t_done(&r);
 	/* the policy's own default */
 	assert_int_equal(hs_fake_host_add_apparmor_profile(fh, "site-default"), 0);
-	cf_run(&r, &hs_control_mac, fh, "{\"apparmor\":{\"profile\":\"site-default\"}}",
-	       CFG(",\"apparmorProfile\":\"\""), HS_EVENT_CREATE);
+	t_control_run(&r, &hs_control_mac, fh, "{\"apparmor\":{\"profile\":\"site-default\"}}",
+		      CFG(",\"apparmorProfile\":\"\""), HS_EVENT_CREATE);
 	assert_string_equal(profile_of(&r), "site-default");
 	assert_false(r.report->refused);
-	cf_done(&r);
+	t_done(&r);
 }
 
 static void test_apparmor_refusals(void **state)
 {
 	_cleanup_fake_host_ struct hs_fake_host *fh = apparmor_host();
-	struct control_fixture r;
-	cf_run(&r, &hs_control_mac, fh, NULL, CFG(",\"apparmorProfile\":\"unconfined\""),
-	       HS_EVENT_CREATE);
-	cf_expect(&r, "mac.apparmor-unconfined", "process.apparmorProfile", HS_ACTION_REFUSE);
-	cf_done(&r);
+	struct hs_t r;
+	t_control_run(&r, &hs_control_mac, fh, NULL, CFG(",\"apparmorProfile\":\"unconfined\""),
+		      HS_EVENT_CREATE);
+	t_expect(&r, "mac.apparmor-unconfined", "process.apparmorProfile", HS_ACTION_REFUSE);
+	t_done(&r);
 	/* loaded, but not listed by the policy */
-	cf_run(&r, &hs_control_mac, fh, NULL, CFG(",\"apparmorProfile\":\"nginx-strict\""),
-	       HS_EVENT_CREATE);
-	cf_expect(&r, "mac.apparmor-profile", "process.apparmorProfile", HS_ACTION_REFUSE);
-	cf_done(&r);
+	t_control_run(&r, &hs_control_mac, fh, NULL, CFG(",\"apparmorProfile\":\"nginx-strict\""),
+		      HS_EVENT_CREATE);
+	t_expect(&r, "mac.apparmor-profile", "process.apparmorProfile", HS_ACTION_REFUSE);
+	t_done(&r);
 	/* listed and loaded */
-	cf_run(&r, &hs_control_mac, fh,
-	       "{\"apparmor\":{\"allowed\":[\"nginx-strict\",\"not-loaded\"]}}",
-	       CFG(",\"apparmorProfile\":\"nginx-strict\""), HS_EVENT_CREATE);
+	t_control_run(&r, &hs_control_mac, fh,
+		      "{\"apparmor\":{\"allowed\":[\"nginx-strict\",\"not-loaded\"]}}",
+		      CFG(",\"apparmorProfile\":\"nginx-strict\""), HS_EVENT_CREATE);
 	assert_int_equal(r.report->len, 0);
-	cf_done(&r);
+	t_done(&r);
 	/* listed, not loaded: refused before runc fails on /proc/self/attr/apparmor/exec */
-	cf_run(&r, &hs_control_mac, fh,
-	       "{\"apparmor\":{\"allowed\":[\"nginx-strict\",\"not-loaded\"]}}",
-	       CFG(",\"apparmorProfile\":\"not-loaded\""), HS_EVENT_CREATE);
-	cf_expect(&r, "mac.apparmor-not-loaded", "process.apparmorProfile", HS_ACTION_REFUSE);
-	assert_non_null(
-	    strstr(cf_find(&r, "mac.apparmor-not-loaded", NULL)->message, "not loaded"));
-	cf_done(&r);
+	t_control_run(&r, &hs_control_mac, fh,
+		      "{\"apparmor\":{\"allowed\":[\"nginx-strict\",\"not-loaded\"]}}",
+		      CFG(",\"apparmorProfile\":\"not-loaded\""), HS_EVENT_CREATE);
+	t_expect(&r, "mac.apparmor-not-loaded", "process.apparmorProfile", HS_ACTION_REFUSE);
+	assert_non_null(strstr(t_find(&r, "mac.apparmor-not-loaded", NULL)->message, "not loaded"));
+	t_done(&r);
 	/* the default profile itself not loaded */
 	_cleanup_fake_host_ struct hs_fake_host *bare = hs_fake_host_new_default();
 	hs_fake_host_set_mac(bare, HS_MAC_APPARMOR);
-	cf_run(&r, &hs_control_mac, bare, NULL, CFG(""), HS_EVENT_CREATE);
-	cf_expect(&r, "mac.apparmor-not-loaded", "process.apparmorProfile", HS_ACTION_REFUSE);
-	cf_done(&r);
+	t_control_run(&r, &hs_control_mac, bare, NULL, CFG(""), HS_EVENT_CREATE);
+	t_expect(&r, "mac.apparmor-not-loaded", "process.apparmorProfile", HS_ACTION_REFUSE);
+	t_done(&r);
 	/* the host cannot answer: fail closed */
 	hs_fake_host_fail(fh, "apparmor_profile_loaded", EIO);
-	cf_run(&r, &hs_control_mac, fh, NULL, CFG(""), HS_EVENT_CREATE);
+	t_control_run(&r, &hs_control_mac, fh, NULL, CFG(""), HS_EVENT_CREATE);
 	assert_int_equal(r.ret, -EIO);
-	cf_done(&r);
+	t_done(&r);
 }
 
 static void test_apparmor_exec(void **state)
 {
 	_cleanup_fake_host_ struct hs_fake_host *fh = apparmor_host();
-	struct control_fixture r;
-	cf_run(&r, &hs_control_mac, fh, NULL, "{\"args\":[\"sh\"]}", HS_EVENT_EXEC);
+	struct hs_t r;
+	t_control_run(&r, &hs_control_mac, fh, NULL, "{\"args\":[\"sh\"]}", HS_EVENT_EXEC);
 	assert_int_equal(r.report->len, 0); /* the container's profile applies */
-	assert_null(hs_json_get(cf_doc(&r), "apparmorProfile"));
-	cf_done(&r);
-	cf_run(&r, &hs_control_mac, fh, NULL,
-	       "{\"args\":[\"sh\"],\"apparmorProfile\":\"unconfined\"}", HS_EVENT_EXEC);
-	cf_expect(&r, "mac.apparmor-unconfined", "apparmorProfile", HS_ACTION_REFUSE);
-	cf_done(&r);
+	assert_null(hs_json_get(t_doc(&r), "apparmorProfile"));
+	t_done(&r);
+	t_control_run(&r, &hs_control_mac, fh, NULL,
+		      "{\"args\":[\"sh\"],\"apparmorProfile\":\"unconfined\"}", HS_EVENT_EXEC);
+	t_expect(&r, "mac.apparmor-unconfined", "apparmorProfile", HS_ACTION_REFUSE);
+	t_done(&r);
 }
 
 static void test_mcs_level(void **state)
@@ -141,41 +140,41 @@ static void test_selinux_generated(void **state)
 {
 	_cleanup_fake_host_ struct hs_fake_host *fh = selinux_host();
 	/* first run: generated labels are not in the (empty) loaded policy: refused as invalid */
-	struct control_fixture r;
-	cf_run(&r, &hs_control_mac, fh, NULL, CFG(""), HS_EVENT_CREATE);
-	cf_expect(&r, "mac.selinux-default", "process.selinuxLabel", HS_ACTION_REWRITE);
-	cf_expect(&r, "mac.selinux-invalid", "process.selinuxLabel", HS_ACTION_REFUSE);
-	const char *label = hs_json_get_string(hs_json_get(cf_doc(&r), "process"), "selinuxLabel");
+	struct hs_t r;
+	t_control_run(&r, &hs_control_mac, fh, NULL, CFG(""), HS_EVENT_CREATE);
+	t_expect(&r, "mac.selinux-default", "process.selinuxLabel", HS_ACTION_REWRITE);
+	t_expect(&r, "mac.selinux-invalid", "process.selinuxLabel", HS_ACTION_REFUSE);
+	const char *label = hs_json_get_string(hs_json_get(t_doc(&r), "process"), "selinuxLabel");
 	unsigned a, b;
 	assert_int_equal(sscanf(label, "system_u:system_r:container_t:s0:c%u,c%u", &a, &b), 2);
 	assert_true(a < b && b < 1024);
 	char mount[96];
 	snprintf(mount, sizeof(mount), "system_u:object_r:container_file_t:s0:c%u,c%u", a, b);
-	assert_string_equal(hs_json_get_string(hs_json_get(cf_doc(&r), "linux"), "mountLabel"),
+	assert_string_equal(hs_json_get_string(hs_json_get(t_doc(&r), "linux"), "mountLabel"),
 			    mount);
 	/* now the policy knows them: accepted */
 	assert_int_equal(hs_fake_host_add_selinux_context(fh, label), 0);
 	assert_int_equal(hs_fake_host_add_selinux_context(fh, mount), 0);
 	char cfg[512];
 	snprintf(cfg, sizeof(cfg), CFG(",\"selinuxLabel\":\"%s\""), label);
-	cf_done(&r);
-	cf_run(&r, &hs_control_mac, fh, NULL, cfg, HS_EVENT_CREATE);
-	assert_null(cf_find(&r, "mac.selinux-default", NULL));
-	cf_expect(&r, "mac.selinux-mount-default", "linux.mountLabel", HS_ACTION_REWRITE);
+	t_done(&r);
+	t_control_run(&r, &hs_control_mac, fh, NULL, cfg, HS_EVENT_CREATE);
+	assert_null(t_find(&r, "mac.selinux-default", NULL));
+	t_expect(&r, "mac.selinux-mount-default", "linux.mountLabel", HS_ACTION_REWRITE);
 	assert_false(r.report->refused);
-	assert_string_equal(hs_json_get_string(hs_json_get(cf_doc(&r), "linux"), "mountLabel"),
+	assert_string_equal(hs_json_get_string(hs_json_get(t_doc(&r), "linux"), "mountLabel"),
 			    mount);
-	cf_done(&r);
+	t_done(&r);
 	/* two containers get different categories (overwhelmingly likely: 1 in ~500000) */
-	struct control_fixture r1, r2;
-	cf_run(&r1, &hs_control_mac, fh, NULL, CFG(""), HS_EVENT_CREATE);
-	cf_run(&r2, &hs_control_mac, fh, NULL, CFG(""), HS_EVENT_CREATE);
-	assert_string_not_equal(hs_json_get_string(hs_json_get(cf_doc(&r1), "process"),
+	struct hs_t r1, r2;
+	t_control_run(&r1, &hs_control_mac, fh, NULL, CFG(""), HS_EVENT_CREATE);
+	t_control_run(&r2, &hs_control_mac, fh, NULL, CFG(""), HS_EVENT_CREATE);
+	assert_string_not_equal(hs_json_get_string(hs_json_get(t_doc(&r1), "process"),
 						   "selinuxLabel"),
-				hs_json_get_string(hs_json_get(cf_doc(&r2), "process"),
+				hs_json_get_string(hs_json_get(t_doc(&r2), "process"),
 						   "selinuxLabel"));
-	cf_done(&r1);
-	cf_done(&r2);
+	t_done(&r1);
+	t_done(&r2);
 }
 
 static void test_selinux_refusals(void **state)
@@ -202,60 +201,61 @@ static void test_selinux_refusals(void **state)
 	for (size_t i = 0; i < HS_ARRAY_SIZE(bad); i++) {
 		char cfg[512];
 		snprintf(cfg, sizeof(cfg), CFG(",\"selinuxLabel\":\"%s\""), bad[i].label);
-		struct control_fixture r;
-		cf_run(&r, &hs_control_mac, fh, NULL, cfg, HS_EVENT_CREATE);
-		if (!cf_find(&r, bad[i].rule, NULL))
+		struct hs_t r;
+		t_control_run(&r, &hs_control_mac, fh, NULL, cfg, HS_EVENT_CREATE);
+		if (!t_find(&r, bad[i].rule, NULL))
 			fail_msg("%s: no %s", bad[i].label, bad[i].rule);
-		cf_expect(&r, bad[i].rule, "process.selinuxLabel", HS_ACTION_REFUSE);
-		cf_done(&r);
+		t_expect(&r, bad[i].rule, "process.selinuxLabel", HS_ACTION_REFUSE);
+		t_done(&r);
 	}
 	/* an allowed extra type */
-	struct control_fixture r;
-	cf_run(&r, &hs_control_mac, fh, "{\"selinux\":{\"allowed_types\":[\"container_kvm_t\"]}}",
-	       CFG(",\"selinuxLabel\":\"system_u:system_r:container_kvm_t:s0:c1,c2\""),
-	       HS_EVENT_CREATE);
+	struct hs_t r;
+	t_control_run(&r, &hs_control_mac, fh,
+		      "{\"selinux\":{\"allowed_types\":[\"container_kvm_t\"]}}",
+		      CFG(",\"selinuxLabel\":\"system_u:system_r:container_kvm_t:s0:c1,c2\""),
+		      HS_EVENT_CREATE);
 	assert_false(r.report->refused);
-	cf_done(&r);
+	t_done(&r);
 	/* a mount label of a privileged or wrong type */
-	cf_run(&r, &hs_control_mac, fh, NULL,
-	       "{\"process\":{\"selinuxLabel\":\"system_u:system_r:container_t:s0:c1,c2\"},"
-	       "\"linux\":{\"mountLabel\":\"system_u:object_r:spc_t:s0\"}}",
-	       HS_EVENT_CREATE);
-	cf_expect(&r, "mac.selinux-privileged", "linux.mountLabel", HS_ACTION_REFUSE);
-	cf_done(&r);
+	t_control_run(&r, &hs_control_mac, fh, NULL,
+		      "{\"process\":{\"selinuxLabel\":\"system_u:system_r:container_t:s0:c1,c2\"},"
+		      "\"linux\":{\"mountLabel\":\"system_u:object_r:spc_t:s0\"}}",
+		      HS_EVENT_CREATE);
+	t_expect(&r, "mac.selinux-privileged", "linux.mountLabel", HS_ACTION_REFUSE);
+	t_done(&r);
 	/* exec with a privileged label */
-	cf_run(&r, &hs_control_mac, fh, NULL,
-	       "{\"args\":[\"sh\"],\"selinuxLabel\":\"system_u:system_r:spc_t:s0\"}",
-	       HS_EVENT_EXEC);
-	cf_expect(&r, "mac.selinux-privileged", "selinuxLabel", HS_ACTION_REFUSE);
-	cf_done(&r);
+	t_control_run(&r, &hs_control_mac, fh, NULL,
+		      "{\"args\":[\"sh\"],\"selinuxLabel\":\"system_u:system_r:spc_t:s0\"}",
+		      HS_EVENT_EXEC);
+	t_expect(&r, "mac.selinux-privileged", "selinuxLabel", HS_ACTION_REFUSE);
+	t_done(&r);
 	/* host error: fail closed */
 	hs_fake_host_fail(fh, "selinux_context_valid", EIO);
-	cf_run(&r, &hs_control_mac, fh, NULL,
-	       CFG(",\"selinuxLabel\":\"system_u:system_r:container_t:s0:c1,c2\""),
-	       HS_EVENT_CREATE);
+	t_control_run(&r, &hs_control_mac, fh, NULL,
+		      CFG(",\"selinuxLabel\":\"system_u:system_r:container_t:s0:c1,c2\""),
+		      HS_EVENT_CREATE);
 	assert_int_equal(r.ret, -EIO);
-	cf_done(&r);
+	t_done(&r);
 }
 
 static void test_no_mac(void **state)
 {
 	_cleanup_fake_host_ struct hs_fake_host *fh = hs_fake_host_new_default();
-	struct control_fixture r;
-	cf_run(&r, &hs_control_mac, fh, NULL, CFG(""), HS_EVENT_CREATE);
-	cf_expect(&r, "mac.none", "process", HS_ACTION_WARN);
+	struct hs_t r;
+	t_control_run(&r, &hs_control_mac, fh, NULL, CFG(""), HS_EVENT_CREATE);
+	t_expect(&r, "mac.none", "process", HS_ACTION_WARN);
 	assert_false(r.report->refused);
 	assert_null(profile_of(&r));
-	cf_done(&r);
-	cf_run(&r, &hs_control_mac, fh, "{\"no_mac\":\"refuse\"}", CFG(""), HS_EVENT_CREATE);
-	cf_expect(&r, "mac.none", "process", HS_ACTION_REFUSE);
+	t_done(&r);
+	t_control_run(&r, &hs_control_mac, fh, "{\"no_mac\":\"refuse\"}", CFG(""), HS_EVENT_CREATE);
+	t_expect(&r, "mac.none", "process", HS_ACTION_REFUSE);
 	assert_true(r.report->refused);
-	cf_done(&r);
+	t_done(&r);
 }
 
 static void test_policy_section(void **state)
 {
-	struct control_fixture f;
+	struct hs_t f;
 	static const struct {
 		const char *section, *path;
 	} bad[] = {
@@ -270,17 +270,17 @@ static void test_policy_section(void **state)
 	};
 	for (size_t i = 0; i < HS_ARRAY_SIZE(bad); i++) {
 		struct hs_error err = HS_ERROR_INIT;
-		cf_init(&f, &hs_control_mac);
-		assert_true(cf_load(&f, bad[i].section, &err) < 0);
+		t_control(&f, &hs_control_mac);
+		assert_true(t_load(&f, bad[i].section, &err) < 0);
 		assert_string_equal(err.rule, "policy.mac");
 		assert_string_equal(err.path, bad[i].path);
-		cf_done(&f);
+		t_done(&f);
 	}
 	struct hs_error err = HS_ERROR_INIT;
-	cf_init(&f, &hs_control_mac);
-	assert_true(cf_load(&f, "{\"apparmor\":{\"profiles\":[]}}", &err) < 0); /* the schema's */
+	t_control(&f, &hs_control_mac);
+	assert_true(t_load(&f, "{\"apparmor\":{\"profiles\":[]}}", &err) < 0); /* the schema's */
 	assert_string_equal(err.rule, "json.unknown-key");
-	cf_done(&f);
+	t_done(&f);
 }
 
 int main(void)

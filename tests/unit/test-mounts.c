@@ -3,7 +3,7 @@
  * rule id and JSON path. */
 #include <sys/stat.h>
 
-#include "control-fixture.h"
+#include "harness.h"
 
 extern const struct hs_control hs_control_mounts;
 
@@ -12,7 +12,7 @@ extern const struct hs_control hs_control_mounts;
 #define PODUID "3f1c2a9e-7b4d-4e2f-9a1b-5c6d7e8f9a0b"
 
 /* One bind mount of src at /mnt, with defaults everywhere else. */
-static int check_bind(struct control_fixture *f, const char *src)
+static int check_bind(struct hs_t *f, const char *src)
 {
 	char config[1024];
 
@@ -20,40 +20,38 @@ static int check_bind(struct control_fixture *f, const char *src)
 		 "{\"mounts\":[{\"destination\":\"/mnt\",\"type\":\"bind\",\"source\":\"%s\","
 		 "\"options\":[\"rbind\"]}]}",
 		 src);
-	return cf_check(f, config);
+	return t_check(f, config);
 }
 
 /* A bind of src at /mnt is refused with rule at the source; the finding. */
-static const struct hs_finding *bind_refused(struct control_fixture *f, const char *src,
-					     const char *rule)
+static const struct hs_finding *bind_refused(struct hs_t *f, const char *src, const char *rule)
 {
 	assert_int_equal(check_bind(f, src), 0);
-	return cf_expect(f, rule, "mounts[0].source", HS_ACTION_REFUSE);
+	return t_expect(f, rule, "mounts[0].source", HS_ACTION_REFUSE);
 }
 
 static void refused_source(const char *src, const char *rule)
 {
-	struct control_fixture f;
+	struct hs_t f;
 
-	cf_init(&f, &hs_control_mounts);
+	t_control(&f, &hs_control_mounts);
 	assert_int_equal(hs_fake_host_add_symlink(f.fh, "/srv/etc-link", "/etc"), 0);
 	bind_refused(&f, src, rule);
 	assert_true(f.report->refused);
-	cf_done(&f);
+	t_done(&f);
 }
 
 /* The last check admitted its mount's source (WHAT names the case in a failure). */
-static void source_admitted(struct control_fixture *f, const char *what)
+static void source_admitted(struct hs_t *f, const char *what)
 {
-	if (cf_find(f, "mounts.sensitive-source", NULL) ||
-	    cf_find(f, "mounts.source-unsafe", NULL) ||
-	    cf_find(f, "mounts.source-replaceable", NULL) ||
-	    cf_find(f, "mounts.source-missing", NULL))
+	if (t_find(f, "mounts.sensitive-source", NULL) || t_find(f, "mounts.source-unsafe", NULL) ||
+	    t_find(f, "mounts.source-replaceable", NULL) ||
+	    t_find(f, "mounts.source-missing", NULL))
 		fail_msg("%s refused: %s", what, f->report->items[0].message);
 	assert_false(f->report->refused);
 }
 
-static void allowed_source(struct control_fixture *f, const char *src)
+static void allowed_source(struct hs_t *f, const char *src)
 {
 	assert_int_equal(check_bind(f, src), 0);
 	source_admitted(f, src);
@@ -83,14 +81,14 @@ static void test_sensitive_by_components(void **state)
 
 static void test_sensitive_message(void **state)
 {
-	struct control_fixture f;
+	struct hs_t f;
 	const struct hs_finding *x;
 
-	cf_init(&f, &hs_control_mounts);
+	t_control(&f, &hs_control_mounts);
 	x = bind_refused(&f, "/var/run/containerd/containerd.sock", "mounts.sensitive-source");
 	assert_non_null(strstr(x->message, "/run/containerd/containerd.sock"));
 	assert_non_null(strstr(x->message, "beneath"));
-	cf_done(&f);
+	t_done(&f);
 }
 
 /* ALIAS (made at DIR, a directory beneath it) is the sensitive SENSITIVE by identity (a bind
@@ -98,17 +96,17 @@ static void test_sensitive_message(void **state)
 static void refused_by_identity(const char *sensitive, const char *alias, const char *dir,
 				const char *source, const char *word)
 {
-	struct control_fixture f;
+	struct hs_t f;
 	struct hs_file_id id;
 	const struct hs_finding *x;
 
-	cf_init(&f, &hs_control_mounts);
+	t_control(&f, &hs_control_mounts);
 	assert_int_equal(hs_fake_host_get_id(f.fh, sensitive, &id), 0);
 	assert_int_equal(hs_fake_host_add_dir(f.fh, dir, 0, 0, 0755), 0);
 	assert_int_equal(hs_fake_host_set_id(f.fh, alias, id.dev, id.ino), 0);
 	x = bind_refused(&f, source, "mounts.sensitive-source");
 	assert_non_null(strstr(x->message, word));
-	cf_done(&f);
+	t_done(&f);
 }
 
 static void test_sensitive_by_identity(void **state)
@@ -125,7 +123,7 @@ static void test_sensitive_by_identity(void **state)
 
 static void test_unsafe_sources(void **state)
 {
-	struct control_fixture f;
+	struct hs_t f;
 
 	refused_source("/proc/self/root/etc", "mounts.source-unsafe");
 	refused_source("/proc/self/root", "mounts.source-unsafe");
@@ -137,38 +135,38 @@ static void test_unsafe_sources(void **state)
 	refused_source("", "mounts.source-unsafe");
 
 	/* loops */
-	cf_init(&f, &hs_control_mounts);
+	t_control(&f, &hs_control_mounts);
 	assert_int_equal(hs_fake_host_add_symlink(f.fh, "/srv/l1", "l2"), 0);
 	assert_int_equal(hs_fake_host_add_symlink(f.fh, "/srv/l2", "/srv/l1"), 0);
 	assert_non_null(strstr(bind_refused(&f, "/srv/l1", "mounts.source-unsafe")->message,
 			       "host.symlink-loop"));
-	cf_done(&f);
+	t_done(&f);
 
 	/* a host that cannot answer: refused, never admitted */
-	cf_init(&f, &hs_control_mounts);
+	t_control(&f, &hs_control_mounts);
 	assert_int_equal(hs_fake_host_fail(f.fh, "canonicalize", EIO), 0);
 	bind_refused(&f, "/srv/data", "mounts.source-unsafe");
-	cf_done(&f);
+	t_done(&f);
 
 	/* a relative source is read from the bundle */
-	cf_init(&f, &hs_control_mounts);
+	t_control(&f, &hs_control_mounts);
 	f.ctx.bundle = "/srv/bundle";
 	assert_int_equal(hs_fake_host_add_file(f.fh, "/srv/bundle/hosts", 0, 0, 0644), 0);
 	allowed_source(&f, "hosts");
-	cf_done(&f);
-	cf_init(&f, &hs_control_mounts);
+	t_done(&f);
+	t_control(&f, &hs_control_mounts);
 	f.ctx.bundle = "/srv/bundle";
 	assert_int_equal(hs_fake_host_add_dir(f.fh, "/srv/bundle", 0, 0, 0755), 0);
 	bind_refused(&f, "../../etc", "mounts.sensitive-source");
-	cf_done(&f);
-	cf_init(&f, &hs_control_mounts);
+	t_done(&f);
+	t_control(&f, &hs_control_mounts);
 	assert_int_equal(check_bind(&f, "hosts"), 0); /* no bundle known */
-	cf_expect(&f, "mounts.source-unsafe", "mounts[0].source", HS_ACTION_REFUSE);
-	cf_done(&f);
+	t_expect(&f, "mounts.source-unsafe", "mounts[0].source", HS_ACTION_REFUSE);
+	t_done(&f);
 }
 
 /* One bind of src at /mnt in a bundle /srv/bundle whose root.path is root. */
-static int check_bind_in_bundle(struct control_fixture *f, const char *root, const char *src)
+static int check_bind_in_bundle(struct hs_t *f, const char *root, const char *src)
 {
 	char config[1024];
 
@@ -177,7 +175,7 @@ static int check_bind_in_bundle(struct control_fixture *f, const char *root, con
 		 "{\"root\":{\"path\":\"%s\"},\"mounts\":[{\"destination\":\"/mnt\",\"type\":"
 		 "\"bind\",\"source\":\"%s\",\"options\":[\"rbind\"]}]}",
 		 root, src);
-	return cf_check(f, config);
+	return t_check(f, config);
 }
 
 /* The runtime binds a source after it has mounted /proc (and the config's mounts) inside the
@@ -195,11 +193,11 @@ static void test_source_in_rootfs(void **state)
 		{ "rootfs", "/srv/to-rootfs/proc/self/root" }, /* a symlink into it */
 		{ "root-link", "rootfs/proc/self/root" },      /* root.path through a symlink */
 	};
-	struct control_fixture f;
+	struct hs_t f;
 	struct hs_file_id root;
 
 	for (size_t i = 0; i < HS_ARRAY_SIZE(refused); i++) {
-		cf_init(&f, &hs_control_mounts);
+		t_control(&f, &hs_control_mounts);
 		assert_int_equal(hs_fake_host_add_dir(f.fh, "/srv/bundle/rootfs/proc/self/root", 0,
 						      0, 0755),
 				 0);
@@ -213,47 +211,47 @@ static void test_source_in_rootfs(void **state)
 				 0);
 		assert_int_equal(hs_fake_host_set_id(f.fh, "/srv/alias", root.dev, root.ino), 0);
 		assert_int_equal(check_bind_in_bundle(&f, refused[i].root, refused[i].src), 0);
-		if (!cf_find(&f, "mounts.source-in-rootfs", "mounts[0].source"))
+		if (!t_find(&f, "mounts.source-in-rootfs", "mounts[0].source"))
 			fail_msg("root %s, source %s admitted", refused[i].root, refused[i].src);
 		assert_true(f.report->refused);
-		cf_done(&f);
+		t_done(&f);
 	}
 
 	/* the bundle's own files beside the rootfs are not in it */
-	cf_init(&f, &hs_control_mounts);
+	t_control(&f, &hs_control_mounts);
 	assert_int_equal(hs_fake_host_add_dir(f.fh, "/srv/bundle/rootfs/proc", 0, 0, 0755), 0);
 	assert_int_equal(hs_fake_host_add_file(f.fh, "/srv/bundle/hosts", 0, 0, 0644), 0);
 	assert_int_equal(check_bind_in_bundle(&f, "rootfs", "hosts"), 0);
-	assert_null(cf_find(&f, "mounts.source-in-rootfs", NULL));
+	assert_null(t_find(&f, "mounts.source-in-rootfs", NULL));
 	assert_false(f.report->refused);
-	cf_done(&f);
+	t_done(&f);
 	/* nor is a directory whose name begins like the rootfs's */
-	cf_init(&f, &hs_control_mounts);
+	t_control(&f, &hs_control_mounts);
 	assert_int_equal(hs_fake_host_add_dir(f.fh, "/srv/bundle/rootfs", 0, 0, 0755), 0);
 	assert_int_equal(hs_fake_host_add_dir(f.fh, "/srv/bundle/rootfs2", 0, 0, 0755), 0);
 	assert_int_equal(check_bind_in_bundle(&f, "rootfs", "rootfs2"), 0);
 	assert_false(f.report->refused);
-	cf_done(&f);
+	t_done(&f);
 }
 
 static void option_verdict(const char *type, const char *opt, bool admitted)
 {
-	struct control_fixture f;
+	struct hs_t f;
 	char config[1024];
 	const char *src = strcmp(type, "bind") == 0 ? "/srv/data" : type;
 
-	cf_init(&f, &hs_control_mounts);
+	t_control(&f, &hs_control_mounts);
 	snprintf(config, sizeof(config),
 		 "{\"mounts\":[{\"destination\":\"/mnt\",\"type\":\"%s\",\"source\":\"%s\","
 		 "\"options\":[\"nosuid\",\"%s\"]}]}",
 		 type, src, opt);
-	assert_int_equal(cf_check(&f, config), 0);
-	if (admitted && cf_find(&f, "mounts.option", NULL))
+	assert_int_equal(t_check(&f, config), 0);
+	if (admitted && t_find(&f, "mounts.option", NULL))
 		fail_msg("%s on %s refused", opt, type);
-	if (!admitted && !cf_find(&f, "mounts.option", "mounts[0].options[1]"))
+	if (!admitted && !t_find(&f, "mounts.option", "mounts[0].options[1]"))
 		fail_msg("%s on %s admitted", opt, type);
 	assert_int_equal(f.report->refused, !admitted);
-	cf_done(&f);
+	t_done(&f);
 }
 
 /* The recursive attributes that clear, idmaps and anything unknown are refused; what only
@@ -302,87 +300,87 @@ static void test_option_allowlist(void **state)
 
 static void test_mount_idmap(void **state)
 {
-	cf_check_expect(&hs_control_mounts, NULL,
-			"{\"mounts\":[{\"destination\":\"/mnt\",\"type\":\"bind\","
-			"\"source\":\"/srv/"
-			"data\",\"options\":[\"rbind\"],\"uidMappings\":[{"
-			"\"containerID\":0,\"hostID\":0,\"size\":1}]}]}",
-			"mounts.idmap", "mounts[0].uidMappings", HS_ACTION_REFUSE);
-	cf_check_expect(&hs_control_mounts, NULL,
-			"{\"mounts\":[{\"destination\":\"/mnt\",\"type\":\"bind\","
-			"\"source\":\"/srv/"
-			"data\",\"options\":[\"rbind\"],\"gidMappings\":[]}]}",
-			"mounts.idmap", "mounts[0].gidMappings", HS_ACTION_REFUSE);
+	t_control_expect(&hs_control_mounts, NULL,
+			 "{\"mounts\":[{\"destination\":\"/mnt\",\"type\":\"bind\","
+			 "\"source\":\"/srv/"
+			 "data\",\"options\":[\"rbind\"],\"uidMappings\":[{"
+			 "\"containerID\":0,\"hostID\":0,\"size\":1}]}]}",
+			 "mounts.idmap", "mounts[0].uidMappings", HS_ACTION_REFUSE);
+	t_control_expect(&hs_control_mounts, NULL,
+			 "{\"mounts\":[{\"destination\":\"/mnt\",\"type\":\"bind\","
+			 "\"source\":\"/srv/"
+			 "data\",\"options\":[\"rbind\"],\"gidMappings\":[]}]}",
+			 "mounts.idmap", "mounts[0].gidMappings", HS_ACTION_REFUSE);
 }
 
 /* A kernel interface under an innocent name: a second cgroup2 or devtmpfs mount elsewhere. */
 static void test_source_on_kernel_fs(void **state)
 {
-	struct control_fixture f;
+	struct hs_t f;
 
-	cf_init(&f, &hs_control_mounts);
+	t_control(&f, &hs_control_mounts);
 	assert_int_equal(hs_fake_host_add_dir(f.fh, "/srv/cg/memory", 0, 0, 0755), 0);
 	assert_int_equal(hs_fake_host_add_mount(f.fh, "/srv/cg", "cgroup2"), 0);
 	assert_non_null(
 	    strstr(bind_refused(&f, "/srv/cg/memory", "mounts.source-kernel-fs")->message,
 		   "cgroup2"));
-	cf_done(&f);
+	t_done(&f);
 
-	cf_init(&f, &hs_control_mounts);
+	t_control(&f, &hs_control_mounts);
 	assert_int_equal(hs_fake_host_add_dir(f.fh, "/mnt/devices", 0, 0, 0755), 0);
 	assert_int_equal(hs_fake_host_add_mount(f.fh, "/mnt/devices", "devtmpfs"), 0);
 	bind_refused(&f, "/mnt/devices", "mounts.source-kernel-fs");
-	cf_done(&f);
+	t_done(&f);
 
 	/* an ordinary filesystem mounted over a kernel one's place is ordinary */
-	cf_init(&f, &hs_control_mounts);
+	t_control(&f, &hs_control_mounts);
 	assert_int_equal(hs_fake_host_add_dir(f.fh, "/srv/data2", 0, 0, 0755), 0);
 	assert_int_equal(hs_fake_host_add_mount(f.fh, "/srv", "cgroup2"), 0);
 	assert_int_equal(hs_fake_host_add_mount(f.fh, "/srv", "xfs"), 0);
 	allowed_source(&f, "/srv/data2");
-	assert_null(cf_find(&f, "mounts.source-kernel-fs", NULL));
-	cf_done(&f);
+	assert_null(t_find(&f, "mounts.source-kernel-fs", NULL));
+	t_done(&f);
 
 	/* the mount table cannot be read: refused, never admitted */
-	cf_init(&f, &hs_control_mounts);
+	t_control(&f, &hs_control_mounts);
 	assert_int_equal(hs_fake_host_fail(f.fh, "mount_fstype", EIO), 0);
 	bind_refused(&f, "/srv/data", "mounts.source-unsafe");
-	cf_done(&f);
+	t_done(&f);
 }
 
 static void test_replaceable_components(void **state)
 {
-	struct control_fixture f;
+	struct hs_t f;
 
-	cf_init(&f, &hs_control_mounts);
+	t_control(&f, &hs_control_mounts);
 	assert_int_equal(hs_fake_host_add_dir(f.fh, "/srv/user", 1000, 1000, 0755), 0);
 	assert_int_equal(hs_fake_host_add_dir(f.fh, "/srv/user/data", 0, 0, 0755), 0);
 	assert_non_null(
 	    strstr(bind_refused(&f, "/srv/user/data", "mounts.source-replaceable")->message,
 		   "uid 1000"));
-	cf_done(&f);
+	t_done(&f);
 
-	cf_init(&f, &hs_control_mounts);
+	t_control(&f, &hs_control_mounts);
 	assert_int_equal(hs_fake_host_add_dir(f.fh, "/srv/shared", 0, 0, 0775), 0);
 	assert_int_equal(hs_fake_host_add_dir(f.fh, "/srv/shared/d", 0, 0, 0755), 0);
 	bind_refused(&f, "/srv/shared/d", "mounts.source-replaceable");
-	cf_done(&f);
+	t_done(&f);
 
 	/* sticky /tmp: a root-owned entry is safe, a user's is not */
-	cf_init(&f, &hs_control_mounts);
+	t_control(&f, &hs_control_mounts);
 	assert_int_equal(hs_fake_host_add_dir(f.fh, "/tmp/rootdir", 0, 0, 0755), 0);
 	allowed_source(&f, "/tmp/rootdir");
-	cf_done(&f);
-	cf_init(&f, &hs_control_mounts);
+	t_done(&f);
+	t_control(&f, &hs_control_mounts);
 	assert_int_equal(hs_fake_host_add_dir(f.fh, "/tmp/userdir", 1000, 1000, 0755), 0);
 	bind_refused(&f, "/tmp/userdir", "mounts.source-replaceable");
-	cf_done(&f);
+	t_done(&f);
 
 	/* the object itself may belong to a user when its parent is root's */
-	cf_init(&f, &hs_control_mounts);
+	t_control(&f, &hs_control_mounts);
 	assert_int_equal(hs_fake_host_add_dir(f.fh, "/srv/data/mine", 1000, 1000, 0777), 0);
 	allowed_source(&f, "/srv/data/mine");
-	cf_done(&f);
+	t_done(&f);
 }
 
 #define UD  "/var/lib/containers/storage/overlay-containers/" CID "/userdata"
@@ -451,11 +449,11 @@ static const struct engine_case engine_cases[] = {
 
 static void engine_case(const struct engine_case *c)
 {
-	struct control_fixture f;
+	struct hs_t f;
 	char config[1024];
 	int r = 0;
 
-	cf_init(&f, &hs_control_mounts);
+	t_control(&f, &hs_control_mounts);
 	f.ctx.container_id = c->container_id;
 	f.ctx.sandbox_id = c->sandbox_id;
 	f.ctx.pod_uid = c->pod_uid;
@@ -471,15 +469,15 @@ static void engine_case(const struct engine_case *c)
 		 "{\"annotations\":%s,\"mounts\":[{\"destination\":\"/mnt\",\"type\":\"bind\","
 		 "\"source\":\"%s\",\"options\":[\"rbind\",\"ro\"]}]}",
 		 c->annotations ? c->annotations : "{}", c->path);
-	assert_int_equal(cf_check(&f, config), 0);
+	assert_int_equal(t_check(&f, config), 0);
 	if (c->admitted) {
 		source_admitted(&f, c->why);
 	} else {
-		if (!cf_find(&f, "mounts.sensitive-source", "mounts[0].source"))
+		if (!t_find(&f, "mounts.sensitive-source", "mounts[0].source"))
 			print_message("not refused: %s\n", c->why);
-		cf_expect(&f, "mounts.sensitive-source", "mounts[0].source", HS_ACTION_REFUSE);
+		t_expect(&f, "mounts.sensitive-source", "mounts[0].source", HS_ACTION_REFUSE);
 	}
-	cf_done(&f);
+	t_done(&f);
 }
 
 /* The files an engine makes for this container are admitted, tied to what the engine names;
@@ -499,146 +497,149 @@ static void test_engine_subtrees_admitted(void **state)
  * in the image as before. */
 static void test_destination_through_bind(void **state)
 {
-	struct control_fixture f;
+	struct hs_t f;
 
-	cf_init(&f, &hs_control_mounts);
+	t_control(&f, &hs_control_mounts);
 	assert_int_equal(hs_fake_host_add_dir(f.fh, "/srv/data/plain", 0, 0, 0755), 0);
 	assert_int_equal(hs_fake_host_add_symlink(f.fh, "/srv/data/x", "/proc"), 0);
 	assert_int_equal(hs_fake_host_add_symlink(f.fh, "/srv/data/up", ".."), 0);
 	assert_int_equal(
-	    cf_check(&f,
-		     "{\"mounts\":["
-		     "{\"destination\":\"/a\",\"type\":\"bind\",\"source\":\"/srv/data\","
-		     "\"options\":[\"rbind\"]},"
-		     "{\"destination\":\"/a/x/sys\",\"type\":\"tmpfs\",\"source\":\"tmpfs\"},"
-		     "{\"destination\":\"/a/plain/y\",\"type\":\"tmpfs\",\"source\":\"tmpfs\"},"
-		     "{\"destination\":\"/a/missing/z\",\"type\":\"tmpfs\",\"source\":\"tmpfs\"},"
-		     "{\"destination\":\"/a/up/etc\",\"type\":\"tmpfs\",\"source\":\"tmpfs\"},"
-		     "{\"destination\":\"/t\",\"type\":\"tmpfs\",\"source\":\"tmpfs\"},"
-		     "{\"destination\":\"/t/x/sys\",\"type\":\"tmpfs\",\"source\":\"tmpfs\"}]}"),
+	    t_check(&f,
+		    "{\"mounts\":["
+		    "{\"destination\":\"/a\",\"type\":\"bind\",\"source\":\"/srv/data\","
+		    "\"options\":[\"rbind\"]},"
+		    "{\"destination\":\"/a/x/sys\",\"type\":\"tmpfs\",\"source\":\"tmpfs\"},"
+		    "{\"destination\":\"/a/plain/y\",\"type\":\"tmpfs\",\"source\":\"tmpfs\"},"
+		    "{\"destination\":\"/a/missing/z\",\"type\":\"tmpfs\",\"source\":\"tmpfs\"},"
+		    "{\"destination\":\"/a/up/etc\",\"type\":\"tmpfs\",\"source\":\"tmpfs\"},"
+		    "{\"destination\":\"/t\",\"type\":\"tmpfs\",\"source\":\"tmpfs\"},"
+		    "{\"destination\":\"/t/x/sys\",\"type\":\"tmpfs\",\"source\":\"tmpfs\"}]}"),
 	    0);
-	cf_expect(&f, "mounts.destination-through-bind", "mounts[1].destination", HS_ACTION_REFUSE);
-	assert_null(cf_find(&f, "mounts.destination-through-bind", "mounts[2].destination"));
-	assert_null(cf_find(&f, "mounts.destination-through-bind", "mounts[3].destination"));
-	cf_expect(&f, "mounts.destination-through-bind", "mounts[4].destination", HS_ACTION_REFUSE);
-	assert_null(cf_find(&f, "mounts.destination-through-bind", "mounts[6].destination"));
-	cf_done(&f);
+	t_expect(&f, "mounts.destination-through-bind", "mounts[1].destination", HS_ACTION_REFUSE);
+	assert_null(t_find(&f, "mounts.destination-through-bind", "mounts[2].destination"));
+	assert_null(t_find(&f, "mounts.destination-through-bind", "mounts[3].destination"));
+	t_expect(&f, "mounts.destination-through-bind", "mounts[4].destination", HS_ACTION_REFUSE);
+	assert_null(t_find(&f, "mounts.destination-through-bind", "mounts[6].destination"));
+	t_done(&f);
 }
 
 static void test_destinations(void **state)
 {
-	struct control_fixture f;
+	struct hs_t f;
 	_cleanup_free_ char *out = NULL;
 
-	cf_init(&f, &hs_control_mounts);
+	t_control(&f, &hs_control_mounts);
 	assert_int_equal(
-	    cf_check(&f,
-		     "{\"mounts\":[{\"destination\":\"/a/../b//c/"
-		     ".\",\"type\":\"tmpfs\",\"source\":\"tmpfs\"},"
-		     "{\"destination\":\"data\",\"type\":\"tmpfs\",\"source\":\"tmpfs\"},"
-		     "{\"destination\":\"/x/../../proc/"
-		     "sys\",\"type\":\"tmpfs\",\"source\":\"tmpfs\"},"
-		     "{\"destination\":\"/proc\",\"type\":\"bind\",\"source\":\"/srv/data\"},"
-		     "{\"destination\":\"/proc\",\"type\":\"proc\",\"source\":\"proc\"},"
-		     "{\"destination\":\"/mnt/proc\",\"type\":\"proc\",\"source\":\"proc\"},"
-		     "{\"destination\":\"/dev/shm\",\"type\":\"bind\",\"source\":\"/srv/"
-		     "data\",\"options\":[\"rbind\"]},"
-		     "{\"destination\":\"/dev/sda\",\"type\":\"bind\",\"source\":\"/srv/data\"},"
-		     "{\"destination\":\"/sys/kernel\",\"type\":\"sysfs\",\"source\":\"sysfs\"},"
-		     "{\"destination\":\"/\",\"type\":\"tmpfs\",\"source\":\"tmpfs\"},"
-		     "{\"destination\":\"/sys/fs/"
-		     "cgroup\",\"type\":\"cgroup2\",\"source\":\"cgroup\",\"options\":[\"ro\"]}]}"),
+	    t_check(&f,
+		    "{\"mounts\":[{\"destination\":\"/a/../b//c/"
+		    ".\",\"type\":\"tmpfs\",\"source\":\"tmpfs\"},"
+		    "{\"destination\":\"data\",\"type\":\"tmpfs\",\"source\":\"tmpfs\"},"
+		    "{\"destination\":\"/x/../../proc/"
+		    "sys\",\"type\":\"tmpfs\",\"source\":\"tmpfs\"},"
+		    "{\"destination\":\"/proc\",\"type\":\"bind\",\"source\":\"/srv/data\"},"
+		    "{\"destination\":\"/proc\",\"type\":\"proc\",\"source\":\"proc\"},"
+		    "{\"destination\":\"/mnt/proc\",\"type\":\"proc\",\"source\":\"proc\"},"
+		    "{\"destination\":\"/dev/shm\",\"type\":\"bind\",\"source\":\"/srv/"
+		    "data\",\"options\":[\"rbind\"]},"
+		    "{\"destination\":\"/dev/sda\",\"type\":\"bind\",\"source\":\"/srv/data\"},"
+		    "{\"destination\":\"/sys/kernel\",\"type\":\"sysfs\",\"source\":\"sysfs\"},"
+		    "{\"destination\":\"/\",\"type\":\"tmpfs\",\"source\":\"tmpfs\"},"
+		    "{\"destination\":\"/sys/fs/"
+		    "cgroup\",\"type\":\"cgroup2\",\"source\":\"cgroup\",\"options\":[\"ro\"]}]}"),
 	    0);
-	cf_expect(&f, "mounts.destination", "mounts[0].destination", HS_ACTION_REWRITE);
-	cf_expect(&f, "mounts.destination", "mounts[1].destination", HS_ACTION_REWRITE);
-	out = cf_emit(hs_json_get(f.ctx.config, "mounts"));
+	t_expect(&f, "mounts.destination", "mounts[0].destination", HS_ACTION_REWRITE);
+	t_expect(&f, "mounts.destination", "mounts[1].destination", HS_ACTION_REWRITE);
+	out = t_emit_json(hs_json_get(f.ctx.config, "mounts"));
 	assert_non_null(strstr(out, "{\"destination\":\"/b/c\""));
 	assert_non_null(strstr(out, "{\"destination\":\"/data\""));
-	cf_expect(&f, "mounts.destination-system", "mounts[2].destination", HS_ACTION_REFUSE);
-	cf_expect(&f, "mounts.destination-system", "mounts[3].destination", HS_ACTION_REFUSE);
-	assert_null(cf_find(&f, "mounts.destination-system", "mounts[4].destination"));
-	cf_expect(&f, "mounts.destination-system", "mounts[5].destination", HS_ACTION_REFUSE);
-	assert_null(cf_find(&f, "mounts.destination-system", "mounts[6].destination"));
-	cf_expect(&f, "mounts.destination-system", "mounts[7].destination", HS_ACTION_REFUSE);
-	cf_expect(&f, "mounts.destination-system", "mounts[8].destination", HS_ACTION_REFUSE);
-	cf_expect(&f, "mounts.destination-system", "mounts[9].destination", HS_ACTION_REFUSE);
-	assert_null(cf_find(&f, "mounts.destination-system", "mounts[10].destination"));
-	assert_null(cf_find(&f, "mounts.destination", "mounts[4].destination"));
-	cf_done(&f);
+	t_expect(&f, "mounts.destination-system", "mounts[2].destination", HS_ACTION_REFUSE);
+	t_expect(&f, "mounts.destination-system", "mounts[3].destination", HS_ACTION_REFUSE);
+	assert_null(t_find(&f, "mounts.destination-system", "mounts[4].destination"));
+	t_expect(&f, "mounts.destination-system", "mounts[5].destination", HS_ACTION_REFUSE);
+	assert_null(t_find(&f, "mounts.destination-system", "mounts[6].destination"));
+	t_expect(&f, "mounts.destination-system", "mounts[7].destination", HS_ACTION_REFUSE);
+	t_expect(&f, "mounts.destination-system", "mounts[8].destination", HS_ACTION_REFUSE);
+	t_expect(&f, "mounts.destination-system", "mounts[9].destination", HS_ACTION_REFUSE);
+	assert_null(t_find(&f, "mounts.destination-system", "mounts[10].destination"));
+	assert_null(t_find(&f, "mounts.destination", "mounts[4].destination"));
+	t_done(&f);
 
 	/* refusing normalization is a policy choice */
-	cf_check_expect(&hs_control_mounts, "{\"on_destination\":\"refuse\"}",
-			"{\"mounts\":[{\"destination\":\"/tmp/../"
-			"tmp\",\"type\":\"tmpfs\",\"source\":\"tmpfs\"}]}",
-			"mounts.destination", "mounts[0].destination", HS_ACTION_REFUSE);
+	t_control_expect(&hs_control_mounts, "{\"on_destination\":\"refuse\"}",
+			 "{\"mounts\":[{\"destination\":\"/tmp/../"
+			 "tmp\",\"type\":\"tmpfs\",\"source\":\"tmpfs\"}]}",
+			 "mounts.destination", "mounts[0].destination", HS_ACTION_REFUSE);
 }
 
 static void test_types(void **state)
 {
-	struct control_fixture f;
+	struct hs_t f;
 
-	cf_init(&f, &hs_control_mounts);
-	assert_int_equal(cf_check(&f, "{\"mounts\":[{\"destination\":\"/"
-				      "x\",\"type\":\"overlay\",\"source\":\"overlay\",\"options\":"
-				      "[\"lowerdir=/etc\"]},"
-				      "{\"destination\":\"/y\",\"source\":\"/dev/sda1\"},"
-				      "{\"destination\":\"/z\",\"type\":\"ext4\",\"source\":\"/dev/"
-				      "sda1\"},"
-				      "{\"destination\":\"/w\",\"type\":\"tmpfs\",\"source\":\"/"
-				      "etc\",\"options\":[\"bind\"]}]}"),
+	t_control(&f, &hs_control_mounts);
+	assert_int_equal(t_check(&f, "{\"mounts\":[{\"destination\":\"/"
+				     "x\",\"type\":\"overlay\",\"source\":\"overlay\",\"options\":"
+				     "[\"lowerdir=/etc\"]},"
+				     "{\"destination\":\"/y\",\"source\":\"/dev/sda1\"},"
+				     "{\"destination\":\"/z\",\"type\":\"ext4\",\"source\":\"/dev/"
+				     "sda1\"},"
+				     "{\"destination\":\"/w\",\"type\":\"tmpfs\",\"source\":\"/"
+				     "etc\",\"options\":[\"bind\"]}]}"),
 			 0);
-	cf_expect(&f, "mounts.type", "mounts[0].type", HS_ACTION_REFUSE);
-	cf_expect(&f, "mounts.type", "mounts[1].type", HS_ACTION_REFUSE);
-	cf_expect(&f, "mounts.type", "mounts[2].type", HS_ACTION_REFUSE);
+	t_expect(&f, "mounts.type", "mounts[0].type", HS_ACTION_REFUSE);
+	t_expect(&f, "mounts.type", "mounts[1].type", HS_ACTION_REFUSE);
+	t_expect(&f, "mounts.type", "mounts[2].type", HS_ACTION_REFUSE);
 	/* bind in the options makes it a bind whatever the type says */
-	cf_expect(&f, "mounts.sensitive-source", "mounts[3].source", HS_ACTION_REFUSE);
-	cf_done(&f);
+	t_expect(&f, "mounts.sensitive-source", "mounts[3].source", HS_ACTION_REFUSE);
+	t_done(&f);
 }
 
 static void test_bind_options(void **state)
 {
-	struct control_fixture f;
+	struct hs_t f;
 	_cleanup_free_ char *o1 = NULL, *o2 = NULL;
 
-	cf_init(&f, &hs_control_mounts);
+	t_control(&f, &hs_control_mounts);
 	assert_int_equal(
-	    cf_check(&f, "{\"mounts\":[{\"destination\":\"/a\",\"type\":\"bind\",\"source\":\"/srv/"
-			 "data\",\"options\":[\"rbind\",\"suid\",\"rw\"]},"
-			 "{\"destination\":\"/b\",\"source\":\"/srv/"
-			 "data\",\"options\":[\"bind\",\"nosuid\",\"nodev\"]},"
-			 "{\"destination\":\"/c\",\"type\":\"bind\",\"source\":\"/srv/data\"}]}"),
+	    t_check(&f, "{\"mounts\":[{\"destination\":\"/a\",\"type\":\"bind\",\"source\":\"/srv/"
+			"data\",\"options\":[\"rbind\",\"suid\",\"rw\"]},"
+			"{\"destination\":\"/b\",\"source\":\"/srv/"
+			"data\",\"options\":[\"bind\",\"nosuid\",\"nodev\"]},"
+			"{\"destination\":\"/c\",\"type\":\"bind\",\"source\":\"/srv/data\"}]}"),
 	    0);
-	cf_expect(&f, "mounts.bind-options", "mounts[0].options", HS_ACTION_REWRITE);
-	assert_null(cf_find(&f, "mounts.bind-options", "mounts[1].options"));
-	cf_expect(&f, "mounts.bind-options", "mounts[2].options", HS_ACTION_REWRITE);
-	o1 = cf_emit(hs_json_get(hs_json_get(f.ctx.config, "mounts")->u.array.items[0], "options"));
+	t_expect(&f, "mounts.bind-options", "mounts[0].options", HS_ACTION_REWRITE);
+	assert_null(t_find(&f, "mounts.bind-options", "mounts[1].options"));
+	t_expect(&f, "mounts.bind-options", "mounts[2].options", HS_ACTION_REWRITE);
+	o1 = t_emit_json(
+	    hs_json_get(hs_json_get(f.ctx.config, "mounts")->u.array.items[0], "options"));
 	assert_string_equal(o1, "[\"rbind\",\"rw\",\"nosuid\",\"nodev\"]");
-	o2 = cf_emit(hs_json_get(hs_json_get(f.ctx.config, "mounts")->u.array.items[2], "options"));
+	o2 = t_emit_json(
+	    hs_json_get(hs_json_get(f.ctx.config, "mounts")->u.array.items[2], "options"));
 	assert_string_equal(o2, "[\"nosuid\",\"nodev\"]");
 	assert_false(f.report->refused);
-	cf_done(&f);
+	t_done(&f);
 
 	/* noexec and ro by policy */
-	cf_init(&f, &hs_control_mounts);
-	assert_int_equal(cf_load(&f, "{\"bind_noexec\":true,\"bind_readonly\":true}", NULL), 0);
-	assert_int_equal(cf_check(&f, "{\"mounts\":[{\"destination\":\"/"
-				      "a\",\"type\":\"bind\",\"source\":\"/srv/"
-				      "data\",\"options\":[\"rbind\",\"exec\",\"rw\"]}]}"),
+	t_control(&f, &hs_control_mounts);
+	assert_int_equal(t_load(&f, "{\"bind_noexec\":true,\"bind_readonly\":true}", NULL), 0);
+	assert_int_equal(t_check(&f, "{\"mounts\":[{\"destination\":\"/"
+				     "a\",\"type\":\"bind\",\"source\":\"/srv/"
+				     "data\",\"options\":[\"rbind\",\"exec\",\"rw\"]}]}"),
 			 0);
-	o1 = (free(o1), cf_emit(hs_json_get(hs_json_get(f.ctx.config, "mounts")->u.array.items[0],
-					    "options")));
+	o1 = (free(o1),
+	      t_emit_json(
+		  hs_json_get(hs_json_get(f.ctx.config, "mounts")->u.array.items[0], "options")));
 	assert_string_equal(o1, "[\"rbind\",\"nosuid\",\"nodev\",\"noexec\",\"ro\"]");
-	cf_done(&f);
+	t_done(&f);
 }
 
 static void test_propagation_and_kernel_fs(void **state)
 {
-	struct control_fixture f;
+	struct hs_t f;
 	_cleanup_free_ char *o = NULL;
 
-	cf_init(&f, &hs_control_mounts);
+	t_control(&f, &hs_control_mounts);
 	assert_int_equal(
-	    cf_check(
+	    t_check(
 		&f,
 		"{\"mounts\":[{\"destination\":\"/a\",\"type\":\"bind\",\"source\":\"/srv/"
 		"data\",\"options\":[\"rbind\",\"rshared\"]},"
@@ -647,78 +648,77 @@ static void test_propagation_and_kernel_fs(void **state)
 		"{\"destination\":\"/sys/fs/cgroup\",\"type\":\"cgroup\",\"source\":\"cgroup\"}],"
 		"\"linux\":{\"rootfsPropagation\":\"shared\"}}"),
 	    0);
-	cf_expect(&f, "mounts.propagation", "mounts[0].options", HS_ACTION_REFUSE);
-	cf_expect(&f, "mounts.propagation", "linux.rootfsPropagation", HS_ACTION_REFUSE);
-	cf_expect(&f, "mounts.kernel-fs-readonly", "mounts[1].options", HS_ACTION_REWRITE);
-	cf_expect(&f, "mounts.kernel-fs-readonly", "mounts[2].options", HS_ACTION_REWRITE);
-	o = cf_emit(hs_json_get(f.ctx.config, "mounts"));
+	t_expect(&f, "mounts.propagation", "mounts[0].options", HS_ACTION_REFUSE);
+	t_expect(&f, "mounts.propagation", "linux.rootfsPropagation", HS_ACTION_REFUSE);
+	t_expect(&f, "mounts.kernel-fs-readonly", "mounts[1].options", HS_ACTION_REWRITE);
+	t_expect(&f, "mounts.kernel-fs-readonly", "mounts[2].options", HS_ACTION_REWRITE);
+	o = t_emit_json(hs_json_get(f.ctx.config, "mounts"));
 	assert_non_null(strstr(o, "\"options\":[\"nosuid\",\"ro\"]"));
 	assert_non_null(
 	    strstr(o, "\"type\":\"cgroup\",\"source\":\"cgroup\",\"options\":[\"ro\"]"));
-	cf_done(&f);
+	t_done(&f);
 
-	cf_init(&f, &hs_control_mounts);
-	assert_int_equal(cf_load(&f, "{\"on_propagation\":\"rewrite\"}", NULL), 0);
-	assert_int_equal(cf_check(&f, "{\"mounts\":[{\"destination\":\"/"
-				      "a\",\"type\":\"bind\",\"source\":\"/srv/"
-				      "data\",\"options\":[\"rbind\",\"shared\"]}],"
-				      "\"linux\":{\"rootfsPropagation\":\"rshared\"}}"),
+	t_control(&f, &hs_control_mounts);
+	assert_int_equal(t_load(&f, "{\"on_propagation\":\"rewrite\"}", NULL), 0);
+	assert_int_equal(t_check(&f, "{\"mounts\":[{\"destination\":\"/"
+				     "a\",\"type\":\"bind\",\"source\":\"/srv/"
+				     "data\",\"options\":[\"rbind\",\"shared\"]}],"
+				     "\"linux\":{\"rootfsPropagation\":\"rshared\"}}"),
 			 0);
 	free(o);
-	o = cf_emit(f.ctx.config);
+	o = t_emit_json(f.ctx.config);
 	assert_null(strstr(o, "shared"));
 	assert_false(f.report->refused);
-	cf_done(&f);
+	t_done(&f);
 }
 
 static void test_masked_and_readonly_paths(void **state)
 {
-	struct control_fixture f;
+	struct hs_t f;
 	_cleanup_free_ char *m = NULL, *r = NULL;
 
-	cf_init(&f, &hs_control_mounts);
-	assert_int_equal(cf_check(&f, "{\"linux\":{\"maskedPaths\":[\"/proc//kcore\",\"/custom\"],"
-				      "\"readonlyPaths\":[\"/proc/sys\"]}}"),
+	t_control(&f, &hs_control_mounts);
+	assert_int_equal(t_check(&f, "{\"linux\":{\"maskedPaths\":[\"/proc//kcore\",\"/custom\"],"
+				     "\"readonlyPaths\":[\"/proc/sys\"]}}"),
 			 0);
-	cf_expect(&f, "mounts.masked-paths", "linux.maskedPaths", HS_ACTION_REWRITE);
-	cf_expect(&f, "mounts.readonly-paths", "linux.readonlyPaths", HS_ACTION_REWRITE);
-	m = cf_emit(hs_json_get(hs_json_get(f.ctx.config, "linux"), "maskedPaths"));
+	t_expect(&f, "mounts.masked-paths", "linux.maskedPaths", HS_ACTION_REWRITE);
+	t_expect(&f, "mounts.readonly-paths", "linux.readonlyPaths", HS_ACTION_REWRITE);
+	m = t_emit_json(hs_json_get(hs_json_get(f.ctx.config, "linux"), "maskedPaths"));
 	assert_string_equal(m, "[\"/proc//kcore\",\"/custom\",\"/proc/acpi\",\"/proc/asound\",\"/"
 			       "proc/keys\","
 			       "\"/proc/latency_stats\",\"/proc/timer_list\",\"/proc/timer_stats\","
 			       "\"/proc/sched_debug\",\"/proc/scsi\",\"/sys/firmware\","
 			       "\"/sys/devices/virtual/powercap\"]");
-	r = cf_emit(hs_json_get(hs_json_get(f.ctx.config, "linux"), "readonlyPaths"));
+	r = t_emit_json(hs_json_get(hs_json_get(f.ctx.config, "linux"), "readonlyPaths"));
 	assert_string_equal(r, "[\"/proc/sys\",\"/proc/bus\",\"/proc/fs\",\"/proc/irq\",\"/proc/"
 			       "sysrq-trigger\"]");
-	cf_done(&f);
+	t_done(&f);
 
 	/* absent linux: created; complete lists: nothing to say */
-	cf_init(&f, &hs_control_mounts);
-	assert_int_equal(cf_check(&f, "{}"), 0);
+	t_control(&f, &hs_control_mounts);
+	assert_int_equal(t_check(&f, "{}"), 0);
 	assert_int_equal(hs_json_len(
 			     hs_json_get(hs_json_get(f.ctx.config, "linux"), "maskedPaths")),
 			 11);
 	assert_int_equal(hs_json_len(
 			     hs_json_get(hs_json_get(f.ctx.config, "linux"), "readonlyPaths")),
 			 5);
-	cf_done(&f);
+	t_done(&f);
 }
 
 static void test_policy_section(void **state)
 {
-	struct control_fixture f;
+	struct hs_t f;
 	struct hs_error err = HS_ERROR_INIT;
 
-	cf_init(&f, &hs_control_mounts);
-	assert_int_equal(cf_load(&f, "{\"sensitive_paths\":[\"/srv/data\"]}", NULL), 0);
+	t_control(&f, &hs_control_mounts);
+	assert_int_equal(t_load(&f, "{\"sensitive_paths\":[\"/srv/data\"]}", NULL), 0);
 	bind_refused(&f, "/srv/data", "mounts.sensitive-source");
-	cf_done(&f);
+	t_done(&f);
 
-	cf_init(&f, &hs_control_mounts);
+	t_control(&f, &hs_control_mounts);
 	assert_int_equal(
-	    cf_load(&f, "{\"admit_sources\":[\"/var/lib/myengine/{container-id}/files/**\"]}",
-		    NULL),
+	    t_load(&f, "{\"admit_sources\":[\"/var/lib/myengine/{container-id}/files/**\"]}", NULL),
 	    0);
 	assert_int_equal(hs_fake_host_add_file(f.fh, "/var/lib/docker/x", 0, 0, 0644), 0);
 	assert_int_equal(hs_fake_host_add_file(f.fh, "/var/lib/myengine/" CID "/files/hosts", 0, 0,
@@ -726,14 +726,14 @@ static void test_policy_section(void **state)
 			 0);
 	f.ctx.container_id = CID;
 	allowed_source(&f, "/var/lib/myengine/" CID "/files/hosts");
-	cf_done(&f);
+	t_done(&f);
 
-	cf_init(&f, &hs_control_mounts);
-	assert_int_equal(cf_load(&f, "{\"on_source\":\"warn\"}", NULL), 0);
+	t_control(&f, &hs_control_mounts);
+	assert_int_equal(t_load(&f, "{\"on_source\":\"warn\"}", NULL), 0);
 	assert_int_equal(check_bind(&f, "/etc"), 0);
-	cf_expect(&f, "mounts.sensitive-source", "mounts[0].source", HS_ACTION_WARN);
+	t_expect(&f, "mounts.sensitive-source", "mounts[0].source", HS_ACTION_WARN);
 	assert_false(f.report->refused);
-	cf_done(&f);
+	t_done(&f);
 
 	static const struct {
 		const char *section, *path;
@@ -747,30 +747,30 @@ static void test_policy_section(void **state)
 		{ "{\"admit_sources\":[\"/var/../etc\"]}", "controls.mounts.admit_sources[0]" },
 	};
 	for (size_t i = 0; i < HS_ARRAY_SIZE(bad); i++) {
-		cf_init(&f, &hs_control_mounts);
+		t_control(&f, &hs_control_mounts);
 		err = (struct hs_error)HS_ERROR_INIT;
-		assert_true(cf_load(&f, bad[i].section, &err) < 0);
+		assert_true(t_load(&f, bad[i].section, &err) < 0);
 		if (strcmp(err.path, bad[i].path) != 0)
 			fail_msg("%s: got %s at %s", bad[i].section, err.rule, err.path);
-		cf_done(&f);
+		t_done(&f);
 	}
-	cf_init(&f, &hs_control_mounts);
+	t_control(&f, &hs_control_mounts);
 	err = (struct hs_error)HS_ERROR_INIT;
-	assert_true(cf_load(&f, "{\"sensitive\":[]}", &err) < 0);
+	assert_true(t_load(&f, "{\"sensitive\":[]}", &err) < 0);
 	assert_string_equal(err.rule, "json.unknown-key");
-	cf_done(&f);
+	t_done(&f);
 }
 
 /* The config Podman 4 generates for `podman run busybox` (abridged to the mounts it binds). */
 static void test_podman_config_passes(void **state)
 {
-	struct control_fixture f;
+	struct hs_t f;
 	char config[4096];
 	const char *ud = "/var/lib/containers/storage/overlay-containers/" CID "/userdata";
 	const char *rud = "/run/containers/storage/overlay-containers/" CID "/userdata";
 	static const char *const files[] = { "resolv.conf", "hosts", "hostname" };
 
-	cf_init(&f, &hs_control_mounts);
+	t_control(&f, &hs_control_mounts);
 	f.ctx.container_id = CID;
 	for (size_t i = 0; i < 3; i++) {
 		char p[512];
@@ -820,22 +820,22 @@ static void test_podman_config_passes(void **state)
 		 "\"readonlyPaths\":[\"/proc/asound\",\"/proc/bus\",\"/proc/fs\",\"/proc/irq\",\"/"
 		 "proc/sys\",\"/proc/sysrq-trigger\"]}}",
 		 rud, rud, ud, rud, rud);
-	assert_int_equal(cf_check(&f, config), 0);
+	assert_int_equal(t_check(&f, config), 0);
 	for (size_t i = 0; i < f.report->len; i++)
 		if (f.report->items[i].action != HS_ACTION_REWRITE)
 			fail_msg("%s %s: %s", f.report->items[i].rule, f.report->items[i].path,
 				 f.report->items[i].message);
 	assert_false(f.report->refused);
-	cf_expect(&f, "mounts.bind-options", "mounts[5].options", HS_ACTION_REWRITE);
-	assert_null(cf_find(&f, "mounts.bind-options", "mounts[7].options"));
-	cf_done(&f);
+	t_expect(&f, "mounts.bind-options", "mounts[5].options", HS_ACTION_REWRITE);
+	assert_null(t_find(&f, "mounts.bind-options", "mounts[7].options"));
+	t_done(&f);
 }
 
 /* The mounts containerd's CRI plugin generates for a Kubernetes pod's container: kubelet's
  * etc-hosts, termination log and projected token, the sandbox's hostname, resolv.conf and
  * shm. All admitted, tied to the sandbox id and pod uid the engine names (pod_uid here); the
  * annotations (which claim PODUID) decide nothing. */
-static void cri_config(struct control_fixture *f, const char *pod_uid)
+static void cri_config(struct hs_t *f, const char *pod_uid)
 {
 	const char *pod = "/var/lib/kubelet/pods/" PODUID;
 	const char *sbl = "/var/lib/containerd/io.containerd.grpc.v1.cri/sandboxes/" CID2;
@@ -894,31 +894,31 @@ static void cri_config(struct control_fixture *f, const char *pod_uid)
 		 "\"source\":\"%s/volumes/kubernetes.io~projected/"
 		 "kube-api-access-x7k2p\",\"options\":[\"rbind\",\"rprivate\",\"ro\"]}]}",
 		 pod, pod, sbl, sbl, sbr, pod);
-	assert_int_equal(cf_check(f, p), 0);
+	assert_int_equal(t_check(f, p), 0);
 }
 
 static void test_containerd_cri_config_passes(void **state)
 {
-	struct control_fixture f;
+	struct hs_t f;
 
-	cf_init(&f, &hs_control_mounts);
+	t_control(&f, &hs_control_mounts);
 	cri_config(&f, PODUID);
 	for (size_t i = 0; i < f.report->len; i++)
 		if (f.report->items[i].action != HS_ACTION_REWRITE)
 			fail_msg("%s %s: %s", f.report->items[i].rule, f.report->items[i].path,
 				 f.report->items[i].message);
 	assert_false(f.report->refused);
-	cf_done(&f);
+	t_done(&f);
 
 	/* the engine names another pod than the one the annotations claim: kubelet's files are
 	 * refused, the sandbox's (named by the shim) admitted */
-	cf_init(&f, &hs_control_mounts);
+	t_control(&f, &hs_control_mounts);
 	cri_config(&f, "00000000-0000-4000-8000-000000000000");
-	cf_expect(&f, "mounts.sensitive-source", "mounts[6].source", HS_ACTION_REFUSE);
-	cf_expect(&f, "mounts.sensitive-source", "mounts[7].source", HS_ACTION_REFUSE);
-	cf_expect(&f, "mounts.sensitive-source", "mounts[11].source", HS_ACTION_REFUSE);
-	assert_null(cf_find(&f, "mounts.sensitive-source", "mounts[8].source"));
-	cf_done(&f);
+	t_expect(&f, "mounts.sensitive-source", "mounts[6].source", HS_ACTION_REFUSE);
+	t_expect(&f, "mounts.sensitive-source", "mounts[7].source", HS_ACTION_REFUSE);
+	t_expect(&f, "mounts.sensitive-source", "mounts[11].source", HS_ACTION_REFUSE);
+	assert_null(t_find(&f, "mounts.sensitive-source", "mounts[8].source"));
+	t_done(&f);
 }
 
 int main(void)

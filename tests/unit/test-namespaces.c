@@ -3,7 +3,7 @@
  * path (/proc/1/ns, /proc/self/ns, or another name for them), pods joining a sandbox. */
 #include <sched.h>
 
-#include "control-fixture.h"
+#include "harness.h"
 
 extern const struct hs_control hs_control_namespaces;
 
@@ -12,7 +12,7 @@ static const char *full =
     "{\"type\":\"uts\"},{\"type\":\"mount\"},{\"type\":\"cgroup\"}]}}";
 
 /* Check a config where type has only the path entry, at index 5. */
-static void join(struct control_fixture *f, const char *type, const char *path)
+static void join(struct hs_t *f, const char *type, const char *path)
 {
 	static const char *const all[] = { "pid", "ipc", "uts", "mount", "cgroup", "network" };
 	char config[1024] = "{\"linux\":{\"namespaces\":[";
@@ -25,46 +25,46 @@ static void join(struct control_fixture *f, const char *type, const char *path)
 	}
 	snprintf(config + strlen(config), sizeof(config) - strlen(config),
 		 "{\"type\":\"%s\",\"path\":\"%s\"}]}}", type, path);
-	assert_int_equal(cf_check(f, config), 0);
+	assert_int_equal(t_check(f, config), 0);
 }
 
 /* The host cannot say which namespace is its own (ns_host fails with e): the check fails
  * with that code, so nothing is admitted. */
 static void host_unanswered(int e)
 {
-	struct control_fixture f;
+	struct hs_t f;
 	const char *config = "{\"linux\":{\"namespaces\":[{\"type\":\"pid\"},{\"type\":\"ipc\"},"
 			     "{\"type\":\"uts\"},{\"type\":\"mount\"},{\"type\":\"cgroup\"},"
 			     "{\"type\":\"network\",\"path\":\"/proc/4242/ns/net\"}]}}";
 
-	cf_init(&f, &hs_control_namespaces);
+	t_control(&f, &hs_control_namespaces);
 	assert_int_equal(hs_fake_host_fail(f.fh, "ns_host", e), 0);
-	assert_int_equal(cf_load(&f, NULL, NULL), 0);
-	assert_int_equal(cf_check(&f, config), -e);
-	cf_done(&f);
+	assert_int_equal(t_load(&f, NULL, NULL), 0);
+	assert_int_equal(t_check(&f, config), -e);
+	t_done(&f);
 }
 
 static void test_all_private_passes(void **state)
 {
-	struct control_fixture f;
+	struct hs_t f;
 
-	cf_init(&f, &hs_control_namespaces);
-	assert_int_equal(cf_check(&f, full), 0);
+	t_control(&f, &hs_control_namespaces);
+	assert_int_equal(t_check(&f, full), 0);
 	assert_int_equal(f.report->len, 0);
-	cf_done(&f);
+	t_done(&f);
 }
 
 static void test_missing(void **state)
 {
-	struct control_fixture f;
+	struct hs_t f;
 	_cleanup_free_ char *out = NULL;
 
-	cf_init(&f, &hs_control_namespaces);
-	assert_int_equal(cf_check(&f, "{\"linux\":{\"namespaces\":[{\"type\":\"user\"}]}}"), 0);
+	t_control(&f, &hs_control_namespaces);
+	assert_int_equal(t_check(&f, "{\"linux\":{\"namespaces\":[{\"type\":\"user\"}]}}"), 0);
 	/* private network and pid would change a host-network workload: refused */
-	cf_expect(&f, "namespaces.missing", "linux.namespaces", HS_ACTION_REFUSE);
+	t_expect(&f, "namespaces.missing", "linux.namespaces", HS_ACTION_REFUSE);
 	assert_true(f.report->refused);
-	out = cf_emit(hs_json_get(hs_json_get(f.ctx.config, "linux"), "namespaces"));
+	out = t_emit_json(hs_json_get(hs_json_get(f.ctx.config, "linux"), "namespaces"));
 	assert_string_equal(out, "[{\"type\":\"user\"},{\"type\":\"mount\"},{\"type\":\"ipc\"},"
 				 "{\"type\":\"uts\"},{\"type\":\"cgroup\"}]");
 	size_t refused = 0, rewritten = 0;
@@ -80,42 +80,42 @@ static void test_missing(void **state)
 	}
 	assert_int_equal(refused, 2);
 	assert_int_equal(rewritten, 4);
-	cf_done(&f);
+	t_done(&f);
 
 	/* no linux section at all */
-	cf_init(&f, &hs_control_namespaces);
-	assert_int_equal(cf_check(&f, "{}"), 0);
+	t_control(&f, &hs_control_namespaces);
+	assert_int_equal(t_check(&f, "{}"), 0);
 	assert_true(f.report->refused);
 	assert_int_equal(hs_json_len(hs_json_get(hs_json_get(f.ctx.config, "linux"), "namespaces")),
 			 4);
-	cf_done(&f);
+	t_done(&f);
 
 	/* policy: network may be added by rewrite */
-	cf_init(&f, &hs_control_namespaces);
-	assert_int_equal(cf_load(&f,
-				 "{\"add_missing\":[\"network\",\"pid\",\"mount\",\"ipc\",\"uts\","
-				 "\"cgroup\"]}",
-				 NULL),
+	t_control(&f, &hs_control_namespaces);
+	assert_int_equal(t_load(&f,
+				"{\"add_missing\":[\"network\",\"pid\",\"mount\",\"ipc\",\"uts\","
+				"\"cgroup\"]}",
+				NULL),
 			 0);
-	assert_int_equal(cf_check(&f, "{\"linux\":{}}"), 0);
+	assert_int_equal(t_check(&f, "{\"linux\":{}}"), 0);
 	assert_false(f.report->refused);
 	assert_int_equal(hs_json_len(hs_json_get(hs_json_get(f.ctx.config, "linux"), "namespaces")),
 			 6);
-	cf_done(&f);
+	t_done(&f);
 
 	/* policy: user namespace required too */
-	cf_init(&f, &hs_control_namespaces);
-	assert_int_equal(cf_load(&f,
-				 "{\"required\":[\"mount\",\"pid\",\"ipc\",\"uts\",\"network\","
-				 "\"cgroup\",\"user\"]}",
-				 NULL),
+	t_control(&f, &hs_control_namespaces);
+	assert_int_equal(t_load(&f,
+				"{\"required\":[\"mount\",\"pid\",\"ipc\",\"uts\",\"network\","
+				"\"cgroup\",\"user\"]}",
+				NULL),
 			 0);
-	assert_int_equal(cf_check(&f, full), 0);
+	assert_int_equal(t_check(&f, full), 0);
 	assert_non_null(
-	    strstr(cf_expect(&f, "namespaces.missing", "linux.namespaces", HS_ACTION_REFUSE)
+	    strstr(t_expect(&f, "namespaces.missing", "linux.namespaces", HS_ACTION_REFUSE)
 		       ->message,
 		   "user"));
-	cf_done(&f);
+	t_done(&f);
 }
 
 static void test_host_namespace_by_path(void **state)
@@ -128,18 +128,18 @@ static void test_host_namespace_by_path(void **state)
 		{ "mount", "/proc/1/ns/mnt" },        { "uts", "/proc/4000/ns/uts" },
 		{ "cgroup", "/proc/self/ns/cgroup" },
 	};
-	struct control_fixture f;
+	struct hs_t f;
 
 	for (size_t i = 0; i < HS_ARRAY_SIZE(host); i++) {
-		cf_init(&f, &hs_control_namespaces);
+		t_control(&f, &hs_control_namespaces);
 		join(&f, host[i].type, host[i].path);
-		cf_expect(&f, "namespaces.host", "linux.namespaces[5].path", HS_ACTION_REFUSE);
+		t_expect(&f, "namespaces.host", "linux.namespaces[5].path", HS_ACTION_REFUSE);
 		assert_true(f.report->refused);
-		cf_done(&f);
+		t_done(&f);
 	}
 
 	/* another name for the host's netns (a bind mount of it under /run/netns) */
-	cf_init(&f, &hs_control_namespaces);
+	t_control(&f, &hs_control_namespaces);
 	{
 		struct hs_file_id id;
 		assert_int_equal(hs_fake_host_get_id(f.fh, "/proc/1/ns/net", &id), 0);
@@ -148,45 +148,45 @@ static void test_host_namespace_by_path(void **state)
 				 0);
 	}
 	join(&f, "network", "/var/run/netns/innocent");
-	cf_expect(&f, "namespaces.host", "linux.namespaces[5].path", HS_ACTION_REFUSE);
-	cf_done(&f);
+	t_expect(&f, "namespaces.host", "linux.namespaces[5].path", HS_ACTION_REFUSE);
+	t_done(&f);
 
 	/* hardshim's own namespace differs from pid 1's: both are the host's */
-	cf_init(&f, &hs_control_namespaces);
+	t_control(&f, &hs_control_namespaces);
 	assert_int_equal(hs_fake_host_add_ns(f.fh, "/proc/4000/ns/net", CLONE_NEWNET, 4, 99), 0);
 	assert_int_equal(hs_fake_host_set_host_ns(f.fh, "network", 0, 4, 99), 0);
 	join(&f, "network", "/proc/self/ns/net");
 	assert_non_null(
-	    strstr(cf_expect(&f, "namespaces.host", "linux.namespaces[5].path", HS_ACTION_REFUSE)
+	    strstr(t_expect(&f, "namespaces.host", "linux.namespaces[5].path", HS_ACTION_REFUSE)
 		       ->message,
 		   "/proc/self/ns"));
-	cf_done(&f);
-	cf_init(&f, &hs_control_namespaces);
+	t_done(&f);
+	t_control(&f, &hs_control_namespaces);
 	assert_int_equal(hs_fake_host_set_host_ns(f.fh, "network", 0, 4, 99), 0);
 	join(&f, "network", "/proc/1/ns/net");
 	assert_non_null(
-	    strstr(cf_expect(&f, "namespaces.host", "linux.namespaces[5].path", HS_ACTION_REFUSE)
+	    strstr(t_expect(&f, "namespaces.host", "linux.namespaces[5].path", HS_ACTION_REFUSE)
 		       ->message,
 		   "/proc/1/ns"));
-	cf_done(&f);
+	t_done(&f);
 }
 
 static void test_pod_join_allowed(void **state)
 {
-	struct control_fixture f;
+	struct hs_t f;
 
-	cf_init(&f, &hs_control_namespaces);
+	t_control(&f, &hs_control_namespaces);
 	join(&f, "network", "/proc/4242/ns/net");
 	assert_int_equal(f.report->len, 0);
-	cf_done(&f);
-	cf_init(&f, &hs_control_namespaces);
+	t_done(&f);
+	t_control(&f, &hs_control_namespaces);
 	join(&f, "network", "/var/run/netns/cni-1111");
 	assert_int_equal(f.report->len, 0);
-	cf_done(&f);
-	cf_init(&f, &hs_control_namespaces);
+	t_done(&f);
+	t_control(&f, &hs_control_namespaces);
 	join(&f, "ipc", "/proc/4242/ns/ipc");
 	assert_int_equal(f.report->len, 0);
-	cf_done(&f);
+	t_done(&f);
 }
 
 /* A namespace path the runtime opens again later must not be swappable in between: a
@@ -194,55 +194,55 @@ static void test_pod_join_allowed(void **state)
  * containers in the host's pid namespace), or in a world-writable one. /proc is exempt. */
 static void test_replaceable_path(void **state)
 {
-	struct control_fixture f;
+	struct hs_t f;
 
-	cf_init(&f, &hs_control_namespaces);
+	t_control(&f, &hs_control_namespaces);
 	assert_int_equal(hs_fake_host_add_dir(f.fh, "/home/alice/ns", 1000, 1000, 0755), 0);
 	assert_int_equal(hs_fake_host_add_symlink(f.fh, "/home/alice/ns/l", "/proc/4242/ns/pid"),
 			 0);
 	join(&f, "pid", "/home/alice/ns/l");
-	assert_non_null(cf_find(&f, "namespaces.path-replaceable", "linux.namespaces[5].path"));
+	assert_non_null(t_find(&f, "namespaces.path-replaceable", "linux.namespaces[5].path"));
 	assert_true(f.report->refused);
-	cf_done(&f);
-	cf_init(&f, &hs_control_namespaces);
+	t_done(&f);
+	t_control(&f, &hs_control_namespaces);
 	assert_int_equal(hs_fake_host_add_dir(f.fh, "/srv/ww", 0, 0, 0777), 0);
 	assert_int_equal(hs_fake_host_add_symlink(f.fh, "/srv/ww/l", "/proc/4242/ns/net"), 0);
 	join(&f, "network", "/srv/ww/l");
-	assert_non_null(cf_find(&f, "namespaces.path-replaceable", "linux.namespaces[5].path"));
-	cf_done(&f);
+	assert_non_null(t_find(&f, "namespaces.path-replaceable", "linux.namespaces[5].path"));
+	t_done(&f);
 	/* a root-owned directory, and /proc/<pid> (owned by the process's user): fine */
-	cf_init(&f, &hs_control_namespaces);
+	t_control(&f, &hs_control_namespaces);
 	assert_int_equal(hs_fake_host_add_dir(f.fh, "/proc/4242", 65534, 65534, 0555), 0);
 	assert_int_equal(hs_fake_host_add_ns(f.fh, "/proc/4242/ns/pid", CLONE_NEWPID, 7, 4242), 0);
 	join(&f, "pid", "/proc/4242/ns/pid");
-	assert_null(cf_find(&f, "namespaces.path-replaceable", NULL));
-	cf_done(&f);
-	cf_init(&f, &hs_control_namespaces);
+	assert_null(t_find(&f, "namespaces.path-replaceable", NULL));
+	t_done(&f);
+	t_control(&f, &hs_control_namespaces);
 	join(&f, "network", "/var/run/netns/cni-1111");
 	assert_int_equal(f.report->len, 0);
-	cf_done(&f);
+	t_done(&f);
 }
 
 static void test_bad_paths(void **state)
 {
-	struct control_fixture f;
+	struct hs_t f;
 
-	cf_init(&f, &hs_control_namespaces);
+	t_control(&f, &hs_control_namespaces);
 	join(&f, "network", "/proc/4242/ns/pid"); /* wrong type */
-	cf_expect(&f, "namespaces.path-type", "linux.namespaces[5].path", HS_ACTION_REFUSE);
-	cf_done(&f);
-	cf_init(&f, &hs_control_namespaces);
+	t_expect(&f, "namespaces.path-type", "linux.namespaces[5].path", HS_ACTION_REFUSE);
+	t_done(&f);
+	t_control(&f, &hs_control_namespaces);
 	join(&f, "network", "/etc/passwd");
-	cf_expect(&f, "namespaces.path-invalid", "linux.namespaces[5].path", HS_ACTION_REFUSE);
-	cf_done(&f);
-	cf_init(&f, &hs_control_namespaces);
+	t_expect(&f, "namespaces.path-invalid", "linux.namespaces[5].path", HS_ACTION_REFUSE);
+	t_done(&f);
+	t_control(&f, &hs_control_namespaces);
 	join(&f, "network", "/run/netns/gone");
-	cf_expect(&f, "namespaces.path-invalid", "linux.namespaces[5].path", HS_ACTION_REFUSE);
-	cf_done(&f);
-	cf_init(&f, &hs_control_namespaces);
+	t_expect(&f, "namespaces.path-invalid", "linux.namespaces[5].path", HS_ACTION_REFUSE);
+	t_done(&f);
+	t_control(&f, &hs_control_namespaces);
 	join(&f, "network", "proc/1/ns/net");
-	cf_expect(&f, "namespaces.path-invalid", "linux.namespaces[5].path", HS_ACTION_REFUSE);
-	cf_done(&f);
+	t_expect(&f, "namespaces.path-invalid", "linux.namespaces[5].path", HS_ACTION_REFUSE);
+	t_done(&f);
 
 	/* a host that cannot answer: the check fails, nothing is admitted */
 	host_unanswered(EIO);
@@ -250,51 +250,51 @@ static void test_bad_paths(void **state)
 	 * is not what it should be. This copy once skipped it (and admitted the path) while
 	 * the sysctl control refused: one answer now, hs_host_ns_is_host. */
 	host_unanswered(ENOENT);
-	cf_init(&f, &hs_control_namespaces);
+	t_control(&f, &hs_control_namespaces);
 	assert_int_equal(hs_fake_host_fail(f.fh, "ns_inspect", EIO), 0);
 	join(&f, "network", "/proc/4242/ns/net");
-	cf_expect(&f, "namespaces.path-invalid", "linux.namespaces[5].path", HS_ACTION_REFUSE);
-	cf_done(&f);
+	t_expect(&f, "namespaces.path-invalid", "linux.namespaces[5].path", HS_ACTION_REFUSE);
+	t_done(&f);
 }
 
 static void test_duplicate_and_unknown(void **state)
 {
-	struct control_fixture f;
+	struct hs_t f;
 
-	cf_init(&f, &hs_control_namespaces);
-	assert_int_equal(cf_check(&f,
-				  "{\"linux\":{\"namespaces\":[{\"type\":\"pid\"},{\"type\":"
-				  "\"network\"},{\"type\":\"ipc\"},"
-				  "{\"type\":\"uts\"},{\"type\":\"mount\"},{\"type\":\"cgroup\"},"
-				  "{\"type\":\"network\",\"path\":\"/proc/1/ns/"
-				  "net\"},{\"type\":\"Network\"}]}}"),
+	t_control(&f, &hs_control_namespaces);
+	assert_int_equal(t_check(&f,
+				 "{\"linux\":{\"namespaces\":[{\"type\":\"pid\"},{\"type\":"
+				 "\"network\"},{\"type\":\"ipc\"},"
+				 "{\"type\":\"uts\"},{\"type\":\"mount\"},{\"type\":\"cgroup\"},"
+				 "{\"type\":\"network\",\"path\":\"/proc/1/ns/"
+				 "net\"},{\"type\":\"Network\"}]}}"),
 			 0);
-	cf_expect(&f, "namespaces.duplicate", "linux.namespaces[6].type", HS_ACTION_REFUSE);
-	cf_expect(&f, "namespaces.unknown-type", "linux.namespaces[7].type", HS_ACTION_REFUSE);
-	cf_done(&f);
+	t_expect(&f, "namespaces.duplicate", "linux.namespaces[6].type", HS_ACTION_REFUSE);
+	t_expect(&f, "namespaces.unknown-type", "linux.namespaces[7].type", HS_ACTION_REFUSE);
+	t_done(&f);
 }
 
 static void test_policy_section(void **state)
 {
-	struct control_fixture f;
+	struct hs_t f;
 	struct hs_error err = HS_ERROR_INIT;
 
-	cf_init(&f, &hs_control_namespaces);
-	assert_int_equal(cf_load(&f, "{\"on_violation\":\"warn\"}", NULL), 0);
+	t_control(&f, &hs_control_namespaces);
+	assert_int_equal(t_load(&f, "{\"on_violation\":\"warn\"}", NULL), 0);
 	join(&f, "network", "/proc/1/ns/net");
-	cf_expect(&f, "namespaces.host", "linux.namespaces[5].path", HS_ACTION_WARN);
+	t_expect(&f, "namespaces.host", "linux.namespaces[5].path", HS_ACTION_WARN);
 	assert_false(f.report->refused);
-	cf_done(&f);
+	t_done(&f);
 
-	cf_init(&f, &hs_control_namespaces);
-	assert_true(cf_load(&f, "{\"required\":[\"net\"]}", &err) < 0);
+	t_control(&f, &hs_control_namespaces);
+	assert_true(t_load(&f, "{\"required\":[\"net\"]}", &err) < 0);
 	assert_string_equal(err.path, "controls.namespaces.required[0]");
-	cf_done(&f);
-	cf_init(&f, &hs_control_namespaces);
+	t_done(&f);
+	t_control(&f, &hs_control_namespaces);
 	err = (struct hs_error)HS_ERROR_INIT;
-	assert_true(cf_load(&f, "{\"on_violation\":\"rewrite\"}", &err) < 0);
+	assert_true(t_load(&f, "{\"on_violation\":\"rewrite\"}", &err) < 0);
 	assert_string_equal(err.path, "controls.namespaces.on_violation");
-	cf_done(&f);
+	t_done(&f);
 }
 
 int main(void)

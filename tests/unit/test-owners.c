@@ -11,7 +11,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "control-fixture.h"
+#include "harness.h"
 #include "hs-argv.h"
 #include "hs-owners.h"
 
@@ -222,35 +222,34 @@ static void test_refused_rows_enforced(void **state)
 	char *argv[] = { "runc", "restore", "--lsm-profile", "unconfined", "id", NULL };
 	struct hs_argv a;
 	struct hs_error err = HS_ERROR_INIT;
-	struct control_fixture f;
+	struct hs_t f;
 	const struct hs_json *doc;
 
 	assert_int_equal(hs_argv_parse(5, argv, &a, &err), -HS_EUSAGE);
 	assert_string_equal(err.rule, "cli.refused-option");
 
-	cf_init(&f, &hs_control_cgroups);
+	t_control(&f, &hs_control_cgroups);
 	f.ctx.arena = f.arena;
 	f.ctx.report = f.report;
 	doc =
-	    cf_parse(&f, "{\"mounts\":[{\"destination\":\"/x\",\"type\":\"bind\",\"source\":"
-			 "\"/srv\",\"uidMappings\":[{\"containerID\":0,\"hostID\":0,\"size\":1}]}],"
-			 "\"linux\":{\"personality\":{\"domain\":\"LINUX\"}}}");
+	    t_parse(&f, "{\"mounts\":[{\"destination\":\"/x\",\"type\":\"bind\",\"source\":"
+			"\"/srv\",\"uidMappings\":[{\"containerID\":0,\"hostID\":0,\"size\":1}]}],"
+			"\"linux\":{\"personality\":{\"domain\":\"LINUX\"}}}");
 	assert_int_equal(hs_owners_check(&f.ctx, "config", doc, &hs_oci_spec), 0);
-	assert_non_null(cf_find(&f, "owners.refused", "mounts[0].uidMappings[0].containerID"));
-	assert_non_null(cf_find(&f, "owners.refused", "linux.personality.domain"));
+	assert_non_null(t_find(&f, "owners.refused", "mounts[0].uidMappings[0].containerID"));
+	assert_non_null(t_find(&f, "owners.refused", "linux.personality.domain"));
 	assert_true(f.report->refused);
-	cf_done(&f);
+	t_done(&f);
 	/* an ordinary mount and process: nothing */
-	cf_init(&f, &hs_control_cgroups);
+	t_control(&f, &hs_control_cgroups);
 	f.ctx.arena = f.arena;
 	f.ctx.report = f.report;
-	doc =
-	    cf_parse(&f,
-		     "{\"mounts\":[{\"destination\":\"/x\",\"type\":\"bind\",\"source\":"
-		     "\"/srv\",\"options\":[\"rbind\",\"ro\"]}],\"process\":{\"args\":[\"sh\"]}}");
+	doc = t_parse(&f,
+		      "{\"mounts\":[{\"destination\":\"/x\",\"type\":\"bind\",\"source\":"
+		      "\"/srv\",\"options\":[\"rbind\",\"ro\"]}],\"process\":{\"args\":[\"sh\"]}}");
 	assert_int_equal(hs_owners_check(&f.ctx, "config", doc, &hs_oci_spec), 0);
 	assert_int_equal(f.report->len, 0);
-	cf_done(&f);
+	t_done(&f);
 }
 
 /* --- docs/coverage.md --- */

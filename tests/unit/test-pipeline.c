@@ -2,39 +2,39 @@
  * The shared pipeline's error contract: a control that cannot decide (a host question that
  * failed) stops the document, and the error names that control, so an operator alerting on
  * rule ids sees which control failed closed. */
-#include "procctl-harness.h"
+#include "harness.h"
 
 static const char *joins_netns =
     "{\"ociVersion\":\"1.0.2\",\"root\":{\"path\":\"rootfs\",\"readonly\":true},"
-    "\"process\":" H_GOOD_PROCESS ",\"linux\":{\"namespaces\":["
+    "\"process\":" T_GOOD_PROCESS ",\"linux\":{\"namespaces\":["
     "{\"type\":\"pid\"},{\"type\":\"ipc\"},{\"type\":\"uts\"},{\"type\":\"mount\"},"
     "{\"type\":\"cgroup\"},{\"type\":\"network\",\"path\":\"/proc/4242/ns/net\"}]}}";
 
 static void test_failing_control_is_named(void **state)
 {
-	struct harness h;
+	struct hs_t h;
 	int r;
 
-	h_setup(&h, "namespaces", NULL);
+	t_pipeline(&h, "namespaces", NULL);
 	assert_int_equal(hs_fake_host_fail(h.fh, "ns_host", EIO), 0);
-	r = h_try_event(&h, &hs_oci_spec, joins_netns, HS_EVENT_CREATE);
+	r = t_try_event(&h, &hs_oci_spec, joins_netns, HS_EVENT_CREATE);
 	assert_int_equal(r, -EIO);
 	assert_string_equal(h.err.rule, "namespaces.check-failed");
 	assert_non_null(strstr(h.err.msg, "the namespaces control could not check"));
 	/* hs_strerror, not strerror on a hardshim code */
 	assert_non_null(strstr(h.err.msg, "Input/output error"));
-	h_done(&h);
+	t_done(&h);
 }
 
 /* The same host, answering: the document is judged (no error). */
 static void test_answering_host_judges(void **state)
 {
-	struct harness h;
+	struct hs_t h;
 
-	h_setup(&h, "namespaces", NULL);
-	h_run(&h, joins_netns);
+	t_pipeline(&h, "namespaces", NULL);
+	t_run(&h, joins_netns);
 	assert_int_equal(h.err.code, 0);
-	h_done(&h);
+	t_done(&h);
 }
 
 /* A hardshim code in words: never "Unknown error 1003". */

@@ -1,82 +1,82 @@
 /* SPDX-License-Identifier: Apache-2.0
  * rootfs: read-only root, tmpfs companions, root.path never the host's. */
-#include "procctl-harness.h"
+#include "harness.h"
 
 #define RO "{\"path\":\"rootfs\",\"readonly\":true}"
 
 static void test_writable_root_rewritten(void **state)
 {
-	struct harness h;
+	struct hs_t h;
 
-	h_setup(&h, "rootfs", NULL);
-	h_run(&h, H_CONFIG("{\"path\":\"rootfs\",\"readonly\":false}", H_GOOD_PROCESS));
-	h_expect(&h, "rootfs.readonly", "root.readonly", HS_ACTION_REWRITE);
+	t_pipeline(&h, "rootfs", NULL);
+	t_run(&h, T_CONFIG("{\"path\":\"rootfs\",\"readonly\":false}", T_GOOD_PROCESS));
+	t_expect(&h, "rootfs.readonly", "root.readonly", HS_ACTION_REWRITE);
 	assert_true(hs_json_get(hs_json_get(h.pl.tree, "root"), "readonly")->u.boolean);
 	assert_false(h.pl.report->refused);
-	h_done(&h);
+	t_done(&h);
 
 	/* absent = writable */
-	h_run_expect("rootfs", NULL, H_CONFIG("{\"path\":\"rootfs\"}", H_GOOD_PROCESS),
-		     "rootfs.readonly", "root.readonly", HS_ACTION_REWRITE);
+	t_pipeline_expect("rootfs", NULL, T_CONFIG("{\"path\":\"rootfs\"}", T_GOOD_PROCESS),
+			  "rootfs.readonly", "root.readonly", HS_ACTION_REWRITE);
 }
 
 static void test_readonly_refuse_and_warn(void **state)
 {
-	struct harness h;
+	struct hs_t h;
 
-	h_setup(&h, "rootfs", "{\"action\":\"refuse\"}");
-	h_run(&h, H_CONFIG("{\"path\":\"rootfs\"}", H_GOOD_PROCESS));
-	h_expect(&h, "rootfs.readonly", "root.readonly", HS_ACTION_REFUSE);
+	t_pipeline(&h, "rootfs", "{\"action\":\"refuse\"}");
+	t_run(&h, T_CONFIG("{\"path\":\"rootfs\"}", T_GOOD_PROCESS));
+	t_expect(&h, "rootfs.readonly", "root.readonly", HS_ACTION_REFUSE);
 	assert_true(h.pl.report->refused);
-	h_done(&h);
+	t_done(&h);
 
-	h_setup(&h, "rootfs", "{\"action\":\"warn\"}");
-	h_run(&h, H_CONFIG("{\"path\":\"rootfs\"}", H_GOOD_PROCESS));
-	h_expect(&h, "rootfs.readonly", "root.readonly", HS_ACTION_WARN);
-	h_expect(&h, "rootfs.tmpfs", "mounts", HS_ACTION_WARN);
+	t_pipeline(&h, "rootfs", "{\"action\":\"warn\"}");
+	t_run(&h, T_CONFIG("{\"path\":\"rootfs\"}", T_GOOD_PROCESS));
+	t_expect(&h, "rootfs.readonly", "root.readonly", HS_ACTION_WARN);
+	t_expect(&h, "rootfs.tmpfs", "mounts", HS_ACTION_WARN);
 	assert_false(h.pl.changed);
-	h_done(&h);
+	t_done(&h);
 }
 
 static void test_tmpfs_added_unless_mounted(void **state)
 {
-	struct harness h;
+	struct hs_t h;
 
-	h_setup(&h, "rootfs", NULL);
+	t_pipeline(&h, "rootfs", NULL);
 	/* /tmp/ (trailing slash) and //run are the same destinations as /tmp and /run. */
-	h_run(&h,
-	      "{\"ociVersion\":\"1.0.2\",\"root\":" RO ",\"process\":" H_GOOD_PROCESS
+	t_run(&h,
+	      "{\"ociVersion\":\"1.0.2\",\"root\":" RO ",\"process\":" T_GOOD_PROCESS
 	      ",\"mounts\":[{\"destination\":\"/tmp/\",\"type\":\"tmpfs\",\"source\":\"tmpfs\"},"
 	      "{\"destination\":\"//run\",\"type\":\"tmpfs\",\"source\":\"tmpfs\"}]}");
 	/* the user's two tmpfs, without options, get nosuid,nodev,noexec and a size */
 	assert_int_equal(h.pl.report->len, 3);
-	h_expect(&h, "rootfs.tmpfs", "mounts", HS_ACTION_REWRITE);
-	h_expect(&h, "rootfs.tmpfs-options", "mounts[0]", HS_ACTION_REWRITE);
-	h_expect(&h, "rootfs.tmpfs-options", "mounts[1]", HS_ACTION_REWRITE);
+	t_expect(&h, "rootfs.tmpfs", "mounts", HS_ACTION_REWRITE);
+	t_expect(&h, "rootfs.tmpfs-options", "mounts[0]", HS_ACTION_REWRITE);
+	t_expect(&h, "rootfs.tmpfs-options", "mounts[1]", HS_ACTION_REWRITE);
 	assert_int_equal(hs_json_len(hs_json_get(h.pl.tree, "mounts")), 3);
 	assert_true(
-	    h_out_has(&h, "{\"destination\":\"/var/tmp\",\"type\":\"tmpfs\",\"source\":\"tmpfs\","
+	    t_out_has(&h, "{\"destination\":\"/var/tmp\",\"type\":\"tmpfs\",\"source\":\"tmpfs\","
 			  "\"options\":[\"nosuid\",\"nodev\",\"noexec\",\"mode=1777\","
 			  "\"tmpcopyup\",\"size=64m\"]}"));
-	h_done(&h);
+	t_done(&h);
 
-	h_setup(&h, "rootfs", "{\"tmpfs\":[\"/scratch\"],\"tmpfs_size_mb\":8}");
-	h_run(&h, H_CONFIG(RO, H_GOOD_PROCESS));
+	t_pipeline(&h, "rootfs", "{\"tmpfs\":[\"/scratch\"],\"tmpfs_size_mb\":8}");
+	t_run(&h, T_CONFIG(RO, T_GOOD_PROCESS));
 	assert_int_equal(h.pl.report->len, 1);
-	assert_true(h_out_has(&h, "\"destination\":\"/scratch\""));
-	assert_true(h_out_has(&h, "\"size=8m\""));
-	h_done(&h);
+	assert_true(t_out_has(&h, "\"destination\":\"/scratch\""));
+	assert_true(t_out_has(&h, "\"size=8m\""));
+	t_done(&h);
 }
 
 /* Issue 14 cause 3: hardshim's /run goes before the engine's mounts beneath /run and
  * /var/run (a symlink to /run in images), not after them, where it would hide them. */
 static void test_tmpfs_placed_before_mounts_beneath(void **state)
 {
-	struct harness h;
+	struct hs_t h;
 	const struct hs_json *m;
 
-	h_setup(&h, "rootfs", "{\"tmpfs\":[\"/run\",\"/tmp\"]}");
-	h_run(&h, "{\"ociVersion\":\"1.0.2\",\"root\":" RO ",\"process\":" H_GOOD_PROCESS
+	t_pipeline(&h, "rootfs", "{\"tmpfs\":[\"/run\",\"/tmp\"]}");
+	t_run(&h, "{\"ociVersion\":\"1.0.2\",\"root\":" RO ",\"process\":" T_GOOD_PROCESS
 		  ",\"mounts\":[{\"destination\":\"/proc\",\"type\":\"proc\",\"source\":\"proc\"},"
 		  "{\"destination\":\"/var/run/secrets\",\"type\":\"bind\",\"source\":\"/s\"},"
 		  "{\"destination\":\"/run/.containerenv\",\"type\":\"bind\",\"source\":\"/e\"}]}");
@@ -86,35 +86,35 @@ static void test_tmpfs_placed_before_mounts_beneath(void **state)
 	assert_string_equal(hs_json_get_string(m->u.array.items[2], "destination"),
 			    "/var/run/secrets");
 	assert_string_equal(hs_json_get_string(m->u.array.items[4], "destination"), "/tmp");
-	h_done(&h);
+	t_done(&h);
 
 	/* a mount at /var/run is a mount at /run: nothing added there */
-	h_setup(&h, "rootfs", "{\"tmpfs\":[\"/run\"]}");
-	h_run(&h, "{\"ociVersion\":\"1.0.2\",\"root\":" RO ",\"process\":" H_GOOD_PROCESS
+	t_pipeline(&h, "rootfs", "{\"tmpfs\":[\"/run\"]}");
+	t_run(&h, "{\"ociVersion\":\"1.0.2\",\"root\":" RO ",\"process\":" T_GOOD_PROCESS
 		  ",\"mounts\":[{\"destination\":\"/var/run\",\"type\":\"tmpfs\",\"source\":\"t\","
 		  "\"options\":[\"nosuid\",\"nodev\",\"noexec\",\"size=1m\"]}]}");
 	assert_int_equal(h.pl.report->len, 0);
-	h_done(&h);
+	t_done(&h);
 }
 
 /* A user's tmpfs asking for exec, suid, dev or an unlimited size gets the same options as
  * hardshim's own; the runtime's /dev tmpfs (device nodes) is left alone. */
 static void test_user_tmpfs_hardened(void **state)
 {
-	struct harness h;
+	struct hs_t h;
 
-	h_setup(&h, "rootfs", "{\"tmpfs\":[]}");
-	h_run(&h, "{\"ociVersion\":\"1.0.2\",\"root\":" RO ",\"process\":" H_GOOD_PROCESS
+	t_pipeline(&h, "rootfs", "{\"tmpfs\":[]}");
+	t_run(&h, "{\"ociVersion\":\"1.0.2\",\"root\":" RO ",\"process\":" T_GOOD_PROCESS
 		  ",\"mounts\":[{\"destination\":\"/dev\",\"type\":\"tmpfs\",\"source\":\"tmpfs\","
 		  "\"options\":[\"nosuid\",\"mode=755\"]},"
 		  "{\"destination\":\"/run\",\"type\":\"tmpfs\",\"source\":\"tmpfs\","
 		  "\"options\":[\"exec\",\"suid\",\"dev\",\"size=0\",\"mode=1777\"]}]}");
 	assert_int_equal(h.pl.report->len, 1);
-	h_expect(&h, "rootfs.tmpfs-options", "mounts[1]", HS_ACTION_REWRITE);
-	assert_true(h_out_has(&h, "\"options\":[\"mode=1777\",\"nosuid\",\"nodev\",\"noexec\","
+	t_expect(&h, "rootfs.tmpfs-options", "mounts[1]", HS_ACTION_REWRITE);
+	assert_true(t_out_has(&h, "\"options\":[\"mode=1777\",\"nosuid\",\"nodev\",\"noexec\","
 				  "\"size=64m\"]"));
-	assert_true(h_out_has(&h, "\"options\":[\"nosuid\",\"mode=755\"]"));
-	h_done(&h);
+	assert_true(t_out_has(&h, "\"options\":[\"nosuid\",\"mode=755\"]"));
+	t_done(&h);
 }
 
 static void test_root_path_host(void **state)
@@ -133,41 +133,41 @@ static void test_root_path_host(void **state)
 		"/srv/bundle/etc-link",
 		"/dev/shm-x",
 	};
-	struct harness h;
+	struct hs_t h;
 
 	for (size_t i = 0; i < HS_ARRAY_SIZE(bad); i++) {
 		char config[512];
 
-		h_setup(&h, "rootfs", NULL);
+		t_pipeline(&h, "rootfs", NULL);
 		assert_int_equal(hs_fake_host_add_symlink(h.fh, "/srv/bundle/etc-link",
 							  "../../etc"),
 				 0);
 		assert_int_equal(hs_fake_host_add_dir(h.fh, "/dev/shm-x", 0, 0, 0755), 0);
 		snprintf(config, sizeof(config),
 			 "{\"ociVersion\":\"1.0.2\",\"root\":{\"path\":\"%s\",\"readonly\":true},"
-			 "\"process\":" H_GOOD_PROCESS "}",
+			 "\"process\":" T_GOOD_PROCESS "}",
 			 bad[i]);
-		h_run(&h, config);
-		if (!h_find(&h, "rootfs.path", "root.path"))
+		t_run(&h, config);
+		if (!t_find(&h, "rootfs.path", "root.path"))
 			fail_msg("root.path %s was not refused", bad[i]);
 		assert_true(h.pl.report->refused);
-		h_done(&h);
+		t_done(&h);
 	}
 }
 
 static void test_root_path_alias_by_identity(void **state)
 {
-	struct harness h;
+	struct hs_t h;
 	struct hs_file_id etc;
 
-	h_setup(&h, "rootfs", NULL);
+	t_pipeline(&h, "rootfs", NULL);
 	/* A bind mount of /etc at /srv/images/x: another name, the same inode. */
 	assert_int_equal(hs_fake_host_add_dir(h.fh, "/srv/images/x", 0, 0, 0755), 0);
 	assert_int_equal(hs_fake_host_get_id(h.fh, "/etc", &etc), 0);
 	assert_int_equal(hs_fake_host_set_id(h.fh, "/srv/images/x", etc.dev, etc.ino), 0);
-	h_run(&h, H_CONFIG("{\"path\":\"/srv/images/x\",\"readonly\":true}", H_GOOD_PROCESS));
-	h_expect(&h, "rootfs.path", "root.path", HS_ACTION_REFUSE);
-	h_done(&h);
+	t_run(&h, T_CONFIG("{\"path\":\"/srv/images/x\",\"readonly\":true}", T_GOOD_PROCESS));
+	t_expect(&h, "rootfs.path", "root.path", HS_ACTION_REFUSE);
+	t_done(&h);
 }
 
 /* Below a forbidden tree: another pod's Secret volume, reached directly, through a symlink
@@ -181,13 +181,13 @@ static void test_root_path_below_tree(void **state)
 		"/etc/kubernetes/x",
 		"/var/log/pods/x",
 	};
-	struct harness h;
+	struct hs_t h;
 	struct hs_file_id kubelet;
 
 	for (size_t i = 0; i < HS_ARRAY_SIZE(bad); i++) {
 		char config[512];
 
-		h_setup(&h, "rootfs", NULL);
+		t_pipeline(&h, "rootfs", NULL);
 		assert_int_equal(hs_fake_host_add_dir(h.fh,
 						      "/var/lib/kubelet/pods/p1/volumes/"
 						      "kubernetes.io~secret/tok",
@@ -209,20 +209,20 @@ static void test_root_path_below_tree(void **state)
 		assert_int_equal(hs_fake_host_add_dir(h.fh, "/var/log/pods/x", 0, 0, 0755), 0);
 		snprintf(config, sizeof(config),
 			 "{\"ociVersion\":\"1.0.2\",\"root\":{\"path\":\"%s\",\"readonly\":true},"
-			 "\"process\":" H_GOOD_PROCESS "}",
+			 "\"process\":" T_GOOD_PROCESS "}",
 			 bad[i]);
-		h_run(&h, config);
-		if (!h_find(&h, "rootfs.path", "root.path"))
+		t_run(&h, config);
+		if (!t_find(&h, "rootfs.path", "root.path"))
 			fail_msg("root.path %s was not refused", bad[i]);
 		assert_true(h.pl.report->refused);
-		h_done(&h);
+		t_done(&h);
 	}
 }
 
 /* Two bundles side by side under containerd's tree; the pipeline's is c1. */
-static void two_bundles(struct harness *h)
+static void two_bundles(struct hs_t *h)
 {
-	h_setup(h, "rootfs", "{\"tmpfs\":[]}");
+	t_pipeline(h, "rootfs", "{\"tmpfs\":[]}");
 	assert_int_equal(hs_fake_host_add_dir(h->fh, "/run/containerd/t/k8s/c1/rootfs", 0, 0, 0755),
 			 0);
 	assert_int_equal(hs_fake_host_add_dir(h->fh, "/run/containerd/t/k8s/c2/rootfs", 0, 0, 0755),
@@ -234,65 +234,66 @@ static void two_bundles(struct harness *h)
  * beneath the bundle is the engine's choice; a sibling bundle's rootfs is not. */
 static void test_root_path_tree_own_bundle(void **state)
 {
-	struct harness h;
+	struct hs_t h;
 
 	two_bundles(&h);
-	h_run(&h, H_CONFIG("{\"path\":\"rootfs\",\"readonly\":true}", H_GOOD_PROCESS));
+	t_run(&h, T_CONFIG("{\"path\":\"rootfs\",\"readonly\":true}", T_GOOD_PROCESS));
 	assert_int_equal(h.pl.report->len, 0);
-	h_done(&h);
+	t_done(&h);
 
 	two_bundles(&h);
-	h_run(&h, H_CONFIG("{\"path\":\"../c2/rootfs\",\"readonly\":true}", H_GOOD_PROCESS));
-	h_expect(&h, "rootfs.path", "root.path", HS_ACTION_REFUSE);
-	h_done(&h);
+	t_run(&h, T_CONFIG("{\"path\":\"../c2/rootfs\",\"readonly\":true}", T_GOOD_PROCESS));
+	t_expect(&h, "rootfs.path", "root.path", HS_ACTION_REFUSE);
+	t_done(&h);
 }
 
 static void test_root_path_fine_and_missing(void **state)
 {
-	struct harness h;
+	struct hs_t h;
 
-	h_setup(&h, "rootfs", "{\"tmpfs\":[]}");
-	h_run(&h, H_CONFIG("{\"path\":\"/srv/bundle/rootfs\",\"readonly\":true}", H_GOOD_PROCESS));
+	t_pipeline(&h, "rootfs", "{\"tmpfs\":[]}");
+	t_run(&h, T_CONFIG("{\"path\":\"/srv/bundle/rootfs\",\"readonly\":true}", T_GOOD_PROCESS));
 	assert_int_equal(h.pl.report->len, 0);
-	h_done(&h);
+	t_done(&h);
 
-	h_run_expect("rootfs", NULL, "{\"ociVersion\":\"1.0.2\",\"process\":" H_GOOD_PROCESS "}",
-		     "rootfs.path", "root", HS_ACTION_REFUSE);
+	t_pipeline_expect("rootfs", NULL,
+			  "{\"ociVersion\":\"1.0.2\",\"process\":" T_GOOD_PROCESS "}",
+			  "rootfs.path", "root", HS_ACTION_REFUSE);
 }
 
 static void test_host_failure_fails_closed(void **state)
 {
-	struct harness h;
+	struct hs_t h;
 
-	h_setup(&h, "rootfs", NULL);
+	t_pipeline(&h, "rootfs", NULL);
 	assert_int_equal(hs_fake_host_fail(h.fh, "canonicalize", EIO), 0);
-	h_run(&h, H_CONFIG(RO, H_GOOD_PROCESS));
-	h_expect(&h, "rootfs.path", "root.path", HS_ACTION_REFUSE);
-	h_done(&h);
+	t_run(&h, T_CONFIG(RO, T_GOOD_PROCESS));
+	t_expect(&h, "rootfs.path", "root.path", HS_ACTION_REFUSE);
+	t_done(&h);
 }
 
 static void test_policy_section_strict(void **state)
 {
-	struct harness h = { 0 };
+	struct hs_t h = { 0 };
 
-	assert_true(h_policy(&h, "rootfs", "{\"readOnly\":true}", NULL) < 0);
-	assert_true(h_policy(&h, "rootfs", "{\"action\":\"ignore\"}", NULL) < 0);
+	assert_true(t_pipeline_policy(&h, "rootfs", "{\"readOnly\":true}", NULL) < 0);
+	assert_true(t_pipeline_policy(&h, "rootfs", "{\"action\":\"ignore\"}", NULL) < 0);
 	assert_string_equal(h.err.rule, "policy.rootfs");
-	assert_true(h_policy(&h, "rootfs", "{\"tmpfs\":[\"tmp\"]}", NULL) < 0);
-	assert_true(h_policy(&h, "rootfs", "{\"tmpfs\":[\"/tmp/../etc\"]}", NULL) < 0);
-	assert_true(h_policy(&h, "rootfs", "{\"tmpfs_size_mb\":0}", NULL) < 0);
-	assert_int_equal(h_policy(&h, "rootfs", "{\"enabled\":false}", NULL), 0);
+	assert_true(t_pipeline_policy(&h, "rootfs", "{\"tmpfs\":[\"tmp\"]}", NULL) < 0);
+	assert_true(t_pipeline_policy(&h, "rootfs", "{\"tmpfs\":[\"/tmp/../etc\"]}", NULL) < 0);
+	assert_true(t_pipeline_policy(&h, "rootfs", "{\"tmpfs_size_mb\":0}", NULL) < 0);
+	assert_int_equal(t_pipeline_policy(&h, "rootfs", "{\"enabled\":false}", NULL), 0);
 	hs_policy_free(h.policy);
 }
 
 static void test_disabled(void **state)
 {
-	struct harness h;
+	struct hs_t h;
 
-	h_setup(&h, "none", NULL);
-	h_run(&h, H_CONFIG("{\"path\":\"/\"}", H_GOOD_PROCESS));
+	t_pipeline(&h, "none", NULL);
+	t_run(&h, T_CONFIG("{\"path\":\"/\"}", T_GOOD_PROCESS));
 	assert_int_equal(h.pl.report->len, 0);
-	h_done(&h);
+	t_done(&h);
 }
 
 /* Issue 14: a root image's own writable directories on a read-only root. */
@@ -301,7 +302,7 @@ static void test_disabled(void **state)
 	"\"noNewPrivileges\":true}"
 #define IMG "/srv/bundle/rootfs"
 
-static void image_tree(struct harness *h)
+static void image_tree(struct hs_t *h)
 {
 	assert_int_equal(hs_fake_host_add_dir(h->fh, IMG "/app", 0, 0, 0755), 0);
 	assert_int_equal(hs_fake_host_add_file(h->fh, IMG "/app/app.py", 0, 0, 0644), 0);
@@ -317,7 +318,7 @@ static void image_tree(struct harness *h)
 	assert_int_equal(hs_fake_host_add_dir(h->fh, IMG "/data", 999, 999, 0755), 0);
 }
 
-static size_t n_writable(struct harness *h)
+static size_t n_writable(struct hs_t *h)
 {
 	size_t n = 0;
 
@@ -330,125 +331,125 @@ static size_t n_writable(struct harness *h)
 
 static void test_image_dirs_of_root_image(void **state)
 {
-	struct harness h;
+	struct hs_t h;
 	const struct hs_json *m;
 
 	/* the working directory and the empty state directories, nothing else */
-	h_setup(&h, "rootfs,user", NULL);
+	t_pipeline(&h, "rootfs,user", NULL);
 	image_tree(&h);
-	h_run(&h, H_CONFIG(RO, ROOT_PROC("/app")));
+	t_run(&h, T_CONFIG(RO, ROOT_PROC("/app")));
 	assert_int_equal(n_writable(&h), 3);
-	assert_true(h_out_has(&h,
+	assert_true(t_out_has(&h,
 			      "{\"destination\":\"/app\",\"type\":\"tmpfs\",\"source\":\"tmpfs\","
 			      "\"options\":[\"nosuid\",\"nodev\",\"noexec\",\"mode=0755\","
 			      "\"tmpcopyup\",\"size=64m\",\"uid=65534\",\"gid=65534\"]}"));
-	assert_true(h_out_has(&h,
+	assert_true(t_out_has(&h,
 			      "\"destination\":\"/var/lib/nginx\",\"type\":\"tmpfs\","
 			      "\"source\":\"tmpfs\",\"options\":[\"nosuid\",\"nodev\",\"noexec\","
 			      "\"mode=0750\""));
-	assert_true(h_out_has(&h, "\"destination\":\"/var/log/apt\""));
-	assert_false(h_out_has(&h, "\"destination\":\"/var/lib/dpkg\""));
+	assert_true(t_out_has(&h, "\"destination\":\"/var/log/apt\""));
+	assert_false(t_out_has(&h, "\"destination\":\"/var/lib/dpkg\""));
 	assert_false(h.pl.report->refused);
 	/* placed like hardshim's other tmpfs: before a mount beneath (a volume in /app) */
-	h_done(&h);
+	t_done(&h);
 
-	h_setup(&h, "rootfs", NULL);
+	t_pipeline(&h, "rootfs", NULL);
 	image_tree(&h);
-	h_run(&h, "{\"ociVersion\":\"1.0.2\",\"root\":" RO
+	t_run(&h, "{\"ociVersion\":\"1.0.2\",\"root\":" RO
 		  ",\"process\":" ROOT_PROC("/app") ",\"mounts\":[{\"destination\":\"/app/"
 						    "data\",\"type\":\"bind\",\"source\":\"/v\","
 						    "\"options\":[\"rbind\"]}]}");
 	m = hs_json_get(h.pl.tree, "mounts");
 	assert_string_equal(hs_json_get_string(m->u.array.items[0], "destination"), "/app");
 	assert_string_equal(hs_json_get_string(m->u.array.items[1], "destination"), "/app/data");
-	h_done(&h);
+	t_done(&h);
 }
 
 static void test_image_dirs_not_made(void **state)
 {
 	static const char *const configs[] = {
 		/* the system's: a config cannot make /etc writable, by any spelling */
-		H_CONFIG(RO, ROOT_PROC("/etc")),
-		H_CONFIG(RO, ROOT_PROC("/etc/../etc")),
+		T_CONFIG(RO, ROOT_PROC("/etc")),
+		T_CONFIG(RO, ROOT_PROC("/etc/../etc")),
 		/* a symlink to /etc in the image: the runtime would mount where it points */
-		H_CONFIG(RO, ROOT_PROC("/work")),
+		T_CONFIG(RO, ROOT_PROC("/work")),
 		/* hardshim's own tmpfs is there already */
-		H_CONFIG(RO, ROOT_PROC("/tmp")),
-		H_CONFIG(RO, ROOT_PROC("/")),
-		H_CONFIG(RO, ROOT_PROC("/var/lib")),
+		T_CONFIG(RO, ROOT_PROC("/tmp")),
+		T_CONFIG(RO, ROOT_PROC("/")),
+		T_CONFIG(RO, ROOT_PROC("/var/lib")),
 		/* absent: the runtime makes it, empty */
-		H_CONFIG(RO, ROOT_PROC("/nonexistent")),
+		T_CONFIG(RO, ROOT_PROC("/nonexistent")),
 		/* a service user's (redis's /data): the user control runs it as that owner */
-		H_CONFIG(RO, ROOT_PROC("/data")),
+		T_CONFIG(RO, ROOT_PROC("/data")),
 	};
-	struct harness h;
+	struct hs_t h;
 
 	for (size_t i = 0; i < HS_ARRAY_SIZE(configs); i++) {
-		h_setup(&h, "rootfs", "{\"tmpfs\":[\"/tmp\"]}");
+		t_pipeline(&h, "rootfs", "{\"tmpfs\":[\"/tmp\"]}");
 		image_tree(&h);
-		h_run(&h, configs[i]);
+		t_run(&h, configs[i]);
 		/* the empty state directories, never the working directory */
 		assert_int_equal(n_writable(&h), 2);
-		assert_false(h_out_has(&h, "\"destination\":\"/etc\""));
-		assert_false(h_out_has(&h, "\"destination\":\"/work\""));
-		assert_false(h_out_has(&h, "\"destination\":\"/nonexistent\""));
-		assert_false(h_out_has(&h, "\"destination\":\"/data\""));
-		assert_false(h_out_has(&h, "\"destination\":\"/\","));
-		h_done(&h);
+		assert_false(t_out_has(&h, "\"destination\":\"/etc\""));
+		assert_false(t_out_has(&h, "\"destination\":\"/work\""));
+		assert_false(t_out_has(&h, "\"destination\":\"/nonexistent\""));
+		assert_false(t_out_has(&h, "\"destination\":\"/data\""));
+		assert_false(t_out_has(&h, "\"destination\":\"/\","));
+		t_done(&h);
 	}
 
 	/* not root: the image did not expect to write as root, nothing is added */
-	h_setup(&h, "rootfs", NULL);
+	t_pipeline(&h, "rootfs", NULL);
 	image_tree(&h);
-	h_run(&h, H_CONFIG(RO, H_GOOD_PROCESS));
+	t_run(&h, T_CONFIG(RO, T_GOOD_PROCESS));
 	assert_int_equal(n_writable(&h), 0);
-	h_done(&h);
+	t_done(&h);
 }
 
 static void test_image_dirs_cwd_with_executables(void **state)
 {
-	struct harness h;
+	struct hs_t h;
 
-	h_setup(&h, "rootfs", NULL);
+	t_pipeline(&h, "rootfs", NULL);
 	image_tree(&h);
-	h_run(&h, H_CONFIG(RO, ROOT_PROC("/srv/site")));
-	h_expect(&h, "rootfs.writable-dir", "process.cwd", HS_ACTION_WARN);
-	assert_false(h_out_has(&h, "\"destination\":\"/srv/site\""));
+	t_run(&h, T_CONFIG(RO, ROOT_PROC("/srv/site")));
+	t_expect(&h, "rootfs.writable-dir", "process.cwd", HS_ACTION_WARN);
+	assert_false(t_out_has(&h, "\"destination\":\"/srv/site\""));
 	assert_int_equal(n_writable(&h), 2); /* the state directories still */
-	h_done(&h);
+	t_done(&h);
 
 	/* the policy turns it off */
-	h_setup(&h, "rootfs", "{\"writable_image_dirs\":false}");
+	t_pipeline(&h, "rootfs", "{\"writable_image_dirs\":false}");
 	image_tree(&h);
-	h_run(&h, H_CONFIG(RO, ROOT_PROC("/app")));
+	t_run(&h, T_CONFIG(RO, ROOT_PROC("/app")));
 	assert_int_equal(n_writable(&h), 0);
-	assert_false(h_out_has(&h, "\"destination\":\"/app\""));
-	h_done(&h);
+	assert_false(t_out_has(&h, "\"destination\":\"/app\""));
+	t_done(&h);
 
 	/* nor when the root stays writable (nothing to work around) */
-	h_setup(&h, "rootfs", "{\"readonly\":false}");
+	t_pipeline(&h, "rootfs", "{\"readonly\":false}");
 	image_tree(&h);
-	h_run(&h, H_CONFIG("{\"path\":\"rootfs\"}", ROOT_PROC("/app")));
+	t_run(&h, T_CONFIG("{\"path\":\"rootfs\"}", ROOT_PROC("/app")));
 	assert_int_equal(n_writable(&h), 0);
-	h_done(&h);
+	t_done(&h);
 }
 
 /* An image with more empty state directories than the cap is refused, naming the fix. */
 static void test_image_dirs_capped(void **state)
 {
-	struct harness h;
+	struct hs_t h;
 	char p[128];
 
-	h_setup(&h, "rootfs", NULL);
+	t_pipeline(&h, "rootfs", NULL);
 	for (int i = 0; i < 40; i++) {
 		snprintf(p, sizeof(p), IMG "/var/cache/d%02d", i);
 		assert_int_equal(hs_fake_host_add_dir(h.fh, p, 0, 0, 0755), 0);
 	}
-	h_run(&h, H_CONFIG(RO, ROOT_PROC("/")));
-	h_expect(&h, "rootfs.writable-dirs-max", "root.path", HS_ACTION_REFUSE);
+	t_run(&h, T_CONFIG(RO, ROOT_PROC("/")));
+	t_expect(&h, "rootfs.writable-dirs-max", "root.path", HS_ACTION_REFUSE);
 	assert_true(h.pl.report->refused);
 	assert_int_equal(n_writable(&h), 0);
-	h_done(&h);
+	t_done(&h);
 }
 
 int main(void)

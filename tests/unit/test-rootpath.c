@@ -3,7 +3,7 @@
  * bundle, the engine's storage for this very container id (Podman's layer named by its
  * root-owned containers.json), or a directory the operator admitted — never another
  * container's image, another pod's volume, nor a host directory the config picked. */
-#include "procctl-harness.h"
+#include "harness.h"
 
 #define G   "/var/lib/containers/storage"
 #define ID1 "c1c1c1"
@@ -36,13 +36,13 @@ static int fake_read_root_file(const struct hs_host *h, struct hs_arena *a, cons
 }
 
 struct rp {
-	struct harness h;
+	struct hs_t h;
 	struct hs_host host; /* the fake host, with containers.json answered here */
 };
 
 static void rp_setup(struct rp *t, const char *section)
 {
-	h_setup(&t->h, "rootfs", section ? section : NO_TMPFS);
+	t_pipeline(&t->h, "rootfs", section ? section : NO_TMPFS);
 	t->host = *hs_fake_host_get(t->h.fh);
 	t->host.read_root_file = fake_read_root_file;
 	store_json = STORE;
@@ -66,7 +66,7 @@ static void rp_run(struct rp *t, const char *root, const char *bundle, const cha
 	char buf[1024];
 	struct hs_error err = HS_ERROR_INIT;
 
-	snprintf(buf, sizeof(buf), H_CONFIG("%s", H_GOOD_PROCESS), root);
+	snprintf(buf, sizeof(buf), T_CONFIG("%s", T_GOOD_PROCESS), root);
 	doc = buf;
 	t->h.pl = (struct hs_pipeline){
 		.policy = t->h.policy,
@@ -83,14 +83,14 @@ static void rp_run(struct rp *t, const char *root, const char *bundle, const cha
 static void rp_allowed(struct rp *t)
 {
 	if (t->h.pl.report->len) {
-		h_dump(&t->h);
+		t_dump(&t->h);
 		fail_msg("expected no finding");
 	}
 }
 
 static void rp_refused(struct rp *t)
 {
-	h_expect(&t->h, "rootfs.path-owner", "root.path", HS_ACTION_REFUSE);
+	t_expect(&t->h, "rootfs.path-owner", "root.path", HS_ACTION_REFUSE);
 	assert_true(t->h.pl.report->refused);
 	assert_int_equal(t->h.pl.report->len, 1);
 }
@@ -103,12 +103,12 @@ static void test_beneath_bundle(void **state)
 	rp_setup(&t, NULL);
 	rp_run(&t, ROOT("rootfs"), "/srv/bundle", "x");
 	rp_allowed(&t);
-	h_done(&t.h);
+	t_done(&t.h);
 
 	rp_setup(&t, NULL);
 	rp_run(&t, ROOT("/srv/bundle/rootfs"), "/srv/bundle", NULL);
 	rp_allowed(&t);
-	h_done(&t.h);
+	t_done(&t.h);
 }
 
 /* Another bundle's rootfs, a host directory, the bundle itself, one reached through a symlink
@@ -127,7 +127,7 @@ static void test_elsewhere_refused(void **state)
 				 0);
 		rp_run(&t, roots[i], "/srv/bundle", "x");
 		rp_refused(&t);
-		h_done(&t.h);
+		t_done(&t.h);
 	}
 }
 
@@ -140,27 +140,27 @@ static void test_engine_storage(void **state)
 	rp_run(&t, ROOT(G "/overlay/" L1 "/merged"), G "/overlay-containers/" ID1 "/userdata", ID1);
 	rp_allowed(&t);
 	assert_string_equal(store_path_read, G "/overlay-containers/containers.json");
-	h_done(&t.h);
+	t_done(&t.h);
 
 	/* the other container's layer, from this container's bundle and id */
 	rp_setup(&t, NULL);
 	rp_run(&t, ROOT(G "/overlay/" L2 "/merged"), G "/overlay-containers/" ID1 "/userdata", ID1);
 	rp_refused(&t);
 	assert_non_null(strstr(t.h.pl.report->items[0].message, L1 "/merged"));
-	h_done(&t.h);
+	t_done(&t.h);
 
 	/* the id must be the one the bundle is for */
 	rp_setup(&t, NULL);
 	rp_run(&t, ROOT(G "/overlay/" L2 "/merged"), G "/overlay-containers/" ID1 "/userdata", ID2);
 	rp_refused(&t);
-	h_done(&t.h);
+	t_done(&t.h);
 
 	/* vfs */
 	rp_setup(&t, NULL);
 	rp_run(&t, ROOT(G "/vfs/dir/" L1), G "/vfs-containers/" ID1 "/userdata", ID1);
 	rp_allowed(&t);
 	assert_string_equal(store_path_read, G "/vfs-containers/containers.json");
-	h_done(&t.h);
+	t_done(&t.h);
 
 	/* the layer's directory could be swapped by a user between the check and the pivot */
 	rp_setup(&t, NULL);
@@ -168,13 +168,13 @@ static void test_engine_storage(void **state)
 	rp_run(&t, ROOT(G "/overlay/" L1 "/merged"), G "/overlay-containers/" ID1 "/userdata", ID1);
 	rp_refused(&t);
 	assert_non_null(strstr(t.h.pl.report->items[0].message, "owned by uid 1000"));
-	h_done(&t.h);
+	t_done(&t.h);
 
 	/* the layer dir itself, not its merged view */
 	rp_setup(&t, NULL);
 	rp_run(&t, ROOT(G "/overlay/" L1), G "/overlay-containers/" ID1 "/userdata", ID1);
 	rp_refused(&t);
-	h_done(&t.h);
+	t_done(&t.h);
 }
 
 /* containers.json that cannot be trusted or says nothing of this container: refused. */
@@ -196,21 +196,21 @@ static void test_engine_storage_untrusted(void **state)
 		rp_run(&t, ROOT(G "/overlay/" L1 "/merged"),
 		       G "/overlay-containers/" ID1 "/userdata", ID1);
 		rp_refused(&t);
-		h_done(&t.h);
+		t_done(&t.h);
 	}
 	rp_setup(&t, NULL);
 	store_err = EPERM;
 	rp_run(&t, ROOT(G "/overlay/" L1 "/merged"), G "/overlay-containers/" ID1 "/userdata", ID1);
 	rp_refused(&t);
 	assert_non_null(strstr(t.h.pl.report->items[0].message, "not root's alone"));
-	h_done(&t.h);
+	t_done(&t.h);
 
 	/* a host that cannot read files answers nothing: refused */
 	rp_setup(&t, NULL);
 	t.host.read_root_file = NULL;
 	rp_run(&t, ROOT(G "/overlay/" L1 "/merged"), G "/overlay-containers/" ID1 "/userdata", ID1);
 	rp_refused(&t);
-	h_done(&t.h);
+	t_done(&t.h);
 }
 
 /* Without a bundle or an id (check of a lone config, a precreate hook) an absolute root
@@ -223,19 +223,19 @@ static void test_unknown_bundle_or_id(void **state)
 	rp_run(&t, ROOT(G "/overlay/" L1 "/merged"), NULL, ID1);
 	rp_refused(&t);
 	assert_non_null(strstr(t.h.pl.report->items[0].message, "no bundle"));
-	h_done(&t.h);
+	t_done(&t.h);
 
 	rp_setup(&t, NULL);
 	rp_run(&t, ROOT(G "/overlay/" L1 "/merged"), G "/overlay-containers/" ID1 "/userdata",
 	       NULL);
 	rp_refused(&t);
 	assert_non_null(strstr(t.h.pl.report->items[0].message, "no container id"));
-	h_done(&t.h);
+	t_done(&t.h);
 
 	rp_setup(&t, NULL);
 	rp_run(&t, ROOT("rootfs"), NULL, NULL);
 	rp_allowed(&t);
-	h_done(&t.h);
+	t_done(&t.h);
 }
 
 /* The operator admits a directory (Podman --rootfs DIR) and all below it, by resolved path;
@@ -249,37 +249,39 @@ static void test_admit_roots(void **state)
 	assert_int_equal(hs_fake_host_add_dir(t.h.fh, "/srv/img/sub", 0, 0, 0755), 0);
 	rp_run(&t, ROOT("/srv/img/sub"), "/srv/bundle", "x");
 	rp_allowed(&t);
-	h_done(&t.h);
+	t_done(&t.h);
 
 	rp_setup(&t, pol);
 	assert_int_equal(hs_fake_host_add_symlink(t.h.fh, "/srv/img-link", "/srv/img"), 0);
 	rp_run(&t, ROOT("/srv/img-link"), NULL, NULL);
 	rp_allowed(&t);
-	h_done(&t.h);
+	t_done(&t.h);
 
 	/* /srv/img2 is not below /srv/img */
 	rp_setup(&t, pol);
 	assert_int_equal(hs_fake_host_add_dir(t.h.fh, "/srv/img2", 0, 0, 0755), 0);
 	rp_run(&t, ROOT("/srv/img2"), "/srv/bundle", "x");
 	rp_refused(&t);
-	h_done(&t.h);
+	t_done(&t.h);
 
 	rp_setup(&t, pol);
 	rp_run(&t, ROOT("/etc/kubernetes"), "/srv/bundle", "x");
-	h_expect(&t.h, "rootfs.path", "root.path", HS_ACTION_REFUSE);
-	assert_null(h_find(&t.h, "rootfs.path-owner", "root.path"));
-	h_done(&t.h);
+	t_expect(&t.h, "rootfs.path", "root.path", HS_ACTION_REFUSE);
+	assert_null(t_find(&t.h, "rootfs.path-owner", "root.path"));
+	t_done(&t.h);
 }
 
 static void test_admit_roots_policy(void **state)
 {
-	struct harness h = { 0 };
+	struct hs_t h = { 0 };
 
-	assert_true(h_policy(&h, "rootfs", "{\"admit_roots\":[\"srv\"]}", NULL) < 0);
+	assert_true(t_pipeline_policy(&h, "rootfs", "{\"admit_roots\":[\"srv\"]}", NULL) < 0);
 	assert_string_equal(h.err.rule, "policy.rootfs");
-	assert_true(h_policy(&h, "rootfs", "{\"admit_roots\":[\"/srv/../etc\"]}", NULL) < 0);
-	assert_true(h_policy(&h, "rootfs", "{\"admit_roots\":\"/srv\"}", NULL) < 0);
-	assert_int_equal(h_policy(&h, "rootfs", "{\"admit_roots\":[\"/srv/img\"]}", NULL), 0);
+	assert_true(t_pipeline_policy(&h, "rootfs", "{\"admit_roots\":[\"/srv/../etc\"]}", NULL) <
+		    0);
+	assert_true(t_pipeline_policy(&h, "rootfs", "{\"admit_roots\":\"/srv\"}", NULL) < 0);
+	assert_int_equal(t_pipeline_policy(&h, "rootfs", "{\"admit_roots\":[\"/srv/img\"]}", NULL),
+			 0);
 	hs_policy_free(h.policy);
 }
 

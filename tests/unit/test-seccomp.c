@@ -11,7 +11,7 @@
 #include <fcntl.h>
 #include <string.h>
 
-#include "control-fixture.h"
+#include "harness.h"
 #include "hs-policy.h"
 #include "../../src/policy/seccomp-profile.h"
 
@@ -28,17 +28,17 @@ static struct hs_json *parse(struct hs_arena *a, const char *text)
 }
 
 /* Load a policy section (NULL: none) and run the control alone over a config. */
-static void run_cfg(struct control_fixture *r, const char *section, const char *config)
+static void run_cfg(struct hs_t *r, const char *section, const char *config)
 {
-	cf_run(r, &hs_control_seccomp, NULL, section, config, HS_EVENT_CREATE);
+	t_control_run(r, &hs_control_seccomp, NULL, section, config, HS_EVENT_CREATE);
 }
 
-static const struct hs_json *seccomp_of(const struct control_fixture *r)
+static const struct hs_json *seccomp_of(const struct hs_t *r)
 {
 	return hs_json_get(hs_json_get(r->ctx.config, "linux"), "seccomp");
 }
 
-static bool is_default(const struct control_fixture *r)
+static bool is_default(const struct hs_t *r)
 {
 	struct hs_json *d = hs_sc_default_profile(r->arena, hs_sc_host_family(), NULL);
 	return hs_json_equal(seccomp_of(r), d);
@@ -144,24 +144,24 @@ static void test_default_shape(void **state)
 
 static void test_missing_gets_default(void **state)
 {
-	struct control_fixture r;
+	struct hs_t r;
 	run_cfg(&r, NULL, CONFIG_CAPS("\"bounding\":[\"CAP_KILL\"],\"permitted\":[\"CAP_KILL\"]"));
 	assert_int_equal(r.ret, 0);
-	cf_expect(&r, "seccomp.default", "linux.seccomp", HS_ACTION_REWRITE);
+	t_expect(&r, "seccomp.default", "linux.seccomp", HS_ACTION_REWRITE);
 	assert_false(r.report->refused);
 	assert_true(is_default(&r));
-	cf_done(&r);
+	t_done(&r);
 	/* no linux object at all */
 	run_cfg(&r, NULL, "{\"ociVersion\":\"1.0.2\",\"root\":{\"path\":\"rootfs\"}}");
 	assert_int_equal(r.ret, 0);
 	assert_true(is_default(&r));
-	cf_done(&r);
+	t_done(&r);
 }
 
 static void test_capability_conditional(void **state)
 {
 	/* CAP_SYS_ADMIN held (permitted and bounding): mount, unshare, clone3 and clone allowed */
-	struct control_fixture r;
+	struct hs_t r;
 	run_cfg(&r, NULL,
 		CONFIG_CAPS("\"bounding\":[\"CAP_SYS_ADMIN\",\"CAP_SYS_PTRACE\"],"
 			    "\"permitted\":[\"CAP_SYS_ADMIN\",\"CAP_SYS_PTRACE\"]"));
@@ -178,12 +178,12 @@ static void test_capability_conditional(void **state)
 	assert_true(listed(sc, "keyctl", "SCMP_ACT_ERRNO", EPERM));
 	assert_true(listed(sc, "open_by_handle_at", "SCMP_ACT_ERRNO", EPERM));
 	assert_false(listed(sc, "reboot", "SCMP_ACT_ALLOW", 0)); /* CAP_SYS_BOOT not held */
-	cf_done(&r);
+	t_done(&r);
 	/* only in the bounding set: not held, nothing unlocked */
 	run_cfg(&r, NULL, CONFIG_CAPS("\"bounding\":[\"CAP_SYS_ADMIN\"],\"permitted\":[]"));
 	assert_true(listed(seccomp_of(&r), "mount", "SCMP_ACT_ERRNO", EPERM));
 	assert_false(listed(seccomp_of(&r), "mount", "SCMP_ACT_ALLOW", 0));
-	cf_done(&r);
+	t_done(&r);
 }
 
 static void test_default_itself_accepted(void **state)
@@ -195,18 +195,18 @@ static void test_default_itself_accepted(void **state)
 				      &len),
 			 0);
 	assert_true(asprintf(&config, CONFIG_SECCOMP("%s"), text) > 0);
-	struct control_fixture r;
+	struct hs_t r;
 	run_cfg(&r, NULL, config);
 	assert_int_equal(r.ret, 0);
 	if (r.report->len)
 		fail_msg("finding on the default itself: %s %s %s", r.report->items[0].rule,
 			 r.report->items[0].path, r.report->items[0].message);
-	cf_done(&r);
+	t_done(&r);
 }
 
 static void test_stricter_accepted(void **state)
 {
-	struct control_fixture r;
+	struct hs_t r;
 	run_cfg(&r, NULL,
 		CONFIG_SECCOMP("{\"defaultAction\":\"SCMP_ACT_KILL_PROCESS\",\"architectures\":"
 			       "[\"SCMP_ARCH_X86_64\"],"
@@ -223,35 +223,35 @@ static void test_stricter_accepted(void **state)
 	assert_int_equal(r.report->len, 0);
 	assert_string_equal(hs_json_get_string(seccomp_of(&r), "defaultAction"),
 			    "SCMP_ACT_KILL_PROCESS");
-	cf_done(&r);
+	t_done(&r);
 }
 
 static void test_allow_all_default(void **state)
 {
 	const char *cfg = CONFIG_SECCOMP("{\"defaultAction\":\"SCMP_ACT_ALLOW\"}");
-	struct control_fixture r;
+	struct hs_t r;
 	run_cfg(&r, NULL, cfg);
-	cf_expect(&r, "seccomp.default-action", "linux.seccomp.defaultAction", HS_ACTION_REWRITE);
-	cf_expect(&r, "seccomp.replaced", "linux.seccomp", HS_ACTION_REWRITE);
+	t_expect(&r, "seccomp.default-action", "linux.seccomp.defaultAction", HS_ACTION_REWRITE);
+	t_expect(&r, "seccomp.replaced", "linux.seccomp", HS_ACTION_REWRITE);
 	assert_false(r.report->refused);
 	assert_true(is_default(&r));
-	cf_done(&r);
+	t_done(&r);
 	/* the policy says refuse: refused, nothing replaced */
 	run_cfg(&r, "{\"action\":\"refuse\"}", cfg);
-	cf_expect(&r, "seccomp.default-action", "linux.seccomp.defaultAction", HS_ACTION_REFUSE);
+	t_expect(&r, "seccomp.default-action", "linux.seccomp.defaultAction", HS_ACTION_REFUSE);
 	assert_true(r.report->refused);
-	assert_null(cf_find(&r, "seccomp.replaced", NULL));
+	assert_null(t_find(&r, "seccomp.replaced", NULL));
 	assert_string_equal(hs_json_get_string(seccomp_of(&r), "defaultAction"), "SCMP_ACT_ALLOW");
-	cf_done(&r);
+	t_done(&r);
 	/* LOG and TRACE run the syscall too */
 	run_cfg(&r, "{\"action\":\"refuse\"}",
 		CONFIG_SECCOMP("{\"defaultAction\":\"SCMP_ACT_LOG\"}"));
 	assert_true(r.report->refused);
-	cf_done(&r);
+	t_done(&r);
 	run_cfg(&r, "{\"action\":\"refuse\"}",
 		CONFIG_SECCOMP("{\"defaultAction\":\"SCMP_ACT_TRACE\"}"));
 	assert_true(r.report->refused);
-	cf_done(&r);
+	t_done(&r);
 }
 
 static void test_denied_syscall_allowed(void **state)
@@ -267,25 +267,25 @@ static void test_denied_syscall_allowed(void **state)
 					"\"syscalls\":[{\"names\":[\"read\",\"%s\"],\"action\":"
 					"\"SCMP_ACT_ALLOW\"}]}"),
 			 names[i]);
-		struct control_fixture r;
+		struct hs_t r;
 		run_cfg(&r, "{\"action\":\"refuse\"}", cfg);
-		const struct hs_finding *f = cf_find(&r, "seccomp.syscall", NULL);
+		const struct hs_finding *f = t_find(&r, "seccomp.syscall", NULL);
 		if (!f)
 			fail_msg("allowing %s was not found weaker", names[i]);
 		assert_string_equal(f->path, "linux.seccomp.syscalls[0].names[1]");
 		assert_true(r.report->refused);
 		assert_int_equal(r.report->len, 1); /* read is fine */
-		cf_done(&r);
+		t_done(&r);
 	}
 	/* rewrite: replaced by the default, in which kexec_load is EPERM */
-	struct control_fixture r;
+	struct hs_t r;
 	run_cfg(&r, NULL,
 		CONFIG_SECCOMP("{\"defaultAction\":\"SCMP_ACT_ERRNO\","
 			       "\"syscalls\":[{\"names\":[\"kexec_load\"],"
 			       "\"action\":\"SCMP_ACT_ALLOW\"}]}"));
 	assert_true(is_default(&r));
 	assert_true(listed(seccomp_of(&r), "kexec_load", "SCMP_ACT_ERRNO", EPERM));
-	cf_done(&r);
+	t_done(&r);
 	/* ... but allowed when the capability that unlocks it is held */
 	run_cfg(&r, "{\"action\":\"refuse\"}",
 		"{\"process\":{\"capabilities\":{\"bounding\":[\"CAP_SYS_ADMIN\"],"
@@ -294,18 +294,19 @@ static void test_denied_syscall_allowed(void **state)
 		"\"syscalls\":[{\"names\":[\"mount\",\"clone\"],\"action\":\"SCMP_ACT_ALLOW\"}]"
 		"}}}");
 	assert_int_equal(r.report->len, 0);
-	cf_done(&r);
+	t_done(&r);
 }
 
 static void test_arguments(void **state)
 {
 	/* clone without the namespace-flags condition */
-	struct control_fixture r;
-	cf_check_expect(&hs_control_seccomp, "{\"action\":\"refuse\"}",
-			CONFIG_SECCOMP("{\"defaultAction\":\"SCMP_ACT_ERRNO\","
-				       "\"syscalls\":[{\"names\":[\"clone\"],\"action\":\"SCMP_ACT_"
-				       "ALLOW\"}]}"),
-			"seccomp.syscall", "linux.seccomp.syscalls[0].names[0]", HS_ACTION_REFUSE);
+	struct hs_t r;
+	t_control_expect(&hs_control_seccomp, "{\"action\":\"refuse\"}",
+			 CONFIG_SECCOMP(
+			     "{\"defaultAction\":\"SCMP_ACT_ERRNO\","
+			     "\"syscalls\":[{\"names\":[\"clone\"],\"action\":\"SCMP_ACT_"
+			     "ALLOW\"}]}"),
+			 "seccomp.syscall", "linux.seccomp.syscalls[0].names[0]", HS_ACTION_REFUSE);
 	/* a different mask */
 	run_cfg(&r, "{\"action\":\"refuse\"}",
 		CONFIG_SECCOMP(
@@ -313,10 +314,10 @@ static void test_arguments(void **state)
 		    "\"syscalls\":[{\"names\":[\"clone\"],\"action\":\"SCMP_ACT_ALLOW\",\"args\":["
 		    "{\"index\":0,\"value\":131072,\"valueTwo\":0,\"op\":\"SCMP_CMP_MASKED_EQ\"}]}]"
 		    "}"));
-	cf_expect(&r, "seccomp.syscall", "linux.seccomp.syscalls[0].names[0]", HS_ACTION_REFUSE);
-	cf_done(&r);
+	t_expect(&r, "seccomp.syscall", "linux.seccomp.syscalls[0].names[0]", HS_ACTION_REFUSE);
+	t_done(&r);
 	/* two conditions on one argument: runc ORs them */
-	cf_check_expect(
+	t_control_expect(
 	    &hs_control_seccomp, "{\"action\":\"refuse\"}",
 	    CONFIG_SECCOMP(
 		"{\"defaultAction\":\"SCMP_ACT_ERRNO\","
@@ -335,24 +336,24 @@ static void test_arguments(void **state)
 		    "{\"names\":[\"personality\"],\"action\":\"SCMP_ACT_ALLOW\",\"args\":["
 		    "{\"index\":0,\"value\":262144,\"op\":\"SCMP_CMP_EQ\"}]}]}"));
 	assert_int_equal(r.report->len, 1);
-	cf_expect(&r, "seccomp.syscall", "linux.seccomp.syscalls[1].names[0]", HS_ACTION_REFUSE);
-	cf_done(&r);
+	t_expect(&r, "seccomp.syscall", "linux.seccomp.syscalls[1].names[0]", HS_ACTION_REFUSE);
+	t_done(&r);
 }
 
 static void test_unknown_names(void **state)
 {
 	/* refused even under "rewrite", and even in a deny rule */
-	struct control_fixture r;
+	struct hs_t r;
 	run_cfg(&r, NULL,
 		CONFIG_SECCOMP("{\"defaultAction\":\"SCMP_ACT_ERRNO\","
 			       "\"syscalls\":[{\"names\":[\"read\",\"frobnicate\"],\"action\":"
 			       "\"SCMP_ACT_ALLOW\"},"
 			       "{\"names\":[\"kexec_lod\"],\"action\":\"SCMP_ACT_ERRNO\"}]}"));
-	cf_expect(&r, "seccomp.unknown-syscall", "linux.seccomp.syscalls[0].names[1]",
-		  HS_ACTION_REFUSE);
+	t_expect(&r, "seccomp.unknown-syscall", "linux.seccomp.syscalls[0].names[1]",
+		 HS_ACTION_REFUSE);
 	assert_int_equal(r.report->len, 2);
 	assert_true(r.report->refused);
-	cf_done(&r);
+	t_done(&r);
 	/* a name that exists, but on another architecture, is no error: it matches nothing here */
 	run_cfg(&r, NULL,
 		CONFIG_SECCOMP("{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"architectures\":["
@@ -360,49 +361,50 @@ static void test_unknown_names(void **state)
 			       "\"syscalls\":[{\"names\":[\"arm_fadvise64_64\"],"
 			       "\"action\":\"SCMP_ACT_ERRNO\"}]}"));
 	assert_int_equal(r.report->len, 0);
-	cf_done(&r);
-	cf_check_expect(&hs_control_seccomp, NULL,
-			CONFIG_SECCOMP("{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"architectures\":["
-				       "\"SCMP_ARCH_PDP11\"]}"),
-			"seccomp.architecture", "linux.seccomp.architectures[0]", HS_ACTION_REFUSE);
-	cf_check_expect(&hs_control_seccomp, NULL,
-			CONFIG_SECCOMP("{\"defaultAction\":\"SCMP_ACT_MAYBE\"}"), "seccomp.action",
-			"linux.seccomp.defaultAction", HS_ACTION_REFUSE);
-	cf_check_expect(&hs_control_seccomp, NULL,
-			CONFIG_SECCOMP("{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":[{"
-				       "\"names\":[\"read\"],\"action\":\"ALLOW\"}]}"),
-			"seccomp.action", "linux.seccomp.syscalls[0].action", HS_ACTION_REFUSE);
+	t_done(&r);
+	t_control_expect(&hs_control_seccomp, NULL,
+			 CONFIG_SECCOMP("{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"architectures\":["
+					"\"SCMP_ARCH_PDP11\"]}"),
+			 "seccomp.architecture", "linux.seccomp.architectures[0]",
+			 HS_ACTION_REFUSE);
+	t_control_expect(&hs_control_seccomp, NULL,
+			 CONFIG_SECCOMP("{\"defaultAction\":\"SCMP_ACT_MAYBE\"}"), "seccomp.action",
+			 "linux.seccomp.defaultAction", HS_ACTION_REFUSE);
+	t_control_expect(&hs_control_seccomp, NULL,
+			 CONFIG_SECCOMP("{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":[{"
+					"\"names\":[\"read\"],\"action\":\"ALLOW\"}]}"),
+			 "seccomp.action", "linux.seccomp.syscalls[0].action", HS_ACTION_REFUSE);
 }
 
 static void test_flags_arches_listener(void **state)
 {
-	struct control_fixture r;
+	struct hs_t r;
 	run_cfg(&r, "{\"action\":\"refuse\"}",
 		CONFIG_SECCOMP("{\"defaultAction\":\"SCMP_ACT_ERRNO\","
 			       "\"flags\":[\"SECCOMP_FILTER_FLAG_TSYNC\",\"SECCOMP_"
 			       "FILTER_FLAG_SPEC_ALLOW\"]}"));
-	cf_expect(&r, "seccomp.flag", "linux.seccomp.flags[1]", HS_ACTION_REFUSE);
+	t_expect(&r, "seccomp.flag", "linux.seccomp.flags[1]", HS_ACTION_REFUSE);
 	assert_int_equal(r.report->len, 1);
-	cf_done(&r);
-	cf_check_expect(&hs_control_seccomp, NULL,
-			CONFIG_SECCOMP("{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"flags\":["
-				       "\"SECCOMP_FILTER_FLAG_BOGUS\"]}"),
-			"seccomp.flag", "linux.seccomp.flags[0]", HS_ACTION_REFUSE);
+	t_done(&r);
+	t_control_expect(&hs_control_seccomp, NULL,
+			 CONFIG_SECCOMP("{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"flags\":["
+					"\"SECCOMP_FILTER_FLAG_BOGUS\"]}"),
+			 "seccomp.flag", "linux.seccomp.flags[0]", HS_ACTION_REFUSE);
 	run_cfg(&r, NULL,
 		CONFIG_SECCOMP("{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"flags\":["
 			       "\"SECCOMP_FILTER_FLAG_SPEC_ALLOW\"]}"));
-	cf_expect(&r, "seccomp.flag", "linux.seccomp.flags[0]", HS_ACTION_REWRITE);
+	t_expect(&r, "seccomp.flag", "linux.seccomp.flags[0]", HS_ACTION_REWRITE);
 	assert_true(is_default(&r));
-	cf_done(&r);
+	t_done(&r);
 #if defined(__x86_64__)
 	/* x32 is an x86_64 ABI: accepted in the list; aarch64 is not this host's */
 	run_cfg(&r, "{\"action\":\"refuse\"}",
 		CONFIG_SECCOMP("{\"defaultAction\":\"SCMP_ACT_ERRNO\","
 			       "\"architectures\":[\"SCMP_ARCH_X86_64\",\"SCMP_ARCH_X32\","
 			       "\"SCMP_ARCH_AARCH64\"]}"));
-	cf_expect(&r, "seccomp.architecture", "linux.seccomp.architectures[2]", HS_ACTION_REFUSE);
+	t_expect(&r, "seccomp.architecture", "linux.seccomp.architectures[2]", HS_ACTION_REFUSE);
 	assert_int_equal(r.report->len, 1);
-	cf_done(&r);
+	t_done(&r);
 #endif
 #if defined(__x86_64__)
 	/* Only x86 listed: kexec_file_load does not exist there, but the runtimes keep the
@@ -411,20 +413,20 @@ static void test_flags_arches_listener(void **state)
 		CONFIG_SECCOMP("{\"defaultAction\":\"SCMP_ACT_ERRNO\","
 			       "\"architectures\":[\"SCMP_ARCH_X86\"],\"syscalls\":[{\"names\":"
 			       "[\"read\",\"kexec_file_load\"],\"action\":\"SCMP_ACT_ALLOW\"}]}"));
-	cf_expect(&r, "seccomp.syscall", "linux.seccomp.syscalls[0].names[1]", HS_ACTION_REFUSE);
+	t_expect(&r, "seccomp.syscall", "linux.seccomp.syscalls[0].names[1]", HS_ACTION_REFUSE);
 	assert_int_equal(r.report->len, 1);
-	cf_done(&r);
+	t_done(&r);
 #endif
 	const char *notify = CONFIG_SECCOMP(
 	    "{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"listenerPath\":\"/run/agent.sock\","
 	    "\"syscalls\":[{\"names\":[\"mount\"],\"action\":\"SCMP_ACT_NOTIFY\"}]}");
 	run_cfg(&r, "{\"action\":\"refuse\"}", notify);
-	cf_expect(&r, "seccomp.listener", "linux.seccomp.listenerPath", HS_ACTION_REFUSE);
-	cf_expect(&r, "seccomp.syscall", "linux.seccomp.syscalls[0].names[0]", HS_ACTION_REFUSE);
-	cf_done(&r);
+	t_expect(&r, "seccomp.listener", "linux.seccomp.listenerPath", HS_ACTION_REFUSE);
+	t_expect(&r, "seccomp.syscall", "linux.seccomp.syscalls[0].names[0]", HS_ACTION_REFUSE);
+	t_done(&r);
 	run_cfg(&r, "{\"action\":\"refuse\",\"listener_paths\":[\"/run/agent.sock\"]}", notify);
 	assert_int_equal(r.report->len, 0);
-	cf_done(&r);
+	t_done(&r);
 }
 
 static void test_annotations(void **state)
@@ -432,22 +434,22 @@ static void test_annotations(void **state)
 	const char *cfg =
 	    "{\"annotations\":{\"run.oci.seccomp_bpf_data\":\"IAAAAAAAAAA=\","
 	    "\"run.oci.seccomp.plugins\":\"/tmp/x.so\",\"io.kubernetes.pod.name\":\"p\"}}";
-	struct control_fixture r;
+	struct hs_t r;
 	run_cfg(&r, NULL, cfg);
-	cf_expect(&r, "seccomp.annotation", "annotations[\"run.oci.seccomp_bpf_data\"]",
-		  HS_ACTION_REWRITE);
+	t_expect(&r, "seccomp.annotation", "annotations[\"run.oci.seccomp_bpf_data\"]",
+		 HS_ACTION_REWRITE);
 	struct hs_json *ann = hs_json_get(r.ctx.config, "annotations");
 	assert_int_equal(hs_json_len(ann), 1);
 	assert_non_null(hs_json_get(ann, "io.kubernetes.pod.name"));
 	assert_true(is_default(&r));
-	cf_done(&r);
+	t_done(&r);
 	run_cfg(&r, "{\"action\":\"refuse\"}", cfg);
-	cf_expect(&r, "seccomp.annotation", "annotations[\"run.oci.seccomp_bpf_data\"]",
-		  HS_ACTION_REFUSE);
+	t_expect(&r, "seccomp.annotation", "annotations[\"run.oci.seccomp_bpf_data\"]",
+		 HS_ACTION_REFUSE);
 	assert_string_equal(r.report->items[1].path, "annotations[\"run.oci.seccomp.plugins\"]");
 	assert_int_equal(hs_json_len(hs_json_get(r.ctx.config, "annotations")), 3);
 	assert_true(r.report->refused);
-	cf_done(&r);
+	t_done(&r);
 }
 
 static void test_policy_section(void **state)
@@ -473,9 +475,9 @@ static void test_policy_section(void **state)
 
 /* Run the control again over r's config as it now is (a later pass: create after check
  * --output, or the createRuntime hook after create), with a fresh report. */
-static void run_again(struct control_fixture *r, const char *section)
+static void run_again(struct hs_t *r, const char *section)
 {
-	r->ret = cf_recheck(r, section);
+	r->ret = t_recheck(r, section);
 }
 
 /* The entry of the profile's syscalls that lists name with action (and no args unless
@@ -516,9 +518,9 @@ static void test_own_default_recognised(void **state)
 	for (size_t i = 0; i < HS_ARRAY_SIZE(cap_sets); i++) {
 		char cfg[512];
 		snprintf(cfg, sizeof(cfg), CONFIG_CAPS("%s"), cap_sets[i]);
-		struct control_fixture r;
+		struct hs_t r;
 		run_cfg(&r, NULL, cfg);
-		cf_expect(&r, "seccomp.default", "linux.seccomp", HS_ACTION_REWRITE);
+		t_expect(&r, "seccomp.default", "linux.seccomp", HS_ACTION_REWRITE);
 		_cleanup_free_ char *before = NULL, *after = NULL;
 		size_t len;
 		assert_int_equal(hs_json_emit(r.ctx.config, &before, &len), 0);
@@ -545,7 +547,7 @@ static void test_own_default_recognised(void **state)
 			fail_msg("caps {%s}: finding on the reordered default: %s %s %s",
 				 cap_sets[i], r.report->items[0].rule, r.report->items[0].path,
 				 r.report->items[0].message);
-		cf_done(&r);
+		t_done(&r);
 	}
 }
 
@@ -553,7 +555,7 @@ static void test_own_default_recognised(void **state)
  * no longer holds it: judged in full, and weaker there (mount, unshare... allowed). */
 static void test_default_of_other_caps(void **state)
 {
-	struct control_fixture r;
+	struct hs_t r;
 	run_cfg(&r, NULL,
 		CONFIG_CAPS("\"bounding\":[\"CAP_SYS_ADMIN\"],\"permitted\":[\"CAP_SYS_ADMIN\"]"));
 	struct hs_json *caps = hs_json_get(hs_json_get(r.ctx.config, "process"), "capabilities");
@@ -561,17 +563,17 @@ static void test_default_of_other_caps(void **state)
 	struct hs_sc_judged j0 = hs_sc_judged;
 	run_again(&r, "{\"action\":\"refuse\"}");
 	assert_int_equal(hs_sc_judged.full, j0.full + 1);
-	const struct hs_finding *f = cf_find(&r, "seccomp.syscall", NULL);
+	const struct hs_finding *f = t_find(&r, "seccomp.syscall", NULL);
 	assert_non_null(f);
 	assert_int_equal(f->action, HS_ACTION_REFUSE);
 	assert_true(r.report->refused);
-	cf_done(&r);
+	t_done(&r);
 }
 
 enum change { MOVE_TO_ALLOW, ACTION_TO_ALLOW, ACTION_TO_LOG, DROP_ARGS, UNKNOWN_NAME };
 
 /* hardshim's own default with one change, judged: findings of the rule-by-rule check */
-static void changed_default(struct control_fixture *r, const char *section, enum change c)
+static void changed_default(struct hs_t *r, const char *section, enum change c)
 {
 	run_cfg(r, NULL, CONFIG_CAPS(""));
 	struct hs_json *sc = (struct hs_json *)seccomp_of(r);
@@ -626,32 +628,32 @@ static void test_changed_default_judged_in_full(void **state)
 	};
 	for (size_t i = 0; i < HS_ARRAY_SIZE(cases); i++) {
 		/* refuse: refused, the profile left as it was */
-		struct control_fixture r;
+		struct hs_t r;
 		changed_default(&r, "{\"action\":\"refuse\"}", cases[i].c);
-		const struct hs_finding *f = cf_find(&r, cases[i].rule, NULL);
+		const struct hs_finding *f = t_find(&r, cases[i].rule, NULL);
 		if (!f)
 			fail_msg("case %zu: no %s finding", i, cases[i].rule);
 		assert_int_equal(f->action, HS_ACTION_REFUSE);
 		assert_non_null(strstr(f->message, cases[i].name));
 		assert_true(r.report->refused);
-		assert_null(cf_find(&r, "seccomp.replaced", NULL));
+		assert_null(t_find(&r, "seccomp.replaced", NULL));
 		assert_false(is_default(&r));
-		cf_done(&r);
+		t_done(&r);
 		/* rewrite (the default policy): replaced by the default */
 		changed_default(&r, NULL, cases[i].c);
-		cf_expect(&r, "seccomp.replaced", "linux.seccomp", HS_ACTION_REWRITE);
+		t_expect(&r, "seccomp.replaced", "linux.seccomp", HS_ACTION_REWRITE);
 		assert_false(r.report->refused);
 		assert_true(is_default(&r));
-		cf_done(&r);
+		t_done(&r);
 	}
 	/* an unknown name in a deny rule: refused whatever the policy says (fail closed) */
-	struct control_fixture r;
+	struct hs_t r;
 	changed_default(&r, NULL, UNKNOWN_NAME);
-	const struct hs_finding *f = cf_find(&r, "seccomp.unknown-syscall", NULL);
+	const struct hs_finding *f = t_find(&r, "seccomp.unknown-syscall", NULL);
 	assert_non_null(f);
 	assert_int_equal(f->action, HS_ACTION_REFUSE);
 	assert_true(r.report->refused);
-	cf_done(&r);
+	t_done(&r);
 }
 
 int main(void)

@@ -8,7 +8,7 @@
 #include <cmocka.h>
 #include <string.h>
 
-#include "resctl-fixture.h"
+#include "harness.h"
 
 #define NS_ALL                                                                                    \
 	"\"namespaces\":[{\"type\":\"pid\"},{\"type\":\"network\"},{\"type\":\"ipc\"},{\"type\":" \
@@ -29,43 +29,43 @@ static char *config(const char *ns, const char *sysctl)
 
 static void test_safe_set_allowed(void **state)
 {
-	struct rc_fixture f;
+	struct hs_t f;
 
-	rc_run(&f, NULL, NULL,
-	       config(NS_ALL,
-		      "\"kernel.shm_rmid_forced\":\"1\",\"net.ipv4.ip_local_port_range\":\"1024 "
-		      "65000\","
-		      "\"net/ipv4/tcp_syncookies\":\"1\",\"net.ipv4.ping_group_range\":\"0 0\","
-		      "\"net.ipv4.ip_unprivileged_port_start\":\"80\",\"net.ipv4.tcp_keepalive_"
-		      "time\":\"60\","
-		      "\"net.ipv4.tcp_keepalive_intvl\":\"10\",\"net.ipv4.tcp_keepalive_probes\":"
-		      "\"3\","
-		      "\"net.ipv4.tcp_fin_timeout\":\"30\",\"net.ipv4.ip_local_reserved_ports\":"
-		      "\"8080\""),
-	       HS_EVENT_CREATE);
-	if (rc_count(&f, "sysctl."))
-		rc_dump(&f);
-	assert_int_equal(rc_count(&f, "sysctl."), 0);
+	t_policy(&f, NULL, NULL,
+		 config(NS_ALL,
+			"\"kernel.shm_rmid_forced\":\"1\",\"net.ipv4.ip_local_port_range\":\"1024 "
+			"65000\","
+			"\"net/ipv4/tcp_syncookies\":\"1\",\"net.ipv4.ping_group_range\":\"0 0\","
+			"\"net.ipv4.ip_unprivileged_port_start\":\"80\",\"net.ipv4.tcp_keepalive_"
+			"time\":\"60\","
+			"\"net.ipv4.tcp_keepalive_intvl\":\"10\",\"net.ipv4.tcp_keepalive_probes\":"
+			"\"3\","
+			"\"net.ipv4.tcp_fin_timeout\":\"30\",\"net.ipv4.ip_local_reserved_ports\":"
+			"\"8080\""),
+		 HS_EVENT_CREATE);
+	if (t_count(&f, "sysctl."))
+		t_dump(&f);
+	assert_int_equal(t_count(&f, "sysctl."), 0);
 	assert_false(f.report->refused);
-	rc_done(&f);
+	t_done(&f);
 }
 
 static void test_not_allowed_slash_and_dot(void **state)
 {
-	struct rc_fixture f;
+	struct hs_t f;
 	const struct hs_finding *x;
 
-	rc_run(&f, NULL, NULL,
-	       config(NS_ALL, "\"kernel/core_pattern\":\"|/x\",\"kernel.domainname\":\"x\""),
-	       HS_EVENT_CREATE);
-	x = rc_find(&f, "sysctl.not-allowed", "linux.sysctl[\"kernel/core_pattern\"]");
+	t_policy(&f, NULL, NULL,
+		 config(NS_ALL, "\"kernel/core_pattern\":\"|/x\",\"kernel.domainname\":\"x\""),
+		 HS_EVENT_CREATE);
+	x = t_find(&f, "sysctl.not-allowed", "linux.sysctl[\"kernel/core_pattern\"]");
 	assert_non_null(x);
 	assert_int_equal(x->action, HS_ACTION_REFUSE);
 	assert_non_null(strstr(x->message, "kernel.core_pattern"));
-	assert_non_null(rc_find(&f, "sysctl.not-allowed", "linux.sysctl[\"kernel.domainname\"]")
-			    ?: rc_find(&f, "sysctl.not-allowed", "linux.sysctl.kernel.domainname"));
+	assert_non_null(t_find(&f, "sysctl.not-allowed", "linux.sysctl[\"kernel.domainname\"]")
+			    ?: t_find(&f, "sysctl.not-allowed", "linux.sysctl.kernel.domainname"));
 	assert_true(f.report->refused);
-	rc_done(&f);
+	t_done(&f);
 }
 
 static void test_cr8escape_values(void **state)
@@ -74,36 +74,36 @@ static void test_cr8escape_values(void **state)
 					   "1\\r" };
 
 	for (size_t i = 0; i < HS_ARRAY_SIZE(bad); i++) {
-		struct rc_fixture f;
+		struct hs_t f;
 		char s[256];
 
 		snprintf(s, sizeof(s), "\"kernel.shm_rmid_forced\":\"%s\"", bad[i]);
-		rc_run(&f, NULL, NULL, config(NS_ALL, s), HS_EVENT_CREATE);
-		if (!rc_find(&f, "sysctl.unsafe-value", "linux.sysctl.kernel.shm_rmid_forced") &&
-		    !rc_find(&f, "sysctl.unsafe-value", NULL))
+		t_policy(&f, NULL, NULL, config(NS_ALL, s), HS_EVENT_CREATE);
+		if (!t_find(&f, "sysctl.unsafe-value", "linux.sysctl.kernel.shm_rmid_forced") &&
+		    !t_find(&f, "sysctl.unsafe-value", NULL))
 			fail_msg("value %s not refused", bad[i]);
 		assert_true(f.report->refused);
-		rc_done(&f);
+		t_done(&f);
 	}
 }
 
 static void test_net_needs_own_netns(void **state)
 {
-	struct rc_fixture f;
+	struct hs_t f;
 
-	rc_run(&f, NULL, NULL, config(NS_NO_NET, "\"net.ipv4.tcp_syncookies\":\"1\""),
-	       HS_EVENT_CREATE);
+	t_policy(&f, NULL, NULL, config(NS_NO_NET, "\"net.ipv4.tcp_syncookies\":\"1\""),
+		 HS_EVENT_CREATE);
 	assert_non_null(
-	    rc_find(&f, "sysctl.host-network", "linux.sysctl[\"net.ipv4.tcp_syncookies\"]"));
+	    t_find(&f, "sysctl.host-network", "linux.sysctl[\"net.ipv4.tcp_syncookies\"]"));
 	assert_true(f.report->refused);
-	rc_done(&f);
+	t_done(&f);
 	/* A joined netns (a path) counts as the container's: the namespaces control vets it. */
-	rc_run(&f, NULL, NULL,
-	       config("\"namespaces\":[{\"type\":\"network\",\"path\":\"/run/netns/cni-1111\"}]",
-		      "\"net.ipv4.tcp_syncookies\":\"1\""),
-	       HS_EVENT_CREATE);
+	t_policy(&f, NULL, NULL,
+		 config("\"namespaces\":[{\"type\":\"network\",\"path\":\"/run/netns/cni-1111\"}]",
+			"\"net.ipv4.tcp_syncookies\":\"1\""),
+		 HS_EVENT_CREATE);
 	assert_false(f.report->refused);
-	rc_done(&f);
+	t_done(&f);
 	/* ... but the host's own netns joined by path is the host's, by any name */
 	static const char *const host_paths[] = { "/proc/1/ns/net", "/proc/self/ns/net",
 						  "/proc/4000/ns/net" };
@@ -112,31 +112,31 @@ static void test_net_needs_own_netns(void **state)
 
 		snprintf(ns, sizeof(ns), "\"namespaces\":[{\"type\":\"network\",\"path\":\"%s\"}]",
 			 host_paths[i]);
-		rc_run(&f, NULL, NULL, config(ns, "\"net.ipv4.tcp_syncookies\":\"1\""),
-		       HS_EVENT_CREATE);
-		if (!rc_find(&f, "sysctl.host-network", NULL))
+		t_policy(&f, NULL, NULL, config(ns, "\"net.ipv4.tcp_syncookies\":\"1\""),
+			 HS_EVENT_CREATE);
+		if (!t_find(&f, "sysctl.host-network", NULL))
 			fail_msg("%s not seen as the host's netns", host_paths[i]);
-		rc_done(&f);
+		t_done(&f);
 	}
 	/* a path the host cannot answer for: fail closed */
-	rc_run(&f, NULL, NULL,
-	       config("\"namespaces\":[{\"type\":\"network\",\"path\":\"/run/netns/missing\"}]",
-		      "\"net.ipv4.tcp_syncookies\":\"1\""),
-	       HS_EVENT_CREATE);
+	t_policy(&f, NULL, NULL,
+		 config("\"namespaces\":[{\"type\":\"network\",\"path\":\"/run/netns/missing\"}]",
+			"\"net.ipv4.tcp_syncookies\":\"1\""),
+		 HS_EVENT_CREATE);
 	assert_non_null(
-	    rc_find(&f, "sysctl.host-network", "linux.sysctl[\"net.ipv4.tcp_syncookies\"]"));
-	rc_done(&f);
+	    t_find(&f, "sysctl.host-network", "linux.sysctl[\"net.ipv4.tcp_syncookies\"]"));
+	t_done(&f);
 }
 
-/* Re-run the fixture's checks on doc with pid 1's namespaces out of reach (EACCES), as on a
+/* Re-run the harness's checks on doc with pid 1's namespaces out of reach (EACCES), as on a
  * host whose pid 1 is not dumpable (this machine): Podman's config joins a fresh netns by path
  * and was refused as "the host's" there. */
-static void run_pid1_unreadable(struct rc_fixture *f, const char *doc)
+static void run_pid1_unreadable(struct hs_t *f, const char *doc)
 {
 	struct hs_error err = HS_ERROR_INIT;
 
-	rc_run(f, NULL, NULL, doc, HS_EVENT_CREATE);
-	assert_int_equal(hs_fake_host_fail(f->host, "ns_host_pid1", EACCES), 0);
+	t_policy(f, NULL, NULL, doc, HS_EVENT_CREATE);
+	assert_int_equal(hs_fake_host_fail(f->fh, "ns_host_pid1", EACCES), 0);
 	hs_report_free(f->report);
 	f->report = hs_report_new();
 	assert_int_equal(hs_json_parse(f->arena, doc, strlen(doc), &f->policy->limits, &f->doc,
@@ -149,149 +149,148 @@ static void run_pid1_unreadable(struct rc_fixture *f, const char *doc)
 
 static void test_net_own_netns_pid1_unreadable(void **state)
 {
-	struct rc_fixture f;
+	struct hs_t f;
 
 	run_pid1_unreadable(&f, config("\"namespaces\":[{\"type\":\"network\",\"path\":\"/run/"
 				       "netns/cni-1111\"}]",
 				       "\"net.ipv4.tcp_syncookies\":\"1\""));
-	if (rc_count(&f, "sysctl."))
-		rc_dump(&f);
-	assert_null(rc_find(&f, "sysctl.host-network", NULL));
-	rc_done(&f);
+	if (t_count(&f, "sysctl."))
+		t_dump(&f);
+	assert_null(t_find(&f, "sysctl.host-network", NULL));
+	t_done(&f);
 	/* hardshim's own netns is still the host's */
 	run_pid1_unreadable(&f, config("\"namespaces\":[{\"type\":\"network\",\"path\":\"/proc/"
 				       "self/ns/net\"}]",
 				       "\"net.ipv4.tcp_syncookies\":\"1\""));
 	assert_non_null(
-	    rc_find(&f, "sysctl.host-network", "linux.sysctl[\"net.ipv4.tcp_syncookies\"]"));
-	rc_done(&f);
+	    t_find(&f, "sysctl.host-network", "linux.sysctl[\"net.ipv4.tcp_syncookies\"]"));
+	t_done(&f);
 }
 
 static void test_ipc_sysctl_needs_ipc_ns(void **state)
 {
-	struct rc_fixture f;
+	struct hs_t f;
 
-	rc_run(&f, NULL, NULL,
-	       config("\"namespaces\":[{\"type\":\"network\"}]",
-		      "\"kernel.shm_rmid_forced\":\"1\""),
-	       HS_EVENT_CREATE);
-	assert_non_null(rc_find(&f, "sysctl.host-ipc", "linux.sysctl[\"kernel.shm_rmid_forced\"]"));
-	rc_done(&f);
+	t_policy(&f, NULL, NULL,
+		 config("\"namespaces\":[{\"type\":\"network\"}]",
+			"\"kernel.shm_rmid_forced\":\"1\""),
+		 HS_EVENT_CREATE);
+	assert_non_null(t_find(&f, "sysctl.host-ipc", "linux.sysctl[\"kernel.shm_rmid_forced\"]"));
+	t_done(&f);
 }
 
 static void test_duplicate_after_normalization(void **state)
 {
-	struct rc_fixture f;
+	struct hs_t f;
 
-	rc_run(&f, NULL, NULL,
-	       config(NS_ALL,
-		      "\"net.ipv4.tcp_syncookies\":\"1\",\"net/ipv4/tcp_syncookies\":\"0\""),
-	       HS_EVENT_CREATE);
+	t_policy(&f, NULL, NULL,
+		 config(NS_ALL,
+			"\"net.ipv4.tcp_syncookies\":\"1\",\"net/ipv4/tcp_syncookies\":\"0\""),
+		 HS_EVENT_CREATE);
 	assert_non_null(
-	    rc_find(&f, "sysctl.duplicate", "linux.sysctl[\"net.ipv4.tcp_syncookies\"]"));
+	    t_find(&f, "sysctl.duplicate", "linux.sysctl[\"net.ipv4.tcp_syncookies\"]"));
 	assert_true(f.report->refused);
-	rc_done(&f);
+	t_done(&f);
 }
 
 static void test_rewrite_strips(void **state)
 {
-	struct rc_fixture f;
+	struct hs_t f;
 
-	rc_run(&f, "\"sysctl\":{\"action\":\"rewrite\"}", NULL,
-	       config(NS_ALL, "\"kernel.core_pattern\":\"|/x\",\"net.ipv4.tcp_syncookies\":\"1\","
-			      "\"kernel.shm_rmid_forced\":\"1+x=y\""),
-	       HS_EVENT_CREATE);
+	t_policy(&f, "\"sysctl\":{\"action\":\"rewrite\"}", NULL,
+		 config(NS_ALL, "\"kernel.core_pattern\":\"|/x\",\"net.ipv4.tcp_syncookies\":\"1\","
+				"\"kernel.shm_rmid_forced\":\"1+x=y\""),
+		 HS_EVENT_CREATE);
 	assert_false(f.report->refused);
-	assert_non_null(strstr(rc_emit(&f), "\"sysctl\":{\"net.ipv4.tcp_syncookies\":\"1\","
-					    "\"" PORT_START "\":\"0\"}"));
-	rc_done(&f);
+	assert_non_null(strstr(t_emit(&f), "\"sysctl\":{\"net.ipv4.tcp_syncookies\":\"1\","
+					   "\"" PORT_START "\":\"0\"}"));
+	t_done(&f);
 	/* Hook mode cannot rewrite: the same finding refuses. */
-	rc_run_with(&f, "\"sysctl\":{\"action\":\"rewrite\"}", NULL,
-		    config(NS_ALL, "\"kernel.core_pattern\":\"|/x\""), HS_EVENT_HOOK,
-		    &(struct rc_opts){ .no_rewrite = true });
+	t_policy_with(&f, "\"sysctl\":{\"action\":\"rewrite\"}", NULL,
+		      config(NS_ALL, "\"kernel.core_pattern\":\"|/x\""), HS_EVENT_HOOK,
+		      &(struct t_opts){ .no_rewrite = true });
 	assert_true(f.report->refused);
-	rc_done(&f);
+	t_done(&f);
 }
 
 /* Issue 14 cause 4: a non-root process cannot bind port 80, and CAP_NET_BIND_SERVICE is never
  * held by one. In the container's own netns, ports start at 0 (Docker does the same). */
 static void test_unprivileged_ports(void **state)
 {
-	struct rc_fixture f;
+	struct hs_t f;
 
-	rc_run(&f, NULL, NULL, config(NS_ALL, ""), HS_EVENT_CREATE);
-	assert_non_null(rc_find(&f, "sysctl.unprivileged-ports", "linux.sysctl"));
+	t_policy(&f, NULL, NULL, config(NS_ALL, ""), HS_EVENT_CREATE);
+	assert_non_null(t_find(&f, "sysctl.unprivileged-ports", "linux.sysctl"));
 	assert_false(f.report->refused);
-	assert_non_null(strstr(rc_emit(&f), "\"sysctl\":{\"" PORT_START "\":\"0\"}"));
-	rc_done(&f);
+	assert_non_null(strstr(t_emit(&f), "\"sysctl\":{\"" PORT_START "\":\"0\"}"));
+	t_done(&f);
 	/* no sysctl map at all: one is made */
-	rc_run(&f, NULL, NULL,
-	       "{\"ociVersion\":\"1.0.2\",\"process\":{\"args\":[\"sh\"],\"cwd\":\"/\"},"
-	       "\"root\":{\"path\":\"rootfs\"},\"linux\":{" NS_ALL "}}",
-	       HS_EVENT_CREATE);
-	assert_non_null(strstr(rc_emit(&f), "\"sysctl\":{\"" PORT_START "\":\"0\"}"));
-	rc_done(&f);
+	t_policy(&f, NULL, NULL,
+		 "{\"ociVersion\":\"1.0.2\",\"process\":{\"args\":[\"sh\"],\"cwd\":\"/\"},"
+		 "\"root\":{\"path\":\"rootfs\"},\"linux\":{" NS_ALL "}}",
+		 HS_EVENT_CREATE);
+	assert_non_null(strstr(t_emit(&f), "\"sysctl\":{\"" PORT_START "\":\"0\"}"));
+	t_done(&f);
 	/* added even when the admin's allowlist lacks it: it is hardshim's own, not judged */
-	rc_run(&f, "\"sysctl\":{\"allow\":[\"net.core.somaxconn\"]}", NULL, config(NS_ALL, ""),
-	       HS_EVENT_CREATE);
+	t_policy(&f, "\"sysctl\":{\"allow\":[\"net.core.somaxconn\"]}", NULL, config(NS_ALL, ""),
+		 HS_EVENT_CREATE);
 	assert_false(f.report->refused);
-	assert_non_null(strstr(rc_emit(&f), PORT_START "\":\"0\""));
-	rc_done(&f);
+	assert_non_null(strstr(t_emit(&f), PORT_START "\":\"0\""));
+	t_done(&f);
 	/* the config's own value (any spelling) is kept */
-	rc_run(&f, NULL, NULL, config(NS_ALL, "\"net/ipv4/ip_unprivileged_port_start\":\"80\""),
-	       HS_EVENT_CREATE);
-	assert_null(rc_find(&f, "sysctl.unprivileged-ports", NULL));
-	assert_null(strstr(rc_emit(&f), "\"0\""));
-	rc_done(&f);
+	t_policy(&f, NULL, NULL, config(NS_ALL, "\"net/ipv4/ip_unprivileged_port_start\":\"80\""),
+		 HS_EVENT_CREATE);
+	assert_null(t_find(&f, "sysctl.unprivileged-ports", NULL));
+	assert_null(strstr(t_emit(&f), "\"0\""));
+	t_done(&f);
 	/* never in the host's network namespace (none of its own) */
-	rc_run(&f, NULL, NULL, config(NS_NO_NET, ""), HS_EVENT_CREATE);
-	assert_null(rc_find(&f, "sysctl.unprivileged-ports", NULL));
-	assert_null(strstr(rc_emit(&f), PORT_START));
-	rc_done(&f);
+	t_policy(&f, NULL, NULL, config(NS_NO_NET, ""), HS_EVENT_CREATE);
+	assert_null(t_find(&f, "sysctl.unprivileged-ports", NULL));
+	assert_null(strstr(t_emit(&f), PORT_START));
+	t_done(&f);
 	/* the policy can turn it off */
-	rc_run(&f, "\"sysctl\":{\"unprivileged_ports\":false}", NULL, config(NS_ALL, ""),
-	       HS_EVENT_CREATE);
-	assert_null(strstr(rc_emit(&f), PORT_START));
-	rc_done(&f);
+	t_policy(&f, "\"sysctl\":{\"unprivileged_ports\":false}", NULL, config(NS_ALL, ""),
+		 HS_EVENT_CREATE);
+	assert_null(strstr(t_emit(&f), PORT_START));
+	t_done(&f);
 	/* a hook cannot rewrite: left out, not refused */
-	rc_run_with(&f, NULL, NULL, config(NS_ALL, ""), HS_EVENT_HOOK,
-		    &(struct rc_opts){ .no_rewrite = true });
-	assert_int_equal(rc_count(&f, "sysctl."), 0);
-	assert_null(rc_find(&f, "sysctl.unprivileged-ports", NULL));
-	rc_done(&f);
+	t_policy_with(&f, NULL, NULL, config(NS_ALL, ""), HS_EVENT_HOOK,
+		      &(struct t_opts){ .no_rewrite = true });
+	assert_int_equal(t_count(&f, "sysctl."), 0);
+	assert_null(t_find(&f, "sysctl.unprivileged-ports", NULL));
+	t_done(&f);
 }
 
 static void test_policy_allowlist_and_disabled(void **state)
 {
-	struct rc_fixture f;
+	struct hs_t f;
 
-	rc_run(&f, "\"sysctl\":{\"allow\":[\"net/core/somaxconn\"]}", NULL,
-	       config(NS_ALL, "\"net.core.somaxconn\":\"1024\""), HS_EVENT_CREATE);
+	t_policy(&f, "\"sysctl\":{\"allow\":[\"net/core/somaxconn\"]}", NULL,
+		 config(NS_ALL, "\"net.core.somaxconn\":\"1024\""), HS_EVENT_CREATE);
 	assert_false(f.report->refused);
-	rc_done(&f);
+	t_done(&f);
 	/* The admin's list replaces the default set. */
-	rc_run(&f, "\"sysctl\":{\"allow\":[\"net.core.somaxconn\"]}", NULL,
-	       config(NS_ALL, "\"net.ipv4.tcp_syncookies\":\"1\""), HS_EVENT_CREATE);
+	t_policy(&f, "\"sysctl\":{\"allow\":[\"net.core.somaxconn\"]}", NULL,
+		 config(NS_ALL, "\"net.ipv4.tcp_syncookies\":\"1\""), HS_EVENT_CREATE);
 	assert_true(f.report->refused);
-	rc_done(&f);
-	rc_run(&f, "\"sysctl\":{\"enabled\":false}", NULL,
-	       config(NS_ALL, "\"kernel.core_pattern\":\"|/x\""), HS_EVENT_CREATE);
-	assert_int_equal(rc_count(&f, "sysctl."), 0);
-	rc_done(&f);
+	t_done(&f);
+	t_policy(&f, "\"sysctl\":{\"enabled\":false}", NULL,
+		 config(NS_ALL, "\"kernel.core_pattern\":\"|/x\""), HS_EVENT_CREATE);
+	assert_int_equal(t_count(&f, "sysctl."), 0);
+	t_done(&f);
 }
 
 static void test_policy_section_refusals(void **state)
 {
-	rc_policy_refused("\"sysctl\":{\"action\":\"drop\"}", NULL, "policy.sysctl",
-			  "controls.sysctl.action");
-	rc_policy_refused("\"sysctl\":{\"allow\":[\"net.*\"]}", NULL, "policy.sysctl",
-			  "controls.sysctl");
-	rc_policy_refused("\"sysctl\":{\"allow\":[\"\"]}", NULL, "policy.sysctl",
-			  "controls.sysctl");
-	rc_policy_refused("\"sysctl\":{\"allow\":\"net.core.somaxconn\"}", NULL, "policy.type",
-			  "controls.sysctl.allow");
-	rc_policy_refused("\"sysctl\":{\"alow\":[]}", NULL, "policy.unknown-key",
-			  "controls.sysctl.alow");
+	t_policy_refused("\"sysctl\":{\"action\":\"drop\"}", NULL, "policy.sysctl",
+			 "controls.sysctl.action");
+	t_policy_refused("\"sysctl\":{\"allow\":[\"net.*\"]}", NULL, "policy.sysctl",
+			 "controls.sysctl");
+	t_policy_refused("\"sysctl\":{\"allow\":[\"\"]}", NULL, "policy.sysctl", "controls.sysctl");
+	t_policy_refused("\"sysctl\":{\"allow\":\"net.core.somaxconn\"}", NULL, "policy.type",
+			 "controls.sysctl.allow");
+	t_policy_refused("\"sysctl\":{\"alow\":[]}", NULL, "policy.unknown-key",
+			 "controls.sysctl.alow");
 }
 
 int main(void)

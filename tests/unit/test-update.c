@@ -12,7 +12,7 @@
 
 #include "hs-audit.h"
 #include "hs-cli.h"
-#include "resctl-fixture.h"
+#include "harness.h"
 
 #define CONTROLS                                                                              \
 	"\"resources\":{\"pids_default\":100,\"pids_max\":1000,\"memory_default\":268435456," \
@@ -39,7 +39,7 @@ static int update(struct upd *u, const char *mode, ...)
 	memset(u, 0, sizeof(*u));
 	u->err = (struct hs_error)HS_ERROR_INIT;
 	snprintf(pol, sizeof(pol), "%s", CONTROLS);
-	assert_int_equal(rc_policy_load(pol, next_exceptions, &u->policy, &u->err), 0);
+	assert_int_equal(t_policy_load(pol, next_exceptions, &u->policy, &u->err), 0);
 	if (next_runtime)
 		u->policy->runtime = next_runtime;
 	if (mode && !strcmp(mode, "audit"))
@@ -301,13 +301,13 @@ static void test_exception_from_runtime_state(void **state)
 	unlink(rt);
 }
 
-/* The last launch record this process wrote (the fixture's log). */
+/* The last launch record this process wrote (the harness's log). */
 static char *last_record(void)
 {
 	char *buf = NULL, *nl, *start;
 	size_t len;
 
-	assert_int_equal(hs_read_file_at(AT_FDCWD, rc_log_path(), 1 << 24, &buf, &len, NULL), 0);
+	assert_int_equal(hs_read_file_at(AT_FDCWD, t_log_path(), 1 << 24, &buf, &len, NULL), 0);
 	assert_true(len > 0 && buf[len - 1] == '\n');
 	buf[len - 1] = '\0';
 	nl = strrchr(buf, '\n');
@@ -412,7 +412,7 @@ static enum hs_decision hook_gate(const char *doc, unsigned delivery,
 	struct hs_gate g;
 
 	assert_true(fd >= 0 && saved >= 0);
-	assert_int_equal(rc_policy_load(CONTROLS, NULL, &p, &err), 0);
+	assert_int_equal(t_policy_load(CONTROLS, NULL, &p, &err), 0);
 	g = (struct hs_gate){
 		.policy = p,
 		.schema = &hs_oci_resources,

@@ -14,7 +14,7 @@
 
 #include "hs-argv.h"
 #include "hs-cli.h"
-#include "procctl-harness.h"
+#include "harness.h"
 
 #define PG_IMAGE_DIR "/srv/bundle/rootfs/var/lib/postgresql/data"
 #define PG_MOUNT(src, opts)                                                                       \
@@ -27,57 +27,57 @@
 
 /* The fake host of every case: the image's PGDATA is postgres's (999:998), the volume
  * /vol/pg an empty root-owned 0777 directory under root's 0755 /vol. */
-static void pg_setup(struct harness *h, const char *section)
+static void pg_setup(struct hs_t *h, const char *section)
 {
-	h_setup(h, "user", section);
+	t_pipeline(h, "user", section);
 	assert_int_equal(hs_fake_host_add_dir(h->fh, PG_IMAGE_DIR, 999, 998, 0700), 0);
 	assert_int_equal(hs_fake_host_add_dir(h->fh, "/vol", 0, 0, 0755), 0);
 	assert_int_equal(hs_fake_host_add_dir(h->fh, "/vol/pg", 0, 0, 0777), 0);
 }
 
 /* Not given: the policy's ids, no user.volume-owner finding. */
-static void expect_not_given(struct harness *h)
+static void expect_not_given(struct hs_t *h)
 {
-	assert_null(h_find(h, "user.volume-owner", NULL));
-	assert_true(h_out_has(h, "\"user\":{\"uid\":65534,\"gid\":65534}"));
+	assert_null(t_find(h, "user.volume-owner", NULL));
+	assert_true(t_out_has(h, "\"user\":{\"uid\":65534,\"gid\":65534}"));
 }
 
 static void test_fresh_volume_given(void **state)
 {
-	struct harness h;
+	struct hs_t h;
 	const struct hs_finding *f;
 
 	pg_setup(&h, NULL);
-	h_run(&h, PG_CFG(PG_MOUNT("/vol/pg", "\"rbind\",\"rw\"")));
-	h_expect(&h, "user.root", "process.user", HS_ACTION_REWRITE);
-	f = h_find(&h, "user.volume-owner", "mounts[0].source");
+	t_run(&h, PG_CFG(PG_MOUNT("/vol/pg", "\"rbind\",\"rw\"")));
+	t_expect(&h, "user.root", "process.user", HS_ACTION_REWRITE);
+	f = t_find(&h, "user.volume-owner", "mounts[0].source");
 	assert_non_null(f);
 	assert_int_equal(f->action, HS_ACTION_REWRITE);
 	assert_non_null(strstr(f->message, "given to 999:998"));
 	assert_false(h.pl.report->refused);
-	assert_true(h_out_has(&h, "\"user\":{\"uid\":999,\"gid\":998}"));
+	assert_true(t_out_has(&h, "\"user\":{\"uid\":999,\"gid\":998}"));
 	/* the volume's source is not rewritten: the runtime mounts what the engine made */
-	assert_true(h_out_has(&h, "\"source\":\"/vol/pg\""));
-	h_done(&h);
+	assert_true(t_out_has(&h, "\"source\":\"/vol/pg\""));
+	t_done(&h);
 
 	/* uid 0 and gid 0 given explicitly: the same */
 	pg_setup(&h, NULL);
-	h_run(&h, PG_CFG_USER(",\"user\":{\"uid\":0,\"gid\":0}", PG_MOUNT("/vol/pg", "\"rbind\"")));
-	assert_non_null(h_find(&h, "user.volume-owner", "mounts[0].source"));
-	assert_true(h_out_has(&h, "\"user\":{\"uid\":999,\"gid\":998}"));
-	h_done(&h);
+	t_run(&h, PG_CFG_USER(",\"user\":{\"uid\":0,\"gid\":0}", PG_MOUNT("/vol/pg", "\"rbind\"")));
+	assert_non_null(t_find(&h, "user.volume-owner", "mounts[0].source"));
+	assert_true(t_out_has(&h, "\"user\":{\"uid\":999,\"gid\":998}"));
+	t_done(&h);
 }
 
 /* Someone's data is in it: never given. */
 static void test_not_empty(void **state)
 {
-	struct harness h;
+	struct hs_t h;
 
 	pg_setup(&h, NULL);
 	assert_int_equal(hs_fake_host_add_file(h.fh, "/vol/pg/PG_VERSION", 0, 0, 0644), 0);
-	h_run(&h, PG_CFG(PG_MOUNT("/vol/pg", "\"rbind\"")));
+	t_run(&h, PG_CFG(PG_MOUNT("/vol/pg", "\"rbind\"")));
 	expect_not_given(&h);
-	h_done(&h);
+	t_done(&h);
 }
 
 /* Only mode 0777 exactly: 0755 (root chose who writes), 1777 (a sticky /var/tmp-like dir
@@ -85,14 +85,14 @@ static void test_not_empty(void **state)
 static void test_mode_not_0777(void **state)
 {
 	static const mode_t modes[] = { 0755, 01777, 02777, 0770 };
-	struct harness h;
+	struct hs_t h;
 
 	for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
 		pg_setup(&h, NULL);
 		assert_int_equal(hs_fake_host_add_dir(h.fh, "/vol/pg", 0, 0, modes[i]), 0);
-		h_run(&h, PG_CFG(PG_MOUNT("/vol/pg", "\"rbind\"")));
+		t_run(&h, PG_CFG(PG_MOUNT("/vol/pg", "\"rbind\"")));
 		expect_not_given(&h);
-		h_done(&h);
+		t_done(&h);
 	}
 }
 
@@ -100,113 +100,113 @@ static void test_mode_not_0777(void **state)
  * process as that owner instead, and nothing changes owner). */
 static void test_not_root_owned(void **state)
 {
-	struct harness h;
+	struct hs_t h;
 
 	pg_setup(&h, NULL);
 	assert_int_equal(hs_fake_host_add_dir(h.fh, "/vol/pg", 1000, 1000, 0777), 0);
-	h_run(&h, PG_CFG(PG_MOUNT("/vol/pg", "\"rbind\"")));
-	assert_null(h_find(&h, "user.volume-owner", NULL));
-	assert_true(h_out_has(&h, "\"user\":{\"uid\":1000,\"gid\":1000}"));
-	h_done(&h);
+	t_run(&h, PG_CFG(PG_MOUNT("/vol/pg", "\"rbind\"")));
+	assert_null(t_find(&h, "user.volume-owner", NULL));
+	assert_true(t_out_has(&h, "\"user\":{\"uid\":1000,\"gid\":1000}"));
+	t_done(&h);
 }
 
 /* A symlink on the way would aim the chown anywhere: not given, whether the link is the
  * source itself or a directory above it. */
 static void test_symlink(void **state)
 {
-	struct harness h;
+	struct hs_t h;
 
 	pg_setup(&h, NULL);
 	assert_int_equal(hs_fake_host_add_symlink(h.fh, "/vol/link", "/vol/pg"), 0);
-	h_run(&h, PG_CFG(PG_MOUNT("/vol/link", "\"rbind\"")));
+	t_run(&h, PG_CFG(PG_MOUNT("/vol/link", "\"rbind\"")));
 	expect_not_given(&h);
-	h_done(&h);
+	t_done(&h);
 
 	pg_setup(&h, NULL);
 	assert_int_equal(hs_fake_host_add_symlink(h.fh, "/volumes", "/vol"), 0);
-	h_run(&h, PG_CFG(PG_MOUNT("/volumes/pg", "\"rbind\"")));
+	t_run(&h, PG_CFG(PG_MOUNT("/volumes/pg", "\"rbind\"")));
 	expect_not_given(&h);
-	h_done(&h);
+	t_done(&h);
 }
 
 /* On a path someone but root could swap (a user's or a world-writable parent): it could be
  * anything by the time of the chown, and root need not have made it. */
 static void test_replaceable_parent(void **state)
 {
-	struct harness h;
+	struct hs_t h;
 
 	pg_setup(&h, NULL);
 	assert_int_equal(hs_fake_host_add_dir(h.fh, "/vol", 0, 0, 0777), 0);
-	h_run(&h, PG_CFG(PG_MOUNT("/vol/pg", "\"rbind\"")));
+	t_run(&h, PG_CFG(PG_MOUNT("/vol/pg", "\"rbind\"")));
 	expect_not_given(&h);
-	h_done(&h);
+	t_done(&h);
 
 	pg_setup(&h, NULL);
 	assert_int_equal(hs_fake_host_add_dir(h.fh, "/vol", 1000, 1000, 0755), 0);
-	h_run(&h, PG_CFG(PG_MOUNT("/vol/pg", "\"rbind\"")));
+	t_run(&h, PG_CFG(PG_MOUNT("/vol/pg", "\"rbind\"")));
 	expect_not_given(&h);
-	h_done(&h);
+	t_done(&h);
 }
 
 /* Not a writable bind mount: a read-only bind, or a file. */
 static void test_not_writable_dir_bind(void **state)
 {
-	struct harness h;
+	struct hs_t h;
 
 	pg_setup(&h, NULL);
-	h_run(&h, PG_CFG(PG_MOUNT("/vol/pg", "\"rbind\",\"ro\"")));
+	t_run(&h, PG_CFG(PG_MOUNT("/vol/pg", "\"rbind\",\"ro\"")));
 	expect_not_given(&h);
-	h_done(&h);
+	t_done(&h);
 
 	pg_setup(&h, NULL);
 	assert_int_equal(hs_fake_host_add_file(h.fh, "/vol/file", 0, 0, 0777), 0);
-	h_run(&h, PG_CFG(PG_MOUNT("/vol/file", "\"rbind\"")));
+	t_run(&h, PG_CFG(PG_MOUNT("/vol/file", "\"rbind\"")));
 	expect_not_given(&h);
-	h_done(&h);
+	t_done(&h);
 }
 
 /* The image gives the directory to no one but root (or does not have it): nobody to give the
  * volume to. */
 static void test_image_dir_root_or_absent(void **state)
 {
-	struct harness h;
+	struct hs_t h;
 
 	pg_setup(&h, NULL);
 	assert_int_equal(hs_fake_host_add_dir(h.fh, PG_IMAGE_DIR, 0, 0, 0755), 0);
-	h_run(&h, PG_CFG(PG_MOUNT("/vol/pg", "\"rbind\"")));
+	t_run(&h, PG_CFG(PG_MOUNT("/vol/pg", "\"rbind\"")));
 	expect_not_given(&h);
-	h_done(&h);
+	t_done(&h);
 
 	pg_setup(&h, NULL);
-	h_run(&h, "{\"ociVersion\":\"1.0.2\",\"root\":{\"path\":\"rootfs\"},\"process\":{\"args\":"
+	t_run(&h, "{\"ociVersion\":\"1.0.2\",\"root\":{\"path\":\"rootfs\"},\"process\":{\"args\":"
 		  "[\"sh\"],\"cwd\":\"/\"},\"mounts\":[{\"destination\":\"/elsewhere\",\"type\":"
 		  "\"bind\",\"source\":\"/vol/pg\",\"options\":[\"rbind\"]}]}");
 	expect_not_given(&h);
-	h_done(&h);
+	t_done(&h);
 }
 
 /* Two fresh volumes over directories of two owners: no single answer. Two of one owner: both
  * given. */
 static void test_two_volumes(void **state)
 {
-	struct harness h;
+	struct hs_t h;
 
 	pg_setup(&h, NULL);
 	assert_int_equal(hs_fake_host_add_dir(h.fh, "/vol/other", 0, 0, 0777), 0);
 	assert_int_equal(hs_fake_host_add_dir(h.fh, "/srv/bundle/rootfs/other", 70, 70, 0755), 0);
-	h_run(&h, PG_CFG(PG_MOUNT("/vol/pg", "\"rbind\"") ",{\"destination\":\"/other\",\"type\":"
+	t_run(&h, PG_CFG(PG_MOUNT("/vol/pg", "\"rbind\"") ",{\"destination\":\"/other\",\"type\":"
 							  "\"bind\",\"source\":\"/vol/other\"}"));
 	expect_not_given(&h);
-	h_done(&h);
+	t_done(&h);
 
 	pg_setup(&h, NULL);
 	assert_int_equal(hs_fake_host_add_dir(h.fh, "/vol/other", 0, 0, 0777), 0);
 	assert_int_equal(hs_fake_host_add_dir(h.fh, "/srv/bundle/rootfs/other", 999, 998, 0755), 0);
-	h_run(&h, PG_CFG(PG_MOUNT("/vol/pg", "\"rbind\"") ",{\"destination\":\"/other\",\"type\":"
+	t_run(&h, PG_CFG(PG_MOUNT("/vol/pg", "\"rbind\"") ",{\"destination\":\"/other\",\"type\":"
 							  "\"bind\",\"source\":\"/vol/other\"}"));
-	assert_non_null(h_find(&h, "user.volume-owner", "mounts[0].source"));
-	assert_non_null(h_find(&h, "user.volume-owner", "mounts[1].source"));
-	h_done(&h);
+	assert_non_null(t_find(&h, "user.volume-owner", "mounts[0].source"));
+	assert_non_null(t_find(&h, "user.volume-owner", "mounts[1].source"));
+	t_done(&h);
 }
 
 /* Only where hardshim rewrites: switched off, under refuse or warn (nothing runs as the
@@ -214,42 +214,42 @@ static void test_two_volumes(void **state)
 static void test_policy_and_config_choices(void **state)
 {
 	const struct hs_finding *f;
-	struct harness h;
+	struct hs_t h;
 
 	pg_setup(&h, "{\"own_empty_volumes\":false}");
-	h_run(&h, PG_CFG(PG_MOUNT("/vol/pg", "\"rbind\"")));
+	t_run(&h, PG_CFG(PG_MOUNT("/vol/pg", "\"rbind\"")));
 	expect_not_given(&h);
-	h_done(&h);
+	t_done(&h);
 
 	pg_setup(&h, "{\"root_as_data_owner\":false}");
-	h_run(&h, PG_CFG(PG_MOUNT("/vol/pg", "\"rbind\"")));
+	t_run(&h, PG_CFG(PG_MOUNT("/vol/pg", "\"rbind\"")));
 	expect_not_given(&h);
-	h_done(&h);
+	t_done(&h);
 
 	pg_setup(&h, "{\"action\":\"refuse\"}");
-	h_run(&h, PG_CFG(PG_MOUNT("/vol/pg", "\"rbind\"")));
-	assert_null(h_find(&h, "user.volume-owner", NULL));
-	f = h_find(&h, "user.root", "process.user");
+	t_run(&h, PG_CFG(PG_MOUNT("/vol/pg", "\"rbind\"")));
+	assert_null(t_find(&h, "user.volume-owner", NULL));
+	f = t_find(&h, "user.root", "process.user");
 	assert_non_null(f);
 	assert_int_equal(f->action, HS_ACTION_REFUSE);
-	h_done(&h);
+	t_done(&h);
 
 	pg_setup(&h, NULL);
-	h_run(&h, PG_CFG_USER(",\"user\":{\"uid\":0,\"gid\":5}", PG_MOUNT("/vol/pg", "\"rbind\"")));
-	assert_null(h_find(&h, "user.volume-owner", NULL));
-	assert_true(h_out_has(&h, "\"user\":{\"uid\":65534,\"gid\":5}"));
-	h_done(&h);
+	t_run(&h, PG_CFG_USER(",\"user\":{\"uid\":0,\"gid\":5}", PG_MOUNT("/vol/pg", "\"rbind\"")));
+	assert_null(t_find(&h, "user.volume-owner", NULL));
+	assert_true(t_out_has(&h, "\"user\":{\"uid\":65534,\"gid\":5}"));
+	t_done(&h);
 	/* a user namespace (here one that does not map 0, so root is remapped): the process's
 	 * 999 is not the host's 999, nothing is given */
 	pg_setup(&h, NULL);
-	h_run(&h, "{\"ociVersion\":\"1.0.2\",\"root\":{\"path\":\"rootfs\"},"
+	t_run(&h, "{\"ociVersion\":\"1.0.2\",\"root\":{\"path\":\"rootfs\"},"
 		  "\"process\":{\"args\":[\"sh\"],\"cwd\":\"/\",\"user\":{\"uid\":0,\"gid\":0}},"
 		  "\"linux\":{\"namespaces\":[{\"type\":\"user\"}],"
 		  "\"uidMappings\":[{\"containerID\":1,\"hostID\":100001,\"size\":65535}],"
 		  "\"gidMappings\":[{\"containerID\":1,\"hostID\":100001,\"size\":65535}]},"
 		  "\"mounts\":[" PG_MOUNT("/vol/pg", "\"rbind\"") "]}");
-	assert_null(h_find(&h, "user.volume-owner", NULL));
-	h_done(&h);
+	assert_null(t_find(&h, "user.volume-owner", NULL));
+	t_done(&h);
 }
 
 /* Hook mode: nothing can be done before the runtime mounts, so nothing is given (the root
@@ -257,7 +257,7 @@ static void test_policy_and_config_choices(void **state)
 static void test_never_in_hook_mode(void **state)
 {
 	static const char cfg[] = PG_CFG(PG_MOUNT("/vol/pg", "\"rbind\""));
-	struct harness h;
+	struct hs_t h;
 
 	pg_setup(&h, NULL);
 	h.pl = (struct hs_pipeline){
@@ -269,9 +269,9 @@ static void test_never_in_hook_mode(void **state)
 		.bundle = "/srv/bundle",
 	};
 	assert_int_equal(hs_pipeline_run(&h.pl, cfg, strlen(cfg), &h.err), 0);
-	assert_null(h_find(&h, "user.volume-owner", NULL));
+	assert_null(t_find(&h, "user.volume-owner", NULL));
 	assert_true(h.pl.report->refused);
-	h_done(&h);
+	t_done(&h);
 }
 
 /* ctr's default spec has a /run tmpfs of its own: without tmpcopyup it hides the image's
@@ -284,7 +284,7 @@ static void test_never_in_hook_mode(void **state)
 	"run\",\"type\":\"tmpfs\",\"source\":\"tmpfs\",\"options\":[" opts "]}]}"
 
 /* Does the first mount (the engine's /run) have tmpcopyup? */
-static bool run_copyup(struct harness *h)
+static bool run_copyup(struct hs_t *h)
 {
 	const struct hs_json *m = hs_json_get_type(h->pl.tree, "mounts", HS_JSON_ARRAY), *o;
 
@@ -299,34 +299,34 @@ static bool run_copyup(struct harness *h)
 
 static void test_engine_run_tmpfs_copyup(void **state)
 {
-	struct harness h;
+	struct hs_t h;
 
-	h_setup(&h, "rootfs", NULL);
+	t_pipeline(&h, "rootfs", NULL);
 	assert_int_equal(hs_fake_host_add_dir(h.fh, "/srv/bundle/rootfs/run/postgresql", 999, 998,
 					      03777),
 			 0);
-	h_run(&h, RUN_CFG("\"nosuid\",\"mode=755\""));
-	h_expect(&h, "rootfs.tmpfs", "mounts[0]", HS_ACTION_REWRITE);
+	t_run(&h, RUN_CFG("\"nosuid\",\"mode=755\""));
+	t_expect(&h, "rootfs.tmpfs", "mounts[0]", HS_ACTION_REWRITE);
 	assert_true(run_copyup(&h));
-	h_done(&h);
+	t_done(&h);
 
 	/* nothing in the image's /run: nothing to hide, nothing added */
-	h_setup(&h, "rootfs", NULL);
+	t_pipeline(&h, "rootfs", NULL);
 	assert_int_equal(hs_fake_host_add_dir(h.fh, "/srv/bundle/rootfs/run", 0, 0, 0755), 0);
-	h_run(&h, RUN_CFG("\"nosuid\""));
-	assert_null(h_find(&h, "rootfs.tmpfs", "mounts[0]"));
+	t_run(&h, RUN_CFG("\"nosuid\""));
+	assert_null(t_find(&h, "rootfs.tmpfs", "mounts[0]"));
 	assert_false(run_copyup(&h));
-	h_done(&h);
+	t_done(&h);
 
 	/* the engine said notmpcopyup: kept */
-	h_setup(&h, "rootfs", NULL);
+	t_pipeline(&h, "rootfs", NULL);
 	assert_int_equal(hs_fake_host_add_dir(h.fh, "/srv/bundle/rootfs/run/postgresql", 999, 998,
 					      03777),
 			 0);
-	h_run(&h, RUN_CFG("\"notmpcopyup\""));
-	assert_null(h_find(&h, "rootfs.tmpfs", "mounts[0]"));
+	t_run(&h, RUN_CFG("\"notmpcopyup\""));
+	assert_null(t_find(&h, "rootfs.tmpfs", "mounts[0]"));
 	assert_false(run_copyup(&h));
-	h_done(&h);
+	t_done(&h);
 }
 
 /* ---- the host half, on real directories (root only: it chowns) ---- */
@@ -491,7 +491,7 @@ static bool log_has(const char *text)
 {
 	char line[16384];
 	bool found = false;
-	FILE *f = fopen(rc_log_path(), "r");
+	FILE *f = fopen(t_log_path(), "r");
 
 	if (!f)
 		return false;
