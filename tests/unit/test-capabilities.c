@@ -229,15 +229,8 @@ static void test_hook_mode(void **state)
 	struct hs_t h;
 
 	t_pipeline(&h, "capabilities", NULL);
-	h.pl = (struct hs_pipeline){
-		.policy = h.policy,
-		.host = hs_fake_host_get(h.fh),
-		.schema = &hs_oci_spec,
-		.event = HS_EVENT_HOOK,
-		.bundle = "/srv/bundle",
-		.no_rewrite = true,
-	};
-	assert_int_equal(hs_pipeline_run(&h.pl, doc, strlen(doc), &h.err), 0);
+	h.no_rewrite = true;
+	assert_int_equal(t_try_event(&h, &hs_oci_spec, doc, HS_EVENT_HOOK), 0);
 	t_expect(&h, "capabilities.held", "process.capabilities.effective", HS_ACTION_WARN);
 	t_expect(&h, "capabilities.held", "process.capabilities.ambient", HS_ACTION_WARN);
 	t_expect(&h, "capabilities.inheritable", "process.capabilities.inheritable[0]",

@@ -57,10 +57,7 @@ static void test_fresh_passes(void **state)
 	t_control(&f, &hs_control_cgroups);
 	assert_int_equal(hs_fake_host_add_busy_cgroup(f.fh, "/k8s.io/c1"), 0);
 	assert_int_equal(t_load(&f, NULL, NULL), 0);
-	f.ctx.event = HS_EVENT_HOOK;
-	f.ctx.arena = f.arena;
-	f.ctx.host = hs_fake_host_get(f.fh);
-	f.ctx.report = f.report;
+	t_ctx(&f, HS_EVENT_HOOK);
 	f.ctx.config = t_parse(&f, "{\"linux\":{\"cgroupsPath\":\"/k8s.io/c1\"}}");
 	assert_int_equal(hs_control_cgroups.check_config(&f.ctx, f.cfg), 0);
 	assert_int_equal(f.report->len, 0);

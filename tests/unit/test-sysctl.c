@@ -128,23 +128,18 @@ static void test_net_needs_own_netns(void **state)
 	t_done(&f);
 }
 
-/* Re-run the harness's checks on doc with pid 1's namespaces out of reach (EACCES), as on a
- * host whose pid 1 is not dumpable (this machine): Podman's config joins a fresh netns by path
- * and was refused as "the host's" there. */
+/* pid 1's namespaces out of reach (EACCES), as on a host whose pid 1 is not dumpable (this
+ * machine): Podman's config joins a fresh netns by path and was refused as "the host's" there. */
+static void pid1_unreadable(struct hs_fake_host *fh)
+{
+	assert_int_equal(hs_fake_host_fail(fh, "ns_host_pid1", EACCES), 0);
+}
+
+/* The harness's checks on doc on that host. */
 static void run_pid1_unreadable(struct hs_t *f, const char *doc)
 {
-	struct hs_error err = HS_ERROR_INIT;
-
-	t_policy(f, NULL, NULL, doc, HS_EVENT_CREATE);
-	assert_int_equal(hs_fake_host_fail(f->fh, "ns_host_pid1", EACCES), 0);
-	hs_report_free(f->report);
-	f->report = hs_report_new();
-	assert_int_equal(hs_json_parse(f->arena, doc, strlen(doc), &f->policy->limits, &f->doc,
-				       &err),
-			 0);
-	f->ctx.report = f->report;
-	f->ctx.config = f->doc;
-	assert_int_equal(hs_policy_check(&f->ctx), 0);
+	t_policy_with(f, NULL, NULL, doc, HS_EVENT_CREATE,
+		      &(struct t_opts){ .host_setup = pid1_unreadable });
 }
 
 static void test_net_own_netns_pid1_unreadable(void **state)

@@ -260,15 +260,8 @@ static void test_never_in_hook_mode(void **state)
 	struct hs_t h;
 
 	pg_setup(&h, NULL);
-	h.pl = (struct hs_pipeline){
-		.policy = h.policy,
-		.host = hs_fake_host_get(h.fh),
-		.schema = &hs_oci_spec,
-		.event = HS_EVENT_CREATE,
-		.no_rewrite = true,
-		.bundle = "/srv/bundle",
-	};
-	assert_int_equal(hs_pipeline_run(&h.pl, cfg, strlen(cfg), &h.err), 0);
+	h.no_rewrite = true;
+	assert_int_equal(t_try_event(&h, &hs_oci_spec, cfg, HS_EVENT_CREATE), 0);
 	assert_null(t_find(&h, "user.volume-owner", NULL));
 	assert_true(h.pl.report->refused);
 	t_done(&h);

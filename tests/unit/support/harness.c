@@ -420,6 +420,7 @@ int t_try_event(struct hs_t *t, const struct hs_schema *schema, const char *doc,
 		.host = hs_fake_host_get(t->fh),
 		.schema = schema,
 		.event = ev,
+		.no_rewrite = t->no_rewrite,
 		.bundle = t->bundle ? t->bundle : "/srv/bundle",
 		.container = container,
 	};

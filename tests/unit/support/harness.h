@@ -59,6 +59,7 @@ struct hs_t {
 	/* the pipeline's bundle; NULL: /srv/bundle (t_pipeline makes its rootfs) */
 	const char *bundle;
 	const char *container; /* exec: the container's config (JSON text); NULL: none */
+	bool no_rewrite;       /* hook mode: the pipeline judges, rewrites nothing */
 	struct hs_pipeline pl;
 	struct hs_error err;
 };
