@@ -88,25 +88,28 @@ void t_done(struct hs_t *t)
 
 /* ---- entry point 1: the control alone ---- */
 
-void t_control(struct hs_t *t, const struct hs_control *c)
+/* The arena, report and host a check needs: FH the test's (t_done leaves it), or NULL: a
+ * default invented host of the harness's own. */
+static void t_begin(struct hs_t *t, struct hs_fake_host *fh)
 {
-	*t = (struct hs_t){ .control = c };
 	t->arena = hs_arena_new();
 	t->report = hs_report_new();
-	t->fh = hs_fake_host_new_default();
+	t->fh = fh ? fh : hs_fake_host_new_default();
+	t->host_borrowed = fh != NULL;
 	assert_non_null(t->arena);
 	assert_non_null(t->report);
 	assert_non_null(t->fh);
 }
 
+void t_control(struct hs_t *t, const struct hs_control *c)
+{
+	t_control_on(t, c, NULL);
+}
+
 void t_control_on(struct hs_t *t, const struct hs_control *c, struct hs_fake_host *fh)
 {
-	*t = (struct hs_t){ .control = c, .fh = fh, .host_borrowed = true };
-	t->arena = hs_arena_new();
-	t->report = hs_report_new();
-	assert_non_null(t->arena);
-	assert_non_null(t->report);
-	assert_non_null(t->fh);
+	*t = (struct hs_t){ .control = c };
+	t_begin(t, fh);
 }
 
 struct hs_json *t_parse(struct hs_t *t, const char *text)
@@ -171,10 +174,7 @@ int t_recheck(struct hs_t *t, const char *section)
 void t_control_run(struct hs_t *t, const struct hs_control *c, struct hs_fake_host *fh,
 		   const char *section, const char *doc, enum hs_event ev)
 {
-	if (fh)
-		t_control_on(t, c, fh);
-	else
-		t_control(t, c);
+	t_control_on(t, c, fh);
 	assert_int_equal(t_load(t, section, NULL), 0);
 	t->ret = ev == HS_EVENT_EXEC ? t_check_process(t, doc) : t_check(t, doc);
 }
@@ -334,12 +334,7 @@ void t_policy_with(struct hs_t *t, const char *controls, const char *exceptions,
 		t->policy->now = t_now;
 	if (o->runtime)
 		t->policy->runtime = o->runtime;
-	t->arena = hs_arena_new();
-	t->report = hs_report_new();
-	t->fh = hs_fake_host_new_default();
-	assert_non_null(t->arena);
-	assert_non_null(t->report);
-	assert_non_null(t->fh);
+	t_begin(t, NULL);
 	/* hardshim's own binary, root's as installed: the devices control's hook names it and
 	 * the hooks control checks the file (a fake host has no file unless a test makes it) */
 	assert_int_equal(hs_fake_host_add_file(t->fh, HS_FAKE_HOST_SELF, 0, 0, 0755), 0);

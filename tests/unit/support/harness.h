@@ -83,7 +83,7 @@ void t_done(struct hs_t *t);
 /* ---- entry point 1: the control alone ---- */
 
 /* Start on a default invented host of the harness's own, or on FH (the test's, kept: several
- * runs on one prepared host). */
+ * runs on one prepared host; NULL: as t_control). */
 void t_control(struct hs_t *t, const struct hs_control *c);
 void t_control_on(struct hs_t *t, const struct hs_control *c, struct hs_fake_host *fh);
 /* TEXT parsed (the test fails when it does not parse), in the harness's arena. */
