@@ -1,7 +1,8 @@
 #!/usr/bin/env bats
 # The hostile JSON corpus (tests/corpus/json, index in EXPECT) against `hardshim check`, and the
 # parser-differential oracle (tests/oracle: Go encoding/json into specs.Spec, as runc decodes):
-# every refuse-* input is refused with its rule; every accept-* input is accepted and its
+# every refuse-* input is refused with its rule at its place (EXPECT's at=, format in
+# tests/corpus/README.md); every accept-* input is accepted and its
 # canonical output decodes in Go to exactly what the original decodes to, so runc sees what
 # hardshim checked (docs/threats.md §1). Each test fails if its defence is removed.
 
@@ -46,24 +47,35 @@ expected_rule() {
 	awk -v f="$1" '$1 == f { print $2 }' "$CORPUS/EXPECT"
 }
 
+# expected_at FILE: the place of its refusal (EXPECT's at= column, as check's .path spells it;
+# "$" is the document itself, .path ""). Prints nothing for a line without one.
+expected_at() {
+	awk -v f="$1" '$1 == f && $4 ~ /^at=./ { print substr($4, 4) }' "$CORPUS/EXPECT"
+}
+
 # Every refuse-* file whose name matches one of the PATTERNs (refuse-PATTERN.json): exit 1,
-# verdict refuse, a finding with the EXPECT rule, and no canonical output written.
+# verdict refuse, a refusal with the EXPECT rule at the EXPECT place, and no canonical output
+# written (tests/corpus/README.md).
 check_refusals() {
-	local pattern f name rule failed="" count=0
+	local pattern f name rule at failed="" count=0
 	for pattern in "$@"; do
 	for f in "$CORPUS"/refuse-$pattern.json; do
 		[ -e "$f" ] || continue
 		name=${f##*/}
 		rule=$(expected_rule "$name")
 		[ -n "$rule" ] || { failed="$failed\n$name: not in EXPECT"; continue; }
+		at=$(expected_at "$name")
+		[ -n "$at" ] || { failed="$failed\n$name: no at= in EXPECT"; continue; }
+		[ "$at" != '$' ] || at=
 		rm -f "$BATS_TEST_TMPDIR/out.json"
 		hs_check "$f"
 		count=$((count + 1))
 		if [ "$status" -ne 1 ]; then
 			failed="$failed\n$name: exit $status, want 1 ($rule): $output"
-		elif ! jq -e --arg r "$rule" '.verdict == "refuse" and any(.findings[]; .rule == $r and .action == "refuse")' \
+		elif ! jq -e --arg r "$rule" --arg p "$at" \
+			'.verdict == "refuse" and any(.findings[]; .rule == $r and .action == "refuse" and .path == $p)' \
 			<<<"$output" >/dev/null 2>&1; then
-			failed="$failed\n$name: no refusal with rule $rule: $output"
+			failed="$failed\n$name: no refusal with rule $rule at '$at': $output"
 		elif [ -s "$BATS_TEST_TMPDIR/out.json" ]; then
 			failed="$failed\n$name: refused but a canonical config was written"
 		fi
@@ -84,14 +96,14 @@ check_refusals() {
 		[ -n "$(expected_rule "$name")" ] || missing="$missing $name"
 	done
 	[ -z "$missing" ] || { echo "not in EXPECT:$missing"; return 1; }
-	while read -r name rule; do
+	while read -r name rule action at rest; do
 		case $name in '#'*|'') continue ;; esac
 		[ -e "$CORPUS/$name" ] || { echo "EXPECT names missing file $name"; return 1; }
 		case $name in
-		refuse-*) [ "$rule" != accept ] ;;
-		accept-*) [ "$rule" = accept ] ;;
+		refuse-*) [ "$rule" != accept ] && [ "$action" = refuse ] && [ "${at#at=?}" != "$at" ] && [ -z "$rest" ] ;;
+		accept-*) [ "$rule" = accept ] && [ -z "$action$at$rest" ] ;;
 		*) false ;;
-		esac || { echo "$name: bad EXPECT entry '$rule'"; return 1; }
+		esac || { echo "$name: bad EXPECT entry '$rule $action $at $rest' (want: accept, or RULE refuse at=PATH)"; return 1; }
 	done <"$CORPUS/EXPECT"
 }
 
@@ -130,7 +142,7 @@ check_refusals() {
 	[ "$status" -eq 1 ]
 }
 
-@test "json corpus: every refuse-* input is refused with its EXPECT rule" {
+@test "json corpus: every refuse-* input is refused with its EXPECT rule at its EXPECT place" {
 	check_refusals '*'
 }
 
