@@ -223,7 +223,7 @@ const char *t_log_path(void)
 	static char path[96];
 
 	if (!log_dir[0]) {
-		snprintf(log_dir, sizeof(log_dir), "/tmp/hs-test-resctl-log.%d", (int)getpid());
+		snprintf(log_dir, sizeof(log_dir), "/tmp/hs-test-harness-log.%d", (int)getpid());
 		atexit(remove_log_dir);
 	}
 	snprintf(path, sizeof(path), "%s/launches.jsonl", log_dir);
