@@ -2,10 +2,37 @@
  * Between the files of src/host/ only. */
 #pragma once
 
+#include <stdint.h>
+#include <sys/types.h>
+
 #include "hs-host.h"
 
 int hs_host_canonicalize_real(const struct hs_host *h, struct hs_arena *a, const char *path,
 			      struct hs_canonical_path *ret, struct hs_error *err);
+
+/* The primitive steps of the canonical walk (canonicalize.c). The real host gives system calls
+ * on O_PATH fds; the unit tests' fake host (tests/unit/support/fake-host.c) gives its invented
+ * tree, so both answer with the one walk. A node is the ops' handle of an object (an fd, an
+ * entry); each one open_root or open_at returns is handed back to release exactly once. */
+struct hs_walk_ops {
+	/* "/": 0 with its node and facts (all of *ret but .path), or -errno. */
+	int (*open_root)(void *data, intptr_t *ret_node, struct hs_path_component *ret);
+	/* NAME (one component) in the directory DIR, a last symlink not followed: 0 with its node
+	 * and facts, -ENOENT when absent, or -errno. */
+	int (*open_at)(void *data, intptr_t dir, const char *name, intptr_t *ret_node,
+		       struct hs_path_component *ret);
+	/* The target of the symlink NODE found in DIR, NUL-terminated in buf (size bytes): its
+	 * length, or -errno. *ret_magic: a magic link (procfs), which the walk never follows. */
+	ssize_t (*read_link)(void *data, intptr_t dir, intptr_t node, char *buf, size_t size,
+			     bool *ret_magic);
+	void (*release)(void *data, intptr_t node);
+};
+
+/* Canonicalize PATH with these steps: hs_host->canonicalize's contract (include/hs-host.h),
+ * rules host.relative-path, host.path-too-long, host.missing, host.not-a-directory,
+ * host.magic-link, host.symlink-loop, host.canonicalize. Arena-owned result. */
+int hs_host_walk(const struct hs_walk_ops *ops, void *data, struct hs_arena *a, const char *path,
+		 struct hs_canonical_path *ret, struct hs_error *err);
 /* "network" -> "net", "mount" -> "mnt", ...; NULL for an unknown type. */
 const char *hs_host_proc_ns_name(const char *oci_type);
 

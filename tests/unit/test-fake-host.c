@@ -3,8 +3,13 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <string.h>
 #include <sched.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "fake-host.h"
@@ -122,6 +127,175 @@ static void test_mac_and_ids(void **state)
 	assert_true(a.ino == b.ino);
 }
 
+/*
+ * The same tree on disk (a temporary directory) and in the fake host, at the same absolute
+ * paths: hs_canonical_path must answer the same for both, code for code, rule for rule,
+ * component for component. The fake host feeds the real walk its steps; a step that answered
+ * otherwise than the kernel (a link's target, a missing entry, a mode) shows up here.
+ */
+enum kind { DIR_, FILE_, LINK };
+
+struct node {
+	enum kind kind;
+	const char *rel;
+	const char *target; /* LINK; "@" + rel: absolute, inside the tree */
+	uid_t uid;
+	mode_t perm;
+};
+
+static const struct node tree[] = {
+	{ DIR_, "d", NULL, 0, 0755 },
+	{ DIR_, "d/sub", NULL, 1000, 0750 },
+	{ FILE_, "d/file", NULL, 0, 0644 },
+	{ LINK, "rel", "d/sub", 0, 0 },
+	{ LINK, "abs", "@d", 0, 0 },
+	{ LINK, "up", "../..", 0, 0 },
+	{ LINK, "dangling", "nowhere/x", 0, 0 },
+	{ LINK, "loop1", "loop2", 0, 0 },
+	{ LINK, "loop2", "loop1", 0, 0 },
+	{ LINK, "self", ".", 0, 0 },
+	{ LINK, "etc", "/etc", 0, 0 },
+	{ LINK, "proc", "/proc/self/root", 0, 0 },
+	{ LINK, "d/sub/back", "../../abs", 0, 0 },
+};
+
+/* hs_canonical_path of each, relative to the tree unless absolute. */
+static const char *const walks[] = {
+	"d/sub",
+	"rel",
+	"rel/..",
+	"rel/../file",
+	"abs/sub/../file",
+	"d//./sub/",
+	"d/sub/back/sub/back/file",
+	"up",
+	"up/tmp",
+	"up/../../..",
+	"dangling",
+	"dangling/../x",
+	"d/missing/new",
+	"d/missing/../new",
+	"loop1",
+	"self/self/d",
+	"chain00",
+	"chain01",
+	"d/file/x",
+	"etc",
+	"proc/etc",
+	"/",
+	"/..",
+	"relative",
+	"",
+};
+
+#define CHAIN 41 /* chain00 -> chain01 -> ... -> chain40 -> d: one link too many from chain00 */
+
+static char disk[PATH_MAX];
+
+static const char *in_tree(const char *rel)
+{
+	return hs_arena_printf(arena, "%s/%s", disk, rel);
+}
+
+static const char *link_target(const struct node *n)
+{
+	return n->target[0] == '@' ? in_tree(n->target + 1) : n->target;
+}
+
+static void build_both(void)
+{
+	for (size_t i = 0; i < HS_ARRAY_SIZE(tree); i++) {
+		const struct node *n = &tree[i];
+		const char *p = in_tree(n->rel);
+
+		if (n->kind == DIR_) {
+			assert_int_equal(mkdir(p, n->perm), 0);
+			assert_int_equal(hs_fake_host_add_dir(fh, p, n->uid, n->uid, n->perm), 0);
+		} else if (n->kind == FILE_) {
+			assert_int_equal(close(open(p, O_CREAT | O_WRONLY | O_CLOEXEC, n->perm)),
+					 0);
+			assert_int_equal(hs_fake_host_add_file(fh, p, n->uid, n->uid, n->perm), 0);
+		} else {
+			assert_int_equal(symlink(link_target(n), p), 0);
+			assert_int_equal(hs_fake_host_add_symlink(fh, p, link_target(n)), 0);
+		}
+		if (n->kind != LINK) {
+			assert_int_equal(chown(p, n->uid, n->uid), 0);
+			assert_int_equal(chmod(p, n->perm), 0);
+		}
+	}
+	for (int i = 0; i < CHAIN; i++) {
+		const char *p = in_tree(hs_arena_printf(arena, "chain%02d", i));
+		const char *t = i + 1 < CHAIN ? hs_arena_printf(arena, "chain%02d", i + 1) : "d";
+
+		assert_int_equal(symlink(t, p), 0);
+		assert_int_equal(hs_fake_host_add_symlink(fh, p, t), 0);
+	}
+}
+
+static void same_component(const struct hs_path_component *d, const struct hs_path_component *f,
+			   bool in_tree_part)
+{
+	assert_string_equal(d->path, f->path);
+	if (!in_tree_part) /* "/", /tmp and the like: this machine's own facts */
+		return;
+	assert_int_equal(d->mode, f->mode);
+	assert_int_equal(d->uid, f->uid);
+	assert_int_equal(d->gid, f->gid);
+}
+
+static void same_walk(const char *path, size_t prefix)
+{
+	const struct hs_host *real = hs_host_real(), *fake = hs_fake_host_get(fh);
+	struct hs_canonical_path dc = { 0 }, fc = { 0 };
+	struct hs_error de = HS_ERROR_INIT, fe = HS_ERROR_INIT;
+	int dr = real->canonicalize(real, arena, path, &dc, &de);
+	int fr = fake->canonicalize(fake, arena, path, &fc, &fe);
+
+	print_message("# %.60s: %d %.60s\n", path, dr, dr < 0 ? de.rule : dc.path);
+	assert_int_equal(dr, fr);
+	if (dr < 0) {
+		assert_string_equal(de.rule, fe.rule);
+		/* a magic link's refusal names a pid: this process's, or the fake host's 4000 */
+		if (strcmp(de.rule, "host.magic-link") != 0)
+			assert_string_equal(de.msg, fe.msg);
+		return;
+	}
+	assert_string_equal(dc.path, fc.path);
+	assert_int_equal(dc.exists, fc.exists);
+	assert_int_equal(dc.n_components, fc.n_components);
+	for (size_t i = 0; i < dc.n_components; i++)
+		same_component(&dc.components[i], &fc.components[i], i >= prefix);
+}
+
+static void test_same_walk_as_disk(void **state)
+{
+	char tmp[] = "/tmp/hs-fake-XXXXXX", cmd[PATH_MAX + 16];
+	struct hs_canonical_path cp;
+	char *long_name, *long_path;
+
+	assert_non_null(mkdtemp(tmp));
+	assert_non_null(realpath(tmp, disk));
+	build_both();
+	/* the tree's own directory has the same facts in both: what is below it is compared */
+	assert_int_equal(hs_host_real()->canonicalize(hs_host_real(), arena, disk, &cp, NULL), 0);
+	for (size_t i = 0; i < HS_ARRAY_SIZE(walks); i++) {
+		const char *p = walks[i];
+
+		same_walk(p[0] == '/' || !strcmp(p, "relative") ? p : in_tree(p), cp.n_components);
+	}
+	long_name = hs_arena_alloc(arena, NAME_MAX + 2);
+	memset(long_name, 'n', NAME_MAX + 1);
+	long_name[NAME_MAX + 1] = 0;
+	same_walk(in_tree(long_name), cp.n_components);
+	long_path = hs_arena_alloc(arena, PATH_MAX + 1);
+	memset(long_path, '/', PATH_MAX);
+	long_path[PATH_MAX] = 0;
+	same_walk(long_path, cp.n_components);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmp);
+	assert_int_equal(system(cmd), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -130,6 +304,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_canonicalize_refusals, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_namespaces, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_mac_and_ids, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_same_walk_as_disk, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0
- * The invented host of fake-host.h: a flat table of entries, walked the way src/host/walks
- * the real filesystem (component by component from "/", ordinary symlinks followed with a
- * bound, magic links refused). Linear lookups: the tables are tiny. */
+ * The invented host of fake-host.h: a flat table of entries, walked by src/host/'s own walk
+ * (hs_host_walk: component by component from "/", ordinary symlinks followed with a bound,
+ * magic links refused), the table giving its steps. Linear lookups: the tables are tiny. */
 #include <errno.h>
 #include <stdbool.h>
 #include <limits.h>
@@ -12,9 +12,9 @@
 #include "fake-host.h"
 #include "hs-path.h"
 #include "hs-util.h"
+#include "../../../src/host/host-internal.h"
 
-#define FAKE_MAX_LINKS 40
-#define FAKE_DEV       8
+#define FAKE_DEV 8
 
 enum fake_kind { FAKE_DIR, FAKE_FILE, FAKE_SYMLINK, FAKE_MAGIC, FAKE_NS };
 
@@ -331,147 +331,95 @@ static bool entry_is_magic(const struct fake_entry *e)
 	return e->kind == FAKE_MAGIC || (e->kind == FAKE_NS && strncmp(e->path, "/proc/", 6) == 0);
 }
 
-/* Append "/name" (or "name" after "/") to cur, a buffer of PATH_MAX. */
-static int path_push(char *cur, const char *name, size_t len)
-{
-	size_t l = strlen(cur);
+/* The steps of the real walk (src/host/canonicalize.c) over the table: a node is an entry.
+ * follow_magic: as open(2) does (ns_inspect, file_id): a magic link is then an object where
+ * it stands, not a link (it has no target here); else refused, as the real walk refuses it. */
+struct fake_walk {
+	struct hs_fake_host *fh;
+	bool follow_magic;
+};
 
-	if (l + 1 + len + 1 > PATH_MAX)
-		return -ENAMETOOLONG;
-	if (l > 1)
-		cur[l++] = '/';
-	memcpy(cur + l, name, len);
-	cur[l + len] = 0;
+static void fake_component(const struct fake_walk *fw, const struct fake_entry *e,
+			   struct hs_path_component *c)
+{
+	mode_t mode = e->mode;
+
+	/* a namespace file under /proc is a magic link there, as on a real host */
+	if (entry_is_magic(e))
+		mode = (fw->follow_magic ? S_IFREG : S_IFLNK) | (mode & 07777);
+	*c = (struct hs_path_component){ .uid = e->uid, .gid = e->gid, .mode = mode, .id = e->id };
+}
+
+static int fake_open_root(void *data, intptr_t *ret_node, struct hs_path_component *ret)
+{
+	struct fake_walk *fw = data;
+	struct fake_entry *e = lookup(fw->fh, "/");
+
+	if (!e)
+		return -ENOENT;
+	fake_component(fw, e, ret);
+	*ret_node = (intptr_t)e;
 	return 0;
 }
 
-static void path_pop(char *cur)
+static int fake_open_at(void *data, intptr_t dir, const char *name, intptr_t *ret_node,
+			struct hs_path_component *ret)
 {
-	char *s = strrchr(cur, '/');
+	struct fake_walk *fw = data;
+	const struct fake_entry *d = (const struct fake_entry *)dir;
+	_cleanup_free_ char *path = NULL;
+	struct fake_entry *e;
 
-	if (s == cur)
-		cur[1] = 0;
-	else if (s)
-		*s = 0;
+	if (asprintf(&path, "%s/%s", strcmp(d->path, "/") ? d->path : "", name) < 0)
+		return -ENOMEM;
+	e = lookup(fw->fh, path);
+	if (!e)
+		return -ENOENT;
+	fake_component(fw, e, ret);
+	*ret_node = (intptr_t)e;
+	return 0;
 }
 
-/* follow_magic: as open(2) does (ns_inspect, file_id); else refuse magic links. */
+static ssize_t fake_read_link(void *data, intptr_t dir, intptr_t node, char *buf, size_t size,
+			      bool *ret_magic)
+{
+	const struct fake_entry *e = (const struct fake_entry *)node;
+	const char *target = e->target ? e->target : "";
+	size_t n = strlen(target);
+
+	if (n >= size)
+		return -ENAMETOOLONG;
+	memcpy(buf, target, n + 1);
+	*ret_magic = entry_is_magic(e);
+	return (ssize_t)n;
+}
+
+static void fake_release(void *data, intptr_t node) {}
+
+static const struct hs_walk_ops fake_walk_ops = {
+	.open_root = fake_open_root,
+	.open_at = fake_open_at,
+	.read_link = fake_read_link,
+	.release = fake_release,
+};
+
 static int fake_walk(struct hs_fake_host *fh, struct hs_arena *a, const char *path,
 		     bool follow_magic, struct hs_canonical_path *ret, struct hs_error *err)
 {
-	_cleanup_free_ char *rest = NULL;
-	char cur[PATH_MAX] = "/";
-	struct hs_path_component *comps;
-	size_t n = 0, cap = 64;
-	unsigned links = 0;
-	bool exists = true;
-	const char *p;
-	int r;
+	struct fake_walk fw = { .fh = fh, .follow_magic = follow_magic };
 
-	if (fh->fail_canonicalize && !follow_magic)
-		return hs_error_set(err, fh->fail_canonicalize, "host.canonicalize", path, -1,
-				    "fake host: canonicalize fails");
-	if (!path || path[0] != '/')
-		return hs_error_set(err, -EINVAL, "host.relative-path", path ? path : "", -1,
-				    "not an absolute path");
-	if (strlen(path) >= PATH_MAX)
-		return hs_error_set(err, -ENAMETOOLONG, "host.path-too-long", "", -1,
-				    "path too long");
-	rest = strdup(path);
-	comps = hs_arena_alloc(a, cap * sizeof(*comps));
-	if (!rest || !comps)
-		return -ENOMEM;
-
-	/* components[] mirrors cur: index 0 is "/". */
-	struct fake_entry *root = lookup(fh, "/");
-	comps[n++] = (struct hs_path_component){
-		.path = "/", .uid = root->uid, .gid = root->gid, .mode = root->mode, .id = root->id
-	};
-	p = rest;
-	for (;;) {
-		const char *c;
-		size_t len;
-		struct fake_entry *e;
-
-		if (!(c = hs_path_next(&p, &len)))
-			break;
-		if (hs_path_is_dot(c, len))
-			continue;
-		if (hs_path_is_dotdot(c, len)) {
-			/* as the kernel: "missing/.." does not exist either */
-			if (!exists)
-				return hs_error_set(err, -ENOENT, "host.missing", path, -1,
-						    "%s does not exist", cur);
-			path_pop(cur);
-			if (n > 1)
-				n--;
-			continue;
-		}
-		r = path_push(cur, c, len);
-		if (r < 0)
-			return hs_error_set(err, r, "host.path-too-long", path, -1,
-					    "path too long");
-		if (!exists)
-			continue; /* lexical only past the first missing component */
-		if (!S_ISDIR(comps[n - 1].mode))
-			return hs_error_set(err, -ENOTDIR, "host.not-a-directory", path, -1,
-					    "%s is not a directory", comps[n - 1].path);
-		e = lookup(fh, cur);
-		if (!e) {
-			exists = false;
-			continue;
-		}
-		if (entry_is_magic(e) && !follow_magic)
-			return hs_error_set(err, -EPERM, "host.magic-link", path, -1,
-					    "%s is a magic link (refused, never followed)", cur);
-		if (e->kind == FAKE_SYMLINK) {
-			char *nrest;
-
-			if (++links > FAKE_MAX_LINKS)
-				return hs_error_set(err, -ELOOP, "host.symlink-loop", path, -1,
-						    "too many levels of symbolic links at %s", cur);
-			if (asprintf(&nrest, "%s/%s", e->target, p) < 0)
-				return -ENOMEM;
-			free(rest);
-			rest = nrest;
-			p = rest;
-			path_pop(cur);
-			if (e->target[0] == '/') {
-				strcpy(cur, "/");
-				n = 1;
-			}
-			continue;
-		}
-		if (n == cap) {
-			struct hs_path_component *nc = hs_arena_alloc(a, 2 * cap * sizeof(*nc));
-			if (!nc)
-				return -ENOMEM;
-			memcpy(nc, comps, n * sizeof(*nc));
-			comps = nc;
-			cap *= 2;
-		}
-		comps[n] = (struct hs_path_component){ .path = hs_arena_strdup(a, cur),
-						       .uid = e->uid,
-						       .gid = e->gid,
-						       .mode = e->mode,
-						       .id = e->id };
-		if (!comps[n].path)
-			return -ENOMEM;
-		n++;
-	}
-	ret->path = hs_arena_strdup(a, cur);
-	if (!ret->path)
-		return -ENOMEM;
-	ret->components = comps;
-	ret->n_components = n;
-	ret->exists = exists;
-	return 0;
+	return hs_host_walk(&fake_walk_ops, &fw, a, path, ret, err);
 }
 
 static int fake_canonicalize(const struct hs_host *h, struct hs_arena *a, const char *path,
 			     struct hs_canonical_path *ret, struct hs_error *err)
 {
-	return fake_walk(FH(h), a, path, false, ret, err);
+	struct hs_fake_host *fh = FH(h);
+
+	if (fh->fail_canonicalize)
+		return hs_error_set(err, fh->fail_canonicalize, "host.canonicalize", path, -1,
+				    "fake host: canonicalize fails");
+	return fake_walk(fh, a, path, false, ret, err);
 }
 
 /* Follow ordinary symlinks and magic links alike (as open(2) does). */
