@@ -326,8 +326,8 @@ static struct target root_target(struct hs_check_ctx *ctx, const struct user_cfg
 		hs_json_foreach_item(m, hs_json_get_type(ctx->config, "mounts", HS_JSON_ARRAY), i) {
 			if (!is_bind(m) || is_ro(m) || !(u = source_owner(ctx, m, &g)))
 				continue;
-			if (uid && u != uid)
-				return t; /* two owners: no single answer */
+			if (uid && u != uid) /* two owners: no single answer, and no reason */
+				return (struct target){ c->uid, c->gid, NULL, { 0 }, 0 };
 			uid = u;
 			gid = g;
 			t.why = hs_arena_printf(ctx->arena, "the owner of the volume at %s",

@@ -103,6 +103,9 @@ static void test_root_runs_as_data_owner(void **state)
 				"{\"destination\":\"/b\",\"type\":\"bind\","
 				"\"source\":\"/vol/other\",\"options\":[\"rbind\"]}"));
 	assert_true(t_out_has(&h, "\"user\":{\"uid\":65534,\"gid\":65534}"));
+	/* and the message gives no owner's reason for the policy's uid */
+	assert_non_null(t_find(&h, "user.root", "process.user.uid"));
+	assert_null(strstr(t_find(&h, "user.root", "process.user.uid")->message, "owner"));
 	t_done(&h);
 
 	/* switched off by the policy */
