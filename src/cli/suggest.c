@@ -22,6 +22,17 @@ enum detail {
 	D_SOURCE, /* "bind source X" in the message */
 };
 
+/* root: the engine's user flag, for the uid and the gid alike */
+#define ROOT_PODMAN                                                                     \
+	"--user UID:GID of the image's service user (the owner of its data or working " \
+	"directory)"
+#define ROOT_KUBERNETES "securityContext.runAsUser and runAsGroup: that user; runAsNonRoot: true"
+#define ROOT_POLICY \
+	"a per-workload policy (hardshim-NAME) with \"user\": {\"uid\": UID, \"gid\": GID}"
+#define ROOT_COST                                                                              \
+	"none beyond the image's own design; root-only entrypoint steps (chown, gosu) do not " \
+	"run"
+
 /* "{}" in a text stands for the detail. */
 static const struct fix {
 	const char *prefix; /* rule, or rule prefix ending in '.' */
@@ -52,13 +63,72 @@ static const struct fix {
 	  "drop --network host, --pid host, --ipc host or --uts host (the namespace named)",
 	  "hostNetwork, hostPID, hostIPC: false", "none: host namespaces are never shared",
 	  "publish ports (-p) instead of sharing the host's network" },
-	{ "user.root", D_NONE,
-	  "--user UID:GID of the image's service user (the owner of its data or working "
-	  "directory)",
-	  "securityContext.runAsUser and runAsGroup: that user; runAsNonRoot: true",
-	  "a per-workload policy (hardshim-NAME) with \"user\": {\"uid\": UID, \"gid\": GID}",
-	  "none beyond the image's own design; root-only entrypoint steps (chown, gosu) do not "
-	  "run" },
+	{ "user.root", D_NONE, ROOT_PODMAN, ROOT_KUBERNETES, ROOT_POLICY, ROOT_COST },
+	{ "user.root-group", D_NONE, ROOT_PODMAN, ROOT_KUBERNETES, ROOT_POLICY, ROOT_COST },
+	{ "user.host-root-mapping", D_NONE,
+	  "--userns=auto, or --uidmap/--gidmap ranges that start above host id 0",
+	  "hostUsers: false (the kubelet picks unprivileged host ranges)",
+	  "none: no container id is ever the host's root",
+	  "none: the container's root is an unprivileged host id" },
+	{ "user.additional-gids", D_NONE, "drop --group-add 0 (or --group-add root)",
+	  "drop 0 from securityContext.supplementalGroups",
+	  "\"user\": {\"action\": \"rewrite\"} (the default: group 0 is removed)",
+	  "files only group 0 can read stay unreadable" },
+	{ "user.", D_NONE, "--umask 0022 (or stricter), and no --group-add 0",
+	  "none (the kubelet writes no umask)",
+	  "\"user\": {\"action\": \"rewrite\"} (the default: hardshim sets them)",
+	  "files the container creates are not group- or world-writable" },
+	/* A capability the policy allows, in a non-root process's bounding and permitted sets:
+	 * only the rewrite (the default) writes it into inheritable and ambient, where it survives
+	 * execve; neither engine nor Kubernetes has a field for ambient. */
+	{ "capabilities.held", D_CAP,
+	  "none needed for a port below 1024 (hardshim sets net.ipv4.ip_unprivileged_port_start=0 "
+	  "in the container's network namespace); otherwise drop --cap-add {} if the workload "
+	  "does not use it",
+	  "none needed for a port below 1024; else drop {} from securityContext.capabilities.add",
+	  "\"capabilities\": {\"action\": \"rewrite\"} (the default: {} is added to "
+	  "inheritable and ambient, so the process holds it after exec)",
+	  "the non-root process holds {} (already in the policy's allowlist)" },
+	/* An allowed name a non-root process cannot hold (Podman and Docker put --cap-add in
+	 * bounding only for --user): removing it changes nothing the process could do. */
+	{ "capabilities.not-held", D_CAP,
+	  "drop --cap-add {}: with --user it reaches bounding only, and the process never holds "
+	  "it (a port below 1024 needs no capability here)",
+	  "keep {} in securityContext.capabilities.add with runAsUser: the kubelet grants it in "
+	  "bounding and permitted, and hardshim's rewrite makes it held",
+	  "\"capabilities\": {\"action\": \"rewrite\"} (the default: the name is removed)",
+	  "none: the process could never use {}" },
+	{ "rootfs.path", D_NONE,
+	  "none: the engine wrote a root that does not exist or is "
+	  "not a directory",
+	  "none", "none", "none" },
+	{ "rootfs.path-owner", D_NONE,
+	  "for --rootfs DIR: the operator admits DIR in the policy (see policy)",
+	  "none: the kubelet's roots are the engine's own",
+	  "\"rootfs\": {\"admit_roots\": [\"DIR\"]}",
+	  "the container may run any tree under DIR, whoever placed it there" },
+	{ "rootfs.writable-dirs-max", D_NONE,
+	  "--user UID:GID of the image's service user, with -v volumes for its data",
+	  "securityContext.runAsUser with volumes for the data",
+	  "\"rootfs\": {\"writable_image_dirs\": false}",
+	  "without the tmpfs copies, a root image's own directories are read-only" },
+	{ "rootfs.", D_NONE,
+	  "--read-only, with --tmpfs PATH:nosuid,nodev,noexec,size=64m for each path the policy's "
+	  "rootfs.tmpfs names",
+	  "readOnlyRootFilesystem: true, with an emptyDir (medium: Memory) at each such path",
+	  "\"rootfs\": {\"action\": \"rewrite\"} (the default: hardshim makes them)",
+	  "none: the same container the rewrite makes" },
+	{ "process.oom-score-adj", D_NONE, "drop --oom-score-adj below 0",
+	  "none (the kubelet sets it from the QoS class)",
+	  "\"process\": {\"oom_score_adj_min\": N}",
+	  "the node's OOM killer spares this container before others" },
+	{ "process.rlimits", D_NONE, "--ulimit NAME=SOFT:HARD within the policy's maximum",
+	  "none (the runtime's defaults)", "\"process\": {\"rlimits\": {\"RLIMIT_NAME\": MAX}}",
+	  "one container may hold more of the node's files, processes or locked memory" },
+	{ "cgroups.in-use", D_NONE,
+	  "drop --cgroup-parent/--cgroups options that name a cgroup holding processes",
+	  "none (the kubelet names a fresh cgroup)", "none: a cgroup in use is never taken",
+	  "none" },
 	{ "check.cwd-not-writable", D_HEAD, "-v NAME:{} (a volume) or --tmpfs {}",
 	  "an emptyDir or persistentVolumeClaim mounted at {}",
 	  "a per-workload policy (hardshim-NAME) with \"rootfs\": {\"tmpfs\": [\"/tmp\", "

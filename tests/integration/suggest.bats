@@ -82,3 +82,65 @@ teardown() { hs_teardown; }
 	echo "$output"
 	[ "$output" = "nothing to fix: it runs under this policy as it is" ]
 }
+
+# Rule ids with no fix of their own: the config itself is malformed or names what no flag,
+# field or policy line can admit, so "fix the config itself" is the whole answer.
+#   process.args process.cwd process.env: no program, a relative or unclean cwd, a bad env
+#     entry: no engine writes them; the config is wrong.
+#   owners.refused: a field no part of hardshim judges; admitting it unjudged is the bypass.
+#   cgroups.systemd-form: a systemd cgroup path that is not slice:prefix:name.
+#   check.output: check could not write its own output file (not a finding on a config).
+NO_FIX="cgroups.systemd-form check.output owners.refused process.args process.cwd process.env"
+
+# Every rule id of the policy's controls, check and the command line, as the code spells it.
+rule_ids() {
+	local areas
+	areas=$(grep -oE '&hs_control_[a-z_0-9]+' "$HS_TOP/src/policy/controls.c" |
+		sed 's/&hs_control_//' | paste -sd'|')
+	grep -rhoE "\"($areas|check|cli)\.[a-z][a-z0-9-]*\"" "$HS_TOP/src" | tr -d '"' |
+		grep -vE '\.h$' | sort -u
+	echo privileged
+}
+
+@test "suggest: every rule id the code makes has fix text, or is one of the few that has none" {
+	local r out n=0 bad=0
+	hs_policy_default
+	for r in $(rule_ids); do
+		n=$((n + 1))
+		out=$(printf '{"findings":[{"rule":"%s","path":"p","action":"refuse","message":"m"}]}' \
+			"$r" | "$HS_BIN" suggest -)
+		[[ "$out" == "$r p: m"* ]] || {
+			echo "$r: no suggestion at all: $out" >&2
+			bad=1
+		}
+		if [[ "$out" == *"  podman      none: fix the config itself"* ]]; then
+			[[ " $NO_FIX " == *" $r "* ]] || {
+				echo "$r has no fix text in src/cli/suggest.c" >&2
+				bad=1
+			}
+		else
+			[[ " $NO_FIX " != *" $r "* ]] || {
+				echo "$r has fix text now: take it out of NO_FIX" >&2
+				bad=1
+			}
+		fi
+	done
+	echo "$n rule ids" >&2
+	[ "$n" -ge 100 ]
+	[ "$bad" = 0 ]
+}
+
+@test "suggest: capabilities.held and not-held each get their own fix, not 'drop --cap-add'" {
+	local out
+	hs_policy_default
+	out=$(printf '%s' '{"findings":[{"rule":"capabilities.held","path":"process.capabilities.ambient","action":"refuse","message":"CAP_NET_BIND_SERVICE is not in ambient"}]}' |
+		"$HS_BIN" suggest -)
+	echo "$out"
+	[[ "$out" == *'  policy      "capabilities": {"action": "rewrite"} (the default: CAP_NET_BIND_SERVICE is added to inheritable and ambient'* ]]
+	[[ "$out" == *'  podman      none needed for a port below 1024'* ]]
+	out=$(printf '%s' '{"findings":[{"rule":"capabilities.not-held","path":"process.capabilities.bounding[0]","action":"refuse","message":"CAP_NET_BIND_SERVICE: a non-root process cannot hold it"}]}' |
+		"$HS_BIN" suggest -)
+	echo "$out"
+	[[ "$out" == *'  podman      drop --cap-add CAP_NET_BIND_SERVICE: with --user it reaches bounding only'* ]]
+	[[ "$out" == *'  costs       none: the process could never use CAP_NET_BIND_SERVICE'* ]]
+}
