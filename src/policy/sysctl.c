@@ -147,6 +147,28 @@ static const char *needs_namespace(const char *key)
 
 #define PORT_START "net.ipv4.ip_unprivileged_port_start"
 
+/* A new user namespace joining a network namespace by path: that netns was made before, in
+ * another user namespace, and the container's root does not own it, so the runtime's write of
+ * a net.* sysctl fails and the container does not start (crun: "open
+ * /proc/sys/net/ipv4/ip_unprivileged_port_start: Permission denied" under Podman --userns=auto
+ * with --network ns:PATH). */
+static bool netns_not_owned(const struct hs_check_ctx *ctx)
+{
+	const struct hs_json *linux_ = hs_json_get_type(ctx->config, "linux", HS_JSON_OBJECT);
+	const struct hs_json *ns;
+	bool new_user = false, joined_net = false;
+
+	hs_json_foreach_item(ns, hs_json_get_type(linux_, "namespaces", HS_JSON_ARRAY), i) {
+		const char *t = hs_json_get_string(ns, "type"),
+			   *path = hs_json_get_string(ns, "path");
+		bool joined = path && *path;
+
+		new_user = new_user || (t && !strcmp(t, "user") && !joined);
+		joined_net = joined_net || (t && !strcmp(t, "network") && joined);
+	}
+	return new_user && joined_net;
+}
+
 /*
  * A non-root process cannot bind a port below 1024, and the capability that would let it
  * (CAP_NET_BIND_SERVICE) is not held by a non-root process whatever the bounding set says:
@@ -164,7 +186,8 @@ static int unprivileged_ports(struct hs_check_ctx *ctx, const struct sysctl_cfg 
 	int r;
 
 	if (!c->unprivileged_ports || ctx->no_rewrite || ctx->event == HS_EVENT_EXEC ||
-	    ctx->event == HS_EVENT_UPDATE || !has_own_namespace(ctx, "network"))
+	    ctx->event == HS_EVENT_UPDATE || !has_own_namespace(ctx, "network") ||
+	    netns_not_owned(ctx))
 		return 0;
 	linux_ = hs_json_get_type(ctx->config, "linux", HS_JSON_OBJECT);
 	map = hs_json_get_type(linux_, "sysctl", HS_JSON_OBJECT);

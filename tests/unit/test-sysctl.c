@@ -15,6 +15,9 @@
 	"\"mount\"}]"
 #define PORT_START "net.ipv4.ip_unprivileged_port_start"
 #define NS_NO_NET  "\"namespaces\":[{\"type\":\"pid\"},{\"type\":\"ipc\"},{\"type\":\"mount\"}]"
+#define NS_USER_JOINED_NET                                                                 \
+	"\"namespaces\":[{\"type\":\"user\"},{\"type\":\"network\",\"path\":\"/run/netns/" \
+	"cni-1111\"}]"
 
 static char *config(const char *ns, const char *sysctl)
 {
@@ -242,6 +245,18 @@ static void test_unprivileged_ports(void **state)
 	t_policy(&f, NULL, NULL, config(NS_NO_NET, ""), HS_EVENT_CREATE);
 	assert_null(t_find(&f, "sysctl.unprivileged-ports", NULL));
 	assert_null(strstr(t_emit(&f), PORT_START));
+	t_done(&f);
+	/* a new user namespace joining a netns by path does not own it: the runtime could not
+	 * write the sysctl (Podman --userns=auto --network ns:PATH); a netns made with the user
+	 * namespace gets it */
+	t_policy(&f, NULL, NULL, config(NS_USER_JOINED_NET, ""), HS_EVENT_CREATE);
+	assert_null(t_find(&f, "sysctl.unprivileged-ports", NULL));
+	assert_null(strstr(t_emit(&f), PORT_START));
+	t_done(&f);
+	t_policy(&f, NULL, NULL,
+		 config("\"namespaces\":[{\"type\":\"user\"},{\"type\":\"network\"}]", ""),
+		 HS_EVENT_CREATE);
+	assert_non_null(t_find(&f, "sysctl.unprivileged-ports", "linux.sysctl"));
 	t_done(&f);
 	/* the policy can turn it off */
 	t_policy(&f, "\"sysctl\":{\"unprivileged_ports\":false}", NULL, config(NS_ALL, ""),
