@@ -145,6 +145,82 @@ pm_uid() {
 	local pid
 	pid=$(pm inspect -f '{{.State.Pid}}' "$1") && awk '/^Uid:/ { print $2 }' "/proc/$pid/status"
 }
+# Podman --userns=auto (what Kubernetes hostUsers: false does): Podman picks a range of the
+# "containers" entries of /etc/subuid and /etc/subgid, makes the user namespace and hands the
+# bundle to its root. hardshim admits it and keeps uid 0 of the namespace (not the host's
+# root: never remapped into an id the map may lack). Shown from the host: the process's uid
+# is the range's first id, not 0, and its uid_map maps 0 there; and it serves.
+WL_SUBID_BASE=2000000
+wl_subids_set() {
+	[ -e "$BATS_FILE_TMPDIR/subids" ] || {
+		mkdir -p "$BATS_FILE_TMPDIR/subids"
+		cp -p /etc/subuid /etc/subgid "$BATS_FILE_TMPDIR/subids/" 2>/dev/null || true
+	}
+	local f
+	for f in subuid subgid; do
+		grep -q "^containers:$WL_SUBID_BASE:" "/etc/$f" 2>/dev/null ||
+			echo "containers:$WL_SUBID_BASE:200000" >>"/etc/$f"
+	done
+}
+# the files as they were (their content: the inode others may hold stays)
+wl_subids_restore() {
+	local f
+	[ -d "$BATS_FILE_TMPDIR/subids" ] || return 0
+	for f in subuid subgid; do
+		if [ -e "$BATS_FILE_TMPDIR/subids/$f" ]; then
+			cat "$BATS_FILE_TMPDIR/subids/$f" >"/etc/$f"
+		else
+			rm -f "/etc/$f"
+		fi
+	done
+	rm -rf "$BATS_FILE_TMPDIR/subids"
+}
+teardown() { wl_subids_restore; }
+
+podman_userns_cell() {
+	local rt=$1 img=pyhttp label=pyhttp-userns-auto ns name pid uid map st=0
+	ns=hswl-p-$rt-$label
+	name=hswl-$rt-$label
+	ip netns del "$ns" 2>/dev/null || true
+	e2e_policy "$rt"
+	wl_subids_set
+	# The network namespace is the runtime's, made in the user namespace, as Podman makes it
+	# for one (a netns joined by path belongs to the host's user namespace: runc cannot mount
+	# /sys for it there, with or without hardshim). The client joins it by a name given to it.
+	run pm run -d --name "$name" --network none --userns=auto "localhost/hs-wl-$img"
+	echo "$output"
+	[ "$status" -eq 0 ] || {
+		wl_record podman "$rt" "$label" REFUSED "$(grep -o 'hardshim: .*' <<<"$output" | head -c 160)"
+		return 1
+	}
+	pid=$(pm inspect -f '{{.State.Pid}}' "$name")
+	ip netns attach "$ns" "$pid" && ip -n "$ns" link set lo up
+	touch "$BATS_FILE_TMPDIR/netns.$ns"
+	if ! wl_wait "$img" "$ns" pm_alive "$name"; then
+		map=$(pm logs "$name" 2>&1 | tail -n 3)
+		pm rm -f -t 0 "$name" >/dev/null 2>&1
+		broken podman "$rt" "$label" "$map"
+		return
+	fi
+	grep -E '^(Uid|Gid|NoNewPrivs|Seccomp):' "/proc/$pid/status"
+	cat "/proc/$pid/uid_map"
+	uid=$(awk '/^Uid:/ { print $2 }' "/proc/$pid/status")
+	map=$(awk 'NR == 1 { print $1, $2 }' "/proc/$pid/uid_map")
+	# uid 0 of the namespace, which is the range's first host id, inside the subuid range
+	[ "$map" = "0 $uid" ] || st=1
+	[ "$uid" -ge "$WL_SUBID_BASE" ] && [ "$uid" -lt $((WL_SUBID_BASE + 200000)) ] || st=1
+	[ "$(awk '$1 == "NoNewPrivs:" { print $2 }' "/proc/$pid/status")" = 1 ] || st=1
+	[ "$(awk '$1 == "Seccomp:" { print $2 }' "/proc/$pid/status")" = 2 ] || st=1
+	pm rm -f -t 0 "$name" >/dev/null 2>&1 || {
+		sleep 1 # Podman 4.3's EBUSY on userdata/shm in a user namespace (see e2e podman.bats)
+		pm rm -f -t 0 "$name" >/dev/null
+	}
+	serves podman "$rt" "$label" "$uid" || st=1
+	return $st
+}
+@test "workloads: podman runc pyhttp --userns=auto serves as the namespace's root, a subuid" { podman_userns_cell runc; }
+@test "workloads: podman crun pyhttp --userns=auto serves as the namespace's root, a subuid" { podman_userns_cell crun; }
+
 @test "workloads: podman runc nginx" { podman_cell runc nginx; }
 @test "workloads: podman runc nginx, fixed with --tmpfs /var/lib/nginx" { podman_cell runc nginx nginx-tmpfs --tmpfs /var/lib/nginx; }
 @test "workloads: podman runc redis" { podman_cell runc redis; }
