@@ -155,3 +155,15 @@ prediction_holds() {
 	run "$HS_BIN" check --format json "$(basename "$HS_BUNDLE")"
 	[ "$(jq -S . <<<"$positional")" = "$(jq -S . <<<"$output")" ]
 }
+
+# The opposite of the app's: a mount the config itself places after another at or above it
+# (here /var/run, which is /run, after /run/secrets) hides it, and check says which hides which.
+@test "check: a later mount over an earlier one's destination is named as hiding it (/var/run counts as /run)" {
+	app_bundle
+	hs_config '.mounts += [{"destination": "/var/run", "type": "tmpfs", "source": "tmpfs", "options": ["nosuid", "nodev", "noexec", "size=1m"]}]'
+	hs_place_config c1
+	run "$HS_BIN" check "$HS_BUNDLE"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" =~ "warn     check.mount-hidden mounts["[0-9]+"]: mounts["[0-9]+"] at /var/run hides mounts["[0-9]+"] at /run/secrets, mounted before it" ]]
+}
