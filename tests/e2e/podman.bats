@@ -154,6 +154,29 @@ scenario_uidmap() {
 @test "podman run --uidmap: the user-namespace bundle is admitted, uid 0 of the namespace is host 100000 (runc)" { scenario_uidmap runc; }
 @test "podman run --uidmap: the user-namespace bundle is admitted, uid 0 of the namespace is host 100000 (crun)" { scenario_uidmap crun; }
 
+# Issue 14: a per-workload policy without annotations. An [engine.runtimes] entry whose binary
+# is named hardshim-db runs under db.json beside the installed policy (here: root remapped to
+# 4242), chosen by `podman run --runtime hardshim-db`; the default entry keeps the base policy.
+scenario_runtime_entry() {
+	e2e_policy "$1"
+	jq '.controls.user.uid = 4242 | .controls.user.gid = 4242' "$E2E_POLICY" >"${E2E_POLICY%/*}/db.json"
+	chmod 0644 "${E2E_POLICY%/*}/db.json"
+	ln -sf hardshim "$E2E/usr/bin/hardshim-db"
+	grep -q '^hardshim-db = ' "$PM/containers.conf" ||
+		echo "hardshim-db = [\"$E2E/usr/bin/hardshim-db\"]" >>"$PM/containers.conf"
+	run pm run --rm --network none --runtime hardshim-db "$E2E_IMAGE" sh -c 'id -u; id -g'
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$output" = "$(printf '4242\n4242')" ]
+	[ "$(tail -n 1 "$E2E/launches.jsonl" | jq -r .runtime)" = "$E2E_RUNTIME" ]
+	# opposite: the default entry, same image, the base policy
+	run pm run --rm --network none "$E2E_IMAGE" sh -c 'id -u; id -g'
+	[ "$status" -eq 0 ]
+	[ "$output" = "$(printf '65534\n65534')" ]
+}
+@test "podman [engine.runtimes] hardshim-db: the entry's name selects db.json (runc)" { scenario_runtime_entry runc; }
+@test "podman [engine.runtimes] hardshim-db: the entry's name selects db.json (crun)" { scenario_runtime_entry crun; }
+
 # Hostile run requests that the policy rewrites: the container runs, hardened.
 scenario_hostile_rewritten() {
 	local rt=$1 flags
