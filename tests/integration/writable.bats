@@ -27,29 +27,32 @@ bundle_with_run_mounts() {
 
 check_writable() {
 	hs_use_runtime "$1"
-	hs_policy_default
+	# and a writable path the policy names, over an image directory root's 0755
+	hs_policy_default '.controls.rootfs.tmpfs += ["/srv/cache"]'
 	bundle_with_run_mounts w
-	hs_args sh -c 'id -u; for d in /tmp /run /var/tmp /data /run/x; do
+	mkdir -p "$HS_BUNDLE/rootfs/srv/cache"
+	chmod 0755 "$HS_BUNDLE/rootfs/srv/cache"
+	hs_args sh -c 'id -u; for d in /tmp /run /var/tmp /data /run/x /srv/cache; do
 		touch $d/probe && echo "$d writable"; done
 		cat /run/secrets/token; cat /proc/self/mountinfo'
 	run hs_run w1
 	echo "$output"
 	[ "$status" -eq 0 ]
 	[ "${lines[0]}" = 65534 ]
-	for d in /tmp /run /var/tmp /data /run/x; do
+	for d in /tmp /run /var/tmp /data /run/x /srv/cache; do
 		grep -qx "$d writable" <<<"$output"
 	done
 	# the secret beneath /run is not hidden by hardshim's /run
 	grep -qx s3cret <<<"$output"
 	# every tmpfs, the user's too ("exec" asked for), is nosuid,nodev,noexec and capped
-	for d in /tmp /run /var/tmp /data /run/x; do
+	for d in /tmp /run /var/tmp /data /run/x /srv/cache; do
 		awk -v d="$d" '$5 == d && / - tmpfs / && $6 ~ /nosuid/ && $6 ~ /nodev/ &&
 			$6 ~ /noexec/ && /size=/ { f = 1 } END { exit !f }' <<<"$output"
 	done
 }
 
-@test "writable: /tmp /run /var/tmp and the user's tmpfs are writable by the final uid, nothing beneath /run is hidden (runc)" { check_writable runc; }
-@test "writable: /tmp /run /var/tmp and the user's tmpfs are writable by the final uid, nothing beneath /run is hidden (crun)" { check_writable crun; }
+@test "writable: /tmp /run /var/tmp, a policy-named path and the user's tmpfs are writable by the final uid, nothing beneath /run is hidden (runc)" { check_writable runc; }
+@test "writable: /tmp /run /var/tmp, a policy-named path and the user's tmpfs are writable by the final uid, nothing beneath /run is hidden (crun)" { check_writable crun; }
 
 # The same bundle behind runc with the tmpfs as they were before the fix (no owner, mode=1777,
 # appended last): hardshim's /run hides the secret and runc leaves /run unwritable. This is
