@@ -221,6 +221,32 @@ podman_userns_cell() {
 @test "workloads: podman runc pyhttp --userns=auto serves as the namespace's root, a subuid" { podman_userns_cell runc; }
 @test "workloads: podman crun pyhttp --userns=auto serves as the namespace's root, a subuid" { podman_userns_cell crun; }
 
+# Issue 14 cause 9: `podman exec` into a root image that runs as its data owner (redis: uid
+# of redis, not 65534) runs as that same uid, judged under what create decided, and can write
+# the data directory as the service does. Without it the exec'd shell was 65534.
+podman_exec_cell() {
+	local rt=$1 img=redis label=redis-exec ns name uid
+	ns=hswl-p-$rt-$label
+	name=hswl-$rt-$label
+	wl_netns "$ns"
+	touch "$BATS_FILE_TMPDIR/netns.$ns"
+	e2e_policy "$rt"
+	run pm run -d --name "$name" --network "ns:/run/netns/$ns" "localhost/hs-wl-$img"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	wl_wait "$img" "$ns" pm_alive "$name"
+	uid=$(pm_uid "$name")
+	run pm exec "$name" sh -c 'id -u; touch /data/exec-probe && echo written'
+	echo "$output"
+	pm rm -f -t 0 "$name" >/dev/null
+	[ "$status" -eq 0 ]
+	[ "$uid" != 0 ] && [ "$uid" != 65534 ]
+	[ "${lines[0]}" = "$uid" ]
+	[ "${lines[1]}" = written ]
+}
+@test "workloads: podman runc redis: exec runs as the uid create chose (the data owner)" { podman_exec_cell runc; }
+@test "workloads: podman crun redis: exec runs as the uid create chose (the data owner)" { podman_exec_cell crun; }
+
 @test "workloads: podman runc nginx" { podman_cell runc nginx; }
 @test "workloads: podman runc nginx, fixed with --tmpfs /var/lib/nginx" { podman_cell runc nginx nginx-tmpfs --tmpfs /var/lib/nginx; }
 @test "workloads: podman runc redis" { podman_cell runc redis; }
