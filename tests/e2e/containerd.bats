@@ -181,6 +181,26 @@ scenario_hostile_refused() {
 	grep -qxE '(vd|sd|nvme|loop)[a-z0-9]*' <<<"$output"
 }
 
+# Issue 14: a per-workload policy without annotations. A runtime binary named hardshim-db (a
+# handler's options.BinaryName, here ctr's --runc-binary) runs under db.json beside the
+# installed policy (root remapped to 4242); the plain name keeps the base policy.
+scenario_handler_name() {
+	e2e_policy "$1"
+	jq '.controls.user.uid = 4242 | .controls.user.gid = 4242' "$E2E_POLICY" >"${E2E_POLICY%/*}/db.json"
+	chmod 0644 "${E2E_POLICY%/*}/db.json"
+	ln -sf hardshim "$E2E/usr/bin/hardshim-db"
+	run cr run --rm --runc-binary "$E2E/usr/bin/hardshim-db" "$E2E_IMAGE" "db-$1" sh -c 'id -u; id -g'
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$output" = "$(printf '4242\n4242')" ]
+	# opposite: the plain name, same image, the base policy
+	run ctr_run --rm "$E2E_IMAGE" "nodb-$1" sh -c 'id -u; id -g'
+	[ "$status" -eq 0 ]
+	[ "$output" = "$(printf '65534\n65534')" ]
+}
+@test "ctr --runc-binary hardshim-db: the binary's name selects db.json (runc)" { scenario_handler_name runc; }
+@test "ctr --runc-binary hardshim-db: the binary's name selects db.json (crun)" { scenario_handler_name crun; }
+
 # containerd's CRI plugin reaches hardshim through the config.toml runtime entry
 # (runtime_type io.containerd.runc.v2, options.BinaryName): the entry this suite's daemon has.
 # Pods and containers through it, with the kubelet's CRI calls: cri.bats.
