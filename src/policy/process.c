@@ -204,6 +204,10 @@ static int check_args(struct hs_check_ctx *ctx)
 		return 0;
 	if (v && v->type != HS_JSON_ARRAY)
 		return 0;
+	/* args[0] present but empty: name that entry, the one to fix, not the whole list. */
+	if (v && v->u.array.len > 0)
+		return refuse(ctx, "process.args", ppath(ctx, "args[0]"),
+			      "no program to run (args[0] is not a program name)");
 	return refuse(ctx, "process.args", ppath(ctx, "args"),
 		      "no program to run (args is empty%s)",
 		      cl ? "; commandLine is Windows-only" : "");

@@ -75,8 +75,9 @@ static void test_args_and_env(void **state)
 	t_pipeline_expect("process", NULL, CFG_PROC("\"cwd\":\"/\""), "process.args",
 			  "process.args", HS_ACTION_REFUSE);
 
+	/* an empty program name: the entry is named, not the list */
 	t_pipeline_expect("process", NULL, CFG_PROC("\"args\":[\"\"],\"cwd\":\"/\""),
-			  "process.args", "process.args", HS_ACTION_REFUSE);
+			  "process.args", "process.args[0]", HS_ACTION_REFUSE);
 
 	t_pipeline(&h, "process", NULL);
 	t_run(&h, CFG_PROC("\"args\":[\"sh\"],\"cwd\":\"/\",\"env\":[\"PATH=/"

@@ -210,7 +210,7 @@ for name, cwd in (("proc-self-fd-7", "/proc/self/fd/7"), ("dotdot", "/tmp/../pro
     case("process/cwd-" + name, "process.cwd", "refuse", setp(["process", "cwd"], cwd), at="process.cwd")
 case("process/cwd-absent", "process.cwd", "refuse", delp(["process", "cwd"]), at="process.cwd")
 case("process/args-empty", "process.args", "refuse", setp(["process", "args"], []), at="process.args")
-case("process/args-empty-string", "process.args", "refuse", setp(["process", "args"], [""]), at="process.args")
+case("process/args-empty-string", "process.args", "refuse", setp(["process", "args"], [""]), at="process.args[0]")
 case("process/args-absent", "process.args", "refuse", delp(["process", "args"]), at="process.args")
 case("process/oom-score-adj-negative", "process.oom-score-adj", "rewrite",
      setp(["process", "oomScoreAdj"], -1000), at="process.oomScoreAdj")
