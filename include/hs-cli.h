@@ -157,13 +157,21 @@ enum hs_decision hs_create_prepare(struct hs_argv *a, const struct hs_policy *p,
 enum hs_bundle_userns {
 	HS_BUNDLE_ROOT_ONLY,   /* run, restore: root's only */
 	HS_BUNDLE_USERNS_HOLD, /* create: held (root's, 0711) until hs_bundle_release */
-	HS_BUNDLE_USERNS_LOOK, /* check: nothing runs, nothing held */
+	HS_BUNDLE_USERNS_LOOK, /* check: nothing held, chosen only (hs_bundle_as_held) */
 };
 enum hs_decision hs_bundle_open(const char *bundle, char **ret_abs, int *ret_dirfd, struct stat *st,
 				enum hs_bundle_userns userns, uid_t *ret_owner,
 				struct hs_error *err);
-/* Give a bundle held by create back to its owner, as it was (idempotent). */
+/* Give a bundle held by create back to its owner, as it was (idempotent); check: forget the
+ * directories it looked at. */
 void hs_bundle_release(void);
+/* hs_gate.before for a user-namespace bundle (hs_bundle_open's owner non-zero): hold the
+ * owner's bind-source directories too (create), or only choose them (check). */
+int hs_bundle_hold_sources(struct hs_gate *g, struct hs_error *err);
+/* check --bundle: base, except that the directories create would hold (the bundle and those
+ * hs_bundle_hold_sources chose) read root's, 0711, as create judges them; base itself when
+ * nothing is looked at. */
+const struct hs_host *hs_bundle_as_held(const struct hs_host *base);
 /* The gate's source for the config NAME in that bundle, with create's config.* rule ids. */
 struct hs_source hs_bundle_config(int dirfd, const char *name);
 /* create: hardshim runs the runtime as its child and waits, so that a runtime failure after

@@ -243,6 +243,11 @@ struct hs_pipeline {
 
 int hs_pipeline_run(struct hs_pipeline *pl, const char *buf, size_t len, struct hs_error *err);
 void hs_pipeline_done(struct hs_pipeline *pl);
+/* When the config makes a user namespace of its own (linux.namespaces: "user", no path) and
+ * its KEY ("uidMappings" or "gidMappings") maps container id ID: true, *ret_host the host id
+ * it becomes. An entry without three readable numbers maps nothing. */
+bool hs_userns_host_id(const struct hs_json *config, const char *key, uint32_t id,
+		       uint32_t *ret_host);
 /* The shape engines give a privileged container (every capability, nothing masked). */
 bool hs_config_is_privileged(const struct hs_json *config);
 /* Is ARG one deny `hardshim hook devices` may write: "c MAJOR:MINOR ACCESS" for a grant a

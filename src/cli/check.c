@@ -246,6 +246,11 @@ static enum hs_decision source(struct hs_gate *g, const char *bundle, const char
 		g->sandbox_id = facts->sandbox_id[0] ? facts->sandbox_id : NULL;
 		g->pod_uid = facts->pod_uid[0] ? facts->pod_uid : NULL;
 		g->source = hs_bundle_config(*dirfd, "config.json");
+		if (g->bundle_owner) {
+			/* judged as create judges it once held; nothing is changed */
+			g->before = hs_bundle_hold_sources;
+			g->host = hs_bundle_as_held(g->host);
+		}
 		return HS_DECISION_ALLOW;
 	}
 	if (!strcmp(input, "-")) {
@@ -357,5 +362,6 @@ int hs_cmd_check(int argc, char **argv)
 							    : 0;
 	}
 	hs_gate_done(&g);
+	hs_bundle_release();
 	return rc;
 }

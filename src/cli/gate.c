@@ -154,26 +154,9 @@ static int deliver(struct hs_gate *g, const char *data, size_t len, struct hs_er
  * uid 0 to exactly that owner. Any other owner is someone else's directory. */
 static bool owner_is_mapped_root(const struct hs_json *config, uid_t owner)
 {
-	const struct hs_json *linux_ = hs_json_get_type(config, "linux", HS_JSON_OBJECT);
-	const struct hs_json *ns, *m;
-	bool userns = false;
+	uint32_t host;
 
-	hs_json_foreach_item(ns, hs_json_get_type(linux_, "namespaces", HS_JSON_ARRAY), i) {
-		const char *type = hs_json_get_string(ns, "type");
-
-		if (type && !strcmp(type, "user") && !hs_json_get(ns, "path"))
-			userns = true;
-	}
-	hs_json_foreach_item(m, hs_json_get_type(linux_, "uidMappings", HS_JSON_ARRAY), i) {
-		uint64_t inside = 1, host = 0, size = 0;
-
-		(void)hs_json_get_u64(hs_json_get(m, "containerID"), UINT32_MAX, &inside);
-		(void)hs_json_get_u64(hs_json_get(m, "hostID"), UINT32_MAX, &host);
-		(void)hs_json_get_u64(hs_json_get(m, "size"), UINT32_MAX, &size);
-		if (userns && inside == 0 && size > 0 && host == owner)
-			return true;
-	}
-	return false;
+	return hs_userns_host_id(config, "uidMappings", 0, &host) && host == owner;
 }
 
 static enum hs_decision judge(struct hs_gate *g, struct hs_error *err)

@@ -349,30 +349,11 @@ static struct target root_target(struct hs_check_ctx *ctx, const struct user_cfg
  * would only pick an id the mapping may not have (the runtime then fails to start). */
 static bool id0_mapped(struct hs_check_ctx *ctx, const char *key)
 {
+	uint32_t host;
+
 	/* exec: the process joins the container's own user namespace */
-	const struct hs_json *linux_ =
-	    hs_json_get_type(ctx->config ? ctx->config : ctx->container, "linux", HS_JSON_OBJECT);
-	const struct hs_json *ns, *m;
-	bool userns = false;
-
-	hs_json_foreach_item(ns, hs_json_get_type(linux_, "namespaces", HS_JSON_ARRAY), i) {
-		const char *type = hs_json_get_string(ns, "type");
-
-		if (type && !strcmp(type, "user") && !hs_json_get(ns, "path"))
-			userns = true;
-	}
-	if (!userns)
-		return false;
-	hs_json_foreach_item(m, hs_json_get_type(linux_, key, HS_JSON_ARRAY), i) {
-		uint64_t inside = 0, host = 0, size = 0;
-
-		(void)hs_json_get_u64(hs_json_get(m, "containerID"), UINT32_MAX, &inside);
-		(void)hs_json_get_u64(hs_json_get(m, "hostID"), UINT32_MAX, &host);
-		(void)hs_json_get_u64(hs_json_get(m, "size"), UINT32_MAX, &size);
-		if (inside == 0 && size > 0 && host != 0)
-			return true;
-	}
-	return false;
+	return hs_userns_host_id(ctx->config ? ctx->config : ctx->container, key, 0, &host) &&
+	       host != 0;
 }
 
 /* What a refusal (or a warning) of root tells the user to do: the engine's flag or the

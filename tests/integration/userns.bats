@@ -129,8 +129,31 @@ admitted() {
 	[[ "$output" == *"bundle.permissions"*"admitted on create, not here"* ]]
 }
 
-# (Without the engine's files: check holds nothing, so it judges a bind source in the owner's
-# directory as it is, mounts.source-replaceable, where create holds it first.)
+# check changes nothing on the host, yet must predict create, which holds the bundle and the
+# owner's bind-source directories before it judges: check judges exactly those directories as
+# held (root's, 0711). Without that it said mounts.source-replaceable for the engine's
+# /etc/hosts in the owner's directory, where create admits it.
+@test "userns: check --bundle predicts create for the engine's files in the owner's directory, and changes nothing" {
+	userns_bundle 100000
+	hs_place_config u9
+	run "$HS_BIN" check --bundle "$HS_BUNDLE"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" != *"source-replaceable"* ]]
+	[ "$(stat -c '%u %a' "$HS_BUNDLE")" = "100000 700" ]
+	[ "$(stat -c '%u %a' "$UNS_DIR/run")" = "100000 700" ]
+	# and create agrees
+	hs_args sleep 1000
+	hs_create u9
+	# a directory create would not hold (another non-root owner's) is judged as it is
+	chown 100001 "$UNS_DIR/run"
+	run "$HS_BIN" check --bundle "$HS_BUNDLE"
+	echo "$output"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"mounts.source-replaceable"*"owned by uid 100001"* ]]
+	[ "$(stat -c '%u %a' "$UNS_DIR/run")" = "100001 700" ]
+}
+
 @test "userns: check --bundle judges a user-namespace bundle as create does" {
 	userns_bundle 100000
 	hs_config '.mounts |= map(select(.destination != "/etc/hosts"))'
