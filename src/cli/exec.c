@@ -383,6 +383,34 @@ static const struct hs_source_rules process_rules = {
 	.permissions = "exec.process-permissions",
 };
 
+/* The gate for one exec document, --process FILE or the folded flags: judged as a process of
+ * the container (its config as context) under the exception chosen at create (view), so the
+ * two ways in cannot differ in anything but their source and delivery. Observe only (audit
+ * mode): nothing is delivered, the runtime gets what it was given. */
+static struct hs_gate exec_gate(struct hs_argv *a, const struct hs_policy *view,
+				const char *exception, const struct hs_json *config,
+				enum hs_delivery delivery)
+{
+	return (struct hs_gate){
+		.argv = a,
+		.policy = view,
+		.schema = &hs_oci_process,
+		.event = HS_EVENT_EXEC,
+		.container_id = a->argv[a->first_positional],
+		.exception = exception,
+		.container = config,
+		.delivery = view->mode == HS_MODE_AUDIT ? HS_DELIVER_NONE : delivery,
+	};
+}
+
+static enum hs_decision run_gate(struct hs_gate *g, struct hs_error *err)
+{
+	enum hs_decision d = hs_gate_run(g, err);
+
+	hs_gate_done(g);
+	return d;
+}
+
 /* exec --process FILE: check the file, rewrite it beside itself or refuse. */
 static enum hs_decision prepare_process_file(struct hs_argv *a, const struct hs_policy *p,
 					     const char *file, struct hs_error *err)
@@ -395,7 +423,6 @@ static enum hs_decision prepare_process_file(struct hs_argv *a, const struct hs_
 	struct hs_policy view = *p;
 	const char *name, *exception = NULL;
 	struct hs_gate g;
-	enum hs_decision d;
 
 	if (!dir || !base || !ar)
 		return hs_decide(err, HS_DECISION_ERROR, -ENOMEM, "internal", "", -1,
@@ -412,28 +439,16 @@ static enum hs_decision prepare_process_file(struct hs_argv *a, const struct hs_
 	if (dirfd < 0)
 		return hs_decide(err, HS_DECISION_REFUSE, -errno, "exec.process-open", "--process",
 				 -1, "cannot open the directory of %s: %s", file, strerror(errno));
-	g = (struct hs_gate){
-		.argv = a,
-		.policy = &view,
-		.schema = &hs_oci_process,
-		.event = HS_EVENT_EXEC,
-		.container_id = a->argv[a->first_positional],
-		.exception = exception,
-		.container = config,
-		.source = { .kind = HS_SOURCE_FILE,
-			    .dirfd = dirfd,
-			    .name = name,
-			    .where = "--process",
-			    .display = file,
-			    .rules = &process_rules },
-		/* Rewritten beside itself; the command line reaches the runtime as it came
-		 * (hs_exec_prepare refused the spellings the runtimes read differently).
-		 * Observe only: the file stays as it came. */
-		.delivery = p->mode == HS_MODE_AUDIT ? HS_DELIVER_NONE : HS_DELIVER_REWRITE,
-	};
-	d = hs_gate_run(&g, err);
-	hs_gate_done(&g);
-	return d;
+	/* Rewritten beside itself; the command line reaches the runtime as it came
+	 * (hs_exec_prepare refused the spellings the runtimes read differently). */
+	g = exec_gate(a, &view, exception, config, HS_DELIVER_REWRITE);
+	g.source = (struct hs_source){ .kind = HS_SOURCE_FILE,
+				       .dirfd = dirfd,
+				       .name = name,
+				       .where = "--process",
+				       .display = file,
+				       .rules = &process_rules };
+	return run_gate(&g, err);
 }
 
 /* exec without --process: fold base + flags into one checked document. */
@@ -446,7 +461,6 @@ static enum hs_decision prepare_folded(struct hs_argv *a, const struct hs_policy
 	struct hs_policy view = *p;
 	const char *exception = NULL;
 	const struct argv_ref ref = { a };
-	enum hs_decision d;
 	struct hs_gate g;
 	size_t len = 0;
 	int r;
@@ -477,26 +491,16 @@ static enum hs_decision prepare_folded(struct hs_argv *a, const struct hs_policy
 			return r == -ENOMEM ? HS_DECISION_ERROR : HS_DECISION_REFUSE;
 		return hs_gate_record(a, p, &l, HS_DECISION_ALLOW, err);
 	}
-	g = (struct hs_gate){
-		.argv = a,
-		.policy = &view,
-		.schema = &hs_oci_process,
-		.event = HS_EVENT_EXEC,
-		.container_id = a->argv[a->first_positional],
-		.exception = exception,
-		.container = config,
-		.source = { .kind = HS_SOURCE_BYTES, .bytes = doc, .len = len, .where = "exec" },
-		/* Observe only: the runtime gets the command line as it came. */
-		.delivery = p->mode == HS_MODE_AUDIT ? HS_DELIVER_NONE : HS_DELIVER_MEMFD,
-		.memfd_name = "hardshim-exec-process",
-		.memfd_min = memfd_floor(a),
-		.origin = flag_origin,
-		.commit = commit_argv,
-		.data = &ref,
+	g = exec_gate(a, &view, exception, config, HS_DELIVER_MEMFD);
+	g.source = (struct hs_source){
+		.kind = HS_SOURCE_BYTES, .bytes = doc, .len = len, .where = "exec"
 	};
-	d = hs_gate_run(&g, err);
-	hs_gate_done(&g);
-	return d;
+	g.memfd_name = "hardshim-exec-process";
+	g.memfd_min = memfd_floor(a);
+	g.origin = flag_origin;
+	g.commit = commit_argv;
+	g.data = &ref;
+	return run_gate(&g, err);
 }
 
 /*

@@ -504,6 +504,53 @@ static uint64_t final_id(const struct hs_json *user, const char *key)
 	return id;
 }
 
+/* Has this tmpfs an option "KEY=..." already (the config's owner is kept)? */
+static bool has_option(const struct hs_json *opts, const char *key)
+{
+	const struct hs_json *it;
+	size_t n = strlen(key);
+
+	hs_json_foreach_item(it, opts, j) {
+		if (it->type == HS_JSON_STRING && !strncmp(it->u.string.s, key, n) &&
+		    it->u.string.s[n] == '=')
+			return true;
+	}
+	return false;
+}
+
+/* One tmpfs: the uid= and gid= it lacks, added in one rewrite (one finding per mount). */
+static int own_one_tmpfs(struct hs_check_ctx *ctx, struct hs_json *m, size_t i, const char *dest,
+			 const uint64_t want[2])
+{
+	static const char *const ids[2] = { "uid", "gid" };
+	struct hs_json *opts = hs_json_get_type(m, "options", HS_JSON_ARRAY);
+	const char *add[2] = { NULL, NULL };
+	char path[64];
+	int r;
+
+	for (size_t k = 0; k < 2; k++)
+		if (!has_option(opts, ids[k]) &&
+		    !(add[k] = hs_arena_printf(ctx->arena, "%s=%llu", ids[k],
+					       (unsigned long long)want[k])))
+			return -ENOMEM;
+	if (!add[0] && !add[1])
+		return 0;
+	hs_json_path_index(path, sizeof(path), "mounts", i);
+	r = hs_finding(ctx, "user.tmpfs-owner", path, HS_ACTION_REWRITE,
+		       "tmpfs %s: owned by the process (%s%s%s) so it is writable under runc too",
+		       dest, add[0] ? add[0] : "", add[0] && add[1] ? "," : "",
+		       add[1] ? add[1] : "");
+	if (r != HS_ACTION_REWRITE)
+		return r < 0 ? r : 0;
+	if (!opts && !(opts = hs_json_ensure_array(ctx->arena, m, "options")))
+		return -ENOMEM;
+	for (size_t k = 0; k < 2; k++)
+		if (add[k] &&
+		    hs_json_append(ctx->arena, opts, hs_json_new_string(ctx->arena, add[k])) < 0)
+			return -ENOMEM;
+	return 0;
+}
+
 /* A tmpfs belongs to the uid and gid the process finally runs as. runc gives a tmpfs the
  * mode of the image's directory after mounting it (a mode= option is overwritten) and root
  * as owner, so /run (0755 root) is unwritable to a non-root process there; crun honours
@@ -514,48 +561,19 @@ static uint64_t final_id(const struct hs_json *user, const char *key)
 static int own_tmpfs(struct hs_check_ctx *ctx, const struct hs_json *user)
 {
 	struct hs_json *mounts = hs_json_get_type(ctx->config, "mounts", HS_JSON_ARRAY), *m;
-	const char *ids[2] = { "uid", "gid" };
-	uint64_t want[2] = { final_id(user, "uid"), final_id(user, "gid") };
+	const uint64_t want[2] = { final_id(user, "uid"), final_id(user, "gid") };
 
 	hs_json_foreach_item(m, mounts, i) {
 		const char *type = hs_json_get_string(m, "type");
 		const char *dest = hs_json_get_string(m, "destination");
-		struct hs_json *opts;
-		char path[64];
 		int r;
 
 		if (!type || strcmp(type, "tmpfs") != 0 || !dest ||
 		    hs_path_at_or_under(hs_path_clean(ctx->arena, dest) ?: "/dev", "/dev"))
 			continue;
-		opts = hs_json_get_type(m, "options", HS_JSON_ARRAY);
-		for (size_t k = 0; k < 2; k++) {
-			const char *o = hs_arena_printf(ctx->arena, "%s=", ids[k]);
-			const struct hs_json *it;
-			bool set = false;
-
-			hs_json_foreach_item(it, opts, j) {
-				if (it->type == HS_JSON_STRING && o &&
-				    !strncmp(it->u.string.s, o, strlen(o)))
-					set = true;
-			}
-			if (set)
-				continue;
-			hs_json_path_index(path, sizeof(path), "mounts", i);
-			r = hs_finding(ctx, "user.tmpfs-owner", path, HS_ACTION_REWRITE,
-				       "tmpfs %s: owned by the process's %s (%s=%llu) so it is "
-				       "writable under runc too",
-				       dest, ids[k], ids[k], (unsigned long long)want[k]);
-			if (r != HS_ACTION_REWRITE)
-				return r < 0 ? r : 0;
-			if ((!opts && !(opts = hs_json_ensure_array(ctx->arena, m, "options"))) ||
-			    hs_json_append(ctx->arena, opts,
-					   hs_json_new_string(ctx->arena,
-							      hs_arena_printf(ctx->arena, "%s%llu",
-									      o,
-									      (unsigned long long)
-										  want[k]))) < 0)
-				return -ENOMEM;
-		}
+		r = own_one_tmpfs(ctx, m, i, dest, want);
+		if (r < 0)
+			return r;
 	}
 	return 0;
 }

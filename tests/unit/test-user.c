@@ -41,6 +41,12 @@ static void test_tmpfs_owned_by_final_user(void **state)
 		  "{\"destination\":\"/data\",\"type\":\"tmpfs\",\"source\":\"t\","
 		  "\"options\":[\"uid=7\"]}]}");
 	t_expect(&h, "user.tmpfs-owner", "mounts[1]", HS_ACTION_REWRITE);
+	/* one finding a tmpfs, naming what it adds (it was one for uid=, one for gid=) */
+	assert_int_equal(t_count(&h, "user.tmpfs-owner"), 2);
+	assert_non_null(
+	    strstr(t_find(&h, "user.tmpfs-owner", "mounts[1]")->message, "(uid=65534,gid=65534)"));
+	assert_non_null(
+	    strstr(t_find(&h, "user.tmpfs-owner", "mounts[2]")->message, "(gid=65534)"));
 	assert_true(t_out_has(&h, "\"destination\":\"/run\",\"type\":\"tmpfs\",\"source\":\"t\","
 				  "\"options\":[\"uid=65534\",\"gid=65534\"]"));
 	assert_true(t_out_has(&h, "\"options\":[\"uid=7\",\"gid=65534\"]"));
