@@ -132,3 +132,5 @@ bool hs_json_equal(const struct hs_json *a, const struct hs_json *b);
  */
 void hs_json_path_key(char *buf, size_t size, const char *parent, const char *key);
 void hs_json_path_index(char *buf, size_t size, const char *parent, size_t index);
+/* buf = a b c, as snprintf "%s%s%s" would write it (truncated at size - 1); buf may be a. */
+void hs_json_path_cat(char *buf, size_t size, const char *a, const char *b, const char *c);

@@ -399,13 +399,13 @@ static int refuse_walk(struct refuse_walk *w, const struct hs_json *v, const str
 
 			if (s->kind == HS_S_MAP) {
 				sub = s->item;
-				snprintf(sp, sizeof(sp), "%s{}", spath);
+				hs_json_path_cat(sp, sizeof(sp), spath, "{}", "");
 			} else {
 				for (const struct hs_schema_field *f = s->fields; f->name && !sub;
 				     f++)
 					if (!strcmp(f->name, m->key))
 						sub = f->schema;
-				snprintf(sp, sizeof(sp), "%s.%s", spath, m->key);
+				hs_json_path_cat(sp, sizeof(sp), spath, ".", m->key);
 			}
 			if (!sub)
 				continue; /* an unknown key: the strict core's business */
@@ -416,7 +416,7 @@ static int refuse_walk(struct refuse_walk *w, const struct hs_json *v, const str
 	case HS_S_ARRAY:
 		if (v->type != HS_JSON_ARRAY)
 			return 0;
-		snprintf(sp, sizeof(sp), "%s[]", spath);
+		hs_json_path_cat(sp, sizeof(sp), spath, "[]", "");
 		for (size_t i = 0; i < v->u.array.len && !r; i++) {
 			hs_json_path_index(jp, sizeof(jp), jpath, i);
 			r = refuse_walk(w, v->u.array.items[i], s->item, sp, jp);

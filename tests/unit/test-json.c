@@ -3,6 +3,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <string.h>
 #include <cmocka.h>
 
@@ -255,6 +256,40 @@ static void test_edit_and_path(void **state)
 	hs_arena_free(a);
 }
 
+/* The paths are built without printf (a create builds over a thousand): the very bytes
+ * snprintf writes, truncation and the parent-is-the-buffer case included. */
+static void test_path_as_snprintf(void **state)
+{
+	static const char *parents[] = { "", "mounts", "linux.seccomp.syscalls[12].names" };
+	static const char *keys[] = { "type", "_x9", "Source" };
+	static const size_t idx[] = { 0, 7, 10, 4294967296u, (size_t)-1 };
+	char got[48], want[48];
+
+	for (size_t size = 0; size <= sizeof(got); size++)
+		for (size_t p = 0; p < HS_ARRAY_SIZE(parents); p++) {
+			for (size_t k = 0; k < HS_ARRAY_SIZE(keys); k++) {
+				memset(got, 'G', sizeof(got));
+				memset(want, 'G', sizeof(want));
+				hs_json_path_key(got, size, parents[p], keys[k]);
+				snprintf(want, size, "%s%s%s", parents[p], *parents[p] ? "." : "",
+					 keys[k]);
+				assert_memory_equal(got, want, sizeof(got));
+			}
+			for (size_t i = 0; i < HS_ARRAY_SIZE(idx); i++) {
+				memset(got, 'G', sizeof(got));
+				memset(want, 'G', sizeof(want));
+				hs_json_path_index(got, size, parents[p], idx[i]);
+				snprintf(want, size, "%s[%zu]", parents[p], idx[i]);
+				assert_memory_equal(got, want, sizeof(got));
+			}
+		}
+	snprintf(got, sizeof(got), "%s", "mounts[2]");
+	hs_json_path_key(got, sizeof(got), got, "source");
+	assert_string_equal(got, "mounts[2].source");
+	hs_json_path_index(got, sizeof(got), got, 11);
+	assert_string_equal(got, "mounts[2].source[11]");
+}
+
 static int setup(void **state)
 {
 	limits = HS_JSON_LIMITS_DEFAULT;
@@ -273,6 +308,7 @@ int main(void)
 		cmocka_unit_test_setup(test_schema, setup),
 		cmocka_unit_test_setup(test_go_fold, setup),
 		cmocka_unit_test_setup(test_edit_and_path, setup),
+		cmocka_unit_test_setup(test_path_as_snprintf, setup),
 	};
 	return cmocka_run_group_tests_name("json", tests, NULL, NULL);
 }
