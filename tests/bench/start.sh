@@ -46,7 +46,9 @@ harden() { # policy-file jq-filter output
 	chmod 0644 "$3"
 }
 # Each row's bundle (B_X) and the fresh copy of its config that PREP lays before each run.
-fresh() { echo "cp $1 $work/b$2/config.json"; }
+# The previous run's config.json.orig goes too: an engine's bundle is a new directory, and
+# replacing the old one made every timed create free an inode (a discard on this disk).
+fresh() { echo "rm -f $work/b$2/config.json.orig ;; cp $1 $work/b$2/config.json"; }
 mkdir -p "$work/bA" "$work/bB" "$work/bC" "$work/bD" "$work/bE" "$work/bT" "$work/bF"
 ratio() { printf '%.3f' "$1"; }
 
