@@ -56,6 +56,13 @@ int hs_host_dir_in_root_real(const struct hs_host *h, struct hs_arena *a, const 
 			     struct hs_dir_facts *ret);
 
 /* rootfile.c */
+/* The checks on a file only root can have written that need no open file (read_root_file's
+ * contract, include/hs-host.h): CP (PATH canonicalized) exists, no one but root could swap a
+ * directory on its way, and its last component is a regular file owned by root, not group- or
+ * other-writable. 0, -ENOENT (host.missing) or -EPERM (host.untrusted-file). The fake host
+ * of the unit tests judges its files with it too. */
+int hs_host_root_file_judge(struct hs_arena *a, const char *path,
+			    const struct hs_canonical_path *cp, struct hs_error *err);
 int hs_host_read_root_file_real(const struct hs_host *h, struct hs_arena *a, const char *path,
 				size_t max, const char **ret, size_t *ret_len,
 				struct hs_error *err);

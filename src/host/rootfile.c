@@ -16,6 +16,33 @@ static int untrusted(struct hs_error *err, const char *path, const char *why)
 	return hs_error_set(err, -EPERM, "host.untrusted-file", path, -1, "%s: %s", path, why);
 }
 
+/* Why an object with this mode and owner is not a file only root could have written, or NULL. */
+static const char *not_roots_file(mode_t mode, uid_t uid)
+{
+	if (!S_ISREG(mode))
+		return "not a regular file";
+	if (uid != 0 || (mode & (S_IWGRP | S_IWOTH)))
+		return "not root's alone (owner or mode)";
+	return NULL;
+}
+
+int hs_host_root_file_judge(struct hs_arena *a, const char *path,
+			    const struct hs_canonical_path *cp, struct hs_error *err)
+{
+	const struct hs_path_component *last;
+	const char *why;
+
+	if (!cp->exists || !cp->n_components)
+		return hs_error_set(err, -ENOENT, "host.missing", path, -1, "%s does not exist",
+				    path);
+	if ((why = hs_canonical_path_replaceable(a, cp)))
+		return untrusted(err, path, why);
+	last = &cp->components[cp->n_components - 1];
+	if ((why = not_roots_file(last->mode, last->uid)))
+		return untrusted(err, path, why);
+	return 0;
+}
+
 int hs_host_read_root_file_real(const struct hs_host *h, struct hs_arena *a, const char *path,
 				size_t max, const char **ret, size_t *ret_len, struct hs_error *err)
 {
@@ -31,11 +58,9 @@ int hs_host_read_root_file_real(const struct hs_host *h, struct hs_arena *a, con
 	r = hs_host_canonicalize_real(h, a, path, &cp, err);
 	if (r < 0)
 		return r;
-	if (!cp.exists || !cp.n_components)
-		return hs_error_set(err, -ENOENT, "host.missing", path, -1, "%s does not exist",
-				    path);
-	if ((why = hs_canonical_path_replaceable(a, &cp)))
-		return untrusted(err, path, why);
+	r = hs_host_root_file_judge(a, path, &cp, err);
+	if (r < 0)
+		return r;
 	last = &cp.components[cp.n_components - 1];
 	fd = open(cp.path, O_RDONLY | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC);
 	if (fd < 0)
@@ -44,12 +69,11 @@ int hs_host_read_root_file_real(const struct hs_host *h, struct hs_arena *a, con
 	if (fstat(fd, &st) < 0)
 		return hs_error_set(err, -errno, "host.open", path, -1, "cannot stat %s: %s", path,
 				    strerror(errno));
+	/* judged again on what was opened: the walk saw a path, this is an object */
 	if (st.st_dev != last->id.dev || st.st_ino != last->id.ino)
 		return untrusted(err, path, "it changed while it was being looked at");
-	if (!S_ISREG(st.st_mode))
-		return untrusted(err, path, "not a regular file");
-	if (st.st_uid != 0 || (st.st_mode & (S_IWGRP | S_IWOTH)))
-		return untrusted(err, path, "not root's alone (owner or mode)");
+	if ((why = not_roots_file(st.st_mode, st.st_uid)))
+		return untrusted(err, path, why);
 	if ((r = hs_read_fd(fd, max, &buf, &len, err)) < 0)
 		return r;
 	if (!(*ret = hs_arena_alloc(a, len + 1)))

@@ -7,6 +7,7 @@
 #include <limits.h>
 #include <string.h>
 #include <sched.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -296,6 +297,75 @@ static void test_same_walk_as_disk(void **state)
 	assert_int_equal(system(cmd), 0);
 }
 
+/* read_root_file on the same files on disk and in the fake host: the same answer (code, rule,
+ * message, bytes). The fake host judges with rootfile.c's own checks on the real walk. */
+static const struct {
+	const char *rel;
+	uid_t uid;
+	mode_t perm;
+} root_files[] = {
+	{ "store.json", 0, 0644 },         { "group-writable.json", 0, 0664 },
+	{ "users.json", 1000, 0644 },      { "d/sub/in-users-dir.json", 0, 0644 },
+	{ "d/in-root-dir.json", 0, 0600 },
+};
+
+static void same_read(const char *path)
+{
+	const struct hs_host *real = hs_host_real(), *fake = hs_fake_host_get(fh);
+	const char *db = NULL, *fb = NULL;
+	size_t dl = 0, fl = 0;
+	struct hs_error de = HS_ERROR_INIT, fe = HS_ERROR_INIT;
+	int dr = real->read_root_file(real, arena, path, 4096, &db, &dl, &de);
+	int fr = fake->read_root_file(fake, arena, path, 4096, &fb, &fl, &fe);
+
+	print_message("# read %.60s: %d %s\n", path, dr, dr < 0 ? de.msg : db);
+	assert_int_equal(dr, fr);
+	if (dr < 0) {
+		assert_string_equal(de.rule, fe.rule);
+		assert_string_equal(de.msg, fe.msg);
+		return;
+	}
+	assert_int_equal(dl, fl);
+	assert_string_equal(db, fb);
+}
+
+static void test_same_root_file_as_disk(void **state)
+{
+	static const char *const reads[] = { "store.json",
+					     "group-writable.json",
+					     "users.json",
+					     "d/sub/in-users-dir.json",
+					     "d/in-root-dir.json",
+					     "abs/in-root-dir.json",
+					     "d",
+					     "missing.json" };
+	char tmp[] = "/tmp/hs-fake-XXXXXX", cmd[PATH_MAX + 16];
+
+	assert_non_null(mkdtemp(tmp));
+	assert_non_null(realpath(tmp, disk));
+	build_both();
+	for (size_t i = 0; i < HS_ARRAY_SIZE(root_files); i++) {
+		const char *p = in_tree(root_files[i].rel);
+		const char *body = hs_arena_printf(arena, "[\"%s\"]\n", root_files[i].rel);
+		FILE *f = fopen(p, "we");
+
+		assert_non_null(f);
+		assert_true(fputs(body, f) >= 0);
+		assert_int_equal(fclose(f), 0);
+		assert_int_equal(chown(p, root_files[i].uid, 0), 0);
+		assert_int_equal(chmod(p, root_files[i].perm), 0);
+		assert_int_equal(hs_fake_host_add_file_body(fh, p, root_files[i].uid, 0,
+							    root_files[i].perm, body),
+				 0);
+	}
+	/* the tree's directory is root's 0700 on disk: the same in the fake host */
+	assert_int_equal(hs_fake_host_add_dir(fh, disk, 0, 0, 0700), 0);
+	for (size_t i = 0; i < HS_ARRAY_SIZE(reads); i++)
+		same_read(in_tree(reads[i]));
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmp);
+	assert_int_equal(system(cmd), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -305,6 +375,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_namespaces, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_mac_and_ids, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_same_walk_as_disk, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_same_root_file_as_disk, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -2,7 +2,9 @@
  * rootfs.path-owner (issue 13): root.path is this container's own directory — beneath its
  * bundle, the engine's storage for this very container id (Podman's layer named by its
  * root-owned containers.json), or a directory the operator admitted — never another
- * container's image, another pod's volume, nor a host directory the config picked. */
+ * container's image, another pod's volume, nor a host directory the config picked.
+ * containers.json is a file of the fake host, read by its read_root_file, which judges it as
+ * src/host/rootfile.c does (the real walk, who could swap it, owner and mode). */
 #include "harness.h"
 
 #define G   "/var/lib/containers/storage"
@@ -14,261 +16,189 @@
 	"[{\"id\":\"" ID1 "\",\"layer\":\"" L1 "\"},{\"id\":\"" ID2 "\",\"layer\":\"" L2 "\"}]"
 #define ROOT(p)  "{\"path\":\"" p "\",\"readonly\":true}"
 #define NO_TMPFS "{\"tmpfs\":[]}"
+#define ADMIT    "{\"tmpfs\":[],\"admit_roots\":[\"/srv/img\",\"/etc\"]}"
+#define OV_B1    G "/overlay-containers/" ID1 "/userdata" /* Podman's bundle for ID1 */
+#define VFS_B1   G "/vfs-containers/" ID1 "/userdata"
+#define OV_JSON  G "/overlay-containers/containers.json"
+#define VFS_JSON G "/vfs-containers/containers.json"
+/* Podman's create of ID1 with its layer L1: the rows below vary one thing of it */
+#define PODMAN1 .bundle = OV_B1, .id = ID1, .json = OV_JSON
+#define MERGED1 .root = ROOT(G "/overlay/" L1 "/merged")
 
-/* What the fake engine's containers.json holds, or the error reading it gives. */
-static const char *store_json = STORE;
-static int store_err;
-static const char *store_path_read;
-
-static int fake_read_root_file(const struct hs_host *h, struct hs_arena *a, const char *path,
-			       size_t max, const char **ret, size_t *ret_len, struct hs_error *err)
-{
-	(void)h;
-	(void)a;
-	(void)max;
-	store_path_read = path;
-	if (store_err)
-		return hs_error_set(err, -store_err, "host.untrusted-file", path, -1,
-				    "not root's alone");
-	*ret = store_json;
-	*ret_len = strlen(store_json);
-	return 0;
-}
-
-struct rp {
-	struct hs_t h;
-	struct hs_host host; /* the fake host, with containers.json answered here */
+/* One create: ROOT under BUNDLE for container ID (NULL: none known), the engine's store at
+ * JSON holding BODY (owner uid 0 mode 0644 unless JSON_UID/JSON_MODE), the directory OWNED
+ * given to uid 1000 (0700); then no finding, or the one refusal RULE (default
+ * rootfs.path-owner) at root.path whose message says SAYS. */
+struct rp_case {
+	const char *root, *bundle, *id;
+	const char *json, *body;
+	uid_t json_uid;
+	mode_t json_mode;
+	const char *owned;
+	const char *policy;
+	bool allowed;
+	const char *rule, *says;
 };
 
-static void rp_setup(struct rp *t, const char *section)
+#define HAND .bundle = "/srv/bundle", .id = "x" /* a bundle run by hand */
+
+static const struct rp_case cases[] = {
+	/* a bundle run by hand, containerd's task directory: the root beneath the bundle */
+	{ .root = ROOT("rootfs"), HAND, .allowed = true },
+	{ .root = ROOT("/srv/bundle/rootfs"), .bundle = "/srv/bundle", .allowed = true },
+	/* another bundle's rootfs, a host directory, the bundle itself, a symlink in the bundle */
+	{ .root = ROOT("/srv/other-bundle/rootfs"), HAND, .says = "neither beneath" },
+	{ .root = ROOT("../other-bundle/rootfs"), HAND, .says = "neither beneath" },
+	{ .root = ROOT("/srv/img"), HAND, .says = "resolves to /srv/img," },
+	{ .root = ROOT("."), HAND, .says = "resolves to /srv/bundle," },
+	{ .root = ROOT("link"), HAND, .says = "resolves to /srv/other-bundle/rootfs" },
+	/* Podman: the bundle G/overlay-containers/ID/userdata and the layer containers.json
+	 * names; the store is read where the bundle's driver keeps it (no other one exists) */
+	{ MERGED1, PODMAN1, .allowed = true },
+	{ .root = ROOT(G "/vfs/dir/" L1),
+	  .bundle = VFS_B1,
+	  .id = ID1,
+	  .json = VFS_JSON,
+	  .allowed = true },
+	{ MERGED1, .bundle = OV_B1, .id = ID1, .json = VFS_JSON, .says = "does not exist" },
+	/* the other container's layer, from this container's bundle and id; the id must be the
+	 * one the bundle is for; the layer dir itself, not its merged view */
+	{ .root = ROOT(G "/overlay/" L2 "/merged"), PODMAN1, .says = L1 "/merged" },
+	{ .root = ROOT(G "/overlay/" L2 "/merged"),
+	  .bundle = OV_B1,
+	  .id = ID2,
+	  .json = OV_JSON,
+	  .says = "not an engine's " ID2 "/userdata" },
+	{ .root = ROOT(G "/overlay/" L1), PODMAN1, .says = L1 "/merged" },
+	/* the layer's directory could be swapped by a user between the check and the pivot */
+	{ MERGED1, PODMAN1, .owned = G "/overlay/" L1, .says = "owned by uid 1000" },
+	/* a containers.json that says nothing of this container, or nothing sound */
+	{ MERGED1, PODMAN1, .body = "[]", .says = "gives container " ID1 " no layer" },
+	{ MERGED1, PODMAN1, .body = "{}", .says = "not a list" },
+	{ MERGED1, PODMAN1, .body = "[{\"id\":\"" ID1 "\"}]", .says = "no layer" },
+	{ MERGED1, PODMAN1, .body = "[{\"id\":\"" ID1 "\",\"layer\":\"../" L1 "\"}]",
+	  .says = "no layer" },
+	{ MERGED1, PODMAN1, .body = "[{\"id\":\"" ID1 "\",\"layer\":\"..\"}]", .says = "no layer" },
+	{ MERGED1, PODMAN1, .body = "not json", .says = "cannot be trusted" },
+	/* a containers.json someone but root could have written: its mode, its owner, a
+	 * directory on its way */
+	{ MERGED1, PODMAN1, .json_mode = 0666, .says = "not root's alone" },
+	{ MERGED1, PODMAN1, .json_uid = 1000, .says = "not root's alone" },
+	{ MERGED1, PODMAN1, .owned = G "/overlay-containers", .says = "owned by uid 1000" },
+	/* without a bundle or an id (check of a lone config, a precreate hook) an absolute root
+	 * cannot be shown to be this container's; a relative one is judged lexically */
+	{ MERGED1, .id = ID1, .json = OV_JSON, .says = "no bundle" },
+	{ MERGED1, .bundle = OV_B1, .json = OV_JSON, .says = "no container id" },
+	{ .root = ROOT("rootfs"), .allowed = true },
+	/* the operator admits a directory (Podman --rootfs DIR) and all below it, by resolved
+	 * path (/srv/img2 is not below /srv/img); never a sensitive one: rootfs.path first */
+	{ .root = ROOT("/srv/img/sub"), HAND, .policy = ADMIT, .allowed = true },
+	{ .root = ROOT("/srv/img-link"), .policy = ADMIT, .allowed = true },
+	{ .root = ROOT("/srv/img2"), HAND, .policy = ADMIT, .says = "resolves to /srv/img2," },
+	{ .root = ROOT("/etc/kubernetes"), HAND, .policy = ADMIT, .rule = "rootfs.path" },
+};
+
+static void rp_tree(struct hs_fake_host *fh, const struct rp_case *c)
 {
-	t_pipeline(&t->h, "rootfs", section ? section : NO_TMPFS);
-	t->host = *hs_fake_host_get(t->h.fh);
-	t->host.read_root_file = fake_read_root_file;
-	store_json = STORE;
-	store_err = 0;
-	store_path_read = NULL;
-	for (const char *const *d =
-		 (const char *const[]){ G "/overlay-containers/" ID1 "/userdata",
-					G "/overlay-containers/" ID2 "/userdata",
-					G "/overlay/" L1 "/merged", G "/overlay/" L2 "/merged",
-					G "/vfs-containers/" ID1 "/userdata", G "/vfs/dir/" L1,
-					G "/vfs/dir/" L2, "/srv/img", "/srv/other-bundle/rootfs",
-					NULL };
-	     *d; d++)
-		assert_int_equal(hs_fake_host_add_dir(t->h.fh, *d, 0, 0, 0755), 0);
+	static const char *const dirs[] = {
+		OV_B1,
+		G "/overlay-containers/" ID2 "/userdata",
+		G "/overlay/" L1 "/merged",
+		G "/overlay/" L2 "/merged",
+		VFS_B1,
+		G "/vfs/dir/" L1,
+		G "/vfs/dir/" L2,
+		"/srv/img/sub",
+		"/srv/img2",
+		"/srv/other-bundle/rootfs",
+	};
+
+	for (size_t i = 0; i < HS_ARRAY_SIZE(dirs); i++)
+		assert_int_equal(hs_fake_host_add_dir(fh, dirs[i], 0, 0, 0755), 0);
+	assert_int_equal(hs_fake_host_add_symlink(fh, "/srv/bundle/link",
+						  "/srv/other-bundle/rootfs"),
+			 0);
+	assert_int_equal(hs_fake_host_add_symlink(fh, "/srv/img-link", "/srv/img"), 0);
+	if (c->json)
+		assert_int_equal(hs_fake_host_add_file_body(fh, c->json, c->json_uid, 0,
+							    c->json_mode ? c->json_mode : 0644,
+							    c->body ? c->body : STORE),
+				 0);
+	if (c->owned)
+		assert_int_equal(hs_fake_host_add_dir(fh, c->owned, 1000, 1000, 0700), 0);
 }
 
-/* Run root (a root object) with this bundle and container id; NULL bundle: a lone config. */
-static void rp_run(struct rp *t, const char *root, const char *bundle, const char *id)
+/* Run c->root with c's bundle and container id through the whole pipeline on host. */
+static void rp_run(struct hs_t *h, const struct hs_host *host, const struct rp_case *c)
 {
-	const char *doc = NULL;
-	char buf[1024];
+	char doc[1024];
 	struct hs_error err = HS_ERROR_INIT;
 
-	snprintf(buf, sizeof(buf), T_CONFIG("%s", T_GOOD_PROCESS), root);
-	doc = buf;
-	t->h.pl = (struct hs_pipeline){
-		.policy = t->h.policy,
-		.host = &t->host,
+	snprintf(doc, sizeof(doc), T_CONFIG("%s", T_GOOD_PROCESS), c->root);
+	h->pl = (struct hs_pipeline){
+		.policy = h->policy,
+		.host = host,
 		.schema = &hs_oci_spec,
 		.event = HS_EVENT_CREATE,
-		.bundle = bundle,
-		.container_id = id,
+		.bundle = c->bundle,
+		.container_id = c->id,
 	};
-	if (hs_pipeline_run(&t->h.pl, doc, strlen(doc), &err) < 0)
+	if (hs_pipeline_run(&h->pl, doc, strlen(doc), &err) < 0)
 		fail_msg("pipeline error: %s: %s", err.rule, err.msg);
 }
 
-static void rp_allowed(struct rp *t)
+static void rp_verdict(struct hs_t *h, const struct rp_case *c)
 {
-	if (t->h.pl.report->len) {
-		t_dump(&t->h);
-		fail_msg("expected no finding");
+	const struct hs_report *rep = h->pl.report;
+
+	if (c->allowed) {
+		if (rep->len)
+			t_dump(h);
+		assert_int_equal(rep->len, 0);
+		return;
+	}
+	t_expect(h, c->rule ? c->rule : "rootfs.path-owner", "root.path", HS_ACTION_REFUSE);
+	assert_true(rep->refused);
+	assert_int_equal(rep->len, 1);
+	print_message("#   %s\n", rep->items[0].message);
+	if (c->says && !strstr(rep->items[0].message, c->says))
+		fail_msg("'%s' does not say '%s'", rep->items[0].message, c->says);
+}
+
+static void test_root_owner(void **state)
+{
+	for (size_t i = 0; i < HS_ARRAY_SIZE(cases); i++) {
+		struct hs_t h;
+
+		print_message("# case %zu: %s bundle %s id %s\n", i, cases[i].root,
+			      cases[i].bundle ? cases[i].bundle : "-",
+			      cases[i].id ? cases[i].id : "-");
+		t_pipeline(&h, "rootfs", cases[i].policy ? cases[i].policy : NO_TMPFS);
+		rp_tree(h.fh, &cases[i]);
+		rp_run(&h, hs_fake_host_get(h.fh), &cases[i]);
+		rp_verdict(&h, &cases[i]);
+		t_done(&h);
 	}
 }
 
-static void rp_refused(struct rp *t)
+/* A host that cannot read files answers nothing: refused, and says why. */
+static void test_host_without_read_root_file(void **state)
 {
-	t_expect(&t->h, "rootfs.path-owner", "root.path", HS_ACTION_REFUSE);
-	assert_true(t->h.pl.report->refused);
-	assert_int_equal(t->h.pl.report->len, 1);
-}
+	const struct rp_case c = { .root = ROOT(G "/overlay/" L1 "/merged"),
+				   .bundle = OV_B1,
+				   .id = ID1,
+				   .json = OV_JSON,
+				   .says = "cannot read" };
+	struct hs_host host;
+	struct hs_t h;
 
-/* A bundle run by hand, containerd's task directory: the root beneath the bundle. */
-static void test_beneath_bundle(void **state)
-{
-	struct rp t;
-
-	rp_setup(&t, NULL);
-	rp_run(&t, ROOT("rootfs"), "/srv/bundle", "x");
-	rp_allowed(&t);
-	t_done(&t.h);
-
-	rp_setup(&t, NULL);
-	rp_run(&t, ROOT("/srv/bundle/rootfs"), "/srv/bundle", NULL);
-	rp_allowed(&t);
-	t_done(&t.h);
-}
-
-/* Another bundle's rootfs, a host directory, the bundle itself, one reached through a symlink
- * in the bundle: not this container's. */
-static void test_elsewhere_refused(void **state)
-{
-	static const char *const roots[] = { ROOT("/srv/other-bundle/rootfs"),
-					     ROOT("../other-bundle/rootfs"), ROOT("/srv/img"),
-					     ROOT("."), ROOT("link") };
-	struct rp t;
-
-	for (size_t i = 0; i < HS_ARRAY_SIZE(roots); i++) {
-		rp_setup(&t, NULL);
-		assert_int_equal(hs_fake_host_add_symlink(t.h.fh, "/srv/bundle/link",
-							  "/srv/other-bundle/rootfs"),
-				 0);
-		rp_run(&t, roots[i], "/srv/bundle", "x");
-		rp_refused(&t);
-		t_done(&t.h);
-	}
-}
-
-/* Podman: the bundle G/overlay-containers/ID/userdata and the layer containers.json names. */
-static void test_engine_storage(void **state)
-{
-	struct rp t;
-
-	rp_setup(&t, NULL);
-	rp_run(&t, ROOT(G "/overlay/" L1 "/merged"), G "/overlay-containers/" ID1 "/userdata", ID1);
-	rp_allowed(&t);
-	assert_string_equal(store_path_read, G "/overlay-containers/containers.json");
-	t_done(&t.h);
-
-	/* the other container's layer, from this container's bundle and id */
-	rp_setup(&t, NULL);
-	rp_run(&t, ROOT(G "/overlay/" L2 "/merged"), G "/overlay-containers/" ID1 "/userdata", ID1);
-	rp_refused(&t);
-	assert_non_null(strstr(t.h.pl.report->items[0].message, L1 "/merged"));
-	t_done(&t.h);
-
-	/* the id must be the one the bundle is for */
-	rp_setup(&t, NULL);
-	rp_run(&t, ROOT(G "/overlay/" L2 "/merged"), G "/overlay-containers/" ID1 "/userdata", ID2);
-	rp_refused(&t);
-	t_done(&t.h);
-
-	/* vfs */
-	rp_setup(&t, NULL);
-	rp_run(&t, ROOT(G "/vfs/dir/" L1), G "/vfs-containers/" ID1 "/userdata", ID1);
-	rp_allowed(&t);
-	assert_string_equal(store_path_read, G "/vfs-containers/containers.json");
-	t_done(&t.h);
-
-	/* the layer's directory could be swapped by a user between the check and the pivot */
-	rp_setup(&t, NULL);
-	assert_int_equal(hs_fake_host_add_dir(t.h.fh, G "/overlay/" L1, 1000, 1000, 0700), 0);
-	rp_run(&t, ROOT(G "/overlay/" L1 "/merged"), G "/overlay-containers/" ID1 "/userdata", ID1);
-	rp_refused(&t);
-	assert_non_null(strstr(t.h.pl.report->items[0].message, "owned by uid 1000"));
-	t_done(&t.h);
-
-	/* the layer dir itself, not its merged view */
-	rp_setup(&t, NULL);
-	rp_run(&t, ROOT(G "/overlay/" L1), G "/overlay-containers/" ID1 "/userdata", ID1);
-	rp_refused(&t);
-	t_done(&t.h);
-}
-
-/* containers.json that cannot be trusted or says nothing of this container: refused. */
-static void test_engine_storage_untrusted(void **state)
-{
-	static const char *const stores[] = {
-		"[]",
-		"{}",
-		"[{\"id\":\"" ID1 "\"}]",
-		"[{\"id\":\"" ID1 "\",\"layer\":\"../" L1 "\"}]",
-		"[{\"id\":\"" ID1 "\",\"layer\":\"..\"}]",
-		"not json",
-	};
-	struct rp t;
-
-	for (size_t i = 0; i < HS_ARRAY_SIZE(stores); i++) {
-		rp_setup(&t, NULL);
-		store_json = stores[i];
-		rp_run(&t, ROOT(G "/overlay/" L1 "/merged"),
-		       G "/overlay-containers/" ID1 "/userdata", ID1);
-		rp_refused(&t);
-		t_done(&t.h);
-	}
-	rp_setup(&t, NULL);
-	store_err = EPERM;
-	rp_run(&t, ROOT(G "/overlay/" L1 "/merged"), G "/overlay-containers/" ID1 "/userdata", ID1);
-	rp_refused(&t);
-	assert_non_null(strstr(t.h.pl.report->items[0].message, "not root's alone"));
-	t_done(&t.h);
-
-	/* a host that cannot read files answers nothing: refused */
-	rp_setup(&t, NULL);
-	t.host.read_root_file = NULL;
-	rp_run(&t, ROOT(G "/overlay/" L1 "/merged"), G "/overlay-containers/" ID1 "/userdata", ID1);
-	rp_refused(&t);
-	t_done(&t.h);
-}
-
-/* Without a bundle or an id (check of a lone config, a precreate hook) an absolute root
- * cannot be shown to be this container's; a relative one is judged lexically as before. */
-static void test_unknown_bundle_or_id(void **state)
-{
-	struct rp t;
-
-	rp_setup(&t, NULL);
-	rp_run(&t, ROOT(G "/overlay/" L1 "/merged"), NULL, ID1);
-	rp_refused(&t);
-	assert_non_null(strstr(t.h.pl.report->items[0].message, "no bundle"));
-	t_done(&t.h);
-
-	rp_setup(&t, NULL);
-	rp_run(&t, ROOT(G "/overlay/" L1 "/merged"), G "/overlay-containers/" ID1 "/userdata",
-	       NULL);
-	rp_refused(&t);
-	assert_non_null(strstr(t.h.pl.report->items[0].message, "no container id"));
-	t_done(&t.h);
-
-	rp_setup(&t, NULL);
-	rp_run(&t, ROOT("rootfs"), NULL, NULL);
-	rp_allowed(&t);
-	t_done(&t.h);
-}
-
-/* The operator admits a directory (Podman --rootfs DIR) and all below it, by resolved path;
- * never a sensitive one (rootfs.path still decides first). */
-static void test_admit_roots(void **state)
-{
-	const char *pol = "{\"tmpfs\":[],\"admit_roots\":[\"/srv/img\",\"/etc\"]}";
-	struct rp t;
-
-	rp_setup(&t, pol);
-	assert_int_equal(hs_fake_host_add_dir(t.h.fh, "/srv/img/sub", 0, 0, 0755), 0);
-	rp_run(&t, ROOT("/srv/img/sub"), "/srv/bundle", "x");
-	rp_allowed(&t);
-	t_done(&t.h);
-
-	rp_setup(&t, pol);
-	assert_int_equal(hs_fake_host_add_symlink(t.h.fh, "/srv/img-link", "/srv/img"), 0);
-	rp_run(&t, ROOT("/srv/img-link"), NULL, NULL);
-	rp_allowed(&t);
-	t_done(&t.h);
-
-	/* /srv/img2 is not below /srv/img */
-	rp_setup(&t, pol);
-	assert_int_equal(hs_fake_host_add_dir(t.h.fh, "/srv/img2", 0, 0, 0755), 0);
-	rp_run(&t, ROOT("/srv/img2"), "/srv/bundle", "x");
-	rp_refused(&t);
-	t_done(&t.h);
-
-	rp_setup(&t, pol);
-	rp_run(&t, ROOT("/etc/kubernetes"), "/srv/bundle", "x");
-	t_expect(&t.h, "rootfs.path", "root.path", HS_ACTION_REFUSE);
-	assert_null(t_find(&t.h, "rootfs.path-owner", "root.path"));
-	t_done(&t.h);
+	t_pipeline(&h, "rootfs", NO_TMPFS);
+	rp_tree(h.fh, &c);
+	host = *hs_fake_host_get(h.fh);
+	host.read_root_file = NULL;
+	rp_run(&h, &host, &c);
+	rp_verdict(&h, &c);
+	t_done(&h);
 }
 
 static void test_admit_roots_policy(void **state)
@@ -288,12 +218,8 @@ static void test_admit_roots_policy(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_beneath_bundle),
-		cmocka_unit_test(test_elsewhere_refused),
-		cmocka_unit_test(test_engine_storage),
-		cmocka_unit_test(test_engine_storage_untrusted),
-		cmocka_unit_test(test_unknown_bundle_or_id),
-		cmocka_unit_test(test_admit_roots),
+		cmocka_unit_test(test_root_owner),
+		cmocka_unit_test(test_host_without_read_root_file),
 		cmocka_unit_test(test_admit_roots_policy),
 	};
 

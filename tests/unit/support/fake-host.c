@@ -26,6 +26,7 @@ struct fake_entry {
 	mode_t mode;
 	struct hs_file_id id;
 	char *target; /* FAKE_SYMLINK */
+	char *body;   /* FAKE_FILE: what read_root_file reads (NULL: empty) */
 	int nstype;   /* FAKE_NS */
 };
 
@@ -46,7 +47,7 @@ struct hs_fake_host {
 	char **contexts;
 	size_t n_contexts;
 	int fail_canonicalize, fail_file_id, fail_ns_inspect, fail_ns_host, fail_ns_host_pid1,
-	    fail_aa, fail_se, fail_mount;
+	    fail_aa, fail_se, fail_mount, fail_read_root_file;
 	struct {
 		char *target, *fstype;
 	} * mounts;
@@ -121,7 +122,8 @@ static int add_entry(struct hs_fake_host *fh, const char *path, enum fake_kind k
 	e = lookup(fh, path);
 	if (e) {
 		free(e->target);
-		e->target = NULL;
+		free(e->body);
+		e->target = e->body = NULL;
 	} else {
 		if (fh->n == fh->cap) {
 			size_t cap = fh->cap ? fh->cap * 2 : 64;
@@ -157,6 +159,18 @@ int hs_fake_host_add_file(struct hs_fake_host *fh, const char *path, uid_t uid, 
 			  mode_t perm)
 {
 	return add_entry(fh, path, FAKE_FILE, uid, gid, S_IFREG | (perm & 07777), NULL);
+}
+
+int hs_fake_host_add_file_body(struct hs_fake_host *fh, const char *path, uid_t uid, gid_t gid,
+			       mode_t perm, const char *body)
+{
+	struct fake_entry *e;
+	int r = add_entry(fh, path, FAKE_FILE, uid, gid, S_IFREG | (perm & 07777), &e);
+
+	if (r < 0)
+		return r;
+	e->body = strdup(body);
+	return e->body ? 0 : -ENOMEM;
 }
 
 int hs_fake_host_add_symlink(struct hs_fake_host *fh, const char *path, const char *target)
@@ -313,6 +327,8 @@ int hs_fake_host_fail(struct hs_fake_host *fh, const char *op, int err)
 		fh->fail_se = e;
 	else if (strcmp(op, "mount_fstype") == 0)
 		fh->fail_mount = e;
+	else if (strcmp(op, "read_root_file") == 0)
+		fh->fail_read_root_file = e;
 	else
 		return -EINVAL;
 	return 0;
@@ -420,6 +436,37 @@ static int fake_canonicalize(const struct hs_host *h, struct hs_arena *a, const 
 		return hs_error_set(err, fh->fail_canonicalize, "host.canonicalize", path, -1,
 				    "fake host: canonicalize fails");
 	return fake_walk(fh, a, path, false, ret, err);
+}
+
+/* As src/host/rootfile.c: the real walk, then the same judgement (hs_host_root_file_judge) on
+ * the entry it reached; the body as it was added. */
+static int fake_read_root_file(const struct hs_host *h, struct hs_arena *a, const char *path,
+			       size_t max, const char **ret, size_t *ret_len, struct hs_error *err)
+{
+	struct hs_fake_host *fh = FH(h);
+	struct hs_canonical_path cp;
+	const struct fake_entry *e;
+	size_t len;
+	int r;
+
+	if (fh->fail_read_root_file)
+		return hs_error_set(err, fh->fail_read_root_file, "host.open", path, -1,
+				    "fake host: read_root_file fails");
+	r = fake_canonicalize(h, a, path, &cp, err);
+	if (r < 0)
+		return r;
+	r = hs_host_root_file_judge(a, path, &cp, err);
+	if (r < 0)
+		return r;
+	e = lookup(fh, cp.path);
+	len = e && e->body ? strlen(e->body) : 0;
+	if (len > max)
+		return hs_error_set(err, -EFBIG, "json.size", "", (long long)max,
+				    "input is larger than the limit of %zu bytes", max);
+	if (!(*ret = hs_arena_strdup(a, len ? e->body : "")))
+		return -ENOMEM;
+	*ret_len = len;
+	return 0;
 }
 
 /* Follow ordinary symlinks and magic links alike (as open(2) does). */
@@ -679,6 +726,7 @@ struct hs_fake_host *hs_fake_host_new(void)
 		.owner_in_root = fake_owner_in_root,
 		.dir_in_root = fake_dir_in_root,
 		.self_binary = fake_self_binary,
+		.read_root_file = fake_read_root_file,
 		.data = fh,
 	};
 	fh->self = strdup(HS_FAKE_HOST_SELF);
@@ -815,6 +863,7 @@ void hs_fake_host_free(struct hs_fake_host *fh)
 	for (size_t i = 0; i < fh->n; i++) {
 		free(fh->entries[i].path);
 		free(fh->entries[i].target);
+		free(fh->entries[i].body);
 	}
 	free(fh->entries);
 	for (size_t i = 0; i < fh->n_profiles; i++)

@@ -63,6 +63,10 @@ int hs_fake_host_add_dir(struct hs_fake_host *fh, const char *path, uid_t uid, g
 			 mode_t perm);
 int hs_fake_host_add_file(struct hs_fake_host *fh, const char *path, uid_t uid, gid_t gid,
 			  mode_t perm);
+/* A file with contents: read_root_file reads them (judged as src/host/rootfile.c judges a
+ * file: root's alone on a path no one else could swap), as hs_fake_host_add_file otherwise. */
+int hs_fake_host_add_file_body(struct hs_fake_host *fh, const char *path, uid_t uid, gid_t gid,
+			       mode_t perm, const char *body);
 /* An ordinary symlink: canonicalize follows it (target relative to the link's directory or absolute). */
 int hs_fake_host_add_symlink(struct hs_fake_host *fh, const char *path, const char *target);
 /* A magic link (/proc/<pid>/root, /proc/<pid>/fd/N): canonicalize refuses a path through it. */
@@ -88,7 +92,7 @@ int hs_fake_host_add_selinux_context(struct hs_fake_host *fh, const char *contex
 /* Make every later call of one question fail with -err (e.g. -EIO) to test fail-closed paths.
  * op: "canonicalize", "file_id", "ns_inspect", "ns_host", "ns_host_pid1" (only pid 1's, as on
  * a host where pid 1 is not dumpable), "apparmor_profile_loaded",
- * "selinux_context_valid". err 0 clears it. */
+ * "selinux_context_valid", "read_root_file". err 0 clears it. */
 int hs_fake_host_fail(struct hs_fake_host *fh, const char *op, int err);
 /* A cgroup that holds processes: cgroup_in_use answers 1 for it and its ancestors. */
 int hs_fake_host_add_busy_cgroup(struct hs_fake_host *fh, const char *path);
