@@ -17,8 +17,10 @@
  * one (use that for aliases: two paths with the same (dev, ino), as a bind mount makes).
  * All memory is owned by the fake host and freed by hs_fake_host_free().
  *
- * canonicalize answers as src/host/ does: 0 with exists=false when a trailing part is missing
- * (the rest appended lexically, components[] covering only the existing prefix), or
+ * canonicalize IS src/host/'s walk (hs_host_walk), fed this table's entries as its steps, and
+ * read_root_file judges a file with src/host/rootfile.c's checks. So canonicalize answers 0
+ * with exists=false when a trailing part is missing (the rest appended lexically, components[]
+ * covering only the existing prefix), or
  *   -EPERM  rule host.magic-link      a magic link on the way (/proc/<pid>/root, fd/N, ns/<t>)
  *   -ELOOP  rule host.symlink-loop    more than 40 symlinks
  *   -ENOTDIR rule host.not-a-directory, -ENOENT rule host.missing ("missing/.."),
