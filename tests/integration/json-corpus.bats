@@ -118,20 +118,19 @@ check_refusals() {
 	diff -u "$HS_TOP/tests/oracle/spec-schema.txt" "$BATS_TEST_TMPDIR/schema.txt"
 }
 
+# oracle_reads FILE JQ: runc's decoder accepts the corpus file and reads it as JQ says
+oracle_reads() {
+	run "$ORACLE" "$CORPUS/$1"
+	[ "$status" -eq 0 ]
+	jq -e "$2" <<<"$output"
+}
+
 @test "json corpus: the oracle decodes as runc does (last duplicate wins, case folding, trailing data ignored)" {
 	# The oracle must show the differentials hardshim defends against, or it proves nothing.
-	run "$ORACLE" "$CORPUS/refuse-duplicate-key-process.json"
-	[ "$status" -eq 0 ]
-	jq -e '.process.capabilities.bounding == ["CAP_SYS_ADMIN"]' <<<"$output"
-	run "$ORACLE" "$CORPUS/refuse-case-variant-READONLY.json"
-	[ "$status" -eq 0 ]
-	jq -e '.root.readonly != true' <<<"$output"
-	run "$ORACLE" "$CORPUS/refuse-long-s-key.json"
-	[ "$status" -eq 0 ]
-	jq -e '.process.args == ["sh"]' <<<"$output"
-	run "$ORACLE" "$CORPUS/refuse-kelvin-sign-key.json"
-	[ "$status" -eq 0 ]
-	jq -e '.linux.maskedPaths == ["/proc/kcore"]' <<<"$output"
+	oracle_reads refuse-duplicate-key-process.json '.process.capabilities.bounding == ["CAP_SYS_ADMIN"]'
+	oracle_reads refuse-case-variant-READONLY.json '.root.readonly != true'
+	oracle_reads refuse-long-s-key.json '.process.args == ["sh"]'
+	oracle_reads refuse-kelvin-sign-key.json '.linux.maskedPaths == ["/proc/kcore"]'
 	run "$ORACLE" "$CORPUS/refuse-trailing-data.json"
 	[ "$status" -eq 0 ]
 	run "$ORACLE" -unmarshal "$CORPUS/refuse-trailing-data.json"
