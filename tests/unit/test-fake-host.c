@@ -193,6 +193,24 @@ static const char *const walks[] = {
 
 static char disk[PATH_MAX];
 
+/* The tree on disk: made before and removed after each test that builds one, failed or not. */
+static int setup_disk(void **state)
+{
+	char tmp[] = "/tmp/hs-fake-XXXXXX";
+
+	if (setup(state) < 0 || !mkdtemp(tmp) || !realpath(tmp, disk))
+		return -1;
+	return 0;
+}
+
+static int teardown_disk(void **state)
+{
+	char cmd[PATH_MAX + 16];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", disk);
+	return teardown(state) == 0 && system(cmd) == 0 ? 0 : -1;
+}
+
 static const char *in_tree(const char *rel)
 {
 	return hs_arena_printf(arena, "%s/%s", disk, rel);
@@ -271,12 +289,9 @@ static void same_walk(const char *path, size_t prefix)
 
 static void test_same_walk_as_disk(void **state)
 {
-	char tmp[] = "/tmp/hs-fake-XXXXXX", cmd[PATH_MAX + 16];
 	struct hs_canonical_path cp;
 	char *long_name, *long_path;
 
-	assert_non_null(mkdtemp(tmp));
-	assert_non_null(realpath(tmp, disk));
 	build_both();
 	/* the tree's own directory has the same facts in both: what is below it is compared */
 	assert_int_equal(hs_host_real()->canonicalize(hs_host_real(), arena, disk, &cp, NULL), 0);
@@ -293,8 +308,6 @@ static void test_same_walk_as_disk(void **state)
 	memset(long_path, '/', PATH_MAX);
 	long_path[PATH_MAX] = 0;
 	same_walk(long_path, cp.n_components);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmp);
-	assert_int_equal(system(cmd), 0);
 }
 
 /* read_root_file on the same files on disk and in the fake host: the same answer (code, rule,
@@ -339,10 +352,7 @@ static void test_same_root_file_as_disk(void **state)
 					     "abs/in-root-dir.json",
 					     "d",
 					     "missing.json" };
-	char tmp[] = "/tmp/hs-fake-XXXXXX", cmd[PATH_MAX + 16];
 
-	assert_non_null(mkdtemp(tmp));
-	assert_non_null(realpath(tmp, disk));
 	build_both();
 	for (size_t i = 0; i < HS_ARRAY_SIZE(root_files); i++) {
 		const char *p = in_tree(root_files[i].rel);
@@ -362,8 +372,6 @@ static void test_same_root_file_as_disk(void **state)
 	assert_int_equal(hs_fake_host_add_dir(fh, disk, 0, 0, 0700), 0);
 	for (size_t i = 0; i < HS_ARRAY_SIZE(reads); i++)
 		same_read(in_tree(reads[i]));
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmp);
-	assert_int_equal(system(cmd), 0);
 }
 
 int main(void)
@@ -374,8 +382,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_canonicalize_refusals, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_namespaces, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_mac_and_ids, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_same_walk_as_disk, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_same_root_file_as_disk, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_same_walk_as_disk, setup_disk, teardown_disk),
+		cmocka_unit_test_setup_teardown(test_same_root_file_as_disk, setup_disk,
+						teardown_disk),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
