@@ -165,6 +165,15 @@ enum hs_decision hs_bundle_open(const char *bundle, char **ret_abs, int *ret_dir
 /* Give a bundle held by create back to its owner, as it was (idempotent); check: forget the
  * directories it looked at. */
 void hs_bundle_release(void);
+/* The restorer (restorer.c): gives the directories create holds back if hardshim dies first,
+ * once the runtime has exited too. start: fork it (once); hold: tell it one directory and how
+ * it was, before it is changed; runtime: from the runtime child before its exec, its pidfd
+ * (0 when there is no restorer); done: everything was given back, it exits and is waited
+ * for. Negative errno on failure. */
+int hs_restorer_start(void);
+int hs_restorer_hold(int dirfd, uid_t uid, gid_t gid, mode_t mode);
+int hs_restorer_runtime(void);
+void hs_restorer_done(void);
 /* hs_gate.before for a user-namespace bundle (hs_bundle_open's owner non-zero): hold the
  * owner's bind-source directories too (create), or only choose them (check). */
 int hs_bundle_hold_sources(struct hs_gate *g, struct hs_error *err);

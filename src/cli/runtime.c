@@ -94,6 +94,7 @@ void hs_bundle_release(void)
 		}
 		close(TAKE_FD(held[i].dirfd));
 	}
+	hs_restorer_done();
 }
 
 /* Make dirfd root's, 0711, remembering how it was; -errno when it is not so afterwards.
@@ -101,6 +102,7 @@ void hs_bundle_release(void)
 static int hold_dir(struct held *h, int dirfd, const struct stat *st)
 {
 	struct stat now;
+	int r;
 
 	h->uid = st->st_uid;
 	h->gid = st->st_gid;
@@ -111,6 +113,14 @@ static int hold_dir(struct held *h, int dirfd, const struct stat *st)
 		return -errno;
 	if (looking)
 		return 0;
+	/* the restorer knows it before it changes: a hardshim killed from here on still gives
+	 * it back (restorer.c) */
+	r = hs_restorer_start();
+	if (r == 0)
+		r = hs_restorer_hold(h->dirfd, h->uid, h->gid, h->mode);
+	if (r < 0)
+		return r;
+	errno = 0;
 	if (fchown(dirfd, 0, st->st_gid) < 0 || fchmod(dirfd, 0711) < 0 || fstat(dirfd, &now) < 0 ||
 	    now.st_uid != 0 || (now.st_mode & 07777) != 0711)
 		return errno ? -errno : -EPERM;

@@ -49,9 +49,13 @@ static _Noreturn void run_child(struct hs_argv *a, const char *runtime, pid_t pa
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)
 		_exit(127); /* hardshim is already gone: its caller no longer waits */
 	(void)sigprocmask(SIG_SETMASK, mask, NULL);
-	a->argv[0] = (char *)runtime;
-	execve(runtime, a->argv, environ);
-	e = errno;
+	/* a held bundle: the restorer waits for this very process before it gives it back */
+	e = -hs_restorer_runtime();
+	if (e == 0) {
+		a->argv[0] = (char *)runtime;
+		execve(runtime, a->argv, environ);
+		e = errno;
+	}
 	(void)!write(errfd, &e, sizeof(e));
 	_exit(127);
 }

@@ -90,6 +90,58 @@ admitted() {
 	[ "$(stat -c '%u %a' "$UNS_DIR/run")" = "100000 700" ]
 }
 
+# hardshim killed between the hold and the release (SIGKILL from its caller, the OOM killer):
+# the restorer it forked before holding gives the bundle and the bind source's directory back
+# (without it they stayed root's 0711 and the engine could not clean up), and only once the
+# runtime is gone too: until then the owner must not be able to swap what the runtime reads.
+given_back() {
+	local i
+	for i in $(seq 100); do
+		[ "$(stat -c '%u %a' "$HS_BUNDLE") $(stat -c '%u %a' "$UNS_DIR/run")" = "100000 700 100000 700" ] &&
+			return 0
+		sleep 0.1
+	done
+	stat -c '%n %u %a' "$HS_BUNDLE" "$UNS_DIR/run"
+	return 1
+}
+
+@test "userns: a create killed with SIGKILL gives the bundle back" {
+	userns_bundle 100000
+	# the runtime kills hardshim, its parent (and dies with it: PDEATHSIG)
+	printf '#!/bin/sh\nstat -c "%%u %%a" "%s" >"%s"\nkill -9 $PPID\nsleep 10\n' \
+		"$HS_BUNDLE" "$HS_TMP/seen" >"$HS_TMP/rt"
+	chmod 0755 "$HS_TMP/rt"
+	hs_policy_default '.runtime = $r' --arg r "$HS_TMP/rt"
+	hs_args sleep 1000
+	run hs_create u10
+	[ "$status" -eq 137 ]
+	[ "$(cat "$HS_TMP/seen")" = "0 711" ]
+	given_back
+}
+
+@test "userns: after a SIGKILLed create, the bundle stays held while the runtime lives" {
+	userns_bundle 100000
+	# a runtime that outlives hardshim (it clears the death signal hardshim gave it), looks
+	# at the bundle after hardshim is gone, then exits
+	cat >"$HS_TMP/rt" <<-PY
+		#!/usr/bin/python3
+		import ctypes, os, time
+		ctypes.CDLL(None, use_errno=True).prctl(1, 0, 0, 0, 0)
+		os.kill(os.getppid(), 9)
+		time.sleep(1)
+		st = os.stat("$HS_BUNDLE")
+		open("$HS_TMP/seen", "w").write("%d %o\n" % (st.st_uid, st.st_mode & 0o7777))
+	PY
+	chmod 0755 "$HS_TMP/rt"
+	hs_policy_default '.runtime = $r' --arg r "$HS_TMP/rt"
+	hs_args sleep 1000
+	run hs_create u11
+	[ "$status" -eq 137 ]
+	for _ in $(seq 100); do [ -s "$HS_TMP/seen" ] && break; sleep 0.1; done
+	[ "$(cat "$HS_TMP/seen")" = "0 711" ]
+	given_back
+}
+
 @test "userns: a bundle owned by another uid than the mapped root is refused, and given back" {
 	userns_bundle 100000 200000
 	run hs_create_start u2
