@@ -97,11 +97,10 @@ static _Noreturn void restorer_main(int s)
 	struct note held[RESTORER_MAX], n;
 	int fds[RESTORER_MAX], pidfds[RESTORER_MAX], fd;
 	size_t nheld = 0, npid = 0;
-	ssize_t r;
 
 	if ((s = detach(s)) < 0)
 		_exit(1);
-	while ((r = recv_note(s, &n, &fd)) > 0) {
+	while (recv_note(s, &n, &fd) > 0) {
 		if (n.kind == NOTE_DONE)
 			_exit(0); /* hardshim gave everything back itself */
 		if (fd < 0)
