@@ -393,6 +393,9 @@ case("sysctl/dotdot", NA, R, setp(["linux", "sysctl"], {"net/../kernel/core_patt
      at='linux.sysctl["net/../kernel/core_pattern"]')
 case("sysctl/net-ip-forward", NA, R, setp(["linux", "sysctl"], {"net.ipv4.ip_forward": "1"}),
      at='linux.sysctl["net.ipv4.ip_forward"]')
+# both separators in one key: runc makes every "." a "/" (net/ipv4/ip_forward); refused however a runtime reads it
+case("sysctl/net-ip-forward-mixed", NA, R, setp(["linux", "sysctl"], {"net/ipv4.ip_forward": "1"}),
+     at='linux.sysctl["net/ipv4.ip_forward"]')
 case("sysctl/vm-overcommit", NA, R, setp(["linux", "sysctl"], {"vm.overcommit_memory": "1"}),
      at='linux.sysctl["vm.overcommit_memory"]')
 SYN = 'linux.sysctl["net.ipv4.tcp_syncookies"]'
