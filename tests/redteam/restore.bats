@@ -26,49 +26,36 @@ restore_attempt() {
 	printf '# %s restore via hardshim: status %s\n# %s\n' "$HS_RUNTIME" "$RT_STATUS" "$RT_OUT" >&2
 }
 
-# Devices off here (its own hook has the same gap, tested below), so the egress rule alone decides.
-restore_without_egress() {
-	rt_begin "$1" '.controls.devices.enabled = false'
+# restore_without_hook RUNTIME CONTROL RULE: restore with CONTROL's createRuntime hook the only
+# one (the other hook's control off, so RULE alone decides). crun runs no hooks on restore:
+# refused before it runs, RULE and place named, no container. runc runs them: admitted, and the
+# config it got carries the hook.
+restore_without_hook() {
+	local control=$2 rule=$3 other=egress
+	[ "$control" = egress ] && other=devices
+	rt_begin "$1" ".controls.$other.enabled = false"
 	restore_attempt
 	case $1 in
 	crun)
-		# refused before crun runs: the rule and place named, no container
 		[ "$RT_STATUS" != 0 ]
-		[[ "$RT_OUT" == *"egress.restore-without-hooks: hooks.createRuntime"* ]]
+		[[ "$RT_OUT" == *"$rule: hooks.createRuntime"* ]]
 		! hs_rt_direct state "$RT_ID" >/dev/null 2>&1
 		;;
 	runc)
-		# admitted: the config runc got carries the hook that installs the rules
-		[[ "$RT_OUT" != *"egress.restore-without-hooks"* ]]
-		jq -e '[.hooks.createRuntime[]? | select(.args[1:3] == ["hook", "egress"])] | length == 1' \
+		[[ "$RT_OUT" != *"$rule"* ]]
+		jq -e --arg c "$control" '[.hooks.createRuntime[]? | select(.args[1:3] == ["hook", $c])] | length == 1' \
 			"$HS_BUNDLE/config.json"
 		command -v criu >/dev/null ||
 			skip "criu is not installed here: runc's restore (and the hook it runs) cannot be observed"
 		;;
 	esac
 }
-@test "runc: restore to escape the egress hook (crun runs no hooks on restore)" { restore_without_egress runc; }
-@test "crun: restore to escape the egress hook (crun runs no hooks on restore)" { restore_without_egress crun; }
 
-# The same for the devices hook (devices.runtime-grants): crun's own c 5:1 grant (the host's
-# console) would stay on a crun restore. Egress off here, so the devices rule alone decides.
-restore_without_devices_hook() {
-	rt_begin "$1" '.controls.egress.enabled = false'
-	restore_attempt
-	case $1 in
-	crun)
-		[ "$RT_STATUS" != 0 ]
-		[[ "$RT_OUT" == *"devices.restore-without-hooks: hooks.createRuntime"* ]]
-		! hs_rt_direct state "$RT_ID" >/dev/null 2>&1
-		;;
-	runc)
-		[[ "$RT_OUT" != *"devices.restore-without-hooks"* ]]
-		jq -e '[.hooks.createRuntime[]? | select(.args[1:3] == ["hook", "devices"])] | length == 1' \
-			"$HS_BUNDLE/config.json"
-		command -v criu >/dev/null ||
-			skip "criu is not installed here: runc's restore (and the hook it runs) cannot be observed"
-		;;
-	esac
-}
-@test "runc: restore to keep the runtime's own device grant (crun runs no hooks on restore)" { restore_without_devices_hook runc; }
-@test "crun: restore to keep the runtime's own device grant (crun runs no hooks on restore)" { restore_without_devices_hook crun; }
+# Egress: a container restored under crun would have no egress rules at all.
+@test "runc: restore to escape the egress hook (crun runs no hooks on restore)" { restore_without_hook runc egress egress.restore-without-hooks; }
+@test "crun: restore to escape the egress hook (crun runs no hooks on restore)" { restore_without_hook crun egress egress.restore-without-hooks; }
+
+# The devices hook (devices.runtime-grants): crun's own c 5:1 grant (the host's console) would
+# stay on a crun restore.
+@test "runc: restore to keep the runtime's own device grant (crun runs no hooks on restore)" { restore_without_hook runc devices devices.restore-without-hooks; }
+@test "crun: restore to keep the runtime's own device grant (crun runs no hooks on restore)" { restore_without_hook crun devices devices.restore-without-hooks; }
