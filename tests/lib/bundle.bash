@@ -97,6 +97,17 @@ hs_rootfs() {
 	printf '%s\n' 'root:x:0:' 'nogroup:x:65534:' >"$root/etc/group"
 }
 
+# hs_port80_bundle NAME JQ-EDIT: a bundle ($HS_TMP/b-NAME) whose process, uid 33:33 (the
+# config further edited by JQ-EDIT: capabilities, sysctl), prints its uid, its network
+# namespace's ip_unprivileged_port_start, its CapEff and CapAmb lines, then binds port 80 and
+# prints "bound": how a port below 1024 for non-root is shown from inside (issue 14 cause 4).
+hs_port80_bundle() {
+	hs_bundle "$HS_TMP/b-$1"
+	hs_config ".process.user = {uid: 33, gid: 33} | $2"
+	hs_args sh -c 'id -u; cat /proc/sys/net/ipv4/ip_unprivileged_port_start
+		grep -E "^Cap(Eff|Amb):" /proc/self/status; httpd -p 80 -h /tmp && echo bound'
+}
+
 # hs_rootfs_add_helper NAME [DIR]: copy the static test program build/helpers/NAME into the
 # bundle's rootfs as /bin/NAME.
 hs_rootfs_add_helper() {
