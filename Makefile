@@ -20,7 +20,7 @@ HS_VERSION ?= $(shell cat VERSION)$(shell git rev-parse --short=12 HEAD 2>/dev/n
 
 # The libraries below are compiled against (headers) but dlopen'ed by the rooms that need them
 # (src/util/dlopen.c): linking them costs ~1 ms per exec, which the fast path cannot pay.
-DL_PKGS := libseccomp libcap-ng libapparmor libselinux mount libnftables audit nettle
+DL_PKGS := libseccomp libcap-ng libapparmor libselinux mount libnftables libnftnl libmnl audit nettle
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(DL_PKGS) yajl 2>/dev/null)
 YAJL_STATIC := $(shell $(PKG_CONFIG) --variable=libdir yajl 2>/dev/null)/libyajl_s.a
 

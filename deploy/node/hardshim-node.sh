@@ -48,7 +48,7 @@ POLICY_REL=/etc/hardshim/policy.json
 BIN_REL=$PREFIX/bin/hardshim
 DROPIN_REL=$CONTAINERD_DROPIN_DIR/hardshim.toml
 IMPORTS_LINE="imports = [\"$DROPIN_REL\"] # added by hardshim-node; removed by its uninstall"
-LIBS="libseccomp.so.2 libcap-ng.so.0 libmount.so.1 libnftables.so.1 libaudit.so.1 libnettle.so.8"
+LIBS="libseccomp.so.2 libcap-ng.so.0 libmount.so.1 libnftables.so.1 libnftnl.so.11 libaudit.so.1 libnettle.so.8"
 
 say() { echo "hardshim-node: $*" >&2; }
 die() {
