@@ -146,13 +146,35 @@ struct nb {
 	uint32_t seq, set_id;
 	struct nlmsghdr *last;
 	bool failed;
+	int pages;   /* libnftnl's pages so far */
+	char *clean; /* the current page is zeroed up to here */
 };
+
+/* Room after any message start in a page: libnftnl starts a new page once a message ends
+ * past the page size, so one whole message always fits in this much more. */
+#define NB_OVERRUN MNL_SOCKET_BUFFER_SIZE
+
+/* Where the next message goes, zeroed as far as it can reach: libmnl 1.0.4 leaves attribute
+ * padding as malloc left it, and those bytes go to the kernel (harmless there; valgrind
+ * rightly objects). Each byte of a page is zeroed about once. */
+static char *nb_buffer(struct nb *b)
+{
+	char *p = sym_nftnl_batch_buffer(b->batch);
+	int pages = sym_nftnl_batch_iovec_len(b->batch);
+
+	if (pages != b->pages || p + NB_OVERRUN > b->clean) {
+		memset(p, 0, NB_OVERRUN);
+		b->clean = p + NB_OVERRUN;
+		b->pages = pages;
+	}
+	return p;
+}
 
 /* The header of the next nf_tables message, in the batch's current page. */
 static struct nlmsghdr *nb_msg(struct nb *b, int type, uint16_t flags)
 {
-	b->last = sym_nftnl_nlmsg_build_hdr(sym_nftnl_batch_buffer(b->batch), (uint16_t)type,
-					    NFPROTO_INET, flags, b->seq++);
+	b->last =
+	    sym_nftnl_nlmsg_build_hdr(nb_buffer(b), (uint16_t)type, NFPROTO_INET, flags, b->seq++);
 	return b->last;
 }
 
@@ -613,19 +635,18 @@ static int build(const struct hs_egress_cfg *cfg, const char *comment, struct nb
 {
 	long pg = sysconf(_SC_PAGESIZE);
 
-	b->batch =
-	    sym_nftnl_batch_alloc((uint32_t)(pg > 0 ? pg : 4096) * 32, MNL_SOCKET_BUFFER_SIZE);
+	b->batch = sym_nftnl_batch_alloc((uint32_t)(pg > 0 ? pg : 4096) * 32, NB_OVERRUN);
 	if (!b->batch)
 		return -ENOMEM;
 	b->seq = 1;
-	sym_nftnl_batch_begin(sym_nftnl_batch_buffer(b->batch), b->seq++);
+	sym_nftnl_batch_begin(nb_buffer(b), b->seq++);
 	nb_next(b);
 	table_and_chains(b, cfg, comment);
 	rules(b, cfg);
 	if (b->failed || !b->last)
 		return -ENOMEM;
 	b->last->nlmsg_flags |= NLM_F_ACK;
-	sym_nftnl_batch_end(sym_nftnl_batch_buffer(b->batch), b->seq++);
+	sym_nftnl_batch_end(nb_buffer(b), b->seq++);
 	nb_next(b);
 	return b->failed ? -ENOMEM : 0;
 }
