@@ -81,7 +81,7 @@ int hs_egress_join_netns_path(const char *path, struct hs_error *err);
 int hs_egress_nft_run(const char *cmds, char **ret_output, struct hs_error *err);
 
 /* Create hardshim's table for cfg in the current network namespace with one nf_tables netlink
- * batch built in src/egress/batch.c, without libnftables: the same table, counters, chains
+ * batch of libnftnl objects (src/egress/batch.c), without libnftables: the same table, counters, chains
  * and rules as libnftables makes of hs_egress_ruleset_as(cfg, true, comment). Fails, changing
  * nothing, when the table exists by commit time or the kernel refuses any part. 0 or -errno
  * (the kernel's). */
