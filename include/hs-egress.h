@@ -104,9 +104,12 @@ int hs_egress_install(const struct hs_egress_cfg *cfg, struct hs_error *err);
 int hs_egress_install_exiting(const struct hs_egress_cfg *cfg, pid_t *ret_child,
 			      struct hs_error *err);
 
-/* Does the current network namespace already hold cfg's ruleset (hardshim's table, its
- * comment naming this ruleset)? One read-only netlink request; false when it cannot tell. */
-bool hs_egress_installed(const struct hs_egress_cfg *cfg);
+/* Are cfg's rules in force in the current network namespace without libnftables? True when
+ * it already holds them (hardshim's table, its comment naming this ruleset: one read-only
+ * netlink request), or had no table and now has them (hs_egress_nl_create). False otherwise,
+ * changing nothing: the caller then installs as usual (replace). Safe from a thread that
+ * joined the namespace for itself: nothing here deletes, so no socket close waits. */
+bool hs_egress_install_quick(const struct hs_egress_cfg *cfg);
 
 struct hs_egress_counter {
 	char name[32];
@@ -116,11 +119,12 @@ struct hs_egress_counter {
  * no hardshim table. Fills up to max, returns how many. */
 int hs_egress_counters(struct hs_egress_counter *ret, size_t max, struct hs_error *err);
 
-/* Install cfg's rules in the network namespace at path, from a child that joins it (setns on
- * the one descriptor it opened and judged: never the host's, rule egress.host-netns) and
- * exits; the caller's own namespace is untouched. For hardshim's create path, before the
- * runtime runs (hs_egress_at_create). Errors as hs_egress_install, rule and message from the
- * child. */
+/* Install cfg's rules in the network namespace at path, joined (setns on the one descriptor
+ * it opened and judged: never the host's, rule egress.host-netns) by a thread for itself
+ * alone when the rules are there or a new table does (hs_egress_install_quick), else by a
+ * child that replaces the table and exits; the caller's own namespace is untouched. For
+ * hardshim's create path, before the runtime runs (hs_egress_at_create). Errors as
+ * hs_egress_install, rule and message from the child. */
 int hs_egress_install_at(const struct hs_egress_cfg *cfg, const char *path, struct hs_error *err);
 
 /* The policy control (src/policy/egress.c). */

@@ -97,17 +97,20 @@ struct probe {
 };
 
 /* A thread that enters the namespace for itself alone (a network namespace is per thread)
- * and asks whether the rules are there; the process's other threads stay where they are. */
+ * and asks whether the rules are there, or creates them in a namespace without a table; the
+ * process's other threads stay where they are. */
 static void *probe_thread(void *arg)
 {
 	struct probe *p = arg;
 
-	p->installed = setns(p->nsfd, CLONE_NEWNET) == 0 && hs_egress_installed(p->cfg);
+	p->installed = setns(p->nsfd, CLONE_NEWNET) == 0 && hs_egress_install_quick(p->cfg);
 	return NULL;
 }
 
-/* A pod's later container under the same policy finds its rules already there: asked from a
- * thread, that costs no process. False whenever it cannot tell: the child then installs. */
+/* A pod's later container under the same policy finds its rules already there, and a pod's
+ * first container (a namespace without a table) gets them in one batch: from a thread, that
+ * costs no process. False whenever it cannot tell or the batch failed (changing nothing): the
+ * child then installs (replaces, with libnftables). */
 static bool already_installed(const struct hs_egress_cfg *cfg, int nsfd)
 {
 	struct probe p = { .cfg = cfg, .nsfd = nsfd };

@@ -360,11 +360,15 @@ static int install(const struct hs_egress_cfg *cfg, bool exiting, pid_t *ret_chi
 	return nft_run(cmds, NULL, exiting, ret_child, err);
 }
 
-bool hs_egress_installed(const struct hs_egress_cfg *cfg)
+bool hs_egress_install_quick(const struct hs_egress_cfg *cfg)
 {
 	char name[sizeof(HS_EGRESS_COMMENT_PREFIX) + 64];
+	int state;
 
-	return ruleset_name(cfg, name, sizeof(name)) == 0 && table_state(name) == TABLE_SAME;
+	if (ruleset_name(cfg, name, sizeof(name)) < 0)
+		return false;
+	state = table_state(name);
+	return state == TABLE_SAME || (state == TABLE_NONE && hs_egress_nl_create(cfg, name) == 0);
 }
 
 int hs_egress_install(const struct hs_egress_cfg *cfg, struct hs_error *err)
