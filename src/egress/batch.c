@@ -41,6 +41,7 @@ static __typeof__(&nftnl_batch_alloc) sym_nftnl_batch_alloc;
 static __typeof__(&nftnl_batch_update) sym_nftnl_batch_update;
 static __typeof__(&nftnl_batch_free) sym_nftnl_batch_free;
 static __typeof__(&nftnl_batch_buffer) sym_nftnl_batch_buffer;
+static __typeof__(&nftnl_batch_buffer_len) sym_nftnl_batch_buffer_len;
 static __typeof__(&nftnl_batch_iovec_len) sym_nftnl_batch_iovec_len;
 static __typeof__(&nftnl_batch_iovec) sym_nftnl_batch_iovec;
 static __typeof__(&nftnl_batch_begin) sym_nftnl_batch_begin;
@@ -103,12 +104,12 @@ static int load_nftnl(void)
 
 	return hs_dlopen_many(&dl, "libnftnl.so.11", NULL, HS_DLSYM(nftnl_batch_alloc),
 			      HS_DLSYM(nftnl_batch_update), HS_DLSYM(nftnl_batch_free),
-			      HS_DLSYM(nftnl_batch_buffer), HS_DLSYM(nftnl_batch_iovec_len),
-			      HS_DLSYM(nftnl_batch_iovec), HS_DLSYM(nftnl_batch_begin),
-			      HS_DLSYM(nftnl_batch_end), HS_DLSYM(nftnl_nlmsg_build_hdr),
-			      HS_DLSYM(nftnl_table_alloc), HS_DLSYM(nftnl_table_free),
-			      HS_DLSYM(nftnl_table_set_str), HS_DLSYM(nftnl_table_set_u32),
-			      HS_DLSYM(nftnl_table_set_data),
+			      HS_DLSYM(nftnl_batch_buffer), HS_DLSYM(nftnl_batch_buffer_len),
+			      HS_DLSYM(nftnl_batch_iovec_len), HS_DLSYM(nftnl_batch_iovec),
+			      HS_DLSYM(nftnl_batch_begin), HS_DLSYM(nftnl_batch_end),
+			      HS_DLSYM(nftnl_nlmsg_build_hdr), HS_DLSYM(nftnl_table_alloc),
+			      HS_DLSYM(nftnl_table_free), HS_DLSYM(nftnl_table_set_str),
+			      HS_DLSYM(nftnl_table_set_u32), HS_DLSYM(nftnl_table_set_data),
 			      HS_DLSYM(nftnl_table_nlmsg_build_payload),
 			      HS_DLSYM(nftnl_udata_buf_alloc), HS_DLSYM(nftnl_udata_buf_free),
 			      HS_DLSYM(nftnl_udata_buf_data), HS_DLSYM(nftnl_udata_buf_len),
@@ -146,25 +147,32 @@ struct nb {
 	uint32_t seq, set_id;
 	struct nlmsghdr *last;
 	bool failed;
-	int pages;   /* libnftnl's pages so far */
-	char *clean; /* the current page is zeroed up to here */
+	int pages;          /* libnftnl's pages so far */
+	char *clean;        /* the current page is zeroed up to here */
+	uint32_t page_size; /* past it, libnftnl starts a new page */
 };
 
 /* Room after any message start in a page: libnftnl starts a new page once a message ends
- * past the page size, so one whole message always fits in this much more. */
-#define NB_OVERRUN MNL_SOCKET_BUFFER_SIZE
+ * past the page size, so one whole message always fits in this much more. libmnl's own
+ * MNL_SOCKET_BUFFER_SIZE (8 KiB, or the page size if smaller) calls sysconf: a constant here,
+ * also the receive buffer. */
+#define NB_OVERRUN ((size_t)8192)
 
 /* Where the next message goes, zeroed as far as it can reach: libmnl 1.0.4 leaves attribute
  * padding as malloc left it, and those bytes go to the kernel (harmless there; valgrind
- * rightly objects). Each byte of a page is zeroed about once. */
+ * rightly objects). Zeroed ahead in chunks of two messages' room, never past the page's end
+ * (its size less what it holds, plus the overrun): each byte about once or twice. */
 static char *nb_buffer(struct nb *b)
 {
 	char *p = sym_nftnl_batch_buffer(b->batch);
 	int pages = sym_nftnl_batch_iovec_len(b->batch);
 
 	if (pages != b->pages || p + NB_OVERRUN > b->clean) {
-		memset(p, 0, NB_OVERRUN);
-		b->clean = p + NB_OVERRUN;
+		size_t room = b->page_size + NB_OVERRUN - sym_nftnl_batch_buffer_len(b->batch);
+		size_t n = room < 2 * NB_OVERRUN ? room : 2 * NB_OVERRUN;
+
+		memset(p, 0, n);
+		b->clean = p + n;
 		b->pages = pages;
 	}
 	return p;
@@ -635,7 +643,8 @@ static int build(const struct hs_egress_cfg *cfg, const char *comment, struct nb
 {
 	long pg = sysconf(_SC_PAGESIZE);
 
-	b->batch = sym_nftnl_batch_alloc((uint32_t)(pg > 0 ? pg : 4096) * 32, NB_OVERRUN);
+	b->page_size = (uint32_t)(pg > 0 ? pg : 4096) * 32;
+	b->batch = sym_nftnl_batch_alloc(b->page_size, (uint32_t)NB_OVERRUN);
 	if (!b->batch)
 		return -ENOMEM;
 	b->seq = 1;
@@ -659,7 +668,7 @@ static int build(const struct hs_egress_cfg *cfg, const char *comment, struct nb
  * acknowledgement: libmnl's callback run stops at the first of either. */
 static int read_answers(int fd)
 {
-	char buf[MNL_SOCKET_BUFFER_SIZE];
+	char buf[NB_OVERRUN];
 	bool acked = false;
 
 	for (;;) {
