@@ -42,7 +42,7 @@ static int warn(struct summary *s, const char *rule, const char *path, const cha
 static int warn(struct summary *s, const char *rule, const char *path, const char *fmt, ...)
 {
 	struct hs_json *o = hs_json_new(s->a, HS_JSON_OBJECT);
-	char msg[1024];
+	char msg[HS_LINE_MAX];
 	va_list ap;
 
 	va_start(ap, fmt);

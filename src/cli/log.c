@@ -76,7 +76,7 @@ static int reanchor(void)
 	struct hs_error err = HS_ERROR_INIT;
 	struct hs_audit_cfg cfg;
 	_cleanup_free_ char *path = NULL;
-	char hash[HS_SHA256_HEX_LEN + 1], msg[1024];
+	char hash[HS_SHA256_HEX_LEN + 1], msg[HS_LINE_MAX];
 
 	if (policy_log_cfg(&cfg, &path, &err) < 0 || hs_audit_reanchor(&cfg, hash, &err) < 0) {
 		hs_error_format(&err, msg, sizeof(msg));
@@ -241,7 +241,7 @@ static int verify_files(char **files, size_t n, const struct verify_opts *o)
 	struct hs_error err = HS_ERROR_INIT;
 	_cleanup_close_ int lockfd = -1;
 	_cleanup_free_ char *dir = NULL;
-	char msg[1024];
+	char msg[HS_LINE_MAX];
 	int r = 0;
 
 	if (o->key_file) {
@@ -325,7 +325,7 @@ static int seal_init(void)
 	struct hs_error err = HS_ERROR_INIT;
 	struct hs_audit_cfg cfg;
 	_cleanup_free_ char *path = NULL;
-	char seed[HS_SHA256_HEX_LEN + 1], msg[1024];
+	char seed[HS_SHA256_HEX_LEN + 1], msg[HS_LINE_MAX];
 
 	if (policy_log_cfg(&cfg, &path, &err) < 0 || hs_audit_seal_init(&cfg, seed, &err) < 0) {
 		hs_error_format(&err, msg, sizeof(msg));
@@ -397,7 +397,7 @@ int hs_cmd_log(int argc, char **argv)
 	if (optind < argc)
 		return verify_files(argv + optind, (size_t)(argc - optind), &o);
 	if (policy_log_path(&path, &err) < 0) {
-		char msg[1024];
+		char msg[HS_LINE_MAX];
 
 		hs_error_format(&err, msg, sizeof(msg));
 		fprintf(stderr,

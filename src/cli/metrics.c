@@ -482,7 +482,7 @@ int hs_cmd_metrics(int argc, char **argv)
 	bool unmanaged = false;
 	struct hs_abuf out = { 0 };
 	size_t n_logs = 0;
-	char msg[1024];
+	char msg[HS_LINE_MAX];
 	int c, r;
 
 	optind = 1;

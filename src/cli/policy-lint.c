@@ -72,7 +72,7 @@ static int lint(int argc, char **argv)
 	struct hs_error err = HS_ERROR_INIT;
 	const char *path = hs_policy_path();
 	long warn_days = 14;
-	char msg[1024], *end;
+	char msg[HS_LINE_MAX], *end;
 	int c, n = 0;
 
 	optind = 1;

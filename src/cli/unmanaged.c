@@ -412,7 +412,7 @@ static int list_runtime(struct ps_ctx *c, const struct rt *rt, bool *first)
 	hs_json_foreach_item(ct, list, i) {
 		const char *id = hs_json_get_string(ct, "id");
 		const struct launch_rec *rec;
-		char why[640];
+		char why[HS_LINE_MAX];
 
 		if (!id)
 			continue;
@@ -516,7 +516,7 @@ int hs_cmd_unmanaged(int argc, char **argv)
 		struct hs_error err = HS_ERROR_INIT;
 
 		if (hs_policy_load(hs_policy_path(), &p, &err) < 0) {
-			char msg[1024];
+			char msg[HS_LINE_MAX];
 
 			hs_error_format(&err, msg, sizeof(msg));
 			fprintf(stderr, "hardshim: unmanaged: %s\n", msg);

@@ -159,19 +159,6 @@ static int check_env(struct hs_check_ctx *ctx, const struct hooks_cfg *c,
 											   : r;
 }
 
-/* The section of control `name` in force for this check (the exception's, if one applies),
- * or NULL when that control is switched off. */
-static const struct hs_control_cfg *control_in_force(const struct hs_check_ctx *ctx,
-						     const char *name)
-{
-	const struct hs_control_cfg *cfgs = ctx->controls ? ctx->controls : ctx->policy->controls;
-
-	for (size_t i = 0; i < hs_n_controls; i++)
-		if (!strcmp(hs_controls[i]->name, name))
-			return cfgs[i].enabled ? &cfgs[i] : NULL;
-	return NULL;
-}
-
 /* A hook's env is harmless to admit only when it names nothing, or exactly the policy this
  * check runs under (how hook mode is installed: HARDSHIM_POLICY=<the admin's file>). */
 static bool env_is_ours(const struct hs_check_ctx *ctx, const struct hs_json *env)
@@ -233,10 +220,9 @@ static bool is_devices_hook(const struct hs_json *args, const struct hs_json *en
 static bool is_own_hook(struct hs_check_ctx *ctx, const char *self, const char *stage,
 			const struct hs_json *hook)
 {
-	static const struct hs_egress_cfg none = { 0 };
 	const struct hs_json *args = hs_json_get(hook, "args");
 	const char *path = hs_json_get_string(hook, "path");
-	const struct hs_control_cfg *eg;
+	const struct hs_egress_cfg *eg;
 	char **want;
 	size_t n;
 
@@ -252,9 +238,9 @@ static bool is_own_hook(struct hs_check_ctx *ctx, const char *self, const char *
 	    is_devices_hook(hs_json_get(hook, "args"), hs_json_get(hook, "env")))
 		return true;
 	if (strcmp(stage, "createRuntime") || hs_json_len(hs_json_get(hook, "env")) > 0 ||
-	    !(eg = control_in_force(ctx, "egress")))
+	    !(eg = hs_egress_in_force(ctx->controls ? ctx->controls : ctx->policy->controls)))
 		return false;
-	if (hs_egress_args(ctx->arena, eg->cfg ? eg->cfg : &none, &want, &n) < 0)
+	if (hs_egress_args(ctx->arena, eg, &want, &n) < 0)
 		return false;
 	return args_are(args, (const char *const[]){ "hardshim", "hook", "egress" }, 3, want, n);
 }
@@ -326,7 +312,7 @@ static int hooks_check_config(struct hs_check_ctx *ctx, const void *vcfg)
 			struct hs_json *hook = list->u.array.items[i];
 			const char *path = hs_json_get_string(hook, "path");
 			const struct hs_json *args = hs_json_get(hook, "args");
-			char jpath[96], why[768];
+			char jpath[96], why[HS_LINE_MAX];
 			const char *rule = NULL;
 			const struct hook_allow *entry = NULL;
 			bool own = false;

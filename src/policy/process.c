@@ -132,7 +132,7 @@ static int refuse(struct hs_check_ctx *ctx, const char *rule, const char *path, 
 static int refuse(struct hs_check_ctx *ctx, const char *rule, const char *path, const char *fmt,
 		  ...)
 {
-	char msg[512];
+	char msg[HS_LINE_MAX];
 	va_list ap;
 	int r;
 

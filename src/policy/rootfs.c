@@ -692,7 +692,7 @@ static int harden_all_tmpfs(struct hs_check_ctx *ctx, const struct rootfs_cfg *c
 static int refuse_path(struct hs_check_ctx *ctx, const char *fmt, ...) HS_PRINTF(2, 3);
 static int refuse_path(struct hs_check_ctx *ctx, const char *fmt, ...)
 {
-	char msg[768];
+	char msg[HS_LINE_MAX];
 	va_list ap;
 	int r;
 

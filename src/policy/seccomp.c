@@ -114,7 +114,7 @@ static int finding(struct profile_check *pc, const char *rule, const char *path,
 static int finding(struct profile_check *pc, const char *rule, const char *path,
 		   enum hs_action action, const char *fmt, va_list ap)
 {
-	char msg[512];
+	char msg[HS_LINE_MAX];
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	int r = hs_finding(pc->ctx, rule, path, action, "%s", msg);
 	if (r == HS_ACTION_REWRITE)

@@ -229,7 +229,7 @@ static int sysctl_check_config(struct hs_check_ctx *ctx, const void *vcfg)
 		const struct hs_json_member *m = &map->u.object.members[i];
 		const char *value = m->value->type == HS_JSON_STRING ? m->value->u.string.s : "";
 		const char *key = normalize(ctx->arena, m->key), *ns, *rule = NULL;
-		char jpath[512], why[384];
+		char jpath[512], why[HS_LINE_MAX];
 		int r;
 
 		if (!key)

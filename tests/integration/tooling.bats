@@ -141,3 +141,65 @@ count_build() { # count_build WHAT DIR
 	[ "$(calls hs_pipeline_run src/policy/pipeline.c)" = src/cli/gate.c ]
 	[ "$(calls hs_audit_launch src/audit/launch.c)" = src/cli/gate.c ]
 }
+
+# The one line-length constant (issue 15, error contract): a line for a person (an error, a
+# finding's why) is formatted into HS_LINE_MAX bytes. The 1024-byte copies cut a long error
+# (rule, a 256-byte path and a 768-byte message do not fit) in log, unmanaged, metrics...
+@test "structure: every buffer that formats an error or a finding for a person is HS_LINE_MAX" {
+	run grep -rnE '\b(msg|why)\[[0-9]+\]' "$HS_TOP/src" --include='*.c'
+	echo "$output"
+	[ -z "$output" ]
+}
+
+# Egress and hooks meet only through the pipeline's output (issue 15, facts where they
+# belong): the hooks control admits hardshim's own egress hook as the egress section in force
+# produces it, taken with hs_egress_in_force like `hook createRuntime`, not by looking the
+# control up by its name.
+@test "structure: the hooks control reads the egress section in force through hs_egress_in_force" {
+	grep -q 'hs_egress_in_force(' "$HS_TOP/src/policy/hooks.c"
+	run grep -n '"egress"' "$HS_TOP/src/policy/hooks.c"
+	echo "$output"
+	[ -z "$output" ]
+}
+
+# lint's citations check (issue 15: every reference points at a file in the tree): run on a
+# tree of its own with one markdown file that cites a present file and, then, a missing one.
+@test "lint: a citation of a markdown file that is not in the tree fails the citations check" {
+	local t
+	t=$(mktemp -d /tmp/hs-lint-cite.XXXXXX)
+	mkdir -p "$t/scripts" "$t/docs"
+	cp "$HS_TOP/scripts/lint.sh" "$t/scripts/"
+	echo 'see `docs/b.md` and b.md' >"$t/docs/a.md"
+	echo 'b' >"$t/docs/b.md"
+	# a repository whose tracked files are the two documents (lint.sh's own comments cite
+	# the project's docs, which this tree does not have)
+	git -C "$t" init -q && git -C "$t" add docs
+	run env LINT_ONLY=citations sh "$t/scripts/lint.sh"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"ok 1 - citations"* ]]
+	echo 'and `docs/gone.md`' >>"$t/docs/a.md"
+	run env LINT_ONLY=citations sh "$t/scripts/lint.sh"
+	echo "$output"
+	rm -rf "$t"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"not ok 1 - citations"* ]]
+	[[ "$output" == *"docs/a.md:2: cites docs/gone.md, which is not in the tree"* ]]
+}
+
+# README and HACKING say how many packages each install set is: the numbers are
+# install-deps.sh's lists (README said 54 while the script installed 58).
+@test "docs: README and HACKING name as many packages as install-deps.sh installs" {
+	local lists build unit all
+	lists=$(sed -n '/^BUILD_PKGS="/,/^"$/p;/^UNIT_PKGS=/p;/^TEST_PKGS="/,/^"$/p' \
+		"$HS_TOP/scripts/install-deps.sh")
+	build=$(eval "$lists"; echo $BUILD_PKGS | wc -w)
+	unit=$(eval "$lists"; echo $BUILD_PKGS $UNIT_PKGS | wc -w)
+	all=$(eval "$lists"; echo $BUILD_PKGS $UNIT_PKGS $TEST_PKGS | wc -w)
+	echo "build $build unit $unit all $all"
+	[ "$build" -gt 0 ] && [ "$unit" -gt "$build" ] && [ "$all" -gt "$unit" ]
+	grep -q "CI use, $all packages" "$HS_TOP/README.md"
+	grep -q "alone you need $build packages" "$HS_TOP/README.md"
+	grep -q "install-deps.sh --unit *# $unit packages" "$HS_TOP/HACKING.md"
+	grep -q "need ($build packages)" "$HS_TOP/scripts/install-deps.sh"
+}
