@@ -141,6 +141,7 @@ bool hs_egress_at_create(const struct hs_json *config, bool caller_can, bool res
 extern const struct hs_control hs_control_egress;
 /* The egress section among the sections a check ran with (struct hs_pipeline.controls,
  * after exceptions; its secure default when the section is absent), or NULL when the control
- * is switched off. `hook createRuntime` installs exactly this. */
+ * is switched off. `hook createRuntime` installs exactly this, and the hooks control admits
+ * hardshim's own egress hook only as this section produces it. */
 struct hs_control_cfg;
 const struct hs_egress_cfg *hs_egress_in_force(const struct hs_control_cfg *controls);
