@@ -146,7 +146,7 @@ count_build() { # count_build WHAT DIR
 # finding's why) is formatted into HS_LINE_MAX bytes. The 1024-byte copies cut a long error
 # (rule, a 256-byte path and a 768-byte message do not fit) in log, unmanaged, metrics...
 @test "structure: every buffer that formats an error or a finding for a person is HS_LINE_MAX" {
-	run grep -rnE '\b(msg|why)\[[0-9]+\]' "$HS_TOP/src" --include='*.c'
+	run grep -rnE '\bchar\b.*\b(msg|why)\[[1-9][0-9]*\]' "$HS_TOP/src" --include='*.c'
 	echo "$output"
 	[ -z "$output" ]
 }
@@ -157,7 +157,7 @@ count_build() { # count_build WHAT DIR
 # control up by its name.
 @test "structure: the hooks control reads the egress section in force through hs_egress_in_force" {
 	grep -q 'hs_egress_in_force(' "$HS_TOP/src/policy/hooks.c"
-	run grep -n '"egress"' "$HS_TOP/src/policy/hooks.c"
+	run grep -nE 'hs_controls\[[^]]*\]->name' "$HS_TOP/src/policy/hooks.c"
 	echo "$output"
 	[ -z "$output" ]
 }
@@ -202,4 +202,39 @@ count_build() { # count_build WHAT DIR
 	grep -q "alone you need $build packages" "$HS_TOP/README.md"
 	grep -q "install-deps.sh --unit *# $unit packages" "$HS_TOP/HACKING.md"
 	grep -q "need ($build packages)" "$HS_TOP/scripts/install-deps.sh"
+}
+
+# docs/threats.md is the specification (issue 15): each threat, the twelve numbered ones and
+# the four classes of issue 13, names the code that answers it and the tests that show it, and
+# each file it names is in the tree (test-X: tests/unit/test-X.c, fuzz-X: tests/fuzz/fuzz-X.c).
+@test "docs: every threat in docs/threats.md names its code and its tests, all in the tree" {
+	local doc="$HS_TOP/docs/threats.md" missing="" x
+	run awk '
+		function done_entry() {
+			if (name != "" && (text !~ /\*\*Tests:\*\*/ || text !~ /\*\*Code:\*\*|Where:/))
+				print "no code or tests: " name
+			name = ""; text = ""
+		}
+		/^## [0-9]+\./ { done_entry(); name = $0; n++; i13 = 0; next }
+		/^## Issue 13/ { done_entry(); i13 = 1; next }
+		/^## / { done_entry(); i13 = 0; next }
+		i13 && /^[0-9]\. \*\*/ { done_entry(); name = $0; n++ }
+		{ text = text "\n" $0 }
+		END { done_entry(); print "entries " n }
+	' "$doc"
+	echo "$output"
+	[ "$output" = "entries 16" ]
+	for x in $(grep -o '`[^`]*`' "$doc" | tr -d '`' |
+		grep -E '^(src|tests|include|scripts)/[^ ]*$|^(test|fuzz)-[a-z0-9-]+$|^[a-z0-9-]+\.bats$' |
+		sort -u); do
+		case $x in
+		*'*'*) continue ;;
+		test-*) [ -e "$HS_TOP/tests/unit/$x.c" ] || missing="$missing $x" ;;
+		fuzz-*) [ -e "$HS_TOP/tests/fuzz/$x.c" ] || missing="$missing $x" ;;
+		*/*) [ -e "$HS_TOP/$x" ] || missing="$missing $x" ;;
+		*) [ -n "$(find "$HS_TOP/tests" -name "$x" -print -quit)" ] || missing="$missing $x" ;;
+		esac
+	done
+	echo "missing:$missing"
+	[ -z "$missing" ]
 }
