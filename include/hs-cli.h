@@ -190,6 +190,10 @@ bool hs_runtime_waits(const struct hs_argv *a);
  * (a runtime killed by a signal kills hardshim with it), or a negative errno when it could
  * not be run. */
 int hs_runtime_wait(struct hs_argv *a, const struct hs_policy *p);
+/* create's gate asks hs_runtime_wait to deny RULES (hs_devices_runtime_denies) in the
+ * container's devices cgroup once the runtime's create has succeeded: else the container is
+ * deleted and create fails, recorded (devices.runtime-grants at linux.resources.devices). */
+void hs_runtime_deny_after_create(char (*rules)[HS_DEVICES_DENY_MAX], size_t n);
 enum hs_decision hs_exec_prepare(struct hs_argv *a, const struct hs_policy *p,
 				 struct hs_error *err);
 enum hs_decision hs_update_prepare(struct hs_argv *a, const struct hs_policy *p,

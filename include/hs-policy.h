@@ -253,6 +253,12 @@ bool hs_config_is_privileged(const struct hs_json *config);
 /* Is ARG one deny `hardshim hook devices` may write: "c MAJOR:MINOR ACCESS" for a grant a
  * runtime makes on its own (c 10:200, c 5:1), ACCESS a non-empty subset of "rwm"? */
 bool hs_devices_deny_arg_ok(const char *arg);
+/* The denies (each as hs_devices_deny_arg_ok accepts it) that take back the runtimes' own
+ * extra grants, minus the access the config's own device-cgroup RULES (linux.resources.devices)
+ * grant on exactly that device: into out, at most max; how many. */
+#define HS_DEVICES_DENY_MAX 24
+size_t hs_devices_runtime_denies(const struct hs_json *rules, char (*out)[HS_DEVICES_DENY_MAX],
+				 size_t max);
 /* "rule: path: message" of the first refusal, for the one line a user sees; a privileged
  * request is named as such, once. */
 void hs_report_summary(const struct hs_report *r, char *buf, size_t size);

@@ -333,12 +333,44 @@ static int give_volumes(struct hs_gate *g, struct hs_error *err)
 	return 0;
 }
 
+/* The devices control left no hook in the config (devices.runtime-grants at
+ * linux.resources.devices): hs_runtime_wait does the deny once the runtime's create has
+ * succeeded, for exactly the rules the runtime was given. Audit mode hands the runtime the
+ * engine's config and changes nothing: no deny, as before. */
+static bool denies_after_create(const struct hs_report *rep)
+{
+	for (size_t k = 0; rep && k < rep->len; k++)
+		if (!strcmp(rep->items[k].rule, "devices.runtime-grants") &&
+		    !strcmp(rep->items[k].path, "linux.resources.devices") &&
+		    rep->items[k].action == HS_ACTION_REWRITE)
+			return true;
+	return false;
+}
+
+static void deny_after_create(const struct hs_gate *g)
+{
+	char rules[2][HS_DEVICES_DENY_MAX];
+	const struct hs_json *res;
+
+	hs_runtime_deny_after_create(rules, 0);
+	if (g->policy->mode == HS_MODE_AUDIT || !g->pl.tree || !denies_after_create(g->pl.report))
+		return;
+	res = hs_json_get(hs_json_get(g->pl.tree, "linux"), "resources");
+	hs_runtime_deny_after_create(
+	    rules, hs_devices_runtime_denies(hs_json_get_type(res, "devices", HS_JSON_ARRAY),
+					     rules, HS_ARRAY_SIZE(rules)));
+}
+
 /* create's last steps, in order: nothing is changed on the host for a refused config. */
 static int commit_create(struct hs_gate *g, struct hs_error *err)
 {
 	int r = install_egress(g, err);
 
-	return r < 0 ? r : give_volumes(g, err);
+	if (r >= 0)
+		r = give_volumes(g, err);
+	if (r >= 0 && hs_runtime_waits(g->argv))
+		deny_after_create(g);
+	return r;
 }
 
 enum hs_decision hs_create_prepare(struct hs_argv *a, const struct hs_policy *p,

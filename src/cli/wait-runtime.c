@@ -12,15 +12,25 @@
  *
  * What the caller does to hardshim reaches the runtime: catchable signals are forwarded, and
  * the runtime gets SIGKILL if hardshim dies (a shim that kills the create it started must
- * not leave a runtime running behind it). */
+ * not leave a runtime running behind it).
+ *
+ * Waiting also leaves hardshim a moment when the container exists and nothing of its image has
+ * run (its init waits for `start`): the devices control's deny of the runtimes' own extra
+ * grants (devices.runtime-grants) is done here, in the container's devices cgroup, instead of
+ * by a createRuntime hook that would start a second hardshim per container. */
 #include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 
 #include "hs-audit.h"
 #include "hs-cli.h"
+#include "hs-host.h"
+#include "hs-json.h"
 
 extern char **environ;
 
@@ -61,7 +71,7 @@ static _Noreturn void run_child(struct hs_argv *a, const char *runtime, pid_t pa
 }
 
 static int record_failure(const struct hs_argv *a, const struct hs_policy *p, const char *of,
-			  pid_t pid, int status, int exec_errno)
+			  pid_t pid, int status, int exec_errno, const char *why)
 {
 	struct hs_error err = HS_ERROR_INIT;
 	struct hs_runtime_failure o = {
@@ -73,7 +83,7 @@ static int record_failure(const struct hs_argv *a, const struct hs_policy *p, co
 		.pid = exec_errno ? 0 : pid,
 		.exit_status = !exec_errno && WIFEXITED(status) ? WEXITSTATUS(status) : -1,
 		.signal = !exec_errno && WIFSIGNALED(status) ? WTERMSIG(status) : 0,
-		.error = exec_errno ? strerror(exec_errno) : NULL,
+		.error = exec_errno ? strerror(exec_errno) : why,
 	};
 	char buf[HS_LINE_MAX], msg[HS_LINE_MAX + 128];
 
@@ -86,6 +96,169 @@ static int record_failure(const struct hs_argv *a, const struct hs_policy *p, co
 		 buf);
 	hs_report_to_caller(a, msg);
 	return -1;
+}
+
+/* The denies the devices control asked create to make (hs_runtime_deny_after_create). */
+static struct {
+	char rules[2][HS_DEVICES_DENY_MAX];
+	size_t n;
+} after;
+
+void hs_runtime_deny_after_create(char (*rules)[HS_DEVICES_DENY_MAX], size_t n)
+{
+	after.n = 0;
+	for (size_t i = 0; i < n && i < HS_ARRAY_SIZE(after.rules); i++)
+		snprintf(after.rules[after.n++], sizeof(after.rules[0]), "%s", rules[i]);
+}
+
+/* runtime [--root ROOT] CMD... ID, stdin and stdout on /dev/null or out_fd; its pid. */
+static pid_t spawn_runtime(const struct hs_argv *a, const struct hs_policy *p,
+			   const char *const *cmd, int out_fd)
+{
+	char *argv[8];
+	size_t n = 0;
+	pid_t pid;
+
+	argv[n++] = (char *)p->runtime;
+	if (a->root) {
+		argv[n++] = (char *)"--root";
+		argv[n++] = (char *)a->root;
+	}
+	for (; *cmd && n < HS_ARRAY_SIZE(argv) - 2; cmd++)
+		argv[n++] = (char *)*cmd;
+	argv[n++] = a->argv[a->first_positional];
+	argv[n] = NULL;
+	pid = fork();
+	if (pid == 0) {
+		int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+
+		if (null < 0 || dup2(null, 0) < 0 || dup2(out_fd >= 0 ? out_fd : null, 1) < 0)
+			_exit(127);
+		execve(p->runtime, argv, environ);
+		_exit(127);
+	}
+	return pid;
+}
+
+static int reap(pid_t pid)
+{
+	int status = 0;
+
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return -errno;
+	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -ESRCH;
+}
+
+/* The pid file the engine named, as the runtime wrote it: only when root alone could have
+ * written it (root's file, on a path no one else can swap: hs_host.read_root_file), and named
+ * by an absolute path (a relative one is resolved by each runtime from its own directory). A
+ * config author, or the uid a user-namespace bundle belongs to, must not be able to point the
+ * deny at another process's cgroup. */
+static int pid_from_file(const struct hs_argv *a, pid_t *ret)
+{
+	const char *name = hs_argv_value(a, "pid-file");
+	const struct hs_host *h = hs_host_real();
+	_cleanup_arena_ struct hs_arena *ar = NULL;
+	struct hs_error err = HS_ERROR_INIT;
+	const char *buf = NULL;
+	size_t len = 0;
+	char *end;
+	long v;
+
+	if (!name || name[0] != '/' || !h->read_root_file || !(ar = hs_arena_new()) ||
+	    h->read_root_file(h, ar, name, 32, &buf, &len, &err) < 0)
+		return -ENOENT;
+	errno = 0;
+	v = strtol(buf, &end, 10);
+	if (errno || end == buf || (*end && strcmp(end, "\n")) || v < 2 || v > INT_MAX)
+		return -EINVAL;
+	*ret = (pid_t)v;
+	return 0;
+}
+
+/* Else the runtime's own state (its root-owned state directory): one more runtime process. */
+static int pid_from_state(const struct hs_argv *a, const struct hs_policy *p, pid_t *ret)
+{
+	static const char *const cmd[] = { "state", NULL };
+	_cleanup_arena_ struct hs_arena *ar = hs_arena_new();
+	_cleanup_free_ char *buf = NULL;
+	struct hs_json_limits limits = HS_JSON_LIMITS_DEFAULT;
+	struct hs_error err = HS_ERROR_INIT;
+	struct hs_json *tree = NULL;
+	int fds[2], r;
+	size_t len = 0;
+	int64_t v;
+	pid_t pid;
+
+	if (!ar || pipe2(fds, O_CLOEXEC) < 0)
+		return -ENOMEM;
+	pid = spawn_runtime(a, p, cmd, fds[1]);
+	close(fds[1]);
+	r = pid < 0 ? -errno : hs_read_fd(fds[0], 1u << 16, &buf, &len, &err);
+	close(fds[0]);
+	if (pid > 0 && reap(pid) < 0 && r >= 0)
+		r = -ESRCH;
+	if (r < 0 || hs_json_parse(ar, buf, len, &limits, &tree, &err) < 0 ||
+	    hs_json_get_i64(hs_json_get(tree, "pid"), 2, INT_MAX, &v) < 0)
+		return r < 0 ? r : -EINVAL;
+	*ret = (pid_t)v;
+	return 0;
+}
+
+/* Deny in the container's devices cgroup (hs_host_devices_deny reads devices.list back). The
+ * pidfd holds the init's identity: had it died and its pid been reused while the cgroup was
+ * being looked up, the deny would have gone elsewhere, so that is a failure too. */
+static int deny_devices(const struct hs_argv *a, const struct hs_policy *p, struct hs_error *err)
+{
+	char *rules[HS_ARRAY_SIZE(after.rules)];
+	_cleanup_close_ int pidfd = -1;
+	struct pollfd pfd;
+	pid_t pid = 0;
+	int r;
+
+	for (size_t i = 0; i < after.n; i++)
+		rules[i] = after.rules[i];
+	if (pid_from_file(a, &pid) < 0 && (r = pid_from_state(a, p, &pid)) < 0)
+		return hs_error_set(err, r, "devices.runtime-grants", "", -1,
+				    "cannot learn the container's init pid (--pid-file, %s state): "
+				    "%s",
+				    p->runtime, hs_strerror(r));
+	pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	if (pidfd < 0)
+		return hs_error_set(err, -errno, "devices.runtime-grants", "", -1,
+				    "the container's init (pid %d) is gone: %s", (int)pid,
+				    strerror(errno));
+	r = hs_host_devices_deny(pid, rules, after.n, err);
+	if (r < 0)
+		return r;
+	pfd = (struct pollfd){ .fd = pidfd, .events = POLLIN };
+	if (poll(&pfd, 1, 0) != 0)
+		return hs_error_set(err, -ESRCH, "devices.runtime-grants", "", -1,
+				    "the container's init (pid %d) exited during the deny",
+				    (int)pid);
+	return 0;
+}
+
+/* After the runtime's create succeeded: the devices deny, or the container goes (runtime
+ * delete --force: its init never ran anything of the image) and create fails, recorded. */
+static int after_create(const struct hs_argv *a, const struct hs_policy *p, const char *of,
+			pid_t runtime_pid)
+{
+	static const char *const del[] = { "delete", "--force", NULL };
+	struct hs_error err = HS_ERROR_INIT;
+	char why[HS_LINE_MAX];
+	pid_t pid;
+
+	if (!after.n || deny_devices(a, p, &err) >= 0)
+		return 0;
+	pid = spawn_runtime(a, p, del, -1);
+	if (pid > 0)
+		(void)reap(pid);
+	hs_error_format(&err, why, sizeof(why));
+	(void)record_failure(a, p, of, runtime_pid, 0, 0, why);
+	hs_report_error(a, &err);
+	return 1;
 }
 
 int hs_runtime_wait(struct hs_argv *a, const struct hs_policy *p)
@@ -138,17 +311,22 @@ int hs_runtime_wait(struct hs_argv *a, const struct hs_policy *p)
 			return -errno;
 		}
 	child = 0;
+	if (!exec_errno && WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+		/* before the bundle is given back: a pid file in a held directory is root's */
+		int r = after_create(a, p, of, pid);
+
+		hs_bundle_release();
+		return r;
+	}
 	/* The runtime has read the config and made the container, or failed: the bundle goes
 	 * back to its owner (a user-namespace bundle, runtime.c) before anything else. */
 	hs_bundle_release();
 
 	if (exec_errno) {
-		(void)record_failure(a, p, of, pid, status, exec_errno);
+		(void)record_failure(a, p, of, pid, status, exec_errno, NULL);
 		return -exec_errno;
 	}
-	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
-		return 0;
-	(void)record_failure(a, p, of, pid, status, 0);
+	(void)record_failure(a, p, of, pid, status, 0, NULL);
 	if (WIFSIGNALED(status)) {
 		/* Die the way the runtime died: the caller reads a signal, not an exit code. */
 		struct sigaction dfl = { .sa_handler = SIG_DFL };

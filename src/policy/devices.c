@@ -399,39 +399,48 @@ static bool is_devices_hook(const struct hs_json *h, const char *bin)
 	       !strcmp(a->u.array.items[2]->u.string.s, "devices");
 }
 
+size_t hs_devices_runtime_denies(const struct hs_json *rules, char (*out)[HS_DEVICES_DENY_MAX],
+				 size_t max)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < HS_ARRAY_SIZE(runtime_extras) && n < max; i++) {
+		bool granted[3] = { false, false, false };
+		char acc[4] = "";
+		size_t m = 0;
+
+		config_grants(rules, runtime_extras[i].major, runtime_extras[i].minor, granted);
+		for (size_t k = 0; k < 3; k++)
+			if (!granted[k])
+				acc[m++] = "rwm"[k];
+		acc[m] = '\0';
+		if (m)
+			snprintf(out[n++], HS_DEVICES_DENY_MAX, "c %lld:%lld %s",
+				 (long long)runtime_extras[i].major,
+				 (long long)runtime_extras[i].minor, acc);
+	}
+	return n;
+}
+
 static struct hs_json *devices_hook(struct hs_check_ctx *ctx, const char *bin,
 				    const struct hs_json *rules)
 {
 	struct hs_json *hook = hs_json_new(ctx->arena, HS_JSON_OBJECT);
 	struct hs_json *args = hs_json_new(ctx->arena, HS_JSON_ARRAY);
 	static const char *const head[] = { "hardshim", "hook", "devices" };
-	size_t n = 0;
+	char deny[HS_ARRAY_SIZE(runtime_extras)][HS_DEVICES_DENY_MAX];
+	size_t n = hs_devices_runtime_denies(rules, deny, HS_ARRAY_SIZE(deny));
 
 	if (!hook || !args)
 		return NULL;
+	if (!n)
+		return hook; /* no args: nothing to deny */
 	for (size_t i = 0; i < HS_ARRAY_SIZE(head); i++)
 		if (hs_json_append(ctx->arena, args, hs_json_new_string(ctx->arena, head[i])) < 0)
 			return NULL;
-	for (size_t i = 0; i < HS_ARRAY_SIZE(runtime_extras); i++) {
-		bool granted[3] = { false, false, false };
-		char arg[48], acc[4] = "";
-		size_t k, m = 0;
-
-		config_grants(rules, runtime_extras[i].major, runtime_extras[i].minor, granted);
-		for (k = 0; k < 3; k++)
-			if (!granted[k])
-				acc[m++] = "rwm"[k];
-		acc[m] = '\0';
-		if (!m)
-			continue;
-		snprintf(arg, sizeof(arg), "c %lld:%lld %s", (long long)runtime_extras[i].major,
-			 (long long)runtime_extras[i].minor, acc);
-		if (hs_json_append(ctx->arena, args, hs_json_new_string(ctx->arena, arg)) < 0)
+	for (size_t i = 0; i < n; i++)
+		if (hs_json_append(ctx->arena, args, hs_json_new_string(ctx->arena, deny[i])) < 0)
 			return NULL;
-		n++;
-	}
-	if (!n)
-		return hook; /* no args beyond the head: nothing to deny */
 	if (hs_json_set(ctx->arena, hook, "path", hs_json_new_string(ctx->arena, bin)) < 0 ||
 	    hs_json_set(ctx->arena, hook, "args", args) < 0 ||
 	    hs_json_set(ctx->arena, hook, "timeout", hs_json_new_i64(ctx->arena, 10)) < 0)
@@ -452,6 +461,40 @@ static bool denies(const struct hs_json *hook, const char *prefix)
 	return false;
 }
 
+/* hardshim's create runs the runtime's create as its child and waits for it
+ * (src/cli/wait-runtime.c): it denies the grants itself once the runtime has written its rules
+ * and before the container's process can run (`start` has not come), so no second hardshim
+ * process per container. `check` predicts that create. run and restore exec the runtime:
+ * nothing of hardshim is left to do it afterwards, so they keep the hook. */
+static bool denied_by_create(const struct hs_check_ctx *ctx)
+{
+	return ctx->egress_at_create &&
+	       (ctx->event == HS_EVENT_CREATE || ctx->event == HS_EVENT_CHECK);
+}
+
+/* The create path's finding: the deny it will do (hs_devices_runtime_denies on the emitted
+ * rules), and no devices hook of ours left in the config (one a previous create wrote: a
+ * restart re-creates from the written bundle) to run a second time. */
+static int deny_at_create(struct hs_check_ctx *ctx, const char *bin, const struct hs_json *rules)
+{
+	struct hs_json *list =
+	    hs_json_get_type(hs_json_get(ctx->config, "hooks"), "createRuntime", HS_JSON_ARRAY);
+	char deny[HS_ARRAY_SIZE(runtime_extras)][HS_DEVICES_DENY_MAX];
+	int r;
+
+	for (size_t i = hs_json_len(list); i-- > 0;)
+		if (is_devices_hook(list->u.array.items[i], bin))
+			hs_json_array_remove(list, i);
+	if (!hs_devices_runtime_denies(rules, deny, HS_ARRAY_SIZE(deny)))
+		return 0;
+	r = hs_finding(ctx, "devices.runtime-grants", "linux.resources.devices",
+		       HS_ACTION_REWRITE,
+		       "hardshim's create denies the runtime's own extra device grants (runc: c "
+		       "10:200, crun: c 5:1) in the container's devices cgroup once the runtime "
+		       "has made it, before its process runs, so both allow the same set");
+	return r < 0 ? r : 0;
+}
+
 /* Add (once) the createRuntime hook that takes back the runtime's own extra grant. */
 static int add_deny_hook(struct hs_check_ctx *ctx, const struct hs_json *rules)
 {
@@ -467,6 +510,8 @@ static int add_deny_hook(struct hs_check_ctx *ctx, const struct hs_json *rules)
 	r = ctx->host->self_binary(ctx->host, ctx->arena, &bin);
 	if (r < 0)
 		return r;
+	if (denied_by_create(ctx))
+		return deny_at_create(ctx, bin, rules);
 	hook = devices_hook(ctx, bin, rules);
 	if (!hook)
 		return -ENOMEM;

@@ -158,7 +158,8 @@ annotation_unsafe() {
 	rc_start x2
 }
 
-# The egress control's createRuntime hook runs hardshim itself (`hardshim hook egress`), and
+# The egress control's createRuntime hook runs hardshim itself (`hardshim hook egress`; the
+# devices deny is done by create itself, with no hook: src/cli/wait-runtime.c), and
 # the hook re-checks the config it sits in: hardshim's own binary is admitted without a policy
 # entry (every container above ran through that re-check). A copy of it elsewhere, root-owned
 # and with the same arguments, is not hardshim's binary: refused, never run.
@@ -166,7 +167,7 @@ annotation_unsafe() {
 	rc_setup runc
 	rc_start own
 	hs_final_config | jq -e --arg b "$(readlink -f "$HS_BIN")" \
-		'.hooks.createRuntime | map(select(.path == $b and .args[1] == "hook")) | map(.args[2]) == ["devices", "egress"]'
+		'.hooks.createRuntime | map(select(.path == $b and .args[1] == "hook")) | map(.args[2]) == ["egress"]'
 	install -m 0755 "$HS_BIN" "$HOOKDIR/hardshim"
 	hs_config '.hooks = {"createRuntime": [{"path": $p, "args": ["hardshim", "hook", "egress"]}]}' \
 		--arg p "$HOOKDIR/hardshim"

@@ -118,6 +118,68 @@ static void test_restore_under_crun(void **state)
 	t_done(&f);
 }
 
+/* hardshim's create waits for the runtime's create and denies from there (wait-runtime.c):
+ * the config gets no hook (and loses one a previous create wrote), the finding names the rules
+ * it is done for, and `check` predicts that. run and restore still get the hook. */
+static void test_runtime_grants_denied_by_create(void **state)
+{
+	static const char stale[] =
+	    "{\"ociVersion\":\"1.0.2\",\"process\":{\"args\":[\"sh\"],\"cwd\":\"/\"},"
+	    "\"root\":{\"path\":\"rootfs\"},\"hooks\":{\"createRuntime\":[{\"path\":"
+	    "\"" HS_FAKE_HOST_SELF "\",\"args\":[\"hardshim\",\"hook\",\"devices\","
+	    "\"c 10:200 rwm\"]}]},\"linux\":{\"resources\":{\"devices\":[" DENY_ALL "]}}}";
+	const struct rc_opts at_create = { .egress_at_create = true };
+	enum hs_event evs[] = { HS_EVENT_CREATE, HS_EVENT_CHECK };
+	char buf[512];
+
+	for (size_t i = 0; i < HS_ARRAY_SIZE(evs); i++) {
+		struct rc_fixture f;
+
+		rc_run_with(&f, NULL, NULL, config("", DENY_ALL), evs[i], &at_create);
+		assert_non_null(rc_expect(&f, "devices.runtime-grants", "linux.resources.devices",
+					  HS_ACTION_REWRITE));
+		assert_string_equal(deny_hooks(&f, buf, sizeof(buf)), "");
+		assert_null(strstr(rc_emit(&f), "createRuntime"));
+		rc_done(&f);
+		rc_run_with(&f, NULL, NULL, stale, evs[i], &at_create);
+		assert_string_equal(deny_hooks(&f, buf, sizeof(buf)), "");
+		assert_false(f.report->refused);
+		rc_done(&f);
+	}
+	{
+		struct rc_fixture f;
+
+		rc_run_with(&f, NULL, NULL, config("", DENY_ALL), HS_EVENT_RUN, &at_create);
+		assert_string_equal(deny_hooks(&f, buf, sizeof(buf)),
+				    ",\"c 10:200 rwm\",\"c 5:1 rwm\";");
+		rc_done(&f);
+	}
+}
+
+/* The denies for a config's rules: what the config grants itself on exactly that device is
+ * kept (the other runtime gives it too); nothing left, nothing to deny. */
+static void test_runtime_denies(void **state)
+{
+	static const char rules[] =
+	    "[" DENY_ALL ",{\"allow\":true,\"type\":\"c\",\"major\":5,\"minor\":1,"
+	    "\"access\":\"rwm\"},{\"allow\":true,\"type\":\"c\",\"major\":10,"
+	    "\"minor\":200,\"access\":\"r\"}]";
+	struct hs_json_limits limits = HS_JSON_LIMITS_DEFAULT;
+	struct hs_arena *a = hs_arena_new();
+	struct hs_error err = HS_ERROR_INIT;
+	char out[2][HS_DEVICES_DENY_MAX];
+	struct hs_json *tree = NULL;
+
+	assert_int_equal(hs_devices_runtime_denies(NULL, out, 2), 2);
+	assert_string_equal(out[0], "c 10:200 rwm");
+	assert_string_equal(out[1], "c 5:1 rwm");
+	assert_int_equal(hs_devices_runtime_denies(NULL, out, 1), 1);
+	assert_int_equal(hs_json_parse(a, rules, sizeof(rules) - 1, &limits, &tree, &err), 0);
+	assert_int_equal(hs_devices_runtime_denies(tree, out, 2), 1);
+	assert_string_equal(out[0], "c 10:200 wm");
+	hs_arena_free(a);
+}
+
 /* What `hook devices` accepts: a deny of exactly a runtime's own grant, nothing else. */
 static void test_deny_args(void **state)
 {
@@ -362,6 +424,8 @@ int main(void)
 		cmocka_unit_test(test_runtime_grants_denied_by_hook),
 		cmocka_unit_test(test_restore_under_crun),
 		cmocka_unit_test(test_deny_args),
+		cmocka_unit_test(test_runtime_grants_denied_by_create),
+		cmocka_unit_test(test_runtime_denies),
 	};
 	return cmocka_run_group_tests_name("devices", tests, NULL, NULL);
 }
