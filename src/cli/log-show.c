@@ -148,7 +148,11 @@ static const char *runtime_result(const struct shown *s, char *buf, size_t len)
 	(void)hs_json_get_i64(hs_json_get(s->failure, "exit"), 0, 255, &exit_status);
 	(void)hs_json_get_i64(hs_json_get(s->failure, "signal"), 1, 64, &sig);
 	error = hs_json_get_string(s->failure, "error");
-	if (error)
+	if (error && exit_status == 0) /* the runtime's create worked, hardshim's step after it
+					* did not (devices.runtime-grants): the container is gone */
+		snprintf(buf, len, "FAILED: after the runtime: %.100s (seq %llu)", error,
+			 (unsigned long long)s->failure_seq);
+	else if (error)
 		snprintf(buf, len, "FAILED: not executed: %.100s (seq %llu)", error,
 			 (unsigned long long)s->failure_seq);
 	else if (sig > 0)

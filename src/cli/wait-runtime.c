@@ -30,7 +30,6 @@
 #include "hs-audit.h"
 #include "hs-cli.h"
 #include "hs-host.h"
-#include "hs-json.h"
 
 extern char **environ;
 
@@ -111,45 +110,6 @@ void hs_runtime_deny_after_create(char (*rules)[HS_DEVICES_DENY_MAX], size_t n)
 		snprintf(after.rules[after.n++], sizeof(after.rules[0]), "%s", rules[i]);
 }
 
-/* runtime [--root ROOT] CMD... ID, stdin and stdout on /dev/null or out_fd; its pid. */
-static pid_t spawn_runtime(const struct hs_argv *a, const struct hs_policy *p,
-			   const char *const *cmd, int out_fd)
-{
-	char *argv[8];
-	size_t n = 0;
-	pid_t pid;
-
-	argv[n++] = (char *)p->runtime;
-	if (a->root) {
-		argv[n++] = (char *)"--root";
-		argv[n++] = (char *)a->root;
-	}
-	for (; *cmd && n < HS_ARRAY_SIZE(argv) - 2; cmd++)
-		argv[n++] = (char *)*cmd;
-	argv[n++] = a->argv[a->first_positional];
-	argv[n] = NULL;
-	pid = fork();
-	if (pid == 0) {
-		int null = open("/dev/null", O_RDWR | O_CLOEXEC);
-
-		if (null < 0 || dup2(null, 0) < 0 || dup2(out_fd >= 0 ? out_fd : null, 1) < 0)
-			_exit(127);
-		execve(p->runtime, argv, environ);
-		_exit(127);
-	}
-	return pid;
-}
-
-static int reap(pid_t pid)
-{
-	int status = 0;
-
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			return -errno;
-	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -ESRCH;
-}
-
 /* The pid file the engine named, as the runtime wrote it: only when root alone could have
  * written it (root's file, on a path no one else can swap: hs_host.read_root_file), and named
  * by an absolute path (a relative one is resolved by each runtime from its own directory). A
@@ -177,31 +137,25 @@ static int pid_from_file(const struct hs_argv *a, pid_t *ret)
 	return 0;
 }
 
-/* Else the runtime's own state (its root-owned state directory): one more runtime process. */
-static int pid_from_state(const struct hs_argv *a, const struct hs_policy *p, pid_t *ret)
+/* Else the runtime's own state (kept under its --root, which nothing in the container can
+ * write): one more runtime process. */
+static int pid_from_state(const struct hs_argv *a, const struct hs_policy *p, pid_t *ret,
+			  struct hs_error *err)
 {
-	static const char *const cmd[] = { "state", NULL };
 	_cleanup_arena_ struct hs_arena *ar = hs_arena_new();
-	_cleanup_free_ char *buf = NULL;
-	struct hs_json_limits limits = HS_JSON_LIMITS_DEFAULT;
-	struct hs_error err = HS_ERROR_INIT;
-	struct hs_json *tree = NULL;
-	int fds[2], r;
-	size_t len = 0;
+	struct hs_json *state = NULL;
 	int64_t v;
-	pid_t pid;
+	int r;
 
-	if (!ar || pipe2(fds, O_CLOEXEC) < 0)
+	if (!ar)
 		return -ENOMEM;
-	pid = spawn_runtime(a, p, cmd, fds[1]);
-	close(fds[1]);
-	r = pid < 0 ? -errno : hs_read_fd(fds[0], 1u << 16, &buf, &len, &err);
-	close(fds[0]);
-	if (pid > 0 && reap(pid) < 0 && r >= 0)
-		r = -ESRCH;
-	if (r < 0 || hs_json_parse(ar, buf, len, &limits, &tree, &err) < 0 ||
-	    hs_json_get_i64(hs_json_get(tree, "pid"), 2, INT_MAX, &v) < 0)
-		return r < 0 ? r : -EINVAL;
+	r = hs_runtime_state(p->runtime, a->root, a->argv[a->first_positional],
+			     "devices.runtime-grants", ar, &state, err);
+	if (r < 0)
+		return r;
+	if (hs_json_get_i64(hs_json_get(state, "pid"), 2, INT_MAX, &v) < 0)
+		return hs_error_set(err, -EINVAL, "devices.runtime-grants", "", -1,
+				    "the runtime's state names no init pid");
 	*ret = (pid_t)v;
 	return 0;
 }
@@ -219,11 +173,8 @@ static int deny_devices(const struct hs_argv *a, const struct hs_policy *p, stru
 
 	for (size_t i = 0; i < after.n; i++)
 		rules[i] = after.rules[i];
-	if (pid_from_file(a, &pid) < 0 && (r = pid_from_state(a, p, &pid)) < 0)
-		return hs_error_set(err, r, "devices.runtime-grants", "", -1,
-				    "cannot learn the container's init pid (--pid-file, %s state): "
-				    "%s",
-				    p->runtime, hs_strerror(r));
+	if (pid_from_file(a, &pid) < 0 && (r = pid_from_state(a, p, &pid, err)) < 0)
+		return r;
 	pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
 	if (pidfd < 0)
 		return hs_error_set(err, -errno, "devices.runtime-grants", "", -1,
@@ -245,16 +196,19 @@ static int deny_devices(const struct hs_argv *a, const struct hs_policy *p, stru
 static int after_create(const struct hs_argv *a, const struct hs_policy *p, const char *of,
 			pid_t runtime_pid)
 {
-	static const char *const del[] = { "delete", "--force", NULL };
-	struct hs_error err = HS_ERROR_INIT;
+	static const char *const del[] = { "delete", "--force", NULL, NULL };
+	const char *args[HS_ARRAY_SIZE(del)];
+	struct hs_error err = HS_ERROR_INIT, derr = HS_ERROR_INIT;
+	_cleanup_free_ char *out = NULL;
 	char why[HS_LINE_MAX];
-	pid_t pid;
+	size_t len = 0;
 
 	if (!after.n || deny_devices(a, p, &err) >= 0)
 		return 0;
-	pid = spawn_runtime(a, p, del, -1);
-	if (pid > 0)
-		(void)reap(pid);
+	memcpy(args, del, sizeof(args));
+	args[2] = a->argv[a->first_positional];
+	(void)hs_runtime_ask(p->runtime, a->root, args, 4096, "devices.runtime-grants", &out, &len,
+			     &derr);
 	hs_error_format(&err, why, sizeof(why));
 	(void)record_failure(a, p, of, runtime_pid, 0, 0, why);
 	hs_report_error(a, &err);

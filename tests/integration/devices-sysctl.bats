@@ -93,8 +93,8 @@ device_allow_all() {
 # /dev/console (c 5:1) is the host's console: no runtime creates that node (a container's
 # console is its pty, bound there), and runc grants c 5:1 only when the config asks. The node
 # is refused; the grant (containerd puts it in every config) is removed, and crun's own
-# default grant of it is denied by hardshim's devices hook (devices.runtime-grants): the
-# container's devices cgroup has no c 5:1 under either runtime.
+# default grant of it is denied by hardshim (devices.runtime-grants: by its create, or by its
+# hook on run and restore): the container's devices cgroup has no c 5:1 under either runtime.
 device_console() {
 	rc_setup "$1"
 	hs_config '.linux.devices = [{"path": "/dev/console", "type": "c", "major": 5, "minor": 1, "fileMode": 438}]

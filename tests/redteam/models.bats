@@ -151,3 +151,38 @@ default_grants_create() {
 }
 @test "runc: a runtime's own device grant, container made by create + start (no devices hook)" { default_grants_create runc; }
 @test "crun: a runtime's own device grant, container made by create + start (no devices hook)" { default_grants_create crun; }
+
+# Where the init cannot be found (here a runtime whose `state` names a pid that has exited, as
+# a pid reused or a lying state would), the deny cannot be done: create fails closed, the
+# container the runtime made is deleted before anything of it ran, and the launch log says
+# the create failed after the runtime.
+deny_fails_closed() {
+	local id dead
+	rt_begin "$1"
+	sh -c 'exit 0' &
+	dead=$!
+	wait "$dead"
+	cat >"$HS_TMP/runtime" <<-EOF
+		#!/bin/sh
+		for a; do
+		    [ "\$a" = state ] && exec echo '{"ociVersion":"1.0.2","id":"x","pid":$dead,"status":"created","bundle":"/"}'
+		done
+		exec $HS_RUNTIME_PATH "\$@"
+	EOF
+	chmod 0755 "$HS_TMP/runtime"
+	hs_policy_default '.runtime = $rt' --arg rt "$HS_TMP/runtime"
+	rt_id >/dev/null
+	id=$RT_ID
+	hs_track "$id"
+	hs_place_config "$id"
+	run hs_rt create --bundle "$HS_BUNDLE" "$id"
+	echo "$output"
+	[ "$status" = 1 ]
+	[[ "$output" == *"devices.runtime-grants"*"pid $dead"* ]]
+	! hs_rt_direct state "$id" >/dev/null 2>&1
+	tail -n 1 "$HS_LAUNCHES" | jq -e --arg id "$id" \
+		'.event == "runtime-failed" and .id == $id and .exit == 0 and (.error | test("devices.runtime-grants"))'
+	"$HS_BIN" log show "$HS_LAUNCHES" | grep -F "$id" | grep -q 'FAILED: after the runtime'
+}
+@test "runc: the devices deny at create cannot find the container's init: create fails, container deleted" { deny_fails_closed runc; }
+@test "crun: the devices deny at create cannot find the container's init: create fails, container deleted" { deny_fails_closed crun; }
