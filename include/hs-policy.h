@@ -106,6 +106,15 @@ struct hs_policy {
  * Where the two runtimes differ in what they run (crun 1.8 runs no hooks on restore). */
 bool hs_policy_runtime_is_crun(const struct hs_policy *p);
 
+/* A control that enforces through a createRuntime hook hardshim adds, on a restore under crun
+ * (crun 1.8 runs no hooks on restore; runc runs createRuntime from criu's setup-namespaces
+ * notification): refused, RULE at hooks.createRuntime, "crun runs no hooks on restore, so
+ * LAPSE: FIX", rather than the control lapsing in silence. 1 refused, 0 not such a restore,
+ * negative on error. */
+struct hs_check_ctx;
+int hs_refuse_hookless_restore(struct hs_check_ctx *ctx, const char *rule, const char *lapse,
+			       const char *fix);
+
 /* Where the policy is: $HARDSHIM_POLICY (read with secure_getenv), else the built-in path;
  * when invoked as hardshim-NAME, NAME.json in that file's directory instead. */
 const char *hs_policy_path(void);

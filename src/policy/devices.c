@@ -528,18 +528,13 @@ static int add_deny_hook(struct hs_check_ctx *ctx, const struct hs_json *rules)
 	}
 	if (!hs_json_get(hook, "path"))
 		return 0;
-	/* crun 1.8 runs no hooks on restore: its own c 5:1 grant would stay. Refuse rather than
-	 * let the two runtimes differ in silence (runc runs createRuntime from criu's
-	 * setup-namespaces notification, so its c 10:200 deny does happen). */
-	if (ctx->event == HS_EVENT_RESTORE && hs_policy_runtime_is_crun(ctx->policy) &&
-	    denies(hook, "c 5:1 ")) {
-		r = hs_finding(ctx, "devices.restore-without-hooks", "hooks.createRuntime",
-			       HS_ACTION_REFUSE,
-			       "crun runs no hooks on restore, so its own grant of c 5:1 (the "
-			       "host's console) could not be taken back: restore this container "
-			       "under runc");
+	/* crun's own c 5:1 grant would stay (under runc the c 10:200 deny does happen) */
+	if (denies(hook, "c 5:1 ") &&
+	    (r = hs_refuse_hookless_restore(ctx, "devices.restore-without-hooks",
+					    "its own grant of c 5:1 (the host's console) could "
+					    "not be taken back",
+					    "restore this container under runc")) != 0)
 		return r < 0 ? r : 0;
-	}
 	if (hs_json_append(ctx->arena, list, hook) < 0)
 		return -ENOMEM;
 	r = hs_finding(ctx, "devices.runtime-grants", "hooks.createRuntime", HS_ACTION_REWRITE,

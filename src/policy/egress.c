@@ -203,17 +203,13 @@ static int egress_check_config(struct hs_check_ctx *ctx, const void *vcfg)
 	 * rules itself (src/cli/hook.c). */
 	if (ctx->no_rewrite || ctx->event == HS_EVENT_HOOK)
 		return 0;
-	/* crun 1.8 runs no hooks on restore (runc runs createRuntime from criu's
-	 * setup-namespaces notification): the restored container would run with no egress
-	 * rules at all. Refuse rather than let the limit lapse in silence. */
-	if (ctx->event == HS_EVENT_RESTORE && hs_policy_runtime_is_crun(ctx->policy)) {
-		r = hs_finding(ctx, "egress.restore-without-hooks", "hooks.createRuntime",
-			       HS_ACTION_REFUSE,
-			       "crun runs no hooks on restore, so the egress rules would not be "
-			       "installed: restore this container under runc, or without egress "
-			       "limits (an exception)");
+	/* the restored container would run with no egress rules at all */
+	r = hs_refuse_hookless_restore(ctx, "egress.restore-without-hooks",
+				       "the egress rules would not be installed",
+				       "restore this container under runc, or without egress "
+				       "limits (an exception)");
+	if (r != 0)
 		return r < 0 ? r : 0;
-	}
 
 	r = hook_binary(ctx, &bin);
 	if (r < 0)

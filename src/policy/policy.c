@@ -59,6 +59,18 @@ bool hs_policy_runtime_is_crun(const struct hs_policy *p)
 	return strncmp(base, "crun", 4) == 0;
 }
 
+int hs_refuse_hookless_restore(struct hs_check_ctx *ctx, const char *rule, const char *lapse,
+			       const char *fix)
+{
+	int r;
+
+	if (ctx->event != HS_EVENT_RESTORE || !hs_policy_runtime_is_crun(ctx->policy))
+		return 0;
+	r = hs_finding(ctx, rule, "hooks.createRuntime", HS_ACTION_REFUSE,
+		       "crun runs no hooks on restore, so %s: %s", lapse, fix);
+	return r < 0 ? r : 1;
+}
+
 const char *hs_policy_path(void)
 {
 	static char path[4096];
