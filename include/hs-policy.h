@@ -265,6 +265,9 @@ bool hs_devices_deny_arg_ok(const char *arg);
 /* The denies (each as hs_devices_deny_arg_ok accepts it) that take back the runtimes' own
  * extra grants, minus the access the config's own device-cgroup RULES (linux.resources.devices)
  * grant on exactly that device: into out, at most max; how many. */
+/* Is the devices control on, in the sections in force (hs_check_ctx.controls)? */
+struct hs_control_cfg;
+bool hs_devices_in_force(const struct hs_control_cfg *controls);
 #define HS_DEVICES_DENY_MAX 24
 size_t hs_devices_runtime_denies(const struct hs_json *rules, char (*out)[HS_DEVICES_DENY_MAX],
 				 size_t max);

@@ -319,6 +319,37 @@ static int install_egress(struct hs_gate *g, struct hs_error *err)
 	return egress ? join_and_install(egress, st->pid, err) : 0;
 }
 
+/* Hook mode: the runtime loaded the engine's config, with no devices hook of hardshim's in it
+ * and no hardshim create waiting behind it, so this hook takes back the runtimes' own extra
+ * device grants itself (devices.runtime-grants), in the container's devices cgroup, while its
+ * init waits for `start` (or for the prestart hooks). Audit mode changes nothing. */
+static int deny_devices(struct hs_gate *g, struct hs_error *err)
+{
+	const struct hook_state *st = g->data;
+	char rules[2][HS_DEVICES_DENY_MAX], *args[2];
+	const struct hs_json *res;
+	size_t n;
+	int r;
+
+	if (g->policy->mode == HS_MODE_AUDIT || !g->pl.tree || !hs_devices_in_force(g->pl.controls))
+		return 0;
+	res = hs_json_get(hs_json_get(g->pl.tree, "linux"), "resources");
+	n = hs_devices_runtime_denies(hs_json_get_type(res, "devices", HS_JSON_ARRAY), rules,
+				      HS_ARRAY_SIZE(rules));
+	for (size_t i = 0; i < n; i++)
+		args[i] = rules[i];
+	r = n ? hs_host_devices_deny(st->pid, args, n, err) : 0;
+	return r < 0 ? r : 0;
+}
+
+/* The hook's steps once the config is admitted: egress rules, then the devices deny. */
+static int commit_hook(struct hs_gate *g, struct hs_error *err)
+{
+	int r = install_egress(g, err);
+
+	return r < 0 ? r : deny_devices(g, err);
+}
+
 /* createRuntime / prestart: the node's policy on a config the runtime has already loaded. */
 static int hook_check(void)
 {
@@ -356,7 +387,7 @@ static int hook_check(void)
 			    .len = len,
 			    .where = "config.json" },
 		.delivery = HS_DELIVER_NONE,
-		.commit = install_egress,
+		.commit = commit_hook,
 		.warn = warn_line,
 		.data = &st,
 	};

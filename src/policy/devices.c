@@ -399,6 +399,16 @@ static bool is_devices_hook(const struct hs_json *h, const char *bin)
 	       !strcmp(a->u.array.items[2]->u.string.s, "devices");
 }
 
+extern const struct hs_control hs_control_devices;
+
+bool hs_devices_in_force(const struct hs_control_cfg *controls)
+{
+	for (size_t i = 0; controls && i < hs_n_controls; i++)
+		if (hs_controls[i] == &hs_control_devices)
+			return controls[i].enabled;
+	return false;
+}
+
 size_t hs_devices_runtime_denies(const struct hs_json *rules, char (*out)[HS_DEVICES_DENY_MAX],
 				 size_t max)
 {

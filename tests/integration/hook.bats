@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: Apache-2.0
 # hardshim as an OCI hook (issue 7), invoked by plain runc and plain crun (HS_VIA=direct:
 # hardshim is not the runtime here, only the hook in config.json): the node's policy refuses
-# and allows as expected, rewrites count as refusals, egress rules are installed, decisions
-# reach the audit trail; malformed state, missing bundle, symlinked config.json refused.
+# and allows as expected, rewrites count as refusals, egress rules are installed and the
+# runtimes' own device grants denied, decisions reach the audit trail; malformed state, missing bundle, symlinked config.json refused.
 
 load ../lib/bundle
 
@@ -56,6 +56,12 @@ benign_allowed() {
 	echo "$output"
 	[ "$status" = 0 ]
 	[[ "$output" == *dropped*denied*rate_dropped* ]]
+	# took back the runtime's own device grant (runc c 10:200, crun c 5:1) in the container's
+	# devices cgroup (devices.runtime-grants): neither is listed
+	cg=$(awk -F: '$2 ~ /(^|,)devices(,|$)/ {print $3}' "/proc/$(hs_pid $C1)/cgroup")
+	run grep -cE '^c (10:200|5:1) ' "/sys/fs/cgroup/devices$cg/devices.list"
+	echo "devices.list of $cg: $output"
+	[ "$output" = 0 ]
 	# and recorded the decision
 	jq -e -s '[.[] | select(.event == "hook" and .id == $id)] | length == 1 and .[0].verdict == "allowed"' --arg id "$C1" "$AUDIT"
 }
