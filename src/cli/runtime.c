@@ -356,9 +356,10 @@ static void deny_after_create(const struct hs_gate *g)
 	if (g->policy->mode == HS_MODE_AUDIT || !g->pl.tree || !denies_after_create(g->pl.report))
 		return;
 	res = hs_json_get(hs_json_get(g->pl.tree, "linux"), "resources");
-	hs_runtime_deny_after_create(
-	    rules, hs_devices_runtime_denies(hs_json_get_type(res, "devices", HS_JSON_ARRAY),
-					     rules, HS_ARRAY_SIZE(rules)));
+	hs_runtime_deny_after_create(rules,
+				     hs_devices_runtime_denies(hs_json_get_type(res, "devices",
+										HS_JSON_ARRAY),
+							       rules, HS_ARRAY_SIZE(rules)));
 }
 
 /* create's last steps, in order: nothing is changed on the host for a refused config. */

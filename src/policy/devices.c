@@ -497,8 +497,7 @@ static int deny_at_create(struct hs_check_ctx *ctx, const char *bin, const struc
 			hs_json_array_remove(list, i);
 	if (!hs_devices_runtime_denies(rules, deny, HS_ARRAY_SIZE(deny)))
 		return 0;
-	r = hs_finding(ctx, "devices.runtime-grants", "linux.resources.devices",
-		       HS_ACTION_REWRITE,
+	r = hs_finding(ctx, "devices.runtime-grants", "linux.resources.devices", HS_ACTION_REWRITE,
 		       "hardshim's create denies the runtime's own extra device grants (runc: c "
 		       "10:200, crun: c 5:1) in the container's devices cgroup once the runtime "
 		       "has made it, before its process runs, so both allow the same set");
