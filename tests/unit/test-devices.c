@@ -128,31 +128,31 @@ static void test_runtime_grants_denied_by_create(void **state)
 	    "\"root\":{\"path\":\"rootfs\"},\"hooks\":{\"createRuntime\":[{\"path\":"
 	    "\"" HS_FAKE_HOST_SELF "\",\"args\":[\"hardshim\",\"hook\",\"devices\","
 	    "\"c 10:200 rwm\"]}]},\"linux\":{\"resources\":{\"devices\":[" DENY_ALL "]}}}";
-	const struct rc_opts at_create = { .egress_at_create = true };
+	const struct t_opts at_create = { .egress_at_create = true };
 	enum hs_event evs[] = { HS_EVENT_CREATE, HS_EVENT_CHECK };
 	char buf[512];
 
 	for (size_t i = 0; i < HS_ARRAY_SIZE(evs); i++) {
-		struct rc_fixture f;
+		struct hs_t f;
 
-		rc_run_with(&f, NULL, NULL, config("", DENY_ALL), evs[i], &at_create);
-		assert_non_null(rc_expect(&f, "devices.runtime-grants", "linux.resources.devices",
-					  HS_ACTION_REWRITE));
+		t_policy_with(&f, NULL, NULL, config("", DENY_ALL), evs[i], &at_create);
+		assert_non_null(t_expect(&f, "devices.runtime-grants", "linux.resources.devices",
+					 HS_ACTION_REWRITE));
 		assert_string_equal(deny_hooks(&f, buf, sizeof(buf)), "");
-		assert_null(strstr(rc_emit(&f), "createRuntime"));
-		rc_done(&f);
-		rc_run_with(&f, NULL, NULL, stale, evs[i], &at_create);
+		assert_null(strstr(t_emit(&f), "createRuntime"));
+		t_done(&f);
+		t_policy_with(&f, NULL, NULL, stale, evs[i], &at_create);
 		assert_string_equal(deny_hooks(&f, buf, sizeof(buf)), "");
 		assert_false(f.report->refused);
-		rc_done(&f);
+		t_done(&f);
 	}
 	{
-		struct rc_fixture f;
+		struct hs_t f;
 
-		rc_run_with(&f, NULL, NULL, config("", DENY_ALL), HS_EVENT_RUN, &at_create);
+		t_policy_with(&f, NULL, NULL, config("", DENY_ALL), HS_EVENT_RUN, &at_create);
 		assert_string_equal(deny_hooks(&f, buf, sizeof(buf)),
 				    ",\"c 10:200 rwm\",\"c 5:1 rwm\";");
-		rc_done(&f);
+		t_done(&f);
 	}
 }
 
