@@ -9,6 +9,9 @@
 #   C  + hardshim's seccomp profile                     (the goal's denominator)
 #   D  + the egress createRuntime hook                  (the config hardshim writes)
 #   E  `hardshim run` on the engine's config            (goal: E/C <= 1.05)
+# and the lifecycle engines drive (create --pid-file, start, delete), egress off:
+#   LB the bare runtime on C; LK the same with the devices createRuntime hook (what run and
+#   restore still carry); LH hardshim on the engine's config        (goal: LH/LB <= 1.05)
 # Then the fast path (`state nosuch`) and hardshim's own create path (runtime /bin/true) against
 # the exec floor (tests/bench/floor.c: a program that only execs). Ratios are medians of the
 # per-iteration ratios; "cpu" is the median CPU time (user + system) of the timed processes,
@@ -86,6 +89,33 @@ for rt in runc crun; do
 		"$(printf '%.1f' "$(echo "($(get E 3) - $(get C 3)) / 1000" | bc -l)")" "" "" \
 		"$(printf '%.1f' "$(echo "($(get E 7) - $(get C 7)) / 1000" | bc -l)")"
 	line "  goal: E / C <= 1.05 (median per-iteration ratio)" "" "" "" "$(ratio "$(get E 6)")" ""
+
+	# What engines do: create (with a --pid-file), start, delete, each through the same
+	# binary. hardshim's create denies the runtimes' own device grants itself after the
+	# runtime's create (no hook); LK is the bare runtime with the devices hook `run` and
+	# `restore` still get (what every create paid before), for comparison.
+	jq --arg b "$hs" '.hooks.createRuntime = [{"path": $b,
+		"args": ["hardshim", "hook", "devices", "c 10:200 rwm", "c 5:1 rwm"], "timeout": 10}]' \
+		"$work/C.json" >"$work/K.json"
+	mkdir -p "$work/bLB" "$work/bLK" "$work/bLH"
+	life() { # binary bundle-key
+		echo "$1 --root $st create --bundle $work/b$2 --pid-file $work/$2.pid $2{i} ;;" \
+			"$1 --root $st start $2{i} ;; $1 --root $st delete --force $2{i}"
+	}
+	HARDSHIM_POLICY="$work/$rt-noegress.json" "$out/alt" -n "$NS" -w 3 -b LB \
+		LB "$(fresh "$work/C.json" LB)" "$(life "/usr/bin/$rt" LB)" \
+		LK "$(fresh "$work/K.json" LK)" "$(life "/usr/bin/$rt" LK)" \
+		LH "$(fresh "$work/pristine.json" LH)" "$(life "$hs" LH)" \
+		>"$work/life-$rt.txt"
+	get() { awk -v k="$1" -v f="$2" '$1 == k { print $f }' "$work/life-$rt.txt"; }
+	line "create + start + delete, $rt, egress off ($NS runs each)" "mean ms" "median" "p90" "x LB" "cpu ms"
+	for r in "LB:bare $rt, hardened config (C)" "LK:bare $rt, C + the devices hook" \
+		"LH:hardshim, engine's config (deny at create)"; do
+		k=${r%%:*}
+		line "$k ${r#*:}" "$(ms "$k" 2)" "$(ms "$k" 3)" "$(ms "$k" 5)" "$(ratio "$(get "$k" 6)")" \
+			"$(ms "$k" 7)"
+	done
+	line "  goal: LH / LB <= 1.05 (median per-iteration ratio)" "" "" "" "$(ratio "$(get LH 6)")" ""
 done
 
 # Issue 17's egress step without a second process: a container that joins a network namespace
