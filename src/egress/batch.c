@@ -242,25 +242,31 @@ static void rule_end(struct rb *rb)
 	rb->r = NULL;
 }
 
+/* An expression with its 32-bit attributes, given as type, value pairs; the few others are
+ * set by the caller on what this returns (NULL: out of memory, nothing to set). */
+static struct nftnl_expr *ex_u32(struct rb *rb, const char *name, const uint32_t *kv, size_t n)
+{
+	struct nftnl_expr *e = ex(rb, name);
+
+	for (size_t i = 0; e && i + 1 < n; i += 2)
+		sym_nftnl_expr_set_u32(e, (uint16_t)kv[i], kv[i + 1]);
+	return e;
+}
+#define EX(rb, name, ...)                                   \
+	ex_u32(rb, name, (const uint32_t[]){ __VA_ARGS__ }, \
+	       sizeof((const uint32_t[]){ __VA_ARGS__ }) / sizeof(uint32_t))
+
 static void e_meta(struct rb *rb, uint32_t key)
 {
-	struct nftnl_expr *e = ex(rb, "meta");
-
-	if (!e)
-		return;
-	sym_nftnl_expr_set_u32(e, NFTNL_EXPR_META_KEY, key);
-	sym_nftnl_expr_set_u32(e, NFTNL_EXPR_META_DREG, REG1);
+	EX(rb, "meta", NFTNL_EXPR_META_KEY, key, NFTNL_EXPR_META_DREG, REG1);
 }
 
 static void e_cmp(struct rb *rb, uint32_t op, const void *v, size_t len)
 {
-	struct nftnl_expr *e = ex(rb, "cmp");
+	struct nftnl_expr *e = EX(rb, "cmp", NFTNL_EXPR_CMP_SREG, REG1, NFTNL_EXPR_CMP_OP, op);
 
-	if (!e)
-		return;
-	sym_nftnl_expr_set_u32(e, NFTNL_EXPR_CMP_SREG, REG1);
-	sym_nftnl_expr_set_u32(e, NFTNL_EXPR_CMP_OP, op);
-	sym_nftnl_expr_set(e, NFTNL_EXPR_CMP_DATA, v, (uint32_t)len);
+	if (e)
+		sym_nftnl_expr_set(e, NFTNL_EXPR_CMP_DATA, v, (uint32_t)len);
 }
 
 static void e_cmp_u8(struct rb *rb, uint8_t v)
@@ -270,84 +276,67 @@ static void e_cmp_u8(struct rb *rb, uint8_t v)
 
 static void e_payload(struct rb *rb, uint32_t base, uint32_t offset, uint32_t len)
 {
-	struct nftnl_expr *e = ex(rb, "payload");
-
-	if (!e)
-		return;
-	sym_nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_DREG, REG1);
-	sym_nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_BASE, base);
-	sym_nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_OFFSET, offset);
-	sym_nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_LEN, len);
+	EX(rb, "payload", NFTNL_EXPR_PAYLOAD_DREG, REG1, NFTNL_EXPR_PAYLOAD_BASE, base,
+	   NFTNL_EXPR_PAYLOAD_OFFSET, offset, NFTNL_EXPR_PAYLOAD_LEN, len);
 }
 
 static void e_bitwise(struct rb *rb, const void *mask, size_t len)
 {
 	static const uint8_t zero[16];
-	struct nftnl_expr *e = ex(rb, "bitwise");
+	struct nftnl_expr *e =
+	    EX(rb, "bitwise", NFTNL_EXPR_BITWISE_SREG, REG1, NFTNL_EXPR_BITWISE_DREG, REG1,
+	       NFTNL_EXPR_BITWISE_LEN, (uint32_t)len);
 
 	if (!e)
 		return;
-	sym_nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_SREG, REG1);
-	sym_nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_DREG, REG1);
-	sym_nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_LEN, (uint32_t)len);
 	sym_nftnl_expr_set(e, NFTNL_EXPR_BITWISE_MASK, mask, (uint32_t)len);
 	sym_nftnl_expr_set(e, NFTNL_EXPR_BITWISE_XOR, zero, (uint32_t)len);
 }
 
 static void e_verdict(struct rb *rb, int code, const char *chain)
 {
-	struct nftnl_expr *e = ex(rb, "immediate");
+	struct nftnl_expr *e = EX(rb, "immediate", NFTNL_EXPR_IMM_DREG, NFT_REG_VERDICT,
+				  NFTNL_EXPR_IMM_VERDICT, (uint32_t)code);
 
-	if (!e)
-		return;
-	sym_nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_DREG, NFT_REG_VERDICT);
-	sym_nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_VERDICT, (uint32_t)code);
-	if (chain)
+	if (e && chain)
 		sym_nftnl_expr_set_str(e, NFTNL_EXPR_IMM_CHAIN, chain);
 }
 
 static void e_counter_ref(struct rb *rb, const char *name)
 {
-	struct nftnl_expr *e = ex(rb, "objref");
+	struct nftnl_expr *e = EX(rb, "objref", NFTNL_EXPR_OBJREF_IMM_TYPE, NFT_OBJECT_COUNTER);
 
-	if (!e)
-		return;
-	sym_nftnl_expr_set_u32(e, NFTNL_EXPR_OBJREF_IMM_TYPE, NFT_OBJECT_COUNTER);
-	sym_nftnl_expr_set_str(e, NFTNL_EXPR_OBJREF_IMM_NAME, name);
+	if (e)
+		sym_nftnl_expr_set_str(e, NFTNL_EXPR_OBJREF_IMM_NAME, name);
 }
 
 static void e_reject(struct rb *rb, uint32_t type, uint8_t code)
 {
-	struct nftnl_expr *e = ex(rb, "reject");
+	struct nftnl_expr *e = EX(rb, "reject", NFTNL_EXPR_REJECT_TYPE, type);
 
-	if (!e)
-		return;
-	sym_nftnl_expr_set_u32(e, NFTNL_EXPR_REJECT_TYPE, type);
-	sym_nftnl_expr_set_u8(e, NFTNL_EXPR_REJECT_CODE, code);
+	if (e)
+		sym_nftnl_expr_set_u8(e, NFTNL_EXPR_REJECT_CODE, code);
 }
 
 static void e_lookup(struct rb *rb, uint32_t set_id)
 {
-	struct nftnl_expr *e = ex(rb, "lookup");
+	struct nftnl_expr *e =
+	    EX(rb, "lookup", NFTNL_EXPR_LOOKUP_SREG, REG1, NFTNL_EXPR_LOOKUP_SET_ID, set_id);
 
-	if (!e)
-		return;
-	sym_nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_SREG, REG1);
-	sym_nftnl_expr_set_str(e, NFTNL_EXPR_LOOKUP_SET, "__set%d");
-	sym_nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_SET_ID, set_id);
+	if (e)
+		sym_nftnl_expr_set_str(e, NFTNL_EXPR_LOOKUP_SET, "__set%d");
 }
 
 /* `limit rate over N bytes/second`, its counter, drop. */
 static void e_rate(struct rb *rb, uint64_t rate)
 {
-	struct nftnl_expr *e = ex(rb, "limit");
+	struct nftnl_expr *e = EX(rb, "limit", NFTNL_EXPR_LIMIT_TYPE, NFT_LIMIT_PKT_BYTES,
+				  NFTNL_EXPR_LIMIT_FLAGS, NFT_LIMIT_F_INV);
 
 	if (!e)
 		return;
 	sym_nftnl_expr_set_u64(e, NFTNL_EXPR_LIMIT_RATE, rate);
 	sym_nftnl_expr_set_u64(e, NFTNL_EXPR_LIMIT_UNIT, 1);
-	sym_nftnl_expr_set_u32(e, NFTNL_EXPR_LIMIT_TYPE, NFT_LIMIT_PKT_BYTES);
-	sym_nftnl_expr_set_u32(e, NFTNL_EXPR_LIMIT_FLAGS, NFT_LIMIT_F_INV);
 }
 
 /* `ct state established,related` */
@@ -356,12 +345,8 @@ static void e_ct_est_rel(struct rb *rb)
 	static const uint32_t est_rel =
 	    NF_CT_STATE_BIT(IP_CT_ESTABLISHED) | NF_CT_STATE_BIT(IP_CT_RELATED);
 	static const uint32_t none;
-	struct nftnl_expr *e = ex(rb, "ct");
 
-	if (!e)
-		return;
-	sym_nftnl_expr_set_u32(e, NFTNL_EXPR_CT_KEY, NFT_CT_STATE);
-	sym_nftnl_expr_set_u32(e, NFTNL_EXPR_CT_DREG, REG1);
+	EX(rb, "ct", NFTNL_EXPR_CT_KEY, NFT_CT_STATE, NFTNL_EXPR_CT_DREG, REG1);
 	e_bitwise(rb, &est_rel, 4);
 	e_cmp(rb, NFT_CMP_NEQ, &none, 4);
 }
