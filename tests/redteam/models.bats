@@ -84,11 +84,13 @@ cgroup_colon() {
 # Each runtime grants one device of its own after the config's rules (on cgroup v1 the last
 # matching rule wins, so no config rule takes it back): runc 1.1 c 10:200 (/dev/net/tun), crun
 # 1.8 c 5:1 (the host's console). Neither makes the node in /dev, but the rootfs is not nodev:
-# an image that ships the node opens it. hardshim's createRuntime hook (`hook devices`) denies
-# both, so the container's devices.list is the same under both runtimes and holds neither.
+# an image that ships the node opens it. Through `run`, hardshim's createRuntime hook (`hook
+# devices`) denies both, so the container's devices.list is the same under both runtimes and holds neither.
 # Read from inside (the container's own devices cgroup, as the runtime mounts it) and tried
 # with the tun node the image ships.
-default_grants() {
+# grants_attack RUNTIME: the bundle with the tun node, the probe, and the grant shown to work
+# against the bare runtime.
+grants_attack() {
 	rt_begin "$1"
 	mkdir -p "$HS_BUNDLE/rootfs/nodes"
 	mknod -m 0666 "$HS_BUNDLE/rootfs/nodes/tun" c 10 200
@@ -98,6 +100,9 @@ default_grants() {
 	runc) rt_works_direct '[[ "$RT_OUT" == *"c 10:200 rwm;"* && "$RT_OUT" == *tun-opens ]]' ;;
 	crun) rt_works_direct '[[ "$RT_OUT" == *"c 5:1 rwm;"* && "$RT_OUT" == *tun-denied ]]' ;;
 	esac
+}
+default_grants() {
+	grants_attack "$1"
 	rt_neutralised '[ "$RT_STATUS" = 0 ] && [ "$RT_OUT" = tun-denied ]'
 }
 @test "runc: a runtime's own device grant (runc c 10:200 tun, crun c 5:1 console) opens a node the image ships" { default_grants runc; }
@@ -113,15 +118,7 @@ default_grants() {
 # not reproducible on demand).
 default_grants_create() {
 	local id piddir how
-	rt_begin "$1"
-	mkdir -p "$HS_BUNDLE/rootfs/nodes"
-	mknod -m 0666 "$HS_BUNDLE/rootfs/nodes/tun" c 10 200
-	rt_inside_probe 'grep -E "^c (10:200|5:1) " /sys/fs/cgroup/devices/devices.list | tr "\n" ";"
-		if (exec 3</nodes/tun) 2>/dev/null; then echo tun-opens; else echo tun-denied; fi'
-	case $1 in
-	runc) rt_works_direct '[[ "$RT_OUT" == *"c 10:200 rwm;"* && "$RT_OUT" == *tun-opens ]]' ;;
-	crun) rt_works_direct '[[ "$RT_OUT" == *"c 5:1 rwm;"* && "$RT_OUT" == *tun-denied ]]' ;;
-	esac
+	grants_attack "$1"
 	piddir="$HS_TMP/nobody-pids"
 	mkdir -m 0755 "$piddir"
 	chown 65534 "$piddir"
