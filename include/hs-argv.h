@@ -5,6 +5,8 @@
 
 #include "hs-policy.h"
 
+struct hs_audit_mark;
+
 enum hs_cmd_kind {
 	HS_CMD_FAST,   /* needs no policy: exec the runtime at once */
 	HS_CMD_CREATE, /* create, run, restore: a whole config */
@@ -53,6 +55,8 @@ struct hs_argv {
 	size_t n_opts;
 	int first_positional; /* argv index of the container id, or -1 */
 	int n_positional;
+	/* out, optional: what this command recorded (hs_gate_record fills it), or NULL */
+	struct hs_audit_mark *mark;
 };
 
 /* Parse argv (hardshim's own, argv[0] included). Refuses (rule cli.*, the flag as path):

@@ -45,6 +45,8 @@ const char *hs_verdict_name(enum hs_verdict v);
 /* One decision, as the create/run/restore/exec/update/hook paths know it. Only event is
  * required; every pointer may be NULL. Nothing is kept after the call. */
 struct hs_launch {
+	/* out, optional: what was recorded (the caller's; hs_audit_launch fills it) */
+	struct hs_audit_mark *mark;
 	enum hs_event event;
 	enum hs_verdict verdict;
 	const char *container_id;
@@ -82,17 +84,20 @@ struct hs_launch {
  * than the file's are not errors (the sinks are where operators look, not the trail).
  */
 int hs_audit_launch(const struct hs_policy *p, const struct hs_launch *l, struct hs_error *err);
-/* The hash of the record this process last appended with hs_audit_launch ("" when none):
- * what a runtime-failed record points back to. */
-const char *hs_audit_last_hash(void);
-
-/* Whether this process has already called hs_audit_launch (the runtime path records a
- * refusal that happened before any room could, e.g. an unreadable bundle, only once). */
-bool hs_audit_recorded(void);
 
 /* ---- Pieces, exposed for the CLI (log verify, ps) and the unit tests. ---- */
 
 #define HS_SHA256_HEX_LEN 64
+
+/* What one command has recorded, kept by its caller (struct hs_argv.mark) and filled by
+ * hs_audit_launch through hs_launch.mark: whether it tried to record at all (the runtime path
+ * records a refusal that came before any document was judged, e.g. an unreadable bundle,
+ * only once), and the hash of the file record it appended ("" when none: what a
+ * runtime-failed record points back to). */
+struct hs_audit_mark {
+	bool recorded;
+	char hash[HS_SHA256_HEX_LEN + 1];
+};
 /* sha256 through nettle, dlopen'ed on first use. out: 32 bytes. */
 int hs_sha256(const void *data, size_t len, uint8_t out[32], struct hs_error *err);
 void hs_hex(const uint8_t *in, size_t len, char *out); /* out: 2*len+1 */

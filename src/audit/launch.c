@@ -18,19 +18,6 @@ static int digest_hex(const void *data, size_t len, char *out, struct hs_error *
 	return 0;
 }
 
-static bool recorded;
-static char last_hash[HS_SHA256_HEX_LEN + 1];
-
-bool hs_audit_recorded(void)
-{
-	return recorded;
-}
-
-const char *hs_audit_last_hash(void)
-{
-	return last_hash;
-}
-
 int hs_audit_launch(const struct hs_policy *p, const struct hs_launch *l, struct hs_error *err)
 {
 	const struct hs_audit_cfg *cfg = p && p->audit ? p->audit : &hs_audit_cfg_default;
@@ -43,7 +30,10 @@ int hs_audit_launch(const struct hs_policy *p, const struct hs_launch *l, struct
 	enum hs_verdict v;
 	int r = 0;
 
-	recorded = true;
+	if (l->mark) {
+		l->mark->recorded = true;
+		l->mark->hash[0] = '\0';
+	}
 	hs_format_time(now, sizeof(now));
 	(void)gethostname(host, sizeof(host) - 1);
 	hs_audit_who_get(&who, "/proc");
@@ -66,10 +56,8 @@ int hs_audit_launch(const struct hs_policy *p, const struct hs_launch *l, struct
 	else if (r == 0 && (r = digest_hex(body.buf, body.len, hash, &e)) < 0)
 		hash[0] = '\0';
 	hs_abuf_free(&body);
-	if (r == 0 && cfg->file)
-		memcpy(last_hash, hash, sizeof(last_hash));
-	else
-		last_hash[0] = '\0';
+	if (r == 0 && cfg->file && l->mark)
+		memcpy(l->mark->hash, hash, sizeof(l->mark->hash));
 
 	if (r < 0 && !e.code)
 		hs_error_set(&e, r, "audit.write", cfg->path, -1,

@@ -272,6 +272,7 @@ static enum hs_decision record(const struct hs_argv *a, void (*warn)(const char 
 	int r;
 
 	if (a) {
+		l->mark = a->mark;
 		l->root = a->root;
 		/* argv[0] is hardshim (or, once exec'ed, the runtime: "runtime" names it). */
 		if (a->received && a->received_argc > 0) {

@@ -491,7 +491,7 @@ static enum hs_decision judge_command(struct hs_argv *a, const struct hs_policy 
 	/* AUDIT: every decision leaves a record. The gate writes it for every document it
 	 * judged; this records a refusal that came before any (an unreadable bundle, a bad
 	 * flag), through the same writer. */
-	if (!hs_audit_recorded()) {
+	if (!(a->mark && a->mark->recorded)) {
 		struct hs_launch l = {
 			.event = a->cmd->event,
 			.verdict = d == HS_DECISION_ALLOW ? HS_VERDICT_ALLOWED : HS_VERDICT_REFUSED,
@@ -508,10 +508,12 @@ int hs_cmd_runtime(int argc, char **argv)
 	_cleanup_policy_ struct hs_policy *policy = NULL;
 	_cleanup_free_ char *runtime = NULL;
 	struct hs_error err = HS_ERROR_INIT;
+	struct hs_audit_mark mark = { 0 };
 	struct hs_argv a;
 	int r;
 
 	r = hs_argv_parse(argc, argv, &a, &err);
+	a.mark = &mark; /* what this command records, for judge_command and hs_runtime_wait */
 	if (r < 0) {
 		if (r != -ENOMEM)
 			audit_pass_through(&a, &err); /* returns only when not in audit mode */

@@ -224,7 +224,7 @@ int hs_runtime_wait(struct hs_argv *a, const struct hs_policy *p)
 	pid_t parent = getpid(), pid;
 	ssize_t n;
 
-	snprintf(of, sizeof(of), "%s", hs_audit_last_hash());
+	snprintf(of, sizeof(of), "%s", a->mark ? a->mark->hash : "");
 	sigemptyset(&block);
 	for (size_t i = 0; i < HS_ARRAY_SIZE(forwarded); i++)
 		sigaddset(&block, forwarded[i]);

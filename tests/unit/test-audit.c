@@ -962,6 +962,57 @@ static void test_append_unwritable(void **state)
 
 /* ---- kernel audit message ---- */
 
+/* hs_audit_launch says what it recorded through the caller's mark, never through state of
+ * its own: the runtime path asks whether anything was recorded (a refusal before any
+ * document was judged is recorded once) and a runtime-failed record points back to the
+ * launch's hash. */
+static void test_launch_mark(void **state)
+{
+	_cleanup_free_ char *d = tmpdir();
+	char log[600];
+	struct hs_audit_cfg cfg = hs_audit_cfg_default;
+	struct hs_policy p = { .runtime = "/bin/true", .audit = &cfg };
+	struct hs_audit_mark m = { 0 }, m2 = { 0 };
+	struct hs_launch l = { .mark = &m, .event = HS_EVENT_CREATE, .container_id = "c1" };
+	struct hs_verify_result res;
+	struct hs_error err = HS_ERROR_INIT;
+	const char *files[1] = { log };
+
+	(void)state;
+	snprintf(log, sizeof(log), "%s/launches.jsonl", d);
+	cfg.path = log;
+	cfg.syslog = false;
+	cfg.kernel_audit = false;
+	cfg.fsync = false;
+	assert_int_equal(hs_audit_launch(&p, &l, &err), 0);
+	assert_true(m.recorded);
+	assert_int_equal(strlen(m.hash), HS_SHA256_HEX_LEN);
+	assert_int_equal(verify_files(files, 1, &res), 0);
+	assert_string_equal(m.hash, res.last_hash);
+
+	/* a second command's mark is its own: the first one's is not touched */
+	l.mark = &m2;
+	assert_int_equal(hs_audit_launch(&p, &l, &err), 0);
+	assert_true(m2.recorded);
+	assert_string_not_equal(m2.hash, m.hash);
+	assert_int_equal(verify_files(files, 1, &res), 0);
+	assert_string_equal(m2.hash, res.last_hash);
+
+	/* no file record: recorded (tried), no hash to point back to */
+	cfg.file = false;
+	m = (struct hs_audit_mark){ .hash = "stale" };
+	l.mark = &m;
+	assert_int_equal(hs_audit_launch(&p, &l, &err), 0);
+	assert_true(m.recorded);
+	assert_string_equal(m.hash, "");
+
+	/* no mark: still recorded, nothing written back */
+	cfg.file = true;
+	l.mark = NULL;
+	assert_int_equal(hs_audit_launch(&p, &l, &err), 0);
+	rm_rf(d);
+}
+
 static void test_kernel_message(void **state)
 {
 	struct hs_launch l = { .event = HS_EVENT_CREATE, .container_id = "web-1" };
@@ -1059,6 +1110,7 @@ int main(void)
 		cmocka_unit_test(test_append_sealed),
 		cmocka_unit_test(test_append_concurrent),
 		cmocka_unit_test(test_append_unwritable),
+		cmocka_unit_test(test_launch_mark),
 		cmocka_unit_test(test_kernel_message),
 		cmocka_unit_test(test_policy),
 	};
