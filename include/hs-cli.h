@@ -8,24 +8,27 @@
 
 int hs_main(int argc, char **argv);
 
-/* hardshim's own verbs; each returns the process exit code. argv[0] is the verb. */
-int hs_cmd_check(int argc, char **argv);
-int hs_cmd_hook(int argc, char **argv);
-int hs_cmd_log(int argc, char **argv);
+/* hardshim's own verbs; each returns the process exit code. argv[0] is the verb. policy_file is
+ * the policy file this invocation uses (hs_policy_path, worked out once by hs_main). */
+int hs_cmd_check(const char *policy_file, int argc, char **argv);
+int hs_cmd_hook(const char *policy_file, int argc, char **argv);
+int hs_cmd_log(const char *policy_file, int argc, char **argv);
 /* `log show`: argv[0] is "show"; default_log (may be NULL) is read when no FILE is given. */
 int hs_cmd_log_show(int argc, char **argv, const char *default_log);
-int hs_cmd_unmanaged(int argc,
-		     char **argv); /* containers the runtimes know with no launch record */
-int hs_cmd_egress(int argc, char **argv);
+/* The containers the runtimes know with no launch record. */
+int hs_cmd_unmanaged(const char *policy_file, int argc, char **argv);
+int hs_cmd_egress(const char *policy_file, int argc, char **argv);
 /* From a refused config, a check report or the launch log: the flags, fields or policy
  * lines that would let it run, and their cost (src/cli/suggest.c). */
-int hs_cmd_suggest(int argc, char **argv);
-int hs_cmd_metrics(int argc, char **argv); /* the launch log as Prometheus text */
-int hs_cmd_policy(int argc, char **argv);  /* policy lint: exceptions' governance */
-int hs_cmd_version(int argc, char **argv); /* "hardshim VERSION" */
-int hs_cmd_help(int argc, char **argv);    /* hardshim's own usage */
+int hs_cmd_suggest(const char *policy_file, int argc, char **argv);
+/* The launch log as Prometheus text. */
+int hs_cmd_metrics(const char *policy_file, int argc, char **argv);
+/* policy lint: exceptions' governance. */
+int hs_cmd_policy(const char *policy_file, int argc, char **argv);
+int hs_cmd_version(const char *policy_file, int argc, char **argv); /* "hardshim VERSION" */
+int hs_cmd_help(const char *policy_file, int argc, char **argv);    /* hardshim's own usage */
 /* `hardshim --help` (or -h) alone while no policy file exists: answered with hs_cmd_help. */
-bool hs_help_without_policy(int argc, char **argv);
+bool hs_help_without_policy(const char *policy_file, int argc, char **argv);
 struct hs_abuf;
 /* The metrics text for the launch log files (oldest first; a missing one counts as empty)
  * and, when policy_path is set, the policy's hash and validity (src/cli/metrics.c). */
@@ -33,7 +36,7 @@ int hs_metrics_render(char *const *logs, size_t n_logs, const char *policy_path,
 		      struct hs_abuf *out, struct hs_error *err);
 /* Runtime commands: everything else. argv is hardshim's whole argv. Does not return on
  * success (the runtime is exec'ed). */
-int hs_cmd_runtime(int argc, char **argv);
+int hs_cmd_runtime(const char *policy_file, int argc, char **argv);
 
 /* What a gate (and every policy path) decides. Anything but ALLOW stops the command; err
  * says why (rule and place). */

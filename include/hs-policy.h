@@ -115,13 +115,14 @@ struct hs_check_ctx;
 int hs_refuse_hookless_restore(struct hs_check_ctx *ctx, const char *rule, const char *lapse,
 			       const char *fix);
 
-/* Where the policy is: $HARDSHIM_POLICY (read with secure_getenv), else the built-in path;
- * when invoked as hardshim-NAME, NAME.json in that file's directory instead. */
-const char *hs_policy_path(void);
-/* Remember the name hardshim was invoked as (argv[0]): `hardshim-NAME` selects NAME.json, so
- * one binary serves several Podman [engine.runtimes] entries or containerd handlers, each with
- * its own policy. A NAME that is not a plain file name is refused (rule policy.name). */
-int hs_policy_set_invocation(const char *argv0, struct hs_error *err);
+/* Where the policy is for a hardshim invoked as ARGV0 (NULL: plain hardshim), written to
+ * BUF: $HARDSHIM_POLICY (read with secure_getenv), else the built-in path; when invoked as
+ * `hardshim-NAME`, NAME.json in that file's directory instead, so one binary serves several
+ * Podman [engine.runtimes] entries or containerd handlers, each with its own policy. A NAME
+ * that is not a plain file name is refused (rule policy.name). main works it out once and
+ * hands it to every command (src/cli/main.c). */
+#define HS_POLICY_PATH_MAX 4096
+int hs_policy_path(const char *argv0, char buf[HS_POLICY_PATH_MAX], struct hs_error *err);
 /* Full load: every section understood or the policy is refused (rule "policy.*"). */
 int hs_policy_load(const char *path, struct hs_policy **ret, struct hs_error *err);
 /* Fast path: only "runtime" is needed; the file is still parsed strictly. */

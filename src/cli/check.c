@@ -279,7 +279,7 @@ static enum hs_decision source(struct hs_gate *g, const char *bundle, const char
 	return HS_DECISION_ALLOW;
 }
 
-int hs_cmd_check(int argc, char **argv)
+int hs_cmd_check(const char *policy_file, int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "policy", required_argument, NULL, 'p' },
@@ -332,7 +332,7 @@ int hs_cmd_check(int argc, char **argv)
 		fprintf(stderr, "hardshim: check: --target: must be apparmor, selinux or none\n");
 		return 2;
 	}
-	if (hs_policy_load(policy_path ? policy_path : hs_policy_path(), &policy, &err) < 0)
+	if (hs_policy_load(policy_path ? policy_path : policy_file, &policy, &err) < 0)
 		return fail(&err);
 	/* The create path's gate with nothing delivered and nothing recorded. */
 	g = (struct hs_gate){

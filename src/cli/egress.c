@@ -27,7 +27,8 @@ static bool all_digits(const char *s)
 }
 
 /* The runtime's own account of the container: `runtime [--root DIR] state ID`. */
-static int pid_of(const char *id, const char *root, pid_t *ret, struct hs_error *err)
+static int pid_of(const char *policy_file, const char *id, const char *root, pid_t *ret,
+		  struct hs_error *err)
 {
 	_cleanup_free_ char *runtime = NULL;
 	_cleanup_arena_ struct hs_arena *a = hs_arena_new();
@@ -37,7 +38,7 @@ static int pid_of(const char *id, const char *root, pid_t *ret, struct hs_error 
 
 	if (!a)
 		return -ENOMEM;
-	r = hs_policy_load_runtime(hs_policy_path(), &runtime, err);
+	r = hs_policy_load_runtime(policy_file, &runtime, err);
 	if (r < 0)
 		return r;
 	r = hs_runtime_state(runtime, root, id, "egress.container", a, &tree, err);
@@ -51,7 +52,7 @@ static int pid_of(const char *id, const char *root, pid_t *ret, struct hs_error 
 	return 0;
 }
 
-int hs_cmd_egress(int argc, char **argv)
+int hs_cmd_egress(const char *policy_file, int argc, char **argv)
 {
 	struct hs_error err = HS_ERROR_INIT;
 	struct hs_egress_counter c[16];
@@ -91,7 +92,7 @@ int hs_cmd_egress(int argc, char **argv)
 			return 2;
 		}
 		pid = (pid_t)v;
-	} else if (target && pid_of(target, root, &pid, &err) < 0) {
+	} else if (target && pid_of(policy_file, target, root, &pid, &err) < 0) {
 		goto fail;
 	}
 	if ((netns ? hs_egress_join_netns_path(netns, &err) : hs_egress_join_netns_pid(pid, &err)) <

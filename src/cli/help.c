@@ -25,7 +25,7 @@ static const char usage[] =
     "rewritten or refused, recorded, and handed to the runtime the policy names; every other\n"
     "command passes through. See hardshim(1) and hardshim-policy(5).\n";
 
-int hs_cmd_version(int argc, char **argv)
+int hs_cmd_version(const char *policy_file, int argc, char **argv)
 {
 	if (argc > 1) {
 		fputs("usage: hardshim version\n", stderr);
@@ -35,7 +35,7 @@ int hs_cmd_version(int argc, char **argv)
 	return 0;
 }
 
-int hs_cmd_help(int argc, char **argv)
+int hs_cmd_help(const char *policy_file, int argc, char **argv)
 {
 	fputs(usage, stdout);
 	return 0;
@@ -44,9 +44,9 @@ int hs_cmd_help(int argc, char **argv)
 /* `hardshim --help` is the runtime's help once a policy names a runtime (a caller may want
  * the runtime's own); before that there is no runtime to ask, and "cannot open policy" would
  * be the whole answer on a fresh install. */
-bool hs_help_without_policy(int argc, char **argv)
+bool hs_help_without_policy(const char *policy_file, int argc, char **argv)
 {
 	if (argc != 2 || (strcmp(argv[1], "--help") && strcmp(argv[1], "-h")))
 		return false;
-	return access(hs_policy_path(), F_OK) != 0;
+	return access(policy_file, F_OK) != 0;
 }

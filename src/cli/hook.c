@@ -351,7 +351,7 @@ static int commit_hook(struct hs_gate *g, struct hs_error *err)
 }
 
 /* createRuntime / prestart: the node's policy on a config the runtime has already loaded. */
-static int hook_check(void)
+static int hook_check(const char *policy_file)
 {
 	_cleanup_arena_ struct hs_arena *a = hs_arena_new();
 	_cleanup_policy_ struct hs_policy *p = NULL;
@@ -365,7 +365,7 @@ static int hook_check(void)
 
 	if (!a)
 		return 1;
-	r = hs_policy_load(hs_policy_path(), &p, &err);
+	r = hs_policy_load(policy_file, &p, &err);
 	if (r < 0)
 		return fail(&err);
 	r = read_state(a, &st, &err);
@@ -400,7 +400,7 @@ static int hook_check(void)
 /* precreate (Podman): config on stdin, the checked and rewritten canonical config on stdout,
  * exactly as the create path would hand it to the runtime. The decision is create's, the
  * entry point a hook. */
-static int hook_precreate(void)
+static int hook_precreate(const char *policy_file)
 {
 	_cleanup_policy_ struct hs_policy *p = NULL;
 	_cleanup_free_ char *buf = NULL;
@@ -410,7 +410,7 @@ static int hook_precreate(void)
 	size_t len = 0;
 	int r;
 
-	r = hs_policy_load(hs_policy_path(), &p, &err);
+	r = hs_policy_load(policy_file, &p, &err);
 	if (r < 0)
 		return fail(&err);
 	r = read_stdin(p->limits.max_bytes < CONFIG_MAX ? p->limits.max_bytes : CONFIG_MAX, &buf,
@@ -432,7 +432,7 @@ static int hook_precreate(void)
 	return r;
 }
 
-int hs_cmd_hook(int argc, char **argv)
+int hs_cmd_hook(const char *policy_file, int argc, char **argv)
 {
 	signal(SIGALRM, on_alarm);
 	alarm(HOOK_DEADLINE_S);
@@ -449,9 +449,9 @@ int hs_cmd_hook(int argc, char **argv)
 	if (!strcmp(argv[1], "devices"))
 		return hook_devices(argc - 2, argv + 2);
 	if (argc == 2 && (!strcmp(argv[1], "createRuntime") || !strcmp(argv[1], "prestart")))
-		return hook_check();
+		return hook_check(policy_file);
 	if (argc == 2 && !strcmp(argv[1], "precreate"))
-		return hook_precreate();
+		return hook_precreate(policy_file);
 	fprintf(stderr, "hardshim: hook: unknown stage or arguments \"%s\"\n", argv[1]);
 	return 2;
 }

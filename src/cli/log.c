@@ -43,10 +43,10 @@ static void usage(FILE *f)
 }
 
 /* The policy's log section, or the built-in default when no policy file exists at all. */
-static int policy_log_cfg(struct hs_audit_cfg *ret, char **ret_path, struct hs_error *err)
+static int policy_log_cfg(const char *path, struct hs_audit_cfg *ret, char **ret_path,
+			  struct hs_error *err)
 {
 	_cleanup_policy_ struct hs_policy *p = NULL;
-	const char *path = hs_policy_path();
 	int r;
 
 	*ret = hs_audit_cfg_default;
@@ -64,21 +64,22 @@ static int policy_log_cfg(struct hs_audit_cfg *ret, char **ret_path, struct hs_e
 	return *ret_path ? 0 : -ENOMEM;
 }
 
-static int policy_log_path(char **ret, struct hs_error *err)
+static int policy_log_path(const char *policy_file, char **ret, struct hs_error *err)
 {
 	struct hs_audit_cfg cfg;
 
-	return policy_log_cfg(&cfg, ret, err);
+	return policy_log_cfg(policy_file, &cfg, ret, err);
 }
 
-static int reanchor(void)
+static int reanchor(const char *policy_file)
 {
 	struct hs_error err = HS_ERROR_INIT;
 	struct hs_audit_cfg cfg;
 	_cleanup_free_ char *path = NULL;
 	char hash[HS_SHA256_HEX_LEN + 1], msg[HS_LINE_MAX];
 
-	if (policy_log_cfg(&cfg, &path, &err) < 0 || hs_audit_reanchor(&cfg, hash, &err) < 0) {
+	if (policy_log_cfg(policy_file, &cfg, &path, &err) < 0 ||
+	    hs_audit_reanchor(&cfg, hash, &err) < 0) {
 		hs_error_format(&err, msg, sizeof(msg));
 		fprintf(stderr, "hardshim: log reanchor: %s\n", msg);
 		return 2;
@@ -320,14 +321,15 @@ static int verify_files(char **files, size_t n, const struct verify_opts *o)
 	return 0;
 }
 
-static int seal_init(void)
+static int seal_init(const char *policy_file)
 {
 	struct hs_error err = HS_ERROR_INIT;
 	struct hs_audit_cfg cfg;
 	_cleanup_free_ char *path = NULL;
 	char seed[HS_SHA256_HEX_LEN + 1], msg[HS_LINE_MAX];
 
-	if (policy_log_cfg(&cfg, &path, &err) < 0 || hs_audit_seal_init(&cfg, seed, &err) < 0) {
+	if (policy_log_cfg(policy_file, &cfg, &path, &err) < 0 ||
+	    hs_audit_seal_init(&cfg, seed, &err) < 0) {
 		hs_error_format(&err, msg, sizeof(msg));
 		fprintf(stderr, "hardshim: log seal: %s\n", msg);
 		return 2;
@@ -342,7 +344,7 @@ static int seal_init(void)
 	return 0;
 }
 
-int hs_cmd_log(int argc, char **argv)
+int hs_cmd_log(const char *policy_file, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "quiet", no_argument, NULL, 'q' },
@@ -362,12 +364,12 @@ int hs_cmd_log(int argc, char **argv)
 		return argc < 2 ? 2 : 0;
 	}
 	if (!strcmp(argv[1], "reanchor") && argc == 2)
-		return reanchor();
+		return reanchor(policy_file);
 	if (!strcmp(argv[1], "seal") && argc == 2)
-		return seal_init();
+		return seal_init(policy_file);
 	if (!strcmp(argv[1], "show")) {
 		/* Without FILE, the policy's log; with FILEs, a broken policy does not matter. */
-		if (policy_log_path(&path, &err) < 0)
+		if (policy_log_path(policy_file, &path, &err) < 0)
 			path = NULL;
 		return hs_cmd_log_show(argc - 1, argv + 1, path);
 	}
@@ -396,7 +398,7 @@ int hs_cmd_log(int argc, char **argv)
 	}
 	if (optind < argc)
 		return verify_files(argv + optind, (size_t)(argc - optind), &o);
-	if (policy_log_path(&path, &err) < 0) {
+	if (policy_log_path(policy_file, &path, &err) < 0) {
 		char msg[HS_LINE_MAX];
 
 		hs_error_format(&err, msg, sizeof(msg));

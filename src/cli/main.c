@@ -7,7 +7,7 @@
 
 static const struct {
 	const char *name;
-	int (*run)(int argc, char **argv);
+	int (*run)(const char *policy_file, int argc, char **argv);
 } verbs[] = {
 	{ "check", hs_cmd_check },     { "hook", hs_cmd_hook },
 	{ "log", hs_cmd_log },         { "unmanaged", hs_cmd_unmanaged },
@@ -19,22 +19,23 @@ static const struct {
 int hs_main(int argc, char **argv)
 {
 	struct hs_error err = HS_ERROR_INIT;
+	char policy_file[HS_POLICY_PATH_MAX];
 
-	if (hs_policy_set_invocation(argc > 0 ? argv[0] : NULL, &err) < 0) {
+	if (hs_policy_path(argc > 0 ? argv[0] : NULL, policy_file, &err) < 0) {
 		char msg[HS_LINE_MAX];
 
 		hs_error_format(&err, msg, sizeof(msg));
 		fprintf(stderr, "hardshim: %s\n", msg);
 		return 2;
 	}
-	if (hs_help_without_policy(argc, argv))
-		return hs_cmd_help(argc, argv);
+	if (hs_help_without_policy(policy_file, argc, argv))
+		return hs_cmd_help(policy_file, argc, argv);
 	/* A runtime command line never starts with these words (no runc or crun command is
 	 * named so, and a container id only comes after a command). runc's "help" command is
 	 * the one exception, deliberately taken: `hardshim help` is about hardshim. */
 	if (argc >= 2)
 		for (size_t i = 0; i < HS_ARRAY_SIZE(verbs); i++)
 			if (!strcmp(argv[1], verbs[i].name))
-				return verbs[i].run(argc - 1, argv + 1);
-	return hs_cmd_runtime(argc, argv);
+				return verbs[i].run(policy_file, argc - 1, argv + 1);
+	return hs_cmd_runtime(policy_file, argc, argv);
 }

@@ -462,7 +462,7 @@ static int write_output(const char *path, const struct hs_abuf *out, struct hs_e
 	return hs_write_file_atomic(dfd, slash ? slash + 1 : path, out->buf, out->len, 0644, err);
 }
 
-int hs_cmd_metrics(int argc, char **argv)
+int hs_cmd_metrics(const char *policy_file, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "policy", required_argument, NULL, 'p' },
@@ -476,7 +476,7 @@ int hs_cmd_metrics(int argc, char **argv)
 	};
 	struct hs_error err = HS_ERROR_INIT;
 	_cleanup_policy_ struct hs_policy *p = NULL;
-	const char *policy = hs_policy_path(), *output = NULL;
+	const char *policy = policy_file, *output = NULL;
 	char *logs[16], rotated[4096], *uargv[80] = { "hardshim", "unmanaged", "--json" };
 	size_t n_u = 3;
 	bool unmanaged = false;

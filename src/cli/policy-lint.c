@@ -61,7 +61,7 @@ static int lint_exception(const struct hs_policy *p, const struct hs_exception *
 	return n;
 }
 
-static int lint(int argc, char **argv)
+static int lint(const char *policy_file, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "warn-days", required_argument, NULL, 'w' },
@@ -70,7 +70,7 @@ static int lint(int argc, char **argv)
 	};
 	_cleanup_policy_ struct hs_policy *p = NULL;
 	struct hs_error err = HS_ERROR_INIT;
-	const char *path = hs_policy_path();
+	const char *path = policy_file;
 	long warn_days = 14;
 	char msg[HS_LINE_MAX], *end;
 	int c, n = 0;
@@ -111,10 +111,10 @@ static int lint(int argc, char **argv)
 	return n ? 1 : 0;
 }
 
-int hs_cmd_policy(int argc, char **argv)
+int hs_cmd_policy(const char *policy_file, int argc, char **argv)
 {
 	if (argc >= 2 && !strcmp(argv[1], "lint"))
-		return lint(argc - 1, argv + 1);
+		return lint(policy_file, argc - 1, argv + 1);
 	if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
 		usage(stdout);
 		return 0;

@@ -447,14 +447,15 @@ enum hs_decision hs_create_prepare(struct hs_argv *a, const struct hs_policy *p,
 /* A command line hardshim does not understand (a newer runtime's option, a command it does
  * not know) is refused in enforce mode: it cannot be judged. Audit mode observes and must
  * not break what the runtime would run: record it and hand it on as it came. */
-static void audit_pass_through(struct hs_argv *a, const struct hs_error *why)
+static void audit_pass_through(const char *policy_file, struct hs_argv *a,
+			       const struct hs_error *why)
 {
 	_cleanup_policy_ struct hs_policy *p = NULL;
 	_cleanup_report_ struct hs_report *rep = NULL;
 	struct hs_error err = HS_ERROR_INIT;
 	struct hs_check_ctx ctx;
 
-	if (hs_policy_load(hs_policy_path(), &p, &err) < 0 || p->mode != HS_MODE_AUDIT ||
+	if (hs_policy_load(policy_file, &p, &err) < 0 || p->mode != HS_MODE_AUDIT ||
 	    !(rep = hs_report_new()))
 		return;
 	ctx = (struct hs_check_ctx){ .report = rep };
@@ -503,7 +504,7 @@ static enum hs_decision judge_command(struct hs_argv *a, const struct hs_policy 
 	return d;
 }
 
-int hs_cmd_runtime(int argc, char **argv)
+int hs_cmd_runtime(const char *policy_file, int argc, char **argv)
 {
 	_cleanup_policy_ struct hs_policy *policy = NULL;
 	_cleanup_free_ char *runtime = NULL;
@@ -516,7 +517,8 @@ int hs_cmd_runtime(int argc, char **argv)
 	a.mark = &mark; /* what this command records, for judge_command and hs_runtime_wait */
 	if (r < 0) {
 		if (r != -ENOMEM)
-			audit_pass_through(&a, &err); /* returns only when not in audit mode */
+			audit_pass_through(policy_file, &a,
+					   &err); /* returns only when not in audit mode */
 		hs_report_error(&a, &err);
 		return 2;
 	}
@@ -527,14 +529,14 @@ int hs_cmd_runtime(int argc, char **argv)
 	}
 	if (!a.cmd || a.cmd->kind == HS_CMD_FAST) {
 		/* Fast path: which runtime, nothing more. */
-		r = hs_policy_load_runtime(hs_policy_path(), &runtime, &err);
+		r = hs_policy_load_runtime(policy_file, &runtime, &err);
 		if (r >= 0)
 			exec_runtime(&a, runtime, &err); /* returns only on failure, err set */
 		hs_report_error(&a, &err);
 		return 1;
 	}
 
-	r = hs_policy_load(hs_policy_path(), &policy, &err);
+	r = hs_policy_load(policy_file, &policy, &err);
 	if (r >= 0 && judge_command(&a, policy, &err) != HS_DECISION_ALLOW)
 		hs_bundle_release();
 	else if (r >= 0) {

@@ -442,7 +442,7 @@ static int run(const char *policy_path, const char *input, const char *id)
 
 	if (!a)
 		return -ENOMEM;
-	r = hs_policy_load(policy_path ? policy_path : hs_policy_path(), &p, &err);
+	r = hs_policy_load(policy_path, &p, &err);
 	if (r >= 0 && strcmp(input, "-") && stat(input, &st) == 0 && S_ISDIR(st.st_mode)) {
 		dir = strdup(input);
 		r = asprintf(&path, "%s/config.json", input) < 0 || !dir ? -ENOMEM : 0;
@@ -496,7 +496,7 @@ fail : {
 }
 }
 
-int hs_cmd_suggest(int argc, char **argv)
+int hs_cmd_suggest(const char *policy_file, int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "policy", required_argument, NULL, 'p' },
@@ -520,6 +520,6 @@ int hs_cmd_suggest(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-	r = run(policy, argv[optind], id);
+	r = run(policy ? policy : policy_file, argv[optind], id);
 	return r < 0 ? 2 : r;
 }

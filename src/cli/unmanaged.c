@@ -461,7 +461,7 @@ static void add_rt(struct ps_ctx *c, const char *path)
 		c->rts[c->n_rts++] = (struct rt){ .path = path };
 }
 
-int hs_cmd_unmanaged(int argc, char **argv)
+int hs_cmd_unmanaged(const char *policy_file, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "runtime", required_argument, NULL, 'r' },
@@ -512,10 +512,10 @@ int hs_cmd_unmanaged(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-	if (access(hs_policy_path(), F_OK) == 0) {
+	if (access(policy_file, F_OK) == 0) {
 		struct hs_error err = HS_ERROR_INIT;
 
-		if (hs_policy_load(hs_policy_path(), &p, &err) < 0) {
+		if (hs_policy_load(policy_file, &p, &err) < 0) {
 			char msg[HS_LINE_MAX];
 
 			hs_error_format(&err, msg, sizeof(msg));

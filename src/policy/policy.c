@@ -14,8 +14,6 @@
 #endif
 #define POLICY_MAX_BYTES (1u << 20)
 
-/* The NAME of `hardshim-NAME`, or NULL when invoked under any other name. */
-static const char *invocation_name;
 #define NAME_MAX_LEN 64
 
 /* A name that can only name a file beside the base policy: no '/', no leading '.', nothing
@@ -31,24 +29,6 @@ static bool name_ok(const char *n)
 		      (*n >= '0' && *n <= '9') || *n == '-' || *n == '_' || *n == '.'))
 			return false;
 	return true;
-}
-
-int hs_policy_set_invocation(const char *argv0, struct hs_error *err)
-{
-	const char *base = argv0 ? strrchr(argv0, '/') : NULL;
-
-	base = base ? base + 1 : argv0;
-	invocation_name = NULL;
-	if (!base || strncmp(base, "hardshim-", 9))
-		return 0;
-	if (!name_ok(base + 9))
-		return hs_error_set(err, -HS_ECONFIG, "policy.name", base, -1,
-				    "invoked as \"%s\": the name after \"hardshim-\" selects the "
-				    "policy file NAME.json and may hold only letters, digits, '-', "
-				    "'_' and '.' (not first), at most %d characters",
-				    base, NAME_MAX_LEN);
-	invocation_name = base + 9;
-	return 0;
 }
 
 bool hs_policy_runtime_is_crun(const struct hs_policy *p)
@@ -71,25 +51,50 @@ int hs_refuse_hookless_restore(struct hs_check_ctx *ctx, const char *rule, const
 	return r < 0 ? r : 1;
 }
 
-const char *hs_policy_path(void)
+/* The NAME of `hardshim-NAME` in ARGV0, or NULL under any other name; -HS_ECONFIG (err set)
+ * for a NAME that is not a plain file name. */
+static int invocation_name(const char *argv0, const char **ret, struct hs_error *err)
 {
-	static char path[4096];
-	const char *p = secure_getenv("HARDSHIM_POLICY"), *slash;
-	int n;
+	const char *base = argv0 ? strrchr(argv0, '/') : NULL;
+
+	base = base ? base + 1 : argv0;
+	*ret = NULL;
+	if (!base || strncmp(base, "hardshim-", 9))
+		return 0;
+	if (!name_ok(base + 9))
+		return hs_error_set(err, -HS_ECONFIG, "policy.name", base, -1,
+				    "invoked as \"%s\": the name after \"hardshim-\" selects the "
+				    "policy file NAME.json and may hold only letters, digits, '-', "
+				    "'_' and '.' (not first), at most %d characters",
+				    base, NAME_MAX_LEN);
+	*ret = base + 9;
+	return 0;
+}
+
+int hs_policy_path(const char *argv0, char buf[HS_POLICY_PATH_MAX], struct hs_error *err)
+{
+	const char *p = secure_getenv("HARDSHIM_POLICY"), *slash, *name;
+	int n, r;
 
 	if (!p || !*p)
 		p = HS_SYSCONFDIR "/hardshim/policy.json";
-	if (!invocation_name)
-		return p;
-	/* hardshim-NAME: NAME.json beside the base policy. Never a fallback to the base: the
-	 * administrator chose another policy for this runtime entry, and a missing file is a
-	 * missing policy (fail closed). */
-	slash = strrchr(p, '/');
-	n = snprintf(path, sizeof(path), "%.*s%s.json", slash ? (int)(slash - p + 1) : 0, p,
-		     invocation_name);
+	if ((r = invocation_name(argv0, &name, err)) < 0)
+		return r;
+	if (!name)
+		n = snprintf(buf, HS_POLICY_PATH_MAX, "%s", p);
+	else {
+		/* hardshim-NAME: NAME.json beside the base policy. Never a fallback to the base:
+		 * the administrator chose another policy for this runtime entry, and a missing
+		 * file is a missing policy (fail closed). */
+		slash = strrchr(p, '/');
+		n = snprintf(buf, HS_POLICY_PATH_MAX, "%.*s%s.json",
+			     slash ? (int)(slash - p + 1) : 0, p, name);
+	}
 	/* Too long: "/" is no regular file, so the load fails closed rather than a truncated
 	 * name reaching another file. */
-	return n < 0 || (size_t)n >= sizeof(path) ? "/" : path;
+	if (n < 0 || n >= HS_POLICY_PATH_MAX)
+		snprintf(buf, HS_POLICY_PATH_MAX, "/");
+	return 0;
 }
 
 static const struct hs_schema_field json_fields[] = {

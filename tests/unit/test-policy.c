@@ -204,53 +204,68 @@ static void test_action_members_one_scheme(void **state)
 	}
 }
 
+/* The policy path for a hardshim invoked as ARGV0; the call must succeed. */
+static const char *path_for(const char *argv0)
+{
+	static char buf[HS_POLICY_PATH_MAX];
+	struct hs_error err = HS_ERROR_INIT;
+
+	if (hs_policy_path(argv0, buf, &err) < 0)
+		fail_msg("%s: %s", err.rule, err.msg);
+	return buf;
+}
+
 static void test_env_path(void **state)
 {
 	setenv("HARDSHIM_POLICY", "/x/y.json", 1);
-	assert_string_equal(hs_policy_path(), "/x/y.json");
+	assert_string_equal(path_for("hardshim"), "/x/y.json");
 	unsetenv("HARDSHIM_POLICY");
-	assert_string_equal(hs_policy_path(), HS_SYSCONFDIR "/hardshim/policy.json");
+	assert_string_equal(path_for("hardshim"), HS_SYSCONFDIR "/hardshim/policy.json");
 }
 
 /* hardshim-NAME reads NAME.json beside the base policy; other names the base policy; a name
  * that could reach another directory or a hidden file is refused. */
 static void test_invocation_name(void **state)
 {
+	char buf[HS_POLICY_PATH_MAX], long_env[HS_POLICY_PATH_MAX + 16];
 	struct hs_error err = HS_ERROR_INIT;
 
 	setenv("HARDSHIM_POLICY", "/x/y.json", 1);
-	assert_int_equal(hs_policy_set_invocation("/usr/local/bin/hardshim-db", &err), 0);
-	assert_string_equal(hs_policy_path(), "/x/db.json");
+	assert_string_equal(path_for("/usr/local/bin/hardshim-db"), "/x/db.json");
 	unsetenv("HARDSHIM_POLICY");
-	assert_string_equal(hs_policy_path(), HS_SYSCONFDIR "/hardshim/db.json");
-	assert_int_equal(hs_policy_set_invocation("hardshim-web.v2", &err), 0);
-	assert_string_equal(hs_policy_path(), HS_SYSCONFDIR "/hardshim/web.v2.json");
+	assert_string_equal(path_for("/usr/local/bin/hardshim-db"),
+			    HS_SYSCONFDIR "/hardshim/db.json");
+	assert_string_equal(path_for("hardshim-web.v2"), HS_SYSCONFDIR "/hardshim/web.v2.json");
 	setenv("HARDSHIM_POLICY", "rel.json", 1);
-	assert_string_equal(hs_policy_path(), "web.v2.json");
+	assert_string_equal(path_for("hardshim-web.v2"), "web.v2.json");
 	unsetenv("HARDSHIM_POLICY");
 	/* not hardshim-NAME: the base policy */
 	for (const char *const *n = (const char *const[]){ "hardshim", "/usr/bin/hardshim", "runc",
 							   "xhardshim-db", "", NULL };
-	     *n; n++) {
-		assert_int_equal(hs_policy_set_invocation(*n, &err), 0);
-		assert_string_equal(hs_policy_path(), HS_SYSCONFDIR "/hardshim/policy.json");
-	}
-	assert_int_equal(hs_policy_set_invocation(NULL, &err), 0);
-	assert_string_equal(hs_policy_path(), HS_SYSCONFDIR "/hardshim/policy.json");
+	     *n; n++)
+		assert_string_equal(path_for(*n), HS_SYSCONFDIR "/hardshim/policy.json");
+	assert_string_equal(path_for(NULL), HS_SYSCONFDIR "/hardshim/policy.json");
 	for (const char *const *n =
 		 (const char *const[]){ "hardshim-", "hardshim-.x", "hardshim--x", "hardshim-a b",
 					"hardshim-a\\b", "hardshim-\xc3\xa9", NULL };
 	     *n; n++) {
-		assert_int_equal(hs_policy_set_invocation(*n, &err), -HS_ECONFIG);
+		assert_int_equal(hs_policy_path(*n, buf, &err), -HS_ECONFIG);
 		assert_string_equal(err.rule, "policy.name");
-		assert_string_equal(hs_policy_path(), HS_SYSCONFDIR "/hardshim/policy.json");
 	}
-	assert_int_equal(hs_policy_set_invocation("hardshim-"
-						  "0123456789012345678901234567890123456789012345"
-						  "6789012345678901234",
-						  &err),
+	assert_int_equal(hs_policy_path("hardshim-"
+					"0123456789012345678901234567890123456789012345"
+					"6789012345678901234",
+					buf, &err),
 			 -HS_ECONFIG);
-	assert_int_equal(hs_policy_set_invocation("hardshim", &err), 0);
+	/* a path too long for the buffer is "/", no regular file: the load fails closed */
+	memset(long_env, 'a', sizeof(long_env) - 1);
+	long_env[0] = '/';
+	long_env[sizeof(long_env) - 8] = '/'; /* a directory too long for NAME.json beside it */
+	long_env[sizeof(long_env) - 1] = '\0';
+	setenv("HARDSHIM_POLICY", long_env, 1);
+	assert_string_equal(path_for("hardshim-db"), "/");
+	assert_string_equal(path_for("hardshim"), "/");
+	unsetenv("HARDSHIM_POLICY");
 }
 
 static int setup(void **state)
