@@ -184,6 +184,13 @@ static int print_verdict(const struct check_opts *o, const struct hs_gate *g, co
 	return r;
 }
 
+/* Was the document refused for its size (rule json.size)? That is a verdict on the document,
+ * named by its rule id (the stable interface, docs/policy.md), never by an errno. */
+static bool too_large(const struct hs_error *err)
+{
+	return !strcmp(err->rule, "json.size");
+}
+
 /* A document refused before it was judged (a bundle create would refuse, a config too large
  * to read): one finding, exit 1. */
 static int print_unread(const struct check_opts *o, const struct hs_error *err)
@@ -194,7 +201,7 @@ static int print_unread(const struct check_opts *o, const struct hs_error *err)
 	if (!rep)
 		return 2;
 	/* too large: the whole document, as the pipeline names it */
-	hs_finding(&fctx, err->rule, err->code == -EFBIG ? "" : err->path, HS_ACTION_REFUSE, "%s",
+	hs_finding(&fctx, err->rule, too_large(err) ? "" : err->path, HS_ACTION_REFUSE, "%s",
 		   err->msg);
 	if (!strcmp(o->format, "json"))
 		print_json(rep, NULL);
@@ -355,7 +362,7 @@ int hs_cmd_check(const char *policy_file, int argc, char **argv)
 	} else if (!g.pl.report) {
 		/* Refused before it was judged. A bundle create would refuse and a document too
 		 * large to read are verdicts; a CONFIG that cannot be opened is the caller's. */
-		rc = bundle || err.code == -EFBIG ? print_unread(&o, &err) : fail(&err);
+		rc = bundle || too_large(&err) ? print_unread(&o, &err) : fail(&err);
 	} else {
 		rc = print_verdict(&o, &g, input, &err) < 0 ? fail(&err)
 		     : g.pl.report->refused                 ? 1
