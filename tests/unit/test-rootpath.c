@@ -128,23 +128,18 @@ static void rp_tree(struct hs_fake_host *fh, const struct rp_case *c)
 		assert_int_equal(hs_fake_host_add_dir(fh, c->owned, 1000, 1000, 0700), 0);
 }
 
-/* Run c->root with c's bundle and container id through the whole pipeline on host. */
+/* Run c->root with c's bundle (none: no bundle at all) and container id through the whole
+ * pipeline on host (NULL: the invented one). */
 static void rp_run(struct hs_t *h, const struct hs_host *host, const struct rp_case *c)
 {
 	char doc[1024];
-	struct hs_error err = HS_ERROR_INIT;
 
 	snprintf(doc, sizeof(doc), T_CONFIG("%s", T_GOOD_PROCESS), c->root);
-	h->pl = (struct hs_pipeline){
-		.policy = h->policy,
-		.host = host,
-		.schema = &hs_oci_spec,
-		.event = HS_EVENT_CREATE,
-		.bundle = c->bundle,
-		.container_id = c->id,
-	};
-	if (hs_pipeline_run(&h->pl, doc, strlen(doc), &err) < 0)
-		fail_msg("pipeline error: %s: %s", err.rule, err.msg);
+	h->bundle = c->bundle;
+	h->no_bundle = !c->bundle;
+	h->container_id = c->id;
+	h->host = host;
+	t_run(h, doc);
 }
 
 static void rp_verdict(struct hs_t *h, const struct rp_case *c)
@@ -175,7 +170,7 @@ static void test_root_owner(void **state)
 			      cases[i].id ? cases[i].id : "-");
 		t_pipeline(&h, "rootfs", cases[i].policy ? cases[i].policy : NO_TMPFS);
 		rp_tree(h.fh, &cases[i]);
-		rp_run(&h, hs_fake_host_get(h.fh), &cases[i]);
+		rp_run(&h, NULL, &cases[i]);
 		rp_verdict(&h, &cases[i]);
 		t_done(&h);
 	}

@@ -412,11 +412,14 @@ int t_try_event(struct hs_t *t, const struct hs_schema *schema, const char *doc,
 	}
 	t->pl = (struct hs_pipeline){
 		.policy = t->policy,
-		.host = hs_fake_host_get(t->fh),
+		.host = t->host ? t->host : hs_fake_host_get(t->fh),
 		.schema = schema,
 		.event = ev,
 		.no_rewrite = t->no_rewrite,
-		.bundle = t->bundle ? t->bundle : "/srv/bundle",
+		.bundle = t->no_bundle ? NULL
+			  : t->bundle  ? t->bundle
+				       : "/srv/bundle",
+		.container_id = t->container_id,
 		.container = container,
 	};
 	t->err = (struct hs_error)HS_ERROR_INIT;

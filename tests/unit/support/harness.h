@@ -56,10 +56,14 @@ struct hs_t {
 	struct hs_json *doc; /* the document the controls judged */
 	char *out;           /* doc's canonical form (t_emit) */
 	/* t_pipeline */
-	/* the pipeline's bundle; NULL: /srv/bundle (t_pipeline makes its rootfs) */
+	/* the pipeline's bundle; NULL: /srv/bundle (t_pipeline makes its rootfs), or none at
+	 * all with no_bundle (check CONFIG, the precreate hook) */
 	const char *bundle;
-	const char *container; /* exec: the container's config (JSON text); NULL: none */
-	bool no_rewrite;       /* hook mode: the pipeline judges, rewrites nothing */
+	bool no_bundle;
+	const char *container_id;   /* the command line's id; NULL: none */
+	const struct hs_host *host; /* NULL: the invented host (fh) */
+	const char *container;      /* exec: the container's config (JSON text); NULL: none */
+	bool no_rewrite;            /* hook mode: the pipeline judges, rewrites nothing */
 	struct hs_pipeline pl;
 	struct hs_error err;
 };
