@@ -50,6 +50,9 @@ int hs_runtime_ask(const char *runtime, const char *root, const char *const *arg
 	for (; *args && n < HS_ARRAY_SIZE(argv) - 1; args++)
 		argv[n++] = *args;
 	argv[n] = NULL;
+	if (*args) /* never a shortened question */
+		return hs_error_set(err, -E2BIG, rule, runtime, -1,
+				    "too many arguments for the runtime");
 	if (pipe2(fds, O_CLOEXEC) < 0)
 		return hs_error_set(err, -errno, rule, runtime, -1, "pipe: %s", strerror(errno));
 	rfd = fds[0];
@@ -66,7 +69,16 @@ int hs_runtime_ask(const char *runtime, const char *root, const char *const *arg
 	if (r != 0)
 		return hs_error_set(err, -r, rule, runtime, -1, "cannot run the runtime: %s",
 				    strerror(r));
-	r = hs_read_fd(rfd, max, ret, ret_len, err);
+	{
+		/* read under the caller's rule: the runtime's answer is not a JSON document of
+		 * the user's (json.size, io.read would send a reader to the wrong place) */
+		struct hs_error rerr = HS_ERROR_INIT;
+
+		r = hs_read_fd(rfd, max, ret, ret_len, &rerr);
+		if (r < 0 && r != -ENOMEM)
+			hs_error_set(err, r, rule, runtime, -1,
+				     "cannot read the runtime's answer: %s", rerr.msg);
+	}
 	/* Closed before the wait: a runtime still writing past max gets EPIPE, not a hang. */
 	close(TAKE_FD(rfd));
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
