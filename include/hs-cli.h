@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 
 #include "hs-argv.h"
+#include "hs-host.h"
 
 int hs_main(int argc, char **argv);
 
@@ -182,8 +183,12 @@ void hs_restorer_done(void);
 int hs_bundle_hold_sources(struct hs_gate *g, struct hs_error *err);
 /* check --bundle: base, except that the directories create would hold (the bundle and those
  * hs_bundle_hold_sources chose) read root's, 0711, as create judges them; base itself when
- * nothing is looked at. */
-const struct hs_host *hs_bundle_as_held(const struct hs_host *base);
+ * nothing is looked at. The view is the caller's and must outlive the host returned. */
+struct hs_held_view {
+	struct hs_host host; /* first: its canonicalize finds the view from it */
+	const struct hs_host *base;
+};
+const struct hs_host *hs_bundle_as_held(const struct hs_host *base, struct hs_held_view *view);
 /* The gate's source for the config NAME in that bundle, with create's config.* rule ids. */
 struct hs_source hs_bundle_config(int dirfd, const char *name);
 /* create: hardshim runs the runtime as its child and waits, so that a runtime failure after

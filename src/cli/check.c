@@ -238,7 +238,8 @@ static const struct hs_host *target_host(const char *target)
  * and engine facts: a CI checkout is not root-owned and no engine called check). */
 static enum hs_decision source(struct hs_gate *g, const char *bundle, const char *input,
 			       char **bundle_abs, char **path, int *dirfd,
-			       struct hs_engine_facts *facts, struct hs_error *err)
+			       struct hs_engine_facts *facts, struct hs_held_view *view,
+			       struct hs_error *err)
 {
 	struct stat st;
 	enum hs_decision d;
@@ -256,7 +257,7 @@ static enum hs_decision source(struct hs_gate *g, const char *bundle, const char
 		if (g->bundle_owner) {
 			/* judged as create judges it once held; nothing is changed */
 			g->before = hs_bundle_hold_sources;
-			g->host = hs_bundle_as_held(g->host);
+			g->host = hs_bundle_as_held(g->host, view);
 		}
 		return HS_DECISION_ALLOW;
 	}
@@ -307,6 +308,7 @@ int hs_cmd_check(const char *policy_file, int argc, char **argv)
 	_cleanup_free_ char *bundle_abs = NULL, *path = NULL;
 	_cleanup_close_ int dirfd = -1;
 	struct hs_engine_facts facts = { 0 };
+	struct hs_held_view view;
 	bool systemd_cgroup = false;
 	struct hs_error err = HS_ERROR_INIT;
 	struct hs_gate g;
@@ -354,7 +356,7 @@ int hs_cmd_check(const char *policy_file, int argc, char **argv)
 		.no_record = true,
 		.fd = -1,
 	};
-	d = source(&g, bundle, input, &bundle_abs, &path, &dirfd, &facts, &err);
+	d = source(&g, bundle, input, &bundle_abs, &path, &dirfd, &facts, &view, &err);
 	if (d == HS_DECISION_ALLOW)
 		d = hs_gate_run(&g, &err);
 	if (d == HS_DECISION_ERROR) {

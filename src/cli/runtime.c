@@ -79,16 +79,15 @@ static struct held {
 	gid_t gid;
 	mode_t mode;
 	struct hs_file_id id;
+	bool looked; /* check --bundle: chosen as create would, never changed (hs_bundle_as_held) */
 } held[HELD_MAX] = { [0 ... HELD_MAX - 1] = { .dirfd = -1 } };
-/* check --bundle: the same directories are chosen, and only looked at (see hs_bundle_as_held) */
-static bool looking;
 
 void hs_bundle_release(void)
 {
 	for (size_t i = 0; i < HELD_MAX; i++) {
 		if (held[i].dirfd < 0)
 			continue;
-		if (!looking) {
+		if (!held[i].looked) {
 			(void)!fchown(held[i].dirfd, held[i].uid, held[i].gid);
 			(void)!fchmod(held[i].dirfd, held[i].mode);
 		}
@@ -98,8 +97,8 @@ void hs_bundle_release(void)
 }
 
 /* Make dirfd root's, 0711, remembering how it was; -errno when it is not so afterwards.
- * Looking: only remember. */
-static int hold_dir(struct held *h, int dirfd, const struct stat *st)
+ * look (check): only remember. */
+static int hold_dir(struct held *h, int dirfd, const struct stat *st, bool look)
 {
 	struct stat now;
 	int r;
@@ -108,10 +107,11 @@ static int hold_dir(struct held *h, int dirfd, const struct stat *st)
 	h->gid = st->st_gid;
 	h->mode = st->st_mode & 07777;
 	h->id = (struct hs_file_id){ .dev = st->st_dev, .ino = st->st_ino };
+	h->looked = look;
 	h->dirfd = fcntl(dirfd, F_DUPFD_CLOEXEC, 3);
 	if (h->dirfd < 0)
 		return -errno;
-	if (looking)
+	if (look)
 		return 0;
 	/* the restorer knows it before it changes: a hardshim killed from here on still gives
 	 * it back (restorer.c) */
@@ -134,15 +134,13 @@ static int hold_dir(struct held *h, int dirfd, const struct stat *st)
  * those directories (by identity, not by name) read root's, 0711. Nothing else reads
  * differently: a directory create would not hold is judged as it is, in both.
  */
-static const struct hs_host *look_base;
-static struct hs_host look_host;
-
 static int look_canonicalize(const struct hs_host *h, struct hs_arena *a, const char *path,
 			     struct hs_canonical_path *ret, struct hs_error *err)
 {
-	int r = look_base->canonicalize(look_base, a, path, ret, err);
+	/* h is the view's own host, its first member */
+	const struct hs_held_view *view = (const struct hs_held_view *)h;
+	int r = view->base->canonicalize(view->base, a, path, ret, err);
 
-	(void)h;
 	for (size_t k = 0; r >= 0 && k < ret->n_components; k++) {
 		struct hs_path_component *c = &ret->components[k];
 
@@ -156,20 +154,20 @@ static int look_canonicalize(const struct hs_host *h, struct hs_arena *a, const 
 	return r;
 }
 
-const struct hs_host *hs_bundle_as_held(const struct hs_host *base)
+const struct hs_host *hs_bundle_as_held(const struct hs_host *base, struct hs_held_view *view)
 {
-	if (!looking || held[0].dirfd < 0)
+	if (held[0].dirfd < 0 || !held[0].looked)
 		return base;
-	look_base = base;
-	look_host = *base;
-	look_host.canonicalize = look_canonicalize;
-	return &look_host;
+	view->base = base;
+	view->host = *base;
+	view->host.canonicalize = look_canonicalize;
+	return &view->host;
 }
 
-static int hold_bundle(int dirfd, const struct stat *st, const char *bundle_abs,
+static int hold_bundle(int dirfd, const struct stat *st, const char *bundle_abs, bool look,
 		       struct hs_error *err)
 {
-	int r = hold_dir(&held[0], dirfd, st);
+	int r = hold_dir(&held[0], dirfd, st, look);
 
 	if (r < 0) {
 		hs_bundle_release();
@@ -203,10 +201,12 @@ static void hold_source_dir(const char *src)
 		if (fstat(held[i].dirfd, &h) == 0 && h.st_dev == st.st_dev && h.st_ino == st.st_ino)
 			return; /* held already */
 	}
-	if (i < HELD_MAX && hold_dir(&held[i], fd, &st) < 0) {
+	if (i < HELD_MAX && hold_dir(&held[i], fd, &st, held[0].looked) < 0) {
 		/* give it back now: the mounts control refuses it as the owner's */
-		(void)!fchown(held[i].dirfd, held[i].uid, held[i].gid);
-		(void)!fchmod(held[i].dirfd, held[i].mode);
+		if (!held[i].looked) {
+			(void)!fchown(held[i].dirfd, held[i].uid, held[i].gid);
+			(void)!fchmod(held[i].dirfd, held[i].mode);
+		}
 		if (held[i].dirfd >= 0)
 			close(TAKE_FD(held[i].dirfd));
 	}
@@ -249,8 +249,7 @@ static int check_bundle_owner(int dirfd, const struct stat *st, const char *bund
 				    "maps to, is admitted on create, not here)",
 				    (unsigned)st->st_uid);
 	*ret_owner = st->st_uid;
-	looking = userns == HS_BUNDLE_USERNS_LOOK;
-	return hold_bundle(dirfd, st, bundle_abs, err);
+	return hold_bundle(dirfd, st, bundle_abs, userns == HS_BUNDLE_USERNS_LOOK, err);
 }
 
 enum hs_decision hs_bundle_open(const char *bundle, char **ret_abs, int *ret_dirfd, struct stat *st,
