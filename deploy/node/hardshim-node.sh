@@ -72,10 +72,22 @@ mkdirs() {
 	created "$1"
 }
 
-# policy_file: the ConfigMap's policy, read through the ..data symlink Kubernetes swaps.
+# The ConfigMap version everything below reads: the directory Kubernetes' ..data symlink
+# named when it was taken (config_take). Reading through that name, not through ..data,
+# ties what is installed to the version the watcher remembers: a swap in between is seen
+# on the next poll instead of being taken for the version already installed.
+CM_VERSION=
+
+# config_take: the version ..data names now, in CM_VERSION.
+config_take() {
+	CM_VERSION=$(readlink "$CONFIG/..data") || die "no ..data symlink in the ConfigMap at $CONFIG"
+}
+
+# policy_file: the taken version's policy.
 policy_file() {
-	[ -f "$CONFIG/..data/policy.json" ] || die "no policy.json in the ConfigMap at $CONFIG"
-	echo "$CONFIG/..data/policy.json"
+	[ -f "$CONFIG/$CM_VERSION/policy.json" ] ||
+		die "no policy.json in the ConfigMap at $CONFIG (version $CM_VERSION)"
+	echo "$CONFIG/$CM_VERSION/policy.json"
 }
 
 # 1. The node can run hardshim: its libraries, the runtime the policy names, a canary check.
@@ -252,13 +264,15 @@ do_install() {
 
 do_watch() {
 	local seen now
+	config_take
+	seen=$CM_VERSION
 	do_install
-	seen=$(readlink "$CONFIG/..data")
 	while :; do
 		sleep "$WATCH_INTERVAL"
 		now=$(readlink "$CONFIG/..data") || continue
 		[ "$now" = "$seen" ] && continue
 		seen=$now
+		CM_VERSION=$now
 		# A refused policy leaves the one in force; the agent keeps watching.
 		if (install_policy); then
 			ready
@@ -307,10 +321,14 @@ do_uninstall() {
 }
 
 case ${1:-} in
-install) do_install ;;
+install)
+	config_take
+	do_install
+	;;
 watch) do_watch ;;
 uninstall) do_uninstall ;;
 policy)
+	config_take
 	mkdir -p "$STATE"
 	touch "$STATE/created"
 	install_policy

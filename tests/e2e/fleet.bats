@@ -94,11 +94,11 @@ fl_pod() {
 	grep -E '^(Uid|Gid|CapEff|NoNewPrivs|Seccomp):' "/proc/$SPID/status"
 }
 
-# fl_wait_policy FILE: until the node's installed policy is FILE (30 s at most: the watcher
-# polls the ConfigMap every second).
+# fl_wait_policy FILE: until the node's installed policy is FILE (60 s at most: the watcher
+# polls the ConfigMap every second, once its container has started and installed).
 fl_wait_policy() {
 	local _
-	for _ in $(seq 1 300); do
+	for _ in $(seq 1 600); do
 		cmp -s "$1" "$FL/host/etc/hardshim/policy.json" && return 0
 		sleep 0.1
 	done
