@@ -178,6 +178,9 @@ int hs_restorer_start(void);
 int hs_restorer_hold(int dirfd, uid_t uid, gid_t gid, mode_t mode);
 int hs_restorer_runtime(void);
 void hs_restorer_done(void);
+/* Give one held directory back as it was (create's release, the failed hold of a bind
+ * source's directory, the restorer after hardshim died): best effort, errors ignored. */
+void hs_give_back(int dirfd, uid_t uid, gid_t gid, mode_t mode);
 /* hs_gate.before for a user-namespace bundle (hs_bundle_open's owner non-zero): hold the
  * owner's bind-source directories too (create), or only choose them (check). */
 int hs_bundle_hold_sources(struct hs_gate *g, struct hs_error *err);

@@ -121,11 +121,19 @@ static _Noreturn void restorer_main(int s)
 		while (poll(&p, 1, -1) < 0 && errno == EINTR)
 			;
 	}
-	for (size_t i = 0; i < nheld; i++) {
-		(void)!fchown(fds[i], held[i].uid, held[i].gid);
-		(void)!fchmod(fds[i], held[i].mode);
-	}
+	for (size_t i = 0; i < nheld; i++)
+		hs_give_back(fds[i], held[i].uid, held[i].gid, held[i].mode);
 	_exit(0);
+}
+
+/* Owner first, then mode: whatever the chown changes of the mode (set-id bits) is put back
+ * as it was. Errors are ignored: it runs on the way out (or in the restorer, with nobody to
+ * tell), and a directory that cannot be given back stays root's, 0711: never more open than
+ * it was, only less. */
+void hs_give_back(int dirfd, uid_t uid, gid_t gid, mode_t mode)
+{
+	(void)!fchown(dirfd, uid, gid);
+	(void)!fchmod(dirfd, mode);
 }
 
 int hs_restorer_start(void)

@@ -82,17 +82,21 @@ static struct held {
 	bool looked; /* check --bundle: chosen as create would, never changed (hs_bundle_as_held) */
 } held[HELD_MAX] = { [0 ... HELD_MAX - 1] = { .dirfd = -1 } };
 
+/* Let go of one held directory: given back as it was when create changed it (check only
+ * looked), and no longer held. */
+static void release_dir(struct held *h)
+{
+	if (h->dirfd < 0)
+		return;
+	if (!h->looked)
+		hs_give_back(h->dirfd, h->uid, h->gid, h->mode);
+	close(TAKE_FD(h->dirfd));
+}
+
 void hs_bundle_release(void)
 {
-	for (size_t i = 0; i < HELD_MAX; i++) {
-		if (held[i].dirfd < 0)
-			continue;
-		if (!held[i].looked) {
-			(void)!fchown(held[i].dirfd, held[i].uid, held[i].gid);
-			(void)!fchmod(held[i].dirfd, held[i].mode);
-		}
-		close(TAKE_FD(held[i].dirfd));
-	}
+	for (size_t i = 0; i < HELD_MAX; i++)
+		release_dir(&held[i]);
 	hs_restorer_done();
 }
 
@@ -201,15 +205,9 @@ static void hold_source_dir(const char *src)
 		if (fstat(held[i].dirfd, &h) == 0 && h.st_dev == st.st_dev && h.st_ino == st.st_ino)
 			return; /* held already */
 	}
-	if (i < HELD_MAX && hold_dir(&held[i], fd, &st, held[0].looked) < 0) {
-		/* give it back now: the mounts control refuses it as the owner's */
-		if (!held[i].looked) {
-			(void)!fchown(held[i].dirfd, held[i].uid, held[i].gid);
-			(void)!fchmod(held[i].dirfd, held[i].mode);
-		}
-		if (held[i].dirfd >= 0)
-			close(TAKE_FD(held[i].dirfd));
-	}
+	/* not held: given back now, and the mounts control refuses it as the owner's */
+	if (i < HELD_MAX && hold_dir(&held[i], fd, &st, held[0].looked) < 0)
+		release_dir(&held[i]);
 }
 
 /* The gate's step between the read and the judgement, for a held user-namespace bundle: the
