@@ -154,8 +154,11 @@ const struct hs_host *hs_host_real(void);
  * (the policy's allowlists still decide). Everything else is this machine's. */
 const struct hs_host *hs_host_with_mac(enum hs_mac mac);
 
-/* `hardshim hook devices` (src/host/devcgroup.c): write each of rules ("c 10:200 rwm") to
+/* The devices deny (src/host/devcgroup.c): write each of rules ("c 10:200 rwm") to
  * devices.deny of pid's cgroup v1 devices controller, then read devices.list back and fail if
  * any denied access is still granted. 0 done, 1 nothing to do (no v1 devices hierarchy: cgroup
- * v2, where the runtime's eBPF program is the filter), negative with err set. */
-int hs_host_devices_deny(pid_t pid, char *const *rules, size_t n, struct hs_error *err);
+ * v2, where the runtime's eBPF program is the filter), negative with err set under rule, the
+ * caller's: devices.runtime-grants from create and hook mode, hook.devices from `hardshim
+ * hook devices`. */
+int hs_host_devices_deny(pid_t pid, char *const *rules, size_t n, const char *rule,
+			 struct hs_error *err);

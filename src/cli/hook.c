@@ -223,7 +223,7 @@ static int hook_devices(int argc, char **argv)
 		return fail(&err);
 	/* 1: cgroup v2, no file to deny in; the runtime's own eBPF program stays as it is
 	 * (docs/runtime-differences.md), said there rather than on every container's create */
-	r = hs_host_devices_deny(st.pid, argv, (size_t)argc, &err);
+	r = hs_host_devices_deny(st.pid, argv, (size_t)argc, "hook.devices", &err);
 	return r < 0 ? fail(&err) : 0;
 }
 
@@ -338,7 +338,7 @@ static int deny_devices(struct hs_gate *g, struct hs_error *err)
 				      HS_ARRAY_SIZE(rules));
 	for (size_t i = 0; i < n; i++)
 		args[i] = rules[i];
-	r = n ? hs_host_devices_deny(st->pid, args, n, err) : 0;
+	r = n ? hs_host_devices_deny(st->pid, args, n, "devices.runtime-grants", err) : 0;
 	return r < 0 ? r : 0;
 }
 

@@ -180,7 +180,7 @@ static int deny_devices(const struct hs_argv *a, const struct hs_policy *p, stru
 		return hs_error_set(err, -errno, "devices.runtime-grants", "", -1,
 				    "the container's init (pid %d) is gone: %s", (int)pid,
 				    strerror(errno));
-	r = hs_host_devices_deny(pid, rules, after.n, err);
+	r = hs_host_devices_deny(pid, rules, after.n, "devices.runtime-grants", err);
 	if (r < 0)
 		return r;
 	pfd = (struct pollfd){ .fd = pidfd, .events = POLLIN };

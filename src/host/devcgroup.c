@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0
- * `hardshim hook devices`: deny, in a container's cgroup v1 devices controller, the grants its
- * runtime made on its own after the config's rules (src/policy/devices.c, runtime_extras).
- * Runs as a createRuntime hook: the runtime has placed the container's init in its cgroups and
- * written its device rules, and no process of the container's image has run yet, so nothing
- * the container does can have moved it or raced this write.
+ * The devices deny: in a container's cgroup v1 devices controller, the grants its runtime
+ * made on its own after the config's rules (src/policy/devices.c, runtime_extras). Called by
+ * create once the runtime's create returned, by hook mode, and by `hardshim hook devices` (a
+ * createRuntime hook), each under its own rule id: the runtime has placed the container's init
+ * in its cgroups and written its device rules, and no process of the container's image has run
+ * yet, so nothing the container does can have moved it or raced this write.
  *
  * The cgroup is the one /proc/<pid>/cgroup names for the devices hierarchy, read in the
  * runtime's cgroup namespace (the host's: the hook inherits it); it is opened beneath
@@ -21,6 +22,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -68,26 +70,38 @@ static int devices_path(pid_t pid, char *buf, size_t size)
 	return r;
 }
 
-static int open_cgroup(const char *path, struct hs_error *err)
+static int open_cgroup(const char *path, const char *rule, struct hs_error *err)
 {
 	struct open_how how = { .flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
 				.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS |
 					   RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV };
 	_cleanup_close_ int root = open(DEVICES_ROOT, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	struct statfs sfs = { 0 };
+	struct stat rst, cst;
 	int fd;
 
 	if (root < 0 || fstatfs(root, &sfs) < 0 || sfs.f_type != CGROUP_SUPER_MAGIC)
-		return hs_error_set(err, root < 0 ? -errno : -EINVAL, "hook.devices", DEVICES_ROOT,
-				    -1, "not the cgroup v1 devices hierarchy");
+		return hs_error_set(err, root < 0 ? -errno : -EINVAL, rule, DEVICES_ROOT, -1,
+				    "not the cgroup v1 devices hierarchy");
 	/* "/" is the hierarchy's root: RESOLVE_BENEATH wants a relative name */
 	while (*path == '/')
 		path++;
 	fd = (int)syscall(SYS_openat2, root, *path ? path : ".", &how, sizeof(how));
 	if (fd < 0)
-		return hs_error_set(err, -errno, "hook.devices", path, -1,
+		return hs_error_set(err, -errno, rule, path, -1,
 				    "cannot open the container's devices cgroup: %s",
 				    strerror(errno));
+	/* The hierarchy's root is the host's own cgroup, never a container's (the cgroups control
+	 * refuses a cgroupsPath of "/"), and it is where /proc/<pid>/cgroup puts an init that has
+	 * exited and is not reaped yet. A deny written there would take the device from every
+	 * process of the host: refused, however the path was spelled. */
+	if (fstat(root, &rst) < 0 || fstat(fd, &cst) < 0 ||
+	    (rst.st_dev == cst.st_dev && rst.st_ino == cst.st_ino)) {
+		close(fd);
+		return hs_error_set(err, -EPERM, rule, DEVICES_ROOT, -1,
+				    "the process is in the root: the host's own cgroup, not a "
+				    "container's (has it exited?)");
+	}
 	return fd;
 }
 
@@ -133,7 +147,8 @@ static ssize_t read_list(int cg, char *buf, size_t size)
 	return (ssize_t)len;
 }
 
-int hs_host_devices_deny(pid_t pid, char *const *rules, size_t n, struct hs_error *err)
+int hs_host_devices_deny(pid_t pid, char *const *rules, size_t n, const char *rule,
+			 struct hs_error *err)
 {
 	char path[4096] = "", list[LIST_MAX] = "";
 	_cleanup_close_ int cg = -1, deny = -1;
@@ -143,28 +158,28 @@ int hs_host_devices_deny(pid_t pid, char *const *rules, size_t n, struct hs_erro
 	if (r == -ENOENT)
 		return 1; /* cgroup v2: nothing to write (see above) */
 	if (r < 0)
-		return hs_error_set(err, r, "hook.devices", "", -1,
+		return hs_error_set(err, r, rule, "", -1,
 				    "cannot read the devices cgroup of pid %d", (int)pid);
-	cg = open_cgroup(path, err);
+	cg = open_cgroup(path, rule, err);
 	if (cg < 0)
 		return cg;
 	deny = openat(cg, "devices.deny", O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
 	if (deny < 0)
-		return hs_error_set(err, -errno, "hook.devices", path, -1,
-				    "cannot open devices.deny: %s", strerror(errno));
+		return hs_error_set(err, -errno, rule, path, -1, "cannot open devices.deny: %s",
+				    strerror(errno));
 	for (size_t i = 0; i < n; i++) {
 		/* one rule per write: the kernel parses a write as one rule */
 		if (write(deny, rules[i], strlen(rules[i])) < 0)
-			return hs_error_set(err, -errno, "hook.devices", path, -1,
-					    "cannot deny %s: %s", rules[i], strerror(errno));
+			return hs_error_set(err, -errno, rule, path, -1, "cannot deny %s: %s",
+					    rules[i], strerror(errno));
 	}
 	len = read_list(cg, list, sizeof(list));
 	if (len < 0)
-		return hs_error_set(err, (int)len, "hook.devices", path, -1,
+		return hs_error_set(err, (int)len, rule, path, -1,
 				    "cannot read devices.list back: %s", strerror((int)-len));
 	for (size_t i = 0; i < n; i++)
 		if (still_granted(list, rules[i]))
-			return hs_error_set(err, -EPERM, "hook.devices", path, -1,
+			return hs_error_set(err, -EPERM, rule, path, -1,
 					    "%s is still granted after the deny", rules[i]);
 	return 0;
 }

@@ -153,16 +153,13 @@ default_grants_create() {
 # a pid reused or a lying state would), the deny cannot be done: create fails closed, the
 # container the runtime made is deleted before anything of it ran, and the launch log says
 # the create failed after the runtime.
-deny_fails_closed() {
-	local id dead
-	rt_begin "$1"
-	sh -c 'exit 0' &
-	dead=$!
-	wait "$dead"
+# create_whose_state_says PID: hardshim create through the runtime, whose `state` names PID as
+# the container's init (the rest is the real runtime's). Sets id, status and output (run).
+create_whose_state_says() {
 	cat >"$HS_TMP/runtime" <<-EOF
 		#!/bin/sh
 		for a; do
-		    [ "\$a" = state ] && exec echo '{"ociVersion":"1.0.2","id":"x","pid":$dead,"status":"created","bundle":"/"}'
+		    [ "\$a" = state ] && exec echo '{"ociVersion":"1.0.2","id":"x","pid":$1,"status":"created","bundle":"/"}'
 		done
 		exec $HS_RUNTIME_PATH "\$@"
 	EOF
@@ -174,12 +171,61 @@ deny_fails_closed() {
 	hs_place_config "$id"
 	run hs_rt create --bundle "$HS_BUNDLE" "$id"
 	echo "$output"
+}
+
+# The create failed after the runtime's: the container is gone and the launch log says so,
+# naming RULE.
+failed_after_runtime() {
+	! hs_rt_direct state "$id" >/dev/null 2>&1 || false
+	tail -n 1 "$HS_LAUNCHES" | jq -e --arg id "$id" --arg rule "$1" \
+		'.event == "runtime-failed" and .id == $id and .exit == 0 and (.error | contains($rule))'
+	"$HS_BIN" log show "$HS_LAUNCHES" | grep -F "$id" | grep -q 'FAILED: after the runtime'
+}
+
+deny_fails_closed() {
+	local id dead
+	rt_begin "$1"
+	sh -c 'exit 0' &
+	dead=$!
+	wait "$dead"
+	create_whose_state_says "$dead"
 	[ "$status" = 1 ]
 	[[ "$output" == *"devices.runtime-grants"*"pid $dead"* ]]
-	! hs_rt_direct state "$id" >/dev/null 2>&1 || false
-	tail -n 1 "$HS_LAUNCHES" | jq -e --arg id "$id" \
-		'.event == "runtime-failed" and .id == $id and .exit == 0 and (.error | test("devices.runtime-grants"))'
-	"$HS_BIN" log show "$HS_LAUNCHES" | grep -F "$id" | grep -q 'FAILED: after the runtime'
+	failed_after_runtime devices.runtime-grants
 }
 @test "runc: the devices deny at create cannot find the container's init: create fails, container deleted" { deny_fails_closed runc; }
 @test "crun: the devices deny at create cannot find the container's init: create fails, container deleted" { deny_fails_closed crun; }
+
+# An init that has exited but is not reaped yet reads, in /proc/<pid>/cgroup, as in the devices
+# hierarchy's root: the host's own cgroup. A deny written there would take tun (c 10:200) and
+# the console (c 5:1) from every process of the host. Here the runtime's `state` names such a
+# process: the deny is refused, under create's own rule (devices.runtime-grants, not the
+# hook's), and the container goes as above.
+deny_in_root_refused() {
+	local id z=
+	rt_begin "$1"
+	# a parent that never reaps and its child that has exited (a shell may reap on its own)
+	python3 -c 'import os, sys, time
+pid = os.fork()
+if pid == 0:
+    os._exit(0)
+open(sys.argv[1] + ".new", "w").write(str(pid))
+os.rename(sys.argv[1] + ".new", sys.argv[1])
+time.sleep(1000)' "$HS_TMP/zombie" </dev/null >/dev/null 2>&1 &
+	echo $! >>"$HS_TMP/victims"
+	for _ in $(seq 100); do
+		[ -f "$HS_TMP/zombie" ] && z=$(cat "$HS_TMP/zombie") &&
+			[ "$(awk '{ print $3 }' "/proc/$z/stat")" = Z ] && break
+		sleep 0.1
+	done
+	[ "$(awk '{ print $3 }' "/proc/$z/stat")" = Z ]
+	grep -qx '[0-9]*:devices:/' "/proc/$z/cgroup" ||
+		skip "no cgroup v1 devices hierarchy, or this kernel keeps an exited process's cgroup"
+	create_whose_state_says "$z"
+	[ "$status" = 1 ]
+	[[ "$output" == *"devices.runtime-grants: /sys/fs/cgroup/devices: the process is in the root: the host's own cgroup"* ]]
+	[[ "$output" != *"hook.devices"* ]]
+	failed_after_runtime "devices.runtime-grants: /sys/fs/cgroup/devices"
+}
+@test "runc: the devices deny at create finds its init in the hierarchy's root (exited): refused there, container deleted" { deny_in_root_refused runc; }
+@test "crun: the devices deny at create finds its init in the hierarchy's root (exited): refused there, container deleted" { deny_in_root_refused crun; }
