@@ -3,12 +3,13 @@
 # "lint" counts it). cppcheck (.cppcheck/suppressions.xml), clang-tidy (.clang-tidy) on the C
 # sources with the build's flags, shellcheck on every shell script and bats helper library,
 # clang-format (.clang-format) on every C file, and citations: every markdown file that a
-# tracked file cites must be in the tree. Findings are printed as "# " lines.
+# tracked file cites must be in the tree; bats-negation: no '!' command that bats would not
+# fail on. Findings are printed as "# " lines.
 # LINT_ONLY="cppcheck shellcheck" runs some of them.
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 2
-only=${LINT_ONLY:-cppcheck clang-tidy shellcheck clang-format citations}
+only=${LINT_ONLY:-cppcheck clang-tidy shellcheck clang-format citations bats-negation}
 jobs=${LINT_JOBS:-$(nproc 2>/dev/null || echo 2)}
 n=0
 failed=0
@@ -97,6 +98,129 @@ for tool in $only; do
 			grep -v '^scripts/lint[.]sh:' | sed 's|$| (cites the workplace outside the tree)|' \
 			>>"$log"
 		report citations "$(tracked_files | wc -l) files"
+		;;
+	bats-negation)
+		# bash's errexit ignores a command negated with '!', so bats fails a test on one only
+		# when it is the last command of the test, whose status is the test's (a helper's
+		# last command is its status, which fails its caller). Anywhere else it asserts
+		# nothing: the finding is a line whose first command is '!' (a case branch's label
+		# aside), with no '||' after it ('|| false' makes it fail; '|| cmd' is a choice),
+		# followed by anything but the end of its test or function, through the ends of the
+		# if/case branches it is the last of. 'run ! cmd' is bats' own and fine. A small
+		# shell scanner skips quoted text, $(...), comments and here-documents.
+		# shellcheck disable=SC2046 # the tree's file names have no blanks
+		set -- $(tracked_files | grep -E '[.](bats|bash)$')
+		[ "$#" -gt 0 ] && awk '
+			function reset() { n = 0; sp = 0; stk[0] = "N"; here = ""; cont = 0 }
+			function scan(line,    i, c, L, prev, top, code, m, w, q) {
+				oror = 0
+				code = ""
+				L = length(line)
+				prev = " "
+				for (i = 1; i <= L; i++) {
+					c = substr(line, i, 1)
+					top = stk[sp]
+					if (top == "S") {
+						if (c == "\047") sp--
+					} else if (top == "D") {
+						if (c == "\\") i++
+						else if (c == "\"") sp--
+						else if (c == "$" && substr(line, i + 1, 1) == "(") { stk[++sp] = "P"; i++ }
+					} else {
+						if (c == "#" && prev ~ /[ \t;&|(]/) break
+						if (c == "\\") i++
+						else if (c == "\047") stk[++sp] = "S"
+						else if (c == "\"") stk[++sp] = "D"
+						else if (c == "$" && substr(line, i + 1, 1) == "(") { stk[++sp] = "P"; i++ }
+						else if (c == "(") stk[++sp] = "p"
+						else if (c == ")" && (top == "p" || top == "P")) sp--
+						else if (c == "|" && substr(line, i + 1, 1) == "|") { if (sp == 0) oror = 1; i++ }
+						else if (c == "<" && substr(line, i, 3) == "<<<") i += 2
+						else if (c == "<" && substr(line, i + 1, 1) == "<") {
+							m = i + 2
+							herestrip = substr(line, m, 1) == "-"
+							if (herestrip) m++
+							while (substr(line, m, 1) ~ /[ \t]/) m++
+							q = substr(line, m, 1)
+							if (q == "\047" || q == "\"" || q == "\\") m++
+							w = substr(line, m)
+							if (match(w, /^[A-Za-z0-9_]+/)) {
+								here = substr(w, 1, RLENGTH)
+								m += RLENGTH
+								if (q == "\047" || q == "\"") m++
+								i = m - 1
+							} else i++
+						}
+					}
+					prev = c
+				}
+				code = substr(line, 1, i - 1)
+				gsub(/^[ \t]+|[ \t]+$/, "", code)
+				return code
+			}
+			function nextsig(k) {
+				for (k++; k <= n; k++)
+					if (start[k] && code[k] != "") return k
+				return n + 1
+			}
+			function skip_case(k,    d) {
+				for (d = 0; (k = nextsig(k)) <= n; ) {
+					if (code[k] ~ /^case[ \t]/ && code[k] !~ /esac$/) d++
+					else if (code[k] ~ /^esac([ \t;)|&>]|$)/ && d-- == 0) return k
+				}
+				return n + 1
+			}
+			function skip_if(k,    d) {
+				for (d = 0; (k = nextsig(k)) <= n; ) {
+					if (code[k] ~ /^if[ \t]/ && code[k] !~ /fi$/) d++
+					else if (code[k] ~ /^fi([ \t;)|&>]|$)/ && d-- == 0) return k
+				}
+				return n + 1
+			}
+			# Is the command ending at line j the last its function runs?
+			function last(j,    k, t) {
+				k = j
+				if (code[j] ~ /;;$/) k = skip_case(j)
+				while ((k = nextsig(k)) <= n) {
+					t = code[k]
+					if (t ~ /^}/) return 1
+					if (t ~ /^(fi|esac)([ \t;)|&>]|$)/) continue
+					if (t ~ /^;;/) { k = skip_case(k); continue }
+					if (t ~ /^(else|elif)([ \t;]|$)/) { k = skip_if(k); continue }
+					return 0
+				}
+				return 0
+			}
+			function check(    i, j, any) {
+				for (i = 1; i <= n; i++) {
+					# a case branch label first ("a) ! cmd ;;") counts as the first command of the branch
+					if (!start[i] || (code[i] !~ /^!([ \t]|$)/ && code[i] !~ /^[A-Za-z0-9_*|.-]+\)[ \t]+!([ \t]|$)/))
+						continue
+					any = ors[i]
+					for (j = i; endcont[j] && j < n; j++) any = any || ors[j + 1]
+					if (!any && !last(j))
+						printf "%s:%d: a command negated with \047!\047 that is not the last of its test or function, without \047|| false\047: bats does not fail on it\n", file, i
+				}
+			}
+			FNR == 1 { if (NR > 1) check(); reset(); file = FILENAME }
+			{
+				n++
+				if (here != "") {
+					t = $0
+					if (herestrip) sub(/^\t+/, "", t)
+					if (t == here) here = ""
+					start[n] = 0; code[n] = ""; endcont[n] = 0; ors[n] = 0
+					next
+				}
+				start[n] = sp == 0 && !cont
+				code[n] = scan($0)
+				ors[n] = oror
+				endcont[n] = sp > 0 || code[n] ~ /(\\|&&|\|\||\|)$/
+				cont = endcont[n]
+			}
+			END { if (NR > 0) check() }
+		' "$@" >"$log"
+		report bats-negation "$# bats files and helpers"
 		;;
 	*) n=$((n + 1)); echo "not ok $n - unknown lint tool $tool"; failed=1 ;;
 	esac

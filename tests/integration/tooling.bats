@@ -187,6 +187,87 @@ count_build() { # count_build WHAT DIR
 	[[ "$output" == *"docs/a.$m:2: cites docs/gone.$m, which is not in the tree"* ]]
 }
 
+# lint's bats-negation check: bash's errexit ignores a command negated with '!', so bats fails
+# on one only where it is the last of its test (or function). Run on a tree of its own with
+# one bats file: each '!' that asserts nothing is named by its line (before another command,
+# at the end of a loop's body, continued over two lines, in a case branch not last); the
+# forms that do fail (last, last of an if or case branch that is last, '|| false', 'run !')
+# and '!' in a string, a command substitution or a here-document are not.
+@test "lint: a '!' command that is not the last of its test fails the bats-negation check" {
+	local t=$BATS_TEST_TMPDIR/tree
+	mkdir -p "$t/scripts" "$t/tests"
+	cp "$HS_TOP/scripts/lint.sh" "$t/scripts/"
+	cat >"$t/tests/a.bats" <<-'EOF'
+		#!/usr/bin/env bats
+		TEST "planted" {
+			! grep -q x /etc/hostname
+			echo after
+		}
+		TEST "fine: last" {
+			echo before
+			! grep -q x /etc/hostname
+		}
+		TEST "fine: || false, run !, if" {
+			! grep -q x /etc/hostname || false
+			run ! grep -q x /etc/hostname
+			if ! true; then echo; fi
+			cat <<-EOF2
+				! this is text
+			EOF2
+			jq -n '1
+		! not a command'
+			echo "$(echo '!' "x")"
+			echo done
+		}
+		helper() {
+			case $1 in
+			a)
+				! grep -q x /etc/hostname
+				;;
+			b) echo b ;;
+			esac
+		}
+		loop() {
+			for f in a b; do
+				! grep -q "$f" /etc/hostname
+			done
+		}
+		cont() {
+			! grep -q x \
+				/etc/hostname
+			echo more
+		}
+		iflast() {
+			if true; then
+				! false
+			else
+				! true
+			fi
+		}
+		casemid() {
+			case $1 in
+			a) ! grep -q x /etc/hostname ;;
+			esac
+			echo more
+		}
+	EOF
+	# (written as TEST: bats would take an @test line here, in a here-document, for its own)
+	sed -i 's/^TEST /@test /' "$t/tests/a.bats"
+	git -C "$t" init -q && git -C "$t" add tests
+	run env LINT_ONLY=bats-negation sh "$t/scripts/lint.sh"
+	echo "$output"
+	[ "$status" -eq 1 ]
+	[[ "$output" == "not ok 1 - bats-negation: 4 finding lines in 1 bats files and helpers"* ]]
+	[ "$(grep -o '^# tests/a.bats:[0-9]*:' <<<"$output" | tr '\n' ' ')" = \
+		"# tests/a.bats:3: # tests/a.bats:32: # tests/a.bats:36: # tests/a.bats:49: " ]
+	# with each fixed as bats wants it ('|| false'), the file is clean
+	sed -i '3s/$/ || false/; 32s/$/ || false/; 37s/$/ || false/; 49s/ ;;$/ || false ;;/' "$t/tests/a.bats"
+	run env LINT_ONLY=bats-negation sh "$t/scripts/lint.sh"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == "ok 1 - bats-negation: 1 bats files and helpers clean"* ]]
+}
+
 # README and HACKING say how many packages each install set is: the numbers are
 # install-deps.sh's lists (README said 54 while the script installed 58).
 @test "docs: README and HACKING name as many packages as install-deps.sh installs" {
