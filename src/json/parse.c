@@ -13,6 +13,8 @@ struct frame {
 	struct hs_json *node;
 	const char *key; /* object: key of the member being parsed */
 	size_t key_len;
+	bool in_value;    /* object: key read, its value not complete yet */
+	size_t value_end; /* object: just past the last complete value */
 };
 
 struct parser {
@@ -33,6 +35,13 @@ static long long consumed(struct parser *p)
 	return (long long)yajl_get_bytes_consumed(p->yajl);
 }
 
+/* Does the text of f's last complete value run on (as "01", "truex", "\"x\"y" do: the reader
+ * sees one value, yajl a value and then an error)? Then the error is that member's too. */
+static bool runs_on(const struct parser *p, const struct frame *f)
+{
+	return f->value_end < p->len && !memchr(" \t\r\n,}]", p->buf[f->value_end], 7);
+}
+
 /* The JSON path of the value being parsed, for messages. */
 static void current_path(struct parser *p, char *out, size_t size)
 {
@@ -44,7 +53,10 @@ static void current_path(struct parser *p, char *out, size_t size)
 
 		snprintf(tmp, sizeof(tmp), "%s", out);
 		if (f->node->type == HS_JSON_OBJECT) {
-			if (!f->key)
+			/* Between two members (after a value, at a key: a missing comma, a
+			 * trailing one, a bad key) the error is the object's, not the last key's:
+			 * naming that key would send the reader to a value that is fine. */
+			if (!f->key || (i + 1 == p->depth && !f->in_value && !runs_on(p, f)))
 				break;
 			hs_json_path_key(out, size, tmp, f->key);
 		} else {
@@ -240,7 +252,21 @@ static int add_value(struct parser *p, struct hs_json *v)
 	}
 	obj->u.object.members[obj->u.object.len++] =
 	    (struct hs_json_member){ .key = top->key, .key_len = top->key_len, .value = v };
+	/* a container's member is complete at its end (value_done from on_end_*) */
+	if (v->type != HS_JSON_OBJECT && v->type != HS_JSON_ARRAY) {
+		top->in_value = false;
+		top->value_end = (size_t)consumed(p);
+	}
 	return 1;
+}
+
+/* The innermost object's member has its whole value (a container just ended). */
+static void value_done(struct parser *p)
+{
+	if (p->depth > 0) {
+		p->stack[p->depth - 1].in_value = false;
+		p->stack[p->depth - 1].value_end = (size_t)consumed(p);
+	}
 }
 
 static struct hs_json *new_node(struct parser *p, enum hs_json_type t)
@@ -310,6 +336,7 @@ static int on_map_key(void *ctx, const unsigned char *s, size_t len)
 		return 0;
 	top->key = key;
 	top->key_len = len;
+	top->in_value = true;
 	return 1;
 }
 
@@ -354,6 +381,7 @@ static int cmp_member_key(const void *a, const void *b)
 static int duplicate(struct parser *p, const struct hs_json_member *later)
 {
 	p->stack[p->depth - 1].key = later->key;
+	p->stack[p->depth - 1].in_value = true;
 	return fail(p, "json.duplicate-key", later->value->offset,
 		    "duplicate key (runc would keep the last, crun the first)");
 }
@@ -393,6 +421,7 @@ static int on_end_map(void *ctx)
 	if (!check_duplicates(p, p->stack[p->depth - 1].node))
 		return 0;
 	p->depth--;
+	value_done(p);
 	return 1;
 }
 
@@ -401,6 +430,7 @@ static int on_end_array(void *ctx)
 	struct parser *p = ctx;
 
 	p->depth--;
+	value_done(p);
 	return 1;
 }
 

@@ -105,6 +105,53 @@ static void test_syntax(void **state)
 	accepted(" \n{ \"a\" : [ 1 , -2.5e3 , true , null ] }\t", "{\"a\":[1,-2.5e3,true,null]}");
 }
 
+/* s is refused with rule at path: the place a reader is sent to. */
+static void refused_at(const char *s, const char *rule, const char *path)
+{
+	struct hs_error e = refused(s, rule);
+
+	if (strcmp(e.path, path))
+		fail_msg("input %s: %s at \"%s\", expected at \"%s\"", s, rule, e.path, path);
+}
+
+/* A lexical error inside a value names that value; one between two members (a missing or
+ * trailing comma, a bad key) names the object, not the member before it, whose value is
+ * fine; inside an array, the item being read. */
+static void test_error_paths(void **state)
+{
+	(void)state;
+	/* in a value */
+	refused_at("{\"a\":1,\"b\":tru}", "json.syntax", "b");
+	refused_at("{\"a\":1,\"b\":\"x\ty\"}", "json.syntax", "b"); /* raw tab */
+	refused_at("{\"a\":1,\"b\":\"\xff\"}", "json.utf8", "b");
+	refused_at("{\"a\":{\"x\":1},\"b\":01}", "json.syntax", "b");
+	/* a value whose text runs on: the reader sees one value */
+	refused_at("{\"a\":1,\"b\":truex}", "json.syntax", "b");
+	refused_at("{\"a\":1,\"b\":\"x\"y}", "json.syntax", "b");
+	refused_at("{\"a\":{\"x\":1}x}", "json.syntax", "a");
+	refused_at("{\"process\":{\"env\":[\"A=1\",\"B\x01\"]}}", "json.syntax", "process.env[1]");
+	refused_at("{\"mounts\":[{\"source\":\"/x\"},{\"source\":\"/y\",\"type\":bind}]}",
+		   "json.syntax", "mounts[1].type");
+	/* between members: the object */
+	refused_at("{\"a\":1,}", "json.syntax", "");
+	refused_at("{\"a\":1,x}", "json.syntax", "");
+	refused_at("{\"a\":1 ,x}", "json.syntax", "");
+	refused_at("{\"a\":1,\"b\":\"x\"", "json.syntax", ""); /* cut short */
+	refused_at("{\"a\":[1,2] \"b\":1}", "json.syntax", "");
+	refused_at("{\"a\":{\"x\":1},}", "json.syntax", "");
+	refused_at("{\"a\":{\"x\":1,}}", "json.syntax", "a");
+	refused_at("{\"process\":{\"user\":{\"uid\":0,}}}", "json.syntax", "process.user");
+	refused_at("{\"mounts\":[{\"source\":\"/x\"},{\"source\":\"/y\",}]}", "json.syntax",
+		   "mounts[1]");
+	refused_at("{\"a\":1,\"b\\u0000\":2}", "json.nul", "");
+	refused_at("{\"a\":{\"x\":1,\"\xff\":2}}", "json.utf8", "a");
+	/* in an array: the item being read */
+	refused_at("{\"a\":[1,2,]}", "json.syntax", "a[2]");
+	/* what names a member still does */
+	refused_at("{\"a\":{\"x\":1},\"a\":2}", "json.duplicate-key", "a");
+	refused_at("{\"a\":{\"x\":1,\"x\":[2]}}", "json.duplicate-key", "a.x");
+}
+
 static void test_limits(void **state)
 {
 	char deep[200];
@@ -302,6 +349,7 @@ int main(void)
 		cmocka_unit_test_setup(test_duplicates, setup),
 		cmocka_unit_test_setup(test_strings, setup),
 		cmocka_unit_test_setup(test_syntax, setup),
+		cmocka_unit_test_setup(test_error_paths, setup),
 		cmocka_unit_test_setup(test_limits, setup),
 		cmocka_unit_test_setup(test_null_members_dropped, setup),
 		cmocka_unit_test_setup(test_numbers, setup),
