@@ -3,6 +3,9 @@
  * src/policy/, one row in src/policy/controls.c; it never does I/O itself. */
 #pragma once
 
+#include <sys/stat.h>
+#include <time.h>
+
 #include "hs-json.h"
 #include "hs-schema.h"
 
@@ -128,6 +131,33 @@ int hs_policy_load(const char *path, struct hs_policy **ret, struct hs_error *er
 /* Fast path: only "runtime" is needed; the file is still parsed strictly. */
 int hs_policy_load_runtime(const char *path, char **ret_runtime, struct hs_error *err);
 void hs_policy_free(struct hs_policy *p);
+
+/* The fast path's cache of the one fact it needs from a validated policy, its runtime
+ * (src/policy/policy-cache.c: what it is keyed by and why it can be trusted). Root only. */
+#define HS_POLICY_CACHE_DIR "/run/hardshim"
+/* Seconds a policy's ctime must lie in the past before an entry is written for it. */
+#define HS_POLICY_CACHE_SETTLE 2
+/* What the strict read saw of the policy: its inode (fstat of the fd read) and when. */
+struct hs_policy_seen {
+	struct stat st;
+	struct timespec at; /* CLOCK_REALTIME right after the fstat, before the read */
+};
+/* $HARDSHIM_POLICY_CACHE (secure_getenv) if set: an absolute directory, or "" for no cache;
+ * else HS_POLICY_CACHE_DIR. NULL: no cache. */
+const char *hs_policy_cache_dir(void);
+/* The runtime of POLICY from DIR's entry, when the entry is root's alone on a path no one
+ * else can swap and matches POLICY's path, inode, size, owner, mode, mtime, ctime and this
+ * build of hardshim byte for byte: 1 (*ret_runtime malloc'd, the caller's). 0 otherwise
+ * (DIR NULL, not root, no entry, any mismatch): the caller does the full strict read. */
+int hs_policy_cache_lookup(const char *dir, const char *policy, char **ret_runtime);
+/* After a strict read of POLICY succeeded (SEEN: what it read) with runtime RUNTIME: write
+ * its entry to DIR atomically (made root's 0700 if missing). 1 written; 0 not cacheable (not
+ * root, the policy changed less than HS_POLICY_CACHE_SETTLE seconds before the read, a
+ * runtime that is no single absolute line); negative when DIR is not root's alone or the
+ * write failed. Never an error for the command: a missing entry is only a slower fast path. */
+int hs_policy_cache_store(const char *dir, const char *policy, const struct hs_policy_seen *seen,
+			  const char *runtime);
+
 static inline void hs_policy_freep(struct hs_policy **p)
 {
 	hs_policy_free(*p);

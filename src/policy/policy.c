@@ -140,7 +140,8 @@ static const struct hs_schema exception_schema = { .kind = HS_S_STRUCT,
 						   .fields = exception_fields };
 
 /* The admin's file must be the admin's: a policy anyone else can write is no policy. */
-static int read_policy(const char *path, char **ret_buf, size_t *ret_len, struct hs_error *err)
+static int read_policy(const char *path, char **ret_buf, size_t *ret_len,
+		       struct hs_policy_seen *seen, struct hs_error *err)
 {
 	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 	struct stat st;
@@ -156,6 +157,9 @@ static int read_policy(const char *path, char **ret_buf, size_t *ret_len, struct
 				    "its "
 				    "owner only (mode %04o, uid %u)",
 				    (unsigned)(st.st_mode & 07777), (unsigned)st.st_uid);
+	/* what was read is this inode's content at this moment or later (the cache's key) */
+	seen->st = st;
+	clock_gettime(CLOCK_REALTIME, &seen->at);
 	return hs_read_fd(fd, POLICY_MAX_BYTES, ret_buf, ret_len, err);
 }
 
@@ -173,7 +177,7 @@ static void policy_area(struct hs_error *err)
 }
 
 static int parse_policy(struct hs_arena *a, const char *path, struct hs_json **ret,
-			struct hs_error *err)
+			struct hs_policy_seen *seen, struct hs_error *err)
 {
 	_cleanup_free_ char *buf = NULL;
 	struct hs_json_limits limits = HS_JSON_LIMITS_DEFAULT;
@@ -181,7 +185,7 @@ static int parse_policy(struct hs_arena *a, const char *path, struct hs_json **r
 	int r;
 
 	limits.max_bytes = POLICY_MAX_BYTES;
-	r = read_policy(path, &buf, &len, err);
+	r = read_policy(path, &buf, &len, seen, err);
 	if (r < 0)
 		return r;
 	r = hs_json_parse(a, buf, len, &limits, ret, err);
@@ -210,14 +214,19 @@ static int load_runtime(const struct hs_json *root, const char **ret, struct hs_
 
 int hs_policy_load_runtime(const char *path, char **ret_runtime, struct hs_error *err)
 {
-	_cleanup_arena_ struct hs_arena *a = hs_arena_new();
+	_cleanup_arena_ struct hs_arena *a = NULL;
+	const char *cache = hs_policy_cache_dir();
+	struct hs_policy_seen seen;
 	struct hs_json *root;
 	const char *rt = NULL;
 	int r;
 
-	if (!a)
+	/* The same policy file, already read strictly by this build: its runtime, unparsed. */
+	if (hs_policy_cache_lookup(cache, path, ret_runtime) > 0)
+		return 0;
+	if (!(a = hs_arena_new()))
 		return -ENOMEM;
-	r = parse_policy(a, path, &root, err);
+	r = parse_policy(a, path, &root, &seen, err);
 	if (r < 0)
 		return r;
 	r = load_runtime(root, &rt, err);
@@ -225,6 +234,7 @@ int hs_policy_load_runtime(const char *path, char **ret_runtime, struct hs_error
 		return r;
 	if (!(*ret_runtime = strdup(rt)))
 		return -ENOMEM;
+	(void)hs_policy_cache_store(cache, path, &seen, rt);
 	return 0;
 }
 
@@ -527,6 +537,7 @@ bool hs_exception_expired(const struct hs_policy *p, const struct hs_exception *
 
 int hs_policy_load(const char *path, struct hs_policy **ret, struct hs_error *err)
 {
+	struct hs_policy_seen seen;
 	struct hs_policy *p;
 	const struct hs_json *controls;
 	const char *mode;
@@ -539,7 +550,7 @@ int hs_policy_load(const char *path, struct hs_policy **ret, struct hs_error *er
 	}
 	p->file = hs_arena_strdup(p->arena, path);
 	p->now = (int64_t)time(NULL);
-	r = parse_policy(p->arena, path, &p->root, err);
+	r = parse_policy(p->arena, path, &p->root, &seen, err);
 	if (r >= 0)
 		r = load_runtime(p->root, &p->runtime, err);
 	if (r < 0)

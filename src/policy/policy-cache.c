@@ -1,0 +1,200 @@
+/* SPDX-License-Identifier: Apache-2.0
+ * The fast path's policy cache. `state`, `kill`, `delete`, `ps`... need one fact from the
+ * policy, the runtime's path, yet each used to parse and schema-check the whole file (about
+ * half of its instructions) so that a broken policy is refused there too. Here a policy that
+ * passed that strict read leaves its runtime in a file under /run/hardshim, keyed by everything
+ * the kernel says of the policy's inode and by hardshim's own build; the next fast path that
+ * finds the same key uses it instead of parsing.
+ *
+ * Threat: whoever can write the cache, or make hardshim read another file as the cache,
+ * chooses the binary every fast-path command execs as root, and a stale entry would keep a
+ * policy hardshim never validated (or one the administrator changed) in force. So: only root
+ * uses it; the file is read only when root alone could have written it and no one else can
+ * swap a directory on its way (hs_host.read_root_file); it holds the policy's path, device,
+ * inode, size, owner, mode, mtime and ctime (any write, rename over, chmod, chown or touch
+ * changes the ctime, which no one can set back) and hardshim's build id (a new hardshim may
+ * refuse what the old admitted); it is written only for a policy whose ctime is at least
+ * HS_POLICY_CACHE_SETTLE seconds old (a file system's timestamp granularity could give a
+ * second write within the same tick the same ctime); anything that does not match byte for
+ * byte is a miss, and a miss is the full strict read: never an error, never fail open.
+ */
+#include <fcntl.h>
+#include <link.h>
+#include <limits.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "hs-host.h"
+#include "hs-policy.h"
+
+#define CACHE_MAGIC "hardshim policy cache 1\n"
+#define CACHE_MAX   (2 * PATH_MAX + 512)
+
+const char *hs_policy_cache_dir(void)
+{
+	const char *d = secure_getenv("HARDSHIM_POLICY_CACHE");
+
+	if (!d)
+		return HS_POLICY_CACHE_DIR;
+	return d[0] == '/' ? d : NULL; /* "" (or anything relative): no cache */
+}
+
+/* The GNU build id of hardshim's own binary (the main program): a different build, however
+ * it was installed, never reads this one's entries. */
+static int find_build_id(struct dl_phdr_info *info, size_t size, void *data)
+{
+	char *hex = data;
+
+	(void)size;
+	for (int i = 0; i < info->dlpi_phnum; i++) {
+		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+		const char *p, *end;
+
+		if (ph->p_type != PT_NOTE)
+			continue;
+		p = (const char *)(info->dlpi_addr + ph->p_vaddr);
+		end = p + ph->p_memsz;
+		while (p + sizeof(ElfW(Nhdr)) <= end) {
+			const ElfW(Nhdr) *n = (const ElfW(Nhdr) *)p;
+			const unsigned char *desc =
+			    (const unsigned char *)p + sizeof(*n) + ((n->n_namesz + 3) & ~3u);
+
+			if (n->n_type == NT_GNU_BUILD_ID && n->n_namesz == 4 &&
+			    !memcmp(p + sizeof(*n), "GNU", 4) && n->n_descsz >= 8 &&
+			    n->n_descsz <= 64 && (const char *)desc + n->n_descsz <= end) {
+				for (size_t k = 0; k < n->n_descsz; k++) {
+					hex[2 * k] = "0123456789abcdef"[desc[k] >> 4];
+					hex[2 * k + 1] = "0123456789abcdef"[desc[k] & 15];
+				}
+				hex[2 * n->n_descsz] = '\0';
+				return 1;
+			}
+			p = (const char *)desc + ((n->n_descsz + 3) & ~3u);
+		}
+	}
+	return 1; /* only the first object, the program itself */
+}
+
+/* "hardshim policy cache 1\nbuild ID\npolicy PATH\nfile DEV INO ...\n": everything the entry
+ * is valid for, in the bytes the entry must start with (arena-owned). NULL when nothing can
+ * be cached: no build id, a path that would not read back as one line. */
+static const char *key_text(struct hs_arena *a, const char *policy, const struct stat *st)
+{
+	char build[129] = "";
+
+	dl_iterate_phdr(find_build_id, build);
+	if (!build[0] || strchr(policy, '\n'))
+		return NULL;
+	return hs_arena_printf(
+	    a, CACHE_MAGIC "build %s\npolicy %s\nfile %llu %llu %lld %lld.%09ld %lld.%09ld %u %o\n",
+	    build, policy, (unsigned long long)st->st_dev, (unsigned long long)st->st_ino,
+	    (long long)st->st_size, (long long)st->st_mtim.tv_sec, st->st_mtim.tv_nsec,
+	    (long long)st->st_ctim.tv_sec, st->st_ctim.tv_nsec, (unsigned)st->st_uid,
+	    (unsigned)st->st_mode);
+}
+
+/* One entry per policy path, "policy-HASH.cache": FNV-1a of the path (a collision only costs
+ * a miss: the entry holds the whole path). */
+static const char *entry_path(struct hs_arena *a, const char *dir, const char *policy)
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+
+	for (const unsigned char *p = (const unsigned char *)policy; *p; p++)
+		h = (h ^ *p) * 0x100000001b3ull;
+	return hs_arena_printf(a, "%s/policy-%016llx.cache", dir, (unsigned long long)h);
+}
+
+/* What the strict read demands of the policy file (policy.c read_policy), as root. */
+static bool policy_file_ok(const struct stat *st)
+{
+	return S_ISREG(st->st_mode) && st->st_uid == 0 && !(st->st_mode & 0022);
+}
+
+int hs_policy_cache_lookup(const char *dir, const char *policy, char **ret_runtime)
+{
+	_cleanup_arena_ struct hs_arena *a = NULL;
+	const struct hs_host *h = hs_host_real();
+	struct hs_error err = HS_ERROR_INIT;
+	const char *buf, *key, *path, *rt, *nl;
+	size_t len, klen;
+	struct stat st;
+
+	if (!dir || geteuid() != 0 || stat(policy, &st) < 0 || !policy_file_ok(&st) ||
+	    !(a = hs_arena_new()) || !(key = key_text(a, policy, &st)) ||
+	    !(path = entry_path(a, dir, policy)) ||
+	    h->read_root_file(h, a, path, CACHE_MAX, &buf, &len, &err) < 0)
+		return 0;
+	klen = strlen(key);
+	if (len <= klen || memcmp(buf, key, klen) || strncmp(buf + klen, "runtime /", 9))
+		return 0;
+	/* The runtime: the rest of the file, one absolute path, one final newline. */
+	rt = buf + klen + 8;
+	nl = memchr(rt, '\n', len - klen - 8);
+	if (!nl || nl != buf + len - 1 || memchr(rt, '\0', (size_t)(nl - rt)))
+		return 0;
+	if (!(*ret_runtime = strndup(rt, (size_t)(nl - rt))))
+		return 0;
+	return 1;
+}
+
+/* The cache's directory, made if missing, and opened only when root alone can write it and
+ * no one else can swap a directory on its way (the judgement the lookup makes of the entry). */
+static int open_cache_dir(struct hs_arena *a, const char *dir)
+{
+	const struct hs_host *h = hs_host_real();
+	struct hs_canonical_path cp;
+	const struct hs_path_component *last;
+	char *parent = hs_arena_strdup(a, dir);
+	char *slash = parent ? strrchr(parent, '/') : NULL;
+	_cleanup_close_ int fd = -1;
+	struct stat st;
+
+	if (!slash)
+		return -ENOMEM;
+	if (slash != parent) {
+		*slash = '\0';
+		(void)mkdir(parent, 0755);
+	}
+	(void)mkdir(dir, 0755);
+	if (h->canonicalize(h, a, dir, &cp, NULL) < 0 || !cp.exists || !cp.n_components ||
+	    hs_canonical_path_replaceable(a, &cp))
+		return -EPERM;
+	last = &cp.components[cp.n_components - 1];
+	fd = open(cp.path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &st) < 0 || st.st_dev != last->id.dev ||
+	    st.st_ino != last->id.ino || st.st_uid != 0 || (st.st_mode & 0022))
+		return -EPERM;
+	return TAKE_FD(fd);
+}
+
+int hs_policy_cache_store(const char *dir, const char *policy, const struct hs_policy_seen *seen,
+			  const char *runtime)
+{
+	_cleanup_arena_ struct hs_arena *a = NULL;
+	_cleanup_close_ int dfd = -1;
+	const char *key, *path, *text;
+	size_t len;
+
+	if (!dir || geteuid() != 0 || !policy_file_ok(&seen->st) || runtime[0] != '/' ||
+	    strchr(runtime, '\n') || strlen(runtime) >= PATH_MAX)
+		return 0;
+	/* Settled: a write after this read gets a later ctime even on a file system that keeps
+	 * whole seconds (seen->at was taken right after the fstat, before the read). */
+	if (seen->st.st_ctim.tv_sec > seen->at.tv_sec - HS_POLICY_CACHE_SETTLE)
+		return 0;
+	if (!(a = hs_arena_new()))
+		return -ENOMEM;
+	if (!(key = key_text(a, policy, &seen->st)) || !(path = entry_path(a, dir, policy)))
+		return 0;
+	text = hs_arena_printf(a, "%sruntime %s\n", key, runtime);
+	if (!text || (len = strlen(text)) >= CACHE_MAX)
+		return 0;
+	dfd = open_cache_dir(a, dir);
+	if (dfd < 0)
+		return dfd;
+	/* a new file renamed over the old: a reader sees a whole entry, old or new */
+	if (hs_replace_file(dfd, strrchr(path, '/') + 1, text, len, 0600, false, NULL) < 0)
+		return -EIO;
+	return 1;
+}
