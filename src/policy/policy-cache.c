@@ -40,40 +40,51 @@ const char *hs_policy_cache_dir(void)
 	return d[0] == '/' ? d : NULL; /* "" (or anything relative): no cache */
 }
 
-/* The GNU build id of hardshim's own binary (the main program): a different build, however
- * it was installed, never reads this one's entries. */
+/* The NT_GNU_BUILD_ID note in [p, end) as hex into HEX (129 bytes); false when there is none. */
+static bool note_build_id(const char *p, const char *end, char *hex)
+{
+	while (p + sizeof(ElfW(Nhdr)) <= end) {
+		const ElfW(Nhdr) *n = (const ElfW(Nhdr) *)p;
+		const unsigned char *desc = (const unsigned char *)p + sizeof(*n) +
+					    (((size_t)n->n_namesz + 3) & ~(size_t)3);
+		size_t len = n->n_descsz;
+
+		if ((const char *)desc + len > end)
+			return false;
+		if (n->n_type == NT_GNU_BUILD_ID && n->n_namesz == 4 &&
+		    !memcmp(p + sizeof(*n), "GNU", 4) && len >= 8 && len <= 64) {
+			for (size_t k = 0; k < len; k++) {
+				hex[2 * k] = "0123456789abcdef"[desc[k] >> 4];
+				hex[2 * k + 1] = "0123456789abcdef"[desc[k] & 15];
+			}
+			hex[2 * len] = '\0';
+			return true;
+		}
+		p = (const char *)desc + ((len + 3) & ~(size_t)3);
+	}
+	return false;
+}
+
+/* The GNU build id of hardshim's own binary (the main program, the first object): a
+ * different build, however it was installed, never reads this one's entries. The notes are
+ * found from the program headers in memory (PT_PHDR gives their own link-time address); no
+ * PT_PHDR or no note: no build id, no cache. */
 static int find_build_id(struct dl_phdr_info *info, size_t size, void *data)
 {
-	char *hex = data;
+	const char *base = NULL;
 
 	(void)size;
-	for (int i = 0; i < info->dlpi_phnum; i++) {
+	for (int i = 0; i < info->dlpi_phnum; i++)
+		if (info->dlpi_phdr[i].p_type == PT_PHDR)
+			base = (const char *)info->dlpi_phdr - info->dlpi_phdr[i].p_vaddr;
+	for (int i = 0; base && i < info->dlpi_phnum; i++) {
 		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
-		const char *p, *end;
 
-		if (ph->p_type != PT_NOTE)
-			continue;
-		p = (const char *)(info->dlpi_addr + ph->p_vaddr);
-		end = p + ph->p_memsz;
-		while (p + sizeof(ElfW(Nhdr)) <= end) {
-			const ElfW(Nhdr) *n = (const ElfW(Nhdr) *)p;
-			const unsigned char *desc =
-			    (const unsigned char *)p + sizeof(*n) + ((n->n_namesz + 3) & ~3u);
-
-			if (n->n_type == NT_GNU_BUILD_ID && n->n_namesz == 4 &&
-			    !memcmp(p + sizeof(*n), "GNU", 4) && n->n_descsz >= 8 &&
-			    n->n_descsz <= 64 && (const char *)desc + n->n_descsz <= end) {
-				for (size_t k = 0; k < n->n_descsz; k++) {
-					hex[2 * k] = "0123456789abcdef"[desc[k] >> 4];
-					hex[2 * k + 1] = "0123456789abcdef"[desc[k] & 15];
-				}
-				hex[2 * n->n_descsz] = '\0';
-				return 1;
-			}
-			p = (const char *)desc + ((n->n_descsz + 3) & ~3u);
-		}
+		if (ph->p_type == PT_NOTE &&
+		    note_build_id(base + ph->p_vaddr, base + ph->p_vaddr + ph->p_memsz, data))
+			break;
 	}
-	return 1; /* only the first object, the program itself */
+	return 1;
 }
 
 /* "hardshim policy cache 1\nbuild ID\npolicy PATH\nfile DEV INO ...\n": everything the entry
