@@ -17,10 +17,12 @@ setup_file() {
 	local d=$BATS_FILE_TMPDIR/policies rt t
 	mkdir -p "$d"
 	for rt in runc crun; do
-		for t in inplace rename broken entry swap base named lifecycle; do
+		for t in inplace rename broken entry swap base lifecycle; do
 			jq -nc --arg rt "/usr/bin/$rt" '{runtime: $rt}' >"$d/$t-$rt.json"
 			chmod 0644 "$d/$t-$rt.json"
 		done
+		# hardshim-named-RT's policy: the base policy's very inode under another name
+		ln "$d/base-$rt.json" "$d/named-$rt.json"
 	done
 	sleep 2.2
 }
@@ -52,10 +54,10 @@ answered_by() {
 	esac
 }
 
-# The only entry in the cache.
+# The cache's entry for the policy POLICY (default $HARDSHIM_POLICY): exactly one.
 entry() {
 	local e
-	e=$(find "$HARDSHIM_POLICY_CACHE" -maxdepth 1 -name 'policy-*.cache')
+	e=$(grep -lx "policy ${1:-$HARDSHIM_POLICY}" "$HARDSHIM_POLICY_CACHE"/policy-*.cache)
 	[ -n "$e" ] && [ "$(wc -l <<<"$e")" = 1 ] && echo "$e"
 }
 
@@ -185,27 +187,23 @@ swappable_cache_dir() {
 @test "policy-cache crun: a cache directory someone else could swap is ignored" { swappable_cache_dir crun; }
 
 # hardshim-NAME reads NAME.json beside the base policy: the base's entry, laid under NAME's
-# entry's name, is not used for it.
+# entry's name, is not used for it, even when NAME.json is the very same inode (a hard link:
+# only the path in the entry tells them apart).
 other_policy_path() {
-	local rt=$1 o e_named
-	o=$(other "$rt")
+	local rt=$1 e_named
 	cached_policy base "$rt"
 	mkdir -p "$HS_TMP/bin"
-	ln -sf "$HS_BIN" "$HS_TMP/bin/hardshim-named-$o"
-	rm -f "$E"
-	fast "$HS_TMP/bin/hardshim-named-$o"
-	answered_by "$o"
-	e_named=$(entry)
-	grep -qx "policy $HS_POLICIES/named-$o.json" "$e_named"
-	# the base policy's entry (naming the marker) again, then copied over NAME's
-	fast
+	ln -sf "$HS_BIN" "$HS_TMP/bin/hardshim-named-$rt"
+	fast "$HS_TMP/bin/hardshim-named-$rt"
 	answered_by "$rt"
-	sed -i "s|^runtime .*|runtime $HS_TMP/marker|" "$(find "$HARDSHIM_POLICY_CACHE" -name 'policy-*.cache' ! -samefile "$e_named")"
+	e_named=$(entry "$HS_POLICIES/named-$rt.json")
+	[ "$e_named" != "$E" ]
+	cp "$E" "$e_named"
+	fast "$HS_TMP/bin/hardshim-named-$rt"
+	answered_by "$rt"
+	# the base policy's entry itself is still in use
 	fast
 	answered_by marker
-	cp "$(find "$HARDSHIM_POLICY_CACHE" -name 'policy-*.cache' ! -samefile "$e_named")" "$e_named"
-	fast "$HS_TMP/bin/hardshim-named-$o"
-	answered_by "$o"
 }
 @test "policy-cache runc: another policy path's entry is not used (hardshim-NAME)" { other_policy_path runc; }
 @test "policy-cache crun: another policy path's entry is not used (hardshim-NAME)" { other_policy_path crun; }
