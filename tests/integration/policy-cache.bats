@@ -225,7 +225,7 @@ lifecycle() {
 	[ "$(jq -r .status <<<"$output")" = running ]
 	run "$HS_BIN" --root "$HS_STATE" kill lc KILL
 	[ "$status" -eq 0 ]
-	for _ in $(seq 50); do
+	for _ in $(seq 100); do # up to 10 s on a loaded machine
 		[ "$("$HS_BIN" --root "$HS_STATE" state lc | jq -r .status)" = stopped ] && break
 		sleep 0.1
 	done
