@@ -151,8 +151,21 @@ enum hs_decision hs_gate_record_warn(void (*warn)(const char *line), const struc
  * The policy paths of the runtime commands: thin adapters over the gate. Each returns the
  * decision (ALLOW possibly after rewriting files or a->argv). They never exec and never exit.
  */
+/* What create does once the runtime's create has succeeded and before the container's
+ * process can run (it waits for `start`): hs_create_prepare fills it (from its own findings:
+ * devices.runtime-grants at linux.resources.devices, egress.after-create), hs_runtime_wait
+ * does it. Owned by the caller; hs_after_create_done frees what it holds. */
+struct hs_egress_cfg;
+struct hs_after_create {
+	char deny[2][HS_DEVICES_DENY_MAX]; /* hs_devices_runtime_denies */
+	size_t n_deny;
+	struct hs_egress_cfg *egress; /* the section in force, in arena; NULL: nothing */
+	struct hs_arena *arena;
+};
+void hs_after_create_done(struct hs_after_create *ac);
+/* after: NULL, or where create's after-create work goes (zeroed, for hs_runtime_wait). */
 enum hs_decision hs_create_prepare(struct hs_argv *a, const struct hs_policy *p,
-				   struct hs_error *err);
+				   struct hs_after_create *after, struct hs_error *err);
 /* The bundle as create opens it (and `check --bundle`): the directory itself, not through a
  * symlink, root's and writable by its owner only (bundle.symlink, bundle.open,
  * bundle.permissions). On ALLOW *ret_abs (malloc'ed, lexically absolute), *ret_dirfd and *st
@@ -197,14 +210,14 @@ struct hs_source hs_bundle_config(int dirfd, const char *name);
 /* create: hardshim runs the runtime as its child and waits, so that a runtime failure after
  * the launch record is recorded too ("runtime-failed", src/cli/wait-runtime.c). */
 bool hs_runtime_waits(const struct hs_argv *a);
-/* Run p->runtime with a->argv, wait, record a failure. Returns the runtime's exit status
- * (a runtime killed by a signal kills hardshim with it), or a negative errno when it could
- * not be run. */
-int hs_runtime_wait(struct hs_argv *a, const struct hs_policy *p);
-/* create's gate asks hs_runtime_wait to deny RULES (hs_devices_runtime_denies) in the
- * container's devices cgroup once the runtime's create has succeeded: else the container is
- * deleted and create fails, recorded (devices.runtime-grants at linux.resources.devices). */
-void hs_runtime_deny_after_create(char (*rules)[HS_DEVICES_DENY_MAX], size_t n);
+/* Run p->runtime with a->argv, wait, record a failure. Once the runtime's create succeeded,
+ * do what `after` says (NULL: nothing): deny its rules in the container's devices cgroup,
+ * install its egress rules in the container init's own network namespace; if either fails
+ * the container is deleted and create fails, recorded. Returns the runtime's exit status
+ * (a runtime killed by a signal kills hardshim with it), 1 when the after-create work failed,
+ * or a negative errno when it could not be run. */
+int hs_runtime_wait(struct hs_argv *a, const struct hs_policy *p,
+		    const struct hs_after_create *after);
 enum hs_decision hs_exec_prepare(struct hs_argv *a, const struct hs_policy *p,
 				 struct hs_error *err);
 enum hs_decision hs_update_prepare(struct hs_argv *a, const struct hs_policy *p,

@@ -138,6 +138,20 @@ struct hs_json;
  * (restore: the event is HS_EVENT_RESTORE). */
 bool hs_egress_at_create(const struct hs_json *config, bool caller_can, bool restore,
 			 const char **ret_path);
+/* Does hardshim's create install the egress rules after the runtime's create, in the
+ * container init's own network namespace (src/cli/wait-runtime.c), instead of a hook? When
+ * the caller can (hs_check_ctx.egress_at_create), the command is create (or check, which
+ * predicts it: create true), the container has its own network namespace and it is not one
+ * hs_egress_at_create serves before the runtime runs: one the runtime makes (no path), or a
+ * /proc/PID/ns/net path. The egress control's finding egress.after-create says so. */
+bool hs_egress_after_create(const struct hs_json *config, bool caller_can, bool create);
+/* Install cfg's rules in the network namespace open at nsfd (what: the name errors give
+ * it), judged as hs_egress_install_at judges its path's descriptor. */
+int hs_egress_install_fd(const struct hs_egress_cfg *cfg, int nsfd, const char *what,
+			 struct hs_error *err);
+/* A deep copy of cfg into arena a (the create path keeps it past the pipeline's arena). */
+int hs_egress_cfg_copy(struct hs_arena *a, const struct hs_egress_cfg *cfg,
+		       struct hs_egress_cfg *ret);
 extern const struct hs_control hs_control_egress;
 /* The egress section among the sections a check ran with (struct hs_pipeline.controls,
  * after exceptions; its secure default when the section is absent), or NULL when the control

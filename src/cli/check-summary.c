@@ -411,7 +411,7 @@ static int egress_object(struct summary *s, const struct hs_json *args, struct h
 }
 
 /* The section in force, when hardshim's create path installs it (no hook in the config:
- * hs_egress_at_create), as the hook's arguments would carry it. */
+ * hs_egress_at_create, hs_egress_after_create), as the hook's arguments would carry it. */
 static int egress_at_create_args(struct summary *s, struct hs_json **ret)
 {
 	const struct hs_egress_cfg *cfg = hs_egress_in_force(s->controls);
@@ -421,7 +421,8 @@ static int egress_at_create_args(struct summary *s, struct hs_json **ret)
 	size_t n;
 
 	*ret = NULL;
-	if (!cfg || !hs_egress_at_create(s->tree, true, false, NULL))
+	if (!cfg || !(hs_egress_at_create(s->tree, true, false, NULL) ||
+		      hs_egress_after_create(s->tree, true, true)))
 		return 0;
 	if (hs_egress_args(s->a, cfg, &v, &n) < 0 || !(args = hs_json_new(s->a, HS_JSON_ARRAY)))
 		return -ENOMEM;

@@ -330,49 +330,68 @@ static int give_volumes(struct hs_gate *g, struct hs_error *err)
 	return 0;
 }
 
-/* The devices control left no hook in the config (devices.runtime-grants at
- * linux.resources.devices): hs_runtime_wait does the deny once the runtime's create has
- * succeeded, for exactly the rules the runtime was given. Audit mode hands the runtime the
- * engine's config and changes nothing: no deny, as before. */
-static bool denies_after_create(const struct hs_report *rep)
+/* Did the check leave RULE (a rewrite, at path) for create to do after the runtime's create?
+ * The control that made the finding left no hook in the config for it. */
+static bool after_create_finding(const struct hs_report *rep, const char *rule, const char *path)
 {
 	for (size_t k = 0; rep && k < rep->len; k++)
-		if (!strcmp(rep->items[k].rule, "devices.runtime-grants") &&
-		    !strcmp(rep->items[k].path, "linux.resources.devices") &&
+		if (!strcmp(rep->items[k].rule, rule) && !strcmp(rep->items[k].path, path) &&
 		    rep->items[k].action == HS_ACTION_REWRITE)
 			return true;
 	return false;
 }
 
-static void deny_after_create(const struct hs_gate *g)
+void hs_after_create_done(struct hs_after_create *ac)
 {
-	char rules[2][HS_DEVICES_DENY_MAX];
+	if (!ac)
+		return;
+	hs_arena_free(ac->arena);
+	*ac = (struct hs_after_create){ 0 };
+}
+
+/* The devices deny (devices.runtime-grants at linux.resources.devices) for exactly the rules
+ * the runtime was given, and the egress rules (egress.after-create) for a namespace the
+ * runtime makes: hs_runtime_wait does both once the runtime's create has succeeded. Audit
+ * mode hands the runtime the engine's config and changes nothing: neither, as before. */
+static int plan_after_create(const struct hs_gate *g, struct hs_after_create *ac)
+{
+	const struct hs_egress_cfg *cfg = hs_egress_in_force(g->pl.controls);
 	const struct hs_json *res;
 
-	hs_runtime_deny_after_create(rules, 0);
-	if (g->policy->mode == HS_MODE_AUDIT || !g->pl.tree || !denies_after_create(g->pl.report))
-		return;
-	res = hs_json_get(hs_json_get(g->pl.tree, "linux"), "resources");
-	hs_runtime_deny_after_create(rules,
-				     hs_devices_runtime_denies(hs_json_get_type(res, "devices",
-										HS_JSON_ARRAY),
-							       rules, HS_ARRAY_SIZE(rules)));
+	hs_after_create_done(ac);
+	if (g->policy->mode == HS_MODE_AUDIT || !g->pl.tree)
+		return 0;
+	if (after_create_finding(g->pl.report, "devices.runtime-grants",
+				 "linux.resources.devices")) {
+		res = hs_json_get(hs_json_get(g->pl.tree, "linux"), "resources");
+		ac->n_deny = hs_devices_runtime_denies(hs_json_get_type(res, "devices",
+									HS_JSON_ARRAY),
+						       ac->deny, HS_ARRAY_SIZE(ac->deny));
+	}
+	if (cfg && after_create_finding(g->pl.report, "egress.after-create", "linux.namespaces")) {
+		if (!(ac->arena = hs_arena_new()) ||
+		    !(ac->egress = hs_arena_alloc(ac->arena, sizeof(*ac->egress))) ||
+		    hs_egress_cfg_copy(ac->arena, cfg, ac->egress) < 0)
+			return -ENOMEM;
+	}
+	return 0;
 }
 
 /* create's last steps, in order: nothing is changed on the host for a refused config. */
 static int commit_create(struct hs_gate *g, struct hs_error *err)
 {
+	struct hs_after_create *after = (struct hs_after_create *)g->data;
 	int r = install_egress(g, err);
 
 	if (r >= 0)
 		r = give_volumes(g, err);
-	if (r >= 0 && hs_runtime_waits(g->argv))
-		deny_after_create(g);
+	if (r >= 0 && after && hs_runtime_waits(g->argv) && (r = plan_after_create(g, after)) < 0)
+		hs_error_set(err, r, "internal", "", -1, "out of memory");
 	return r;
 }
 
 enum hs_decision hs_create_prepare(struct hs_argv *a, const struct hs_policy *p,
-				   struct hs_error *err)
+				   struct hs_after_create *after, struct hs_error *err)
 {
 	const char *bundle = hs_argv_value(a, "bundle");
 	const char *name = hs_argv_value(a, "config");
@@ -427,6 +446,7 @@ enum hs_decision hs_create_prepare(struct hs_argv *a, const struct hs_policy *p,
 		.egress_at_create = true,
 		.before = hs_bundle_hold_sources,
 		.commit = commit_create,
+		.data = after,
 		.keep_original = "config.json.orig",
 		/* Neither name is fsync'ed: the runtime reads the new config from the page
 		 * cache within milliseconds, and a container does not outlive a crash: whatever
@@ -474,12 +494,12 @@ static void audit_pass_through(const char *policy_file, struct hs_argv *a,
 
 /* The decision on a command that needs the policy, recorded. */
 static enum hs_decision judge_command(struct hs_argv *a, const struct hs_policy *p,
-				      struct hs_error *err)
+				      struct hs_after_create *after, struct hs_error *err)
 {
 	enum hs_decision d;
 
 	switch (a->cmd->kind) {
-	case HS_CMD_CREATE: d = hs_create_prepare(a, p, err); break;
+	case HS_CMD_CREATE: d = hs_create_prepare(a, p, after, err); break;
 	case HS_CMD_EXEC: d = hs_exec_prepare(a, p, err); break;
 	case HS_CMD_UPDATE: d = hs_update_prepare(a, p, err); break;
 	default:
@@ -507,6 +527,8 @@ int hs_cmd_runtime(const char *policy_file, int argc, char **argv)
 	_cleanup_free_ char *runtime = NULL;
 	struct hs_error err = HS_ERROR_INIT;
 	struct hs_audit_mark mark = { 0 };
+	/* create's work after the runtime's create: the pipeline plans, hs_runtime_wait does */
+	_cleanup_(hs_after_create_done) struct hs_after_create after = { 0 };
 	struct hs_argv a;
 	int r;
 
@@ -534,13 +556,13 @@ int hs_cmd_runtime(const char *policy_file, int argc, char **argv)
 	}
 
 	r = hs_policy_load(policy_file, &policy, &err);
-	if (r >= 0 && judge_command(&a, policy, &err) != HS_DECISION_ALLOW)
+	if (r >= 0 && judge_command(&a, policy, &after, &err) != HS_DECISION_ALLOW)
 		hs_bundle_release();
 	else if (r >= 0) {
 		/* exec returns only on failure, err set; create waits (wait-runtime.c) */
 		if (!hs_runtime_waits(&a))
 			exec_runtime(&a, policy->runtime, &err);
-		else if ((r = hs_runtime_wait(&a, policy)) >= 0) /* releases the bundle */
+		else if ((r = hs_runtime_wait(&a, policy, &after)) >= 0) /* releases the bundle */
 			return r;                                /* the runtime's own exit status */
 		else
 			hs_error_set(&err, r, "runtime.exec", policy->runtime, -1,

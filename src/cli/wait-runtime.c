@@ -16,8 +16,10 @@
  *
  * Waiting also leaves hardshim a moment when the container exists and nothing of its image has
  * run (its init waits for `start`): the devices control's deny of the runtimes' own extra
- * grants (devices.runtime-grants) is done here, in the container's devices cgroup, instead of
- * by a createRuntime hook that would start a second hardshim per container. */
+ * grants (devices.runtime-grants) is done here, in the container's devices cgroup, and the
+ * egress rules of a network namespace the runtime made (egress.after-create) go into it here,
+ * instead of by createRuntime hooks that would each start a second hardshim per container.
+ * What to do is the pipeline's plan (struct hs_after_create), handed in by the caller. */
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
@@ -29,6 +31,7 @@
 
 #include "hs-audit.h"
 #include "hs-cli.h"
+#include "hs-egress.h"
 #include "hs-host.h"
 
 extern char **environ;
@@ -97,24 +100,11 @@ static int record_failure(const struct hs_argv *a, const struct hs_policy *p, co
 	return -1;
 }
 
-/* The denies the devices control asked create to make (hs_runtime_deny_after_create). */
-static struct {
-	char rules[2][HS_DEVICES_DENY_MAX];
-	size_t n;
-} after;
-
-void hs_runtime_deny_after_create(char (*rules)[HS_DEVICES_DENY_MAX], size_t n)
-{
-	after.n = 0;
-	for (size_t i = 0; i < n && i < HS_ARRAY_SIZE(after.rules); i++)
-		snprintf(after.rules[after.n++], sizeof(after.rules[0]), "%s", rules[i]);
-}
-
 /* The pid file the engine named, as the runtime wrote it: only when root alone could have
  * written it (root's file, on a path no one else can swap: hs_host.read_root_file), and named
  * by an absolute path (a relative one is resolved by each runtime from its own directory). A
  * config author, or the uid a user-namespace bundle belongs to, must not be able to point the
- * deny at another process's cgroup. */
+ * deny at another process's cgroup, or the egress rules at another process's namespace. */
 static int pid_from_file(const struct hs_argv *a, pid_t *ret)
 {
 	const char *name = hs_argv_value(a, "pid-file");
@@ -139,8 +129,8 @@ static int pid_from_file(const struct hs_argv *a, pid_t *ret)
 
 /* Else the runtime's own state (kept under its --root, which nothing in the container can
  * write): one more runtime process. */
-static int pid_from_state(const struct hs_argv *a, const struct hs_policy *p, pid_t *ret,
-			  struct hs_error *err)
+static int pid_from_state(const struct hs_argv *a, const struct hs_policy *p, const char *rule,
+			  pid_t *ret, struct hs_error *err)
 {
 	_cleanup_arena_ struct hs_arena *ar = hs_arena_new();
 	struct hs_json *state = NULL;
@@ -149,52 +139,110 @@ static int pid_from_state(const struct hs_argv *a, const struct hs_policy *p, pi
 
 	if (!ar)
 		return -ENOMEM;
-	r = hs_runtime_state(p->runtime, a->root, a->argv[a->first_positional],
-			     "devices.runtime-grants", ar, &state, err);
+	r = hs_runtime_state(p->runtime, a->root, a->argv[a->first_positional], rule, ar, &state,
+			     err);
 	if (r < 0)
 		return r;
 	if (hs_json_get_i64(hs_json_get(state, "pid"), 2, INT_MAX, &v) < 0)
-		return hs_error_set(err, -EINVAL, "devices.runtime-grants", "", -1,
+		return hs_error_set(err, -EINVAL, rule, "", -1,
 				    "the runtime's state names no init pid");
 	*ret = (pid_t)v;
 	return 0;
 }
 
-/* Deny in the container's devices cgroup (hs_host_devices_deny reads devices.list back). The
- * pidfd holds the init's identity: had it died and its pid been reused while the cgroup was
- * being looked up, the deny would have gone elsewhere, so that is a failure too. */
-static int deny_devices(const struct hs_argv *a, const struct hs_policy *p, struct hs_error *err)
+/* The container's init, held by a pidfd: had it died and its pid been reused while hardshim
+ * worked on it, the work would have gone to another process, so each step that names the
+ * pid is followed by still_there. */
+static int find_init(const struct hs_argv *a, const struct hs_policy *p, const char *rule,
+		     pid_t *ret_pid, int *ret_pidfd, struct hs_error *err)
 {
-	char *rules[HS_ARRAY_SIZE(after.rules)];
-	_cleanup_close_ int pidfd = -1;
-	struct pollfd pfd;
 	pid_t pid = 0;
-	int r;
+	int r, fd;
 
-	for (size_t i = 0; i < after.n; i++)
-		rules[i] = after.rules[i];
-	if (pid_from_file(a, &pid) < 0 && (r = pid_from_state(a, p, &pid, err)) < 0)
+	if (pid_from_file(a, &pid) < 0 && (r = pid_from_state(a, p, rule, &pid, err)) < 0)
 		return r;
-	pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
-	if (pidfd < 0)
-		return hs_error_set(err, -errno, "devices.runtime-grants", "", -1,
+	fd = (int)syscall(SYS_pidfd_open, pid, 0);
+	if (fd < 0)
+		return hs_error_set(err, -errno, rule, "", -1,
 				    "the container's init (pid %d) is gone: %s", (int)pid,
 				    strerror(errno));
-	r = hs_host_devices_deny(pid, rules, after.n, "devices.runtime-grants", err);
-	if (r < 0)
-		return r;
-	pfd = (struct pollfd){ .fd = pidfd, .events = POLLIN };
-	if (poll(&pfd, 1, 0) != 0)
-		return hs_error_set(err, -ESRCH, "devices.runtime-grants", "", -1,
-				    "the container's init (pid %d) exited during the deny",
-				    (int)pid);
+	*ret_pid = pid;
+	*ret_pidfd = fd;
 	return 0;
 }
 
-/* After the runtime's create succeeded: the devices deny, or the container goes (runtime
- * delete --force: its init never ran anything of the image) and create fails, recorded. */
-static int after_create(const struct hs_argv *a, const struct hs_policy *p, const char *of,
-			pid_t runtime_pid)
+static int still_there(int pidfd, pid_t pid, const char *rule, const char *what,
+		       struct hs_error *err)
+{
+	struct pollfd pfd = { .fd = pidfd, .events = POLLIN };
+
+	if (poll(&pfd, 1, 0) != 0)
+		return hs_error_set(err, -ESRCH, rule, "", -1,
+				    "the container's init (pid %d) exited during the %s", (int)pid,
+				    what);
+	return 0;
+}
+
+/* Deny in the container's devices cgroup (hs_host_devices_deny reads devices.list back). */
+static int deny_devices(const struct hs_after_create *ac, pid_t pid, int pidfd,
+			struct hs_error *err)
+{
+	char *rules[HS_ARRAY_SIZE(ac->deny)];
+	int r;
+
+	for (size_t i = 0; i < ac->n_deny; i++)
+		rules[i] = (char *)ac->deny[i];
+	r = hs_host_devices_deny(pid, rules, ac->n_deny, "devices.runtime-grants", err);
+	if (r < 0)
+		return r;
+	return still_there(pidfd, pid, "devices.runtime-grants", "deny", err);
+}
+
+/* The egress rules in the init's own network namespace (the one the runtime made: the config
+ * named none). The namespace is opened while the pidfd says the init is alive, so it is the
+ * init's and not a later owner's of the pid; the installer judges that descriptor again (never
+ * hardshim's own namespace nor pid 1's: egress.host-netns) and uses only it. */
+static int install_egress(const struct hs_after_create *ac, pid_t pid, int pidfd,
+			  struct hs_error *err)
+{
+	_cleanup_close_ int nsfd = -1;
+	char path[64];
+	int r;
+
+	snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)pid);
+	nsfd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (nsfd < 0)
+		return hs_error_set(err, -errno, "egress.after-create", "linux.namespaces", -1,
+				    "cannot open the network namespace of the container's init "
+				    "(%s): %s",
+				    path, strerror(errno));
+	r = still_there(pidfd, pid, "egress.after-create", "egress install", err);
+	if (r < 0)
+		return r;
+	return hs_egress_install_fd(ac->egress, nsfd, path, err);
+}
+
+static int after_create_work(const struct hs_argv *a, const struct hs_policy *p,
+			     const struct hs_after_create *ac, struct hs_error *err)
+{
+	_cleanup_close_ int pidfd = -1;
+	pid_t pid = 0;
+	int r;
+
+	r = find_init(a, p, ac->n_deny ? "devices.runtime-grants" : "egress.after-create", &pid,
+		      &pidfd, err);
+	if (r >= 0 && ac->n_deny)
+		r = deny_devices(ac, pid, pidfd, err);
+	if (r >= 0 && ac->egress)
+		r = install_egress(ac, pid, pidfd, err);
+	return r;
+}
+
+/* After the runtime's create succeeded: the devices deny and the egress rules, or the
+ * container goes (runtime delete --force: its init never ran anything of the image) and
+ * create fails, recorded. */
+static int after_create(const struct hs_argv *a, const struct hs_policy *p,
+			const struct hs_after_create *ac, const char *of, pid_t runtime_pid)
 {
 	static const char *const del[] = { "delete", "--force", NULL, NULL };
 	const char *args[HS_ARRAY_SIZE(del)];
@@ -203,19 +251,20 @@ static int after_create(const struct hs_argv *a, const struct hs_policy *p, cons
 	char why[HS_LINE_MAX];
 	size_t len = 0;
 
-	if (!after.n || deny_devices(a, p, &err) >= 0)
+	if (!ac || (!ac->n_deny && !ac->egress) || after_create_work(a, p, ac, &err) >= 0)
 		return 0;
 	memcpy(args, del, sizeof(args));
 	args[2] = a->argv[a->first_positional];
-	(void)hs_runtime_ask(p->runtime, a->root, args, 4096, "devices.runtime-grants", &out, &len,
-			     &derr);
+	(void)hs_runtime_ask(p->runtime, a->root, args, 4096, err.rule[0] ? err.rule : "runtime",
+			     &out, &len, &derr);
 	hs_error_format(&err, why, sizeof(why));
 	(void)record_failure(a, p, of, runtime_pid, 0, 0, why);
 	hs_report_error(a, &err);
 	return 1;
 }
 
-int hs_runtime_wait(struct hs_argv *a, const struct hs_policy *p)
+int hs_runtime_wait(struct hs_argv *a, const struct hs_policy *p,
+		    const struct hs_after_create *ac)
 {
 	char of[HS_SHA256_HEX_LEN + 1];
 	struct sigaction sa = { .sa_handler = forward, .sa_flags = SA_RESTART };
@@ -267,7 +316,7 @@ int hs_runtime_wait(struct hs_argv *a, const struct hs_policy *p)
 	child = 0;
 	if (!exec_errno && WIFEXITED(status) && WEXITSTATUS(status) == 0) {
 		/* before the bundle is given back: a pid file in a held directory is root's */
-		int r = after_create(a, p, of, pid);
+		int r = after_create(a, p, ac, of, pid);
 
 		hs_bundle_release();
 		return r;

@@ -97,3 +97,26 @@ int hs_egress_args_parse(struct hs_arena *a, int argc, char **argv, struct hs_eg
 	*ret = c;
 	return 0;
 }
+
+static int copy_entries(struct hs_arena *a, const struct hs_egress_entry *v, size_t n,
+			struct hs_egress_entry **ret)
+{
+	*ret = NULL;
+	if (!n)
+		return 0;
+	*ret = hs_arena_alloc(a, n * sizeof(*v));
+	if (!*ret)
+		return -ENOMEM;
+	memcpy(*ret, v, n * sizeof(*v));
+	return 0;
+}
+
+int hs_egress_cfg_copy(struct hs_arena *a, const struct hs_egress_cfg *cfg,
+		       struct hs_egress_cfg *ret)
+{
+	*ret = *cfg;
+	if (copy_entries(a, cfg->allow, cfg->n_allow, &ret->allow) < 0 ||
+	    copy_entries(a, cfg->deny, cfg->n_deny, &ret->deny) < 0)
+		return -ENOMEM;
+	return 0;
+}

@@ -173,21 +173,27 @@ static int install_forked(const struct hs_egress_cfg *cfg, int nsfd, const char 
 			    status);
 }
 
-/* The path is opened once: the host check, the probe and the child's setns all see that one
- * namespace, whatever the name points to meanwhile. */
+/* The host check, the probe and the child's setns all see the one namespace open at nsfd. */
+int hs_egress_install_fd(const struct hs_egress_cfg *cfg, int nsfd, const char *what,
+			 struct hs_error *err)
+{
+	int r = judge_fd(nsfd, what, err);
+
+	if (r < 0)
+		return r;
+	if (already_installed(cfg, nsfd))
+		return 0;
+	return install_forked(cfg, nsfd, what, err);
+}
+
+/* The path is opened once, whatever the name points to meanwhile. */
 int hs_egress_install_at(const struct hs_egress_cfg *cfg, const char *path, struct hs_error *err)
 {
 	_cleanup_close_ int nsfd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	int r;
 
 	if (nsfd < 0)
 		return hs_error_set(err, -errno, "egress.netns", path, -1,
 				    "cannot open the network namespace %s: %s", path,
 				    strerror(errno));
-	r = judge_fd(nsfd, path, err);
-	if (r < 0)
-		return r;
-	if (already_installed(cfg, nsfd))
-		return 0;
-	return install_forked(cfg, nsfd, path, err);
+	return hs_egress_install_fd(cfg, nsfd, path, err);
 }

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0
  * Egress limits (NIST SP 800-190 §4.2, docs/threats.md §11): a compromised container must not reach
- * whatever it likes. This control reads controls.egress and makes the kernel enforce it: it
- * injects a createRuntime hook (hardshim's own binary, `hook egress ...`) that loads the
- * ruleset into the container's network namespace before the user process starts. */
+ * whatever it likes. This control reads controls.egress and makes the kernel enforce it: on
+ * create, hardshim loads the ruleset into the container's network namespace itself (before
+ * the runtime runs when the namespace exists, else after the runtime's create and before
+ * `start`); elsewhere (run, restore, precreate) it injects a createRuntime hook (hardshim's
+ * own binary, `hook egress ...`) that does it before the user process starts. */
 #include <string.h>
 
 #include "hs-egress.h"
@@ -146,6 +148,16 @@ bool hs_egress_at_create(const struct hs_json *config, bool caller_can, bool res
 	return true;
 }
 
+bool hs_egress_after_create(const struct hs_json *config, bool caller_can, bool create)
+{
+	/* A namespace the runtime makes (no path), or one it finds through a pid it resolves
+	 * itself (/proc/PID/ns/net): hardshim's create, which waits for the runtime's create
+	 * (src/cli/wait-runtime.c), installs the rules in the container init's own namespace
+	 * before `start` can come, as the hook would have from the runtime's state. */
+	return caller_can && create && has_own_netns(config) &&
+	       !hs_egress_at_create(config, caller_can, false, NULL);
+}
+
 /* Remove createRuntime hooks of ours (hardshim's binary, `hook egress`): a stale one from
  * another policy, or one the create path makes unnecessary. */
 static void remove_our_hooks(struct hs_json *list, const char *bin)
@@ -181,7 +193,28 @@ static int at_create(struct hs_check_ctx *ctx, const char *bin, const char *path
 	return r < 0 ? r : 0;
 }
 
-/* crun, by the runtime's file name (as check-summary.c tells them apart). */
+/* The namespace is made by the runtime: hardshim's create installs the rules once the
+ * runtime's create has returned and before the container's process can run (it waits for
+ * `start`), in /proc/<init>/ns/net through a pidfd-verified pid (src/cli/wait-runtime.c). No
+ * hook of ours stays in the config: the finding is what tells create to do it. */
+static int after_create(struct hs_check_ctx *ctx, const char *bin)
+{
+	struct hs_json *hooks = hs_json_get_type(ctx->config, "hooks", HS_JSON_OBJECT);
+	struct hs_json *list = hs_json_get_type(hooks, "createRuntime", HS_JSON_ARRAY);
+	size_t before = hs_json_len(list);
+	int r;
+
+	if (list)
+		remove_our_hooks(list, bin);
+	r = hs_finding(ctx, "egress.after-create", "linux.namespaces", HS_ACTION_REWRITE,
+		       "hardshim's create installs the egress rules in the network namespace the "
+		       "runtime makes, after the runtime's create and before the container's "
+		       "process runs%s",
+		       hs_json_len(list) != before ? " (its old egress hook removed)" : "");
+	return r < 0 ? r : 0;
+}
+
+
 static int egress_check_config(struct hs_check_ctx *ctx, const void *vcfg)
 {
 	const struct hs_egress_cfg *cfg = vcfg ? vcfg : &egress_default;
@@ -217,6 +250,10 @@ static int egress_check_config(struct hs_check_ctx *ctx, const void *vcfg)
 	if (hs_egress_at_create(ctx->config, ctx->egress_at_create, ctx->event == HS_EVENT_RESTORE,
 				&path))
 		return at_create(ctx, bin, path);
+	/* check predicts create */
+	if (hs_egress_after_create(ctx->config, ctx->egress_at_create,
+				   ctx->event == HS_EVENT_CREATE || ctx->event == HS_EVENT_CHECK))
+		return after_create(ctx, bin);
 	r = hs_egress_args(ctx->arena, cfg, &argv, &n);
 	if (r < 0)
 		return r;

@@ -280,27 +280,87 @@ at_create() {
 	at_create crun
 }
 
-# A namespace the runtime makes (no path) does not exist before it runs: the createRuntime
-# hook installs the rules there, as before.
-own_netns_hook() {
+# Issue 17: a namespace the runtime makes (no path) does not exist before it runs: hardshim's
+# create installs the rules in the container init's own namespace once the runtime's create has
+# returned, before `start` (egress.after-create): no createRuntime hook, no second hardshim
+# process. Observed between create and start (the table in the init's namespace, not in the
+# host's; the config the runtime got has no hook), then from inside the running container:
+# the fixture's veth end is moved into the container's namespace, the allowed port connects,
+# the other port of the same peer is refused and counted.
+own_netns_after_create() {
+	local pid tag=${HS_NS#hs-c-}
 	hs_use_runtime "$1" '.controls.egress = {"allow": ["198.18.0.2:8080/tcp"]}'
+	fixture_reachable
 	hs_bundle
-	hs_config '.process.args = ["sh", "-c", "echo done; exec sleep 1000"]'
-	hs_create_start $C1
-	jq -e '.hooks.createRuntime[-1].args[0:5] == ["hardshim","hook","egress","--default","deny"]' \
+	hs_rootfs_add_helper netprobe
+	hs_config '.process.args = ["sh", "-c", ($s + "\necho done; exec sleep 1000")]' \
+		--arg s "r() { \"\$@\" >/dev/null 2>&1; echo \$?; }
+echo tok=\$(r netprobe tcp 198.18.0.2 8080 3000)
+echo tport=\$(r netprobe tcp 198.18.0.2 8081 1000)"
+	jq -e '[.linux.namespaces[] | select(.type == "network" and (.path // "") == "")] | length == 1' \
+		"$HS_CONFIG"
+	hs_create $C1
+	[ "$(hs_state $C1)" = created ]
+	pid=$(hs_pid $C1)
+	[ "$(readlink /proc/$pid/ns/net)" != "$(readlink /proc/self/ns/net)" ]
+	nsenter -t "$pid" -n nft list table inet hardshim | grep -q 'hardshim ruleset sha256:'
+	! nft list table inet hardshim 2>/dev/null || false
+	# the config the runtime was given carries no egress hook (nor the runtime's copy of it)
+	jq -e '[.hooks.createRuntime[]? | select(.args[1:3] == ["hook", "egress"])] | length == 0' \
 		"$HS_BUNDLE/config.json"
-	run "$HS_BIN" egress show --json "$(hs_pid $C1)"
+	tail -n 1 "$HS_LAUNCHES" | jq -e '[.findings[]? | select(.rule == "egress.after-create")] | length == 1'
+	# the container's namespace joins the fixture: the peer's link moves into it
+	ip -n "$HS_NS" link set "hsc$tag" netns "$pid"
+	nsenter -t "$pid" -n ip link set lo up
+	nsenter -t "$pid" -n ip addr add 198.18.0.1/24 dev "hsc$tag"
+	nsenter -t "$pid" -n ip link set "hsc$tag" up
+	hs_start $C1
+	for i in $(seq 100); do grep -qx done "$HS_TMP/$C1.out" && break; sleep 0.1; done
+	cat "$HS_TMP/$C1.out"
+	[ "$(result $C1 tok)" = 0 ]
+	[ "$(result $C1 tport)" = 1 ]
+	[ "$(counter $C1 dropped packets)" -ge 1 ]
+	# check predicts create: the config it writes is the one the runtime got, without a hook
+	# (once the container stopped: a cgroup holding processes is refused by check)
+	hs_rt_direct kill $C1 KILL
+	hs_wait_state $C1 stopped
+	"$HS_BIN" check --output "$HS_TMP/checked.json" "$HS_BUNDLE/config.json.orig" >/dev/null
+	cmp "$HS_TMP/checked.json" "$HS_BUNDLE/config.json"
+}
+
+@test "egress: a namespace the runtime makes gets its rules from create after the runtime's create, no hook (runc)" {
+	own_netns_after_create runc
+}
+
+@test "egress: a namespace the runtime makes gets its rules from create after the runtime's create, no hook (crun)" {
+	own_netns_after_create crun
+}
+
+# When the install after the runtime's create fails (here the kernel refuses the byte rate),
+# the container goes (runtime delete --force: nothing of the image ran), create fails naming
+# the rule, and the launch log records the failure after the launch.
+own_netns_install_fails() {
+	hs_use_runtime "$1" '.controls.egress = {"rate": 1000000000000}'
+	hs_bundle
+	hs_config '.process.args = ["sh", "-c", "echo started; exec sleep 1000"]'
+	run hs_create $C1
 	echo "$output"
-	[ "$status" = 0 ]
-	[ "$(echo "$output" | jq -r .dropped.packets)" -ge 0 ]
+	[ "$status" = 1 ]
+	[[ "$output" == *"egress.nftables"*"nftables refused the egress ruleset"* ]]
+	! hs_rt_direct state $C1 >/dev/null 2>&1 || false
+	! grep -q started "$HS_TMP/$C1.out" || false
+	tail -n 1 "$HS_LAUNCHES" | jq -e --arg id $C1 \
+		'.event == "runtime-failed" and .id == $id and .exit == 0 and (.error | test("egress.nftables"))'
+	"$HS_BIN" log show "$HS_LAUNCHES" | grep -F "$C1" | grep -q 'FAILED: after the runtime'
+	! nft list table inet hardshim 2>/dev/null || false
 }
 
-@test "egress: a namespace the runtime makes still gets its rules from the createRuntime hook (runc)" {
-	own_netns_hook runc
+@test "egress: a failed install after the runtime's create leaves no container and a recorded failure (runc)" {
+	own_netns_install_fails runc
 }
 
-@test "egress: a namespace the runtime makes still gets its rules from the createRuntime hook (crun)" {
-	own_netns_hook crun
+@test "egress: a failed install after the runtime's create leaves no container and a recorded failure (crun)" {
+	own_netns_install_fails crun
 }
 
 # The create path never loads rules into the host's namespace: a config that names it is

@@ -54,7 +54,7 @@ static int prepare_in(const char *mode, const char *cwd, const char *config, str
 		assert_int_equal(hs_policy_load(pp, &p, err), 0);
 	}
 	assert_int_equal(chdir(cwd), 0);
-	r = hs_create_prepare(&a, p, err);
+	r = hs_create_prepare(&a, p, NULL, err);
 	hs_policy_free(p);
 	return r;
 }

@@ -160,22 +160,45 @@ static void test_at_create(void **state)
 	assert_true(egress_hook_in(&f));
 	t_done(&f);
 
-	/* a /proc/PID/ns/net path (a pid the runtime resolves later): the hook */
-	run_check(&f, "", NULL,
-		  "{\"ociVersion\":\"1.0.2\",\"linux\":{\"namespaces\":[{\"type\":"
-		  "\"network\",\"path\":\"/proc/4242/ns/net\"}]}}",
-		  HS_EVENT_CREATE, false);
-	assert_true(egress_hook_in(&f));
-	t_done(&f);
-
-	/* a namespace the runtime makes (no path): nothing to install into before it runs */
-	run_check(&f, "", NULL,
-		  "{\"ociVersion\":\"1.0.2\",\"linux\":{\"namespaces\":[{\"type\":"
-		  "\"network\",\"path\":\"\"}]}}",
-		  HS_EVENT_CREATE, false);
-	assert_true(egress_hook_in(&f));
-	assert_false(hs_egress_at_create(f.ctx.config, true, false, NULL));
-	t_done(&f);
+	/* a /proc/PID/ns/net path (a pid the runtime resolves later) and a namespace the runtime
+	 * makes (no path): nothing to install into before it runs; create installs after the
+	 * runtime's create (egress.after-create, no hook), check predicts it, run keeps the hook */
+	static const char *const later[] = {
+		"{\"ociVersion\":\"1.0.2\",\"linux\":{\"namespaces\":[{\"type\":"
+		"\"network\",\"path\":\"/proc/4242/ns/net\"}]}}",
+		"{\"ociVersion\":\"1.0.2\",\"linux\":{\"namespaces\":[{\"type\":"
+		"\"network\",\"path\":\"\"}]}}",
+		"{\"ociVersion\":\"1.0.2\",\"linux\":{\"namespaces\":[{\"type\":\"network\"}]},"
+		"\"hooks\":{\"createRuntime\":[{\"path\":\"/usr/local/bin/hardshim\","
+		"\"args\":[\"hardshim\",\"hook\",\"egress\",\"--default\",\"allow\"]}]}}",
+	};
+	for (size_t k = 0; k < HS_ARRAY_SIZE(later); k++) {
+		run_check(&f, "", NULL, later[k], HS_EVENT_CREATE, false);
+		assert_false(egress_hook_in(&f));
+		assert_false(hs_egress_at_create(f.ctx.config, true, false, NULL));
+		assert_true(hs_egress_after_create(f.ctx.config, true, true));
+		found = false;
+		for (size_t i = 0; i < f.report->len; i++)
+			if (!strcmp(f.report->items[i].rule, "egress.after-create")) {
+				found = true;
+				assert_string_equal(f.report->items[i].path, "linux.namespaces");
+				assert_true(f.report->items[i].action == HS_ACTION_REWRITE);
+				assert_true((k == 2) == (strstr(f.report->items[i].message,
+								"old egress hook removed") != NULL));
+			}
+		assert_true(found);
+		t_done(&f);
+		run_check(&f, "", NULL, later[k], HS_EVENT_CHECK, false);
+		assert_false(egress_hook_in(&f));
+		t_done(&f);
+		run_check(&f, "", NULL, later[k], HS_EVENT_RUN, false);
+		assert_true(egress_hook_in(&f));
+		assert_false(hs_egress_after_create(f.ctx.config, true, false));
+		t_done(&f);
+		run_check(&f, "", NULL, later[k], HS_EVENT_RESTORE, false);
+		assert_true(egress_hook_in(&f));
+		t_done(&f);
+	}
 	at_create = false;
 
 	/* not hardshim's create path (a precreate hook before plain runc): the hook */

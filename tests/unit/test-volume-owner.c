@@ -473,7 +473,7 @@ static enum hs_decision create_in(const char *mode, const char *bundle, const ch
 	assert_int_equal(chmod(path, 0644), 0);
 	assert_int_equal(hs_argv_parse(5, argv, &a, &err), 0);
 	assert_int_equal(chdir(bundle), 0);
-	d = hs_create_prepare(&a, p, &err);
+	d = hs_create_prepare(&a, p, NULL, &err);
 	assert_int_equal(chdir("/"), 0);
 	hs_bundle_release();
 	hs_policy_free(p);
