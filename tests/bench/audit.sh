@@ -4,8 +4,8 @@
 # file record off, on without fsync, and on with fsync (the default). The policy's runtime is
 # /bin/true, so what is timed is hardshim's own path (parse, controls, record) and an exec;
 # the differences between the rows are what the record costs. syslog and kernel audit are off
-# (they are measured by their own row at the end); the devices control is off (its step after
-# the runtime's create needs a container). Medians of N runs (timeit, no shell).
+# (they are measured by their own row at the end); the devices and egress controls are off
+# (their steps after the runtime's create need a container). Medians of N runs (timeit, no shell).
 # Usage: tests/bench/audit.sh   (BENCH_N: runs, default 200; BUILD: build dir)
 set -eu
 # shellcheck source=tests/bench/lib.sh
@@ -24,7 +24,7 @@ policy() { # name file fsync syslog kernel_audit
 	jq -n --arg log "$tmp/$1/launches.jsonl" --argjson file "$2" --argjson fsync "$3" \
 		--argjson syslog "$4" --argjson ka "$5" \
 		'{runtime: "/bin/true", log: {path: $log, file: $file, fsync: $fsync, syslog: $syslog, kernel_audit: $ka},
-		  controls: {devices: {enabled: false}}}' \
+		  controls: {devices: {enabled: false}, egress: {enabled: false}}}' \
 		>"$tmp/$1.json"
 	chmod 0644 "$tmp/$1.json"
 }

@@ -164,9 +164,9 @@ HARDSHIM_POLICY="$work/runc.json" "$out/alt" -n "$N" -w 5 -b floor \
 	floor - "! $out/floor-runc --root $work/state-runc state nosuch" \
 	hardshim - "! $hs --root $work/state-runc state nosuch" >"$work/fast.txt"
 # hardshim's own create path on a fresh config, runtime /bin/true, against the floor.
-# (devices off: its step after the runtime's create needs a container, which /bin/true does
-# not make; the lifecycle rows below measure it)
-policy "$work/true.json" /bin/true '.controls.devices = {"enabled": false}'
+# (devices and egress off: their steps after the runtime's create need a container, which
+# /bin/true does not make; the lifecycle rows below measure them)
+policy "$work/true.json" /bin/true '.controls.devices = {"enabled": false} | .controls.egress = {"enabled": false}'
 HARDSHIM_POLICY="$work/true.json" "$out/alt" -n "$N" -w 5 -b floor \
 	floor "$(fresh "$work/pristine.json" F)" "$out/floor-true --root $work/st create --bundle $work/bF F{i}" \
 	hardshim "$(fresh "$work/pristine.json" T)" "$hs --root $work/st create --bundle $work/bT T{i}" \

@@ -23,11 +23,13 @@ setup_file() {
 
 setup() {
 	hs_setup "$HS_BUILD/helpers/record-runtime"
-	# After a runtime's create, hardshim asks it for the container's init and denies the
-	# runtimes' own device grants there (devices.runtime-grants): the fake makes no container,
-	# so that step would fail the create and add calls to the record. The command lines are
-	# what is compared here; the step is shown with real runtimes (redteam models.bats).
-	hs_policy '.controls.devices = {"enabled": false}'
+	# After a runtime's create, hardshim asks it for the container's init, denies the
+	# runtimes' own device grants there (devices.runtime-grants) and installs the egress rules
+	# in its own network namespace (egress.after-create): the fake makes no container, so
+	# those steps would fail the create and add calls to the record. The command lines are
+	# what is compared here; the steps are shown with real runtimes (redteam models.bats,
+	# integration egress.bats).
+	hs_policy '.controls.devices = {"enabled": false} | .controls.egress = {"enabled": false}'
 	REC=$HS_RUNTIME_PATH
 	hs_bundle
 	B=$HS_BUNDLE
