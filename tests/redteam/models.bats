@@ -229,3 +229,100 @@ time.sleep(1000)' "$HS_TMP/zombie" </dev/null >/dev/null 2>&1 &
 }
 @test "runc: the devices deny at create finds its init in the hierarchy's root (exited): refused there, container deleted" { deny_in_root_refused runc; }
 @test "crun: the devices deny at create finds its init in the hierarchy's root (exited): refused there, container deleted" { deny_in_root_refused crun; }
+
+# Issue 17: create installs the egress rules of a network namespace the runtime makes in the
+# container init's own namespace, found by pid after the runtime's create. Aimed at the host
+# (rules there cut the node off), an attacker would make that pid name a host process.
+# (1) The pid file: the engine named it, but in a directory its owner (here nobody, as a
+# user-namespace bundle's uid or a config author could own one) can swap it after the runtime
+# wrote it; the runtime here does exactly that swap, to a host process's pid. hardshim does not
+# trust that file: it asks the runtime's state, installs in the real init's namespace, and the
+# host and the victim's namespace get nothing.
+egress_pidfile_swapped() {
+	local id piddir victim pid
+	rt_begin "$1" '.controls.egress = {"allow": ["198.18.0.2:8080/tcp"]}'
+	sleep 1000 </dev/null >/dev/null 2>&1 3>&- &
+	victim=$!
+	echo "$victim" >>"$HS_TMP/victims"
+	piddir="$HS_TMP/nobody-pids"
+	mkdir -m 0755 "$piddir"
+	chown 65534 "$piddir"
+	cat >"$HS_TMP/runtime" <<-EOF
+		#!/bin/sh
+		pf= prev= create=
+		for a; do
+		    [ "\$prev" = --pid-file ] && pf=\$a
+		    [ "\$a" = create ] && create=1
+		    prev=\$a
+		done
+		$HS_RUNTIME_PATH "\$@" || exit \$?
+		if [ -n "\$create" ] && [ -n "\$pf" ]; then
+		    echo $victim >"\$pf.new" && chown 65534 "\$pf.new" && mv "\$pf.new" "\$pf"
+		fi
+		exit 0
+	EOF
+	chmod 0755 "$HS_TMP/runtime"
+	hs_policy_default '.runtime = $rt | .controls.egress = {"allow": ["198.18.0.2:8080/tcp"]}' \
+		--arg rt "$HS_TMP/runtime"
+	rt_id >/dev/null
+	id=$RT_ID
+	hs_track "$id"
+	hs_place_config "$id"
+	hs_rt create --bundle "$HS_BUNDLE" --pid-file "$piddir/$id.pid" "$id" \
+		</dev/null >"$HS_TMP/$id.out" 2>"$HS_TMP/$id.err" || {
+		cat "$HS_TMP/$id.err" >&2
+		return 1
+	}
+	# the swap happened: the file names the victim, owned by nobody
+	[ "$(cat "$piddir/$id.pid")" = "$victim" ]
+	[ "$(stat -c %u "$piddir/$id.pid")" = 65534 ]
+	# the rules are in the container init's own namespace, not the victim's (the host's)
+	pid=$(hs_rt_direct state "$id" | jq -r .pid)
+	[ "$pid" != "$victim" ]
+	nsenter -t "$pid" -n nft list table inet hardshim | grep -q 'hardshim ruleset sha256:'
+	[ "$(readlink /proc/$victim/ns/net)" = "$(readlink /proc/self/ns/net)" ]
+	! nft list table inet hardshim 2>/dev/null || false
+	jq -e '[.hooks.createRuntime[]? | select(.args[1:3] == ["hook", "egress"])] | length == 0' \
+		"$HS_BUNDLE/config.json"
+}
+@test "runc: a swapped pid file cannot aim create's egress install at a host process" { egress_pidfile_swapped runc; }
+@test "crun: a swapped pid file cannot aim create's egress install at a host process" { egress_pidfile_swapped crun; }
+
+# (2) A pid that names a host process by the time hardshim looks (a reused pid, a stale state:
+# here a runtime whose `state` names a live host process): the namespace is judged, not
+# trusted. It is the host's, so nothing is installed; create fails closed, the container the
+# runtime made is deleted before anything of it ran, and the launch log says so. (Devices off:
+# the egress step is the only one after the runtime's create here.)
+egress_host_init_refused() {
+	local id victim
+	rt_begin "$1"
+	sleep 1000 </dev/null >/dev/null 2>&1 3>&- &
+	victim=$!
+	echo "$victim" >>"$HS_TMP/victims"
+	cat >"$HS_TMP/runtime" <<-EOF
+		#!/bin/sh
+		for a; do
+		    [ "\$a" = state ] && exec echo '{"ociVersion":"1.0.2","id":"x","pid":$victim,"status":"created","bundle":"/"}'
+		done
+		exec $HS_RUNTIME_PATH "\$@"
+	EOF
+	chmod 0755 "$HS_TMP/runtime"
+	hs_policy_default '.runtime = $rt | .controls.devices = {"enabled": false}
+		| .controls.egress = {"allow": ["198.18.0.2:8080/tcp"]}' --arg rt "$HS_TMP/runtime"
+	rt_id >/dev/null
+	id=$RT_ID
+	hs_track "$id"
+	hs_place_config "$id"
+	run hs_rt create --bundle "$HS_BUNDLE" "$id"
+	echo "$output"
+	[ "$status" = 1 ]
+	[[ "$output" == *"egress.host-netns"*"/proc/$victim/ns/net"* ]]
+	! hs_rt_direct state "$id" >/dev/null 2>&1 || false
+	! nft list table inet hardshim 2>/dev/null || false
+	kill -0 "$victim"
+	tail -n 1 "$HS_LAUNCHES" | jq -e --arg id "$id" \
+		'.event == "runtime-failed" and .id == $id and .exit == 0 and (.error | test("egress.host-netns"))'
+	"$HS_BIN" log show "$HS_LAUNCHES" | grep -F "$id" | grep -q 'FAILED: after the runtime'
+}
+@test "runc: create's egress install refuses an init pid in the host's network namespace: create fails, container deleted" { egress_host_init_refused runc; }
+@test "crun: create's egress install refuses an init pid in the host's network namespace: create fails, container deleted" { egress_host_init_refused crun; }
