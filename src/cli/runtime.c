@@ -364,9 +364,9 @@ static int plan_after_create(const struct hs_gate *g, struct hs_after_create *ac
 	if (after_create_finding(g->pl.report, "devices.runtime-grants",
 				 "linux.resources.devices")) {
 		res = hs_json_get(hs_json_get(g->pl.tree, "linux"), "resources");
-		ac->n_deny = hs_devices_runtime_denies(hs_json_get_type(res, "devices",
-									HS_JSON_ARRAY),
-						       ac->deny, HS_ARRAY_SIZE(ac->deny));
+		ac->n_deny =
+		    hs_devices_runtime_denies(hs_json_get_type(res, "devices", HS_JSON_ARRAY),
+					      ac->deny, HS_ARRAY_SIZE(ac->deny));
 	}
 	if (cfg && after_create_finding(g->pl.report, "egress.after-create", "linux.namespaces")) {
 		if (!(ac->arena = hs_arena_new()) ||
@@ -563,7 +563,7 @@ int hs_cmd_runtime(const char *policy_file, int argc, char **argv)
 		if (!hs_runtime_waits(&a))
 			exec_runtime(&a, policy->runtime, &err);
 		else if ((r = hs_runtime_wait(&a, policy, &after)) >= 0) /* releases the bundle */
-			return r;                                /* the runtime's own exit status */
+			return r; /* the runtime's own exit status */
 		else
 			hs_error_set(&err, r, "runtime.exec", policy->runtime, -1,
 				     "cannot execute the runtime: %s", hs_strerror(r));

@@ -263,8 +263,7 @@ static int after_create(const struct hs_argv *a, const struct hs_policy *p,
 	return 1;
 }
 
-int hs_runtime_wait(struct hs_argv *a, const struct hs_policy *p,
-		    const struct hs_after_create *ac)
+int hs_runtime_wait(struct hs_argv *a, const struct hs_policy *p, const struct hs_after_create *ac)
 {
 	char of[HS_SHA256_HEX_LEN + 1];
 	struct sigaction sa = { .sa_handler = forward, .sa_flags = SA_RESTART };

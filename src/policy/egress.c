@@ -214,7 +214,6 @@ static int after_create(struct hs_check_ctx *ctx, const char *bin)
 	return r < 0 ? r : 0;
 }
 
-
 static int egress_check_config(struct hs_check_ctx *ctx, const void *vcfg)
 {
 	const struct hs_egress_cfg *cfg = vcfg ? vcfg : &egress_default;

@@ -183,8 +183,9 @@ static void test_at_create(void **state)
 				found = true;
 				assert_string_equal(f.report->items[i].path, "linux.namespaces");
 				assert_true(f.report->items[i].action == HS_ACTION_REWRITE);
-				assert_true((k == 2) == (strstr(f.report->items[i].message,
-								"old egress hook removed") != NULL));
+				assert_true((k == 2) ==
+					    (strstr(f.report->items[i].message,
+						    "old egress hook removed") != NULL));
 			}
 		assert_true(found);
 		t_done(&f);
