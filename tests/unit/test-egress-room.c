@@ -799,6 +799,45 @@ static void test_join_pid(void **state)
 	netns_peer_end(&target);
 }
 
+/* create keeps the section in force past the pipeline's arena (struct hs_after_create): the
+ * copy is deep, so it stays whole when the original's arena is gone (ASan/valgrind see a
+ * use after free otherwise), and formats to the same hook arguments. */
+static void test_cfg_copy(void **state)
+{
+	struct hs_arena *from = hs_arena_new();
+	_cleanup_arena_ struct hs_arena *to = hs_arena_new();
+	struct hs_egress_cfg cfg = { .default_allow = false, .rate = 1000 }, copy;
+	struct hs_egress_entry *allow, *deny;
+	char **a, **b;
+	size_t na, nb;
+
+	assert_non_null(from);
+	assert_non_null(to);
+	allow = hs_arena_alloc(from, 2 * sizeof(*allow));
+	deny = hs_arena_alloc(from, sizeof(*deny));
+	assert_int_equal(hs_egress_entry_parse("198.18.0.2:8080/tcp", "a", &allow[0], NULL), 0);
+	assert_int_equal(hs_egress_entry_parse("[2001:2::/48]:53/udp", "a", &allow[1], NULL), 0);
+	assert_int_equal(hs_egress_entry_parse("198.18.0.3", "d", &deny[0], NULL), 0);
+	cfg.allow = allow;
+	cfg.n_allow = 2;
+	cfg.deny = deny;
+	cfg.n_deny = 1;
+	assert_int_equal(hs_egress_args(to, &cfg, &a, &na), 0);
+	assert_int_equal(hs_egress_cfg_copy(to, &cfg, &copy), 0);
+	assert_ptr_not_equal(copy.allow, cfg.allow);
+	hs_arena_free(from);
+	assert_int_equal(hs_egress_args(to, &copy, &b, &nb), 0);
+	assert_int_equal(na, nb);
+	for (size_t i = 0; i < na; i++)
+		assert_string_equal(a[i], b[i]);
+	/* empty lists stay empty (no allocation) */
+	cfg = (struct hs_egress_cfg){ .default_allow = true };
+	assert_int_equal(hs_egress_cfg_copy(to, &cfg, &copy), 0);
+	assert_null(copy.allow);
+	assert_null(copy.deny);
+	assert_true(copy.default_allow);
+}
+
 static unsigned forks;
 static void count_fork(void)
 {
@@ -889,6 +928,7 @@ int main(void)
 		cmocka_unit_test(test_nl_create_same_listing),
 		cmocka_unit_test(test_nft_install_exiting),
 		cmocka_unit_test(test_join_refuses_host),
+		cmocka_unit_test(test_cfg_copy),
 		cmocka_unit_test(test_install_at),
 		cmocka_unit_test(test_join_pid),
 	};
