@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0
  * The egress room (src/egress/): policy entries, the nftables ruleset they make, loading it
  * with libnftables (dlopen'ed) inside a container's network namespace, and reading its
- * counters back. The policy control (src/policy/egress.c) only parses and injects the hook;
- * everything that touches the kernel lives here and runs in `hardshim hook ...`.
+ * counters back. The policy control (src/policy/egress.c) only parses and decides where the
+ * rules go (before the runtime, after its create, or a hook); everything that touches the
+ * kernel lives here and runs in hardshim's create path or in `hardshim hook ...`.
  *
  * Entry syntax (docs/egress.md):
  *   IPv4:  ADDR[/PREFIX][:PORT[-PORT]][/tcp|/udp]           198.18.0.0/15:443/tcp
