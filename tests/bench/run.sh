@@ -9,6 +9,9 @@ set -eu
 # First issue 17's table: container start, fresh configs, alternating, as ratios.
 echo "# start.sh" | tee "$out/results.txt"
 BUILD="$BUILD" sh "$top/tests/bench/start.sh" 2>&1 | tee -a "$out/results.txt" || true
+# Then the egress step of a namespace the runtime makes, in the lifecycle (no hook).
+echo "# egress-create.sh" | tee -a "$out/results.txt"
+BUILD="$BUILD" sh "$top/tests/bench/egress-create.sh" 2>/dev/null | tee -a "$out/results.txt" || true
 N=${BENCH_N:-200}
 NL=${BENCH_LIFECYCLE_N:-30}
 bench_workdir /tmp/hardshim-bench.XXXXXX
