@@ -196,3 +196,69 @@ teardown() {
 	# nothing ran: check goes through create's gate but writes no launch record
 	[ ! -e "$HS_LAUNCHES" ]
 }
+
+# The runtime's create runs as hardshim's child (src/cli/wait-runtime.c), started with
+# clone(CLONE_VM | CLONE_VFORK) rather than fork. What the caller does to hardshim must still
+# reach the runtime: killed with hardshim (an engine that SIGKILLs a hung create must not leave
+# a runtime making a container behind it), sent what hardshim is sent, and hardshim ends the
+# way the runtime ended, recorded. The runtime here is a stand-in that waits (a real one's
+# create is over too soon to be caught in the middle); it execs `sleep`, so the process
+# observed is the runtime hardshim started itself.
+stand_in_runtime() {
+	printf '#!/bin/sh\necho $$ >"%s"\nexec sleep 1000\n' "$HS_TMP/rt.pid" >"$HS_TMP/rt"
+	chmod 0755 "$HS_TMP/rt"
+	hs_policy '.runtime = $r' --arg r "$HS_TMP/rt"
+	hs_place_config "$1"
+	"$HS_BIN" --root "$HS_STATE" create --bundle "$HS_BUNDLE" "$1" </dev/null >/dev/null 2>&1 3>&- &
+	HS_PID=$!
+	for _ in $(seq 100); do [ -s "$HS_TMP/rt.pid" ] && break; sleep 0.05; done
+	RT_PID=$(cat "$HS_TMP/rt.pid")
+	# the runtime is hardshim's own child, and has exec'd (it is `sleep` now)
+	for _ in $(seq 100); do [ "$(cat "/proc/$RT_PID/comm")" = sleep ] && break; sleep 0.05; done
+	[ "$(awk '{ print $4 }' "/proc/$RT_PID/stat")" = "$HS_PID" ]
+	[ "$(cat "/proc/$RT_PID/comm")" = sleep ]
+}
+
+# gone PID: the process has ended (its parent may leave it a zombie: it is no longer running).
+gone() {
+	local i st
+	for i in $(seq 100); do
+		st=$(awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null) || true
+		[ -z "$st" ] || [ "$st" = Z ] && return 0
+		sleep 0.05
+	done
+	kill -9 "$1" 2>/dev/null
+	return 1
+}
+
+@test "create: hardshim killed with SIGKILL during the runtime's create takes the runtime with it" {
+	stand_in_runtime k1
+	kill -9 "$HS_PID"
+	wait "$HS_PID" || true
+	gone "$RT_PID"
+}
+
+@test "create: a SIGTERM to hardshim reaches the runtime; hardshim dies of it too, and records it" {
+	stand_in_runtime t1
+	kill -TERM "$HS_PID"
+	# not forwarded, the runtime would sleep on and hardshim wait for it: bounded here
+	gone "$RT_PID"
+	rc=0
+	wait "$HS_PID" || rc=$?
+	[ "$rc" -eq 143 ]
+	tail -n 1 "$HS_LAUNCHES" | jq -e --argjson pid "$RT_PID" \
+		'.event == "runtime-failed" and .id == "t1" and .signal == 15 and .pid == $pid and .error == null'
+}
+
+@test "create: a runtime that cannot be executed fails the create with the reason, recorded" {
+	printf '#!/bin/sh\nexit 0\n' >"$HS_TMP/rt"
+	chmod 0644 "$HS_TMP/rt" # not executable
+	hs_policy '.runtime = $r' --arg r "$HS_TMP/rt"
+	hs_place_config e1
+	run "$HS_BIN" --root "$HS_STATE" create --bundle "$HS_BUNDLE" e1
+	echo "$output"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"runtime.exec: $HS_TMP/rt: cannot execute the runtime: Permission denied"* ]]
+	tail -n 1 "$HS_LAUNCHES" | jq -e \
+		'.event == "runtime-failed" and .id == "e1" and .error == "Permission denied" and .pid == 0'
+}
