@@ -181,6 +181,25 @@ static void test_who_real(void **state)
 		assert_string_equal(w.user, "root");
 }
 
+/* The real /proc is read through a pidfd (ppid and real uid from PIDFD_GET_INFO, comm from
+ * /proc/<pid>/comm) where the kernel has it; any other procfs path through the stat and status
+ * files. "/proc/" is the same directory by the second way: both must see the same ancestors. */
+static void test_who_pidfd_as_files(void **state)
+{
+	struct hs_audit_who fast, files;
+
+	hs_audit_who_get(&fast, "/proc");
+	hs_audit_who_get(&files, "/proc/");
+	assert_true(fast.n_parents >= 1);
+	assert_int_equal(fast.n_parents, files.n_parents);
+	for (size_t i = 0; i < fast.n_parents; i++) {
+		assert_int_equal(fast.parents[i].pid, files.parents[i].pid);
+		assert_string_equal(fast.parents[i].comm, files.parents[i].comm);
+		assert_int_equal(fast.parents[i].uid, files.parents[i].uid);
+		assert_int_not_equal(fast.parents[i].uid, (uid_t)-1);
+	}
+}
+
 /* ---- the record ---- */
 
 static struct hs_report *report_with(void)
@@ -1096,6 +1115,7 @@ int main(void)
 		cmocka_unit_test(test_parse_id),
 		cmocka_unit_test(test_who_fake_proc),
 		cmocka_unit_test(test_who_real),
+		cmocka_unit_test(test_who_pidfd_as_files),
 		cmocka_unit_test(test_format_body_exact),
 		cmocka_unit_test(test_format_defaulted),
 		cmocka_unit_test(test_format_failure_exact),
