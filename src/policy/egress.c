@@ -139,8 +139,9 @@ bool hs_egress_at_create(const struct hs_json *config, bool caller_can, bool res
 	if (!path || !*path)
 		return false;
 	/* /proc/PID/ns/net (Podman's --network container:X) names whatever process has that pid
-	 * when the runtime opens it, which may not be the one there now: the hook, which joins
-	 * the container's own /proc/<pid>/ns/net, installs where the container really is. */
+	 * when the runtime opens it, which may not be the one there now: the install after the
+	 * runtime's create (hs_egress_after_create) or the hook, which join the container's own
+	 * /proc/<init>/ns/net, install where the container really is. */
 	if (!strncmp(path, "/proc/", 6))
 		return false;
 	if (ret_path)
