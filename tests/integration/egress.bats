@@ -336,6 +336,41 @@ echo tport=\$(r netprobe tcp 198.18.0.2 8081 1000)"
 	own_netns_after_create crun
 }
 
+# A namespace named by /proc/PID/ns/net (Podman's --network container:X): the runtime resolves
+# the pid itself, so create installs after the runtime's create too, in the init's own
+# namespace (here the fixture's, held by a process of the test), with no hook; the container
+# reaches the allowed port and not another.
+proc_path_after_create() {
+	local holder
+	hs_use_runtime "$1" '.controls.egress = {"allow": ["198.18.0.2:8080/tcp"]}'
+	ip netns exec "$HS_NS" sleep 1000 </dev/null >/dev/null 2>&1 3>&- &
+	holder=$!
+	echo "$holder" >>"$HS_NETNS_PIDS"
+	eg_bundle 'echo tok=$(r netprobe tcp 198.18.0.2 8080 3000)
+echo tport=$(r netprobe tcp 198.18.0.2 8081 1000)'
+	hs_config '.linux.namespaces |= map(if .type == "network" then .path = $p else . end)' \
+		--arg p "/proc/$holder/ns/net"
+	! ip netns exec "$HS_NS" nft list table inet hardshim 2>/dev/null || false
+	hs_create $C1
+	ip netns exec "$HS_NS" nft list table inet hardshim | grep -q 'hardshim ruleset sha256:'
+	jq -e '[.hooks.createRuntime[]? | select(.args[1:3] == ["hook", "egress"])] | length == 0' \
+		"$HS_BUNDLE/config.json"
+	tail -n 1 "$HS_LAUNCHES" | jq -e '[.findings[]? | select(.rule == "egress.after-create")] | length == 1'
+	hs_start $C1
+	for i in $(seq 100); do grep -qx done "$HS_TMP/$C1.out" && break; sleep 0.1; done
+	cat "$HS_TMP/$C1.out"
+	[ "$(result $C1 tok)" = 0 ]
+	[ "$(result $C1 tport)" = 1 ]
+}
+
+@test "egress: a namespace named by /proc/PID/ns/net gets its rules from create after the runtime's create (runc)" {
+	proc_path_after_create runc
+}
+
+@test "egress: a namespace named by /proc/PID/ns/net gets its rules from create after the runtime's create (crun)" {
+	proc_path_after_create crun
+}
+
 # When the install after the runtime's create fails (here the kernel refuses the byte rate),
 # the container goes (runtime delete --force: nothing of the image ran), create fails naming
 # the rule, and the launch log records the failure after the launch.
