@@ -132,6 +132,8 @@ term_and_controls() {
 		echo "devices.list: $output"
 		[ "$output" = 0 ]
 	fi
+	# the egress rules, installed by run's create in the init's own network namespace
+	nsenter --net="/proc/$pid/ns/net" nft list table inet hardshim | grep -q 'policy drop'
 	kill -TERM "$HS_BG_PID"
 	code=0
 	wait "$HS_BG_PID" || code=$?
@@ -141,8 +143,8 @@ term_and_controls() {
 	run hs_rt_direct state t1
 	[ "$status" -ne 0 ]
 }
-@test "run/runc: SIGTERM to hardshim reaches the init; seccomp, NoNewPrivs, caps, user, devices deny in force" { term_and_controls runc; }
-@test "run/crun: SIGTERM to hardshim reaches the init; seccomp, NoNewPrivs, caps, user, devices deny in force" { term_and_controls crun; }
+@test "run/runc: SIGTERM to hardshim reaches the init; seccomp, NoNewPrivs, caps, user, devices deny, egress table in force" { term_and_controls runc; }
+@test "run/crun: SIGTERM to hardshim reaches the init; seccomp, NoNewPrivs, caps, user, devices deny, egress table in force" { term_and_controls crun; }
 
 # --detach returns once the container runs; --keep leaves the stopped container.
 detach_keep() {
