@@ -164,7 +164,12 @@ struct hs_after_create {
 	size_t n_deny;
 	struct hs_egress_cfg *egress; /* the section in force, in arena; NULL: nothing */
 	struct hs_arena *arena;
+	/* run (src/cli/run.c): hardshim is a child subreaper, so the init is its only child once
+	 * the runtime's create has exited (hs_only_child): no pid file or `state` call needed */
+	bool init_is_child;
 };
+/* The one child of this process (a subreaper's reparented init), or -errno: none, or more. */
+pid_t hs_only_child(void);
 void hs_after_create_done(struct hs_after_create *ac);
 /* after: NULL, or where create's after-create work goes (zeroed, for hs_runtime_wait). */
 enum hs_decision hs_create_prepare(struct hs_argv *a, const struct hs_policy *p,

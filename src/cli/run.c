@@ -152,7 +152,7 @@ static int runtime_verb(const struct hs_argv *a, const char *runtime, const char
 /* The container's init: after the runtime's create exited, hardshim's only child (the
  * runtime forked it, and it was handed to the nearest subreaper). Nothing of the image runs
  * before `start`, so no process of the container could have forked a second one. */
-static pid_t the_init(void)
+pid_t hs_only_child(void)
 {
 	char path[64], buf[64], *end;
 	FILE *f;
@@ -260,6 +260,7 @@ static int start_and_wait(const struct hs_argv *c, const struct hs_policy *p, pi
 int hs_run_as_create(struct hs_argv *a, const struct hs_policy *p,
 		     const struct hs_after_create *after)
 {
+	struct hs_after_create ac = *after; /* shares after's arena: after frees it */
 	struct hs_argv c;
 	sigset_t mask;
 	pid_t pid;
@@ -271,12 +272,13 @@ int hs_run_as_create(struct hs_argv *a, const struct hs_policy *p,
 	r = as_create(a, &c);
 	if (r < 0)
 		return r;
-	r = hs_runtime_wait(&c, p, after); /* create: recorded on failure, after-create work */
+	ac.init_is_child = true;
+	r = hs_runtime_wait(&c, p, &ac); /* create: recorded on failure, after-create work */
 	if (r != 0) {
 		free(c.argv);
 		return r;
 	}
-	pid = the_init();
+	pid = hs_only_child();
 	if (pid < 0) {
 		(void)sigprocmask(SIG_SETMASK, NULL, &mask);
 		r = fail_after_create(&c, p, -1, "the container's init is not hardshim's child",

@@ -4,9 +4,9 @@
 # replaced, side by side, alternating (tests/bench/alt.c), each run on a fresh copy of the
 # engine's config, process `true`:
 #   C  the bare runtime's `run` on hardshim's hardened config, egress off      (the base)
-#   E  `hardshim run` (create, after-create deny + egress, start, wait, delete; no --pid-file:
-#      the init's pid for the after-create work comes from `RUNTIME state`)
-#   P  the same with a root-only --pid-file (no `state` call)
+#   E  `hardshim run` (create, after-create deny + egress, start, wait, delete; the init's pid
+#      for the after-create work is hardshim's only child: no pid file, no `RUNTIME state`)
+#   P  the same with a --pid-file (the runtime writes it; hardshim still takes its child)
 #   O  `hardshim run --no-subreaper`: execs `RUNTIME run` with the devices and egress
 #      createRuntime hooks, which is what every `hardshim run` did before
 # "cpu" is the median CPU time of the timed processes and the children they waited for.
