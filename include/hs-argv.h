@@ -57,8 +57,6 @@ struct hs_argv {
 	int n_positional;
 	/* out, optional: what this command recorded (hs_gate_record fills it), or NULL */
 	struct hs_audit_mark *mark;
-	/* out (run): the create adapter admitted this run as create + start (src/cli/run.c) */
-	bool run_as_create;
 };
 
 /* Parse argv (hardshim's own, argv[0] included). Refuses (rule cli.*, the flag as path):

@@ -92,9 +92,6 @@ struct hs_gate {
 	bool no_rewrite;
 	bool systemd_cgroup;   /* the runtime was told --systemd-cgroup */
 	bool egress_at_create; /* hs_check_ctx.egress_at_create (create adapter, check) */
-	/* run: set by the create adapter's before step when this run goes as create + start
-	 * (hs_run_as_create); hs_check_ctx.run_as_create */
-	bool run_as_create;
 	const char *bundle, *container_id, *exception;
 	/* Non-zero: the bundle's owner (hs_bundle_open), admitted only when the config's own
 	 * user namespace maps container uid 0 to it (bundle.permissions). */
@@ -164,12 +161,7 @@ struct hs_after_create {
 	size_t n_deny;
 	struct hs_egress_cfg *egress; /* the section in force, in arena; NULL: nothing */
 	struct hs_arena *arena;
-	/* run (src/cli/run.c): hardshim is a child subreaper, so the init is its only child once
-	 * the runtime's create has exited (hs_only_child): no pid file or `state` call needed */
-	bool init_is_child;
 };
-/* The one child of this process (a subreaper's reparented init), or -errno: none, or more. */
-pid_t hs_only_child(void);
 void hs_after_create_done(struct hs_after_create *ac);
 /* after: NULL, or where create's after-create work goes (zeroed, for hs_runtime_wait). */
 enum hs_decision hs_create_prepare(struct hs_argv *a, const struct hs_policy *p,
@@ -226,14 +218,6 @@ bool hs_runtime_waits(const struct hs_argv *a);
  * or a negative errno when it could not be run. */
 int hs_runtime_wait(struct hs_argv *a, const struct hs_policy *p,
 		    const struct hs_after_create *after);
-/* run (src/cli/run.c): can it go as create + start? Not with a terminal and no
- * --console-socket, nor with --no-subreaper: those exec `runtime run`. config: as read. */
-bool hs_run_can_split(const struct hs_argv *a, const struct hs_json *config);
-/* run as create (hs_runtime_wait with after, the launch already recorded), start, a wait for
- * the init (unless --detach) and delete (unless --keep). The exit status for hardshim (the
- * init's, or 128 + its signal), or a negative errno when the runtime could not be run. */
-int hs_run_as_create(struct hs_argv *a, const struct hs_policy *p,
-		     const struct hs_after_create *after);
 enum hs_decision hs_exec_prepare(struct hs_argv *a, const struct hs_policy *p,
 				 struct hs_error *err);
 enum hs_decision hs_update_prepare(struct hs_argv *a, const struct hs_policy *p,

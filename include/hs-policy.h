@@ -187,9 +187,6 @@ struct hs_check_ctx {
 	 * container that joins a network namespace by path gets its egress rules installed by
 	 * hardshim before the runtime runs, not by a createRuntime hook (hs_egress_at_create) */
 	bool egress_at_create;
-	/* run goes as the runtime's create, then start (src/cli/run.c): hardshim waits for the
-	 * create and does create's own after-create work (the devices deny), as for create */
-	bool run_as_create;
 	/* the pod this container belongs to, from the engine (never the config's annotations),
 	 * or NULL: then {sandbox-id} / {pod-uid} admit nothing */
 	const char *sandbox_id, *pod_uid;
@@ -267,7 +264,6 @@ struct hs_pipeline {
 	const char *container_id;
 	bool systemd_cgroup;              /* the runtime was told --systemd-cgroup */
 	bool egress_at_create;            /* hs_check_ctx.egress_at_create */
-	bool run_as_create;               /* hs_check_ctx.run_as_create */
 	const char *sandbox_id, *pod_uid; /* trusted engine facts (hs_engine_facts), or NULL */
 	/* update: the exception the container was created under */
 	const char *exception;

@@ -182,7 +182,6 @@ static enum hs_decision judge(struct hs_gate *g, struct hs_error *err)
 		.exception = g->exception,
 		.systemd_cgroup = g->systemd_cgroup,
 		.egress_at_create = g->egress_at_create,
-		.run_as_create = g->run_as_create,
 		.sandbox_id = g->sandbox_id,
 		.pod_uid = g->pod_uid,
 		.container = g->container,
@@ -247,10 +246,8 @@ enum hs_decision hs_gate_run(struct hs_gate *g, struct hs_error *err)
 		.final_len = g->rewrote ? g->pl.final_len : g->original_len,
 		.annotations =
 		    g->pl.tree ? hs_json_get_type(g->pl.tree, "annotations", HS_JSON_OBJECT) : NULL,
-		/* create (and a run that goes as create + start): hardshim waits for the runtime
-		 * and records its failure */
-		.waits = d == HS_DECISION_ALLOW && g->argv &&
-			 (hs_runtime_waits(g->argv) || g->run_as_create),
+		/* create: hardshim waits for the runtime and records its failure */
+		.waits = d == HS_DECISION_ALLOW && g->argv && hs_runtime_waits(g->argv),
 	};
 	return g->argv ? hs_gate_record(g->argv, g->policy, &l, d, err)
 		       : hs_gate_record_warn(g->warn, g->policy, &l, d, err);

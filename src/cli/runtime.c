@@ -385,25 +385,9 @@ static int commit_create(struct hs_gate *g, struct hs_error *err)
 
 	if (r >= 0)
 		r = give_volumes(g, err);
-	if (r >= 0 && after && (hs_runtime_waits(g->argv) || g->run_as_create) &&
-	    (r = plan_after_create(g, after)) < 0)
+	if (r >= 0 && after && hs_runtime_waits(g->argv) && (r = plan_after_create(g, after)) < 0)
 		hs_error_set(err, r, "internal", "", -1, "out of memory");
 	return r;
-}
-
-/* run: whether it goes as create + start (run.c) depends on the config (a terminal), and the
- * controls must know before they judge it (the devices deny is create's, or a hook's). The
- * pipeline parses it again: a config that does not parse is refused there. */
-static int before_run(struct hs_gate *g, struct hs_error *err)
-{
-	_cleanup_arena_ struct hs_arena *a = hs_arena_new();
-	struct hs_error perr = HS_ERROR_INIT;
-	struct hs_json *config;
-
-	if (a &&
-	    hs_json_parse(a, g->original, g->original_len, &g->policy->limits, &config, &perr) >= 0)
-		g->run_as_create = hs_run_can_split(g->argv, config);
-	return hs_bundle_hold_sources(g, err);
 }
 
 enum hs_decision hs_create_prepare(struct hs_argv *a, const struct hs_policy *p,
@@ -460,7 +444,7 @@ enum hs_decision hs_create_prepare(struct hs_argv *a, const struct hs_policy *p,
 		.source = hs_bundle_config(dirfd, name),
 		.delivery = HS_DELIVER_REWRITE,
 		.egress_at_create = true,
-		.before = a->cmd->event == HS_EVENT_RUN ? before_run : hs_bundle_hold_sources,
+		.before = hs_bundle_hold_sources,
 		.commit = commit_create,
 		.data = after,
 		.keep_original = "config.json.orig",
@@ -473,7 +457,6 @@ enum hs_decision hs_create_prepare(struct hs_argv *a, const struct hs_policy *p,
 		.no_fsync = true,
 	};
 	d = hs_gate_run(&g, err);
-	a->run_as_create = g.run_as_create;
 	hs_gate_done(&g);
 	return d;
 }
@@ -576,17 +559,12 @@ int hs_cmd_runtime(const char *policy_file, int argc, char **argv)
 	if (r >= 0 && judge_command(&a, policy, &after, &err) != HS_DECISION_ALLOW)
 		hs_bundle_release();
 	else if (r >= 0) {
-		/* exec returns only on failure, err set; create waits (wait-runtime.c), and so
-		 * does a run that goes as create + start (run.c) */
-		if (a.run_as_create)
-			r = hs_run_as_create(&a, policy, &after);
-		else if (hs_runtime_waits(&a))
-			r = hs_runtime_wait(&a, policy, &after); /* releases the bundle */
+		/* exec returns only on failure, err set; create waits (wait-runtime.c) */
+		if (!hs_runtime_waits(&a))
+			exec_runtime(&a, policy->runtime, &err);
+		else if ((r = hs_runtime_wait(&a, policy, &after)) >= 0) /* releases the bundle */
+			return r; /* the runtime's own exit status */
 		else
-			r = exec_runtime(&a, policy->runtime, &err);
-		if (r >= 0)
-			return r; /* the runtime's own exit status (run: the init's) */
-		if (err.code == 0)
 			hs_error_set(&err, r, "runtime.exec", policy->runtime, -1,
 				     "cannot execute the runtime: %s", hs_strerror(r));
 	}

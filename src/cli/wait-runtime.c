@@ -209,16 +209,13 @@ static int pid_from_state(const struct hs_argv *a, const struct hs_policy *p, co
 /* The container's init, held by a pidfd: had it died and its pid been reused while hardshim
  * worked on it, the work would have gone to another process, so each step that names the
  * pid is followed by still_there. */
-static int find_init(const struct hs_argv *a, const struct hs_policy *p,
-		     const struct hs_after_create *ac, const char *rule, pid_t *ret_pid,
-		     int *ret_pidfd, struct hs_error *err)
+static int find_init(const struct hs_argv *a, const struct hs_policy *p, const char *rule,
+		     pid_t *ret_pid, int *ret_pidfd, struct hs_error *err)
 {
-	pid_t pid = ac->init_is_child ? hs_only_child() : -1;
+	pid_t pid = 0;
 	int r, fd;
 
-	/* an unreaped child's pid cannot be reused: no pid file or state to trust */
-	if (pid < 2 && pid_from_file(a, &pid) < 0 &&
-	    (r = pid_from_state(a, p, rule, &pid, err)) < 0)
+	if (pid_from_file(a, &pid) < 0 && (r = pid_from_state(a, p, rule, &pid, err)) < 0)
 		return r;
 	fd = (int)syscall(SYS_pidfd_open, pid, 0);
 	if (fd < 0)
@@ -288,7 +285,7 @@ static int after_create_work(const struct hs_argv *a, const struct hs_policy *p,
 	pid_t pid = 0;
 	int r;
 
-	r = find_init(a, p, ac, ac->n_deny ? "devices.runtime-grants" : "egress.after-create", &pid,
+	r = find_init(a, p, ac->n_deny ? "devices.runtime-grants" : "egress.after-create", &pid,
 		      &pidfd, err);
 	if (r >= 0 && ac->n_deny)
 		r = deny_devices(ac, pid, pidfd, err);

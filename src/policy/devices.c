@@ -474,14 +474,12 @@ static bool denies(const struct hs_json *hook, const char *prefix)
 /* hardshim's create runs the runtime's create as its child and waits for it
  * (src/cli/wait-runtime.c): it denies the grants itself once the runtime has written its rules
  * and before the container's process can run (`start` has not come), so no second hardshim
- * process per container. `check` predicts that create, and a run that goes as create + start
- * (src/cli/run.c) is that create. Restore, and a run that execs `runtime run` (a terminal with
- * no console socket), leave nothing of hardshim to do it afterwards, so they keep the hook. */
+ * process per container. `check` predicts that create. run and restore exec the runtime:
+ * nothing of hardshim is left to do it afterwards, so they keep the hook. */
 static bool denied_by_create(const struct hs_check_ctx *ctx)
 {
 	return ctx->egress_at_create &&
-	       (ctx->event == HS_EVENT_CREATE || ctx->event == HS_EVENT_CHECK ||
-		(ctx->event == HS_EVENT_RUN && ctx->run_as_create));
+	       (ctx->event == HS_EVENT_CREATE || ctx->event == HS_EVENT_CHECK);
 }
 
 /* The create path's finding: the deny it will do (hs_devices_runtime_denies on the emitted

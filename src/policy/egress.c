@@ -250,10 +250,9 @@ static int egress_check_config(struct hs_check_ctx *ctx, const void *vcfg)
 	if (hs_egress_at_create(ctx->config, ctx->egress_at_create, ctx->event == HS_EVENT_RESTORE,
 				&path))
 		return at_create(ctx, bin, path);
-	/* check predicts create; a run that goes as create + start (src/cli/run.c) is that create */
+	/* check predicts create */
 	if (hs_egress_after_create(ctx->config, ctx->egress_at_create,
-				   ctx->event == HS_EVENT_CREATE || ctx->event == HS_EVENT_CHECK ||
-				       (ctx->event == HS_EVENT_RUN && ctx->run_as_create)))
+				   ctx->event == HS_EVENT_CREATE || ctx->event == HS_EVENT_CHECK))
 		return after_create(ctx, bin);
 	r = hs_egress_args(ctx->arena, cfg, &argv, &n);
 	if (r < 0)

@@ -45,7 +45,6 @@ int hs_pipeline_run(struct hs_pipeline *pl, const char *buf, size_t len, struct 
 		.container_id = pl->container_id,
 		.systemd_cgroup = pl->systemd_cgroup,
 		.egress_at_create = pl->egress_at_create,
-		.run_as_create = pl->run_as_create,
 		.sandbox_id = pl->sandbox_id,
 		.pod_uid = pl->pod_uid,
 		.exception = pl->exception,

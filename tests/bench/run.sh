@@ -12,9 +12,6 @@ BUILD="$BUILD" sh "$top/tests/bench/start.sh" 2>&1 | tee -a "$out/results.txt" |
 # Then the egress step of a namespace the runtime makes, in the lifecycle (no hook).
 echo "# egress-create.sh" | tee -a "$out/results.txt"
 BUILD="$BUILD" sh "$top/tests/bench/egress-create.sh" 2>/dev/null | tee -a "$out/results.txt" || true
-# `hardshim run` as create + start, against the exec path it replaced (run --no-subreaper).
-echo "# run-split.sh" | tee -a "$out/results.txt"
-BUILD="$BUILD" sh "$top/tests/bench/run-split.sh" 2>/dev/null | tee -a "$out/results.txt" || true
 N=${BENCH_N:-200}
 NL=${BENCH_LIFECYCLE_N:-30}
 bench_workdir /tmp/hardshim-bench.XXXXXX

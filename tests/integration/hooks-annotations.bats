@@ -160,14 +160,13 @@ annotation_unsafe() {
 
 # The egress control's createRuntime hook runs hardshim itself (`hardshim hook egress`; on
 # create, the devices deny and the egress install are done by create itself, with no hook:
-# src/cli/wait-runtime.c, and so is a run, which goes as create + start: src/cli/run.c; a run
-# with --no-subreaper execs `runtime run` and keeps its hooks, so the container here is that), and
+# src/cli/wait-runtime.c; `run` keeps its hooks, so the container here is run -d), and
 # the hook re-checks the config it sits in: hardshim's own binary is admitted without a policy
 # entry (every container above ran through that re-check). A copy of it elsewhere, root-owned
 # and with the same arguments, is not hardshim's binary: refused, never run.
 @test "hooks: hardshim's own hook passes the hook-mode re-check; a planted copy is refused" {
 	rc_setup runc
-	hs_run own -d --no-subreaper >"$HS_TMP/own.out" 2>&1
+	hs_run own -d >"$HS_TMP/own.out" 2>&1
 	hs_wait_state own running
 	hs_final_config | jq -e --arg b "$(readlink -f "$HS_BIN")" \
 		'.hooks.createRuntime | map(select(.path == $b and .args[1] == "hook")) | map(.args[2]) - ["devices"] == ["egress"]'

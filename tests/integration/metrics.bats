@@ -42,28 +42,27 @@ sample() {
 
 # The log of known contents: 3 plain runs (rewritten: the spec asks for uid 0), 2 refused
 # (a bind of /etc), 1 under the "ingress" exception, 1 in audit mode with the /etc bind
-# (allowed, its refusal only recorded). --no-subreaper: run execs the fake as `run` (a run that
-# goes as create + start needs a real container: src/cli/run.c).
+# (allowed, its refusal only recorded).
 known_log() {
 	local i
 	for i in 1 2 3; do
-		run hs_run "plain$i" --no-subreaper
+		run hs_run "plain$i"
 		[ "$status" -eq 0 ] || return 1
 	done
 	cp "$HS_CONFIG" "$HS_TMP/config.base"
 	hs_config '.mounts += [{"destination": "/host", "type": "bind", "source": "/etc", "options": ["rbind", "ro"]}]'
 	for i in 1 2; do
-		run hs_run "etc$i" --no-subreaper
+		run hs_run "etc$i"
 		[ "$status" -ne 0 ] || return 1
 	done
 	hs_policy_default "$EXC | .log.syslog = false | .log.kernel_audit = false | .mode = \"audit\""
-	run hs_run audit1 --no-subreaper
+	run hs_run audit1
 	[ "$status" -eq 0 ] || return 1
 	hs_policy_default "$EXC | .log.syslog = false | .log.kernel_audit = false"
 	cp "$HS_TMP/config.base" "$HS_CONFIG"
 	hs_config '.linux.sysctl = {"net.core.somaxconn": "99"} |
 		.annotations = {"io.kubernetes.cri.sandbox-namespace": "ingress"}'
-	run hs_run exc1 --no-subreaper
+	run hs_run exc1
 	[ "$status" -eq 0 ] || return 1
 }
 

@@ -156,41 +156,6 @@ pt() {
 	echo "# ok: $kind $*"
 }
 
-# pt_run CREATE-ARGV... -- RUN-ARGV...: a run that goes as the runtime's create (src/cli/run.c):
-# the fake gets exactly CREATE-ARGV (run's own, "run" as "create", --detach and --keep gone)
-# with the environment, fds and cwd of a direct call of CREATE-ARGV. The fake makes no
-# container, so hardshim then finds no init: it deletes the container (--force) and fails.
-pt_run() {
-	local want=() rc direct via
-	while [ "$1" != -- ]; do
-		want+=("$1")
-		shift
-	done
-	shift
-	: "${PT_CWD:=$HS_TMP}"
-	rm -f "$RECORD"
-	hs_place_config pt || return 1
-	pt_call "$REC" "${want[@]}" || return 1
-	rc=0
-	pt_call "$HS_BIN" "$@" || rc=$?
-	if [ "$rc" != 1 ] || ! grep -q "init is not hardshim's child" "$HS_TMP/stderr"; then
-		echo "hardshim exited $rc (the fake makes no init: want 1) for: $*" >&2
-		cat "$HS_TMP/stderr" >&2
-		return 1
-	fi
-	[ "$(wc -l <"$RECORD")" = 3 ] || { echo "expected create and delete, got: $(cat "$RECORD")" >&2; return 1; }
-	direct=$(sed -n 1p "$RECORD")
-	via=$(sed -n 2p "$RECORD")
-	if [ "$direct" != "$via" ]; then
-		echo "runtime's create differs from run through hardshim for: $*" >&2
-		diff <(jq -S . <<<"$direct") <(jq -S . <<<"$via") >&2
-		return 1
-	fi
-	[ "$(sed -n 3p "$RECORD" | jq -c '.argv[-3:]')" = "$(jq -cn '["delete", "--force", $id]' --arg id "${!#}")" ]
-	[ -f "$B/config.json.orig" ]
-	echo "# ok: run $*"
-}
-
 @test "passthrough: podman/conmon shapes (create, --log-format=json, console socket, --debug, start, kill, delete, pause, resume, --version)" {
 	PT_CWD=$B
 	pt create create --bundle "$B" --pid-file "$P" 0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef
@@ -237,12 +202,8 @@ pt_run() {
 	pt create create --bundle "$B" run
 	pt create create --bundle "$B" exec
 	pt create create t-cwd-bundle
-	# run goes as create + start (src/cli/run.c); with --no-subreaper it execs run as it came
-	pt_run create --bundle "$B" r1 -- run --bundle "$B" --detach r1
-	pt_run create -b "$B" start -- run -d -b "$B" start
-	pt_run --root "$R" create --bundle "$B" --pid-file "$B/init.pid" r2 -- --root "$R" run --bundle "$B" --keep --pid-file "$B/init.pid" r2
-	pt create run --bundle "$B" --detach -no-subreaper r1
-	pt create run -d -no-subreaper -b "$B" start
+	pt create run --bundle "$B" --detach r1
+	pt create run -d -b "$B" start
 	pt create --root "$R" --log "$L" --log-format json restore --image-path "$I" --work-path "$W" \
 		--detach -no-subreaper --bundle "$B" --pid-file "$B/init.pid" t1
 	pt create --cgroup-manager cgroupfs --log-level debug --log "file:$L" create --bundle "$B" c1
