@@ -174,23 +174,32 @@ static void remove_our_hooks(struct hs_json *list, const char *bin)
 	}
 }
 
+/* Where create installs the rules itself, an egress hook of ours left in the config (a config
+ * rewritten before) goes: it would only run a second, identical install. What the finding
+ * adds to its message. */
+static const char *drop_old_hook(struct hs_check_ctx *ctx, const char *bin)
+{
+	struct hs_json *hooks = hs_json_get_type(ctx->config, "hooks", HS_JSON_OBJECT);
+	struct hs_json *list = hs_json_get_type(hooks, "createRuntime", HS_JSON_ARRAY);
+	size_t before = hs_json_len(list);
+
+	if (!list)
+		return "";
+	remove_our_hooks(list, bin);
+	return hs_json_len(list) != before ? " (its old egress hook removed)" : "";
+}
+
 /* The namespace exists before the runtime runs: hardshim's create path installs the rules
  * there (src/cli/runtime.c, hs_egress_install_at) before it runs the runtime, and a failure
  * refuses the container as the hook's would. No hook of ours stays in the config: an old one
  * would only run a second, identical install. */
 static int at_create(struct hs_check_ctx *ctx, const char *bin, const char *path)
 {
-	struct hs_json *hooks = hs_json_get_type(ctx->config, "hooks", HS_JSON_OBJECT);
-	struct hs_json *list = hs_json_get_type(hooks, "createRuntime", HS_JSON_ARRAY);
-	size_t before = hs_json_len(list);
-	int r;
+	int r = hs_finding(ctx, "egress.at-create", "linux.namespaces", HS_ACTION_REWRITE,
+			   "hardshim installs the egress rules in the network namespace %s before "
+			   "the runtime runs%s",
+			   path, drop_old_hook(ctx, bin));
 
-	if (list)
-		remove_our_hooks(list, bin);
-	r = hs_finding(ctx, "egress.at-create", "linux.namespaces", HS_ACTION_REWRITE,
-		       "hardshim installs the egress rules in the network namespace %s before "
-		       "the runtime runs%s",
-		       path, hs_json_len(list) != before ? " (its old egress hook removed)" : "");
 	return r < 0 ? r : 0;
 }
 
@@ -200,18 +209,12 @@ static int at_create(struct hs_check_ctx *ctx, const char *bin, const char *path
  * hook of ours stays in the config: the finding is what tells create to do it. */
 static int after_create(struct hs_check_ctx *ctx, const char *bin)
 {
-	struct hs_json *hooks = hs_json_get_type(ctx->config, "hooks", HS_JSON_OBJECT);
-	struct hs_json *list = hs_json_get_type(hooks, "createRuntime", HS_JSON_ARRAY);
-	size_t before = hs_json_len(list);
-	int r;
+	int r = hs_finding(ctx, "egress.after-create", "linux.namespaces", HS_ACTION_REWRITE,
+			   "hardshim's create installs the egress rules in the network namespace "
+			   "the runtime makes, after the runtime's create and before the "
+			   "container's process runs%s",
+			   drop_old_hook(ctx, bin));
 
-	if (list)
-		remove_our_hooks(list, bin);
-	r = hs_finding(ctx, "egress.after-create", "linux.namespaces", HS_ACTION_REWRITE,
-		       "hardshim's create installs the egress rules in the network namespace the "
-		       "runtime makes, after the runtime's create and before the container's "
-		       "process runs%s",
-		       hs_json_len(list) != before ? " (its old egress hook removed)" : "");
 	return r < 0 ? r : 0;
 }
 
