@@ -83,8 +83,11 @@ config_take() {
 	CM_VERSION=$(readlink "$CONFIG/..data") || die "no ..data symlink in the ConfigMap at $CONFIG"
 }
 
-# policy_file: the taken version's policy.
+# policy_file: the taken version's policy; when Kubernetes swapped it away since (the old
+# directory is removed after the swap), the version ..data names now. The watcher still
+# remembers the one it took, so it sees the swap on its next poll and installs again.
 policy_file() {
+	[ -f "$CONFIG/$CM_VERSION/policy.json" ] || config_take
 	[ -f "$CONFIG/$CM_VERSION/policy.json" ] ||
 		die "no policy.json in the ConfigMap at $CONFIG (version $CM_VERSION)"
 	echo "$CONFIG/$CM_VERSION/policy.json"
