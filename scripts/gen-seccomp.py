@@ -8,6 +8,8 @@ Writes (or with --check, compares against the committed files and exits 1 on any
   profiles/seccomp/default.json          OCI linux.seccomp, x86_64 family, no optional caps
   profiles/seccomp/default-aarch64.json  the same for the aarch64 family
   src/policy/seccomp-profile.c           every rule with its qualifiers, as a C table
+  tests/unit/seccomp-rules.txt           the same rules as text, one a line: what
+                                         tests/unit/test-seccomp.c reads the C table back against
 
 Every syscall name is resolved with libseccomp (loaded with ctypes; required) on each
 architecture: a family's profile lists only the names that exist on one of its architectures,
@@ -44,6 +46,7 @@ FAMILIES = {
 }
 OUTPUTS = {"x86_64": "profiles/seccomp/default.json", "aarch64": "profiles/seccomp/default-aarch64.json"}
 C_OUTPUT = "src/policy/seccomp-profile.c"
+RULES_OUTPUT = "tests/unit/seccomp-rules.txt"
 ACTIONS = {"allow": ("SCMP_ACT_ALLOW", 0), "eperm": ("SCMP_ACT_ERRNO", 1), "enosys": ("SCMP_ACT_ERRNO", 38)}
 DEFAULT_ERRNO = 38  # ENOSYS on every architecture above
 OPS = [("&", "SCMP_CMP_MASKED_EQ"), ("==", "SCMP_CMP_EQ"), ("!=", "SCMP_CMP_NE"),
@@ -265,6 +268,25 @@ def c_table(ents, source):
     return "\n".join(out)
 
 
+def rules_text(ents):
+    """Every field of every rule, independent of how the C table stores it:
+    "ACTION ERRNO names=NAME:ARCHES,... caps=CAP,... unless=CAP,... arg=INDEX,OP,VALUE,VALUETWO"
+    (ARCHES the mask in hex; "-" for an empty list or no argument condition)."""
+    out = []
+    for e in ents:
+        action, errno = ACTIONS[e["action"]]
+        c = e["cond"]
+        arg = "-" if c is None else f"{c['index']},{c['op']},0x{c['value']:x},0x{c['valueTwo']:x}"
+        out.append(" ".join([
+            action, str(errno),
+            "names=" + ",".join(f"{n}:0x{arch_mask(a):02x}" for n, a in e["names"]),
+            "caps=" + (",".join(e["caps"]) or "-"),
+            "unless=" + (",".join(e["unless"]) or "-"),
+            "arg=" + arg,
+        ]))
+    return "\n".join(out) + "\n"
+
+
 def render_json(p):
     return json.dumps(p, indent="\t") + "\n"
 
@@ -294,6 +316,7 @@ def main():
         return 0
     want = {path: render_json(profile(ents, fam)) for fam, path in OUTPUTS.items()}
     want[C_OUTPUT] = c_table(ents, args.source)
+    want[RULES_OUTPUT] = rules_text(ents)
     drift = 0
     for path, text in want.items():
         if args.check:

@@ -98,6 +98,50 @@ static void test_committed_json_is_the_table(void **state)
 #endif
 }
 
+/* One rule of the C table as a line of tests/unit/seccomp-rules.txt (the generator writes
+ * that file from the same source, independent of how the C table stores a rule). */
+static void rule_line(FILE *f, const struct hs_sc_rule *r)
+{
+	const char *sep = "";
+	fprintf(f, "%s %d names=", r->action == HS_SC_ERRNO ? "SCMP_ACT_ERRNO" : "SCMP_ACT_ALLOW",
+		r->errno_ret);
+	for (const struct hs_sc_name *n = r->names; n->name; n++, sep = ",")
+		fprintf(f, "%s%s:0x%02x", sep, n->name, n->arches);
+	fputs(" caps=", f);
+	sep = "";
+	for (const char *const *c = r->caps; c && *c; c++, sep = ",")
+		fprintf(f, "%s%s", sep, *c);
+	fputs(r->caps ? "" : "-", f);
+	fputs(" unless=", f);
+	sep = "";
+	for (const char *const *c = r->unless; c && *c; c++, sep = ",")
+		fprintf(f, "%s%s", sep, *c);
+	fputs(r->unless ? "" : "-", f);
+	if (r->has_arg)
+		fprintf(f, " arg=%u,%s,0x%llx,0x%llx\n", r->arg.index, r->arg.op,
+			(unsigned long long)r->arg.value, (unsigned long long)r->arg.value_two);
+	else
+		fputs(" arg=-\n", f);
+}
+
+/* Every rule, every name with its architectures, every capability qualifier and argument
+ * condition of the C table is the source's, in the source's order. */
+static void test_table_is_the_source(void **state)
+{
+	_cleanup_free_ char *want = NULL, *have = NULL;
+	struct hs_error err = HS_ERROR_INIT;
+	size_t len, hlen;
+	FILE *f;
+	assert_int_equal(hs_read_file_at(AT_FDCWD, "tests/unit/seccomp-rules.txt", 1 << 20, &want,
+					 &len, &err),
+			 0);
+	assert_non_null(f = open_memstream(&have, &hlen));
+	for (size_t i = 0; i < hs_sc_n_rules; i++)
+		rule_line(f, &hs_sc_rules[i]);
+	assert_int_equal(fclose(f), 0);
+	assert_string_equal(have, want);
+}
+
 static void test_default_shape(void **state)
 {
 	_cleanup_arena_ struct hs_arena *a = hs_arena_new();
@@ -660,6 +704,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_committed_json_is_the_table),
+		cmocka_unit_test(test_table_is_the_source),
 		cmocka_unit_test(test_default_shape),
 		cmocka_unit_test(test_missing_gets_default),
 		cmocka_unit_test(test_capability_conditional),
