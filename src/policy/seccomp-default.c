@@ -85,10 +85,10 @@ bool hs_sc_caps_hold(const struct hs_sc_caps *caps, const char *cap)
 	return caps && list_has(caps->permitted, cap) && list_has(caps->bounding, cap);
 }
 
-static bool any_held(const char *const *list, const struct hs_sc_caps *caps)
+static bool any_held(const char (*list)[HS_SC_CAP_SIZE], const struct hs_sc_caps *caps)
 {
-	for (; *list; list++)
-		if (hs_sc_caps_hold(caps, *list))
+	for (size_t i = 0; i < HS_SC_CAPS_MAX && list[i][0]; i++)
+		if (hs_sc_caps_hold(caps, list[i]))
 			return true;
 	return false;
 }
@@ -96,13 +96,13 @@ static bool any_held(const char *const *list, const struct hs_sc_caps *caps)
 bool hs_sc_rule_applies(const struct hs_sc_rule *r, unsigned family, const struct hs_sc_caps *caps)
 {
 	bool any_name = false;
-	for (const struct hs_sc_name *n = r->names; n->name; n++)
+	for (const struct hs_sc_name *n = hs_sc_rule_names(r); n->name[0]; n++)
 		any_name |= (n->arches & family) != 0;
 	if (!any_name)
 		return false;
-	if (r->caps && !any_held(r->caps, caps))
+	if (r->caps[0][0] && !any_held(r->caps, caps))
 		return false;
-	if (r->unless && any_held(r->unless, caps))
+	if (r->unless[0][0] && any_held(r->unless, caps))
 		return false;
 	return true;
 }
@@ -112,7 +112,7 @@ static struct hs_json *rule_entry(struct hs_arena *a, const struct hs_sc_rule *r
 	struct hs_json *e = hs_json_new(a, HS_JSON_OBJECT), *names = hs_json_new(a, HS_JSON_ARRAY);
 	if (!e || !names || hs_json_set(a, e, "names", names) < 0)
 		return NULL;
-	for (const struct hs_sc_name *n = r->names; n->name; n++)
+	for (const struct hs_sc_name *n = hs_sc_rule_names(r); n->name[0]; n++)
 		if ((n->arches & family) &&
 		    hs_json_append(a, names, hs_json_new_string(a, n->name)) < 0)
 			return NULL;

@@ -44,23 +44,36 @@ enum hs_sc_action {
 	HS_SC_ERRNO,
 };
 
+/* The tables below hold no pointers: every string is a fixed array in the entry itself, and a
+ * rule finds its names by index. A pointer in a constant table of a PIE is a relocation that
+ * ld.so writes at every exec of hardshim, into a page that then stops being shared: the fast
+ * path (`state`, `kill`...) paid for ~700 of them here without ever reading the table. The
+ * generator refuses a name, capability or operator too long for its array. */
+#define HS_SC_NAME_SIZE 30 /* the longest syscall name (28) + NUL: an entry is 32 bytes */
+#define HS_SC_CAP_SIZE  24 /* "CAP_CHECKPOINT_RESTORE" + NUL */
+#define HS_SC_CAPS_MAX  2  /* capabilities in one qualifier list */
+#define HS_SC_OP_SIZE   20 /* "SCMP_CMP_MASKED_EQ" + NUL */
+
 struct hs_sc_name {
-	const char *name;
-	unsigned arches; /* where libseccomp knows it, within its rule's architectures */
+	char name[HS_SC_NAME_SIZE]; /* "": the end of a rule's names */
+	uint16_t arches;            /* where libseccomp knows it, within its rule's architectures */
 };
+/* Every rule's names, each rule's list ended by an entry whose name is "". */
+extern const struct hs_sc_name hs_sc_names[];
 
 struct hs_sc_arg {
 	unsigned index;
-	const char *op; /* OCI spelling: "SCMP_CMP_MASKED_EQ" */
+	char op[HS_SC_OP_SIZE]; /* OCI spelling: "SCMP_CMP_MASKED_EQ" */
 	uint64_t value, value_two;
 };
 
 struct hs_sc_rule {
-	const struct hs_sc_name *names; /* NULL-terminated */
+	uint16_t names; /* its first name in hs_sc_names: use hs_sc_rule_names */
 	enum hs_sc_action action;
 	int errno_ret;
-	const char *const *caps;   /* present only if one is held; NULL: always */
-	const char *const *unless; /* dropped if one is held; NULL: never */
+	/* Lists of up to HS_SC_CAPS_MAX names, ended early by "". */
+	char caps[HS_SC_CAPS_MAX][HS_SC_CAP_SIZE]; /* present only if one is held; empty: always */
+	char unless[HS_SC_CAPS_MAX][HS_SC_CAP_SIZE]; /* dropped if one is held; empty: never */
 	bool has_arg;
 	struct hs_sc_arg arg;
 };
@@ -72,6 +85,11 @@ struct hs_sc_caps {
 	const struct hs_json *permitted, *bounding; /* arrays of strings, or NULL */
 };
 bool hs_sc_caps_hold(const struct hs_sc_caps *caps, const char *cap);
+/* The rule's names: iterate while n->name[0]. */
+static inline const struct hs_sc_name *hs_sc_rule_names(const struct hs_sc_rule *r)
+{
+	return &hs_sc_names[r->names];
+}
 bool hs_sc_rule_applies(const struct hs_sc_rule *r, unsigned family, const struct hs_sc_caps *caps);
 
 /* The default profile for family and caps, as a new OCI linux.seccomp tree (arena-owned). */

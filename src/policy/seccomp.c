@@ -275,7 +275,8 @@ static int build_index(struct profile_check *pc, const struct hs_sc_arch *arch,
 	unsigned fam_bit = arch->bit == HS_SC_ARCH_X32 ? HS_SC_ARCH_X86_64 : arch->bit;
 	size_t cap = 0;
 	for (size_t i = 0; i < hs_sc_n_rules; i++)
-		for (const struct hs_sc_name *n = hs_sc_rules[i].names; n->name; n++)
+		for (const struct hs_sc_name *n = hs_sc_rule_names(&hs_sc_rules[i]); n->name[0];
+		     n++)
 			cap++;
 	ix->v = hs_arena_alloc(pc->ctx->arena, cap * sizeof(*ix->v));
 	if (!ix->v)
@@ -286,7 +287,7 @@ static int build_index(struct profile_check *pc, const struct hs_sc_arch *arch,
 		if (rule->action != HS_SC_ALLOW ||
 		    !hs_sc_rule_applies(rule, hs_sc_host_family(), pc->caps))
 			continue;
-		for (const struct hs_sc_name *n = rule->names; n->name; n++) {
+		for (const struct hs_sc_name *n = hs_sc_rule_names(rule); n->name[0]; n++) {
 			if (!(n->arches & fam_bit))
 				continue;
 			int dnr, r = hs_sc_resolve(arch, n->name, &dnr, NULL);

@@ -105,18 +105,18 @@ static void rule_line(FILE *f, const struct hs_sc_rule *r)
 	const char *sep = "";
 	fprintf(f, "%s %d names=", r->action == HS_SC_ERRNO ? "SCMP_ACT_ERRNO" : "SCMP_ACT_ALLOW",
 		r->errno_ret);
-	for (const struct hs_sc_name *n = r->names; n->name; n++, sep = ",")
+	for (const struct hs_sc_name *n = hs_sc_rule_names(r); n->name[0]; n++, sep = ",")
 		fprintf(f, "%s%s:0x%02x", sep, n->name, n->arches);
 	fputs(" caps=", f);
 	sep = "";
-	for (const char *const *c = r->caps; c && *c; c++, sep = ",")
-		fprintf(f, "%s%s", sep, *c);
-	fputs(r->caps ? "" : "-", f);
+	for (size_t i = 0; i < HS_SC_CAPS_MAX && r->caps[i][0]; i++, sep = ",")
+		fprintf(f, "%s%s", sep, r->caps[i]);
+	fputs(r->caps[0][0] ? "" : "-", f);
 	fputs(" unless=", f);
 	sep = "";
-	for (const char *const *c = r->unless; c && *c; c++, sep = ",")
-		fprintf(f, "%s%s", sep, *c);
-	fputs(r->unless ? "" : "-", f);
+	for (size_t i = 0; i < HS_SC_CAPS_MAX && r->unless[i][0]; i++, sep = ",")
+		fprintf(f, "%s%s", sep, r->unless[i]);
+	fputs(r->unless[0][0] ? "" : "-", f);
 	if (r->has_arg)
 		fprintf(f, " arg=%u,%s,0x%llx,0x%llx\n", r->arg.index, r->arg.op,
 			(unsigned long long)r->arg.value, (unsigned long long)r->arg.value_two);
