@@ -22,6 +22,7 @@
 
 #define HOST_MAX_LINKS 40
 #define HOST_MAX_DEPTH 256
+#define HOST_MIN_COMPS 16 /* a power of two dividing HOST_MAX_DEPTH */
 #define PROC_ROOT_INO  1
 
 /*
@@ -51,9 +52,9 @@ struct walk {
 	struct hs_arena *a;
 	const char *path; /* as asked, for messages */
 	struct hs_error *err;
-	intptr_t nodes[HOST_MAX_DEPTH]; /* nodes[i] is the ops' handle of comps[i] */
-	struct hs_path_component *comps;
-	size_t n;
+	intptr_t nodes[HOST_MAX_DEPTH];  /* nodes[i] is the ops' handle of comps[i] */
+	struct hs_path_component *comps; /* arena-owned, room for cap; grows as the walk deepens */
+	size_t n, cap;
 	char cur[PATH_MAX]; /* the canonical path so far */
 	char *rest;         /* what is left to walk (malloc'd: a link's target is spliced in) */
 	const char *p;      /* read position in rest */
@@ -100,6 +101,18 @@ static int walk_push(struct walk *w, intptr_t node, struct hs_path_component *c)
 		w->ops->release(w->data, node);
 		return hs_error_set(w->err, -ENAMETOOLONG, "host.path-too-long", w->path, -1,
 				    "more than %d components", HOST_MAX_DEPTH);
+	}
+	if (w->n == w->cap) {
+		struct hs_path_component *more =
+		    hs_arena_alloc(w->a, 2 * w->cap * sizeof(*w->comps));
+
+		if (!more) {
+			w->ops->release(w->data, node);
+			return -ENOMEM;
+		}
+		memcpy(more, w->comps, w->n * sizeof(*w->comps));
+		w->comps = more;
+		w->cap *= 2;
 	}
 	c->path = hs_arena_strdup(w->a, w->cur);
 	w->nodes[w->n] = node;
@@ -203,7 +216,10 @@ static int walk_start(struct walk *w)
 		return hs_error_set(w->err, -ENAMETOOLONG, "host.path-too-long", "", -1,
 				    "path too long");
 	w->rest = strdup(w->path);
-	w->comps = hs_arena_alloc(w->a, HOST_MAX_DEPTH * sizeof(*w->comps));
+	/* Most paths are a few components deep: room for HOST_MIN_COMPS, grown by walk_push (a
+	 * whole HOST_MAX_DEPTH array was 10 KB zeroed, three pages faulted in, per walk). */
+	w->cap = HOST_MIN_COMPS;
+	w->comps = hs_arena_alloc(w->a, w->cap * sizeof(*w->comps));
 	if (!w->rest || !w->comps)
 		return -ENOMEM;
 	w->p = w->rest;
@@ -218,12 +234,25 @@ static int walk_start(struct walk *w)
 int hs_host_walk(const struct hs_walk_ops *ops, void *data, struct hs_arena *a, const char *path,
 		 struct hs_canonical_path *ret, struct hs_error *err)
 {
-	struct walk w = {
-		.ops = ops, .data = data, .a = a, .path = path, .err = err, .exists = true
-	};
+	/* Every field but the two big arrays (nodes: written as the walk pushes; cur: by
+	 * walk_start), which an initializer would zero: 6 KB of stack, two pages faulted in. */
+	struct walk w;
 	const char *c;
 	size_t len;
-	int r = walk_start(&w);
+	int r;
+
+	w.ops = ops;
+	w.data = data;
+	w.a = a;
+	w.path = path;
+	w.err = err;
+	w.comps = NULL;
+	w.n = w.cap = 0;
+	w.rest = NULL;
+	w.p = NULL;
+	w.links = 0;
+	w.exists = true;
+	r = walk_start(&w);
 
 	while (r >= 0 && (c = hs_path_next(&w.p, &len))) {
 		if (hs_path_is_dot(c, len))

@@ -125,6 +125,39 @@ static void test_loops(void **state)
 	assert_string_equal(cp.path, canon_tmp);
 }
 
+/* A walk deeper than the room it starts with (16 components) keeps every component, each
+ * the object at its own path; past 256 components it refuses. */
+static void test_deep(void **state)
+{
+	struct hs_canonical_path cp, top;
+	struct hs_error err = HS_ERROR_INIT;
+	char rel[2 * 300 + 1] = "";
+	struct stat st;
+
+	assert_int_equal(canon(tmp, &top, &err), 0);
+	for (size_t i = 0; i < 300; i++) {
+		strcat(rel, i ? "/d" : "d");
+		assert_int_equal(mkdir(T(rel), 0755), 0);
+		if (i + 1 != 40 && i + 1 != 300)
+			continue;
+		if (i + 1 == 300) {
+			assert_int_equal(canon(T(rel), &cp, &err), -ENAMETOOLONG);
+			assert_string_equal(err.rule, "host.path-too-long");
+			break;
+		}
+		assert_int_equal(canon(T(rel), &cp, &err), 0);
+		assert_string_equal(cp.path, C(rel));
+		assert_int_equal(cp.n_components, top.n_components + 40);
+		for (size_t k = 0; k < cp.n_components; k++) {
+			assert_int_equal(stat(cp.components[k].path, &st), 0);
+			assert_true(cp.components[k].id.ino == st.st_ino);
+			assert_true(cp.components[k].id.dev == st.st_dev);
+			assert_true(S_ISDIR(cp.components[k].mode));
+		}
+		assert_string_equal(cp.components[cp.n_components - 1].path, cp.path);
+	}
+}
+
 static void test_magic_links(void **state)
 {
 	struct hs_canonical_path cp;
@@ -312,6 +345,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_symlink_chain_and_dots, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_missing_and_owner, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_loops, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_deep, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_magic_links, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_namespaces, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_resolve_in_root, setup, teardown),
