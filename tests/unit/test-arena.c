@@ -1,0 +1,92 @@
+/* SPDX-License-Identifier: Apache-2.0
+ * The arena (src/util/arena.c): hs_arena_printf formats straight into the current chunk's free
+ * room when the string fits, and through a new allocation when it does not; either way the
+ * string is whole, and what the arena hands out afterwards is aligned and does not overlap. Each
+ * fails if the room is taken as one byte larger, or the used length is not rounded. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "hs-util.h"
+
+#define ALIGNED(p) (((uintptr_t)(p) % _Alignof(max_align_t)) == 0)
+
+static void test_printf_fits_and_overflows(void **state)
+{
+	_cleanup_arena_ struct hs_arena *a = hs_arena_new();
+	_cleanup_free_ char *big = malloc(100 * 1024 + 1);
+	const char *s[3000];
+	char want[128];
+
+	assert_non_null(a);
+	assert_non_null(big);
+	/* a new arena: the first string makes its first chunk */
+	assert_string_equal(hs_arena_printf(a, "%s %d %09ld %o", "x", -7, 42L, 0755u),
+			    "x -7 000000042 755");
+	/* enough small strings to fill several 64 KB chunks: each ends where the room ends
+	 * at some point, and then goes to the next chunk */
+	for (int i = 0; i < 3000; i++) {
+		s[i] = hs_arena_printf(a, "string %d of the arena, padded to some length %*s", i,
+				       i % 37, "");
+		assert_non_null(s[i]);
+		assert_true(ALIGNED(s[i]));
+	}
+	for (int i = 0; i < 3000; i++) {
+		snprintf(want, sizeof(want), "string %d of the arena, padded to some length %*s", i,
+			 i % 37, "");
+		assert_string_equal(s[i], want);
+	}
+	/* longer than any chunk's room: formatted again into its own allocation */
+	memset(big, 'b', 100 * 1024);
+	big[100 * 1024] = '\0';
+	const char *p = hs_arena_printf(a, "<%s>", big);
+	assert_non_null(p);
+	assert_int_equal(strlen(p), 100 * 1024 + 2);
+	assert_true(p[0] == '<' && p[1] == 'b' && p[100 * 1024] == 'b' && p[100 * 1024 + 1] == '>');
+	/* and the arena goes on: an allocation after it is zeroed and aligned, the strings
+	 * before it are untouched */
+	unsigned char *z = hs_arena_alloc(a, 100);
+	assert_non_null(z);
+	assert_true(ALIGNED(z));
+	for (int i = 0; i < 100; i++)
+		assert_int_equal(z[i], 0);
+	const char *after = hs_arena_printf(a, "%s", "after");
+	assert_string_equal(after, "after");
+	assert_true(after >= (const char *)z + 100 || after + 6 <= (const char *)z);
+	assert_string_equal(s[2999], want);
+	assert_string_equal(p + 100 * 1024 + 1, ">");
+}
+
+/* The boundaries: a string of exactly the room's size less one fits; one more char does not
+ * (arena.c's chunks are 64 KB: the first allocation leaves 32 bytes of room). */
+static void test_printf_at_the_room(void **state)
+{
+	_cleanup_arena_ struct hs_arena *a = hs_arena_new();
+	const char *p, *q;
+
+	assert_non_null(a);
+	assert_non_null(hs_arena_alloc(a, 64 * 1024 - 32));
+	p = hs_arena_printf(a, "%031d", 7); /* 31 chars + NUL: the whole room */
+	assert_non_null(p);
+	assert_int_equal(strlen(p), 31);
+	assert_true(p[30] == '7');
+	assert_non_null(hs_arena_alloc(a, 64 * 1024 - 32)); /* a new chunk, 32 left */
+	q = hs_arena_printf(a, "%032d", 8); /* 32 chars + NUL: one more than the room */
+	assert_non_null(q);
+	assert_int_equal(strlen(q), 32);
+	assert_true(q[31] == '8');
+	assert_int_equal(strlen(p), 31);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_printf_fits_and_overflows),
+		cmocka_unit_test(test_printf_at_the_room),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
