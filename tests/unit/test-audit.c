@@ -834,6 +834,55 @@ static void test_append_diverged(void **state)
 	rm_rf(d);
 }
 
+/* One record of len bytes (an id of 'x's): the writer finds the last record by reading the
+ * log's end in a window that starts at 8 KiB and doubles, so records smaller than, about as
+ * large as, and many times larger than it must each be found whole. */
+static void append_sized(const struct hs_audit_cfg *cfg, size_t len)
+{
+	_cleanup_free_ char *body = malloc(len + 16);
+	char hash[HS_SHA256_HEX_LEN + 1];
+	struct hs_error err = HS_ERROR_INIT;
+	int n;
+
+	assert_non_null(body);
+	n = snprintf(body, 16, "\"id\":\"");
+	memset(body + n, 'x', len);
+	memcpy(body + n + len, "\"", 2);
+	if (hs_audit_append(cfg, body, strlen(body), hash, &err) < 0)
+		fail_msg("append of %zu bytes: %s: %s", len, err.rule, err.msg);
+}
+
+static void test_append_record_sizes(void **state)
+{
+	static const size_t sizes[] = { 100, 8100, 8300, 20000, 3, 70000, 200000, 50 };
+	_cleanup_free_ char *d = tmpdir();
+	char log[600];
+	struct hs_audit_cfg cfg = hs_audit_cfg_default;
+	struct hs_verify_result res;
+	const char *files[1] = { log };
+
+	(void)state;
+	snprintf(log, sizeof(log), "%s/l.jsonl", d);
+	cfg.path = log;
+	for (size_t i = 0; i < HS_ARRAY_SIZE(sizes); i++) {
+		append_sized(&cfg, sizes[i]);
+		assert_int_equal(verify_files(files, 1, &res), 0);
+		assert_int_equal(res.last_seq, i + 1);
+	}
+	/* a large last record replaced by one of the same length is still seen */
+	append_sized(&cfg, 30000);
+	{
+		size_t len, s, l;
+		_cleanup_free_ char *buf = read_all(log, &len);
+
+		line_span(buf, HS_ARRAY_SIZE(sizes), &s, &l);
+		buf[s + l - 10] = buf[s + l - 10] == 'a' ? 'b' : 'a';
+		write_file(log, buf);
+	}
+	expect_diverged(&cfg, "replaced");
+	rm_rf(d);
+}
+
 /* A torn last line (a crash mid-write, the head still at the record before): the fragment
  * never became a record and no runtime ran for it; the next writer cuts it and chains on. A
  * head left behind by a crash (records after it that chain on from it) is caught up. */
@@ -1126,6 +1175,7 @@ int main(void)
 		cmocka_unit_test(test_chain_across_files),
 		cmocka_unit_test(test_append_rotate_head),
 		cmocka_unit_test(test_append_diverged),
+		cmocka_unit_test(test_append_record_sizes),
 		cmocka_unit_test(test_append_after_crash),
 		cmocka_unit_test(test_append_sealed),
 		cmocka_unit_test(test_append_concurrent),
