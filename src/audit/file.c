@@ -221,10 +221,15 @@ static int live_log_open(const struct hs_audit_cfg *cfg, struct live_log *lg, st
 	r = hs_audit_split_path(cfg->path, &lg->dir, &lg->base);
 	if (r < 0)
 		return fail(r, "bad log path");
-	r = make_dirs(lg->dir, &lg->dir_created);
-	if (r < 0)
-		return fail(r, "cannot create the log directory %s: %s", lg->dir, hs_strerror(r));
 	lg->dirfd = open(lg->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (lg->dirfd < 0 && errno == ENOENT) {
+		/* the first record in this directory */
+		r = make_dirs(lg->dir, &lg->dir_created);
+		if (r < 0)
+			return fail(r, "cannot create the log directory %s: %s", lg->dir,
+				    hs_strerror(r));
+		lg->dirfd = open(lg->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	}
 	if (lg->dirfd < 0)
 		return fail(-errno, "cannot open the log directory %s: %s", lg->dir,
 			    strerror(errno));

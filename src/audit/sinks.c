@@ -13,8 +13,6 @@
 #include "hs-audit.h"
 #include "hs-dlopen.h"
 
-static __typeof__(&audit_open) sym_audit_open;
-static __typeof__(&audit_close) sym_audit_close;
 static __typeof__(&audit_log_user_message) sym_audit_log_user_message;
 static __typeof__(&audit_encode_nv_string) sym_audit_encode_nv_string;
 static __typeof__(&set_aumessage_mode) sym_set_aumessage_mode;
@@ -23,8 +21,7 @@ static int load_audit(struct hs_error *err)
 {
 	static void *dl;
 
-	return hs_dlopen_many(&dl, "libaudit.so.1", err, HS_DLSYM(audit_open),
-			      HS_DLSYM(audit_close), HS_DLSYM(audit_log_user_message),
+	return hs_dlopen_many(&dl, "libaudit.so.1", err, HS_DLSYM(audit_log_user_message),
 			      HS_DLSYM(audit_encode_nv_string), HS_DLSYM(set_aumessage_mode),
 			      HS_DLSYM_END);
 }
@@ -95,25 +92,21 @@ int hs_audit_kernel(const struct hs_launch *l, enum hs_verdict v, const char *re
 		    pid_t pid, struct hs_error *err)
 {
 	_cleanup_free_ char *msg = NULL;
-	_cleanup_close_ int probe = -1;
-	int fd, r;
+	_cleanup_close_ int fd = -1;
+	int r;
 
-	/* No audit in this kernel or network namespace: stop before loading libaudit. */
-	probe = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_AUDIT);
-	if (probe < 0)
+	/* No audit in this kernel or network namespace: stop before loading libaudit. The socket
+	 * is the one the message goes on (what libaudit's audit_open makes: one socket, not two). */
+	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_AUDIT);
+	if (fd < 0)
 		return hs_error_set(err, -errno, "audit.kernel", "", -1, "no kernel audit here: %s",
 				    strerror(errno));
 	r = hs_audit_kernel_message(l, v, record_hash, pid, &msg, err);
 	if (r < 0)
 		return r;
 	sym_set_aumessage_mode(MSG_QUIET, DBG_NO);
-	fd = sym_audit_open();
-	if (fd < 0)
-		return hs_error_set(err, -errno, "audit.kernel", "", -1, "audit_open: %s",
-				    strerror(errno));
 	r = sym_audit_log_user_message(fd, AUDIT_VIRT_CONTROL, msg, NULL, NULL, NULL,
 				       v != HS_VERDICT_REFUSED);
-	sym_audit_close(fd);
 	if (r <= 0)
 		return hs_error_set(err, r < 0 ? r : -EIO, "audit.kernel", "", -1,
 				    "audit_log_user_message failed (%d): no CAP_AUDIT_WRITE?", r);
