@@ -18,21 +18,34 @@ enum hs_owner_kind {
 	HS_OWNER_REFUSED, /* present: refused (rule owners.refused / cli.refused-option) */
 };
 
+/* The rows hold their strings in fixed arrays, not pointers: a pointer in a constant table
+ * of a PIE is a relocation ld.so writes at every exec of hardshim, into a page that then
+ * stops being shared, and every `state` or `kill` paid for ~700 of them here without reading
+ * a row. "" is an absent who or why. test-owners fails on a string that fills its array (C
+ * would drop the terminating NUL without a word). */
+#define HS_OWNER_DOC_SIZE     12  /* "resources" */
+#define HS_OWNER_PATTERN_SIZE 48  /* the longest pattern is 42 */
+#define HS_OWNER_WHO_SIZE     16  /* a control's name */
+#define HS_OWNER_WHY_SIZE     128 /* the longest reason is 126 */
+#define HS_CLI_CMD_SIZE       8   /* "restore" */
+#define HS_CLI_OPT_SIZE       24  /* the longest option is 19 */
+#define HS_CLI_TEXT_SIZE      120 /* who and why of an option: the longest is 112 */
+
 struct hs_owner {
-	const char *doc;     /* "config", "process", "resources", "state" */
-	const char *pattern; /* fnmatch(3) pattern over the leaf's schema path, e.g.
-			      * "$.hooks.*[].env[]" */
+	char doc[HS_OWNER_DOC_SIZE];         /* "config", "process", "resources", "state" */
+	char pattern[HS_OWNER_PATTERN_SIZE]; /* fnmatch(3) pattern over the leaf's schema
+					      * path, e.g. "$.hooks.*[].env[]" */
 	enum hs_owner_kind kind;
-	const char *who; /* the control or code that judges it */
-	const char *why; /* for inert and refused */
+	char who[HS_OWNER_WHO_SIZE]; /* the control that judges it */
+	char why[HS_OWNER_WHY_SIZE]; /* for inert and refused */
 };
 
 struct hs_cli_owner {
-	const char *cmd; /* "global", or a command of the grammar */
-	const char *opt; /* the option's long name */
+	char cmd[HS_CLI_CMD_SIZE]; /* "global", or a command of the grammar */
+	char opt[HS_CLI_OPT_SIZE]; /* the option's long name */
 	enum hs_owner_kind kind;
-	const char *who;
-	const char *why;
+	char who[HS_CLI_TEXT_SIZE]; /* the control or code that judges it */
+	char why[HS_CLI_TEXT_SIZE];
 };
 
 extern const struct hs_owner hs_owners[];

@@ -12,17 +12,17 @@
 #include "hs-owners.h"
 #include "hs-policy.h"
 
-#define C(doc, pat, who)                              \
-	{                                             \
-		doc, pat, HS_OWNER_CONTROL, who, NULL \
-	}
-#define I(doc, pat, why)                            \
+#define C(doc, pat, who)                            \
 	{                                           \
-		doc, pat, HS_OWNER_INERT, NULL, why \
+		doc, pat, HS_OWNER_CONTROL, who, "" \
 	}
-#define R(doc, pat, why)                              \
-	{                                             \
-		doc, pat, HS_OWNER_REFUSED, NULL, why \
+#define I(doc, pat, why)                          \
+	{                                         \
+		doc, pat, HS_OWNER_INERT, "", why \
+	}
+#define R(doc, pat, why)                            \
+	{                                           \
+		doc, pat, HS_OWNER_REFUSED, "", why \
 	}
 
 #define NOT_LINUX "a section for another platform: runc 1.1 and crun 1.8 on Linux never read it"
@@ -172,17 +172,17 @@ const struct hs_owner hs_owners[] = {
 };
 const size_t hs_n_owners = HS_ARRAY_SIZE(hs_owners);
 
-#define CLI_C(cmd, opt, who)                          \
-	{                                             \
-		cmd, opt, HS_OWNER_CONTROL, who, NULL \
-	}
-#define CLI_I(cmd, opt, why)                        \
+#define CLI_C(cmd, opt, who)                        \
 	{                                           \
-		cmd, opt, HS_OWNER_INERT, NULL, why \
+		cmd, opt, HS_OWNER_CONTROL, who, "" \
 	}
-#define CLI_R(cmd, opt, why)                          \
-	{                                             \
-		cmd, opt, HS_OWNER_REFUSED, NULL, why \
+#define CLI_I(cmd, opt, why)                      \
+	{                                         \
+		cmd, opt, HS_OWNER_INERT, "", why \
+	}
+#define CLI_R(cmd, opt, why)                        \
+	{                                           \
+		cmd, opt, HS_OWNER_REFUSED, "", why \
 	}
 
 #define ENGINE "set by the engine that calls the runtime, never from a config or pod spec"

@@ -69,12 +69,12 @@ static void test_every_leaf_has_one_owner(void **state)
 			print_error("row %s %s owns no leaf (stale)\n", o->doc, o->pattern);
 			bad++;
 		}
-		if (o->kind == HS_OWNER_CONTROL && (!o->who || !is_control(o->who))) {
+		if (o->kind == HS_OWNER_CONTROL && (!o->who[0] || !is_control(o->who))) {
 			print_error("row %s %s: \"%s\" is not a control\n", o->doc, o->pattern,
-				    o->who ? o->who : "");
+				    o->who);
 			bad++;
 		}
-		if (o->kind != HS_OWNER_CONTROL && (!o->why || !*o->why)) {
+		if (o->kind != HS_OWNER_CONTROL && !o->why[0]) {
 			print_error("row %s %s: no reason\n", o->doc, o->pattern);
 			bad++;
 		}
@@ -160,7 +160,7 @@ static int check_option(const char *cmd, const struct hs_opt_spec *s)
 		print_error("%s --%s: no owner\n", cmd, s->name);
 		return 1;
 	}
-	if (o->kind == HS_OWNER_CONTROL ? !o->who : !o->why) {
+	if (o->kind == HS_OWNER_CONTROL ? !o->who[0] : !o->why[0]) {
 		print_error("%s --%s: owner row incomplete\n", cmd, s->name);
 		return 1;
 	}
@@ -252,12 +252,29 @@ static void test_refused_rows_enforced(void **state)
 	t_done(&f);
 }
 
-/* --- docs/coverage.md --- */
+/* Each string of each row ends inside its array: C takes a literal exactly as long as the
+ * array without its NUL, and without a warning. */
+#define TERMINATED(f) (memchr((f), '\0', sizeof(f)) != NULL)
 
-static const char *cell(const char *s)
+static void test_rows_terminated(void **state)
 {
-	return s ? s : "";
+	for (size_t i = 0; i < hs_n_owners; i++) {
+		const struct hs_owner *o = &hs_owners[i];
+
+		if (!TERMINATED(o->doc) || !TERMINATED(o->pattern) || !TERMINATED(o->who) ||
+		    !TERMINATED(o->why))
+			fail_msg("row %zu (%.12s): a string fills its array", i, o->doc);
+	}
+	for (size_t i = 0; i < hs_n_cli_owners; i++) {
+		const struct hs_cli_owner *o = &hs_cli_owners[i];
+
+		if (!TERMINATED(o->cmd) || !TERMINATED(o->opt) || !TERMINATED(o->who) ||
+		    !TERMINATED(o->why))
+			fail_msg("option row %zu: a string fills its array", i);
+	}
 }
+
+/* --- docs/coverage.md --- */
 
 static int print_leaf(const char *path, void *data)
 {
@@ -266,7 +283,7 @@ static int print_leaf(const char *path, void *data)
 	if (hs_owners_match(data, path, &o, 1) != 1)
 		return -1;
 	printf("| `%s` | %s | %s |\n", path + 2, hs_owner_kind_name(o->kind),
-	       o->kind == HS_OWNER_CONTROL ? cell(o->who) : cell(o->why));
+	       o->kind == HS_OWNER_CONTROL ? o->who : o->why);
 	return 0;
 }
 
@@ -295,7 +312,7 @@ static int markdown(void)
 		const struct hs_cli_owner *o = &hs_cli_owners[i];
 
 		printf("| %s | `--%s` | %s | %s |\n", o->cmd, o->opt, hs_owner_kind_name(o->kind),
-		       o->kind == HS_OWNER_CONTROL ? cell(o->who) : cell(o->why));
+		       o->kind == HS_OWNER_CONTROL ? o->who : o->why);
 	}
 	printf("\nEvery spelling the grammar accepts (`--name`, `-name`, `--name=V`, `-x`; "
 	       "`-x=V` and `-name=V` only where runc and crun read them alike) reaches the same "
@@ -310,6 +327,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_unknown_leaf_is_unowned),
 		cmocka_unit_test(test_every_option_has_one_owner),
 		cmocka_unit_test(test_refused_rows_enforced),
+		cmocka_unit_test(test_rows_terminated),
 	};
 
 	if (argc > 1 && !strcmp(argv[1], "--markdown"))
