@@ -302,6 +302,29 @@ bool hs_devices_in_force(const struct hs_control_cfg *controls);
 #define HS_DEVICES_DENY_MAX 24
 size_t hs_devices_runtime_denies(const struct hs_json *rules, char (*out)[HS_DEVICES_DENY_MAX],
 				 size_t max);
+/* hardshim's own createRuntime hooks (src/policy/hooks.c): `hardshim hook devices RULE...`
+ * (the devices control's deny of the runtimes' own grants), `hardshim hook egress ARGS...`
+ * (the egress control's install), or, when both apply, the two in one process:
+ * `hardshim hook devices-egress RULE... ARGS...` (the denies, then the install; 1 or 2 RULEs,
+ * each as hs_devices_deny_arg_ok accepts it, then ARGS from "--default" on). */
+enum hs_own_hook {
+	HS_OWN_HOOK_NONE,
+	HS_OWN_HOOK_DEVICES,
+	HS_OWN_HOOK_EGRESS,
+	HS_OWN_HOOK_DEVICES_EGRESS,
+};
+/* Which of ours HOOK is, by its path (BIN, hardshim's binary) and its verb (args[2]) only:
+ * how an injecting control finds an old one to replace; the hooks control judges the rest.
+ * For HS_OWN_HOOK_DEVICES_EGRESS, *ret_rules (may be NULL) is how many RULEs lead its
+ * arguments (args[3..3+n)): 0 when they are not 1 or 2 valid ones. */
+enum hs_own_hook hs_own_hook_kind(const struct hs_json *hook, const char *bin, size_t *ret_rules);
+/* A new hook of ours (path BIN, timeout 10 s) that denies RULES, then installs the egress
+ * rules ARGS (hs_egress_args): the devices hook when n_args is 0, the egress hook when
+ * n_rules is 0, the combined one when both are given. Arena-owned; NULL: out of memory. */
+struct hs_json *hs_own_hook_new(struct hs_arena *a, const char *bin, const char *const *rules,
+				size_t n_rules, const char *const *args, size_t n_args);
+/* Would the hooks control admit HOOK, in STAGE, as hardshim's own (without a policy entry)? */
+bool hs_own_hook_admitted(struct hs_check_ctx *ctx, const char *stage, const struct hs_json *hook);
 /* "rule: path: message" of the first refusal, for the one line a user sees; a privileged
  * request is named as such, once. */
 void hs_report_summary(const struct hs_report *r, char *buf, size_t size);

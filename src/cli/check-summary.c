@@ -379,8 +379,10 @@ static int summarize_caps(struct summary *s)
 	return 0;
 }
 
-/* The egress section as the hook's arguments (hardshim hook egress ARGS...) say it. */
-static int egress_object(struct summary *s, const struct hs_json *args, struct hs_json **ret)
+/* The egress section as the hook's arguments (hardshim hook egress ARGS..., from args[from])
+ * say it. */
+static int egress_object(struct summary *s, const struct hs_json *args, size_t from,
+			 struct hs_json **ret)
 {
 	struct hs_json *o, *allow, *deny;
 
@@ -390,7 +392,7 @@ static int egress_object(struct summary *s, const struct hs_json *args, struct h
 	if (!o || !allow || !deny || hs_json_set(s->a, o, "allow", allow) < 0 ||
 	    hs_json_set(s->a, o, "deny", deny) < 0)
 		return -ENOMEM;
-	for (size_t k = 3; k + 1 < hs_json_len(args); k += 2) {
+	for (size_t k = from; k + 1 < hs_json_len(args); k += 2) {
 		const struct hs_json *ko = args->u.array.items[k], *kv = args->u.array.items[k + 1];
 		int r = 0;
 
@@ -436,8 +438,9 @@ static int egress_at_create_args(struct summary *s, struct hs_json **ret)
 	return 0;
 }
 
-/* hardshim's egress hook carries the section in force as its arguments; without the hook,
- * the create path installs it (hs_egress_at_create). */
+/* hardshim's egress hook carries the section in force as its arguments (`hook egress ARGS`,
+ * or `hook devices-egress RULE... ARGS` when it also runs the devices denies); without the
+ * hook, the create path installs it (hs_egress_at_create). */
 static int summarize_egress(struct summary *s)
 {
 	const struct hs_json *hooks = hs_json_get_type(s->tree, "hooks", HS_JSON_OBJECT);
@@ -447,16 +450,23 @@ static int summarize_egress(struct summary *s)
 
 	hs_json_foreach_item(h, list, i) {
 		const struct hs_json *args = hs_json_get_type(h, "args", HS_JSON_ARRAY);
+		size_t from = 3;
 
-		if (hs_json_len(args) < 3 || !hs_json_is(args->u.array.items[2], HS_JSON_STRING) ||
-		    strcmp(args->u.array.items[2]->u.string.s, "egress"))
+		if (hs_json_len(args) < 3 || !hs_json_is(args->u.array.items[2], HS_JSON_STRING))
 			continue;
-		if (egress_object(s, args, &o) < 0)
+		if (!strcmp(args->u.array.items[2]->u.string.s, "devices-egress"))
+			while (from < hs_json_len(args) &&
+			       hs_json_is(args->u.array.items[from], HS_JSON_STRING) &&
+			       strncmp(args->u.array.items[from]->u.string.s, "--", 2))
+				from++;
+		else if (strcmp(args->u.array.items[2]->u.string.s, "egress"))
+			continue;
+		if (egress_object(s, args, from, &o) < 0)
 			return -ENOMEM;
 	}
 	if (!o) {
 		if (egress_at_create_args(s, &at_create) < 0 ||
-		    (at_create && egress_object(s, at_create, &o) < 0))
+		    (at_create && egress_object(s, at_create, 3, &o) < 0))
 			return -ENOMEM;
 	}
 	return hs_json_set(s->a, s->root, "egress", o ? o : hs_json_new(s->a, HS_JSON_NULL));

@@ -3,6 +3,9 @@
  * (Podman, CRI-O hooks.d) and for the egress step hardshim injects into configs it rewrites.
  *   egress ARGS...           state on stdin; load the egress ruleset ARGS describe into the
  *                            container's network namespace (injected by src/policy/egress.c)
+ *   devices RULE...          state on stdin; deny the runtimes' own device grants RULE in the
+ *                            container's devices cgroup (injected by src/policy/devices.c)
+ *   devices-egress RULE... ARGS...  both, in that order, in one process (when both apply)
  *   createRuntime|prestart   state on stdin; full policy check of the bundle's config.json,
  *                            where a rewrite counts as a refusal (the runtime has already
  *                            loaded the config); then the egress rules
@@ -197,34 +200,68 @@ static int hook_egress(int argc, char **argv)
 	return 0;
 }
 
+/* Every RULE must be one the devices control writes: a config cannot turn this hook into a
+ * writer of other rules (it could only deny, but say no). */
+static int check_denies(int argc, char **argv, struct hs_error *err)
+{
+	if (argc < 1)
+		return hs_error_set(err, -EINVAL, "hook.devices", "", -1, "no rule to deny");
+	for (int i = 0; i < argc; i++)
+		if (!hs_devices_deny_arg_ok(argv[i]))
+			return hs_error_set(err, -EINVAL, "hook.devices", argv[i], -1,
+					    "not a runtime grant hardshim denies");
+	return 0;
+}
+
 /* `hook devices RULE...`: deny the runtime's own extra device grants (src/policy/devices.c) in
- * the container's devices cgroup. Every RULE must be one the devices control writes: a config
- * cannot turn this hook into a writer of other rules (it could only deny, but say no). */
+ * the container's devices cgroup. */
 static int hook_devices(int argc, char **argv)
 {
 	_cleanup_arena_ struct hs_arena *a = hs_arena_new();
 	struct hs_error err = HS_ERROR_INIT;
 	struct hook_state st = { 0 };
-	int r;
 
 	if (!a)
 		return 1;
-	if (argc < 1) {
-		hs_error_set(&err, -EINVAL, "hook.devices", "", -1, "no rule to deny");
-		return fail(&err);
-	}
-	for (int i = 0; i < argc; i++)
-		if (!hs_devices_deny_arg_ok(argv[i])) {
-			hs_error_set(&err, -EINVAL, "hook.devices", argv[i], -1,
-				     "not a runtime grant hardshim denies");
-			return fail(&err);
-		}
-	if (read_state(a, &st, &err) < 0)
+	if (check_denies(argc, argv, &err) < 0 || read_state(a, &st, &err) < 0)
 		return fail(&err);
 	/* 1: cgroup v2, no file to deny in; the runtime's own eBPF program stays as it is
 	 * (docs/runtime-differences.md), said there rather than on every container's create */
-	r = hs_host_devices_deny(st.pid, argv, (size_t)argc, "hook.devices", &err);
-	return r < 0 ? fail(&err) : 0;
+	return hs_host_devices_deny(st.pid, argv, (size_t)argc, "hook.devices", &err) < 0
+		   ? fail(&err)
+		   : 0;
+}
+
+/* `hook devices-egress RULE... ARGS...`: both of the above in one process, as the two hooks
+ * ran (src/policy/egress.c makes one of them when both apply): the denies, then the egress
+ * install. The RULEs are the arguments before the first option (ARGS start at "--default");
+ * either half failing fails the hook, so the runtime does not start the container. */
+static int hook_devices_egress(int argc, char **argv)
+{
+	_cleanup_arena_ struct hs_arena *a = hs_arena_new();
+	struct hs_error err = HS_ERROR_INIT;
+	struct hs_egress_cfg cfg;
+	struct hook_state st = { 0 };
+	int n = 0;
+
+	if (!a)
+		return 1;
+	while (n < argc && strncmp(argv[n], "--", 2))
+		n++;
+	if (n > 2) {
+		hs_error_set(&err, -EINVAL, "hook.devices", argv[2], -1,
+			     "at most two rules to deny (one per runtime's own grant)");
+		return fail(&err);
+	}
+	if (check_denies(n, argv, &err) < 0 ||
+	    hs_egress_args_parse(a, argc - n, argv + n, &cfg, &err) < 0 ||
+	    read_state(a, &st, &err) < 0)
+		return fail(&err);
+	stage_name = "devices-egress (devices)";
+	if (hs_host_devices_deny(st.pid, argv, (size_t)n, "hook.devices", &err) < 0)
+		return fail(&err);
+	stage_name = "devices-egress (egress)";
+	return join_and_install(&cfg, st.pid, &err) < 0 ? fail(&err) : 0;
 }
 
 /* Findings on stderr, one line each; in hook mode a rewrite is a refusal, and says why. */
@@ -437,10 +474,9 @@ int hs_cmd_hook(const char *policy_file, int argc, char **argv)
 	signal(SIGALRM, on_alarm);
 	alarm(HOOK_DEADLINE_S);
 	if (argc < 2) {
-		fprintf(stderr,
-			"usage: hardshim hook egress ARGS | devices RULE... | createRuntime | "
-			"prestart | "
-			"precreate\n");
+		fprintf(stderr, "usage: hardshim hook egress ARGS | devices RULE... | "
+				"devices-egress RULE... "
+				"ARGS | createRuntime | prestart | precreate\n");
 		return 2;
 	}
 	stage_name = argv[1];
@@ -448,6 +484,8 @@ int hs_cmd_hook(const char *policy_file, int argc, char **argv)
 		return hook_egress(argc - 2, argv + 2);
 	if (!strcmp(argv[1], "devices"))
 		return hook_devices(argc - 2, argv + 2);
+	if (!strcmp(argv[1], "devices-egress"))
+		return hook_devices_egress(argc - 2, argv + 2);
 	if (argc == 2 && (!strcmp(argv[1], "createRuntime") || !strcmp(argv[1], "prestart")))
 		return hook_check(policy_file);
 	if (argc == 2 && !strcmp(argv[1], "precreate"))

@@ -387,18 +387,6 @@ static void config_grants(const struct hs_json *rules, int64_t major, int64_t mi
 	}
 }
 
-/* Our hook in a config hardshim wrote before (a restart re-creates from the same bundle),
- * or a stale one: path is our binary and args[2] is "devices". */
-static bool is_devices_hook(const struct hs_json *h, const char *bin)
-{
-	const struct hs_json *a = hs_json_get(h, "args");
-	const char *p = hs_json_get_string(h, "path");
-
-	return p && !strcmp(p, bin) && hs_json_len(a) >= 3 &&
-	       hs_json_is(a->u.array.items[2], HS_JSON_STRING) &&
-	       !strcmp(a->u.array.items[2]->u.string.s, "devices");
-}
-
 extern const struct hs_control hs_control_devices;
 
 bool hs_devices_in_force(const struct hs_control_cfg *controls)
@@ -432,30 +420,51 @@ size_t hs_devices_runtime_denies(const struct hs_json *rules, char (*out)[HS_DEV
 	return n;
 }
 
+/* The devices hook of ours this config's rules need; NULL with *ret_none set when they need
+ * none (the config grants both itself), NULL alone when out of memory. */
 static struct hs_json *devices_hook(struct hs_check_ctx *ctx, const char *bin,
-				    const struct hs_json *rules)
+				    const struct hs_json *rules, bool *ret_none)
 {
-	struct hs_json *hook = hs_json_new(ctx->arena, HS_JSON_OBJECT);
-	struct hs_json *args = hs_json_new(ctx->arena, HS_JSON_ARRAY);
-	static const char *const head[] = { "hardshim", "hook", "devices" };
 	char deny[HS_ARRAY_SIZE(runtime_extras)][HS_DEVICES_DENY_MAX];
+	const char *v[HS_ARRAY_SIZE(runtime_extras)];
 	size_t n = hs_devices_runtime_denies(rules, deny, HS_ARRAY_SIZE(deny));
 
-	if (!hook || !args)
-		return NULL;
-	if (!n)
-		return hook; /* no args: nothing to deny */
-	for (size_t i = 0; i < HS_ARRAY_SIZE(head); i++)
-		if (hs_json_append(ctx->arena, args, hs_json_new_string(ctx->arena, head[i])) < 0)
-			return NULL;
+	*ret_none = n == 0;
 	for (size_t i = 0; i < n; i++)
-		if (hs_json_append(ctx->arena, args, hs_json_new_string(ctx->arena, deny[i])) < 0)
-			return NULL;
-	if (hs_json_set(ctx->arena, hook, "path", hs_json_new_string(ctx->arena, bin)) < 0 ||
-	    hs_json_set(ctx->arena, hook, "args", args) < 0 ||
-	    hs_json_set(ctx->arena, hook, "timeout", hs_json_new_i64(ctx->arena, 10)) < 0)
+		v[i] = deny[i];
+	return n ? hs_own_hook_new(ctx->arena, bin, v, n, NULL, 0) : NULL;
+}
+
+/* Our hook that runs both (hook devices-egress) with its denies taken out: the egress hook of
+ * the same arguments, for the egress control (or the hooks control) to judge as before. */
+static struct hs_json *egress_half(struct hs_check_ctx *ctx, const char *bin,
+				   const struct hs_json *both, size_t n_rules)
+{
+	const struct hs_json *args = hs_json_get(both, "args");
+	size_t n = hs_json_len(args) - 3 - n_rules;
+	const char **v = hs_arena_alloc(ctx->arena, (n + 1) * sizeof(*v));
+
+	if (!v)
 		return NULL;
-	return hook;
+	for (size_t i = 0; i < n; i++) {
+		const struct hs_json *arg = args->u.array.items[3 + n_rules + i];
+
+		v[i] = hs_json_is(arg, HS_JSON_STRING) ? arg->u.string.s : "";
+	}
+	return hs_own_hook_new(ctx->arena, bin, NULL, 0, v, n);
+}
+
+/* The denies of our hook that runs both are exactly those of the devices hook WANT. */
+static bool same_denies(const struct hs_json *both, size_t n_rules, const struct hs_json *want)
+{
+	const struct hs_json *a = hs_json_get(both, "args"), *w = hs_json_get(want, "args");
+
+	if (!want || hs_json_len(w) != 3 + n_rules)
+		return false;
+	for (size_t i = 3; i < 3 + n_rules; i++)
+		if (!hs_json_equal(a->u.array.items[i], w->u.array.items[i]))
+			return false;
+	return true;
 }
 
 /* Does the devices hook deny something on the device PREFIX ("c 5:1 ") names? */
@@ -490,11 +499,26 @@ static int deny_at_create(struct hs_check_ctx *ctx, const char *bin, const struc
 	struct hs_json *list =
 	    hs_json_get_type(hs_json_get(ctx->config, "hooks"), "createRuntime", HS_JSON_ARRAY);
 	char deny[HS_ARRAY_SIZE(runtime_extras)][HS_DEVICES_DENY_MAX];
+	size_t n_rules;
 	int r;
 
-	for (size_t i = hs_json_len(list); i-- > 0;)
-		if (is_devices_hook(list->u.array.items[i], bin))
-			hs_json_array_remove(list, i);
+	for (size_t i = hs_json_len(list); i-- > 0;) {
+		struct hs_json *h = list->u.array.items[i], *eg;
+
+		switch (hs_own_hook_kind(h, bin, &n_rules)) {
+		case HS_OWN_HOOK_DEVICES: hs_json_array_remove(list, i); break;
+		case HS_OWN_HOOK_DEVICES_EGRESS:
+			/* its egress half stays for the egress control to drop (or judge) */
+			if (!n_rules)
+				break;
+			eg = egress_half(ctx, bin, h, n_rules);
+			if (!eg)
+				return -ENOMEM;
+			list->u.array.items[i] = eg;
+			break;
+		default: break;
+		}
+	}
 	if (!hs_devices_runtime_denies(rules, deny, HS_ARRAY_SIZE(deny)))
 		return 0;
 	r = hs_finding(ctx, "devices.runtime-grants", "linux.resources.devices", HS_ACTION_REWRITE,
@@ -504,11 +528,16 @@ static int deny_at_create(struct hs_check_ctx *ctx, const char *bin, const struc
 	return r < 0 ? r : 0;
 }
 
-/* Add (once) the createRuntime hook that takes back the runtime's own extra grant. */
+/* Add (once) the createRuntime hook that takes back the runtime's own extra grant. The egress
+ * control, which runs later, makes one process of it and its own hook (hook devices-egress);
+ * judged again, that one stays as it is when its denies are still these and its egress half
+ * is the section in force, else its egress half goes back to a hook of its own. */
 static int add_deny_hook(struct hs_check_ctx *ctx, const struct hs_json *rules)
 {
 	struct hs_json *hooks, *list, *hook;
 	const char *bin = NULL;
+	bool none = false;
+	size_t n_rules;
 	int r;
 
 	/* A hook cannot change the config the runtime has loaded (hook mode). */
@@ -521,21 +550,37 @@ static int add_deny_hook(struct hs_check_ctx *ctx, const struct hs_json *rules)
 		return r;
 	if (denied_by_create(ctx))
 		return deny_at_create(ctx, bin, rules);
-	hook = devices_hook(ctx, bin, rules);
-	if (!hook)
+	hook = devices_hook(ctx, bin, rules, &none);
+	if (!hook && !none)
 		return -ENOMEM;
 	hooks = hs_json_ensure_object(ctx->arena, ctx->config, "hooks");
 	list = hooks ? hs_json_ensure_array(ctx->arena, hooks, "createRuntime") : NULL;
 	if (!list)
 		return 0; /* not an object / array: the hooks control refuses it */
 	for (size_t i = hs_json_len(list); i-- > 0;) {
-		if (!is_devices_hook(list->u.array.items[i], bin))
-			continue;
-		if (hs_json_equal(list->u.array.items[i], hook))
-			return 0; /* checking twice changes nothing */
-		hs_json_array_remove(list, i);
+		struct hs_json *h = list->u.array.items[i], *eg;
+
+		switch (hs_own_hook_kind(h, bin, &n_rules)) {
+		case HS_OWN_HOOK_DEVICES:
+			if (hook && hs_json_equal(h, hook))
+				return 0; /* checking twice changes nothing */
+			hs_json_array_remove(list, i);
+			break;
+		case HS_OWN_HOOK_DEVICES_EGRESS:
+			/* not ours as written (a forged one): the hooks control judges it */
+			if (!n_rules || !hs_own_hook_admitted(ctx, "createRuntime", h))
+				break;
+			if (same_denies(h, n_rules, hook))
+				return 0;
+			eg = egress_half(ctx, bin, h, n_rules);
+			if (!eg)
+				return -ENOMEM;
+			list->u.array.items[i] = eg;
+			break;
+		default: break;
+		}
 	}
-	if (!hs_json_get(hook, "path"))
+	if (!hook)
 		return 0;
 	/* crun's own c 5:1 grant would stay (under runc the c 10:200 deny does happen) */
 	if (denies(hook, "c 5:1 ") &&

@@ -159,19 +159,43 @@ bool hs_egress_after_create(const struct hs_json *config, bool caller_can, bool 
 	       !hs_egress_at_create(config, caller_can, false, NULL);
 }
 
-/* Remove createRuntime hooks of ours (hardshim's binary, `hook egress`): a stale one from
- * another policy, or one the create path makes unnecessary. */
-static void remove_our_hooks(struct hs_json *list, const char *bin)
+/* Remove the egress work of ours from createRuntime hooks (hardshim's binary): a stale egress
+ * hook (another policy) or one the create path makes unnecessary goes; one that runs both
+ * (hook devices-egress) goes too, or with KEEP_DENIES leaves its denies as the devices hook.
+ * -ENOMEM, or whether anything changed. */
+static int remove_our_hooks(struct hs_check_ctx *ctx, struct hs_json *list, const char *bin,
+			    bool keep_denies)
 {
-	for (size_t i = hs_json_len(list); i-- > 0;) {
-		struct hs_json *h = list->u.array.items[i], *a = hs_json_get(h, "args");
-		const char *p = hs_json_get_string(h, "path");
+	bool changed = false;
+	size_t n_rules;
 
-		if (p && !strcmp(p, bin) && hs_json_len(a) >= 3 &&
-		    hs_json_is(a->u.array.items[2], HS_JSON_STRING) &&
-		    !strcmp(a->u.array.items[2]->u.string.s, "egress"))
+	for (size_t i = hs_json_len(list); i-- > 0;) {
+		struct hs_json *h = list->u.array.items[i];
+		const struct hs_json *a = hs_json_get(h, "args");
+		const char *rules[2];
+
+		switch (hs_own_hook_kind(h, bin, &n_rules)) {
+		case HS_OWN_HOOK_EGRESS:
 			hs_json_array_remove(list, i);
+			changed = true;
+			break;
+		case HS_OWN_HOOK_DEVICES_EGRESS:
+			if (!keep_denies || !n_rules) {
+				hs_json_array_remove(list, i);
+				changed = true;
+				break;
+			}
+			for (size_t k = 0; k < n_rules; k++)
+				rules[k] = a->u.array.items[3 + k]->u.string.s;
+			if (!(list->u.array.items[i] =
+				  hs_own_hook_new(ctx->arena, bin, rules, n_rules, NULL, 0)))
+				return -ENOMEM;
+			changed = true;
+			break;
+		default: break;
+		}
 	}
+	return changed;
 }
 
 /* Where create installs the rules itself, an egress hook of ours left in the config (a config
@@ -181,12 +205,11 @@ static const char *drop_old_hook(struct hs_check_ctx *ctx, const char *bin)
 {
 	struct hs_json *hooks = hs_json_get_type(ctx->config, "hooks", HS_JSON_OBJECT);
 	struct hs_json *list = hs_json_get_type(hooks, "createRuntime", HS_JSON_ARRAY);
-	size_t before = hs_json_len(list);
+	int r = list ? remove_our_hooks(ctx, list, bin, true) : 0;
 
-	if (!list)
-		return "";
-	remove_our_hooks(list, bin);
-	return hs_json_len(list) != before ? " (its old egress hook removed)" : "";
+	if (r < 0)
+		return NULL;
+	return r > 0 ? " (its old egress hook removed)" : "";
 }
 
 /* The namespace exists before the runtime runs: hardshim's create path installs the rules
@@ -195,11 +218,15 @@ static const char *drop_old_hook(struct hs_check_ctx *ctx, const char *bin)
  * would only run a second, identical install. */
 static int at_create(struct hs_check_ctx *ctx, const char *bin, const char *path)
 {
-	int r = hs_finding(ctx, "egress.at-create", "linux.namespaces", HS_ACTION_REWRITE,
-			   "hardshim installs the egress rules in the network namespace %s before "
-			   "the runtime runs%s",
-			   path, drop_old_hook(ctx, bin));
+	const char *dropped = drop_old_hook(ctx, bin);
+	int r;
 
+	if (!dropped)
+		return -ENOMEM;
+	r = hs_finding(ctx, "egress.at-create", "linux.namespaces", HS_ACTION_REWRITE,
+		       "hardshim installs the egress rules in the network namespace %s before "
+		       "the runtime runs%s",
+		       path, dropped);
 	return r < 0 ? r : 0;
 }
 
@@ -209,22 +236,52 @@ static int at_create(struct hs_check_ctx *ctx, const char *bin, const char *path
  * hook of ours stays in the config: the finding is what tells create to do it. */
 static int after_create(struct hs_check_ctx *ctx, const char *bin)
 {
-	int r = hs_finding(ctx, "egress.after-create", "linux.namespaces", HS_ACTION_REWRITE,
-			   "hardshim's create installs the egress rules in the network namespace "
-			   "the runtime makes, after the runtime's create and before the "
-			   "container's process runs%s",
-			   drop_old_hook(ctx, bin));
+	const char *dropped = drop_old_hook(ctx, bin);
+	int r;
 
+	if (!dropped)
+		return -ENOMEM;
+	r = hs_finding(ctx, "egress.after-create", "linux.namespaces", HS_ACTION_REWRITE,
+		       "hardshim's create installs the egress rules in the network namespace "
+		       "the runtime makes, after the runtime's create and before the "
+		       "container's process runs%s",
+		       dropped);
 	return r < 0 ? r : 0;
+}
+
+/* The denies of the devices hook of ours in LIST that the hooks control admits (a plain
+ * devices hook, or the first half of one that runs both), into rules; how many (0: none).
+ * *ret_at: its index. */
+static size_t devices_work(struct hs_check_ctx *ctx, const struct hs_json *list, const char *bin,
+			   const char *rules[2], size_t *ret_at)
+{
+	size_t n_rules;
+
+	for (size_t i = hs_json_len(list); i-- > 0;) {
+		const struct hs_json *h = list->u.array.items[i], *a = hs_json_get(h, "args");
+		enum hs_own_hook kind = hs_own_hook_kind(h, bin, &n_rules);
+
+		if (kind == HS_OWN_HOOK_DEVICES)
+			n_rules = hs_json_len(a) - 3;
+		else if (kind != HS_OWN_HOOK_DEVICES_EGRESS || !n_rules)
+			continue;
+		if (n_rules < 1 || n_rules > 2 || !hs_own_hook_admitted(ctx, "createRuntime", h))
+			continue;
+		for (size_t k = 0; k < n_rules; k++)
+			rules[k] = a->u.array.items[3 + k]->u.string.s;
+		*ret_at = i;
+		return n_rules;
+	}
+	return 0;
 }
 
 static int egress_check_config(struct hs_check_ctx *ctx, const void *vcfg)
 {
 	const struct hs_egress_cfg *cfg = vcfg ? vcfg : &egress_default;
-	struct hs_json *hooks, *list, *hook, *args;
-	const char *bin, *path;
+	struct hs_json *hooks, *list, *hook;
+	const char *bin, *path, *rules[2];
 	char **argv = NULL;
-	size_t n = 0;
+	size_t n = 0, n_rules, at = 0, k;
 	int r;
 
 	if (!ctx->config)
@@ -260,24 +317,6 @@ static int egress_check_config(struct hs_check_ctx *ctx, const void *vcfg)
 	r = hs_egress_args(ctx->arena, cfg, &argv, &n);
 	if (r < 0)
 		return r;
-	hook = hs_json_new(ctx->arena, HS_JSON_OBJECT);
-	args = hs_json_new(ctx->arena, HS_JSON_ARRAY);
-	if (!hook || !args)
-		return -ENOMEM;
-	static const char *const head[] = { "hardshim", "hook", "egress" };
-	for (size_t i = 0; i < HS_ARRAY_SIZE(head); i++)
-		if (hs_json_append(ctx->arena, args, hs_json_new_string(ctx->arena, head[i])) < 0)
-			return -ENOMEM;
-	for (size_t i = 0; i < n; i++)
-		if (hs_json_append(ctx->arena, args, hs_json_new_string(ctx->arena, argv[i])) < 0)
-			return -ENOMEM;
-	/* bin is set whenever hook_binary returns 0; the analyzer loses that through -errno. */
-	/* NOLINTNEXTLINE(clang-analyzer-core.CallAndMessage) */
-	if (hs_json_set(ctx->arena, hook, "path", hs_json_new_string(ctx->arena, bin)) < 0 ||
-	    hs_json_set(ctx->arena, hook, "args", args) < 0)
-		return -ENOMEM;
-	if (hs_json_set(ctx->arena, hook, "timeout", hs_json_new_i64(ctx->arena, 10)) < 0)
-		return -ENOMEM;
 	hooks = hs_json_ensure_object(ctx->arena, ctx->config, "hooks");
 	if (!hooks)
 		return hs_finding(ctx, "egress.hooks", "hooks", HS_ACTION_REFUSE,
@@ -290,18 +329,33 @@ static int egress_check_config(struct hs_check_ctx *ctx, const void *vcfg)
 				  "\"hooks.createRuntime\" is not an array") < 0
 			   ? -ENOMEM
 			   : 0;
+	/* The devices control's hook (this pass's, or the denies of one that ran both): one
+	 * hardshim process does both, the denies first as when they were two hooks. */
+	n_rules = devices_work(ctx, list, bin, rules, &at);
+	/* bin is set whenever hook_binary returns 0; the analyzer loses that through -errno. */
+	/* NOLINTNEXTLINE(clang-analyzer-core.CallAndMessage) */
+	hook = hs_own_hook_new(ctx->arena, bin, rules, n_rules, (const char *const *)argv, n);
+	if (!hook)
+		return -ENOMEM;
 	/* A config hardshim has already written (a restart re-creates from the same bundle)
 	 * carries our hook last: leave it, so that checking twice changes nothing. */
-	n = hs_json_len(list);
-	if (n > 0 && hs_json_equal(list->u.array.items[n - 1], hook))
+	k = hs_json_len(list);
+	if (k > 0 && hs_json_equal(list->u.array.items[k - 1], hook))
 		return 0;
-	/* A stale hook of ours (another policy): replaced, never kept beside the new. */
-	remove_our_hooks(list, bin);
+	/* The devices hook goes into ours; a stale hook of ours (another policy): replaced,
+	 * never kept beside the new. */
+	if (n_rules && at < hs_json_len(list))
+		hs_json_array_remove(list, at);
+	if (remove_our_hooks(ctx, list, bin, false) < 0)
+		return -ENOMEM;
 	/* Last, so no earlier hook's changes to the namespace outlive ours. */
 	if (hs_json_append(ctx->arena, list, hook) < 0)
 		return -ENOMEM;
 	r = hs_finding(ctx, "egress.hook", "hooks.createRuntime", HS_ACTION_REWRITE,
-		       "added hardshim's createRuntime hook that installs the egress rules");
+		       "added hardshim's createRuntime hook that installs the egress rules%s",
+		       n_rules ? " (hook devices-egress: after the devices denies, in the same "
+				 "process)"
+			       : "");
 	return r < 0 ? r : 0;
 }
 

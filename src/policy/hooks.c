@@ -189,20 +189,87 @@ static bool args_are(const struct hs_json *args, const char *const *head, size_t
 	return true;
 }
 
-/* `hardshim hook devices RULE...` (createRuntime, no env): one or two denies of a runtime's
- * own extra grant, each as hs_devices_deny_arg_ok accepts it. It can only take access away. */
-static bool is_devices_hook(const struct hs_json *args, const struct hs_json *env)
-{
-	static const char *const head[] = { "hardshim", "hook", "devices" };
-	size_t n = hs_json_len(args);
+#define OWN_HOOK_TIMEOUT 10 /* seconds: the runtime's own ceiling on one hook */
 
-	if (hs_json_len(env) > 0 || !args || args->type != HS_JSON_ARRAY || n < 4 || n > 5)
+/* How many of ARGS, from index FROM, are denies `hook devices` may write, before the first
+ * that is not one; 0 unless 1 or 2. */
+static size_t deny_rules(const struct hs_json *args, size_t from)
+{
+	size_t n = 0;
+
+	while (from + n < hs_json_len(args) &&
+	       args->u.array.items[from + n]->type == HS_JSON_STRING &&
+	       hs_devices_deny_arg_ok(args->u.array.items[from + n]->u.string.s))
+		n++;
+	return n >= 1 && n <= 2 ? n : 0;
+}
+
+enum hs_own_hook hs_own_hook_kind(const struct hs_json *hook, const char *bin, size_t *ret_rules)
+{
+	const struct hs_json *args = hs_json_get(hook, "args");
+	const char *path = hs_json_get_string(hook, "path");
+	const struct hs_json *verb;
+
+	if (ret_rules)
+		*ret_rules = 0;
+	if (!bin || !path || strcmp(path, bin) || hs_json_len(args) < 3 ||
+	    !hs_json_is(args->u.array.items[2], HS_JSON_STRING))
+		return HS_OWN_HOOK_NONE;
+	verb = args->u.array.items[2];
+	if (!strcmp(verb->u.string.s, "devices"))
+		return HS_OWN_HOOK_DEVICES;
+	if (!strcmp(verb->u.string.s, "egress"))
+		return HS_OWN_HOOK_EGRESS;
+	if (!strcmp(verb->u.string.s, "devices-egress")) {
+		if (ret_rules)
+			*ret_rules = deny_rules(args, 3);
+		return HS_OWN_HOOK_DEVICES_EGRESS;
+	}
+	return HS_OWN_HOOK_NONE;
+}
+
+struct hs_json *hs_own_hook_new(struct hs_arena *a, const char *bin, const char *const *rules,
+				size_t n_rules, const char *const *args, size_t n_args)
+{
+	struct hs_json *hook = hs_json_new(a, HS_JSON_OBJECT);
+	struct hs_json *v = hs_json_new(a, HS_JSON_ARRAY);
+	const char *verb = !n_args ? "devices" : !n_rules ? "egress" : "devices-egress";
+	const char *const head[] = { "hardshim", "hook", verb };
+
+	if (!hook || !v)
+		return NULL;
+	for (size_t i = 0; i < n_rules + n_args + 3; i++) {
+		const char *w = i < 3             ? head[i]
+				: i < 3 + n_rules ? rules[i - 3]
+						  : args[i - 3 - n_rules];
+
+		if (hs_json_append(a, v, hs_json_new_string(a, w)) < 0)
+			return NULL;
+	}
+	if (hs_json_set(a, hook, "path", hs_json_new_string(a, bin)) < 0 ||
+	    hs_json_set(a, hook, "args", v) < 0 ||
+	    hs_json_set(a, hook, "timeout", hs_json_new_i64(a, OWN_HOOK_TIMEOUT)) < 0)
+		return NULL;
+	return hook;
+}
+
+/* From index FROM on, ARGS are exactly the egress section in force as hs_egress_args writes
+ * it (no egress control in force: never). */
+static bool egress_args_in_force(struct hs_check_ctx *ctx, const struct hs_json *args, size_t from)
+{
+	const struct hs_egress_cfg *eg =
+	    ctx->controls || ctx->policy
+		? hs_egress_in_force(ctx->controls ? ctx->controls : ctx->policy->controls)
+		: NULL;
+	char **want;
+	size_t n;
+
+	if (!eg || hs_egress_args(ctx->arena, eg, &want, &n) < 0 || hs_json_len(args) != from + n)
 		return false;
 	for (size_t i = 0; i < n; i++) {
-		const struct hs_json *a = args->u.array.items[i];
+		const struct hs_json *a = args->u.array.items[from + i];
 
-		if (a->type != HS_JSON_STRING || (i < 3 ? strcmp(a->u.string.s, head[i]) != 0
-							: !hs_devices_deny_arg_ok(a->u.string.s)))
+		if (a->type != HS_JSON_STRING || strcmp(a->u.string.s, want[i]))
 			return false;
 	}
 	return true;
@@ -210,23 +277,28 @@ static bool is_devices_hook(const struct hs_json *args, const struct hs_json *en
 
 /*
  * hardshim's own hooks, admitted without a policy entry only as hardshim itself puts them
- * there: the egress hook exactly as the egress section in force produces it (createRuntime,
- * no env), the devices hook (is_devices_hook), and hook mode's `hardshim hook createRuntime|prestart` in its own stage, with no
- * env or HARDSHIM_POLICY naming the policy in force. Anything else a config asks hardshim to
- * do as root on the host — `hook egress --default allow` in poststart (undoing the rules),
- * `hook createRuntime` with HARDSHIM_POLICY=<a file in the image> (the attacker's policy:
- * audit mode, log.path anywhere) — is a hook like any other.
+ * there, in createRuntime with no env: `hook devices RULE...` (one or two denies of a
+ * runtime's own extra grant, each as hs_devices_deny_arg_ok accepts it: it can only take
+ * access away), `hook egress ARGS` exactly as the egress section in force produces it, and
+ * `hook devices-egress RULE... ARGS` (both in one process: the same denies, then exactly the
+ * section in force); and hook mode's `hardshim hook createRuntime|prestart` in its own stage,
+ * with no env or HARDSHIM_POLICY naming the policy in force. Anything else a config asks
+ * hardshim to do as root on the host — `hook egress --default allow` in poststart (undoing the
+ * rules), one more argument, `hook createRuntime` with HARDSHIM_POLICY=<a file in the image>
+ * (the attacker's policy: audit mode, log.path anywhere) — is a hook like any other.
  */
 static bool is_own_hook(struct hs_check_ctx *ctx, const char *self, const char *stage,
 			const struct hs_json *hook)
 {
 	const struct hs_json *args = hs_json_get(hook, "args");
 	const char *path = hs_json_get_string(hook, "path");
-	const struct hs_egress_cfg *eg;
-	char **want;
-	size_t n;
+	size_t n_rules;
 
-	if (!self || !path || strcmp(self, path))
+	if (!self || !path || strcmp(self, path) || !args || args->type != HS_JSON_ARRAY ||
+	    hs_json_len(args) < 3 || !hs_json_is(args->u.array.items[0], HS_JSON_STRING) ||
+	    strcmp(args->u.array.items[0]->u.string.s, "hardshim") ||
+	    !hs_json_is(args->u.array.items[1], HS_JSON_STRING) ||
+	    strcmp(args->u.array.items[1]->u.string.s, "hook"))
 		return false;
 	if (!strcmp(stage, "createRuntime") || !strcmp(stage, "prestart")) {
 		const char *const mode[] = { "hardshim", "hook", stage };
@@ -234,15 +306,23 @@ static bool is_own_hook(struct hs_check_ctx *ctx, const char *self, const char *
 		if (args_are(args, mode, 3, NULL, 0) && env_is_ours(ctx, hs_json_get(hook, "env")))
 			return true;
 	}
-	if (!strcmp(stage, "createRuntime") &&
-	    is_devices_hook(hs_json_get(hook, "args"), hs_json_get(hook, "env")))
-		return true;
-	if (strcmp(stage, "createRuntime") || hs_json_len(hs_json_get(hook, "env")) > 0 ||
-	    !(eg = hs_egress_in_force(ctx->controls ? ctx->controls : ctx->policy->controls)))
+	if (strcmp(stage, "createRuntime") || hs_json_len(hs_json_get(hook, "env")) > 0)
 		return false;
-	if (hs_egress_args(ctx->arena, eg, &want, &n) < 0)
-		return false;
-	return args_are(args, (const char *const[]){ "hardshim", "hook", "egress" }, 3, want, n);
+	switch (hs_own_hook_kind(hook, self, &n_rules)) {
+	case HS_OWN_HOOK_DEVICES:
+		n_rules = deny_rules(args, 3);
+		return n_rules && n_rules == hs_json_len(args) - 3;
+	case HS_OWN_HOOK_EGRESS: return egress_args_in_force(ctx, args, 3);
+	case HS_OWN_HOOK_DEVICES_EGRESS:
+		return n_rules && egress_args_in_force(ctx, args, 3 + n_rules);
+	case HS_OWN_HOOK_NONE: break;
+	}
+	return false;
+}
+
+bool hs_own_hook_admitted(struct hs_check_ctx *ctx, const char *stage, const struct hs_json *hook)
+{
+	return is_own_hook(ctx, self_binary(ctx), stage, hook);
 }
 
 /* Why the file at path is not safe to run as root, or NULL. */

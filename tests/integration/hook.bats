@@ -218,8 +218,10 @@ hook_stdin() {
 	run sh -c "'$HS_BIN' hook precreate <'$HS_CONFIG' 2>'$HS_TMP/pre.err' >'$HS_TMP/pre.json'"
 	[ "$status" = 0 ]
 	cat "$HS_TMP/pre.err"
-	# rewritten: a seccomp profile, the egress hook; canonical: exactly what the emitter writes
-	jq -e '.linux.seccomp.defaultAction and (.hooks.createRuntime[-1].args[0:3] == ["hardshim","hook","egress"])' "$HS_TMP/pre.json"
+	# rewritten: a seccomp profile, the one hook that denies the runtimes' own device grants and
+	# installs the egress rules (plain runc runs it); canonical: exactly what the emitter writes
+	jq -e '.linux.seccomp.defaultAction and (.hooks.createRuntime[-1].args[0:3] == ["hardshim","hook","devices-egress"])
+		and (.hooks.createRuntime[-1].args | index("--default")) and (.hooks.createRuntime | length == 1)' "$HS_TMP/pre.json"
 	[ "$(jq -c . "$HS_TMP/pre.json")" = "$(cat "$HS_TMP/pre.json")" ]
 	# hostile: refused, nothing on stdout
 	hs_config '.mounts += [{"destination": "/host", "type": "bind", "source": "/", "options": ["rbind"]}]'

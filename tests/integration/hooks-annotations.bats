@@ -158,9 +158,10 @@ annotation_unsafe() {
 	rc_start x2
 }
 
-# The egress control's createRuntime hook runs hardshim itself (`hardshim hook egress`; on
-# create, the devices deny and the egress install are done by create itself, with no hook:
-# src/cli/wait-runtime.c; `run` keeps its hooks, so the container here is run -d), and
+# The egress control's createRuntime hook runs hardshim itself (`hardshim hook devices-egress`
+# on run, with the devices deny in the same process; on create, the devices deny and the
+# egress install are done by create itself, with no hook: src/cli/wait-runtime.c; `run` keeps
+# its hook, so the container here is run -d), and
 # the hook re-checks the config it sits in: hardshim's own binary is admitted without a policy
 # entry (every container above ran through that re-check). A copy of it elsewhere, root-owned
 # and with the same arguments, is not hardshim's binary: refused, never run.
@@ -169,7 +170,7 @@ annotation_unsafe() {
 	hs_run own -d >"$HS_TMP/own.out" 2>&1
 	hs_wait_state own running
 	hs_final_config | jq -e --arg b "$(readlink -f "$HS_BIN")" \
-		'.hooks.createRuntime | map(select(.path == $b and .args[1] == "hook")) | map(.args[2]) - ["devices"] == ["egress"]'
+		'.hooks.createRuntime | map(select(.path == $b and .args[1] == "hook")) | map(.args[2]) == ["devices-egress"]'
 	install -m 0755 "$HS_BIN" "$HOOKDIR/hardshim"
 	hs_config '.hooks = {"createRuntime": [{"path": $p, "args": ["hardshim", "hook", "egress"]}]}' \
 		--arg p "$HOOKDIR/hardshim"

@@ -324,6 +324,130 @@ static void test_hooks_not_object(void **state)
 	t_done(&f);
 }
 
+/* run and restore exec the runtime, so their work after its create is a createRuntime hook:
+ * when both the devices deny and the egress install apply, ONE hardshim process does both
+ * (hook devices-egress: the denies, then the install, as the two hooks ran), replacing the two
+ * hooks of an older rewrite. Judged again it changes nothing; create (which does both itself)
+ * leaves no hook of ours; another egress section makes the old one stale. */
+#define BOTH_CONFIG                                                                \
+	"{\"ociVersion\":\"1.0.2\",\"process\":{\"args\":[\"sh\"],\"cwd\":\"/\"}," \
+	"\"root\":{\"path\":\"rootfs\"},\"linux\":{\"namespaces\":[{\"type\":\"network\"}]}}"
+#define OWN_HEAD "{\"path\":\"/usr/local/bin/hardshim\",\"args\":[\"hardshim\",\"hook\","
+#define BOTH_HOOK                                                                            \
+	OWN_HEAD "\"devices-egress\",\"c 10:200 rwm\",\"c 5:1 rwm\",\"--default\",\"deny\"," \
+		 "\"--allow\",\"198.18.0.2/32:8080/tcp\"],\"timeout\":10}"
+
+static char *hooks_of(const struct hs_t *f)
+{
+	return emit(hs_json_get(f->ctx.config, "hooks"));
+}
+
+static void test_one_hook_for_both(void **state)
+{
+	static const char eg[] = "\"egress\":{\"allow\":[\"198.18.0.2:8080/tcp\"]}";
+	struct t_opts o = { .on = "devices,hooks,egress" };
+	_cleanup_free_ char *hooks = NULL, *out = NULL;
+	struct hs_t f;
+
+	for (int ev = HS_EVENT_RUN; ev <= HS_EVENT_RESTORE; ev++) {
+		t_policy_with(&f, eg, NULL, BOTH_CONFIG, (enum hs_event)ev, &o);
+		assert_false(f.report->refused);
+		hooks = hooks_of(&f);
+		assert_string_equal(hooks, "{\"createRuntime\":[" BOTH_HOOK "]}");
+		assert_non_null(t_expect(&f, "devices.runtime-grants", "hooks.createRuntime",
+					 HS_ACTION_REWRITE));
+		assert_non_null(
+		    t_expect(&f, "egress.hook", "hooks.createRuntime", HS_ACTION_REWRITE));
+		free(TAKE_PTR(hooks));
+		free(out);
+		out = strdup(t_emit(&f));
+		assert_non_null(out);
+		t_done(&f);
+	}
+	/* judged again (a restart re-creates from the written bundle): nothing changes */
+	t_policy_with(&f, eg, NULL, out, HS_EVENT_RUN, &o);
+	assert_false(f.report->refused);
+	assert_int_equal(t_count(&f, "hooks."), 0);
+	assert_null(t_find(&f, "devices.runtime-grants", NULL));
+	assert_null(t_find(&f, "egress.hook", NULL));
+	assert_string_equal(t_emit(&f), out);
+	t_done(&f);
+	/* the two hooks of an older rewrite become one */
+	t_policy_with(&f, eg, NULL,
+		      "{\"ociVersion\":\"1.0.2\",\"process\":{\"args\":[\"sh\"],\"cwd\":\"/\"},"
+		      "\"root\":{\"path\":\"rootfs\"},\"hooks\":{\"createRuntime\":[" OWN_HEAD
+		      "\"devices\",\"c 10:200 rwm\",\"c 5:1 rwm\"],"
+		      "\"timeout\":10}," OWN_HEAD "\"egress\",\"--default\",\"deny\",\"--allow\","
+		      "\"198.18.0.2/32:8080/tcp\"],\"timeout\":10}]},"
+		      "\"linux\":{\"namespaces\":[{\"type\":\"network\"}]}}",
+		      HS_EVENT_RUN, &o);
+	assert_false(f.report->refused);
+	hooks = hooks_of(&f);
+	assert_string_equal(hooks, "{\"createRuntime\":[" BOTH_HOOK "]}");
+	free(TAKE_PTR(hooks));
+	t_done(&f);
+	/* create does both itself: no hook of ours left, the old one named */
+	o.egress_at_create = true;
+	t_policy_with(&f, eg, NULL, out, HS_EVENT_CREATE, &o);
+	assert_false(f.report->refused);
+	hooks = hooks_of(&f);
+	assert_string_equal(hooks, "{\"createRuntime\":[]}");
+	free(TAKE_PTR(hooks));
+	assert_non_null(
+	    strstr(t_expect(&f, "egress.after-create", "linux.namespaces", HS_ACTION_REWRITE)
+		       ->message,
+		   "old egress hook removed"));
+	assert_non_null(
+	    t_expect(&f, "devices.runtime-grants", "linux.resources.devices", HS_ACTION_REWRITE));
+	t_done(&f);
+	o.egress_at_create = false;
+	/* another egress section: the old hook's egress half is not hardshim's any more */
+	t_policy_with(&f, "\"egress\":{\"allow\":[\"198.18.0.3:8080/tcp\"]}", NULL, out,
+		      HS_EVENT_RUN, &o);
+	assert_true(f.report->refused);
+	assert_non_null(
+	    t_expect(&f, "hooks.not-allowlisted", "hooks.createRuntime[0].path", HS_ACTION_REFUSE));
+	t_done(&f);
+	/* ...which a hooks section that rewrites removes: one new hook, with both halves */
+	t_policy_with(&f,
+		      "\"egress\":{\"allow\":[\"198.18.0.3:8080/tcp\"]},\"hooks\":{\"action\":"
+		      "\"rewrite\"}",
+		      NULL, out, HS_EVENT_RUN, &o);
+	assert_false(f.report->refused);
+	hooks = hooks_of(&f);
+	assert_string_equal(hooks, "{\"createRuntime\":[" OWN_HEAD
+				   "\"devices-egress\",\"c 10:200 rwm\",\"c 5:1 rwm\","
+				   "\"--default\",\"deny\",\"--allow\",\"198.18.0.3/32:8080/tcp\"],"
+				   "\"timeout\":10}]}");
+	free(TAKE_PTR(hooks));
+	t_done(&f);
+	/* one of the two off: the other's own hook, as before */
+	o.on = "hooks,egress";
+	t_policy_with(&f, eg, NULL, BOTH_CONFIG, HS_EVENT_RUN, &o);
+	hooks = hooks_of(&f);
+	assert_string_equal(hooks, "{\"createRuntime\":[" OWN_HEAD
+				   "\"egress\",\"--default\",\"deny\",\"--allow\","
+				   "\"198.18.0.2/32:8080/tcp\"],\"timeout\":10}]}");
+	free(TAKE_PTR(hooks));
+	t_done(&f);
+	/* egress off: an old hook's egress half is not hardshim's (refused, as a lone egress
+	 * hook of ours was); a hooks section that rewrites drops it, and the denies stay */
+	o.on = "devices,hooks";
+	t_policy_with(&f, "\"egress\":{\"enabled\":false}", NULL, out, HS_EVENT_RUN, &o);
+	assert_true(f.report->refused);
+	assert_non_null(
+	    t_expect(&f, "hooks.not-allowlisted", "hooks.createRuntime[0].path", HS_ACTION_REFUSE));
+	t_done(&f);
+	t_policy_with(&f, "\"egress\":{\"enabled\":false},\"hooks\":{\"action\":\"rewrite\"}", NULL,
+		      out, HS_EVENT_RUN, &o);
+	assert_false(f.report->refused);
+	hooks = hooks_of(&f);
+	assert_string_equal(hooks, "{\"createRuntime\":[" OWN_HEAD
+				   "\"devices\",\"c 10:200 rwm\",\"c 5:1 rwm\"],\"timeout\":10}]}");
+	free(TAKE_PTR(hooks));
+	t_done(&f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -331,6 +455,7 @@ int main(void)
 		cmocka_unit_test(test_section_refusals_all_malformed),
 		cmocka_unit_test(test_inject),
 		cmocka_unit_test(test_inject_default),
+		cmocka_unit_test(test_one_hook_for_both),
 		cmocka_unit_test(test_at_create),
 		cmocka_unit_test(test_exception),
 		cmocka_unit_test(test_disabled),

@@ -246,6 +246,64 @@ static void test_own_devices_hook(void **state)
 	       "hooks.not-allowlisted", "hooks.createRuntime[0].path");
 }
 
+/* `hardshim hook devices-egress RULE... ARGS` (one process for both, on run and restore) passes
+ * exactly as the egress control writes it: one or two of the devices hook's denies, then the
+ * egress section in force, in createRuntime with no env. A forged or extended one is refused
+ * at its own path: one more argument (a wider allow), a third rule, another device, no rule,
+ * no egress half, another binary, an environment, another stage, egress switched off. */
+#define DE_HEAD                                                                             \
+	"\"createRuntime\":[{\"path\":\"/usr/libexec/oci/ok\"},{\"path\":\"/usr/local/bin/" \
+	"hardshim\","                                                                       \
+	"\"args\":[\"hardshim\",\"hook\",\"devices-egress\","
+static void test_own_devices_egress_hook(void **state)
+{
+	/* the devices control off: it would take the hook's denies as its own to redo */
+	const char *eg = "\"devices\":{\"enabled\":false},\"egress\":{},"
+			 "\"hooks\":{\"allow\":[{\"path\":\"/usr/libexec/oci/ok\"}]}";
+	static const char *const forged[] = {
+		DE_HEAD "\"c 10:200 rwm\",\"--default\",\"deny\",\"--allow\",\"0.0.0.0/0\"]}]",
+		DE_HEAD "\"c 10:200 rwm\",\"c 5:1 rwm\",\"c 5:1 rwm\",\"--default\",\"deny\"]}]",
+		DE_HEAD "\"c 1:3 rwm\",\"--default\",\"deny\"]}]",
+		DE_HEAD "\"--default\",\"deny\"]}]",
+		DE_HEAD "\"c 10:200 rwm\",\"c 5:1 rwm\"]}]",
+		DE_HEAD "\"c 10:200 rwm\",\"--default\",\"allow\"]}]",
+		DE_HEAD "\"c 10:200 rwm\",\"--default\",\"deny\"],\"env\":[\"LD_PRELOAD=/x.so\"]}]",
+		"\"createRuntime\":[{\"path\":\"/usr/libexec/oci/ok\"},{\"path\":\"/opt/world/"
+		"hook\","
+		"\"args\":[\"hardshim\",\"hook\",\"devices-egress\",\"c 10:200 rwm\",\"--default\","
+		"\"deny\"]}]",
+	};
+	struct hs_t f;
+
+	run(&f, eg,
+	    "\"createRuntime\":[{\"path\":\"/usr/local/bin/hardshim\",\"args\":[\"hardshim\","
+	    "\"hook\",\"devices-egress\",\"c 10:200 rwm\",\"c 5:1 rwm\",\"--default\",\"deny\"],"
+	    "\"timeout\":10}]",
+	    false);
+	assert_int_equal(t_count(&f, "hooks."), 0);
+	t_done(&f);
+	run(&f, eg,
+	    "\"createRuntime\":[{\"path\":\"/usr/local/bin/hardshim\",\"args\":[\"hardshim\","
+	    "\"hook\",\"devices-egress\",\"c 5:1 m\",\"--default\",\"deny\"]}]",
+	    true);
+	assert_int_equal(t_count(&f, "hooks."), 0);
+	t_done(&f);
+	for (size_t i = 0; i < HS_ARRAY_SIZE(forged); i++) {
+		/* an allowlisted hook before it: the path names the forged one */
+		expect(eg, forged[i], "hooks.not-allowlisted", "hooks.createRuntime[1].path");
+	}
+	expect("\"devices\":{\"enabled\":false},\"egress\":{},\"hooks\":{}",
+	       "\"prestart\":[{\"path\":\"/usr/local/bin/"
+	       "hardshim\",\"args\":[\"hardshim\",\"hook\","
+	       "\"devices-egress\",\"c 10:200 rwm\",\"--default\",\"deny\"]}]",
+	       "hooks.not-allowlisted", "hooks.prestart[0].path");
+	/* egress switched off: hardshim writes no such hook, so admits none */
+	expect("\"devices\":{\"enabled\":false},\"egress\":{\"enabled\":false},\"hooks\":{}",
+	       "\"createRuntime\":[{\"path\":\"/usr/local/bin/hardshim\",\"args\":[\"hardshim\","
+	       "\"hook\",\"devices-egress\",\"c 10:200 rwm\",\"--default\",\"deny\"]}]",
+	       "hooks.not-allowlisted", "hooks.createRuntime[0].path");
+}
+
 static void test_rewrite_strips_and_hook_mode(void **state)
 {
 	struct hs_t f;
@@ -330,6 +388,7 @@ int main(void)
 		cmocka_unit_test(test_own_hook_admitted),
 		cmocka_unit_test(test_rewrite_strips_and_hook_mode),
 		cmocka_unit_test(test_own_devices_hook),
+		cmocka_unit_test(test_own_devices_egress_hook),
 		cmocka_unit_test(test_env_is_the_admins),
 		cmocka_unit_test(test_disabled),
 		cmocka_unit_test(test_policy_section_refusals),
