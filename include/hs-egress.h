@@ -94,6 +94,9 @@ int hs_egress_nl_create(const struct hs_egress_cfg *cfg, const char *comment);
  * is, without loading libnftables. */
 #define HS_EGRESS_COMMENT_PREFIX "hardshim ruleset sha256:"
 int hs_egress_install(const struct hs_egress_cfg *cfg, struct hs_error *err);
+/* That name, NUL-terminated, into out. 0 or < 0 (the hash could not be computed). */
+#define HS_EGRESS_NAME_SIZE (sizeof(HS_EGRESS_COMMENT_PREFIX) + 64)
+int hs_egress_ruleset_name(const struct hs_egress_cfg *cfg, char out[HS_EGRESS_NAME_SIZE]);
 /* The same, for a process that exits soon after (the hook): the rules are in force when it
  * returns 0. When the namespace had no table (a new container's), the table is created and
  * nothing is replaced: closing nftables' socket is then cheap. When it had one (a pod's later
@@ -104,13 +107,19 @@ int hs_egress_install(const struct hs_egress_cfg *cfg, struct hs_error *err);
  * then. */
 int hs_egress_install_exiting(const struct hs_egress_cfg *cfg, pid_t *ret_child,
 			      struct hs_error *err);
+/* The same, with cfg's name already computed (hs_egress_ruleset_name; NULL: computed here). */
+int hs_egress_install_exiting_named(const struct hs_egress_cfg *cfg, const char *name,
+				    pid_t *ret_child, struct hs_error *err);
 
 /* Are cfg's rules in force in the current network namespace without libnftables? True when
  * it already holds them (hardshim's table, its comment naming this ruleset: one read-only
  * netlink request), or had no table and now has them (hs_egress_nl_create). False otherwise,
  * changing nothing: the caller then installs as usual (replace). Safe from a thread that
- * joined the namespace for itself: nothing here deletes, so no socket close waits. */
-bool hs_egress_install_quick(const struct hs_egress_cfg *cfg);
+ * joined the namespace for itself: nothing here deletes, so no socket close waits. name:
+ * cfg's (hs_egress_ruleset_name), computed by the caller; NULL: false. When the table is
+ * there, nothing here allocates memory: a thread's first malloc costs it an arena of its
+ * own (a 64 MiB reservation and its first pages). */
+bool hs_egress_install_quick(const struct hs_egress_cfg *cfg, const char *name);
 
 struct hs_egress_counter {
 	char name[32];

@@ -74,14 +74,14 @@ int hs_egress_join_netns_pid(pid_t pid, struct hs_error *err)
 
 /* The child: join, install, report. Its own process, so the caller (hardshim's create path,
  * which runs the runtime next) never leaves the namespace it runs in. */
-static _Noreturn void install_child(const struct hs_egress_cfg *cfg, int nsfd, const char *path,
-				    int fd)
+static _Noreturn void install_child(const struct hs_egress_cfg *cfg, const char *name, int nsfd,
+				    const char *path, int fd)
 {
 	struct hs_error e = HS_ERROR_INIT;
 	int r = join_fd(nsfd, path, &e);
 
 	if (r >= 0)
-		r = hs_egress_install_exiting(cfg, NULL, &e);
+		r = hs_egress_install_exiting_named(cfg, name, NULL, &e);
 	if (r < 0 && !e.code)
 		hs_error_set(&e, r, "egress.netns", path, -1, "cannot install the egress rules: %s",
 			     hs_strerror(r));
@@ -92,6 +92,7 @@ static _Noreturn void install_child(const struct hs_egress_cfg *cfg, int nsfd, c
 
 struct probe {
 	const struct hs_egress_cfg *cfg;
+	const char *name;
 	int nsfd;
 	bool installed;
 };
@@ -103,17 +104,19 @@ static void *probe_thread(void *arg)
 {
 	struct probe *p = arg;
 
-	p->installed = setns(p->nsfd, CLONE_NEWNET) == 0 && hs_egress_install_quick(p->cfg);
+	p->installed =
+	    setns(p->nsfd, CLONE_NEWNET) == 0 && hs_egress_install_quick(p->cfg, p->name);
 	return NULL;
 }
 
 /* A pod's later container under the same policy finds its rules already there, and a pod's
  * first container (a namespace without a table) gets them in one batch: from a thread, that
  * costs no process. False whenever it cannot tell or the batch failed (changing nothing): the
- * child then installs (replaces, with libnftables). */
-static bool already_installed(const struct hs_egress_cfg *cfg, int nsfd)
+ * child then installs (replaces, with libnftables). name: cfg's, computed by the caller, so
+ * that the thread allocates nothing to find the same rules. */
+static bool already_installed(const struct hs_egress_cfg *cfg, const char *name, int nsfd)
 {
-	struct probe p = { .cfg = cfg, .nsfd = nsfd };
+	struct probe p = { .cfg = cfg, .name = name, .nsfd = nsfd };
 	pthread_t t;
 
 	if (pthread_create(&t, NULL, probe_thread, &p) != 0)
@@ -123,8 +126,8 @@ static bool already_installed(const struct hs_egress_cfg *cfg, int nsfd)
 	return p.installed;
 }
 
-static int install_forked(const struct hs_egress_cfg *cfg, int nsfd, const char *path,
-			  struct hs_error *err)
+static int install_forked(const struct hs_egress_cfg *cfg, const char *name, int nsfd,
+			  const char *path, struct hs_error *err)
 {
 	int p[2], status;
 	pid_t pid;
@@ -144,7 +147,7 @@ static int install_forked(const struct hs_egress_cfg *cfg, int nsfd, const char 
 	}
 	if (pid == 0) {
 		close(p[0]);
-		install_child(cfg, nsfd, path, p[1]);
+		install_child(cfg, name, nsfd, path, p[1]);
 	}
 	close(p[1]);
 	while (waitpid(pid, &status, 0) < 0)
@@ -173,17 +176,23 @@ static int install_forked(const struct hs_egress_cfg *cfg, int nsfd, const char 
 			    status);
 }
 
-/* The host check, the probe and the child's setns all see the one namespace open at nsfd. */
+/* The host check, the probe and the child's setns all see the one namespace open at nsfd.
+ * The ruleset is named (its text, its sha256) once, here, in the caller's thread: the probe
+ * thread and the child both use that name. When it cannot be named, the probe is skipped and
+ * the child installs without a name, as hs_egress_install does. */
 int hs_egress_install_fd(const struct hs_egress_cfg *cfg, int nsfd, const char *what,
 			 struct hs_error *err)
 {
+	char name[HS_EGRESS_NAME_SIZE];
+	bool named;
 	int r = judge_fd(nsfd, what, err);
 
 	if (r < 0)
 		return r;
-	if (already_installed(cfg, nsfd))
+	named = hs_egress_ruleset_name(cfg, name) == 0;
+	if (named && already_installed(cfg, name, nsfd))
 		return 0;
-	return install_forked(cfg, nsfd, what, err);
+	return install_forked(cfg, named ? name : NULL, nsfd, what, err);
 }
 
 /* The path is opened once, whatever the name points to meanwhile. */

@@ -317,11 +317,11 @@ static int table_state(const char *want)
 }
 
 /* The comment that names a ruleset: the sha256 of its (comment-less) text. */
-static int ruleset_name(const struct hs_egress_cfg *cfg, char *out, size_t size)
+int hs_egress_ruleset_name(const struct hs_egress_cfg *cfg, char out[HS_EGRESS_NAME_SIZE])
 {
 	_cleanup_free_ char *text = NULL;
 	uint8_t d[32];
-	int r, k;
+	int r;
 
 	r = hs_egress_ruleset(cfg, &text);
 	if (r < 0)
@@ -329,19 +329,23 @@ static int ruleset_name(const struct hs_egress_cfg *cfg, char *out, size_t size)
 	r = hs_sha256(text, strlen(text), d, NULL);
 	if (r < 0)
 		return r;
-	k = snprintf(out, size, "%s", HS_EGRESS_COMMENT_PREFIX);
-	for (int i = 0; i < 32 && k > 0 && (size_t)k + 3 <= size; i++)
-		k += snprintf(out + k, size - (size_t)k, "%02x", d[i]);
+	memcpy(out, HS_EGRESS_COMMENT_PREFIX, sizeof(HS_EGRESS_COMMENT_PREFIX) - 1);
+	hs_hex(d, sizeof(d), out + sizeof(HS_EGRESS_COMMENT_PREFIX) - 1);
 	return 0;
 }
 
-static int install(const struct hs_egress_cfg *cfg, bool exiting, pid_t *ret_child,
-		   struct hs_error *err)
+/* comment: the ruleset's name (hs_egress_ruleset_name) when the caller has it; NULL: named
+ * here (and left without a name if that fails: never the same, always installed). */
+static int install(const struct hs_egress_cfg *cfg, const char *comment, bool exiting,
+		   pid_t *ret_child, struct hs_error *err)
 {
 	_cleanup_free_ char *cmds = NULL;
-	char name[sizeof(HS_EGRESS_COMMENT_PREFIX) + 64];
-	const char *comment = ruleset_name(cfg, name, sizeof(name)) == 0 ? name : NULL;
-	int r, state = table_state(comment);
+	char name[HS_EGRESS_NAME_SIZE];
+	int r, state;
+
+	if (!comment && hs_egress_ruleset_name(cfg, name) == 0)
+		comment = name;
+	state = table_state(comment);
 
 	/* The same ruleset is already there (a pod's later container, same policy). */
 	if (state == TABLE_SAME)
@@ -360,12 +364,11 @@ static int install(const struct hs_egress_cfg *cfg, bool exiting, pid_t *ret_chi
 	return nft_run(cmds, NULL, exiting, ret_child, err);
 }
 
-bool hs_egress_install_quick(const struct hs_egress_cfg *cfg)
+bool hs_egress_install_quick(const struct hs_egress_cfg *cfg, const char *name)
 {
-	char name[sizeof(HS_EGRESS_COMMENT_PREFIX) + 64];
 	int state;
 
-	if (ruleset_name(cfg, name, sizeof(name)) < 0)
+	if (!name)
 		return false;
 	state = table_state(name);
 	return state == TABLE_SAME || (state == TABLE_NONE && hs_egress_nl_create(cfg, name) == 0);
@@ -373,13 +376,19 @@ bool hs_egress_install_quick(const struct hs_egress_cfg *cfg)
 
 int hs_egress_install(const struct hs_egress_cfg *cfg, struct hs_error *err)
 {
-	return install(cfg, false, NULL, err);
+	return install(cfg, NULL, false, NULL, err);
 }
 
 int hs_egress_install_exiting(const struct hs_egress_cfg *cfg, pid_t *ret_child,
 			      struct hs_error *err)
 {
-	return install(cfg, true, ret_child, err);
+	return install(cfg, NULL, true, ret_child, err);
+}
+
+int hs_egress_install_exiting_named(const struct hs_egress_cfg *cfg, const char *name,
+				    pid_t *ret_child, struct hs_error *err)
+{
+	return install(cfg, name, true, ret_child, err);
 }
 
 /* `list counters table inet hardshim` prints, per counter:

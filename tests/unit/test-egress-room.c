@@ -368,9 +368,15 @@ static int same_ruleset(void)
 {
 	struct hs_egress_cfg a = { .rate = 1000000 }, b = { .rate = 3000000 };
 	struct hs_error err = HS_ERROR_INIT;
-	_cleanup_free_ char *out1 = NULL, *out2 = NULL;
+	_cleanup_free_ char *out1 = NULL, *out2 = NULL, *out3 = NULL;
+	char name_a[HS_EGRESS_NAME_SIZE], name_b[HS_EGRESS_NAME_SIZE],
+	    quoted[HS_EGRESS_NAME_SIZE + 16];
 	pid_t child = 0;
 
+	/* the name the create path computes once (hs_egress_ruleset_name) is the table's comment */
+	if (hs_egress_ruleset_name(&a, name_a) < 0 || hs_egress_ruleset_name(&b, name_b) < 0 ||
+	    strlen(name_a) != HS_EGRESS_NAME_SIZE - 1 || !strcmp(name_a, name_b))
+		return 9;
 	if (hs_egress_install(&a, &err) < 0)
 		return 1;
 	if (hs_egress_nft_run("add rule inet hardshim output meta l4proto udp th dport 4242 accept",
@@ -388,6 +394,16 @@ static int same_ruleset(void)
 		return 7;
 	if (strstr(out2, "4242") || !strstr(out2, "3000000 bytes/second"))
 		return 8;
+	snprintf(quoted, sizeof(quoted), "comment \"%s\"", name_b);
+	if (!strstr(out2, quoted))
+		return 10;
+	/* given a's name, the replace installs a under it */
+	if (hs_egress_install_exiting_named(&a, name_a, NULL, &err) < 0 ||
+	    hs_egress_nft_run("list table inet hardshim", &out3, &err) < 0)
+		return 11;
+	snprintf(quoted, sizeof(quoted), "comment \"%s\"", name_a);
+	if (!strstr(out3, quoted) || !strstr(out3, "1000000 bytes/second"))
+		return 12;
 	return 0;
 }
 
