@@ -47,10 +47,11 @@ fixture_reachable() {
 	probe udp 198.18.0.2 5354 2000
 }
 
-# eg_bundle SCRIPT: a busybox bundle with netprobe, joined to $HS_NS, running SCRIPT under
-# sh; the script ends by printing "done" and sleeping so the container stays for counters.
+# eg_bundle SCRIPT [DIR]: a busybox bundle (in DIR, default hs_bundle's) with netprobe, joined
+# to $HS_NS, running SCRIPT under sh; the script ends by printing "done" and sleeping so the
+# container stays for counters.
 eg_bundle() {
-	hs_bundle
+	hs_bundle "${2:-}"
 	hs_rootfs_add_helper netprobe
 	hs_config '.linux.namespaces |= map(if .type == "network" then .path = $p else . end)' \
 		--arg p "/run/netns/$HS_NS"
@@ -549,6 +550,68 @@ missing_netns() {
 	[ "$status" = 1 ]
 	[[ "$output" == *"egress.host-netns"* ]]
 	! nft list table inet hardshim 2>/dev/null || false
+}
+
+# Issue 17: a pod's later container under the same policy finds its rules in the shared
+# namespace and installs nothing: the kernel's table is the very one the first container's
+# create made (same handle), and its counters still hold what the first container's refused
+# connection added (a new table would start at 0). The rules still hold for the second
+# container, seen from inside it. A third container under another ruleset replaces the table
+# (new handle, its own comment), and its rules, not the first ones, hold from inside.
+eg_handle() { # the handle of hardshim's table in $HS_NS
+	ip netns exec "$HS_NS" nft -a list table inet hardshim | sed -n 's/^table inet hardshim { # handle \([0-9]*\)$/\1/p'
+}
+eg_comment() {
+	ip netns exec "$HS_NS" nft list table inet hardshim | sed -n 's/^[[:space:]]*comment "\(.*\)"$/\1/p'
+}
+pod_same_rules() {
+	local h1 c1 d1 h3 i
+	hs_use_runtime "$1" '.controls.egress = {"allow": ["198.18.0.2:8080/tcp"]}'
+	fixture_reachable
+	eg_bundle 'echo tok=$(r netprobe tcp 198.18.0.2 8080 3000)
+echo tport=$(r netprobe tcp 198.18.0.2 8081 1000)'
+	eg_run $C1
+	[ "$(result $C1 tok)" = 0 ]
+	[ "$(result $C1 tport)" = 1 ]
+	h1=$(eg_handle)
+	c1=$(eg_comment)
+	d1=$(counter $C1 dropped packets)
+	[ -n "$h1" ] && [ "$d1" -ge 1 ]
+	[[ "$c1" == "hardshim ruleset sha256:"* ]]
+	# the pod's second container, the same policy: created, not yet started
+	eg_bundle 'echo tok=$(r netprobe tcp 198.18.0.2 8080 3000)
+echo tport=$(r netprobe tcp 198.18.0.2 8081 1000)' "$HS_TMP/b2"
+	hs_create $C2
+	[ "$(eg_handle)" = "$h1" ]
+	[ "$(eg_comment)" = "$c1" ]
+	[ "$(counter $C1 dropped packets)" -ge "$d1" ]
+	hs_start $C2
+	for i in $(seq 100); do grep -qx done "$HS_TMP/$C2.out" && break; sleep 0.1; done
+	cat "$HS_TMP/$C2.out"
+	[ "$(result $C2 tok)" = 0 ]
+	[ "$(result $C2 tport)" = 1 ]
+	[ "$(counter $C2 dropped packets)" -gt "$d1" ]
+	[ "$(eg_handle)" = "$h1" ]
+	# another ruleset (8081 allowed instead of 8080): the table is replaced
+	hs_use_runtime "$1" '.controls.egress = {"allow": ["198.18.0.2:8081/tcp"]}'
+	eg_bundle 'echo tok=$(r netprobe tcp 198.18.0.2 8081 3000)
+echo tport=$(r netprobe tcp 198.18.0.2 8080 1000)' "$HS_TMP/b3"
+	eg_run hs$$-$BATS_TEST_NUMBER-3
+	h3=$(eg_handle)
+	[ -n "$h3" ] && [ "$h3" != "$h1" ]
+	[[ "$(eg_comment)" == "hardshim ruleset sha256:"* ]]
+	[ "$(eg_comment)" != "$c1" ]
+	[ "$(ip netns exec "$HS_NS" nft list tables | grep -c hardshim)" = 1 ]
+	[ "$(result hs$$-$BATS_TEST_NUMBER-3 tok)" = 0 ]
+	[ "$(result hs$$-$BATS_TEST_NUMBER-3 tport)" = 1 ]
+}
+
+@test "egress: a pod's later container under the same rules installs nothing, and its rules hold (runc)" {
+	pod_same_rules runc
+}
+
+@test "egress: a pod's later container under the same rules installs nothing, and its rules hold (crun)" {
+	pod_same_rules crun
 }
 
 @test "egress: every container of a shared namespace gets the same table, replaced atomically" {
