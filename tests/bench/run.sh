@@ -2,7 +2,8 @@
 # make bench: hardshim's cost, measured side by side in one run against the bare runtime and
 # against the exec floor (a program that only execs the runtime). Medians; never pass/fail.
 # Results: the tables on stdout and $BUILD/bench/results.txt. BENCH_N, BENCH_LIFECYCLE_N and
-# BENCH_START_N (start.sh: container starts per row) set the run counts.
+# BENCH_START_N (start.sh: container starts per row), BENCH_STEP_N (egress-step.sh) set the
+# run counts.
 set -eu
 # shellcheck source=tests/bench/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -12,6 +13,9 @@ BUILD="$BUILD" sh "$top/tests/bench/start.sh" 2>&1 | tee -a "$out/results.txt" |
 # Then the egress step of a namespace the runtime makes, in the lifecycle (no hook).
 echo "# egress-create.sh" | tee -a "$out/results.txt"
 BUILD="$BUILD" sh "$top/tests/bench/egress-create.sh" 2>/dev/null | tee -a "$out/results.txt" || true
+# And the egress step at create alone (runtime /bin/true), a namespace that exists before it.
+echo "# egress-step.sh" | tee -a "$out/results.txt"
+BUILD="$BUILD" sh "$top/tests/bench/egress-step.sh" 2>/dev/null | tee -a "$out/results.txt" || true
 N=${BENCH_N:-200}
 NL=${BENCH_LIFECYCLE_N:-30}
 bench_workdir /tmp/hardshim-bench.XXXXXX
