@@ -17,11 +17,7 @@ NL=${BENCH_LIFECYCLE_N:-30}
 # On /var/tmp (a disk here, not tmpfs) so that fsync means what it means in production.
 bench_workdir /var/tmp/hardshim-bench-create.XXXXXX
 
-mkdir -p "$work/rootfs/bin"
-cp /bin/busybox "$work/rootfs/bin/busybox"
-ln -sf busybox "$work/rootfs/bin/true"
-(cd "$work" && runc spec && jq '.process.terminal=false | .process.args=["true"] | .root.path=$r' \
-	--arg r "$work/rootfs" config.json >pristine.json && rm config.json)
+bench_pristine
 
 # The image tree is beside the bundles: admitted (controls.rootfs.admit_roots), as in start.sh.
 policy() { # runtime name jq-filter

@@ -22,18 +22,8 @@ NS=${BENCH_START_N:-40}
 bench_workdir /var/tmp/hardshim-bench-egress-create.XXXXXX
 cc -O2 -o "$out/alt" "$top/tests/bench/alt.c"
 
-mkdir -p "$work/rootfs/bin"
-cp /bin/busybox "$work/rootfs/bin/busybox"
-ln -sf busybox "$work/rootfs/bin/true"
-(cd "$work" && runc spec && jq '.process.terminal=false | .process.args=["true"] | .root.path=$r' \
-	--arg r "$work/rootfs" config.json >pristine.json && rm config.json)
+bench_pristine
 
-policy() { # file runtime jq-filter
-	jq --arg rt "$2" --arg log "$work/launches.jsonl" --arg root "$work/rootfs" \
-		".runtime = \$rt | .log.path = \$log | .controls.rootfs.admit_roots = [\$root] | $3" \
-		"$top/profiles/policy/default.json" >"$1"
-	chmod 0644 "$1"
-}
 harden() { # policy-file output
 	mkdir -p "$work/h"
 	cp "$work/pristine.json" "$work/h/config.json"
@@ -52,8 +42,8 @@ line() { printf '%-62s %9s %9s %9s %7s %8s\n' "$@" | tee -a "$out/egress-create.
 mkdir -p "$work/bXC" "$work/bXD" "$work/bXN" "$work/bXH" "$work/bXM"
 for rt in runc crun; do
 	st="$work/state-$rt"
-	policy "$work/$rt.json" "/usr/bin/$rt" '.'
-	policy "$work/$rt-noegress.json" "/usr/bin/$rt" '.controls.egress = {"enabled": false}'
+	bench_policy "$work/$rt.json" "/usr/bin/$rt" '.'
+	bench_policy "$work/$rt-noegress.json" "/usr/bin/$rt" '.controls.egress = {"enabled": false}'
 	harden "$work/$rt-noegress.json" "$work/C.json"
 	# C + hardshim's egress hook with the policy's section, as create wrote it before (the
 	# hook `hook precreate` writes for a bare runtime)

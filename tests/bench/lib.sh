@@ -28,3 +28,23 @@ bench_cleanup() {
 	done
 	rm -rf "$work"
 }
+
+# bench_pristine: $work/rootfs (busybox, `true`) and $work/pristine.json, `runc spec`'s config
+# running `true` in it: the engine's config, as every timed create gets a fresh copy of it.
+bench_pristine() {
+	mkdir -p "$work/rootfs/bin"
+	cp /bin/busybox "$work/rootfs/bin/busybox"
+	ln -sf busybox "$work/rootfs/bin/true"
+	(cd "$work" && runc spec && jq '.process.terminal=false | .process.args=["true"] | .root.path=$r' \
+		--arg r "$work/rootfs" config.json >pristine.json && rm config.json)
+}
+
+# bench_policy FILE RUNTIME JQ-FILTER: the default policy with RUNTIME, the log in $work and
+# the image tree beside the bundles admitted (controls.rootfs.admit_roots, as an engine's
+# storage would be), then JQ-FILTER; root-owned 0644, as hardshim requires of a policy.
+bench_policy() {
+	jq --arg rt "$2" --arg log "$work/launches.jsonl" --arg root "$work/rootfs" \
+		".runtime = \$rt | .log.path = \$log | .controls.rootfs.admit_roots = [\$root] | $3" \
+		"$top/profiles/policy/default.json" >"$1"
+	chmod 0644 "$1"
+}

@@ -20,25 +20,15 @@ before=${BEFORE:-$hs}
 bench_workdir /var/tmp/hardshim-bench-runhook.XXXXXX
 cc -O2 -o "$out/alt" "$top/tests/bench/alt.c"
 
-mkdir -p "$work/rootfs/bin"
-cp /bin/busybox "$work/rootfs/bin/busybox"
-ln -sf busybox "$work/rootfs/bin/true"
-(cd "$work" && runc spec && jq '.process.terminal=false | .process.args=["true"] | .root.path=$r' \
-	--arg r "$work/rootfs" config.json >pristine.json && rm config.json)
-policy() { # file runtime jq-filter
-	jq --arg rt "$2" --arg log "$work/launches.jsonl" --arg root "$work/rootfs" \
-		".runtime = \$rt | .log.path = \$log | .controls.rootfs.admit_roots = [\$root] | $3" \
-		"$top/profiles/policy/default.json" >"$1"
-	chmod 0644 "$1"
-}
+bench_pristine
 fresh() { echo "rm -f $work/b$2/config.json.orig ;; cp $1 $work/b$2/config.json"; }
 mkdir -p "$work/bC" "$work/bEB" "$work/bE"
 line() { printf '%-52s %9s %9s %9s %7s %8s\n' "$@" | tee -a "$out/run-hook.txt"; }
 : >"$out/run-hook.txt"
 for rt in runc crun; do
 	st="$work/state-$rt"
-	policy "$work/$rt.json" "/usr/bin/$rt" '.'
-	policy "$work/$rt-noegress.json" "/usr/bin/$rt" '.controls.egress = {"enabled": false}'
+	bench_policy "$work/$rt.json" "/usr/bin/$rt" '.'
+	bench_policy "$work/$rt-noegress.json" "/usr/bin/$rt" '.controls.egress = {"enabled": false}'
 	mkdir -p "$work/h"
 	cp "$work/pristine.json" "$work/h/config.json"
 	chmod 0644 "$work/h/config.json"

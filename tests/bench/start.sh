@@ -26,20 +26,10 @@ bench_workdir /var/tmp/hardshim-bench-start.XXXXXX
 cc -O2 -o "$out/alt" "$top/tests/bench/alt.c"
 cc -O2 -DRUNTIME='"/bin/true"' -o "$out/floor-true" "$top/tests/bench/floor.c"
 
-mkdir -p "$work/rootfs/bin"
-cp /bin/busybox "$work/rootfs/bin/busybox"
-ln -sf busybox "$work/rootfs/bin/true"
-(cd "$work" && runc spec && jq '.process.terminal=false | .process.args=["true"] | .root.path=$r' \
-	--arg r "$work/rootfs" config.json >pristine.json && rm config.json)
+bench_pristine
 
 # The bundles share one image tree beside them ($work/rootfs), as an engine's storage would be:
-# the operator admits it (controls.rootfs.admit_roots), or rootfs.path-owner refuses it.
-policy() { # file runtime jq-filter
-	jq --arg rt "$2" --arg log "$work/launches.jsonl" --arg root "$work/rootfs" \
-		".runtime = \$rt | .log.path = \$log | .controls.rootfs.admit_roots = [\$root] | $3" \
-		"$top/profiles/policy/default.json" >"$1"
-	chmod 0644 "$1"
-}
+# bench_policy admits it (controls.rootfs.admit_roots), or rootfs.path-owner refuses it.
 harden() { # policy-file jq-filter output
 	mkdir -p "$work/h"
 	cp "$work/pristine.json" "$work/h/config.json"
@@ -59,8 +49,8 @@ line() { printf '%-58s %9s %9s %9s %7s %8s\n' "$@" | tee -a "$out/start.txt"; }
 : >"$out/start.txt"
 for rt in runc crun; do
 	st="$work/state-$rt"
-	policy "$work/$rt.json" "/usr/bin/$rt" '.'
-	policy "$work/$rt-noegress.json" "/usr/bin/$rt" '.controls.egress = {"enabled": false}'
+	bench_policy "$work/$rt.json" "/usr/bin/$rt" '.'
+	bench_policy "$work/$rt-noegress.json" "/usr/bin/$rt" '.controls.egress = {"enabled": false}'
 	harden "$work/$rt-noegress.json" 'del(.linux.seccomp)' "$work/B.json"
 	harden "$work/$rt-noegress.json" '.' "$work/C.json"
 	harden "$work/$rt.json" '.' "$work/D.json"
@@ -158,7 +148,7 @@ for rt in runc crun; do
 done
 
 # The fast path: hardshim reads the policy's runtime line and execs, against the floor.
-policy "$work/runc.json" /usr/bin/runc '.'
+bench_policy "$work/runc.json" /usr/bin/runc '.'
 cc -O2 -DRUNTIME='"/usr/bin/runc"' -o "$out/floor-runc" "$top/tests/bench/floor.c"
 HARDSHIM_POLICY="$work/runc.json" "$out/alt" -n "$N" -w 5 -b floor \
 	floor - "! $out/floor-runc --root $work/state-runc state nosuch" \
@@ -166,7 +156,7 @@ HARDSHIM_POLICY="$work/runc.json" "$out/alt" -n "$N" -w 5 -b floor \
 # hardshim's own create path on a fresh config, runtime /bin/true, against the floor.
 # (devices and egress off: their steps after the runtime's create need a container, which
 # /bin/true does not make; the lifecycle rows below measure them)
-policy "$work/true.json" /bin/true '.controls.devices = {"enabled": false} | .controls.egress = {"enabled": false}'
+bench_policy "$work/true.json" /bin/true '.controls.devices = {"enabled": false} | .controls.egress = {"enabled": false}'
 HARDSHIM_POLICY="$work/true.json" "$out/alt" -n "$N" -w 5 -b floor \
 	floor "$(fresh "$work/pristine.json" F)" "$out/floor-true --root $work/st create --bundle $work/bF F{i}" \
 	hardshim "$(fresh "$work/pristine.json" T)" "$hs --root $work/st create --bundle $work/bT T{i}" \
