@@ -45,15 +45,8 @@ for rt in runc crun; do
 	bench_policy "$work/$rt.json" "/usr/bin/$rt" '.'
 	bench_policy "$work/$rt-noegress.json" "/usr/bin/$rt" '.controls.egress = {"enabled": false}'
 	harden "$work/$rt-noegress.json" "$work/C.json"
-	# C + hardshim's egress hook with the policy's section, as create wrote it before (the
-	# hook `hook precreate` writes for a bare runtime; devices off there, or the hook it writes
-	# is the combined `hook devices-egress`)
-	bench_policy "$work/$rt-egressonly.json" "/usr/bin/$rt" '.controls.devices = {"enabled": false}'
-	HARDSHIM_POLICY="$work/$rt-egressonly.json" "$hs" hook precreate <"$work/pristine.json" 2>/dev/null |
-		jq '[.hooks.createRuntime[]? | select(.args[1:3] == ["hardshim", "hook", "egress"][1:3])]' \
-			>"$work/hook.json"
-	[ "$(jq length "$work/hook.json")" = 1 ]
-	jq --slurpfile h "$work/hook.json" '.hooks.createRuntime = $h[0]' "$work/C.json" >"$work/D.json"
+	# C + hardshim's egress hook with the policy's section, as create wrote it before
+	bench_egress_hook "$rt" "$work/C.json" "$work/D.json"
 	# every row through env(1), which picks the policy: the same extra exec for all
 	e="env HARDSHIM_POLICY=$work/$rt.json "
 	set -- XC "$(fresh "$work/C.json" XC)" "$(life "/usr/bin/$rt" XC "$e")" \

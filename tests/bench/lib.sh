@@ -48,3 +48,17 @@ bench_policy() {
 		"$top/profiles/policy/default.json" >"$1"
 	chmod 0644 "$1"
 }
+
+# bench_egress_hook RUNTIME IN OUT: OUT is config IN plus hardshim's egress createRuntime hook
+# for the default policy's egress section, as `run` writes it for a bare runtime (from `hook
+# precreate`, with the devices control off: otherwise the hook is the combined `hook
+# devices-egress`). `check` judges as create, which installs after the runtime's create and
+# writes no hook, so a hardened config from `check` has none.
+bench_egress_hook() {
+	bench_policy "$work/egress-only-$1.json" "/usr/bin/$1" '.controls.devices = {"enabled": false}'
+	HARDSHIM_POLICY="$work/egress-only-$1.json" "$hs" hook precreate <"$work/pristine.json" 2>/dev/null |
+		jq '[.hooks.createRuntime[]? | select(.args[1:3] == ["hook", "egress"])]' >"$work/hook.json"
+	[ "$(jq length "$work/hook.json")" = 1 ]
+	jq --slurpfile h "$work/hook.json" '.hooks.createRuntime = $h[0]' "$2" >"$3"
+	chmod 0644 "$3"
+}

@@ -7,7 +7,7 @@
 #   A  bare runtime, `runc spec` config (as the engine wrote it)
 #   B  bare runtime, hardshim's hardened config without seccomp and without the egress hook
 #   C  + hardshim's seccomp profile                     (the goal's denominator)
-#   D  + the egress createRuntime hook                  (the config hardshim writes)
+#   D  + the egress createRuntime hook                  (as `run` writes it: bench_egress_hook)
 #   E  `hardshim run` on the engine's config            (goal: E/C <= 1.05)
 # and the lifecycle engines drive (create --pid-file, start, delete), egress off:
 #   LB the bare runtime on C; LK the same with the devices createRuntime hook (what run and
@@ -53,7 +53,7 @@ for rt in runc crun; do
 	bench_policy "$work/$rt-noegress.json" "/usr/bin/$rt" '.controls.egress = {"enabled": false}'
 	harden "$work/$rt-noegress.json" 'del(.linux.seccomp)' "$work/B.json"
 	harden "$work/$rt-noegress.json" '.' "$work/C.json"
-	harden "$work/$rt.json" '.' "$work/D.json"
+	bench_egress_hook "$rt" "$work/C.json" "$work/D.json"
 	run() { echo "/usr/bin/$rt --root $st run --bundle $work/b$1 $1{i}"; }
 	HARDSHIM_POLICY="$work/$rt.json" "$out/alt" -n "$NS" -w 3 -b C \
 		A "$(fresh "$work/pristine.json" A)" "$(run A)" \
@@ -160,7 +160,7 @@ bench_policy "$work/true.json" /bin/true '.controls.devices = {"enabled": false}
 HARDSHIM_POLICY="$work/true.json" "$out/alt" -n "$N" -w 5 -b floor \
 	floor "$(fresh "$work/pristine.json" F)" "$out/floor-true --root $work/st create --bundle $work/bF F{i}" \
 	hardshim "$(fresh "$work/pristine.json" T)" "$hs --root $work/st create --bundle $work/bT T{i}" \
-	hardened "$(fresh "$work/D.json" T)" "$hs --root $work/st create --bundle $work/bT T{i}" \
+	hardened "$(fresh "$work/C.json" T)" "$hs --root $work/st create --bundle $work/bT T{i}" \
 	>"$work/create.txt"
 us() { awk -v k="$2" -v f="$3" '$1 == k { print $f }' "$1"; }
 line "" "" "" "" "" ""
