@@ -1,5 +1,6 @@
 #!/usr/bin/env bats
 # SPDX-License-Identifier: Apache-2.0
+# class 4 of issue 13 (matching on facts the attacker controls): a hook that claims to be ours.
 # hardshim's own createRuntime hook that runs both the devices deny and the egress install
 # (`hardshim hook devices-egress`, written by `run` and `restore`) is admitted without a policy
 # entry only exactly as hardshim writes it. A config that brings its own, to have hardshim
