@@ -109,10 +109,20 @@ int hs_json_get_u64(const struct hs_json *v, uint64_t max, uint64_t *ret);
  * keeping the member's position. */
 struct hs_json *hs_json_new(struct hs_arena *a, enum hs_json_type t);
 struct hs_json *hs_json_new_string(struct hs_arena *a, const char *s);
+/* A string node that points at s instead of copying it: s must not change and must outlive
+ * the tree (static storage: a table's names). */
+struct hs_json *hs_json_new_static_string(struct hs_arena *a, const char *s);
 struct hs_json *hs_json_new_bool(struct hs_arena *a, bool b);
 struct hs_json *hs_json_new_i64(struct hs_arena *a, int64_t v);
 struct hs_json *hs_json_new_u64(struct hs_arena *a, uint64_t v);
 int hs_json_set(struct hs_arena *a, struct hs_json *obj, const char *key, struct hs_json *value);
+/* hs_json_set with a key of static storage (a literal), used as it is, not copied. */
+int hs_json_set_static(struct hs_arena *a, struct hs_json *obj, const char *key,
+		       struct hs_json *value);
+/* Room for n items (an array) or members (an object) in all, allocated once: what is built
+ * to a known size needs no growing (each doubling leaves the old array in the arena).
+ * -EINVAL for any other node, -ENOMEM. */
+int hs_json_reserve(struct hs_arena *a, struct hs_json *v, size_t n);
 /* Get obj[key] as an object, creating it (replacing null) when absent. NULL on ENOMEM or when
  * present with another type. */
 struct hs_json *hs_json_ensure_object(struct hs_arena *a, struct hs_json *obj, const char *key);

@@ -26,6 +26,17 @@ struct hs_json *hs_json_new_string(struct hs_arena *a, const char *s)
 	return v;
 }
 
+struct hs_json *hs_json_new_static_string(struct hs_arena *a, const char *s)
+{
+	struct hs_json *v = hs_json_new(a, HS_JSON_STRING);
+
+	if (v) {
+		v->u.string.s = s;
+		v->u.string.len = strlen(s);
+	}
+	return v;
+}
+
 struct hs_json *hs_json_new_bool(struct hs_arena *a, bool b)
 {
 	struct hs_json *v = hs_json_new(a, HS_JSON_BOOL);
@@ -156,7 +167,43 @@ int hs_json_get_u64(const struct hs_json *v, uint64_t max, uint64_t *ret)
 	return 0;
 }
 
-int hs_json_set(struct hs_arena *a, struct hs_json *obj, const char *key, struct hs_json *value)
+int hs_json_reserve(struct hs_arena *a, struct hs_json *v, size_t n)
+{
+	if (v && v->type == HS_JSON_ARRAY) {
+		struct hs_json **items;
+
+		if (n <= v->u.array.cap)
+			return 0;
+		if (n > SIZE_MAX / sizeof(*items) ||
+		    !(items = hs_arena_alloc(a, n * sizeof(*items))))
+			return -ENOMEM;
+		if (v->u.array.len)
+			memcpy(items, v->u.array.items, v->u.array.len * sizeof(*items));
+		v->u.array.items = items;
+		v->u.array.cap = n;
+		return 0;
+	}
+	if (v && v->type == HS_JSON_OBJECT) {
+		struct hs_json_member *members;
+
+		if (n <= v->u.object.cap)
+			return 0;
+		if (n > SIZE_MAX / sizeof(*members) ||
+		    !(members = hs_arena_alloc(a, n * sizeof(*members))))
+			return -ENOMEM;
+		if (v->u.object.len)
+			memcpy(members, v->u.object.members, v->u.object.len * sizeof(*members));
+		v->u.object.members = members;
+		v->u.object.cap = n;
+		return 0;
+	}
+	return -EINVAL;
+}
+
+/* key_owned: key is the caller's for the tree's lifetime (static storage or the same arena);
+ * otherwise it is copied into the arena. */
+static int set(struct hs_arena *a, struct hs_json *obj, const char *key, bool key_owned,
+	       struct hs_json *value)
 {
 	struct hs_json_member *m;
 
@@ -167,22 +214,25 @@ int hs_json_set(struct hs_arena *a, struct hs_json *obj, const char *key, struct
 		m->value = value;
 		return 0;
 	}
-	if (obj->u.object.len == obj->u.object.cap) {
-		size_t ncap = obj->u.object.cap ? obj->u.object.cap * 2 : 8;
-		struct hs_json_member *nm = hs_arena_alloc(a, ncap * sizeof(*nm));
-
-		if (!nm)
-			return -ENOMEM;
-		if (obj->u.object.len)
-			memcpy(nm, obj->u.object.members, obj->u.object.len * sizeof(*nm));
-		obj->u.object.members = nm;
-		obj->u.object.cap = ncap;
-	}
-	if (!(key = hs_arena_strdup(a, key)))
+	if (obj->u.object.len == obj->u.object.cap &&
+	    hs_json_reserve(a, obj, obj->u.object.cap ? obj->u.object.cap * 2 : 8) < 0)
+		return -ENOMEM;
+	if (!key_owned && !(key = hs_arena_strdup(a, key)))
 		return -ENOMEM;
 	obj->u.object.members[obj->u.object.len++] =
 	    (struct hs_json_member){ .key = key, .key_len = strlen(key), .value = value };
 	return 0;
+}
+
+int hs_json_set(struct hs_arena *a, struct hs_json *obj, const char *key, struct hs_json *value)
+{
+	return set(a, obj, key, false, value);
+}
+
+int hs_json_set_static(struct hs_arena *a, struct hs_json *obj, const char *key,
+		       struct hs_json *value)
+{
+	return set(a, obj, key, true, value);
 }
 
 static struct hs_json *ensure(struct hs_arena *a, struct hs_json *obj, const char *key,
@@ -225,17 +275,9 @@ int hs_json_append(struct hs_arena *a, struct hs_json *arr, struct hs_json *item
 {
 	if (!arr || arr->type != HS_JSON_ARRAY || !item)
 		return -EINVAL;
-	if (arr->u.array.len == arr->u.array.cap) {
-		size_t ncap = arr->u.array.cap ? arr->u.array.cap * 2 : 8;
-		struct hs_json **n = hs_arena_alloc(a, ncap * sizeof(*n));
-
-		if (!n)
-			return -ENOMEM;
-		if (arr->u.array.len)
-			memcpy(n, arr->u.array.items, arr->u.array.len * sizeof(*n));
-		arr->u.array.items = n;
-		arr->u.array.cap = ncap;
-	}
+	if (arr->u.array.len == arr->u.array.cap &&
+	    hs_json_reserve(a, arr, arr->u.array.cap ? arr->u.array.cap * 2 : 8) < 0)
+		return -ENOMEM;
 	arr->u.array.items[arr->u.array.len++] = item;
 	return 0;
 }
@@ -280,16 +322,27 @@ struct hs_json *hs_json_clone(struct hs_arena *a, const struct hs_json *v)
 		c->u = v->u; /* strings are immutable and arena-owned */
 		break;
 	case HS_JSON_ARRAY:
+		/* Exactly as many items and members as the original: a clone is mostly read (a
+		 * control's policy section, the config an exception is judged without). */
+		if (hs_json_reserve(a, c, v->u.array.len) < 0)
+			return NULL;
 		for (size_t i = 0; i < v->u.array.len; i++)
 			if (hs_json_append(a, c, hs_json_clone(a, v->u.array.items[i])) < 0)
 				return NULL;
 		break;
 	case HS_JSON_OBJECT:
+		if (hs_json_reserve(a, c, v->u.object.len) < 0)
+			return NULL;
 		for (size_t i = 0; i < v->u.object.len; i++) {
 			const struct hs_json_member *m = &v->u.object.members[i];
+			struct hs_json *value = hs_json_clone(a, m->value);
 
-			if (hs_json_set(a, c, m->key, hs_json_clone(a, m->value)) < 0)
+			/* The keys are unique already, and immutable like the strings. */
+			if (!value)
 				return NULL;
+			c->u.object.members[c->u.object.len++] = (struct hs_json_member){
+				.key = m->key, .key_len = m->key_len, .value = value
+			};
 		}
 		break;
 	}

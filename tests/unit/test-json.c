@@ -303,6 +303,105 @@ static void test_edit_and_path(void **state)
 	hs_arena_free(a);
 }
 
+/* Every array and object under v holds exactly as many slots as it uses (no doubling left
+ * over). */
+static void assert_exact(const struct hs_json *v)
+{
+	if (v->type == HS_JSON_ARRAY) {
+		assert_int_equal(v->u.array.cap, v->u.array.len);
+		for (size_t i = 0; i < v->u.array.len; i++)
+			assert_exact(v->u.array.items[i]);
+	} else if (v->type == HS_JSON_OBJECT) {
+		assert_int_equal(v->u.object.cap, v->u.object.len);
+		for (size_t i = 0; i < v->u.object.len; i++)
+			assert_exact(v->u.object.members[i].value);
+	}
+}
+
+/* A clone is allocated at the original's size and shares its (immutable) keys and strings;
+ * it is still a tree of its own: editing it, or growing it past that size, leaves the
+ * original as it was. */
+static void test_clone_exact(void **state)
+{
+	struct hs_arena *a = hs_arena_new();
+	struct hs_error err = HS_ERROR_INIT;
+	struct hs_json *v, *c, *arr;
+	char *out, *out2;
+	size_t len;
+
+	(void)state;
+	assert_int_equal(parse(a,
+			       "{\"a\":[1,\"x\",{\"k\":0}],\"b\":{\"c\":true,\"d\":[]},"
+			       "\"e\":\"s\",\"f\":1.5,\"g\":[[],{}]}",
+			       &v, &err),
+			 0);
+	c = hs_json_clone(a, v);
+	assert_non_null(c);
+	assert_true(hs_json_equal(v, c));
+	assert_exact(c);
+	assert_ptr_equal(c->u.object.members[0].key, v->u.object.members[0].key);
+	assert_ptr_equal(hs_json_get_string(c, "e"), hs_json_get_string(v, "e"));
+	assert_int_equal(hs_json_emit(v, &out, &len), 0);
+	/* past the exact size: both grow into new arrays, the original is untouched */
+	arr = hs_json_get(c, "a");
+	for (int i = 0; i < 20; i++)
+		assert_int_equal(hs_json_append(a, arr, hs_json_new_i64(a, i)), 0);
+	assert_int_equal(hs_json_len(arr), 23);
+	assert_int_equal(hs_json_set(a, c, "h", hs_json_new_bool(a, false)), 0);
+	assert_int_equal(hs_json_set(a, hs_json_get(c, "b"), "c", hs_json_new_bool(a, false)), 0);
+	assert_int_equal(hs_json_remove(c, "f"), 1);
+	assert_int_equal(hs_json_emit(v, &out2, &len), 0);
+	assert_string_equal(out, out2);
+	assert_string_equal(out, "{\"a\":[1,\"x\",{\"k\":0}],\"b\":{\"c\":true,\"d\":[]},"
+				 "\"e\":\"s\",\"f\":1.5,\"g\":[[],{}]}");
+	free(out);
+	free(out2);
+	assert_int_equal(hs_json_emit(c, &out, &len), 0);
+	assert_string_equal(out, "{\"a\":[1,\"x\",{\"k\":0},0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,"
+				 "15,16,17,18,19],\"b\":{\"c\":false,\"d\":[]},\"e\":\"s\","
+				 "\"g\":[[],{}],\"h\":false}");
+	free(out);
+	hs_arena_free(a);
+}
+
+/* reserve, static strings and static keys: what a builder of a known size uses. */
+static void test_reserve_static(void **state)
+{
+	static const char name[] = "a-name", key[] = "k";
+	struct hs_arena *a = hs_arena_new();
+	struct hs_json *o = hs_json_new(a, HS_JSON_OBJECT), *arr = hs_json_new(a, HS_JSON_ARRAY);
+	struct hs_json *s = hs_json_new_static_string(a, name);
+	char *out;
+	size_t len;
+
+	(void)state;
+	assert_int_equal(hs_json_reserve(a, o, 2), 0);
+	assert_int_equal(hs_json_reserve(a, arr, 3), 0);
+	assert_int_equal(hs_json_reserve(a, s, 1), -EINVAL);
+	assert_int_equal(hs_json_reserve(a, NULL, 1), -EINVAL);
+	assert_ptr_equal(s->u.string.s, name);
+	assert_int_equal(s->u.string.len, 6);
+	assert_int_equal(hs_json_set_static(a, o, key, s), 0);
+	assert_ptr_equal(o->u.object.members[0].key, key); /* used, not copied */
+	assert_int_equal(o->u.object.members[0].key_len, 1);
+	assert_int_equal(hs_json_set_static(a, o, "l", arr), 0);
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(hs_json_append(a, arr, hs_json_new_i64(a, i)), 0);
+	assert_exact(o);
+	/* a smaller reservation changes nothing; one more member grows as before */
+	assert_int_equal(hs_json_reserve(a, arr, 1), 0);
+	assert_int_equal(arr->u.array.cap, 3);
+	assert_int_equal(hs_json_append(a, arr, hs_json_new_i64(a, 3)), 0);
+	assert_int_equal(arr->u.array.cap, 6);
+	assert_int_equal(hs_json_set_static(a, o, "k", hs_json_new_bool(a, true)),
+			 0); /* replaced */
+	assert_int_equal(hs_json_len(o), 2);
+	assert_int_equal(hs_json_emit(o, &out, &len), 0);
+	assert_string_equal(out, "{\"k\":true,\"l\":[0,1,2,3]}");
+	free(out);
+	hs_arena_free(a);
+}
+
 /* The paths are built without printf (a create builds over a thousand): the very bytes
  * snprintf writes, truncation and the parent-is-the-buffer case included. */
 static void test_path_as_snprintf(void **state)
@@ -357,6 +456,8 @@ int main(void)
 		cmocka_unit_test_setup(test_go_fold, setup),
 		cmocka_unit_test_setup(test_edit_and_path, setup),
 		cmocka_unit_test_setup(test_path_as_snprintf, setup),
+		cmocka_unit_test_setup(test_clone_exact, setup),
+		cmocka_unit_test_setup(test_reserve_static, setup),
 	};
 	return cmocka_run_group_tests_name("json", tests, NULL, NULL);
 }
