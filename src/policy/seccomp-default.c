@@ -107,32 +107,49 @@ bool hs_sc_rule_applies(const struct hs_sc_rule *r, unsigned family, const struc
 	return true;
 }
 
+/* The profile is built on every create from a fresh config (~40 rules, ~440 names): its
+ * arrays and objects are allocated at their final size, and the names, actions, operators and
+ * keys point into the rule table and the literals here instead of being copied. Nothing edits
+ * a string in place (struct hs_json's strings are immutable), so sharing them is safe. */
+static struct hs_json *new_container(struct hs_arena *a, enum hs_json_type t, size_t n)
+{
+	struct hs_json *v = hs_json_new(a, t);
+
+	return v && hs_json_reserve(a, v, n) == 0 ? v : NULL;
+}
+
 static struct hs_json *rule_entry(struct hs_arena *a, const struct hs_sc_rule *r, unsigned family)
 {
-	struct hs_json *e = hs_json_new(a, HS_JSON_OBJECT), *names = hs_json_new(a, HS_JSON_ARRAY);
-	if (!e || !names || hs_json_set(a, e, "names", names) < 0)
+	bool errno_action = r->action == HS_SC_ERRNO;
+	size_t n_names = 0;
+
+	for (const struct hs_sc_name *n = hs_sc_rule_names(r); n->name[0]; n++)
+		n_names += (n->arches & family) != 0;
+	struct hs_json *e = new_container(a, HS_JSON_OBJECT, 2 + errno_action + r->has_arg),
+		       *names = new_container(a, HS_JSON_ARRAY, n_names);
+	if (!e || !names || hs_json_set_static(a, e, "names", names) < 0)
 		return NULL;
 	for (const struct hs_sc_name *n = hs_sc_rule_names(r); n->name[0]; n++)
 		if ((n->arches & family) &&
-		    hs_json_append(a, names, hs_json_new_string(a, n->name)) < 0)
+		    hs_json_append(a, names, hs_json_new_static_string(a, n->name)) < 0)
 			return NULL;
-	bool errno_action = r->action == HS_SC_ERRNO;
-	if (hs_json_set(a, e, "action",
-			hs_json_new_string(a, errno_action ? "SCMP_ACT_ERRNO" : "SCMP_ACT_ALLOW")) <
-	    0)
+	if (hs_json_set_static(a, e, "action",
+			       hs_json_new_static_string(a, errno_action ? "SCMP_ACT_ERRNO"
+									 : "SCMP_ACT_ALLOW")) < 0)
 		return NULL;
 	if (errno_action &&
-	    hs_json_set(a, e, "errnoRet", hs_json_new_u64(a, (uint64_t)r->errno_ret)) < 0)
+	    hs_json_set_static(a, e, "errnoRet", hs_json_new_u64(a, (uint64_t)r->errno_ret)) < 0)
 		return NULL;
 	if (r->has_arg) {
-		struct hs_json *args = hs_json_new(a, HS_JSON_ARRAY),
-			       *arg = hs_json_new(a, HS_JSON_OBJECT);
+		struct hs_json *args = new_container(a, HS_JSON_ARRAY, 1),
+			       *arg = new_container(a, HS_JSON_OBJECT, 4);
 		if (!args || !arg || hs_json_append(a, args, arg) < 0 ||
-		    hs_json_set(a, arg, "index", hs_json_new_u64(a, r->arg.index)) < 0 ||
-		    hs_json_set(a, arg, "value", hs_json_new_u64(a, r->arg.value)) < 0 ||
-		    hs_json_set(a, arg, "valueTwo", hs_json_new_u64(a, r->arg.value_two)) < 0 ||
-		    hs_json_set(a, arg, "op", hs_json_new_string(a, r->arg.op)) < 0 ||
-		    hs_json_set(a, e, "args", args) < 0)
+		    hs_json_set_static(a, arg, "index", hs_json_new_u64(a, r->arg.index)) < 0 ||
+		    hs_json_set_static(a, arg, "value", hs_json_new_u64(a, r->arg.value)) < 0 ||
+		    hs_json_set_static(a, arg, "valueTwo", hs_json_new_u64(a, r->arg.value_two)) <
+			0 ||
+		    hs_json_set_static(a, arg, "op", hs_json_new_static_string(a, r->arg.op)) < 0 ||
+		    hs_json_set_static(a, e, "args", args) < 0)
 			return NULL;
 	}
 	return e;
@@ -141,19 +158,27 @@ static struct hs_json *rule_entry(struct hs_arena *a, const struct hs_sc_rule *r
 struct hs_json *hs_sc_default_profile(struct hs_arena *a, unsigned family,
 				      const struct hs_sc_caps *caps)
 {
-	struct hs_json *p = hs_json_new(a, HS_JSON_OBJECT);
-	struct hs_json *arches = hs_json_new(a, HS_JSON_ARRAY),
-		       *calls = hs_json_new(a, HS_JSON_ARRAY);
+	size_t n_arches = 0, n_calls = 0;
+
+	for (size_t i = 0; i < hs_sc_n_arches; i++)
+		n_arches += (hs_sc_arches[i].bit & family) != 0;
+	for (size_t i = 0; i < hs_sc_n_rules; i++)
+		n_calls += hs_sc_rule_applies(&hs_sc_rules[i], family, caps);
+	struct hs_json *p = new_container(a, HS_JSON_OBJECT, 4);
+	struct hs_json *arches = new_container(a, HS_JSON_ARRAY, n_arches),
+		       *calls = new_container(a, HS_JSON_ARRAY, n_calls);
 	/* ERRNO(ENOSYS) for everything not named: see profiles/seccomp/default.seccomp. */
 	if (!p || !arches || !calls ||
-	    hs_json_set(a, p, "defaultAction", hs_json_new_string(a, "SCMP_ACT_ERRNO")) < 0 ||
-	    hs_json_set(a, p, "defaultErrnoRet", hs_json_new_u64(a, ENOSYS)) < 0 ||
-	    hs_json_set(a, p, "architectures", arches) < 0 ||
-	    hs_json_set(a, p, "syscalls", calls) < 0)
+	    hs_json_set_static(a, p, "defaultAction",
+			       hs_json_new_static_string(a, "SCMP_ACT_ERRNO")) < 0 ||
+	    hs_json_set_static(a, p, "defaultErrnoRet", hs_json_new_u64(a, ENOSYS)) < 0 ||
+	    hs_json_set_static(a, p, "architectures", arches) < 0 ||
+	    hs_json_set_static(a, p, "syscalls", calls) < 0)
 		return NULL;
 	for (size_t i = 0; i < hs_sc_n_arches; i++)
 		if ((hs_sc_arches[i].bit & family) &&
-		    hs_json_append(a, arches, hs_json_new_string(a, hs_sc_arches[i].oci)) < 0)
+		    hs_json_append(a, arches, hs_json_new_static_string(a, hs_sc_arches[i].oci)) <
+			0)
 			return NULL;
 	for (size_t i = 0; i < hs_sc_n_rules; i++) {
 		if (!hs_sc_rule_applies(&hs_sc_rules[i], family, caps))

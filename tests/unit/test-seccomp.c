@@ -186,6 +186,59 @@ static void test_default_shape(void **state)
 #endif
 }
 
+static bool in_table(const char *s)
+{
+	for (size_t i = 0; i < hs_sc_n_rules; i++)
+		for (const struct hs_sc_name *n = hs_sc_rule_names(&hs_sc_rules[i]); n->name[0];
+		     n++)
+			if (n->name == s)
+				return true;
+	return false;
+}
+
+/* Every array and object exactly as large as it is (no doubling left over). */
+static void assert_exact(const struct hs_json *v)
+{
+	if (v->type == HS_JSON_ARRAY) {
+		assert_int_equal(v->u.array.cap, v->u.array.len);
+		for (size_t i = 0; i < v->u.array.len; i++)
+			assert_exact(v->u.array.items[i]);
+	} else if (v->type == HS_JSON_OBJECT) {
+		assert_int_equal(v->u.object.cap, v->u.object.len);
+		for (size_t i = 0; i < v->u.object.len; i++)
+			assert_exact(v->u.object.members[i].value);
+	}
+}
+
+/* Built on every create from a fresh config: allocated at its final size, its syscall names
+ * the rule table's own strings (not copies), for the capability sets that change which rules
+ * apply. */
+static void test_default_built_to_size(void **state)
+{
+	_cleanup_arena_ struct hs_arena *a = hs_arena_new();
+	struct hs_json *held = parse(a, "[\"CAP_SYS_ADMIN\",\"CAP_SYS_PTRACE\",\"CAP_NET_ADMIN\"]");
+	const struct hs_sc_caps some = { .permitted = held, .bounding = held };
+	const struct hs_sc_caps *sets[] = { NULL, &some };
+
+	(void)state;
+	for (size_t k = 0; k < HS_ARRAY_SIZE(sets); k++) {
+		struct hs_json *d = hs_sc_default_profile(a, hs_sc_host_family(), sets[k]), *e, *n;
+		size_t names = 0;
+
+		assert_non_null(d);
+		assert_exact(d);
+		hs_json_foreach_item(e, hs_json_get(d, "syscalls"), i)
+			hs_json_foreach_item(n, hs_json_get(e, "names"), j) {
+				if (!in_table(n->u.string.s))
+					fail_msg("%s is a copy, not the table's name",
+						 n->u.string.s);
+				assert_int_equal(n->u.string.len, strlen(n->u.string.s));
+				names++;
+			}
+		assert_true(names > 300);
+	}
+}
+
 static void test_missing_gets_default(void **state)
 {
 	struct hs_t r;
@@ -706,6 +759,7 @@ int main(void)
 		cmocka_unit_test(test_committed_json_is_the_table),
 		cmocka_unit_test(test_table_is_the_source),
 		cmocka_unit_test(test_default_shape),
+		cmocka_unit_test(test_default_built_to_size),
 		cmocka_unit_test(test_missing_gets_default),
 		cmocka_unit_test(test_capability_conditional),
 		cmocka_unit_test(test_default_itself_accepted),
