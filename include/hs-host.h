@@ -148,6 +148,13 @@ int hs_host_ns_is_host(const struct hs_host *h, const char *oci_type, const stru
 /* The real machine. Lazily loads the libraries it needs (libmount, libapparmor,
  * libselinux) on first use. */
 const struct hs_host *hs_host_real(void);
+/* The real host's read_root_file, called without the host's table (which links every question
+ * about the machine): the policy cache's read, which the front (src/front/front.c) links. */
+int hs_read_root_file(struct hs_arena *a, const char *path, size_t max, const char **ret,
+		      size_t *ret_len, struct hs_error *err);
+/* The same judgement without the read: 0 when PATH is a file only root can have written, on
+ * a canonical path no one but root could swap; else the error read_root_file gives. */
+int hs_judge_root_file(struct hs_arena *a, const char *path, struct hs_error *err);
 /* A host whose MAC is forced (check --target), for judging a config as on a node with that
  * MAC. Where this machine's MAC differs, what is loaded on the node cannot be seen: a named
  * AppArmor profile is taken as loaded and an SELinux context is checked for its shape only

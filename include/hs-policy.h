@@ -157,6 +157,17 @@ int hs_policy_cache_lookup(const char *dir, const char *policy, char **ret_runti
  * write failed. Never an error for the command: a missing entry is only a slower fast path. */
 int hs_policy_cache_store(const char *dir, const char *policy, const struct hs_policy_seen *seen,
 			  const char *runtime);
+/* Shared by the cache's read and write sides: the most an entry may hold; the bytes an entry
+ * for POLICY (as ST says) must start with, NULL when it cannot be cached (arena-owned); the
+ * entry's path in DIR (arena-owned); what the strict read demands of the policy file. */
+/* The NT_GNU_BUILD_ID note of a loaded object (the main program: found from PT_PHDR; a shared
+ * object: from its load address) as hex into HEX; false (HEX "") when it has none. */
+struct dl_phdr_info;
+bool hs_elf_build_id(const struct dl_phdr_info *info, char hex[129]);
+#define HS_POLICY_CACHE_MAX (2 * PATH_MAX + 512)
+const char *hs_policy_cache_key(struct hs_arena *a, const char *policy, const struct stat *st);
+const char *hs_policy_cache_entry(struct hs_arena *a, const char *dir, const char *policy);
+bool hs_policy_cache_file_ok(const struct stat *st);
 
 static inline void hs_policy_freep(struct hs_policy **p)
 {

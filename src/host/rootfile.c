@@ -82,3 +82,18 @@ int hs_host_read_root_file_real(const struct hs_host *h, struct hs_arena *a, con
 	*ret_len = len;
 	return 0;
 }
+
+int hs_read_root_file(struct hs_arena *a, const char *path, size_t max, const char **ret,
+		      size_t *ret_len, struct hs_error *err)
+{
+	/* the real walk asks nothing of the host's table (hs_host_canonicalize_real) */
+	return hs_host_read_root_file_real(NULL, a, path, max, ret, ret_len, err);
+}
+
+int hs_judge_root_file(struct hs_arena *a, const char *path, struct hs_error *err)
+{
+	struct hs_canonical_path cp;
+	int r = hs_host_canonicalize_real(NULL, a, path, &cp, err);
+
+	return r < 0 ? r : hs_host_root_file_judge(a, path, &cp, err);
+}

@@ -17,6 +17,9 @@
  * HS_POLICY_CACHE_SETTLE seconds old (a file system's timestamp granularity could give a
  * second write within the same tick the same ctime); anything that does not match byte for
  * byte is a miss, and a miss is the full strict read: never an error, never fail open.
+ *
+ * Here the read side (the front, src/front/front.c, links it); the write side is
+ * policy-cache-store.c.
  */
 #include <fcntl.h>
 #include <link.h>
@@ -29,7 +32,6 @@
 #include "hs-policy.h"
 
 #define CACHE_MAGIC "hardshim policy cache 1\n"
-#define CACHE_MAX   (2 * PATH_MAX + 512)
 
 const char *hs_policy_cache_dir(void)
 {
@@ -65,32 +67,43 @@ static bool note_build_id(const char *p, const char *end, char *hex)
 	return false;
 }
 
-/* The GNU build id of hardshim's own binary (the main program, the first object): a
- * different build, however it was installed, never reads this one's entries. The notes are
- * found from the program headers in memory (PT_PHDR gives their own link-time address); no
- * PT_PHDR or no note: no build id, no cache. */
-static int find_build_id(struct dl_phdr_info *info, size_t size, void *data)
+bool hs_elf_build_id(const struct dl_phdr_info *info, char hex[129])
 {
 	const char *base = NULL;
 
-	(void)size;
+	hex[0] = '\0';
 	for (int i = 0; i < info->dlpi_phnum; i++)
 		if (info->dlpi_phdr[i].p_type == PT_PHDR)
 			base = (const char *)info->dlpi_phdr - info->dlpi_phdr[i].p_vaddr;
+	/* a shared object has no PT_PHDR: its load address is dlpi_addr */
+	if (!base && info->dlpi_name && info->dlpi_name[0])
+		/* NOLINTNEXTLINE(performance-no-int-to-ptr): the loader gives it as an integer */
+		base = (const char *)info->dlpi_addr;
 	for (int i = 0; base && i < info->dlpi_phnum; i++) {
 		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
 
 		if (ph->p_type == PT_NOTE &&
-		    note_build_id(base + ph->p_vaddr, base + ph->p_vaddr + ph->p_memsz, data))
-			break;
+		    note_build_id(base + ph->p_vaddr, base + ph->p_vaddr + ph->p_memsz, hex))
+			return true;
 	}
+	return false;
+}
+
+/* The GNU build id of hardshim's own executable (the main program, the first object; the
+ * front, which carries its core's build id: a change to either changes it): a different
+ * build, however it was installed, never reads this one's entries. No note: no build id,
+ * no cache. */
+static int find_build_id(struct dl_phdr_info *info, size_t size, void *data)
+{
+	(void)size;
+	hs_elf_build_id(info, data);
 	return 1;
 }
 
 /* "hardshim policy cache 1\nbuild ID\npolicy PATH\nfile DEV INO ...\n": everything the entry
  * is valid for, in the bytes the entry must start with (arena-owned). NULL when nothing can
  * be cached: no build id, a path that would not read back as one line. */
-static const char *key_text(struct hs_arena *a, const char *policy, const struct stat *st)
+const char *hs_policy_cache_key(struct hs_arena *a, const char *policy, const struct stat *st)
 {
 	char build[129] = "";
 
@@ -107,7 +120,7 @@ static const char *key_text(struct hs_arena *a, const char *policy, const struct
 
 /* One entry per policy path, "policy-HASH.cache": FNV-1a of the path (a collision only costs
  * a miss: the entry holds the whole path). */
-static const char *entry_path(struct hs_arena *a, const char *dir, const char *policy)
+const char *hs_policy_cache_entry(struct hs_arena *a, const char *dir, const char *policy)
 {
 	uint64_t h = 0xcbf29ce484222325ull;
 
@@ -117,7 +130,7 @@ static const char *entry_path(struct hs_arena *a, const char *dir, const char *p
 }
 
 /* What the strict read demands of the policy file (policy.c read_policy), as root. */
-static bool policy_file_ok(const struct stat *st)
+bool hs_policy_cache_file_ok(const struct stat *st)
 {
 	return S_ISREG(st->st_mode) && st->st_uid == 0 && !(st->st_mode & 0022);
 }
@@ -125,16 +138,15 @@ static bool policy_file_ok(const struct stat *st)
 int hs_policy_cache_lookup(const char *dir, const char *policy, char **ret_runtime)
 {
 	_cleanup_arena_ struct hs_arena *a = NULL;
-	const struct hs_host *h = hs_host_real();
 	struct hs_error err = HS_ERROR_INIT;
 	const char *buf, *key, *path, *rt, *nl;
 	size_t len, klen;
 	struct stat st;
 
-	if (!dir || geteuid() != 0 || stat(policy, &st) < 0 || !policy_file_ok(&st) ||
-	    !(a = hs_arena_new()) || !(key = key_text(a, policy, &st)) ||
-	    !(path = entry_path(a, dir, policy)) ||
-	    h->read_root_file(h, a, path, CACHE_MAX, &buf, &len, &err) < 0)
+	if (!dir || geteuid() != 0 || stat(policy, &st) < 0 || !hs_policy_cache_file_ok(&st) ||
+	    !(a = hs_arena_new()) || !(key = hs_policy_cache_key(a, policy, &st)) ||
+	    !(path = hs_policy_cache_entry(a, dir, policy)) ||
+	    hs_read_root_file(a, path, HS_POLICY_CACHE_MAX, &buf, &len, &err) < 0)
 		return 0;
 	klen = strlen(key);
 	if (len <= klen || memcmp(buf, key, klen) || strncmp(buf + klen, "runtime /", 9))
@@ -146,66 +158,5 @@ int hs_policy_cache_lookup(const char *dir, const char *policy, char **ret_runti
 		return 0;
 	if (!(*ret_runtime = strndup(rt, (size_t)(nl - rt))))
 		return 0;
-	return 1;
-}
-
-/* The cache's directory, made if missing, and opened only when root alone can write it and
- * no one else can swap a directory on its way (the judgement the lookup makes of the entry). */
-static int open_cache_dir(struct hs_arena *a, const char *dir)
-{
-	const struct hs_host *h = hs_host_real();
-	struct hs_canonical_path cp;
-	const struct hs_path_component *last;
-	char *parent = hs_arena_strdup(a, dir);
-	char *slash = parent ? strrchr(parent, '/') : NULL;
-	_cleanup_close_ int fd = -1;
-	struct stat st;
-
-	if (!slash)
-		return -ENOMEM;
-	if (slash != parent) {
-		*slash = '\0';
-		(void)mkdir(parent, 0755);
-	}
-	(void)mkdir(dir, 0755);
-	if (h->canonicalize(h, a, dir, &cp, NULL) < 0 || !cp.exists || !cp.n_components ||
-	    hs_canonical_path_replaceable(a, &cp))
-		return -EPERM;
-	last = &cp.components[cp.n_components - 1];
-	fd = open(cp.path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0 || fstat(fd, &st) < 0 || st.st_dev != last->id.dev ||
-	    st.st_ino != last->id.ino || st.st_uid != 0 || (st.st_mode & 0022))
-		return -EPERM;
-	return TAKE_FD(fd);
-}
-
-int hs_policy_cache_store(const char *dir, const char *policy, const struct hs_policy_seen *seen,
-			  const char *runtime)
-{
-	_cleanup_arena_ struct hs_arena *a = NULL;
-	_cleanup_close_ int dfd = -1;
-	const char *key, *path, *text;
-	size_t len;
-
-	if (!dir || geteuid() != 0 || !policy_file_ok(&seen->st) || runtime[0] != '/' ||
-	    strchr(runtime, '\n') || strlen(runtime) >= PATH_MAX)
-		return 0;
-	/* Settled: a write after this read gets a later ctime even on a file system that keeps
-	 * whole seconds (seen->at was taken right after the fstat, before the read). */
-	if (seen->st.st_ctim.tv_sec > seen->at.tv_sec - HS_POLICY_CACHE_SETTLE)
-		return 0;
-	if (!(a = hs_arena_new()))
-		return -ENOMEM;
-	if (!(key = key_text(a, policy, &seen->st)) || !(path = entry_path(a, dir, policy)))
-		return 0;
-	text = hs_arena_printf(a, "%sruntime %s\n", key, runtime);
-	if (!text || (len = strlen(text)) >= CACHE_MAX)
-		return 0;
-	dfd = open_cache_dir(a, dir);
-	if (dfd < 0)
-		return dfd;
-	/* a new file renamed over the old: a reader sees a whole entry, old or new */
-	if (hs_replace_file(dfd, strrchr(path, '/') + 1, text, len, 0600, false, NULL) < 0)
-		return -EIO;
 	return 1;
 }
