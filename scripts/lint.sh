@@ -59,7 +59,7 @@ for tool in $only; do
 		# shellcheck disable=SC2086 # pkg_cflags is a list of flags
 		find src -name '*.c' | sort | xargs -P "$jobs" -I{} \
 			clang-tidy -quiet {} -- -std=gnu11 -D_GNU_SOURCE -Iinclude $pkg_cflags \
-			-DHS_SYSCONFDIR='"/etc"' 2>/dev/null |
+			-DHS_SYSCONFDIR='"/etc"' -DHS_CORE_ID='"lint"' 2>/dev/null |
 			grep -E '^[^ ].*: (warning|error):' >"$log"
 		report clang-tidy "$(find src -name '*.c' | wc -l) files in src/"
 		;;

@@ -33,6 +33,8 @@ set -eu
 HOST=${HARDSHIM_HOST:-/host}
 CONFIG=${HARDSHIM_CONFIG:-/config}
 PAYLOAD=${HARDSHIM_PAYLOAD:-/opt/hardshim-deploy/hardshim}
+# The front (PAYLOAD) loads its core, hardshim-core-BUILDID.so, from its own directory: the core
+# is shipped beside it and always installed beside it, before the front.
 PREFIX=${HARDSHIM_PREFIX:-/usr/local}
 CONTAINERD_CONFIG=${HARDSHIM_CONTAINERD_CONFIG:-/etc/containerd/config.toml}
 CONTAINERD_DROPIN_DIR=${HARDSHIM_CONTAINERD_DROPIN_DIR:-/etc/containerd/conf.d}
@@ -51,6 +53,12 @@ IMPORTS_LINE="imports = [\"$DROPIN_REL\"] # added by hardshim-node; removed by i
 LIBS="libseccomp.so.2 libcap-ng.so.0 libmount.so.1 libnftables.so.1 libnftnl.so.11 libaudit.so.1 libnettle.so.8"
 
 say() { echo "hardshim-node: $*" >&2; }
+# payload_core: the core beside the payload (exactly one).
+payload_core() {
+	set -- "$(dirname "$PAYLOAD")"/hardshim-core-*.so
+	[ "$#" -eq 1 ] && [ -f "$1" ] || die "the payload's core (hardshim-core-*.so beside $PAYLOAD) is missing or not one"
+	echo "$1"
+}
 die() {
 	say "FAILED: $*"
 	exit 1
@@ -95,13 +103,15 @@ policy_file() {
 
 # 1. The node can run hardshim: its libraries, the runtime the policy names, a canary check.
 check_node() {
-	local lib rt staged canary rc
+	local lib rt staged canary rc core
 	for lib in $LIBS; do
 		on_host /sbin/ldconfig -p 2>/dev/null | grep -qF "$lib " ||
 			die "check: the node lacks $lib (hardshim loads it)"
 	done
 	mkdir -p "$STATE"
 	staged=$STATE_REL/hardshim.staged
+	core=$(payload_core)
+	cp "$core" "$STATE/" && chmod 0755 "${STATE:?}/$(basename "$core")"
 	cp "$PAYLOAD" "$HOST$staged" && chmod 0755 "$HOST$staged"
 	cp "$(policy_file)" "$STATE/policy.check.json" && chmod 0644 "$STATE/policy.check.json"
 	rt=$(sed -n 's/^ *"runtime" *: *"\([^"]*\)".*/\1/p' "$STATE/policy.check.json" | head -n 1)
@@ -114,15 +124,18 @@ check_node() {
 	rc=0
 	on_host "$staged" check --policy "$STATE_REL/policy.check.json" "$canary" >/dev/null 2>&1 ||
 		rc=$?
-	rm -rf "$HOST$canary" "$STATE/policy.check.json"
+	rm -rf "$HOST$canary" "$STATE/policy.check.json" "${STATE:?}/$(basename "$core")"
 	# 0: runs (rewritten), 1: refused; 2: hardshim itself cannot work here.
 	[ "$rc" -le 1 ] || die "check: the canary hardshim check failed (exit $rc)"
 	say "check: node ok (libraries, runtime $rt, canary check)"
 }
 
-# 2. The binary to a path named by its content; the symlink switched by rename.
+# 2. The binary to a path named by its content (the front carries its core's build id), its
+# core first; the symlink switched by rename: a node starting containers meanwhile runs the old
+# front with the old core or the new front with the new core, never one with the other's.
 install_binary() {
-	local sum dir target
+	local sum dir target core
+	core=$(payload_core)
 	sum=$(sha256sum "$PAYLOAD" | cut -c1-16)
 	dir=$PREFIX/lib/hardshim/$sum
 	target=$dir/hardshim
@@ -133,6 +146,11 @@ install_binary() {
 	fi
 	mkdirs "$dir"
 	mkdirs "$(dirname "$BIN_REL")"
+	if [ ! -f "$HOST$dir/$(basename "$core")" ]; then
+		cp "$core" "$HOST$dir/.core.new" && chmod 0755 "$HOST$dir/.core.new"
+		mv -f "$HOST$dir/.core.new" "$HOST$dir/$(basename "$core")"
+		created "$dir/$(basename "$core")"
+	fi
 	if [ ! -x "$HOST$target" ]; then
 		cp "$PAYLOAD" "$HOST$target.new" && chmod 0755 "$HOST$target.new"
 		mv -f "$HOST$target.new" "$HOST$target"

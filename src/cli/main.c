@@ -3,6 +3,7 @@
  * runtime command line. */
 #include <string.h>
 
+#include "hs-cli-verbs.h"
 #include "hs-cli.h"
 
 static const struct {
@@ -33,9 +34,20 @@ int hs_main(int argc, char **argv)
 	/* A runtime command line never starts with these words (no runc or crun command is
 	 * named so, and a container id only comes after a command). runc's "help" command is
 	 * the one exception, deliberately taken: `hardshim help` is about hardshim. */
-	if (argc >= 2)
+	if (argc >= 2 && hs_cli_own_verb(argv[1])) {
 		for (size_t i = 0; i < HS_ARRAY_SIZE(verbs); i++)
 			if (!strcmp(argv[1], verbs[i].name))
 				return verbs[i].run(policy_file, argc - 1, argv + 1);
+		fprintf(stderr, "hardshim: internal: verb %s has no entry\n", argv[1]);
+		return 2;
+	}
 	return hs_cmd_runtime(policy_file, argc, argv);
+}
+
+/* The core's one entry (hardshim-core-BUILDID.so, loaded by the front, src/front/front.c):
+ * hardshim's whole argv, as the front received it. */
+__attribute__((visibility("default"))) int hardshim_core_main(int argc, char **argv);
+int hardshim_core_main(int argc, char **argv)
+{
+	return hs_main(argc, argv);
 }

@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# make install as an operator runs it (PREFIX, DESTDIR, SYSCONFDIR): the binary, the default
+# make install as an operator runs it (PREFIX, DESTDIR, SYSCONFDIR): the binary and its core, the default
 # policy, the hooks.d files and the man pages land where they should, the man pages render
 # with `man -l` without a warning, and a binary built with SYSCONFDIR finds its policy there
 # with no environment at all (as Podman calls it).
@@ -17,6 +17,11 @@ setup_file() {
 	echo "$output"
 	[ "$status" -eq 0 ]
 	[ "$(stat -c %a "$dest/usr/bin/hardshim")" = 755 ]
+	# the core beside the front, under the build id the front carries; the front runs with it
+	core=$(echo "$dest"/usr/bin/hardshim-core-*.so)
+	[ "$(stat -c %a "$core")" = 755 ]
+	[ "$(basename "$core")" = "hardshim-core-$(readelf -n "$core" | awk '/Build ID:/ { print $3 }').so" ]
+	HARDSHIM_POLICY="$HS_TOP/profiles/policy/default.json" "$dest/usr/bin/hardshim" version
 	[ "$(stat -c %a "$dest/etc/hardshim/policy.json")" = 644 ]
 	cmp "$dest/etc/hardshim/policy.json" "$HS_TOP/profiles/policy/default.json"
 	cmp "$dest/etc/hardshim/policy.json.default" "$HS_TOP/profiles/policy/default.json"

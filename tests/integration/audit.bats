@@ -158,7 +158,7 @@ au_refused_bundle() {
 	# says who it was (a claim), and sudo is the parent.
 	NOBODY_DIR=$(mktemp -d /tmp/hs-audit-nobody.XXXXXX)
 	chmod 0755 "$NOBODY_DIR"
-	cp "$HS_BIN" "$NOBODY_DIR/hardshim"
+	hs_copy_hardshim "$NOBODY_DIR"
 	au_bundle "$NOBODY_DIR/b"
 	chmod -R go-w "$NOBODY_DIR/b"
 	mkdir -p "$NOBODY_DIR/log" "$NOBODY_DIR/state"

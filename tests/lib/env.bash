@@ -9,3 +9,9 @@
 : "${HS_BUILD:=$HS_TOP/build}"
 : "${HS_BIN:=$HS_BUILD/hardshim}"
 export HS_TOP HS_BUILD HS_BIN
+
+# hs_copy_hardshim DIR: hardshim as built into DIR: the front and, beside it, the core it loads
+# from its own directory (hardshim-core-BUILDID.so).
+hs_copy_hardshim() {
+	install -m 0755 "$HS_BIN" "$(dirname "$HS_BIN")"/hardshim-core-*.so "$1/"
+}

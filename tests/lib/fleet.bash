@@ -126,7 +126,7 @@ fl_installer_rootfs() {
 	hs_rootfs "$FL/installer" >/dev/null
 	mkdir -p "$FL/installer/opt/hardshim-deploy" "$FL/installer/host" "$FL/installer/config"
 	install -m 0755 "$HS_TOP/deploy/node/hardshim-node.sh" "$FL/installer/opt/hardshim-deploy/"
-	install -m 0755 "$HS_BIN" "$FL/installer/opt/hardshim-deploy/hardshim"
+	hs_copy_hardshim "$FL/installer/opt/hardshim-deploy"
 }
 
 # fl_ctr ARGS...: ctr against the node's containerd.
