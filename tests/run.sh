@@ -7,14 +7,18 @@
 # integration tests with SANITIZE=1 (ASan+UBSan, build-san/); valgrind: the plain unit tests
 # under memcheck; lint: scripts/lint.sh.
 #
-# HS_LANES=1 runs the suites in two lanes side by side (default: one after the other, in the
-# order given, until the lanes have been shown safe by repeated full runs on a quiet machine):
+# The suites run in two lanes side by side on a machine with 2 or more cores (HS_LANES=0: one
+# after the other, in the order given; a 1-core machine always does that):
 #   host:       unit, lint, fuzz, valgrind, and the sanitizer build with its unit tests. These
 #               start no container and touch no machine state (the unit tests that need a
 #               network namespace unshare a private one), so they cannot disturb the other lane.
-#   containers: integration, redteam, e2e, differential, and the integration tests with
-#               build-san. Everything that starts real containers (runc, crun, Podman, containerd), makes
-#               network namespaces or cgroups, runs here, one suite at a time.
+#               When the workloads suite is scheduled, the host lane first makes sure its image
+#               is in the test cache (tests/workloads/image.sh: built once per recipe, under a
+#               lock, renamed into place when complete), so a cold cache's build overlaps the
+#               container lane instead of waiting in front of the workloads suite.
+#   containers: integration, redteam, e2e, workloads, differential, and the integration tests
+#               with build-san. Everything that starts real containers (runc, crun, Podman,
+#               containerd), makes network namespaces or cgroups, runs here, one suite at a time.
 # The host lane is mostly CPU, the container lane mostly waits for the runtimes, so the two
 # share the machine's cores well. Each suite's TAP goes to its own file; the sum is over all.
 set -u
@@ -103,8 +107,20 @@ run_bats() {
 	bats --tap "$@" 2>&1
 }
 
+# The workloads suite's image, fetched ahead (comments only: the workloads suite's own setup
+# finds it in the cache, or builds it again and fails there with the build's log).
+prefetch_images() {
+	if img=$(sh tests/workloads/image.sh 2>"$out/images.err"); then
+		echo "# images: $img"
+	else
+		echo "# images: building the workloads image failed (the workloads suite tries again):"
+		tail -5 "$out/images.err" | sed 's/^/#   /'
+	fi
+}
+
 run_suite() {
 	case $1 in
+	images) prefetch_images ;;
 	unit) run_unit ;;
 	integration) run_bats tests/integration ;;
 	redteam) run_bats tests/redteam ;;
@@ -151,8 +167,13 @@ for s in $order; do
 	esac
 done
 
+# The workloads image ahead of the workloads suite, in the host lane (not a suite of its own:
+# no TAP, not in the sum).
+host_suites=$host
+case " $containers " in *" workloads "*) host="images $host" ;; esac
+
 cores=$(nproc 2>/dev/null || echo 1)
-if [ "${HS_LANES:-0}" = 1 ] && [ "$cores" -ge 2 ] && [ -n "$host" ] && [ -n "$containers" ]; then
+if [ "${HS_LANES:-1}" = 1 ] && [ "$cores" -ge 2 ] && [ -n "$host_suites" ] && [ -n "$containers" ]; then
 	# One core for the host lane's own parallelism; the other is the container lane's.
 	jobs=$((cores - 1))
 	# shellcheck disable=SC2086 # lists of suite names
