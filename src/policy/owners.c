@@ -11,24 +11,9 @@
 
 #include "hs-owners.h"
 #include "hs-policy.h"
-
-#define C(doc, pat, who)                            \
-	{                                           \
-		doc, pat, HS_OWNER_CONTROL, who, "" \
-	}
-#define I(doc, pat, why)                          \
-	{                                         \
-		doc, pat, HS_OWNER_INERT, "", why \
-	}
-#define R(doc, pat, why)                            \
-	{                                           \
-		doc, pat, HS_OWNER_REFUSED, "", why \
-	}
+#include "owner-rows.h"
 
 #define NOT_LINUX "a section for another platform: runc 1.1 and crun 1.8 on Linux never read it"
-#define OWN_CGROUP_SHARE                                                                       \
-	"a weight or limit inside the container's own cgroup: it can only share out or lower " \
-	"what the parent cgroup gives"
 
 /* The resources leaves, in the config ("$.linux.resources.") and in an update document
  * ("$."): the same owners. */

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "harness.h"
 #include "hs-json.h"
 #include "hs-schema.h"
 
@@ -303,21 +304,6 @@ static void test_edit_and_path(void **state)
 	hs_arena_free(a);
 }
 
-/* Every array and object under v holds exactly as many slots as it uses (no doubling left
- * over). */
-static void assert_exact(const struct hs_json *v)
-{
-	if (v->type == HS_JSON_ARRAY) {
-		assert_int_equal(v->u.array.cap, v->u.array.len);
-		for (size_t i = 0; i < v->u.array.len; i++)
-			assert_exact(v->u.array.items[i]);
-	} else if (v->type == HS_JSON_OBJECT) {
-		assert_int_equal(v->u.object.cap, v->u.object.len);
-		for (size_t i = 0; i < v->u.object.len; i++)
-			assert_exact(v->u.object.members[i].value);
-	}
-}
-
 /* A clone is allocated at the original's size and shares its (immutable) keys and strings;
  * it is still a tree of its own: editing it, or growing it past that size, leaves the
  * original as it was. */
@@ -338,7 +324,7 @@ static void test_clone_exact(void **state)
 	c = hs_json_clone(a, v);
 	assert_non_null(c);
 	assert_true(hs_json_equal(v, c));
-	assert_exact(c);
+	t_json_exact(c);
 	assert_ptr_equal(c->u.object.members[0].key, v->u.object.members[0].key);
 	assert_ptr_equal(hs_json_get_string(c, "e"), hs_json_get_string(v, "e"));
 	assert_int_equal(hs_json_emit(v, &out, &len), 0);
@@ -387,7 +373,7 @@ static void test_reserve_static(void **state)
 	assert_int_equal(hs_json_set_static(a, o, "l", arr), 0);
 	for (int i = 0; i < 3; i++)
 		assert_int_equal(hs_json_append(a, arr, hs_json_new_i64(a, i)), 0);
-	assert_exact(o);
+	t_json_exact(o);
 	/* a smaller reservation changes nothing; one more member grows as before */
 	assert_int_equal(hs_json_reserve(a, arr, 1), 0);
 	assert_int_equal(arr->u.array.cap, 3);

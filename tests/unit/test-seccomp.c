@@ -196,20 +196,6 @@ static bool in_table(const char *s)
 	return false;
 }
 
-/* Every array and object exactly as large as it is (no doubling left over). */
-static void assert_exact(const struct hs_json *v)
-{
-	if (v->type == HS_JSON_ARRAY) {
-		assert_int_equal(v->u.array.cap, v->u.array.len);
-		for (size_t i = 0; i < v->u.array.len; i++)
-			assert_exact(v->u.array.items[i]);
-	} else if (v->type == HS_JSON_OBJECT) {
-		assert_int_equal(v->u.object.cap, v->u.object.len);
-		for (size_t i = 0; i < v->u.object.len; i++)
-			assert_exact(v->u.object.members[i].value);
-	}
-}
-
 /* Built on every create from a fresh config: allocated at its final size, its syscall names
  * the rule table's own strings (not copies), for the capability sets that change which rules
  * apply. */
@@ -226,7 +212,7 @@ static void test_default_built_to_size(void **state)
 		size_t names = 0;
 
 		assert_non_null(d);
-		assert_exact(d);
+		t_json_exact(d);
 		hs_json_foreach_item(e, hs_json_get(d, "syscalls"), i)
 			hs_json_foreach_item(n, hs_json_get(e, "names"), j) {
 				if (!in_table(n->u.string.s))

@@ -74,6 +74,19 @@ size_t t_count(const struct hs_t *t, const char *prefix)
 	return n;
 }
 
+void t_json_exact(const struct hs_json *v)
+{
+	if (v->type == HS_JSON_ARRAY) {
+		assert_int_equal(v->u.array.cap, v->u.array.len);
+		for (size_t i = 0; i < v->u.array.len; i++)
+			t_json_exact(v->u.array.items[i]);
+	} else if (v->type == HS_JSON_OBJECT) {
+		assert_int_equal(v->u.object.cap, v->u.object.len);
+		for (size_t i = 0; i < v->u.object.len; i++)
+			t_json_exact(v->u.object.members[i].value);
+	}
+}
+
 void t_done(struct hs_t *t)
 {
 	free(t->out);

@@ -83,6 +83,9 @@ size_t t_count(const struct hs_t *t, const char *prefix);
 void t_dump(const struct hs_t *t);
 /* Frees whatever the entry point made (not a host the test lent with t_control_on). */
 void t_done(struct hs_t *t);
+/* Asserts that every array and object under v holds exactly as many slots as it uses (built
+ * at its final size: no doubling left over). */
+void t_json_exact(const struct hs_json *v);
 
 /* ---- entry point 1: the control alone ---- */
 
