@@ -18,11 +18,14 @@ PKG_CONFIG ?= pkg-config
 # "RELEASE+gCOMMIT": the VERSION file, and the commit when built from a git checkout.
 HS_VERSION ?= $(shell cat VERSION)$(shell git rev-parse --short=12 HEAD 2>/dev/null | sed 's/^/+g/')
 
-# The libraries below are compiled against (headers) but dlopen'ed by the rooms that need them
-# (src/util/dlopen.c): linking them costs ~1 ms per exec, which the fast path cannot pay.
+# The libraries below are compiled against (headers). Most are dlopen'ed by the rooms that need
+# them (src/util/dlopen.c). libaudit, libcap-ng and nettle, which every create uses, are linked
+# into the core from their static archives (a dlopen cost ~0.3-0.6 ms of CPU each); the fast
+# path never loads the core. libaudit needs libcap-ng: that order.
 DL_PKGS := libseccomp libcap-ng libapparmor libselinux mount libnftables libnftnl libmnl audit nettle
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(DL_PKGS) yajl 2>/dev/null)
 YAJL_STATIC := $(shell $(PKG_CONFIG) --variable=libdir yajl 2>/dev/null)/libyajl_s.a
+LINKED_STATIC := $(foreach a,audit cap-ng nettle,$(shell $(PKG_CONFIG) --variable=libdir nettle 2>/dev/null)/lib$(a).a)
 
 WARNINGS := -Wall -Wextra -Wshadow -Wformat=2 -Wstrict-prototypes \
 	-Wmissing-prototypes -Wimplicit-fallthrough -Wno-unused-parameter
@@ -35,7 +38,9 @@ CFLAGS   ?= -O2 -g
 override CFLAGS += -std=gnu11 $(WARNINGS) $(HARDEN) -fvisibility=hidden -D_GNU_SOURCE \
 	-Iinclude $(PKG_CFLAGS) -DHS_SYSCONFDIR='"$(SYSCONFDIR)"' -MMD -MP
 override LDFLAGS += -pie -Wl,-z,relro,-z,now -Wl,--as-needed
-LDLIBS   := $(YAJL_STATIC) -ldl
+# --exclude-libs: those archives' symbols are never exported, whatever the link exports.
+LDLIBS   := -Wl,--exclude-libs,libyajl_s.a:libaudit.a:libcap-ng.a:libnettle.a $(YAJL_STATIC) \
+	$(LINKED_STATIC) -ldl
 
 ifeq ($(SANITIZE),1)
 BUILD := build-san
@@ -83,6 +88,9 @@ pkg-config-ok:
 	@[ -f "$(YAJL_STATIC)" ] || { \
 		echo "hardshim: yajl's static library $(YAJL_STATIC) is missing (libyajl-dev)" >&2; \
 		exit 1; }
+	@for a in $(LINKED_STATIC); do [ -f "$$a" ] || { \
+		echo "hardshim: the static library $$a is missing (libaudit-dev, libcap-ng-dev," \
+			"nettle-dev: sh scripts/install-deps.sh --build)" >&2; exit 1; }; done
 
 $(BUILD)/obj/%.o: %.c | pkg-config-ok
 	@mkdir -p $(dir $@)
@@ -244,7 +252,7 @@ $(FUZZ_DIR)/obj/%.o: %.c | pkg-config-ok
 $(FUZZ_DIR)/fuzz-%: tests/fuzz/fuzz-%.c $(FUZZ_OBJS)
 	@echo "  LD      $@"
 	@clang $(FUZZ_CFLAGS) -Itests/unit/support -fsanitize=fuzzer -o $@ $< $(FUZZ_OBJS) \
-		$(YAJL_STATIC) -ldl
+		$(YAJL_STATIC) $(LINKED_STATIC) -ldl
 
 fuzz-build: $(FUZZ_BINS)
 # Header dependencies of the fuzz objects and of each harness (one source per binary).

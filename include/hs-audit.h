@@ -98,7 +98,7 @@ struct hs_audit_mark {
 	bool recorded;
 	char hash[HS_SHA256_HEX_LEN + 1];
 };
-/* sha256 through nettle, dlopen'ed on first use. out: 32 bytes. */
+/* sha256 through nettle (linked into the core). out: 32 bytes. Returns 0. */
 int hs_sha256(const void *data, size_t len, uint8_t out[32], struct hs_error *err);
 void hs_hex(const uint8_t *in, size_t len, char *out); /* out: 2*len+1 */
 /* 64 hex digits -> 32 bytes: 0 or -EINVAL. */

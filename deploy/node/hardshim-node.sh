@@ -50,7 +50,8 @@ POLICY_REL=/etc/hardshim/policy.json
 BIN_REL=$PREFIX/bin/hardshim
 DROPIN_REL=$CONTAINERD_DROPIN_DIR/hardshim.toml
 IMPORTS_LINE="imports = [\"$DROPIN_REL\"] # added by hardshim-node; removed by its uninstall"
-LIBS="libseccomp.so.2 libcap-ng.so.0 libmount.so.1 libnftables.so.1 libnftnl.so.11 libaudit.so.1 libnettle.so.8"
+# What the core dlopens (nettle, libcap-ng and libaudit are linked into it).
+LIBS="libseccomp.so.2 libmount.so.1 libnftables.so.1 libnftnl.so.11"
 
 say() { echo "hardshim-node: $*" >&2; }
 # payload_core: the core beside the payload (exactly one).

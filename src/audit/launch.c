@@ -63,7 +63,7 @@ int hs_audit_launch(const struct hs_policy *p, const struct hs_launch *l, struct
 		hs_error_set(&e, r, "audit.write", cfg->path, -1,
 			     "cannot build the launch record: %s", hs_strerror(r));
 	if (r < 0 && strcmp(e.rule, "audit.write") && strcmp(e.rule, "audit.diverged")) {
-		/* Whatever failed underneath (nettle missing, ENOMEM), the rule is the audit's. */
+		/* Whatever failed underneath (ENOMEM, say), the rule is the audit's. */
 		char msg[sizeof(e.msg)];
 
 		hs_error_format(&e, msg, sizeof(msg));

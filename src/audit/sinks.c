@@ -11,20 +11,6 @@
 #include <linux/netlink.h>
 
 #include "hs-audit.h"
-#include "hs-dlopen.h"
-
-static __typeof__(&audit_log_user_message) sym_audit_log_user_message;
-static __typeof__(&audit_encode_nv_string) sym_audit_encode_nv_string;
-static __typeof__(&set_aumessage_mode) sym_set_aumessage_mode;
-
-static int load_audit(struct hs_error *err)
-{
-	static void *dl;
-
-	return hs_dlopen_many(&dl, "libaudit.so.1", err, HS_DLSYM(audit_log_user_message),
-			      HS_DLSYM(audit_encode_nv_string), HS_DLSYM(set_aumessage_mode),
-			      HS_DLSYM_END);
-}
 
 void hs_audit_syslog(const struct hs_launch *l, enum hs_verdict v, const char *record_hash,
 		     const struct hs_audit_who *who)
@@ -67,12 +53,8 @@ int hs_audit_kernel_message(const struct hs_launch *l, enum hs_verdict v, const 
 	const char *id = l->container_id ? l->container_id : "";
 	char uuid[37] = "00000000-0000-0000-0000-000000000000";
 	char *msg;
-	int r;
 
-	r = load_audit(err);
-	if (r < 0)
-		return r;
-	vm = sym_audit_encode_nv_string("vm", id, (unsigned)strlen(id));
+	vm = audit_encode_nv_string("vm", id, (unsigned)strlen(id));
 	if (!vm)
 		return -ENOMEM;
 	/* A container has no uuid; the record's hash (first 128 bits) names the record that
@@ -95,8 +77,9 @@ int hs_audit_kernel(const struct hs_launch *l, enum hs_verdict v, const char *re
 	_cleanup_close_ int fd = -1;
 	int r;
 
-	/* No audit in this kernel or network namespace: stop before loading libaudit. The socket
-	 * is the one the message goes on (what libaudit's audit_open makes: one socket, not two). */
+	/* No audit in this kernel or network namespace: stop before the message is made. The
+	 * socket is the one the message goes on (what libaudit's audit_open makes: one socket,
+	 * not two). */
 	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_AUDIT);
 	if (fd < 0)
 		return hs_error_set(err, -errno, "audit.kernel", "", -1, "no kernel audit here: %s",
@@ -104,9 +87,9 @@ int hs_audit_kernel(const struct hs_launch *l, enum hs_verdict v, const char *re
 	r = hs_audit_kernel_message(l, v, record_hash, pid, &msg, err);
 	if (r < 0)
 		return r;
-	sym_set_aumessage_mode(MSG_QUIET, DBG_NO);
-	r = sym_audit_log_user_message(fd, AUDIT_VIRT_CONTROL, msg, NULL, NULL, NULL,
-				       v != HS_VERDICT_REFUSED);
+	set_aumessage_mode(MSG_QUIET, DBG_NO);
+	r = audit_log_user_message(fd, AUDIT_VIRT_CONTROL, msg, NULL, NULL, NULL,
+				   v != HS_VERDICT_REFUSED);
 	if (r <= 0)
 		return hs_error_set(err, r < 0 ? r : -EIO, "audit.kernel", "", -1,
 				    "audit_log_user_message failed (%d): no CAP_AUDIT_WRITE?", r);

@@ -16,7 +16,6 @@
 #include <cap-ng.h>
 #include <string.h>
 
-#include "hs-dlopen.h"
 #include "hs-policy.h"
 
 struct caps_cfg {
@@ -33,30 +32,17 @@ static const struct hs_schema_field fields[] = {
 };
 static const struct hs_schema schema = { .kind = HS_S_STRUCT, .fields = fields };
 
-static __typeof__(&capng_name_to_capability) sym_capng_name_to_capability;
-
-static int load_capng(struct hs_error *err)
-{
-	static void *dl;
-	return hs_dlopen_many(&dl, "libcap-ng.so.0", err, HS_DLSYM(capng_name_to_capability),
-			      HS_DLSYM_END);
-}
-
-/* 1 known, 0 unknown, negative when libcap-ng cannot be loaded. OCI names are "CAP_" and the
+/* Whether libcap-ng (linked into the core) knows the name. OCI names are "CAP_" and the
  * upper-case name; libcap-ng knows them without the prefix, in any case, so the case is
  * checked here (runc would refuse "cap_chown", crun accept it). */
-static int cap_known(const char *name, struct hs_error *err)
+static bool cap_known(const char *name)
 {
-	int r = load_capng(err);
-
-	if (r < 0)
-		return r;
 	if (strncmp(name, "CAP_", 4) || !name[4])
-		return 0;
+		return false;
 	for (const char *p = name + 4; *p; p++)
 		if (!((*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || *p == '_'))
-			return 0;
-	return sym_capng_name_to_capability(name + 4) >= 0;
+			return false;
+	return capng_name_to_capability(name + 4) >= 0;
 }
 
 static int caps_load(struct hs_arena *a, const struct hs_json *section, void **ret_cfg,
@@ -66,7 +52,6 @@ static int caps_load(struct hs_arena *a, const struct hs_json *section, void **r
 	struct caps_cfg *c = hs_arena_alloc(a, sizeof(*c));
 	const struct hs_json *list = hs_json_get(section, "allow"), *it, *v;
 	size_t n = list ? hs_json_len(list) : HS_ARRAY_SIZE(default_allow);
-	int r;
 
 	if (!c || !(c->allow = hs_arena_alloc(a, (n + 1) * sizeof(*c->allow))))
 		return -ENOMEM;
@@ -82,10 +67,7 @@ static int caps_load(struct hs_arena *a, const struct hs_json *section, void **r
 			c->allow[i] = default_allow[i];
 	}
 	hs_json_foreach_item(it, list, i) {
-		r = cap_known(it->u.string.s, err);
-		if (r < 0)
-			return r;
-		if (r == 0)
+		if (!cap_known(it->u.string.s))
 			return hs_error_set(err, -HS_ECONFIG, "policy.capabilities",
 					    "controls.capabilities.allow", -1,
 					    "\"%s\" is not a capability libcap-ng knows (write "
@@ -136,7 +118,6 @@ static int check_nnp(struct hs_check_ctx *ctx, const struct caps_cfg *c)
 static int check_names(struct hs_check_ctx *ctx, const struct hs_json *caps)
 {
 	const struct hs_json_member *m;
-	struct hs_error err = HS_ERROR_INIT;
 
 	hs_json_foreach_member(m, caps, i) {
 		const struct hs_json *it;
@@ -145,22 +126,16 @@ static int check_names(struct hs_check_ctx *ctx, const struct hs_json *caps)
 			char path[256];
 			int r;
 
-			if (it->type != HS_JSON_STRING)
+			if (it->type != HS_JSON_STRING || cap_known(it->u.string.s))
 				continue;
-			r = cap_known(it->u.string.s, &err);
 			hs_json_path_index(path, sizeof(path),
 					   ppath(ctx, hs_arena_printf(ctx->arena, "capabilities.%s",
 								      m->key)),
 					   j);
-			if (r < 0)
-				r = hs_finding(ctx, "capabilities.libcap-ng", path,
-					       HS_ACTION_REFUSE,
-					       "cannot check capability names: %s", err.msg);
-			else if (r == 0)
-				r = hs_finding(ctx, "capabilities.unknown", path, HS_ACTION_REFUSE,
-					       "\"%s\" is not a capability (libcap-ng does not "
-					       "know it)",
-					       it->u.string.s);
+			r = hs_finding(ctx, "capabilities.unknown", path, HS_ACTION_REFUSE,
+				       "\"%s\" is not a capability (libcap-ng does not "
+				       "know it)",
+				       it->u.string.s);
 			if (r < 0)
 				return r;
 		}

@@ -16,23 +16,25 @@
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <seccomp.h>
 
 #include "hs-dlopen.h"
 
-static int (*sym_capng_name_to_capability)(const char *name);
+/* libseccomp: a library hardshim still dlopens (a config's own seccomp profile). */
+static const struct scmp_version *(*sym_seccomp_version)(void);
 
-/* The child: load soname, resolve libcap-ng's symbol, use it. 0 when that was libcap-ng. */
+/* The child: load soname, resolve libseccomp's symbol, use it. 0 when that was libseccomp. */
 static int child(const char *soname)
 {
 	struct hs_error err = HS_ERROR_INIT;
 	void *dl = NULL;
-	int r = hs_dlopen_many(&dl, soname, &err, HS_DLSYM(capng_name_to_capability), HS_DLSYM_END);
+	int r = hs_dlopen_many(&dl, soname, &err, HS_DLSYM(seccomp_version), HS_DLSYM_END);
 
 	if (r < 0) {
 		fprintf(stderr, "%s: %s\n", err.rule, err.msg);
 		return 1;
 	}
-	return sym_capng_name_to_capability("chown") == 0 ? 0 : 2;
+	return sym_seccomp_version()->major == 2 ? 0 : 2;
 }
 
 /* Where ld.so found soname, as this process sees it. Owned by the caller. */
@@ -97,8 +99,8 @@ static void fx_init(struct fx *f)
 	assert_non_null(mkdtemp(f->dir));
 }
 
-/* A "libcap-ng.so.0" first on the search path that is another library (nettle, without
- * libcap-ng's symbols): a search by soname takes it and fails; the library beside libc is the
+/* A "libseccomp.so.2" first on the search path that is another library (nettle, without
+ * libseccomp's symbols): a search by soname takes it and fails; the library beside libc is the
  * real one. */
 static void test_beside_libc_not_searched(void **state)
 {
@@ -107,20 +109,20 @@ static void test_beside_libc_not_searched(void **state)
 
 	(void)state;
 	fx_init(&f);
-	fx_link(&f, "libcap-ng.so.0", nettle);
-	assert_int_equal(run_child(f.dir, "libcap-ng.so.0"), 0);
+	fx_link(&f, "libseccomp.so.2", nettle);
+	assert_int_equal(run_child(f.dir, "libseccomp.so.2"), 0);
 	fx_done(&f);
 }
 
 /* A library that is not beside libc is still found by its soname (here: on the search path). */
 static void test_elsewhere_by_soname(void **state)
 {
-	_cleanup_free_ char *capng = library_path("libcap-ng.so.0");
+	_cleanup_free_ char *seccomp = library_path("libseccomp.so.2");
 	struct fx f;
 
 	(void)state;
 	fx_init(&f);
-	fx_link(&f, "libhs-test-elsewhere.so.0", capng);
+	fx_link(&f, "libhs-test-elsewhere.so.0", seccomp);
 	assert_int_equal(run_child(f.dir, "libhs-test-elsewhere.so.0"), 0);
 	fx_done(&f);
 }
@@ -133,7 +135,7 @@ static void test_missing(void **state)
 
 	(void)state;
 	assert_int_equal(hs_dlopen_many(&dl, "libhs-test-nowhere.so.0", &err,
-					HS_DLSYM(capng_name_to_capability), HS_DLSYM_END),
+					HS_DLSYM(seccomp_version), HS_DLSYM_END),
 			 -EOPNOTSUPP);
 	assert_string_equal(err.rule, "host.library");
 	assert_string_equal(err.path, "libhs-test-nowhere.so.0");
