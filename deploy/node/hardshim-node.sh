@@ -102,6 +102,16 @@ policy_file() {
 	echo "$CONFIG/$CM_VERSION/policy.json"
 }
 
+# policy_copy DEST: the taken version's policy copied to DEST. Kubernetes removes the old
+# version's directory right after a swap, which can fall between policy_file's look and the
+# copy (seen in e2e/fleet.bats: the watcher died on its first install): then once more, from
+# the version ..data names now.
+policy_copy() {
+	cp "$(policy_file)" "$1" 2>/dev/null && return 0
+	config_take
+	cp "$(policy_file)" "$1"
+}
+
 # 1. The node can run hardshim: its libraries, the runtime the policy names, a canary check.
 check_node() {
 	local lib rt staged canary rc core
@@ -114,7 +124,7 @@ check_node() {
 	core=$(payload_core)
 	cp "$core" "$STATE/" && chmod 0755 "${STATE:?}/$(basename "$core")"
 	cp "$PAYLOAD" "$HOST$staged" && chmod 0755 "$HOST$staged"
-	cp "$(policy_file)" "$STATE/policy.check.json" && chmod 0644 "$STATE/policy.check.json"
+	policy_copy "$STATE/policy.check.json" && chmod 0644 "$STATE/policy.check.json"
 	rt=$(sed -n 's/^ *"runtime" *: *"\([^"]*\)".*/\1/p' "$STATE/policy.check.json" | head -n 1)
 	[ -n "$rt" ] && [ -x "$HOST$rt" ] ||
 		die "check: the runtime the policy names (${rt:-none}) is not on the node"
@@ -168,11 +178,10 @@ install_binary() {
 #    by rename; the one in force is kept as policy.json.prev. A refused policy changes
 #    nothing.
 install_policy() {
-	local src new rc
-	src=$(policy_file)
+	local new rc
 	mkdirs "$(dirname "$POLICY_REL")"
 	new=$POLICY_REL.new
-	cp "$src" "$HOST$new" && chmod 0644 "$HOST$new"
+	policy_copy "$HOST$new" && chmod 0644 "$HOST$new"
 	rc=0
 	on_host "$BIN_REL" policy lint "$new" >"$STATE/lint.out" 2>&1 || rc=$?
 	if [ "$rc" -ge 2 ]; then
