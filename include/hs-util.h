@@ -113,6 +113,11 @@ static inline void hs_arena_freep(struct hs_arena **a)
 	hs_arena_free(*a);
 }
 #define _cleanup_arena_ _cleanup_(hs_arena_freep)
+/* For a process that lives for one command (every hardshim process): free() never gives the
+ * heap's top back to the kernel. Each give-back is a brk that unmaps pages and flushes the TLB
+ * (a trap to the hypervisor on a guest) for memory the process's exit frees anyway; create paid
+ * four of them freeing its documents before the runtime starts. Call once, first thing. */
+void hs_heap_keep(void);
 
 /* Safe file I/O. */
 /* Read a whole regular file opened with O_NOFOLLOW|O_CLOEXEC, refusing one larger than max.

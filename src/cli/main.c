@@ -22,6 +22,7 @@ int hs_main(int argc, char **argv)
 	struct hs_error err = HS_ERROR_INIT;
 	char policy_file[HS_POLICY_PATH_MAX];
 
+	hs_heap_keep();
 	if (hs_policy_path(argc > 0 ? argv[0] : NULL, policy_file, &err) < 0) {
 		char msg[HS_LINE_MAX];
 

@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0
  * A bump allocator: a parsed document is thousands of small nodes with one lifetime. */
+#include <limits.h>
+#include <malloc.h>
 #include <string.h>
 
 #include "hs-util.h"
@@ -30,6 +32,14 @@ void hs_arena_free(struct hs_arena *a)
 		free(c);
 	}
 	free(a);
+}
+
+void hs_heap_keep(void)
+{
+	/* mallopt takes an int: INT_MAX (2 GiB) is above any heap hardshim makes. Setting it
+	 * also fixes the mmap threshold at its default: blocks of 128 KiB and more still come
+	 * from mmap, and go back to the kernel when freed. */
+	(void)mallopt(M_TRIM_THRESHOLD, INT_MAX);
 }
 
 void *hs_arena_alloc(struct hs_arena *a, size_t size)
