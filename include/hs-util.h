@@ -104,7 +104,11 @@ void hs_error_format(const struct hs_error *err, char *buf, size_t size);
 struct hs_arena;
 struct hs_arena *hs_arena_new(void);
 void hs_arena_free(struct hs_arena *a);
-void *hs_arena_alloc(struct hs_arena *a, size_t size); /* zeroed */
+void *hs_arena_alloc(struct hs_arena *a, size_t size); /* zeroed, aligned for any type */
+/* Zeroed, aligned to align (a power of two, at most _Alignof(max_align_t); else NULL): for
+ * many small objects of one type, _Alignof that type. Strings (strdup, printf) take no
+ * alignment. */
+void *hs_arena_alloc_aligned(struct hs_arena *a, size_t size, size_t align);
 char *hs_arena_strndup(struct hs_arena *a, const char *s, size_t n);
 char *hs_arena_strdup(struct hs_arena *a, const char *s);
 char *hs_arena_printf(struct hs_arena *a, const char *fmt, ...) HS_PRINTF(2, 3);

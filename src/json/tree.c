@@ -7,7 +7,7 @@
 
 struct hs_json *hs_json_new(struct hs_arena *a, enum hs_json_type t)
 {
-	struct hs_json *v = hs_arena_alloc(a, sizeof(*v));
+	struct hs_json *v = hs_arena_alloc_aligned(a, sizeof(*v), _Alignof(struct hs_json));
 
 	if (v) {
 		v->type = t;
@@ -175,7 +175,8 @@ int hs_json_reserve(struct hs_arena *a, struct hs_json *v, size_t n)
 		if (n <= v->u.array.cap)
 			return 0;
 		if (n > SIZE_MAX / sizeof(*items) ||
-		    !(items = hs_arena_alloc(a, n * sizeof(*items))))
+		    !(items = hs_arena_alloc_aligned(a, n * sizeof(*items),
+						     _Alignof(struct hs_json *))))
 			return -ENOMEM;
 		if (v->u.array.len)
 			memcpy(items, v->u.array.items, v->u.array.len * sizeof(*items));
@@ -189,7 +190,8 @@ int hs_json_reserve(struct hs_arena *a, struct hs_json *v, size_t n)
 		if (n <= v->u.object.cap)
 			return 0;
 		if (n > SIZE_MAX / sizeof(*members) ||
-		    !(members = hs_arena_alloc(a, n * sizeof(*members))))
+		    !(members = hs_arena_alloc_aligned(a, n * sizeof(*members),
+						       _Alignof(struct hs_json_member))))
 			return -ENOMEM;
 		if (v->u.object.len)
 			memcpy(members, v->u.object.members, v->u.object.len * sizeof(*members));

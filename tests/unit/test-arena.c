@@ -2,8 +2,8 @@
  * The arena (src/util/arena.c): hs_arena_printf formats straight into the current chunk's free
  * room when the string fits, and through a new allocation when it does not; either way the
  * string is whole, and what the arena hands out afterwards is aligned and does not overlap. Each
- * fails if the room is taken as one byte larger, or the used length is not rounded. And
- * hs_heap_keep: a free at the heap's top does not lower the break. */
+ * fails if the room is taken as one byte larger. Strings are packed, nodes at their own
+ * alignment (test_packed). And hs_heap_keep: a free at the heap's top does not lower the break. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -35,7 +35,9 @@ static void test_printf_fits_and_overflows(void **state)
 		s[i] = hs_arena_printf(a, "string %d of the arena, padded to some length %*s", i,
 				       i % 37, "");
 		assert_non_null(s[i]);
-		assert_true(ALIGNED(s[i]));
+		/* strings take no alignment: each starts right after the one before, or at
+		 * a new chunk's start */
+		assert_true(i == 0 || s[i] == s[i - 1] + strlen(s[i - 1]) + 1 || ALIGNED(s[i]));
 	}
 	for (int i = 0; i < 3000; i++) {
 		snprintf(want, sizeof(want), "string %d of the arena, padded to some length %*s", i,
@@ -84,6 +86,41 @@ static void test_printf_at_the_room(void **state)
 	assert_int_equal(strlen(p), 31);
 }
 
+/* What the arena hands out is packed at each kind's own alignment: strings one after the other
+ * (no rounding to 16), objects of hs_arena_alloc_aligned at theirs (a 40-byte node at 8, the
+ * next one 40 bytes on), hs_arena_alloc at max_align_t whatever came before; a bad alignment
+ * is refused. The old arena rounded every size to 16: the first check fails there. */
+static void test_packed(void **state)
+{
+	_cleanup_arena_ struct hs_arena *a = hs_arena_new();
+	char *s1, *s2, *s3;
+	unsigned char *n1, *n2, *z;
+
+	assert_non_null(a);
+	s1 = hs_arena_strdup(a, "abc");
+	s2 = hs_arena_strndup(a, "defgh", 2);
+	s3 = hs_arena_printf(a, "%d", 42);
+	assert_non_null(s1);
+	assert_ptr_equal(s2, s1 + 4);
+	assert_ptr_equal(s3, s2 + 3);
+	assert_string_equal(s1, "abc");
+	assert_string_equal(s2, "de");
+	assert_string_equal(s3, "42");
+	n1 = hs_arena_alloc_aligned(a, 40, 8);
+	n2 = hs_arena_alloc_aligned(a, 40, 8);
+	assert_non_null(n1);
+	assert_true((uintptr_t)n1 % 8 == 0 && n1 >= (unsigned char *)s3 + 3 &&
+		    n1 < (unsigned char *)s3 + 3 + 8);
+	assert_ptr_equal(n2, n1 + 40);
+	z = hs_arena_alloc(a, 1);
+	assert_true(ALIGNED(z) && z >= n2 + 40);
+	for (int i = 0; i < 40; i++)
+		assert_int_equal(n1[i] | n2[i], 0);
+	assert_null(hs_arena_alloc_aligned(a, 8, 3));
+	assert_null(hs_arena_alloc_aligned(a, 8, 0));
+	assert_null(hs_arena_alloc_aligned(a, 8, 2 * _Alignof(max_align_t)));
+}
+
 /* hs_heap_keep: freeing a megabyte of arena chunks at the heap's top leaves the break where it
  * was (glibc's default trims the top once 128 KiB are free: the break would drop). Under ASan
  * or valgrind, whose malloc does not use brk, the break does not move either way. Last: the
@@ -107,6 +144,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_printf_fits_and_overflows),
 		cmocka_unit_test(test_printf_at_the_room),
+		cmocka_unit_test(test_packed),
 		cmocka_unit_test(test_heap_keep),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
