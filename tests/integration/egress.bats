@@ -12,7 +12,7 @@ load ../lib/netns
 
 setup() {
 	hs_setup runc
-	hs_netns_setup "$BATS_TEST_NUMBER$$"
+	hs_netns_setup "$$-$BATS_TEST_NUMBER"
 	hs_netns_listen 8080 8081 5353 5354
 }
 

@@ -7,10 +7,16 @@
 #                               #   198.18.0.2 198.18.0.3 2001:2::2 2001:2::3
 #   hs_netns_listen 8080 8081   # background listener in the peer (pid recorded)
 #   hs_netns_teardown           # kills only the listeners it started, deletes both namespaces
+#
+# The names are the machine's (/run/netns, interfaces in them): a test's tag must not be another
+# run's, even when two runs of the suite (plain and ASan, two worktrees) share the machine.
+# Callers pass what makes it theirs (the test process's pid, the test number, separated); the
+# names carry 8 hex digits of its hash (an interface name holds at most 15 bytes), never a
+# truncation or a bare concatenation ("1"+"21234" was "12"+"1234").
 
 hs_netns_setup() {
-	local tag=${1:-$$$RANDOM}
-	[ ${#tag} -le 8 ] || tag=${tag: -8}
+	local tag
+	tag=$(printf '%s' "${1:-$$-$RANDOM-$RANDOM}" | md5sum | cut -c1-8)
 	HS_NS=hs-c-$tag
 	HS_PEER_NS=hs-p-$tag
 	HS_NETNS_PIDS=${BATS_TEST_TMPDIR:-/tmp}/netns-pids.$tag
