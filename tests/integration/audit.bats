@@ -694,6 +694,9 @@ check_sealed() {
 @test "audit: the launch appears in the kernel audit stream as VIRT_CONTROL (auditd)" {
 	command -v auditd >/dev/null || skip "auditd is not installed"
 	auditctl -s >/dev/null 2>&1 || skip "no kernel audit here (auditctl -s fails: no audit netlink in this namespace)"
+	# the kernel has one audit daemon slot: another run of this test (the ASan pass beside the
+	# plain one) waits here instead of finding the slot taken and skipping
+	hs_machine_lock kernel-audit
 	[ "$(auditctl -s | awk '$1 == "pid" { print $2 }')" = 0 ] ||
 		skip "another audit daemon is registered with the kernel; not taking it over"
 	AUDIT_ENABLED_BEFORE=$(auditctl -s | awk '$1 == "enabled" { print $2 }')
@@ -716,7 +719,7 @@ check_sealed() {
 		disk_error_action = IGNORE
 		plugin_dir = $T/auditd/plugins.d
 	EOF
-	auditd -f -s enable -c "$T/auditd" >"$T/auditd/out" 2>&1 3>&- &
+	auditd -f -s enable -c "$T/auditd" >"$T/auditd/out" 2>&1 3>&- {HS_LOCK_FD}>&- &
 	AUDITD_PID=$!
 	for _ in $(seq 50); do
 		[ "$(auditctl -s | awk '$1 == "pid" { print $2 }')" = "$AUDITD_PID" ] && break
