@@ -197,11 +197,14 @@ run_dir() {
 # ---- the realistic configs ------------------------------------------------------------------
 
 # Host paths the realistic configs bind or join, made here as the engine would have made them;
-# only what this test created is removed (the first missing ancestor of each path).
+# only what this test created is removed: the path itself, then each parent it had to create
+# while that is empty (another run's test may have made its own path below the same parent since:
+# a redteam victim below /var/lib/containerd, the other realistic test's files; removing the first
+# missing ancestor whole removed those under them).
 mk_tracked() { # mk_tracked dir|file PATH
 	local p=$2 top=$2
 	while [ ! -e "$(dirname "$top")" ]; do top=$(dirname "$top"); done
-	[ -e "$top" ] || echo "$top" >>"$HS_TMP/created"
+	[ -e "$p" ] || echo "$p $top" >>"$HS_TMP/created"
 	if [ "$1" = dir ]; then
 		mkdir -p "$p"
 	else
@@ -218,14 +221,22 @@ netns_tracked() { # netns_tracked NAME
 }
 
 realistic_cleanup() {
-	local what name
+	local what name d
 	[ -f "$HS_TMP/created" ] || return 0
 	while read -r what name; do
 		case $what in
 		netns) ip netns delete "$name" 2>/dev/null || true ;;
-		/*) rm -rf "$what" ;;
+		/*)
+			rm -rf -- "$what"
+			d=$what
+			while [ "$d" != "$name" ] && [[ "$d/" == "$name/"* ]]; do
+				d=$(dirname "$d")
+				rmdir -- "$d" 2>/dev/null || break
+			done
+			;;
 		esac
-	done <"$HS_TMP/created"
+	done < <(tac "$HS_TMP/created") # the last made first: its parents may be an earlier one's
+	rm -f "$HS_TMP/created"
 	if [ -s "$HS_TMP/sandbox.pid" ]; then
 		kill "$(cat "$HS_TMP/sandbox.pid")" 2>/dev/null || true
 	fi
@@ -269,7 +280,7 @@ engine_env() {
 		nsname=${p##*/}
 		netns_tracked "$nsname"
 	done
-	unshare --ipc --uts sleep 600 </dev/null >/dev/null 2>&1 &
+	unshare --ipc --uts sleep 600 </dev/null >/dev/null 2>&1 {HS_LOCK_FD}>&- &
 	echo $! >"$HS_TMP/sandbox.pid"
 	sleep 0.2
 	local nofile nproc
@@ -308,6 +319,10 @@ engine() {
 realistic() { # realistic ENGINE RUNTIME
 	local rep
 	hs_setup "$2"
+	# The engine's config names fixed host paths, a network namespace and a cgroup (its
+	# container id's): another run of this test at the same time (the ASan pass beside the plain
+	# one) would make, use and remove the same ones. Each run takes its turn.
+	hs_machine_lock engine-configs
 	hs_policy_default
 	engine_env "$1"
 	hs_track "$ID"
@@ -359,7 +374,7 @@ VERDICT='[(if (.verdict == "refuse" or .verdict == "refused") then "refuse" else
 # Each case's report is kept in a file and all are read by one jq at the end (a jq per case
 # was most of this test's time); a case with no report or no record is a difference.
 same_verdicts() {
-	local b id file n=0 fails
+	local b id file n=0 fails tag
 	hs_setup "$1"
 	# the bundle is this test's own: HS_TMP is set by hs_setup (before it, b was /b, one
 	# directory shared by every run on the machine, and runs compared each other's cases)
@@ -367,6 +382,17 @@ same_verdicts() {
 	hs_policy_default
 	mkdir -p "$b" "$HS_TMP/check" && hs_rootfs "$b/rootfs"
 	mkdir -p "$HS_TMP/json" && cp "$HS_TOP"/tests/corpus/json/*.json "$HS_TMP/json/"
+	# The engines' real configs name a container id, a sandbox id, a pod uid, and the network
+	# namespace and cgroup they give; two configs name /hardshim/full. This run's copies get ids
+	# of their own (the first 8 hex digits of every 64-digit id and UUID are this test's tag), so
+	# the cgroup a create here makes is not the one another run's create or realistic test uses
+	# at the same moment (a cgroup in use is refused: check and create would then differ).
+	tag=$(printf '%s' "$HS_TMP" | md5sum | cut -c1-8)
+	sed -i -E -e "s/[0-9a-f]{8}([0-9a-f]{56})/$tag\1/g" \
+		-e "s/[0-9a-f]{8}(-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})/$tag\1/g" \
+		"$HS_TMP"/json/accept-podman-*.json "$HS_TMP"/json/accept-containerd-*.json
+	sed -i "s|\"/hardshim/full\"|\"/hardshim/full-$tag\"|" \
+		"$HS_TMP"/json/accept-all-sections.json "$HS_TMP"/json/accept-interface-array-nulls.json
 	for file in "$CORPUS"/*/*.json "$HS_TMP"/json/*.json; do
 		n=$((n + 1))
 		id=corpus-$1-$n-$$
