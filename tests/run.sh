@@ -9,18 +9,27 @@
 #
 # The suites run in two lanes side by side on a machine with 2 or more cores (HS_LANES=0: one
 # after the other, in the order given; a 1-core machine always does that):
-#   host:       unit, lint, fuzz, valgrind, and the sanitizer build with its unit tests. These
-#               start no container and touch no machine state (the unit tests that need a
-#               network namespace unshare a private one), so they cannot disturb the other lane.
-#               When the workloads suite is scheduled, the host lane first makes sure its image
-#               is in the test cache (tests/workloads/image.sh: built once per recipe, under a
-#               lock, renamed into place when complete), so a cold cache's build overlaps the
-#               container lane instead of waiting in front of the workloads suite.
-#   containers: integration, redteam, e2e, workloads, differential, and the integration tests
-#               with build-san. Everything that starts real containers (runc, crun, Podman,
-#               containerd), makes network namespaces or cgroups, runs here, one suite at a time.
-# The host lane is mostly CPU, the container lane mostly waits for the runtimes, so the two
-# share the machine's cores well. Each suite's TAP goes to its own file; the sum is over all.
+#   containers: integration, redteam, e2e, workloads, differential (and .bats files named), one
+#               after the other: everything that starts real containers with build/hardshim
+#               (runc, crun, Podman, containerd), makes network namespaces or cgroups.
+#   sanitizer:  the workloads image ahead of the workloads suite when it is scheduled (see
+#               below), the sanitizer build, then the integration suite again with
+#               build-san/hardshim (ASan+UBSan): the longest suite of all, beside the plain
+#               ones. The integration tests keep what they make to themselves (per-test runtime
+#               --root, bundle, policy, launch log and cgroupsPath; network namespaces named by
+#               a hash of pid and test; ids of their own in the engines' real configs), and
+#               what the machine has only one of (the kernel's audit daemon slot, the fixed
+#               host paths of an engine's real config) they take in turn under a machine lock
+#               (hs_machine_lock, tests/lib/env.bash), so two runs of a suite at once do not meet.
+#   either:     unit, lint, fuzz, valgrind (and the sanitizer build when the ASan integration
+#               pass is not scheduled). These start no container and touch no machine state
+#               (the unit tests that need a network namespace unshare a private one): whichever
+#               lane is done with its own suites first takes the next of them, so the two lanes
+#               end close together whatever this machine's speed.
+# The workloads image (tests/workloads/image.sh: built once per recipe, under a lock, renamed
+# into place when complete) is made first in the sanitizer lane, so a cold cache's build
+# overlaps the container lane instead of waiting in front of the workloads suite.
+# Each suite's TAP goes to its own file; the sum is over all.
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 2
@@ -153,7 +162,7 @@ run_lane() {
 	done
 }
 
-# "sanitize" is two halves, one per lane.
+# "sanitize" is two halves: the build, and the integration suite run with it.
 order=""
 for s in $suites; do
 	case $s in
@@ -161,27 +170,47 @@ for s in $suites; do
 	*) order="$order $s" ;;
 	esac
 done
-host="" containers=""
+containers="" sanitizer="" either=""
+case " $order " in *" sanitize-integration "*) san_pinned=1 ;; *) san_pinned=0 ;; esac
 for s in $order; do
 	case $s in
-	integration | redteam | e2e | workloads | differential | sanitize-integration | *.bats) containers="$containers $s" ;;
-	*) host="$host $s" ;;
+	integration | redteam | e2e | workloads | differential | *.bats) containers="$containers $s" ;;
+	sanitize-integration) sanitizer="$sanitizer $s" ;;
+	sanitize-build) if [ "$san_pinned" = 1 ]; then sanitizer="$s $sanitizer"; else either="$either $s"; fi ;;
+	*) either="$either $s" ;;
 	esac
 done
 
-# The workloads image ahead of the workloads suite, in the host lane (not a suite of its own:
-# no TAP, not in the sum).
-host_suites=$host
-case " $containers " in *" workloads "*) host="images $host" ;; esac
+# The workloads image ahead of the workloads suite, in the sanitizer lane (not a suite of its
+# own: no TAP, not in the sum).
+case " $containers " in *" workloads "*) sanitizer="images $sanitizer" ;; esac
+
+# The suites either lane may run, one per line, taken in order by whichever lane asks first.
+# shellcheck disable=SC2086 # a list of suite names
+printf '%s\n' $either >"$out/either"
+take_either() {
+	# shellcheck disable=SC2016 # the inner shell's $1
+	flock "$out/either.lock" sh -c 'head -n 1 "$1"; sed -i 1d "$1"' sh "$out/either"
+}
+
+# run_lane_then_either SUITE...: the lane's own suites, then the others' until none is left.
+run_lane_then_either() {
+	run_lane "$@"
+	while s=$(take_either) && [ -n "$s" ]; do
+		run_lane "$s"
+	done
+}
 
 cores=$(nproc 2>/dev/null || echo 1)
-if [ "${HS_LANES:-1}" = 1 ] && [ "$cores" -ge 2 ] && [ -n "$host_suites" ] && [ -n "$containers" ]; then
-	# One core for the host lane's own parallelism; the other is the container lane's.
+# shellcheck disable=SC2086 # a list of suite names
+set -- $order
+if [ "${HS_LANES:-1}" = 1 ] && [ "$cores" -ge 2 ] && [ $# -ge 2 ]; then
+	# One core for each lane's own parallelism (make -j, lint takes the machine's).
 	jobs=$((cores - 1))
 	# shellcheck disable=SC2086 # lists of suite names
-	run_lane $host &
+	run_lane_then_either $sanitizer &
 	# shellcheck disable=SC2086
-	run_lane $containers
+	run_lane_then_either $containers
 	wait
 else
 	jobs=$cores
