@@ -19,6 +19,11 @@ setup_file() {
 	cp "$(command -v busybox)" "$ROOTFS_SRC/bin/busybox"
 	for a in sh sleep cat; do ln -s busybox "$ROOTFS_SRC/bin/$a"; done
 	export ROOTFS_SRC
+	# The containers here have fixed ids (c1, k1, z1..z200...) and no cgroupsPath, so the
+	# runtime makes /<id>: another run of this file at the same time (the ASan pass beside the
+	# plain one, tests/run.sh) would share those cgroups (crun's delete kills what is left in
+	# one), and the kernel has one audit daemon slot (the auditd test). One run at a time.
+	hs_machine_lock audit-bats
 }
 
 setup() {
@@ -694,9 +699,6 @@ check_sealed() {
 @test "audit: the launch appears in the kernel audit stream as VIRT_CONTROL (auditd)" {
 	command -v auditd >/dev/null || skip "auditd is not installed"
 	auditctl -s >/dev/null 2>&1 || skip "no kernel audit here (auditctl -s fails: no audit netlink in this namespace)"
-	# the kernel has one audit daemon slot: another run of this test (the ASan pass beside the
-	# plain one) waits here instead of finding the slot taken and skipping
-	hs_machine_lock kernel-audit
 	[ "$(auditctl -s | awk '$1 == "pid" { print $2 }')" = 0 ] ||
 		skip "another audit daemon is registered with the kernel; not taking it over"
 	AUDIT_ENABLED_BEFORE=$(auditctl -s | awk '$1 == "enabled" { print $2 }')
