@@ -54,9 +54,11 @@ pristine() {
 	chmod 0644 "$1/config.json"
 }
 
-# hs RT ID BUNDLE [POLICY]: run a container through hardshim; output in $output.
+# hs RT ID BUNDLE [POLICY]: run a container through hardshim; output in $output. The container
+# is ID-<test's pid>: the configs name no cgroupsPath, so the runtime makes /<id>, and another
+# run of this file at the same time (the ASan pass beside the plain one) must not share it.
 hs() {
-	local rt=$1 id=$2 bundle=$3 policy=${4:-$work/policy-$1.json}
+	local rt=$1 id=$2-$$ bundle=$3 policy=${4:-$work/policy-$1.json}
 	ids+=("$rt:$id")
 	pristine "$bundle"
 	run env HARDSHIM_POLICY="$policy" "$HS_BIN" --root "$work/state-$rt" run --bundle "$bundle" "$id"
@@ -64,9 +66,9 @@ hs() {
 
 # bare RT ID BUNDLE: the same container without hardshim (control runs).
 bare() {
-	ids+=("$1:$2")
+	ids+=("$1:$2-$$")
 	pristine "$3"
-	run "/usr/bin/$1" --root "$work/state-$1" run --bundle "$3" "$2"
+	run "/usr/bin/$1" --root "$work/state-$1" run --bundle "$3" "$2-$$"
 }
 
 probe_says() { # name result
@@ -244,7 +246,7 @@ test_weakening_flag() {
 	echo "$output"
 	[ "$status" -ne 0 ]
 	[[ "$output" == *"seccomp.flag"*"linux.seccomp.flags[0]"* ]]
-	run "/usr/bin/$1" --root "$work/state-$1" state "sc-flag-refuse-$1"
+	run "/usr/bin/$1" --root "$work/state-$1" state "sc-flag-refuse-$1-$$"
 	[ "$status" -ne 0 ]
 }
 
@@ -256,7 +258,7 @@ test_weakening_flag() {
 	echo "$output"
 	[ "$status" -ne 0 ]
 	[[ "$output" == *"seccomp.unknown-syscall: linux.seccomp.syscalls["*"].names[1]"*"kexec_lod"* ]]
-	run runc --root "$work/state-runc" state sc-unknown
+	run runc --root "$work/state-runc" state "sc-unknown-$$"
 	[ "$status" -ne 0 ]
 	# runc itself would have skipped the name silently and run the container
 	bare runc sc-unknown-bare "$work/b"
