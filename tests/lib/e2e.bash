@@ -35,12 +35,14 @@ e2e_require() {
 }
 
 # e2e_install: make install into $E2E (its own build dir, SYSCONFDIR=$E2E/etc). Serialized
-# with a lock: the podman and containerd suites may share it.
+# with a lock: the podman and containerd suites may share it. A fresh machine builds all of
+# hardshim here: with the machine's cores (install's recipe runs after everything it names is
+# built, as in `make -j`).
 e2e_install() {
 	mkdir -p "$E2E"
 	(
 		flock 9
-		make -s -C "$HS_TOP" install BUILD="$E2E/build" PREFIX="$E2E/usr" \
+		make -s -j"$(nproc)" -C "$HS_TOP" install BUILD="$E2E/build" PREFIX="$E2E/usr" \
 			SYSCONFDIR="$E2E/etc" >"$E2E/install.log" 2>&1
 	) 9>"$E2E/.install.lock" || {
 		cat "$E2E/install.log" >&2
