@@ -141,3 +141,22 @@ loads_env() {
 		'cd / && . "$0" && echo "$HS_TOP $HS_BUILD $HS_BIN"' "$HS_TOP/tests/lib/env.bash"
 	[ "$output" = "$HS_TOP $HS_TOP/build $HS_TOP/build/hardshim" ]
 }
+
+# Two runs of the suite at once (plain and ASan, tests/run.sh) take turns at what the machine
+# has one of: the second holder waits, gives up after HS_LOCK_WAIT naming the lock, and gets it
+# once the first holder's process is gone.
+@test "lib: hs_machine_lock: a second holder waits, then fails naming the lock; free once the first process exits" {
+	local name=lib-test-$$ lock=/run/lock/hardshim-tests/lib-test-$$.lock
+	(hs_machine_lock "$name" && : >"$BATS_TEST_TMPDIR/held" && sleep 3) &
+	for _ in $(seq 50); do [ -e "$BATS_TEST_TMPDIR/held" ] && break; sleep 0.1; done
+	[ -e "$BATS_TEST_TMPDIR/held" ]
+	run env HS_LOCK_WAIT=1 bash -c 'source "$1/tests/lib/env.bash" && hs_machine_lock "$2"' _ "$HS_TOP" "$name"
+	echo "$output"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"machine lock $lock: still held by another run after 1 s"* ]]
+	wait
+	run env HS_LOCK_WAIT=1 bash -c 'source "$1/tests/lib/env.bash" && hs_machine_lock "$2"' _ "$HS_TOP" "$name"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	rm -f "$lock"
+}
