@@ -32,7 +32,7 @@ WARNINGS := -Wall -Wextra -Wshadow -Wformat=2 -Wstrict-prototypes \
 ifeq ($(WERROR),1)
 WARNINGS += -Werror
 endif
-# -fPIC: the objects go into the core, a shared object (and into the PIE front and tests).
+# -fPIC: the objects go into the PIE core, the static-pie front and the tests.
 HARDEN   := -fstack-protector-strong -fPIC -D_FORTIFY_SOURCE=2
 CFLAGS   ?= -O2 -g
 override CFLAGS += -std=gnu11 $(WARNINGS) $(HARDEN) -fvisibility=hidden -D_GNU_SOURCE \
@@ -52,13 +52,20 @@ endif
 SRCS := $(sort $(shell find src -name '*.c' ! -path src/main.c ! -path 'src/front/*'))
 OBJS := $(SRCS:%.c=$(BUILD)/obj/%.o)
 LIB  := $(BUILD)/libhardshim.a
-# The executable is the front (src/front/front.c: the fast path); everything else is the core,
-# a shared object the front loads from its own directory by a name that carries the core's
-# build id (docs/architecture.md, "The front and the core").
+# The executable is the front (src/front/front.c: the fast path), built -static-pie; everything
+# else is the core, a dynamic PIE executable (src/front/core.c) the front execs from its own
+# directory by a name that carries the core's build id (docs/architecture.md, "The front and
+# the core"). ASan cannot link a static program: the sanitizer build's front stays a dynamic PIE.
 BIN  := $(BUILD)/hardshim
 FRONT_OBJ := $(BUILD)/obj/src/front/front.o
-CORE_SO   := $(BUILD)/obj/hardshim-core.so
+CORE_OBJ  := $(BUILD)/obj/src/front/core.o
+CORE_EXE  := $(BUILD)/obj/hardshim-core
 CORE_ID_H := $(BUILD)/core-id.h
+ifeq ($(SANITIZE),1)
+FRONT_LDFLAGS := $(LDFLAGS)
+else
+FRONT_LDFLAGS := $(filter-out -pie,$(LDFLAGS)) -static-pie
+endif
 
 # Man pages: scdoc sources in man/, rendered to roff in the build dir (checked by `man -l` in
 # tests/e2e/install.bats). Defined before any rule names them: make expands a prerequisite
@@ -102,28 +109,28 @@ $(LIB): $(OBJS)
 	@echo "  AR      $@"
 	@rm -f $@ && $(AR) rcs $@ $^
 
-# The core: every object, one exported symbol (src/front/core.map).
-$(CORE_SO): $(LIB) src/front/core.map
+# The core: every object, and its main (src/front/core.c).
+$(CORE_EXE): $(CORE_OBJ) $(LIB)
 	@echo "  LD      $@"
-	@$(CC) $(filter-out -pie,$(LDFLAGS)) -shared -Wl,--version-script=src/front/core.map \
-		-o $@ -Wl,--whole-archive $(LIB) -Wl,--no-whole-archive $(LDLIBS)
+	@$(CC) $(LDFLAGS) -o $@ $(CORE_OBJ) -Wl,--whole-archive $(LIB) -Wl,--no-whole-archive \
+		$(LDLIBS)
 
-# The core's GNU build id: compiled into the front, which loads only the core with that id, and
+# The core's GNU build id: compiled into the front, which runs only the core with that id, and
 # in the name of the core's copy beside the front (an older build's copy is removed).
-$(CORE_ID_H): $(CORE_SO)
+$(CORE_ID_H): $(CORE_EXE)
 	@id=$$(readelf -n $< | awk '/Build ID:/ { print $$3 }'); \
 	[ -n "$$id" ] || { echo "hardshim: $< has no build id" >&2; exit 1; }; \
 	printf '#define HS_CORE_ID "%s"\n' "$$id" >$@ && \
-	rm -f $(BUILD)/hardshim-core-*.so && cp $< $(BUILD)/hardshim-core-$$id.so && \
-	echo "  CORE    $(BUILD)/hardshim-core-$$id.so"
+	rm -f $(BUILD)/hardshim-core-* && cp $< $(BUILD)/hardshim-core-$$id && \
+	echo "  CORE    $(BUILD)/hardshim-core-$$id"
 
 $(FRONT_OBJ): $(CORE_ID_H)
 $(FRONT_OBJ): override CFLAGS += -I$(BUILD)
 
-# The front: only the archive's objects it needs (no --whole-archive), libc and libdl.
+# The front: only the archive's objects it needs (no --whole-archive) and libc, static.
 $(BIN): $(FRONT_OBJ) $(LIB)
 	@echo "  LD      $@"
-	@$(CC) $(LDFLAGS) -o $@ $(FRONT_OBJ) $(LIB) -ldl
+	@$(CC) $(FRONT_LDFLAGS) -o $@ $(FRONT_OBJ) $(LIB)
 
 # Only src/util/version.c knows the version; it is rebuilt when the version changes (the stamp
 # is rewritten only then).
@@ -206,7 +213,7 @@ install: $(BIN) $(MAN_PAGES)
 	# The core first, under its build id, then the front renamed over the old one: a caller
 	# that starts the old front meanwhile still finds the old core (both stay until removed).
 	id=$$(sed -n 's/^#define HS_CORE_ID "\(.*\)"$$/\1/p' $(CORE_ID_H)) && [ -n "$$id" ] && \
-	install -D -m 0755 $(BUILD)/hardshim-core-$$id.so $(DESTDIR)$(BINDIR)/hardshim-core-$$id.so
+	install -D -m 0755 $(BUILD)/hardshim-core-$$id $(DESTDIR)$(BINDIR)/hardshim-core-$$id
 	install -D -m 0755 $(BIN) $(DESTDIR)$(BINDIR)/.hardshim.new
 	mv -f $(DESTDIR)$(BINDIR)/.hardshim.new $(DESTDIR)$(BINDIR)/hardshim
 	# The shipped policy is always installed as policy.json.default; policy.json only when there
@@ -232,7 +239,7 @@ seccomp-profile-check:
 clean:
 	rm -rf build build-san build-fuzz
 
--include $(OBJS:.o=.d) $(FRONT_OBJ:.o=.d) $(UNIT_OBJS:.o=.d) $(UNIT_SUPPORT_OBJS:.o=.d)
+-include $(OBJS:.o=.d) $(FRONT_OBJ:.o=.d) $(CORE_OBJ:.o=.d) $(UNIT_OBJS:.o=.d) $(UNIT_SUPPORT_OBJS:.o=.d)
 
 # Fuzzing (tests/fuzz/): libFuzzer harnesses under ASan+UBSan, built with clang into build-fuzz/.
 # `make fuzz FUZZ_SECONDS=1800` for a long run; `make check` runs each briefly (suite "fuzz").

@@ -112,9 +112,10 @@ struct hs_host {
 	int (*apparmor_profile_loaded)(const struct hs_host *h, const char *profile);
 	/* SELinux: is the context valid for the loaded policy? 1 yes, 0 no. */
 	int (*selinux_context_valid)(const struct hs_host *h, const char *context);
-	/* hardshim's own binary, as the kernel knows it (never argv[0] or PATH): the path the
-	 * hooks hardshim injects name, and the only hook binary admitted implicitly. -ESTALE
-	 * when it was replaced while running (the path now names something else). */
+	/* hardshim's own binary, as the kernel knows it (never argv[0] or PATH): the front's
+	 * path (hs_host_set_front), which the hooks hardshim injects name, and the only hook
+	 * binary admitted implicitly. -ESTALE when it was replaced while running (the path now
+	 * names something else); -ENOENT when the core was not started by its front. */
 	int (*self_binary)(const struct hs_host *h, struct hs_arena *a, const char **ret);
 	void *data;
 };
@@ -145,6 +146,14 @@ int hs_host_give_volume(const char *path, uid_t uid, gid_t gid, struct hs_error 
 int hs_host_ns_is_host(const struct hs_host *h, const char *oci_type, const struct hs_file_id *id,
 		       const char **ret_which);
 
+/* The front (src/front/front.c) execs the core with the path of its own executable, as the
+ * kernel gave it (/proc/self/exe), in this variable, set by the front over whatever the caller
+ * passed; the core (src/front/core.c) takes it out of its environment before anything else and
+ * hands it to hs_host_set_front. The real host's self_binary is that path, when it names a
+ * file in the core's own directory (/proc/self/exe of the core); else there is none. */
+#define HS_FRONT_ENV "HARDSHIM_FRONT"
+void hs_host_set_front(const char *path);
+
 /* The real machine. Lazily loads the libraries it needs (libmount, libapparmor,
  * libselinux) on first use. */
 const struct hs_host *hs_host_real(void);
@@ -152,9 +161,11 @@ const struct hs_host *hs_host_real(void);
  * about the machine): the policy cache's read, which the front (src/front/front.c) links. */
 int hs_read_root_file(struct hs_arena *a, const char *path, size_t max, const char **ret,
 		      size_t *ret_len, struct hs_error *err);
-/* The same judgement without the read: 0 when PATH is a file only root can have written, on
- * a canonical path no one but root could swap; else the error read_root_file gives. */
-int hs_judge_root_file(struct hs_arena *a, const char *path, struct hs_error *err);
+/* The same judgement without the read: the fd (O_RDONLY, O_CLOEXEC) of PATH when it is a file
+ * only root can have written, on a canonical path no one but root could swap, the opened
+ * object being the one judged (the front execveat()s its core through it); else the negative
+ * code and error read_root_file gives. */
+int hs_open_root_file(struct hs_arena *a, const char *path, struct hs_error *err);
 /* A host whose MAC is forced (check --target), for judging a config as on a node with that
  * MAC. Where this machine's MAC differs, what is loaded on the node cannot be seen: a named
  * AppArmor profile is taken as loaded and an SELinux context is checked for its shape only

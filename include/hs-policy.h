@@ -164,6 +164,9 @@ int hs_policy_cache_store(const char *dir, const char *policy, const struct hs_p
  * object: from its load address) as hex into HEX; false (HEX "") when it has none. */
 struct dl_phdr_info;
 bool hs_elf_build_id(const struct dl_phdr_info *info, char hex[129]);
+/* The build id entries are keyed by, for a program that is not the core itself (the front:
+ * its core's id); without it, the main program's own note. HEX must stay valid. */
+void hs_policy_cache_use_build_id(const char *hex);
 #define HS_POLICY_CACHE_MAX (2 * PATH_MAX + 512)
 const char *hs_policy_cache_key(struct hs_arena *a, const char *policy, const struct stat *st);
 const char *hs_policy_cache_entry(struct hs_arena *a, const char *dir, const char *policy);

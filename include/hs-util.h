@@ -140,6 +140,11 @@ int hs_replace_file(int dirfd, const char *name, const void *data, size_t len, m
  * AT_EMPTY_PATH: needs CAP_DAC_READ_SEARCH). No data is copied, nothing is fsync'ed. */
 int hs_link_fd_as(int fd, int dirfd, const char *name);
 int hs_write_all(int fd, const void *data, size_t len);
+/* The NT_GNU_BUILD_ID note of the ELF file open on fd (read with pread: the offset is not
+ * moved), as hex into HEX (129 bytes): 0; -ENOEXEC (HEX "") for a file that is not an ELF
+ * file of this machine's class and byte order, is malformed or has no such note; -errno when
+ * reading failed (src/util/elf-file.c). */
+int hs_elf_fd_build_id(int fd, char hex[129]);
 
 /* RFC 3339 UTC time with nanoseconds, e.g. 2026-11-22T01:56:17.123456789Z. */
 void hs_format_time(char *buf, size_t size);

@@ -33,7 +33,7 @@ set -eu
 HOST=${HARDSHIM_HOST:-/host}
 CONFIG=${HARDSHIM_CONFIG:-/config}
 PAYLOAD=${HARDSHIM_PAYLOAD:-/opt/hardshim-deploy/hardshim}
-# The front (PAYLOAD) loads its core, hardshim-core-BUILDID.so, from its own directory: the core
+# The front (PAYLOAD) execs its core, hardshim-core-BUILDID, from its own directory: the core
 # is shipped beside it and always installed beside it, before the front.
 PREFIX=${HARDSHIM_PREFIX:-/usr/local}
 CONTAINERD_CONFIG=${HARDSHIM_CONTAINERD_CONFIG:-/etc/containerd/config.toml}
@@ -56,8 +56,8 @@ LIBS="libseccomp.so.2 libmount.so.1 libnftables.so.1 libnftnl.so.11"
 say() { echo "hardshim-node: $*" >&2; }
 # payload_core: the core beside the payload (exactly one).
 payload_core() {
-	set -- "$(dirname "$PAYLOAD")"/hardshim-core-*.so
-	[ "$#" -eq 1 ] && [ -f "$1" ] || die "the payload's core (hardshim-core-*.so beside $PAYLOAD) is missing or not one"
+	set -- "$(dirname "$PAYLOAD")"/hardshim-core-*
+	[ "$#" -eq 1 ] && [ -f "$1" ] || die "the payload's core (hardshim-core-* beside $PAYLOAD) is missing or not one"
 	echo "$1"
 }
 die() {

@@ -44,11 +44,3 @@ int hs_main(int argc, char **argv)
 	}
 	return hs_cmd_runtime(policy_file, argc, argv);
 }
-
-/* The core's one entry (hardshim-core-BUILDID.so, loaded by the front, src/front/front.c):
- * hardshim's whole argv, as the front received it. */
-__attribute__((visibility("default"))) int hardshim_core_main(int argc, char **argv);
-int hardshim_core_main(int argc, char **argv)
-{
-	return hs_main(argc, argv);
-}

@@ -1,28 +1,35 @@
 /* SPDX-License-Identifier: Apache-2.0
- * The front: the `hardshim` executable. It holds only what the fast path needs (issue 17): the
- * policy's path, the runtime's command line, the policy cache's read and the exec. Every
- * `state`, `kill`, `delete`... that containerd and Podman send pays the dynamic loader for
- * what the executable links, before main; the front binds ~60 libc symbols and ~100
- * relocations where the whole of hardshim binds ~180 and ~2 100.
+ * The front: the `hardshim` executable, built -static-pie (ASLR kept; full RELRO, stack
+ * protector and FORTIFY as the rest of the build). It holds only what the fast path needs
+ * (issue 17): the policy's path, the runtime's command line, the policy cache's read and the
+ * exec. Every `state`, `kill`, `delete`... that containerd and Podman send pays what the
+ * executable needs before main: a static front maps no ld.so and no libc.so and binds no
+ * symbol (the dynamic front it replaced spent ~0.9 ms of CPU on that alone).
  *
  * Everything else (hardshim's own verbs, create/run/restore/exec/update, a cache miss, every
- * error) is the core, hardshim-core-BUILDID.so, which the front loads and calls with its
- * argv unchanged: the core decides exactly as the whole program did, fast path included.
+ * error) is the core, the executable hardshim-core-BUILDID, which the front execs with its
+ * argv unchanged (src/front/core.c): the core decides exactly as the whole program did, fast
+ * path included. A static program cannot dlopen a dynamic core safely: so the core is a
+ * program of its own, as the single binary was.
  *
  * Threat: hardshim runs as root with the caller's environment and argv[0]. Whoever chooses
- * which core root's hardshim loads, runs code as root. So the core is found only through a
- * fact the caller cannot set, the directory of the executable the kernel ran
- * (/proc/self/exe), never argv[0], PATH, the working directory, LD_LIBRARY_PATH or a soname;
- * its name carries the build id of the core this front was built with; as root it is loaded
- * only when root alone could have written it and no one else can swap a directory on its way
- * (the judgement the policy cache's entry gets); and after loading, its own GNU build id
- * note must be the one the front was built with, else nothing of it is called (a fleet
- * update that renamed a core from another build into place). Each refusal names its rule
- * and both paths, and exits 2 without running the runtime.
+ * which core root's hardshim runs, runs code as root. So the core is found only through a fact
+ * the caller cannot set, the directory of the executable the kernel ran (/proc/self/exe),
+ * never argv[0], PATH, the working directory, LD_LIBRARY_PATH or a soname; its name carries
+ * the build id of the core this front was built with; as root it is opened only when root
+ * alone could have written it and no one else can swap a directory on its way (the judgement
+ * the policy cache's entry gets), and the opened file is the object that was judged; its own
+ * GNU build id note, read from that open file, must be the one the front was built with (a
+ * fleet update that renamed a core from another build into place); and what runs is that open
+ * file (execveat AT_EMPTY_PATH), not a path looked up again. Each refusal names its rule and
+ * both paths, and exits 2 without running the runtime.
+ *
+ * The core learns the front's path (hardshim's own path, which the hooks it writes call) from
+ * HARDSHIM_FRONT, which the front sets here over whatever the caller passed: see
+ * src/front/core.c for what a caller that execs the core directly can do with it.
  */
-#include <dlfcn.h>
+#include <fcntl.h>
 #include <limits.h>
-#include <link.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -58,6 +65,7 @@ static void fast_path(int argc, char **argv)
 	    hs_policy_cache_lookup(hs_policy_cache_dir(), policy, &runtime) <= 0)
 		return;
 	a.argv[0] = runtime;
+	unsetenv(HS_FRONT_ENV); /* hardshim's (src/front/core.c), never the runtime's */
 	execve(runtime, a.argv, environ);
 	argv[0] = (char *)a.received[0]; /* a.argv is argv: the core gets it as it came */
 	free(runtime);
@@ -70,52 +78,36 @@ static int refuse(const char *rule, const char *core, const char *self, const ch
 	return 2;
 }
 
-/* The loaded core's GNU build id, as hex (129 bytes). */
-struct core_note {
-	ElfW(Addr) base;
-	char hex[129];
-};
-
-static int find_core_note(struct dl_phdr_info *info, size_t size, void *data)
-{
-	struct core_note *n = data;
-
-	(void)size;
-	if (info->dlpi_addr != n->base)
-		return 0;
-	hs_elf_build_id(info, n->hex);
-	return 1;
-}
-
 static int call_core(int argc, char **argv)
 {
-	char self[PATH_MAX] = "", core[PATH_MAX + 64] = "", msg[HS_LINE_MAX];
+	char self[PATH_MAX] = "", core[PATH_MAX + 64] = "", msg[HS_LINE_MAX], id[129];
 	struct hs_error err = HS_ERROR_INIT;
-	struct core_note note = { 0 };
-	struct link_map *lm = NULL;
-	int (*entry)(int, char **);
+	_cleanup_close_ int fd = -1;
 	char *slash;
-	void *h;
 	ssize_t n;
+	int r;
 
+	(void)argc;
 	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
 	if (n <= 0 || (size_t)n >= sizeof(self) - 1 || self[0] != '/')
 		return refuse("front.core-missing", "", "/proc/self/exe",
 			      "cannot read the path of hardshim's own executable");
 	self[n] = '\0';
 	slash = strrchr(self, '/');
-	snprintf(core, sizeof(core), "%.*s/hardshim-core-%s.so", (int)(slash - self), self,
+	snprintf(core, sizeof(core), "%.*s/hardshim-core-%s", (int)(slash - self), self,
 		 HS_CORE_ID);
-	/* As root: a file only root can have written, on a path no one else can swap. */
+	/* As root: a file only root can have written, on a path no one else can swap; the fd is
+	 * of the object judged. */
 	if (geteuid() == 0) {
 		_cleanup_arena_ struct hs_arena *a = hs_arena_new();
 
 		if (!a)
 			return refuse("front.core-untrusted", core, self, "out of memory");
-		if (hs_judge_root_file(a, core, &err) < 0 && err.code == -ENOENT)
+		fd = hs_open_root_file(a, core, &err);
+		if (fd < 0 && err.code == -ENOENT)
 			return refuse("front.core-missing", core, self,
 				      "no core of this build beside the executable");
-		if (err.code < 0) {
+		if (fd < 0) {
 			size_t len = strlen(core);
 
 			/* "host.untrusted-file: CORE: why" said once: "CORE: why (rule)" */
@@ -126,29 +118,34 @@ static int call_core(int argc, char **argv)
 				 err.rule);
 			return refuse("front.core-untrusted", core, self, msg);
 		}
-	} else if (access(core, F_OK) < 0)
-		return refuse("front.core-missing", core, self,
-			      "no core of this build beside the executable");
-	h = dlopen(core, RTLD_NOW | RTLD_LOCAL);
-	if (!h)
-		return refuse("front.core-missing", core, self, dlerror());
-	if (dlinfo(h, RTLD_DI_LINKMAP, &lm) < 0 || !lm)
-		return refuse("front.core-build", core, self, "cannot find the loaded core");
-	note.base = lm->l_addr;
-	dl_iterate_phdr(find_core_note, &note);
-	if (strcmp(note.hex, HS_CORE_ID)) {
-		snprintf(msg, sizeof(msg), "its build id is %s, this front's core is %s",
-			 note.hex[0] ? note.hex : "(none)", HS_CORE_ID);
+	} else if ((fd = open(core, O_RDONLY | O_NOCTTY | O_CLOEXEC)) < 0) {
+		if (errno == ENOENT)
+			return refuse("front.core-missing", core, self,
+				      "no core of this build beside the executable");
+		snprintf(msg, sizeof(msg), "cannot open it: %s", strerror(errno));
+		return refuse("front.core-missing", core, self, msg);
+	}
+	r = hs_elf_fd_build_id(fd, id);
+	if (r < 0 && r != -ENOEXEC) {
+		snprintf(msg, sizeof(msg), "cannot read it: %s", strerror(-r));
 		return refuse("front.core-build", core, self, msg);
 	}
-	entry = (int (*)(int, char **))dlsym(h, "hardshim_core_main");
-	if (!entry)
-		return refuse("front.core-build", core, self, "no entry hardshim_core_main");
-	return entry(argc, argv);
+	if (strcmp(id, HS_CORE_ID)) {
+		snprintf(msg, sizeof(msg), "its build id is %s, this front's core is %s",
+			 id[0] ? id : "(none)", HS_CORE_ID);
+		return refuse("front.core-build", core, self, msg);
+	}
+	/* hardshim's own path for the core, over whatever the caller passed (src/front/core.c) */
+	if (setenv(HS_FRONT_ENV, self, 1) < 0)
+		return refuse("front.core-missing", core, self, "out of memory");
+	execveat(fd, "", argv, environ, AT_EMPTY_PATH);
+	snprintf(msg, sizeof(msg), "cannot run it: %s", strerror(errno));
+	return refuse("front.core-missing", core, self, msg);
 }
 
 int main(int argc, char **argv)
 {
+	hs_policy_cache_use_build_id(HS_CORE_ID);
 	fast_path(argc, argv);
 	return call_core(argc, argv);
 }

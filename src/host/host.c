@@ -3,6 +3,7 @@
  * MAC state from libapparmor / libselinux (dlopen'ed on first use, never linked: the fast
  * path cannot pay their load time), loaded AppArmor profiles from securityfs. */
 #include <fcntl.h>
+#include <limits.h>
 #include <sched.h>
 #include <string.h>
 #include <sys/apparmor.h>
@@ -252,19 +253,43 @@ static int real_selinux_context_valid(const struct hs_host *h, const char *conte
 	return sym_security_check_context(context) == 0 ? 1 : 0;
 }
 
+/* The front's path, as the front passed it (hs_host_set_front); "" when none was. */
+static char front_path[PATH_MAX];
+
+void hs_host_set_front(const char *path)
+{
+	front_path[0] = '\0';
+	if (path && strlen(path) < sizeof(front_path))
+		strcpy(front_path, path);
+}
+
+/* The front's path, when it names a file beside the core (the kernel's /proc/self/exe of this
+ * process): the front execs only the core from its own directory, so anything else was not
+ * passed by the front. Whoever execs the core directly, with any HARDSHIM_FRONT, runs it with
+ * their own privileges and can only name a file in the core's directory. */
 static int real_self_binary(const struct hs_host *h, struct hs_arena *a, const char **ret)
 {
-	char buf[4096];
-	ssize_t n = readlink("/proc/self/exe", buf, sizeof(buf) - 1);
+	char core[4096];
+	const char *slash = strrchr(front_path, '/'), *cslash;
+	size_t n;
+	ssize_t c;
 
-	if (n < 0)
-		return -errno;
-	if (n == 0 || n >= (ssize_t)sizeof(buf) - 1)
-		return -ENAMETOOLONG;
-	buf[n] = '\0';
-	if (buf[0] != '/' || (n > 10 && !strcmp(buf + n - 10, " (deleted)")))
+	if (front_path[0] != '/' || !slash || !slash[1])
+		return -ENOENT;
+	n = strlen(front_path);
+	if (n > 10 && !strcmp(front_path + n - 10, " (deleted)"))
 		return -ESTALE;
-	*ret = hs_arena_strdup(a, buf);
+	c = readlink("/proc/self/exe", core, sizeof(core) - 1);
+	if (c < 0)
+		return -errno;
+	if (c == 0 || c >= (ssize_t)sizeof(core) - 1)
+		return -ENAMETOOLONG;
+	core[c] = '\0';
+	cslash = strrchr(core, '/');
+	if (core[0] != '/' || !cslash || cslash - core != slash - front_path ||
+	    memcmp(core, front_path, (size_t)(slash - front_path)))
+		return -ENOENT;
+	*ret = hs_arena_strdup(a, front_path);
 	return *ret ? 0 : -ENOMEM;
 }
 

@@ -43,16 +43,16 @@ int hs_host_root_file_judge(struct hs_arena *a, const char *path,
 	return 0;
 }
 
-int hs_host_read_root_file_real(const struct hs_host *h, struct hs_arena *a, const char *path,
-				size_t max, const char **ret, size_t *ret_len, struct hs_error *err)
+/* PATH walked and judged, then opened without following a last symlink, and the opened object
+ * judged again: the fd (O_RDONLY, O_CLOEXEC) of what was judged, or a negative code. */
+static int open_root_file(const struct hs_host *h, struct hs_arena *a, const char *path,
+			  struct hs_error *err)
 {
-	_cleanup_free_ char *buf = NULL;
 	_cleanup_close_ int fd = -1;
 	struct hs_canonical_path cp;
 	const struct hs_path_component *last;
 	const char *why;
 	struct stat st;
-	size_t len = 0;
 	int r;
 
 	r = hs_host_canonicalize_real(h, a, path, &cp, err);
@@ -74,6 +74,20 @@ int hs_host_read_root_file_real(const struct hs_host *h, struct hs_arena *a, con
 		return untrusted(err, path, "it changed while it was being looked at");
 	if ((why = not_roots_file(st.st_mode, st.st_uid)))
 		return untrusted(err, path, why);
+	return TAKE_FD(fd);
+}
+
+int hs_host_read_root_file_real(const struct hs_host *h, struct hs_arena *a, const char *path,
+				size_t max, const char **ret, size_t *ret_len, struct hs_error *err)
+{
+	_cleanup_free_ char *buf = NULL;
+	_cleanup_close_ int fd = -1;
+	size_t len = 0;
+	int r;
+
+	fd = open_root_file(h, a, path, err);
+	if (fd < 0)
+		return fd;
 	if ((r = hs_read_fd(fd, max, &buf, &len, err)) < 0)
 		return r;
 	if (!(*ret = hs_arena_alloc(a, len + 1)))
@@ -90,10 +104,7 @@ int hs_read_root_file(struct hs_arena *a, const char *path, size_t max, const ch
 	return hs_host_read_root_file_real(NULL, a, path, max, ret, ret_len, err);
 }
 
-int hs_judge_root_file(struct hs_arena *a, const char *path, struct hs_error *err)
+int hs_open_root_file(struct hs_arena *a, const char *path, struct hs_error *err)
 {
-	struct hs_canonical_path cp;
-	int r = hs_host_canonicalize_real(NULL, a, path, &cp, err);
-
-	return r < 0 ? r : hs_host_root_file_judge(a, path, &cp, err);
+	return open_root_file(NULL, a, path, err);
 }

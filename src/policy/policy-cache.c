@@ -3,8 +3,8 @@
  * policy, the runtime's path, yet each used to parse and schema-check the whole file (about
  * half of its instructions) so that a broken policy is refused there too. Here a policy that
  * passed that strict read leaves its runtime in a file under /run/hardshim, keyed by everything
- * the kernel says of the policy's inode and by hardshim's own build; the next fast path that
- * finds the same key uses it instead of parsing.
+ * the kernel says of the policy's inode and by hardshim's own build (the core's build id); the
+ * next fast path that finds the same key uses it instead of parsing.
  *
  * Threat: whoever can write the cache, or make hardshim read another file as the cache,
  * chooses the binary every fast-path command execs as root, and a stale entry would keep a
@@ -24,6 +24,7 @@
 #include <fcntl.h>
 #include <link.h>
 #include <limits.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -89,10 +90,19 @@ bool hs_elf_build_id(const struct dl_phdr_info *info, char hex[129])
 	return false;
 }
 
-/* The GNU build id of hardshim's own executable (the main program, the first object; the
- * front, which carries its core's build id: a change to either changes it): a different
- * build, however it was installed, never reads this one's entries. No note: no build id,
- * no cache. */
+/* The build an entry belongs to: the core's GNU build id. The core is the main program where
+ * it runs (its own note, found from PT_PHDR); the front, a static program, gives the id of the
+ * core it was built with (hs_policy_cache_use_build_id), the only core it runs. Any change to
+ * the code that writes or reads an entry (the core links every object, the front some of the
+ * same objects) changes the core's id: a different build, however it was installed, never
+ * reads this one's entries. No note: no build id, no cache. */
+static const char *given_build_id;
+
+void hs_policy_cache_use_build_id(const char *hex)
+{
+	given_build_id = hex;
+}
+
 static int find_build_id(struct dl_phdr_info *info, size_t size, void *data)
 {
 	(void)size;
@@ -107,7 +117,10 @@ const char *hs_policy_cache_key(struct hs_arena *a, const char *policy, const st
 {
 	char build[129] = "";
 
-	dl_iterate_phdr(find_build_id, build);
+	if (given_build_id)
+		snprintf(build, sizeof(build), "%s", given_build_id);
+	else
+		dl_iterate_phdr(find_build_id, build);
 	if (!build[0] || strchr(policy, '\n'))
 		return NULL;
 	return hs_arena_printf(

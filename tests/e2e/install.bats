@@ -18,9 +18,9 @@ setup_file() {
 	[ "$status" -eq 0 ]
 	[ "$(stat -c %a "$dest/usr/bin/hardshim")" = 755 ]
 	# the core beside the front, under the build id the front carries; the front runs with it
-	core=$(echo "$dest"/usr/bin/hardshim-core-*.so)
+	core=$(echo "$dest"/usr/bin/hardshim-core-*)
 	[ "$(stat -c %a "$core")" = 755 ]
-	[ "$(basename "$core")" = "hardshim-core-$(readelf -n "$core" | awk '/Build ID:/ { print $3 }').so" ]
+	[ "$(basename "$core")" = "hardshim-core-$(readelf -n "$core" | awk '/Build ID:/ { print $3 }')" ]
 	HARDSHIM_POLICY="$HS_TOP/profiles/policy/default.json" "$dest/usr/bin/hardshim" version
 	[ "$(stat -c %a "$dest/etc/hardshim/policy.json")" = 644 ]
 	cmp "$dest/etc/hardshim/policy.json" "$HS_TOP/profiles/policy/default.json"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bats
 # SPDX-License-Identifier: Apache-2.0
 # The front and its core (src/front/front.c): `hardshim` holds the fast path only and loads
-# everything else from hardshim-core-BUILDID.so beside itself. A cache hit needs no core (the
+# everything else from hardshim-core-BUILDID beside itself. A cache hit needs no core (the
 # fast path is the front's own); a miss, create and every verb do. A core that is missing, from
 # another build (a fleet update that renamed one file before the other) or writable by someone
 # other than root is refused with its rule, both paths and exit 2, and the runtime never runs.
@@ -30,7 +30,7 @@ setup() {
 	mkdir -p "$FB"
 	chmod 0755 "$HS_TMP" "$FB"
 	hs_copy_hardshim "$FB"
-	CORE=$(echo "$FB"/hardshim-core-*.so)
+	CORE=$(echo "$FB"/hardshim-core-*)
 	[ -f "$CORE" ]
 }
 teardown() { hs_teardown; }
@@ -142,10 +142,41 @@ create_recorded() {
 	[ -s "$RECORD" ]
 }
 
-@test "front: the core exports one entry, the front carries its core's build id" {
-	run sh -c "readelf -W --dyn-syms '$CORE' | awk '\$5 == \"GLOBAL\" && \$7 != \"UND\" { print \$8 }'"
-	[ "$output" = hardshim_core_main ]
+@test "front: a static-pie front that carries its core's build id; the core a dynamic PIE program" {
+	# the front: position-independent (ASLR), no interpreter, no library, full RELRO, bound now
+	run readelf -hldW "$FB/hardshim"
+	[[ "$output" == *"Type:"*"DYN"* ]]
+	[[ "$output" != *INTERP* ]]
+	[[ "$output" != *NEEDED* ]]
+	[[ "$output" == *GNU_RELRO* ]]
+	[[ "$output" == *BIND_NOW* ]]
+	# the core: a program of its own (the dynamic loader, its libraries)
+	run readelf -hlW "$CORE"
+	[[ "$output" == *"Type:"*"DYN"* ]]
+	[[ "$output" == *"Requesting program interpreter"* ]]
 	id=$(readelf -n "$CORE" | awk '/Build ID:/ { print $3 }')
-	[ "$(basename "$CORE")" = "hardshim-core-$id.so" ]
+	[ "$(basename "$CORE")" = "hardshim-core-$id" ]
 	grep -qa "$id" "$FB/hardshim"
+}
+
+# The core gets the front's argv unchanged, argv[0] included (the policy's path may depend on
+# it), and the front's own path, whatever the caller set: a caller's HARDSHIM_FRONT is not
+# what the core takes for hardshim's own path, nor does it reach the runtime.
+@test "front: the core gets argv as it came and the front's path, not the caller's" {
+	local out
+	create_recorded
+	[ "$status" -eq 0 ]
+	: >"$RECORD"
+	# no cache: the core answers; invoked as hardshim-rec: the core's policy is rec.json beside
+	# the base policy only when argv[0] reached it as it came
+	run --separate-stderr env HARDSHIM_POLICY_CACHE= HARDSHIM_POLICY="$HS_TMP/base.json" \
+		HS_RECORD="$RECORD" HARDSHIM_FRONT=/tmp/not-hardshim \
+		bash -c 'exec -a hardshim-rec "$0" "$@"' "$FB/hardshim" --root "$HS_STATE" state fr-$$
+	echo "# state: status $status: $stderr" >&2
+	[ "$status" -eq 0 ]
+	out=$(cat "$RECORD")
+	echo "$out" >&2
+	[[ "$out" == *'"state"'* ]]
+	[[ "$out" != *HARDSHIM_FRONT* ]]
+	[[ "$out" != *not-hardshim* ]]
 }

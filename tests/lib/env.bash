@@ -11,9 +11,9 @@
 export HS_TOP HS_BUILD HS_BIN
 
 # hs_copy_hardshim DIR: hardshim as built into DIR: the front and, beside it, the core it loads
-# from its own directory (hardshim-core-BUILDID.so).
+# from its own directory (hardshim-core-BUILDID).
 hs_copy_hardshim() {
-	install -m 0755 "$HS_BIN" "$(dirname "$HS_BIN")"/hardshim-core-*.so "$1/"
+	install -m 0755 "$HS_BIN" "$(dirname "$HS_BIN")"/hardshim-core-* "$1/"
 }
 
 # hs_machine_lock NAME: take the machine-wide lock NAME and hold it until this test's process

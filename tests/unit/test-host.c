@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <sched.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -339,9 +340,52 @@ static void test_file_id_and_mac(void **state)
 	}
 }
 
+/* hardshim's own path in the core: the front's, as the front passed it, and only when it names
+ * a file beside the core (here the test binary stands for both); a front replaced while
+ * running is stale; nothing passed: none (no hook of hardshim's is written or admitted). */
+static void test_self_binary_is_the_front(void **state)
+{
+	const struct hs_host *h = hs_host_real();
+	struct hs_arena *a = hs_arena_new();
+	char self[PATH_MAX], other[PATH_MAX + 32];
+	const char *got = NULL;
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+
+	assert_non_null(a);
+	assert_true(n > 0);
+	self[n] = '\0';
+	hs_host_set_front(NULL);
+	assert_int_equal(h->self_binary(h, a, &got), -ENOENT);
+	hs_host_set_front(self);
+	assert_int_equal(h->self_binary(h, a, &got), 0);
+	assert_string_equal(got, self);
+	/* another name in the same directory: what the front passes is its own name */
+	snprintf(other, sizeof(other), "%s-front", self);
+	hs_host_set_front(other);
+	assert_int_equal(h->self_binary(h, a, &got), 0);
+	assert_string_equal(got, other);
+	/* anywhere else, relative, a directory alone: none */
+	hs_host_set_front("/tmp/hardshim");
+	assert_int_equal(h->self_binary(h, a, &got), -ENOENT);
+	snprintf(other, sizeof(other), "%.*s/x/hardshim", (int)(strrchr(self, '/') - self), self);
+	hs_host_set_front(other);
+	assert_int_equal(h->self_binary(h, a, &got), -ENOENT);
+	snprintf(other, sizeof(other), "%.*s/", (int)(strrchr(self, '/') - self), self);
+	hs_host_set_front(other);
+	assert_int_equal(h->self_binary(h, a, &got), -ENOENT);
+	hs_host_set_front("hardshim");
+	assert_int_equal(h->self_binary(h, a, &got), -ENOENT);
+	snprintf(other, sizeof(other), "%s (deleted)", self);
+	hs_host_set_front(other);
+	assert_int_equal(h->self_binary(h, a, &got), -ESTALE);
+	hs_host_set_front(NULL);
+	hs_arena_free(a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_self_binary_is_the_front),
 		cmocka_unit_test_setup_teardown(test_symlink_chain_and_dots, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_missing_and_owner, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_loops, setup, teardown),
