@@ -145,6 +145,8 @@ int hs_write_all(int fd, const void *data, size_t len);
  * file of this machine's class and byte order, is malformed or has no such note; -errno when
  * reading failed (src/util/elf-file.c). */
 int hs_elf_fd_build_id(int fd, char hex[129]);
+/* The same from a note segment already in memory (len bytes): true when found. */
+bool hs_elf_notes_build_id(const void *notes, size_t len, char hex[129]);
 
 /* RFC 3339 UTC time with nanoseconds, e.g. 2026-11-22T01:56:17.123456789Z. */
 void hs_format_time(char *buf, size_t size);

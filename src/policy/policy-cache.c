@@ -43,31 +43,6 @@ const char *hs_policy_cache_dir(void)
 	return d[0] == '/' ? d : NULL; /* "" (or anything relative): no cache */
 }
 
-/* The NT_GNU_BUILD_ID note in [p, end) as hex into HEX (129 bytes); false when there is none. */
-static bool note_build_id(const char *p, const char *end, char *hex)
-{
-	while (p + sizeof(ElfW(Nhdr)) <= end) {
-		const ElfW(Nhdr) *n = (const ElfW(Nhdr) *)p;
-		const unsigned char *desc = (const unsigned char *)p + sizeof(*n) +
-					    (((size_t)n->n_namesz + 3) & ~(size_t)3);
-		size_t len = n->n_descsz;
-
-		if ((const char *)desc + len > end)
-			return false;
-		if (n->n_type == NT_GNU_BUILD_ID && n->n_namesz == 4 &&
-		    !memcmp(p + sizeof(*n), "GNU", 4) && len >= 8 && len <= 64) {
-			for (size_t k = 0; k < len; k++) {
-				hex[2 * k] = "0123456789abcdef"[desc[k] >> 4];
-				hex[2 * k + 1] = "0123456789abcdef"[desc[k] & 15];
-			}
-			hex[2 * len] = '\0';
-			return true;
-		}
-		p = (const char *)desc + ((len + 3) & ~(size_t)3);
-	}
-	return false;
-}
-
 bool hs_elf_build_id(const struct dl_phdr_info *info, char hex[129])
 {
 	const char *base = NULL;
@@ -84,7 +59,7 @@ bool hs_elf_build_id(const struct dl_phdr_info *info, char hex[129])
 		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
 
 		if (ph->p_type == PT_NOTE &&
-		    note_build_id(base + ph->p_vaddr, base + ph->p_vaddr + ph->p_memsz, hex))
+		    hs_elf_notes_build_id(base + ph->p_vaddr, ph->p_memsz, hex))
 			return true;
 	}
 	return false;

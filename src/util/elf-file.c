@@ -40,9 +40,11 @@ static bool within(size_t off, size_t len, size_t size)
 	return off <= size && len <= size - off;
 }
 
-/* The NT_GNU_BUILD_ID note in buf[0..len) as hex into HEX; 1 found, 0 none. Offsets only. */
-static int notes_build_id(const unsigned char *buf, size_t len, char hex[129])
+/* The NT_GNU_BUILD_ID note in buf[0..len) as hex into HEX; true when found. Offsets only:
+ * the bytes may be a file's (untrusted) or a loaded program's note segment. */
+bool hs_elf_notes_build_id(const void *notes, size_t len, char hex[129])
 {
+	const unsigned char *buf = notes;
 	size_t off = 0;
 
 	while (len - off >= sizeof(ElfW(Nhdr))) {
@@ -53,10 +55,10 @@ static int notes_build_id(const unsigned char *buf, size_t len, char hex[129])
 		off += sizeof(n);
 		name = ((size_t)n.n_namesz + 3) & ~(size_t)3;
 		if (name > len - off)
-			return 0;
+			return false;
 		desc = ((size_t)n.n_descsz + 3) & ~(size_t)3;
 		if (n.n_descsz > len - off - name)
-			return 0;
+			return false;
 		if (n.n_type == NT_GNU_BUILD_ID && n.n_namesz == 4 &&
 		    !memcmp(buf + off, "GNU", 4) && n.n_descsz >= 8 && n.n_descsz <= 64) {
 			const unsigned char *d = buf + off + name;
@@ -66,13 +68,13 @@ static int notes_build_id(const unsigned char *buf, size_t len, char hex[129])
 				hex[2 * k + 1] = "0123456789abcdef"[d[k] & 15];
 			}
 			hex[2 * (size_t)n.n_descsz] = '\0';
-			return 1;
+			return true;
 		}
 		if (desc > len - off - name)
-			return 0; /* the last note's padding may run past: nothing follows it */
+			return false; /* the last note's padding may run past: nothing follows it */
 		off += name + desc;
 	}
-	return 0;
+	return false;
 }
 
 int hs_elf_fd_build_id(int fd, char hex[129])
@@ -110,7 +112,7 @@ int hs_elf_fd_build_id(int fd, char hex[129])
 			return -ENOEXEC;
 		if ((r = pread_all(fd, notes, ph.p_filesz, ph.p_offset)) < 0)
 			return r;
-		if (notes_build_id(notes, ph.p_filesz, hex))
+		if (hs_elf_notes_build_id(notes, ph.p_filesz, hex))
 			return 0;
 	}
 	return -ENOEXEC;
