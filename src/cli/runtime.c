@@ -452,7 +452,7 @@ enum hs_decision hs_create_prepare(struct hs_argv *a, const struct hs_policy *p,
 		 * cache within milliseconds, and a container does not outlive a crash: whatever
 		 * starts it again runs `create` through hardshim again, which judges whatever
 		 * config.json then holds (the engine's, hardshim's, or an empty file, refused).
-		 * Each fsync cost the create path a disk flush (docs/performance.md); the launch
+		 * Each fsync cost the create path a disk flush (docs/performance-log.md); the launch
 		 * record stays durable before the runtime runs. */
 		.no_fsync = true,
 	};
