@@ -63,6 +63,8 @@ CORE_EXE  := $(BUILD)/obj/hardshim-core
 CORE_ID_H := $(BUILD)/core-id.h
 ifeq ($(SANITIZE),1)
 FRONT_LDFLAGS := $(LDFLAGS)
+# LeakSanitizer's roots without the sanitizers' runtimes (src/front/lsan-roots.c).
+CORE_SAN_OBJ := $(BUILD)/obj/src/front/lsan-roots.o
 else
 FRONT_LDFLAGS := $(filter-out -pie,$(LDFLAGS)) -static-pie
 endif
@@ -110,10 +112,10 @@ $(LIB): $(OBJS)
 	@rm -f $@ && $(AR) rcs $@ $^
 
 # The core: every object, and its main (src/front/core.c).
-$(CORE_EXE): $(CORE_OBJ) $(LIB)
+$(CORE_EXE): $(CORE_OBJ) $(CORE_SAN_OBJ) $(LIB)
 	@echo "  LD      $@"
-	@$(CC) $(LDFLAGS) -o $@ $(CORE_OBJ) -Wl,--whole-archive $(LIB) -Wl,--no-whole-archive \
-		$(LDLIBS)
+	@$(CC) $(LDFLAGS) -o $@ $(CORE_OBJ) $(CORE_SAN_OBJ) -Wl,--whole-archive $(LIB) \
+		-Wl,--no-whole-archive $(LDLIBS)
 
 # The core's GNU build id: compiled into the front, which runs only the core with that id, and
 # in the name of the core's copy beside the front (an older build's copy is removed).
@@ -239,7 +241,7 @@ seccomp-profile-check:
 clean:
 	rm -rf build build-san build-fuzz
 
--include $(OBJS:.o=.d) $(FRONT_OBJ:.o=.d) $(CORE_OBJ:.o=.d) $(UNIT_OBJS:.o=.d) $(UNIT_SUPPORT_OBJS:.o=.d)
+-include $(OBJS:.o=.d) $(FRONT_OBJ:.o=.d) $(CORE_OBJ:.o=.d) $(CORE_SAN_OBJ:.o=.d) $(UNIT_OBJS:.o=.d) $(UNIT_SUPPORT_OBJS:.o=.d)
 
 # Fuzzing (tests/fuzz/): libFuzzer harnesses under ASan+UBSan, built with clang into build-fuzz/.
 # `make fuzz FUZZ_SECONDS=1800` for a long run; `make check` runs each briefly (suite "fuzz").
