@@ -81,12 +81,42 @@ int hs_egress_join_netns_path(const char *path, struct hs_error *err);
  * nftables, if any, goes into err (rule egress.nftables). */
 int hs_egress_nft_run(const char *cmds, char **ret_output, struct hs_error *err);
 
+/* nf_tables' netlink socket, by hand (src/egress/netlink.c), in the current network
+ * namespace. hs_nl_open: a NETLINK_NETFILTER socket (NETLINK_CAP_ACK), fd or -errno. */
+int hs_nl_open(void);
+/* Send a batch (iov: its pages, NFNL_MSG_BATCH_BEGIN .. END) and read every answer. 0: no
+ * message refused and the message with sequence number ack_seq (it carries NLM_F_ACK)
+ * acknowledged. < 0: the kernel's -errno for the first refused message, its sequence number
+ * in *ret_seq (0 when the failure is not one message's); the transaction then changed
+ * nothing. */
+struct iovec;
+int hs_nl_send_batch(int fd, const struct iovec *iov, size_t n, uint32_t ack_seq,
+		     uint32_t *ret_seq);
+/* Send one request (nlmsg_seq set by the caller) and hand each answer of it to cb (< 0 stops
+ * and is returned). A dump (NLM_F_DUMP) runs to its end; any other request ends with its one
+ * answer. The kernel's -errno when it refuses the request. */
+struct nlmsghdr;
+typedef int (*hs_nl_cb)(const struct nlmsghdr *nh, void *data);
+int hs_nl_request(int fd, const struct nlmsghdr *req, hs_nl_cb cb, void *data);
+/* Close fd, leaving the last close of the socket, when a transaction that deleted something
+ * made it slow (8-12 ms in the kernel), to a detached child (own session, stdio on /dev/null,
+ * no other inherited fd) that waits for this process to exit. *ret_child: its pid, when there
+ * is one (tests); untouched otherwise. Falls back to a plain close. */
+void hs_nl_close_detached(int fd, pid_t *ret_child);
+
 /* Create hardshim's table for cfg in the current network namespace with one nf_tables netlink
  * batch of libnftnl objects (src/egress/batch.c), without libnftables: the same table, counters, chains
  * and rules as libnftables makes of hs_egress_ruleset_as(cfg, true, comment). Fails, changing
  * nothing, when the table exists by commit time or the kernel refuses any part. 0 or -errno
  * (the kernel's). */
 int hs_egress_nl_create(const struct hs_egress_cfg *cfg, const char *comment);
+/* The same batch; replace true: it first deletes the table there is ("add table; delete
+ * table", so that it also works when there is none), in the same transaction, so the old
+ * rules give way to the new ones at once. A refused message is named in err (rule
+ * egress.nftables: which message, for which entry, the kernel's errno). detach: the socket's
+ * last close goes to a detached child (hs_nl_close_detached; *ret_child). 0 or < 0. */
+int hs_egress_nl_load(const struct hs_egress_cfg *cfg, const char *comment, bool replace,
+		      bool detach, pid_t *ret_child, struct hs_error *err);
 
 /* Install cfg's ruleset in the current network namespace. The table's comment names the
  * ruleset (HS_EGRESS_COMMENT_PREFIX + sha256 of hs_egress_ruleset's text): a namespace whose

@@ -1,21 +1,20 @@
 /* SPDX-License-Identifier: Apache-2.0
- * A new container's egress table as one nf_tables netlink batch, built with libnftnl (the
- * objects and their messages) and sent on a libmnl socket, without libnftables. libnftables
- * would cost a new table ~2-3 ms of CPU, most of it the dynamic loader (it pulls libnftnl,
- * libmnl, libjansson, libgmp, libxtables) and its text parser; libnftnl and libmnl alone load
- * in ~0.2 ms, and the batch itself is a few KiB that the kernel commits in well under a
- * millisecond. Both are dlopen'ed here only (hs-dlopen.h: linking costs every exec).
+ * hardshim's egress table as one nf_tables netlink batch, built with libnftnl (the objects
+ * and their messages) and sent on netlink.c's socket, without libnftables (which would cost
+ * ~2-3 ms of CPU for a new table, ~19 ms for a replace: its dynamic loader, libjansson,
+ * libgmp, libxtables, its text parser). libnftnl is dlopen'ed here only (hs-dlopen.h:
+ * linking costs every exec); libmnl comes with it as its own dependency, hardshim calls none
+ * of it.
  *
  * The batch is what libnftables makes of hs_egress_ruleset_as(cfg, true, comment), expression
  * for expression (the same register, the same prefix and range encodings, the same anonymous
  * sets with the same key types and userdata), so `nft list` prints the same table and the
  * kernel runs the same rules. tests/unit/test-egress-room.c compares the two listings for
- * every shape of entry. Anything this path cannot do (the table appeared meanwhile, a kernel
- * that refuses a message, a library missing) fails the whole batch, which changes nothing;
- * the caller then loads the text with libnftables as before, whose message names the
- * problem. */
+ * every shape of entry. A replace puts `add table; delete table` in front of the same
+ * messages, in the same transaction: the old rules give way to the new ones at once. The
+ * kernel refuses a batch whole (nothing of it stays); the error names the message it refused
+ * (which rule, for which entry) and its errno. */
 #include <arpa/inet.h>
-#include <libmnl/libmnl.h>
 #include <libnftnl/batch.h>
 #include <libnftnl/chain.h>
 #include <libnftnl/common.h>
@@ -32,6 +31,7 @@
 #include <linux/netlink.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "hs-dlopen.h"
@@ -91,18 +91,12 @@ static __typeof__(&nftnl_expr_set_u8) sym_nftnl_expr_set_u8;
 static __typeof__(&nftnl_expr_set_u32) sym_nftnl_expr_set_u32;
 static __typeof__(&nftnl_expr_set_u64) sym_nftnl_expr_set_u64;
 static __typeof__(&nftnl_expr_set_str) sym_nftnl_expr_set_str;
-static __typeof__(&mnl_socket_open2) sym_mnl_socket_open2;
-static __typeof__(&mnl_socket_close) sym_mnl_socket_close;
-static __typeof__(&mnl_socket_get_fd) sym_mnl_socket_get_fd;
-static __typeof__(&mnl_socket_setsockopt) sym_mnl_socket_setsockopt;
-static __typeof__(&mnl_cb_run) sym_mnl_cb_run;
 
-/* libmnl is libnftnl's own dependency: the same handle resolves its symbols. */
-static int load_nftnl(void)
+static int load_nftnl(struct hs_error *err)
 {
 	static void *dl;
 
-	return hs_dlopen_many(&dl, "libnftnl.so.11", NULL, HS_DLSYM(nftnl_batch_alloc),
+	return hs_dlopen_many(&dl, "libnftnl.so.11", err, HS_DLSYM(nftnl_batch_alloc),
 			      HS_DLSYM(nftnl_batch_update), HS_DLSYM(nftnl_batch_free),
 			      HS_DLSYM(nftnl_batch_buffer), HS_DLSYM(nftnl_batch_buffer_len),
 			      HS_DLSYM(nftnl_batch_iovec_len), HS_DLSYM(nftnl_batch_iovec),
@@ -131,17 +125,24 @@ static int load_nftnl(void)
 			      HS_DLSYM(nftnl_rule_nlmsg_build_payload), HS_DLSYM(nftnl_expr_alloc),
 			      HS_DLSYM(nftnl_expr_set), HS_DLSYM(nftnl_expr_set_u8),
 			      HS_DLSYM(nftnl_expr_set_u32), HS_DLSYM(nftnl_expr_set_u64),
-			      HS_DLSYM(nftnl_expr_set_str), HS_DLSYM(mnl_socket_open2),
-			      HS_DLSYM(mnl_socket_close), HS_DLSYM(mnl_socket_get_fd),
-			      HS_DLSYM(mnl_socket_setsockopt), HS_DLSYM(mnl_cb_run), HS_DLSYM_END);
+			      HS_DLSYM(nftnl_expr_set_str), HS_DLSYM_END);
 }
 
 /* Everything below loads into register 1 (libnftables' choice, kept so listings agree). */
 #define REG1 NFT_REG_1
 
+/* What a message of the batch makes, by its sequence number: a refusal names it. */
+struct nb_label {
+	uint32_t seq;
+	const char *what;                 /* "table", "the rate ceiling's rule", ... */
+	const struct hs_egress_entry *en; /* an entry's rule or set, or NULL */
+	bool deny;
+};
+
 /* The batch being built: libnftnl's pages, the next sequence number and anonymous set id,
- * the last nf_tables message (it asks for the acknowledgement), and whether anything failed
- * (out of memory: the batch is then not sent). */
+ * the last nf_tables message (it asks for the acknowledgement), whether anything failed
+ * (out of memory: the batch is then not sent), and every message's label (the current one
+ * in `at`). */
 struct nb {
 	struct nftnl_batch *batch;
 	uint32_t seq, set_id;
@@ -150,7 +151,32 @@ struct nb {
 	int pages;          /* libnftnl's pages so far */
 	char *clean;        /* the current page is zeroed up to here */
 	uint32_t page_size; /* past it, libnftnl starts a new page */
+	struct nb_label at, *labels;
+	size_t n_labels, max_labels;
 };
+
+/* From here on, messages make `what` (of entry en, when not NULL). */
+static void nb_at(struct nb *b, const char *what, const struct hs_egress_entry *en, bool deny)
+{
+	b->at = (struct nb_label){ 0, what, en, deny };
+}
+
+static void nb_label(struct nb *b, uint32_t seq)
+{
+	if (b->n_labels == b->max_labels) {
+		size_t max = b->max_labels ? b->max_labels * 2 : 64;
+		struct nb_label *l = reallocarray(b->labels, max, sizeof(*l));
+
+		if (!l) {
+			b->failed = true;
+			return;
+		}
+		b->labels = l;
+		b->max_labels = max;
+	}
+	b->labels[b->n_labels] = b->at;
+	b->labels[b->n_labels++].seq = seq;
+}
 
 /* Room after any message start in a page: libnftnl starts a new page once a message ends
  * past the page size, so one whole message always fits in this much more. libmnl's own
@@ -181,6 +207,7 @@ static char *nb_buffer(struct nb *b)
 /* The header of the next nf_tables message, in the batch's current page. */
 static struct nlmsghdr *nb_msg(struct nb *b, int type, uint16_t flags)
 {
+	nb_label(b, b->seq);
 	b->last =
 	    sym_nftnl_nlmsg_build_hdr(nb_buffer(b), (uint16_t)type, NFPROTO_INET, flags, b->seq++);
 	return b->last;
@@ -470,6 +497,7 @@ static void table(struct nb *b, const char *comment)
 		b->failed = true;
 		return;
 	}
+	nb_at(b, "table", NULL, false);
 	sym_nftnl_table_set_str(t, NFTNL_TABLE_NAME, HS_EGRESS_TABLE);
 	sym_nftnl_table_set_u32(t, NFTNL_TABLE_FLAGS, 0);
 	if (comment && strlen(comment) < 255) {
@@ -497,6 +525,7 @@ static void counter(struct nb *b, const char *name)
 		b->failed = true;
 		return;
 	}
+	nb_at(b, name, NULL, false);
 	sym_nftnl_obj_set_str(o, NFTNL_OBJ_TABLE, HS_EGRESS_TABLE);
 	sym_nftnl_obj_set_str(o, NFTNL_OBJ_NAME, name);
 	sym_nftnl_obj_set_u32(o, NFTNL_OBJ_TYPE, NFT_OBJECT_COUNTER);
@@ -517,6 +546,7 @@ static void chain(struct nb *b, const char *name, bool base, bool accept)
 		b->failed = true;
 		return;
 	}
+	nb_at(b, name, NULL, false);
 	sym_nftnl_chain_set_str(c, NFTNL_CHAIN_TABLE, HS_EGRESS_TABLE);
 	sym_nftnl_chain_set_str(c, NFTNL_CHAIN_NAME, name);
 	if (base) {
@@ -549,6 +579,7 @@ static void fixed_rules(struct nb *b, const struct hs_egress_cfg *cfg)
 	struct rb r;
 	uint32_t id;
 
+	nb_at(b, "refuse chain's rules", NULL, false);
 	r = rule_begin(b, HS_EGRESS_CHAIN_REFUSE);
 	e_meta(&r, NFT_META_L4PROTO);
 	e_cmp_u8(&r, IPPROTO_TCP);
@@ -558,23 +589,27 @@ static void fixed_rules(struct nb *b, const struct hs_egress_cfg *cfg)
 	e_reject(&r, NFT_REJECT_ICMPX_UNREACH, NFT_REJECT_ICMPX_ADMIN_PROHIBITED);
 	rule_end(&r);
 
+	nb_at(b, "loopback rule", NULL, false);
 	r = rule_begin(b, "output");
 	e_meta(&r, NFT_META_OIFNAME);
 	e_cmp(&r, NFT_CMP_EQ, lo, sizeof(lo));
 	e_verdict(&r, NF_ACCEPT, NULL);
 	rule_end(&r);
 	if (cfg->rate) {
+		nb_at(b, "rate ceiling's rule", NULL, false);
 		r = rule_begin(b, "output");
 		e_rate(&r, cfg->rate);
 		e_counter_ref(&r, HS_EGRESS_COUNTER_RATE);
 		e_verdict(&r, NF_DROP, NULL);
 		rule_end(&r);
 	}
+	nb_at(b, "replies' rule", NULL, false);
 	r = rule_begin(b, "output");
 	e_ct_est_rel(&r);
 	e_verdict(&r, NF_ACCEPT, NULL);
 	rule_end(&r);
 
+	nb_at(b, "IPv6 neighbour discovery rule", NULL, false);
 	id = anon_set_u8(b, NFT_TYPE_ICMP6_TYPE, udata_icmp6, sizeof(udata_icmp6), nd, 2);
 	r = rule_begin(b, "output");
 	e_meta(&r, NFT_META_NFPROTO);
@@ -592,8 +627,12 @@ static void fixed_rules(struct nb *b, const struct hs_egress_cfg *cfg)
 /* One entry's rule: a deny entry counts and refuses, an allow entry accepts. */
 static void entry_rule(struct nb *b, const struct hs_egress_entry *en, bool deny)
 {
-	uint32_t id = entry_set(b, en);
-	struct rb r = rule_begin(b, "output");
+	uint32_t id;
+	struct rb r;
+
+	nb_at(b, "rule", en, deny);
+	id = entry_set(b, en);
+	r = rule_begin(b, "output");
 
 	match_entry(&r, en, id);
 	if (deny) {
@@ -614,7 +653,10 @@ static void rules(struct nb *b, const struct hs_egress_cfg *cfg)
 	for (size_t i = 0; i < cfg->n_allow; i++)
 		entry_rule(b, &cfg->allow[i], false);
 	if (!cfg->default_allow) {
-		struct rb r = rule_begin(b, "output");
+		struct rb r;
+
+		nb_at(b, "default deny rule", NULL, false);
+		r = rule_begin(b, "output");
 
 		e_counter_ref(&r, HS_EGRESS_COUNTER_DROPPED);
 		e_verdict(&r, NFT_GOTO, HS_EGRESS_CHAIN_REFUSE);
@@ -624,7 +666,28 @@ static void rules(struct nb *b, const struct hs_egress_cfg *cfg)
 
 /* Build the batch; its last nf_tables message asks for the acknowledgement. Pages as nft's own: 32 pages, each with room past its end for
  * one whole message (libnftnl starts a new page once a message crosses the first bound). */
-static int build(const struct hs_egress_cfg *cfg, const char *comment, struct nb *b)
+/* `add table inet hardshim; delete table inet hardshim`: whatever table there is goes, in
+ * the transaction that makes the new one (there may be none by now: the add makes one to
+ * delete). */
+static void delete_table(struct nb *b)
+{
+	struct nftnl_table *t = sym_nftnl_table_alloc();
+
+	if (!t) {
+		b->failed = true;
+		return;
+	}
+	sym_nftnl_table_set_str(t, NFTNL_TABLE_NAME, HS_EGRESS_TABLE);
+	nb_at(b, "table there was (add, to delete)", NULL, false);
+	sym_nftnl_table_nlmsg_build_payload(nb_msg(b, NFT_MSG_NEWTABLE, NLM_F_CREATE), t);
+	nb_next(b);
+	nb_at(b, "table there was (delete)", NULL, false);
+	sym_nftnl_table_nlmsg_build_payload(nb_msg(b, NFT_MSG_DELTABLE, 0), t);
+	nb_next(b);
+	sym_nftnl_table_free(t);
+}
+
+static int build(const struct hs_egress_cfg *cfg, const char *comment, bool replace, struct nb *b)
 {
 	long pg = sysconf(_SC_PAGESIZE);
 
@@ -635,6 +698,8 @@ static int build(const struct hs_egress_cfg *cfg, const char *comment, struct nb
 	b->seq = 1;
 	sym_nftnl_batch_begin(nb_buffer(b), b->seq++);
 	nb_next(b);
+	if (replace)
+		delete_table(b);
 	table_and_chains(b, cfg, comment);
 	rules(b, cfg);
 	if (b->failed || !b->last)
@@ -645,77 +710,80 @@ static int build(const struct hs_egress_cfg *cfg, const char *comment, struct nb
 	return b->failed ? -ENOMEM : 0;
 }
 
-/* The kernel has processed the batch by the time sendmsg returns (nfnetlink runs it inside
- * the send), so its answers are all queued: read them without waiting. Success is the
- * acknowledgement of the last message and no error for any message; a failed message aborts
- * the whole batch, and the kernel reports it (and still acknowledges the last one). The
- * kernel sends the answers in the order of the messages, so an error comes before the
- * acknowledgement: libmnl's callback run stops at the first of either. */
-static int read_answers(int fd)
+/* What the message with sequence number seq made, for an error: "rule for deny entry
+ * 10.0.0.0/8", "rate ceiling's rule", "table". */
+static void label_of(const struct nb *b, uint32_t seq, char *out, size_t size)
 {
-	char buf[NB_OVERRUN];
-	bool acked = false;
+	for (size_t i = 0; i < b->n_labels; i++) {
+		const struct nb_label *l = &b->labels[i];
+		char e[HS_EGRESS_ENTRY_MAX + 8];
 
-	for (;;) {
-		ssize_t n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
-		int r;
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			if (errno == EAGAIN || errno == EWOULDBLOCK)
-				break;
-			return -errno;
+		if (l->seq != seq)
+			continue;
+		if (!l->en) {
+			snprintf(out, size, "%s", l->what);
+			return;
 		}
-		/* No callback: anything but an error or an acknowledgement is unexpected. */
-		errno = 0;
-		r = sym_mnl_cb_run(buf, (size_t)n, 0, 0, NULL, NULL);
-		if (r < 0)
-			return errno > 0 ? -errno : -EIO;
-		if (r == MNL_CB_STOP)
-			acked = true;
+		hs_egress_entry_format(l->en, e, sizeof(e));
+		snprintf(out, size, "%s for %s entry %s", l->what, l->deny ? "deny" : "allow", e);
+		return;
 	}
-	return acked ? 0 : -EIO;
+	snprintf(out, size, "batch (no single message named)");
 }
 
-static int send_batch(struct nb *b)
+/* The batch's pages on a socket of its own; a refusal names its message. */
+static int send_batch(struct nb *b, bool detach, pid_t *ret_child, struct hs_error *err)
 {
-	struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
-	struct mnl_socket *nl;
-	int n = sym_nftnl_batch_iovec_len(b->batch), one = 1, r;
+	int n = sym_nftnl_batch_iovec_len(b->batch), fd, r;
 	_cleanup_free_ struct iovec *iov = n > 0 ? calloc((size_t)n, sizeof(*iov)) : NULL;
-	struct msghdr msg = { .msg_name = &kernel,
-			      .msg_namelen = sizeof(kernel),
-			      .msg_iov = iov,
-			      .msg_iovlen = (size_t)n };
+	uint32_t seq = 0;
+	char what[160];
 
 	if (!iov)
 		return n > 0 ? -ENOMEM : -EIO;
 	sym_nftnl_batch_iovec(b->batch, iov, (uint32_t)n);
-	nl = sym_mnl_socket_open2(NETLINK_NETFILTER, SOCK_CLOEXEC);
-	if (!nl)
-		return -errno;
-	/* Errors without a copy of the failed message: a few bytes each. */
-	(void)sym_mnl_socket_setsockopt(nl, NETLINK_CAP_ACK, &one, sizeof(one));
-	if (sendmsg(sym_mnl_socket_get_fd(nl), &msg, 0) < 0)
-		r = -errno;
+	fd = hs_nl_open();
+	if (fd < 0)
+		return hs_error_set(err, fd, "egress.nftables", "", -1,
+				    "cannot open nf_tables' netlink socket: %s", hs_strerror(fd));
+	r = hs_nl_send_batch(fd, iov, (size_t)n, b->last->nlmsg_seq, &seq);
+	if (r == 0 && detach)
+		hs_nl_close_detached(fd, ret_child);
 	else
-		r = read_answers(sym_mnl_socket_get_fd(nl));
-	sym_mnl_socket_close(nl);
+		close(fd);
+	if (r == 0)
+		return 0;
+	label_of(b, seq, what, sizeof(what));
+	return hs_error_set(err, r == -EEXIST ? -EEXIST : -HS_EPOLICY, "egress.nftables", "", -1,
+			    "nftables refused the egress ruleset: the kernel refused its %s: %s",
+			    what, hs_strerror(r));
+}
+
+int hs_egress_nl_load(const struct hs_egress_cfg *cfg, const char *comment, bool replace,
+		      bool detach, pid_t *ret_child, struct hs_error *err)
+{
+	struct nb b = { 0 };
+	int r;
+
+	r = load_nftnl(err);
+	if (r < 0)
+		return r;
+	r = build(cfg, comment, replace, &b);
+	if (r == 0)
+		r = send_batch(&b, detach, ret_child, err);
+	else
+		r = hs_error_set(err, r, "egress.nftables", "", -1,
+				 "cannot build the egress ruleset's batch: %s", hs_strerror(r));
+	if (b.batch)
+		sym_nftnl_batch_free(b.batch);
+	free(b.labels);
 	return r;
 }
 
 int hs_egress_nl_create(const struct hs_egress_cfg *cfg, const char *comment)
 {
-	struct nb b = { 0 };
-	int r;
+	struct hs_error err = HS_ERROR_INIT;
+	int r = hs_egress_nl_load(cfg, comment, false, false, NULL, &err);
 
-	if (load_nftnl() < 0)
-		return -EOPNOTSUPP;
-	r = build(cfg, comment, &b);
-	if (r == 0)
-		r = send_batch(&b);
-	if (b.batch)
-		sym_nftnl_batch_free(b.batch);
-	return r;
+	return r == -EEXIST ? -EEXIST : r < 0 ? -EIO : 0;
 }

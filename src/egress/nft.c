@@ -1,18 +1,17 @@
 /* SPDX-License-Identifier: Apache-2.0
- * libnftables, dlopen'ed here only (it pulls libnftnl, libmnl, libjansson, libgmp, libxtables:
- * far too much to link into every exec of hardshim). Everything runs in the network namespace
- * the caller is in: join the container's first (netns.c). */
-#include <dirent.h>
-#include <fcntl.h>
+ * Installing the egress table: is it there (one netlink request, by hand), create it or
+ * replace it (batch.c, one transaction each); reading its counters. libnftables, dlopen'ed
+ * here only (it pulls libnftnl, libmnl, libjansson, libgmp, libxtables: far too much to link
+ * into every exec of hardshim), now only lists counters and loads text for the tests.
+ * Everything runs in the network namespace the caller is in: join the container's first
+ * (netns.c). */
 #include <linux/netfilter.h>
 #include <linux/netfilter/nf_tables.h>
 #include <linux/netfilter/nfnetlink.h>
 #include <linux/netlink.h>
 #include <nftables/libnftables.h>
-#include <poll.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/syscall.h>
 
 #include "hs-audit.h"
 #include "hs-dlopen.h"
@@ -60,110 +59,7 @@ static void first_lines(const char *s, char *out, size_t size)
 	out[n] = '\0';
 }
 
-/* Releasing the last reference to an nftables netlink socket blocks 8-12 ms: the kernel
- * (nft_rcv_nl_event) flushes nf_tables' pending transaction-destroy work, which waits for an
- * RCU grace period, and every replacing transaction leaves such work. The rules are in force
- * before that: the batch is committed inside sendmsg and its errors are read back before
- * nft_run_cmd_from_buffer returns. So for a process about to exit (the hook, which the
- * runtime waits for), a child holds a reference to the socket until this process has exited,
- * then drops it and bears the wait; this process frees its context (a cheap close, no longer
- * the last) and goes on. The child is never this process's zombie (it outlives it); as an
- * orphan it is reaped by init or the runtime's subreaper, holding meanwhile only the socket
- * and the pidfd. */
-#define DETACHED_CLOSE_DEADLINE_MS (30 * 1000) /* the hook's own backstop */
-
-static bool is_nft_socket(int fd)
-{
-	int v;
-	socklen_t len = sizeof(v);
-
-	if (getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &v, &len) < 0 || v != AF_NETLINK)
-		return false;
-	len = sizeof(v);
-	return getsockopt(fd, SOL_SOCKET, SO_PROTOCOL, &v, &len) == 0 && v == NETLINK_NETFILTER;
-}
-
-/* The child: nothing of the runtime's (its stdio pipes, anything inherited), only the
- * nftables sockets and the parent's pidfd. sync_fd is closed last: the parent goes on once
- * it sees EOF there. */
-static _Noreturn void detached_close(struct nft_ctx *ctx, int pidfd, int sync_fd)
-{
-	DIR *d;
-	struct dirent *de;
-	int null;
-
-	(void)setsid();
-	null = open("/dev/null", O_RDWR | O_CLOEXEC);
-	for (int fd = 0; fd < 3; fd++)
-		if (null < 0 || dup2(null, fd) < 0)
-			close(fd);
-	if (null > 2)
-		close(null);
-	/* Without /proc nothing can be kept with certainty: close everything and let the
-	 * parent's close be the last (slow, but nothing is held). */
-	d = opendir("/proc/self/fd");
-	if (!d)
-		_exit(0);
-	while ((de = readdir(d))) {
-		char *end;
-		long fd = strtol(de->d_name, &end, 10);
-
-		if (*end || end == de->d_name || fd < 3 || fd == dirfd(d) || fd == pidfd ||
-		    fd == sync_fd || is_nft_socket((int)fd))
-			continue;
-		close((int)fd);
-	}
-	closedir(d);
-	close(sync_fd);
-	/* POLLIN on a pidfd: the process has exited (its files, and its copy of the socket,
-	 * were released before that). */
-	for (;;) {
-		struct pollfd p = { .fd = pidfd, .events = POLLIN };
-		int r = poll(&p, 1, DETACHED_CLOSE_DEADLINE_MS);
-
-		if (r >= 0 || errno != EINTR)
-			break;
-	}
-	sym_nft_ctx_free(ctx);
-	_exit(0);
-}
-
-/* Free ctx, leaving the last close of its socket to a detached child (above). Falls back to
- * a plain free whenever the child cannot be set up: slower, never less safe. */
-static void nft_ctx_free_detached(struct nft_ctx *ctx, pid_t *ret_child)
-{
-	int sync[2], pidfd;
-	pid_t pid;
-	char c;
-
-	pidfd = (int)syscall(SYS_pidfd_open, getpid(), 0);
-	if (pidfd < 0) {
-		sym_nft_ctx_free(ctx);
-		return;
-	}
-	if (pipe2(sync, O_CLOEXEC) < 0) {
-		close(pidfd);
-		sym_nft_ctx_free(ctx);
-		return;
-	}
-	pid = fork();
-	if (pid == 0)
-		detached_close(ctx, pidfd, sync[1]);
-	close(sync[1]);
-	/* Until the child has let go of the runtime's stdio: the runtime reads the hook's
-	 * stdout and stderr to EOF. EOF too if the child died. */
-	if (pid > 0)
-		while (read(sync[0], &c, 1) < 0 && errno == EINTR)
-			;
-	close(sync[0]);
-	close(pidfd);
-	sym_nft_ctx_free(ctx);
-	if (pid > 0 && ret_child)
-		*ret_child = pid;
-}
-
-static int nft_run(const char *cmds, char **ret_output, bool detach, pid_t *ret_child,
-		   struct hs_error *err)
+static int nft_run(const char *cmds, char **ret_output, struct hs_error *err)
 {
 	struct nft_ctx *ctx;
 	int r;
@@ -201,16 +97,13 @@ static int nft_run(const char *cmds, char **ret_output, bool detach, pid_t *ret_
 		}
 		*ret_output = copy;
 	}
-	if (detach)
-		nft_ctx_free_detached(ctx, ret_child);
-	else
-		sym_nft_ctx_free(ctx);
+	sym_nft_ctx_free(ctx);
 	return 0;
 }
 
 int hs_egress_nft_run(const char *cmds, char **ret_output, struct hs_error *err)
 {
-	return nft_run(cmds, ret_output, false, NULL, err);
+	return nft_run(cmds, ret_output, err);
 }
 
 enum table_state { TABLE_NONE, TABLE_OTHER, TABLE_SAME };
@@ -262,12 +155,28 @@ static bool table_comment_is(const struct nlmsghdr *nh, const char *want)
 	return false;
 }
 
+struct table_ask {
+	const char *want;
+	int state;
+};
+
+static int table_answer(const struct nlmsghdr *nh, void *data)
+{
+	struct table_ask *a = data;
+
+	if (nh->nlmsg_type != ((NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_NEWTABLE))
+		return -EIO;
+	a->state = table_comment_is(nh, a->want) ? TABLE_SAME : TABLE_OTHER;
+	return 0;
+}
+
 /* Does this network namespace have hardshim's table, and does its comment name the ruleset
  * `want`? One read-only request (NFT_MSG_GETTABLE) on a socket of its own: no transaction,
- * no library. < 0: cannot tell (the caller then replaces, as if another table were there).
- * The answer is a hint: a table may appear before the caller commits, and then its create
- * fails and it replaces. TABLE_SAME is trusted as far as the table itself is: whoever could
- * set that comment (CAP_NET_ADMIN in this namespace) could as well rewrite the rules. */
+ * no library, no memory allocated. < 0: cannot tell (the caller then replaces, as if another
+ * table were there). The answer is a hint: a table may appear before the caller commits, and
+ * then its create fails and it replaces. TABLE_SAME is trusted as far as the table itself is:
+ * whoever could set that comment (CAP_NET_ADMIN in this namespace) could as well rewrite the
+ * rules. */
 static int table_state(const char *want)
 {
 	struct {
@@ -276,16 +185,12 @@ static int table_state(const char *want)
 		struct nlattr na;
 		char name[NLA_ALIGN(sizeof(HS_EGRESS_TABLE))];
 	} req;
-	union {
-		struct nlmsghdr nh;
-		char buf[8192];
-	} resp;
-	struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
-	_cleanup_close_ int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_NETFILTER);
-	ssize_t n;
+	_cleanup_close_ int fd = hs_nl_open();
+	struct table_ask a = { want, -EIO };
+	int r;
 
 	if (fd < 0)
-		return -errno;
+		return fd;
 	memset(&req, 0, sizeof(req));
 	req.nh.nlmsg_len = sizeof(req);
 	req.nh.nlmsg_type = (NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_GETTABLE;
@@ -296,24 +201,10 @@ static int table_state(const char *want)
 	req.na.nla_len = NLA_HDRLEN + sizeof(HS_EGRESS_TABLE);
 	req.na.nla_type = NFTA_TABLE_NAME;
 	memcpy(req.name, HS_EGRESS_TABLE, sizeof(HS_EGRESS_TABLE));
-	if (sendto(fd, &req, sizeof(req), 0, (struct sockaddr *)&kernel, sizeof(kernel)) < 0)
-		return -errno;
-	/* The kernel has answered by the time sendto returns: never wait here. */
-	n = recv(fd, &resp, sizeof(resp), MSG_DONTWAIT);
-	if (n < 0)
-		return -errno;
-	if (n < (ssize_t)NLMSG_HDRLEN || resp.nh.nlmsg_len > (size_t)n)
-		return -EIO;
-	if (resp.nh.nlmsg_type == NLMSG_ERROR) {
-		const struct nlmsgerr *e = NLMSG_DATA(&resp.nh);
-
-		if (resp.nh.nlmsg_len < NLMSG_LENGTH(sizeof(*e)))
-			return -EIO;
-		return e->error == -ENOENT ? TABLE_NONE : e->error < 0 ? e->error : -EIO;
-	}
-	if (resp.nh.nlmsg_type != ((NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_NEWTABLE))
-		return -EIO;
-	return table_comment_is(&resp.nh, want) ? TABLE_SAME : TABLE_OTHER;
+	r = hs_nl_request(fd, &req.nh, table_answer, &a);
+	if (r == -ENOENT)
+		return TABLE_NONE;
+	return r < 0 ? r : a.state;
 }
 
 /* The comment that names a ruleset: the sha256 of its (comment-less) text. */
@@ -339,7 +230,6 @@ int hs_egress_ruleset_name(const struct hs_egress_cfg *cfg, char out[HS_EGRESS_N
 static int install(const struct hs_egress_cfg *cfg, const char *comment, bool exiting,
 		   pid_t *ret_child, struct hs_error *err)
 {
-	_cleanup_free_ char *cmds = NULL;
 	char name[HS_EGRESS_NAME_SIZE];
 	int r, state;
 
@@ -352,16 +242,22 @@ static int install(const struct hs_egress_cfg *cfg, const char *comment, bool ex
 		return 0;
 	/* A new container's namespace has no table: create it, deleting nothing, so the kernel
 	 * has no destroy work for the socket's last close to wait for (no detached child
-	 * either), and with a batch built here rather than libnftables' loading and parsing
-	 * (batch.c). If the table appeared meanwhile (a pod's containers started together), or
-	 * the kernel refused any of it, the create fails, changing nothing, and the table is
-	 * replaced below by libnftables, as always (its message then names a refusal). */
-	if (state == TABLE_NONE && hs_egress_nl_create(cfg, comment) == 0)
-		return 0;
-	r = hs_egress_ruleset_as(cfg, false, comment, &cmds);
-	if (r < 0)
-		return r;
-	return nft_run(cmds, NULL, exiting, ret_child, err);
+	 * either). If the table appeared meanwhile (a pod's containers started together), the
+	 * create fails, changing nothing, and the table is replaced below. */
+	if (state == TABLE_NONE) {
+		struct hs_error cerr = HS_ERROR_INIT;
+
+		r = hs_egress_nl_load(cfg, comment, false, false, NULL, &cerr);
+		if (r != -EEXIST) {
+			if (r < 0 && err && !err->code)
+				*err = cerr;
+			return r;
+		}
+	}
+	/* Another table (or none by now): replaced in one transaction, the old table deleted
+	 * and the new one made at once; a process about to exit leaves the slow last close of
+	 * the socket to a detached child (netlink.c). */
+	return hs_egress_nl_load(cfg, comment, true, exiting, ret_child, err);
 }
 
 bool hs_egress_install_quick(const struct hs_egress_cfg *cfg, const char *name)

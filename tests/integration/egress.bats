@@ -635,3 +635,67 @@ echo tport=$(r netprobe tcp 198.18.0.2 8080 1000)' "$HS_TMP/b3"
 	[ "$(result $C1 t)" = 0 ]
 	[ "$(result $C2 t)" = 0 ]
 }
+
+# Issue 17: a table with other rules (here made by nft(8), as another tool or an older
+# hardshim could leave it) is replaced in one nf_tables transaction, the old table deleted and
+# the new one made at once, without libnftables. From inside, the container connects on and on
+# to two ports (8080, 8081) while the hook replaces the table 20 times between two rulesets that
+# both refuse them: no connection gets through (a moment without a table would let one), so the
+# container is still at it after the 20th. Then rules that allow 8080 end its loop: the last
+# replacement's rules, not the earlier ones, hold from inside.
+replace_under_traffic() {
+	local state='{"ociVersion":"1.0.2","id":"x","status":"creating","pid":%d,"bundle":"/tmp"}'
+	local pid n args i
+	hs_use_runtime "$1" '.controls.egress = {"allow": ["198.18.0.2:5353/udp"]}'
+	fixture_reachable
+	ip netns exec "$HS_NS" nft -f - <<-'NFT'
+		table inet hardshim {
+			comment "other rules"
+			chain output {
+				type filter hook output priority 0; policy accept;
+				tcp dport 8081 accept
+			}
+		}
+	NFT
+	eg_bundle 'i=0; leak=0
+while [ "$(r netprobe tcp 198.18.0.2 8080 300)" != 0 ]; do
+	[ "$(r netprobe tcp 198.18.0.2 8081 300)" = 0 ] && leak=$((leak+1)); i=$((i+1))
+done
+echo probes=$i; echo leak=$leak'
+	hs_create $C1
+	# create replaced the other table: hardshim's comment, the other rule gone
+	[[ "$(eg_comment)" == "hardshim ruleset sha256:"* ]]
+	! ip netns exec "$HS_NS" nft list table inet hardshim | grep -q 'dport 8081 accept' || false
+	hs_start $C1
+	pid=$(hs_pid $C1)
+	# the first replacement by the hook, traced: no libnftables opened, by it or its child
+	# (libnftnl is, and libmnl as its own dependency)
+	printf "$state" "$pid" | strace -f -qq -e trace=openat -o "$HS_TMP/hook.trace" \
+		"$HS_BIN" hook egress --default deny --allow 198.18.0.2:5354/udp
+	grep -q 'libnftnl' "$HS_TMP/hook.trace"
+	! grep libnftables "$HS_TMP/hook.trace" || false
+	for n in $(seq 20); do
+		if [ $((n % 2)) = 0 ]; then args='--allow 198.18.0.2:5354/udp'; else args='--allow 198.18.0.2:5353/udp'; fi
+		# shellcheck disable=SC2086 # two words on purpose
+		printf "$state" "$pid" | "$HS_BIN" hook egress --default deny $args
+	done
+	# still refused all along: the loop has not ended
+	! grep -q '^leak=' "$HS_TMP/$C1.out" || false
+	printf "$state" "$pid" | "$HS_BIN" hook egress --default deny --allow 198.18.0.2:8080/tcp
+	for i in $(seq 300); do grep -qx done "$HS_TMP/$C1.out" && break; sleep 0.1; done
+	cat "$HS_TMP/$C1.out"
+	grep -qx done "$HS_TMP/$C1.out"
+	[ "$(result $C1 leak)" = 0 ]
+	[ "$(result $C1 probes)" -ge 1 ]
+	[ "$(ip netns exec "$HS_NS" nft list tables | grep -c hardshim)" = 1 ]
+	# 8080 now, 8081 still not
+	! hs_rt_direct exec $C1 netprobe tcp 198.18.0.2 8081 1000 || false
+}
+
+@test "egress: a table with other rules is replaced in one transaction, never a moment without rules, seen from inside (runc)" {
+	replace_under_traffic runc
+}
+
+@test "egress: a table with other rules is replaced in one transaction, never a moment without rules, seen from inside (crun)" {
+	replace_under_traffic crun
+}

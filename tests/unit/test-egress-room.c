@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <cmocka.h>
+#include <arpa/inet.h>
 #include <dirent.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -15,6 +16,9 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <linux/netfilter/nf_tables.h>
+#include <linux/netfilter/nfnetlink.h>
+#include <linux/netlink.h>
 
 #include "hs-egress.h"
 
@@ -311,7 +315,9 @@ static int nft_rejects(void)
 		return 1;
 	if (strcmp(err.rule, "egress.nftables") != 0)
 		return 2;
-	if (!strstr(err.msg, "nftables refused the egress ruleset: Error:"))
+	/* the message names what the kernel refused: the rate ceiling's rule, and why */
+	if (!strstr(err.msg, "nftables refused the egress ruleset: the kernel refused its rate "
+			     "ceiling's rule: "))
 		return 3;
 	/* the hook's variant fails closed the same way, and leaves no child behind */
 	pid_t child = 0;
@@ -405,6 +411,107 @@ static int same_ruleset(void)
 	if (!strstr(out3, quoted) || !strstr(out3, "1000000 bytes/second"))
 		return 12;
 	return 0;
+}
+
+/* nf_tables' generation: one more for every committed transaction. */
+static int gen_answer(const struct nlmsghdr *nh, void *data)
+{
+	const char *p = (const char *)NLMSG_DATA(nh) + NLMSG_ALIGN(sizeof(struct nfgenmsg));
+	const char *end = (const char *)nh + nh->nlmsg_len;
+
+	while (p + NLA_HDRLEN <= end) {
+		const struct nlattr *a = (const struct nlattr *)p;
+
+		if (a->nla_len < NLA_HDRLEN || p + a->nla_len > end)
+			return -EIO;
+		if ((a->nla_type & NLA_TYPE_MASK) == NFTA_GEN_ID && a->nla_len >= NLA_HDRLEN + 4) {
+			uint32_t v;
+
+			memcpy(&v, p + NLA_HDRLEN, 4);
+			*(uint32_t *)data = ntohl(v);
+			return 0;
+		}
+		p += NLA_ALIGN(a->nla_len);
+	}
+	return -EIO;
+}
+
+static int genid(uint32_t *ret)
+{
+	struct {
+		struct nlmsghdr nh;
+		struct nfgenmsg nf;
+	} req = { { sizeof(req), (NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_GETGEN, NLM_F_REQUEST, 7,
+		    0 },
+		  { AF_UNSPEC, NFNETLINK_V0, 0 } };
+	int fd = hs_nl_open(), r;
+
+	if (fd < 0)
+		return fd;
+	*ret = 0;
+	r = hs_nl_request(fd, &req.nh, gen_answer, ret);
+	close(fd);
+	return r;
+}
+
+/* A table with other rules (another ruleset's, here made by batch.c too) is replaced in ONE
+ * transaction: the kernel's generation moves by exactly one, so every packet and every
+ * listing sees the old rules or the new ones, never a moment without; the hook's variant
+ * does it without loading libnftables; the new rules and name are there, the old ones gone.
+ * A replace where there is no table (it vanished) works as well. */
+static int replace_atomic(void)
+{
+	struct hs_egress_cfg a = { .rate = 1000000 }, b = { .rate = 3000000 };
+	struct hs_error err = HS_ERROR_INIT;
+	_cleanup_free_ char *out = NULL;
+	char name_b[HS_EGRESS_NAME_SIZE], quoted[HS_EGRESS_NAME_SIZE + 16];
+	uint32_t g0, g1;
+	pid_t child = 0;
+
+	if (maps_have("libnftables"))
+		return 20;
+	if (hs_egress_nl_load(&b, NULL, true, false, NULL, &err) < 0) {
+		fprintf(stderr, "# %s\n", err.msg);
+		return 1;
+	}
+	if (hs_egress_nl_create(&a, "other rules") < 0 &&
+	    hs_egress_nl_load(&a, "other rules", true, false, NULL, &err) < 0)
+		return 2;
+	if (genid(&g0) < 0)
+		return 3;
+	if (hs_egress_install_exiting(&b, &child, &err) < 0) {
+		fprintf(stderr, "# %s\n", err.msg);
+		return 4;
+	}
+	if (genid(&g1) < 0)
+		return 5;
+	if (g1 != g0 + 1) {
+		fprintf(stderr, "# generation %u -> %u\n", g0, g1);
+		return 6;
+	}
+	if (maps_have("libnftables"))
+		return 7;
+	/* (the child, if any, waits for this process to exit: not waited for here) */
+	if (hs_egress_ruleset_name(&b, name_b) < 0 ||
+	    hs_egress_nft_run("list table inet hardshim", &out, &err) < 0)
+		return 8;
+	snprintf(quoted, sizeof(quoted), "comment \"%s\"", name_b);
+	if (!strstr(out, quoted) || !strstr(out, "3000000 bytes/second") ||
+	    strstr(out, "other rules") || strstr(out, " 1000000 bytes/second"))
+		return 9;
+	return 0;
+}
+
+static void test_replace_atomic(void **state)
+{
+	int r;
+
+	if (geteuid() != 0)
+		skip();
+	r = in_private_netns(replace_atomic);
+	if (r == 77)
+		skip();
+	assert_int_equal(r, 0);
 }
 
 static void test_nft_same_ruleset(void **state)
@@ -940,6 +1047,7 @@ int main(void)
 		cmocka_unit_test(test_nft_load),
 		cmocka_unit_test(test_nft_install_fresh),
 		cmocka_unit_test(test_nft_same_ruleset),
+		cmocka_unit_test(test_replace_atomic),
 		cmocka_unit_test(test_nft_rejects),
 		cmocka_unit_test(test_nl_create_same_listing),
 		cmocka_unit_test(test_nft_install_exiting),
