@@ -158,6 +158,9 @@ struct hs_egress_counter {
 /* Read hardshim's named counters from the current network namespace. -ENOENT when there is
  * no hardshim table. Fills up to max, returns how many. */
 int hs_egress_counters(struct hs_egress_counter *ret, size_t max, struct hs_error *err);
+/* The counters' part of it: one GETOBJ dump of the table's counters, parsed with libnftnl
+ * (batch.c); 0 counters when there is no table. */
+int hs_egress_nl_counters(struct hs_egress_counter *ret, size_t max, struct hs_error *err);
 
 /* Install cfg's rules in the network namespace at path, joined (setns on the one descriptor
  * it opened and judged: never the host's, rule egress.host-netns) by a thread for itself

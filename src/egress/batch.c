@@ -64,6 +64,10 @@ static __typeof__(&nftnl_obj_set_str) sym_nftnl_obj_set_str;
 static __typeof__(&nftnl_obj_set_u32) sym_nftnl_obj_set_u32;
 static __typeof__(&nftnl_obj_set_u64) sym_nftnl_obj_set_u64;
 static __typeof__(&nftnl_obj_nlmsg_build_payload) sym_nftnl_obj_nlmsg_build_payload;
+static __typeof__(&nftnl_obj_nlmsg_parse) sym_nftnl_obj_nlmsg_parse;
+static __typeof__(&nftnl_obj_get_str) sym_nftnl_obj_get_str;
+static __typeof__(&nftnl_obj_get_u32) sym_nftnl_obj_get_u32;
+static __typeof__(&nftnl_obj_get_u64) sym_nftnl_obj_get_u64;
 static __typeof__(&nftnl_chain_alloc) sym_nftnl_chain_alloc;
 static __typeof__(&nftnl_chain_free) sym_nftnl_chain_free;
 static __typeof__(&nftnl_chain_set_str) sym_nftnl_chain_set_str;
@@ -110,9 +114,12 @@ static int load_nftnl(struct hs_error *err)
 			      HS_DLSYM(nftnl_udata_put_strz), HS_DLSYM(nftnl_obj_alloc),
 			      HS_DLSYM(nftnl_obj_free), HS_DLSYM(nftnl_obj_set_str),
 			      HS_DLSYM(nftnl_obj_set_u32), HS_DLSYM(nftnl_obj_set_u64),
-			      HS_DLSYM(nftnl_obj_nlmsg_build_payload), HS_DLSYM(nftnl_chain_alloc),
-			      HS_DLSYM(nftnl_chain_free), HS_DLSYM(nftnl_chain_set_str),
-			      HS_DLSYM(nftnl_chain_set_u32), HS_DLSYM(nftnl_chain_set_s32),
+			      HS_DLSYM(nftnl_obj_nlmsg_build_payload),
+			      HS_DLSYM(nftnl_obj_nlmsg_parse), HS_DLSYM(nftnl_obj_get_str),
+			      HS_DLSYM(nftnl_obj_get_u32), HS_DLSYM(nftnl_obj_get_u64),
+			      HS_DLSYM(nftnl_chain_alloc), HS_DLSYM(nftnl_chain_free),
+			      HS_DLSYM(nftnl_chain_set_str), HS_DLSYM(nftnl_chain_set_u32),
+			      HS_DLSYM(nftnl_chain_set_s32),
 			      HS_DLSYM(nftnl_chain_nlmsg_build_payload), HS_DLSYM(nftnl_set_alloc),
 			      HS_DLSYM(nftnl_set_free), HS_DLSYM(nftnl_set_set_str),
 			      HS_DLSYM(nftnl_set_set_u32), HS_DLSYM(nftnl_set_set_data),
@@ -786,4 +793,77 @@ int hs_egress_nl_create(const struct hs_egress_cfg *cfg, const char *comment)
 	int r = hs_egress_nl_load(cfg, comment, false, false, NULL, &err);
 
 	return r == -EEXIST ? -EEXIST : r < 0 ? -EIO : 0;
+}
+
+struct counters {
+	struct hs_egress_counter *ret;
+	size_t max, n;
+	int error;
+};
+
+/* One object of the dump: hardshim's table's counters, in the kernel's order (the order of
+ * their creation). Anything else (a kernel that ignores the dump's filter) is skipped. */
+static int counter_answer(const struct nlmsghdr *nh, void *data)
+{
+	struct counters *c = data;
+	struct nftnl_obj *o;
+	const char *table, *name;
+
+	if (nh->nlmsg_type != ((NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_NEWOBJ))
+		return -EIO;
+	o = sym_nftnl_obj_alloc();
+	if (!o)
+		return -ENOMEM;
+	if (sym_nftnl_obj_nlmsg_parse(nh, o) < 0) {
+		sym_nftnl_obj_free(o);
+		return -EIO;
+	}
+	table = sym_nftnl_obj_get_str(o, NFTNL_OBJ_TABLE);
+	name = sym_nftnl_obj_get_str(o, NFTNL_OBJ_NAME);
+	if (table && name && !strcmp(table, HS_EGRESS_TABLE) &&
+	    sym_nftnl_obj_get_u32(o, NFTNL_OBJ_TYPE) == NFT_OBJECT_COUNTER && c->n < c->max) {
+		struct hs_egress_counter *r = &c->ret[c->n++];
+
+		memset(r, 0, sizeof(*r));
+		snprintf(r->name, sizeof(r->name), "%s", name);
+		r->packets = sym_nftnl_obj_get_u64(o, NFTNL_OBJ_CTR_PKTS);
+		r->bytes = sym_nftnl_obj_get_u64(o, NFTNL_OBJ_CTR_BYTES);
+	}
+	sym_nftnl_obj_free(o);
+	return 0;
+}
+
+int hs_egress_nl_counters(struct hs_egress_counter *ret, size_t max, struct hs_error *err)
+{
+	union {
+		struct nlmsghdr nh;
+		char buf[512];
+	} req;
+	struct counters c = { ret, max, 0, 0 };
+	struct nftnl_obj *o;
+	int fd, r;
+
+	r = load_nftnl(err);
+	if (r < 0)
+		return r;
+	o = sym_nftnl_obj_alloc();
+	if (!o)
+		return hs_error_set(err, -ENOMEM, "egress.nftables", "", -1, "out of memory");
+	memset(&req, 0, sizeof(req));
+	/* GETOBJ, dump, filtered by the kernel to the table's counters */
+	sym_nftnl_nlmsg_build_hdr(req.buf, NFT_MSG_GETOBJ, NFPROTO_INET, NLM_F_DUMP, 1);
+	sym_nftnl_obj_set_str(o, NFTNL_OBJ_TABLE, HS_EGRESS_TABLE);
+	sym_nftnl_obj_set_u32(o, NFTNL_OBJ_TYPE, NFT_OBJECT_COUNTER);
+	sym_nftnl_obj_nlmsg_build_payload(&req.nh, o);
+	sym_nftnl_obj_free(o);
+	fd = hs_nl_open();
+	if (fd < 0)
+		return hs_error_set(err, fd, "egress.nftables", "", -1,
+				    "cannot open nf_tables' netlink socket: %s", hs_strerror(fd));
+	r = hs_nl_request(fd, &req.nh, counter_answer, &c);
+	close(fd);
+	if (r < 0)
+		return hs_error_set(err, r, "egress.nftables", "", -1,
+				    "cannot read the egress counters: %s", hs_strerror(r));
+	return (int)c.n;
 }

@@ -287,42 +287,17 @@ int hs_egress_install_exiting_named(const struct hs_egress_cfg *cfg, const char 
 	return install(cfg, name, true, ret_child, err);
 }
 
-/* `list counters table inet hardshim` prints, per counter:
- *	counter NAME {
- *		packets N bytes N
- *	}
- */
+/* The table first (GETTABLE: a dump of its counters would be empty without it, not an
+ * error), then its counters (a GETOBJ dump, parsed with libnftnl: batch.c). */
 int hs_egress_counters(struct hs_egress_counter *ret, size_t max, struct hs_error *err)
 {
-	_cleanup_free_ char *out = NULL;
-	struct hs_error nerr = HS_ERROR_INIT;
-	size_t n = 0;
-	char *line, *save = NULL;
-	int r;
+	int state = table_state(NULL);
 
-	r = hs_egress_nft_run("list counters table inet " HS_EGRESS_TABLE, &out, &nerr);
-	if (r < 0) {
-		if (strstr(nerr.msg, "No such file or directory"))
-			return hs_error_set(err, -ENOENT, "egress.no-table", "", -1,
-					    "no hardshim egress table in this network namespace");
-		if (err && !err->code)
-			*err = nerr;
-		return r;
-	}
-	for (line = strtok_r(out, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		char name[32];
-		unsigned long long p, b;
-
-		if (sscanf(line, " counter %31s {", name) == 1) {
-			if (n >= max)
-				break;
-			memset(&ret[n], 0, sizeof(ret[n]));
-			snprintf(ret[n].name, sizeof(ret[n].name), "%s", name);
-			n++;
-		} else if (n > 0 && sscanf(line, " packets %llu bytes %llu", &p, &b) == 2) {
-			ret[n - 1].packets = p;
-			ret[n - 1].bytes = b;
-		}
-	}
-	return (int)n;
+	if (state == TABLE_NONE)
+		return hs_error_set(err, -ENOENT, "egress.no-table", "", -1,
+				    "no hardshim egress table in this network namespace");
+	if (state < 0)
+		return hs_error_set(err, state, "egress.nftables", "", -1,
+				    "cannot ask for the egress table: %s", hs_strerror(state));
+	return hs_egress_nl_counters(ret, max, err);
 }

@@ -514,6 +514,62 @@ static void test_replace_atomic(void **state)
 	assert_int_equal(r, 0);
 }
 
+/* The counters come from one GETOBJ dump parsed with libnftnl, without libnftables: names in
+ * the order of the table's creation, values as the kernel holds them (set here by nft text in
+ * a child, so that this process never maps libnftables), only the table's counters (an
+ * object of another table is not one), at most max; no table: -ENOENT, egress.no-table. */
+static int counters_dump(void)
+{
+	struct hs_egress_counter c[8];
+	struct hs_error err = HS_ERROR_INIT;
+	int status;
+	pid_t pid;
+
+	if (maps_have("libnftables"))
+		return 20;
+	if (hs_egress_counters(c, 8, &err) != -ENOENT || strcmp(err.rule, "egress.no-table"))
+		return 1;
+	pid = fork();
+	if (pid == 0)
+		_exit(
+		    hs_egress_nft_run("add table inet hardshim\n"
+				      "add counter inet hardshim dropped { packets 7 bytes 700 }\n"
+				      "add counter inet hardshim denied { packets 8 bytes 800 }\n"
+				      "add counter inet hardshim rate_dropped { packets 9 bytes "
+				      "900 }\n"
+				      "add table inet other\n"
+				      "add counter inet other dropped { packets 1 bytes 1 }\n",
+				      NULL, NULL) < 0);
+	if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status) ||
+	    WEXITSTATUS(status) != 0)
+		return 2;
+	if (hs_egress_counters(c, 8, &err) != 3) {
+		fprintf(stderr, "# %s\n", err.msg);
+		return 3;
+	}
+	if (strcmp(c[0].name, "dropped") || c[0].packets != 7 || c[0].bytes != 700 ||
+	    strcmp(c[1].name, "denied") || c[1].packets != 8 || c[1].bytes != 800 ||
+	    strcmp(c[2].name, "rate_dropped") || c[2].packets != 9 || c[2].bytes != 900)
+		return 4;
+	if (hs_egress_counters(c, 2, &err) != 2)
+		return 5;
+	if (maps_have("libnftables"))
+		return 6;
+	return 0;
+}
+
+static void test_counters_dump(void **state)
+{
+	int r;
+
+	if (geteuid() != 0)
+		skip();
+	r = in_private_netns(counters_dump);
+	if (r == 77)
+		skip();
+	assert_int_equal(r, 0);
+}
+
 static void test_nft_same_ruleset(void **state)
 {
 	int r;
@@ -1048,6 +1104,7 @@ int main(void)
 		cmocka_unit_test(test_nft_install_fresh),
 		cmocka_unit_test(test_nft_same_ruleset),
 		cmocka_unit_test(test_replace_atomic),
+		cmocka_unit_test(test_counters_dump),
 		cmocka_unit_test(test_nft_rejects),
 		cmocka_unit_test(test_nl_create_same_listing),
 		cmocka_unit_test(test_nft_install_exiting),
