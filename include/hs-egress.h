@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0
- * The egress room (src/egress/): policy entries, the nftables ruleset they make, loading it
- * with libnftables (dlopen'ed) inside a container's network namespace, and reading its
- * counters back. The policy control (src/policy/egress.c) only parses and decides where the
+ * The egress room (src/egress/): policy entries, the nftables ruleset they make, loading it as
+ * one nf_tables netlink batch of libnftnl objects (dlopen'ed) inside a container's network
+ * namespace, and reading its counters back. The policy control (src/policy/egress.c) only parses and decides where the
  * rules go (before the runtime, after its create, or a hook); everything that touches the
  * kernel lives here and runs in hardshim's create path or in `hardshim hook ...`.
  *
@@ -76,10 +76,6 @@ int hs_egress_args_parse(struct hs_arena *a, int argc, char **argv, struct hs_eg
 int hs_egress_join_netns_pid(pid_t pid, struct hs_error *err);
 /* Same for a namespace file such as /run/netns/NAME. */
 int hs_egress_join_netns_path(const char *path, struct hs_error *err);
-
-/* Load a ruleset text with libnftables in the current network namespace. The message from
- * nftables, if any, goes into err (rule egress.nftables). */
-int hs_egress_nft_run(const char *cmds, char **ret_output, struct hs_error *err);
 
 /* nf_tables' netlink socket, by hand (src/egress/netlink.c), in the current network
  * namespace. hs_nl_open: a NETLINK_NETFILTER socket (NETLINK_CAP_ACK), fd or -errno. */

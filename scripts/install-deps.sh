@@ -7,7 +7,8 @@
 set -eu
 
 # The compiler, pkg-config, the libraries' headers (the build fails loudly, naming the
-# package, without them) and scdoc for the man pages.
+# package, without them) and scdoc for the man pages. libnftables-dev: the unit tests'
+# listings only (hardshim itself sends libnftnl batches); libmnl-dev: libnftnl.pc requires it.
 BUILD_PKGS="
   build-essential pkg-config
   libseccomp-dev libcap-ng-dev libapparmor-dev libselinux1-dev libyajl-dev libmount-dev

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0
  * The egress room: entry parsing (every malformed form refused with its path), normal form,
  * ruleset text, hook arguments, and - as root, in a private network namespace - loading the
- * ruleset with libnftables and reading the counters back. */
+ * ruleset (libnftnl batches) and reading the counters back; libnftables (nft-text.h) lists
+ * what the kernel holds and makes the tables batch.c's are compared with. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -21,6 +22,7 @@
 #include <linux/netlink.h>
 
 #include "hs-egress.h"
+#include "nft-text.h"
 
 static void entry_ok(const char *in, const char *normal)
 {
@@ -385,18 +387,18 @@ static int same_ruleset(void)
 		return 9;
 	if (hs_egress_install(&a, &err) < 0)
 		return 1;
-	if (hs_egress_nft_run("add rule inet hardshim output meta l4proto udp th dport 4242 accept",
-			      NULL, &err) < 0)
+	if (nft_text_run("add rule inet hardshim output meta l4proto udp th dport 4242 accept",
+			 NULL, &err) < 0)
 		return 2;
 	if (hs_egress_install_exiting(&a, &child, &err) < 0 || child != 0)
 		return 3;
-	if (hs_egress_nft_run("list table inet hardshim", &out1, &err) < 0)
+	if (nft_text_run("list table inet hardshim", &out1, &err) < 0)
 		return 4;
 	if (!strstr(out1, "4242") || !strstr(out1, "comment \"" HS_EGRESS_COMMENT_PREFIX))
 		return 5;
 	if (hs_egress_install(&b, &err) < 0)
 		return 6;
-	if (hs_egress_nft_run("list table inet hardshim", &out2, &err) < 0)
+	if (nft_text_run("list table inet hardshim", &out2, &err) < 0)
 		return 7;
 	if (strstr(out2, "4242") || !strstr(out2, "3000000 bytes/second"))
 		return 8;
@@ -405,7 +407,7 @@ static int same_ruleset(void)
 		return 10;
 	/* given a's name, the replace installs a under it */
 	if (hs_egress_install_exiting_named(&a, name_a, NULL, &err) < 0 ||
-	    hs_egress_nft_run("list table inet hardshim", &out3, &err) < 0)
+	    nft_text_run("list table inet hardshim", &out3, &err) < 0)
 		return 11;
 	snprintf(quoted, sizeof(quoted), "comment \"%s\"", name_a);
 	if (!strstr(out3, quoted) || !strstr(out3, "1000000 bytes/second"))
@@ -493,7 +495,7 @@ static int replace_atomic(void)
 		return 7;
 	/* (the child, if any, waits for this process to exit: not waited for here) */
 	if (hs_egress_ruleset_name(&b, name_b) < 0 ||
-	    hs_egress_nft_run("list table inet hardshim", &out, &err) < 0)
+	    nft_text_run("list table inet hardshim", &out, &err) < 0)
 		return 8;
 	snprintf(quoted, sizeof(quoted), "comment \"%s\"", name_b);
 	if (!strstr(out, quoted) || !strstr(out, "3000000 bytes/second") ||
@@ -531,15 +533,14 @@ static int counters_dump(void)
 		return 1;
 	pid = fork();
 	if (pid == 0)
-		_exit(
-		    hs_egress_nft_run("add table inet hardshim\n"
-				      "add counter inet hardshim dropped { packets 7 bytes 700 }\n"
-				      "add counter inet hardshim denied { packets 8 bytes 800 }\n"
-				      "add counter inet hardshim rate_dropped { packets 9 bytes "
-				      "900 }\n"
-				      "add table inet other\n"
-				      "add counter inet other dropped { packets 1 bytes 1 }\n",
-				      NULL, NULL) < 0);
+		_exit(nft_text_run("add table inet hardshim\n"
+				   "add counter inet hardshim dropped { packets 7 bytes 700 }\n"
+				   "add counter inet hardshim denied { packets 8 bytes 800 }\n"
+				   "add counter inet hardshim rate_dropped { packets 9 bytes "
+				   "900 }\n"
+				   "add table inet other\n"
+				   "add counter inet other dropped { packets 1 bytes 1 }\n",
+				   NULL, NULL) < 0);
 	if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status) ||
 	    WEXITSTATUS(status) != 0)
 		return 2;
@@ -622,16 +623,16 @@ static int listing(const struct hs_egress_cfg *cfg, const char *comment, bool ra
 	} else {
 		r = hs_egress_ruleset_as(cfg, true, comment, &cmds);
 		if (r >= 0)
-			r = hs_egress_nft_run(cmds, NULL, &err);
+			r = nft_text_run(cmds, NULL, &err);
 		if (r < 0)
 			fprintf(stderr, "# nft: %s\n", err.msg);
 	}
 	if (r < 0)
 		return r;
-	r = hs_egress_nft_run("list table inet " HS_EGRESS_TABLE, ret, &err);
+	r = nft_text_run("list table inet " HS_EGRESS_TABLE, ret, &err);
 	if (r < 0)
 		return r;
-	return hs_egress_nft_run("delete table inet " HS_EGRESS_TABLE, NULL, &err);
+	return nft_text_run("delete table inet " HS_EGRESS_TABLE, NULL, &err);
 }
 
 static int same_listing_one(const struct hs_egress_cfg *cfg, const char *comment)
@@ -647,7 +648,7 @@ static int same_listing_one(const struct hs_egress_cfg *cfg, const char *comment
 	/* and it is a create: it fails on an existing table, changing nothing */
 	if (hs_egress_nl_create(cfg, comment) < 0 || hs_egress_nl_create(cfg, NULL) != -EEXIST)
 		return 3;
-	return hs_egress_nft_run("delete table inet " HS_EGRESS_TABLE, NULL, NULL) < 0 ? 4 : 0;
+	return nft_text_run("delete table inet " HS_EGRESS_TABLE, NULL, NULL) < 0 ? 4 : 0;
 }
 
 static int same_listing(void)
