@@ -112,7 +112,7 @@ static void *probe_thread(void *arg)
 /* A pod's later container under the same policy finds its rules already there, and a pod's
  * first container (a namespace without a table) gets them in one batch: from a thread, that
  * costs no process. False whenever it cannot tell or the batch failed (changing nothing): the
- * child then installs (replaces, with libnftables). name: cfg's, computed by the caller, so
+ * child then installs (replaces, one batch). name: cfg's, computed by the caller, so
  * that the thread allocates nothing to find the same rules. */
 static bool already_installed(const struct hs_egress_cfg *cfg, const char *name, int nsfd)
 {
