@@ -22,7 +22,7 @@ HS_VERSION ?= $(shell cat VERSION)$(shell git rev-parse --short=12 HEAD 2>/dev/n
 # them (src/util/dlopen.c). libaudit, libcap-ng and nettle, which every create uses, are linked
 # into the core from their static archives (a dlopen cost ~0.3-0.6 ms of CPU each); the fast
 # path never loads the core. libaudit needs libcap-ng: that order.
-DL_PKGS := libseccomp libcap-ng libapparmor libselinux mount libnftables libnftnl audit nettle
+DL_PKGS := libseccomp libcap-ng libapparmor libselinux libnftables libnftnl audit nettle
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(DL_PKGS) yajl 2>/dev/null)
 YAJL_STATIC := $(shell $(PKG_CONFIG) --variable=libdir yajl 2>/dev/null)/libyajl_s.a
 LINKED_STATIC := $(foreach a,audit cap-ng nettle,$(shell $(PKG_CONFIG) --variable=libdir nettle 2>/dev/null)/lib$(a).a)

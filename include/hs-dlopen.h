@@ -1,15 +1,15 @@
 /* SPDX-License-Identifier: Apache-2.0
  * Libraries are loaded by the room that needs them, when it needs them (systemd's pattern):
- * linking libseccomp, libmount (and through it libselinux, libblkid, libpcre2) and libnftables
- * costs ~1 ms per exec, more than the fast path's whole budget. (nettle, libcap-ng and libaudit,
- * which every create uses, are linked into the core from their static archives instead.)
+ * linking libseccomp, libselinux (with libpcre2) and libnftables costs ~1 ms per exec, more
+ * than the fast path's whole budget. (nettle, libcap-ng and libaudit, which every create uses,
+ * are linked into the core from their static archives instead.)
  *
  * In a room:
- *   static __typeof__(&mnt_new_table_from_file) sym_mnt_new_table_from_file;
- *   static int load_mount(struct hs_error *err) {
+ *   static __typeof__(&seccomp_init) sym_seccomp_init;
+ *   static int load_seccomp(struct hs_error *err) {
  *           static void *dl;
- *           return hs_dlopen_many(&dl, "libmount.so.1", err,
- *                                 HS_DLSYM(mnt_new_table_from_file), HS_DLSYM_END);
+ *           return hs_dlopen_many(&dl, "libseccomp.so.2", err,
+ *                                 HS_DLSYM(seccomp_init), HS_DLSYM_END);
  *   }
  * The prototypes come from the library's own header, so types are checked. */
 #pragma once

@@ -68,8 +68,11 @@ struct hs_host {
 	 * (which = 1) and by hardshim itself (which = 0). */
 	int (*ns_host)(const struct hs_host *h, const char *oci_type, int which,
 		       struct hs_file_id *ret);
-	/* The filesystem type ("proc", "sysfs", "ext4", ...) of the topmost mount holding a
-	 * canonical path, from /proc/self/mountinfo (libmount). Arena-owned. */
+	/* The filesystem type ("proc", "sysfs", "devtmpfs", "ext4", ...) of the mount a canonical
+	 * path reaches: the path opened without following a symlink, its mount id (statx
+	 * STATX_MNT_ID), that id's line of /proc/self/mountinfo. Never by the path's string.
+	 * Rule host.mountinfo (fail closed: no such line, a line not the kernel's, no mount id,
+	 * a symlink on the path). Arena-owned. */
 	int (*mount_fstype)(const struct hs_host *h, struct hs_arena *a, const char *path,
 			    const char **ret_fstype, struct hs_error *err);
 	/* Is the cgroup at this clean absolute path (as runc's cgroupfs driver joins it under
@@ -154,8 +157,8 @@ int hs_host_ns_is_host(const struct hs_host *h, const char *oci_type, const stru
 #define HS_FRONT_ENV "HARDSHIM_FRONT"
 void hs_host_set_front(const char *path);
 
-/* The real machine. Lazily loads the libraries it needs (libmount, libapparmor,
- * libselinux) on first use. */
+/* The real machine. Lazily loads the libraries it needs (libapparmor, libselinux) on first
+ * use. */
 const struct hs_host *hs_host_real(void);
 /* The real host's read_root_file, called without the host's table (which links every question
  * about the machine): the policy cache's read, which the front (src/front/front.c) links. */

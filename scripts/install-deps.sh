@@ -1,7 +1,7 @@
 #!/bin/sh
 # Install the Debian packages hardshim needs. Idempotent; reaches only the Debian archive.
 # Run as root.
-#   sh scripts/install-deps.sh --build   what `make` and `make install` need (14 packages)
+#   sh scripts/install-deps.sh --build   what `make` and `make install` need (13 packages)
 #   sh scripts/install-deps.sh --unit    that, plus cmocka: `make test-build`, the unit tests
 #   sh scripts/install-deps.sh           everything the tests, demo and CI need
 set -eu
@@ -11,7 +11,7 @@ set -eu
 # listings only (hardshim itself sends libnftnl batches); libmnl-dev: libnftnl.pc requires it.
 BUILD_PKGS="
   build-essential pkg-config
-  libseccomp-dev libcap-ng-dev libapparmor-dev libselinux1-dev libyajl-dev libmount-dev
+  libseccomp-dev libcap-ng-dev libapparmor-dev libselinux1-dev libyajl-dev
   libnftables-dev libnftnl-dev libmnl-dev libaudit-dev nettle-dev scdoc
 "
 UNIT_PKGS="libcmocka-dev"

@@ -51,7 +51,7 @@ BIN_REL=$PREFIX/bin/hardshim
 DROPIN_REL=$CONTAINERD_DROPIN_DIR/hardshim.toml
 IMPORTS_LINE="imports = [\"$DROPIN_REL\"] # added by hardshim-node; removed by its uninstall"
 # What the core dlopens (nettle, libcap-ng and libaudit are linked into it).
-LIBS="libseccomp.so.2 libmount.so.1 libnftnl.so.11"
+LIBS="libseccomp.so.2 libnftnl.so.11"
 
 say() { echo "hardshim-node: $*" >&2; }
 # payload_core: the core beside the payload (exactly one).

@@ -44,6 +44,20 @@ int hs_host_openat2_in_root(const char *root, const char *path, const struct ope
 /* mountinfo.c */
 int hs_host_mount_fstype_real(const struct hs_host *h, struct hs_arena *a, const char *path,
 			      const char **ret, struct hs_error *err);
+/* One line of /proc/self/mountinfo (LEN bytes, no newline), judged strictly as the kernel writes
+ * it (proc(5), fs/proc_namespace.c show_mountinfo): its mount id, and its filesystem type
+ * unescaped into fstype (size bytes, NUL-terminated). 0, or -EINVAL with *ret_why naming what
+ * is wrong (a static string). */
+int hs_mountinfo_parse_line(const char *line, size_t len, uint64_t *ret_id, char *fstype,
+			    size_t size, const char **ret_why);
+/* The filesystem type of mount ID from a mountinfo stream read from fd, into fstype: 0;
+ * -ENOENT when no line has that id; -EINVAL when its line is not the kernel's or cut short;
+ * -E2BIG when it is longer than HS_MOUNTINFO_BUF (another mount's longer line is skipped);
+ * rule host.mountinfo. Stops reading at the mount's line. */
+#define HS_MOUNTINFO_BUF 16384
+int hs_mountinfo_find(int fd, uint64_t id, char *fstype, size_t size, struct hs_error *err);
+
+/* cgroup.c */
 int hs_host_cgroup_in_use_real(const struct hs_host *h, const char *path, struct hs_error *err);
 
 /* inroot.c */
