@@ -16,7 +16,11 @@ setup() {
 }
 
 teardown() {
-	if [ -n "${KFS:-}" ] && mountpoint -q "$KFS"; then umount "$KFS"; fi
+	local m
+	# last mounted first: a mount over a parent hides the ones below it
+	for m in ${KFS:-} ${KFS_BELOW:-}; do
+		if mountpoint -q "$m"; then umount "$m"; fi
+	done
 	hs_teardown
 }
 
@@ -111,6 +115,46 @@ kernel_fs() {
 }
 @test "runc: a bind into a procfs mounted under another name is refused" { kernel_fs runc; }
 @test "crun: a bind into a procfs mounted under another name is refused" { kernel_fs crun; }
+
+# The mount table lists a tmpfs at kfs/sys, mounted before a procfs went over kfs: kfs/sys is
+# now procfs's /proc/sys. Judged by the mount the path reaches (its mount id), not by the
+# string of the mount point listed for it (libmount's walk, before, admitted it as a tmpfs).
+kernel_fs_over() {
+	KFS="$HS_TMP/kfs"
+	KFS_BELOW="$KFS/sys"
+	mkdir -p "$KFS_BELOW"
+	mount -t tmpfs -o size=64k tmpfs "$KFS_BELOW"
+	mount -t proc proc "$KFS"
+	grep -q " $KFS_BELOW rw[^ ]* - tmpfs " /proc/self/mountinfo # still listed
+	[ "$(stat -f -c %T "$KFS_BELOW")" = proc ]                    # but proc is what it reaches
+	add_bind "$KFS_BELOW" /mnt
+	refused "$1" mounts.source-kernel-fs "mounts[$(($(nmounts) - 1))].source"
+	[[ "$output" == *"is on a proc filesystem"* ]]
+}
+@test "runc: a bind of a procfs's sys over which the table lists a tmpfs is refused" { kernel_fs_over runc; }
+@test "crun: a bind of a procfs's sys over which the table lists a tmpfs is refused" { kernel_fs_over crun; }
+
+# The other way round: a procfs at kfs/p, hidden by a tmpfs mounted over kfs afterwards. The
+# table still lists a proc at kfs/p; the path reaches the tmpfs's own directory p. Admitted
+# (libmount's walk refused it), and what the container gets at /mnt is that tmpfs.
+kernel_fs_hidden() {
+	KFS="$HS_TMP/kfs"
+	KFS_BELOW="$KFS/p"
+	mkdir -p "$KFS_BELOW"
+	mount -t proc proc "$KFS_BELOW"
+	mount -t tmpfs -o size=64k,mode=755 tmpfs "$KFS"
+	mkdir "$KFS/p"
+	grep -q " $KFS_BELOW rw[^ ]* - proc " /proc/self/mountinfo
+	add_bind "$KFS/p" /mnt
+	hs_args sh -c 'awk '\''$5 == "/mnt" { for (i = 7; $i != "-"; i++); print "TYPE=" $(i + 1) }'\'' /proc/self/mountinfo'
+	on "$1"
+	run hs_run "$ID"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$(echo "$output" | grep '^TYPE=')" = TYPE=tmpfs ]
+}
+@test "runc: a bind of a tmpfs directory over a hidden procfs is admitted (a tmpfs inside)" { kernel_fs_hidden runc; }
+@test "crun: a bind of a tmpfs directory over a hidden procfs is admitted (a tmpfs inside)" { kernel_fs_hidden crun; }
 
 # The permitted container: the bind carries nosuid,nodev and sysfs is read-only, although the
 # bundle asked for suid,dev and a writable /sys.
