@@ -34,7 +34,7 @@ tracked_files() {
 }
 c_files() { find src tests/unit tests/fuzz tests/helpers tests/bench -name '*.c' | sort; }
 # hs-util.h's analyzer-only definition of hs_error_set and the include paths, as the build.
-pkg_cflags=$(pkg-config --cflags libseccomp libcap-ng libapparmor libselinux mount libnftables \
+pkg_cflags=$(pkg-config --cflags libseccomp libcap-ng libapparmor libselinux libnftables \
 	audit nettle yajl 2>/dev/null)
 
 for tool in $only; do
