@@ -669,8 +669,11 @@ echo probes=$i; echo leak=$leak'
 	hs_start $C1
 	pid=$(hs_pid $C1)
 	# the first replacement by the hook, traced: no libnftables opened, by it or its child
-	# (libnftnl is, and libmnl as its own dependency)
-	printf "$state" "$pid" | strace -f -qq -e trace=openat -o "$HS_TMP/hook.trace" \
+	# (libnftnl is, and libmnl as its own dependency). Under the sanitizer build (tests/run.sh)
+	# LeakSanitizer's exit check cannot run in a traced process (it ptraces the process's own
+	# threads) and fails it: this one call goes without it; the 21 hooks below keep it.
+	printf "$state" "$pid" | ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
+		strace -f -qq -e trace=openat -o "$HS_TMP/hook.trace" \
 		"$HS_BIN" hook egress --default deny --allow 198.18.0.2:5354/udp
 	grep -q 'libnftnl' "$HS_TMP/hook.trace"
 	! grep libnftables "$HS_TMP/hook.trace" || false
