@@ -167,6 +167,13 @@ struct hs_audit_who {
 };
 /* Fill w for this process; procfs is where /proc is (tests pass a fake tree). */
 void hs_audit_who_get(struct hs_audit_who *w, const char *procfs);
+/* The name of uid in a passwd file (HS_AUDIT_PASSWD for the record), never through NSS: false
+ * and "" when the file does not name it within its first HS_AUDIT_PASSWD_MAX bytes, or the
+ * name does not fit size (src/audit/who.c says why). */
+#define HS_AUDIT_PASSWD      "/etc/passwd"
+#define HS_AUDIT_PASSWD_MAX  (8u << 20)
+#define HS_AUDIT_PASSWD_LINE 1024
+bool hs_audit_user_name(const char *passwd, uid_t uid, char *ret, size_t size);
 /* Reading of /proc/<pid>/loginuid or sessionid content: false for the unset value. */
 bool hs_audit_parse_id(const char *text, uint32_t *ret);
 

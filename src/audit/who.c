@@ -4,9 +4,10 @@
  * to the container engine, and what sudo says. The environment and annotations are claims
  * (anyone can set them); the uids and the audit ids are the kernel's. docs/threats.md §12. */
 #include <fcntl.h>
-#include <pwd.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 
 #include "hs-audit.h"
@@ -137,19 +138,88 @@ static int read_proc(const char *procfs, pid_t pid, struct hs_audit_proc *p, pid
 	return read_proc_files(procfs, pid, p, ret_ppid);
 }
 
+/* The caller's name, from the passwd file alone: no NSS. getpwuid_r goes where
+ * /etc/nsswitch.conf says ("files systemd", "files ldap"...): it reads that file, asks nscd over
+ * a socket and, for a uid the file lacks, loads the configured modules, code chosen by
+ * configuration run inside root's create path (and, in a static program, a second libc: the
+ * static core prototype died there). The name is a convenience beside the uid, which the
+ * kernel gives and the record always holds: a uid the file does not name, a line too long, a
+ * name that does not fit, a file too large or unreadable, all give no name, never an error.
+ * The first line with the uid wins, as NSS's files module reads it. */
+/* One passwd line "name:password:uid:...": 1 and the name when its uid is uid, 0 for another
+ * uid (or not a user line), -1 when it is uid's line but the name does not fit: a cut name
+ * would name someone else. */
+static int line_names(const char *line, uid_t uid, char *ret, size_t size)
+{
+	const char *colon = strchr(line, ':'), *uid_text;
+	char *end;
+	unsigned long long v;
+
+	if (!colon || !(uid_text = strchr(colon + 1, ':')))
+		return 0;
+	uid_text++;
+	errno = 0;
+	v = strtoull(uid_text, &end, 10);
+	if (errno || end == uid_text || *end != ':' || uid_text[0] == '-' || v != uid ||
+	    colon == line || line[0] == '+' || line[0] == '-')
+		return 0;
+	if ((size_t)(colon - line) >= size)
+		return -1;
+	memcpy(ret, line, (size_t)(colon - line));
+	ret[colon - line] = '\0';
+	return 1;
+}
+
+bool hs_audit_user_name(const char *passwd, uid_t uid, char *ret, size_t size)
+{
+	char line[HS_AUDIT_PASSWD_LINE];
+	size_t len = 0, total = 0;
+	bool odd = false;
+	struct stat st;
+	int fd, c, r = 0;
+	FILE *f;
+
+	ret[0] = '\0';
+	fd = open(passwd, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0)
+		return false;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || !(f = fdopen(fd, "r"))) {
+		close(fd);
+		return false;
+	}
+	/* A line longer than the buffer or holding a NUL is skipped whole, never read in pieces;
+	 * the first line with the uid names it, or nothing does. */
+	while (r == 0 && total++ < HS_AUDIT_PASSWD_MAX) {
+		c = getc_unlocked(f);
+		if (c != EOF && c != '\n') {
+			if (c == '\0' || len + 1 >= sizeof(line))
+				odd = true;
+			else
+				line[len++] = (char)c;
+			continue;
+		}
+		line[len] = '\0';
+		if (!odd)
+			r = line_names(line, uid, ret, size);
+		if (c == EOF)
+			break;
+		len = 0;
+		odd = false;
+	}
+	fclose(f);
+	return r == 1;
+}
+
 void hs_audit_who_get(struct hs_audit_who *w, const char *procfs)
 {
 	char path[128], buf[64];
-	struct passwd pw, *res = NULL;
-	char pwbuf[1024];
 	pid_t pid;
 
 	*w = (struct hs_audit_who){ 0 };
 	w->uid = getuid();
 	w->euid = geteuid();
 	w->gid = getgid();
-	if (getpwuid_r(w->uid, &pw, pwbuf, sizeof(pwbuf), &res) == 0 && res)
-		snprintf(w->user, sizeof(w->user), "%s", res->pw_name);
+	hs_audit_user_name(HS_AUDIT_PASSWD, w->uid, w->user, sizeof(w->user));
 
 	snprintf(path, sizeof(path), "%s/self/loginuid", procfs);
 	if (read_small(path, buf, sizeof(buf)) > 0)

@@ -182,6 +182,49 @@ au_refused_bundle() {
 	[ "$(stat -c %u "$nlog")" = 65534 ]
 }
 
+# The caller's name comes from /etc/passwd alone (src/audit/who.c): no NSS, whose modules
+# (nsswitch.conf "files systemd") would be loaded into root's create path, and crashed a static
+# core for a uid the file lacks. The runtime is /bin/true so the trace is hardshim's alone.
+@test "audit: the caller's name is /etc/passwd's, without NSS: root named, a uid the file lacks unnamed and recorded" {
+	command -v strace >/dev/null || skip "strace is not installed"
+	command -v setpriv >/dev/null || skip "setpriv is not installed"
+	au_policy '.runtime = "/bin/true" | .controls.devices = {"enabled": false} | .controls.egress = {"enabled": false}'
+	au_bundle "$T/b"
+	# Under the sanitizer build LeakSanitizer's exit check cannot run in a traced process (it
+	# ptraces the process's own threads): the traced creates go without it.
+	ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" strace -f -qq -e trace=openat,open,connect -o "$T/root.trace" \
+		"$HS_BIN" --root "$STATE" create --bundle "$T/b" n1 </dev/null >"$T/n1.out" 2>&1 ||
+		{ cat "$T/n1.out"; false; }
+	grep -q '"/etc/passwd"' "$T/root.trace"
+	! grep -E 'nsswitch|nscd|libnss_|/run/systemd/userdb' "$T/root.trace" || false
+	last_record | jq -e '.id == "n1" and .who.uid == 0 and .who.user == "root"'
+
+	# A uid /etc/passwd does not name: the launch goes on, the uid is recorded, the name is not.
+	uid=54321
+	! grep -q "^[^:]*:[^:]*:$uid:" /etc/passwd || skip "uid $uid is in /etc/passwd here"
+	NOBODY_DIR=$(mktemp -d /tmp/hs-audit-uid.XXXXXX)
+	chmod 0755 "$NOBODY_DIR"
+	hs_copy_hardshim "$NOBODY_DIR"
+	au_bundle "$NOBODY_DIR/b"
+	chmod -R go-w "$NOBODY_DIR/b"
+	mkdir -p "$NOBODY_DIR/log" "$NOBODY_DIR/state"
+	chown "$uid:$uid" "$NOBODY_DIR/log" "$NOBODY_DIR/state" "$NOBODY_DIR/b" "$NOBODY_DIR/b/config.json"
+	chmod 0700 "$NOBODY_DIR/log"
+	jq --arg log "$NOBODY_DIR/log/launches.jsonl" '.log.path = $log' "$HARDSHIM_POLICY" >"$NOBODY_DIR/policy.json"
+	chmod 0644 "$NOBODY_DIR/policy.json"
+	# traced from setpriv on; only what follows hardshim's exec is hardshim's
+	HARDSHIM_POLICY="$NOBODY_DIR/policy.json" ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" strace -f -qq -e trace=openat,open,connect,execve \
+		-o "$T/uid.trace" setpriv --reuid "$uid" --regid "$uid" --clear-groups \
+		"$NOBODY_DIR/hardshim" --root "$NOBODY_DIR/state" create --bundle "$NOBODY_DIR/b" u1 \
+		</dev/null >"$T/u1.out" 2>&1 || { cat "$T/u1.out"; false; }
+	sed -n "\\|execve(\"$NOBODY_DIR/hardshim\"|,\$p" "$T/uid.trace" >"$T/uid.hs.trace"
+	grep -q '"/etc/passwd"' "$T/uid.hs.trace"
+	! grep -E 'nsswitch|nscd|libnss_|/run/systemd/userdb' "$T/uid.hs.trace" || false
+	nlog=$NOBODY_DIR/log/launches.jsonl
+	tail -n 1 "$nlog" | jq -e --argjson u "$uid" '.id == "u1" and .event == "create" and
+		.who.uid == $u and .who.user == null'
+}
+
 @test "audit: a refused launch is recorded with its findings, and the container does not exist" {
 	au_refused_bundle "$T/b"
 	run hs create --bundle "$T/b" c4

@@ -181,6 +181,73 @@ static void test_who_real(void **state)
 		assert_string_equal(w.user, "root");
 }
 
+/* The caller's name from a passwd file alone (who.c hs_audit_user_name): the first line with
+ * the uid; nothing for a uid the file lacks, a name that does not fit, a line too long or
+ * holding a NUL (skipped whole, never read in pieces), a path that is not a regular file. */
+static void test_user_name_passwd_file(void **state)
+{
+	_cleanup_free_ char *d = tmpdir();
+	static const uid_t unnamed[] = { 5, 7, 12, 8, 9, 77, 1001, 1002, 65534 };
+	char path[512], name[16], big[3000];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/passwd", d);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	memset(big, 'x', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	fputs("root:x:0:0:root:/root:/bin/bash\n"
+	      "+nis:x:7:7::/:/bin/sh\n"
+	      "bad:x:12a:1::/:/bin/sh\n"
+	      "neg:x:-5:1::/:/bin/sh\n"
+	      ":x:8:8::/:/bin/sh\n",
+	      f);
+	/* a line longer than the reader's buffer whose tail would read as a line for uid 77 */
+	fprintf(f, "long:x:9:9:%s:x:77:77::/:/bin/sh\n", big);
+	/* the first line for 1000 wins; 1001's name does not fit name[16]: no name, not the next
+	 * line's */
+	fputs("alice:x:1000:1000:Alice,,,:/home/alice:/bin/bash\n"
+	      "alice2:x:1000:1000::/:/bin/sh\n"
+	      "averyveryverylongname:x:1001:1001::/:/bin/sh\n"
+	      "after:x:1001:1001::/:/bin/sh\n",
+	      f);
+	fputs("nul", f);
+	fputc('\0', f);
+	fputs(":x:1002:1002::/:/bin/sh\n", f);
+	fputs("last:x:4242:1::/:/bin/sh", f); /* no newline at the end */
+	assert_int_equal(fclose(f), 0);
+
+	assert_true(hs_audit_user_name(path, 0, name, sizeof(name)));
+	assert_string_equal(name, "root");
+	assert_true(hs_audit_user_name(path, 1000, name, sizeof(name)));
+	assert_string_equal(name, "alice");
+	assert_true(hs_audit_user_name(path, 4242, name, sizeof(name)));
+	assert_string_equal(name, "last");
+	for (size_t i = 0; i < sizeof(unnamed) / sizeof(unnamed[0]); i++) {
+		strcpy(name, "junk");
+		assert_false(hs_audit_user_name(path, unnamed[i], name, sizeof(name)));
+		assert_string_equal(name, "");
+	}
+	assert_false(hs_audit_user_name(d, 0, name, sizeof(name))); /* a directory */
+	assert_false(hs_audit_user_name("/dev/null", 0, name, sizeof(name)));
+	snprintf(path, sizeof(path), "%s/none", d);
+	assert_false(hs_audit_user_name(path, 0, name, sizeof(name)));
+	rm_rf(d);
+}
+
+/* The record's name is /etc/passwd's (no NSS module is asked): the same answer as the file. */
+static void test_user_name_etc_passwd(void **state)
+{
+	struct hs_audit_who w;
+	char name[64];
+	bool named = hs_audit_user_name("/etc/passwd", getuid(), name, sizeof(name));
+
+	hs_audit_who_get(&w, "/proc");
+	assert_string_equal(w.user, named ? name : "");
+	if (getuid() == 0)
+		assert_string_equal(w.user, "root");
+}
+
 /* The real /proc is read through a pidfd (ppid and real uid from PIDFD_GET_INFO, comm from
  * /proc/<pid>/comm) where the kernel has it; any other procfs path through the stat and status
  * files. "/proc/" is the same directory by the second way: both must see the same ancestors. */
@@ -1162,6 +1229,8 @@ int main(void)
 		cmocka_unit_test(test_parse_id),
 		cmocka_unit_test(test_who_fake_proc),
 		cmocka_unit_test(test_who_real),
+		cmocka_unit_test(test_user_name_passwd_file),
+		cmocka_unit_test(test_user_name_etc_passwd),
 		cmocka_unit_test(test_who_pidfd_as_files),
 		cmocka_unit_test(test_format_body_exact),
 		cmocka_unit_test(test_format_defaulted),
