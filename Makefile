@@ -180,6 +180,16 @@ $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(UNIT_SUPPORT_OBJS) $(LIB)
 	@$(CC) $(LDFLAGS) -o $@ $< $(UNIT_SUPPORT_OBJS) -Wl,--whole-archive $(LIB) \
 		-Wl,--no-whole-archive $(LDLIBS) -lcmocka
 
+# test-elf-file runs this: the policy cache's build id in a -static-pie program (no PT_PHDR),
+# compiled and linked as the front is (the plain objects and flags in the sanitizer build).
+ELF_SELF_STATIC := $(BUILD)/tests/elf-self-static
+$(ELF_SELF_STATIC): tests/unit/static/elf-self.c $(FRONT_LIB)
+	@mkdir -p $(dir $@)
+	@echo "  LD      $@"
+	@$(CC) $(filter-out -MMD -MP,$(if $(PLAIN_CFLAGS),$(PLAIN_CFLAGS),$(CFLAGS))) -o $@ $< \
+		$(FRONT_LIB) $(FRONT_LDFLAGS)
+$(BUILD)/tests/test-elf-file: | $(ELF_SELF_STATIC)
+
 # Small programs the integration tests run inside containers or use as fake runtimes.
 $(BUILD)/helpers/%: tests/helpers/%.c
 	@mkdir -p $(dir $@)
@@ -193,7 +203,7 @@ coverage-doc: $(BUILD)/tests/test-owners
 
 # The unit tests' objects are named here so that they are never intermediate: make keeps them,
 # and rebuilds a missing one (with its dependency file) instead of trusting an older binary.
-test-build: $(BIN) $(UNIT_BINS) $(HELPER_BINS) $(MAN_PAGES) $(UNIT_OBJS) $(UNIT_SUPPORT_OBJS)
+test-build: $(BIN) $(UNIT_BINS) $(ELF_SELF_STATIC) $(HELPER_BINS) $(MAN_PAGES) $(UNIT_OBJS) $(UNIT_SUPPORT_OBJS)
 
 deps:
 	sh scripts/install-deps.sh

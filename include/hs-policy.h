@@ -160,8 +160,9 @@ int hs_policy_cache_store(const char *dir, const char *policy, const struct hs_p
 /* Shared by the cache's read and write sides: the most an entry may hold; the bytes an entry
  * for POLICY (as ST says) must start with, NULL when it cannot be cached (arena-owned); the
  * entry's path in DIR (arena-owned); what the strict read demands of the policy file. */
-/* The NT_GNU_BUILD_ID note of a loaded object (the main program: found from PT_PHDR; a shared
- * object: from its load address) as hex into HEX; false (HEX "") when it has none. */
+/* The NT_GNU_BUILD_ID note of a loaded object (from its load address, dynamic PIE, shared
+ * object and -static-pie alike; a PT_PHDR that disagrees gives none) as hex into HEX; false
+ * (HEX "") when it has none. */
 struct dl_phdr_info;
 bool hs_elf_build_id(const struct dl_phdr_info *info, char hex[129]);
 /* The build id entries are keyed by, for a program that is not the core itself (the front:

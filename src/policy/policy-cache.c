@@ -43,19 +43,23 @@ const char *hs_policy_cache_dir(void)
 	return d[0] == '/' ? d : NULL; /* "" (or anything relative): no cache */
 }
 
+/* The object's notes are at its load address (dlpi_addr, what the loader added to every
+ * p_vaddr) plus their p_vaddr. For the main program PT_PHDR says the same (the headers' address
+ * less their p_vaddr); a -static-pie program has no PT_PHDR, and glibc gives its dlpi_addr
+ * (static dl_iterate_phdr, _dl_relocate_static_pie's load address): the static core and the
+ * test program tests/unit/static/elf-self.c find their id this way. Where both are there they
+ * must agree: a disagreement is no id (and so no cache), never a wrong one. */
 bool hs_elf_build_id(const struct dl_phdr_info *info, char hex[129])
 {
-	const char *base = NULL;
+	/* NOLINTNEXTLINE(performance-no-int-to-ptr): the loader gives it as an integer */
+	const char *base = (const char *)info->dlpi_addr;
 
 	hex[0] = '\0';
 	for (int i = 0; i < info->dlpi_phnum; i++)
-		if (info->dlpi_phdr[i].p_type == PT_PHDR)
-			base = (const char *)info->dlpi_phdr - info->dlpi_phdr[i].p_vaddr;
-	/* a shared object has no PT_PHDR: its load address is dlpi_addr */
-	if (!base && info->dlpi_name && info->dlpi_name[0])
-		/* NOLINTNEXTLINE(performance-no-int-to-ptr): the loader gives it as an integer */
-		base = (const char *)info->dlpi_addr;
-	for (int i = 0; base && i < info->dlpi_phnum; i++) {
+		if (info->dlpi_phdr[i].p_type == PT_PHDR &&
+		    (const char *)info->dlpi_phdr - info->dlpi_phdr[i].p_vaddr != base)
+			return false;
+	for (int i = 0; i < info->dlpi_phnum; i++) {
 		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
 
 		if (ph->p_type == PT_NOTE &&
@@ -66,7 +70,7 @@ bool hs_elf_build_id(const struct dl_phdr_info *info, char hex[129])
 }
 
 /* The build an entry belongs to: the core's GNU build id. The core is the main program where
- * it runs (its own note, found from PT_PHDR); the front, a static program, gives the id of the
+ * it runs (its own note, found from its load address); the front, a static program, gives the id of the
  * core it was built with (hs_policy_cache_use_build_id), the only core it runs. Any change to
  * the code that writes or reads an entry (the core links every object, the front some of the
  * same objects) changes the core's id: a different build, however it was installed, never

@@ -72,6 +72,9 @@ cached_policy() {
 	E=$(entry)
 	[ "$(stat -c '%u %a' "$E")" = "0 600" ]
 	grep -qx "runtime /usr/bin/$2" "$E"
+	# keyed by the core's own build id (its file name carries it): the core found its note
+	core=$(basename "$(dirname "$HS_BIN")"/hardshim-core-*)
+	grep -qx "build ${core#hardshim-core-}" "$E"
 	plant_marker
 	fast
 	answered_by marker

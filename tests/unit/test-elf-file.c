@@ -129,6 +129,88 @@ static void test_own_executable(void **state)
 	close(fd);
 }
 
+/* A -static-pie program (tests/unit/static/elf-self.c, linked as the front is) has no PT_PHDR
+ * and no interpreter: the policy cache's key in it still carries its own build id, the one its
+ * file holds. Without it a static core would silently cache nothing. */
+static void test_static_pie_program(void **state)
+{
+	char self[4096], prog[4200], cmd[4300], out[256] = "", hex[129];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	ElfW(Ehdr) eh;
+	ElfW(Phdr) ph;
+	bool phdr = false, interp = false;
+	FILE *p;
+	int fd;
+
+	assert_true(n > 0);
+	self[n] = '\0';
+	snprintf(prog, sizeof(prog), "%.*s/elf-self-static", (int)(strrchr(self, '/') - self),
+		 self);
+	fd = open(prog, O_RDONLY | O_CLOEXEC);
+	assert_true(fd >= 0);
+	assert_int_equal(pread(fd, &eh, sizeof(eh), 0), sizeof(eh));
+	assert_int_equal(eh.e_type, ET_DYN); /* position independent */
+	for (int i = 0; i < eh.e_phnum; i++) {
+		assert_int_equal(pread(fd, &ph, sizeof(ph), (off_t)(eh.e_phoff + i * sizeof(ph))),
+				 sizeof(ph));
+		phdr |= ph.p_type == PT_PHDR;
+		interp |= ph.p_type == PT_INTERP;
+	}
+	assert_false(phdr);
+	assert_false(interp);
+	assert_int_equal(hs_elf_fd_build_id(fd, hex), 0);
+	close(fd);
+	snprintf(cmd, sizeof(cmd), "'%s'", prog);
+	p = popen(cmd, "r");
+	assert_non_null(p);
+	assert_non_null(fgets(out, sizeof(out), p));
+	assert_int_equal(pclose(p), 0);
+	out[strcspn(out, "\n")] = '\0';
+	assert_true(strlen(hex) >= 16);
+	assert_string_equal(out, hex);
+}
+
+/* The main program's note from its load address agrees with the one PT_PHDR gives (a dynamic
+ * PIE has both); a PT_PHDR that disagrees gives no id. */
+struct phdr_copy {
+	struct dl_phdr_info info;
+	ElfW(Phdr) ph[64];
+};
+
+static int first_object(struct dl_phdr_info *info, size_t size, void *data)
+{
+	struct phdr_copy *c = data;
+
+	(void)size;
+	assert_true(info->dlpi_phnum <= 64);
+	c->info = *info;
+	memcpy(c->ph, info->dlpi_phdr, info->dlpi_phnum * sizeof(ElfW(Phdr)));
+	c->info.dlpi_phdr = c->ph;
+	return 1;
+}
+
+static void test_phdr_must_agree(void **state)
+{
+	static struct phdr_copy c;
+	char hex[129], again[129];
+	bool has_phdr = false;
+
+	dl_iterate_phdr(first_object, &c);
+	/* the copy's headers live elsewhere: PT_PHDR now points away from the load address */
+	for (int i = 0; i < c.info.dlpi_phnum; i++)
+		has_phdr |= c.ph[i].p_type == PT_PHDR;
+	assert_true(has_phdr); /* this test program is a dynamic PIE */
+	assert_false(hs_elf_build_id(&c.info, hex));
+	assert_string_equal(hex, "");
+	/* without PT_PHDR (as a -static-pie has it): the load address alone */
+	for (int i = 0; i < c.info.dlpi_phnum; i++)
+		if (c.ph[i].p_type == PT_PHDR)
+			c.ph[i].p_type = PT_NULL;
+	assert_true(hs_elf_build_id(&c.info, hex));
+	dl_iterate_phdr(main_id, again);
+	assert_string_equal(hex, again);
+}
+
 /* every prefix of a good file: no id until the whole note is there */
 static void test_truncated(void **state)
 {
@@ -235,9 +317,10 @@ static void test_not_a_file(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_made_file),     cmocka_unit_test(test_own_executable),
-		cmocka_unit_test(test_truncated),     cmocka_unit_test(test_hostile_headers),
-		cmocka_unit_test(test_hostile_notes), cmocka_unit_test(test_not_a_file),
+		cmocka_unit_test(test_made_file),          cmocka_unit_test(test_own_executable),
+		cmocka_unit_test(test_static_pie_program), cmocka_unit_test(test_phdr_must_agree),
+		cmocka_unit_test(test_truncated),          cmocka_unit_test(test_hostile_headers),
+		cmocka_unit_test(test_hostile_notes),      cmocka_unit_test(test_not_a_file),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -8,11 +8,13 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "harness.h"
 #include "hs-policy.h"
+#include "hs-util.h"
 
 struct fx {
 	char dir[64];     /* the test's own directory, root's 0700 */
@@ -340,6 +342,30 @@ static void test_unstorable_runtime(void **state)
 	assert_int_equal(lookup(f, f->policy, "/usr/bin/runc"), 1);
 }
 
+/* The key carries this program's own build id, the one its file holds: a program whose id is
+ * not found (a -static-pie before hs_elf_build_id read the load address: test-elf-file's
+ * static_pie_program) would get no key, and so silently no cache. */
+static void test_key_has_own_build_id(void **state)
+{
+	_cleanup_arena_ struct hs_arena *a = hs_arena_new();
+	char hex[129], want[160];
+	const char *key;
+	struct stat st;
+	int fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+
+	(void)state;
+	assert_true(fd >= 0);
+	assert_int_equal(hs_elf_fd_build_id(fd, hex), 0);
+	close(fd);
+	assert_int_equal(stat("/", &st), 0);
+	key = hs_policy_cache_key(a, "/etc/hardshim/policy.json", &st);
+	assert_non_null(key);
+	snprintf(want, sizeof(want), "\nbuild %s\n", hex);
+	assert_non_null(strstr(key, want));
+	/* a path that would not read back as one line: no key */
+	assert_null(hs_policy_cache_key(a, "/etc/a\nb", &st));
+}
+
 static void test_cache_dir_from_environment(void **state)
 {
 	(void)state;
@@ -403,6 +429,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_entry_must_match_exactly, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unstorable_runtime, setup, teardown),
 		cmocka_unit_test(test_cache_dir_from_environment),
+		cmocka_unit_test(test_key_has_own_build_id),
 		cmocka_unit_test_setup_teardown(test_load_runtime_sees_broken_policy, setup,
 						teardown),
 	};
