@@ -113,6 +113,9 @@ int hs_egress_nl_create(const struct hs_egress_cfg *cfg, const char *comment);
  * last close goes to a detached child (hs_nl_close_detached; *ret_child). 0 or < 0. */
 int hs_egress_nl_load(const struct hs_egress_cfg *cfg, const char *comment, bool replace,
 		      bool detach, pid_t *ret_child, struct hs_error *err);
+/* The same batch on nf_tables' socket fd, which stays open. 0 or < 0 (err as above). */
+int hs_egress_nl_send(int fd, const struct hs_egress_cfg *cfg, const char *comment,
+		      bool replace, struct hs_error *err);
 
 /* Install cfg's ruleset in the current network namespace. The table's comment names the
  * ruleset (HS_EGRESS_COMMENT_PREFIX + sha256 of hs_egress_ruleset's text): a namespace whose
@@ -137,15 +140,20 @@ int hs_egress_install_exiting(const struct hs_egress_cfg *cfg, pid_t *ret_child,
 int hs_egress_install_exiting_named(const struct hs_egress_cfg *cfg, const char *name,
 				    pid_t *ret_child, struct hs_error *err);
 
-/* Are cfg's rules in force in the current network namespace without libnftables? True when
- * it already holds them (hardshim's table, its comment naming this ruleset: one read-only
- * netlink request), or had no table and now has them (hs_egress_nl_create). False otherwise,
- * changing nothing: the caller then installs as usual (replace). Safe from a thread that
- * joined the namespace for itself: nothing here deletes, so no socket close waits. name:
- * cfg's (hs_egress_ruleset_name), computed by the caller; NULL: false. When the table is
- * there, nothing here allocates memory: a thread's first malloc costs it an arena of its
- * own (a 64 MiB reservation and its first pages). */
-bool hs_egress_install_quick(const struct hs_egress_cfg *cfg, const char *name);
+/* What hardshim's table in the namespace of nf_tables' socket fd is (hs_egress_table_state):
+ * none, another ruleset's, or the one named `want` (hs_egress_ruleset_name; NULL: never the
+ * same). One read-only request, nothing allocated. < 0: cannot tell. */
+enum { HS_EGRESS_TABLE_NONE, HS_EGRESS_TABLE_OTHER, HS_EGRESS_TABLE_SAME };
+int hs_egress_table_state(int fd, const char *want);
+/* cfg's rules on nf_tables' socket fd (made in the target namespace; any thread may send on
+ * it), given state, that socket's answer to hs_egress_table_state: the same rules are left
+ * as they are, a namespace without a table gets one batch that creates it (deleting
+ * nothing), anything else (another table, one that appeared meanwhile, no answer) one batch
+ * that replaces it. name: the table's comment (NULL: none). *ret_replaced: whether a replace
+ * was sent (its socket's last close then waits in the kernel). 0 or < 0, err as
+ * hs_egress_nl_load. The socket stays open. */
+int hs_egress_install_on(int fd, const struct hs_egress_cfg *cfg, const char *name, int state,
+			 bool *ret_replaced, struct hs_error *err);
 
 struct hs_egress_counter {
 	char name[32];
@@ -158,12 +166,13 @@ int hs_egress_counters(struct hs_egress_counter *ret, size_t max, struct hs_erro
  * (batch.c); 0 counters when there is no table. */
 int hs_egress_nl_counters(struct hs_egress_counter *ret, size_t max, struct hs_error *err);
 
-/* Install cfg's rules in the network namespace at path, joined (setns on the one descriptor
- * it opened and judged: never the host's, rule egress.host-netns) by a thread for itself
- * alone when the rules are there or a new table does (hs_egress_install_quick), else by a
- * child that replaces the table and exits; the caller's own namespace is untouched. For
+/* Install cfg's rules in the network namespace at path (the one descriptor it opened and
+ * judged: never the host's, rule egress.host-netns). A thread joins that namespace for
+ * itself alone, makes nf_tables' socket there and asks the table question
+ * (hs_egress_table_state); the caller's thread then sends the batch, if any, on that socket
+ * (hs_egress_install_on): its own namespace is untouched, and no process is made. For
  * hardshim's create path, before the runtime runs (hs_egress_at_create). Errors as
- * hs_egress_install, rule and message from the child. */
+ * hs_egress_install; entering the namespace: rule egress.netns. */
 int hs_egress_install_at(const struct hs_egress_cfg *cfg, const char *path, struct hs_error *err);
 
 /* The policy control (src/policy/egress.c). */

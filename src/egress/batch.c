@@ -738,10 +738,10 @@ static void label_of(const struct nb *b, uint32_t seq, char *out, size_t size)
 	snprintf(out, size, "batch (no single message named)");
 }
 
-/* The batch's pages on a socket of its own; a refusal names its message. */
-static int send_batch(struct nb *b, bool detach, pid_t *ret_child, struct hs_error *err)
+/* The batch's pages on nf_tables' socket fd; a refusal names its message. */
+static int send_batch(struct nb *b, int fd, struct hs_error *err)
 {
-	int n = sym_nftnl_batch_iovec_len(b->batch), fd, r;
+	int n = sym_nftnl_batch_iovec_len(b->batch), r;
 	_cleanup_free_ struct iovec *iov = n > 0 ? calloc((size_t)n, sizeof(*iov)) : NULL;
 	uint32_t seq = 0;
 	char what[160];
@@ -749,15 +749,7 @@ static int send_batch(struct nb *b, bool detach, pid_t *ret_child, struct hs_err
 	if (!iov)
 		return n > 0 ? -ENOMEM : -EIO;
 	sym_nftnl_batch_iovec(b->batch, iov, (uint32_t)n);
-	fd = hs_nl_open();
-	if (fd < 0)
-		return hs_error_set(err, fd, "egress.nftables", "", -1,
-				    "cannot open nf_tables' netlink socket: %s", hs_strerror(fd));
 	r = hs_nl_send_batch(fd, iov, (size_t)n, b->last->nlmsg_seq, &seq);
-	if (r == 0 && detach)
-		hs_nl_close_detached(fd, ret_child);
-	else
-		close(fd);
 	if (r == 0)
 		return 0;
 	label_of(b, seq, what, sizeof(what));
@@ -766,8 +758,8 @@ static int send_batch(struct nb *b, bool detach, pid_t *ret_child, struct hs_err
 			    what, hs_strerror(r));
 }
 
-int hs_egress_nl_load(const struct hs_egress_cfg *cfg, const char *comment, bool replace,
-		      bool detach, pid_t *ret_child, struct hs_error *err)
+int hs_egress_nl_send(int fd, const struct hs_egress_cfg *cfg, const char *comment,
+		      bool replace, struct hs_error *err)
 {
 	struct nb b = { 0 };
 	int r;
@@ -777,13 +769,29 @@ int hs_egress_nl_load(const struct hs_egress_cfg *cfg, const char *comment, bool
 		return r;
 	r = build(cfg, comment, replace, &b);
 	if (r == 0)
-		r = send_batch(&b, detach, ret_child, err);
+		r = send_batch(&b, fd, err);
 	else
 		r = hs_error_set(err, r, "egress.nftables", "", -1,
 				 "cannot build the egress ruleset's batch: %s", hs_strerror(r));
 	if (b.batch)
 		sym_nftnl_batch_free(b.batch);
 	free(b.labels);
+	return r;
+}
+
+int hs_egress_nl_load(const struct hs_egress_cfg *cfg, const char *comment, bool replace,
+		      bool detach, pid_t *ret_child, struct hs_error *err)
+{
+	int fd = hs_nl_open(), r;
+
+	if (fd < 0)
+		return hs_error_set(err, fd, "egress.nftables", "", -1,
+				    "cannot open nf_tables' netlink socket: %s", hs_strerror(fd));
+	r = hs_egress_nl_send(fd, cfg, comment, replace, err);
+	if (r == 0 && detach)
+		hs_nl_close_detached(fd, ret_child);
+	else
+		close(fd);
 	return r;
 }
 

@@ -9,7 +9,6 @@
 #include <sched.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 
 #include "hs-egress.h"
 #include "hs-host.h"
@@ -72,127 +71,78 @@ int hs_egress_join_netns_pid(pid_t pid, struct hs_error *err)
 	return hs_egress_join_netns_path(path, err);
 }
 
-/* The child: join, install, report. Its own process, so the caller (hardshim's create path,
- * which runs the runtime next) never leaves the namespace it runs in. */
-static _Noreturn void install_child(const struct hs_egress_cfg *cfg, const char *name, int nsfd,
-				    const char *path, int fd)
-{
-	struct hs_error e = HS_ERROR_INIT;
-	int r = join_fd(nsfd, path, &e);
-
-	if (r >= 0)
-		r = hs_egress_install_exiting_named(cfg, name, NULL, &e);
-	if (r < 0 && !e.code)
-		hs_error_set(&e, r, "egress.netns", path, -1, "cannot install the egress rules: %s",
-			     hs_strerror(r));
-	if (r < 0 && hs_write_all(fd, &e, sizeof(e)) < 0)
-		_exit(2);
-	_exit(r < 0 ? 1 : 0);
-}
-
+/* What the thread found in the container's namespace. */
 struct probe {
-	const struct hs_egress_cfg *cfg;
-	const char *name;
+	const char *name; /* the ruleset's name, or NULL */
 	int nsfd;
-	bool installed;
+	int sock;        /* nf_tables' socket, made in that namespace, or -1 */
+	int error;       /* setns' (enter true) or socket's -errno */
+	bool enter;      /* the error is setns' */
+	int state;       /* hs_egress_table_state's answer on sock */
 };
 
-/* A thread that enters the namespace for itself alone (a network namespace is per thread)
- * and asks whether the rules are there, or creates them in a namespace without a table; the
- * process's other threads stay where they are. */
+/* A thread that enters the namespace for itself alone (a network namespace is per thread),
+ * makes nf_tables' socket there (a socket belongs to the namespace it was made in, whoever
+ * uses it later) and asks whether the table is there and whose it is; the process's other
+ * threads stay where they are. It allocates nothing: a thread's first malloc would make it
+ * a malloc arena of its own (a 64 MiB reservation and its first pages). */
 static void *probe_thread(void *arg)
 {
 	struct probe *p = arg;
 
-	p->installed =
-	    setns(p->nsfd, CLONE_NEWNET) == 0 && hs_egress_install_quick(p->cfg, p->name);
+	if (setns(p->nsfd, CLONE_NEWNET) < 0) {
+		p->error = -errno;
+		p->enter = true;
+		return NULL;
+	}
+	p->sock = hs_nl_open();
+	if (p->sock < 0) {
+		p->error = p->sock;
+		p->sock = -1;
+		return NULL;
+	}
+	p->state = hs_egress_table_state(p->sock, p->name);
 	return NULL;
 }
 
-/* A pod's later container under the same policy finds its rules already there, and a pod's
- * first container (a namespace without a table) gets them in one batch: from a thread, that
- * costs no process. False whenever it cannot tell or the batch failed (changing nothing): the
- * child then installs (replaces, one batch). name: cfg's, computed by the caller, so
- * that the thread allocates nothing to find the same rules. */
-static bool already_installed(const struct hs_egress_cfg *cfg, const char *name, int nsfd)
-{
-	struct probe p = { .cfg = cfg, .name = name, .nsfd = nsfd };
-	pthread_t t;
-
-	if (pthread_create(&t, NULL, probe_thread, &p) != 0)
-		return false;
-	if (pthread_join(t, NULL) != 0)
-		return false;
-	return p.installed;
-}
-
-static int install_forked(const struct hs_egress_cfg *cfg, const char *name, int nsfd,
-			  const char *path, struct hs_error *err)
-{
-	int p[2], status;
-	pid_t pid;
-	ssize_t n;
-	struct hs_error e = HS_ERROR_INIT;
-
-	if (pipe2(p, O_CLOEXEC) < 0)
-		return hs_error_set(err, -errno, "egress.netns", path, -1, "pipe: %s",
-				    strerror(errno));
-	pid = fork();
-	if (pid < 0) {
-		int r = -errno;
-
-		close(p[0]);
-		close(p[1]);
-		return hs_error_set(err, r, "egress.netns", path, -1, "fork: %s", hs_strerror(r));
-	}
-	if (pid == 0) {
-		close(p[0]);
-		install_child(cfg, name, nsfd, path, p[1]);
-	}
-	close(p[1]);
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR) {
-			close(p[0]);
-			return hs_error_set(err, -errno, "egress.netns", path, -1, "waitpid: %s",
-					    strerror(errno));
-		}
-	/* A report is written only on failure, and fits the pipe: read after the exit. */
-	do
-		n = read(p[0], &e, sizeof(e));
-	while (n < 0 && errno == EINTR);
-	close(p[0]);
-	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
-		return 0;
-	if (n == (ssize_t)sizeof(e) && e.code < 0) {
-		e.rule[sizeof(e.rule) - 1] = '\0';
-		e.path[sizeof(e.path) - 1] = '\0';
-		e.msg[sizeof(e.msg) - 1] = '\0';
-		if (err && !err->code)
-			*err = e;
-		return e.code;
-	}
-	return hs_error_set(err, -EIO, "egress.netns", path, -1,
-			    "the egress install for %s ended without a report (status %d)", path,
-			    status);
-}
-
-/* The host check, the probe and the child's setns all see the one namespace open at nsfd.
- * The ruleset is named (its text, its sha256) once, here, in the caller's thread: the probe
- * thread and the child both use that name. When it cannot be named, the probe is skipped and
- * the child installs without a name, as hs_egress_install does. */
+/* The host check, the thread's setns and so the socket all see the one namespace open at
+ * nsfd. The ruleset is named (its text, its sha256) once, here. The batch, if one is needed
+ * (no table: create; another table: replace), is built and sent from the caller's thread,
+ * which loads libnftnl and allocates in its own arena, on the thread's socket; its last close
+ * after a replace waits in the kernel for an RCU grace period (sleeping, 0.2-2 ms), which a
+ * process that goes on to run the runtime pays less for than for a process to bear it. When
+ * the ruleset cannot be named, it is installed without a name, never found the same. */
 int hs_egress_install_fd(const struct hs_egress_cfg *cfg, int nsfd, const char *what,
 			 struct hs_error *err)
 {
 	char name[HS_EGRESS_NAME_SIZE];
-	bool named;
+	struct probe p = { .nsfd = nsfd, .sock = -1, .state = -EIO };
+	pthread_t t;
 	int r = judge_fd(nsfd, what, err);
 
 	if (r < 0)
 		return r;
-	named = hs_egress_ruleset_name(cfg, name) == 0;
-	if (named && already_installed(cfg, name, nsfd))
-		return 0;
-	return install_forked(cfg, named ? name : NULL, nsfd, what, err);
+	if (hs_egress_ruleset_name(cfg, name) == 0)
+		p.name = name;
+	r = pthread_create(&t, NULL, probe_thread, &p);
+	if (r != 0)
+		return hs_error_set(err, -r, "egress.netns", what, -1,
+				    "cannot start a thread to enter the network namespace %s: %s",
+				    what, strerror(r));
+	r = pthread_join(t, NULL);
+	if (r != 0)
+		abort(); /* cannot be: the thread is this one's, joinable, joined once */
+	if (p.error && p.enter)
+		return hs_error_set(err, p.error, "egress.netns", what, -1,
+				    "cannot enter the network namespace %s: %s", what,
+				    hs_strerror(p.error));
+	if (p.error)
+		return hs_error_set(err, p.error, "egress.nftables", what, -1,
+				    "cannot open nf_tables' netlink socket in %s: %s", what,
+				    hs_strerror(p.error));
+	r = hs_egress_install_on(p.sock, cfg, p.name, p.state, NULL, err);
+	close(p.sock);
+	return r;
 }
 
 /* The path is opened once, whatever the name points to meanwhile. */

@@ -14,8 +14,6 @@
 #include "hs-audit.h"
 #include "hs-egress.h"
 
-enum table_state { TABLE_NONE, TABLE_OTHER, TABLE_SAME };
-
 /* nftables keeps a table's comment in its userdata as type-length-value records; type 0 is
  * the comment, its terminating NUL included. */
 #define UDATA_TABLE_COMMENT 0
@@ -74,18 +72,19 @@ static int table_answer(const struct nlmsghdr *nh, void *data)
 
 	if (nh->nlmsg_type != ((NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_NEWTABLE))
 		return -EIO;
-	a->state = table_comment_is(nh, a->want) ? TABLE_SAME : TABLE_OTHER;
+	a->state = table_comment_is(nh, a->want) ? HS_EGRESS_TABLE_SAME : HS_EGRESS_TABLE_OTHER;
 	return 0;
 }
 
-/* Does this network namespace have hardshim's table, and does its comment name the ruleset
- * `want`? One read-only request (NFT_MSG_GETTABLE) on a socket of its own: no transaction,
- * no library, no memory allocated. < 0: cannot tell (the caller then replaces, as if another
- * table were there). The answer is a hint: a table may appear before the caller commits, and
- * then its create fails and it replaces. TABLE_SAME is trusted as far as the table itself is:
- * whoever could set that comment (CAP_NET_ADMIN in this namespace) could as well rewrite the
- * rules. */
-static int table_state(const char *want)
+/* Does the network namespace of nf_tables' socket fd (the one it was made in, whichever
+ * thread uses it) have hardshim's table, and does its comment name the ruleset `want` (NULL:
+ * never the same)? One read-only request (NFT_MSG_GETTABLE): no transaction, no library, no
+ * memory allocated. < 0: cannot tell (the caller then replaces, as if another table were
+ * there). The answer is a hint: a table may appear before the caller commits, and then its
+ * create fails and it replaces. HS_EGRESS_TABLE_SAME is trusted as far as the table itself
+ * is: whoever could set that comment (CAP_NET_ADMIN in this namespace) could as well rewrite
+ * or delete the rules right after hardshim installed them. */
+int hs_egress_table_state(int fd, const char *want)
 {
 	struct {
 		struct nlmsghdr nh;
@@ -93,12 +92,9 @@ static int table_state(const char *want)
 		struct nlattr na;
 		char name[NLA_ALIGN(sizeof(HS_EGRESS_TABLE))];
 	} req;
-	_cleanup_close_ int fd = hs_nl_open();
 	struct table_ask a = { want, -EIO };
 	int r;
 
-	if (fd < 0)
-		return fd;
 	memset(&req, 0, sizeof(req));
 	req.nh.nlmsg_len = sizeof(req);
 	req.nh.nlmsg_type = (NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_GETTABLE;
@@ -111,7 +107,7 @@ static int table_state(const char *want)
 	memcpy(req.name, HS_EGRESS_TABLE, sizeof(HS_EGRESS_TABLE));
 	r = hs_nl_request(fd, &req.nh, table_answer, &a);
 	if (r == -ENOENT)
-		return TABLE_NONE;
+		return HS_EGRESS_TABLE_NONE;
 	return r < 0 ? r : a.state;
 }
 
@@ -133,49 +129,61 @@ int hs_egress_ruleset_name(const struct hs_egress_cfg *cfg, char out[HS_EGRESS_N
 	return 0;
 }
 
-/* comment: the ruleset's name (hs_egress_ruleset_name) when the caller has it; NULL: named
- * here (and left without a name if that fails: never the same, always installed). */
-static int install(const struct hs_egress_cfg *cfg, const char *comment, bool exiting,
-		   pid_t *ret_child, struct hs_error *err)
+int hs_egress_install_on(int fd, const struct hs_egress_cfg *cfg, const char *name, int state,
+			 bool *ret_replaced, struct hs_error *err)
 {
-	char name[HS_EGRESS_NAME_SIZE];
-	int r, state;
+	int r;
 
-	if (!comment && hs_egress_ruleset_name(cfg, name) == 0)
-		comment = name;
-	state = table_state(comment);
-
+	if (ret_replaced)
+		*ret_replaced = false;
 	/* The same ruleset is already there (a pod's later container, same policy). */
-	if (state == TABLE_SAME)
+	if (state == HS_EGRESS_TABLE_SAME)
 		return 0;
 	/* A new container's namespace has no table: create it, deleting nothing, so the kernel
-	 * has no destroy work for the socket's last close to wait for (no detached child
-	 * either). If the table appeared meanwhile (a pod's containers started together), the
-	 * create fails, changing nothing, and the table is replaced below. */
-	if (state == TABLE_NONE) {
+	 * has no destroy work for the socket's last close to wait for. If the table appeared
+	 * meanwhile (a pod's containers started together), the create fails, changing nothing,
+	 * and the table is replaced below. */
+	if (state == HS_EGRESS_TABLE_NONE) {
 		struct hs_error cerr = HS_ERROR_INIT;
 
-		r = hs_egress_nl_load(cfg, comment, false, false, NULL, &cerr);
+		r = hs_egress_nl_send(fd, cfg, name, false, &cerr);
 		if (r != -EEXIST) {
 			if (r < 0 && err && !err->code)
 				*err = cerr;
 			return r;
 		}
 	}
-	/* Another table (or none by now): replaced in one transaction, the old table deleted
-	 * and the new one made at once; a process about to exit leaves the slow last close of
-	 * the socket to a detached child (netlink.c). */
-	return hs_egress_nl_load(cfg, comment, true, exiting, ret_child, err);
+	/* Another table (or none by now, or no answer): replaced in one transaction, the old
+	 * table deleted and the new one made at once. */
+	if (ret_replaced)
+		*ret_replaced = true;
+	return hs_egress_nl_send(fd, cfg, name, true, err);
 }
 
-bool hs_egress_install_quick(const struct hs_egress_cfg *cfg, const char *name)
+/* comment: the ruleset's name (hs_egress_ruleset_name) when the caller has it; NULL: named
+ * here (and left without a name if that fails: never the same, always installed). One socket
+ * for the question and the batch; a process about to exit leaves the slow last close after a
+ * replace to a detached child (netlink.c). */
+static int install(const struct hs_egress_cfg *cfg, const char *comment, bool exiting,
+		   pid_t *ret_child, struct hs_error *err)
 {
-	int state;
+	char name[HS_EGRESS_NAME_SIZE];
+	bool replaced = false;
+	int fd, r;
 
-	if (!name)
-		return false;
-	state = table_state(name);
-	return state == TABLE_SAME || (state == TABLE_NONE && hs_egress_nl_create(cfg, name) == 0);
+	if (!comment && hs_egress_ruleset_name(cfg, name) == 0)
+		comment = name;
+	fd = hs_nl_open();
+	if (fd < 0)
+		return hs_error_set(err, fd, "egress.nftables", "", -1,
+				    "cannot open nf_tables' netlink socket: %s", hs_strerror(fd));
+	r = hs_egress_install_on(fd, cfg, comment, hs_egress_table_state(fd, comment), &replaced,
+				 err);
+	if (r == 0 && replaced && exiting)
+		hs_nl_close_detached(fd, ret_child);
+	else
+		close(fd);
+	return r;
 }
 
 int hs_egress_install(const struct hs_egress_cfg *cfg, struct hs_error *err)
@@ -199,9 +207,14 @@ int hs_egress_install_exiting_named(const struct hs_egress_cfg *cfg, const char 
  * error), then its counters (a GETOBJ dump, parsed with libnftnl: batch.c). */
 int hs_egress_counters(struct hs_egress_counter *ret, size_t max, struct hs_error *err)
 {
-	int state = table_state(NULL);
+	int fd = hs_nl_open(), state;
 
-	if (state == TABLE_NONE)
+	if (fd < 0)
+		return hs_error_set(err, fd, "egress.nftables", "", -1,
+				    "cannot open nf_tables' netlink socket: %s", hs_strerror(fd));
+	state = hs_egress_table_state(fd, NULL);
+	close(fd);
+	if (state == HS_EGRESS_TABLE_NONE)
 		return hs_error_set(err, -ENOENT, "egress.no-table", "", -1,
 				    "no hardshim egress table in this network namespace");
 	if (state < 0)
