@@ -671,8 +671,6 @@ static void rules(struct nb *b, const struct hs_egress_cfg *cfg)
 	}
 }
 
-/* Build the batch; its last nf_tables message asks for the acknowledgement. Pages as nft's own: 32 pages, each with room past its end for
- * one whole message (libnftnl starts a new page once a message crosses the first bound). */
 /* `add table inet hardshim; delete table inet hardshim`: whatever table there is goes, in
  * the transaction that makes the new one (there may be none by now: the add makes one to
  * delete). */
@@ -694,11 +692,17 @@ static void delete_table(struct nb *b)
 	sym_nftnl_table_free(t);
 }
 
+/* Build the batch; its last nf_tables message asks for the acknowledgement. Pages of
+ * NB_PAGE bytes, each with room past its end for one whole message (libnftnl starts a new
+ * page once a message crosses the first bound); the kernel gets them all in one sendmsg, as
+ * one datagram, however many there are. nft's own 32 machine pages (128 KiB) made every
+ * batch an mmap of its own (malloc's threshold), and a munmap; hardshim's table for a
+ * policy of a few entries is ~3 KiB, and a 24 KiB page comes from the heap. */
+#define NB_PAGE ((uint32_t)16384)
+
 static int build(const struct hs_egress_cfg *cfg, const char *comment, bool replace, struct nb *b)
 {
-	long pg = sysconf(_SC_PAGESIZE);
-
-	b->page_size = (uint32_t)(pg > 0 ? pg : 4096) * 32;
+	b->page_size = NB_PAGE;
 	b->batch = sym_nftnl_batch_alloc(b->page_size, (uint32_t)NB_OVERRUN);
 	if (!b->batch)
 		return -ENOMEM;
