@@ -5,10 +5,11 @@
  * So the target is compared with the namespace hardshim runs in and with pid 1's, by the
  * same question the namespaces control asks (hs_host_ns_is_host). */
 #include <fcntl.h>
-#include <pthread.h>
 #include <sched.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "hs-egress.h"
 #include "hs-host.h"
@@ -71,77 +72,66 @@ int hs_egress_join_netns_pid(pid_t pid, struct hs_error *err)
 	return hs_egress_join_netns_path(path, err);
 }
 
-/* What the thread found in the container's namespace. */
-struct probe {
-	const char *name; /* the ruleset's name, or NULL */
-	int nsfd;
-	int sock;        /* nf_tables' socket, made in that namespace, or -1 */
-	int error;       /* setns' (enter true) or socket's -errno */
-	bool enter;      /* the error is setns' */
-	int state;       /* hs_egress_table_state's answer on sock */
-};
-
-/* A thread that enters the namespace for itself alone (a network namespace is per thread),
- * makes nf_tables' socket there (a socket belongs to the namespace it was made in, whoever
- * uses it later) and asks whether the table is there and whose it is; the process's other
- * threads stay where they are. It allocates nothing: a thread's first malloc would make it
- * a malloc arena of its own (a 64 MiB reservation and its first pages). */
-static void *probe_thread(void *arg)
+/* nf_tables' socket in the network namespace open at nsfd: this thread enters it, makes the
+ * socket (a socket belongs to the namespace it was made in, whoever uses it later and from
+ * wherever) and goes back at once; nothing else runs in between (the socket and its
+ * NETLINK_CAP_ACK option). A thread of its own would cost ~10x more on this kind of VM (its
+ * 8 MiB stack mapped and given back, the TLB flushes of a second thread: ~0.7 ms of CPU
+ * against ~0.07, docs/performance-log.md). If the way back fails (the kernel could not
+ * allocate), this process is in the container's namespace, where nothing of hardshim may run
+ * on: it says so and exits at once, the runtime never started (fail closed). */
+static int socket_in(int nsfd, const char *what, struct hs_error *err)
 {
-	struct probe *p = arg;
+	static const char own[] = "/proc/thread-self/ns/net";
+	_cleanup_close_ int self = open(own, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	int sock;
 
-	if (setns(p->nsfd, CLONE_NEWNET) < 0) {
-		p->error = -errno;
-		p->enter = true;
-		return NULL;
+	if (self < 0)
+		return hs_error_set(err, -errno, "egress.netns", own, -1,
+				    "cannot open hardshim's own network namespace: %s",
+				    strerror(errno));
+	if (setns(nsfd, CLONE_NEWNET) < 0)
+		return hs_error_set(err, -errno, "egress.netns", what, -1,
+				    "cannot enter the network namespace %s: %s", what,
+				    strerror(errno));
+	sock = hs_nl_open();
+	if (setns(self, CLONE_NEWNET) < 0) {
+		dprintf(STDERR_FILENO,
+			"hardshim: egress.netns: %s: cannot return from the network namespace %s "
+			"to hardshim's own: %s; stopping here, nothing started\n",
+			what, what, strerror(errno));
+		_exit(1);
 	}
-	p->sock = hs_nl_open();
-	if (p->sock < 0) {
-		p->error = p->sock;
-		p->sock = -1;
-		return NULL;
-	}
-	p->state = hs_egress_table_state(p->sock, p->name);
-	return NULL;
+	if (sock < 0)
+		return hs_error_set(err, sock, "egress.nftables", what, -1,
+				    "cannot open nf_tables' netlink socket in %s: %s", what,
+				    hs_strerror(sock));
+	return sock;
 }
 
-/* The host check, the thread's setns and so the socket all see the one namespace open at
- * nsfd. The ruleset is named (its text, its sha256) once, here. The batch, if one is needed
- * (no table: create; another table: replace), is built and sent from the caller's thread,
- * which loads libnftnl and allocates in its own arena, on the thread's socket; its last close
- * after a replace waits in the kernel for an RCU grace period (sleeping, 0.2-2 ms), which a
- * process that goes on to run the runtime pays less for than for a process to bear it. When
- * the ruleset cannot be named, it is installed without a name, never found the same. */
+/* The host check, the setns and so the socket all see the one namespace open at nsfd. The
+ * ruleset is named (its text, its sha256) once, here. Then, on the container's socket, from
+ * hardshim's own namespace: the table question (hs_egress_table_state) and the batch if one is
+ * needed (no table: create; another table: replace; hs_egress_install_on). The socket's last
+ * close after a replace waits in the kernel for an RCU grace period (sleeping, ~0.2-2 ms),
+ * which costs a process that goes on to run the runtime less than a process to bear it would.
+ * When the ruleset cannot be named, it is installed without a name, never found the same. */
 int hs_egress_install_fd(const struct hs_egress_cfg *cfg, int nsfd, const char *what,
 			 struct hs_error *err)
 {
 	char name[HS_EGRESS_NAME_SIZE];
-	struct probe p = { .nsfd = nsfd, .sock = -1, .state = -EIO };
-	pthread_t t;
-	int r = judge_fd(nsfd, what, err);
+	const char *named = NULL;
+	int sock, r = judge_fd(nsfd, what, err);
 
 	if (r < 0)
 		return r;
 	if (hs_egress_ruleset_name(cfg, name) == 0)
-		p.name = name;
-	r = pthread_create(&t, NULL, probe_thread, &p);
-	if (r != 0)
-		return hs_error_set(err, -r, "egress.netns", what, -1,
-				    "cannot start a thread to enter the network namespace %s: %s",
-				    what, strerror(r));
-	r = pthread_join(t, NULL);
-	if (r != 0)
-		abort(); /* cannot be: the thread is this one's, joinable, joined once */
-	if (p.error && p.enter)
-		return hs_error_set(err, p.error, "egress.netns", what, -1,
-				    "cannot enter the network namespace %s: %s", what,
-				    hs_strerror(p.error));
-	if (p.error)
-		return hs_error_set(err, p.error, "egress.nftables", what, -1,
-				    "cannot open nf_tables' netlink socket in %s: %s", what,
-				    hs_strerror(p.error));
-	r = hs_egress_install_on(p.sock, cfg, p.name, p.state, NULL, err);
-	close(p.sock);
+		named = name;
+	sock = socket_in(nsfd, what, err);
+	if (sock < 0)
+		return sock;
+	r = hs_egress_install_on(sock, cfg, named, hs_egress_table_state(sock, named), NULL, err);
+	close(sock);
 	return r;
 }
 

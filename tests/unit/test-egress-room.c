@@ -1044,12 +1044,11 @@ static int malloc_arenas(void)
 }
 
 /* hardshim's create path: hs_egress_install_at puts the rules into the namespace at a path;
- * a thread joins it, makes nf_tables' socket there and asks, and the caller's thread sends the
- * batch on that socket: the caller stays where it was. The host's namespace and a missing path
- * are refused with their own rule and message. No case costs a child: not a namespace
- * without the table (a pod's first container), nor one that already holds the same rules (a
- * pod's later one), nor other rules (replaced); and the thread allocates nothing (no arena of
- * its own: libnftnl and the batch are the caller's thread's). */
+ * the caller's thread enters it only to make nf_tables' socket there, and asks and sends the
+ * batch on that socket from its own namespace, where it stays. The host's namespace and a
+ * missing path are refused with their own rule and message. No case costs a child: not a
+ * namespace without the table (a pod's first container), nor one that already holds the same
+ * rules (a pod's later one), nor other rules (replaced); nor a thread's malloc arena. */
 static void test_install_at(void **state)
 {
 	struct hs_egress_cfg other = { .rate = 2000000 };
