@@ -167,12 +167,13 @@ int hs_egress_counters(struct hs_egress_counter *ret, size_t max, struct hs_erro
 int hs_egress_nl_counters(struct hs_egress_counter *ret, size_t max, struct hs_error *err);
 
 /* Install cfg's rules in the network namespace at path (the one descriptor it opened and
- * judged: never the host's, rule egress.host-netns). A thread joins that namespace for
- * itself alone, makes nf_tables' socket there and asks the table question
- * (hs_egress_table_state); the caller's thread then sends the batch, if any, on that socket
- * (hs_egress_install_on): its own namespace is untouched, and no process is made. For
- * hardshim's create path, before the runtime runs (hs_egress_at_create). Errors as
- * hs_egress_install; entering the namespace: rule egress.netns. */
+ * judged: never the host's, rule egress.host-netns). The calling thread enters that
+ * namespace only to make nf_tables' socket there and comes back at once (if it cannot, the
+ * process exits: egress.netns on stderr); it then asks the table question
+ * (hs_egress_table_state) and sends the batch, if any, on that socket from its own namespace
+ * (hs_egress_install_on). No thread, no process. For hardshim's create path, before the
+ * runtime runs (hs_egress_at_create). Errors as hs_egress_install; entering the namespace:
+ * rule egress.netns. */
 int hs_egress_install_at(const struct hs_egress_cfg *cfg, const char *path, struct hs_error *err);
 
 /* The policy control (src/policy/egress.c). */
