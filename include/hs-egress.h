@@ -114,8 +114,8 @@ int hs_egress_nl_create(const struct hs_egress_cfg *cfg, const char *comment);
 int hs_egress_nl_load(const struct hs_egress_cfg *cfg, const char *comment, bool replace,
 		      bool detach, pid_t *ret_child, struct hs_error *err);
 /* The same batch on nf_tables' socket fd, which stays open. 0 or < 0 (err as above). */
-int hs_egress_nl_send(int fd, const struct hs_egress_cfg *cfg, const char *comment,
-		      bool replace, struct hs_error *err);
+int hs_egress_nl_send(int fd, const struct hs_egress_cfg *cfg, const char *comment, bool replace,
+		      struct hs_error *err);
 
 /* Install cfg's ruleset in the current network namespace. The table's comment names the
  * ruleset (HS_EGRESS_COMMENT_PREFIX + sha256 of hs_egress_ruleset's text): a namespace whose

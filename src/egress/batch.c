@@ -762,8 +762,8 @@ static int send_batch(struct nb *b, int fd, struct hs_error *err)
 			    what, hs_strerror(r));
 }
 
-int hs_egress_nl_send(int fd, const struct hs_egress_cfg *cfg, const char *comment,
-		      bool replace, struct hs_error *err)
+int hs_egress_nl_send(int fd, const struct hs_egress_cfg *cfg, const char *comment, bool replace,
+		      struct hs_error *err)
 {
 	struct nb b = { 0 };
 	int r;
