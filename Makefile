@@ -144,7 +144,7 @@ $(FRONT_OBJ): override CFLAGS += -I$(BUILD)
 # The front: only the archive's objects it needs (no --whole-archive) and libc, static.
 $(BIN): $(FRONT_OBJ) $(FRONT_LIB)
 	@echo "  LD      $@"
-	@$(CC) $(FRONT_LDFLAGS) -o $@ $(FRONT_OBJ) $(FRONT_LIB)
+	@$(CC) $(FRONT_LDFLAGS) -o $@ $(FRONT_OBJ) $(FRONT_LIB) $(YAJL_STATIC)
 
 # The sanitizer build's front, compiled as the plain build compiles (see FRONT_OBJ above).
 $(BUILD)/obj-plain/%.o: %.c | pkg-config-ok

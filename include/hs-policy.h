@@ -305,6 +305,13 @@ bool hs_userns_host_id(const struct hs_json *config, const char *key, uint32_t i
 		       uint32_t *ret_host);
 /* The shape engines give a privileged container (every capability, nothing masked). */
 bool hs_config_is_privileged(const struct hs_json *config);
+/* The grants runc (c 10:200) and crun (c 5:1) make on their own after the config's rules
+ * (src/policy/devices-extras.c). */
+#define HS_DEVICES_N_EXTRAS 2
+struct hs_devices_extra {
+	int64_t major, minor;
+};
+extern const struct hs_devices_extra hs_devices_extras[HS_DEVICES_N_EXTRAS];
 /* Is ARG one deny `hardshim hook devices` may write: "c MAJOR:MINOR ACCESS" for a grant a
  * runtime makes on its own (c 10:200, c 5:1), ACCESS a non-empty subset of "rwm"? */
 bool hs_devices_deny_arg_ok(const char *arg);

@@ -4,178 +4,29 @@
  *   egress ARGS...           state on stdin; load the egress ruleset ARGS describe into the
  *                            container's network namespace (injected by src/policy/egress.c)
  *   devices RULE...          state on stdin; deny the runtimes' own device grants RULE in the
- *                            container's devices cgroup (injected by src/policy/devices.c)
+ *                            container's devices cgroup (injected by src/policy/devices.c;
+ *                            src/cli/hook-devices.c, which the front runs without the core)
  *   devices-egress RULE... ARGS...  both, in that order, in one process (when both apply)
  *   createRuntime|prestart   state on stdin; full policy check of the bundle's config.json,
  *                            where a rewrite counts as a refusal (the runtime has already
  *                            loaded the config); then the egress rules
  *   precreate                config.json on stdin (Podman), rewritten canonical config out
  * A hook runs for every container and must never hang the runtime: stdin is read with a
- * size limit and a deadline, and the whole process with an alarm. Refusal: exit 1, reason on
- * stderr (the runtime shows it with the hook's failure). */
+ * size limit and a deadline, and the whole process with an alarm (include/hs-hook.h). Refusal:
+ * exit 1, reason on stderr (the runtime shows it with the hook's failure). */
 #include <fcntl.h>
 #include <limits.h>
-#include <poll.h>
-#include <signal.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
-#include <sys/sysmacros.h>
-#include <time.h>
 
 #include "hs-audit.h"
 #include "hs-cli.h"
 #include "hs-egress.h"
+#include "hs-hook.h"
 #include "hs-host.h"
 #include "hs-policy.h"
 
-#define HOOK_STDIN_MS   5000         /* the runtime writes the state at once, then closes */
-#define HOOK_DEADLINE_S 30           /* hooks.d timeouts are shorter; this is the backstop */
-#define STATE_MAX       (256u << 10) /* the state is a few hundred bytes; annotations add some */
-#define CONFIG_MAX      (16u << 20)  /* hard ceiling; the policy's json.max_bytes is the real one */
-
-static const char *stage_name = "hook";
-
-static void on_alarm(int sig)
-{
-	static const char msg[] = "hardshim: hook: timed out\n";
-
-	(void)!write(STDERR_FILENO, msg, sizeof(msg) - 1);
-	_exit(1);
-}
-
-static bool is_dev_null(int fd)
-{
-	struct stat st;
-
-	return fstat(fd, &st) == 0 && S_ISCHR(st.st_mode) && st.st_rdev == makedev(1, 3);
-}
-
-/* Say why on stderr. crun (1.8) runs hooks with stdout and stderr on /dev/null unless the
- * config carries run.oci.hooks.stderr (an annotation hardshim refuses: it makes crun write
- * host files); its caller would only read "error executing hook". So when our stderr is
- * /dev/null, the line also goes where the runtime's own stderr goes: the person or engine
- * that ran `create` sees the reason next to the runtime's message. */
-static void say(const char *line)
-{
-	fputs(line, stderr);
-	fflush(stderr);
-	if (is_dev_null(STDERR_FILENO)) {
-		char path[64];
-		_cleanup_close_ int fd = -1;
-
-		/* The runtime's very file description (pidfd_getfd), so a file's offset is
-		 * shared and the runtime's next line does not overwrite ours. */
-		_cleanup_close_ int pidfd = (int)syscall(SYS_pidfd_open, getppid(), 0);
-
-		if (pidfd >= 0)
-			fd = (int)syscall(SYS_pidfd_getfd, pidfd, STDERR_FILENO, 0);
-		if (fd < 0) {
-			snprintf(path, sizeof(path), "/proc/%d/fd/2", (int)getppid());
-			fd = open(path, O_WRONLY | O_APPEND | O_NOCTTY | O_CLOEXEC | O_NONBLOCK);
-		}
-		if (fd >= 0 && !is_dev_null(fd))
-			(void)hs_write_all(fd, line, strlen(line));
-	}
-}
-
-static int fail(const struct hs_error *err)
-{
-	char buf[HS_LINE_MAX], line[HS_LINE_MAX + 128];
-
-	hs_error_format(err, buf, sizeof(buf));
-	snprintf(line, sizeof(line), "hardshim: hook %s: refused: %s\n", stage_name, buf);
-	say(line);
-	return 1;
-}
-
-static long long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
-}
-
-/* All of stdin, at most max bytes, within HOOK_STDIN_MS. */
-static int read_stdin(size_t max, char **ret, size_t *ret_len, struct hs_error *err)
-{
-	_cleanup_free_ char *buf = malloc(max + 1);
-	long long end = now_ms() + HOOK_STDIN_MS;
-	size_t len = 0;
-
-	if (!buf)
-		return -ENOMEM;
-	for (;;) {
-		struct pollfd p = { .fd = STDIN_FILENO, .events = POLLIN };
-		long long left = end - now_ms();
-		ssize_t n;
-
-		if (left <= 0)
-			return hs_error_set(err, -ETIMEDOUT, "hook.stdin", "stdin", -1,
-					    "no end of input within %d ms", HOOK_STDIN_MS);
-		n = poll(&p, 1, (int)left);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return hs_error_set(err, -errno, "hook.stdin", "stdin", -1, "poll: %s",
-					    strerror(errno));
-		if (n == 0)
-			continue;
-		n = read(STDIN_FILENO, buf + len, max + 1 - len);
-		if (n < 0 && (errno == EINTR || errno == EAGAIN))
-			continue;
-		if (n < 0)
-			return hs_error_set(err, -errno, "hook.stdin", "stdin", -1, "read: %s",
-					    strerror(errno));
-		if (n == 0)
-			break;
-		len += (size_t)n;
-		if (len > max)
-			return hs_error_set(err, -EFBIG, "json.size", "stdin", (long long)max,
-					    "input is larger than the limit of %zu bytes", max);
-	}
-	buf[len] = '\0';
-	*ret = TAKE_PTR(buf);
-	*ret_len = len;
-	return 0;
-}
-
-struct hook_state {
-	pid_t pid;
-	const char *bundle, *id;
-};
-
-/* The state document, strictly: same parser and shape check as every other input. */
-static int read_state(struct hs_arena *a, struct hook_state *ret, struct hs_error *err)
-{
-	_cleanup_free_ char *buf = NULL;
-	struct hs_json_limits limits = HS_JSON_LIMITS_DEFAULT;
-	struct hs_json *tree;
-	const struct hs_json *pid;
-	int64_t v;
-	size_t len = 0;
-	int r;
-
-	limits.max_bytes = STATE_MAX;
-	r = read_stdin(STATE_MAX, &buf, &len, err);
-	if (r < 0)
-		return r;
-	r = hs_json_parse(a, buf, len, &limits, &tree, err);
-	if (r < 0)
-		return r;
-	r = hs_schema_check(tree, &hs_oci_state, "", HS_UNKNOWN_PRESERVE, err);
-	if (r < 0)
-		return r;
-	pid = hs_json_get(tree, "pid");
-	if (!pid || hs_json_get_i64(pid, 2, INT_MAX, &v) < 0)
-		return hs_error_set(err, -HS_EPARSE, "hook.state", "pid", pid ? pid->offset : -1,
-				    "the state has no container pid");
-	ret->pid = (pid_t)v;
-	ret->bundle = hs_json_get_string(tree, "bundle");
-	ret->id = hs_json_get_string(tree, "id");
-	return 0;
-}
+#define CONFIG_MAX (16u << 20) /* hard ceiling; the policy's json.max_bytes is the real one */
 
 static int join_and_install(const struct hs_egress_cfg *cfg, pid_t pid, struct hs_error *err)
 {
@@ -190,46 +41,14 @@ static int hook_egress(int argc, char **argv)
 	_cleanup_arena_ struct hs_arena *a = hs_arena_new();
 	struct hs_error err = HS_ERROR_INIT;
 	struct hs_egress_cfg cfg;
-	struct hook_state st = { 0 };
+	struct hs_hook_state st = { 0 };
 
 	if (!a)
 		return 1;
-	if (hs_egress_args_parse(a, argc, argv, &cfg, &err) < 0 || read_state(a, &st, &err) < 0 ||
-	    join_and_install(&cfg, st.pid, &err) < 0)
-		return fail(&err);
+	if (hs_egress_args_parse(a, argc, argv, &cfg, &err) < 0 ||
+	    hs_hook_read_state(a, &st, &err) < 0 || join_and_install(&cfg, st.pid, &err) < 0)
+		return hs_hook_fail(&err);
 	return 0;
-}
-
-/* Every RULE must be one the devices control writes: a config cannot turn this hook into a
- * writer of other rules (it could only deny, but say no). */
-static int check_denies(int argc, char **argv, struct hs_error *err)
-{
-	if (argc < 1)
-		return hs_error_set(err, -EINVAL, "hook.devices", "", -1, "no rule to deny");
-	for (int i = 0; i < argc; i++)
-		if (!hs_devices_deny_arg_ok(argv[i]))
-			return hs_error_set(err, -EINVAL, "hook.devices", argv[i], -1,
-					    "not a runtime grant hardshim denies");
-	return 0;
-}
-
-/* `hook devices RULE...`: deny the runtime's own extra device grants (src/policy/devices.c) in
- * the container's devices cgroup. */
-static int hook_devices(int argc, char **argv)
-{
-	_cleanup_arena_ struct hs_arena *a = hs_arena_new();
-	struct hs_error err = HS_ERROR_INIT;
-	struct hook_state st = { 0 };
-
-	if (!a)
-		return 1;
-	if (check_denies(argc, argv, &err) < 0 || read_state(a, &st, &err) < 0)
-		return fail(&err);
-	/* 1: cgroup v2, no file to deny in; the runtime's own eBPF program stays as it is
-	 * (docs/runtime-differences.md), said there rather than on every container's create */
-	return hs_host_devices_deny(st.pid, argv, (size_t)argc, "hook.devices", &err) < 0
-		   ? fail(&err)
-		   : 0;
 }
 
 /* `hook devices-egress RULE... ARGS...`: both of the above in one process, as the two hooks
@@ -241,7 +60,7 @@ static int hook_devices_egress(int argc, char **argv)
 	_cleanup_arena_ struct hs_arena *a = hs_arena_new();
 	struct hs_error err = HS_ERROR_INIT;
 	struct hs_egress_cfg cfg;
-	struct hook_state st = { 0 };
+	struct hs_hook_state st = { 0 };
 	int n = 0;
 
 	if (!a)
@@ -251,17 +70,17 @@ static int hook_devices_egress(int argc, char **argv)
 	if (n > 2) {
 		hs_error_set(&err, -EINVAL, "hook.devices", argv[2], -1,
 			     "at most two rules to deny (one per runtime's own grant)");
-		return fail(&err);
+		return hs_hook_fail(&err);
 	}
-	if (check_denies(n, argv, &err) < 0 ||
+	if (hs_hook_check_denies(n, argv, &err) < 0 ||
 	    hs_egress_args_parse(a, argc - n, argv + n, &cfg, &err) < 0 ||
-	    read_state(a, &st, &err) < 0)
-		return fail(&err);
-	stage_name = "devices-egress (devices)";
+	    hs_hook_read_state(a, &st, &err) < 0)
+		return hs_hook_fail(&err);
+	hs_hook_stage = "devices-egress (devices)";
 	if (hs_host_devices_deny(st.pid, argv, (size_t)n, "hook.devices", &err) < 0)
-		return fail(&err);
-	stage_name = "devices-egress (egress)";
-	return join_and_install(&cfg, st.pid, &err) < 0 ? fail(&err) : 0;
+		return hs_hook_fail(&err);
+	hs_hook_stage = "devices-egress (egress)";
+	return join_and_install(&cfg, st.pid, &err) < 0 ? hs_hook_fail(&err) : 0;
 }
 
 /* Findings on stderr, one line each; in hook mode a rewrite is a refusal, and says why. */
@@ -277,15 +96,15 @@ static void print_findings(const struct hs_report *rep, bool hook_mode)
 
 		if (f->exception)
 			snprintf(exc, sizeof(exc), " [exception %s]", f->exception);
-		snprintf(line, sizeof(line), "hardshim: hook %s: %s: %s: %s: %s%s%s\n", stage_name,
-			 refuses ? "refused" : hs_action_name(f->action), f->rule,
+		snprintf(line, sizeof(line), "hardshim: hook %s: %s: %s: %s: %s%s%s\n",
+			 hs_hook_stage, refuses ? "refused" : hs_action_name(f->action), f->rule,
 			 f->path[0] ? f->path : "(document)", f->message,
 			 hook_mode && f->action == HS_ACTION_REWRITE
 			     ? " (the policy would rewrite this, but a hook cannot change a config "
 			       "the runtime has already loaded: refused)"
 			     : "",
 			 exc);
-		say(line);
+		hs_hook_say(line);
 	}
 }
 
@@ -294,13 +113,13 @@ static void warn_line(const char *msg)
 {
 	char line[HS_LINE_MAX + 160];
 
-	snprintf(line, sizeof(line), "%s (hook %s)\n", msg, stage_name);
-	say(line);
+	snprintf(line, sizeof(line), "%s (hook %s)\n", msg, hs_hook_stage);
+	hs_hook_say(line);
 }
 
 /* What stopped the hook before any document could be judged (the state, the bundle, stdin):
  * recorded through the gate's writer, then said. */
-static int refuse_early(const struct hs_policy *p, const struct hook_state *st,
+static int refuse_early(const struct hs_policy *p, const struct hs_hook_state *st,
 			struct hs_error *err)
 {
 	struct hs_launch l = {
@@ -312,7 +131,7 @@ static int refuse_early(const struct hs_policy *p, const struct hook_state *st,
 	};
 
 	hs_gate_record_warn(warn_line, p, &l, HS_DECISION_REFUSE, err);
-	return fail(err);
+	return hs_hook_fail(err);
 }
 
 /* After the gate: every finding on stderr; an error (not a refusal by findings) as one line. */
@@ -325,7 +144,7 @@ static int outcome(const struct hs_gate *g, enum hs_decision d, bool hook_mode,
 		print_findings(g->pl.report, hook_mode);
 	if (d == HS_DECISION_ALLOW)
 		return 0;
-	return by_findings ? 1 : fail(err);
+	return by_findings ? 1 : hs_hook_fail(err);
 }
 
 /* The bundle's config.json, as the runtime read it: no symlink at the last component of the
@@ -350,7 +169,7 @@ static int read_config(const char *bundle, char **ret, size_t *ret_len, struct h
  * Installed before the record says "allowed" (the gate's commit step). */
 static int install_egress(struct hs_gate *g, struct hs_error *err)
 {
-	const struct hook_state *st = g->data;
+	const struct hs_hook_state *st = g->data;
 	const struct hs_egress_cfg *egress = hs_egress_in_force(g->pl.controls);
 
 	return egress ? join_and_install(egress, st->pid, err) : 0;
@@ -362,7 +181,7 @@ static int install_egress(struct hs_gate *g, struct hs_error *err)
  * init waits for `start` (or for the prestart hooks). Audit mode changes nothing. */
 static int deny_devices(struct hs_gate *g, struct hs_error *err)
 {
-	const struct hook_state *st = g->data;
+	const struct hs_hook_state *st = g->data;
 	char rules[2][HS_DEVICES_DENY_MAX], *args[2];
 	const struct hs_json *res;
 	size_t n;
@@ -394,7 +213,7 @@ static int hook_check(const char *policy_file)
 	_cleanup_policy_ struct hs_policy *p = NULL;
 	_cleanup_free_ char *buf = NULL;
 	struct hs_error err = HS_ERROR_INIT;
-	struct hook_state st = { 0 };
+	struct hs_hook_state st = { 0 };
 	enum hs_decision d;
 	struct hs_gate g;
 	size_t len = 0;
@@ -404,8 +223,8 @@ static int hook_check(const char *policy_file)
 		return 1;
 	r = hs_policy_load(policy_file, &p, &err);
 	if (r < 0)
-		return fail(&err);
-	r = read_state(a, &st, &err);
+		return hs_hook_fail(&err);
+	r = hs_hook_read_state(a, &st, &err);
 	if (r >= 0)
 		r = read_config(st.bundle, &buf, &len, &err);
 	if (r < 0)
@@ -449,9 +268,9 @@ static int hook_precreate(const char *policy_file)
 
 	r = hs_policy_load(policy_file, &p, &err);
 	if (r < 0)
-		return fail(&err);
-	r = read_stdin(p->limits.max_bytes < CONFIG_MAX ? p->limits.max_bytes : CONFIG_MAX, &buf,
-		       &len, &err);
+		return hs_hook_fail(&err);
+	r = hs_hook_read_stdin(p->limits.max_bytes < CONFIG_MAX ? p->limits.max_bytes : CONFIG_MAX,
+			       &buf, &len, &err);
 	if (r < 0)
 		return refuse_early(p, NULL, &err);
 	g = (struct hs_gate){
@@ -471,19 +290,18 @@ static int hook_precreate(const char *policy_file)
 
 int hs_cmd_hook(const char *policy_file, int argc, char **argv)
 {
-	signal(SIGALRM, on_alarm);
-	alarm(HOOK_DEADLINE_S);
+	if (argc >= 2 && !strcmp(argv[1], "devices"))
+		return hs_cmd_hook_devices(argc - 1, argv + 1); /* as the front runs it */
+	hs_hook_deadline();
 	if (argc < 2) {
 		fprintf(stderr, "usage: hardshim hook egress ARGS | devices RULE... | "
 				"devices-egress RULE... "
 				"ARGS | createRuntime | prestart | precreate\n");
 		return 2;
 	}
-	stage_name = argv[1];
+	hs_hook_stage = argv[1];
 	if (!strcmp(argv[1], "egress"))
 		return hook_egress(argc - 2, argv + 2);
-	if (!strcmp(argv[1], "devices"))
-		return hook_devices(argc - 2, argv + 2);
 	if (!strcmp(argv[1], "devices-egress"))
 		return hook_devices_egress(argc - 2, argv + 2);
 	if (argc == 2 && (!strcmp(argv[1], "createRuntime") || !strcmp(argv[1], "prestart")))

@@ -6,6 +6,10 @@
  * executable needs before main: a static front maps no ld.so and no libc.so and binds no
  * symbol (the dynamic front it replaced spent ~0.9 ms of CPU on that alone).
  *
+ * The front also runs `hardshim hook devices RULE...` itself (src/cli/hook-devices.c): the
+ * createRuntime hook `run` writes on cgroup v1 loads no policy, and a second core start per
+ * container was most of what that hook cost.
+ *
  * Everything else (hardshim's own verbs, create/run/restore/exec/update, a cache miss, every
  * error) is the core, the executable hardshim-core-BUILDID, which the front execs with its
  * argv unchanged (src/front/core.c): the core decides exactly as the whole program did, fast
@@ -37,6 +41,7 @@
 
 #include "hs-argv.h"
 #include "hs-cli-verbs.h"
+#include "hs-hook.h"
 #include "hs-host.h"
 #include "hs-policy.h"
 
@@ -143,8 +148,28 @@ static int call_core(int argc, char **argv)
 	return refuse("front.core-missing", core, self, msg);
 }
 
+/* `hook devices RULE...`, the createRuntime hook `run` and `restore` write on cgroup v1: it
+ * loads no policy (src/cli/hook-devices.c), so the front runs it, as the core would, without
+ * the core's exec and start. The policy's name is worked out first, as the core does before any
+ * verb (a name it refuses: the core says why, -1 here). Not inlined: its buffers stay off
+ * main's frame, which every fast-path command's stack starts below. */
+static __attribute__((noinline)) int hook_devices(int argc, char **argv)
+{
+	char policy[HS_POLICY_PATH_MAX];
+	struct hs_error err = HS_ERROR_INIT;
+
+	if (hs_policy_path(argv[0], policy, &err) < 0)
+		return -1;
+	return hs_cmd_hook_devices(argc - 2, argv + 2);
+}
+
 int main(int argc, char **argv)
 {
+	int r;
+
+	if (argc >= 3 && !strcmp(argv[1], "hook") && !strcmp(argv[2], "devices") &&
+	    (r = hook_devices(argc, argv)) >= 0)
+		return r;
 	hs_policy_cache_use_build_id(HS_CORE_ID);
 	fast_path(argc, argv);
 	return call_core(argc, argv);

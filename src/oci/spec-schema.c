@@ -203,11 +203,5 @@ static const struct hs_schema_field spec_fields[] = {
 			FIELD("windows", windows) FIELD("vm", vm) FIELD("zos", zos){ NULL, NULL },
 };
 const struct hs_schema hs_oci_spec = { .kind = HS_S_STRUCT, .fields = spec_fields };
-
-/* specs.State, as runtimes write it to hooks' stdin. */
-static const struct hs_schema_field state_fields[] = {
-	FIELD("ociVersion", GO_STRING) FIELD("id", GO_STRING) FIELD("status", GO_STRING)
-	    FIELD("pid", GO_INT) FIELD("bundle", GO_STRING)
-		FIELD("annotations", GO_STRING_MAP){ NULL, NULL },
-};
-const struct hs_schema hs_oci_state = { .kind = HS_S_STRUCT, .fields = state_fields };
+/* specs.State (state.go): src/oci/state-schema.c, a file of its own so that the front, which
+ * runs `hook devices`, links it without this whole tree. */

@@ -334,39 +334,6 @@ static int check_cgroup_rules(struct hs_check_ctx *ctx, const struct devices_cfg
 	return 0;
 }
 
-/* The grant each runtime adds on its own after the config's rules, which the other does not
- * make (docs/runtime-differences.md): runc 1.1 allows c 10:200 (/dev/net/tun), crun 1.8
- * c 5:1 (/dev/console). No config entry can take them back (on cgroup v1 the last matching
- * rule wins, and theirs come last), so `hardshim hook devices` denies them in the
- * container's devices cgroup from a createRuntime hook, after the runtime has written its
- * rules and before the container's process runs: then a node shipped in the image (the rootfs
- * is not nodev) opens the same way under both runtimes. Denying a grant the runtime did not
- * make changes nothing, so the hook denies both whichever runtime runs. */
-static const struct {
-	int64_t major, minor;
-} runtime_extras[] = { { 10, 200 }, { 5, 1 } };
-
-bool hs_devices_deny_arg_ok(const char *arg)
-{
-	unsigned maj, min;
-	char acc[8], tail;
-
-	if (!arg || sscanf(arg, "c %u:%u %7s%c", &maj, &min, acc, &tail) != 3)
-		return false;
-	for (size_t i = 0; acc[i]; i++)
-		if (!strchr("rwm", acc[i]) || strchr(acc + i + 1, acc[i]))
-			return false;
-	for (size_t i = 0; i < HS_ARRAY_SIZE(runtime_extras); i++) {
-		char want[48];
-
-		snprintf(want, sizeof(want), "c %lld:%lld %s", (long long)runtime_extras[i].major,
-			 (long long)runtime_extras[i].minor, acc);
-		if (!strcmp(arg, want))
-			return true;
-	}
-	return false;
-}
-
 /* The access (of "rwm") the config's own rules allow on exactly c MAJOR:MINOR: what a runtime's
  * extra grant may keep, since the other runtime would give the container that too. */
 static void config_grants(const struct hs_json *rules, int64_t major, int64_t minor, bool out[3])
@@ -402,20 +369,21 @@ size_t hs_devices_runtime_denies(const struct hs_json *rules, char (*out)[HS_DEV
 {
 	size_t n = 0;
 
-	for (size_t i = 0; i < HS_ARRAY_SIZE(runtime_extras) && n < max; i++) {
+	for (size_t i = 0; i < HS_DEVICES_N_EXTRAS && n < max; i++) {
 		bool granted[3] = { false, false, false };
 		char acc[4] = "";
 		size_t m = 0;
 
-		config_grants(rules, runtime_extras[i].major, runtime_extras[i].minor, granted);
+		config_grants(rules, hs_devices_extras[i].major, hs_devices_extras[i].minor,
+			      granted);
 		for (size_t k = 0; k < 3; k++)
 			if (!granted[k])
 				acc[m++] = "rwm"[k];
 		acc[m] = '\0';
 		if (m)
 			snprintf(out[n++], HS_DEVICES_DENY_MAX, "c %lld:%lld %s",
-				 (long long)runtime_extras[i].major,
-				 (long long)runtime_extras[i].minor, acc);
+				 (long long)hs_devices_extras[i].major,
+				 (long long)hs_devices_extras[i].minor, acc);
 	}
 	return n;
 }
@@ -425,8 +393,8 @@ size_t hs_devices_runtime_denies(const struct hs_json *rules, char (*out)[HS_DEV
 static struct hs_json *devices_hook(struct hs_check_ctx *ctx, const char *bin,
 				    const struct hs_json *rules, bool *ret_none)
 {
-	char deny[HS_ARRAY_SIZE(runtime_extras)][HS_DEVICES_DENY_MAX];
-	const char *v[HS_ARRAY_SIZE(runtime_extras)];
+	char deny[HS_DEVICES_N_EXTRAS][HS_DEVICES_DENY_MAX];
+	const char *v[HS_DEVICES_N_EXTRAS];
 	size_t n = hs_devices_runtime_denies(rules, deny, HS_ARRAY_SIZE(deny));
 
 	*ret_none = n == 0;
@@ -498,7 +466,7 @@ static int deny_at_create(struct hs_check_ctx *ctx, const char *bin, const struc
 {
 	struct hs_json *list =
 	    hs_json_get_type(hs_json_get(ctx->config, "hooks"), "createRuntime", HS_JSON_ARRAY);
-	char deny[HS_ARRAY_SIZE(runtime_extras)][HS_DEVICES_DENY_MAX];
+	char deny[HS_DEVICES_N_EXTRAS][HS_DEVICES_DENY_MAX];
 	size_t n_rules;
 	int r;
 

@@ -131,3 +131,110 @@ failing_half() {
 	[[ "$output" == *"egress.host-netns"* ]]
 	[ "${st:-}" != bad ]
 }
+
+# With egress off, `run`'s hook is `hardshim hook devices RULE...` alone. It loads no policy,
+# so the front runs it itself (src/cli/hook-devices.c), without exec'ing the core (issue 17:
+# the second core start per container). The runtime's own grant is gone from the container's
+# devices cgroup (from the host), and the container ran.
+devices_only() {
+	local pid
+	[ -d /sys/fs/cgroup/devices ] || skip "no cgroup v1 devices hierarchy"
+	hs_use_runtime "$1" '.controls.egress.enabled = false'
+	hs_bundle
+	hs_args sh -c 'echo ran; exec sleep 1000'
+	hs_run $C1 --detach --pid-file "$HS_TMP/$C1.pid" >"$HS_TMP/$C1.out" 2>"$HS_TMP/$C1.err" || {
+		cat "$HS_TMP/$C1.err" >&2
+		return 1
+	}
+	pid=$(cat "$HS_TMP/$C1.pid")
+	echo "$pid" >>"$HS_PIDS"
+	jq -c '.hooks.createRuntime' "$HS_BUNDLE/config.json"
+	jq -e --arg b "$HS_BIN" '[.hooks.createRuntime[] | select(.path == $b)] |
+		length == 1 and .[0].args == ["hardshim", "hook", "devices", "c 10:200 rwm", "c 5:1 rwm"]' \
+		"$HS_BUNDLE/config.json"
+	devices_list "$pid"
+	run grep -cE '^c (10:200|5:1) ' <(devices_list "$pid")
+	[ "$output" = 0 ]
+	for _ in $(seq 50); do grep -qx ran "$HS_TMP/$C1.out" && break; sleep 0.1; done
+	grep -qx ran "$HS_TMP/$C1.out"
+}
+
+@test "run, egress off: the devices hook alone takes the runtime's grant back (runc)" {
+	devices_only runc
+}
+
+@test "run, egress off: the devices hook alone takes the runtime's grant back (crun)" {
+	devices_only crun
+}
+
+# A devices hook that refuses fails the start under both runtimes, with the reason where the
+# runtime's caller sees it (crun runs hooks with stderr on /dev/null: the front's line goes to
+# the runtime's own stderr, as the core's did). `run` would replace a config's own `hook
+# devices` with the one it writes, so the bare runtime runs this config: a rule hardshim never
+# writes, as a node's hooks.d or an engine could hand it.
+devices_refused() {
+	hs_use_runtime "$1" '.controls.egress.enabled = false'
+	hs_bundle
+	hs_config '.hooks.createRuntime = [{path: $b, args: ["hardshim", "hook", "devices",
+		"c 1:3 rwm"]}]' --arg b "$HS_BIN"
+	hs_args sh -c 'echo ran'
+	hs_track $C1
+	hs_place_config $C1
+	run hs_rt_direct run --bundle "$HS_BUNDLE" $C1 </dev/null
+	echo "$output"
+	[ "$status" -ne 0 ]
+	! grep -qx ran <<<"$output"
+	[[ "$output" == *'hardshim: hook devices: refused: hook.devices: c 1:3 rwm: not a runtime grant hardshim denies'* ]]
+	[ -z "$(hs_rt_direct state $C1 2>/dev/null | jq -r 'select(.status == "running") | .pid')" ]
+}
+
+@test "hook devices: a refusal fails the bare runtime's start (runc)" {
+	devices_refused runc
+}
+
+@test "hook devices: a refusal fails the bare runtime's start (crun)" {
+	devices_refused crun
+}
+
+# The front runs `hook devices` itself: one execve (hardshim's), no execveat of the core, and
+# the grants are denied in a devices cgroup of the test's own. The same checks as the core's:
+# a rule hardshim never writes, a state with a pid below 2 or with a field of the wrong type,
+# and a process in the hierarchy's root (the host's own cgroup) are refused, each naming why.
+@test "hook devices: the front denies the grants itself, without exec'ing the core, and refuses as the core did" {
+	[ -d /sys/fs/cgroup/devices ] || skip "no cgroup v1 devices hierarchy"
+	command -v strace >/dev/null || skip "strace is not installed"
+	local cg=/sys/fs/cgroup/devices/hs-rh-$$ pid state st=
+	mkdir "$cg"
+	sleep 1000 &
+	pid=$!
+	echo "$pid" >"$cg/cgroup.procs"
+	echo a >"$cg/devices.deny"
+	echo 'c 10:200 rwm' >"$cg/devices.allow"
+	echo 'c 5:1 rwm' >"$cg/devices.allow"
+	state='{"ociVersion":"1.0.2","id":"x","status":"created","pid":%d,"bundle":"/"}'
+	printf "$state" "$pid" >"$HS_TMP/state.json"
+	ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" strace -f -qq \
+		-e trace=execve,execveat -o "$HS_TMP/hook.trace" \
+		"$HS_BIN" hook devices 'c 10:200 rwm' 'c 5:1 rwm' <"$HS_TMP/state.json" || st=failed
+	cat "$HS_TMP/hook.trace"
+	cat "$cg/devices.list"
+	grep -qE '^c (10:200|5:1) ' "$cg/devices.list" && st=granted
+	# a pid below 2 (no container's), then pid 2 (kthreadd: always in the hierarchy's root)
+	run "$HS_BIN" hook devices 'c 10:200 rwm' < <(printf "$state" 1)
+	echo "$output"
+	[ "$status" = 1 ] && [[ "$output" == *"hook.state: pid"* ]] || st=pid1
+	run "$HS_BIN" hook devices 'c 10:200 rwm' < <(printf "$state" 2)
+	echo "$output"
+	[ "$status" = 1 ] && [[ "$output" == *"the host's own cgroup"* ]] || st=root
+	run "$HS_BIN" hook devices 'c 10:200 rwm' 'c 10:200 rw x' < "$HS_TMP/state.json"
+	[ "$status" = 1 ] && [[ "$output" == *'hook.devices: c 10:200 rw x: not a runtime grant'* ]] || st=rule
+	run "$HS_BIN" hook devices 'c 10:200 rwm' < <(echo '{"ociVersion":"1.0.2","id":1,"status":"created","pid":2,"bundle":"/"}')
+	echo "$output"
+	[ "$status" = 1 ] && [[ "$output" == *"hardshim: hook devices: refused:"*id* ]] || st=state
+	kill "$pid"
+	wait "$pid" 2>/dev/null || true
+	for _ in 1 2 3 4 5 6 7 8 9 10; do rmdir "$cg" 2>/dev/null && break; sleep 0.2; done
+	[ -z "$st" ]
+	grep -c execve "$HS_TMP/hook.trace" | grep -qx 1
+	! grep -q execveat "$HS_TMP/hook.trace"
+}
