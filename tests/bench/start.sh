@@ -8,7 +8,9 @@
 #   B  bare runtime, hardshim's hardened config without seccomp and without the egress hook
 #   C  + hardshim's seccomp profile                     (the goal's denominator)
 #   D  + the egress createRuntime hook                  (as `run` writes it: bench_egress_hook)
-#   E  `hardshim run` on the engine's config            (goal: E/C <= 1.05)
+#   E  `hardshim run` on the engine's config, egress off (goal: E/C <= 1.05); on cgroup v1 the
+#      config it hands the runtime is C's plus the devices hook (`hardshim hook devices`)
+#   F  `hardshim run` with the egress control on (its hook is `hook devices-egress`): against D
 # and the lifecycle engines drive (create --pid-file, start, delete), egress off:
 #   LB the bare runtime on C; LK the same with the devices createRuntime hook (what run and
 #   restore still carry); LH hardshim on the engine's config        (goal: LH/LB <= 1.05)
@@ -42,7 +44,7 @@ harden() { # policy-file jq-filter output
 # The previous run's config.json.orig goes too: an engine's bundle is a new directory, and
 # replacing the old one made every timed create free an inode (a discard on this disk).
 fresh() { echo "rm -f $work/b$2/config.json.orig ;; cp $1 $work/b$2/config.json"; }
-mkdir -p "$work/bA" "$work/bB" "$work/bC" "$work/bD" "$work/bE" "$work/bT" "$work/bF"
+mkdir -p "$work/bA" "$work/bB" "$work/bC" "$work/bD" "$work/bE" "$work/bG" "$work/bT" "$work/bF"
 ratio() { printf '%.3f' "$1"; }
 
 line() { printf '%-58s %9s %9s %9s %7s %8s\n' "$@" | tee -a "$out/start.txt"; }
@@ -55,19 +57,26 @@ for rt in runc crun; do
 	harden "$work/$rt-noegress.json" '.' "$work/C.json"
 	bench_egress_hook "$rt" "$work/C.json" "$work/D.json"
 	run() { echo "/usr/bin/$rt --root $st run --bundle $work/b$1 $1{i}"; }
-	HARDSHIM_POLICY="$work/$rt.json" "$out/alt" -n "$NS" -w 3 -b C \
+	# F: the same hardshim by another name, hardshim-egress, which picks egress.json beside the
+	# base policy (no env(1) process in the timed command, as in E)
+	mkdir -p "$work/named"
+	ln -sf "$hs" "$work/named/hardshim-egress"
+	cp "$work/$rt.json" "$work/egress.json"
+	HARDSHIM_POLICY="$work/$rt-noegress.json" "$out/alt" -n "$NS" -w 3 -b C \
 		A "$(fresh "$work/pristine.json" A)" "$(run A)" \
 		B "$(fresh "$work/B.json" B)" "$(run B)" \
 		C "$(fresh "$work/C.json" C)" "$(run C)" \
 		D "$(fresh "$work/D.json" D)" "$(run D)" \
 		E "$(fresh "$work/pristine.json" E)" "$hs --root $st run --bundle $work/bE E{i}" \
+		F "$(fresh "$work/pristine.json" G)" "$work/named/hardshim-egress --root $st run --bundle $work/bG G{i}" \
 		>"$work/$rt.txt"
 	get() { awk -v k="$1" -v f="$2" '$1 == k { print $f }' "$work/$rt.txt"; }
 	ms() { printf '%.1f' "$(echo "$(get "$1" "$2") / 1000" | bc -l)"; }
 	line "container start, $rt ($NS runs each, alternating)" "mean ms" "median" "p90" "x C" "cpu ms"
 	for r in "A:bare $rt, \`runc spec\` config" "B:bare $rt, hardened config, no seccomp, no egress" \
 		"C:+ hardshim's seccomp profile" "D:+ the egress createRuntime hook" \
-		"E:\`hardshim run\` on the engine's config"; do
+		"E:\`hardshim run\` on the engine's config, egress off" \
+		"F:\`hardshim run\`, egress on (compare with D)"; do
 		k=${r%%:*}
 		line "$k ${r#*:}" "$(ms "$k" 2)" "$(ms "$k" 3)" "$(ms "$k" 5)" "$(ratio "$(get "$k" 6)")" \
 			"$(ms "$k" 7)"
