@@ -183,7 +183,7 @@ devices_refused() {
 	run hs_rt_direct run --bundle "$HS_BUNDLE" $C1 </dev/null
 	echo "$output"
 	[ "$status" -ne 0 ]
-	! grep -qx ran <<<"$output"
+	! grep -qx ran <<<"$output" || false
 	[[ "$output" == *'hardshim: hook devices: refused: hook.devices: c 1:3 rwm: not a runtime grant hardshim denies'* ]]
 	[ -z "$(hs_rt_direct state $C1 2>/dev/null | jq -r 'select(.status == "running") | .pid')" ]
 }
