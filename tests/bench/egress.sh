@@ -1,8 +1,8 @@
 #!/bin/sh
 # The time the egress step adds to `create`: create+start+delete through hardshim with the
-# egress control on (the createRuntime hook joins the container's network namespace and
-# loads the ruleset with libnftables) and off, side by side; and the hook alone, run against
-# a live container. Medians in µs; run by tests/bench/run.sh (make bench) or on its own.
+# egress control on (create installs the rules in the container's network namespace after the
+# runtime's create: one nf_tables batch built with libnftnl, docs/egress.md) and off, side by
+# side; and `hook egress` alone (what `run` puts in the config), run against a live container. Medians in µs; run by tests/bench/run.sh (make bench) or on its own.
 set -eu
 # shellcheck source=tests/bench/lib.sh
 . "$(dirname "$0")/lib.sh"
