@@ -18,14 +18,16 @@ PKG_CONFIG ?= pkg-config
 # "RELEASE+gCOMMIT": the VERSION file, and the commit when built from a git checkout.
 HS_VERSION ?= $(shell cat VERSION)$(shell git rev-parse --short=12 HEAD 2>/dev/null | sed 's/^/+g/')
 
-# The libraries below are compiled against (headers). Most are dlopen'ed by the rooms that need
-# them (src/util/dlopen.c). libaudit, libcap-ng and nettle, which every create uses, are linked
-# into the core from their static archives (a dlopen cost ~0.3-0.6 ms of CPU each); the fast
-# path never loads the core. libaudit needs libcap-ng: that order.
+# The libraries below are compiled against (headers) and linked into the core from their static
+# archives (no library is loaded at run time: docs/architecture.md, "The core, one static
+# program"). libnftnl calls libmnl, which Debian ships without a static archive: the libmnl
+# functions libnftnl.a calls are hardshim's own (src/egress/mnl.c). libaudit needs libcap-ng and
+# libselinux needs libpcre2-8: those orders. libnftables: only the unit tests load it (listings).
 DL_PKGS := libseccomp libcap-ng libapparmor libselinux libnftables libnftnl audit nettle
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(DL_PKGS) yajl 2>/dev/null)
+LIBDIR := $(shell $(PKG_CONFIG) --variable=libdir nettle 2>/dev/null)
 YAJL_STATIC := $(shell $(PKG_CONFIG) --variable=libdir yajl 2>/dev/null)/libyajl_s.a
-LINKED_STATIC := $(foreach a,audit cap-ng nettle,$(shell $(PKG_CONFIG) --variable=libdir nettle 2>/dev/null)/lib$(a).a)
+LINKED_STATIC := $(foreach a,seccomp apparmor selinux pcre2-8 nftnl audit cap-ng nettle,$(LIBDIR)/lib$(a).a)
 
 WARNINGS := -Wall -Wextra -Wshadow -Wformat=2 -Wstrict-prototypes \
 	-Wmissing-prototypes -Wimplicit-fallthrough -Wno-unused-parameter
@@ -39,8 +41,12 @@ override CFLAGS += -std=gnu11 $(WARNINGS) $(HARDEN) -fvisibility=hidden -D_GNU_S
 	-Iinclude $(PKG_CFLAGS) -DHS_SYSCONFDIR='"$(SYSCONFDIR)"' -MMD -MP
 override LDFLAGS += -pie -Wl,-z,relro,-z,now -Wl,--as-needed
 # --exclude-libs: those archives' symbols are never exported, whatever the link exports.
-LDLIBS   := -Wl,--exclude-libs,libyajl_s.a:libaudit.a:libcap-ng.a:libnettle.a $(YAJL_STATIC) \
-	$(LINKED_STATIC) -ldl
+LDLIBS   := -Wl,--exclude-libs,ALL $(YAJL_STATIC) $(LINKED_STATIC)
+# The core: -static-pie (glibc's libc.a too: no PT_INTERP, no ld.so, no shared object), PIE and
+# full RELRO kept. The sanitizer build's core is a dynamic PIE program with the same archives:
+# ASan cannot be linked static, and valgrind (scripts/memcheck.sh runs the unit tests, dynamic
+# in every build) replaces only a shared libc's malloc.
+CORE_LDFLAGS := $(filter-out -pie,$(LDFLAGS)) -static-pie
 
 ifeq ($(SANITIZE),1)
 BUILD := build-san
@@ -50,13 +56,15 @@ PLAIN_LDFLAGS := $(LDFLAGS)
 override CFLAGS := $(filter-out -D_FORTIFY_SOURCE=2,$(CFLAGS)) -O1 -fno-omit-frame-pointer \
 	-fsanitize=address,undefined -fno-sanitize-recover=undefined
 override LDFLAGS += -fsanitize=address,undefined
+CORE_LDFLAGS := $(LDFLAGS)
 endif
 
 SRCS := $(sort $(shell find src -name '*.c' ! -path src/main.c ! -path 'src/front/*'))
 OBJS := $(SRCS:%.c=$(BUILD)/obj/%.o)
 LIB  := $(BUILD)/libhardshim.a
 # The executable is the front (src/front/front.c: the fast path), built -static-pie; everything
-# else is the core, a dynamic PIE executable (src/front/core.c) the front execs from its own
+# else is the core, a -static-pie executable too (src/front/core.c; a dynamic PIE in the sanitizer
+# build) the front execs from its own
 # directory by a name that carries the core's build id (docs/architecture.md, "The front and
 # the core").
 BIN  := $(BUILD)/hardshim
@@ -110,8 +118,8 @@ pkg-config-ok:
 		echo "hardshim: yajl's static library $(YAJL_STATIC) is missing (libyajl-dev)" >&2; \
 		exit 1; }
 	@for a in $(LINKED_STATIC); do [ -f "$$a" ] || { \
-		echo "hardshim: the static library $$a is missing (libaudit-dev, libcap-ng-dev," \
-			"nettle-dev: sh scripts/install-deps.sh --build)" >&2; exit 1; }; done
+		echo "hardshim: the static library $$a is missing (its -dev package:" \
+			"sh scripts/install-deps.sh --build)" >&2; exit 1; }; done
 
 $(BUILD)/obj/%.o: %.c | pkg-config-ok
 	@mkdir -p $(dir $@)
@@ -126,7 +134,7 @@ $(LIB): $(OBJS)
 # The core: every object, and its main (src/front/core.c).
 $(CORE_EXE): $(CORE_OBJ) $(CORE_SAN_OBJ) $(LIB)
 	@echo "  LD      $@"
-	@$(CC) $(LDFLAGS) -o $@ $(CORE_OBJ) $(CORE_SAN_OBJ) -Wl,--whole-archive $(LIB) \
+	@$(CC) $(CORE_LDFLAGS) -o $@ $(CORE_OBJ) $(CORE_SAN_OBJ) -Wl,--whole-archive $(LIB) \
 		-Wl,--no-whole-archive $(LDLIBS)
 
 # The core's GNU build id: compiled into the front, which runs only the core with that id, and
@@ -296,7 +304,7 @@ $(FUZZ_DIR)/obj/%.o: %.c | pkg-config-ok
 $(FUZZ_DIR)/fuzz-%: tests/fuzz/fuzz-%.c $(FUZZ_OBJS)
 	@echo "  LD      $@"
 	@clang $(FUZZ_CFLAGS) -Itests/unit/support -fsanitize=fuzzer -o $@ $< $(FUZZ_OBJS) \
-		$(YAJL_STATIC) $(LINKED_STATIC) -ldl
+		$(YAJL_STATIC) $(LINKED_STATIC)
 
 fuzz-build: $(FUZZ_BINS)
 # Header dependencies of the fuzz objects and of each harness (one source per binary).

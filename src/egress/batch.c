@@ -2,9 +2,8 @@
  * hardshim's egress table as one nf_tables netlink batch, built with libnftnl (the objects
  * and their messages) and sent on netlink.c's socket, without libnftables (which would cost
  * ~2-3 ms of CPU for a new table, ~19 ms for a replace: its dynamic loader, libjansson,
- * libgmp, libxtables, its text parser). libnftnl is dlopen'ed here only (hs-dlopen.h:
- * linking costs every exec); libmnl comes with it as its own dependency, hardshim calls none
- * of it.
+ * libgmp, libxtables, its text parser). libnftnl is linked from its static archive; the libmnl
+ * functions it calls are hardshim's own (src/egress/mnl.c: Debian ships no libmnl.a).
  *
  * The batch is what libnftables makes of hs_egress_ruleset_as(cfg, true, comment), expression
  * for expression (the same register, the same prefix and range encodings, the same anonymous
@@ -34,106 +33,7 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
-#include "hs-dlopen.h"
 #include "hs-egress.h"
-
-static __typeof__(&nftnl_batch_alloc) sym_nftnl_batch_alloc;
-static __typeof__(&nftnl_batch_update) sym_nftnl_batch_update;
-static __typeof__(&nftnl_batch_free) sym_nftnl_batch_free;
-static __typeof__(&nftnl_batch_buffer) sym_nftnl_batch_buffer;
-static __typeof__(&nftnl_batch_buffer_len) sym_nftnl_batch_buffer_len;
-static __typeof__(&nftnl_batch_iovec_len) sym_nftnl_batch_iovec_len;
-static __typeof__(&nftnl_batch_iovec) sym_nftnl_batch_iovec;
-static __typeof__(&nftnl_batch_begin) sym_nftnl_batch_begin;
-static __typeof__(&nftnl_batch_end) sym_nftnl_batch_end;
-static __typeof__(&nftnl_nlmsg_build_hdr) sym_nftnl_nlmsg_build_hdr;
-static __typeof__(&nftnl_table_alloc) sym_nftnl_table_alloc;
-static __typeof__(&nftnl_table_free) sym_nftnl_table_free;
-static __typeof__(&nftnl_table_set_str) sym_nftnl_table_set_str;
-static __typeof__(&nftnl_table_set_u32) sym_nftnl_table_set_u32;
-static __typeof__(&nftnl_table_set_data) sym_nftnl_table_set_data;
-static __typeof__(&nftnl_table_nlmsg_build_payload) sym_nftnl_table_nlmsg_build_payload;
-static __typeof__(&nftnl_udata_buf_alloc) sym_nftnl_udata_buf_alloc;
-static __typeof__(&nftnl_udata_buf_free) sym_nftnl_udata_buf_free;
-static __typeof__(&nftnl_udata_buf_data) sym_nftnl_udata_buf_data;
-static __typeof__(&nftnl_udata_buf_len) sym_nftnl_udata_buf_len;
-static __typeof__(&nftnl_udata_put_strz) sym_nftnl_udata_put_strz;
-static __typeof__(&nftnl_obj_alloc) sym_nftnl_obj_alloc;
-static __typeof__(&nftnl_obj_free) sym_nftnl_obj_free;
-static __typeof__(&nftnl_obj_set_str) sym_nftnl_obj_set_str;
-static __typeof__(&nftnl_obj_set_u32) sym_nftnl_obj_set_u32;
-static __typeof__(&nftnl_obj_set_u64) sym_nftnl_obj_set_u64;
-static __typeof__(&nftnl_obj_nlmsg_build_payload) sym_nftnl_obj_nlmsg_build_payload;
-static __typeof__(&nftnl_obj_nlmsg_parse) sym_nftnl_obj_nlmsg_parse;
-static __typeof__(&nftnl_obj_get_str) sym_nftnl_obj_get_str;
-static __typeof__(&nftnl_obj_get_u32) sym_nftnl_obj_get_u32;
-static __typeof__(&nftnl_obj_get_u64) sym_nftnl_obj_get_u64;
-static __typeof__(&nftnl_chain_alloc) sym_nftnl_chain_alloc;
-static __typeof__(&nftnl_chain_free) sym_nftnl_chain_free;
-static __typeof__(&nftnl_chain_set_str) sym_nftnl_chain_set_str;
-static __typeof__(&nftnl_chain_set_u32) sym_nftnl_chain_set_u32;
-static __typeof__(&nftnl_chain_set_s32) sym_nftnl_chain_set_s32;
-static __typeof__(&nftnl_chain_nlmsg_build_payload) sym_nftnl_chain_nlmsg_build_payload;
-static __typeof__(&nftnl_set_alloc) sym_nftnl_set_alloc;
-static __typeof__(&nftnl_set_free) sym_nftnl_set_free;
-static __typeof__(&nftnl_set_set_str) sym_nftnl_set_set_str;
-static __typeof__(&nftnl_set_set_u32) sym_nftnl_set_set_u32;
-static __typeof__(&nftnl_set_set_data) sym_nftnl_set_set_data;
-static __typeof__(&nftnl_set_nlmsg_build_payload) sym_nftnl_set_nlmsg_build_payload;
-static __typeof__(&nftnl_set_elem_alloc) sym_nftnl_set_elem_alloc;
-static __typeof__(&nftnl_set_elem_set) sym_nftnl_set_elem_set;
-static __typeof__(&nftnl_set_elem_add) sym_nftnl_set_elem_add;
-static __typeof__(&nftnl_set_elems_nlmsg_build_payload) sym_nftnl_set_elems_nlmsg_build_payload;
-static __typeof__(&nftnl_rule_alloc) sym_nftnl_rule_alloc;
-static __typeof__(&nftnl_rule_free) sym_nftnl_rule_free;
-static __typeof__(&nftnl_rule_set_str) sym_nftnl_rule_set_str;
-static __typeof__(&nftnl_rule_add_expr) sym_nftnl_rule_add_expr;
-static __typeof__(&nftnl_rule_nlmsg_build_payload) sym_nftnl_rule_nlmsg_build_payload;
-static __typeof__(&nftnl_expr_alloc) sym_nftnl_expr_alloc;
-static __typeof__(&nftnl_expr_set) sym_nftnl_expr_set;
-static __typeof__(&nftnl_expr_set_u8) sym_nftnl_expr_set_u8;
-static __typeof__(&nftnl_expr_set_u32) sym_nftnl_expr_set_u32;
-static __typeof__(&nftnl_expr_set_u64) sym_nftnl_expr_set_u64;
-static __typeof__(&nftnl_expr_set_str) sym_nftnl_expr_set_str;
-
-static int load_nftnl(struct hs_error *err)
-{
-	static void *dl;
-
-	return hs_dlopen_many(&dl, "libnftnl.so.11", err, HS_DLSYM(nftnl_batch_alloc),
-			      HS_DLSYM(nftnl_batch_update), HS_DLSYM(nftnl_batch_free),
-			      HS_DLSYM(nftnl_batch_buffer), HS_DLSYM(nftnl_batch_buffer_len),
-			      HS_DLSYM(nftnl_batch_iovec_len), HS_DLSYM(nftnl_batch_iovec),
-			      HS_DLSYM(nftnl_batch_begin), HS_DLSYM(nftnl_batch_end),
-			      HS_DLSYM(nftnl_nlmsg_build_hdr), HS_DLSYM(nftnl_table_alloc),
-			      HS_DLSYM(nftnl_table_free), HS_DLSYM(nftnl_table_set_str),
-			      HS_DLSYM(nftnl_table_set_u32), HS_DLSYM(nftnl_table_set_data),
-			      HS_DLSYM(nftnl_table_nlmsg_build_payload),
-			      HS_DLSYM(nftnl_udata_buf_alloc), HS_DLSYM(nftnl_udata_buf_free),
-			      HS_DLSYM(nftnl_udata_buf_data), HS_DLSYM(nftnl_udata_buf_len),
-			      HS_DLSYM(nftnl_udata_put_strz), HS_DLSYM(nftnl_obj_alloc),
-			      HS_DLSYM(nftnl_obj_free), HS_DLSYM(nftnl_obj_set_str),
-			      HS_DLSYM(nftnl_obj_set_u32), HS_DLSYM(nftnl_obj_set_u64),
-			      HS_DLSYM(nftnl_obj_nlmsg_build_payload),
-			      HS_DLSYM(nftnl_obj_nlmsg_parse), HS_DLSYM(nftnl_obj_get_str),
-			      HS_DLSYM(nftnl_obj_get_u32), HS_DLSYM(nftnl_obj_get_u64),
-			      HS_DLSYM(nftnl_chain_alloc), HS_DLSYM(nftnl_chain_free),
-			      HS_DLSYM(nftnl_chain_set_str), HS_DLSYM(nftnl_chain_set_u32),
-			      HS_DLSYM(nftnl_chain_set_s32),
-			      HS_DLSYM(nftnl_chain_nlmsg_build_payload), HS_DLSYM(nftnl_set_alloc),
-			      HS_DLSYM(nftnl_set_free), HS_DLSYM(nftnl_set_set_str),
-			      HS_DLSYM(nftnl_set_set_u32), HS_DLSYM(nftnl_set_set_data),
-			      HS_DLSYM(nftnl_set_nlmsg_build_payload),
-			      HS_DLSYM(nftnl_set_elem_alloc), HS_DLSYM(nftnl_set_elem_set),
-			      HS_DLSYM(nftnl_set_elem_add),
-			      HS_DLSYM(nftnl_set_elems_nlmsg_build_payload),
-			      HS_DLSYM(nftnl_rule_alloc), HS_DLSYM(nftnl_rule_free),
-			      HS_DLSYM(nftnl_rule_set_str), HS_DLSYM(nftnl_rule_add_expr),
-			      HS_DLSYM(nftnl_rule_nlmsg_build_payload), HS_DLSYM(nftnl_expr_alloc),
-			      HS_DLSYM(nftnl_expr_set), HS_DLSYM(nftnl_expr_set_u8),
-			      HS_DLSYM(nftnl_expr_set_u32), HS_DLSYM(nftnl_expr_set_u64),
-			      HS_DLSYM(nftnl_expr_set_str), HS_DLSYM_END);
-}
 
 /* Everything below loads into register 1 (libnftables' choice, kept so listings agree). */
 #define REG1 NFT_REG_1
@@ -197,11 +97,11 @@ static void nb_label(struct nb *b, uint32_t seq)
  * (its size less what it holds, plus the overrun): each byte about once or twice. */
 static char *nb_buffer(struct nb *b)
 {
-	char *p = sym_nftnl_batch_buffer(b->batch);
-	int pages = sym_nftnl_batch_iovec_len(b->batch);
+	char *p = nftnl_batch_buffer(b->batch);
+	int pages = nftnl_batch_iovec_len(b->batch);
 
 	if (pages != b->pages || p + NB_OVERRUN > b->clean) {
-		size_t room = b->page_size + NB_OVERRUN - sym_nftnl_batch_buffer_len(b->batch);
+		size_t room = b->page_size + NB_OVERRUN - nftnl_batch_buffer_len(b->batch);
 		size_t n = room < 2 * NB_OVERRUN ? room : 2 * NB_OVERRUN;
 
 		memset(p, 0, n);
@@ -216,14 +116,14 @@ static struct nlmsghdr *nb_msg(struct nb *b, int type, uint16_t flags)
 {
 	nb_label(b, b->seq);
 	b->last =
-	    sym_nftnl_nlmsg_build_hdr(nb_buffer(b), (uint16_t)type, NFPROTO_INET, flags, b->seq++);
+	    nftnl_nlmsg_build_hdr(nb_buffer(b), (uint16_t)type, NFPROTO_INET, flags, b->seq++);
 	return b->last;
 }
 
 /* The message is complete: the batch moves on (a new page when this one is full). */
 static void nb_next(struct nb *b)
 {
-	if (sym_nftnl_batch_update(b->batch) < 0)
+	if (nftnl_batch_update(b->batch) < 0)
 		b->failed = true;
 }
 
@@ -240,27 +140,27 @@ static struct nftnl_expr *ex(struct rb *rb, const char *name)
 
 	if (!rb->r)
 		return NULL;
-	e = sym_nftnl_expr_alloc(name);
+	e = nftnl_expr_alloc(name);
 	if (!e) {
-		sym_nftnl_rule_free(rb->r);
+		nftnl_rule_free(rb->r);
 		rb->r = NULL;
 		rb->b->failed = true;
 		return NULL;
 	}
-	sym_nftnl_rule_add_expr(rb->r, e);
+	nftnl_rule_add_expr(rb->r, e);
 	return e;
 }
 
 static struct rb rule_begin(struct nb *b, const char *chain)
 {
-	struct rb rb = { b, sym_nftnl_rule_alloc() };
+	struct rb rb = { b, nftnl_rule_alloc() };
 
 	if (!rb.r) {
 		b->failed = true;
 		return rb;
 	}
-	sym_nftnl_rule_set_str(rb.r, NFTNL_RULE_TABLE, HS_EGRESS_TABLE);
-	sym_nftnl_rule_set_str(rb.r, NFTNL_RULE_CHAIN, chain);
+	nftnl_rule_set_str(rb.r, NFTNL_RULE_TABLE, HS_EGRESS_TABLE);
+	nftnl_rule_set_str(rb.r, NFTNL_RULE_CHAIN, chain);
 	return rb;
 }
 
@@ -268,11 +168,10 @@ static void rule_end(struct rb *rb)
 {
 	if (!rb->r)
 		return;
-	sym_nftnl_rule_nlmsg_build_payload(nb_msg(rb->b, NFT_MSG_NEWRULE,
-						  NLM_F_CREATE | NLM_F_APPEND),
-					   rb->r);
+	nftnl_rule_nlmsg_build_payload(nb_msg(rb->b, NFT_MSG_NEWRULE, NLM_F_CREATE | NLM_F_APPEND),
+				       rb->r);
 	nb_next(rb->b);
-	sym_nftnl_rule_free(rb->r);
+	nftnl_rule_free(rb->r);
 	rb->r = NULL;
 }
 
@@ -283,7 +182,7 @@ static struct nftnl_expr *ex_u32(struct rb *rb, const char *name, const uint32_t
 	struct nftnl_expr *e = ex(rb, name);
 
 	for (size_t i = 0; e && i + 1 < n; i += 2)
-		sym_nftnl_expr_set_u32(e, (uint16_t)kv[i], kv[i + 1]);
+		nftnl_expr_set_u32(e, (uint16_t)kv[i], kv[i + 1]);
 	return e;
 }
 #define EX(rb, name, ...)                                   \
@@ -300,7 +199,7 @@ static void e_cmp(struct rb *rb, uint32_t op, const void *v, size_t len)
 	struct nftnl_expr *e = EX(rb, "cmp", NFTNL_EXPR_CMP_SREG, REG1, NFTNL_EXPR_CMP_OP, op);
 
 	if (e)
-		sym_nftnl_expr_set(e, NFTNL_EXPR_CMP_DATA, v, (uint32_t)len);
+		nftnl_expr_set(e, NFTNL_EXPR_CMP_DATA, v, (uint32_t)len);
 }
 
 static void e_cmp_u8(struct rb *rb, uint8_t v)
@@ -323,8 +222,8 @@ static void e_bitwise(struct rb *rb, const void *mask, size_t len)
 
 	if (!e)
 		return;
-	sym_nftnl_expr_set(e, NFTNL_EXPR_BITWISE_MASK, mask, (uint32_t)len);
-	sym_nftnl_expr_set(e, NFTNL_EXPR_BITWISE_XOR, zero, (uint32_t)len);
+	nftnl_expr_set(e, NFTNL_EXPR_BITWISE_MASK, mask, (uint32_t)len);
+	nftnl_expr_set(e, NFTNL_EXPR_BITWISE_XOR, zero, (uint32_t)len);
 }
 
 static void e_verdict(struct rb *rb, int code, const char *chain)
@@ -333,7 +232,7 @@ static void e_verdict(struct rb *rb, int code, const char *chain)
 				  NFTNL_EXPR_IMM_VERDICT, (uint32_t)code);
 
 	if (e && chain)
-		sym_nftnl_expr_set_str(e, NFTNL_EXPR_IMM_CHAIN, chain);
+		nftnl_expr_set_str(e, NFTNL_EXPR_IMM_CHAIN, chain);
 }
 
 static void e_counter_ref(struct rb *rb, const char *name)
@@ -341,7 +240,7 @@ static void e_counter_ref(struct rb *rb, const char *name)
 	struct nftnl_expr *e = EX(rb, "objref", NFTNL_EXPR_OBJREF_IMM_TYPE, NFT_OBJECT_COUNTER);
 
 	if (e)
-		sym_nftnl_expr_set_str(e, NFTNL_EXPR_OBJREF_IMM_NAME, name);
+		nftnl_expr_set_str(e, NFTNL_EXPR_OBJREF_IMM_NAME, name);
 }
 
 static void e_reject(struct rb *rb, uint32_t type, uint8_t code)
@@ -349,7 +248,7 @@ static void e_reject(struct rb *rb, uint32_t type, uint8_t code)
 	struct nftnl_expr *e = EX(rb, "reject", NFTNL_EXPR_REJECT_TYPE, type);
 
 	if (e)
-		sym_nftnl_expr_set_u8(e, NFTNL_EXPR_REJECT_CODE, code);
+		nftnl_expr_set_u8(e, NFTNL_EXPR_REJECT_CODE, code);
 }
 
 static void e_lookup(struct rb *rb, uint32_t set_id)
@@ -358,7 +257,7 @@ static void e_lookup(struct rb *rb, uint32_t set_id)
 	    EX(rb, "lookup", NFTNL_EXPR_LOOKUP_SREG, REG1, NFTNL_EXPR_LOOKUP_SET_ID, set_id);
 
 	if (e)
-		sym_nftnl_expr_set_str(e, NFTNL_EXPR_LOOKUP_SET, "__set%d");
+		nftnl_expr_set_str(e, NFTNL_EXPR_LOOKUP_SET, "__set%d");
 }
 
 /* `limit rate over N bytes/second`, its counter, drop. */
@@ -369,8 +268,8 @@ static void e_rate(struct rb *rb, uint64_t rate)
 
 	if (!e)
 		return;
-	sym_nftnl_expr_set_u64(e, NFTNL_EXPR_LIMIT_RATE, rate);
-	sym_nftnl_expr_set_u64(e, NFTNL_EXPR_LIMIT_UNIT, 1);
+	nftnl_expr_set_u64(e, NFTNL_EXPR_LIMIT_RATE, rate);
+	nftnl_expr_set_u64(e, NFTNL_EXPR_LIMIT_UNIT, 1);
 }
 
 /* `ct state established,related` */
@@ -392,35 +291,35 @@ static uint32_t anon_set_u8(struct nb *b, uint32_t key_type, const void *udata, 
 			    const uint8_t *keys, size_t n)
 {
 	uint32_t id = ++b->set_id;
-	struct nftnl_set *s = sym_nftnl_set_alloc();
+	struct nftnl_set *s = nftnl_set_alloc();
 
 	if (!s) {
 		b->failed = true;
 		return id;
 	}
-	sym_nftnl_set_set_str(s, NFTNL_SET_TABLE, HS_EGRESS_TABLE);
-	sym_nftnl_set_set_str(s, NFTNL_SET_NAME, "__set%d");
-	sym_nftnl_set_set_u32(s, NFTNL_SET_FLAGS, NFT_SET_ANONYMOUS | NFT_SET_CONSTANT);
-	sym_nftnl_set_set_u32(s, NFTNL_SET_KEY_TYPE, key_type);
-	sym_nftnl_set_set_u32(s, NFTNL_SET_KEY_LEN, 1);
-	sym_nftnl_set_set_u32(s, NFTNL_SET_ID, id);
-	sym_nftnl_set_set_u32(s, NFTNL_SET_DESC_SIZE, (uint32_t)n);
-	sym_nftnl_set_set_data(s, NFTNL_SET_USERDATA, udata, (uint32_t)ulen);
-	sym_nftnl_set_nlmsg_build_payload(nb_msg(b, NFT_MSG_NEWSET, NLM_F_CREATE), s);
+	nftnl_set_set_str(s, NFTNL_SET_TABLE, HS_EGRESS_TABLE);
+	nftnl_set_set_str(s, NFTNL_SET_NAME, "__set%d");
+	nftnl_set_set_u32(s, NFTNL_SET_FLAGS, NFT_SET_ANONYMOUS | NFT_SET_CONSTANT);
+	nftnl_set_set_u32(s, NFTNL_SET_KEY_TYPE, key_type);
+	nftnl_set_set_u32(s, NFTNL_SET_KEY_LEN, 1);
+	nftnl_set_set_u32(s, NFTNL_SET_ID, id);
+	nftnl_set_set_u32(s, NFTNL_SET_DESC_SIZE, (uint32_t)n);
+	nftnl_set_set_data(s, NFTNL_SET_USERDATA, udata, (uint32_t)ulen);
+	nftnl_set_nlmsg_build_payload(nb_msg(b, NFT_MSG_NEWSET, NLM_F_CREATE), s);
 	nb_next(b);
 	for (size_t i = 0; i < n; i++) {
-		struct nftnl_set_elem *el = sym_nftnl_set_elem_alloc();
+		struct nftnl_set_elem *el = nftnl_set_elem_alloc();
 
 		if (!el) {
 			b->failed = true;
 			break;
 		}
-		sym_nftnl_set_elem_set(el, NFTNL_SET_ELEM_KEY, &keys[i], 1);
-		sym_nftnl_set_elem_add(s, el);
+		nftnl_set_elem_set(el, NFTNL_SET_ELEM_KEY, &keys[i], 1);
+		nftnl_set_elem_add(s, el);
 	}
-	sym_nftnl_set_elems_nlmsg_build_payload(nb_msg(b, NFT_MSG_NEWSETELEM, NLM_F_CREATE), s);
+	nftnl_set_elems_nlmsg_build_payload(nb_msg(b, NFT_MSG_NEWSETELEM, NLM_F_CREATE), s);
 	nb_next(b);
-	sym_nftnl_set_free(s);
+	nftnl_set_free(s);
 	return id;
 }
 
@@ -497,7 +396,7 @@ static void match_entry(struct rb *rb, const struct hs_egress_entry *en, uint32_
  * 0 (NFTNL_UDATA_TABLE_COMMENT), NUL included: nft.c reads it back. */
 static void table(struct nb *b, const char *comment)
 {
-	struct nftnl_table *t = sym_nftnl_table_alloc();
+	struct nftnl_table *t = nftnl_table_alloc();
 	struct nftnl_udata_buf *ud = NULL;
 
 	if (!t) {
@@ -505,66 +404,64 @@ static void table(struct nb *b, const char *comment)
 		return;
 	}
 	nb_at(b, "table", NULL, false);
-	sym_nftnl_table_set_str(t, NFTNL_TABLE_NAME, HS_EGRESS_TABLE);
-	sym_nftnl_table_set_u32(t, NFTNL_TABLE_FLAGS, 0);
+	nftnl_table_set_str(t, NFTNL_TABLE_NAME, HS_EGRESS_TABLE);
+	nftnl_table_set_u32(t, NFTNL_TABLE_FLAGS, 0);
 	if (comment && strlen(comment) < 255) {
-		ud = sym_nftnl_udata_buf_alloc(NFT_USERDATA_MAXLEN);
-		if (ud && sym_nftnl_udata_put_strz(ud, 0, comment))
-			sym_nftnl_table_set_data(t, NFTNL_TABLE_USERDATA,
-						 sym_nftnl_udata_buf_data(ud),
-						 sym_nftnl_udata_buf_len(ud));
+		ud = nftnl_udata_buf_alloc(NFT_USERDATA_MAXLEN);
+		if (ud && nftnl_udata_put_strz(ud, 0, comment))
+			nftnl_table_set_data(t, NFTNL_TABLE_USERDATA, nftnl_udata_buf_data(ud),
+					     nftnl_udata_buf_len(ud));
 		else
 			b->failed = true;
 	}
-	sym_nftnl_table_nlmsg_build_payload(nb_msg(b, NFT_MSG_NEWTABLE, NLM_F_CREATE | NLM_F_EXCL),
-					    t);
+	nftnl_table_nlmsg_build_payload(nb_msg(b, NFT_MSG_NEWTABLE, NLM_F_CREATE | NLM_F_EXCL), t);
 	nb_next(b);
 	if (ud)
-		sym_nftnl_udata_buf_free(ud);
-	sym_nftnl_table_free(t);
+		nftnl_udata_buf_free(ud);
+	nftnl_table_free(t);
 }
 
 static void counter(struct nb *b, const char *name)
 {
-	struct nftnl_obj *o = sym_nftnl_obj_alloc();
+	struct nftnl_obj *o = nftnl_obj_alloc();
 
 	if (!o) {
 		b->failed = true;
 		return;
 	}
 	nb_at(b, name, NULL, false);
-	sym_nftnl_obj_set_str(o, NFTNL_OBJ_TABLE, HS_EGRESS_TABLE);
-	sym_nftnl_obj_set_str(o, NFTNL_OBJ_NAME, name);
-	sym_nftnl_obj_set_u32(o, NFTNL_OBJ_TYPE, NFT_OBJECT_COUNTER);
-	sym_nftnl_obj_set_u64(o, NFTNL_OBJ_CTR_BYTES, 0);
-	sym_nftnl_obj_set_u64(o, NFTNL_OBJ_CTR_PKTS, 0);
-	sym_nftnl_obj_nlmsg_build_payload(nb_msg(b, NFT_MSG_NEWOBJ, NLM_F_CREATE), o);
+	nftnl_obj_set_str(o, NFTNL_OBJ_TABLE, HS_EGRESS_TABLE);
+	nftnl_obj_set_str(o, NFTNL_OBJ_NAME, name);
+	nftnl_obj_set_u32(o, NFTNL_OBJ_TYPE, NFT_OBJECT_COUNTER);
+	nftnl_obj_set_u64(o, NFTNL_OBJ_CTR_BYTES, 0);
+	nftnl_obj_set_u64(o, NFTNL_OBJ_CTR_PKTS, 0);
+	nftnl_obj_nlmsg_build_payload(nb_msg(b, NFT_MSG_NEWOBJ, NLM_F_CREATE), o);
 	nb_next(b);
-	sym_nftnl_obj_free(o);
+	nftnl_obj_free(o);
 }
 
 /* A base chain (hooked at output, priority filter, with the default's policy) or, with
  * base false, a regular one. */
 static void chain(struct nb *b, const char *name, bool base, bool accept)
 {
-	struct nftnl_chain *c = sym_nftnl_chain_alloc();
+	struct nftnl_chain *c = nftnl_chain_alloc();
 
 	if (!c) {
 		b->failed = true;
 		return;
 	}
 	nb_at(b, name, NULL, false);
-	sym_nftnl_chain_set_str(c, NFTNL_CHAIN_TABLE, HS_EGRESS_TABLE);
-	sym_nftnl_chain_set_str(c, NFTNL_CHAIN_NAME, name);
+	nftnl_chain_set_str(c, NFTNL_CHAIN_TABLE, HS_EGRESS_TABLE);
+	nftnl_chain_set_str(c, NFTNL_CHAIN_NAME, name);
 	if (base) {
-		sym_nftnl_chain_set_str(c, NFTNL_CHAIN_TYPE, "filter");
-		sym_nftnl_chain_set_u32(c, NFTNL_CHAIN_POLICY, accept ? NF_ACCEPT : NF_DROP);
-		sym_nftnl_chain_set_u32(c, NFTNL_CHAIN_HOOKNUM, NF_INET_LOCAL_OUT);
-		sym_nftnl_chain_set_s32(c, NFTNL_CHAIN_PRIO, 0);
+		nftnl_chain_set_str(c, NFTNL_CHAIN_TYPE, "filter");
+		nftnl_chain_set_u32(c, NFTNL_CHAIN_POLICY, accept ? NF_ACCEPT : NF_DROP);
+		nftnl_chain_set_u32(c, NFTNL_CHAIN_HOOKNUM, NF_INET_LOCAL_OUT);
+		nftnl_chain_set_s32(c, NFTNL_CHAIN_PRIO, 0);
 	}
-	sym_nftnl_chain_nlmsg_build_payload(nb_msg(b, NFT_MSG_NEWCHAIN, NLM_F_CREATE), c);
+	nftnl_chain_nlmsg_build_payload(nb_msg(b, NFT_MSG_NEWCHAIN, NLM_F_CREATE), c);
 	nb_next(b);
-	sym_nftnl_chain_free(c);
+	nftnl_chain_free(c);
 }
 
 static void table_and_chains(struct nb *b, const struct hs_egress_cfg *cfg, const char *comment)
@@ -676,20 +573,20 @@ static void rules(struct nb *b, const struct hs_egress_cfg *cfg)
  * delete). */
 static void delete_table(struct nb *b)
 {
-	struct nftnl_table *t = sym_nftnl_table_alloc();
+	struct nftnl_table *t = nftnl_table_alloc();
 
 	if (!t) {
 		b->failed = true;
 		return;
 	}
-	sym_nftnl_table_set_str(t, NFTNL_TABLE_NAME, HS_EGRESS_TABLE);
+	nftnl_table_set_str(t, NFTNL_TABLE_NAME, HS_EGRESS_TABLE);
 	nb_at(b, "table there was (add, to delete)", NULL, false);
-	sym_nftnl_table_nlmsg_build_payload(nb_msg(b, NFT_MSG_NEWTABLE, NLM_F_CREATE), t);
+	nftnl_table_nlmsg_build_payload(nb_msg(b, NFT_MSG_NEWTABLE, NLM_F_CREATE), t);
 	nb_next(b);
 	nb_at(b, "table there was (delete)", NULL, false);
-	sym_nftnl_table_nlmsg_build_payload(nb_msg(b, NFT_MSG_DELTABLE, 0), t);
+	nftnl_table_nlmsg_build_payload(nb_msg(b, NFT_MSG_DELTABLE, 0), t);
 	nb_next(b);
-	sym_nftnl_table_free(t);
+	nftnl_table_free(t);
 }
 
 /* Build the batch; its last nf_tables message asks for the acknowledgement. Pages of
@@ -703,11 +600,11 @@ static void delete_table(struct nb *b)
 static int build(const struct hs_egress_cfg *cfg, const char *comment, bool replace, struct nb *b)
 {
 	b->page_size = NB_PAGE;
-	b->batch = sym_nftnl_batch_alloc(b->page_size, (uint32_t)NB_OVERRUN);
+	b->batch = nftnl_batch_alloc(b->page_size, (uint32_t)NB_OVERRUN);
 	if (!b->batch)
 		return -ENOMEM;
 	b->seq = 1;
-	sym_nftnl_batch_begin(nb_buffer(b), b->seq++);
+	nftnl_batch_begin(nb_buffer(b), b->seq++);
 	nb_next(b);
 	if (replace)
 		delete_table(b);
@@ -716,7 +613,7 @@ static int build(const struct hs_egress_cfg *cfg, const char *comment, bool repl
 	if (b->failed || !b->last)
 		return -ENOMEM;
 	b->last->nlmsg_flags |= NLM_F_ACK;
-	sym_nftnl_batch_end(nb_buffer(b), b->seq++);
+	nftnl_batch_end(nb_buffer(b), b->seq++);
 	nb_next(b);
 	return b->failed ? -ENOMEM : 0;
 }
@@ -745,14 +642,14 @@ static void label_of(const struct nb *b, uint32_t seq, char *out, size_t size)
 /* The batch's pages on nf_tables' socket fd; a refusal names its message. */
 static int send_batch(struct nb *b, int fd, struct hs_error *err)
 {
-	int n = sym_nftnl_batch_iovec_len(b->batch), r;
+	int n = nftnl_batch_iovec_len(b->batch), r;
 	_cleanup_free_ struct iovec *iov = n > 0 ? calloc((size_t)n, sizeof(*iov)) : NULL;
 	uint32_t seq = 0;
 	char what[160];
 
 	if (!iov)
 		return n > 0 ? -ENOMEM : -EIO;
-	sym_nftnl_batch_iovec(b->batch, iov, (uint32_t)n);
+	nftnl_batch_iovec(b->batch, iov, (uint32_t)n);
 	r = hs_nl_send_batch(fd, iov, (size_t)n, b->last->nlmsg_seq, &seq);
 	if (r == 0)
 		return 0;
@@ -768,9 +665,6 @@ int hs_egress_nl_send(int fd, const struct hs_egress_cfg *cfg, const char *comme
 	struct nb b = { 0 };
 	int r;
 
-	r = load_nftnl(err);
-	if (r < 0)
-		return r;
 	r = build(cfg, comment, replace, &b);
 	if (r == 0)
 		r = send_batch(&b, fd, err);
@@ -778,7 +672,7 @@ int hs_egress_nl_send(int fd, const struct hs_egress_cfg *cfg, const char *comme
 		r = hs_error_set(err, r, "egress.nftables", "", -1,
 				 "cannot build the egress ruleset's batch: %s", hs_strerror(r));
 	if (b.batch)
-		sym_nftnl_batch_free(b.batch);
+		nftnl_batch_free(b.batch);
 	free(b.labels);
 	return r;
 }
@@ -823,25 +717,25 @@ static int counter_answer(const struct nlmsghdr *nh, void *data)
 
 	if (nh->nlmsg_type != ((NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_NEWOBJ))
 		return -EIO;
-	o = sym_nftnl_obj_alloc();
+	o = nftnl_obj_alloc();
 	if (!o)
 		return -ENOMEM;
-	if (sym_nftnl_obj_nlmsg_parse(nh, o) < 0) {
-		sym_nftnl_obj_free(o);
+	if (nftnl_obj_nlmsg_parse(nh, o) < 0) {
+		nftnl_obj_free(o);
 		return -EIO;
 	}
-	table = sym_nftnl_obj_get_str(o, NFTNL_OBJ_TABLE);
-	name = sym_nftnl_obj_get_str(o, NFTNL_OBJ_NAME);
+	table = nftnl_obj_get_str(o, NFTNL_OBJ_TABLE);
+	name = nftnl_obj_get_str(o, NFTNL_OBJ_NAME);
 	if (table && name && !strcmp(table, HS_EGRESS_TABLE) &&
-	    sym_nftnl_obj_get_u32(o, NFTNL_OBJ_TYPE) == NFT_OBJECT_COUNTER && c->n < c->max) {
+	    nftnl_obj_get_u32(o, NFTNL_OBJ_TYPE) == NFT_OBJECT_COUNTER && c->n < c->max) {
 		struct hs_egress_counter *r = &c->ret[c->n++];
 
 		memset(r, 0, sizeof(*r));
 		snprintf(r->name, sizeof(r->name), "%s", name);
-		r->packets = sym_nftnl_obj_get_u64(o, NFTNL_OBJ_CTR_PKTS);
-		r->bytes = sym_nftnl_obj_get_u64(o, NFTNL_OBJ_CTR_BYTES);
+		r->packets = nftnl_obj_get_u64(o, NFTNL_OBJ_CTR_PKTS);
+		r->bytes = nftnl_obj_get_u64(o, NFTNL_OBJ_CTR_BYTES);
 	}
-	sym_nftnl_obj_free(o);
+	nftnl_obj_free(o);
 	return 0;
 }
 
@@ -855,19 +749,16 @@ int hs_egress_nl_counters(struct hs_egress_counter *ret, size_t max, struct hs_e
 	struct nftnl_obj *o;
 	int fd, r;
 
-	r = load_nftnl(err);
-	if (r < 0)
-		return r;
-	o = sym_nftnl_obj_alloc();
+	o = nftnl_obj_alloc();
 	if (!o)
 		return hs_error_set(err, -ENOMEM, "egress.nftables", "", -1, "out of memory");
 	memset(&req, 0, sizeof(req));
 	/* GETOBJ, dump, filtered by the kernel to the table's counters */
-	sym_nftnl_nlmsg_build_hdr(req.buf, NFT_MSG_GETOBJ, NFPROTO_INET, NLM_F_DUMP, 1);
-	sym_nftnl_obj_set_str(o, NFTNL_OBJ_TABLE, HS_EGRESS_TABLE);
-	sym_nftnl_obj_set_u32(o, NFTNL_OBJ_TYPE, NFT_OBJECT_COUNTER);
-	sym_nftnl_obj_nlmsg_build_payload(&req.nh, o);
-	sym_nftnl_obj_free(o);
+	nftnl_nlmsg_build_hdr(req.buf, NFT_MSG_GETOBJ, NFPROTO_INET, NLM_F_DUMP, 1);
+	nftnl_obj_set_str(o, NFTNL_OBJ_TABLE, HS_EGRESS_TABLE);
+	nftnl_obj_set_u32(o, NFTNL_OBJ_TYPE, NFT_OBJECT_COUNTER);
+	nftnl_obj_nlmsg_build_payload(&req.nh, o);
+	nftnl_obj_free(o);
 	fd = hs_nl_open();
 	if (fd < 0)
 		return hs_error_set(err, fd, "egress.nftables", "", -1,

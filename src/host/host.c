@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0
  * The real machine behind include/hs-host.h: namespaces by NS_GET_NSTYPE and (st_dev, st_ino),
- * MAC state from libapparmor / libselinux (dlopen'ed on first use, never linked: the fast
- * path cannot pay their load time), loaded AppArmor profiles from securityfs. */
+ * MAC state from libapparmor / libselinux (linked into the core from their static archives;
+ * the fast path, in the front, never reaches them), loaded AppArmor profiles from securityfs. */
 #include <fcntl.h>
 #include <limits.h>
 #include <sched.h>
@@ -17,7 +17,6 @@
 #include <linux/nsfs.h>
 #include <selinux/selinux.h>
 
-#include "hs-dlopen.h"
 #include "host-internal.h"
 
 #define AA_PROFILES     "/sys/kernel/security/apparmor/profiles"
@@ -149,36 +148,15 @@ int hs_host_ns_is_host(const struct hs_host *h, const char *oci_type, const stru
 	return 0;
 }
 
-static __typeof__(&aa_is_enabled) sym_aa_is_enabled;
-static __typeof__(&is_selinux_enabled) sym_is_selinux_enabled;
-static __typeof__(&security_check_context) sym_security_check_context;
-
-static int load_apparmor(struct hs_error *err)
-{
-	static void *dl;
-	return hs_dlopen_many(&dl, "libapparmor.so.1", err, HS_DLSYM(aa_is_enabled), HS_DLSYM_END);
-}
-
-static int load_selinux(struct hs_error *err)
-{
-	static void *dl;
-	return hs_dlopen_many(&dl, "libselinux.so.1", err, HS_DLSYM(is_selinux_enabled),
-			      HS_DLSYM(security_check_context), HS_DLSYM_END);
-}
-
 /* The kernel's own files first: a MAC that is off (or not built in) is known without
- * loading its library, which costs more than the rest of a check (~0.6 ms). Where the kernel
- * says it may be on, the library has the last word; without the library the kernel's files
- * do, so a MAC that is on is never reported off just because a library is missing. */
+ * asking its library. Where the kernel says it may be on, the library has the last word. */
 static bool apparmor_enabled(void)
 {
 	_cleanup_fclose_ FILE *f = fopen("/sys/module/apparmor/parameters/enabled", "re");
 
 	if (!f || fgetc(f) != 'Y')
 		return false;
-	if (load_apparmor(NULL) == 0)
-		return sym_aa_is_enabled() > 0;
-	return true;
+	return aa_is_enabled() > 0;
 }
 
 /* selinuxfs is registered only by a kernel whose SELinux is enabled. */
@@ -197,13 +175,9 @@ static bool selinuxfs_registered(void)
 
 static bool selinux_enabled(void)
 {
-	struct statfs sfs;
-
 	if (!selinuxfs_registered())
 		return false;
-	if (load_selinux(NULL) == 0)
-		return sym_is_selinux_enabled() > 0;
-	return statfs("/sys/fs/selinux", &sfs) == 0 && (unsigned long)sfs.f_type == SELINUX_MAGIC;
+	return is_selinux_enabled() > 0;
 }
 
 static enum hs_mac real_mac(const struct hs_host *h)
@@ -246,11 +220,7 @@ static int real_apparmor_profile_loaded(const struct hs_host *h, const char *pro
 
 static int real_selinux_context_valid(const struct hs_host *h, const char *context)
 {
-	int r = load_selinux(NULL);
-
-	if (r < 0)
-		return r;
-	return sym_security_check_context(context) == 0 ? 1 : 0;
+	return security_check_context(context) == 0 ? 1 : 0;
 }
 
 /* The front's path, as the front passed it (hs_host_set_front); "" when none was. */

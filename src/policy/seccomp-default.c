@@ -2,11 +2,10 @@
  * hardshim's default seccomp profile, resolved for one container: the generated rule table
  * filtered by the host's architecture family and by the capabilities the container finally
  * holds, written out as an OCI linux.seccomp tree. Also the libseccomp name resolution the
- * control uses to read a config's own profile (libseccomp is dlopen'ed, never linked). */
+ * control uses to read a config's own profile (libseccomp is linked from its static archive). */
 #include <seccomp.h>
 #include <string.h>
 
-#include "hs-dlopen.h"
 #include "seccomp-profile.h"
 
 const struct hs_sc_arch hs_sc_arches[] = {
@@ -192,27 +191,14 @@ struct hs_json *hs_sc_default_profile(struct hs_arena *a, unsigned family,
 
 struct hs_sc_judged hs_sc_judged;
 
-static __typeof__(&seccomp_arch_resolve_name) sym_seccomp_arch_resolve_name;
-static __typeof__(&seccomp_syscall_resolve_name_arch) sym_seccomp_syscall_resolve_name_arch;
-
-static int load_seccomp(struct hs_error *err)
-{
-	static void *dl;
-	return hs_dlopen_many(&dl, "libseccomp.so.2", err, HS_DLSYM(seccomp_arch_resolve_name),
-			      HS_DLSYM(seccomp_syscall_resolve_name_arch), HS_DLSYM_END);
-}
-
 int hs_sc_resolve(const struct hs_sc_arch *arch, const char *name, int *ret_nr,
 		  struct hs_error *err)
 {
-	int r = load_seccomp(err);
-	if (r < 0)
-		return r;
-	uint32_t token = sym_seccomp_arch_resolve_name(arch->scmp);
+	uint32_t token = seccomp_arch_resolve_name(arch->scmp);
 	if (token == 0)
 		return hs_error_set(err, -EINVAL, "seccomp.libseccomp", arch->oci, -1,
 				    "libseccomp does not know architecture %s", arch->scmp);
-	int nr = sym_seccomp_syscall_resolve_name_arch(token, name);
+	int nr = seccomp_syscall_resolve_name_arch(token, name);
 	/* __PNR_socket (-101) .. the ipc() pseudo numbers (-2xx): libseccomp rewrites these to
 	 * the multiplexer on architectures that have one. Other negative numbers mean the
 	 * syscall does not exist on this architecture; __NR_SCMP_ERROR that it exists nowhere. */
