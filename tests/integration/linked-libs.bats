@@ -43,9 +43,10 @@ created_without_library_files() {
 	rt=$(maps_runtime)
 	hs_policy_default '.runtime = $rt' --arg rt "$rt"
 	hs_bundle
-	# a profile of the config's own: hardshim resolves its names with libseccomp
-	hs_config '.linux.seccomp = $p' --slurpfile p "$HS_TOP/profiles/seccomp/default.json"
-	hs_config '.linux.seccomp = .linux.seccomp[0]'
+	# a profile of the config's own (hardshim's default less one allowed call: not the default,
+	# so hardshim checks it name by name, with libseccomp)
+	hs_config '.linux.seccomp = ($p[0] | (.syscalls[] | select(.action == "SCMP_ACT_ALLOW")
+		| .names) |= .[1:])' --slurpfile p "$HS_TOP/profiles/seccomp/default.json"
 	hs_create ll1
 	# the parent was hardshim with its core, and it did what needs the three libraries
 	grep -Eq '/hardshim-core-[0-9a-f]+(\.so)?$' "$HS_TMP/maps"
