@@ -50,8 +50,9 @@ POLICY_REL=/etc/hardshim/policy.json
 BIN_REL=$PREFIX/bin/hardshim
 DROPIN_REL=$CONTAINERD_DROPIN_DIR/hardshim.toml
 IMPORTS_LINE="imports = [\"$DROPIN_REL\"] # added by hardshim-node; removed by its uninstall"
-# What the core dlopens (nettle, libcap-ng and libaudit are linked into it).
-LIBS="libseccomp.so.2 libnftnl.so.11"
+# Shared libraries the node must have for hardshim: none. The front and the core are both
+# -static-pie programs, every library linked in (README, "License").
+LIBS=""
 
 say() { echo "hardshim-node: $*" >&2; }
 # payload_core: the core beside the payload (exactly one).
