@@ -66,17 +66,12 @@ int mnl_attr_type_valid(const struct nlattr *attr, uint16_t max)
 static size_t type_len(enum mnl_attr_data_type type)
 {
 	switch (type) {
-	case MNL_TYPE_U8:
-		return sizeof(uint8_t);
-	case MNL_TYPE_U16:
-		return sizeof(uint16_t);
-	case MNL_TYPE_U32:
-		return sizeof(uint32_t);
+	case MNL_TYPE_U8: return sizeof(uint8_t);
+	case MNL_TYPE_U16: return sizeof(uint16_t);
+	case MNL_TYPE_U32: return sizeof(uint32_t);
 	case MNL_TYPE_U64:
-	case MNL_TYPE_MSECS:
-		return sizeof(uint64_t);
-	default:
-		return 0;
+	case MNL_TYPE_MSECS: return sizeof(uint64_t);
+	default: return 0;
 	}
 }
 
@@ -124,8 +119,7 @@ int mnl_attr_validate(const struct nlattr *attr, enum mnl_attr_data_type type)
 			return -1;
 		}
 		break;
-	default:
-		break;
+	default: break;
 	}
 	if (exp && len > exp) {
 		errno = ERANGE;
@@ -160,8 +154,8 @@ int mnl_attr_parse_nested(const struct nlattr *nested, mnl_attr_cb_t cb, void *d
 {
 	const char *first = mnl_attr_get_payload(nested);
 
-	return attr_walk((const struct nlattr *)first, first + mnl_attr_get_payload_len(nested),
-			 cb, data);
+	return attr_walk((const struct nlattr *)first, first + mnl_attr_get_payload_len(nested), cb,
+			 data);
 }
 
 uint8_t mnl_attr_get_u8(const struct nlattr *attr)
@@ -371,7 +365,8 @@ int mnl_socket_bind(struct mnl_socket *nl, unsigned int groups, pid_t pid)
 {
 	socklen_t len = sizeof(nl->addr);
 
-	nl->addr = (struct sockaddr_nl){ .nl_family = AF_NETLINK, .nl_groups = groups,
+	nl->addr = (struct sockaddr_nl){ .nl_family = AF_NETLINK,
+					 .nl_groups = groups,
 					 .nl_pid = (uint32_t)pid };
 	if (bind(nl->fd, (struct sockaddr *)&nl->addr, sizeof(nl->addr)) < 0 ||
 	    getsockname(nl->fd, (struct sockaddr *)&nl->addr, &len) < 0)
@@ -400,8 +395,9 @@ ssize_t mnl_socket_recvfrom(const struct mnl_socket *nl, void *buf, size_t bufsi
 {
 	struct sockaddr_nl addr;
 	struct iovec iov = { .iov_base = buf, .iov_len = bufsiz };
-	struct msghdr msg = { .msg_name = &addr, .msg_namelen = sizeof(addr), .msg_iov = &iov,
-			      .msg_iovlen = 1 };
+	struct msghdr msg = {
+		.msg_name = &addr, .msg_namelen = sizeof(addr), .msg_iov = &iov, .msg_iovlen = 1
+	};
 	ssize_t n = recvmsg(nl->fd, &msg, 0);
 
 	if (n < 0)
@@ -442,10 +438,8 @@ static int control(const struct nlmsghdr *nlh)
 		}
 		errno = e->error < 0 ? -e->error : e->error;
 		return e->error == 0 ? MNL_CB_STOP : MNL_CB_ERROR;
-	case NLMSG_DONE:
-		return MNL_CB_STOP;
-	default: /* NLMSG_NOOP, NLMSG_OVERRUN */
-		return MNL_CB_OK;
+	case NLMSG_DONE: return MNL_CB_STOP;
+	default: /* NLMSG_NOOP, NLMSG_OVERRUN */ return MNL_CB_OK;
 	}
 }
 

@@ -72,15 +72,15 @@ struct ref {
 static struct ref impl[2];
 
 #define OURS(f, m) impl[0].m = f
-#define THEIRS(f, m)                                                              \
-	do {                                                                      \
-		*(void **)&impl[1].m = dlsym(dl, #f);                             \
-		if (!impl[1].m)                                                   \
-			fail_msg("libmnl.so.0 has no %s", #f);                   \
+#define THEIRS(f, m)                                           \
+	do {                                                   \
+		*(void **)&impl[1].m = dlsym(dl, #f);          \
+		if (!impl[1].m)                                \
+			fail_msg("libmnl.so.0 has no %s", #f); \
 	} while (0)
-#define BOTH(f, m)         \
-	do {               \
-		OURS(f, m);  \
+#define BOTH(f, m)            \
+	do {                  \
+		OURS(f, m);   \
 		THEIRS(f, m); \
 	} while (0)
 
@@ -512,7 +512,8 @@ static bool bounded(const char *buf, size_t numbytes)
 	int len = (int)numbytes;
 
 	for (const struct nlmsghdr *nlh = (const void *)buf;
-	     len >= (int)sizeof(*nlh) && nlh->nlmsg_len >= sizeof(*nlh) && (int)nlh->nlmsg_len <= len;
+	     len >= (int)sizeof(*nlh) && nlh->nlmsg_len >= sizeof(*nlh) &&
+	     (int)nlh->nlmsg_len <= len;
 	     nlh = (const void *)((const char *)nlh + MNL_ALIGN(nlh->nlmsg_len))) {
 		if (nlh->nlmsg_len > INT_MAX)
 			return false;
@@ -547,12 +548,15 @@ static void cb_run_agrees(void **state)
 		int n = (int)(rnd() % 8);
 
 		for (int k = 0; k < n && len + 256 < sizeof(buf); k++) {
-			uint16_t type = rnd() % 3 ? (uint16_t)(0x10 + rnd() % 8) : (uint16_t)(rnd() % 0x12);
+			uint16_t type =
+			    rnd() % 3 ? (uint16_t)(0x10 + rnd() % 8) : (uint16_t)(rnd() % 0x12);
 			uint16_t flags = rnd() % 10 ? NLM_F_MULTI : NLM_F_DUMP_INTR;
 			uint32_t seq = rnd() % 6 ? 5 : rnd() % 3;
 			uint32_t pid = rnd() % 6 ? 77 : rnd() % 3;
-			uint32_t plen = type == NLMSG_ERROR && rnd() % 3 ? (uint32_t)sizeof(struct nlmsgerr) - rnd() % 2 * (uint32_t)(rnd() % 20)
-									 : rnd() % 40;
+			uint32_t plen = type == NLMSG_ERROR && rnd() % 3
+					    ? (uint32_t)sizeof(struct nlmsgerr) -
+						  rnd() % 2 * (uint32_t)(rnd() % 20)
+					    : rnd() % 40;
 
 			len += put_msg(buf + len, type, flags, seq, pid, plen,
 				       errors[rnd() % HS_ARRAY_SIZE(errors)]);
