@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0
  * The seccomp room's own interface: the generated rule table (seccomp-profile.c, from
  * profiles/seccomp/default.seccomp), its resolution into an OCI linux.seccomp tree for one
- * architecture family and one capability set, and syscall-name resolution through a
- * dlopen'ed libseccomp. Not used outside src/policy/seccomp*.c and its tests. */
+ * architecture family and one capability set, and syscall-name resolution through
+ * libseccomp (linked into the core). Not used outside src/policy/seccomp*.c and its tests. */
 #pragma once
 
 #include <stdbool.h>
@@ -103,11 +103,11 @@ struct hs_sc_judged {
 };
 extern struct hs_sc_judged hs_sc_judged;
 
-/* libseccomp (dlopen'ed on first use). Resolve name on one architecture: PRESENT and
+/* libseccomp. Resolve name on one architecture: PRESENT and
  * *ret_nr when it is a syscall there (a real number, or a socketcall/ipc pseudo number that
  * libseccomp turns into a rule on the multiplexer), ABSENT when libseccomp knows the name but
  * not on this architecture, UNKNOWN when libseccomp knows no such syscall at all; negative
- * when libseccomp cannot be loaded. */
+ * (an unknown architecture) refuses. */
 enum { HS_SC_NAME_UNKNOWN, HS_SC_NAME_ABSENT, HS_SC_NAME_PRESENT };
 int hs_sc_resolve(const struct hs_sc_arch *arch, const char *name, int *ret_nr,
 		  struct hs_error *err);
