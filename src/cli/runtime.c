@@ -555,6 +555,10 @@ int hs_cmd_runtime(const char *policy_file, int argc, char **argv)
 		return 1;
 	}
 
+	/* A create writes ~140 KiB of heap (policy, config, findings, the new config) and
+	 * ~50 KiB of stack: given at once, not a fault per page. */
+	if (a.cmd->kind == HS_CMD_CREATE)
+		hs_memory_populate(HS_CREATE_HEAP, HS_CREATE_STACK);
 	r = hs_policy_load(policy_file, &policy, &err);
 	if (r >= 0 && judge_command(&a, policy, &after, &err) != HS_DECISION_ALLOW)
 		hs_bundle_release();

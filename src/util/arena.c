@@ -2,7 +2,11 @@
  * A bump allocator: a parsed document is thousands of small nodes with one lifetime. */
 #include <limits.h>
 #include <malloc.h>
+#include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "hs-util.h"
 
@@ -40,6 +44,59 @@ void hs_heap_keep(void)
 	 * also fixes the mmap threshold at its default: blocks of 128 KiB and more still come
 	 * from mmap, and go back to the kernel when freed. */
 	(void)mallopt(M_TRIM_THRESHOLD, INT_MAX);
+}
+
+#ifndef MADV_POPULATE_WRITE
+#define MADV_POPULATE_WRITE 23 /* Linux 5.14 */
+#endif
+
+/* The pages of [lo, hi) given in one kernel entry. Best effort: an older kernel (EINVAL), a
+ * range the stack's mapping does not reach (ENOMEM) or a sanitizer's allocator only leave
+ * the pages to be faulted in one by one, as before. */
+static void populate(char *lo, char *hi)
+{
+	uintptr_t pg = (uintptr_t)sysconf(_SC_PAGESIZE);
+
+	lo += (pg - (uintptr_t)lo % pg) % pg;
+	hi -= (uintptr_t)hi % pg;
+	if (hi > lo)
+		(void)madvise(lo, (size_t)(hi - lo), MADV_POPULATE_WRITE);
+}
+
+/* The heap: pieces below glibc's mmap threshold (128 KiB) come from the heap's top, one
+ * after the other, and go back to it when freed (hs_heap_keep: the break stays), so the
+ * documents parsed next land on the pages populated here. */
+#define POPULATE_PIECE  ((size_t)64 * 1024)
+#define POPULATE_PIECES 16
+
+void hs_memory_populate(size_t heap, size_t stack)
+{
+	void *piece[POPULATE_PIECES];
+	size_t n = 0;
+
+	for (size_t got = 0; got < heap && n < POPULATE_PIECES; got += POPULATE_PIECE) {
+		if (!(piece[n] = malloc(POPULATE_PIECE)))
+			break;
+		n++;
+	}
+	if (n) {
+		char *lo = piece[0], *hi = (char *)piece[n - 1] + POPULATE_PIECE;
+
+		/* one range when they lie one after the other (glibc's heap), else piece by piece */
+		if (hi > lo && (size_t)(hi - lo) <= 2 * n * POPULATE_PIECE)
+			populate(lo, hi);
+		else
+			for (size_t i = 0; i < n; i++)
+				populate(piece[i], (char *)piece[i] + POPULATE_PIECE);
+	}
+	while (n)
+		free(piece[--n]);
+	if (stack) {
+		char *sp = __builtin_frame_address(0);
+
+		if ((uintptr_t)sp > stack)
+			populate(sp - stack, sp);
+	}
 }
 
 /* size bytes at the next multiple of align (a power of two, at most max_align_t's) in the
