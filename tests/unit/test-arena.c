@@ -220,7 +220,9 @@ static void test_populate_stack(void **state)
 	long plain, populated;
 
 	if (RUNNING_ON_VALGRIND) {
-		skip(); /* valgrind's own writes for the guest fault too */
+		print_message("# test_populate_stack: skipped under valgrind, whose own writes "
+			      "fault too; it runs in the plain unit pass\n");
+		skip();
 		return;
 	}
 	plain = faults_on_fresh_stack(false);
@@ -257,6 +259,9 @@ static void test_populate_heap(void **state)
 	long plain, populated;
 
 	if (RUNNING_ON_VALGRIND || UNDER_ASAN) {
+		print_message("# test_populate_heap: skipped under %s, whose allocator keeps freed "
+			      "blocks aside (quarantine); it runs in the plain unit pass\n",
+			      RUNNING_ON_VALGRIND ? "valgrind" : "ASan");
 		skip();
 		return;
 	}
