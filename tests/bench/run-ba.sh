@@ -5,6 +5,9 @@
 # run on a fresh copy of the engine's config, process `true`:
 #   C  bare runtime, hardshim's hardened config (egress off): the goal's denominator
 #   T  C + a createRuntime hook that is /bin/true: what any hook costs the runtime
+#   P  C, then /bin/true started by alt.c itself (posix_spawn): one process start outside the
+#      runtime; T - P is what the runtime's own way of starting a hook adds to that process
+#      (crun: fork(); runc: Go's os/exec; tests/bench/hook-cost.sh counts it process by process)
 #   K  C + the devices createRuntime hook `run` writes on cgroup v1 (`hardshim hook devices
 #      c 10:200 rwm c 5:1 rwm`, through this build): K - T is hardshim's hook process
 #   E  `hardshim run` on the engine's config, egress off: E - K is hardshim's own create path
@@ -22,7 +25,7 @@ bench_workdir /var/tmp/hardshim-bench-run.XXXXXX
 cc -O2 -o "$out/alt" "$top/tests/bench/alt.c"
 bench_pristine
 fresh() { echo "rm -f $work/b$2/config.json.orig ;; cp $1 $work/b$2/config.json"; }
-mkdir -p "$work/h" "$work/bC" "$work/bT" "$work/bK" "$work/bE" "$work/bKb" "$work/bEb"
+mkdir -p "$work/h" "$work/bC" "$work/bT" "$work/bP" "$work/bK" "$work/bE" "$work/bKb" "$work/bEb"
 before=${BEFORE:+$BEFORE/build/hardshim}
 for rt in ${BENCH_RUN_RT:-runc crun}; do
 	st="$work/state-$rt"
@@ -43,6 +46,7 @@ for rt in ${BENCH_RUN_RT:-runc crun}; do
 	run() { echo "/usr/bin/$rt --root $st run --bundle $work/b$1 $1{i}"; }
 	set -- C "$(fresh "$work/C.json" C)" "$(run C)" \
 		T "$(fresh "$work/T.json" T)" "$(run T)" \
+		P "$(fresh "$work/C.json" P)" "$(run P) ;; /bin/true" \
 		K "$(fresh "$work/K.json" K)" "$(run K)" \
 		E "$(fresh "$work/pristine.json" E)" "$hs --root $st run --bundle $work/bE E{i}"
 	if [ -n "$before" ]; then
@@ -53,7 +57,7 @@ for rt in ${BENCH_RUN_RT:-runc crun}; do
 	HARDSHIM_POLICY="$work/$rt.json" "$out/alt" -n "$NS" -w 3 -b C "$@" >"$work/$rt.txt"
 	get() { awk -v k="$1" -v f="$2" '$1 == k { print $f }' "$work/$rt.txt"; }
 	printf '%-44s %9s %9s %7s %9s\n' "$rt ($NS runs each, alternating)" "median ms" "cpu ms" "x C" "cpu - C"
-	for k in C T K E ${before:+Kb Eb}; do
+	for k in C T P K E ${before:+Kb Eb}; do
 		printf '%-44s %9.1f %9.1f %7.3f %9.1f\n' "$k" "$(echo "$(get "$k" 3) / 1000" | bc -l)" \
 			"$(echo "$(get "$k" 7) / 1000" | bc -l)" "$(get "$k" 6)" \
 			"$(echo "($(get "$k" 7) - $(get C 7)) / 1000" | bc -l)"
