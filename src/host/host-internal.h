@@ -37,7 +37,8 @@ int hs_host_walk(const struct hs_walk_ops *ops, void *data, struct hs_arena *a, 
 const char *hs_host_proc_ns_name(const char *oci_type);
 
 /* PATH opened inside the directory ROOT with openat2(HOW): the image's links read relative to
- * it, as the runtimes read them. An fd, or -errno. */
+ * it, as the runtimes read them. An fd, or -errno. ROOT itself is opened by name once for all
+ * the looks into it (the last ROOT is kept open, close-on-exec: host.c). */
 struct open_how;
 int hs_host_openat2_in_root(const char *root, const char *path, const struct open_how *how);
 

@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <sched.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/apparmor.h>
 #include <sys/ioctl.h>
@@ -37,16 +38,51 @@ const char *hs_host_proc_ns_name(const char *oci_type)
 	return NULL;
 }
 
+/*
+ * The image directory the in-root looks open by name: the last one opened, kept (O_PATH,
+ * close-on-exec: the runtime never gets it). A create looks into one image 3-6 times (the
+ * rootfs control's tmpfs and state directories, the owner of its "/"); each open by name walked
+ * the whole host path again (2 system calls and a path walk a look). Kept, every look of the
+ * process judges the one directory it first found there: a rename of the path in between (by
+ * whoever can write its parent, who can as well do it after the checks, before the runtime
+ * opens it) no longer splits the looks between two trees. Another ROOT string is opened anew.
+ */
+static struct {
+	char *path;
+	int fd;
+} held_root = { NULL, -1 };
+
+static int root_dir_fd(const char *root)
+{
+	char *copy;
+	int fd;
+
+	if (held_root.fd >= 0 && strcmp(held_root.path, root) == 0)
+		return held_root.fd;
+	fd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	copy = strdup(root);
+	if (!copy) {
+		close(fd);
+		return -ENOMEM;
+	}
+	if (held_root.fd >= 0)
+		close(held_root.fd);
+	free(held_root.path);
+	held_root.path = copy;
+	held_root.fd = fd;
+	return fd;
+}
+
 int hs_host_openat2_in_root(const char *root, const char *path, const struct open_how *how)
 {
-	int rootfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC), fd, r;
+	int rootfd = root_dir_fd(root), fd;
 
 	if (rootfd < 0)
-		return -errno;
+		return rootfd;
 	fd = (int)syscall(SYS_openat2, rootfd, path, how, sizeof(*how));
-	r = fd < 0 ? -errno : fd;
-	close(rootfd);
-	return r;
+	return fd < 0 ? -errno : fd;
 }
 
 /* An image's tree is the attacker's: a symlink in it may name any host path. RESOLVE_IN_ROOT

@@ -38,7 +38,10 @@ int hs_host_resolve_in_root_real(const struct hs_host *h, struct hs_arena *a, co
 	char cur[PATH_MAX] = "/";
 	unsigned links = 0;
 	const char *p, *c;
-	size_t len;
+	/* gone: the length of cur's prefix found missing (or not a directory), 0 when none. A
+	 * name below it is missing too, without asking the kernel (its lstat would say ENOENT or
+	 * ENOTDIR, as the prefix's did); ".." back above it clears it. */
+	size_t len, gone = 0;
 
 	(void)h;
 	if (!root || root[0] != '/' || !path)
@@ -58,6 +61,8 @@ int hs_host_resolve_in_root_real(const struct hs_host *h, struct hs_arena *a, co
 			continue;
 		if (hs_path_is_dotdot(c, len)) {
 			inroot_pop(cur);
+			if (strlen(cur) < gone)
+				gone = 0;
 			continue;
 		}
 		if (strlen(cur) + 1 + len + 1 > PATH_MAX)
@@ -66,11 +71,14 @@ int hs_host_resolve_in_root_real(const struct hs_host *h, struct hs_arena *a, co
 		if (strlen(cur) > 1)
 			strcat(cur, "/");
 		strncat(cur, c, len);
+		if (gone)
+			continue; /* below a missing name: missing as well */
 		snprintf(host, sizeof(host), "%s%s", root, cur);
 		if (lstat(host, &st) < 0) {
 			if (errno != ENOENT && errno != ENOTDIR)
 				return hs_error_set(err, -errno, "host.resolve", path, -1,
 						    "lstat %s: %m", host);
+			gone = strlen(cur);
 			continue; /* created by the runtime; what follows is still looked at */
 		}
 		if (!S_ISLNK(st.st_mode))

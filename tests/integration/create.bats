@@ -262,3 +262,28 @@ gone() {
 	tail -n 1 "$HS_LAUNCHES" | jq -e \
 		'.event == "runtime-failed" and .id == "e1" and .error == "Permission denied" and .pid == 0'
 }
+
+# The create path's looks into the image (src/host/host.c, src/host/inroot.c): the image
+# directory is opened by its name once for every in-root look (the rootfs control's tmpfs and
+# state directories, the owner of its "/"), and a mount destination below a missing directory
+# is not looked up name by name (the runtime creates all of it). The runtime is /bin/true so the
+# trace is hardshim's alone.
+@test "create: the image is opened by name once, and nothing below a missing directory is looked up" {
+	command -v strace >/dev/null || skip "strace is not installed"
+	hs_use_runtime /bin/true
+	hs_policy_default '.controls.devices = {"enabled": false} | .controls.egress = {"enabled": false}'
+	hs_config '.mounts += [{"destination":"/nosuch/a/b","type":"tmpfs","source":"tmpfs","options":["nosuid","nodev","noexec"]}]'
+	hs_place_config c-looks
+	root=$(realpath "$HS_BUNDLE/rootfs")
+	# LeakSanitizer's exit check cannot run in a traced process (build-san)
+	ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" strace -f -qq \
+		-e trace=openat,open,newfstatat,lstat,stat -o "$HS_TMP/looks.trace" \
+		"$HS_BIN" --root "$HS_STATE" create --bundle "$HS_BUNDLE" c-looks </dev/null \
+		>"$HS_TMP/looks.out" 2>&1 || { cat "$HS_TMP/looks.out"; false; }
+	# the looks happened (openat2 on the kept directory), the name was opened once
+	[ "$(grep -c "openat(AT_FDCWD, \"$root\", " "$HS_TMP/looks.trace")" -eq 1 ] ||
+		{ grep -F "\"$root\"" "$HS_TMP/looks.trace"; false; }
+	grep -qF "\"$root/nosuch\"" "$HS_TMP/looks.trace"
+	! grep -qF "\"$root/nosuch/" "$HS_TMP/looks.trace" || false
+	jq -e '[.mounts[] | select(.destination == "/nosuch/a/b")] | length == 1' "$HS_BUNDLE/config.json"
+}
