@@ -98,8 +98,10 @@ struct who_pidfd_info {
 
 /* The same three facts as read_proc_files, for the real /proc: ppid and the real uid from the
  * pidfd, comm from /proc/<pid>/comm (the same bytes as stat's, unescaped). The pidfd pins the
- * process: a comm read after it had exited (its pid free for another) is not taken. -ENOTTY
- * (an older kernel): the caller reads the files. */
+ * process: it is asked once, after comm is read, so an answer says the process had not been
+ * reaped by then (its pid not free for another) and the comm is its own; a comm read after it
+ * had gone is not taken (ESRCH). -ENOTTY (an older kernel, no PIDFD_GET_INFO): the caller
+ * reads the files (the comm read here is then wasted, on those kernels only). */
 static int read_proc_pidfd(pid_t pid, struct hs_audit_proc *p, pid_t *ret_ppid)
 {
 	struct who_pidfd_info info = { .mask = WHO_PIDFD_INFO_CREDS };
@@ -109,16 +111,13 @@ static int read_proc_pidfd(pid_t pid, struct hs_audit_proc *p, pid_t *ret_ppid)
 
 	if (pidfd < 0)
 		return errno == ENOSYS ? -ENOTTY : -ESRCH;
+	snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
+	n = read_small(path, comm, sizeof(comm));
 	if (ioctl(pidfd, WHO_PIDFD_GET_INFO, &info) < 0)
 		return errno == ESRCH ? -ESRCH : -ENOTTY;
 	if (!(info.mask & WHO_PIDFD_INFO_CREDS))
 		return -ENOTTY;
-	snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
-	n = read_small(path, comm, sizeof(comm));
 	if (n <= 0 || comm[n - 1] != '\n')
-		return -ESRCH;
-	/* still the same process: its pidfd is not readable (it has not exited) */
-	if (ioctl(pidfd, WHO_PIDFD_GET_INFO, &info) < 0)
 		return -ESRCH;
 	p->pid = pid;
 	snprintf(p->comm, sizeof(p->comm), "%.*s", n - 1, comm);

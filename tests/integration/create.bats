@@ -265,10 +265,11 @@ gone() {
 
 # The create path's looks into the image (src/host/host.c, src/host/inroot.c): the image
 # directory is opened by its name once for every in-root look (the rootfs control's tmpfs and
-# state directories, the owner of its "/"), and a mount destination below a missing directory
-# is not looked up name by name (the runtime creates all of it). The runtime is /bin/true so the
-# trace is hardshim's alone.
-@test "create: the image is opened by name once, and nothing below a missing directory is looked up" {
+# state directories, the owner of its "/"), a mount destination below a missing directory is
+# not looked up name by name (the runtime creates all of it), and the record asks each
+# ancestor's pidfd once (src/audit/who.c). The runtime is /bin/true so the trace is hardshim's
+# alone.
+@test "create: the image is opened by name once, nothing below a missing directory is looked up, one pidfd question per ancestor" {
 	command -v strace >/dev/null || skip "strace is not installed"
 	hs_use_runtime /bin/true
 	hs_policy_default '.controls.devices = {"enabled": false} | .controls.egress = {"enabled": false}'
@@ -277,7 +278,7 @@ gone() {
 	root=$(realpath "$HS_BUNDLE/rootfs")
 	# LeakSanitizer's exit check cannot run in a traced process (build-san)
 	ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" strace -f -qq \
-		-e trace=openat,open,newfstatat,lstat,stat -o "$HS_TMP/looks.trace" \
+		-e trace=openat,open,newfstatat,lstat,stat,pidfd_open,ioctl -o "$HS_TMP/looks.trace" \
 		"$HS_BIN" --root "$HS_STATE" create --bundle "$HS_BUNDLE" c-looks </dev/null \
 		>"$HS_TMP/looks.out" 2>&1 || { cat "$HS_TMP/looks.out"; false; }
 	# the looks happened (openat2 on the kept directory), the name was opened once
@@ -286,4 +287,8 @@ gone() {
 	grep -qF "\"$root/nosuch\"" "$HS_TMP/looks.trace"
 	! grep -qF "\"$root/nosuch/" "$HS_TMP/looks.trace" || false
 	jq -e '[.mounts[] | select(.destination == "/nosuch/a/b")] | length == 1' "$HS_BUNDLE/config.json"
+	# the record's ancestry (src/audit/who.c): one PIDFD_GET_INFO per ancestor's pidfd
+	n=$(grep -c 'pidfd_open(' "$HS_TMP/looks.trace")
+	[ "$n" -ge 1 ]
+	[ "$(grep -c 'ioctl([0-9]*, _IOC(_IOC_READ|_IOC_WRITE, 0xff, 0xb, 0x40)' "$HS_TMP/looks.trace")" -eq "$n" ]
 }
