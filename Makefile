@@ -255,11 +255,13 @@ install: $(BIN) $(MAN_PAGES)
 		install -D -m 0644 $$m $(DESTDIR)$(MANDIR)/man$${m##*.}/$$(basename $$m) || exit 1; \
 	done
 	# The core first, under its build id, then the front renamed over the old one: a caller
-	# that starts the old front meanwhile still finds the old core (both stay until removed).
+	# that starts the old front meanwhile still finds the old core. Then the earlier builds'
+	# cores go, once no old front is still starting (scripts/prune-cores.sh says how).
 	id=$$(sed -n 's/^#define HS_CORE_ID "\(.*\)"$$/\1/p' $(CORE_ID_H)) && [ -n "$$id" ] && \
-	install -D -m 0755 $(BUILD)/hardshim-core-$$id $(DESTDIR)$(BINDIR)/hardshim-core-$$id
-	install -D -m 0755 $(BIN) $(DESTDIR)$(BINDIR)/.hardshim.new
-	mv -f $(DESTDIR)$(BINDIR)/.hardshim.new $(DESTDIR)$(BINDIR)/hardshim
+	install -D -m 0755 $(BUILD)/hardshim-core-$$id $(DESTDIR)$(BINDIR)/hardshim-core-$$id && \
+	install -D -m 0755 $(BIN) $(DESTDIR)$(BINDIR)/.hardshim.new && \
+	mv -f $(DESTDIR)$(BINDIR)/.hardshim.new $(DESTDIR)$(BINDIR)/hardshim && \
+	sh scripts/prune-cores.sh $(DESTDIR)$(BINDIR) $$id
 	# The shipped policy is always installed as policy.json.default; policy.json only when there
 	# is none, so a reinstall never overwrites the administrator's edited policy.
 	install -D -m 0644 profiles/policy/default.json $(DESTDIR)$(SYSCONFDIR)/hardshim/policy.json.default

@@ -146,7 +146,7 @@ check_node() {
 # core first; the symlink switched by rename: a node starting containers meanwhile runs the old
 # front with the old core or the new front with the new core, never one with the other's.
 install_binary() {
-	local sum dir target core
+	local sum dir target core prev
 	core=$(payload_core)
 	sum=$(sha256sum "$PAYLOAD" | cut -c1-16)
 	dir=$PREFIX/lib/hardshim/$sum
@@ -168,11 +168,44 @@ install_binary() {
 		mv -f "$HOST$target.new" "$HOST$target"
 		created "$target"
 	fi
+	prev=$(readlink "$HOST$BIN_REL" 2>/dev/null) || prev=
 	ln -sfn "$target" "$HOST$BIN_REL.new"
 	mv -f "$HOST$BIN_REL.new" "$HOST$BIN_REL"
 	created "$BIN_REL"
 	rm -f "$HOST$STATE_REL/hardshim.staged"
 	say "install: $BIN_REL -> $target"
+	prune_binaries "$dir" "${prev%/hardshim}"
+}
+
+# prune_binaries CURRENT PREVIOUS (host-relative dirs): the build directories of
+# $PREFIX/lib/hardshim that install made (in $STATE/created) other than the current one and the
+# one the symlink named before this install are removed, each with the files install made in
+# it. The previous build is kept for one update: a container that an engine created before the
+# switch and starts after it runs hooks that name that build's front (the path its core was
+# given), and a front that resolved the old symlink just before the switch opens its core by
+# that directory's name. An older build's front would have to have resolved the symlink before
+# the previous update and still not opened its core. A process already running an older core
+# keeps its inode. So at most two builds stay.
+prune_binaries() {
+	local d f rel
+	for d in "$HOST$PREFIX/lib/hardshim"/*; do
+		rel=${d#"$HOST"}
+		[ "$rel" != "$1" ] && [ "$rel" != "$2" ] || continue
+		[ -d "$d" ] && [ ! -L "$d" ] || continue
+		# Only what this installer made: never a directory the node had before.
+		grep -qxF "$rel" "$STATE/created" 2>/dev/null || continue
+		for f in "$d"/*; do
+			[ -f "$f" ] && [ ! -L "$f" ] && grep -qxF "${f#"$HOST"}" "$STATE/created" || continue
+			rm -f "$f"
+		done
+		if ! rmdir "$d" 2>/dev/null; then
+			say "install: $rel holds files install did not make, kept"
+			continue
+		fi
+		awk -v r="$rel" '$0 != r && index($0, r "/") != 1' "$STATE/created" >"$STATE/created.new"
+		mv -f "$STATE/created.new" "$STATE/created"
+		say "install: removed the earlier build $rel"
+	done
 }
 
 # 3. The ConfigMap's policy, validated by the installed binary's strict loader, installed

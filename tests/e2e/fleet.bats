@@ -195,6 +195,50 @@ fl_wait_policy() {
 	cri_cleanup
 }
 
+# fl_payload_update N: the installer image's front made a new build (bytes added after the ELF
+# image: the same program, another sha256, so another directory under lib/hardshim).
+fl_payload_update() {
+	printf 'update %s\n' "$1" >>"$FL/installer/opt/hardshim-deploy/hardshim"
+	echo "/usr/local/lib/hardshim/$(sha256sum "$FL/installer/opt/hardshim-deploy/hardshim" | cut -c1-16)"
+}
+
+@test "fleet: an update removes the builds before the previous one, which it keeps" {
+	local lib=$FL/host/usr-local/lib/hardshim first a b c
+	first=/usr/local/lib/hardshim/$(sha256sum "$HS_BIN" | cut -c1-16)
+	[ -x "$FL/host/usr-local${first#/usr/local}/hardshim" ]
+	# the ConfigMap back to the policy in force (the test above left a broken one, which the
+	# installer's node check would refuse); the watcher (1 s polls) finds it unchanged
+	fl_configmap "$FL/policy-v2.json"
+	sleep 3
+	a=$(fl_payload_update a)
+	run fl_installer install
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$(readlink "$FL/host/usr-local/bin/hardshim")" = "$a/hardshim" ]
+	# the previous build stays for one update (containers created before the switch run its hooks)
+	[ -d "$lib/${first##*/}" ] && [ -d "$lib/${a##*/}" ]
+	b=$(fl_payload_update b)
+	run fl_installer install
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ ! -e "$lib/${first##*/}" ]
+	grep -qx "hardshim-node: install: removed the earlier build $first" <<<"$output"
+	! grep -q "^${first}" "$FL/host/opt/hardshim-node-state/created" || false
+	[ -d "$lib/${a##*/}" ] && [ -d "$lib/${b##*/}" ]
+	# and so on: a is removed at the next update, b stays
+	c=$(fl_payload_update c)
+	run fl_installer install
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ ! -e "$lib/${a##*/}" ] && [ -d "$lib/${b##*/}" ] && [ -d "$lib/${c##*/}" ]
+	[ "$(ls "$lib" | wc -l)" = 2 ]
+	[ "$(readlink "$FL/host/usr-local/bin/hardshim")" = "$c/hardshim" ]
+	# what runs is the current build: a pod, hardened, through it
+	fl_pod p5
+	[ "$(awk '$1 == "NoNewPrivs:" { print $2 }' "/proc/$SPID/status")" = 1 ]
+	cri_cleanup
+}
+
 @test "fleet: uninstall leaves the node as it was: config.toml byte-identical, no file left" {
 	fl_ctr tasks kill -s KILL fleet-installer-watch
 	for _ in $(seq 1 50); do
