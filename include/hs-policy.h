@@ -154,7 +154,10 @@ int hs_policy_cache_lookup(const char *dir, const char *policy, char **ret_runti
  * its entry to DIR atomically (made root's 0700 if missing). 1 written; 0 not cacheable (not
  * root, the policy changed less than HS_POLICY_CACHE_SETTLE seconds before the read, a
  * runtime that is no single absolute line); negative when DIR is not root's alone or the
- * write failed. Never an error for the command: a missing entry is only a slower fast path. */
+ * write failed. Never an error for the command: a missing entry is only a slower fast path.
+ * A write also prunes DIR: entries no lookup could use any more (another build's, a policy
+ * removed or changed since), dead writers' temporary files, and beyond
+ * HS_POLICY_CACHE_ENTRIES entries the least recently written. */
 int hs_policy_cache_store(const char *dir, const char *policy, const struct hs_policy_seen *seen,
 			  const char *runtime);
 /* Shared by the cache's read and write sides: the most an entry may hold; the bytes an entry
@@ -169,6 +172,9 @@ bool hs_elf_build_id(const struct dl_phdr_info *info, char hex[129]);
  * its core's id); without it, the main program's own note. HEX must stay valid. */
 void hs_policy_cache_use_build_id(const char *hex);
 #define HS_POLICY_CACHE_MAX (2 * PATH_MAX + 512)
+/* The most entries a store leaves in the directory (one per policy path in use): beyond it
+ * the least recently written go (policy-cache-store.c, prune). */
+#define HS_POLICY_CACHE_ENTRIES 64
 const char *hs_policy_cache_key(struct hs_arena *a, const char *policy, const struct stat *st);
 const char *hs_policy_cache_entry(struct hs_arena *a, const char *dir, const char *policy);
 bool hs_policy_cache_file_ok(const struct stat *st);

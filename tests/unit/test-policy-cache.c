@@ -413,6 +413,158 @@ static void test_load_runtime_sees_broken_policy(void **state)
 	assert_int_equal(unsetenv("HARDSHIM_POLICY_CACHE"), 0);
 }
 
+/* PATH in the test's directory: a policy naming runc, stored (root's 0644, settled). */
+static void store_policy(const struct fx *f, const char *name, char *path, size_t size)
+{
+	struct hs_policy_seen s;
+
+	snprintf(path, size, "%s/%s", f->dir, name);
+	write_file(path, "{\"runtime\": \"/usr/bin/runc\"}\n", 0644);
+	s = seen_settled(path);
+	assert_int_equal(hs_policy_cache_store(f->cache, path, &s, "/usr/bin/runc"), 1);
+}
+
+/* The entry NAME of the cache, or "" when it does not exist; the entry's name for POLICY. */
+static bool cache_has(const struct fx *f, const char *name)
+{
+	char path[256];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "%s/%s", f->cache, name);
+	return !lstat(path, &st);
+}
+
+static const char *entry_of(const char *policy)
+{
+	static char name[64];
+	_cleanup_arena_ struct hs_arena *a = hs_arena_new();
+
+	assert_non_null(a);
+	snprintf(name, sizeof(name), "%s", hs_policy_cache_entry(a, "", policy) + 1);
+	return name;
+}
+
+static int count_entries(const struct fx *f)
+{
+	DIR *d = opendir(f->cache);
+	struct dirent *e;
+	int n = 0;
+
+	assert_non_null(d);
+	while ((e = readdir(d)))
+		n += !strncmp(e->d_name, "policy-", 7);
+	closedir(d);
+	return n;
+}
+
+/* A write prunes what no lookup could use any more: another build's entry, the entry of a
+ * policy removed or changed since, an entry under another policy's name, a dead writer's
+ * temporary file. It keeps the live entries of other policies, a writer's fresh temporary
+ * file, and whatever is not a regular file with a name hardshim gives. */
+static void test_store_prunes_dead_entries(void **state)
+{
+	struct fx *f = *state;
+	char gone[128], changed[128], live[128], odd[256], path[4300], *text, *b;
+	struct timespec old[2] = { { .tv_sec = 1000000000 }, { .tv_sec = 1000000000 } };
+	struct hs_policy_seen s;
+	char other_build[32];
+	const char *stale_temp = ".policy-0123456789abcdef.cache.hardshim-12345";
+	const char *fresh_temp = ".policy-0123456789abcdef.cache.hardshim-12346";
+
+	NEED_ROOT(f);
+	store_policy(f, "gone.json", gone, sizeof(gone));
+	store_policy(f, "changed.json", changed, sizeof(changed));
+	store_policy(f, "live.json", live, sizeof(live));
+	/* another build's entry: live.json's, its build line changed, under a name of its own */
+	snprintf(path, sizeof(path), "%s/%s", f->cache, entry_of(live));
+	text = read_text(path);
+	assert_non_null(b = strstr(text, "\nbuild "));
+	b[7] = b[7] == '0' ? '1' : '0';
+	snprintf(other_build, sizeof(other_build), "policy-00000000000000b1.cache");
+	snprintf(path, sizeof(path), "%s/%s", f->cache, other_build);
+	write_file(path, text, 0600);
+	free(text);
+	/* f->policy's entry under another policy's name: never looked up */
+	text = read_text(f->entry);
+	snprintf(path, sizeof(path), "%s/policy-00000000000000c2.cache", f->cache);
+	write_file(path, text, 0600);
+	free(text);
+	assert_int_equal(unlink(gone), 0);
+	write_file(changed, "{\"runtime\": \"/usr/bin/crun\"}\n", 0644);
+	snprintf(path, sizeof(path), "%s/%s", f->cache, stale_temp);
+	write_file(path, "x", 0600);
+	assert_int_equal(utimensat(AT_FDCWD, path, old, 0), 0);
+	snprintf(path, sizeof(path), "%s/%s", f->cache, fresh_temp);
+	write_file(path, "x", 0600);
+	/* not hardshim's names, or not regular files: never touched */
+	snprintf(path, sizeof(path), "%s/notes", f->cache);
+	write_file(path, "x", 0600);
+	snprintf(path, sizeof(path), "%s/policy-00000000000000d3.cache", f->cache);
+	assert_int_equal(symlink(gone, path), 0);
+	snprintf(path, sizeof(path), "%s/policy-00000000000000e4.cache", f->cache);
+	assert_int_equal(mkdir(path, 0700), 0);
+	snprintf(odd, sizeof(odd), "%s/policy-00000000000000F5.cache", f->cache);
+	write_file(odd, "x", 0600);
+	assert_true(cache_has(f, entry_of(gone)) && cache_has(f, entry_of(changed)));
+
+	s = seen_settled(f->policy);
+	assert_int_equal(hs_policy_cache_store(f->cache, f->policy, &s, "/usr/bin/runc"), 1);
+	assert_false(cache_has(f, entry_of(gone)));
+	assert_false(cache_has(f, entry_of(changed)));
+	assert_false(cache_has(f, other_build));
+	assert_false(cache_has(f, "policy-00000000000000c2.cache"));
+	assert_false(cache_has(f, stale_temp));
+	assert_true(cache_has(f, fresh_temp));
+	assert_true(cache_has(f, "notes"));
+	assert_true(cache_has(f, "policy-00000000000000d3.cache"));
+	assert_true(cache_has(f, "policy-00000000000000e4.cache"));
+	assert_true(cache_has(f, "policy-00000000000000F5.cache"));
+	assert_int_equal(access(gone, F_OK), -1); /* the symlink's target was not created */
+	/* the live ones are used */
+	assert_int_equal(lookup(f, live, "/usr/bin/runc"), 1);
+	assert_int_equal(lookup(f, f->policy, "/usr/bin/runc"), 1);
+}
+
+/* Beyond HS_POLICY_CACHE_ENTRIES live entries, a write removes the least recently written;
+ * never the one it wrote. */
+static void test_store_bounds_entries(void **state)
+{
+	struct fx *f = *state;
+	char name[32], path[4300], last[128];
+	struct timespec t[2];
+	struct hs_policy_seen s;
+
+	NEED_ROOT(f);
+	/* f->policy's entry plus 63 more: exactly the bound, nothing removed */
+	for (int i = 1; i < HS_POLICY_CACHE_ENTRIES; i++) {
+		snprintf(name, sizeof(name), "p%02d.json", i);
+		store_policy(f, name, path, sizeof(path));
+	}
+	assert_int_equal(count_entries(f), HS_POLICY_CACHE_ENTRIES);
+	/* written in the order p01 ... p63, then f->policy's (the oldest of all: its own entry
+	 * is never the one a write removes) */
+	for (int i = 1; i < HS_POLICY_CACHE_ENTRIES; i++) {
+		snprintf(path, sizeof(path), "%s/p%02d.json", f->dir, i);
+		snprintf(path, sizeof(path), "%s/%s", f->cache, entry_of(path));
+		t[0] = t[1] = (struct timespec){ .tv_sec = 1500000000 + i };
+		assert_int_equal(utimensat(AT_FDCWD, path, t, 0), 0);
+	}
+	t[0] = t[1] = (struct timespec){ .tv_sec = 1400000000 };
+	assert_int_equal(utimensat(AT_FDCWD, f->entry, t, 0), 0);
+	store_policy(f, "last.json", last, sizeof(last));
+	assert_int_equal(count_entries(f), HS_POLICY_CACHE_ENTRIES);
+	assert_true(cache_has(f, entry_of(last)));
+	snprintf(path, sizeof(path), "%s/p01.json", f->dir);
+	assert_true(cache_has(f, entry_of(path)));
+	assert_false(cache_has(f, strrchr(f->entry, '/') + 1)); /* the least recently written */
+	/* f->policy stored again: its entry back, p01's (now the oldest) gone */
+	s = seen_settled(f->policy);
+	assert_int_equal(hs_policy_cache_store(f->cache, f->policy, &s, "/usr/bin/runc"), 1);
+	assert_int_equal(count_entries(f), HS_POLICY_CACHE_ENTRIES);
+	assert_int_equal(lookup(f, f->policy, "/usr/bin/runc"), 1);
+	assert_false(cache_has(f, entry_of(path)));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -432,6 +584,8 @@ int main(void)
 		cmocka_unit_test(test_key_has_own_build_id),
 		cmocka_unit_test_setup_teardown(test_load_runtime_sees_broken_policy, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_store_prunes_dead_entries, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_store_bounds_entries, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
