@@ -20,7 +20,7 @@ TEST_PKGS="
   runc crun busybox-static bats jq iproute2 nftables util-linux procps psmisc e2fsprogs
   golang-go golang-github-opencontainers-specs-dev
   podman conmon containerd catatonit uidmap fuse-overlayfs containernetworking-plugins
-  python3-grpcio python3-protobuf protobuf-compiler python3-prometheus-client python3-yaml faketime
+  python3-grpcio python3-protobuf protobuf-compiler python3-prometheus-client python3-yaml
   apparmor auditd
   cppcheck clang-tidy clang-format shellcheck valgrind hyperfine man-db groff-base
   python3 sudo logrotate netcat-openbsd bc mmdebstrap
