@@ -29,6 +29,14 @@ teardown_file() {
 	fi
 }
 
+# wl_ns CELL: the cell's network namespace, named for this run: /run/netns is the machine's,
+# and two runs at once (two worktrees, or the plain and sanitizer builds) must not delete or
+# join each other's. The run's part names bats' own run directory (unique while the run lasts).
+WL_RUN=$(printf '%s' "$BATS_RUN_TMPDIR" | md5sum | cut -c1-8)
+wl_ns() {
+	echo "hswl-$WL_RUN-$1"
+}
+
 # Cells known to break, with the cause of issue 14 that breaks them. Such a cell is a skip
 # that says why while it still breaks, and a failure the day it serves (remove it here).
 wl_known() {
@@ -66,7 +74,7 @@ broken() {
 # ctr_cell RUNTIME IMAGE
 ctr_cell() {
 	local rt=$1 img=$2 ns name out pid uid st
-	ns=hswl-c-$rt-$img
+	ns=$(wl_ns "c-$rt-$img")
 	name=hswl-$rt-$img
 	wl_netns "$ns"
 	touch "$BATS_FILE_TMPDIR/netns.$ns"
@@ -118,7 +126,7 @@ ctr_rm() {
 podman_cell() {
 	local rt=$1 img=$2 label=${3:-$2} ns name out st uid
 	shift $(($# < 3 ? $# : 3))
-	ns=hswl-p-$rt-$label
+	ns=$(wl_ns "p-$rt-$label")
 	name=hswl-$rt-$label
 	wl_netns "$ns"
 	touch "$BATS_FILE_TMPDIR/netns.$ns"
@@ -179,7 +187,7 @@ teardown() { wl_subids_restore; }
 
 podman_userns_cell() {
 	local rt=$1 img=pyhttp label=pyhttp-userns-auto ns name pid uid map st=0
-	ns=hswl-p-$rt-$label
+	ns=$(wl_ns "p-$rt-$label")
 	name=hswl-$rt-$label
 	ip netns del "$ns" 2>/dev/null || true
 	e2e_policy "$rt"
@@ -226,7 +234,7 @@ podman_userns_cell() {
 # the data directory as the service does. Without it the exec'd shell was 65534.
 podman_exec_cell() {
 	local rt=$1 img=redis label=redis-exec ns name uid
-	ns=hswl-p-$rt-$label
+	ns=$(wl_ns "p-$rt-$label")
 	name=hswl-$rt-$label
 	wl_netns "$ns"
 	touch "$BATS_FILE_TMPDIR/netns.$ns"
