@@ -44,6 +44,23 @@ installed_id() {
 	sed -n 's/^#define HS_CORE_ID "\(.*\)"$/\1/p' "$E2E/build/core-id.h"
 }
 
+# An old front still starting, as the prune sees one: a program run from the old front's file
+# (sleep SECONDS copied over DEST's front, which the next install renames over, so its
+# /proc/PID/exe reads "... (deleted)"), with an earlier build's core beside it again. Uses the
+# calling test's bin, id and old; sets pid.
+old_front_starting() {
+	cp "$bin/hardshim-core-$id" "$bin/hardshim-core-$old"
+	cp /bin/sleep "$bin/hardshim"
+	"$bin/hardshim" "$1" &
+	pid=$!
+	for _ in $(seq 100); do
+		[ "$(readlink "/proc/$pid/exe")" != "$bin/hardshim" ] || return 0
+		sleep 0.05
+	done
+	echo "the old front $pid never ran from $bin/hardshim"
+	return 1
+}
+
 @test "make install removes earlier builds' cores once no old front is starting; never the front's own" {
 	dest=$BATS_TEST_TMPDIR/dest
 	bin=$dest/usr/bin
@@ -69,13 +86,8 @@ installed_id() {
 	[ "$(cat "$BATS_TEST_TMPDIR/outside")" = outside ] && [ -f "$bin/hardshim-core-notes" ]
 	HARDSHIM_POLICY="$HS_TOP/profiles/policy/default.json" "$bin/hardshim" version
 
-	# An old front still starting (here: a program run from the old front's file, renamed over
-	# by the install, so its /proc/PID/exe reads "... (deleted)"): the prune waits for it.
-	cp "$bin/hardshim-core-$id" "$bin/hardshim-core-$old"
-	cp /bin/sleep "$bin/hardshim"
-	"$bin/hardshim" 2 &
-	pid=$!
-	until [ "$(readlink "/proc/$pid/exe")" = "$bin/hardshim" ]; do sleep 0.05; done
+	# An old front still starting: the prune waits for it.
+	old_front_starting 2
 	run inst
 	echo "$output"
 	[ "$status" -eq 0 ]
@@ -83,11 +95,7 @@ installed_id() {
 	! kill -0 "$pid" 2>/dev/null || false
 	[ ! -e "$bin/hardshim-core-$old" ]
 	# One that does not end within the prune's 5 s: the old core is kept, and the install says so.
-	cp "$bin/hardshim-core-$id" "$bin/hardshim-core-$old"
-	cp /bin/sleep "$bin/hardshim"
-	"$bin/hardshim" 60 &
-	pid=$!
-	until [ "$(readlink "/proc/$pid/exe")" = "$bin/hardshim" ]; do sleep 0.05; done
+	old_front_starting 60
 	run inst
 	echo "$output"
 	kill "$pid"
